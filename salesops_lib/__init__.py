@@ -1,0 +1,24 @@
+"""salesops workbench: the library behind every report.
+
+Public entry points: :func:`load_dataset` and :class:`SalesData` (data), :class:`FiscalCalendar`
+(periods), :func:`salesops_lib.metrics.kpi_table` (KPIs).
+"""
+
+from __future__ import annotations
+
+from .data import SalesData, load_dataset, validate
+from .errors import ConfigError, ReportError, SalesOpsDataError
+from .periods import FiscalCalendar
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ConfigError",
+    "FiscalCalendar",
+    "ReportError",
+    "SalesData",
+    "SalesOpsDataError",
+    "__version__",
+    "load_dataset",
+    "validate",
+]

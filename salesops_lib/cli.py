@@ -1,0 +1,159 @@
+"""The ``salesops`` command: thin wrappers around the library.
+
+Exit status: 0 success; 1 the data has blocking problems or a report failed; 2 the command
+could not start (bad arguments, unreadable data or config). Errors are one line each,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from .config import load_config, mask, mask_url, secrets_of
+from .errors import SalesOpsError
+
+DEFAULT_DEMO = Path("data/demo")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``salesops`` console script."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    secrets: list[str] = []
+    try:
+        src = getattr(args, "source", None) or getattr(args, "data", None)
+        cfg_path = getattr(args, "config", None)
+        try:
+            secrets = secrets_of(load_config(cfg_path) if cfg_path else {}, str(src) if src else None)
+        except SalesOpsError:
+            secrets = secrets_of({}, str(src) if src else None)
+        return int(args.func(args))
+    except SalesOpsError as exc:
+        print(f"error: {mask(str(exc), secrets)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - a clear line instead of a traceback
+        print(f"error: {type(exc).__name__}: {mask(str(exc), secrets)[:300]}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="salesops", description="Open, reproducible sales-operations reports.")
+    sub = p.add_subparsers(dest="command")
+
+    d = sub.add_parser("demo-data", help="write the synthetic demo company")
+    d.add_argument("out", nargs="?", default=str(DEFAULT_DEMO), help="folder to write (default data/demo)")
+    d.add_argument("--size", choices=["small", "large"], default="small")
+    d.add_argument("--seed", type=int, default=7)
+    d.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    d.set_defaults(func=_demo)
+
+    v = sub.add_parser("validate", help="check a data source and list every problem")
+    v.add_argument("source", help="folder, CSV export, DuckDB file or database URL")
+    v.add_argument("--preset", choices=["maven_crm", "salesforce", "hubspot"])
+    v.add_argument("--config", help="salesops.toml")
+    v.set_defaults(func=_validate)
+
+    r = sub.add_parser("report", help="render every report for a quarter")
+    r.add_argument("--quarter", help="fiscal quarter like 2026Q3 (default: latest complete)")
+    r.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: quarter end or latest data)")
+    r.add_argument("--data", help="data source (default: the demo data, generated when missing)")
+    r.add_argument("--preset", choices=["maven_crm", "salesforce", "hubspot"])
+    r.add_argument("--config", help="salesops.toml")
+    r.add_argument("--out", default="reports", help="output folder (default reports)")
+    r.add_argument("--only", nargs="+", help="render only these reports (e.g. 01 or team_visibility)")
+    r.add_argument("--jobs", type=int, default=None, help="notebooks at once (default: cores)")
+    r.add_argument("--notebooks", default=None, help="folder of report notebooks")
+    r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.set_defaults(func=_report)
+    return p
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .synth import generate
+
+    out = generate(args.out, size=args.size, seed=args.seed, fmt=args.format)
+    print(f"demo company ({args.size}, seed {args.seed}) written to {out}")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .data import format_problem, validate
+
+    config = args.config or _folder_config(args.source)
+    data, problems = validate(args.source, preset=args.preset, config=config)
+    shown = mask_url(str(args.source))
+    if data is not None:
+        print(f"{shown}: valid")
+        for name, frame in data.tables.items():
+            print(f"  {name:<14}{len(frame):>12,} rows")
+        first, last = data.first_date.date(), data.last_date.date()
+        qs = data.quarters()
+        print(f"  dates         {first} to {last}; quarters {qs[0]} to {qs[-1]} ({len(qs)}); latest complete {data.latest_complete_quarter()}")
+    errors = problems[problems["severity"] == "error"]
+    warns = problems[problems["severity"] == "warning"]
+    for rec in errors.to_dict("records"):
+        print(f"ERROR   {format_problem(rec)}")
+    for rec in warns.to_dict("records"):
+        print(f"warning {format_problem(rec)}")
+    if len(errors):
+        print(f"{len(errors)} blocking problem(s): fix them and run `salesops validate` again", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _folder_config(source: str) -> str | None:
+    p = Path(source)
+    cfg = p / "salesops.toml" if p.is_dir() else None
+    return str(cfg) if cfg is not None and cfg.is_file() else None
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .runner import DEFAULT_NOTEBOOKS, run_quarter
+
+    source = args.data
+    config = args.config
+    if source is None:
+        source = str(DEFAULT_DEMO)
+        if not (DEFAULT_DEMO / "opportunities.csv").is_file():
+            from .synth import generate
+
+            print(f"no data given: generating the demo company in {DEFAULT_DEMO}", file=sys.stderr)
+            generate(DEFAULT_DEMO)
+    if config is None:
+        config = _folder_config(source)
+    result = run_quarter(
+        source,
+        quarter=args.quarter,
+        as_of=args.as_of,
+        preset=args.preset,
+        config=config,
+        out=args.out,
+        only=args.only,
+        jobs=args.jobs,
+        notebooks=args.notebooks or DEFAULT_NOTEBOOKS,
+        progress=not args.quiet,
+    )
+    index = result.folder / "index.html"
+    if result.ok:
+        print(f"{len(result.results)} report(s) for {result.quarter} (as of {result.as_of}): {index}")
+        return 0
+    for r in result.failed:
+        print(f"FAILED {r.name}: {r.error} (details: {result.folder / 'logs' / (r.name + '.log')})", file=sys.stderr)
+    if result.folder.name.endswith(".failed"):
+        print(f"the last complete run in {result.folder.with_name(result.quarter)} was kept; this run is in {result.folder}", file=sys.stderr)
+    print(f"{len(result.failed)} of {len(result.results)} report(s) failed: {index}", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    os.environ.setdefault("PYTHONWARNINGS", "ignore")
+    sys.exit(main())

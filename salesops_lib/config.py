@@ -1,0 +1,169 @@
+"""The workbench configuration (``salesops.toml``) and secret handling.
+
+A config file looks like::
+
+    [data]
+    source = "exports/opportunities.csv"   # folder, CSV file, DuckDB file or SQLAlchemy URL
+    preset = "salesforce"                  # maven_crm, salesforce, hubspot, or omit
+    password = "${SALESOPS_DB_PASSWORD}"   # read from the environment, never written out
+
+    [data.columns.opportunities]           # your column label -> canonical column
+    "Deal Ref" = "opp_id"
+
+    [fiscal]
+    start_month = 2
+    currency = "USD"
+
+    [[stages]]                              # in order, each with its closed/won meaning
+    name = "Discovery"
+    closed = false
+    won = false
+
+``${NAME}`` anywhere in a string is replaced by the environment variable ``NAME``.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .errors import ConfigError
+
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+SECRET_KEYS = re.compile(r"(password|passwd|secret|token|api_?key|credential)", re.IGNORECASE)
+MASK = "***"
+
+
+def expand_env(value: str, *, environ: dict[str, str] | None = None) -> str:
+    """Replace ``${NAME}`` with the environment variable ``NAME``.
+
+    Raises
+    ------
+    ConfigError
+        If a referenced variable is not set.
+    """
+    env = os.environ if environ is None else environ
+
+    def _sub(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name not in env:
+            raise ConfigError(f"environment variable {name} is not set (used in the config)")
+        return env[name]
+
+    return _ENV.sub(_sub, value)
+
+
+def load_config(path: str | Path | None) -> dict[str, Any]:
+    """Read a TOML config file; ``None`` gives an empty config.
+
+    Environment references (``${NAME}``) are expanded. The result is a plain dict.
+
+    Raises
+    ------
+    ConfigError
+        If the file is missing or is not valid TOML.
+    """
+    if path is None:
+        return {}
+    if isinstance(path, dict):
+        return _expand(copy.deepcopy(path))
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"config file {p} does not exist")
+    try:
+        raw = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"config file {p} is not valid TOML: {exc}") from None
+    return _expand(raw)
+
+
+def _expand(obj: Any) -> Any:
+    if isinstance(obj, str):
+        return expand_env(obj)
+    if isinstance(obj, dict):
+        return {k: _expand(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_expand(v) for v in obj]
+    return obj
+
+
+def secrets_of(config: dict[str, Any], source: str | None = None) -> list[str]:
+    """Every secret value in a config and a source URL, for masking.
+
+    Secrets are values under keys that look like passwords, tokens or keys, and the
+    password part of any URL.
+    """
+    found: list[str] = []
+
+    def walk(obj: Any, key: str = "") -> None:
+        if isinstance(obj, dict):
+            for k, v in obj.items():
+                walk(v, str(k))
+        elif isinstance(obj, list):
+            for v in obj:
+                walk(v, key)
+        elif isinstance(obj, str):
+            if SECRET_KEYS.search(key) and obj:
+                found.append(obj)
+            found.extend(_url_passwords(obj))
+
+    walk(config)
+    if source:
+        found.extend(_url_passwords(str(source)))
+    # longest first so a secret containing another is masked whole
+    return sorted({s for s in found if s}, key=len, reverse=True)
+
+
+def _url_passwords(text: str) -> list[str]:
+    if "://" not in text:
+        return []
+    try:
+        parts = urlsplit(text)
+        pw = parts.password
+    except ValueError:
+        return []
+    return [pw] if pw else []
+
+
+def mask_url(url: str) -> str:
+    """A URL with its password replaced by ``***`` (non-URLs unchanged)."""
+    if "://" not in url:
+        return url
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+    except ValueError:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", f":{MASK}@")
+    return parts._replace(netloc=netloc).geturl()
+
+
+def mask(text: str, secrets: list[str]) -> str:
+    """``text`` with every secret (and every URL password) replaced by ``***``."""
+    out = text
+    for s in secrets:
+        out = out.replace(s, MASK)
+    return re.sub(r"(\w+://[^:/@\s]+:)([^@\s]+)(@)", rf"\1{MASK}\3", out)
+
+
+def public_config(config: dict[str, Any]) -> dict[str, Any]:
+    """A copy of the config safe to write into reports: secrets masked."""
+
+    def walk(obj: Any, key: str = "") -> Any:
+        if isinstance(obj, dict):
+            return {k: walk(v, str(k)) for k, v in obj.items()}
+        if isinstance(obj, list):
+            return [walk(v, key) for v in obj]
+        if isinstance(obj, str):
+            if SECRET_KEYS.search(key):
+                return MASK
+            return mask_url(obj)
+        return obj
+
+    return walk(config)

@@ -1,0 +1,793 @@
+"""Load CRM data into validated canonical tables.
+
+:func:`load_dataset` is the one way in: a folder of CSV/Parquet files, a single CSV export of
+opportunities, a DuckDB file, a SQLAlchemy URL, or a frozen snapshot written by
+:func:`write_snapshot`. It maps columns (preset or config), coerces types, checks the data
+and returns a frozen :class:`SalesData`. Blocking problems raise
+:class:`~salesops_lib.errors.SalesOpsDataError` naming table, column, the first offending ids
+and what to fix; :func:`validate` returns all problems at once instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import schema
+from .coerce import to_bool, to_date, to_money, to_probability, to_text
+from .config import load_config, mask, mask_url, secrets_of
+from .errors import ConfigError, SalesOpsDataError
+from .io import read_duckdb, read_header, read_sql, read_table_file
+from .periods import FiscalCalendar
+from .presets import Preset, Stage, get_preset, stages_from_config
+
+SNAPSHOT_META = "salesops_snapshot.json"
+PROBLEM_COLUMNS = ["severity", "table", "column", "ids", "message"]
+_FORECAST_CATEGORY_NAMES = {
+    "pipeline": "Pipeline",
+    "best case": "Best Case",
+    "bestcase": "Best Case",
+    "upside": "Best Case",
+    "commit": "Commit",
+    "closed": "Closed",
+    "closed won": "Closed",
+    "omitted": "Omitted",
+    "omit": "Omitted",
+    "not forecasted": "Omitted",
+}
+
+
+@dataclass(frozen=True)
+class SalesData:
+    """Validated canonical tables of one data set.
+
+    Attributes
+    ----------
+    reps, opportunities
+        Always present (reps may be derived from the opportunities' owner columns).
+    accounts, history, quotas, activities
+        ``None`` when the source has no such table.
+    calendar
+        The fiscal calendar.
+    warnings
+        Non-blocking problems: ``table, column, ids, message``.
+    stages
+        The stage order with each stage's closed/won meaning.
+    currency
+        ISO code of the single currency of every amount.
+    source
+        Where the data came from (passwords masked).
+    """
+
+    reps: pd.DataFrame
+    opportunities: pd.DataFrame
+    accounts: pd.DataFrame | None = None
+    history: pd.DataFrame | None = None
+    quotas: pd.DataFrame | None = None
+    activities: pd.DataFrame | None = None
+    calendar: FiscalCalendar = field(default_factory=FiscalCalendar)
+    warnings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=schema.WARNINGS_COLUMNS))
+    stages: tuple[Stage, ...] = ()
+    currency: str = "USD"
+    source: str = ""
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The canonical tables that are present, by name."""
+        out = {}
+        for name in schema.TABLES:
+            frame = getattr(self, name)
+            if frame is not None:
+                out[name] = frame
+        return out
+
+    @property
+    def last_date(self) -> pd.Timestamp:
+        """The latest date the data knows about (its extract date).
+
+        The latest history snapshot when there is history; otherwise the latest created or
+        close date of a closed deal, or created date of an open one.
+        """
+        opps = self.opportunities
+        candidates = [
+            opps["created_date"].max(),
+            opps.loc[opps["is_closed"].fillna(False).astype(bool), "close_date"].max(),
+        ]
+        if self.history is not None and len(self.history):
+            candidates.append(self.history["snapshot_date"].max())
+        vals = [c for c in candidates if pd.notna(c)]
+        if not vals:
+            raise SalesOpsDataError("opportunities: no usable dates at all; check created_date and close_date")
+        return pd.Timestamp(max(vals))
+
+    @property
+    def first_date(self) -> pd.Timestamp:
+        """The earliest created or close date in the opportunities."""
+        opps = self.opportunities
+        vals = [v for v in (opps["created_date"].min(), opps["close_date"].min()) if pd.notna(v)]
+        return pd.Timestamp(min(vals))
+
+    def latest_complete_quarter(self) -> str:
+        """The latest fiscal quarter that ended on or before :attr:`last_date`."""
+        return self.calendar.latest_complete_quarter(self.last_date)
+
+    def default_as_of(self, quarter: str) -> pd.Timestamp:
+        """The quarter's last day, or the data's last date while the quarter is running."""
+        _, end = self.calendar.bounds(quarter)
+        return min(end, self.last_date.normalize())
+
+    def quarters(self) -> list[str]:
+        """Every fiscal quarter from the first deal to the last date, in order."""
+        return self.calendar.quarter_range(
+            self.calendar.quarter_of(self.first_date), self.calendar.quarter_of(self.last_date)
+        )
+
+    def for_team(self, team: str | None) -> SalesData:
+        """The same data narrowed to the reps of one team (``None``: unchanged).
+
+        Raises
+        ------
+        ConfigError
+            If no rep belongs to that team.
+        """
+        if team is None or str(team).strip() == "":
+            return self
+        reps = self.reps[self.reps["team"] == team]
+        if reps.empty:
+            teams = ", ".join(sorted(self.reps["team"].dropna().unique())[:10])
+            raise ConfigError(f"no rep belongs to team {team!r}; teams in the data: {teams}")
+        ids = set(reps["rep_id"])
+        opps = self.opportunities[self.opportunities["rep_id"].isin(ids)]
+        opp_ids = set(opps["opp_id"])
+        return replace(
+            self,
+            reps=reps.reset_index(drop=True),
+            opportunities=opps.reset_index(drop=True),
+            history=None if self.history is None else self.history[self.history["opp_id"].isin(opp_ids)].reset_index(drop=True),
+            quotas=None if self.quotas is None else self.quotas[self.quotas["rep_id"].isin(ids)].reset_index(drop=True),
+            activities=None
+            if self.activities is None
+            else self.activities[self.activities["rep_id"].isin(ids)].reset_index(drop=True),
+        )
+
+    def fingerprint(self) -> str:
+        """A SHA-256 of every table's content: equal data, equal fingerprint."""
+        h = hashlib.sha256()
+        for name, frame in self.tables.items():
+            h.update(name.encode())
+            h.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+            h.update(",".join(map(str, frame.columns)).encode())
+        h.update(str(self.calendar.start_month).encode())
+        return h.hexdigest()
+
+
+# ----------------------------------------------------------------------------------------
+# loading
+
+
+def load_dataset(
+    source: str | Path,
+    *,
+    preset: str | None = None,
+    config: str | Path | dict | None = None,
+) -> SalesData:
+    """Load a CRM data set into validated canonical tables.
+
+    Parameters
+    ----------
+    source
+        A folder with one CSV or Parquet file per table (``opportunities.csv``,
+        ``reps.csv``, ...), a single CSV export of opportunities, a DuckDB file, a
+        SQLAlchemy URL, or a snapshot folder written by :func:`write_snapshot`.
+    preset
+        ``maven_crm``, ``salesforce`` or ``hubspot``: how that product's export maps onto the
+        canonical tables. Overrides the config's ``data.preset``.
+    config
+        Path of a ``salesops.toml`` (or an already-read dict): column mapping, stage order,
+        fiscal start month, currency.
+
+    Returns
+    -------
+    SalesData
+
+    Raises
+    ------
+    SalesOpsDataError
+        On any blocking problem; ``.problems`` holds all of them.
+
+    Examples
+    --------
+    >>> data = load_dataset("data/examples/maven_crm", preset="maven_crm")  # doctest: +SKIP
+    >>> data.opportunities[["opp_id", "rep_id", "amount"]].head()  # doctest: +SKIP
+    """
+    data, problems = _load(source, preset=preset, config=config)
+    blocking = problems[problems["severity"] == "error"]
+    if len(blocking):
+        raise SalesOpsDataError(_summarise(blocking), problems=blocking.reset_index(drop=True))
+    assert data is not None
+    return data
+
+
+def validate(
+    source: str | Path, *, preset: str | None = None, config: str | Path | dict | None = None
+) -> tuple[SalesData | None, pd.DataFrame]:
+    """Load and check a data set, returning every problem instead of raising.
+
+    Returns
+    -------
+    (SalesData or None, problems)
+        ``problems`` has columns ``severity`` (``error`` or ``warning``), ``table``,
+        ``column``, ``ids``, ``message``. The data is None when it could not be read at all
+        or has blocking problems.
+    """
+    try:
+        data, problems = _load(source, preset=preset, config=config)
+    except SalesOpsDataError as exc:
+        problems = _problem_frame([_problem("error", "", "", [], str(exc))])
+        return None, problems
+    if (problems["severity"] == "error").any():
+        return None, problems
+    return data, problems
+
+
+def _summarise(blocking: pd.DataFrame) -> str:
+    lines = [format_problem(r) for r in blocking.head(10).to_dict("records")]
+    more = f"\n... and {len(blocking) - 10} more" if len(blocking) > 10 else ""
+    return f"{len(blocking)} blocking problem(s) in the data:\n" + "\n".join(lines) + more
+
+
+def format_problem(p: dict) -> str:
+    """One line: ``table.column: message (first ids: a, b)``."""
+    where = p["table"] + (f".{p['column']}" if p.get("column") else "")
+    ids = f" (first: {p['ids']})" if p.get("ids") else ""
+    return f"{where}: {p['message']}{ids}" if where else f"{p['message']}{ids}"
+
+
+def _problem(severity: str, table: str, column: str, ids: Any, message: str) -> dict:
+    if isinstance(ids, pd.Series | pd.Index | list | np.ndarray):
+        ids = ", ".join(str(i) for i in list(ids)[:5])
+    return {"severity": severity, "table": table, "column": column, "ids": ids or "", "message": message}
+
+
+def _problem_frame(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=PROBLEM_COLUMNS).astype("str") if rows else pd.DataFrame(
+        {c: pd.Series(dtype="str") for c in PROBLEM_COLUMNS}
+    )
+
+
+def _load(
+    source: str | Path, *, preset: str | None, config: str | Path | dict | None
+) -> tuple[SalesData | None, pd.DataFrame]:
+    cfg = load_config(config) if not isinstance(config, dict) else load_config(config)
+    data_cfg = cfg.get("data", {}) if isinstance(cfg.get("data", {}), dict) else {}
+    src = str(source)
+    secrets = secrets_of(cfg, src)
+    shown = mask(mask_url(src), secrets)
+
+    path = Path(src) if "://" not in src else None
+    if path is not None and path.is_dir() and (path / SNAPSHOT_META).is_file():
+        return read_snapshot(path), _problem_frame([])
+
+    the_preset = get_preset(preset or data_cfg.get("preset"))
+    fiscal = cfg.get("fiscal", {})
+    try:
+        calendar = FiscalCalendar(int(fiscal.get("start_month", 1)))
+    except (TypeError, ValueError):
+        raise ConfigError(f"fiscal.start_month must be a month number, got {fiscal.get('start_month')!r}") from None
+    stages: tuple[Stage, ...] = ()
+    if cfg.get("stages"):
+        stages = stages_from_config(cfg["stages"])
+    elif the_preset is not None:
+        stages = the_preset.stages
+    user_columns: dict[str, dict[str, str]] = data_cfg.get("columns", {}) or {}
+    user_tables: dict[str, str] = data_cfg.get("tables", {}) or {}
+    problems: list[dict] = []
+
+    raw, derived_from_export = _read_source(src, shown, the_preset, user_columns, user_tables, data_cfg)
+    if "opportunities" not in raw:
+        raise SalesOpsDataError(
+            f"no opportunities table found in {shown}: expected a file named opportunities.csv "
+            "(or the export named by the preset), or a single CSV export of opportunities"
+        )
+
+    tables = {name: _map_columns(name, frame, the_preset, user_columns.get(name, {})) for name, frame in raw.items()}
+    extra_warnings: list[dict] = []
+    if the_preset is not None and the_preset.transform is not None:
+        tables, extra_warnings = the_preset.transform(tables)
+    for w in extra_warnings:
+        problems.append(_problem("warning", w["table"], w["column"], w["ids"], w["message"]))
+
+    if "reps" not in tables:
+        tables["reps"] = _derive_reps(tables["opportunities"])
+        msg = (
+            "no reps table: reps were derived from the opportunities' owner columns "
+            "(add a reps file for manager, team, region, hire date)"
+        )
+        problems.append(_problem("warning", "reps", "", [], msg))
+    elif derived_from_export:
+        pass
+
+    typed: dict[str, pd.DataFrame] = {}
+    for name, frame in tables.items():
+        if name not in schema.TABLES:
+            continue
+        typed[name] = _coerce_table(schema.TABLES[name], frame, the_preset, problems)
+    if any(p["severity"] == "error" and "missing" in p["message"] for p in problems):
+        return None, _problem_frame(problems)
+
+    opps = _normalise_stages(typed["opportunities"], stages, problems)
+    typed["opportunities"] = opps
+    if "history" in typed:
+        typed["history"] = _normalise_history(typed["history"], stages, problems)
+    for name in ("opportunities", "history"):
+        if name in typed and "forecast_category" in typed[name]:
+            typed[name]["forecast_category"] = _normalise_categories(typed[name]["forecast_category"])
+    if not stages:
+        stages = _infer_stages(opps)
+
+    _check(typed, stages, calendar, problems)
+    problems_frame = _problem_frame(problems)
+    if (problems_frame["severity"] == "error").any():
+        return None, problems_frame
+    warnings = problems_frame[problems_frame["severity"] == "warning"][schema.WARNINGS_COLUMNS].reset_index(drop=True)
+    data = SalesData(
+        reps=typed["reps"],
+        opportunities=typed["opportunities"],
+        accounts=typed.get("accounts"),
+        history=typed.get("history"),
+        quotas=typed.get("quotas"),
+        activities=typed.get("activities"),
+        calendar=calendar,
+        warnings=warnings,
+        stages=stages,
+        currency=str(fiscal.get("currency", data_cfg.get("currency", "USD"))),
+        source=shown,
+    )
+    return data, problems_frame
+
+
+def _read_source(
+    src: str,
+    shown: str,
+    preset: Preset | None,
+    user_columns: dict[str, dict[str, str]],
+    user_tables: dict[str, str],
+    data_cfg: dict[str, Any],
+) -> tuple[dict[str, pd.DataFrame], bool]:
+    """Raw tables keyed by canonical table name (plus preset auxiliaries)."""
+    names = list(schema.TABLES) + ([t for t in preset.files if t not in schema.TABLES] if preset else [])
+    if "://" in src:
+        url = src
+        if data_cfg.get("password") and "@" in url:
+            import sqlalchemy as sa
+
+            url = sa.engine.make_url(url).set(password=str(data_cfg["password"])).render_as_string(hide_password=False)
+        refs = {n: user_tables.get(n, n) for n in names}
+        return read_sql(url, refs, masked_url=shown), False
+    path = Path(src)
+    if not path.exists():
+        raise SalesOpsDataError(f"data source {shown} does not exist; give a folder, a CSV file, a DuckDB file or a database URL")
+    if path.is_file() and path.suffix.lower() in (".duckdb", ".ddb", ".db"):
+        refs = {n: user_tables.get(n, n) for n in names}
+        return read_duckdb(path, refs), False
+    if path.is_file():
+        string_cols = _string_labels(read_header(path), "opportunities", preset, user_columns.get("opportunities", {})) if path.suffix.lower() != ".parquet" else set()
+        return {"opportunities": read_table_file(path, string_columns=string_cols)}, True
+    files = {p.stem.lower(): p for p in sorted(path.iterdir()) if p.suffix.lower() in (".csv", ".parquet", ".txt")}
+    out: dict[str, pd.DataFrame] = {}
+    for name in names:
+        stems: list[str] = []
+        if name in user_tables:
+            stems.append(Path(user_tables[name]).stem.lower())
+        if preset is not None:
+            stems.extend(s.lower() for s in preset.files.get(name, ()))
+        stems.extend(schema.TABLE_FILE_ALIASES.get(name, (name,)))
+        for stem in stems:
+            if stem in files:
+                p = files[stem]
+                header = read_header(p) if p.suffix.lower() != ".parquet" else []
+                cols = _string_labels(header, name, preset, user_columns.get(name, {}))
+                out[name] = read_table_file(p, string_columns=cols)
+                break
+    if not out:
+        raise SalesOpsDataError(
+            f"{shown}: no table files found; expected opportunities.csv (and reps.csv, ...) "
+            "or the files a preset names"
+        )
+    return out, False
+
+
+def _norm_label(label: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "_", str(label).strip().lower()).strip("_")
+
+
+def _mapping(table: str, labels: list[str], preset: Preset | None, user: dict[str, str]) -> list[tuple[str, str]]:
+    """(source label, canonical column) pairs for one table, in priority order."""
+    pairs: list[tuple[str, str]] = []
+    taken: set[str] = set()
+    present = {lab: lab for lab in labels}
+    for src_label, canon in user.items():
+        if src_label in present and canon not in taken:
+            pairs.append((src_label, canon))
+            taken.add(canon)
+    if preset is not None:
+        for canon, aliases in preset.columns.get(table, {}).items():
+            if canon in taken:
+                continue
+            for alias in aliases:
+                if alias in present:
+                    pairs.append((alias, canon))
+                    taken.add(canon)
+                    break
+    canon_cols = schema.TABLES[table].column_names if table in schema.TABLES else []
+    used_sources = {s for s, _ in pairs}
+    for lab in labels:
+        key = _norm_label(lab)
+        if key in canon_cols and key not in taken and lab not in used_sources:
+            pairs.append((lab, key))
+            taken.add(key)
+    return pairs
+
+
+def _string_labels(header: list[str], table: str, preset: Preset | None, user: dict[str, str]) -> set[str]:
+    if table not in schema.TABLES:
+        return set(header)
+    kinds = {c.name: c.kind for c in schema.TABLES[table].columns}
+    out = set()
+    for src_label, canon in _mapping(table, header, preset, user):
+        if kinds.get(canon, "text") in ("id", "text"):
+            out.add(src_label)
+    return out
+
+
+def _map_columns(table: str, frame: pd.DataFrame, preset: Preset | None, user: dict[str, str]) -> pd.DataFrame:
+    labels = [str(c) for c in frame.columns]
+    frame = frame.copy()
+    frame.columns = labels
+    pairs = _mapping(table, labels, preset, user)
+    out = pd.DataFrame(index=frame.index)
+    used = set()
+    for src_label, canon in pairs:
+        out[canon] = frame[src_label]
+        used.add(src_label)
+    for lab in labels:  # keep the export's other columns, under snake_case names
+        key = _norm_label(lab) or "column"
+        if lab not in used and key not in out.columns:
+            out[key] = frame[lab]
+    return out
+
+
+def _derive_reps(opps: pd.DataFrame) -> pd.DataFrame:
+    cols = [c for c in ("rep_id", "rep_name", "manager", "team", "region", "role") if c in opps]
+    if "rep_id" not in cols:
+        return pd.DataFrame({"rep_id": pd.Series(dtype="str")})
+    reps = opps[cols].dropna(subset=["rep_id"]).drop_duplicates("rep_id").reset_index(drop=True)
+    if "rep_name" not in reps:
+        reps["rep_name"] = reps["rep_id"]
+    return reps
+
+
+def _coerce_table(table: schema.Table, frame: pd.DataFrame, preset: Preset | None, problems: list[dict]) -> pd.DataFrame:
+    out = pd.DataFrame(index=frame.index)
+    key = table.key or (table.columns[0].name)
+    for col in table.columns:
+        if col.name not in frame:
+            if not col.required:
+                out[col.name] = _empty(col.kind, len(frame))
+            else:
+                problems.append(
+                    _problem(
+                        "error",
+                        table.name,
+                        col.name,
+                        [],
+                        f"missing required column {col.name!r}; columns found: "
+                        + ", ".join(list(map(str, frame.columns))[:12])
+                        + " (map yours in salesops.toml [data.columns."
+                        + table.name
+                        + "] or choose a preset)",
+                    )
+                )
+            continue
+        raw = frame[col.name]
+        if col.kind in ("id", "text"):
+            out[col.name] = to_text(raw)
+            continue
+        if col.kind == "date":
+            val, bad = to_date(raw)
+            what = "unparseable date"
+        elif col.kind == "money" or col.kind == "number":
+            val, bad = to_money(raw)
+            what = "unparseable number"
+        elif col.kind == "bool":
+            val, bad = to_bool(raw)
+            what = "not true/false"
+        elif col.kind == "prob":
+            val, bad, _ = to_probability(raw, percent=preset.probability_percent if preset else None)
+            what = "unparseable probability"
+        else:  # pragma: no cover - schema kinds are fixed
+            raise AssertionError(col.kind)
+        out[col.name] = val
+        if bad.any():
+            ids = _ids(frame, key, bad)
+            examples = ", ".join(repr(str(v))[:40] for v in raw[bad].head(3))
+            problems.append(
+                _problem("error", table.name, col.name, ids, f"{int(bad.sum()):,} cell(s) with {what}, e.g. {examples}")
+            )
+    for c in frame.columns:  # extra columns ride along as text
+        if c not in out.columns:
+            ser = frame[c]
+            out[c] = ser if pd.api.types.is_numeric_dtype(ser) or pd.api.types.is_datetime64_any_dtype(ser) else to_text(ser)
+    return out.reset_index(drop=True)
+
+
+def _empty(kind: str, n: int) -> pd.Series:
+    dtype = {"date": "datetime64[ns]", "money": "float64", "number": "float64", "prob": "float64", "bool": "boolean"}.get(kind, "str")
+    return pd.Series([None] * n, dtype=dtype)
+
+
+def _ids(frame: pd.DataFrame, key: str, mask_: pd.Series) -> list[str]:
+    if key in frame:
+        return [str(v) for v in frame.loc[mask_, key].head(5)]
+    return [f"row {i + 2}" for i in np.flatnonzero(mask_.to_numpy())[:5]]
+
+
+def _stage_lookup(stages: tuple[Stage, ...]) -> dict[str, Stage]:
+    return {re.sub(r"\s+", " ", s.name.strip().lower()): s for s in stages}
+
+
+def _normalise_stages(opps: pd.DataFrame, stages: tuple[Stage, ...], problems: list[dict]) -> pd.DataFrame:
+    opps = opps.copy()
+    if "stage" not in opps:
+        return opps
+    lookup = _stage_lookup(stages)
+    key = opps["stage"].str.lower().str.replace(r"\s+", " ", regex=True)
+    if lookup:
+        known = key.isin(list(lookup))
+        canon = key.map({k: s.name for k, s in lookup.items()})
+        opps["stage"] = canon.where(known, opps["stage"])
+        closed_map = key.map({k: s.closed for k, s in lookup.items()})
+        won_map = key.map({k: s.won for k, s in lookup.items()})
+        unknown = opps["stage"].notna() & ~known
+        if unknown.any():
+            names = ", ".join(sorted(map(str, opps.loc[unknown, "stage"].unique()))[:5])
+            flags_given = "is_closed" in opps and opps.loc[unknown, "is_closed"].notna().all()
+            sev = "warning" if flags_given else "error"
+            problems.append(
+                _problem(
+                    sev,
+                    "opportunities",
+                    "stage",
+                    opps.loc[unknown, "opp_id"],
+                    f"{int(unknown.sum()):,} deal(s) in stages not in the configured stage list: {names}; "
+                    "add them to [[stages]] in salesops.toml with their closed/won meaning",
+                )
+            )
+    else:
+        closed_map = key.str.contains("won|lost|closed", regex=True)
+        won_map = key.str.contains("won", regex=False) & ~key.str.contains("not won", regex=False)
+    for col, derived in (("is_closed", closed_map), ("is_won", won_map)):
+        derived = derived.astype("boolean")
+        if col not in opps:
+            opps[col] = derived
+        else:
+            opps[col] = opps[col].astype("boolean").fillna(derived)
+    return opps
+
+
+def _normalise_history(hist: pd.DataFrame, stages: tuple[Stage, ...], problems: list[dict]) -> pd.DataFrame:
+    hist = hist.copy()
+    lookup = _stage_lookup(stages)
+    if "stage" in hist and lookup:
+        key = hist["stage"].str.lower().str.replace(r"\s+", " ", regex=True)
+        hist["stage"] = key.map({k: s.name for k, s in lookup.items()}).fillna(hist["stage"])
+        for col, attr in (("is_closed", "closed"), ("is_won", "won")):
+            derived = key.map({k: getattr(s, attr) for k, s in lookup.items()}).astype("boolean")
+            hist[col] = derived if col not in hist else hist[col].astype("boolean").fillna(derived)
+    return hist
+
+
+def _normalise_categories(cat: pd.Series) -> pd.Series:
+    key = cat.str.strip().str.lower()
+    return key.map(_FORECAST_CATEGORY_NAMES).fillna(cat).astype("str").where(cat.notna())
+
+
+def _infer_stages(opps: pd.DataFrame) -> tuple[Stage, ...]:
+    """Stage order from the data when none is configured: open stages by typical age, then closed."""
+    if "stage" not in opps or opps.empty:
+        return ()
+    g = opps.groupby("stage", observed=True).agg(closed=("is_closed", "max"), won=("is_won", "max"))
+    open_stages = [s for s in g.index if not bool(g.loc[s, "closed"])]
+    closed = [s for s in g.index if bool(g.loc[s, "closed"])]
+    closed.sort(key=lambda s: not bool(g.loc[s, "won"]))
+    return tuple(Stage(str(s)) for s in sorted(open_stages)) + tuple(
+        Stage(str(s), closed=True, won=bool(g.loc[s, "won"])) for s in closed
+    )
+
+
+def _check(typed: dict[str, pd.DataFrame], stages: tuple[Stage, ...], calendar: FiscalCalendar, problems: list[dict]) -> None:
+    """Cross-table and business-rule checks."""
+    opps = typed["opportunities"]
+    reps = typed["reps"]
+
+    for name, frame in typed.items():
+        table = schema.TABLES[name]
+        if frame.empty:
+            problems.append(_problem("error", name, "", [], "the table has no rows"))
+            continue
+        if table.key and table.key in frame:
+            ids = frame[table.key]
+            blank = ids.isna()
+            if blank.any():
+                problems.append(
+                    _problem("error", name, table.key, [f"row {i + 2}" for i in np.flatnonzero(blank.to_numpy())[:5]],
+                             f"{int(blank.sum()):,} row(s) with a blank {table.key}")
+                )
+            dup = ids.duplicated(keep=False) & ~blank
+            if dup.any():
+                problems.append(
+                    _problem("error", name, table.key, ids[dup].drop_duplicates(), f"{int(ids[dup].nunique()):,} duplicate {table.key} value(s); each must be unique")
+                )
+        for col in table.columns:
+            if col.name in frame and not col.nullable and col.name != table.key:
+                blank = frame[col.name].isna()
+                if blank.any():
+                    key = table.key or col.name
+                    problems.append(
+                        _problem("error", name, col.name, _ids(frame, key, blank), f"{int(blank.sum()):,} blank cell(s); this column must be filled")
+                    )
+        for col in table.columns:
+            if col.kind == "money" and col.name in frame:
+                neg = frame[col.name] < 0
+                if neg.any():
+                    problems.append(
+                        _problem("error", name, col.name, _ids(frame, table.key or col.name, neg), f"{int(neg.sum()):,} negative amount(s); amounts must be zero or more")
+                    )
+
+    if {"rep_id"} <= set(opps) and "rep_id" in reps:
+        unknown = opps["rep_id"].notna() & ~opps["rep_id"].isin(reps["rep_id"])
+        if unknown.any():
+            missing = opps.loc[unknown, "rep_id"].drop_duplicates()
+            problems.append(
+                _problem("error", "opportunities", "rep_id", missing, f"{int(unknown.sum()):,} deal(s) owned by {len(missing):,} rep(s) missing from the reps table; add them to reps")
+            )
+    if {"is_won", "is_closed"} <= set(opps):
+        bad = opps["is_won"].fillna(False).astype(bool) & ~opps["is_closed"].fillna(False).astype(bool)
+        if bad.any():
+            problems.append(_problem("error", "opportunities", "is_won", opps.loc[bad, "opp_id"], f"{int(bad.sum()):,} deal(s) won but not closed"))
+        closed = opps["is_closed"].fillna(False).astype(bool)
+        won = opps["is_won"].fillna(False).astype(bool)
+        if "close_date" in opps:
+            nodate = closed & opps["close_date"].isna()
+            if nodate.any():
+                problems.append(_problem("error", "opportunities", "close_date", opps.loc[nodate, "opp_id"], f"{int(nodate.sum()):,} closed deal(s) without a close date"))
+        if "amount" in opps:
+            noamt = won & opps["amount"].isna()
+            if noamt.any():
+                problems.append(_problem("error", "opportunities", "amount", opps.loc[noamt, "opp_id"], f"{int(noamt.sum()):,} won deal(s) without an amount"))
+            open_noamt = ~closed & opps["amount"].isna()
+            if open_noamt.any():
+                problems.append(_problem("warning", "opportunities", "amount", opps.loc[open_noamt, "opp_id"], f"{int(open_noamt.sum()):,} open deal(s) without an amount (counted as 0 in pipeline)"))
+    if {"created_date", "close_date"} <= set(opps):
+        before = opps["close_date"] < opps["created_date"]
+        if before.any():
+            problems.append(_problem("error", "opportunities", "close_date", opps.loc[before, "opp_id"], f"{int(before.sum()):,} deal(s) close before they were created"))
+        noclose = opps["close_date"].isna() & ~opps["is_closed"].fillna(False).astype(bool)
+        if noclose.any():
+            problems.append(_problem("warning", "opportunities", "close_date", opps.loc[noclose, "opp_id"], f"{int(noclose.sum()):,} open deal(s) without an expected close date (left out of quarter pipeline)"))
+        nocreated = opps["created_date"].isna()
+        if nocreated.any():
+            problems.append(_problem("warning", "opportunities", "created_date", opps.loc[nocreated, "opp_id"], f"{int(nocreated.sum()):,} deal(s) without a created date (left out of cycle times and pipeline created)"))
+    if "account_id" in opps:
+        blank = opps["account_id"].isna()
+        if blank.any():
+            problems.append(_problem("warning", "opportunities", "account_id", opps.loc[blank, "opp_id"], f"{int(blank.sum()):,} deal(s) with a blank account"))
+        accts = typed.get("accounts")
+        if accts is not None and "account_id" in accts:
+            orphan = ~blank & ~opps["account_id"].isin(accts["account_id"])
+            if orphan.any():
+                problems.append(_problem("warning", "opportunities", "account_id", opps.loc[orphan, "opp_id"], f"{int(orphan.sum()):,} deal(s) of accounts missing from the accounts table"))
+    if {"is_closed", "close_date"} <= set(opps) and not opps.empty:
+        cands = [opps["created_date"].max()]
+        hist = typed.get("history")
+        if hist is not None and "snapshot_date" in hist and len(hist):
+            cands.append(hist["snapshot_date"].max())
+        closed = opps["is_closed"].fillna(False).astype(bool)
+        cands.append(opps.loc[closed, "close_date"].max())
+        cands = [c for c in cands if pd.notna(c)]
+        if cands:
+            last = max(cands)
+            past = ~closed & (opps["close_date"] < last)
+            if past.any():
+                problems.append(_problem("warning", "opportunities", "close_date", opps.loc[past, "opp_id"], f"{int(past.sum()):,} open deal(s) with a close date already past ({pd.Timestamp(last).date()} is the data's last date)"))
+    if "probability" in opps and {"is_closed", "is_won"} <= set(opps):
+        p = opps["probability"]
+        closed = opps["is_closed"].fillna(False).astype(bool)
+        won = opps["is_won"].fillna(False).astype(bool)
+        odd = p.notna() & ((won & (p < 1)) | (closed & ~won & (p > 0)) | (~closed & ((p <= 0) | (p >= 1))) | (p < 0) | (p > 1))
+        if odd.any():
+            problems.append(_problem("warning", "opportunities", "probability", opps.loc[odd, "opp_id"], f"{int(odd.sum()):,} deal(s) whose probability is at odds with the stage (won below 100%, lost above 0%, open at 0% or 100%)"))
+    hist = typed.get("history")
+    if hist is not None and {"snapshot_date", "opp_id"} <= set(hist):
+        dup = hist.duplicated(["snapshot_date", "opp_id"])
+        if dup.any():
+            problems.append(_problem("error", "history", "opp_id", hist.loc[dup, "opp_id"], f"{int(dup.sum()):,} deal(s) appear twice in the same snapshot"))
+        orphan = ~hist["opp_id"].isin(opps["opp_id"])
+        if orphan.any():
+            problems.append(_problem("warning", "history", "opp_id", hist.loc[orphan, "opp_id"].drop_duplicates(), f"{int(orphan.sum()):,} snapshot row(s) of deals missing from opportunities"))
+    quotas = typed.get("quotas")
+    if quotas is not None and {"rep_id", "period"} <= set(quotas):
+        labels = quotas["period"].astype("str").str.strip().str.upper().str.replace(r"[\s-]", "", regex=True)
+        ok = labels.str.fullmatch(r"\d{4}Q[1-4]")
+        if (~ok).any():
+            problems.append(_problem("error", "quotas", "period", quotas.loc[~ok, "period"], "period must be a fiscal quarter label like 2026Q3"))
+        quotas["period"] = labels
+        dup = quotas.duplicated(["rep_id", "period"])
+        if dup.any():
+            problems.append(_problem("error", "quotas", "rep_id", quotas.loc[dup, "rep_id"], f"{int(dup.sum()):,} rep(s) with two quotas for the same period"))
+        unknown = ~quotas["rep_id"].isin(reps["rep_id"])
+        if unknown.any():
+            problems.append(_problem("warning", "quotas", "rep_id", quotas.loc[unknown, "rep_id"], f"{int(unknown.sum()):,} quota row(s) of reps missing from the reps table"))
+    acts = typed.get("activities")
+    if acts is not None and "rep_id" in acts:
+        unknown = ~acts["rep_id"].isin(reps["rep_id"])
+        if unknown.any():
+            problems.append(_problem("warning", "activities", "rep_id", acts.loc[unknown, "rep_id"].drop_duplicates(), f"{int(unknown.sum()):,} activities of reps missing from the reps table"))
+
+
+# ----------------------------------------------------------------------------------------
+# snapshots
+
+
+def write_snapshot(data: SalesData, folder: str | Path) -> Path:
+    """Freeze validated data to Parquet files plus a metadata file.
+
+    The snapshot loads back with :func:`load_dataset` without re-validation. Nothing secret
+    is written: the source is stored with its password masked.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in data.tables.items():
+        frame.to_parquet(folder / f"{name}.parquet", index=False)
+    data.warnings.to_parquet(folder / "warnings.parquet", index=False)
+    meta = {
+        "fiscal_start_month": data.calendar.start_month,
+        "currency": data.currency,
+        "source": data.source,
+        "stages": [{"name": s.name, "closed": s.closed, "won": s.won, "probability": s.probability} for s in data.stages],
+        "fingerprint": data.fingerprint(),
+    }
+    (folder / SNAPSHOT_META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    return folder
+
+
+def read_snapshot(folder: str | Path) -> SalesData:
+    """Read a snapshot written by :func:`write_snapshot`."""
+    folder = Path(folder)
+    meta = json.loads((folder / SNAPSHOT_META).read_text(encoding="utf-8"))
+    frames = {}
+    for name in schema.TABLES:
+        p = folder / f"{name}.parquet"
+        frames[name] = pd.read_parquet(p) if p.is_file() else None
+    warnings_path = folder / "warnings.parquet"
+    warnings = pd.read_parquet(warnings_path) if warnings_path.is_file() else pd.DataFrame(columns=schema.WARNINGS_COLUMNS)
+    return SalesData(
+        reps=frames["reps"],
+        opportunities=frames["opportunities"],
+        accounts=frames["accounts"],
+        history=frames["history"],
+        quotas=frames["quotas"],
+        activities=frames["activities"],
+        calendar=FiscalCalendar(int(meta["fiscal_start_month"])),
+        warnings=warnings,
+        stages=tuple(Stage(s["name"], s["closed"], s["won"], s.get("probability")) for s in meta["stages"]),
+        currency=meta.get("currency", "USD"),
+        source=meta.get("source", str(folder)),
+    )

@@ -1,0 +1,61 @@
+"""Number formats a manager reads: ``$1.2M``, ``64%``, ``3.1×``."""
+
+from __future__ import annotations
+
+import math
+
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "C$", "AUD": "A$"}
+
+
+def _missing(x: object) -> bool:
+    try:
+        return x is None or math.isnan(float(x))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return True
+
+
+def money(x: object, currency: str = "USD", *, exact: bool = False) -> str:
+    """Compact money: ``$1.2M``, ``$850K``, ``$920``; ``exact`` gives ``$1,234,567``.
+
+    Examples
+    --------
+    >>> money(1_234_567)
+    '$1.2M'
+    >>> money(-8_500)
+    '-$8.5K'
+    """
+    if _missing(x):
+        return "–"
+    v = float(x)  # type: ignore[arg-type]
+    sym = SYMBOLS.get(currency.upper(), currency.upper() + " ")
+    sign = "-" if v < 0 else ""
+    a = abs(v)
+    if exact:
+        return f"{sign}{sym}{a:,.0f}"
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if a >= size:
+            val = a / size
+            digits = 0 if val >= 100 else 1
+            return f"{sign}{sym}{val:,.{digits}f}{suffix}"
+    return f"{sign}{sym}{a:,.0f}"
+
+
+def pct(x: object, digits: int = 0) -> str:
+    """Percentage: ``0.643`` -> ``64%``."""
+    if _missing(x):
+        return "–"
+    return f"{float(x) * 100:,.{digits}f}%"  # type: ignore[arg-type]
+
+
+def ratio(x: object) -> str:
+    """A multiple: ``3.14`` -> ``3.1×``."""
+    if _missing(x):
+        return "–"
+    return f"{float(x):,.1f}×"  # type: ignore[arg-type]
+
+
+def number(x: object, digits: int = 0) -> str:
+    """A plain number with thousands separators."""
+    if _missing(x):
+        return "–"
+    return f"{float(x):,.{digits}f}"  # type: ignore[arg-type]

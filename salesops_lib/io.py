@@ -1,0 +1,205 @@
+"""Reading raw tables from files and databases, before any mapping or checking.
+
+Every reader returns plain DataFrames keyed by the file or table name it came from; the
+loader in :mod:`salesops_lib.data` maps and validates them. Unreadable input raises
+:class:`~salesops_lib.errors.SalesOpsDataError` with the file named, never a bare
+library traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from .errors import SalesOpsDataError
+
+NULL_VALUES = ["", "NULL", "null", "NaN", "nan", "N/A", "n/a", "#N/A", "None"]
+
+
+def read_header(path: Path) -> list[str]:
+    """The column labels in a CSV file's first line ([] for an empty file)."""
+    with open(path, "rb") as fh:
+        first = fh.readline(1 << 20)
+    if not first.strip():
+        return []
+    for enc in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            text = first.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    row = next(csv.reader(io.StringIO(text)), [])
+    return [c.strip() for c in row]
+
+
+def read_csv(path: Path, *, string_columns: set[str] | None = None) -> pd.DataFrame:
+    """Read one CSV file fast (pyarrow), falling back to a tolerant reader.
+
+    Parameters
+    ----------
+    path
+        The CSV file.
+    string_columns
+        Labels to read as text whatever they look like (ids such as ``007``).
+
+    Raises
+    ------
+    SalesOpsDataError
+        If the file is empty, has no header, or cannot be parsed as CSV.
+    """
+    if not path.is_file():
+        raise SalesOpsDataError(f"{path.name}: file not found")
+    if path.stat().st_size == 0:
+        raise SalesOpsDataError(f"{path.name}: the file is empty; export it again with a header row")
+    header = read_header(path)
+    if not any(header):
+        raise SalesOpsDataError(f"{path.name}: the first line holds no column labels")
+    types = {c: pa.string() for c in (string_columns or set()) if c in header}
+    try:
+        return _read_arrow(path, types)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError):
+        pass
+    try:  # a later block did not match the inferred type: read everything as text
+        return _read_arrow(path, {c: pa.string() for c in header if c})
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError, pa.ArrowException):
+        pass
+    last: Exception | None = None
+    for enc in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            frame = pd.read_csv(
+                path,
+                dtype="str",
+                keep_default_na=False,
+                na_values=NULL_VALUES,
+                encoding=enc,
+                engine="python",
+                skipinitialspace=True,
+            )
+            frame.columns = [str(c).strip() for c in frame.columns]
+            return frame
+        except UnicodeDecodeError as exc:
+            last = exc
+            continue
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error) as exc:
+            raise SalesOpsDataError(
+                f"{path.name}: cannot be read as CSV ({_short(exc)}); check the delimiter and quoting"
+            ) from None
+    raise SalesOpsDataError(f"{path.name}: unreadable text encoding ({_short(last)})")
+
+
+def _read_arrow(path: Path, types: dict[str, pa.DataType]) -> pd.DataFrame:
+    table = pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 24),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types=types,
+            null_values=NULL_VALUES,
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+        ),
+    )
+    frame = table.to_pandas()
+    frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
+    return frame
+
+
+def read_parquet(path: Path) -> pd.DataFrame:
+    """Read one Parquet file.
+
+    Raises
+    ------
+    SalesOpsDataError
+        If the file is not valid Parquet.
+    """
+    try:
+        return pq.read_table(path).to_pandas()
+    except (pa.ArrowException, OSError) as exc:
+        raise SalesOpsDataError(f"{path.name}: not a readable Parquet file ({_short(exc)})") from None
+
+
+def read_table_file(path: Path, *, string_columns: set[str] | None = None) -> pd.DataFrame:
+    """Read a CSV or Parquet file by its suffix."""
+    if path.suffix.lower() == ".parquet":
+        return read_parquet(path)
+    return read_csv(path, string_columns=string_columns)
+
+
+def read_duckdb(path: Path, tables: dict[str, str]) -> dict[str, pd.DataFrame]:
+    """Read named tables (or SQL queries) from a DuckDB database file.
+
+    Parameters
+    ----------
+    path
+        The ``.duckdb`` file, opened read-only.
+    tables
+        Canonical table name -> database table name or ``SELECT`` query. Tables that do not
+        exist in the database are skipped.
+    """
+    import duckdb
+
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        raise SalesOpsDataError(f"{path.name}: not a readable DuckDB file ({_short(exc)})") from None
+    try:
+        present = {r[0].lower(): r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+        out = {}
+        for name, ref in tables.items():
+            if ref.strip().lower().startswith(("select", "with")):
+                out[name] = con.execute(ref).df()
+            elif ref.lower() in present:
+                out[name] = con.execute(f'select * from "{present[ref.lower()]}"').df()
+        return out
+    except duckdb.Error as exc:
+        raise SalesOpsDataError(f"{path.name}: query failed ({_short(exc)})") from None
+    finally:
+        con.close()
+
+
+def read_sql(url: str, tables: dict[str, str], *, masked_url: str) -> dict[str, pd.DataFrame]:
+    """Read named tables (or SQL queries) through SQLAlchemy.
+
+    Parameters
+    ----------
+    url
+        SQLAlchemy URL, possibly with a password: it is used to connect and never shown.
+    tables
+        Canonical table name -> database table name or ``SELECT`` query.
+    masked_url
+        The URL with its password masked, used in every message.
+    """
+    import sqlalchemy as sa
+
+    try:
+        engine = sa.create_engine(url)
+    except Exception as exc:  # noqa: BLE001 - any driver error becomes a data error
+        raise SalesOpsDataError(f"cannot use database {masked_url}: {type(exc).__name__}") from None
+    try:
+        with engine.connect() as con:
+            names = {n.lower(): n for n in sa.inspect(con).get_table_names()}
+            out = {}
+            for name, ref in tables.items():
+                if ref.strip().lower().startswith(("select", "with")):
+                    out[name] = pd.read_sql(sa.text(ref), con)
+                elif ref.lower() in names:
+                    out[name] = pd.read_sql_table(names[ref.lower()], con)
+            return out
+    except sa.exc.SQLAlchemyError as exc:
+        raise SalesOpsDataError(
+            f"cannot read from database {masked_url}: {type(exc).__name__}; check the URL, "
+            "the user's rights and that the server is running"
+        ) from None
+    finally:
+        engine.dispose()
+
+
+def _short(exc: object) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:200]

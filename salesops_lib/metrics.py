@@ -1,0 +1,371 @@
+"""Sales KPIs: bookings, win rate, deal size, cycle, pipeline, attainment, coverage.
+
+Definitions (used by every report)
+----------------------------------
+bookings
+    Amount of deals closed won in the quarter, up to ``as_of``.
+won, lost
+    Number of deals closed won / closed lost in that window.
+win_rate
+    won / (won + lost), by count.
+avg_deal_size
+    bookings / won.
+avg_cycle_days
+    Mean days from created date to close date over the won deals in the window.
+open_pipeline
+    Amount of deals open on ``as_of`` whose (expected) close date falls in the quarter.
+    With history snapshots, the latest snapshot on or before ``as_of`` says which deals were
+    open, their amount and their close date then; deals that closed by ``as_of`` are left
+    out. Without history, a deal counts if it was created by ``as_of``, had not closed by
+    then, and its close date is in the quarter.
+quota
+    Sum of the quotas for the quarter.
+attainment
+    bookings / quota.
+coverage
+    open_pipeline / remaining quota, where remaining quota = quota - bookings; missing when
+    the quota is already met.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .data import SalesData
+
+KPI_COLUMNS = [
+    "bookings",
+    "won",
+    "lost",
+    "win_rate",
+    "avg_deal_size",
+    "avg_cycle_days",
+    "open_pipeline",
+    "quota",
+    "attainment",
+    "coverage",
+]
+GROUPINGS = ("rep_id", "team", "region", "manager")
+TOTAL = "Total"
+
+
+def quarter_window(data: SalesData, quarter: str, as_of: object | None = None) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
+    """First day, last day and effective as-of date of a quarter.
+
+    ``as_of`` defaults to :meth:`SalesData.default_as_of`; a later date is capped at the
+    quarter's last day.
+    """
+    start, end = data.calendar.bounds(quarter)
+    as_of_ts = data.default_as_of(quarter) if as_of is None or pd.isna(as_of) else pd.Timestamp(as_of).normalize()
+    return start, end, min(as_of_ts, end)
+
+
+def closed_deals(data: SalesData, *, start: pd.Timestamp, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Deals closed (won or lost) from ``start`` to ``as_of`` inclusive.
+
+    Adds ``cycle_days`` (created to close).
+    """
+    opps = data.opportunities
+    closed = opps["is_closed"].fillna(False).to_numpy(dtype=bool)
+    when = opps["close_date"]
+    mask = closed & (when >= start).to_numpy(dtype=bool) & (when <= as_of).to_numpy(dtype=bool)
+    out = opps.loc[mask, ["opp_id", "rep_id", "amount", "created_date", "close_date", "is_won"]].copy()
+    out["is_won"] = out["is_won"].fillna(False).astype(bool)
+    out["cycle_days"] = (out["close_date"] - out["created_date"]).dt.days.astype("float64")
+    return out
+
+
+def open_pipeline_deals(data: SalesData, *, quarter: str, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Deals open on ``as_of`` with an (expected) close date in ``quarter``.
+
+    Returns ``opp_id, rep_id, amount, close_date, stage, forecast_category`` as known on
+    ``as_of`` (see the module's definition of open pipeline).
+    """
+    start, end = data.calendar.bounds(quarter)
+    opps = data.opportunities
+    closed_by = opps["is_closed"].fillna(False).astype(bool) & (opps["close_date"] <= as_of)
+    hist = data.history
+    if hist is not None and len(hist) and (hist["snapshot_date"] <= as_of).any():
+        snap = hist["snapshot_date"][hist["snapshot_date"] <= as_of].max()
+        rows = hist[(hist["snapshot_date"] == snap)]
+        rows = rows[~rows["is_closed"].fillna(False).astype(bool)]
+        rows = rows[(rows["close_date"] >= start) & (rows["close_date"] <= end)]
+        rows = rows[~rows["opp_id"].isin(opps.loc[closed_by, "opp_id"])]
+        owners = opps[["opp_id", "rep_id"]]
+        out = rows[["opp_id", "amount", "close_date", "stage", "forecast_category"]].merge(owners, on="opp_id", how="left")
+    else:
+        created = opps["created_date"] <= as_of
+        in_q = (opps["close_date"] >= start) & (opps["close_date"] <= end)
+        out = opps.loc[created & ~closed_by & in_q, ["opp_id", "rep_id", "amount", "close_date", "stage", "forecast_category"]]
+    out = out.copy()
+    out["amount"] = out["amount"].fillna(0.0)
+    return out.reset_index(drop=True)
+
+
+def _group_key(data: SalesData, by: str | None) -> pd.Series | None:
+    if by is None or by == "rep_id":
+        return None
+    if by not in data.reps:
+        raise ValueError(f"by must be one of rep_id, team, region, manager or None; the reps table has no {by!r}")
+    return data.reps.set_index("rep_id")[by]
+
+
+def kpi_table(data: SalesData, *, quarter: str, as_of: object | None = None, by: str | None = "rep_id") -> pd.DataFrame:
+    """Core KPIs for a quarter, per rep, team, region, manager, or in total.
+
+    Parameters
+    ----------
+    data
+        Loaded data (needs ``opportunities`` and ``reps``; ``quotas`` and ``history`` when
+        present).
+    quarter
+        Fiscal quarter label, e.g. ``"2026Q3"``.
+    as_of
+        Count only what was known on this date (default: the quarter's end, or the data's
+        last date while the quarter runs).
+    by
+        ``"rep_id"``, ``"team"``, ``"region"``, ``"manager"``, or None for one total row.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``by`` (``"Total"`` when None), columns
+        ``bookings, won, lost, win_rate, avg_deal_size, avg_cycle_days, open_pipeline,
+        quota, attainment, coverage``. See the module docstring for each definition.
+
+    Examples
+    --------
+    >>> kpi_table(data, quarter="2026Q3", by="team")  # doctest: +SKIP
+    """
+    start, end, as_of_ts = quarter_window(data, quarter, as_of)
+    closed = closed_deals(data, start=start, as_of=as_of_ts)
+    pipe = open_pipeline_deals(data, quarter=quarter, as_of=as_of_ts)
+    quotas = _quotas_for(data, quarter)
+
+    reps = data.reps
+    active = (reps["hire_date"].isna() | (reps["hire_date"] <= end)) & (reps["end_date"].isna() | (reps["end_date"] >= start))
+    rep_ids = pd.Index(
+        pd.unique(pd.concat([reps.loc[active, "rep_id"], closed["rep_id"], pipe["rep_id"], quotas.index.to_series()], ignore_index=True).dropna())
+    )
+    won = closed[closed["is_won"]]
+    lost = closed[~closed["is_won"]]
+
+    key = _group_key(data, by)
+    index_name = by if by is not None else "scope"
+
+    def keyed(frame: pd.DataFrame) -> pd.Series:
+        if by is None:
+            return pd.Series(TOTAL, index=frame.index)
+        if key is None:
+            return frame["rep_id"]
+        return frame["rep_id"].map(key).fillna("(unassigned)")
+
+    won_g = won.groupby(keyed(won))
+    out = pd.DataFrame(
+        {
+            "bookings": won_g["amount"].sum(),
+            "won": won_g.size(),
+            "avg_cycle_days": won_g["cycle_days"].mean(),
+        }
+    )
+    out = out.join(lost.groupby(keyed(lost)).size().rename("lost"), how="outer")
+    out = out.join(pipe.groupby(keyed(pipe))["amount"].sum().rename("open_pipeline"), how="outer")
+    q = quotas.rename_axis("rep_id").reset_index()
+    out = out.join(q.groupby(keyed(q))["quota"].sum(min_count=1).rename("quota"), how="outer")
+    universe = pd.Index([TOTAL]) if by is None else pd.Index(keyed(pd.DataFrame({"rep_id": rep_ids})).unique())
+    out = out.reindex(out.index.union(universe))
+    for col in ("bookings", "won", "lost", "open_pipeline"):
+        out[col] = out[col].fillna(0)
+    out["won"] = out["won"].astype("int64")
+    out["lost"] = out["lost"].astype("int64")
+    decided = out["won"] + out["lost"]
+    out["win_rate"] = np.where(decided > 0, out["won"] / decided.where(decided > 0, 1), np.nan)
+    out["avg_deal_size"] = np.where(out["won"] > 0, out["bookings"] / out["won"].where(out["won"] > 0, 1), np.nan)
+    has_quota = out["quota"].notna() & (out["quota"] > 0)
+    out["attainment"] = np.where(has_quota, out["bookings"] / out["quota"].where(has_quota, 1), np.nan)
+    remaining = out["quota"] - out["bookings"]
+    out["coverage"] = np.where(has_quota & (remaining > 0), out["open_pipeline"] / remaining.where(remaining > 0, 1), np.nan)
+    out = out[KPI_COLUMNS]
+    out.index.name = index_name
+    return out.sort_index()
+
+
+def _quotas_for(data: SalesData, quarter: str) -> pd.Series:
+    if data.quotas is None:
+        return pd.Series(dtype="float64", name="quota")
+    q = data.quotas[data.quotas["period"] == quarter]
+    return q.groupby("rep_id")["quota"].sum()
+
+
+def has_quotas(data: SalesData, quarter: str | None = None) -> bool:
+    """Whether the data has quotas (for ``quarter``, when given)."""
+    if data.quotas is None or data.quotas.empty:
+        return False
+    return quarter is None or bool((data.quotas["period"] == quarter).any())
+
+
+def kpi_trend(data: SalesData, *, quarters: list[str], by: str | None = None) -> pd.DataFrame:
+    """:func:`kpi_table` for each complete quarter in ``quarters``, stacked.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``quarter`` (and ``by``) plus the KPI columns; one row per quarter (and group).
+    """
+    frames = []
+    for q in quarters:
+        t = kpi_table(data, quarter=q, by=by).reset_index()
+        t.insert(0, "quarter", q)
+        frames.append(t)
+    out = pd.concat(frames, ignore_index=True)
+    return out.drop(columns=["scope"]) if by is None else out
+
+
+def pace(data: SalesData, *, quarter: str, as_of: object | None = None, lookback: int = 4) -> pd.DataFrame:
+    """Cumulative bookings by day of quarter, this quarter against the previous ones.
+
+    Parameters
+    ----------
+    lookback
+        Number of earlier quarters to compare with.
+
+    Returns
+    -------
+    DataFrame
+        ``quarter, day, bookings_to_date, quota, share_of_quota`` with one row per day
+        from 0 (the quarter's first day) to the quarter's last day (this quarter: to
+        ``as_of``). ``share_of_quota`` is missing without quotas.
+    """
+    _, _, as_of_ts = quarter_window(data, quarter, as_of)
+    opps = data.opportunities
+    won = opps[opps["is_won"].fillna(False).astype(bool) & opps["close_date"].notna()]
+    rows = []
+    for k in range(lookback, -1, -1):
+        q = data.calendar.shift(quarter, -k)
+        start, end = data.calendar.bounds(q)
+        stop = as_of_ts if k == 0 else end
+        if stop < start:
+            continue
+        w = won[(won["close_date"] >= start) & (won["close_date"] <= stop)]
+        days = pd.RangeIndex(0, (stop - start).days + 1)
+        daily = w.groupby((w["close_date"] - start).dt.days)["amount"].sum().reindex(days, fill_value=0.0)
+        quota = _quotas_for(data, q).sum() if has_quotas(data, q) else np.nan
+        cum = daily.cumsum()
+        rows.append(
+            pd.DataFrame(
+                {
+                    "quarter": q,
+                    "day": days,
+                    "bookings_to_date": cum.to_numpy(),
+                    "quota": quota,
+                    "share_of_quota": cum.to_numpy() / quota if quota and quota > 0 else np.nan,
+                }
+            )
+        )
+    return pd.concat(rows, ignore_index=True)
+
+
+def value_win_rate(data: SalesData, *, quarters: list[str], by: str | None = None) -> pd.Series | float:
+    """Won amount / (won + lost amount) over deals closed in ``quarters``.
+
+    The share of pipeline value that historically turned into bookings: the inverse is the
+    pipeline coverage a team needs to close its gap.
+    """
+    if not quarters:
+        return np.nan
+    start, _ = data.calendar.bounds(quarters[0])
+    _, end = data.calendar.bounds(quarters[-1])
+    closed = closed_deals(data, start=start, as_of=end)
+    closed["won_amount"] = closed["amount"].where(closed["is_won"], 0.0)
+    if by is None:
+        total = closed["amount"].sum()
+        return float(closed["won_amount"].sum() / total) if total > 0 else np.nan
+    key = closed["rep_id"] if by == "rep_id" else closed["rep_id"].map(data.reps.set_index("rep_id")[by])
+    g = closed.groupby(key)[["won_amount", "amount"]].sum()
+    return (g["won_amount"] / g["amount"].where(g["amount"] > 0)).rename("value_win_rate")
+
+
+def rep_directory(data: SalesData) -> pd.DataFrame:
+    """Rep attributes for display: ``rep_id, rep_name, team, region, manager``."""
+    cols = [c for c in ("rep_id", "rep_name", "team", "region", "manager", "role", "hire_date", "end_date") if c in data.reps]
+    out = data.reps[cols].copy()
+    if "rep_name" in out:
+        out["rep_name"] = out["rep_name"].fillna(out["rep_id"])
+    return out
+
+
+def coverage(data: SalesData, *, quarter: str, as_of: object, by: str | None = None, trailing: int = 4) -> pd.DataFrame:
+    """Pipeline coverage of a quarter's remaining goal, as known on ``as_of``.
+
+    Works for the running quarter and for a later one (``as_of`` before its start: nothing
+    is booked yet).
+
+    Parameters
+    ----------
+    quarter
+        The quarter whose goal is covered.
+    as_of
+        What is known: bookings to this date, deals open on it.
+    by
+        ``team``, ``region``, ``manager``, ``rep_id`` or None for one total row.
+    trailing
+        Complete quarters before ``as_of`` that set the historical win rate by value.
+
+    Returns
+    -------
+    DataFrame
+        ``goal, goal_basis, bookings, gap, open_pipeline, coverage, value_win_rate,
+        needed_coverage, pipeline_short`` per group. The goal is the quota; without quotas it
+        is the average quarterly bookings of the trailing quarters (``goal_basis`` says
+        which). ``gap`` = max(goal - bookings, 0); ``coverage`` = open_pipeline / gap;
+        ``needed_coverage`` = 1 / value_win_rate; ``pipeline_short`` = max(gap x
+        needed_coverage - open_pipeline, 0).
+    """
+    as_of_ts = pd.Timestamp(as_of).normalize()
+    start, end = data.calendar.bounds(quarter)
+    key = _group_key(data, by)
+
+    def keyed(frame: pd.DataFrame) -> pd.Series:
+        if by is None:
+            return pd.Series(TOTAL, index=frame.index)
+        if key is None:
+            return frame["rep_id"]
+        return frame["rep_id"].map(key).fillna("(unassigned)")
+
+    stop = min(as_of_ts, end)
+    won = closed_deals(data, start=start, as_of=stop) if stop >= start else closed_deals(data, start=start, as_of=start - pd.Timedelta(days=1))
+    won = won[won["is_won"]]
+    pipe = open_pipeline_deals(data, quarter=quarter, as_of=as_of_ts)
+    last_complete = data.calendar.latest_complete_quarter(as_of_ts)
+    first_close = data.opportunities.loc[data.opportunities["is_closed"].fillna(False).astype(bool), "close_date"].min()
+    first_q = data.calendar.quarter_of(first_close) if pd.notna(first_close) else last_complete
+    past = [data.calendar.shift(last_complete, -k) for k in range(trailing - 1, -1, -1)]
+    past = [p for p in past if p >= first_q] or [last_complete]
+    vwr = value_win_rate(data, quarters=past, by=by if by is not None else None)
+    if has_quotas(data, quarter):
+        q = _quotas_for(data, quarter).rename_axis("rep_id").reset_index()
+        goal = q.groupby(keyed(q))["quota"].sum()
+        basis = "quota"
+    else:
+        p_start, _ = data.calendar.bounds(past[0])
+        _, p_end = data.calendar.bounds(past[-1])
+        hist = closed_deals(data, start=p_start, as_of=p_end)
+        hist = hist[hist["is_won"]]
+        goal = hist.groupby(keyed(hist))["amount"].sum() / len(past)
+        basis = f"average bookings {past[0]}–{past[-1]}"
+    out = pd.DataFrame({"goal": goal})
+    out = out.join(won.groupby(keyed(won))["amount"].sum().rename("bookings"), how="outer")
+    out = out.join(pipe.groupby(keyed(pipe))["amount"].sum().rename("open_pipeline"), how="outer")
+    out[["bookings", "open_pipeline"]] = out[["bookings", "open_pipeline"]].fillna(0.0)
+    out["goal_basis"] = basis
+    out["gap"] = (out["goal"] - out["bookings"]).clip(lower=0)
+    out["coverage"] = np.where(out["gap"] > 0, out["open_pipeline"] / out["gap"].where(out["gap"] > 0, 1), np.nan)
+    if by is None:
+        out["value_win_rate"] = vwr
+    else:
+        out["value_win_rate"] = out.index.map(vwr)
+    out["needed_coverage"] = 1 / out["value_win_rate"].where(out["value_win_rate"] > 0)
+    out["pipeline_short"] = (out["gap"] * out["needed_coverage"] - out["open_pipeline"]).clip(lower=0)
+    out.index.name = by if by is not None else "scope"
+    return out[["goal", "goal_basis", "bookings", "gap", "open_pipeline", "coverage", "value_win_rate", "needed_coverage", "pipeline_short"]].sort_index()

@@ -1,0 +1,174 @@
+"""The look of every chart: one style, money axes, titles that state the finding.
+
+Each chart function takes a frame, draws on ``ax`` (a new one when None) and returns the
+Axes; none calls ``show()`` or ``savefig()``.
+"""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.ticker import FuncFormatter
+
+from .format import money, pct
+
+PALETTE = ["#1f5f8b", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#b07aa1", "#edc948", "#9c755f"]
+MUTED = "#b8c4ce"
+ACCENT = "#1f5f8b"
+GOOD = "#59a14f"
+BAD = "#e15759"
+
+
+def set_style() -> None:
+    """Apply the workbench style to matplotlib (idempotent)."""
+    mpl.rcParams.update(
+        {
+            "figure.figsize": (9.0, 4.2),
+            "figure.dpi": 100,
+            "savefig.dpi": 110,
+            "font.size": 10.5,
+            "axes.titlesize": 12.5,
+            "axes.titleweight": "bold",
+            "axes.titlelocation": "left",
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.grid": True,
+            "axes.grid.axis": "y",
+            "grid.color": "#e6e9ed",
+            "axes.prop_cycle": mpl.cycler(color=PALETTE),
+            "legend.frameon": False,
+            "text.parse_math": False,  # names and "$" amounts are text, never math
+            "figure.autolayout": True,
+        }
+    )
+
+
+def _ax(ax: Axes | None, size: tuple[float, float] | None = None) -> Axes:
+    if ax is not None:
+        return ax
+    _, new = plt.subplots(figsize=size)
+    return new
+
+
+def money_axis(ax: Axes, *, axis: str = "y", currency: str = "USD") -> Axes:
+    """Format an axis as compact money (``$1.2M``)."""
+    fmt = FuncFormatter(lambda v, _: money(v, currency))
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+    return ax
+
+
+def pct_axis(ax: Axes, *, axis: str = "y") -> Axes:
+    """Format an axis as whole percentages."""
+    fmt = FuncFormatter(lambda v, _: pct(v))
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+    return ax
+
+
+def pace_chart(pace: pd.DataFrame, *, quarter: str, title: str, currency: str = "USD", ax: Axes | None = None) -> Axes:
+    """Cumulative bookings through the quarter: this quarter bold, earlier ones muted.
+
+    Parameters
+    ----------
+    pace
+        Output of :func:`salesops_lib.metrics.pace`: ``quarter, day, bookings_to_date, share_of_quota``.
+        Plots share of quota when every quarter has one, else bookings.
+    """
+    ax = _ax(ax)
+    use_share = pace["share_of_quota"].notna().all()
+    col = "share_of_quota" if use_share else "bookings_to_date"
+    for q, g in pace.groupby("quarter", sort=True):
+        mine = q == quarter
+        ax.plot(g["day"], g[col], color=ACCENT if mine else MUTED, lw=2.6 if mine else 1.3, label=q, zorder=3 if mine else 2)
+        ax.annotate(q, (g["day"].iloc[-1], g[col].iloc[-1]), fontsize=8.5, color=ACCENT if mine else "#7b8794",
+                    xytext=(3, 0), textcoords="offset points", va="center")
+    if use_share:
+        ax.axhline(1.0, color="#444", lw=0.8, ls="--")
+        pct_axis(ax)
+        ax.set_ylabel("Bookings to date / quota")
+    else:
+        money_axis(ax, currency=currency)
+        ax.set_ylabel("Bookings to date")
+    ax.set_xlabel("Day of quarter")
+    ax.set_title(title)
+    return ax
+
+
+def hbar(
+    frame: pd.DataFrame,
+    *,
+    label: str,
+    value: str,
+    title: str,
+    kind: str = "money",
+    target: float | None = None,
+    currency: str = "USD",
+    xlabel: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Horizontal bars, largest at the top, with an optional target line.
+
+    Parameters
+    ----------
+    kind
+        ``money``, ``pct`` or ``ratio``: how values and the axis are labelled.
+    target
+        Draw a dashed line here (e.g. 1.0 for 100% attainment); bars at or above it are green.
+    """
+    data = frame[[label, value]].dropna().sort_values(value)
+    ax = _ax(ax, (9.0, max(2.2, 0.32 * len(data) + 1.0)))
+    colors = [GOOD if (target is not None and v >= target) else (BAD if target is not None else ACCENT) for v in data[value]]
+    ax.barh(data[label].astype("str"), data[value], color=colors)
+    fmt = {"money": lambda v: money(v, currency), "pct": pct, "ratio": lambda v: f"{v:.1f}×"}[kind]
+    for y, v in enumerate(data[value]):
+        ax.annotate(fmt(v), (v, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8.5)
+    if target is not None:
+        ax.axvline(target, color="#444", lw=0.9, ls="--")
+    if kind == "money":
+        money_axis(ax, axis="x", currency=currency)
+    elif kind == "pct":
+        pct_axis(ax, axis="x")
+    ax.grid(axis="x", color="#e6e9ed")
+    ax.grid(axis="y", visible=False)
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    return ax
+
+
+def bookings_vs_quota(trend: pd.DataFrame, *, title: str, currency: str = "USD", ax: Axes | None = None) -> Axes:
+    """Bookings bars per quarter with the quota as a line (when there is one)."""
+    ax = _ax(ax)
+    x = np.arange(len(trend))
+    ax.bar(x, trend["bookings"], color=ACCENT, label="Bookings", width=0.65)
+    if trend["quota"].notna().any():
+        ax.plot(x, trend["quota"], color=PALETTE[1], marker="o", lw=2, label="Quota")
+    ax.set_xticks(x, trend["quarter"].astype("str"))
+    money_axis(ax, currency=currency)
+    ax.legend(loc="upper left")
+    ax.set_title(title)
+    return ax
+
+
+def rate_lines(trend: pd.DataFrame, *, columns: dict[str, str], title: str, ax: Axes | None = None) -> Axes:
+    """Percentage lines per quarter (e.g. attainment and win rate)."""
+    ax = _ax(ax)
+    x = np.arange(len(trend))
+    for i, (col, lab) in enumerate(columns.items()):
+        if trend[col].notna().any():
+            ax.plot(x, trend[col], marker="o", lw=2, color=PALETTE[i], label=lab)
+            for xi, v in zip(x, trend[col], strict=True):
+                if pd.notna(v):
+                    ax.annotate(pct(v), (xi, v), xytext=(0, 6), textcoords="offset points", ha="center", fontsize=8)
+    ax.set_xticks(x, trend["quarter"].astype("str"))
+    pct_axis(ax)
+    ax.legend(loc="best")
+    ax.set_title(title)
+    return ax
+
+
+def close_all() -> None:
+    """Close every open figure (tests and long notebooks)."""
+    plt.close("all")
