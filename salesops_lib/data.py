@@ -109,10 +109,18 @@ class SalesData:
 
     @property
     def first_date(self) -> pd.Timestamp:
-        """The earliest created or close date in the opportunities."""
+        """The earliest close date of a closed deal: where bookings history begins.
+
+        Falls back to the earliest created date when no deal has closed.
+        """
         opps = self.opportunities
-        vals = [v for v in (opps["created_date"].min(), opps["close_date"].min()) if pd.notna(v)]
-        return pd.Timestamp(min(vals))
+        closed = opps["is_closed"].fillna(False).astype(bool)
+        first = opps.loc[closed, "close_date"].min()
+        if pd.isna(first):
+            first = opps["created_date"].min()
+        if pd.isna(first):
+            raise SalesOpsDataError("opportunities: no usable dates at all; check created_date and close_date")
+        return pd.Timestamp(first)
 
     def latest_complete_quarter(self) -> str:
         """The latest fiscal quarter that ended on or before :attr:`last_date`."""
@@ -124,7 +132,7 @@ class SalesData:
         return min(end, self.last_date.normalize())
 
     def quarters(self) -> list[str]:
-        """Every fiscal quarter from the first deal to the last date, in order."""
+        """Every fiscal quarter from the first close to the last date, in order."""
         return self.calendar.quarter_range(
             self.calendar.quarter_of(self.first_date), self.calendar.quarter_of(self.last_date)
         )

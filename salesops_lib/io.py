@@ -34,7 +34,10 @@ def read_header(path: Path) -> list[str]:
             break
         except UnicodeDecodeError:
             continue
-    row = next(csv.reader(io.StringIO(text)), [])
+    try:
+        row = next(csv.reader(io.StringIO(text.replace("\x00", ""), newline="")), [])
+    except csv.Error:
+        row = text.strip().split(",")
     return [c.strip() for c in row]
 
 
@@ -125,10 +128,19 @@ def read_parquet(path: Path) -> pd.DataFrame:
 
 
 def read_table_file(path: Path, *, string_columns: set[str] | None = None) -> pd.DataFrame:
-    """Read a CSV or Parquet file by its suffix."""
-    if path.suffix.lower() == ".parquet":
-        return read_parquet(path)
-    return read_csv(path, string_columns=string_columns)
+    """Read a CSV or Parquet file by its suffix.
+
+    Raises
+    ------
+    SalesOpsDataError
+        Also when two columns carry the same label.
+    """
+    frame = read_parquet(path) if path.suffix.lower() == ".parquet" else read_csv(path, string_columns=string_columns)
+    labels = pd.Index([str(c).strip() for c in frame.columns])
+    if labels.duplicated().any():
+        dups = ", ".join(repr(c) for c in labels[labels.duplicated()].unique()[:5])
+        raise SalesOpsDataError(f"{path.name}: column label(s) {dups} appear more than once; rename or remove the copies")
+    return frame
 
 
 def read_duckdb(path: Path, tables: dict[str, str]) -> dict[str, pd.DataFrame]:

@@ -1,0 +1,68 @@
+"""Shared fixtures: the demo company, the Maven example, a seeded rng, figure clean-up."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MAVEN = ROOT / "data" / "examples" / "maven_crm"
+FIXTURES = Path(__file__).parent / "fixtures"
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(20261127)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory) -> Path:
+    """The small demo company (data/demo when `make` made it, else generated once)."""
+    made = ROOT / "data" / "demo"
+    if (made / "opportunities.csv").is_file() and (made / "truth" / "reps.csv").is_file():
+        return made
+    from salesops_lib.synth import generate
+
+    return generate(tmp_path_factory.mktemp("demo"), size="small", seed=7)
+
+
+@pytest.fixture(scope="session")
+def demo(demo_dir):
+    from salesops_lib import load_dataset
+
+    return load_dataset(demo_dir, config=demo_dir / "salesops.toml")
+
+
+@pytest.fixture(scope="session")
+def maven():
+    from salesops_lib import load_dataset
+
+    return load_dataset(MAVEN, preset="maven_crm")
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None):
+    """Run the salesops CLI in a subprocess; returns CompletedProcess with text output."""
+    import subprocess
+
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "salesops_lib.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        env=full_env,
+        timeout=900,
+    )

@@ -1,0 +1,216 @@
+"""Loading: sources, type coercion, blocking problems and warnings."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from salesops_lib import SalesOpsDataError, load_dataset, validate
+from salesops_lib.data import read_snapshot, write_snapshot
+
+from .conftest import FIXTURES
+
+REPS = "rep_id,rep_name,manager,team,region,role,hire_date,end_date\nr1,Ann Lee,Max,East,East,AE,2024-01-01,\nr2,Bo Chan,Max,East,East,AE,2024-06-01,\n"
+OPPS = (
+    "opp_id,account_id,rep_id,product,stage,amount,created_date,close_date,is_closed,is_won\n"
+    "o1,a1,r1,Core,Closed Won,1000,2026-01-05,2026-02-01,true,true\n"
+    "o2,a2,r1,Core,Closed Lost,500,2026-01-10,2026-02-15,true,false\n"
+    "o3,a1,r2,Pro,Proposal,2000,2026-02-01,2026-03-20,false,false\n"
+)
+
+
+def write(folder: Path, **files: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_folder_loads_with_canonical_types(tmp_path):
+    data = load_dataset(write(tmp_path / "d", reps=REPS, opportunities=OPPS))
+    o = data.opportunities
+    assert o["created_date"].dtype == "datetime64[ns]"
+    assert o["amount"].dtype == "float64"
+    assert o["is_won"].tolist() == [True, False, False]
+    assert data.accounts is None and data.history is None and data.quotas is None
+    assert data.last_date == pd.Timestamp("2026-02-15")
+
+
+def test_ids_stay_text(tmp_path):
+    opps = OPPS.replace("o1,", "007,").replace("r1,", "0042,")
+    reps = REPS.replace("r1,", "0042,")
+    data = load_dataset(write(tmp_path / "d", reps=reps, opportunities=opps))
+    assert "007" in set(data.opportunities["opp_id"])
+    assert "0042" in set(data.reps["rep_id"])
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2026-01-04", "2026-01-04"),
+        ("2026-01-04T23:30:00.000-0800", "2026-01-05"),
+        ("2026-01-04T10:00:00Z", "2026-01-04"),
+        ("01/04/2026", "2026-01-04"),
+    ],
+)
+def test_dates_coerced_including_time_zones(tmp_path, raw, expected):
+    opps = OPPS.replace("2026-01-05", raw)
+    data = load_dataset(write(tmp_path / "d", reps=REPS, opportunities=opps))
+    assert data.opportunities.loc[0, "created_date"] == pd.Timestamp(expected)
+
+
+@pytest.mark.parametrize(("yes", "no"), [("true", "false"), ("1", "0"), ("Yes", "No"), ("TRUE", "FALSE"), ("y", "n")])
+def test_booleans_coerced(tmp_path, yes, no):
+    opps = OPPS.replace(",true,true", f",{yes},{yes}").replace(",true,false", f",{yes},{no}").replace(",false,false", f",{no},{no}")
+    data = load_dataset(write(tmp_path / "d", reps=REPS, opportunities=opps))
+    assert data.opportunities["is_closed"].tolist() == [True, True, False]
+
+
+def test_money_text_and_percent_probability(tmp_path):
+    opps = OPPS.replace("is_won\n", "is_won,probability\n")
+    lines = opps.splitlines()
+    lines[1] = lines[1].replace(",1000,", ',"$1,000.50",') + ",100"
+    lines[2] += ",0"
+    lines[3] += ",60%"
+    data = load_dataset(write(tmp_path / "d", reps=REPS, opportunities="\n".join(lines) + "\n"))
+    o = data.opportunities
+    assert o.loc[0, "amount"] == pytest.approx(1000.5)
+    assert o["probability"].tolist() == pytest.approx([1.0, 0.0, 0.6])
+
+
+def test_single_export_derives_reps_with_warning(tmp_path):
+    p = tmp_path / "export.csv"
+    p.write_text(OPPS, encoding="utf-8")
+    data = load_dataset(p)
+    assert sorted(data.reps["rep_id"]) == ["r1", "r2"]
+    assert data.warnings["message"].str.contains("derived from the opportunities").any()
+
+
+def test_parquet_folder_and_snapshot_roundtrip(tmp_path, demo):
+    folder = tmp_path / "pq"
+    folder.mkdir()
+    for name, frame in demo.tables.items():
+        frame.to_parquet(folder / f"{name}.parquet")
+    shutil.copy(Path(demo.source) / "salesops.toml", folder / "salesops.toml") if (Path(demo.source) / "salesops.toml").exists() else None
+    again = load_dataset(folder, config=folder / "salesops.toml" if (folder / "salesops.toml").exists() else None)
+    pd.testing.assert_frame_equal(again.opportunities, demo.opportunities, check_dtype=False)
+    snap = write_snapshot(demo, tmp_path / "snap")
+    back = read_snapshot(snap)
+    assert back.fingerprint() == demo.fingerprint()
+    assert [s.name for s in back.stages] == [s.name for s in demo.stages]
+    assert load_dataset(snap).fingerprint() == demo.fingerprint()
+
+
+def test_duckdb_file_and_sqlalchemy_url(tmp_path):
+    import duckdb
+    import sqlalchemy as sa
+
+    folder = write(tmp_path / "d", reps=REPS, opportunities=OPPS)
+    from_csv = load_dataset(folder)
+    db = tmp_path / "crm.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute(f"create table opportunities as select * from read_csv_auto('{folder / 'opportunities.csv'}', all_varchar=true)")
+    con.execute(f"create table reps as select * from read_csv_auto('{folder / 'reps.csv'}', all_varchar=true)")
+    con.close()
+    from_duck = load_dataset(db)
+    pd.testing.assert_frame_equal(from_duck.opportunities, from_csv.opportunities)
+    url = f"sqlite:///{tmp_path / 'crm.sqlite'}"
+    engine = sa.create_engine(url)
+    pd.read_csv(folder / "opportunities.csv", dtype=str).to_sql("opportunities", engine, index=False)
+    pd.read_csv(folder / "reps.csv", dtype=str).to_sql("reps", engine, index=False)
+    engine.dispose()
+    from_sql = load_dataset(url)
+    pd.testing.assert_frame_equal(from_sql.opportunities, from_csv.opportunities)
+
+
+def test_config_mapping_and_stage_order(tmp_path):
+    opps = OPPS.replace("opp_id,", "Deal Ref,").replace(",is_closed,is_won", "").replace(",true,true", "").replace(",true,false", "").replace(",false,false", "")
+    opps = opps.replace("Closed Won", "Signed").replace("Closed Lost", "Dead")
+    folder = write(tmp_path / "d", reps=REPS, opportunities=opps)
+    cfg = tmp_path / "salesops.toml"
+    cfg.write_text(
+        '[data.columns.opportunities]\n"Deal Ref" = "opp_id"\n[fiscal]\nstart_month = 2\n'
+        '[[stages]]\nname = "Proposal"\n[[stages]]\nname = "Signed"\nclosed = true\nwon = true\n'
+        '[[stages]]\nname = "Dead"\nclosed = true\nwon = false\n',
+        encoding="utf-8",
+    )
+    data = load_dataset(folder, config=cfg)
+    assert data.opportunities["is_won"].tolist() == [True, False, False]
+    assert data.opportunities["is_closed"].tolist() == [True, True, False]
+    assert data.calendar.start_month == 2
+    assert [s.name for s in data.stages] == ["Proposal", "Signed", "Dead"]
+
+
+def test_warnings_do_not_block(tmp_path):
+    opps = OPPS.replace("o3,a1,r2,Pro,Proposal,2000,2026-02-01,2026-03-20", "o3,,r2,Pro,Proposal,,2026-02-01,2026-02-03")
+    data = load_dataset(write(tmp_path / "d", reps=REPS, opportunities=opps))
+    msgs = " | ".join(data.warnings["message"])
+    assert "blank account" in msgs
+    assert "without an amount" in msgs
+    assert "close date already past" in msgs
+
+
+BLOCKING = [
+    ("missing required column", lambda o, r: (o.replace("stage,", "phase,"), r), "stage"),
+    ("unparseable date", lambda o, r: (o.replace("2026-01-05", "yesterday"), r), "created_date"),
+    ("unparseable amount", lambda o, r: (o.replace(",1000,", ",lots,"), r), "amount"),
+    ("negative amount", lambda o, r: (o.replace(",1000,", ",-1000,"), r), "amount"),
+    ("duplicate id", lambda o, r: (o.replace("o2,", "o1,"), r), "opp_id"),
+    ("unknown rep", lambda o, r: (o.replace(",r2,", ",r9,"), r), "rep_id"),
+    ("won but not closed", lambda o, r: (o.replace(",true,true", ",false,true"), r), "is_won"),
+    ("close before create", lambda o, r: (o.replace("2026-02-01,true,true", "2026-01-01,true,true"), r), "close_date"),
+]
+
+
+@pytest.mark.parametrize(("case", "mutate", "column"), BLOCKING, ids=[b[0] for b in BLOCKING])
+def test_blocking_problem_named_in_error_and_cli(tmp_path, case, mutate, column):
+    from .conftest import run_cli
+
+    opps, reps = mutate(OPPS, REPS)
+    folder = write(tmp_path / "d", reps=reps, opportunities=opps)
+    with pytest.raises(SalesOpsDataError) as err:
+        load_dataset(folder)
+    assert column in str(err.value)
+    data, problems = validate(folder)
+    assert data is None and (problems["severity"] == "error").any()
+    res = run_cli("validate", str(folder))
+    assert res.returncode == 1
+    assert column in res.stdout
+    assert "Traceback" not in res.stdout + res.stderr
+
+
+@pytest.mark.parametrize("content", ["", "\n\n", "opp_id\n"])
+def test_empty_or_headless_file_is_blocking(tmp_path, content):
+    from .conftest import run_cli
+
+    folder = write(tmp_path / "d", reps=REPS, opportunities=content)
+    res = run_cli("validate", str(folder))
+    assert res.returncode == 1
+    assert "Traceback" not in res.stdout + res.stderr
+    assert "opportunities" in res.stdout
+
+
+def test_validate_lists_all_problems_at_once(tmp_path):
+    from .conftest import run_cli
+
+    opps = OPPS.replace(",1000,", ",-1000,").replace("o2,", "o1,").replace(",r2,", ",r9,")
+    res = run_cli("validate", str(write(tmp_path / "d", reps=REPS, opportunities=opps)))
+    assert res.returncode == 1
+    errors = [line for line in res.stdout.splitlines() if line.startswith("ERROR")]
+    assert len(errors) >= 3
+
+
+def test_missing_source_is_a_clear_error(tmp_path):
+    from .conftest import run_cli
+
+    res = run_cli("validate", str(tmp_path / "nowhere"))
+    assert res.returncode == 1
+    assert "does not exist" in res.stdout
+    assert "Traceback" not in res.stderr
+
+
+def test_fixture_files_exist():
+    assert (FIXTURES / "hubspot").is_dir()

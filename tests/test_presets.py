@@ -1,0 +1,99 @@
+"""Presets on fixtures with the exact column labels each product exports."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from salesops_lib import load_dataset
+from salesops_lib.errors import ConfigError
+from salesops_lib.metrics import kpi_table
+
+from .conftest import FIXTURES, MAVEN
+
+
+def test_maven_2017q2_per_rep_matches_raw_csv(maven):
+    """Won count, lost count, won amount and mean engage-to-close days, computed on the raw CSV."""
+    raw = pd.read_csv(MAVEN / "sales_pipeline.csv", dtype=str)
+    raw["close_date"] = pd.to_datetime(raw["close_date"])
+    raw["engage_date"] = pd.to_datetime(raw["engage_date"])
+    raw["close_value"] = raw["close_value"].astype(float)
+    q2 = raw[(raw["close_date"] >= "2017-04-01") & (raw["close_date"] <= "2017-06-30")]
+    won = q2[q2["deal_stage"] == "Won"]
+    lost = q2[q2["deal_stage"] == "Lost"]
+    expected = pd.DataFrame(
+        {
+            "won": won.groupby("sales_agent").size(),
+            "lost": lost.groupby("sales_agent").size(),
+            "bookings": won.groupby("sales_agent")["close_value"].sum(),
+            "avg_cycle_days": (won["close_date"] - won["engage_date"]).dt.days.groupby(won["sales_agent"]).mean(),
+        }
+    ).fillna({"won": 0, "lost": 0, "bookings": 0})
+    got = kpi_table(maven, quarter="2017Q2", by="rep_id")
+    got = got[(got["won"] + got["lost"]) > 0]
+    assert sorted(got.index) == sorted(expected.index)
+    exp = expected.loc[got.index]
+    assert (got["won"] == exp["won"]).all()
+    assert (got["lost"] == exp["lost"]).all()
+    assert got["bookings"].to_numpy() == pytest.approx(exp["bookings"].to_numpy())
+    assert got["avg_cycle_days"].to_numpy() == pytest.approx(exp["avg_cycle_days"].to_numpy())
+
+
+def test_maven_mapping_details(maven):
+    o = maven.opportunities
+    assert "GTXPro" not in set(o["product"]) and "GTX Pro" in set(o["product"])
+    assert len(o) == 8800 and len(maven.reps) == 35
+    reps = maven.reps.set_index("rep_id")
+    assert reps.loc["Moses Frase", "rep_name"] == "Moses Frase"
+    assert reps.loc["Moses Frase", "team"] == reps.loc["Moses Frase", "manager"]
+    assert set(reps["region"]) == {"Central", "East", "West"}
+    # won amounts are Maven's close_value; 4,238 won deals totalling 10,005,534 (SOURCE.md profile)
+    won = o[o["is_won"].astype(bool)]
+    assert len(won) == 4238 and won["amount"].sum() == pytest.approx(10_005_534)
+    assert o["is_closed"].astype(bool).sum() == 4238 + 2473
+    assert maven.quotas is None and maven.history is None
+    assert maven.latest_complete_quarter() == "2017Q4"
+
+
+def test_salesforce_relationship_columns_without_ids():
+    data = load_dataset(FIXTURES / "salesforce_names" / "opportunities_export.csv", preset="salesforce")
+    o = data.opportunities.set_index("opp_id")
+    assert o.loc["0065g00000AbCdEAA1", "rep_id"] == "Maria Núñez"
+    assert o.loc["0065g00000AbCdEAA2", "account_id"] == "Globex, Inc."
+    assert o.loc["0065g00000AbCdEAA3", "created_date"] == pd.Timestamp("2026-02-04")  # -0800 -> UTC
+    assert o.loc["0065g00000AbCdEAA3", "probability"] == pytest.approx(0.9)
+    assert o.loc["0065g00000AbCdEAA3", "forecast_category"] == "Commit"
+    assert o["is_won"].astype(bool).sum() == 2
+    assert sorted(data.reps["rep_name"]) == ["Maria Núñez", "Tom O'Reilly"]
+    assert [s.name for s in data.stages][-2:] == ["Closed Won", "Closed Lost"]
+    assert data.stages[0].name == "Prospecting"
+
+
+def test_salesforce_with_ids_and_user_account_exports():
+    data = load_dataset(FIXTURES / "salesforce_ids", preset="salesforce")
+    reps = data.reps.set_index("rep_id")
+    assert reps.loc["0055g00000Usr001", "rep_name"] == "Maria Núñez"
+    assert reps.loc["0055g00000Usr001", "manager"] == "Dana Scully"
+    assert reps.loc["0055g00000Usr002", "team"] == "Enterprise East"
+    assert data.accounts is not None and data.accounts.set_index("account_id").loc["0015g00000Acc002", "account_name"] == "Globex, Inc."
+    assert data.opportunities["probability"].tolist() == pytest.approx([1.0, 0.0, 0.75, 0.6])
+    assert not data.warnings["message"].str.contains("derived").any()
+
+
+def test_hubspot_deals_export():
+    data = load_dataset(FIXTURES / "hubspot", preset="hubspot")
+    o = data.opportunities.set_index("opp_id")
+    assert list(o.index) == ["9876543210", "9876543211", "9876543212", "9876543213"]
+    assert o.loc["9876543211", "amount"] == 45000.0
+    assert o.loc["9876543211", "stage"] == "Contract Sent" and not o.loc["9876543211", "is_closed"]
+    assert o.loc["9876543210", "is_won"] and o.loc["9876543213", "is_closed"] and not o.loc["9876543213", "is_won"]
+    assert o.loc["9876543210", "forecast_category"] == "Closed"
+    assert o.loc["9876543213", "forecast_category"] == "Omitted"
+    assert o.loc["9876543211", "probability"] == pytest.approx(0.9)
+    assert o.loc["9876543210", "created_date"] == pd.Timestamp("2025-11-02")
+    assert sorted(data.reps["rep_id"]) == ["Jordan Lee", "Sam Rivera"]
+
+
+def test_unknown_preset():
+    with pytest.raises(ConfigError, match="unknown preset"):
+        load_dataset(FIXTURES / "hubspot", preset="pipedrive")
