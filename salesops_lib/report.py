@@ -159,12 +159,16 @@ def quiet() -> None:
 
 def show(ax: Any) -> None:
     """Display the chart an Axes belongs to, in place, and close it (no duplicate at cell end)."""
+    import io
+
     import matplotlib.pyplot as plt
-    from IPython.display import display
+    from IPython.display import Image, display
 
     fig = ax.figure if hasattr(ax, "figure") else ax
-    display(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight", facecolor="white")
     plt.close(fig)
+    display(Image(data=buf.getvalue(), format="png"))
 
 
 def esc(value: object) -> str:

@@ -66,3 +66,14 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None):
         env=full_env,
         timeout=900,
     )
+
+
+@pytest.fixture(scope="session")
+def rendered(demo_dir, tmp_path_factory):
+    """One complete quarterly run of every report on the demo data."""
+    from salesops_lib.runner import run_quarter
+
+    out = tmp_path_factory.mktemp("reports")
+    result = run_quarter(demo_dir, config=demo_dir / "salesops.toml", out=out, jobs=2, progress=False)
+    assert result.ok, [(r.name, r.error) for r in result.failed]
+    return result
