@@ -21,6 +21,22 @@ def _blank(s: pd.Series) -> pd.Series:
     return s.isna()
 
 
+def map_values(s: pd.Series, func) -> pd.Series:  # type: ignore[no-untyped-def]
+    """Apply ``func`` to each distinct value only (fast on long columns with few values).
+
+    Missing values stay missing; ``func`` never sees them.
+    """
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    values = [func(u) for u in uniques]
+    if values and all(isinstance(v, str) for v in values):
+        import pyarrow as pa
+
+        taken = pa.array(values, type=pa.large_string()).take(pa.array(codes, mask=codes < 0))
+        return pa.chunked_array([taken]).to_pandas().set_axis(s.index)
+    mapped = np.array(values + [None], dtype=object)
+    return pd.Series(mapped[codes], index=s.index)
+
+
 def to_text(s: pd.Series) -> pd.Series:
     """Text with surrounding spaces removed; blanks become missing."""
     if pd.api.types.is_float_dtype(s):
@@ -28,8 +44,18 @@ def to_text(s: pd.Series) -> pd.Series:
         whole = s.dropna()
         if len(whole) and (whole == np.floor(whole)).all():
             s = s.astype("Int64")
-    out = s.astype("str").str.strip()
-    out = out.where(~s.isna())
+    if not pd.api.types.is_string_dtype(s) or pd.api.types.is_object_dtype(s):
+        s = s.astype("str").where(s.notna())
+    if len(s) > 100_000:  # long columns: copy only when some value needs trimming
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = pa.array(s)
+        padded = pc.any(pc.match_substring_regex(arr, r"^\s|\s$")).as_py()
+        empty = pc.any(pc.equal(arr, "")).as_py()
+        if not padded and not empty:
+            return s
+    out = s.str.strip()
     return out.where(out != "")
 
 
@@ -56,8 +82,12 @@ def to_date(s: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def _range(out: pd.Series) -> tuple[pd.Series, pd.Series]:
     bad = out.notna() & ((out < _MIN_DATE) | (out >= _MAX_DATE))
-    out = out.where(~bad)
-    out = out.dt.normalize().astype("datetime64[ns]")
+    if bad.any():
+        out = out.where(~bad)
+    out = out.astype("datetime64[ns]")
+    ints = out.to_numpy().view("int64")
+    if (ints[out.notna().to_numpy()] % 86_400_000_000_000).any():
+        out = out.dt.normalize()
     return out, bad
 
 
@@ -81,7 +111,7 @@ def to_money(s: pd.Series) -> tuple[pd.Series, pd.Series]:
 def to_bool(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Booleans from true/false, yes/no, 1/0 (any case); blanks stay missing."""
     if pd.api.types.is_bool_dtype(s):
-        return s.astype("boolean"), pd.Series(False, index=s.index)
+        return s, pd.Series(False, index=s.index)
     blank = _blank(s)
     text = s.astype("str").str.strip().str.lower()
     out = pd.Series(pd.NA, index=s.index, dtype="boolean")

@@ -19,11 +19,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from . import schema
-from .coerce import to_bool, to_date, to_money, to_probability, to_text
+from .coerce import map_values, to_bool, to_date, to_money, to_probability, to_text
 from .config import load_config, mask, mask_url, secrets_of
 from .errors import ConfigError, SalesOpsDataError
+from .fast import duplicate_pairs, isin
 from .io import read_duckdb, read_header, read_sql, read_table_file
 from .periods import FiscalCalendar
 from .presets import Preset, Stage, get_preset, stages_from_config
@@ -151,18 +153,18 @@ class SalesData:
         if reps.empty:
             teams = ", ".join(sorted(self.reps["team"].dropna().unique())[:10])
             raise ConfigError(f"no rep belongs to team {team!r}; teams in the data: {teams}")
-        ids = set(reps["rep_id"])
-        opps = self.opportunities[self.opportunities["rep_id"].isin(ids)]
-        opp_ids = set(opps["opp_id"])
+        ids = reps["rep_id"]
+        opps = self.opportunities[isin(self.opportunities["rep_id"], ids)]
+        opp_ids = opps["opp_id"]
         return replace(
             self,
             reps=reps.reset_index(drop=True),
             opportunities=opps.reset_index(drop=True),
-            history=None if self.history is None else self.history[self.history["opp_id"].isin(opp_ids)].reset_index(drop=True),
-            quotas=None if self.quotas is None else self.quotas[self.quotas["rep_id"].isin(ids)].reset_index(drop=True),
+            history=None if self.history is None else self.history[isin(self.history["opp_id"], opp_ids)].reset_index(drop=True),
+            quotas=None if self.quotas is None else self.quotas[isin(self.quotas["rep_id"], ids)].reset_index(drop=True),
             activities=None
             if self.activities is None
-            else self.activities[self.activities["rep_id"].isin(ids)].reset_index(drop=True),
+            else self.activities[isin(self.activities["rep_id"], ids)].reset_index(drop=True),
         )
 
     def fingerprint(self) -> str:
@@ -305,7 +307,9 @@ def _load(
             "(or the export named by the preset), or a single CSV export of opportunities"
         )
 
-    tables = {name: _map_columns(name, frame, the_preset, user_columns.get(name, {})) for name, frame in raw.items()}
+    tables = {}
+    for name in list(raw):  # pop as we go: only one copy of a large table is alive at a time
+        tables[name] = _map_columns(name, raw.pop(name), the_preset, user_columns.get(name, {}))
     extra_warnings: list[dict] = []
     if the_preset is not None and the_preset.transform is not None:
         tables, extra_warnings = the_preset.transform(tables)
@@ -323,10 +327,12 @@ def _load(
         pass
 
     typed: dict[str, pd.DataFrame] = {}
-    for name, frame in tables.items():
+    for name in list(tables):
+        frame = tables.pop(name)
         if name not in schema.TABLES:
             continue
         typed[name] = _coerce_table(schema.TABLES[name], frame, the_preset, problems)
+        del frame
     if any(p["severity"] == "error" and "missing" in p["message"] for p in problems):
         return None, _problem_frame(problems)
 
@@ -457,8 +463,7 @@ def _string_labels(header: list[str], table: str, preset: Preset | None, user: d
 
 def _map_columns(table: str, frame: pd.DataFrame, preset: Preset | None, user: dict[str, str]) -> pd.DataFrame:
     labels = [str(c) for c in frame.columns]
-    frame = frame.copy()
-    frame.columns = labels
+    frame = frame.set_axis(labels, axis=1)
     pairs = _mapping(table, labels, preset, user)
     out = pd.DataFrame(index=frame.index)
     used = set()
@@ -548,7 +553,11 @@ def _ids(frame: pd.DataFrame, key: str, mask_: pd.Series) -> list[str]:
 
 
 def _stage_lookup(stages: tuple[Stage, ...]) -> dict[str, Stage]:
-    return {re.sub(r"\s+", " ", s.name.strip().lower()): s for s in stages}
+    return {_stage_key(s.name): s for s in stages}
+
+
+def _stage_key(name: object) -> str:
+    return re.sub(r"\s+", " ", str(name).strip().lower())
 
 
 def _normalise_stages(opps: pd.DataFrame, stages: tuple[Stage, ...], problems: list[dict]) -> pd.DataFrame:
@@ -556,13 +565,13 @@ def _normalise_stages(opps: pd.DataFrame, stages: tuple[Stage, ...], problems: l
     if "stage" not in opps:
         return opps
     lookup = _stage_lookup(stages)
-    key = opps["stage"].str.lower().str.replace(r"\s+", " ", regex=True)
+    key = map_values(opps["stage"], _stage_key)
     if lookup:
         known = key.isin(list(lookup))
-        canon = key.map({k: s.name for k, s in lookup.items()})
-        opps["stage"] = canon.where(known, opps["stage"])
-        closed_map = key.map({k: s.closed for k, s in lookup.items()})
-        won_map = key.map({k: s.won for k, s in lookup.items()})
+        canon = map_values(key, lambda k: lookup[k].name if k in lookup else None)
+        opps["stage"] = canon.where(known, opps["stage"]).astype("str")
+        closed_map = map_values(key, lambda k: lookup[k].closed if k in lookup else None)
+        won_map = map_values(key, lambda k: lookup[k].won if k in lookup else None)
         unknown = opps["stage"].notna() & ~known
         if unknown.any():
             names = ", ".join(sorted(map(str, opps.loc[unknown, "stage"].unique()))[:5])
@@ -579,8 +588,8 @@ def _normalise_stages(opps: pd.DataFrame, stages: tuple[Stage, ...], problems: l
                 )
             )
     else:
-        closed_map = key.str.contains("won|lost|closed", regex=True)
-        won_map = key.str.contains("won", regex=False) & ~key.str.contains("not won", regex=False)
+        closed_map = map_values(key, lambda k: any(w in k for w in ("won", "lost", "closed")))
+        won_map = map_values(key, lambda k: "won" in k and "not won" not in k)
     for col, derived in (("is_closed", closed_map), ("is_won", won_map)):
         derived = derived.astype("boolean")
         if col not in opps:
@@ -594,17 +603,27 @@ def _normalise_history(hist: pd.DataFrame, stages: tuple[Stage, ...], problems: 
     hist = hist.copy()
     lookup = _stage_lookup(stages)
     if "stage" in hist and lookup:
-        key = hist["stage"].str.lower().str.replace(r"\s+", " ", regex=True)
-        hist["stage"] = key.map({k: s.name for k, s in lookup.items()}).fillna(hist["stage"])
+        codes, uniques = pd.factorize(hist["stage"])
+        keys = [_stage_key(u) for u in uniques]
+        names = [lookup[k].name if k in lookup else u for k, u in zip(keys, uniques, strict=True)]
+        if names != list(uniques):
+            taken = pa.array(names, type=pa.large_string()).take(pa.array(np.where(codes < 0, None, codes)))
+            hist["stage"] = pa.chunked_array([taken]).to_pandas().set_axis(hist.index)
         for col, attr in (("is_closed", "closed"), ("is_won", "won")):
-            derived = key.map({k: getattr(s, attr) for k, s in lookup.items()}).astype("boolean")
-            hist[col] = derived if col not in hist else hist[col].astype("boolean").fillna(derived)
+            if col in hist and not hist[col].isna().any():
+                continue
+            flags = np.array([getattr(lookup[k], attr) if k in lookup else None for k in keys] + [None], dtype=object)
+            derived = pd.Series(flags[codes], index=hist.index).astype("boolean")
+            if col not in hist or hist[col].isna().all():
+                hist[col] = derived
+            elif hist[col].isna().any():
+                hist[col] = hist[col].astype("boolean").fillna(derived)
     return hist
 
 
 def _normalise_categories(cat: pd.Series) -> pd.Series:
-    key = cat.str.strip().str.lower()
-    return key.map(_FORECAST_CATEGORY_NAMES).fillna(cat).astype("str").where(cat.notna())
+    out = map_values(cat, lambda v: _FORECAST_CATEGORY_NAMES.get(str(v).strip().lower(), v))
+    return out.astype("str").where(cat.notna())
 
 
 def _infer_stages(opps: pd.DataFrame) -> tuple[Stage, ...]:
@@ -660,7 +679,7 @@ def _check(typed: dict[str, pd.DataFrame], stages: tuple[Stage, ...], calendar: 
                     )
 
     if {"rep_id"} <= set(opps) and "rep_id" in reps:
-        unknown = opps["rep_id"].notna() & ~opps["rep_id"].isin(reps["rep_id"])
+        unknown = opps["rep_id"].notna() & ~isin(opps["rep_id"], reps["rep_id"])
         if unknown.any():
             missing = opps.loc[unknown, "rep_id"].drop_duplicates()
             problems.append(
@@ -699,7 +718,7 @@ def _check(typed: dict[str, pd.DataFrame], stages: tuple[Stage, ...], calendar: 
             problems.append(_problem("warning", "opportunities", "account_id", opps.loc[blank, "opp_id"], f"{int(blank.sum()):,} deal(s) with a blank account"))
         accts = typed.get("accounts")
         if accts is not None and "account_id" in accts:
-            orphan = ~blank & ~opps["account_id"].isin(accts["account_id"])
+            orphan = ~blank & ~isin(opps["account_id"], accts["account_id"])
             if orphan.any():
                 problems.append(_problem("warning", "opportunities", "account_id", opps.loc[orphan, "opp_id"], f"{int(orphan.sum()):,} deal(s) of accounts missing from the accounts table"))
     if {"is_closed", "close_date"} <= set(opps) and not opps.empty:
@@ -724,10 +743,10 @@ def _check(typed: dict[str, pd.DataFrame], stages: tuple[Stage, ...], calendar: 
             problems.append(_problem("warning", "opportunities", "probability", opps.loc[odd, "opp_id"], f"{int(odd.sum()):,} deal(s) whose probability is at odds with the stage (won below 100%, lost above 0%, open at 0% or 100%)"))
     hist = typed.get("history")
     if hist is not None and {"snapshot_date", "opp_id"} <= set(hist):
-        dup = hist.duplicated(["snapshot_date", "opp_id"])
-        if dup.any():
-            problems.append(_problem("error", "history", "opp_id", hist.loc[dup, "opp_id"], f"{int(dup.sum()):,} deal(s) appear twice in the same snapshot"))
-        orphan = ~hist["opp_id"].isin(opps["opp_id"])
+        n_dup, dup_ids = duplicate_pairs(hist["snapshot_date"], hist["opp_id"])
+        if n_dup:
+            problems.append(_problem("error", "history", "opp_id", dup_ids, f"{n_dup:,} deal(s) appear twice in the same snapshot"))
+        orphan = ~isin(hist["opp_id"], opps["opp_id"])
         if orphan.any():
             problems.append(_problem("warning", "history", "opp_id", hist.loc[orphan, "opp_id"].drop_duplicates(), f"{int(orphan.sum()):,} snapshot row(s) of deals missing from opportunities"))
     quotas = typed.get("quotas")
@@ -740,12 +759,12 @@ def _check(typed: dict[str, pd.DataFrame], stages: tuple[Stage, ...], calendar: 
         dup = quotas.duplicated(["rep_id", "period"])
         if dup.any():
             problems.append(_problem("error", "quotas", "rep_id", quotas.loc[dup, "rep_id"], f"{int(dup.sum()):,} rep(s) with two quotas for the same period"))
-        unknown = ~quotas["rep_id"].isin(reps["rep_id"])
+        unknown = ~isin(quotas["rep_id"], reps["rep_id"])
         if unknown.any():
             problems.append(_problem("warning", "quotas", "rep_id", quotas.loc[unknown, "rep_id"], f"{int(unknown.sum()):,} quota row(s) of reps missing from the reps table"))
     acts = typed.get("activities")
     if acts is not None and "rep_id" in acts:
-        unknown = ~acts["rep_id"].isin(reps["rep_id"])
+        unknown = ~isin(acts["rep_id"], reps["rep_id"])
         if unknown.any():
             problems.append(_problem("warning", "activities", "rep_id", acts.loc[unknown, "rep_id"].drop_duplicates(), f"{int(unknown.sum()):,} activities of reps missing from the reps table"))
 

@@ -108,7 +108,9 @@ def _read_arrow(path: Path, types: dict[str, pa.DataType]) -> pd.DataFrame:
             quoted_strings_can_be_null=True,
         ),
     )
-    frame = table.to_pandas()
+    if any(pa.types.is_binary(f.type) or pa.types.is_large_binary(f.type) for f in table.schema):
+        raise pa.ArrowInvalid("text that is not UTF-8")
+    frame = table.to_pandas(date_as_object=False)
     frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
     return frame
 
@@ -122,7 +124,7 @@ def read_parquet(path: Path) -> pd.DataFrame:
         If the file is not valid Parquet.
     """
     try:
-        return pq.read_table(path).to_pandas()
+        return pq.read_table(path).to_pandas(date_as_object=False)
     except (pa.ArrowException, OSError) as exc:
         raise SalesOpsDataError(f"{path.name}: not a readable Parquet file ({_short(exc)})") from None
 

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .data import SalesData
+from .fast import isin
 
 KPI_COLUMNS = [
     "bookings",
@@ -91,7 +92,7 @@ def open_pipeline_deals(data: SalesData, *, quarter: str, as_of: pd.Timestamp) -
         rows = hist[(hist["snapshot_date"] == snap)]
         rows = rows[~rows["is_closed"].fillna(False).astype(bool)]
         rows = rows[(rows["close_date"] >= start) & (rows["close_date"] <= end)]
-        rows = rows[~rows["opp_id"].isin(opps.loc[closed_by, "opp_id"])]
+        rows = rows[~isin(rows["opp_id"], opps.loc[closed_by, "opp_id"])]
         owners = opps[["opp_id", "rep_id"]]
         out = rows[["opp_id", "amount", "close_date", "stage", "forecast_category"]].merge(owners, on="opp_id", how="left")
     else:

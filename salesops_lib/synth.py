@@ -92,7 +92,7 @@ class Size:
 
 SIZES = {
     "small": Size(("East", "Central", "West"), 1, 10, 1.2, 1.0, 60),
-    "large": Size(("East", "Central", "West", "EMEA", "APAC"), 20, 10, 2.35, 0.35, 100),
+    "large": Size(("East", "Central", "West", "EMEA", "APAC"), 20, 10, 2.75, 0.35, 100),
 }
 EXTRACT_DATE = pd.Timestamp("2026-11-13")  # a Friday: the last history snapshot
 DATA_START = pd.Timestamp("2023-10-01")  # first day of the first of twelve complete quarters
