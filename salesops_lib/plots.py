@@ -172,3 +172,105 @@ def rate_lines(trend: pd.DataFrame, *, columns: dict[str, str], title: str, ax: 
 def close_all() -> None:
     """Close every open figure (tests and long notebooks)."""
     plt.close("all")
+
+
+def funnel(ranking: pd.DataFrame, *, title: str, ax: Axes | None = None) -> Axes:
+    """Funnel plot: win rate against closed deals, with the pooled rate's 95% and 99.8% limits.
+
+    Parameters
+    ----------
+    ranking
+        Output of :func:`salesops_lib.benchmark.win_rate_ranking` (``closed, win_rate, flag``).
+    """
+    from scipy import stats as st
+
+    ax = _ax(ax)
+    p0 = ranking["won"].sum() / ranking["closed"].sum()
+    n = np.arange(max(2, int(ranking["closed"].min())), int(ranking["closed"].max()) + 2)
+    for level, style in ((0.95, "--"), (0.998, ":")):
+        tail = (1 - level) / 2
+        ax.plot(n, st.binom.ppf(tail, n, p0) / n, color="#7b8794", ls=style, lw=1)
+        ax.plot(n, st.binom.ppf(1 - tail, n, p0) / n, color="#7b8794", ls=style, lw=1, label=f"{level:.1%} limits")
+    ax.axhline(p0, color="#444", lw=1)
+    colors = {"above peers": GOOD, "below peers": BAD, "within chance": MUTED}
+    for flag, g in ranking.groupby("flag"):
+        ax.scatter(g["closed"], g["win_rate"], s=28, color=colors.get(str(flag), ACCENT), label=str(flag), zorder=3, edgecolor="white", lw=0.5)
+    pct_axis(ax)
+    ax.set_xlabel("Closed deals (won + lost)")
+    ax.set_ylabel("Win rate")
+    handles, labels = ax.get_legend_handles_labels()
+    keep = dict(zip(labels, handles, strict=True))
+    ax.legend(keep.values(), keep.keys(), loc="upper right", fontsize=8.5)
+    ax.set_title(title)
+    return ax
+
+
+def quadrant_scatter(frame: pd.DataFrame, *, x: str, y: str, x_split: float, y_split: float, title: str,
+                     xlabel: str, ylabel: str, y_pct: bool = True, ax: Axes | None = None) -> Axes:
+    """Scatter with two split lines making four named quadrants (``quadrant`` column colours points)."""
+    ax = _ax(ax)
+    data = frame.dropna(subset=[x, y])
+    for i, (name, g) in enumerate(data.groupby("quadrant")):
+        ax.scatter(g[x], g[y], s=30, color=PALETTE[i % len(PALETTE)], label=f"{name} ({len(g)})", edgecolor="white", lw=0.5)
+    ax.axvline(x_split, color="#444", lw=0.8, ls="--")
+    ax.axhline(y_split, color="#444", lw=0.8, ls="--")
+    if y_pct:
+        pct_axis(ax)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(loc="best", fontsize=8.5)
+    ax.set_title(title)
+    return ax
+
+
+def heatmap(matrix: pd.DataFrame, *, title: str, fmt: str = "pp", ax: Axes | None = None) -> Axes:
+    """Diverging heat map of a rep x step matrix of gaps (red below the team, blue above)."""
+    height = max(3.0, 0.28 * len(matrix) + 1.5)
+    ax = _ax(ax, (9.0, height))
+    values = matrix.to_numpy(dtype=float)
+    lim = np.nanmax(np.abs(values)) if np.isfinite(values).any() else 1.0
+    im = ax.imshow(values, cmap="RdBu", vmin=-lim, vmax=lim, aspect="auto")
+    ax.set_xticks(range(matrix.shape[1]), [str(c) for c in matrix.columns], rotation=20, ha="right", fontsize=8.5)
+    ax.set_yticks(range(matrix.shape[0]), [str(i) for i in matrix.index], fontsize=8)
+    for (r, c), v in np.ndenumerate(values):
+        if np.isfinite(v):
+            ax.text(c, r, f"{v * 100:+.0f}", ha="center", va="center", fontsize=7, color="black")
+    ax.grid(False)
+    cb = ax.figure.colorbar(im, ax=ax, fraction=0.03, pad=0.02)
+    cb.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:+.0f} pp"))
+    ax.set_title(title)
+    return ax
+
+
+def tenure_curve(curve: pd.DataFrame, *, reference: float | None, title: str, currency: str = "USD", ax: Axes | None = None) -> Axes:
+    """Bookings per rep by month of tenure, with the veterans' monthly average as a line."""
+    ax = _ax(ax)
+    ax.bar(curve["tenure_month"] + 1, curve["bookings_per_rep"], color=ACCENT, width=0.7, label="New hires: bookings per rep")
+    if reference is not None and np.isfinite(reference):
+        ax.axhline(reference, color=PALETTE[1], lw=2, label="Ramped reps' monthly average")
+    ax.set_xlabel("Month of tenure")
+    money_axis(ax, currency=currency)
+    ax.legend(loc="upper left")
+    ax.set_title(title)
+    return ax
+
+
+def range_bars(frame: pd.DataFrame, *, label: str, mean: str, low: str, high: str, title: str, kind: str = "pct",
+               target: float | None = None, currency: str = "USD", ax: Axes | None = None) -> Axes:
+    """Horizontal mean markers with a min-max range per row (e.g. each manager's team)."""
+    data = frame.sort_values(mean)
+    ax = _ax(ax, (9.0, max(2.2, 0.4 * len(data) + 1.0)))
+    y = np.arange(len(data))
+    ax.hlines(y, data[low], data[high], color=MUTED, lw=6)
+    ax.scatter(data[mean], y, color=ACCENT, zorder=3, s=40, label="team average")
+    ax.set_yticks(y, data[label].astype("str"))
+    if target is not None:
+        ax.axvline(target, color="#444", lw=0.9, ls="--")
+    if kind == "pct":
+        pct_axis(ax, axis="x")
+    else:
+        money_axis(ax, axis="x", currency=currency)
+    ax.grid(axis="x", color="#e6e9ed")
+    ax.grid(axis="y", visible=False)
+    ax.set_title(title)
+    return ax

@@ -248,9 +248,15 @@ def _seats(spec: Size) -> pd.DataFrame:
 
 
 def _name(rng: np.random.Generator, n: int) -> list[str]:
-    f = rng.integers(0, len(FIRST), n)
-    last = rng.integers(0, len(LAST), n)
-    return [f"{FIRST[a]} {LAST[b]}" for a, b in zip(f, last, strict=True)]
+    """Distinct people's names; with more people than first-last pairs, middle initials too."""
+    combos = len(FIRST) * len(LAST)
+    if n <= combos:
+        return [f"{FIRST[p // len(LAST)]} {LAST[p % len(LAST)]}" for p in rng.permutation(combos)[:n]]
+    out = []
+    for p in rng.permutation(combos * 26)[:n]:
+        pair, initial = p % combos, p // combos
+        out.append(f"{FIRST[pair // len(LAST)]} {chr(65 + initial)}. {LAST[pair % len(LAST)]}")
+    return out
 
 
 def _chunk(seats, spec, days, rng, rep_offset, opp_offset, acct_offset, act_offset, quarter_labels) -> dict:

@@ -1,0 +1,550 @@
+"""Fair comparisons of individual reps: scorecards, honest rankings, consistency, leaks, ramp.
+
+Raw rankings mislead: a rep with three deals and three wins tops a win-rate table, a rep in
+month two is compared with veterans, one big deal hides a dry quarter. Every function here
+compares a rep with peers (same role and segment; ramping reps with ramping peers of the
+same tenure) and says how sure the comparison is.
+
+Definitions
+-----------
+tenure_months
+    Whole months from hire date to the as-of date.
+ramp_status
+    ``ramping`` in the first ``ramp_months`` (default 6) months, else ``ramped``.
+peer_group
+    Role and segment; ramping reps are grouped with ramping peers of the same tenure band
+    (0-2, 3-5 months).
+win rate interval
+    Wilson score interval for won / (won + lost).
+shrunk win rate
+    Empirical-Bayes estimate: the rep's wins and losses added to a beta prior fitted to the
+    peer group (beta-binomial maximum likelihood), so a small sample stays near the peer mean.
+funnel flag
+    ``above`` / ``below`` peers when the rep's raw win rate lies outside the peer mean's 95%
+    binomial limits for the rep's number of closed deals.
+consistency (monthly CV)
+    Standard deviation of monthly bookings divided by their mean over the trailing quarters.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, special, stats
+
+from .data import SalesData
+from .metrics import closed_deals, kpi_table
+
+DAYS_PER_MONTH = 30.4375
+
+
+def trailing_quarters(data: SalesData, quarter: str, n: int) -> list[str]:
+    """The ``n`` quarters ending with ``quarter``, oldest first, within the data."""
+    first = data.quarters()[0]
+    return [q for q in (data.calendar.shift(quarter, -k) for k in range(n - 1, -1, -1)) if q >= first]
+
+
+def tenure(data: SalesData, as_of: pd.Timestamp, *, ramp_months: int = 6) -> pd.DataFrame:
+    """Tenure in months on ``as_of`` and ramp status per rep (unknown hire date: ramped)."""
+    reps = data.reps[["rep_id", "hire_date"]].copy()
+    months = ((as_of - reps["hire_date"]).dt.days / DAYS_PER_MONTH).astype("float64")
+    reps["tenure_months"] = np.floor(months)
+    reps["ramp_status"] = np.where(reps["tenure_months"] < ramp_months, "ramping", "ramped")
+    reps.loc[reps["hire_date"].isna(), "ramp_status"] = "ramped"
+    return reps.drop(columns="hire_date").set_index("rep_id")
+
+
+def peer_groups(data: SalesData, ten: pd.DataFrame) -> pd.Series:
+    """Peer group label per rep: role and segment; ramping reps by tenure band."""
+    reps = data.reps.set_index("rep_id")
+    parts = []
+    for col in ("role", "segment"):
+        if col in reps and reps[col].notna().any():
+            parts.append(reps[col].fillna("(none)").astype("str"))
+    base = parts[0] if parts else pd.Series("All reps", index=reps.index)
+    for p in parts[1:]:
+        base = base + " · " + p
+    t = ten.reindex(reps.index)
+    band = np.where(t["tenure_months"] < 3, "ramping 0-2 months", "ramping 3-5 months")
+    label = np.where(t["ramp_status"] == "ramping", base + " · " + band, base)
+    return pd.Series(label, index=reps.index, name="peer_group")
+
+
+def rep_scorecard(data: SalesData, *, quarter: str, as_of: object | None = None, trailing: int = 4, ramp_months: int = 6) -> pd.DataFrame:
+    """Per rep, the quarter and the trailing quarters side by side, with peer percentiles.
+
+    Parameters
+    ----------
+    data
+        Loaded data.
+    quarter
+        The quarter scored; the trailing window ends with it.
+    as_of
+        What is known (default the quarter's end or the data's last date).
+    trailing
+        Number of quarters in the trailing window (including ``quarter``).
+    ramp_months
+        Months a new hire counts as ramping.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``rep_id``: ``rep_name, team, manager, peer_group, tenure_months,
+        ramp_status``; for the quarter ``bookings, quota, attainment, won, lost, win_rate,
+        avg_deal_size, avg_cycle_days, pipeline_created, activities``; the same with a
+        ``_trailing`` suffix; and ``pct_bookings, pct_attainment, pct_win_rate``: the
+        percentile (0-100) of the trailing value within the peer group.
+    """
+    qs = trailing_quarters(data, quarter, trailing)
+    start_q, end_q = data.calendar.bounds(quarter)
+    as_of_ts = data.default_as_of(quarter) if as_of is None else min(pd.Timestamp(as_of), end_q)
+    cur = kpi_table(data, quarter=quarter, as_of=as_of_ts)
+    first_start, _ = data.calendar.bounds(qs[0])
+    window = closed_deals(data, start=first_start, as_of=as_of_ts)
+    won = window[window["is_won"]]
+    trail = pd.DataFrame(
+        {
+            "bookings_trailing": won.groupby("rep_id")["amount"].sum(),
+            "won_trailing": won.groupby("rep_id").size(),
+            "lost_trailing": window[~window["is_won"]].groupby("rep_id").size(),
+            "avg_cycle_days_trailing": won.groupby("rep_id")["cycle_days"].mean(),
+        }
+    )
+    if data.quotas is not None:
+        quota_t = data.quotas[data.quotas["period"].isin(qs)].groupby("rep_id")["quota"].sum()
+        trail = trail.join(quota_t.rename("quota_trailing"), how="outer")
+    else:
+        trail["quota_trailing"] = np.nan
+    out = cur.join(trail, how="outer")
+    for c in ("bookings_trailing", "won_trailing", "lost_trailing"):
+        out[c] = out[c].fillna(0)
+    decided = out["won_trailing"] + out["lost_trailing"]
+    out["win_rate_trailing"] = out["won_trailing"] / decided.where(decided > 0)
+    out["avg_deal_size_trailing"] = out["bookings_trailing"] / out["won_trailing"].where(out["won_trailing"] > 0)
+    out["attainment_trailing"] = out["bookings_trailing"] / out["quota_trailing"].where(out["quota_trailing"] > 0)
+    opps = data.opportunities
+    created_q = opps[(opps["created_date"] >= start_q) & (opps["created_date"] <= as_of_ts)]
+    created_t = opps[(opps["created_date"] >= first_start) & (opps["created_date"] <= as_of_ts)]
+    out["pipeline_created"] = created_q.groupby("rep_id")["amount"].sum().reindex(out.index).fillna(0.0)
+    out["pipeline_created_trailing"] = created_t.groupby("rep_id")["amount"].sum().reindex(out.index).fillna(0.0)
+    if data.activities is not None:
+        acts = data.activities
+        a_q = acts[(acts["activity_date"] >= start_q) & (acts["activity_date"] <= as_of_ts)]
+        a_t = acts[(acts["activity_date"] >= first_start) & (acts["activity_date"] <= as_of_ts)]
+        out["activities"] = a_q.groupby("rep_id").size().reindex(out.index).fillna(0)
+        out["activities_trailing"] = a_t.groupby("rep_id").size().reindex(out.index).fillna(0)
+    else:
+        out["activities"] = np.nan
+        out["activities_trailing"] = np.nan
+    ten = tenure(data, as_of_ts, ramp_months=ramp_months)
+    out = out.join(ten, how="left")
+    out["peer_group"] = peer_groups(data, ten).reindex(out.index)
+    reps = data.reps.set_index("rep_id")
+    for col in ("rep_name", "team", "manager"):
+        out[col] = reps[col].reindex(out.index) if col in reps else np.nan
+    out["rep_name"] = out["rep_name"].fillna(pd.Series(out.index, index=out.index))
+    g = out.groupby("peer_group")
+    out["pct_bookings"] = g["bookings_trailing"].rank(pct=True) * 100
+    out["pct_attainment"] = g["attainment_trailing"].rank(pct=True) * 100
+    out["pct_win_rate"] = g["win_rate_trailing"].rank(pct=True) * 100
+    lead = ["rep_name", "team", "manager", "peer_group", "tenure_months", "ramp_status"]
+    return out[lead + [c for c in out.columns if c not in lead]].rename_axis("rep_id")
+
+
+# ---------------------------------------------------------------------------------------
+# honest ranking
+
+
+def wilson_interval(won: np.ndarray | pd.Series, n: np.ndarray | pd.Series, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for a binomial proportion (``nan`` where n = 0)."""
+    won = np.asarray(won, dtype=float)
+    n = np.asarray(n, dtype=float)
+    z = stats.norm.ppf(0.5 + level / 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = won / n
+        denom = 1 + z**2 / n
+        centre = (p + z**2 / (2 * n)) / denom
+        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
+    lo = np.where(n > 0, centre - half, np.nan)
+    hi = np.where(n > 0, centre + half, np.nan)
+    return lo, hi
+
+
+def fit_beta_prior(won: np.ndarray, n: np.ndarray) -> tuple[float, float]:
+    """Beta(a, b) prior of win rates fitted by beta-binomial maximum likelihood.
+
+    Returns ``(a, b)``. With fewer than two reps with closed deals, a weak prior at the
+    pooled rate (strength 2) is returned.
+    """
+    won = np.asarray(won, dtype=float)
+    n = np.asarray(n, dtype=float)
+    keep = n > 0
+    won, n = won[keep], n[keep]
+    pooled = won.sum() / n.sum() if n.sum() > 0 else 0.5
+    pooled = min(max(pooled, 1e-3), 1 - 1e-3)
+    if len(n) < 2:
+        return 2 * pooled, 2 * (1 - pooled)
+
+    def nll(theta: np.ndarray) -> float:
+        mu = special.expit(theta[0])
+        kappa = np.exp(theta[1])
+        a, b = mu * kappa, (1 - mu) * kappa
+        return -float(np.sum(special.betaln(won + a, n - won + b) - special.betaln(a, b)))
+
+    best = optimize.minimize(nll, x0=np.array([special.logit(pooled), np.log(20.0)]), method="Nelder-Mead",
+                             options={"xatol": 1e-6, "fatol": 1e-8, "maxiter": 2000})
+    mu = float(special.expit(best.x[0]))
+    kappa = float(np.clip(np.exp(best.x[1]), 0.5, 1e6))
+    return mu * kappa, (1 - mu) * kappa
+
+
+def win_rate_ranking(data: SalesData, *, quarter: str, as_of: object | None = None, trailing: int = 4, level: float = 0.95) -> pd.DataFrame:
+    """Win rates with intervals, shrunk toward the peer group, and funnel flags.
+
+    Returns
+    -------
+    DataFrame
+        Per rep with closed deals: ``rep_name, peer_group, won, closed, win_rate, lo, hi,
+        peer_win_rate, shrunk_win_rate, shrunk_lo, shrunk_hi, funnel_lo, funnel_hi, flag``,
+        sorted by ``shrunk_win_rate`` (best first), with ``rank_raw`` and ``rank_shrunk``.
+    """
+    card = rep_scorecard(data, quarter=quarter, as_of=as_of, trailing=trailing)
+    t = card[["rep_name", "peer_group", "won_trailing", "lost_trailing"]].copy()
+    t["won"] = t["won_trailing"].astype(int)
+    t["closed"] = (t["won_trailing"] + t["lost_trailing"]).astype(int)
+    t = t[t["closed"] > 0].drop(columns=["won_trailing", "lost_trailing"])
+    t["win_rate"] = t["won"] / t["closed"]
+    t["lo"], t["hi"] = wilson_interval(t["won"], t["closed"], level)
+    # peer groups with too few reps borrow the prior of the whole role (or of everybody)
+    sizes = t.groupby("peer_group")["won"].transform("size")
+    t["prior_group"] = np.where(sizes >= 3, t["peer_group"], "All reps")
+    tail = (1 - level) / 2
+    parts = []
+    for name, g in t.groupby("prior_group"):
+        pool = g if name != "All reps" else t
+        a, b = fit_beta_prior(pool["won"].to_numpy(), pool["closed"].to_numpy())
+        g = g.copy()
+        post_a = a + g["won"]
+        post_b = b + g["closed"] - g["won"]
+        g["peer_win_rate"] = pool["won"].sum() / pool["closed"].sum()
+        g["prior_strength"] = a + b
+        g["shrunk_win_rate"] = post_a / (post_a + post_b)
+        g["shrunk_lo"] = stats.beta.ppf(tail, post_a, post_b)
+        g["shrunk_hi"] = stats.beta.ppf(1 - tail, post_a, post_b)
+        p0 = g["peer_win_rate"]
+        g["funnel_lo"] = stats.binom.ppf(tail, g["closed"], p0) / g["closed"]
+        g["funnel_hi"] = stats.binom.ppf(1 - tail, g["closed"], p0) / g["closed"]
+        parts.append(g)
+    out = pd.concat(parts)
+    out["flag"] = np.select([out["win_rate"] > out["funnel_hi"], out["win_rate"] < out["funnel_lo"]], ["above peers", "below peers"], "within chance")
+    out["rank_raw"] = out["win_rate"].rank(ascending=False, method="min").astype(int)
+    out["rank_shrunk"] = out["shrunk_win_rate"].rank(ascending=False, method="min").astype(int)
+    return out.drop(columns="prior_group").sort_values("shrunk_win_rate", ascending=False)
+
+
+def attainment_ranking(data: SalesData, *, quarter: str, as_of: object | None = None, trailing: int = 4, level: float = 0.95) -> pd.DataFrame:
+    """Quarterly attainment per rep with a t interval and normal-normal shrinkage to peers.
+
+    Returns
+    -------
+    DataFrame
+        Per rep with quotas: ``rep_name, peer_group, quarters, mean_attainment, lo, hi,
+        shrunk_attainment``. Empty without quotas.
+    """
+    if data.quotas is None:
+        return pd.DataFrame(columns=["rep_name", "peer_group", "quarters", "mean_attainment", "lo", "hi", "shrunk_attainment"])
+    qs = trailing_quarters(data, quarter, trailing)
+    rows = []
+    for q in qs:
+        t = kpi_table(data, quarter=q, as_of=as_of if q == quarter else None)
+        t = t.dropna(subset=["attainment"])
+        rows.append(pd.DataFrame({"rep_id": t.index, "quarter": q, "attainment": t["attainment"].to_numpy()}))
+    long = pd.concat(rows, ignore_index=True)
+    g = long.groupby("rep_id")["attainment"]
+    out = pd.DataFrame({"quarters": g.size(), "mean_attainment": g.mean(), "sd": g.std(ddof=1)})
+    card = rep_scorecard(data, quarter=quarter, as_of=as_of, trailing=trailing)
+    out = out.join(card[["rep_name", "peer_group"]], how="left")
+    tq = stats.t.ppf(0.5 + level / 2, np.maximum(out["quarters"] - 1, 1))
+    se = out["sd"] / np.sqrt(out["quarters"])
+    out["lo"] = np.where(out["quarters"] > 1, out["mean_attainment"] - tq * se, np.nan)
+    out["hi"] = np.where(out["quarters"] > 1, out["mean_attainment"] + tq * se, np.nan)
+    # within-rep variance pooled over everybody; between-rep variance per peer group
+    pooled_var = float(np.nanmean(out["sd"] ** 2)) if out["sd"].notna().any() else 0.0
+    sizes = out.groupby("peer_group")["quarters"].transform("size")
+    out["prior_group"] = np.where(sizes >= 3, out["peer_group"], "All reps")
+    parts = []
+    for name, grp in out.groupby("prior_group"):
+        pool = grp if name != "All reps" else out
+        m = pool["mean_attainment"].mean()
+        tau2 = max(float(pool["mean_attainment"].var(ddof=1)) - pooled_var / pool["quarters"].mean(), 0.0) if len(pool) > 1 else 0.0
+        w = tau2 / (tau2 + pooled_var / grp["quarters"]) if tau2 > 0 else pd.Series(0.0, index=grp.index)
+        grp = grp.assign(peer_attainment=m, shrunk_attainment=m + w * (grp["mean_attainment"] - m))
+        parts.append(grp)
+    out = pd.concat(parts)
+    return out[["rep_name", "peer_group", "quarters", "mean_attainment", "lo", "hi", "peer_attainment", "shrunk_attainment"]].sort_values(
+        "shrunk_attainment", ascending=False
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# consistency
+
+QUADRANTS = {
+    (True, True): "Reliable performers",
+    (True, False): "Big-quarter performers",
+    (False, True): "Steady but short",
+    (False, False): "Struggling and erratic",
+}
+
+
+def consistency(data: SalesData, *, quarter: str, as_of: object | None = None, trailing: int = 4) -> pd.DataFrame:
+    """Monthly bookings variation against attainment, as four quadrants.
+
+    Returns
+    -------
+    DataFrame
+        Per rep: ``rep_name, months, monthly_mean, monthly_sd, cv, performance, quadrant``.
+        ``performance`` is trailing attainment (or bookings relative to the peer median
+        without quotas); the quadrant splits at 100% attainment (or the peer median) and at
+        the median CV.
+    """
+    qs = trailing_quarters(data, quarter, trailing)
+    start, _ = data.calendar.bounds(qs[0])
+    _, end = data.calendar.bounds(quarter)
+    as_of_ts = data.default_as_of(quarter) if as_of is None else pd.Timestamp(as_of)
+    won = closed_deals(data, start=start, as_of=min(as_of_ts, end))
+    won = won[won["is_won"]]
+    months = pd.period_range(start, min(as_of_ts, end), freq="M")
+    card = rep_scorecard(data, quarter=quarter, as_of=as_of, trailing=trailing)
+    reps = card.index
+    monthly = won.groupby(["rep_id", won["close_date"].dt.to_period("M")])["amount"].sum().unstack(fill_value=0.0)
+    monthly = monthly.reindex(index=reps, columns=months, fill_value=0.0)
+    # a rep counts only in months they were employed
+    hire = data.reps.set_index("rep_id")["hire_date"].reindex(reps)
+    leave = data.reps.set_index("rep_id")["end_date"].reindex(reps)
+    m_start = np.array([m.start_time.to_datetime64() for m in months], dtype="datetime64[ns]")
+    hire_v = hire.to_numpy(dtype="datetime64[ns]")
+    leave_v = leave.to_numpy(dtype="datetime64[ns]")
+    employed = (hire_v[:, None] <= m_start[None, :]) | np.isnat(hire_v)[:, None]
+    employed &= np.isnat(leave_v)[:, None] | (leave_v[:, None] >= m_start[None, :])
+    values = monthly.where(employed)
+    out = pd.DataFrame(
+        {
+            "rep_name": card["rep_name"],
+            "months": values.notna().sum(axis=1),
+            "monthly_mean": values.mean(axis=1),
+            "monthly_sd": values.std(axis=1, ddof=1),
+        }
+    )
+    out["cv"] = out["monthly_sd"] / out["monthly_mean"].where(out["monthly_mean"] > 0)
+    if card["attainment_trailing"].notna().any():
+        out["performance"] = card["attainment_trailing"]
+        high = out["performance"] >= 1.0
+    else:
+        med = card.groupby("peer_group")["bookings_trailing"].transform("median")
+        out["performance"] = card["bookings_trailing"] / med.where(med > 0)
+        high = out["performance"] >= 1.0
+    steady = out["cv"] <= out["cv"].median()
+    out["quadrant"] = [QUADRANTS[(bool(h), bool(s))] for h, s in zip(high, steady, strict=True)]
+    out.loc[out["months"] < 3, "quadrant"] = "Too new to judge"
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# where deals leak
+
+
+def stages_reached(data: SalesData, deals: pd.DataFrame) -> tuple[pd.DataFrame, list[str], str]:
+    """Furthest open stage each closed deal reached, and the stage list used.
+
+    Uses history snapshots when present (the furthest stage any snapshot shows); otherwise
+    only won deals are known to have passed every stage and lost deals' last stage is
+    unknown, so only the final step (last open stage to won) can be measured.
+
+    Returns
+    -------
+    (frame, stages, basis)
+        ``frame`` has ``opp_id, rep_id, is_won, reached`` (index into ``stages``; NaN when
+        unknown); ``basis`` says which source was used.
+    """
+    open_stages = [s.name for s in data.stages if not s.closed] or sorted(
+        data.opportunities.loc[~data.opportunities["is_closed"].astype(bool), "stage"].dropna().unique()
+    )
+    order = {name: i for i, name in enumerate(open_stages)}
+    out = deals[["opp_id", "rep_id", "is_won"]].copy()
+    if data.history is not None and len(data.history):
+        h = data.history[data.history["opp_id"].isin(out["opp_id"])]
+        idx = h["stage"].map(order)
+        reached = idx.groupby(h["opp_id"]).max()
+        out["reached"] = out["opp_id"].map(reached)
+        out.loc[out["is_won"], "reached"] = len(open_stages) - 1
+        basis = "history snapshots"
+    else:
+        out["reached"] = np.where(out["is_won"], len(open_stages) - 1, np.nan)
+        basis = "the stage field (lost deals' last stage unknown)"
+    return out, open_stages, basis
+
+
+def stage_conversion(data: SalesData, *, quarter: str, as_of: object | None = None, trailing: int = 4) -> tuple[pd.DataFrame, str]:
+    """Stage-to-stage conversion per rep and for the team, over deals closed in the window.
+
+    Returns
+    -------
+    (long frame, basis)
+        Columns ``rep_id, step, entered, advanced, rate, team_rate, gap, excess_lost``:
+        ``step`` is "A → B" (the last step is "X → Won"); ``rate`` = advanced / entered;
+        ``gap`` = rate - team_rate; ``excess_lost`` = (team_rate - rate) x entered, the deals
+        lost at that step beyond what the team rate would lose.
+    """
+    qs = trailing_quarters(data, quarter, trailing)
+    start, _ = data.calendar.bounds(qs[0])
+    _, end = data.calendar.bounds(quarter)
+    as_of_ts = data.default_as_of(quarter) if as_of is None else min(pd.Timestamp(as_of), end)
+    deals = closed_deals(data, start=start, as_of=as_of_ts)
+    reached, stages, basis = stages_reached(data, deals)
+    rows = []
+    steps = list(range(len(stages)))
+    for k in steps:
+        nxt = "Won" if k == len(stages) - 1 else stages[k + 1]
+        name = f"{stages[k]} → {nxt}"
+        if k == len(stages) - 1:
+            entered = reached["reached"] >= k
+            advanced = entered & reached["is_won"]
+            if basis.startswith("the stage"):
+                entered = pd.Series(True, index=reached.index)
+                advanced = reached["is_won"]
+        else:
+            if basis.startswith("the stage"):
+                continue
+            entered = reached["reached"] >= k
+            advanced = reached["reached"] >= k + 1
+        g = pd.DataFrame({"rep_id": reached["rep_id"], "entered": entered, "advanced": advanced}).groupby("rep_id").sum()
+        g["step"] = name
+        g["team_rate"] = advanced.sum() / max(int(entered.sum()), 1)
+        rows.append(g.reset_index())
+    out = pd.concat(rows, ignore_index=True)
+    out["rate"] = out["advanced"] / out["entered"].where(out["entered"] > 0)
+    out["gap"] = out["rate"] - out["team_rate"]
+    out["excess_lost"] = (out["team_rate"] - out["rate"]) * out["entered"]
+    return out[["rep_id", "step", "entered", "advanced", "rate", "team_rate", "gap", "excess_lost"]], basis
+
+
+def coaching_stage(conversion: pd.DataFrame, *, min_entered: int = 10) -> pd.DataFrame:
+    """The one step to coach per rep: the most deals lost beyond the team rate.
+
+    Returns
+    -------
+    DataFrame
+        Per rep: ``step, rate, team_rate, excess_lost``; reps with no step below the team
+        rate (or too few deals) get no row.
+    """
+    c = conversion[(conversion["entered"] >= min_entered) & (conversion["excess_lost"] > 0)]
+    idx = c.groupby("rep_id")["excess_lost"].idxmax()
+    return c.loc[idx].set_index("rep_id")[["step", "rate", "team_rate", "excess_lost"]]
+
+
+# ---------------------------------------------------------------------------------------
+# ramp
+
+
+def ramp_curve(data: SalesData, *, as_of: pd.Timestamp, months: int = 12, full_share: float = 0.8) -> dict[str, pd.DataFrame | float]:
+    """Bookings by month of tenure for reps hired inside the data, and how each new hire tracks.
+
+    Parameters
+    ----------
+    months
+        Tenure months shown.
+    full_share
+        A cohort is fully productive from the first month its bookings reach this share of
+        ramped reps' monthly average.
+
+    Returns
+    -------
+    dict
+        ``by_month``: ``cohort, tenure_month, reps, bookings_per_rep``; ``curve``: all hires,
+        ``tenure_month, reps, bookings_per_rep, cumulative``; ``new_hires``: per rep hired in
+        the last ``months`` months, ``rep_name, hire_date, tenure_months, days_to_first_deal,
+        bookings_to_date, curve_to_date, vs_curve``; ``veteran_monthly``: mean monthly
+        bookings of reps past their first year; ``months_to_full``: first tenure month whose
+        bookings per rep reach ``full_share`` of ``veteran_monthly`` (NaN if never).
+    """
+    reps = data.reps.dropna(subset=["hire_date"]).copy()
+    first = data.first_date
+    hires = reps[reps["hire_date"] >= first]
+    opps = data.opportunities
+    won = opps[opps["is_won"].astype(bool) & (opps["close_date"] <= as_of)]
+    w = won.merge(reps[["rep_id", "hire_date", "end_date"]], on="rep_id")
+    w["tenure_month"] = np.floor((w["close_date"] - w["hire_date"]).dt.days / DAYS_PER_MONTH)
+    w = w[w["tenure_month"] >= 0]
+    # reps observed in each tenure month: hired inside the data, month ended before as_of and before leaving
+    obs = []
+    for r in hires.itertuples():
+        stop = min(as_of, r.end_date) if pd.notna(r.end_date) else as_of
+        n_months = int(np.floor((stop - r.hire_date).days / DAYS_PER_MONTH))
+        for m in range(min(n_months, months)):
+            obs.append((r.rep_id, m, str(r.hire_date.to_period(data.calendar.freq)).replace("Q", "Q")))
+    obs_df = pd.DataFrame(obs, columns=["rep_id", "tenure_month", "cohort"])
+    if obs_df.empty:
+        empty = pd.DataFrame(columns=["tenure_month", "reps", "bookings_per_rep", "cumulative"])
+        return {"by_month": empty, "curve": empty, "new_hires": pd.DataFrame(), "veteran_monthly": np.nan, "months_to_full": np.nan}
+    obs_df["cohort"] = [data.calendar.quarter_of(h) for h in hires.set_index("rep_id").loc[obs_df["rep_id"], "hire_date"]]
+    book = w.groupby(["rep_id", "tenure_month"])["amount"].sum()
+    obs_df["bookings"] = [book.get((r, float(m)), 0.0) for r, m in zip(obs_df["rep_id"], obs_df["tenure_month"], strict=True)]
+    by_month = obs_df.groupby(["cohort", "tenure_month"]).agg(reps=("rep_id", "nunique"), bookings_per_rep=("bookings", "mean")).reset_index()
+    curve = obs_df.groupby("tenure_month").agg(reps=("rep_id", "nunique"), bookings_per_rep=("bookings", "mean")).reset_index()
+    curve["cumulative"] = curve["bookings_per_rep"].cumsum()
+    vet = w[w["tenure_month"] >= 12]
+    vet_months = vet.groupby(["rep_id", vet["close_date"].dt.to_period("M")])["amount"].sum()
+    veteran_monthly = float(vet_months.groupby(level=0).mean().mean()) if len(vet_months) else np.nan
+    reached = curve[(curve["reps"] >= 3) & (curve["bookings_per_rep"].rolling(2, min_periods=1).mean() >= full_share * veteran_monthly)]
+    months_to_full = float(reached["tenure_month"].iloc[0] + 1) if len(reached) else np.nan
+    new = reps[(reps["hire_date"] > as_of - pd.Timedelta(days=int(months * DAYS_PER_MONTH))) & (reps["hire_date"] <= as_of)]
+    new = new[new["end_date"].isna() | (new["end_date"] > as_of)]
+    rows = []
+    for r in new.itertuples():
+        mine = w[w["rep_id"] == r.rep_id]
+        ten = int(np.floor((as_of - r.hire_date).days / DAYS_PER_MONTH))
+        first_deal = (mine["close_date"].min() - r.hire_date).days if len(mine) else np.nan
+        to_date = float(mine["amount"].sum())
+        expected = float(curve.loc[curve["tenure_month"] < ten, "bookings_per_rep"].sum())
+        rows.append({"rep_id": r.rep_id, "rep_name": r.rep_name if isinstance(r.rep_name, str) else r.rep_id, "hire_date": r.hire_date,
+                     "tenure_months": ten, "days_to_first_deal": first_deal, "bookings_to_date": to_date,
+                     "curve_to_date": expected, "vs_curve": to_date / expected if expected > 0 else np.nan})
+    first_deal_days = []
+    for r in hires.itertuples():
+        mine = w[w["rep_id"] == r.rep_id]
+        if len(mine):
+            first_deal_days.append((mine["close_date"].min() - r.hire_date).days)
+    return {
+        "by_month": by_month,
+        "curve": curve,
+        "new_hires": pd.DataFrame(rows),
+        "veteran_monthly": veteran_monthly,
+        "months_to_full": months_to_full,
+        "median_days_to_first_deal": float(np.median(first_deal_days)) if first_deal_days else np.nan,
+    }
+
+
+def manager_summary(card: pd.DataFrame) -> pd.DataFrame:
+    """Each manager's team average and spread of trailing attainment (or bookings).
+
+    Parameters
+    ----------
+    card
+        Output of :func:`rep_scorecard`.
+
+    Returns
+    -------
+    DataFrame
+        Per manager: ``reps, measure, mean, median, sd, min, max, spread`` (max - min).
+    """
+    has_att = card["attainment_trailing"].notna().any()
+    col = "attainment_trailing" if has_att else "bookings_trailing"
+    active = (card["won_trailing"] + card["lost_trailing"] > 0) | card["quota_trailing"].fillna(0).gt(0)
+    d = card[active].dropna(subset=["manager"])
+    d = d[d["ramp_status"] == "ramped"] if (d["ramp_status"] == "ramped").any() else d
+    g = d.groupby("manager")[col]
+    out = pd.DataFrame({"reps": g.size(), "mean": g.mean(), "median": g.median(), "sd": g.std(ddof=1), "min": g.min(), "max": g.max()})
+    out["spread"] = out["max"] - out["min"]
+    out["measure"] = "attainment" if has_att else "bookings"
+    return out.sort_values("mean", ascending=False)
