@@ -34,6 +34,7 @@ lab: $(DEMO)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/report.py
+	$(BIN)/python benchmarks/forecast.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check salesops_lib tests benchmarks

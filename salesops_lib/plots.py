@@ -274,3 +274,58 @@ def range_bars(frame: pd.DataFrame, *, label: str, mean: str, low: str, high: st
     ax.grid(axis="y", visible=False)
     ax.set_title(title)
     return ax
+
+
+def forecast_ranges(frame: pd.DataFrame, *, booked: float, recommended: str, title: str, currency: str = "USD",
+                    ax: Axes | None = None) -> Axes:
+    """Each method's point with its 80% (thick) and 95% (thin) range; booked-to-date as a line."""
+    data = frame.reset_index(drop=True)
+    ax = _ax(ax, (9.0, max(2.4, 0.55 * len(data) + 1.2)))
+    y = np.arange(len(data))[::-1]
+    ax.hlines(y, data["lo95"], data["hi95"], color=MUTED, lw=2)
+    ax.hlines(y, data["lo80"], data["hi80"], color=PALETTE[0], lw=7, alpha=0.45)
+    colors = [PALETTE[1] if m == recommended else ACCENT for m in data["method"]]
+    ax.scatter(data["point"], y, color=colors, zorder=3, s=60)
+    for yi, v in zip(y, data["point"], strict=True):
+        ax.annotate(money(v, currency), (v, yi), xytext=(0, 9), textcoords="offset points", ha="center", fontsize=8.5)
+    ax.axvline(booked, color="#444", ls="--", lw=1)
+    ax.annotate("booked so far", (booked, y.max() + 0.4), fontsize=8, color="#444", ha="left")
+    ax.set_yticks(y, [f"{m} (recommended)" if m == recommended else m for m in data["method"]])
+    money_axis(ax, axis="x", currency=currency)
+    ax.grid(axis="x", color="#e6e9ed")
+    ax.grid(axis="y", visible=False)
+    ax.set_title(title)
+    return ax
+
+
+def lines_by(frame: pd.DataFrame, *, x: str, y: str, hue: str, title: str, xlabel: str, ylabel: str, kind: str = "pct",
+             highlight: str | None = None, ax: Axes | None = None) -> Axes:
+    """One line per ``hue`` value (e.g. WAPE by week of quarter per method)."""
+    ax = _ax(ax)
+    for i, (name, g) in enumerate(frame.groupby(hue, sort=True)):
+        g = g.sort_values(x)
+        lw = 3 if name == highlight else 1.6
+        ax.plot(g[x], g[y], marker="o", lw=lw, color=PALETTE[i % len(PALETTE)], label=str(name))
+    if kind == "pct":
+        pct_axis(ax)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(loc="best", fontsize=8.5)
+    ax.set_title(title)
+    return ax
+
+
+def forecast_vs_actual(bt: pd.DataFrame, *, method: str, title: str, currency: str = "USD", ax: Axes | None = None) -> Axes:
+    """A method's backtest forecasts (with 80% range) against actual bookings by quarter."""
+    ax = _ax(ax)
+    d = bt[bt["method"] == method].reset_index(drop=True)
+    x = np.arange(len(d))
+    ax.bar(x, d["actual"], color=MUTED, width=0.6, label="Actual bookings")
+    if d["lo80"].notna().any():
+        ax.vlines(x, d["lo80"], d["hi80"], color=PALETTE[1], lw=3, label="80% range")
+    ax.scatter(x, d["forecast"], color=PALETTE[1], zorder=3, label=f"{method} forecast")
+    ax.set_xticks(x, d["quarter"])
+    money_axis(ax, currency=currency)
+    ax.legend(loc="upper left", fontsize=8.5)
+    ax.set_title(title)
+    return ax

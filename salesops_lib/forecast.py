@@ -1,0 +1,755 @@
+"""What will the quarter close at? Several methods, each backtested without peeking.
+
+Methods
+-------
+time_series
+    Quarterly bookings with exponential smoothing (trend and seasonality) or ARIMA, and
+    monthly bookings with exponential smoothing; the candidate with the lowest backtest
+    error on earlier quarters is used. Mid-quarter, the bookings already won are added to
+    the model's forecast of the share of the quarter still to come (the usual pace).
+pipeline
+    Bookings won so far, plus each open deal's amount times the chance that a deal in its
+    stage and age band closed won inside the quarter from the same point of earlier
+    quarters, plus the bookings still to come from deals not yet created (the average of
+    earlier quarters from the same point).
+win_model
+    As ``pipeline`` but each open deal's chance comes from a calibrated gradient-boosting
+    classifier on what is known at the as-of date: stage, age, amount, days to the expected
+    close, close-date pushes so far, the rep's past win rate, segment and product.
+rep_call
+    What reps call: bookings so far plus deals in Commit (point) and Best Case (upper end).
+ensemble
+    The methods combined with weights proportional to 1 / WAPE² over earlier quarters.
+
+No peeking: a forecast as of a date uses only what was known on it — the latest history
+snapshot on or before it, outcomes dated on or before it, and for training only quarters
+that ended by then. Without snapshots, a deal counts as open on a date when it was created
+by then and had not closed; its stage on that date is unknown and is not used.
+
+``backtest`` runs each method as of a week of each of the last quarters; week 0 is the day
+before the quarter starts (nothing of it booked yet), week ``w`` the end of its ``w``-th week.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .data import SalesData
+from .errors import SalesOpsDataError
+
+METHODS = ("time_series", "pipeline", "win_model", "rep_call", "ensemble")
+BASELINES = ("seasonal_naive", "seasonal_naive_growth")
+FORECAST_COLUMNS = ["method", "point", "lo80", "hi80", "lo95", "hi95"]
+AGE_BANDS = [-1, 30, 60, 90, 180, 100_000]
+N_SIMULATIONS = 2000
+
+
+# ---------------------------------------------------------------------------------------
+# what was known on a date
+
+
+def as_of_for_week(data: SalesData, quarter: str, week: int) -> pd.Timestamp:
+    """The as-of date of a backtest: the day before the quarter (week 0) or the end of week ``week``."""
+    start, end = data.calendar.bounds(quarter)
+    return min(start + pd.Timedelta(days=7 * int(week) - 1), end)
+
+
+def _won(data: SalesData) -> pd.DataFrame:
+    o = data.opportunities
+    return o[o["is_won"].fillna(False).astype(bool) & o["close_date"].notna()]
+
+
+_PUSH_CACHE: dict[int, tuple[SalesData, pd.DataFrame | None]] = {}
+_CACHE: dict[tuple, tuple[SalesData, object]] = {}
+
+
+def _cached(data: SalesData, key: tuple, make):  # type: ignore[no-untyped-def]
+    """Memoise an expensive, pure result per data set (the data object is kept alive with it)."""
+    full = (id(data), *key)
+    hit = _CACHE.get(full)
+    if hit is not None and hit[0] is data:
+        return hit[1]
+    if len(_CACHE) > 512:
+        _CACHE.clear()
+    value = make()
+    _CACHE[full] = (data, value)
+    return value
+
+
+def _history_with_pushes(data: SalesData) -> pd.DataFrame | None:
+    h = data.history
+    if h is None or h.empty:
+        return None
+    h = h.sort_values(["opp_id", "snapshot_date"])
+    prev = h.groupby("opp_id")["close_date"].shift()
+    pushed = (h["close_date"] > prev).astype(int)
+    h = h.assign(pushes=pushed.groupby(h["opp_id"]).cumsum())
+    return h.sort_values(["snapshot_date", "opp_id"]).reset_index(drop=True)
+
+
+def history_with_pushes(data: SalesData) -> pd.DataFrame | None:
+    """History snapshots with ``pushes``: how often each deal's close date had moved out by then."""
+    hit = _PUSH_CACHE.get(id(data))
+    if hit is not None and hit[0] is data:
+        return hit[1]
+    value = _history_with_pushes(data)
+    if len(_PUSH_CACHE) >= 4:
+        _PUSH_CACHE.clear()
+    _PUSH_CACHE[id(data)] = (data, value)
+    return value
+
+
+def open_deals_at(data: SalesData, date: pd.Timestamp) -> pd.DataFrame:
+    """Deals open on ``date`` with what was known about them then (a copy; cached).
+
+    Returns
+    -------
+    DataFrame
+        ``opp_id, rep_id, amount, stage, close_date, forecast_category, pushes, age_days,
+        created_date, snapshot_date``. From the latest snapshot on or before ``date`` when
+        there are snapshots (``stage`` as it was), else from the opportunities (``stage``,
+        ``close_date`` and category missing: not known as of ``date``).
+    """
+    return _cached(data, ("open", pd.Timestamp(date)), lambda: _open_deals_at(data, pd.Timestamp(date))).copy()
+
+
+def _open_deals_at(data: SalesData, date: pd.Timestamp) -> pd.DataFrame:
+    opps = data.opportunities
+    hist = history_with_pushes(data)
+    if hist is not None and (hist["snapshot_date"] <= date).any():
+        snap = hist["snapshot_date"][hist["snapshot_date"] <= date].max()
+        rows = hist[(hist["snapshot_date"] == snap) & ~hist["is_closed"].fillna(False).astype(bool)]
+        closed_by = opps.loc[opps["is_closed"].fillna(False).astype(bool) & (opps["close_date"] <= date), "opp_id"]
+        rows = rows[~rows["opp_id"].isin(closed_by)]
+        out = rows[["opp_id", "amount", "stage", "close_date", "forecast_category", "pushes", "snapshot_date"]].merge(
+            opps[["opp_id", "rep_id", "created_date", "product"]], on="opp_id", how="left"
+        )
+    else:
+        created = opps["created_date"] <= date
+        still_open = ~(opps["is_closed"].fillna(False).astype(bool) & (opps["close_date"] <= date))
+        out = opps.loc[created & still_open, ["opp_id", "rep_id", "amount", "created_date", "product"]].copy()
+        out["stage"] = pd.Series(pd.NA, index=out.index, dtype="str")
+        out["close_date"] = pd.NaT
+        out["forecast_category"] = pd.Series(pd.NA, index=out.index, dtype="str")
+        out["pushes"] = 0
+        out["snapshot_date"] = date
+    out = out.reset_index(drop=True)
+    out["amount"] = out["amount"].fillna(0.0)
+    out["age_days"] = (date - out["created_date"]).dt.days.astype("float64")
+    return out
+
+
+def booked(data: SalesData, start: pd.Timestamp, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Won deals with a close date from ``start`` to ``as_of``."""
+    w = _won(data)
+    return w[(w["close_date"] >= start) & (w["close_date"] <= as_of)]
+
+
+# ---------------------------------------------------------------------------------------
+# training examples from earlier quarters at the same point
+
+
+@dataclass
+class _Point:
+    quarter: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+    as_of: pd.Timestamp
+    offset: int  # as_of - start in days (-1 at week 0)
+
+
+def _point(data: SalesData, quarter: str, as_of: pd.Timestamp) -> _Point:
+    start, end = data.calendar.bounds(quarter)
+    return _Point(quarter, start, end, as_of, int((as_of - start).days))
+
+
+def _earlier_points(data: SalesData, p: _Point, n: int = 8) -> list[_Point]:
+    """The same point (days into the quarter) of up to ``n`` earlier quarters that ended by ``as_of``."""
+    out = []
+    first = data.quarters()[0]
+    for k in range(1, n + 1):
+        q = data.calendar.shift(p.quarter, -k)
+        if q < first:
+            break
+        start, end = data.calendar.bounds(q)
+        if end > p.as_of:
+            continue
+        out.append(_Point(q, start, end, min(start + pd.Timedelta(days=p.offset), end), p.offset))
+    return out
+
+
+def _examples(data: SalesData, points: list[_Point]) -> pd.DataFrame:
+    """Deals open at each earlier point, labelled won-inside-that-quarter."""
+    frames = [_cached(data, ("example", q.quarter, q.as_of), lambda q=q: _example(data, q)) for q in points]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _example(data: SalesData, q: _Point) -> pd.DataFrame:
+    won = _won(data)
+    frames = []
+    for q in [q]:
+        od = open_deals_at(data, q.as_of)
+        w = won[(won["close_date"] >= q.start) & (won["close_date"] <= q.end)]
+        od["won_in_quarter"] = od["opp_id"].isin(w["opp_id"])
+        od["quarter"] = q.quarter
+        od["point_as_of"] = q.as_of
+        od["quarter_end"] = q.end
+        frames.append(od)
+    return frames[0]
+
+
+def _not_yet_created(data: SalesData, points: list[_Point], key: pd.Series | None = None) -> tuple[pd.Series, pd.Series]:
+    """Mean and sd, over earlier quarters, of bookings from deals created after the point."""
+    won = _won(data)
+    vals = []
+    for q in points:
+        w = won[(won["close_date"] >= q.start) & (won["close_date"] <= q.end) & (won["created_date"] > q.as_of)]
+        grp = w["rep_id"].map(key) if key is not None else pd.Series("Total", index=w.index)
+        vals.append(w.groupby(grp)["amount"].sum().rename(q.quarter))
+    if not vals:
+        return pd.Series(dtype=float), pd.Series(dtype=float)
+    table = pd.concat(vals, axis=1).fillna(0.0)
+    recent = table.iloc[:, : min(4, table.shape[1])]
+    return recent.mean(axis=1), table.std(axis=1, ddof=1).fillna(0.0)
+
+
+# ---------------------------------------------------------------------------------------
+# methods
+
+
+def _group_map(data: SalesData, by: str | None) -> pd.Series | None:
+    if by is None:
+        return None
+    if by == "rep_id":
+        return pd.Series(data.reps["rep_id"].to_numpy(), index=data.reps["rep_id"])
+    if by not in data.reps:
+        raise ValueError(f"by must be rep_id, team, region, manager or None; the reps table has no {by!r}")
+    return data.reps.set_index("rep_id")[by]
+
+
+def _simulate(p: np.ndarray, amount: np.ndarray, groups: np.ndarray, base: pd.Series, extra_mean: pd.Series, extra_sd: pd.Series,
+              seed: int) -> pd.DataFrame:
+    """Monte Carlo of bookings: booked + Bernoulli wins of open deals + not-yet-created (normal, >= 0)."""
+    rng = np.random.default_rng(seed)
+    names = sorted(set(base.index) | set(extra_mean.index) | set(np.unique(groups)))
+    out = {}
+    for g in names:
+        mask = groups == g
+        pp, aa = p[mask], amount[mask]
+        wins = (rng.random((N_SIMULATIONS, len(pp))) < pp) @ aa if len(pp) else np.zeros(N_SIMULATIONS)
+        extra = np.maximum(rng.normal(extra_mean.get(g, 0.0), extra_sd.get(g, 0.0), N_SIMULATIONS), 0.0)
+        total = base.get(g, 0.0) + wins + extra
+        point = base.get(g, 0.0) + float(pp @ aa) + extra_mean.get(g, 0.0)
+        out[g] = [point, *np.quantile(total, [0.10, 0.90, 0.025, 0.975])]
+    return pd.DataFrame.from_dict(out, orient="index", columns=["point", "lo80", "hi80", "lo95", "hi95"])
+
+
+def _groups_of(frame: pd.DataFrame, key: pd.Series | None) -> np.ndarray:
+    if key is None:
+        return np.full(len(frame), "Total", dtype=object)
+    return frame["rep_id"].map(key).fillna("(unassigned)").to_numpy(dtype=object)
+
+
+def _booked_by(data: SalesData, p: _Point, key: pd.Series | None) -> pd.Series:
+    b = booked(data, p.start, p.as_of)
+    return b.groupby(_groups_of(b, key))["amount"].sum()
+
+
+def _stage_index(data: SalesData, stage: pd.Series) -> pd.Series:
+    order = {s.name: i for i, s in enumerate(data.stages) if not s.closed}
+    return stage.map(order).astype("float64")
+
+
+def method_pipeline(data: SalesData, p: _Point, key: pd.Series | None, seed: int = 0) -> pd.DataFrame:
+    """Stage-and-age conversion rates from earlier quarters applied to today's open deals."""
+    points = _earlier_points(data, p)
+    ex = _examples(data, points)
+    od = open_deals_at(data, p.as_of)
+    if ex.empty:
+        rate = np.full(len(od), 0.0)
+    else:
+        # the cell: stage, whether the expected close falls inside the quarter, age band
+        ex["band"] = pd.cut(ex["age_days"], AGE_BANDS, labels=False)
+        od["band"] = pd.cut(od["age_days"], AGE_BANDS, labels=False)
+        ex_key = ex["stage"].fillna("?") + np.where(ex["close_date"] <= ex["quarter_end"], " in", np.where(ex["close_date"].isna(), "", " out"))
+        od_key = od["stage"].fillna("?") + np.where(od["close_date"] <= p.end, " in", np.where(od["close_date"].isna(), "", " out"))
+        overall = ex["won_in_quarter"].mean()
+        by_stage = ex.groupby(ex_key)["won_in_quarter"].agg(["sum", "size"])
+        stage_rate = (by_stage["sum"] + 5 * overall) / (by_stage["size"] + 5)
+        by_cell = ex.groupby([ex_key, ex["band"]])["won_in_quarter"].agg(["sum", "size"])
+        s_key = od_key
+        prior = s_key.map(stage_rate).fillna(overall).to_numpy()
+        idx = pd.MultiIndex.from_arrays([s_key, od["band"]])
+        cell = by_cell.reindex(idx)
+        k, n = cell["sum"].fillna(0).to_numpy(), cell["size"].fillna(0).to_numpy()
+        rate = (k + 10 * prior) / (n + 10)
+    mean, sd = _not_yet_created(data, points, key)
+    return _simulate(rate, od["amount"].to_numpy(), _groups_of(od, key), _booked_by(data, p, key), mean, sd, seed)
+
+
+def _features(data: SalesData, frame: pd.DataFrame, at: pd.Series, rep_rates: pd.Series, quarter_end: pd.Series) -> pd.DataFrame:
+    reps = data.reps.set_index("rep_id")
+    seg = frame["rep_id"].map(reps["segment"]) if "segment" in reps else pd.Series(np.nan, index=frame.index)
+    feats = pd.DataFrame(
+        {
+            "stage": _stage_index(data, frame["stage"]),
+            "age": frame["age_days"],
+            "log_amount": np.log1p(frame["amount"].clip(lower=0)),
+            "days_to_close": (frame["close_date"] - at).dt.days.astype("float64"),
+            "days_left": (quarter_end - at).dt.days.astype("float64"),
+            "pushes": frame["pushes"].astype("float64"),
+            "rep_win_rate": rep_rates.reindex(frame["rep_id"]).to_numpy(),
+            "segment": pd.Categorical(seg.astype("str")).codes.astype("float64"),
+            "product": pd.Categorical(frame["product"].astype("str")).codes.astype("float64"),
+        },
+        index=frame.index,
+    )
+    return feats
+
+
+def _rep_rates(data: SalesData, date: pd.Timestamp) -> pd.Series:
+    o = data.opportunities
+    closed = o[o["is_closed"].fillna(False).astype(bool) & (o["close_date"] <= date)]
+    g = closed.groupby("rep_id")["is_won"].agg(["sum", "size"])
+    overall = g["sum"].sum() / max(g["size"].sum(), 1)
+    return (g["sum"] + 10 * overall) / (g["size"] + 10)
+
+
+def method_win_model(data: SalesData, p: _Point, key: pd.Series | None, seed: int = 0) -> pd.DataFrame:
+    """A calibrated classifier's chance for each open deal, on features known at as_of."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    points = _earlier_points(data, p)
+    ex = _examples(data, points)
+    od = open_deals_at(data, p.as_of)
+    mean, sd = _not_yet_created(data, points, key)
+    if ex.empty or ex["won_in_quarter"].nunique() < 2 or len(ex) < 50:
+        return method_pipeline(data, p, key, seed)
+    xs = []
+    for q in points:
+        part = ex[ex["quarter"] == q.quarter]
+        xs.append(_features(data, part, pd.Series(q.as_of, index=part.index), _rep_rates(data, q.as_of), pd.Series(q.end, index=part.index)))
+    x = pd.concat(xs).loc[ex.index]
+    # the categorical codes must mean the same thing in training and scoring
+    both = pd.concat([ex[["rep_id", "product", "stage", "age_days", "amount", "close_date", "pushes"]], od[["rep_id", "product", "stage", "age_days", "amount", "close_date", "pushes"]]], keys=["train", "score"])
+    cats = {c: pd.Categorical(both[c].astype("str")) for c in ("product",)}
+    x["product"] = cats["product"].codes[: len(ex)].astype("float64")
+    y = ex["won_in_quarter"].astype(int).to_numpy()
+    usable = [c for c in x.columns if x[c].notna().any() and x[c].nunique(dropna=True) > 1]  # e.g. no stage without history
+    x = x[usable]
+    model = CalibratedClassifierCV(HistGradientBoostingClassifier(max_iter=120, learning_rate=0.08, max_leaf_nodes=15, random_state=seed),
+                                   method="isotonic", cv=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(x.to_numpy(), y)
+    xo = _features(data, od, pd.Series(p.as_of, index=od.index), _rep_rates(data, p.as_of), pd.Series(p.end, index=od.index))
+    xo["product"] = cats["product"].codes[len(ex):].astype("float64")
+    xo = xo[usable]
+    prob = model.predict_proba(xo.to_numpy())[:, 1] if len(od) else np.array([])
+    return _simulate(prob, od["amount"].to_numpy(), _groups_of(od, key), _booked_by(data, p, key), mean, sd, seed)
+
+
+def method_rep_call(data: SalesData, p: _Point, key: pd.Series | None) -> pd.DataFrame | None:
+    """Commit (point) and best case (upper end) from forecast categories; None without categories."""
+    od = open_deals_at(data, p.as_of)
+    if od["forecast_category"].isna().all():
+        return None
+    in_q = od[(od["close_date"] >= p.start) & (od["close_date"] <= p.end)]
+    groups = _groups_of(in_q, key)
+    commit = in_q[in_q["forecast_category"] == "Commit"].groupby(groups[in_q["forecast_category"].to_numpy() == "Commit"])["amount"].sum()
+    best = in_q[in_q["forecast_category"].isin(["Commit", "Best Case"])]
+    best = best.groupby(groups[in_q["forecast_category"].isin(["Commit", "Best Case"]).to_numpy()])["amount"].sum()
+    base = _booked_by(data, p, key)
+    names = sorted(set(base.index) | set(commit.index) | set(best.index))
+    b = base.reindex(names).fillna(0.0)
+    point = b + commit.reindex(names).fillna(0.0)
+    upper = b + best.reindex(names).fillna(0.0)
+    return pd.DataFrame({"point": point, "lo80": b, "hi80": upper, "lo95": b, "hi95": upper})
+
+
+def _quarterly_series(data: SalesData, until: str, key: pd.Series | None) -> pd.DataFrame:
+    """Bookings per complete quarter up to ``until`` (inclusive), by group (columns)."""
+    w = _won(data)
+    first = data.quarters()[0]
+    qs = data.calendar.quarter_range(first, until) if until >= first else []
+    grp = _groups_of(w, key)
+    q = data.calendar.quarters_of(w["close_date"])
+    table = w.groupby([q, grp])["amount"].sum().unstack(fill_value=0.0)
+    return table.reindex(qs).fillna(0.0)
+
+
+def _monthly_series(data: SalesData, until: pd.Timestamp) -> pd.Series:
+    w = _won(data)
+    first = data.first_date
+    w = w[(w["close_date"] >= first) & (w["close_date"] <= until)]
+    s = w.groupby(w["close_date"].dt.to_period("M"))["amount"].sum()
+    idx = pd.period_range(first.to_period("M"), until.to_period("M"), freq="M")
+    return s.reindex(idx, fill_value=0.0)
+
+
+_TS_CACHE: dict[bytes, dict[str, np.ndarray]] = {}
+
+
+def _ts_candidates(y: np.ndarray, h: int = 1) -> dict[str, np.ndarray]:
+    """Point and spread for the next quarter from each quarterly model that fits (cached by series)."""
+    key = np.asarray(y, dtype=float).tobytes() + bytes([h])
+    if key not in _TS_CACHE:
+        if len(_TS_CACHE) > 1024:
+            _TS_CACHE.clear()
+        _TS_CACHE[key] = _ts_fit(np.asarray(y, dtype=float), h)
+    return dict(_TS_CACHE[key])
+
+
+def _ts_fit(y: np.ndarray, h: int) -> dict[str, np.ndarray]:
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    out: dict[str, np.ndarray] = {}
+    n = len(y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if n >= 8:
+            try:
+                fit = ExponentialSmoothing(y, trend="add", seasonal="mul" if (y > 0).all() else "add", seasonal_periods=4,
+                                           initialization_method="estimated").fit()
+                point = float(fit.forecast(h)[-1])
+                resid_sd = float(np.std(fit.resid, ddof=1)) if n > 2 else 0.0
+                if fit.model.seasonal == "mul":
+                    resid_sd = float(np.std(y - fit.fittedvalues, ddof=1))
+                out["ets_quarterly"] = np.array([point, resid_sd])
+            except (ValueError, np.linalg.LinAlgError):
+                pass
+        if n >= 6:
+            try:
+                fit = SARIMAX(y, order=(1, 0, 0), seasonal_order=(0, 1, 0, 4) if n >= 8 else (0, 0, 0, 0), trend="c").fit(disp=False)
+                fc = fit.get_forecast(h)
+                point = float(fc.predicted_mean[-1])
+                sd = float(np.sqrt(fc.var_pred_mean[-1]))
+                out["arima_quarterly"] = np.array([point, sd])
+            except (ValueError, np.linalg.LinAlgError):
+                pass
+        if n >= 4 and not out:
+            out["mean_last4"] = np.array([float(np.mean(y[-4:])), float(np.std(y[-4:], ddof=1))])
+    return out
+
+
+def _monthly_candidate(data: SalesData, until: pd.Timestamp, months_ahead: int) -> np.ndarray | None:
+    return _cached(data, ("monthly", pd.Timestamp(until), months_ahead), lambda: _monthly_fit(data, until, months_ahead))
+
+
+def _monthly_fit(data: SalesData, until: pd.Timestamp, months_ahead: int) -> np.ndarray | None:
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    y = _monthly_series(data, until).to_numpy(dtype=float)
+    if len(y) < 12 or months_ahead < 1:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            seasonal = "add" if len(y) >= 24 else None
+            fit = ExponentialSmoothing(y, trend="add", seasonal=seasonal, seasonal_periods=12 if seasonal else None,
+                                       initialization_method="estimated").fit()
+        except (ValueError, np.linalg.LinAlgError):
+            return None
+    fc = fit.forecast(months_ahead)
+    sd = float(np.std(fit.resid, ddof=1)) * np.sqrt(months_ahead)
+    return np.array([float(np.sum(fc[-3:])), sd])
+
+
+def _pace_share(data: SalesData, p: _Point) -> float:
+    """Share of a quarter's bookings won by the same day in earlier quarters (0 at week 0)."""
+    if p.offset < 0:
+        return 0.0
+    shares = []
+    w = _won(data)
+    for q in _earlier_points(data, p, n=4):
+        inq = w[(w["close_date"] >= q.start) & (w["close_date"] <= q.end)]
+        total = inq["amount"].sum()
+        if total > 0:
+            shares.append(inq.loc[inq["close_date"] <= q.as_of, "amount"].sum() / total)
+    return float(np.mean(shares)) if shares else 0.0
+
+
+def method_time_series(data: SalesData, p: _Point, key: pd.Series | None, choose: str | None = None) -> pd.DataFrame:
+    """Bookings history models; mid-quarter, booked so far plus the model's share still to come."""
+    last_complete = data.calendar.latest_complete_quarter(p.as_of)
+    last_complete = min(last_complete, data.calendar.shift(p.quarter, -1))
+    table = _quarterly_series(data, last_complete, key)
+    if key is None and table.shape[1] == 0:
+        table = pd.DataFrame({"Total": np.zeros(len(table))}, index=table.index)
+    share = _pace_share(data, p)
+    base = _booked_by(data, p, key)
+    rows = {}
+    for g in table.columns:
+        y = table[g].to_numpy(dtype=float)
+        cands = _ts_candidates(y)
+        if key is None:
+            months_ahead = 3 if p.offset < 0 else 3
+            monthly = _monthly_candidate(data, p.start - pd.Timedelta(days=1), months_ahead)
+            if monthly is not None:
+                cands["ets_monthly"] = monthly
+        if not cands:
+            raise SalesOpsDataError(f"{'the company' if key is None else g}: too little bookings history for a time-series forecast "
+                                    f"({len(y)} quarters; at least 4 needed)")
+        name = choose if choose in cands else next(iter(cands))
+        point, sd = cands[name]
+        point = max(point, 0.0)
+        done = base.get(g, 0.0)
+        rest = (1 - share)
+        total = done + point * rest
+        s = sd * rest
+        rows[g] = [total, max(total - 1.2816 * s, done), total + 1.2816 * s, max(total - 1.96 * s, done), total + 1.96 * s, name]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["point", "lo80", "hi80", "lo95", "hi95", "model"])
+
+
+def baseline_seasonal_naive(data: SalesData, p: _Point, growth: bool) -> float:
+    """Same quarter last year (times last year's growth when ``growth``)."""
+    table = _quarterly_series(data, data.calendar.shift(p.quarter, -1), None)
+    y = table.sum(axis=1)
+    last_year = data.calendar.shift(p.quarter, -4)
+    if last_year not in y.index:
+        return np.nan
+    value = float(y[last_year])
+    if growth:
+        recent = y.iloc[-4:].sum()
+        before = y.iloc[-8:-4].sum() if len(y) >= 8 else np.nan
+        value *= recent / before if before and before > 0 else np.nan
+    return value
+
+
+# ---------------------------------------------------------------------------------------
+# public API
+
+
+def _ts_choice(data: SalesData, p: _Point, n: int = 4) -> str | None:
+    """The quarterly/monthly candidate with the lowest WAPE at the start of up to ``n`` earlier quarters."""
+    return _cached(data, ("ts_choice", p.quarter, str(data.calendar.latest_complete_quarter(p.as_of)), n), lambda: _ts_choice_uncached(data, p, n))
+
+
+def _ts_choice_uncached(data: SalesData, p: _Point, n: int) -> str | None:
+    errs: dict[str, list[float]] = {}
+    actuals = []
+    for q in _earlier_points(data, _Point(p.quarter, p.start, p.end, p.as_of, -1), n=n):
+        qp = _Point(q.quarter, q.start, q.end, q.start - pd.Timedelta(days=1), -1)
+        table = _quarterly_series(data, data.calendar.shift(q.quarter, -1), None).sum(axis=1).to_numpy(dtype=float)
+        cands = _ts_candidates(table)
+        monthly = _monthly_candidate(data, qp.as_of, 3)
+        if monthly is not None:
+            cands["ets_monthly"] = monthly
+        actual = float(booked(data, q.start, q.end)["amount"].sum())
+        actuals.append(actual)
+        for name, (point, _) in cands.items():
+            errs.setdefault(name, []).append(abs(point - actual))
+    full = {k: sum(v) for k, v in errs.items() if len(v) == len(actuals) and actuals}
+    return min(full, key=full.get) if full else None
+
+
+def _all_methods(data: SalesData, p: _Point, key: pd.Series | None, methods: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    out: dict[str, pd.DataFrame] = {}
+    if "time_series" in methods:
+        try:
+            out["time_series"] = method_time_series(data, p, key, choose=_ts_choice(data, p) if key is None else None)
+        except SalesOpsDataError:
+            if not any(m in methods for m in ("pipeline", "win_model")):
+                raise
+    has_pipeline = data.opportunities["is_closed"].fillna(False).astype(bool).mean() < 1 or (data.history is not None)
+    if has_pipeline or not out:
+        if "pipeline" in methods:
+            out["pipeline"] = method_pipeline(data, p, key)
+        if "win_model" in methods:
+            out["win_model"] = _cached(data, ("win_model", p.quarter, p.as_of, None if key is None else key.name),
+                                       lambda: method_win_model(data, p, key))
+    if "rep_call" in methods:
+        rc = method_rep_call(data, p, key)
+        if rc is not None:
+            out["rep_call"] = rc
+    return out
+
+
+def _ensemble(parts: dict[str, pd.DataFrame], weights: dict[str, float]) -> pd.DataFrame:
+    use = {m: w for m, w in weights.items() if m in parts and np.isfinite(w) and w > 0}
+    if not use:
+        use = {m: 1.0 for m in parts if m != "rep_call"} or {m: 1.0 for m in parts}
+    total = sum(use.values())
+    cols = ["point", "lo80", "hi80", "lo95", "hi95"]
+    frame = sum(parts[m][cols] * (w / total) for m, w in use.items())
+    return frame  # type: ignore[return-value]
+
+
+def forecast_quarter(data: SalesData, *, quarter: str, as_of: object | None = None, by: str | None = None,
+                     methods: tuple[str, ...] = METHODS, backtest_quarters: int = 6) -> pd.DataFrame:
+    """Forecast a quarter's bookings by every method, as known on ``as_of``.
+
+    Parameters
+    ----------
+    data
+        Loaded data; history snapshots make the pipeline methods honest about the past.
+    quarter
+        Fiscal quarter to forecast.
+    as_of
+        What is known (default: the data's last date, capped at the quarter's end).
+    by
+        ``team``, ``region``, ``manager``, ``rep_id`` or None (company total).
+    methods
+        Subset of ``time_series, pipeline, win_model, rep_call, ensemble``.
+    backtest_quarters
+        Earlier quarters used to weight the ensemble.
+
+    Returns
+    -------
+    DataFrame
+        ``method, point, lo80, hi80, lo95, hi95`` (and the ``by`` column); ``attrs``
+        carries ``recommended`` (the method with the lowest backtest WAPE), ``weights`` and
+        ``booked`` (bookings won so far).
+    """
+    start, end = data.calendar.bounds(quarter)
+    as_of_ts = data.default_as_of(quarter) if as_of is None else min(pd.Timestamp(as_of).normalize(), end)
+    p = _point(data, quarter, as_of_ts)
+    key = _group_map(data, by)
+    parts = _all_methods(data, p, key, tuple(m for m in methods if m != "ensemble"))
+    weights: dict[str, float] = {}
+    recommended = None
+    if "ensemble" in methods or len(parts) > 1:
+        week = max(0, (p.offset + 1) // 7)
+        bt = backtest(data, quarters=backtest_quarters, week=week, methods=tuple(parts), before=quarter, as_of_limit=as_of_ts)
+        wape = bt.attrs.get("wape", {})
+        weights = {m: 1 / wape[m] ** 2 for m in parts if m in wape and wape[m] > 0 and m != "rep_call"}
+        recommended = bt.attrs.get("recommended")
+    if "ensemble" in methods and parts:
+        parts["ensemble"] = _ensemble(parts, weights)
+    frames = []
+    for m, f in parts.items():
+        f = f[["point", "lo80", "hi80", "lo95", "hi95"]].copy()
+        f.insert(0, "method", m)
+        frames.append(f)
+    out = pd.concat(frames)
+    if by is None:
+        out = out.reset_index(drop=True)
+    else:
+        out = out.rename_axis(by).reset_index()
+    out.attrs["recommended"] = recommended or ("ensemble" if "ensemble" in parts else next(iter(parts)))
+    out.attrs["weights"] = weights
+    out.attrs["booked"] = float(booked(data, start, as_of_ts)["amount"].sum())
+    out.attrs["as_of"] = str(as_of_ts.date())
+    return out
+
+
+def backtest(data: SalesData, *, quarters: int = 8, week: int = 0, methods: tuple[str, ...] | None = None,
+             before: str | None = None, as_of_limit: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Forecast each of the last ``quarters`` complete quarters as of week ``week`` and score it.
+
+    Parameters
+    ----------
+    quarters
+        How many quarters to test (the latest complete ones, or those before ``before``).
+    week
+        0: the day before the quarter starts; ``w``: the end of its ``w``-th week.
+    methods
+        Methods to test (default all, plus the seasonal-naive baselines).
+
+    Returns
+    -------
+    DataFrame
+        One row per quarter and method: ``quarter, method, forecast, actual, error,
+        abs_pct_error, lo80, hi80, covered80``. ``attrs["wape"]`` holds each method's WAPE
+        (sum of absolute errors / sum of actuals) and ``attrs["recommended"]`` the method
+        with the lowest WAPE among the forecasting methods (baselines excluded).
+    """
+    methods = tuple(methods) if methods else METHODS + BASELINES
+    last = data.latest_complete_quarter()
+    if before is not None:
+        last = min(last, data.calendar.shift(before, -1))
+    if as_of_limit is not None:
+        last = min(last, data.calendar.latest_complete_quarter(as_of_limit))
+    first_data = data.quarters()[0]
+    targets = [data.calendar.shift(last, -k) for k in range(quarters - 1, -1, -1)]
+    targets = [t for t in targets if t >= data.calendar.shift(first_data, 2)]
+    rows = []
+    past_err: dict[str, list[tuple[float, float]]] = {}
+    base_methods = tuple(m for m in methods if m in METHODS and m != "ensemble")
+    for q in targets:
+        start, end = data.calendar.bounds(q)
+        p = _point(data, q, as_of_for_week(data, q, week))
+        actual = float(booked(data, start, end)["amount"].sum())
+        parts = _all_methods(data, p, None, base_methods) if base_methods else {}
+        if "ensemble" in methods and parts:
+            w = {m: 1 / (sum(e for e, _ in v) / max(sum(a for _, a in v), 1e-9)) ** 2 for m, v in past_err.items()
+                 if m in parts and m != "rep_call" and sum(e for e, _ in v) > 0}
+            parts["ensemble"] = _ensemble(parts, w)
+        for m, f in parts.items():
+            r = f.iloc[0]
+            rows.append((q, m, float(r["point"]), actual, float(r["lo80"]), float(r["hi80"])))
+            past_err.setdefault(m, []).append((abs(float(r["point"]) - actual), actual))
+        for b in BASELINES:
+            if b in methods:
+                v = baseline_seasonal_naive(data, p, growth=b.endswith("growth"))
+                if np.isfinite(v):
+                    booked_so_far = float(booked(data, start, p.as_of)["amount"].sum())
+                    rows.append((q, b, max(v, booked_so_far), actual, np.nan, np.nan))
+    out = pd.DataFrame(rows, columns=["quarter", "method", "forecast", "actual", "lo80", "hi80"])
+    out["error"] = out["forecast"] - out["actual"]
+    out["abs_pct_error"] = out["error"].abs() / out["actual"].where(out["actual"] > 0)
+    out["covered80"] = np.where(out["lo80"].notna(), (out["actual"] >= out["lo80"]) & (out["actual"] <= out["hi80"]), np.nan)
+    out = out[["quarter", "method", "forecast", "actual", "error", "abs_pct_error", "lo80", "hi80", "covered80"]]
+    wape = (out.groupby("method")["error"].apply(lambda e: e.abs().sum()) / out.groupby("method")["actual"].sum()).to_dict()
+    out.attrs["wape"] = wape
+    out.attrs["week"] = week
+    candidates = {m: v for m, v in wape.items() if m in METHODS and m != "rep_call"}
+    out.attrs["recommended"] = min(candidates, key=candidates.get) if candidates else None
+    return out
+
+
+def accuracy(bt: pd.DataFrame) -> pd.DataFrame:
+    """WAPE, bias (sum of errors / sum of actuals) and 80% coverage per method of a backtest."""
+    g = bt.groupby("method")
+    out = pd.DataFrame(
+        {
+            "quarters": g.size(),
+            "wape": g["error"].apply(lambda e: e.abs().sum()) / g["actual"].sum(),
+            "bias": g["error"].sum() / g["actual"].sum(),
+            "coverage80": g["covered80"].mean(),
+        }
+    )
+    return out.sort_values("wape")
+
+
+def risks(data: SalesData, *, quarter: str, as_of: object | None = None, stale_days: int = 30, top: int = 10) -> dict[str, object]:
+    """What is at risk in the quarter's open pipeline as known on ``as_of``.
+
+    Returns
+    -------
+    dict
+        ``open`` (deals closing in the quarter, with ``pushes``, ``days_since_change``,
+        ``past_due``), ``pushed_twice`` (pushed two or more times), ``stale`` (no stage or amount
+        change for ``stale_days``; needs history), ``past_due`` (close date before as_of),
+        ``top_share`` (share of the open amount in the ``top`` largest deals).
+    """
+    start, end = data.calendar.bounds(quarter)
+    as_of_ts = data.default_as_of(quarter) if as_of is None else min(pd.Timestamp(as_of), end)
+    od = open_deals_at(data, as_of_ts)
+    hist = history_with_pushes(data)
+    if hist is not None:
+        h = hist[(hist["snapshot_date"] <= as_of_ts) & hist["opp_id"].isin(od["opp_id"])].sort_values(["opp_id", "snapshot_date"])
+        changed = (h["stage"] != h.groupby("opp_id")["stage"].shift()) | (h["amount"] != h.groupby("opp_id")["amount"].shift())
+        last_change = h.loc[changed].groupby("opp_id")["snapshot_date"].max()
+        od["days_since_change"] = (as_of_ts - od["opp_id"].map(last_change)).dt.days
+    else:
+        od["days_since_change"] = np.nan
+    closing = od[(od["close_date"] >= start) & (od["close_date"] <= end)] if od["close_date"].notna().any() else od
+    past_due = od[od["close_date"].notna() & (od["close_date"] < as_of_ts)]
+    total = closing["amount"].sum()
+    largest = closing.nlargest(top, "amount")
+    return {
+        "open": closing,
+        "pushed_twice": closing[closing["pushes"] >= 2],
+        "stale": closing[closing["days_since_change"] >= stale_days],
+        "past_due": past_due,
+        "largest": largest,
+        "top_share": float(largest["amount"].sum() / total) if total > 0 else np.nan,
+        "has_history": hist is not None,
+    }

@@ -1,0 +1,90 @@
+"""Forecasting: no leakage, honest backtests against the truth, fallbacks."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from salesops_lib import forecast as fc
+from salesops_lib.forecast import FORECAST_COLUMNS
+
+pytestmark = pytest.mark.xdist_group("forecast")
+AS_OF = pd.Timestamp("2026-08-14")
+
+
+def test_forecast_shape_and_team_split(demo):
+    f = fc.forecast_quarter(demo, quarter="2026Q3", as_of=AS_OF, backtest_quarters=3)
+    assert list(f.columns) == FORECAST_COLUMNS
+    assert set(f["method"]) == {"time_series", "pipeline", "win_model", "rep_call", "ensemble"}
+    assert f.attrs["recommended"] in set(f["method"]) - {"rep_call"}
+    assert (f["lo95"] <= f["lo80"] + 1e-6).all() and (f["lo80"] <= f["point"] + 1e-6).all() and (f["point"] <= f["hi80"] + 1e-6).all()
+    assert (f["point"] >= f.attrs["booked"] - 1e-6).all()
+    teams = fc.forecast_quarter(demo, quarter="2026Q3", as_of=AS_OF, by="team", methods=("pipeline",))
+    total = f.set_index("method").loc["pipeline", "point"]
+    assert teams["point"].sum() == pytest.approx(total)
+    assert set(teams["team"]) == set(demo.reps["team"])
+
+
+def test_no_leakage_everything_after_as_of_changed(demo):
+    methods = ("time_series", "pipeline", "win_model", "rep_call")
+    before = fc.forecast_quarter(demo, quarter="2026Q3", as_of=AS_OF, methods=methods, backtest_quarters=2)
+    o = demo.opportunities.copy()
+    later_close = o["close_date"] > AS_OF
+    later_created = o["created_date"] > AS_OF
+    o.loc[later_close, "is_won"] = ~o.loc[later_close, "is_won"].astype(bool)
+    o.loc[later_close, "is_closed"] = True
+    o.loc[later_close, "amount"] = o.loc[later_close, "amount"] * 7
+    o.loc[later_close, "close_date"] = o.loc[later_close, "close_date"] + pd.Timedelta(days=3)
+    o.loc[later_created, "product"] = "Changed"
+    h = demo.history.copy()
+    later_snap = h["snapshot_date"] > AS_OF
+    h.loc[later_snap, "amount"] = h.loc[later_snap, "amount"] * 3
+    h.loc[later_snap, "stage"] = "Negotiation"
+    a = demo.activities[demo.activities["activity_date"] <= AS_OF]
+    changed = replace(demo, opportunities=o, history=h, activities=a)
+    fc._CACHE.clear()
+    after = fc.forecast_quarter(changed, quarter="2026Q3", as_of=AS_OF, methods=methods, backtest_quarters=2)
+    pd.testing.assert_frame_equal(before, after)
+
+
+def test_backtest_beats_baselines_and_tracks_the_truth(demo, demo_dir):
+    truth = pd.read_csv(demo_dir / "truth" / "expected_bookings.csv").set_index("quarter")["expected_bookings"]
+    rows = []
+    for week in (0, 4, 8):
+        bt = fc.backtest(demo, quarters=8, week=week)
+        assert bt["quarter"].nunique() == 8
+        rows.append(bt)
+    allbt = pd.concat(rows)
+    acc = fc.accuracy(allbt)
+    rec = acc.loc[[m for m in acc.index if m in fc.METHODS and m != "rep_call"]].index[0]
+    actual = allbt.groupby(["quarter"])["actual"].first()
+    truth_wape = (truth.reindex(actual.index) - actual).abs().sum() / actual.sum()
+    assert acc.loc[rec, "wape"] <= 1.15 * truth_wape, (acc, truth_wape)
+    assert acc.loc[rec, "wape"] < acc.loc["seasonal_naive", "wape"]
+    assert acc.loc[rec, "wape"] < acc.loc["seasonal_naive_growth", "wape"]
+    assert 0.70 <= acc.loc[rec, "coverage80"] <= 0.90, acc
+
+
+def test_order_history_only_falls_back_to_time_series(demo):
+    o = demo.opportunities
+    won = o[o["is_won"].astype(bool)].reset_index(drop=True)
+    data = replace(demo, opportunities=won, history=None, activities=None)
+    f = fc.forecast_quarter(data, quarter="2026Q3", as_of="2026-06-30", backtest_quarters=2)
+    assert "time_series" in set(f["method"])
+    assert not {"pipeline", "win_model"} & set(f["method"])
+    assert f.attrs["recommended"] in {"time_series", "ensemble"}
+
+
+def test_maven_backtest_runs_without_history(maven):
+    bt = fc.backtest(maven, quarters=4, week=4)
+    assert set(bt["quarter"]) <= {"2017Q3", "2017Q4"} and len(bt) > 0
+    assert np.isfinite(bt["forecast"]).all()
+
+
+def test_week_as_of_dates(demo):
+    assert fc.as_of_for_week(demo, "2026Q3", 0) == pd.Timestamp("2026-06-30")
+    assert fc.as_of_for_week(demo, "2026Q3", 4) == pd.Timestamp("2026-07-28")
+    assert fc.as_of_for_week(demo, "2026Q3", 20) == pd.Timestamp("2026-09-30")
