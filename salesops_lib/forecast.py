@@ -131,10 +131,11 @@ def _open_deals_at(data: SalesData, date: pd.Timestamp) -> pd.DataFrame:
     else:
         created = opps["created_date"] <= date
         still_open = ~(opps["is_closed"].fillna(False).astype(bool) & (opps["close_date"] <= date))
-        out = opps.loc[created & still_open, ["opp_id", "rep_id", "amount", "created_date", "product"]].copy()
-        out["stage"] = pd.Series(pd.NA, index=out.index, dtype="str")
-        out["close_date"] = pd.NaT
-        out["forecast_category"] = pd.Series(pd.NA, index=out.index, dtype="str")
+        out = opps.loc[created & still_open, ["opp_id", "rep_id", "amount", "created_date", "product", "stage", "close_date", "forecast_category"]].copy()
+        if date < data.last_date.normalize():  # the CRM's current stage, close date and category were not known then
+            out["stage"] = pd.Series(pd.NA, index=out.index, dtype="str")
+            out["close_date"] = pd.NaT
+            out["forecast_category"] = pd.Series(pd.NA, index=out.index, dtype="str")
         out["pushes"] = 0
         out["snapshot_date"] = date
     out = out.reset_index(drop=True)

@@ -121,7 +121,7 @@ def hbar(
     ax = _ax(ax, (9.0, max(2.2, 0.32 * len(data) + 1.0)))
     colors = [GOOD if (target is not None and v >= target) else (BAD if target is not None else ACCENT) for v in data[value]]
     ax.barh(data[label].astype("str"), data[value], color=colors)
-    fmt = {"money": lambda v: money(v, currency), "pct": pct, "ratio": lambda v: f"{v:.1f}×"}[kind]
+    fmt = {"money": lambda v: money(v, currency), "pct": pct, "ratio": lambda v: f"{v:.1f}×", "count": lambda v: f"{v:,.0f}"}[kind]
     for y, v in enumerate(data[value]):
         ax.annotate(fmt(v), (v, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8.5)
     if target is not None:
@@ -327,5 +327,28 @@ def forecast_vs_actual(bt: pd.DataFrame, *, method: str, title: str, currency: s
     ax.set_xticks(x, d["quarter"])
     money_axis(ax, currency=currency)
     ax.legend(loc="upper left", fontsize=8.5)
+    ax.set_title(title)
+    return ax
+
+
+def waterfall(movement: pd.DataFrame, *, title: str, currency: str = "USD", ax: Axes | None = None) -> Axes:
+    """Pipeline waterfall: start and end as full bars, inflows up (green) and outflows down (red)."""
+    ax = _ax(ax)
+    labels = {"start": "Start", "created": "Created", "pulled_in": "Pulled in", "amount_change": "Amount changes", "won": "Won",
+              "lost": "Lost", "slipped_out": "Slipped out", "end": "End"}
+    running = 0.0
+    for i, row in enumerate(movement.itertuples()):
+        if row.step in ("start", "end"):
+            ax.bar(i, row.amount, color=ACCENT)
+            running = row.amount if row.step == "start" else running
+            top = row.amount
+        else:
+            bottom = running if row.amount >= 0 else running + row.amount
+            ax.bar(i, abs(row.amount), bottom=bottom, color=GOOD if row.amount >= 0 else BAD)
+            running += row.amount
+            top = max(running, running - row.amount)
+        ax.annotate(money(row.amount, currency), (i, top), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8.5)
+    ax.set_xticks(range(len(movement)), [labels.get(s, s) for s in movement["step"]])
+    money_axis(ax, currency=currency)
     ax.set_title(title)
     return ax

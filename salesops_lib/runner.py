@@ -194,6 +194,7 @@ def run_quarter(
             "as_of": str(as_of_ts.date()),
             "config": str(cfg_path.resolve()),
             "team": "",
+            "output_dir": str(tmp.resolve()),
         }
         meta = {"quarter": q, "as_of": str(as_of_ts.date()), "fingerprint": data.fingerprint(), "version": __version__}
         results = _render_all(books, tmp, params, meta, secrets, jobs, progress, timeout)
@@ -436,8 +437,7 @@ def _carry_over(final: Path, tmp: Path, rendered: set[str]) -> list[NotebookResu
     for r in previous.get("reports", []):
         if r["name"] in rendered:
             continue
-        for suffix in (".html", ".ipynb"):
-            src = final / f"{r['name']}{suffix}"
+        for src in final.glob(f"{r['name']}*"):  # the page, the notebook and files handed out beside it
             if src.is_file():
                 shutil.copy2(src, tmp / src.name)
         log = final / "logs" / f"{r['name']}.log"
