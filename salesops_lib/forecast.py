@@ -343,8 +343,8 @@ def method_win_model(data: SalesData, p: _Point, key: pd.Series | None, seed: in
     y = ex["won_in_quarter"].astype(int).to_numpy()
     usable = [c for c in x.columns if x[c].notna().any() and x[c].nunique(dropna=True) > 1]  # e.g. no stage without history
     x = x[usable]
-    model = CalibratedClassifierCV(HistGradientBoostingClassifier(max_iter=120, learning_rate=0.08, max_leaf_nodes=15, random_state=seed),
-                                   method="isotonic", cv=3)
+    model = CalibratedClassifierCV(HistGradientBoostingClassifier(max_iter=60, learning_rate=0.12, max_leaf_nodes=15, random_state=seed),
+                                   method="isotonic", cv=2)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model.fit(x.to_numpy(), y)
