@@ -352,3 +352,26 @@ def waterfall(movement: pd.DataFrame, *, title: str, currency: str = "USD", ax: 
     money_axis(ax, currency=currency)
     ax.set_title(title)
     return ax
+
+
+def payout_curve(plan, statements: pd.DataFrame, *, title: str, currency: str = "USD", ax: Axes | None = None) -> Axes:  # type: ignore[no-untyped-def]
+    """The plan's quarterly variable pay by attainment, with each rep as a point."""
+    ax = _ax(ax)
+    top = max(3.0, float(statements["attainment"].max()) * 1.05 if len(statements) else 3.0)
+    x = np.linspace(0, top, 600)
+    ax.plot(x, plan.payout(x), color=ACCENT, lw=2.2, label="Plan payout curve")
+    if len(statements):
+        ax.scatter(statements["attainment"], statements["variable_pay"], color=PALETTE[1], s=26, zorder=3, label="Reps", edgecolor="white", lw=0.5)
+    for t in plan.tiers[1:]:
+        ax.axvline(t.start, color=MUTED, lw=0.8, ls=":")
+    if plan.threshold is not None:
+        ax.axvline(plan.threshold, color=BAD, lw=0.8, ls="--", label="Threshold")
+    if plan.cap is not None:
+        ax.axvline(plan.cap, color="#444", lw=0.8, ls="--", label="Cap")
+    pct_axis(ax, axis="x")
+    money_axis(ax, currency=currency)
+    ax.set_xlabel("Attainment")
+    ax.set_ylabel("Quarterly variable pay")
+    ax.legend(loc="upper left", fontsize=8.5)
+    ax.set_title(title)
+    return ax

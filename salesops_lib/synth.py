@@ -213,6 +213,50 @@ name = "Closed Lost"
 closed = true
 won = false
 probability = 0.0
+
+# Compensation plans: the current plan per role and a candidate to compare with it.
+[[comp.plans]]
+name = "Commercial AE 2026"
+current = true
+roles = ["Commercial AE"]
+ote = 160000
+base_share = 0.5
+threshold = 0.5
+cap = 2.5
+mode = "marginal"
+tiers = [{from = 0.0, to = 1.0, rate = 1.0}, {from = 1.0, to = 1.5, rate = 1.5}, {from = 1.5, rate = 2.0}]
+spiffs = [{name = "Suite deal", amount = 500, product = "Suite"}]
+
+[[comp.plans]]
+name = "Commercial AE steeper"
+roles = ["Commercial AE"]
+ote = 160000
+base_share = 0.5
+threshold = 0.7
+cap = 3.0
+mode = "marginal"
+tiers = [{from = 0.0, to = 1.0, rate = 0.8}, {from = 1.0, to = 1.5, rate = 2.0}, {from = 1.5, rate = 2.5}]
+
+[[comp.plans]]
+name = "Enterprise AE 2026"
+current = true
+roles = ["Enterprise AE"]
+ote = 280000
+base_share = 0.55
+threshold = 0.4
+cap = 3.0
+mode = "marginal"
+tiers = [{from = 0.0, to = 1.0, rate = 1.0}, {from = 1.0, rate = 1.6}]
+spiffs = [{name = "Large deal", amount = 1500, min_amount = 250000}]
+
+[[comp.plans]]
+name = "Enterprise AE capped retroactive"
+roles = ["Enterprise AE"]
+ote = 280000
+base_share = 0.55
+cap = 2.0
+mode = "retroactive"
+tiers = [{from = 0.0, to = 1.0, rate = 1.0}, {from = 1.0, rate = 1.3}]
 """
 
 
