@@ -345,13 +345,17 @@ def method_win_model(data: SalesData, p: _Point, key: pd.Series | None, seed: in
     x = x[usable]
     model = CalibratedClassifierCV(HistGradientBoostingClassifier(max_iter=60, learning_rate=0.12, max_leaf_nodes=15, random_state=seed),
                                    method="isotonic", cv=2)
-    with warnings.catch_warnings():
+    from threadpoolctl import threadpool_limits
+
+    # one thread: parallel notebooks and test workers otherwise oversubscribe the cores badly
+    with warnings.catch_warnings(), threadpool_limits(limits=1):
         warnings.simplefilter("ignore")
         model.fit(x.to_numpy(), y)
     xo = _features(data, od, pd.Series(p.as_of, index=od.index), _rep_rates(data, p.as_of), pd.Series(p.end, index=od.index))
     xo["product"] = cats["product"].codes[len(ex):].astype("float64")
     xo = xo[usable]
-    prob = model.predict_proba(xo.to_numpy())[:, 1] if len(od) else np.array([])
+    with threadpool_limits(limits=1):
+        prob = model.predict_proba(xo.to_numpy())[:, 1] if len(od) else np.array([])
     return _simulate(prob, od["amount"].to_numpy(), _groups_of(od, key), _booked_by(data, p, key), mean, sd, seed)
 
 

@@ -243,6 +243,9 @@ def run_quarter(
 
 def _render_all(books, tmp, params, meta, secrets, jobs, progress, timeout) -> list[NotebookResult]:
     jobs = max(1, int(jobs or os.cpu_count() or 1))
+    if jobs > 1:  # notebooks run side by side: one math thread each, or they fight over the cores
+        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(var, "1")
     results: list[NotebookResult] = []
     bar = _Progress(len(books), enabled=progress)
     if jobs == 1 or len(books) == 1:
