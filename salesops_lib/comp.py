@@ -307,8 +307,10 @@ def plan_metrics(st: pd.DataFrame, plan_of_rep: pd.Series | None = None, plans: 
     q75 = st["attainment"].quantile(0.75)
     top = st[st["attainment"] >= q75]
     by_name = {p.name: p for p in plans or []}
-    thr = st["plan"].map(lambda n: by_name[n].threshold if n in by_name and by_name[n].threshold is not None else -np.inf)
-    cap = st["plan"].map(lambda n: by_name[n].cap if n in by_name and by_name[n].cap is not None else np.inf)
+    thr = pd.Series([by_name[n].threshold if n in by_name and by_name[n].threshold is not None else -np.inf for n in st["plan"]],
+                    index=st.index, dtype="float64")
+    cap = pd.Series([by_name[n].cap if n in by_name and by_name[n].cap is not None else np.inf for n in st["plan"]],
+                    index=st.index, dtype="float64")
     corr = stats.spearmanr(st["attainment"], st["variable_pay"]).statistic if len(st) > 2 else np.nan
     return {
         "reps": float(len(st)),
