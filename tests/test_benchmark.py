@@ -145,3 +145,27 @@ def test_ramp_curve_on_demo(demo):
     assert 2 <= r["months_to_full"] <= 12
     assert r["median_days_to_first_deal"] > 0
     assert (r["new_hires"]["tenure_months"] < 12).all()
+
+
+def test_ramp_curve_by_hand(tmp_path):
+    # one veteran and two reps hired inside the data; bookings placed in known tenure months
+    reps = ("rep_id,rep_name,team,hire_date\nv,Vet,A,2020-01-01\nn1,New One,A,2025-01-01\nn2,New Two,A,2025-01-01\n")
+    opps = (
+        "opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won\n"
+        "v1,v,Won,1000,2024-12-01,2024-12-20,true,true\n"
+        "v2,v,Won,1000,2025-02-01,2025-02-20,true,true\n"
+        "a,n1,Won,300,2025-01-10,2025-02-10,true,true\n"   # n1 month 1 (days 31-60)
+        "b,n2,Won,500,2025-01-05,2025-01-20,true,true\n"   # n2 month 0
+        "c,n2,Won,100,2025-02-01,2025-03-15,true,true\n"   # n2 month 2
+    )
+    data = load_dataset(write(tmp_path / "r", reps=reps, opportunities=opps))
+    r = bm.ramp_curve(data, as_of=pd.Timestamp("2025-04-30"), months=4)
+    curve = r["curve"].set_index("tenure_month")
+    assert curve.loc[0, "bookings_per_rep"] == pytest.approx((0 + 500) / 2)
+    assert curve.loc[1, "bookings_per_rep"] == pytest.approx((300 + 0) / 2)
+    assert curve.loc[2, "bookings_per_rep"] == pytest.approx((0 + 100) / 2)
+    assert curve.loc[2, "cumulative"] == pytest.approx(250 + 150 + 50)
+    nh = r["new_hires"].set_index("rep_id")
+    assert nh.loc["n2", "days_to_first_deal"] == 19 and nh.loc["n1", "days_to_first_deal"] == 40
+    assert r["median_days_to_first_deal"] == pytest.approx((19 + 40) / 2)
+    assert r["veteran_monthly"] == pytest.approx(1000)
