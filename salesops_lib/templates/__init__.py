@@ -1,0 +1,1 @@
+"""Page, index and style templates of the rendered reports (package data)."""
