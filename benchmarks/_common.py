@@ -17,7 +17,20 @@ def large_demo(fmt: str) -> Path:
     out = ROOT / "data" / "demo-large" / fmt
     if not (out / f"opportunities.{fmt}").is_file():
         print(f"generating the large demo company ({fmt}) in {out} ...", flush=True)
-        subprocess.run([PY, "-m", "salesops_lib.cli", "demo-data", str(out), "--size", "large", "--format", fmt], check=True)
+        subprocess.run(
+            [
+                PY,
+                "-m",
+                "salesops_lib.cli",
+                "demo-data",
+                str(out),
+                "--size",
+                "large",
+                "--format",
+                fmt,
+            ],
+            check=True,
+        )
     return out
 
 

@@ -1,6 +1,6 @@
 """Backtest time on the demo companies (small, and large with --large).
 
-    python benchmarks/forecast.py [--large]
+python benchmarks/forecast.py [--large]
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import time
 
 from _common import ROOT, large_demo
 
-from salesops_lib import load_dataset
 from salesops_lib import forecast as fc
+from salesops_lib import load_dataset
 
 
 def run(folder, label: str) -> None:
@@ -24,8 +24,10 @@ def run(folder, label: str) -> None:
         secs = time.perf_counter() - t
         acc = fc.accuracy(bt)
         best = acc.index[0]
-        print(f"{label}: load {load_s:.1f} s; backtest week {week}: {secs:.1f} s for {bt['quarter'].nunique()} quarters x "
-              f"{bt['method'].nunique()} methods; best {best} WAPE {acc.loc[best, 'wape']:.1%}")
+        print(
+            f"{label}: load {load_s:.1f} s; backtest week {week}: {secs:.1f} s for {bt['quarter'].nunique()} quarters x "
+            f"{bt['method'].nunique()} methods; best {best} WAPE {acc.loc[best, 'wape']:.1%}"
+        )
 
 
 def main() -> None:

@@ -39,16 +39,22 @@ print(json.dumps({{"seconds": secs, "frames_mb": size / 2**20, "rows": sum(len(f
 
 
 def main() -> None:
-    print(f"{'format':<8}{'rows':>12}{'raw read s':>12}{'load s':>10}{'ratio':>8}{'frames MB':>11}{'peak MB':>9}{'peak/frames':>12}")
+    print(
+        f"{'format':<8}{'rows':>12}{'raw read s':>12}{'load s':>10}{'ratio':>8}{'frames MB':>11}{'peak MB':>9}{'peak/frames':>12}"
+    )
     for fmt in ("parquet", "csv"):
         folder = large_demo(fmt)
         raw = timed_child(RAW.format(tables=TABLES, folder=folder, fmt=fmt))
         ours = timed_child(WORKBENCH.format(folder=folder))
         ratio = ours["seconds"] / raw["seconds"]
         mem = ours["peak_rss_mb"] / ours["frames_mb"]
-        print(f"{fmt:<8}{ours['rows']:>12,}{raw['seconds']:>12.1f}{ours['seconds']:>10.1f}{ratio:>7.2f}x"
-              f"{ours['frames_mb']:>11,.0f}{ours['peak_rss_mb']:>9,.0f}{mem:>11.2f}x")
-        print(f"         raw read peak {raw['peak_rss_mb']:,.0f} MB for {raw['frames_mb']:,.0f} MB of frames")
+        print(
+            f"{fmt:<8}{ours['rows']:>12,}{raw['seconds']:>12.1f}{ours['seconds']:>10.1f}{ratio:>7.2f}x"
+            f"{ours['frames_mb']:>11,.0f}{ours['peak_rss_mb']:>9,.0f}{mem:>11.2f}x"
+        )
+        print(
+            f"         raw read peak {raw['peak_rss_mb']:,.0f} MB for {raw['frames_mb']:,.0f} MB of frames"
+        )
     print("goals: load at most 1.5x the raw read; peak memory at most 3x the frames' size")
 
 

@@ -32,17 +32,49 @@ def main() -> None:
     out = Path(tempfile.mkdtemp(prefix="bench-report-"))
 
     t = time.perf_counter()
-    subprocess.run([BIN / "salesops", "report", "--data", str(demo), "--config", str(demo / "salesops.toml"),
-                    "--out", str(out / "ours"), "--quiet"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            BIN / "salesops",
+            "report",
+            "--data",
+            str(demo),
+            "--config",
+            str(demo / "salesops.toml"),
+            "--out",
+            str(out / "ours"),
+            "--quiet",
+        ],
+        check=True,
+        capture_output=True,
+    )
     ours = time.perf_counter() - t
 
     t = time.perf_counter()
     for nb in books:
         target = out / "baseline" / nb.name
         target.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run([BIN / "papermill", str(nb), str(target), "-p", "data", str(demo), "-p", "config",
-                        str(demo / "salesops.toml"), "--cwd", str(nb.parent)], check=True, capture_output=True)
-        subprocess.run([BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", str(target)], check=True, capture_output=True)
+        subprocess.run(
+            [
+                BIN / "papermill",
+                str(nb),
+                str(target),
+                "-p",
+                "data",
+                str(demo),
+                "-p",
+                "config",
+                str(demo / "salesops.toml"),
+                "--cwd",
+                str(nb.parent),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [BIN / "jupyter", "nbconvert", "--to", "html", "--no-input", str(target)],
+            check=True,
+            capture_output=True,
+        )
     baseline = time.perf_counter() - t
     print(f"notebooks: {len(books)} on the small demo company")
     print(f"salesops report:                       {ours:7.1f} s")
@@ -51,9 +83,24 @@ def main() -> None:
     if args.large:
         big = large_demo("parquet")
         t = time.perf_counter()
-        subprocess.run([BIN / "salesops", "report", "--data", str(big), "--config", str(big / "salesops.toml"),
-                        "--out", str(out / "large"), "--quiet"], check=True, capture_output=True)
-        print(f"salesops report on the large company:  {time.perf_counter() - t:7.1f} s ({(time.perf_counter() - t) / ours:.1f}x the small)")
+        subprocess.run(
+            [
+                BIN / "salesops",
+                "report",
+                "--data",
+                str(big),
+                "--config",
+                str(big / "salesops.toml"),
+                "--out",
+                str(out / "large"),
+                "--quiet",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        print(
+            f"salesops report on the large company:  {time.perf_counter() - t:7.1f} s ({(time.perf_counter() - t) / ours:.1f}x the small)"
+        )
     shutil.rmtree(out, ignore_errors=True)
 
 

@@ -41,7 +41,9 @@ DAYS_PER_MONTH = 30.4375
 def trailing_quarters(data: SalesData, quarter: str, n: int) -> list[str]:
     """The ``n`` quarters ending with ``quarter``, oldest first, within the data."""
     first = data.quarters()[0]
-    return [q for q in (data.calendar.shift(quarter, -k) for k in range(n - 1, -1, -1)) if q >= first]
+    return [
+        q for q in (data.calendar.shift(quarter, -k) for k in range(n - 1, -1, -1)) if q >= first
+    ]
 
 
 def tenure(data: SalesData, as_of: pd.Timestamp, *, ramp_months: int = 6) -> pd.DataFrame:
@@ -70,7 +72,14 @@ def peer_groups(data: SalesData, ten: pd.DataFrame) -> pd.Series:
     return pd.Series(label, index=reps.index, name="peer_group")
 
 
-def rep_scorecard(data: SalesData, *, quarter: str, as_of: object | None = None, trailing: int = 4, ramp_months: int = 6) -> pd.DataFrame:
+def rep_scorecard(
+    data: SalesData,
+    *,
+    quarter: str,
+    as_of: object | None = None,
+    trailing: int = 4,
+    ramp_months: int = 6,
+) -> pd.DataFrame:
     """Per rep, the quarter and the trailing quarters side by side, with peer percentiles.
 
     Parameters
@@ -120,13 +129,21 @@ def rep_scorecard(data: SalesData, *, quarter: str, as_of: object | None = None,
         out[c] = out[c].fillna(0)
     decided = out["won_trailing"] + out["lost_trailing"]
     out["win_rate_trailing"] = out["won_trailing"] / decided.where(decided > 0)
-    out["avg_deal_size_trailing"] = out["bookings_trailing"] / out["won_trailing"].where(out["won_trailing"] > 0)
-    out["attainment_trailing"] = out["bookings_trailing"] / out["quota_trailing"].where(out["quota_trailing"] > 0)
+    out["avg_deal_size_trailing"] = out["bookings_trailing"] / out["won_trailing"].where(
+        out["won_trailing"] > 0
+    )
+    out["attainment_trailing"] = out["bookings_trailing"] / out["quota_trailing"].where(
+        out["quota_trailing"] > 0
+    )
     opps = data.opportunities
     created_q = opps[(opps["created_date"] >= start_q) & (opps["created_date"] <= as_of_ts)]
     created_t = opps[(opps["created_date"] >= first_start) & (opps["created_date"] <= as_of_ts)]
-    out["pipeline_created"] = created_q.groupby("rep_id")["amount"].sum().reindex(out.index).fillna(0.0)
-    out["pipeline_created_trailing"] = created_t.groupby("rep_id")["amount"].sum().reindex(out.index).fillna(0.0)
+    out["pipeline_created"] = (
+        created_q.groupby("rep_id")["amount"].sum().reindex(out.index).fillna(0.0)
+    )
+    out["pipeline_created_trailing"] = (
+        created_t.groupby("rep_id")["amount"].sum().reindex(out.index).fillna(0.0)
+    )
     if data.activities is not None:
         acts = data.activities
         a_q = acts[(acts["activity_date"] >= start_q) & (acts["activity_date"] <= as_of_ts)]
@@ -155,7 +172,9 @@ def rep_scorecard(data: SalesData, *, quarter: str, as_of: object | None = None,
 # honest ranking
 
 
-def wilson_interval(won: np.ndarray | pd.Series, n: np.ndarray | pd.Series, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+def wilson_interval(
+    won: np.ndarray | pd.Series, n: np.ndarray | pd.Series, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval for a binomial proportion (``nan`` where n = 0)."""
     won = np.asarray(won, dtype=float)
     n = np.asarray(n, dtype=float)
@@ -191,14 +210,25 @@ def fit_beta_prior(won: np.ndarray, n: np.ndarray) -> tuple[float, float]:
         a, b = mu * kappa, (1 - mu) * kappa
         return -float(np.sum(special.betaln(won + a, n - won + b) - special.betaln(a, b)))
 
-    best = optimize.minimize(nll, x0=np.array([special.logit(pooled), np.log(20.0)]), method="Nelder-Mead",
-                             options={"xatol": 1e-6, "fatol": 1e-8, "maxiter": 2000})
+    best = optimize.minimize(
+        nll,
+        x0=np.array([special.logit(pooled), np.log(20.0)]),
+        method="Nelder-Mead",
+        options={"xatol": 1e-6, "fatol": 1e-8, "maxiter": 2000},
+    )
     mu = float(special.expit(best.x[0]))
     kappa = float(np.clip(np.exp(best.x[1]), 0.5, 1e6))
     return mu * kappa, (1 - mu) * kappa
 
 
-def win_rate_ranking(data: SalesData, *, quarter: str, as_of: object | None = None, trailing: int = 4, level: float = 0.95) -> pd.DataFrame:
+def win_rate_ranking(
+    data: SalesData,
+    *,
+    quarter: str,
+    as_of: object | None = None,
+    trailing: int = 4,
+    level: float = 0.95,
+) -> pd.DataFrame:
     """Win rates with intervals, shrunk toward the peer group, and funnel flags.
 
     Returns
@@ -236,13 +266,24 @@ def win_rate_ranking(data: SalesData, *, quarter: str, as_of: object | None = No
         g["funnel_hi"] = stats.binom.ppf(1 - tail, g["closed"], p0) / g["closed"]
         parts.append(g)
     out = pd.concat(parts)
-    out["flag"] = np.select([out["win_rate"] > out["funnel_hi"], out["win_rate"] < out["funnel_lo"]], ["above peers", "below peers"], "within chance")
+    out["flag"] = np.select(
+        [out["win_rate"] > out["funnel_hi"], out["win_rate"] < out["funnel_lo"]],
+        ["above peers", "below peers"],
+        "within chance",
+    )
     out["rank_raw"] = out["win_rate"].rank(ascending=False, method="min").astype(int)
     out["rank_shrunk"] = out["shrunk_win_rate"].rank(ascending=False, method="min").astype(int)
     return out.drop(columns="prior_group").sort_values("shrunk_win_rate", ascending=False)
 
 
-def attainment_ranking(data: SalesData, *, quarter: str, as_of: object | None = None, trailing: int = 4, level: float = 0.95) -> pd.DataFrame:
+def attainment_ranking(
+    data: SalesData,
+    *,
+    quarter: str,
+    as_of: object | None = None,
+    trailing: int = 4,
+    level: float = 0.95,
+) -> pd.DataFrame:
     """Quarterly attainment per rep with a t interval and normal-normal shrinkage to peers.
 
     Returns
@@ -252,13 +293,27 @@ def attainment_ranking(data: SalesData, *, quarter: str, as_of: object | None = 
         shrunk_attainment``. Empty without quotas.
     """
     if data.quotas is None:
-        return pd.DataFrame(columns=["rep_name", "peer_group", "quarters", "mean_attainment", "lo", "hi", "shrunk_attainment"])
+        return pd.DataFrame(
+            columns=[
+                "rep_name",
+                "peer_group",
+                "quarters",
+                "mean_attainment",
+                "lo",
+                "hi",
+                "shrunk_attainment",
+            ]
+        )
     qs = trailing_quarters(data, quarter, trailing)
     rows = []
     for q in qs:
         t = kpi_table(data, quarter=q, as_of=as_of if q == quarter else None)
         t = t.dropna(subset=["attainment"])
-        rows.append(pd.DataFrame({"rep_id": t.index, "quarter": q, "attainment": t["attainment"].to_numpy()}))
+        rows.append(
+            pd.DataFrame(
+                {"rep_id": t.index, "quarter": q, "attainment": t["attainment"].to_numpy()}
+            )
+        )
     long = pd.concat(rows, ignore_index=True)
     g = long.groupby("rep_id")["attainment"]
     out = pd.DataFrame({"quarters": g.size(), "mean_attainment": g.mean(), "sd": g.std(ddof=1)})
@@ -276,14 +331,34 @@ def attainment_ranking(data: SalesData, *, quarter: str, as_of: object | None = 
     for name, grp in out.groupby("prior_group"):
         pool = grp if name != "All reps" else out
         m = pool["mean_attainment"].mean()
-        tau2 = max(float(pool["mean_attainment"].var(ddof=1)) - pooled_var / pool["quarters"].mean(), 0.0) if len(pool) > 1 else 0.0
-        w = tau2 / (tau2 + pooled_var / grp["quarters"]) if tau2 > 0 else pd.Series(0.0, index=grp.index)
+        tau2 = (
+            max(
+                float(pool["mean_attainment"].var(ddof=1)) - pooled_var / pool["quarters"].mean(),
+                0.0,
+            )
+            if len(pool) > 1
+            else 0.0
+        )
+        w = (
+            tau2 / (tau2 + pooled_var / grp["quarters"])
+            if tau2 > 0
+            else pd.Series(0.0, index=grp.index)
+        )
         grp = grp.assign(peer_attainment=m, shrunk_attainment=m + w * (grp["mean_attainment"] - m))
         parts.append(grp)
     out = pd.concat(parts)
-    return out[["rep_name", "peer_group", "quarters", "mean_attainment", "lo", "hi", "peer_attainment", "shrunk_attainment"]].sort_values(
-        "shrunk_attainment", ascending=False
-    )
+    return out[
+        [
+            "rep_name",
+            "peer_group",
+            "quarters",
+            "mean_attainment",
+            "lo",
+            "hi",
+            "peer_attainment",
+            "shrunk_attainment",
+        ]
+    ].sort_values("shrunk_attainment", ascending=False)
 
 
 # ---------------------------------------------------------------------------------------
@@ -297,7 +372,9 @@ QUADRANTS = {
 }
 
 
-def consistency(data: SalesData, *, quarter: str, as_of: object | None = None, trailing: int = 4) -> pd.DataFrame:
+def consistency(
+    data: SalesData, *, quarter: str, as_of: object | None = None, trailing: int = 4
+) -> pd.DataFrame:
     """Monthly bookings variation against attainment, as four quadrants.
 
     Returns
@@ -317,7 +394,11 @@ def consistency(data: SalesData, *, quarter: str, as_of: object | None = None, t
     months = pd.period_range(start, min(as_of_ts, end), freq="M")
     card = rep_scorecard(data, quarter=quarter, as_of=as_of, trailing=trailing)
     reps = card.index
-    monthly = won.groupby(["rep_id", won["close_date"].dt.to_period("M")])["amount"].sum().unstack(fill_value=0.0)
+    monthly = (
+        won.groupby(["rep_id", won["close_date"].dt.to_period("M")])["amount"]
+        .sum()
+        .unstack(fill_value=0.0)
+    )
     monthly = monthly.reindex(index=reps, columns=months, fill_value=0.0)
     # a rep counts only in months they were employed
     hire = data.reps.set_index("rep_id")["hire_date"].reindex(reps)
@@ -368,7 +449,9 @@ def stages_reached(data: SalesData, deals: pd.DataFrame) -> tuple[pd.DataFrame, 
         unknown); ``basis`` says which source was used.
     """
     open_stages = [s.name for s in data.stages if not s.closed] or sorted(
-        data.opportunities.loc[~data.opportunities["is_closed"].astype(bool), "stage"].dropna().unique()
+        data.opportunities.loc[~data.opportunities["is_closed"].astype(bool), "stage"]
+        .dropna()
+        .unique()
     )
     order = {name: i for i, name in enumerate(open_stages)}
     out = deals[["opp_id", "rep_id", "is_won"]].copy()
@@ -385,7 +468,9 @@ def stages_reached(data: SalesData, deals: pd.DataFrame) -> tuple[pd.DataFrame, 
     return out, open_stages, basis
 
 
-def stage_conversion(data: SalesData, *, quarter: str, as_of: object | None = None, trailing: int = 4) -> tuple[pd.DataFrame, str]:
+def stage_conversion(
+    data: SalesData, *, quarter: str, as_of: object | None = None, trailing: int = 4
+) -> tuple[pd.DataFrame, str]:
     """Stage-to-stage conversion per rep and for the team, over deals closed in the window.
 
     Returns
@@ -418,7 +503,11 @@ def stage_conversion(data: SalesData, *, quarter: str, as_of: object | None = No
                 continue
             entered = reached["reached"] >= k
             advanced = reached["reached"] >= k + 1
-        g = pd.DataFrame({"rep_id": reached["rep_id"], "entered": entered, "advanced": advanced}).groupby("rep_id").sum()
+        g = (
+            pd.DataFrame({"rep_id": reached["rep_id"], "entered": entered, "advanced": advanced})
+            .groupby("rep_id")
+            .sum()
+        )
         g["step"] = name
         g["team_rate"] = advanced.sum() / max(int(entered.sum()), 1)
         rows.append(g.reset_index())
@@ -426,7 +515,9 @@ def stage_conversion(data: SalesData, *, quarter: str, as_of: object | None = No
     out["rate"] = out["advanced"] / out["entered"].where(out["entered"] > 0)
     out["gap"] = out["rate"] - out["team_rate"]
     out["excess_lost"] = (out["team_rate"] - out["rate"]) * out["entered"]
-    return out[["rep_id", "step", "entered", "advanced", "rate", "team_rate", "gap", "excess_lost"]], basis
+    return out[
+        ["rep_id", "step", "entered", "advanced", "rate", "team_rate", "gap", "excess_lost"]
+    ], basis
 
 
 def coaching_stage(conversion: pd.DataFrame, *, min_entered: int = 10) -> pd.DataFrame:
@@ -447,7 +538,9 @@ def coaching_stage(conversion: pd.DataFrame, *, min_entered: int = 10) -> pd.Dat
 # ramp
 
 
-def ramp_curve(data: SalesData, *, as_of: pd.Timestamp, months: int = 12, full_share: float = 0.8) -> dict[str, pd.DataFrame | float]:
+def ramp_curve(
+    data: SalesData, *, as_of: pd.Timestamp, months: int = 12, full_share: float = 0.8
+) -> dict[str, pd.DataFrame | float]:
     """Bookings by month of tenure for reps hired inside the data, and how each new hire tracks.
 
     Parameters
@@ -482,23 +575,56 @@ def ramp_curve(data: SalesData, *, as_of: pd.Timestamp, months: int = 12, full_s
         stop = min(as_of, r.end_date) if pd.notna(r.end_date) else as_of
         n_months = int(np.floor((stop - r.hire_date).days / DAYS_PER_MONTH))
         for m in range(min(n_months, months)):
-            obs.append((r.rep_id, m, str(r.hire_date.to_period(data.calendar.freq)).replace("Q", "Q")))
+            obs.append(
+                (r.rep_id, m, str(r.hire_date.to_period(data.calendar.freq)).replace("Q", "Q"))
+            )
     obs_df = pd.DataFrame(obs, columns=["rep_id", "tenure_month", "cohort"])
     if obs_df.empty:
         empty = pd.DataFrame(columns=["tenure_month", "reps", "bookings_per_rep", "cumulative"])
-        return {"by_month": empty, "curve": empty, "new_hires": pd.DataFrame(), "veteran_monthly": np.nan, "months_to_full": np.nan}
-    obs_df["cohort"] = [data.calendar.quarter_of(h) for h in hires.set_index("rep_id").loc[obs_df["rep_id"], "hire_date"]]
+        return {
+            "by_month": empty,
+            "curve": empty,
+            "new_hires": pd.DataFrame(),
+            "veteran_monthly": np.nan,
+            "months_to_full": np.nan,
+        }
+    obs_df["cohort"] = [
+        data.calendar.quarter_of(h)
+        for h in hires.set_index("rep_id").loc[obs_df["rep_id"], "hire_date"]
+    ]
     book = w.groupby(["rep_id", "tenure_month"])["amount"].sum()
-    obs_df["bookings"] = [book.get((r, float(m)), 0.0) for r, m in zip(obs_df["rep_id"], obs_df["tenure_month"], strict=True)]
-    by_month = obs_df.groupby(["cohort", "tenure_month"]).agg(reps=("rep_id", "nunique"), bookings_per_rep=("bookings", "mean")).reset_index()
-    curve = obs_df.groupby("tenure_month").agg(reps=("rep_id", "nunique"), bookings_per_rep=("bookings", "mean")).reset_index()
+    obs_df["bookings"] = [
+        book.get((r, float(m)), 0.0)
+        for r, m in zip(obs_df["rep_id"], obs_df["tenure_month"], strict=True)
+    ]
+    by_month = (
+        obs_df.groupby(["cohort", "tenure_month"])
+        .agg(reps=("rep_id", "nunique"), bookings_per_rep=("bookings", "mean"))
+        .reset_index()
+    )
+    curve = (
+        obs_df.groupby("tenure_month")
+        .agg(reps=("rep_id", "nunique"), bookings_per_rep=("bookings", "mean"))
+        .reset_index()
+    )
     curve["cumulative"] = curve["bookings_per_rep"].cumsum()
     vet = w[w["tenure_month"] >= 12]
     vet_months = vet.groupby(["rep_id", vet["close_date"].dt.to_period("M")])["amount"].sum()
-    veteran_monthly = float(vet_months.groupby(level=0).mean().mean()) if len(vet_months) else np.nan
-    reached = curve[(curve["reps"] >= 3) & (curve["bookings_per_rep"].rolling(2, min_periods=1).mean() >= full_share * veteran_monthly)]
+    veteran_monthly = (
+        float(vet_months.groupby(level=0).mean().mean()) if len(vet_months) else np.nan
+    )
+    reached = curve[
+        (curve["reps"] >= 3)
+        & (
+            curve["bookings_per_rep"].rolling(2, min_periods=1).mean()
+            >= full_share * veteran_monthly
+        )
+    ]
     months_to_full = float(reached["tenure_month"].iloc[0] + 1) if len(reached) else np.nan
-    new = reps[(reps["hire_date"] > as_of - pd.Timedelta(days=int(months * DAYS_PER_MONTH))) & (reps["hire_date"] <= as_of)]
+    new = reps[
+        (reps["hire_date"] > as_of - pd.Timedelta(days=int(months * DAYS_PER_MONTH)))
+        & (reps["hire_date"] <= as_of)
+    ]
     new = new[new["end_date"].isna() | (new["end_date"] > as_of)]
     rows = []
     for r in new.itertuples():
@@ -507,9 +633,18 @@ def ramp_curve(data: SalesData, *, as_of: pd.Timestamp, months: int = 12, full_s
         first_deal = (mine["close_date"].min() - r.hire_date).days if len(mine) else np.nan
         to_date = float(mine["amount"].sum())
         expected = float(curve.loc[curve["tenure_month"] < ten, "bookings_per_rep"].sum())
-        rows.append({"rep_id": r.rep_id, "rep_name": r.rep_name if isinstance(r.rep_name, str) else r.rep_id, "hire_date": r.hire_date,
-                     "tenure_months": ten, "days_to_first_deal": first_deal, "bookings_to_date": to_date,
-                     "curve_to_date": expected, "vs_curve": to_date / expected if expected > 0 else np.nan})
+        rows.append(
+            {
+                "rep_id": r.rep_id,
+                "rep_name": r.rep_name if isinstance(r.rep_name, str) else r.rep_id,
+                "hire_date": r.hire_date,
+                "tenure_months": ten,
+                "days_to_first_deal": first_deal,
+                "bookings_to_date": to_date,
+                "curve_to_date": expected,
+                "vs_curve": to_date / expected if expected > 0 else np.nan,
+            }
+        )
     first_deal_days = []
     for r in hires.itertuples():
         mine = w[w["rep_id"] == r.rep_id]
@@ -521,7 +656,9 @@ def ramp_curve(data: SalesData, *, as_of: pd.Timestamp, months: int = 12, full_s
         "new_hires": pd.DataFrame(rows),
         "veteran_monthly": veteran_monthly,
         "months_to_full": months_to_full,
-        "median_days_to_first_deal": float(np.median(first_deal_days)) if first_deal_days else np.nan,
+        "median_days_to_first_deal": float(np.median(first_deal_days))
+        if first_deal_days
+        else np.nan,
     }
 
 
@@ -540,11 +677,22 @@ def manager_summary(card: pd.DataFrame) -> pd.DataFrame:
     """
     has_att = card["attainment_trailing"].notna().any()
     col = "attainment_trailing" if has_att else "bookings_trailing"
-    active = (card["won_trailing"] + card["lost_trailing"] > 0) | card["quota_trailing"].fillna(0).gt(0)
+    active = (card["won_trailing"] + card["lost_trailing"] > 0) | card["quota_trailing"].fillna(
+        0
+    ).gt(0)
     d = card[active].dropna(subset=["manager"])
     d = d[d["ramp_status"] == "ramped"] if (d["ramp_status"] == "ramped").any() else d
     g = d.groupby("manager")[col]
-    out = pd.DataFrame({"reps": g.size(), "mean": g.mean(), "median": g.median(), "sd": g.std(ddof=1), "min": g.min(), "max": g.max()})
+    out = pd.DataFrame(
+        {
+            "reps": g.size(),
+            "mean": g.mean(),
+            "median": g.median(),
+            "sd": g.std(ddof=1),
+            "min": g.min(),
+            "max": g.max(),
+        }
+    )
     out["spread"] = out["max"] - out["min"]
     out["measure"] = "attainment" if has_att else "bookings"
     return out.sort_values("mean", ascending=False)

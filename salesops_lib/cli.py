@@ -30,7 +30,9 @@ def main(argv: list[str] | None = None) -> int:
         src = getattr(args, "source", None) or getattr(args, "data", None)
         cfg_path = getattr(args, "config", None)
         try:
-            secrets = secrets_of(load_config(cfg_path) if cfg_path else {}, str(src) if src else None)
+            secrets = secrets_of(
+                load_config(cfg_path) if cfg_path else {}, str(src) if src else None
+            )
         except SalesOpsError:
             secrets = secrets_of({}, str(src) if src else None)
         return int(args.func(args))
@@ -46,11 +48,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="salesops", description="Open, reproducible sales-operations reports.")
+    p = argparse.ArgumentParser(
+        prog="salesops", description="Open, reproducible sales-operations reports."
+    )
     sub = p.add_subparsers(dest="command")
 
     d = sub.add_parser("demo-data", help="write the synthetic demo company")
-    d.add_argument("out", nargs="?", default=str(DEFAULT_DEMO), help="folder to write (default data/demo)")
+    d.add_argument(
+        "out", nargs="?", default=str(DEFAULT_DEMO), help="folder to write (default data/demo)"
+    )
     d.add_argument("--size", choices=["small", "large"], default="small")
     d.add_argument("--seed", type=int, default=7)
     d.add_argument("--format", choices=["csv", "parquet"], default="csv")
@@ -69,7 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--preset", choices=["maven_crm", "salesforce", "hubspot"])
     r.add_argument("--config", help="salesops.toml")
     r.add_argument("--out", default="reports", help="output folder (default reports)")
-    r.add_argument("--only", nargs="+", help="render only these reports (e.g. 01 or team_visibility)")
+    r.add_argument(
+        "--only", nargs="+", help="render only these reports (e.g. 01 or team_visibility)"
+    )
     r.add_argument("--jobs", type=int, default=None, help="notebooks at once (default: cores)")
     r.add_argument("--notebooks", default=None, help="folder of report notebooks")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -97,7 +105,9 @@ def _validate(args: argparse.Namespace) -> int:
             print(f"  {name:<14}{len(frame):>12,} rows")
         first, last = data.first_date.date(), data.last_date.date()
         qs = data.quarters()
-        print(f"  dates         {first} to {last}; quarters {qs[0]} to {qs[-1]} ({len(qs)}); latest complete {data.latest_complete_quarter()}")
+        print(
+            f"  dates         {first} to {last}; quarters {qs[0]} to {qs[-1]} ({len(qs)}); latest complete {data.latest_complete_quarter()}"
+        )
     errors = problems[problems["severity"] == "error"]
     warns = problems[problems["severity"] == "warning"]
     for rec in errors.to_dict("records"):
@@ -105,7 +115,10 @@ def _validate(args: argparse.Namespace) -> int:
     for rec in warns.to_dict("records"):
         print(f"warning {format_problem(rec)}")
     if len(errors):
-        print(f"{len(errors)} blocking problem(s): fix them and run `salesops validate` again", file=sys.stderr)
+        print(
+            f"{len(errors)} blocking problem(s): fix them and run `salesops validate` again",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -144,13 +157,23 @@ def _report(args: argparse.Namespace) -> int:
     )
     index = result.folder / "index.html"
     if result.ok:
-        print(f"{len(result.results)} report(s) for {result.quarter} (as of {result.as_of}): {index}")
+        print(
+            f"{len(result.results)} report(s) for {result.quarter} (as of {result.as_of}): {index}"
+        )
         return 0
     for r in result.failed:
-        print(f"FAILED {r.name}: {r.error} (details: {result.folder / 'logs' / (r.name + '.log')})", file=sys.stderr)
+        print(
+            f"FAILED {r.name}: {r.error} (details: {result.folder / 'logs' / (r.name + '.log')})",
+            file=sys.stderr,
+        )
     if result.folder.name.endswith(".failed"):
-        print(f"the last complete run in {result.folder.with_name(result.quarter)} was kept; this run is in {result.folder}", file=sys.stderr)
-    print(f"{len(result.failed)} of {len(result.results)} report(s) failed: {index}", file=sys.stderr)
+        print(
+            f"the last complete run in {result.folder.with_name(result.quarter)} was kept; this run is in {result.folder}",
+            file=sys.stderr,
+        )
+    print(
+        f"{len(result.failed)} of {len(result.results)} report(s) failed: {index}", file=sys.stderr
+    )
     return 1
 
 

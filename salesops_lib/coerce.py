@@ -100,7 +100,9 @@ def to_money(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     blank = _blank(s)
     text = s.astype("str").str.strip()
     neg = text.str.startswith("(") & text.str.endswith(")")
-    cleaned = text.str.replace(r"[\s$€£¥,()]", "", regex=True).str.replace(r"^(USD|EUR|GBP)", "", regex=True)
+    cleaned = text.str.replace(r"[\s$€£¥,()]", "", regex=True).str.replace(
+        r"^(USD|EUR|GBP)", "", regex=True
+    )
     num = pd.to_numeric(cleaned.where(~blank), errors="coerce")
     num = num.where(~neg, -num).astype("float64")
     bad = ~blank & num.isna()
@@ -126,7 +128,11 @@ def to_probability(s: pd.Series, *, percent: bool | None) -> tuple[pd.Series, pd
     Returns the values, the mask of unparseable cells, and whether percent scaling applied.
     When ``percent`` is None, values are taken as percent if any exceeds 1.
     """
-    text = s.astype("str").str.replace("%", "", regex=False) if not pd.api.types.is_numeric_dtype(s) else s
+    text = (
+        s.astype("str").str.replace("%", "", regex=False)
+        if not pd.api.types.is_numeric_dtype(s)
+        else s
+    )
     num, bad = to_money(text)
     scaled = bool(percent) if percent is not None else bool((num > 1).any())
     if scaled:

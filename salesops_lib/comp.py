@@ -110,8 +110,12 @@ class CompPlan:
         for a, b in zip(tiers, tiers[1:], strict=False):
             if a.end is None or abs(a.end - b.start) > 1e-12:
                 raise bad("tiers must follow each other without gaps or overlaps")
-        if mode == "retroactive" and any(b.rate < a.rate for a, b in zip(tiers, tiers[1:], strict=False)):
-            raise bad("a retroactive plan with a decelerator would pay less for more attainment; use mode = 'marginal'")
+        if mode == "retroactive" and any(
+            b.rate < a.rate for a, b in zip(tiers, tiers[1:], strict=False)
+        ):
+            raise bad(
+                "a retroactive plan with a decelerator would pay less for more attainment; use mode = 'marginal'"
+            )
         threshold = d.get("threshold")
         cap = d.get("cap")
         threshold = None if threshold in (None, "", "none") else float(threshold)
@@ -119,18 +123,37 @@ class CompPlan:
         if cap is not None and threshold is not None and cap < threshold:
             raise bad("cap is below threshold")
         spiffs = tuple(
-            Spiff(str(s.get("name", "SPIFF")), float(s["amount"]), s.get("product"), None if s.get("min_amount") is None else float(s["min_amount"]))
+            Spiff(
+                str(s.get("name", "SPIFF")),
+                float(s["amount"]),
+                s.get("product"),
+                None if s.get("min_amount") is None else float(s["min_amount"]),
+            )
             for s in d.get("spiffs", []) or []
         )
         weights = {str(k): float(v) for k, v in (d.get("weights") or {"bookings": 1.0}).items()}
         if set(weights) - set(MEASURES):
-            raise bad(f"weights may use {', '.join(MEASURES)}; got {', '.join(sorted(set(weights) - set(MEASURES)))}")
+            raise bad(
+                f"weights may use {', '.join(MEASURES)}; got {', '.join(sorted(set(weights) - set(MEASURES)))}"
+            )
         if abs(sum(weights.values()) - 1) > 1e-9:
             raise bad("weights must sum to 1")
         roles = d.get("roles") or ["*"]
         roles = (roles,) if isinstance(roles, str) else tuple(str(r) for r in roles)
-        return cls(name, roles, ote, base_share, tuple(tiers), mode, threshold, cap, spiffs, weights, bool(d.get("current", False)),
-                   float(d.get("pipeline_multiple", 3.0)))
+        return cls(
+            name,
+            roles,
+            ote,
+            base_share,
+            tuple(tiers),
+            mode,
+            threshold,
+            cap,
+            spiffs,
+            weights,
+            bool(d.get("current", False)),
+            float(d.get("pipeline_multiple", 3.0)),
+        )
 
     @property
     def quarterly_target(self) -> float:
@@ -147,7 +170,9 @@ class CompPlan:
         a = np.atleast_1d(np.asarray(attainment, dtype=float))
         a = np.where(np.isfinite(a), np.maximum(a, 0.0), 0.0)
         counted = np.minimum(a, self.cap) if self.cap is not None else a
-        eligible = a >= self.threshold if self.threshold is not None else np.ones_like(a, dtype=bool)
+        eligible = (
+            a >= self.threshold if self.threshold is not None else np.ones_like(a, dtype=bool)
+        )
         pay = np.zeros((len(a), len(self.tiers)))
         for i, t in enumerate(self.tiers):
             top = np.inf if t.end is None else t.end
@@ -185,7 +210,9 @@ def load_plans(config: dict[str, Any]) -> list[CompPlan]:
     """
     items = (config.get("comp") or {}).get("plans") or []
     if not items:
-        raise ConfigError("the config has no [[comp.plans]]: add the plans to evaluate to salesops.toml")
+        raise ConfigError(
+            "the config has no [[comp.plans]]: add the plans to evaluate to salesops.toml"
+        )
     return [CompPlan.from_dict(i) for i in items]
 
 
@@ -215,10 +242,24 @@ def plan_for(plans: list[CompPlan], role: object) -> CompPlan | None:
 def _measures(data: SalesData, quarter: str) -> pd.DataFrame:
     start, end = data.calendar.bounds(quarter)
     o = data.opportunities
-    won = o[o["is_won"].fillna(False).astype(bool) & (o["close_date"] >= start) & (o["close_date"] <= end)]
+    won = o[
+        o["is_won"].fillna(False).astype(bool)
+        & (o["close_date"] >= start)
+        & (o["close_date"] <= end)
+    ]
     made = o[(o["created_date"] >= start) & (o["created_date"] <= end)]
-    q = data.quotas[data.quotas["period"] == quarter].groupby("rep_id")["quota"].sum() if data.quotas is not None else pd.Series(dtype=float)
-    out = pd.DataFrame({"quota": q, "bookings": won.groupby("rep_id")["amount"].sum(), "pipeline_created": made.groupby("rep_id")["amount"].sum()})
+    q = (
+        data.quotas[data.quotas["period"] == quarter].groupby("rep_id")["quota"].sum()
+        if data.quotas is not None
+        else pd.Series(dtype=float)
+    )
+    out = pd.DataFrame(
+        {
+            "quota": q,
+            "bookings": won.groupby("rep_id")["amount"].sum(),
+            "pipeline_created": made.groupby("rep_id")["amount"].sum(),
+        }
+    )
     out[["bookings", "pipeline_created"]] = out[["bookings", "pipeline_created"]].fillna(0.0)
     return out
 
@@ -229,7 +270,11 @@ def _spiffs(data: SalesData, plan: CompPlan, quarter: str) -> pd.Series:
         return pd.Series(dtype=float)
     start, end = data.calendar.bounds(quarter)
     o = data.opportunities
-    won = o[o["is_won"].fillna(False).astype(bool) & (o["close_date"] >= start) & (o["close_date"] <= end)]
+    won = o[
+        o["is_won"].fillna(False).astype(bool)
+        & (o["close_date"] >= start)
+        & (o["close_date"] <= end)
+    ]
     total = pd.Series(0.0, index=pd.Index(won["rep_id"].unique()))
     for s in plan.spiffs:
         ok = pd.Series(True, index=won.index)
@@ -284,13 +329,38 @@ def statements(data: SalesData, plans: list[CompPlan], *, quarter: str) -> pd.Da
             "variable_target": plan.quarterly_target,
         }
         row.update({f"pay_tier_{i + 1}": float(v) for i, v in enumerate(tier_pay)})
-        row.update({"variable_pay": variable, "spiffs": spiff, "total_pay": plan.quarterly_base + variable + spiff,
-                    "payout_pct": variable / plan.quarterly_target})
+        row.update(
+            {
+                "variable_pay": variable,
+                "spiffs": spiff,
+                "total_pay": plan.quarterly_base + variable + spiff,
+                "payout_pct": variable / plan.quarterly_target,
+            }
+        )
         rows.append(row)
-    return pd.DataFrame(rows)
+    columns = [
+        "rep_id",
+        "rep_name",
+        "team",
+        "role",
+        "plan",
+        "quota",
+        "bookings",
+        "attainment",
+        "base",
+        "variable_target",
+        *[f"pay_tier_{i + 1}" for i in range(n_tiers)],
+        "variable_pay",
+        "spiffs",
+        "total_pay",
+        "payout_pct",
+    ]
+    return pd.DataFrame(rows, columns=columns)
 
 
-def plan_metrics(st: pd.DataFrame, plan_of_rep: pd.Series | None = None, plans: list[CompPlan] | None = None) -> dict[str, float]:
+def plan_metrics(
+    st: pd.DataFrame, plan_of_rep: pd.Series | None = None, plans: list[CompPlan] | None = None
+) -> dict[str, float]:
     """Cost and pay-for-performance figures of a set of statements.
 
     Returns
@@ -307,11 +377,25 @@ def plan_metrics(st: pd.DataFrame, plan_of_rep: pd.Series | None = None, plans: 
     q75 = st["attainment"].quantile(0.75)
     top = st[st["attainment"] >= q75]
     by_name = {p.name: p for p in plans or []}
-    thr = pd.Series([by_name[n].threshold if n in by_name and by_name[n].threshold is not None else -np.inf for n in st["plan"]],
-                    index=st.index, dtype="float64")
-    cap = pd.Series([by_name[n].cap if n in by_name and by_name[n].cap is not None else np.inf for n in st["plan"]],
-                    index=st.index, dtype="float64")
-    corr = stats.spearmanr(st["attainment"], st["variable_pay"]).statistic if len(st) > 2 else np.nan
+    thr = pd.Series(
+        [
+            by_name[n].threshold if n in by_name and by_name[n].threshold is not None else -np.inf
+            for n in st["plan"]
+        ],
+        index=st.index,
+        dtype="float64",
+    )
+    cap = pd.Series(
+        [
+            by_name[n].cap if n in by_name and by_name[n].cap is not None else np.inf
+            for n in st["plan"]
+        ],
+        index=st.index,
+        dtype="float64",
+    )
+    corr = (
+        stats.spearmanr(st["attainment"], st["variable_pay"]).statistic if len(st) > 2 else np.nan
+    )
     return {
         "reps": float(len(st)),
         "variable_pay": float(st["variable_pay"].sum()),
@@ -320,7 +404,9 @@ def plan_metrics(st: pd.DataFrame, plan_of_rep: pd.Series | None = None, plans: 
         "bookings": float(st["bookings"].sum()),
         "cost_of_sales": float(cost / st["bookings"].sum()) if st["bookings"].sum() > 0 else np.nan,
         "rank_correlation": float(corr),
-        "top_quartile_share": float(top["variable_pay"].sum() / st["variable_pay"].sum()) if st["variable_pay"].sum() > 0 else np.nan,
+        "top_quartile_share": float(top["variable_pay"].sum() / st["variable_pay"].sum())
+        if st["variable_pay"].sum() > 0
+        else np.nan,
         "below_threshold_pay": float(st.loc[st["attainment"] < thr, "variable_pay"].sum()),
         "at_cap": float((st["attainment"] >= cap).sum()),
     }
@@ -345,13 +431,30 @@ def replay(data: SalesData, plans: list[CompPlan], *, quarters: list[str]) -> pd
         st = pd.concat(frames, ignore_index=True)
         st = st[st["plan"] == cand.name]
         met = plan_metrics(st, plans=plans)
-        met.update({"plan": cand.name, "roles": ", ".join(cand.roles), "current": cand.current, "mode": cand.mode})
+        met.update(
+            {
+                "plan": cand.name,
+                "roles": ", ".join(cand.roles),
+                "current": cand.current,
+                "mode": cand.mode,
+            }
+        )
         rows.append(met)
     return pd.DataFrame(rows).set_index("plan")
 
 
-def cost_range(data: SalesData, plans: list[CompPlan], *, quarter: str, bookings_point: float, bookings_lo80: float,
-               bookings_hi80: float, quotas: pd.Series, n: int = 5000, seed: int = 0) -> dict[str, float]:
+def cost_range(
+    data: SalesData,
+    plans: list[CompPlan],
+    *,
+    quarter: str,
+    bookings_point: float,
+    bookings_lo80: float,
+    bookings_hi80: float,
+    quotas: pd.Series,
+    n: int = 5000,
+    seed: int = 0,
+) -> dict[str, float]:
     """Monte Carlo of next quarter's variable pay under the current plans.
 
     Company bookings are drawn from a normal fitted to the forecast's point and 80% range;
@@ -368,12 +471,26 @@ def cost_range(data: SalesData, plans: list[CompPlan], *, quarter: str, bookings
     o = data.opportunities
     won = o[o["is_won"].fillna(False).astype(bool)]
     qlab = data.calendar.quarters_of(won["close_date"])
-    per = won[qlab.isin(last4)].groupby([qlab[qlab.isin(last4)], "rep_id"])["amount"].sum().unstack(fill_value=0.0)
+    per = (
+        won[qlab.isin(last4)]
+        .groupby([qlab[qlab.isin(last4)], "rep_id"])["amount"]
+        .sum()
+        .unstack(fill_value=0.0)
+    )
     shares = per.div(per.sum(axis=1), axis=0)
     reps = quotas.index.intersection(shares.columns) if len(shares) else quotas.index
     mean_share = shares.reindex(columns=reps).mean().fillna(0.0)
-    mean_share = mean_share / mean_share.sum() if mean_share.sum() > 0 else pd.Series(1 / len(reps), index=reps)
-    cv = (shares.reindex(columns=reps).std() / shares.reindex(columns=reps).mean()).replace([np.inf], np.nan).fillna(0.5).clip(0.05, 2)
+    mean_share = (
+        mean_share / mean_share.sum()
+        if mean_share.sum() > 0
+        else pd.Series(1 / len(reps), index=reps)
+    )
+    cv = (
+        (shares.reindex(columns=reps).std() / shares.reindex(columns=reps).mean())
+        .replace([np.inf], np.nan)
+        .fillna(0.5)
+        .clip(0.05, 2)
+    )
     roles = data.reps.set_index("rep_id")["role"] if "role" in data.reps else pd.Series(dtype=str)
     rep_plans = [plan_for(plans, roles.get(r)) for r in reps]
     total = np.maximum(rng.normal(bookings_point, sd, n), 0.0)
@@ -386,7 +503,12 @@ def cost_range(data: SalesData, plans: list[CompPlan], *, quarter: str, bookings
         if p is None or not quotas.get(r, 0) > 0:
             continue
         cost += p.payout(split[:, j] / quotas[r])
-    return {"mean": float(cost.mean()), "p10": float(np.quantile(cost, 0.1)), "p50": float(np.quantile(cost, 0.5)), "p90": float(np.quantile(cost, 0.9))}
+    return {
+        "mean": float(cost.mean()),
+        "p10": float(np.quantile(cost, 0.1)),
+        "p50": float(np.quantile(cost, 0.5)),
+        "p90": float(np.quantile(cost, 0.9)),
+    }
 
 
 def write_statements(st: pd.DataFrame, folder: str, stem: str) -> tuple[str, str]:
@@ -401,7 +523,7 @@ def write_statements(st: pd.DataFrame, folder: str, stem: str) -> tuple[str, str
         teams = st["team"].fillna("(no team)").astype(str)
         used: set[str] = set()
         for team, g in st.groupby(teams, sort=True):
-            name = "".join(ch for ch in team if ch not in '[]:*?/\\')[:31] or "team"
+            name = "".join(ch for ch in team if ch not in "[]:*?/\\")[:31] or "team"
             while name in used:
                 name = name[:28] + f"~{len(used)}"
             used.add(name)

@@ -75,7 +75,9 @@ class SalesData:
     quotas: pd.DataFrame | None = None
     activities: pd.DataFrame | None = None
     calendar: FiscalCalendar = field(default_factory=FiscalCalendar)
-    warnings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=schema.WARNINGS_COLUMNS))
+    warnings: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=schema.WARNINGS_COLUMNS)
+    )
     stages: tuple[Stage, ...] = ()
     currency: str = "USD"
     source: str = ""
@@ -106,7 +108,9 @@ class SalesData:
             candidates.append(self.history["snapshot_date"].max())
         vals = [c for c in candidates if pd.notna(c)]
         if not vals:
-            raise SalesOpsDataError("opportunities: no usable dates at all; check created_date and close_date")
+            raise SalesOpsDataError(
+                "opportunities: no usable dates at all; check created_date and close_date"
+            )
         return pd.Timestamp(max(vals))
 
     @property
@@ -121,7 +125,9 @@ class SalesData:
         if pd.isna(first):
             first = opps["created_date"].min()
         if pd.isna(first):
-            raise SalesOpsDataError("opportunities: no usable dates at all; check created_date and close_date")
+            raise SalesOpsDataError(
+                "opportunities: no usable dates at all; check created_date and close_date"
+            )
         return pd.Timestamp(first)
 
     def latest_complete_quarter(self) -> str:
@@ -160,8 +166,12 @@ class SalesData:
             self,
             reps=reps.reset_index(drop=True),
             opportunities=opps.reset_index(drop=True),
-            history=None if self.history is None else self.history[isin(self.history["opp_id"], opp_ids)].reset_index(drop=True),
-            quotas=None if self.quotas is None else self.quotas[isin(self.quotas["rep_id"], ids)].reset_index(drop=True),
+            history=None
+            if self.history is None
+            else self.history[isin(self.history["opp_id"], opp_ids)].reset_index(drop=True),
+            quotas=None
+            if self.quotas is None
+            else self.quotas[isin(self.quotas["rep_id"], ids)].reset_index(drop=True),
             activities=None
             if self.activities is None
             else self.activities[isin(self.activities["rep_id"], ids)].reset_index(drop=True),
@@ -263,12 +273,20 @@ def format_problem(p: dict) -> str:
 def _problem(severity: str, table: str, column: str, ids: Any, message: str) -> dict:
     if isinstance(ids, pd.Series | pd.Index | list | np.ndarray):
         ids = ", ".join(str(i) for i in list(ids)[:5])
-    return {"severity": severity, "table": table, "column": column, "ids": ids or "", "message": message}
+    return {
+        "severity": severity,
+        "table": table,
+        "column": column,
+        "ids": ids or "",
+        "message": message,
+    }
 
 
 def _problem_frame(rows: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=PROBLEM_COLUMNS).astype("str") if rows else pd.DataFrame(
-        {c: pd.Series(dtype="str") for c in PROBLEM_COLUMNS}
+    return (
+        pd.DataFrame(rows, columns=PROBLEM_COLUMNS).astype("str")
+        if rows
+        else pd.DataFrame({c: pd.Series(dtype="str") for c in PROBLEM_COLUMNS})
     )
 
 
@@ -290,7 +308,9 @@ def _load(
     try:
         calendar = FiscalCalendar(int(fiscal.get("start_month", 1)))
     except (TypeError, ValueError):
-        raise ConfigError(f"fiscal.start_month must be a month number, got {fiscal.get('start_month')!r}") from None
+        raise ConfigError(
+            f"fiscal.start_month must be a month number, got {fiscal.get('start_month')!r}"
+        ) from None
     stages: tuple[Stage, ...] = ()
     if cfg.get("stages"):
         stages = stages_from_config(cfg["stages"])
@@ -300,7 +320,9 @@ def _load(
     user_tables: dict[str, str] = data_cfg.get("tables", {}) or {}
     problems: list[dict] = []
 
-    raw, derived_from_export = _read_source(src, shown, the_preset, user_columns, user_tables, data_cfg)
+    raw, derived_from_export = _read_source(
+        src, shown, the_preset, user_columns, user_tables, data_cfg
+    )
     if "opportunities" not in raw:
         raise SalesOpsDataError(
             f"no opportunities table found in {shown}: expected a file named opportunities.csv "
@@ -342,7 +364,9 @@ def _load(
         typed["history"] = _normalise_history(typed["history"], stages, problems)
     for name in ("opportunities", "history"):
         if name in typed and "forecast_category" in typed[name]:
-            typed[name]["forecast_category"] = _normalise_categories(typed[name]["forecast_category"])
+            typed[name]["forecast_category"] = _normalise_categories(
+                typed[name]["forecast_category"]
+            )
     if not stages:
         stages = _infer_stages(opps)
 
@@ -350,7 +374,9 @@ def _load(
     problems_frame = _problem_frame(problems)
     if (problems_frame["severity"] == "error").any():
         return None, problems_frame
-    warnings = problems_frame[problems_frame["severity"] == "warning"][schema.WARNINGS_COLUMNS].reset_index(drop=True)
+    warnings = problems_frame[problems_frame["severity"] == "warning"][
+        schema.WARNINGS_COLUMNS
+    ].reset_index(drop=True)
     data = SalesData(
         reps=typed["reps"],
         opportunities=typed["opportunities"],
@@ -376,25 +402,43 @@ def _read_source(
     data_cfg: dict[str, Any],
 ) -> tuple[dict[str, pd.DataFrame], bool]:
     """Raw tables keyed by canonical table name (plus preset auxiliaries)."""
-    names = list(schema.TABLES) + ([t for t in preset.files if t not in schema.TABLES] if preset else [])
+    names = list(schema.TABLES) + (
+        [t for t in preset.files if t not in schema.TABLES] if preset else []
+    )
     if "://" in src:
         url = src
         if data_cfg.get("password") and "@" in url:
             import sqlalchemy as sa
 
-            url = sa.engine.make_url(url).set(password=str(data_cfg["password"])).render_as_string(hide_password=False)
+            url = (
+                sa.engine.make_url(url)
+                .set(password=str(data_cfg["password"]))
+                .render_as_string(hide_password=False)
+            )
         refs = {n: user_tables.get(n, n) for n in names}
         return read_sql(url, refs, masked_url=shown), False
     path = Path(src)
     if not path.exists():
-        raise SalesOpsDataError(f"data source {shown} does not exist; give a folder, a CSV file, a DuckDB file or a database URL")
+        raise SalesOpsDataError(
+            f"data source {shown} does not exist; give a folder, a CSV file, a DuckDB file or a database URL"
+        )
     if path.is_file() and path.suffix.lower() in (".duckdb", ".ddb", ".db"):
         refs = {n: user_tables.get(n, n) for n in names}
         return read_duckdb(path, refs), False
     if path.is_file():
-        string_cols = _string_labels(read_header(path), "opportunities", preset, user_columns.get("opportunities", {})) if path.suffix.lower() != ".parquet" else set()
+        string_cols = (
+            _string_labels(
+                read_header(path), "opportunities", preset, user_columns.get("opportunities", {})
+            )
+            if path.suffix.lower() != ".parquet"
+            else set()
+        )
         return {"opportunities": read_table_file(path, string_columns=string_cols)}, True
-    files = {p.stem.lower(): p for p in sorted(path.iterdir()) if p.suffix.lower() in (".csv", ".parquet", ".txt")}
+    files = {
+        p.stem.lower(): p
+        for p in sorted(path.iterdir())
+        if p.suffix.lower() in (".csv", ".parquet", ".txt")
+    }
     out: dict[str, pd.DataFrame] = {}
     for name in names:
         stems: list[str] = []
@@ -422,7 +466,9 @@ def _norm_label(label: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", str(label).strip().lower()).strip("_")
 
 
-def _mapping(table: str, labels: list[str], preset: Preset | None, user: dict[str, str]) -> list[tuple[str, str]]:
+def _mapping(
+    table: str, labels: list[str], preset: Preset | None, user: dict[str, str]
+) -> list[tuple[str, str]]:
     """(source label, canonical column) pairs for one table, in priority order."""
     pairs: list[tuple[str, str]] = []
     taken: set[str] = set()
@@ -450,7 +496,9 @@ def _mapping(table: str, labels: list[str], preset: Preset | None, user: dict[st
     return pairs
 
 
-def _string_labels(header: list[str], table: str, preset: Preset | None, user: dict[str, str]) -> set[str]:
+def _string_labels(
+    header: list[str], table: str, preset: Preset | None, user: dict[str, str]
+) -> set[str]:
     if table not in schema.TABLES:
         return set(header)
     kinds = {c.name: c.kind for c in schema.TABLES[table].columns}
@@ -461,7 +509,9 @@ def _string_labels(header: list[str], table: str, preset: Preset | None, user: d
     return out
 
 
-def _map_columns(table: str, frame: pd.DataFrame, preset: Preset | None, user: dict[str, str]) -> pd.DataFrame:
+def _map_columns(
+    table: str, frame: pd.DataFrame, preset: Preset | None, user: dict[str, str]
+) -> pd.DataFrame:
     labels = [str(c) for c in frame.columns]
     frame = frame.set_axis(labels, axis=1)
     pairs = _mapping(table, labels, preset, user)
@@ -487,7 +537,9 @@ def _derive_reps(opps: pd.DataFrame) -> pd.DataFrame:
     return reps
 
 
-def _coerce_table(table: schema.Table, frame: pd.DataFrame, preset: Preset | None, problems: list[dict]) -> pd.DataFrame:
+def _coerce_table(
+    table: schema.Table, frame: pd.DataFrame, preset: Preset | None, problems: list[dict]
+) -> pd.DataFrame:
     out = pd.DataFrame(index=frame.index)
     key = table.key or (table.columns[0].name)
     for col in table.columns:
@@ -523,7 +575,9 @@ def _coerce_table(table: schema.Table, frame: pd.DataFrame, preset: Preset | Non
             val, bad = to_bool(raw)
             what = "not true/false"
         elif col.kind == "prob":
-            val, bad, _ = to_probability(raw, percent=preset.probability_percent if preset else None)
+            val, bad, _ = to_probability(
+                raw, percent=preset.probability_percent if preset else None
+            )
             what = "unparseable probability"
         else:  # pragma: no cover - schema kinds are fixed
             raise AssertionError(col.kind)
@@ -532,17 +586,33 @@ def _coerce_table(table: schema.Table, frame: pd.DataFrame, preset: Preset | Non
             ids = _ids(frame, key, bad)
             examples = ", ".join(repr(str(v))[:40] for v in raw[bad].head(3))
             problems.append(
-                _problem("error", table.name, col.name, ids, f"{int(bad.sum()):,} cell(s) with {what}, e.g. {examples}")
+                _problem(
+                    "error",
+                    table.name,
+                    col.name,
+                    ids,
+                    f"{int(bad.sum()):,} cell(s) with {what}, e.g. {examples}",
+                )
             )
     for c in frame.columns:  # extra columns ride along as text
         if c not in out.columns:
             ser = frame[c]
-            out[c] = ser if pd.api.types.is_numeric_dtype(ser) or pd.api.types.is_datetime64_any_dtype(ser) else to_text(ser)
+            out[c] = (
+                ser
+                if pd.api.types.is_numeric_dtype(ser) or pd.api.types.is_datetime64_any_dtype(ser)
+                else to_text(ser)
+            )
     return out.reset_index(drop=True)
 
 
 def _empty(kind: str, n: int) -> pd.Series:
-    dtype = {"date": "datetime64[ns]", "money": "float64", "number": "float64", "prob": "float64", "bool": "boolean"}.get(kind, "str")
+    dtype = {
+        "date": "datetime64[ns]",
+        "money": "float64",
+        "number": "float64",
+        "prob": "float64",
+        "bool": "boolean",
+    }.get(kind, "str")
     return pd.Series([None] * n, dtype=dtype)
 
 
@@ -560,7 +630,9 @@ def _stage_key(name: object) -> str:
     return re.sub(r"\s+", " ", str(name).strip().lower())
 
 
-def _normalise_stages(opps: pd.DataFrame, stages: tuple[Stage, ...], problems: list[dict]) -> pd.DataFrame:
+def _normalise_stages(
+    opps: pd.DataFrame, stages: tuple[Stage, ...], problems: list[dict]
+) -> pd.DataFrame:
     opps = opps.copy()
     if "stage" not in opps:
         return opps
@@ -599,7 +671,9 @@ def _normalise_stages(opps: pd.DataFrame, stages: tuple[Stage, ...], problems: l
     return opps
 
 
-def _normalise_history(hist: pd.DataFrame, stages: tuple[Stage, ...], problems: list[dict]) -> pd.DataFrame:
+def _normalise_history(
+    hist: pd.DataFrame, stages: tuple[Stage, ...], problems: list[dict]
+) -> pd.DataFrame:
     hist = hist.copy()
     lookup = _stage_lookup(stages)
     if "stage" in hist and lookup:
@@ -607,12 +681,17 @@ def _normalise_history(hist: pd.DataFrame, stages: tuple[Stage, ...], problems: 
         keys = [_stage_key(u) for u in uniques]
         names = [lookup[k].name if k in lookup else u for k, u in zip(keys, uniques, strict=True)]
         if names != list(uniques):
-            taken = pa.array(names, type=pa.large_string()).take(pa.array(np.where(codes < 0, None, codes)))
+            taken = pa.array(names, type=pa.large_string()).take(
+                pa.array(np.where(codes < 0, None, codes))
+            )
             hist["stage"] = pa.chunked_array([taken]).to_pandas().set_axis(hist.index)
         for col, attr in (("is_closed", "closed"), ("is_won", "won")):
             if col in hist and not hist[col].isna().any():
                 continue
-            flags = np.array([getattr(lookup[k], attr) if k in lookup else None for k in keys] + [None], dtype=object)
+            flags = np.array(
+                [getattr(lookup[k], attr) if k in lookup else None for k in keys] + [None],
+                dtype=object,
+            )
             derived = pd.Series(flags[codes], index=hist.index).astype("boolean")
             if col not in hist or hist[col].isna().all():
                 hist[col] = derived
@@ -639,7 +718,12 @@ def _infer_stages(opps: pd.DataFrame) -> tuple[Stage, ...]:
     )
 
 
-def _check(typed: dict[str, pd.DataFrame], stages: tuple[Stage, ...], calendar: FiscalCalendar, problems: list[dict]) -> None:
+def _check(
+    typed: dict[str, pd.DataFrame],
+    stages: tuple[Stage, ...],
+    calendar: FiscalCalendar,
+    problems: list[dict],
+) -> None:
     """Cross-table and business-rule checks."""
     opps = typed["opportunities"]
     reps = typed["reps"]
@@ -654,13 +738,24 @@ def _check(typed: dict[str, pd.DataFrame], stages: tuple[Stage, ...], calendar: 
             blank = ids.isna()
             if blank.any():
                 problems.append(
-                    _problem("error", name, table.key, [f"row {i + 2}" for i in np.flatnonzero(blank.to_numpy())[:5]],
-                             f"{int(blank.sum()):,} row(s) with a blank {table.key}")
+                    _problem(
+                        "error",
+                        name,
+                        table.key,
+                        [f"row {i + 2}" for i in np.flatnonzero(blank.to_numpy())[:5]],
+                        f"{int(blank.sum()):,} row(s) with a blank {table.key}",
+                    )
                 )
             dup = ids.duplicated(keep=False) & ~blank
             if dup.any():
                 problems.append(
-                    _problem("error", name, table.key, ids[dup].drop_duplicates(), f"{int(ids[dup].nunique()):,} duplicate {table.key} value(s); each must be unique")
+                    _problem(
+                        "error",
+                        name,
+                        table.key,
+                        ids[dup].drop_duplicates(),
+                        f"{int(ids[dup].nunique()):,} duplicate {table.key} value(s); each must be unique",
+                    )
                 )
         for col in table.columns:
             if col.name in frame and not col.nullable and col.name != table.key:
@@ -668,14 +763,26 @@ def _check(typed: dict[str, pd.DataFrame], stages: tuple[Stage, ...], calendar: 
                 if blank.any():
                     key = table.key or col.name
                     problems.append(
-                        _problem("error", name, col.name, _ids(frame, key, blank), f"{int(blank.sum()):,} blank cell(s); this column must be filled")
+                        _problem(
+                            "error",
+                            name,
+                            col.name,
+                            _ids(frame, key, blank),
+                            f"{int(blank.sum()):,} blank cell(s); this column must be filled",
+                        )
                     )
         for col in table.columns:
             if col.kind == "money" and col.name in frame:
                 neg = frame[col.name] < 0
                 if neg.any():
                     problems.append(
-                        _problem("error", name, col.name, _ids(frame, table.key or col.name, neg), f"{int(neg.sum()):,} negative amount(s); amounts must be zero or more")
+                        _problem(
+                            "error",
+                            name,
+                            col.name,
+                            _ids(frame, table.key or col.name, neg),
+                            f"{int(neg.sum()):,} negative amount(s); amounts must be zero or more",
+                        )
                     )
 
     if {"rep_id"} <= set(opps) and "rep_id" in reps:
@@ -683,44 +790,124 @@ def _check(typed: dict[str, pd.DataFrame], stages: tuple[Stage, ...], calendar: 
         if unknown.any():
             missing = opps.loc[unknown, "rep_id"].drop_duplicates()
             problems.append(
-                _problem("error", "opportunities", "rep_id", missing, f"{int(unknown.sum()):,} deal(s) owned by {len(missing):,} rep(s) missing from the reps table; add them to reps")
+                _problem(
+                    "error",
+                    "opportunities",
+                    "rep_id",
+                    missing,
+                    f"{int(unknown.sum()):,} deal(s) owned by {len(missing):,} rep(s) missing from the reps table; add them to reps",
+                )
             )
     if {"is_won", "is_closed"} <= set(opps):
-        bad = opps["is_won"].fillna(False).astype(bool) & ~opps["is_closed"].fillna(False).astype(bool)
+        bad = opps["is_won"].fillna(False).astype(bool) & ~opps["is_closed"].fillna(False).astype(
+            bool
+        )
         if bad.any():
-            problems.append(_problem("error", "opportunities", "is_won", opps.loc[bad, "opp_id"], f"{int(bad.sum()):,} deal(s) won but not closed"))
+            problems.append(
+                _problem(
+                    "error",
+                    "opportunities",
+                    "is_won",
+                    opps.loc[bad, "opp_id"],
+                    f"{int(bad.sum()):,} deal(s) won but not closed",
+                )
+            )
         closed = opps["is_closed"].fillna(False).astype(bool)
         won = opps["is_won"].fillna(False).astype(bool)
         if "close_date" in opps:
             nodate = closed & opps["close_date"].isna()
             if nodate.any():
-                problems.append(_problem("error", "opportunities", "close_date", opps.loc[nodate, "opp_id"], f"{int(nodate.sum()):,} closed deal(s) without a close date"))
+                problems.append(
+                    _problem(
+                        "error",
+                        "opportunities",
+                        "close_date",
+                        opps.loc[nodate, "opp_id"],
+                        f"{int(nodate.sum()):,} closed deal(s) without a close date",
+                    )
+                )
         if "amount" in opps:
             noamt = won & opps["amount"].isna()
             if noamt.any():
-                problems.append(_problem("error", "opportunities", "amount", opps.loc[noamt, "opp_id"], f"{int(noamt.sum()):,} won deal(s) without an amount"))
+                problems.append(
+                    _problem(
+                        "error",
+                        "opportunities",
+                        "amount",
+                        opps.loc[noamt, "opp_id"],
+                        f"{int(noamt.sum()):,} won deal(s) without an amount",
+                    )
+                )
             open_noamt = ~closed & opps["amount"].isna()
             if open_noamt.any():
-                problems.append(_problem("warning", "opportunities", "amount", opps.loc[open_noamt, "opp_id"], f"{int(open_noamt.sum()):,} open deal(s) without an amount (counted as 0 in pipeline)"))
+                problems.append(
+                    _problem(
+                        "warning",
+                        "opportunities",
+                        "amount",
+                        opps.loc[open_noamt, "opp_id"],
+                        f"{int(open_noamt.sum()):,} open deal(s) without an amount (counted as 0 in pipeline)",
+                    )
+                )
     if {"created_date", "close_date"} <= set(opps):
         before = opps["close_date"] < opps["created_date"]
         if before.any():
-            problems.append(_problem("error", "opportunities", "close_date", opps.loc[before, "opp_id"], f"{int(before.sum()):,} deal(s) close before they were created"))
+            problems.append(
+                _problem(
+                    "error",
+                    "opportunities",
+                    "close_date",
+                    opps.loc[before, "opp_id"],
+                    f"{int(before.sum()):,} deal(s) close before they were created",
+                )
+            )
         noclose = opps["close_date"].isna() & ~opps["is_closed"].fillna(False).astype(bool)
         if noclose.any():
-            problems.append(_problem("warning", "opportunities", "close_date", opps.loc[noclose, "opp_id"], f"{int(noclose.sum()):,} open deal(s) without an expected close date (left out of quarter pipeline)"))
+            problems.append(
+                _problem(
+                    "warning",
+                    "opportunities",
+                    "close_date",
+                    opps.loc[noclose, "opp_id"],
+                    f"{int(noclose.sum()):,} open deal(s) without an expected close date (left out of quarter pipeline)",
+                )
+            )
         nocreated = opps["created_date"].isna()
         if nocreated.any():
-            problems.append(_problem("warning", "opportunities", "created_date", opps.loc[nocreated, "opp_id"], f"{int(nocreated.sum()):,} deal(s) without a created date (left out of cycle times and pipeline created)"))
+            problems.append(
+                _problem(
+                    "warning",
+                    "opportunities",
+                    "created_date",
+                    opps.loc[nocreated, "opp_id"],
+                    f"{int(nocreated.sum()):,} deal(s) without a created date (left out of cycle times and pipeline created)",
+                )
+            )
     if "account_id" in opps:
         blank = opps["account_id"].isna()
         if blank.any():
-            problems.append(_problem("warning", "opportunities", "account_id", opps.loc[blank, "opp_id"], f"{int(blank.sum()):,} deal(s) with a blank account"))
+            problems.append(
+                _problem(
+                    "warning",
+                    "opportunities",
+                    "account_id",
+                    opps.loc[blank, "opp_id"],
+                    f"{int(blank.sum()):,} deal(s) with a blank account",
+                )
+            )
         accts = typed.get("accounts")
         if accts is not None and "account_id" in accts:
             orphan = ~blank & ~isin(opps["account_id"], accts["account_id"])
             if orphan.any():
-                problems.append(_problem("warning", "opportunities", "account_id", opps.loc[orphan, "opp_id"], f"{int(orphan.sum()):,} deal(s) of accounts missing from the accounts table"))
+                problems.append(
+                    _problem(
+                        "warning",
+                        "opportunities",
+                        "account_id",
+                        opps.loc[orphan, "opp_id"],
+                        f"{int(orphan.sum()):,} deal(s) of accounts missing from the accounts table",
+                    )
+                )
     if {"is_closed", "close_date"} <= set(opps) and not opps.empty:
         cands = [opps["created_date"].max()]
         hist = typed.get("history")
@@ -733,40 +920,116 @@ def _check(typed: dict[str, pd.DataFrame], stages: tuple[Stage, ...], calendar: 
             last = max(cands)
             past = ~closed & (opps["close_date"] < last)
             if past.any():
-                problems.append(_problem("warning", "opportunities", "close_date", opps.loc[past, "opp_id"], f"{int(past.sum()):,} open deal(s) with a close date already past ({pd.Timestamp(last).date()} is the data's last date)"))
+                problems.append(
+                    _problem(
+                        "warning",
+                        "opportunities",
+                        "close_date",
+                        opps.loc[past, "opp_id"],
+                        f"{int(past.sum()):,} open deal(s) with a close date already past ({pd.Timestamp(last).date()} is the data's last date)",
+                    )
+                )
     if "probability" in opps and {"is_closed", "is_won"} <= set(opps):
         p = opps["probability"]
         closed = opps["is_closed"].fillna(False).astype(bool)
         won = opps["is_won"].fillna(False).astype(bool)
-        odd = p.notna() & ((won & (p < 1)) | (closed & ~won & (p > 0)) | (~closed & ((p <= 0) | (p >= 1))) | (p < 0) | (p > 1))
+        odd = p.notna() & (
+            (won & (p < 1))
+            | (closed & ~won & (p > 0))
+            | (~closed & ((p <= 0) | (p >= 1)))
+            | (p < 0)
+            | (p > 1)
+        )
         if odd.any():
-            problems.append(_problem("warning", "opportunities", "probability", opps.loc[odd, "opp_id"], f"{int(odd.sum()):,} deal(s) whose probability is at odds with the stage (won below 100%, lost above 0%, open at 0% or 100%)"))
+            problems.append(
+                _problem(
+                    "warning",
+                    "opportunities",
+                    "probability",
+                    opps.loc[odd, "opp_id"],
+                    f"{int(odd.sum()):,} deal(s) whose probability is at odds with the stage (won below 100%, lost above 0%, open at 0% or 100%)",
+                )
+            )
     hist = typed.get("history")
     if hist is not None and {"snapshot_date", "opp_id"} <= set(hist):
         n_dup, dup_ids = duplicate_pairs(hist["snapshot_date"], hist["opp_id"])
         if n_dup:
-            problems.append(_problem("error", "history", "opp_id", dup_ids, f"{n_dup:,} deal(s) appear twice in the same snapshot"))
+            problems.append(
+                _problem(
+                    "error",
+                    "history",
+                    "opp_id",
+                    dup_ids,
+                    f"{n_dup:,} deal(s) appear twice in the same snapshot",
+                )
+            )
         orphan = ~isin(hist["opp_id"], opps["opp_id"])
         if orphan.any():
-            problems.append(_problem("warning", "history", "opp_id", hist.loc[orphan, "opp_id"].drop_duplicates(), f"{int(orphan.sum()):,} snapshot row(s) of deals missing from opportunities"))
+            problems.append(
+                _problem(
+                    "warning",
+                    "history",
+                    "opp_id",
+                    hist.loc[orphan, "opp_id"].drop_duplicates(),
+                    f"{int(orphan.sum()):,} snapshot row(s) of deals missing from opportunities",
+                )
+            )
     quotas = typed.get("quotas")
     if quotas is not None and {"rep_id", "period"} <= set(quotas):
-        labels = quotas["period"].astype("str").str.strip().str.upper().str.replace(r"[\s-]", "", regex=True)
+        labels = (
+            quotas["period"]
+            .astype("str")
+            .str.strip()
+            .str.upper()
+            .str.replace(r"[\s-]", "", regex=True)
+        )
         ok = labels.str.fullmatch(r"\d{4}Q[1-4]")
         if (~ok).any():
-            problems.append(_problem("error", "quotas", "period", quotas.loc[~ok, "period"], "period must be a fiscal quarter label like 2026Q3"))
+            problems.append(
+                _problem(
+                    "error",
+                    "quotas",
+                    "period",
+                    quotas.loc[~ok, "period"],
+                    "period must be a fiscal quarter label like 2026Q3",
+                )
+            )
         quotas["period"] = labels
         dup = quotas.duplicated(["rep_id", "period"])
         if dup.any():
-            problems.append(_problem("error", "quotas", "rep_id", quotas.loc[dup, "rep_id"], f"{int(dup.sum()):,} rep(s) with two quotas for the same period"))
+            problems.append(
+                _problem(
+                    "error",
+                    "quotas",
+                    "rep_id",
+                    quotas.loc[dup, "rep_id"],
+                    f"{int(dup.sum()):,} rep(s) with two quotas for the same period",
+                )
+            )
         unknown = ~isin(quotas["rep_id"], reps["rep_id"])
         if unknown.any():
-            problems.append(_problem("warning", "quotas", "rep_id", quotas.loc[unknown, "rep_id"], f"{int(unknown.sum()):,} quota row(s) of reps missing from the reps table"))
+            problems.append(
+                _problem(
+                    "warning",
+                    "quotas",
+                    "rep_id",
+                    quotas.loc[unknown, "rep_id"],
+                    f"{int(unknown.sum()):,} quota row(s) of reps missing from the reps table",
+                )
+            )
     acts = typed.get("activities")
     if acts is not None and "rep_id" in acts:
         unknown = ~isin(acts["rep_id"], reps["rep_id"])
         if unknown.any():
-            problems.append(_problem("warning", "activities", "rep_id", acts.loc[unknown, "rep_id"].drop_duplicates(), f"{int(unknown.sum()):,} activities of reps missing from the reps table"))
+            problems.append(
+                _problem(
+                    "warning",
+                    "activities",
+                    "rep_id",
+                    acts.loc[unknown, "rep_id"].drop_duplicates(),
+                    f"{int(unknown.sum()):,} activities of reps missing from the reps table",
+                )
+            )
 
 
 # ----------------------------------------------------------------------------------------
@@ -788,7 +1051,10 @@ def write_snapshot(data: SalesData, folder: str | Path) -> Path:
         "fiscal_start_month": data.calendar.start_month,
         "currency": data.currency,
         "source": data.source,
-        "stages": [{"name": s.name, "closed": s.closed, "won": s.won, "probability": s.probability} for s in data.stages],
+        "stages": [
+            {"name": s.name, "closed": s.closed, "won": s.won, "probability": s.probability}
+            for s in data.stages
+        ],
         "fingerprint": data.fingerprint(),
     }
     (folder / SNAPSHOT_META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
@@ -804,7 +1070,11 @@ def read_snapshot(folder: str | Path) -> SalesData:
         p = folder / f"{name}.parquet"
         frames[name] = pd.read_parquet(p) if p.is_file() else None
     warnings_path = folder / "warnings.parquet"
-    warnings = pd.read_parquet(warnings_path) if warnings_path.is_file() else pd.DataFrame(columns=schema.WARNINGS_COLUMNS)
+    warnings = (
+        pd.read_parquet(warnings_path)
+        if warnings_path.is_file()
+        else pd.DataFrame(columns=schema.WARNINGS_COLUMNS)
+    )
     return SalesData(
         reps=frames["reps"],
         opportunities=frames["opportunities"],
@@ -814,7 +1084,9 @@ def read_snapshot(folder: str | Path) -> SalesData:
         activities=frames["activities"],
         calendar=FiscalCalendar(int(meta["fiscal_start_month"])),
         warnings=warnings,
-        stages=tuple(Stage(s["name"], s["closed"], s["won"], s.get("probability")) for s in meta["stages"]),
+        stages=tuple(
+            Stage(s["name"], s["closed"], s["won"], s.get("probability")) for s in meta["stages"]
+        ),
         currency=meta.get("currency", "USD"),
         source=meta.get("source", str(folder)),
     )

@@ -26,7 +26,10 @@ def _arrow(values: pd.Series | pd.Index | np.ndarray) -> pa.Array | pa.ChunkedAr
 def isin(left: pd.Series, right: pd.Series | pd.Index | np.ndarray) -> np.ndarray:
     """Boolean mask: which values of ``left`` occur in ``right`` (missing values never do)."""
     if len(left) < _BIG and len(right) < _BIG:
-        return left.isin(pd.unique(pd.Series(right).dropna())).to_numpy(dtype=bool) & left.notna().to_numpy()
+        return (
+            left.isin(pd.unique(pd.Series(right).dropna())).to_numpy(dtype=bool)
+            & left.notna().to_numpy()
+        )
     import duckdb
 
     con = duckdb.connect()
@@ -64,7 +67,9 @@ def duplicate_pairs(dates: pd.Series, ids: pd.Series) -> tuple[int, list[str]]:
     con = duckdb.connect()
     try:
         con.register("t", pa.table({"d": pa.array(d), "i": a}))
-        rows = con.sql("select i, count(*) - 1 as extra from t group by d, i having count(*) > 1").fetchall()
+        rows = con.sql(
+            "select i, count(*) - 1 as extra from t group by d, i having count(*) > 1"
+        ).fetchall()
     finally:
         con.close()
     return int(sum(r[1] for r in rows)), [str(r[0]) for r in rows[:5]]

@@ -114,7 +114,9 @@ def open_deals_at(data: SalesData, date: pd.Timestamp) -> pd.DataFrame:
         there are snapshots (``stage`` as it was), else from the opportunities (``stage``,
         ``close_date`` and category missing: not known as of ``date``).
     """
-    return _cached(data, ("open", pd.Timestamp(date)), lambda: _open_deals_at(data, pd.Timestamp(date))).copy()
+    return _cached(
+        data, ("open", pd.Timestamp(date)), lambda: _open_deals_at(data, pd.Timestamp(date))
+    ).copy()
 
 
 def _open_deals_at(data: SalesData, date: pd.Timestamp) -> pd.DataFrame:
@@ -123,16 +125,40 @@ def _open_deals_at(data: SalesData, date: pd.Timestamp) -> pd.DataFrame:
     if hist is not None and (hist["snapshot_date"] <= date).any():
         snap = hist["snapshot_date"][hist["snapshot_date"] <= date].max()
         rows = hist[(hist["snapshot_date"] == snap) & ~hist["is_closed"].fillna(False).astype(bool)]
-        closed_by = opps.loc[opps["is_closed"].fillna(False).astype(bool) & (opps["close_date"] <= date), "opp_id"]
+        closed_by = opps.loc[
+            opps["is_closed"].fillna(False).astype(bool) & (opps["close_date"] <= date), "opp_id"
+        ]
         rows = rows[~rows["opp_id"].isin(closed_by)]
-        out = rows[["opp_id", "amount", "stage", "close_date", "forecast_category", "pushes", "snapshot_date"]].merge(
-            opps[["opp_id", "rep_id", "created_date", "product"]], on="opp_id", how="left"
-        )
+        out = rows[
+            [
+                "opp_id",
+                "amount",
+                "stage",
+                "close_date",
+                "forecast_category",
+                "pushes",
+                "snapshot_date",
+            ]
+        ].merge(opps[["opp_id", "rep_id", "created_date", "product"]], on="opp_id", how="left")
     else:
         created = opps["created_date"] <= date
         still_open = ~(opps["is_closed"].fillna(False).astype(bool) & (opps["close_date"] <= date))
-        out = opps.loc[created & still_open, ["opp_id", "rep_id", "amount", "created_date", "product", "stage", "close_date", "forecast_category"]].copy()
-        if date < data.last_date.normalize():  # the CRM's current stage, close date and category were not known then
+        out = opps.loc[
+            created & still_open,
+            [
+                "opp_id",
+                "rep_id",
+                "amount",
+                "created_date",
+                "product",
+                "stage",
+                "close_date",
+                "forecast_category",
+            ],
+        ].copy()
+        if (
+            date < data.last_date.normalize()
+        ):  # the CRM's current stage, close date and category were not known then
             out["stage"] = pd.Series(pd.NA, index=out.index, dtype="str")
             out["close_date"] = pd.NaT
             out["forecast_category"] = pd.Series(pd.NA, index=out.index, dtype="str")
@@ -185,30 +211,36 @@ def _earlier_points(data: SalesData, p: _Point, n: int = 8) -> list[_Point]:
 
 def _examples(data: SalesData, points: list[_Point]) -> pd.DataFrame:
     """Deals open at each earlier point, labelled won-inside-that-quarter."""
-    frames = [_cached(data, ("example", q.quarter, q.as_of), lambda q=q: _example(data, q)) for q in points]
+    frames = [
+        _cached(data, ("example", q.quarter, q.as_of), lambda q=q: _example(data, q))
+        for q in points
+    ]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def _example(data: SalesData, q: _Point) -> pd.DataFrame:
     won = _won(data)
-    frames = []
-    for q in [q]:
-        od = open_deals_at(data, q.as_of)
-        w = won[(won["close_date"] >= q.start) & (won["close_date"] <= q.end)]
-        od["won_in_quarter"] = od["opp_id"].isin(w["opp_id"])
-        od["quarter"] = q.quarter
-        od["point_as_of"] = q.as_of
-        od["quarter_end"] = q.end
-        frames.append(od)
-    return frames[0]
+    od = open_deals_at(data, q.as_of)
+    w = won[(won["close_date"] >= q.start) & (won["close_date"] <= q.end)]
+    od["won_in_quarter"] = od["opp_id"].isin(w["opp_id"])
+    od["quarter"] = q.quarter
+    od["point_as_of"] = q.as_of
+    od["quarter_end"] = q.end
+    return od
 
 
-def _not_yet_created(data: SalesData, points: list[_Point], key: pd.Series | None = None) -> tuple[pd.Series, pd.Series]:
+def _not_yet_created(
+    data: SalesData, points: list[_Point], key: pd.Series | None = None
+) -> tuple[pd.Series, pd.Series]:
     """Mean and sd, over earlier quarters, of bookings from deals created after the point."""
     won = _won(data)
     vals = []
     for q in points:
-        w = won[(won["close_date"] >= q.start) & (won["close_date"] <= q.end) & (won["created_date"] > q.as_of)]
+        w = won[
+            (won["close_date"] >= q.start)
+            & (won["close_date"] <= q.end)
+            & (won["created_date"] > q.as_of)
+        ]
         grp = w["rep_id"].map(key) if key is not None else pd.Series("Total", index=w.index)
         vals.append(w.groupby(grp)["amount"].sum().rename(q.quarter))
     if not vals:
@@ -228,12 +260,21 @@ def _group_map(data: SalesData, by: str | None) -> pd.Series | None:
     if by == "rep_id":
         return pd.Series(data.reps["rep_id"].to_numpy(), index=data.reps["rep_id"])
     if by not in data.reps:
-        raise ValueError(f"by must be rep_id, team, region, manager or None; the reps table has no {by!r}")
+        raise ValueError(
+            f"by must be rep_id, team, region, manager or None; the reps table has no {by!r}"
+        )
     return data.reps.set_index("rep_id")[by]
 
 
-def _simulate(p: np.ndarray, amount: np.ndarray, groups: np.ndarray, base: pd.Series, extra_mean: pd.Series, extra_sd: pd.Series,
-              seed: int) -> pd.DataFrame:
+def _simulate(
+    p: np.ndarray,
+    amount: np.ndarray,
+    groups: np.ndarray,
+    base: pd.Series,
+    extra_mean: pd.Series,
+    extra_sd: pd.Series,
+    seed: int,
+) -> pd.DataFrame:
     """Monte Carlo of bookings: booked + Bernoulli wins of open deals + not-yet-created (normal, >= 0)."""
     rng = np.random.default_rng(seed)
     names = sorted(set(base.index) | set(extra_mean.index) | set(np.unique(groups)))
@@ -241,12 +282,18 @@ def _simulate(p: np.ndarray, amount: np.ndarray, groups: np.ndarray, base: pd.Se
     for g in names:
         mask = groups == g
         pp, aa = p[mask], amount[mask]
-        wins = (rng.random((N_SIMULATIONS, len(pp))) < pp) @ aa if len(pp) else np.zeros(N_SIMULATIONS)
-        extra = np.maximum(rng.normal(extra_mean.get(g, 0.0), extra_sd.get(g, 0.0), N_SIMULATIONS), 0.0)
+        wins = (
+            (rng.random((N_SIMULATIONS, len(pp))) < pp) @ aa if len(pp) else np.zeros(N_SIMULATIONS)
+        )
+        extra = np.maximum(
+            rng.normal(extra_mean.get(g, 0.0), extra_sd.get(g, 0.0), N_SIMULATIONS), 0.0
+        )
         total = base.get(g, 0.0) + wins + extra
         point = base.get(g, 0.0) + float(pp @ aa) + extra_mean.get(g, 0.0)
         out[g] = [point, *np.quantile(total, [0.10, 0.90, 0.025, 0.975])]
-    return pd.DataFrame.from_dict(out, orient="index", columns=["point", "lo80", "hi80", "lo95", "hi95"])
+    return pd.DataFrame.from_dict(
+        out, orient="index", columns=["point", "lo80", "hi80", "lo95", "hi95"]
+    )
 
 
 def _groups_of(frame: pd.DataFrame, key: pd.Series | None) -> np.ndarray:
@@ -265,7 +312,9 @@ def _stage_index(data: SalesData, stage: pd.Series) -> pd.Series:
     return stage.map(order).astype("float64")
 
 
-def method_pipeline(data: SalesData, p: _Point, key: pd.Series | None, seed: int = 0) -> pd.DataFrame:
+def method_pipeline(
+    data: SalesData, p: _Point, key: pd.Series | None, seed: int = 0
+) -> pd.DataFrame:
     """Stage-and-age conversion rates from earlier quarters applied to today's open deals."""
     points = _earlier_points(data, p)
     ex = _examples(data, points)
@@ -276,8 +325,14 @@ def method_pipeline(data: SalesData, p: _Point, key: pd.Series | None, seed: int
         # the cell: stage, whether the expected close falls inside the quarter, age band
         ex["band"] = pd.cut(ex["age_days"], AGE_BANDS, labels=False)
         od["band"] = pd.cut(od["age_days"], AGE_BANDS, labels=False)
-        ex_key = ex["stage"].fillna("?") + np.where(ex["close_date"] <= ex["quarter_end"], " in", np.where(ex["close_date"].isna(), "", " out"))
-        od_key = od["stage"].fillna("?") + np.where(od["close_date"] <= p.end, " in", np.where(od["close_date"].isna(), "", " out"))
+        ex_key = ex["stage"].fillna("?") + np.where(
+            ex["close_date"] <= ex["quarter_end"],
+            " in",
+            np.where(ex["close_date"].isna(), "", " out"),
+        )
+        od_key = od["stage"].fillna("?") + np.where(
+            od["close_date"] <= p.end, " in", np.where(od["close_date"].isna(), "", " out")
+        )
         overall = ex["won_in_quarter"].mean()
         by_stage = ex.groupby(ex_key)["won_in_quarter"].agg(["sum", "size"])
         stage_rate = (by_stage["sum"] + 5 * overall) / (by_stage["size"] + 5)
@@ -289,12 +344,24 @@ def method_pipeline(data: SalesData, p: _Point, key: pd.Series | None, seed: int
         k, n = cell["sum"].fillna(0).to_numpy(), cell["size"].fillna(0).to_numpy()
         rate = (k + 10 * prior) / (n + 10)
     mean, sd = _not_yet_created(data, points, key)
-    return _simulate(rate, od["amount"].to_numpy(), _groups_of(od, key), _booked_by(data, p, key), mean, sd, seed)
+    return _simulate(
+        rate, od["amount"].to_numpy(), _groups_of(od, key), _booked_by(data, p, key), mean, sd, seed
+    )
 
 
-def _features(data: SalesData, frame: pd.DataFrame, at: pd.Series, rep_rates: pd.Series, quarter_end: pd.Series) -> pd.DataFrame:
+def _features(
+    data: SalesData,
+    frame: pd.DataFrame,
+    at: pd.Series,
+    rep_rates: pd.Series,
+    quarter_end: pd.Series,
+) -> pd.DataFrame:
     reps = data.reps.set_index("rep_id")
-    seg = frame["rep_id"].map(reps["segment"]) if "segment" in reps else pd.Series(np.nan, index=frame.index)
+    seg = (
+        frame["rep_id"].map(reps["segment"])
+        if "segment" in reps
+        else pd.Series(np.nan, index=frame.index)
+    )
     feats = pd.DataFrame(
         {
             "stage": _stage_index(data, frame["stage"]),
@@ -320,7 +387,9 @@ def _rep_rates(data: SalesData, date: pd.Timestamp) -> pd.Series:
     return (g["sum"] + 10 * overall) / (g["size"] + 10)
 
 
-def method_win_model(data: SalesData, p: _Point, key: pd.Series | None, seed: int = 0) -> pd.DataFrame:
+def method_win_model(
+    data: SalesData, p: _Point, key: pd.Series | None, seed: int = 0
+) -> pd.DataFrame:
     """A calibrated classifier's chance for each open deal, on features known at as_of."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.ensemble import HistGradientBoostingClassifier
@@ -334,29 +403,58 @@ def method_win_model(data: SalesData, p: _Point, key: pd.Series | None, seed: in
     xs = []
     for q in points:
         part = ex[ex["quarter"] == q.quarter]
-        xs.append(_features(data, part, pd.Series(q.as_of, index=part.index), _rep_rates(data, q.as_of), pd.Series(q.end, index=part.index)))
+        xs.append(
+            _features(
+                data,
+                part,
+                pd.Series(q.as_of, index=part.index),
+                _rep_rates(data, q.as_of),
+                pd.Series(q.end, index=part.index),
+            )
+        )
     x = pd.concat(xs).loc[ex.index]
     # the categorical codes must mean the same thing in training and scoring
-    both = pd.concat([ex[["rep_id", "product", "stage", "age_days", "amount", "close_date", "pushes"]], od[["rep_id", "product", "stage", "age_days", "amount", "close_date", "pushes"]]], keys=["train", "score"])
+    both = pd.concat(
+        [
+            ex[["rep_id", "product", "stage", "age_days", "amount", "close_date", "pushes"]],
+            od[["rep_id", "product", "stage", "age_days", "amount", "close_date", "pushes"]],
+        ],
+        keys=["train", "score"],
+    )
     cats = {c: pd.Categorical(both[c].astype("str")) for c in ("product",)}
     x["product"] = cats["product"].codes[: len(ex)].astype("float64")
     y = ex["won_in_quarter"].astype(int).to_numpy()
-    usable = [c for c in x.columns if x[c].notna().any() and x[c].nunique(dropna=True) > 1]  # e.g. no stage without history
+    usable = [
+        c for c in x.columns if x[c].notna().any() and x[c].nunique(dropna=True) > 1
+    ]  # e.g. no stage without history
     x = x[usable]
-    model = CalibratedClassifierCV(HistGradientBoostingClassifier(max_iter=60, learning_rate=0.12, max_leaf_nodes=15, random_state=seed),
-                                   method="isotonic", cv=2)
+    model = CalibratedClassifierCV(
+        HistGradientBoostingClassifier(
+            max_iter=60, learning_rate=0.12, max_leaf_nodes=15, random_state=seed
+        ),
+        method="isotonic",
+        cv=2,
+    )
     from threadpoolctl import threadpool_limits
 
     # one thread: parallel notebooks and test workers otherwise oversubscribe the cores badly
     with warnings.catch_warnings(), threadpool_limits(limits=1):
         warnings.simplefilter("ignore")
         model.fit(x.to_numpy(), y)
-    xo = _features(data, od, pd.Series(p.as_of, index=od.index), _rep_rates(data, p.as_of), pd.Series(p.end, index=od.index))
-    xo["product"] = cats["product"].codes[len(ex):].astype("float64")
+    xo = _features(
+        data,
+        od,
+        pd.Series(p.as_of, index=od.index),
+        _rep_rates(data, p.as_of),
+        pd.Series(p.end, index=od.index),
+    )
+    xo["product"] = cats["product"].codes[len(ex) :].astype("float64")
     xo = xo[usable]
     with threadpool_limits(limits=1):
         prob = model.predict_proba(xo.to_numpy())[:, 1] if len(od) else np.array([])
-    return _simulate(prob, od["amount"].to_numpy(), _groups_of(od, key), _booked_by(data, p, key), mean, sd, seed)
+    return _simulate(
+        prob, od["amount"].to_numpy(), _groups_of(od, key), _booked_by(data, p, key), mean, sd, seed
+    )
 
 
 def method_rep_call(data: SalesData, p: _Point, key: pd.Series | None) -> pd.DataFrame | None:
@@ -366,9 +464,15 @@ def method_rep_call(data: SalesData, p: _Point, key: pd.Series | None) -> pd.Dat
         return None
     in_q = od[(od["close_date"] >= p.start) & (od["close_date"] <= p.end)]
     groups = _groups_of(in_q, key)
-    commit = in_q[in_q["forecast_category"] == "Commit"].groupby(groups[in_q["forecast_category"].to_numpy() == "Commit"])["amount"].sum()
+    commit = (
+        in_q[in_q["forecast_category"] == "Commit"]
+        .groupby(groups[in_q["forecast_category"].to_numpy() == "Commit"])["amount"]
+        .sum()
+    )
     best = in_q[in_q["forecast_category"].isin(["Commit", "Best Case"])]
-    best = best.groupby(groups[in_q["forecast_category"].isin(["Commit", "Best Case"]).to_numpy()])["amount"].sum()
+    best = best.groupby(groups[in_q["forecast_category"].isin(["Commit", "Best Case"]).to_numpy()])[
+        "amount"
+    ].sum()
     base = _booked_by(data, p, key)
     names = sorted(set(base.index) | set(commit.index) | set(best.index))
     b = base.reindex(names).fillna(0.0)
@@ -420,8 +524,13 @@ def _ts_fit(y: np.ndarray, h: int) -> dict[str, np.ndarray]:
         warnings.simplefilter("ignore")
         if n >= 8:
             try:
-                fit = ExponentialSmoothing(y, trend="add", seasonal="mul" if (y > 0).all() else "add", seasonal_periods=4,
-                                           initialization_method="estimated").fit()
+                fit = ExponentialSmoothing(
+                    y,
+                    trend="add",
+                    seasonal="mul" if (y > 0).all() else "add",
+                    seasonal_periods=4,
+                    initialization_method="estimated",
+                ).fit()
                 point = float(fit.forecast(h)[-1])
                 resid_sd = float(np.std(fit.resid, ddof=1)) if n > 2 else 0.0
                 if fit.model.seasonal == "mul":
@@ -431,7 +540,12 @@ def _ts_fit(y: np.ndarray, h: int) -> dict[str, np.ndarray]:
                 pass
         if n >= 6:
             try:
-                fit = SARIMAX(y, order=(1, 0, 0), seasonal_order=(0, 1, 0, 4) if n >= 8 else (0, 0, 0, 0), trend="c").fit(disp=False)
+                fit = SARIMAX(
+                    y,
+                    order=(1, 0, 0),
+                    seasonal_order=(0, 1, 0, 4) if n >= 8 else (0, 0, 0, 0),
+                    trend="c",
+                ).fit(disp=False)
                 fc = fit.get_forecast(h)
                 point = float(fc.predicted_mean[-1])
                 sd = float(np.sqrt(fc.var_pred_mean[-1]))
@@ -443,8 +557,14 @@ def _ts_fit(y: np.ndarray, h: int) -> dict[str, np.ndarray]:
     return out
 
 
-def _monthly_candidate(data: SalesData, until: pd.Timestamp, months_ahead: int) -> np.ndarray | None:
-    return _cached(data, ("monthly", pd.Timestamp(until), months_ahead), lambda: _monthly_fit(data, until, months_ahead))
+def _monthly_candidate(
+    data: SalesData, until: pd.Timestamp, months_ahead: int
+) -> np.ndarray | None:
+    return _cached(
+        data,
+        ("monthly", pd.Timestamp(until), months_ahead),
+        lambda: _monthly_fit(data, until, months_ahead),
+    )
 
 
 def _monthly_fit(data: SalesData, until: pd.Timestamp, months_ahead: int) -> np.ndarray | None:
@@ -457,8 +577,13 @@ def _monthly_fit(data: SalesData, until: pd.Timestamp, months_ahead: int) -> np.
         warnings.simplefilter("ignore")
         try:
             seasonal = "add" if len(y) >= 24 else None
-            fit = ExponentialSmoothing(y, trend="add", seasonal=seasonal, seasonal_periods=12 if seasonal else None,
-                                       initialization_method="estimated").fit()
+            fit = ExponentialSmoothing(
+                y,
+                trend="add",
+                seasonal=seasonal,
+                seasonal_periods=12 if seasonal else None,
+                initialization_method="estimated",
+            ).fit()
         except (ValueError, np.linalg.LinAlgError):
             return None
     fc = fit.forecast(months_ahead)
@@ -480,7 +605,9 @@ def _pace_share(data: SalesData, p: _Point) -> float:
     return float(np.mean(shares)) if shares else 0.0
 
 
-def method_time_series(data: SalesData, p: _Point, key: pd.Series | None, choose: str | None = None) -> pd.DataFrame:
+def method_time_series(
+    data: SalesData, p: _Point, key: pd.Series | None, choose: str | None = None
+) -> pd.DataFrame:
     """Bookings history models; mid-quarter, booked so far plus the model's share still to come."""
     last_complete = data.calendar.latest_complete_quarter(p.as_of)
     last_complete = min(last_complete, data.calendar.shift(p.quarter, -1))
@@ -499,17 +626,28 @@ def method_time_series(data: SalesData, p: _Point, key: pd.Series | None, choose
             if monthly is not None:
                 cands["ets_monthly"] = monthly
         if not cands:
-            raise SalesOpsDataError(f"{'the company' if key is None else g}: too little bookings history for a time-series forecast "
-                                    f"({len(y)} quarters; at least 4 needed)")
+            raise SalesOpsDataError(
+                f"{'the company' if key is None else g}: too little bookings history for a time-series forecast "
+                f"({len(y)} quarters; at least 4 needed)"
+            )
         name = choose if choose in cands else next(iter(cands))
         point, sd = cands[name]
         point = max(point, 0.0)
         done = base.get(g, 0.0)
-        rest = (1 - share)
+        rest = 1 - share
         total = done + point * rest
         s = sd * rest
-        rows[g] = [total, max(total - 1.2816 * s, done), total + 1.2816 * s, max(total - 1.96 * s, done), total + 1.96 * s, name]
-    return pd.DataFrame.from_dict(rows, orient="index", columns=["point", "lo80", "hi80", "lo95", "hi95", "model"])
+        rows[g] = [
+            total,
+            max(total - 1.2816 * s, done),
+            total + 1.2816 * s,
+            max(total - 1.96 * s, done),
+            total + 1.96 * s,
+            name,
+        ]
+    return pd.DataFrame.from_dict(
+        rows, orient="index", columns=["point", "lo80", "hi80", "lo95", "hi95", "model"]
+    )
 
 
 def baseline_seasonal_naive(data: SalesData, p: _Point, growth: bool) -> float:
@@ -533,7 +671,11 @@ def baseline_seasonal_naive(data: SalesData, p: _Point, growth: bool) -> float:
 
 def _ts_choice(data: SalesData, p: _Point, n: int = 4) -> str | None:
     """The quarterly/monthly candidate with the lowest WAPE at the start of up to ``n`` earlier quarters."""
-    return _cached(data, ("ts_choice", p.quarter, str(data.calendar.latest_complete_quarter(p.as_of)), n), lambda: _ts_choice_uncached(data, p, n))
+    return _cached(
+        data,
+        ("ts_choice", p.quarter, str(data.calendar.latest_complete_quarter(p.as_of)), n),
+        lambda: _ts_choice_uncached(data, p, n),
+    )
 
 
 def _ts_choice_uncached(data: SalesData, p: _Point, n: int) -> str | None:
@@ -541,7 +683,11 @@ def _ts_choice_uncached(data: SalesData, p: _Point, n: int) -> str | None:
     actuals = []
     for q in _earlier_points(data, _Point(p.quarter, p.start, p.end, p.as_of, -1), n=n):
         qp = _Point(q.quarter, q.start, q.end, q.start - pd.Timedelta(days=1), -1)
-        table = _quarterly_series(data, data.calendar.shift(q.quarter, -1), None).sum(axis=1).to_numpy(dtype=float)
+        table = (
+            _quarterly_series(data, data.calendar.shift(q.quarter, -1), None)
+            .sum(axis=1)
+            .to_numpy(dtype=float)
+        )
         cands = _ts_candidates(table)
         monthly = _monthly_candidate(data, qp.as_of, 3)
         if monthly is not None:
@@ -554,21 +700,30 @@ def _ts_choice_uncached(data: SalesData, p: _Point, n: int) -> str | None:
     return min(full, key=full.get) if full else None
 
 
-def _all_methods(data: SalesData, p: _Point, key: pd.Series | None, methods: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+def _all_methods(
+    data: SalesData, p: _Point, key: pd.Series | None, methods: tuple[str, ...]
+) -> dict[str, pd.DataFrame]:
     out: dict[str, pd.DataFrame] = {}
     if "time_series" in methods:
         try:
-            out["time_series"] = method_time_series(data, p, key, choose=_ts_choice(data, p) if key is None else None)
+            out["time_series"] = method_time_series(
+                data, p, key, choose=_ts_choice(data, p) if key is None else None
+            )
         except SalesOpsDataError:
             if not any(m in methods for m in ("pipeline", "win_model")):
                 raise
-    has_pipeline = data.opportunities["is_closed"].fillna(False).astype(bool).mean() < 1 or (data.history is not None)
+    has_pipeline = data.opportunities["is_closed"].fillna(False).astype(bool).mean() < 1 or (
+        data.history is not None
+    )
     if has_pipeline or not out:
         if "pipeline" in methods:
             out["pipeline"] = method_pipeline(data, p, key)
         if "win_model" in methods:
-            out["win_model"] = _cached(data, ("win_model", p.quarter, p.as_of, None if key is None else key.name),
-                                       lambda: method_win_model(data, p, key))
+            out["win_model"] = _cached(
+                data,
+                ("win_model", p.quarter, p.as_of, None if key is None else key.name),
+                lambda: method_win_model(data, p, key),
+            )
     if "rep_call" in methods:
         rc = method_rep_call(data, p, key)
         if rc is not None:
@@ -586,8 +741,15 @@ def _ensemble(parts: dict[str, pd.DataFrame], weights: dict[str, float]) -> pd.D
     return frame  # type: ignore[return-value]
 
 
-def forecast_quarter(data: SalesData, *, quarter: str, as_of: object | None = None, by: str | None = None,
-                     methods: tuple[str, ...] = METHODS, backtest_quarters: int = 6) -> pd.DataFrame:
+def forecast_quarter(
+    data: SalesData,
+    *,
+    quarter: str,
+    as_of: object | None = None,
+    by: str | None = None,
+    methods: tuple[str, ...] = METHODS,
+    backtest_quarters: int = 6,
+) -> pd.DataFrame:
     """Forecast a quarter's bookings by every method, as known on ``as_of``.
 
     Parameters
@@ -613,7 +775,9 @@ def forecast_quarter(data: SalesData, *, quarter: str, as_of: object | None = No
         ``booked`` (bookings won so far).
     """
     start, end = data.calendar.bounds(quarter)
-    as_of_ts = data.default_as_of(quarter) if as_of is None else min(pd.Timestamp(as_of).normalize(), end)
+    as_of_ts = (
+        data.default_as_of(quarter) if as_of is None else min(pd.Timestamp(as_of).normalize(), end)
+    )
     p = _point(data, quarter, as_of_ts)
     key = _group_map(data, by)
     parts = _all_methods(data, p, key, tuple(m for m in methods if m != "ensemble"))
@@ -621,9 +785,18 @@ def forecast_quarter(data: SalesData, *, quarter: str, as_of: object | None = No
     recommended = None
     if "ensemble" in methods or len(parts) > 1:
         week = max(0, (p.offset + 1) // 7)
-        bt = backtest(data, quarters=backtest_quarters, week=week, methods=tuple(parts), before=quarter, as_of_limit=as_of_ts)
+        bt = backtest(
+            data,
+            quarters=backtest_quarters,
+            week=week,
+            methods=tuple(parts),
+            before=quarter,
+            as_of_limit=as_of_ts,
+        )
         wape = bt.attrs.get("wape", {})
-        weights = {m: 1 / wape[m] ** 2 for m in parts if m in wape and wape[m] > 0 and m != "rep_call"}
+        weights = {
+            m: 1 / wape[m] ** 2 for m in parts if m in wape and wape[m] > 0 and m != "rep_call"
+        }
         recommended = bt.attrs.get("recommended")
     if "ensemble" in methods and parts:
         parts["ensemble"] = _ensemble(parts, weights)
@@ -637,15 +810,24 @@ def forecast_quarter(data: SalesData, *, quarter: str, as_of: object | None = No
         out = out.reset_index(drop=True)
     else:
         out = out.rename_axis(by).reset_index()
-    out.attrs["recommended"] = recommended or ("ensemble" if "ensemble" in parts else next(iter(parts)))
+    out.attrs["recommended"] = recommended or (
+        "ensemble" if "ensemble" in parts else next(iter(parts))
+    )
     out.attrs["weights"] = weights
     out.attrs["booked"] = float(booked(data, start, as_of_ts)["amount"].sum())
     out.attrs["as_of"] = str(as_of_ts.date())
     return out
 
 
-def backtest(data: SalesData, *, quarters: int = 8, week: int = 0, methods: tuple[str, ...] | None = None,
-             before: str | None = None, as_of_limit: pd.Timestamp | None = None) -> pd.DataFrame:
+def backtest(
+    data: SalesData,
+    *,
+    quarters: int = 8,
+    week: int = 0,
+    methods: tuple[str, ...] | None = None,
+    before: str | None = None,
+    as_of_limit: pd.Timestamp | None = None,
+) -> pd.DataFrame:
     """Forecast each of the last ``quarters`` complete quarters as of week ``week`` and score it.
 
     Parameters
@@ -683,8 +865,11 @@ def backtest(data: SalesData, *, quarters: int = 8, week: int = 0, methods: tupl
         actual = float(booked(data, start, end)["amount"].sum())
         parts = _all_methods(data, p, None, base_methods) if base_methods else {}
         if "ensemble" in methods and parts:
-            w = {m: 1 / (sum(e for e, _ in v) / max(sum(a for _, a in v), 1e-9)) ** 2 for m, v in past_err.items()
-                 if m in parts and m != "rep_call" and sum(e for e, _ in v) > 0}
+            w = {
+                m: 1 / (sum(e for e, _ in v) / max(sum(a for _, a in v), 1e-9)) ** 2
+                for m, v in past_err.items()
+                if m in parts and m != "rep_call" and sum(e for e, _ in v) > 0
+            }
             parts["ensemble"] = _ensemble(parts, w)
         for m, f in parts.items():
             r = f.iloc[0]
@@ -699,9 +884,26 @@ def backtest(data: SalesData, *, quarters: int = 8, week: int = 0, methods: tupl
     out = pd.DataFrame(rows, columns=["quarter", "method", "forecast", "actual", "lo80", "hi80"])
     out["error"] = out["forecast"] - out["actual"]
     out["abs_pct_error"] = out["error"].abs() / out["actual"].where(out["actual"] > 0)
-    out["covered80"] = np.where(out["lo80"].notna(), (out["actual"] >= out["lo80"]) & (out["actual"] <= out["hi80"]), np.nan)
-    out = out[["quarter", "method", "forecast", "actual", "error", "abs_pct_error", "lo80", "hi80", "covered80"]]
-    wape = (out.groupby("method")["error"].apply(lambda e: e.abs().sum()) / out.groupby("method")["actual"].sum()).to_dict()
+    out["covered80"] = np.where(
+        out["lo80"].notna(), (out["actual"] >= out["lo80"]) & (out["actual"] <= out["hi80"]), np.nan
+    )
+    out = out[
+        [
+            "quarter",
+            "method",
+            "forecast",
+            "actual",
+            "error",
+            "abs_pct_error",
+            "lo80",
+            "hi80",
+            "covered80",
+        ]
+    ]
+    wape = (
+        out.groupby("method")["error"].apply(lambda e: e.abs().sum())
+        / out.groupby("method")["actual"].sum()
+    ).to_dict()
     out.attrs["wape"] = wape
     out.attrs["week"] = week
     candidates = {m: v for m, v in wape.items() if m in METHODS and m != "rep_call"}
@@ -723,7 +925,14 @@ def accuracy(bt: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values("wape")
 
 
-def risks(data: SalesData, *, quarter: str, as_of: object | None = None, stale_days: int = 30, top: int = 10) -> dict[str, object]:
+def risks(
+    data: SalesData,
+    *,
+    quarter: str,
+    as_of: object | None = None,
+    stale_days: int = 30,
+    top: int = 10,
+) -> dict[str, object]:
     """What is at risk in the quarter's open pipeline as known on ``as_of``.
 
     Returns
@@ -739,13 +948,21 @@ def risks(data: SalesData, *, quarter: str, as_of: object | None = None, stale_d
     od = open_deals_at(data, as_of_ts)
     hist = history_with_pushes(data)
     if hist is not None:
-        h = hist[(hist["snapshot_date"] <= as_of_ts) & hist["opp_id"].isin(od["opp_id"])].sort_values(["opp_id", "snapshot_date"])
-        changed = (h["stage"] != h.groupby("opp_id")["stage"].shift()) | (h["amount"] != h.groupby("opp_id")["amount"].shift())
+        h = hist[
+            (hist["snapshot_date"] <= as_of_ts) & hist["opp_id"].isin(od["opp_id"])
+        ].sort_values(["opp_id", "snapshot_date"])
+        changed = (h["stage"] != h.groupby("opp_id")["stage"].shift()) | (
+            h["amount"] != h.groupby("opp_id")["amount"].shift()
+        )
         last_change = h.loc[changed].groupby("opp_id")["snapshot_date"].max()
         od["days_since_change"] = (as_of_ts - od["opp_id"].map(last_change)).dt.days
     else:
         od["days_since_change"] = np.nan
-    closing = od[(od["close_date"] >= start) & (od["close_date"] <= end)] if od["close_date"].notna().any() else od
+    closing = (
+        od[(od["close_date"] >= start) & (od["close_date"] <= end)]
+        if od["close_date"].notna().any()
+        else od
+    )
     past_due = od[od["close_date"].notna() & (od["close_date"] < as_of_ts)]
     total = closing["amount"].sum()
     largest = closing.nlargest(top, "amount")

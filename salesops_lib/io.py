@@ -59,7 +59,9 @@ def read_csv(path: Path, *, string_columns: set[str] | None = None) -> pd.DataFr
     if not path.is_file():
         raise SalesOpsDataError(f"{path.name}: file not found")
     if path.stat().st_size == 0:
-        raise SalesOpsDataError(f"{path.name}: the file is empty; export it again with a header row")
+        raise SalesOpsDataError(
+            f"{path.name}: the file is empty; export it again with a header row"
+        )
     header = read_header(path)
     if not any(header):
         raise SalesOpsDataError(f"{path.name}: the first line holds no column labels")
@@ -126,7 +128,9 @@ def read_parquet(path: Path) -> pd.DataFrame:
     try:
         return pq.read_table(path).to_pandas(date_as_object=False)
     except (pa.ArrowException, OSError) as exc:
-        raise SalesOpsDataError(f"{path.name}: not a readable Parquet file ({_short(exc)})") from None
+        raise SalesOpsDataError(
+            f"{path.name}: not a readable Parquet file ({_short(exc)})"
+        ) from None
 
 
 def read_table_file(path: Path, *, string_columns: set[str] | None = None) -> pd.DataFrame:
@@ -137,11 +141,17 @@ def read_table_file(path: Path, *, string_columns: set[str] | None = None) -> pd
     SalesOpsDataError
         Also when two columns carry the same label.
     """
-    frame = read_parquet(path) if path.suffix.lower() == ".parquet" else read_csv(path, string_columns=string_columns)
+    frame = (
+        read_parquet(path)
+        if path.suffix.lower() == ".parquet"
+        else read_csv(path, string_columns=string_columns)
+    )
     labels = pd.Index([str(c).strip() for c in frame.columns])
     if labels.duplicated().any():
         dups = ", ".join(repr(c) for c in labels[labels.duplicated()].unique()[:5])
-        raise SalesOpsDataError(f"{path.name}: column label(s) {dups} appear more than once; rename or remove the copies")
+        raise SalesOpsDataError(
+            f"{path.name}: column label(s) {dups} appear more than once; rename or remove the copies"
+        )
     return frame
 
 
@@ -161,9 +171,14 @@ def read_duckdb(path: Path, tables: dict[str, str]) -> dict[str, pd.DataFrame]:
     try:
         con = duckdb.connect(str(path), read_only=True)
     except duckdb.Error as exc:
-        raise SalesOpsDataError(f"{path.name}: not a readable DuckDB file ({_short(exc)})") from None
+        raise SalesOpsDataError(
+            f"{path.name}: not a readable DuckDB file ({_short(exc)})"
+        ) from None
     try:
-        present = {r[0].lower(): r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+        present = {
+            r[0].lower(): r[0]
+            for r in con.execute("select table_name from information_schema.tables").fetchall()
+        }
         out = {}
         for name, ref in tables.items():
             if ref.strip().lower().startswith(("select", "with")):

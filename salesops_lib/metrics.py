@@ -51,14 +51,20 @@ GROUPINGS = ("rep_id", "team", "region", "manager")
 TOTAL = "Total"
 
 
-def quarter_window(data: SalesData, quarter: str, as_of: object | None = None) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
+def quarter_window(
+    data: SalesData, quarter: str, as_of: object | None = None
+) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
     """First day, last day and effective as-of date of a quarter.
 
     ``as_of`` defaults to :meth:`SalesData.default_as_of`; a later date is capped at the
     quarter's last day.
     """
     start, end = data.calendar.bounds(quarter)
-    as_of_ts = data.default_as_of(quarter) if as_of is None or pd.isna(as_of) else pd.Timestamp(as_of).normalize()
+    as_of_ts = (
+        data.default_as_of(quarter)
+        if as_of is None or pd.isna(as_of)
+        else pd.Timestamp(as_of).normalize()
+    )
     return start, end, min(as_of_ts, end)
 
 
@@ -71,7 +77,9 @@ def closed_deals(data: SalesData, *, start: pd.Timestamp, as_of: pd.Timestamp) -
     closed = opps["is_closed"].fillna(False).to_numpy(dtype=bool)
     when = opps["close_date"]
     mask = closed & (when >= start).to_numpy(dtype=bool) & (when <= as_of).to_numpy(dtype=bool)
-    out = opps.loc[mask, ["opp_id", "rep_id", "amount", "created_date", "close_date", "is_won"]].copy()
+    out = opps.loc[
+        mask, ["opp_id", "rep_id", "amount", "created_date", "close_date", "is_won"]
+    ].copy()
     out["is_won"] = out["is_won"].fillna(False).astype(bool)
     out["cycle_days"] = (out["close_date"] - out["created_date"]).dt.days.astype("float64")
     return out
@@ -94,11 +102,16 @@ def open_pipeline_deals(data: SalesData, *, quarter: str, as_of: pd.Timestamp) -
         rows = rows[(rows["close_date"] >= start) & (rows["close_date"] <= end)]
         rows = rows[~isin(rows["opp_id"], opps.loc[closed_by, "opp_id"])]
         owners = opps[["opp_id", "rep_id"]]
-        out = rows[["opp_id", "amount", "close_date", "stage", "forecast_category"]].merge(owners, on="opp_id", how="left")
+        out = rows[["opp_id", "amount", "close_date", "stage", "forecast_category"]].merge(
+            owners, on="opp_id", how="left"
+        )
     else:
         created = opps["created_date"] <= as_of
         in_q = (opps["close_date"] >= start) & (opps["close_date"] <= end)
-        out = opps.loc[created & ~closed_by & in_q, ["opp_id", "rep_id", "amount", "close_date", "stage", "forecast_category"]]
+        out = opps.loc[
+            created & ~closed_by & in_q,
+            ["opp_id", "rep_id", "amount", "close_date", "stage", "forecast_category"],
+        ]
     out = out.copy()
     out["amount"] = out["amount"].fillna(0.0)
     return out.reset_index(drop=True)
@@ -108,11 +121,28 @@ def _group_key(data: SalesData, by: str | None) -> pd.Series | None:
     if by is None or by == "rep_id":
         return None
     if by not in data.reps:
-        raise ValueError(f"by must be one of rep_id, team, region, manager or None; the reps table has no {by!r}")
+        raise ValueError(
+            f"by must be one of rep_id, team, region, manager or None; the reps table has no {by!r}"
+        )
     return data.reps.set_index("rep_id")[by]
 
 
-def kpi_table(data: SalesData, *, quarter: str, as_of: object | None = None, by: str | None = "rep_id") -> pd.DataFrame:
+def group_labels(data: SalesData, frame: pd.DataFrame, by: str | None) -> pd.Series:
+    """The group of each row of a frame with ``rep_id``: ``Total`` (by None), the rep, or the rep's ``by``.
+
+    Reps without a value for ``by`` fall in ``(unassigned)``.
+    """
+    if by is None:
+        return pd.Series(TOTAL, index=frame.index)
+    key = _group_key(data, by)
+    if key is None:
+        return frame["rep_id"]
+    return frame["rep_id"].map(key).fillna("(unassigned)")
+
+
+def kpi_table(
+    data: SalesData, *, quarter: str, as_of: object | None = None, by: str | None = "rep_id"
+) -> pd.DataFrame:
     """Core KPIs for a quarter, per rep, team, region, manager, or in total.
 
     Parameters
@@ -145,22 +175,29 @@ def kpi_table(data: SalesData, *, quarter: str, as_of: object | None = None, by:
     quotas = _quotas_for(data, quarter)
 
     reps = data.reps
-    active = (reps["hire_date"].isna() | (reps["hire_date"] <= end)) & (reps["end_date"].isna() | (reps["end_date"] >= start))
+    active = (reps["hire_date"].isna() | (reps["hire_date"] <= end)) & (
+        reps["end_date"].isna() | (reps["end_date"] >= start)
+    )
     rep_ids = pd.Index(
-        pd.unique(pd.concat([reps.loc[active, "rep_id"], closed["rep_id"], pipe["rep_id"], quotas.index.to_series()], ignore_index=True).dropna())
+        pd.unique(
+            pd.concat(
+                [
+                    reps.loc[active, "rep_id"],
+                    closed["rep_id"],
+                    pipe["rep_id"],
+                    quotas.index.to_series(),
+                ],
+                ignore_index=True,
+            ).dropna()
+        )
     )
     won = closed[closed["is_won"]]
     lost = closed[~closed["is_won"]]
 
-    key = _group_key(data, by)
     index_name = by if by is not None else "scope"
 
     def keyed(frame: pd.DataFrame) -> pd.Series:
-        if by is None:
-            return pd.Series(TOTAL, index=frame.index)
-        if key is None:
-            return frame["rep_id"]
-        return frame["rep_id"].map(key).fillna("(unassigned)")
+        return group_labels(data, frame, by)
 
     won_g = won.groupby(keyed(won))
     out = pd.DataFrame(
@@ -174,7 +211,11 @@ def kpi_table(data: SalesData, *, quarter: str, as_of: object | None = None, by:
     out = out.join(pipe.groupby(keyed(pipe))["amount"].sum().rename("open_pipeline"), how="outer")
     q = quotas.rename_axis("rep_id").reset_index()
     out = out.join(q.groupby(keyed(q))["quota"].sum(min_count=1).rename("quota"), how="outer")
-    universe = pd.Index([TOTAL]) if by is None else pd.Index(keyed(pd.DataFrame({"rep_id": rep_ids})).unique())
+    universe = (
+        pd.Index([TOTAL])
+        if by is None
+        else pd.Index(keyed(pd.DataFrame({"rep_id": rep_ids})).unique())
+    )
     out = out.reindex(out.index.union(universe))
     for col in ("bookings", "won", "lost", "open_pipeline"):
         out[col] = out[col].fillna(0)
@@ -182,11 +223,19 @@ def kpi_table(data: SalesData, *, quarter: str, as_of: object | None = None, by:
     out["lost"] = out["lost"].astype("int64")
     decided = out["won"] + out["lost"]
     out["win_rate"] = np.where(decided > 0, out["won"] / decided.where(decided > 0, 1), np.nan)
-    out["avg_deal_size"] = np.where(out["won"] > 0, out["bookings"] / out["won"].where(out["won"] > 0, 1), np.nan)
+    out["avg_deal_size"] = np.where(
+        out["won"] > 0, out["bookings"] / out["won"].where(out["won"] > 0, 1), np.nan
+    )
     has_quota = out["quota"].notna() & (out["quota"] > 0)
-    out["attainment"] = np.where(has_quota, out["bookings"] / out["quota"].where(has_quota, 1), np.nan)
+    out["attainment"] = np.where(
+        has_quota, out["bookings"] / out["quota"].where(has_quota, 1), np.nan
+    )
     remaining = out["quota"] - out["bookings"]
-    out["coverage"] = np.where(has_quota & (remaining > 0), out["open_pipeline"] / remaining.where(remaining > 0, 1), np.nan)
+    out["coverage"] = np.where(
+        has_quota & (remaining > 0),
+        out["open_pipeline"] / remaining.where(remaining > 0, 1),
+        np.nan,
+    )
     out = out[KPI_COLUMNS]
     out.index.name = index_name
     return out.sort_index()
@@ -223,7 +272,9 @@ def kpi_trend(data: SalesData, *, quarters: list[str], by: str | None = None) ->
     return out.drop(columns=["scope"]) if by is None else out
 
 
-def pace(data: SalesData, *, quarter: str, as_of: object | None = None, lookback: int = 4) -> pd.DataFrame:
+def pace(
+    data: SalesData, *, quarter: str, as_of: object | None = None, lookback: int = 4
+) -> pd.DataFrame:
     """Cumulative bookings by day of quarter, this quarter against the previous ones.
 
     Parameters
@@ -250,7 +301,11 @@ def pace(data: SalesData, *, quarter: str, as_of: object | None = None, lookback
             continue
         w = won[(won["close_date"] >= start) & (won["close_date"] <= stop)]
         days = pd.RangeIndex(0, (stop - start).days + 1)
-        daily = w.groupby((w["close_date"] - start).dt.days)["amount"].sum().reindex(days, fill_value=0.0)
+        daily = (
+            w.groupby((w["close_date"] - start).dt.days)["amount"]
+            .sum()
+            .reindex(days, fill_value=0.0)
+        )
         quota = _quotas_for(data, q).sum() if has_quotas(data, q) else np.nan
         cum = daily.cumsum()
         rows.append(
@@ -267,7 +322,9 @@ def pace(data: SalesData, *, quarter: str, as_of: object | None = None, lookback
     return pd.concat(rows, ignore_index=True)
 
 
-def value_win_rate(data: SalesData, *, quarters: list[str], by: str | None = None) -> pd.Series | float:
+def value_win_rate(
+    data: SalesData, *, quarters: list[str], by: str | None = None
+) -> pd.Series | float:
     """Won amount / (won + lost amount) over deals closed in ``quarters``.
 
     The share of pipeline value that historically turned into bookings: the inverse is the
@@ -282,21 +339,40 @@ def value_win_rate(data: SalesData, *, quarters: list[str], by: str | None = Non
     if by is None:
         total = closed["amount"].sum()
         return float(closed["won_amount"].sum() / total) if total > 0 else np.nan
-    key = closed["rep_id"] if by == "rep_id" else closed["rep_id"].map(data.reps.set_index("rep_id")[by])
+    key = (
+        closed["rep_id"]
+        if by == "rep_id"
+        else closed["rep_id"].map(data.reps.set_index("rep_id")[by])
+    )
     g = closed.groupby(key)[["won_amount", "amount"]].sum()
     return (g["won_amount"] / g["amount"].where(g["amount"] > 0)).rename("value_win_rate")
 
 
 def rep_directory(data: SalesData) -> pd.DataFrame:
     """Rep attributes for display: ``rep_id, rep_name, team, region, manager``."""
-    cols = [c for c in ("rep_id", "rep_name", "team", "region", "manager", "role", "hire_date", "end_date") if c in data.reps]
+    cols = [
+        c
+        for c in (
+            "rep_id",
+            "rep_name",
+            "team",
+            "region",
+            "manager",
+            "role",
+            "hire_date",
+            "end_date",
+        )
+        if c in data.reps
+    ]
     out = data.reps[cols].copy()
     if "rep_name" in out:
         out["rep_name"] = out["rep_name"].fillna(out["rep_id"])
     return out
 
 
-def coverage(data: SalesData, *, quarter: str, as_of: object, by: str | None = None, trailing: int = 4) -> pd.DataFrame:
+def coverage(
+    data: SalesData, *, quarter: str, as_of: object, by: str | None = None, trailing: int = 4
+) -> pd.DataFrame:
     """Pipeline coverage of a quarter's remaining goal, as known on ``as_of``.
 
     Works for the running quarter and for a later one (``as_of`` before its start: nothing
@@ -325,21 +401,22 @@ def coverage(data: SalesData, *, quarter: str, as_of: object, by: str | None = N
     """
     as_of_ts = pd.Timestamp(as_of).normalize()
     start, end = data.calendar.bounds(quarter)
-    key = _group_key(data, by)
 
     def keyed(frame: pd.DataFrame) -> pd.Series:
-        if by is None:
-            return pd.Series(TOTAL, index=frame.index)
-        if key is None:
-            return frame["rep_id"]
-        return frame["rep_id"].map(key).fillna("(unassigned)")
+        return group_labels(data, frame, by)
 
     stop = min(as_of_ts, end)
-    won = closed_deals(data, start=start, as_of=stop) if stop >= start else closed_deals(data, start=start, as_of=start - pd.Timedelta(days=1))
+    won = (
+        closed_deals(data, start=start, as_of=stop)
+        if stop >= start
+        else closed_deals(data, start=start, as_of=start - pd.Timedelta(days=1))
+    )
     won = won[won["is_won"]]
     pipe = open_pipeline_deals(data, quarter=quarter, as_of=as_of_ts)
     last_complete = data.calendar.latest_complete_quarter(as_of_ts)
-    first_close = data.opportunities.loc[data.opportunities["is_closed"].fillna(False).astype(bool), "close_date"].min()
+    first_close = data.opportunities.loc[
+        data.opportunities["is_closed"].fillna(False).astype(bool), "close_date"
+    ].min()
     first_q = data.calendar.quarter_of(first_close) if pd.notna(first_close) else last_complete
     past = [data.calendar.shift(last_complete, -k) for k in range(trailing - 1, -1, -1)]
     past = [p for p in past if p >= first_q] or [last_complete]
@@ -361,12 +438,28 @@ def coverage(data: SalesData, *, quarter: str, as_of: object, by: str | None = N
     out[["bookings", "open_pipeline"]] = out[["bookings", "open_pipeline"]].fillna(0.0)
     out["goal_basis"] = basis
     out["gap"] = (out["goal"] - out["bookings"]).clip(lower=0)
-    out["coverage"] = np.where(out["gap"] > 0, out["open_pipeline"] / out["gap"].where(out["gap"] > 0, 1), np.nan)
+    out["coverage"] = np.where(
+        out["gap"] > 0, out["open_pipeline"] / out["gap"].where(out["gap"] > 0, 1), np.nan
+    )
     if by is None:
         out["value_win_rate"] = vwr
     else:
         out["value_win_rate"] = out.index.map(vwr)
     out["needed_coverage"] = 1 / out["value_win_rate"].where(out["value_win_rate"] > 0)
-    out["pipeline_short"] = (out["gap"] * out["needed_coverage"] - out["open_pipeline"]).clip(lower=0)
+    out["pipeline_short"] = (out["gap"] * out["needed_coverage"] - out["open_pipeline"]).clip(
+        lower=0
+    )
     out.index.name = by if by is not None else "scope"
-    return out[["goal", "goal_basis", "bookings", "gap", "open_pipeline", "coverage", "value_win_rate", "needed_coverage", "pipeline_short"]].sort_index()
+    return out[
+        [
+            "goal",
+            "goal_basis",
+            "bookings",
+            "gap",
+            "open_pipeline",
+            "coverage",
+            "value_win_rate",
+            "needed_coverage",
+            "pipeline_short",
+        ]
+    ].sort_index()

@@ -63,7 +63,11 @@ class FiscalCalendar:
             If the label is not a fiscal quarter label.
         """
         if isinstance(quarter, pd.Period):
-            return pd.Period(quarter.strftime("%FQ%q"), freq=self.freq) if quarter.freqstr != self.freq else quarter
+            return (
+                pd.Period(quarter.strftime("%FQ%q"), freq=self.freq)
+                if quarter.freqstr != self.freq
+                else quarter
+            )
         m = _LABEL.match(str(quarter))
         if not m:
             raise ConfigError(
@@ -88,7 +92,11 @@ class FiscalCalendar:
     def quarters_of(self, dates: pd.Series) -> pd.Series:
         """Labels of the fiscal quarters of a date Series (NaT stays missing)."""
         periods = pd.Series(dates).dt.to_period(self.freq)
-        labels = periods.dt.qyear.astype("Int64").astype("str") + "Q" + periods.dt.quarter.astype("Int64").astype("str")
+        labels = (
+            periods.dt.qyear.astype("Int64").astype("str")
+            + "Q"
+            + periods.dt.quarter.astype("Int64").astype("str")
+        )
         return labels.where(periods.notna())
 
     def shift(self, quarter: str, n: int) -> str:

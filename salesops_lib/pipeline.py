@@ -26,7 +26,7 @@ from .benchmark import stages_reached, trailing_quarters
 from .data import SalesData
 from .errors import SalesOpsDataError
 from .forecast import open_deals_at
-from .metrics import closed_deals, value_win_rate
+from .metrics import closed_deals, group_labels, value_win_rate
 
 AGE_BANDS = [0, 30, 60, 90, 180, 365, 100_000]
 AGE_LABELS = ["0-30 days", "31-60 days", "61-90 days", "91-180 days", "181-365 days", "over a year"]
@@ -39,7 +39,9 @@ def _segment(data: SalesData, rep_ids: pd.Series) -> pd.Series:
     return pd.Series("All", index=rep_ids.index)
 
 
-def funnel(data: SalesData, *, quarters: list[str], by_segment: bool = False) -> tuple[pd.DataFrame, str]:
+def funnel(
+    data: SalesData, *, quarters: list[str], by_segment: bool = False
+) -> tuple[pd.DataFrame, str]:
     """Stage funnel of the deals closed in each quarter.
 
     With history snapshots, each closed deal's furthest stage is known. Without them, a lost
@@ -59,24 +61,41 @@ def funnel(data: SalesData, *, quarters: list[str], by_segment: bool = False) ->
         deals = closed_deals(data, start=start, as_of=end)
         if data.history is not None and len(data.history):
             reached, stages, basis = stages_reached(data, deals)
-            frame = reached.assign(segment=_segment(data, reached["rep_id"]) if by_segment else "All")
+            frame = reached.assign(
+                segment=_segment(data, reached["rep_id"]) if by_segment else "All"
+            )
             levels = [(i, name) for i, name in enumerate(stages)]
             for seg, g in frame.groupby("segment"):
-                counts = [int((g["reached"] >= i).sum()) for i, _ in levels] + [int(g["is_won"].sum())]
+                counts = [int((g["reached"] >= i).sum()) for i, _ in levels] + [
+                    int(g["is_won"].sum())
+                ]
                 rows.extend(_rows(q, seg, [n for _, n in levels] + ["Won"], counts))
         else:
             basis = "open and won deals' current stage (no history snapshots: lost deals' last stage unknown)"
             o = data.opportunities
             created = o[(o["created_date"].isna() | (o["created_date"] <= end))]
-            in_q = created[(~created["is_closed"].astype(bool)) | ((created["close_date"] >= start) & (created["close_date"] <= end) & created["is_won"].astype(bool))]
+            in_q = created[
+                (~created["is_closed"].astype(bool))
+                | (
+                    (created["close_date"] >= start)
+                    & (created["close_date"] <= end)
+                    & created["is_won"].astype(bool)
+                )
+            ]
             order = {n: i for i, n in enumerate(open_names)}
             idx = in_q["stage"].map(order)
             idx = idx.where(~in_q["is_won"].astype(bool), len(open_names))
-            seg = _segment(data, in_q["rep_id"]) if by_segment else pd.Series("All", index=in_q.index)
+            seg = (
+                _segment(data, in_q["rep_id"]) if by_segment else pd.Series("All", index=in_q.index)
+            )
             for s, g in idx.groupby(seg):
-                counts = [int((g >= i).sum()) for i in range(len(open_names))] + [int((g >= len(open_names)).sum())]
+                counts = [int((g >= i).sum()) for i in range(len(open_names))] + [
+                    int((g >= len(open_names)).sum())
+                ]
                 rows.extend(_rows(q, s, open_names + ["Won"], counts))
-    out = pd.DataFrame(rows, columns=["quarter", "segment", "stage", "reached", "step_rate", "cumulative_rate"])
+    out = pd.DataFrame(
+        rows, columns=["quarter", "segment", "stage", "reached", "step_rate", "cumulative_rate"]
+    )
     return out, basis
 
 
@@ -91,7 +110,11 @@ def _rows(q: str, seg: str, names: list[str], counts: list[int]) -> list[tuple]:
 
 def bottleneck(fun: pd.DataFrame) -> pd.DataFrame:
     """Step conversion by quarter (rows) and step (columns), company-wide; the weakest step is the bottleneck."""
-    f = fun[fun["segment"] == fun["segment"].iloc[0]] if fun["segment"].nunique() == 1 else fun.groupby(["quarter", "stage"], sort=False)["reached"].sum().reset_index()
+    f = (
+        fun[fun["segment"] == fun["segment"].iloc[0]]
+        if fun["segment"].nunique() == 1
+        else fun.groupby(["quarter", "stage"], sort=False)["reached"].sum().reset_index()
+    )
     if "step_rate" not in f:
         f = f.copy()
         f["step_rate"] = f.groupby("quarter")["reached"].transform(lambda s: s / s.shift())
@@ -126,20 +149,41 @@ def time_in_stage(data: SalesData, *, as_of: pd.Timestamp, quantile: float = 0.9
     last_snap = h["snapshot_date"].max()
     current = h[h["snapshot_date"] == last_snap].set_index("opp_id")["stage"]
     left = spans[[current.get(o) != s for o, s in spans.index]]
-    stats = left.groupby(level="stage")["days"].agg(median_days="median", p90_days=lambda d: d.quantile(quantile))
+    stats = left.groupby(level="stage")["days"].agg(
+        median_days="median", p90_days=lambda d: d.quantile(quantile)
+    )
     now = spans[[current.get(o) == s for o, s in spans.index]].reset_index()
     now["limit"] = now["stage"].map(stats["p90_days"])
     amounts = h[h["snapshot_date"] == last_snap].set_index("opp_id")["amount"]
     now["amount"] = now["opp_id"].map(amounts).fillna(0.0)
     now["stalled"] = now["days"] > now["limit"]
     g = now.groupby("stage")
-    out = stats.join(pd.DataFrame({"open_now": g.size(), "stalled": g["stalled"].sum(),
-                                   "stalled_amount": now[now["stalled"]].groupby("stage")["amount"].sum()}), how="outer")
-    out = out.reindex([s for s in open_names if s in out.index]).fillna({"open_now": 0, "stalled": 0, "stalled_amount": 0.0})
+    out = stats.join(
+        pd.DataFrame(
+            {
+                "open_now": g.size(),
+                "stalled": g["stalled"].sum(),
+                "stalled_amount": now[now["stalled"]].groupby("stage")["amount"].sum(),
+            }
+        ),
+        how="outer",
+    )
+    out = out.reindex([s for s in open_names if s in out.index]).fillna(
+        {"open_now": 0, "stalled": 0, "stalled_amount": 0.0}
+    )
     return out
 
 
-MOVEMENT_ORDER = ["start", "created", "pulled_in", "amount_change", "won", "lost", "slipped_out", "end"]
+MOVEMENT_ORDER = [
+    "start",
+    "created",
+    "pulled_in",
+    "amount_change",
+    "won",
+    "lost",
+    "slipped_out",
+    "end",
+]
 
 
 def movement(data: SalesData, *, quarter: str, as_of: object | None = None) -> pd.DataFrame:
@@ -168,7 +212,9 @@ def movement(data: SalesData, *, quarter: str, as_of: object | None = None) -> p
     if h is None or h.empty:
         raise SalesOpsDataError("history: pipeline movement needs history snapshots")
     start, end = data.calendar.bounds(quarter)
-    as_of_ts = data.default_as_of(quarter) if as_of is None else min(pd.Timestamp(as_of).normalize(), end)
+    as_of_ts = (
+        data.default_as_of(quarter) if as_of is None else min(pd.Timestamp(as_of).normalize(), end)
+    )
     before = h["snapshot_date"][h["snapshot_date"] < start]
     s0 = before.max() if len(before) else h["snapshot_date"].min()
     s1 = h["snapshot_date"][h["snapshot_date"] <= as_of_ts].max()
@@ -177,8 +223,13 @@ def movement(data: SalesData, *, quarter: str, as_of: object | None = None) -> p
     open0 = snap0[~snap0["is_closed"].fillna(False).astype(bool)]
     in_start = open0[(open0["close_date"] >= start) & (open0["close_date"] <= end)]
     opps = data.opportunities.set_index("opp_id")
-    closed = opps[opps["is_closed"].fillna(False).astype(bool) & (opps["close_date"] > s0) & (opps["close_date"] <= s1)
-                  & (opps["close_date"] >= start) & (opps["close_date"] <= end)]
+    closed = opps[
+        opps["is_closed"].fillna(False).astype(bool)
+        & (opps["close_date"] > s0)
+        & (opps["close_date"] <= s1)
+        & (opps["close_date"] >= start)
+        & (opps["close_date"] <= end)
+    ]
     open1 = snap1[~snap1["is_closed"].fillna(False).astype(bool) & ~snap1.index.isin(closed.index)]
     in_end = open1[(open1["close_date"] >= start) & (open1["close_date"] <= end)]
     ids = in_start.index.union(in_end.index).union(closed.index)
@@ -196,20 +247,39 @@ def movement(data: SalesData, *, quarter: str, as_of: object | None = None) -> p
     final = final.fillna(d["start_amount"]).fillna(0.0)
     d["final_amount"] = final
     present0 = ids.isin(snap0.index)
-    d["entry"] = np.where(ids.isin(in_start.index), "start", np.where(present0, "pulled_in", "created"))
+    d["entry"] = np.where(
+        ids.isin(in_start.index), "start", np.where(present0, "pulled_in", "created")
+    )
     d["entry_amount"] = np.where(d["entry"] == "start", d["start_amount"], d["final_amount"])
     d["change"] = d["final_amount"] - d["entry_amount"]
     rows = {
-        "start": (d.loc[d["entry"] == "start", "entry_amount"].sum(), int((d["entry"] == "start").sum())),
-        "created": (d.loc[d["entry"] == "created", "entry_amount"].sum(), int((d["entry"] == "created").sum())),
-        "pulled_in": (d.loc[d["entry"] == "pulled_in", "entry_amount"].sum(), int((d["entry"] == "pulled_in").sum())),
+        "start": (
+            d.loc[d["entry"] == "start", "entry_amount"].sum(),
+            int((d["entry"] == "start").sum()),
+        ),
+        "created": (
+            d.loc[d["entry"] == "created", "entry_amount"].sum(),
+            int((d["entry"] == "created").sum()),
+        ),
+        "pulled_in": (
+            d.loc[d["entry"] == "pulled_in", "entry_amount"].sum(),
+            int((d["entry"] == "pulled_in").sum()),
+        ),
         "amount_change": (d["change"].sum(), int((d["change"] != 0).sum())),
         "won": (-d.loc[d["exit"] == "won", "final_amount"].sum(), int((d["exit"] == "won").sum())),
-        "lost": (-d.loc[d["exit"] == "lost", "final_amount"].sum(), int((d["exit"] == "lost").sum())),
-        "slipped_out": (-d.loc[d["exit"] == "slipped_out", "final_amount"].sum(), int((d["exit"] == "slipped_out").sum())),
+        "lost": (
+            -d.loc[d["exit"] == "lost", "final_amount"].sum(),
+            int((d["exit"] == "lost").sum()),
+        ),
+        "slipped_out": (
+            -d.loc[d["exit"] == "slipped_out", "final_amount"].sum(),
+            int((d["exit"] == "slipped_out").sum()),
+        ),
         "end": (d.loc[d["exit"] == "end", "final_amount"].sum(), int((d["exit"] == "end").sum())),
     }
-    out = pd.DataFrame([(k, float(v[0]), v[1]) for k, v in rows.items()], columns=["step", "amount", "deals"])
+    out = pd.DataFrame(
+        [(k, float(v[0]), v[1]) for k, v in rows.items()], columns=["step", "amount", "deals"]
+    )
     out.attrs["deals"] = d
     out.attrs["from"] = str(pd.Timestamp(s0).date())
     out.attrs["to"] = str(pd.Timestamp(s1).date())
@@ -219,13 +289,26 @@ def movement(data: SalesData, *, quarter: str, as_of: object | None = None) -> p
 def aging(data: SalesData, *, as_of: pd.Timestamp) -> pd.DataFrame:
     """Open deals on ``as_of`` by age band: count and amount, by stage when known."""
     od = open_deals_at(data, as_of)
-    od["age_band"] = pd.cut(od["age_days"], AGE_BANDS, labels=AGE_LABELS, right=True, include_lowest=True)
+    od["age_band"] = pd.cut(
+        od["age_days"], AGE_BANDS, labels=AGE_LABELS, right=True, include_lowest=True
+    )
     od["stage"] = od["stage"].fillna("(stage unknown)")
-    g = od.groupby(["age_band", "stage"], observed=True)["amount"].agg(deals="size", amount="sum").reset_index()
+    g = (
+        od.groupby(["age_band", "stage"], observed=True)["amount"]
+        .agg(deals="size", amount="sum")
+        .reset_index()
+    )
     return g
 
 
-def velocity(data: SalesData, *, quarter: str, as_of: object | None = None, by: str | None = None, trailing: int = 4) -> pd.DataFrame:
+def velocity(
+    data: SalesData,
+    *,
+    quarter: str,
+    as_of: object | None = None,
+    by: str | None = None,
+    trailing: int = 4,
+) -> pd.DataFrame:
     """Sales velocity: open deals x average deal x win rate / cycle days, per group.
 
     Rates come from deals closed in the trailing quarters up to ``as_of``.
@@ -241,10 +324,9 @@ def velocity(data: SalesData, *, quarter: str, as_of: object | None = None, by: 
     start, _ = data.calendar.bounds(qs[0])
     closed = closed_deals(data, start=start, as_of=as_of_ts)
     od = open_deals_at(data, as_of_ts)
-    reps = data.reps.set_index("rep_id")
 
     def key(f: pd.DataFrame) -> pd.Series:
-        return pd.Series("Total", index=f.index) if by is None else f["rep_id"].map(reps[by]).fillna("(unassigned)")
+        return group_labels(data, f, by)
 
     won = closed[closed["is_won"]]
     out = pd.DataFrame(
@@ -255,12 +337,16 @@ def velocity(data: SalesData, *, quarter: str, as_of: object | None = None, by: 
             "cycle_days": won.groupby(key(won))["cycle_days"].mean(),
         }
     )
-    out["velocity_per_day"] = out["open_deals"] * out["avg_deal"] * out["win_rate"] / out["cycle_days"]
+    out["velocity_per_day"] = (
+        out["open_deals"] * out["avg_deal"] * out["win_rate"] / out["cycle_days"]
+    )
     out["velocity_per_quarter"] = out["velocity_per_day"] * 91
     return out.rename_axis(by or "scope")
 
 
-def creation_vs_need(data: SalesData, *, quarter: str, as_of: object | None = None, by: str | None = "team") -> pd.DataFrame:
+def creation_vs_need(
+    data: SalesData, *, quarter: str, as_of: object | None = None, by: str | None = "team"
+) -> pd.DataFrame:
     """Pipeline created in the quarter against what next quarter's goal needs.
 
     Need = next quarter's goal (quota; without quotas, the trailing four quarters' average
@@ -274,12 +360,11 @@ def creation_vs_need(data: SalesData, *, quarter: str, as_of: object | None = No
     start, end = data.calendar.bounds(quarter)
     as_of_ts = data.default_as_of(quarter) if as_of is None else min(pd.Timestamp(as_of), end)
     nxt = data.calendar.shift(quarter, 1)
-    reps = data.reps.set_index("rep_id")
     o = data.opportunities
     made = o[(o["created_date"] >= start) & (o["created_date"] <= as_of_ts)]
 
     def key(f: pd.DataFrame) -> pd.Series:
-        return pd.Series("Total", index=f.index) if by is None else f["rep_id"].map(reps[by]).fillna("(unassigned)")
+        return group_labels(data, f, by)
 
     created = made.groupby(key(made))["amount"].sum()
     qs = trailing_quarters(data, data.calendar.latest_complete_quarter(as_of_ts), 4)

@@ -67,7 +67,9 @@ def pct_axis(ax: Axes, *, axis: str = "y") -> Axes:
     return ax
 
 
-def pace_chart(pace: pd.DataFrame, *, quarter: str, title: str, currency: str = "USD", ax: Axes | None = None) -> Axes:
+def pace_chart(
+    pace: pd.DataFrame, *, quarter: str, title: str, currency: str = "USD", ax: Axes | None = None
+) -> Axes:
     """Cumulative bookings through the quarter: this quarter bold, earlier ones muted.
 
     Parameters
@@ -81,9 +83,23 @@ def pace_chart(pace: pd.DataFrame, *, quarter: str, title: str, currency: str = 
     col = "share_of_quota" if use_share else "bookings_to_date"
     for q, g in pace.groupby("quarter", sort=True):
         mine = q == quarter
-        ax.plot(g["day"], g[col], color=ACCENT if mine else MUTED, lw=2.6 if mine else 1.3, label=q, zorder=3 if mine else 2)
-        ax.annotate(q, (g["day"].iloc[-1], g[col].iloc[-1]), fontsize=8.5, color=ACCENT if mine else "#7b8794",
-                    xytext=(3, 0), textcoords="offset points", va="center")
+        ax.plot(
+            g["day"],
+            g[col],
+            color=ACCENT if mine else MUTED,
+            lw=2.6 if mine else 1.3,
+            label=q,
+            zorder=3 if mine else 2,
+        )
+        ax.annotate(
+            q,
+            (g["day"].iloc[-1], g[col].iloc[-1]),
+            fontsize=8.5,
+            color=ACCENT if mine else "#7b8794",
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+        )
     if use_share:
         ax.axhline(1.0, color="#444", lw=0.8, ls="--")
         pct_axis(ax)
@@ -119,11 +135,21 @@ def hbar(
     """
     data = frame[[label, value]].dropna().sort_values(value)
     ax = _ax(ax, (9.0, max(2.2, 0.32 * len(data) + 1.0)))
-    colors = [GOOD if (target is not None and v >= target) else (BAD if target is not None else ACCENT) for v in data[value]]
+    colors = [
+        GOOD if (target is not None and v >= target) else (BAD if target is not None else ACCENT)
+        for v in data[value]
+    ]
     ax.barh(data[label].astype("str"), data[value], color=colors)
-    fmt = {"money": lambda v: money(v, currency), "pct": pct, "ratio": lambda v: f"{v:.1f}×", "count": lambda v: f"{v:,.0f}"}[kind]
+    fmt = {
+        "money": lambda v: money(v, currency),
+        "pct": pct,
+        "ratio": lambda v: f"{v:.1f}×",
+        "count": lambda v: f"{v:,.0f}",
+    }[kind]
     for y, v in enumerate(data[value]):
-        ax.annotate(fmt(v), (v, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8.5)
+        ax.annotate(
+            fmt(v), (v, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8.5
+        )
     if target is not None:
         ax.axvline(target, color="#444", lw=0.9, ls="--")
     if kind == "money":
@@ -138,7 +164,9 @@ def hbar(
     return ax
 
 
-def bookings_vs_quota(trend: pd.DataFrame, *, title: str, currency: str = "USD", ax: Axes | None = None) -> Axes:
+def bookings_vs_quota(
+    trend: pd.DataFrame, *, title: str, currency: str = "USD", ax: Axes | None = None
+) -> Axes:
     """Bookings bars per quarter with the quota as a line (when there is one)."""
     ax = _ax(ax)
     x = np.arange(len(trend))
@@ -152,7 +180,9 @@ def bookings_vs_quota(trend: pd.DataFrame, *, title: str, currency: str = "USD",
     return ax
 
 
-def rate_lines(trend: pd.DataFrame, *, columns: dict[str, str], title: str, ax: Axes | None = None) -> Axes:
+def rate_lines(
+    trend: pd.DataFrame, *, columns: dict[str, str], title: str, ax: Axes | None = None
+) -> Axes:
     """Percentage lines per quarter (e.g. attainment and win rate)."""
     ax = _ax(ax)
     x = np.arange(len(trend))
@@ -161,7 +191,14 @@ def rate_lines(trend: pd.DataFrame, *, columns: dict[str, str], title: str, ax: 
             ax.plot(x, trend[col], marker="o", lw=2, color=PALETTE[i], label=lab)
             for xi, v in zip(x, trend[col], strict=True):
                 if pd.notna(v):
-                    ax.annotate(pct(v), (xi, v), xytext=(0, 6), textcoords="offset points", ha="center", fontsize=8)
+                    ax.annotate(
+                        pct(v),
+                        (xi, v),
+                        xytext=(0, 6),
+                        textcoords="offset points",
+                        ha="center",
+                        fontsize=8,
+                    )
     ax.set_xticks(x, trend["quarter"].astype("str"))
     pct_axis(ax)
     ax.legend(loc="best")
@@ -190,11 +227,27 @@ def funnel(ranking: pd.DataFrame, *, title: str, ax: Axes | None = None) -> Axes
     for level, style in ((0.95, "--"), (0.998, ":")):
         tail = (1 - level) / 2
         ax.plot(n, st.binom.ppf(tail, n, p0) / n, color="#7b8794", ls=style, lw=1)
-        ax.plot(n, st.binom.ppf(1 - tail, n, p0) / n, color="#7b8794", ls=style, lw=1, label=f"{level:.1%} limits")
+        ax.plot(
+            n,
+            st.binom.ppf(1 - tail, n, p0) / n,
+            color="#7b8794",
+            ls=style,
+            lw=1,
+            label=f"{level:.1%} limits",
+        )
     ax.axhline(p0, color="#444", lw=1)
     colors = {"above peers": GOOD, "below peers": BAD, "within chance": MUTED}
     for flag, g in ranking.groupby("flag"):
-        ax.scatter(g["closed"], g["win_rate"], s=28, color=colors.get(str(flag), ACCENT), label=str(flag), zorder=3, edgecolor="white", lw=0.5)
+        ax.scatter(
+            g["closed"],
+            g["win_rate"],
+            s=28,
+            color=colors.get(str(flag), ACCENT),
+            label=str(flag),
+            zorder=3,
+            edgecolor="white",
+            lw=0.5,
+        )
     pct_axis(ax)
     ax.set_xlabel("Closed deals (won + lost)")
     ax.set_ylabel("Win rate")
@@ -205,13 +258,32 @@ def funnel(ranking: pd.DataFrame, *, title: str, ax: Axes | None = None) -> Axes
     return ax
 
 
-def quadrant_scatter(frame: pd.DataFrame, *, x: str, y: str, x_split: float, y_split: float, title: str,
-                     xlabel: str, ylabel: str, y_pct: bool = True, ax: Axes | None = None) -> Axes:
+def quadrant_scatter(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    x_split: float,
+    y_split: float,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    y_pct: bool = True,
+    ax: Axes | None = None,
+) -> Axes:
     """Scatter with two split lines making four named quadrants (``quadrant`` column colours points)."""
     ax = _ax(ax)
     data = frame.dropna(subset=[x, y])
     for i, (name, g) in enumerate(data.groupby("quadrant")):
-        ax.scatter(g[x], g[y], s=30, color=PALETTE[i % len(PALETTE)], label=f"{name} ({len(g)})", edgecolor="white", lw=0.5)
+        ax.scatter(
+            g[x],
+            g[y],
+            s=30,
+            color=PALETTE[i % len(PALETTE)],
+            label=f"{name} ({len(g)})",
+            edgecolor="white",
+            lw=0.5,
+        )
     ax.axvline(x_split, color="#444", lw=0.8, ls="--")
     ax.axhline(y_split, color="#444", lw=0.8, ls="--")
     if y_pct:
@@ -230,7 +302,13 @@ def heatmap(matrix: pd.DataFrame, *, title: str, fmt: str = "pp", ax: Axes | Non
     values = matrix.to_numpy(dtype=float)
     lim = np.nanmax(np.abs(values)) if np.isfinite(values).any() else 1.0
     im = ax.imshow(values, cmap="RdBu", vmin=-lim, vmax=lim, aspect="auto")
-    ax.set_xticks(range(matrix.shape[1]), [str(c) for c in matrix.columns], rotation=20, ha="right", fontsize=8.5)
+    ax.set_xticks(
+        range(matrix.shape[1]),
+        [str(c) for c in matrix.columns],
+        rotation=20,
+        ha="right",
+        fontsize=8.5,
+    )
     ax.set_yticks(range(matrix.shape[0]), [str(i) for i in matrix.index], fontsize=8)
     for (r, c), v in np.ndenumerate(values):
         if np.isfinite(v):
@@ -242,10 +320,23 @@ def heatmap(matrix: pd.DataFrame, *, title: str, fmt: str = "pp", ax: Axes | Non
     return ax
 
 
-def tenure_curve(curve: pd.DataFrame, *, reference: float | None, title: str, currency: str = "USD", ax: Axes | None = None) -> Axes:
+def tenure_curve(
+    curve: pd.DataFrame,
+    *,
+    reference: float | None,
+    title: str,
+    currency: str = "USD",
+    ax: Axes | None = None,
+) -> Axes:
     """Bookings per rep by month of tenure, with the veterans' monthly average as a line."""
     ax = _ax(ax)
-    ax.bar(curve["tenure_month"] + 1, curve["bookings_per_rep"], color=ACCENT, width=0.7, label="New hires: bookings per rep")
+    ax.bar(
+        curve["tenure_month"] + 1,
+        curve["bookings_per_rep"],
+        color=ACCENT,
+        width=0.7,
+        label="New hires: bookings per rep",
+    )
     if reference is not None and np.isfinite(reference):
         ax.axhline(reference, color=PALETTE[1], lw=2, label="Ramped reps' monthly average")
     ax.set_xlabel("Month of tenure")
@@ -255,8 +346,19 @@ def tenure_curve(curve: pd.DataFrame, *, reference: float | None, title: str, cu
     return ax
 
 
-def range_bars(frame: pd.DataFrame, *, label: str, mean: str, low: str, high: str, title: str, kind: str = "pct",
-               target: float | None = None, currency: str = "USD", ax: Axes | None = None) -> Axes:
+def range_bars(
+    frame: pd.DataFrame,
+    *,
+    label: str,
+    mean: str,
+    low: str,
+    high: str,
+    title: str,
+    kind: str = "pct",
+    target: float | None = None,
+    currency: str = "USD",
+    ax: Axes | None = None,
+) -> Axes:
     """Horizontal mean markers with a min-max range per row (e.g. each manager's team)."""
     data = frame.sort_values(mean)
     ax = _ax(ax, (9.0, max(2.2, 0.4 * len(data) + 1.0)))
@@ -276,8 +378,15 @@ def range_bars(frame: pd.DataFrame, *, label: str, mean: str, low: str, high: st
     return ax
 
 
-def forecast_ranges(frame: pd.DataFrame, *, booked: float, recommended: str, title: str, currency: str = "USD",
-                    ax: Axes | None = None) -> Axes:
+def forecast_ranges(
+    frame: pd.DataFrame,
+    *,
+    booked: float,
+    recommended: str,
+    title: str,
+    currency: str = "USD",
+    ax: Axes | None = None,
+) -> Axes:
     """Each method's point with its 80% (thick) and 95% (thin) range; booked-to-date as a line."""
     data = frame.reset_index(drop=True)
     ax = _ax(ax, (9.0, max(2.4, 0.55 * len(data) + 1.2)))
@@ -287,7 +396,14 @@ def forecast_ranges(frame: pd.DataFrame, *, booked: float, recommended: str, tit
     colors = [PALETTE[1] if m == recommended else ACCENT for m in data["method"]]
     ax.scatter(data["point"], y, color=colors, zorder=3, s=60)
     for yi, v in zip(y, data["point"], strict=True):
-        ax.annotate(money(v, currency), (v, yi), xytext=(0, 9), textcoords="offset points", ha="center", fontsize=8.5)
+        ax.annotate(
+            money(v, currency),
+            (v, yi),
+            xytext=(0, 9),
+            textcoords="offset points",
+            ha="center",
+            fontsize=8.5,
+        )
     ax.axvline(booked, color="#444", ls="--", lw=1)
     ax.annotate("booked so far", (booked, y.max() + 0.4), fontsize=8, color="#444", ha="left")
     ax.set_yticks(y, [f"{m} (recommended)" if m == recommended else m for m in data["method"]])
@@ -298,8 +414,19 @@ def forecast_ranges(frame: pd.DataFrame, *, booked: float, recommended: str, tit
     return ax
 
 
-def lines_by(frame: pd.DataFrame, *, x: str, y: str, hue: str, title: str, xlabel: str, ylabel: str, kind: str = "pct",
-             highlight: str | None = None, ax: Axes | None = None) -> Axes:
+def lines_by(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    hue: str,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    kind: str = "pct",
+    highlight: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
     """One line per ``hue`` value (e.g. WAPE by week of quarter per method)."""
     ax = _ax(ax)
     for i, (name, g) in enumerate(frame.groupby(hue, sort=True)):
@@ -315,7 +442,9 @@ def lines_by(frame: pd.DataFrame, *, x: str, y: str, hue: str, title: str, xlabe
     return ax
 
 
-def forecast_vs_actual(bt: pd.DataFrame, *, method: str, title: str, currency: str = "USD", ax: Axes | None = None) -> Axes:
+def forecast_vs_actual(
+    bt: pd.DataFrame, *, method: str, title: str, currency: str = "USD", ax: Axes | None = None
+) -> Axes:
     """A method's backtest forecasts (with 80% range) against actual bookings by quarter."""
     ax = _ax(ax)
     d = bt[bt["method"] == method].reset_index(drop=True)
@@ -331,11 +460,21 @@ def forecast_vs_actual(bt: pd.DataFrame, *, method: str, title: str, currency: s
     return ax
 
 
-def waterfall(movement: pd.DataFrame, *, title: str, currency: str = "USD", ax: Axes | None = None) -> Axes:
+def waterfall(
+    movement: pd.DataFrame, *, title: str, currency: str = "USD", ax: Axes | None = None
+) -> Axes:
     """Pipeline waterfall: start and end as full bars, inflows up (green) and outflows down (red)."""
     ax = _ax(ax)
-    labels = {"start": "Start", "created": "Created", "pulled_in": "Pulled in", "amount_change": "Amount changes", "won": "Won",
-              "lost": "Lost", "slipped_out": "Slipped out", "end": "End"}
+    labels = {
+        "start": "Start",
+        "created": "Created",
+        "pulled_in": "Pulled in",
+        "amount_change": "Amount changes",
+        "won": "Won",
+        "lost": "Lost",
+        "slipped_out": "Slipped out",
+        "end": "End",
+    }
     running = 0.0
     for i, row in enumerate(movement.itertuples()):
         if row.step in ("start", "end"):
@@ -347,21 +486,39 @@ def waterfall(movement: pd.DataFrame, *, title: str, currency: str = "USD", ax: 
             ax.bar(i, abs(row.amount), bottom=bottom, color=GOOD if row.amount >= 0 else BAD)
             running += row.amount
             top = max(running, running - row.amount)
-        ax.annotate(money(row.amount, currency), (i, top), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8.5)
+        ax.annotate(
+            money(row.amount, currency),
+            (i, top),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            fontsize=8.5,
+        )
     ax.set_xticks(range(len(movement)), [labels.get(s, s) for s in movement["step"]])
     money_axis(ax, currency=currency)
     ax.set_title(title)
     return ax
 
 
-def payout_curve(plan, statements: pd.DataFrame, *, title: str, currency: str = "USD", ax: Axes | None = None) -> Axes:  # type: ignore[no-untyped-def]
+def payout_curve(
+    plan, statements: pd.DataFrame, *, title: str, currency: str = "USD", ax: Axes | None = None
+) -> Axes:  # type: ignore[no-untyped-def]
     """The plan's quarterly variable pay by attainment, with each rep as a point."""
     ax = _ax(ax)
     top = max(3.0, float(statements["attainment"].max()) * 1.05 if len(statements) else 3.0)
     x = np.linspace(0, top, 600)
     ax.plot(x, plan.payout(x), color=ACCENT, lw=2.2, label="Plan payout curve")
     if len(statements):
-        ax.scatter(statements["attainment"], statements["variable_pay"], color=PALETTE[1], s=26, zorder=3, label="Reps", edgecolor="white", lw=0.5)
+        ax.scatter(
+            statements["attainment"],
+            statements["variable_pay"],
+            color=PALETTE[1],
+            s=26,
+            zorder=3,
+            label="Reps",
+            edgecolor="white",
+            lw=0.5,
+        )
     for t in plan.tiers[1:]:
         ax.axvline(t.start, color=MUTED, lw=0.8, ls=":")
     if plan.threshold is not None:

@@ -32,6 +32,7 @@ import pandas as pd
 
 from .data import SalesData
 from .forecast import _earlier_points, _examples, _point, _won, open_deals_at
+from .metrics import group_labels
 
 CHECKS = {
     "past_due_close": "Close date already passed: update it or close the deal",
@@ -45,7 +46,9 @@ CHECKS = {
 }
 
 
-def audit(data: SalesData, *, as_of: object, stale_days: int = 30, push_limit: int = 2) -> pd.DataFrame:
+def audit(
+    data: SalesData, *, as_of: object, stale_days: int = 30, push_limit: int = 2
+) -> pd.DataFrame:
     """Hygiene problems of the deals open on ``as_of``.
 
     Returns
@@ -64,9 +67,13 @@ def audit(data: SalesData, *, as_of: object, stale_days: int = 30, push_limit: i
     flags["past_due_close"] = od["close_date"].notna() & (od["close_date"] < as_of_ts)
     hist = data.history
     if hist is not None and len(hist) and (hist["snapshot_date"] <= as_of_ts).any():
-        h = hist[(hist["snapshot_date"] <= as_of_ts) & hist["opp_id"].isin(od["opp_id"])].sort_values(["opp_id", "snapshot_date"])
+        h = hist[
+            (hist["snapshot_date"] <= as_of_ts) & hist["opp_id"].isin(od["opp_id"])
+        ].sort_values(["opp_id", "snapshot_date"])
         grp = h.groupby("opp_id")
-        changed = (h["stage"] != grp["stage"].shift()) | (h["amount"].fillna(-1) != grp["amount"].shift().fillna(-1))
+        changed = (h["stage"] != grp["stage"].shift()) | (
+            h["amount"].fillna(-1) != grp["amount"].shift().fillna(-1)
+        )
         last_change = h.loc[changed].groupby("opp_id")["snapshot_date"].max()
         days = (as_of_ts - od["opp_id"].map(last_change)).dt.days
         flags["no_stage_change"] = days >= stale_days
@@ -74,10 +81,18 @@ def audit(data: SalesData, *, as_of: object, stale_days: int = 30, push_limit: i
     else:
         won = _won(data)
         med = ((won["close_date"] - won["created_date"]).dt.days).median()
-        flags["no_stage_change"] = od["age_days"] > 2 * med if np.isfinite(med) else pd.Series(False, index=od.index)
+        flags["no_stage_change"] = (
+            od["age_days"] > 2 * med if np.isfinite(med) else pd.Series(False, index=od.index)
+        )
         flags["missing_amount"] = raw_amount.isna()
     flags["missing_account"] = od["account_id"].isna()
-    key = od["rep_id"].astype("str").fillna("") + "|" + od["account_id"].astype("str").fillna("") + "|" + od["product"].astype("str").fillna("")
+    key = (
+        od["rep_id"].astype("str").fillna("")
+        + "|"
+        + od["account_id"].astype("str").fillna("")
+        + "|"
+        + od["product"].astype("str").fillna("")
+    )
     dup = pd.Series(False, index=od.index)
     valid = od["account_id"].notna()
     for _, g in od[valid].groupby(key[valid]):
@@ -91,13 +106,20 @@ def audit(data: SalesData, *, as_of: object, stale_days: int = 30, push_limit: i
     default = od["stage"].map(stage_prob)
     # the CRM keeps only today's probability: it can be checked against the stage only on the data's last date
     current = as_of_ts >= data.last_date.normalize()
-    flags["probability_mismatch"] = current & od["probability"].notna() & default.notna() & ((od["probability"] - default).abs() > 0.25)
+    flags["probability_mismatch"] = (
+        current
+        & od["probability"].notna()
+        & default.notna()
+        & ((od["probability"] - default).abs() > 0.25)
+    )
     open_names = [s.name for s in data.stages if not s.closed]
     idx = od["stage"].map({n: i for i, n in enumerate(open_names)})
     half = len(open_names) / 2
     cat = od["forecast_category"]
     flags["category_mismatch"] = (
-        ((cat == "Commit") & (idx < half - 0.5)) | (cat == "Closed") | ((cat == "Omitted") & (idx == len(open_names) - 1))
+        ((cat == "Commit") & (idx < half - 0.5))
+        | (cat == "Closed")
+        | ((cat == "Omitted") & (idx == len(open_names) - 1))
     ).fillna(False)
     rows = []
     for check, mask in flags.items():
@@ -107,7 +129,13 @@ def audit(data: SalesData, *, as_of: object, stale_days: int = 30, push_limit: i
             part.insert(2, "check", check)
             part.insert(3, "action", CHECKS[check])
             rows.append(part)
-    out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["opp_id", "rep_id", "check", "action", "amount", "stage", "close_date"])
+    out = (
+        pd.concat(rows, ignore_index=True)
+        if rows
+        else pd.DataFrame(
+            columns=["opp_id", "rep_id", "check", "action", "amount", "stage", "close_date"]
+        )
+    )
     out.attrs["open_deals"] = od
     return out
 
@@ -123,14 +151,19 @@ def hygiene_score(data: SalesData, problems: pd.DataFrame, *, by: str = "rep_id"
     od = problems.attrs.get("open_deals")
     if od is None:
         raise ValueError("problems must come from audit()")
-    reps = data.reps.set_index("rep_id")
 
     def key(f: pd.DataFrame) -> pd.Series:
-        return f["rep_id"] if by == "rep_id" else f["rep_id"].map(reps[by]).fillna("(unassigned)")
+        return group_labels(data, f, by)
 
     open_n = od.groupby(key(od)).size()
     flagged = problems.drop_duplicates("opp_id")
-    out = pd.DataFrame({"open_deals": open_n, "flagged_deals": flagged.groupby(key(flagged)).size(), "problems": problems.groupby(key(problems)).size()})
+    out = pd.DataFrame(
+        {
+            "open_deals": open_n,
+            "flagged_deals": flagged.groupby(key(flagged)).size(),
+            "problems": problems.groupby(key(problems)).size(),
+        }
+    )
     out = out.fillna(0).astype({"open_deals": int, "flagged_deals": int, "problems": int})
     out["score"] = 100 * (1 - out["flagged_deals"] / out["open_deals"].where(out["open_deals"] > 0))
     by_check = problems.groupby([key(problems), "check"]).size().unstack(fill_value=0)
@@ -138,7 +171,14 @@ def hygiene_score(data: SalesData, problems: pd.DataFrame, *, by: str = "rep_id"
     return out.rename_axis(by).sort_values("score")
 
 
-def forecast_impact(data: SalesData, *, quarters: list[str], week: int = 4, stale_days: int = 30, push_limit: int = 2) -> pd.DataFrame:
+def forecast_impact(
+    data: SalesData,
+    *,
+    quarters: list[str],
+    week: int = 4,
+    stale_days: int = 30,
+    push_limit: int = 2,
+) -> pd.DataFrame:
     """How much of past quarters' pipeline-forecast error came from deals with hygiene problems.
 
     For each quarter, as of its ``week``-th week, each open deal's expected bookings (pipeline
@@ -164,15 +204,42 @@ def forecast_impact(data: SalesData, *, quarters: list[str], week: int = 4, stal
         if ex.empty:
             continue
         overall = ex["won_in_quarter"].mean()
-        ex_key = ex["stage"].fillna("?") + np.where(ex["close_date"] <= ex["quarter_end"], " in", np.where(ex["close_date"].isna(), "", " out"))
+        ex_key = ex["stage"].fillna("?") + np.where(
+            ex["close_date"] <= ex["quarter_end"],
+            " in",
+            np.where(ex["close_date"].isna(), "", " out"),
+        )
         rates = ex.groupby(ex_key)["won_in_quarter"].agg(["sum", "size"])
         rate = (rates["sum"] + 5 * overall) / (rates["size"] + 5)
-        od_key = od["stage"].fillna("?") + np.where(od["close_date"] <= end, " in", np.where(od["close_date"].isna(), "", " out"))
+        od_key = od["stage"].fillna("?") + np.where(
+            od["close_date"] <= end, " in", np.where(od["close_date"].isna(), "", " out")
+        )
         expected = od_key.map(rate).fillna(overall) * od["amount"]
-        won_q = won[(won["close_date"] >= start) & (won["close_date"] <= end)].set_index("opp_id")["amount"]
+        won_q = won[(won["close_date"] >= start) & (won["close_date"] <= end)].set_index("opp_id")[
+            "amount"
+        ]
         actual = od["opp_id"].map(won_q).fillna(0.0)
         err = expected - actual
         flagged = od["opp_id"].isin(problems["opp_id"])
         fe, ce = float(err[flagged].sum()), float(err[~flagged].sum())
-        rows.append((q, int(flagged.sum()), int((~flagged).sum()), fe, ce, abs(fe) / (abs(fe) + abs(ce)) if (abs(fe) + abs(ce)) > 0 else np.nan))
-    return pd.DataFrame(rows, columns=["quarter", "flagged_deals", "clean_deals", "flagged_error", "clean_error", "flagged_share"])
+        rows.append(
+            (
+                q,
+                int(flagged.sum()),
+                int((~flagged).sum()),
+                fe,
+                ce,
+                abs(fe) / (abs(fe) + abs(ce)) if (abs(fe) + abs(ce)) > 0 else np.nan,
+            )
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "quarter",
+            "flagged_deals",
+            "clean_deals",
+            "flagged_error",
+            "clean_error",
+            "flagged_share",
+        ],
+    )

@@ -118,7 +118,9 @@ def start(
     q = loaded.calendar.label(loaded.calendar.period(q))
     quarters = loaded.quarters()
     if q not in quarters:
-        raise ConfigError(f"quarter {q} is outside the data, which covers {quarters[0]} to {quarters[-1]}")
+        raise ConfigError(
+            f"quarter {q} is outside the data, which covers {quarters[0]} to {quarters[-1]}"
+        )
     if as_of is None or str(as_of).strip() == "":
         as_of_ts = loaded.default_as_of(q)
     else:
@@ -128,7 +130,9 @@ def start(
             raise ConfigError(f"as_of {as_of!r} is not a date; write it like 2026-08-15") from None
         start_, end_ = loaded.calendar.bounds(q)
         if not start_ <= as_of_ts <= end_:
-            raise ConfigError(f"as_of {as_of_ts.date()} is outside {q} ({start_.date()} to {end_.date()})")
+            raise ConfigError(
+                f"as_of {as_of_ts.date()} is outside {q} ({start_.date()} to {end_.date()})"
+            )
     team_value = (team or "").strip() or None
     return ReportContext(
         data=loaded.for_team(team_value),
@@ -187,7 +191,9 @@ def say(template: str, **values: object) -> HTML:
     >>> say("Bookings reached <b>{b}</b>.", b="$1.2M").data
     '<p class="finding">Bookings reached <b>$1.2M</b>.</p>'
     """
-    return HTML(f'<p class="finding">{template.format(**{k: esc(v) for k, v in values.items()})}</p>')
+    return HTML(
+        f'<p class="finding">{template.format(**{k: esc(v) for k, v in values.items()})}</p>'
+    )
 
 
 def note(text: str, **values: object) -> HTML:
@@ -211,7 +217,14 @@ def definitions(terms: Mapping[str, str]) -> HTML:
     return HTML(f'<dl class="definitions">{rows}</dl>')
 
 
-FORMATTERS = {"money": "money", "pct": "pct", "ratio": "ratio", "int": "int", "num1": "num1", "date": "date"}
+FORMATTERS = {
+    "money": "money",
+    "pct": "pct",
+    "ratio": "ratio",
+    "int": "int",
+    "num1": "num1",
+    "date": "date",
+}
 
 
 def table(
@@ -266,12 +279,20 @@ def table(
     for row in shown.itertuples(index=False):
         cells = []
         for col, v in zip(shown.columns, row, strict=True):
-            cls = ' class="num"' if formats.get(col) in ("money", "pct", "ratio", "int", "num1") else ""
+            cls = (
+                ' class="num"'
+                if formats.get(col) in ("money", "pct", "ratio", "int", "num1")
+                else ""
+            )
             cells.append(f"<td{cls}>{esc(fmt(col, v))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
-    more = f'<p class="more">{total - max_rows:,} more rows not shown.</p>' if total > max_rows else ""
-    return HTML(f'<table class="report-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{more}')
+    more = (
+        f'<p class="more">{total - max_rows:,} more rows not shown.</p>' if total > max_rows else ""
+    )
+    return HTML(
+        f'<table class="report-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{more}'
+    )
 
 
 def names(frame: pd.DataFrame, data: SalesData) -> pd.DataFrame:
@@ -279,7 +300,11 @@ def names(frame: pd.DataFrame, data: SalesData) -> pd.DataFrame:
     reps = data.reps.set_index("rep_id")
     out = frame.copy()
     ids = out["rep_id"] if "rep_id" in out else out.index.to_series()
-    out.insert(0, "Rep", ids.map(reps["rep_name"]).fillna(ids).to_numpy() if "rep_name" in reps else ids.to_numpy())
+    out.insert(
+        0,
+        "Rep",
+        ids.map(reps["rep_name"]).fillna(ids).to_numpy() if "rep_name" in reps else ids.to_numpy(),
+    )
     for col in ("team", "manager"):
         if col in reps and col not in out:
             out[col] = ids.map(reps[col]).to_numpy()

@@ -40,7 +40,9 @@ from .format import money, pct, ratio
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_NOTEBOOKS = PROJECT_ROOT / "notebooks"
-_ENV = Environment(loader=PackageLoader("salesops_lib", "templates"), autoescape=select_autoescape(["html"]))
+_ENV = Environment(
+    loader=PackageLoader("salesops_lib", "templates"), autoescape=select_autoescape(["html"])
+)
 
 
 @dataclass
@@ -100,7 +102,9 @@ def list_notebooks(folder: Path = DEFAULT_NOTEBOOKS, only: list[str] | None = No
         w = want.strip().removesuffix(".ipynb")
         match = [b for b in books if w in (b.stem, b.stem[:2], b.stem[3:])]
         if not match:
-            raise ReportError(f"--only {want!r} matches no report; reports: {', '.join(b.stem for b in books)}")
+            raise ReportError(
+                f"--only {want!r} matches no report; reports: {', '.join(b.stem for b in books)}"
+            )
         chosen.extend(m for m in match if m not in chosen)
     return chosen
 
@@ -172,11 +176,15 @@ def run_quarter(
     q = quarter.strip() if quarter else data.latest_complete_quarter()
     q = data.calendar.label(data.calendar.period(q))
     if q not in data.quarters():
-        raise ReportError(f"quarter {q} is outside the data ({data.quarters()[0]} to {data.quarters()[-1]})")
+        raise ReportError(
+            f"quarter {q} is outside the data ({data.quarters()[0]} to {data.quarters()[-1]})"
+        )
     as_of_ts = data.default_as_of(q) if not as_of else pd.Timestamp(as_of).normalize()
     start, end = data.calendar.bounds(q)
     if not start <= as_of_ts <= end:
-        raise ReportError(f"as_of {as_of_ts.date()} is outside {q} ({start.date()} to {end.date()})")
+        raise ReportError(
+            f"as_of {as_of_ts.date()} is outside {q} ({start.date()} to {end.date()})"
+        )
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -196,7 +204,12 @@ def run_quarter(
             "team": "",
             "output_dir": str(tmp.resolve()),
         }
-        meta = {"quarter": q, "as_of": str(as_of_ts.date()), "fingerprint": data.fingerprint(), "version": __version__}
+        meta = {
+            "quarter": q,
+            "as_of": str(as_of_ts.date()),
+            "fingerprint": data.fingerprint(),
+            "version": __version__,
+        }
         results = _render_all(books, tmp, params, meta, secrets, jobs, progress, timeout)
         kept = _carry_over(final, tmp, {b.stem for b in books}) if only else []
         results = sorted(results + kept, key=lambda r: r.name)
@@ -224,8 +237,15 @@ def run_quarter(
             "duration_seconds": round(time.perf_counter() - t0, 2),
             "headline": {k: v for k, v in headline.get("raw", {}).items()},
             "reports": [
-                {"name": r.name, "title": r.title, "status": r.status, "duration_seconds": round(r.duration, 2),
-                 "error": r.error, "kept_from_previous_run": r.kept, "html": r.html}
+                {
+                    "name": r.name,
+                    "title": r.title,
+                    "status": r.status,
+                    "duration_seconds": round(r.duration, 2),
+                    "error": r.error,
+                    "kept_from_previous_run": r.kept,
+                    "html": r.html,
+                }
                 for r in results
             ],
             "data_warnings": int(len(data.warnings)),
@@ -255,7 +275,9 @@ def _render_all(books, tmp, params, meta, secrets, jobs, progress, timeout) -> l
             results.append(r)
         return results
     with ProcessPoolExecutor(max_workers=min(jobs, len(books))) as pool:
-        futures = [pool.submit(render_notebook, b, tmp, params, meta, secrets, timeout) for b in books]
+        futures = [
+            pool.submit(render_notebook, b, tmp, params, meta, secrets, timeout) for b in books
+        ]
         for f in as_completed(futures):
             r = f.result()
             bar.step(r)
@@ -274,11 +296,21 @@ class _Progress:
         width = 24
         filled = int(width * self.done / self.total)
         mark = "ok" if r.status == "ok" else "FAILED"
-        print(f"[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {r.name} {mark} ({r.duration:.1f} s)",
-              file=sys.stderr, flush=True)
+        print(
+            f"[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {r.name} {mark} ({r.duration:.1f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
-def render_notebook(book: Path, tmp: Path, params: dict[str, Any], meta: dict[str, str], secrets: list[str], timeout: int) -> NotebookResult:
+def render_notebook(
+    book: Path,
+    tmp: Path,
+    params: dict[str, Any],
+    meta: dict[str, str],
+    secrets: list[str],
+    timeout: int,
+) -> NotebookResult:
     """Execute one notebook with Papermill and write its HTML page (or a failure page)."""
     import papermill as pm
 
@@ -301,7 +333,9 @@ def render_notebook(book: Path, tmp: Path, params: dict[str, Any], meta: dict[st
     except Exception as exc:  # noqa: BLE001 - any failure becomes a failed report, never a crash
         status = "failed"
         error = _error_summary(exc)
-        log = mask(f"{book.stem} failed\n\n{_plain(traceback.format_exc())}\n{_plain(str(exc))}\n", secrets)
+        log = mask(
+            f"{book.stem} failed\n\n{_plain(traceback.format_exc())}\n{_plain(str(exc))}\n", secrets
+        )
         (tmp / "logs" / f"{book.stem}.log").write_text(log, encoding="utf-8")
     duration = time.perf_counter() - t
     if status == "ok":
@@ -309,7 +343,9 @@ def render_notebook(book: Path, tmp: Path, params: dict[str, Any], meta: dict[st
             page = notebook_html(out_nb, title, meta)
         except Exception as exc:  # noqa: BLE001
             status, error = "failed", f"could not convert to HTML: {type(exc).__name__}"
-            (tmp / "logs" / f"{book.stem}.log").write_text(mask(traceback.format_exc(), secrets), encoding="utf-8")
+            (tmp / "logs" / f"{book.stem}.log").write_text(
+                mask(traceback.format_exc(), secrets), encoding="utf-8"
+            )
     if status != "ok":
         page = failure_html(book.stem, title, error, meta)
     (tmp / f"{book.stem}.html").write_text(mask(page, secrets), encoding="utf-8")
@@ -341,7 +377,11 @@ def notebook_html(path: Path, title: str, meta: dict[str, str]) -> str:
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.get("outputs", []) if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            cell.outputs = [
+                o
+                for o in cell.get("outputs", [])
+                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            ]
     c = Config()
     c.TagRemovePreprocessor.enabled = True
     c.TagRemovePreprocessor.remove_cell_tags = ("injected-parameters", "parameters", "remove")
@@ -387,19 +427,49 @@ def headline_figures(data: SalesData, quarter: str, as_of: pd.Timestamp) -> dict
 
     total = kpi_table(data, quarter=quarter, as_of=as_of, by=None).iloc[0]
     items = [
-        {"label": "Bookings", "value": money(total["bookings"], data.currency), "detail": f"{int(total['won']):,} deals won"},
+        {
+            "label": "Bookings",
+            "value": money(total["bookings"], data.currency),
+            "detail": f"{int(total['won']):,} deals won",
+        },
     ]
     if pd.notna(total["quota"]):
-        items.append({"label": "Attainment", "value": pct(total["attainment"]), "detail": f"of {money(total['quota'], data.currency)} quota"})
-    items.append({"label": "Win rate", "value": pct(total["win_rate"]), "detail": f"{int(total['won']):,} won of {int(total['won'] + total['lost']):,} closed"})
-    items.append({"label": "Open pipeline", "value": money(total["open_pipeline"], data.currency),
-                  "detail": f"coverage {ratio(total['coverage'])}" if pd.notna(total["coverage"]) else "closing this quarter"})
+        items.append(
+            {
+                "label": "Attainment",
+                "value": pct(total["attainment"]),
+                "detail": f"of {money(total['quota'], data.currency)} quota",
+            }
+        )
+    items.append(
+        {
+            "label": "Win rate",
+            "value": pct(total["win_rate"]),
+            "detail": f"{int(total['won']):,} won of {int(total['won'] + total['lost']):,} closed",
+        }
+    )
+    items.append(
+        {
+            "label": "Open pipeline",
+            "value": money(total["open_pipeline"], data.currency),
+            "detail": f"coverage {ratio(total['coverage'])}"
+            if pd.notna(total["coverage"])
+            else "closing this quarter",
+        }
+    )
     raw = {k: (None if pd.isna(v) else float(v)) for k, v in total.items()}
     return {"items": items, "raw": raw}
 
 
-def _write_index(tmp: Path, data: SalesData, quarter: str, as_of: pd.Timestamp, results: list[NotebookResult],
-                 headline: dict[str, Any], meta: dict[str, str]) -> None:
+def _write_index(
+    tmp: Path,
+    data: SalesData,
+    quarter: str,
+    as_of: pd.Timestamp,
+    results: list[NotebookResult],
+    headline: dict[str, Any],
+    meta: dict[str, str],
+) -> None:
     css = (Path(__file__).parent / "templates" / "style.css").read_text(encoding="utf-8")
     _, end = data.calendar.bounds(quarter)
     cards = [
@@ -407,7 +477,9 @@ def _write_index(tmp: Path, data: SalesData, quarter: str, as_of: pd.Timestamp, 
             "title": r.title,
             "question": r.question,
             "status": "failed" if r.status != "ok" else ("kept" if r.kept else "ok"),
-            "status_text": "Failed" if r.status != "ok" else ("Kept from the last run" if r.kept else "Ready"),
+            "status_text": "Failed"
+            if r.status != "ok"
+            else ("Kept from the last run" if r.kept else "Ready"),
             "html": r.html,
             "duration": r.duration,
             "error": r.error,
@@ -440,13 +512,25 @@ def _carry_over(final: Path, tmp: Path, rendered: set[str]) -> list[NotebookResu
     for r in previous.get("reports", []):
         if r["name"] in rendered:
             continue
-        for src in final.glob(f"{r['name']}*"):  # the page, the notebook and files handed out beside it
+        for src in final.glob(
+            f"{r['name']}*"
+        ):  # the page, the notebook and files handed out beside it
             if src.is_file():
                 shutil.copy2(src, tmp / src.name)
         log = final / "logs" / f"{r['name']}.log"
         if log.is_file():
             shutil.copy2(log, tmp / "logs" / log.name)
-        kept.append(NotebookResult(r["name"], r.get("title", r["name"]), "", r["status"], 0.0, r.get("error", ""), kept=True))
+        kept.append(
+            NotebookResult(
+                r["name"],
+                r.get("title", r["name"]),
+                "",
+                r["status"],
+                0.0,
+                r.get("error", ""),
+                kept=True,
+            )
+        )
     return kept
 
 
@@ -468,7 +552,9 @@ def _publish(tmp: Path, final: Path, *, ok: bool) -> Path:
     manifest = final / "manifest.json"
     if manifest.is_file():
         try:
-            previous_complete = json.loads(manifest.read_text(encoding="utf-8")).get("status") == "complete"
+            previous_complete = (
+                json.loads(manifest.read_text(encoding="utf-8")).get("status") == "complete"
+            )
         except (OSError, ValueError):
             previous_complete = False
     if not ok and previous_complete:

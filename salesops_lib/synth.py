@@ -68,14 +68,95 @@ PRODUCT_MULT = np.array([1.0, 1.6, 2.5, 0.4])
 PRODUCT_P = np.array([[0.5, 0.25, 0.05, 0.2], [0.35, 0.35, 0.15, 0.15], [0.2, 0.3, 0.4, 0.1]])
 LEAD_SOURCES = ("Inbound", "Outbound", "Partner", "Event")
 ACTIVITY_TYPES = ("Call", "Email", "Meeting", "Demo")
-INDUSTRIES = ("Software", "Manufacturing", "Healthcare", "Retail", "Financial Services", "Education", "Logistics")
-FIRST = ("José", "Zoë", "Siobhán", "Łukasz", "Chloé", "Renée", "Mia", "Liam", "Aisha", "Kenji", "Olivia", "Mateo",
-         "Priya", "Noah", "Fatima", "Ethan", "Ingrid", "Diego", "Hannah", "Arjun", "Sofia", "Lucas", "Amara", "Oscar")
-LAST = ("García", "O'Brien", "Nguyen", "Müller", "Smith", "Kowalski", "Rossi", "Okafor", "Tanaka", "Johansson",
-        "van der Berg", "Dubois", "Patel", "Kim", "Silva", "Novak", "Haddad", "Murphy", "Schmidt", "Levy")
-ACCOUNT_WORDS = ("Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Tyrell", "Cyberdyne", "Hooli", "Vandelay",
-                 "Soylent", "Wonka", "Gringotts", "Oscorp", "Aperture", "Massive", "Dunder", "Pied Piper")
-ACCOUNT_SUFFIX = ("Inc.", "GmbH", "Ltd", "S.A.", "& Sons", "Group", "Holdings", "Labs", "Corp.", "AG")
+INDUSTRIES = (
+    "Software",
+    "Manufacturing",
+    "Healthcare",
+    "Retail",
+    "Financial Services",
+    "Education",
+    "Logistics",
+)
+FIRST = (
+    "José",
+    "Zoë",
+    "Siobhán",
+    "Łukasz",
+    "Chloé",
+    "Renée",
+    "Mia",
+    "Liam",
+    "Aisha",
+    "Kenji",
+    "Olivia",
+    "Mateo",
+    "Priya",
+    "Noah",
+    "Fatima",
+    "Ethan",
+    "Ingrid",
+    "Diego",
+    "Hannah",
+    "Arjun",
+    "Sofia",
+    "Lucas",
+    "Amara",
+    "Oscar",
+)
+LAST = (
+    "García",
+    "O'Brien",
+    "Nguyen",
+    "Müller",
+    "Smith",
+    "Kowalski",
+    "Rossi",
+    "Okafor",
+    "Tanaka",
+    "Johansson",
+    "van der Berg",
+    "Dubois",
+    "Patel",
+    "Kim",
+    "Silva",
+    "Novak",
+    "Haddad",
+    "Murphy",
+    "Schmidt",
+    "Levy",
+)
+ACCOUNT_WORDS = (
+    "Acme",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Stark",
+    "Wayne",
+    "Tyrell",
+    "Cyberdyne",
+    "Hooli",
+    "Vandelay",
+    "Soylent",
+    "Wonka",
+    "Gringotts",
+    "Oscorp",
+    "Aperture",
+    "Massive",
+    "Dunder",
+    "Pied Piper",
+)
+ACCOUNT_SUFFIX = (
+    "Inc.",
+    "GmbH",
+    "Ltd",
+    "S.A.",
+    "& Sons",
+    "Group",
+    "Holdings",
+    "Labs",
+    "Corp.",
+    "AG",
+)
 
 
 @dataclass(frozen=True)
@@ -137,9 +218,13 @@ def generate(out: str | Path, *, size: str = "small", seed: int = 7, fmt: str = 
     rep_offset = opp_offset = acct_offset = act_offset = 0
     quarter_labels = cal.quarters_of(pd.Series(days.dates))
     for c in range(n_chunks):
-        seats = seat_table.iloc[c * spec.chunk_seats : (c + 1) * spec.chunk_seats].reset_index(drop=True)
+        seats = seat_table.iloc[c * spec.chunk_seats : (c + 1) * spec.chunk_seats].reset_index(
+            drop=True
+        )
         rng = np.random.default_rng(chunk_seeds[c])
-        chunk = _chunk(seats, spec, days, rng, rep_offset, opp_offset, acct_offset, act_offset, quarter_labels)
+        chunk = _chunk(
+            seats, spec, days, rng, rep_offset, opp_offset, acct_offset, act_offset, quarter_labels
+        )
         for name, frame in chunk["tables"].items():
             writers.write(name, frame)
         truth_reps.append(chunk["truth_reps"])
@@ -150,7 +235,11 @@ def generate(out: str | Path, *, size: str = "small", seed: int = 7, fmt: str = 
         acct_offset += len(chunk["tables"]["accounts"])
         act_offset += len(chunk["tables"]["activities"])
     writers.close()
-    by_q = pd.DataFrame({"quarter": quarter_labels, "expected": company}).groupby("quarter", sort=True)["expected"].sum()
+    by_q = (
+        pd.DataFrame({"quarter": quarter_labels, "expected": company})
+        .groupby("quarter", sort=True)["expected"]
+        .sum()
+    )
     first_q = cal.quarter_of(DATA_START)
     last_q = cal.quarter_of(EXTRACT_DATE)
     by_q = by_q[(by_q.index >= first_q) & (by_q.index <= last_q)]
@@ -159,11 +248,16 @@ def generate(out: str | Path, *, size: str = "small", seed: int = 7, fmt: str = 
     )
     pd.concat(truth_reps, ignore_index=True).to_csv(out / "truth" / "reps.csv", index=False)
     tb = pd.concat(truth_by_rep, ignore_index=True)
-    tb[(tb["quarter"] >= first_q) & (tb["quarter"] <= last_q)].to_csv(out / "truth" / "expected_bookings_by_rep.csv", index=False)
+    tb[(tb["quarter"] >= first_q) & (tb["quarter"] <= last_q)].to_csv(
+        out / "truth" / "expected_bookings_by_rep.csv", index=False
+    )
     (out / "truth" / "README.md").write_text(_TRUTH_README, encoding="utf-8")
     (out / "salesops.toml").write_text(_DEMO_CONFIG, encoding="utf-8")
     (out / "demo.json").write_text(
-        json.dumps({"size": size, "seed": seed, "format": fmt, "extract_date": str(EXTRACT_DATE.date())}, indent=2),
+        json.dumps(
+            {"size": size, "seed": seed, "format": fmt, "extract_date": str(EXTRACT_DATE.date())},
+            indent=2,
+        ),
         encoding="utf-8",
     )
     return out
@@ -276,7 +370,9 @@ class _Timeline:
         self.quarter_is_year_start = np.asarray(q.quarter) == 1
 
     def to_dates(self, idx: np.ndarray) -> np.ndarray:
-        return (np.datetime64(SIM_START.date(), "D") + idx.astype("timedelta64[D]")).astype("datetime64[D]")
+        return (np.datetime64(SIM_START.date(), "D") + idx.astype("timedelta64[D]")).astype(
+            "datetime64[D]"
+        )
 
 
 def _seats(spec: Size) -> pd.DataFrame:
@@ -284,10 +380,14 @@ def _seats(spec: Size) -> pd.DataFrame:
     for region in spec.regions:
         for group in ("Commercial", "Enterprise"):
             for t in range(spec.teams_per_segment_group):
-                team = f"{region} {group}" + (f" {t + 1:02d}" if spec.teams_per_segment_group > 1 else "")
+                team = f"{region} {group}" + (
+                    f" {t + 1:02d}" if spec.teams_per_segment_group > 1 else ""
+                )
                 for s in range(spec.seats_per_team):
                     seg = (0 if s % 2 == 0 else 1) if group == "Commercial" else 2
-                    rows.append({"region": region, "team": team, "group": group, "segment": seg, "seat": s})
+                    rows.append(
+                        {"region": region, "team": team, "group": group, "segment": seg, "seat": s}
+                    )
     return pd.DataFrame(rows)
 
 
@@ -295,7 +395,9 @@ def _name(rng: np.random.Generator, n: int) -> list[str]:
     """Distinct people's names; with more people than first-last pairs, middle initials too."""
     combos = len(FIRST) * len(LAST)
     if n <= combos:
-        return [f"{FIRST[p // len(LAST)]} {LAST[p % len(LAST)]}" for p in rng.permutation(combos)[:n]]
+        return [
+            f"{FIRST[p // len(LAST)]} {LAST[p % len(LAST)]}" for p in rng.permutation(combos)[:n]
+        ]
     out = []
     for p in rng.permutation(combos * 26)[:n]:
         pair, initial = p % combos, p // combos
@@ -303,9 +405,16 @@ def _name(rng: np.random.Generator, n: int) -> list[str]:
     return out
 
 
-def _chunk(seats, spec, days, rng, rep_offset, opp_offset, acct_offset, act_offset, quarter_labels) -> dict:
+def _chunk(
+    seats, spec, days, rng, rep_offset, opp_offset, acct_offset, act_offset, quarter_labels
+) -> dict:
     # ---- reps: occupants of each seat over time ------------------------------------------
-    team_manager = {t: m for t, m in zip(sorted(seats["team"].unique()), _name(rng, seats["team"].nunique()), strict=True)}
+    team_manager = {
+        t: m
+        for t, m in zip(
+            sorted(seats["team"].unique()), _name(rng, seats["team"].nunique()), strict=True
+        )
+    }
     occ = []
     hazard = MONTHLY_ATTRITION / 30.4
     growth_seat = rng.random(len(seats)) < 0.12  # seats that open during the period
@@ -314,11 +423,20 @@ def _chunk(seats, spec, days, rng, rep_offset, opp_offset, acct_offset, act_offs
             hire = int(rng.integers(days.data_start - 60, days.extract - 60))
         else:
             ramping = rng.random() < 0.12
-            hire = int(days.data_start - (rng.integers(10, 200) if ramping else rng.integers(200, 2200)))
+            hire = int(
+                days.data_start - (rng.integers(10, 200) if ramping else rng.integers(200, 2200))
+            )
         prev = None
         while hire <= days.extract:
             end = hire + int(rng.exponential(1 / hazard))
-            occ.append({**seat.to_dict(), "hire": hire, "end": end if end <= days.extract else None, "prev": prev})
+            occ.append(
+                {
+                    **seat.to_dict(),
+                    "hire": hire,
+                    "end": end if end <= days.extract else None,
+                    "prev": prev,
+                }
+            )
             prev = len(occ) - 1
             if end > days.extract:
                 break
@@ -384,13 +502,40 @@ def _chunk(seats, spec, days, rng, rep_offset, opp_offset, acct_offset, act_offs
     # keep deals that were open or closed on/after the data start
     keep = close >= days.data_start
     idx = np.flatnonzero(keep)
-    (reps_rep, created, dseg, product, amount_final, amount_first, zombie, won, cycle, close, is_closed) = (
-        a[idx] for a in (reps_rep, created, dseg, product, amount_final, amount_first, zombie, won, cycle, close, is_closed)
+    (
+        reps_rep,
+        created,
+        dseg,
+        product,
+        amount_final,
+        amount_first,
+        zombie,
+        won,
+        cycle,
+        close,
+        is_closed,
+    ) = (
+        a[idx]
+        for a in (
+            reps_rep,
+            created,
+            dseg,
+            product,
+            amount_final,
+            amount_first,
+            zombie,
+            won,
+            cycle,
+            close,
+            is_closed,
+        )
     )
     n = len(idx)
 
     # stages reached and their entry days
-    last_stage = np.where(won, 4, (rng.random(n)[:, None] > np.cumsum(LOST_LAST_STAGE_P)[None, :]).sum(axis=1))
+    last_stage = np.where(
+        won, 4, (rng.random(n)[:, None] > np.cumsum(LOST_LAST_STAGE_P)[None, :]).sum(axis=1)
+    )
     span = np.where(zombie, np.minimum(cycle, 60), cycle)
     frac = np.where(
         won[:, None],
@@ -415,7 +560,11 @@ def _chunk(seats, spec, days, rng, rep_offset, opp_offset, acct_offset, act_offs
     snaps = days.snapshots
     for k in range(k_max):
         notice_i = np.searchsorted(snaps, cur, side="right")
-        notice = np.where(notice_i < len(snaps), snaps[np.minimum(notice_i, len(snaps) - 1)], np.iinfo(np.int32).max)
+        notice = np.where(
+            notice_i < len(snaps),
+            snaps[np.minimum(notice_i, len(snaps) - 1)],
+            np.iinfo(np.int32).max,
+        )
         go = (cur < close) & (notice <= days.extract) & (notice < close) & (pushes < max_push)
         new = notice + rng.integers(14, 46, n)
         push_day[:, k] = np.where(go, notice, push_day[:, k])
@@ -455,11 +604,21 @@ def _chunk(seats, spec, days, rng, rep_offset, opp_offset, acct_offset, act_offs
     seat_team[seat_of_rep] = reps["team"].to_numpy()
     acc_names = [
         f"{ACCOUNT_WORDS[a]} {ACCOUNT_WORDS[b]} {ACCOUNT_SUFFIX[c]}"
-        for a, b, c in zip(rng.integers(0, len(ACCOUNT_WORDS), n_acc), rng.integers(0, len(ACCOUNT_WORDS), n_acc),
-                           rng.integers(0, len(ACCOUNT_SUFFIX), n_acc), strict=True)
+        for a, b, c in zip(
+            rng.integers(0, len(ACCOUNT_WORDS), n_acc),
+            rng.integers(0, len(ACCOUNT_WORDS), n_acc),
+            rng.integers(0, len(ACCOUNT_SUFFIX), n_acc),
+            strict=True,
+        )
     ]
     acc_ids = np.array([f"A{acct_offset + k + 1:06d}" for k in range(n_acc)], dtype=object)
-    territory = np.array([f"{seat_team[s]} / T{int(code.split('|')[1]) + 1:02d}" for s, code in enumerate(seat_codes)], dtype=object)
+    territory = np.array(
+        [
+            f"{seat_team[s]} / T{int(code.split('|')[1]) + 1:02d}"
+            for s, code in enumerate(seat_codes)
+        ],
+        dtype=object,
+    )
     accounts = pd.DataFrame(
         {
             "account_id": acc_ids,
@@ -480,13 +639,21 @@ def _chunk(seats, spec, days, rng, rep_offset, opp_offset, acct_offset, act_offs
     is_open = ~is_closed
     stage_now_open = (entry <= days.extract).sum(axis=1) - 1
     stage_idx = np.where(is_closed, np.where(won, 5, 6), stage_now_open)
-    amount_now = np.where(entry[:, 3] <= np.minimum(close, days.extract), amount_final, amount_first)
+    amount_now = np.where(
+        entry[:, 3] <= np.minimum(close, days.extract), amount_final, amount_first
+    )
     fc_table = _forecast_category_table()
     opt_bucket = np.digitize(opt, [-0.8, 0.8])  # 0 pessimist, 1 typical, 2 optimist
     category = np.where(
-        is_closed, np.where(won, "Closed", "Omitted"), fc_table[opt_bucket, np.minimum(stage_now_open, 4)]
+        is_closed,
+        np.where(won, "Closed", "Omitted"),
+        fc_table[opt_bucket, np.minimum(stage_now_open, 4)],
     )
-    probability = np.where(is_closed, np.where(won, 1.0, 0.0), np.array(STAGE_PROBABILITY)[np.minimum(stage_now_open, 4)])
+    probability = np.where(
+        is_closed,
+        np.where(won, 1.0, 0.0),
+        np.array(STAGE_PROBABILITY)[np.minimum(stage_now_open, 4)],
+    )
     close_shown = np.where(is_closed, close, expected_close_now)
     blank_acct = is_open & (stage_now_open == 0) & (rng.random(n) < 0.06)
     account_id = np.where(blank_acct, None, account_id)
@@ -525,7 +692,9 @@ def _chunk(seats, spec, days, rng, rep_offset, opp_offset, acct_offset, act_offs
     amt = np.where(entry[deal, 3] <= s, amount_final[deal], amount_first[deal])
     amt = np.where(blank_amount[deal] & ~closed_at, np.nan, amt)
     cat = np.where(
-        closed_at, np.where(won[deal], "Closed", "Omitted"), fc_table[opt_bucket[deal], np.minimum(st_open, 4)]
+        closed_at,
+        np.where(won[deal], "Closed", "Omitted"),
+        fc_table[opt_bucket[deal], np.minimum(st_open, 4)],
     )
     history = pd.DataFrame(
         {
@@ -551,7 +720,9 @@ def _chunk(seats, spec, days, rng, rep_offset, opp_offset, acct_offset, act_offs
     na = len(a_deal)
     activities = pd.DataFrame(
         {
-            "activity_id": np.array([f"T{act_offset + k + 1:08d}" for k in range(na)], dtype=object),
+            "activity_id": np.array(
+                [f"T{act_offset + k + 1:08d}" for k in range(na)], dtype=object
+            ),
             "rep_id": opps["rep_id"].to_numpy()[a_deal],
             "opp_id": opp_ids[a_deal],
             "activity_date": days.to_dates(a_day),
@@ -567,7 +738,9 @@ def _chunk(seats, spec, days, rng, rep_offset, opp_offset, acct_offset, act_offs
         pmf[sgi, 1:] = np.diff(cdf)
         pmf[sgi, 1] += cdf[0]
     won_value = rate * ((1 - ZOMBIE_SHARE) * p_win * MEAN_AMOUNT[seg])[:, None]
-    typical_value = (rate / productivity[:, None]) * ((1 - ZOMBIE_SHARE) * BASE_WIN_RATE[seg] * MEAN_AMOUNT[seg])[:, None]
+    typical_value = (rate / productivity[:, None]) * (
+        (1 - ZOMBIE_SHARE) * BASE_WIN_RATE[seg] * MEAN_AMOUNT[seg]
+    )[:, None]
     by_close = np.zeros_like(won_value)
     typical_close = np.zeros_like(won_value)
     for r in range(nr):
@@ -596,7 +769,12 @@ def _chunk(seats, spec, days, rng, rep_offset, opp_offset, acct_offset, act_offs
     extract_q = quarter_labels.iloc[days.extract]
     first_q = quarter_labels.iloc[days.data_start]
     quota_rows = []
-    full = np.array([typ_q[seg == sgi].max(axis=0) if (seg == sgi).any() else np.zeros(len(uq)) for sgi in range(3)])
+    full = np.array(
+        [
+            typ_q[seg == sgi].max(axis=0) if (seg == sgi).any() else np.zeros(len(uq))
+            for sgi in range(3)
+        ]
+    )
     for j, q in enumerate(uq):
         if q < first_q or q > extract_q:
             continue
@@ -607,7 +785,9 @@ def _chunk(seats, spec, days, rng, rep_offset, opp_offset, acct_offset, act_offs
             typical = typ_q[r, j]
             if typical < 0.1 * full[seg[r], j]:
                 continue
-            quota_rows.append((reps["rep_id"].iat[r], q, float(np.round(typical * QUOTA_STRETCH, -2))))
+            quota_rows.append(
+                (reps["rep_id"].iat[r], q, float(np.round(typical * QUOTA_STRETCH, -2)))
+            )
     quotas = pd.DataFrame(quota_rows, columns=["rep_id", "period", "quota"])
 
     reps_out = pd.DataFrame(
@@ -620,7 +800,10 @@ def _chunk(seats, spec, days, rng, rep_offset, opp_offset, acct_offset, act_offs
             "role": np.where(seg == 2, "Enterprise AE", "Commercial AE"),
             "segment": np.array(SEGMENTS)[seg],
             "hire_date": days.to_dates(hire),
-            "end_date": [None if e is None or pd.isna(e) else days.to_dates(np.array([int(e)]))[0] for e in reps["end"]],
+            "end_date": [
+                None if e is None or pd.isna(e) else days.to_dates(np.array([int(e)]))[0]
+                for e in reps["end"]
+            ],
             "territory": territory[seat_of_rep],
         }
     )
@@ -690,10 +873,19 @@ class _Writers:
 
     SCHEMAS = {
         "reps": {"hire_date": pa.date32(), "end_date": pa.date32()},
-        "opportunities": {"created_date": pa.date32(), "close_date": pa.date32(), "amount": pa.float64(),
-                          "probability": pa.float64(), "account_id": pa.string()},
+        "opportunities": {
+            "created_date": pa.date32(),
+            "close_date": pa.date32(),
+            "amount": pa.float64(),
+            "probability": pa.float64(),
+            "account_id": pa.string(),
+        },
         "accounts": {"employees": pa.int64(), "annual_revenue": pa.float64()},
-        "history": {"snapshot_date": pa.date32(), "close_date": pa.date32(), "amount": pa.float64()},
+        "history": {
+            "snapshot_date": pa.date32(),
+            "close_date": pa.date32(),
+            "amount": pa.float64(),
+        },
         "quotas": {"quota": pa.float64()},
         "activities": {"activity_date": pa.date32()},
     }

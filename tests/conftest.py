@@ -74,6 +74,8 @@ def rendered(demo_dir, tmp_path_factory):
     from salesops_lib.runner import run_quarter
 
     out = tmp_path_factory.mktemp("reports")
-    result = run_quarter(demo_dir, config=demo_dir / "salesops.toml", out=out, jobs=2, progress=False)
+    result = run_quarter(
+        demo_dir, config=demo_dir / "salesops.toml", out=out, jobs=2, progress=False
+    )
     assert result.ok, [(r.name, r.error) for r in result.failed]
     return result

@@ -16,7 +16,9 @@ from .test_metrics import HISTORY, OPPS, QUOTAS, REPS
 
 @pytest.fixture
 def tiny(tmp_path):
-    return load_dataset(write(tmp_path / "t", reps=REPS, opportunities=OPPS, quotas=QUOTAS, history=HISTORY))
+    return load_dataset(
+        write(tmp_path / "t", reps=REPS, opportunities=OPPS, quotas=QUOTAS, history=HISTORY)
+    )
 
 
 @pytest.mark.parametrize(("won", "n"), [(0, 5), (3, 3), (7, 20), (45, 100), (1, 1)])
@@ -84,12 +86,17 @@ def test_attainment_interval_matches_scipy(demo):
     from salesops_lib.metrics import kpi_table
 
     rep = att[att["quarters"] == 4].index[0]
-    vals = [kpi_table(demo, quarter=q).loc[rep, "attainment"] for q in ("2025Q4", "2026Q1", "2026Q2", "2026Q3")]
+    vals = [
+        kpi_table(demo, quarter=q).loc[rep, "attainment"]
+        for q in ("2025Q4", "2026Q1", "2026Q2", "2026Q3")
+    ]
     lo, hi = stats.t.interval(0.95, 3, loc=np.mean(vals), scale=stats.sem(vals))
     assert att.loc[rep, "mean_attainment"] == pytest.approx(np.mean(vals))
     assert att.loc[rep, "lo"] == pytest.approx(lo) and att.loc[rep, "hi"] == pytest.approx(hi)
     # shrinkage pulls toward the peer average, never past it
-    moved = (att["shrunk_attainment"] - att["peer_attainment"]).abs() <= (att["mean_attainment"] - att["peer_attainment"]).abs() + 1e-9
+    moved = (att["shrunk_attainment"] - att["peer_attainment"]).abs() <= (
+        att["mean_attainment"] - att["peer_attainment"]
+    ).abs() + 1e-9
     assert moved.all()
 
 
@@ -113,9 +120,13 @@ def test_stage_conversion_from_history(tmp_path):
         "2026-01-02,b,Qualify,10,2026-02-01\n2026-01-09,b,Propose,10,2026-02-01\n2026-01-02,c,Qualify,10,2026-02-01\n"
     )
     cfg = tmp_path / "c.toml"
-    cfg.write_text('[[stages]]\nname="Qualify"\n[[stages]]\nname="Propose"\n[[stages]]\nname="Won"\nclosed=true\nwon=true\n'
-                   '[[stages]]\nname="Lost"\nclosed=true\nwon=false\n')
-    data = load_dataset(write(tmp_path / "s", reps=reps, opportunities=opps, history=hist), config=cfg)
+    cfg.write_text(
+        '[[stages]]\nname="Qualify"\n[[stages]]\nname="Propose"\n[[stages]]\nname="Won"\nclosed=true\nwon=true\n'
+        '[[stages]]\nname="Lost"\nclosed=true\nwon=false\n'
+    )
+    data = load_dataset(
+        write(tmp_path / "s", reps=reps, opportunities=opps, history=hist), config=cfg
+    )
     conv, basis = bm.stage_conversion(data, quarter="2026Q1", trailing=1)
     assert basis == "history snapshots"
     c = conv.set_index(["rep_id", "step"])
@@ -149,14 +160,14 @@ def test_ramp_curve_on_demo(demo):
 
 def test_ramp_curve_by_hand(tmp_path):
     # one veteran and two reps hired inside the data; bookings placed in known tenure months
-    reps = ("rep_id,rep_name,team,hire_date\nv,Vet,A,2020-01-01\nn1,New One,A,2025-01-01\nn2,New Two,A,2025-01-01\n")
+    reps = "rep_id,rep_name,team,hire_date\nv,Vet,A,2020-01-01\nn1,New One,A,2025-01-01\nn2,New Two,A,2025-01-01\n"
     opps = (
         "opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won\n"
         "v1,v,Won,1000,2024-12-01,2024-12-20,true,true\n"
         "v2,v,Won,1000,2025-02-01,2025-02-20,true,true\n"
-        "a,n1,Won,300,2025-01-10,2025-02-10,true,true\n"   # n1 month 1 (days 31-60)
-        "b,n2,Won,500,2025-01-05,2025-01-20,true,true\n"   # n2 month 0
-        "c,n2,Won,100,2025-02-01,2025-03-15,true,true\n"   # n2 month 2
+        "a,n1,Won,300,2025-01-10,2025-02-10,true,true\n"  # n1 month 1 (days 31-60)
+        "b,n2,Won,500,2025-01-05,2025-01-20,true,true\n"  # n2 month 0
+        "c,n2,Won,100,2025-02-01,2025-03-15,true,true\n"  # n2 month 2
     )
     data = load_dataset(write(tmp_path / "r", reps=reps, opportunities=opps))
     r = bm.ramp_curve(data, as_of=pd.Timestamp("2025-04-30"), months=4)

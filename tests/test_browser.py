@@ -10,7 +10,10 @@ import pytest
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.xdist_group("render"),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason="Debian's chromium is not installed (.ci/run installs it)",
+    ),
 ]
 
 
@@ -22,8 +25,15 @@ def test_index_and_report_in_chromium(rendered, tmp_path):
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         page = browser.new_page(viewport={"width": 1280, "height": 1600})
         page.on("request", lambda r: requests.append(r.url))
@@ -38,9 +48,14 @@ def test_index_and_report_in_chromium(rendered, tmp_path):
         assert "Team visibility" in page.locator("h1").first.inner_text()
         images = page.locator("img")
         assert images.count() >= 4
-        assert all(page.evaluate("(img) => img.naturalWidth > 100", images.nth(i).element_handle()) for i in range(images.count()))
+        assert all(
+            page.evaluate("(img) => img.naturalWidth > 100", images.nth(i).element_handle())
+            for i in range(images.count())
+        )
         assert page.locator("pre, .jp-InputArea").count() == 0
         page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
         browser.close()
     assert not errors
-    assert all(u.startswith(("file://", "data:")) for u in requests), [u for u in requests if not u.startswith(("file://", "data:"))]
+    assert all(u.startswith(("file://", "data:")) for u in requests), [
+        u for u in requests if not u.startswith(("file://", "data:"))
+    ]

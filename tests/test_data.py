@@ -62,9 +62,15 @@ def test_dates_coerced_including_time_zones(tmp_path, raw, expected):
     assert data.opportunities.loc[0, "created_date"] == pd.Timestamp(expected)
 
 
-@pytest.mark.parametrize(("yes", "no"), [("true", "false"), ("1", "0"), ("Yes", "No"), ("TRUE", "FALSE"), ("y", "n")])
+@pytest.mark.parametrize(
+    ("yes", "no"), [("true", "false"), ("1", "0"), ("Yes", "No"), ("TRUE", "FALSE"), ("y", "n")]
+)
 def test_booleans_coerced(tmp_path, yes, no):
-    opps = OPPS.replace(",true,true", f",{yes},{yes}").replace(",true,false", f",{yes},{no}").replace(",false,false", f",{no},{no}")
+    opps = (
+        OPPS.replace(",true,true", f",{yes},{yes}")
+        .replace(",true,false", f",{yes},{no}")
+        .replace(",false,false", f",{no},{no}")
+    )
     data = load_dataset(write(tmp_path / "d", reps=REPS, opportunities=opps))
     assert data.opportunities["is_closed"].tolist() == [True, True, False]
 
@@ -94,8 +100,12 @@ def test_parquet_folder_and_snapshot_roundtrip(tmp_path, demo):
     folder.mkdir()
     for name, frame in demo.tables.items():
         frame.to_parquet(folder / f"{name}.parquet")
-    shutil.copy(Path(demo.source) / "salesops.toml", folder / "salesops.toml") if (Path(demo.source) / "salesops.toml").exists() else None
-    again = load_dataset(folder, config=folder / "salesops.toml" if (folder / "salesops.toml").exists() else None)
+    shutil.copy(Path(demo.source) / "salesops.toml", folder / "salesops.toml") if (
+        Path(demo.source) / "salesops.toml"
+    ).exists() else None
+    again = load_dataset(
+        folder, config=folder / "salesops.toml" if (folder / "salesops.toml").exists() else None
+    )
     pd.testing.assert_frame_equal(again.opportunities, demo.opportunities, check_dtype=False)
     snap = write_snapshot(demo, tmp_path / "snap")
     back = read_snapshot(snap)
@@ -112,14 +122,20 @@ def test_duckdb_file_and_sqlalchemy_url(tmp_path):
     from_csv = load_dataset(folder)
     db = tmp_path / "crm.duckdb"
     con = duckdb.connect(str(db))
-    con.execute(f"create table opportunities as select * from read_csv_auto('{folder / 'opportunities.csv'}', all_varchar=true)")
-    con.execute(f"create table reps as select * from read_csv_auto('{folder / 'reps.csv'}', all_varchar=true)")
+    con.execute(
+        f"create table opportunities as select * from read_csv_auto('{folder / 'opportunities.csv'}', all_varchar=true)"
+    )
+    con.execute(
+        f"create table reps as select * from read_csv_auto('{folder / 'reps.csv'}', all_varchar=true)"
+    )
     con.close()
     from_duck = load_dataset(db)
     pd.testing.assert_frame_equal(from_duck.opportunities, from_csv.opportunities)
     url = f"sqlite:///{tmp_path / 'crm.sqlite'}"
     engine = sa.create_engine(url)
-    pd.read_csv(folder / "opportunities.csv", dtype=str).to_sql("opportunities", engine, index=False)
+    pd.read_csv(folder / "opportunities.csv", dtype=str).to_sql(
+        "opportunities", engine, index=False
+    )
     pd.read_csv(folder / "reps.csv", dtype=str).to_sql("reps", engine, index=False)
     engine.dispose()
     from_sql = load_dataset(url)
@@ -127,7 +143,13 @@ def test_duckdb_file_and_sqlalchemy_url(tmp_path):
 
 
 def test_config_mapping_and_stage_order(tmp_path):
-    opps = OPPS.replace("opp_id,", "Deal Ref,").replace(",is_closed,is_won", "").replace(",true,true", "").replace(",true,false", "").replace(",false,false", "")
+    opps = (
+        OPPS.replace("opp_id,", "Deal Ref,")
+        .replace(",is_closed,is_won", "")
+        .replace(",true,true", "")
+        .replace(",true,false", "")
+        .replace(",false,false", "")
+    )
     opps = opps.replace("Closed Won", "Signed").replace("Closed Lost", "Dead")
     folder = write(tmp_path / "d", reps=REPS, opportunities=opps)
     cfg = tmp_path / "salesops.toml"
@@ -145,7 +167,10 @@ def test_config_mapping_and_stage_order(tmp_path):
 
 
 def test_warnings_do_not_block(tmp_path):
-    opps = OPPS.replace("o3,a1,r2,Pro,Proposal,2000,2026-02-01,2026-03-20", "o3,,r2,Pro,Proposal,,2026-02-01,2026-02-03")
+    opps = OPPS.replace(
+        "o3,a1,r2,Pro,Proposal,2000,2026-02-01,2026-03-20",
+        "o3,,r2,Pro,Proposal,,2026-02-01,2026-02-03",
+    )
     data = load_dataset(write(tmp_path / "d", reps=REPS, opportunities=opps))
     msgs = " | ".join(data.warnings["message"])
     assert "blank account" in msgs
@@ -161,7 +186,11 @@ BLOCKING = [
     ("duplicate id", lambda o, r: (o.replace("o2,", "o1,"), r), "opp_id"),
     ("unknown rep", lambda o, r: (o.replace(",r2,", ",r9,"), r), "rep_id"),
     ("won but not closed", lambda o, r: (o.replace(",true,true", ",false,true"), r), "is_won"),
-    ("close before create", lambda o, r: (o.replace("2026-02-01,true,true", "2026-01-01,true,true"), r), "close_date"),
+    (
+        "close before create",
+        lambda o, r: (o.replace("2026-02-01,true,true", "2026-01-01,true,true"), r),
+        "close_date",
+    ),
 ]
 
 

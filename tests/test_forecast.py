@@ -20,9 +20,15 @@ def test_forecast_shape_and_team_split(demo):
     assert list(f.columns) == FORECAST_COLUMNS
     assert set(f["method"]) == {"time_series", "pipeline", "win_model", "rep_call", "ensemble"}
     assert f.attrs["recommended"] in set(f["method"]) - {"rep_call"}
-    assert (f["lo95"] <= f["lo80"] + 1e-6).all() and (f["lo80"] <= f["point"] + 1e-6).all() and (f["point"] <= f["hi80"] + 1e-6).all()
+    assert (
+        (f["lo95"] <= f["lo80"] + 1e-6).all()
+        and (f["lo80"] <= f["point"] + 1e-6).all()
+        and (f["point"] <= f["hi80"] + 1e-6).all()
+    )
     assert (f["point"] >= f.attrs["booked"] - 1e-6).all()
-    teams = fc.forecast_quarter(demo, quarter="2026Q3", as_of=AS_OF, by="team", methods=("pipeline",))
+    teams = fc.forecast_quarter(
+        demo, quarter="2026Q3", as_of=AS_OF, by="team", methods=("pipeline",)
+    )
     total = f.set_index("method").loc["pipeline", "point"]
     assert teams["point"].sum() == pytest.approx(total)
     assert set(teams["team"]) == set(demo.reps["team"])
@@ -30,7 +36,9 @@ def test_forecast_shape_and_team_split(demo):
 
 def test_no_leakage_everything_after_as_of_changed(demo):
     methods = ("time_series", "pipeline", "win_model", "rep_call")
-    before = fc.forecast_quarter(demo, quarter="2026Q3", as_of=AS_OF, methods=methods, backtest_quarters=2)
+    before = fc.forecast_quarter(
+        demo, quarter="2026Q3", as_of=AS_OF, methods=methods, backtest_quarters=2
+    )
     o = demo.opportunities.copy()
     later_close = o["close_date"] > AS_OF
     later_created = o["created_date"] > AS_OF
@@ -46,12 +54,16 @@ def test_no_leakage_everything_after_as_of_changed(demo):
     a = demo.activities[demo.activities["activity_date"] <= AS_OF]
     changed = replace(demo, opportunities=o, history=h, activities=a)
     fc._CACHE.clear()
-    after = fc.forecast_quarter(changed, quarter="2026Q3", as_of=AS_OF, methods=methods, backtest_quarters=2)
+    after = fc.forecast_quarter(
+        changed, quarter="2026Q3", as_of=AS_OF, methods=methods, backtest_quarters=2
+    )
     pd.testing.assert_frame_equal(before, after)
 
 
 def test_backtest_beats_baselines_and_tracks_the_truth(demo, demo_dir):
-    truth = pd.read_csv(demo_dir / "truth" / "expected_bookings.csv").set_index("quarter")["expected_bookings"]
+    truth = pd.read_csv(demo_dir / "truth" / "expected_bookings.csv").set_index("quarter")[
+        "expected_bookings"
+    ]
     rows = []
     for week in (0, 4, 8):
         bt = fc.backtest(demo, quarters=8, week=week)

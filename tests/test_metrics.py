@@ -46,7 +46,9 @@ def tiny(tmp_path):
 
 @pytest.fixture
 def tiny_history(tmp_path):
-    return load_dataset(write(tmp_path / "h", reps=REPS, opportunities=OPPS, quotas=QUOTAS, history=HISTORY))
+    return load_dataset(
+        write(tmp_path / "h", reps=REPS, opportunities=OPPS, quotas=QUOTAS, history=HISTORY)
+    )
 
 
 def test_per_rep_by_hand(tiny):
@@ -75,7 +77,9 @@ def test_team_and_total_by_hand(tiny):
     a = team.loc["A"]
     assert a["bookings"] == 6000 and a["won"] == 3 and a["lost"] == 1
     assert a["win_rate"] == pytest.approx(0.75)
-    assert a["avg_cycle_days"] == pytest.approx((30 + 104 + 20) / 3)  # deal-level mean, not mean of rep means
+    assert a["avg_cycle_days"] == pytest.approx(
+        (30 + 104 + 20) / 3
+    )  # deal-level mean, not mean of rep means
     assert a["attainment"] == pytest.approx(6000 / 9000)
     assert a["coverage"] == pytest.approx(4000 / 3000)
     total = kpi_table(tiny, quarter="2026Q1", by=None)
@@ -105,10 +109,16 @@ def test_as_of_mid_quarter_uses_latest_snapshot(tiny_history):
 
 def test_as_of_ignores_everything_dated_later(tiny_history, tmp_path):
     before = kpi_table(tiny_history, quarter="2026Q1", as_of="2026-02-15", by="rep_id")
-    later = OPPS.replace("o4,r2,Won,2000", "o4,r2,Won,777777").replace("o2,r1,Won,3000", "o2,r1,Lost,3000").replace(",true,true\no5", ",true,false\no5")
+    later = (
+        OPPS.replace("o4,r2,Won,2000", "o4,r2,Won,777777")
+        .replace("o2,r1,Won,3000", "o2,r1,Lost,3000")
+        .replace(",true,true\no5", ",true,false\no5")
+    )
     later += "o10,r1,Won,55555,2026-02-16,2026-02-20,true,true\n"
     hist = HISTORY + "2026-02-20,o2,Open,1,2026-03-01,false,false\n"
-    changed = load_dataset(write(tmp_path / "c", reps=REPS, opportunities=later, quotas=QUOTAS, history=hist))
+    changed = load_dataset(
+        write(tmp_path / "c", reps=REPS, opportunities=later, quotas=QUOTAS, history=hist)
+    )
     after = kpi_table(changed, quarter="2026Q1", as_of="2026-02-15", by="rep_id")
     pd.testing.assert_frame_equal(before, after)
 
@@ -136,7 +146,9 @@ def test_maven_kpis_match_independent_sql(maven):
     assert got["bookings"].to_numpy() == pytest.approx(expected["bookings"].to_numpy())
     assert (got["won"].to_numpy() == expected["won"].to_numpy()).all()
     assert (got["lost"].to_numpy() == expected["lost"].to_numpy()).all()
-    assert got["win_rate"].to_numpy() == pytest.approx((expected["won"] / (expected["won"] + expected["lost"])).to_numpy())
+    assert got["win_rate"].to_numpy() == pytest.approx(
+        (expected["won"] / (expected["won"] + expected["lost"])).to_numpy()
+    )
     assert got["avg_cycle_days"].to_numpy() == pytest.approx(expected["avg_cycle_days"].to_numpy())
 
 

@@ -21,16 +21,22 @@ IDS = [b.stem for b in BOOKS]
 def test_template_shape(book):
     nb = nbformat.read(book, as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
-    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code), "commit notebooks without outputs"
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code), (
+        "commit notebooks without outputs"
+    )
     params = [c for c in code if "parameters" in c.metadata.get("tags", [])]
     assert len(params) == 1
     tree = ast.parse(params[0].source)
     names = {t.target.id for t in tree.body if isinstance(t, ast.AnnAssign)}
     assert {"data", "quarter", "as_of", "config", "team"} <= names
-    assert all(isinstance(t, ast.AnnAssign) and isinstance(t.value, ast.Constant) for t in tree.body), "literal defaults only"
+    assert all(
+        isinstance(t, ast.AnnAssign) and isinstance(t.value, ast.Constant) for t in tree.body
+    ), "literal defaults only"
     for c in code:
         for node in ast.walk(ast.parse(c.source)):
-            assert not isinstance(node, ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef), "no def or class in notebooks"
+            assert not isinstance(node, ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef), (
+                "no def or class in notebooks"
+            )
     md = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert md.lstrip().startswith("# ")
     assert "## Definitions" in md
@@ -40,8 +46,22 @@ def test_template_shape(book):
 @pytest.mark.xdist_group("nbval")
 def test_nbval_lax(demo_dir):
     res = subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-p", "no:xdist", "-q", *map(str, BOOKS)],
-        cwd=ROOT, capture_output=True, text=True, timeout=1200,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--nbval-lax",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            "-q",
+            *map(str, BOOKS),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1200,
     )
     assert res.returncode == 0, res.stdout[-4000:] + res.stderr[-2000:]
 
@@ -52,20 +72,56 @@ OTHER = {
 }
 EXTRA_01 = {
     "mid-quarter": {"quarter": "2026Q3", "as_of": "2026-08-14"},
-    "maven-team-mid-quarter": {"data": str(MAVEN), "preset": "maven_crm", "config": "", "quarter": "2017Q3", "as_of": "2017-08-15", "team": "Rocco Neubert"},
+    "maven-team-mid-quarter": {
+        "data": str(MAVEN),
+        "preset": "maven_crm",
+        "config": "",
+        "quarter": "2017Q3",
+        "as_of": "2017-08-15",
+        "team": "Rocco Neubert",
+    },
 }
-CASES = [(b, name, p) for b in BOOKS for name, p in OTHER.items()] + [(b, name, p) for b in BOOKS[:1] for name, p in EXTRA_01.items()]
+CASES = [(b, name, p) for b in BOOKS for name, p in OTHER.items()] + [
+    (b, name, p) for b in BOOKS[:1] for name, p in EXTRA_01.items()
+]
 
 
-@pytest.mark.parametrize(("book", "case", "params"), CASES, ids=[f"{b.stem}-{n}" for b, n, _ in CASES])
+@pytest.mark.parametrize(
+    ("book", "case", "params"), CASES, ids=[f"{b.stem}-{n}" for b, n, _ in CASES]
+)
 def test_papermill_with_other_parameters(book, case, params, tmp_path, demo_dir):
     import papermill as pm
 
-    full = {"data": str(demo_dir), "config": str(demo_dir / "salesops.toml"), "backtest_quarters": 3, **params}
+    full = {
+        "data": str(demo_dir),
+        "config": str(demo_dir / "salesops.toml"),
+        "backtest_quarters": 3,
+        **params,
+    }
     out = tmp_path / "out.ipynb"
-    pm.execute_notebook(str(book), str(out), parameters=full, kernel_name="python3", progress_bar=False, cwd=str(book.parent))
+    pm.execute_notebook(
+        str(book),
+        str(out),
+        parameters=full,
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(book.parent),
+    )
     nb = nbformat.read(out, as_version=4)
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    errors = [
+        o
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "error"
+    ]
     assert not errors
-    html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
-    assert "finding" in html or 'class="note"' in html  # a generated sentence, or a note saying why not (e.g. no quotas)
+    html = "".join(
+        o.get("data", {}).get("text/html", "")
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+    )
+    assert (
+        "finding" in html or 'class="note"' in html
+    )  # a generated sentence, or a note saying why not (e.g. no quotas)

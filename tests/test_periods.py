@@ -52,7 +52,13 @@ def test_week_of_quarter(date, week):
 
 @pytest.mark.parametrize(
     ("start", "last", "expected"),
-    [(1, "2026-09-30", "2026Q3"), (1, "2026-09-29", "2026Q2"), (1, "2026-11-13", "2026Q3"), (2, "2026-04-30", "2027Q1"), (7, "2026-06-30", "2026Q4")],
+    [
+        (1, "2026-09-30", "2026Q3"),
+        (1, "2026-09-29", "2026Q2"),
+        (1, "2026-11-13", "2026Q3"),
+        (2, "2026-04-30", "2027Q1"),
+        (7, "2026-06-30", "2026Q4"),
+    ],
 )
 def test_latest_complete_quarter(start, last, expected):
     assert FiscalCalendar(start).latest_complete_quarter(last) == expected

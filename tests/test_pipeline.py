@@ -12,19 +12,48 @@ from salesops_lib.metrics import kpi_table
 
 from .conftest import MAVEN
 
-QUARTERS = ["2024Q1", "2024Q2", "2024Q3", "2024Q4", "2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2", "2026Q3", "2026Q4"]
+QUARTERS = [
+    "2024Q1",
+    "2024Q2",
+    "2024Q3",
+    "2024Q4",
+    "2025Q1",
+    "2025Q2",
+    "2025Q3",
+    "2025Q4",
+    "2026Q1",
+    "2026Q2",
+    "2026Q3",
+    "2026Q4",
+]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.sampled_from(QUARTERS), st.integers(0, 91))
 def test_waterfall_balances_to_the_cent(demo, quarter, day):
     start, end = demo.calendar.bounds(quarter)
     as_of = min(start + pd.Timedelta(days=day), end, demo.last_date)
     mv = pl.movement(demo, quarter=quarter, as_of=as_of)
     v = mv.set_index("step")["amount"]
-    inflow_outflow = v["start"] + v["created"] + v["pulled_in"] + v["amount_change"] + v["won"] + v["lost"] + v["slipped_out"]
+    inflow_outflow = (
+        v["start"]
+        + v["created"]
+        + v["pulled_in"]
+        + v["amount_change"]
+        + v["won"]
+        + v["lost"]
+        + v["slipped_out"]
+    )
     assert round(inflow_outflow, 2) == round(v["end"], 2)
-    assert v["won"] <= 0 and v["lost"] <= 0 and v["slipped_out"] <= 0 and v["start"] >= 0 and v["end"] >= 0
+    assert (
+        v["won"] <= 0
+        and v["lost"] <= 0
+        and v["slipped_out"] <= 0
+        and v["start"] >= 0
+        and v["end"] >= 0
+    )
     deals = mv.attrs["deals"]
     assert deals.index.is_unique
 
@@ -41,13 +70,17 @@ def test_waterfall_end_equals_open_pipeline_of_the_last_snapshot(demo):
     h = demo.history[demo.history["snapshot_date"] == pd.Timestamp(mv.attrs["to"])]
     start, end = demo.calendar.bounds("2026Q3")
     open_in_q = h[~h["is_closed"] & (h["close_date"] >= start) & (h["close_date"] <= end)]
-    assert mv.set_index("step").loc["end", "amount"] == pytest.approx(open_in_q["amount"].fillna(0).sum())
+    assert mv.set_index("step").loc["end", "amount"] == pytest.approx(
+        open_in_q["amount"].fillna(0).sum()
+    )
 
 
 def test_maven_funnel_matches_raw_counts(maven):
     raw = pd.read_csv(MAVEN / "sales_pipeline.csv", dtype=str)
     raw["close_date"] = pd.to_datetime(raw["close_date"])
-    won_q4 = ((raw["deal_stage"] == "Won") & raw["close_date"].between("2017-10-01", "2017-12-31")).sum()
+    won_q4 = (
+        (raw["deal_stage"] == "Won") & raw["close_date"].between("2017-10-01", "2017-12-31")
+    ).sum()
     engaging = (raw["deal_stage"] == "Engaging").sum()
     prospecting = (raw["deal_stage"] == "Prospecting").sum()
     fun, basis = pl.funnel(maven, quarters=["2017Q4"])
@@ -56,7 +89,9 @@ def test_maven_funnel_matches_raw_counts(maven):
     assert got["Won"] == won_q4
     assert got["Engaging"] == engaging + won_q4
     assert got["Prospecting"] == prospecting + engaging + won_q4
-    assert fun.set_index("stage").loc["Won", "step_rate"] == pytest.approx(won_q4 / (engaging + won_q4))
+    assert fun.set_index("stage").loc["Won", "step_rate"] == pytest.approx(
+        won_q4 / (engaging + won_q4)
+    )
 
 
 def test_demo_funnel_by_history_is_monotone(demo):
@@ -75,13 +110,17 @@ def test_time_in_stage_and_velocity(demo):
     assert (tis["p90_days"] >= tis["median_days"]).all()
     assert (tis["stalled"] <= tis["open_now"]).all()
     v = pl.velocity(demo, quarter="2026Q3", by=None).iloc[0]
-    assert v["velocity_per_day"] == pytest.approx(v["open_deals"] * v["avg_deal"] * v["win_rate"] / v["cycle_days"])
+    assert v["velocity_per_day"] == pytest.approx(
+        v["open_deals"] * v["avg_deal"] * v["win_rate"] / v["cycle_days"]
+    )
 
 
 def test_creation_vs_need_by_hand(demo):
     need = pl.creation_vs_need(demo, quarter="2026Q3", by=None).iloc[0]
     o = demo.opportunities
-    created = o[(o["created_date"] >= "2026-07-01") & (o["created_date"] <= "2026-09-30")]["amount"].sum()
+    created = o[(o["created_date"] >= "2026-07-01") & (o["created_date"] <= "2026-09-30")][
+        "amount"
+    ].sum()
     assert need["created"] == pytest.approx(created)
     goal = demo.quotas[demo.quotas["period"] == "2026Q4"]["quota"].sum()
     assert need["goal_next"] == pytest.approx(goal)

@@ -26,7 +26,9 @@ def test_maven_2017q2_per_rep_matches_raw_csv(maven):
             "won": won.groupby("sales_agent").size(),
             "lost": lost.groupby("sales_agent").size(),
             "bookings": won.groupby("sales_agent")["close_value"].sum(),
-            "avg_cycle_days": (won["close_date"] - won["engage_date"]).dt.days.groupby(won["sales_agent"]).mean(),
+            "avg_cycle_days": (won["close_date"] - won["engage_date"])
+            .dt.days.groupby(won["sales_agent"])
+            .mean(),
         }
     ).fillna({"won": 0, "lost": 0, "bookings": 0})
     got = kpi_table(maven, quarter="2017Q2", by="rep_id")
@@ -56,7 +58,9 @@ def test_maven_mapping_details(maven):
 
 
 def test_salesforce_relationship_columns_without_ids():
-    data = load_dataset(FIXTURES / "salesforce_names" / "opportunities_export.csv", preset="salesforce")
+    data = load_dataset(
+        FIXTURES / "salesforce_names" / "opportunities_export.csv", preset="salesforce"
+    )
     o = data.opportunities.set_index("opp_id")
     assert o.loc["0065g00000AbCdEAA1", "rep_id"] == "Maria Núñez"
     assert o.loc["0065g00000AbCdEAA2", "account_id"] == "Globex, Inc."
@@ -75,7 +79,11 @@ def test_salesforce_with_ids_and_user_account_exports():
     assert reps.loc["0055g00000Usr001", "rep_name"] == "Maria Núñez"
     assert reps.loc["0055g00000Usr001", "manager"] == "Dana Scully"
     assert reps.loc["0055g00000Usr002", "team"] == "Enterprise East"
-    assert data.accounts is not None and data.accounts.set_index("account_id").loc["0015g00000Acc002", "account_name"] == "Globex, Inc."
+    assert (
+        data.accounts is not None
+        and data.accounts.set_index("account_id").loc["0015g00000Acc002", "account_name"]
+        == "Globex, Inc."
+    )
     assert data.opportunities["probability"].tolist() == pytest.approx([1.0, 0.0, 0.75, 0.6])
     assert not data.warnings["message"].str.contains("derived").any()
 
@@ -86,7 +94,11 @@ def test_hubspot_deals_export():
     assert list(o.index) == ["9876543210", "9876543211", "9876543212", "9876543213"]
     assert o.loc["9876543211", "amount"] == 45000.0
     assert o.loc["9876543211", "stage"] == "Contract Sent" and not o.loc["9876543211", "is_closed"]
-    assert o.loc["9876543210", "is_won"] and o.loc["9876543213", "is_closed"] and not o.loc["9876543213", "is_won"]
+    assert (
+        o.loc["9876543210", "is_won"]
+        and o.loc["9876543213", "is_closed"]
+        and not o.loc["9876543213", "is_won"]
+    )
     assert o.loc["9876543210", "forecast_category"] == "Closed"
     assert o.loc["9876543213", "forecast_category"] == "Omitted"
     assert o.loc["9876543211", "probability"] == pytest.approx(0.9)

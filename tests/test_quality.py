@@ -22,8 +22,10 @@ OPPS = (
     "commit,a5,r2,Core,Qualify,100,2026-05-01,2026-07-20,Commit,0.2\n"
     "won,a6,r1,Core,Won,100,2026-04-01,2026-05-01,Closed,1\n"
 )
-CONFIG = ('[[stages]]\nname="Qualify"\nprobability=0.2\n[[stages]]\nname="Propose"\nprobability=0.5\n'
-          '[[stages]]\nname="Won"\nclosed=true\nwon=true\n[[stages]]\nname="Lost"\nclosed=true\nwon=false\n')
+CONFIG = (
+    '[[stages]]\nname="Qualify"\nprobability=0.2\n[[stages]]\nname="Propose"\nprobability=0.5\n'
+    '[[stages]]\nname="Won"\nclosed=true\nwon=true\n[[stages]]\nname="Lost"\nclosed=true\nwon=false\n'
+)
 
 
 @pytest.fixture

@@ -21,7 +21,11 @@ NOTEBOOKS = ROOT / "notebooks"
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_complete_run_as_a_manager_receives_it(rendered):
@@ -34,13 +38,21 @@ def test_complete_run_as_a_manager_receives_it(rendered):
     for book in books:
         page = (folder / f"{book.stem}.html").read_text()
         assert f'href="{book.stem}.html"' in index
-        assert "Traceback" not in page and 'class="jp-InputArea' not in page and "highlight hl-" not in page
+        assert (
+            "Traceback" not in page
+            and 'class="jp-InputArea' not in page
+            and "highlight hl-" not in page
+        )
         assert "application/vnd.jupyter.stderr" not in page
         assert "data:image/png;base64" in page
         assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', page)
         assert "Definitions" in page
         assert "injected-parameters" not in page and "_snapshot" not in page
-    assert manifest["status"] == "complete" and manifest["library_version"] and len(manifest["data_fingerprint"]) == 64
+    assert (
+        manifest["status"] == "complete"
+        and manifest["library_version"]
+        and len(manifest["data_fingerprint"]) == 64
+    )
     assert {r["name"] for r in manifest["reports"]} == {b.stem for b in books}
     assert all(r["duration_seconds"] > 0 for r in manifest["reports"])
     assert manifest["started"] <= manifest["finished"]
@@ -64,7 +76,7 @@ def test_untrusted_names_are_escaped(demo, tmp_path):
     hostile = {
         "rep_name": "<script>alert('rep')</script>",
         "team": '<img src=x onerror="alert(1)">',
-        "manager": "Ann & \"Bob\" <b>O'Neil</b>",
+        "manager": 'Ann & "Bob" <b>O\'Neil</b>',
     }
     folder = tmp_path / "hostile"
     folder.mkdir()
@@ -76,9 +88,17 @@ def test_untrusted_names_are_escaped(demo, tmp_path):
             frame.loc[frame["team"] == first_team, "team"] = hostile["team"]
             frame.loc[frame.index[:5], "manager"] = hostile["manager"]
         frame.to_parquet(folder / f"{name}.parquet")
-    shutil.copy(ROOT / "data" / "demo" / "salesops.toml", folder / "salesops.toml") if (ROOT / "data/demo/salesops.toml").exists() else None
-    res = run_quarter(folder, out=tmp_path / "out", only=["01"], jobs=1, progress=False,
-                      config=folder / "salesops.toml" if (folder / "salesops.toml").exists() else None)
+    shutil.copy(ROOT / "data" / "demo" / "salesops.toml", folder / "salesops.toml") if (
+        ROOT / "data/demo/salesops.toml"
+    ).exists() else None
+    res = run_quarter(
+        folder,
+        out=tmp_path / "out",
+        only=["01"],
+        jobs=1,
+        progress=False,
+        config=folder / "salesops.toml" if (folder / "salesops.toml").exists() else None,
+    )
     assert res.ok, res.failed
     page = (res.folder / "01_team_visibility.html").read_text()
     index = (res.folder / "index.html").read_text()
@@ -95,7 +115,9 @@ def _failing_notebooks(tmp_path: Path) -> Path:
     books.mkdir()
     shutil.copy(NOTEBOOKS / "01_team_visibility.ipynb", books)
     nb = nbformat.read(NOTEBOOKS / "01_team_visibility.ipynb", as_version=4)
-    nb.cells = nb.cells[:2] + [nbformat.v4.new_code_cell("raise RuntimeError('the pipeline table is broken')")]
+    nb.cells = nb.cells[:2] + [
+        nbformat.v4.new_code_cell("raise RuntimeError('the pipeline table is broken')")
+    ]
     nb.cells[0].source = "# Broken report\nA report that always fails."
     nbformat.write(nb, books / "02_broken.ipynb")
     return books
@@ -104,8 +126,20 @@ def _failing_notebooks(tmp_path: Path) -> Path:
 def test_failed_notebook_others_render_index_marks_it_exit_nonzero(demo_dir, tmp_path):
     books = _failing_notebooks(tmp_path)
     out = tmp_path / "reports"
-    res = run_cli("report", "--data", str(demo_dir), "--config", str(demo_dir / "salesops.toml"), "--out", str(out),
-                  "--notebooks", str(books), "--quiet", "--jobs", "2")
+    res = run_cli(
+        "report",
+        "--data",
+        str(demo_dir),
+        "--config",
+        str(demo_dir / "salesops.toml"),
+        "--out",
+        str(out),
+        "--notebooks",
+        str(books),
+        "--quiet",
+        "--jobs",
+        "2",
+    )
     assert res.returncode == 1
     assert "02_broken" in res.stderr and "Traceback" not in res.stderr
     folder = out / "2026Q3"
@@ -118,7 +152,10 @@ def test_failed_notebook_others_render_index_marks_it_exit_nonzero(demo_dir, tmp
     assert "Traceback" in (folder / "logs" / "02_broken.log").read_text()
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["status"] == "failed"
-    assert {r["name"]: r["status"] for r in manifest["reports"]} == {"01_team_visibility": "ok", "02_broken": "failed"}
+    assert {r["name"]: r["status"] for r in manifest["reports"]} == {
+        "01_team_visibility": "ok",
+        "02_broken": "failed",
+    }
 
 
 def test_failed_run_leaves_previous_complete_quarter_untouched(rendered, demo_dir, tmp_path):
@@ -126,14 +163,28 @@ def test_failed_run_leaves_previous_complete_quarter_untouched(rendered, demo_di
     shutil.copytree(rendered.folder, out / "2026Q3")
     before = tree_digest(out / "2026Q3")
     # a notebook fails: the complete run stays, the failed run lands beside it
-    res = run_cli("report", "--data", str(demo_dir), "--config", str(demo_dir / "salesops.toml"), "--out", str(out),
-                  "--notebooks", str(_failing_notebooks(tmp_path)), "--quiet", "--jobs", "1")
+    res = run_cli(
+        "report",
+        "--data",
+        str(demo_dir),
+        "--config",
+        str(demo_dir / "salesops.toml"),
+        "--out",
+        str(out),
+        "--notebooks",
+        str(_failing_notebooks(tmp_path)),
+        "--quiet",
+        "--jobs",
+        "1",
+    )
     assert res.returncode == 1
     assert tree_digest(out / "2026Q3") == before
     assert (out / "2026Q3.failed" / "index.html").is_file()
     # the data cannot be loaded: nothing is rendered, nothing changes
     broken = tmp_path / "broken"
-    shutil.copytree(demo_dir, broken, ignore=shutil.ignore_patterns("history.csv", "activities.csv"))
+    shutil.copytree(
+        demo_dir, broken, ignore=shutil.ignore_patterns("history.csv", "activities.csv")
+    )
     text = (broken / "opportunities.csv").read_text().splitlines()
     text[1] = text[1].replace(",1,", ",1,", 1).replace('"Closed Lost"', '"Closed Lost"', 1)
     text.append(text[1])  # duplicate opp_id: blocking
@@ -148,7 +199,14 @@ def test_only_rerenders_one_report_and_keeps_the_others(rendered, demo_dir, tmp_
     out = tmp_path / "reports"
     shutil.copytree(rendered.folder, out / "2026Q3")
     books = list_notebooks(NOTEBOOKS)
-    res = run_quarter(demo_dir, config=demo_dir / "salesops.toml", out=out, only=[books[0].stem[:2]], jobs=1, progress=False)
+    res = run_quarter(
+        demo_dir,
+        config=demo_dir / "salesops.toml",
+        out=out,
+        only=[books[0].stem[:2]],
+        jobs=1,
+        progress=False,
+    )
     assert res.ok
     manifest = json.loads((out / "2026Q3" / "manifest.json").read_text())
     assert {r["name"] for r in manifest["reports"]} == {b.stem for b in books}
@@ -165,13 +223,26 @@ def test_no_secret_in_any_output(demo_dir, tmp_path, monkeypatch):
     cfg = tmp_path / "salesops.toml"
     base = (demo_dir / "salesops.toml").read_text().replace('[data]\nsource = "."\n', "")
     cfg.write_text(
-        '[data]\npassword = "${SALESOPS_DB_PASSWORD}"\nwarehouse_url = "postgresql://analyst:' + secret_pw + '@db.internal/crm"\n'
+        '[data]\npassword = "${SALESOPS_DB_PASSWORD}"\nwarehouse_url = "postgresql://analyst:'
+        + secret_pw
+        + '@db.internal/crm"\n'
         f'[alerts]\napi_token = "{token}"\n' + base,
         encoding="utf-8",
     )
     out = tmp_path / "reports"
-    res = run_cli("report", "--data", str(demo_dir), "--config", str(cfg), "--out", str(out), "--only", "01", "--quiet",
-                  env={"SALESOPS_DB_PASSWORD": secret_pw})
+    res = run_cli(
+        "report",
+        "--data",
+        str(demo_dir),
+        "--config",
+        str(cfg),
+        "--out",
+        str(out),
+        "--only",
+        "01",
+        "--quiet",
+        env={"SALESOPS_DB_PASSWORD": secret_pw},
+    )
     assert res.returncode == 0, res.stderr
     for p in (out / "2026Q3").rglob("*"):
         if p.is_file():
@@ -179,21 +250,40 @@ def test_no_secret_in_any_output(demo_dir, tmp_path, monkeypatch):
             assert secret_pw not in text and token not in text, p
     assert secret_pw not in res.stdout + res.stderr
     # a URL with a typed-in password is never echoed back, even when the connection fails
-    res = run_cli("report", "--data", f"postgresql://analyst:{secret_pw}@127.0.0.1:9/crm", "--out", str(out), "--quiet")
+    res = run_cli(
+        "report",
+        "--data",
+        f"postgresql://analyst:{secret_pw}@127.0.0.1:9/crm",
+        "--out",
+        str(out),
+        "--quiet",
+    )
     assert res.returncode == 2
     assert secret_pw not in res.stdout + res.stderr and "***" in res.stderr
 
 
 def test_bad_parameters_are_clear_errors(demo_dir, tmp_path):
-    res = run_cli("report", "--data", str(demo_dir), "--quarter", "2031Q1", "--out", str(tmp_path), "--quiet")
+    res = run_cli(
+        "report", "--data", str(demo_dir), "--quarter", "2031Q1", "--out", str(tmp_path), "--quiet"
+    )
     assert res.returncode == 2 and "outside the data" in res.stderr
-    res = run_cli("report", "--data", str(demo_dir), "--only", "99_nothing", "--out", str(tmp_path), "--quiet")
+    res = run_cli(
+        "report", "--data", str(demo_dir), "--only", "99_nothing", "--out", str(tmp_path), "--quiet"
+    )
     assert res.returncode == 2 and "matches no report" in res.stderr
     assert not any(tmp_path.iterdir()) or not (tmp_path / "2026Q3").exists()
 
 
 def test_mid_quarter_run(demo_dir, tmp_path):
-    res = run_quarter(demo_dir, config=demo_dir / "salesops.toml", quarter="2026Q4", out=tmp_path, only=["01"], jobs=1, progress=False)
+    res = run_quarter(
+        demo_dir,
+        config=demo_dir / "salesops.toml",
+        quarter="2026Q4",
+        out=tmp_path,
+        only=["01"],
+        jobs=1,
+        progress=False,
+    )
     assert res.ok and res.as_of == "2026-11-13"
     index = (res.folder / "index.html").read_text()
     assert "still running" in index
@@ -206,7 +296,14 @@ def test_notebook_results_have_titles(rendered):
 
 
 def test_maven_example_renders_for_2017q4(tmp_path):
-    res = run_quarter(ROOT / "data" / "examples" / "maven_crm", preset="maven_crm", quarter="2017Q4", out=tmp_path, jobs=2, progress=False)
+    res = run_quarter(
+        ROOT / "data" / "examples" / "maven_crm",
+        preset="maven_crm",
+        quarter="2017Q4",
+        out=tmp_path,
+        jobs=2,
+        progress=False,
+    )
     assert res.ok, [(r.name, r.error) for r in res.failed]
     page = (res.folder / "01_team_visibility.html").read_text()
     assert "no quotas" in page

@@ -10,8 +10,16 @@ import pytest
 
 from salesops_lib.synth import generate
 
-FILES = ["reps.csv", "opportunities.csv", "accounts.csv", "history.csv", "quotas.csv", "activities.csv",
-         "truth/expected_bookings.csv", "truth/reps.csv"]
+FILES = [
+    "reps.csv",
+    "opportunities.csv",
+    "accounts.csv",
+    "history.csv",
+    "quotas.csv",
+    "activities.csv",
+    "truth/expected_bookings.csv",
+    "truth/reps.csv",
+]
 
 
 @pytest.mark.xdist_group("synth")
@@ -38,13 +46,25 @@ def test_shape_of_the_small_company(demo):
     active = demo.reps[demo.reps["end_date"].isna()]
     assert 50 <= len(active) <= 75
     assert demo.quarters()[0] == "2023Q4" and demo.latest_complete_quarter() == "2026Q3"
-    assert len(demo.history) > 150_000 and demo.activities is not None and len(demo.activities) > 50_000
+    assert (
+        len(demo.history) > 150_000
+        and demo.activities is not None
+        and len(demo.activities) > 50_000
+    )
     assert demo.reps["end_date"].notna().sum() >= 5  # attrition
-    assert set(o["forecast_category"].dropna()) == {"Pipeline", "Best Case", "Commit", "Closed", "Omitted"}
+    assert set(o["forecast_category"].dropna()) == {
+        "Pipeline",
+        "Best Case",
+        "Commit",
+        "Closed",
+        "Omitted",
+    }
 
 
 def test_truth_bookings_agree_within_sampling_error(demo, demo_dir):
-    truth = pd.read_csv(demo_dir / "truth" / "expected_bookings.csv").set_index("quarter")["expected_bookings"]
+    truth = pd.read_csv(demo_dir / "truth" / "expected_bookings.csv").set_index("quarter")[
+        "expected_bookings"
+    ]
     o = demo.opportunities
     won = o[o["is_won"].astype(bool)]
     q = demo.calendar.quarters_of(won["close_date"])
@@ -54,7 +74,9 @@ def test_truth_bookings_agree_within_sampling_error(demo, demo_dir):
     z = (realized[complete] - truth[complete]) / sd[complete]
     assert len(complete) == 12
     assert (z.abs() < 4).all(), z
-    total_z = (realized[complete].sum() - truth[complete].sum()) / np.sqrt((sd[complete] ** 2).sum())
+    total_z = (realized[complete].sum() - truth[complete].sum()) / np.sqrt(
+        (sd[complete] ** 2).sum()
+    )
     assert abs(total_z) < 3, total_z
 
 
@@ -102,6 +124,8 @@ def test_quotas_reached_by_60_to_70_percent_of_ramped_reps(demo):
         start, end = demo.calendar.bounds(q)
         t = kpi_table(demo, quarter=q).dropna(subset=["attainment"])
         reps = demo.reps.set_index("rep_id").loc[t.index]
-        ramped = ((start - reps["hire_date"]).dt.days > 180) & (reps["end_date"].isna() | (reps["end_date"] > end))
+        ramped = ((start - reps["hire_date"]).dt.days > 180) & (
+            reps["end_date"].isna() | (reps["end_date"] > end)
+        )
         shares.append((t.loc[ramped.to_numpy(), "attainment"] >= 1).mean())
     assert 0.55 <= float(np.mean(shares)) <= 0.72, shares

@@ -14,14 +14,47 @@ from salesops_lib.cli import main
 
 from .test_data import OPPS, REPS
 
-COLUMNS = ["opp_id", "rep_id", "stage", "amount", "created_date", "close_date", "is_closed", "is_won", "probability",
-           "account_id", "junk", "Amount", "Close Date", "", "rep_id"]
+COLUMNS = [
+    "opp_id",
+    "rep_id",
+    "stage",
+    "amount",
+    "created_date",
+    "close_date",
+    "is_closed",
+    "is_won",
+    "probability",
+    "account_id",
+    "junk",
+    "Amount",
+    "Close Date",
+    "",
+    "rep_id",
+]
 CELL = st.one_of(
     st.text(max_size=12),
-    st.sampled_from(["", "NaN", "-1", "1e309", "2026-13-45", "true", "yes", "<script>alert(1)</script>", "Müller, Jr.", '"', "\x00"]),
-    st.integers(-10**12, 10**12).map(str),
+    st.sampled_from(
+        [
+            "",
+            "NaN",
+            "-1",
+            "1e309",
+            "2026-13-45",
+            "true",
+            "yes",
+            "<script>alert(1)</script>",
+            "Müller, Jr.",
+            '"',
+            "\x00",
+        ]
+    ),
+    st.integers(-(10**12), 10**12).map(str),
 )
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 def _run(files: dict[str, bytes], capsys) -> tuple[int, str]:
@@ -43,14 +76,23 @@ def test_random_bytes(capsys, blob):
 
 
 @SETTINGS
-@given(st.lists(st.sampled_from(COLUMNS), min_size=1, max_size=8), st.lists(st.lists(CELL, min_size=0, max_size=9), max_size=6))
+@given(
+    st.lists(st.sampled_from(COLUMNS), min_size=1, max_size=8),
+    st.lists(st.lists(CELL, min_size=0, max_size=9), max_size=6),
+)
 def test_random_columns_and_cells(capsys, header, rows):
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(header)
     for r in rows:
         w.writerow(r)
-    code, text = _run({"opportunities.csv": buf.getvalue().encode("utf-8", "surrogatepass"), "reps.csv": REPS.encode()}, capsys)
+    code, text = _run(
+        {
+            "opportunities.csv": buf.getvalue().encode("utf-8", "surrogatepass"),
+            "reps.csv": REPS.encode(),
+        },
+        capsys,
+    )
     assert code in (0, 1), text
     assert "Traceback" not in text
 
@@ -63,6 +105,12 @@ def test_one_bad_cell_in_a_good_file(capsys, row, col, value):
     r[col % len(r)] = value
     buf = io.StringIO()
     csv.writer(buf).writerows(rows)
-    code, text = _run({"opportunities.csv": buf.getvalue().encode("utf-8", "surrogatepass"), "reps.csv": REPS.encode()}, capsys)
+    code, text = _run(
+        {
+            "opportunities.csv": buf.getvalue().encode("utf-8", "surrogatepass"),
+            "reps.csv": REPS.encode(),
+        },
+        capsys,
+    )
     assert code in (0, 1), text
     assert "Traceback" not in text

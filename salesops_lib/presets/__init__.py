@@ -205,5 +205,7 @@ def stages_from_config(items: list[dict]) -> tuple[Stage, ...]:
         if won and not closed:
             raise ConfigError(f"stage {item['name']!r} is won but not closed; set closed = true")
         prob = item.get("probability")
-        out.append(Stage(str(item["name"]).strip(), closed, won, None if prob is None else float(prob)))
+        out.append(
+            Stage(str(item["name"]).strip(), closed, won, None if prob is None else float(prob))
+        )
     return tuple(out)

@@ -107,7 +107,11 @@ MAVEN_CRM = Preset(
             "region": ("office_location",),
             "parent_account": ("subsidiary_of",),
         },
-        "products": {"product": ("product",), "series": ("series",), "sales_price": ("sales_price",)},
+        "products": {
+            "product": ("product",),
+            "series": ("series",),
+            "sales_price": ("sales_price",),
+        },
     },
     stages=(
         Stage("Prospecting", probability=None),
