@@ -975,3 +975,47 @@ def risks(
         "top_share": float(largest["amount"].sum() / total) if total > 0 else np.nan,
         "has_history": hist is not None,
     }
+
+
+def backtest_monthly(data: SalesData, *, months: int = 12, min_history: int = 3) -> pd.DataFrame:
+    """One-month-ahead backtest of monthly bookings, for data too short for quarterly models.
+
+    Each month is forecast from the months before it only: Holt's linear trend (exponential
+    smoothing, no seasonality) from ``min_history`` months on, against the naive forecast
+    (last month) and the mean of the months so far.
+
+    Returns
+    -------
+    DataFrame
+        ``month, method, forecast, actual, error, abs_pct_error``; ``attrs["wape"]`` per method.
+    """
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    series = _monthly_series(data, data.last_date)
+    complete = series[
+        series.index.to_timestamp(how="end").normalize() <= data.last_date.normalize()
+    ]
+    rows = []
+    for i in range(max(min_history, len(complete) - months), len(complete)):
+        past = complete.iloc[:i].to_numpy(dtype=float)
+        actual = float(complete.iloc[i])
+        month = str(complete.index[i])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                fit = ExponentialSmoothing(
+                    past, trend="add", initialization_method="estimated"
+                ).fit()
+                rows.append((month, "holt_monthly", max(float(fit.forecast(1)[0]), 0.0), actual))
+            except (ValueError, np.linalg.LinAlgError):
+                pass
+        rows.append((month, "naive_last_month", float(past[-1]), actual))
+        rows.append((month, "mean_so_far", float(past.mean()), actual))
+    out = pd.DataFrame(rows, columns=["month", "method", "forecast", "actual"])
+    out["error"] = out["forecast"] - out["actual"]
+    out["abs_pct_error"] = out["error"].abs() / out["actual"].where(out["actual"] > 0)
+    out.attrs["wape"] = (
+        out.groupby("method")["error"].apply(lambda e: e.abs().sum())
+        / out.groupby("method")["actual"].sum()
+    ).to_dict()
+    return out

@@ -100,3 +100,27 @@ def test_week_as_of_dates(demo):
     assert fc.as_of_for_week(demo, "2026Q3", 0) == pd.Timestamp("2026-06-30")
     assert fc.as_of_for_week(demo, "2026Q3", 4) == pd.Timestamp("2026-07-28")
     assert fc.as_of_for_week(demo, "2026Q3", 20) == pd.Timestamp("2026-09-30")
+
+
+def test_maven_monthly_backtest_uses_only_earlier_months(maven):
+    bt = fc.backtest_monthly(maven)
+    assert list(bt["month"].unique()) == [
+        "2017-06",
+        "2017-07",
+        "2017-08",
+        "2017-09",
+        "2017-10",
+        "2017-11",
+        "2017-12",
+    ]
+    assert set(bt.attrs["wape"]) == {"holt_monthly", "naive_last_month", "mean_so_far"}
+    naive = bt[bt["method"] == "naive_last_month"].set_index("month")
+    actual = bt.groupby("month")["actual"].first()
+    assert (
+        naive.loc["2017-07", "forecast"] == actual["2017-06"]
+    )  # last month's actual, nothing later
+    mean = bt[bt["method"] == "mean_so_far"].set_index("month")
+    o = maven.opportunities
+    won = o[o["is_won"].astype(bool)]
+    monthly = won.groupby(won["close_date"].dt.to_period("M"))["amount"].sum()
+    assert mean.loc["2017-06", "forecast"] == pytest.approx(monthly[:"2017-05"].mean())
