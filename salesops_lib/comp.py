@@ -27,6 +27,7 @@ import pandas as pd
 
 from .data import SalesData
 from .errors import ConfigError
+from .forecast import booked
 
 MEASURES = ("bookings", "pipeline_created")
 
@@ -242,11 +243,7 @@ def plan_for(plans: list[CompPlan], role: object) -> CompPlan | None:
 def _measures(data: SalesData, quarter: str) -> pd.DataFrame:
     start, end = data.calendar.bounds(quarter)
     o = data.opportunities
-    won = o[
-        o["is_won"].fillna(False).astype(bool)
-        & (o["close_date"] >= start)
-        & (o["close_date"] <= end)
-    ]
+    won = booked(data, start, end)
     made = o[(o["created_date"] >= start) & (o["created_date"] <= end)]
     q = (
         data.quotas[data.quotas["period"] == quarter].groupby("rep_id")["quota"].sum()
@@ -269,12 +266,7 @@ def _spiffs(data: SalesData, plan: CompPlan, quarter: str) -> pd.Series:
     if not plan.spiffs:
         return pd.Series(dtype=float)
     start, end = data.calendar.bounds(quarter)
-    o = data.opportunities
-    won = o[
-        o["is_won"].fillna(False).astype(bool)
-        & (o["close_date"] >= start)
-        & (o["close_date"] <= end)
-    ]
+    won = booked(data, start, end)
     total = pd.Series(0.0, index=pd.Index(won["rep_id"].unique()))
     for s in plan.spiffs:
         ok = pd.Series(True, index=won.index)
