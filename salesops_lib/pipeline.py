@@ -39,6 +39,14 @@ def _segment(data: SalesData, rep_ids: pd.Series) -> pd.Series:
     return pd.Series("All", index=rep_ids.index)
 
 
+def _history(data: SalesData, what: str) -> pd.DataFrame:
+    """The history snapshots, or a clear error naming the analysis that needs them."""
+    h = data.history
+    if h is None or h.empty:
+        raise SalesOpsDataError(f"history: {what} needs history snapshots")
+    return h
+
+
 def funnel(
     data: SalesData, *, quarters: list[str], by_segment: bool = False
 ) -> tuple[pd.DataFrame, str]:
@@ -138,9 +146,7 @@ def time_in_stage(data: SalesData, *, as_of: pd.Timestamp, quantile: float = 0.9
     SalesOpsDataError
         Without history snapshots.
     """
-    h = data.history
-    if h is None or h.empty:
-        raise SalesOpsDataError("history: time in stage needs history snapshots")
+    h = _history(data, "time in stage")
     h = h[h["snapshot_date"] <= as_of]
     open_names = [s.name for s in data.stages if not s.closed]
     h = h[h["stage"].isin(open_names)]
@@ -208,9 +214,7 @@ def movement(data: SalesData, *, quarter: str, as_of: object | None = None) -> p
     SalesOpsDataError
         Without history snapshots.
     """
-    h = data.history
-    if h is None or h.empty:
-        raise SalesOpsDataError("history: pipeline movement needs history snapshots")
+    h = _history(data, "pipeline movement")
     start, end = data.calendar.bounds(quarter)
     as_of_ts = (
         data.default_as_of(quarter) if as_of is None else min(pd.Timestamp(as_of).normalize(), end)

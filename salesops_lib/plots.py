@@ -53,6 +53,12 @@ def _ax(ax: Axes | None, size: tuple[float, float] | None = None) -> Axes:
     return new
 
 
+def _value_grid_on_x(ax: Axes) -> None:
+    """Grid lines along the value (x) axis only, for horizontal charts."""
+    ax.grid(axis="x", color="#e6e9ed")
+    ax.grid(axis="y", visible=False)
+
+
 def money_axis(ax: Axes, *, axis: str = "y", currency: str = "USD") -> Axes:
     """Format an axis as compact money (``$1.2M``)."""
     fmt = FuncFormatter(lambda v, _: money(v, currency))
@@ -156,8 +162,7 @@ def hbar(
         money_axis(ax, axis="x", currency=currency)
     elif kind == "pct":
         pct_axis(ax, axis="x")
-    ax.grid(axis="x", color="#e6e9ed")
-    ax.grid(axis="y", visible=False)
+    _value_grid_on_x(ax)
     if xlabel:
         ax.set_xlabel(xlabel)
     ax.set_title(title)
@@ -372,8 +377,7 @@ def range_bars(
         pct_axis(ax, axis="x")
     else:
         money_axis(ax, axis="x", currency=currency)
-    ax.grid(axis="x", color="#e6e9ed")
-    ax.grid(axis="y", visible=False)
+    _value_grid_on_x(ax)
     ax.set_title(title)
     return ax
 
@@ -408,8 +412,7 @@ def forecast_ranges(
     ax.annotate("booked so far", (booked, y.max() + 0.4), fontsize=8, color="#444", ha="left")
     ax.set_yticks(y, [f"{m} (recommended)" if m == recommended else m for m in data["method"]])
     money_axis(ax, axis="x", currency=currency)
-    ax.grid(axis="x", color="#e6e9ed")
-    ax.grid(axis="y", visible=False)
+    _value_grid_on_x(ax)
     ax.set_title(title)
     return ax
 
