@@ -1019,3 +1019,43 @@ def backtest_monthly(data: SalesData, *, months: int = 12, min_history: int = 3)
         / out.groupby("method")["actual"].sum()
     ).to_dict()
     return out
+
+
+def forecast_year(data: SalesData, quarters: list[str] | tuple[str, ...], as_of: pd.Timestamp) -> pd.DataFrame:
+    """Company bookings forecast for quarters ahead (e.g. the coming fiscal year), from history.
+
+    Fits the quarterly time-series models on every complete quarter up to ``as_of`` and
+    forecasts each quarter ``h`` steps ahead; the recommended model is the one the
+    quarterly backtest would choose (Holt-Winters when it fits, then seasonal ARIMA, then
+    the mean of the last four quarters). The year's spread adds the quarters' variances
+    (an optimistic range: it ignores that errors of one year's quarters move together).
+
+    Returns
+    -------
+    DataFrame
+        One row per quarter and a ``Total`` row: ``point, lo80, hi80, model``.
+    """
+    last = data.calendar.latest_complete_quarter(as_of)
+    table = _quarterly_series(data, last, None)
+    y = table.sum(axis=1).to_numpy(dtype=float) if table.shape[1] else np.zeros(len(table))
+    rows = {}
+    var = 0.0
+    model = None
+    for q in quarters:
+        h = len(data.calendar.quarter_range(last, q)) - 1
+        if h < 1:
+            raise SalesOpsDataError(f"{q} is not after the last complete quarter {last}")
+        cands = _ts_candidates(y, h)
+        if not cands:
+            raise SalesOpsDataError(
+                f"too little bookings history for a year-ahead forecast ({len(y)} quarters; at least 4 needed)"
+            )
+        model = model if model in cands else next(iter(cands))
+        point, sd = cands[model]
+        point = max(float(point), 0.0)
+        var += float(sd) ** 2
+        rows[q] = [point, max(point - 1.2816 * sd, 0.0), point + 1.2816 * sd, model]
+    total = sum(r[0] for r in rows.values())
+    sd_total = float(np.sqrt(var))
+    rows["Total"] = [total, max(total - 1.2816 * sd_total, 0.0), total + 1.2816 * sd_total, model]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["point", "lo80", "hi80", "model"])

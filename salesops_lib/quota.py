@@ -1,0 +1,932 @@
+"""Quota design: turn a company target into quotas per rep, check they are reachable, hand them out.
+
+The plan covers the quarters of one fiscal year (or one quarter). Every method gives each
+rep in seat a *full-ramp weight* (how much the rep should carry once fully productive);
+the weights become shares of the company quota, and the company quota (target ×
+over-assignment) is then spread over reps and months in proportion to
+
+    share of the rep × seasonality of the month × ramp factor of the rep in that month,
+
+in whole cents, so the quotas add up to target × over-assignment exactly and a ramping
+rep carries exactly the ramp share of what the same rep would carry fully ramped.
+
+Methods
+-------
+``even``
+    Every rep in seat the same.
+``historical``
+    The rep's own bookings per fully ramped quarter over the trailing four quarters
+    (de-seasonalized), as a share of the team's; reps without a ramped quarter get the
+    median of their role.
+``potential``
+    The bookings the rep's territory would carry if each segment's trailing-four-quarter
+    bookings followed its accounts' annual revenue (employees when revenue is missing),
+    divided among the reps covering the territory.
+``capacity``
+    Ramp-adjusted headcount times productivity: every rep of a role carries the role's
+    median bookings per ramped quarter.
+``blend``
+    A weighted mix of the shares above (default 40% historical, 30% capacity, 20%
+    potential, 10% even; a method the data cannot support drops out and the rest are
+    re-weighted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .data import SalesData
+from .errors import ConfigError, SalesOpsDataError
+
+DAYS_PER_MONTH = 30.4375
+DEFAULT_RAMP: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)
+"""Share of full quota carried in the 1st, 2nd, ... month of tenure; the last value holds after."""
+METHODS = ("even", "historical", "potential", "capacity", "blend")
+DEFAULT_BLEND: dict[str, float] = {"historical": 0.4, "capacity": 0.3, "potential": 0.2, "even": 0.1}
+HEALTHY_BAND = (0.55, 0.70)
+"""Healthy expected share of reps at or above quota."""
+
+
+# ---- the plan's calendar -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanPeriod:
+    """The quarters and months a quota plan covers."""
+
+    label: str
+    quarters: tuple[str, ...]
+    months: pd.PeriodIndex
+    start: pd.Timestamp
+    end: pd.Timestamp
+
+    @property
+    def month_quarter(self) -> np.ndarray:
+        """Index into :attr:`quarters` of each month."""
+        return np.repeat(np.arange(len(self.quarters)), 3)
+
+
+def plan_period(data: SalesData, period: int | str) -> PlanPeriod:
+    """The plan period: a fiscal year (``2027``, ``"FY2027"``) or a quarter (``"2027Q1"``).
+
+    Raises
+    ------
+    ConfigError
+        When ``period`` is neither.
+    """
+    cal = data.calendar
+    text = str(period).strip().upper().removeprefix("FY")
+    if text.isdigit():
+        fy = int(text)
+        quarters = tuple(f"{fy}Q{i}" for i in range(1, 5))
+        label = f"FY{fy}"
+    else:
+        try:
+            cal.period(text)
+        except ConfigError:
+            raise ConfigError(
+                f"plan period {period!r} is neither a fiscal year (2027, FY2027) nor a quarter (2027Q1)"
+            ) from None
+        quarters = (text,)
+        label = text
+    start = cal.bounds(quarters[0])[0]
+    end = cal.bounds(quarters[-1])[1]
+    months = pd.period_range(start.to_period("M"), end.to_period("M"), freq="M")
+    return PlanPeriod(label, quarters, months, start, end)
+
+
+def next_fiscal_year(data: SalesData, quarter: str) -> int:
+    """The fiscal year after the one containing ``quarter``."""
+    return data.calendar.fiscal_year(quarter) + 1
+
+
+# ---- history the methods stand on ----------------------------------------------------------
+
+
+def _won_until(data: SalesData, as_of: pd.Timestamp) -> pd.DataFrame:
+    o = data.opportunities
+    won = o["is_won"].fillna(False).astype(bool) & o["close_date"].notna()
+    return o.loc[won & (o["close_date"] <= as_of), ["rep_id", "account_id", "amount", "close_date"]]
+
+
+def seasonality(data: SalesData, as_of: pd.Timestamp, *, years: int = 3) -> pd.Series:
+    """Share of a fiscal year's bookings in each fiscal month (1 = the year's first month).
+
+    The average of each complete fiscal year's monthly shares over the last ``years``
+    complete fiscal years before ``as_of`` (so growth within the years does not tilt it).
+    With no complete year the split is even.
+    """
+    cal = data.calendar
+    won = _won_until(data, as_of)
+    last_q = cal.latest_complete_quarter(as_of)
+    last_fy = cal.fiscal_year(last_q) if last_q.endswith("Q4") else cal.fiscal_year(last_q) - 1
+    first_close = data.first_date
+    shares = []
+    for fy in range(last_fy, last_fy - years, -1):
+        start = cal.bounds(f"{fy}Q1")[0]
+        end = cal.bounds(f"{fy}Q4")[1]
+        if start < first_close.to_period("M").start_time:
+            break
+        inyear = won[(won["close_date"] >= start) & (won["close_date"] <= end)]
+        total = inyear["amount"].sum()
+        if total <= 0:
+            continue
+        month_no = (
+            (inyear["close_date"].dt.year - start.year) * 12
+            + inyear["close_date"].dt.month
+            - start.month
+            + 1
+        )
+        s = inyear.groupby(month_no)["amount"].sum().reindex(range(1, 13), fill_value=0.0)
+        shares.append(s / total)
+    if not shares:
+        return pd.Series(np.full(12, 1 / 12), index=pd.RangeIndex(1, 13, name="fiscal_month"))
+    out = pd.concat(shares, axis=1).mean(axis=1)
+    out.index.name = "fiscal_month"
+    return out / out.sum()
+
+
+def quarter_seasonality(season: pd.Series) -> np.ndarray:
+    """Share of the year in each fiscal quarter, from monthly shares."""
+    return season.to_numpy().reshape(4, 3).sum(axis=1)
+
+
+def in_seat(data: SalesData, as_of: pd.Timestamp, plan: PlanPeriod) -> pd.DataFrame:
+    """Reps employed on ``as_of`` who are not known to leave before the plan starts."""
+    reps = data.reps
+    hired = reps["hire_date"].isna() | (reps["hire_date"] <= as_of)
+    staying = reps["end_date"].isna() | (reps["end_date"] > max(as_of, plan.start))
+    out = reps[hired & staying].copy()
+    if out.empty:
+        raise SalesOpsDataError(f"reps: nobody is in seat on {as_of:%Y-%m-%d}; no one to give a quota")
+    return out.reset_index(drop=True)
+
+
+def ramp_matrix(
+    hire_dates: pd.Series, months: pd.PeriodIndex, ramp: Sequence[float] = DEFAULT_RAMP
+) -> np.ndarray:
+    """Ramp factor of each rep (rows) in each month (columns).
+
+    Month ``k`` of tenure (``k = 0`` is the month the rep starts) gets ``ramp[k]``, and
+    ``ramp[-1]`` after the schedule ends. Tenure counts whole months from the hire date to
+    the month's first day; before the hire date the factor is 0. A blank hire date means
+    fully ramped.
+    """
+    sched = np.asarray(ramp, dtype=float)
+    starts = months.start_time.to_numpy()
+    hire = pd.to_datetime(hire_dates).to_numpy()
+    days = (starts[None, :] - hire[:, None]) / np.timedelta64(1, "D")
+    k = np.floor(np.where(np.isnan(days), 1e9, days) / DAYS_PER_MONTH)
+    # a rep hired during a month starts in that month: tenure month 0
+    hired_in_month = (hire[:, None] >= starts[None, :]) & (
+        hire[:, None] < (months + 1).start_time.to_numpy()[None, :]
+    )
+    k = np.where(hired_in_month, 0, k)
+    factor = sched[np.clip(k, 0, len(sched) - 1).astype(int)]
+    return np.where(k < 0, 0.0, factor)
+
+
+def check_ramp(ramp: Sequence[float] | str | None) -> tuple[float, ...]:
+    """A ramp schedule from a list or text like ``"0/25/50/75/100"`` (percent or 0-1).
+
+    Raises
+    ------
+    ConfigError
+        When the schedule is empty, has values outside 0-100%, or does not end at 100%.
+    """
+    if ramp is None or (isinstance(ramp, str) and not ramp.strip()):
+        return DEFAULT_RAMP
+    if isinstance(ramp, str):
+        try:
+            vals = [float(v) for v in ramp.replace(",", "/").split("/") if v.strip()]
+        except ValueError:
+            raise ConfigError(f"ramp {ramp!r}: write it like 0/25/50/75/100") from None
+    else:
+        vals = [float(v) for v in ramp]
+    if not vals:
+        raise ConfigError("ramp: the schedule is empty; write it like 0/25/50/75/100")
+    if max(vals) > 1.0:
+        vals = [v / 100 for v in vals]
+    if min(vals) < 0 or max(vals) > 1.0 or not np.isfinite(vals).all():
+        raise ConfigError(f"ramp {ramp!r}: each month's share must be between 0% and 100%")
+    if vals[-1] != 1.0:
+        raise ConfigError(f"ramp {ramp!r}: the schedule must end at 100% (fully ramped)")
+    return tuple(vals)
+
+
+def ramped_quarter_bookings(
+    data: SalesData,
+    as_of: pd.Timestamp,
+    *,
+    quarters: int = 4,
+    ramp_months: int = len(DEFAULT_RAMP) - 1,
+) -> pd.DataFrame:
+    """De-seasonalized bookings of every rep in every fully ramped quarter of a trailing window.
+
+    A quarter counts for a rep when the rep was employed all of it and had finished
+    ramping (``ramp_months`` of tenure) by its first day. Bookings are divided by the
+    quarter's seasonal index (its share of the year × 4) so quarters compare.
+
+    Returns
+    -------
+    DataFrame
+        ``rep_id, quarter, bookings`` (one row per rep and ramped quarter).
+    """
+    cal = data.calendar
+    last = cal.latest_complete_quarter(as_of)
+    first_q = data.quarters()[0] if data.quarters() else last
+    qs = [q for q in (cal.shift(last, -k) for k in range(quarters - 1, -1, -1)) if q >= first_q]
+    qidx = quarter_seasonality(seasonality(data, as_of)) * 4
+    won = _won_until(data, as_of)
+    reps = data.reps.set_index("rep_id")
+    hire = reps["hire_date"]
+    ramped_at = hire + pd.to_timedelta(ramp_months * DAYS_PER_MONTH, unit="D")
+    rows = [pd.DataFrame({"rep_id": pd.Series([], dtype="str"), "quarter": pd.Series([], dtype="str"), "bookings": pd.Series([], dtype=float)})]
+    for q in qs:
+        start, end = cal.bounds(q)
+        fq = int(q[-1]) - 1
+        inq = won[(won["close_date"] >= start) & (won["close_date"] <= end)]
+        by_rep = inq.groupby("rep_id")["amount"].sum()
+        ok = (hire.isna() | (ramped_at <= start)) & (reps["end_date"].isna() | (reps["end_date"] > end))
+        eligible = reps.index[ok.to_numpy()]
+        vals = by_rep.reindex(eligible, fill_value=0.0) / max(qidx[fq], 1e-9)
+        rows.append(pd.DataFrame({"rep_id": eligible, "quarter": q, "bookings": vals.to_numpy()}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def rep_productivity(
+    data: SalesData,
+    as_of: pd.Timestamp,
+    *,
+    quarters: int = 4,
+    ramp_months: int = len(DEFAULT_RAMP) - 1,
+) -> pd.DataFrame:
+    """Each rep's de-seasonalized bookings per fully ramped quarter over trailing quarters.
+
+    Returns
+    -------
+    DataFrame
+        Index ``rep_id`` (every rep); ``ramped_quarters``, ``per_quarter`` (mean; NaN
+        without a ramped quarter), ``cv`` (coefficient of variation across the rep's
+        quarters).
+    """
+    per = ramped_quarter_bookings(data, as_of, quarters=quarters, ramp_months=ramp_months)
+    g = per.groupby("rep_id")["bookings"]
+    out = pd.DataFrame({"ramped_quarters": g.size(), "per_quarter": g.mean(), "sd": g.std(ddof=1)})
+    out = out.reindex(data.reps["rep_id"])
+    out["ramped_quarters"] = out["ramped_quarters"].fillna(0).astype(int)
+    out["cv"] = out["sd"] / out["per_quarter"].where(out["per_quarter"] > 0)
+    return out.drop(columns="sd")
+
+
+def productivity_growth(data: SalesData, as_of: pd.Timestamp, *, quarters: int = 8) -> float:
+    """Yearly growth of bookings per ramped rep-quarter (log-linear trend, -20% to +30%).
+
+    0 with fewer than eight quarters of ramped reps (a shorter trend is mostly noise).
+    """
+    per = ramped_quarter_bookings(data, as_of, quarters=quarters)
+    mean = per.groupby("quarter")["bookings"].mean().sort_index()
+    mean = mean[mean > 0]
+    if len(mean) < 8:
+        return 0.0
+    slope = np.polyfit(np.arange(len(mean)), np.log(mean.to_numpy()), 1)[0]
+    return float(np.clip(np.exp(4 * slope) - 1, -0.2, 0.3))
+
+
+def _role_of(reps: pd.DataFrame) -> pd.Series:
+    for col in ("role", "segment", "team"):
+        if col in reps and reps[col].notna().any():
+            return reps[col].fillna("(none)").astype(str)
+    return pd.Series("All reps", index=reps.index)
+
+
+def _role_median(values: pd.Series, role: pd.Series) -> pd.Series:
+    """Each rep's value, or the median of the role (then of everyone) when missing."""
+    med = values.groupby(role).median()
+    filled = values.fillna(role.map(med))
+    overall = values.median()
+    return filled.fillna(overall if pd.notna(overall) else 1.0)
+
+
+# ---- methods: full-ramp weights -------------------------------------------------------------
+
+
+def weight_even(data: SalesData, reps: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
+    """Every rep in seat weighs the same."""
+    return pd.Series(1.0, index=reps["rep_id"], name="even")
+
+
+def weight_historical(data: SalesData, reps: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
+    """Trailing-four-quarter bookings per ramped quarter; reps without one get the role median."""
+    prod = rep_productivity(data, as_of, quarters=4)["per_quarter"].reindex(reps["rep_id"])
+    role = pd.Series(_role_of(reps).to_numpy(), index=reps["rep_id"])
+    w = _role_median(prod, role).clip(lower=0.0)
+    if not (w > 0).any():
+        raise SalesOpsDataError("historical: no rep booked anything in the trailing four quarters")
+    return (w * 4).rename("historical")
+
+
+def weight_capacity(data: SalesData, reps: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
+    """The role's median bookings per ramped quarter (× 4) for every rep of the role."""
+    prod = rep_productivity(data, as_of, quarters=4)["per_quarter"].reindex(reps["rep_id"])
+    role = pd.Series(_role_of(reps).to_numpy(), index=reps["rep_id"])
+    w = _role_median(pd.Series(np.nan, index=prod.index), role) if prod.isna().all() else None
+    if w is None:
+        med = prod.groupby(role).median()
+        w = role.map(med).fillna(prod.median())
+    if not (w > 0).any():
+        raise SalesOpsDataError("capacity: no role has a rep with a ramped quarter of bookings")
+    return (w.clip(lower=0.0) * 4).rename("capacity")
+
+
+def weight_potential(data: SalesData, reps: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
+    """Territory potential: each segment's trailing-year bookings spread over its accounts by size.
+
+    Account size is annual revenue (employees when revenue is mostly blank). A rep's
+    potential is the sum over the accounts of the rep's territory (``territory`` in both
+    tables), or, without territories, over the accounts whose latest deal the rep owned,
+    divided among the reps in seat who cover it.
+
+    Raises
+    ------
+    SalesOpsDataError
+        Without an accounts table or any usable account size.
+    """
+    acc = data.accounts
+    if acc is None or acc.empty:
+        raise SalesOpsDataError("potential: the data has no accounts table to measure territory potential")
+    size_col = next(
+        (c for c in ("annual_revenue", "employees") if c in acc and acc[c].notna().mean() > 0.5),
+        None,
+    )
+    if size_col is None:
+        raise SalesOpsDataError(
+            "potential: accounts have neither annual_revenue nor employees filled in for most rows"
+        )
+    acc = acc.copy()
+    acc["size"] = acc[size_col].clip(lower=0).fillna(acc[size_col].median())
+    acc["segment"] = acc["segment"].fillna("(none)").astype(str) if "segment" in acc else "(all)"
+    cal = data.calendar
+    last = cal.latest_complete_quarter(as_of)
+    start = cal.bounds(cal.shift(last, -3))[0]
+    end = cal.bounds(last)[1]
+    won = _won_until(data, end)
+    won = won[won["close_date"] >= start]
+    seg_bookings = won.merge(acc[["account_id", "segment"]], on="account_id", how="inner").groupby(
+        "segment"
+    )["amount"].sum()
+    seg_size = acc.groupby("segment")["size"].sum()
+    acc["potential"] = acc["size"] / acc["segment"].map(seg_size) * acc["segment"].map(seg_bookings).fillna(0.0)
+
+    rep_ids = reps["rep_id"]
+    if "territory" in reps and "territory" in acc and reps["territory"].notna().any() and acc["territory"].notna().any():
+        terr = acc.groupby("territory")["potential"].sum()
+        cover = reps["territory"].value_counts()
+        w = reps["territory"].map(terr).fillna(0.0) / reps["territory"].map(cover).fillna(1.0)
+        w.index = rep_ids
+    else:
+        o = data.opportunities
+        o = o[o["created_date"] <= as_of].sort_values("created_date")
+        owner = o.dropna(subset=["account_id"]).groupby("account_id")["rep_id"].last()
+        acc["owner"] = acc["account_id"].map(owner)
+        w = acc.groupby("owner")["potential"].sum().reindex(rep_ids).fillna(0.0)
+    if not (w > 0).any():
+        raise SalesOpsDataError("potential: no rep in seat covers an account with bookings potential")
+    return w.rename("potential").astype(float)
+
+
+_WEIGHTS = {
+    "even": weight_even,
+    "historical": weight_historical,
+    "potential": weight_potential,
+    "capacity": weight_capacity,
+}
+
+
+def method_shares(
+    data: SalesData, reps: pd.DataFrame, as_of: pd.Timestamp
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Each method's full-ramp weight and share per rep, and why a method could not be used.
+
+    Returns
+    -------
+    (DataFrame, dict)
+        Index ``rep_id``; ``<method>_basis`` (the weight, in bookings a year where the
+        method measures bookings) and ``<method>_share`` for each usable method; and the
+        reason each unusable method was left out.
+    """
+    out = pd.DataFrame(index=pd.Index(reps["rep_id"], name="rep_id"))
+    skipped: dict[str, str] = {}
+    for name, fn in _WEIGHTS.items():
+        try:
+            w = fn(data, reps, as_of).reindex(out.index).fillna(0.0)
+        except SalesOpsDataError as exc:
+            skipped[name] = str(exc)
+            continue
+        out[f"{name}_basis"] = w
+        out[f"{name}_share"] = w / w.sum()
+    return out, skipped
+
+
+# ---- allocation ----------------------------------------------------------------------------
+
+
+def allocate_cents(total: float, weights: np.ndarray) -> np.ndarray:
+    """Split ``total`` into whole cents in proportion to ``weights`` (largest remainder).
+
+    The parts add up to ``round(total, 2)`` exactly.
+    """
+    cents = int(round(total * 100))
+    w = np.asarray(weights, dtype=float).ravel()
+    if w.sum() <= 0:
+        raise SalesOpsDataError("quota: every rep's weight is zero; nothing to split the target by")
+    raw = cents * w / w.sum()
+    base = np.floor(raw).astype(np.int64)
+    short = cents - int(base.sum())
+    if short:
+        order = np.argsort(-(raw - base), kind="stable")
+        base[order[:short]] += 1
+    return base.reshape(np.shape(weights))
+
+
+def propose(
+    data: SalesData,
+    *,
+    target: float,
+    period: int | str,
+    method: str = "blend",
+    overassign: float = 1.1,
+    ramp: Sequence[float] | str | None = None,
+    as_of: pd.Timestamp | str | None = None,
+    blend: Mapping[str, float] | None = None,
+) -> pd.DataFrame:
+    """Quotas per rep for a plan period, adding up to ``target × overassign`` to the cent.
+
+    Parameters
+    ----------
+    data
+        The sales data; only what is known on ``as_of`` is used.
+    target
+        The company bookings target for the period.
+    period
+        Fiscal year (``2027`` or ``"FY2027"``) or quarter (``"2027Q1"``).
+    method
+        ``even``, ``historical``, ``potential``, ``capacity`` or ``blend``.
+    overassign
+        Quotas add up to target × overassign (1.1: 10% more than the target).
+    ramp
+        Share of full quota by month of tenure (default 0/25/50/75/100%).
+    as_of
+        Planning date (default: the day before the period starts, or the data's last date
+        when earlier).
+    blend
+        Method weights for ``blend`` (default :data:`DEFAULT_BLEND`).
+
+    Returns
+    -------
+    DataFrame
+        One row per rep in seat: ``rep_id, rep_name, team, region, role, hire_date``,
+        ``<method>_basis`` and ``<method>_share`` for each usable method, ``share`` (of
+        the full-ramp quota), ``ramp_factor`` (share of a full year's capacity after
+        ramp, seasonality-weighted), ``quota``, ``quota_<quarter>`` and ``ramp_<quarter>``
+        for each quarter, ``previous_quota`` (the previous period's quotas in the data),
+        ``change`` (quota / previous − 1) and ``basis`` (the method in words).
+
+    Raises
+    ------
+    ConfigError
+        Unknown method, target or over-assignment not positive, bad ramp or blend.
+    SalesOpsDataError
+        When the data cannot support the method.
+    """
+    if method not in METHODS:
+        raise ConfigError(f"quota method {method!r}: choose one of {', '.join(METHODS)}")
+    if not np.isfinite(target) or target <= 0:
+        raise ConfigError(f"quota target must be a positive amount, got {target!r}")
+    if not np.isfinite(overassign) or not 0.5 <= overassign <= 2.0:
+        raise ConfigError(f"over-assignment must be between 0.5 and 2.0 (1.1 = 10% over), got {overassign!r}")
+    sched = check_ramp(ramp)
+    plan = plan_period(data, period)
+    as_of_ts = (
+        min(plan.start - pd.Timedelta(days=1), data.last_date.normalize())
+        if as_of is None or as_of == ""
+        else pd.Timestamp(as_of)
+    )
+    reps = in_seat(data, as_of_ts, plan)
+    shares, skipped = method_shares(data, reps, as_of_ts)
+
+    if method == "blend":
+        mix = dict(DEFAULT_BLEND if blend is None else blend)
+        if any((not np.isfinite(v)) or v < 0 for v in mix.values()) or set(mix) - set(_WEIGHTS):
+            raise ConfigError(f"blend weights {mix!r}: use methods {', '.join(_WEIGHTS)} with weights ≥ 0")
+        usable = {k: v for k, v in mix.items() if f"{k}_share" in shares and v > 0}
+        if not usable:
+            raise SalesOpsDataError("blend: none of the blended methods can be used: " + "; ".join(skipped.values()))
+        total_w = sum(usable.values())
+        share = sum(shares[f"{k}_share"] * (v / total_w) for k, v in usable.items())
+        basis = "blend of " + ", ".join(f"{v / total_w:.0%} {k}" for k, v in usable.items())
+    else:
+        if f"{method}_share" not in shares:
+            raise SalesOpsDataError(skipped[method])
+        share = shares[f"{method}_share"]
+        basis = method
+
+    season = seasonality(data, as_of_ts)
+    first_month = (plan.months[0].month - data.calendar.start_month) % 12
+    month_season = season.to_numpy()[(first_month + np.arange(len(plan.months))) % 12]
+    ramps = ramp_matrix(reps["hire_date"], plan.months, sched)
+    weights = share.to_numpy()[:, None] * month_season[None, :] * ramps
+    cents = allocate_cents(target * overassign, weights)
+
+    out = reps[[c for c in ("rep_id", "rep_name", "team", "region", "role", "segment", "territory", "hire_date") if c in reps]].copy()
+    out = out.join(shares.reset_index(drop=True))
+    out["share"] = share.to_numpy()
+    full_year = (share.to_numpy()[:, None] * month_season[None, :]).sum(axis=1)
+    out["ramp_factor"] = np.where(full_year > 0, (weights.sum(axis=1)) / np.where(full_year > 0, full_year, 1), 0.0)
+    out["quota"] = cents.sum(axis=1) / 100
+    mq = plan.month_quarter[: len(plan.months)]
+    for j, q in enumerate(plan.quarters):
+        cols = mq == j
+        out[f"quota_{q}"] = cents[:, cols].sum(axis=1) / 100
+        s = month_season[cols]
+        out[f"ramp_{q}"] = (ramps[:, cols] * s).sum(axis=1) / max(s.sum(), 1e-12)
+    prev = previous_quotas(data, plan)
+    out["previous_quota"] = out["rep_id"].map(prev["quota"]) if len(prev) else np.nan
+    full_prev = out["rep_id"].map(prev["full"]).fillna(False).astype(bool) if len(prev) else False
+    # a change only means something against a full previous period
+    out["change"] = (out["quota"] / out["previous_quota"].where(out["previous_quota"] > 0) - 1).where(full_prev)
+    out["basis"] = basis
+    out.attrs = {}
+    return out.reset_index(drop=True)
+
+
+def quarter_columns(proposal: pd.DataFrame) -> list[str]:
+    """The ``quota_<quarter>`` columns of a proposal, in order."""
+    return [c for c in proposal.columns if c.startswith("quota_") and c[6:10].isdigit()]
+
+
+def previous_quotas(data: SalesData, plan: PlanPeriod) -> pd.DataFrame:
+    """Each rep's quotas in the data for the period just before the plan (same length).
+
+    Returns
+    -------
+    DataFrame
+        Index ``rep_id``; ``quota`` (the sum) and ``full`` (the rep had a quota in every
+        quarter of that period).
+    """
+    if data.quotas is None or data.quotas.empty:
+        return pd.DataFrame(columns=["quota", "full"])
+    n = len(plan.quarters)
+    before = [data.calendar.shift(plan.quarters[0], -k) for k in range(n, 0, -1)]
+    q = data.quotas[data.quotas["period"].isin(before)]
+    g = q.groupby("rep_id")
+    return pd.DataFrame({"quota": g["quota"].sum(), "full": g["period"].nunique() == n})
+
+
+# ---- fairness: Monte Carlo of attainment ---------------------------------------------------
+
+
+def _performance(
+    data: SalesData, proposal: pd.DataFrame, as_of: pd.Timestamp, *, quarters: int = 8, prior_quarters: float = 2.0
+) -> pd.DataFrame:
+    """Per rep: expected bookings per full quarter (shrunk toward the role) and spread."""
+    prod = rep_productivity(data, as_of, quarters=quarters)
+    ids = proposal["rep_id"]
+    p = prod.reindex(ids)
+    role = pd.Series(_role_of(proposal.set_index("rep_id")).to_numpy(), index=ids.to_numpy())
+    role_mean = p["per_quarter"].groupby(role).mean()
+    prior = role.map(role_mean).fillna(p["per_quarter"].mean()).fillna(0.0)
+    n = p["ramped_quarters"].fillna(0).to_numpy()
+    mean_obs = p["per_quarter"].fillna(0.0).to_numpy()
+    mu = (n * mean_obs + prior_quarters * prior.to_numpy()) / (n + prior_quarters)
+    # carried forward by the productivity trend from the window's middle to the plan's middle
+    qcols = quarter_columns(proposal)
+    cal = data.calendar
+    last = cal.latest_complete_quarter(as_of)
+    window_mid = (quarters - 1) / 2
+    plan_mid = np.mean([len(cal.quarter_range(last, c[6:])) - 1 for c in qcols]) if qcols else 1.0
+    growth = productivity_growth(data, as_of, quarters=quarters)
+    mu = mu * (1 + growth) ** ((window_mid + plan_mid) / 4)
+    # pooled within-rep spread of each role (reps with at least three ramped quarters)
+    cv_ok = p["cv"].where(p["ramped_quarters"] >= 3)
+    # root mean square: the typical variance, not the median rep's
+    cv_role = np.sqrt((cv_ok**2).groupby(role).mean())
+    overall = float(np.sqrt((cv_ok**2).mean())) if cv_ok.notna().any() else 0.5
+    cv = role.map(cv_role).fillna(overall).clip(0.1, 2.0).to_numpy()
+    # how well the rep's level is known: the spread of a mean of n + prior quarters
+    level_cv = cv / np.sqrt(n + prior_quarters)
+    return pd.DataFrame({"rep_id": ids.to_numpy(), "mean_per_quarter": mu, "cv": cv, "level_cv": level_cv})
+
+
+def _draws(
+    data: SalesData,
+    proposal: pd.DataFrame,
+    *,
+    n: int,
+    seed: int,
+    as_of: pd.Timestamp,
+    common_sd: float | None,
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Simulated plan-period bookings (n × reps) and the per-rep performance model."""
+    perf = _performance(data, proposal, as_of)
+    qcols = quarter_columns(proposal)
+    quarters = [c[6:] for c in qcols]
+    season = quarter_seasonality(seasonality(data, as_of)) * 4
+    fq = np.array([int(q[-1]) - 1 for q in quarters])
+    ramp = proposal[[f"ramp_{q}" for q in quarters]].to_numpy()
+    expected_q = perf["mean_per_quarter"].to_numpy()[:, None] * season[fq][None, :] * ramp
+    if common_sd is None:
+        common_sd = company_spread(data, as_of)
+    rng = np.random.default_rng(seed)
+    cv = perf["cv"].to_numpy()
+    idio_var = np.clip(cv**2 - common_sd**2, 0.01, None)
+    shape = 1 / idio_var
+    level_shape = 1 / np.clip(perf["level_cv"].to_numpy() ** 2, 1e-4, None)
+    level = rng.gamma(level_shape[None, :], 1.0, size=(n, len(proposal))) / level_shape[None, :]
+    sims = np.zeros((n, len(proposal)))
+    for j in range(len(quarters)):
+        mean = expected_q[:, j]
+        g = rng.gamma(shape[None, :], 1.0, size=(n, len(proposal))) / shape[None, :]
+        sims += g * mean[None, :]
+    common = np.exp(rng.normal(-0.5 * common_sd**2, common_sd, size=(n, 1)))
+    sims *= common * level
+    perf["expected_bookings"] = expected_q.sum(axis=1)
+    return sims, perf
+
+
+def company_spread(data: SalesData, as_of: pd.Timestamp, *, quarters: int = 8) -> float:
+    """Relative spread of company bookings that hits every rep at once (market swings).
+
+    The standard deviation of the log ratio of each of the last ``quarters`` complete
+    quarters' de-seasonalized bookings to the trend through them, between 3% and 30%.
+    """
+    cal = data.calendar
+    last = cal.latest_complete_quarter(as_of)
+    qs = [cal.shift(last, -k) for k in range(quarters - 1, -1, -1)]
+    qs = [q for q in qs if q >= data.quarters()[0]]
+    if len(qs) < 4:
+        return 0.1
+    season = quarter_seasonality(seasonality(data, as_of)) * 4
+    won = _won_until(data, as_of)
+    lab = cal.quarters_of(won["close_date"])
+    y = won.groupby(lab)["amount"].sum().reindex(qs, fill_value=0.0).to_numpy()
+    y = y / np.array([season[int(q[-1]) - 1] for q in qs])
+    if (y <= 0).any():
+        return 0.3
+    ly = np.log(y)
+    t = np.arange(len(ly))
+    resid = ly - np.polyval(np.polyfit(t, ly, 1), t)
+    return float(np.clip(np.std(resid, ddof=2), 0.03, 0.3))
+
+
+def simulate_attainment(
+    data: SalesData,
+    quotas: pd.DataFrame,
+    *,
+    n: int = 5000,
+    seed: int = 0,
+    as_of: pd.Timestamp | str | None = None,
+    common_sd: float | None = None,
+) -> pd.DataFrame:
+    """Monte Carlo of each rep's plan-period bookings against the proposed quota.
+
+    Each rep's bookings per full quarter follow a gamma distribution around the rep's
+    trailing-eight-quarter mean per ramped quarter (shrunk toward the role's mean by two
+    quarters' worth of weight), with the role's typical quarter-to-quarter spread, times
+    the quarter's seasonal index and the rep's ramp factor. The rep's level itself is
+    uncertain (the spread of a mean of that many quarters) and a common market factor
+    (:func:`company_spread`) moves every rep together.
+
+    Parameters
+    ----------
+    quotas
+        A :func:`propose` result (``rep_id``, ``quota``, ``quota_<q>``, ``ramp_<q>``).
+
+    Returns
+    -------
+    DataFrame
+        Per rep: the proposal's columns plus ``expected_bookings``, ``bookings_p10``,
+        ``bookings_p50``, ``bookings_p90``, ``expected_attainment`` (expected bookings /
+        quota) and ``chance_at_quota``.
+    """
+    as_of_ts = _as_of_for(data, quotas, as_of)
+    sims, perf = _draws(data, quotas, n=n, seed=seed, as_of=as_of_ts, common_sd=common_sd)
+    out = quotas.copy()
+    q = out["quota"].to_numpy()
+    out["expected_bookings"] = perf["expected_bookings"].to_numpy()
+    out["bookings_p10"], out["bookings_p50"], out["bookings_p90"] = np.quantile(sims, [0.1, 0.5, 0.9], axis=0)
+    out["expected_attainment"] = np.where(q > 0, out["expected_bookings"] / np.where(q > 0, q, 1), np.nan)
+    out["chance_at_quota"] = np.where(q > 0, (sims >= q[None, :]).mean(axis=0), np.nan)
+    return out
+
+
+def share_at_quota(
+    data: SalesData,
+    quotas: pd.DataFrame,
+    *,
+    by: str | None = "team",
+    n: int = 5000,
+    seed: int = 0,
+    as_of: pd.Timestamp | str | None = None,
+    common_sd: float | None = None,
+) -> pd.DataFrame:
+    """Expected share of reps at or above quota, with its 80% range, overall and by group.
+
+    Reps with a zero quota (starting after the period) are left out.
+
+    Returns
+    -------
+    DataFrame
+        Index: group (and ``All reps``); ``reps``, ``share`` (expected), ``lo80``, ``hi80``,
+        ``in_band`` (the expected share lies in the healthy band 55-70%).
+    """
+    as_of_ts = _as_of_for(data, quotas, as_of)
+    sims, _ = _draws(data, quotas, n=n, seed=seed, as_of=as_of_ts, common_sd=common_sd)
+    q = quotas["quota"].to_numpy()
+    hit = sims >= q[None, :]
+    keep = q > 0
+    groups = {"All reps": keep}
+    if by is not None and by in quotas:
+        labels = quotas[by].fillna("(none)").astype(str).to_numpy()
+        for g in sorted(set(labels[keep])):
+            groups[g] = keep & (labels == g)
+    rows = {}
+    for g, m in groups.items():
+        frac = hit[:, m].mean(axis=1) if m.any() else np.array([np.nan])
+        rows[g] = {
+            "reps": int(m.sum()),
+            "share": float(frac.mean()),
+            "lo80": float(np.quantile(frac, 0.1)),
+            "hi80": float(np.quantile(frac, 0.9)),
+        }
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out["in_band"] = out["share"].between(*HEALTHY_BAND)
+    out.index.name = by or "group"
+    return out
+
+
+def _as_of_for(data: SalesData, quotas: pd.DataFrame, as_of: object) -> pd.Timestamp:
+    if as_of is not None and as_of != "":
+        return pd.Timestamp(as_of)  # type: ignore[arg-type]
+    first_q = quarter_columns(quotas)[0][6:]
+    start = data.calendar.bounds(first_q)[0]
+    return min(start - pd.Timedelta(days=1), data.last_date.normalize())
+
+
+def overassign_for_share(
+    data: SalesData,
+    quotas: pd.DataFrame,
+    share: float,
+    *,
+    n: int = 5000,
+    seed: int = 0,
+    as_of: pd.Timestamp | str | None = None,
+) -> float:
+    """The factor to scale every quota by so the expected share at quota equals ``share``.
+
+    Scaling all quotas by ``f`` scales the company quota by ``f``; 0.9 means 10% lower.
+    """
+    as_of_ts = _as_of_for(data, quotas, as_of)
+    sims, _ = _draws(data, quotas, n=n, seed=seed, as_of=as_of_ts, common_sd=None)
+    q = quotas["quota"].to_numpy()
+    keep = q > 0
+    ratio = sims[:, keep] / q[keep][None, :]
+    lo, hi = 0.05, 20.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if (ratio >= mid).mean() > share:
+            lo = mid
+        else:
+            hi = mid
+    return float((lo + hi) / 2)
+
+
+# ---- fairness checks -----------------------------------------------------------------------
+
+
+def territory_growth(data: SalesData, as_of: pd.Timestamp) -> pd.Series:
+    """Bookings growth of each territory: trailing four quarters over the four before."""
+    cal = data.calendar
+    reps = data.reps
+    if "territory" not in reps or reps["territory"].isna().all():
+        return pd.Series(dtype=float)
+    last = cal.latest_complete_quarter(as_of)
+    mid = cal.bounds(cal.shift(last, -3))[0]
+    early = cal.bounds(cal.shift(last, -7))[0]
+    won = _won_until(data, cal.bounds(last)[1])
+    won = won.assign(territory=won["rep_id"].map(reps.set_index("rep_id")["territory"]))
+    recent = won[won["close_date"] >= mid].groupby("territory")["amount"].sum()
+    before = won[(won["close_date"] >= early) & (won["close_date"] < mid)].groupby("territory")["amount"].sum()
+    if data.first_date > early:
+        return pd.Series(dtype=float)
+    return (recent / before.where(before > 0) - 1).rename("territory_growth")
+
+
+def fairness(
+    data: SalesData, proposal: pd.DataFrame, *, as_of: pd.Timestamp | str | None = None, gap: float = 0.25
+) -> pd.DataFrame:
+    """Quota against potential and against the territory's growth, per rep.
+
+    Returns
+    -------
+    DataFrame
+        The proposal's ``rep_id, rep_name, team, territory, quota, share, previous_quota,
+        change`` plus ``potential_share`` (when usable), ``quota_to_potential`` (quota
+        share / potential share), ``territory_growth`` and ``flag_outgrows_territory``:
+        the rep's quota rose more than ``gap`` (25 points) faster than both the
+        territory's bookings and the company quota as a whole (so a company-wide reset
+        of quotas does not flag everyone).
+    """
+    as_of_ts = _as_of_for(data, proposal, as_of)
+    cols = [c for c in ("rep_id", "rep_name", "team", "territory", "quota", "share", "previous_quota", "change") if c in proposal]
+    out = proposal[cols].copy()
+    if "potential_share" in proposal:
+        quota_share = proposal["quota"] / proposal["quota"].sum()
+        out["potential_share"] = proposal["potential_share"]
+        out["quota_to_potential"] = quota_share / proposal["potential_share"].where(proposal["potential_share"] > 0)
+    growth = territory_growth(data, as_of_ts)
+    if "territory" in out and len(growth):
+        out["territory_growth"] = out["territory"].map(growth)
+    else:
+        out["territory_growth"] = np.nan
+    had = out["change"].notna()
+    company_change = (
+        out.loc[had, "quota"].sum() / out.loc[had, "previous_quota"].sum() - 1 if had.any() else np.nan
+    )
+    out["flag_outgrows_territory"] = ((out["change"] - out["territory_growth"]) > gap) & (
+        (out["change"] - company_change) > gap
+    )
+    return out
+
+
+# ---- communicate ---------------------------------------------------------------------------
+
+
+def letters(proposal: pd.DataFrame, *, plan_label: str, currency: str = "USD") -> pd.DataFrame:
+    """One quota letter per rep: quota by quarter, basis, ramp and change from last period."""
+    qcols = quarter_columns(proposal)
+    out = pd.DataFrame(
+        {
+            "rep_id": proposal["rep_id"],
+            "rep_name": proposal.get("rep_name", proposal["rep_id"]),
+            "team": proposal.get("team", pd.Series("(no team)", index=proposal.index)),
+            "plan_period": plan_label,
+            "currency": currency,
+            "quota": proposal["quota"],
+        }
+    )
+    for c in qcols:
+        out[c] = proposal[c]
+    out["ramp_share_of_full_year"] = proposal["ramp_factor"].round(4)
+    out["previous_quota"] = proposal["previous_quota"]
+    out["change_from_previous"] = proposal["change"].round(4)
+    out["basis"] = proposal["basis"]
+    out["hire_date"] = proposal.get("hire_date")
+    return out
+
+
+def write_letters(letters_frame: pd.DataFrame, folder: str, stem: str) -> tuple[str, str]:
+    """Write the letters as ``<stem>.csv`` and ``<stem>.xlsx`` (one sheet per team)."""
+    from .comp import write_statements
+
+    return write_statements(letters_frame, folder, stem)
+
+
+# ---- back-test -----------------------------------------------------------------------------
+
+
+def realized_share(data: SalesData, proposal: pd.DataFrame, period: int | str) -> pd.DataFrame:
+    """Actual bookings of a past plan period against the proposed quotas.
+
+    Only reps employed through the whole period count.
+
+    Returns
+    -------
+    DataFrame
+        Per rep kept: ``rep_id, team, quota, bookings, attained``.
+    """
+    plan = plan_period(data, period)
+    if data.last_date < plan.end:
+        raise SalesOpsDataError(f"{plan.label} is not over in the data (last date {data.last_date:%Y-%m-%d})")
+    reps = data.reps.set_index("rep_id")
+    won = _won_until(data, plan.end)
+    won = won[won["close_date"] >= plan.start]
+    booked = won.groupby("rep_id")["amount"].sum()
+    p = proposal[proposal["quota"] > 0]
+    ends = p["rep_id"].map(reps["end_date"])
+    stayed = ends.isna() | (ends > plan.end)
+    p = p[stayed.to_numpy()]
+    out = pd.DataFrame(
+        {
+            "rep_id": p["rep_id"],
+            "team": p.get("team"),
+            "quota": p["quota"],
+            "bookings": p["rep_id"].map(booked).fillna(0.0).to_numpy(),
+        }
+    )
+    out["attained"] = out["bookings"] >= out["quota"]
+    return out.reset_index(drop=True)
