@@ -1021,7 +1021,9 @@ def backtest_monthly(data: SalesData, *, months: int = 12, min_history: int = 3)
     return out
 
 
-def forecast_year(data: SalesData, quarters: list[str] | tuple[str, ...], as_of: pd.Timestamp) -> pd.DataFrame:
+def forecast_year(
+    data: SalesData, quarters: list[str] | tuple[str, ...], as_of: pd.Timestamp
+) -> pd.DataFrame:
     """Company bookings forecast for quarters ahead (e.g. the coming fiscal year), from history.
 
     Fits the quarterly time-series models on every complete quarter up to ``as_of`` and

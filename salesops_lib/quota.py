@@ -46,7 +46,12 @@ DAYS_PER_MONTH = 30.4375
 DEFAULT_RAMP: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)
 """Share of full quota carried in the 1st, 2nd, ... month of tenure; the last value holds after."""
 METHODS = ("even", "historical", "potential", "capacity", "blend")
-DEFAULT_BLEND: dict[str, float] = {"historical": 0.4, "capacity": 0.3, "potential": 0.2, "even": 0.1}
+DEFAULT_BLEND: dict[str, float] = {
+    "historical": 0.4,
+    "capacity": 0.3,
+    "potential": 0.2,
+    "even": 0.1,
+}
 HEALTHY_BAND = (0.55, 0.70)
 """Healthy expected share of reps at or above quota."""
 
@@ -113,24 +118,33 @@ def _won_until(data: SalesData, as_of: pd.Timestamp) -> pd.DataFrame:
     return o.loc[won & (o["close_date"] <= as_of), ["rep_id", "account_id", "amount", "close_date"]]
 
 
+def complete_years(data: SalesData, as_of: pd.Timestamp, *, years: int = 3) -> list[int]:
+    """The last ``years`` fiscal years that ended by ``as_of`` and lie wholly inside the data."""
+    cal = data.calendar
+    last_q = cal.latest_complete_quarter(as_of)
+    last_fy = cal.fiscal_year(last_q) if last_q.endswith("Q4") else cal.fiscal_year(last_q) - 1
+    first_month = data.first_date.to_period("M").start_time
+    out = []
+    for fy in range(last_fy, last_fy - years, -1):
+        if cal.bounds(f"{fy}Q1")[0] < first_month:
+            break
+        out.append(fy)
+    return out
+
+
 def seasonality(data: SalesData, as_of: pd.Timestamp, *, years: int = 3) -> pd.Series:
     """Share of a fiscal year's bookings in each fiscal month (1 = the year's first month).
 
     The average of each complete fiscal year's monthly shares over the last ``years``
-    complete fiscal years before ``as_of`` (so growth within the years does not tilt it).
-    With no complete year the split is even.
+    complete fiscal years before ``as_of`` (:func:`complete_years`; averaging shares keeps
+    growth within the years from tilting it). With no complete year the split is even.
     """
     cal = data.calendar
     won = _won_until(data, as_of)
-    last_q = cal.latest_complete_quarter(as_of)
-    last_fy = cal.fiscal_year(last_q) if last_q.endswith("Q4") else cal.fiscal_year(last_q) - 1
-    first_close = data.first_date
     shares = []
-    for fy in range(last_fy, last_fy - years, -1):
+    for fy in complete_years(data, as_of, years=years):
         start = cal.bounds(f"{fy}Q1")[0]
         end = cal.bounds(f"{fy}Q4")[1]
-        if start < first_close.to_period("M").start_time:
-            break
         inyear = won[(won["close_date"] >= start) & (won["close_date"] <= end)]
         total = inyear["amount"].sum()
         if total <= 0:
@@ -156,13 +170,19 @@ def quarter_seasonality(season: pd.Series) -> np.ndarray:
 
 
 def in_seat(data: SalesData, as_of: pd.Timestamp, plan: PlanPeriod) -> pd.DataFrame:
-    """Reps employed on ``as_of`` who are not known to leave before the plan starts."""
+    """Reps employed on ``as_of`` or hired to start before the plan ends, not known to leave first.
+
+    A rep in the reps table with a future hire date (an accepted offer) gets a ramped
+    quota from the hire month.
+    """
     reps = data.reps
-    hired = reps["hire_date"].isna() | (reps["hire_date"] <= as_of)
+    hired = reps["hire_date"].isna() | (reps["hire_date"] <= plan.end)
     staying = reps["end_date"].isna() | (reps["end_date"] > max(as_of, plan.start))
     out = reps[hired & staying].copy()
     if out.empty:
-        raise SalesOpsDataError(f"reps: nobody is in seat on {as_of:%Y-%m-%d}; no one to give a quota")
+        raise SalesOpsDataError(
+            f"reps: nobody is in seat on {as_of:%Y-%m-%d}; no one to give a quota"
+        )
     return out.reset_index(drop=True)
 
 
@@ -171,21 +191,15 @@ def ramp_matrix(
 ) -> np.ndarray:
     """Ramp factor of each rep (rows) in each month (columns).
 
-    Month ``k`` of tenure (``k = 0`` is the month the rep starts) gets ``ramp[k]``, and
-    ``ramp[-1]`` after the schedule ends. Tenure counts whole months from the hire date to
-    the month's first day; before the hire date the factor is 0. A blank hire date means
-    fully ramped.
+    The month of the hire date is month 0 of tenure and gets ``ramp[0]``; the next
+    calendar month gets ``ramp[1]``, and so on; after the schedule, ``ramp[-1]``. Before
+    the hire month the factor is 0. A blank hire date means fully ramped.
     """
     sched = np.asarray(ramp, dtype=float)
-    starts = months.start_time.to_numpy()
-    hire = pd.to_datetime(hire_dates).to_numpy()
-    days = (starts[None, :] - hire[:, None]) / np.timedelta64(1, "D")
-    k = np.floor(np.where(np.isnan(days), 1e9, days) / DAYS_PER_MONTH)
-    # a rep hired during a month starts in that month: tenure month 0
-    hired_in_month = (hire[:, None] >= starts[None, :]) & (
-        hire[:, None] < (months + 1).start_time.to_numpy()[None, :]
-    )
-    k = np.where(hired_in_month, 0, k)
+    hire = pd.to_datetime(pd.Series(hire_dates).reset_index(drop=True))
+    hire_month = (hire.dt.year * 12 + hire.dt.month - 1).to_numpy(dtype=float)
+    month_no = (months.year * 12 + months.month - 1).to_numpy(dtype=float)
+    k = month_no[None, :] - np.where(np.isnan(hire_month), -1e9, hire_month)[:, None]
     factor = sched[np.clip(k, 0, len(sched) - 1).astype(int)]
     return np.where(k < 0, 0.0, factor)
 
@@ -228,7 +242,7 @@ def ramped_quarter_bookings(
     """De-seasonalized bookings of every rep in every fully ramped quarter of a trailing window.
 
     A quarter counts for a rep when the rep was employed all of it and had finished
-    ramping (``ramp_months`` of tenure) by its first day. Bookings are divided by the
+    ramping (``ramp_months`` months of tenure) by its first day. Bookings are divided by the
     quarter's seasonal index (its share of the year × 4) so quarters compare.
 
     Returns
@@ -245,13 +259,23 @@ def ramped_quarter_bookings(
     reps = data.reps.set_index("rep_id")
     hire = reps["hire_date"]
     ramped_at = hire + pd.to_timedelta(ramp_months * DAYS_PER_MONTH, unit="D")
-    rows = [pd.DataFrame({"rep_id": pd.Series([], dtype="str"), "quarter": pd.Series([], dtype="str"), "bookings": pd.Series([], dtype=float)})]
+    rows = [
+        pd.DataFrame(
+            {
+                "rep_id": pd.Series([], dtype="str"),
+                "quarter": pd.Series([], dtype="str"),
+                "bookings": pd.Series([], dtype=float),
+            }
+        )
+    ]
     for q in qs:
         start, end = cal.bounds(q)
         fq = int(q[-1]) - 1
         inq = won[(won["close_date"] >= start) & (won["close_date"] <= end)]
         by_rep = inq.groupby("rep_id")["amount"].sum()
-        ok = (hire.isna() | (ramped_at <= start)) & (reps["end_date"].isna() | (reps["end_date"] > end))
+        ok = (hire.isna() | (ramped_at <= start)) & (
+            reps["end_date"].isna() | (reps["end_date"] > end)
+        )
         eligible = reps.index[ok.to_numpy()]
         vals = by_rep.reindex(eligible, fill_value=0.0) / max(qidx[fq], 1e-9)
         rows.append(pd.DataFrame({"rep_id": eligible, "quarter": q, "bookings": vals.to_numpy()}))
@@ -358,7 +382,9 @@ def weight_potential(data: SalesData, reps: pd.DataFrame, as_of: pd.Timestamp) -
     """
     acc = data.accounts
     if acc is None or acc.empty:
-        raise SalesOpsDataError("potential: the data has no accounts table to measure territory potential")
+        raise SalesOpsDataError(
+            "potential: the data has no accounts table to measure territory potential"
+        )
     size_col = next(
         (c for c in ("annual_revenue", "employees") if c in acc and acc[c].notna().mean() > 0.5),
         None,
@@ -376,14 +402,23 @@ def weight_potential(data: SalesData, reps: pd.DataFrame, as_of: pd.Timestamp) -
     end = cal.bounds(last)[1]
     won = _won_until(data, end)
     won = won[won["close_date"] >= start]
-    seg_bookings = won.merge(acc[["account_id", "segment"]], on="account_id", how="inner").groupby(
-        "segment"
-    )["amount"].sum()
+    seg_bookings = (
+        won.merge(acc[["account_id", "segment"]], on="account_id", how="inner")
+        .groupby("segment")["amount"]
+        .sum()
+    )
     seg_size = acc.groupby("segment")["size"].sum()
-    acc["potential"] = acc["size"] / acc["segment"].map(seg_size) * acc["segment"].map(seg_bookings).fillna(0.0)
+    acc["potential"] = (
+        acc["size"] / acc["segment"].map(seg_size) * acc["segment"].map(seg_bookings).fillna(0.0)
+    )
 
     rep_ids = reps["rep_id"]
-    if "territory" in reps and "territory" in acc and reps["territory"].notna().any() and acc["territory"].notna().any():
+    if (
+        "territory" in reps
+        and "territory" in acc
+        and reps["territory"].notna().any()
+        and acc["territory"].notna().any()
+    ):
         terr = acc.groupby("territory")["potential"].sum()
         cover = reps["territory"].value_counts()
         w = reps["territory"].map(terr).fillna(0.0) / reps["territory"].map(cover).fillna(1.0)
@@ -395,7 +430,9 @@ def weight_potential(data: SalesData, reps: pd.DataFrame, as_of: pd.Timestamp) -
         acc["owner"] = acc["account_id"].map(owner)
         w = acc.groupby("owner")["potential"].sum().reindex(rep_ids).fillna(0.0)
     if not (w > 0).any():
-        raise SalesOpsDataError("potential: no rep in seat covers an account with bookings potential")
+        raise SalesOpsDataError(
+            "potential: no rep in seat covers an account with bookings potential"
+        )
     return w.rename("potential").astype(float)
 
 
@@ -508,7 +545,9 @@ def propose(
     if not np.isfinite(target) or target <= 0:
         raise ConfigError(f"quota target must be a positive amount, got {target!r}")
     if not np.isfinite(overassign) or not 0.5 <= overassign <= 2.0:
-        raise ConfigError(f"over-assignment must be between 0.5 and 2.0 (1.1 = 10% over), got {overassign!r}")
+        raise ConfigError(
+            f"over-assignment must be between 0.5 and 2.0 (1.1 = 10% over), got {overassign!r}"
+        )
     sched = check_ramp(ramp)
     plan = plan_period(data, period)
     as_of_ts = (
@@ -522,10 +561,14 @@ def propose(
     if method == "blend":
         mix = dict(DEFAULT_BLEND if blend is None else blend)
         if any((not np.isfinite(v)) or v < 0 for v in mix.values()) or set(mix) - set(_WEIGHTS):
-            raise ConfigError(f"blend weights {mix!r}: use methods {', '.join(_WEIGHTS)} with weights ≥ 0")
+            raise ConfigError(
+                f"blend weights {mix!r}: use methods {', '.join(_WEIGHTS)} with weights ≥ 0"
+            )
         usable = {k: v for k, v in mix.items() if f"{k}_share" in shares and v > 0}
         if not usable:
-            raise SalesOpsDataError("blend: none of the blended methods can be used: " + "; ".join(skipped.values()))
+            raise SalesOpsDataError(
+                "blend: none of the blended methods can be used: " + "; ".join(skipped.values())
+            )
         total_w = sum(usable.values())
         share = sum(shares[f"{k}_share"] * (v / total_w) for k, v in usable.items())
         basis = "blend of " + ", ".join(f"{v / total_w:.0%} {k}" for k, v in usable.items())
@@ -540,13 +583,34 @@ def propose(
     month_season = season.to_numpy()[(first_month + np.arange(len(plan.months))) % 12]
     ramps = ramp_matrix(reps["hire_date"], plan.months, sched)
     weights = share.to_numpy()[:, None] * month_season[None, :] * ramps
-    cents = allocate_cents(target * overassign, weights)
+    # first each rep's total (within a cent of exact), then each rep's months
+    rep_cents = allocate_cents(target * overassign, weights.sum(axis=1))
+    cents = np.zeros(weights.shape, dtype=np.int64)
+    for r in np.flatnonzero(rep_cents > 0):
+        cents[r] = allocate_cents(rep_cents[r] / 100, weights[r])
 
-    out = reps[[c for c in ("rep_id", "rep_name", "team", "region", "role", "segment", "territory", "hire_date") if c in reps]].copy()
+    out = reps[
+        [
+            c
+            for c in (
+                "rep_id",
+                "rep_name",
+                "team",
+                "region",
+                "role",
+                "segment",
+                "territory",
+                "hire_date",
+            )
+            if c in reps
+        ]
+    ].copy()
     out = out.join(shares.reset_index(drop=True))
     out["share"] = share.to_numpy()
     full_year = (share.to_numpy()[:, None] * month_season[None, :]).sum(axis=1)
-    out["ramp_factor"] = np.where(full_year > 0, (weights.sum(axis=1)) / np.where(full_year > 0, full_year, 1), 0.0)
+    out["ramp_factor"] = np.where(
+        full_year > 0, (weights.sum(axis=1)) / np.where(full_year > 0, full_year, 1), 0.0
+    )
     out["quota"] = cents.sum(axis=1) / 100
     mq = plan.month_quarter[: len(plan.months)]
     for j, q in enumerate(plan.quarters):
@@ -556,9 +620,15 @@ def propose(
         out[f"ramp_{q}"] = (ramps[:, cols] * s).sum(axis=1) / max(s.sum(), 1e-12)
     prev = previous_quotas(data, plan)
     out["previous_quota"] = out["rep_id"].map(prev["quota"]) if len(prev) else np.nan
-    full_prev = out["rep_id"].map(prev["full"]).fillna(False).astype(bool) if len(prev) else False
+    full_prev = (
+        out["rep_id"].map(prev["full"]).fillna(False).astype(bool)
+        if len(prev)
+        else pd.Series(False, index=out.index)
+    )
     # a change only means something against a full previous period
-    out["change"] = (out["quota"] / out["previous_quota"].where(out["previous_quota"] > 0) - 1).where(full_prev)
+    out["change"] = (
+        out["quota"] / out["previous_quota"].where(out["previous_quota"] > 0) - 1
+    ).where(full_prev)
     out["basis"] = basis
     out.attrs = {}
     return out.reset_index(drop=True)
@@ -591,7 +661,12 @@ def previous_quotas(data: SalesData, plan: PlanPeriod) -> pd.DataFrame:
 
 
 def _performance(
-    data: SalesData, proposal: pd.DataFrame, as_of: pd.Timestamp, *, quarters: int = 8, prior_quarters: float = 2.0
+    data: SalesData,
+    proposal: pd.DataFrame,
+    as_of: pd.Timestamp,
+    *,
+    quarters: int = 8,
+    prior_quarters: float = 2.0,
 ) -> pd.DataFrame:
     """Per rep: expected bookings per full quarter (shrunk toward the role) and spread."""
     prod = rep_productivity(data, as_of, quarters=quarters)
@@ -619,7 +694,9 @@ def _performance(
     cv = role.map(cv_role).fillna(overall).clip(0.1, 2.0).to_numpy()
     # how well the rep's level is known: the spread of a mean of n + prior quarters
     level_cv = cv / np.sqrt(n + prior_quarters)
-    return pd.DataFrame({"rep_id": ids.to_numpy(), "mean_per_quarter": mu, "cv": cv, "level_cv": level_cv})
+    return pd.DataFrame(
+        {"rep_id": ids.to_numpy(), "mean_per_quarter": mu, "cv": cv, "level_cv": level_cv}
+    )
 
 
 def _draws(
@@ -718,8 +795,12 @@ def simulate_attainment(
     out = quotas.copy()
     q = out["quota"].to_numpy()
     out["expected_bookings"] = perf["expected_bookings"].to_numpy()
-    out["bookings_p10"], out["bookings_p50"], out["bookings_p90"] = np.quantile(sims, [0.1, 0.5, 0.9], axis=0)
-    out["expected_attainment"] = np.where(q > 0, out["expected_bookings"] / np.where(q > 0, q, 1), np.nan)
+    out["bookings_p10"], out["bookings_p50"], out["bookings_p90"] = np.quantile(
+        sims, [0.1, 0.5, 0.9], axis=0
+    )
+    out["expected_attainment"] = np.where(
+        q > 0, out["expected_bookings"] / np.where(q > 0, q, 1), np.nan
+    )
     out["chance_at_quota"] = np.where(q > 0, (sims >= q[None, :]).mean(axis=0), np.nan)
     return out
 
@@ -820,14 +901,22 @@ def territory_growth(data: SalesData, as_of: pd.Timestamp) -> pd.Series:
     won = _won_until(data, cal.bounds(last)[1])
     won = won.assign(territory=won["rep_id"].map(reps.set_index("rep_id")["territory"]))
     recent = won[won["close_date"] >= mid].groupby("territory")["amount"].sum()
-    before = won[(won["close_date"] >= early) & (won["close_date"] < mid)].groupby("territory")["amount"].sum()
+    before = (
+        won[(won["close_date"] >= early) & (won["close_date"] < mid)]
+        .groupby("territory")["amount"]
+        .sum()
+    )
     if data.first_date > early:
         return pd.Series(dtype=float)
     return (recent / before.where(before > 0) - 1).rename("territory_growth")
 
 
 def fairness(
-    data: SalesData, proposal: pd.DataFrame, *, as_of: pd.Timestamp | str | None = None, gap: float = 0.25
+    data: SalesData,
+    proposal: pd.DataFrame,
+    *,
+    as_of: pd.Timestamp | str | None = None,
+    gap: float = 0.25,
 ) -> pd.DataFrame:
     """Quota against potential and against the territory's growth, per rep.
 
@@ -842,12 +931,27 @@ def fairness(
         of quotas does not flag everyone).
     """
     as_of_ts = _as_of_for(data, proposal, as_of)
-    cols = [c for c in ("rep_id", "rep_name", "team", "territory", "quota", "share", "previous_quota", "change") if c in proposal]
+    cols = [
+        c
+        for c in (
+            "rep_id",
+            "rep_name",
+            "team",
+            "territory",
+            "quota",
+            "share",
+            "previous_quota",
+            "change",
+        )
+        if c in proposal
+    ]
     out = proposal[cols].copy()
     if "potential_share" in proposal:
         quota_share = proposal["quota"] / proposal["quota"].sum()
         out["potential_share"] = proposal["potential_share"]
-        out["quota_to_potential"] = quota_share / proposal["potential_share"].where(proposal["potential_share"] > 0)
+        out["quota_to_potential"] = quota_share / proposal["potential_share"].where(
+            proposal["potential_share"] > 0
+        )
     growth = territory_growth(data, as_of_ts)
     if "territory" in out and len(growth):
         out["territory_growth"] = out["territory"].map(growth)
@@ -855,7 +959,9 @@ def fairness(
         out["territory_growth"] = np.nan
     had = out["change"].notna()
     company_change = (
-        out.loc[had, "quota"].sum() / out.loc[had, "previous_quota"].sum() - 1 if had.any() else np.nan
+        out.loc[had, "quota"].sum() / out.loc[had, "previous_quota"].sum() - 1
+        if had.any()
+        else np.nan
     )
     out["flag_outgrows_territory"] = ((out["change"] - out["territory_growth"]) > gap) & (
         (out["change"] - company_change) > gap
@@ -911,7 +1017,9 @@ def realized_share(data: SalesData, proposal: pd.DataFrame, period: int | str) -
     """
     plan = plan_period(data, period)
     if data.last_date < plan.end:
-        raise SalesOpsDataError(f"{plan.label} is not over in the data (last date {data.last_date:%Y-%m-%d})")
+        raise SalesOpsDataError(
+            f"{plan.label} is not over in the data (last date {data.last_date:%Y-%m-%d})"
+        )
     reps = data.reps.set_index("rep_id")
     won = _won_until(data, plan.end)
     won = won[won["close_date"] >= plan.start]
