@@ -197,6 +197,7 @@ def load_dataset(
     *,
     preset: str | None = None,
     config: str | Path | dict | None = None,
+    since: str | pd.Timestamp | None = None,
 ) -> SalesData:
     """Load a CRM data set into validated canonical tables.
 
@@ -212,6 +213,11 @@ def load_dataset(
     config
         Path of a ``salesops.toml`` (or an already-read dict): column mapping, stage order,
         fiscal start month, currency.
+    since
+        Keep only history snapshots and activities dated on or after this day. From a
+        database (SQLAlchemy URL or DuckDB file) the condition is pushed down into the
+        query, so older snapshots never leave the database; from files they are dropped
+        after reading. Opportunities, reps, accounts and quotas are read whole.
 
     Returns
     -------
@@ -227,7 +233,7 @@ def load_dataset(
     >>> data = load_dataset("data/examples/maven_crm", preset="maven_crm")  # doctest: +SKIP
     >>> data.opportunities[["opp_id", "rep_id", "amount"]].head()  # doctest: +SKIP
     """
-    data, problems = _load(source, preset=preset, config=config)
+    data, problems = _load(source, preset=preset, config=config, since=since)
     blocking = problems[problems["severity"] == "error"]
     if len(blocking):
         raise SalesOpsDataError(_summarise(blocking), problems=blocking.reset_index(drop=True))
@@ -290,8 +296,16 @@ def _problem_frame(rows: list[dict]) -> pd.DataFrame:
     )
 
 
+WINDOWED = {"history": "snapshot_date", "activities": "activity_date"}
+"""Tables cut to a date window by ``load_dataset(since=...)``, and their date column."""
+
+
 def _load(
-    source: str | Path, *, preset: str | None, config: str | Path | dict | None
+    source: str | Path,
+    *,
+    preset: str | None,
+    config: str | Path | dict | None,
+    since: str | pd.Timestamp | None = None,
 ) -> tuple[SalesData | None, pd.DataFrame]:
     cfg = load_config(config) if not isinstance(config, dict) else load_config(config)
     data_cfg = cfg.get("data", {}) if isinstance(cfg.get("data", {}), dict) else {}
@@ -320,8 +334,19 @@ def _load(
     user_tables: dict[str, str] = data_cfg.get("tables", {}) or {}
     problems: list[dict] = []
 
+    since_ts = None
+    if since is not None and str(since).strip():
+        try:
+            since_ts = pd.Timestamp(str(since).strip()).normalize()
+        except ValueError:
+            raise ConfigError(f"since {since!r} is not a date; write it like 2024-01-01") from None
+    windows = {}
+    if since_ts is not None:
+        for table, col in WINDOWED.items():
+            mapped = {v: k for k, v in user_columns.get(table, {}).items()}.get(col, col)
+            windows[table] = (mapped, since_ts)
     raw, derived_from_export = _read_source(
-        src, shown, the_preset, user_columns, user_tables, data_cfg
+        src, shown, the_preset, user_columns, user_tables, data_cfg, windows
     )
     if "opportunities" not in raw:
         raise SalesOpsDataError(
@@ -400,8 +425,14 @@ def _read_source(
     user_columns: dict[str, dict[str, str]],
     user_tables: dict[str, str],
     data_cfg: dict[str, Any],
+    windows: dict[str, tuple[str, pd.Timestamp]] | None = None,
 ) -> tuple[dict[str, pd.DataFrame], bool]:
-    """Raw tables keyed by canonical table name (plus preset auxiliaries)."""
+    """Raw tables keyed by canonical table name (plus preset auxiliaries).
+
+    ``windows`` maps a table to (source date column, first day): databases filter in the
+    query, files after reading.
+    """
+    windows = windows or {}
     names = list(schema.TABLES) + (
         [t for t in preset.files if t not in schema.TABLES] if preset else []
     )
@@ -416,7 +447,7 @@ def _read_source(
                 .render_as_string(hide_password=False)
             )
         refs = {n: user_tables.get(n, n) for n in names}
-        return read_sql(url, refs, masked_url=shown), False
+        return read_sql(url, refs, masked_url=shown, windows=windows), False
     path = Path(src)
     if not path.exists():
         raise SalesOpsDataError(
@@ -424,7 +455,7 @@ def _read_source(
         )
     if path.is_file() and path.suffix.lower() in (".duckdb", ".ddb", ".db"):
         refs = {n: user_tables.get(n, n) for n in names}
-        return read_duckdb(path, refs), False
+        return read_duckdb(path, refs, windows=windows), False
     if path.is_file():
         string_cols = (
             _string_labels(
@@ -459,6 +490,11 @@ def _read_source(
             f"{shown}: no table files found; expected opportunities.csv (and reps.csv, ...) "
             "or the files a preset names"
         )
+    for name, (col, first) in windows.items():
+        frame = out.get(name)
+        if frame is not None and col in frame.columns:
+            dates = pd.to_datetime(frame[col], errors="coerce", format="mixed")
+            out[name] = frame[~(dates < first)].reset_index(drop=True)
     return out, False
 
 

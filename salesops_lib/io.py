@@ -155,7 +155,12 @@ def read_table_file(path: Path, *, string_columns: set[str] | None = None) -> pd
     return frame
 
 
-def read_duckdb(path: Path, tables: dict[str, str]) -> dict[str, pd.DataFrame]:
+def read_duckdb(
+    path: Path,
+    tables: dict[str, str],
+    *,
+    windows: dict[str, tuple[str, pd.Timestamp]] | None = None,
+) -> dict[str, pd.DataFrame]:
     """Read named tables (or SQL queries) from a DuckDB database file.
 
     Parameters
@@ -165,6 +170,9 @@ def read_duckdb(path: Path, tables: dict[str, str]) -> dict[str, pd.DataFrame]:
     tables
         Canonical table name -> database table name or ``SELECT`` query. Tables that do not
         exist in the database are skipped.
+    windows
+        Canonical table name -> (date column, first day): only rows on or after that day
+        are selected, in the query.
     """
     import duckdb
 
@@ -184,7 +192,21 @@ def read_duckdb(path: Path, tables: dict[str, str]) -> dict[str, pd.DataFrame]:
             if ref.strip().lower().startswith(("select", "with")):
                 out[name] = con.execute(ref).df()
             elif ref.lower() in present:
-                out[name] = con.execute(f'select * from "{present[ref.lower()]}"').df()
+                table = present[ref.lower()].replace('"', '""')
+                col, first = (windows or {}).get(name, (None, None))
+                cols = {
+                    r[0]
+                    for r in con.execute(
+                        "select column_name from information_schema.columns where table_name = ?",
+                        [present[ref.lower()]],
+                    ).fetchall()
+                }
+                if col is not None and col in cols:
+                    out[name] = con.execute(
+                        f'select * from "{table}" where "{col}" >= ?', [first.date()]
+                    ).df()
+                else:
+                    out[name] = con.execute(f'select * from "{table}"').df()
         return out
     except duckdb.Error as exc:
         raise SalesOpsDataError(f"{path.name}: query failed ({_short(exc)})") from None
@@ -192,7 +214,13 @@ def read_duckdb(path: Path, tables: dict[str, str]) -> dict[str, pd.DataFrame]:
         con.close()
 
 
-def read_sql(url: str, tables: dict[str, str], *, masked_url: str) -> dict[str, pd.DataFrame]:
+def read_sql(
+    url: str,
+    tables: dict[str, str],
+    *,
+    masked_url: str,
+    windows: dict[str, tuple[str, pd.Timestamp]] | None = None,
+) -> dict[str, pd.DataFrame]:
     """Read named tables (or SQL queries) through SQLAlchemy.
 
     Parameters
@@ -203,6 +231,9 @@ def read_sql(url: str, tables: dict[str, str], *, masked_url: str) -> dict[str, 
         Canonical table name -> database table name or ``SELECT`` query.
     masked_url
         The URL with its password masked, used in every message.
+    windows
+        Canonical table name -> (date column, first day): only rows on or after that day
+        are selected (pushed into the query; tables without the column are read whole).
     """
     import sqlalchemy as sa
 
@@ -218,7 +249,12 @@ def read_sql(url: str, tables: dict[str, str], *, masked_url: str) -> dict[str, 
                 if ref.strip().lower().startswith(("select", "with")):
                     out[name] = pd.read_sql(sa.text(ref), con)
                 elif ref.lower() in names:
-                    out[name] = pd.read_sql_table(names[ref.lower()], con)
+                    table = sa.Table(names[ref.lower()], sa.MetaData(), autoload_with=con)
+                    query = sa.select(table)
+                    col, first = (windows or {}).get(name, (None, None))
+                    if col is not None and col in table.c:
+                        query = query.where(table.c[col] >= first.date())
+                    out[name] = pd.read_sql(query, con)
             return out
     except sa.exc.SQLAlchemyError as exc:
         raise SalesOpsDataError(

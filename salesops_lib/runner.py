@@ -35,8 +35,9 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from . import __version__
 from .config import load_config, mask, public_config, secrets_of
 from .data import SalesData, load_dataset, write_snapshot
-from .errors import ReportError
+from .errors import ConfigError, ReportError
 from .format import money, pct, ratio
+from .periods import FiscalCalendar
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_NOTEBOOKS = PROJECT_ROOT / "notebooks"
@@ -121,6 +122,28 @@ def describe(path: Path) -> tuple[str, str]:
     return path.stem, ""
 
 
+HISTORY_QUARTERS = 16
+"""Quarters of history snapshots and activities before the report's quarter that a run reads."""
+
+
+def history_since(cfg: dict, quarter: str | None) -> pd.Timestamp | None:
+    """First day of history a run needs: ``data.history_quarters`` (16) quarters before ``quarter``.
+
+    None (read everything) when the quarter is not given, since the latest complete
+    quarter is only known after reading.
+    """
+    if not quarter or not str(quarter).strip():
+        return None
+    data_cfg = cfg.get("data", {}) if isinstance(cfg.get("data", {}), dict) else {}
+    fiscal = cfg.get("fiscal", {}) if isinstance(cfg.get("fiscal", {}), dict) else {}
+    try:
+        cal = FiscalCalendar(int(fiscal.get("start_month", 1)))
+        n = int(data_cfg.get("history_quarters", HISTORY_QUARTERS))
+        return cal.bounds(cal.shift(str(quarter).strip(), -n))[0]
+    except (ValueError, TypeError, ConfigError):
+        return None
+
+
 def run_quarter(
     source: str | Path,
     *,
@@ -172,7 +195,7 @@ def run_quarter(
     books = list_notebooks(Path(notebooks), only)
     if not books:
         raise ReportError(f"no report notebooks found in {notebooks}")
-    data = load_dataset(source, preset=preset, config=config)
+    data = load_dataset(source, preset=preset, config=config, since=history_since(cfg, quarter))
     q = quarter.strip() if quarter else data.latest_complete_quarter()
     q = data.calendar.label(data.calendar.period(q))
     if q not in data.quarters():
