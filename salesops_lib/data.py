@@ -348,6 +348,19 @@ def _load(
     raw, derived_from_export = _read_source(
         src, shown, the_preset, user_columns, user_tables, data_cfg, windows
     )
+    for table in windows:
+        if table in raw and len(raw[table]) == 0:
+            # nothing on or after `since`: the table is absent for this analysis, not broken
+            del raw[table]
+            problems.append(
+                _problem(
+                    "warning",
+                    table,
+                    WINDOWED[table],
+                    [],
+                    f"no rows on or after {since_ts:%Y-%m-%d}",
+                )
+            )
     if "opportunities" not in raw:
         raise SalesOpsDataError(
             f"no opportunities table found in {shown}: expected a file named opportunities.csv "
