@@ -14,6 +14,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +93,7 @@ class SalesData:
                 out[name] = frame
         return out
 
-    @property
+    @cached_property
     def last_date(self) -> pd.Timestamp:
         """The latest date the data knows about (its extract date).
 
@@ -113,7 +114,7 @@ class SalesData:
             )
         return pd.Timestamp(max(vals))
 
-    @property
+    @cached_property
     def first_date(self) -> pd.Timestamp:
         """The earliest close date of a closed deal: where bookings history begins.
 
@@ -1094,7 +1095,10 @@ def write_snapshot(data: SalesData, folder: str | Path) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in data.tables.items():
-        frame.to_parquet(folder / f"{name}.parquet", index=False)
+        if name == "history":
+            _write_history(frame, folder / "history.parquet")
+        else:
+            frame.to_parquet(folder / f"{name}.parquet", index=False)
     data.warnings.to_parquet(folder / "warnings.parquet", index=False)
     meta = {
         "fiscal_start_month": data.calendar.start_month,
@@ -1108,6 +1112,34 @@ def write_snapshot(data: SalesData, folder: str | Path) -> Path:
     }
     (folder / SNAPSHOT_META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
     return folder
+
+
+def _write_history(history: pd.DataFrame, path: Path, chunk_rows: int = 2_000_000) -> None:
+    """Write history sorted by snapshot date then deal, a slice at a time.
+
+    Readers of a snapshot (the report notebooks) then find it in that order and need not
+    sort or copy it; writing in slices keeps the extra memory to one slice.
+    """
+    import pyarrow.parquet as pq
+
+    from .fast import order
+
+    rows = order(history["snapshot_date"], history["opp_id"])
+    if (rows == np.arange(len(rows))).all():
+        history.to_parquet(path, index=False)
+        return
+    writer = None
+    try:
+        for i in range(0, len(rows), chunk_rows):
+            part = pa.Table.from_pandas(
+                history.iloc[rows[i : i + chunk_rows]], preserve_index=False
+            )
+            if writer is None:
+                writer = pq.ParquetWriter(path, part.schema)
+            writer.write_table(part.cast(writer.schema))
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 def read_snapshot(folder: str | Path) -> SalesData:

@@ -24,23 +24,22 @@ def _arrow(values: pd.Series | pd.Index | np.ndarray) -> pa.Array | pa.ChunkedAr
 
 
 def isin(left: pd.Series, right: pd.Series | pd.Index | np.ndarray) -> np.ndarray:
-    """Boolean mask: which values of ``left`` occur in ``right`` (missing values never do)."""
+    """Boolean mask, in ``left``'s order: which values occur in ``right`` (missing never do)."""
     if len(left) < _BIG and len(right) < _BIG:
         return (
             left.isin(pd.unique(pd.Series(right).dropna())).to_numpy(dtype=bool)
             & left.notna().to_numpy()
         )
-    import duckdb
+    values = _arrow(pd.Series(right).dropna())
+    mask = pc.is_in(_arrow(left), value_set=pc.unique(values))
+    return np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)
 
-    con = duckdb.connect()
-    try:
-        con.register("l", pa.table({"v": _arrow(left)}))
-        con.register("r", pa.table({"v": _arrow(pd.Series(right).dropna())}))
-        con.execute("set preserve_insertion_order = true")
-        out = con.sql("select coalesce(v in (select v from r), false) as m from l").to_arrow_table()
-    finally:
-        con.close()
-    return np.asarray(out.column("m").to_numpy(zero_copy_only=False), dtype=bool)
+
+def positions(values: pd.Series | pa.Array, table: pd.Series) -> np.ndarray:
+    """Position in ``table`` of each value (first match; -1 when absent or missing)."""
+    arr = values if isinstance(values, pa.Array) else _arrow(values)
+    found = pc.index_in(arr, value_set=_arrow(table).cast(arr.type))
+    return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def duplicate_pairs(dates: pd.Series, ids: pd.Series) -> tuple[int, list[str]]:
@@ -73,3 +72,58 @@ def duplicate_pairs(dates: pd.Series, ids: pd.Series) -> tuple[int, list[str]]:
     finally:
         con.close()
     return int(sum(r[1] for r in rows)), [str(r[0]) for r in rows[:5]]
+
+
+def text_codes(values: pd.Series) -> np.ndarray:
+    """Integer codes of a text column that sort like the text (missing values: -1)."""
+    codes, _ = pd.factorize(values, sort=True)
+    return np.asarray(codes, dtype=np.int64)
+
+
+def dict_codes(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    """Integer codes in order of first appearance (missing: -1) and the distinct values."""
+    arr = _arrow(values)
+    enc = pc.dictionary_encode(arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr)
+    codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, enc.dictionary
+
+
+def sorted_by_date_then_text(dates: pd.Series, text: pd.Series) -> bool:
+    """Whether rows are already in (date, text) order: a linear check, no sort."""
+    n = len(dates)
+    if n < 2:
+        return True
+    d = dates.to_numpy(dtype="datetime64[ns]")
+    if not (d[1:] >= d[:-1]).all():
+        return False
+    a = _arrow(text)
+    a = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+    if a.null_count:
+        return False
+    le = pc.less_equal(a.slice(0, n - 1), a.slice(1)).to_numpy(zero_copy_only=False)
+    return bool((le | (d[1:] > d[:-1])).all())
+
+
+def order(*keys: pd.Series) -> np.ndarray:
+    """Row order sorting by ``keys`` (first key first), stable; text keys sort as text.
+
+    Much faster than ``DataFrame.sort_values`` on long text columns: the text is replaced
+    by sortable integer codes and the sort is NumPy's ``lexsort``.
+    """
+    arrays = []
+    for k in keys:
+        if pd.api.types.is_datetime64_any_dtype(k):
+            arrays.append(k.to_numpy(dtype="datetime64[ns]").astype(np.int64))
+        elif pd.api.types.is_numeric_dtype(k) and not pd.api.types.is_bool_dtype(k):
+            arrays.append(np.asarray(k.to_numpy(dtype=float, na_value=np.nan)))
+        else:
+            arrays.append(text_codes(k))
+    return np.lexsort(arrays[::-1])
+
+
+def group_starts(codes: np.ndarray) -> np.ndarray:
+    """For rows sorted by group code: True where a new group begins."""
+    starts = np.ones(len(codes), dtype=bool)
+    if len(codes) > 1:
+        starts[1:] = codes[1:] != codes[:-1]
+    return starts

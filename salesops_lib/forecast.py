@@ -38,6 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import fast
 from .data import SalesData
 from .errors import SalesOpsDataError
 
@@ -59,8 +60,13 @@ def as_of_for_week(data: SalesData, quarter: str, week: int) -> pd.Timestamp:
 
 
 def _won(data: SalesData) -> pd.DataFrame:
-    o = data.opportunities
-    return o[o["is_won"].fillna(False).astype(bool) & o["close_date"].notna()]
+    """Won deals with a close date (cached per data set; a shallow copy each call)."""
+
+    def make() -> pd.DataFrame:
+        o = data.opportunities
+        return o[o["is_won"].fillna(False).astype(bool) & o["close_date"].notna()]
+
+    return _cached(data, ("won",), make).copy(deep=False)
 
 
 _PUSH_CACHE: dict[int, tuple[SalesData, pd.DataFrame | None]] = {}
@@ -84,11 +90,31 @@ def _history_with_pushes(data: SalesData) -> pd.DataFrame | None:
     h = data.history
     if h is None or h.empty:
         return None
-    h = h.sort_values(["opp_id", "snapshot_date"])
-    prev = h.groupby("opp_id")["close_date"].shift()
-    pushed = (h["close_date"] > prev).astype(int)
-    h = h.assign(pushes=pushed.groupby(h["opp_id"]).cumsum())
-    return h.sort_values(["snapshot_date", "opp_id"]).reset_index(drop=True)
+    # group by deal with integer codes (pandas' sort and groupby on 20M text ids are slow)
+    opp, distinct = fast.dict_codes(h["opp_id"])
+    day = h["snapshot_date"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    by_deal = np.lexsort((day, opp))
+    close = h["close_date"].to_numpy(dtype="datetime64[ns]")[by_deal]
+    starts = fast.group_starts(opp[by_deal])
+    pushed = np.zeros(len(h), dtype=np.int64)
+    pushed[1:] = (close[1:] > close[:-1]) & ~starts[1:]  # NaT compares False
+    total = np.cumsum(pushed)
+    at_start = np.maximum.accumulate(np.where(starts, total - pushed, 0))
+    pushes = np.empty(len(h), dtype=np.int64)
+    pushes[by_deal] = total - at_start
+    # each snapshot's row in the opportunities table (-1: not there), for fast lookups
+    where = fast.positions(distinct, data.opportunities["opp_id"])
+    opp_row = np.where(opp >= 0, where[np.maximum(opp, 0)], -1)
+    if fast.sorted_by_date_then_text(h["snapshot_date"], h["opp_id"]):  # no copy needed
+        out = h.reset_index(drop=True)
+        out["pushes"] = pushes
+        out["opp_row"] = opp_row
+        return out
+    by_day = fast.order(h["snapshot_date"], h["opp_id"])
+    out = h.iloc[by_day].reset_index(drop=True)
+    out["pushes"] = pushes[by_day]
+    out["opp_row"] = opp_row[by_day]
+    return out
 
 
 def history_with_pushes(data: SalesData) -> pd.DataFrame | None:
@@ -122,13 +148,21 @@ def open_deals_at(data: SalesData, date: pd.Timestamp) -> pd.DataFrame:
 def _open_deals_at(data: SalesData, date: pd.Timestamp) -> pd.DataFrame:
     opps = data.opportunities
     hist = history_with_pushes(data)
-    if hist is not None and (hist["snapshot_date"] <= date).any():
-        snap = hist["snapshot_date"][hist["snapshot_date"] <= date].max()
-        rows = hist[(hist["snapshot_date"] == snap) & ~hist["is_closed"].fillna(False).astype(bool)]
-        closed_by = opps.loc[
-            opps["is_closed"].fillna(False).astype(bool) & (opps["close_date"] <= date), "opp_id"
-        ]
-        rows = rows[~rows["opp_id"].isin(closed_by)]
+    days = hist["snapshot_date"].to_numpy() if hist is not None else None
+    if days is not None and len(days) and days[0] <= np.datetime64(date):
+        # history_with_pushes is sorted by snapshot date: the latest snapshot is a slice
+        snap = days[np.searchsorted(days, np.datetime64(date), side="right") - 1]
+        lo, hi = np.searchsorted(days, snap, side="left"), np.searchsorted(days, snap, side="right")
+        rows = hist.iloc[lo:hi]
+        rows = rows[~rows["is_closed"].fillna(False).astype(bool)]
+        # drop deals the opportunities table shows closed by then
+        at = rows["opp_row"].to_numpy()
+        known = at >= 0
+        safe = np.where(known, at, 0)
+        closed = opps["is_closed"].fillna(False).astype(bool).to_numpy()[safe]
+        closed &= (opps["close_date"].to_numpy() <= np.datetime64(date))[safe]
+        keep = ~(known & closed)
+        rows, at, known = rows[keep], at[keep], known[keep]
         out = rows[
             [
                 "opp_id",
@@ -139,7 +173,11 @@ def _open_deals_at(data: SalesData, date: pd.Timestamp) -> pd.DataFrame:
                 "pushes",
                 "snapshot_date",
             ]
-        ].merge(opps[["opp_id", "rep_id", "created_date", "product"]], on="opp_id", how="left")
+        ].reset_index(drop=True)
+        # the deal's owner, created date and product (missing when the deal is not in the table)
+        extra = opps[["rep_id", "created_date", "product"]].iloc[np.where(known, at, 0)]
+        extra = extra.reset_index(drop=True).where(pd.Series(known))
+        out = pd.concat([out, extra], axis=1)
     else:
         created = opps["created_date"] <= date
         still_open = ~(opps["is_closed"].fillna(False).astype(bool) & (opps["close_date"] <= date))
@@ -222,7 +260,7 @@ def _example(data: SalesData, q: _Point) -> pd.DataFrame:
     won = _won(data)
     od = open_deals_at(data, q.as_of)
     w = won[(won["close_date"] >= q.start) & (won["close_date"] <= q.end)]
-    od["won_in_quarter"] = od["opp_id"].isin(w["opp_id"])
+    od["won_in_quarter"] = fast.isin(od["opp_id"], w["opp_id"])
     od["quarter"] = q.quarter
     od["point_as_of"] = q.as_of
     od["quarter_end"] = q.end
@@ -266,6 +304,37 @@ def _group_map(data: SalesData, by: str | None) -> pd.Series | None:
     return data.reps.set_index("rep_id")[by]
 
 
+MAX_TRAINING_DEALS = 150_000
+"""The win model trains on at most this many earlier open deals (a fixed random sample)."""
+
+EXACT_DEALS = 2000
+"""Up to this many open deals a group's wins are simulated deal by deal."""
+
+
+def _simulated_wins(rng: np.random.Generator, p: np.ndarray, amount: np.ndarray) -> np.ndarray:
+    """``N_SIMULATIONS`` draws of the amount won from independent deals (chance ``p`` each).
+
+    Up to :data:`EXACT_DEALS` deals every deal is drawn. Beyond that the
+    :data:`EXACT_DEALS` deals with the largest variance (amount² p (1 - p)) are still
+    drawn one by one and the many small rest are summed as one normal draw with their exact
+    mean and variance (central limit theorem: thousands of small independent deals), which
+    keeps a large company's simulation linear in its deals instead of deals × draws.
+    """
+    if len(p) == 0:
+        return np.zeros(N_SIMULATIONS)
+    if len(p) <= EXACT_DEALS:
+        return (rng.random((N_SIMULATIONS, len(p))) < p) @ amount
+    var = amount**2 * p * (1 - p)
+    big = np.argsort(-var, kind="stable")[:EXACT_DEALS]
+    rest = np.ones(len(p), dtype=bool)
+    rest[big] = False
+    exact = (rng.random((N_SIMULATIONS, len(big))) < p[big]) @ amount[big]
+    approx = rng.normal(
+        float(p[rest] @ amount[rest]), float(np.sqrt(var[rest].sum())), N_SIMULATIONS
+    )
+    return exact + approx
+
+
 def _simulate(
     p: np.ndarray,
     amount: np.ndarray,
@@ -282,9 +351,7 @@ def _simulate(
     for g in names:
         mask = groups == g
         pp, aa = p[mask], amount[mask]
-        wins = (
-            (rng.random((N_SIMULATIONS, len(pp))) < pp) @ aa if len(pp) else np.zeros(N_SIMULATIONS)
-        )
+        wins = _simulated_wins(rng, pp, aa)
         extra = np.maximum(
             rng.normal(extra_mean.get(g, 0.0), extra_sd.get(g, 0.0), N_SIMULATIONS), 0.0
         )
@@ -400,6 +467,9 @@ def method_win_model(
     mean, sd = _not_yet_created(data, points, key)
     if ex.empty or ex["won_in_quarter"].nunique() < 2 or len(ex) < 50:
         return method_pipeline(data, p, key, seed)
+    if len(ex) > MAX_TRAINING_DEALS:  # a fixed random sample trains as well, far faster
+        keep = np.random.default_rng(seed).choice(len(ex), MAX_TRAINING_DEALS, replace=False)
+        ex = ex.iloc[np.sort(keep)]
     xs = []
     for q in points:
         part = ex[ex["quarter"] == q.quarter]
@@ -949,7 +1019,7 @@ def risks(
     hist = history_with_pushes(data)
     if hist is not None:
         h = hist[
-            (hist["snapshot_date"] <= as_of_ts) & hist["opp_id"].isin(od["opp_id"])
+            (hist["snapshot_date"] <= as_of_ts).to_numpy() & fast.isin(hist["opp_id"], od["opp_id"])
         ].sort_values(["opp_id", "snapshot_date"])
         changed = (h["stage"] != h.groupby("opp_id")["stage"].shift()) | (
             h["amount"] != h.groupby("opp_id")["amount"].shift()

@@ -30,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import fast
 from .data import SalesData
 from .forecast import _earlier_points, _examples, _point, _won, open_deals_at
 from .metrics import group_labels
@@ -68,16 +69,20 @@ def audit(
     hist = data.history
     if hist is not None and len(hist) and (hist["snapshot_date"] <= as_of_ts).any():
         h = hist[
-            (hist["snapshot_date"] <= as_of_ts) & hist["opp_id"].isin(od["opp_id"])
-        ].sort_values(["opp_id", "snapshot_date"])
-        grp = h.groupby("opp_id")
-        changed = (h["stage"] != grp["stage"].shift()) | (
-            h["amount"].fillna(-1) != grp["amount"].shift().fillna(-1)
-        )
+            (hist["snapshot_date"] <= as_of_ts).to_numpy() & fast.isin(hist["opp_id"], od["opp_id"])
+        ]
+        h = h.iloc[fast.order(h["opp_id"], h["snapshot_date"])]
+        # compare each snapshot with the deal's previous one (integer codes, not text)
+        first = fast.group_starts(fast.text_codes(h["opp_id"]))
+        stage = fast.text_codes(h["stage"])
+        amount = h["amount"].fillna(-1).to_numpy(dtype=float)
+        changed = first.copy()
+        changed[1:] |= (stage[1:] != stage[:-1]) | (amount[1:] != amount[:-1])
         last_change = h.loc[changed].groupby("opp_id")["snapshot_date"].max()
         days = (as_of_ts - od["opp_id"].map(last_change)).dt.days
         flags["no_stage_change"] = days >= stale_days
-        flags["missing_amount"] = od["opp_id"].map(h.groupby("opp_id")["amount"].last()).isna()
+        with_amount = h.loc[h["amount"].notna().to_numpy(), "opp_id"]
+        flags["missing_amount"] = pd.Series(~fast.isin(od["opp_id"], with_amount), index=od.index)
     else:
         won = _won(data)
         med = ((won["close_date"] - won["created_date"]).dt.days).median()
@@ -93,14 +98,23 @@ def audit(
         + "|"
         + od["product"].astype("str").fillna("")
     )
-    dup = pd.Series(False, index=od.index)
-    valid = od["account_id"].notna()
-    for _, g in od[valid].groupby(key[valid]):
-        if len(g) > 1:
-            c = g["created_date"].sort_values()
-            close = c.diff().dt.days.le(14) | c.diff(-1).abs().dt.days.le(14)
-            dup.loc[close[close].index] = True
-    flags["likely_duplicate"] = dup
+    # same rep, account and product, created within 14 days of another such open deal
+    valid = od["account_id"].notna().to_numpy()
+    rows = np.flatnonzero(valid)
+    dup = np.zeros(len(od), dtype=bool)
+    if len(rows) > 1:
+        k = fast.text_codes(key.iloc[rows])
+        created = od["created_date"].iloc[rows].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+        created_nat = od["created_date"].iloc[rows].isna().to_numpy()
+        o = np.lexsort((created, k))
+        k, created, created_nat = k[o], created[o], created_nat[o]
+        near = (k[1:] == k[:-1]) & (np.abs(created[1:] - created[:-1]) <= 14 * 86_400 * 10**9)
+        near &= ~created_nat[1:] & ~created_nat[:-1]
+        hit = np.zeros(len(o), dtype=bool)
+        hit[1:] |= near
+        hit[:-1] |= near
+        dup[rows[o[hit]]] = True
+    flags["likely_duplicate"] = pd.Series(dup, index=od.index)
     flags["pushed_repeatedly"] = od["pushes"] >= push_limit
     stage_prob = {s.name: s.probability for s in data.stages if s.probability is not None}
     default = od["stage"].map(stage_prob)
