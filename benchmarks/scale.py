@@ -23,9 +23,21 @@ from _common import PY, ROOT, large_demo
 BIN = Path(PY).parent
 
 
-def timed_run(data: Path, quarter: str, out: Path, only: list[str] | None) -> tuple[float, int, str]:
+def timed_run(
+    data: Path, quarter: str, out: Path, only: list[str] | None
+) -> tuple[float, int, str]:
     """Seconds, peak RSS (bytes) of any single process, and that process's command."""
-    cmd = [str(BIN / "salesops"), "report", "--data", str(data), "--quarter", quarter, "--out", str(out), "--quiet"]
+    cmd = [
+        str(BIN / "salesops"),
+        "report",
+        "--data",
+        str(data),
+        "--quarter",
+        quarter,
+        "--out",
+        str(out),
+        "--quiet",
+    ]
     if (data / "salesops.toml").is_file():
         cmd += ["--config", str(data / "salesops.toml")]
     if only:
@@ -68,7 +80,9 @@ def main() -> None:
     print(f"small demo: {ts:7.1f} s, largest process {ms / 2**30:5.2f} GB ({ws})", flush=True)
     tl, ml, wl = timed_run(large, args.quarter, out / "large", args.only)
     print(f"large demo: {tl:7.1f} s, largest process {ml / 2**30:5.2f} GB ({wl})")
-    print(f"large / small: {tl / ts:.2f}x (goal: at most 4x); largest process {ml / 2**30:.2f} GB (goal: under 4 GB)")
+    print(
+        f"large / small: {tl / ts:.2f}x (goal: at most 4x); largest process {ml / 2**30:.2f} GB (goal: under 4 GB)"
+    )
     print(f"reports in {out}")
 
 

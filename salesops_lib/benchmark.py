@@ -33,6 +33,7 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from .data import SalesData
+from .forecast import _cached, history_codes
 from .metrics import closed_deals, kpi_table
 
 DAYS_PER_MONTH = 30.4375
@@ -435,6 +436,16 @@ def consistency(
 # where deals leak
 
 
+def _furthest_stage(data: SalesData, order: dict[str, int]) -> pd.Series:
+    """The furthest open stage (index) any snapshot shows for each deal."""
+    h = data.history
+    codes, distinct = history_codes(data)
+    idx = h["stage"].map(order).to_numpy(dtype=float)
+    keep = (codes >= 0) & ~np.isnan(idx)
+    best = pd.Series(idx[keep]).groupby(codes[keep]).max()
+    return pd.Series(best.to_numpy(), index=distinct.to_pandas().to_numpy()[best.index.to_numpy()])
+
+
 def stages_reached(data: SalesData, deals: pd.DataFrame) -> tuple[pd.DataFrame, list[str], str]:
     """Furthest open stage each closed deal reached, and the stage list used.
 
@@ -456,9 +467,9 @@ def stages_reached(data: SalesData, deals: pd.DataFrame) -> tuple[pd.DataFrame, 
     order = {name: i for i, name in enumerate(open_stages)}
     out = deals[["opp_id", "rep_id", "is_won"]].copy()
     if data.history is not None and len(data.history):
-        h = data.history[data.history["opp_id"].isin(out["opp_id"])]
-        idx = h["stage"].map(order)
-        reached = idx.groupby(h["opp_id"]).max()
+        reached = _cached(
+            data, ("furthest stage", tuple(open_stages)), lambda: _furthest_stage(data, order)
+        )
         out["reached"] = out["opp_id"].map(reached)
         out.loc[out["is_won"], "reached"] = len(open_stages) - 1
         basis = "history snapshots"

@@ -86,12 +86,22 @@ def _cached(data: SalesData, key: tuple, make):  # type: ignore[no-untyped-def]
     return value
 
 
+def history_codes(data: SalesData) -> tuple[np.ndarray, object]:
+    """Integer code of each history row's deal and the distinct deal ids (cached per data set).
+
+    Hashing tens of millions of text ids takes seconds, so every analysis of the same
+    history shares one encoding.
+    """
+    assert data.history is not None
+    return _cached(data, ("history codes",), lambda: fast.dict_codes(data.history["opp_id"]))
+
+
 def _history_with_pushes(data: SalesData) -> pd.DataFrame | None:
     h = data.history
     if h is None or h.empty:
         return None
     # group by deal with integer codes (pandas' sort and groupby on 20M text ids are slow)
-    opp, distinct = fast.dict_codes(h["opp_id"])
+    opp, distinct = history_codes(data)
     day = h["snapshot_date"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
     by_deal = np.lexsort((day, opp))
     close = h["close_date"].to_numpy(dtype="datetime64[ns]")[by_deal]

@@ -25,7 +25,7 @@ import pandas as pd
 from .benchmark import stages_reached, trailing_quarters
 from .data import SalesData
 from .errors import SalesOpsDataError
-from .forecast import open_deals_at
+from .forecast import history_codes, open_deals_at
 from .metrics import closed_deals, group_labels, value_win_rate
 
 AGE_BANDS = [0, 30, 60, 90, 180, 365, 100_000]
@@ -147,21 +147,40 @@ def time_in_stage(data: SalesData, *, as_of: pd.Timestamp, quantile: float = 0.9
         Without history snapshots.
     """
     h = _history(data, "time in stage")
-    h = h[h["snapshot_date"] <= as_of]
+    all_opp, distinct = history_codes(data)  # deals as integer codes: text is what is slow
     open_names = [s.name for s in data.stages if not s.closed]
-    h = h[h["stage"].isin(open_names)]
-    spans = h.groupby(["opp_id", "stage"])["snapshot_date"].agg(["min", "max"])
+    stage = h["stage"].map({n: i for i, n in enumerate(open_names)}).to_numpy(dtype=float)
+    keep = (h["snapshot_date"] <= as_of).to_numpy() & ~np.isnan(stage) & (all_opp >= 0)
+    h, opp, stage = h[keep], all_opp[keep], stage[keep].astype(np.int64)
+    day = h["snapshot_date"].to_numpy(dtype="datetime64[ns]")
+    frame = pd.DataFrame({"opp": opp, "stage": stage, "day": day})
+    spans = frame.groupby(["opp", "stage"])["day"].agg(["min", "max"])
     spans["days"] = (spans["max"] - spans["min"]).dt.days + 7
-    last_snap = h["snapshot_date"].max()
-    current = h[h["snapshot_date"] == last_snap].set_index("opp_id")["stage"]
-    left = spans[[current.get(o) != s for o, s in spans.index]]
+    last_snap = day.max() if len(day) else np.datetime64("NaT")
+    at_last = day == last_snap
+    current = np.full(len(distinct) + 1, -1, dtype=np.int64)  # -1: not open at the last snapshot
+    current[opp[at_last]] = stage[at_last]
+    amount_now = np.zeros(len(distinct) + 1)
+    amount_now[opp[at_last]] = h["amount"].to_numpy(dtype=float, na_value=np.nan)[at_last]
+    span_opp = spans.index.get_level_values("opp").to_numpy()
+    span_stage = spans.index.get_level_values("stage").to_numpy()
+    is_now = current[span_opp] == span_stage
+    names = np.array(open_names, dtype=object)
+    left = spans[~is_now].copy()
+    left.index = pd.MultiIndex.from_arrays(
+        [span_opp[~is_now], names[span_stage[~is_now]]], names=["opp", "stage"]
+    )
     stats = left.groupby(level="stage")["days"].agg(
         median_days="median", p90_days=lambda d: d.quantile(quantile)
     )
-    now = spans[[current.get(o) == s for o, s in spans.index]].reset_index()
+    now = pd.DataFrame(
+        {
+            "stage": names[span_stage[is_now]],
+            "days": spans["days"].to_numpy()[is_now],
+            "amount": np.nan_to_num(amount_now[span_opp[is_now]], nan=0.0),
+        }
+    )
     now["limit"] = now["stage"].map(stats["p90_days"])
-    amounts = h[h["snapshot_date"] == last_snap].set_index("opp_id")["amount"]
-    now["amount"] = now["opp_id"].map(amounts).fillna(0.0)
     now["stalled"] = now["days"] > now["limit"]
     g = now.groupby("stage")
     out = stats.join(

@@ -32,7 +32,7 @@ import pandas as pd
 
 from . import fast
 from .data import SalesData
-from .forecast import _earlier_points, _examples, _point, _won, open_deals_at
+from .forecast import _earlier_points, _examples, _point, _won, history_codes, open_deals_at
 from .metrics import group_labels
 
 CHECKS = {
@@ -68,12 +68,15 @@ def audit(
     flags["past_due_close"] = od["close_date"].notna() & (od["close_date"] < as_of_ts)
     hist = data.history
     if hist is not None and len(hist) and (hist["snapshot_date"] <= as_of_ts).any():
-        h = hist[
-            (hist["snapshot_date"] <= as_of_ts).to_numpy() & fast.isin(hist["opp_id"], od["opp_id"])
-        ]
-        h = h.iloc[fast.order(h["opp_id"], h["snapshot_date"])]
-        # compare each snapshot with the deal's previous one (integer codes, not text)
-        first = fast.group_starts(fast.text_codes(h["opp_id"]))
+        keep = (hist["snapshot_date"] <= as_of_ts).to_numpy() & fast.isin(
+            hist["opp_id"], od["opp_id"]
+        )
+        opp = history_codes(data)[0][keep]
+        h = hist[keep]
+        # each deal's snapshots in date order, compared with the previous one (integer codes)
+        by_deal = np.lexsort((h["snapshot_date"].to_numpy(dtype="datetime64[ns]"), opp))
+        h, opp = h.iloc[by_deal], opp[by_deal]
+        first = fast.group_starts(opp)
         stage = fast.text_codes(h["stage"])
         amount = h["amount"].fillna(-1).to_numpy(dtype=float)
         changed = first.copy()
