@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .data import SalesData
-from .fast import isin
+from .fast import positions
 
 KPI_COLUMNS = [
     "bookings",
@@ -96,15 +96,26 @@ def open_pipeline_deals(data: SalesData, *, quarter: str, as_of: pd.Timestamp) -
     closed_by = opps["is_closed"].fillna(False).astype(bool) & (opps["close_date"] <= as_of)
     hist = data.history
     if hist is not None and len(hist) and (hist["snapshot_date"] <= as_of).any():
-        snap = hist["snapshot_date"][hist["snapshot_date"] <= as_of].max()
-        rows = hist[(hist["snapshot_date"] == snap)]
+        days = hist["snapshot_date"]
+        snap = days[days <= as_of].max()
+        if days.is_monotonic_increasing:  # sorted snapshots (a run's snapshot): a slice
+            d, at_snap = days.to_numpy(dtype="datetime64[ns]"), np.datetime64(snap, "ns")
+            rows = hist.iloc[
+                np.searchsorted(d, at_snap, "left") : np.searchsorted(d, at_snap, "right")
+            ]
+        else:
+            rows = hist[(days == snap).to_numpy()]
         rows = rows[~rows["is_closed"].fillna(False).astype(bool)]
         rows = rows[(rows["close_date"] >= start) & (rows["close_date"] <= end)]
-        rows = rows[~isin(rows["opp_id"], opps.loc[closed_by, "opp_id"])]
-        owners = opps[["opp_id", "rep_id"]]
-        out = rows[["opp_id", "amount", "close_date", "stage", "forecast_category"]].merge(
-            owners, on="opp_id", how="left"
-        )
+        # each row's deal in the opportunities table: closed by then? whose is it?
+        at = positions(rows["opp_id"], opps["opp_id"])
+        known = at >= 0
+        safe = np.where(known, at, 0)
+        keep = ~(known & closed_by.to_numpy(dtype=bool)[safe])
+        out = rows.loc[keep, ["opp_id", "amount", "close_date", "stage", "forecast_category"]]
+        out = out.reset_index(drop=True)
+        owner = opps["rep_id"].iloc[safe[keep]].reset_index(drop=True)
+        out["rep_id"] = owner.where(pd.Series(known[keep]))
     else:
         created = opps["created_date"] <= as_of
         in_q = (opps["close_date"] >= start) & (opps["close_date"] <= end)
