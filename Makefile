@@ -35,6 +35,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/report.py
 	$(BIN)/python benchmarks/forecast.py
+	$(BIN)/python benchmarks/quota_spread.py
+	$(BIN)/python benchmarks/kpis.py
+	$(BIN)/python benchmarks/postgres_load.py
+	$(BIN)/python benchmarks/scale.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check salesops_lib tests benchmarks
