@@ -1122,12 +1122,12 @@ def _write_history(history: pd.DataFrame, path: Path, chunk_rows: int = 2_000_00
     """
     import pyarrow.parquet as pq
 
-    from .fast import order
+    from .fast import order, sorted_by_date_then_text
 
-    rows = order(history["snapshot_date"], history["opp_id"])
-    if (rows == np.arange(len(rows))).all():
+    if sorted_by_date_then_text(history["snapshot_date"], history["opp_id"]):
         history.to_parquet(path, index=False)
         return
+    rows = order(history["snapshot_date"], history["opp_id"])
     writer = None
     try:
         for i in range(0, len(rows), chunk_rows):

@@ -54,13 +54,11 @@ def duplicate_pairs(dates: pd.Series, ids: pd.Series) -> tuple[int, list[str]]:
     d = dates.to_numpy(dtype="datetime64[ns]")
     a = _arrow(ids)
     a = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
-    same_date = d[1:] == d[:-1]
-    if (d[1:] >= d[:-1]).all():
-        ge = pc.greater_equal(a.slice(1), a.slice(0, n - 1)).to_numpy(zero_copy_only=False)
-        if (ge | ~same_date).all():
-            eq = same_date & pc.equal(a.slice(1), a.slice(0, n - 1)).to_numpy(zero_copy_only=False)
-            first = np.flatnonzero(eq)[:5] + 1
-            return int(eq.sum()), [str(a[int(i)]) for i in first]
+    if sorted_by_date_then_text(dates, ids):  # repeats are neighbours
+        same_date = d[1:] == d[:-1]
+        eq = same_date & pc.equal(a.slice(1), a.slice(0, n - 1)).to_numpy(zero_copy_only=False)
+        first = np.flatnonzero(eq)[:5] + 1
+        return int(eq.sum()), [str(a[int(i)]) for i in first]
     import duckdb
 
     con = duckdb.connect()
@@ -89,7 +87,7 @@ def dict_codes(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
 
 
 def sorted_by_date_then_text(dates: pd.Series, text: pd.Series) -> bool:
-    """Whether rows are already in (date, text) order: a linear check, no sort."""
+    """Whether rows are already in (date, text) order without missing text: a linear check, no sort."""
     n = len(dates)
     if n < 2:
         return True
