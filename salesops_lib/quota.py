@@ -39,8 +39,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .benchmark import trailing_quarters
 from .data import SalesData
 from .errors import ConfigError, SalesOpsDataError
+from .forecast import _cached, _won
 
 DAYS_PER_MONTH = 30.4375
 DEFAULT_RAMP: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)
@@ -113,9 +115,8 @@ def next_fiscal_year(data: SalesData, quarter: str) -> int:
 
 
 def _won_until(data: SalesData, as_of: pd.Timestamp) -> pd.DataFrame:
-    o = data.opportunities
-    won = o["is_won"].fillna(False).astype(bool) & o["close_date"].notna()
-    return o.loc[won & (o["close_date"] <= as_of), ["rep_id", "account_id", "amount", "close_date"]]
+    won = _won(data)
+    return won[won["close_date"] <= as_of]
 
 
 def complete_years(data: SalesData, as_of: pd.Timestamp, *, years: int = 3) -> list[int]:
@@ -138,7 +139,16 @@ def seasonality(data: SalesData, as_of: pd.Timestamp, *, years: int = 3) -> pd.S
     The average of each complete fiscal year's monthly shares over the last ``years``
     complete fiscal years before ``as_of`` (:func:`complete_years`; averaging shares keeps
     growth within the years from tilting it). With no complete year the split is even.
+    Cached per data set and date: every method and the simulation use it.
     """
+    return _cached(
+        data,
+        ("quota seasonality", pd.Timestamp(as_of), years),
+        lambda: _seasonality(data, as_of, years),
+    )
+
+
+def _seasonality(data: SalesData, as_of: pd.Timestamp, years: int) -> pd.Series:
     cal = data.calendar
     won = _won_until(data, as_of)
     shares = []
@@ -248,12 +258,18 @@ def ramped_quarter_bookings(
     Returns
     -------
     DataFrame
-        ``rep_id, quarter, bookings`` (one row per rep and ramped quarter).
+        ``rep_id, quarter, bookings`` (one row per rep and ramped quarter). Cached per data
+        set and arguments: the methods and the simulation share it.
     """
+    key = ("ramped quarters", pd.Timestamp(as_of), quarters, ramp_months)
+    return _cached(data, key, lambda: _ramped_quarter_bookings(data, as_of, quarters, ramp_months))
+
+
+def _ramped_quarter_bookings(
+    data: SalesData, as_of: pd.Timestamp, quarters: int, ramp_months: int
+) -> pd.DataFrame:
     cal = data.calendar
-    last = cal.latest_complete_quarter(as_of)
-    first_q = data.quarters()[0] if data.quarters() else last
-    qs = [q for q in (cal.shift(last, -k) for k in range(quarters - 1, -1, -1)) if q >= first_q]
+    qs = trailing_quarters(data, cal.latest_complete_quarter(as_of), quarters)
     qidx = quarter_seasonality(seasonality(data, as_of)) * 4
     won = _won_until(data, as_of)
     reps = data.reps.set_index("rep_id")
@@ -742,9 +758,7 @@ def company_spread(data: SalesData, as_of: pd.Timestamp, *, quarters: int = 8) -
     quarters' de-seasonalized bookings to the trend through them, between 3% and 30%.
     """
     cal = data.calendar
-    last = cal.latest_complete_quarter(as_of)
-    qs = [cal.shift(last, -k) for k in range(quarters - 1, -1, -1)]
-    qs = [q for q in qs if q >= data.quarters()[0]]
+    qs = trailing_quarters(data, cal.latest_complete_quarter(as_of), quarters)
     if len(qs) < 4:
         return 0.1
     season = quarter_seasonality(seasonality(data, as_of)) * 4
