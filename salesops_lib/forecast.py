@@ -41,6 +41,7 @@ import pandas as pd
 from . import fast
 from .data import SalesData
 from .errors import SalesOpsDataError
+from .metrics import latest_snapshot
 
 METHODS = ("time_series", "pipeline", "win_model", "rep_call", "ensemble")
 BASELINES = ("seasonal_naive", "seasonal_naive_growth")
@@ -157,13 +158,8 @@ def open_deals_at(data: SalesData, date: pd.Timestamp) -> pd.DataFrame:
 
 def _open_deals_at(data: SalesData, date: pd.Timestamp) -> pd.DataFrame:
     opps = data.opportunities
-    hist = history_with_pushes(data)
-    days = hist["snapshot_date"].to_numpy() if hist is not None else None
-    if days is not None and len(days) and days[0] <= np.datetime64(date):
-        # history_with_pushes is sorted by snapshot date: the latest snapshot is a slice
-        snap = days[np.searchsorted(days, np.datetime64(date), side="right") - 1]
-        lo, hi = np.searchsorted(days, snap, side="left"), np.searchsorted(days, snap, side="right")
-        rows = hist.iloc[lo:hi]
+    rows = latest_snapshot(history_with_pushes(data), date)
+    if rows is not None:
         rows = rows[~rows["is_closed"].fillna(False).astype(bool)]
         # drop deals the opportunities table shows closed by then
         at = rows["opp_row"].to_numpy()

@@ -85,6 +85,28 @@ def closed_deals(data: SalesData, *, start: pd.Timestamp, as_of: pd.Timestamp) -
     return out
 
 
+def latest_snapshot(history: pd.DataFrame | None, as_of: object) -> pd.DataFrame | None:
+    """The rows of the latest history snapshot on or before ``as_of`` (None: there is none).
+
+    History sorted by snapshot date (a run's snapshot, or :func:`forecast.history_with_pushes`)
+    gives a slice found by binary search; otherwise a mask over every row.
+    """
+    if history is None or not len(history):
+        return None
+    days = history["snapshot_date"]
+    d = days.to_numpy(dtype="datetime64[ns]")
+    at = np.datetime64(pd.Timestamp(as_of), "ns")
+    if days.is_monotonic_increasing:
+        end = int(np.searchsorted(d, at, "right"))
+        if end == 0:
+            return None
+        return history.iloc[int(np.searchsorted(d, d[end - 1], "left")) : end]
+    before = d <= at
+    if not before.any():
+        return None
+    return history[d == d[before].max()]
+
+
 def open_pipeline_deals(data: SalesData, *, quarter: str, as_of: pd.Timestamp) -> pd.DataFrame:
     """Deals open on ``as_of`` with an (expected) close date in ``quarter``.
 
@@ -94,17 +116,8 @@ def open_pipeline_deals(data: SalesData, *, quarter: str, as_of: pd.Timestamp) -
     start, end = data.calendar.bounds(quarter)
     opps = data.opportunities
     closed_by = opps["is_closed"].fillna(False).astype(bool) & (opps["close_date"] <= as_of)
-    hist = data.history
-    if hist is not None and len(hist) and (hist["snapshot_date"] <= as_of).any():
-        days = hist["snapshot_date"]
-        snap = days[days <= as_of].max()
-        if days.is_monotonic_increasing:  # sorted snapshots (a run's snapshot): a slice
-            d, at_snap = days.to_numpy(dtype="datetime64[ns]"), np.datetime64(snap, "ns")
-            rows = hist.iloc[
-                np.searchsorted(d, at_snap, "left") : np.searchsorted(d, at_snap, "right")
-            ]
-        else:
-            rows = hist[(days == snap).to_numpy()]
+    rows = latest_snapshot(data.history, as_of)
+    if rows is not None:
         rows = rows[~rows["is_closed"].fillna(False).astype(bool)]
         rows = rows[(rows["close_date"] >= start) & (rows["close_date"] <= end)]
         # each row's deal in the opportunities table: closed by then? whose is it?
