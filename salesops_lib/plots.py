@@ -129,6 +129,7 @@ def hbar(
     currency: str = "USD",
     xlabel: str | None = None,
     ax: Axes | None = None,
+    sort: bool = True,
 ) -> Axes:
     """Horizontal bars, largest at the top, with an optional target line.
 
@@ -138,8 +139,11 @@ def hbar(
         ``money``, ``pct`` or ``ratio``: how values and the axis are labelled.
     target
         Draw a dashed line here (e.g. 1.0 for 100% attainment); bars at or above it are green.
+    sort
+        False keeps the frame's order, first row at the top (e.g. months in calendar order).
     """
-    data = frame[[label, value]].dropna().sort_values(value)
+    data = frame[[label, value]].dropna()
+    data = data.sort_values(value) if sort else data.iloc[::-1]
     ax = _ax(ax, (9.0, max(2.2, 0.32 * len(data) + 1.0)))
     colors = [
         GOOD if (target is not None and v >= target) else (BAD if target is not None else ACCENT)
