@@ -46,21 +46,75 @@ def to_text(s: pd.Series) -> pd.Series:
             s = s.astype("Int64")
     if not pd.api.types.is_string_dtype(s) or pd.api.types.is_object_dtype(s):
         s = s.astype("str").where(s.notna())
-    if len(s) > 100_000:  # long columns: copy only when some value needs trimming
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        arr = pa.array(s)
-        padded = pc.any(pc.match_substring_regex(arr, r"^\s|\s$")).as_py()
-        empty = pc.any(pc.equal(arr, "")).as_py()
-        if not padded and not empty:
-            return s
+    if len(s) > 100_000 and not _needs_trim(s):  # long columns: copy only when needed
+        return s
     out = s.str.strip()
     return out.where(out != "")
 
 
-def to_date(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Dates at midnight without time zone (aware values converted to UTC first)."""
+# bytes that can start or end a string Python's str.strip() would change: ASCII
+# whitespace, and any byte of a multi-byte character (checked exactly, row by row)
+_EDGE_BYTES = np.zeros(256, dtype=bool)
+_EDGE_BYTES[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
+_EDGE_BYTES[0x80:] = True
+
+
+def _needs_trim(s: pd.Series) -> bool:
+    """Whether any value of a text column is empty or has surrounding whitespace.
+
+    Reads each string's first and last byte straight from Arrow's buffers, so a column of
+    millions of values is checked without copying it; only values starting or ending
+    with a non-ASCII character are compared with their stripped form.
+    """
+    import pyarrow as pa
+
+    arr = pa.array(s) if not isinstance(s.array, pd.arrays.ArrowStringArray) else None
+    chunks = (
+        s.array._pa_array.chunks  # type: ignore[attr-defined]
+        if arr is None
+        else (arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr])
+    )
+    for chunk in chunks:
+        if len(chunk) == 0:
+            continue
+        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+            return True  # not plain text: let the caller strip it
+        bufs = chunk.buffers()
+        off_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.frombuffer(bufs[1], dtype=off_type)[chunk.offset : chunk.offset + len(chunk) + 1]
+        lengths = np.diff(offsets)
+        valid = (
+            np.ones(len(chunk), dtype=bool)
+            if chunk.null_count == 0
+            else chunk.is_valid().to_numpy(zero_copy_only=False)
+        )
+        if ((lengths == 0) & valid).any():
+            return True
+        if bufs[2] is None:
+            continue
+        data = np.frombuffer(bufs[2], dtype=np.uint8)
+        filled = valid & (lengths > 0)
+        everything = chunk.null_count == 0  # then every value is non-empty (checked above)
+        starts = offsets[:-1] if everything else offsets[:-1][filled]
+        ends = (offsets[1:] if everything else offsets[1:][filled]) - 1
+        edge = _EDGE_BYTES[data[starts]]
+        edge |= _EDGE_BYTES[data[ends]]
+        if edge.any():
+            rows = (np.arange(len(chunk)) if everything else np.flatnonzero(filled))[edge]
+            if len(rows) > 200_000:
+                return True  # many non-ASCII edges: cheaper to strip the column
+            values = chunk.take(pa.array(rows)).to_pylist()
+            if any(v != v.strip() for v in values):
+                return True
+    return False
+
+
+def to_date(s: pd.Series, *, whole_days: bool = False) -> tuple[pd.Series, pd.Series]:
+    """Dates at midnight without time zone (aware values converted to UTC first).
+
+    ``whole_days`` says the values came from a date type, so they need no check for a
+    time of day.
+    """
     if isinstance(s.dtype, pd.DatetimeTZDtype):
         out = s.dt.tz_convert("UTC").dt.tz_localize(None)
     elif pd.api.types.is_datetime64_any_dtype(s):
@@ -76,19 +130,26 @@ def to_date(s: pd.Series) -> tuple[pd.Series, pd.Series]:
         bad = ~blank & out.isna()
         out, bad2 = _range(out)
         return out, bad | bad2
-    out, bad = _range(out)
+    out, bad = _range(out, whole_days=whole_days)
     return out, bad
 
 
-def _range(out: pd.Series) -> tuple[pd.Series, pd.Series]:
-    bad = out.notna() & ((out < _MIN_DATE) | (out >= _MAX_DATE))
-    if bad.any():
+def _range(out: pd.Series, *, whole_days: bool = False) -> tuple[pd.Series, pd.Series]:
+    """Dates outside 1900-2199 become missing (and are reported); times of day are dropped."""
+    lo, hi = out.min(), out.max()
+    if pd.notna(lo) and (lo < _MIN_DATE or hi >= _MAX_DATE):
+        bad = out.notna() & ((out < _MIN_DATE) | (out >= _MAX_DATE))
         out = out.where(~bad)
-    out = out.astype("datetime64[ns]")
-    ints = out.to_numpy().view("int64")
-    if (ints[out.notna().to_numpy()] % 86_400_000_000_000).any():
+    else:
+        bad = pd.Series(False, index=out.index)
+    if whole_days:
+        return out.astype("datetime64[ns]"), bad
+    values = out.to_numpy()  # in the source's own unit: a cheaper remainder than in ns
+    per_day = np.timedelta64(1, "D") // np.timedelta64(1, np.datetime_data(values.dtype)[0])
+    off_midnight = values.view("int64") % per_day != 0
+    if off_midnight.any() and (off_midnight & ~np.isnat(values)).any():
         out = out.dt.normalize()
-    return out, bad
+    return out.astype("datetime64[ns]"), bad
 
 
 def to_money(s: pd.Series) -> tuple[pd.Series, pd.Series]:

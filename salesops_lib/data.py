@@ -14,6 +14,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field, replace
+from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -21,13 +22,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import schema
 from .coerce import map_values, to_bool, to_date, to_money, to_probability, to_text
 from .config import load_config, mask, mask_url, secrets_of
 from .errors import ConfigError, SalesOpsDataError
-from .fast import duplicate_pairs, isin
-from .io import read_duckdb, read_header, read_sql, read_table_file
+from .fast import dict_codes, duplicate_pairs, has_duplicates, isin, positions
+from .io import WHOLE_DAYS, read_duckdb, read_header, read_sql, read_table_file
 from .periods import FiscalCalendar
 from .presets import Preset, Stage, get_preset, stages_from_config
 
@@ -387,29 +389,67 @@ def _load(
     elif derived_from_export:
         pass
 
+    # History runs to tens of millions of rows. Its (date, deal) pairs are checked in a
+    # second thread while this one types the tables: Arrow, NumPy and DuckDB release the GIL.
     typed: dict[str, pd.DataFrame] = {}
-    for name in list(tables):
-        frame = tables.pop(name)
-        if name not in schema.TABLES:
-            continue
-        typed[name] = _coerce_table(schema.TABLES[name], frame, the_preset, problems)
-        del frame
+    table_problems: dict[str, list[dict]] = {}
+    table_order = [n for n in tables if n in schema.TABLES]
+    keys_duplicated: dict[str, bool] = {}
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pairs_job = None
+        for name in sorted(table_order, key=lambda n: n != "opportunities"):
+            frame = tables.pop(name)
+            table_problems[name] = []
+            typed[name] = _coerce_table(
+                schema.TABLES[name], frame, the_preset, table_problems[name]
+            )
+            del frame
+            key = schema.TABLES[name].key
+            if key and key in typed[name]:
+                keys_duplicated[name] = has_duplicates(typed[name][key])
+            raw_history = tables.get("history")
+            if (
+                pairs_job is None
+                and "opp_id" in typed["opportunities"]
+                and raw_history is not None
+                and {"snapshot_date", "opp_id"} <= set(raw_history.columns)
+            ):
+                pairs_job = pool.submit(
+                    _history_pairs_raw,
+                    raw_history["snapshot_date"],
+                    raw_history["opp_id"],
+                    typed["opportunities"]["opp_id"],
+                )
+        if "opportunities" in typed:
+            typed["opportunities"] = _normalise_stages(
+                typed["opportunities"], stages, table_problems["opportunities"]
+            )
+        if "history" in typed:
+            typed["history"] = _normalise_history(
+                typed["history"], stages, table_problems["history"]
+            )
+        for name in ("opportunities", "history"):
+            if name in typed and "forecast_category" in typed[name]:
+                typed[name]["forecast_category"] = _normalise_categories(
+                    typed[name]["forecast_category"]
+                )
+        history_pairs = pairs_job.result() if pairs_job is not None else None
+    for name in table_order:
+        problems.extend(table_problems[name])
     if any(p["severity"] == "error" and "missing" in p["message"] for p in problems):
         return None, _problem_frame(problems)
-
-    opps = _normalise_stages(typed["opportunities"], stages, problems)
-    typed["opportunities"] = opps
-    if "history" in typed:
-        typed["history"] = _normalise_history(typed["history"], stages, problems)
-    for name in ("opportunities", "history"):
-        if name in typed and "forecast_category" in typed[name]:
-            typed[name]["forecast_category"] = _normalise_categories(
-                typed[name]["forecast_category"]
-            )
+    opps = typed["opportunities"]
     if not stages:
         stages = _infer_stages(opps)
 
-    _check(typed, stages, calendar, problems)
+    _check(
+        typed,
+        stages,
+        calendar,
+        problems,
+        keys_duplicated=keys_duplicated,
+        history_pairs=history_pairs,
+    )
     problems_frame = _problem_frame(problems)
     if (problems_frame["severity"] == "error").any():
         return None, problems_frame
@@ -509,6 +549,7 @@ def _read_source(
         if frame is not None and col in frame.columns:
             dates = pd.to_datetime(frame[col], errors="coerce", format="mixed")
             out[name] = frame[~(dates < first)].reset_index(drop=True)
+            out[name].attrs = dict(frame.attrs)
     return out, False
 
 
@@ -574,6 +615,8 @@ def _map_columns(
         key = _norm_label(lab) or "column"
         if lab not in used and key not in out.columns:
             out[key] = frame[lab]
+    whole_days = set(map(str, frame.attrs.get(WHOLE_DAYS, ())))
+    out.attrs[WHOLE_DAYS] = [canon for src, canon in pairs if src in whole_days]
     return out
 
 
@@ -592,6 +635,7 @@ def _coerce_table(
 ) -> pd.DataFrame:
     out = pd.DataFrame(index=frame.index)
     key = table.key or (table.columns[0].name)
+    whole_days = set(frame.attrs.get(WHOLE_DAYS, ()))
     for col in table.columns:
         if col.name not in frame:
             if not col.required:
@@ -616,7 +660,7 @@ def _coerce_table(
             out[col.name] = to_text(raw)
             continue
         if col.kind == "date":
-            val, bad = to_date(raw)
+            val, bad = to_date(raw, whole_days=col.name in whole_days)
             what = "unparseable date"
         elif col.kind == "money" or col.kind == "number":
             val, bad = to_money(raw)
@@ -680,23 +724,51 @@ def _stage_key(name: object) -> str:
     return re.sub(r"\s+", " ", str(name).strip().lower())
 
 
+def _distinct(values: pd.Series) -> list[Any]:
+    """The distinct non-missing values of a column (one Arrow hash pass, no codes)."""
+    if pd.api.types.is_string_dtype(values) and not pd.api.types.is_object_dtype(values):
+        return [v for v in pc.unique(pa.array(values)).to_pylist() if v is not None]
+    return list(pd.unique(values.dropna()))
+
+
+def _apply_flags(
+    frame: pd.DataFrame, flags: dict[str, dict[Any, bool | None]], *, nullable: bool
+) -> pd.DataFrame:
+    """Fill ``is_closed``/``is_won`` from each stage's meaning where the source left them blank.
+
+    Complete columns are kept as they are (as nullable booleans when ``nullable``).
+    """
+    for col, by_stage in flags.items():
+        given = frame[col] if col in frame else None
+        if given is not None and not given.isna().any():
+            if nullable:
+                frame[col] = given.astype("boolean")
+            continue
+        derived = map_values(frame["stage"], lambda v, m=by_stage: m.get(v)).astype("boolean")
+        frame[col] = derived if given is None else given.astype("boolean").fillna(derived)
+    return frame
+
+
 def _normalise_stages(
     opps: pd.DataFrame, stages: tuple[Stage, ...], problems: list[dict]
 ) -> pd.DataFrame:
-    opps = opps.copy()
+    """Stage names as configured, and closed/won flags from each stage's meaning."""
+    opps = opps.copy(deep=False)
     if "stage" not in opps:
         return opps
     lookup = _stage_lookup(stages)
-    key = map_values(opps["stage"], _stage_key)
+    distinct = _distinct(opps["stage"])
+    keys = {v: _stage_key(v) for v in distinct}
     if lookup:
-        known = key.isin(list(lookup))
-        canon = map_values(key, lambda k: lookup[k].name if k in lookup else None)
-        opps["stage"] = canon.where(known, opps["stage"]).astype("str")
-        closed_map = map_values(key, lambda k: lookup[k].closed if k in lookup else None)
-        won_map = map_values(key, lambda k: lookup[k].won if k in lookup else None)
-        unknown = opps["stage"].notna() & ~known
-        if unknown.any():
-            names = ", ".join(sorted(map(str, opps.loc[unknown, "stage"].unique()))[:5])
+        names = {v: lookup[k].name for v, k in keys.items() if k in lookup}
+        if any(n != v for v, n in names.items()):
+            opps["stage"] = map_values(opps["stage"], lambda v: names.get(v, v)).astype("str")
+        strange = [v for v in distinct if v not in names]
+        closed = {v: lookup[keys[v]].closed for v in names}
+        won = {v: lookup[keys[v]].won for v in names}
+        if strange:
+            unknown = opps["stage"].isin(strange)
+            shown = ", ".join(sorted(map(str, strange))[:5])
             flags_given = "is_closed" in opps and opps.loc[unknown, "is_closed"].notna().all()
             sev = "warning" if flags_given else "error"
             problems.append(
@@ -705,53 +777,40 @@ def _normalise_stages(
                     "opportunities",
                     "stage",
                     opps.loc[unknown, "opp_id"],
-                    f"{int(unknown.sum()):,} deal(s) in stages not in the configured stage list: {names}; "
+                    f"{int(unknown.sum()):,} deal(s) in stages not in the configured stage list: {shown}; "
                     "add them to [[stages]] in salesops.toml with their closed/won meaning",
                 )
             )
     else:
-        closed_map = map_values(key, lambda k: any(w in k for w in ("won", "lost", "closed")))
-        won_map = map_values(key, lambda k: "won" in k and "not won" not in k)
-    for col, derived in (("is_closed", closed_map), ("is_won", won_map)):
-        derived = derived.astype("boolean")
-        if col not in opps:
-            opps[col] = derived
-        else:
-            opps[col] = opps[col].astype("boolean").fillna(derived)
-    return opps
+        closed = {v: any(w in k for w in ("won", "lost", "closed")) for v, k in keys.items()}
+        won = {v: "won" in k and "not won" not in k for v, k in keys.items()}
+    return _apply_flags(opps, {"is_closed": closed, "is_won": won}, nullable=True)
 
 
 def _normalise_history(
     hist: pd.DataFrame, stages: tuple[Stage, ...], problems: list[dict]
 ) -> pd.DataFrame:
-    hist = hist.copy()
+    """History stage names as configured; blank closed/won flags from the stage's meaning."""
+    hist = hist.copy(deep=False)
     lookup = _stage_lookup(stages)
-    if "stage" in hist and lookup:
-        codes, uniques = pd.factorize(hist["stage"])
-        keys = [_stage_key(u) for u in uniques]
-        names = [lookup[k].name if k in lookup else u for k, u in zip(keys, uniques, strict=True)]
-        if names != list(uniques):
-            taken = pa.array(names, type=pa.large_string()).take(
-                pa.array(np.where(codes < 0, None, codes))
-            )
-            hist["stage"] = pa.chunked_array([taken]).to_pandas().set_axis(hist.index)
-        for col, attr in (("is_closed", "closed"), ("is_won", "won")):
-            if col in hist and not hist[col].isna().any():
-                continue
-            flags = np.array(
-                [getattr(lookup[k], attr) if k in lookup else None for k in keys] + [None],
-                dtype=object,
-            )
-            derived = pd.Series(flags[codes], index=hist.index).astype("boolean")
-            if col not in hist or hist[col].isna().all():
-                hist[col] = derived
-            elif hist[col].isna().any():
-                hist[col] = hist[col].astype("boolean").fillna(derived)
-    return hist
+    if "stage" not in hist or not lookup:
+        return hist
+    keys = {v: _stage_key(v) for v in _distinct(hist["stage"])}
+    names = {v: lookup[k].name for v, k in keys.items() if k in lookup}
+    if any(n != v for v, n in names.items()):
+        hist["stage"] = map_values(hist["stage"], lambda v: names.get(v, v)).astype("str")
+    flags = {
+        col: {v: getattr(lookup[keys[v]], attr) for v in names}
+        for col, attr in (("is_closed", "closed"), ("is_won", "won"))
+    }
+    return _apply_flags(hist, flags, nullable=False)
 
 
 def _normalise_categories(cat: pd.Series) -> pd.Series:
-    out = map_values(cat, lambda v: _FORECAST_CATEGORY_NAMES.get(str(v).strip().lower(), v))
+    names = {v: _FORECAST_CATEGORY_NAMES.get(str(v).strip().lower(), v) for v in _distinct(cat)}
+    if all(n == v for v, n in names.items()) and pd.api.types.is_string_dtype(cat):
+        return cat
+    out = map_values(cat, lambda v: names.get(v, v))
     return out.astype("str").where(cat.notna())
 
 
@@ -768,13 +827,60 @@ def _infer_stages(opps: pd.DataFrame) -> tuple[Stage, ...]:
     )
 
 
+def _history_pairs_raw(
+    snapshot_date: pd.Series, opp_id: pd.Series, opp_ids: pd.Series
+) -> dict[str, Any]:
+    """:func:`_history_pairs` on history's raw columns (typed here the way loading types them)."""
+    dates, _ = to_date(snapshot_date, whole_days=True)  # midnight or not, the same day
+    return _history_pairs(pd.DataFrame({"snapshot_date": dates, "opp_id": to_text(opp_id)}), opp_ids)
+
+
+def _history_pairs(hist: pd.DataFrame, opp_ids: pd.Series) -> dict[str, Any]:
+    """Snapshot rows of deals missing from opportunities, and (date, deal) pairs given twice.
+
+    Each row's deal is looked up once by its position in ``opp_ids``; deals missing there
+    get codes after them, so one integer sort finds the repeats.
+    """
+    deal = positions(hist["opp_id"], opp_ids)  # row in opportunities, -1 if none
+    orphan_rows = deal < 0
+    codes = deal
+    orphan_ids: pa.Array | None = None
+    n = len(opp_ids)
+    if orphan_rows.any():
+        own, orphan_ids = dict_codes(hist["opp_id"][orphan_rows])
+        codes = deal.copy()
+        codes[orphan_rows] = n + np.where(own < 0, len(orphan_ids), own)
+    repeats, repeated = duplicate_pairs(hist["snapshot_date"], codes)
+
+    def name(code: int) -> str:
+        if code < n:
+            return str(opp_ids.iat[code])
+        if orphan_ids is not None and code - n < len(orphan_ids):
+            return str(orphan_ids[code - n])
+        return "(blank)"
+
+    return {
+        "orphan_rows": orphan_rows,
+        "repeats": repeats,
+        "repeated_ids": [name(int(c)) for c in repeated],
+    }
+
+
 def _check(
     typed: dict[str, pd.DataFrame],
     stages: tuple[Stage, ...],
     calendar: FiscalCalendar,
     problems: list[dict],
+    *,
+    keys_duplicated: dict[str, bool] | None = None,
+    history_pairs: dict[str, Any] | None = None,
 ) -> None:
-    """Cross-table and business-rule checks."""
+    """Cross-table and business-rule checks.
+
+    ``keys_duplicated`` and ``history_pairs`` are results already computed while loading
+    (the expensive parts); missing ones are computed here.
+    """
+    keys_duplicated = keys_duplicated or {}
     opps = typed["opportunities"]
     reps = typed["reps"]
 
@@ -796,7 +902,12 @@ def _check(
                         f"{int(blank.sum()):,} row(s) with a blank {table.key}",
                     )
                 )
-            dup = ids.duplicated(keep=False) & ~blank
+            duplicated = keys_duplicated.get(name)
+            dup = (
+                ids.duplicated(keep=False) & ~blank
+                if (has_duplicates(ids) if duplicated is None else duplicated)
+                else pd.Series(False, index=ids.index)
+            )
             if dup.any():
                 problems.append(
                     _problem(
@@ -1002,18 +1113,19 @@ def _check(
             )
     hist = typed.get("history")
     if hist is not None and {"snapshot_date", "opp_id"} <= set(hist):
-        n_dup, dup_ids = duplicate_pairs(hist["snapshot_date"], hist["opp_id"])
-        if n_dup:
+        pairs = history_pairs or _history_pairs(hist, opps["opp_id"])
+        orphan_rows = pairs["orphan_rows"]
+        if pairs["repeats"]:
             problems.append(
                 _problem(
                     "error",
                     "history",
                     "opp_id",
-                    dup_ids,
-                    f"{n_dup:,} deal(s) appear twice in the same snapshot",
+                    pairs["repeated_ids"],
+                    f"{pairs['repeats']:,} deal(s) appear twice in the same snapshot",
                 )
             )
-        orphan = ~isin(hist["opp_id"], opps["opp_id"])
+        orphan = pd.Series(orphan_rows, index=hist.index)
         if orphan.any():
             problems.append(
                 _problem(

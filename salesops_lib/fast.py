@@ -36,40 +36,114 @@ def isin(left: pd.Series, right: pd.Series | pd.Index | np.ndarray) -> np.ndarra
 
 
 def positions(values: pd.Series | pa.Array, table: pd.Series) -> np.ndarray:
-    """Position in ``table`` of each value (first match; -1 when absent or missing)."""
+    """Position in ``table`` of each value (first match; -1 when absent or missing).
+
+    Ids of one fixed width up to 8 bytes (``O0000001``, most system-generated ids) are
+    compared as integers by binary search, which stays fast when the values jump around
+    the table (a hash lookup then misses the CPU cache on almost every row).
+    """
     arr = values if isinstance(values, pa.Array) else _arrow(values)
-    found = pc.index_in(arr, value_set=_arrow(table).cast(arr.type))
+    tab = _arrow(table)
+    keys, table_keys = _fixed_width_keys(arr), _fixed_width_keys(tab)
+    if keys is not None and table_keys is not None and keys[1] == table_keys[1]:
+        return _search(keys[0], table_keys[0])
+    found = pc.index_in(arr, value_set=tab.cast(arr.type))
     return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
-def duplicate_pairs(dates: pd.Series, ids: pd.Series) -> tuple[int, list[str]]:
-    """How many rows repeat an earlier (date, id) pair, and the first few such ids.
+def _search(keys: np.ndarray, table: np.ndarray) -> np.ndarray:
+    if len(table) == 0:
+        return np.full(len(keys), -1, dtype=np.int64)
+    if (table[1:] > table[:-1]).all():
+        order = None
+        ordered = table
+    else:
+        order = np.argsort(table, kind="stable")
+        ordered = table[order]
+    at = np.searchsorted(ordered, keys)
+    np.minimum(at, len(ordered) - 1, out=at)
+    hit = ordered[at] == keys
+    pos = at if order is None else order[at]
+    return np.where(hit, pos, -1).astype(np.int64)
 
-    Linear when the rows are sorted by date then id (as snapshot exports usually are);
-    otherwise DuckDB groups the pairs.
+
+def _fixed_width_keys(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, int] | None:
+    """Each string as a big-endian integer, when all are present and of one width <= 8 bytes."""
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    parts, width = [], None
+    for chunk in chunks:
+        if len(chunk) == 0:
+            continue
+        if chunk.null_count or not (
+            pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)
+        ):
+            return None
+        bufs = chunk.buffers()
+        off_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.frombuffer(bufs[1], dtype=off_type)[chunk.offset : chunk.offset + len(chunk) + 1]
+        first, last = int(offsets[0]), int(offsets[-1])
+        w = (last - first) // len(chunk)
+        if not 1 <= w <= 8 or (width is not None and w != width):
+            return None
+        if last - first != w * len(chunk) or (np.diff(offsets) != w).any():
+            return None
+        width = w
+        raw = np.frombuffer(bufs[2], dtype=np.uint8)[first:last].reshape(len(chunk), w)
+        if w < 8:
+            padded = np.zeros((len(chunk), 8), dtype=np.uint8)
+            padded[:, :w] = raw
+            raw = padded
+        parts.append(raw.reshape(-1).view(">u8").astype(np.uint64))
+    if width is None:
+        return None
+    return (np.concatenate(parts) if len(parts) > 1 else parts[0]), width
+
+
+def duplicate_pairs(dates: pd.Series, codes: np.ndarray) -> tuple[int, np.ndarray]:
+    """How many rows repeat an earlier (date, deal) pair, and the deal codes of a few.
+
+    ``codes`` are non-negative integer deal codes (e.g. positions in the opportunities
+    table). Each pair becomes one integer; rows already in (date, deal) order are checked
+    in one pass, others with one NumPy sort.
     """
-    n = len(ids)
+    n = len(codes)
     if n < 2:
-        return 0, []
-    d = dates.to_numpy(dtype="datetime64[ns]")
-    a = _arrow(ids)
-    a = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
-    if sorted_by_date_then_text(dates, ids):  # repeats are neighbours
-        same_date = d[1:] == d[:-1]
-        eq = same_date & pc.equal(a.slice(1), a.slice(0, n - 1)).to_numpy(zero_copy_only=False)
-        first = np.flatnonzero(eq)[:5] + 1
-        return int(eq.sum()), [str(a[int(i)]) for i in first]
-    import duckdb
+        return 0, np.array([], dtype=np.int64)
+    days = dates.to_numpy(dtype="datetime64[ns]").astype(np.int64) // 86_400_000_000_000
+    days = days - days.min()
+    width = int(codes.max()) + 1
+    keys = days * width + codes
+    if not (keys[1:] >= keys[:-1]).all():  # already in (date, deal) order: no sort needed
+        keys = np.sort(keys)
+    eq = keys[1:] == keys[:-1]
+    repeated = np.unique(keys[1:][eq] % width)[:5]
+    return int(eq.sum()), repeated
+
+
+def has_duplicates(values: pd.Series) -> bool:
+    """Whether any non-missing value occurs twice.
+
+    Linear when the values are in strictly increasing order (as exported ids usually
+    are); otherwise Arrow counts the distinct values.
+    """
+    arr = _arrow(values)
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    n = len(arr)
+    if n < 2:
+        return False
+    if arr.null_count == 0 and pc.all(pc.less(arr.slice(0, n - 1), arr.slice(1))).as_py():
+        return False
+    if n < _BIG:
+        return len(pc.unique(arr.drop_null())) < n - arr.null_count
+    import duckdb  # counts distinct values of long columns several times faster than Arrow
 
     con = duckdb.connect()
     try:
-        con.register("t", pa.table({"d": pa.array(d), "i": a}))
-        rows = con.sql(
-            "select i, count(*) - 1 as extra from t group by d, i having count(*) > 1"
-        ).fetchall()
+        con.register("t", pa.table({"v": arr}))
+        ((distinct, filled),) = con.sql("select count(distinct v), count(v) from t").fetchall()
     finally:
         con.close()
-    return int(sum(r[1] for r in rows)), [str(r[0]) for r in rows[:5]]
+    return bool(distinct < filled)
 
 
 def text_codes(values: pd.Series) -> np.ndarray:

@@ -112,8 +112,34 @@ def _read_arrow(path: Path, types: dict[str, pa.DataType]) -> pd.DataFrame:
     )
     if any(pa.types.is_binary(f.type) or pa.types.is_large_binary(f.type) for f in table.schema):
         raise pa.ArrowInvalid("text that is not UTF-8")
-    frame = table.to_pandas(date_as_object=False)
+    frame = arrow_to_pandas(table)
+    whole_days = frame.attrs.get(WHOLE_DAYS, [])
     frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
+    frame.attrs[WHOLE_DAYS] = [str(c).strip().lstrip("\ufeff") for c in whole_days]
+    return frame
+
+
+WHOLE_DAYS = "salesops_whole_days"
+"""``DataFrame.attrs`` key: columns read from a date type, known to hold whole days."""
+
+
+def arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
+    """An Arrow table as pandas; date columns become ``datetime64[ns]`` in Arrow.
+
+    Their names are listed in ``attrs[WHOLE_DAYS]`` so that typing need not check them
+    for times of day.
+    """
+    whole_days = []
+    for i, field in enumerate(table.schema):
+        if pa.types.is_date(field.type):
+            try:
+                column = table.column(i).cast(pa.timestamp("ns"))
+            except pa.ArrowInvalid:  # a day outside the nanosecond range: typing reports it
+                continue
+            table = table.set_column(i, field.name, column)
+            whole_days.append(field.name)
+    frame = table.to_pandas(date_as_object=False)
+    frame.attrs[WHOLE_DAYS] = whole_days
     return frame
 
 
@@ -126,7 +152,7 @@ def read_parquet(path: Path) -> pd.DataFrame:
         If the file is not valid Parquet.
     """
     try:
-        return pq.read_table(path).to_pandas(date_as_object=False)
+        return arrow_to_pandas(pq.read_table(path))
     except (pa.ArrowException, OSError) as exc:
         raise SalesOpsDataError(
             f"{path.name}: not a readable Parquet file ({_short(exc)})"

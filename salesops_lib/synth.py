@@ -30,6 +30,7 @@ How the company works
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -718,17 +719,19 @@ def _chunk(
     act_keep = a_day >= days.data_start
     a_deal, a_day = a_deal[act_keep], a_day[act_keep]
     na = len(a_deal)
+    a_type = np.array(ACTIVITY_TYPES)[rng.choice(4, na, p=[0.35, 0.4, 0.15, 0.1])]
+    in_time = np.argsort(a_day, kind="stable")  # a CRM numbers activities as they are logged
     activities = pd.DataFrame(
         {
             "activity_id": np.array(
                 [f"T{act_offset + k + 1:08d}" for k in range(na)], dtype=object
             ),
-            "rep_id": opps["rep_id"].to_numpy()[a_deal],
-            "opp_id": opp_ids[a_deal],
-            "activity_date": days.to_dates(a_day),
-            "activity_type": np.array(ACTIVITY_TYPES)[rng.choice(4, na, p=[0.35, 0.4, 0.15, 0.1])],
+            "rep_id": opps["rep_id"].to_numpy()[a_deal][in_time],
+            "opp_id": opp_ids[a_deal][in_time],
+            "activity_date": days.to_dates(a_day[in_time]),
+            "activity_type": a_type[in_time],
         }
-    ).sort_values(["activity_date", "activity_id"], kind="stable")
+    )
 
     # ---- truth: expected bookings by close day (convolution) and quotas -----------------------
     lag = np.arange(0, 800)
@@ -894,6 +897,7 @@ class _Writers:
         self.out, self.fmt = out, fmt
         self.writers: dict[str, object] = {}
         self.schemas: dict[str, pa.Schema] = {}
+        self.chunks: dict[str, int] = {}
 
     def write(self, name: str, frame: pd.DataFrame) -> None:
         table = self._table(name, frame)
@@ -904,6 +908,7 @@ class _Writers:
             else:
                 self.writers[name] = pq.ParquetWriter(str(path), table.schema, compression="zstd")
         self.writers[name].write_table(table)  # type: ignore[attr-defined]
+        self.chunks[name] = self.chunks.get(name, 0) + 1
 
     def _table(self, name: str, frame: pd.DataFrame) -> pa.Table:
         if name in self.schemas:
@@ -924,6 +929,46 @@ class _Writers:
         self.schemas[name] = pa.schema(fields)
         return pa.Table.from_pandas(frame, schema=self.schemas[name], preserve_index=False)
 
+    # Tables a CRM or warehouse exports in time order: the weekly snapshots are appended
+    # date by date, and activities are numbered as they are logged.
+    TIME_ORDER = {"history": "snapshot_date, opp_id", "activities": "activity_date, activity_id"}
+
     def close(self) -> None:
         for w in self.writers.values():
             w.close()  # type: ignore[attr-defined]
+        for name, order in self.TIME_ORDER.items():
+            if self.chunks.get(name, 0) > 1:
+                self._put_in_time_order(name, order)
+
+    def _put_in_time_order(self, name: str, order: str) -> None:
+        """Sort a table written chunk by chunk into time order (DuckDB: bounded memory).
+
+        Activities are renumbered in that order; CSV cells are kept as written.
+        """
+        import duckdb
+
+        path = self.out / f"{name}.{self.fmt}"
+        tmp = self.out / f".{name}.sorting.{self.fmt}"
+        read = (
+            f"read_parquet('{path}')"
+            if self.fmt == "parquet"
+            else f"read_csv('{path}', header = true, all_varchar = true)"
+        )
+        columns = "*"
+        if name == "activities":
+            columns = (
+                "'T' || lpad(CAST(row_number() OVER (ORDER BY activity_date, activity_id) "
+                "AS VARCHAR), 8, '0') AS activity_id, * EXCLUDE (activity_id)"
+            )
+        options = "FORMAT parquet, COMPRESSION zstd" if self.fmt == "parquet" else "HEADER"
+        con = duckdb.connect()
+        try:
+            con.execute("SET memory_limit = '2GB'")
+            con.execute(f"SET temp_directory = '{self.out / '.duckdb_tmp'}'")
+            con.execute(
+                f"COPY (SELECT {columns} FROM {read} ORDER BY {order}) TO '{tmp}' ({options})"
+            )
+        finally:
+            con.close()
+        tmp.replace(path)
+        shutil.rmtree(self.out / ".duckdb_tmp", ignore_errors=True)
