@@ -30,10 +30,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from scipy import optimize, special, stats
 
 from .data import SalesData
-from .forecast import _cached, history_codes
+from .forecast import _cached, history_codes, history_stage_index
 from .metrics import closed_deals, kpi_table
 
 DAYS_PER_MONTH = 30.4375
@@ -440,10 +441,16 @@ def _furthest_stage(data: SalesData, order: dict[str, int]) -> pd.Series:
     """The furthest open stage (index) any snapshot shows for each deal."""
     h = data.history
     codes, distinct = history_codes(data)
-    idx = h["stage"].map(order).to_numpy(dtype=float)
+    if list(order) == [s.name for s in data.stages if not s.closed]:
+        idx = history_stage_index(data).astype(float)  # cached: no text lookups
+        idx[idx < 0] = np.nan
+    else:
+        idx = h["stage"].map(order).to_numpy(dtype=float)
     keep = (codes >= 0) & ~np.isnan(idx)
-    best = pd.Series(idx[keep]).groupby(codes[keep]).max()
-    return pd.Series(best.to_numpy(), index=distinct.to_pandas().to_numpy()[best.index.to_numpy()])
+    best = np.full(len(distinct), -1.0)
+    np.maximum.at(best, codes[keep], idx[keep])  # furthest stage per deal code
+    seen = np.flatnonzero(best >= 0)
+    return pd.Series(best[seen], index=distinct.take(pa.array(seen)).to_pandas().to_numpy())
 
 
 def stages_reached(data: SalesData, deals: pd.DataFrame) -> tuple[pd.DataFrame, list[str], str]:

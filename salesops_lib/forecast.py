@@ -37,6 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from . import fast
 from .data import SalesData
@@ -87,14 +88,41 @@ def _cached(data: SalesData, key: tuple, make):  # type: ignore[no-untyped-def]
     return value
 
 
-def history_codes(data: SalesData) -> tuple[np.ndarray, object]:
-    """Integer code of each history row's deal and the distinct deal ids (cached per data set).
+def history_codes(data: SalesData) -> tuple[np.ndarray, pa.Array]:
+    """Integer code of each history row's deal and the deal ids the codes index (cached).
 
-    Hashing tens of millions of text ids takes seconds, so every analysis of the same
-    history shares one encoding.
+    A deal's code is its row in the opportunities table; deals missing there get codes
+    after the table's rows; a blank id gets -1. Looking up tens of millions of text ids
+    takes seconds, so every analysis of the same history shares one encoding.
     """
     assert data.history is not None
-    return _cached(data, ("history codes",), lambda: fast.dict_codes(data.history["opp_id"]))
+    return _cached(data, ("history codes",), lambda: _history_codes(data))
+
+
+def history_stage_index(data: SalesData) -> np.ndarray:
+    """Each history row's stage as its index among the open stages (-1: closed or unknown; cached)."""
+    assert data.history is not None
+
+    def make() -> np.ndarray:
+        codes, names = pd.factorize(data.history["stage"])
+        order = {s.name: i for i, s in enumerate(s for s in data.stages if not s.closed)}
+        lookup = np.array([order.get(n, -1) for n in names] + [-1], dtype=np.int8)
+        return lookup[codes]  # code -1 (missing) takes the last entry
+
+    return _cached(data, ("history stage index",), make)
+
+
+def _history_codes(data: SalesData) -> tuple[np.ndarray, pa.Array]:
+    ids = data.history["opp_id"]
+    table = data.opportunities["opp_id"]
+    codes = fast.positions(ids, table)
+    distinct = fast.arrow_text(table)
+    orphan = (codes < 0) & ids.notna().to_numpy()
+    if orphan.any():
+        own, extra = fast.dict_codes(ids[orphan])
+        codes[orphan] = len(table) + own
+        distinct = pa.concat_arrays([distinct, extra.cast(distinct.type)])
+    return codes, distinct
 
 
 def _history_with_pushes(data: SalesData) -> pd.DataFrame | None:
@@ -102,9 +130,13 @@ def _history_with_pushes(data: SalesData) -> pd.DataFrame | None:
     if h is None or h.empty:
         return None
     # group by deal with integer codes (pandas' sort and groupby on 20M text ids are slow)
-    opp, distinct = history_codes(data)
-    day = h["snapshot_date"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
-    by_deal = np.lexsort((day, opp))
+    opp, _ = history_codes(data)
+    in_date_order = fast.sorted_by_date_then_text(h["snapshot_date"], h["opp_id"])
+    if in_date_order:  # a stable sort by deal keeps each deal's snapshots in date order
+        by_deal = fast.stable_order(opp)
+    else:
+        day = h["snapshot_date"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+        by_deal = np.lexsort((day, opp))
     close = h["close_date"].to_numpy(dtype="datetime64[ns]")[by_deal]
     starts = fast.group_starts(opp[by_deal])
     pushed = np.zeros(len(h), dtype=np.int64)
@@ -114,9 +146,9 @@ def _history_with_pushes(data: SalesData) -> pd.DataFrame | None:
     pushes = np.empty(len(h), dtype=np.int64)
     pushes[by_deal] = total - at_start
     # each snapshot's row in the opportunities table (-1: not there), for fast lookups
-    where = fast.positions(distinct, data.opportunities["opp_id"])
-    opp_row = np.where(opp >= 0, where[np.maximum(opp, 0)], -1)
-    if fast.sorted_by_date_then_text(h["snapshot_date"], h["opp_id"]):  # no copy needed
+    n = len(data.opportunities)
+    opp_row = np.where((opp >= 0) & (opp < n), opp, -1)
+    if in_date_order:  # no copy needed
         out = h.reset_index(drop=True)
         out["pushes"] = pushes
         out["opp_row"] = opp_row
@@ -266,7 +298,7 @@ def _example(data: SalesData, q: _Point) -> pd.DataFrame:
     won = _won(data)
     od = open_deals_at(data, q.as_of)
     w = won[(won["close_date"] >= q.start) & (won["close_date"] <= q.end)]
-    od["won_in_quarter"] = fast.isin(od["opp_id"], w["opp_id"])
+    od["won_in_quarter"] = fast.isin(od["opp_id"], w["opp_id"])  # fixed-width ids: a binary search
     od["quarter"] = q.quarter
     od["point_as_of"] = q.as_of
     od["quarter_end"] = q.end
@@ -310,7 +342,7 @@ def _group_map(data: SalesData, by: str | None) -> pd.Series | None:
     return data.reps.set_index("rep_id")[by]
 
 
-MAX_TRAINING_DEALS = 150_000
+MAX_TRAINING_DEALS = 60_000
 """The win model trains on at most this many earlier open deals (a fixed random sample)."""
 
 EXACT_DEALS = 2000
@@ -453,11 +485,24 @@ def _features(
 
 
 def _rep_rates(data: SalesData, date: pd.Timestamp) -> pd.Series:
+    """Each rep's win rate on deals closed by ``date``, shrunk toward the company's (cached)."""
+    return _cached(data, ("rep rates", pd.Timestamp(date)), lambda: _rep_rates_at(data, date))
+
+
+def _rep_rates_at(data: SalesData, date: pd.Timestamp) -> pd.Series:
     o = data.opportunities
-    closed = o[o["is_closed"].fillna(False).astype(bool) & (o["close_date"] <= date)]
-    g = closed.groupby("rep_id")["is_won"].agg(["sum", "size"])
-    overall = g["sum"].sum() / max(g["size"].sum(), 1)
-    return (g["sum"] + 10 * overall) / (g["size"] + 10)
+    codes, reps = _cached(data, ("rep codes",), lambda: pd.factorize(o["rep_id"]))
+    closed = o["is_closed"].fillna(False).to_numpy(dtype=bool) & (
+        o["close_date"] <= date
+    ).to_numpy()
+    closed &= codes >= 0
+    won = o["is_won"].fillna(False).to_numpy(dtype=bool)
+    size = np.bincount(codes[closed], minlength=len(reps))
+    wins = np.bincount(codes[closed], weights=won[closed], minlength=len(reps))
+    seen = size > 0
+    overall = wins.sum() / max(size.sum(), 1)
+    rates = (wins[seen] + 10 * overall) / (size[seen] + 10)
+    return pd.Series(rates, index=pd.Index(np.asarray(reps)[seen], name="rep_id"))
 
 
 def method_win_model(
@@ -563,7 +608,7 @@ def _quarterly_series(data: SalesData, until: str, key: pd.Series | None) -> pd.
     first = data.quarters()[0]
     qs = data.calendar.quarter_range(first, until) if until >= first else []
     grp = _groups_of(w, key)
-    q = data.calendar.quarters_of(w["close_date"])
+    q = _cached(data, ("won quarters",), lambda: data.calendar.quarters_of(w["close_date"]))
     table = w.groupby([q, grp])["amount"].sum().unstack(fill_value=0.0)
     return table.reindex(qs).fillna(0.0)
 

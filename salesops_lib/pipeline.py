@@ -22,10 +22,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import fast
 from .benchmark import stages_reached, trailing_quarters
 from .data import SalesData
 from .errors import SalesOpsDataError
-from .forecast import history_codes, open_deals_at
+from .forecast import history_codes, history_stage_index, open_deals_at
 from .metrics import closed_deals, group_labels, value_win_rate
 
 AGE_BANDS = [0, 30, 60, 90, 180, 365, 100_000]
@@ -149,19 +150,37 @@ def time_in_stage(data: SalesData, *, as_of: pd.Timestamp, quantile: float = 0.9
     h = _history(data, "time in stage")
     all_opp, distinct = history_codes(data)  # deals as integer codes: text is what is slow
     open_names = [s.name for s in data.stages if not s.closed]
-    stage = h["stage"].map({n: i for i, n in enumerate(open_names)}).to_numpy(dtype=float)
-    keep = (h["snapshot_date"] <= as_of).to_numpy() & ~np.isnan(stage) & (all_opp >= 0)
-    h, opp, stage = h[keep], all_opp[keep], stage[keep].astype(np.int64)
-    day = h["snapshot_date"].to_numpy(dtype="datetime64[ns]")
-    frame = pd.DataFrame({"opp": opp, "stage": stage, "day": day})
-    spans = frame.groupby(["opp", "stage"])["day"].agg(["min", "max"])
+    all_stage = history_stage_index(data)  # index among open stages, -1 when closed
+    all_day = h["snapshot_date"].to_numpy(dtype="datetime64[ns]")
+    keep = (all_day <= np.datetime64(as_of)) & (all_stage >= 0) & (all_opp >= 0)
+    opp, stage, day = all_opp[keep], all_stage[keep].astype(np.int64), all_day[keep]
+    # first and last snapshot of each (deal, stage) run, from one integer sort
+    n_stages = max(len(open_names), 1)
+    cell = opp * n_stages + stage
+    if fast.sorted_by_date_then_text(h["snapshot_date"], h["opp_id"]):
+        by_cell = fast.stable_order(cell)  # rows of a cell stay in date order
+    else:
+        by_cell = np.lexsort((day, cell))
+    cell_sorted = cell[by_cell]
+    first = fast.group_starts(cell_sorted)
+    last = np.append(first[1:], True) if len(first) else first
+    spans = pd.DataFrame(
+        {
+            "min": day[by_cell][first],
+            "max": day[by_cell][last],
+        },
+        index=pd.MultiIndex.from_arrays(
+            [opp[by_cell][first], stage[by_cell][first]], names=["opp", "stage"]
+        ),
+    )
+    del by_cell, cell_sorted, cell
     spans["days"] = (spans["max"] - spans["min"]).dt.days + 7
     last_snap = day.max() if len(day) else np.datetime64("NaT")
     at_last = day == last_snap
     current = np.full(len(distinct) + 1, -1, dtype=np.int64)  # -1: not open at the last snapshot
     current[opp[at_last]] = stage[at_last]
     amount_now = np.zeros(len(distinct) + 1)
-    amount_now[opp[at_last]] = h["amount"].to_numpy(dtype=float, na_value=np.nan)[at_last]
+    amount_now[opp[at_last]] = h["amount"].to_numpy(dtype=float, na_value=np.nan)[keep][at_last]
     span_opp = spans.index.get_level_values("opp").to_numpy()
     span_stage = spans.index.get_level_values("stage").to_numpy()
     is_now = current[span_opp] == span_stage
