@@ -99,15 +99,30 @@ def history_codes(data: SalesData) -> tuple[np.ndarray, pa.Array]:
     return _cached(data, ("history codes",), lambda: _history_codes(data))
 
 
+def history_stage_codes(data: SalesData) -> tuple[np.ndarray, list[str]]:
+    """Each history row's stage as a small integer code, and the stage names (cached).
+
+    Returns ``(codes, names)``; code -1 is a blank stage.
+    """
+    assert data.history is not None
+
+    def make() -> tuple[np.ndarray, list[str]]:
+        codes, names = pd.factorize(data.history["stage"])
+        small = np.int8 if len(names) < 127 else np.int32
+        return codes.astype(small), [str(n) for n in names]
+
+    return _cached(data, ("history stage codes",), make)
+
+
 def history_stage_index(data: SalesData) -> np.ndarray:
     """Each history row's stage as its index among the open stages (-1: closed or unknown; cached)."""
     assert data.history is not None
 
     def make() -> np.ndarray:
-        codes, names = pd.factorize(data.history["stage"])
+        codes, names = history_stage_codes(data)
         order = {s.name: i for i, s in enumerate(s for s in data.stages if not s.closed)}
         lookup = np.array([order.get(n, -1) for n in names] + [-1], dtype=np.int8)
-        return lookup[codes]  # code -1 (missing) takes the last entry
+        return lookup[codes]  # code -1 (blank) takes the last entry
 
     return _cached(data, ("history stage index",), make)
 

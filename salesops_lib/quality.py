@@ -32,7 +32,15 @@ import pandas as pd
 
 from . import fast
 from .data import SalesData
-from .forecast import _earlier_points, _examples, _point, _won, history_codes, open_deals_at
+from .forecast import (
+    _earlier_points,
+    _examples,
+    _point,
+    _won,
+    history_codes,
+    history_stage_codes,
+    open_deals_at,
+)
 from .metrics import group_labels
 
 CHECKS = {
@@ -60,32 +68,50 @@ def audit(
     """
     as_of_ts = pd.Timestamp(as_of).normalize()
     od = open_deals_at(data, as_of_ts)
-    opps = data.opportunities.set_index("opp_id")
-    od["account_id"] = od["opp_id"].map(opps["account_id"]) if "account_id" in opps else np.nan
-    od["probability"] = od["opp_id"].map(opps["probability"]) if "probability" in opps else np.nan
-    raw_amount = od["opp_id"].map(opps["amount"])
+    opps = data.opportunities
+    row = fast.positions(od["opp_id"], opps["opp_id"])  # each open deal's row (-1: none)
+    known = row >= 0
+
+    def from_opps(col: str) -> pd.Series:
+        values = opps[col].iloc[np.maximum(row, 0)].reset_index(drop=True)
+        return values.where(pd.Series(known)) if not known.all() else values
+
+    od["account_id"] = from_opps("account_id") if "account_id" in opps else np.nan
+    od["probability"] = from_opps("probability") if "probability" in opps else np.nan
+    raw_amount = from_opps("amount")
     flags: dict[str, pd.Series] = {}
     flags["past_due_close"] = od["close_date"].notna() & (od["close_date"] < as_of_ts)
     hist = data.history
     if hist is not None and len(hist) and (hist["snapshot_date"] <= as_of_ts).any():
-        keep = (hist["snapshot_date"] <= as_of_ts).to_numpy() & fast.isin(
-            hist["opp_id"], od["opp_id"]
-        )
-        opp = history_codes(data)[0][keep]
-        h = hist[keep]
+        codes, distinct = history_codes(data)
+        od_code = fast.positions(od["opp_id"], pd.Series(distinct.to_pandas()))
+        wanted = np.zeros(len(distinct) + 1, dtype=bool)  # last slot: code -1
+        wanted[od_code[od_code >= 0]] = True
+        day_all = hist["snapshot_date"].to_numpy(dtype="datetime64[ns]")
+        keep = (day_all <= np.datetime64(as_of_ts)) & wanted[codes]
+        opp, day = codes[keep], day_all[keep]
         # each deal's snapshots in date order, compared with the previous one (integer codes)
-        by_deal = np.lexsort((h["snapshot_date"].to_numpy(dtype="datetime64[ns]"), opp))
-        h, opp = h.iloc[by_deal], opp[by_deal]
+        if fast.sorted_by_date_then_text(hist["snapshot_date"], hist["opp_id"]):
+            by_deal = fast.stable_order(opp)
+        else:
+            by_deal = np.lexsort((day, opp))
+        opp, day = opp[by_deal], day[by_deal]
         first = fast.group_starts(opp)
-        stage = fast.text_codes(h["stage"])
-        amount = h["amount"].fillna(-1).to_numpy(dtype=float)
+        stage = history_stage_codes(data)[0][keep][by_deal]
+        amount = hist["amount"].to_numpy(dtype=float, na_value=np.nan)[keep][by_deal]
+        filled = np.nan_to_num(amount, nan=-1.0)
         changed = first.copy()
-        changed[1:] |= (stage[1:] != stage[:-1]) | (amount[1:] != amount[:-1])
-        last_change = h.loc[changed].groupby("opp_id")["snapshot_date"].max()
-        days = (as_of_ts - od["opp_id"].map(last_change)).dt.days
+        changed[1:] |= (stage[1:] != stage[:-1]) | (filled[1:] != filled[:-1])
+        last_change = np.full(len(distinct), np.iinfo(np.int64).min, dtype=np.int64)
+        np.maximum.at(last_change, opp[changed], day[changed].astype(np.int64))
+        at = np.where(od_code >= 0, last_change[np.maximum(od_code, 0)], np.iinfo(np.int64).min)
+        last = pd.Series(at.astype("datetime64[ns]"), index=od.index)  # min int64 is NaT
+        days = (as_of_ts - last).dt.days
         flags["no_stage_change"] = days >= stale_days
-        with_amount = h.loc[h["amount"].notna().to_numpy(), "opp_id"]
-        flags["missing_amount"] = pd.Series(~fast.isin(od["opp_id"], with_amount), index=od.index)
+        has_amount = np.zeros(len(distinct), dtype=bool)
+        has_amount[opp[~np.isnan(amount)]] = True
+        priced = (od_code >= 0) & has_amount[np.maximum(od_code, 0)]
+        flags["missing_amount"] = pd.Series(~priced, index=od.index)
     else:
         won = _won(data)
         med = ((won["close_date"] - won["created_date"]).dt.days).median()
