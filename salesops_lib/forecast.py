@@ -324,7 +324,7 @@ def _not_yet_created(
     data: SalesData, points: list[_Point], key: pd.Series | None = None
 ) -> tuple[pd.Series, pd.Series]:
     """Mean and sd, over earlier quarters, of bookings from deals created after the point."""
-    won = _won(data)
+    won = _won(data)[["rep_id", "amount", "close_date", "created_date"]]
     vals = []
     for q in points:
         w = won[
@@ -423,7 +423,8 @@ def _groups_of(frame: pd.DataFrame, key: pd.Series | None) -> np.ndarray:
 
 
 def _booked_by(data: SalesData, p: _Point, key: pd.Series | None) -> pd.Series:
-    b = booked(data, p.start, p.as_of)
+    w = _won(data)[["rep_id", "amount", "close_date"]]
+    b = w[(w["close_date"] >= p.start) & (w["close_date"] <= p.as_of)]
     return b.groupby(_groups_of(b, key))["amount"].sum()
 
 
@@ -445,14 +446,7 @@ def method_pipeline(
         # the cell: stage, whether the expected close falls inside the quarter, age band
         ex["band"] = pd.cut(ex["age_days"], AGE_BANDS, labels=False)
         od["band"] = pd.cut(od["age_days"], AGE_BANDS, labels=False)
-        ex_key = ex["stage"].fillna("?") + np.where(
-            ex["close_date"] <= ex["quarter_end"],
-            " in",
-            np.where(ex["close_date"].isna(), "", " out"),
-        )
-        od_key = od["stage"].fillna("?") + np.where(
-            od["close_date"] <= p.end, " in", np.where(od["close_date"].isna(), "", " out")
-        )
+        ex_key, od_key = _cells(ex, ex["quarter_end"], od, p.end)
         overall = ex["won_in_quarter"].mean()
         by_stage = ex.groupby(ex_key)["won_in_quarter"].agg(["sum", "size"])
         stage_rate = (by_stage["sum"] + 5 * overall) / (by_stage["size"] + 5)
@@ -467,6 +461,23 @@ def method_pipeline(
     return _simulate(
         rate, od["amount"].to_numpy(), _groups_of(od, key), _booked_by(data, p, key), mean, sd, seed
     )
+
+
+def _cells(
+    ex: pd.DataFrame, ex_end: pd.Series, od: pd.DataFrame, od_end: pd.Timestamp
+) -> tuple[pd.Series, pd.Series]:
+    """Each deal's cell as an integer: its stage, and whether its expected close date falls
+    inside the quarter, after it, or is unknown (same codes for the examples and today's deals).
+    """
+    stages, _ = pd.factorize(pd.concat([ex["stage"], od["stage"]], ignore_index=True))
+    stages = stages + 1  # 0: no stage known
+
+    def timing(close: pd.Series, end: pd.Series | pd.Timestamp) -> np.ndarray:
+        return np.where(close <= end, 0, np.where(close.isna(), 2, 1))
+
+    ex_cell = stages[: len(ex)] * 3 + timing(ex["close_date"], ex_end)
+    od_cell = stages[len(ex) :] * 3 + timing(od["close_date"], od_end)
+    return pd.Series(ex_cell, index=ex.index), pd.Series(od_cell, index=od.index)
 
 
 def _features(
@@ -619,13 +630,21 @@ def method_rep_call(data: SalesData, p: _Point, key: pd.Series | None) -> pd.Dat
 
 def _quarterly_series(data: SalesData, until: str, key: pd.Series | None) -> pd.DataFrame:
     """Bookings per complete quarter up to ``until`` (inclusive), by group (columns)."""
-    w = _won(data)
     first = data.quarters()[0]
     qs = data.calendar.quarter_range(first, until) if until >= first else []
-    grp = _groups_of(w, key)
-    q = _cached(data, ("won quarters",), lambda: data.calendar.quarters_of(w["close_date"]))
-    table = w.groupby([q, grp])["amount"].sum().unstack(fill_value=0.0)
+    table = (
+        _cached(data, ("quarterly bookings",), lambda: _quarterly_table(data, None))
+        if key is None
+        else _quarterly_table(data, key)
+    )
     return table.reindex(qs).fillna(0.0)
+
+
+def _quarterly_table(data: SalesData, key: pd.Series | None) -> pd.DataFrame:
+    """Bookings of every quarter with won deals (rows) by group (columns)."""
+    w = _won(data)[["rep_id", "amount", "close_date"]]
+    q = _cached(data, ("won quarters",), lambda: data.calendar.quarters_of(w["close_date"]))
+    return w.groupby([q, _groups_of(w, key)])["amount"].sum().unstack(fill_value=0.0)
 
 
 def _monthly_series(data: SalesData, until: pd.Timestamp) -> pd.Series:

@@ -33,6 +33,7 @@ import pandas as pd
 from . import fast
 from .data import SalesData
 from .forecast import (
+    _cells,
     _earlier_points,
     _examples,
     _point,
@@ -247,16 +248,9 @@ def forecast_impact(
         if ex.empty:
             continue
         overall = ex["won_in_quarter"].mean()
-        ex_key = ex["stage"].fillna("?") + np.where(
-            ex["close_date"] <= ex["quarter_end"],
-            " in",
-            np.where(ex["close_date"].isna(), "", " out"),
-        )
+        ex_key, od_key = _cells(ex, ex["quarter_end"], od, end)
         rates = ex.groupby(ex_key)["won_in_quarter"].agg(["sum", "size"])
         rate = (rates["sum"] + 5 * overall) / (rates["size"] + 5)
-        od_key = od["stage"].fillna("?") + np.where(
-            od["close_date"] <= end, " in", np.where(od["close_date"].isna(), "", " out")
-        )
         expected = od_key.map(rate).fillna(overall) * od["amount"]
         won_q = won[(won["close_date"] >= start) & (won["close_date"] <= end)].set_index("opp_id")[
             "amount"
