@@ -292,44 +292,51 @@ def statements(data: SalesData, plans: list[CompPlan], *, quarter: str) -> pd.Da
     """
     m = _measures(data, quarter)
     m = m[m["quota"].notna() & (m["quota"] > 0)]
-    reps = data.reps.set_index("rep_id")
+    reps = data.reps.drop_duplicates("rep_id").set_index("rep_id").reindex(m.index)
     n_tiers = max(len(p.tiers) for p in plans)
     spiffs = {p.name: _spiffs(data, p, quarter) for p in plans}
-    rows = []
-    for rep_id, r in m.iterrows():
-        role = reps["role"].get(rep_id) if "role" in reps else None
-        plan = plan_for(plans, role)
-        if plan is None:
-            continue
-        tier_pay = np.zeros(n_tiers)
+    role = reps["role"] if "role" in reps else pd.Series(None, index=m.index, dtype=object)
+    by_role = {r: plan_for(plans, r) for r in pd.unique(role.astype(object))}
+    plan_of = [by_role.get(r) for r in role.astype(object)]
+    frames = []
+    for plan in {id(p): p for p in plan_of if p is not None}.values():
+        mine = np.array([p is plan for p in plan_of], dtype=bool)
+        r = m[mine]
+        tier_pay = np.zeros((len(r), n_tiers))
         for measure, w in plan.weights.items():
-            target = r["quota"] * (plan.pipeline_multiple if measure == "pipeline_created" else 1.0)
-            att = r[measure] / target
-            tier_pay[: len(plan.tiers)] += w * plan.tier_pay(att)[0]
-        spiff = float(spiffs[plan.name].get(rep_id, 0.0))
-        variable = float(tier_pay.sum())
-        row = {
-            "rep_id": rep_id,
-            "rep_name": reps["rep_name"].get(rep_id, rep_id) if "rep_name" in reps else rep_id,
-            "team": reps["team"].get(rep_id) if "team" in reps else None,
-            "role": role,
-            "plan": plan.name,
-            "quota": r["quota"],
-            "bookings": r["bookings"],
-            "attainment": r["bookings"] / r["quota"],
-            "base": plan.quarterly_base,
-            "variable_target": plan.quarterly_target,
-        }
-        row.update({f"pay_tier_{i + 1}": float(v) for i, v in enumerate(tier_pay)})
-        row.update(
+            multiple = plan.pipeline_multiple if measure == "pipeline_created" else 1.0
+            att = (r[measure] / (r["quota"] * multiple)).to_numpy(dtype=float)
+            tier_pay[:, : len(plan.tiers)] += w * plan.tier_pay(att)
+        variable = tier_pay.sum(axis=1)
+        spiff = spiffs[plan.name].reindex(r.index).fillna(0.0).to_numpy(dtype=float)
+        frame = pd.DataFrame(
             {
+                "rep_id": r.index,
+                "rep_name": reps["rep_name"][mine].fillna(pd.Series(r.index, index=r.index))
+                if "rep_name" in reps
+                else r.index,
+                "team": reps["team"][mine] if "team" in reps else None,
+                "role": role[mine],
+                "plan": plan.name,
+                "quota": r["quota"],
+                "bookings": r["bookings"],
+                "attainment": r["bookings"] / r["quota"],
+                "base": plan.quarterly_base,
+                "variable_target": plan.quarterly_target,
+                **{f"pay_tier_{i + 1}": tier_pay[:, i] for i in range(n_tiers)},
                 "variable_pay": variable,
                 "spiffs": spiff,
                 "total_pay": plan.quarterly_base + variable + spiff,
                 "payout_pct": variable / plan.quarterly_target,
-            }
+            },
+            index=r.index,
         )
-        rows.append(row)
+        frames.append(frame.assign(_at=np.flatnonzero(mine)))
+    rows = (
+        pd.concat(frames).sort_values("_at").drop(columns="_at").reset_index(drop=True)
+        if frames
+        else pd.DataFrame()
+    )
     columns = [
         "rep_id",
         "rep_name",
@@ -347,7 +354,7 @@ def statements(data: SalesData, plans: list[CompPlan], *, quarter: str) -> pd.Da
         "total_pay",
         "payout_pct",
     ]
-    return pd.DataFrame(rows, columns=columns)
+    return rows.reindex(columns=columns) if len(rows) else pd.DataFrame(columns=columns)
 
 
 def plan_metrics(
