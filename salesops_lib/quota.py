@@ -33,6 +33,7 @@ Methods
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -724,7 +725,34 @@ def _draws(
     as_of: pd.Timestamp,
     common_sd: float | None,
 ) -> tuple[np.ndarray, pd.DataFrame]:
-    """Simulated plan-period bookings (n × reps) and the per-rep performance model."""
+    """Simulated plan-period bookings (n × reps) and the per-rep performance model.
+
+    The draws depend on the reps, their ramp and roles, not on the quota values, so they
+    are cached: the plan as asked and the reachable plan share one simulation. Both arrays
+    are shared and read-only.
+    """
+    qcols = quarter_columns(proposal)
+    ramp_cols = [f"ramp_{c[6:]}" for c in qcols]
+    key = hashlib.sha256()
+    for col in ["rep_id", *[c for c in ("role", "segment", "team") if c in proposal], *ramp_cols]:
+        key.update(col.encode())
+        key.update(pd.util.hash_pandas_object(proposal[col], index=False).to_numpy().tobytes())
+    return _cached(
+        data,
+        ("quota draws", n, seed, pd.Timestamp(as_of), common_sd, key.hexdigest()),
+        lambda: _make_draws(data, proposal, n=n, seed=seed, as_of=as_of, common_sd=common_sd),
+    )
+
+
+def _make_draws(
+    data: SalesData,
+    proposal: pd.DataFrame,
+    *,
+    n: int,
+    seed: int,
+    as_of: pd.Timestamp,
+    common_sd: float | None,
+) -> tuple[np.ndarray, pd.DataFrame]:
     perf = _performance(data, proposal, as_of)
     qcols = quarter_columns(proposal)
     quarters = [c[6:] for c in qcols]
@@ -748,6 +776,7 @@ def _draws(
     common = np.exp(rng.normal(-0.5 * common_sd**2, common_sd, size=(n, 1)))
     sims *= common * level
     perf["expected_bookings"] = expected_q.sum(axis=1)
+    sims.flags.writeable = False
     return sims, perf
 
 
