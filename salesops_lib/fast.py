@@ -42,10 +42,14 @@ def stable_order(codes: np.ndarray) -> np.ndarray:
     row_bits = max(1, (n - 1).bit_length())
     if (int(codes.max()) - lo).bit_length() + row_bits > 62:
         return np.argsort(codes, kind="stable")
-    keys = (codes.astype(np.int64) - lo) << row_bits
-    keys |= np.arange(n, dtype=np.int64)
+    keys = codes.astype(np.int64)  # a copy; everything after works in place
+    keys -= lo
+    keys <<= row_bits
+    for i in range(0, n, 1 << 22):  # row numbers in slices: no second full-length array
+        keys[i : i + (1 << 22)] |= np.arange(i, min(i + (1 << 22), n), dtype=np.int64)
     keys.sort()
-    return keys & ((1 << row_bits) - 1)
+    keys &= (1 << row_bits) - 1
+    return keys
 
 
 def isin(left: pd.Series, right: pd.Series | pd.Index | np.ndarray) -> np.ndarray:
@@ -90,17 +94,20 @@ def _search(keys: np.ndarray, table: np.ndarray) -> np.ndarray:
     else:
         order = np.argsort(table, kind="stable")
         ordered = table[order]
-    at = np.searchsorted(ordered, keys)
+    at = np.searchsorted(ordered, keys).astype(np.int64, copy=False)
     np.minimum(at, len(ordered) - 1, out=at)
-    hit = ordered[at] == keys
-    pos = at if order is None else order[at]
-    return np.where(hit, pos, -1).astype(np.int64)
+    miss = ordered[at] != keys
+    if order is not None:
+        at = order[at].astype(np.int64, copy=False)
+    at[miss] = -1
+    return at
 
 
 def _fixed_width_keys(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, int] | None:
     """Each string as a big-endian integer, when all are present and of one width <= 8 bytes."""
     chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
-    parts, width = [], None
+    out = np.empty(len(arr), dtype=np.uint64)
+    at, width = 0, None
     for chunk in chunks:
         if len(chunk) == 0:
             continue
@@ -123,10 +130,11 @@ def _fixed_width_keys(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, int]
             padded = np.zeros((len(chunk), 8), dtype=np.uint8)
             padded[:, :w] = raw
             raw = padded
-        parts.append(raw.reshape(-1).view(">u8").astype(np.uint64))
+        out[at : at + len(chunk)] = raw.reshape(-1).view(">u8")
+        at += len(chunk)
     if width is None:
         return None
-    return (np.concatenate(parts) if len(parts) > 1 else parts[0]), width
+    return out, width
 
 
 def duplicate_pairs(dates: pd.Series, codes: np.ndarray) -> tuple[int, np.ndarray]:

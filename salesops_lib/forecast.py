@@ -152,17 +152,24 @@ def _history_with_pushes(data: SalesData) -> pd.DataFrame | None:
     else:
         day = h["snapshot_date"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
         by_deal = np.lexsort((day, opp))
+    # int32 and early frees: on tens of millions of rows each temporary costs ~100 MB
     close = h["close_date"].to_numpy(dtype="datetime64[ns]")[by_deal]
     starts = fast.group_starts(opp[by_deal])
-    pushed = np.zeros(len(h), dtype=np.int64)
-    pushed[1:] = (close[1:] > close[:-1]) & ~starts[1:]  # NaT compares False
-    total = np.cumsum(pushed)
-    at_start = np.maximum.accumulate(np.where(starts, total - pushed, 0))
-    pushes = np.empty(len(h), dtype=np.int64)
-    pushes[by_deal] = total - at_start
+    moved = np.zeros(len(h), dtype=bool)
+    moved[1:] = (close[1:] > close[:-1]) & ~starts[1:]  # NaT compares False
+    del close
+    total = np.cumsum(moved, dtype=np.int32)
+    at_start = np.where(starts, total - moved, 0).astype(np.int32)
+    del starts, moved
+    np.maximum.accumulate(at_start, out=at_start)
+    total -= at_start
+    del at_start
+    pushes = np.empty(len(h), dtype=np.int32)
+    pushes[by_deal] = total
+    del total, by_deal
     # each snapshot's row in the opportunities table (-1: not there), for fast lookups
     n = len(data.opportunities)
-    opp_row = np.where((opp >= 0) & (opp < n), opp, -1)
+    opp_row = np.where((opp >= 0) & (opp < n), opp, -1).astype(np.int32 if n < 2**31 else np.int64)
     if in_date_order:  # no copy needed
         out = h.reset_index(drop=True)
         out["pushes"] = pushes

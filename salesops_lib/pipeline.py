@@ -153,7 +153,7 @@ def time_in_stage(data: SalesData, *, as_of: pd.Timestamp, quantile: float = 0.9
     all_stage = history_stage_index(data)  # index among open stages, -1 when closed
     all_day = h["snapshot_date"].to_numpy(dtype="datetime64[ns]")
     keep = (all_day <= np.datetime64(as_of)) & (all_stage >= 0) & (all_opp >= 0)
-    opp, stage, day = all_opp[keep], all_stage[keep].astype(np.int64), all_day[keep]
+    opp, stage, day = all_opp[keep], all_stage[keep], all_day[keep]
     # first and last snapshot of each (deal, stage) run, from one integer sort
     n_stages = max(len(open_names), 1)
     cell = opp * n_stages + stage
@@ -161,19 +161,17 @@ def time_in_stage(data: SalesData, *, as_of: pd.Timestamp, quantile: float = 0.9
         by_cell = fast.stable_order(cell)  # rows of a cell stay in date order
     else:
         by_cell = np.lexsort((day, cell))
-    cell_sorted = cell[by_cell]
-    first = fast.group_starts(cell_sorted)
+    first = fast.group_starts(cell[by_cell])
+    del cell
     last = np.append(first[1:], True) if len(first) else first
+    first_rows, last_rows = by_cell[first], by_cell[last]
+    del by_cell, first, last
     spans = pd.DataFrame(
-        {
-            "min": day[by_cell][first],
-            "max": day[by_cell][last],
-        },
+        {"min": day[first_rows], "max": day[last_rows]},
         index=pd.MultiIndex.from_arrays(
-            [opp[by_cell][first], stage[by_cell][first]], names=["opp", "stage"]
+            [opp[first_rows], stage[first_rows].astype(np.int64)], names=["opp", "stage"]
         ),
     )
-    del by_cell, cell_sorted, cell
     spans["days"] = (spans["max"] - spans["min"]).dt.days + 7
     last_snap = day.max() if len(day) else np.datetime64("NaT")
     at_last = day == last_snap
