@@ -437,7 +437,9 @@ def _booked_by(data: SalesData, p: _Point, key: pd.Series | None) -> pd.Series:
 
 def _stage_index(data: SalesData, stage: pd.Series) -> pd.Series:
     order = {s.name: i for i, s in enumerate(data.stages) if not s.closed}
-    return stage.map(order).astype("float64")
+    codes, names = pd.factorize(stage)  # look up each distinct stage once
+    lookup = np.array([order.get(n, np.nan) for n in names] + [np.nan], dtype="float64")
+    return pd.Series(lookup[codes], index=stage.index)
 
 
 def method_pipeline(

@@ -299,13 +299,44 @@ def _render_all(books, tmp, params, meta, secrets, jobs, progress, timeout) -> l
         return results
     with ProcessPoolExecutor(max_workers=min(jobs, len(books))) as pool:
         futures = [
-            pool.submit(render_notebook, b, tmp, params, meta, secrets, timeout) for b in books
+            pool.submit(render_notebook, b, tmp, params, meta, secrets, timeout)
+            for b in longest_first(books, Path(tmp).parent)
         ]
         for f in as_completed(futures):
             r = f.result()
             bar.step(r)
             results.append(r)
     return results
+
+
+def longest_first(books: list[Path], out: Path) -> list[Path]:
+    """Notebooks in the order to start them: the longest first, so none starts last and
+    leaves the other workers idle while it runs alone.
+
+    A notebook's expected time is its duration in the most recent run found in ``out``
+    (any quarter's ``manifest.json``), else the ``salesops.expected_seconds`` of its
+    metadata, else 0. Ties keep the name order.
+    """
+    known: dict[str, float] = {}
+    manifests = sorted(Path(out).glob("*/manifest.json"), key=lambda p: p.stat().st_mtime)
+    for m in manifests:  # later runs overwrite earlier ones
+        try:
+            for r in json.loads(m.read_text(encoding="utf-8")).get("reports", []):
+                if r.get("status") == "ok" and r.get("duration_seconds"):
+                    known[str(r["name"])] = float(r["duration_seconds"])
+        except (OSError, ValueError, TypeError, AttributeError):
+            continue
+
+    def expected(book: Path) -> float:
+        if book.stem in known:
+            return known[book.stem]
+        try:
+            meta = json.loads(book.read_text(encoding="utf-8")).get("metadata", {})
+            return float(meta.get("salesops", {}).get("expected_seconds", 0.0))
+        except (OSError, ValueError, TypeError, AttributeError):
+            return 0.0
+
+    return sorted(books, key=lambda b: -expected(b))
 
 
 class _Progress:

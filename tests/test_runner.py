@@ -309,3 +309,24 @@ def test_maven_example_renders_for_2017q4(tmp_path):
     assert "no quotas" in page
     assert "data:image/png" in page
     assert pd.Timestamp(res.as_of) == pd.Timestamp("2017-12-31")
+
+
+def test_longest_report_starts_first(tmp_path):
+    """Known durations (the latest manifest) order the start, then notebook metadata."""
+    import json as _json
+    from pathlib import Path as _Path
+
+    from salesops_lib.runner import list_notebooks, longest_first
+
+    books = list_notebooks(_Path(__file__).resolve().parents[1] / "notebooks")
+    # without earlier runs: the metadata's expected seconds put forecasting first
+    assert longest_first(books, tmp_path)[0].stem == "03_forecasting"
+    (tmp_path / "2026Q2").mkdir()
+    (tmp_path / "2026Q2" / "manifest.json").write_text(
+        _json.dumps(
+            {"reports": [{"name": "07_crm_data_quality", "status": "ok", "duration_seconds": 99.0}]}
+        )
+    )
+    order = [b.stem for b in longest_first(books, tmp_path)]
+    assert order[:2] == ["07_crm_data_quality", "03_forecasting"]
+    assert sorted(order) == sorted(b.stem for b in books)
