@@ -440,6 +440,7 @@ def consistency(
 def _furthest_stage(data: SalesData, order: dict[str, int]) -> pd.Series:
     """The furthest open stage (index) any snapshot shows for each deal."""
     h = data.history
+    assert h is not None
     codes, distinct = history_codes(data)
     if list(order) == [s.name for s in data.stages if not s.closed]:
         idx = history_stage_index(data).astype(float)  # cached: no text lookups

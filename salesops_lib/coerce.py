@@ -81,7 +81,9 @@ def _needs_trim(s: pd.Series) -> bool:
             return True  # not plain text: let the caller strip it
         bufs = chunk.buffers()
         off_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-        offsets = np.frombuffer(bufs[1], dtype=off_type)[chunk.offset : chunk.offset + len(chunk) + 1]
+        offsets = np.frombuffer(bufs[1], dtype=off_type)[
+            chunk.offset : chunk.offset + len(chunk) + 1
+        ]
         lengths = np.diff(offsets)
         valid = (
             np.ones(len(chunk), dtype=bool)

@@ -13,8 +13,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -770,7 +771,7 @@ def _distinct(values: pd.Series) -> list[Any]:
 
 
 def _apply_flags(
-    frame: pd.DataFrame, flags: dict[str, dict[Any, bool | None]], *, nullable: bool
+    frame: pd.DataFrame, flags: Mapping[str, Mapping[Any, bool | None]], *, nullable: bool
 ) -> pd.DataFrame:
     """Fill ``is_closed``/``is_won`` from each stage's meaning where the source left them blank.
 
@@ -870,7 +871,9 @@ def _history_pairs_raw(
 ) -> dict[str, Any]:
     """:func:`_history_pairs` on history's raw columns (typed here the way loading types them)."""
     dates, _ = to_date(snapshot_date, whole_days=True)  # midnight or not, the same day
-    return _history_pairs(pd.DataFrame({"snapshot_date": dates, "opp_id": to_text(opp_id)}), opp_ids)
+    return _history_pairs(
+        pd.DataFrame({"snapshot_date": dates, "opp_id": to_text(opp_id)}), opp_ids
+    )
 
 
 def _history_pairs(hist: pd.DataFrame, opp_ids: pd.Series) -> dict[str, Any]:

@@ -117,7 +117,9 @@ def _fixed_width_keys(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, int]
             return None
         bufs = chunk.buffers()
         off_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-        offsets = np.frombuffer(bufs[1], dtype=off_type)[chunk.offset : chunk.offset + len(chunk) + 1]
+        offsets = np.frombuffer(bufs[1], dtype=off_type)[
+            chunk.offset : chunk.offset + len(chunk) + 1
+        ]
         first, last = int(offsets[0]), int(offsets[-1])
         w = (last - first) // len(chunk)
         if not 1 <= w <= 8 or (width is not None and w != width):

@@ -106,8 +106,10 @@ def history_stage_codes(data: SalesData) -> tuple[np.ndarray, list[str]]:
     """
     assert data.history is not None
 
+    history = data.history
+
     def make() -> tuple[np.ndarray, list[str]]:
-        codes, names = pd.factorize(data.history["stage"])
+        codes, names = pd.factorize(history["stage"])
         small = np.int8 if len(names) < 127 else np.int32
         return codes.astype(small), [str(n) for n in names]
 
@@ -128,6 +130,7 @@ def history_stage_index(data: SalesData) -> np.ndarray:
 
 
 def _history_codes(data: SalesData) -> tuple[np.ndarray, pa.Array]:
+    assert data.history is not None
     ids = data.history["opp_id"]
     table = data.opportunities["opp_id"]
     codes = fast.positions(ids, table)
@@ -527,9 +530,9 @@ def _rep_rates(data: SalesData, date: pd.Timestamp) -> pd.Series:
 def _rep_rates_at(data: SalesData, date: pd.Timestamp) -> pd.Series:
     o = data.opportunities
     codes, reps = _cached(data, ("rep codes",), lambda: pd.factorize(o["rep_id"]))
-    closed = o["is_closed"].fillna(False).to_numpy(dtype=bool) & (
-        o["close_date"] <= date
-    ).to_numpy()
+    closed = (
+        o["is_closed"].fillna(False).to_numpy(dtype=bool) & (o["close_date"] <= date).to_numpy()
+    )
     closed &= codes >= 0
     won = o["is_won"].fillna(False).to_numpy(dtype=bool)
     size = np.bincount(codes[closed], minlength=len(reps))
