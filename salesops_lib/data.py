@@ -29,7 +29,7 @@ from . import schema
 from .coerce import map_values, to_bool, to_date, to_money, to_probability, to_text
 from .config import load_config, mask, mask_url, secrets_of
 from .errors import ConfigError, SalesOpsDataError
-from .fast import dict_codes, duplicate_pairs, has_duplicates, isin, positions
+from .fast import deal_codes, duplicate_pairs, has_duplicates, isin
 from .io import WHOLE_DAYS, read_duckdb, read_header, read_sql, read_table_file
 from .periods import FiscalCalendar
 from .presets import Preset, Stage, get_preset, stages_from_config
@@ -879,26 +879,18 @@ def _history_pairs_raw(
 def _history_pairs(hist: pd.DataFrame, opp_ids: pd.Series) -> dict[str, Any]:
     """Snapshot rows of deals missing from opportunities, and (date, deal) pairs given twice.
 
-    Each row's deal is looked up once by its position in ``opp_ids``; deals missing there
-    get codes after them, so one integer sort finds the repeats.
+    Each row's deal is looked up once (:func:`fast.deal_codes`); deals missing from
+    ``opp_ids`` get codes after them and blanks one code of their own, so one integer
+    sort finds the repeats.
     """
-    deal = positions(hist["opp_id"], opp_ids)  # row in opportunities, -1 if none
-    orphan_rows = deal < 0
-    codes = deal
-    orphan_ids: pa.Array | None = None
-    n = len(opp_ids)
-    if orphan_rows.any():
-        own, orphan_ids = dict_codes(hist["opp_id"][orphan_rows])
-        codes = deal.copy()
-        codes[orphan_rows] = n + np.where(own < 0, len(orphan_ids), own)
-    repeats, repeated = duplicate_pairs(hist["snapshot_date"], codes)
+    codes, ids = deal_codes(hist["opp_id"], opp_ids)
+    orphan_rows = codes >= len(opp_ids)
+    orphan_rows |= codes < 0  # a blank id is in no table either
+    blank = len(ids)
+    repeats, repeated = duplicate_pairs(hist["snapshot_date"], np.where(codes < 0, blank, codes))
 
     def name(code: int) -> str:
-        if code < n:
-            return str(opp_ids.iat[code])
-        if orphan_ids is not None and code - n < len(orphan_ids):
-            return str(orphan_ids[code - n])
-        return "(blank)"
+        return str(ids[code]) if code < blank else "(blank)"
 
     return {
         "orphan_rows": orphan_rows,

@@ -59,17 +59,17 @@ def isin(left: pd.Series, right: pd.Series | pd.Index | np.ndarray) -> np.ndarra
             left.isin(pd.unique(pd.Series(right).dropna())).to_numpy(dtype=bool)
             & left.notna().to_numpy()
         )
-    keys = _fixed_width_keys(_arrow(left))
+    arr, values = _arrow(left), _arrow(pd.Series(right).dropna())
+    keys = _fixed_width_keys(arr)
     if keys is not None:
-        table = _fixed_width_keys(_arrow(pd.Series(right).dropna()))
+        table = _fixed_width_keys(values)
         if table is not None and table[1] == keys[1]:
             return _search(keys[0], np.unique(table[0])) >= 0
-    values = _arrow(pd.Series(right).dropna())
-    mask = pc.is_in(_arrow(left), value_set=pc.unique(values))
+    mask = pc.is_in(arr, value_set=pc.unique(values))
     return np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def positions(values: pd.Series | pa.Array, table: pd.Series) -> np.ndarray:
+def positions(values: pd.Series | pa.Array, table: pd.Series | pa.Array) -> np.ndarray:
     """Position in ``table`` of each value (first match; -1 when absent or missing).
 
     Ids of one fixed width up to 8 bytes (``O0000001``, most system-generated ids) are
@@ -77,12 +77,28 @@ def positions(values: pd.Series | pa.Array, table: pd.Series) -> np.ndarray:
     the table (a hash lookup then misses the CPU cache on almost every row).
     """
     arr = values if isinstance(values, pa.Array) else _arrow(values)
-    tab = _arrow(table)
+    tab = table if isinstance(table, pa.Array) else _arrow(table)
     keys, table_keys = _fixed_width_keys(arr), _fixed_width_keys(tab)
     if keys is not None and table_keys is not None and keys[1] == table_keys[1]:
         return _search(keys[0], table_keys[0])
     found = pc.index_in(arr, value_set=tab.cast(arr.type))
     return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def deal_codes(ids: pd.Series, table: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    """Integer code of each id and the ids the codes index.
+
+    An id's code is its position in ``table``; ids missing there get codes after the
+    table's rows, in order of first appearance; a blank id gets -1.
+    """
+    codes = positions(ids, table)
+    distinct = arrow_text(table)
+    orphan = (codes < 0) & ids.notna().to_numpy()
+    if orphan.any():
+        own, extra = dict_codes(ids[orphan])
+        codes[orphan] = len(table) + own
+        distinct = pa.concat_arrays([distinct, extra.cast(distinct.type)])
+    return codes, distinct
 
 
 def _search(keys: np.ndarray, table: np.ndarray) -> np.ndarray:
@@ -166,8 +182,7 @@ def has_duplicates(values: pd.Series) -> bool:
     Linear when the values are in strictly increasing order (as exported ids usually
     are); otherwise Arrow counts the distinct values.
     """
-    arr = _arrow(values)
-    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    arr = arrow_text(values)
     n = len(arr)
     if n < 2:
         return False
@@ -194,8 +209,7 @@ def text_codes(values: pd.Series) -> np.ndarray:
 
 def dict_codes(values: pd.Series) -> tuple[np.ndarray, pa.Array]:
     """Integer codes in order of first appearance (missing: -1) and the distinct values."""
-    arr = _arrow(values)
-    enc = pc.dictionary_encode(arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr)
+    enc = pc.dictionary_encode(arrow_text(values))
     codes = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
     return codes, enc.dictionary
 
@@ -208,8 +222,7 @@ def sorted_by_date_then_text(dates: pd.Series, text: pd.Series) -> bool:
     d = dates.to_numpy(dtype="datetime64[ns]")
     if not (d[1:] >= d[:-1]).all():
         return False
-    a = _arrow(text)
-    a = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+    a = arrow_text(text)
     if a.null_count:
         return False
     le = pc.less_equal(a.slice(0, n - 1), a.slice(1)).to_numpy(zero_copy_only=False)

@@ -129,18 +129,32 @@ def history_stage_index(data: SalesData) -> np.ndarray:
     return _cached(data, ("history stage index",), make)
 
 
+def history_in_date_order(data: SalesData) -> bool:
+    """Whether history rows are in (snapshot date, deal) order, as a run's snapshot is (cached)."""
+    assert data.history is not None
+    h = data.history
+    return _cached(
+        data,
+        ("history in date order",),
+        lambda: fast.sorted_by_date_then_text(h["snapshot_date"], h["opp_id"]),
+    )
+
+
+def order_by_deal(data: SalesData, codes: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Order of history rows (all, or a subset in their original order) by deal code, each
+    deal's rows by snapshot date.
+
+    ``codes`` and ``day`` are the rows' deal codes and snapshot dates. When history is in
+    date order a stable sort by deal is enough (one packed integer sort).
+    """
+    if history_in_date_order(data):
+        return fast.stable_order(codes)
+    return np.lexsort((day, codes))
+
+
 def _history_codes(data: SalesData) -> tuple[np.ndarray, pa.Array]:
     assert data.history is not None
-    ids = data.history["opp_id"]
-    table = data.opportunities["opp_id"]
-    codes = fast.positions(ids, table)
-    distinct = fast.arrow_text(table)
-    orphan = (codes < 0) & ids.notna().to_numpy()
-    if orphan.any():
-        own, extra = fast.dict_codes(ids[orphan])
-        codes[orphan] = len(table) + own
-        distinct = pa.concat_arrays([distinct, extra.cast(distinct.type)])
-    return codes, distinct
+    return fast.deal_codes(data.history["opp_id"], data.opportunities["opp_id"])
 
 
 def _history_with_pushes(data: SalesData) -> pd.DataFrame | None:
@@ -149,12 +163,7 @@ def _history_with_pushes(data: SalesData) -> pd.DataFrame | None:
         return None
     # group by deal with integer codes (pandas' sort and groupby on 20M text ids are slow)
     opp, _ = history_codes(data)
-    in_date_order = fast.sorted_by_date_then_text(h["snapshot_date"], h["opp_id"])
-    if in_date_order:  # a stable sort by deal keeps each deal's snapshots in date order
-        by_deal = fast.stable_order(opp)
-    else:
-        day = h["snapshot_date"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
-        by_deal = np.lexsort((day, opp))
+    by_deal = order_by_deal(data, opp, h["snapshot_date"].to_numpy(dtype="datetime64[ns]"))
     # int32 and early frees: on tens of millions of rows each temporary costs ~100 MB
     close = h["close_date"].to_numpy(dtype="datetime64[ns]")[by_deal]
     starts = fast.group_starts(opp[by_deal])
@@ -173,7 +182,7 @@ def _history_with_pushes(data: SalesData) -> pd.DataFrame | None:
     # each snapshot's row in the opportunities table (-1: not there), for fast lookups
     n = len(data.opportunities)
     opp_row = np.where((opp >= 0) & (opp < n), opp, -1).astype(np.int32 if n < 2**31 else np.int64)
-    if in_date_order:  # no copy needed
+    if history_in_date_order(data):  # no copy needed
         out = h.reset_index(drop=True)
         out["pushes"] = pushes
         out["opp_row"] = opp_row
@@ -271,9 +280,15 @@ def _open_deals_at(data: SalesData, date: pd.Timestamp) -> pd.DataFrame:
     return out
 
 
-def booked(data: SalesData, start: pd.Timestamp, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Won deals with a close date from ``start`` to ``as_of``."""
-    w = _won(data)
+def booked(
+    data: SalesData,
+    start: pd.Timestamp,
+    as_of: pd.Timestamp,
+    columns: list[str] | None = None,
+) -> pd.DataFrame:
+    """Won deals with a close date from ``start`` to ``as_of`` (only ``columns`` if given:
+    selecting before filtering copies less)."""
+    w = _won(data) if columns is None else _won(data)[[*columns, "close_date"]]
     return w[(w["close_date"] >= start) & (w["close_date"] <= as_of)]
 
 
@@ -433,8 +448,7 @@ def _groups_of(frame: pd.DataFrame, key: pd.Series | None) -> np.ndarray:
 
 
 def _booked_by(data: SalesData, p: _Point, key: pd.Series | None) -> pd.Series:
-    w = _won(data)[["rep_id", "amount", "close_date"]]
-    b = w[(w["close_date"] >= p.start) & (w["close_date"] <= p.as_of)]
+    b = booked(data, p.start, p.as_of, columns=["rep_id", "amount"])
     return b.groupby(_groups_of(b, key))["amount"].sum()
 
 

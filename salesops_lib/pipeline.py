@@ -26,7 +26,7 @@ from . import fast
 from .benchmark import stages_reached, trailing_quarters
 from .data import SalesData
 from .errors import SalesOpsDataError
-from .forecast import history_codes, history_stage_index, open_deals_at
+from .forecast import history_codes, history_stage_index, open_deals_at, order_by_deal
 from .metrics import closed_deals, group_labels, value_win_rate
 
 AGE_BANDS = [0, 30, 60, 90, 180, 365, 100_000]
@@ -157,10 +157,7 @@ def time_in_stage(data: SalesData, *, as_of: pd.Timestamp, quantile: float = 0.9
     # first and last snapshot of each (deal, stage) run, from one integer sort
     n_stages = max(len(open_names), 1)
     cell = opp * n_stages + stage
-    if fast.sorted_by_date_then_text(h["snapshot_date"], h["opp_id"]):
-        by_cell = fast.stable_order(cell)  # rows of a cell stay in date order
-    else:
-        by_cell = np.lexsort((day, cell))
+    by_cell = order_by_deal(data, cell, day)  # rows of a cell stay in date order
     first = fast.group_starts(cell[by_cell])
     del cell
     last = np.append(first[1:], True) if len(first) else first

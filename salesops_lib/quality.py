@@ -41,6 +41,7 @@ from .forecast import (
     history_codes,
     history_stage_codes,
     open_deals_at,
+    order_by_deal,
 )
 from .metrics import group_labels
 
@@ -85,17 +86,14 @@ def audit(
     hist = data.history
     if hist is not None and len(hist) and (hist["snapshot_date"] <= as_of_ts).any():
         codes, distinct = history_codes(data)
-        od_code = fast.positions(od["opp_id"], pd.Series(distinct.to_pandas()))
+        od_code = fast.positions(od["opp_id"], distinct)
         wanted = np.zeros(len(distinct) + 1, dtype=bool)  # last slot: code -1
         wanted[od_code[od_code >= 0]] = True
         day_all = hist["snapshot_date"].to_numpy(dtype="datetime64[ns]")
         keep = (day_all <= np.datetime64(as_of_ts)) & wanted[codes]
         opp, day = codes[keep], day_all[keep]
         # each deal's snapshots in date order, compared with the previous one (integer codes)
-        if fast.sorted_by_date_then_text(hist["snapshot_date"], hist["opp_id"]):
-            by_deal = fast.stable_order(opp)
-        else:
-            by_deal = np.lexsort((day, opp))
+        by_deal = order_by_deal(data, opp, day)
         opp, day = opp[by_deal], day[by_deal]
         first = fast.group_starts(opp)
         stage = history_stage_codes(data)[0][keep][by_deal]
