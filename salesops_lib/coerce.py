@@ -52,6 +52,56 @@ def to_text(s: pd.Series) -> pd.Series:
     return out.where(out != "")
 
 
+def to_label(s: pd.Series) -> pd.Series:
+    """Short text from a fixed list (a stage, a forecast category) as a categorical.
+
+    Surrounding spaces are removed and blanks become missing, as :func:`to_text` does,
+    but only once per distinct value. Categories are in sorted order, so sorting and
+    grouping give the same order as plain text would. One byte per row instead of the
+    text's sixteen or so: history snapshots hold tens of millions of these.
+    """
+    if not isinstance(s.dtype, pd.CategoricalDtype):
+        text = to_text(s)
+        if (
+            len(text)
+            and pd.api.types.is_string_dtype(text)
+            and not pd.api.types.is_object_dtype(text)
+        ):
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            encoded = pc.dictionary_encode(pa.array(text))
+            s = pd.Series(encoded.to_pandas(), index=text.index)
+        else:
+            s = text.astype("category")
+    return map_labels(s, lambda v: v)
+
+
+def map_labels(s: pd.Series, func) -> pd.Series:  # type: ignore[no-untyped-def]
+    """Apply ``func`` to each category of a label column (see :func:`to_label`).
+
+    Values are stripped and blanks become missing after ``func``; categories that end up
+    equal are merged, and the result's categories are sorted.
+    """
+    categorical = s.astype("category") if not isinstance(s.dtype, pd.CategoricalDtype) else s
+    old = categorical.cat.categories
+    cleaned = []
+    for value in old:
+        new = func(value)
+        new = None if new is None or pd.isna(new) else str(new).strip()
+        cleaned.append(new or None)
+    names = sorted({v for v in cleaned if v is not None})
+    position = {v: i for i, v in enumerate(names)}
+    remap = np.array([position[v] if v is not None else -1 for v in cleaned] + [-1], dtype=np.int32)
+    codes = categorical.cat.codes.to_numpy()
+    if names == list(old) and remap[:-1].tolist() == list(range(len(old))):
+        new_codes = codes
+    else:
+        new_codes = remap[codes]  # code -1 (missing) takes the last entry
+    dtype = pd.CategoricalDtype(pd.Index(names, dtype="str"), ordered=False)
+    return pd.Series(pd.Categorical.from_codes(new_codes, dtype=dtype), index=s.index, name=s.name)
+
+
 # bytes that can start or end a string Python's str.strip() would change: ASCII
 # whitespace, and any byte of a multi-byte character (checked exactly, row by row)
 _EDGE_BYTES = np.zeros(256, dtype=bool)

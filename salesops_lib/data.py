@@ -26,11 +26,27 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import schema
-from .coerce import map_values, to_bool, to_date, to_money, to_probability, to_text
+from .coerce import (
+    map_labels,
+    map_values,
+    to_bool,
+    to_date,
+    to_label,
+    to_money,
+    to_probability,
+    to_text,
+)
 from .config import load_config, mask, mask_url, secrets_of
 from .errors import ConfigError, SalesOpsDataError
 from .fast import deal_codes, duplicate_pairs, has_duplicates, isin
-from .io import WHOLE_DAYS, read_duckdb, read_header, read_sql, read_table_file
+from .io import (
+    WHOLE_DAYS,
+    parquet_columns,
+    read_duckdb,
+    read_header,
+    read_sql,
+    read_table_file,
+)
 from .periods import FiscalCalendar
 from .presets import Preset, Stage, get_preset, stages_from_config
 
@@ -207,6 +223,10 @@ def _digest_column(h: Any, values: pd.Series) -> None:
     missing = values.isna().to_numpy()
     h.update(str(values.dtype).encode())
     h.update(np.packbits(missing).tobytes())
+    if isinstance(values.dtype, pd.CategoricalDtype):  # the categories, then each row's code
+        _digest_column(h, pd.Series(values.cat.categories.astype("str")))
+        h.update(values.cat.codes.to_numpy().astype(np.int32).tobytes())
+        return
     if pd.api.types.is_string_dtype(values) and not pd.api.types.is_object_dtype(values):
         arr = pc.fill_null(pa.array(values), "")
         arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
@@ -574,9 +594,13 @@ def _read_source(
         for stem in stems:
             if stem in files:
                 p = files[stem]
-                header = read_header(p) if p.suffix.lower() != ".parquet" else []
-                cols = _string_labels(header, name, preset, user_columns.get(name, {}))
-                out[name] = read_table_file(p, string_columns=cols)
+                header = read_header(p) if p.suffix.lower() != ".parquet" else parquet_columns(p)
+                user = user_columns.get(name, {})
+                out[name] = read_table_file(
+                    p,
+                    string_columns=_string_labels(header, name, preset, user),
+                    label_columns=_string_labels(header, name, preset, user, ("label",)),
+                )
                 break
     if not out:
         raise SalesOpsDataError(
@@ -627,14 +651,19 @@ def _mapping(
 
 
 def _string_labels(
-    header: list[str], table: str, preset: Preset | None, user: dict[str, str]
+    header: list[str],
+    table: str,
+    preset: Preset | None,
+    user: dict[str, str],
+    kinds: tuple[str, ...] = ("id", "text"),
 ) -> set[str]:
+    """The source labels of ``header`` whose canonical columns are of one of ``kinds``."""
     if table not in schema.TABLES:
-        return set(header)
-    kinds = {c.name: c.kind for c in schema.TABLES[table].columns}
+        return set(header) if "text" in kinds else set()
+    kind_of = {c.name: c.kind for c in schema.TABLES[table].columns}
     out = set()
     for src_label, canon in _mapping(table, header, preset, user):
-        if kinds.get(canon, "text") in ("id", "text"):
+        if kind_of.get(canon, "text") in kinds:
             out.add(src_label)
     return out
 
@@ -698,6 +727,9 @@ def _coerce_table(
         if col.kind in ("id", "text"):
             out[col.name] = to_text(raw)
             continue
+        if col.kind == "label":
+            out[col.name] = to_label(raw)
+            continue
         if col.kind == "date":
             val, bad = to_date(raw, whole_days=col.name in whole_days)
             what = "unparseable date"
@@ -745,6 +777,7 @@ def _empty(kind: str, n: int) -> pd.Series:
         "number": "float64",
         "prob": "float64",
         "bool": "boolean",
+        "label": "category",
     }.get(kind, "str")
     return pd.Series([None] * n, dtype=dtype)
 
@@ -765,6 +798,10 @@ def _stage_key(name: object) -> str:
 
 def _distinct(values: pd.Series) -> list[Any]:
     """The distinct non-missing values of a column (one Arrow hash pass, no codes)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        seen = np.bincount(codes[codes >= 0], minlength=len(values.cat.categories)) > 0
+        return list(values.cat.categories[seen])
     if pd.api.types.is_string_dtype(values) and not pd.api.types.is_object_dtype(values):
         return [v for v in pc.unique(pa.array(values)).to_pylist() if v is not None]
     return list(pd.unique(values.dropna()))
@@ -837,7 +874,7 @@ def _normalise_history(
     keys = {v: _stage_key(v) for v in _distinct(hist["stage"])}
     names = {v: lookup[k].name for v, k in keys.items() if k in lookup}
     if any(n != v for v, n in names.items()):
-        hist["stage"] = map_values(hist["stage"], lambda v: names.get(v, v)).astype("str")
+        hist["stage"] = map_labels(hist["stage"], lambda v: names.get(v, v))
     flags = {
         col: {v: getattr(lookup[keys[v]], attr) for v in names}
         for col, attr in (("is_closed", "closed"), ("is_won", "won"))
@@ -846,7 +883,12 @@ def _normalise_history(
 
 
 def _normalise_categories(cat: pd.Series) -> pd.Series:
+    """Forecast category names spelled the standard way (``commit`` -> ``Commit``)."""
     names = {v: _FORECAST_CATEGORY_NAMES.get(str(v).strip().lower(), v) for v in _distinct(cat)}
+    if isinstance(cat.dtype, pd.CategoricalDtype):
+        if all(n == v for v, n in names.items()):
+            return cat
+        return map_labels(cat, lambda v: names.get(v, v))
     if all(n == v for v, n in names.items()) and pd.api.types.is_string_dtype(cat):
         return cat
     out = map_values(cat, lambda v: names.get(v, v))

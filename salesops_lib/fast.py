@@ -64,7 +64,8 @@ def isin(left: pd.Series, right: pd.Series | pd.Index | np.ndarray) -> np.ndarra
     if keys is not None:
         table = _fixed_width_keys(values)
         if table is not None and table[1] == keys[1]:
-            return _search(keys[0], np.unique(table[0])) >= 0
+            found = _digit_search(keys[0], table[0], keys[1])
+            return (found if found is not None else _search(keys[0], np.unique(table[0]))) >= 0
     mask = pc.is_in(arr, value_set=pc.unique(values))
     return np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)
 
@@ -80,7 +81,8 @@ def positions(values: pd.Series | pa.Array, table: pd.Series | pa.Array) -> np.n
     tab = table if isinstance(table, pa.Array) else _arrow(table)
     keys, table_keys = _fixed_width_keys(arr), _fixed_width_keys(tab)
     if keys is not None and table_keys is not None and keys[1] == table_keys[1]:
-        return _search(keys[0], table_keys[0])
+        found = _digit_search(keys[0], table_keys[0], keys[1])
+        return found if found is not None else _search(keys[0], table_keys[0])
     found = pc.index_in(arr, value_set=tab.cast(arr.type))
     return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
@@ -117,6 +119,86 @@ def _search(keys: np.ndarray, table: np.ndarray) -> np.ndarray:
         at = order[at].astype(np.int64, copy=False)
     at[miss] = -1
     return at
+
+
+_U = np.uint64
+
+
+def _digit_search(
+    keys: np.ndarray, table: np.ndarray, width: int, *, max_slots: int = 1 << 27
+) -> np.ndarray | None:
+    """Positions in ``table`` of fixed-width ids made of constant letters and digits.
+
+    Ids such as ``O0000001`` or ``2024-000017`` (as keys from :func:`_fixed_width_keys`)
+    are read as the decimal number their digits spell, eight characters at a time in a few
+    whole-array operations, and looked up in an array indexed by that number: one memory
+    access per id instead of a binary search's twenty. None when the table's ids are not
+    of that form or their numbers are too sparse (then use :func:`_search`).
+    """
+    if len(table) == 0:
+        return None
+    shift = _U(8 * (8 - width))  # the id in the low bytes: no trailing padding
+    t = table >> shift
+    columns = t.view(np.uint8).reshape(-1, 8)  # native byte order: column 0 = last character
+    digit_mask, const_mask = _U(0), _U(0)
+    for col in range(width):
+        byte = columns[:, col]
+        lane = _U(0xFF) << _U(8 * col)
+        if ((byte >= 48) & (byte <= 57)).all():
+            digit_mask |= lane
+        elif (byte == byte[0]).all():
+            const_mask |= lane
+        else:
+            return None
+    if digit_mask == 0:
+        return None
+    const = t[0] & const_mask
+    numbers = _digits_value(t, digit_mask)
+    size = int(numbers.max()) + 1
+    if size > max(4 * len(table), 1 << 16) or size > max_slots:
+        return None
+    lookup = np.full(size + 1, -1, dtype=np.int64)  # the last slot: not an id of the table
+    lookup[numbers[::-1]] = np.arange(len(table) - 1, -1, -1)  # the first of repeats wins
+    k = keys >> shift if width < 8 else keys
+    valid = _digits_valid(k, digit_mask, const_mask, const)
+    numbers = _digits_value(k, digit_mask)
+    np.minimum(numbers, _U(size), out=numbers)
+    numbers[~valid] = size
+    return lookup[numbers]
+
+
+def _digits_value(keys: np.ndarray, digit_mask: np.uint64) -> np.ndarray:
+    """The decimal number spelled by the ASCII digits at ``digit_mask``'s bytes (big-endian).
+
+    Pairs of digits, then pairs of pairs, then the two halves are combined (SWAR), in place
+    on one copy of the keys.
+    """
+    value = np.bitwise_and(keys, digit_mask & _U(0x0F0F0F0F0F0F0F0F))
+    scratch = np.empty_like(value)
+    for shift, low, scale in (
+        (8, 0x00FF00FF00FF00FF, 10),
+        (16, 0x0000FFFF0000FFFF, 100),
+        (32, 0x00000000FFFFFFFF, 10_000),
+    ):
+        np.right_shift(value, _U(shift), out=scratch)
+        np.bitwise_and(scratch, _U(low), out=scratch)
+        np.multiply(scratch, _U(scale), out=scratch)
+        np.bitwise_and(value, _U(low), out=value)
+        np.add(value, scratch, out=value)
+    return value
+
+
+def _digits_valid(
+    keys: np.ndarray, digit_mask: np.uint64, const_mask: np.uint64, const: np.uint64
+) -> np.ndarray:
+    """Which keys have ASCII digits at ``digit_mask`` and ``const`` at ``const_mask``."""
+    scratch = np.bitwise_and(keys, (digit_mask & _U(0xF0F0F0F0F0F0F0F0)) | const_mask)
+    valid = scratch == ((digit_mask & _U(0x3030303030303030)) | const)  # 0x30-0x3F, constants
+    np.bitwise_and(keys, digit_mask & _U(0x0F0F0F0F0F0F0F0F), out=scratch)
+    np.add(scratch, digit_mask & _U(0x0606060606060606), out=scratch)  # low nibble > 9 carries
+    np.bitwise_and(scratch, _U(0xF0F0F0F0F0F0F0F0), out=scratch)
+    valid &= scratch == 0
+    return valid
 
 
 def _fixed_width_keys(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, int] | None:

@@ -42,7 +42,7 @@ import pyarrow as pa
 from . import fast
 from .data import SalesData
 from .errors import SalesOpsDataError
-from .metrics import latest_snapshot
+from .metrics import latest_snapshot, plain_labels
 
 METHODS = ("time_series", "pipeline", "win_model", "rep_call", "ensemble")
 BASELINES = ("seasonal_naive", "seasonal_naive_growth")
@@ -109,7 +109,11 @@ def history_stage_codes(data: SalesData) -> tuple[np.ndarray, list[str]]:
     history = data.history
 
     def make() -> tuple[np.ndarray, list[str]]:
-        codes, names = pd.factorize(history["stage"])
+        stage = history["stage"]
+        if isinstance(stage.dtype, pd.CategoricalDtype):  # codes are already there
+            codes, names = stage.cat.codes.to_numpy(), stage.cat.categories
+        else:
+            codes, names = pd.factorize(stage)
         small = np.int8 if len(names) < 127 else np.int32
         return codes.astype(small), [str(n) for n in names]
 
@@ -246,6 +250,7 @@ def _open_deals_at(data: SalesData, date: pd.Timestamp) -> pd.DataFrame:
                 "snapshot_date",
             ]
         ].reset_index(drop=True)
+        out = plain_labels(out)
         # the deal's owner, created date and product (missing when the deal is not in the table)
         extra = opps[["rep_id", "created_date", "product"]].iloc[np.where(known, at, 0)]
         extra = extra.reset_index(drop=True).where(pd.Series(known))

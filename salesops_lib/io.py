@@ -41,7 +41,16 @@ def read_header(path: Path) -> list[str]:
     return [c.strip() for c in row]
 
 
-def read_csv(path: Path, *, string_columns: set[str] | None = None) -> pd.DataFrame:
+LABEL_TYPE = pa.dictionary(pa.int32(), pa.string())
+"""How columns of a short fixed list of values (stages) are read: each value stored once."""
+
+
+def read_csv(
+    path: Path,
+    *,
+    string_columns: set[str] | None = None,
+    label_columns: set[str] | None = None,
+) -> pd.DataFrame:
     """Read one CSV file fast (pyarrow), falling back to a tolerant reader.
 
     Parameters
@@ -50,6 +59,8 @@ def read_csv(path: Path, *, string_columns: set[str] | None = None) -> pd.DataFr
         The CSV file.
     string_columns
         Labels to read as text whatever they look like (ids such as ``007``).
+    label_columns
+        Labels to read as text with few distinct values (pandas categoricals).
 
     Raises
     ------
@@ -66,6 +77,7 @@ def read_csv(path: Path, *, string_columns: set[str] | None = None) -> pd.DataFr
     if not any(header):
         raise SalesOpsDataError(f"{path.name}: the first line holds no column labels")
     types = {c: pa.string() for c in (string_columns or set()) if c in header}
+    types.update({c: LABEL_TYPE for c in (label_columns or set()) if c in header})
     try:
         return _read_arrow(path, types)
     except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError):
@@ -143,8 +155,16 @@ def arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
     return frame
 
 
-def read_parquet(path: Path) -> pd.DataFrame:
-    """Read one Parquet file.
+def parquet_columns(path: Path) -> list[str]:
+    """The column names of a Parquet file ([] when it cannot be read: reading reports that)."""
+    try:
+        return list(pq.read_schema(path).names)
+    except (pa.ArrowException, OSError):
+        return []
+
+
+def read_parquet(path: Path, *, label_columns: set[str] | None = None) -> pd.DataFrame:
+    """Read one Parquet file; text ``label_columns`` are read as categoricals.
 
     Raises
     ------
@@ -152,15 +172,21 @@ def read_parquet(path: Path) -> pd.DataFrame:
         If the file is not valid Parquet.
     """
     try:
-        return arrow_to_pandas(pq.read_table(path))
+        labels = sorted(label_columns or ())
+        return arrow_to_pandas(pq.read_table(path, read_dictionary=labels or None))
     except (pa.ArrowException, OSError) as exc:
         raise SalesOpsDataError(
             f"{path.name}: not a readable Parquet file ({_short(exc)})"
         ) from None
 
 
-def read_table_file(path: Path, *, string_columns: set[str] | None = None) -> pd.DataFrame:
-    """Read a CSV or Parquet file by its suffix.
+def read_table_file(
+    path: Path,
+    *,
+    string_columns: set[str] | None = None,
+    label_columns: set[str] | None = None,
+) -> pd.DataFrame:
+    """Read a CSV or Parquet file by its suffix (see :func:`read_csv` for the column sets).
 
     Raises
     ------
@@ -168,9 +194,9 @@ def read_table_file(path: Path, *, string_columns: set[str] | None = None) -> pd
         Also when two columns carry the same label.
     """
     frame = (
-        read_parquet(path)
+        read_parquet(path, label_columns=label_columns)
         if path.suffix.lower() == ".parquet"
-        else read_csv(path, string_columns=string_columns)
+        else read_csv(path, string_columns=string_columns, label_columns=label_columns)
     )
     labels = pd.Index([str(c).strip() for c in frame.columns])
     if labels.duplicated().any():

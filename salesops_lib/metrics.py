@@ -85,6 +85,22 @@ def closed_deals(data: SalesData, *, start: pd.Timestamp, as_of: pd.Timestamp) -
     return out
 
 
+def plain_labels(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with categorical columns (history's stage, forecast category) as plain text.
+
+    History keeps them as categoricals to save memory on tens of millions of rows; the
+    per-deal frames built from it are small, and plain text behaves like every other
+    text column (``fillna``, ``map``, ``concat``).
+    """
+    labels = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    if not labels:
+        return frame
+    frame = frame.copy(deep=False)
+    for col in labels:
+        frame[col] = frame[col].astype("str")
+    return frame
+
+
 def latest_snapshot(history: pd.DataFrame | None, as_of: object) -> pd.DataFrame | None:
     """The rows of the latest history snapshot on or before ``as_of`` (None: there is none).
 
@@ -126,7 +142,7 @@ def open_pipeline_deals(data: SalesData, *, quarter: str, as_of: pd.Timestamp) -
         safe = np.where(known, at, 0)
         keep = ~(known & closed_by.to_numpy(dtype=bool)[safe])
         out = rows.loc[keep, ["opp_id", "amount", "close_date", "stage", "forecast_category"]]
-        out = out.reset_index(drop=True)
+        out = plain_labels(out.reset_index(drop=True))
         owner = opps["rep_id"].iloc[safe[keep]].reset_index(drop=True)
         out["rep_id"] = owner.where(pd.Series(known[keep]))
     else:

@@ -37,6 +37,45 @@ def test_positions_match_arrow(values, table, split, sort):
     assert got.tolist() == _reference_positions(values, table).tolist()
 
 
+# system ids: a constant prefix and digits ("O0000017"), which take the direct-lookup path;
+# values also hold other prefixes, letters among the digits and ids missing from the table
+DIGITS = st.text(alphabet="0123456789", min_size=1, max_size=7)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    prefix=st.sampled_from(["", "O", "D-"]),
+    width=st.integers(1, 6),
+    numbers=st.lists(st.integers(0, 999_999), min_size=1, max_size=30),
+    probes=st.lists(st.one_of(st.integers(0, 999_999), DIGITS, st.just("x1")), max_size=40),
+)
+def test_positions_of_digit_ids_match_arrow(prefix, width, numbers, probes):
+    def ident(v):
+        return f"{prefix}{v % 10**width:0{width}d}" if isinstance(v, int) else f"{prefix}{v}"
+
+    table = [ident(n) for n in numbers]
+    values = [ident(p) for p in probes] + table[:3]
+    values = [v for v in values if len(v) == len(table[0])] or table
+    ser = pd.Series(values, dtype="str")
+    got = fast.positions(ser, pd.Series(table, dtype="str"))
+    assert got.tolist() == _reference_positions(values, table).tolist()
+    mask = fast.isin(pd.Series(values * 300, dtype="str"), pd.Series(table, dtype="str"))
+    assert mask.tolist() == [v in set(table) for v in values * 300]
+
+
+def test_digit_ids_take_the_direct_lookup_path():
+    table = fast._fixed_width_keys(
+        fast.arrow_text(pd.Series(["O0000002", "O0000001"], dtype="str"))
+    )
+    keys = fast._fixed_width_keys(fast.arrow_text(pd.Series(["O0000001", "P0000001"], dtype="str")))
+    assert table is not None and keys is not None
+    assert fast._digit_search(keys[0], table[0], 8).tolist() == [1, -1]
+    sparse = fast._fixed_width_keys(
+        fast.arrow_text(pd.Series(["O9999999", "O0000001"], dtype="str"))
+    )
+    assert sparse is not None and fast._digit_search(keys[0], sparse[0], 8) is None
+
+
 @settings(max_examples=200, deadline=None)
 @given(left=IDS, right=st.lists(ID, max_size=10), repeat=st.integers(1, 600))
 def test_isin_matches_pandas(left, right, repeat):
