@@ -34,6 +34,7 @@ import pyarrow as pa
 from scipy import optimize, special, stats
 
 from .data import SalesData
+from .fast import positions
 from .forecast import _cached, history_codes, history_stage_index
 from .metrics import closed_deals, kpi_table
 
@@ -437,8 +438,12 @@ def consistency(
 # where deals leak
 
 
-def _furthest_stage(data: SalesData, order: dict[str, int]) -> pd.Series:
-    """The furthest open stage (index) any snapshot shows for each deal."""
+def _furthest_stage(data: SalesData, order: dict[str, int]) -> tuple[np.ndarray, pa.Array]:
+    """The furthest open stage (index) any snapshot shows for each deal.
+
+    Returns ``(best, ids)``: ``best[code]`` for each deal code of :func:`history_codes`
+    (-1 when no snapshot shows the deal in an open stage), and the ids the codes index.
+    """
     h = data.history
     assert h is not None
     codes, distinct = history_codes(data)
@@ -450,8 +455,7 @@ def _furthest_stage(data: SalesData, order: dict[str, int]) -> pd.Series:
     keep = (codes >= 0) & ~np.isnan(idx)
     best = np.full(len(distinct), -1.0)
     np.maximum.at(best, codes[keep], idx[keep])  # furthest stage per deal code
-    seen = np.flatnonzero(best >= 0)
-    return pd.Series(best[seen], index=distinct.take(pa.array(seen)).to_pandas().to_numpy())
+    return best, distinct
 
 
 def stages_reached(data: SalesData, deals: pd.DataFrame) -> tuple[pd.DataFrame, list[str], str]:
@@ -475,10 +479,12 @@ def stages_reached(data: SalesData, deals: pd.DataFrame) -> tuple[pd.DataFrame, 
     order = {name: i for i, name in enumerate(open_stages)}
     out = deals[["opp_id", "rep_id", "is_won"]].copy()
     if data.history is not None and len(data.history):
-        reached = _cached(
+        best, ids = _cached(
             data, ("furthest stage", tuple(open_stages)), lambda: _furthest_stage(data, order)
         )
-        out["reached"] = out["opp_id"].map(reached)
+        at = positions(out["opp_id"], ids)  # each deal's code; -1: no snapshot of it
+        furthest = np.where(at >= 0, best[np.maximum(at, 0)], -1.0)
+        out["reached"] = np.where(furthest >= 0, furthest, np.nan)
         out.loc[out["is_won"], "reached"] = len(open_stages) - 1
         basis = "history snapshots"
     else:
@@ -645,12 +651,17 @@ def ramp_curve(
         & (reps["hire_date"] <= as_of)
     ]
     new = new[new["end_date"].isna() | (new["end_date"] > as_of)]
+    # each rep's first won deal and bookings since hire, found once (not per rep)
+    per_rep = w.groupby("rep_id").agg(first_close=("close_date", "min"), booked=("amount", "sum"))
+    first_close = per_rep["first_close"].to_dict()
+    booked_since_hire = per_rep["booked"].to_dict()
     rows = []
     for r in new.itertuples():
-        mine = w[w["rep_id"] == r.rep_id]
         ten = int(np.floor((as_of - r.hire_date).days / DAYS_PER_MONTH))
-        first_deal = (mine["close_date"].min() - r.hire_date).days if len(mine) else np.nan
-        to_date = float(mine["amount"].sum())
+        first_deal = (
+            (first_close[r.rep_id] - r.hire_date).days if r.rep_id in first_close else np.nan
+        )
+        to_date = float(booked_since_hire.get(r.rep_id, 0.0))
         expected = float(curve.loc[curve["tenure_month"] < ten, "bookings_per_rep"].sum())
         rows.append(
             {
@@ -664,11 +675,11 @@ def ramp_curve(
                 "vs_curve": to_date / expected if expected > 0 else np.nan,
             }
         )
-    first_deal_days = []
-    for r in hires.itertuples():
-        mine = w[w["rep_id"] == r.rep_id]
-        if len(mine):
-            first_deal_days.append((mine["close_date"].min() - r.hire_date).days)
+    first_deal_days = [
+        (first_close[r.rep_id] - r.hire_date).days
+        for r in hires.itertuples()
+        if r.rep_id in first_close
+    ]
     return {
         "by_month": by_month,
         "curve": curve,

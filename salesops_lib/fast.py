@@ -74,15 +74,19 @@ def positions(values: pd.Series | pa.Array, table: pd.Series | pa.Array) -> np.n
     """Position in ``table`` of each value (first match; -1 when absent or missing).
 
     Ids of one fixed width up to 8 bytes (``O0000001``, most system-generated ids) are
-    compared as integers by binary search, which stays fast when the values jump around
-    the table (a hash lookup then misses the CPU cache on almost every row).
+    compared as integers: looked up directly when they are letters and digits
+    (:func:`_digit_search`), else by binary search, which stays fast when the values jump
+    around the table (a hash lookup then misses the CPU cache on almost every row). The
+    table side is computed once per table (:func:`_table_index`).
     """
     arr = values if isinstance(values, pa.Array) else _arrow(values)
     tab = table if isinstance(table, pa.Array) else _arrow(table)
-    keys, table_keys = _fixed_width_keys(arr), _fixed_width_keys(tab)
+    keys = _fixed_width_keys(arr)
+    table_keys, digits = _table_index(tab) if keys is not None else (None, None)
     if keys is not None and table_keys is not None and keys[1] == table_keys[1]:
-        found = _digit_search(keys[0], table_keys[0], keys[1])
-        return found if found is not None else _search(keys[0], table_keys[0])
+        if digits is not None:
+            return _digit_find(keys[0], digits)
+        return _search(keys[0], table_keys[0])
     found = pc.index_in(arr, value_set=tab.cast(arr.type))
     return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
@@ -135,6 +139,12 @@ def _digit_search(
     access per id instead of a binary search's twenty. None when the table's ids are not
     of that form or their numbers are too sparse (then use :func:`_search`).
     """
+    index = _digit_index(table, width, max_slots=max_slots)
+    return None if index is None else _digit_find(keys, index)
+
+
+def _digit_index(table: np.ndarray, width: int, *, max_slots: int = 1 << 27) -> tuple | None:
+    """The table side of :func:`_digit_search`: which characters are digits, and the lookup array."""
     if len(table) == 0:
         return None
     shift = _U(8 * (8 - width))  # the id in the low bytes: no trailing padding
@@ -159,12 +169,43 @@ def _digit_search(
         return None
     lookup = np.full(size + 1, -1, dtype=np.int64)  # the last slot: not an id of the table
     lookup[numbers[::-1]] = np.arange(len(table) - 1, -1, -1)  # the first of repeats wins
-    k = keys >> shift if width < 8 else keys
+    return shift, digit_mask, const_mask, const, size, lookup
+
+
+def _digit_find(keys: np.ndarray, index: tuple) -> np.ndarray:
+    """The value side of :func:`_digit_search`, given the table's :func:`_digit_index`."""
+    shift, digit_mask, const_mask, const, size, lookup = index
+    k = keys >> shift if shift else keys
     valid = _digits_valid(k, digit_mask, const_mask, const)
     numbers = _digits_value(k, digit_mask)
     np.minimum(numbers, _U(size), out=numbers)
     numbers[~valid] = size
     return lookup[numbers]
+
+
+# The lookup side of the tables searched most (the opportunities' ids, searched by every
+# analysis), keyed by the Arrow buffers they live in. An entry holds the array itself, so
+# its buffers cannot be freed and their addresses reused while it is cached.
+_TABLE_CACHE: dict[tuple, tuple[pa.Array | pa.ChunkedArray, tuple | None, tuple | None]] = {}
+
+
+def _table_index(tab: pa.Array | pa.ChunkedArray) -> tuple[tuple | None, tuple | None]:
+    """A table's fixed-width keys and digit index (either None when not applicable; cached)."""
+    chunks = tab.chunks if isinstance(tab, pa.ChunkedArray) else [tab]
+    ident = tuple(
+        (c.offset, len(c), tuple(b.address if b is not None else 0 for b in c.buffers()))
+        for c in chunks
+    )
+    hit = _TABLE_CACHE.get(ident)
+    if hit is not None:
+        return hit[1], hit[2]
+    table_keys = _fixed_width_keys(tab)
+    digits = _digit_index(table_keys[0], table_keys[1]) if table_keys is not None else None
+    if len(tab) >= _BIG:  # small tables are cheap to index again
+        if len(_TABLE_CACHE) >= 4:
+            _TABLE_CACHE.pop(next(iter(_TABLE_CACHE)))
+        _TABLE_CACHE[ident] = (tab, table_keys, digits)
+    return table_keys, digits
 
 
 def _digits_value(keys: np.ndarray, digit_mask: np.uint64) -> np.ndarray:

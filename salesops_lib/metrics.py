@@ -101,6 +101,26 @@ def plain_labels(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+# Whether a snapshot-date column is in date order, keyed by the array's memory. Each entry
+# holds the (read-only) array, so its memory cannot be reused while it is cached.
+_DATE_ORDER: dict[tuple[int, int], tuple[np.ndarray, bool]] = {}
+
+
+def _in_date_order(days: np.ndarray) -> bool:
+    """Whether ``days`` never decrease (cached for long columns: every as-of date asks)."""
+    if len(days) < 100_000:
+        return bool((days[1:] >= days[:-1]).all())
+    key = (days.__array_interface__["data"][0], len(days))
+    hit = _DATE_ORDER.get(key)
+    if hit is not None and hit[0].dtype == days.dtype:
+        return hit[1]
+    ordered = bool((days[1:] >= days[:-1]).all())
+    if len(_DATE_ORDER) >= 4:
+        _DATE_ORDER.pop(next(iter(_DATE_ORDER)))
+    _DATE_ORDER[key] = (days, ordered)
+    return ordered
+
+
 def latest_snapshot(history: pd.DataFrame | None, as_of: object) -> pd.DataFrame | None:
     """The rows of the latest history snapshot on or before ``as_of`` (None: there is none).
 
@@ -109,10 +129,9 @@ def latest_snapshot(history: pd.DataFrame | None, as_of: object) -> pd.DataFrame
     """
     if history is None or not len(history):
         return None
-    days = history["snapshot_date"]
-    d = days.to_numpy(dtype="datetime64[ns]")
+    d = history["snapshot_date"].to_numpy(dtype="datetime64[ns]")
     at = np.datetime64(pd.Timestamp(as_of), "ns")
-    if days.is_monotonic_increasing:
+    if _in_date_order(d):
         end = int(np.searchsorted(d, at, "right"))
         if end == 0:
             return None

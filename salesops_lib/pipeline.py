@@ -267,14 +267,16 @@ def movement(data: SalesData, *, quarter: str, as_of: object | None = None) -> p
         & (opps["close_date"] >= start)
         & (opps["close_date"] <= end)
     ]
-    open1 = snap1[~snap1["is_closed"].fillna(False).astype(bool) & ~snap1.index.isin(closed.index)]
+    open1 = snap1[
+        ~snap1["is_closed"].fillna(False).astype(bool) & ~_isin(snap1.index, closed.index)
+    ]
     in_end = open1[(open1["close_date"] >= start) & (open1["close_date"] <= end)]
     ids = in_start.index.union(in_end.index).union(closed.index)
     d = pd.DataFrame(index=ids)
     d["start_amount"] = in_start["amount"].reindex(ids).fillna(0.0)
     won = closed["is_won"].fillna(False).astype(bool)
     d["exit"] = np.select(
-        [ids.isin(closed.index[won]), ids.isin(closed.index[~won]), ids.isin(in_end.index)],
+        [_isin(ids, closed.index[won]), _isin(ids, closed.index[~won]), _isin(ids, in_end.index)],
         ["won", "lost", "end"],
         "slipped_out",
     )
@@ -283,9 +285,9 @@ def movement(data: SalesData, *, quarter: str, as_of: object | None = None) -> p
     final = final.fillna(open1["amount"].reindex(ids)).fillna(snap1["amount"].reindex(ids))
     final = final.fillna(d["start_amount"]).fillna(0.0)
     d["final_amount"] = final
-    present0 = ids.isin(snap0.index)
+    present0 = _isin(ids, snap0.index)
     d["entry"] = np.where(
-        ids.isin(in_start.index), "start", np.where(present0, "pulled_in", "created")
+        _isin(ids, in_start.index), "start", np.where(present0, "pulled_in", "created")
     )
     d["entry_amount"] = np.where(d["entry"] == "start", d["start_amount"], d["final_amount"])
     d["change"] = d["final_amount"] - d["entry_amount"]
@@ -321,6 +323,11 @@ def movement(data: SalesData, *, quarter: str, as_of: object | None = None) -> p
     out.attrs["from"] = str(pd.Timestamp(s0).date())
     out.attrs["to"] = str(pd.Timestamp(s1).date())
     return out
+
+
+def _isin(ids: pd.Index, values: pd.Index) -> np.ndarray:
+    """``ids.isin(values)`` for deal ids (pandas' own is a Python loop on Arrow text)."""
+    return fast.isin(pd.Series(ids), values)
 
 
 def aging(data: SalesData, *, as_of: pd.Timestamp) -> pd.DataFrame:
