@@ -255,7 +255,7 @@ def forecast_impact(
         ]
         actual = od["opp_id"].map(won_q).fillna(0.0)
         err = expected - actual
-        flagged = od["opp_id"].isin(problems["opp_id"])
+        flagged = pd.Series(fast.isin(od["opp_id"], problems["opp_id"]), index=od.index)
         fe, ce = float(err[flagged].sum()), float(err[~flagged].sum())
         rows.append(
             (
