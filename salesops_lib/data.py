@@ -14,7 +14,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -456,6 +456,21 @@ def _load(
     keys_duplicated: dict[str, bool] = {}
     with ThreadPoolExecutor(max_workers=1) as pool:
         pairs_job = None
+        raw_history, raw_opps = tables.get("history"), tables.get("opportunities")
+        if (
+            raw_history is not None
+            and raw_opps is not None
+            and "opp_id" in raw_opps
+            and {"snapshot_date", "opp_id"} <= set(raw_history.columns)
+        ):  # started first: it is the longest job of the load
+            pairs_job = pool.submit(
+                _history_pairs_raw,
+                raw_history["snapshot_date"],
+                raw_history["opp_id"],
+                raw_opps["opp_id"],
+                whole_days="snapshot_date" in raw_history.attrs.get(WHOLE_DAYS, ()),
+            )
+        del raw_history, raw_opps
         for name in sorted(table_order, key=lambda n: n != "opportunities"):
             frame = tables.pop(name)
             table_problems[name] = []
@@ -466,19 +481,6 @@ def _load(
             key = schema.TABLES[name].key
             if key and key in typed[name]:
                 keys_duplicated[name] = has_duplicates(typed[name][key])
-            raw_history = tables.get("history")
-            if (
-                pairs_job is None
-                and "opp_id" in typed["opportunities"]
-                and raw_history is not None
-                and {"snapshot_date", "opp_id"} <= set(raw_history.columns)
-            ):
-                pairs_job = pool.submit(
-                    _history_pairs_raw,
-                    raw_history["snapshot_date"],
-                    raw_history["opp_id"],
-                    typed["opportunities"]["opp_id"],
-                )
         if "opportunities" in typed:
             typed["opportunities"] = _normalise_stages(
                 typed["opportunities"], stages, table_problems["opportunities"]
@@ -492,23 +494,22 @@ def _load(
                 typed[name]["forecast_category"] = _normalise_categories(
                     typed[name]["forecast_category"]
                 )
-        history_pairs = pairs_job.result() if pairs_job is not None else None
-    for name in table_order:
-        problems.extend(table_problems[name])
-    if any(p["severity"] == "error" and "missing" in p["message"] for p in problems):
-        return None, _problem_frame(problems)
-    opps = typed["opportunities"]
-    if not stages:
-        stages = _infer_stages(opps)
+        for name in table_order:
+            problems.extend(table_problems[name])
+        if any(p["severity"] == "error" and "missing" in p["message"] for p in problems):
+            return None, _problem_frame(problems)
+        opps = typed["opportunities"]
+        if not stages:
+            stages = _infer_stages(opps)
 
-    _check(
-        typed,
-        stages,
-        calendar,
-        problems,
-        keys_duplicated=keys_duplicated,
-        history_pairs=history_pairs,
-    )
+        _check(
+            typed,
+            stages,
+            calendar,
+            problems,
+            keys_duplicated=keys_duplicated,
+            history_pairs=pairs_job,  # may still be running: the other checks go first
+        )
     problems_frame = _problem_frame(problems)
     if (problems_frame["severity"] == "error").any():
         return None, problems_frame
@@ -799,9 +800,9 @@ def _stage_key(name: object) -> str:
 def _distinct(values: pd.Series) -> list[Any]:
     """The distinct non-missing values of a column (one Arrow hash pass, no codes)."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        codes = values.cat.codes.to_numpy()
-        seen = np.bincount(codes[codes >= 0], minlength=len(values.cat.categories)) > 0
-        return list(values.cat.categories[seen])
+        codes = pa.array(values.cat.codes.to_numpy())  # a few codes: one Arrow hash pass
+        seen = np.sort(pc.unique(codes).to_numpy(zero_copy_only=False))
+        return list(values.cat.categories[seen[seen >= 0]])
     if pd.api.types.is_string_dtype(values) and not pd.api.types.is_object_dtype(values):
         return [v for v in pc.unique(pa.array(values)).to_pylist() if v is not None]
     return list(pd.unique(values.dropna()))
@@ -909,12 +910,13 @@ def _infer_stages(opps: pd.DataFrame) -> tuple[Stage, ...]:
 
 
 def _history_pairs_raw(
-    snapshot_date: pd.Series, opp_id: pd.Series, opp_ids: pd.Series
+    snapshot_date: pd.Series, opp_id: pd.Series, opp_ids: pd.Series, *, whole_days: bool
 ) -> dict[str, Any]:
-    """:func:`_history_pairs` on history's raw columns (typed here the way loading types them)."""
-    dates, _ = to_date(snapshot_date, whole_days=True)  # midnight or not, the same day
+    """:func:`_history_pairs` on the raw columns of history and opportunities (typed here the
+    way loading types them, so it can start before the tables are typed)."""
+    dates, _ = to_date(snapshot_date, whole_days=whole_days)  # times of day dropped
     return _history_pairs(
-        pd.DataFrame({"snapshot_date": dates, "opp_id": to_text(opp_id)}), opp_ids
+        pd.DataFrame({"snapshot_date": dates, "opp_id": to_text(opp_id)}), to_text(opp_ids)
     )
 
 
@@ -948,12 +950,13 @@ def _check(
     problems: list[dict],
     *,
     keys_duplicated: dict[str, bool] | None = None,
-    history_pairs: dict[str, Any] | None = None,
+    history_pairs: dict[str, Any] | Future | None = None,
 ) -> None:
     """Cross-table and business-rule checks.
 
     ``keys_duplicated`` and ``history_pairs`` are results already computed while loading
-    (the expensive parts); missing ones are computed here.
+    (the expensive parts; ``history_pairs`` may be a Future still running in another
+    thread, awaited only when its check comes); missing ones are computed here.
     """
     keys_duplicated = keys_duplicated or {}
     opps = typed["opportunities"]
@@ -1188,6 +1191,8 @@ def _check(
             )
     hist = typed.get("history")
     if hist is not None and {"snapshot_date", "opp_id"} <= set(hist):
+        if isinstance(history_pairs, Future):
+            history_pairs = history_pairs.result()
         pairs = history_pairs or _history_pairs(hist, opps["opp_id"])
         orphan_rows = pairs["orphan_rows"]
         if pairs["repeats"]:
@@ -1281,12 +1286,19 @@ def write_snapshot(data: SalesData, folder: str | Path) -> Path:
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    for name, frame in data.tables.items():
-        if name == "history":
-            _write_history(frame, folder / "history.parquet")
-        else:
-            frame.to_parquet(folder / f"{name}.parquet", index=False)
-    data.warnings.to_parquet(folder / "warnings.parquet", index=False)
+    # history (most of the bytes) and the fingerprint each in a thread of their own while
+    # this one writes the other tables: Arrow's writer and the hash release the GIL
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        jobs = [pool.submit(data.fingerprint)]
+        if data.history is not None:
+            jobs.append(pool.submit(_write_history, data.history, folder / "history.parquet"))
+        for name, frame in data.tables.items():
+            if name != "history":
+                frame.to_parquet(folder / f"{name}.parquet", index=False)
+        data.warnings.to_parquet(folder / "warnings.parquet", index=False)
+        fingerprint = jobs[0].result()
+        for job in jobs[1:]:
+            job.result()  # re-raises a failed write here
     meta = {
         "fiscal_start_month": data.calendar.start_month,
         "currency": data.currency,
@@ -1295,7 +1307,7 @@ def write_snapshot(data: SalesData, folder: str | Path) -> Path:
             {"name": s.name, "closed": s.closed, "won": s.won, "probability": s.probability}
             for s in data.stages
         ],
-        "fingerprint": data.fingerprint(),
+        "fingerprint": fingerprint,
     }
     (folder / SNAPSHOT_META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
     return folder

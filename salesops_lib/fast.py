@@ -281,14 +281,21 @@ def _fixed_width_keys(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, int]
 def duplicate_pairs(dates: pd.Series, codes: np.ndarray) -> tuple[int, np.ndarray]:
     """How many rows repeat an earlier (date, deal) pair, and the deal codes of a few.
 
-    ``codes`` are non-negative integer deal codes (e.g. positions in the opportunities
-    table). Each pair becomes one integer; rows already in (date, deal) order are checked
-    in one pass, others with one NumPy sort.
+    ``dates`` are days at midnight, as loading types them; ``codes`` are non-negative
+    integer deal codes (e.g. positions in the opportunities table). Rows already in
+    (date, deal) order are checked in one pass; otherwise each pair becomes one integer and
+    one NumPy sort finds the repeats.
     """
     n = len(codes)
     if n < 2:
         return 0, np.array([], dtype=np.int64)
-    days = dates.to_numpy(dtype="datetime64[ns]").astype(np.int64) // 86_400_000_000_000
+    ns = dates.to_numpy(dtype="datetime64[ns]").view(np.int64)
+    if (ns[1:] >= ns[:-1]).all():  # in date order: no repeat when codes rise within each day
+        rising = codes[1:] > codes[:-1]
+        rising |= ns[1:] != ns[:-1]
+        if rising.all():
+            return 0, np.array([], dtype=np.int64)
+    days = ns // 86_400_000_000_000
     days = days - days.min()
     width = int(codes.max()) + 1
     keys = days * width + codes

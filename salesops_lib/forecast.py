@@ -566,15 +566,31 @@ def method_win_model(
     data: SalesData, p: _Point, key: pd.Series | None, seed: int = 0
 ) -> pd.DataFrame:
     """A calibrated classifier's chance for each open deal, on features known at as_of."""
+    points = _earlier_points(data, p)
+    prob = _cached(
+        data, ("win chances", p.quarter, p.as_of, seed), lambda: _win_chances(data, p, seed)
+    )  # the model does not depend on the grouping: one fit serves company and teams
+    if prob is None:
+        return method_pipeline(data, p, key, seed)
+    od = open_deals_at(data, p.as_of)
+    mean, sd = _not_yet_created(data, points, key)
+    return _simulate(
+        prob, od["amount"].to_numpy(), _groups_of(od, key), _booked_by(data, p, key), mean, sd, seed
+    )
+
+
+def _win_chances(data: SalesData, p: _Point, seed: int) -> np.ndarray | None:
+    """Each deal open at ``p.as_of`` (in :func:`open_deals_at` order): the calibrated
+    classifier's chance it is won inside the quarter. None when earlier quarters give too
+    few examples (or only one outcome) to train on."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     points = _earlier_points(data, p)
     ex = _examples(data, points)
     od = open_deals_at(data, p.as_of)
-    mean, sd = _not_yet_created(data, points, key)
     if ex.empty or ex["won_in_quarter"].nunique() < 2 or len(ex) < 50:
-        return method_pipeline(data, p, key, seed)
+        return None
     if len(ex) > MAX_TRAINING_DEALS:  # a fixed random sample trains as well, far faster
         keep = np.random.default_rng(seed).choice(len(ex), MAX_TRAINING_DEALS, replace=False)
         ex = ex.iloc[np.sort(keep)]
@@ -629,10 +645,7 @@ def method_win_model(
     xo["product"] = cats["product"].codes[len(ex) :].astype("float64")
     xo = xo[usable]
     with threadpool_limits(limits=1):
-        prob = model.predict_proba(xo.to_numpy())[:, 1] if len(od) else np.array([])
-    return _simulate(
-        prob, od["amount"].to_numpy(), _groups_of(od, key), _booked_by(data, p, key), mean, sd, seed
-    )
+        return model.predict_proba(xo.to_numpy())[:, 1] if len(od) else np.array([])
 
 
 def method_rep_call(data: SalesData, p: _Point, key: pd.Series | None) -> pd.DataFrame | None:

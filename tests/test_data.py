@@ -243,3 +243,43 @@ def test_missing_source_is_a_clear_error(tmp_path):
 
 def test_fixture_files_exist():
     assert (FIXTURES / "hubspot").is_dir()
+
+
+HISTORY_HEADER = "snapshot_date,opp_id,stage,amount,close_date,forecast_category\n"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_deal_twice_in_one_snapshot_blocks(tmp_path, fmt):
+    # the same deal twice on 2026-02-08 (once with a time of day), o9 in no table
+    history = HISTORY_HEADER + (
+        "2026-02-01,o3,Proposal,2000,2026-03-20,Pipeline\n"
+        "2026-02-08,o3,Proposal,2000,2026-03-20,Pipeline\n"
+        "2026-02-08 09:30:00,o3,Proposal,2100,2026-03-20,Best Case\n"
+        "2026-02-08,o9,Proposal,10,2026-03-20,Pipeline\n"
+    )
+    folder = write(tmp_path / "d", reps=REPS, opportunities=OPPS, history=history)
+    if fmt == "parquet":
+        frame = pd.read_csv(folder / "history.csv", parse_dates=["snapshot_date", "close_date"])
+        frame.to_parquet(folder / "history.parquet", index=False)
+        (folder / "history.csv").unlink()
+    _, problems = validate(folder)
+    errors = problems[problems["severity"] == "error"]
+    assert errors["message"].str.contains("appear twice in the same snapshot").any()
+    assert "o3" in errors.loc[errors["table"] == "history", "ids"].iloc[0]
+    warned = problems[problems["message"].str.contains("missing from opportunities")]
+    assert len(warned) == 1 and "o9" in warned["ids"].iloc[0]
+
+
+def test_history_stage_and_category_are_categoricals(tmp_path):
+    history = HISTORY_HEADER + (
+        "2026-02-01,o3, Proposal ,2000,2026-03-20,commit\n2026-02-08,o3,Proposal,2000,2026-03-20,\n"
+    )
+    data = load_dataset(write(tmp_path / "d", reps=REPS, opportunities=OPPS, history=history))
+    stage, category = data.history["stage"], data.history["forecast_category"]
+    assert isinstance(stage.dtype, pd.CategoricalDtype)
+    assert stage.tolist() == ["Proposal", "Proposal"]  # trimmed
+    assert list(stage.cat.categories) == ["Proposal"]
+    assert category.iloc[0] == "Commit" and pd.isna(category.iloc[1])
+    snap = read_snapshot(write_snapshot(data, tmp_path / "snap"))
+    assert snap.fingerprint() == data.fingerprint()
+    assert isinstance(snap.history["stage"].dtype, pd.CategoricalDtype)
