@@ -354,6 +354,16 @@ def _not_yet_created(
     data: SalesData, points: list[_Point], key: pd.Series | None = None
 ) -> tuple[pd.Series, pd.Series]:
     """Mean and sd, over earlier quarters, of bookings from deals created after the point."""
+    return _cached(
+        data,
+        ("not yet created", tuple((q.quarter, q.as_of) for q in points), _key_name(key)),
+        lambda: _not_yet_created_uncached(data, points, key),
+    )
+
+
+def _not_yet_created_uncached(
+    data: SalesData, points: list[_Point], key: pd.Series | None
+) -> tuple[pd.Series, pd.Series]:
     won = _won(data)[["rep_id", "amount", "close_date", "created_date"]]
     vals = []
     for q in points:
@@ -379,12 +389,18 @@ def _group_map(data: SalesData, by: str | None) -> pd.Series | None:
     if by is None:
         return None
     if by == "rep_id":
-        return pd.Series(data.reps["rep_id"].to_numpy(), index=data.reps["rep_id"])
+        # named, like the other groupings: cached results are keyed by the grouping's name
+        return pd.Series(data.reps["rep_id"].to_numpy(), index=data.reps["rep_id"], name="rep_id")
     if by not in data.reps:
         raise ValueError(
             f"by must be rep_id, team, region, manager or None; the reps table has no {by!r}"
         )
     return data.reps.set_index("rep_id")[by]
+
+
+def _key_name(key: pd.Series | None) -> str | None:
+    """What a grouping from :func:`_group_map` is called in cache keys (None: no grouping)."""
+    return None if key is None else str(key.name)
 
 
 MAX_TRAINING_DEALS = 60_000
@@ -920,7 +936,7 @@ def _all_methods(
         if "win_model" in methods:
             out["win_model"] = _cached(
                 data,
-                ("win_model", p.quarter, p.as_of, None if key is None else key.name),
+                ("win_model", p.quarter, p.as_of, _key_name(key)),
                 lambda: method_win_model(data, p, key),
             )
     if "rep_call" in methods:

@@ -124,3 +124,13 @@ def test_maven_monthly_backtest_uses_only_earlier_months(maven):
     won = o[o["is_won"].astype(bool)]
     monthly = won.groupby(won["close_date"].dt.to_period("M"))["amount"].sum()
     assert mean.loc["2017-06", "forecast"] == pytest.approx(monthly[:"2017-05"].mean())
+
+
+def test_forecast_by_rep_is_not_the_cached_company_total(demo):
+    # results are cached per grouping: the rep grouping must not be mistaken for none
+    kw = dict(quarter="2026Q4", as_of="2026-09-30", methods=("win_model",), backtest_quarters=1)
+    company = fc.forecast_quarter(demo, **kw)
+    by_rep = fc.forecast_quarter(demo, by="rep_id", **kw)
+    assert len(company) == 1 and len(by_rep) > 10
+    assert "Total" not in set(by_rep["rep_id"])
+    assert by_rep["point"].sum() > 0.5 * company["point"].iloc[0]
