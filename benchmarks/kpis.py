@@ -3,8 +3,9 @@
 On the large demo company (2 million deals, 20 million snapshot rows; ``--small`` for the
 small one), times :func:`salesops_lib.metrics.kpi_table` per rep for a quarter, and DuckDB
 computing the same ten KPIs with SQL on the same in-memory frames. Checks that every number
-agrees, and prints both times (best of three) and the ratio (goal: the library at most 2×
-DuckDB).
+agrees, and prints both times (best of three; the library's first call too, since it builds
+lookups that later calls on the same data reuse) and the ratio (goal: the library at most
+2× DuckDB).
 
     python benchmarks/kpis.py [--small] [--quarter 2026Q3]
 """
@@ -98,11 +99,13 @@ def main() -> None:
         f"{len(data.opportunities):,} deals, {len(data.history):,} snapshot rows, {len(data.reps):,} reps"
     )
 
-    t_ours, t_duck = np.inf, np.inf
-    for _ in range(3):  # best of three for each: the machine's noise is not the code's
+    t_ours, t_duck, t_first = np.inf, np.inf, np.nan
+    for i in range(3):  # best of three for each: the machine's noise is not the code's
         t = time.perf_counter()
         ours = kpi_table(data, quarter=args.quarter, by="rep_id")
         t_ours = min(t_ours, time.perf_counter() - t)
+        if i == 0:  # the first call also builds what later calls on the same data reuse
+            t_first = t_ours
         t = time.perf_counter()
         theirs = duckdb_kpis(data, args.quarter)
         t_duck = min(t_duck, time.perf_counter() - t)
@@ -113,9 +116,9 @@ def main() -> None:
     a, b = ours_f.to_numpy(), theirs.to_numpy()
     same = np.isclose(a, b, rtol=1e-9, atol=1e-6, equal_nan=True).all()
     print(f"reps: {len(ours)}; every KPI equal: {same}")
-    print(f"salesops kpi_table: {t_ours:6.2f} s")
+    print(f"salesops kpi_table: {t_ours:6.2f} s (first call {t_first:.2f} s)")
     print(f"DuckDB SQL:         {t_duck:6.2f} s")
-    print(f"ratio: {t_ours / t_duck:.2f}x (goal: at most 2x)")
+    print(f"ratio: {t_ours / t_duck:.2f}x, first call {t_first / t_duck:.2f}x (goal: at most 2x)")
     if not same:
         raise SystemExit("the two disagree")
 
