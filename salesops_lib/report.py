@@ -19,12 +19,14 @@ from __future__ import annotations
 import html
 import json
 import logging
+import numbers
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from IPython.display import HTML
 
@@ -180,11 +182,19 @@ def esc(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
+def _shown(value: object) -> str:
+    """A value for a sentence: whole numbers with thousands separators (``30,823``), else
+    ``str``; escaped. Pass a year as text (``str(2025)``) to keep it unseparated."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_):
+        return f"{int(value):,}"
+    return esc(value)
+
+
 def say(template: str, **values: object) -> HTML:
     """A paragraph generated from numbers; every value is escaped.
 
     The template is trusted (written in the notebook) and may use ``<b>``; values are
-    formatted with ``str`` and escaped.
+    formatted with ``str`` (whole numbers with thousands separators) and escaped.
 
     Examples
     --------
@@ -192,13 +202,15 @@ def say(template: str, **values: object) -> HTML:
     '<p class="finding">Bookings reached <b>$1.2M</b>.</p>'
     """
     return HTML(
-        f'<p class="finding">{template.format(**{k: esc(v) for k, v in values.items()})}</p>'
+        f'<p class="finding">{template.format(**{k: _shown(v) for k, v in values.items()})}</p>'
     )
 
 
 def note(text: str, **values: object) -> HTML:
     """A grey callout for caveats (no quotas in the data, a small sample ...)."""
-    return HTML(f'<div class="note">{text.format(**{k: esc(v) for k, v in values.items()})}</div>')
+    return HTML(
+        f'<div class="note">{text.format(**{k: _shown(v) for k, v in values.items()})}</div>'
+    )
 
 
 def headline(items: Iterable[tuple[str, str, str]]) -> HTML:

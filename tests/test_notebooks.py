@@ -125,3 +125,21 @@ def test_papermill_with_other_parameters(book, case, params, tmp_path, demo_dir)
     assert (
         "finding" in html or 'class="note"' in html
     )  # a generated sentence, or a note saying why not (e.g. no quotas)
+
+
+def test_sentences_separate_thousands_and_escape():
+    import numpy as np
+
+    from salesops_lib import report
+
+    html = report.say(
+        "{n} deals, {m} reps, {flag}, {year}, {name}",
+        n=30823,
+        m=np.int64(2067),
+        flag=True,
+        year=str(2025),
+        name="<script>x</script>",
+    ).data
+    assert "30,823 deals, 2,067 reps, True, 2025," in html
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "1,177 rep(s)" in report.note("{n} rep(s)", n=1177).data
