@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .fast import string_buffers
+
 TRUE = {"true", "t", "yes", "y", "1", "1.0"}
 FALSE = {"false", "f", "no", "n", "0", "0.0"}
 _MIN_DATE = pd.Timestamp("1900-01-01")
@@ -129,11 +131,7 @@ def _needs_trim(s: pd.Series) -> bool:
             continue
         if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
             return True  # not plain text: let the caller strip it
-        bufs = chunk.buffers()
-        off_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-        offsets = np.frombuffer(bufs[1], dtype=off_type)[
-            chunk.offset : chunk.offset + len(chunk) + 1
-        ]
+        offsets, data = string_buffers(chunk)
         lengths = np.diff(offsets)
         valid = (
             np.ones(len(chunk), dtype=bool)
@@ -142,9 +140,8 @@ def _needs_trim(s: pd.Series) -> bool:
         )
         if ((lengths == 0) & valid).any():
             return True
-        if bufs[2] is None:
+        if len(data) == 0:
             continue
-        data = np.frombuffer(bufs[2], dtype=np.uint8)
         filled = valid & (lengths > 0)
         everything = chunk.null_count == 0  # then every value is non-empty (checked above)
         starts = offsets[:-1] if everything else offsets[:-1][filled]

@@ -38,7 +38,7 @@ from .coerce import (
 )
 from .config import load_config, mask, mask_url, secrets_of
 from .errors import ConfigError, SalesOpsDataError
-from .fast import deal_codes, duplicate_pairs, has_duplicates, isin
+from .fast import deal_codes, duplicate_pairs, has_duplicates, isin, string_buffers
 from .io import (
     WHOLE_DAYS,
     parquet_columns,
@@ -230,12 +230,10 @@ def _digest_column(h: Any, values: pd.Series) -> None:
     if pd.api.types.is_string_dtype(values) and not pd.api.types.is_object_dtype(values):
         arr = pc.fill_null(pa.array(values), "")
         arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-        arr = arr.cast(pa.large_string())
-        bufs = arr.buffers()
-        offsets = np.frombuffer(bufs[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+        offsets, data = string_buffers(arr.cast(pa.large_string()))
         h.update(np.diff(offsets).tobytes())
-        if bufs[2] is not None and len(offsets):
-            h.update(memoryview(bufs[2])[int(offsets[0]) : int(offsets[-1])])
+        if len(offsets):
+            h.update(data[int(offsets[0]) : int(offsets[-1])])  # a view: no copy
         return
     if pd.api.types.is_bool_dtype(values):
         h.update(values.fillna(False).to_numpy(dtype=bool).tobytes())
@@ -1191,9 +1189,10 @@ def _check(
             )
     hist = typed.get("history")
     if hist is not None and {"snapshot_date", "opp_id"} <= set(hist):
-        if isinstance(history_pairs, Future):
-            history_pairs = history_pairs.result()
-        pairs = history_pairs or _history_pairs(hist, opps["opp_id"])
+        given: dict[str, Any] | None = (
+            history_pairs.result() if isinstance(history_pairs, Future) else history_pairs
+        )
+        pairs = given or _history_pairs(hist, opps["opp_id"])
         orphan_rows = pairs["orphan_rows"]
         if pairs["repeats"]:
             problems.append(
@@ -1289,16 +1288,19 @@ def write_snapshot(data: SalesData, folder: str | Path) -> Path:
     # history (most of the bytes) and the fingerprint each in a thread of their own while
     # this one writes the other tables: Arrow's writer and the hash release the GIL
     with ThreadPoolExecutor(max_workers=2) as pool:
-        jobs = [pool.submit(data.fingerprint)]
-        if data.history is not None:
-            jobs.append(pool.submit(_write_history, data.history, folder / "history.parquet"))
+        fingerprint_job = pool.submit(data.fingerprint)
+        history_job = (
+            pool.submit(_write_history, data.history, folder / "history.parquet")
+            if data.history is not None
+            else None
+        )
         for name, frame in data.tables.items():
             if name != "history":
                 frame.to_parquet(folder / f"{name}.parquet", index=False)
         data.warnings.to_parquet(folder / "warnings.parquet", index=False)
-        fingerprint = jobs[0].result()
-        for job in jobs[1:]:
-            job.result()  # re-raises a failed write here
+        fingerprint = fingerprint_job.result()
+        if history_job is not None:
+            history_job.result()  # re-raises a failed write here
     meta = {
         "fiscal_start_month": data.calendar.start_month,
         "currency": data.currency,

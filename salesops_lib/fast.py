@@ -23,6 +23,16 @@ def _arrow(values: pd.Series | pd.Index | np.ndarray) -> pa.Array | pa.ChunkedAr
     return arr.cast(pa.large_string()) if arr.type != pa.large_string() else arr
 
 
+def string_buffers(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """A (large) string array's offsets (one more than its values, from the array's own
+    offset) and its data bytes, as NumPy views of Arrow's buffers: no copy."""
+    bufs = chunk.buffers()
+    off_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    offsets = np.frombuffer(bufs[1], dtype=off_type)[chunk.offset : chunk.offset + len(chunk) + 1]
+    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.empty(0, np.uint8)
+    return offsets, data
+
+
 def arrow_text(values: pd.Series | pd.Index | np.ndarray) -> pa.Array:
     """A text column as one Arrow ``large_string`` array (no copy when it already is one)."""
     arr = _arrow(values)
@@ -258,11 +268,7 @@ def _fixed_width_keys(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, int]
             pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)
         ):
             return None
-        bufs = chunk.buffers()
-        off_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-        offsets = np.frombuffer(bufs[1], dtype=off_type)[
-            chunk.offset : chunk.offset + len(chunk) + 1
-        ]
+        offsets, data = string_buffers(chunk)
         first, last = int(offsets[0]), int(offsets[-1])
         w = (last - first) // len(chunk)
         if not 1 <= w <= 8 or (width is not None and w != width):
@@ -270,7 +276,7 @@ def _fixed_width_keys(arr: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, int]
         if last - first != w * len(chunk) or (np.diff(offsets) != w).any():
             return None
         width = w
-        raw = np.frombuffer(bufs[2], dtype=np.uint8)[first:last].reshape(len(chunk), w)
+        raw = data[first:last].reshape(len(chunk), w)
         if w < 8:
             padded = np.zeros((len(chunk), 8), dtype=np.uint8)
             padded[:, :w] = raw
