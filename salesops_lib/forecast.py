@@ -403,8 +403,12 @@ def _key_name(key: pd.Series | None) -> str | None:
     return None if key is None else str(key.name)
 
 
-MAX_TRAINING_DEALS = 60_000
-"""The win model trains on at most this many earlier open deals (a fixed random sample)."""
+MAX_TRAINING_DEALS = 30_000
+"""The win model trains on at most this many earlier open deals (a fixed random sample).
+
+On the large demo company (2M deals) a 30,000-deal sample backtested as well as 60,000
+(8 quarters, WAPE 4.5% against 4.8% at week 0, 2.5% against 2.8% at week 8) and fits
+in two thirds of the time; the small demo (at most 11,505 examples) never reaches it."""
 
 EXACT_DEALS = 2000
 """Up to this many open deals a group's wins are simulated deal by deal."""
