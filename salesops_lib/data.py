@@ -483,6 +483,8 @@ def _load(
             typed["opportunities"] = _normalise_stages(
                 typed["opportunities"], stages, table_problems["opportunities"]
             )
+            if not stages:  # no stage list configured: the deals' own stages name history's
+                stages = _infer_stages(typed["opportunities"])
         if "history" in typed:
             typed["history"] = _normalise_history(
                 typed["history"], stages, table_problems["history"]
@@ -496,10 +498,6 @@ def _load(
             problems.extend(table_problems[name])
         if any(p["severity"] == "error" and "missing" in p["message"] for p in problems):
             return None, _problem_frame(problems)
-        opps = typed["opportunities"]
-        if not stages:
-            stages = _infer_stages(opps)
-
         _check(
             typed,
             stages,

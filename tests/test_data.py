@@ -272,12 +272,14 @@ def test_deal_twice_in_one_snapshot_blocks(tmp_path, fmt):
 
 def test_history_stage_and_category_are_categoricals(tmp_path):
     history = HISTORY_HEADER + (
-        "2026-02-01,o3, Proposal ,2000,2026-03-20,commit\n2026-02-08,o3,Proposal,2000,2026-03-20,\n"
+        "2026-02-01,o3, Proposal ,2000,2026-03-20,commit\n2026-02-08,o3,proposal,2000,2026-03-20,\n"
     )
     data = load_dataset(write(tmp_path / "d", reps=REPS, opportunities=OPPS, history=history))
     stage, category = data.history["stage"], data.history["forecast_category"]
     assert isinstance(stage.dtype, pd.CategoricalDtype)
-    assert stage.tolist() == ["Proposal", "Proposal"]  # trimmed
+    # trimmed, and spelled as the deals spell it even without a configured stage list
+    assert stage.tolist() == ["Proposal", "Proposal"]
+    assert not data.history["is_closed"].any()  # the stage's meaning fills the blank flags
     assert list(stage.cat.categories) == ["Proposal"]
     assert category.iloc[0] == "Commit" and pd.isna(category.iloc[1])
     snap = read_snapshot(write_snapshot(data, tmp_path / "snap"))
