@@ -7,12 +7,17 @@ Arrow compute instead and return the same answers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 _BIG = 200_000
+T = TypeVar("T")
+FrameOrSeries = TypeVar("FrameOrSeries", pd.DataFrame, pd.Series)
 
 
 def _arrow(values: pd.Series | pd.Index | np.ndarray) -> pa.Array | pa.ChunkedArray:
@@ -69,15 +74,7 @@ def isin(left: pd.Series, right: pd.Series | pd.Index | np.ndarray) -> np.ndarra
             left.isin(pd.unique(pd.Series(right).dropna())).to_numpy(dtype=bool)
             & left.notna().to_numpy()
         )
-    arr, values = _arrow(left), _arrow(pd.Series(right).dropna())
-    keys = _fixed_width_keys(arr)
-    if keys is not None:
-        table = _fixed_width_keys(values)
-        if table is not None and table[1] == keys[1]:
-            found = _digit_search(keys[0], table[0], keys[1])
-            return (found if found is not None else _search(keys[0], np.unique(table[0]))) >= 0
-    mask = pc.is_in(arr, value_set=pc.unique(values))
-    return np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)
+    return positions(left, pd.Series(right).dropna()) >= 0  # a missing value is found nowhere
 
 
 def positions(values: pd.Series | pa.Array, table: pd.Series | pa.Array) -> np.ndarray:
@@ -85,7 +82,7 @@ def positions(values: pd.Series | pa.Array, table: pd.Series | pa.Array) -> np.n
 
     Ids of one fixed width up to 8 bytes (``O0000001``, most system-generated ids) are
     compared as integers: looked up directly when they are letters and digits
-    (:func:`_digit_search`), else by binary search, which stays fast when the values jump
+    (:func:`_digit_index`), else by binary search, which stays fast when the values jump
     around the table (a hash lookup then misses the CPU cache on almost every row). The
     table side is computed once per table (:func:`_table_index`).
     """
@@ -99,6 +96,14 @@ def positions(values: pd.Series | pa.Array, table: pd.Series | pa.Array) -> np.n
         return _search(keys[0], table_keys[0])
     found = pc.index_in(arr, value_set=tab.cast(arr.type))
     return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def take_rows(table: FrameOrSeries, at: np.ndarray) -> FrameOrSeries:
+    """The rows of ``table`` (a frame or a column) at positions ``at``, as :func:`positions`
+    gives them: numbered from 0, and missing where ``at`` is -1 (not in the table)."""
+    found = at >= 0
+    rows = table.iloc[np.where(found, at, 0)].reset_index(drop=True)
+    return rows if found.all() else rows.where(pd.Series(found))
 
 
 def deal_codes(ids: pd.Series, table: pd.Series) -> tuple[np.ndarray, pa.Array]:
@@ -138,23 +143,15 @@ def _search(keys: np.ndarray, table: np.ndarray) -> np.ndarray:
 _U = np.uint64
 
 
-def _digit_search(
-    keys: np.ndarray, table: np.ndarray, width: int, *, max_slots: int = 1 << 27
-) -> np.ndarray | None:
-    """Positions in ``table`` of fixed-width ids made of constant letters and digits.
-
-    Ids such as ``O0000001`` or ``2024-000017`` (as keys from :func:`_fixed_width_keys`)
-    are read as the decimal number their digits spell, eight characters at a time in a few
-    whole-array operations, and looked up in an array indexed by that number: one memory
-    access per id instead of a binary search's twenty. None when the table's ids are not
-    of that form or their numbers are too sparse (then use :func:`_search`).
-    """
-    index = _digit_index(table, width, max_slots=max_slots)
-    return None if index is None else _digit_find(keys, index)
-
-
 def _digit_index(table: np.ndarray, width: int, *, max_slots: int = 1 << 27) -> tuple | None:
-    """The table side of :func:`_digit_search`: which characters are digits, and the lookup array."""
+    """The lookup of fixed-width ids made of constant letters and digits (``O0000001``,
+    ``2024-000017``, as keys from :func:`_fixed_width_keys`), for :func:`_digit_find`.
+
+    Each id is read as the decimal number its digits spell, eight characters at a time in
+    a few whole-array operations, and found in an array indexed by that number: one memory
+    access per id instead of a binary search's twenty. None when the table's ids are not of
+    that form or their numbers are too sparse (then use :func:`_search`).
+    """
     if len(table) == 0:
         return None
     shift = _U(8 * (8 - width))  # the id in the low bytes: no trailing padding
@@ -183,7 +180,7 @@ def _digit_index(table: np.ndarray, width: int, *, max_slots: int = 1 << 27) -> 
 
 
 def _digit_find(keys: np.ndarray, index: tuple) -> np.ndarray:
-    """The value side of :func:`_digit_search`, given the table's :func:`_digit_index`."""
+    """Positions in the table of :func:`_digit_index` of each key (-1: not there)."""
     shift, digit_mask, const_mask, const, size, lookup = index
     out = np.empty(len(keys), dtype=np.int64)
     step = 1 << 16  # slices that stay in the CPU cache through the dozen passes below
@@ -197,29 +194,45 @@ def _digit_find(keys: np.ndarray, index: tuple) -> np.ndarray:
     return out
 
 
-# The lookup side of the tables searched most (the opportunities' ids, searched by every
-# analysis), keyed by the Arrow buffers they live in. An entry holds the array itself, so
-# its buffers cannot be freed and their addresses reused while it is cached.
-_TABLE_CACHE: dict[tuple, tuple[pa.Array | pa.ChunkedArray, tuple | None, tuple | None]] = {}
+_MEMO: dict[tuple, tuple[object, object]] = {}
+
+
+def memo_by_memory(ident: tuple, keep: object, make: Callable[[], T]) -> T:
+    """A result about long arrays, cached by where their data lives.
+
+    ``ident`` names the question and the arrays' memory (addresses, offsets, lengths).
+    Each entry holds ``keep``, the arrays themselves, so their memory cannot be freed and
+    reused for other data while the result is cached. The last 8 results are kept.
+    """
+    hit = _MEMO.get(ident)
+    if hit is not None:
+        return hit[1]  # type: ignore[return-value]
+    value = make()
+    if len(_MEMO) >= 8:
+        _MEMO.pop(next(iter(_MEMO)))
+    _MEMO[ident] = (keep, value)
+    return value
 
 
 def _table_index(tab: pa.Array | pa.ChunkedArray) -> tuple[tuple | None, tuple | None]:
-    """A table's fixed-width keys and digit index (either None when not applicable; cached)."""
+    """A table's fixed-width keys and digit index (either None when not applicable).
+
+    Cached for long tables (the opportunities' ids, searched by every analysis).
+    """
+
+    def make() -> tuple[tuple | None, tuple | None]:
+        table_keys = _fixed_width_keys(tab)
+        digits = _digit_index(table_keys[0], table_keys[1]) if table_keys is not None else None
+        return table_keys, digits
+
+    if len(tab) < _BIG:  # small tables are cheap to index again
+        return make()
     chunks = tab.chunks if isinstance(tab, pa.ChunkedArray) else [tab]
     ident = tuple(
         (c.offset, len(c), tuple(b.address if b is not None else 0 for b in c.buffers()))
         for c in chunks
     )
-    hit = _TABLE_CACHE.get(ident)
-    if hit is not None:
-        return hit[1], hit[2]
-    table_keys = _fixed_width_keys(tab)
-    digits = _digit_index(table_keys[0], table_keys[1]) if table_keys is not None else None
-    if len(tab) >= _BIG:  # small tables are cheap to index again
-        if len(_TABLE_CACHE) >= 4:
-            _TABLE_CACHE.pop(next(iter(_TABLE_CACHE)))
-        _TABLE_CACHE[ident] = (tab, table_keys, digits)
-    return table_keys, digits
+    return memo_by_memory(("table index", ident), tab, make)
 
 
 def _digits_value(keys: np.ndarray, digit_mask: np.uint64) -> np.ndarray:

@@ -42,7 +42,7 @@ import pyarrow as pa
 from . import fast
 from .data import SalesData
 from .errors import SalesOpsDataError
-from .metrics import latest_snapshot, plain_labels
+from .metrics import closed_by, latest_snapshot, open_then, plain_labels
 
 METHODS = ("time_series", "pipeline", "win_model", "rep_call", "ensemble")
 BASELINES = ("seasonal_naive", "seasonal_naive_growth")
@@ -233,12 +233,8 @@ def _open_deals_at(data: SalesData, date: pd.Timestamp) -> pd.DataFrame:
         rows = rows[~rows["is_closed"].fillna(False).astype(bool)]
         # drop deals the opportunities table shows closed by then
         at = rows["opp_row"].to_numpy()
-        known = at >= 0
-        safe = np.where(known, at, 0)
-        closed = opps["is_closed"].fillna(False).astype(bool).to_numpy()[safe]
-        closed &= (opps["close_date"].to_numpy() <= np.datetime64(date))[safe]
-        keep = ~(known & closed)
-        rows, at, known = rows[keep], at[keep], known[keep]
+        keep = open_then(data, at, date)
+        rows, at = rows[keep], at[keep]
         out = rows[
             [
                 "opp_id",
@@ -252,12 +248,11 @@ def _open_deals_at(data: SalesData, date: pd.Timestamp) -> pd.DataFrame:
         ].reset_index(drop=True)
         out = plain_labels(out)
         # the deal's owner, created date and product (missing when the deal is not in the table)
-        extra = opps[["rep_id", "created_date", "product"]].iloc[np.where(known, at, 0)]
-        extra = extra.reset_index(drop=True).where(pd.Series(known))
+        extra = fast.take_rows(opps[["rep_id", "created_date", "product"]], at)
         out = pd.concat([out, extra], axis=1)
     else:
         created = opps["created_date"] <= date
-        still_open = ~(opps["is_closed"].fillna(False).astype(bool) & (opps["close_date"] <= date))
+        still_open = ~closed_by(data, date)
         out = opps.loc[
             created & still_open,
             [

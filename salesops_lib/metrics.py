@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .data import SalesData
-from .fast import positions
+from .fast import memo_by_memory, positions, take_rows
 
 KPI_COLUMNS = [
     "bookings",
@@ -85,6 +85,19 @@ def closed_deals(data: SalesData, *, start: pd.Timestamp, as_of: pd.Timestamp) -
     return out
 
 
+def closed_by(data: SalesData, date: pd.Timestamp) -> np.ndarray:
+    """For each row of the opportunities table: closed, with a close date on or before ``date``."""
+    opps = data.opportunities
+    closed = opps["is_closed"].fillna(False).to_numpy(dtype=bool)
+    return closed & (opps["close_date"] <= date).to_numpy()
+
+
+def open_then(data: SalesData, at: np.ndarray, date: pd.Timestamp) -> np.ndarray:
+    """Which snapshot rows are of deals the opportunities table does not show closed by
+    ``date``; ``at`` is each row's deal as a row of that table (-1: not in it)."""
+    return ~((at >= 0) & closed_by(data, date)[np.maximum(at, 0)])
+
+
 def plain_labels(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with categorical columns (history's stage, forecast category) as plain text.
 
@@ -101,24 +114,16 @@ def plain_labels(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-# Whether a snapshot-date column is in date order, keyed by the array's memory. Each entry
-# holds the (read-only) array, so its memory cannot be reused while it is cached.
-_DATE_ORDER: dict[tuple[int, int], tuple[np.ndarray, bool]] = {}
-
-
 def _in_date_order(days: np.ndarray) -> bool:
     """Whether ``days`` never decrease (cached for long columns: every as-of date asks)."""
-    if len(days) < 100_000:
+
+    def make() -> bool:
         return bool((days[1:] >= days[:-1]).all())
-    key = (days.__array_interface__["data"][0], len(days))
-    hit = _DATE_ORDER.get(key)
-    if hit is not None and hit[0].dtype == days.dtype:
-        return hit[1]
-    ordered = bool((days[1:] >= days[:-1]).all())
-    if len(_DATE_ORDER) >= 4:
-        _DATE_ORDER.pop(next(iter(_DATE_ORDER)))
-    _DATE_ORDER[key] = (days, ordered)
-    return ordered
+
+    if len(days) < 100_000:
+        return make()
+    where = (days.__array_interface__["data"][0], len(days), str(days.dtype))
+    return memo_by_memory(("date order", where), days, make)
 
 
 def latest_snapshot(history: pd.DataFrame | None, as_of: object) -> pd.DataFrame | None:
@@ -150,25 +155,21 @@ def open_pipeline_deals(data: SalesData, *, quarter: str, as_of: pd.Timestamp) -
     """
     start, end = data.calendar.bounds(quarter)
     opps = data.opportunities
-    closed_by = opps["is_closed"].fillna(False).astype(bool) & (opps["close_date"] <= as_of)
     rows = latest_snapshot(data.history, as_of)
     if rows is not None:
         rows = rows[~rows["is_closed"].fillna(False).astype(bool)]
         rows = rows[(rows["close_date"] >= start) & (rows["close_date"] <= end)]
         # each row's deal in the opportunities table: closed by then? whose is it?
         at = positions(rows["opp_id"], opps["opp_id"])
-        known = at >= 0
-        safe = np.where(known, at, 0)
-        keep = ~(known & closed_by.to_numpy(dtype=bool)[safe])
+        keep = open_then(data, at, as_of)
         out = rows.loc[keep, ["opp_id", "amount", "close_date", "stage", "forecast_category"]]
         out = plain_labels(out.reset_index(drop=True))
-        owner = opps["rep_id"].iloc[safe[keep]].reset_index(drop=True)
-        out["rep_id"] = owner.where(pd.Series(known[keep]))
+        out["rep_id"] = take_rows(opps["rep_id"], at[keep])
     else:
         created = opps["created_date"] <= as_of
         in_q = (opps["close_date"] >= start) & (opps["close_date"] <= end)
         out = opps.loc[
-            created & ~closed_by & in_q,
+            created & ~closed_by(data, as_of) & in_q,
             ["opp_id", "rep_id", "amount", "close_date", "stage", "forecast_category"],
         ]
     out = out.copy()

@@ -72,11 +72,9 @@ def audit(
     od = open_deals_at(data, as_of_ts)
     opps = data.opportunities
     row = fast.positions(od["opp_id"], opps["opp_id"])  # each open deal's row (-1: none)
-    known = row >= 0
 
     def from_opps(col: str) -> pd.Series:
-        values = opps[col].iloc[np.maximum(row, 0)].reset_index(drop=True)
-        return values.where(pd.Series(known)) if not known.all() else values
+        return fast.take_rows(opps[col], row)
 
     od["account_id"] = from_opps("account_id") if "account_id" in opps else np.nan
     od["probability"] = from_opps("probability") if "probability" in opps else np.nan

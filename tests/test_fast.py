@@ -69,11 +69,12 @@ def test_digit_ids_take_the_direct_lookup_path():
     )
     keys = fast._fixed_width_keys(fast.arrow_text(pd.Series(["O0000001", "P0000001"], dtype="str")))
     assert table is not None and keys is not None
-    assert fast._digit_search(keys[0], table[0], 8).tolist() == [1, -1]
+    index = fast._digit_index(table[0], 8)
+    assert index is not None and fast._digit_find(keys[0], index).tolist() == [1, -1]
     sparse = fast._fixed_width_keys(
         fast.arrow_text(pd.Series(["O9999999", "O0000001"], dtype="str"))
     )
-    assert sparse is not None and fast._digit_search(keys[0], sparse[0], 8) is None
+    assert sparse is not None and fast._digit_index(sparse[0], 8) is None
 
 
 @settings(max_examples=200, deadline=None)
