@@ -57,25 +57,14 @@ def to_text(s: pd.Series) -> pd.Series:
 def to_label(s: pd.Series) -> pd.Series:
     """Short text from a fixed list (a stage, a forecast category) as a categorical.
 
-    Surrounding spaces are removed and blanks become missing, as :func:`to_text` does,
-    but only once per distinct value. Categories are in sorted order, so sorting and
-    grouping give the same order as plain text would. One byte per row instead of the
-    text's sixteen or so: history snapshots hold tens of millions of these.
+    Surrounding spaces are removed and blanks become missing, as :func:`to_text` does (on a
+    categorical, such as one read from Parquet, once per category). Categories are in
+    sorted order, so sorting and grouping give the same order as plain text would. One
+    byte per row instead of the text's sixteen or so: history snapshots hold tens of
+    millions of these.
     """
     if not isinstance(s.dtype, pd.CategoricalDtype):
-        text = to_text(s)
-        if (
-            len(text)
-            and pd.api.types.is_string_dtype(text)
-            and not pd.api.types.is_object_dtype(text)
-        ):
-            import pyarrow as pa
-            import pyarrow.compute as pc
-
-            encoded = pc.dictionary_encode(pa.array(text))
-            s = pd.Series(encoded.to_pandas(), index=text.index)
-        else:
-            s = text.astype("category")
+        s = to_text(s)  # ids read as numbers and blanks as plain text; map_labels encodes
     return map_labels(s, lambda v: v)
 
 

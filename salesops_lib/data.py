@@ -38,7 +38,14 @@ from .coerce import (
 )
 from .config import load_config, mask, mask_url, secrets_of
 from .errors import ConfigError, SalesOpsDataError
-from .fast import deal_codes, duplicate_pairs, has_duplicates, isin, string_buffers
+from .fast import (
+    arrow_text,
+    deal_codes,
+    duplicate_pairs,
+    has_duplicates,
+    isin,
+    string_buffers,
+)
 from .io import (
     WHOLE_DAYS,
     parquet_columns,
@@ -228,9 +235,7 @@ def _digest_column(h: Any, values: pd.Series) -> None:
         h.update(values.cat.codes.to_numpy().astype(np.int32).tobytes())
         return
     if pd.api.types.is_string_dtype(values) and not pd.api.types.is_object_dtype(values):
-        arr = pc.fill_null(pa.array(values), "")
-        arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-        offsets, data = string_buffers(arr.cast(pa.large_string()))
+        offsets, data = string_buffers(pc.fill_null(arrow_text(values), ""))
         h.update(np.diff(offsets).tobytes())
         if len(offsets):
             h.update(data[int(offsets[0]) : int(offsets[-1])])  # a view: no copy
