@@ -21,7 +21,7 @@ def large_demo(fmt: str) -> Path:
             [
                 PY,
                 "-m",
-                "salesops_lib.cli",
+                "salesops_lib.run.cli",
                 "demo-data",
                 str(out),
                 "--size",

@@ -10,7 +10,7 @@ import time
 
 from _common import ROOT, large_demo
 
-from salesops_lib import forecast as fc
+from salesops_lib.analysis import forecast as fc
 from salesops_lib import load_dataset
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 from _common import ROOT, large_demo
 
 from salesops_lib import load_dataset
-from salesops_lib.metrics import KPI_COLUMNS, kpi_table, quarter_window
+from salesops_lib.analysis.kpis import KPI_COLUMNS, kpi_table, quarter_window
 
 SQL = """
 with closed as (

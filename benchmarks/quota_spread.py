@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from salesops_lib.quota import DEFAULT_BLEND, allocate_cents, ramp_matrix
+from salesops_lib.analysis.quota import DEFAULT_BLEND, allocate_cents, ramp_matrix
 
 AW = Path(__file__).resolve().parents[1] / "data" / "examples" / "adventureworks_sales_quota"
 

@@ -6,9 +6,9 @@ Public entry points: :func:`load_dataset` and :class:`SalesData` (data), :class:
 
 from __future__ import annotations
 
-from .data import SalesData, load_dataset, validate
-from .errors import ConfigError, ReportError, SalesOpsDataError
-from .periods import FiscalCalendar
+from salesops_lib.data import SalesData, load_dataset, validate
+from salesops_lib.errors import ConfigError, ReportError, SalesOpsDataError
+from salesops_lib.periods import FiscalCalendar
 
 __version__ = "0.1.0"
 

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import schema
+from salesops_lib import schema
 
 SQL_TYPES = {
     "date": "date",

@@ -41,7 +41,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from scipy import stats
 
-from .periods import FiscalCalendar
+from salesops_lib.periods import FiscalCalendar
 
 SEGMENTS = ("SMB", "Mid-Market", "Enterprise")
 MEAN_AMOUNT = np.array([12_000.0, 40_000.0, 120_000.0])

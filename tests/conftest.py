@@ -59,7 +59,7 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None):
 
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "salesops_lib.cli", *args],
+        [sys.executable, "-m", "salesops_lib.run.cli", *args],
         capture_output=True,
         text=True,
         cwd=cwd or ROOT,
@@ -71,7 +71,7 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None):
 @pytest.fixture(scope="session")
 def rendered(demo_dir, tmp_path_factory):
     """One complete quarterly run of every report on the demo data."""
-    from salesops_lib.runner import run_quarter
+    from salesops_lib.run.runner import run_quarter
 
     out = tmp_path_factory.mktemp("reports")
     result = run_quarter(

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from salesops_lib import benchmark as bm
+from salesops_lib.analysis import reps as bm
 from salesops_lib import load_dataset
 
 from .test_data import write
@@ -83,7 +83,7 @@ def test_small_sample_does_not_top_the_table(demo):
 
 def test_attainment_interval_matches_scipy(demo):
     att = bm.attainment_ranking(demo, quarter="2026Q3", trailing=4)
-    from salesops_lib.metrics import kpi_table
+    from salesops_lib.analysis.kpis import kpi_table
 
     rep = att[att["quarters"] == 4].index[0]
     vals = [

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from salesops_lib import comp
+from salesops_lib.analysis import comp
 from salesops_lib.config import load_config
 from salesops_lib.errors import ConfigError
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from salesops_lib import fast
-from salesops_lib.coerce import _needs_trim
+from salesops_lib.data.coerce import _needs_trim
 
 # short ids over a tiny alphabet: many repeats, and widths that take both the fixed-width
 # (integer) path and the Arrow path

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from salesops_lib import forecast as fc
-from salesops_lib.forecast import FORECAST_COLUMNS
+from salesops_lib.analysis import forecast as fc
+from salesops_lib.analysis.forecast import FORECAST_COLUMNS
 
 pytestmark = pytest.mark.xdist_group("forecast")
 AS_OF = pd.Timestamp("2026-08-14")

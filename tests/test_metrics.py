@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from salesops_lib import load_dataset
-from salesops_lib.metrics import KPI_COLUMNS, coverage, kpi_table, pace
+from salesops_lib.analysis.kpis import KPI_COLUMNS, coverage, kpi_table, pace
 
 from .conftest import MAVEN
 from .test_data import write

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from salesops_lib import pipeline as pl
-from salesops_lib.metrics import kpi_table
+from salesops_lib.analysis import pipeline as pl
+from salesops_lib.analysis.kpis import kpi_table
 
 from .conftest import MAVEN
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from salesops_lib import load_dataset, pgtemp
-from salesops_lib.metrics import kpi_table
+from salesops_lib.analysis.kpis import kpi_table
 
 from .conftest import run_cli
 

@@ -7,7 +7,7 @@ import pytest
 
 from salesops_lib import load_dataset
 from salesops_lib.errors import ConfigError
-from salesops_lib.metrics import kpi_table
+from salesops_lib.analysis.kpis import kpi_table
 
 from .conftest import FIXTURES, MAVEN
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from salesops_lib import load_dataset
-from salesops_lib import quality as qa
+from salesops_lib.analysis import hygiene as qa
 
 from .test_data import write
 

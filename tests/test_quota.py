@@ -10,7 +10,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from salesops_lib import forecast, load_dataset, quota
+from salesops_lib import load_dataset
+from salesops_lib.analysis import forecast
+from salesops_lib.analysis import quota
 from salesops_lib.errors import ConfigError
 
 from .test_data import write

@@ -12,7 +12,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from salesops_lib.runner import list_notebooks, run_quarter
+from salesops_lib.run.runner import list_notebooks, run_quarter
 
 from .conftest import ROOT, run_cli
 
@@ -62,7 +62,7 @@ def test_complete_run_as_a_manager_receives_it(rendered):
 
 def test_index_headline_matches_kpis(rendered, demo):
     from salesops_lib.format import money, pct
-    from salesops_lib.metrics import kpi_table
+    from salesops_lib.analysis.kpis import kpi_table
 
     total = kpi_table(demo, quarter="2026Q3", by=None).iloc[0]
     index = (rendered.folder / "index.html").read_text()
@@ -316,7 +316,7 @@ def test_longest_report_starts_first(tmp_path):
     import json as _json
     from pathlib import Path as _Path
 
-    from salesops_lib.runner import list_notebooks, longest_first
+    from salesops_lib.run.runner import list_notebooks, longest_first
 
     books = list_notebooks(_Path(__file__).resolve().parents[1] / "notebooks")
     # without earlier runs: the metadata's expected seconds put forecasting first

@@ -117,7 +117,7 @@ def test_realism_seasonality_ramp_slippage_stale(demo, demo_dir):
 
 
 def test_quotas_reached_by_60_to_70_percent_of_ramped_reps(demo):
-    from salesops_lib.metrics import kpi_table
+    from salesops_lib.analysis.kpis import kpi_table
 
     shares = []
     for q in demo.quarters()[:12]:

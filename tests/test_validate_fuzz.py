@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from salesops_lib.cli import main
+from salesops_lib.run.cli import main
 
 from .test_data import OPPS, REPS
 

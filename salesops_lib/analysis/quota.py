@@ -40,10 +40,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .benchmark import trailing_quarters
-from .data import SalesData
-from .errors import ConfigError, SalesOpsDataError
-from .forecast import _cached, _won
+from salesops_lib.analysis.reps import trailing_quarters
+from salesops_lib.data.load import SalesData
+from salesops_lib.errors import ConfigError, SalesOpsDataError
+from salesops_lib.analysis.forecast import _cached, _won
 
 DAYS_PER_MONTH = 30.4375
 DEFAULT_RAMP: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)
@@ -1040,7 +1040,7 @@ def letters(proposal: pd.DataFrame, *, plan_label: str, currency: str = "USD") -
 
 def write_letters(letters_frame: pd.DataFrame, folder: str, stem: str) -> tuple[str, str]:
     """Write the letters as ``<stem>.csv`` and ``<stem>.xlsx`` (one sheet per team)."""
-    from .comp import write_statements
+    from salesops_lib.analysis.comp import write_statements
 
     return write_statements(letters_frame, folder, stem)
 

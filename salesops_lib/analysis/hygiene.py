@@ -30,9 +30,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import fast
-from .data import SalesData
-from .forecast import (
+from salesops_lib import fast
+from salesops_lib.data.load import SalesData
+from salesops_lib.analysis.forecast import (
     _cells,
     _earlier_points,
     _examples,
@@ -43,7 +43,7 @@ from .forecast import (
     open_deals_at,
     order_by_deal,
 )
-from .metrics import group_labels
+from salesops_lib.analysis.kpis import group_labels
 
 CHECKS = {
     "past_due_close": "Close date already passed: update it or close the deal",

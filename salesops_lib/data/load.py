@@ -25,8 +25,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import schema
-from .coerce import (
+from salesops_lib import schema
+from salesops_lib.data.coerce import (
     map_labels,
     map_values,
     to_bool,
@@ -36,9 +36,9 @@ from .coerce import (
     to_probability,
     to_text,
 )
-from .config import load_config, mask, mask_url, secrets_of
-from .errors import ConfigError, SalesOpsDataError
-from .fast import (
+from salesops_lib.config import load_config, mask, mask_url, secrets_of
+from salesops_lib.errors import ConfigError, SalesOpsDataError
+from salesops_lib.fast import (
     arrow_text,
     deal_codes,
     duplicate_pairs,
@@ -46,7 +46,7 @@ from .fast import (
     isin,
     string_buffers,
 )
-from .io import (
+from salesops_lib.data.io import (
     WHOLE_DAYS,
     parquet_columns,
     read_duckdb,
@@ -54,8 +54,8 @@ from .io import (
     read_sql,
     read_table_file,
 )
-from .periods import FiscalCalendar
-from .presets import Preset, Stage, get_preset, stages_from_config
+from salesops_lib.periods import FiscalCalendar
+from salesops_lib.data.presets import Preset, Stage, get_preset, stages_from_config
 
 SNAPSHOT_META = "salesops_snapshot.json"
 PROBLEM_COLUMNS = ["severity", "table", "column", "ids", "message"]
@@ -1326,7 +1326,7 @@ def _write_history(history: pd.DataFrame, path: Path, chunk_rows: int = 2_000_00
     """
     import pyarrow.parquet as pq
 
-    from .fast import order, sorted_by_date_then_text
+    from salesops_lib.fast import order, sorted_by_date_then_text
 
     if sorted_by_date_then_text(history["snapshot_date"], history["opp_id"]):
         history.to_parquet(path, index=False)

@@ -32,8 +32,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .data import SalesData
-from .fast import memo_by_memory, positions, take_rows
+from salesops_lib.data.load import SalesData
+from salesops_lib.fast import memo_by_memory, positions, take_rows
 
 KPI_COLUMNS = [
     "bookings",

@@ -32,17 +32,17 @@ import nbformat
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from . import __version__
-from .config import load_config, mask, public_config, secrets_of
-from .data import SalesData, load_dataset, write_snapshot
-from .errors import ConfigError, ReportError
-from .format import money, pct, ratio
-from .periods import FiscalCalendar
+from salesops_lib import __version__
+from salesops_lib.config import load_config, mask, public_config, secrets_of
+from salesops_lib.data.load import SalesData, load_dataset, write_snapshot
+from salesops_lib.errors import ConfigError, ReportError
+from salesops_lib.format import money, pct, ratio
+from salesops_lib.periods import FiscalCalendar
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_NOTEBOOKS = PROJECT_ROOT / "notebooks"
 _ENV = Environment(
-    loader=PackageLoader("salesops_lib", "templates"), autoescape=select_autoescape(["html"])
+    loader=PackageLoader("salesops_lib.render", "templates"), autoescape=select_autoescape(["html"])
 )
 
 
@@ -462,7 +462,9 @@ def failure_html(name: str, title: str, error: str, meta: dict[str, str]) -> str
 
 
 def _page(title: str, body: str, meta: dict[str, str]) -> str:
-    css = (Path(__file__).parent / "templates" / "style.css").read_text(encoding="utf-8")
+    css = (Path(__file__).parents[1] / "render" / "templates" / "style.css").read_text(
+        encoding="utf-8"
+    )
     return _ENV.get_template("page.html").render(
         title=title,
         body=body,
@@ -477,7 +479,7 @@ def _page(title: str, body: str, meta: dict[str, str]) -> str:
 
 def headline_figures(data: SalesData, quarter: str, as_of: pd.Timestamp) -> dict[str, Any]:
     """Headline tiles for the index: bookings, attainment, win rate, open pipeline."""
-    from .metrics import kpi_table
+    from salesops_lib.analysis.kpis import kpi_table
 
     total = kpi_table(data, quarter=quarter, as_of=as_of, by=None).iloc[0]
     items = [
@@ -524,7 +526,9 @@ def _write_index(
     headline: dict[str, Any],
     meta: dict[str, str],
 ) -> None:
-    css = (Path(__file__).parent / "templates" / "style.css").read_text(encoding="utf-8")
+    css = (Path(__file__).parents[1] / "render" / "templates" / "style.css").read_text(
+        encoding="utf-8"
+    )
     _, end = data.calendar.bounds(quarter)
     cards = [
         {

@@ -12,8 +12,8 @@ import os
 import sys
 from pathlib import Path
 
-from .config import load_config, mask, mask_url, secrets_of
-from .errors import SalesOpsError
+from salesops_lib.config import load_config, mask, mask_url, secrets_of
+from salesops_lib.errors import SalesOpsError
 
 DEFAULT_DEMO = Path("data/demo")
 
@@ -86,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .synth import generate
+    from salesops_lib.synth import generate
 
     out = generate(args.out, size=args.size, seed=args.seed, fmt=args.format)
     print(f"demo company ({args.size}, seed {args.seed}) written to {out}")
@@ -94,7 +94,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .data import format_problem, validate
+    from salesops_lib.data.load import format_problem, validate
 
     config = args.config or _folder_config(args.source)
     data, problems = validate(args.source, preset=args.preset, config=config)
@@ -130,14 +130,14 @@ def _folder_config(source: str) -> str | None:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .runner import DEFAULT_NOTEBOOKS, run_quarter
+    from salesops_lib.run.runner import DEFAULT_NOTEBOOKS, run_quarter
 
     source = args.data
     config = args.config
     if source is None:
         source = str(DEFAULT_DEMO)
         if not (DEFAULT_DEMO / "opportunities.csv").is_file():
-            from .synth import generate
+            from salesops_lib.synth import generate
 
             print(f"no data given: generating the demo company in {DEFAULT_DEMO}", file=sys.stderr)
             generate(DEFAULT_DEMO)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..errors import ConfigError
+from salesops_lib.errors import ConfigError
 
 
 @dataclass(frozen=True)

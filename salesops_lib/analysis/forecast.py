@@ -39,10 +39,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from . import fast
-from .data import SalesData
-from .errors import SalesOpsDataError
-from .metrics import closed_by, latest_snapshot, open_then, plain_labels
+from salesops_lib import fast
+from salesops_lib.data.load import SalesData
+from salesops_lib.errors import SalesOpsDataError
+from salesops_lib.analysis.kpis import closed_by, latest_snapshot, open_then, plain_labels
 
 METHODS = ("time_series", "pipeline", "win_model", "rep_call", "ensemble")
 BASELINES = ("seasonal_naive", "seasonal_naive_growth")

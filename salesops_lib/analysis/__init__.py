@@ -1,0 +1,1 @@
+"""Analyses: pure functions over SalesData and the point-in-time layer, frames in, frames out."""

@@ -1,0 +1,1 @@
+"""Presentation: charts in one style, HTML helpers for notebooks, page templates."""
