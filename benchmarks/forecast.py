@@ -10,8 +10,8 @@ import time
 
 from _common import ROOT, large_demo
 
-from salesops_lib.analysis import forecast as fc
 from salesops_lib import load_dataset
+from salesops_lib.analysis import forecast as fc
 
 
 def run(folder, label: str) -> None:

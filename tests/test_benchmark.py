@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from salesops_lib.analysis import reps as bm
 from salesops_lib import load_dataset
+from salesops_lib.analysis import reps as bm
 
 from .test_data import write
 from .test_metrics import HISTORY, OPPS, QUOTAS, REPS

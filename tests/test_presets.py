@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from salesops_lib import load_dataset
-from salesops_lib.errors import ConfigError
 from salesops_lib.analysis.kpis import kpi_table
+from salesops_lib.errors import ConfigError
 
 from .conftest import FIXTURES, MAVEN
 

@@ -11,8 +11,7 @@ import pandas as pd
 import pytest
 
 from salesops_lib import load_dataset
-from salesops_lib.analysis import forecast
-from salesops_lib.analysis import quota
+from salesops_lib.analysis import forecast, quota
 from salesops_lib.errors import ConfigError
 
 from .test_data import write

@@ -61,8 +61,8 @@ def test_complete_run_as_a_manager_receives_it(rendered):
 
 
 def test_index_headline_matches_kpis(rendered, demo):
-    from salesops_lib.format import money, pct
     from salesops_lib.analysis.kpis import kpi_table
+    from salesops_lib.format import money, pct
 
     total = kpi_table(demo, quarter="2026Q3", by=None).iloc[0]
     index = (rendered.folder / "index.html").read_text()

@@ -40,9 +40,9 @@ import pandas as pd
 import pyarrow as pa
 
 from salesops_lib import fast
+from salesops_lib.analysis.kpis import closed_by, latest_snapshot, open_then, plain_labels
 from salesops_lib.data.load import SalesData
 from salesops_lib.errors import SalesOpsDataError
-from salesops_lib.analysis.kpis import closed_by, latest_snapshot, open_then, plain_labels
 
 METHODS = ("time_series", "pipeline", "win_model", "rep_call", "ensemble")
 BASELINES = ("seasonal_naive", "seasonal_naive_growth")

@@ -23,9 +23,6 @@ import numpy as np
 import pandas as pd
 
 from salesops_lib import fast
-from salesops_lib.analysis.reps import stages_reached, trailing_quarters
-from salesops_lib.data.load import SalesData
-from salesops_lib.errors import SalesOpsDataError
 from salesops_lib.analysis.forecast import (
     history_codes,
     history_stage_index,
@@ -33,6 +30,9 @@ from salesops_lib.analysis.forecast import (
     order_by_deal,
 )
 from salesops_lib.analysis.kpis import closed_deals, group_labels, value_win_rate
+from salesops_lib.analysis.reps import stages_reached, trailing_quarters
+from salesops_lib.data.load import SalesData
+from salesops_lib.errors import SalesOpsDataError
 
 AGE_BANDS = [0, 30, 60, 90, 180, 365, 100_000]
 AGE_LABELS = ["0-30 days", "31-60 days", "61-90 days", "91-180 days", "181-365 days", "over a year"]

@@ -40,10 +40,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from salesops_lib.analysis.forecast import _cached, _won
 from salesops_lib.analysis.reps import trailing_quarters
 from salesops_lib.data.load import SalesData
 from salesops_lib.errors import ConfigError, SalesOpsDataError
-from salesops_lib.analysis.forecast import _cached, _won
 
 DAYS_PER_MONTH = 30.4375
 DEFAULT_RAMP: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)

@@ -33,10 +33,10 @@ import pandas as pd
 import pyarrow as pa
 from scipy import optimize, special, stats
 
-from salesops_lib.data.load import SalesData
-from salesops_lib.fast import positions
 from salesops_lib.analysis.forecast import _cached, history_codes, history_stage_index
 from salesops_lib.analysis.kpis import closed_deals, kpi_table
+from salesops_lib.data.load import SalesData
+from salesops_lib.fast import positions
 
 DAYS_PER_MONTH = 30.4375
 

@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from salesops_lib import schema
+from salesops_lib.config import load_config, mask, mask_url, secrets_of
 from salesops_lib.data.coerce import (
     map_labels,
     map_values,
@@ -36,7 +37,15 @@ from salesops_lib.data.coerce import (
     to_probability,
     to_text,
 )
-from salesops_lib.config import load_config, mask, mask_url, secrets_of
+from salesops_lib.data.io import (
+    WHOLE_DAYS,
+    parquet_columns,
+    read_duckdb,
+    read_header,
+    read_sql,
+    read_table_file,
+)
+from salesops_lib.data.presets import Preset, Stage, get_preset, stages_from_config
 from salesops_lib.errors import ConfigError, SalesOpsDataError
 from salesops_lib.fast import (
     arrow_text,
@@ -46,16 +55,7 @@ from salesops_lib.fast import (
     isin,
     string_buffers,
 )
-from salesops_lib.data.io import (
-    WHOLE_DAYS,
-    parquet_columns,
-    read_duckdb,
-    read_header,
-    read_sql,
-    read_table_file,
-)
 from salesops_lib.periods import FiscalCalendar
-from salesops_lib.data.presets import Preset, Stage, get_preset, stages_from_config
 
 SNAPSHOT_META = "salesops_snapshot.json"
 PROBLEM_COLUMNS = ["severity", "table", "column", "ids", "message"]
