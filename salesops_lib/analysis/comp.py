@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from salesops_lib.analysis.forecast import booked
-from salesops_lib.data.load import SalesData
+from salesops_lib.data import SalesData
 from salesops_lib.errors import ConfigError
 
 MEASURES = ("bookings", "pipeline_created")

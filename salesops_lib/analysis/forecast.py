@@ -41,7 +41,7 @@ import pyarrow as pa
 
 from salesops_lib import fast
 from salesops_lib.analysis.kpis import closed_by, latest_snapshot, open_then, plain_labels
-from salesops_lib.data.load import SalesData
+from salesops_lib.data import SalesData
 from salesops_lib.errors import SalesOpsDataError
 
 METHODS = ("time_series", "pipeline", "win_model", "rep_call", "ensemble")

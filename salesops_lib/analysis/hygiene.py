@@ -43,7 +43,7 @@ from salesops_lib.analysis.forecast import (
     order_by_deal,
 )
 from salesops_lib.analysis.kpis import group_labels
-from salesops_lib.data.load import SalesData
+from salesops_lib.data import SalesData
 
 CHECKS = {
     "past_due_close": "Close date already passed: update it or close the deal",

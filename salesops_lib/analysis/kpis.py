@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from salesops_lib.data.load import SalesData
+from salesops_lib.data import SalesData
 from salesops_lib.fast import memo_by_memory, positions, take_rows
 
 KPI_COLUMNS = [

@@ -31,7 +31,7 @@ from salesops_lib.analysis.forecast import (
 )
 from salesops_lib.analysis.kpis import closed_deals, group_labels, value_win_rate
 from salesops_lib.analysis.reps import stages_reached, trailing_quarters
-from salesops_lib.data.load import SalesData
+from salesops_lib.data import SalesData
 from salesops_lib.errors import SalesOpsDataError
 
 AGE_BANDS = [0, 30, 60, 90, 180, 365, 100_000]

@@ -42,7 +42,7 @@ import pandas as pd
 
 from salesops_lib.analysis.forecast import _cached, _won
 from salesops_lib.analysis.reps import trailing_quarters
-from salesops_lib.data.load import SalesData
+from salesops_lib.data import SalesData
 from salesops_lib.errors import ConfigError, SalesOpsDataError
 
 DAYS_PER_MONTH = 30.4375

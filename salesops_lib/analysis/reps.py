@@ -35,7 +35,7 @@ from scipy import optimize, special, stats
 
 from salesops_lib.analysis.forecast import _cached, history_codes, history_stage_index
 from salesops_lib.analysis.kpis import closed_deals, kpi_table
-from salesops_lib.data.load import SalesData
+from salesops_lib.data import SalesData
 from salesops_lib.fast import positions
 
 DAYS_PER_MONTH = 30.4375

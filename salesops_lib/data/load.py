@@ -10,13 +10,10 @@ and what to fix; :func:`validate` returns all problems at once instead.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -46,14 +43,13 @@ from salesops_lib.data.io import (
     read_table_file,
 )
 from salesops_lib.data.presets import Preset, Stage, get_preset, stages_from_config
+from salesops_lib.data.sales_data import SalesData
 from salesops_lib.errors import ConfigError, SalesOpsDataError
 from salesops_lib.fast import (
-    arrow_text,
     deal_codes,
     duplicate_pairs,
     has_duplicates,
     isin,
-    string_buffers,
 )
 from salesops_lib.periods import FiscalCalendar
 
@@ -71,186 +67,6 @@ _FORECAST_CATEGORY_NAMES = {
     "omit": "Omitted",
     "not forecasted": "Omitted",
 }
-
-
-@dataclass(frozen=True)
-class SalesData:
-    """Validated canonical tables of one data set.
-
-    Attributes
-    ----------
-    reps, opportunities
-        Always present (reps may be derived from the opportunities' owner columns).
-    accounts, history, quotas, activities
-        ``None`` when the source has no such table.
-    calendar
-        The fiscal calendar.
-    warnings
-        Non-blocking problems: ``table, column, ids, message``.
-    stages
-        The stage order with each stage's closed/won meaning.
-    currency
-        ISO code of the single currency of every amount.
-    source
-        Where the data came from (passwords masked).
-    """
-
-    reps: pd.DataFrame
-    opportunities: pd.DataFrame
-    accounts: pd.DataFrame | None = None
-    history: pd.DataFrame | None = None
-    quotas: pd.DataFrame | None = None
-    activities: pd.DataFrame | None = None
-    calendar: FiscalCalendar = field(default_factory=FiscalCalendar)
-    warnings: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=schema.WARNINGS_COLUMNS)
-    )
-    stages: tuple[Stage, ...] = ()
-    currency: str = "USD"
-    source: str = ""
-
-    @property
-    def tables(self) -> dict[str, pd.DataFrame]:
-        """The canonical tables that are present, by name."""
-        out = {}
-        for name in schema.TABLES:
-            frame = getattr(self, name)
-            if frame is not None:
-                out[name] = frame
-        return out
-
-    @cached_property
-    def last_date(self) -> pd.Timestamp:
-        """The latest date the data knows about (its extract date).
-
-        The latest history snapshot when there is history; otherwise the latest created or
-        close date of a closed deal, or created date of an open one.
-        """
-        opps = self.opportunities
-        candidates = [
-            opps["created_date"].max(),
-            opps.loc[opps["is_closed"].fillna(False).astype(bool), "close_date"].max(),
-        ]
-        if self.history is not None and len(self.history):
-            candidates.append(self.history["snapshot_date"].max())
-        vals = [c for c in candidates if pd.notna(c)]
-        if not vals:
-            raise SalesOpsDataError(
-                "opportunities: no usable dates at all; check created_date and close_date"
-            )
-        return pd.Timestamp(max(vals))
-
-    @cached_property
-    def first_date(self) -> pd.Timestamp:
-        """The earliest close date of a closed deal: where bookings history begins.
-
-        Falls back to the earliest created date when no deal has closed.
-        """
-        opps = self.opportunities
-        closed = opps["is_closed"].fillna(False).astype(bool)
-        first = opps.loc[closed, "close_date"].min()
-        if pd.isna(first):
-            first = opps["created_date"].min()
-        if pd.isna(first):
-            raise SalesOpsDataError(
-                "opportunities: no usable dates at all; check created_date and close_date"
-            )
-        return pd.Timestamp(first)
-
-    def latest_complete_quarter(self) -> str:
-        """The latest fiscal quarter that ended on or before :attr:`last_date`."""
-        return self.calendar.latest_complete_quarter(self.last_date)
-
-    def default_as_of(self, quarter: str) -> pd.Timestamp:
-        """The quarter's last day, or the data's last date while the quarter is running."""
-        _, end = self.calendar.bounds(quarter)
-        return min(end, self.last_date.normalize())
-
-    def quarters(self) -> list[str]:
-        """Every fiscal quarter from the first close to the last date, in order."""
-        return self.calendar.quarter_range(
-            self.calendar.quarter_of(self.first_date), self.calendar.quarter_of(self.last_date)
-        )
-
-    def for_team(self, team: str | None) -> SalesData:
-        """The same data narrowed to the reps of one team (``None``: unchanged).
-
-        Raises
-        ------
-        ConfigError
-            If no rep belongs to that team.
-        """
-        if team is None or str(team).strip() == "":
-            return self
-        reps = self.reps[self.reps["team"] == team]
-        if reps.empty:
-            teams = ", ".join(sorted(self.reps["team"].dropna().unique())[:10])
-            raise ConfigError(f"no rep belongs to team {team!r}; teams in the data: {teams}")
-        ids = reps["rep_id"]
-        opps = self.opportunities[isin(self.opportunities["rep_id"], ids)]
-        opp_ids = opps["opp_id"]
-        return replace(
-            self,
-            reps=reps.reset_index(drop=True),
-            opportunities=opps.reset_index(drop=True),
-            history=None
-            if self.history is None
-            else self.history[isin(self.history["opp_id"], opp_ids)].reset_index(drop=True),
-            quotas=None
-            if self.quotas is None
-            else self.quotas[isin(self.quotas["rep_id"], ids)].reset_index(drop=True),
-            activities=None
-            if self.activities is None
-            else self.activities[isin(self.activities["rep_id"], ids)].reset_index(drop=True),
-        )
-
-    def fingerprint(self) -> str:
-        """A SHA-256 of every table's content: equal data, equal fingerprint (computed once)."""
-        return self._fingerprint
-
-    @cached_property
-    def _fingerprint(self) -> str:
-        h = hashlib.sha256()
-        for name, frame in self.tables.items():
-            h.update(name.encode())
-            h.update(",".join(map(str, frame.columns)).encode())
-            for col in frame.columns:
-                _digest_column(h, frame[col])
-        h.update(str(self.calendar.start_month).encode())
-        return h.hexdigest()
-
-
-def _digest_column(h: Any, values: pd.Series) -> None:
-    """Feed one column's content to a hash in a canonical form (same values, same bytes).
-
-    Text is hashed as its UTF-8 bytes and lengths, numbers and dates as their values, and
-    every column's missing cells as a mask, straight from the arrays: no Python object per
-    cell, so tens of millions of rows take about a second.
-    """
-    missing = values.isna().to_numpy()
-    h.update(str(values.dtype).encode())
-    h.update(np.packbits(missing).tobytes())
-    if isinstance(values.dtype, pd.CategoricalDtype):  # the categories, then each row's code
-        _digest_column(h, pd.Series(values.cat.categories.astype("str")))
-        h.update(values.cat.codes.to_numpy().astype(np.int32).tobytes())
-        return
-    if pd.api.types.is_string_dtype(values) and not pd.api.types.is_object_dtype(values):
-        offsets, data = string_buffers(pc.fill_null(arrow_text(values), ""))
-        h.update(np.diff(offsets).tobytes())
-        if len(offsets):
-            h.update(data[int(offsets[0]) : int(offsets[-1])])  # a view: no copy
-        return
-    if pd.api.types.is_bool_dtype(values):
-        h.update(values.fillna(False).to_numpy(dtype=bool).tobytes())
-        return
-    if pd.api.types.is_datetime64_any_dtype(values):
-        h.update(values.to_numpy(dtype="datetime64[ns]").view(np.int64).tobytes())
-        return
-    if pd.api.types.is_numeric_dtype(values):
-        num = values.to_numpy(dtype=float, na_value=np.nan)
-        h.update(np.where(missing, 0.0, num).tobytes())
-        return
-    h.update(pd.util.hash_pandas_object(values, index=False).to_numpy().tobytes())
 
 
 # ----------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from salesops_lib.config import load_config
-from salesops_lib.data.load import SalesData, load_dataset
+from salesops_lib.data import SalesData, load_dataset
 from salesops_lib.errors import ConfigError
 from salesops_lib.format import money, number, pct, ratio
 from salesops_lib.render import plots

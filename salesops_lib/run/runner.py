@@ -34,7 +34,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from salesops_lib import __version__
 from salesops_lib.config import load_config, mask, public_config, secrets_of
-from salesops_lib.data.load import SalesData, load_dataset, write_snapshot
+from salesops_lib.data import SalesData, load_dataset, write_snapshot
 from salesops_lib.errors import ConfigError, ReportError
 from salesops_lib.format import money, pct, ratio
 from salesops_lib.periods import FiscalCalendar
