@@ -63,42 +63,12 @@ def test_positions_of_digit_ids_match_arrow(prefix, width, numbers, probes):
     assert mask.tolist() == [v in set(table) for v in values * 300]
 
 
-def test_digit_ids_take_the_direct_lookup_path():
-    table = fast._fixed_width_keys(
-        fast.arrow_text(pd.Series(["O0000002", "O0000001"], dtype="str"))
-    )
-    keys = fast._fixed_width_keys(fast.arrow_text(pd.Series(["O0000001", "P0000001"], dtype="str")))
-    assert table is not None and keys is not None
-    index = fast._digit_index(table[0], 8)
-    assert index is not None and fast._digit_find(keys[0], index).tolist() == [1, -1]
-    sparse = fast._fixed_width_keys(
-        fast.arrow_text(pd.Series(["O9999999", "O0000001"], dtype="str"))
-    )
-    assert sparse is not None and fast._digit_index(sparse[0], 8) is None
-
-
 @settings(max_examples=200, deadline=None)
 @given(left=IDS, right=st.lists(ID, max_size=10), repeat=st.integers(1, 600))
 def test_isin_matches_pandas(left, right, repeat):
     ser = pd.Series(left * repeat, dtype="str")  # long enough for the vectorized path
     expected = ser.isin(set(right)).to_numpy() & ser.notna().to_numpy()
     assert (fast.isin(ser, pd.Series(right, dtype="str")) == expected).all()
-
-
-def test_fixed_width_ids_take_the_integer_path():
-    ids = pd.Series([f"O{i:07d}" for i in range(1000)], dtype="str")
-    keys = fast._fixed_width_keys(fast.arrow_text(ids))
-    assert keys is not None and keys[1] == 8 and (np.diff(keys[0].astype(np.int64)) > 0).all()
-    shuffled = ids.sample(frac=1.0, random_state=1)
-    assert (ids.iloc[fast.positions(shuffled, ids)].to_numpy() == shuffled.to_numpy()).all()
-    assert fast._fixed_width_keys(fast.arrow_text(pd.Series(["a", "bb"], dtype="str"))) is None
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.integers(-5, 5), max_size=200))
-def test_stable_order_is_a_stable_argsort(codes):
-    arr = np.array(codes, dtype=np.int64)
-    assert fast.stable_order(arr).tolist() == np.argsort(arr, kind="stable").tolist()
 
 
 @settings(max_examples=200, deadline=None)

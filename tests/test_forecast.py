@@ -53,7 +53,7 @@ def test_no_leakage_everything_after_as_of_changed(demo):
     h.loc[later_snap, "stage"] = "Negotiation"
     a = demo.activities[demo.activities["activity_date"] <= AS_OF]
     changed = replace(demo, opportunities=o, history=h, activities=a)
-    fc._CACHE.clear()
+
     after = fc.forecast_quarter(
         changed, quarter="2026Q3", as_of=AS_OF, methods=methods, backtest_quarters=2
     )

@@ -58,11 +58,15 @@ def test_waterfall_balances_to_the_cent(demo, quarter, day):
     assert deals.index.is_unique
 
 
-def test_waterfall_won_equals_bookings_to_the_last_snapshot(demo):
-    mv = pl.movement(demo, quarter="2026Q2")
-    to = pd.Timestamp(mv.attrs["to"])
-    bookings = kpi_table(demo, quarter="2026Q2", as_of=to, by=None).iloc[0]["bookings"]
-    assert -mv.set_index("step").loc["won", "amount"] == pytest.approx(bookings)
+@pytest.mark.parametrize("as_of", ["2026-06-30", "2026-05-20"])
+def test_waterfall_won_equals_bookings_to_the_as_of_date(demo, demo_dir, as_of):
+    # bookings from the raw file: won deals with a close date from the quarter's start to as_of
+    raw = pd.read_csv(demo_dir / "opportunities.csv", parse_dates=["close_date"])
+    won = raw[raw["is_won"].astype(bool) & raw["close_date"].between("2026-04-01", as_of)]
+    mv = pl.movement(demo, quarter="2026Q2", as_of=as_of)
+    assert -mv.set_index("step").loc["won", "amount"] == pytest.approx(won["amount"].sum())
+    bookings = kpi_table(demo, quarter="2026Q2", as_of=as_of, by=None).iloc[0]["bookings"]
+    assert bookings == pytest.approx(won["amount"].sum())
 
 
 def test_waterfall_end_equals_open_pipeline_of_the_last_snapshot(demo):

@@ -25,9 +25,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from salesops_lib.analysis.forecast import booked
 from salesops_lib.data import SalesData
 from salesops_lib.errors import ConfigError
+from salesops_lib.timeline import booked
 
 MEASURES = ("bookings", "pipeline_created")
 

@@ -37,12 +37,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
-from salesops_lib import fast
-from salesops_lib.analysis.kpis import closed_by, latest_snapshot, open_then, plain_labels
+from salesops_lib import timeline
 from salesops_lib.data import SalesData
 from salesops_lib.errors import SalesOpsDataError
+from salesops_lib.timeline import booked, won_deals
 
 METHODS = ("time_series", "pipeline", "win_model", "rep_call", "ensemble")
 BASELINES = ("seasonal_naive", "seasonal_naive_growth")
@@ -61,235 +60,11 @@ def as_of_for_week(data: SalesData, quarter: str, week: int) -> pd.Timestamp:
     return min(start + pd.Timedelta(days=7 * int(week) - 1), end)
 
 
-def _won(data: SalesData) -> pd.DataFrame:
-    """Won deals with a close date (cached per data set; a shallow copy each call)."""
-
-    def make() -> pd.DataFrame:
-        o = data.opportunities
-        return o[o["is_won"].fillna(False).astype(bool) & o["close_date"].notna()]
-
-    return _cached(data, ("won",), make).copy(deep=False)
-
-
-_PUSH_CACHE: dict[int, tuple[SalesData, pd.DataFrame | None]] = {}
-_CACHE: dict[tuple, tuple[SalesData, object]] = {}
-
-
-def _cached(data: SalesData, key: tuple, make):  # type: ignore[no-untyped-def]
-    """Memoise an expensive, pure result per data set (the data object is kept alive with it)."""
-    full = (id(data), *key)
-    hit = _CACHE.get(full)
-    if hit is not None and hit[0] is data:
-        return hit[1]
-    if len(_CACHE) > 512:
-        _CACHE.clear()
-    value = make()
-    _CACHE[full] = (data, value)
-    return value
-
-
-def history_codes(data: SalesData) -> tuple[np.ndarray, pa.Array]:
-    """Integer code of each history row's deal and the deal ids the codes index (cached).
-
-    A deal's code is its row in the opportunities table; deals missing there get codes
-    after the table's rows; a blank id gets -1. Looking up tens of millions of text ids
-    takes seconds, so every analysis of the same history shares one encoding.
-    """
-    assert data.history is not None
-    return _cached(data, ("history codes",), lambda: _history_codes(data))
-
-
-def history_stage_codes(data: SalesData) -> tuple[np.ndarray, list[str]]:
-    """Each history row's stage as a small integer code, and the stage names (cached).
-
-    Returns ``(codes, names)``; code -1 is a blank stage.
-    """
-    assert data.history is not None
-
-    history = data.history
-
-    def make() -> tuple[np.ndarray, list[str]]:
-        stage = history["stage"]
-        if isinstance(stage.dtype, pd.CategoricalDtype):  # codes are already there
-            codes, names = stage.cat.codes.to_numpy(), stage.cat.categories
-        else:
-            codes, names = pd.factorize(stage)
-        small = np.int8 if len(names) < 127 else np.int32
-        return codes.astype(small), [str(n) for n in names]
-
-    return _cached(data, ("history stage codes",), make)
-
-
-def history_stage_index(data: SalesData) -> np.ndarray:
-    """Each history row's stage as its index among the open stages (-1: closed or unknown; cached)."""
-    assert data.history is not None
-
-    def make() -> np.ndarray:
-        codes, names = history_stage_codes(data)
-        order = {s.name: i for i, s in enumerate(s for s in data.stages if not s.closed)}
-        lookup = np.array([order.get(n, -1) for n in names] + [-1], dtype=np.int8)
-        return lookup[codes]  # code -1 (blank) takes the last entry
-
-    return _cached(data, ("history stage index",), make)
-
-
-def history_in_date_order(data: SalesData) -> bool:
-    """Whether history rows are in (snapshot date, deal) order, as a run's snapshot is (cached)."""
-    assert data.history is not None
-    h = data.history
-    return _cached(
-        data,
-        ("history in date order",),
-        lambda: fast.sorted_by_date_then_text(h["snapshot_date"], h["opp_id"]),
-    )
-
-
-def order_by_deal(data: SalesData, codes: np.ndarray, day: np.ndarray) -> np.ndarray:
-    """Order of history rows (all, or a subset in their original order) by deal code, each
-    deal's rows by snapshot date.
-
-    ``codes`` and ``day`` are the rows' deal codes and snapshot dates. When history is in
-    date order a stable sort by deal is enough (one packed integer sort).
-    """
-    if history_in_date_order(data):
-        return fast.stable_order(codes)
-    return np.lexsort((day, codes))
-
-
-def _history_codes(data: SalesData) -> tuple[np.ndarray, pa.Array]:
-    assert data.history is not None
-    return fast.deal_codes(data.history["opp_id"], data.opportunities["opp_id"])
-
-
-def _history_with_pushes(data: SalesData) -> pd.DataFrame | None:
-    h = data.history
-    if h is None or h.empty:
-        return None
-    # group by deal with integer codes (pandas' sort and groupby on 20M text ids are slow)
-    opp, _ = history_codes(data)
-    by_deal = order_by_deal(data, opp, h["snapshot_date"].to_numpy(dtype="datetime64[ns]"))
-    # int32 and early frees: on tens of millions of rows each temporary costs ~100 MB
-    close = h["close_date"].to_numpy(dtype="datetime64[ns]")[by_deal]
-    starts = fast.group_starts(opp[by_deal])
-    moved = np.zeros(len(h), dtype=bool)
-    moved[1:] = (close[1:] > close[:-1]) & ~starts[1:]  # NaT compares False
-    del close
-    total = np.cumsum(moved, dtype=np.int32)
-    at_start = np.where(starts, total - moved, 0).astype(np.int32)
-    del starts, moved
-    np.maximum.accumulate(at_start, out=at_start)
-    total -= at_start
-    del at_start
-    pushes = np.empty(len(h), dtype=np.int32)
-    pushes[by_deal] = total
-    del total, by_deal
-    # each snapshot's row in the opportunities table (-1: not there), for fast lookups
-    n = len(data.opportunities)
-    opp_row = np.where((opp >= 0) & (opp < n), opp, -1).astype(np.int32 if n < 2**31 else np.int64)
-    if history_in_date_order(data):  # no copy needed
-        out = h.reset_index(drop=True)
-        out["pushes"] = pushes
-        out["opp_row"] = opp_row
-        return out
-    by_day = fast.order(h["snapshot_date"], h["opp_id"])
-    out = h.iloc[by_day].reset_index(drop=True)
-    out["pushes"] = pushes[by_day]
-    out["opp_row"] = opp_row[by_day]
-    return out
-
-
-def history_with_pushes(data: SalesData) -> pd.DataFrame | None:
-    """History snapshots with ``pushes``: how often each deal's close date had moved out by then."""
-    hit = _PUSH_CACHE.get(id(data))
-    if hit is not None and hit[0] is data:
-        return hit[1]
-    value = _history_with_pushes(data)
-    if len(_PUSH_CACHE) >= 4:
-        _PUSH_CACHE.clear()
-    _PUSH_CACHE[id(data)] = (data, value)
-    return value
-
-
 def open_deals_at(data: SalesData, date: pd.Timestamp) -> pd.DataFrame:
-    """Deals open on ``date`` with what was known about them then (a copy; cached).
-
-    Returns
-    -------
-    DataFrame
-        ``opp_id, rep_id, amount, stage, close_date, forecast_category, pushes, age_days,
-        created_date, snapshot_date``. From the latest snapshot on or before ``date`` when
-        there are snapshots (``stage`` as it was), else from the opportunities (``stage``,
-        ``close_date`` and category missing: not known as of ``date``).
-    """
-    return _cached(
-        data, ("open", pd.Timestamp(date)), lambda: _open_deals_at(data, pd.Timestamp(date))
-    ).copy()
-
-
-def _open_deals_at(data: SalesData, date: pd.Timestamp) -> pd.DataFrame:
-    opps = data.opportunities
-    rows = latest_snapshot(history_with_pushes(data), date)
-    if rows is not None:
-        rows = rows[~rows["is_closed"].fillna(False).astype(bool)]
-        # drop deals the opportunities table shows closed by then
-        at = rows["opp_row"].to_numpy()
-        keep = open_then(data, at, date)
-        rows, at = rows[keep], at[keep]
-        out = rows[
-            [
-                "opp_id",
-                "amount",
-                "stage",
-                "close_date",
-                "forecast_category",
-                "pushes",
-                "snapshot_date",
-            ]
-        ].reset_index(drop=True)
-        out = plain_labels(out)
-        # the deal's owner, created date and product (missing when the deal is not in the table)
-        extra = fast.take_rows(opps[["rep_id", "created_date", "product"]], at)
-        out = pd.concat([out, extra], axis=1)
-    else:
-        created = opps["created_date"] <= date
-        still_open = ~closed_by(data, date)
-        out = opps.loc[
-            created & still_open,
-            [
-                "opp_id",
-                "rep_id",
-                "amount",
-                "created_date",
-                "product",
-                "stage",
-                "close_date",
-                "forecast_category",
-            ],
-        ].copy()
-        if (
-            date < data.last_date.normalize()
-        ):  # the CRM's current stage, close date and category were not known then
-            out["stage"] = pd.Series(pd.NA, index=out.index, dtype="str")
-            out["close_date"] = pd.NaT
-            out["forecast_category"] = pd.Series(pd.NA, index=out.index, dtype="str")
-        out["pushes"] = 0
-        out["snapshot_date"] = date
-    out = out.reset_index(drop=True)
-    out["amount"] = out["amount"].fillna(0.0)
-    out["age_days"] = (date - out["created_date"]).dt.days.astype("float64")
-    return out
-
-
-def booked(
-    data: SalesData,
-    start: pd.Timestamp,
-    as_of: pd.Timestamp,
-    columns: list[str] | None = None,
-) -> pd.DataFrame:
-    """Won deals with a close date from ``start`` to ``as_of`` (only ``columns`` if given:
-    selecting before filtering copies less)."""
-    w = _won(data) if columns is None else _won(data)[[*columns, "close_date"]]
-    return w[(w["close_date"] >= start) & (w["close_date"] <= as_of)]
+    """:func:`salesops_lib.timeline.open_deals` on ``date``, kept with the data set (a copy
+    each call): a forecast and its backtest ask for the same earlier dates many times."""
+    day = pd.Timestamp(date)
+    return data.derived(("open deals", day), lambda: timeline.open_deals(data, day)).copy()
 
 
 # ---------------------------------------------------------------------------------------
@@ -328,17 +103,21 @@ def _earlier_points(data: SalesData, p: _Point, n: int = 8) -> list[_Point]:
 def _examples(data: SalesData, points: list[_Point]) -> pd.DataFrame:
     """Deals open at each earlier point, labelled won-inside-that-quarter."""
     frames = [
-        _cached(data, ("example", q.quarter, q.as_of), lambda q=q: _example(data, q))
-        for q in points
+        data.derived(("example", q.quarter, q.as_of), lambda q=q: _example(data, q)) for q in points
     ]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def _example(data: SalesData, q: _Point) -> pd.DataFrame:
-    won = _won(data)
+    o = data.opportunities
+    won_then = (
+        o["is_won"].fillna(False).to_numpy(dtype=bool)
+        & (o["close_date"] >= q.start).to_numpy(dtype=bool)
+        & (o["close_date"] <= q.end).to_numpy(dtype=bool)
+    )
     od = open_deals_at(data, q.as_of)
-    w = won[(won["close_date"] >= q.start) & (won["close_date"] <= q.end)]
-    od["won_in_quarter"] = fast.isin(od["opp_id"], w["opp_id"])  # fixed-width ids: a binary search
+    row = od["opp_row"].to_numpy()
+    od["won_in_quarter"] = (row >= 0) & won_then[np.maximum(row, 0)]
     od["quarter"] = q.quarter
     od["point_as_of"] = q.as_of
     od["quarter_end"] = q.end
@@ -349,8 +128,7 @@ def _not_yet_created(
     data: SalesData, points: list[_Point], key: pd.Series | None = None
 ) -> tuple[pd.Series, pd.Series]:
     """Mean and sd, over earlier quarters, of bookings from deals created after the point."""
-    return _cached(
-        data,
+    return data.derived(
         ("not yet created", tuple((q.quarter, q.as_of) for q in points), _key_name(key)),
         lambda: _not_yet_created_uncached(data, points, key),
     )
@@ -359,7 +137,7 @@ def _not_yet_created(
 def _not_yet_created_uncached(
     data: SalesData, points: list[_Point], key: pd.Series | None
 ) -> tuple[pd.Series, pd.Series]:
-    won = _won(data)[["rep_id", "amount", "close_date", "created_date"]]
+    won = won_deals(data)[["rep_id", "amount", "close_date", "created_date"]]
     vals = []
     for q in points:
         w = won[
@@ -558,12 +336,12 @@ def _features(
 
 def _rep_rates(data: SalesData, date: pd.Timestamp) -> pd.Series:
     """Each rep's win rate on deals closed by ``date``, shrunk toward the company's (cached)."""
-    return _cached(data, ("rep rates", pd.Timestamp(date)), lambda: _rep_rates_at(data, date))
+    return data.derived(("rep rates", pd.Timestamp(date)), lambda: _rep_rates_at(data, date))
 
 
 def _rep_rates_at(data: SalesData, date: pd.Timestamp) -> pd.Series:
     o = data.opportunities
-    codes, reps = _cached(data, ("rep codes",), lambda: pd.factorize(o["rep_id"]))
+    codes, reps = data.derived(("rep codes",), lambda: pd.factorize(o["rep_id"]))
     closed = (
         o["is_closed"].fillna(False).to_numpy(dtype=bool) & (o["close_date"] <= date).to_numpy()
     )
@@ -582,8 +360,8 @@ def method_win_model(
 ) -> pd.DataFrame:
     """A calibrated classifier's chance for each open deal, on features known at as_of."""
     points = _earlier_points(data, p)
-    prob = _cached(
-        data, ("win chances", p.quarter, p.as_of, seed), lambda: _win_chances(data, p, seed)
+    prob = data.derived(
+        ("win chances", p.quarter, p.as_of, seed), lambda: _win_chances(data, p, seed)
     )  # the model does not depend on the grouping: one fit serves company and teams
     if prob is None:
         return method_pipeline(data, p, key, seed)
@@ -692,7 +470,7 @@ def _quarterly_series(data: SalesData, until: str, key: pd.Series | None) -> pd.
     first = data.quarters()[0]
     qs = data.calendar.quarter_range(first, until) if until >= first else []
     table = (
-        _cached(data, ("quarterly bookings",), lambda: _quarterly_table(data, None))
+        data.derived(("quarterly bookings",), lambda: _quarterly_table(data, None))
         if key is None
         else _quarterly_table(data, key)
     )
@@ -701,13 +479,13 @@ def _quarterly_series(data: SalesData, until: str, key: pd.Series | None) -> pd.
 
 def _quarterly_table(data: SalesData, key: pd.Series | None) -> pd.DataFrame:
     """Bookings of every quarter with won deals (rows) by group (columns)."""
-    w = _won(data)[["rep_id", "amount", "close_date"]]
-    q = _cached(data, ("won quarters",), lambda: data.calendar.quarters_of(w["close_date"]))
+    w = won_deals(data)[["rep_id", "amount", "close_date"]]
+    q = data.derived(("won quarters",), lambda: data.calendar.quarters_of(w["close_date"]))
     return w.groupby([q, _groups_of(w, key)])["amount"].sum().unstack(fill_value=0.0)
 
 
 def _monthly_series(data: SalesData, until: pd.Timestamp) -> pd.Series:
-    w = _won(data)
+    w = won_deals(data)
     first = data.first_date
     w = w[(w["close_date"] >= first) & (w["close_date"] <= until)]
     s = w.groupby(w["close_date"].dt.to_period("M"))["amount"].sum()
@@ -715,17 +493,12 @@ def _monthly_series(data: SalesData, until: pd.Timestamp) -> pd.Series:
     return s.reindex(idx, fill_value=0.0)
 
 
-_TS_CACHE: dict[bytes, dict[str, np.ndarray]] = {}
-
-
-def _ts_candidates(y: np.ndarray, h: int = 1) -> dict[str, np.ndarray]:
-    """Point and spread for the next quarter from each quarterly model that fits (cached by series)."""
-    key = np.asarray(y, dtype=float).tobytes() + bytes([h])
-    if key not in _TS_CACHE:
-        if len(_TS_CACHE) > 1024:
-            _TS_CACHE.clear()
-        _TS_CACHE[key] = _ts_fit(np.asarray(y, dtype=float), h)
-    return dict(_TS_CACHE[key])
+def _ts_candidates(data: SalesData, y: np.ndarray, h: int = 1) -> dict[str, np.ndarray]:
+    """Point and spread ``h`` quarters ahead from each quarterly model that fits ``y`` (a
+    fit is kept with the data set: backtests refit the same series many times)."""
+    series = np.asarray(y, dtype=float)
+    key = ("time-series fit", series.tobytes(), h)
+    return dict(data.derived(key, lambda: _ts_fit(series, h)))
 
 
 def _ts_fit(y: np.ndarray, h: int) -> dict[str, np.ndarray]:
@@ -774,8 +547,7 @@ def _ts_fit(y: np.ndarray, h: int) -> dict[str, np.ndarray]:
 def _monthly_candidate(
     data: SalesData, until: pd.Timestamp, months_ahead: int
 ) -> np.ndarray | None:
-    return _cached(
-        data,
+    return data.derived(
         ("monthly", pd.Timestamp(until), months_ahead),
         lambda: _monthly_fit(data, until, months_ahead),
     )
@@ -810,7 +582,7 @@ def _pace_share(data: SalesData, p: _Point) -> float:
     if p.offset < 0:
         return 0.0
     shares = []
-    w = _won(data)
+    w = won_deals(data)
     for q in _earlier_points(data, p, n=4):
         inq = w[(w["close_date"] >= q.start) & (w["close_date"] <= q.end)]
         total = inq["amount"].sum()
@@ -833,7 +605,7 @@ def method_time_series(
     rows = {}
     for g in table.columns:
         y = table[g].to_numpy(dtype=float)
-        cands = _ts_candidates(y)
+        cands = _ts_candidates(data, y)
         if key is None:
             months_ahead = 3 if p.offset < 0 else 3
             monthly = _monthly_candidate(data, p.start - pd.Timedelta(days=1), months_ahead)
@@ -885,8 +657,7 @@ def baseline_seasonal_naive(data: SalesData, p: _Point, growth: bool) -> float:
 
 def _ts_choice(data: SalesData, p: _Point, n: int = 4) -> str | None:
     """The quarterly/monthly candidate with the lowest WAPE at the start of up to ``n`` earlier quarters."""
-    return _cached(
-        data,
+    return data.derived(
         ("ts_choice", p.quarter, str(data.calendar.latest_complete_quarter(p.as_of)), n),
         lambda: _ts_choice_uncached(data, p, n),
     )
@@ -902,7 +673,7 @@ def _ts_choice_uncached(data: SalesData, p: _Point, n: int) -> str | None:
             .sum(axis=1)
             .to_numpy(dtype=float)
         )
-        cands = _ts_candidates(table)
+        cands = _ts_candidates(data, table)
         monthly = _monthly_candidate(data, qp.as_of, 3)
         if monthly is not None:
             cands["ets_monthly"] = monthly
@@ -933,8 +704,7 @@ def _all_methods(
         if "pipeline" in methods:
             out["pipeline"] = method_pipeline(data, p, key)
         if "win_model" in methods:
-            out["win_model"] = _cached(
-                data,
+            out["win_model"] = data.derived(
                 ("win_model", p.quarter, p.as_of, _key_name(key)),
                 lambda: method_win_model(data, p, key),
             )
@@ -1160,18 +930,8 @@ def risks(
     start, end = data.calendar.bounds(quarter)
     as_of_ts = data.default_as_of(quarter) if as_of is None else min(pd.Timestamp(as_of), end)
     od = open_deals_at(data, as_of_ts)
-    hist = history_with_pushes(data)
-    if hist is not None:
-        h = hist[
-            (hist["snapshot_date"] <= as_of_ts).to_numpy() & fast.isin(hist["opp_id"], od["opp_id"])
-        ].sort_values(["opp_id", "snapshot_date"])
-        changed = (h["stage"] != h.groupby("opp_id")["stage"].shift()) | (
-            h["amount"] != h.groupby("opp_id")["amount"].shift()
-        )
-        last_change = h.loc[changed].groupby("opp_id")["snapshot_date"].max()
-        od["days_since_change"] = (as_of_ts - od["opp_id"].map(last_change)).dt.days
-    else:
-        od["days_since_change"] = np.nan
+    has_history = data.history is not None and len(data.history) > 0
+    od["days_since_change"] = od["days_unchanged"]
     closing = (
         od[(od["close_date"] >= start) & (od["close_date"] <= end)]
         if od["close_date"].notna().any()
@@ -1187,7 +947,7 @@ def risks(
         "past_due": past_due,
         "largest": largest,
         "top_share": float(largest["amount"].sum() / total) if total > 0 else np.nan,
-        "has_history": hist is not None,
+        "has_history": has_history,
     }
 
 
@@ -1261,7 +1021,7 @@ def forecast_year(
         h = len(data.calendar.quarter_range(last, q)) - 1
         if h < 1:
             raise SalesOpsDataError(f"{q} is not after the last complete quarter {last}")
-        cands = _ts_candidates(y, h)
+        cands = _ts_candidates(data, y, h)
         if not cands:
             raise SalesOpsDataError(
                 f"too little bookings history for a year-ahead forecast ({len(y)} quarters; at least 4 needed)"

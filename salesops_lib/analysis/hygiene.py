@@ -36,14 +36,11 @@ from salesops_lib.analysis.forecast import (
     _earlier_points,
     _examples,
     _point,
-    _won,
-    history_codes,
-    history_stage_codes,
     open_deals_at,
-    order_by_deal,
 )
 from salesops_lib.analysis.kpis import group_labels
 from salesops_lib.data import SalesData
+from salesops_lib.timeline import won_deals
 
 CHECKS = {
     "past_due_close": "Close date already passed: update it or close the deal",
@@ -71,51 +68,21 @@ def audit(
     as_of_ts = pd.Timestamp(as_of).normalize()
     od = open_deals_at(data, as_of_ts)
     opps = data.opportunities
-    row = fast.positions(od["opp_id"], opps["opp_id"])  # each open deal's row (-1: none)
-
-    def from_opps(col: str) -> pd.Series:
-        return fast.take_rows(opps[col], row)
-
-    od["account_id"] = from_opps("account_id") if "account_id" in opps else np.nan
-    od["probability"] = from_opps("probability") if "probability" in opps else np.nan
-    raw_amount = from_opps("amount")
+    row = od["opp_row"].to_numpy()
+    od["probability"] = (
+        fast.take_rows(opps["probability"], row).to_numpy() if "probability" in opps else np.nan
+    )
     flags: dict[str, pd.Series] = {}
-    flags["past_due_close"] = od["close_date"].notna() & (od["close_date"] < as_of_ts)
-    hist = data.history
-    if hist is not None and len(hist) and (hist["snapshot_date"] <= as_of_ts).any():
-        codes, distinct = history_codes(data)
-        od_code = fast.positions(od["opp_id"], distinct)
-        wanted = np.zeros(len(distinct) + 1, dtype=bool)  # last slot: code -1
-        wanted[od_code[od_code >= 0]] = True
-        day_all = hist["snapshot_date"].to_numpy(dtype="datetime64[ns]")
-        keep = (day_all <= np.datetime64(as_of_ts)) & wanted[codes]
-        opp, day = codes[keep], day_all[keep]
-        # each deal's snapshots in date order, compared with the previous one (integer codes)
-        by_deal = order_by_deal(data, opp, day)
-        opp, day = opp[by_deal], day[by_deal]
-        first = fast.group_starts(opp)
-        stage = history_stage_codes(data)[0][keep][by_deal]
-        amount = hist["amount"].to_numpy(dtype=float, na_value=np.nan)[keep][by_deal]
-        filled = np.nan_to_num(amount, nan=-1.0)
-        changed = first.copy()
-        changed[1:] |= (stage[1:] != stage[:-1]) | (filled[1:] != filled[:-1])
-        last_change = np.full(len(distinct), np.iinfo(np.int64).min, dtype=np.int64)
-        np.maximum.at(last_change, opp[changed], day[changed].astype(np.int64))
-        at = np.where(od_code >= 0, last_change[np.maximum(od_code, 0)], np.iinfo(np.int64).min)
-        last = pd.Series(at.astype("datetime64[ns]"), index=od.index)  # min int64 is NaT
-        days = (as_of_ts - last).dt.days
-        flags["no_stage_change"] = days >= stale_days
-        has_amount = np.zeros(len(distinct), dtype=bool)
-        has_amount[opp[~np.isnan(amount)]] = True
-        priced = (od_code >= 0) & has_amount[np.maximum(od_code, 0)]
-        flags["missing_amount"] = pd.Series(~priced, index=od.index)
+    flags["past_due_close"] = od["past_due"]
+    if od["days_unchanged"].notna().any():  # from history snapshots
+        flags["no_stage_change"] = od["days_unchanged"] >= stale_days
     else:
-        won = _won(data)
+        won = won_deals(data)
         med = ((won["close_date"] - won["created_date"]).dt.days).median()
         flags["no_stage_change"] = (
             od["age_days"] > 2 * med if np.isfinite(med) else pd.Series(False, index=od.index)
         )
-        flags["missing_amount"] = raw_amount.isna()
+    flags["missing_amount"] = od["amount_missing"]
     flags["missing_account"] = od["account_id"].isna()
     key = (
         od["rep_id"].astype("str").fillna("")
@@ -233,7 +200,7 @@ def forecast_impact(
         deals' share of the absolute error.
     """
     rows = []
-    won = _won(data)
+    won = won_deals(data)
     for q in quarters:
         start, end = data.calendar.bounds(q)
         as_of = min(start + pd.Timedelta(days=7 * week - 1), end)

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from salesops_lib.data import SalesData
-from salesops_lib.fast import memo_by_memory, positions, take_rows
+from salesops_lib.timeline import open_pipeline
 
 KPI_COLUMNS = [
     "bookings",
@@ -71,7 +71,8 @@ def quarter_window(
 def closed_deals(data: SalesData, *, start: pd.Timestamp, as_of: pd.Timestamp) -> pd.DataFrame:
     """Deals closed (won or lost) from ``start`` to ``as_of`` inclusive.
 
-    Adds ``cycle_days`` (created to close).
+    Adds ``cycle_days`` (created to close) and ``opp_row`` (the deal's row in the
+    opportunities table).
     """
     opps = data.opportunities
     closed = opps["is_closed"].fillna(False).to_numpy(dtype=bool)
@@ -80,101 +81,10 @@ def closed_deals(data: SalesData, *, start: pd.Timestamp, as_of: pd.Timestamp) -
     out = opps.loc[
         mask, ["opp_id", "rep_id", "amount", "created_date", "close_date", "is_won"]
     ].copy()
+    out["opp_row"] = np.flatnonzero(mask)
     out["is_won"] = out["is_won"].fillna(False).astype(bool)
     out["cycle_days"] = (out["close_date"] - out["created_date"]).dt.days.astype("float64")
     return out
-
-
-def closed_by(data: SalesData, date: pd.Timestamp) -> np.ndarray:
-    """For each row of the opportunities table: closed, with a close date on or before ``date``."""
-    opps = data.opportunities
-    closed = opps["is_closed"].fillna(False).to_numpy(dtype=bool)
-    return closed & (opps["close_date"] <= date).to_numpy()
-
-
-def open_then(data: SalesData, at: np.ndarray, date: pd.Timestamp) -> np.ndarray:
-    """Which snapshot rows are of deals the opportunities table does not show closed by
-    ``date``; ``at`` is each row's deal as a row of that table (-1: not in it)."""
-    return ~((at >= 0) & closed_by(data, date)[np.maximum(at, 0)])
-
-
-def plain_labels(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with categorical columns (history's stage, forecast category) as plain text.
-
-    History keeps them as categoricals to save memory on tens of millions of rows; the
-    per-deal frames built from it are small, and plain text behaves like every other
-    text column (``fillna``, ``map``, ``concat``).
-    """
-    labels = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
-    if not labels:
-        return frame
-    frame = frame.copy(deep=False)
-    for col in labels:
-        frame[col] = frame[col].astype("str")
-    return frame
-
-
-def _in_date_order(days: np.ndarray) -> bool:
-    """Whether ``days`` never decrease (cached for long columns: every as-of date asks)."""
-
-    def make() -> bool:
-        return bool((days[1:] >= days[:-1]).all())
-
-    if len(days) < 100_000:
-        return make()
-    where = (days.__array_interface__["data"][0], len(days), str(days.dtype))
-    return memo_by_memory(("date order", where), days, make)
-
-
-def latest_snapshot(history: pd.DataFrame | None, as_of: object) -> pd.DataFrame | None:
-    """The rows of the latest history snapshot on or before ``as_of`` (None: there is none).
-
-    History sorted by snapshot date (a run's snapshot, or :func:`forecast.history_with_pushes`)
-    gives a slice found by binary search; otherwise a mask over every row.
-    """
-    if history is None or not len(history):
-        return None
-    d = history["snapshot_date"].to_numpy(dtype="datetime64[ns]")
-    at = np.datetime64(pd.Timestamp(as_of), "ns")
-    if _in_date_order(d):
-        end = int(np.searchsorted(d, at, "right"))
-        if end == 0:
-            return None
-        return history.iloc[int(np.searchsorted(d, d[end - 1], "left")) : end]
-    before = d <= at
-    if not before.any():
-        return None
-    return history[d == d[before].max()]
-
-
-def open_pipeline_deals(data: SalesData, *, quarter: str, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Deals open on ``as_of`` with an (expected) close date in ``quarter``.
-
-    Returns ``opp_id, rep_id, amount, close_date, stage, forecast_category`` as known on
-    ``as_of`` (see the module's definition of open pipeline).
-    """
-    start, end = data.calendar.bounds(quarter)
-    opps = data.opportunities
-    rows = latest_snapshot(data.history, as_of)
-    if rows is not None:
-        rows = rows[~rows["is_closed"].fillna(False).astype(bool)]
-        rows = rows[(rows["close_date"] >= start) & (rows["close_date"] <= end)]
-        # each row's deal in the opportunities table: closed by then? whose is it?
-        at = positions(rows["opp_id"], opps["opp_id"])
-        keep = open_then(data, at, as_of)
-        out = rows.loc[keep, ["opp_id", "amount", "close_date", "stage", "forecast_category"]]
-        out = plain_labels(out.reset_index(drop=True))
-        out["rep_id"] = take_rows(opps["rep_id"], at[keep])
-    else:
-        created = opps["created_date"] <= as_of
-        in_q = (opps["close_date"] >= start) & (opps["close_date"] <= end)
-        out = opps.loc[
-            created & ~closed_by(data, as_of) & in_q,
-            ["opp_id", "rep_id", "amount", "close_date", "stage", "forecast_category"],
-        ]
-    out = out.copy()
-    out["amount"] = out["amount"].fillna(0.0)
-    return out.reset_index(drop=True)
 
 
 def _group_key(data: SalesData, by: str | None) -> pd.Series | None:
@@ -231,7 +141,7 @@ def kpi_table(
     """
     start, end, as_of_ts = quarter_window(data, quarter, as_of)
     closed = closed_deals(data, start=start, as_of=as_of_ts)
-    pipe = open_pipeline_deals(data, quarter=quarter, as_of=as_of_ts)
+    pipe = open_pipeline(data, quarter=quarter, as_of=as_of_ts)
     quotas = _quotas_for(data, quarter)
 
     reps = data.reps
@@ -472,7 +382,7 @@ def coverage(
         else closed_deals(data, start=start, as_of=start - pd.Timedelta(days=1))
     )
     won = won[won["is_won"]]
-    pipe = open_pipeline_deals(data, quarter=quarter, as_of=as_of_ts)
+    pipe = open_pipeline(data, quarter=quarter, as_of=as_of_ts)
     last_complete = data.calendar.latest_complete_quarter(as_of_ts)
     first_close = data.opportunities.loc[
         data.opportunities["is_closed"].fillna(False).astype(bool), "close_date"

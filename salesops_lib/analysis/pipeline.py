@@ -22,17 +22,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from salesops_lib import fast
-from salesops_lib.analysis.forecast import (
-    history_codes,
-    history_stage_index,
-    open_deals_at,
-    order_by_deal,
-)
+from salesops_lib.analysis.forecast import open_deals_at
 from salesops_lib.analysis.kpis import closed_deals, group_labels, value_win_rate
 from salesops_lib.analysis.reps import stages_reached, trailing_quarters
 from salesops_lib.data import SalesData
 from salesops_lib.errors import SalesOpsDataError
+from salesops_lib.timeline import quarter_flow
 
 AGE_BANDS = [0, 30, 60, 90, 180, 365, 100_000]
 AGE_LABELS = ["0-30 days", "31-60 days", "61-90 days", "91-180 days", "181-365 days", "over a year"]
@@ -153,50 +148,29 @@ def time_in_stage(data: SalesData, *, as_of: pd.Timestamp, quantile: float = 0.9
         Without history snapshots.
     """
     h = _history(data, "time in stage")
-    all_opp, distinct = history_codes(data)  # deals as integer codes: text is what is slow
-    open_names = [s.name for s in data.stages if not s.closed]
-    all_stage = history_stage_index(data)  # index among open stages, -1 when closed
-    all_day = h["snapshot_date"].to_numpy(dtype="datetime64[ns]")
-    keep = (all_day <= np.datetime64(as_of)) & (all_stage >= 0) & (all_opp >= 0)
-    opp, stage, day = all_opp[keep], all_stage[keep], all_day[keep]
-    # first and last snapshot of each (deal, stage) run, from one integer sort
-    n_stages = max(len(open_names), 1)
-    cell = opp * n_stages + stage
-    by_cell = order_by_deal(data, cell, day)  # rows of a cell stay in date order
-    first = fast.group_starts(cell[by_cell])
-    del cell
-    last = np.append(first[1:], True) if len(first) else first
-    first_rows, last_rows = by_cell[first], by_cell[last]
-    del by_cell, first, last
-    spans = pd.DataFrame(
-        {"min": day[first_rows], "max": day[last_rows]},
-        index=pd.MultiIndex.from_arrays(
-            [opp[first_rows], stage[first_rows].astype(np.int64)], names=["opp", "stage"]
-        ),
-    )
-    spans["days"] = (spans["max"] - spans["min"]).dt.days + 7
-    last_snap = day.max() if len(day) else np.datetime64("NaT")
-    at_last = day == last_snap
-    current = np.full(len(distinct) + 1, -1, dtype=np.int64)  # -1: not open at the last snapshot
-    current[opp[at_last]] = stage[at_last]
-    amount_now = np.zeros(len(distinct) + 1)
-    amount_now[opp[at_last]] = h["amount"].to_numpy(dtype=float, na_value=np.nan)[keep][at_last]
-    span_opp = spans.index.get_level_values("opp").to_numpy()
-    span_stage = spans.index.get_level_values("stage").to_numpy()
-    is_now = current[span_opp] == span_stage
+    facts = data.facts.history
+    assert facts is not None
+    open_names = list(data.facts.open_stages)
+    day = h["snapshot_date"].to_numpy(dtype="datetime64[ns]")
+    stage = facts["stage_index"].to_numpy()
+    keep = (day <= np.datetime64(as_of)) & (stage >= 0) & h["opp_id"].notna().to_numpy()
+    latest = day[keep].max() if keep.any() else np.datetime64("NaT")
+    at_latest = keep & (day == latest)
+    days = facts["days_in_stage"].to_numpy()
+    # runs in a stage that ended before the latest snapshot: how long deals stayed
+    left = keep & facts["stage_run_end"].to_numpy() & (day < latest)
     names = np.array(open_names, dtype=object)
-    left = spans[~is_now].copy()
-    left.index = pd.MultiIndex.from_arrays(
-        [span_opp[~is_now], names[span_stage[~is_now]]], names=["opp", "stage"]
-    )
-    stats = left.groupby(level="stage")["days"].agg(
+    spans = pd.DataFrame({"stage": names[stage[left]], "days": days[left]})
+    stats = spans.groupby("stage")["days"].agg(
         median_days="median", p90_days=lambda d: d.quantile(quantile)
     )
     now = pd.DataFrame(
         {
-            "stage": names[span_stage[is_now]],
-            "days": spans["days"].to_numpy()[is_now],
-            "amount": np.nan_to_num(amount_now[span_opp[is_now]], nan=0.0),
+            "stage": names[stage[at_latest]],
+            "days": days[at_latest],
+            "amount": np.nan_to_num(
+                h["amount"].to_numpy(dtype=float, na_value=np.nan)[at_latest], nan=0.0
+            ),
         }
     )
     now["limit"] = now["stage"].map(stats["p90_days"])
@@ -252,50 +226,9 @@ def movement(data: SalesData, *, quarter: str, as_of: object | None = None) -> p
     SalesOpsDataError
         Without history snapshots.
     """
-    h = _history(data, "pipeline movement")
-    start, end = data.calendar.bounds(quarter)
-    as_of_ts = (
-        data.default_as_of(quarter) if as_of is None else min(pd.Timestamp(as_of).normalize(), end)
-    )
-    before = h["snapshot_date"][h["snapshot_date"] < start]
-    s0 = before.max() if len(before) else h["snapshot_date"].min()
-    s1 = h["snapshot_date"][h["snapshot_date"] <= as_of_ts].max()
-    snap0 = h[h["snapshot_date"] == s0].set_index("opp_id")
-    snap1 = h[h["snapshot_date"] == s1].set_index("opp_id")
-    open0 = snap0[~snap0["is_closed"].fillna(False).astype(bool)]
-    in_start = open0[(open0["close_date"] >= start) & (open0["close_date"] <= end)]
-    opps = data.opportunities.set_index("opp_id")
-    closed = opps[
-        opps["is_closed"].fillna(False).astype(bool)
-        & (opps["close_date"] > s0)
-        & (opps["close_date"] <= s1)
-        & (opps["close_date"] >= start)
-        & (opps["close_date"] <= end)
-    ]
-    open1 = snap1[
-        ~snap1["is_closed"].fillna(False).astype(bool) & ~_isin(snap1.index, closed.index)
-    ]
-    in_end = open1[(open1["close_date"] >= start) & (open1["close_date"] <= end)]
-    ids = in_start.index.union(in_end.index).union(closed.index)
-    d = pd.DataFrame(index=ids)
-    d["start_amount"] = in_start["amount"].reindex(ids).fillna(0.0)
-    won = closed["is_won"].fillna(False).astype(bool)
-    d["exit"] = np.select(
-        [_isin(ids, closed.index[won]), _isin(ids, closed.index[~won]), _isin(ids, in_end.index)],
-        ["won", "lost", "end"],
-        "slipped_out",
-    )
-    final = pd.Series(np.nan, index=ids)
-    final.loc[closed.index] = closed["amount"].fillna(0.0)
-    final = final.fillna(open1["amount"].reindex(ids)).fillna(snap1["amount"].reindex(ids))
-    final = final.fillna(d["start_amount"]).fillna(0.0)
-    d["final_amount"] = final
-    present0 = _isin(ids, snap0.index)
-    d["entry"] = np.where(
-        _isin(ids, in_start.index), "start", np.where(present0, "pulled_in", "created")
-    )
-    d["entry_amount"] = np.where(d["entry"] == "start", d["start_amount"], d["final_amount"])
-    d["change"] = d["final_amount"] - d["entry_amount"]
+    _history(data, "pipeline movement")
+    d = quarter_flow(data, quarter=quarter, as_of=as_of)
+    assert d is not None
     rows = {
         "start": (
             d.loc[d["entry"] == "start", "entry_amount"].sum(),
@@ -325,14 +258,9 @@ def movement(data: SalesData, *, quarter: str, as_of: object | None = None) -> p
         [(k, float(v[0]), v[1]) for k, v in rows.items()], columns=["step", "amount", "deals"]
     )
     out.attrs["deals"] = d
-    out.attrs["from"] = str(pd.Timestamp(s0).date())
-    out.attrs["to"] = str(pd.Timestamp(s1).date())
+    out.attrs["from"] = d.attrs["from"]
+    out.attrs["to"] = d.attrs["to"]
     return out
-
-
-def _isin(ids: pd.Index, values: pd.Index) -> np.ndarray:
-    """``ids.isin(values)`` for deal ids (pandas' own is a Python loop on Arrow text)."""
-    return fast.isin(pd.Series(ids), values)
 
 
 def aging(data: SalesData, *, as_of: pd.Timestamp) -> pd.DataFrame:

@@ -40,10 +40,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from salesops_lib.analysis.forecast import _cached, _won
 from salesops_lib.analysis.reps import trailing_quarters
 from salesops_lib.data import SalesData
 from salesops_lib.errors import ConfigError, SalesOpsDataError
+from salesops_lib.timeline import won_deals
 
 DAYS_PER_MONTH = 30.4375
 DEFAULT_RAMP: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)
@@ -116,7 +116,7 @@ def next_fiscal_year(data: SalesData, quarter: str) -> int:
 
 
 def _won_until(data: SalesData, as_of: pd.Timestamp) -> pd.DataFrame:
-    won = _won(data)
+    won = won_deals(data)
     return won[won["close_date"] <= as_of]
 
 
@@ -142,8 +142,7 @@ def seasonality(data: SalesData, as_of: pd.Timestamp, *, years: int = 3) -> pd.S
     growth within the years from tilting it). With no complete year the split is even.
     Cached per data set and date: every method and the simulation use it.
     """
-    return _cached(
-        data,
+    return data.derived(
         ("quota seasonality", pd.Timestamp(as_of), years),
         lambda: _seasonality(data, as_of, years),
     )
@@ -263,7 +262,7 @@ def ramped_quarter_bookings(
         set and arguments: the methods and the simulation share it.
     """
     key = ("ramped quarters", pd.Timestamp(as_of), quarters, ramp_months)
-    return _cached(data, key, lambda: _ramped_quarter_bookings(data, as_of, quarters, ramp_months))
+    return data.derived(key, lambda: _ramped_quarter_bookings(data, as_of, quarters, ramp_months))
 
 
 def _ramped_quarter_bookings(
@@ -737,8 +736,7 @@ def _draws(
     for col in ["rep_id", *[c for c in ("role", "segment", "team") if c in proposal], *ramp_cols]:
         key.update(col.encode())
         key.update(pd.util.hash_pandas_object(proposal[col], index=False).to_numpy().tobytes())
-    return _cached(
-        data,
+    return data.derived(
         ("quota draws", n, seed, pd.Timestamp(as_of), common_sd, key.hexdigest()),
         lambda: _make_draws(data, proposal, n=n, seed=seed, as_of=as_of, common_sd=common_sd),
     )

@@ -30,13 +30,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 from scipy import optimize, special, stats
 
-from salesops_lib.analysis.forecast import _cached, history_codes, history_stage_index
 from salesops_lib.analysis.kpis import closed_deals, kpi_table
 from salesops_lib.data import SalesData
-from salesops_lib.fast import positions
 
 DAYS_PER_MONTH = 30.4375
 
@@ -438,26 +435,6 @@ def consistency(
 # where deals leak
 
 
-def _furthest_stage(data: SalesData, order: dict[str, int]) -> tuple[np.ndarray, pa.Array]:
-    """The furthest open stage (index) any snapshot shows for each deal.
-
-    Returns ``(best, ids)``: ``best[code]`` for each deal code of :func:`history_codes`
-    (-1 when no snapshot shows the deal in an open stage), and the ids the codes index.
-    """
-    h = data.history
-    assert h is not None
-    codes, distinct = history_codes(data)
-    if list(order) == [s.name for s in data.stages if not s.closed]:
-        idx = history_stage_index(data).astype(float)  # cached: no text lookups
-        idx[idx < 0] = np.nan
-    else:
-        idx = h["stage"].map(order).to_numpy(dtype=float)
-    keep = (codes >= 0) & ~np.isnan(idx)
-    best = np.full(len(distinct), -1.0)
-    np.maximum.at(best, codes[keep], idx[keep])  # furthest stage per deal code
-    return best, distinct
-
-
 def stages_reached(data: SalesData, deals: pd.DataFrame) -> tuple[pd.DataFrame, list[str], str]:
     """Furthest open stage each closed deal reached, and the stage list used.
 
@@ -476,15 +453,14 @@ def stages_reached(data: SalesData, deals: pd.DataFrame) -> tuple[pd.DataFrame, 
         .dropna()
         .unique()
     )
-    order = {name: i for i, name in enumerate(open_stages)}
-    out = deals[["opp_id", "rep_id", "is_won"]].copy()
-    if data.history is not None and len(data.history):
-        best, ids = _cached(
-            data, ("furthest stage", tuple(open_stages)), lambda: _furthest_stage(data, order)
-        )
-        at = positions(out["opp_id"], ids)  # each deal's code; -1: no snapshot of it
-        furthest = np.where(at >= 0, best[np.maximum(at, 0)], -1.0)
-        out["reached"] = np.where(furthest >= 0, furthest, np.nan)
+    out = deals[["opp_id", "rep_id", "is_won", "opp_row"]].copy()
+    if (
+        data.history is not None
+        and len(data.history)
+        and list(data.facts.open_stages) == open_stages
+    ):
+        furthest = data.facts.deals["furthest_stage"].to_numpy()[out["opp_row"].to_numpy()]
+        out["reached"] = np.where(furthest >= 0, furthest, np.nan).astype(float)
         out.loc[out["is_won"], "reached"] = len(open_stages) - 1
         basis = "history snapshots"
     else:

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,8 @@ from salesops_lib.periods import FiscalCalendar
 
 if TYPE_CHECKING:
     from salesops_lib.data.facts import DealFacts
+
+T = TypeVar("T")
 
 
 def _no_warnings() -> pd.DataFrame:
@@ -120,6 +123,34 @@ class SalesData:
         from salesops_lib.data.facts import derive_facts
 
         return derive_facts(self.opportunities, self.history, self.stages)
+
+    def derived(self, key: Hashable, make: Callable[[], T]) -> T:
+        """A result derived from this data set alone, computed on first use and kept with it.
+
+        The tables are read-only, so such a result never goes stale; it is freed with the
+        data set. Analyses use it for intermediate results several figures share (the deals
+        open at each earlier point of a forecast, a fitted model). A result must depend on
+        the tables and ``key`` only.
+
+        Parameters
+        ----------
+        key
+            Names the result and every argument it depends on, e.g. ``("open deals", date)``.
+        make
+            Computes the result.
+
+        Returns
+        -------
+        The result of ``make()``, the first time; the same object afterwards.
+        """
+        store = self._derived
+        if key not in store:
+            store[key] = make()
+        return store[key]  # type: ignore[no-any-return]
+
+    @cached_property
+    def _derived(self) -> dict[Hashable, Any]:
+        return {}
 
     @cached_property
     def last_date(self) -> pd.Timestamp:

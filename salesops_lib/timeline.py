@@ -1,0 +1,502 @@
+"""The point-in-time layer: what the CRM showed about every deal on a given date.
+
+Every report and the index take these concepts from here, so each has one definition and
+one number:
+
+bookings
+    Amount of deals closed won with a close date from a period's first day to the as-of
+    date.
+open deals on D
+    With history snapshots: the deals in the latest snapshot on or before D that were not
+    closed in it, as that snapshot shows them (stage, amount, close date, forecast category),
+    leaving out deals the opportunities table shows closed by D. Without snapshots: deals
+    created by D and not closed by D; their stage, close date and category then are known
+    only when D is the data's last date (the CRM shows today's values).
+open pipeline of quarter Q as of D
+    Open deals on D whose expected close date falls in Q.
+next quarter's pipeline
+    The open pipeline, as of D, of the quarter after the one being reported.
+past due as of D
+    Open deals on D whose expected close date is before D. Without snapshots, open pipeline
+    and past due use the close dates the opportunities table shows now (no earlier ones
+    are known).
+slipped out of Q
+    Deals that were in Q's open pipeline at its start, or joined it during Q, and by the
+    as-of date had left it without closing in Q (their close date moved out of Q). Needs
+    history snapshots.
+
+Per-deal facts from all of history (pushes, stage index, days in stage, furthest stage)
+come from :attr:`SalesData.facts <salesops_lib.data.SalesData.facts>`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from salesops_lib.data import SalesData
+from salesops_lib.fast import isin, take_rows
+
+OPEN_DEAL_COLUMNS = [
+    "opp_id",
+    "opp_row",
+    "opp_name",
+    "account_id",
+    "rep_id",
+    "product",
+    "created_date",
+    "amount",
+    "amount_missing",
+    "stage",
+    "close_date",
+    "forecast_category",
+    "pushes",
+    "days_in_stage",
+    "days_unchanged",
+    "furthest_stage",
+    "past_due",
+    "age_days",
+    "snapshot_date",
+]
+"""Columns of :func:`open_deals` and the frames built from it."""
+
+FLOW_ENTRIES = ("start", "created", "pulled_in")
+FLOW_EXITS = ("won", "lost", "slipped_out", "end")
+
+
+def as_date(value: object) -> pd.Timestamp:
+    """A date at midnight (``"2026-09-30"``, a Timestamp, a datetime)."""
+    return pd.Timestamp(value).normalize()  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------
+# closed deals and bookings
+
+
+def won_deals(data: SalesData) -> pd.DataFrame:
+    """Every deal closed won with a close date (rows of the opportunities table).
+
+    Parameters
+    ----------
+    data
+        The data set.
+
+    Returns
+    -------
+    DataFrame
+        The opportunities' columns for those deals.
+    """
+
+    def make() -> pd.DataFrame:
+        o = data.opportunities
+        return o[o["is_won"].fillna(False).astype(bool) & o["close_date"].notna()]
+
+    return data.derived(("won deals",), make)
+
+
+def booked(
+    data: SalesData,
+    start: pd.Timestamp,
+    as_of: pd.Timestamp,
+    columns: list[str] | None = None,
+) -> pd.DataFrame:
+    """Deals closed won with a close date from ``start`` to ``as_of`` (inclusive).
+
+    Parameters
+    ----------
+    data
+        The data set.
+    start, as_of
+        First and last day of the window.
+    columns
+        Only these columns (plus ``close_date``); selecting first copies less.
+
+    Returns
+    -------
+    DataFrame
+    """
+    w = won_deals(data)
+    if columns is not None:
+        w = w[list(dict.fromkeys([*columns, "close_date"]))]
+    return w[(w["close_date"] >= start) & (w["close_date"] <= as_of)]
+
+
+def bookings(data: SalesData, start: pd.Timestamp, as_of: pd.Timestamp) -> float:
+    """Bookings: amount closed won from ``start`` to ``as_of`` (see the module's definition).
+
+    Examples
+    --------
+    >>> bookings(data, *data.calendar.bounds("2026Q3"))  # doctest: +SKIP
+    """
+    return float(booked(data, start, as_of, columns=["amount"])["amount"].sum())
+
+
+def closed_by(data: SalesData, date: pd.Timestamp) -> np.ndarray:
+    """For each row of the opportunities table: closed, with a close date on or before ``date``."""
+    opps = data.opportunities
+    closed = opps["is_closed"].fillna(False).to_numpy(dtype=bool)
+    return closed & (opps["close_date"] <= date).to_numpy(dtype=bool)
+
+
+# ---------------------------------------------------------------------------------------
+# snapshots
+
+
+def snapshot_rows(data: SalesData, date: object) -> np.ndarray | slice | None:
+    """Which history rows form the latest snapshot on or before ``date`` (None: there is none).
+
+    Parameters
+    ----------
+    data
+        The data set (its history and :attr:`~SalesData.facts`).
+    date
+        The as-of date.
+
+    Returns
+    -------
+    slice or array of row positions, or None
+        A slice when history is in date order (found by binary search), else positions.
+    """
+    h = data.history
+    if h is None or not len(h):
+        return None
+    days = h["snapshot_date"].to_numpy(dtype="datetime64[ns]")
+    at = np.datetime64(as_date(date), "ns")
+    if data.facts.in_date_order:
+        end = int(np.searchsorted(days, at, "right"))
+        if end == 0:
+            return None
+        return slice(int(np.searchsorted(days, days[end - 1], "left")), end)
+    before = days <= at
+    if not before.any():
+        return None
+    return np.flatnonzero(days == days[before].max())
+
+
+def snapshot_date_on(data: SalesData, date: object) -> pd.Timestamp | None:
+    """The date of the latest snapshot on or before ``date`` (None: none, or no history)."""
+    rows = snapshot_rows(data, date)
+    if rows is None:
+        return None
+    assert data.history is not None
+    return pd.Timestamp(data.history["snapshot_date"].iloc[rows].iloc[0])
+
+
+def _labels_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """History's categorical columns as plain text (small per-date frames behave like the rest)."""
+    for col in frame.columns:
+        if isinstance(frame[col].dtype, pd.CategoricalDtype):
+            frame[col] = frame[col].astype("str")
+    return frame
+
+
+def _stage_name(data: SalesData, index: np.ndarray) -> pd.Series:
+    names = np.array([*data.facts.open_stages, None], dtype=object)
+    return pd.Series(names[np.where(index >= 0, index, len(names) - 1)], dtype="str")
+
+
+# ---------------------------------------------------------------------------------------
+# open deals
+
+
+def open_deals(data: SalesData, date: object) -> pd.DataFrame:
+    """The deals open on ``date``, as the CRM showed them then.
+
+    Parameters
+    ----------
+    data
+        The data set.
+    date
+        The as-of date.
+
+    Returns
+    -------
+    DataFrame
+        :data:`OPEN_DEAL_COLUMNS`, one row per open deal (a new frame each call). ``opp_row``
+        is the deal's row in the opportunities table (-1: missing there); ``pushes`` the
+        close-date pushes so far; ``amount`` is 0 where the CRM showed none
+        (``amount_missing``); ``days_in_stage`` and ``days_unchanged`` (NaN without
+        history) the days in the current stage and since the stage or amount last changed;
+        ``furthest_stage`` the furthest open stage reached; ``past_due`` whether the
+        expected close date is before ``date``; ``age_days`` days since created.
+
+    Examples
+    --------
+    >>> open_deals(data, "2026-08-14")[["opp_id", "stage", "amount"]].head()  # doctest: +SKIP
+    """
+    return _open_deals(data, as_date(date), record_fields=False)
+
+
+def _open_deals(data: SalesData, day: pd.Timestamp, *, record_fields: bool) -> pd.DataFrame:
+    """:func:`open_deals`; ``record_fields``: without history, show the record's stage, close
+    date and category even for a date before the data's last (the only ones known)."""
+    rows = snapshot_rows(data, day)
+    if rows is not None:
+        out = _from_snapshot(data, rows, day)
+    else:
+        out = _from_record(data, day, record_fields=record_fields)
+    out["amount_missing"] = out["amount"].isna().to_numpy()
+    out["amount"] = out["amount"].fillna(0.0)
+    out["past_due"] = (out["close_date"] < day).fillna(False).astype(bool)
+    out["age_days"] = (day - out["created_date"]).dt.days.astype("float64")
+    return out[OPEN_DEAL_COLUMNS]
+
+
+def _from_snapshot(data: SalesData, rows: np.ndarray | slice, day: pd.Timestamp) -> pd.DataFrame:
+    h, facts = data.history, data.facts.history
+    assert h is not None and facts is not None
+    snap = h.iloc[rows]
+    f = facts.iloc[rows]
+    is_open = ~snap["is_closed"].fillna(False).to_numpy(dtype=bool)
+    at = f["opp_row"].to_numpy()
+    is_open &= ~((at >= 0) & closed_by(data, day)[np.maximum(at, 0)])
+    snap, f, at = snap[is_open], f[is_open], at[is_open]
+    out = snap[["opp_id", "amount", "stage", "close_date", "forecast_category", "snapshot_date"]]
+    out = _labels_as_text(out.reset_index(drop=True))
+    extra = take_rows(_record_columns(data), at)
+    for col in extra.columns:
+        out[col] = extra[col].to_numpy()
+    out["opp_row"] = at
+    out["pushes"] = f["pushes"].to_numpy(dtype=np.int64)
+    out["days_in_stage"] = np.where(
+        f["days_in_stage"].to_numpy() >= 0, f["days_in_stage"].to_numpy(), np.nan
+    )
+    out["days_unchanged"] = f["days_unchanged"].to_numpy(dtype=float) + float(
+        (day - pd.Timestamp(snap["snapshot_date"].iloc[0])).days if len(snap) else 0
+    )
+    out["furthest_stage"] = _stage_name(data, f["furthest_stage"].to_numpy())
+    return out
+
+
+def _record_columns(data: SalesData) -> pd.DataFrame:
+    """The opportunity fields history does not carry: owner, name, account, product, created."""
+    o = data.opportunities
+    cols = ["rep_id", "opp_name", "account_id", "product", "created_date"]
+    present = o[[c for c in cols if c in o]]
+    for c in cols:
+        if c not in present:
+            present = present.assign(**{c: pd.Series(pd.NA, index=o.index, dtype="str")})
+    return present[cols]
+
+
+def _from_record(data: SalesData, day: pd.Timestamp, *, record_fields: bool) -> pd.DataFrame:
+    opps = data.opportunities
+    keep = (opps["created_date"] <= day).to_numpy(dtype=bool) & ~closed_by(data, day)
+    at = np.flatnonzero(keep)
+    cols = ["opp_id", "amount", "stage", "close_date", "forecast_category"]
+    out = opps.iloc[at][cols].reset_index(drop=True)
+    if not record_fields and day < data.last_date.normalize():  # today's values: unknown then
+        out["stage"] = pd.Series(pd.NA, index=out.index, dtype="str")
+        out["close_date"] = pd.Series(pd.NaT, index=out.index, dtype=opps["close_date"].dtype)
+        out["forecast_category"] = pd.Series(pd.NA, index=out.index, dtype="str")
+    out["snapshot_date"] = day
+    extra = _record_columns(data).iloc[at].reset_index(drop=True)
+    out = pd.concat([out, extra], axis=1)
+    out["opp_row"] = at
+    out["pushes"] = 0
+    out["days_in_stage"] = np.nan
+    out["days_unchanged"] = np.nan
+    out["furthest_stage"] = pd.Series(pd.NA, index=out.index, dtype="str")
+    return out
+
+
+def deals_on(data: SalesData, date: object) -> pd.DataFrame:
+    """The state of every deal known on ``date``: open ones as the CRM showed them, and closed ones.
+
+    Parameters
+    ----------
+    data
+        The data set.
+    date
+        The as-of date.
+
+    Returns
+    -------
+    DataFrame
+        :data:`OPEN_DEAL_COLUMNS` plus ``state`` (``open``, ``won`` or ``lost``). Closed deals
+        (closed by ``date`` in the opportunities table) show their closing stage, amount and
+        close date.
+    """
+    day = as_date(date)
+    open_now = open_deals(data, day).assign(state="open")
+    opps = data.opportunities
+    at = np.flatnonzero(closed_by(data, day))
+    closed = opps.iloc[at][["opp_id", "amount", "stage", "close_date", "forecast_category"]]
+    closed = closed.reset_index(drop=True)
+    extra = _record_columns(data).iloc[at].reset_index(drop=True)
+    closed = pd.concat([closed, extra], axis=1)
+    closed["opp_row"] = at
+    facts = data.facts.deals.iloc[at]
+    closed["furthest_stage"] = _stage_name(data, facts["furthest_stage"].to_numpy())
+    closed["pushes"] = 0
+    closed["days_in_stage"] = np.nan
+    closed["days_unchanged"] = np.nan
+    closed["past_due"] = False
+    closed["amount_missing"] = closed["amount"].isna().to_numpy()
+    closed["age_days"] = (closed["close_date"] - closed["created_date"]).dt.days.astype(float)
+    closed["snapshot_date"] = day
+    won = opps["is_won"].fillna(False).to_numpy(dtype=bool)[at]
+    closed["state"] = np.where(won, "won", "lost")
+    closed["amount"] = closed["amount"].fillna(0.0)
+    return pd.concat([open_now, closed[[*OPEN_DEAL_COLUMNS, "state"]]], ignore_index=True)
+
+
+def _in_quarter(data: SalesData, frame: pd.DataFrame, quarter: str) -> pd.DataFrame:
+    start, end = data.calendar.bounds(quarter)
+    inside = (frame["close_date"] >= start) & (frame["close_date"] <= end)
+    return frame[inside.fillna(False).to_numpy(dtype=bool)].reset_index(drop=True)
+
+
+def open_pipeline(data: SalesData, *, quarter: str, as_of: object) -> pd.DataFrame:
+    """Open pipeline of ``quarter`` as of ``as_of``: open deals whose close date falls in it.
+
+    Parameters
+    ----------
+    data
+        The data set.
+    quarter
+        The quarter the deals are expected to close in.
+    as_of
+        What is known: the deals open on this date, as the CRM showed them.
+
+    Returns
+    -------
+    DataFrame
+        :data:`OPEN_DEAL_COLUMNS`. Without history snapshots the deals' close dates are the
+        ones the opportunities table shows now (no earlier ones are known).
+    """
+    return _in_quarter(data, _open_deals(data, as_date(as_of), record_fields=True), quarter)
+
+
+def next_quarter_pipeline(data: SalesData, *, quarter: str, as_of: object) -> pd.DataFrame:
+    """Open pipeline, as of ``as_of``, of the quarter after ``quarter``.
+
+    Returns
+    -------
+    DataFrame
+        :data:`OPEN_DEAL_COLUMNS`; ``attrs["quarter"]`` names the next quarter.
+    """
+    nxt = data.calendar.shift(quarter, 1)
+    out = open_pipeline(data, quarter=nxt, as_of=as_of)
+    out.attrs["quarter"] = nxt
+    return out
+
+
+def past_due(data: SalesData, *, as_of: object) -> pd.DataFrame:
+    """Open deals on ``as_of`` whose expected close date is already behind them.
+
+    Returns
+    -------
+    DataFrame
+        :data:`OPEN_DEAL_COLUMNS`.
+    """
+    od = _open_deals(data, as_date(as_of), record_fields=True)
+    return od[od["past_due"].to_numpy()].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------
+# a quarter's pipeline from start to as-of
+
+
+def quarter_flow(
+    data: SalesData, *, quarter: str, as_of: object | None = None
+) -> pd.DataFrame | None:
+    """How each deal entered and left ``quarter``'s open pipeline, from its start to ``as_of``.
+
+    The start is the latest snapshot before the quarter's first day (the first snapshot when
+    none is earlier); the end is ``as_of`` (default: the quarter's end, or the data's last
+    date): deals closed by then count as won or lost, deals still open count at the latest
+    snapshot on or before it.
+
+    Parameters
+    ----------
+    data
+        The data set; needs history snapshots.
+    quarter
+        The quarter whose pipeline (deals with a close date in it) is followed.
+    as_of
+        End of the flow.
+
+    Returns
+    -------
+    DataFrame or None
+        Indexed by ``opp_id``: ``entry`` (``start``: in the pipeline at the start;
+        ``created``: not in the start snapshot; ``pulled_in``: in it with a close date
+        outside the quarter), ``exit`` (``won``, ``lost``, ``slipped_out``: left without
+        closing in the quarter, ``end``: still open in it), ``start_amount``,
+        ``entry_amount``, ``final_amount``, ``change``. ``attrs`` has ``from`` and ``to``
+        (the snapshot dates). None without history.
+    """
+    h = data.history
+    if h is None or h.empty:
+        return None
+    start, end = data.calendar.bounds(quarter)
+    stop = data.default_as_of(quarter) if as_of is None else min(as_date(as_of), end)
+    dates = h["snapshot_date"]
+    before = dates[dates < start]
+    s0 = before.max() if len(before) else dates.min()
+    s1 = dates[dates <= stop].max()
+    snap0 = _labels_as_text(h[(dates == s0).to_numpy()].set_index("opp_id"))
+    snap1 = _labels_as_text(h[(dates == s1).to_numpy()].set_index("opp_id"))
+    open0 = snap0[~snap0["is_closed"].fillna(False).astype(bool)]
+    in_start = open0[(open0["close_date"] >= start) & (open0["close_date"] <= end)]
+    opps = data.opportunities.set_index("opp_id")
+    closed = opps[
+        opps["is_closed"].fillna(False).astype(bool)
+        & (opps["close_date"] > s0)
+        & (opps["close_date"] <= stop)
+        & (opps["close_date"] >= start)
+    ]
+    open1 = snap1[
+        ~snap1["is_closed"].fillna(False).astype(bool) & ~_member(snap1.index, closed.index)
+    ]
+    in_end = open1[(open1["close_date"] >= start) & (open1["close_date"] <= end)]
+    ids = in_start.index.union(in_end.index).union(closed.index)
+    d = pd.DataFrame(index=ids)
+    d["start_amount"] = in_start["amount"].reindex(ids).fillna(0.0)
+    won = closed["is_won"].fillna(False).astype(bool)
+    d["exit"] = np.select(
+        [
+            _member(ids, closed.index[won]),
+            _member(ids, closed.index[~won]),
+            _member(ids, in_end.index),
+        ],
+        ["won", "lost", "end"],
+        "slipped_out",
+    )
+    final = pd.Series(np.nan, index=ids)
+    final.loc[closed.index] = closed["amount"].fillna(0.0)
+    final = final.fillna(open1["amount"].reindex(ids)).fillna(snap1["amount"].reindex(ids))
+    d["final_amount"] = final.fillna(d["start_amount"]).fillna(0.0)
+    d["entry"] = np.where(
+        _member(ids, in_start.index),
+        "start",
+        np.where(_member(ids, snap0.index), "pulled_in", "created"),
+    )
+    d["entry_amount"] = np.where(d["entry"] == "start", d["start_amount"], d["final_amount"])
+    d["change"] = d["final_amount"] - d["entry_amount"]
+    d.index.name = "opp_id"
+    d.attrs["from"] = str(pd.Timestamp(s0).date())
+    d.attrs["to"] = str(pd.Timestamp(s1).date())
+    d.attrs["closed_to"] = str(stop.date())
+    return d
+
+
+def _member(ids: pd.Index, values: pd.Index) -> np.ndarray:
+    """``ids.isin(values)`` for deal ids (pandas' own is a Python loop on Arrow text)."""
+    return isin(pd.Series(ids), values)
+
+
+def slipped(data: SalesData, *, quarter: str, as_of: object | None = None) -> pd.DataFrame | None:
+    """Deals that slipped out of ``quarter`` by ``as_of`` (see the module's definition).
+
+    Returns
+    -------
+    DataFrame or None
+        The :func:`quarter_flow` rows whose exit is ``slipped_out``, with the amount each
+        took out (``final_amount``); None without history snapshots.
+    """
+    flow = quarter_flow(data, quarter=quarter, as_of=as_of)
+    if flow is None:
+        return None
+    return flow[flow["exit"] == "slipped_out"]
