@@ -403,10 +403,11 @@ def quarter_flow(
 ) -> pd.DataFrame | None:
     """How each deal entered and left ``quarter``'s open pipeline, from its start to ``as_of``.
 
-    The start is the latest snapshot before the quarter's first day (the first snapshot when
-    none is earlier); the end is ``as_of`` (default: the quarter's end, or the data's last
-    date): deals closed by then count as won or lost, deals still open count at the latest
-    snapshot on or before it.
+    The start is the eve of the quarter's first day, the end ``as_of`` (default: the
+    quarter's end, or the data's last date); both as :func:`open_deals` sees them. Deals
+    closed with a close date from the quarter's first day to ``as_of`` count as won or lost;
+    deals a snapshot in between shows in the quarter's pipeline count too (a deal created in
+    the quarter and pushed out of it before the end slipped out).
 
     Parameters
     ----------
@@ -420,38 +421,32 @@ def quarter_flow(
     Returns
     -------
     DataFrame or None
-        Indexed by ``opp_id``: ``entry`` (``start``: in the pipeline at the start;
-        ``created``: not in the start snapshot; ``pulled_in``: in it with a close date
-        outside the quarter), ``exit`` (``won``, ``lost``, ``slipped_out``: left without
-        closing in the quarter, ``end``: still open in it), ``start_amount``,
+        Indexed by ``opp_id``: ``entry`` (``start``: in the open pipeline of the quarter on its
+        eve; ``pulled_in``: open then with a close date outside the quarter; ``created``: not
+        open then), ``exit`` (``won``, ``lost``, ``slipped_out``: left without closing in the
+        quarter, ``end``: still in its open pipeline on ``as_of``), ``start_amount``,
         ``entry_amount``, ``final_amount``, ``change``. ``attrs`` has ``from`` and ``to``
-        (the snapshot dates). None without history.
+        (the snapshot dates behind the start and the end). None without history.
     """
-    h = data.history
-    if h is None or h.empty:
+    if data.history is None or data.history.empty:
         return None
     start, end = data.calendar.bounds(quarter)
     stop = data.default_as_of(quarter) if as_of is None else min(as_date(as_of), end)
-    dates = h["snapshot_date"]
-    before = dates[dates < start]
-    s0 = before.max() if len(before) else dates.min()
-    s1 = dates[dates <= stop].max()
-    snap0 = _labels_as_text(h[(dates == s0).to_numpy()].set_index("opp_id"))
-    snap1 = _labels_as_text(h[(dates == s1).to_numpy()].set_index("opp_id"))
-    open0 = snap0[~snap0["is_closed"].fillna(False).astype(bool)]
-    in_start = open0[(open0["close_date"] >= start) & (open0["close_date"] <= end)]
-    opps = data.opportunities.set_index("opp_id")
-    closed = opps[
-        opps["is_closed"].fillna(False).astype(bool)
-        & (opps["close_date"] > s0)
-        & (opps["close_date"] <= stop)
-        & (opps["close_date"] >= start)
-    ]
-    open1 = snap1[
-        ~snap1["is_closed"].fillna(False).astype(bool) & ~_member(snap1.index, closed.index)
-    ]
-    in_end = open1[(open1["close_date"] >= start) & (open1["close_date"] <= end)]
-    ids = in_start.index.union(in_end.index).union(closed.index)
+    eve = start - pd.Timedelta(days=1)
+    open0 = open_deals(data, eve).set_index("opp_id")
+    open1 = open_deals(data, stop).set_index("opp_id")
+    in_q0 = (open0["close_date"] >= start) & (open0["close_date"] <= end)
+    in_start = open0[in_q0.to_numpy(dtype=bool)]
+    in_q1 = (open1["close_date"] >= start) & (open1["close_date"] <= end)
+    in_end = open1[in_q1.to_numpy(dtype=bool)]
+    o = data.opportunities
+    closed_now = closed_by(data, stop) & (o["close_date"] >= start).to_numpy(dtype=bool)
+    closed = o[closed_now].set_index("opp_id")
+    ids = (
+        in_start.index.union(in_end.index)
+        .union(closed.index)
+        .union(_joined(data, start, end, stop))
+    )
     d = pd.DataFrame(index=ids)
     d["start_amount"] = in_start["amount"].reindex(ids).fillna(0.0)
     won = closed["is_won"].fillna(False).astype(bool)
@@ -466,20 +461,38 @@ def quarter_flow(
     )
     final = pd.Series(np.nan, index=ids)
     final.loc[closed.index] = closed["amount"].fillna(0.0)
-    final = final.fillna(open1["amount"].reindex(ids)).fillna(snap1["amount"].reindex(ids))
+    final = final.fillna(open1["amount"].reindex(ids))
     d["final_amount"] = final.fillna(d["start_amount"]).fillna(0.0)
     d["entry"] = np.where(
         _member(ids, in_start.index),
         "start",
-        np.where(_member(ids, snap0.index), "pulled_in", "created"),
+        np.where(_member(ids, open0.index), "pulled_in", "created"),
     )
     d["entry_amount"] = np.where(d["entry"] == "start", d["start_amount"], d["final_amount"])
     d["change"] = d["final_amount"] - d["entry_amount"]
     d.index.name = "opp_id"
-    d.attrs["from"] = str(pd.Timestamp(s0).date())
-    d.attrs["to"] = str(pd.Timestamp(s1).date())
+    first, last = snapshot_date_on(data, eve), snapshot_date_on(data, stop)
+    d.attrs["from"] = str((first if first is not None else eve).date())
+    d.attrs["to"] = str((last if last is not None else stop).date())
     d.attrs["closed_to"] = str(stop.date())
     return d
+
+
+def _joined(
+    data: SalesData, start: pd.Timestamp, end: pd.Timestamp, stop: pd.Timestamp
+) -> pd.Index:
+    """Deals any snapshot from ``start`` to ``stop`` shows open with a close date in the quarter."""
+    h = data.history
+    assert h is not None
+    day = h["snapshot_date"]
+    rows = (
+        (day >= start)
+        & (day <= stop)
+        & ~h["is_closed"].fillna(False).astype(bool)
+        & (h["close_date"] >= start)
+        & (h["close_date"] <= end)
+    )
+    return pd.Index(pd.unique(h.loc[rows.to_numpy(dtype=bool), "opp_id"].dropna()))
 
 
 def _member(ids: pd.Index, values: pd.Index) -> np.ndarray:

@@ -1,0 +1,92 @@
+"""The data set object: read-only tables, edits through replace(), nothing kept alive."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from salesops_lib import load_dataset, timeline
+from salesops_lib.analysis import forecast as fc
+from salesops_lib.analysis.kpis import kpi_table
+from salesops_lib.data.frozen import ReadOnlyTableError
+
+# in-place edits are what is tested here; pandas 3.1 warns that inplace= is deprecated
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::FutureWarning")
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda d: d.opportunities.loc.__setitem__((0, "amount"), 0.0),
+        lambda d: d.opportunities.iloc.__setitem__((0, 0), "x"),
+        lambda d: d.opportunities.at.__setitem__((0, "amount"), 0.0),
+        lambda d: d.opportunities.__setitem__("amount", 0.0),
+        lambda d: d.opportunities.fillna({"amount": 0.0}, inplace=True),
+        lambda d: d.opportunities.sort_values("amount", inplace=True),
+        lambda d: d.history.drop(columns="amount", inplace=True),
+        lambda d: setattr(d.reps, "columns", list(d.reps.columns)),
+        lambda d: d.reps.insert(0, "x", 1),
+    ],
+)
+def test_tables_refuse_in_place_edits(demo, edit):
+    with pytest.raises(ReadOnlyTableError, match=r"data.replace\(opportunities=opps\)"):
+        edit(demo)
+
+
+def test_derived_frames_are_ordinary_and_editable(demo):
+    part = demo.opportunities[demo.opportunities["amount"] > 0]
+    part.loc[part.index[0], "amount"] = 1.0  # a filtered frame is the analyst's own copy
+    assert type(part) is pd.DataFrame and type(demo.opportunities.copy()) is pd.DataFrame
+    assert demo.opportunities.loc[part.index[0], "amount"] != 1.0
+
+
+def test_an_edit_through_replace_reaches_every_figure(demo):
+    quarter, as_of = "2026Q3", pd.Timestamp("2026-08-14")
+    start, _ = demo.calendar.bounds(quarter)
+    before = fc.forecast_quarter(demo, quarter=quarter, as_of=as_of, methods=("rep_call",))
+    won = timeline.booked(demo, start, as_of)
+    assert len(won) > 0 and before.attrs["booked"] == pytest.approx(won["amount"].sum())
+    opps = demo.opportunities.copy()
+    biggest = won["amount"].idxmax()
+    opps.loc[biggest, "amount"] = 0.0
+    edited = demo.replace(opportunities=opps)
+    expect = won["amount"].sum() - won.loc[biggest, "amount"]
+    kpi = kpi_table(edited, quarter=quarter, as_of=as_of, by=None).iloc[0]
+    after = fc.forecast_quarter(edited, quarter=quarter, as_of=as_of, methods=("rep_call",))
+    assert kpi["bookings"] == pytest.approx(expect)
+    assert after.attrs["booked"] == pytest.approx(expect)
+    # the original is untouched and still answers as before
+    again = fc.forecast_quarter(demo, quarter=quarter, as_of=as_of, methods=("rep_call",))
+    assert again.attrs["booked"] == pytest.approx(won["amount"].sum())
+
+
+def test_an_edit_of_history_dates_moves_the_snapshot(demo):
+    h = demo.history.copy()
+    last = h["snapshot_date"].max()
+    h.loc[h["snapshot_date"] == last, "snapshot_date"] = last + pd.Timedelta(days=30)
+    edited = demo.replace(history=h)
+    day = last + pd.Timedelta(days=1)
+    assert timeline.snapshot_date_on(demo, day) == last
+    assert timeline.snapshot_date_on(edited, day) < last  # the moved snapshot is later now
+    assert timeline.snapshot_date_on(edited, last + pd.Timedelta(days=30)) == last + pd.Timedelta(
+        days=30
+    )
+
+
+def test_four_loads_then_del_free_their_memory(demo_dir):
+    gc.collect()
+    base = pa.total_allocated_bytes()
+    loads = [load_dataset(demo_dir, config=demo_dir / "salesops.toml") for _ in range(4)]
+    for d in loads:  # everything an analysis keeps on the data set
+        fc.forecast_quarter(d, quarter="2026Q3", methods=("pipeline", "rep_call"))
+        assert d.facts.history is not None
+    refs = [weakref.ref(d) for d in loads]
+    grown = pa.total_allocated_bytes() - base
+    del loads, d
+    gc.collect()
+    assert all(r() is None for r in refs)  # no module keeps a data set alive
+    assert pa.total_allocated_bytes() - base < 0.2 * grown

@@ -1,0 +1,151 @@
+"""The point-in-time layer against an independent pandas reconstruction from the raw files."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from salesops_lib import timeline as tl
+
+from .test_data import write
+
+STAGES = ["Prospecting", "Qualification", "Discovery", "Proposal", "Negotiation"]
+
+
+@pytest.fixture(scope="module")
+def raw(demo_dir):
+    """The demo's history and opportunities read with pandas alone."""
+    h = pd.read_csv(demo_dir / "history.csv", parse_dates=["snapshot_date", "close_date"])
+    o = pd.read_csv(demo_dir / "opportunities.csv", parse_dates=["created_date", "close_date"])
+    return h, o
+
+
+def _open_on(raw, date: str) -> pd.DataFrame:
+    """Deals open on ``date``: the latest snapshot on or before it, not closed there, and not
+    closed by then in the opportunities table; with pushes counted from all earlier snapshots."""
+    h, o = raw
+    day = pd.Timestamp(date)
+    upto = h[h["snapshot_date"] <= day].sort_values(["opp_id", "snapshot_date"])
+    pushed = upto.groupby("opp_id")["close_date"].diff().dt.days > 0
+    pushes = pushed.groupby(upto["opp_id"]).sum()
+    snap = upto[upto["snapshot_date"] == upto["snapshot_date"].max()]
+    snap = snap[~snap["is_closed"].astype(bool)]
+    closed_then = o[o["is_closed"].astype(bool) & (o["close_date"] <= day)]["opp_id"]
+    snap = snap[~snap["opp_id"].isin(closed_then)].set_index("opp_id")
+    snap["pushes"] = pushes.reindex(snap.index).fillna(0).astype(int)
+    # days in stage: from the first snapshot of the current run in this stage, plus a week
+    runs = upto.assign(new=upto["stage"] != upto.groupby("opp_id")["stage"].shift())
+    runs["run"] = runs.groupby("opp_id")["new"].cumsum()
+    began = runs.groupby(["opp_id", "run"])["snapshot_date"].min()
+    last_run = runs.groupby("opp_id")["run"].last()
+    first = began.loc[list(zip(last_run.index, last_run, strict=True))].droplevel("run")
+    snap["days_in_stage"] = (snap["snapshot_date"] - first.reindex(snap.index)).dt.days + 7
+    changed = runs["new"] | (
+        runs["amount"].fillna(-1) != runs.groupby("opp_id")["amount"].shift().fillna(-1)
+    )
+    last_change = runs[changed].groupby("opp_id")["snapshot_date"].max()
+    snap["days_unchanged"] = (day - last_change.reindex(snap.index)).dt.days
+    return snap
+
+
+@pytest.mark.parametrize("date", ["2025-02-14", "2026-08-19", "2026-09-30"])
+def test_open_deals_match_a_reconstruction_from_the_snapshots(demo, raw, date):
+    expected = _open_on(raw, date)
+    got = tl.open_deals(demo, date).set_index("opp_id").loc[expected.index]
+    assert len(tl.open_deals(demo, date)) == len(expected)
+    assert np.allclose(got["amount"], expected["amount"].fillna(0.0))
+    assert (got["stage"] == expected["stage"]).all()
+    assert (got["close_date"] == expected["close_date"]).all()
+    assert (got["pushes"].to_numpy() == expected["pushes"].to_numpy()).all()
+    in_stage = expected["stage"].isin(STAGES)
+    assert (
+        got.loc[in_stage, "days_in_stage"].to_numpy()
+        == expected.loc[in_stage, "days_in_stage"].to_numpy()
+    ).all()
+    assert (got["days_unchanged"].to_numpy() == expected["days_unchanged"].to_numpy()).all()
+    past = expected["close_date"] < pd.Timestamp(date)
+    assert (got["past_due"].to_numpy() == past.to_numpy()).all()
+
+
+def test_open_pipeline_next_quarter_and_past_due(demo, raw):
+    expected = _open_on(raw, "2026-09-30")
+    q4 = expected[expected["close_date"].between("2026-10-01", "2026-12-31")]
+    nxt = tl.next_quarter_pipeline(demo, quarter="2026Q3", as_of="2026-09-30")
+    assert nxt.attrs["quarter"] == "2026Q4"
+    assert len(nxt) == len(q4) and nxt["amount"].sum() == pytest.approx(q4["amount"].sum())
+    same = tl.open_pipeline(demo, quarter="2026Q4", as_of="2026-09-30")
+    assert same["amount"].sum() == pytest.approx(nxt["amount"].sum())
+    due = tl.past_due(demo, as_of="2026-09-30")
+    late = expected[expected["close_date"] < "2026-09-30"]
+    assert set(due["opp_id"]) == set(late.index)
+    assert due["amount"].sum() == pytest.approx(late["amount"].fillna(0).sum())
+    # nothing in next quarter's pipeline is past due on the as-of date
+    assert not nxt["past_due"].any()
+
+
+def test_furthest_stage_of_each_deal(demo, raw):
+    h, o = raw
+    index = h["stage"].map({s: i for i, s in enumerate(STAGES)})
+    furthest = index.groupby(h["opp_id"]).max().reindex(o["opp_id"]).fillna(-1)
+    got = demo.facts.deals["furthest_stage"].to_numpy()
+    assert (got == furthest.to_numpy()).all()
+
+
+def test_slipped_deals_left_the_quarter_without_closing_in_it(demo, raw):
+    h, o = raw
+    flow = tl.quarter_flow(demo, quarter="2026Q2", as_of="2026-06-30")
+    slipped = tl.slipped(demo, quarter="2026Q2", as_of="2026-06-30")
+    assert set(slipped.index) == set(flow.index[flow["exit"] == "slipped_out"])
+    start = _open_on(raw, "2026-03-31")
+    start = start[start["close_date"].between("2026-04-01", "2026-06-30")]
+    end = _open_on(raw, "2026-06-30")
+    end_in_q = end[end["close_date"].between("2026-04-01", "2026-06-30")]
+    closed_in_q = o[
+        o["is_closed"].astype(bool) & o["close_date"].between("2026-04-01", "2026-06-30")
+    ]
+    during = h[
+        h["snapshot_date"].between("2026-04-01", "2026-06-30") & ~h["is_closed"].astype(bool)
+    ]
+    joined = during.loc[during["close_date"].between("2026-04-01", "2026-06-30"), "opp_id"]
+    # every deal in the pipeline at the start or later, less what closed in the quarter and
+    # what is still in it, slipped out
+    gone = (set(start.index) | set(joined)) - set(closed_in_q["opp_id"]) - set(end_in_q.index)
+    assert gone == set(slipped.index)
+    # each slipped deal is still open on the as-of date with a close date after the quarter
+    later = end.reindex(list(slipped.index))
+    assert (later["close_date"] > pd.Timestamp("2026-06-30")).all()
+    from_start = list(gone & set(start.index))
+    assert flow.loc[from_start, "start_amount"].sum() == pytest.approx(
+        start.loc[from_start, "amount"].fillna(0).sum()
+    )
+
+
+def test_without_history_the_record_says_what_is_open(tmp_path):
+    data_dir = write(
+        tmp_path / "d",
+        reps="rep_id,rep_name\nr1,Ann\n",
+        opportunities=(
+            "opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won\n"
+            "o1,r1,Proposal,100,2026-01-05,2026-02-20,false,false\n"
+            "o2,r1,Won,200,2026-01-10,2026-02-01,true,true\n"
+            "o3,r1,Proposal,,2026-03-01,2026-04-15,false,false\n"
+            "o4,r1,Lost,50,2026-01-02,2026-03-31,true,false\n"
+        ),
+    )
+    from salesops_lib import load_dataset
+
+    data = load_dataset(data_dir)
+    on = tl.open_deals(data, "2026-02-15")  # before the data's last date: stage unknown then
+    assert on["opp_id"].tolist() == ["o1", "o4"]
+    assert on["stage"].isna().all() and on["close_date"].isna().all()
+    assert tl.booked(data, pd.Timestamp("2026-01-01"), pd.Timestamp("2026-03-31"))[
+        "amount"
+    ].sum() == pytest.approx(200)
+    pipe = tl.open_pipeline(data, quarter="2026Q2", as_of="2026-03-31")
+    assert pipe["opp_id"].tolist() == ["o3"] and pipe["amount_missing"].tolist() == [True]
+    due = tl.past_due(data, as_of="2026-03-31")
+    assert due["opp_id"].tolist() == ["o1"]
+    assert tl.slipped(data, quarter="2026Q1") is None
+    states = tl.deals_on(data, "2026-03-31").set_index("opp_id")["state"].to_dict()
+    assert states == {"o1": "open", "o3": "open", "o2": "won", "o4": "lost"}
