@@ -130,7 +130,7 @@ def test_papermill_with_other_parameters(book, case, params, tmp_path, demo_dir)
 def test_sentences_separate_thousands_and_escape():
     import numpy as np
 
-    from salesops_lib.render import page as report
+    from salesops_lib.render import legacy_page as report
 
     html = report.say(
         "{n} deals, {m} reps, {flag}, {year}, {name}",

@@ -49,6 +49,8 @@ KPI_COLUMNS = [
 ]
 GROUPINGS = ("rep_id", "team", "region", "manager")
 TOTAL = "Total"
+UNASSIGNED = "(unassigned)"
+"""The group of reps without a team, region or manager."""
 
 
 def quarter_window(
@@ -107,7 +109,7 @@ def group_labels(data: SalesData, frame: pd.DataFrame, by: str | None) -> pd.Ser
     key = _group_key(data, by)
     if key is None:
         return frame["rep_id"]
-    return frame["rep_id"].map(key).fillna("(unassigned)")
+    return frame["rep_id"].map(key).fillna(UNASSIGNED)
 
 
 def kpi_table(

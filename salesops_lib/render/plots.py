@@ -174,15 +174,28 @@ def hbar(
 
 
 def bookings_vs_quota(
-    trend: pd.DataFrame, *, title: str, currency: str = "USD", ax: Axes | None = None
+    trend: pd.DataFrame,
+    *,
+    title: str,
+    currency: str = "USD",
+    label: str = "quarter",
+    ax: Axes | None = None,
 ) -> Axes:
-    """Bookings bars per quarter with the quota as a line (when there is one)."""
+    """Bookings bars per quarter with the quota as a line (when there is one).
+
+    Parameters
+    ----------
+    trend
+        ``bookings``, ``quota`` and the ``label`` column, one row per quarter in order.
+    label
+        The column naming each quarter on the x axis.
+    """
     ax = _ax(ax)
     x = np.arange(len(trend))
     ax.bar(x, trend["bookings"], color=ACCENT, label="Bookings", width=0.65)
     if trend["quota"].notna().any():
         ax.plot(x, trend["quota"], color=PALETTE[1], marker="o", lw=2, label="Quota")
-    ax.set_xticks(x, trend["quarter"].astype("str"))
+    ax.set_xticks(x, trend[label].astype("str"))
     money_axis(ax, currency=currency)
     ax.legend(loc="upper left")
     ax.set_title(title)
@@ -190,9 +203,24 @@ def bookings_vs_quota(
 
 
 def rate_lines(
-    trend: pd.DataFrame, *, columns: dict[str, str], title: str, ax: Axes | None = None
+    trend: pd.DataFrame,
+    *,
+    columns: dict[str, str],
+    title: str,
+    label: str = "quarter",
+    ax: Axes | None = None,
 ) -> Axes:
-    """Percentage lines per quarter (e.g. attainment and win rate)."""
+    """Percentage lines per quarter (e.g. attainment and win rate).
+
+    Parameters
+    ----------
+    trend
+        One row per quarter in order: the ``columns`` (shares) and the ``label`` column.
+    columns
+        Column -> legend label.
+    label
+        The column naming each quarter on the x axis.
+    """
     ax = _ax(ax)
     x = np.arange(len(trend))
     for i, (col, lab) in enumerate(columns.items()):
@@ -208,7 +236,7 @@ def rate_lines(
                         ha="center",
                         fontsize=8,
                     )
-    ax.set_xticks(x, trend["quarter"].astype("str"))
+    ax.set_xticks(x, trend[label].astype("str"))
     pct_axis(ax)
     ax.legend(loc="best")
     ax.set_title(title)
