@@ -281,7 +281,11 @@ def _record_columns(data: SalesData) -> pd.DataFrame:
 
 def _from_record(data: SalesData, day: pd.Timestamp, *, record_fields: bool) -> pd.DataFrame:
     opps = data.opportunities
-    keep = (opps["created_date"] <= day).to_numpy(dtype=bool) & ~closed_by(data, day)
+    created = opps["created_date"]
+    known = (created <= day).to_numpy(dtype=bool)
+    if day >= data.last_date.normalize():  # today's view: deals without a created date exist
+        known = known | created.isna().to_numpy()
+    keep = known & ~closed_by(data, day)
     at = np.flatnonzero(keep)
     cols = ["opp_id", "amount", "stage", "close_date", "forecast_category"]
     out = opps.iloc[at][cols].reset_index(drop=True)
@@ -392,6 +396,18 @@ def past_due(data: SalesData, *, as_of: object) -> pd.DataFrame:
     """
     od = _open_deals(data, as_date(as_of), record_fields=True)
     return od[od["past_due"].to_numpy()].reset_index(drop=True)
+
+
+def undated(data: SalesData, *, as_of: object) -> pd.DataFrame:
+    """Open deals on ``as_of`` without an expected close date: in no quarter's pipeline.
+
+    Returns
+    -------
+    DataFrame
+        :data:`OPEN_DEAL_COLUMNS`.
+    """
+    od = _open_deals(data, as_date(as_of), record_fields=True)
+    return od[od["close_date"].isna().to_numpy()].reset_index(drop=True)
 
 
 # ---------------------------------------------------------------------------------------
