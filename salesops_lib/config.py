@@ -28,6 +28,7 @@ import copy
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -58,7 +59,7 @@ def expand_env(value: str, *, environ: dict[str, str] | None = None) -> str:
     return _ENV.sub(_sub, value)
 
 
-def load_config(path: str | Path | None) -> dict[str, Any]:
+def load_config(path: str | Path | Mapping[str, Any] | None) -> dict[str, Any]:
     """Read a TOML config file; ``None`` gives an empty config.
 
     Environment references (``${NAME}``) are expanded. The result is a plain dict.
@@ -70,8 +71,8 @@ def load_config(path: str | Path | None) -> dict[str, Any]:
     """
     if path is None:
         return {}
-    if isinstance(path, dict):
-        return _expand(copy.deepcopy(path))
+    if isinstance(path, Mapping):
+        return _expand(copy.deepcopy(dict(path)))
     p = Path(path)
     if not p.is_file():
         raise ConfigError(f"config file {p} does not exist")

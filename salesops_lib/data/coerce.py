@@ -6,6 +6,8 @@ mask of non-blank cells that could not be converted. Nothing here raises on bad 
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -183,7 +185,8 @@ def _range(out: pd.Series, *, whole_days: bool = False) -> tuple[pd.Series, pd.S
     if whole_days:
         return out.astype("datetime64[ns]"), bad
     values = out.to_numpy()  # in the source's own unit: a cheaper remainder than in ns
-    per_day = np.timedelta64(1, "D") // np.timedelta64(1, np.datetime_data(values.dtype)[0])
+    unit: Any = np.datetime_data(values.dtype)[0]  # numpy's stubs want a literal unit
+    per_day = np.timedelta64(1, "D") // np.timedelta64(1, unit)
     off_midnight = values.view("int64") % per_day != 0
     if off_midnight.any() and (off_midnight & ~np.isnat(values)).any():
         out = out.dt.normalize()

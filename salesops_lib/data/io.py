@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow as pa
@@ -18,6 +19,9 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from salesops_lib.errors import SalesOpsDataError
+
+if TYPE_CHECKING:
+    import duckdb
 
 NULL_VALUES = ["", "NULL", "null", "NaN", "nan", "N/A", "n/a", "#N/A", "None"]
 
@@ -244,26 +248,30 @@ def read_duckdb(
             if ref.strip().lower().startswith(("select", "with")):
                 out[name] = con.execute(ref).df()
             elif ref.lower() in present:
-                table = present[ref.lower()].replace('"', '""')
-                col, first = (windows or {}).get(name, (None, None))
-                cols = {
-                    r[0]
-                    for r in con.execute(
-                        "select column_name from information_schema.columns where table_name = ?",
-                        [present[ref.lower()]],
-                    ).fetchall()
-                }
-                if col is not None and col in cols:
-                    out[name] = con.execute(
-                        f'select * from "{table}" where "{col}" >= ?', [first.date()]
-                    ).df()
-                else:
-                    out[name] = con.execute(f'select * from "{table}"').df()
+                out[name] = _duckdb_table(con, present[ref.lower()], (windows or {}).get(name))
         return out
     except duckdb.Error as exc:
         raise SalesOpsDataError(f"{path.name}: query failed ({_short(exc)})") from None
     finally:
         con.close()
+
+
+def _duckdb_table(
+    con: duckdb.DuckDBPyConnection, table: str, window: tuple[str, pd.Timestamp] | None
+) -> pd.DataFrame:
+    """One table of a DuckDB database, only the rows on or after the window's first day
+    when the table has the window's column."""
+    cols = {
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns where table_name = ?", [table]
+        ).fetchall()
+    }
+    quoted = table.replace('"', '""')
+    if window is not None and window[0] in cols:
+        col, first = window
+        return con.execute(f'select * from "{quoted}" where "{col}" >= ?', [first.date()]).df()
+    return con.execute(f'select * from "{quoted}"').df()
 
 
 def read_sql(
@@ -303,8 +311,9 @@ def read_sql(
                 elif ref.lower() in names:
                     table = sa.Table(names[ref.lower()], sa.MetaData(), autoload_with=con)
                     query = sa.select(table)
-                    col, first = (windows or {}).get(name, (None, None))
-                    if col is not None and col in table.c:
+                    window = (windows or {}).get(name)
+                    if window is not None and window[0] in table.c:
+                        col, first = window
                         query = query.where(table.c[col] >= first.date())
                     out[name] = _read_query(con, query, table)
             return out
