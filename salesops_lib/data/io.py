@@ -27,7 +27,29 @@ NULL_VALUES = ["", "NULL", "null", "NaN", "nan", "N/A", "n/a", "#N/A", "None"]
 
 
 def read_header(path: Path) -> list[str]:
-    """The column labels in a CSV file's first line ([] for an empty file)."""
+    """The column labels in a CSV file's first line, trimmed.
+
+    The line is decoded as UTF-8 (a byte-order mark dropped), else cp1252, else latin-1;
+    NUL bytes are dropped.
+
+    Parameters
+    ----------
+    path
+        The CSV file (only its first line, at most 1 MiB, is read).
+
+    Returns
+    -------
+    list of str
+        ``[]`` for an empty file or a blank first line.
+
+    Examples
+    --------
+    >>> import codecs, tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "deals.csv"
+    >>> _ = p.write_bytes(codecs.BOM_UTF8 + b'opp_id,"Close Date", amount')
+    >>> read_header(p)
+    ['opp_id', 'Close Date', 'amount']
+    """
     with open(path, "rb") as fh:
         first = fh.readline(1 << 20)
     if not first.strip():
@@ -66,10 +88,17 @@ def read_csv(
     label_columns
         Labels to read as text with few distinct values (pandas categoricals).
 
+    Returns
+    -------
+    pandas.DataFrame
+        Columns labelled as in the header (trimmed, byte-order mark dropped); cells in
+        :data:`NULL_VALUES` are missing. ``attrs[WHOLE_DAYS]`` lists the columns Arrow read
+        as dates. When Arrow cannot read the file, every column is text.
+
     Raises
     ------
     SalesOpsDataError
-        If the file is empty, has no header, or cannot be parsed as CSV.
+        If the file is missing or empty, has no header, or cannot be parsed as CSV.
     """
     if not path.is_file():
         raise SalesOpsDataError(f"{path.name}: file not found")
@@ -144,6 +173,16 @@ def arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
 
     Their names are listed in ``attrs[WHOLE_DAYS]`` so that typing need not check them
     for times of day.
+
+    Parameters
+    ----------
+    table
+        An Arrow table. A date outside the nanosecond range (before 1677 or after 2262)
+        stays a date column (typing reports it).
+
+    Returns
+    -------
+    pandas.DataFrame
     """
     whole_days = []
     for i, field in enumerate(table.schema):
@@ -160,7 +199,18 @@ def arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
 
 
 def parquet_columns(path: Path) -> list[str]:
-    """The column names of a Parquet file ([] when it cannot be read: reading reports that)."""
+    """The column names of a Parquet file, from its footer.
+
+    Parameters
+    ----------
+    path
+        The Parquet file.
+
+    Returns
+    -------
+    list of str
+        ``[]`` when the file cannot be read (reading it later reports that).
+    """
     try:
         return list(pq.read_schema(path).names)
     except (pa.ArrowException, OSError):
@@ -169,6 +219,18 @@ def parquet_columns(path: Path) -> list[str]:
 
 def read_parquet(path: Path, *, label_columns: set[str] | None = None) -> pd.DataFrame:
     """Read one Parquet file; text ``label_columns`` are read as categoricals.
+
+    Parameters
+    ----------
+    path
+        The Parquet file.
+    label_columns
+        Columns to read as dictionaries (pandas categoricals); those absent are ignored.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``attrs[WHOLE_DAYS]`` lists the date columns.
 
     Raises
     ------
@@ -190,12 +252,25 @@ def read_table_file(
     string_columns: set[str] | None = None,
     label_columns: set[str] | None = None,
 ) -> pd.DataFrame:
-    """Read a CSV or Parquet file by its suffix (see :func:`read_csv` for the column sets).
+    """Read a CSV or Parquet file by its suffix.
+
+    Parameters
+    ----------
+    path
+        A ``.parquet`` file, or a CSV file under any other suffix.
+    string_columns, label_columns
+        As for :func:`read_csv` (Parquet files keep their own types; only
+        ``label_columns`` applies).
+
+    Returns
+    -------
+    pandas.DataFrame
 
     Raises
     ------
     SalesOpsDataError
-        Also when two columns carry the same label.
+        As :func:`read_csv` and :func:`read_parquet` do, and when two columns carry the
+        same label.
     """
     frame = (
         read_parquet(path, label_columns=label_columns)
@@ -229,6 +304,16 @@ def read_duckdb(
     windows
         Canonical table name -> (date column, first day): only rows on or after that day
         are selected, in the query.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        Canonical table name -> its rows, for the tables found.
+
+    Raises
+    ------
+    SalesOpsDataError
+        If the file cannot be opened as a DuckDB database or a query fails.
     """
     import duckdb
 
@@ -294,6 +379,16 @@ def read_sql(
     windows
         Canonical table name -> (date column, first day): only rows on or after that day
         are selected (pushed into the query; tables without the column are read whole).
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        Canonical table name -> its rows, for the tables found.
+
+    Raises
+    ------
+    SalesOpsDataError
+        If the URL cannot be used or a read fails; the message shows ``masked_url`` only.
     """
     import sqlalchemy as sa
 

@@ -106,7 +106,7 @@ def apply_flags(
             if nullable:
                 frame[col] = given.astype("boolean")
             continue
-        derived = map_values(frame["stage"], lambda v, m=by_stage: m.get(v)).astype("boolean")
+        derived = map_values(frame["stage"], by_stage.get).astype("boolean")
         frame[col] = derived if given is None else given.astype("boolean").fillna(derived)
     return frame
 
