@@ -245,8 +245,9 @@ def public_config(config: dict[str, Any]) -> dict[str, Any]:
     Returns
     -------
     dict
-        The same structure; text under keys matching :data:`SECRET_KEYS` becomes ``***``
-        and URL passwords in other text are masked.
+        The same structure; text and numbers under keys matching :data:`SECRET_KEYS`
+        become ``***`` (booleans are kept: a flag is no secret) and URL passwords in other
+        text are masked.
 
     Examples
     --------
@@ -263,6 +264,8 @@ def public_config(config: dict[str, Any]) -> dict[str, Any]:
             if SECRET_KEYS.search(key):
                 return MASK
             return mask_url(obj)
+        if isinstance(obj, int | float) and not isinstance(obj, bool) and SECRET_KEYS.search(key):
+            return MASK  # TOML reads `password = 123456` as a number, and it is still the password
         return obj
 
     return walk(config)
