@@ -144,8 +144,8 @@ def secrets_of(config: dict[str, Any], source: str | None = None) -> list[str]:
 
     Examples
     --------
-    >>> secrets_of({"data": {"api_key": "k1"}}, "postgresql://u:pw@db/x")
-    ['k1', 'pw']
+    >>> secrets_of({"data": {"api_key": "key-1"}}, "postgresql://u:pw@db/x")
+    ['key-1', 'pw']
     """
     found: list[str] = []
 
