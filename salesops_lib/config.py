@@ -28,6 +28,7 @@ import copy
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -42,10 +43,27 @@ MASK = "***"
 def expand_env(value: str, *, environ: dict[str, str] | None = None) -> str:
     """Replace ``${NAME}`` with the environment variable ``NAME``.
 
+    Parameters
+    ----------
+    value
+        Text; ``$NAME`` without braces, and ``${...}`` that is not a variable name, are
+        left as they are.
+    environ
+        The variables to use (default: the process environment).
+
+    Returns
+    -------
+    str
+
     Raises
     ------
     ConfigError
         If a referenced variable is not set.
+
+    Examples
+    --------
+    >>> expand_env("postgresql://sales:${PW}@db/crm", environ={"PW": "s3cret"})
+    'postgresql://sales:s3cret@db/crm'
     """
     env = os.environ if environ is None else environ
 
@@ -58,20 +76,35 @@ def expand_env(value: str, *, environ: dict[str, str] | None = None) -> str:
     return _ENV.sub(_sub, value)
 
 
-def load_config(path: str | Path | None) -> dict[str, Any]:
+def load_config(path: str | Path | Mapping[str, Any] | None) -> dict[str, Any]:
     """Read a TOML config file; ``None`` gives an empty config.
 
-    Environment references (``${NAME}``) are expanded. The result is a plain dict.
+    Parameters
+    ----------
+    path
+        A ``salesops.toml``, or a config already read (a mapping, copied, never changed),
+        or None.
+
+    Returns
+    -------
+    dict
+        The config with every environment reference (``${NAME}``) in its strings expanded.
 
     Raises
     ------
     ConfigError
-        If the file is missing or is not valid TOML.
+        If the file is missing or is not valid TOML (the message names the file and the
+        line), or a referenced environment variable is not set.
+
+    Examples
+    --------
+    >>> load_config({"fiscal": {"start_month": 2}})
+    {'fiscal': {'start_month': 2}}
     """
     if path is None:
         return {}
-    if isinstance(path, dict):
-        return _expand(copy.deepcopy(path))
+    if isinstance(path, Mapping):
+        return _expand(copy.deepcopy(dict(path)))
     p = Path(path)
     if not p.is_file():
         raise ConfigError(f"config file {p} does not exist")
@@ -95,8 +128,24 @@ def _expand(obj: Any) -> Any:
 def secrets_of(config: dict[str, Any], source: str | None = None) -> list[str]:
     """Every secret value in a config and a source URL, for masking.
 
-    Secrets are values under keys that look like passwords, tokens or keys, and the
-    password part of any URL.
+    Parameters
+    ----------
+    config
+        A config as :func:`load_config` returns it. Secrets are the text values under keys
+        matching :data:`SECRET_KEYS` (password, token, api_key, ...) and the password of
+        any URL in it.
+    source
+        A data source (a URL's password is a secret too).
+
+    Returns
+    -------
+    list of str
+        Distinct, longest first (so that a secret containing another is masked whole).
+
+    Examples
+    --------
+    >>> secrets_of({"data": {"api_key": "key-1"}}, "postgresql://u:pw@db/x")
+    ['key-1', 'pw']
     """
     found: list[str] = []
 
@@ -131,7 +180,23 @@ def _url_passwords(text: str) -> list[str]:
 
 
 def mask_url(url: str) -> str:
-    """A URL with its password replaced by ``***`` (non-URLs unchanged)."""
+    """A URL with its password replaced by ``***``.
+
+    Parameters
+    ----------
+    url
+        Any text; text without ``://``, a URL without a password and one that cannot be
+        parsed are returned unchanged.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> mask_url("postgresql://sales:s3cret@db:5432/crm")
+    'postgresql://sales:***@db:5432/crm'
+    """
     if "://" not in url:
         return url
     try:
@@ -145,7 +210,24 @@ def mask_url(url: str) -> str:
 
 
 def mask(text: str, secrets: list[str]) -> str:
-    """``text`` with every secret (and every URL password) replaced by ``***``."""
+    """``text`` with every secret (and every URL password) replaced by ``***``.
+
+    Parameters
+    ----------
+    text
+        Any text, such as an error message.
+    secrets
+        Values to hide (see :func:`secrets_of`), replaced in the given order.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> mask("token abc123 for mysql://u:pw@h/db", ["abc123"])
+    'token *** for mysql://u:***@h/db'
+    """
     out = text
     for s in secrets:
         out = out.replace(s, MASK)
@@ -153,7 +235,25 @@ def mask(text: str, secrets: list[str]) -> str:
 
 
 def public_config(config: dict[str, Any]) -> dict[str, Any]:
-    """A copy of the config safe to write into reports: secrets masked."""
+    """A copy of the config safe to write into reports: secrets masked.
+
+    Parameters
+    ----------
+    config
+        A config (not changed).
+
+    Returns
+    -------
+    dict
+        The same structure; text and numbers under keys matching :data:`SECRET_KEYS`
+        become ``***`` (booleans are kept: a flag is no secret) and URL passwords in other
+        text are masked.
+
+    Examples
+    --------
+    >>> public_config({"data": {"password": "pw", "source": "postgresql://u:pw@h/db"}})
+    {'data': {'password': '***', 'source': 'postgresql://u:***@h/db'}}
+    """
 
     def walk(obj: Any, key: str = "") -> Any:
         if isinstance(obj, dict):
@@ -164,6 +264,8 @@ def public_config(config: dict[str, Any]) -> dict[str, Any]:
             if SECRET_KEYS.search(key):
                 return MASK
             return mask_url(obj)
+        if isinstance(obj, int | float) and not isinstance(obj, bool) and SECRET_KEYS.search(key):
+            return MASK  # TOML reads `password = 123456` as a number, and it is still the password
         return obj
 
     return walk(config)

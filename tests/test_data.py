@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from salesops_lib import SalesOpsDataError, load_dataset, validate
-from salesops_lib.data.load import read_snapshot, write_snapshot
+from salesops_lib.data import read_snapshot, write_snapshot
 
 from .conftest import FIXTURES
 

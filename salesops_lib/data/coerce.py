@@ -6,6 +6,9 @@ mask of non-blank cells that could not be converted. Nothing here raises on bad 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -23,10 +26,26 @@ def _blank(s: pd.Series) -> pd.Series:
     return s.isna()
 
 
-def map_values(s: pd.Series, func) -> pd.Series:  # type: ignore[no-untyped-def]
+def map_values(s: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
     """Apply ``func`` to each distinct value only (fast on long columns with few values).
 
-    Missing values stay missing; ``func`` never sees them.
+    Parameters
+    ----------
+    s
+        Any column.
+    func
+        Called once per distinct non-missing value.
+
+    Returns
+    -------
+    pandas.Series
+        On ``s``'s index: Arrow-backed text when every result is text, else ``object``.
+        Missing values stay missing; ``func`` never sees them.
+
+    Examples
+    --------
+    >>> map_values(pd.Series(["a", None, "a", "b"]), str.upper).tolist()
+    ['A', nan, 'A', 'B']
     """
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     values = [func(u) for u in uniques]
@@ -40,7 +59,26 @@ def map_values(s: pd.Series, func) -> pd.Series:  # type: ignore[no-untyped-def]
 
 
 def to_text(s: pd.Series) -> pd.Series:
-    """Text with surrounding spaces removed; blanks become missing."""
+    """Text with surrounding spaces removed; blanks become missing.
+
+    Parameters
+    ----------
+    s
+        Any column. Floats that are all whole numbers (ids read as numbers by some
+        sources) are written without ``.0``.
+
+    Returns
+    -------
+    pandas.Series
+        Text; ``s`` itself when it is a long text column with nothing to trim.
+
+    Examples
+    --------
+    >>> to_text(pd.Series([" o1 ", "", None])).tolist()
+    ['o1', nan, nan]
+    >>> to_text(pd.Series([7.0, 12.0])).tolist()
+    ['7', '12']
+    """
     if pd.api.types.is_float_dtype(s):
         # ids read as floats by some sources: 123.0 -> "123"
         whole = s.dropna()
@@ -62,17 +100,48 @@ def to_label(s: pd.Series) -> pd.Series:
     sorted order, so sorting and grouping give the same order as plain text would. One
     byte per row instead of the text's sixteen or so: history snapshots hold tens of
     millions of these.
+
+    Parameters
+    ----------
+    s
+        Text or categorical column.
+
+    Returns
+    -------
+    pandas.Series
+        Categorical, categories sorted.
+
+    Examples
+    --------
+    >>> to_label(pd.Series([" Proposal", "Demo", "", "Proposal"])).cat.categories.tolist()
+    ['Demo', 'Proposal']
     """
     if not isinstance(s.dtype, pd.CategoricalDtype):
         s = to_text(s)  # ids read as numbers and blanks as plain text; map_labels encodes
     return map_labels(s, lambda v: v)
 
 
-def map_labels(s: pd.Series, func) -> pd.Series:  # type: ignore[no-untyped-def]
+def map_labels(s: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
     """Apply ``func`` to each category of a label column (see :func:`to_label`).
 
-    Values are stripped and blanks become missing after ``func``; categories that end up
-    equal are merged, and the result's categories are sorted.
+    Parameters
+    ----------
+    s
+        A categorical column (any other is made one first).
+    func
+        Called once per category; a missing result makes the rows missing.
+
+    Returns
+    -------
+    pandas.Series
+        Categorical: values stripped and blanks missing after ``func``, categories that end
+        up equal merged, categories sorted.
+
+    Examples
+    --------
+    >>> out = map_labels(pd.Series(["demo", "Demo "], dtype="category"), str.title)
+    >>> out.tolist(), out.cat.categories.tolist()
+    (['Demo', 'Demo'], ['Demo'])
     """
     categorical = s.astype("category") if not isinstance(s.dtype, pd.CategoricalDtype) else s
     old = categorical.cat.categories
@@ -150,8 +219,27 @@ def _needs_trim(s: pd.Series) -> bool:
 def to_date(s: pd.Series, *, whole_days: bool = False) -> tuple[pd.Series, pd.Series]:
     """Dates at midnight without time zone (aware values converted to UTC first).
 
-    ``whole_days`` says the values came from a date type, so they need no check for a
-    time of day.
+    Parameters
+    ----------
+    s
+        Dates, datetimes (with or without time zone) or text (ISO 8601, else any format
+        pandas recognises).
+    whole_days
+        The values came from a date type, so they need no check for a time of day.
+
+    Returns
+    -------
+    dates : pandas.Series
+        ``datetime64[ns]`` at midnight (times of day dropped); dates before 1900 or from
+        2200 on are missing.
+    bad : pandas.Series
+        Non-blank cells that are not a date, or out of that range.
+
+    Examples
+    --------
+    >>> dates, bad = to_date(pd.Series(["2026-01-04T23:30:00-08:00", "soon", ""]))
+    >>> dates.tolist()[0], bad.tolist()
+    (Timestamp('2026-01-05 00:00:00'), [False, True, False])
     """
     if isinstance(s.dtype, pd.DatetimeTZDtype):
         out = s.dt.tz_convert("UTC").dt.tz_localize(None)
@@ -183,7 +271,8 @@ def _range(out: pd.Series, *, whole_days: bool = False) -> tuple[pd.Series, pd.S
     if whole_days:
         return out.astype("datetime64[ns]"), bad
     values = out.to_numpy()  # in the source's own unit: a cheaper remainder than in ns
-    per_day = np.timedelta64(1, "D") // np.timedelta64(1, np.datetime_data(values.dtype)[0])
+    unit: Any = np.datetime_data(values.dtype)[0]  # numpy's stubs want a literal unit
+    per_day = np.timedelta64(1, "D") // np.timedelta64(1, unit)
     off_midnight = values.view("int64") % per_day != 0
     if off_midnight.any() and (off_midnight & ~np.isnat(values)).any():
         out = out.dt.normalize()
@@ -191,7 +280,27 @@ def _range(out: pd.Series, *, whole_days: bool = False) -> tuple[pd.Series, pd.S
 
 
 def to_money(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Floats from numbers or text like ``$1,200.50`` or ``(300)``."""
+    """Floats from numbers or text like ``$1,200.50`` or ``(300)``.
+
+    Parameters
+    ----------
+    s
+        Numbers, booleans or text (currency signs ``$ € £ ¥``, codes ``USD EUR GBP``,
+        thousands separators and accounting parentheses for negatives are understood).
+
+    Returns
+    -------
+    values : pandas.Series
+        ``float64``; infinite values are missing.
+    bad : pandas.Series
+        Non-blank cells that are not a finite number.
+
+    Examples
+    --------
+    >>> values, bad = to_money(pd.Series(["$1,200.50", "(300)", "EUR 5", "lots", "1e309"]))
+    >>> values.tolist()[:3], bad.tolist()
+    ([1200.5, -300.0, 5.0], [False, False, False, True, True])
+    """
     if pd.api.types.is_bool_dtype(s):
         return s.astype("float64"), pd.Series(False, index=s.index)
     if pd.api.types.is_numeric_dtype(s):
@@ -210,7 +319,26 @@ def to_money(s: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def to_bool(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Booleans from true/false, yes/no, 1/0 (any case); blanks stay missing."""
+    """Booleans from true/false, yes/no, 1/0 (any case); blanks stay missing.
+
+    Parameters
+    ----------
+    s
+        Booleans or text (:data:`TRUE` and :data:`FALSE`, any case).
+
+    Returns
+    -------
+    values : pandas.Series
+        Nullable ``boolean`` (``s`` itself when already boolean).
+    bad : pandas.Series
+        Non-blank cells that are neither.
+
+    Examples
+    --------
+    >>> values, bad = to_bool(pd.Series(["Yes", "0", "", "maybe"]))
+    >>> values.tolist(), bad.tolist()
+    ([True, False, <NA>, <NA>], [False, False, False, True])
+    """
     if pd.api.types.is_bool_dtype(s):
         return s, pd.Series(False, index=s.index)
     blank = _blank(s)
@@ -224,8 +352,28 @@ def to_bool(s: pd.Series) -> tuple[pd.Series, pd.Series]:
 def to_probability(s: pd.Series, *, percent: bool | None) -> tuple[pd.Series, pd.Series, bool]:
     """Probabilities 0-1; percent values (0-100) are scaled.
 
-    Returns the values, the mask of unparseable cells, and whether percent scaling applied.
-    When ``percent`` is None, values are taken as percent if any exceeds 1.
+    Parameters
+    ----------
+    s
+        Numbers or text (``60%``, ``0.6``, as :func:`to_money` reads them).
+    percent
+        The values are percentages (True), fractions (False), or percentages if any
+        exceeds 1 (None).
+
+    Returns
+    -------
+    values : pandas.Series
+        ``float64`` (out-of-range values are kept: the checks report them).
+    bad : pandas.Series
+        Non-blank cells that are not a number.
+    scaled : bool
+        Whether the values were divided by 100.
+
+    Examples
+    --------
+    >>> values, bad, scaled = to_probability(pd.Series(["60%", "100", "0"]), percent=None)
+    >>> values.tolist(), scaled
+    ([0.6, 1.0, 0.0], True)
     """
     text = (
         s.astype("str").str.replace("%", "", regex=False)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow as pa
@@ -19,11 +20,36 @@ import pyarrow.parquet as pq
 
 from salesops_lib.errors import SalesOpsDataError
 
+if TYPE_CHECKING:
+    import duckdb
+
 NULL_VALUES = ["", "NULL", "null", "NaN", "nan", "N/A", "n/a", "#N/A", "None"]
 
 
 def read_header(path: Path) -> list[str]:
-    """The column labels in a CSV file's first line ([] for an empty file)."""
+    """The column labels in a CSV file's first line, trimmed.
+
+    The line is decoded as UTF-8 (a byte-order mark dropped), else cp1252, else latin-1;
+    NUL bytes are dropped.
+
+    Parameters
+    ----------
+    path
+        The CSV file (only its first line, at most 1 MiB, is read).
+
+    Returns
+    -------
+    list of str
+        ``[]`` for an empty file or a blank first line.
+
+    Examples
+    --------
+    >>> import codecs, tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "deals.csv"
+    >>> _ = p.write_bytes(codecs.BOM_UTF8 + b'opp_id,"Close Date", amount')
+    >>> read_header(p)
+    ['opp_id', 'Close Date', 'amount']
+    """
     with open(path, "rb") as fh:
         first = fh.readline(1 << 20)
     if not first.strip():
@@ -62,10 +88,17 @@ def read_csv(
     label_columns
         Labels to read as text with few distinct values (pandas categoricals).
 
+    Returns
+    -------
+    pandas.DataFrame
+        Columns labelled as in the header (trimmed, byte-order mark dropped); cells in
+        :data:`NULL_VALUES` are missing. ``attrs[WHOLE_DAYS]`` lists the columns Arrow read
+        as dates. When Arrow cannot read the file, every column is text.
+
     Raises
     ------
     SalesOpsDataError
-        If the file is empty, has no header, or cannot be parsed as CSV.
+        If the file is missing or empty, has no header, or cannot be parsed as CSV.
     """
     if not path.is_file():
         raise SalesOpsDataError(f"{path.name}: file not found")
@@ -140,6 +173,16 @@ def arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
 
     Their names are listed in ``attrs[WHOLE_DAYS]`` so that typing need not check them
     for times of day.
+
+    Parameters
+    ----------
+    table
+        An Arrow table. A date outside the nanosecond range (before 1677 or after 2262)
+        stays a date column (typing reports it).
+
+    Returns
+    -------
+    pandas.DataFrame
     """
     whole_days = []
     for i, field in enumerate(table.schema):
@@ -156,7 +199,18 @@ def arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
 
 
 def parquet_columns(path: Path) -> list[str]:
-    """The column names of a Parquet file ([] when it cannot be read: reading reports that)."""
+    """The column names of a Parquet file, from its footer.
+
+    Parameters
+    ----------
+    path
+        The Parquet file.
+
+    Returns
+    -------
+    list of str
+        ``[]`` when the file cannot be read (reading it later reports that).
+    """
     try:
         return list(pq.read_schema(path).names)
     except (pa.ArrowException, OSError):
@@ -165,6 +219,18 @@ def parquet_columns(path: Path) -> list[str]:
 
 def read_parquet(path: Path, *, label_columns: set[str] | None = None) -> pd.DataFrame:
     """Read one Parquet file; text ``label_columns`` are read as categoricals.
+
+    Parameters
+    ----------
+    path
+        The Parquet file.
+    label_columns
+        Columns to read as dictionaries (pandas categoricals); those absent are ignored.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``attrs[WHOLE_DAYS]`` lists the date columns.
 
     Raises
     ------
@@ -186,12 +252,25 @@ def read_table_file(
     string_columns: set[str] | None = None,
     label_columns: set[str] | None = None,
 ) -> pd.DataFrame:
-    """Read a CSV or Parquet file by its suffix (see :func:`read_csv` for the column sets).
+    """Read a CSV or Parquet file by its suffix.
+
+    Parameters
+    ----------
+    path
+        A ``.parquet`` file, or a CSV file under any other suffix.
+    string_columns, label_columns
+        As for :func:`read_csv` (Parquet files keep their own types; only
+        ``label_columns`` applies).
+
+    Returns
+    -------
+    pandas.DataFrame
 
     Raises
     ------
     SalesOpsDataError
-        Also when two columns carry the same label.
+        As :func:`read_csv` and :func:`read_parquet` do, and when two columns carry the
+        same label.
     """
     frame = (
         read_parquet(path, label_columns=label_columns)
@@ -225,6 +304,16 @@ def read_duckdb(
     windows
         Canonical table name -> (date column, first day): only rows on or after that day
         are selected, in the query.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        Canonical table name -> its rows, for the tables found.
+
+    Raises
+    ------
+    SalesOpsDataError
+        If the file cannot be opened as a DuckDB database or a query fails.
     """
     import duckdb
 
@@ -244,26 +333,30 @@ def read_duckdb(
             if ref.strip().lower().startswith(("select", "with")):
                 out[name] = con.execute(ref).df()
             elif ref.lower() in present:
-                table = present[ref.lower()].replace('"', '""')
-                col, first = (windows or {}).get(name, (None, None))
-                cols = {
-                    r[0]
-                    for r in con.execute(
-                        "select column_name from information_schema.columns where table_name = ?",
-                        [present[ref.lower()]],
-                    ).fetchall()
-                }
-                if col is not None and col in cols:
-                    out[name] = con.execute(
-                        f'select * from "{table}" where "{col}" >= ?', [first.date()]
-                    ).df()
-                else:
-                    out[name] = con.execute(f'select * from "{table}"').df()
+                out[name] = _duckdb_table(con, present[ref.lower()], (windows or {}).get(name))
         return out
     except duckdb.Error as exc:
         raise SalesOpsDataError(f"{path.name}: query failed ({_short(exc)})") from None
     finally:
         con.close()
+
+
+def _duckdb_table(
+    con: duckdb.DuckDBPyConnection, table: str, window: tuple[str, pd.Timestamp] | None
+) -> pd.DataFrame:
+    """One table of a DuckDB database, only the rows on or after the window's first day
+    when the table has the window's column."""
+    cols = {
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns where table_name = ?", [table]
+        ).fetchall()
+    }
+    quoted = table.replace('"', '""')
+    if window is not None and window[0] in cols:
+        col, first = window
+        return con.execute(f'select * from "{quoted}" where "{col}" >= ?', [first.date()]).df()
+    return con.execute(f'select * from "{quoted}"').df()
 
 
 def read_sql(
@@ -286,6 +379,16 @@ def read_sql(
     windows
         Canonical table name -> (date column, first day): only rows on or after that day
         are selected (pushed into the query; tables without the column are read whole).
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        Canonical table name -> its rows, for the tables found.
+
+    Raises
+    ------
+    SalesOpsDataError
+        If the URL cannot be used or a read fails; the message shows ``masked_url`` only.
     """
     import sqlalchemy as sa
 
@@ -303,8 +406,9 @@ def read_sql(
                 elif ref.lower() in names:
                     table = sa.Table(names[ref.lower()], sa.MetaData(), autoload_with=con)
                     query = sa.select(table)
-                    col, first = (windows or {}).get(name, (None, None))
-                    if col is not None and col in table.c:
+                    window = (windows or {}).get(name)
+                    if window is not None and window[0] in table.c:
+                        col, first = window
                         query = query.where(table.c[col] >= first.date())
                     out[name] = _read_query(con, query, table)
             return out

@@ -94,7 +94,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from salesops_lib.data.load import format_problem, validate
+    from salesops_lib.data import format_problem, validate
 
     config = args.config or _folder_config(args.source)
     data, problems = validate(args.source, preset=args.preset, config=config)

@@ -42,7 +42,27 @@ Transform = Callable[[dict[str, pd.DataFrame]], tuple[dict[str, pd.DataFrame], l
 
 @dataclass(frozen=True)
 class Preset:
-    """How one CRM product's export maps onto the canonical tables."""
+    """How one CRM product's export maps onto the canonical tables.
+
+    Parameters
+    ----------
+    name
+        The name ``load_dataset(preset=...)`` takes.
+    files
+        Canonical table -> the file stems (lower case, no suffix) that may hold it, in order.
+    columns
+        Canonical table -> canonical column -> the export's labels for it, first present wins.
+    stages
+        The product's default stages in order, with their closed/won meaning.
+    probability_percent
+        The export writes probabilities as percentages (True), fractions (False), or
+        either (None: percentages if any value exceeds 1).
+    transform
+        A repair run on the mapped tables: takes and returns the tables by name, plus
+        warnings (dicts with ``table, column, ids, message``).
+    description
+        One line on what the preset reads.
+    """
 
     name: str
     files: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -168,6 +188,15 @@ def _maven() -> Preset:
 def get_preset(name: str | None) -> Preset | None:
     """The preset called ``name`` (``maven_crm``, ``salesforce``, ``hubspot``), or None.
 
+    Parameters
+    ----------
+    name
+        Any case; ``-`` for ``_`` and ``maven`` for ``maven_crm`` accepted. None gives None.
+
+    Returns
+    -------
+    Preset or None
+
     Raises
     ------
     ConfigError
@@ -190,10 +219,28 @@ def get_preset(name: str | None) -> Preset | None:
 def stages_from_config(items: list[dict]) -> tuple[Stage, ...]:
     """Stages from the config's ``[[stages]]`` list.
 
+    Parameters
+    ----------
+    items
+        The list as read from TOML: each a table with ``name`` and optional ``closed``,
+        ``won`` (booleans, default false) and ``probability``.
+
+    Returns
+    -------
+    tuple of Stage
+        In the list's order, names trimmed.
+
     Raises
     ------
     ConfigError
-        If an entry has no name or a closed/won flag is not true/false.
+        If an entry has no name, a closed/won flag is not true/false, or a stage is won
+        but not closed.
+
+    Examples
+    --------
+    >>> stages = stages_from_config([{"name": " Demo "}, {"name": "Won", "closed": True, "won": True}])
+    >>> [(s.name, s.closed, s.won) for s in stages]
+    [('Demo', False, False), ('Won', True, True)]
     """
     out = []
     for i, item in enumerate(items):

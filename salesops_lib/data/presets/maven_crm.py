@@ -24,7 +24,23 @@ PRODUCT_FIXES = {"GTXPro": "GTX Pro"}
 
 
 def segment_from_employees(employees: pd.Series) -> pd.Series:
-    """Segment by head count: under 1,000 SMB, under 5,000 Mid-Market, else Enterprise."""
+    """Segment by head count: under 1,000 SMB, under 5,000 Mid-Market, else Enterprise.
+
+    Parameters
+    ----------
+    employees
+        Head counts (numbers or text; anything else gives no segment).
+
+    Returns
+    -------
+    pandas.Series
+        Text on ``employees``' index; missing where the head count is.
+
+    Examples
+    --------
+    >>> segment_from_employees(pd.Series([999, 1000, 4999, 5000, None])).tolist()
+    ['SMB', 'Mid-Market', 'Mid-Market', 'Enterprise', nan]
+    """
     emp = pd.to_numeric(employees, errors="coerce")
     seg = np.select([emp < 1000, emp < 5000, emp >= 5000], ["SMB", "Mid-Market", "Enterprise"], "")
     return pd.Series(seg, index=employees.index, dtype="str").replace("", pd.NA)

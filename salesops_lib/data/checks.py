@@ -1,0 +1,479 @@
+"""Checks of typed tables: keys, blanks, signs, business rules and cross-table references.
+
+:func:`check` runs every check in a fixed order (the order of the problems
+``salesops validate`` lists), one function per concern:
+
+1. per table: no rows, blank and duplicate keys, blank required cells, negative money;
+2. opportunities: owners missing from reps; won but not closed, closed without a close
+   date, won or open without an amount; dates (close before created, open without an
+   expected close, no created date); accounts (blank, missing from accounts); open deals
+   with a close date already past; probabilities at odds with the stage;
+3. history: a deal twice in one snapshot, snapshot rows of unknown deals;
+4. quotas: period labels (normalised in place to ``2026Q3``), two quotas for one rep and
+   period, reps missing from reps;
+5. activities: reps missing from reps.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from salesops_lib import schema
+from salesops_lib.data.coerce import to_date, to_text
+from salesops_lib.data.presets import Stage
+from salesops_lib.data.problems import problem
+from salesops_lib.data.tables import first_ids
+from salesops_lib.fast import deal_codes, duplicate_pairs, has_duplicates, isin
+from salesops_lib.periods import FiscalCalendar
+
+HistoryPairs = dict[str, Any]
+"""The result of :func:`history_pairs`: ``orphan_rows``, ``repeats``, ``repeated_ids``."""
+
+
+def check(
+    typed: dict[str, pd.DataFrame],
+    stages: tuple[Stage, ...],
+    calendar: FiscalCalendar,
+    problems: list[dict],
+    *,
+    keys_duplicated: dict[str, bool] | None = None,
+    history_pairs: HistoryPairs | Future[HistoryPairs] | None = None,
+) -> None:
+    """Run every per-table, business-rule and cross-table check, appending the problems.
+
+    Parameters
+    ----------
+    typed
+        The typed, normalised tables by canonical name; ``opportunities`` and ``reps`` are
+        required. ``quotas["period"]`` is normalised in place (see :func:`_check_quotas`).
+    stages, calendar
+        The data set's stages and fiscal calendar (unused by today's checks).
+    problems
+        Problems found are appended here, in the order of the module's list.
+    keys_duplicated
+        Table -> whether its key has duplicates, already computed while typing; tables
+        missing here are computed.
+    history_pairs
+        :func:`history_pairs` of history, already computed, or a Future still running in
+        another thread (awaited only when the history check comes, after the others), or
+        None to compute it here.
+
+    Returns
+    -------
+    None
+    """
+    keys_duplicated = keys_duplicated or {}
+    opps = typed["opportunities"]
+    reps = typed["reps"]
+    for name, frame in typed.items():
+        problems.extend(_check_table(schema.TABLES[name], frame, keys_duplicated.get(name)))
+    problems.extend(_check_owners(opps, reps))
+    problems.extend(_check_outcomes(opps))
+    problems.extend(_check_dates(opps))
+    problems.extend(_check_accounts(opps, typed.get("accounts")))
+    problems.extend(_check_past_close_dates(opps, typed.get("history")))
+    problems.extend(_check_probabilities(opps))
+    hist = typed.get("history")
+    if hist is not None and {"snapshot_date", "opp_id"} <= set(hist):
+        problems.extend(_check_history(hist, opps, history_pairs))
+    quotas = typed.get("quotas")
+    if quotas is not None and {"rep_id", "period"} <= set(quotas):
+        problems.extend(_check_quotas(quotas, reps))
+    acts = typed.get("activities")
+    if acts is not None and "rep_id" in acts:
+        problems.extend(_check_activities(acts, reps))
+
+
+def _check_table(table: schema.Table, frame: pd.DataFrame, duplicated: bool | None) -> list[dict]:
+    """No rows; else blank and duplicate keys, blank required cells, negative money."""
+    if frame.empty:
+        return [problem("error", table.name, "", [], "the table has no rows")]
+    out = _check_key(table, frame, duplicated) if table.key and table.key in frame else []
+    for col in table.columns:
+        if col.name in frame and not col.nullable and col.name != table.key:
+            blank = frame[col.name].isna()
+            if blank.any():
+                out.append(
+                    problem(
+                        "error",
+                        table.name,
+                        col.name,
+                        first_ids(frame, table.key or col.name, blank),
+                        f"{int(blank.sum()):,} blank cell(s); this column must be filled",
+                    )
+                )
+    for col in table.columns:
+        if col.kind == "money" and col.name in frame:
+            neg = frame[col.name] < 0
+            if neg.any():
+                out.append(
+                    problem(
+                        "error",
+                        table.name,
+                        col.name,
+                        first_ids(frame, table.key or col.name, neg),
+                        f"{int(neg.sum()):,} negative amount(s); amounts must be zero or more",
+                    )
+                )
+    return out
+
+
+def _check_key(table: schema.Table, frame: pd.DataFrame, duplicated: bool | None) -> list[dict]:
+    """Blank keys (named by row) and duplicate keys; ``duplicated`` None: find out here."""
+    assert table.key is not None
+    out = []
+    ids = frame[table.key]
+    blank = ids.isna()
+    if blank.any():
+        out.append(
+            problem(
+                "error",
+                table.name,
+                table.key,
+                [f"row {i + 2}" for i in np.flatnonzero(blank.to_numpy())[:5]],
+                f"{int(blank.sum()):,} row(s) with a blank {table.key}",
+            )
+        )
+    dup = (
+        ids.duplicated(keep=False) & ~blank
+        if (has_duplicates(ids) if duplicated is None else duplicated)
+        else pd.Series(False, index=ids.index)
+    )
+    if dup.any():
+        out.append(
+            problem(
+                "error",
+                table.name,
+                table.key,
+                ids[dup].drop_duplicates(),
+                f"{int(ids[dup].nunique()):,} duplicate {table.key} value(s); each must be unique",
+            )
+        )
+    return out
+
+
+def _check_owners(opps: pd.DataFrame, reps: pd.DataFrame) -> list[dict]:
+    """Deals owned by reps missing from the reps table (blocking)."""
+    if "rep_id" not in opps or "rep_id" not in reps:
+        return []
+    unknown = opps["rep_id"].notna() & ~isin(opps["rep_id"], reps["rep_id"])
+    if not unknown.any():
+        return []
+    missing = opps.loc[unknown, "rep_id"].drop_duplicates()
+    return [
+        problem(
+            "error",
+            "opportunities",
+            "rep_id",
+            missing,
+            f"{int(unknown.sum()):,} deal(s) owned by {len(missing):,} rep(s) missing from the reps table; add them to reps",
+        )
+    ]
+
+
+def _check_outcomes(opps: pd.DataFrame) -> list[dict]:
+    """Won but not closed, closed without a close date, won or open without an amount."""
+    if not {"is_won", "is_closed"} <= set(opps):
+        return []
+    closed = opps["is_closed"].fillna(False).astype(bool)
+    won = opps["is_won"].fillna(False).astype(bool)
+    rules = [("error", "is_won", won & ~closed, "deal(s) won but not closed")]
+    if "close_date" in opps:
+        rules.append(
+            (
+                "error",
+                "close_date",
+                closed & opps["close_date"].isna(),
+                "closed deal(s) without a close date",
+            )
+        )
+    if "amount" in opps:
+        no_amount = opps["amount"].isna()
+        rules.append(("error", "amount", won & no_amount, "won deal(s) without an amount"))
+        rules.append(
+            (
+                "warning",
+                "amount",
+                ~closed & no_amount,
+                "open deal(s) without an amount (counted as 0 in pipeline)",
+            )
+        )
+    return _deal_problems(opps, rules)
+
+
+def _check_dates(opps: pd.DataFrame) -> list[dict]:
+    """Close before created (blocking); open without an expected close; no created date."""
+    if not {"created_date", "close_date"} <= set(opps):
+        return []
+    open_ = ~opps["is_closed"].fillna(False).astype(bool)
+    rules = [
+        (
+            "error",
+            "close_date",
+            opps["close_date"] < opps["created_date"],
+            "deal(s) close before they were created",
+        ),
+        (
+            "warning",
+            "close_date",
+            opps["close_date"].isna() & open_,
+            "open deal(s) without an expected close date (left out of quarter pipeline)",
+        ),
+        (
+            "warning",
+            "created_date",
+            opps["created_date"].isna(),
+            "deal(s) without a created date (left out of cycle times and pipeline created)",
+        ),
+    ]
+    return _deal_problems(opps, rules)
+
+
+def _deal_problems(opps: pd.DataFrame, rules: list[tuple[str, str, pd.Series, str]]) -> list[dict]:
+    """A problem for each (severity, column, offending deals, what) rule that any deal breaks:
+    the message is the count of deals, then ``what``."""
+    return [
+        problem(sev, "opportunities", col, opps.loc[bad, "opp_id"], f"{int(bad.sum()):,} {what}")
+        for sev, col, bad, what in rules
+        if bad.any()
+    ]
+
+
+def _check_accounts(opps: pd.DataFrame, accts: pd.DataFrame | None) -> list[dict]:
+    """Deals with a blank account, and deals of accounts missing from accounts (warnings)."""
+    if "account_id" not in opps:
+        return []
+    blank = opps["account_id"].isna()
+    rules = [("warning", "account_id", blank, "deal(s) with a blank account")]
+    if accts is not None and "account_id" in accts:
+        orphan = ~blank & ~isin(opps["account_id"], accts["account_id"])
+        rules.append(
+            (
+                "warning",
+                "account_id",
+                orphan,
+                "deal(s) of accounts missing from the accounts table",
+            )
+        )
+    return _deal_problems(opps, rules)
+
+
+def _check_past_close_dates(opps: pd.DataFrame, hist: pd.DataFrame | None) -> list[dict]:
+    """Open deals whose expected close is before the data's last date (a warning).
+
+    The last date is the latest of the last created date, the last snapshot and the last
+    close of a closed deal.
+    """
+    if not {"is_closed", "close_date"} <= set(opps) or opps.empty:
+        return []
+    cands = [opps["created_date"].max()]
+    if hist is not None and "snapshot_date" in hist and len(hist):
+        cands.append(hist["snapshot_date"].max())
+    closed = opps["is_closed"].fillna(False).astype(bool)
+    cands.append(opps.loc[closed, "close_date"].max())
+    cands = [c for c in cands if pd.notna(c)]
+    if not cands:
+        return []
+    last = max(cands)
+    past = ~closed & (opps["close_date"] < last)
+    what = (
+        "open deal(s) with a close date already past "
+        f"({pd.Timestamp(last).date()} is the data's last date)"
+    )
+    return _deal_problems(opps, [("warning", "close_date", past, what)])
+
+
+def _check_probabilities(opps: pd.DataFrame) -> list[dict]:
+    """Probabilities at odds with the stage: won below 1, lost above 0, open at 0 or 1."""
+    if "probability" not in opps or not {"is_closed", "is_won"} <= set(opps):
+        return []
+    p = opps["probability"]
+    closed = opps["is_closed"].fillna(False).astype(bool)
+    won = opps["is_won"].fillna(False).astype(bool)
+    odd = p.notna() & (
+        (won & (p < 1))
+        | (closed & ~won & (p > 0))
+        | (~closed & ((p <= 0) | (p >= 1)))
+        | (p < 0)
+        | (p > 1)
+    )
+    what = (
+        "deal(s) whose probability is at odds with the stage "
+        "(won below 100%, lost above 0%, open at 0% or 100%)"
+    )
+    return _deal_problems(opps, [("warning", "probability", odd, what)])
+
+
+def _check_history(
+    hist: pd.DataFrame,
+    opps: pd.DataFrame,
+    pairs: HistoryPairs | Future[HistoryPairs] | None,
+) -> list[dict]:
+    """A deal twice in one snapshot (blocking); snapshot rows of unknown deals (warning)."""
+    given = pairs.result() if isinstance(pairs, Future) else pairs
+    found = given or history_pairs(hist, opps["opp_id"])
+    out = []
+    if found["repeats"]:
+        out.append(
+            problem(
+                "error",
+                "history",
+                "opp_id",
+                found["repeated_ids"],
+                f"{found['repeats']:,} deal(s) appear twice in the same snapshot",
+            )
+        )
+    orphan = pd.Series(found["orphan_rows"], index=hist.index)
+    if orphan.any():
+        out.append(
+            problem(
+                "warning",
+                "history",
+                "opp_id",
+                hist.loc[orphan, "opp_id"].drop_duplicates(),
+                f"{int(orphan.sum()):,} snapshot row(s) of deals missing from opportunities",
+            )
+        )
+    return out
+
+
+def _check_quotas(quotas: pd.DataFrame, reps: pd.DataFrame) -> list[dict]:
+    """Period labels, two quotas for one rep and period, quotas of unknown reps.
+
+    ``quotas["period"]`` is rewritten in place as normalised labels (``2026 q3`` ->
+    ``2026Q3``) after the label check, so the duplicate check and the analyses see one
+    spelling. ``quotas`` is the loader's own typed table.
+    """
+    labels = (
+        quotas["period"].astype("str").str.strip().str.upper().str.replace(r"[\s-]", "", regex=True)
+    )
+    ok = labels.str.fullmatch(r"\d{4}Q[1-4]")
+    out = []
+    if (~ok).any():
+        out.append(
+            problem(
+                "error",
+                "quotas",
+                "period",
+                quotas.loc[~ok, "period"],
+                "period must be a fiscal quarter label like 2026Q3",
+            )
+        )
+    quotas["period"] = labels
+    dup = quotas.duplicated(["rep_id", "period"])
+    if dup.any():
+        out.append(
+            problem(
+                "error",
+                "quotas",
+                "rep_id",
+                quotas.loc[dup, "rep_id"],
+                f"{int(dup.sum()):,} rep(s) with two quotas for the same period",
+            )
+        )
+    unknown = ~isin(quotas["rep_id"], reps["rep_id"])
+    if unknown.any():
+        out.append(
+            problem(
+                "warning",
+                "quotas",
+                "rep_id",
+                quotas.loc[unknown, "rep_id"],
+                f"{int(unknown.sum()):,} quota row(s) of reps missing from the reps table",
+            )
+        )
+    return out
+
+
+def _check_activities(acts: pd.DataFrame, reps: pd.DataFrame) -> list[dict]:
+    """Activities of reps missing from the reps table (a warning)."""
+    unknown = ~isin(acts["rep_id"], reps["rep_id"])
+    if not unknown.any():
+        return []
+    return [
+        problem(
+            "warning",
+            "activities",
+            "rep_id",
+            acts.loc[unknown, "rep_id"].drop_duplicates(),
+            f"{int(unknown.sum()):,} activities of reps missing from the reps table",
+        )
+    ]
+
+
+def history_pairs_raw(
+    snapshot_date: pd.Series, opp_id: pd.Series, opp_ids: pd.Series, *, whole_days: bool
+) -> HistoryPairs:
+    """:func:`history_pairs` on the raw (mapped, untyped) columns of history and opportunities.
+
+    The columns are typed here the way loading types them, so the check can start in a
+    thread of its own before the tables are typed.
+
+    Parameters
+    ----------
+    snapshot_date, opp_id
+        History's raw ``snapshot_date`` and ``opp_id``.
+    opp_ids
+        Opportunities' raw ``opp_id``.
+    whole_days
+        ``snapshot_date`` was read from a date type (no time of day to drop).
+
+    Returns
+    -------
+    dict
+        As :func:`history_pairs`.
+    """
+    dates, _ = to_date(snapshot_date, whole_days=whole_days)  # times of day dropped
+    return history_pairs(
+        pd.DataFrame({"snapshot_date": dates, "opp_id": to_text(opp_id)}), to_text(opp_ids)
+    )
+
+
+def history_pairs(hist: pd.DataFrame, opp_ids: pd.Series) -> HistoryPairs:
+    """Snapshot rows of deals missing from opportunities, and (date, deal) pairs given twice.
+
+    Each row's deal is looked up once (:func:`salesops_lib.fast.deal_codes`); deals missing
+    from ``opp_ids`` get codes after them and blanks one code of their own, so one integer
+    sort finds the repeats.
+
+    Parameters
+    ----------
+    hist
+        History with typed ``snapshot_date`` and ``opp_id``.
+    opp_ids
+        Opportunities' ``opp_id``.
+
+    Returns
+    -------
+    dict
+        ``orphan_rows``: boolean array, the rows whose deal is blank or not in
+        ``opp_ids``; ``repeats``: how many deals appear twice in one snapshot;
+        ``repeated_ids``: the first of those deals (``"(blank)"`` for a blank id).
+
+    Examples
+    --------
+    >>> hist = pd.DataFrame(
+    ...     {"snapshot_date": pd.to_datetime(["2026-01-01"] * 3), "opp_id": ["o1", "o1", "o9"]}
+    ... )
+    >>> found = history_pairs(hist, pd.Series(["o1", "o2"]))
+    >>> found["orphan_rows"].tolist(), found["repeats"], found["repeated_ids"]
+    ([False, False, True], 1, ['o1'])
+    """
+    codes, ids = deal_codes(hist["opp_id"], opp_ids)
+    orphan_rows = codes >= len(opp_ids)
+    orphan_rows |= codes < 0  # a blank id is in no table either
+    blank = len(ids)
+    repeats, repeated = duplicate_pairs(hist["snapshot_date"], np.where(codes < 0, blank, codes))
+
+    def name(code: int) -> str:
+        return str(ids[code]) if code < blank else "(blank)"
+
+    return {
+        "orphan_rows": orphan_rows,
+        "repeats": repeats,
+        "repeated_ids": [name(int(c)) for c in repeated],
+    }

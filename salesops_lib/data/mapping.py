@@ -1,0 +1,204 @@
+"""Column mapping: which source column feeds which canonical column.
+
+A source label maps onto a canonical column by, in priority order, the config's
+``[data.columns.<table>]`` table, the preset's aliases (first label present wins), and its
+own name in snake_case (``Close Date`` -> ``close_date``). Columns nothing claims ride
+along under their snake_case names.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from salesops_lib import schema
+from salesops_lib.data.io import WHOLE_DAYS
+from salesops_lib.data.presets import Preset
+
+REP_COLUMNS = ("rep_id", "rep_name", "manager", "team", "region", "role")
+"""The columns of opportunities a reps table is derived from when there is none."""
+
+
+def norm_label(label: str) -> str:
+    """A column label in snake_case: lower case, each run of other characters one ``_``.
+
+    Parameters
+    ----------
+    label
+        A source column label.
+
+    Returns
+    -------
+    str
+        ``""`` for a label of nothing but punctuation.
+
+    Examples
+    --------
+    >>> norm_label(" Close Date (UTC) ")
+    'close_date_utc'
+    """
+    return re.sub(r"[^0-9a-z]+", "_", str(label).strip().lower()).strip("_")
+
+
+def column_pairs(
+    table: str, labels: list[str], preset: Preset | None, user: dict[str, str]
+) -> list[tuple[str, str]]:
+    """The (source label, canonical column) pairs of one table, in priority order.
+
+    Parameters
+    ----------
+    table
+        Canonical table name (or a preset's auxiliary table, which has no canonical columns).
+    labels
+        The source's column labels.
+    preset
+        The preset whose aliases apply, if any.
+    user
+        The config's mapping for this table: source label -> canonical column.
+
+    Returns
+    -------
+    list of (str, str)
+        Each canonical column at most once. One source label may feed several canonical
+        columns through the preset (``Owner.Name`` is both rep_id and rep_name).
+
+    Examples
+    --------
+    >>> column_pairs("quotas", ["Rep", "Period", "Quota"], None, {"Rep": "rep_id"})
+    [('Rep', 'rep_id'), ('Period', 'period'), ('Quota', 'quota')]
+    """
+    pairs: list[tuple[str, str]] = []
+    taken: set[str] = set()
+    present = {lab: lab for lab in labels}
+    for src_label, canon in user.items():
+        if src_label in present and canon not in taken:
+            pairs.append((src_label, canon))
+            taken.add(canon)
+    if preset is not None:
+        for canon, aliases in preset.columns.get(table, {}).items():
+            if canon in taken:
+                continue
+            for alias in aliases:
+                if alias in present:
+                    pairs.append((alias, canon))
+                    taken.add(canon)
+                    break
+    canon_cols = schema.TABLES[table].column_names if table in schema.TABLES else []
+    used_sources = {s for s, _ in pairs}
+    for lab in labels:
+        key = norm_label(lab)
+        if key in canon_cols and key not in taken and lab not in used_sources:
+            pairs.append((lab, key))
+            taken.add(key)
+    return pairs
+
+
+def string_labels(
+    header: list[str],
+    table: str,
+    preset: Preset | None,
+    user: dict[str, str],
+    kinds: tuple[str, ...] = ("id", "text"),
+) -> set[str]:
+    """The source labels of ``header`` whose canonical columns are of one of ``kinds``.
+
+    The readers read these columns as text (ids such as ``007`` stay text) or, for
+    ``kinds=("label",)``, as dictionary-encoded labels.
+
+    Parameters
+    ----------
+    header
+        The source's column labels.
+    table, preset, user
+        As for :func:`column_pairs`.
+    kinds
+        Schema column kinds (see :mod:`salesops_lib.schema`).
+
+    Returns
+    -------
+    set of str
+        For a table outside the schema: every label when ``"text"`` is among ``kinds``,
+        else none.
+    """
+    if table not in schema.TABLES:
+        return set(header) if "text" in kinds else set()
+    kind_of = {c.name: c.kind for c in schema.TABLES[table].columns}
+    out = set()
+    for src_label, canon in column_pairs(table, header, preset, user):
+        if kind_of.get(canon, "text") in kinds:
+            out.add(src_label)
+    return out
+
+
+def map_columns(
+    table: str, frame: pd.DataFrame, preset: Preset | None, user: dict[str, str]
+) -> pd.DataFrame:
+    """A raw table with its columns renamed to the canonical names.
+
+    Parameters
+    ----------
+    table
+        Canonical table name.
+    frame
+        The table as read; ``attrs[WHOLE_DAYS]`` lists its columns read from a date type.
+    preset, user
+        As for :func:`column_pairs`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The mapped columns first, then the source's other columns under their snake_case
+        names (a name already taken is dropped); ``attrs[WHOLE_DAYS]`` lists the canonical
+        names of the whole-day columns. The input is not changed.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"Deal Ref": ["o1"], "Region Name": ["East"]})
+    >>> list(map_columns("opportunities", raw, None, {"Deal Ref": "opp_id"}).columns)
+    ['opp_id', 'region_name']
+    """
+    labels = [str(c) for c in frame.columns]
+    frame = frame.set_axis(labels, axis=1)
+    pairs = column_pairs(table, labels, preset, user)
+    out = pd.DataFrame(index=frame.index)
+    used = set()
+    for src_label, canon in pairs:
+        out[canon] = frame[src_label]
+        used.add(src_label)
+    for lab in labels:  # keep the export's other columns, under snake_case names
+        key = norm_label(lab) or "column"
+        if lab not in used and key not in out.columns:
+            out[key] = frame[lab]
+    whole_days = set(map(str, frame.attrs.get(WHOLE_DAYS, ())))
+    out.attrs[WHOLE_DAYS] = [canon for src, canon in pairs if src in whole_days]
+    return out
+
+
+def derive_reps(opps: pd.DataFrame) -> pd.DataFrame:
+    """A reps table from the owner columns of mapped opportunities (one row per rep_id).
+
+    Parameters
+    ----------
+    opps
+        Mapped opportunities; any of :data:`REP_COLUMNS` present are used.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The first row of each rep, ``rep_name`` defaulting to the rep_id; a frame with an
+        empty ``rep_id`` column when opportunities have none.
+
+    Examples
+    --------
+    >>> opps = pd.DataFrame({"rep_id": ["r1", "r1", None, "r2"], "team": ["E", "E", "W", "W"]})
+    >>> derive_reps(opps)["rep_name"].tolist()
+    ['r1', 'r2']
+    """
+    cols = [c for c in REP_COLUMNS if c in opps]
+    if "rep_id" not in cols:
+        return pd.DataFrame({"rep_id": pd.Series(dtype="str")})
+    reps = opps[cols].dropna(subset=["rep_id"]).drop_duplicates("rep_id").reset_index(drop=True)
+    if "rep_name" not in reps:
+        reps["rep_name"] = reps["rep_id"]
+    return reps

@@ -1,0 +1,172 @@
+"""Choosing the reader for a data source and reading its raw tables.
+
+A source is a SQLAlchemy URL, a DuckDB file, a single CSV (or Parquet) export of
+opportunities, or a folder of one file per table. :func:`read_source` returns the raw
+tables keyed by canonical table name (plus the auxiliary files a preset names), before any
+mapping, typing or checking; the readers themselves live in :mod:`salesops_lib.data.io`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from salesops_lib import schema
+from salesops_lib.data.io import (
+    parquet_columns,
+    read_duckdb,
+    read_header,
+    read_sql,
+    read_table_file,
+)
+from salesops_lib.data.mapping import string_labels
+from salesops_lib.data.presets import Preset
+from salesops_lib.errors import SalesOpsDataError
+
+Windows = dict[str, tuple[str, pd.Timestamp]]
+"""Table -> (its date column in the source, first day kept): the ``since`` cut."""
+
+DUCKDB_SUFFIXES = (".duckdb", ".ddb", ".db")
+TABLE_FILE_SUFFIXES = (".csv", ".parquet", ".txt")
+
+
+def read_source(
+    src: str,
+    shown: str,
+    preset: Preset | None,
+    user_columns: dict[str, dict[str, str]],
+    user_tables: dict[str, str],
+    data_cfg: dict[str, Any],
+    windows: Windows | None = None,
+) -> dict[str, pd.DataFrame]:
+    """The raw tables of a source, keyed by canonical table name (plus preset auxiliaries).
+
+    Parameters
+    ----------
+    src
+        A SQLAlchemy URL (anything with ``://``), a DuckDB file (``.duckdb``, ``.ddb``,
+        ``.db``), a single CSV or Parquet export of opportunities, or a folder.
+    shown
+        ``src`` with its secrets masked, for messages.
+    preset
+        The preset naming each table's files and column aliases, if any.
+    user_columns
+        The config's ``[data.columns.<table>]``: source label -> canonical column.
+    user_tables
+        The config's ``[data.tables]``: canonical table -> file, database table or query.
+    data_cfg
+        The config's ``[data]`` table (``password`` is put into a database URL).
+    windows
+        Table -> (source date column, first day): databases select only rows on or after
+        that day in the query; files drop the earlier rows after reading.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        The tables found; absent ones are left out.
+
+    Raises
+    ------
+    SalesOpsDataError
+        If the source does not exist, a folder holds no table file, or a file or database
+        cannot be read.
+    """
+    windows = windows or {}
+    names = list(schema.TABLES) + (
+        [t for t in preset.files if t not in schema.TABLES] if preset else []
+    )
+    if "://" in src:
+        refs = {n: user_tables.get(n, n) for n in names}
+        return read_sql(_with_password(src, data_cfg), refs, masked_url=shown, windows=windows)
+    path = Path(src)
+    if not path.exists():
+        raise SalesOpsDataError(
+            f"data source {shown} does not exist; give a folder, a CSV file, a DuckDB file or a database URL"
+        )
+    if path.is_file() and path.suffix.lower() in DUCKDB_SUFFIXES:
+        refs = {n: user_tables.get(n, n) for n in names}
+        return read_duckdb(path, refs, windows=windows)
+    if path.is_file():
+        return _read_export(path, preset, user_columns)
+    out = _read_folder(path, shown, names, preset, user_columns, user_tables)
+    return _cut_windows(out, windows)
+
+
+def _with_password(url: str, data_cfg: dict[str, Any]) -> str:
+    """The URL with the config's ``data.password`` set, when both are there."""
+    if not (data_cfg.get("password") and "@" in url):
+        return url
+    import sqlalchemy as sa
+
+    return (
+        sa.engine.make_url(url)
+        .set(password=str(data_cfg["password"]))
+        .render_as_string(hide_password=False)
+    )
+
+
+def _read_export(
+    path: Path, preset: Preset | None, user_columns: dict[str, dict[str, str]]
+) -> dict[str, pd.DataFrame]:
+    """A single file: an export of opportunities (no ``since`` cut: it has no history)."""
+    string_cols = (
+        string_labels(
+            read_header(path), "opportunities", preset, user_columns.get("opportunities", {})
+        )
+        if path.suffix.lower() != ".parquet"
+        else set()
+    )
+    return {"opportunities": read_table_file(path, string_columns=string_cols)}
+
+
+def _read_folder(
+    path: Path,
+    shown: str,
+    names: list[str],
+    preset: Preset | None,
+    user_columns: dict[str, dict[str, str]],
+    user_tables: dict[str, str],
+) -> dict[str, pd.DataFrame]:
+    """One file per table: the config's file name first, then the preset's, then aliases."""
+    files = {
+        p.stem.lower(): p for p in sorted(path.iterdir()) if p.suffix.lower() in TABLE_FILE_SUFFIXES
+    }
+    out: dict[str, pd.DataFrame] = {}
+    for name in names:
+        stems: list[str] = []
+        if name in user_tables:
+            stems.append(Path(user_tables[name]).stem.lower())
+        if preset is not None:
+            stems.extend(s.lower() for s in preset.files.get(name, ()))
+        stems.extend(schema.TABLE_FILE_ALIASES.get(name, (name,)))
+        for stem in stems:
+            if stem in files:
+                p = files[stem]
+                header = read_header(p) if p.suffix.lower() != ".parquet" else parquet_columns(p)
+                user = user_columns.get(name, {})
+                out[name] = read_table_file(
+                    p,
+                    string_columns=string_labels(header, name, preset, user),
+                    label_columns=string_labels(header, name, preset, user, ("label",)),
+                )
+                break
+    if not out:
+        raise SalesOpsDataError(
+            f"{shown}: no table files found; expected opportunities.csv (and reps.csv, ...) "
+            "or the files a preset names"
+        )
+    return out
+
+
+def _cut_windows(out: dict[str, pd.DataFrame], windows: Windows) -> dict[str, pd.DataFrame]:
+    """Drop the rows of windowed tables dated before their first day (unparseable dates stay:
+    typing reports them)."""
+    for name, (col, first) in windows.items():
+        frame = out.get(name)
+        if frame is not None and col in frame.columns:
+            dates = pd.to_datetime(frame[col], errors="coerce", format="mixed")
+            out[name] = frame[~(dates < first)].reset_index(drop=True)
+            out[name].attrs = dict(frame.attrs)
+    return out
