@@ -342,3 +342,19 @@ def test_damaged_snapshot_is_a_clear_error(demo, demo_dir, tmp_path):
     with pytest.raises(ReportError, match="no longer match the fingerprint recorded"):
         run_quarter(snap, out=out, only=["07"], progress=False)
     assert tree_digest(out / "2026Q3") == before and leftovers(out) == []
+
+
+@forked
+def test_worker_killed_by_the_system_is_a_clear_error(demo_dir, tmp_path, monkeypatch):
+    from salesops_lib.run import workers
+
+    def oom(*args):
+        os.kill(os.getpid(), signal.SIGKILL)  # what the kernel's OOM killer does
+
+    monkeypatch.setattr(workers, "render_notebook", oom)
+    out = tmp_path / "reports"
+    before = last_good(out)
+    with pytest.raises(ReportError, match="worker process ended unexpectedly .*; nothing was"):
+        run_quarter(demo_dir, config=demo_dir / "salesops.toml", out=out, only=list(FAST),
+                    jobs=2, progress=False)  # fmt: skip
+    assert tree_digest(out / "2026Q3") == before and leftovers(out) == []
