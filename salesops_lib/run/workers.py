@@ -28,7 +28,10 @@ from salesops_lib.run.notebook import longest_first, render_notebook
 from salesops_lib.run.results import NotebookResult
 from salesops_lib.run.stop import ProcessTree, StopSignals, watch_parent
 
-KERNEL_NOISE = ("Kernel is running over TCP without encryption",)
+KERNEL_NOISE = (
+    "Kernel is running over TCP without encryption",  # every kernel, at start
+    "KeyboardInterrupt caught in kernel",  # jupyter_client interrupts a kernel to shut it down
+)
 """Lines of a kernel's log that say nothing about the report."""
 
 
