@@ -23,7 +23,18 @@ DEFAULT_DEMO = Path("data/demo")
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``salesops`` console script."""
+    """Entry point of the ``salesops`` console script.
+
+    Parameters
+    ----------
+    argv
+        The arguments (default: the command line's).
+
+    Returns
+    -------
+    int
+        The exit status (see the module's docstring).
+    """
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
