@@ -71,7 +71,13 @@ class Run:
         cmd += [*args, *(["--quiet"] if quiet else [])]
         env = {**os.environ, "SALESOPS_TEST_PAUSE": pause, "SALESOPS_TEST_PAUSE_SECONDS": "60"}
         self.proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=env, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+            cmd,
+            cwd=ROOT,
+            env=env,
+            stderr=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            start_new_session=True,  # its own process group, as under a scheduler
         )
         self.lines: list[str] = []
         self.seen: dict[int, psutil.Process] = {}
@@ -111,11 +117,15 @@ class Run:
             time.sleep(0.1)
         raise AssertionError(f"never reached {what}:\n{self.stderr}")
 
-    def stop(self, sig: int) -> float:
-        """Send ``sig``; seconds until the run and every process it started are gone."""
+    def stop(self, sig: int, *, group: bool = False) -> float:
+        """Send ``sig`` (to the run's process group: ``group``); seconds until the run and
+        every process it started are gone."""
         procs = self.descendants()
         t = time.monotonic()
-        self.proc.send_signal(sig)
+        if group:
+            os.killpg(self.proc.pid, sig)
+        else:
+            self.proc.send_signal(sig)
         self.proc.wait(timeout=60)
         end = time.monotonic() + 15
         while (alive := [p for p in procs if running(p)]) and time.monotonic() < end:
@@ -132,15 +142,17 @@ def _is_kernel(p: psutil.Process) -> bool:
 
 
 STOPS = [
-    (signal.SIGTERM, "snapshot"),  # before the data is frozen
-    (signal.SIGTERM, "kernels"),  # while notebooks run
-    (signal.SIGTERM, "publish"),  # everything written, before the swap
-    (signal.SIGINT, "kernels"),  # Ctrl-C
+    (signal.SIGTERM, "snapshot", False),  # before the data is frozen
+    (signal.SIGTERM, "kernels", False),  # while notebooks run
+    (signal.SIGTERM, "publish", False),  # everything written, before the swap
+    (signal.SIGINT, "kernels", True),  # Ctrl-C: the terminal signals the whole group
+    (signal.SIGTERM, "kernels", True),  # to the whole process group, as some schedulers do
 ]
+IDS = [f"{s.name}-{p}" + ("-group" if g else "") for s, p, g in STOPS]
 
 
-@pytest.mark.parametrize(("sig", "point"), STOPS, ids=[f"{s.name}-{p}" for s, p in STOPS])
-def test_stopped_run_cleans_up_and_publishes_nothing(demo_dir, tmp_path, sig, point):
+@pytest.mark.parametrize(("sig", "point", "group"), STOPS, ids=IDS)
+def test_stopped_run_cleans_up_and_publishes_nothing(demo_dir, tmp_path, sig, point, group):
     out = tmp_path / "reports"
     before = last_good(out)
     books = FAST if point == "kernels" else FASTEST
@@ -148,7 +160,7 @@ def test_stopped_run_cleans_up_and_publishes_nothing(demo_dir, tmp_path, sig, po
     run.wait_until(point)
     if point == "kernels":
         assert any(_is_kernel(p) for p in run.seen.values())
-    took = run.stop(sig)
+    took = run.stop(sig, group=group)
     print(f"{sig.name} at {point}: run and {len(run.seen)} processes gone in {took:.2f} s")
     assert run.proc.returncode == 128 + sig
     stderr = run.stderr.strip()

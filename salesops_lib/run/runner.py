@@ -228,6 +228,9 @@ def run_quarter(
         except BaseException as exc:
             with stop.deferred():
                 shutil.rmtree(tmp, ignore_errors=True)
+            if stop.received is not None and not isinstance(exc, RunStopped):
+                # a signal sent to the whole group killed a worker just before it reached us
+                raise RunStopped(stop.received) from None
             readable = _readable(exc, run.final)
             if readable is not None:
                 raise readable from None
