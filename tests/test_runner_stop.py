@@ -344,7 +344,8 @@ def test_damaged_snapshot_is_a_clear_error(demo, demo_dir, tmp_path):
     assert len(line.splitlines()) == 1 and "Traceback" not in line
     assert line.startswith(f"error: the snapshot in {snap} is damaged (")
     assert line.endswith(
-        "freeze it again from the source data, or run from the source itself with --data"
+        f"; run from the data it was frozen from (--data {demo.source}) or freeze it again "
+        "with salesops_lib.data.write_snapshot"
     )
     # readable but altered: the fingerprint recorded at freezing tells
     snap = write_snapshot(demo, tmp_path / "snap2")
@@ -352,6 +353,9 @@ def test_damaged_snapshot_is_a_clear_error(demo, demo_dir, tmp_path):
     opps.loc[0, "amount"] += 1000
     opps.to_parquet(snap / "opportunities.parquet", index=False)
     with pytest.raises(ReportError, match="no longer match the fingerprint recorded"):
+        run_quarter(snap, out=out, only=["07"], progress=False)
+    (snap / "salesops_snapshot.json").write_text("{not json")
+    with pytest.raises(ReportError, match="salesops_snapshot.json cannot be read"):
         run_quarter(snap, out=out, only=["07"], progress=False)
     assert tree_digest(out / "2026Q3") == before and leftovers(out) == []
 

@@ -287,14 +287,26 @@ def _load(
     if snap is None or not snap.is_file():
         return load_dataset(source, preset=preset, config=config, since=history_since(cfg, quarter))
     what = f"the snapshot in {source} is damaged"
-    todo = "freeze it again from the source data, or run from the source itself with --data"
     try:
-        recorded = json.loads(snap.read_text(encoding="utf-8")).get("fingerprint")
+        meta = json.loads(snap.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        meta = {}
+    frozen_from = meta.get("source") if isinstance(meta, dict) else None
+    todo = (
+        f"run from the data it was frozen from (--data {frozen_from}) or freeze it again "
+        "with salesops_lib.data.write_snapshot"
+        if frozen_from
+        else "run from the source data, or freeze it again with salesops_lib.data.write_snapshot"
+    )
+    try:
+        recorded = meta["fingerprint"]
         data = load_dataset(source)
     except SalesOpsError:
         raise
     except Exception as exc:  # noqa: BLE001 - Arrow, JSON and OS errors alike: a damaged file
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+        if isinstance(exc, KeyError):
+            first = f"{SNAPSHOT_META} cannot be read or lacks {exc}"
         raise ReportError(f"{what} ({first}); {todo}") from None
     if recorded and data.fingerprint() != recorded:
         raise ReportError(
