@@ -1,25 +1,40 @@
 """The ``salesops`` command: thin wrappers around the library.
 
 Exit status: 0 success; 1 the data has blocking problems or a report failed; 2 the command
-could not start (bad arguments, unreadable data or config). Errors are one line each,
-never a traceback.
+could not start or finish (bad arguments, unreadable data or config, another run writing to
+the same reports folder, a folder or disk that cannot be written); 128 + the signal when
+stopped (143 SIGTERM, 130 SIGINT), with nothing published. Errors are one line each, never
+a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from pathlib import Path
 
 from salesops_lib.config import load_config, mask, mask_url, secrets_of
 from salesops_lib.errors import SalesOpsError
+from salesops_lib.run.stop import RunStopped
 
 DEFAULT_DEMO = Path("data/demo")
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``salesops`` console script."""
+    """Entry point of the ``salesops`` console script.
+
+    Parameters
+    ----------
+    argv
+        The arguments (default: the command line's).
+
+    Returns
+    -------
+    int
+        The exit status (see the module's docstring).
+    """
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
@@ -42,6 +57,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except RunStopped as exc:
+        out = getattr(args, "out", None)
+        print(
+            f"stopped by {exc.signal_name}: nothing was published"
+            + (f"; the reports in {out} are as they were" if out else ""),
+            file=sys.stderr,
+        )
+        return exc.exit_status
     except Exception as exc:  # noqa: BLE001 - a clear line instead of a traceback
         print(f"error: {type(exc).__name__}: {mask(str(exc), secrets)[:300]}", file=sys.stderr)
         return 2
@@ -68,7 +91,16 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--config", help="salesops.toml")
     v.set_defaults(func=_validate)
 
-    r = sub.add_parser("report", help="render every report for a quarter")
+    r = sub.add_parser(
+        "report",
+        help="render every report for a quarter",
+        description="Render every report for a quarter into OUT/<quarter>/. One run at a time "
+        "writes to an output folder: a second run into the same folder refuses at once, naming "
+        "the process that holds OUT/.salesops-report.lock (exit 2); the lock goes with its "
+        "process, so a killed run never blocks the next one, which also removes what the "
+        "killed run left. SIGTERM or Ctrl-C stops the run, its workers and their kernels, and "
+        "publishes nothing (exit 143 or 130).",
+    )
     r.add_argument("--quarter", help="fiscal quarter like 2026Q3 (default: latest complete)")
     r.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: quarter end or latest data)")
     r.add_argument("--data", help="data source (default: the demo data, generated when missing)")
@@ -80,7 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--jobs", type=int, default=None, help="notebooks at once (default: cores)")
     r.add_argument("--notebooks", default=None, help="folder of report notebooks")
-    r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.add_argument("--quiet", action="store_true", help="no progress bar (errors still print)")
     r.set_defaults(func=_report)
     return p
 
@@ -143,6 +175,7 @@ def _report(args: argparse.Namespace) -> int:
             generate(DEFAULT_DEMO)
     if config is None:
         config = _folder_config(source)
+    _console_log()
     result = run_quarter(
         source,
         quarter=args.quarter,
@@ -175,6 +208,16 @@ def _report(args: argparse.Namespace) -> int:
         f"{len(result.failed)} of {len(result.results)} report(s) failed: {index}", file=sys.stderr
     )
     return 1
+
+
+def _console_log() -> None:
+    """The run's one-line notices (leftovers cleaned up) go to stderr, bare."""
+    logger = logging.getLogger("salesops_lib.run")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,135 @@
+"""The run's ``index.html``: headline figures, and a card per report with its status."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from salesops_lib.data import SalesData
+from salesops_lib.format import money, pct, ratio
+from salesops_lib.run.pages import ENV, rendered_at, style
+from salesops_lib.run.results import NotebookResult
+
+
+def headline_figures(data: SalesData, quarter: str, as_of: pd.Timestamp) -> dict[str, Any]:
+    """Headline tiles for the index: bookings, attainment, win rate, open pipeline.
+
+    Parameters
+    ----------
+    data
+        The run's data.
+    quarter
+        Fiscal quarter label.
+    as_of
+        The day the figures are known on.
+
+    Returns
+    -------
+    dict
+        ``items``: the tiles (label, value, detail) as shown; ``raw``: the company's KPI
+        row as plain floats (None when missing), for the manifest.
+    """
+    from salesops_lib.analysis.kpis import kpi_table
+
+    total = kpi_table(data, quarter=quarter, as_of=as_of, by=None).iloc[0]
+    items = [
+        {
+            "label": "Bookings",
+            "value": money(total["bookings"], data.currency),
+            "detail": f"{int(total['won']):,} deals won",
+        },
+    ]
+    if pd.notna(total["quota"]):
+        items.append(
+            {
+                "label": "Attainment",
+                "value": pct(total["attainment"]),
+                "detail": f"of {money(total['quota'], data.currency)} quota",
+            }
+        )
+    items.append(
+        {
+            "label": "Win rate",
+            "value": pct(total["win_rate"]),
+            "detail": f"{int(total['won']):,} won of {int(total['won'] + total['lost']):,} closed",
+        }
+    )
+    items.append(
+        {
+            "label": "Open pipeline",
+            "value": money(total["open_pipeline"], data.currency),
+            "detail": f"coverage {ratio(total['coverage'])}"
+            if pd.notna(total["coverage"])
+            else "closing this quarter",
+        }
+    )
+    raw = {k: (None if pd.isna(v) else float(v)) for k, v in total.items()}
+    return {"items": items, "raw": raw}
+
+
+def write_index(
+    folder: Path,
+    data: SalesData,
+    quarter: str,
+    as_of: pd.Timestamp,
+    results: list[NotebookResult],
+    headline: dict[str, Any],
+    meta: dict[str, str],
+) -> Path:
+    """Write ``index.html``: the headline tiles and a card per report with its status.
+
+    Parameters
+    ----------
+    folder
+        The rendering folder.
+    data
+        The run's data (its source and calendar).
+    quarter
+        Fiscal quarter label.
+    as_of
+        The day the figures are known on.
+    results
+        Every report of the quarter, rendered now or kept from the last run.
+    headline
+        :func:`headline_figures`' result.
+    meta
+        ``version`` and ``fingerprint`` for the footer.
+
+    Returns
+    -------
+    Path
+        The index file.
+    """
+    _, end = data.calendar.bounds(quarter)
+    cards = [
+        {
+            "title": r.title,
+            "question": r.question,
+            "status": "failed" if r.status != "ok" else ("kept" if r.kept else "ok"),
+            "status_text": "Failed"
+            if r.status != "ok"
+            else ("Kept from the last run" if r.kept else "Ready"),
+            "html": r.html,
+            "duration": r.duration,
+            "error": r.error,
+        }
+        for r in results
+    ]
+    text = ENV.get_template("index.html").render(
+        css=style(),
+        quarter=quarter,
+        as_of=str(as_of.date()),
+        running=as_of < end,
+        source=data.source,
+        headline=headline["items"],
+        reports=cards,
+        failed=sum(r.status != "ok" for r in results),
+        rendered=rendered_at(),
+        version=meta["version"],
+        fingerprint=meta["fingerprint"],
+    )
+    path = Path(folder) / "index.html"
+    path.write_text(text, encoding="utf-8")
+    return path

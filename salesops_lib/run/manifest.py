@@ -1,0 +1,190 @@
+"""The run's ``manifest.json`` (parameters, data fingerprint, versions, every report's status)
+and what later runs read back from earlier manifests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from salesops_lib import __version__
+from salesops_lib.config import mask
+from salesops_lib.run.results import NotebookResult
+
+
+def build_manifest(
+    *,
+    quarter: str,
+    as_of: str,
+    parameters: dict[str, Any],
+    fingerprint: str,
+    results: list[NotebookResult],
+    headline: dict[str, Any],
+    data_warnings: int,
+    started: dt.datetime,
+    duration: float,
+) -> dict[str, Any]:
+    """The manifest of a run, as a dict ready for JSON.
+
+    Parameters
+    ----------
+    quarter, as_of
+        What the run rendered.
+    parameters
+        The run's parameters (source, preset, config, quarter, as_of, only, jobs).
+    fingerprint
+        The data's fingerprint.
+    results
+        Every report of the quarter.
+    headline
+        ``headline_figures``' result (its ``raw`` figures are recorded).
+    data_warnings
+        Number of data-quality warnings.
+    started
+        When the run started (UTC).
+    duration
+        Seconds the run has taken so far.
+
+    Returns
+    -------
+    dict
+        With ``status`` "complete" when every report rendered, else "failed".
+    """
+    return {
+        "quarter": quarter,
+        "as_of": as_of,
+        "status": "complete" if all(r.status == "ok" for r in results) else "failed",
+        "parameters": parameters,
+        "data_fingerprint": fingerprint,
+        "library_version": __version__,
+        "python_version": sys.version.split()[0],
+        "started": started.isoformat(timespec="seconds"),
+        "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "duration_seconds": round(duration, 2),
+        "headline": dict(headline.get("raw", {})),
+        "reports": [
+            {
+                "name": r.name,
+                "title": r.title,
+                "status": r.status,
+                "duration_seconds": round(r.duration, 2),
+                "error": r.error,
+                "kept_from_previous_run": r.kept,
+                "html": r.html,
+            }
+            for r in results
+        ],
+        "data_warnings": int(data_warnings),
+    }
+
+
+def write_manifest(folder: Path, manifest: dict[str, Any], secrets: list[str]) -> Path:
+    """Write ``manifest.json`` with every secret masked.
+
+    Parameters
+    ----------
+    folder
+        The rendering folder.
+    manifest
+        :func:`build_manifest`'s result.
+    secrets
+        Strings never to write out.
+
+    Returns
+    -------
+    Path
+        The manifest file.
+    """
+    path = Path(folder) / "manifest.json"
+    path.write_text(mask(json.dumps(manifest, indent=2, default=str), secrets), encoding="utf-8")
+    return path
+
+
+def read_manifest(folder: Path) -> dict[str, Any] | None:
+    """The manifest of a quarter's folder, or None when it is missing or unreadable.
+
+    Parameters
+    ----------
+    folder
+        A quarter's reports folder.
+
+    Returns
+    -------
+    dict or None
+    """
+    try:
+        found = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return found if isinstance(found, dict) else None
+
+
+def known_durations(out: Path) -> dict[str, float]:
+    """Each report's duration in the most recent run found in ``out`` (any quarter).
+
+    Parameters
+    ----------
+    out
+        The reports folder.
+
+    Returns
+    -------
+    dict
+        Report name to seconds, for reports that rendered.
+    """
+    known: dict[str, float] = {}
+    manifests = sorted(Path(out).glob("*/manifest.json"), key=lambda p: p.stat().st_mtime)
+    for m in manifests:  # later runs overwrite earlier ones
+        try:
+            for r in json.loads(m.read_text(encoding="utf-8")).get("reports", []):
+                if r.get("status") == "ok" and r.get("duration_seconds"):
+                    known[str(r["name"])] = float(r["duration_seconds"])
+        except (OSError, ValueError, TypeError, AttributeError):
+            continue
+    return known
+
+
+def carry_over(final: Path, tmp: Path, rendered: set[str]) -> list[NotebookResult]:
+    """With ``--only``: copy the previous run's other reports into the new folder.
+
+    Parameters
+    ----------
+    final
+        The quarter's published folder (the previous run).
+    tmp
+        The rendering folder.
+    rendered
+        Names of the reports this run rendered.
+
+    Returns
+    -------
+    list of NotebookResult
+        The reports kept, marked ``kept``.
+    """
+    previous = read_manifest(final)
+    if previous is None:
+        return []
+    kept = []
+    for r in previous.get("reports", []):
+        if r["name"] in rendered:
+            continue
+        for src in final.glob(f"{r['name']}*"):  # the page, the notebook, files beside it
+            if src.is_file():
+                shutil.copy2(src, tmp / src.name)
+        for log in (final / "logs").glob(f"{r['name']}.*log"):
+            shutil.copy2(log, tmp / "logs" / log.name)
+        kept.append(
+            NotebookResult(
+                r["name"],
+                r.get("title", r["name"]),
+                "",
+                r["status"],
+                0.0,
+                r.get("error", ""),
+                kept=True,
+            )
+        )
+    return kept

@@ -1,0 +1,44 @@
+"""What a quarterly run produced: one result per report and one for the run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class NotebookResult:
+    """How one report notebook fared."""
+
+    name: str
+    title: str
+    question: str
+    status: str  # "ok" or "failed"
+    duration: float
+    error: str = ""
+    kept: bool = False  # carried over from the previous run (``--only``)
+
+    @property
+    def html(self) -> str:
+        """File name of the report's HTML page."""
+        return f"{self.name}.html"
+
+
+@dataclass
+class RunResult:
+    """What a quarterly run produced."""
+
+    quarter: str
+    as_of: str
+    folder: Path
+    results: list[NotebookResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when every report rendered."""
+        return all(r.status == "ok" for r in self.results)
+
+    @property
+    def failed(self) -> list[NotebookResult]:
+        """The reports that failed."""
+        return [r for r in self.results if r.status != "ok"]
