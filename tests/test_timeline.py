@@ -149,3 +149,32 @@ def test_without_history_the_record_says_what_is_open(tmp_path):
     assert tl.slipped(data, quarter="2026Q1") is None
     states = tl.deals_on(data, "2026-03-31").set_index("opp_id")["state"].to_dict()
     assert states == {"o1": "open", "o3": "open", "o2": "won", "o4": "lost"}
+
+
+def test_a_snapshot_stores_the_facts_row_for_row(demo, tmp_path):
+    from salesops_lib.data import read_snapshot, write_snapshot
+    from salesops_lib.data.facts import sql_facts
+
+    shuffled = demo.replace(history=demo.history.sample(frac=1.0, random_state=3))
+    snap = read_snapshot(write_snapshot(shuffled, tmp_path / "snap"))
+    assert snap.known_facts is not None  # read, not derived again
+    # the stored facts are those of the snapshot's rows, as the SQL statement computes them
+    expected = sql_facts(snap.history, snap.opportunities, snap.stages)
+    for col in expected.columns:
+        assert (snap.facts.history[col].to_numpy() == expected[col].to_numpy()).all(), col
+    for day in ("2025-03-14", "2026-09-30"):
+        a = tl.open_deals(demo, day).sort_values("opp_id").reset_index(drop=True)
+        b = tl.open_deals(snap, day).sort_values("opp_id").reset_index(drop=True)
+        pd.testing.assert_frame_equal(a.drop(columns="opp_row"), b.drop(columns="opp_row"))
+
+
+def test_facts_match_the_sql_statement_in_any_row_order(demo):
+    from salesops_lib.data.facts import derive_facts, sql_facts
+
+    for seed in (None, 11):
+        h = demo.history if seed is None else demo.history.sample(frac=1.0, random_state=seed)
+        h = h.reset_index(drop=True)
+        got = derive_facts(demo.opportunities, h, demo.stages).history
+        want = sql_facts(h, demo.opportunities, demo.stages)
+        for col in want.columns:
+            assert (got[col].to_numpy() == want[col].to_numpy()).all(), col

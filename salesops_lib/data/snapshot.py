@@ -1,8 +1,11 @@
 """Snapshot I/O: validated data frozen to Parquet files, and read back without re-validation.
 
-A snapshot folder holds one ``<table>.parquet`` per table present, ``warnings.parquet`` and
-:data:`SNAPSHOT_META` (fiscal start month, currency, masked source, stages, fingerprint).
-The quarterly run writes one and every report notebook reads it.
+A snapshot folder holds one ``<table>.parquet`` per table present, ``warnings.parquet``, the
+per-deal facts derived from history (``facts_history.parquet``, row for row with
+``history.parquet``, and ``facts_deals.parquet``, row for row with ``opportunities.parquet``;
+see :mod:`salesops_lib.data.facts`) and :data:`SNAPSHOT_META` (fiscal start month, currency,
+masked source, stages, fingerprint). The quarterly run writes one and every report
+notebook reads it, so the facts are derived once per run.
 """
 
 from __future__ import annotations
@@ -11,16 +14,20 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from salesops_lib import schema
+from salesops_lib.data.facts import DealFacts, open_stage_names
 from salesops_lib.data.presets import Stage
 from salesops_lib.data.sales_data import SalesData
 from salesops_lib.periods import FiscalCalendar
 
 SNAPSHOT_META = "salesops_snapshot.json"
 """The metadata file that marks a folder as a snapshot."""
+FACTS_HISTORY = "facts_history.parquet"
+FACTS_DEALS = "facts_deals.parquet"
 
 
 def is_snapshot(folder: str | Path) -> bool:
@@ -69,9 +76,11 @@ def write_snapshot(data: SalesData, folder: str | Path) -> Path:
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    # history (most of the bytes) and the fingerprint each in a thread of their own while
-    # this one writes the other tables: Arrow's writer and the hash release the GIL
+    # the facts (NumPy), history (most of the bytes) and the fingerprint in threads of their
+    # own while this one writes the other tables: NumPy, Arrow's writer and the hash release
+    # the GIL
     with ThreadPoolExecutor(max_workers=2) as pool:
+        facts_job = pool.submit(lambda: data.facts)
         fingerprint_job = pool.submit(data.fingerprint)
         history_job = (
             pool.submit(_write_history, data.history, folder / "history.parquet")
@@ -83,8 +92,8 @@ def write_snapshot(data: SalesData, folder: str | Path) -> Path:
                 frame.to_parquet(folder / f"{name}.parquet", index=False)
         data.warnings.to_parquet(folder / "warnings.parquet", index=False)
         fingerprint = fingerprint_job.result()
-        if history_job is not None:
-            history_job.result()  # re-raises a failed write here
+        written_order = history_job.result() if history_job is not None else None
+        _write_facts(facts_job.result(), written_order, folder)
     meta = {
         "fiscal_start_month": data.calendar.start_month,
         "currency": data.currency,
@@ -99,11 +108,26 @@ def write_snapshot(data: SalesData, folder: str | Path) -> Path:
     return folder
 
 
-def _write_history(history: pd.DataFrame, path: Path, chunk_rows: int = 2_000_000) -> None:
+def _write_facts(facts: DealFacts, history_order: np.ndarray | None, folder: Path) -> None:
+    """Write the facts row for row with the tables as written (history perhaps re-ordered)."""
+    facts.deals.to_parquet(folder / FACTS_DEALS, index=False)
+    if facts.history is not None:
+        rows = facts.history if history_order is None else facts.history.iloc[history_order]
+        rows.to_parquet(folder / FACTS_HISTORY, index=False)
+
+
+def _write_history(
+    history: pd.DataFrame, path: Path, chunk_rows: int = 2_000_000
+) -> np.ndarray | None:
     """Write history sorted by snapshot date then deal, a slice at a time.
 
     Readers of a snapshot (the report notebooks) then find it in that order and need not
     sort or copy it; writing in slices keeps the extra memory to one slice.
+
+    Returns
+    -------
+    ndarray or None
+        The rows' order as written; None when history already was in that order.
     """
     import pyarrow.parquet as pq
 
@@ -111,7 +135,7 @@ def _write_history(history: pd.DataFrame, path: Path, chunk_rows: int = 2_000_00
 
     if sorted_by_date_then_text(history["snapshot_date"], history["opp_id"]):
         history.to_parquet(path, index=False)
-        return
+        return None
     rows = order(history["snapshot_date"], history["opp_id"])
     writer = None
     try:
@@ -125,6 +149,7 @@ def _write_history(history: pd.DataFrame, path: Path, chunk_rows: int = 2_000_00
     finally:
         if writer is not None:
             writer.close()
+    return rows
 
 
 def read_snapshot(folder: str | Path) -> SalesData:
@@ -153,6 +178,18 @@ def read_snapshot(folder: str | Path) -> SalesData:
         if warnings_path.is_file()
         else pd.DataFrame(columns=schema.WARNINGS_COLUMNS)
     )
+    stages = tuple(
+        Stage(s["name"], s["closed"], s["won"], s.get("probability")) for s in meta["stages"]
+    )
+    facts = None
+    if (folder / FACTS_DEALS).is_file():
+        history_facts = folder / FACTS_HISTORY
+        facts = DealFacts(
+            history=pd.read_parquet(history_facts) if history_facts.is_file() else None,
+            deals=pd.read_parquet(folder / FACTS_DEALS),
+            open_stages=open_stage_names(stages),
+            in_date_order=True,  # written in (snapshot date, deal) order
+        )
     return SalesData(
         reps=frames["reps"],
         opportunities=frames["opportunities"],
@@ -162,9 +199,8 @@ def read_snapshot(folder: str | Path) -> SalesData:
         activities=frames["activities"],
         calendar=FiscalCalendar(int(meta["fiscal_start_month"])),
         warnings=warnings,
-        stages=tuple(
-            Stage(s["name"], s["closed"], s["won"], s.get("probability")) for s in meta["stages"]
-        ),
+        stages=stages,
         currency=meta.get("currency", "USD"),
         source=meta.get("source", str(folder)),
+        known_facts=facts,
     )

@@ -31,11 +31,8 @@ from salesops_lib.config import load_config
 from salesops_lib.data import SalesData, load_dataset
 from salesops_lib.errors import ConfigError
 from salesops_lib.render import plots
-from salesops_lib.reports.base import Gap, Header, Tile, status_of
+from salesops_lib.reports.base import STATUS_MIME, Gap, Header, Tile, status_of
 from salesops_lib.reports.tables import Table
-
-STATUS_MIME = "application/vnd.salesops.status+json"
-"""The output type by which a notebook tells the quarterly run its status (never shown)."""
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
 

@@ -69,6 +69,23 @@ def headline_figures(data: SalesData, quarter: str, as_of: pd.Timestamp) -> dict
     return {"items": items, "raw": raw}
 
 
+def _card_status(r: NotebookResult) -> str:
+    """The card's style: failed, partial, kept or ok."""
+    if r.status != "ok":
+        return "failed"
+    if r.partial:
+        return "partial"
+    return "kept" if r.kept else "ok"
+
+
+def _card_text(r: NotebookResult) -> str:
+    """What the card says: ``Failed``, ``Partial: no quotas``, ``Ready`` (and if kept)."""
+    if r.status != "ok":
+        return "Failed"
+    text = r.completeness if r.partial else "Ready"
+    return f"{text} (kept from the last run)" if r.kept else text
+
+
 def write_index(
     folder: Path,
     data: SalesData,
@@ -107,10 +124,8 @@ def write_index(
         {
             "title": r.title,
             "question": r.question,
-            "status": "failed" if r.status != "ok" else ("kept" if r.kept else "ok"),
-            "status_text": "Failed"
-            if r.status != "ok"
-            else ("Kept from the last run" if r.kept else "Ready"),
+            "status": _card_status(r),
+            "status_text": _card_text(r),
             "html": r.html,
             "duration": r.duration,
             "error": r.error,

@@ -70,6 +70,7 @@ def build_manifest(
                 "name": r.name,
                 "title": r.title,
                 "status": r.status,
+                "completeness": r.completeness,
                 "duration_seconds": round(r.duration, 2),
                 "error": r.error,
                 "kept_from_previous_run": r.kept,
@@ -185,6 +186,7 @@ def carry_over(final: Path, tmp: Path, rendered: set[str]) -> list[NotebookResul
                 0.0,
                 r.get("error", ""),
                 kept=True,
+                completeness=r.get("completeness", "Ready"),
             )
         )
     return kept

@@ -15,7 +15,7 @@ import nbformat
 from salesops_lib.config import mask
 from salesops_lib.errors import ReportError
 from salesops_lib.run.manifest import known_durations
-from salesops_lib.run.pages import failure_html, notebook_html
+from salesops_lib.run.pages import failure_html, notebook_html, report_status
 from salesops_lib.run.results import NotebookResult
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -184,9 +184,11 @@ def render_notebook(
         )
         (tmp / "logs" / f"{book.stem}.log").write_text(log, encoding="utf-8")
     duration = time.perf_counter() - t
+    completeness = "Ready"
     if status == "ok":
         try:
             page = notebook_html(out_nb, title, meta)
+            completeness = report_status(out_nb)
         except Exception as exc:  # noqa: BLE001
             status, error = "failed", f"could not convert to HTML: {type(exc).__name__}"
             (tmp / "logs" / f"{book.stem}.log").write_text(
@@ -195,7 +197,15 @@ def render_notebook(
     if status != "ok":
         page = failure_html(book.stem, title, error, meta)
     (tmp / f"{book.stem}.html").write_text(mask(page, secrets), encoding="utf-8")
-    return NotebookResult(book.stem, title, question, status, duration, mask(error, secrets))
+    return NotebookResult(
+        book.stem,
+        title,
+        question,
+        status,
+        duration,
+        mask(error, secrets),
+        completeness=completeness,
+    )
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")

@@ -9,6 +9,8 @@ from pathlib import Path
 import nbformat
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from salesops_lib.reports.base import STATUS_MIME
+
 ENV = Environment(
     loader=PackageLoader("salesops_lib.render", "templates"), autoescape=select_autoescape(["html"])
 )
@@ -65,6 +67,7 @@ def notebook_html(path: Path, title: str, meta: dict[str, str]) -> str:
                 o
                 for o in cell.get("outputs", [])
                 if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+                and STATUS_MIME not in o.get("data", {})
             ]
     c = Config()
     c.TagRemovePreprocessor.enabled = True
@@ -75,6 +78,28 @@ def notebook_html(path: Path, title: str, meta: dict[str, str]) -> str:
     exporter = HTMLExporter(config=c, template_name="basic")
     body, _ = exporter.from_notebook_node(nb)
     return page(title, body, meta)
+
+
+def report_status(path: Path) -> str:
+    """What an executed report said of itself: ``Ready`` or ``Partial: no quotas, ...``.
+
+    Parameters
+    ----------
+    path
+        The executed notebook; its status is the output of
+        :func:`salesops_lib.render.page.status` (a notebook without one is ``Ready``).
+
+    Returns
+    -------
+    str
+    """
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        for o in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            payload = o.get("data", {}).get(STATUS_MIME)
+            if isinstance(payload, dict) and payload.get("status"):
+                return str(payload["status"])
+    return "Ready"
 
 
 def failure_html(name: str, title: str, error: str, meta: dict[str, str]) -> str:

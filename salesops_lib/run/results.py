@@ -17,6 +17,12 @@ class NotebookResult:
     duration: float
     error: str = ""
     kept: bool = False  # carried over from the previous run (``--only``)
+    completeness: str = "Ready"  # or "Partial: no quotas, ..." as the report said
+
+    @property
+    def partial(self) -> bool:
+        """True when the report rendered but some sections lack the data they need."""
+        return self.status == "ok" and self.completeness != "Ready"
 
     @property
     def html(self) -> str:

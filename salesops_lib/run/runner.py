@@ -35,7 +35,7 @@ import pandas as pd
 from salesops_lib import __version__
 from salesops_lib.config import load_config, public_config, secrets_of
 from salesops_lib.data import SalesData, load_dataset, write_snapshot
-from salesops_lib.data.load import SNAPSHOT_META
+from salesops_lib.data.snapshot import SNAPSHOT_META
 from salesops_lib.errors import ConfigError, ReportError, SalesOpsError
 from salesops_lib.periods import FiscalCalendar
 from salesops_lib.run.index import headline_figures, write_index
