@@ -43,6 +43,43 @@ def test_template_shape(book):
     assert md.count("\n## ") >= 3
 
 
+MAX_CODE_LINES = 45
+"""Code lines a report notebook may hold besides its parameters cell: display calls only."""
+LEGACY = {
+    "02_rep_benchmarking",
+    "03_forecasting",
+    "04_quota_design",
+    "05_comp_plan_evaluation",
+    "06_pipeline_health",
+    "07_crm_data_quality",
+}
+"""Notebooks not yet moved to a builder (emptied as each moves; then this set goes)."""
+
+
+@pytest.mark.parametrize("book", BOOKS, ids=IDS)
+def test_notebooks_are_thin(book):
+    if book.stem in LEGACY:
+        pytest.skip("not yet moved to a report builder")
+    nb = nbformat.read(book, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    body = [c for c in code if "parameters" not in c.metadata.get("tags", [])]
+    lines = [
+        ln
+        for c in body
+        for ln in c.source.splitlines()
+        if ln.strip() and not ln.strip().startswith("#")
+    ]
+    assert len(lines) <= MAX_CODE_LINES, f"{len(lines)} code lines; logic belongs in a builder"
+    source = "\n".join(c.source for c in body)
+    for node in ast.walk(ast.parse(source)):
+        # no computation in a report notebook: no branches, loops, comprehensions or renames
+        assert not isinstance(node, ast.If | ast.For | ast.While | ast.ListComp | ast.DictComp), (
+            ast.unparse(node)[:80]
+        )
+    assert ".rename(" not in source and "legacy_page" not in source
+    assert "page.status(" in source, "the last cell tells the run whether the report is complete"
+
+
 @pytest.mark.xdist_group("nbval")
 def test_nbval_lax(demo_dir):
     res = subprocess.run(

@@ -1,0 +1,207 @@
+"""Report 01's builder: figures and sentences on hand-made data, and on the demo against pandas."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from salesops_lib import load_dataset
+from salesops_lib.analysis.outlook import quarter_outlook
+from salesops_lib.reports import team_visibility as tv
+from salesops_lib.reports.base import Period, period_of
+from salesops_lib.reports.outlook import outlook_sentence
+
+from .test_data import write
+
+REPS = (
+    "rep_id,rep_name,manager,team,region,hire_date,end_date\n"
+    "r1,Ann,M1,A,East,2024-01-01,\nr2,Bo,M1,A,East,2024-01-01,\nr3,Cy,M2,B,West,2024-01-01,\n"
+)
+OPPS = (
+    "opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won\n"
+    # 2025Q4: 3,000 won by day 31 (Oct 31), 5,000 in all
+    "p1,r1,Won,3000,2025-09-01,2025-10-31,true,true\n"
+    "p2,r2,Won,2000,2025-10-01,2025-12-20,true,true\n"
+    # 2026Q1: 1,000 by day 31 (Jan 31), 6,000 in all, one lost
+    "o1,r1,Won,1000,2026-01-01,2026-01-31,true,true\n"
+    "o2,r1,Won,3000,2025-12-01,2026-03-15,true,true\n"
+    "o3,r3,Lost,500,2026-01-10,2026-02-10,true,false\n"
+    "o4,r2,Won,2000,2026-02-01,2026-02-21,true,true\n"
+    # open: one deal in 2026Q2, one without a close date
+    "o5,r2,Proposal,4000,2026-02-15,2026-05-30,false,false\n"
+    "o6,r3,Proposal,700,2026-03-01,,false,false\n"
+)
+QUOTAS = (
+    "rep_id,period,quota\n"
+    "r1,2025Q4,4000\nr2,2025Q4,4000\nr3,2025Q4,2000\n"
+    "r1,2026Q1,5000\nr2,2026Q1,4000\nr3,2026Q1,3000\n"
+    "r1,2026Q2,5000\nr2,2026Q2,4000\nr3,2026Q2,3000\n"
+)
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    return load_dataset(write(tmp_path / "t", reps=REPS, opportunities=OPPS, quotas=QUOTAS))
+
+
+@pytest.fixture
+def tiny_no_quota(tmp_path):
+    return load_dataset(write(tmp_path / "n", reps=REPS, opportunities=OPPS))
+
+
+def test_pace_compares_only_quarters_inside_the_data(tiny):
+    period = period_of(tiny, "2026Q1", "2026-01-31")
+    pace = tv.pace_against_earlier(tiny, period, has_quota=True)
+    # 2025Q3 and earlier lie before the data's first close (2025Q4): left out, not $0
+    assert pace.compared == ["2025Q4"]
+    assert pace.day == 31
+    assert pace.now == pytest.approx(1000 / 12000)
+    assert pace.earlier == pytest.approx(3000 / 10000)
+    r = tv.build(tiny, quarter="2026Q1", as_of="2026-01-31")
+    assert r.pace_sentence == (
+        "The company has booked **$1.0K** against a quota of **$12.0K**: **8%** attainment. "
+        "On day 31 of the quarter before it had reached 30% of quota, so this quarter is "
+        "**behind** its usual pace."
+    )
+
+
+def test_pace_sentence_branches():
+    total = pd.Series({"bookings": 2_000_000.0, "quota": 2_500_000.0, "attainment": 0.8})
+    fmt = tv.money_in("USD")
+    ahead = tv.Pace(pd.DataFrame(), 0.8, 0.7, ["2025Q1", "2025Q2", "2025Q3", "2025Q4"], 45)
+    assert tv.pace_sentence(ahead, scope="The company", total=total, has_quota=True, fmt=fmt) == (
+        "The company has booked **$2.0M** against a quota of **$2.5M**: **80%** attainment. On "
+        "day 45 of the last 4 quarters inside the data it had reached 70% of quota on average, "
+        "so this quarter is **ahead of** its usual pace."
+    )
+    alone = tv.Pace(pd.DataFrame(), 2e6, np.nan, [], 45)
+    text = tv.pace_sentence(alone, scope="Team A", total=total, has_quota=False, fmt=fmt)
+    assert text == (
+        "Team A has booked **$2.0M** by day 45 of the quarter. The data starts this quarter, so "
+        "there is no earlier quarter to compare its pace with."
+    )
+    level = tv.Pace(pd.DataFrame(), 2e6, 2e6, ["2025Q4"], 45)
+    assert "**level with**" in tv.pace_sentence(
+        level, scope="X", total=total, has_quota=False, fmt=fmt
+    )
+
+
+def test_headline_and_contribution_by_hand(tiny):
+    r = tv.build(tiny, quarter="2026Q1", as_of="2026-03-31")
+    tiles = {t.label: t.value for t in r.tiles}
+    assert tiles == {
+        "Bookings": "$6.0K",
+        "Quota": "$12.0K",
+        "Attainment": "50%",
+        "Gap to quota": "$6.0K",
+        "Win rate": "75%",
+    }
+    teams = r.by_team.frame.set_index("group")
+    assert teams.loc["A", "bookings"] == 6000 and teams.loc["B", "bookings"] == 0
+    assert r.team_sentence == (
+        "**A** leads with 67% attainment and brings 100% of bookings; **B** trails with 0%."
+    )
+    reps = r.reps.frame.set_index("rep_id")
+    assert reps.loc["r1", "share"] == pytest.approx(4000 / 6000)
+    assert r.rep_sentence == (
+        "**0 of 3** reps with a quota (0%) have reached it. The top 20% of reps (1) brought "
+        "**67%** of bookings; 1 rep has booked nothing yet."
+    )
+    assert r.status == "Ready" and r.gaps == []
+
+
+def test_without_quotas_the_report_is_partial_and_says_why(tiny_no_quota):
+    r = tv.build(tiny_no_quota, quarter="2026Q1", as_of="2026-03-31")
+    assert r.status == "Partial: no quotas"
+    assert [t.label for t in r.tiles] == ["Bookings", "Win rate"]
+    assert "quota" not in [c.key for c in r.reps.shown_columns()]
+    assert r.gaps[0].sentence.startswith("This needs quotas, which the data does not have: add")
+    assert r.team_sentence == (
+        "**A** leads with $6.0K bookings and brings 100% of bookings; **B** trails with $0."
+    )
+
+
+def test_ended_quarter_names_past_due_and_undated_deals(tiny):
+    r = tv.build(tiny, quarter="2026Q1", as_of="2026-03-31")
+    assert r.target_quarter == "2026Q2"
+    # o6 is open without a close date: in no quarter's pipeline, and the sentence says so
+    assert "1 open deal worth $700 has no expected close date" in r.coverage_sentence
+    assert r.past_due_sentence == (
+        "2026Q1 has ended and no open deal has a close date before 2026-03-31."
+    )
+    running = Period("2026Q1", *tiny.calendar.bounds("2026Q1"), pd.Timestamp("2026-02-01"))
+    assert tv.past_due_sentence(running, pd.DataFrame(), tv.money_in("USD")) is None
+
+
+def test_coverage_sentence_branches():
+    fmt = tv.money_in("USD")
+    cov = pd.Series(
+        {
+            "goal_basis": "quota",
+            "gap": 1000.0,
+            "open_pipeline": 2000.0,
+            "coverage": 2.0,
+            "value_win_rate": 0.25,
+            "needed_coverage": 4.0,
+            "pipeline_short": 2000.0,
+        }
+    )
+    assert tv.coverage_sentence(cov, "2026Q2", scope="The company", fmt=fmt) == (
+        "Open pipeline closing in 2026Q2 is **$2.0K**, **2.0×** the gap of $1.0K (remaining "
+        "quota). At the win rate by value of the last four quarters (25%), closing the gap "
+        "takes about **4.0×** coverage: the pipeline is **short by $2.0K**."
+    )
+    met = cov.copy()
+    met["gap"] = 0.0
+    assert tv.coverage_sentence(met, "2026Q2", scope="Team A", fmt=fmt) == (
+        "Team A has already booked its goal for 2026Q2; every further deal is upside."
+    )
+    enough = cov.copy()
+    enough["coverage"] = 5.0
+    assert tv.coverage_sentence(enough, "2026Q2", scope="X", fmt=fmt).endswith(
+        "the pipeline is **enough**."
+    )
+
+
+def test_trend_sentence_skips_a_year_ago_before_the_data(tiny):
+    r = tv.build(tiny, quarter="2026Q1", as_of="2026-03-31")
+    assert list(r.trend.frame["quarter"]) == ["2025Q4", "2026Q1"]
+    # 2025Q1 is before the data: no comparison clause at all, never "no comparison"
+    assert r.trend_sentence == "Over the last 2 quarters bookings peaked at **$6.0K** in 2026Q1."
+    assert r.trend_title == "Bookings against quota, last 2 quarters"
+
+
+def test_outlook_reconciles_pipeline_and_new_deals(tiny):
+    o = quarter_outlook(tiny, quarter="2026Q2", as_of="2026-03-31")
+    assert o.open_pipeline == 4000 and o.open_deals == 1
+    assert o.goal == 12000 and o.goal_basis == "quota"
+    # win rate by value over 2025Q4-2026Q1: 11,000 won of 11,500 closed
+    assert o.value_win_rate == pytest.approx(11000 / 11500)
+    assert o.from_pipeline == pytest.approx(4000 * 11000 / 11500)
+    # deals created after each quarter's eve: p2 (2025Q4, 2,000), o1 and o4 (2026Q1, 3,000)
+    assert o.from_new_deals == pytest.approx((2000 + 3000) / 2)
+    assert outlook_sentence(o) == (
+        "For **2026Q2** the goal is **$12.0K** (quota). Its open pipeline of $4.0K (1 deal) has "
+        "turned into bookings at 96% of its value over the last 2 quarters: about **$3.8K**. "
+        "Deals not yet in the pipeline added $2.5K on average in those quarters, so the "
+        "quarter reckons at about **$6.3K**, 53% of the goal."
+    )
+
+
+def test_demo_figures_match_the_raw_files(demo, demo_dir):
+    r = tv.build(demo, quarter="2026Q3")
+    o = pd.read_csv(demo_dir / "opportunities.csv", parse_dates=["close_date"])
+    q = pd.read_csv(demo_dir / "quotas.csv")
+    won = o[o["is_won"].astype(bool) & o["close_date"].between("2026-07-01", "2026-09-30")]
+    quota = q.loc[q["period"] == "2026Q3", "quota"].sum()
+    tiles = {t.label: t.value for t in r.tiles}
+    assert tiles["Bookings"] == tv.money_in("USD")(won["amount"].sum())
+    assert tiles["Attainment"] == f"{won['amount'].sum() / quota:.0%}"
+    by_team = r.by_team.frame.set_index("group")["bookings"]
+    reps = pd.read_csv(demo_dir / "reps.csv").set_index("rep_id")["team"]
+    expected = won.groupby(won["rep_id"].map(reps))["amount"].sum()
+    assert np.allclose(by_team.reindex(expected.index), expected)
+    # every rep is in the frame (the shown table has the top and the bottom)
+    assert len(r.reps.frame) >= len(won["rep_id"].unique())
+    assert r.reps.spec.ends
