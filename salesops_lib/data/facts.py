@@ -212,7 +212,8 @@ def _window_facts(
     out = np.empty((n, 4), dtype=np.int16)  # pushes, furthest, days in stage, days unchanged
     run_end = np.zeros(n, dtype=bool)
     for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):
-        rows = slice(lo, hi) if ordered else order[lo:hi]
+        rows: slice | np.ndarray = slice(lo, hi) if ordered else order[lo:hi]
+        numbers = np.arange(lo, hi) if ordered else order[lo:hi]
         k = slot[rows]
         s = state[k]  # one gather of every deal's state
         before = s[:, _SEEN] == 1
@@ -227,7 +228,7 @@ def _window_facts(
         s[:, _CHANGED_ON] = np.where(changed, today, s[:, _CHANGED_ON])
         s[:, _FURTHEST] = np.maximum(np.where(before, s[:, _FURTHEST], -1), index)
         s[:, _SEEN], s[:, _CLOSE], s[:, _CODE] = 1, closes, code
-        s[:, _ROW] = np.arange(lo, hi) if ordered else rows
+        s[:, _ROW] = numbers
         state[k], last_amount[k] = s, a  # one scatter back
         out[rows, 0] = s[:, _PUSHES]
         out[rows, 1] = s[:, _FURTHEST]

@@ -10,6 +10,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from cycler import cycler
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
@@ -38,7 +39,7 @@ def set_style() -> None:
             "axes.grid": True,
             "axes.grid.axis": "y",
             "grid.color": "#e6e9ed",
-            "axes.prop_cycle": mpl.cycler(color=PALETTE),
+            "axes.prop_cycle": cycler(color=PALETTE),
             "legend.frameon": False,
             "text.parse_math": False,  # names and "$" amounts are text, never math
             "figure.autolayout": True,
