@@ -446,15 +446,16 @@ def _write_truth(out: Path, parts: list[_ChunkOut], days: _Timeline) -> None:
 
 _TRUTH_README = """# What the generating process meant
 
-Every file covers the quarters of the export (the first complete quarter to the current
-one); money is in the data set's currency.
+Files by quarter cover the quarters of the export (the first complete quarter to the
+current one); money is in the data set's currency.
 
 - `reps.csv`: each rep's true win propensity (`true_win_rate`: the chance that any deal they
   create, other than a stalled "zombie", is won), productivity (deal-creation multiplier) and
   optimism (how early they call deals Commit and expect them to close).
 - `expected_bookings.csv`: the expected value of the company's bookings per fiscal quarter
   under the generating process (what an oracle forecast would say before the quarter
-  starts).
+  starts). Expectations here leave out how reps steer wins around quarter ends against
+  their quota (a few percent of a quarter's bookings move to a neighbouring quarter).
 - `expected_bookings_by_rep.csv`: the same by originating rep: every deal a rep creates is
   counted for them, also when it closes after they left and another rep owns it.
 - `expected_attainment.csv`: per quarter, the company's expected bookings, the sum of the
@@ -465,15 +466,17 @@ one); money is in the data set's currency.
   (`expected_bookings`; deals they inherit or hand over are not in it) and its ratio to
   the quota, `expected_attainment`: the attainment their skill and productivity meant.
 - `reassignments.csv`: every owner change of a deal in `opportunities.csv` (`opp_id`,
-  `from_rep` who left, `to_rep` who received it, `reassigned_date`), in date order. A deal
-  can move more than once; the last move's rep and date are the deal's `rep_id` and
-  `reassigned_date`.
-- `quota_plan.csv`: the annual plan behind the quotas, per fiscal year and segment:
+  `from_rep` who left, `to_rep` who received it, `reassigned_date`), in date order, also
+  moves before the export starts of deals still open then. A deal can move more than
+  once; the last move's rep and date are the deal's `rep_id` and `reassigned_date`.
+- `quota_plan.csv`: the annual plan behind the quotas, per fiscal year, sales `area` (the
+  whole company when small; a slice of 100 seats of the large one) and segment:
   last year's bookings (`prior_year_bookings`, also from before the export starts) and
   ramped rep-years (`prior_year_ramped_reps`), their ratio (`bookings_per_ramped_rep`),
   `growth_plan`, the seats the plan expects in ramped rep-years (`planned_ramped_reps`),
   the `target` (bookings per ramped rep x (1 + growth plan) x planned ramped reps), the
-  `stretch` and the resulting annual `quota_per_ramped_seat` (never below last year's).
+  `stretch` and the resulting annual `quota_per_ramped_seat` (never below last year's
+  plus 2%).
   A rep's quarterly quota is that times the quarter's share of the year
   (`quarter_split`) times the rep's ramp-adjusted share of the quarter in the seat.
 """
