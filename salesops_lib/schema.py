@@ -116,6 +116,11 @@ OPPORTUNITIES = Table(
         ),
         Column("probability", "prob", description="Chance to win, 0-1, as the CRM says."),
         Column("lead_source", "text", description="Where the deal came from."),
+        Column(
+            "reassigned_date",
+            "date",
+            description="Date the current owner received the deal; blank when always theirs.",
+        ),
     ),
 )
 
