@@ -257,6 +257,15 @@ def test_salesforce_users_and_stages():
     ]  # fmt: skip
     assert [(s.closed, s.won) for s in data.stages[-2:]] == [(True, True), (True, False)]
     assert len(data.accounts) == len(_rows(SF / "Account.csv"))
+    # the user who left (IsActive false) ends on the last day the export shows them at work
+    deals = _salesforce().deals
+    for u in users:
+        if u["Id"] in owners:
+            mine = deals[deals["rep_id"] == u["Id"]]
+            last = max(mine["created"].max(), mine.loc[mine["closed"], "close"].max())
+            end = reps.loc[u["Id"], "end_date"]
+            assert (end == last) if u["IsActive"] == "false" else pd.isna(end), u["Name"]
+    assert _warning(data, "end_date", "inactive user")["ids"] == "Ben Carter"
 
 
 def test_hubspot_owners_and_companies_are_derived():

@@ -10,7 +10,8 @@ The ``salesforce`` and ``hubspot`` presets keep what a deal table shows: the dea
 (``opp_name``), its account's name (an accounts table is derived from ``Account.Name`` or
 ``Associated Company`` when no accounts export comes along, :func:`derive_accounts`), stage,
 close date, forecast category and probability. Salesforce's User export becomes the reps
-table with managers named and the users who own no deal left out (:func:`salesforce_users`).
+table with managers named, the users who own no deal left out (:func:`salesforce_users`)
+and inactive users given an end date (:func:`inactive_users_left`).
 """
 
 from __future__ import annotations
@@ -188,6 +189,80 @@ def salesforce_users(
     ]
 
 
+def inactive_users_left(
+    reps: pd.DataFrame, opps: pd.DataFrame | None
+) -> tuple[pd.DataFrame, list[dict]]:
+    """Reps whose user is inactive (``IsActive`` false) get their last deal's day as end date.
+
+    Salesforce deactivates the user of a rep who left but records no leaving date; without
+    one the rep counts as in seat (a quota letter, a place in the ramp and capacity
+    figures). The latest created date of the rep's deals or close date of their closed ones
+    is the last day the export shows them at work: their end date, with a warning saying
+    so. An end date already given is kept.
+
+    Parameters
+    ----------
+    reps
+        Mapped reps with ``rep_id`` and the export's ``isactive`` (or ``active``) column.
+    opps
+        Mapped opportunities with ``rep_id``, ``created_date``, ``close_date`` and
+        ``is_closed`` (raw).
+
+    Returns
+    -------
+    reps : pandas.DataFrame
+        A new frame with ``end_date`` filled for inactive reps (``reps`` itself when none).
+    warnings : list of dict
+
+    Examples
+    --------
+    >>> reps = pd.DataFrame({"rep_id": ["u1", "u2"], "isactive": ["false", "true"]})
+    >>> opps = pd.DataFrame({"rep_id": ["u1", "u1", "u2"],
+    ...                      "created_date": ["2025-01-05", "2025-03-01", "2025-02-01"],
+    ...                      "close_date": ["2025-06-30", "2025-09-30", "2025-03-01"],
+    ...                      "is_closed": ["true", "false", "true"]})
+    >>> reps, warns = inactive_users_left(reps, opps)
+    >>> reps["end_date"].tolist(), warns[0]["ids"]
+    ([Timestamp('2025-06-30 00:00:00'), NaT], 'u1')
+    """
+    from salesops_lib.data.coerce import to_bool, to_date, to_text
+
+    flag = next((c for c in ("isactive", "active") if c in reps.columns), None)
+    if flag is None or opps is None or "rep_id" not in opps.columns:
+        return reps, []
+    active, _ = to_bool(reps[flag])
+    inactive = (~active.fillna(True)).to_numpy(dtype=bool)
+    if "end_date" in reps.columns:
+        inactive &= reps["end_date"].isna().to_numpy()
+    if not inactive.any():
+        return reps, []
+    days = [to_date(opps["created_date"])[0]] if "created_date" in opps.columns else []
+    if {"close_date", "is_closed"} <= set(opps.columns):  # an open deal's close is a plan
+        closed, _ = to_bool(opps["is_closed"])
+        days.append(to_date(opps["close_date"])[0].where(closed.fillna(False).to_numpy()))
+    if not days:
+        return reps, []
+    last = pd.concat(days, axis=1).max(axis=1).groupby(to_text(opps["rep_id"])).max()
+    ids = to_text(reps["rep_id"])
+    out = reps.copy()
+    given = out["end_date"] if "end_date" in out.columns else pd.Series(pd.NaT, index=out.index)
+    filled = ids.map(last).where(inactive)
+    out["end_date"] = given.where(~inactive, filled)
+    who = to_text(reps["rep_name"]) if "rep_name" in reps.columns else ids
+    message = (
+        f"{int(inactive.sum()):,} inactive user(s) have no leaving date in the export: the last "
+        "day of their deals is used as their end date (add end_date to the reps for the real one)"
+    )
+    return out, [
+        {
+            "table": "reps",
+            "column": "end_date",
+            "ids": ", ".join(who.fillna(ids)[inactive].head(5)),
+            "message": message,
+        }  # fmt: skip
+    ]
+
+
 def _salesforce_transform(
     tables: dict[str, pd.DataFrame],
 ) -> tuple[dict[str, pd.DataFrame], list[dict]]:
@@ -195,6 +270,8 @@ def _salesforce_transform(
     warns: list[dict] = []
     if "reps" in out:
         out["reps"], warns = salesforce_users(out["reps"], out.get("opportunities"))
+        out["reps"], left = inactive_users_left(out["reps"], out.get("opportunities"))
+        warns += left
     return _with_accounts(out), warns
 
 
