@@ -95,6 +95,11 @@ OPPORTUNITIES = Table(
     description="One row per opportunity (deal), as the CRM shows it today.",
     columns=(
         Column("opp_id", "id", required=True, nullable=False, description="Unique deal id."),
+        Column(
+            "opp_name",
+            "text",
+            description="The deal's name as typed in the CRM (shown in every deal table).",
+        ),
         Column("account_id", "id", description="The customer account."),
         Column("rep_id", "id", required=True, nullable=False, description="Deal owner."),
         Column("product", "text", description="Product sold."),

@@ -99,15 +99,33 @@ def test_a_short_row_leaves_its_last_cells_blank(tmp_path):
     assert frame["stage"].iloc[0] == "Won" and pd.isna(frame["stage"].iloc[1])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect kept by the data-layer split: when every row has one field more "
-    "than the header (a trailing delimiter, as some exports write), pandas' fallback reader "
-    "takes the first field as an index and shifts every value one column left",
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"opp_id,stage\no1,Won,\no2,Demo,\n",  # every row: pandas took o1 as an index
+        b"opp_id,stage\no1,Won, \no2,Demo\n",  # one row only, a blank after the delimiter
+        b"opp_id,stage\no1,Won,,\no2,Demo,\n",  # two trailing delimiters
+    ],
 )
-def test_rows_longer_than_the_header_are_an_error_not_shifted_values(tmp_path):
-    with pytest.raises(SalesOpsDataError, match="deals.csv"):
-        read_csv(_file(tmp_path, b"opp_id,stage\no1,Won,\no2,Demo,\n"))
+def test_a_trailing_delimiter_is_read_as_the_header_says(tmp_path, content):
+    frame = read_csv(_file(tmp_path, content))
+    assert list(frame.columns) == ["opp_id", "stage"]
+    assert frame["opp_id"].tolist() == ["o1", "o2"]
+    assert frame["stage"].tolist() == ["Won", "Demo"]
+
+
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [
+        (b"opp_id,stage\no1,Won,x\no2,Demo,y\n", 2),  # every row one value too many
+        (b"opp_id,stage\no1,Won\no2,Demo,y\n", 3),
+    ],
+)
+def test_rows_longer_than_the_header_are_an_error_not_shifted_values(tmp_path, content, line):
+    with pytest.raises(
+        SalesOpsDataError, match=rf"deals.csv: line {line} has 3 fields but the header has 2"
+    ):
+        read_csv(_file(tmp_path, content))
 
 
 def test_text_that_is_not_utf8_is_read_as_cp1252(tmp_path):

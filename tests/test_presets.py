@@ -109,3 +109,55 @@ def test_hubspot_deals_export():
 def test_unknown_preset():
     with pytest.raises(ConfigError, match="unknown preset"):
         load_dataset(FIXTURES / "hubspot", preset="pipedrive")
+
+
+def test_salesforce_export_without_an_account_file_derives_accounts():
+    """A report export names each deal's account (Account.Name): the accounts table is
+    derived from it, as reps are from the owners, so deal tables can show the names."""
+    data = load_dataset(
+        FIXTURES / "salesforce_names" / "opportunities_export.csv", preset="salesforce"
+    )
+    assert data.accounts is not None
+    accounts = data.accounts.set_index("account_id")["account_name"]
+    assert sorted(accounts.index) == sorted(
+        ["Acme Corp", "Globex, Inc.", "Initech", "Umbrella", "Stark Industries"]
+    )
+    assert (accounts.index == accounts.to_numpy()).all()
+
+
+def test_hubspot_companies_derived_from_associated_company():
+    data = load_dataset(FIXTURES / "hubspot", preset="hubspot")
+    assert data.accounts is not None
+    assert sorted(data.accounts["account_name"]) == ["Acme Corp", "Globex, Inc.", "Hooli"]
+    assert data.warnings["message"].str.contains("blank account").any()  # Initech upsell's
+
+
+def test_hubspot_export_named_with_its_date_is_found(tmp_path):
+    """HubSpot names the file it sends hubspot-crm-exports-all-deals-<date>.csv: the folder
+    loads without renaming, and of two exports the newer one is read."""
+    src = (FIXTURES / "hubspot" / "hubspot-crm-exports-all-deals.csv").read_text(encoding="utf-8")
+    older = "\n".join(src.splitlines()[:3]) + "\n"
+    (tmp_path / "hubspot-crm-exports-all-deals-2026-04-30.csv").write_text(older, encoding="utf-8")
+    (tmp_path / "hubspot-crm-exports-all-deals-2026-05-20 (1).csv").write_text(
+        src, encoding="utf-8"
+    )
+    data = load_dataset(tmp_path, preset="hubspot")
+    assert len(data.opportunities) == 4
+
+
+def test_salesforce_user_export_keeps_deal_owners_and_names_managers(tmp_path):
+    users = (
+        "Id,Name,ManagerId,Department,IsActive\n"
+        "u1,Maria Núñez,m1,East,true\nu2,Tom O'Reilly,m1,East,true\n"
+        "m1,Dana Scully,,East,true\nbot,Integration User,,,true\n"
+    )
+    opps = (FIXTURES / "salesforce_ids" / "Opportunity.csv").read_text(encoding="utf-8")
+    opps = opps.replace("0055g00000Usr001", "u1").replace("0055g00000Usr002", "u2")
+    (tmp_path / "User.csv").write_text(users, encoding="utf-8")
+    (tmp_path / "Opportunity.csv").write_text(opps, encoding="utf-8")
+    data = load_dataset(tmp_path, preset="salesforce")
+    reps = data.reps.set_index("rep_id")
+    assert sorted(reps.index) == ["u1", "u2"]
+    assert set(reps["manager"]) == {"Dana Scully"}
+    w = data.warnings[data.warnings["table"] == "reps"].iloc[0]
+    assert w["ids"] == "Dana Scully, Integration User" and w["message"].startswith("2 user(s)")

@@ -5,8 +5,9 @@
 
 1. per table: no rows, blank and duplicate keys, blank required cells, negative money;
 2. opportunities: owners missing from reps; won but not closed, closed without a close
-   date, won or open without an amount; dates (close before created, open without an
-   expected close, no created date); accounts (blank, missing from accounts); open deals
+   date, won or open without an amount; dates (close before created, as migrated records
+   have: such closed deals' created dates are then left blank, see
+   :func:`without_migration_dates`; open without an expected close; no created date); accounts (blank, missing from accounts); open deals
    with a close date already past; probabilities at odds with the stage;
 3. history: a deal twice in one snapshot, snapshot rows of unknown deals;
 4. quotas: period labels (normalised in place to ``2026Q3``), two quotas for one rep and
@@ -49,7 +50,8 @@ def check(
     ----------
     typed
         The typed, normalised tables by canonical name; ``opportunities`` and ``reps`` are
-        required. ``quotas["period"]`` is normalised in place (see :func:`_check_quotas`).
+        required. ``quotas["period"]`` is normalised in place (see :func:`_check_quotas`);
+        ``typed["opportunities"]`` is replaced by :func:`without_migration_dates` of it.
     stages, calendar
         The data set's stages and fiscal calendar (unused by today's checks).
     problems
@@ -74,6 +76,7 @@ def check(
     problems.extend(_check_owners(opps, reps))
     problems.extend(_check_outcomes(opps))
     problems.extend(_check_dates(opps))
+    opps = typed["opportunities"] = without_migration_dates(opps)
     problems.extend(_check_accounts(opps, typed.get("accounts")))
     problems.extend(_check_past_close_dates(opps, typed.get("history")))
     problems.extend(_check_probabilities(opps))
@@ -206,16 +209,25 @@ def _check_outcomes(opps: pd.DataFrame) -> list[dict]:
 
 
 def _check_dates(opps: pd.DataFrame) -> list[dict]:
-    """Close before created (blocking); open without an expected close; no created date."""
+    """Close before created; open without an expected close; no created date (warnings)."""
     if not {"created_date", "close_date"} <= set(opps):
         return []
     open_ = ~opps["is_closed"].fillna(False).astype(bool)
+    before = opps["close_date"] < opps["created_date"]
     rules = [
         (
-            "error",
+            "warning",
+            "created_date",
+            before & ~open_,
+            "closed deal(s) close before they were created, as records migrated from another "
+            "CRM do (their created date is the migration's): the created date is left out "
+            "(cycle times, pipeline created)",
+        ),
+        (
+            "warning",
             "close_date",
-            opps["close_date"] < opps["created_date"],
-            "deal(s) close before they were created",
+            before & open_,
+            "open deal(s) expected to close before they were created (counted as past due)",
         ),
         (
             "warning",
@@ -231,6 +243,45 @@ def _check_dates(opps: pd.DataFrame) -> list[dict]:
         ),
     ]
     return _deal_problems(opps, rules)
+
+
+def without_migration_dates(opps: pd.DataFrame) -> pd.DataFrame:
+    """Opportunities with the created date of closed deals that close before it left blank.
+
+    Such a created date is the day the record was migrated from another CRM (Salesforce
+    sets ``CreatedDate`` on insert), not the day the deal began: kept, it would give negative
+    cycle times and count every migrated deal as pipeline created on that day.
+
+    Parameters
+    ----------
+    opps
+        Typed opportunities with ``created_date``, ``close_date`` and ``is_closed``; not
+        changed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``opps`` itself when no deal is affected, else a shallow copy.
+
+    Examples
+    --------
+    >>> opps = pd.DataFrame(
+    ...     {"created_date": pd.to_datetime(["2024-10-01", "2024-10-01"]),
+    ...      "close_date": pd.to_datetime(["2024-08-15", "2024-09-15"]),
+    ...      "is_closed": [True, False]}
+    ... )
+    >>> without_migration_dates(opps)["created_date"].tolist()
+    [NaT, Timestamp('2024-10-01 00:00:00')]
+    """
+    if not {"created_date", "close_date", "is_closed"} <= set(opps):
+        return opps
+    closed = opps["is_closed"].fillna(False).to_numpy(dtype=bool)
+    migrated = closed & (opps["close_date"] < opps["created_date"]).to_numpy(dtype=bool)
+    if not migrated.any():
+        return opps
+    out = opps.copy(deep=False)
+    out["created_date"] = opps["created_date"].mask(migrated)
+    return out
 
 
 def _deal_problems(opps: pd.DataFrame, rules: list[tuple[str, str, pd.Series, str]]) -> list[dict]:

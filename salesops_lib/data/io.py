@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -122,17 +123,9 @@ def read_csv(
     last: Exception | None = None
     for enc in ("utf-8-sig", "cp1252", "latin-1"):
         try:
-            frame = pd.read_csv(
-                path,
-                dtype="str",
-                keep_default_na=False,
-                na_values=NULL_VALUES,
-                encoding=enc,
-                engine="python",
-                skipinitialspace=True,
-            )
-            frame.columns = [str(c).strip() for c in frame.columns]
-            return frame
+            return _read_tolerant(path, enc)
+        except SalesOpsDataError:
+            raise
         except UnicodeDecodeError as exc:
             last = exc
             continue
@@ -141,6 +134,45 @@ def read_csv(
                 f"{path.name}: cannot be read as CSV ({_short(exc)}); check the delimiter and quoting"
             ) from None
     raise SalesOpsDataError(f"{path.name}: unreadable text encoding ({_short(last)})")
+
+
+def _read_tolerant(path: Path, encoding: str) -> pd.DataFrame:
+    """Every column as text, through Python's csv module (pandas' python engine).
+
+    Rows with more fields than the header are a trailing delimiter when every extra field is
+    blank (the extras are dropped), and an error naming the first such line otherwise: pandas
+    alone would take the first field of such rows as an index and shift each value one
+    column left, or drop the extra values without a word.
+    """
+    with open(path, encoding=encoding, newline="") as fh:
+        rows = csv.reader(fh, skipinitialspace=True)
+        width = len(next(rows, []))
+        longer = False
+        for fields in rows:
+            longer = longer or len(fields) > width
+            if len(fields) > width and any(f.strip() for f in fields[width:]):
+                extra = next(f for f in fields[width:] if f.strip())
+                raise SalesOpsDataError(
+                    f"{path.name}: line {rows.line_num} has {len(fields)} fields but the header "
+                    f"has {width} (e.g. {extra.strip()[:40]!r} beyond the last column); the "
+                    "values do not line up with the column labels: check the delimiter, or "
+                    "export the file again"
+                )
+    trailing = {"index_col": False, "on_bad_lines": lambda fields: fields[:width]}
+    with warnings.catch_warnings():  # any extra fields are blank (checked above): dropped
+        warnings.simplefilter("ignore", pd.errors.ParserWarning)
+        frame = pd.read_csv(
+            path,
+            dtype="str",
+            keep_default_na=False,
+            na_values=NULL_VALUES,
+            encoding=encoding,
+            engine="python",
+            skipinitialspace=True,
+            **(trailing if longer else {}),
+        )
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
 
 
 def _read_arrow(path: Path, types: dict[str, pa.DataType]) -> pd.DataFrame:

@@ -8,6 +8,7 @@ mapping, typing or checking; the readers themselves live in :mod:`salesops_lib.d
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -142,8 +143,8 @@ def _read_folder(
             stems.extend(s.lower() for s in preset.files.get(name, ()))
         stems.extend(schema.TABLE_FILE_ALIASES.get(name, (name,)))
         for stem in stems:
-            if stem in files:
-                p = files[stem]
+            p = files.get(stem) or dated_export(files, stem)
+            if p is not None:
                 header = read_header(p) if p.suffix.lower() != ".parquet" else parquet_columns(p)
                 user = user_columns.get(name, {})
                 out[name] = read_table_file(
@@ -158,6 +159,36 @@ def _read_folder(
             "or the files a preset names"
         )
     return out
+
+
+def dated_export(files: dict[str, Path], stem: str) -> Path | None:
+    """The newest file named ``stem`` plus the date of its export, as CRMs name downloads.
+
+    HubSpot, for one, writes ``hubspot-crm-exports-all-deals-2026-05-20.csv``; a browser
+    that already has the file adds `` (1)``. A user should not have to rename an export.
+
+    Parameters
+    ----------
+    files
+        Lower-case file stem -> file, of the folder's table files.
+    stem
+        The stem a table may be stored under (lower case).
+
+    Returns
+    -------
+    pathlib.Path or None
+        Of the files named ``<stem>-YYYY-MM-DD...`` (or with ``_`` or a space before the
+        date), the last in name order, i.e. the newest export; None when there is none.
+
+    Examples
+    --------
+    >>> files = {s: Path(s + ".csv") for s in ("deals-2026-05-01", "deals-2026-05-20", "deals_x")}
+    >>> dated_export(files, "deals").name
+    'deals-2026-05-20.csv'
+    """
+    pattern = re.compile(re.escape(stem) + r"[-_ ]\d{4}-\d{2}-\d{2}\b.*")
+    found = sorted(name for name in files if pattern.fullmatch(name))
+    return files[found[-1]] if found else None
 
 
 def _cut_windows(out: dict[str, pd.DataFrame], windows: Windows) -> dict[str, pd.DataFrame]:

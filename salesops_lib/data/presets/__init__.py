@@ -5,6 +5,13 @@ which export column feeds which canonical column (first label present wins; one 
 column may feed several canonical columns), the product's stages in order with their
 closed/won meaning, and any repair the export needs (:mod:`salesops_lib.presets.maven_crm`).
 Users add their own mapping in ``salesops.toml`` instead of editing an export by hand.
+
+The ``salesforce`` and ``hubspot`` presets keep what a deal table shows: the deal's name
+(``opp_name``), its account's name (an accounts table is derived from ``Account.Name`` or
+``Associated Company`` when no accounts export comes along, :func:`derive_accounts`), stage,
+close date, forecast category and probability. Salesforce's User export becomes the reps
+table with managers named, the users who own no deal left out (:func:`salesforce_users`)
+and inactive users given an end date (:func:`inactive_users_left`).
 """
 
 from __future__ import annotations
@@ -73,6 +80,207 @@ class Preset:
     description: str = ""
 
 
+def derive_accounts(opps: pd.DataFrame) -> pd.DataFrame | None:
+    """An accounts table from the account columns of mapped opportunities.
+
+    Exports of deals name each deal's account (Salesforce's ``Account.Name``, HubSpot's
+    ``Associated Company``) even when no accounts export comes with them; this keeps those
+    names for every deal table, as the reps table is derived from the deals' owners.
+
+    Parameters
+    ----------
+    opps
+        Mapped opportunities with ``account_id`` and ``account_name`` (raw text).
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        ``account_id, account_name``: one row per account id (trimmed), the first non-blank
+        name of its deals (the id itself when none has a name); None without both columns.
+
+    Examples
+    --------
+    >>> opps = pd.DataFrame({"account_id": ["a1", " a1", "a2", None],
+    ...                      "account_name": [None, "Globex, Inc.", None, "Lost"]})
+    >>> derive_accounts(opps).values.tolist()
+    [['a1', 'Globex, Inc.'], ['a2', 'a2']]
+    """
+    if not {"account_id", "account_name"} <= set(opps.columns):
+        return None
+    from salesops_lib.data.coerce import to_text
+
+    both = pd.DataFrame(
+        {"account_id": to_text(opps["account_id"]), "account_name": to_text(opps["account_name"])}
+    ).dropna(subset=["account_id"])
+    named = both.dropna(subset=["account_name"]).drop_duplicates("account_id")
+    ids = both["account_id"].drop_duplicates()
+    names = ids.map(dict(zip(named["account_id"], named["account_name"], strict=True)))
+    return pd.DataFrame(
+        {"account_id": ids.to_numpy(), "account_name": names.fillna(ids).to_numpy()}
+    )
+
+
+def _with_accounts(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """``tables`` with an accounts table derived from the deals when there is none."""
+    opps = tables.get("opportunities")
+    if "accounts" in tables or opps is None:
+        return tables
+    accounts = derive_accounts(opps)
+    return tables if accounts is None or accounts.empty else {**tables, "accounts": accounts}
+
+
+def salesforce_users(
+    users: pd.DataFrame, opps: pd.DataFrame | None
+) -> tuple[pd.DataFrame, list[dict]]:
+    """Salesforce's User export as reps: manager ids named, users who own no deal left out.
+
+    A User export lists everyone with a login: managers, admins, integration users. Only
+    deal owners are reps; the others are named in a warning (a rep hired too recently to
+    own a deal is among them). ``ManagerId`` holds another user's id: it becomes that
+    user's name.
+
+    Parameters
+    ----------
+    users
+        The mapped User export (``rep_id``, ``rep_name``, ``manager``, ... as raw text).
+    opps
+        Mapped opportunities (``rep_id``), or None.
+
+    Returns
+    -------
+    reps : pandas.DataFrame
+        A new frame; when no user owns a deal (the deals name their owners otherwise), every
+        user is kept and the loader reports the owners it cannot find.
+    warnings : list of dict
+        ``table, column, ids, message``.
+
+    Examples
+    --------
+    >>> users = pd.DataFrame({"rep_id": ["u1", "u2", "u3"], "rep_name": ["Ann", "Bo", "Bot"],
+    ...                       "manager": ["u2", None, None]})
+    >>> reps, warns = salesforce_users(users, pd.DataFrame({"rep_id": ["u1", "u1"]}))
+    >>> reps[["rep_id", "manager"]].values.tolist(), warns[0]["ids"]
+    ([['u1', 'Bo']], 'Bo, Bot')
+    """
+    from salesops_lib.data.coerce import to_text
+
+    if "rep_id" not in users.columns:
+        return users, []
+    reps = users.copy()
+    ids = to_text(reps["rep_id"])
+    names = to_text(reps["rep_name"]) if "rep_name" in reps.columns else ids
+    if "manager" in reps.columns:
+        by_id = dict(zip(ids, names.fillna(ids), strict=True))
+        manager = to_text(reps["manager"])
+        reps["manager"] = manager.map(lambda m: by_id.get(m, m) if isinstance(m, str) else m)
+    if opps is None or "rep_id" not in opps.columns:
+        return reps, []
+    owners = set(to_text(opps["rep_id"]).dropna())
+    owns = ids.isin(owners).to_numpy()
+    if not owns.any() or owns.all():
+        return reps, []
+    left = names.fillna(ids)[~owns]
+    message = (
+        f"{int((~owns).sum()):,} user(s) own no opportunity and are not counted as reps "
+        "(managers, admins, integration users, or reps too new to own a deal)"
+    )
+    return reps[owns].reset_index(drop=True), [
+        {"table": "reps", "column": "rep_id", "ids": ", ".join(left.head(5)), "message": message}
+    ]
+
+
+def inactive_users_left(
+    reps: pd.DataFrame, opps: pd.DataFrame | None
+) -> tuple[pd.DataFrame, list[dict]]:
+    """Reps whose user is inactive (``IsActive`` false) get their last deal's day as end date.
+
+    Salesforce deactivates the user of a rep who left but records no leaving date; without
+    one the rep counts as in seat (a quota letter, a place in the ramp and capacity
+    figures). The latest created date of the rep's deals or close date of their closed ones
+    is the last day the export shows them at work: their end date, with a warning saying
+    so. An end date already given is kept.
+
+    Parameters
+    ----------
+    reps
+        Mapped reps with ``rep_id`` and the export's ``isactive`` (or ``active``) column.
+    opps
+        Mapped opportunities with ``rep_id``, ``created_date``, ``close_date`` and
+        ``is_closed`` (raw).
+
+    Returns
+    -------
+    reps : pandas.DataFrame
+        A new frame with ``end_date`` filled for inactive reps (``reps`` itself when none).
+    warnings : list of dict
+
+    Examples
+    --------
+    >>> reps = pd.DataFrame({"rep_id": ["u1", "u2"], "isactive": ["false", "true"]})
+    >>> opps = pd.DataFrame({"rep_id": ["u1", "u1", "u2"],
+    ...                      "created_date": ["2025-01-05", "2025-03-01", "2025-02-01"],
+    ...                      "close_date": ["2025-06-30", "2025-09-30", "2025-03-01"],
+    ...                      "is_closed": ["true", "false", "true"]})
+    >>> reps, warns = inactive_users_left(reps, opps)
+    >>> reps["end_date"].tolist(), warns[0]["ids"]
+    ([Timestamp('2025-06-30 00:00:00'), NaT], 'u1')
+    """
+    from salesops_lib.data.coerce import to_bool, to_date, to_text
+
+    flag = next((c for c in ("isactive", "active") if c in reps.columns), None)
+    if flag is None or opps is None or "rep_id" not in opps.columns:
+        return reps, []
+    active, _ = to_bool(reps[flag])
+    inactive = (~active.fillna(True)).to_numpy(dtype=bool)
+    if "end_date" in reps.columns:
+        inactive &= reps["end_date"].isna().to_numpy()
+    if not inactive.any():
+        return reps, []
+    days = [to_date(opps["created_date"])[0]] if "created_date" in opps.columns else []
+    if {"close_date", "is_closed"} <= set(opps.columns):  # an open deal's close is a plan
+        closed, _ = to_bool(opps["is_closed"])
+        days.append(to_date(opps["close_date"])[0].where(closed.fillna(False).to_numpy()))
+    if not days:
+        return reps, []
+    last = pd.concat(days, axis=1).max(axis=1).groupby(to_text(opps["rep_id"])).max()
+    ids = to_text(reps["rep_id"])
+    out = reps.copy()
+    given = out["end_date"] if "end_date" in out.columns else pd.Series(pd.NaT, index=out.index)
+    filled = ids.map(last).where(inactive)
+    out["end_date"] = given.where(~inactive, filled)
+    who = to_text(reps["rep_name"]) if "rep_name" in reps.columns else ids
+    message = (
+        f"{int(inactive.sum()):,} inactive user(s) have no leaving date in the export: the last "
+        "day of their deals is used as their end date (add end_date to the reps for the real one)"
+    )
+    return out, [
+        {
+            "table": "reps",
+            "column": "end_date",
+            "ids": ", ".join(who.fillna(ids)[inactive].head(5)),
+            "message": message,
+        }  # fmt: skip
+    ]
+
+
+def _salesforce_transform(
+    tables: dict[str, pd.DataFrame],
+) -> tuple[dict[str, pd.DataFrame], list[dict]]:
+    out = dict(tables)
+    warns: list[dict] = []
+    if "reps" in out:
+        out["reps"], warns = salesforce_users(out["reps"], out.get("opportunities"))
+        out["reps"], left = inactive_users_left(out["reps"], out.get("opportunities"))
+        warns += left
+    return _with_accounts(out), warns
+
+
+def _hubspot_transform(
+    tables: dict[str, pd.DataFrame],
+) -> tuple[dict[str, pd.DataFrame], list[dict]]:
+    return _with_accounts(dict(tables)), []
+
+
 SALESFORCE_STAGES = (
     Stage("Prospecting", probability=0.10),
     Stage("Qualification", probability=0.10),
@@ -88,7 +296,10 @@ SALESFORCE_STAGES = (
 
 SALESFORCE = Preset(
     name="salesforce",
-    description="Salesforce Opportunity, User and Account exports (standard API field names).",
+    description=(
+        "Salesforce Opportunity, User and Account exports (standard API field names or a "
+        "report's column labels)."
+    ),
     files={
         "opportunities": ("opportunity", "opportunities", "opportunity_export", "extract"),
         "reps": ("user", "users"),
@@ -141,11 +352,12 @@ SALESFORCE = Preset(
     },
     stages=SALESFORCE_STAGES,
     probability_percent=True,
+    transform=_salesforce_transform,
 )
 
 HUBSPOT = Preset(
     name="hubspot",
-    description="HubSpot deals export (column labels as HubSpot writes them).",
+    description="HubSpot deals export (column labels as HubSpot writes them; file date suffix ok).",
     files={"opportunities": ("deals", "all-deals", "hubspot-crm-exports-all-deals")},
     columns={
         "opportunities": {
@@ -176,6 +388,7 @@ HUBSPOT = Preset(
         Stage("Closed Lost", closed=True, won=False, probability=0.0),
     ),
     probability_percent=None,
+    transform=_hubspot_transform,
 )
 
 
