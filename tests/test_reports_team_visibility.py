@@ -97,7 +97,7 @@ def test_headline_and_contribution_by_hand(tiny):
         "Gap to quota": "$6.0K",
         "Win rate": "75%",
     }
-    teams = r.by_team.frame.set_index("group")
+    teams = r.groups[0].frame.set_index("group")
     assert teams.loc["A", "bookings"] == 6000 and teams.loc["B", "bookings"] == 0
     assert r.team_sentence == (
         "**A** leads with 67% attainment and brings 100% of bookings; **B** trails with 0%."
@@ -198,10 +198,49 @@ def test_demo_figures_match_the_raw_files(demo, demo_dir):
     tiles = {t.label: t.value for t in r.tiles}
     assert tiles["Bookings"] == tv.money_in("USD")(won["amount"].sum())
     assert tiles["Attainment"] == f"{won['amount'].sum() / quota:.0%}"
-    by_team = r.by_team.frame.set_index("group")["bookings"]
+    by_team = r.groups[0].frame.set_index("group")["bookings"]
     reps = pd.read_csv(demo_dir / "reps.csv").set_index("rep_id")["team"]
     expected = won.groupby(won["rep_id"].map(reps))["amount"].sum()
     assert np.allclose(by_team.reindex(expected.index), expected)
     # every rep is in the frame (the shown table has the top and the bottom)
     assert len(r.reps.frame) >= len(won["rep_id"].unique())
     assert r.reps.spec.ends
+
+
+def test_reps_without_teams_leave_the_group_tables_out(tmp_path):
+    data = load_dataset(
+        write(
+            tmp_path / "o",
+            reps="rep_id,rep_name\nr1,Ann\nr2,Bo\n",
+            opportunities=(
+                "opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won\n"
+                "o1,r1,Won,1000,2026-01-01,2026-01-31,true,true\n"
+                "o2,r2,Won,500,2026-01-10,2026-02-10,true,true\n"
+            ),
+        )
+    )
+    r = tv.build(data, quarter="2026Q1", as_of="2026-03-31")
+    assert r.groups == [] and r.team_sentence is None and r.team_chart.empty
+    assert r.status == "Partial: no quotas, no teams, regions or managers"
+    assert "team" not in [c.key for c in r.reps.shown_columns()]
+    # an ended quarter shows no pipeline or coverage columns (they would be its past-due deals)
+    assert "open_pipeline" not in [c.key for c in r.reps.shown_columns()]
+
+
+def test_team_shortfalls_that_do_not_add_up_are_explained():
+    cov = pd.DataFrame({"team": ["A", "B", "C"], "pipeline_short": [300.0, 200.0, 0.0]})
+    total = pd.Series({"pipeline_short": 100.0})
+    assert tv.team_shortfall_sentence(cov, total, tv.money_in("USD")) == (
+        "The 2 teams short of pipeline lack **$500** between them; the company's shortfall of "
+        "$100 is smaller because the other teams have more pipeline than their own goal needs."
+    )
+    assert tv.team_shortfall_sentence(cov, pd.Series({"pipeline_short": 500.0}), str) is None
+
+
+def test_pace_equal_as_shown_is_level():
+    total = pd.Series({"bookings": 168_000.0})
+    fmt = tv.money_in("USD")
+    close = tv.Pace(pd.DataFrame(), 168_010.0, 168_100.0, ["2025Q4", "2025Q3"], 40)
+    assert "**level with**" in tv.pace_sentence(
+        close, scope="The company", total=total, has_quota=False, fmt=fmt
+    )

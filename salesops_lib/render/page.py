@@ -125,6 +125,11 @@ def table(t: Table) -> HTML:
     return HTML(t.to_html())
 
 
+def tables(listed: Iterable[Table]) -> HTML:
+    """Several report tables one after the other (e.g. by team, by region, by manager)."""
+    return HTML("".join(t.to_html() for t in listed))
+
+
 def header(h: Header) -> HTML:
     """The scope sentence, and the data's warnings collapsed under a one-line summary."""
     parts = [f'<p class="finding">{marked(h.scope)}</p>']

@@ -101,6 +101,8 @@ TREND_SPEC = TableSpec(
     )
 )
 QUOTA_COLUMNS = ("quota", "attainment", "coverage")
+GROUPS_SECTION = "How do teams, regions and managers contribute?"
+ADD_GROUPS = "add a reps file (reps.csv with rep_id, rep_name, team, region, manager)"
 
 
 @dataclass(frozen=True)
@@ -149,12 +151,12 @@ class TeamVisibility:
     outlook_sentence: str
     coverage: pd.Series
     coverage_sentence: str
+    team_shortfall_sentence: str | None
     coverage_by_team: Table
     coverage_chart: pd.DataFrame
     coverage_title: str
-    by_team: Table
-    by_region: Table
-    by_manager: Table
+    groups: list[Table]
+    group_level: str | None
     team_chart: pd.DataFrame
     team_sentence: str | None
     team_title: str
@@ -231,11 +233,15 @@ def build(
     cov_chart = cov_chart.dropna(subset=["ratio_to_need"])
     due = timeline.past_due(d, as_of=period.as_of)
 
-    by = {level: _kpis_by(d, period, level, has_quota) for level in ("team", "region", "manager")}
-    team_frame = by["team"].frame
+    levels = group_levels(d)
+    groups = [_kpis_by(d, period, level, has_quota) for level in levels]
+    if not levels:
+        gaps.append(Gap(GROUPS_SECTION, "teams, regions or managers", ADD_GROUPS))
     measure = "attainment" if has_quota else "bookings"
-    ranked = team_frame[team_frame["group"] != kpis.UNASSIGNED].dropna(subset=[measure])
+    first = groups[0].frame if groups else pd.DataFrame(columns=["group", measure, "share"])
+    ranked = first[first["group"] != kpis.UNASSIGNED].dropna(subset=[measure])
     ranked = ranked.sort_values(measure, ascending=False)
+    level = levels[0] if levels else None
     reps = rep_contribution(d, period)
     trend = quarter_trend(d, period)
     team_title = (
@@ -260,8 +266,13 @@ def build(
         outlook_sentence=outlook_sentence(outlook, d.currency),
         coverage=cov_total,
         coverage_sentence=coverage_sentence(
-            cov_total, target_q, scope=scope, fmt=fmt, undated=timeline.undated(d, as_of=period.as_of)
+            cov_total,
+            target_q,
+            scope=scope,
+            fmt=fmt,
+            undated=timeline.undated(d, as_of=period.as_of),
         ),
+        team_shortfall_sentence=team_shortfall_sentence(cov_team, cov_total, fmt),
         coverage_by_team=Table(
             cov_team,
             COVERAGE_SPEC,
@@ -273,9 +284,8 @@ def build(
             f"{int((cov_chart['ratio_to_need'] < 1).sum())} of {count(len(cov_chart), 'team')} "
             f"have less pipeline for {target_q} than their win rate needs"
         ),
-        by_team=by["team"],
-        by_region=by["region"],
-        by_manager=by["manager"],
+        groups=groups,
+        group_level=level,
         team_chart=ranked,
         team_sentence=leader_sentence(ranked, measure, fmt),
         team_title=team_title,
@@ -385,13 +395,11 @@ def pace_sentence(pace: Pace, *, scope: str, total: pd.Series, has_quota: bool, 
             lead
             + " The data starts this quarter, so there is no earlier quarter to compare its pace with."
         )
-    verdict = (
-        "ahead of"
-        if pace.now > pace.earlier
-        else "behind"
-        if pace.now < pace.earlier
-        else "level with"
-    )
+    shown = pct if has_quota else fmt
+    if shown(pace.now) == shown(pace.earlier):  # equal as the reader sees them
+        verdict = "level with"
+    else:
+        verdict = "ahead of" if pace.now > pace.earlier else "behind"
     which = "the quarter before" if n == 1 else f"the last {n} quarters inside the data"
     return (
         f"{lead} On day {pace.day} of {which} it {then}"
@@ -485,8 +493,36 @@ def coverage_sentence(  # type: ignore[no-untyped-def]
     )
 
 
+def team_shortfall_sentence(  # type: ignore[no-untyped-def]
+    by_team: pd.DataFrame, total: pd.Series, fmt
+) -> str | None:
+    """Why the teams' shortfalls do not add up to the company's, when they do not.
+
+    A team with more pipeline than it needs offsets, in the company's figure, a team that
+    is short; the teams short of pipeline lack more between them than the company does.
+    """
+    if by_team.empty or "pipeline_short" not in by_team:
+        return None
+    short = by_team[by_team["pipeline_short"] > 0]
+    lacking = float(short["pipeline_short"].sum())
+    company = float(total["pipeline_short"]) if np.isfinite(total["pipeline_short"]) else 0.0
+    if len(short) == 0 or abs(lacking - company) <= 0.01 * max(lacking, 1.0):
+        return None
+    return (
+        f"The {count(len(short), 'team')} short of pipeline lack {bold(fmt(lacking))} between "
+        f"them; the company's shortfall of {fmt(company)} is smaller because the other teams "
+        "have more pipeline than their own goal needs."
+    )
+
+
 # ---------------------------------------------------------------------------------------
 # contribution
+
+
+def group_levels(data: SalesData) -> list[str]:
+    """The ways the data groups reps (``team``, ``region``, ``manager``) that it fills in."""
+    reps = data.reps
+    return [lv for lv in ("team", "region", "manager") if lv in reps and reps[lv].notna().any()]
 
 
 def _kpis_by(data: SalesData, period: Period, level: str, has_quota: bool) -> Table:
@@ -495,6 +531,8 @@ def _kpis_by(data: SalesData, period: Period, level: str, has_quota: bool) -> Ta
     total = t["bookings"].sum()
     t["share"] = t["bookings"] / total if total > 0 else np.nan
     spec = KPI_SPEC if has_quota else KPI_SPEC.without(*QUOTA_COLUMNS)
+    if not period.running:  # an ended quarter's open pipeline is its past-due deals: not shown
+        spec = spec.without("open_pipeline")
     spec = TableSpec((Column("group", level.title()), *spec.columns[1:]), spec.max_rows)
     return Table(t, spec, f"By {level}, {period.quarter} {period.status}", data.currency)
 
@@ -528,6 +566,10 @@ def rep_contribution(data: SalesData, period: Period) -> Table:
     )
     has_quota = reps["quota"].notna().any()
     spec = REP_SPEC if has_quota else REP_SPEC.without(*QUOTA_COLUMNS)
+    if not period.running:  # pipeline and coverage of an ended quarter mean nothing
+        spec = spec.without("open_pipeline", "coverage")
+    if "team" not in data.reps or data.reps["team"].isna().all():
+        spec = spec.without("team")
     caption = f"Reps by bookings, {period.quarter} {period.status}"
     return Table(reps, spec, caption, data.currency)
 
