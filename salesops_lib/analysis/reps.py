@@ -346,7 +346,10 @@ def attainment_ranking(
     out = out.join(card[["rep_name", "peer_group"]], how="left")
     tq = stats.t.ppf(0.5 + level / 2, np.maximum(out["quarters"] - 1, 1))
     se = out["sd"] / np.sqrt(out["quarters"])
-    out["lo"] = np.where(out["quarters"] > 1, out["mean_attainment"] - tq * se, np.nan)
+    # attainment is never negative: the t range is cut at 0
+    out["lo"] = np.where(
+        out["quarters"] > 1, np.maximum(out["mean_attainment"] - tq * se, 0.0), np.nan
+    )
     out["hi"] = np.where(out["quarters"] > 1, out["mean_attainment"] + tq * se, np.nan)
     # within-rep variance pooled over everybody; between-rep variance per peer group
     pooled_var = float(np.nanmean(out["sd"] ** 2)) if out["sd"].notna().any() else 0.0

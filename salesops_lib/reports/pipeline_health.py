@@ -580,16 +580,16 @@ def _teams_enough(teams: pd.DataFrame, col: str) -> tuple[int, int]:
 
 
 def of_teams(k: int, n: int) -> str:
-    """``5 of 6 teams``, ``all 6 teams``, ``none of the 6 teams``, ``1 of 6 teams``."""
+    """``5 of 6 teams``, ``all 6 teams``, ``not one of the 6 teams``, ``1 of 6 teams``."""
     if k == n:
         return f"all {n} teams" if n > 2 else ("both teams" if n == 2 else "the one team")
     if k == 0:
-        return f"none of the {n} teams"
+        return f"not one of the {n} teams"
     return f"{k} of {n} teams"
 
 
 def _verb(k: int, n: int, one: str, many: str) -> str:
-    """The verb agreeing with :func:`of_teams` (``none of`` and ``1 of`` take the singular)."""
+    """The verb agreeing with :func:`of_teams` (``not one of`` and ``1 of`` take the singular)."""
     return one if k in (0, 1) and k != n else many
 
 
