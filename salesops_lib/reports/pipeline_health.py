@@ -100,7 +100,7 @@ VELOCITY_SPEC = TableSpec(
         Column("avg_deal", "Average won deal", "money"),
         Column("win_rate", "Win rate", "pct"),
         Column("cycle_days", "Cycle days", "num1"),
-        Column("velocity_per_day", "Velocity per day", "money"),
+        Column("velocity_per_day", "Sales velocity per day", "money"),
     )
 )
 CREATION_SPEC = TableSpec(
@@ -720,10 +720,11 @@ def _definitions() -> dict[str, str]:
                 "The step with the lowest step conversion over the deals closed in the report's "
                 "quarter and the three before it (the same deals and rule as report 02)."
             ),
-            "Time in stage": (
+            "Time in stage (median days, 90th percentile days)": (
                 "Days from a deal's first snapshot in a stage to its last, plus one snapshot "
                 "interval, over deals that have left the stage (median and 90th percentile)."
             ),
+            "Open now": "Open deals in the stage on the latest snapshot up to the as-of date.",
             "Stalled": (
                 "An open deal in its current stage longer than the 90th percentile of time in "
                 "that stage."
@@ -737,7 +738,7 @@ def _definitions() -> dict[str, str]:
             ),
             "Pulled in": "A deal open before the quarter with a close date outside it that moved into it.",
             "Amount changes": "Changes in amount of the deals in the pipeline at the quarter's start.",
-            "Sales velocity": (
+            "Sales velocity per day": (
                 "Open deals × average won deal × win rate ÷ cycle days: the bookings a day the "
                 "deals open on the as-of date (all of them, whatever their close date) produce at "
                 "the rates of deals closed in the last four quarters. Summed over teams."
@@ -756,6 +757,14 @@ def _definitions() -> dict[str, str]:
                 "usual rate, turns into the goal."
             ),
             "Created / needed": "Pipeline created in the quarter divided by the pipeline needed.",
+            "Of it open for next quarter": (
+                "The part of the pipeline created in the quarter that is open on the as-of date "
+                "with a close date in the next quarter."
+            ),
+            "Open for next quarter now": (
+                "Next quarter's pipeline: deals open on the as-of date with a close date in it, "
+                "whenever they were created."
+            ),
             "Outlook": (
                 "The reckoning reports 01, 03 and 06 share: the goal, the open pipeline times the "
                 "win rate by value, plus what deals not yet in the pipeline added on average."
