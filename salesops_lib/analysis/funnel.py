@@ -108,6 +108,8 @@ class Reached:
                 "Each deal counts at the furthest stage a history snapshot shows it in; won deals "
                 "passed every stage."
             )
+        if not self.stages:
+            return "The data has no open stage, so there are no steps to measure."
         first = self.stages[0]
         text = "Without history snapshots, won deals count as having passed every stage"
         if self.implied != first:
@@ -265,7 +267,8 @@ def stage_funnel(
     d = reach.deals.assign(group=_group(data, reach.deals, by).to_numpy())
     names = reach.stages
     rows, steps = [], []
-    for group, g in d.groupby("group", sort=True):
+    groups = d.groupby("group", sort=True) if names else ()  # no open stage: no funnel
+    for group, g in groups:
         counts = [int((g["reached"] >= i).sum()) for i in range(len(names))]
         counts.append(int(g["is_won"].sum()))
         for i, name in enumerate((*names, WON)):

@@ -529,7 +529,8 @@ def stage_conversion(
         g["step"] = name
         g["team_rate"] = float(team.loc[name, "rate"]) if name in team.index else np.nan
         rows.append(g.reset_index())
-    out = pd.concat(rows, ignore_index=True)
+    columns = ["rep_id", "entered", "advanced", "step", "team_rate"]
+    out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=columns)
     out["rate"] = out["advanced"] / out["entered"].where(out["entered"] > 0)
     out["gap"] = out["rate"] - out["team_rate"]
     out["excess_lost"] = (out["team_rate"] - out["rate"]) * out["entered"]
