@@ -41,7 +41,7 @@ def test_waterfall_h_has_one_labelled_bar_per_step():
     )
     ax = plots.waterfall_h(mv, title="t")
     assert len(_bars(ax)) == 8
-    ticks = sorted(zip(ax.get_yticks(), [t.get_text() for t in ax.get_yticklabels()]))
+    ticks = sorted(zip(ax.get_yticks(), [t.get_text() for t in ax.get_yticklabels()], strict=True))
     assert [name for _, name in ticks][::-1] == list(mv["label"])  # first step at the top
     assert len(ax.texts) == 8  # one amount per bar, beside it
     xs = [t.xy[0] for t in ax.texts]
@@ -55,7 +55,7 @@ def test_paired_hbar_draws_two_bars_per_team():
         frame, label="team", values={"x": "Created", "y": "Open"}, target=1.0, title="t"
     )
     assert len(_bars(ax)) == 5  # the missing value draws no bar
-    ticks = sorted(zip(ax.get_yticks(), [t.get_text() for t in ax.get_yticklabels()]))
+    ticks = sorted(zip(ax.get_yticks(), [t.get_text() for t in ax.get_yticklabels()], strict=True))
     assert [name for _, name in ticks][::-1] == ["A", "B", "C"]  # first row at the top
     assert "99.7%" in [t.get_text() for t in ax.texts]  # just short never reads as 100%
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Created", "Open"]
