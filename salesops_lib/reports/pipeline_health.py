@@ -709,7 +709,7 @@ def _definitions() -> dict[str, str]:
                 "snapshots) counts at the first stage its created date implies: the first stage "
                 "whose open deals carry a created date."
             ),
-            "Segment": "The segment of the deal owner's (the rep's) accounts, from the reps table.",
+            "Segment": "The deal owner's segment, from the reps table (a rep without one counts as (none)).",
             "Deals reaching it": "Deals of the cohort whose furthest stage is this stage or later.",
             "Step conversion": (
                 "Deals that reached the next stage (or won) divided by deals that reached this "
