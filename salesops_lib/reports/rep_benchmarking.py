@@ -12,6 +12,7 @@ teams compare. Every sentence is a function of the numbers beside it (tested in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -295,8 +296,8 @@ def build(
     coach = coach.sort_values("excess_lost", ascending=False).reset_index(drop=True)
 
     ramp = bench.ramp_curve(d, as_of=day)
-    curve = ramp["curve"]
-    hires = ramp["new_hires"]
+    curve = cast(pd.DataFrame, ramp["curve"])
+    hires = cast(pd.DataFrame, ramp["new_hires"])
     mgr = bench.manager_summary(card).reset_index()
     mgr = mgr[mgr["manager"].astype("str") != UNASSIGNED].reset_index(drop=True)
     measure = (
@@ -370,7 +371,7 @@ def build(
             f"The one step to coach per rep (most deals lost beyond the team rate, at least 10 deals entering), {span}",
         ),
         ramp_curve=curve,
-        veteran_monthly=float(ramp["veteran_monthly"]),
+        veteran_monthly=float(cast(float, ramp["veteran_monthly"])),
         ramp_sentence=ramp_sentence(
             ramp, hire_known, fmt, reassigned_known="reassigned_date" in d.opportunities
         ),
