@@ -423,3 +423,11 @@ def test_maven_conversion_is_engaging_to_won(maven):
     assert f"**Engaging → Won** ({rate:.0%})" in r.conversion_sentence
     assert r.status == "Partial: no quotas, no hire dates"
     assert list(r.heat.columns) == ["Engaging → Won"]  # no closed deal was lost before Engaging
+
+
+def test_maven_percentiles_are_taken_among_the_reps_compared(maven):
+    r = rb.build(maven, quarter="2017Q4")
+    n = len(r.card)
+    low = r.card.sort_values("bookings_trailing").iloc[0]
+    assert low["pct_bookings"] == pytest.approx(100 / n)  # not padded by reps without deals
+    assert r.card["pct_bookings"].max() == 100

@@ -97,6 +97,43 @@ def peer_percentile(values: pd.Series) -> pd.Series:
     return values.rank(method="max", pct=True) * 100
 
 
+def compared(card: pd.DataFrame) -> pd.DataFrame:
+    """The reps of a :func:`rep_scorecard` with closed deals or a quota in the window, their
+    percentiles taken among themselves (reps with nothing in the window do not pad the base).
+
+    Parameters
+    ----------
+    card
+        Output of :func:`rep_scorecard` (``won_trailing, lost_trailing, quota_trailing,
+        peer_group`` and the trailing values behind the percentiles).
+
+    Returns
+    -------
+    DataFrame
+        The same columns, fewer rows, ``pct_*`` recomputed.
+
+    Examples
+    --------
+    >>> compared(rep_scorecard(data, quarter="2026Q3"))  # doctest: +SKIP
+    """
+    active = (card["won_trailing"] + card["lost_trailing"] > 0) | card["quota_trailing"].fillna(
+        0
+    ).gt(0)
+    out = card[active].copy()
+    g = out.groupby("peer_group")
+    for col, src in PERCENTILES.items():
+        out[col] = g[src].transform(peer_percentile)
+    return out
+
+
+PERCENTILES = {
+    "pct_bookings": "bookings_trailing",
+    "pct_attainment": "attainment_trailing",
+    "pct_win_rate": "win_rate_trailing",
+}
+"""Percentile column -> the trailing value it ranks."""
+
+
 def rep_scorecard(
     data: SalesData,
     *,

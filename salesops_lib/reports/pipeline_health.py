@@ -679,9 +679,9 @@ def creation_title(teams: pd.DataFrame, quarter: str, nxt: str) -> str:
     have, m = _teams_enough(teams, "open_vs_needed")
     if n <= 1:
         return f"Pipeline created in {quarter} and open for {nxt}, against the need"
+    has = "has" if have == 1 else "have"
     return (
-        f"{of_teams(ok, n).capitalize()} created enough in {quarter}; {of_teams(have, m)} "
-        f"{_verb(have, m, 'has', 'have')} enough open for {nxt}"
+        f"{ok} of {n} teams created enough in {quarter}; {have} of {m} {has} enough open for {nxt}"
     )
 
 

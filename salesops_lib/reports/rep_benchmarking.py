@@ -246,9 +246,7 @@ def build(
     window = bench.trailing_quarters(d, q, trailing)
 
     card = bench.rep_scorecard(d, quarter=q, as_of=day, trailing=trailing)
-    card = card[
-        (card["won_trailing"] + card["lost_trailing"] > 0) | card["quota_trailing"].fillna(0).gt(0)
-    ]
+    card = bench.compared(card)
     card = card.sort_values(["bookings_trailing", "rep_name"], ascending=[False, True])
     has_quota = bool(card["attainment_trailing"].notna().any())
     has_activities = bool(card["activities_trailing"].notna().any())
@@ -740,8 +738,8 @@ def _definitions(has_quota: bool, has_activities: bool) -> dict[str, str]:
         ),
         "Tenure (months)": "Whole months from the rep's hire date to the as-of date.",
         "Percentile": (
-            "Share of the rep's peer group (peers with a value) at or below the rep's value, "
-            "0-100 (100 = best); tied reps share the higher figure."
+            "Share of the rep's peer group (the reps compared, with a value) at or below the "
+            "rep's value, 0-100 (100 = best); tied reps share the higher figure."
         ),
         "Pipeline created": "Amount of the deals the rep created in the window.",
         "Average deal": "Bookings divided by deals won, in the window.",
