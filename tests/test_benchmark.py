@@ -92,7 +92,9 @@ def test_attainment_interval_matches_scipy(demo):
     ]
     lo, hi = stats.t.interval(0.95, 3, loc=np.mean(vals), scale=stats.sem(vals))
     assert att.loc[rep, "mean_attainment"] == pytest.approx(np.mean(vals))
-    assert att.loc[rep, "lo"] == pytest.approx(lo) and att.loc[rep, "hi"] == pytest.approx(hi)
+    # attainment is never negative: the t range is cut at 0
+    assert att.loc[rep, "lo"] == pytest.approx(max(lo, 0.0))
+    assert att.loc[rep, "hi"] == pytest.approx(hi)
     # shrinkage pulls toward the peer average, never past it
     moved = (att["shrunk_attainment"] - att["peer_attainment"]).abs() <= (
         att["mean_attainment"] - att["peer_attainment"]
@@ -128,7 +130,7 @@ def test_stage_conversion_from_history(tmp_path):
         write(tmp_path / "s", reps=reps, opportunities=opps, history=hist), config=cfg
     )
     conv, basis = bm.stage_conversion(data, quarter="2026Q1", trailing=1)
-    assert basis == "history snapshots"
+    assert "history snapshot" in basis
     c = conv.set_index(["rep_id", "step"])
     # r1: a (won) and b (reached Propose, lost); r2: d (won) and c (lost at Qualify)
     assert c.loc[("r1", "Qualify → Propose"), "rate"] == 1.0

@@ -2,19 +2,25 @@
 
 Definitions
 -----------
-step conversion
-    Deals that reached the next stage / deals that reached this stage.
-cumulative conversion
-    Deals that reached this stage / deals that entered the funnel.
+funnel, step conversion, bottleneck
+    From :mod:`salesops_lib.analysis.funnel` (one rule for reports 02 and 06): the deals
+    closed in a window, each at the furthest stage it reached.
 movement (waterfall)
-    The quarter's open pipeline (close date in the quarter) from its start to ``as_of``:
-    start + created + pulled in + amount changes - won - lost - slipped out = end. Each deal
-    counts in one entry (start, created or pulled in) and one exit (won, lost, slipped out,
-    or still open at the end); amount changes are the difference for deals that were in the
-    start pipeline. Deals created or pulled in enter at their final value.
+    The quarter's open pipeline (close date in the quarter) from its start to ``as_of``
+    (:func:`salesops_lib.timeline.quarter_flow`): start + created + pulled in + amount
+    changes - won - lost - slipped out = end. Each deal counts in one entry (start, created
+    or pulled in) and one exit (won, lost, slipped out, or still open at the end); amount
+    changes are the difference for deals that were in the start pipeline. Deals created or
+    pulled in enter at their final value. Won is the quarter's bookings to ``as_of``.
 sales velocity
-    Open opportunities x average deal size x win rate / average cycle days: bookings per day
-    the current pipeline will produce at historical rates.
+    Open deals x average won deal x win rate / average cycle days: bookings per day the
+    deals open on ``as_of`` (:func:`salesops_lib.timeline.open_deals`: every open deal,
+    whatever its expected close date, including deals without one) will produce at the
+    rates of the trailing quarters.
+creation against need
+    Pipeline created in the quarter against the pipeline next quarter's goal needs: the goal
+    divided by the win rate by value, both from :func:`salesops_lib.analysis.kpis.coverage`
+    (the figures behind :func:`salesops_lib.analysis.outlook.quarter_outlook`).
 """
 
 from __future__ import annotations
@@ -22,9 +28,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from salesops_lib.analysis.forecast import open_deals_at
-from salesops_lib.analysis.kpis import closed_deals, group_labels, value_win_rate
-from salesops_lib.analysis.reps import stages_reached, trailing_quarters
+from salesops_lib import timeline
+from salesops_lib.analysis import funnel as funnel_lib
+from salesops_lib.analysis.kpis import closed_deals, coverage, group_labels
+from salesops_lib.analysis.reps import trailing_quarters
 from salesops_lib.data import SalesData
 from salesops_lib.errors import SalesOpsDataError
 from salesops_lib.timeline import quarter_flow
@@ -51,85 +58,69 @@ def _history(data: SalesData, what: str) -> pd.DataFrame:
 def funnel(
     data: SalesData, *, quarters: list[str], by_segment: bool = False
 ) -> tuple[pd.DataFrame, str]:
-    """Stage funnel of the deals closed in each quarter.
+    """Stage funnel of the deals closed in each quarter (:func:`~salesops_lib.analysis.funnel.stage_funnel`).
 
-    With history snapshots, each closed deal's furthest stage is known. Without them, a lost
-    deal's furthest stage is unknown, so the funnel is built from open and won deals (each
-    counted at its current stage) and the win rate closes it.
+    Parameters
+    ----------
+    data
+        The data set.
+    quarters
+        Each quarter gets its own funnel (its closed deals).
+    by_segment
+        Split by the reps' segment.
 
     Returns
     -------
     (frame, basis)
         ``quarter, segment, stage, reached, step_rate, cumulative_rate``; the last row of
-        each quarter is ``Won``.
+        each quarter and segment is ``Won``. ``basis`` says how the furthest stage is known.
+
+    Examples
+    --------
+    >>> fun, basis = funnel(data, quarters=["2026Q3"])  # doctest: +SKIP
+    """
+    frames, basis = [], ""
+    for q in quarters:
+        f = funnel_lib.stage_funnel(data, quarters=[q], by="segment" if by_segment else None)
+        frames.append(f.table.rename(columns={"group": "segment"}).assign(quarter=q))
+        basis = f.reach.basis
+    out = pd.concat(frames, ignore_index=True)
+    return out[["quarter", "segment", "stage", "reached", "step_rate", "cumulative_rate"]], basis
+
+
+def step_rates_by_quarter(
+    data: SalesData, *, quarters: list[str], as_of: object | None = None
+) -> pd.DataFrame:
+    """Step conversion of each quarter's closed deals: quarters as rows, steps as columns.
+
+    Parameters
+    ----------
+    data
+        The data set.
+    quarters
+        The quarters, oldest first (the last one up to ``as_of``).
+    as_of
+        What is known.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``quarter``; one column per step ("A → B", stage order); plus
+        ``weakest`` (the bottleneck of the quarter) and ``closed`` (deals in its cohort).
+
+    Examples
+    --------
+    >>> step_rates_by_quarter(data, quarters=["2026Q2", "2026Q3"])  # doctest: +SKIP
     """
     rows = []
-    open_names = [s.name for s in data.stages if not s.closed]
     for q in quarters:
-        start, end = data.calendar.bounds(q)
-        deals = closed_deals(data, start=start, as_of=end)
-        if data.history is not None and len(data.history):
-            reached, stages, basis = stages_reached(data, deals)
-            frame = reached.assign(
-                segment=_segment(data, reached["rep_id"]) if by_segment else "All"
-            )
-            levels = [(i, name) for i, name in enumerate(stages)]
-            for seg, g in frame.groupby("segment"):
-                counts = [int((g["reached"] >= i).sum()) for i, _ in levels] + [
-                    int(g["is_won"].sum())
-                ]
-                rows.extend(_rows(q, seg, [n for _, n in levels] + ["Won"], counts))
-        else:
-            basis = "open and won deals' current stage (no history snapshots: lost deals' last stage unknown)"
-            o = data.opportunities
-            created = o[(o["created_date"].isna() | (o["created_date"] <= end))]
-            in_q = created[
-                (~created["is_closed"].astype(bool))
-                | (
-                    (created["close_date"] >= start)
-                    & (created["close_date"] <= end)
-                    & created["is_won"].astype(bool)
-                )
-            ]
-            order = {n: i for i, n in enumerate(open_names)}
-            idx = in_q["stage"].map(order)
-            idx = idx.where(~in_q["is_won"].astype(bool), len(open_names))
-            seg = (
-                _segment(data, in_q["rep_id"]) if by_segment else pd.Series("All", index=in_q.index)
-            )
-            for s, g in idx.groupby(seg):
-                counts = [int((g >= i).sum()) for i in range(len(open_names))] + [
-                    int((g >= len(open_names)).sum())
-                ]
-                rows.extend(_rows(q, s, open_names + ["Won"], counts))
-    out = pd.DataFrame(
-        rows, columns=["quarter", "segment", "stage", "reached", "step_rate", "cumulative_rate"]
-    )
-    return out, basis
-
-
-def _rows(q: str, seg: str, names: list[str], counts: list[int]) -> list[tuple]:
-    out = []
-    for i, (n, c) in enumerate(zip(names, counts, strict=True)):
-        step = c / counts[i - 1] if i > 0 and counts[i - 1] > 0 else (1.0 if i == 0 else np.nan)
-        cum = c / counts[0] if counts[0] > 0 else np.nan
-        out.append((q, seg, n, c, step, cum))
-    return out
-
-
-def bottleneck(fun: pd.DataFrame) -> pd.DataFrame:
-    """Step conversion by quarter (rows) and step (columns), company-wide; the weakest step is the bottleneck."""
-    f = (
-        fun[fun["segment"] == fun["segment"].iloc[0]]
-        if fun["segment"].nunique() == 1
-        else fun.groupby(["quarter", "stage"], sort=False)["reached"].sum().reset_index()
-    )
-    if "step_rate" not in f:
-        f = f.copy()
-        f["step_rate"] = f.groupby("quarter")["reached"].transform(lambda s: s / s.shift())
-    f = f[f["stage"] != f.groupby("quarter")["stage"].transform("first")]
-    table = f.pivot_table(index="quarter", columns="stage", values="step_rate", sort=False)
-    return table
+        f = funnel_lib.stage_funnel(data, quarters=[q], as_of=as_of if q == quarters[-1] else None)
+        steps = funnel_lib.total_steps(f)
+        b = funnel_lib.bottleneck(steps)
+        row = dict(zip(steps["step"], steps["rate"], strict=True))
+        row.update(quarter=q, weakest=b.step if b else None, closed=f.closed)
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("quarter")
 
 
 def time_in_stage(data: SalesData, *, as_of: pd.Timestamp, quantile: float = 0.9) -> pd.DataFrame:
@@ -260,12 +251,20 @@ def movement(data: SalesData, *, quarter: str, as_of: object | None = None) -> p
     out.attrs["deals"] = d
     out.attrs["from"] = d.attrs["from"]
     out.attrs["to"] = d.attrs["to"]
+    out.attrs["closed_to"] = d.attrs.get("closed_to", d.attrs["to"])
     return out
 
 
 def aging(data: SalesData, *, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Open deals on ``as_of`` by age band: count and amount, by stage when known."""
-    od = open_deals_at(data, as_of)
+    """Open deals on ``as_of`` (:func:`salesops_lib.timeline.open_deals`) by age band.
+
+    Returns
+    -------
+    DataFrame
+        ``age_band, stage, deals, amount`` (stage ``(stage unknown)`` where the CRM did not
+        show one then). Deals without a created date have no age and are left out.
+    """
+    od = timeline.open_deals(data, as_of)
     od["age_band"] = pd.cut(
         od["age_days"], AGE_BANDS, labels=AGE_LABELS, right=True, include_lowest=True
     )
@@ -288,32 +287,61 @@ def velocity(
 ) -> pd.DataFrame:
     """Sales velocity: open deals x average deal x win rate / cycle days, per group.
 
-    Rates come from deals closed in the trailing quarters up to ``as_of``.
+    Open deals are every deal open on ``as_of`` (:func:`salesops_lib.timeline.open_deals`),
+    whatever its expected close date; rates come from deals closed in the trailing quarters
+    up to ``as_of``.
+
+    Parameters
+    ----------
+    data
+        The data set.
+    quarter
+        The report's quarter (the last of the trailing window).
+    as_of
+        What is known.
+    by
+        ``team``, ``region``, ``manager``, ``rep_id`` or None (one row).
+    trailing
+        Quarters behind the rates.
 
     Returns
     -------
     DataFrame
-        ``open_deals, avg_deal, win_rate, cycle_days, velocity_per_day, velocity_per_quarter``.
+        ``open_deals, undated, past_due, open_amount, avg_deal, win_rate, cycle_days,
+        velocity_per_day, velocity_per_quarter``; ``undated``: open deals without an
+        expected close date (in no quarter's pipeline); ``past_due``: with one already
+        passed.
+
+    Examples
+    --------
+    >>> velocity(data, quarter="2026Q3", by="team")  # doctest: +SKIP
     """
     _, end = data.calendar.bounds(quarter)
     as_of_ts = data.default_as_of(quarter) if as_of is None else min(pd.Timestamp(as_of), end)
     qs = trailing_quarters(data, quarter, trailing)
     start, _ = data.calendar.bounds(qs[0])
     closed = closed_deals(data, start=start, as_of=as_of_ts)
-    od = open_deals_at(data, as_of_ts)
+    od = timeline.open_deals(data, as_of_ts)
 
     def key(f: pd.DataFrame) -> pd.Series:
         return group_labels(data, f, by)
 
     won = closed[closed["is_won"]]
+    k = key(od)
     out = pd.DataFrame(
         {
-            "open_deals": od.groupby(key(od)).size(),
+            "open_deals": od.groupby(k).size(),
+            "undated": od["close_date"].isna().groupby(k).sum(),
+            "past_due": od["past_due"].groupby(k).sum(),
+            "open_amount": od.groupby(k)["amount"].sum(),
             "avg_deal": won.groupby(key(won))["amount"].mean(),
             "win_rate": closed.groupby(key(closed))["is_won"].mean(),
             "cycle_days": won.groupby(key(won))["cycle_days"].mean(),
         }
     )
+    for col in ("open_deals", "undated", "past_due"):
+        out[col] = out[col].fillna(0).astype("int64")
+    out["open_amount"] = out["open_amount"].fillna(0.0)
     out["velocity_per_day"] = (
         out["open_deals"] * out["avg_deal"] * out["win_rate"] / out["cycle_days"]
     )
@@ -322,40 +350,89 @@ def velocity(
 
 
 def creation_vs_need(
-    data: SalesData, *, quarter: str, as_of: object | None = None, by: str | None = "team"
+    data: SalesData,
+    *,
+    quarter: str,
+    as_of: object | None = None,
+    by: str | None = "team",
+    target: str | None = None,
 ) -> pd.DataFrame:
-    """Pipeline created in the quarter against what next quarter's goal needs.
+    """Pipeline created in the quarter against what the target quarter's goal needs.
 
-    Need = next quarter's goal (quota; without quotas, the trailing four quarters' average
-    bookings) / win rate by value of the trailing four quarters.
+    Need = the target quarter's goal / the win rate by value of the four complete quarters
+    before ``as_of``, both from :func:`salesops_lib.analysis.kpis.coverage` (the figures
+    behind :func:`salesops_lib.analysis.outlook.quarter_outlook` and report 01's coverage).
+    What was created is followed to ``as_of``: closed already, open for the target
+    quarter, or open for another quarter (or without a close date).
+
+    Parameters
+    ----------
+    data
+        The data set.
+    quarter
+        The quarter whose created pipeline is counted (created from its start to ``as_of``).
+    as_of
+        What is known.
+    by
+        ``team``, ``region``, ``manager``, ``rep_id`` or None (one row).
+    target
+        The quarter whose goal the pipeline must serve (default: the one after ``quarter``).
 
     Returns
     -------
     DataFrame
-        ``created, goal_next, value_win_rate, needed, created_vs_needed``.
+        ``created, created_deals, created_closed, created_open_target, created_open_other,
+        goal_next, value_win_rate, needed, created_vs_needed, open_next, open_vs_needed,
+        pipeline_short``. ``open_next`` is the target quarter's open pipeline on ``as_of``
+        (:func:`salesops_lib.timeline.open_pipeline`); ``pipeline_short`` = needed minus
+        open pipeline, with bookings already in the target quarter counted at their value
+        (kpis.coverage's definition).
+
+    Examples
+    --------
+    >>> creation_vs_need(data, quarter="2026Q3", by="team")  # doctest: +SKIP
     """
     start, end = data.calendar.bounds(quarter)
     as_of_ts = data.default_as_of(quarter) if as_of is None else min(pd.Timestamp(as_of), end)
-    nxt = data.calendar.shift(quarter, 1)
+    nxt = target or data.calendar.shift(quarter, 1)
     o = data.opportunities
     made = o[(o["created_date"] >= start) & (o["created_date"] <= as_of_ts)]
+    od = timeline.open_deals(data, as_of_ts)
+    n_start, n_end = data.calendar.bounds(nxt)
+    in_next = od["close_date"].between(n_start, n_end).fillna(False).to_numpy(dtype=bool)
+    open_next_ids = pd.Index(od.loc[in_next, "opp_id"])
+    open_ids = pd.Index(od["opp_id"])
+    is_open = made["opp_id"].isin(open_ids).to_numpy()
+    is_next = made["opp_id"].isin(open_next_ids).to_numpy()
+    amount = made["amount"].fillna(0.0)
 
     def key(f: pd.DataFrame) -> pd.Series:
         return group_labels(data, f, by)
 
-    created = made.groupby(key(made))["amount"].sum()
-    qs = trailing_quarters(data, data.calendar.latest_complete_quarter(as_of_ts), 4)
-    vwr = value_win_rate(data, quarters=qs, by=by)
-    if data.quotas is not None and (data.quotas["period"] == nxt).any():
-        q = data.quotas[data.quotas["period"] == nxt]
-        goal = q.groupby(key(q))["quota"].sum()
-    else:
-        s, _ = data.calendar.bounds(qs[0])
-        w = closed_deals(data, start=s, as_of=data.calendar.bounds(qs[-1])[1])
-        w = w[w["is_won"]]
-        goal = w.groupby(key(w))["amount"].sum() / len(qs)
-    out = pd.DataFrame({"created": created, "goal_next": goal}).fillna(0.0)
-    out["value_win_rate"] = vwr if by is None else out.index.map(vwr)
-    out["needed"] = out["goal_next"] / out["value_win_rate"].where(out["value_win_rate"] > 0)
+    k = key(made)
+    cov = coverage(data, quarter=nxt, as_of=as_of_ts, by=by)
+    out = pd.DataFrame(
+        {
+            "created": amount.groupby(k).sum(),
+            "created_deals": amount.groupby(k).size(),
+            "created_closed": amount.where(~is_open, 0.0).groupby(k).sum(),
+            "created_open_target": amount.where(is_next, 0.0).groupby(k).sum(),
+            "created_open_other": amount.where(is_open & ~is_next, 0.0).groupby(k).sum(),
+        }
+    )
+    if by is None:
+        out.index = cov.index
+    out = out.join(
+        cov[["goal", "gap", "value_win_rate", "open_pipeline", "pipeline_short"]], how="outer"
+    )
+    for col in ("created", "created_closed", "created_open_target", "created_open_other"):
+        out[col] = out[col].fillna(0.0)
+    out["created_deals"] = out["created_deals"].fillna(0).astype("int64")
+    out = out.rename(columns={"goal": "goal_next", "open_pipeline": "open_next"})
+    out["goal_next"] = out["goal_next"].fillna(0.0)
+    rate = out["value_win_rate"].where(out["value_win_rate"] > 0)
+    out["needed"] = out["gap"].fillna(out["goal_next"]) / rate
     out["created_vs_needed"] = out["created"] / out["needed"].where(out["needed"] > 0)
+    out["open_vs_needed"] = out["open_next"] / out["needed"].where(out["needed"] > 0)
+    out = out.drop(columns="gap")
     return out.rename_axis(by or "scope")

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
+from salesops_lib.analysis import funnel as funnel_lib
 from salesops_lib.analysis.kpis import closed_deals, kpi_table
 from salesops_lib.data import SalesData
 
@@ -70,6 +71,67 @@ def peer_groups(data: SalesData, ten: pd.DataFrame) -> pd.Series:
     band = np.where(t["tenure_months"] < 3, "ramping 0-2 months", "ramping 3-5 months")
     label = np.where(t["ramp_status"] == "ramping", base + " · " + band, base)
     return pd.Series(label, index=reps.index, name="peer_group")
+
+
+def peer_percentile(values: pd.Series) -> pd.Series:
+    """Share of the peers with a value at or below each one's, 0-100 (100 = best).
+
+    Ties share the highest rank, so two reps level at the top are both 100; peers without a
+    value (NaN) are left out of the count and get none.
+
+    Parameters
+    ----------
+    values
+        One peer group's values.
+
+    Returns
+    -------
+    Series
+        On ``values``' index.
+
+    Examples
+    --------
+    >>> peer_percentile(pd.Series([1.0, 2.0, 2.0, 4.0])).tolist()
+    [25.0, 75.0, 75.0, 100.0]
+    """
+    return values.rank(method="max", pct=True) * 100
+
+
+def compared(card: pd.DataFrame) -> pd.DataFrame:
+    """The reps of a :func:`rep_scorecard` with closed deals or a quota in the window, their
+    percentiles taken among themselves (reps with nothing in the window do not pad the base).
+
+    Parameters
+    ----------
+    card
+        Output of :func:`rep_scorecard` (``won_trailing, lost_trailing, quota_trailing,
+        peer_group`` and the trailing values behind the percentiles).
+
+    Returns
+    -------
+    DataFrame
+        The same columns, fewer rows, ``pct_*`` recomputed.
+
+    Examples
+    --------
+    >>> compared(rep_scorecard(data, quarter="2026Q3"))  # doctest: +SKIP
+    """
+    active = (card["won_trailing"] + card["lost_trailing"] > 0) | card["quota_trailing"].fillna(
+        0
+    ).gt(0)
+    out = card[active].copy()
+    g = out.groupby("peer_group")
+    for col, src in PERCENTILES.items():
+        out[col] = g[src].transform(peer_percentile)
+    return out
+
+
+PERCENTILES = {
+    "pct_bookings": "bookings_trailing",
+    "pct_attainment": "attainment_trailing",
+    "pct_win_rate": "win_rate_trailing",
+}
+"""Percentile column -> the trailing value it ranks."""
 
 
 def rep_scorecard(
@@ -161,9 +223,9 @@ def rep_scorecard(
         out[col] = reps[col].reindex(out.index) if col in reps else np.nan
     out["rep_name"] = out["rep_name"].fillna(pd.Series(out.index, index=out.index))
     g = out.groupby("peer_group")
-    out["pct_bookings"] = g["bookings_trailing"].rank(pct=True) * 100
-    out["pct_attainment"] = g["attainment_trailing"].rank(pct=True) * 100
-    out["pct_win_rate"] = g["win_rate_trailing"].rank(pct=True) * 100
+    out["pct_bookings"] = g["bookings_trailing"].transform(peer_percentile)
+    out["pct_attainment"] = g["attainment_trailing"].transform(peer_percentile)
+    out["pct_win_rate"] = g["win_rate_trailing"].transform(peer_percentile)
     lead = ["rep_name", "team", "manager", "peer_group", "tenure_months", "ramp_status"]
     return out[lead + [c for c in out.columns if c not in lead]].rename_axis("rep_id")
 
@@ -321,7 +383,10 @@ def attainment_ranking(
     out = out.join(card[["rep_name", "peer_group"]], how="left")
     tq = stats.t.ppf(0.5 + level / 2, np.maximum(out["quarters"] - 1, 1))
     se = out["sd"] / np.sqrt(out["quarters"])
-    out["lo"] = np.where(out["quarters"] > 1, out["mean_attainment"] - tq * se, np.nan)
+    # attainment is never negative: the t range is cut at 0
+    out["lo"] = np.where(
+        out["quarters"] > 1, np.maximum(out["mean_attainment"] - tq * se, 0.0), np.nan
+    )
     out["hi"] = np.where(out["quarters"] > 1, out["mean_attainment"] + tq * se, np.nan)
     # within-rep variance pooled over everybody; between-rep variance per peer group
     pooled_var = float(np.nanmean(out["sd"] ** 2)) if out["sd"].notna().any() else 0.0
@@ -436,43 +501,41 @@ def consistency(
 
 
 def stages_reached(data: SalesData, deals: pd.DataFrame) -> tuple[pd.DataFrame, list[str], str]:
-    """Furthest open stage each closed deal reached, and the stage list used.
+    """Furthest open stage each closed deal reached, and the stages measured.
 
-    Uses history snapshots when present (the furthest stage any snapshot shows); otherwise
-    only won deals are known to have passed every stage and lost deals' last stage is
-    unknown, so only the final step (last open stage to won) can be measured.
+    The one rule of :func:`salesops_lib.analysis.funnel.stages_reached` (history snapshots
+    when present; else won deals passed every stage and a lost deal reached the stage its
+    created date implies), in the older shape.
 
     Returns
     -------
     (frame, stages, basis)
-        ``frame`` has ``opp_id, rep_id, is_won, reached`` (index into ``stages``; NaN when
-        unknown); ``basis`` says which source was used.
+        ``frame`` has ``opp_id, rep_id, is_won, reached`` (index into ``stages``);
+        ``basis`` says how the furthest stage is known.
     """
-    open_stages = [s.name for s in data.stages if not s.closed] or sorted(
-        data.opportunities.loc[~data.opportunities["is_closed"].astype(bool), "stage"]
-        .dropna()
-        .unique()
-    )
-    out = deals[["opp_id", "rep_id", "is_won", "opp_row"]].copy()
-    if (
-        data.history is not None
-        and len(data.history)
-        and list(data.facts.open_stages) == open_stages
-    ):
-        furthest = data.facts.deals["furthest_stage"].to_numpy()[out["opp_row"].to_numpy()]
-        out["reached"] = np.where(furthest >= 0, furthest, np.nan).astype(float)
-        out.loc[out["is_won"], "reached"] = len(open_stages) - 1
-        basis = "history snapshots"
-    else:
-        out["reached"] = np.where(out["is_won"], len(open_stages) - 1, np.nan)
-        basis = "the stage field (lost deals' last stage unknown)"
-    return out, open_stages, basis
+    r = funnel_lib.stages_reached(data, deals)
+    return r.deals, list(r.stages), r.basis
 
 
 def stage_conversion(
     data: SalesData, *, quarter: str, as_of: object | None = None, trailing: int = 4
 ) -> tuple[pd.DataFrame, str]:
     """Stage-to-stage conversion per rep and for the team, over deals closed in the window.
+
+    The team's rate of each step is the step conversion of
+    :func:`salesops_lib.analysis.funnel.stage_funnel` over the same deals, so report 02's
+    weakest team step is the bottleneck report 06 names.
+
+    Parameters
+    ----------
+    data
+        The data set.
+    quarter
+        The last quarter of the window.
+    as_of
+        What is known (default: the quarter's end, or the data's last date).
+    trailing
+        Quarters in the window, including ``quarter``.
 
     Returns
     -------
@@ -481,44 +544,36 @@ def stage_conversion(
         ``step`` is "A → B" (the last step is "X → Won"); ``rate`` = advanced / entered;
         ``gap`` = rate - team_rate; ``excess_lost`` = (team_rate - rate) x entered, the deals
         lost at that step beyond what the team rate would lose.
+
+    Examples
+    --------
+    >>> conv, basis = stage_conversion(data, quarter="2026Q3")  # doctest: +SKIP
     """
     qs = trailing_quarters(data, quarter, trailing)
-    start, _ = data.calendar.bounds(qs[0])
-    _, end = data.calendar.bounds(quarter)
-    as_of_ts = data.default_as_of(quarter) if as_of is None else min(pd.Timestamp(as_of), end)
-    deals = closed_deals(data, start=start, as_of=as_of_ts)
-    reached, stages, basis = stages_reached(data, deals)
+    f = funnel_lib.stage_funnel(data, quarters=qs, as_of=as_of)
+    reached, stages = f.reach.deals, f.reach.stages
+    team = funnel_lib.total_steps(f).set_index("step")
     rows = []
-    steps = list(range(len(stages)))
-    for k in steps:
-        nxt = "Won" if k == len(stages) - 1 else stages[k + 1]
-        name = f"{stages[k]} → {nxt}"
-        if k == len(stages) - 1:
-            entered = reached["reached"] >= k
-            advanced = entered & reached["is_won"]
-            if basis.startswith("the stage"):
-                entered = pd.Series(True, index=reached.index)
-                advanced = reached["is_won"]
-        else:
-            if basis.startswith("the stage"):
-                continue
-            entered = reached["reached"] >= k
-            advanced = reached["reached"] >= k + 1
+    for k in range(len(stages)):
+        name = funnel_lib.step_name(stages, k)
+        entered = reached["reached"] >= k
+        advanced = entered & (reached["is_won"] if k == len(stages) - 1 else reached["reached"] > k)
         g = (
             pd.DataFrame({"rep_id": reached["rep_id"], "entered": entered, "advanced": advanced})
             .groupby("rep_id")
             .sum()
         )
         g["step"] = name
-        g["team_rate"] = advanced.sum() / max(int(entered.sum()), 1)
+        g["team_rate"] = float(team.loc[name, "rate"]) if name in team.index else np.nan
         rows.append(g.reset_index())
-    out = pd.concat(rows, ignore_index=True)
+    columns = ["rep_id", "entered", "advanced", "step", "team_rate"]
+    out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=columns)
     out["rate"] = out["advanced"] / out["entered"].where(out["entered"] > 0)
     out["gap"] = out["rate"] - out["team_rate"]
     out["excess_lost"] = (out["team_rate"] - out["rate"]) * out["entered"]
     return out[
         ["rep_id", "step", "entered", "advanced", "rate", "team_rate", "gap", "excess_lost"]
-    ], basis
+    ], f.reach.basis
 
 
 def coaching_stage(conversion: pd.DataFrame, *, min_entered: int = 10) -> pd.DataFrame:
@@ -537,6 +592,38 @@ def coaching_stage(conversion: pd.DataFrame, *, min_entered: int = 10) -> pd.Dat
 
 # ---------------------------------------------------------------------------------------
 # ramp
+
+
+def inherited(data: SalesData) -> pd.Series:
+    """Which deals their owner inherited rather than created.
+
+    A deal is inherited when it was created before its owner's hire date, or when the
+    opportunities table has a ``reassigned_date`` (the date the current owner received the
+    deal) filled for it. Inherited deals say nothing about how fast a new hire ramps, so
+    ramp and first-deal figures leave them out.
+
+    Parameters
+    ----------
+    data
+        The data set (opportunities' ``rep_id, created_date`` and, when present,
+        ``reassigned_date``; reps' ``hire_date``).
+
+    Returns
+    -------
+    Series of bool
+        On the opportunities' index.
+
+    Examples
+    --------
+    >>> int(inherited(data).sum())  # doctest: +SKIP
+    425
+    """
+    o = data.opportunities
+    hire = o["rep_id"].map(data.reps.set_index("rep_id")["hire_date"])
+    before = (o["created_date"] < hire).fillna(False).astype(bool)
+    if "reassigned_date" in o:
+        before = before | o["reassigned_date"].notna()
+    return before.rename("inherited")
 
 
 def ramp_curve(
@@ -558,15 +645,23 @@ def ramp_curve(
         ``by_month``: ``cohort, tenure_month, reps, bookings_per_rep``; ``curve``: all hires,
         ``tenure_month, reps, bookings_per_rep, cumulative``; ``new_hires``: per rep hired in
         the last ``months`` months, ``rep_name, hire_date, tenure_months, days_to_first_deal,
-        bookings_to_date, curve_to_date, vs_curve``; ``veteran_monthly``: mean monthly
-        bookings of reps past their first year; ``months_to_full``: first tenure month whose
-        bookings per rep reach ``full_share`` of ``veteran_monthly`` (NaN if never).
+        bookings_to_date, curve_to_date, vs_curve, inherited_won``; ``veteran_monthly``: mean
+        monthly bookings of reps past their first year; ``months_to_full``: first tenure month
+        whose bookings per rep reach ``full_share`` of ``veteran_monthly`` (NaN if never);
+        ``median_days_to_first_deal``; ``inherited_left_out`` and ``inherited_reps``: the won
+        deals of reps hired inside the data that they inherited (:func:`inherited`), left out
+        of every figure here, and how many reps they belong to.
     """
     reps = data.reps.dropna(subset=["hire_date"]).copy()
     first = data.first_date
     hires = reps[reps["hire_date"] >= first]
     opps = data.opportunities
-    won = opps[opps["is_won"].astype(bool) & (opps["close_date"] <= as_of)]
+    won_all = opps[opps["is_won"].fillna(False).astype(bool) & (opps["close_date"] <= as_of)]
+    taken = inherited(data).reindex(won_all.index)
+    passed_on = won_all[taken.to_numpy()]
+    passed_on = passed_on[passed_on["rep_id"].isin(hires["rep_id"])]
+    left_out, left_reps = len(passed_on), int(passed_on["rep_id"].nunique())
+    won = won_all[~taken.to_numpy()]
     w = won.merge(reps[["rep_id", "hire_date", "end_date"]], on="rep_id")
     w["tenure_month"] = np.floor((w["close_date"] - w["hire_date"]).dt.days / DAYS_PER_MONTH)
     w = w[w["tenure_month"] >= 0]
@@ -588,6 +683,9 @@ def ramp_curve(
             "new_hires": pd.DataFrame(),
             "veteran_monthly": np.nan,
             "months_to_full": np.nan,
+            "median_days_to_first_deal": np.nan,
+            "inherited_left_out": left_out,
+            "inherited_reps": left_reps,
         }
     obs_df["cohort"] = [
         data.calendar.quarter_of(h)
@@ -631,6 +729,7 @@ def ramp_curve(
     per_rep = w.groupby("rep_id").agg(first_close=("close_date", "min"), booked=("amount", "sum"))
     first_close = per_rep["first_close"].to_dict()
     booked_since_hire = per_rep["booked"].to_dict()
+    inherited_won = passed_on.groupby("rep_id").size().to_dict()
     rows = []
     for r in new.itertuples():
         ten = int(np.floor((as_of - r.hire_date).days / DAYS_PER_MONTH))
@@ -649,6 +748,7 @@ def ramp_curve(
                 "bookings_to_date": to_date,
                 "curve_to_date": expected,
                 "vs_curve": to_date / expected if expected > 0 else np.nan,
+                "inherited_won": int(inherited_won.get(r.rep_id, 0)),
             }
         )
     first_deal_days = [
@@ -665,6 +765,8 @@ def ramp_curve(
         "median_days_to_first_deal": float(np.median(first_deal_days))
         if first_deal_days
         else np.nan,
+        "inherited_left_out": left_out,
+        "inherited_reps": left_reps,
     }
 
 

@@ -187,3 +187,8 @@ def status(gaps: Iterable[Gap]) -> None:
         "gaps": [{"section": g.section, "missing": g.missing, "how": g.how} for g in listed],
     }
     display({STATUS_MIME: payload}, raw=True)
+
+
+def table_if(t: Table | None) -> HTML:
+    """A report table, or nothing when the section has none (its gap line says why)."""
+    return HTML("" if t is None or len(t) == 0 else t.to_html())

@@ -568,3 +568,243 @@ def payout_curve(
     ax.legend(loc="upper left", fontsize=8.5)
     ax.set_title(title)
     return ax
+
+
+# ---------------------------------------------------------------------------------------
+# reports 02 and 06: funnel by stage name, horizontal waterfall, paired bars, seaborn charts
+
+
+def stage_funnel(
+    frame: pd.DataFrame,
+    *,
+    title: str,
+    stage: str = "stage",
+    value: str = "cumulative_rate",
+    hue: str = "group",
+    ax: Axes | None = None,
+) -> Axes:
+    """Share of deals reaching each stage, one line per group, stage names on the x axis.
+
+    Parameters
+    ----------
+    frame
+        One row per group and stage in stage order (e.g.
+        :attr:`salesops_lib.analysis.funnel.Funnel.table`): ``stage``, ``value``, ``hue``.
+    """
+    ax = _ax(ax)
+    order = list(dict.fromkeys(frame[stage].astype("str")))
+    x = {name: i for i, name in enumerate(order)}
+    groups = list(dict.fromkeys(frame[hue].astype("str")))
+    for i, name in enumerate(groups):
+        g = frame[frame[hue].astype("str") == name]
+        xs = [x[s] for s in g[stage].astype("str")]
+        ax.plot(xs, g[value], marker="o", lw=2, color=PALETTE[i % len(PALETTE)], label=name)
+        last = g.iloc[-1]
+        ax.annotate(
+            pct(last[value]),
+            (xs[-1], last[value]),
+            xytext=(6, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8.5,
+            color=PALETTE[i % len(PALETTE)],
+        )
+    ax.set_xticks(range(len(order)), order)
+    ax.set_xlim(-0.3, len(order) - 0.4)
+    ax.set_ylim(0, 1.05)
+    pct_axis(ax)
+    ax.set_xlabel("Stage reached")
+    ax.set_ylabel("Share of closed deals")
+    if len(groups) > 1:
+        ax.legend(loc="lower left", fontsize=8.5, title=None)
+    ax.set_title(title)
+    return ax
+
+
+def waterfall_h(
+    movement: pd.DataFrame,
+    *,
+    title: str,
+    label: str = "label",
+    currency: str = "USD",
+    ax: Axes | None = None,
+) -> Axes:
+    """Horizontal pipeline waterfall, first step at the top: start and end as full bars,
+    inflows green, outflows red, each amount written beside its bar (labels never collide).
+
+    Parameters
+    ----------
+    movement
+        One row per step in order (``step``: ``start`` ... ``end``), ``amount`` (outflows
+        negative) and the ``label`` column naming each step.
+    """
+    n = len(movement)
+    ax = _ax(ax, (9.0, max(2.6, 0.42 * n + 1.2)))
+    running = 0.0
+    spans = []
+    for row in movement.itertuples():
+        v = float(row.amount)
+        if row.step in ("start", "end"):
+            left, width, color = 0.0, v, ACCENT
+            running = v if row.step == "start" else running
+        else:
+            left, width = (running, v) if v >= 0 else (running + v, -v)
+            color = GOOD if v >= 0 else BAD
+            running += v
+        spans.append((left, width, color, v))
+    y = np.arange(n)[::-1]
+    top = max((left + width for left, width, _, _ in spans), default=0.0)
+    for yi, (left, width, color, v) in zip(y, spans, strict=True):
+        ax.barh(yi, width, left=left, color=color, height=0.6)
+        ax.annotate(
+            money(v, currency),
+            (left + width, yi),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8.5,
+        )
+    ax.set_yticks(y, movement[label].astype("str"))
+    ax.set_axisbelow(True)
+    ax.set_xlim(0, top * 1.15 if top > 0 else 1)
+    money_axis(ax, axis="x", currency=currency)
+    _value_grid_on_x(ax)
+    ax.set_title(title)
+    return ax
+
+
+def paired_hbar(
+    frame: pd.DataFrame,
+    *,
+    label: str,
+    values: dict[str, str],
+    title: str,
+    kind: str = "pct",
+    target: float | None = None,
+    xlabel: str | None = None,
+    currency: str = "USD",
+    ax: Axes | None = None,
+) -> Axes:
+    """Two (or more) horizontal bars per row, one per column of ``values`` (column -> legend)."""
+    data = frame.reset_index(drop=True)
+    k = len(values)
+    ax = _ax(ax, (9.0, max(2.4, 0.3 * k * len(data) + 1.4)))
+    height = 0.8 / k
+    y = np.arange(len(data))[::-1]
+
+    def near(v: float) -> str:  # 99.7% must not read as the 100% target
+        return pct(v, 1) if target is not None and round(v, 2) == target != v else pct(v)
+
+    fmt = {"money": lambda v: money(v, currency), "pct": near, "ratio": lambda v: f"{v:.1f}×"}[kind]
+    for j, (col, name) in enumerate(values.items()):
+        pos = y + (k - 1) / 2 * height - j * height
+        vals = data[col].astype("float64")
+        ax.barh(pos, vals.fillna(0.0), height=height * 0.95, color=PALETTE[j], label=name)
+        for p, v in zip(pos, vals, strict=True):
+            if pd.notna(v):
+                ax.annotate(
+                    fmt(v),
+                    (v, p),
+                    xytext=(3, 0),
+                    textcoords="offset points",
+                    va="center",
+                    fontsize=8,
+                )
+    ax.set_yticks(y, data[label].astype("str"))
+    ax.set_axisbelow(True)
+    if target is not None:
+        ax.axvline(target, color="#444", lw=0.9, ls="--")
+    if kind == "pct":
+        pct_axis(ax, axis="x")
+    elif kind == "money":
+        money_axis(ax, axis="x", currency=currency)
+    _value_grid_on_x(ax)
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    ax.legend(loc="lower right", fontsize=8.5)
+    ax.set_title(title)
+    return ax
+
+
+def gap_heatmap(
+    matrix: pd.DataFrame, *, title: str, xlabel: str = "Step", ax: Axes | None = None
+) -> Axes:
+    """Seaborn heat map of a rep x step matrix of gaps to the team (red below, blue above),
+    each cell written in percentage points; step names on the x axis.
+
+    Parameters
+    ----------
+    matrix
+        Rows (reps) x columns (steps, e.g. "Discovery → Proposal") of gaps as shares
+        (-0.05 = 5 points below the team); NaN cells stay blank.
+    """
+    import seaborn as sns
+
+    height = max(3.0, 0.3 * len(matrix) + 1.8)
+    ax = _ax(ax, (9.0, height))
+    values = matrix.to_numpy(dtype=float)
+    lim = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 1.0
+    lim = lim or 1.0
+    labels = np.vectorize(lambda v: "" if not np.isfinite(v) else f"{v * 100:+.0f}")(values)
+    sns.heatmap(
+        matrix.astype(float),
+        ax=ax,
+        cmap="RdBu",
+        center=0.0,
+        vmin=-lim,
+        vmax=lim,
+        annot=labels,
+        fmt="",
+        annot_kws={"fontsize": 7.5},
+        linewidths=0.5,
+        linecolor="white",
+        cbar_kws={"format": FuncFormatter(lambda v, _: f"{v * 100:+.0f} pp"), "fraction": 0.04},
+    )
+    ax.set_xticklabels([str(c) for c in matrix.columns], rotation=15, ha="right", fontsize=8.5)
+    ax.set_yticklabels([str(i) for i in matrix.index], rotation=0, fontsize=8)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("")
+    ax.grid(False)
+    ax.set_title(title)
+    return ax
+
+
+def peer_distribution(
+    frame: pd.DataFrame,
+    *,
+    value: str,
+    group: str,
+    title: str,
+    kind: str = "pct",
+    xlabel: str = "",
+    currency: str = "USD",
+    ax: Axes | None = None,
+) -> Axes:
+    """Seaborn box plot of ``value`` per ``group`` with every rep as a dot (one row per group)."""
+    import seaborn as sns
+
+    data = frame.dropna(subset=[value]).copy()
+    data[group] = data[group].astype("str")
+    order = data.groupby(group)[value].median().sort_values(ascending=False).index.tolist()
+    ax = _ax(ax, (9.0, max(2.4, 0.55 * len(order) + 1.2)))
+    sns.boxplot(
+        data=data,
+        x=value,
+        y=group,
+        order=order,
+        ax=ax,
+        color="#dbe4ec",
+        fliersize=0,
+        width=0.55,
+        linewidth=1,
+    )
+    sns.stripplot(data=data, x=value, y=group, order=order, ax=ax, color=ACCENT, size=4, alpha=0.8)
+    if kind == "pct":
+        pct_axis(ax, axis="x")
+    else:
+        money_axis(ax, axis="x", currency=currency)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("")
+    _value_grid_on_x(ax)
+    ax.set_title(title)
+    return ax

@@ -1,0 +1,806 @@
+"""Report 06, pipeline health: where do deals get stuck or leak?
+
+:func:`build` returns a :class:`PipelineHealth`: the funnel of the quarter's closed deals,
+the bottleneck over the trailing quarters (the same rule and deals as report 02), time in
+stage and the age of the open pipeline, the quarter's pipeline from start to as-of (the
+waterfall, won = bookings), sales velocity of the deals open now and whether enough
+pipeline was created for the next quarter (next quarter's goal and win rate from the
+reckoning reports 01 and 03 share). Every sentence is a function of the numbers beside it
+(tested in ``tests/test_reports_pipeline_health.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from salesops_lib import timeline
+from salesops_lib.analysis import funnel as funnel_lib
+from salesops_lib.analysis import pipeline
+from salesops_lib.analysis.kpis import UNASSIGNED
+from salesops_lib.analysis.outlook import Outlook, outlook_quarter, quarter_outlook
+from salesops_lib.analysis.reps import trailing_quarters
+from salesops_lib.data import SalesData
+from salesops_lib.format import pct
+from salesops_lib.reports.base import (
+    ADD_HISTORY,
+    NO_HISTORY,
+    Finding,
+    Gap,
+    Header,
+    Period,
+    bold,
+    count,
+    header,
+    money_in,
+    period_of,
+    status_of,
+    team_or_company,
+)
+from salesops_lib.reports.definitions import pick
+from salesops_lib.reports.outlook import outlook_sentence
+from salesops_lib.reports.tables import Column, Table, TableSpec
+
+WINDOW = 4
+"""Quarters (the report's and those before it, inside the data) behind the bottleneck; report
+02's default trailing window is the same, so both name the same step."""
+
+FUNNEL_SECTION = "How do deals convert from stage to stage?"
+BOTTLENECK_SECTION = "Is the bottleneck the same as in earlier quarters?"
+STALL_SECTION = "Where does the pipeline stall?"
+MOVEMENT_SECTION = "Where did this quarter's pipeline go?"
+VELOCITY_SECTION = "How fast does the pipeline turn into bookings, and is enough being created?"
+
+STEP_LABELS = {
+    "start": "At the start",
+    "created": "Created in the quarter",
+    "pulled_in": "Pulled in from other quarters",
+    "amount_change": "Amount changes",
+    "won": "Won",
+    "lost": "Lost",
+    "slipped_out": "Slipped out",
+    "end": "Still open at the end",
+}
+OLD_BANDS = ("181-365 days", "over a year")
+BOOKINGS_NOTE = " (the quarter's bookings)"
+
+FUNNEL_SPEC = TableSpec(
+    (
+        Column("group", "Segment"),
+        Column("stage", "Stage"),
+        Column("reached", "Deals reaching it", "int"),
+        Column("step_rate", "Step conversion", "pct"),
+        Column("cumulative_rate", "Cumulative conversion", "pct"),
+    )
+)
+STALL_SPEC = TableSpec(
+    (
+        Column("stage", "Stage"),
+        Column("median_days", "Median days", "int"),
+        Column("p90_days", "90th percentile days", "int"),
+        Column("open_now", "Open now", "int"),
+        Column("stalled", "Stalled", "int"),
+        Column("stalled_amount", "Stalled amount", "money"),
+    )
+)
+MOVEMENT_SPEC = TableSpec(
+    (
+        Column("label", "Step"),
+        Column("amount", "Amount", "money"),
+        Column("deals", "Deals", "int"),
+    )
+)
+VELOCITY_SPEC = TableSpec(
+    (
+        Column("team", "Team"),
+        Column("open_deals", "Open deals", "int"),
+        Column("undated", "Without close date", "int"),
+        Column("avg_deal", "Average won deal", "money"),
+        Column("win_rate", "Win rate", "pct"),
+        Column("cycle_days", "Cycle days", "num1"),
+        Column("velocity_per_day", "Sales velocity per day", "money"),
+    )
+)
+CREATION_SPEC = TableSpec(
+    (
+        Column("team", "Team"),
+        Column("created", "Created", "money"),
+        Column("created_open_target", "Of it open for next quarter", "money"),
+        Column("goal_next", "Next quarter's goal", "money"),
+        Column("value_win_rate", "Win rate by value", "pct"),
+        Column("needed", "Pipeline needed", "money"),
+        Column("created_vs_needed", "Created / needed", "pct"),
+        Column("open_next", "Open for next quarter", "money"),
+        Column("pipeline_short", "Pipeline short", "money"),
+    )
+)
+
+
+@dataclass(frozen=True)
+class PipelineHealth:
+    """Everything report 06 shows (see :func:`build`)."""
+
+    header: Header
+    period: Period
+    gaps: list[Gap]
+    window: list[str]
+    funnel: funnel_lib.Funnel
+    funnel_table: Table
+    funnel_chart: pd.DataFrame
+    funnel_sentence: str
+    funnel_title: str
+    window_funnel: funnel_lib.Funnel
+    bottleneck: funnel_lib.Bottleneck | None
+    bottleneck_sentence: str | None
+    steps_by_quarter: Table
+    time_in_stage: Table | None
+    stall_sentence: str | None
+    aging: pd.DataFrame
+    aging_sentence: str | None
+    aging_title: str
+    movement: Table | None
+    movement_chart: pd.DataFrame | None
+    movement_sentence: str | None
+    movement_title: str
+    velocity: Table
+    velocity_sentence: str | None
+    outlook: Outlook
+    outlook_sentence: str
+    target_quarter: str
+    creation: Table
+    creation_chart: pd.DataFrame
+    creation_sentence: str | None
+    reconcile_sentence: str | None
+    creation_title: str
+    creation_series: dict[str, str]
+    definitions: dict[str, str]
+    findings: list[Finding]
+    currency: str
+
+    @property
+    def status(self) -> str:
+        """``Ready``, or ``Partial: ...`` naming what the data lacks."""
+        return status_of(self.gaps)
+
+
+def build(
+    data: SalesData,
+    *,
+    quarter: str | None = None,
+    as_of: object | None = None,
+    team: str | None = None,
+) -> PipelineHealth:
+    """Build report 06 for ``quarter`` as known on ``as_of``.
+
+    Parameters
+    ----------
+    data
+        The company's data set (needs opportunities and reps; history snapshots for time in
+        stage and the waterfall; quotas when present).
+    quarter
+        Fiscal quarter; None: the latest complete quarter.
+    as_of
+        What is known; None: the quarter's end, or the data's last date mid-quarter.
+    team
+        Narrow the report to one team; None: the whole company.
+
+    Returns
+    -------
+    PipelineHealth
+
+    Examples
+    --------
+    >>> r = build(load_dataset("data/demo"), quarter="2026Q3")  # doctest: +SKIP
+    >>> r.bottleneck.step  # doctest: +SKIP
+    'Discovery → Proposal'
+    """
+    period = period_of(data, quarter, as_of)
+    d = team_or_company(data, team)
+    fmt = money_in(d.currency)
+    q, day = period.quarter, period.as_of
+    has_history = d.history is not None and len(d.history) > 0
+    gaps = (
+        []
+        if has_history
+        else [
+            Gap(STALL_SECTION, NO_HISTORY, ADD_HISTORY),
+            Gap(MOVEMENT_SECTION, NO_HISTORY, ADD_HISTORY),
+        ]
+    )
+
+    # funnel of the quarter, bottleneck over the window
+    fun = funnel_lib.stage_funnel(d, quarters=[q], as_of=day, by="segment")
+    window = trailing_quarters(d, q, WINDOW)
+    wide = funnel_lib.stage_funnel(d, quarters=window, as_of=day)
+    neck = funnel_lib.bottleneck(funnel_lib.total_steps(wide))
+    by_q = pipeline.step_rates_by_quarter(d, quarters=window, as_of=day)
+
+    # stall and age
+    tis = pipeline.time_in_stage(d, as_of=day) if has_history else None
+    age = pipeline.aging(d, as_of=day)
+    bands = age.groupby("age_band", observed=True)[["deals", "amount"]].sum().reset_index()
+    bands["age_band"] = bands["age_band"].astype("str")
+    open_now = timeline.open_deals(d, day)
+
+    # where the quarter's pipeline went
+    mv = pipeline.movement(d, quarter=q, as_of=day) if has_history else None
+    booked = timeline.bookings(d, period.start, min(day, period.end))
+
+    # velocity and creation against next quarter's need
+    vel = pipeline.velocity(d, quarter=q, as_of=day, by="team")
+    undated = timeline.undated(d, as_of=day)
+    target_q = outlook_quarter(d, q, day)
+    outlook = quarter_outlook(d, quarter=target_q, as_of=day)
+    nxt = d.calendar.shift(q, 1)
+    nxt_outlook = outlook if nxt == target_q else quarter_outlook(d, quarter=nxt, as_of=day)
+    need = pipeline.creation_vs_need(d, quarter=q, as_of=day, by="team", target=nxt)
+    need_total = pipeline.creation_vs_need(d, quarter=q, as_of=day, by=None, target=nxt).iloc[0]
+    teams = need.reset_index()
+    teams = teams[teams["team"] != UNASSIGNED].reset_index(drop=True) if len(teams) > 1 else teams
+    vel_frame = vel.reset_index()
+
+    return PipelineHealth(
+        header=header(data, period, team),
+        period=period,
+        gaps=gaps,
+        window=window,
+        funnel=fun,
+        funnel_table=Table(
+            fun.table,
+            FUNNEL_SPEC,
+            f"Funnel of the deals closed in {q} by {day.date()}, by segment",
+            d.currency,
+        ),
+        funnel_chart=fun.table,
+        funnel_sentence=funnel_sentence(fun, period),
+        funnel_title=funnel_title(fun, q),
+        window_funnel=wide,
+        bottleneck=neck,
+        bottleneck_sentence=bottleneck_sentence(neck, wide, by_q, period),
+        steps_by_quarter=steps_table(by_q, wide),
+        time_in_stage=(
+            None
+            if tis is None
+            else Table(
+                tis.reset_index().rename(columns={"index": "stage"}),
+                STALL_SPEC,
+                f"Time in stage, and open deals stalled on {day.date()}",
+                d.currency,
+            )
+        ),
+        stall_sentence=stall_sentence(tis, fmt) if tis is not None else None,
+        aging=bands,
+        aging_sentence=aging_sentence(bands, open_now, day, fmt),
+        aging_title=aging_title(bands),
+        movement=(
+            None
+            if mv is None
+            else Table(
+                mv.assign(label=mv["step"].map(STEP_LABELS)),
+                MOVEMENT_SPEC,
+                f"The pipeline closing in {q}, from its start to {day.date()}",
+                d.currency,
+            )
+        ),
+        movement_chart=None if mv is None else mv.assign(label=mv["step"].map(STEP_LABELS)),
+        movement_sentence=movement_sentence(mv, q, booked, fmt) if mv is not None else None,
+        movement_title=movement_title(mv, q, fmt) if mv is not None else "",
+        velocity=Table(
+            vel_frame,
+            VELOCITY_SPEC,
+            f"Sales velocity of the deals open on {day.date()}, by team",
+            d.currency,
+        ),
+        velocity_sentence=velocity_sentence(
+            vel, undated, day, len(trailing_quarters(d, q, 4)), nxt_outlook, fmt
+        ),
+        outlook=outlook,
+        outlook_sentence=outlook_sentence(outlook, d.currency),
+        target_quarter=nxt,
+        creation=Table(
+            teams,
+            CREATION_SPEC.with_label("created", f"Created in {q}")
+            .with_label("created_open_target", f"Of it open for {nxt}")
+            .with_label("goal_next", f"{nxt} goal")
+            .with_label("open_next", f"Open for {nxt} now"),
+            f"Pipeline created in {q} against what the {nxt} goal needs, by team",
+            d.currency,
+        ),
+        creation_chart=teams.dropna(subset=["created_vs_needed"]),
+        creation_sentence=creation_sentence(need_total, teams, q, nxt, fmt),
+        reconcile_sentence=reconcile_sentence(
+            need_total, teams, q, nxt, day, fmt, as_in_01=nxt == target_q
+        ),
+        creation_title=creation_title(teams, q, nxt),
+        creation_series={
+            "created_vs_needed": f"Created in {q}",
+            "open_vs_needed": f"Open for {nxt} now",
+        },
+        definitions=_definitions(),
+        findings=_findings(tis, mv, need_total, nxt, fmt),
+        currency=d.currency,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# funnel and bottleneck
+
+
+def funnel_sentence(fun: funnel_lib.Funnel, period: Period) -> str:
+    """How many deals closed in the quarter, how many were won, and how the stages are known.
+
+    Examples
+    --------
+    ``Of the **2,174 deals closed in 2026Q3** (won or lost, by 2026-09-30), **28%** were won.
+    Each deal counts at the furthest stage a history snapshot shows it in; won deals passed
+    every stage.``
+    """
+    q, day = period.quarter, period.as_of.date()
+    if fun.closed == 0:
+        return f"No deal closed in {q} by {day}, so the quarter has no funnel yet."
+    text = (
+        f"Of the {bold(count(fun.closed, f'deal closed in {q}', f'deals closed in {q}'))} (won or "
+        f"lost, by {day}), {bold(pct(fun.won / fun.closed))} were won. {fun.reach.basis}"
+    )
+    won = fun.table[(fun.table["stage"] == funnel_lib.WON) & (fun.table["group"] != "(none)")]
+    won = won[won["reached"] >= 0].sort_values("cumulative_rate", ascending=False)
+    if len(won) >= 2 and won["cumulative_rate"].notna().all():
+        best, worst = won.iloc[0], won.iloc[-1]
+        if best["cumulative_rate"] > worst["cumulative_rate"]:
+            text += (
+                f" By segment, {best['group']} won the most ({pct(best['cumulative_rate'])}) "
+                f"and {worst['group']} the least ({pct(worst['cumulative_rate'])})."
+            )
+    return text
+
+
+def funnel_title(fun: funnel_lib.Funnel, quarter: str) -> str:
+    """The funnel chart's title."""
+    if fun.closed == 0:
+        return f"{quarter} funnel"
+    return f"{quarter}: {pct(fun.won / fun.closed)} of closed deals were won"
+
+
+def _span(window: list[str]) -> str:
+    return window[0] if len(window) == 1 else f"{window[0]}–{window[-1]}"
+
+
+def bottleneck_sentence(
+    neck: funnel_lib.Bottleneck | None,
+    wide: funnel_lib.Funnel,
+    by_quarter: pd.DataFrame,
+    period: Period,
+) -> str | None:
+    """The weakest step over the window, how close the next is, and how often it was weakest.
+
+    Examples
+    --------
+    ``Over the 8,607 deals closed in 2025Q4–2026Q3 (4 quarters), the weakest step is
+    **Discovery → Proposal**: 75% of the deals that reached Discovery went on (the next
+    weakest, Qualification → Discovery, converts 76%). It was the weakest step in 2 of the 4
+    quarters; in 2026Q3 alone the weakest was Qualification → Discovery.``
+    """
+    if neck is None:
+        return None
+    window = list(wide.quarters)
+    n = len(window)
+    deals = count(wide.closed, "deal")
+    where = f"{_span(window)} ({count(n, 'quarter')})" if n > 1 else window[0]
+    frm = neck.step.split(funnel_lib.ARROW)[0]
+    text = (
+        f"Over the {deals} closed in {where}, the weakest step is {bold(neck.step)}: "
+        f"{pct(neck.rate)} of the deals that reached {frm} went on"
+    )
+    if neck.next_step is not None and neck.next_rate < 1:
+        text += f" (the next weakest, {neck.next_step}, converts {pct(neck.next_rate)})"
+    text += "."
+    if n > 1:
+        weakest = by_quarter["weakest"].dropna()
+        times = int((weakest == neck.step).sum())
+        k = len(weakest)
+        often = (
+            f"each of the {k} quarters" if times == k else f"{times} of the {count(k, 'quarter')}"
+        )
+        text += f" It was the weakest step in {often}"
+        now = weakest.get(period.quarter)
+        if now is not None and now != neck.step:
+            text += f"; in {period.quarter} alone the weakest was {now}"
+        text += "."
+    return text
+
+
+def steps_table(by_quarter: pd.DataFrame, wide: funnel_lib.Funnel) -> Table:
+    """Step conversion with steps as rows and the window's quarters (and all of it) as columns."""
+    steps = funnel_lib.total_steps(wide)
+    frame = steps[["step"]].copy()
+    quarters = list(by_quarter.index)
+    for q in quarters:
+        frame[q] = frame["step"].map(by_quarter.loc[q]).astype("float64")
+    frame["window"] = steps["rate"].to_numpy()
+    span = _span(list(wide.quarters))
+    cols = (
+        Column("step", "Step"),
+        *(Column(q, q, "pct") for q in quarters),
+        *((Column("window", f"All of {span}", "pct"),) if len(quarters) > 1 else ()),
+    )
+    return Table(frame, TableSpec(cols), f"Step conversion by quarter of closing, {span}")
+
+
+# ---------------------------------------------------------------------------------------
+# stall and age
+
+
+def stall_sentence(tis: pd.DataFrame, fmt) -> str | None:  # type: ignore[no-untyped-def]
+    """Typical days in a stage, and the open deals stuck longer than 9 in 10 deals stayed."""
+    if tis.empty or tis["median_days"].isna().all():
+        return None
+    text = f"Deals typically spend {tis['median_days'].median():.0f} days in a stage."
+    stalled = int(tis["stalled"].sum())
+    if stalled == 0:
+        return text + " No open deal has sat in its stage longer than 9 in 10 deals did."
+    most = tis["stalled_amount"].idxmax()
+    return (
+        f"{text} {bold(count(stalled, 'open deal'))} ({fmt(tis['stalled_amount'].sum())}) "
+        f"{'has' if stalled == 1 else 'have'} sat in {'its' if stalled == 1 else 'their'} stage "
+        f"longer than 9 in 10 deals did; most of that value is in {bold(most)}."
+    )
+
+
+def aging_sentence(
+    bands: pd.DataFrame, open_now: pd.DataFrame, day: pd.Timestamp, fmt
+) -> str | None:  # type: ignore[no-untyped-def]
+    """The share of the open pipeline's value in deals older than six months."""
+    total = float(bands["amount"].sum())
+    no_age = int(open_now["created_date"].isna().sum())
+    if total <= 0:
+        return None
+    old = float(bands.loc[bands["age_band"].isin(OLD_BANDS), "amount"].sum())
+    text = (
+        f"Of the open pipeline on {day.date()} ({fmt(total)} in "
+        f"{count(int(bands['deals'].sum()), 'deal')} with a created date), {bold(pct(old / total))} "
+        "of the value is in deals older than six months."
+    )
+    if no_age:
+        text += (
+            f" {count(no_age, 'open deal')} without a created date "
+            f"{'has' if no_age == 1 else 'have'} no age and {'is' if no_age == 1 else 'are'} left out."
+        )
+    return text
+
+
+def aging_title(bands: pd.DataFrame) -> str:
+    """The aging chart's title."""
+    total = float(bands["amount"].sum())
+    if total <= 0:
+        return "Open pipeline by age of the deal"
+    old = float(bands.loc[bands["age_band"].isin(OLD_BANDS), "amount"].sum())
+    return f"{pct(old / total)} of the open pipeline's value is older than six months"
+
+
+# ---------------------------------------------------------------------------------------
+# waterfall
+
+
+def movement_sentence(mv: pd.DataFrame, quarter: str, booked: float, fmt) -> str:  # type: ignore[no-untyped-def]
+    """The quarter's pipeline from its start to the as-of date, balancing to the end.
+
+    Examples
+    --------
+    ``From the snapshot before 2026Q3 (2026-06-26) to 2026-09-30, the pipeline closing in
+    2026Q3 started at **$79.1M**; $36.6M was created and $18.4M pulled in from other
+    quarters; **$24.0M was won** (the quarter's bookings), $84.0M lost and $14.7M slipped
+    out; amounts changed by -$1.6M; **$11.6M** is still open. Start + created + pulled in +
+    changes − won − lost − slipped out = end.``
+    """
+    v = mv.set_index("step")["amount"]
+    won = -float(v["won"])
+    same = abs(won - booked) < 0.005
+    to = mv.attrs.get("closed_to", mv.attrs["to"])
+    seen = (
+        "" if mv.attrs["to"] == to else f" (open deals as the {mv.attrs['to']} snapshot shows them)"
+    )
+    return (
+        f"From the snapshot before {quarter} ({mv.attrs['from']}) to {to}{seen}, the pipeline "
+        f"closing in {quarter} started at {bold(fmt(v['start']))}; {fmt(v['created'])} was created "
+        f"and {fmt(v['pulled_in'])} pulled in from other quarters; {bold(fmt(won) + ' was won')}"
+        f"{BOOKINGS_NOTE if same else ''}, {fmt(-v['lost'])} lost and "
+        f"{fmt(-v['slipped_out'])} slipped out; amounts changed by {fmt(v['amount_change'])}; "
+        f"{bold(fmt(v['end']))} is still open. Start + created + pulled in + changes − won − "
+        "lost − slipped out = end."
+    )
+
+
+def movement_title(mv: pd.DataFrame, quarter: str, fmt) -> str:  # type: ignore[no-untyped-def]
+    """The waterfall's title."""
+    v = mv.set_index("step")["amount"]
+    return (
+        f"{quarter} pipeline: {fmt(v['start'])} at the start, {fmt(-v['won'])} won, "
+        f"{fmt(v['end'])} still open"
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# velocity and creation
+
+
+def velocity_sentence(  # type: ignore[no-untyped-def]
+    vel: pd.DataFrame,
+    undated: pd.DataFrame,
+    day: pd.Timestamp,
+    quarters_used: int,
+    nxt: Outlook,
+    fmt,
+) -> str | None:
+    """What the velocity counts (every open deal, undated ones named) and what it comes to.
+
+    Examples
+    --------
+    ``Counting **all 2,089 deals open on 2017-12-31** at the win rate, average won deal and
+    cycle of the last 4 quarters, they produce about **$46.9K of bookings a day** ($4.3M a
+    quarter). 2,089 of them have no expected close date, so they are in no quarter's pipeline:
+    that is why 2018Q1's open pipeline is $0.``
+    """
+    per_day = float(vel["velocity_per_day"].sum(min_count=1))
+    n = int(vel["open_deals"].sum())
+    if n == 0 or not np.isfinite(per_day):
+        return None
+    over = "the quarter" if quarters_used == 1 else f"the last {quarters_used} quarters"
+    counted = (
+        f"all {count(n, 'deal')} open on {day.date()}"
+        if n > 1
+        else f"the one deal open on {day.date()}"
+    )
+    text = (
+        f"Counting {bold(counted)}, whatever their expected "
+        f"close date, at the win rate, average won deal and cycle of {over}, they produce about "
+        f"{bold(fmt(per_day) + ' of bookings a day')} ({fmt(per_day * 91)} a quarter)."
+    )
+    due = int(vel["past_due"].sum())
+    if due:
+        text += f" {count(due, 'of them is', 'of them are')} past due."
+    k = len(undated)
+    if k:
+        text += (
+            f" {count(k, 'of them has', 'of them have')} no expected close date, so "
+            f"{'it is' if k == 1 else 'they are'} in no quarter's pipeline"
+        )
+        text += (
+            f": that is why {nxt.quarter}'s open pipeline is {fmt(nxt.open_pipeline)}."
+            if nxt.open_pipeline == 0
+            else f" ({nxt.quarter}'s open pipeline is {fmt(nxt.open_pipeline)})."
+        )
+    return text
+
+
+def _teams_enough(teams: pd.DataFrame, col: str) -> tuple[int, int]:
+    t = teams.dropna(subset=[col])
+    return int((t[col] >= 1).sum()), len(t)
+
+
+def of_teams(k: int, n: int) -> str:
+    """``5 of 6 teams``, ``all 6 teams``, ``not one of the 6 teams``, ``1 of 6 teams``."""
+    if k == n:
+        return f"all {n} teams" if n > 2 else ("both teams" if n == 2 else "the one team")
+    if k == 0:
+        return f"not one of the {n} teams"
+    return f"{k} of {n} teams"
+
+
+def _verb(k: int, n: int, one: str, many: str) -> str:
+    """The verb agreeing with :func:`of_teams` (``not one of`` and ``1 of`` take the singular)."""
+    return one if k in (0, 1) and k != n else many
+
+
+def creation_sentence(  # type: ignore[no-untyped-def]
+    total: pd.Series, teams: pd.DataFrame, quarter: str, nxt: str, fmt
+) -> str | None:
+    """Pipeline created in the quarter against what next quarter's goal needs.
+
+    Examples
+    --------
+    ``In 2026Q3 **$108.7M** of pipeline was created (2,103 deals): **126%** of the $86.5M that
+    2026Q4's goal of $18.5M needs at the win rate by value of 21%. 5 of 6 teams created
+    enough.``
+    """
+    if not np.isfinite(total["needed"]) or total["needed"] <= 0:
+        return None
+    text = (
+        f"In {quarter} {bold(fmt(total['created']))} of pipeline was created "
+        f"({count(int(total['created_deals']), 'deal')}): {bold(pct(total['created_vs_needed']))} "
+        f"of the {fmt(total['needed'])} that {nxt}'s goal of {fmt(total['goal_next'])} needs at the "
+        f"win rate by value of {pct(total['value_win_rate'])}."
+    )
+    ok, n = _teams_enough(teams, "created_vs_needed")
+    if n > 1:
+        text += f" {of_teams(ok, n).capitalize()} created enough"
+        few = teams[teams["created_vs_needed"] < 1]
+        if 0 < len(few) <= 2:
+            named = [f"{t['team']} {pct(t['created_vs_needed'], 1)}" for _, t in few.iterrows()]
+            text += f" (not: {', '.join(named)})"
+        text += "."
+    return text
+
+
+def reconcile_sentence(  # type: ignore[no-untyped-def]
+    total: pd.Series,
+    teams: pd.DataFrame,
+    quarter: str,
+    nxt: str,
+    day: pd.Timestamp,
+    fmt,
+    *,
+    as_in_01: bool = True,
+) -> str | None:
+    """Where the created pipeline went, and why "created enough" and "pipeline short" can both hold.
+
+    Examples
+    --------
+    ``Created enough, yet short: of the $108.7M created in 2026Q3, $42.9M has already closed
+    and $19.3M is open for other quarters or has no close date, so $46.6M of it is open for
+    2026Q4. With deals created earlier, 2026Q4's open pipeline on 2026-09-30 is **$67.7M**,
+    **short by $18.7M** of the $86.5M needed; 5 of 6 teams are short (the figure of report 01).``
+    """
+    if not np.isfinite(total["needed"]) or total["needed"] <= 0:
+        return None
+    short = float(total["pipeline_short"])
+    created_enough = total["created_vs_needed"] >= 1
+    lead = "Created enough, yet short: of" if created_enough and short > 0 else "Of"
+    text = (
+        f"{lead} the {fmt(total['created'])} created in {quarter}, "
+        f"{fmt(total['created_closed'])} has already closed and "
+        f"{fmt(total['created_open_other'])} is open for other quarters or has no close date, "
+        f"so {fmt(total['created_open_target'])} of it is open for {nxt}. "
+    )
+    text += (
+        f"With deals created earlier, {nxt}'s open pipeline on {day.date()} is "
+        f"{bold(fmt(total['open_next']))}, "
+    )
+    if short > 0:
+        text += f"{bold('short by ' + fmt(short))} of the {fmt(total['needed'])} needed"
+    else:
+        text += f"{bold('enough')} for the {fmt(total['needed'])} needed"
+    ok, n = _teams_enough(teams, "open_vs_needed")
+    if n > 1:
+        text += f"; {of_teams(n - ok, n)} {_verb(n - ok, n, 'is', 'are')} short"
+        apart = float(teams["pipeline_short"].sum())
+        if short > 0 and ok > 0 and apart - short >= 0.5:
+            text += (
+                f", by {fmt(apart)} together, less the surplus of the "
+                f"{'team' if ok == 1 else 'teams'} with enough"
+            )
+    return text + (" (the coverage report 01 shows)." if as_in_01 else ".")
+
+
+def creation_title(teams: pd.DataFrame, quarter: str, nxt: str) -> str:
+    """The creation chart's title."""
+    ok, n = _teams_enough(teams, "created_vs_needed")
+    have, m = _teams_enough(teams, "open_vs_needed")
+    if n <= 1:
+        return f"Pipeline created in {quarter} and open for {nxt}, against the need"
+    has = "has" if have == 1 else "have"
+    return (
+        f"{ok} of {n} teams created enough in {quarter}; {have} of {m} {has} enough open for {nxt}"
+    )
+
+
+# ---------------------------------------------------------------------------------------
+
+
+def _definitions() -> dict[str, str]:
+    return pick(
+        "Open pipeline",
+        "Next quarter's pipeline",
+        "Past due",
+        "Slipped",
+        "Win rate",
+        "Win rate by value",
+        "Cycle days",
+        "Pipeline short",
+        **{
+            "Deals closed in the quarter": (
+                "The funnel's deals: every deal won or lost with a close date from the quarter's "
+                "first day to the as-of date. Open deals are left out: they have not finished."
+            ),
+            "Furthest stage": (
+                "The furthest open stage a history snapshot shows the deal in; won deals passed "
+                "every stage. A deal no snapshot shows open (or any lost deal, without "
+                "snapshots) counts at the first stage its created date implies: the first stage "
+                "whose open deals carry a created date."
+            ),
+            "Segment": "The deal owner's segment, from the reps table (a rep without one counts as (none)).",
+            "Deals reaching it": "Deals of the cohort whose furthest stage is this stage or later.",
+            "Step conversion": (
+                "Deals that reached the next stage (or won) divided by deals that reached this "
+                "stage."
+            ),
+            "Cumulative conversion": "Deals that reached the stage divided by all deals in the cohort.",
+            "Bottleneck (weakest step)": (
+                "The step with the lowest step conversion over the deals closed in the report's "
+                "quarter and the three before it (the same deals and rule as report 02)."
+            ),
+            "Time in stage (median days, 90th percentile days)": (
+                "Days from a deal's first snapshot in a stage to its last, plus one snapshot "
+                "interval, over deals that have left the stage (median and 90th percentile)."
+            ),
+            "Open now": "Open deals in the stage on the latest snapshot up to the as-of date.",
+            "Stalled": (
+                "An open deal in its current stage longer than the 90th percentile of time in "
+                "that stage."
+            ),
+            "Pipeline age": "Days since the deal was created.",
+            "Pipeline waterfall": (
+                "The open pipeline with a close date in the quarter, from the last snapshot "
+                "before the quarter to the as-of date: start + created + pulled in + amount "
+                "changes − won − lost − slipped out = end. Deals created or pulled in enter at "
+                "their final value; won is the quarter's bookings."
+            ),
+            "Pulled in": "A deal open before the quarter with a close date outside it that moved into it.",
+            "Amount changes": "Changes in amount of the deals in the pipeline at the quarter's start.",
+            "Sales velocity per day": (
+                "Open deals × average won deal × win rate ÷ cycle days: the bookings a day the "
+                "deals open on the as-of date (all of them, whatever their close date) produce at "
+                "the rates of deals closed in the last four quarters. Summed over teams."
+            ),
+            "Without close date": (
+                "Open deals with no expected close date: they are in no quarter's pipeline."
+            ),
+            "Average won deal": "Mean amount of the deals won in the last four quarters.",
+            "Created": "Amount of the deals created from the quarter's first day to the as-of date.",
+            "Next quarter's goal": (
+                "Its quota, or without quotas the average quarterly bookings of the last four "
+                "complete quarters (as in reports 01 and 03)."
+            ),
+            "Pipeline needed": (
+                "Next quarter's goal divided by the win rate by value: the pipeline that, at the "
+                "usual rate, turns into the goal."
+            ),
+            "Created / needed": "Pipeline created in the quarter divided by the pipeline needed.",
+            "Of it open for next quarter": (
+                "The part of the pipeline created in the quarter that is open on the as-of date "
+                "with a close date in the next quarter."
+            ),
+            "Open for next quarter now": (
+                "Next quarter's pipeline: deals open on the as-of date with a close date in it, "
+                "whenever they were created."
+            ),
+            "Outlook": (
+                "The reckoning reports 01, 03 and 06 share: the goal, the open pipeline times the "
+                "win rate by value, plus what deals not yet in the pipeline added on average."
+            ),
+        },
+    )
+
+
+def _findings(tis, mv, total: pd.Series, nxt: str, fmt) -> list[Finding]:  # type: ignore[no-untyped-def]
+    out = []
+    if total["pipeline_short"] > 0:
+        out.append(
+            Finding(
+                f"{nxt}'s open pipeline is short by {bold(fmt(total['pipeline_short']))} of what "
+                "its goal needs at the usual win rate.",
+                float(total["pipeline_short"]),
+                VELOCITY_SECTION,
+            )
+        )
+    if tis is not None and tis["stalled"].sum() > 0:
+        out.append(
+            Finding(
+                f"{count(int(tis['stalled'].sum()), 'open deal')} worth "
+                f"{bold(fmt(tis['stalled_amount'].sum()))} have stalled in their stage.",
+                float(tis["stalled_amount"].sum()),
+                STALL_SECTION,
+            )
+        )
+    if mv is not None:
+        slipped = -float(mv.set_index("step").loc["slipped_out", "amount"])
+        if slipped > 0:
+            out.append(
+                Finding(
+                    f"{bold(fmt(slipped))} slipped out of the quarter's pipeline.",
+                    slipped,
+                    MOVEMENT_SECTION,
+                )
+            )
+    return sorted(out, key=lambda f: -f.at_stake)

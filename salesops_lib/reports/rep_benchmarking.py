@@ -1,0 +1,828 @@
+"""Report 02, rep benchmarking: how does each rep compare with peers, fairly?
+
+:func:`build` returns a :class:`RepBenchmarking`: each rep's scorecard against peers of the
+same role and segment (percentiles that agree with their definition on ties), win rates
+shrunk toward the peer group with the limits of chance, steadiness of monthly bookings, the
+step of the sales process each rep loses most deals at (from the same funnel and bottleneck
+rule as report 06), how new hires ramp (deals they inherited left out) and how managers'
+teams compare. Every sentence is a function of the numbers beside it (tested in
+``tests/test_reports_rep_benchmarking.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import cast
+
+import numpy as np
+import pandas as pd
+
+from salesops_lib.analysis import funnel as funnel_lib
+from salesops_lib.analysis import reps as bench
+from salesops_lib.analysis.kpis import UNASSIGNED
+from salesops_lib.data import SalesData
+from salesops_lib.format import number, pct
+from salesops_lib.reports.base import (
+    ADD_QUOTAS,
+    NO_QUOTAS,
+    Finding,
+    Gap,
+    Header,
+    Period,
+    bold,
+    count,
+    header,
+    money_in,
+    period_of,
+    status_of,
+    team_or_company,
+)
+from salesops_lib.reports.definitions import pick
+from salesops_lib.reports.pipeline_health import WINDOW as PIPELINE_WINDOW
+from salesops_lib.reports.tables import Column, Table, TableSpec
+
+SCORE_SECTION = "How does each rep score against peers?"
+RANK_SECTION = "Who really wins more often, and who only looks like it?"
+STEADY_SECTION = "Who delivers steadily, and whose results come in bursts?"
+LEAK_SECTION = "Where in the sales process does each rep lose deals?"
+RAMP_SECTION = "How fast do new hires ramp?"
+MANAGER_SECTION = "How do managers' teams compare?"
+
+NO_HIRE_DATES = "hire dates"
+ADD_HIRE_DATES = "add hire_date (YYYY-MM-DD) to the reps table"
+HEAT_MIN_DEALS = 5
+"""A rep's cell of the heat map needs at least this many deals entering the step."""
+HEAT_ROWS = 40
+MIN_GROUP = 3
+"""Peer groups smaller than this are not named as the best (one rep is no median)."""
+ROWS = 30
+
+RESULTS_SPEC = TableSpec(
+    (
+        Column("rep_name", "Rep"),
+        Column("team", "Team"),
+        Column("peer_group", "Peer group"),
+        Column("tenure_months", "Tenure (months)", "int"),
+        Column("bookings_trailing", "Bookings", "money"),
+        Column("pct_bookings", "Bookings percentile", "int"),
+        Column("attainment_trailing", "Attainment", "pct"),
+        Column("pct_attainment", "Attainment percentile", "int"),
+    ),
+    max_rows=ROWS,
+    ends=True,
+)
+ACTIVITY_SPEC = TableSpec(
+    (
+        Column("rep_name", "Rep"),
+        Column("win_rate_trailing", "Win rate", "pct"),
+        Column("pct_win_rate", "Win-rate percentile", "int"),
+        Column("avg_deal_size_trailing", "Average deal", "money"),
+        Column("avg_cycle_days_trailing", "Cycle days", "num1"),
+        Column("pipeline_created_trailing", "Pipeline created", "money"),
+        Column("activities_trailing", "Activities", "int"),
+    ),
+    max_rows=ROWS,
+    ends=True,
+)
+RANK_SPEC = TableSpec(
+    (
+        Column("rep_name", "Rep"),
+        Column("peer_group", "Peer group"),
+        Column("closed", "Closed deals", "int"),
+        Column("win_rate", "Win rate", "pct"),
+        Column("lo", "Low", "pct"),
+        Column("hi", "High", "pct"),
+        Column("shrunk_win_rate", "Shrunk win rate", "pct"),
+        Column("flag", "Against peers"),
+        Column("rank_shrunk", "Fair rank", "int"),
+    ),
+    max_rows=ROWS,
+    ends=True,
+)
+ATTAINMENT_SPEC = TableSpec(
+    (
+        Column("rep_name", "Rep"),
+        Column("peer_group", "Peer group"),
+        Column("quarters", "Quarters", "int"),
+        Column("mean_attainment", "Mean attainment", "pct"),
+        Column("lo", "Low", "pct"),
+        Column("hi", "High", "pct"),
+        Column("peer_attainment", "Peer average", "pct"),
+        Column("shrunk_attainment", "Shrunk attainment", "pct"),
+    ),
+    max_rows=ROWS,
+    ends=True,
+)
+COACH_SPEC = TableSpec(
+    (
+        Column("rep_name", "Rep"),
+        Column("step", "Step to coach"),
+        Column("rate", "Rep conversion", "pct"),
+        Column("team_rate", "Team conversion", "pct"),
+        Column("excess_lost", "Deals lost beyond team rate", "num1"),
+    ),
+    max_rows=25,
+)
+HIRES_SPEC = TableSpec(
+    (
+        Column("rep_name", "Rep"),
+        Column("hire_date", "Hired", "date"),
+        Column("tenure_months", "Months in role", "int"),
+        Column("days_to_first_deal", "Days to first own deal", "int"),
+        Column("bookings_to_date", "Bookings to date", "money"),
+        Column("curve_to_date", "Curve to date", "money"),
+        Column("vs_curve", "Against curve", "pct"),
+        Column("inherited_won", "Inherited deals won", "int"),
+    )
+)
+MANAGER_SPEC = TableSpec(
+    (
+        Column("manager", "Manager"),
+        Column("reps", "Reps compared", "int"),
+        Column("mean", "Average"),
+        Column("median", "Median"),
+        Column("sd", "Std dev"),
+        Column("min", "Lowest"),
+        Column("max", "Highest"),
+        Column("spread", "Spread"),
+    )
+)
+
+
+@dataclass(frozen=True)
+class RepBenchmarking:
+    """Everything report 02 shows (see :func:`build`)."""
+
+    header: Header
+    period: Period
+    gaps: list[Gap]
+    window: list[str]
+    has_quota: bool
+    card: pd.DataFrame
+    scope_sentence: str
+    results: Table
+    activity: Table
+    peer_sentence: str | None
+    distribution: pd.DataFrame
+    distribution_value: str
+    distribution_kind: str
+    distribution_label: str
+    distribution_title: str
+    ranking_frame: pd.DataFrame
+    ranking: Table
+    ranking_sentence: str | None
+    ranking_title: str
+    attainment: Table | None
+    consistency: pd.DataFrame
+    consistency_sentence: str | None
+    consistency_title: str
+    consistency_split: float
+    consistency_label: str
+    conversion: pd.DataFrame
+    bottleneck: funnel_lib.Bottleneck | None
+    conversion_sentence: str | None
+    heat: pd.DataFrame
+    heat_title: str
+    coaching: Table
+    ramp_curve: pd.DataFrame
+    veteran_monthly: float
+    ramp_sentence: str | None
+    ramp_title: str
+    new_hires: Table | None
+    managers: Table
+    manager_chart: pd.DataFrame
+    manager_sentence: str | None
+    manager_title: str
+    manager_kind: str
+    manager_target: float | None
+    definitions: dict[str, str]
+    findings: list[Finding]
+    currency: str
+
+    @property
+    def status(self) -> str:
+        """``Ready``, or ``Partial: ...`` naming what the data lacks."""
+        return status_of(self.gaps)
+
+
+def build(
+    data: SalesData,
+    *,
+    quarter: str | None = None,
+    as_of: object | None = None,
+    team: str | None = None,
+    trailing: int = 4,
+) -> RepBenchmarking:
+    """Build report 02 for the ``trailing`` quarters ending with ``quarter``, as known on ``as_of``.
+
+    Parameters
+    ----------
+    data
+        The company's data set (needs opportunities and reps; quotas, history snapshots,
+        activities and hire dates when present).
+    quarter
+        Fiscal quarter; None: the latest complete quarter.
+    as_of
+        What is known; None: the quarter's end, or the data's last date mid-quarter.
+    team
+        Narrow the report to one team; None: the whole company.
+    trailing
+        Quarters in the window, including ``quarter`` (those inside the data).
+
+    Returns
+    -------
+    RepBenchmarking
+
+    Examples
+    --------
+    >>> r = build(load_dataset("data/demo"), quarter="2026Q3")  # doctest: +SKIP
+    >>> r.conversion_sentence  # doctest: +SKIP
+    """
+    period = period_of(data, quarter, as_of)
+    d = team_or_company(data, team)
+    fmt = money_in(d.currency)
+    q, day = period.quarter, period.as_of
+    trailing = max(int(trailing), 1)
+    window = bench.trailing_quarters(d, q, trailing)
+
+    card = bench.rep_scorecard(d, quarter=q, as_of=day, trailing=trailing)
+    card = bench.compared(card)
+    card = card.sort_values(["bookings_trailing", "rep_name"], ascending=[False, True])
+    has_quota = bool(card["attainment_trailing"].notna().any())
+    has_activities = bool(card["activities_trailing"].notna().any())
+    gaps: list[Gap] = []
+    if not has_quota:
+        gaps += [
+            Gap(SCORE_SECTION, NO_QUOTAS, ADD_QUOTAS),
+            Gap(RANK_SECTION, NO_QUOTAS, ADD_QUOTAS),
+        ]
+    hire_known = bool(d.reps["hire_date"].notna().any())
+    if not hire_known:
+        gaps.append(Gap(RAMP_SECTION, NO_HIRE_DATES, ADD_HIRE_DATES))
+
+    results_spec = (
+        RESULTS_SPEC if has_quota else RESULTS_SPEC.without("attainment_trailing", "pct_attainment")
+    )
+    if card["tenure_months"].isna().all():
+        results_spec = results_spec.without("tenure_months")
+    activity_spec = (
+        ACTIVITY_SPEC if has_activities else ACTIVITY_SPEC.without("activities_trailing")
+    )
+    frame = card.reset_index()
+    span = _span(window)
+
+    ranking = bench.win_rate_ranking(d, quarter=q, as_of=day, trailing=trailing)
+    ranking = ranking[ranking.index.isin(card.index)].reset_index()
+    att = (
+        bench.attainment_ranking(d, quarter=q, as_of=day, trailing=trailing).reset_index()
+        if has_quota
+        else None
+    )
+
+    cons = bench.consistency(d, quarter=q, as_of=day, trailing=trailing)
+    cons = cons[cons.index.isin(card.index)]
+    judged = cons[cons["quadrant"] != "Too new to judge"]
+
+    conv, basis = bench.stage_conversion(d, quarter=q, as_of=day, trailing=trailing)
+    fun = funnel_lib.stage_funnel(d, quarters=window, as_of=day)
+    neck = funnel_lib.bottleneck(funnel_lib.total_steps(fun))
+    names = d.reps.set_index("rep_id")["rep_name"]
+    conv = conv.assign(rep_name=conv["rep_id"].map(names).fillna(conv["rep_id"]))
+    heat = heat_matrix(conv)
+    coach = bench.coaching_stage(conv).join(names, how="left").reset_index()
+    coach["rep_name"] = coach["rep_name"].fillna(coach["rep_id"])
+    coach = coach.sort_values("excess_lost", ascending=False).reset_index(drop=True)
+
+    ramp = bench.ramp_curve(d, as_of=day)
+    curve = cast(pd.DataFrame, ramp["curve"])
+    hires = cast(pd.DataFrame, ramp["new_hires"])
+    mgr = bench.manager_summary(card).reset_index()
+    mgr = mgr[mgr["manager"].astype("str") != UNASSIGNED].reset_index(drop=True)
+    measure = (
+        str(mgr["measure"].iloc[0]) if len(mgr) else ("attainment" if has_quota else "bookings")
+    )
+    mkind = "pct" if measure == "attainment" else "money"
+
+    dist_value = "attainment_trailing" if has_quota else "bookings_trailing"
+    return RepBenchmarking(
+        header=header(data, period, team),
+        period=period,
+        gaps=gaps,
+        window=window,
+        has_quota=has_quota,
+        card=card,
+        scope_sentence=scope_sentence(len(card), window, trailing),
+        results=Table(
+            frame,
+            results_spec,
+            f"Results, trailing {count(len(window), 'quarter')} ({span})",
+            d.currency,
+        ),
+        activity=Table(
+            frame,
+            activity_spec,
+            f"How the results came, trailing {count(len(window), 'quarter')} ({span})",
+            d.currency,
+        ),
+        peer_sentence=peer_sentence(card, fmt),
+        distribution=peer_spread(frame, dist_value),
+        distribution_value=dist_value,
+        distribution_kind="pct" if has_quota else "money",
+        distribution_label=(
+            f"{'Attainment' if has_quota else 'Bookings'}, {span} (peer groups of {MIN_GROUP} reps or more)"
+        ),
+        distribution_title=distribution_title(frame, dist_value, has_quota, fmt),
+        ranking_frame=ranking,
+        ranking=Table(
+            ranking,
+            RANK_SPEC,
+            "Win rates: raw with 95% range, shrunk toward peers (fair rank)",
+            d.currency,
+        ),
+        ranking_sentence=ranking_sentence(ranking),
+        ranking_title=ranking_title(ranking),
+        attainment=(
+            None
+            if att is None
+            else Table(
+                att,
+                ATTAINMENT_SPEC,
+                "Quarterly attainment: mean with 95% range, shrunk toward peers",
+                d.currency,
+            )
+        ),
+        consistency=judged,
+        consistency_sentence=consistency_sentence(judged, has_quota),
+        consistency_title=consistency_title(judged),
+        consistency_split=float(judged["cv"].median()) if len(judged) else np.nan,
+        consistency_label="Attainment" if has_quota else "Bookings / peer median",
+        conversion=conv,
+        bottleneck=neck,
+        conversion_sentence=conversion_sentence(
+            neck, fun, basis, same_as_06=trailing == PIPELINE_WINDOW
+        ),
+        heat=heat,
+        heat_title=heat_title(heat, neck),
+        coaching=Table(
+            coach,
+            COACH_SPEC,
+            f"The one step to coach per rep (most deals lost beyond the team rate, at least 10 deals entering), {span}",
+        ),
+        ramp_curve=curve,
+        veteran_monthly=float(cast(float, ramp["veteran_monthly"])),
+        ramp_sentence=ramp_sentence(
+            ramp, hire_known, fmt, reassigned_known="reassigned_date" in d.opportunities
+        ),
+        ramp_title="New hires' bookings per rep by month of tenure (own deals only), against ramped reps",
+        new_hires=Table(hires, HIRES_SPEC, "Each recent hire against the ramp curve", d.currency)
+        if len(hires)
+        else None,
+        managers=Table(
+            mgr,
+            TableSpec(
+                tuple(
+                    c if c.key in ("manager", "reps") else Column(c.key, c.label, mkind)
+                    for c in MANAGER_SPEC.columns
+                )
+            ),
+            f"Each manager's reps, trailing {measure}",
+            d.currency,
+        ),
+        manager_chart=mgr,
+        manager_sentence=manager_sentence(mgr, measure, fmt),
+        manager_title=manager_title(mgr, card, measure),
+        manager_kind=mkind,
+        manager_target=1.0 if measure == "attainment" else None,
+        definitions=_definitions(has_quota, has_activities),
+        findings=_findings(ranking, hires, fmt),
+        currency=d.currency,
+    )
+
+
+def _span(window: list[str]) -> str:
+    return window[0] if len(window) == 1 else f"{window[0]}–{window[-1]}"
+
+
+# ---------------------------------------------------------------------------------------
+# scorecard
+
+
+def scope_sentence(n: int, window: list[str], trailing: int) -> str:
+    """Who is compared and over which quarters.
+
+    Examples
+    --------
+    ``The comparison covers **60 reps** with closed deals or a quota in **2025Q4–2026Q3**
+    (4 quarters).``
+    """
+    k = len(window)
+    text = (
+        f"The comparison covers {bold(count(n, 'rep'))} with closed deals or a quota in "
+        f"{bold(_span(window))} ({count(k, 'quarter')})."
+    )
+    if k < trailing:
+        text += f" The data starts in {window[0]}, so the window has {k} of the {trailing} quarters asked for."
+    return text
+
+
+def peer_sentence(card: pd.DataFrame, fmt) -> str | None:  # type: ignore[no-untyped-def]
+    """Peer groups, the top rep by bookings with their percentile, and the reps still ramping."""
+    if card.empty:
+        return None
+    groups = card["peer_group"].nunique()
+    grouping = (
+        "All of them form one peer group"
+        if groups == 1
+        else f"They fall in {count(groups, 'peer group')}"
+    )
+    top = card.sort_values(["bookings_trailing", "rep_name"], ascending=[False, True]).iloc[0]
+    text = f"{grouping}. The top rep by bookings is {bold(top['rep_name'])} ({fmt(top['bookings_trailing'])}"
+    if pd.notna(top["pct_bookings"]):
+        text += f", percentile {number(top['pct_bookings'])} in {top['peer_group']}"
+    text += ")."
+    ramping = int((card["ramp_status"] == "ramping").sum())
+    if ramping == 0:
+        text += " No rep is still ramping."
+    elif ramping == 1:
+        text += (
+            " 1 rep is still ramping and is compared only with ramping peers of the same tenure."
+        )
+    else:
+        text += f" {ramping:,} reps are still ramping and are compared only with ramping peers of the same tenure."
+    return text
+
+
+def distribution_title(frame: pd.DataFrame, value: str, has_quota: bool, fmt) -> str:  # type: ignore[no-untyped-def]
+    """The peer distribution chart's title: the peer group with the highest median."""
+    data = frame.dropna(subset=[value])
+    if data.empty:
+        return "Reps by peer group"
+    g = data.groupby("peer_group")[value]
+    med = g.median()[g.size() >= MIN_GROUP].sort_values(ascending=False)
+    show = pct if has_quota else fmt
+    measure = "attainment" if has_quota else "bookings"
+    if med.empty or data["peer_group"].nunique() == 1:
+        return f"Median {measure} {show(data[value].median())}; each dot is a rep"
+    return f"{med.index[0]}: highest median {measure}, {show(med.iloc[0])}"
+
+
+def peer_spread(frame: pd.DataFrame, value: str) -> pd.DataFrame:
+    """The reps of peer groups with at least :data:`MIN_GROUP` reps with a value (the chart's)."""
+    data = frame.dropna(subset=[value])
+    sizes = data.groupby("peer_group")[value].transform("size")
+    return data[sizes >= MIN_GROUP].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------
+# honest ranking
+
+
+def ranking_sentence(ranking: pd.DataFrame) -> str | None:
+    """Who tops the raw win rates, who leads once small samples are shrunk, and how many
+    differ from peers beyond chance.
+
+    Examples
+    --------
+    ``Ranked by raw win rate, **Ann** would top the table (100% on 3 closed deals); after
+    shrinking small samples toward the peer average the leader is **Bo** (58%, range 53% to
+    64%). 9 reps win more often than peers beyond chance and 14 less often; the other 37
+    differ within what luck explains.``
+    """
+    if ranking.empty:
+        return None
+    raw = ranking.sort_values(["win_rate", "closed"], ascending=[False, False]).iloc[0]
+    lead = ranking.iloc[0]
+    rng = _range(lead["shrunk_lo"], lead["shrunk_hi"])
+    if raw["rep_id"] == lead["rep_id"]:
+        text = (
+            f"{bold(lead['rep_name'])} tops the table both on raw win rate ({pct(raw['win_rate'])} "
+            f"on {count(int(raw['closed']), 'closed deal')}) and after shrinking small samples "
+            f"toward the peer average ({pct(lead['shrunk_win_rate'])}{rng})."
+        )
+    else:
+        text = (
+            f"Ranked by raw win rate, {bold(raw['rep_name'])} would top the table "
+            f"({pct(raw['win_rate'])} on {count(int(raw['closed']), 'closed deal')}); after "
+            f"shrinking small samples toward the peer average the leader is "
+            f"{bold(lead['rep_name'])} ({pct(lead['shrunk_win_rate'])}{rng})."
+        )
+    above = int((ranking["flag"] == "above peers").sum())
+    below = int((ranking["flag"] == "below peers").sum())
+    within = len(ranking) - above - below
+    if above == 0 and below == 0:
+        return (
+            text
+            + f" No rep's win rate differs from peers beyond what luck explains ({count(within, 'rep')})."
+        )
+    return (
+        text
+        + f" {count(above, 'rep')} {'wins' if above == 1 else 'win'} more often than peers beyond "
+        f"chance and {below:,} less often; the other {within:,} differ within what luck explains."
+    )
+
+
+def _range(lo: float, hi: float) -> str:
+    """``, range 53% to 64%``; nothing when the ends are missing or show the same."""
+    if pd.isna(lo) or pd.isna(hi) or pct(lo) == pct(hi):
+        return ""
+    return f", range {pct(lo)} to {pct(hi)}"
+
+
+def ranking_title(ranking: pd.DataFrame) -> str:
+    """The funnel plot's title."""
+    above = int((ranking["flag"] == "above peers").sum())
+    below = int((ranking["flag"] == "below peers").sum())
+    return f"{above} above and {below} below peers beyond chance; the rest within luck"
+
+
+# ---------------------------------------------------------------------------------------
+# consistency
+
+
+def consistency_sentence(judged: pd.DataFrame, has_quota: bool) -> str | None:
+    """How many reps fall in each quadrant of steadiness and performance."""
+    if judged.empty:
+        return None
+    c = judged["quadrant"].value_counts()
+    bar = "quota" if has_quota else "their peer median"
+    return (
+        f"Of {count(len(judged), 'rep')} with at least three months in the window, "
+        f"{bold(int(c.get('Reliable performers', 0)))} are reliable performers (at or above {bar} "
+        f"with steady months), {int(c.get('Big-quarter performers', 0))} reach it in bursts, "
+        f"{int(c.get('Steady but short', 0))} are steady but short, and "
+        f"{bold(int(c.get('Struggling and erratic', 0)))} are both short and erratic."
+    )
+
+
+def consistency_title(judged: pd.DataFrame) -> str:
+    """The quadrant chart's title."""
+    c = judged["quadrant"].value_counts()
+    return (
+        f"{int(c.get('Reliable performers', 0))} reliable performers; "
+        f"{int(c.get('Struggling and erratic', 0))} struggling and erratic"
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# where deals leak
+
+
+def heat_matrix(conv: pd.DataFrame) -> pd.DataFrame:
+    """Rep x step gaps to the team (steps in stage order), cells with enough deals only.
+
+    Steps at which the team lost no deal (conversion 100%) are left out (nothing to coach);
+    with more than :data:`HEAT_ROWS` reps, those losing the most deals beyond the team rate.
+    """
+    steps = list(dict.fromkeys(conv["step"]))
+    keep = [s for s in steps if (conv.loc[conv["step"] == s, "team_rate"] < 1).any()]
+    cells = conv[(conv["entered"] >= HEAT_MIN_DEALS) & conv["step"].isin(keep)]
+    heat = cells.pivot_table(index="rep_name", columns="step", values="gap", sort=False)
+    heat = heat.reindex(columns=[s for s in keep if s in heat.columns])
+    if len(heat) > HEAT_ROWS:
+        worst = (
+            cells.groupby("rep_name")["excess_lost"]
+            .sum()
+            .sort_values(ascending=False)
+            .head(HEAT_ROWS)
+        )
+        heat = heat.loc[heat.index.isin(worst.index)]
+    return heat
+
+
+def conversion_sentence(
+    neck: funnel_lib.Bottleneck | None,
+    fun: funnel_lib.Funnel,
+    basis: str,
+    *,
+    same_as_06: bool,
+) -> str | None:
+    """The team's weakest step over the window (the rule report 06 uses) and how it is measured.
+
+    Examples
+    --------
+    ``Over the 8,607 deals closed in 2025Q4–2026Q3 the team converts worst at **Discovery →
+    Proposal** (75%; the next weakest, Qualification → Discovery, 76%), the bottleneck report
+    06 names too. ...``
+    """
+    if neck is None:
+        return None
+    text = (
+        f"Over the {count(fun.closed, 'deal')} closed in {_span(list(fun.quarters))} the team "
+        f"converts worst at {bold(neck.step)} ({pct(neck.rate)}"
+    )
+    if neck.next_step is not None and neck.next_rate < 1:
+        text += f"; the next weakest, {neck.next_step}, {pct(neck.next_rate)}"
+    text += ")"
+    text += ", the bottleneck report 06 names too." if same_as_06 else "."
+    return (
+        f"{text} {basis} The heat map shows each rep's conversion at each step against the team, "
+        "in percentage points."
+    )
+
+
+def heat_title(heat: pd.DataFrame, neck: funnel_lib.Bottleneck | None) -> str:
+    """The heat map's title."""
+    base = "Conversion against the team by step (red: below, in points)"
+    return f"{base}; weakest team step {neck.step}" if neck is not None else base
+
+
+# ---------------------------------------------------------------------------------------
+# ramp
+
+
+def ramp_sentence(  # type: ignore[no-untyped-def]
+    ramp: dict,  # type: ignore[type-arg]
+    hire_known: bool,
+    fmt,
+    *,
+    reassigned_known: bool = False,
+) -> str | None:
+    """How fast reps hired inside the data win their first own deal and reach full productivity,
+    and how many inherited deals were left out.
+
+    Examples
+    --------
+    ``Reps hired inside the data win their first deal of their own a median **128 days** after
+    starting, and reach 80% of a ramped rep's monthly bookings ($152K a month) in about **9
+    months**. 95 won deals of 16 of them were created before their hire date (inherited) and
+    are left out. 4 hires of the last year are compared with that curve below.``
+    """
+    if not hire_known:
+        return None
+    curve = ramp["curve"]
+    if len(curve) == 0:
+        return "No rep was hired inside the data's time span, so there is no ramp curve to show."
+    days, full, vet = (
+        ramp["median_days_to_first_deal"],
+        ramp["months_to_full"],
+        ramp["veteran_monthly"],
+    )
+    if np.isfinite(days):
+        text = (
+            f"Reps hired inside the data win their first deal of their own a median "
+            f"{bold(count(int(round(days)), 'day'))} after starting"
+        )
+    else:
+        text = "No rep hired inside the data has yet won a deal of their own"
+    if np.isfinite(vet):
+        target = f"80% of a ramped rep's monthly bookings ({fmt(vet)} a month)"
+        text += (
+            f", and reach {target} in about {bold(count(int(full), 'month'))}."
+            if np.isfinite(full)
+            else f"; as a group they do not reach {target} within their first {len(curve)} months."
+        )
+    else:
+        text += "."
+    left, reps = int(ramp["inherited_left_out"]), int(ramp["inherited_reps"])
+    if left:
+        text += (
+            f" {count(left, 'won deal')} of {count(reps, 'of these reps', 'of these reps')} "
+            f"{'was' if left == 1 else 'were'} created before the rep's hire date"
+            f"{' or reassigned to them' if reassigned_known else ''} (inherited) and "
+            f"{'is' if left == 1 else 'are'} left out."
+        )
+    n = len(ramp["new_hires"])
+    if n:
+        text += f" {count(n, 'hire')} of the last year {'is' if n == 1 else 'are'} compared with that curve below."
+    return text
+
+
+# ---------------------------------------------------------------------------------------
+# managers
+
+
+def manager_sentence(mgr: pd.DataFrame, measure: str, fmt) -> str | None:  # type: ignore[no-untyped-def]
+    """Whose reps average the highest, and whose team spreads widest (managers named only)."""
+    named = mgr[mgr["manager"].notna() & (mgr["manager"].astype("str") != UNASSIGNED)]
+    if named.empty:
+        return None
+    show = pct if measure == "attainment" else fmt
+    best = named.sort_values("mean", ascending=False).iloc[0]
+    if len(named) == 1:
+        return (
+            f"{bold(best['manager'])}'s {count(int(best['reps']), 'rep')} average {show(best['mean'])} "
+            f"{measure}, from {show(best['min'])} to {show(best['max'])}."
+        )
+    wide = named.sort_values("spread", ascending=False).iloc[0]
+    text = f"{bold(best['manager'])}'s reps average the highest {measure} ({show(best['mean'])})"
+    if wide["manager"] == best["manager"]:
+        return (
+            text
+            + f", and the same team spreads widest, from {show(wide['min'])} to {show(wide['max'])}."
+        )
+    return (
+        f"{text}; the widest spread between best and weakest rep is in {bold(wide['manager'])}'s "
+        f"team ({show(wide['min'])} to {show(wide['max'])})."
+    )
+
+
+def manager_title(mgr: pd.DataFrame, card: pd.DataFrame, measure: str) -> str:
+    """The manager chart's title."""
+    ramped = (card["ramp_status"] == "ramped").any() and (card["ramp_status"] == "ramping").any()
+    who = "ramped reps'" if ramped else "reps'"
+    return f"Team average and range of {who} {measure} by manager"
+
+
+# ---------------------------------------------------------------------------------------
+
+
+def _definitions(has_quota: bool, has_activities: bool) -> dict[str, str]:
+    own = {
+        "Trailing window": (
+            "The report's quarter and the quarters before it (the trailing parameter), as far "
+            "as the data goes; every figure of this report counts deals closed in it."
+        ),
+        "Peer group": (
+            "Reps with the same role and segment; reps in their first six months are compared "
+            "only with ramping peers of the same tenure band (0-2 or 3-5 months)."
+        ),
+        "Tenure (months)": "Whole months from the rep's hire date to the as-of date.",
+        "Percentile": (
+            "Share of the rep's peer group (the reps compared, with a value) at or below the "
+            "rep's value, 0-100 (100 = best); tied reps share the higher figure."
+        ),
+        "Pipeline created": "Amount of the deals the rep created in the window.",
+        "Average deal": "Bookings divided by deals won, in the window.",
+        "Low, High": (
+            "The 95% range: for win rates the Wilson score interval, for attainment the t "
+            "interval of the quarterly values."
+        ),
+        "Shrunk win rate": (
+            "Empirical-Bayes estimate: the rep's wins and losses added to a beta prior fitted to "
+            "the peer group, so small samples stay near the peer average."
+        ),
+        "Against peers": (
+            "Above or below peers when the raw win rate falls outside the 95% binomial limits of "
+            "the peer win rate for that many closed deals (the funnel plot); else within chance."
+        ),
+        "Fair rank": "Rank by shrunk win rate (1 = best).",
+        "Consistency": (
+            "Coefficient of variation of monthly bookings (standard deviation divided by mean) "
+            "over the months the rep was employed in the window; the quadrants split at its "
+            "median and at quota (or the peer median of bookings without quotas)."
+        ),
+        "Stage conversion": (
+            "Of the deals closed in the window that reached a stage, the share that went on to "
+            "the next one; each deal counts at its furthest stage (the funnel of report 06)."
+        ),
+        "Step to coach": "The step at which the rep lost the most deals beyond the team rate.",
+        "Deals lost beyond team rate": "(Team conversion minus the rep's) times the deals that entered the step.",
+        "Inherited deal": (
+            "A deal created before its owner's hire date, or reassigned to the owner: it says "
+            "nothing about how fast the rep ramps, so ramp and first-deal figures leave it out."
+        ),
+        "Days to first own deal": "Days from hire date to the close of the first won deal the rep did not inherit.",
+        "Ramp curve": (
+            "Mean bookings per rep in each month of tenure, over reps hired inside the data and "
+            "still employed that month, inherited deals left out."
+        ),
+        "Time to full productivity": (
+            "First month of tenure in which new hires' bookings reach 80% of ramped reps' "
+            "monthly average."
+        ),
+        "Curve to date": "What the ramp curve books in the months the hire has been in role.",
+        "Against curve": "The hire's bookings to date divided by the curve to date.",
+        "Spread": "Highest minus lowest value among a manager's reps (Std dev: their standard deviation).",
+    }
+    if has_quota:
+        own["Shrunk attainment"] = (
+            "The rep's mean attainment pulled toward the peer average in proportion to how noisy "
+            "a few quarters are."
+        )
+        own["Peer average"] = "Mean attainment of the rep's peer group."
+    if has_activities:
+        own["Activities"] = "Logged activities (calls, meetings, emails) of the rep in the window."
+    return pick(
+        "Bookings",
+        *(("Attainment",) if has_quota else ()),
+        "Win rate",
+        "Cycle days",
+        **own,
+    )
+
+
+def _findings(ranking: pd.DataFrame, hires: pd.DataFrame, fmt) -> list[Finding]:  # type: ignore[no-untyped-def]
+    out = []
+    below = ranking[ranking["flag"] == "below peers"]
+    if len(below):
+        out.append(
+            Finding(
+                f"{count(len(below), 'rep')} {'wins' if len(below) == 1 else 'win'} less often "
+                "than peers beyond what luck explains.",
+                0.0,
+                RANK_SECTION,
+            )
+        )
+    if len(hires):
+        behind = hires[hires["vs_curve"] < 0.5]
+        if len(behind):
+            gap = float((behind["curve_to_date"] - behind["bookings_to_date"]).sum())
+            out.append(
+                Finding(
+                    f"{count(len(behind), 'recent hire')} {'is' if len(behind) == 1 else 'are'} "
+                    f"below half the ramp curve, {bold(fmt(gap))} behind it together.",
+                    gap,
+                    RAMP_SECTION,
+                )
+            )
+    return sorted(out, key=lambda f: -f.at_stake)
