@@ -46,11 +46,9 @@ def test_template_shape(book):
 MAX_CODE_LINES = 45
 """Code lines a report notebook may hold besides its parameters cell: display calls only."""
 LEGACY = {
-    "02_rep_benchmarking",
     "03_forecasting",
     "04_quota_design",
     "05_comp_plan_evaluation",
-    "06_pipeline_health",
     "07_crm_data_quality",
 }
 """Notebooks not yet moved to a builder (emptied as each moves; then this set goes)."""

@@ -437,7 +437,13 @@ def test_demo_creation_matches_raw_and_report_01(demo, demo_r, demo_dir):
     assert demo_r.outlook_sentence == one.outlook_sentence
     assert f"short by {FMT(one.coverage['pipeline_short'])}" in demo_r.reconcile_sentence
     short = one.coverage_chart[one.coverage_chart["ratio_to_need"] < 1]
-    assert f"{len(short)} of {len(one.coverage_chart)} teams are short" in demo_r.reconcile_sentence
+    teams = len(one.coverage_chart)
+    said = (
+        f"all {teams} teams are short"
+        if len(short) == teams
+        else f"{len(short)} of {teams} teams are short"
+    )
+    assert said in demo_r.reconcile_sentence
 
 
 def test_maven_velocity_counts_every_open_deal_and_names_the_undated(maven_r):

@@ -394,13 +394,17 @@ def test_demo_top_rep_and_window_from_raw(demo_r, demo_dir):
 
 
 def test_demo_first_own_deal_from_raw(demo, demo_r, demo_dir):
-    raw = pd.read_csv(demo_dir / "opportunities.csv", parse_dates=["close_date", "created_date"])
+    raw = pd.read_csv(
+        demo_dir / "opportunities.csv",
+        parse_dates=["close_date", "created_date", "reassigned_date"],
+    )
     reps = pd.read_csv(demo_dir / "reps.csv", parse_dates=["hire_date"])
     hires = reps[reps["hire_date"] >= demo.first_date]
     w = raw[raw["is_won"].astype(bool) & (raw["close_date"] <= "2026-09-30")].merge(
         hires, on="rep_id"
     )
-    inherited = w["created_date"] < w["hire_date"]
+    # inherited: created before the owner's hire date, or handed over to them later
+    inherited = (w["created_date"] < w["hire_date"]) | w["reassigned_date"].notna()
     own = w[~inherited & (w["close_date"] >= w["hire_date"])]
     days = (
         (own.groupby("rep_id")["close_date"].min() - hires.set_index("rep_id")["hire_date"])
