@@ -352,6 +352,13 @@ WARNING_EFFECTS: tuple[tuple[str, str, str, str], ...] = (
     (
         "opportunities",
         "account_id",
+        "missing from the accounts table",
+        "Account names of those deals (their account id is shown instead) and account "
+        "attributes such as segment",
+    ),
+    (
+        "opportunities",
+        "account_id",
         "",
         "Account names in the deal tables, and the No account and Likely duplicate checks",
     ),

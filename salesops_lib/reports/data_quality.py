@@ -91,7 +91,7 @@ DUPLICATES_SPEC = TableSpec(
         Column("created_date", "Created", "date"),
         Column("other_deal", "Looks like"),
         Column("other_amount", "Its amount", "money"),
-        Column("other_created", "Created", "date"),
+        Column("other_created", "Its created date", "date"),
         Column("why", "Why alike"),
     ),
     max_rows=30,
@@ -514,7 +514,7 @@ def impact_sentence(impact: pd.DataFrame) -> str | None:
     qs = list(impact["quarter"])
     when = f"In {qs[0]}" if len(qs) == 1 else f"In the {len(qs)} quarters {qs[0]} to {qs[-1]}"
     lead = f"{when}, forecasts made at the end of week {IMPACT_WEEK} from the open pipeline"
-    if share > 0.5 and share > deal_share:
+    if share > 0.5 and pct(share) != "50%" and share > deal_share:  # "mostly" must read true
         return (
             f"{lead} missed mostly on deals with hygiene problems: they were {bold(pct(deal_share))} "
             f"of the open deals but carried {bold(pct(share))} of the forecast error."
@@ -581,7 +581,8 @@ def fix_sentence(fix: pd.DataFrame, problems: pd.DataFrame, fmt) -> str:  # type
             f"{lead} {bold(top['rep_name'])} has the most money at stake: "
             f"{fmt(top['at_stake'])} in {count(len(mine), 'deal')}."
         )
-    return f"{lead} None of them has an amount, so no money is at stake yet."
+    which = "It has" if len(fix) == 1 else "They have"
+    return f"{lead} {which} no amount entered yet, so no money is at stake."
 
 
 # ---------------------------------------------------------------------------------------

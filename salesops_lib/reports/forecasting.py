@@ -321,8 +321,8 @@ def build(
         forecast_table=Table(
             forecasts,
             FORECAST_SPEC,
-            f"Forecasts of {target} bookings by method, as known on {period.as_of.date()}; "
-            f"ranges held: in the backtest at week {week}",
+            f"Forecasts of {target} bookings by method, as known on {period.as_of.date()}"
+            + (f"; ranges held: in the backtest at week {week}" if len(decision) else ""),
             d.currency,
         ),
         forecast_chart=chart,
