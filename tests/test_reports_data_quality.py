@@ -185,10 +185,16 @@ def test_check_names_are_a_managers_words_everywhere(hand):
     )
     assert "created within 14 days" in r.definitions["Likely duplicate"]
     dup = r.duplicates.formatted()
-    assert dup[["Deal", "Looks like", "Why alike"]].iloc[0].tolist() == [
+    assert dup.iloc[0].tolist() == [
         "Globex seats",
+        "Globex Inc",
+        "Bo Chan",
+        "Qualify",
+        "$800",
+        "2026-07-20",
+        "Pipeline",
         "Globex seats (copy)",
-        "Same amount",
+        "Same amount, created 4 days apart",
     ]
 
 

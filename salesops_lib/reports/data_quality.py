@@ -82,20 +82,10 @@ COUNTS_SPEC = TableSpec(
         Column("amount", "Amount", "money"),
     )
 )
-DUPLICATES_SPEC = TableSpec(
-    (
-        Column("rep_name", "Rep"),
-        Column("account", "Account"),
-        Column("deal", "Deal"),
-        Column("amount", "Amount", "money"),
-        Column("created_date", "Created", "date"),
-        Column("other_deal", "Looks like"),
-        Column("other_amount", "Its amount", "money"),
-        Column("other_created", "Its created date", "date"),
-        Column("why", "Why alike"),
-    ),
-    max_rows=30,
+DUPLICATES_SPEC = deal_spec(
+    Column("other_deal", "Looks like"), Column("why", "Why alike"), max_rows=30
 )
+"""Each likely duplicate pair on one row: the deal as every deal table shows it, the other."""
 REP_SPEC = TableSpec(
     (
         Column("rep_name", "Rep"),
@@ -425,9 +415,11 @@ def duplicate_table(data: SalesData, problems: pd.DataFrame) -> Table:
     rows = deal_rows(data, od.set_index("opp_id").loc[pairs["opp_id"]].reset_index())
     other = deal_rows(data, od.set_index("opp_id").loc[pairs["other_id"]].reset_index())
     rows["other_deal"] = other["deal"].to_numpy()
-    rows["other_amount"] = other["amount"].to_numpy()
-    rows["other_created"] = other["created_date"].to_numpy()
-    rows["why"] = pairs["reason"].str.capitalize().to_numpy()
+    apart = (rows["created_date"] - other["created_date"]).abs().dt.days.to_numpy()
+    rows["why"] = [
+        f"{reason.capitalize()}, created {'the same day' if d == 0 else count(int(d), 'day') + ' apart'}"
+        for reason, d in zip(pairs["reason"], apart, strict=True)
+    ]
     rows = rows.sort_values("amount", ascending=False, kind="stable").reset_index(drop=True)
     return Table(rows, DUPLICATES_SPEC, "Likely duplicates, each pair on one row", data.currency)
 

@@ -367,16 +367,7 @@ def build(
         undated_sentence=undated_sentence(undated, set(forecasts["method"]), fmt),
         past_due_sentence=past_due_sentence(due, pipe, target, period.as_of, fmt),
         largest=_largest(d, pipe, undated, target, has_history),
-        past_due=Table(
-            deal_rows(d, due.sort_values("amount", ascending=False, kind="stable")).assign(
-                days_past=(period.as_of - due["close_date"]).dt.days
-            ),
-            deal_spec(Column("days_past", "Days past due", "int"), max_rows=PAST_DUE_ROWS),
-            f"Open deals past their close date on {period.as_of.date()}, largest first",
-            d.currency,
-        )
-        if len(due)
-        else Table(due, deal_spec(), "", d.currency),
+        past_due=_past_due(d, due, period.as_of),
         by_team=Table(
             teams,
             TEAM_SPEC,
@@ -846,6 +837,14 @@ def _largest(
     )
     spec = deal_spec(*HISTORY_COLUMNS) if has_history else deal_spec()
     return Table(rows, spec, caption if len(rows) else "", data.currency)
+
+
+def _past_due(data: SalesData, due: pd.DataFrame, as_of: pd.Timestamp) -> Table:
+    rows = deal_rows(data, due.sort_values("amount", ascending=False, kind="stable"))
+    rows["days_past"] = (as_of - rows["close_date"]).dt.days
+    spec = deal_spec(Column("days_past", "Days past due", "int"), max_rows=PAST_DUE_ROWS)
+    caption = f"Open deals past their close date on {as_of.date()}, largest first"
+    return Table(rows.reset_index(drop=True), spec, caption if len(rows) else "", data.currency)
 
 
 # ---------------------------------------------------------------------------------------
