@@ -293,6 +293,12 @@ def _from_record(data: SalesData, day: pd.Timestamp, *, record_fields: bool) -> 
         out["stage"] = pd.Series(pd.NA, index=out.index, dtype="str")
         out["close_date"] = pd.Series(pd.NaT, index=out.index, dtype=opps["close_date"].dtype)
         out["forecast_category"] = pd.Series(pd.NA, index=out.index, dtype="str")
+    elif day < data.last_date.normalize():
+        # the record of a deal that closed after `day` shows its closing stage and category
+        # (Closed Won, Closed), never what it showed while open: those are unknown
+        later = opps["is_closed"].fillna(False).to_numpy(dtype=bool)[at]
+        out["stage"] = out["stage"].astype("str").where(~later, pd.NA)
+        out["forecast_category"] = out["forecast_category"].astype("str").where(~later, pd.NA)
     out["snapshot_date"] = day
     extra = _record_columns(data).iloc[at].reset_index(drop=True)
     out = pd.concat([out, extra], axis=1)
@@ -529,3 +535,33 @@ def slipped(data: SalesData, *, quarter: str, as_of: object | None = None) -> pd
     if flow is None:
         return None
     return flow[flow["exit"] == "slipped_out"]
+
+
+def open_deals_recorded(data: SalesData, date: object) -> pd.DataFrame:
+    """The deals open on ``date`` with the stage, close date and category the data knows.
+
+    The same deals as :func:`open_deals`. With history snapshots it is the same frame; without
+    them, the stage, expected close date and forecast category are the record's (what the
+    export shows now, the only ones known) even for a date before the data's last, as
+    :func:`open_pipeline`, :func:`past_due` and :func:`undated` use them. Deals the record
+    shows closed after ``date`` keep their close date but no stage or category (the record
+    shows only the closing ones). Deal tables and data-quality checks use this view, so
+    a deal past due in :func:`past_due` shows its close date wherever it is listed.
+
+    Parameters
+    ----------
+    data
+        The data set.
+    date
+        The as-of date.
+
+    Returns
+    -------
+    DataFrame
+        :data:`OPEN_DEAL_COLUMNS`, one row per open deal.
+
+    Examples
+    --------
+    >>> open_deals_recorded(data, "2026-03-31")[["opp_id", "stage", "close_date"]]  # doctest: +SKIP
+    """
+    return _open_deals(data, as_date(date), record_fields=True)

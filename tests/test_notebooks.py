@@ -46,10 +46,8 @@ def test_template_shape(book):
 MAX_CODE_LINES = 45
 """Code lines a report notebook may hold besides its parameters cell: display calls only."""
 LEGACY = {
-    "03_forecasting",
     "04_quota_design",
     "05_comp_plan_evaluation",
-    "07_crm_data_quality",
 }
 """Notebooks not yet moved to a builder (emptied as each moves; then this set goes)."""
 

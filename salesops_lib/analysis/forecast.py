@@ -725,6 +725,70 @@ def _ensemble(parts: dict[str, pd.DataFrame], weights: dict[str, float]) -> pd.D
     return frame  # type: ignore[return-value]
 
 
+def forecast_week(data: SalesData, quarter: str, as_of: object) -> int:
+    """The week of ``quarter`` a forecast made on ``as_of`` stands at, as :func:`backtest` counts.
+
+    0 up to the day before the quarter starts (and on its first days); ``w`` once ``as_of``
+    is the end of the quarter's ``w``-th week or later.
+
+    Parameters
+    ----------
+    data
+        The data set (its calendar).
+    quarter
+        The quarter forecast.
+    as_of
+        The day the forecast is made.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> forecast_week(data, "2026Q4", "2026-09-30")  # doctest: +SKIP
+    0
+    """
+    start, end = data.calendar.bounds(quarter)
+    day = min(pd.Timestamp(as_of).normalize(), end)  # type: ignore[arg-type]
+    return max(0, (int((day - start).days) + 1) // 7)
+
+
+def recommend(bt: pd.DataFrame, among: tuple[str, ...] | list[str] | None = None) -> str | None:
+    """The one rule for the recommended method: the lowest WAPE in a backtest.
+
+    Candidates are the forecasting methods (:data:`METHODS` without ``rep_call``, which
+    has no probability behind it; the seasonal-naive baselines are yardsticks, never
+    recommended) that the backtest scored, narrowed to ``among`` when given. Ties go to
+    the method listed first in :data:`METHODS`.
+
+    Parameters
+    ----------
+    bt
+        A :func:`backtest` frame (``attrs["wape"]`` per method).
+    among
+        The methods the forecast has (None: any).
+
+    Returns
+    -------
+    str or None
+        None when the backtest scored no candidate: no recommendation without a backtest.
+
+    Examples
+    --------
+    >>> recommend(backtest(data, quarters=8, week=0))  # doctest: +SKIP
+    'win_model'
+    """
+    wape = bt.attrs.get("wape", {}) if len(bt) else {}
+    allowed = set(among) if among is not None else set(METHODS)
+    candidates = [
+        m
+        for m in METHODS
+        if m != "rep_call" and m in allowed and m in wape and np.isfinite(wape[m])
+    ]
+    return min(candidates, key=lambda m: wape[m]) if candidates else None
+
+
 def forecast_quarter(
     data: SalesData,
     *,
@@ -733,6 +797,7 @@ def forecast_quarter(
     by: str | None = None,
     methods: tuple[str, ...] = METHODS,
     backtest_quarters: int = 6,
+    backtest: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Forecast a quarter's bookings by every method, as known on ``as_of``.
 
@@ -749,14 +814,21 @@ def forecast_quarter(
     methods
         Subset of ``time_series, pipeline, win_model, rep_call, ensemble``.
     backtest_quarters
-        Earlier quarters used to weight the ensemble.
+        Earlier quarters the forecast's own backtest tests (when ``backtest`` is None).
+    backtest
+        A :func:`backtest` of the earlier quarters at this forecast's week
+        (:func:`forecast_week`), e.g. the one a report shows: its WAPE weights the ensemble
+        and names the recommended method. None: one of ``backtest_quarters`` quarters is run
+        when there are several methods or an ensemble.
 
     Returns
     -------
     DataFrame
         ``method, point, lo80, hi80, lo95, hi95`` (and the ``by`` column); ``attrs``
-        carries ``recommended`` (the method with the lowest backtest WAPE), ``weights`` and
-        ``booked`` (bookings won so far).
+        carries ``recommended`` (:func:`recommend` on the backtest: the lowest backtest
+        WAPE; None without a backtest that scored a method), ``weights``, ``week`` (the
+        backtest's week), ``backtested`` (the quarters it tested) and ``booked`` (bookings
+        won so far).
     """
     start, end = data.calendar.bounds(quarter)
     as_of_ts = (
@@ -765,23 +837,24 @@ def forecast_quarter(
     p = _point(data, quarter, as_of_ts)
     key = _group_map(data, by)
     parts = _all_methods(data, p, key, tuple(m for m in methods if m != "ensemble"))
+    week = forecast_week(data, quarter, as_of_ts)
     weights: dict[str, float] = {}
-    recommended = None
-    if "ensemble" in methods or len(parts) > 1:
-        week = max(0, (p.offset + 1) // 7)
-        bt = backtest(
+    bt = backtest
+    if bt is None and ("ensemble" in methods or len(parts) > 1):
+        tested = tuple(parts) + (("ensemble",) if "ensemble" in methods else ())
+        bt = _run_backtest(
             data,
             quarters=backtest_quarters,
             week=week,
-            methods=tuple(parts),
+            methods=tested,
             before=quarter,
             as_of_limit=as_of_ts,
         )
+    if bt is not None:
         wape = bt.attrs.get("wape", {})
         weights = {
             m: 1 / wape[m] ** 2 for m in parts if m in wape and wape[m] > 0 and m != "rep_call"
         }
-        recommended = bt.attrs.get("recommended")
     if "ensemble" in methods and parts:
         parts["ensemble"] = _ensemble(parts, weights)
     frames = []
@@ -794,10 +867,12 @@ def forecast_quarter(
         out = out.reset_index(drop=True)
     else:
         out = out.rename_axis(by).reset_index()
-    out.attrs["recommended"] = recommended or (
-        "ensemble" if "ensemble" in parts else next(iter(parts))
-    )
+    out.attrs["recommended"] = recommend(bt, among=tuple(parts)) if bt is not None else None
     out.attrs["weights"] = weights
+    out.attrs["week"] = week
+    out.attrs["backtested"] = (
+        sorted(bt["quarter"].unique().tolist()) if bt is not None and len(bt) else []
+    )
     out.attrs["booked"] = float(booked(data, start, as_of_ts)["amount"].sum())
     out.attrs["as_of"] = str(as_of_ts.date())
     return out
@@ -817,7 +892,8 @@ def backtest(
     Parameters
     ----------
     quarters
-        How many quarters to test (the latest complete ones, or those before ``before``).
+        How many quarters to test (the latest complete ones, or those before ``before``);
+        a quarter is tested only when the data has two complete quarters before it.
     week
         0: the day before the quarter starts; ``w``: the end of its ``w``-th week.
     methods
@@ -827,9 +903,11 @@ def backtest(
     -------
     DataFrame
         One row per quarter and method: ``quarter, method, forecast, actual, error,
-        abs_pct_error, lo80, hi80, covered80``. ``attrs["wape"]`` holds each method's WAPE
-        (sum of absolute errors / sum of actuals) and ``attrs["recommended"]`` the method
-        with the lowest WAPE among the forecasting methods (baselines excluded).
+        abs_pct_error, lo80, hi80, covered80, lo95, hi95, covered95`` (the ranges and whether
+        they held the actual; NaN for the baselines, which have no range).
+        ``attrs["wape"]`` holds each method's WAPE (sum of absolute errors / sum of
+        actuals), ``attrs["week"]`` the week and ``attrs["recommended"]`` the method
+        :func:`recommend` names (None when no quarter could be tested).
     """
     methods = tuple(methods) if methods else METHODS + BASELINES
     last = data.latest_complete_quarter()
@@ -857,20 +935,38 @@ def backtest(
             parts["ensemble"] = _ensemble(parts, w)
         for m, f in parts.items():
             r = f.iloc[0]
-            rows.append((q, m, float(r["point"]), actual, float(r["lo80"]), float(r["hi80"])))
+            rows.append(
+                (
+                    q,
+                    m,
+                    float(r["point"]),
+                    actual,
+                    float(r["lo80"]),
+                    float(r["hi80"]),
+                    float(r["lo95"]),
+                    float(r["hi95"]),
+                )
+            )
             past_err.setdefault(m, []).append((abs(float(r["point"]) - actual), actual))
         for b in BASELINES:
             if b in methods:
                 v = baseline_seasonal_naive(data, p, growth=b.endswith("growth"))
                 if np.isfinite(v):
                     booked_so_far = float(booked(data, start, p.as_of)["amount"].sum())
-                    rows.append((q, b, max(v, booked_so_far), actual, np.nan, np.nan))
-    out = pd.DataFrame(rows, columns=["quarter", "method", "forecast", "actual", "lo80", "hi80"])
+                    rows.append(
+                        (q, b, max(v, booked_so_far), actual, np.nan, np.nan, np.nan, np.nan)
+                    )
+    out = pd.DataFrame(
+        rows,
+        columns=["quarter", "method", "forecast", "actual", "lo80", "hi80", "lo95", "hi95"],
+    )
     out["error"] = out["forecast"] - out["actual"]
     out["abs_pct_error"] = out["error"].abs() / out["actual"].where(out["actual"] > 0)
-    out["covered80"] = np.where(
-        out["lo80"].notna(), (out["actual"] >= out["lo80"]) & (out["actual"] <= out["hi80"]), np.nan
-    )
+    for level in ("80", "95"):
+        lo, hi = out[f"lo{level}"], out[f"hi{level}"]
+        out[f"covered{level}"] = np.where(
+            lo.notna(), (out["actual"] >= lo) & (out["actual"] <= hi), np.nan
+        )
     out = out[
         [
             "quarter",
@@ -882,6 +978,9 @@ def backtest(
             "lo80",
             "hi80",
             "covered80",
+            "lo95",
+            "hi95",
+            "covered95",
         ]
     ]
     wape = (
@@ -890,20 +989,45 @@ def backtest(
     ).to_dict()
     out.attrs["wape"] = wape
     out.attrs["week"] = week
-    candidates = {m: v for m, v in wape.items() if m in METHODS and m != "rep_call"}
-    out.attrs["recommended"] = min(candidates, key=candidates.get) if candidates else None
+    out.attrs["recommended"] = recommend(out)
     return out
 
 
+_run_backtest = backtest  # forecast_quarter's keyword ``backtest`` shadows the function
+
+
 def accuracy(bt: pd.DataFrame) -> pd.DataFrame:
-    """WAPE, bias (sum of errors / sum of actuals) and 80% coverage per method of a backtest."""
+    """WAPE, bias and the measured coverage of the ranges, per method of a backtest.
+
+    Parameters
+    ----------
+    bt
+        A :func:`backtest` frame.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by method, lowest WAPE first: ``quarters`` (tested), ``wape``, ``bias`` (sum
+        of errors / sum of actuals), ``coverage80`` (share of the quarters with a range whose
+        80% range held the actual), ``ranged`` (quarters with a range), ``held80`` and
+        ``held95`` (quarters whose 80% and 95% ranges held the actual), ``coverage95``.
+
+    Examples
+    --------
+    >>> accuracy(backtest(data, quarters=8, week=0)).loc["pipeline", ["held80", "ranged"]]  # doctest: +SKIP
+    """
     g = bt.groupby("method")
+    cov95 = bt["covered95"] if "covered95" in bt else pd.Series(np.nan, index=bt.index)
     out = pd.DataFrame(
         {
             "quarters": g.size(),
             "wape": g["error"].apply(lambda e: e.abs().sum()) / g["actual"].sum(),
             "bias": g["error"].sum() / g["actual"].sum(),
             "coverage80": g["covered80"].mean(),
+            "ranged": g["covered80"].count(),
+            "held80": g["covered80"].sum(min_count=1),
+            "held95": cov95.groupby(bt["method"]).sum(min_count=1),
+            "coverage95": cov95.groupby(bt["method"]).mean(),
         }
     )
     return out.sort_values("wape")
@@ -919,32 +1043,51 @@ def risks(
 ) -> dict[str, object]:
     """What is at risk in the quarter's open pipeline as known on ``as_of``.
 
+    Every figure names its deal set: the quarter's open pipeline
+    (:func:`salesops_lib.timeline.open_pipeline`) and, apart from it, the deals past their
+    close date (:func:`salesops_lib.timeline.past_due`) and without one
+    (:func:`salesops_lib.timeline.undated`), as the timeline defines them.
+
+    Parameters
+    ----------
+    data
+        The data set.
+    quarter
+        The quarter whose open pipeline is examined.
+    as_of
+        What is known (default: the quarter's end, or the data's last date mid-quarter).
+    stale_days
+        Days without a stage or amount change that make a deal stale.
+    top
+        How many of the largest deals to list.
+
     Returns
     -------
     dict
-        ``open`` (deals closing in the quarter, with ``pushes``, ``days_since_change``,
-        ``past_due``), ``pushed_twice`` (pushed two or more times), ``stale`` (no stage or amount
-        change for ``stale_days``; needs history), ``past_due`` (close date before as_of),
-        ``top_share`` (share of the open amount in the ``top`` largest deals).
+        ``open`` (the quarter's open pipeline, with ``days_since_change``), ``pushed_twice``
+        (of those, pushed two or more times), ``stale`` (of those, no stage or amount change
+        for ``stale_days``; needs history), ``largest`` (of those, the ``top`` largest),
+        ``top_share`` (their share of the open amount), ``past_due`` (every open deal past its
+        close date, in this quarter's pipeline or not), ``undated`` (open deals without an
+        expected close date: in no quarter's pipeline), ``has_history``.
+
+    Examples
+    --------
+    >>> risks(data, quarter="2026Q4", as_of="2026-09-30")["open"]["amount"].sum()  # doctest: +SKIP
     """
-    start, end = data.calendar.bounds(quarter)
-    as_of_ts = data.default_as_of(quarter) if as_of is None else min(pd.Timestamp(as_of), end)
-    od = open_deals_at(data, as_of_ts)
+    _, end = data.calendar.bounds(quarter)
+    as_of_ts = data.default_as_of(quarter) if as_of is None else min(pd.Timestamp(as_of), end)  # type: ignore[arg-type]
     has_history = data.history is not None and len(data.history) > 0
-    od["days_since_change"] = od["days_unchanged"]
-    closing = (
-        od[(od["close_date"] >= start) & (od["close_date"] <= end)]
-        if od["close_date"].notna().any()
-        else od
-    )
-    past_due = od[od["close_date"].notna() & (od["close_date"] < as_of_ts)]
+    closing = timeline.open_pipeline(data, quarter=quarter, as_of=as_of_ts)
+    closing["days_since_change"] = closing["days_unchanged"]
     total = closing["amount"].sum()
-    largest = closing.nlargest(top, "amount")
+    largest = closing.sort_values("amount", ascending=False, kind="stable").head(top)
     return {
         "open": closing,
         "pushed_twice": closing[closing["pushes"] >= 2],
         "stale": closing[closing["days_since_change"] >= stale_days],
-        "past_due": past_due,
+        "past_due": timeline.past_due(data, as_of=as_of_ts),
+        "undated": timeline.undated(data, as_of=as_of_ts),
         "largest": largest,
         "top_share": float(largest["amount"].sum() / total) if total > 0 else np.nan,
         "has_history": has_history,

@@ -1,20 +1,25 @@
 """CRM data quality: hygiene problems on open deals, a score per rep and team, forecast impact.
 
-Every check looks only at what the CRM showed on ``as_of`` (the latest history snapshot on
-or before it, when there are snapshots), so an audit of a past date is what a manager could
-have seen then.
+Every check looks only at what the CRM showed on ``as_of``: the latest history snapshot on
+or before it when there are snapshots; without them, the record's stage, close date and
+category (:func:`salesops_lib.timeline.open_deals_recorded`, the only ones the export has),
+so an audit of a past date is what a manager could have seen then, as far as the data tells.
 
 Checks
 ------
 past_due_close
-    Open deal whose expected close date is before ``as_of``.
+    Open deal whose expected close date is before ``as_of``
+    (:func:`salesops_lib.timeline.past_due`: the deals ``salesops validate`` warns about).
 no_stage_change
     No stage or amount change for ``stale_days`` (from snapshots); without snapshots, an open
     deal older than twice the median cycle of won deals.
 missing_amount, missing_account
     Blank amount or account on an open deal.
 likely_duplicate
-    Another open deal of the same rep, account and product created within 14 days.
+    Another open deal of the same rep and account, created within :data:`DUPLICATE_DAYS`
+    days of it, with the same amount or the same or a very similar deal name (and not a
+    different product): see :func:`likely_duplicates`. Same rep and account alone is not
+    enough: reps often run several deals with one customer.
 pushed_repeatedly
     Expected close date moved later ``push_limit`` times or more.
 probability_mismatch
@@ -27,16 +32,17 @@ category_mismatch
 
 from __future__ import annotations
 
+from difflib import SequenceMatcher
+
 import numpy as np
 import pandas as pd
 
-from salesops_lib import fast
+from salesops_lib import fast, timeline
 from salesops_lib.analysis.forecast import (
     _cells,
     _earlier_points,
     _examples,
     _point,
-    open_deals_at,
 )
 from salesops_lib.analysis.kpis import group_labels
 from salesops_lib.data import SalesData
@@ -52,6 +58,25 @@ CHECKS = {
     "probability_mismatch": "Probability does not match the stage: correct one of them",
     "category_mismatch": "Forecast category does not match the stage: correct the category",
 }
+"""Each check and what to do about it (the part after the colon is the action)."""
+
+DUPLICATE_DAYS = 14
+"""Two open deals created more than this many days apart are never taken for duplicates."""
+
+NAME_SIMILARITY = 0.85
+"""Deal names at least this similar (difflib's ratio of the normalised names) count as the same."""
+
+PROBLEM_COLUMNS = [
+    "opp_id",
+    "rep_id",
+    "check",
+    "action",
+    "amount",
+    "stage",
+    "close_date",
+    "related",
+]
+"""Columns of :func:`audit`."""
 
 
 def audit(
@@ -59,21 +84,41 @@ def audit(
 ) -> pd.DataFrame:
     """Hygiene problems of the deals open on ``as_of``.
 
+    Parameters
+    ----------
+    data
+        The data set (opportunities; history snapshots when present).
+    as_of
+        The date whose open deals are checked.
+    stale_days
+        Days without a stage or amount change that make a deal stale.
+    push_limit
+        Close-date pushes that count as pushed repeatedly.
+
     Returns
     -------
     DataFrame
         One row per deal and problem: ``opp_id, rep_id, check, action, amount, stage,
-        close_date``.
+        close_date, related`` (for a likely duplicate, the other deal's id; else missing).
+        ``attrs["open_deals"]`` holds the open deals checked
+        (:func:`salesops_lib.timeline.open_deals_recorded`, with ``probability``).
+
+    Examples
+    --------
+    >>> audit(data, as_of="2026-09-30").groupby("check")["opp_id"].nunique()  # doctest: +SKIP
     """
-    as_of_ts = pd.Timestamp(as_of).normalize()
-    od = open_deals_at(data, as_of_ts)
+    as_of_ts = pd.Timestamp(as_of).normalize()  # type: ignore[arg-type]
+    od = data.derived(
+        ("open deals recorded", as_of_ts), lambda: timeline.open_deals_recorded(data, as_of_ts)
+    ).copy()
     opps = data.opportunities
     row = od["opp_row"].to_numpy()
     od["probability"] = (
         fast.take_rows(opps["probability"], row).to_numpy() if "probability" in opps else np.nan
     )
     flags: dict[str, pd.Series] = {}
-    flags["past_due_close"] = od["past_due"]
+    due = timeline.past_due(data, as_of=as_of_ts)
+    flags["past_due_close"] = pd.Series(fast.isin(od["opp_id"], due["opp_id"]), index=od.index)
     if od["days_unchanged"].notna().any():  # from history snapshots
         flags["no_stage_change"] = od["days_unchanged"] >= stale_days
     else:
@@ -84,30 +129,20 @@ def audit(
         )
     flags["missing_amount"] = od["amount_missing"]
     flags["missing_account"] = od["account_id"].isna()
-    key = (
-        od["rep_id"].astype("str").fillna("")
-        + "|"
-        + od["account_id"].astype("str").fillna("")
-        + "|"
-        + od["product"].astype("str").fillna("")
+    pairs = likely_duplicates(od)
+    first_match = (
+        pd.concat(
+            [
+                pairs[["opp_id", "other_id"]],
+                pairs[["other_id", "opp_id"]].set_axis(["opp_id", "other_id"], axis=1),
+            ]
+        )
+        .drop_duplicates("opp_id")
+        .set_index("opp_id")["other_id"]
     )
-    # same rep, account and product, created within 14 days of another such open deal
-    valid = od["account_id"].notna().to_numpy()
-    rows = np.flatnonzero(valid)
-    dup = np.zeros(len(od), dtype=bool)
-    if len(rows) > 1:
-        k = fast.text_codes(key.iloc[rows])
-        created = od["created_date"].iloc[rows].to_numpy(dtype="datetime64[ns]").astype(np.int64)
-        created_nat = od["created_date"].iloc[rows].isna().to_numpy()
-        o = np.lexsort((created, k))
-        k, created, created_nat = k[o], created[o], created_nat[o]
-        near = (k[1:] == k[:-1]) & (np.abs(created[1:] - created[:-1]) <= 14 * 86_400 * 10**9)
-        near &= ~created_nat[1:] & ~created_nat[:-1]
-        hit = np.zeros(len(o), dtype=bool)
-        hit[1:] |= near
-        hit[:-1] |= near
-        dup[rows[o[hit]]] = True
-    flags["likely_duplicate"] = pd.Series(dup, index=od.index)
+    flags["likely_duplicate"] = pd.Series(
+        fast.isin(od["opp_id"], first_match.index), index=od.index
+    )
     flags["pushed_repeatedly"] = od["pushes"] >= push_limit
     stage_prob = {s.name: s.probability for s in data.stages if s.probability is not None}
     default = od["stage"].map(stage_prob)
@@ -135,15 +170,256 @@ def audit(
             part = od.loc[m, ["opp_id", "rep_id", "amount", "stage", "close_date"]].copy()
             part.insert(2, "check", check)
             part.insert(3, "action", CHECKS[check])
+            part["related"] = (
+                part["opp_id"].map(first_match) if check == "likely_duplicate" else pd.NA
+            )
             rows.append(part)
-    out = (
-        pd.concat(rows, ignore_index=True)
-        if rows
-        else pd.DataFrame(
-            columns=["opp_id", "rep_id", "check", "action", "amount", "stage", "close_date"]
-        )
-    )
+    out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=PROBLEM_COLUMNS)
     out.attrs["open_deals"] = od
+    out.attrs["duplicates"] = pairs
+    return out
+
+
+def _normalised_names(names: pd.Series) -> pd.Series:
+    """Deal names lower-cased, with punctuation and repeated spaces removed (missing stays missing)."""
+    text = names.astype("str").str.lower()
+    text = text.str.replace(r"[^\w]+", " ", regex=True).str.strip()
+    return text.where(names.notna() & (text != ""))
+
+
+def likely_duplicates(
+    deals: pd.DataFrame, *, days: int = DUPLICATE_DAYS, similarity: float = NAME_SIMILARITY
+) -> pd.DataFrame:
+    """Pairs of open deals that look like one deal entered twice.
+
+    Two deals are a likely duplicate pair when they have the same rep and the same (known)
+    account, were created within ``days`` days of each other (both created dates known),
+    are not of two different products, and have either the same amount (above 0, both
+    entered) or the same or a very similar deal name (difflib ratio of the lower-cased names
+    without punctuation at least ``similarity``). Same rep and account alone is not enough:
+    a rep often works several deals with one customer.
+
+    Parameters
+    ----------
+    deals
+        One row per open deal: ``opp_id, rep_id, account_id, created_date, amount``;
+        optional ``opp_name``, ``product`` and ``amount_missing`` (as
+        :func:`salesops_lib.timeline.open_deals` gives them).
+    days
+        Most days between the two created dates.
+    similarity
+        Least similarity of two names taken for the same deal.
+
+    Returns
+    -------
+    DataFrame
+        ``opp_id, other_id, reason`` (``same amount``, ``same name``, ``similar name``; the
+        first that applies), one row per pair, the earlier-listed deal first.
+
+    Examples
+    --------
+    >>> likely_duplicates(timeline.open_deals(data, "2026-09-30"))  # doctest: +SKIP
+    """
+    cols = ["opp_id", "rep_id", "account_id", "created_date", "amount"]
+    d = deals[cols].copy()
+    d["name"] = _normalised_names(deals["opp_name"]) if "opp_name" in deals else pd.NA
+    d["product"] = deals["product"] if "product" in deals else pd.NA
+    entered = (
+        ~deals["amount_missing"].astype(bool)
+        if "amount_missing" in deals
+        else deals["amount"].notna()
+    )
+    d["amount"] = d["amount"].where(entered & (d["amount"] > 0))
+    d = d[d["account_id"].notna() & d["created_date"].notna() & d["rep_id"].notna()]
+    d = d.reset_index(drop=True).reset_index(names="row")
+    empty = pd.DataFrame({"opp_id": [], "other_id": [], "reason": []}, dtype="str")
+    if len(d) < 2:
+        return empty
+    pairs = d.merge(d, on=["rep_id", "account_id"], suffixes=("", "_b"))
+    pairs = pairs[pairs["row"] < pairs["row_b"]]
+    gap = (pairs["created_date"] - pairs["created_date_b"]).abs()
+    pairs = pairs[(gap <= pd.Timedelta(days=days)).to_numpy(dtype=bool)]
+    other_product = (
+        pairs["product"].notna()
+        & pairs["product_b"].notna()
+        & (pairs["product"].astype("str") != pairs["product_b"].astype("str"))
+    )
+    pairs = pairs[~other_product.to_numpy(dtype=bool)]
+    if pairs.empty:
+        return empty
+    same_amount = (pairs["amount"] == pairs["amount_b"]).fillna(False).to_numpy(dtype=bool)
+    both = (pairs["name"].notna() & pairs["name_b"].notna()).to_numpy(dtype=bool)
+    same_name = both & (pairs["name"] == pairs["name_b"]).fillna(False).to_numpy(dtype=bool)
+    similar = np.zeros(len(pairs), dtype=bool)
+    for i in np.flatnonzero(both & ~same_name):
+        a, b = pairs["name"].iloc[i], pairs["name_b"].iloc[i]
+        similar[i] = SequenceMatcher(None, a, b).ratio() >= similarity
+    reason = np.select(
+        [same_amount, same_name, similar], ["same amount", "same name", "similar name"], ""
+    )
+    keep = reason != ""
+    out = pd.DataFrame(
+        {
+            "opp_id": pairs["opp_id"].to_numpy()[keep],
+            "other_id": pairs["opp_id_b"].to_numpy()[keep],
+            "reason": reason[keep],
+        }
+    )
+    return out.reset_index(drop=True)
+
+
+def problems_by_deal(problems: pd.DataFrame) -> pd.DataFrame:
+    """One row per deal with all its problems, from :func:`audit`'s one row per deal and problem.
+
+    Parameters
+    ----------
+    problems
+        :func:`audit`'s frame (``opp_id, rep_id, check, amount, related``).
+
+    Returns
+    -------
+    DataFrame
+        ``opp_id, rep_id, amount, checks`` (the deal's checks, in :data:`CHECKS` order, as a
+        tuple), ``problems`` (how many), ``related`` (a likely duplicate's other deal), in
+        the order of the deals' first appearance.
+
+    Examples
+    --------
+    >>> problems_by_deal(audit(data, as_of="2026-09-30")).head()  # doctest: +SKIP
+    """
+    if problems.empty:
+        return pd.DataFrame(
+            {"opp_id": [], "rep_id": [], "amount": [], "checks": [], "problems": [], "related": []}
+        )
+    order = {c: i for i, c in enumerate(CHECKS)}
+    p = problems.assign(_order=problems["check"].map(order)).sort_values(["_order"], kind="stable")
+    g = p.groupby("opp_id", sort=False)
+    out = pd.DataFrame(
+        {
+            "rep_id": g["rep_id"].first(),
+            "amount": g["amount"].first(),
+            "checks": g["check"].agg(tuple),
+            "problems": g.size(),
+            "related": g["related"].first(),
+        }
+    )
+    first_seen = pd.Index(pd.unique(problems["opp_id"]))
+    return out.reindex(first_seen).rename_axis("opp_id").reset_index()
+
+
+WARNING_EFFECTS: tuple[tuple[str, str, str, str], ...] = (
+    # (table, column, words in the message or "", the figures the warning affects)
+    (
+        "opportunities",
+        "amount",
+        "list price",
+        "Amounts of those deals are their product's list price in open pipeline, win rate by "
+        "value and forecasts",
+    ),
+    (
+        "opportunities",
+        "amount",
+        "",
+        "Open pipeline, coverage and forecasts count those deals as $0; the No amount check",
+    ),
+    (
+        "opportunities",
+        "close_date",
+        "without an expected close date",
+        "Open pipeline of every quarter leaves those deals out (they are in no quarter's "
+        "pipeline); the forecast methods that read the pipeline still count them",
+    ),
+    (
+        "opportunities",
+        "close_date",
+        "already past",
+        "Past due and the Close date passed check; they are in the pipeline of no later "
+        "quarter until re-dated",
+    ),
+    (
+        "opportunities",
+        "close_date",
+        "before they were created",
+        "Cycle days and deal age leave those deals out",
+    ),
+    (
+        "opportunities",
+        "created_date",
+        "",
+        "Cycle days, deal age, pipeline created and the No stage change check (without "
+        "history) leave those deals out",
+    ),
+    (
+        "opportunities",
+        "account_id",
+        "missing from the accounts table",
+        "Account names of those deals (their account id is shown instead) and account "
+        "attributes such as segment",
+    ),
+    (
+        "opportunities",
+        "account_id",
+        "",
+        "Account names in the deal tables, and the No account and Likely duplicate checks",
+    ),
+    (
+        "opportunities",
+        "probability",
+        "",
+        "The Probability does not match the stage check",
+    ),
+    (
+        "opportunities",
+        "stage",
+        "",
+        "Stage figures of those deals (funnel, conversion, pipeline by stage)",
+    ),
+    (
+        "reps",
+        "",
+        "",
+        "Team, manager and region figures: reps without them count as unassigned; ramp "
+        "figures without hire dates",
+    ),
+    ("history", "", "", "Pushes, stale deals, slipped deals and the backtests' view of the past"),
+    ("quotas", "", "", "Quota, attainment and coverage of the reps concerned"),
+    ("activities", "", "", "Activity figures of the reps concerned"),
+)
+"""Which figures each kind of load warning affects (first match wins)."""
+
+
+def warning_effects(warnings: pd.DataFrame) -> pd.DataFrame:
+    """The load's data-quality warnings with the figures each affects.
+
+    Parameters
+    ----------
+    warnings
+        :attr:`SalesData.warnings <salesops_lib.data.SalesData.warnings>`: ``table, column,
+        ids, message``.
+
+    Returns
+    -------
+    DataFrame
+        The same rows and columns plus ``affects`` (from :data:`WARNING_EFFECTS`; for a
+        warning of another kind, the figures that use its table and column).
+
+    Examples
+    --------
+    >>> warning_effects(data.warnings)[["message", "affects"]]  # doctest: +SKIP
+    """
+    out = warnings.reset_index(drop=True).copy()
+
+    def effect(table: str, column: str, message: str) -> str:
+        for t, c, words, text in WARNING_EFFECTS:
+            if t == table and (not c or c == column) and (not words or words in message):
+                return text
+        where = f"{table}.{column}" if column else table
+        return f"The figures that use {where}"
+
+    out["affects"] = [
+        effect(str(t), "" if pd.isna(c) else str(c), str(m))
+        for t, c, m in zip(out["table"], out["column"], out["message"], strict=True)
+    ]
     return out
 
 

@@ -192,3 +192,34 @@ def status(gaps: Iterable[Gap]) -> None:
 def table_if(t: Table | None) -> HTML:
     """A report table, or nothing when the section has none (its gap line says why)."""
     return HTML("" if t is None or len(t) == 0 else t.to_html())
+
+
+def handout(t: Table, output_dir: str, filename: str, sentence: str | None) -> HTML:
+    """Write ``t`` (every row, labelled) as ``filename`` in ``output_dir`` and say where it is.
+
+    The quarterly run sets ``output_dir`` to the report's folder, so the file lands beside
+    the HTML and ``sentence`` (which names ``filename``) links to it. With a blank
+    ``output_dir`` (an analyst's run) nothing is written and nothing is shown.
+
+    Parameters
+    ----------
+    t
+        The table handed out (its spec's labels head the CSV columns).
+    output_dir
+        Folder to write into; blank: none.
+    filename
+        The CSV file's name.
+    sentence
+        What the file holds; ``filename`` in it becomes the link.
+
+    Returns
+    -------
+    HTML
+    """
+    if not str(output_dir or "").strip() or not sentence:
+        return HTML("")
+    t.labelled().to_csv(Path(output_dir) / filename, index=False)
+    link = f'<a href="{html.escape(filename, quote=True)}">{html.escape(filename)}</a>'
+    return HTML(
+        f'<p class="finding">{marked(sentence).replace(html.escape(filename), link, 1)}</p>'
+    )

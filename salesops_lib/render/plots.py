@@ -443,6 +443,7 @@ def forecast_ranges(
         )
     ax.axvline(booked, color="#444", ls="--", lw=1)
     ax.annotate("booked so far", (booked, y.max() + 0.4), fontsize=8, color="#444", ha="left")
+    ax.set_ylim(-0.6, y.max() + 0.8)  # room for the top point's label and the line's note
     ax.set_yticks(y, [f"{m} (recommended)" if m == recommended else m for m in data["method"]])
     money_axis(ax, axis="x", currency=currency)
     _value_grid_on_x(ax)

@@ -20,9 +20,20 @@ def outlook_sentence(o: Outlook, currency: str = "USD") -> str:
     reckons at about **$21.1M**, 114% of the goal.``
     """
     fmt = money_in(currency)
-    goal = "quota" if o.goal_basis == "quota" else o.goal_basis
-    text = f"For {bold(o.quarter)} the goal is {bold(fmt(o.goal))} ({goal})"
-    text += f", with {fmt(o.booked)} booked so far." if o.booked > 0 else "."
+    if o.goal_basis == "quota":
+        goal = "quota"
+    else:  # "average bookings 2016Q4–2016Q4" reads "average bookings of 2016Q4"
+        first, _, last = o.goal_basis.removeprefix("average bookings ").partition("–")
+        goal = o.goal_basis if last and last != first else f"average bookings of {first}"
+    if o.goal > 0 or o.goal_basis == "quota":
+        text = f"For {bold(o.quarter)} the goal is {bold(fmt(o.goal))} ({goal})"
+        text += f", with {fmt(o.booked)} booked so far." if o.booked > 0 else "."
+    else:
+        text = (
+            f"For {bold(o.quarter)} there is no goal: the data has no quotas and no bookings in "
+            "a complete quarter before it."
+        )
+        text += f" {fmt(o.booked)} is booked so far." if o.booked > 0 else ""
     if not np.isfinite(o.value_win_rate) or not o.quarters_used:
         return text + (
             f" Its open pipeline is {fmt(o.open_pipeline)} ({count(o.open_deals, 'deal')}); no "
@@ -30,15 +41,21 @@ def outlook_sentence(o: Outlook, currency: str = "USD") -> str:
         )
     n = len(o.quarters_used)
     over = "the quarter before" if n == 1 else f"the last {n} quarters"
-    text += (
-        f" Its open pipeline of {fmt(o.open_pipeline)} ({count(o.open_deals, 'deal')}) has turned "
-        f"into bookings at {pct(o.value_win_rate)} of its value over {over}: about "
-        f"{bold(fmt(o.from_pipeline))}."
-    )
+    if o.open_deals == 0:
+        text += (
+            f" No open deal has an expected close date in it yet, so its open pipeline is {fmt(0)}."
+        )
+    else:
+        text += (
+            f" Its open pipeline of {fmt(o.open_pipeline)} ({count(o.open_deals, 'deal')}) has "
+            f"turned into bookings at {pct(o.value_win_rate)} of its value over {over}: about "
+            f"{bold(fmt(o.from_pipeline))}."
+        )
     if o.from_new_deals > 0:
         text += (
             f" Deals not yet in the pipeline added {fmt(o.from_new_deals)} on average in "
-            f"{'that quarter' if n == 1 else 'those quarters'}, so the quarter reckons at about "
+            f"{(over if o.open_deals == 0 else 'that quarter' if n == 1 else 'those quarters')}, "
+            "so the quarter reckons at about "
             f"{bold(fmt(o.expected))}"
         )
     else:

@@ -1,0 +1,675 @@
+"""Report 07, CRM data quality: can we trust what the CRM says?
+
+:func:`build` returns a :class:`DataQuality`: the load's data-quality warnings with the
+figures each affects, the hygiene problems of the open pipeline on the as-of date (each
+check in a manager's words), likely duplicates side by side, a hygiene score per team and
+rep, how much of past forecast error came from deals with problems, and the fix list: one
+row per deal with all its problems, grouped by rep, the most money at stake first. Every
+sentence is a function of the numbers beside it (tested in
+``tests/test_reports_data_quality.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from salesops_lib.analysis import hygiene, kpis
+from salesops_lib.analysis.kpis import UNASSIGNED
+from salesops_lib.data import SalesData
+from salesops_lib.format import pct
+from salesops_lib.reports.base import (
+    ADD_HISTORY,
+    NO_HISTORY,
+    WARNINGS_SPEC,
+    Finding,
+    Gap,
+    Header,
+    Period,
+    Tile,
+    bold,
+    count,
+    header,
+    money_in,
+    period_of,
+    status_of,
+    team_or_company,
+)
+from salesops_lib.reports.deals import deal_rows, deal_spec
+from salesops_lib.reports.definitions import pick
+from salesops_lib.reports.tables import Column, Table, TableSpec
+
+SECTION_LOAD = "Did the data load cleanly?"
+SECTION_PROBLEMS = "What is wrong in the open pipeline?"
+SECTION_SCORES = "Which reps and teams keep the cleanest pipeline?"
+SECTION_IMPACT = "How much forecast error came from deals with problems?"
+SECTION_FIX = "Which deals should each rep fix first?"
+
+IMPACT_QUARTERS = 4
+IMPACT_WEEK = 4
+FIX_ROWS = 40
+FIX_LIST_FILE = "07_crm_data_quality_fix_list.csv"
+
+ACTIONS: dict[str, str] = {
+    "past_due_close": "Update the close date or close the deal",
+    "no_stage_change": "Confirm the deal is alive",
+    "missing_amount": "Enter the expected deal value",
+    "missing_account": "Link the deal to its customer",
+    "likely_duplicate": "Merge it with the other deal or close one",
+    "pushed_repeatedly": "Re-qualify the timing",
+    "probability_mismatch": "Correct the probability or the stage",
+    "category_mismatch": "Correct the forecast category",
+}
+"""What a rep does about each check, in a manager's words."""
+
+LOAD_SPEC = TableSpec(
+    (
+        Column("table_label", "Table"),
+        Column("column_label", "Column"),
+        Column("message", "What the data shows"),
+        Column("affects", "Figures it affects"),
+        Column("ids", "First examples"),
+    ),
+    max_rows=WARNINGS_SPEC.max_rows,
+)
+COUNTS_SPEC = TableSpec(
+    (
+        Column("label", "Problem"),
+        Column("action", "What to do"),
+        Column("deals", "Deals", "int"),
+        Column("amount", "Amount", "money"),
+    )
+)
+DUPLICATES_SPEC = deal_spec(
+    Column("other_deal", "Looks like"), Column("why", "Why alike"), max_rows=30
+)
+"""Each likely duplicate pair on one row: the deal as every deal table shows it, the other."""
+REP_SPEC = TableSpec(
+    (
+        Column("rep_name", "Rep"),
+        Column("team", "Team"),
+        Column("open_deals", "Open deals", "int"),
+        Column("flagged_deals", "With a problem", "int"),
+        Column("score", "Score", "int"),
+        Column("main_problem", "Most common problem"),
+    ),
+    max_rows=25,
+)
+IMPACT_SPEC = TableSpec(
+    (
+        Column("quarter", "Quarter"),
+        Column("flagged_deals", "Deals with a problem", "int"),
+        Column("clean_deals", "Deals without", "int"),
+        Column("flagged_error", "Error on deals with a problem", "money"),
+        Column("clean_error", "Error on the others", "money"),
+        Column("flagged_share", "Share of the error on deals with a problem", "pct"),
+    )
+)
+FIX_COLUMNS = (Column("problems_text", "Problems"), Column("actions_text", "What to do"))
+FIX_SPEC = TableSpec(
+    (
+        Column("rep_name", "Rep"),
+        *(c for c in deal_spec().columns if c.key != "rep_name"),
+        FIX_COLUMNS[0],
+    ),
+    max_rows=FIX_ROWS,
+)
+"""The fix list as the report shows it (what to do is in the problems table and the CSV)."""
+FIX_EXPORT_SPEC = TableSpec(
+    (
+        Column("team", "Team"),
+        Column("manager", "Manager"),
+        Column("rep_name", "Rep"),
+        Column("opp_id", "Deal id"),
+        *(c for c in deal_spec().columns if c.key != "rep_name"),
+        *FIX_COLUMNS,
+        Column("at_stake", "Rep's amount at stake", "money"),
+    )
+)
+
+
+@dataclass(frozen=True)
+class DataQuality:
+    """Everything report 07 shows (see :func:`build`)."""
+
+    header: Header
+    period: Period
+    gaps: list[Gap]
+    check_names: dict[str, str]
+    open_deals: pd.DataFrame
+    problems: pd.DataFrame
+    load_warnings: Table
+    load_sentence: str
+    tiles: list[Tile]
+    problem_counts: Table
+    problem_sentence: str
+    problem_chart: pd.DataFrame
+    problem_title: str
+    duplicates: Table
+    duplicate_sentence: str | None
+    team_scores: pd.DataFrame
+    score_sentence: str | None
+    team_chart: pd.DataFrame
+    team_title: str
+    rep_scores: Table
+    impact: Table
+    impact_sentence: str | None
+    fix_list: Table
+    fix_list_export: Table
+    fix_sentence: str
+    fix_list_file: str
+    fix_list_sentence: str | None
+    definitions: dict[str, str]
+    findings: list[Finding]
+    currency: str
+
+    @property
+    def status(self) -> str:
+        """``Ready``, or ``Partial: ...`` naming what the data lacks."""
+        return status_of(self.gaps)
+
+
+def check_names(
+    *, stale_days: int = 30, push_limit: int = 2, has_history: bool = True
+) -> dict[str, str]:
+    """Every check in a manager's words (the headers, chart labels and table cells use these)."""
+    return {
+        "past_due_close": "Close date passed",
+        "no_stage_change": (
+            f"No stage or amount change for {stale_days} days"
+            if has_history
+            else "Open over twice the usual cycle"
+        ),
+        "missing_amount": "No amount",
+        "missing_account": "No account",
+        "likely_duplicate": "Likely duplicate",
+        "pushed_repeatedly": (
+            "Close date pushed twice or more"
+            if push_limit == 2
+            else f"Close date pushed {push_limit}+ times"
+        ),
+        "probability_mismatch": "Probability does not match the stage",
+        "category_mismatch": "Category does not match the stage",
+    }
+
+
+def build(
+    data: SalesData,
+    *,
+    quarter: str | None = None,
+    as_of: object | None = None,
+    team: str | None = None,
+    stale_days: int = 30,
+) -> DataQuality:
+    """Build report 07: the hygiene of the open pipeline as the CRM showed it on ``as_of``.
+
+    Parameters
+    ----------
+    data
+        The company's data set (history snapshots make the stale and pushed checks exact).
+    quarter
+        Fiscal quarter; None: the latest complete quarter.
+    as_of
+        The date whose open deals are checked; None: the quarter's end, or the data's last
+        date mid-quarter.
+    team
+        Narrow the report to one team; None: the whole company.
+    stale_days
+        Days without a stage or amount change that make a deal stale.
+
+    Returns
+    -------
+    DataQuality
+
+    Examples
+    --------
+    >>> r = build(load_dataset("data/demo"), quarter="2026Q3")  # doctest: +SKIP
+    >>> r.fix_list.frame.head()  # doctest: +SKIP
+    """
+    period = period_of(data, quarter, as_of)
+    d = team_or_company(data, team)
+    fmt = money_in(d.currency)
+    has_history = d.history is not None and len(d.history) > 0
+    names = check_names(stale_days=stale_days, has_history=has_history)
+    problems = hygiene.audit(d, as_of=period.as_of, stale_days=stale_days)
+    od = problems.attrs["open_deals"]
+    counts = problem_counts(problems, names)
+    flagged = problems.drop_duplicates("opp_id")
+    teams = hygiene.hygiene_score(d, problems, by="team")
+    reps = rep_scores(d, hygiene.hygiene_score(d, problems, by="rep_id"), names)
+    named = teams[teams.index != UNASSIGNED]
+    first = d.quarters()[0]
+    past = [
+        d.calendar.shift(period.quarter, -k)
+        for k in range(IMPACT_QUARTERS, 0, -1)
+        if d.calendar.shift(period.quarter, -k) >= d.calendar.shift(first, 2)
+    ]
+    impact = (
+        hygiene.forecast_impact(d, quarters=past, week=IMPACT_WEEK, stale_days=stale_days)
+        if past
+        else pd.DataFrame(columns=[c.key for c in IMPACT_SPEC.columns])
+    )
+    fix = fix_list(d, problems, names)
+    gaps = _gaps(has_history, impact)
+    h = header(data, period, team)
+    warnings = hygiene.warning_effects(data.warnings).pipe(_warning_labels)
+    return DataQuality(
+        header=replace(h, warnings_summary=None),  # listed in their own section here
+        period=period,
+        gaps=gaps,
+        check_names=names,
+        open_deals=od,
+        problems=problems,
+        load_warnings=Table(warnings, LOAD_SPEC, "Data-quality warnings of the load", d.currency),
+        load_sentence=load_sentence(warnings),
+        tiles=problem_tiles(od, flagged, fmt),
+        problem_counts=Table(
+            counts,
+            COUNTS_SPEC,
+            f"Open deals by problem on {period.as_of.date()} (a deal can have several)",
+            d.currency,
+        ),
+        problem_sentence=problem_sentence(counts, od, flagged, fmt),
+        problem_chart=counts,
+        problem_title=(
+            f"{len(flagged):,} of {count(len(od), 'open deal')} "
+            f"{'has' if len(flagged) == 1 else 'have'} at least one hygiene problem"
+        ),
+        duplicates=duplicate_table(d, problems),
+        duplicate_sentence=duplicate_sentence(problems, fmt),
+        team_scores=teams,
+        score_sentence=score_sentence(teams, reps.frame),
+        team_chart=named.reset_index().assign(share=lambda f: f["score"] / 100)
+        if len(named) > 1
+        else named.iloc[0:0].reset_index(),
+        team_title=(
+            f"Share of open deals with no hygiene problem, by team (best: {named['score'].idxmax()})"
+            if len(named) > 1
+            else ""
+        ),
+        rep_scores=Table(
+            reps.frame, REP_SPEC, "Reps with the lowest hygiene score first", d.currency
+        ),
+        impact=Table(
+            impact, IMPACT_SPEC, "Pipeline forecast error at week 4, by quarter", d.currency
+        ),
+        impact_sentence=impact_sentence(impact),
+        fix_list=Table(
+            fix,
+            FIX_SPEC,
+            "The fix list: one row per deal, reps with the most money at stake first",
+            d.currency,
+        ),
+        fix_list_export=Table(fix, FIX_EXPORT_SPEC, "", d.currency),
+        fix_sentence=fix_sentence(fix, problems, fmt),
+        fix_list_file=FIX_LIST_FILE,
+        fix_list_sentence=(
+            f"The full fix list ({count(len(fix), 'deal')}, one row per deal with all its "
+            f"problems, by team, manager and rep) is in {FIX_LIST_FILE} beside this report."
+            if len(fix)
+            else None
+        ),
+        definitions=_definitions(names, stale_days, has_history, d),
+        findings=_findings(problems, names, fmt),
+        currency=d.currency,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# the load's warnings
+
+
+def load_sentence(warnings: pd.DataFrame) -> str:
+    """How many warnings the load raised (every one is listed below it)."""
+    if warnings.empty:
+        return "The load raised no data-quality warning: every table passed its checks."
+    n = len(warnings)
+    text = (
+        f"The load raised {bold(count(n, 'data-quality warning'))} that "
+        f"{'does' if n == 1 else 'do'} not stop the analysis; "
+        f"{'it is' if n == 1 else 'each is'} listed with the figures it affects."
+    )
+    past = (warnings["column"] == "close_date") & warnings["message"].str.contains("already past")
+    if past.any():
+        text += (
+            " Open deals past their close date are counted there on the data's last date, and "
+            "in this report on its as-of date."
+        )
+    return text
+
+
+def _warning_labels(warnings: pd.DataFrame) -> pd.DataFrame:
+    """Table and column names of the warnings in a manager's words (``account_id``: Account)."""
+
+    def words(name: object) -> str:
+        text = "" if pd.isna(name) else str(name)
+        text = text.removesuffix("_id").replace("_", " ").strip()
+        return text[:1].upper() + text[1:]
+
+    return warnings.assign(
+        table_label=warnings["table"].map(words), column_label=warnings["column"].map(words)
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# problems
+
+
+def problem_counts(problems: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Deals and amount per check found: ``check, label, action, deals, amount``, most deals first."""
+    if problems.empty:
+        return pd.DataFrame({"check": [], "label": [], "action": [], "deals": [], "amount": []})
+    counts = (
+        problems.groupby("check")
+        .agg(deals=("opp_id", "nunique"), amount=("amount", "sum"))
+        .reset_index()
+    )
+    order = {c: i for i, c in enumerate(hygiene.CHECKS)}
+    counts["order"] = counts["check"].map(order)
+    counts["label"] = counts["check"].map(names)
+    counts["action"] = counts["check"].map(ACTIONS)
+    counts = counts.sort_values(["deals", "order"], ascending=[False, True], kind="stable")
+    return counts[["check", "label", "action", "deals", "amount"]].reset_index(drop=True)
+
+
+def problem_tiles(od: pd.DataFrame, flagged: pd.DataFrame, fmt) -> list[Tile]:  # type: ignore[no-untyped-def]
+    """Open deals, those with a problem, and the value they hold."""
+    n, total = len(od), float(od["amount"].sum())
+    k, value = len(flagged), float(flagged["amount"].sum())
+    return [
+        Tile("Open deals", f"{n:,}", fmt(total)),
+        Tile("With a problem", f"{k:,}", f"{pct(k / n)} of open deals" if n else ""),
+        Tile(
+            "Value affected", fmt(value), f"{pct(value / total)} of open value" if total > 0 else ""
+        ),
+    ]
+
+
+def problem_sentence(counts: pd.DataFrame, od: pd.DataFrame, flagged: pd.DataFrame, fmt) -> str:  # type: ignore[no-untyped-def]
+    """How many open deals have a problem and which problem is the most common."""
+    if od.empty:
+        return "No deal was open on the as-of date, so there is nothing to check."
+    if counts.empty:
+        return f"No hygiene problem was found in the {count(len(od), 'open deal')}."
+    top = counts.iloc[0]
+    text = (
+        f"{bold(f'{len(flagged):,} of {len(od):,}')} open deals ({pct(len(flagged) / len(od))}) "
+        f"{'has' if len(flagged) == 1 else 'have'} at least one problem. The most common is "
+        f"{bold(top['label'])} "
+        f"({count(int(top['deals']), 'deal')}, {fmt(top['amount'])})"
+    )
+    money = counts.sort_values("amount", ascending=False, kind="stable").iloc[0]
+    if money["check"] != top["check"] and money["amount"] > top["amount"]:
+        text += f"; the most money sits in {bold(money['label'])} ({fmt(money['amount'])})"
+    return text + "."
+
+
+def duplicate_table(data: SalesData, problems: pd.DataFrame) -> Table:
+    """The likely duplicate pairs side by side: each deal and the one it looks like."""
+    pairs = problems.attrs.get("duplicates")
+    od = problems.attrs["open_deals"]
+    if pairs is None or pairs.empty:
+        return Table(pd.DataFrame({"deal": []}), DUPLICATES_SPEC, "", data.currency)
+    rows = deal_rows(data, od.set_index("opp_id").loc[pairs["opp_id"]].reset_index())
+    other = deal_rows(data, od.set_index("opp_id").loc[pairs["other_id"]].reset_index())
+    rows["other_deal"] = other["deal"].to_numpy()
+    apart = (rows["created_date"] - other["created_date"]).abs().dt.days.to_numpy()
+    rows["why"] = [
+        f"{reason.capitalize()}, created {'the same day' if d == 0 else count(int(d), 'day') + ' apart'}"
+        for reason, d in zip(pairs["reason"], apart, strict=True)
+    ]
+    rows = rows.sort_values("amount", ascending=False, kind="stable").reset_index(drop=True)
+    return Table(rows, DUPLICATES_SPEC, "Likely duplicates, each pair on one row", data.currency)
+
+
+def duplicate_sentence(problems: pd.DataFrame, fmt) -> str | None:  # type: ignore[no-untyped-def]
+    """How many open deals look like duplicates and by which rule (None: none)."""
+    pairs = problems.attrs.get("duplicates")
+    if pairs is None or pairs.empty:
+        return None
+    dup = problems[problems["check"] == "likely_duplicate"]
+    n = len(pairs)
+    return (
+        f"{count(dup['opp_id'].nunique(), 'open deal')} worth {fmt(dup['amount'].sum())} look "
+        f"like duplicates ({count(n, 'pair')}): same rep and account, created within "
+        f"{hygiene.DUPLICATE_DAYS} days of each other, with the same amount or a very similar name."
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# scores
+
+
+def rep_scores(data: SalesData, scores: pd.DataFrame, names: dict[str, str]) -> Table:
+    """Each rep's score with their most common problem, lowest score first."""
+    directory = kpis.rep_directory(data)[
+        ["rep_id", "rep_name", *(["team"] if "team" in data.reps else [])]
+    ]
+    out = scores.reset_index().merge(directory, on="rep_id", how="left")
+    out["rep_name"] = out["rep_name"].fillna(out["rep_id"])
+    checks = [c for c in hygiene.CHECKS if c in out]
+    if checks and len(out):
+        counts = out[checks].to_numpy(dtype=float)
+        best = counts.argmax(axis=1)
+        top = counts[np.arange(len(out)), best]
+        out["main_problem"] = [
+            f"{names[checks[i]]} ({int(v)})" if v > 0 else ""
+            for i, v in zip(best, top, strict=True)
+        ]
+    else:
+        out["main_problem"] = ""
+    out = out.sort_values(["score", "rep_name"], kind="stable").reset_index(drop=True)
+    return Table(out, REP_SPEC, "", data.currency)
+
+
+def _score(value: float) -> str:
+    return f"{value:.0f}"
+
+
+def score_sentence(teams: pd.DataFrame, reps: pd.DataFrame) -> str | None:
+    """How the teams' hygiene scores spread and how many reps score below 50."""
+    named = teams[teams.index != UNASSIGNED].dropna(subset=["score"])
+    low = int((reps["score"] < 50).sum())
+    who = (
+        "no rep scores" if low == 0 else f"{count(low, 'rep')} {'scores' if low == 1 else 'score'}"
+    )
+    tail = f"{who} below 50 (a problem on half their open deals or more)."
+    if named.empty:
+        if reps.empty:
+            return None
+        return "The reps have no team, so only reps are scored: " + tail
+    if len(named) == 1:
+        return f"{bold(named.index[0])} scores {bold(_score(named['score'].iloc[0]))}; {tail}"
+    lo, hi = named["score"].idxmin(), named["score"].idxmax()
+    low_score, high_score = _score(named.loc[lo, "score"]), _score(named.loc[hi, "score"])
+    if low_score == high_score:
+        return f"Every team scores {bold(low_score)}; {tail}"
+    return f"Team hygiene scores run from {bold(low_score)} ({lo}) to {bold(high_score)} ({hi}); {tail}"
+
+
+# ---------------------------------------------------------------------------------------
+# forecast impact
+
+
+def impact_sentence(impact: pd.DataFrame) -> str | None:
+    """Whether past forecasts missed mostly on deals with problems (None: nothing measured)."""
+    if impact.empty:
+        return None
+    fe = impact["flagged_error"].abs().sum()
+    ce = impact["clean_error"].abs().sum()
+    n_f, n_c = impact["flagged_deals"].sum(), impact["clean_deals"].sum()
+    if fe + ce <= 0 or n_f + n_c <= 0:
+        return None
+    share, deal_share = fe / (fe + ce), n_f / (n_f + n_c)
+    qs = list(impact["quarter"])
+    when = f"In {qs[0]}" if len(qs) == 1 else f"In the {len(qs)} quarters {qs[0]} to {qs[-1]}"
+    lead = f"{when}, forecasts made at the end of week {IMPACT_WEEK} from the open pipeline"
+    if share > 0.5 and pct(share) != "50%" and share > deal_share:  # "mostly" must read true
+        return (
+            f"{lead} missed mostly on deals with hygiene problems: they were {bold(pct(deal_share))} "
+            f"of the open deals but carried {bold(pct(share))} of the forecast error."
+        )
+    if share > deal_share:
+        return (
+            f"{lead} missed more on deals with hygiene problems than their number suggests: they "
+            f"were {bold(pct(deal_share))} of the open deals and carried {bold(pct(share))} of the error."
+        )
+    return (
+        f"{lead} missed no more on deals with hygiene problems than on the others: they were "
+        f"{bold(pct(deal_share))} of the open deals and carried {bold(pct(share))} of the error."
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# the fix list
+
+
+def fix_list(data: SalesData, problems: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """One row per deal with all its problems and what to do, grouped by rep (the rep with
+    the most money at stake first) and within a rep the largest deal first.
+
+    Returns
+    -------
+    DataFrame
+        The deal columns of :func:`~salesops_lib.reports.deals.deal_rows` plus ``checks``,
+        ``problems_text``, ``actions_text``, ``problems`` (how many) and ``at_stake`` (the
+        rep's total amount of deals with a problem).
+    """
+    by_deal = hygiene.problems_by_deal(problems)
+    od = problems.attrs["open_deals"]
+    if by_deal.empty:
+        return deal_rows(data, od.iloc[0:0]).assign(
+            checks=[], problems_text=[], actions_text=[], problems=[], at_stake=[]
+        )
+    deals = od.set_index("opp_id").loc[by_deal["opp_id"]].reset_index()
+    rows = deal_rows(data, deals)
+    rows["checks"] = by_deal["checks"].to_numpy()
+    rows["problems"] = by_deal["problems"].to_numpy()
+    rows["problems_text"] = ["; ".join(names[c] for c in cs) for cs in rows["checks"]]
+    rows["actions_text"] = ["; ".join(ACTIONS[c] for c in cs) for cs in rows["checks"]]
+    rows["at_stake"] = rows.groupby("rep_id")["amount"].transform("sum")
+    rows = rows.sort_values(
+        ["at_stake", "rep_name", "amount", "deal"],
+        ascending=[False, True, False, True],
+        kind="stable",
+    )
+    return rows.reset_index(drop=True)
+
+
+def fix_sentence(fix: pd.DataFrame, problems: pd.DataFrame, fmt) -> str:  # type: ignore[no-untyped-def]
+    """How many deals the fix list holds and whose list is heaviest."""
+    if fix.empty:
+        return "No open deal needs fixing."
+    top = fix.iloc[0]
+    mine = fix[fix["rep_id"] == top["rep_id"]]
+    lead = (
+        f"The fix list holds {bold(count(len(fix), 'deal'))} with {count(len(problems), 'problem')}, "
+        "one row per deal."
+    )
+    if top["at_stake"] > 0:
+        return (
+            f"{lead} {bold(top['rep_name'])} has the most money at stake: "
+            f"{fmt(top['at_stake'])} in {count(len(mine), 'deal')}."
+        )
+    which = "It has" if len(fix) == 1 else "They have"
+    return f"{lead} {which} no amount entered yet, so no money is at stake."
+
+
+# ---------------------------------------------------------------------------------------
+# gaps, definitions, findings
+
+
+def _gaps(has_history: bool, impact: pd.DataFrame) -> list[Gap]:
+    gaps = []
+    if not has_history:
+        gaps.append(
+            Gap(
+                SECTION_PROBLEMS,
+                NO_HISTORY,
+                ADD_HISTORY + " (to check for pushed close dates and deals without a stage change)",
+            )
+        )
+    if impact.empty:
+        gaps.append(
+            Gap(
+                SECTION_IMPACT,
+                "history to measure",
+                "each quarter measured needs two complete quarters of data before it; add older "
+                "opportunities to the export",
+            )
+        )
+    return gaps
+
+
+def _definitions(
+    names: dict[str, str], stale_days: int, has_history: bool, data: SalesData
+) -> dict[str, str]:
+    stale = (
+        f"No stage or amount change for {stale_days} days, from history snapshots."
+        if has_history
+        else (
+            "Without history snapshots a stage change cannot be seen: open longer than twice "
+            "the median days from created to close of the deals won."
+        )
+    )
+    rules = {
+        "past_due_close": (
+            "An open deal whose expected close date is before the as-of date: the past due "
+            "deals every report counts (salesops validate warns about the same on the data's "
+            "last date)."
+        ),
+        "no_stage_change": stale,
+        "missing_amount": "The CRM shows no amount (the deal counts as $0 in pipeline).",
+        "missing_account": "The deal is linked to no account.",
+        "likely_duplicate": (
+            f"Another open deal of the same rep and account, created within "
+            f"{hygiene.DUPLICATE_DAYS} days of it, with the same amount (above $0) or the same "
+            f"or a very similar name (at least {hygiene.NAME_SIMILARITY:.0%} alike once "
+            "lower-cased without punctuation), and not of a different product. The same rep and "
+            "account alone is not enough: reps often run several deals with one customer."
+        ),
+        "pushed_repeatedly": "The expected close date moved later two or more times between history snapshots.",
+        "probability_mismatch": (
+            "A probability more than 25 points from the stage's configured probability (checked "
+            "on the data's last date only: the CRM keeps no earlier probabilities)."
+        ),
+        "category_mismatch": (
+            "Commit in the first half of the open stages, Closed on an open deal, or Omitted in "
+            "the last open stage."
+        ),
+    }
+    return pick(
+        "Past due",
+        **{
+            "Open deal": (
+                "A deal open on the as-of date, as the latest history snapshot on or before it "
+                "shows it (without snapshots: created by then and not closed by then, with the "
+                "stage, close date and category the export shows)."
+            ),
+            **{names[c]: rules[c] for c in hygiene.CHECKS},
+            "Hygiene score": "Share of a rep's or team's open deals with no problem, 0 to 100.",
+            "Forecast impact": (
+                "For each quarter, the pipeline forecast made at the end of week 4 compared deal "
+                "by deal with what each deal booked; the share of the absolute error on deals "
+                "with a problem on that date."
+            ),
+            "Money at stake": "The amount of a rep's open deals with at least one problem.",
+        },
+    )
+
+
+def _findings(problems: pd.DataFrame, names: dict[str, str], fmt) -> list[Finding]:  # type: ignore[no-untyped-def]
+    out = []
+    for check, g in problems.groupby("check"):
+        amount = float(g["amount"].sum())
+        out.append(
+            Finding(
+                f"{count(g['opp_id'].nunique(), 'open deal')} worth {bold(fmt(amount))}: "
+                f"{str(names[str(check)]).lower()}.",
+                amount,
+                SECTION_PROBLEMS,
+            )
+        )
+    return sorted(out, key=lambda f: -f.at_stake)
