@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from salesops_lib.data import SalesData
@@ -15,6 +16,9 @@ from salesops_lib.run.results import NotebookResult
 
 def headline_figures(data: SalesData, quarter: str, as_of: pd.Timestamp) -> dict[str, Any]:
     """Headline tiles for the index: bookings, attainment, win rate, open pipeline.
+
+    The open pipeline is the quarter ahead's (this quarter's while it runs, else the next
+    one's), from the same reckoning reports 01, 03 and 06 show.
 
     Parameters
     ----------
@@ -32,6 +36,7 @@ def headline_figures(data: SalesData, quarter: str, as_of: pd.Timestamp) -> dict
         row as plain floats (None when missing), for the manifest.
     """
     from salesops_lib.analysis.kpis import kpi_table
+    from salesops_lib.analysis.outlook import outlook_quarter, quarter_outlook
 
     total = kpi_table(data, quarter=quarter, as_of=as_of, by=None).iloc[0]
     items = [
@@ -56,16 +61,18 @@ def headline_figures(data: SalesData, quarter: str, as_of: pd.Timestamp) -> dict
             "detail": f"{int(total['won']):,} won of {int(total['won'] + total['lost']):,} closed",
         }
     )
+    ahead = quarter_outlook(data, quarter=outlook_quarter(data, quarter, as_of), as_of=as_of)
+    cover = f", {ratio(ahead.coverage)} the gap" if np.isfinite(ahead.coverage) else ""
     items.append(
         {
             "label": "Open pipeline",
-            "value": money(total["open_pipeline"], data.currency),
-            "detail": f"coverage {ratio(total['coverage'])}"
-            if pd.notna(total["coverage"])
-            else "closing this quarter",
+            "value": money(ahead.open_pipeline, data.currency),
+            "detail": f"closing in {ahead.quarter}{cover}",
         }
     )
     raw = {k: (None if pd.isna(v) else float(v)) for k, v in total.items()}
+    raw["outlook_quarter"] = ahead.quarter  # type: ignore[assignment]
+    raw["outlook_open_pipeline"] = ahead.open_pipeline
     return {"items": items, "raw": raw}
 
 
