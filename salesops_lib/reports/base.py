@@ -1,0 +1,273 @@
+"""What every report result is made of: the period, tiles, findings, gaps, the header.
+
+A report builder (``build(data, *, quarter, as_of, team, ...)`` in each module of this
+package) returns a frozen dataclass of these pieces, frames and sentences. Sentences are
+plain text in which ``**...**`` marks what a reader should see first; the notebook's
+display helpers escape everything and turn the marks into bold. A sentence with nothing
+true to say is ``None`` and is not shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from salesops_lib import schema
+from salesops_lib.data import SalesData
+from salesops_lib.errors import ConfigError
+from salesops_lib.format import money as _money
+from salesops_lib.reports.tables import Column, Table, TableSpec
+
+
+@dataclass(frozen=True)
+class Period:
+    """The quarter a report is about and what is known.
+
+    Attributes
+    ----------
+    quarter
+        Fiscal quarter label, e.g. ``2026Q3``.
+    start, end
+        Its first and last day.
+    as_of
+        The date whose knowledge the report uses (on or before ``end``).
+    """
+
+    quarter: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+    as_of: pd.Timestamp
+
+    @property
+    def running(self) -> bool:
+        """True when ``as_of`` is before the quarter's last day (quarter to date)."""
+        return self.as_of < self.end
+
+    @property
+    def status(self) -> str:
+        """``quarter to date`` or ``final``."""
+        return "quarter to date" if self.running else "final"
+
+    @property
+    def day(self) -> int:
+        """Days of the quarter elapsed by ``as_of`` (1 on its first day)."""
+        return int((min(self.as_of, self.end) - self.start).days) + 1
+
+
+def period_of(data: SalesData, quarter: str | None = None, as_of: object | None = None) -> Period:
+    """The period a report covers, from its parameters.
+
+    Parameters
+    ----------
+    data
+        The data set (its calendar and date range).
+    quarter
+        Fiscal quarter label; blank or None: the latest complete quarter in the data.
+    as_of
+        A date inside the quarter; blank or None: the quarter's end, or the data's last date
+        while the quarter is still running.
+
+    Returns
+    -------
+    Period
+
+    Raises
+    ------
+    ConfigError
+        For a quarter outside the data, or an as-of date that is not a date or falls
+        outside the quarter (the message says what is allowed).
+    """
+    q = str(quarter or "").strip() or data.latest_complete_quarter()
+    q = data.calendar.label(data.calendar.period(q))
+    quarters = data.quarters()
+    if q not in quarters:
+        raise ConfigError(
+            f"quarter {q} is outside the data, which covers {quarters[0]} to {quarters[-1]}"
+        )
+    start, end = data.calendar.bounds(q)
+    if as_of is None or str(as_of).strip() == "":
+        return Period(q, start, end, data.default_as_of(q))
+    try:
+        day = pd.Timestamp(str(as_of).strip()).normalize()
+    except ValueError:
+        raise ConfigError(f"as_of {as_of!r} is not a date; write it like 2026-08-15") from None
+    if not start <= day <= end:
+        raise ConfigError(f"as_of {day.date()} is outside {q} ({start.date()} to {end.date()})")
+    return Period(q, start, end, day)
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A headline figure: label, value as shown, and a line of detail."""
+
+    label: str
+    value: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A conclusion worth a manager's attention, with the money it concerns.
+
+    Attributes
+    ----------
+    text
+        The sentence (``**`` marks emphasis).
+    at_stake
+        The amount it concerns (for ranking findings across reports); 0 when none.
+    section
+        The report section it comes from.
+    """
+
+    text: str
+    at_stake: float = 0.0
+    section: str = ""
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A section that cannot be shown: what is missing and how to add it.
+
+    Attributes
+    ----------
+    section
+        The section (its question).
+    missing
+        What the data lacks, in a manager's words ("quotas").
+    how
+        How to add it ("add quotas.csv with rep_id, period, quota").
+    """
+
+    section: str
+    missing: str
+    how: str
+
+    @property
+    def sentence(self) -> str:
+        """One line for the report."""
+        return f"This needs {self.missing}, which the data does not have: {self.how}."
+
+
+NO_QUOTAS = "quotas"
+ADD_QUOTAS = "add a quotas table (quotas.csv with rep_id, period such as 2026Q3, quota)"
+NO_HISTORY = "history snapshots"
+ADD_HISTORY = (
+    "add a history table (history.csv: one row per open deal and snapshot date with "
+    "snapshot_date, opp_id, stage, amount, close_date), or a Salesforce OpportunityHistory export"
+)
+
+
+def status_of(gaps: Iterable[Gap]) -> str:
+    """``Ready``, or ``Partial: no quotas, no history snapshots`` when sections lack data."""
+    missing = list(dict.fromkeys(g.missing for g in gaps))
+    return "Ready" if not missing else "Partial: no " + ", no ".join(missing)
+
+
+WARNINGS_SPEC = TableSpec(
+    (
+        Column("table", "Table"),
+        Column("column", "Column"),
+        Column("message", "What the data shows"),
+        Column("ids", "First examples"),
+    ),
+    max_rows=50,
+)
+
+
+@dataclass(frozen=True)
+class Header:
+    """The opening of every report: scope, period and the data's warnings.
+
+    Attributes
+    ----------
+    scope
+        The sentence naming scope, quarter, dates and as-of date.
+    period
+        The period.
+    team
+        The team the report is narrowed to (None: the whole company).
+    warnings
+        Every non-blocking data-quality problem of the data set (shown collapsed).
+    warnings_summary
+        One line saying how many there are (None: none).
+    """
+
+    scope: str
+    period: Period
+    team: str | None
+    warnings: Table
+    warnings_summary: str | None
+
+
+def header(data: SalesData, period: Period, team: str | None) -> Header:
+    """The header of a report on ``data`` (the whole company's data: warnings are the data set's).
+
+    Parameters
+    ----------
+    data
+        The company's data set.
+    period
+        The report's period.
+    team
+        The team the report is narrowed to, or None.
+
+    Returns
+    -------
+    Header
+    """
+    who = "the whole company" if not team else f"team {team}"
+    scope = (
+        f"Scope: **{who}**, fiscal quarter **{period.quarter}** ({period.start.date()} to "
+        f"{period.end.date()}), data as of **{period.as_of.date()}** ({period.status})."
+    )
+    w = data.warnings
+    frame = w[schema.WARNINGS_COLUMNS] if len(w) else w
+    summary = None
+    if len(w):
+        summary = (
+            f"The data has {count(len(w), 'data-quality warning')} that do not stop the "
+            "analysis; each is listed below with the figures it affects left out of them."
+        )
+    return Header(
+        scope, period, team, Table(frame, WARNINGS_SPEC, "Data-quality warnings"), summary
+    )
+
+
+def team_or_company(data: SalesData, team: str | None) -> SalesData:
+    """The data narrowed to ``team`` (blank or None: the whole company)."""
+    return data.for_team((team or "").strip() or None)
+
+
+# ---------------------------------------------------------------------------------------
+# words
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 deal``, ``2,345 deals``."""
+    word = noun if n == 1 else (plural or noun + "s")
+    return f"{n:,} {word}"
+
+
+def bold(text: object) -> str:
+    """``text`` marked to be shown in bold."""
+    return f"**{text}**"
+
+
+def money_in(currency: str):  # type: ignore[no-untyped-def]
+    """A money formatter for one currency (``$1.2M``)."""
+
+    def fmt(x: object) -> str:
+        return _money(x, currency)
+
+    return fmt
+
+
+def listing(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + " and " + items[-1]

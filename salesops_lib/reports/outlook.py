@@ -1,0 +1,50 @@
+"""The sentence reports 01, 03 and 06 share about the quarter ahead (one reckoning, one story)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from salesops_lib.analysis.outlook import Outlook
+from salesops_lib.format import pct
+from salesops_lib.reports.base import bold, count, money_in
+
+
+def outlook_sentence(o: Outlook, currency: str = "USD") -> str:
+    """Goal, pipeline, what the pipeline usually brings and what new deals add, for ``o.quarter``.
+
+    Examples
+    --------
+    ``For **2026Q4** the goal is **$18.5M** (quota). Its open pipeline of $67.7M (998 deals)
+    has turned into bookings at 21% of its value over the last 4 quarters: about **$14.2M**.
+    Deals not yet in the pipeline added $6.9M on average in those quarters, so the quarter
+    reckons at about **$21.1M**, 114% of the goal.``
+    """
+    fmt = money_in(currency)
+    goal = "quota" if o.goal_basis == "quota" else o.goal_basis
+    text = f"For {bold(o.quarter)} the goal is {bold(fmt(o.goal))} ({goal})"
+    text += f", with {fmt(o.booked)} booked so far." if o.booked > 0 else "."
+    if not np.isfinite(o.value_win_rate) or not o.quarters_used:
+        return text + (
+            f" Its open pipeline is {fmt(o.open_pipeline)} ({count(o.open_deals, 'deal')}); no "
+            "deal closed in the quarters before, so what the pipeline usually brings is unknown."
+        )
+    n = len(o.quarters_used)
+    over = "the quarter before" if n == 1 else f"the last {n} quarters"
+    text += (
+        f" Its open pipeline of {fmt(o.open_pipeline)} ({count(o.open_deals, 'deal')}) has turned "
+        f"into bookings at {pct(o.value_win_rate)} of its value over {over}: about "
+        f"{bold(fmt(o.from_pipeline))}."
+    )
+    if o.from_new_deals > 0:
+        text += (
+            f" Deals not yet in the pipeline added {fmt(o.from_new_deals)} on average in "
+            f"{'that quarter' if n == 1 else 'those quarters'}, so the quarter reckons at about "
+            f"{bold(fmt(o.expected))}"
+        )
+    else:
+        text += f" With bookings so far the quarter reckons at about {bold(fmt(o.expected))}"
+    if o.goal > 0:
+        text += f", {pct(o.expected / o.goal)} of the goal."
+    else:
+        text += "."
+    return text

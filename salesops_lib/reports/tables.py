@@ -1,0 +1,208 @@
+"""Tables described once: column -> label and format, for HTML, Excel and CSV alike.
+
+A report's table is a :class:`Table`: the frame (canonical column names, raw values, so an
+analyst can compute with it) and a :class:`TableSpec` saying which columns to show, under
+which label, in which format. The same spec renders the HTML a manager reads
+(:meth:`Table.to_html`, also what JupyterLab shows) and the labelled frame written to Excel
+or CSV (:meth:`Table.labelled`): there is no ``rename(columns=...)`` beside a ``formats=``
+dict anywhere.
+
+Formats: ``money`` ($1.2M), ``money_exact`` ($1,234,567), ``pct`` (64%), ``pct1`` (64.3%),
+``pp`` (+3.1 pp), ``ratio`` (3.1×), ``int`` (1,234), ``num1`` (12.3), ``date`` (2026-09-30),
+``text``.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from salesops_lib.format import money, number, pct, ratio
+
+NUM_CLASS = ' class="num"'
+NUMERIC = ("money", "money_exact", "pct", "pct1", "pp", "ratio", "int", "num1")
+FORMATS = (*NUMERIC, "date", "text")
+BLANK = "–"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One shown column.
+
+    Parameters
+    ----------
+    key
+        The frame's column name.
+    label
+        The header a manager reads.
+    fmt
+        One of :data:`FORMATS`.
+    """
+
+    key: str
+    label: str
+    fmt: str = "text"
+
+    def __post_init__(self) -> None:
+        if self.fmt not in FORMATS:
+            raise ValueError(f"column {self.key!r}: format {self.fmt!r} is not one of {FORMATS}")
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """Which columns a table shows, labelled and formatted.
+
+    Parameters
+    ----------
+    columns
+        The columns in the order shown.
+    max_rows
+        Longer tables show their first ``max_rows`` rows and say how many more there are
+        (the Excel/CSV export has them all).
+    ends
+        Longer tables show their first and last ``max_rows / 2`` rows instead (a ranking
+        whose bottom matters as much as its top).
+
+    Examples
+    --------
+    >>> SPEC = TableSpec((Column("team", "Team"), Column("bookings", "Bookings", "money")))
+    >>> SPEC.labels
+    ['Team', 'Bookings']
+    """
+
+    columns: tuple[Column, ...]
+    max_rows: int = 60
+    ends: bool = False
+
+    @property
+    def labels(self) -> list[str]:
+        """The headers, in order."""
+        return [c.label for c in self.columns]
+
+    def only(self, keys: Iterable[str]) -> TableSpec:
+        """The spec narrowed to ``keys`` (in the spec's order), e.g. without quota columns."""
+        wanted = set(keys)
+        return replace(self, columns=tuple(c for c in self.columns if c.key in wanted))
+
+    def with_label(self, key: str, label: str) -> TableSpec:
+        """The spec with column ``key`` shown under ``label``."""
+        return replace(
+            self,
+            columns=tuple(replace(c, label=label) if c.key == key else c for c in self.columns),
+        )
+
+    def without(self, *keys: str) -> TableSpec:
+        """The spec without the columns ``keys``."""
+        return replace(self, columns=tuple(c for c in self.columns if c.key not in keys))
+
+
+def format_value(value: object, fmt: str, currency: str = "USD") -> str:
+    """One cell as a manager reads it (missing values as a dash)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return BLANK
+    if fmt == "money":
+        return money(value, currency)
+    if fmt == "money_exact":
+        return money(value, currency, exact=True)
+    if fmt == "pct":
+        return pct(value)
+    if fmt == "pct1":
+        return pct(value, 1)
+    if fmt == "pp":
+        v = float(value) * 100  # type: ignore[arg-type]
+        return f"{v:+.1f} pp"
+    if fmt == "ratio":
+        return ratio(value)
+    if fmt == "int":
+        return number(value)
+    if fmt == "num1":
+        return number(value, 1)
+    if fmt == "date":
+        try:
+            return pd.Timestamp(value).strftime("%Y-%m-%d")  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return BLANK
+    text = str(value)
+    return text if text.strip() else BLANK
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of a report: the frame and how to show it.
+
+    Attributes
+    ----------
+    frame
+        Raw values under canonical column names (compute with it in a notebook).
+    spec
+        Columns shown, labels and formats.
+    caption
+        What the table shows, for the reader.
+    currency
+        Currency of the money columns.
+    """
+
+    frame: pd.DataFrame
+    spec: TableSpec
+    caption: str = ""
+    currency: str = "USD"
+
+    def shown_columns(self) -> tuple[Column, ...]:
+        """The spec's columns the frame has."""
+        return tuple(c for c in self.spec.columns if c.key in self.frame.columns)
+
+    def labelled(self) -> pd.DataFrame:
+        """Every row, the shown columns under their labels, raw values (for Excel and CSV)."""
+        cols = self.shown_columns()
+        out = self.frame[[c.key for c in cols]].copy()
+        out.columns = [c.label for c in cols]
+        return out.reset_index(drop=True)
+
+    def shown_rows(self) -> pd.DataFrame:
+        """The rows the report shows (all, the first ``max_rows``, or both ends)."""
+        n = self.spec.max_rows
+        if len(self.frame) <= n:
+            return self.frame
+        if self.spec.ends:
+            return pd.concat([self.frame.head(n // 2), self.frame.tail(n - n // 2)])
+        return self.frame.head(n)
+
+    def formatted(self) -> pd.DataFrame:
+        """The shown rows and columns as the text a manager reads."""
+        cols = self.shown_columns()
+        rows = self.shown_rows()
+        return pd.DataFrame(
+            {c.label: [format_value(v, c.fmt, self.currency) for v in rows[c.key]] for c in cols}
+        )
+
+    def to_html(self) -> str:
+        """The table as escaped HTML (every value from the data is escaped)."""
+        cols = self.shown_columns()
+        shown = self.formatted()
+        head = "".join(
+            f"<th{NUM_CLASS if c.fmt in NUMERIC else ''}>{html.escape(c.label)}</th>" for c in cols
+        )
+        body = []
+        for row in shown.itertuples(index=False):
+            cells = "".join(
+                f"<td{NUM_CLASS if c.fmt in NUMERIC else ''}>{html.escape(str(v))}</td>"
+                for c, v in zip(cols, row, strict=True)
+            )
+            body.append(f"<tr>{cells}</tr>")
+        cap = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
+        more = len(self.frame) - len(shown)
+        where = "in the middle " if self.spec.ends else ""
+        note = f'<p class="more">{more:,} more rows {where}not shown.</p>' if more > 0 else ""
+        return (
+            f'<div class="table-wrap"><table class="report-table">{cap}<thead><tr>{head}</tr>'
+            f"</thead><tbody>{''.join(body)}</tbody></table></div>{note}"
+        )
+
+    def _repr_html_(self) -> str:  # JupyterLab shows what the HTML report shows
+        return self.to_html()
+
+    def __len__(self) -> int:
+        return len(self.frame)

@@ -1,0 +1,634 @@
+"""Report 01, team visibility: where does the team stand against its goal right now?
+
+:func:`build` returns a :class:`TeamVisibility`: the headline figures, the pace against the
+same point of earlier quarters, the pipeline that must close the gap, the contribution of
+teams, regions, managers and reps, and the last eight quarters, each with the sentence
+the report shows. Every sentence is a function of the numbers beside it (tested in
+``tests/test_reports_team_visibility.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from salesops_lib import timeline
+from salesops_lib.analysis import kpis
+from salesops_lib.analysis.outlook import Outlook, outlook_quarter, quarter_outlook
+from salesops_lib.data import SalesData
+from salesops_lib.format import pct, ratio
+from salesops_lib.reports.base import (
+    ADD_QUOTAS,
+    NO_QUOTAS,
+    Finding,
+    Gap,
+    Header,
+    Period,
+    Tile,
+    bold,
+    count,
+    header,
+    money_in,
+    period_of,
+    status_of,
+    team_or_company,
+)
+from salesops_lib.reports.definitions import pick
+from salesops_lib.reports.outlook import outlook_sentence
+from salesops_lib.reports.tables import Column, Table, TableSpec
+
+LOOKBACK = 4
+"""Earlier quarters the pace is compared with (those inside the data)."""
+
+TREND_QUARTERS = 8
+REP_ROWS = 60
+"""Reps shown in full up to this many; beyond, the top and bottom halves of it."""
+
+KPI_SPEC = TableSpec(
+    (
+        Column("group", "Group"),
+        Column("bookings", "Bookings", "money"),
+        Column("quota", "Quota", "money"),
+        Column("attainment", "Attainment", "pct"),
+        Column("won", "Won", "int"),
+        Column("lost", "Lost", "int"),
+        Column("win_rate", "Win rate", "pct"),
+        Column("avg_deal_size", "Average deal", "money"),
+        Column("open_pipeline", "Open pipeline", "money"),
+    )
+)
+COVERAGE_SPEC = TableSpec(
+    (
+        Column("team", "Team"),
+        Column("goal", "Goal", "money"),
+        Column("bookings", "Booked", "money"),
+        Column("gap", "Gap", "money"),
+        Column("open_pipeline", "Open pipeline", "money"),
+        Column("coverage", "Coverage", "ratio"),
+        Column("needed_coverage", "Coverage needed", "ratio"),
+        Column("pipeline_short", "Pipeline short", "money"),
+    )
+)
+REP_SPEC = TableSpec(
+    (
+        Column("rep_name", "Rep"),
+        Column("team", "Team"),
+        Column("bookings", "Bookings", "money"),
+        Column("share", "Share of bookings", "pct"),
+        Column("quota", "Quota", "money"),
+        Column("attainment", "Attainment", "pct"),
+        Column("won", "Won", "int"),
+        Column("win_rate", "Win rate", "pct"),
+        Column("open_pipeline", "Open pipeline", "money"),
+        Column("coverage", "Coverage", "ratio"),
+    ),
+    max_rows=REP_ROWS,
+    ends=True,
+)
+TREND_SPEC = TableSpec(
+    (
+        Column("label", "Quarter"),
+        Column("bookings", "Bookings", "money"),
+        Column("quota", "Quota", "money"),
+        Column("attainment", "Attainment", "pct"),
+        Column("won", "Won", "int"),
+        Column("lost", "Lost", "int"),
+        Column("win_rate", "Win rate", "pct"),
+        Column("avg_deal_size", "Average deal", "money"),
+        Column("avg_cycle_days", "Cycle days", "num1"),
+    )
+)
+QUOTA_COLUMNS = ("quota", "attainment", "coverage")
+
+
+@dataclass(frozen=True)
+class Pace:
+    """This quarter's bookings against the same day of earlier quarters.
+
+    Attributes
+    ----------
+    curves
+        :func:`~salesops_lib.analysis.kpis.pace` for this quarter and the earlier quarters
+        inside the data (``quarter, day, bookings_to_date, quota, share_of_quota``).
+    now
+        This quarter's attainment (with quotas) or bookings (without) on ``day``.
+    earlier
+        The mean of the same measure on the same day of ``compared`` earlier quarters (NaN
+        when there are none).
+    compared
+        The earlier quarters compared (inside the data; a quarter shorter than ``day``
+        counts at its end).
+    day
+        Day of the quarter (1 = its first day).
+    """
+
+    curves: pd.DataFrame
+    now: float
+    earlier: float
+    compared: list[str]
+    day: int
+
+
+@dataclass(frozen=True)
+class TeamVisibility:
+    """Everything report 01 shows (see :func:`build`)."""
+
+    header: Header
+    period: Period
+    has_quota: bool
+    gaps: list[Gap]
+    tiles: list[Tile]
+    pace: Pace
+    pace_sentence: str
+    pace_title: str
+    target_quarter: str
+    past_due_sentence: str | None
+    outlook: Outlook
+    outlook_sentence: str
+    coverage: pd.Series
+    coverage_sentence: str
+    coverage_by_team: Table
+    coverage_chart: pd.DataFrame
+    coverage_title: str
+    by_team: Table
+    by_region: Table
+    by_manager: Table
+    team_chart: pd.DataFrame
+    team_sentence: str | None
+    team_title: str
+    measure: str
+    measure_kind: str
+    measure_target: float | None
+    reps: Table
+    rep_sentence: str
+    rep_chart: pd.DataFrame
+    rep_title: str
+    trend: Table
+    trend_sentence: str | None
+    trend_title: str
+    rate_columns: dict[str, str]
+    rates_title: str
+    definitions: dict[str, str]
+    findings: list[Finding]
+    currency: str
+
+    @property
+    def status(self) -> str:
+        """``Ready``, or ``Partial: ...`` naming what the data lacks."""
+        return status_of(self.gaps)
+
+
+def build(
+    data: SalesData,
+    *,
+    quarter: str | None = None,
+    as_of: object | None = None,
+    team: str | None = None,
+) -> TeamVisibility:
+    """Build report 01 for ``quarter`` as known on ``as_of``.
+
+    Parameters
+    ----------
+    data
+        The company's data set (needs opportunities and reps; quotas and history when present).
+    quarter
+        Fiscal quarter; None: the latest complete quarter.
+    as_of
+        What is known; None: the quarter's end, or the data's last date mid-quarter.
+    team
+        Narrow the report to one team; None: the whole company.
+
+    Returns
+    -------
+    TeamVisibility
+
+    Examples
+    --------
+    >>> r = build(load_dataset("data/demo"), quarter="2026Q3")  # doctest: +SKIP
+    >>> r.pace_sentence  # doctest: +SKIP
+    'The company has booked **$24.0M** against a quota of **$25.1M** ...'
+    """
+    period = period_of(data, quarter, as_of)
+    d = team_or_company(data, team)
+    has_quota = kpis.has_quotas(d, period.quarter)
+    fmt = money_in(d.currency)
+    total = kpis.kpi_table(d, quarter=period.quarter, as_of=period.as_of, by=None).iloc[0]
+    scope = "The company" if not team else f"Team {team}"
+    gaps = (
+        []
+        if has_quota
+        else [Gap("Where does the team stand against its goal?", NO_QUOTAS, ADD_QUOTAS)]
+    )
+
+    pace = pace_against_earlier(d, period, has_quota=has_quota)
+    target_q = outlook_quarter(d, period.quarter, period.as_of)
+    outlook = quarter_outlook(d, quarter=target_q, as_of=period.as_of)
+    cov_total = kpis.coverage(d, quarter=target_q, as_of=period.as_of, by=None).iloc[0]
+    cov_team = kpis.coverage(d, quarter=target_q, as_of=period.as_of, by="team").reset_index()
+    cov_chart = cov_team.assign(ratio_to_need=cov_team["coverage"] / cov_team["needed_coverage"])
+    cov_chart = cov_chart.dropna(subset=["ratio_to_need"])
+    due = timeline.past_due(d, as_of=period.as_of)
+
+    by = {level: _kpis_by(d, period, level, has_quota) for level in ("team", "region", "manager")}
+    team_frame = by["team"].frame
+    measure = "attainment" if has_quota else "bookings"
+    ranked = team_frame[team_frame["group"] != kpis.UNASSIGNED].dropna(subset=[measure])
+    ranked = ranked.sort_values(measure, ascending=False)
+    reps = rep_contribution(d, period)
+    trend = quarter_trend(d, period)
+    team_title = (
+        f"{int((ranked[measure] >= 1).sum())} of {count(len(ranked), 'team')} at or above quota"
+        if has_quota
+        else (
+            f"{ranked['group'].iloc[0]} books the most in {period.quarter}" if len(ranked) else ""
+        )
+    )
+    return TeamVisibility(
+        header=header(data, period, team),
+        period=period,
+        has_quota=has_quota,
+        gaps=gaps,
+        tiles=headline_tiles(total, period, has_quota, d.currency),
+        pace=pace,
+        pace_sentence=pace_sentence(pace, scope=scope, total=total, has_quota=has_quota, fmt=fmt),
+        pace_title=pace_title(period.quarter, pace, has_quota),
+        target_quarter=target_q,
+        past_due_sentence=past_due_sentence(period, due, fmt),
+        outlook=outlook,
+        outlook_sentence=outlook_sentence(outlook, d.currency),
+        coverage=cov_total,
+        coverage_sentence=coverage_sentence(
+            cov_total, target_q, scope=scope, fmt=fmt, undated=timeline.undated(d, as_of=period.as_of)
+        ),
+        coverage_by_team=Table(
+            cov_team,
+            COVERAGE_SPEC,
+            f"Pipeline coverage of the {target_q} goal by team, as of {period.as_of.date()}",
+            d.currency,
+        ),
+        coverage_chart=cov_chart,
+        coverage_title=(
+            f"{int((cov_chart['ratio_to_need'] < 1).sum())} of {count(len(cov_chart), 'team')} "
+            f"have less pipeline for {target_q} than their win rate needs"
+        ),
+        by_team=by["team"],
+        by_region=by["region"],
+        by_manager=by["manager"],
+        team_chart=ranked,
+        team_sentence=leader_sentence(ranked, measure, fmt),
+        team_title=team_title,
+        measure=measure,
+        measure_kind="pct" if has_quota else "money",
+        measure_target=1.0 if has_quota else None,
+        reps=reps,
+        rep_sentence=rep_sentence(reps.frame, has_quota),
+        rep_chart=_rep_chart(reps.frame, measure),
+        rep_title=_rep_title(reps.frame, has_quota),
+        trend=trend,
+        trend_sentence=trend_sentence(
+            trend.frame, period, d.calendar.shift(period.quarter, -4), fmt
+        ),
+        trend_title=(
+            f"Bookings{' against quota' if has_quota else ''}, last {count(len(trend), 'quarter')}"
+        ),
+        rate_columns=(
+            {"attainment": "Attainment", "win_rate": "Win rate"}
+            if has_quota
+            else {"win_rate": "Win rate"}
+        ),
+        rates_title="Attainment and win rate by quarter" if has_quota else "Win rate by quarter",
+        definitions=pick(
+            "Bookings",
+            *(("Quota", "Attainment", "Gap to quota") if has_quota else ()),
+            "Win rate",
+            "Win rate by value",
+            "Average deal",
+            "Cycle days",
+            "Open pipeline",
+            "Coverage",
+            "Coverage needed",
+            "Pipeline short",
+            "Past due",
+            **{
+                "Pace": (
+                    "Bookings to date as a share of quota (or in amount, without quotas) on the "
+                    "same day of the earlier quarters inside the data."
+                ),
+                "Goal without quotas": (
+                    "When the data has no quotas, the goal is the average quarterly bookings of "
+                    "the last four complete quarters."
+                ),
+            },
+        ),
+        findings=_findings(cov_total, due, target_q, fmt),
+        currency=d.currency,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# pace
+
+
+def pace_against_earlier(data: SalesData, period: Period, *, has_quota: bool) -> Pace:
+    """This quarter's attainment (or bookings) to date against the same day of earlier quarters.
+
+    Earlier quarters before the data's first quarter are left out (they would count as $0).
+    """
+    curves = kpis.pace(data, quarter=period.quarter, as_of=period.as_of, lookback=LOOKBACK)
+    first = data.quarters()[0]
+    curves = curves[curves["quarter"] >= first].reset_index(drop=True)
+    day = period.day - 1  # the curves count days from 0
+    col = "share_of_quota" if has_quota else "bookings_to_date"
+    earlier = curves[curves["quarter"] != period.quarter]
+    points = []
+    for q, g in earlier.groupby("quarter", sort=True):
+        at = g[g["day"] == min(day, int(g["day"].max()))]
+        if has_quota and at[col].isna().all():
+            continue  # an earlier quarter without quota cannot give a share of quota
+        points.append((q, float(at[col].iloc[0])))
+    now_rows = curves[(curves["quarter"] == period.quarter) & (curves["day"] == day)]
+    now = float(now_rows[col].iloc[0]) if len(now_rows) else np.nan
+    return Pace(
+        curves=curves,
+        now=now,
+        earlier=float(np.mean([v for _, v in points])) if points else np.nan,
+        compared=[q for q, _ in points],
+        day=period.day,
+    )
+
+
+def pace_sentence(pace: Pace, *, scope: str, total: pd.Series, has_quota: bool, fmt) -> str:  # type: ignore[no-untyped-def]
+    """How far the quarter has come and whether that is ahead of its usual pace.
+
+    Examples
+    --------
+    ``The company has booked **$2.0M** against a quota of **$2.5M**: **80%** attainment. On
+    day 45 of the last 4 quarters it had reached 70% of quota on average, so this quarter is
+    **ahead of** its usual pace.``
+    """
+    if has_quota:
+        lead = (
+            f"{scope} has booked {bold(fmt(total['bookings']))} against a quota of "
+            f"{bold(fmt(total['quota']))}: {bold(pct(total['attainment']))} attainment."
+        )
+        then = f"had reached {pct(pace.earlier)} of quota"
+    else:
+        lead = (
+            f"{scope} has booked {bold(fmt(total['bookings']))} by day {pace.day} of the quarter."
+        )
+        then = f"had booked {fmt(pace.earlier)}"
+    n = len(pace.compared)
+    if n == 0:
+        return (
+            lead
+            + " The data starts this quarter, so there is no earlier quarter to compare its pace with."
+        )
+    verdict = (
+        "ahead of"
+        if pace.now > pace.earlier
+        else "behind"
+        if pace.now < pace.earlier
+        else "level with"
+    )
+    which = "the quarter before" if n == 1 else f"the last {n} quarters inside the data"
+    return (
+        f"{lead} On day {pace.day} of {which} it {then}"
+        f"{' on average' if n > 1 else ''}, so this quarter is {bold(verdict)} its usual pace."
+    )
+
+
+def pace_title(quarter: str, pace: Pace, has_quota: bool) -> str:
+    """The pace chart's title."""
+    n = len(pace.compared)
+    if n == 0:
+        return f"{quarter} bookings to date"
+    against = "the quarter before" if n == 1 else f"the same point of the last {n} quarters"
+    return f"{quarter} {'attainment' if has_quota else 'bookings'} against {against}"
+
+
+def headline_tiles(total: pd.Series, period: Period, has_quota: bool, currency: str) -> list[Tile]:
+    """Bookings, quota, attainment, gap and win rate as headline figures."""
+    fmt = money_in(currency)
+    won, lost = int(total["won"]), int(total["lost"])
+    tiles = [Tile("Bookings", fmt(total["bookings"]), f"{count(won, 'deal')} won, {period.status}")]
+    if has_quota:
+        tiles += [
+            Tile("Quota", fmt(total["quota"]), period.quarter),
+            Tile("Attainment", pct(total["attainment"]), "bookings / quota"),
+            Tile("Gap to quota", fmt(max(total["quota"] - total["bookings"], 0)), "still to book"),
+        ]
+    tiles.append(Tile("Win rate", pct(total["win_rate"]), f"{won:,} won of {won + lost:,} closed"))
+    return tiles
+
+
+# ---------------------------------------------------------------------------------------
+# pipeline
+
+
+def past_due_sentence(period: Period, due: pd.DataFrame, fmt) -> str | None:  # type: ignore[no-untyped-def]
+    """For an ended quarter: the deals still open with a close date already behind them."""
+    if period.running:
+        return None
+    if due.empty:
+        return f"{period.quarter} has ended and no open deal has a close date before {period.as_of.date()}."
+    in_q = due[(due["close_date"] >= period.start) & (due["close_date"] <= period.end)]
+    text = (
+        f"{period.quarter} has ended. {count(len(due), 'open deal')} worth {fmt(due['amount'].sum())} "
+        f"have a close date already past ({count(len(in_q), 'deal')}, {fmt(in_q['amount'].sum())}, "
+        f"in {period.quarter} itself): they are past due and need new close dates before they "
+        "count in any quarter's pipeline."
+    )
+    return text
+
+
+def coverage_sentence(  # type: ignore[no-untyped-def]
+    cov: pd.Series, quarter: str, *, scope: str, fmt, undated: pd.DataFrame | None = None
+) -> str:
+    """Whether the open pipeline of ``quarter`` can close its remaining goal.
+
+    ``undated`` are the open deals without an expected close date: they are in no quarter's
+    pipeline, and the sentence says so when there are any.
+    """
+    goal = (
+        "remaining quota"
+        if cov["goal_basis"] == "quota"
+        else f"goal: the usual quarterly bookings, {str(cov['goal_basis']).replace('average bookings ', '')}"
+    )
+    if cov["gap"] <= 0:
+        return f"{scope} has already booked its goal for {quarter}; every further deal is upside."
+    lead = (
+        f"Open pipeline closing in {quarter} is {bold(fmt(cov['open_pipeline']))}, "
+        f"{bold(ratio(cov['coverage']))} the gap of {fmt(cov['gap'])} ({goal})."
+    )
+    if undated is not None and len(undated):
+        lead += (
+            f" {count(len(undated), 'open deal')} worth {fmt(undated['amount'].sum())} "
+            f"{'has' if len(undated) == 1 else 'have'} no expected close date, so "
+            f"{'it counts' if len(undated) == 1 else 'they count'} in no quarter's pipeline."
+        )
+    if not np.isfinite(cov["needed_coverage"]):
+        return (
+            lead
+            + " No deal has closed in the last four quarters, so the coverage needed is unknown."
+        )
+    enough = cov["coverage"] >= cov["needed_coverage"]
+    verdict = (
+        "the pipeline is **enough**."
+        if enough
+        else f"the pipeline is **short by {fmt(cov['pipeline_short'])}**."
+    )
+    return (
+        f"{lead} At the win rate by value of the last four quarters ({pct(cov['value_win_rate'])}), "
+        f"closing the gap takes about {bold(ratio(cov['needed_coverage']))} coverage: {verdict}"
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# contribution
+
+
+def _kpis_by(data: SalesData, period: Period, level: str, has_quota: bool) -> Table:
+    t = kpis.kpi_table(data, quarter=period.quarter, as_of=period.as_of, by=level).reset_index()
+    t = t.rename(columns={level: "group"})
+    total = t["bookings"].sum()
+    t["share"] = t["bookings"] / total if total > 0 else np.nan
+    spec = KPI_SPEC if has_quota else KPI_SPEC.without(*QUOTA_COLUMNS)
+    spec = TableSpec((Column("group", level.title()), *spec.columns[1:]), spec.max_rows)
+    return Table(t, spec, f"By {level}, {period.quarter} {period.status}", data.currency)
+
+
+def leader_sentence(ranked: pd.DataFrame, measure: str, fmt) -> str | None:  # type: ignore[no-untyped-def]
+    """Which team leads and which trails (teams without a name left out); None for one team."""
+    if len(ranked) < 2:
+        return None
+    show = pct if measure == "attainment" else fmt
+    best, worst = ranked.iloc[0], ranked.iloc[-1]
+    return (
+        f"{bold(best['group'])} leads with {show(best[measure])} {measure} and brings "
+        f"{pct(best['share'])} of bookings; {bold(worst['group'])} trails with {show(worst[measure])}."
+    )
+
+
+def rep_contribution(data: SalesData, period: Period) -> Table:
+    """Each rep's bookings, share, quota and pipeline, largest bookings first.
+
+    Up to :data:`REP_ROWS` reps are shown; beyond that the table shows the top and the bottom
+    half of that many, so the weakest reps are never hidden behind "more rows" (the frame
+    and the export hold every rep).
+    """
+    reps = kpis.kpi_table(data, quarter=period.quarter, as_of=period.as_of, by="rep_id")
+    reps = reps.reset_index().merge(kpis.rep_directory(data), on="rep_id", how="left")
+    reps["rep_name"] = reps["rep_name"].fillna(reps["rep_id"])
+    total = reps["bookings"].sum()
+    reps["share"] = reps["bookings"] / total if total > 0 else np.nan
+    reps = reps.sort_values(["bookings", "rep_name"], ascending=[False, True]).reset_index(
+        drop=True
+    )
+    has_quota = reps["quota"].notna().any()
+    spec = REP_SPEC if has_quota else REP_SPEC.without(*QUOTA_COLUMNS)
+    caption = f"Reps by bookings, {period.quarter} {period.status}"
+    return Table(reps, spec, caption, data.currency)
+
+
+def rep_sentence(reps: pd.DataFrame, has_quota: bool) -> str:
+    """How many reps reached quota and how concentrated bookings are."""
+    total = reps["bookings"].sum()
+    top_n = max(1, int(round(len(reps) * 0.2)))
+    zero = int((reps["bookings"] == 0).sum())
+    top = reps["bookings"].nlargest(top_n).sum() / total if total > 0 else np.nan
+    tail = (
+        f"The top 20% of reps ({top_n:,}) brought {bold(pct(top))} of bookings; "
+        f"{count(zero, 'rep')} {'has' if zero == 1 else 'have'} booked nothing"
+    )
+    if not has_quota:
+        return tail + "."
+    carrying = reps.dropna(subset=["attainment"])
+    n_met = int((carrying["attainment"] >= 1).sum())
+    share = f" ({pct(n_met / len(carrying))})" if len(carrying) else ""
+    return (
+        f"{bold(f'{n_met:,} of {len(carrying):,}')} reps with a quota{share} have reached it. "
+        f"{tail} yet."
+    )
+
+
+def _rep_chart(reps: pd.DataFrame, measure: str) -> pd.DataFrame:
+    chart = reps.dropna(subset=[measure]).sort_values(measure, ascending=False)
+    if len(chart) > 30:
+        chart = pd.concat([chart.head(15), chart.tail(15)])
+    return chart.reset_index(drop=True)
+
+
+def _rep_title(reps: pd.DataFrame, has_quota: bool) -> str:
+    many = (
+        " (top and bottom 15)"
+        if len(reps.dropna(subset=["attainment" if has_quota else "bookings"])) > 30
+        else ""
+    )
+    if not has_quota:
+        return f"Bookings by rep{many}"
+    carrying = reps.dropna(subset=["attainment"])
+    return f"{int((carrying['attainment'] >= 1).sum())} of {len(carrying)} reps at or above quota{many}"
+
+
+# ---------------------------------------------------------------------------------------
+# trend
+
+
+def quarter_trend(data: SalesData, period: Period) -> Table:
+    """KPIs of the last :data:`TREND_QUARTERS` quarters inside the data (this one to date)."""
+    first = data.quarters()[0]
+    back = [data.calendar.shift(period.quarter, -k) for k in range(TREND_QUARTERS - 1, 0, -1)]
+    span = [q for q in [*back, period.quarter] if q >= first]
+    frames = []
+    for q in span:
+        as_of = period.as_of if q == period.quarter else None
+        t = kpis.kpi_table(data, quarter=q, as_of=as_of, by=None).reset_index(drop=True)
+        t.insert(0, "quarter", q)
+        frames.append(t)
+    trend = pd.concat(frames, ignore_index=True)
+    trend["label"] = trend["quarter"] + np.where(
+        (trend["quarter"] == period.quarter) & period.running, " (to date)", ""
+    )
+    spec = TREND_SPEC if trend["quota"].notna().any() else TREND_SPEC.without("quota", "attainment")
+    caption = f"The last {count(len(trend), 'quarter')} inside the data"
+    return Table(trend, spec, caption, data.currency)
+
+
+def trend_sentence(trend: pd.DataFrame, period: Period, year_ago: str, fmt) -> str | None:  # type: ignore[no-untyped-def]
+    """The best quarter of the trend and the comparison with the same quarter a year before."""
+    complete = trend[trend["quarter"] != period.quarter] if period.running else trend
+    if len(trend) < 2 or complete.empty:
+        return None
+    best = complete.loc[complete["bookings"].idxmax()]
+    text = f"Over the last {count(len(trend), 'quarter')} bookings peaked at {bold(fmt(best['bookings']))} in {best['quarter']}."
+    ya = trend[trend["quarter"] == year_ago]
+    if len(ya) and ya["bookings"].iloc[0] > 0:
+        now = float(trend[trend["quarter"] == period.quarter]["bookings"].iloc[0])
+        growth = now / float(ya["bookings"].iloc[0]) - 1
+        verb = "stands at" if period.running else "closed at"
+        partial = " (a running quarter is compared on partial bookings)" if period.running else ""
+        text += f" {period.quarter} {verb} {bold(('+' if growth >= 0 else '') + pct(growth))} against {year_ago}{partial}."
+    return text
+
+
+def _findings(cov: pd.Series, due: pd.DataFrame, quarter: str, fmt) -> list[Finding]:  # type: ignore[no-untyped-def]
+    out = []
+    if cov["gap"] > 0 and cov["pipeline_short"] > 0:
+        out.append(
+            Finding(
+                f"The pipeline for {quarter} is short by {bold(fmt(cov['pipeline_short']))} at the usual win rate.",
+                float(cov["pipeline_short"]),
+                "Is there enough pipeline to close the gap?",
+            )
+        )
+    if len(due):
+        out.append(
+            Finding(
+                f"{count(len(due), 'open deal')} worth {bold(fmt(due['amount'].sum()))} are past their close date.",
+                float(due["amount"].sum()),
+                "Is there enough pipeline to close the gap?",
+            )
+        )
+    return sorted(out, key=lambda f: -f.at_stake)
