@@ -123,9 +123,9 @@ def tiles(items: Iterable[Tile]) -> HTML:
     return HTML(f'<div class="tiles">{cells}</div>')
 
 
-def table(t: Table) -> HTML:
-    """A report table, formatted by its spec."""
-    return HTML(t.to_html())
+def table(t: Table | None) -> HTML:
+    """A report table, formatted by its spec (nothing for None: a section without its data)."""
+    return HTML("" if t is None else t.to_html())
 
 
 def header(h: Header) -> HTML:
@@ -185,3 +185,32 @@ def status(gaps: Iterable[Gap]) -> None:
         "gaps": [{"section": g.section, "missing": g.missing, "how": g.how} for g in listed],
     }
     display({STATUS_MIME: payload}, raw=True)
+
+
+def handout(t: Table | None, output_dir: str, stem: str, what: str) -> HTML:
+    """Write a table beside the report as CSV and Excel and say where it is.
+
+    Nothing is written, and nothing shown, when ``output_dir`` is blank (an analyst's
+    notebook) or the table is None or empty (the section's gap says why).
+
+    Parameters
+    ----------
+    t
+        The table the report shows (its labels and rows are the files').
+    output_dir
+        The notebook's ``output_dir`` parameter (the quarterly run sets it).
+    stem
+        File name without extension, e.g. ``04_quota_letters``.
+    what
+        What the files hold, e.g. ``A quota letter per rep``.
+    """
+    from salesops_lib.render.handouts import write_table
+
+    if t is None or not str(output_dir or "").strip() or len(t) == 0:
+        return HTML("")
+    written = write_table(t, output_dir, stem)
+    csv, xlsx = (html.escape(p.name, quote=True) for p in (written.csv, written.xlsx))
+    return HTML(
+        f'<p class="finding">{marked(what)}: <a href="{csv}">{csv}</a> and '
+        f'<a href="{xlsx}">{xlsx}</a> (one sheet per team), beside this report.</p>'
+    )
