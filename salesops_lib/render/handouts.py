@@ -24,6 +24,7 @@ EXCEL_FORMATS = {
     "ratio": '0.0"×"',
     "int": "#,##0",
     "num1": "0.0",
+    "num2": "0.00",
     "date": "yyyy-mm-dd",
 }
 """Excel number format of each table format (text columns stay text)."""
