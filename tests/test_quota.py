@@ -9,6 +9,8 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from salesops_lib import load_dataset
 from salesops_lib.analysis import forecast, quota
@@ -279,3 +281,57 @@ def test_adventureworks_spread_script():
     assert (totals == totals["AdventureWorks"]).all()
     s = quota_spread.spread(table)
     assert s.loc["even", "cv"] < s.loc["AdventureWorks", "cv"]
+
+
+# ---- money sums: property tests ---------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.floats(0.01, 1e10, allow_nan=False),
+    st.lists(st.floats(0.0, 1e6, allow_nan=False), min_size=1, max_size=60).filter(
+        lambda w: sum(w) > 0
+    ),
+)
+def test_allocate_cents_sums_to_the_cent_and_never_negative(total, weights):
+    parts = quota.allocate_cents(total, np.array(weights))
+    assert parts.sum() == round(total * 100)
+    assert (parts >= 0).all()
+    assert (parts[np.array(weights) == 0] == 0).all()
+
+
+@pytest.fixture(scope="module")
+def tiny_module(tmp_path_factory):
+    return load_dataset(
+        write(tmp_path_factory.mktemp("qp"), reps=REPS, opportunities=_opps(), accounts=ACCOUNTS)
+    )
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    target=st.floats(1.0, 5e8, allow_nan=False),
+    overassign=st.floats(0.5, 2.0, allow_nan=False),
+    method=st.sampled_from(quota.METHODS),
+    ramp=st.sampled_from(["0/25/50/75/100", "100", "0/0/50/100", "10/100"]),
+)
+def test_quotas_sum_to_target_times_overassignment_to_the_cent(
+    tiny_module, target, overassign, method, ramp
+):
+    p = quota.propose(
+        tiny_module,
+        target=target,
+        period=2026,
+        method=method,
+        overassign=overassign,
+        ramp=ramp,
+        as_of=AS_OF,
+    )
+    cents = np.round(p["quota"].to_numpy() * 100).astype(np.int64)
+    assert cents.sum() == round(target * overassign * 100)
+    assert (cents >= 0).all()
+    by_quarter = sum(
+        np.round(p[c].to_numpy() * 100).astype(np.int64) for c in quota.quarter_columns(p)
+    )
+    assert (by_quarter == cents).all()

@@ -1477,7 +1477,7 @@ def rep_history(data: SalesData, reps: pd.DataFrame, as_of: pd.Timestamp) -> pd.
 
 def ramping(proposal: pd.DataFrame) -> pd.DataFrame:
     """Reps whose plan-period quota is below a full year's because they are still ramping."""
-    return proposal[proposal["quota"].gt(0) & (proposal["ramp_factor"] < 0.999)]
+    return proposal[proposal["quota"].gt(0) & (proposal["ramp_factor"] < 1 - 1e-6)]
 
 
 def team_shares(proposal: pd.DataFrame) -> pd.DataFrame:
