@@ -470,4 +470,4 @@ def test_plans_side_by_side_and_on_target_cost(tiny):
     assert cost["reps"] == 3 and cost["cost"] == pytest.approx(75_000)
     table = comp.plan_table([plan]).iloc[0]
     assert table["curve"] == "1.0× up to 100%, 2.0× above 100% (marginal)"
-    assert table["status"] == "Current plan"
+    assert table["status"] == "Current"

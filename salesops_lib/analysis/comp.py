@@ -27,6 +27,7 @@ import pandas as pd
 
 from salesops_lib.data import SalesData
 from salesops_lib.errors import ConfigError
+from salesops_lib.format import money
 from salesops_lib.timeline import booked, inherited_deals, won_deals
 
 MEASURES = ("bookings", "pipeline_created")
@@ -807,13 +808,13 @@ def curve_words(plan: CompPlan) -> str:
     return f"{', '.join(parts)} ({mode})"
 
 
-def plan_table(plans: list[CompPlan]) -> pd.DataFrame:
+def plan_table(plans: list[CompPlan], currency: str = "USD") -> pd.DataFrame:
     """The plans of the config, one row each, in a manager's words.
 
     Returns
     -------
     DataFrame
-        ``plan, roles, status`` (Current plan / Candidate), ``ote, variable_target``
+        ``plan, roles, status`` (Current / Candidate), ``ote, variable_target``
         (quarterly), ``threshold, cap, curve`` (:func:`curve_words`), ``spiffs`` (words).
 
     Examples
@@ -825,7 +826,7 @@ def plan_table(plans: list[CompPlan]) -> pd.DataFrame:
         {
             "plan": [p.name for p in plans],
             "roles": [", ".join("every role" if r == "*" else r for r in p.roles) for p in plans],
-            "status": ["Current plan" if id(p) in current else "Candidate" for p in plans],
+            "status": ["Current" if id(p) in current else "Candidate" for p in plans],
             "ote": [p.ote for p in plans],
             "variable_target": [p.quarterly_target for p in plans],
             "threshold": [np.nan if p.threshold is None else p.threshold for p in plans],
@@ -833,9 +834,13 @@ def plan_table(plans: list[CompPlan]) -> pd.DataFrame:
             "curve": [curve_words(p) for p in plans],
             "spiffs": [
                 "; ".join(
-                    f"{s.name}: {s.amount:,.0f} per deal"
+                    f"{s.name}: {money(s.amount, currency)} per won deal"
                     + (f" of {s.product}" if s.product else "")
-                    + (f" of {s.min_amount:,.0f} or more" if s.min_amount is not None else "")
+                    + (
+                        f" of {money(s.min_amount, currency)} or more"
+                        if s.min_amount is not None
+                        else ""
+                    )
                     for s in p.spiffs
                 )
                 for p in plans
@@ -904,3 +909,122 @@ def on_target_cost(data: SalesData, plans: list[CompPlan], *, quarter: str) -> p
             }
         )
     return pd.DataFrame(rows, columns=["plan", "reps", "variable_target", "cost"])
+
+
+@dataclass(frozen=True)
+class NextQuarterCost:
+    """What the current plans may pay in the quarter ahead (:func:`next_quarter_cost`).
+
+    Attributes
+    ----------
+    quarter
+        The quarter ahead: the reported quarter while it runs, else the next one.
+    quota_quarter
+        Whose quotas the reps are paid against (the quarter ahead's, or the reported
+        quarter's when the data has none for it yet).
+    method
+        The forecast method behind the bookings (``pipeline`` when it ran).
+    point, lo80, hi80
+        Forecast bookings and its 80% range.
+    mean, p10, p50, p90
+        The simulated variable pay (:func:`cost_range`).
+    """
+
+    quarter: str
+    quota_quarter: str
+    method: str
+    point: float
+    lo80: float
+    hi80: float
+    mean: float
+    p10: float
+    p50: float
+    p90: float
+
+
+def next_quarter_cost(
+    data: SalesData, plans: list[CompPlan], *, quarter: str, as_of: object
+) -> NextQuarterCost:
+    """Variable pay of the quarter ahead under ``plans``, from its forecast (:func:`cost_range`).
+
+    The bookings forecast is the pipeline method's (the time-series method when the
+    pipeline cannot run) of :func:`salesops_lib.analysis.forecast.forecast_quarter`.
+
+    Parameters
+    ----------
+    data
+        The sales data.
+    plans
+        The current plans.
+    quarter
+        The reported quarter.
+    as_of
+        What is known.
+
+    Returns
+    -------
+    NextQuarterCost
+
+    Raises
+    ------
+    SalesOpsDataError
+        When neither the quarter ahead nor the reported quarter has quotas.
+
+    Examples
+    --------
+    >>> next_quarter_cost(data, current_plans(plans), quarter="2026Q3", as_of="2026-09-30").p50  # doctest: +SKIP
+    """
+    from salesops_lib.analysis.forecast import forecast_quarter
+    from salesops_lib.errors import SalesOpsDataError
+
+    day = pd.Timestamp(as_of).normalize()  # type: ignore[arg-type]
+    _, end = data.calendar.bounds(quarter)
+    ahead = quarter if day < end else data.calendar.shift(quarter, 1)
+    q = data.quotas
+    has = set(q["period"].unique()) if q is not None and len(q) else set()
+    quota_quarter = ahead if ahead in has else quarter if quarter in has else None
+    if quota_quarter is None or q is None:
+        raise SalesOpsDataError(f"no quotas for {ahead} or {quarter} to pay reps against")
+    fq = forecast_quarter(
+        data, quarter=ahead, as_of=day, methods=("pipeline", "time_series"), backtest_quarters=2
+    )
+    methods = set(fq["method"])
+    method = "pipeline" if "pipeline" in methods else str(fq["method"].iloc[0])
+    row = fq.set_index("method").loc[method]
+    quotas = q[q["period"] == quota_quarter].groupby("rep_id")["quota"].sum()
+    cr = cost_range(
+        data,
+        plans,
+        quarter=ahead,
+        bookings_point=float(row["point"]),
+        bookings_lo80=float(row["lo80"]),
+        bookings_hi80=float(row["hi80"]),
+        quotas=quotas,
+    )
+    return NextQuarterCost(
+        quarter=ahead,
+        quota_quarter=quota_quarter,
+        method=method,
+        point=float(row["point"]),
+        lo80=float(row["lo80"]),
+        hi80=float(row["hi80"]),
+        mean=cr["mean"],
+        p10=cr["p10"],
+        p50=cr["p50"],
+        p90=cr["p90"],
+    )
+
+
+def replay_quarters(data: SalesData, *, as_of: object, n: int = 4) -> list[str]:
+    """The last ``n`` complete quarters on ``as_of`` that have quotas (oldest first).
+
+    Examples
+    --------
+    >>> replay_quarters(data, as_of="2026-09-30")  # doctest: +SKIP
+    ['2025Q4', '2026Q1', '2026Q2', '2026Q3']
+    """
+    cal = data.calendar
+    last = cal.latest_complete_quarter(pd.Timestamp(as_of))  # type: ignore[arg-type]
+    q = data.quotas
+    has = set(q["period"].unique()) if q is not None and len(q) else set()
+    return [cal.shift(last, -k) for k in range(n - 1, -1, -1) if cal.shift(last, -k) in has]
