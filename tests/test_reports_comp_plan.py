@@ -344,3 +344,26 @@ def test_demo_team_and_tier_tables_add_up(demo_report):
     per_plan = r.tiers.frame.groupby("plan")["reps"].sum()
     assert per_plan.to_dict() == st.groupby("plan").size().to_dict()
     assert r.status == "Ready"
+
+
+def test_scope_sentence_mid_quarter_and_reps_without_a_plan(tmp_path):
+    reps = REPS_TINY + "r4,Dee,West,SE,2020-01-01,\n"
+    quotas = QUOTAS_TINY + "r4,2026Q3,80000\n"
+    d = load_dataset(write(tmp_path / "s", reps=reps, opportunities=OPPS_TINY, quotas=quotas))
+    ae_only = {"comp": {"plans": [{**PLAN_TINY, "roles": ["AE"], "current": True}]}}
+    r = cp.build(d, quarter="2026Q3", as_of="2026-08-15", config=ae_only)
+    assert r.scope_sentence == (
+        "3 reps with a quota are paid under the current plan: AE. 1 rep with a quota has no plan "
+        "for the role (SE) and is left out. 2026Q3 is still running: pay is worked out on the "
+        "bookings so far against the whole quarter's quota."
+    )
+    assert r.tiles[3].detail == "2026Q3 quarter to date"
+
+
+def test_replay_leaves_out_plans_nobody_in_scope_holds(tiny):
+    nobody = {**PLAN_TINY, "name": "SE plan", "roles": ["SE"], "current": True}
+    r = cp.build(
+        tiny, quarter="2026Q3", config={"comp": {"plans": [*CONFIG["comp"]["plans"], nobody]}}
+    )
+    assert "SE plan" not in set(r.replay.frame["plan"])
+    assert "nan" not in r.replay_sentence and "–" not in r.replay_sentence

@@ -275,7 +275,11 @@ def build(
 
     quarters = comp.replay_quarters(d, as_of=period.as_of) if plans else []
     what_if = comp.replay(d, plans, quarters=quarters) if plans and quarters else None
-    if plans and not quarters:
+    if what_if is not None:
+        # plans for roles nobody in scope holds (a team of one role) have nothing to replay
+        what_if = what_if[(what_if["reps"] > 0) & (what_if["bookings"] > 0)]
+        what_if = what_if if len(what_if) else None
+    if plans and what_if is None:
         gaps.append(
             Gap(
                 WHATIF,
@@ -334,8 +338,12 @@ def build(
         )
         if plans
         else None,
-        scope_sentence=scope_sentence(st, current, d, q) if st is not None else None,
-        tiles=_tiles(metrics, q, len(st) if st is not None else 0, fmt) if metrics else [],
+        scope_sentence=scope_sentence(st, current, d, q, running=period.running)
+        if st is not None
+        else None,
+        tiles=_tiles(metrics, f"{q} {period.status}", len(st) if st is not None else 0, fmt)
+        if metrics
+        else [],
         cost_sentence=cost_sentence(metrics, by_team) if metrics else None,
         by_team=Table(by_team, TEAM_SPEC, f"Pay by team, {q} {period.status}", d.currency)
         if by_team is not None
@@ -405,12 +413,24 @@ def _plans(config: Mapping[str, Any] | None) -> list[CompPlan]:
 # what the plan pays
 
 
-def scope_sentence(st: pd.DataFrame, current: list[CompPlan], data: SalesData, quarter: str) -> str:
-    """Who is paid under which current plan, and reps with a quota but no plan for their role."""
-    names = listing([p.name for p in current])
+def scope_sentence(
+    st: pd.DataFrame,
+    current: list[CompPlan],
+    data: SalesData,
+    quarter: str,
+    *,
+    running: bool = False,
+) -> str:
+    """Who is paid under which current plan, and reps with a quota but no plan for their role.
+
+    Mid-quarter (``running``) it says that pay is on bookings so far against the whole
+    quarter's quota.
+    """
+    used = [p for p in current if (st["plan"] == p.name).any()] or current
+    names = listing([p.name for p in used])
     text = (
         f"{count(len(st), 'rep')} with a quota {'is' if len(st) == 1 else 'are'} paid under "
-        f"{'the current plan' if len(current) == 1 else f'{len(current)} current plans'}: {names}."
+        f"{'the current plan' if len(used) == 1 else f'{len(used)} current plans'}: {names}."
     )
     quotas = data.quotas
     with_quota = (
@@ -425,7 +445,12 @@ def scope_sentence(st: pd.DataFrame, current: list[CompPlan], data: SalesData, q
         text += (
             f" {count(len(missing), 'rep')} with a quota {'has' if len(missing) == 1 else 'have'} "
             f"no plan for {'their role' if len(missing) > 1 else 'the role'} ({listing(roles)}) "
-            "and are left out."
+            f"and {'is' if len(missing) == 1 else 'are'} left out."
+        )
+    if running:
+        text += (
+            f" {quarter} is still running: pay is worked out on the bookings so far against the "
+            "whole quarter's quota."
         )
     return text
 
@@ -703,22 +728,26 @@ def replay_sentence(what_if: pd.DataFrame, quarters: list[str], fmt) -> str:  # 
             continue
         c = cur.iloc[0]
         for _, k in cands.iterrows():
-            closeness = k["pay_correlation"] - c["pay_correlation"]
-            follow = (
-                "about as closely"
-                if abs(closeness) < CLOSE
-                else "more closely"
-                if closeness > 0
-                else "less closely"
-            )
             who = "every role" if roles == "*" else roles
-            parts.append(
+            text = (
                 f"for {who}, {bold(k['plan'])} would have cost {fmt(k['cost'])} "
                 f"({pct(k['cost_of_sales'], 1)} of bookings) against {fmt(c['cost'])} "
-                f"({pct(c['cost_of_sales'], 1)}) under the current {c['plan']}, with pay "
-                f"following bookings {follow} ({k['pay_correlation']:.2f} against "
-                f"{c['pay_correlation']:.2f})"
+                f"({pct(c['cost_of_sales'], 1)}) under the current {c['plan']}"
             )
+            if np.isfinite(k["pay_correlation"]) and np.isfinite(c["pay_correlation"]):
+                closeness = k["pay_correlation"] - c["pay_correlation"]
+                follow = (
+                    "about as closely"
+                    if abs(closeness) < CLOSE
+                    else "more closely"
+                    if closeness > 0
+                    else "less closely"
+                )
+                text += (
+                    f", with pay following bookings {follow} ({k['pay_correlation']:.2f} against "
+                    f"{c['pay_correlation']:.2f})"
+                )
+            parts.append(text)
     if not parts:
         return f"{lead}: the config has no candidate beside the current plans."
     return f"{lead}: " + "; ".join(parts) + "."
