@@ -19,6 +19,7 @@ A plan (in ``salesops.toml`` under ``[[comp.plans]]``) pays a quarterly variable
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -167,7 +168,7 @@ class CompPlan:
         """Base salary for one quarter."""
         return self.ote * self.base_share / 4
 
-    def tier_pay(self, attainment: np.ndarray | float) -> np.ndarray:
+    def tier_pay(self, attainment: np.ndarray | Sequence[float] | float) -> np.ndarray:
         """Quarterly variable pay by tier: an array of shape (len(attainment), len(tiers))."""
         a = np.atleast_1d(np.asarray(attainment, dtype=float))
         a = np.where(np.isfinite(a), np.maximum(a, 0.0), 0.0)
@@ -185,7 +186,7 @@ class CompPlan:
                 pay[:, i] = np.where(inside, t.rate * counted, 0.0)
         return pay * self.quarterly_target * eligible[:, None]
 
-    def payout(self, attainment: np.ndarray | float) -> np.ndarray:
+    def payout(self, attainment: np.ndarray | Sequence[float] | float) -> np.ndarray:
         """Quarterly variable pay in currency for each attainment (SPIFFs apart).
 
         Examples
@@ -613,7 +614,7 @@ def replay(data: SalesData, plans: list[CompPlan], *, quarters: list[str]) -> pd
         frames = [statements(data, scenario, quarter=q).assign(quarter=q) for q in quarters]
         st = pd.concat(frames, ignore_index=True)
         st = st[st["plan"] == cand.name]
-        met = plan_metrics(st, plans=plans)
+        met: dict[str, object] = dict(plan_metrics(st, plans=plans))
         met.update(
             {
                 "plan": cand.name,
