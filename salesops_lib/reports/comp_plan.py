@@ -59,6 +59,7 @@ ADD_PLANS = (
     "tiers, and threshold, cap, spiffs when the plan has them; the demo's salesops.toml shows "
     "two plans per role)"
 )
+SEE_PLANS = "add the plans to salesops.toml as [[comp.plans]] tables, as the first section says"
 CLOSE = 0.02
 """Correlations closer than this read as "about as closely"."""
 
@@ -260,13 +261,20 @@ def build(
     has_quota = kpis.has_quotas(d, q)
     gaps: list[Gap] = []
     if not plans:
-        gaps += [Gap(s, NO_PLANS, ADD_PLANS) for s in SECTIONS]
+        gaps += [Gap(s, NO_PLANS, ADD_PLANS if s == PAY else SEE_PLANS) for s in SECTIONS]
     add_quotas = (
         f"add quotas for {q} (quotas.csv with rep_id, period such as {q}, quota): variable pay "
         "follows attainment, bookings ÷ quota"
     )
     if not has_quota:
-        gaps += [Gap(s, NO_QUOTAS, add_quotas) for s in (PAY, FOLLOW, CURVE)]
+        gaps += [
+            Gap(
+                s,
+                NO_QUOTAS,
+                add_quotas if s == PAY else f"add quotas for {q}, as the first section says",
+            )
+            for s in (PAY, FOLLOW, CURVE)
+        ]
 
     st = comp.statements(d, current, quarter=q, as_of=period.as_of) if plans and has_quota else None
     kpi = kpis.kpi_table(d, quarter=q, as_of=period.as_of, by="team").reset_index()
