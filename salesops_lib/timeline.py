@@ -540,9 +540,9 @@ def inherited_deals(data: SalesData) -> pd.DataFrame:
 
     A deal is inherited when it was created before its owner's ``hire_date`` (someone else
     opened it and the rep took it over), or when the opportunities table has a
-    ``reassigned_date`` (the date the current owner received the deal) later than the
-    deal's created date. Reports keep inherited deals out of ramp and first-deal figures and
-    flag the pay they bring in comp statements.
+    ``reassigned_date`` (the date the current owner received the deal) filled for it. Reports
+    keep inherited deals out of ramp and first-deal figures and flag the pay they bring in
+    comp statements.
 
     Parameters
     ----------
@@ -574,7 +574,7 @@ def inherited_deals(data: SalesData) -> pd.DataFrame:
         before_hire = (created < hire).fillna(False).to_numpy(dtype=bool)
         if "reassigned_date" in o:
             moved = pd.to_datetime(o["reassigned_date"])
-            reassigned = (moved.notna() & ~(moved <= created)).to_numpy(dtype=bool)
+            reassigned = moved.notna().to_numpy(dtype=bool)
         else:
             moved = pd.Series(pd.NaT, index=o.index, dtype="datetime64[ns]")
             reassigned = np.zeros(len(o), dtype=bool)

@@ -123,9 +123,9 @@ def tiles(items: Iterable[Tile]) -> HTML:
     return HTML(f'<div class="tiles">{cells}</div>')
 
 
-def table(t: Table | None) -> HTML:
-    """A report table, formatted by its spec (nothing for None: a section without its data)."""
-    return HTML("" if t is None else t.to_html())
+def table(t: Table) -> HTML:
+    """A report table, formatted by its spec."""
+    return HTML(t.to_html())
 
 
 def header(h: Header) -> HTML:
@@ -185,6 +185,11 @@ def status(gaps: Iterable[Gap]) -> None:
         "gaps": [{"section": g.section, "missing": g.missing, "how": g.how} for g in listed],
     }
     display({STATUS_MIME: payload}, raw=True)
+
+
+def table_if(t: Table | None) -> HTML:
+    """A report table, or nothing when the section has none (its gap line says why)."""
+    return HTML("" if t is None or len(t) == 0 else t.to_html())
 
 
 def handout(t: Table | None, output_dir: str, stem: str, what: str) -> HTML:
