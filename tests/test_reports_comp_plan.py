@@ -303,6 +303,8 @@ def raw_q3(demo_dir):
     ]
     won = won.merge(reps[["rep_id", "hire_date"]], on="rep_id", how="left")
     won["inherited"] = won["created_date"] < won["hire_date"]
+    if "reassigned_date" in won:  # the date the current owner received the deal
+        won["inherited"] |= won["reassigned_date"].notna()
     return won
 
 
