@@ -156,6 +156,10 @@ def test_ramp_sentence_branches():
     one = pd.DataFrame(
         {"rep_name": ["Di"], "hire_date": [pd.Timestamp("2026-01-01")], "ramp_factor": [9.5 / 12]}
     )
+    later = one.assign(hire_date=pd.Timestamp("2026-10-24"))
+    assert "Di (starts 2026-10-24), 79%" in qd.ramp_sentence(
+        later, 4, ramp, as_of=pd.Timestamp("2026-09-30")
+    )
     assert qd.ramp_sentence(one, 4, ramp, no_hire_date=1) == (
         "1 rep is still ramping during the plan year (ramp 0% / 25% / 50% / 75% / 100% by month "
         "of tenure, counted from the hire date) and carries that share of a full-year quota: Di "
@@ -351,9 +355,8 @@ def test_tiny_quotas_follow_the_ramp_from_the_hire_date_to_the_cent(tiny_report)
         expected = r.choice.quota * m / total
         assert lt.loc[rep, "quota"] == pytest.approx(expected, abs=0.01)
     assert lt.loc["r7", "ramp_share_of_full_year"] == pytest.approx(months["r7"] / 12, abs=1e-4)
-    assert (
-        "Gus (hired 2025-12-15)" in r.ramp_sentence and "Di (hired 2026-01-01)" in r.ramp_sentence
-    )
+    assert "Gus (hired 2025-12-15), 84%" in r.ramp_sentence
+    assert "Di (starts 2026-01-01), 79%" in r.ramp_sentence  # hired after the planning date
 
 
 def test_tiny_letters_flag_reps_without_history(tiny_report):

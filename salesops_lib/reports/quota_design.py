@@ -446,6 +446,7 @@ def build(
             no_hire_date=int(chosen["hire_date"].isna().sum())
             if "hire_date" in chosen
             else len(chosen),
+            as_of=day,
         ),
         band_sentence=band_sentence(choice, fmt),
         choice_sentence=choice_sentence(choice, expected, fmt),
@@ -776,10 +777,26 @@ def team_title(teams: pd.DataFrame, plan_label: str) -> str:
     return f"{top['team']} carries the most of the {plan_label} quota ({pct(top['quota'] / total)})"
 
 
+def _hired(day: object, as_of: pd.Timestamp | None) -> str:
+    """`` (hired 2026-09-12)``, `` (starts 2026-10-24)`` for a hire after ``as_of``, or nothing."""
+    if day is None or pd.isna(day):  # type: ignore[call-overload]
+        return ""
+    when = pd.Timestamp(day)  # type: ignore[arg-type]
+    verb = "starts" if as_of is not None and when > as_of else "hired"
+    return f" ({verb} {when.date()})"
+
+
 def ramp_sentence(
-    ramping: pd.DataFrame, n_reps: int, ramp: tuple[float, ...], *, no_hire_date: int = 0
+    ramping: pd.DataFrame,
+    n_reps: int,
+    ramp: tuple[float, ...],
+    *,
+    no_hire_date: int = 0,
+    as_of: pd.Timestamp | None = None,
 ) -> str:
     """How many reps are still ramping during the plan year and what share of a year they carry.
+
+    A rep whose hire date is after ``as_of`` (an accepted offer) "starts" on it.
 
     Reps without a hire date count as fully ramped; the sentence says how many there are.
     """
@@ -803,8 +820,7 @@ def ramp_sentence(
     k = len(ramping)
     ranked = ramping.sort_values("ramp_factor")
     named = [
-        f"{r.rep_name}{f' (hired {pd.Timestamp(r.hire_date).date()})' if 'hire_date' in ranked and pd.notna(r.hire_date) else ''}"
-        f", {pct(r.ramp_factor)}"
+        f"{r.rep_name}{_hired(getattr(r, 'hire_date', None), as_of)}, {pct(r.ramp_factor)}"
         for r in ranked.head(5).itertuples()
     ]
     more = [f"{k - 5} more"] if k > 5 else []
