@@ -565,3 +565,63 @@ def open_deals_recorded(data: SalesData, date: object) -> pd.DataFrame:
     >>> open_deals_recorded(data, "2026-03-31")[["opp_id", "stage", "close_date"]]  # doctest: +SKIP
     """
     return _open_deals(data, as_date(date), record_fields=True)
+
+
+# ---------------------------------------------------------------------------------------
+# who received a deal when
+
+
+def inherited_deals(data: SalesData) -> pd.DataFrame:
+    """Deals their current owner inherited: created before the owner was hired, or reassigned.
+
+    A deal is inherited when it was created before its owner's ``hire_date`` (someone else
+    opened it and the rep took it over), or when the opportunities table has a
+    ``reassigned_date`` (the date the current owner received the deal) filled for it. Reports
+    keep inherited deals out of ramp and first-deal figures and flag the pay they bring in
+    comp statements.
+
+    Parameters
+    ----------
+    data
+        The data set (``opportunities``: ``opp_id, rep_id, created_date`` and, when present,
+        ``reassigned_date``; ``reps``: ``rep_id, hire_date``).
+
+    Returns
+    -------
+    DataFrame
+        One row per opportunity, in the table's order: ``opp_id, rep_id, received_date``
+        (the day the current owner had the deal: the latest of created date, hire date and
+        reassigned date) and ``inherited`` (bool).
+
+    Examples
+    --------
+    >>> inh = inherited_deals(data)  # doctest: +SKIP
+    >>> data.opportunities[inh["inherited"].to_numpy()]  # doctest: +SKIP
+    """
+
+    def make() -> pd.DataFrame:
+        o = data.opportunities
+        created = pd.to_datetime(o["created_date"])
+        if "hire_date" in data.reps:
+            hires = data.reps.drop_duplicates("rep_id").set_index("rep_id")["hire_date"]
+            hire = pd.to_datetime(o["rep_id"].map(hires))
+        else:
+            hire = pd.Series(pd.NaT, index=o.index, dtype="datetime64[ns]")
+        before_hire = (created < hire).fillna(False).to_numpy(dtype=bool)
+        if "reassigned_date" in o:
+            moved = pd.to_datetime(o["reassigned_date"])
+            reassigned = moved.notna().to_numpy(dtype=bool)
+        else:
+            moved = pd.Series(pd.NaT, index=o.index, dtype="datetime64[ns]")
+            reassigned = np.zeros(len(o), dtype=bool)
+        received = pd.concat([created, hire, moved], axis=1).max(axis=1)
+        return pd.DataFrame(
+            {
+                "opp_id": o["opp_id"].to_numpy(),
+                "rep_id": o["rep_id"].to_numpy(),
+                "received_date": received.to_numpy(),
+                "inherited": before_hire | reassigned,
+            }
+        )
+
+    return data.derived(("inherited deals",), make)

@@ -45,17 +45,10 @@ def test_template_shape(book):
 
 MAX_CODE_LINES = 45
 """Code lines a report notebook may hold besides its parameters cell: display calls only."""
-LEGACY = {
-    "04_quota_design",
-    "05_comp_plan_evaluation",
-}
-"""Notebooks not yet moved to a builder (emptied as each moves; then this set goes)."""
 
 
 @pytest.mark.parametrize("book", BOOKS, ids=IDS)
 def test_notebooks_are_thin(book):
-    if book.stem in LEGACY:
-        pytest.skip("not yet moved to a report builder")
     nb = nbformat.read(book, as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
     body = [c for c in code if "parameters" not in c.metadata.get("tags", [])]
@@ -158,21 +151,3 @@ def test_papermill_with_other_parameters(book, case, params, tmp_path, demo_dir)
     assert (
         "finding" in html or 'class="note"' in html
     )  # a generated sentence, or a note saying why not (e.g. no quotas)
-
-
-def test_sentences_separate_thousands_and_escape():
-    import numpy as np
-
-    from salesops_lib.render import legacy_page as report
-
-    html = report.say(
-        "{n} deals, {m} reps, {flag}, {year}, {name}",
-        n=30823,
-        m=np.int64(2067),
-        flag=True,
-        year=str(2025),
-        name="<script>x</script>",
-    ).data
-    assert "30,823 deals, 2,067 reps, True, 2025," in html
-    assert "<script>" not in html and "&lt;script&gt;" in html
-    assert "1,177 rep(s)" in report.note("{n} rep(s)", n=1177).data

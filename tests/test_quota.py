@@ -9,6 +9,8 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from salesops_lib import load_dataset
 from salesops_lib.analysis import forecast, quota
@@ -98,11 +100,49 @@ def test_seasonality_by_hand(tmp_path):
     assert quota.quarter_seasonality(s).tolist() == pytest.approx([0.25, 0, 0, 0.75])
 
 
-def test_ramp_matrix_by_month_of_tenure():
-    months = pd.period_range("2026-01", "2026-07", freq="M")
-    m = quota.ramp_matrix(pd.Series(pd.to_datetime(["2026-02-20", None, "2020-01-01"])), months)
-    assert m[0].tolist() == [0.0, 0.0, 0.25, 0.5, 0.75, 1.0, 1.0]
-    assert m[1].tolist() == [1.0] * 7 and m[2].tolist() == [1.0] * 7
+RAMP_EDGES = [
+    # hire date, factor in Jan, Feb, Mar 2027 (ramp 0/25/50/75/100 by month of tenure)
+    ("2027-01-01", [0.0, 0.25, 0.5]),  # hired on the plan's first day
+    ("2026-12-31", [0.25 / 31, (27 * 0.25 + 0.5) / 28, (30 * 0.5 + 0.75) / 31]),  # the day before
+    ("2026-09-01", [1.0, 1.0, 1.0]),  # fully ramped exactly on the plan's first day
+    ("2026-09-02", [(0.75 + 30 * 1.0) / 31, 1.0, 1.0]),  # one day short of it
+    ("2027-01-31", [0.0, 0.25 / 28, (30 * 0.25 + 0.5) / 31]),  # month ends clip: Jan 31 -> Feb 28
+    ("2027-02-15", [0.0, 0.0, 17 * 0.25 / 31]),  # hired mid-month: the first month is not whole
+    ("2027-04-01", [0.0, 0.0, 0.0]),  # hired after these months
+    (None, [1.0, 1.0, 1.0]),  # no hire date: fully ramped
+]
+
+
+@pytest.mark.parametrize(("hired", "expected"), RAMP_EDGES, ids=[str(h) for h, _ in RAMP_EDGES])
+def test_ramp_counts_tenure_from_the_hire_date(hired, expected):
+    # defect fixed: the hire month used to count as a whole month of tenure, so a rep hired on
+    # the 30th carried 25% from the next day on, and hires of late in a month ramped a month early
+    months = pd.period_range("2027-01", "2027-03", freq="M")
+    m = quota.ramp_matrix(pd.Series(pd.to_datetime([hired])), months)
+    assert m[0].tolist() == pytest.approx(expected)
+
+
+def _ramp_by_day(hired: pd.Timestamp, month: pd.Period, ramp) -> float:
+    """The ramp factor of a calendar month, day by day (an independent reckoning)."""
+    days = pd.date_range(month.start_time, month.end_time.normalize(), freq="D")
+    total = 0.0
+    for day in days:
+        if day < hired:
+            continue
+        k = 0
+        while k < len(ramp) - 1 and hired + pd.DateOffset(months=k + 1) <= day:
+            k += 1
+        total += ramp[k]
+    return total / len(days)
+
+
+def test_ramp_matches_a_day_by_day_reckoning(rng):
+    months = pd.period_range("2026-01", "2026-12", freq="M")
+    hires = pd.Series(pd.Timestamp("2025-10-01") + pd.to_timedelta(rng.integers(0, 420, 12), "D"))
+    ramp = (0.0, 0.2, 0.6, 1.0)
+    m = quota.ramp_matrix(hires, months, ramp)
+    for i, h in enumerate(hires):
+        assert m[i].tolist() == pytest.approx([_ramp_by_day(h, p, ramp) for p in months])
 
 
 def test_allocate_cents_is_exact():
@@ -176,32 +216,38 @@ def test_simulation_matches_a_closed_form(tiny):
     assert sim["chance_at_quota"].between(0, 1).all()
 
 
-def test_demo_default_plan_lands_in_band_and_backtest(demo):
+def test_demo_plan_choice_is_the_library_rule(demo):
+    # the choice between the plan as asked and the reachable plan is quota.choose_plan's; the
+    # test checks its relations, not today's demo figures
     as_of = pd.Timestamp("2026-09-30")
     plan = quota.plan_period(demo, 2027)
-    fy = forecast.forecast_year(demo, plan.quarters, as_of)
-    asked = quota.propose(demo, target=float(fy.loc["Total", "point"]), period=2027, as_of=as_of)
-    factor = quota.overassign_for_share(demo, asked, 0.625, as_of=as_of)
-    reachable = quota.propose(
-        demo, target=float(fy.loc["Total", "point"]) * factor, period=2027, as_of=as_of
+    target = float(forecast.forecast_year(demo, plan.quarters, as_of).loc["Total", "point"])
+    c = quota.choose_plan(demo, target=target, period=2027, as_of=as_of)
+    asked = quota.propose(demo, target=target, period=2027, as_of=as_of)
+    pd.testing.assert_frame_equal(c.asked, asked)
+    in_band = (
+        quota.HEALTHY_BAND[0] <= c.share_asked.loc["All reps", "share"] <= quota.HEALTHY_BAND[1]
     )
-    share = quota.share_at_quota(demo, reachable, as_of=as_of)
-    assert share.loc["All reps", "in_band"]
+    assert c.reachable is (not in_band)
+    assert c.share_chosen.loc["All reps", "in_band"]
+    if c.reachable:
+        # every quota scaled by one factor: the same shares at target × factor, to the cent
+        assert round(c.quota * 100) == round(round(target * c.factor, 2) * 1.1 * 100)
+        ratio = c.chosen["quota"] / c.asked["quota"]
+        assert ratio.to_numpy() == pytest.approx(c.factor, rel=1e-6)
+    else:
+        assert c.chosen is c.asked
+
+
+def test_demo_backtest_year(demo):
     # back-test: FY2025 quotas from data to 2024-12-31; simulated share near the realized one
-    bt_asof = pd.Timestamp("2024-12-31")
-    bt = quota.propose(
-        demo,
-        target=float(
-            forecast.forecast_year(demo, [f"2025Q{i}" for i in range(1, 5)], bt_asof).loc[
-                "Total", "point"
-            ]
-        ),
-        period=2025,
-        as_of=bt_asof,
-    )
-    sim = quota.share_at_quota(demo, bt, as_of=bt_asof, by=None).loc["All reps"]
-    real = quota.realized_share(demo, bt, 2025)["attained"].mean()
-    assert abs(sim["share"] - real) < 0.2
+    bt = quota.backtest_year(demo, as_of=pd.Timestamp("2026-09-30"))
+    assert bt.year == 2025 and bt.as_of == pd.Timestamp("2024-12-31")
+    fc = forecast.forecast_year(demo, [f"2025Q{i}" for i in range(1, 5)], bt.as_of)
+    assert bt.target == pytest.approx(float(fc.loc["Total", "point"]))
+    assert round(bt.quota * 100) == round(bt.target * 1.1 * 100)
+    assert 0 <= bt.lo80 <= bt.share <= bt.hi80 <= 1
+    assert abs(bt.share - bt.realized) < 0.2
 
 
 def test_letters_excel_matches_csv(demo, tmp_path):
@@ -235,3 +281,57 @@ def test_adventureworks_spread_script():
     assert (totals == totals["AdventureWorks"]).all()
     s = quota_spread.spread(table)
     assert s.loc["even", "cv"] < s.loc["AdventureWorks", "cv"]
+
+
+# ---- money sums: property tests ---------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.floats(0.01, 1e10, allow_nan=False),
+    st.lists(st.floats(0.0, 1e6, allow_nan=False), min_size=1, max_size=60).filter(
+        lambda w: sum(w) > 0
+    ),
+)
+def test_allocate_cents_sums_to_the_cent_and_never_negative(total, weights):
+    parts = quota.allocate_cents(total, np.array(weights))
+    assert parts.sum() == round(total * 100)
+    assert (parts >= 0).all()
+    assert (parts[np.array(weights) == 0] == 0).all()
+
+
+@pytest.fixture(scope="module")
+def tiny_module(tmp_path_factory):
+    return load_dataset(
+        write(tmp_path_factory.mktemp("qp"), reps=REPS, opportunities=_opps(), accounts=ACCOUNTS)
+    )
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    target=st.floats(1.0, 5e8, allow_nan=False),
+    overassign=st.floats(0.5, 2.0, allow_nan=False),
+    method=st.sampled_from(quota.METHODS),
+    ramp=st.sampled_from(["0/25/50/75/100", "100", "0/0/50/100", "10/100"]),
+)
+def test_quotas_sum_to_target_times_overassignment_to_the_cent(
+    tiny_module, target, overassign, method, ramp
+):
+    p = quota.propose(
+        tiny_module,
+        target=target,
+        period=2026,
+        method=method,
+        overassign=overassign,
+        ramp=ramp,
+        as_of=AS_OF,
+    )
+    cents = np.round(p["quota"].to_numpy() * 100).astype(np.int64)
+    assert cents.sum() == round(target * overassign * 100)
+    assert (cents >= 0).all()
+    by_quarter = sum(
+        np.round(p[c].to_numpy() * 100).astype(np.int64) for c in quota.quarter_columns(p)
+    )
+    assert (by_quarter == cents).all()

@@ -430,15 +430,12 @@ def test_handout_writes_the_fix_list_beside_the_report(demo_quality, tmp_path):
     from salesops_lib.render import page
 
     html = page.handout(
-        r := demo_quality.fix_list_export,
-        str(tmp_path),
-        "fix.csv",
-        "The list is in fix.csv beside this report.",
+        r := demo_quality.fix_list_export, str(tmp_path), "fix", "The fix list"
     ).data
-    assert '<a href="fix.csv">fix.csv</a>' in html
+    assert '<a href="fix.csv">fix.csv</a>' in html and '<a href="fix.xlsx">fix.xlsx</a>' in html
     written = pd.read_csv(tmp_path / "fix.csv")
     assert len(written) == len(r.frame) and "Problems" in written.columns
-    assert page.handout(r, "", "fix.csv", "x").data == ""
+    assert page.handout(r, "", "fix", "x").data == ""
 
 
 def test_notebook_07_is_thin():

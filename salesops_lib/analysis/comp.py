@@ -19,6 +19,7 @@ A plan (in ``salesops.toml`` under ``[[comp.plans]]``) pays a quarterly variable
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +28,8 @@ import pandas as pd
 
 from salesops_lib.data import SalesData
 from salesops_lib.errors import ConfigError
-from salesops_lib.timeline import booked
+from salesops_lib.format import money
+from salesops_lib.timeline import booked, inherited_deals, won_deals
 
 MEASURES = ("bookings", "pipeline_created")
 
@@ -166,7 +168,7 @@ class CompPlan:
         """Base salary for one quarter."""
         return self.ote * self.base_share / 4
 
-    def tier_pay(self, attainment: np.ndarray | float) -> np.ndarray:
+    def tier_pay(self, attainment: np.ndarray | Sequence[float] | float) -> np.ndarray:
         """Quarterly variable pay by tier: an array of shape (len(attainment), len(tiers))."""
         a = np.atleast_1d(np.asarray(attainment, dtype=float))
         a = np.where(np.isfinite(a), np.maximum(a, 0.0), 0.0)
@@ -184,7 +186,7 @@ class CompPlan:
                 pay[:, i] = np.where(inside, t.rate * counted, 0.0)
         return pay * self.quarterly_target * eligible[:, None]
 
-    def payout(self, attainment: np.ndarray | float) -> np.ndarray:
+    def payout(self, attainment: np.ndarray | Sequence[float] | float) -> np.ndarray:
         """Quarterly variable pay in currency for each attainment (SPIFFs apart).
 
         Examples
@@ -240,11 +242,29 @@ def plan_for(plans: list[CompPlan], role: object) -> CompPlan | None:
     return anyone[0] if anyone else None
 
 
-def _measures(data: SalesData, quarter: str) -> pd.DataFrame:
+def _stop(data: SalesData, quarter: str, as_of: object | None) -> tuple[pd.Timestamp, pd.Timestamp]:
     start, end = data.calendar.bounds(quarter)
+    if as_of is None or (isinstance(as_of, str) and not as_of.strip()):
+        return start, end
+    return start, min(end, pd.Timestamp(as_of).normalize())  # type: ignore[arg-type]
+
+
+def _inherited_flag(data: SalesData) -> pd.Series:
+    """Whether each opportunity (by the table's index) was inherited by its owner."""
+    return pd.Series(
+        inherited_deals(data)["inherited"].to_numpy(dtype=bool), index=data.opportunities.index
+    )
+
+
+def _measures(data: SalesData, quarter: str, as_of: object | None = None) -> pd.DataFrame:
+    """Quota, bookings and pipeline created per rep; also without the deals the rep inherited."""
+    start, stop = _stop(data, quarter, as_of)
     o = data.opportunities
-    won = booked(data, start, end)
-    made = o[(o["created_date"] >= start) & (o["created_date"] <= end)]
+    inherited = _inherited_flag(data)
+    won = booked(data, start, stop)
+    made = o[(o["created_date"] >= start) & (o["created_date"] <= stop)]
+    won_inh = inherited.loc[won.index].to_numpy(dtype=bool)
+    made_inh = inherited.loc[made.index].to_numpy(dtype=bool)
     q = (
         data.quotas[data.quotas["period"] == quarter].groupby("rep_id")["quota"].sum()
         if data.quotas is not None
@@ -255,18 +275,33 @@ def _measures(data: SalesData, quarter: str) -> pd.DataFrame:
             "quota": q,
             "bookings": won.groupby("rep_id")["amount"].sum(),
             "pipeline_created": made.groupby("rep_id")["amount"].sum(),
+            "own_bookings": won[~won_inh].groupby("rep_id")["amount"].sum(),
+            "own_pipeline_created": made[~made_inh].groupby("rep_id")["amount"].sum(),
+            "inherited_deals": won[won_inh].groupby("rep_id").size(),
         }
     )
-    out[["bookings", "pipeline_created"]] = out[["bookings", "pipeline_created"]].fillna(0.0)
+    money_cols = ["bookings", "pipeline_created", "own_bookings", "own_pipeline_created"]
+    out[money_cols] = out[money_cols].fillna(0.0)
+    out["inherited_deals"] = out["inherited_deals"].fillna(0).astype(int)
+    out["inherited_bookings"] = out["bookings"] - out["own_bookings"]
     return out
 
 
-def _spiffs(data: SalesData, plan: CompPlan, quarter: str) -> pd.Series:
-    """SPIFF pay per rep for the quarter's won deals under a plan."""
+def _spiffs(
+    data: SalesData,
+    plan: CompPlan,
+    quarter: str,
+    as_of: object | None = None,
+    *,
+    own_only: bool = False,
+) -> pd.Series:
+    """SPIFF pay per rep for the quarter's won deals under a plan (``own_only``: not inherited)."""
     if not plan.spiffs:
         return pd.Series(dtype=float)
-    start, end = data.calendar.bounds(quarter)
-    won = booked(data, start, end)
+    start, stop = _stop(data, quarter, as_of)
+    won = booked(data, start, stop)
+    if own_only:
+        won = won[~_inherited_flag(data).loc[won.index].to_numpy(dtype=bool)]
     total = pd.Series(0.0, index=pd.Index(won["rep_id"].unique()))
     for s in plan.spiffs:
         ok = pd.Series(True, index=won.index)
@@ -278,23 +313,78 @@ def _spiffs(data: SalesData, plan: CompPlan, quarter: str) -> pd.Series:
     return total
 
 
-def statements(data: SalesData, plans: list[CompPlan], *, quarter: str) -> pd.DataFrame:
+def _variable(plan: CompPlan, r: pd.DataFrame, n_tiers: int, *, own: bool) -> np.ndarray:
+    """Tier pay (rows × n_tiers) of reps ``r`` under ``plan``, on all or on own deals only."""
+    tier_pay = np.zeros((len(r), n_tiers))
+    for measure, w in plan.weights.items():
+        multiple = plan.pipeline_multiple if measure == "pipeline_created" else 1.0
+        col = f"own_{measure}" if own else measure
+        att = (r[col] / (r["quota"] * multiple)).to_numpy(dtype=float)
+        tier_pay[:, : len(plan.tiers)] += w * plan.tier_pay(att)
+    return tier_pay
+
+
+STATEMENT_COLUMNS = (
+    "rep_id",
+    "rep_name",
+    "team",
+    "role",
+    "plan",
+    "quota",
+    "bookings",
+    "attainment",
+    "base",
+    "variable_target",
+)
+STATEMENT_TAIL = (
+    "variable_pay",
+    "spiffs",
+    "total_pay",
+    "payout_pct",
+    "inherited_deals",
+    "inherited_bookings",
+    "pay_from_inherited",
+)
+
+
+def statements(
+    data: SalesData, plans: list[CompPlan], *, quarter: str, as_of: object | None = None
+) -> pd.DataFrame:
     """Each rep's pay statement for a quarter under the plan for their role.
+
+    Parameters
+    ----------
+    data
+        The sales data (``quotas`` for the quarter, ``reps.role`` to pick each rep's plan).
+    plans
+        The plans in force; each rep is paid under :func:`plan_for` their role.
+    quarter
+        Fiscal quarter.
+    as_of
+        Count deals closed up to this date (None: the whole quarter).
 
     Returns
     -------
     DataFrame
         Per rep with a quota: ``rep_id, rep_name, team, role, plan, quota, bookings,
         attainment, base, variable_target, pay_tier_1 ... pay_tier_n, variable_pay, spiffs,
-        total_pay, payout_pct``. ``variable_pay`` is the sum of the tier columns (over every
-        measure), ``total_pay`` = base + variable_pay + spiffs, ``payout_pct`` = variable_pay /
-        variable_target.
+        total_pay, payout_pct, inherited_deals, inherited_bookings, pay_from_inherited``.
+        ``variable_pay`` is the sum of the tier columns (over every measure), ``total_pay``
+        = base + variable_pay + spiffs, ``payout_pct`` = variable_pay / variable_target.
+        ``inherited_*`` count the quarter's won deals the rep inherited
+        (:func:`salesops_lib.timeline.inherited_deals`); ``pay_from_inherited`` is the
+        variable pay and SPIFFs the rep would not earn without them.
+
+    Examples
+    --------
+    >>> statements(data, current_plans(load_plans(config)), quarter="2026Q3")  # doctest: +SKIP
     """
-    m = _measures(data, quarter)
+    m = _measures(data, quarter, as_of)
     m = m[m["quota"].notna() & (m["quota"] > 0)]
     reps = data.reps.drop_duplicates("rep_id").set_index("rep_id").reindex(m.index)
     n_tiers = max(len(p.tiers) for p in plans)
-    spiffs = {p.name: _spiffs(data, p, quarter) for p in plans}
+    spiffs = {p.name: _spiffs(data, p, quarter, as_of) for p in plans}
+    own_spiffs = {p.name: _spiffs(data, p, quarter, as_of, own_only=True) for p in plans}
     role = reps["role"] if "role" in reps else pd.Series(None, index=m.index, dtype=object)
     by_role = {r: plan_for(plans, r) for r in pd.unique(role.astype(object))}
     plan_of = [by_role.get(r) for r in role.astype(object)]
@@ -302,13 +392,11 @@ def statements(data: SalesData, plans: list[CompPlan], *, quarter: str) -> pd.Da
     for plan in {id(p): p for p in plan_of if p is not None}.values():
         mine = np.array([p is plan for p in plan_of], dtype=bool)
         r = m[mine]
-        tier_pay = np.zeros((len(r), n_tiers))
-        for measure, w in plan.weights.items():
-            multiple = plan.pipeline_multiple if measure == "pipeline_created" else 1.0
-            att = (r[measure] / (r["quota"] * multiple)).to_numpy(dtype=float)
-            tier_pay[:, : len(plan.tiers)] += w * plan.tier_pay(att)
+        tier_pay = _variable(plan, r, n_tiers, own=False)
         variable = tier_pay.sum(axis=1)
+        own_variable = _variable(plan, r, n_tiers, own=True).sum(axis=1)
         spiff = spiffs[plan.name].reindex(r.index).fillna(0.0).to_numpy(dtype=float)
+        own_spiff = own_spiffs[plan.name].reindex(r.index).fillna(0.0).to_numpy(dtype=float)
         frame = pd.DataFrame(
             {
                 "rep_id": r.index,
@@ -328,6 +416,9 @@ def statements(data: SalesData, plans: list[CompPlan], *, quarter: str) -> pd.Da
                 "spiffs": spiff,
                 "total_pay": plan.quarterly_base + variable + spiff,
                 "payout_pct": variable / plan.quarterly_target,
+                "inherited_deals": r["inherited_deals"],
+                "inherited_bookings": r["inherited_bookings"],
+                "pay_from_inherited": np.maximum(variable + spiff - own_variable - own_spiff, 0.0),
             },
             index=r.index,
         )
@@ -338,23 +429,88 @@ def statements(data: SalesData, plans: list[CompPlan], *, quarter: str) -> pd.Da
         else pd.DataFrame()
     )
     columns = [
-        "rep_id",
-        "rep_name",
-        "team",
-        "role",
-        "plan",
-        "quota",
-        "bookings",
-        "attainment",
-        "base",
-        "variable_target",
+        *STATEMENT_COLUMNS,
         *[f"pay_tier_{i + 1}" for i in range(n_tiers)],
-        "variable_pay",
-        "spiffs",
-        "total_pay",
-        "payout_pct",
+        *STATEMENT_TAIL,
     ]
     return rows.reindex(columns=columns) if len(rows) else pd.DataFrame(columns=columns)
+
+
+def top_share(
+    rank_by: pd.Series | np.ndarray, values: pd.Series | np.ndarray, share: float = 0.25
+) -> float:
+    """Share of ``values`` held by the top ``share`` of rows ranked by ``rank_by``.
+
+    The group is always exactly ``share`` of the rows: rows tied at its edge count in equal
+    parts (with 8 rows all tied, each counts a quarter toward the top quarter's two), so
+    ties never make the "top quarter" larger than a quarter.
+
+    Parameters
+    ----------
+    rank_by
+        What ranks the rows (e.g. attainment); NaN rows are left out.
+    values
+        What is shared (e.g. variable pay).
+    share
+        The top share of rows (0.25: the top quarter).
+
+    Returns
+    -------
+    float
+        NaN when nothing is shared.
+
+    Examples
+    --------
+    >>> top_share([1.0, 1.0, 1.0, 1.0], [10.0, 10.0, 10.0, 10.0])
+    0.25
+    >>> top_share([4.0, 3.0, 2.0, 1.0], [40.0, 30.0, 20.0, 10.0])
+    0.4
+    """
+    r = np.asarray(rank_by, dtype=float)
+    v = np.asarray(values, dtype=float)
+    keep = np.isfinite(r) & np.isfinite(v)
+    r, v = r[keep], v[keep]
+    total = v.sum()
+    if len(r) == 0 or not total > 0:
+        return float("nan")
+    k = share * len(r)
+    edge = np.sort(r)[::-1][int(np.ceil(k)) - 1]
+    above = r > edge
+    tied = r == edge
+    part = (k - above.sum()) / tied.sum()
+    return float((v[above].sum() + part * v[tied].sum()) / total)
+
+
+def pay_correlation(bookings: pd.Series | np.ndarray, pay: pd.Series | np.ndarray) -> float:
+    """How closely pay follows the dollars booked: Pearson correlation of bookings and pay.
+
+    Pay under one plan is an increasing function of attainment, so the rank correlation
+    of attainment and pay is 1 by construction for every plan. The linear correlation of
+    pay with the bookings themselves is not: caps, thresholds, accelerators and quotas of
+    different sizes pull pay away from the dollars booked, differently for each plan.
+
+    Parameters
+    ----------
+    bookings, pay
+        One value per rep (or rep-quarter).
+
+    Returns
+    -------
+    float
+        From -1 to 1; NaN with fewer than three rows or when either does not vary.
+
+    Examples
+    --------
+    >>> pay_correlation([1.0, 2.0, 3.0], [10.0, 20.0, 30.0])
+    1.0
+    """
+    b = np.asarray(bookings, dtype=float)
+    p = np.asarray(pay, dtype=float)
+    keep = np.isfinite(b) & np.isfinite(p)
+    b, p = b[keep], p[keep]
+    if len(b) < 3 or np.ptp(b) == 0 or np.ptp(p) == 0:
+        return float("nan")
+    return float(np.clip(np.corrcoef(b, p)[0, 1], -1.0, 1.0))
 
 
 def plan_metrics(
@@ -362,19 +518,30 @@ def plan_metrics(
 ) -> dict[str, float]:
     """Cost and pay-for-performance figures of a set of statements.
 
+    Parameters
+    ----------
+    st
+        :func:`statements` rows (one plan or several).
+    plan_of_rep
+        Unused; kept for callers of earlier versions.
+    plans
+        The plans named in ``st`` (for thresholds and caps).
+
     Returns
     -------
     dict
-        ``variable_pay, spiffs, cost`` (variable + SPIFFs), ``bookings``, ``cost_of_sales``
-        (cost / bookings), ``rank_correlation`` (Spearman, attainment vs variable pay),
-        ``top_quartile_share`` (variable pay share of the top 25% by attainment),
-        ``below_threshold_pay`` (variable pay of reps below their plan's threshold), ``at_cap``.
-    """
-    from scipy import stats
+        ``reps``, ``variable_pay, spiffs, cost`` (variable + SPIFFs), ``bookings``,
+        ``cost_of_sales`` (cost / bookings), ``pay_correlation`` (:func:`pay_correlation`
+        of bookings and variable pay), ``top_quartile_share`` (:func:`top_share` of
+        variable pay by attainment), ``below_threshold`` (reps below their plan's
+        threshold) and ``below_threshold_pay``, ``at_cap`` (reps at or above the cap),
+        ``inherited_bookings`` and ``pay_from_inherited``.
 
+    Examples
+    --------
+    >>> plan_metrics(statements(data, plans, quarter="2026Q3"), plans=plans)["cost"]  # doctest: +SKIP
+    """
     cost = st["variable_pay"].sum() + st["spiffs"].sum()
-    q75 = st["attainment"].quantile(0.75)
-    top = st[st["attainment"] >= q75]
     by_name = {p.name: p for p in plans or []}
     thr = pd.Series(
         [
@@ -392,22 +559,26 @@ def plan_metrics(
         index=st.index,
         dtype="float64",
     )
-    corr = (
-        stats.spearmanr(st["attainment"], st["variable_pay"]).statistic if len(st) > 2 else np.nan
-    )
+    below = st["attainment"] < thr
+    booked_total = float(st["bookings"].sum())
     return {
         "reps": float(len(st)),
         "variable_pay": float(st["variable_pay"].sum()),
         "spiffs": float(st["spiffs"].sum()),
         "cost": float(cost),
-        "bookings": float(st["bookings"].sum()),
-        "cost_of_sales": float(cost / st["bookings"].sum()) if st["bookings"].sum() > 0 else np.nan,
-        "rank_correlation": float(corr),
-        "top_quartile_share": float(top["variable_pay"].sum() / st["variable_pay"].sum())
-        if st["variable_pay"].sum() > 0
-        else np.nan,
-        "below_threshold_pay": float(st.loc[st["attainment"] < thr, "variable_pay"].sum()),
+        "bookings": booked_total,
+        "cost_of_sales": float(cost / booked_total) if booked_total > 0 else np.nan,
+        "pay_correlation": pay_correlation(st["bookings"], st["variable_pay"]),
+        "top_quartile_share": top_share(st["attainment"], st["variable_pay"]),
+        "below_threshold": float(below.sum()),
+        "below_threshold_pay": float(st.loc[below, "variable_pay"].sum()),
         "at_cap": float((st["attainment"] >= cap).sum()),
+        "inherited_bookings": float(st["inherited_bookings"].sum())
+        if "inherited_bookings" in st
+        else 0.0,
+        "pay_from_inherited": float(st["pay_from_inherited"].sum())
+        if "pay_from_inherited" in st
+        else 0.0,
     }
 
 
@@ -416,11 +587,25 @@ def replay(data: SalesData, plans: list[CompPlan], *, quarters: list[str]) -> pd
 
     Each candidate replaces the plan of its roles; reps of other roles keep their current plan.
 
+    Parameters
+    ----------
+    data
+        The sales data (with quotas for ``quarters``).
+    plans
+        Every plan of the config, current and candidate.
+    quarters
+        The quarters replayed (complete ones: the whole quarter's deals count).
+
     Returns
     -------
     DataFrame
-        One row per candidate plan with :func:`plan_metrics` over all quarters (cost and
-        bookings summed, the other figures over rep-quarters).
+        One row per candidate plan (index ``plan``) with :func:`plan_metrics` over all
+        quarters (cost and bookings summed, the other figures over rep-quarters), and
+        ``roles``, ``current``, ``mode``.
+
+    Examples
+    --------
+    >>> replay(data, plans, quarters=["2026Q2", "2026Q3"])["cost_of_sales"]  # doctest: +SKIP
     """
     current = current_plans(plans)
     rows = []
@@ -429,7 +614,7 @@ def replay(data: SalesData, plans: list[CompPlan], *, quarters: list[str]) -> pd
         frames = [statements(data, scenario, quarter=q).assign(quarter=q) for q in quarters]
         st = pd.concat(frames, ignore_index=True)
         st = st[st["plan"] == cand.name]
-        met = plan_metrics(st, plans=plans)
+        met: dict[str, object] = dict(plan_metrics(st, plans=plans))
         met.update(
             {
                 "plan": cand.name,
@@ -467,8 +652,7 @@ def cost_range(
     rng = np.random.default_rng(seed)
     sd = max((bookings_hi80 - bookings_lo80) / (2 * 1.2816), 1e-9)
     last4 = [data.calendar.shift(quarter, -k) for k in range(4, 0, -1)]
-    o = data.opportunities
-    won = o[o["is_won"].fillna(False).astype(bool)]
+    won = won_deals(data)
     qlab = data.calendar.quarters_of(won["close_date"])
     per = (
         won[qlab.isin(last4)]
@@ -528,3 +712,320 @@ def write_statements(st: pd.DataFrame, folder: str, stem: str) -> tuple[str, str
             used.add(name)
             g.to_excel(xl, sheet_name=name, index=False)
     return str(csv_path), str(xlsx_path)
+
+
+# ---- reading a plan ---------------------------------------------------------------------------
+
+
+def reps_per_tier(st: pd.DataFrame, plan: CompPlan) -> pd.DataFrame:
+    """Where the reps of one plan sit on its curve: each rep in exactly one band.
+
+    The bands are: below the threshold (no variable pay), each tier from the threshold up
+    to the cap (a tier covers attainment above its lower edge up to and including its upper
+    edge; the first tier starts at 0), and at or above the cap (pay no longer grows).
+
+    Parameters
+    ----------
+    st
+        :func:`statements` rows (``plan, attainment, variable_pay``); only the rows of
+        ``plan`` count.
+    plan
+        The plan.
+
+    Returns
+    -------
+    DataFrame
+        ``plan, band`` (in words), ``low, high`` (attainment edges), ``rate`` (the tier's
+        rate; 0 below the threshold, NaN at the cap), ``reps`` and ``variable_pay``. The
+        reps add up to the plan's reps.
+
+    Examples
+    --------
+    >>> reps_per_tier(statements(data, plans, quarter="2026Q3"), plans[0])  # doctest: +SKIP
+    """
+    a = st.loc[st["plan"] == plan.name, "attainment"].to_numpy(dtype=float)
+    pay = st.loc[st["plan"] == plan.name, "variable_pay"].to_numpy(dtype=float)
+    thr, cap = plan.threshold, plan.cap
+    eligible = a >= thr if thr is not None else np.ones(len(a), dtype=bool)
+    below_cap = a < cap if cap is not None else np.ones(len(a), dtype=bool)
+    rows = []
+
+    def add(band: str, low: float, high: float, rate: float, mask: np.ndarray) -> None:
+        rows.append(
+            {
+                "plan": plan.name,
+                "band": band,
+                "low": low,
+                "high": high,
+                "rate": rate,
+                "reps": int(mask.sum()),
+                "variable_pay": float(pay[mask].sum()),
+            }
+        )
+
+    if thr is not None and thr > 0:
+        add(f"Below the {_pct(thr)} threshold", 0.0, thr, 0.0, ~eligible)
+    for i, t in enumerate(plan.tiers):
+        top = np.inf if t.end is None else t.end
+        inside = (a <= top) if i == 0 else ((a > t.start) & (a <= top))
+        lo = max(t.start, thr or 0.0)
+        hi = min(top, cap if cap is not None else np.inf)
+        starts_at_threshold = thr is not None and thr > 0 and thr >= t.start
+        if hi < lo or (hi == lo and not (starts_at_threshold and top >= lo)):
+            continue  # the tier lies wholly below the threshold or above the cap
+        if starts_at_threshold:
+            words = f"{_pct(lo)} (threshold)"
+        elif i == 0:
+            words = "Up to"
+        else:
+            words = f"Over {_pct(lo)}"
+        if cap is not None and hi == cap:
+            words += f"{' to' if starts_at_threshold else ','} below the {_pct(cap)} cap"
+        elif np.isfinite(hi):
+            words += f" {_pct(hi)}" if words == "Up to" else f" to {_pct(hi)}"
+        add(words, lo, hi, t.rate, inside & eligible & below_cap)
+    if cap is not None:
+        add(f"At or above the {_pct(cap)} cap", cap, np.inf, np.nan, ~below_cap & eligible)
+    return pd.DataFrame(
+        rows, columns=["plan", "band", "low", "high", "rate", "reps", "variable_pay"]
+    )
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.0f}%"
+
+
+def curve_words(plan: CompPlan) -> str:
+    """The plan's tiers in words: ``1.0× up to 100%, 1.5× to 150%, 2.0× above``."""
+    parts = []
+    for i, t in enumerate(plan.tiers):
+        if t.end is None:
+            parts.append(
+                f"{t.rate:.1f}× above {_pct(t.start)}" if i else f"{t.rate:.1f}× throughout"
+            )
+        else:
+            parts.append(f"{t.rate:.1f}× {'up ' if i == 0 else ''}to {_pct(t.end)}")
+    mode = "marginal" if plan.mode == "marginal" else "retroactive"
+    return f"{', '.join(parts)} ({mode})"
+
+
+def plan_table(plans: list[CompPlan], currency: str = "USD") -> pd.DataFrame:
+    """The plans of the config, one row each, in a manager's words.
+
+    Returns
+    -------
+    DataFrame
+        ``plan, roles, status`` (Current / Candidate), ``ote, variable_target``
+        (quarterly), ``threshold, cap, curve`` (:func:`curve_words`), ``spiffs`` (words).
+
+    Examples
+    --------
+    >>> plan_table(load_plans(config))  # doctest: +SKIP
+    """
+    current = {id(p) for p in current_plans(plans)}
+    return pd.DataFrame(
+        {
+            "plan": [p.name for p in plans],
+            "roles": [", ".join("every role" if r == "*" else r for r in p.roles) for p in plans],
+            "status": ["Current" if id(p) in current else "Candidate" for p in plans],
+            "ote": [p.ote for p in plans],
+            "variable_target": [p.quarterly_target for p in plans],
+            "threshold": [np.nan if p.threshold is None else p.threshold for p in plans],
+            "cap": [np.nan if p.cap is None else p.cap for p in plans],
+            "curve": [curve_words(p) for p in plans],
+            "spiffs": [
+                "; ".join(
+                    f"{s.name}: {money(s.amount, currency)} per won deal"
+                    + (f" of {s.product}" if s.product else "")
+                    + (
+                        f" of {money(s.min_amount, currency)} or more"
+                        if s.min_amount is not None
+                        else ""
+                    )
+                    for s in p.spiffs
+                )
+                for p in plans
+            ],
+        }
+    )
+
+
+PAY_AT = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0)
+"""Attainments at which plans are compared side by side."""
+
+
+def pay_at(plans: list[CompPlan], attainments: tuple[float, ...] = PAY_AT) -> pd.DataFrame:
+    """Each plan's variable pay at the same attainments, as a share of its variable target.
+
+    Needs no quotas: it reads the plans only.
+
+    Returns
+    -------
+    DataFrame
+        ``plan`` and one column ``at_<attainment>`` per attainment (e.g. ``at_1.5``), the
+        payout as a share of the quarterly variable target (1.0 = on target).
+
+    Examples
+    --------
+    >>> pay_at(load_plans(config))["at_1.0"]  # doctest: +SKIP
+    """
+    out = pd.DataFrame({"plan": [p.name for p in plans]})
+    for a in attainments:
+        out[f"at_{a}"] = [float(p.payout([a])[0]) / p.quarterly_target for p in plans]
+    return out
+
+
+def on_target_cost(data: SalesData, plans: list[CompPlan], *, quarter: str) -> pd.DataFrame:
+    """What the current plans pay a quarter if every rep they cover is exactly at quota.
+
+    Needs no quotas: the reps employed during the quarter, each paid their plan's quarterly
+    variable target.
+
+    Returns
+    -------
+    DataFrame
+        Per current plan: ``plan, reps, variable_target`` (per rep) and ``cost`` (reps ×
+        target).
+
+    Examples
+    --------
+    >>> on_target_cost(data, current_plans(plans), quarter="2026Q3")["cost"].sum()  # doctest: +SKIP
+    """
+    start, end = data.calendar.bounds(quarter)
+    reps = data.reps.drop_duplicates("rep_id")
+    hired = reps["hire_date"].isna() | (reps["hire_date"] <= end) if "hire_date" in reps else True
+    stayed = reps["end_date"].isna() | (reps["end_date"] >= start) if "end_date" in reps else True
+    reps = reps[hired & stayed]
+    role = reps["role"] if "role" in reps else pd.Series(None, index=reps.index, dtype=object)
+    covered = [plan_for(plans, r) for r in role.astype(object)]
+    rows = []
+    for p in plans:
+        n = sum(c is p for c in covered)
+        rows.append(
+            {
+                "plan": p.name,
+                "reps": n,
+                "variable_target": p.quarterly_target,
+                "cost": n * p.quarterly_target,
+            }
+        )
+    return pd.DataFrame(rows, columns=["plan", "reps", "variable_target", "cost"])
+
+
+@dataclass(frozen=True)
+class NextQuarterCost:
+    """What the current plans may pay in the quarter ahead (:func:`next_quarter_cost`).
+
+    Attributes
+    ----------
+    quarter
+        The quarter ahead: the reported quarter while it runs, else the next one.
+    quota_quarter
+        Whose quotas the reps are paid against (the quarter ahead's, or the reported
+        quarter's when the data has none for it yet).
+    method
+        The forecast method behind the bookings (``pipeline`` when it ran).
+    point, lo80, hi80
+        Forecast bookings and its 80% range.
+    mean, p10, p50, p90
+        The simulated variable pay (:func:`cost_range`).
+    """
+
+    quarter: str
+    quota_quarter: str
+    method: str
+    point: float
+    lo80: float
+    hi80: float
+    mean: float
+    p10: float
+    p50: float
+    p90: float
+
+
+def next_quarter_cost(
+    data: SalesData, plans: list[CompPlan], *, quarter: str, as_of: object
+) -> NextQuarterCost:
+    """Variable pay of the quarter ahead under ``plans``, from its forecast (:func:`cost_range`).
+
+    The bookings forecast is the pipeline method's (the time-series method when the
+    pipeline cannot run) of :func:`salesops_lib.analysis.forecast.forecast_quarter`.
+
+    Parameters
+    ----------
+    data
+        The sales data.
+    plans
+        The current plans.
+    quarter
+        The reported quarter.
+    as_of
+        What is known.
+
+    Returns
+    -------
+    NextQuarterCost
+
+    Raises
+    ------
+    SalesOpsDataError
+        When neither the quarter ahead nor the reported quarter has quotas.
+
+    Examples
+    --------
+    >>> next_quarter_cost(data, current_plans(plans), quarter="2026Q3", as_of="2026-09-30").p50  # doctest: +SKIP
+    """
+    from salesops_lib.analysis.forecast import forecast_quarter
+    from salesops_lib.errors import SalesOpsDataError
+
+    day = pd.Timestamp(as_of).normalize()  # type: ignore[arg-type]
+    _, end = data.calendar.bounds(quarter)
+    ahead = quarter if day < end else data.calendar.shift(quarter, 1)
+    q = data.quotas
+    has = set(q["period"].unique()) if q is not None and len(q) else set()
+    quota_quarter = ahead if ahead in has else quarter if quarter in has else None
+    if quota_quarter is None or q is None:
+        raise SalesOpsDataError(f"no quotas for {ahead} or {quarter} to pay reps against")
+    fq = forecast_quarter(
+        data, quarter=ahead, as_of=day, methods=("pipeline", "time_series"), backtest_quarters=2
+    )
+    methods = set(fq["method"])
+    method = "pipeline" if "pipeline" in methods else str(fq["method"].iloc[0])
+    row = fq.set_index("method").loc[method]
+    quotas = q[q["period"] == quota_quarter].groupby("rep_id")["quota"].sum()
+    cr = cost_range(
+        data,
+        plans,
+        quarter=ahead,
+        bookings_point=float(row["point"]),
+        bookings_lo80=float(row["lo80"]),
+        bookings_hi80=float(row["hi80"]),
+        quotas=quotas,
+    )
+    return NextQuarterCost(
+        quarter=ahead,
+        quota_quarter=quota_quarter,
+        method=method,
+        point=float(row["point"]),
+        lo80=float(row["lo80"]),
+        hi80=float(row["hi80"]),
+        mean=cr["mean"],
+        p10=cr["p10"],
+        p50=cr["p50"],
+        p90=cr["p90"],
+    )
+
+
+def replay_quarters(data: SalesData, *, as_of: object, n: int = 4) -> list[str]:
+    """The last ``n`` complete quarters on ``as_of`` that have quotas (oldest first).
+
+    Examples
+    --------
+    >>> replay_quarters(data, as_of="2026-09-30")  # doctest: +SKIP
+    ['2025Q4', '2026Q1', '2026Q2', '2026Q3']
+    """
+    cal = data.calendar
+    last = cal.latest_complete_quarter(pd.Timestamp(as_of))  # type: ignore[arg-type]
+    q = data.quotas
+    has = set(q["period"].unique()) if q is not None and len(q) else set()
+    return [cal.shift(last, -k) for k in range(n - 1, -1, -1) if cal.shift(last, -k) in has]

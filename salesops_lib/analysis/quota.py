@@ -199,19 +199,65 @@ def in_seat(data: SalesData, as_of: pd.Timestamp, plan: PlanPeriod) -> pd.DataFr
 def ramp_matrix(
     hire_dates: pd.Series, months: pd.PeriodIndex, ramp: Sequence[float] = DEFAULT_RAMP
 ) -> np.ndarray:
-    """Ramp factor of each rep (rows) in each month (columns).
+    """Ramp factor of each rep (rows) in each calendar month (columns), from the hire date.
 
-    The month of the hire date is month 0 of tenure and gets ``ramp[0]``; the next
-    calendar month gets ``ramp[1]``, and so on; after the schedule, ``ramp[-1]``. Before
-    the hire month the factor is 0. A blank hire date means fully ramped.
+    Tenure counts from the hire date itself: the first month of tenure runs from the hire
+    date to the day before the same date a month later (a hire on 31 January starts the
+    second month on 28 February), and gets ``ramp[0]``; the second gets ``ramp[1]``, and so
+    on; from the last month of the schedule on, ``ramp[-1]``. A calendar month's factor is
+    the average over its days of the factor each day falls in, 0 before the hire date, so
+    a rep hired on the last day of a month is not counted as having worked all of it. A
+    blank hire date means fully ramped.
+
+    Parameters
+    ----------
+    hire_dates
+        One hire date per rep (blank: fully ramped).
+    months
+        The calendar months of the plan.
+    ramp
+        Share of full quota in each month of tenure; the last value holds after.
+
+    Returns
+    -------
+    ndarray
+        Shape ``(len(hire_dates), len(months))``, values from 0 to 1.
+
+    Examples
+    --------
+    >>> months = pd.period_range("2026-01", "2026-03", freq="M")
+    >>> ramp_matrix(pd.Series(pd.to_datetime(["2026-01-01", None])), months, (0.0, 1.0)).tolist()
+    [[0.0, 1.0, 1.0], [1.0, 1.0, 1.0]]
     """
     sched = np.asarray(ramp, dtype=float)
-    hire = pd.to_datetime(pd.Series(hire_dates).reset_index(drop=True))
-    hire_month = (hire.dt.year * 12 + hire.dt.month - 1).to_numpy(dtype=float)
-    month_no = (months.year * 12 + months.month - 1).to_numpy(dtype=float)
-    k = month_no[None, :] - np.where(np.isnan(hire_month), -1e9, hire_month)[:, None]
-    factor = sched[np.clip(k, 0, len(sched) - 1).astype(int)]
-    return np.where(k < 0, 0.0, factor)
+    hire = pd.DatetimeIndex(pd.to_datetime(pd.Series(hire_dates).reset_index(drop=True)))
+    day = np.timedelta64(1, "D")
+    first = months.start_time.to_numpy().astype("datetime64[D]")
+    after = (months.end_time.normalize() + pd.Timedelta(days=1)).to_numpy().astype("datetime64[D]")
+    length = ((after - first) / day).astype(float)
+    known = ~hire.isna()
+    out = np.ones((len(hire), len(months)))
+    if not known.any():
+        return out
+    h = hire[known]
+    # edges[k] = the first day of tenure month k + 1 (k = 0 .. len(sched) - 1)
+    edges = np.stack(
+        [
+            (h + pd.DateOffset(months=k)).to_numpy().astype("datetime64[D]")
+            for k in range(len(sched))
+        ],
+        axis=1,
+    )
+    factor = np.zeros((len(h), len(months)))
+    for k in range(len(sched)):
+        lo = edges[:, k][:, None]
+        hi = edges[:, k + 1][:, None] if k + 1 < len(sched) else None
+        start = np.maximum(lo, first[None, :])
+        stop = after[None, :] if hi is None else np.minimum(hi, after[None, :])
+        days = np.clip((stop - start) / day, 0, None)
+        factor += sched[k] * days
+    out[np.asarray(known)] = factor / length[None, :]
+    return out
 
 
 def check_ramp(ramp: Sequence[float] | str | None) -> tuple[float, ...]:
@@ -1013,8 +1059,38 @@ def fairness(
 # ---- communicate ---------------------------------------------------------------------------
 
 
-def letters(proposal: pd.DataFrame, *, plan_label: str, currency: str = "USD") -> pd.DataFrame:
-    """One quota letter per rep: quota by quarter, basis, ramp and change from last period."""
+def letters(
+    proposal: pd.DataFrame,
+    *,
+    plan_label: str,
+    currency: str = "USD",
+    history: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One quota letter per rep: quota by quarter, basis, ramp, change from last period, history.
+
+    Parameters
+    ----------
+    proposal
+        A :func:`propose` result.
+    plan_label
+        The plan period's name (``FY2027``).
+    currency
+        The currency of the amounts.
+    history
+        A :func:`rep_history` result; when given, the letters carry ``deals``, ``won``,
+        ``no_history`` and ``history`` (a reader sees which quotas rest on no record).
+
+    Returns
+    -------
+    DataFrame
+        One row per rep: ``rep_id, rep_name, team, plan_period, currency, quota,
+        quota_<quarter> ..., ramp_share_of_full_year, previous_quota, change_from_previous,
+        basis, hire_date`` (and the history columns).
+
+    Examples
+    --------
+    >>> letters(propose(data, target=1e8, period=2027), plan_label="FY2027")  # doctest: +SKIP
+    """
     qcols = quarter_columns(proposal)
     out = pd.DataFrame(
         {
@@ -1033,6 +1109,10 @@ def letters(proposal: pd.DataFrame, *, plan_label: str, currency: str = "USD") -
     out["change_from_previous"] = proposal["change"].round(4)
     out["basis"] = proposal["basis"]
     out["hire_date"] = proposal.get("hire_date")
+    if history is not None:
+        h = history.set_index("rep_id")
+        for col in ("deals", "won", "no_history", "history"):
+            out[col] = out["rep_id"].map(h[col]).to_numpy()
     return out
 
 
@@ -1079,3 +1159,537 @@ def realized_share(data: SalesData, proposal: pd.DataFrame, period: int | str) -
     )
     out["attained"] = out["bookings"] >= out["quota"]
     return out.reset_index(drop=True)
+
+
+# ---- the target, the plan chosen, and what it is checked against -----------------------------
+
+
+@dataclass(frozen=True)
+class PlanTarget:
+    """The company bookings target a plan starts from.
+
+    Attributes
+    ----------
+    amount
+        The target (None: none could be set).
+    source
+        ``hand`` (set as a parameter), ``forecast`` (the year's forecast grown by
+        ``growth``) or ``none``.
+    forecast, model
+        The year-ahead forecast and the model that made it (:func:`forecast_year`), when used.
+    growth
+        Growth applied to the forecast.
+    problem
+        Why no target could be set (None when one was).
+    """
+
+    amount: float | None
+    source: str
+    forecast: float | None = None
+    model: str | None = None
+    growth: float = 0.0
+    problem: str | None = None
+
+
+def plan_target(
+    data: SalesData,
+    plan: PlanPeriod,
+    as_of: pd.Timestamp,
+    *,
+    target: float = 0.0,
+    growth: float = 0.0,
+) -> PlanTarget:
+    """The plan's target: ``target`` when positive, else the year's forecast × (1 + growth).
+
+    Parameters
+    ----------
+    data
+        The sales data (its complete quarters up to ``as_of`` feed the forecast).
+    plan
+        The plan period (:func:`plan_period`).
+    as_of
+        The planning date.
+    target
+        A target set by hand; 0 or less: forecast it.
+    growth
+        Growth over the forecast (0.1: 10%).
+
+    Returns
+    -------
+    PlanTarget
+        With ``amount`` None and ``problem`` saying why when the history is too short to
+        forecast and no target was set.
+
+    Examples
+    --------
+    >>> plan_target(data, plan_period(data, 2027), pd.Timestamp("2026-09-30"))  # doctest: +SKIP
+    PlanTarget(amount=110..., source='forecast', ...)
+    """
+    if target and np.isfinite(target) and target > 0:
+        return PlanTarget(float(target), "hand")
+    from salesops_lib.analysis.forecast import forecast_year
+
+    try:
+        fy = forecast_year(data, plan.quarters, pd.Timestamp(as_of))
+    except SalesOpsDataError as exc:
+        return PlanTarget(None, "none", growth=growth, problem=str(exc))
+    point = float(fy.loc["Total", "point"])
+    amount = point * (1 + growth)
+    if not amount > 0:
+        return PlanTarget(
+            None, "none", point, str(fy.loc["Total", "model"]), growth, "the forecast is $0"
+        )
+    return PlanTarget(amount, "forecast", point, str(fy.loc["Total", "model"]), growth)
+
+
+@dataclass(frozen=True)
+class PlanChoice:
+    """The plan as asked, its reachable alternative, and which of them the letters carry.
+
+    Attributes
+    ----------
+    target
+        The target asked for.
+    overassign
+        Quotas add up to target × overassign.
+    band
+        The healthy band of the expected share of reps at quota.
+    asked, share_asked
+        :func:`propose` at the target asked, and its :func:`share_at_quota` by team.
+    factor
+        The factor every quota would be scaled by for the band's middle share of reps to
+        reach quota (:func:`overassign_for_share`).
+    reachable_target
+        ``target × factor`` (rounded to the cent).
+    reachable
+        True when the plan as asked falls outside the band, so the letters carry the
+        reachable plan (:func:`propose` at ``reachable_target``).
+    chosen, share_chosen
+        The plan the letters carry and its share at quota by team.
+    """
+
+    target: float
+    overassign: float
+    band: tuple[float, float]
+    asked: pd.DataFrame
+    share_asked: pd.DataFrame
+    factor: float
+    reachable_target: float
+    reachable: bool
+    chosen: pd.DataFrame
+    share_chosen: pd.DataFrame
+
+    @property
+    def chosen_target(self) -> float:
+        """The target behind the quotas handed out."""
+        return self.reachable_target if self.reachable else self.target
+
+    @property
+    def quota(self) -> float:
+        """The company quota handed out (the sum of the letters' quotas)."""
+        return float(self.chosen["quota"].sum())
+
+    @property
+    def in_band(self) -> bool:
+        """The plan as asked puts a healthy share of reps at quota."""
+        return not self.reachable
+
+
+def choose_plan(
+    data: SalesData,
+    *,
+    target: float,
+    period: int | str,
+    method: str = "blend",
+    overassign: float = 1.1,
+    ramp: Sequence[float] | str | None = None,
+    as_of: pd.Timestamp | str | None = None,
+    band: tuple[float, float] = HEALTHY_BAND,
+    n: int = 5000,
+    seed: int = 0,
+) -> PlanChoice:
+    """The quotas the letters carry: the plan as asked when it is reachable, else the reachable plan.
+
+    The plan as asked (:func:`propose` at ``target``) is simulated
+    (:func:`share_at_quota`). When the expected share of reps at or above quota lies in
+    ``band`` it is the plan handed out. Otherwise every quota is scaled by one factor so the
+    expected share is the band's middle (:func:`overassign_for_share`): the reachable plan,
+    proposed at ``target × factor`` with the same method, over-assignment and ramp.
+
+    Parameters
+    ----------
+    data
+        The sales data.
+    target
+        The company bookings target asked for.
+    period, method, overassign, ramp, as_of
+        As for :func:`propose`.
+    band
+        Healthy band of the expected share at quota (default 55-70%).
+    n, seed
+        Simulation draws and seed.
+
+    Returns
+    -------
+    PlanChoice
+
+    Raises
+    ------
+    ConfigError, SalesOpsDataError
+        As :func:`propose`.
+
+    Examples
+    --------
+    >>> c = choose_plan(data, target=100e6, period=2027)  # doctest: +SKIP
+    >>> c.reachable, c.quota  # doctest: +SKIP
+    """
+    asked = propose(
+        data,
+        target=target,
+        period=period,
+        method=method,
+        overassign=overassign,
+        ramp=ramp,
+        as_of=as_of,
+    )
+    share_asked = share_at_quota(data, asked, n=n, seed=seed, as_of=as_of)
+    lo, hi = band
+    in_band = bool(lo <= share_asked.loc["All reps", "share"] <= hi)
+    factor = overassign_for_share(data, asked, (lo + hi) / 2, n=n, seed=seed, as_of=as_of)
+    reachable_target = round(target * factor, 2)
+    if in_band:
+        chosen, share_chosen = asked, share_asked
+    else:
+        chosen = propose(
+            data,
+            target=reachable_target,
+            period=period,
+            method=method,
+            overassign=overassign,
+            ramp=ramp,
+            as_of=as_of,
+        )
+        share_chosen = share_at_quota(data, chosen, n=n, seed=seed, as_of=as_of)
+    return PlanChoice(
+        target=float(target),
+        overassign=float(overassign),
+        band=(float(lo), float(hi)),
+        asked=asked,
+        share_asked=share_asked,
+        factor=float(factor),
+        reachable_target=float(reachable_target),
+        reachable=not in_band,
+        chosen=chosen,
+        share_chosen=share_chosen,
+    )
+
+
+def trailing_bookings(data: SalesData, as_of: pd.Timestamp, *, quarters: int = 4) -> pd.Series:
+    """Bookings of each of the last ``quarters`` complete quarters wholly inside the data.
+
+    Quarters that start before the month of the data's first close are left out (they
+    would count as $0, or as the few weeks the data holds of them), so the series may be
+    shorter than ``quarters``.
+
+    Parameters
+    ----------
+    data
+        The sales data.
+    as_of
+        The planning date; the last complete quarter on it ends the window.
+    quarters
+        How many quarters back.
+
+    Returns
+    -------
+    Series
+        Bookings (:func:`salesops_lib.timeline.bookings`) indexed by quarter, oldest first.
+
+    Examples
+    --------
+    >>> trailing_bookings(data, pd.Timestamp("2026-09-30")).sum()  # doctest: +SKIP
+    """
+    from salesops_lib.timeline import bookings
+
+    cal = data.calendar
+    last = cal.latest_complete_quarter(pd.Timestamp(as_of))
+    first_month = data.first_date.to_period("M").start_time
+    qs = [cal.shift(last, -k) for k in range(quarters - 1, -1, -1)]
+    qs = [q for q in qs if cal.bounds(q)[0] >= first_month]
+    values = [bookings(data, *cal.bounds(q)) for q in qs]
+    return pd.Series(values, index=pd.Index(qs, name="quarter"), name="bookings", dtype=float)
+
+
+NO_DEALS = "No deals in the data"
+NO_WIN = "No deal won yet"
+NO_RAMPED_QUARTER = "No full quarter after ramp yet"
+
+
+def rep_history(data: SalesData, reps: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """What each rep's record holds by ``as_of``: deals, deals won, fully ramped quarters.
+
+    Parameters
+    ----------
+    data
+        The sales data.
+    reps
+        Frame with ``rep_id`` (e.g. a :func:`propose` result).
+    as_of
+        Only deals created (won: closed) by this date count.
+
+    Returns
+    -------
+    DataFrame
+        In the order of ``reps``: ``rep_id, deals`` (created by ``as_of``; a deal without
+        a created date counts), ``won`` (closed won by ``as_of``), ``ramped_quarters`` (of
+        the trailing four, :func:`rep_productivity`), ``no_history`` (no deal at all) and
+        ``history``: :data:`NO_DEALS`, :data:`NO_WIN`, :data:`NO_RAMPED_QUARTER`, or for a
+        full record ``12 won of 40 deals``.
+
+    Examples
+    --------
+    >>> rep_history(data, propose(data, target=1e8, period=2027), pd.Timestamp("2026-09-30"))  # doctest: +SKIP
+    """
+    day = pd.Timestamp(as_of)
+    o = data.opportunities
+    known = (o["created_date"] <= day) | o["created_date"].isna()
+    deals = o.loc[known.to_numpy(dtype=bool)].groupby("rep_id").size()
+    won = _won_until(data, day).groupby("rep_id").size()
+    ramped = rep_productivity(data, day, quarters=4)["ramped_quarters"]
+    ids = reps["rep_id"]
+    out = pd.DataFrame(
+        {
+            "rep_id": ids.to_numpy(),
+            "deals": ids.map(deals).fillna(0).astype(int).to_numpy(),
+            "won": ids.map(won).fillna(0).astype(int).to_numpy(),
+            "ramped_quarters": ids.map(ramped).fillna(0).astype(int).to_numpy(),
+        }
+    )
+    out["no_history"] = out["deals"] == 0
+    record = [f"{w:,} won of {n:,} deals" for w, n in zip(out["won"], out["deals"], strict=True)]
+    out["history"] = np.select(
+        [out["no_history"], out["won"] == 0, out["ramped_quarters"] == 0],
+        [NO_DEALS, NO_WIN, NO_RAMPED_QUARTER],
+        default=np.array(record, dtype=object),
+    )
+    return out
+
+
+def ramping(proposal: pd.DataFrame) -> pd.DataFrame:
+    """Reps whose plan-period quota is below a full year's because they are still ramping."""
+    return proposal[proposal["quota"].gt(0) & (proposal["ramp_factor"] < 1 - 1e-6)]
+
+
+def team_shares(proposal: pd.DataFrame) -> pd.DataFrame:
+    """Each team's share of the company quota under each usable method, and its quota.
+
+    Parameters
+    ----------
+    proposal
+        A :func:`propose` result (``team``, ``<method>_share``, ``share``, ``quota``).
+
+    Returns
+    -------
+    DataFrame
+        ``team``, ``<method>_share`` for each usable method, ``share`` (the chosen method's)
+        and ``quota``, one row per team.
+    """
+    methods = [f"{m}_share" for m in METHODS[:-1] if f"{m}_share" in proposal]
+    team = proposal["team"].fillna("(no team)") if "team" in proposal else "All reps"
+    return (
+        proposal.assign(team=team).groupby("team")[[*methods, "share", "quota"]].sum().reset_index()
+    )
+
+
+def quarter_split(proposal: pd.DataFrame, season: pd.Series) -> pd.DataFrame:
+    """The company quota of each plan quarter, beside the quarter's seasonal share.
+
+    Returns
+    -------
+    DataFrame
+        ``quarter, quota, seasonal_share`` (seasonal shares of a fiscal year, in the plan's
+        quarters' fiscal positions).
+    """
+    qcols = quarter_columns(proposal)
+    qshare = quarter_seasonality(season)
+    return pd.DataFrame(
+        {
+            "quarter": [c[6:] for c in qcols],
+            "quota": [float(proposal[c].sum()) for c in qcols],
+            "seasonal_share": [float(qshare[int(c[-1]) - 1]) for c in qcols],
+        }
+    )
+
+
+def month_split(data: SalesData, plan: PlanPeriod, season: pd.Series) -> pd.DataFrame:
+    """Each plan month's seasonal share of a fiscal year's bookings (``month``, ``share``)."""
+    first = (plan.months[0].month - data.calendar.start_month) % 12
+    shares = season.to_numpy()[(first + np.arange(len(plan.months))) % 12]
+    return pd.DataFrame(
+        {"month": [f"{m:%b %Y}" for m in plan.months.to_timestamp()], "share": shares}
+    )
+
+
+def team_fairness(fair: pd.DataFrame) -> pd.DataFrame | None:
+    """Each team's share of the quota against its share of territory potential.
+
+    Parameters
+    ----------
+    fair
+        A :func:`fairness` result.
+
+    Returns
+    -------
+    DataFrame or None
+        ``team, quota, quota_share, potential_share, quota_to_potential``; None when the
+        potential is unknown (no accounts).
+    """
+    if "potential_share" not in fair:
+        return None
+    t = fair.assign(team=fair["team"].fillna("(no team)") if "team" in fair else "All reps")
+    out = t.groupby("team").agg(quota=("quota", "sum"), potential_share=("potential_share", "sum"))
+    out["quota_share"] = out["quota"] / out["quota"].sum()
+    out["quota_to_potential"] = out["quota_share"] / out["potential_share"].where(
+        out["potential_share"] > 0
+    )
+    return out.reset_index()[
+        ["team", "quota", "quota_share", "potential_share", "quota_to_potential"]
+    ]
+
+
+def company_change(fair: pd.DataFrame) -> float:
+    """Company quota over the previous period's, among reps with a full previous period (NaN: none)."""
+    had = fair["change"].notna()
+    if not had.any():
+        return float("nan")
+    return float(fair.loc[had, "quota"].sum() / fair.loc[had, "previous_quota"].sum() - 1)
+
+
+@dataclass(frozen=True)
+class YearBacktest:
+    """Quotas the method would have set for the last complete fiscal year, against what happened.
+
+    Attributes
+    ----------
+    year
+        The fiscal year back-tested.
+    as_of
+        The day before it started: only what was known then set the quotas.
+    target
+        That day's year-ahead forecast (the target).
+    quota
+        The company quota proposed (target × over-assignment).
+    share, lo80, hi80
+        The simulated share of reps at quota and its 80% range.
+    realized
+        The share of the reps who stayed all year whose bookings reached the proposed quota.
+    reps
+        How many reps stayed all year.
+    """
+
+    year: int
+    as_of: pd.Timestamp
+    target: float
+    quota: float
+    share: float
+    lo80: float
+    hi80: float
+    realized: float
+    reps: int
+
+
+def backtest_year(
+    data: SalesData,
+    *,
+    as_of: pd.Timestamp,
+    method: str = "blend",
+    overassign: float = 1.1,
+    ramp: Sequence[float] | str | None = None,
+) -> YearBacktest:
+    """Propose quotas for the last fiscal year complete on ``as_of`` as if on the eve of it.
+
+    The target is the year-ahead forecast made that day (:func:`forecast_year`); the
+    simulated share at quota is set against the share that actually reached it
+    (:func:`realized_share`).
+
+    Parameters
+    ----------
+    data
+        The sales data.
+    as_of
+        The planning date of the report; the back-tested year is the last one complete by it.
+    method, overassign, ramp
+        As for :func:`propose`.
+
+    Returns
+    -------
+    YearBacktest
+
+    Raises
+    ------
+    SalesOpsDataError
+        When the data holds too little history before that year to forecast it, or no
+        complete fiscal year.
+
+    Examples
+    --------
+    >>> backtest_year(data, as_of=pd.Timestamp("2026-09-30")).realized  # doctest: +SKIP
+    """
+    from salesops_lib.analysis.forecast import forecast_year
+
+    cal = data.calendar
+    last_q = cal.latest_complete_quarter(pd.Timestamp(as_of))
+    year = cal.fiscal_year(last_q) - (0 if last_q.endswith("Q4") else 1)
+    start = cal.bounds(f"{year}Q1")[0]
+    if start < data.first_date.normalize():
+        raise SalesOpsDataError(
+            f"the data starts on {data.first_date:%Y-%m-%d}, after FY{year} began: there is "
+            "no complete fiscal year to back-test"
+        )
+    eve = start - pd.Timedelta(days=1)
+    fc = forecast_year(data, [f"{year}Q{i}" for i in range(1, 5)], eve)
+    tgt = float(fc.loc["Total", "point"])
+    if not tgt > 0:
+        raise SalesOpsDataError(f"the forecast for FY{year} made on {eve:%Y-%m-%d} is $0")
+    proposal = propose(
+        data, target=tgt, period=year, method=method, overassign=overassign, ramp=ramp, as_of=eve
+    )
+    sh = share_at_quota(data, proposal, as_of=eve, by=None).loc["All reps"]
+    real = realized_share(data, proposal, year)
+    return YearBacktest(
+        year=int(year),
+        as_of=eve,
+        target=tgt,
+        quota=float(proposal["quota"].sum()),
+        share=float(sh["share"]),
+        lo80=float(sh["lo80"]),
+        hi80=float(sh["hi80"]),
+        realized=float(real["attained"].mean()) if len(real) else float("nan"),
+        reps=int(len(real)),
+    )
+
+
+def share_if_scaled(
+    data: SalesData,
+    quotas: pd.DataFrame,
+    factor: float,
+    *,
+    n: int = 5000,
+    seed: int = 0,
+    as_of: pd.Timestamp | str | None = None,
+) -> float:
+    """Expected share of reps at or above quota if every quota were multiplied by ``factor``.
+
+    Uses the same draws as :func:`share_at_quota` (``factor`` 1: its ``All reps`` share).
+
+    Examples
+    --------
+    >>> share_if_scaled(data, proposal, 93.0e6 / proposal["quota"].sum())  # doctest: +SKIP
+    """
+    as_of_ts = _as_of_for(data, quotas, as_of)
+    sims, _ = _draws(data, quotas, n=n, seed=seed, as_of=as_of_ts, common_sd=None)
+    q = quotas["quota"].to_numpy() * float(factor)
+    keep = q > 0
+    if not keep.any():
+        return float("nan")
+    return float((sims[:, keep] >= q[keep][None, :]).mean())

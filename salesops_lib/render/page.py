@@ -194,32 +194,30 @@ def table_if(t: Table | None) -> HTML:
     return HTML("" if t is None or len(t) == 0 else t.to_html())
 
 
-def handout(t: Table, output_dir: str, filename: str, sentence: str | None) -> HTML:
-    """Write ``t`` (every row, labelled) as ``filename`` in ``output_dir`` and say where it is.
+def handout(t: Table | None, output_dir: str, stem: str, what: str | None) -> HTML:
+    """Write a table beside the report as CSV and Excel and say where it is.
 
-    The quarterly run sets ``output_dir`` to the report's folder, so the file lands beside
-    the HTML and ``sentence`` (which names ``filename``) links to it. With a blank
-    ``output_dir`` (an analyst's run) nothing is written and nothing is shown.
+    Nothing is written, and nothing shown, when ``output_dir`` is blank (an analyst's
+    notebook) or the table is None or empty (the section's gap says why).
 
     Parameters
     ----------
     t
-        The table handed out (its spec's labels head the CSV columns).
+        The table the report shows (its labels and rows are the files').
     output_dir
-        Folder to write into; blank: none.
-    filename
-        The CSV file's name.
-    sentence
-        What the file holds; ``filename`` in it becomes the link.
-
-    Returns
-    -------
-    HTML
+        The notebook's ``output_dir`` parameter (the quarterly run sets it).
+    stem
+        File name without extension, e.g. ``04_quota_letters``.
+    what
+        What the files hold, e.g. ``A quota letter per rep``.
     """
-    if not str(output_dir or "").strip() or not sentence:
+    from salesops_lib.render.handouts import write_table
+
+    if t is None or not str(output_dir or "").strip() or len(t) == 0:
         return HTML("")
-    t.labelled().to_csv(Path(output_dir) / filename, index=False)
-    link = f'<a href="{html.escape(filename, quote=True)}">{html.escape(filename)}</a>'
+    written = write_table(t, output_dir, stem)
+    csv, xlsx = (html.escape(p.name, quote=True) for p in (written.csv, written.xlsx))
     return HTML(
-        f'<p class="finding">{marked(sentence).replace(html.escape(filename), link, 1)}</p>'
+        f'<p class="finding">{marked(what)}: <a href="{csv}">{csv}</a> and '
+        f'<a href="{xlsx}">{xlsx}</a> (one sheet per team), beside this report.</p>'
     )

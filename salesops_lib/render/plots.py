@@ -809,3 +809,131 @@ def peer_distribution(
     _value_grid_on_x(ax)
     ax.set_title(title)
     return ax
+
+
+def payout_curves(
+    curves: pd.DataFrame,
+    *,
+    title: str,
+    points: pd.DataFrame | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Every plan's payout curve as a share of its target pay, with reps as points.
+
+    Parameters
+    ----------
+    curves
+        ``plan, attainment, payout_pct`` (payout as a share of the plan's variable target)
+        and ``current`` (bool: current plans solid, candidates dashed).
+    points
+        ``plan, attainment, payout_pct`` of reps (drawn in their plan's colour); None or
+        empty: none.
+    title
+        States the finding.
+    """
+    ax = _ax(ax)
+    plans = list(dict.fromkeys(curves["plan"]))
+    colour = {p: PALETTE[i % len(PALETTE)] for i, p in enumerate(plans)}
+    for p in plans:
+        g = curves[curves["plan"] == p]
+        cur = bool(g["current"].iloc[0])
+        ax.plot(
+            g["attainment"],
+            g["payout_pct"],
+            color=colour[p],
+            lw=2.2 if cur else 1.6,
+            ls="-" if cur else "--",
+            label=f"{p} ({'current' if cur else 'candidate'})",
+        )
+    if points is not None and len(points):
+        for p, g in points.groupby("plan", sort=False):
+            ax.scatter(
+                g["attainment"],
+                g["payout_pct"],
+                color=colour.get(p, MUTED),
+                s=24,
+                zorder=3,
+                edgecolor="white",
+                lw=0.5,
+            )
+    ax.axvline(1.0, color="#444", lw=0.8, ls=":")
+    pct_axis(ax, axis="x")
+    pct_axis(ax)
+    ax.set_xlabel("Attainment (bookings ÷ quota)")
+    ax.set_ylabel("Variable pay as a share of target pay")
+    ax.legend(loc="upper left", fontsize=8.5)
+    ax.set_title(title)
+    return ax
+
+
+def pay_vs_bookings(
+    frame: pd.DataFrame,
+    *,
+    title: str,
+    x: str = "bookings",
+    y: str = "variable_pay",
+    hue: str = "plan",
+    order: list[str] | None = None,
+    currency: str = "USD",
+    ax: Axes | None = None,
+) -> Axes:
+    """Each rep's variable pay against the dollars booked, one colour per plan (seaborn).
+
+    Parameters
+    ----------
+    frame
+        One row per rep: ``x`` (bookings), ``y`` (variable pay) and ``hue`` (plan).
+    order
+        Every plan in the order :func:`payout_curves` colours them, so a plan keeps its
+        colour across charts (None: the order of appearance).
+    """
+    import seaborn as sns
+
+    ax = _ax(ax)
+    everyone = list(order) if order else list(dict.fromkeys(frame[hue]))
+    shown = [h for h in everyone if h in set(frame[hue])]
+    colour = {h: PALETTE[i % len(PALETTE)] for i, h in enumerate(everyone)}
+    sns.scatterplot(
+        data=frame,
+        x=x,
+        y=y,
+        hue=hue,
+        hue_order=shown,
+        palette=[colour[h] for h in shown],
+        s=34,
+        edgecolor="white",
+        linewidth=0.5,
+        ax=ax,
+    )
+    money_axis(ax, axis="x", currency=currency)
+    money_axis(ax, currency=currency)
+    ax.set_xlabel("Bookings this quarter")
+    ax.set_ylabel("Variable pay this quarter")
+    ax.legend(title=None, loc="upper left", fontsize=8.5)
+    ax.set_title(title)
+    return ax
+
+
+def distribution(
+    frame: pd.DataFrame,
+    *,
+    value: str,
+    title: str,
+    xlabel: str,
+    kind: str = "money",
+    currency: str = "USD",
+    ax: Axes | None = None,
+) -> Axes:
+    """How a value spreads across rows (e.g. bookings per rep): a histogram (seaborn)."""
+    import seaborn as sns
+
+    ax = _ax(ax)
+    sns.histplot(data=frame, x=value, bins=min(20, max(5, len(frame) // 2)), color=ACCENT, ax=ax)
+    if kind == "money":
+        money_axis(ax, axis="x", currency=currency)
+    elif kind == "pct":
+        pct_axis(ax, axis="x")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("Reps")
+    ax.set_title(title)
+    return ax

@@ -50,7 +50,8 @@ SECTION_FIX = "Which deals should each rep fix first?"
 IMPACT_QUARTERS = 4
 IMPACT_WEEK = 4
 FIX_ROWS = 40
-FIX_LIST_FILE = "07_crm_data_quality_fix_list.csv"
+FIX_LIST_FILE = "07_crm_data_quality_fix_list"
+"""The fix list handed out beside the report (``.csv`` and ``.xlsx``, one sheet per team)."""
 
 ACTIONS: dict[str, str] = {
     "past_due_close": "Update the close date or close the deal",
@@ -307,7 +308,7 @@ def build(
         fix_list_file=FIX_LIST_FILE,
         fix_list_sentence=(
             f"The full fix list ({count(len(fix), 'deal')}, one row per deal with all its "
-            f"problems, by team, manager and rep) is in {FIX_LIST_FILE} beside this report."
+            "problems, by team, manager and rep)"
             if len(fix)
             else None
         ),

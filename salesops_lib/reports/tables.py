@@ -8,8 +8,8 @@ or CSV (:meth:`Table.labelled`): there is no ``rename(columns=...)`` beside a ``
 dict anywhere.
 
 Formats: ``money`` ($1.2M), ``money_exact`` ($1,234,567), ``pct`` (64%), ``pct1`` (64.3%),
-``pp`` (+3.1 pp), ``ratio`` (3.1×), ``int`` (1,234), ``num1`` (12.3), ``date`` (2026-09-30),
-``text``.
+``pp`` (+3.1 pp), ``ratio`` (3.1×), ``int`` (1,234), ``num1`` (12.3), ``num2`` (0.87, e.g. a
+correlation), ``date`` (2026-09-30), ``text``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import pandas as pd
 from salesops_lib.format import money, number, pct, ratio
 
 NUM_CLASS = ' class="num"'
-NUMERIC = ("money", "money_exact", "pct", "pct1", "pp", "ratio", "int", "num1")
+NUMERIC = ("money", "money_exact", "pct", "pct1", "pp", "ratio", "int", "num1", "num2")
 FORMATS = (*NUMERIC, "date", "text")
 BLANK = "–"
 
@@ -120,6 +120,8 @@ def format_value(value: object, fmt: str, currency: str = "USD") -> str:
         return number(value)
     if fmt == "num1":
         return number(value, 1)
+    if fmt == "num2":
+        return number(value, 2)
     if fmt == "date":
         try:
             return pd.Timestamp(value).strftime("%Y-%m-%d")  # type: ignore[arg-type]

@@ -1,0 +1,111 @@
+"""Files handed out beside a report (quota letters, pay statements), written from its tables.
+
+A handout is a report :class:`~salesops_lib.reports.tables.Table` written as CSV and as an
+Excel workbook with one sheet per team: the same rows, the same column labels
+(:meth:`Table.labelled`) and raw values, so what a manager reads on the page and what a
+rep receives cannot disagree. Excel cells carry the spec's format (money, percent, date).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from salesops_lib.reports.tables import Table
+
+EXCEL_FORMATS = {
+    "money": "#,##0",
+    "money_exact": "#,##0.00",
+    "pct": "0%",
+    "pct1": "0.0%",
+    "pp": "+0.0%;-0.0%",
+    "ratio": '0.0"×"',
+    "int": "#,##0",
+    "num1": "0.0",
+    "num2": "0.00",
+    "date": "yyyy-mm-dd",
+}
+"""Excel number format of each table format (text columns stay text)."""
+
+_BAD_SHEET = set("[]:*?/\\")
+
+
+@dataclass(frozen=True)
+class Handout:
+    """Where a handout was written."""
+
+    csv: Path
+    xlsx: Path
+    rows: int
+
+
+def sheet_name(name: str, used: set[str]) -> str:
+    """An Excel sheet name for ``name``: no ``[]:*?/\\``, at most 31 characters, unique in ``used``.
+
+    Examples
+    --------
+    >>> sheet_name("East / Enterprise", set())
+    'East  Enterprise'
+    """
+    base = "".join(ch for ch in str(name) if ch not in _BAD_SHEET).strip()[:31] or "Sheet"
+    out, k = base, 1
+    while out in used:
+        k += 1
+        out = f"{base[: 31 - len(str(k)) - 1]}~{k}"
+    used.add(out)
+    return out
+
+
+def write_table(
+    table: Table, folder: str | Path, stem: str, *, sheet_by: str | None = "team"
+) -> Handout:
+    """Write ``table`` as ``<stem>.csv`` and ``<stem>.xlsx`` in ``folder``.
+
+    Parameters
+    ----------
+    table
+        A report table; every row of its frame is written, its shown columns under their
+        labels (:meth:`Table.labelled`).
+    folder
+        Where (created when missing).
+    stem
+        File name without extension.
+    sheet_by
+        A column of the table's frame splitting the workbook into sheets (one per value,
+        sorted; blanks in ``(none)``); None or absent: one sheet.
+
+    Returns
+    -------
+    Handout
+
+    Examples
+    --------
+    >>> write_table(r.letters, "reports/2026Q3", "04_quota_letters")  # doctest: +SKIP
+    """
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    labelled = table.labelled()
+    csv_path, xlsx_path = out / f"{stem}.csv", out / f"{stem}.xlsx"
+    labelled.to_csv(csv_path, index=False, date_format="%Y-%m-%d")
+    cols = table.shown_columns()
+    if sheet_by is not None and sheet_by in table.frame:
+        keys = table.frame[sheet_by].reset_index(drop=True).fillna("(none)").astype(str)
+    else:
+        keys = pd.Series("All", index=labelled.index)
+    used: set[str] = set()
+    with pd.ExcelWriter(xlsx_path, engine="openpyxl") as xl:
+        for key, rows in labelled.groupby(keys.to_numpy(), sort=True):
+            name = sheet_name(str(key), used)
+            rows.to_excel(xl, sheet_name=name, index=False)
+            ws = xl.sheets[name]
+            for j, c in enumerate(cols, start=1):
+                fmt = EXCEL_FORMATS.get(c.fmt)
+                letter = ws.cell(row=1, column=j).column_letter
+                ws.column_dimensions[letter].width = max(12, min(40, len(c.label) + 2))
+                if fmt is None:
+                    continue
+                for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+                    cell.number_format = fmt
+    return Handout(csv_path, xlsx_path, len(labelled))

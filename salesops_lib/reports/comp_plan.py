@@ -1,0 +1,916 @@
+"""Report 05, comp-plan evaluation: does the plan pay for the right results, at the right cost?
+
+:func:`build` returns a :class:`CompPlanEvaluation`: what the current plans pay this quarter
+and what that costs per dollar booked, how much of it comes from inherited deals, whether
+pay follows performance, where reps sit on the curve, how the candidate plans of the config
+would have paid on the last four quarters' real deals, and what the quarter ahead may cost.
+Every sentence is a function of the numbers beside it (tested in
+``tests/test_reports_comp_plan.py``).
+
+Pay needs quotas (attainment is bookings ÷ quota) and plans (``[[comp.plans]]`` in the
+config). Without quotas the report still shows the plans, what they pay at target and at
+equal attainment, and how bookings spread across reps; without plans, the bookings. Each
+section then says what is missing and how to add it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from salesops_lib.analysis import comp, kpis
+from salesops_lib.analysis.comp import CompPlan
+from salesops_lib.data import SalesData
+from salesops_lib.errors import SalesOpsDataError
+from salesops_lib.format import pct
+from salesops_lib.reports.base import (
+    NO_QUOTAS,
+    Finding,
+    Gap,
+    Header,
+    Period,
+    Tile,
+    bold,
+    count,
+    header,
+    listing,
+    money_in,
+    period_of,
+    status_of,
+    team_or_company,
+)
+from salesops_lib.reports.definitions import pick
+from salesops_lib.reports.tables import Column, Table, TableSpec
+
+PAY = "What does the plan pay this quarter?"
+FOLLOW = "Does pay follow performance?"
+CURVE = "Where do reps sit on the curve?"
+WHATIF = "What if: the candidate plans on the last four quarters' real deals"
+AHEAD = "What may next quarter cost?"
+SECTIONS = (PAY, FOLLOW, CURVE, WHATIF, AHEAD)
+
+NO_PLANS = "comp plans"
+ADD_PLANS = (
+    "add the plans to salesops.toml as [[comp.plans]] tables (name, roles, ote, base_share, "
+    "tiers, and threshold, cap, spiffs when the plan has them; the demo's salesops.toml shows "
+    "two plans per role)"
+)
+SEE_PLANS = "add the plans to salesops.toml as [[comp.plans]] tables, as the first section says"
+CLOSE = 0.02
+"""Correlations closer than this read as "about as closely"."""
+
+STATEMENT_SPEC = TableSpec(
+    (
+        Column("rep_id", "Rep id"),
+        Column("rep_name", "Rep"),
+        Column("team", "Team"),
+        Column("role", "Role"),
+        Column("plan", "Plan"),
+        Column("quota", "Quota", "money"),
+        Column("bookings", "Bookings", "money"),
+        Column("attainment", "Attainment", "pct"),
+        Column("base", "Base", "money"),
+        Column("variable_target", "Variable target", "money"),
+        Column("variable_pay", "Variable pay", "money"),
+        Column("spiffs", "SPIFFs", "money"),
+        Column("total_pay", "Total pay", "money"),
+        Column("payout_pct", "Payout", "pct"),
+        Column("inherited_deals", "Inherited deals won", "int"),
+        Column("inherited_bookings", "Inherited bookings", "money"),
+        Column("pay_from_inherited", "Pay from inherited deals", "money"),
+    ),
+    max_rows=30,
+    ends=True,
+)
+STATEMENT_VIEW = (
+    "rep_name",
+    "team",
+    "plan",
+    "quota",
+    "bookings",
+    "attainment",
+    "variable_pay",
+    "payout_pct",
+    "pay_from_inherited",
+)
+"""The statement columns the page shows (the exported statements hold them all)."""
+
+TEAM_SPEC = TableSpec(
+    (
+        Column("team", "Team"),
+        Column("reps", "Reps", "int"),
+        Column("bookings", "Bookings", "money"),
+        Column("variable_pay", "Variable pay", "money"),
+        Column("spiffs", "SPIFFs", "money"),
+        Column("cost_of_sales", "Cost of sales", "pct1"),
+        Column("pay_from_inherited", "Pay from inherited deals", "money"),
+    )
+)
+PLAN_SPEC = TableSpec(
+    (
+        Column("plan", "Plan"),
+        Column("roles", "Roles"),
+        Column("status", "Status"),
+        Column("ote", "OTE", "money"),
+        Column("variable_target", "Target pay a quarter", "money"),
+        Column("threshold", "Threshold", "pct"),
+        Column("cap", "Cap", "pct"),
+        Column("curve", "Rates by tier"),
+        Column("spiffs", "SPIFFs"),
+    )
+)
+ON_TARGET_SPEC = TableSpec(
+    (
+        Column("plan", "Plan"),
+        Column("reps", "Reps covered", "int"),
+        Column("variable_target", "Variable target per rep", "money"),
+        Column("cost", "Variable pay at 100% attainment", "money"),
+    )
+)
+TIER_SPEC = TableSpec(
+    (
+        Column("plan", "Plan"),
+        Column("band", "Attainment band"),
+        Column("rate", "Rate (× target rate)", "num1"),
+        Column("reps", "Reps", "int"),
+        Column("variable_pay", "Variable pay", "money"),
+    )
+)
+REPLAY_SPEC = TableSpec(
+    (
+        Column("plan", "Plan"),
+        Column("roles", "Roles"),
+        Column("status", "Status"),
+        Column("cost", "Cost", "money"),
+        Column("cost_of_sales", "Cost of sales", "pct1"),
+        Column("pay_correlation", "Pay-performance correlation", "num2"),
+        Column("top_quartile_share", "Top-quartile share", "pct"),
+        Column("at_cap", "Rep-quarters at cap", "int"),
+    )
+)
+BOOKED_SPEC = TableSpec(
+    (
+        Column("group", "Team"),
+        Column("bookings", "Bookings", "money"),
+        Column("won", "Won", "int"),
+        Column("avg_deal_size", "Average deal", "money"),
+    )
+)
+
+
+@dataclass(frozen=True)
+class CompPlanEvaluation:
+    """Everything report 05 shows (see :func:`build`)."""
+
+    header: Header
+    period: Period
+    has_quota: bool
+    gaps: list[Gap]
+    plans: list[CompPlan]
+    current: list[CompPlan]
+    plan_order: list[str]
+    plans_table: Table | None
+    scope_sentence: str | None
+    tiles: list[Tile]
+    cost_sentence: str | None
+    by_team: Table | None
+    inherited_sentence: str | None
+    on_target: Table | None
+    on_target_sentence: str | None
+    booked: Table | None
+    statements: Table | None
+    statement_view: Table | None
+    statements_what: str
+    pay_sentence: str | None
+    pay_chart: pd.DataFrame | None
+    pay_title: str
+    curves: pd.DataFrame | None
+    curve_points: pd.DataFrame | None
+    curves_title: str
+    spread: pd.DataFrame | None
+    spread_title: str
+    booked_sentence: str | None
+    tiers: Table | None
+    tier_sentence: str | None
+    replay_quarters: list[str]
+    replay: Table | None
+    replay_sentence: str | None
+    replay_chart: pd.DataFrame | None
+    replay_title: str
+    side_by_side: Table | None
+    side_sentence: str | None
+    ahead: comp.NextQuarterCost | None
+    ahead_sentence: str | None
+    definitions: dict[str, str]
+    findings: list[Finding]
+    currency: str
+
+    @property
+    def status(self) -> str:
+        """``Ready``, or ``Partial: ...`` naming what the data lacks."""
+        return status_of(self.gaps)
+
+
+def build(
+    data: SalesData,
+    *,
+    quarter: str | None = None,
+    as_of: object | None = None,
+    team: str | None = None,
+    config: Mapping[str, Any] | None = None,
+) -> CompPlanEvaluation:
+    """Build report 05 for ``quarter`` as known on ``as_of``.
+
+    Parameters
+    ----------
+    data
+        The company's data set (quotas and reps' roles for statements).
+    quarter
+        Fiscal quarter; None: the latest complete quarter.
+    as_of
+        What is known; None: the quarter's end, or the data's last date mid-quarter.
+    team
+        Narrow the report to one team; None: the whole company.
+    config
+        The config (its ``[[comp.plans]]``); None or without plans: the sections say so.
+
+    Returns
+    -------
+    CompPlanEvaluation
+
+    Raises
+    ------
+    ConfigError
+        For a bad quarter or as-of date, or an invalid plan (the message names it).
+
+    Examples
+    --------
+    >>> r = build(load_dataset("data/demo"), quarter="2026Q3", config=load_config("data/demo/salesops.toml"))  # doctest: +SKIP
+    >>> r.inherited_sentence  # doctest: +SKIP
+    """
+    period = period_of(data, quarter, as_of)
+    d = team_or_company(data, team)
+    fmt = money_in(d.currency)
+    q = period.quarter
+    plans = _plans(config)
+    current = comp.current_plans(plans) if plans else []
+    has_quota = kpis.has_quotas(d, q)
+    gaps: list[Gap] = []
+    if not plans:
+        gaps += [Gap(s, NO_PLANS, ADD_PLANS if s == PAY else SEE_PLANS) for s in SECTIONS]
+    add_quotas = (
+        f"add quotas for {q} (quotas.csv with rep_id, period such as {q}, quota): variable pay "
+        "follows attainment, bookings ÷ quota"
+    )
+    if not has_quota:
+        gaps += [
+            Gap(
+                s,
+                NO_QUOTAS,
+                add_quotas if s == PAY else f"add quotas for {q}, as the first section says",
+            )
+            for s in (PAY, FOLLOW, CURVE)
+        ]
+
+    st = comp.statements(d, current, quarter=q, as_of=period.as_of) if plans and has_quota else None
+    kpi = kpis.kpi_table(d, quarter=q, as_of=period.as_of, by="team").reset_index()
+    kpi = kpi.rename(columns={"team": "group"})
+    rep_kpi = kpis.kpi_table(d, quarter=q, as_of=period.as_of, by="rep_id").reset_index()
+
+    quarters = comp.replay_quarters(d, as_of=period.as_of) if plans else []
+    what_if = comp.replay(d, plans, quarters=quarters) if plans and quarters else None
+    if what_if is not None:
+        # plans for roles nobody in scope holds (a team of one role) have nothing to replay
+        what_if = what_if[(what_if["reps"] > 0) & (what_if["bookings"] > 0)]
+        what_if = what_if if len(what_if) else None
+    if plans and what_if is None:
+        gaps.append(
+            Gap(
+                WHATIF,
+                NO_QUOTAS,
+                "add quotas for the last four complete quarters (quotas.csv with rep_id, period, "
+                "quota) to replay their deals under each plan",
+            )
+        )
+    ahead = None
+    if plans:
+        try:
+            ahead = comp.next_quarter_cost(d, current, quarter=q, as_of=period.as_of)
+        except SalesOpsDataError as exc:
+            gaps.append(
+                Gap(
+                    AHEAD,
+                    NO_QUOTAS,
+                    f"add quotas for the quarter ahead (quotas.csv with rep_id, period, quota): {exc}",
+                )
+            )
+
+    metrics = comp.plan_metrics(st, plans=plans) if st is not None and len(st) else None
+    by_team = _by_team(st) if st is not None and len(st) else None
+    statements_t = (
+        Table(st, STATEMENT_SPEC, f"Pay statements, {q} {period.status}", d.currency)
+        if st is not None and len(st)
+        else None
+    )
+    view = (
+        Table(
+            st.sort_values(["attainment", "rep_name"], ascending=[False, True]).reset_index(
+                drop=True
+            ),
+            STATEMENT_SPEC.only(STATEMENT_VIEW),
+            "Statements, highest attainment first (the exported statements have every column)",
+            d.currency,
+        )
+        if st is not None and len(st)
+        else None
+    )
+    on_target = comp.on_target_cost(d, current, quarter=q) if plans else None
+    curves, points = _curves(plans, st) if plans else (None, None)
+    tiers = _tiers(st, current) if plans else None
+    replay_t = _replay_table(what_if, d.currency) if what_if is not None else None
+    side = comp.pay_at(plans) if plans else None
+    return CompPlanEvaluation(
+        header=header(data, period, team),
+        period=period,
+        has_quota=has_quota,
+        gaps=gaps,
+        plans=plans,
+        current=current,
+        plan_order=[p.name for p in plans],
+        plans_table=Table(
+            comp.plan_table(plans, d.currency), PLAN_SPEC, "The plans in the config", d.currency
+        )
+        if plans
+        else None,
+        scope_sentence=scope_sentence(st, current, d, q, running=period.running)
+        if st is not None
+        else None,
+        tiles=_tiles(metrics, f"{q} {period.status}", len(st) if st is not None else 0, fmt)
+        if metrics
+        else [],
+        cost_sentence=cost_sentence(metrics, by_team) if metrics else None,
+        by_team=Table(by_team, TEAM_SPEC, f"Pay by team, {q} {period.status}", d.currency)
+        if by_team is not None
+        else None,
+        inherited_sentence=inherited_sentence(st, d, fmt) if st is not None and len(st) else None,
+        on_target=Table(
+            on_target,
+            ON_TARGET_SPEC,
+            "What the current plans pay a quarter if every rep they cover is exactly at quota",
+            d.currency,
+        )
+        if on_target is not None and not has_quota
+        else None,
+        on_target_sentence=on_target_sentence(on_target, float(kpi["bookings"].sum()), q, fmt)
+        if on_target is not None and not has_quota
+        else None,
+        booked=Table(
+            kpi,
+            BOOKED_SPEC,
+            f"Bookings by team, {q} {period.status}: what pay is computed from",
+            d.currency,
+        )
+        if st is None
+        else None,
+        statements=statements_t,
+        statement_view=view,
+        statements_what="Each rep's pay statement (quota, bookings, attainment, pay by part, "
+        "inherited deals)",
+        pay_sentence=pay_sentence(st, metrics, current, fmt) if metrics else None,
+        pay_chart=st if st is not None and len(st) else None,
+        pay_title=pay_title(st, current) if st is not None and len(st) else "",
+        curves=curves,
+        curve_points=points,
+        curves_title=curves_title(plans, st) if plans else "",
+        spread=rep_kpi if st is None else None,
+        spread_title=spread_title(rep_kpi, q, fmt),
+        booked_sentence=booked_sentence(rep_kpi, q, fmt, plans=bool(plans), quotas=has_quota)
+        if st is None
+        else None,
+        tiers=tiers,
+        tier_sentence=tier_sentence(tiers.frame, metrics)
+        if tiers is not None and metrics
+        else None,
+        replay_quarters=quarters,
+        replay=replay_t,
+        replay_sentence=replay_sentence(what_if, quarters, fmt) if what_if is not None else None,
+        replay_chart=what_if.reset_index() if what_if is not None else None,
+        replay_title=replay_title(what_if, quarters) if what_if is not None else "",
+        side_by_side=_side_table(side, plans) if side is not None and what_if is None else None,
+        side_sentence=side_sentence(side) if side is not None and what_if is None else None,
+        ahead=ahead,
+        ahead_sentence=ahead_sentence(ahead, fmt),
+        definitions=_definitions(),
+        findings=_findings(st, what_if, fmt),
+        currency=d.currency,
+    )
+
+
+def _plans(config: Mapping[str, Any] | None) -> list[CompPlan]:
+    """The config's plans (none: an empty list; an invalid plan still raises)."""
+    if not config or not (config.get("comp") or {}).get("plans"):
+        return []
+    return comp.load_plans(dict(config))
+
+
+# ---------------------------------------------------------------------------------------
+# what the plan pays
+
+
+def scope_sentence(
+    st: pd.DataFrame,
+    current: list[CompPlan],
+    data: SalesData,
+    quarter: str,
+    *,
+    running: bool = False,
+) -> str:
+    """Who is paid under which current plan, and reps with a quota but no plan for their role.
+
+    Mid-quarter (``running``) it says that pay is on bookings so far against the whole
+    quarter's quota.
+    """
+    used = [p for p in current if (st["plan"] == p.name).any()] or current
+    names = listing([p.name for p in used])
+    text = (
+        f"{count(len(st), 'rep')} with a quota {'is' if len(st) == 1 else 'are'} paid under "
+        f"{'the current plan' if len(used) == 1 else f'{len(used)} current plans'}: {names}."
+    )
+    quotas = data.quotas
+    with_quota = (
+        set(quotas.loc[(quotas["period"] == quarter) & (quotas["quota"] > 0), "rep_id"])
+        if quotas is not None
+        else set()
+    )
+    missing = with_quota - set(st["rep_id"])
+    if missing:
+        reps = data.reps.set_index("rep_id")
+        roles = sorted({str(reps["role"].get(r)) for r in missing} if "role" in reps else {"none"})
+        text += (
+            f" {count(len(missing), 'rep')} with a quota {'has' if len(missing) == 1 else 'have'} "
+            f"no plan for {'their role' if len(missing) > 1 else 'the role'} ({listing(roles)}) "
+            f"and {'is' if len(missing) == 1 else 'are'} left out."
+        )
+    if running:
+        text += (
+            f" {quarter} is still running: pay is worked out on the bookings so far against the "
+            "whole quarter's quota."
+        )
+    return text
+
+
+def _tiles(metrics: dict[str, float], quarter: str, reps: int, fmt) -> list[Tile]:  # type: ignore[no-untyped-def]
+    return [
+        Tile("Variable pay", fmt(metrics["variable_pay"]), count(reps, "rep")),
+        Tile("SPIFFs", fmt(metrics["spiffs"]), "flat awards per qualifying deal"),
+        Tile(
+            "Cost of sales", pct(metrics["cost_of_sales"], 1), "variable pay and SPIFFs / bookings"
+        ),
+        Tile("Bookings", fmt(metrics["bookings"]), quarter),
+        Tile(
+            "From inherited deals",
+            fmt(metrics["pay_from_inherited"]),
+            "pay on deals created before the rep's hire or reassigned",
+        ),
+    ]
+
+
+def _by_team(st: pd.DataFrame) -> pd.DataFrame:
+    t = st.assign(team=st["team"].fillna("(no team)"))
+    out = t.groupby("team").agg(
+        reps=("rep_id", "size"),
+        bookings=("bookings", "sum"),
+        variable_pay=("variable_pay", "sum"),
+        spiffs=("spiffs", "sum"),
+        pay_from_inherited=("pay_from_inherited", "sum"),
+    )
+    out["cost_of_sales"] = (out["variable_pay"] + out["spiffs"]) / out["bookings"].where(
+        out["bookings"] > 0
+    )
+    return out.reset_index()
+
+
+def cost_sentence(metrics: dict[str, float], by_team: pd.DataFrame | None) -> str:
+    """What the plans cost per dollar booked, and the most expensive team."""
+    text = f"Variable pay and SPIFFs cost {bold(pct(metrics['cost_of_sales'], 1))} of bookings"
+    teams = by_team.dropna(subset=["cost_of_sales"]) if by_team is not None else None
+    if teams is None or len(teams) < 2:
+        return text + "."
+    hi = teams.loc[teams["cost_of_sales"].idxmax()]
+    return (
+        f"{text}; the most expensive team per dollar booked is {bold(hi['team'])} "
+        f"({pct(hi['cost_of_sales'], 1)})."
+    )
+
+
+def inherited_sentence(st: pd.DataFrame, data: SalesData, fmt) -> str:  # type: ignore[no-untyped-def]
+    """How much pay comes from inherited deals, naming the rep it matters most for."""
+    inh = st[st["inherited_bookings"] > 0]
+    defn = "deals created before their owner was hired, or reassigned to them"
+    if inh.empty:
+        return f"No rep's bookings this quarter come from inherited deals ({defn})."
+    paid = float(st["pay_from_inherited"].sum())
+    deals = int(inh["inherited_deals"].sum())
+    lead = (
+        f"{count(len(inh), 'rep')} booked {fmt(inh['inherited_bookings'].sum())} on "
+        f"{count(deals, 'deal')} they inherited ({defn})"
+    )
+    if paid <= 0:
+        return f"{lead}; none of the pay depends on them."
+    top = inh.loc[inh["pay_from_inherited"].idxmax()]
+    hires = data.reps.drop_duplicates("rep_id").set_index("rep_id")
+    hired = hires["hire_date"].get(top["rep_id"]) if "hire_date" in hires else None
+    when = f" (hired {pd.Timestamp(hired).date()})" if hired is not None and pd.notna(hired) else ""
+    share = top["inherited_bookings"] / top["bookings"] if top["bookings"] > 0 else np.nan
+    part = "all of it" if share >= 0.999 else f"{pct(share)} of it"
+    n_top = int(top["inherited_deals"])
+    return (
+        f"{bold(fmt(paid))} of this quarter's variable pay and SPIFFs comes from inherited deals: "
+        f"{lead}. The most: {bold(top['rep_name'])}{when} is paid {pct(top['payout_pct'])} of "
+        f"target on {fmt(top['bookings'])} of bookings, {part} from "
+        f"{count(n_top, 'inherited deal')}; without {'it' if n_top == 1 else 'them'}, "
+        f"{fmt(top['pay_from_inherited'])} of that pay would not be earned."
+    )
+
+
+def on_target_sentence(on_target: pd.DataFrame, bookings: float, quarter: str, fmt) -> str | None:  # type: ignore[no-untyped-def]
+    """Without quotas: what the plans would pay if every rep were exactly at quota."""
+    cost = float(on_target["cost"].sum())
+    reps = int(on_target["reps"].sum())
+    if reps == 0:
+        return None
+    text = (
+        f"Without quotas no rep's pay can be worked out; if every one of the {count(reps, 'rep')} "
+        f"the current plans cover were exactly at quota, variable pay would be {bold(fmt(cost))} "
+        f"for {quarter}"
+    )
+    if bookings > 0:
+        text += f", {pct(cost / bookings, 1)} of the quarter's bookings ({fmt(bookings)})"
+    return text + "."
+
+
+# ---------------------------------------------------------------------------------------
+# pay and performance
+
+
+def pay_sentence(  # type: ignore[no-untyped-def]
+    st: pd.DataFrame, metrics: dict[str, float], current: list[CompPlan], fmt
+) -> str:
+    """How closely pay follows bookings under each plan, and who earns what."""
+    parts = []
+    for p in current:
+        mine = st[st["plan"] == p.name]
+        r = comp.pay_correlation(mine["bookings"], mine["variable_pay"])
+        if np.isfinite(r):
+            parts.append(f"{bold(f'{r:.2f}')} under {p.name}")
+    text = (
+        f"Pay follows the dollars booked with a correlation of {listing(parts)} (1 means pay "
+        "rises in step with bookings)."
+        if parts
+        else ""
+    )
+    below = st[st["attainment"] < 1]
+    share = metrics["top_quartile_share"]
+    if np.isfinite(share):
+        text += f" The top quarter of reps by attainment earn {bold(pct(share))} of variable pay"
+        if len(below):
+            text += (
+                f"; the {count(len(below), 'rep')} below 100% "
+                f"{'earns' if len(below) == 1 else 'earn'} {fmt(below['variable_pay'].sum())}"
+            )
+        n_thr = int(metrics["below_threshold"])
+        text += (
+            f", and the {count(n_thr, 'rep')} below {'the' if n_thr == 1 else 'their'} plan's "
+            f"threshold {'earns' if n_thr == 1 else 'earn'} no variable pay."
+            if n_thr
+            else "."
+        )
+    return text.strip()
+
+
+def pay_title(st: pd.DataFrame, current: list[CompPlan]) -> str:
+    """The pay-against-bookings chart's title."""
+    rs = []
+    for p in current:
+        mine = st[st["plan"] == p.name]
+        r = comp.pay_correlation(mine["bookings"], mine["variable_pay"])
+        if np.isfinite(r):
+            rs.append(f"{r:.2f} ({p.name})")
+    if not rs:
+        return "Variable pay against bookings"
+    return f"Pay against bookings: correlation {', '.join(rs)}"
+
+
+def _curves(
+    plans: list[CompPlan], st: pd.DataFrame | None
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    top = 3.0
+    if st is not None and len(st):
+        top = max(3.0, float(st["attainment"].max()) * 1.05)
+    x = np.linspace(0.0, top, 400)
+    current = {id(p) for p in comp.current_plans(plans)}
+    curves = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "plan": p.name,
+                    "attainment": x,
+                    "payout_pct": p.payout(x) / p.quarterly_target,
+                    "current": id(p) in current,
+                }
+            )
+            for p in plans
+        ],
+        ignore_index=True,
+    )
+    points = st[["plan", "attainment", "payout_pct"]] if st is not None and len(st) else None
+    return curves, points
+
+
+def curves_title(plans: list[CompPlan], st: pd.DataFrame | None) -> str:
+    """The payout-curve chart's title: the spread of pay at twice the quota, and reps at a cap."""
+    at2 = [float(p.payout([2.0])[0] / p.quarterly_target) for p in plans]
+    lead = (
+        f"At 200% attainment the plans pay {pct(min(at2))} to {pct(max(at2))} of target pay"
+        if len(plans) > 1 and min(at2) != max(at2)
+        else f"At 200% attainment the plan{'s pay' if len(plans) > 1 else ' pays'} {pct(at2[0])} of target pay"
+    )
+    if st is None or not len(st):
+        return lead
+    caps = {p.name: p.cap for p in plans if p.cap is not None}
+    at_cap = (
+        int(sum((st["plan"] == n) & (st["attainment"] >= c) for n, c in caps.items()).sum())
+        if caps
+        else 0
+    )
+    return f"{lead}; {count(len(st), 'rep')} on the current plans, {at_cap:,} at a cap"
+
+
+def booked_sentence(rep_kpi: pd.DataFrame, quarter: str, fmt, *, plans: bool, quotas: bool) -> str:  # type: ignore[no-untyped-def]
+    """Without statements: the quarter's bookings, the base any plan pays on."""
+    missing = listing([w for w, has in (("comp plans", plans), ("quotas", quotas)) if not has])
+    booked = rep_kpi[rep_kpi["bookings"] > 0]
+    return (
+        f"{quarter}'s bookings are {bold(fmt(rep_kpi['bookings'].sum()))} from "
+        f"{count(int(rep_kpi['won'].sum()), 'deal')} won by {len(booked):,} of "
+        f"{count(len(rep_kpi), 'rep')}: what pay is computed from once the data has {missing}."
+    )
+
+
+def spread_title(rep_kpi: pd.DataFrame, quarter: str, fmt) -> str:  # type: ignore[no-untyped-def]
+    """The bookings-spread chart's title (shown without quotas or plans)."""
+    if not len(rep_kpi):
+        return f"Bookings per rep, {quarter}"
+    med = float(rep_kpi["bookings"].median())
+    return f"Bookings per rep in {quarter}: half the reps booked less than {fmt(med)}"
+
+
+def _tiers(st: pd.DataFrame | None, current: list[CompPlan]) -> Table:
+    if st is None or not len(st):
+        empty = pd.DataFrame(columns=["plan", "attainment", "variable_pay"])
+        frame = pd.concat([comp.reps_per_tier(empty, p) for p in current], ignore_index=True)
+        return Table(
+            frame,
+            TIER_SPEC.only(["plan", "band", "rate"]),
+            "The current plans' bands of attainment (a band covers attainment above its lower "
+            "edge up to and including its upper edge)",
+        )
+    frame = pd.concat([comp.reps_per_tier(st, p) for p in current], ignore_index=True)
+    return Table(
+        frame,
+        TIER_SPEC,
+        "Reps per band of attainment: each rep in one band (above the lower edge, up to and "
+        "including the upper)",
+    )
+
+
+def tier_sentence(tiers: pd.DataFrame, metrics: dict[str, float]) -> str:
+    """How many reps sit at a cap (more bookings earn no more) and below a threshold."""
+    reps = int(metrics["reps"])
+    at_cap = int(tiers.loc[tiers["band"].str.startswith("At or above"), "reps"].sum())
+    below = int(tiers.loc[tiers["band"].str.startswith("Below"), "reps"].sum())
+    parts = [
+        f"{bold(count(at_cap, 'rep'))} of {reps:,} {'is' if at_cap == 1 else 'are'} at or above "
+        f"{'the' if at_cap == 1 else 'their'} plan's cap, where more bookings earn no more pay"
+        if at_cap
+        else f"No rep of {reps:,} is at a cap, where more bookings would earn no more pay"
+    ]
+    if below:
+        parts.append(
+            f"{count(below, 'rep')} {'is' if below == 1 else 'are'} below the threshold and "
+            f"{'earns' if below == 1 else 'earn'} no variable pay"
+        )
+    return "; ".join(parts) + "."
+
+
+# ---------------------------------------------------------------------------------------
+# what if
+
+
+def _replay_table(what_if: pd.DataFrame, currency: str) -> Table:
+    t = what_if.reset_index()
+    t["status"] = np.where(t["current"], "Current", "Candidate")
+    return Table(t, REPLAY_SPEC, "Each plan on the same real deals", currency)
+
+
+def replay_sentence(what_if: pd.DataFrame, quarters: list[str], fmt) -> str:  # type: ignore[no-untyped-def]
+    """Each candidate against the current plan of the same roles, on the replayed quarters."""
+    n = len(quarters)
+    span = f"{quarters[0]}–{quarters[-1]}" if n > 1 else quarters[0]
+    if n == 4:
+        lead = f"Replaying {count(n, 'quarter')} ({span}) of real deals"
+    elif n == 1:
+        lead = f"Replaying the only quarter of the last four that has quotas ({span})"
+    else:
+        lead = f"Replaying the {n} quarters of the last four that have quotas ({span})"
+    t = what_if.reset_index()
+    parts = []
+    for roles, g in t.groupby("roles", sort=True):
+        cur = g[g["current"]]
+        cands = g[~g["current"]]
+        if cur.empty or cands.empty:
+            continue
+        c = cur.iloc[0]
+        for _, k in cands.iterrows():
+            who = "every role" if roles == "*" else roles
+            text = (
+                f"for {who}, {bold(k['plan'])} would have cost {fmt(k['cost'])} "
+                f"({pct(k['cost_of_sales'], 1)} of bookings) against {fmt(c['cost'])} "
+                f"({pct(c['cost_of_sales'], 1)}) under the current {c['plan']}"
+            )
+            if np.isfinite(k["pay_correlation"]) and np.isfinite(c["pay_correlation"]):
+                closeness = k["pay_correlation"] - c["pay_correlation"]
+                follow = (
+                    "about as closely"
+                    if abs(closeness) < CLOSE
+                    else "more closely"
+                    if closeness > 0
+                    else "less closely"
+                )
+                text += (
+                    f", with pay following bookings {follow} ({k['pay_correlation']:.2f} against "
+                    f"{c['pay_correlation']:.2f})"
+                )
+            parts.append(text)
+    if not parts:
+        return f"{lead}: the config has no candidate beside the current plans."
+    return f"{lead}: " + "; ".join(parts) + "."
+
+
+def replay_title(what_if: pd.DataFrame, quarters: list[str]) -> str:
+    """The replay chart's title."""
+    span = f"{quarters[0]}–{quarters[-1]}" if len(quarters) > 1 else quarters[0]
+    cheapest = what_if["cost_of_sales"].idxmin()
+    return f"Cost of sales by plan on {span} deals (lowest: {cheapest})"
+
+
+def _side_table(side: pd.DataFrame, plans: list[CompPlan]) -> Table:
+    cols = [c for c in side.columns if c.startswith("at_")]
+    spec = TableSpec(
+        (
+            Column("plan", "Plan"),
+            *(Column(c, f"At {float(c[3:]) * 100:.0f}%", "pct") for c in cols),
+        )
+    )
+    return Table(
+        side, spec, "Variable pay as a share of target pay, at the same attainment for every plan"
+    )
+
+
+def side_sentence(side: pd.DataFrame) -> str | None:
+    """Without quotas to replay: how far the plans part at twice the quota."""
+    if len(side) < 2 or "at_2.0" not in side:
+        return None
+    hi = side.loc[side["at_2.0"].idxmax()]
+    lo = side.loc[side["at_2.0"].idxmin()]
+    if hi["at_2.0"] == lo["at_2.0"]:
+        return f"At 200% attainment every plan pays {pct(hi['at_2.0'])} of target pay."
+    return (
+        "Without quotas the plans cannot be replayed on real deals; at the same attainment they "
+        f"part most at the top: at 200%, {bold(hi['plan'])} pays {pct(hi['at_2.0'])} of target "
+        f"pay and {bold(lo['plan'])} {pct(lo['at_2.0'])}."
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# the quarter ahead
+
+
+def ahead_sentence(ahead: comp.NextQuarterCost | None, fmt) -> str | None:  # type: ignore[no-untyped-def]
+    """The quarter ahead's likely variable pay and its simulated range."""
+    if ahead is None:
+        return None
+    method = "the pipeline method" if ahead.method == "pipeline" else "the time-series method"
+    quotas = (
+        ""
+        if ahead.quota_quarter == ahead.quarter
+        else f" against {ahead.quota_quarter}'s quotas, as {ahead.quarter} has none yet,"
+    )
+    forecast = f"With {ahead.quarter} bookings forecast at {fmt(ahead.point)} by {method}"
+    if fmt(ahead.lo80) != fmt(ahead.hi80):
+        forecast += f" (80% range {fmt(ahead.lo80)}–{fmt(ahead.hi80)})"
+    if fmt(ahead.p10) == fmt(ahead.p90):
+        return (
+            f"{forecast}, the current plans' variable pay would be {bold(fmt(ahead.p50))}{quotas} "
+            "in every simulated outcome (Monte Carlo over the forecast and each rep's share of it)."
+        )
+    return (
+        f"{forecast}, the current plans' variable pay would most likely be "
+        f"{bold(fmt(ahead.p50))}{quotas} with a simulated 80% range of {fmt(ahead.p10)}–"
+        f"{fmt(ahead.p90)} (Monte Carlo over the forecast and each rep's share of it)."
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# findings and definitions
+
+
+def _findings(st: pd.DataFrame | None, what_if: pd.DataFrame | None, fmt) -> list[Finding]:  # type: ignore[no-untyped-def]
+    out = []
+    if st is not None and len(st) and st["pay_from_inherited"].sum() > 0:
+        paid = float(st["pay_from_inherited"].sum())
+        out.append(
+            Finding(
+                f"{bold(fmt(paid))} of this quarter's pay comes from deals the reps inherited.",
+                paid,
+                PAY,
+            )
+        )
+    if what_if is not None:
+        t = what_if.reset_index()
+        for roles, g in t.groupby("roles"):
+            cur = g[g["current"]]
+            cands = g[~g["current"]]
+            if cur.empty or cands.empty:
+                continue
+            best = cands.loc[cands["cost"].idxmin()]
+            saved = float(cur["cost"].iloc[0] - best["cost"])
+            if saved > 0:
+                out.append(
+                    Finding(
+                        f"For {roles}, {best['plan']} would have cost {bold(fmt(saved))} less than "
+                        "the current plan on the same deals.",
+                        saved,
+                        WHATIF,
+                    )
+                )
+    return sorted(out, key=lambda f: -f.at_stake)
+
+
+def _definitions() -> dict[str, str]:
+    return pick(
+        "Bookings",
+        "Quota",
+        **{
+            "OTE": "On-target earnings: annual base plus variable pay at 100% attainment.",
+            "Quarterly variable target": "OTE × (1 − base share) ÷ 4.",
+            "Attainment": "Bookings divided by quota for the quarter.",
+            "Threshold": "Attainment below which no variable pay is earned.",
+            "Cap": "The highest attainment that counts toward pay.",
+            "Tier": (
+                "A band of attainment above its lower edge up to and including its upper edge, "
+                "paid at a rate: a multiple of the target rate (below 1 a decelerator, above 1 an "
+                "accelerator)."
+            ),
+            "Marginal": "Each tier's rate applies to the attainment inside it, like tax brackets.",
+            "Retroactive": "The rate of the highest tier reached applies to all attainment.",
+            "SPIFF": (
+                "A flat award per qualifying won deal (by product or size), paid on top of "
+                "variable pay."
+            ),
+            "Payout": "Variable pay as a share of the quarterly variable target.",
+            "Cost of sales": "Variable pay plus SPIFFs divided by bookings.",
+            "Inherited deal": (
+                "A deal created before its owner's hire date, or reassigned to its owner after it "
+                "was created (the reassigned date, when the CRM has one)."
+            ),
+            "Pay from inherited deals": (
+                "Variable pay and SPIFFs minus what the rep would earn on the same quarter "
+                "without the inherited deals."
+            ),
+            "Pay-performance correlation": (
+                "The correlation (Pearson) of each rep's bookings with their variable pay under "
+                "one plan: 1 when pay rises in step with the dollars booked, lower when caps, "
+                "thresholds, accelerators or quotas of different sizes pull pay away from them. "
+                "(The rank correlation of attainment and pay would be 1 for every plan.)"
+            ),
+            "Top-quartile share": (
+                "Share of variable pay earned by the quarter of reps with the highest attainment; "
+                "reps tied at the edge of that quarter, or the one rep straddling it, count in "
+                "equal parts so the group is always exactly a quarter of the reps."
+            ),
+            "Replay": (
+                "The real deals of the last four complete quarters with quotas, paid under each "
+                "plan; reps of other roles keep their current plan."
+            ),
+            "Next quarter's cost range": (
+                "Monte Carlo: company bookings drawn from the pipeline forecast's distribution, "
+                "split across reps by their trailing share with historical spread, paid under the "
+                "current plans; the range holds 80% of the draws."
+            ),
+        },
+    )

@@ -1,0 +1,71 @@
+"""What a notebook displays: escaped sentences and tables, collapsed warnings, the run's status."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from salesops_lib.render import page
+from salesops_lib.reports.base import STATUS_MIME, Gap, Tile, count
+from salesops_lib.reports.tables import Column, Table, TableSpec
+
+SPEC = TableSpec((Column("rep", "Rep"), Column("bookings", "Bookings", "money")), max_rows=4)
+
+
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        ("Bookings reached **$1.2M**.", "Bookings reached <b>$1.2M</b>."),
+        ("<script>x</script> leads", "&lt;script&gt;x&lt;/script&gt; leads"),
+        ("**<b>Ann</b>** & Bo's", "<b>&lt;b&gt;Ann&lt;/b&gt;</b> &amp; Bo&#x27;s"),
+        ("two **a** and **b**", "two <b>a</b> and <b>b</b>"),
+    ],
+)
+def test_sentences_are_escaped_and_marks_become_bold(text, html):
+    assert page.say(text).data == f'<p class="finding">{html}</p>'
+
+
+def test_nothing_to_say_shows_nothing():
+    assert page.say(None).data == "" and page.note(None).data == ""
+    assert page.table_if(None).data == ""
+
+
+@pytest.mark.parametrize(
+    ("n", "noun", "text"),
+    [(1, "deal", "1 deal"), (0, "rep", "0 reps"), (30823, "deal", "30,823 deals")],
+)
+def test_counts_separate_thousands_and_agree_in_number(n, noun, text):
+    assert count(n, noun) == text
+
+
+def test_tables_escape_data_and_show_top_and_bottom():
+    frame = pd.DataFrame(
+        {"rep": [f"<script>{i}</script>" for i in range(6)], "bookings": [6e6, 5e6, 4, 3, 2, 1]}
+    )
+    t = Table(frame, TableSpec(SPEC.columns, max_rows=4, ends=True), "Reps")
+    html = page.table(t).data
+    assert "<script>" not in html and "&lt;script&gt;0&lt;/script&gt;" in html
+    assert "&lt;script&gt;5" in html and "&lt;script&gt;2" not in html  # top 2, bottom 2
+    assert "2 more rows in the middle not shown" in html
+    assert "<th>Rep</th>" in html and "$6.0M" in html
+
+
+def test_tiles_and_gaps():
+    assert 'tile-value">$1.2M<' in page.tiles([Tile("Bookings", "$1.2M", "<x>")]).data
+    g = Gap("Is there enough pipeline?", "quotas", "add quotas.csv")
+    assert "This needs quotas" in page.gaps([g], "Is there enough pipeline?").data
+    assert page.gaps([g], "Another section").data == ""
+
+
+def test_status_is_an_output_the_html_leaves_out(monkeypatch):
+    shown = []
+    monkeypatch.setattr(page, "display", lambda obj, raw=False: shown.append(obj))
+    page.status([Gap("s", "quotas", "add them")])
+    assert shown == [
+        {
+            STATUS_MIME: {
+                "status": "Partial: no quotas",
+                "gaps": [{"section": "s", "missing": "quotas", "how": "add them"}],
+            }
+        }
+    ]
