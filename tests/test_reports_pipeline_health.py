@@ -19,7 +19,7 @@ from salesops_lib.reports.base import money_in
 
 from .conftest import MAVEN
 from .test_data import write
-from .test_metrics import OPPS, QUOTAS, REPS
+from .test_kpis import OPPS, QUOTAS, REPS
 
 FMT = money_in("USD")
 

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
+from salesops_lib import timeline
 from salesops_lib.analysis import funnel as funnel_lib
 from salesops_lib.analysis.kpis import closed_deals, kpi_table
 from salesops_lib.data import SalesData
@@ -597,10 +598,10 @@ def coaching_stage(conversion: pd.DataFrame, *, min_entered: int = 10) -> pd.Dat
 def inherited(data: SalesData) -> pd.Series:
     """Which deals their owner inherited rather than created.
 
-    A deal is inherited when it was created before its owner's hire date, or when the
-    opportunities table has a ``reassigned_date`` (the date the current owner received the
-    deal) filled for it. Inherited deals say nothing about how fast a new hire ramps, so
-    ramp and first-deal figures leave them out.
+    The rule is :func:`salesops_lib.timeline.inherited_deals`' (created before the owner's
+    hire date, or handed over: ``reassigned_date`` filled), the one the comp statements flag.
+    Inherited deals say nothing about how fast a new hire ramps, so ramp and first-deal
+    figures leave them out.
 
     Parameters
     ----------
@@ -618,12 +619,8 @@ def inherited(data: SalesData) -> pd.Series:
     >>> int(inherited(data).sum())  # doctest: +SKIP
     425
     """
-    o = data.opportunities
-    hire = o["rep_id"].map(data.reps.set_index("rep_id")["hire_date"])
-    before = (o["created_date"] < hire).fillna(False).astype(bool)
-    if "reassigned_date" in o:
-        before = before | o["reassigned_date"].notna()
-    return before.rename("inherited")
+    flags = timeline.inherited_deals(data)["inherited"].to_numpy(dtype=bool)
+    return pd.Series(flags, index=data.opportunities.index, name="inherited")
 
 
 def ramp_curve(

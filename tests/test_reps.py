@@ -11,7 +11,7 @@ from salesops_lib import load_dataset
 from salesops_lib.analysis import reps as bm
 
 from .test_data import write
-from .test_metrics import HISTORY, OPPS, QUOTAS, REPS
+from .test_kpis import HISTORY, OPPS, QUOTAS, REPS
 
 
 @pytest.fixture
