@@ -55,6 +55,7 @@ OPEN_DEAL_COLUMNS = [
     "days_unchanged",
     "furthest_stage",
     "past_due",
+    "closed_after",
     "age_days",
     "snapshot_date",
 ]
@@ -200,7 +201,15 @@ def _stage_name(data: SalesData, index: np.ndarray) -> pd.Series:
 
 
 def open_deals(data: SalesData, date: object) -> pd.DataFrame:
-    """The deals open on ``date``, as the CRM showed them then.
+    """The deals open on ``date``, as the data shows them: the one view every report uses.
+
+    With history snapshots: the deals of the latest snapshot on or before ``date`` as it
+    showed them, plus the deals created after that snapshot and by ``date`` (as the record
+    shows them), less the deals the opportunities table shows closed by ``date``. Without
+    snapshots: the deals created by ``date`` and not closed by then, with the stage, close
+    date and forecast category the record shows now (no earlier ones are known).
+    ``closed_after`` marks deals the record shows closed after ``date``; without snapshots
+    their stage and category then are unknown (the record shows only the closing ones).
 
     Parameters
     ----------
@@ -214,31 +223,62 @@ def open_deals(data: SalesData, date: object) -> pd.DataFrame:
     DataFrame
         :data:`OPEN_DEAL_COLUMNS`, one row per open deal (a new frame each call). ``opp_row``
         is the deal's row in the opportunities table (-1: missing there); ``pushes`` the
-        close-date pushes so far; ``amount`` is 0 where the CRM showed none
+        close-date pushes so far; ``amount`` is 0 where the data shows none
         (``amount_missing``); ``days_in_stage`` and ``days_unchanged`` (NaN without
         history) the days in the current stage and since the stage or amount last changed;
         ``furthest_stage`` the furthest open stage reached; ``past_due`` whether the
-        expected close date is before ``date``; ``age_days`` days since created.
+        expected close date is before ``date``; ``age_days`` days since created;
+        ``snapshot_date`` the snapshot a row comes from (``date`` for rows from the record).
 
     Examples
     --------
     >>> open_deals(data, "2026-08-14")[["opp_id", "stage", "amount"]].head()  # doctest: +SKIP
     """
-    return _open_deals(data, as_date(date), record_fields=False)
+    return _open_deals(data, as_date(date), known_then=False)
 
 
-def _open_deals(data: SalesData, day: pd.Timestamp, *, record_fields: bool) -> pd.DataFrame:
-    """:func:`open_deals`; ``record_fields``: without history, show the record's stage, close
-    date and category even for a date before the data's last (the only ones known)."""
+def open_deals_known_then(data: SalesData, date: object) -> pd.DataFrame:
+    """The deals open on ``date`` with only what was known on ``date``: what forecasts and their
+    backtests train and score on (no peeking at later values).
+
+    With history snapshots: the deals of the latest snapshot on or before ``date``, as it
+    showed them. Without snapshots, for a date before the data's last: the deals created by
+    then and not closed by then, their stage, close date and category unknown (blank).
+
+    Parameters
+    ----------
+    data
+        The data set.
+    date
+        The as-of date.
+
+    Returns
+    -------
+    DataFrame
+        :data:`OPEN_DEAL_COLUMNS`, as :func:`open_deals`.
+    """
+    return _open_deals(data, as_date(date), known_then=True)
+
+
+def _open_deals(data: SalesData, day: pd.Timestamp, *, known_then: bool) -> pd.DataFrame:
     rows = snapshot_rows(data, day)
-    if rows is not None:
-        out = _from_snapshot(data, rows, day)
+    if rows is None:
+        out = _from_record(data, day, known_then=known_then)
     else:
-        out = _from_record(data, day, record_fields=record_fields)
+        out = _from_snapshot(data, rows, day)
+        if not known_then:  # deals created after the snapshot, by `day`: from the record
+            taken = np.zeros(len(data.opportunities), dtype=bool)
+            taken[out["opp_row"].to_numpy()[out["opp_row"].to_numpy() >= 0]] = True
+            after = data.opportunities["created_date"] > pd.Timestamp(out["snapshot_date"].max())
+            late = _from_record(data, day, known_then=False, only=after.to_numpy() & ~taken)
+            out = pd.concat([out, late], ignore_index=True) if len(late) else out
     out["amount_missing"] = out["amount"].isna().to_numpy()
     out["amount"] = out["amount"].fillna(0.0)
     out["past_due"] = (out["close_date"] < day).fillna(False).astype(bool)
     out["age_days"] = (day - out["created_date"]).dt.days.astype("float64")
+    later = data.opportunities["is_closed"].fillna(False).to_numpy(dtype=bool)
+    row = out["opp_row"].to_numpy()
+    out["closed_after"] = (row >= 0) & later[np.maximum(row, 0)]
     return out[OPEN_DEAL_COLUMNS]
 
 
@@ -279,26 +319,34 @@ def _record_columns(data: SalesData) -> pd.DataFrame:
     return present[cols]
 
 
-def _from_record(data: SalesData, day: pd.Timestamp, *, record_fields: bool) -> pd.DataFrame:
+def _from_record(
+    data: SalesData, day: pd.Timestamp, *, known_then: bool, only: np.ndarray | None = None
+) -> pd.DataFrame:
+    """Open deals on ``day`` from the opportunities table (``only``: these rows at most)."""
     opps = data.opportunities
     created = opps["created_date"]
     known = (created <= day).to_numpy(dtype=bool)
     if day >= data.last_date.normalize():  # today's view: deals without a created date exist
         known = known | created.isna().to_numpy()
     keep = known & ~closed_by(data, day)
+    if only is not None:
+        keep &= only
     at = np.flatnonzero(keep)
     cols = ["opp_id", "amount", "stage", "close_date", "forecast_category"]
     out = opps.iloc[at][cols].reset_index(drop=True)
-    if not record_fields and day < data.last_date.normalize():  # today's values: unknown then
-        out["stage"] = pd.Series(pd.NA, index=out.index, dtype="str")
-        out["close_date"] = pd.Series(pd.NaT, index=out.index, dtype=opps["close_date"].dtype)
-        out["forecast_category"] = pd.Series(pd.NA, index=out.index, dtype="str")
-    elif day < data.last_date.normalize():
-        # the record of a deal that closed after `day` shows its closing stage and category
-        # (Closed Won, Closed), never what it showed while open: those are unknown
-        later = opps["is_closed"].fillna(False).to_numpy(dtype=bool)[at]
-        out["stage"] = out["stage"].astype("str").where(~later, pd.NA)
-        out["forecast_category"] = out["forecast_category"].astype("str").where(~later, pd.NA)
+    if day < data.last_date.normalize():
+        # a deal the record shows closed after `day` shows its closing stage and category
+        # (Closed Won, Closed), never what it showed while open: those are unknown; with
+        # `known_then`, nothing of today's record is known on `day`
+        blank = (
+            np.ones(len(at), dtype=bool)
+            if known_then
+            else (opps["is_closed"].fillna(False).to_numpy(dtype=bool)[at])
+        )
+        out["stage"] = out["stage"].astype("str").where(~blank, pd.NA)
+        out["forecast_category"] = out["forecast_category"].astype("str").where(~blank, pd.NA)
+        if known_then:
+            out["close_date"] = pd.Series(pd.NaT, index=out.index, dtype=opps["close_date"].dtype)
     out["snapshot_date"] = day
     extra = _record_columns(data).iloc[at].reset_index(drop=True)
     out = pd.concat([out, extra], axis=1)
@@ -342,6 +390,7 @@ def deals_on(data: SalesData, date: object) -> pd.DataFrame:
     closed["days_in_stage"] = np.nan
     closed["days_unchanged"] = np.nan
     closed["past_due"] = False
+    closed["closed_after"] = False
     closed["amount_missing"] = closed["amount"].isna().to_numpy()
     closed["age_days"] = (closed["close_date"] - closed["created_date"]).dt.days.astype(float)
     closed["snapshot_date"] = day
@@ -375,7 +424,7 @@ def open_pipeline(data: SalesData, *, quarter: str, as_of: object) -> pd.DataFra
         :data:`OPEN_DEAL_COLUMNS`. Without history snapshots the deals' close dates are the
         ones the opportunities table shows now (no earlier ones are known).
     """
-    return _in_quarter(data, _open_deals(data, as_date(as_of), record_fields=True), quarter)
+    return _in_quarter(data, open_deals(data, as_of), quarter)
 
 
 def next_quarter_pipeline(data: SalesData, *, quarter: str, as_of: object) -> pd.DataFrame:
@@ -400,7 +449,7 @@ def past_due(data: SalesData, *, as_of: object) -> pd.DataFrame:
     DataFrame
         :data:`OPEN_DEAL_COLUMNS`.
     """
-    od = _open_deals(data, as_date(as_of), record_fields=True)
+    od = open_deals(data, as_of)
     return od[od["past_due"].to_numpy()].reset_index(drop=True)
 
 
@@ -412,7 +461,7 @@ def undated(data: SalesData, *, as_of: object) -> pd.DataFrame:
     DataFrame
         :data:`OPEN_DEAL_COLUMNS`.
     """
-    od = _open_deals(data, as_date(as_of), record_fields=True)
+    od = open_deals(data, as_of)
     return od[od["close_date"].isna().to_numpy()].reset_index(drop=True)
 
 
@@ -535,36 +584,6 @@ def slipped(data: SalesData, *, quarter: str, as_of: object | None = None) -> pd
     if flow is None:
         return None
     return flow[flow["exit"] == "slipped_out"]
-
-
-def open_deals_recorded(data: SalesData, date: object) -> pd.DataFrame:
-    """The deals open on ``date`` with the stage, close date and category the data knows.
-
-    The same deals as :func:`open_deals`. With history snapshots it is the same frame; without
-    them, the stage, expected close date and forecast category are the record's (what the
-    export shows now, the only ones known) even for a date before the data's last, as
-    :func:`open_pipeline`, :func:`past_due` and :func:`undated` use them. Deals the record
-    shows closed after ``date`` keep their close date but no stage or category (the record
-    shows only the closing ones). Deal tables and data-quality checks use this view, so
-    a deal past due in :func:`past_due` shows its close date wherever it is listed.
-
-    Parameters
-    ----------
-    data
-        The data set.
-    date
-        The as-of date.
-
-    Returns
-    -------
-    DataFrame
-        :data:`OPEN_DEAL_COLUMNS`, one row per open deal.
-
-    Examples
-    --------
-    >>> open_deals_recorded(data, "2026-03-31")[["opp_id", "stage", "close_date"]]  # doctest: +SKIP
-    """
-    return _open_deals(data, as_date(date), record_fields=True)
 
 
 # ---------------------------------------------------------------------------------------

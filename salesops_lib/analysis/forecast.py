@@ -61,10 +61,12 @@ def as_of_for_week(data: SalesData, quarter: str, week: int) -> pd.Timestamp:
 
 
 def open_deals_at(data: SalesData, date: pd.Timestamp) -> pd.DataFrame:
-    """:func:`salesops_lib.timeline.open_deals` on ``date``, kept with the data set (a copy
+    """:func:`salesops_lib.timeline.open_deals_known_then` on ``date``, kept with the data set (a copy
     each call): a forecast and its backtest ask for the same earlier dates many times."""
     day = pd.Timestamp(date)
-    return data.derived(("open deals", day), lambda: timeline.open_deals(data, day)).copy()
+    return data.derived(
+        ("open deals", day), lambda: timeline.open_deals_known_then(data, day)
+    ).copy()
 
 
 # ---------------------------------------------------------------------------------------
@@ -466,8 +468,13 @@ def method_rep_call(data: SalesData, p: _Point, key: pd.Series | None) -> pd.Dat
 
 
 def _quarterly_series(data: SalesData, until: str, key: pd.Series | None) -> pd.DataFrame:
-    """Bookings per complete quarter up to ``until`` (inclusive), by group (columns)."""
-    first = data.quarters()[0]
+    """Bookings per complete quarter up to ``until`` (inclusive), by group (columns).
+
+    The series starts with the first quarter the data holds in full: a first quarter held
+    only partly (Maven's 2017Q1 holds only March) would read as a slump.
+    """
+    full = data.full_quarters()
+    first = full[0] if full else data.quarters()[0]
     qs = data.calendar.quarter_range(first, until) if until >= first else []
     table = (
         data.derived(("quarterly bookings",), lambda: _quarterly_table(data, None))

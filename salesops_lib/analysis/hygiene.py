@@ -2,7 +2,7 @@
 
 Every check looks only at what the CRM showed on ``as_of``: the latest history snapshot on
 or before it when there are snapshots; without them, the record's stage, close date and
-category (:func:`salesops_lib.timeline.open_deals_recorded`, the only ones the export has),
+category (:func:`salesops_lib.timeline.open_deals`, the only ones the export has),
 so an audit of a past date is what a manager could have seen then, as far as the data tells.
 
 Checks
@@ -101,7 +101,7 @@ def audit(
         One row per deal and problem: ``opp_id, rep_id, check, action, amount, stage,
         close_date, related`` (for a likely duplicate, the other deal's id; else missing).
         ``attrs["open_deals"]`` holds the open deals checked
-        (:func:`salesops_lib.timeline.open_deals_recorded`, with ``probability``).
+        (:func:`salesops_lib.timeline.open_deals`, with ``probability``).
 
     Examples
     --------
@@ -109,7 +109,7 @@ def audit(
     """
     as_of_ts = pd.Timestamp(as_of).normalize()  # type: ignore[arg-type]
     od = data.derived(
-        ("open deals recorded", as_of_ts), lambda: timeline.open_deals_recorded(data, as_of_ts)
+        ("open deals recorded", as_of_ts), lambda: timeline.open_deals(data, as_of_ts)
     ).copy()
     opps = data.opportunities
     row = od["opp_row"].to_numpy()

@@ -386,12 +386,7 @@ def coverage(
     won = won[won["is_won"]]
     pipe = open_pipeline(data, quarter=quarter, as_of=as_of_ts)
     last_complete = data.calendar.latest_complete_quarter(as_of_ts)
-    first_close = data.opportunities.loc[
-        data.opportunities["is_closed"].fillna(False).astype(bool), "close_date"
-    ].min()
-    first_q = data.calendar.quarter_of(first_close) if pd.notna(first_close) else last_complete
-    past = [data.calendar.shift(last_complete, -k) for k in range(trailing - 1, -1, -1)]
-    past = [p for p in past if p >= first_q] or [last_complete]
+    past = trailing_full_quarters(data, as_of_ts, trailing) or [last_complete]
     vwr = value_win_rate(data, quarters=past, by=by if by is not None else None)
     if has_quotas(data, quarter):
         q = _quotas_for(data, quarter).rename_axis("rep_id").reset_index()
@@ -417,10 +412,16 @@ def coverage(
         out["value_win_rate"] = vwr
     else:
         out["value_win_rate"] = out.index.map(vwr)
-    out["needed_coverage"] = 1 / out["value_win_rate"].where(out["value_win_rate"] > 0)
-    out["pipeline_short"] = (out["gap"] * out["needed_coverage"] - out["open_pipeline"]).clip(
-        lower=0
+    new = new_deal_bookings(data, quarters=past, offset=int((as_of_ts - start).days), by=by)
+    out["from_new_deals"] = new if by is None else out.index.map(new)
+    out["from_new_deals"] = out["from_new_deals"].astype(float).fillna(0.0)
+    # what today's pipeline must bring: the gap less what deals not yet created usually add
+    from_pipeline = (out["gap"] - out["from_new_deals"]).clip(lower=0)
+    rate = out["value_win_rate"].where(out["value_win_rate"] > 0)
+    out["needed_coverage"] = np.where(
+        out["gap"] > 0, from_pipeline / rate / out["gap"].where(out["gap"] > 0, 1), np.nan
     )
+    out["pipeline_short"] = (from_pipeline / rate - out["open_pipeline"]).clip(lower=0)
     out.index.name = by if by is not None else "scope"
     return out[
         [
@@ -431,7 +432,74 @@ def coverage(
             "open_pipeline",
             "coverage",
             "value_win_rate",
+            "from_new_deals",
             "needed_coverage",
             "pipeline_short",
         ]
     ].sort_index()
+
+
+def trailing_full_quarters(data: SalesData, as_of: pd.Timestamp, n: int) -> list[str]:
+    """The last ``n`` quarters complete by ``as_of`` that the data holds in full, oldest first.
+
+    Parameters
+    ----------
+    data
+        The data set (:meth:`SalesData.full_quarters` says which quarters it holds in full).
+    as_of
+        Only quarters that ended by this day.
+    n
+        How many quarters at most.
+
+    Returns
+    -------
+    list of str
+        Fewer than ``n`` (or none) when the data starts later.
+    """
+    last = data.calendar.latest_complete_quarter(pd.Timestamp(as_of))
+    full = set(data.full_quarters())
+    back = [data.calendar.shift(last, -k) for k in range(n - 1, -1, -1)]
+    return [q for q in back if q in full]
+
+
+def new_deal_bookings(
+    data: SalesData, *, quarters: list[str], offset: int, by: str | None = None
+) -> pd.Series | float:
+    """Average bookings of ``quarters`` from deals created after ``offset`` days into each.
+
+    What a pipeline count cannot see yet: the deals that are created, and won, later in the
+    quarter. ``offset`` is the as-of date's day in its quarter, counted from 0 (negative before
+    the quarter starts, e.g. -1 on its eve).
+
+    Parameters
+    ----------
+    data
+        The data set (won deals' ``rep_id, amount, created_date, close_date``).
+    quarters
+        The complete quarters to average over.
+    offset
+        Days from each quarter's first day to the point (the as-of date's offset).
+    by
+        ``team``, ``region``, ``manager``, ``rep_id`` or None for the total.
+
+    Returns
+    -------
+    float or Series
+        The total (``by=None``) or per group; NaN / empty without quarters.
+    """
+    if not quarters:
+        return np.nan if by is None else pd.Series(dtype=float)
+    won = data.opportunities[
+        data.opportunities["is_won"].fillna(False).astype(bool)
+        & data.opportunities["close_date"].notna()
+    ]
+    parts = []
+    for q in quarters:
+        start, end = data.calendar.bounds(q)
+        point = start + pd.Timedelta(days=offset)
+        inside = won[(won["close_date"] >= start) & (won["close_date"] <= end)]
+        parts.append(inside[inside["created_date"] > point])
+    late = pd.concat(parts)
+    if by is None:
+        return float(late["amount"].sum()) / len(quarters)
+    return late.groupby(group_labels(data, late, by))["amount"].sum() / len(quarters)

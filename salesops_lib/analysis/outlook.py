@@ -49,6 +49,10 @@ class Outlook:
         count cannot see yet.
     quarters_used
         The trailing quarters behind the two rates.
+    track_record
+        The same reckoning made at the same point of each of those quarters, against what
+        they booked: ``quarter, expected, actual, error`` (error = expected / actual - 1);
+        empty when there is none.
     """
 
     quarter: str
@@ -62,6 +66,7 @@ class Outlook:
     from_pipeline: float
     from_new_deals: float
     quarters_used: list[str]
+    track_record: pd.DataFrame
 
     @property
     def gap(self) -> float:
@@ -72,6 +77,13 @@ class Outlook:
     def expected(self) -> float:
         """Booked + from pipeline + from new deals: the simple reckoning of the quarter."""
         return self.booked + self.from_pipeline + self.from_new_deals
+
+    @property
+    def typical_miss(self) -> float:
+        """Mean absolute error of the reckoning over :attr:`track_record` (NaN without one)."""
+        if self.track_record.empty:
+            return np.nan
+        return float(self.track_record["error"].abs().mean())
 
     @property
     def coverage(self) -> float:
@@ -85,7 +97,9 @@ def outlook_quarter(data: SalesData, quarter: str, as_of: pd.Timestamp) -> str:
     return quarter if pd.Timestamp(as_of) < end else data.calendar.shift(quarter, 1)
 
 
-def quarter_outlook(data: SalesData, *, quarter: str, as_of: object) -> Outlook:
+def quarter_outlook(
+    data: SalesData, *, quarter: str, as_of: object, track_record: bool = True
+) -> Outlook:
     """The reckoning of ``quarter`` as known on ``as_of`` (see :class:`Outlook`).
 
     Parameters
@@ -96,6 +110,9 @@ def quarter_outlook(data: SalesData, *, quarter: str, as_of: object) -> Outlook:
         The quarter looked at (e.g. from :func:`outlook_quarter`).
     as_of
         What is known.
+    track_record
+        Also make the reckoning at the same point of the trailing quarters and compare it
+        with what they booked (:attr:`Outlook.track_record`).
 
     Returns
     -------
@@ -110,9 +127,8 @@ def quarter_outlook(data: SalesData, *, quarter: str, as_of: object) -> Outlook:
     start, end = data.calendar.bounds(quarter)
     cov = kpis.coverage(data, quarter=quarter, as_of=day, by=None, trailing=TRAILING).iloc[0]
     pipe = timeline.open_pipeline(data, quarter=quarter, as_of=day)
-    used = _trailing_quarters(data, day)
+    used = kpis.trailing_full_quarters(data, day, TRAILING)
     vwr = float(cov["value_win_rate"])
-    offset = (day - start).days  # negative before the quarter starts
     return Outlook(
         quarter=quarter,
         as_of=day,
@@ -123,27 +139,23 @@ def quarter_outlook(data: SalesData, *, quarter: str, as_of: object) -> Outlook:
         open_deals=len(pipe),
         value_win_rate=vwr,
         from_pipeline=float(pipe["amount"].sum()) * vwr if np.isfinite(vwr) else np.nan,
-        from_new_deals=_from_new_deals(data, used, offset),
+        from_new_deals=float(cov["from_new_deals"]) if used else np.nan,
         quarters_used=used,
+        track_record=_track_record(data, used, (day - start).days)
+        if track_record
+        else pd.DataFrame(columns=["quarter", "expected", "actual", "error"]),
     )
 
 
-def _trailing_quarters(data: SalesData, day: pd.Timestamp) -> list[str]:
-    last = data.calendar.latest_complete_quarter(day)
-    first = data.quarters()[0]
-    back = [data.calendar.shift(last, -k) for k in range(TRAILING - 1, -1, -1)]
-    return [q for q in back if q >= first]
-
-
-def _from_new_deals(data: SalesData, quarters: list[str], offset: int) -> float:
-    """Mean bookings of ``quarters`` from deals created after ``offset`` days into each."""
-    if not quarters:
-        return np.nan
-    won = timeline.won_deals(data)
-    values = []
+def _track_record(data: SalesData, quarters: list[str], offset: int) -> pd.DataFrame:
+    """The reckoning made ``offset`` days into each of ``quarters``, against its bookings."""
+    rows = []
     for q in quarters:
         start, end = data.calendar.bounds(q)
-        point = start + pd.Timedelta(days=offset)
-        inside = won[(won["close_date"] >= start) & (won["close_date"] <= end)]
-        values.append(float(inside.loc[inside["created_date"] > point, "amount"].sum()))
-    return float(np.mean(values))
+        then = quarter_outlook(
+            data, quarter=q, as_of=start + pd.Timedelta(days=offset), track_record=False
+        )
+        actual = timeline.bookings(data, start, end)
+        if np.isfinite(then.expected) and then.quarters_used and actual > 0:
+            rows.append((q, then.expected, actual, then.expected / actual - 1))
+    return pd.DataFrame(rows, columns=["quarter", "expected", "actual", "error"])

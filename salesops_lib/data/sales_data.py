@@ -205,6 +205,22 @@ class SalesData:
             self.calendar.quarter_of(self.first_date), self.calendar.quarter_of(self.last_date)
         )
 
+    def full_quarters(self) -> list[str]:
+        """The quarters of :meth:`quarters` the data holds from their start.
+
+        Bookings history begins at :attr:`first_date`; a first quarter whose first close
+        comes more than two weeks after the quarter began (Maven's 2017Q1 holds only March)
+        is held only partly, and trailing averages, paces, goals and time series leave it
+        out.
+
+        Returns
+        -------
+        list of str
+            Quarter labels in order (empty when no quarter is held in full).
+        """
+        reach = self.first_date - pd.Timedelta(days=14)
+        return [q for q in self.quarters() if self.calendar.bounds(q)[0] >= reach]
+
     def for_team(self, team: str | None) -> SalesData:
         """The same data narrowed to the reps of one team (``None``: unchanged).
 

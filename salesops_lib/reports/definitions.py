@@ -24,14 +24,16 @@ SHARED: dict[str, str] = {
     "Cycle days": "Mean days from created date to close date of the deals won.",
     "Open pipeline": (
         "Amount of deals open on the as-of date whose expected close date falls in the quarter, "
-        "as the CRM showed them then (the latest history snapshot on or before it; without "
-        "snapshots, the deals' current close dates)."
+        "as the CRM showed them then: the latest history snapshot on or before it, and deals "
+        "created since as the record shows them; without snapshots, the deals' current close "
+        "dates."
     ),
     "Next quarter's pipeline": "The open pipeline, as of the as-of date, of the following quarter.",
     "Coverage": "Open pipeline divided by the gap still to book.",
     "Coverage needed": (
-        "One over the win rate by value: the pipeline a team has historically needed per "
-        "dollar it books."
+        "The pipeline the gap needs, as a multiple of the gap: what the gap leaves after the "
+        "bookings deals not yet created usually add (their average over the last four "
+        "complete quarters, from the same point of the quarter), divided by the win rate by value."
     ),
     "Pipeline short": "Gap times coverage needed, minus open pipeline, when positive.",
     "Past due": "An open deal whose expected close date is before the as-of date.",

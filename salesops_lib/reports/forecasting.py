@@ -298,7 +298,7 @@ def build(
     assert isinstance(undated, pd.DataFrame)
     due = risk["past_due"]
     assert isinstance(due, pd.DataFrame)
-    everything = timeline.open_deals_recorded(d, period.as_of)
+    everything = timeline.open_deals(d, period.as_of)
     outside = everything[~everything["opp_id"].isin(pipe["opp_id"])]
     teams = _team_forecast(d, target, period.as_of, decision, rec.method)
     team_method = teams.attrs.get("method")

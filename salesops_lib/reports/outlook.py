@@ -64,4 +64,25 @@ def outlook_sentence(o: Outlook, currency: str = "USD") -> str:
         text += f", {pct(o.expected / o.goal)} of the goal."
     else:
         text += "."
-    return text
+    return text + track_record_sentence(o)
+
+
+def track_record_sentence(o: Outlook) -> str:
+    """How far the same reckoning, made at the same point of earlier quarters, was from what
+    they booked ('' without such quarters): a rule of thumb's own backtest."""
+    record = o.track_record
+    if record.empty:
+        return ""
+    n = len(record)
+    lo, hi = float(record["error"].min()), float(record["error"].max())
+    spread = "" if n == 1 else f" (from {_signed(lo)} to {_signed(hi)})"
+    which = "the quarter before" if n == 1 else f"each of the last {n} quarters"
+    return (
+        f" Made the same way at the same point of {which}, this reckoning missed what "
+        f"{'it' if n == 1 else 'they'} booked by {pct(o.typical_miss)}"
+        f"{' on average' if n > 1 else ''}{spread}: a rule of thumb, not a forecast."
+    )
+
+
+def _signed(x: float) -> str:
+    return ("+" if x >= 0 else "−") + pct(abs(x))

@@ -344,11 +344,12 @@ def build(
 def pace_against_earlier(data: SalesData, period: Period, *, has_quota: bool) -> Pace:
     """This quarter's attainment (or bookings) to date against the same day of earlier quarters.
 
-    Earlier quarters before the data's first quarter are left out (they would count as $0).
+    Earlier quarters the data does not hold in full are left out: before the data starts
+    they would count as $0, and a first quarter held only partly would look slow.
     """
     curves = kpis.pace(data, quarter=period.quarter, as_of=period.as_of, lookback=LOOKBACK)
-    first = data.quarters()[0]
-    curves = curves[curves["quarter"] >= first].reset_index(drop=True)
+    full = set(data.full_quarters())  # a quarter the data holds only partly would look slow
+    curves = curves[curves["quarter"].isin(full | {period.quarter})].reset_index(drop=True)
     day = period.day - 1  # the curves count days from 0
     col = "share_of_quota" if has_quota else "bookings_to_date"
     earlier = curves[curves["quarter"] != period.quarter]
@@ -487,9 +488,12 @@ def coverage_sentence(  # type: ignore[no-untyped-def]
         if enough
         else f"the pipeline is **short by {fmt(cov['pipeline_short'])}**."
     )
+    new = float(cov.get("from_new_deals", 0.0) or 0.0)
+    also = f" and with the {fmt(new)} that deals not yet created usually add" if new > 0 else ""
     return (
-        f"{lead} At the win rate by value of the last four quarters ({pct(cov['value_win_rate'])}), "
-        f"closing the gap takes about {bold(ratio(cov['needed_coverage']))} coverage: {verdict}"
+        f"{lead} At the win rate by value of the last four quarters ({pct(cov['value_win_rate'])})"
+        f"{also}, closing the gap takes about {bold(ratio(cov['needed_coverage']))} coverage: "
+        f"{verdict}"
     )
 
 
@@ -630,8 +634,11 @@ def quarter_trend(data: SalesData, period: Period) -> Table:
         t.insert(0, "quarter", q)
         frames.append(t)
     trend = pd.concat(frames, ignore_index=True)
+    partial = ~trend["quarter"].isin(set(data.full_quarters()))
     trend["label"] = trend["quarter"] + np.where(
-        (trend["quarter"] == period.quarter) & period.running, " (to date)", ""
+        (trend["quarter"] == period.quarter) & period.running,
+        " (to date)",
+        np.where(partial, f" (from {data.first_date.date()})", ""),
     )
     spec = TREND_SPEC if trend["quota"].notna().any() else TREND_SPEC.without("quota", "attainment")
     caption = f"The last {count(len(trend), 'quarter')} inside the data"
