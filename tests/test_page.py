@@ -46,7 +46,10 @@ def test_tables_escape_data_and_show_top_and_bottom():
     html = page.table(t).data
     assert "<script>" not in html and "&lt;script&gt;0&lt;/script&gt;" in html
     assert "&lt;script&gt;5" in html and "&lt;script&gt;2" not in html  # top 2, bottom 2
-    assert "2 more rows in the middle not shown" in html
+    assert "… 2 more rows, between these, not shown …" in html
+    assert (
+        html.index("&lt;script&gt;1") < html.index("between these") < html.index("&lt;script&gt;4")
+    )
     assert "<th>Rep</th>" in html and "$6.0M" in html
 
 

@@ -160,4 +160,4 @@ def test_salesforce_user_export_keeps_deal_owners_and_names_managers(tmp_path):
     assert sorted(reps.index) == ["u1", "u2"]
     assert set(reps["manager"]) == {"Dana Scully"}
     w = data.warnings[data.warnings["table"] == "reps"].iloc[0]
-    assert w["ids"] == "Dana Scully, Integration User" and w["message"].startswith("2 user(s)")
+    assert w["ids"] == "Dana Scully, Integration User" and w["message"].startswith("2 users")

@@ -108,7 +108,7 @@ def test_headline_and_contribution_by_hand(tiny):
     assert reps.loc["r1", "share"] == pytest.approx(4000 / 6000)
     assert r.rep_sentence == (
         "**0 of 3** reps with a quota (0%) have reached it. The top 20% of reps (1) brought "
-        "**67%** of bookings; 1 rep has booked nothing yet."
+        "**67%** of bookings; 1 rep has booked nothing."
     )
     assert r.status == "Ready" and r.gaps == []
 
@@ -253,3 +253,31 @@ def test_pace_equal_as_shown_is_level():
     assert "**level with**" in tv.pace_sentence(
         close, scope="The company", total=total, has_quota=False, fmt=fmt
     )
+
+
+def test_reps_who_booked_nothing_without_a_quota_are_named_so():
+    reps = pd.DataFrame(
+        {
+            "bookings": [500.0, 0.0, 0.0],
+            "quota": [400.0, 300.0, np.nan],
+            "attainment": [1.25, 0.0, np.nan],
+        }
+    )
+    text = tv.rep_sentence(reps, True, running=True)
+    assert text.endswith("2 reps have booked nothing yet (1 of them without a quota).")
+    only_new = reps.assign(quota=[400.0, np.nan, np.nan], attainment=[1.25, np.nan, np.nan])
+    assert tv.rep_sentence(only_new, True).endswith("2 reps without a quota have booked nothing.")
+
+
+def test_a_grouping_equal_to_another_is_shown_once(tmp_path):
+    data = load_dataset(
+        write(
+            tmp_path / "g",
+            reps="rep_id,rep_name,team,region,manager\nr1,Ann,A,East,Mo\nr2,Bo,B,East,Li\n",
+            opportunities=(
+                "opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won\n"
+                "o1,r1,Won,1000,2026-01-01,2026-01-31,true,true\n"
+            ),
+        )
+    )
+    assert tv.group_levels(data) == ["team", "region"]  # managers are the teams again

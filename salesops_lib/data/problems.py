@@ -8,6 +8,7 @@ of :class:`~salesops_lib.errors.SalesOpsDataError`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,6 +23,37 @@ MAX_IDS = 5
 
 MAX_LINES = 10
 """How many problems the message of a blocking error lists."""
+
+
+_COUNTED = re.compile(r"(\d[\d,]*)(\s+(?:[a-z-]+\s+){0,3}?)([a-z-]+)\(s\)")
+
+
+def plural_words(message: str) -> str:
+    """``1 deal(s)`` -> ``1 deal``, ``2,345 open deal(s)`` -> ``2,345 open deals``.
+
+    Each ``word(s)`` takes the number of the count before it (up to three words before it);
+    a ``(s)`` with no count before it becomes ``s``.
+
+    Parameters
+    ----------
+    message
+        A problem's message.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> plural_words("1 open deal(s) without an amount; 3 rep(s) missing")
+    '1 open deal without an amount; 3 reps missing'
+    """
+
+    def one(m: re.Match[str]) -> str:
+        n = int(m.group(1).replace(",", ""))
+        return f"{m.group(1)}{m.group(2)}{m.group(3)}{'' if n == 1 else 's'}"
+
+    return _COUNTED.sub(one, message).replace("(s)", "s")
 
 
 def problem(severity: str, table: str, column: str, ids: Any, message: str) -> dict[str, str]:
@@ -51,6 +83,7 @@ def problem(severity: str, table: str, column: str, ids: Any, message: str) -> d
     """
     if isinstance(ids, pd.Series | pd.Index | list | np.ndarray):
         ids = ", ".join(str(i) for i in list(ids)[:MAX_IDS])
+    message = plural_words(message)
     return {
         "severity": severity,
         "table": table,

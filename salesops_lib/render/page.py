@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from IPython.display import HTML, Image, display
+from IPython.display import HTML, display
 
 from salesops_lib.config import load_config
 from salesops_lib.data import SalesData, load_dataset
@@ -133,6 +133,8 @@ def tables(listed: Iterable[Table]) -> HTML:
 def header(h: Header) -> HTML:
     """The scope sentence, and the data's warnings collapsed under a one-line summary."""
     parts = [f'<p class="finding">{marked(h.scope)}</p>']
+    if h.caveat:
+        parts.append(f'<div class="note">{marked(h.caveat)}</div>')
     if h.warnings_summary:
         parts.append(
             f'<details class="warnings"><summary>{marked(h.warnings_summary)}</summary>'
@@ -148,14 +150,23 @@ def definitions(terms: Mapping[str, str]) -> HTML:
 
 
 def show(ax: Any) -> None:
-    """Display the chart an Axes belongs to, in place, and close it."""
+    """Display the chart an Axes belongs to, in place, and close it.
+
+    The image's alternative text is the chart's title (what it shows), for screen readers
+    and for a page whose images are blocked.
+    """
+    import base64
+
     import matplotlib.pyplot as plt
 
     fig = ax.figure if hasattr(ax, "figure") else ax
+    titles = [a.get_title() for a in fig.axes if a.get_title()] or [fig.get_suptitle() or "Chart"]
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight", facecolor="white")
     plt.close(fig)
-    display(Image(data=buf.getvalue(), format="png"))
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    alt = html.escape(titles[0], quote=True)
+    display(HTML(f'<img class="chart" src="data:image/png;base64,{data}" alt="{alt}">'))
 
 
 def chart(plot: Any, frame: Any, **options: Any) -> None:

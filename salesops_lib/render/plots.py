@@ -88,6 +88,7 @@ def pace_chart(
     ax = _ax(ax)
     use_share = pace["share_of_quota"].notna().all()
     col = "share_of_quota" if use_share else "bookings_to_date"
+    ends = []
     for q, g in pace.groupby("quarter", sort=True):
         mine = q == quarter
         ax.plot(
@@ -98,14 +99,17 @@ def pace_chart(
             label=q,
             zorder=3 if mine else 2,
         )
+        ends.append((float(g[col].iloc[-1]), float(g["day"].iloc[-1]), str(q), mine))
+    for y, x, q, mine in _spread_labels(ends, ax):
         ax.annotate(
             q,
-            (g["day"].iloc[-1], g[col].iloc[-1]),
+            (x, y),
             fontsize=8.5,
             color=ACCENT if mine else "#7b8794",
-            xytext=(3, 0),
+            xytext=(4, 0),
             textcoords="offset points",
             va="center",
+            annotation_clip=False,
         )
     if use_share:
         ax.axhline(1.0, color="#444", lw=0.8, ls="--")
@@ -117,6 +121,27 @@ def pace_chart(
     ax.set_xlabel("Day of quarter")
     ax.set_title(title)
     return ax
+
+
+def _spread_labels(
+    ends: list[tuple[float, float, str, bool]], ax: Axes, *, gap: float = 0.045
+) -> list[tuple[float, float, str, bool]]:
+    """End-of-line labels moved apart vertically so none covers another.
+
+    ``ends`` are ``(y, x, label, highlighted)``; labels closer than ``gap`` of the axis'
+    height are pushed up in order, keeping their x.
+    """
+    if not ends:
+        return []
+    ax.autoscale_view()
+    lo, hi = ax.get_ylim()
+    step = gap * (hi - lo)
+    placed: list[tuple[float, float, str, bool]] = []
+    for y, x, q, mine in sorted(ends):
+        if placed and y < placed[-1][0] + step:
+            y = placed[-1][0] + step
+        placed.append((y, x, q, mine))
+    return placed
 
 
 def hbar(
@@ -198,7 +223,7 @@ def bookings_vs_quota(
         ax.plot(x, trend["quota"], color=PALETTE[1], marker="o", lw=2, label="Quota")
     ax.set_xticks(x, trend[label].astype("str"))
     money_axis(ax, currency=currency)
-    ax.legend(loc="upper left")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))  # beside the bars, never on them
     ax.set_title(title)
     return ax
 

@@ -195,6 +195,9 @@ class Header:
         Every non-blocking data-quality problem of the data set (shown collapsed).
     warnings_summary
         One line saying how many there are (None: none).
+    caveat
+        What the reader must know about the data's view of the as-of date (None: nothing):
+        without history snapshots, stages and close dates are the data's last ones.
     """
 
     scope: str
@@ -202,6 +205,7 @@ class Header:
     team: str | None
     warnings: Table
     warnings_summary: str | None
+    caveat: str | None = None
 
 
 def header(data: SalesData, period: Period, team: str | None) -> Header:
@@ -226,16 +230,57 @@ def header(data: SalesData, period: Period, team: str | None) -> Header:
         f"{period.end.date()}), data as of **{period.as_of.date()}** ({period.status})."
     )
     w = data.warnings
-    frame = w[schema.WARNINGS_COLUMNS] if len(w) else w
+    frame = w[schema.WARNINGS_COLUMNS].copy() if len(w) else w
     summary = None
     if len(w):
+        frame["table"] = frame["table"].map(lambda t: TABLE_WORDS.get(t, t))
+        frame["column"] = frame["column"].map(column_words)
         summary = (
-            f"The data has {count(len(w), 'data-quality warning')} that do not stop the "
-            "analysis; each is listed below with the figures it affects left out of them."
+            f"The data has {count(len(w), 'data-quality warning')}, counted on its last date "
+            f"({data.last_date.date()}), that do not stop the analysis; the data-quality "
+            "report says which figures each one affects."
         )
-    return Header(
-        scope, period, team, Table(frame, WARNINGS_SPEC, "Data-quality warnings"), summary
-    )
+    caveat = None
+    if (data.history is None or data.history.empty) and period.as_of < data.last_date.normalize():
+        caveat = (
+            "The data has no history snapshots, so the deals' stages, expected close dates "
+            f"and forecast categories are the ones it shows on {data.last_date.date()}, its "
+            f"last date; deals that closed after {period.as_of.date()} are marked as such."
+        )
+    table = Table(frame, WARNINGS_SPEC, "Data-quality warnings")
+    return Header(scope, period, team, table, summary, caveat)
+
+
+TABLE_WORDS = {
+    "opportunities": "Deals",
+    "reps": "Reps",
+    "accounts": "Accounts",
+    "history": "History snapshots",
+    "quotas": "Quotas",
+    "activities": "Activities",
+}
+_COLUMN_WORDS = {
+    "opp_id": "Deal",
+    "rep_id": "Rep",
+    "account_id": "Account",
+    "opp_name": "Deal name",
+}
+
+
+def column_words(column: object) -> str:
+    """A canonical column in words: ``close_date`` -> ``Close date``, ``account_id`` -> ``Account``.
+
+    Parameters
+    ----------
+    column
+        A canonical column name (blank: about no one column).
+
+    Returns
+    -------
+    str
+    """
+    name = "" if column is None or column != column else str(column)
+    return _COLUMN_WORDS.get(name, name.replace("_", " ").capitalize())
 
 
 def team_or_company(data: SalesData, team: str | None) -> SalesData:

@@ -23,6 +23,13 @@ import pandas as pd
 from salesops_lib.format import money, number, pct, ratio
 
 NUM_CLASS = ' class="num"'
+_CELL_CLASS = {
+    **{
+        f: NUM_CLASS
+        for f in ("money", "money_exact", "pct", "pct1", "pp", "ratio", "int", "num1", "num2")
+    },
+    "date": ' class="date"',
+}
 NUMERIC = ("money", "money_exact", "pct", "pct1", "pp", "ratio", "int", "num1", "num2")
 FORMATS = (*NUMERIC, "date", "text")
 BLANK = "–"
@@ -190,14 +197,21 @@ class Table:
         body = []
         for row in shown.itertuples(index=False):
             cells = "".join(
-                f"<td{NUM_CLASS if c.fmt in NUMERIC else ''}>{html.escape(str(v))}</td>"
+                f"<td{_CELL_CLASS.get(c.fmt, '')}>{html.escape(str(v))}</td>"
                 for c, v in zip(cols, row, strict=True)
             )
             body.append(f"<tr>{cells}</tr>")
         cap = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
         more = len(self.frame) - len(shown)
-        where = "in the middle " if self.spec.ends else ""
-        note = f'<p class="more">{more:,} more rows {where}not shown.</p>' if more > 0 else ""
+        note = ""
+        if more > 0 and self.spec.ends:  # the gap is marked where the rows are missing
+            gap = (
+                f'<tr class="gap"><td colspan="{len(cols)}">… {more:,} more rows, between '
+                "these, not shown …</td></tr>"
+            )
+            body.insert(self.spec.max_rows // 2, gap)
+        elif more > 0:
+            note = f'<p class="more">{more:,} more rows not shown.</p>'
         return (
             f'<div class="table-wrap"><table class="report-table">{cap}<thead><tr>{head}</tr>'
             f"</thead><tbody>{''.join(body)}</tbody></table></div>{note}"

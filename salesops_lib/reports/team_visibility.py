@@ -231,6 +231,8 @@ def build(
     cov_team = kpis.coverage(d, quarter=target_q, as_of=period.as_of, by="team").reset_index()
     cov_chart = cov_team.assign(ratio_to_need=cov_team["coverage"] / cov_team["needed_coverage"])
     cov_chart = cov_chart.dropna(subset=["ratio_to_need"])
+    if not (cov_chart["ratio_to_need"] > 0).any():  # bars of nothing: the sentence says it
+        cov_chart = cov_chart.iloc[0:0]
     due = timeline.past_due(d, as_of=period.as_of)
 
     levels = group_levels(d)
@@ -293,7 +295,7 @@ def build(
         measure_kind="pct" if has_quota else "money",
         measure_target=1.0 if has_quota else None,
         reps=reps,
-        rep_sentence=rep_sentence(reps.frame, has_quota),
+        rep_sentence=rep_sentence(reps.frame, has_quota, running=period.running),
         rep_chart=_rep_chart(reps.frame, measure),
         rep_title=_rep_title(reps.frame, has_quota),
         trend=trend,
@@ -524,9 +526,24 @@ def team_shortfall_sentence(  # type: ignore[no-untyped-def]
 
 
 def group_levels(data: SalesData) -> list[str]:
-    """The ways the data groups reps (``team``, ``region``, ``manager``) that it fills in."""
+    """The ways the data groups reps (``team``, ``region``, ``manager``) that it fills in.
+
+    A grouping that puts the reps in exactly the same groups as one before it (Maven's
+    teams are its managers) is left out: the same table twice says nothing new.
+    """
     reps = data.reps
-    return [lv for lv in ("team", "region", "manager") if lv in reps and reps[lv].notna().any()]
+    out: list[str] = []
+    for lv in ("team", "region", "manager"):
+        if lv not in reps or reps[lv].isna().all():
+            continue
+        same = any(
+            reps.groupby(lv, dropna=False)[prev].nunique(dropna=False).max() == 1
+            and reps.groupby(prev, dropna=False)[lv].nunique(dropna=False).max() == 1
+            for prev in out
+        )
+        if not same:
+            out.append(lv)
+    return out
 
 
 def _kpis_by(data: SalesData, period: Period, level: str, has_quota: bool) -> Table:
@@ -578,16 +595,29 @@ def rep_contribution(data: SalesData, period: Period) -> Table:
     return Table(reps, spec, caption, data.currency)
 
 
-def rep_sentence(reps: pd.DataFrame, has_quota: bool) -> str:
-    """How many reps reached quota and how concentrated bookings are."""
+def rep_sentence(reps: pd.DataFrame, has_quota: bool, *, running: bool = False) -> str:
+    """How many reps reached quota and how concentrated bookings are.
+
+    Reps who booked nothing are counted apart when they had no quota (new hires, or reps
+    who left), so an ended quarter does not read as if quota carriers sold nothing.
+    """
     total = reps["bookings"].sum()
     top_n = max(1, int(round(len(reps) * 0.2)))
-    zero = int((reps["bookings"] == 0).sum())
+    nothing = reps["bookings"] == 0
+    zero = int(nothing.sum())
     top = reps["bookings"].nlargest(top_n).sum() / total if total > 0 else np.nan
-    tail = (
-        f"The top 20% of reps ({top_n:,}) brought {bold(pct(top))} of bookings; "
-        f"{count(zero, 'rep')} {'has' if zero == 1 else 'have'} booked nothing"
-    )
+    verb = ("has" if zero == 1 else "have") + " booked nothing" + (" yet" if running else "")
+    tail = f"The top 20% of reps ({top_n:,}) brought {bold(pct(top))} of bookings; "
+    if has_quota and zero:
+        free = int((nothing & reps["quota"].isna()).sum())
+        if free == zero:
+            tail += f"{count(zero, 'rep')} without a quota {verb}"
+        elif free:
+            tail += f"{count(zero, 'rep')} {verb} ({free:,} of them without a quota)"
+        else:
+            tail += f"{count(zero, 'rep')} {verb}"
+    else:
+        tail += f"{count(zero, 'rep')} {verb}"
     if not has_quota:
         return tail + "."
     carrying = reps.dropna(subset=["attainment"])
@@ -595,7 +625,7 @@ def rep_sentence(reps: pd.DataFrame, has_quota: bool) -> str:
     share = f" ({pct(n_met / len(carrying))})" if len(carrying) else ""
     return (
         f"{bold(f'{n_met:,} of {len(carrying):,}')} reps with a quota{share} have reached it. "
-        f"{tail} yet."
+        f"{tail}."
     )
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from salesops_lib.data import SalesData
 from salesops_lib.format import money, pct, ratio
+from salesops_lib.reports.definitions import pick
 from salesops_lib.run.pages import ENV, rendered_at, style
 from salesops_lib.run.results import NotebookResult
 
@@ -35,6 +36,7 @@ def headline_figures(data: SalesData, quarter: str, as_of: pd.Timestamp) -> dict
         ``items``: the tiles (label, value, detail) as shown; ``raw``: the company's KPI
         row as plain floats (None when missing), for the manifest.
     """
+    from salesops_lib import timeline
     from salesops_lib.analysis.kpis import kpi_table
     from salesops_lib.analysis.outlook import outlook_quarter, quarter_outlook
 
@@ -62,7 +64,10 @@ def headline_figures(data: SalesData, quarter: str, as_of: pd.Timestamp) -> dict
         }
     )
     ahead = quarter_outlook(data, quarter=outlook_quarter(data, quarter, as_of), as_of=as_of)
-    cover = f", {ratio(ahead.coverage)} the gap" if np.isfinite(ahead.coverage) else ""
+    cover = f", {ratio(ahead.coverage)} its gap to the goal" if np.isfinite(ahead.coverage) else ""
+    undated = len(timeline.undated(data, as_of=as_of))
+    if ahead.open_pipeline == 0 and undated:
+        cover = f"; {undated:,} open deals have no close date"
     items.append(
         {
             "label": "Open pipeline",
@@ -74,6 +79,26 @@ def headline_figures(data: SalesData, quarter: str, as_of: pd.Timestamp) -> dict
     raw["outlook_quarter"] = ahead.quarter  # type: ignore[assignment]
     raw["outlook_open_pipeline"] = ahead.open_pipeline
     return {"items": items, "raw": raw}
+
+
+INDEX_DEFINITIONS = pick(
+    "Bookings",
+    "Quota",
+    "Attainment",
+    "Win rate",
+    "Open pipeline",
+    **{
+        "The quarter ahead": (
+            "The open-pipeline tile is about the quarter ahead: the reported quarter while it "
+            "runs, else the one after it; its gap is that quarter's goal less what is booked."
+        ),
+        "Partial": (
+            "A report some of whose sections lack the data they need; each such section says "
+            "in one line what is missing and how to add it."
+        ),
+    },
+)
+"""The terms the index shows, from the definitions every report shares."""
 
 
 def _card_status(r: NotebookResult) -> str:
@@ -146,6 +171,7 @@ def write_index(
         running=as_of < end,
         source=data.source,
         headline=headline["items"],
+        definitions=INDEX_DEFINITIONS,
         reports=cards,
         failed=sum(r.status != "ok" for r in results),
         rendered=rendered_at(),

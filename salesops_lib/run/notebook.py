@@ -72,8 +72,8 @@ def describe(path: Path) -> tuple[str, str]:
     Returns
     -------
     tuple of str
-        The title (the file's stem when there is no heading) and the question (at most 300
-        characters, markdown marks removed; empty when there is none).
+        The title (the file's stem when there is no heading) and the question (its whole
+        sentences within 420 characters, markdown marks removed; empty when there is none).
     """
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
@@ -81,8 +81,16 @@ def describe(path: Path) -> tuple[str, str]:
             lines = cell.source.strip().splitlines()
             title = lines[0].lstrip("# ").strip()
             rest = " ".join(line.strip() for line in lines[1:] if line.strip())
-            return title, re.sub(r"[*_`]", "", rest)[:300]
+            return title, _whole_sentences(re.sub(r"[*_`]", "", rest), 420)
     return path.stem, ""
+
+
+def _whole_sentences(text: str, limit: int) -> str:
+    """The sentences of ``text`` that fit in ``limit`` characters (at least the first one)."""
+    if len(text) <= limit:
+        return text
+    ends = [m.end() for m in re.finditer(r"[.!?](\s|$)", text) if m.end() <= limit + 1]
+    return text[: ends[-1]].strip() if ends else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def longest_first(books: list[Path], out: Path) -> list[Path]:

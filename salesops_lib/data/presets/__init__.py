@@ -181,7 +181,8 @@ def salesforce_users(
         return reps, []
     left = names.fillna(ids)[~owns]
     message = (
-        f"{int((~owns).sum()):,} user(s) own no opportunity and are not counted as reps "
+        f"{int((~owns).sum()):,} user(s) {'owns' if (~owns).sum() == 1 else 'own'} no "
+        "opportunity and are not counted as reps "
         "(managers, admins, integration users, or reps too new to own a deal)"
     )
     return reps[owns].reset_index(drop=True), [
@@ -250,7 +251,8 @@ def inactive_users_left(
     out["end_date"] = given.where(~inactive, filled)
     who = to_text(reps["rep_name"]) if "rep_name" in reps.columns else ids
     message = (
-        f"{int(inactive.sum()):,} inactive user(s) have no leaving date in the export: the last "
+        f"{int(inactive.sum()):,} inactive user(s) {'has' if inactive.sum() == 1 else 'have'} "
+        "no leaving date in the export: the last "
         "day of their deals is used as their end date (add end_date to the reps for the real one)"
     )
     return out, [
