@@ -533,7 +533,7 @@ def test_demo_recommendation_is_the_lowest_wape_of_the_backtest_shown(demo_repor
 def test_demo_at_risk_figures_match_the_raw_history(demo_report, demo_dir):
     r = demo_report
     h = pd.read_csv(demo_dir / "history.csv", parse_dates=["snapshot_date", "close_date"])
-    opps = pd.read_csv(demo_dir / "opportunities.csv", parse_dates=["close_date"])
+    opps = pd.read_csv(demo_dir / "opportunities.csv", parse_dates=["close_date", "created_date"])
     as_of = pd.Timestamp("2026-09-30")
     snap = h[h["snapshot_date"] == h.loc[h["snapshot_date"] <= as_of, "snapshot_date"].max()]
     closed = opps[
@@ -543,6 +543,15 @@ def test_demo_at_risk_figures_match_the_raw_history(demo_report, demo_dir):
         (snap["is_closed"].astype(str).str.lower() != "true")
         & ~snap["opp_id"].isin(closed["opp_id"])
     ]
+
+    # deals created after the last snapshot and by the as-of date, as the record shows them
+    late = opps[
+        (opps["created_date"] > snap["snapshot_date"].max())
+        & (pd.to_datetime(opps["created_date"]) <= as_of)
+        & ~opps["opp_id"].isin(closed["opp_id"])
+        & ~opps["opp_id"].isin(snap["opp_id"])
+    ]
+    open_ = pd.concat([open_, late[[c for c in open_.columns if c in late.columns]]])
     q4 = open_[(open_["close_date"] >= "2026-10-01") & (open_["close_date"] <= "2026-12-31")]
     due = open_[open_["close_date"] < as_of]
     assert len(r.risk["open"]) == len(q4)

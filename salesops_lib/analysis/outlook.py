@@ -9,7 +9,7 @@ legitimately do (a forecast also counts deals not created yet).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -66,7 +66,9 @@ class Outlook:
     from_pipeline: float
     from_new_deals: float
     quarters_used: list[str]
-    track_record: pd.DataFrame
+    track_record: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["quarter", "expected", "actual", "error"])
+    )
 
     @property
     def gap(self) -> float:

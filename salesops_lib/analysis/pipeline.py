@@ -423,16 +423,19 @@ def creation_vs_need(
     if by is None:
         out.index = cov.index
     out = out.join(
-        cov[["goal", "gap", "value_win_rate", "open_pipeline", "pipeline_short"]], how="outer"
+        cov[
+            ["goal", "gap", "value_win_rate", "needed_coverage", "open_pipeline", "pipeline_short"]
+        ],
+        how="outer",
     )
     for col in ("created", "created_closed", "created_open_target", "created_open_other"):
         out[col] = out[col].fillna(0.0)
     out["created_deals"] = out["created_deals"].fillna(0).astype("int64")
     out = out.rename(columns={"goal": "goal_next", "open_pipeline": "open_next"})
     out["goal_next"] = out["goal_next"].fillna(0.0)
-    rate = out["value_win_rate"].where(out["value_win_rate"] > 0)
-    out["needed"] = out["gap"].fillna(out["goal_next"]) / rate
+    # the pipeline the goal needs, as report 01's coverage counts it (new deals included)
+    out["needed"] = out["gap"].fillna(out["goal_next"]) * out["needed_coverage"]
     out["created_vs_needed"] = out["created"] / out["needed"].where(out["needed"] > 0)
     out["open_vs_needed"] = out["open_next"] / out["needed"].where(out["needed"] > 0)
-    out = out.drop(columns="gap")
+    out = out.drop(columns=["gap", "needed_coverage"])
     return out.rename_axis(by or "scope")
