@@ -213,7 +213,7 @@ def handout(t: Table | None, output_dir: str, stem: str, what: str | None) -> HT
     """
     from salesops_lib.render.handouts import write_table
 
-    if t is None or not str(output_dir or "").strip() or len(t) == 0:
+    if t is None or what is None or not str(output_dir or "").strip() or len(t) == 0:
         return HTML("")
     written = write_table(t, output_dir, stem)
     csv, xlsx = (html.escape(p.name, quote=True) for p in (written.csv, written.xlsx))
