@@ -12,6 +12,19 @@ from salesops_lib.reports.base import bold, count, money_in
 def outlook_sentence(o: Outlook, currency: str = "USD") -> str:
     """Goal, pipeline, what the pipeline usually brings and what new deals add, for ``o.quarter``.
 
+    Parameters
+    ----------
+    o
+        The reckoning (:func:`salesops_lib.analysis.outlook.quarter_outlook`).
+    currency
+        ISO code of the amounts.
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks bold); without a past win rate by value it says the
+        pipeline's yield is unknown, without quotas or past bookings that there is no goal.
+
     Examples
     --------
     ``For **2026Q4** the goal is **$18.5M** (quota). Its open pipeline of $67.7M (998 deals)

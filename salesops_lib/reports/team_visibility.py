@@ -344,7 +344,21 @@ def build(
 def pace_against_earlier(data: SalesData, period: Period, *, has_quota: bool) -> Pace:
     """This quarter's attainment (or bookings) to date against the same day of earlier quarters.
 
-    Earlier quarters before the data's first quarter are left out (they would count as $0).
+    Earlier quarters before the data's first quarter are left out (they would count as $0),
+    and so, with quotas, are earlier quarters without one.
+
+    Parameters
+    ----------
+    data
+        The data set in scope.
+    period
+        The report's period.
+    has_quota
+        Compare shares of quota (else bookings to date).
+
+    Returns
+    -------
+    Pace
     """
     curves = kpis.pace(data, quarter=period.quarter, as_of=period.as_of, lookback=LOOKBACK)
     first = data.quarters()[0]
@@ -371,6 +385,25 @@ def pace_against_earlier(data: SalesData, period: Period, *, has_quota: bool) ->
 
 def pace_sentence(pace: Pace, *, scope: str, total: pd.Series, has_quota: bool, fmt) -> str:  # type: ignore[no-untyped-def]
     """How far the quarter has come and whether that is ahead of its usual pace.
+
+    Parameters
+    ----------
+    pace
+        :func:`pace_against_earlier`.
+    scope
+        ``The company`` or ``Team <name>``: the sentence's subject.
+    total
+        The quarter's total KPIs (:func:`salesops_lib.analysis.kpis.kpi_table` with
+        ``by=None``: ``bookings, quota, attainment``).
+    has_quota
+        Speak of attainment (else bookings).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
 
     Examples
     --------
@@ -408,7 +441,21 @@ def pace_sentence(pace: Pace, *, scope: str, total: pd.Series, has_quota: bool, 
 
 
 def pace_title(quarter: str, pace: Pace, has_quota: bool) -> str:
-    """The pace chart's title."""
+    """The pace chart's title.
+
+    Parameters
+    ----------
+    quarter
+        The report's quarter.
+    pace
+        :func:`pace_against_earlier`.
+    has_quota
+        The chart shows attainment (else bookings).
+
+    Returns
+    -------
+    str
+    """
     n = len(pace.compared)
     if n == 0:
         return f"{quarter} bookings to date"
@@ -417,7 +464,23 @@ def pace_title(quarter: str, pace: Pace, has_quota: bool) -> str:
 
 
 def headline_tiles(total: pd.Series, period: Period, has_quota: bool, currency: str) -> list[Tile]:
-    """Bookings, quota, attainment, gap and win rate as headline figures."""
+    """Bookings, quota, attainment, gap and win rate as headline figures.
+
+    Parameters
+    ----------
+    total
+        The quarter's total KPIs (``bookings, won, lost, quota, attainment, win_rate``).
+    period
+        The report's period.
+    has_quota
+        Show quota, attainment and the gap to quota.
+    currency
+        ISO code of the amounts.
+
+    Returns
+    -------
+    list of Tile
+    """
     fmt = money_in(currency)
     won, lost = int(total["won"]), int(total["lost"])
     tiles = [Tile("Bookings", fmt(total["bookings"]), f"{count(won, 'deal')} won, {period.status}")]
@@ -436,7 +499,22 @@ def headline_tiles(total: pd.Series, period: Period, has_quota: bool, currency: 
 
 
 def past_due_sentence(period: Period, due: pd.DataFrame, fmt) -> str | None:  # type: ignore[no-untyped-def]
-    """For an ended quarter: the deals still open with a close date already behind them."""
+    """For an ended quarter: the deals still open with a close date already behind them.
+
+    Parameters
+    ----------
+    period
+        The report's period.
+    due
+        :func:`salesops_lib.timeline.past_due` on the as-of date (``close_date, amount``).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        The sentence; None while the quarter is running.
+    """
     if period.running:
         return None
     if due.empty:
@@ -458,6 +536,25 @@ def coverage_sentence(  # type: ignore[no-untyped-def]
 
     ``undated`` are the open deals without an expected close date: they are in no quarter's
     pipeline, and the sentence says so when there are any.
+
+    Parameters
+    ----------
+    cov
+        The total row of :func:`salesops_lib.analysis.kpis.coverage` (``goal_basis, gap,
+        open_pipeline, coverage, value_win_rate, needed_coverage, pipeline_short``).
+    quarter
+        The quarter whose goal is covered.
+    scope
+        ``The company`` or ``Team <name>``: the sentence's subject.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+    undated
+        See above (None: not mentioned).
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
     """
     goal = (
         "remaining quota"
@@ -500,6 +597,21 @@ def team_shortfall_sentence(  # type: ignore[no-untyped-def]
 
     A team with more pipeline than it needs offsets, in the company's figure, a team that
     is short; the teams short of pipeline lack more between them than the company does.
+
+    Parameters
+    ----------
+    by_team
+        :func:`salesops_lib.analysis.kpis.coverage` by team (``pipeline_short``).
+    total
+        Its total row (``pipeline_short``).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None when the figures add up (within
+        1%) or no team is short.
     """
     if by_team.empty or "pipeline_short" not in by_team:
         return None
@@ -520,7 +632,18 @@ def team_shortfall_sentence(  # type: ignore[no-untyped-def]
 
 
 def group_levels(data: SalesData) -> list[str]:
-    """The ways the data groups reps (``team``, ``region``, ``manager``) that it fills in."""
+    """The ways the data groups reps (``team``, ``region``, ``manager``) that it fills in.
+
+    Parameters
+    ----------
+    data
+        The data set (its reps table).
+
+    Returns
+    -------
+    list of str
+        In that order, those with at least one value.
+    """
     reps = data.reps
     return [lv for lv in ("team", "region", "manager") if lv in reps and reps[lv].notna().any()]
 
@@ -538,7 +661,23 @@ def _kpis_by(data: SalesData, period: Period, level: str, has_quota: bool) -> Ta
 
 
 def leader_sentence(ranked: pd.DataFrame, measure: str, fmt) -> str | None:  # type: ignore[no-untyped-def]
-    """Which team leads and which trails (teams without a name left out); None for one team."""
+    """Which team leads and which trails (teams without a name left out); None for one team.
+
+    Parameters
+    ----------
+    ranked
+        KPIs by team, best ``measure`` first (``group``, ``share`` of bookings and the
+        ``measure`` column).
+    measure
+        ``attainment`` (shown as a percentage) or ``bookings`` (as money).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None when there is nothing true to say.
+    """
     if len(ranked) < 2:
         return None
     show = pct if measure == "attainment" else fmt
@@ -555,6 +694,20 @@ def rep_contribution(data: SalesData, period: Period) -> Table:
     Up to :data:`REP_ROWS` reps are shown; beyond that the table shows the top and the bottom
     half of that many, so the weakest reps are never hidden behind "more rows" (the frame
     and the export hold every rep).
+
+    Parameters
+    ----------
+    data
+        The data set in scope.
+    period
+        The report's period.
+
+    Returns
+    -------
+    Table
+        :func:`salesops_lib.analysis.kpis.kpi_table` by rep with the rep's names and
+        ``share`` of bookings; quota columns only with quotas, pipeline and coverage only while
+        the quarter runs, the team only when reps have one.
     """
     reps = kpis.kpi_table(data, quarter=period.quarter, as_of=period.as_of, by="rep_id")
     reps = reps.reset_index().merge(kpis.rep_directory(data), on="rep_id", how="left")
@@ -575,7 +728,20 @@ def rep_contribution(data: SalesData, period: Period) -> Table:
 
 
 def rep_sentence(reps: pd.DataFrame, has_quota: bool) -> str:
-    """How many reps reached quota and how concentrated bookings are."""
+    """How many reps reached quota and how concentrated bookings are.
+
+    Parameters
+    ----------
+    reps
+        :func:`rep_contribution`'s frame (``bookings, attainment``).
+    has_quota
+        Count the reps at or above quota.
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
+    """
     total = reps["bookings"].sum()
     top_n = max(1, int(round(len(reps) * 0.2)))
     zero = int((reps["bookings"] == 0).sum())
@@ -619,7 +785,22 @@ def _rep_title(reps: pd.DataFrame, has_quota: bool) -> str:
 
 
 def quarter_trend(data: SalesData, period: Period) -> Table:
-    """KPIs of the last :data:`TREND_QUARTERS` quarters inside the data (this one to date)."""
+    """KPIs of the last :data:`TREND_QUARTERS` quarters inside the data (this one to date).
+
+    Parameters
+    ----------
+    data
+        The data set in scope.
+    period
+        The report's period.
+
+    Returns
+    -------
+    Table
+        One row per quarter: ``quarter``, ``label`` (``(to date)`` for the running quarter)
+        and the KPI columns of :func:`salesops_lib.analysis.kpis.kpi_table`; quota and
+        attainment only with quotas.
+    """
     first = data.quarters()[0]
     back = [data.calendar.shift(period.quarter, -k) for k in range(TREND_QUARTERS - 1, 0, -1)]
     span = [q for q in [*back, period.quarter] if q >= first]
@@ -639,7 +820,24 @@ def quarter_trend(data: SalesData, period: Period) -> Table:
 
 
 def trend_sentence(trend: pd.DataFrame, period: Period, year_ago: str, fmt) -> str | None:  # type: ignore[no-untyped-def]
-    """The best quarter of the trend and the comparison with the same quarter a year before."""
+    """The best quarter of the trend and the comparison with the same quarter a year before.
+
+    Parameters
+    ----------
+    trend
+        :func:`quarter_trend`'s frame (``quarter, bookings``).
+    period
+        The report's period.
+    year_ago
+        The same quarter a year before (compared when the trend holds it with bookings).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None with fewer than two quarters.
+    """
     complete = trend[trend["quarter"] != period.quarter] if period.running else trend
     if len(trend) < 2 or complete.empty:
         return None
