@@ -52,6 +52,13 @@ def load(data: str, *, config: str = "", preset: str = "") -> SalesData:
     Returns
     -------
     SalesData
+
+    Raises
+    ------
+    ConfigError
+        When the config file is missing or invalid, or the preset is unknown.
+    SalesOpsDataError
+        When the data has blocking problems (the message lists them).
     """
     quiet()
     plots.set_style()

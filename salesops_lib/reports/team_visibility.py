@@ -206,6 +206,12 @@ def build(
     -------
     TeamVisibility
 
+    Raises
+    ------
+    ConfigError
+        For a quarter outside the data, an as-of date that is not a date or falls outside
+        the quarter, or a team no rep belongs to (the message says what is allowed).
+
     Examples
     --------
     >>> r = build(load_dataset("data/demo"), quarter="2026Q3")  # doctest: +SKIP
