@@ -9,7 +9,7 @@ true to say is ``None`` and is not shown.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -278,6 +278,9 @@ def team_or_company(data: SalesData, team: str | None) -> SalesData:
 # ---------------------------------------------------------------------------------------
 # words
 
+MoneyFormat = Callable[[object], str]
+"""A money formatter of one currency, as :func:`money_in` makes it: ``fmt(1_234_567) == "$1.2M"``."""
+
 
 def count(n: int, noun: str, plural: str | None = None) -> str:
     """``1 deal``, ``2,345 deals``.
@@ -325,7 +328,7 @@ def bold(text: object) -> str:
     return f"**{text}**"
 
 
-def money_in(currency: str):  # type: ignore[no-untyped-def]
+def money_in(currency: str) -> MoneyFormat:
     """A money formatter for one currency (``$1.2M``).
 
     Parameters
@@ -335,7 +338,7 @@ def money_in(currency: str):  # type: ignore[no-untyped-def]
 
     Returns
     -------
-    callable
+    MoneyFormat
         ``fmt(x) -> str``: :func:`salesops_lib.format.money` of ``x`` in ``currency``.
 
     Examples

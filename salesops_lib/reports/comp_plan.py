@@ -32,6 +32,7 @@ from salesops_lib.reports.base import (
     Finding,
     Gap,
     Header,
+    MoneyFormat,
     Period,
     Tile,
     bold,
@@ -483,7 +484,7 @@ def scope_sentence(
     return text
 
 
-def _tiles(metrics: dict[str, float], quarter: str, reps: int, fmt) -> list[Tile]:  # type: ignore[no-untyped-def]
+def _tiles(metrics: dict[str, float], quarter: str, reps: int, fmt: MoneyFormat) -> list[Tile]:
     return [
         Tile("Variable pay", fmt(metrics["variable_pay"]), count(reps, "rep")),
         Tile("SPIFFs", fmt(metrics["spiffs"]), "flat awards per qualifying deal"),
@@ -540,7 +541,7 @@ def cost_sentence(metrics: dict[str, float], by_team: pd.DataFrame | None) -> st
     )
 
 
-def inherited_sentence(st: pd.DataFrame, data: SalesData, fmt) -> str:  # type: ignore[no-untyped-def]
+def inherited_sentence(st: pd.DataFrame, data: SalesData, fmt: MoneyFormat) -> str:
     """How much pay comes from inherited deals, naming the rep it matters most for.
 
     Parameters
@@ -587,7 +588,9 @@ def inherited_sentence(st: pd.DataFrame, data: SalesData, fmt) -> str:  # type: 
     )
 
 
-def on_target_sentence(on_target: pd.DataFrame, bookings: float, quarter: str, fmt) -> str | None:  # type: ignore[no-untyped-def]
+def on_target_sentence(
+    on_target: pd.DataFrame, bookings: float, quarter: str, fmt: MoneyFormat
+) -> str | None:
     """Without quotas: what the plans would pay if every rep were exactly at quota.
 
     Parameters
@@ -624,8 +627,8 @@ def on_target_sentence(on_target: pd.DataFrame, bookings: float, quarter: str, f
 # pay and performance
 
 
-def pay_sentence(  # type: ignore[no-untyped-def]
-    st: pd.DataFrame, metrics: dict[str, float], current: list[CompPlan], fmt
+def pay_sentence(
+    st: pd.DataFrame, metrics: dict[str, float], current: list[CompPlan], fmt: MoneyFormat
 ) -> str:
     """How closely pay follows bookings under each plan, and who earns what.
 
@@ -766,7 +769,9 @@ def curves_title(plans: list[CompPlan], st: pd.DataFrame | None) -> str:
     return f"{lead}; {count(len(st), 'rep')} on the current plans, {at_cap:,} at a cap"
 
 
-def booked_sentence(rep_kpi: pd.DataFrame, quarter: str, fmt, *, plans: bool, quotas: bool) -> str:  # type: ignore[no-untyped-def]
+def booked_sentence(
+    rep_kpi: pd.DataFrame, quarter: str, fmt: MoneyFormat, *, plans: bool, quotas: bool
+) -> str:
     """Without statements: the quarter's bookings, the base any plan pays on.
 
     Parameters
@@ -794,7 +799,7 @@ def booked_sentence(rep_kpi: pd.DataFrame, quarter: str, fmt, *, plans: bool, qu
     )
 
 
-def spread_title(rep_kpi: pd.DataFrame, quarter: str, fmt) -> str:  # type: ignore[no-untyped-def]
+def spread_title(rep_kpi: pd.DataFrame, quarter: str, fmt: MoneyFormat) -> str:
     """The bookings-spread chart's title (shown without quotas or plans).
 
     Parameters
@@ -879,7 +884,7 @@ def _replay_table(what_if: pd.DataFrame, currency: str) -> Table:
     return Table(t, REPLAY_SPEC, "Each plan on the same real deals", currency)
 
 
-def replay_sentence(what_if: pd.DataFrame, quarters: list[str], fmt) -> str:  # type: ignore[no-untyped-def]
+def replay_sentence(what_if: pd.DataFrame, quarters: list[str], fmt: MoneyFormat) -> str:
     """Each candidate against the current plan of the same roles, on the replayed quarters.
 
     Parameters
@@ -1002,7 +1007,7 @@ def side_sentence(side: pd.DataFrame) -> str | None:
 # the quarter ahead
 
 
-def ahead_sentence(ahead: comp.NextQuarterCost | None, fmt) -> str | None:  # type: ignore[no-untyped-def]
+def ahead_sentence(ahead: comp.NextQuarterCost | None, fmt: MoneyFormat) -> str | None:
     """The quarter ahead's likely variable pay and its simulated range.
 
     Parameters
@@ -1044,7 +1049,9 @@ def ahead_sentence(ahead: comp.NextQuarterCost | None, fmt) -> str | None:  # ty
 # findings and definitions
 
 
-def _findings(st: pd.DataFrame | None, what_if: pd.DataFrame | None, fmt) -> list[Finding]:  # type: ignore[no-untyped-def]
+def _findings(
+    st: pd.DataFrame | None, what_if: pd.DataFrame | None, fmt: MoneyFormat
+) -> list[Finding]:
     out = []
     if st is not None and len(st) and st["pay_from_inherited"].sum() > 0:
         paid = float(st["pay_from_inherited"].sum())

@@ -27,6 +27,7 @@ from salesops_lib.reports.base import (
     Finding,
     Gap,
     Header,
+    MoneyFormat,
     Period,
     Tile,
     bold,
@@ -428,7 +429,7 @@ def problem_counts(problems: pd.DataFrame, names: dict[str, str]) -> pd.DataFram
     return counts[["check", "label", "action", "deals", "amount"]].reset_index(drop=True)
 
 
-def problem_tiles(od: pd.DataFrame, flagged: pd.DataFrame, fmt) -> list[Tile]:  # type: ignore[no-untyped-def]
+def problem_tiles(od: pd.DataFrame, flagged: pd.DataFrame, fmt: MoneyFormat) -> list[Tile]:
     """Open deals, those with a problem, and the value they hold.
 
     Parameters
@@ -456,7 +457,9 @@ def problem_tiles(od: pd.DataFrame, flagged: pd.DataFrame, fmt) -> list[Tile]:  
     ]
 
 
-def problem_sentence(counts: pd.DataFrame, od: pd.DataFrame, flagged: pd.DataFrame, fmt) -> str:  # type: ignore[no-untyped-def]
+def problem_sentence(
+    counts: pd.DataFrame, od: pd.DataFrame, flagged: pd.DataFrame, fmt: MoneyFormat
+) -> str:
     """How many open deals have a problem and which problem is the most common.
 
     Parameters
@@ -526,7 +529,7 @@ def duplicate_table(data: SalesData, problems: pd.DataFrame) -> Table:
     return Table(rows, DUPLICATES_SPEC, "Likely duplicates, each pair on one row", data.currency)
 
 
-def duplicate_sentence(problems: pd.DataFrame, fmt) -> str | None:  # type: ignore[no-untyped-def]
+def duplicate_sentence(problems: pd.DataFrame, fmt: MoneyFormat) -> str | None:
     """How many open deals look like duplicates and by which rule (None: none).
 
     Parameters
@@ -726,7 +729,7 @@ def fix_list(data: SalesData, problems: pd.DataFrame, names: dict[str, str]) -> 
     return rows.reset_index(drop=True)
 
 
-def fix_sentence(fix: pd.DataFrame, problems: pd.DataFrame, fmt) -> str:  # type: ignore[no-untyped-def]
+def fix_sentence(fix: pd.DataFrame, problems: pd.DataFrame, fmt: MoneyFormat) -> str:
     """How many deals the fix list holds and whose list is heaviest.
 
     Parameters
@@ -843,7 +846,7 @@ def _definitions(
     )
 
 
-def _findings(problems: pd.DataFrame, names: dict[str, str], fmt) -> list[Finding]:  # type: ignore[no-untyped-def]
+def _findings(problems: pd.DataFrame, names: dict[str, str], fmt: MoneyFormat) -> list[Finding]:
     out = []
     for check, g in problems.groupby("check"):
         amount = float(g["amount"].sum())

@@ -28,6 +28,7 @@ from salesops_lib.reports.base import (
     Finding,
     Gap,
     Header,
+    MoneyFormat,
     Period,
     Tile,
     bold,
@@ -516,7 +517,7 @@ def forecast_frame(fc: pd.DataFrame, acc: pd.DataFrame, week: int) -> pd.DataFra
     return out.reset_index(drop=True)
 
 
-def span(lo: float, hi: float, fmt) -> str:  # type: ignore[no-untyped-def]
+def span(lo: float, hi: float, fmt: MoneyFormat) -> str:
     """``$1.2M – $1.5M``; one figure when both ends show the same (no ``$X – $X``).
 
     Parameters
@@ -592,8 +593,12 @@ def held_words(held: int, ranged: int, level: int) -> str:
     return text
 
 
-def forecast_tiles(  # type: ignore[no-untyped-def]
-    forecasts: pd.DataFrame, rec: Recommendation, booked: float, as_of: pd.Timestamp, fmt
+def forecast_tiles(
+    forecasts: pd.DataFrame,
+    rec: Recommendation,
+    booked: float,
+    as_of: pd.Timestamp,
+    fmt: MoneyFormat,
 ) -> list[Tile]:
     """The headline figures: the recommended forecast, its ranges and their coverage, and bookings so far.
 
@@ -643,8 +648,13 @@ def forecast_tiles(  # type: ignore[no-untyped-def]
     return tiles
 
 
-def intro_sentence(  # type: ignore[no-untyped-def]
-    target: str, start: pd.Timestamp, end: pd.Timestamp, as_of: pd.Timestamp, booked: float, fmt
+def intro_sentence(
+    target: str,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    as_of: pd.Timestamp,
+    booked: float,
+    fmt: MoneyFormat,
 ) -> str:
     """Which quarter is forecast, as known when, and what is booked in it so far.
 
@@ -675,8 +685,8 @@ def intro_sentence(  # type: ignore[no-untyped-def]
     return lead + f": {bold(fmt(booked))} booked so far."
 
 
-def recommendation_sentence(  # type: ignore[no-untyped-def]
-    forecasts: pd.DataFrame, rec: Recommendation, target: str, fmt
+def recommendation_sentence(
+    forecasts: pd.DataFrame, rec: Recommendation, target: str, fmt: MoneyFormat
 ) -> str:
     """The recommended method, the backtest it comes from and how often its ranges held.
 
@@ -724,7 +734,7 @@ def recommendation_sentence(  # type: ignore[no-untyped-def]
     return text + "; its ranges were not measured in the backtest."
 
 
-def _side_by_side(forecasts: pd.DataFrame, fmt) -> str:  # type: ignore[no-untyped-def]
+def _side_by_side(forecasts: pd.DataFrame, fmt: MoneyFormat) -> str:
     if len(forecasts) == 1:
         row = forecasts.iloc[0]
         return f"The only method that could run, {row['label']}, expects {bold(fmt(row['point']))}."
@@ -738,7 +748,9 @@ def _side_by_side(forecasts: pd.DataFrame, fmt) -> str:  # type: ignore[no-untyp
     )
 
 
-def forecast_title(forecasts: pd.DataFrame, rec: Recommendation, target: str, fmt) -> str:  # type: ignore[no-untyped-def]
+def forecast_title(
+    forecasts: pd.DataFrame, rec: Recommendation, target: str, fmt: MoneyFormat
+) -> str:
     """The forecast chart's title: what the recommended method expects and how far the methods spread.
 
     The spread is left out when the methods agree or there is one.
@@ -795,14 +807,14 @@ _WHY = {
 READS_PIPELINE = ("pipeline", "win_model", "ensemble")
 
 
-def reconcile_sentence(  # type: ignore[no-untyped-def]
+def reconcile_sentence(
     forecasts: pd.DataFrame,
     rec: Recommendation,
     outlook: Outlook,
     *,
     outside: pd.DataFrame,
     target: str,
-    fmt,
+    fmt: MoneyFormat,
 ) -> str | None:
     """How the recommended forecast relates to the shared reckoning of the quarter, and why they differ.
 
@@ -1038,7 +1050,7 @@ def monthly_sentence(monthly: pd.DataFrame, n_quarters: int) -> str | None:
 # what is at risk
 
 
-def risk_sentence(pipe: pd.DataFrame, target: str, *, has_history: bool, fmt) -> str:  # type: ignore[no-untyped-def]
+def risk_sentence(pipe: pd.DataFrame, target: str, *, has_history: bool, fmt: MoneyFormat) -> str:
     """The quarter's open pipeline and, of those deals, the pushed, the stale and the share of the largest.
 
     Every figure is about the same deals.
@@ -1082,13 +1094,13 @@ def risk_sentence(pipe: pd.DataFrame, target: str, *, has_history: bool, fmt) ->
     return text
 
 
-def _some(deals: pd.DataFrame, fmt) -> str:  # type: ignore[no-untyped-def]
+def _some(deals: pd.DataFrame, fmt: MoneyFormat) -> str:
     if deals.empty:
         return "none has"
     return f"{len(deals):,} ({fmt(deals['amount'].sum())}) {'has' if len(deals) == 1 else 'have'}"
 
 
-def undated_sentence(undated: pd.DataFrame, methods: set[str], fmt) -> str | None:  # type: ignore[no-untyped-def]
+def undated_sentence(undated: pd.DataFrame, methods: set[str], fmt: MoneyFormat) -> str | None:
     """The open deals without an expected close date: in no quarter's pipeline.
 
     Parameters
@@ -1122,8 +1134,8 @@ def undated_sentence(undated: pd.DataFrame, methods: set[str], fmt) -> str | Non
     return text + "."
 
 
-def past_due_sentence(  # type: ignore[no-untyped-def]
-    due: pd.DataFrame, pipe: pd.DataFrame, target: str, as_of: pd.Timestamp, fmt
+def past_due_sentence(
+    due: pd.DataFrame, pipe: pd.DataFrame, target: str, as_of: pd.Timestamp, fmt: MoneyFormat
 ) -> str:
     """Every open deal past its close date, and how many of them the target quarter's pipeline holds.
 
@@ -1217,7 +1229,7 @@ def _team_forecast(
     return out
 
 
-def team_sentence(teams: pd.DataFrame, rec: Recommendation, fmt) -> str | None:  # type: ignore[no-untyped-def]
+def team_sentence(teams: pd.DataFrame, rec: Recommendation, fmt: MoneyFormat) -> str | None:
     """Which team is expected to book the most, by which method, and the teams' total.
 
     Parameters
@@ -1333,14 +1345,14 @@ def _definitions(forecasts: pd.DataFrame, monthly: pd.DataFrame) -> dict[str, st
     )
 
 
-def _findings(  # type: ignore[no-untyped-def]
+def _findings(
     forecasts: pd.DataFrame,
     rec: Recommendation,
     outlook: Outlook,
     due: pd.DataFrame,
     undated: pd.DataFrame,
     target: str,
-    fmt,
+    fmt: MoneyFormat,
 ) -> list[Finding]:
     out = []
     if rec.method is not None and outlook.goal > 0:

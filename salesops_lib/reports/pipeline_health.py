@@ -30,6 +30,7 @@ from salesops_lib.reports.base import (
     Finding,
     Gap,
     Header,
+    MoneyFormat,
     Period,
     bold,
     count,
@@ -495,7 +496,7 @@ def steps_table(by_quarter: pd.DataFrame, wide: funnel_lib.Funnel) -> Table:
 # stall and age
 
 
-def stall_sentence(tis: pd.DataFrame, fmt) -> str | None:  # type: ignore[no-untyped-def]
+def stall_sentence(tis: pd.DataFrame, fmt: MoneyFormat) -> str | None:
     """Typical days in a stage, and the open deals stuck longer than 9 in 10 deals stayed.
 
     Parameters
@@ -526,8 +527,8 @@ def stall_sentence(tis: pd.DataFrame, fmt) -> str | None:  # type: ignore[no-unt
 
 
 def aging_sentence(
-    bands: pd.DataFrame, open_now: pd.DataFrame, day: pd.Timestamp, fmt
-) -> str | None:  # type: ignore[no-untyped-def]
+    bands: pd.DataFrame, open_now: pd.DataFrame, day: pd.Timestamp, fmt: MoneyFormat
+) -> str | None:
     """The share of the open pipeline's value in deals older than six months.
 
     Parameters
@@ -588,7 +589,7 @@ def aging_title(bands: pd.DataFrame) -> str:
 # waterfall
 
 
-def movement_sentence(mv: pd.DataFrame, quarter: str, booked: float, fmt) -> str:  # type: ignore[no-untyped-def]
+def movement_sentence(mv: pd.DataFrame, quarter: str, booked: float, fmt: MoneyFormat) -> str:
     """The quarter's pipeline from its start to the as-of date, balancing to the end.
 
     Parameters
@@ -634,7 +635,7 @@ def movement_sentence(mv: pd.DataFrame, quarter: str, booked: float, fmt) -> str
     )
 
 
-def movement_title(mv: pd.DataFrame, quarter: str, fmt) -> str:  # type: ignore[no-untyped-def]
+def movement_title(mv: pd.DataFrame, quarter: str, fmt: MoneyFormat) -> str:
     """The waterfall's title.
 
     Parameters
@@ -663,13 +664,13 @@ def movement_title(mv: pd.DataFrame, quarter: str, fmt) -> str:  # type: ignore[
 # velocity and creation
 
 
-def velocity_sentence(  # type: ignore[no-untyped-def]
+def velocity_sentence(
     vel: pd.DataFrame,
     undated: pd.DataFrame,
     day: pd.Timestamp,
     quarters_used: int,
     nxt: Outlook,
-    fmt,
+    fmt: MoneyFormat,
 ) -> str | None:
     """What the velocity counts (every open deal, undated ones named) and what it comes to.
 
@@ -769,8 +770,8 @@ def _verb(k: int, n: int, one: str, many: str) -> str:
     return one if k in (0, 1) and k != n else many
 
 
-def creation_sentence(  # type: ignore[no-untyped-def]
-    total: pd.Series, teams: pd.DataFrame, quarter: str, nxt: str, fmt
+def creation_sentence(
+    total: pd.Series, teams: pd.DataFrame, quarter: str, nxt: str, fmt: MoneyFormat
 ) -> str | None:
     """Pipeline created in the quarter against what next quarter's goal needs.
 
@@ -821,13 +822,13 @@ def creation_sentence(  # type: ignore[no-untyped-def]
     return text
 
 
-def reconcile_sentence(  # type: ignore[no-untyped-def]
+def reconcile_sentence(
     total: pd.Series,
     teams: pd.DataFrame,
     quarter: str,
     nxt: str,
     day: pd.Timestamp,
-    fmt,
+    fmt: MoneyFormat,
     *,
     as_in_01: bool = True,
 ) -> str | None:
@@ -1013,7 +1014,13 @@ def _definitions() -> dict[str, str]:
     )
 
 
-def _findings(tis, mv, total: pd.Series, nxt: str, fmt) -> list[Finding]:  # type: ignore[no-untyped-def]
+def _findings(
+    tis: pd.DataFrame | None,
+    mv: pd.DataFrame | None,
+    total: pd.Series,
+    nxt: str,
+    fmt: MoneyFormat,
+) -> list[Finding]:
     out = []
     if total["pipeline_short"] > 0:
         out.append(

@@ -28,6 +28,7 @@ from salesops_lib.reports.base import (
     Finding,
     Gap,
     Header,
+    MoneyFormat,
     Period,
     Tile,
     bold,
@@ -513,8 +514,18 @@ def build(
     )
 
 
-def _without_plan(  # type: ignore[no-untyped-def]
-    d, period, plan, method, overassign, sched, tgt, trailing, gaps, setup, head
+def _without_plan(
+    d: SalesData,
+    period: Period,
+    plan: quota.PlanPeriod,
+    method: str,
+    overassign: float,
+    sched: tuple[float, ...],
+    tgt: quota.PlanTarget,
+    trailing: pd.Series,
+    gaps: list[Gap],
+    setup: str,
+    head: Header,
 ) -> QuotaDesign:
     """The result when no quotas can be proposed: every section shows its gap."""
     return QuotaDesign(
@@ -615,7 +626,7 @@ def _band(band: tuple[float, float]) -> str:
     return f"{band[0] * 100:.0f}–{pct(band[1])}"
 
 
-def plan_sentence(  # type: ignore[no-untyped-def]
+def plan_sentence(
     plan: quota.PlanPeriod,
     target: quota.PlanTarget,
     *,
@@ -623,7 +634,7 @@ def plan_sentence(  # type: ignore[no-untyped-def]
     overassign: float,
     ramp: tuple[float, ...],
     as_of: pd.Timestamp,
-    fmt,
+    fmt: MoneyFormat,
     partial: list[str] | None = None,
     data_start: pd.Timestamp | None = None,
 ) -> str:
@@ -691,8 +702,12 @@ def plan_sentence(  # type: ignore[no-untyped-def]
     )
 
 
-def headline_tiles(  # type: ignore[no-untyped-def]
-    choice: quota.PlanChoice, trailing: pd.Series, ramping: pd.DataFrame, expected: float, fmt
+def headline_tiles(
+    choice: quota.PlanChoice,
+    trailing: pd.Series,
+    ramping: pd.DataFrame,
+    expected: float,
+    fmt: MoneyFormat,
 ) -> list[Tile]:
     """Company quota, trailing bookings, reps with a quota, expected share at quota, expected bookings.
 
@@ -747,7 +762,7 @@ def headline_tiles(  # type: ignore[no-untyped-def]
     return tiles
 
 
-def allocation_sentence(chosen: pd.DataFrame, as_of: pd.Timestamp, fmt) -> str:  # type: ignore[no-untyped-def]
+def allocation_sentence(chosen: pd.DataFrame, as_of: pd.Timestamp, fmt: MoneyFormat) -> str:
     """Who gets a quota and how the company quota is spread, to the cent.
 
     Parameters
@@ -773,10 +788,10 @@ def allocation_sentence(chosen: pd.DataFrame, as_of: pd.Timestamp, fmt) -> str: 
     )
 
 
-def trailing_sentence(  # type: ignore[no-untyped-def]
+def trailing_sentence(
     choice: quota.PlanChoice,
     trailing: pd.Series,
-    fmt,
+    fmt: MoneyFormat,
     *,
     scope: str = "The company",
     at_trailing: float = float("nan"),
@@ -976,7 +991,7 @@ def _share_frame(share: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def band_sentence(choice: quota.PlanChoice, fmt) -> str:  # type: ignore[no-untyped-def]
+def band_sentence(choice: quota.PlanChoice, fmt: MoneyFormat) -> str:
     """The plan as asked: its company quota and the simulated share of reps at quota.
 
     Parameters
@@ -1000,7 +1015,7 @@ def band_sentence(choice: quota.PlanChoice, fmt) -> str:  # type: ignore[no-unty
     )
 
 
-def choice_sentence(choice: quota.PlanChoice, expected: float, fmt) -> str:  # type: ignore[no-untyped-def]
+def choice_sentence(choice: quota.PlanChoice, expected: float, fmt: MoneyFormat) -> str:
     """Which plan the letters carry, and when it is the reachable one, what that costs the target.
 
     Parameters
@@ -1302,7 +1317,7 @@ def history_sentence(letters: pd.DataFrame) -> str:
 # back-test
 
 
-def backtest_sentence(bt: quota.YearBacktest | None, fmt) -> str | None:  # type: ignore[no-untyped-def]
+def backtest_sentence(bt: quota.YearBacktest | None, fmt: MoneyFormat) -> str | None:
     """The method's quotas for the last complete year against what reps then booked.
 
     Parameters
@@ -1348,8 +1363,12 @@ def _backtest_table(bt: quota.YearBacktest, currency: str) -> Table:
 # findings and definitions
 
 
-def _findings(  # type: ignore[no-untyped-def]
-    choice: quota.PlanChoice, trailing: pd.Series, letters: pd.DataFrame, hard: pd.DataFrame, fmt
+def _findings(
+    choice: quota.PlanChoice,
+    trailing: pd.Series,
+    letters: pd.DataFrame,
+    hard: pd.DataFrame,
+    fmt: MoneyFormat,
 ) -> list[Finding]:
     out = []
     if len(trailing) and choice.quota < trailing.sum():

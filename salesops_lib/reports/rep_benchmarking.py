@@ -11,8 +11,9 @@ teams compare. Every sentence is a function of the numbers beside it (tested in
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,7 @@ from salesops_lib.reports.base import (
     Finding,
     Gap,
     Header,
+    MoneyFormat,
     Period,
     bold,
     count,
@@ -445,7 +447,7 @@ def scope_sentence(n: int, window: list[str], trailing: int) -> str:
     return text
 
 
-def peer_sentence(card: pd.DataFrame, fmt) -> str | None:  # type: ignore[no-untyped-def]
+def peer_sentence(card: pd.DataFrame, fmt: MoneyFormat) -> str | None:
     """Peer groups, the top rep by bookings with their percentile, and the reps still ramping.
 
     Parameters
@@ -486,7 +488,7 @@ def peer_sentence(card: pd.DataFrame, fmt) -> str | None:  # type: ignore[no-unt
     return text
 
 
-def distribution_title(frame: pd.DataFrame, value: str, has_quota: bool, fmt) -> str:  # type: ignore[no-untyped-def]
+def distribution_title(frame: pd.DataFrame, value: str, has_quota: bool, fmt: MoneyFormat) -> str:
     """The peer distribution chart's title: the peer group with the highest median.
 
     Only groups of at least :data:`MIN_GROUP` reps with a value are ranked.
@@ -788,10 +790,10 @@ def heat_title(heat: pd.DataFrame, neck: funnel_lib.Bottleneck | None) -> str:
 # ramp
 
 
-def ramp_sentence(  # type: ignore[no-untyped-def]
-    ramp: dict,  # type: ignore[type-arg]
+def ramp_sentence(
+    ramp: Mapping[str, Any],
     hire_known: bool,
-    fmt,
+    fmt: MoneyFormat,
     *,
     reassigned_known: bool = False,
 ) -> str | None:
@@ -865,7 +867,7 @@ def ramp_sentence(  # type: ignore[no-untyped-def]
 # managers
 
 
-def manager_sentence(mgr: pd.DataFrame, measure: str, fmt) -> str | None:  # type: ignore[no-untyped-def]
+def manager_sentence(mgr: pd.DataFrame, measure: str, fmt: MoneyFormat) -> str | None:
     """Whose reps average the highest, and whose team spreads widest (managers named only).
 
     Parameters
@@ -1006,7 +1008,7 @@ def _definitions(has_quota: bool, has_activities: bool) -> dict[str, str]:
     )
 
 
-def _findings(ranking: pd.DataFrame, hires: pd.DataFrame, fmt) -> list[Finding]:  # type: ignore[no-untyped-def]
+def _findings(ranking: pd.DataFrame, hires: pd.DataFrame, fmt: MoneyFormat) -> list[Finding]:
     out = []
     below = ranking[ranking["flag"] == "below peers"]
     if len(below):

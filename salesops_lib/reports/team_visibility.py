@@ -25,6 +25,7 @@ from salesops_lib.reports.base import (
     Finding,
     Gap,
     Header,
+    MoneyFormat,
     Period,
     Tile,
     bold,
@@ -389,7 +390,9 @@ def pace_against_earlier(data: SalesData, period: Period, *, has_quota: bool) ->
     )
 
 
-def pace_sentence(pace: Pace, *, scope: str, total: pd.Series, has_quota: bool, fmt) -> str:  # type: ignore[no-untyped-def]
+def pace_sentence(
+    pace: Pace, *, scope: str, total: pd.Series, has_quota: bool, fmt: MoneyFormat
+) -> str:
     """How far the quarter has come and whether that is ahead of its usual pace.
 
     Parameters
@@ -504,7 +507,7 @@ def headline_tiles(total: pd.Series, period: Period, has_quota: bool, currency: 
 # pipeline
 
 
-def past_due_sentence(period: Period, due: pd.DataFrame, fmt) -> str | None:  # type: ignore[no-untyped-def]
+def past_due_sentence(period: Period, due: pd.DataFrame, fmt: MoneyFormat) -> str | None:
     """For an ended quarter: the deals still open with a close date already behind them.
 
     Parameters
@@ -535,8 +538,13 @@ def past_due_sentence(period: Period, due: pd.DataFrame, fmt) -> str | None:  # 
     return text
 
 
-def coverage_sentence(  # type: ignore[no-untyped-def]
-    cov: pd.Series, quarter: str, *, scope: str, fmt, undated: pd.DataFrame | None = None
+def coverage_sentence(
+    cov: pd.Series,
+    quarter: str,
+    *,
+    scope: str,
+    fmt: MoneyFormat,
+    undated: pd.DataFrame | None = None,
 ) -> str:
     """Whether the open pipeline of ``quarter`` can close its remaining goal.
 
@@ -596,8 +604,8 @@ def coverage_sentence(  # type: ignore[no-untyped-def]
     )
 
 
-def team_shortfall_sentence(  # type: ignore[no-untyped-def]
-    by_team: pd.DataFrame, total: pd.Series, fmt
+def team_shortfall_sentence(
+    by_team: pd.DataFrame, total: pd.Series, fmt: MoneyFormat
 ) -> str | None:
     """Why the teams' shortfalls do not add up to the company's, when they do not.
 
@@ -666,7 +674,7 @@ def _kpis_by(data: SalesData, period: Period, level: str, has_quota: bool) -> Ta
     return Table(t, spec, f"By {level}, {period.quarter} {period.status}", data.currency)
 
 
-def leader_sentence(ranked: pd.DataFrame, measure: str, fmt) -> str | None:  # type: ignore[no-untyped-def]
+def leader_sentence(ranked: pd.DataFrame, measure: str, fmt: MoneyFormat) -> str | None:
     """Which team leads and which trails (teams without a name left out); None for one team.
 
     Parameters
@@ -825,7 +833,9 @@ def quarter_trend(data: SalesData, period: Period) -> Table:
     return Table(trend, spec, caption, data.currency)
 
 
-def trend_sentence(trend: pd.DataFrame, period: Period, year_ago: str, fmt) -> str | None:  # type: ignore[no-untyped-def]
+def trend_sentence(
+    trend: pd.DataFrame, period: Period, year_ago: str, fmt: MoneyFormat
+) -> str | None:
     """The best quarter of the trend and the comparison with the same quarter a year before.
 
     Parameters
@@ -859,7 +869,7 @@ def trend_sentence(trend: pd.DataFrame, period: Period, year_ago: str, fmt) -> s
     return text
 
 
-def _findings(cov: pd.Series, due: pd.DataFrame, quarter: str, fmt) -> list[Finding]:  # type: ignore[no-untyped-def]
+def _findings(cov: pd.Series, due: pd.DataFrame, quarter: str, fmt: MoneyFormat) -> list[Finding]:
     out = []
     if cov["gap"] > 0 and cov["pipeline_short"] > 0:
         out.append(
