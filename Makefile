@@ -42,6 +42,7 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check salesops_lib tests benchmarks
+	$(BIN)/ruff format --check salesops_lib tests benchmarks
 	$(BIN)/mypy salesops_lib
 
 clean:

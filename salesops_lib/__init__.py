@@ -1,7 +1,7 @@
 """salesops workbench: the library behind every report.
 
 Public entry points: :func:`load_dataset` and :class:`SalesData` (data), :class:`FiscalCalendar`
-(periods), :func:`salesops_lib.metrics.kpi_table` (KPIs).
+(periods), :func:`salesops_lib.analysis.kpis.kpi_table` (KPIs).
 """
 
 from __future__ import annotations

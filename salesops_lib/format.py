@@ -17,12 +17,28 @@ def _missing(x: object) -> bool:
 def money(x: object, currency: str = "USD", *, exact: bool = False) -> str:
     """Compact money: ``$1.2M``, ``$850K``, ``$920``; ``exact`` gives ``$1,234,567``.
 
+    Parameters
+    ----------
+    x
+        An amount; None, NaN or anything that is not a number shows as ``–``.
+    currency
+        ISO code; USD, EUR, GBP, JPY, CAD and AUD get their symbol, any other code is
+        written before the amount (``CHF 1.2M``).
+    exact
+        Whole units with thousands separators instead of the compact form.
+
+    Returns
+    -------
+    str
+
     Examples
     --------
     >>> money(1_234_567)
     '$1.2M'
     >>> money(-8_500)
     '-$8.5K'
+    >>> money(1_234_567, "EUR", exact=True)
+    '€1,234,567'
     """
     if _missing(x):
         return "–"
@@ -41,21 +57,70 @@ def money(x: object, currency: str = "USD", *, exact: bool = False) -> str:
 
 
 def pct(x: object, digits: int = 0) -> str:
-    """Percentage: ``0.643`` -> ``64%``."""
+    """Percentage: ``0.643`` -> ``64%``.
+
+    Parameters
+    ----------
+    x
+        A share (1.0 is 100%); None, NaN or not a number shows as ``–``.
+    digits
+        Decimal places.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> pct(0.643), pct(0.643, 1), pct(None)
+    ('64%', '64.3%', '–')
+    """
     if _missing(x):
         return "–"
     return f"{float(x) * 100:,.{digits}f}%"  # type: ignore[arg-type]
 
 
 def ratio(x: object) -> str:
-    """A multiple: ``3.14`` -> ``3.1×``."""
+    """A multiple: ``3.14`` -> ``3.1×``.
+
+    Parameters
+    ----------
+    x
+        The multiple; None, NaN or not a number shows as ``–``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> ratio(3.14)
+    '3.1×'
+    """
     if _missing(x):
         return "–"
     return f"{float(x):,.1f}×"  # type: ignore[arg-type]
 
 
 def number(x: object, digits: int = 0) -> str:
-    """A plain number with thousands separators."""
+    """A plain number with thousands separators.
+
+    Parameters
+    ----------
+    x
+        The number; None, NaN or not a number shows as ``–``.
+    digits
+        Decimal places.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> number(1234.56), number(1234.56, 1)
+    ('1,235', '1,234.6')
+    """
     if _missing(x):
         return "–"
     return f"{float(x):,.{digits}f}"  # type: ignore[arg-type]

@@ -117,6 +117,11 @@ class FiscalCalendar:
         -------
         (pandas.Timestamp, pandas.Timestamp)
             Both at midnight: the last day is included in the quarter.
+
+        Raises
+        ------
+        ConfigError
+            If a label is not a fiscal quarter label (:meth:`period`).
         """
         p = self.period(quarter)
         return p.start_time.normalize(), p.end_time.normalize()
@@ -176,6 +181,11 @@ class FiscalCalendar:
         -------
         str
 
+        Raises
+        ------
+        ConfigError
+            If a label is not a fiscal quarter label (:meth:`period`).
+
         Examples
         --------
         >>> FiscalCalendar().shift("2026Q1", -1)
@@ -194,6 +204,11 @@ class FiscalCalendar:
         Returns
         -------
         list of str
+
+        Raises
+        ------
+        ConfigError
+            If a label is not a fiscal quarter label (:meth:`period`).
         """
         a, b = self.period(first), self.period(last)
         return [self.label(p) for p in pd.period_range(a, b, freq=self.freq)]
@@ -209,6 +224,11 @@ class FiscalCalendar:
         Returns
         -------
         int
+
+        Raises
+        ------
+        ConfigError
+            If a label is not a fiscal quarter label (:meth:`period`).
         """
         return int(self.period(quarter).qyear)
 

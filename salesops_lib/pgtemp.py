@@ -33,7 +33,19 @@ SQL_TYPES = {
 
 
 def server_binary(name: str) -> str | None:
-    """Path of a PostgreSQL server program, or None when it is not installed."""
+    """Path of a PostgreSQL server program, or None when it is not installed.
+
+    Looks on ``PATH`` first, then under ``/usr/lib/postgresql/*/bin`` (the highest version).
+
+    Parameters
+    ----------
+    name
+        The program, e.g. ``initdb`` or ``pg_ctl``.
+
+    Returns
+    -------
+    str or None
+    """
     found = shutil.which(name)
     if found:
         return found
@@ -82,12 +94,34 @@ def temp_server(
 
     With ``log_statements`` every SQL statement goes to ``<folder>/log``.
 
+    Parameters
+    ----------
+    password
+        The superuser's password (SCRAM authentication; it is not stored in the folder).
+    user
+        The superuser's name.
+    port
+        The port number of the server's Unix socket (it listens on no TCP address).
+    log_statements
+        Log every SQL statement.
+
+    Yields
+    ------
+    TempServer
+        Where the running server listens.
+
     Raises
     ------
     FileNotFoundError
         When ``initdb`` or ``pg_ctl`` is not installed.
     RuntimeError
         When the server does not start (the message holds its log's end).
+
+    Examples
+    --------
+    >>> with temp_server(password="secret") as server:  # doctest: +SKIP
+    ...     copy_folder(server, Path("data/demo"))
+    {'reps': 76, 'opportunities': 28304, ...}
     """
     initdb, pg_ctl = server_binary("initdb"), server_binary("pg_ctl")
     if not initdb or not pg_ctl:
@@ -142,7 +176,25 @@ def temp_server(
 
 
 def copy_folder(server: TempServer, folder: Path) -> dict[str, int]:
-    """Load each canonical ``<table>.csv`` of ``folder`` into a typed table; rows per table."""
+    """Load each canonical ``<table>.csv`` of ``folder`` into a typed table; rows per table.
+
+    Each table is dropped and created again, with the file's header as its columns:
+    dates as ``date``, money, numbers and probabilities as ``double precision``, flags as
+    ``boolean``, everything else (ids, text, unknown columns) as ``text``.
+
+    Parameters
+    ----------
+    server
+        A running server (:func:`temp_server`).
+    folder
+        A folder of canonical CSV files, e.g. ``reps.csv`` and ``opportunities.csv``; tables
+        without a file are skipped.
+
+    Returns
+    -------
+    dict of str to int
+        Rows loaded, by table name.
+    """
     import pandas as pd
 
     rows = {}

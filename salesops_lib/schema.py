@@ -62,7 +62,27 @@ class Table:
         return [c.name for c in self.columns]
 
     def column(self, name: str) -> Column:
-        """The column called ``name``."""
+        """The column called ``name``.
+
+        Parameters
+        ----------
+        name
+            A canonical column name of this table, e.g. ``close_date``.
+
+        Returns
+        -------
+        Column
+
+        Raises
+        ------
+        KeyError
+            When the table has no such column.
+
+        Examples
+        --------
+        >>> OPPORTUNITIES.column("amount").kind
+        'money'
+        """
         for c in self.columns:
             if c.name == name:
                 return c

@@ -66,7 +66,23 @@ FLOW_EXITS = ("won", "lost", "slipped_out", "end")
 
 
 def as_date(value: object) -> pd.Timestamp:
-    """A date at midnight (``"2026-09-30"``, a Timestamp, a datetime)."""
+    """A date at midnight (``"2026-09-30"``, a Timestamp, a datetime).
+
+    Parameters
+    ----------
+    value
+        Anything :class:`pandas.Timestamp` reads.
+
+    Returns
+    -------
+    Timestamp
+        The day, time of day dropped.
+
+    Examples
+    --------
+    >>> as_date("2026-09-30 17:45")
+    Timestamp('2026-09-30 00:00:00')
+    """
     return pd.Timestamp(value).normalize()  # type: ignore[arg-type]
 
 
@@ -125,6 +141,18 @@ def booked(
 def bookings(data: SalesData, start: pd.Timestamp, as_of: pd.Timestamp) -> float:
     """Bookings: amount closed won from ``start`` to ``as_of`` (see the module's definition).
 
+    Parameters
+    ----------
+    data
+        The data set (``opportunities``: ``is_won, close_date, amount``).
+    start, as_of
+        First and last day of the window (inclusive).
+
+    Returns
+    -------
+    float
+        The sum of ``amount`` of those deals (a deal without an amount adds nothing).
+
     Examples
     --------
     >>> bookings(data, *data.calendar.bounds("2026Q3"))  # doctest: +SKIP
@@ -133,7 +161,21 @@ def bookings(data: SalesData, start: pd.Timestamp, as_of: pd.Timestamp) -> float
 
 
 def closed_by(data: SalesData, date: pd.Timestamp) -> np.ndarray:
-    """For each row of the opportunities table: closed, with a close date on or before ``date``."""
+    """For each row of the opportunities table: closed, with a close date on or before ``date``.
+
+    Parameters
+    ----------
+    data
+        The data set (``opportunities``: ``is_closed, close_date``).
+    date
+        The as-of date.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``bool``, one per opportunity, in the table's order (a blank ``is_closed`` or close
+        date counts as not closed).
+    """
     opps = data.opportunities
     closed = opps["is_closed"].fillna(False).to_numpy(dtype=bool)
     return closed & (opps["close_date"] <= date).to_numpy(dtype=bool)
@@ -175,7 +217,19 @@ def snapshot_rows(data: SalesData, date: object) -> np.ndarray | slice | None:
 
 
 def snapshot_date_on(data: SalesData, date: object) -> pd.Timestamp | None:
-    """The date of the latest snapshot on or before ``date`` (None: none, or no history)."""
+    """The date of the latest snapshot on or before ``date`` (None: none, or no history).
+
+    Parameters
+    ----------
+    data
+        The data set (its ``history`` table).
+    date
+        The as-of date.
+
+    Returns
+    -------
+    Timestamp or None
+    """
     rows = snapshot_rows(data, date)
     if rows is None:
         return None
@@ -238,8 +292,9 @@ def open_deals(data: SalesData, date: object) -> pd.DataFrame:
 
 
 def open_deals_known_then(data: SalesData, date: object) -> pd.DataFrame:
-    """The deals open on ``date`` with only what was known on ``date``: what forecasts and their
-    backtests train and score on (no peeking at later values).
+    """The deals open on ``date`` with only what was known on ``date`` (for forecasts).
+
+    What forecasts and their backtests train and score on: no peeking at later values.
 
     With history snapshots: the deals of the latest snapshot on or before ``date``, as it
     showed them. Without snapshots, for a date before the data's last: the deals created by
@@ -430,6 +485,15 @@ def open_pipeline(data: SalesData, *, quarter: str, as_of: object) -> pd.DataFra
 def next_quarter_pipeline(data: SalesData, *, quarter: str, as_of: object) -> pd.DataFrame:
     """Open pipeline, as of ``as_of``, of the quarter after ``quarter``.
 
+    Parameters
+    ----------
+    data
+        The data set.
+    quarter
+        The quarter being reported; the pipeline is the next one's.
+    as_of
+        What is known: the deals open on this date, as :func:`open_pipeline` sees them.
+
     Returns
     -------
     DataFrame
@@ -444,6 +508,15 @@ def next_quarter_pipeline(data: SalesData, *, quarter: str, as_of: object) -> pd
 def past_due(data: SalesData, *, as_of: object) -> pd.DataFrame:
     """Open deals on ``as_of`` whose expected close date is already behind them.
 
+    Parameters
+    ----------
+    data
+        The data set.
+    as_of
+        The as-of date; a deal is past due when its expected close date is before it.
+        Without history snapshots the close dates are the ones the opportunities table shows
+        now.
+
     Returns
     -------
     DataFrame
@@ -455,6 +528,13 @@ def past_due(data: SalesData, *, as_of: object) -> pd.DataFrame:
 
 def undated(data: SalesData, *, as_of: object) -> pd.DataFrame:
     """Open deals on ``as_of`` without an expected close date: in no quarter's pipeline.
+
+    Parameters
+    ----------
+    data
+        The data set.
+    as_of
+        The as-of date.
 
     Returns
     -------
@@ -497,7 +577,8 @@ def quarter_flow(
         open then), ``exit`` (``won``, ``lost``, ``slipped_out``: left without closing in the
         quarter, ``end``: still in its open pipeline on ``as_of``), ``start_amount``,
         ``entry_amount``, ``final_amount``, ``change``. ``attrs`` has ``from`` and ``to``
-        (the snapshot dates behind the start and the end). None without history.
+        (the snapshot dates behind the start and the end) and ``closed_to`` (the last close
+        date counted as won or lost). None without history.
     """
     if data.history is None or data.history.empty:
         return None
@@ -573,6 +654,15 @@ def _member(ids: pd.Index, values: pd.Index) -> np.ndarray:
 
 def slipped(data: SalesData, *, quarter: str, as_of: object | None = None) -> pd.DataFrame | None:
     """Deals that slipped out of ``quarter`` by ``as_of`` (see the module's definition).
+
+    Parameters
+    ----------
+    data
+        The data set; needs history snapshots.
+    quarter
+        The quarter whose pipeline the deals left.
+    as_of
+        End of the window; None: the quarter's end, or the data's last date while it runs.
 
     Returns
     -------

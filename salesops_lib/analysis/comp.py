@@ -74,10 +74,31 @@ class CompPlan:
     def from_dict(cls, d: dict[str, Any]) -> CompPlan:
         """Build and check a plan from a config table.
 
+        Parameters
+        ----------
+        d
+            One ``[[comp.plans]]`` table: ``name``, ``ote`` and ``base_share`` (required),
+            ``roles`` (a role or a list; default ``["*"]``, every role), ``mode`` (default
+            ``marginal``), ``tiers`` (``{from, to, rate}``; default one tier at rate 1.0),
+            ``threshold``, ``cap`` (``none`` or blank: none), ``spiffs`` (``{name, amount,
+            product, min_amount}``), ``weights`` (default ``{bookings = 1.0}``), ``current`` and
+            ``pipeline_multiple`` (default 3.0: the pipeline-created quota is three times the
+            bookings quota).
+
+        Returns
+        -------
+        CompPlan
+
         Raises
         ------
         ConfigError
             Naming the plan and the key that is wrong.
+
+        Examples
+        --------
+        >>> plan = CompPlan.from_dict({"name": "AE", "ote": 200_000, "base_share": 0.5})
+        >>> plan.quarterly_target, plan.roles
+        (25000.0, ('*',))
         """
         name = str(d.get("name", "")).strip() or "unnamed plan"
 
@@ -169,7 +190,28 @@ class CompPlan:
         return self.ote * self.base_share / 4
 
     def tier_pay(self, attainment: np.ndarray | Sequence[float] | float) -> np.ndarray:
-        """Quarterly variable pay by tier: an array of shape (len(attainment), len(tiers))."""
+        """Quarterly variable pay by tier: an array of shape (len(attainment), len(tiers)).
+
+        Attainment below 0 or not finite counts as 0; above the cap it counts as the cap; below
+        the threshold every tier pays 0.
+
+        Parameters
+        ----------
+        attainment
+            One attainment or several (bookings / quota; 1.0 = at quota).
+
+        Returns
+        -------
+        numpy.ndarray
+            Pay in currency; a row sums to :meth:`payout`.
+
+        Examples
+        --------
+        >>> plan = CompPlan.from_dict({"name": "AE", "ote": 200_000, "base_share": 0.5,
+        ...     "tiers": [{"from": 0, "to": 1.0, "rate": 1.0}, {"from": 1.0, "to": None, "rate": 2.0}]})
+        >>> plan.tier_pay(1.5).tolist()
+        [[25000.0, 25000.0]]
+        """
         a = np.atleast_1d(np.asarray(attainment, dtype=float))
         a = np.where(np.isfinite(a), np.maximum(a, 0.0), 0.0)
         counted = np.minimum(a, self.cap) if self.cap is not None else a
@@ -189,6 +231,16 @@ class CompPlan:
     def payout(self, attainment: np.ndarray | Sequence[float] | float) -> np.ndarray:
         """Quarterly variable pay in currency for each attainment (SPIFFs apart).
 
+        Parameters
+        ----------
+        attainment
+            One attainment or several (bookings / quota; 1.0 = at quota).
+
+        Returns
+        -------
+        numpy.ndarray
+            One pay per attainment (a 1-element array for a single number).
+
         Examples
         --------
         >>> plan = CompPlan.from_dict({"name": "AE", "ote": 200_000, "base_share": 0.5,
@@ -199,17 +251,42 @@ class CompPlan:
         return self.tier_pay(attainment).sum(axis=1)
 
     def applies_to(self, role: object) -> bool:
-        """Whether the plan covers a rep of this role."""
+        """Whether the plan covers a rep of this role.
+
+        Parameters
+        ----------
+        role
+            A value of the reps' ``role`` column (missing: only a ``*`` plan covers it).
+
+        Returns
+        -------
+        bool
+        """
         return "*" in self.roles or (isinstance(role, str) and role in self.roles)
 
 
 def load_plans(config: dict[str, Any]) -> list[CompPlan]:
     """Plans from a config's ``[[comp.plans]]``.
 
+    Parameters
+    ----------
+    config
+        The configuration (:func:`salesops_lib.config.load_config`); reads ``comp.plans``.
+
+    Returns
+    -------
+    list of CompPlan
+        In the config's order.
+
     Raises
     ------
     ConfigError
         When there are none, or a plan is invalid.
+
+    Examples
+    --------
+    >>> [p.name for p in load_plans({"comp": {"plans": [{"name": "AE", "ote": 1e5, "base_share": 0.6}]}})]
+    ['AE']
     """
     items = (config.get("comp") or {}).get("plans") or []
     if not items:
@@ -220,7 +297,19 @@ def load_plans(config: dict[str, Any]) -> list[CompPlan]:
 
 
 def current_plans(plans: list[CompPlan]) -> list[CompPlan]:
-    """The plans marked ``current = true`` (or the first plan per role when none is)."""
+    """The plans marked ``current = true`` (or the first plan per role when none is).
+
+    Parameters
+    ----------
+    plans
+        Every plan of the config (:func:`load_plans`).
+
+    Returns
+    -------
+    list of CompPlan
+        In the config's order. With no plan marked current, a plan is kept when none of its
+        roles is covered by a plan kept before it.
+    """
     cur = [p for p in plans if p.current]
     if cur:
         return cur
@@ -234,7 +323,20 @@ def current_plans(plans: list[CompPlan]) -> list[CompPlan]:
 
 
 def plan_for(plans: list[CompPlan], role: object) -> CompPlan | None:
-    """The first plan covering a role (specific roles before ``*``)."""
+    """The first plan covering a role (specific roles before ``*``).
+
+    Parameters
+    ----------
+    plans
+        The plans in force, in order.
+    role
+        A value of the reps' ``role`` column (missing: the first ``*`` plan).
+
+    Returns
+    -------
+    CompPlan or None
+        None when no plan covers the role.
+    """
     specific = [p for p in plans if isinstance(role, str) and role in p.roles]
     if specific:
         return specific[0]
@@ -643,11 +745,33 @@ def cost_range(
 
     Company bookings are drawn from a normal fitted to the forecast's point and 80% range;
     each rep's share of them from their trailing share with the spread seen in history.
+    Each rep is paid by the payout curve of :func:`plan_for` their role on bookings
+    attainment (bookings / quota); SPIFFs and plan weights on other measures are left out.
+
+    Parameters
+    ----------
+    data
+        The sales data: won deals of the four quarters before ``quarter`` give each rep's
+        share of bookings and its spread; ``reps.role`` picks each rep's plan.
+    plans
+        The current plans.
+    quarter
+        The quarter simulated.
+    bookings_point, bookings_lo80, bookings_hi80
+        The company's forecast bookings for ``quarter`` and its 80% range.
+    quotas
+        Quota per ``rep_id`` (index) for the quarter; reps without one, or without won
+        deals in the four quarters before, are not paid.
+    n
+        Number of draws.
+    seed
+        Seed of the random draws (the same seed, the same answer).
 
     Returns
     -------
     dict
-        ``p10, p50, p90, mean`` of the cost (variable pay + SPIFFs are left out).
+        ``p10, p50, p90, mean`` of the quarter's variable pay across the draws (SPIFFs are
+        left out).
     """
     rng = np.random.default_rng(seed)
     sd = max((bookings_hi80 - bookings_lo80) / (2 * 1.2816), 1e-9)
@@ -695,7 +819,23 @@ def cost_range(
 
 
 def write_statements(st: pd.DataFrame, folder: str, stem: str) -> tuple[str, str]:
-    """Write statements as ``<stem>.csv`` and ``<stem>.xlsx`` (one sheet per team) in ``folder``."""
+    """Write statements as ``<stem>.csv`` and ``<stem>.xlsx`` (one sheet per team) in ``folder``.
+
+    Parameters
+    ----------
+    st
+        The rows to write (e.g. :func:`statements`; needs ``team``, blank teams go to a
+        ``(no team)`` sheet), every column as is.
+    folder
+        An existing folder.
+    stem
+        File name without extension.
+
+    Returns
+    -------
+    tuple of str
+        The paths of the CSV and of the Excel file.
+    """
     from pathlib import Path
 
     out = Path(folder)
@@ -796,7 +936,25 @@ def _pct(x: float) -> str:
 
 
 def curve_words(plan: CompPlan) -> str:
-    """The plan's tiers in words: ``1.0× up to 100%, 1.5× to 150%, 2.0× above``."""
+    """The plan's tiers in words: ``1.0× up to 100%, 1.5× to 150%, 2.0× above``.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+
+    Returns
+    -------
+    str
+        Each tier's rate and edges, then the mode in brackets.
+
+    Examples
+    --------
+    >>> plan = CompPlan.from_dict({"name": "AE", "ote": 200_000, "base_share": 0.5,
+    ...     "tiers": [{"from": 0, "to": 1.0, "rate": 1.0}, {"from": 1.0, "to": None, "rate": 2.0}]})
+    >>> curve_words(plan)
+    '1.0× up to 100%, 2.0× above 100% (marginal)'
+    """
     parts = []
     for i, t in enumerate(plan.tiers):
         if t.end is None:
@@ -811,6 +969,13 @@ def curve_words(plan: CompPlan) -> str:
 
 def plan_table(plans: list[CompPlan], currency: str = "USD") -> pd.DataFrame:
     """The plans of the config, one row each, in a manager's words.
+
+    Parameters
+    ----------
+    plans
+        Every plan of the config; :func:`current_plans` decides the status.
+    currency
+        ISO code for the SPIFF amounts.
 
     Returns
     -------
@@ -859,6 +1024,13 @@ def pay_at(plans: list[CompPlan], attainments: tuple[float, ...] = PAY_AT) -> pd
 
     Needs no quotas: it reads the plans only.
 
+    Parameters
+    ----------
+    plans
+        The plans compared.
+    attainments
+        The attainments (1.0 = at quota); default :data:`PAY_AT`.
+
     Returns
     -------
     DataFrame
@@ -867,7 +1039,10 @@ def pay_at(plans: list[CompPlan], attainments: tuple[float, ...] = PAY_AT) -> pd
 
     Examples
     --------
-    >>> pay_at(load_plans(config))["at_1.0"]  # doctest: +SKIP
+    >>> plan = CompPlan.from_dict({"name": "AE", "ote": 200_000, "base_share": 0.5,
+    ...     "tiers": [{"from": 0, "to": 1.0, "rate": 1.0}, {"from": 1.0, "to": None, "rate": 2.0}]})
+    >>> pay_at([plan], (1.0, 1.5)).to_dict("records")
+    [{'plan': 'AE', 'at_1.0': 1.0, 'at_1.5': 2.0}]
     """
     out = pd.DataFrame({"plan": [p.name for p in plans]})
     for a in attainments:
@@ -881,10 +1056,19 @@ def on_target_cost(data: SalesData, plans: list[CompPlan], *, quarter: str) -> p
     Needs no quotas: the reps employed during the quarter, each paid their plan's quarterly
     variable target.
 
+    Parameters
+    ----------
+    data
+        The sales data (``reps``: ``rep_id, role, hire_date, end_date``).
+    plans
+        The current plans; each rep counts under :func:`plan_for` their role.
+    quarter
+        The quarter; a rep counts when hired by its end and not gone before its start.
+
     Returns
     -------
     DataFrame
-        Per current plan: ``plan, reps, variable_target`` (per rep) and ``cost`` (reps ×
+        Per plan: ``plan, reps, variable_target`` (per rep) and ``cost`` (reps ×
         target).
 
     Examples
@@ -1017,7 +1201,22 @@ def next_quarter_cost(
 
 
 def replay_quarters(data: SalesData, *, as_of: object, n: int = 4) -> list[str]:
-    """The last ``n`` complete quarters on ``as_of`` that have quotas (oldest first).
+    """The quarters among the last ``n`` complete ones on ``as_of`` that have quotas (oldest first).
+
+    Parameters
+    ----------
+    data
+        The sales data (its calendar and the ``quotas`` table's ``period``).
+    as_of
+        The date whose latest complete quarter is the last one looked at.
+    n
+        How many complete quarters are looked at; fewer are returned when some have no
+        quotas.
+
+    Returns
+    -------
+    list of str
+        Quarter labels; empty without quotas.
 
     Examples
     --------

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -55,14 +56,48 @@ N_SIMULATIONS = 2000
 
 
 def as_of_for_week(data: SalesData, quarter: str, week: int) -> pd.Timestamp:
-    """The as-of date of a backtest: the day before the quarter (week 0) or the end of week ``week``."""
+    """The as-of date of a backtest: the day before the quarter (week 0) or the end of week ``week``.
+
+    Parameters
+    ----------
+    data
+        The data set (its calendar).
+    quarter
+        The quarter forecast.
+    week
+        0, or the number of whole weeks of the quarter known; capped at the quarter's end.
+
+    Returns
+    -------
+    Timestamp
+
+    Examples
+    --------
+    >>> as_of_for_week(data, "2026Q3", 4)  # doctest: +SKIP
+    Timestamp('2026-07-28 00:00:00')
+    """
     start, end = data.calendar.bounds(quarter)
     return min(start + pd.Timedelta(days=7 * int(week) - 1), end)
 
 
 def open_deals_at(data: SalesData, date: pd.Timestamp) -> pd.DataFrame:
-    """:func:`salesops_lib.timeline.open_deals_known_then` on ``date``, kept with the data set (a copy
-    each call): a forecast and its backtest ask for the same earlier dates many times."""
+    """The deals open on ``date`` with only what was known then, kept with the data set.
+
+    :func:`salesops_lib.timeline.open_deals_known_then`, a copy each call: a forecast and its
+    backtest ask for the same earlier dates many times.
+
+    Parameters
+    ----------
+    data
+        The data set.
+    date
+        The as-of date.
+
+    Returns
+    -------
+    DataFrame
+        :data:`~salesops_lib.timeline.OPEN_DEAL_COLUMNS`, a new copy the caller may change.
+    """
     day = pd.Timestamp(date)
     return data.derived(
         ("open deals", day), lambda: timeline.open_deals_known_then(data, day)
@@ -105,7 +140,7 @@ def _earlier_points(data: SalesData, p: _Point, n: int = 8) -> list[_Point]:
 def _examples(data: SalesData, points: list[_Point]) -> pd.DataFrame:
     """Deals open at each earlier point, labelled won-inside-that-quarter."""
     frames = [
-        data.derived(("example", q.quarter, q.as_of), lambda q=q: _example(data, q)) for q in points
+        data.derived(("example", q.quarter, q.as_of), partial(_example, data, q)) for q in points
     ]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
@@ -262,7 +297,31 @@ def _stage_index(data: SalesData, stage: pd.Series) -> pd.Series:
 def method_pipeline(
     data: SalesData, p: _Point, key: pd.Series | None, seed: int = 0
 ) -> pd.DataFrame:
-    """Stage-and-age conversion rates from earlier quarters applied to today's open deals."""
+    """Stage-and-age conversion rates from earlier quarters applied to today's open deals.
+
+    Each open deal's chance is the share of earlier quarters' deals in the same cell (stage,
+    expected close inside the quarter, after it or unknown, and age band) open at the same
+    point that were won inside their quarter, shrunk toward its stage's rate; bookings
+    from deals not yet created are the mean of earlier quarters'.
+
+    Parameters
+    ----------
+    data
+        The data set.
+    p
+        The forecast point: the quarter, its first and last day, and the as-of date (what is
+        known).
+    key
+        Group of each rep (a Series indexed by ``rep_id``: team, region, manager or the rep
+        itself); None: the company total.
+    seed
+        Seed of the Monte Carlo draws behind the ranges.
+
+    Returns
+    -------
+    DataFrame
+        One row per group (index; ``Total`` without ``key``): ``point, lo80, hi80, lo95, hi95``.
+    """
     points = _earlier_points(data, p)
     ex = _examples(data, points)
     od = open_deals_at(data, p.as_of)
@@ -360,7 +419,29 @@ def _rep_rates_at(data: SalesData, date: pd.Timestamp) -> pd.Series:
 def method_win_model(
     data: SalesData, p: _Point, key: pd.Series | None, seed: int = 0
 ) -> pd.DataFrame:
-    """A calibrated classifier's chance for each open deal, on features known at as_of."""
+    """A calibrated classifier's chance for each open deal, on features known at as_of.
+
+    Falls back to :func:`method_pipeline` when earlier quarters give too few examples (fewer
+    than 50, or only one outcome) to train on.
+
+    Parameters
+    ----------
+    data
+        The data set.
+    p
+        The forecast point: the quarter, its first and last day, and the as-of date (what is
+        known).
+    key
+        Group of each rep (a Series indexed by ``rep_id``: team, region, manager or the rep
+        itself); None: the company total.
+    seed
+        Seed of the training sample, the model and the Monte Carlo draws.
+
+    Returns
+    -------
+    DataFrame
+        One row per group (index; ``Total`` without ``key``): ``point, lo80, hi80, lo95, hi95``.
+    """
     points = _earlier_points(data, p)
     prob = data.derived(
         ("win chances", p.quarter, p.as_of, seed), lambda: _win_chances(data, p, seed)
@@ -444,7 +525,29 @@ def _win_chances(data: SalesData, p: _Point, seed: int) -> np.ndarray | None:
 
 
 def method_rep_call(data: SalesData, p: _Point, key: pd.Series | None) -> pd.DataFrame | None:
-    """Commit (point) and best case (upper end) from forecast categories; None without categories."""
+    """Commit (point) and best case (upper end) from forecast categories; None without categories.
+
+    Only open deals with an expected close date inside the quarter count; the low ends are
+    the bookings so far.
+
+    Parameters
+    ----------
+    data
+        The data set (the open deals' ``forecast_category``).
+    p
+        The forecast point: the quarter, its first and last day, and the as-of date (what is
+        known).
+    key
+        Group of each rep (a Series indexed by ``rep_id``: team, region, manager or the rep
+        itself); None: the company total.
+
+    Returns
+    -------
+    DataFrame or None
+        One row per group: ``point`` (booked + Commit), ``lo80`` and ``lo95`` (booked),
+        ``hi80`` and ``hi95`` (booked + Commit + Best Case); None when no open deal has a
+        forecast category.
+    """
     od = open_deals_at(data, p.as_of)
     if od["forecast_category"].isna().all():
         return None
@@ -601,7 +704,37 @@ def _pace_share(data: SalesData, p: _Point) -> float:
 def method_time_series(
     data: SalesData, p: _Point, key: pd.Series | None, choose: str | None = None
 ) -> pd.DataFrame:
-    """Bookings history models; mid-quarter, booked so far plus the model's share still to come."""
+    """Bookings history models; mid-quarter, booked so far plus the model's share still to come.
+
+    The quarterly models (and, for the company total, the monthly one) are fitted on the
+    complete quarters before the forecast quarter; the share still to come is 1 minus the
+    share earlier quarters had booked by the same day.
+
+    Parameters
+    ----------
+    data
+        The data set.
+    p
+        The forecast point: the quarter, its first and last day, and the as-of date (what is
+        known).
+    key
+        Group of each rep (a Series indexed by ``rep_id``: team, region, manager or the rep
+        itself); None: the company total.
+    choose
+        The candidate model to use (e.g. ``ets_quarterly``); None, or one that does not fit:
+        the first that fits.
+
+    Returns
+    -------
+    DataFrame
+        One row per group (index): ``point, lo80, hi80, lo95, hi95, model`` (the candidate
+        used).
+
+    Raises
+    ------
+    SalesOpsDataError
+        When a group has too little bookings history for any model (at least 4 quarters).
+    """
     last_complete = data.calendar.latest_complete_quarter(p.as_of)
     last_complete = min(last_complete, data.calendar.shift(p.quarter, -1))
     table = _quarterly_series(data, last_complete, key)
@@ -644,7 +777,24 @@ def method_time_series(
 
 
 def baseline_seasonal_naive(data: SalesData, p: _Point, growth: bool) -> float:
-    """Same quarter last year (times last year's growth when ``growth``)."""
+    """Same quarter last year (times last year's growth when ``growth``).
+
+    Parameters
+    ----------
+    data
+        The data set.
+    p
+        The forecast point: the quarter, its first and last day, and the as-of date (what is
+        known).
+    growth
+        Multiply by the last four complete quarters' bookings over the four before them.
+
+    Returns
+    -------
+    float
+        Company bookings; NaN when the same quarter last year is not in the data (or, with
+        ``growth``, there are not eight quarters before).
+    """
     table = _quarterly_series(data, data.calendar.shift(p.quarter, -1), None)
     y = table.sum(axis=1)
     last_year = data.calendar.shift(p.quarter, -4)
@@ -689,7 +839,7 @@ def _ts_choice_uncached(data: SalesData, p: _Point, n: int) -> str | None:
         for name, (point, _) in cands.items():
             errs.setdefault(name, []).append(abs(point - actual))
     full = {k: sum(v) for k, v in errs.items() if len(v) == len(actuals) and actuals}
-    return min(full, key=full.get) if full else None
+    return min(full, key=full.__getitem__) if full else None
 
 
 def _all_methods(
@@ -834,8 +984,16 @@ def forecast_quarter(
         ``method, point, lo80, hi80, lo95, hi95`` (and the ``by`` column); ``attrs``
         carries ``recommended`` (:func:`recommend` on the backtest: the lowest backtest
         WAPE; None without a backtest that scored a method), ``weights``, ``week`` (the
-        backtest's week), ``backtested`` (the quarters it tested) and ``booked`` (bookings
-        won so far).
+        backtest's week), ``backtested`` (the quarters it tested), ``booked`` (bookings
+        won so far) and ``as_of`` (the as-of date used, ``YYYY-MM-DD``).
+
+    Raises
+    ------
+    SalesOpsDataError
+        When the time-series method has too little history and no pipeline method is
+        asked for.
+    ValueError
+        When ``by`` is not a column of the reps table.
     """
     start, end = data.calendar.bounds(quarter)
     as_of_ts = (
@@ -898,6 +1056,8 @@ def backtest(
 
     Parameters
     ----------
+    data
+        The data set.
     quarters
         How many quarters to test (the latest complete ones, or those before ``before``);
         a quarter is tested only when the data has two complete quarters before it.
@@ -905,6 +1065,10 @@ def backtest(
         0: the day before the quarter starts; ``w``: the end of its ``w``-th week.
     methods
         Methods to test (default all, plus the seasonal-naive baselines).
+    before
+        Test only quarters before this one (a forecast's own backtest).
+    as_of_limit
+        Test only quarters complete on this date (no peeking past a forecast's as-of date).
 
     Returns
     -------
@@ -915,6 +1079,15 @@ def backtest(
         ``attrs["wape"]`` holds each method's WAPE (sum of absolute errors / sum of
         actuals), ``attrs["week"]`` the week and ``attrs["recommended"]`` the method
         :func:`recommend` names (None when no quarter could be tested).
+
+    Raises
+    ------
+    SalesOpsDataError
+        When the time-series method cannot run and neither pipeline method is tested.
+
+    Examples
+    --------
+    >>> backtest(data, quarters=8, week=4).attrs["wape"]  # doctest: +SKIP
     """
     methods = tuple(methods) if methods else METHODS + BASELINES
     last = data.latest_complete_quarter()
@@ -1108,6 +1281,15 @@ def backtest_monthly(data: SalesData, *, months: int = 12, min_history: int = 3)
     smoothing, no seasonality) from ``min_history`` months on, against the naive forecast
     (last month) and the mean of the months so far.
 
+    Parameters
+    ----------
+    data
+        The data set (won deals' ``close_date`` and ``amount``).
+    months
+        How many of the latest complete months to test.
+    min_history
+        Months of history the first tested month needs before it.
+
     Returns
     -------
     DataFrame
@@ -1151,15 +1333,31 @@ def forecast_year(
     """Company bookings forecast for quarters ahead (e.g. the coming fiscal year), from history.
 
     Fits the quarterly time-series models on every complete quarter up to ``as_of`` and
-    forecasts each quarter ``h`` steps ahead; the recommended model is the one the
-    quarterly backtest would choose (Holt-Winters when it fits, then seasonal ARIMA, then
-    the mean of the last four quarters). The year's spread adds the quarters' variances
-    (an optimistic range: it ignores that errors of one year's quarters move together).
+    forecasts each quarter ``h`` steps ahead with the first model that fits (Holt-Winters,
+    then seasonal ARIMA, then the mean of the last four quarters; no backtest chooses among
+    them here), the same model for every quarter while it fits. The year's spread adds the
+    quarters' variances (an optimistic range: it ignores that errors of one year's quarters
+    move together).
+
+    Parameters
+    ----------
+    data
+        The data set.
+    quarters
+        The quarters to forecast, each after the last complete quarter on ``as_of``.
+    as_of
+        What is known: the complete quarters up to this date.
 
     Returns
     -------
     DataFrame
         One row per quarter and a ``Total`` row: ``point, lo80, hi80, model``.
+
+    Raises
+    ------
+    SalesOpsDataError
+        When a quarter is not after the last complete quarter, or there are fewer than four
+        quarters of bookings history.
     """
     last = data.calendar.latest_complete_quarter(as_of)
     table = _quarterly_series(data, last, None)
@@ -1176,7 +1374,7 @@ def forecast_year(
             raise SalesOpsDataError(
                 f"too little bookings history for a year-ahead forecast ({len(y)} quarters; at least 4 needed)"
             )
-        model = model if model in cands else next(iter(cands))
+        model = model if model is not None and model in cands else next(iter(cands))
         point, sd = cands[model]
         point = max(float(point), 0.0)
         var += float(sd) ** 2

@@ -176,7 +176,24 @@ def stages_reached(data: SalesData, deals: pd.DataFrame) -> Reached:
 
 
 def step_name(stages: tuple[str, ...], i: int) -> str:
-    """``"Discovery → Proposal"``: the step from stage ``i`` (the last open stage's goes to Won)."""
+    """``"Discovery → Proposal"``: the step from stage ``i`` (the last open stage's goes to Won).
+
+    Parameters
+    ----------
+    stages
+        The measured open stages, in order.
+    i
+        The index of the stage the step starts from.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> step_name(("Discovery", "Proposal"), 0), step_name(("Discovery", "Proposal"), 1)
+    ('Discovery → Proposal', 'Proposal → Won')
+    """
     to = stages[i + 1] if i + 1 < len(stages) else WON
     return f"{stages[i]}{ARROW}{to}"
 
@@ -293,7 +310,19 @@ def stage_funnel(
 
 
 def total_steps(funnel: Funnel) -> pd.DataFrame:
-    """The funnel's steps over all its groups together: ``step, entered, advanced, rate``."""
+    """The funnel's steps over all its groups together: ``step, entered, advanced, rate``.
+
+    Parameters
+    ----------
+    funnel
+        A :func:`stage_funnel` result (its ``steps``).
+
+    Returns
+    -------
+    DataFrame
+        One row per step in stage order: ``entered`` and ``advanced`` summed over the groups,
+        ``rate`` = advanced / entered (NaN when none entered).
+    """
     g = funnel.steps.groupby("step", sort=False)[["entered", "advanced"]].sum().reset_index()
     g["rate"] = g["advanced"] / g["entered"].where(g["entered"] > 0)
     return g

@@ -426,10 +426,25 @@ def warning_effects(warnings: pd.DataFrame) -> pd.DataFrame:
 def hygiene_score(data: SalesData, problems: pd.DataFrame, *, by: str = "rep_id") -> pd.DataFrame:
     """Share of each rep's (or team's) open deals with no hygiene problem, 0-100.
 
+    Parameters
+    ----------
+    data
+        The data set (its reps table groups the deals).
+    problems
+        An :func:`audit` frame (its ``attrs["open_deals"]`` are the deals scored).
+    by
+        ``rep_id``, or a column of the reps table (``team``, ``region``, ``manager``).
+
     Returns
     -------
     DataFrame
-        ``open_deals, flagged_deals, problems, score`` and one column per check (problem count).
+        Indexed by ``by``, lowest score first: ``open_deals, flagged_deals, problems, score``
+        and one column per check (problem count).
+
+    Raises
+    ------
+    ValueError
+        When ``problems`` does not come from :func:`audit`.
     """
     od = problems.attrs.get("open_deals")
     if od is None:
@@ -464,9 +479,23 @@ def forecast_impact(
 ) -> pd.DataFrame:
     """How much of past quarters' pipeline-forecast error came from deals with hygiene problems.
 
-    For each quarter, as of its ``week``-th week, each open deal's expected bookings (pipeline
-    method: amount x chance) is compared with what it actually booked in the quarter; the
-    errors are summed for deals flagged by :func:`audit` on that date and for clean deals.
+    For each quarter, as of its ``week``-th week, each open deal's expected bookings (amount
+    x the chance that earlier quarters' deals in its stage and close-date cell won inside
+    their quarter) is compared with what it actually booked in the quarter; the errors are
+    summed for deals flagged by :func:`audit` on that date and for clean deals.
+
+    Parameters
+    ----------
+    data
+        The data set.
+    quarters
+        The (complete) quarters examined; a quarter without earlier quarters to learn the
+        chances from is left out.
+    week
+        The week of each quarter the expectation is made in (as
+        :func:`salesops_lib.analysis.forecast.as_of_for_week` counts).
+    stale_days, push_limit
+        The :func:`audit` thresholds.
 
     Returns
     -------

@@ -60,6 +60,20 @@ def quarter_window(
 
     ``as_of`` defaults to :meth:`SalesData.default_as_of`; a later date is capped at the
     quarter's last day.
+
+    Parameters
+    ----------
+    data
+        The data set (its calendar and last date).
+    quarter
+        Fiscal quarter label, e.g. ``2026Q3``.
+    as_of
+        What is known; None or NaN: the default.
+
+    Returns
+    -------
+    start, end, as_of : Timestamp
+        Dates at midnight.
     """
     start, end = data.calendar.bounds(quarter)
     as_of_ts = (
@@ -73,8 +87,19 @@ def quarter_window(
 def closed_deals(data: SalesData, *, start: pd.Timestamp, as_of: pd.Timestamp) -> pd.DataFrame:
     """Deals closed (won or lost) from ``start`` to ``as_of`` inclusive.
 
-    Adds ``cycle_days`` (created to close) and ``opp_row`` (the deal's row in the
-    opportunities table).
+    Parameters
+    ----------
+    data
+        The data set (``opportunities``: ``is_closed, close_date``).
+    start, as_of
+        First and last close date of the window.
+
+    Returns
+    -------
+    DataFrame
+        A new frame: ``opp_id, rep_id, amount, created_date, close_date, is_won`` (bool, blank
+        as False), ``opp_row`` (the deal's row in the opportunities table) and ``cycle_days``
+        (created to close; NaN without a created date).
     """
     opps = data.opportunities
     closed = opps["is_closed"].fillna(False).to_numpy(dtype=bool)
@@ -100,9 +125,29 @@ def _group_key(data: SalesData, by: str | None) -> pd.Series | None:
 
 
 def group_labels(data: SalesData, frame: pd.DataFrame, by: str | None) -> pd.Series:
-    """The group of each row of a frame with ``rep_id``: ``Total`` (by None), the rep, or the rep's ``by``.
+    """The group of each row of a frame with ``rep_id``: ``Total``, the rep, or the rep's ``by``.
 
     Reps without a value for ``by`` fall in ``(unassigned)``.
+
+    Parameters
+    ----------
+    data
+        The data set (its reps table).
+    frame
+        Any frame with ``rep_id``.
+    by
+        None (every row ``Total``), ``rep_id``, or a column of the reps table (``team``,
+        ``region``, ``manager``).
+
+    Returns
+    -------
+    Series
+        One label per row, on ``frame``'s index.
+
+    Raises
+    ------
+    ValueError
+        When ``by`` is not a column of the reps table.
     """
     if by is None:
         return pd.Series(TOTAL, index=frame.index)
@@ -221,7 +266,19 @@ def _quotas_for(data: SalesData, quarter: str) -> pd.Series:
 
 
 def has_quotas(data: SalesData, quarter: str | None = None) -> bool:
-    """Whether the data has quotas (for ``quarter``, when given)."""
+    """Whether the data has quotas (for ``quarter``, when given).
+
+    Parameters
+    ----------
+    data
+        The data set (its ``quotas`` table).
+    quarter
+        A fiscal quarter label; None: any quarter.
+
+    Returns
+    -------
+    bool
+    """
     if data.quotas is None or data.quotas.empty:
         return False
     return quarter is None or bool((data.quotas["period"] == quarter).any())
@@ -229,6 +286,16 @@ def has_quotas(data: SalesData, quarter: str | None = None) -> bool:
 
 def kpi_trend(data: SalesData, *, quarters: list[str], by: str | None = None) -> pd.DataFrame:
     """:func:`kpi_table` for each complete quarter in ``quarters``, stacked.
+
+    Parameters
+    ----------
+    data
+        The data set.
+    quarters
+        The quarters, in the order stacked (each counted to its end, or to the data's last
+        date while it runs).
+    by
+        ``rep_id``, ``team``, ``region``, ``manager``, or None for one total row per quarter.
 
     Returns
     -------
@@ -251,6 +318,12 @@ def pace(
 
     Parameters
     ----------
+    data
+        The data set (won deals; quotas when present).
+    quarter
+        The quarter reported.
+    as_of
+        What is known of ``quarter`` (None: its end, or the data's last date while it runs).
     lookback
         Number of earlier quarters to compare with.
 
@@ -301,6 +374,23 @@ def value_win_rate(
 
     The share of pipeline value that historically turned into bookings: the inverse is the
     pipeline coverage a team needs to close its gap.
+
+    Parameters
+    ----------
+    data
+        The data set.
+    quarters
+        Consecutive quarters, oldest first: deals closed from the first one's start to the
+        last one's end count.
+    by
+        None for the company, ``rep_id``, or a column of the reps table (``team``,
+        ``region``, ``manager``).
+
+    Returns
+    -------
+    float or Series
+        A float for ``by=None`` (NaN when nothing closed, or for no quarters); otherwise a
+        Series ``value_win_rate`` per group (reps without a ``by`` value are left out).
     """
     if not quarters:
         return np.nan
@@ -321,7 +411,19 @@ def value_win_rate(
 
 
 def rep_directory(data: SalesData) -> pd.DataFrame:
-    """Rep attributes for display: ``rep_id, rep_name, team, region, manager``."""
+    """Rep attributes for display: ``rep_id, rep_name, team, region, manager, role, hire_date, end_date``.
+
+    Parameters
+    ----------
+    data
+        The data set (its reps table).
+
+    Returns
+    -------
+    DataFrame
+        A copy of those of the columns the reps table has, one row per rep; a blank
+        ``rep_name`` shows the ``rep_id``.
+    """
     cols = [
         c
         for c in (
@@ -352,6 +454,8 @@ def coverage(
 
     Parameters
     ----------
+    data
+        The data set (quotas, when present, set the goal).
     quarter
         The quarter whose goal is covered.
     as_of

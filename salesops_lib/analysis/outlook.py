@@ -94,7 +94,22 @@ class Outlook:
 
 
 def outlook_quarter(data: SalesData, quarter: str, as_of: pd.Timestamp) -> str:
-    """The quarter a report's outlook is about: ``quarter`` while it runs, else the next one."""
+    """The quarter a report's outlook is about: ``quarter`` while it runs, else the next one.
+
+    Parameters
+    ----------
+    data
+        The data set (its calendar).
+    quarter
+        The reported quarter.
+    as_of
+        What is known; on or after the quarter's last day it has ended.
+
+    Returns
+    -------
+    str
+        A quarter label.
+    """
     _, end = data.calendar.bounds(quarter)
     return quarter if pd.Timestamp(as_of) < end else data.calendar.shift(quarter, 1)
 

@@ -126,12 +126,23 @@ def step_rates_by_quarter(
 def time_in_stage(data: SalesData, *, as_of: pd.Timestamp, quantile: float = 0.9) -> pd.DataFrame:
     """Days deals spend in each open stage (from snapshots), and open deals stalled beyond it.
 
+    Parameters
+    ----------
+    data
+        The data set; needs history snapshots (their ``days_in_stage`` and
+        ``stage_run_end`` facts).
+    as_of
+        What is known: snapshots on or before it; the open deals are the latest snapshot's.
+    quantile
+        The quantile of the days in a stage beyond which an open deal is stalled (0.9: the
+        ``p90_days`` column).
+
     Returns
     -------
     DataFrame
-        Per stage: ``median_days, p90_days`` (over deals that left the stage by ``as_of``),
-        ``open_now, stalled`` (open deals in the stage for longer than ``p90_days``),
-        ``stalled_amount``.
+        Per stage, in stage order: ``median_days, p90_days`` (over deals that left the stage
+        by ``as_of``; ``p90_days`` is the ``quantile``), ``open_now, stalled`` (open deals
+        in the stage for longer than ``p90_days``), ``stalled_amount``.
 
     Raises
     ------
@@ -200,6 +211,8 @@ def movement(data: SalesData, *, quarter: str, as_of: object | None = None) -> p
 
     Parameters
     ----------
+    data
+        The data set; needs history snapshots.
     quarter
         The quarter whose pipeline (deals with a close date in it) is followed.
     as_of
@@ -210,7 +223,9 @@ def movement(data: SalesData, *, quarter: str, as_of: object | None = None) -> p
     DataFrame
         One row per step in order ``start, created, pulled_in, amount_change, won, lost,
         slipped_out, end`` with ``amount`` (outflows negative) and ``deals``.
-        ``attrs["deals"]`` holds the per-deal classification.
+        ``attrs["deals"]`` holds the per-deal classification
+        (:func:`salesops_lib.timeline.quarter_flow`); ``attrs`` ``from``, ``to`` and
+        ``closed_to`` its dates.
 
     Raises
     ------
@@ -258,10 +273,18 @@ def movement(data: SalesData, *, quarter: str, as_of: object | None = None) -> p
 def aging(data: SalesData, *, as_of: pd.Timestamp) -> pd.DataFrame:
     """Open deals on ``as_of`` (:func:`salesops_lib.timeline.open_deals`) by age band.
 
+    Parameters
+    ----------
+    data
+        The data set.
+    as_of
+        The date whose open deals are aged (days since created).
+
     Returns
     -------
     DataFrame
-        ``age_band, stage, deals, amount`` (stage ``(stage unknown)`` where the CRM did not
+        ``age_band, stage, deals, amount``, one row per band and stage with deals (bands
+        ``0-30 days`` ... ``over a year``; stage ``(stage unknown)`` where the CRM did not
         show one then). Deals without a created date have no age and are left out.
     """
     od = timeline.open_deals(data, as_of)

@@ -81,6 +81,18 @@ class PlanPeriod:
 def plan_period(data: SalesData, period: int | str) -> PlanPeriod:
     """The plan period: a fiscal year (``2027``, ``"FY2027"``) or a quarter (``"2027Q1"``).
 
+    Parameters
+    ----------
+    data
+        The data set (its fiscal calendar).
+    period
+        A fiscal year (a number, or text with or without ``FY``) or a quarter label.
+
+    Returns
+    -------
+    PlanPeriod
+        Its label (``FY2027`` or ``2027Q1``), quarters, calendar months, first and last day.
+
     Raises
     ------
     ConfigError
@@ -108,7 +120,19 @@ def plan_period(data: SalesData, period: int | str) -> PlanPeriod:
 
 
 def next_fiscal_year(data: SalesData, quarter: str) -> int:
-    """The fiscal year after the one containing ``quarter``."""
+    """The fiscal year after the one containing ``quarter``.
+
+    Parameters
+    ----------
+    data
+        The data set (its fiscal calendar).
+    quarter
+        A fiscal quarter label, e.g. ``2026Q3``.
+
+    Returns
+    -------
+    int
+    """
     return data.calendar.fiscal_year(quarter) + 1
 
 
@@ -121,7 +145,23 @@ def _won_until(data: SalesData, as_of: pd.Timestamp) -> pd.DataFrame:
 
 
 def complete_years(data: SalesData, as_of: pd.Timestamp, *, years: int = 3) -> list[int]:
-    """The last ``years`` fiscal years that ended by ``as_of`` and lie wholly inside the data."""
+    """The last ``years`` fiscal years that ended by ``as_of`` and lie wholly inside the data.
+
+    Parameters
+    ----------
+    data
+        The data set (its calendar and first close date).
+    as_of
+        The planning date.
+    years
+        How many fiscal years back, at most; the first year that starts before the month of
+        the data's first close stops the list.
+
+    Returns
+    -------
+    list of int
+        Latest first.
+    """
     cal = data.calendar
     last_q = cal.latest_complete_quarter(as_of)
     last_fy = cal.fiscal_year(last_q) if last_q.endswith("Q4") else cal.fiscal_year(last_q) - 1
@@ -141,6 +181,20 @@ def seasonality(data: SalesData, as_of: pd.Timestamp, *, years: int = 3) -> pd.S
     complete fiscal years before ``as_of`` (:func:`complete_years`; averaging shares keeps
     growth within the years from tilting it). With no complete year the split is even.
     Cached per data set and date: every method and the simulation use it.
+
+    Parameters
+    ----------
+    data
+        The data set (won deals closed by ``as_of``).
+    as_of
+        The planning date.
+    years
+        How many complete fiscal years to average.
+
+    Returns
+    -------
+    Series
+        12 shares summing to 1, indexed by ``fiscal_month`` 1-12.
     """
     return data.derived(
         ("quota seasonality", pd.Timestamp(as_of), years),
@@ -175,7 +229,23 @@ def _seasonality(data: SalesData, as_of: pd.Timestamp, years: int) -> pd.Series:
 
 
 def quarter_seasonality(season: pd.Series) -> np.ndarray:
-    """Share of the year in each fiscal quarter, from monthly shares."""
+    """Share of the year in each fiscal quarter, from monthly shares.
+
+    Parameters
+    ----------
+    season
+        The 12 monthly shares of :func:`seasonality`, in fiscal order.
+
+    Returns
+    -------
+    numpy.ndarray
+        4 shares, fiscal Q1 first.
+
+    Examples
+    --------
+    >>> quarter_seasonality(pd.Series([1 / 12] * 12)).round(2).tolist()
+    [0.25, 0.25, 0.25, 0.25]
+    """
     return season.to_numpy().reshape(4, 3).sum(axis=1)
 
 
@@ -183,7 +253,27 @@ def in_seat(data: SalesData, as_of: pd.Timestamp, plan: PlanPeriod) -> pd.DataFr
     """Reps employed on ``as_of`` or hired to start before the plan ends, not known to leave first.
 
     A rep in the reps table with a future hire date (an accepted offer) gets a ramped
-    quota from the hire month.
+    quota from the hire month. A rep leaves "first" when the end date is on or before the
+    later of ``as_of`` and the plan's first day.
+
+    Parameters
+    ----------
+    data
+        The data set (reps' ``hire_date, end_date``).
+    as_of
+        The planning date.
+    plan
+        The plan period.
+
+    Returns
+    -------
+    DataFrame
+        The reps table's rows of those reps, on a fresh index.
+
+    Raises
+    ------
+    SalesOpsDataError
+        When nobody is in seat.
     """
     reps = data.reps
     hired = reps["hire_date"].isna() | (reps["hire_date"] <= plan.end)
@@ -263,10 +353,26 @@ def ramp_matrix(
 def check_ramp(ramp: Sequence[float] | str | None) -> tuple[float, ...]:
     """A ramp schedule from a list or text like ``"0/25/50/75/100"`` (percent or 0-1).
 
+    Parameters
+    ----------
+    ramp
+        Shares of full quota by month of tenure: a list, or text separated by ``/`` or
+        ``,``; values above 1 are read as percent. None or blank: :data:`DEFAULT_RAMP`.
+
+    Returns
+    -------
+    tuple of float
+        Shares from 0 to 1, the last one 1.0.
+
     Raises
     ------
     ConfigError
         When the schedule is empty, has values outside 0-100%, or does not end at 100%.
+
+    Examples
+    --------
+    >>> check_ramp("0/50/100")
+    (0.0, 0.5, 1.0)
     """
     if ramp is None or (isinstance(ramp, str) and not ramp.strip()):
         return DEFAULT_RAMP
@@ -300,6 +406,18 @@ def ramped_quarter_bookings(
     A quarter counts for a rep when the rep was employed all of it and had finished
     ramping (``ramp_months`` months of tenure) by its first day. Bookings are divided by the
     quarter's seasonal index (its share of the year × 4) so quarters compare.
+
+    Parameters
+    ----------
+    data
+        The sales data.
+    as_of
+        The planning date; the window ends with the last quarter complete on it.
+    quarters
+        Quarters in the window.
+    ramp_months
+        Months of tenure after which a rep counts as ramped (a rep without a hire date
+        always does).
 
     Returns
     -------
@@ -353,6 +471,15 @@ def rep_productivity(
 ) -> pd.DataFrame:
     """Each rep's de-seasonalized bookings per fully ramped quarter over trailing quarters.
 
+    Parameters
+    ----------
+    data
+        The sales data.
+    as_of
+        The planning date.
+    quarters, ramp_months
+        As for :func:`ramped_quarter_bookings`.
+
     Returns
     -------
     DataFrame
@@ -373,6 +500,20 @@ def productivity_growth(data: SalesData, as_of: pd.Timestamp, *, quarters: int =
     """Yearly growth of bookings per ramped rep-quarter (log-linear trend, -20% to +30%).
 
     0 with fewer than eight quarters of ramped reps (a shorter trend is mostly noise).
+
+    Parameters
+    ----------
+    data
+        The sales data.
+    as_of
+        The planning date.
+    quarters
+        Trailing quarters the trend is fitted on.
+
+    Returns
+    -------
+    float
+        0.1 = 10% a year.
     """
     per = ramped_quarter_bookings(data, as_of, quarters=quarters)
     mean = per.groupby("quarter")["bookings"].mean().sort_index()
@@ -402,12 +543,50 @@ def _role_median(values: pd.Series, role: pd.Series) -> pd.Series:
 
 
 def weight_even(data: SalesData, reps: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
-    """Every rep in seat weighs the same."""
+    """Every rep in seat weighs the same.
+
+    Parameters
+    ----------
+    data
+        The sales data.
+    reps
+        The reps in seat (:func:`in_seat`): ``rep_id`` and ``role`` (else ``segment``, else
+        ``team``).
+    as_of
+        The planning date: only deals closed by it count.
+
+    Returns
+    -------
+    Series
+        ``even``: 1.0 per ``rep_id``.
+    """
     return pd.Series(1.0, index=reps["rep_id"], name="even")
 
 
 def weight_historical(data: SalesData, reps: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
-    """Trailing-four-quarter bookings per ramped quarter; reps without one get the role median."""
+    """Trailing-four-quarter bookings per ramped quarter; reps without one get the role median.
+
+    Parameters
+    ----------
+    data
+        The sales data.
+    reps
+        The reps in seat (:func:`in_seat`): ``rep_id`` and ``role`` (else ``segment``, else
+        ``team``).
+    as_of
+        The planning date: only deals closed by it count.
+
+    Returns
+    -------
+    Series
+        ``historical`` per ``rep_id``: de-seasonalized bookings per ramped quarter × 4 (a
+        year's bookings).
+
+    Raises
+    ------
+    SalesOpsDataError
+        When no rep booked anything in the trailing four quarters.
+    """
     prod = rep_productivity(data, as_of, quarters=4)["per_quarter"].reindex(reps["rep_id"])
     role = pd.Series(_role_of(reps).to_numpy(), index=reps["rep_id"])
     w = _role_median(prod, role).clip(lower=0.0)
@@ -417,7 +596,31 @@ def weight_historical(data: SalesData, reps: pd.DataFrame, as_of: pd.Timestamp) 
 
 
 def weight_capacity(data: SalesData, reps: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
-    """The role's median bookings per ramped quarter (× 4) for every rep of the role."""
+    """The role's median bookings per ramped quarter (× 4) for every rep of the role.
+
+    A role without a ramped rep gets the median of everyone; when no rep at all has a
+    ramped quarter, every rep weighs the same (4.0, as :func:`weight_even` scaled).
+
+    Parameters
+    ----------
+    data
+        The sales data.
+    reps
+        The reps in seat (:func:`in_seat`): ``rep_id`` and ``role`` (else ``segment``, else
+        ``team``).
+    as_of
+        The planning date: only deals closed by it count.
+
+    Returns
+    -------
+    Series
+        ``capacity`` per ``rep_id``, in bookings a year.
+
+    Raises
+    ------
+    SalesOpsDataError
+        When every rep's weight is zero (the ramped reps booked nothing).
+    """
     prod = rep_productivity(data, as_of, quarters=4)["per_quarter"].reindex(reps["rep_id"])
     role = pd.Series(_role_of(reps).to_numpy(), index=reps["rep_id"])
     w = _role_median(pd.Series(np.nan, index=prod.index), role) if prod.isna().all() else None
@@ -437,10 +640,26 @@ def weight_potential(data: SalesData, reps: pd.DataFrame, as_of: pd.Timestamp) -
     tables), or, without territories, over the accounts whose latest deal the rep owned,
     divided among the reps in seat who cover it.
 
+    Parameters
+    ----------
+    data
+        The sales data (``accounts``: ``account_id, segment, annual_revenue`` or
+        ``employees``, ``territory``; won deals' ``account_id``).
+    reps
+        The reps in seat (:func:`in_seat`): ``rep_id`` and ``territory`` when present.
+    as_of
+        The planning date: the four quarters up to the last complete one count.
+
+    Returns
+    -------
+    Series
+        ``potential`` per ``rep_id``, in bookings a year.
+
     Raises
     ------
     SalesOpsDataError
-        Without an accounts table or any usable account size.
+        Without an accounts table or any usable account size, or when no rep in seat covers
+        an account with potential.
     """
     acc = data.accounts
     if acc is None or acc.empty:
@@ -511,6 +730,16 @@ def method_shares(
 ) -> tuple[pd.DataFrame, dict[str, str]]:
     """Each method's full-ramp weight and share per rep, and why a method could not be used.
 
+    Parameters
+    ----------
+    data
+        The sales data.
+    reps
+        The reps in seat (:func:`in_seat`): ``rep_id`` and ``role`` (else ``segment``, else
+        ``team``).
+    as_of
+        The planning date: only deals closed by it count.
+
     Returns
     -------
     (DataFrame, dict)
@@ -538,6 +767,28 @@ def allocate_cents(total: float, weights: np.ndarray) -> np.ndarray:
     """Split ``total`` into whole cents in proportion to ``weights`` (largest remainder).
 
     The parts add up to ``round(total, 2)`` exactly.
+
+    Parameters
+    ----------
+    total
+        The amount to split.
+    weights
+        Non-negative weights, any shape.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``int64`` cents in the shape of ``weights``.
+
+    Raises
+    ------
+    SalesOpsDataError
+        When every weight is zero.
+
+    Examples
+    --------
+    >>> allocate_cents(1.0, np.array([1.0, 1.0, 1.0])).tolist()
+    [34, 33, 33]
     """
     cents = int(round(total * 100))
     w = np.asarray(weights, dtype=float).ravel()
@@ -697,18 +948,36 @@ def propose(
 
 
 def quarter_columns(proposal: pd.DataFrame) -> list[str]:
-    """The ``quota_<quarter>`` columns of a proposal, in order."""
+    """The ``quota_<quarter>`` columns of a proposal, in order.
+
+    Parameters
+    ----------
+    proposal
+        A :func:`propose` result.
+
+    Returns
+    -------
+    list of str
+        E.g. ``["quota_2027Q1", ..., "quota_2027Q4"]``.
+    """
     return [c for c in proposal.columns if c.startswith("quota_") and c[6:10].isdigit()]
 
 
 def previous_quotas(data: SalesData, plan: PlanPeriod) -> pd.DataFrame:
     """Each rep's quotas in the data for the period just before the plan (same length).
 
+    Parameters
+    ----------
+    data
+        The data set (its ``quotas`` table).
+    plan
+        The plan period.
+
     Returns
     -------
     DataFrame
         Index ``rep_id``; ``quota`` (the sum) and ``full`` (the rep had a quota in every
-        quarter of that period).
+        quarter of that period). Empty without quotas.
     """
     if data.quotas is None or data.quotas.empty:
         return pd.DataFrame(columns=["quota", "full"])
@@ -829,6 +1098,20 @@ def company_spread(data: SalesData, as_of: pd.Timestamp, *, quarters: int = 8) -
 
     The standard deviation of the log ratio of each of the last ``quarters`` complete
     quarters' de-seasonalized bookings to the trend through them, between 3% and 30%.
+
+    Parameters
+    ----------
+    data
+        The sales data.
+    as_of
+        The planning date.
+    quarters
+        Trailing complete quarters measured.
+
+    Returns
+    -------
+    float
+        0.1 with fewer than four quarters in the data; 0.3 when a quarter booked nothing.
     """
     cal = data.calendar
     qs = trailing_quarters(data, cal.latest_complete_quarter(as_of), quarters)
@@ -867,8 +1150,19 @@ def simulate_attainment(
 
     Parameters
     ----------
+    data
+        The sales data.
     quotas
         A :func:`propose` result (``rep_id``, ``quota``, ``quota_<q>``, ``ramp_<q>``).
+    n
+        Simulation draws.
+    seed
+        Seed of the draws (the same seed and reps, the same draws).
+    as_of
+        The planning date (None: the day before the plan's first quarter, or the data's last
+        date when earlier).
+    common_sd
+        The market factor's spread (None: :func:`company_spread`).
 
     Returns
     -------
@@ -905,6 +1199,24 @@ def share_at_quota(
     """Expected share of reps at or above quota, with its 80% range, overall and by group.
 
     Reps with a zero quota (starting after the period) are left out.
+
+    Parameters
+    ----------
+    data
+        The sales data.
+    quotas
+        A :func:`propose` result.
+    by
+        A column of ``quotas`` to group by (None, or a column it lacks: ``All reps`` only).
+    n
+        Simulation draws.
+    seed
+        Seed of the draws (the same seed and reps, the same draws).
+    as_of
+        The planning date (None: the day before the plan's first quarter, or the data's last
+        date when earlier).
+    common_sd
+        The market factor's spread (None: :func:`company_spread`).
 
     Returns
     -------
@@ -956,7 +1268,28 @@ def overassign_for_share(
 ) -> float:
     """The factor to scale every quota by so the expected share at quota equals ``share``.
 
-    Scaling all quotas by ``f`` scales the company quota by ``f``; 0.9 means 10% lower.
+    Scaling all quotas by ``f`` scales the company quota by ``f``; 0.9 means 10% lower. Found
+    by bisection between 0.05 and 20 on the draws :func:`share_at_quota` uses.
+
+    Parameters
+    ----------
+    data
+        The sales data.
+    quotas
+        A :func:`propose` result.
+    share
+        The wanted expected share of reps at or above quota (0-1).
+    n
+        Simulation draws.
+    seed
+        Seed of the draws (the same seed and reps, the same draws).
+    as_of
+        The planning date (None: the day before the plan's first quarter, or the data's last
+        date when earlier).
+
+    Returns
+    -------
+    float
     """
     as_of_ts = _as_of_for(data, quotas, as_of)
     sims, _ = _draws(data, quotas, n=n, seed=seed, as_of=as_of_ts, common_sd=None)
@@ -977,7 +1310,21 @@ def overassign_for_share(
 
 
 def territory_growth(data: SalesData, as_of: pd.Timestamp) -> pd.Series:
-    """Bookings growth of each territory: trailing four quarters over the four before."""
+    """Bookings growth of each territory: trailing four quarters over the four before.
+
+    Parameters
+    ----------
+    data
+        The sales data (reps' ``territory``: a deal counts in its owner's territory).
+    as_of
+        The planning date; the last complete quarter on it ends the window.
+
+    Returns
+    -------
+    Series
+        ``territory_growth`` by territory (0.1 = 10%; NaN where the earlier year booked
+        nothing); empty without territories or when the data starts inside the eight quarters.
+    """
     cal = data.calendar
     reps = data.reps
     if "territory" not in reps or reps["territory"].isna().all():
@@ -1006,6 +1353,19 @@ def fairness(
     gap: float = 0.25,
 ) -> pd.DataFrame:
     """Quota against potential and against the territory's growth, per rep.
+
+    Parameters
+    ----------
+    data
+        The sales data.
+    proposal
+        A :func:`propose` result.
+    as_of
+        The planning date (None: the day before the plan's first quarter, or the data's last
+        date when earlier).
+    gap
+        How much faster than the territory and the company (0.25: 25 points) a rep's quota
+        may rise before it is flagged.
 
     Returns
     -------
@@ -1117,7 +1477,22 @@ def letters(
 
 
 def write_letters(letters_frame: pd.DataFrame, folder: str, stem: str) -> tuple[str, str]:
-    """Write the letters as ``<stem>.csv`` and ``<stem>.xlsx`` (one sheet per team)."""
+    """Write the letters as ``<stem>.csv`` and ``<stem>.xlsx`` (one sheet per team).
+
+    Parameters
+    ----------
+    letters_frame
+        A :func:`letters` result (``team`` names the sheets).
+    folder
+        An existing folder.
+    stem
+        File name without extension.
+
+    Returns
+    -------
+    tuple of str
+        The paths of the CSV and of the Excel file.
+    """
     from salesops_lib.analysis.comp import write_statements
 
     return write_statements(letters_frame, folder, stem)
@@ -1129,12 +1504,27 @@ def write_letters(letters_frame: pd.DataFrame, folder: str, stem: str) -> tuple[
 def realized_share(data: SalesData, proposal: pd.DataFrame, period: int | str) -> pd.DataFrame:
     """Actual bookings of a past plan period against the proposed quotas.
 
-    Only reps employed through the whole period count.
+    Only reps with a quota who did not leave before the period's end count (a rep hired
+    during it counts, against a ramped quota).
+
+    Parameters
+    ----------
+    data
+        The sales data (won deals, reps' ``end_date``).
+    proposal
+        A :func:`propose` result for ``period``.
+    period
+        The plan period (as :func:`plan_period` reads it); it must be over in the data.
 
     Returns
     -------
     DataFrame
         Per rep kept: ``rep_id, team, quota, bookings, attained``.
+
+    Raises
+    ------
+    SalesOpsDataError
+        When the period is not over in the data.
     """
     plan = plan_period(data, period)
     if data.last_date < plan.end:
@@ -1476,7 +1866,18 @@ def rep_history(data: SalesData, reps: pd.DataFrame, as_of: pd.Timestamp) -> pd.
 
 
 def ramping(proposal: pd.DataFrame) -> pd.DataFrame:
-    """Reps whose plan-period quota is below a full year's because they are still ramping."""
+    """Reps whose plan-period quota is below a full year's because they are still ramping.
+
+    Parameters
+    ----------
+    proposal
+        A :func:`propose` result (``quota, ramp_factor``).
+
+    Returns
+    -------
+    DataFrame
+        The proposal's rows with a quota and a ``ramp_factor`` below 1.
+    """
     return proposal[proposal["quota"].gt(0) & (proposal["ramp_factor"] < 1 - 1e-6)]
 
 
@@ -1504,6 +1905,13 @@ def team_shares(proposal: pd.DataFrame) -> pd.DataFrame:
 def quarter_split(proposal: pd.DataFrame, season: pd.Series) -> pd.DataFrame:
     """The company quota of each plan quarter, beside the quarter's seasonal share.
 
+    Parameters
+    ----------
+    proposal
+        A :func:`propose` result.
+    season
+        The monthly shares of :func:`seasonality`.
+
     Returns
     -------
     DataFrame
@@ -1522,7 +1930,22 @@ def quarter_split(proposal: pd.DataFrame, season: pd.Series) -> pd.DataFrame:
 
 
 def month_split(data: SalesData, plan: PlanPeriod, season: pd.Series) -> pd.DataFrame:
-    """Each plan month's seasonal share of a fiscal year's bookings (``month``, ``share``)."""
+    """Each plan month's seasonal share of a fiscal year's bookings (``month``, ``share``).
+
+    Parameters
+    ----------
+    data
+        The data set (its fiscal year's first month).
+    plan
+        The plan period.
+    season
+        The monthly shares of :func:`seasonality`.
+
+    Returns
+    -------
+    DataFrame
+        One row per plan month: ``month`` (``Jan 2027``) and ``share``.
+    """
     first = (plan.months[0].month - data.calendar.start_month) % 12
     shares = season.to_numpy()[(first + np.arange(len(plan.months))) % 12]
     return pd.DataFrame(
@@ -1558,7 +1981,20 @@ def team_fairness(fair: pd.DataFrame) -> pd.DataFrame | None:
 
 
 def company_change(fair: pd.DataFrame) -> float:
-    """Company quota over the previous period's, among reps with a full previous period (NaN: none)."""
+    """Change of the company quota from the previous period's, among reps with a full previous period.
+
+    Parameters
+    ----------
+    fair
+        A :func:`fairness` result (``quota, previous_quota, change``; ``change`` is set only
+        for reps with a full previous period).
+
+    Returns
+    -------
+    float
+        Their quotas' sum over their previous quotas' sum, minus 1 (0.1 = 10% more); NaN when
+        no rep has a full previous period.
+    """
     had = fair["change"].notna()
     if not had.any():
         return float("nan")
@@ -1681,6 +2117,27 @@ def share_if_scaled(
     """Expected share of reps at or above quota if every quota were multiplied by ``factor``.
 
     Uses the same draws as :func:`share_at_quota` (``factor`` 1: its ``All reps`` share).
+
+    Parameters
+    ----------
+    data
+        The sales data.
+    quotas
+        A :func:`propose` result.
+    factor
+        The scale of every quota (0.9: 10% lower).
+    n
+        Simulation draws.
+    seed
+        Seed of the draws (the same seed and reps, the same draws).
+    as_of
+        The planning date (None: the day before the plan's first quarter, or the data's last
+        date when earlier).
+
+    Returns
+    -------
+    float
+        NaN when no rep has a quota.
 
     Examples
     --------

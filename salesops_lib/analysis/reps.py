@@ -41,7 +41,21 @@ DAYS_PER_MONTH = 30.4375
 
 
 def trailing_quarters(data: SalesData, quarter: str, n: int) -> list[str]:
-    """The ``n`` quarters ending with ``quarter``, oldest first, within the data."""
+    """The ``n`` quarters ending with ``quarter``, oldest first, within the data.
+
+    Parameters
+    ----------
+    data
+        The data set (its calendar and first quarter).
+    quarter
+        The last quarter.
+    n
+        How many quarters, at most; those before the data's first quarter are left out.
+
+    Returns
+    -------
+    list of str
+    """
     first = data.quarters()[0]
     return [
         q for q in (data.calendar.shift(quarter, -k) for k in range(n - 1, -1, -1)) if q >= first
@@ -49,7 +63,23 @@ def trailing_quarters(data: SalesData, quarter: str, n: int) -> list[str]:
 
 
 def tenure(data: SalesData, as_of: pd.Timestamp, *, ramp_months: int = 6) -> pd.DataFrame:
-    """Tenure in months on ``as_of`` and ramp status per rep (unknown hire date: ramped)."""
+    """Tenure in months on ``as_of`` and ramp status per rep (unknown hire date: ramped).
+
+    Parameters
+    ----------
+    data
+        The data set (reps' ``rep_id, hire_date``).
+    as_of
+        The date tenure is counted to.
+    ramp_months
+        Reps with fewer whole months of tenure are ``ramping``.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``rep_id``: ``tenure_months`` (whole months of 30.44 days; NaN without a
+        hire date) and ``ramp_status`` (``ramping`` or ``ramped``).
+    """
     reps = data.reps[["rep_id", "hire_date"]].copy()
     months = ((as_of - reps["hire_date"]).dt.days / DAYS_PER_MONTH).astype("float64")
     reps["tenure_months"] = np.floor(months)
@@ -59,7 +89,22 @@ def tenure(data: SalesData, as_of: pd.Timestamp, *, ramp_months: int = 6) -> pd.
 
 
 def peer_groups(data: SalesData, ten: pd.DataFrame) -> pd.Series:
-    """Peer group label per rep: role and segment; ramping reps by tenure band."""
+    """Peer group label per rep: role and segment; ramping reps by tenure band.
+
+    Parameters
+    ----------
+    data
+        The data set (reps' ``role`` and ``segment``, where filled).
+    ten
+        :func:`tenure` of the reps.
+
+    Returns
+    -------
+    Series
+        ``peer_group`` on ``rep_id``, e.g. ``Enterprise AE · Mid-Market`` or
+        ``Enterprise AE · Mid-Market · ramping 0-2 months``; ``All reps`` when the reps have
+        neither role nor segment.
+    """
     reps = data.reps.set_index("rep_id")
     parts = []
     for col in ("role", "segment"):
@@ -99,8 +144,10 @@ def peer_percentile(values: pd.Series) -> pd.Series:
 
 
 def compared(card: pd.DataFrame) -> pd.DataFrame:
-    """The reps of a :func:`rep_scorecard` with closed deals or a quota in the window, their
-    percentiles taken among themselves (reps with nothing in the window do not pad the base).
+    """The reps of a :func:`rep_scorecard` with closed deals or a quota in the window, ranked among themselves.
+
+    Their percentiles are taken among themselves: reps with nothing in the window do not pad
+    the base.
 
     Parameters
     ----------
@@ -238,7 +285,28 @@ def rep_scorecard(
 def wilson_interval(
     won: np.ndarray | pd.Series, n: np.ndarray | pd.Series, level: float = 0.95
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for a binomial proportion (``nan`` where n = 0)."""
+    """Wilson score interval for a binomial proportion (``nan`` where n = 0).
+
+    Parameters
+    ----------
+    won
+        Successes (deals won), one per rep.
+    n
+        Trials (deals closed), one per rep.
+    level
+        Confidence level of the interval.
+
+    Returns
+    -------
+    lo, hi : numpy.ndarray
+        The interval's ends, between 0 and 1.
+
+    Examples
+    --------
+    >>> lo, hi = wilson_interval([3], [3])
+    >>> round(float(lo[0]), 2), round(float(hi[0]), 2)
+    (0.44, 1.0)
+    """
     won = np.asarray(won, dtype=float)
     n = np.asarray(n, dtype=float)
     z = stats.norm.ppf(0.5 + level / 2)
@@ -255,8 +323,21 @@ def wilson_interval(
 def fit_beta_prior(won: np.ndarray, n: np.ndarray) -> tuple[float, float]:
     """Beta(a, b) prior of win rates fitted by beta-binomial maximum likelihood.
 
-    Returns ``(a, b)``. With fewer than two reps with closed deals, a weak prior at the
-    pooled rate (strength 2) is returned.
+    With fewer than two reps with closed deals, a weak prior at the pooled rate (strength 2)
+    is returned.
+
+    Parameters
+    ----------
+    won
+        Deals won, one per rep.
+    n
+        Deals closed, one per rep (reps with none are ignored).
+
+    Returns
+    -------
+    a, b : float
+        The prior's parameters; ``a / (a + b)`` is the peer mean, ``a + b`` its strength in
+        deals (at least 0.5).
     """
     won = np.asarray(won, dtype=float)
     n = np.asarray(n, dtype=float)
@@ -294,12 +375,29 @@ def win_rate_ranking(
 ) -> pd.DataFrame:
     """Win rates with intervals, shrunk toward the peer group, and funnel flags.
 
+    Peer groups of fewer than three reps borrow the prior of all reps.
+
+    Parameters
+    ----------
+    data
+        The data set.
+    quarter
+        The last quarter of the trailing window.
+    as_of
+        What is known (default: the quarter's end, or the data's last date).
+    trailing
+        Quarters in the window, including ``quarter``.
+    level
+        Confidence level of the intervals and of the funnel limits.
+
     Returns
     -------
     DataFrame
-        Per rep with closed deals: ``rep_name, peer_group, won, closed, win_rate, lo, hi,
-        peer_win_rate, shrunk_win_rate, shrunk_lo, shrunk_hi, funnel_lo, funnel_hi, flag``,
-        sorted by ``shrunk_win_rate`` (best first), with ``rank_raw`` and ``rank_shrunk``.
+        Per rep with closed deals (index ``rep_id``): ``rep_name, peer_group, won, closed,
+        win_rate, lo, hi, peer_win_rate, prior_strength, shrunk_win_rate, shrunk_lo,
+        shrunk_hi, funnel_lo, funnel_hi, flag`` (``above peers``, ``below peers``, ``within
+        chance``), sorted by ``shrunk_win_rate`` (best first), with ``rank_raw`` and
+        ``rank_shrunk``.
     """
     card = rep_scorecard(data, quarter=quarter, as_of=as_of, trailing=trailing)
     t = card[["rep_name", "peer_group", "won_trailing", "lost_trailing"]].copy()
@@ -349,11 +447,25 @@ def attainment_ranking(
 ) -> pd.DataFrame:
     """Quarterly attainment per rep with a t interval and normal-normal shrinkage to peers.
 
+    Parameters
+    ----------
+    data
+        The data set.
+    quarter
+        The last quarter of the trailing window.
+    as_of
+        What is known (default: the quarter's end, or the data's last date).
+    trailing
+        Quarters in the window, including ``quarter``.
+    level
+        Confidence level of the t interval.
+
     Returns
     -------
     DataFrame
-        Per rep with quotas: ``rep_name, peer_group, quarters, mean_attainment, lo, hi,
-        shrunk_attainment``. Empty without quotas.
+        Per rep with quotas (index ``rep_id``), best shrunk attainment first: ``rep_name,
+        peer_group, quarters, mean_attainment, lo, hi`` (the t interval, cut at 0; NaN with
+        one quarter), ``peer_attainment, shrunk_attainment``. Empty without quotas.
     """
     if data.quotas is None:
         return pd.DataFrame(
@@ -443,13 +555,25 @@ def consistency(
 ) -> pd.DataFrame:
     """Monthly bookings variation against attainment, as four quadrants.
 
+    Parameters
+    ----------
+    data
+        The data set.
+    quarter
+        The last quarter of the trailing window.
+    as_of
+        What is known (default: the quarter's end, or the data's last date).
+    trailing
+        Quarters in the window, including ``quarter``.
+
     Returns
     -------
     DataFrame
         Per rep: ``rep_name, months, monthly_mean, monthly_sd, cv, performance, quadrant``.
         ``performance`` is trailing attainment (or bookings relative to the peer median
         without quotas); the quadrant splits at 100% attainment (or the peer median) and at
-        the median CV.
+        the median CV. Only months the rep was employed count; reps with fewer than three
+        are ``Too new to judge``.
     """
     qs = trailing_quarters(data, quarter, trailing)
     start, _ = data.calendar.bounds(qs[0])
@@ -508,11 +632,19 @@ def stages_reached(data: SalesData, deals: pd.DataFrame) -> tuple[pd.DataFrame, 
     when present; else won deals passed every stage and a lost deal reached the stage its
     created date implies), in the older shape.
 
+    Parameters
+    ----------
+    data
+        The data set.
+    deals
+        Closed deals with ``opp_id, rep_id, is_won, opp_row`` (as
+        :func:`~salesops_lib.analysis.kpis.closed_deals` returns them).
+
     Returns
     -------
     (frame, stages, basis)
-        ``frame`` has ``opp_id, rep_id, is_won, reached`` (index into ``stages``);
-        ``basis`` says how the furthest stage is known.
+        ``frame`` has ``opp_id, rep_id, is_won, opp_row, created_date, reached`` (index into
+        ``stages``); ``basis`` says how the furthest stage is known.
     """
     r = funnel_lib.stages_reached(data, deals)
     return r.deals, list(r.stages), r.basis
@@ -580,11 +712,19 @@ def stage_conversion(
 def coaching_stage(conversion: pd.DataFrame, *, min_entered: int = 10) -> pd.DataFrame:
     """The one step to coach per rep: the most deals lost beyond the team rate.
 
+    Parameters
+    ----------
+    conversion
+        :func:`stage_conversion`'s long frame (``rep_id, step, entered, rate, team_rate,
+        excess_lost``).
+    min_entered
+        Steps the rep entered with fewer deals are not considered.
+
     Returns
     -------
     DataFrame
-        Per rep: ``step, rate, team_rate, excess_lost``; reps with no step below the team
-        rate (or too few deals) get no row.
+        Per rep (index ``rep_id``): ``step, rate, team_rate, excess_lost``; reps with no step
+        below the team rate (or too few deals) get no row.
     """
     c = conversion[(conversion["entered"] >= min_entered) & (conversion["excess_lost"] > 0)]
     idx = c.groupby("rep_id")["excess_lost"].idxmax()
@@ -630,6 +770,11 @@ def ramp_curve(
 
     Parameters
     ----------
+    data
+        The data set (reps' ``hire_date, end_date``; won deals, less those the rep
+        inherited).
+    as_of
+        What is known: deals closed by it, tenure months ended by it.
     months
         Tenure months shown.
     full_share

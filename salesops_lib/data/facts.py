@@ -113,7 +113,18 @@ class DealFacts:
 
 
 def open_stage_names(stages: tuple[Stage, ...]) -> tuple[str, ...]:
-    """The configured open stages, in order."""
+    """The configured open stages, in order.
+
+    Parameters
+    ----------
+    stages
+        The configured stages (:attr:`SalesData.stages <salesops_lib.data.SalesData.stages>`).
+
+    Returns
+    -------
+    tuple of str
+        The names of the stages that are not closed; a stage index is a position here.
+    """
     return tuple(s.name for s in stages if not s.closed)
 
 
@@ -254,6 +265,15 @@ def sql_facts(
 
     The same facts as :func:`derive_facts` computes in NumPy; kept as the statement a
     warehouse runs, and as the check of the NumPy version in the tests.
+
+    Parameters
+    ----------
+    history
+        Needs ``snapshot_date, opp_id, stage, amount, close_date``.
+    opportunities
+        Needs ``opp_id`` (the deal codes are positions in it).
+    stages
+        The configured stages, in order (open stages give the stage index).
 
     Returns
     -------

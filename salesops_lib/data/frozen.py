@@ -108,12 +108,48 @@ class FrozenFrame(pd.DataFrame):
         super().__setattr__(name, value)
 
     def insert(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+        """Refused: a column cannot be inserted into a frozen table.
+
+        Parameters
+        ----------
+        *args, **kwargs
+            Whatever :meth:`pandas.DataFrame.insert` takes; never used.
+
+        Raises
+        ------
+        ReadOnlyTableError
+            Always; the message says how to make an edited data set instead.
+        """
         _refuse()
 
     def pop(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+        """Refused: a column cannot be removed from a frozen table.
+
+        Parameters
+        ----------
+        *args, **kwargs
+            Whatever :meth:`pandas.DataFrame.pop` takes; never used.
+
+        Raises
+        ------
+        ReadOnlyTableError
+            Always; the message says how to make an edited data set instead.
+        """
         _refuse()
 
     def update(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+        """Refused: a frozen table cannot be updated in place.
+
+        Parameters
+        ----------
+        *args, **kwargs
+            Whatever :meth:`pandas.DataFrame.update` takes; never used.
+
+        Raises
+        ------
+        ReadOnlyTableError
+            Always; the message says how to make an edited data set instead.
+        """
         _refuse()
 
     def _update_inplace(self, *args: Any, **kwargs: Any) -> NoReturn:
@@ -127,7 +163,23 @@ class FrozenFrame(pd.DataFrame):
 
 
 def freeze(frame: pd.DataFrame | None) -> pd.DataFrame | None:
-    """``frame`` as a :class:`FrozenFrame` (None stays None; a frozen frame is returned as is)."""
+    """``frame`` as a :class:`FrozenFrame` (None stays None; a frozen frame is returned as is).
+
+    Parameters
+    ----------
+    frame
+        A table, or None.
+
+    Returns
+    -------
+    FrozenFrame or None
+        The same data, not copied.
+
+    Examples
+    --------
+    >>> type(freeze(pd.DataFrame({"a": [1]}))).__name__, freeze(None)
+    ('FrozenFrame', None)
+    """
     if frame is None or isinstance(frame, FrozenFrame):
         return frame
     return FrozenFrame(frame)

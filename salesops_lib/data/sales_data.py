@@ -191,16 +191,39 @@ class SalesData:
         return pd.Timestamp(first)
 
     def latest_complete_quarter(self) -> str:
-        """The latest fiscal quarter that ended on or before :attr:`last_date`."""
+        """The latest fiscal quarter that ended on or before :attr:`last_date`.
+
+        Returns
+        -------
+        str
+            A quarter label, e.g. ``2026Q2``.
+        """
         return self.calendar.latest_complete_quarter(self.last_date)
 
     def default_as_of(self, quarter: str) -> pd.Timestamp:
-        """The quarter's last day, or the data's last date while the quarter is running."""
+        """The quarter's last day, or the data's last date while the quarter is running.
+
+        Parameters
+        ----------
+        quarter
+            A fiscal quarter label, e.g. ``2026Q3``.
+
+        Returns
+        -------
+        Timestamp
+            A date at midnight.
+        """
         _, end = self.calendar.bounds(quarter)
         return min(end, self.last_date.normalize())
 
     def quarters(self) -> list[str]:
-        """Every fiscal quarter from the first close to the last date, in order."""
+        """Every fiscal quarter from the first close to the last date, in order.
+
+        Returns
+        -------
+        list of str
+            Quarter labels from the quarter of :attr:`first_date` to that of :attr:`last_date`.
+        """
         return self.calendar.quarter_range(
             self.calendar.quarter_of(self.first_date), self.calendar.quarter_of(self.last_date)
         )
@@ -262,7 +285,16 @@ class SalesData:
         )
 
     def fingerprint(self) -> str:
-        """A SHA-256 of every table's content: equal data, equal fingerprint (computed once)."""
+        """A SHA-256 of every table's content: equal data, equal fingerprint (computed once).
+
+        The tables' names, columns and values and the fiscal year's start month are hashed;
+        the stages, currency and source are not.
+
+        Returns
+        -------
+        str
+            64 hexadecimal digits.
+        """
         return self._fingerprint
 
     @cached_property

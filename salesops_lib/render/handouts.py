@@ -42,12 +42,25 @@ class Handout:
 
 
 def sheet_name(name: str, used: set[str]) -> str:
-    """An Excel sheet name for ``name``: no ``[]:*?/\\``, at most 31 characters, unique in ``used``.
+    r"""An Excel sheet name for ``name``: no ``[]:*?/\``, at most 31 characters, unique in ``used``.
+
+    Parameters
+    ----------
+    name
+        The wanted name, e.g. a team (blank after cleaning: ``Sheet``).
+    used
+        Names already taken in the workbook; the returned name is added to it.
+
+    Returns
+    -------
+    str
+        The cleaned name, or, when taken, its start followed by ``~2``, ``~3``, ...
 
     Examples
     --------
-    >>> sheet_name("East / Enterprise", set())
-    'East  Enterprise'
+    >>> used = set()
+    >>> sheet_name("East / Enterprise", used), sheet_name("East / Enterprise", used)
+    ('East  Enterprise', 'East  Enterprise~2')
     """
     base = "".join(ch for ch in str(name) if ch not in _BAD_SHEET).strip()[:31] or "Sheet"
     out, k = base, 1

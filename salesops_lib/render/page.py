@@ -52,6 +52,13 @@ def load(data: str, *, config: str = "", preset: str = "") -> SalesData:
     Returns
     -------
     SalesData
+
+    Raises
+    ------
+    ConfigError
+        When the config file is missing or invalid, or the preset is unknown.
+    SalesOpsDataError
+        When the data has blocking problems (the message lists them).
     """
     quiet()
     plots.set_style()
@@ -61,6 +68,17 @@ def load(data: str, *, config: str = "", preset: str = "") -> SalesData:
 
 def read_config(config: str | None) -> dict[str, Any]:
     """A ``salesops.toml`` or a run's ``config.json`` as a dict (blank: empty).
+
+    Parameters
+    ----------
+    config
+        Path of the file; a ``.json`` file is read as is, anything else as ``salesops.toml``
+        (:func:`~salesops_lib.config.load_config`). None or blank: no configuration.
+
+    Returns
+    -------
+    dict
+        The configuration's sections and keys; empty for no file.
 
     Raises
     ------
@@ -86,6 +104,16 @@ def quiet() -> None:
 def marked(text: str) -> str:
     """``text`` escaped, with ``**...**`` turned into bold.
 
+    Parameters
+    ----------
+    text
+        A generated sentence (plain text; ``**`` marks emphasis).
+
+    Returns
+    -------
+    str
+        HTML.
+
     Examples
     --------
     >>> marked("Bookings reached **$1.2M** for <Ann>.")
@@ -95,22 +123,73 @@ def marked(text: str) -> str:
 
 
 def say(text: str | None) -> HTML:
-    """A generated sentence as a finding paragraph (nothing for None)."""
+    """A generated sentence as a finding paragraph (nothing for None).
+
+    Parameters
+    ----------
+    text
+        The sentence (``**`` marks bold); None or blank shows nothing.
+
+    Returns
+    -------
+    HTML
+        A ``<p class="finding">``, or empty.
+
+    Examples
+    --------
+    >>> say("Bookings reached **$1.2M**.").data
+    '<p class="finding">Bookings reached <b>$1.2M</b>.</p>'
+    >>> say(None).data
+    ''
+    """
     return HTML("" if not text else f'<p class="finding">{marked(text)}</p>')
 
 
 def note(text: str | None) -> HTML:
-    """A caveat in a grey box (nothing for None)."""
+    """A caveat in a grey box (nothing for None).
+
+    Parameters
+    ----------
+    text
+        The caveat (``**`` marks bold); None or blank shows nothing.
+
+    Returns
+    -------
+    HTML
+        A ``<div class="note">``, or empty.
+    """
     return HTML("" if not text else f'<div class="note">{marked(text)}</div>')
 
 
 def gap(g: Gap) -> HTML:
-    """The one line a section without its data shows instead: what is missing, how to add it."""
+    """The one line a section without its data shows instead: what is missing, how to add it.
+
+    Parameters
+    ----------
+    g
+        The section's gap.
+
+    Returns
+    -------
+    HTML
+        :attr:`Gap.sentence <salesops_lib.reports.base.Gap.sentence>` as a :func:`note`.
+    """
     return note(g.sentence)
 
 
 def tiles(items: Iterable[Tile]) -> HTML:
-    """Headline figures."""
+    """Headline figures.
+
+    Parameters
+    ----------
+    items
+        The tiles, in the order shown (label, value and detail are escaped).
+
+    Returns
+    -------
+    HTML
+        A ``<div class="tiles">`` with one ``tile`` per item.
+    """
     cells = "".join(
         f'<div class="tile"><div class="tile-label">{html.escape(t.label)}</div>'
         f'<div class="tile-value">{html.escape(t.value)}</div>'
@@ -121,17 +200,50 @@ def tiles(items: Iterable[Tile]) -> HTML:
 
 
 def table(t: Table) -> HTML:
-    """A report table, formatted by its spec."""
+    """A report table, formatted by its spec.
+
+    Parameters
+    ----------
+    t
+        The table.
+
+    Returns
+    -------
+    HTML
+        :meth:`Table.to_html <salesops_lib.reports.tables.Table.to_html>`.
+    """
     return HTML(t.to_html())
 
 
 def tables(listed: Iterable[Table]) -> HTML:
-    """Several report tables one after the other (e.g. by team, by region, by manager)."""
+    """Several report tables one after the other (e.g. by team, by region, by manager).
+
+    Parameters
+    ----------
+    listed
+        The tables, in the order shown.
+
+    Returns
+    -------
+    HTML
+    """
     return HTML("".join(t.to_html() for t in listed))
 
 
 def header(h: Header) -> HTML:
-    """The scope sentence, and the data's warnings collapsed under a one-line summary."""
+    """The scope sentence, and the data's warnings collapsed under a one-line summary.
+
+    Parameters
+    ----------
+    h
+        The report's header (:func:`salesops_lib.reports.base.header`).
+
+    Returns
+    -------
+    HTML
+        The scope paragraph, then (when the data has warnings) a ``<details>`` element whose
+        summary is ``warnings_summary`` and whose body is the warnings table.
+    """
     parts = [f'<p class="finding">{marked(h.scope)}</p>']
     if h.caveat:
         parts.append(f'<div class="note">{marked(h.caveat)}</div>')
@@ -144,7 +256,18 @@ def header(h: Header) -> HTML:
 
 
 def definitions(terms: Mapping[str, str]) -> HTML:
-    """The closing Definitions section: each term and its meaning."""
+    """The closing Definitions section: each term and its meaning.
+
+    Parameters
+    ----------
+    terms
+        Term to meaning, in the order shown (both escaped; no bold marks).
+
+    Returns
+    -------
+    HTML
+        A ``<dl class="definitions">``.
+    """
     rows = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in terms.items())
     return HTML(f'<dl class="definitions">{rows}</dl>')
 
@@ -152,8 +275,15 @@ def definitions(terms: Mapping[str, str]) -> HTML:
 def show(ax: Any) -> None:
     """Display the chart an Axes belongs to, in place, and close it.
 
-    The image's alternative text is the chart's title (what it shows), for screen readers
-    and for a page whose images are blocked.
+    The figure is shown as a PNG (110 dpi, white background), so the HTML report holds the
+    picture and no figure stays open; the image's alternative text is the chart's title
+    (what it shows), for screen readers and for a page whose images are blocked.
+
+    Parameters
+    ----------
+    ax
+        A matplotlib Axes (as every function of :mod:`salesops_lib.render.plots` returns), or
+        a Figure.
     """
     import base64
 
@@ -170,8 +300,18 @@ def show(ax: Any) -> None:
 
 
 def chart(plot: Any, frame: Any, **options: Any) -> None:
-    """Draw ``plot(frame, **options)`` and show it; nothing when ``frame`` is None or empty
-    (the section's sentence then says why there is nothing to draw).
+    """Draw ``plot(frame, **options)`` and show it; nothing when ``frame`` is None or empty.
+
+    The section's sentence then says why there is nothing to draw.
+
+    Parameters
+    ----------
+    plot
+        A function of :mod:`salesops_lib.render.plots` taking the frame first.
+    frame
+        The frame to draw (the columns ``plot`` needs), or None.
+    **options
+        Keywords for ``plot`` (``title``, ``label``, ``value``, ...).
 
     Examples
     --------
@@ -183,7 +323,20 @@ def chart(plot: Any, frame: Any, **options: Any) -> None:
 
 
 def gaps(listed: Iterable[Gap], section: str) -> HTML:
-    """The one-line notes of the gaps of one section (what is missing, how to add it)."""
+    """The one-line notes of the gaps of one section (what is missing, how to add it).
+
+    Parameters
+    ----------
+    listed
+        A report's gaps.
+    section
+        The section whose gaps are shown (a gap's ``section``, exactly).
+
+    Returns
+    -------
+    HTML
+        One :func:`gap` note per gap of that section; empty when it has none.
+    """
     return HTML("".join(gap(g).data for g in listed if g.section == section))
 
 
@@ -191,6 +344,12 @@ def status(gaps: Iterable[Gap]) -> None:
     """Tell the quarterly run whether the report is complete (``Ready``) or ``Partial: ...``.
 
     Displays an output of type :data:`STATUS_MIME`, which the HTML conversion leaves out.
+
+    Parameters
+    ----------
+    gaps
+        Every gap of the report (:func:`~salesops_lib.reports.base.status_of` words the
+        status from them).
     """
     listed = list(gaps)
     payload = {
@@ -201,7 +360,18 @@ def status(gaps: Iterable[Gap]) -> None:
 
 
 def table_if(t: Table | None) -> HTML:
-    """A report table, or nothing when the section has none (its gap line says why)."""
+    """A report table, or nothing when the section has none (its gap line says why).
+
+    Parameters
+    ----------
+    t
+        The table, or None.
+
+    Returns
+    -------
+    HTML
+        The table's HTML; empty for None or a table without rows.
+    """
     return HTML("" if t is None or len(t) == 0 else t.to_html())
 
 
@@ -209,7 +379,8 @@ def handout(t: Table | None, output_dir: str, stem: str, what: str | None) -> HT
     """Write a table beside the report as CSV and Excel and say where it is.
 
     Nothing is written, and nothing shown, when ``output_dir`` is blank (an analyst's
-    notebook) or the table is None or empty (the section's gap says why).
+    notebook), the table is None or empty (the section's gap says why), or ``what`` is None
+    (a builder's sentence with nothing to say).
 
     Parameters
     ----------
@@ -220,11 +391,16 @@ def handout(t: Table | None, output_dir: str, stem: str, what: str | None) -> HT
     stem
         File name without extension, e.g. ``04_quota_letters``.
     what
-        What the files hold, e.g. ``A quota letter per rep``.
+        What the files hold, e.g. ``A quota letter per rep`` (``**`` marks bold).
+
+    Returns
+    -------
+    HTML
+        A finding paragraph linking ``<stem>.csv`` and ``<stem>.xlsx``, or empty.
     """
     from salesops_lib.render.handouts import write_table
 
-    if t is None or not str(output_dir or "").strip() or len(t) == 0:
+    if t is None or what is None or not str(output_dir or "").strip() or len(t) == 0:
         return HTML("")
     written = write_table(t, output_dir, stem)
     csv, xlsx = (html.escape(p.name, quote=True) for p in (written.csv, written.xlsx))

@@ -6,6 +6,8 @@ Axes; none calls ``show()`` or ``savefig()``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
@@ -15,6 +17,9 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
 from salesops_lib.format import money, pct
+
+if TYPE_CHECKING:
+    from salesops_lib.analysis.comp import CompPlan
 
 PALETTE = ["#1f5f8b", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#b07aa1", "#edc948", "#9c755f"]
 MUTED = "#b8c4ce"
@@ -61,14 +66,42 @@ def _value_grid_on_x(ax: Axes) -> None:
 
 
 def money_axis(ax: Axes, *, axis: str = "y", currency: str = "USD") -> Axes:
-    """Format an axis as compact money (``$1.2M``)."""
+    """Format an axis as compact money (``$1.2M``).
+
+    Parameters
+    ----------
+    ax
+        The Axes whose axis is formatted.
+    axis
+        ``y`` or ``x``.
+    currency
+        ISO code of the amounts.
+
+    Returns
+    -------
+    Axes
+        ``ax``.
+    """
     fmt = FuncFormatter(lambda v, _: money(v, currency))
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
     return ax
 
 
 def pct_axis(ax: Axes, *, axis: str = "y") -> Axes:
-    """Format an axis as whole percentages."""
+    """Format an axis as whole percentages.
+
+    Parameters
+    ----------
+    ax
+        The Axes whose axis is formatted (values are shares: 1.0 reads 100%).
+    axis
+        ``y`` or ``x``.
+
+    Returns
+    -------
+    Axes
+        ``ax``.
+    """
     fmt = FuncFormatter(lambda v, _: pct(v))
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
     return ax
@@ -82,8 +115,21 @@ def pace_chart(
     Parameters
     ----------
     pace
-        Output of :func:`salesops_lib.metrics.pace`: ``quarter, day, bookings_to_date, share_of_quota``.
-        Plots share of quota when every quarter has one, else bookings.
+        Output of :func:`salesops_lib.analysis.kpis.pace`: ``quarter, day, bookings_to_date,
+        share_of_quota``. Plots share of quota when every quarter has one, else bookings.
+    quarter
+        The quarter drawn bold (a value of ``pace["quarter"]``).
+    title
+        The chart's title (it states the finding).
+    currency
+        ISO code of the money amounts (axis and labels as ``$1.2M``).
+    ax
+        The Axes to draw on; None: a new figure.
+
+    Returns
+    -------
+    Axes
+        The Axes drawn on.
     """
     ax = _ax(ax)
     use_share = pace["share_of_quota"].notna().all()
@@ -159,14 +205,36 @@ def hbar(
 ) -> Axes:
     """Horizontal bars, largest at the top, with an optional target line.
 
+    Rows with a missing label or value are left out; each bar is labelled with its value.
+
     Parameters
     ----------
+    frame
+        One row per bar: the ``label`` and ``value`` columns.
+    label
+        The column naming each bar.
+    value
+        The column of bar lengths.
+    title
+        The chart's title (it states the finding).
     kind
-        ``money``, ``pct`` or ``ratio``: how values and the axis are labelled.
+        ``money``, ``pct``, ``ratio`` or ``count``: how values and the axis are labelled.
     target
-        Draw a dashed line here (e.g. 1.0 for 100% attainment); bars at or above it are green.
+        Draw a dashed line here (e.g. 1.0 for 100% attainment); bars at or above it are green,
+        the others red.
+    currency
+        ISO code of the money amounts (axis and labels as ``$1.2M``).
+    xlabel
+        The value axis' label (None: none).
+    ax
+        The Axes to draw on; None: a new figure.
     sort
         False keeps the frame's order, first row at the top (e.g. months in calendar order).
+
+    Returns
+    -------
+    Axes
+        The Axes drawn on.
     """
     data = frame[[label, value]].dropna()
     data = data.sort_values(value) if sort else data.iloc[::-1]
@@ -213,8 +281,19 @@ def bookings_vs_quota(
     ----------
     trend
         ``bookings``, ``quota`` and the ``label`` column, one row per quarter in order.
+    title
+        The chart's title (it states the finding).
+    currency
+        ISO code of the money amounts (axis and labels as ``$1.2M``).
     label
         The column naming each quarter on the x axis.
+    ax
+        The Axes to draw on; None: a new figure.
+
+    Returns
+    -------
+    Axes
+        The Axes drawn on.
     """
     ax = _ax(ax)
     x = np.arange(len(trend))
@@ -238,14 +317,25 @@ def rate_lines(
 ) -> Axes:
     """Percentage lines per quarter (e.g. attainment and win rate).
 
+    A column with no value at all draws no line.
+
     Parameters
     ----------
     trend
         One row per quarter in order: the ``columns`` (shares) and the ``label`` column.
     columns
         Column -> legend label.
+    title
+        The chart's title (it states the finding).
     label
         The column naming each quarter on the x axis.
+    ax
+        The Axes to draw on; None: a new figure.
+
+    Returns
+    -------
+    Axes
+        The Axes drawn on.
     """
     ax = _ax(ax)
     x = np.arange(len(trend))
@@ -280,7 +370,17 @@ def funnel(ranking: pd.DataFrame, *, title: str, ax: Axes | None = None) -> Axes
     Parameters
     ----------
     ranking
-        Output of :func:`salesops_lib.benchmark.win_rate_ranking` (``closed, win_rate, flag``).
+        Output of :func:`salesops_lib.analysis.reps.win_rate_ranking`: ``won, closed,
+        win_rate, flag`` (``above peers``, ``below peers`` or ``within chance``).
+    title
+        The chart's title (it states the finding).
+    ax
+        The Axes to draw on; None: a new figure.
+
+    Returns
+    -------
+    Axes
+        The Axes drawn on.
     """
     from scipy import stats as st
 
@@ -334,7 +434,32 @@ def quadrant_scatter(
     y_pct: bool = True,
     ax: Axes | None = None,
 ) -> Axes:
-    """Scatter with two split lines making four named quadrants (``quadrant`` column colours points)."""
+    """Scatter with two split lines making four named quadrants (``quadrant`` column colours points).
+
+    Parameters
+    ----------
+    frame
+        One row per point: ``x``, ``y`` and ``quadrant`` (the legend counts the points of
+        each); rows missing ``x`` or ``y`` are left out. E.g.
+        :func:`salesops_lib.analysis.reps.consistency`.
+    x, y
+        The columns plotted.
+    x_split, y_split
+        Where the dashed split lines cross the axes.
+    title
+        The chart's title (it states the finding).
+    xlabel, ylabel
+        The axis labels.
+    y_pct
+        Label the y axis as percentages.
+    ax
+        The Axes to draw on; None: a new figure.
+
+    Returns
+    -------
+    Axes
+        The Axes drawn on.
+    """
     ax = _ax(ax)
     data = frame.dropna(subset=[x, y])
     for i, (name, g) in enumerate(data.groupby("quadrant")):
@@ -359,7 +484,27 @@ def quadrant_scatter(
 
 
 def heatmap(matrix: pd.DataFrame, *, title: str, fmt: str = "pp", ax: Axes | None = None) -> Axes:
-    """Diverging heat map of a rep x step matrix of gaps (red below the team, blue above)."""
+    """Diverging heat map of a rep x step matrix of gaps (red below the team, blue above).
+
+    Each cell is written in percentage points; :func:`gap_heatmap` is the seaborn version the
+    reports use.
+
+    Parameters
+    ----------
+    matrix
+        Rows (reps) x columns (steps) of gaps as shares (-0.05 = 5 points below the team).
+    title
+        The chart's title (it states the finding).
+    fmt
+        Not used: cells are always written in percentage points.
+    ax
+        The Axes to draw on; None: a new figure.
+
+    Returns
+    -------
+    Axes
+        The Axes drawn on.
+    """
     height = max(3.0, 0.28 * len(matrix) + 1.5)
     ax = _ax(ax, (9.0, height))
     values = matrix.to_numpy(dtype=float)
@@ -391,7 +536,27 @@ def tenure_curve(
     currency: str = "USD",
     ax: Axes | None = None,
 ) -> Axes:
-    """Bookings per rep by month of tenure, with the veterans' monthly average as a line."""
+    """Bookings per rep by month of tenure, with the veterans' monthly average as a line.
+
+    Parameters
+    ----------
+    curve
+        ``tenure_month`` (0 = first month; drawn as month 1) and ``bookings_per_rep``, e.g.
+        the ``curve`` of :func:`salesops_lib.analysis.reps.ramp_curve`.
+    reference
+        The ramped reps' monthly average bookings; None or NaN: no line.
+    title
+        The chart's title (it states the finding).
+    currency
+        ISO code of the money amounts (axis and labels as ``$1.2M``).
+    ax
+        The Axes to draw on; None: a new figure.
+
+    Returns
+    -------
+    Axes
+        The Axes drawn on.
+    """
     ax = _ax(ax)
     ax.bar(
         curve["tenure_month"] + 1,
@@ -422,7 +587,34 @@ def range_bars(
     currency: str = "USD",
     ax: Axes | None = None,
 ) -> Axes:
-    """Horizontal mean markers with a min-max range per row (e.g. each manager's team)."""
+    """Horizontal mean markers with a min-max range per row (e.g. each manager's team).
+
+    Rows are sorted by ``mean``, the largest at the top.
+
+    Parameters
+    ----------
+    frame
+        One row per range: the ``label``, ``mean``, ``low`` and ``high`` columns.
+    label
+        The column naming each row.
+    mean, low, high
+        The columns of the marker and of the range's two ends.
+    title
+        The chart's title (it states the finding).
+    kind
+        ``pct``: a percentage axis; anything else: a money axis.
+    target
+        Draw a dashed line here (None: none).
+    currency
+        ISO code of the money amounts (axis and labels as ``$1.2M``).
+    ax
+        The Axes to draw on; None: a new figure.
+
+    Returns
+    -------
+    Axes
+        The Axes drawn on.
+    """
     data = frame.sort_values(mean)
     ax = _ax(ax, (9.0, max(2.2, 0.4 * len(data) + 1.0)))
     y = np.arange(len(data))
@@ -449,7 +641,28 @@ def forecast_ranges(
     currency: str = "USD",
     ax: Axes | None = None,
 ) -> Axes:
-    """Each method's point with its 80% (thick) and 95% (thin) range; booked-to-date as a line."""
+    """Each method's point with its 80% (thick) and 95% (thin) range; booked-to-date as a line.
+
+    Parameters
+    ----------
+    frame
+        One row per method, the first at the top: ``method, point, lo80, hi80, lo95, hi95``.
+    booked
+        Bookings so far (the dashed line).
+    recommended
+        The recommended method (a value of ``method``): drawn in orange and labelled so.
+    title
+        The chart's title (it states the finding).
+    currency
+        ISO code of the money amounts (axis and labels as ``$1.2M``).
+    ax
+        The Axes to draw on; None: a new figure.
+
+    Returns
+    -------
+    Axes
+        The Axes drawn on.
+    """
     data = frame.reset_index(drop=True)
     ax = _ax(ax, (9.0, max(2.4, 0.55 * len(data) + 1.2)))
     y = np.arange(len(data))[::-1]
@@ -489,7 +702,32 @@ def lines_by(
     highlight: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """One line per ``hue`` value (e.g. WAPE by week of quarter per method)."""
+    """One line per ``hue`` value (e.g. WAPE by week of quarter per method).
+
+    Parameters
+    ----------
+    frame
+        Long frame: the ``x``, ``y`` and ``hue`` columns.
+    x, y
+        The columns plotted (each line sorted by ``x``).
+    hue
+        The column whose values each get a line (and a legend entry).
+    title
+        The chart's title (it states the finding).
+    xlabel, ylabel
+        The axis labels.
+    kind
+        ``pct``: a percentage y axis; anything else: plain numbers.
+    highlight
+        The ``hue`` value drawn thicker (None: none).
+    ax
+        The Axes to draw on; None: a new figure.
+
+    Returns
+    -------
+    Axes
+        The Axes drawn on.
+    """
     ax = _ax(ax)
     for i, (name, g) in enumerate(frame.groupby(hue, sort=True)):
         g = g.sort_values(x)
@@ -507,7 +745,27 @@ def lines_by(
 def forecast_vs_actual(
     bt: pd.DataFrame, *, method: str, title: str, currency: str = "USD", ax: Axes | None = None
 ) -> Axes:
-    """A method's backtest forecasts (with 80% range) against actual bookings by quarter."""
+    """A method's backtest forecasts (with 80% range) against actual bookings by quarter.
+
+    Parameters
+    ----------
+    bt
+        Backtest rows: ``method, quarter, actual, forecast, lo80, hi80`` (one row per
+        quarter for the method, in order).
+    method
+        The method shown (a value of ``method``).
+    title
+        The chart's title (it states the finding).
+    currency
+        ISO code of the money amounts (axis and labels as ``$1.2M``).
+    ax
+        The Axes to draw on; None: a new figure.
+
+    Returns
+    -------
+    Axes
+        The Axes drawn on.
+    """
     ax = _ax(ax)
     d = bt[bt["method"] == method].reset_index(drop=True)
     x = np.arange(len(d))
@@ -525,7 +783,28 @@ def forecast_vs_actual(
 def waterfall(
     movement: pd.DataFrame, *, title: str, currency: str = "USD", ax: Axes | None = None
 ) -> Axes:
-    """Pipeline waterfall: start and end as full bars, inflows up (green) and outflows down (red)."""
+    """Pipeline waterfall: start and end as full bars, inflows up (green) and outflows down (red).
+
+    :func:`waterfall_h` is the horizontal version the reports use.
+
+    Parameters
+    ----------
+    movement
+        One row per step in order: ``step`` (``start``, ``created``, ``pulled_in``,
+        ``amount_change``, ``won``, ``lost``, ``slipped_out``, ``end``) and ``amount``
+        (outflows negative).
+    title
+        The chart's title (it states the finding).
+    currency
+        ISO code of the money amounts (axis and labels as ``$1.2M``).
+    ax
+        The Axes to draw on; None: a new figure.
+
+    Returns
+    -------
+    Axes
+        The Axes drawn on.
+    """
     ax = _ax(ax)
     labels = {
         "start": "Start",
@@ -563,9 +842,35 @@ def waterfall(
 
 
 def payout_curve(
-    plan, statements: pd.DataFrame, *, title: str, currency: str = "USD", ax: Axes | None = None
-) -> Axes:  # type: ignore[no-untyped-def]
-    """The plan's quarterly variable pay by attainment, with each rep as a point."""
+    plan: CompPlan,
+    statements: pd.DataFrame,
+    *,
+    title: str,
+    currency: str = "USD",
+    ax: Axes | None = None,
+) -> Axes:
+    """The plan's quarterly variable pay by attainment, with each rep as a point.
+
+    Tier starts are dotted lines; the threshold and the cap, when the plan has them, dashed.
+
+    Parameters
+    ----------
+    plan
+        The comp plan (:class:`~salesops_lib.analysis.comp.CompPlan`).
+    statements
+        One row per rep: ``attainment`` and ``variable_pay``; may be empty.
+    title
+        The chart's title (it states the finding).
+    currency
+        ISO code of the money amounts (axis and labels as ``$1.2M``).
+    ax
+        The Axes to draw on; None: a new figure.
+
+    Returns
+    -------
+    Axes
+        The Axes drawn on.
+    """
     ax = _ax(ax)
     top = max(3.0, float(statements["attainment"].max()) * 1.05 if len(statements) else 3.0)
     x = np.linspace(0, top, 600)
@@ -616,6 +921,21 @@ def stage_funnel(
     frame
         One row per group and stage in stage order (e.g.
         :attr:`salesops_lib.analysis.funnel.Funnel.table`): ``stage``, ``value``, ``hue``.
+    title
+        The chart's title (it states the finding).
+    stage
+        The column of stage names.
+    value
+        The column of shares reaching the stage (0-1).
+    hue
+        The column naming each line's group (a legend only when there are several).
+    ax
+        The Axes to draw on; None: a new figure.
+
+    Returns
+    -------
+    Axes
+        The Axes drawn on.
     """
     ax = _ax(ax)
     order = list(dict.fromkeys(frame[stage].astype("str")))
@@ -655,14 +975,28 @@ def waterfall_h(
     currency: str = "USD",
     ax: Axes | None = None,
 ) -> Axes:
-    """Horizontal pipeline waterfall, first step at the top: start and end as full bars,
-    inflows green, outflows red, each amount written beside its bar (labels never collide).
+    """Horizontal pipeline waterfall, first step at the top, each amount written beside its bar.
+
+    Start and end are full bars, inflows green, outflows red; labels never collide.
 
     Parameters
     ----------
     movement
         One row per step in order (``step``: ``start`` ... ``end``), ``amount`` (outflows
         negative) and the ``label`` column naming each step.
+    title
+        The chart's title (it states the finding).
+    label
+        The column naming each step on the y axis.
+    currency
+        ISO code of the money amounts (axis and labels as ``$1.2M``).
+    ax
+        The Axes to draw on; None: a new figure.
+
+    Returns
+    -------
+    Axes
+        The Axes drawn on.
     """
     n = len(movement)
     ax = _ax(ax, (9.0, max(2.6, 0.42 * n + 1.2)))
@@ -711,7 +1045,36 @@ def paired_hbar(
     currency: str = "USD",
     ax: Axes | None = None,
 ) -> Axes:
-    """Two (or more) horizontal bars per row, one per column of ``values`` (column -> legend)."""
+    """Two (or more) horizontal bars per row, one per column of ``values`` (column -> legend).
+
+    Parameters
+    ----------
+    frame
+        One row per group: the ``label`` column and each column of ``values``; a missing
+        value draws no bar and no label.
+    label
+        The column naming each row (the first row at the top).
+    values
+        Column -> legend label, one bar each.
+    title
+        The chart's title (it states the finding).
+    kind
+        ``pct``, ``money`` or ``ratio``: how values and the axis are labelled.
+    target
+        Draw a dashed line here (e.g. 1.0); a share that rounds to it but is not it is
+        written with one decimal (99.7%, not 100%).
+    xlabel
+        The value axis' label (None: none).
+    currency
+        ISO code of the money amounts (axis and labels as ``$1.2M``).
+    ax
+        The Axes to draw on; None: a new figure.
+
+    Returns
+    -------
+    Axes
+        The Axes drawn on.
+    """
     data = frame.reset_index(drop=True)
     k = len(values)
     ax = _ax(ax, (9.0, max(2.4, 0.3 * k * len(data) + 1.4)))
@@ -755,14 +1118,26 @@ def paired_hbar(
 def gap_heatmap(
     matrix: pd.DataFrame, *, title: str, xlabel: str = "Step", ax: Axes | None = None
 ) -> Axes:
-    """Seaborn heat map of a rep x step matrix of gaps to the team (red below, blue above),
-    each cell written in percentage points; step names on the x axis.
+    """Seaborn heat map of a rep x step matrix of gaps to the team, in percentage points.
+
+    Red is below the team, blue above; step names on the x axis.
 
     Parameters
     ----------
     matrix
         Rows (reps) x columns (steps, e.g. "Discovery → Proposal") of gaps as shares
         (-0.05 = 5 points below the team); NaN cells stay blank.
+    title
+        The chart's title (it states the finding).
+    xlabel
+        The x axis' label.
+    ax
+        The Axes to draw on; None: a new figure.
+
+    Returns
+    -------
+    Axes
+        The Axes drawn on.
     """
     import seaborn as sns
 
@@ -806,7 +1181,35 @@ def peer_distribution(
     currency: str = "USD",
     ax: Axes | None = None,
 ) -> Axes:
-    """Seaborn box plot of ``value`` per ``group`` with every rep as a dot (one row per group)."""
+    """Seaborn box plot of ``value`` per ``group`` with every rep as a dot (one row per group).
+
+    Groups are ordered by their median, highest at the top; rows missing ``value`` are left
+    out.
+
+    Parameters
+    ----------
+    frame
+        One row per rep: the ``value`` and ``group`` columns.
+    value
+        The column plotted.
+    group
+        The column naming each rep's group (e.g. ``peer_group``).
+    title
+        The chart's title (it states the finding).
+    kind
+        ``pct``: a percentage axis; anything else: a money axis.
+    xlabel
+        The value axis' label.
+    currency
+        ISO code of the money amounts (axis and labels as ``$1.2M``).
+    ax
+        The Axes to draw on; None: a new figure.
+
+    Returns
+    -------
+    Axes
+        The Axes drawn on.
+    """
     import seaborn as sns
 
     data = frame.dropna(subset=[value]).copy()
@@ -850,11 +1253,18 @@ def payout_curves(
     curves
         ``plan, attainment, payout_pct`` (payout as a share of the plan's variable target)
         and ``current`` (bool: current plans solid, candidates dashed).
+    title
+        States the finding.
     points
         ``plan, attainment, payout_pct`` of reps (drawn in their plan's colour); None or
         empty: none.
-    title
-        States the finding.
+    ax
+        The Axes to draw on; None: a new figure.
+
+    Returns
+    -------
+    Axes
+        The Axes drawn on.
     """
     ax = _ax(ax)
     plans = list(dict.fromkeys(curves["plan"]))
@@ -908,9 +1318,24 @@ def pay_vs_bookings(
     ----------
     frame
         One row per rep: ``x`` (bookings), ``y`` (variable pay) and ``hue`` (plan).
+    title
+        The chart's title (it states the finding).
+    x, y
+        The columns of bookings and of variable pay.
+    hue
+        The column naming each rep's plan.
     order
         Every plan in the order :func:`payout_curves` colours them, so a plan keeps its
         colour across charts (None: the order of appearance).
+    currency
+        ISO code of the money amounts (axis and labels as ``$1.2M``).
+    ax
+        The Axes to draw on; None: a new figure.
+
+    Returns
+    -------
+    Axes
+        The Axes drawn on.
     """
     import seaborn as sns
 
@@ -949,7 +1374,30 @@ def distribution(
     currency: str = "USD",
     ax: Axes | None = None,
 ) -> Axes:
-    """How a value spreads across rows (e.g. bookings per rep): a histogram (seaborn)."""
+    """How a value spreads across rows (e.g. bookings per rep): a histogram (seaborn).
+
+    Parameters
+    ----------
+    frame
+        One row per rep: the ``value`` column.
+    value
+        The column counted into 5 to 20 bins.
+    title
+        The chart's title (it states the finding).
+    xlabel
+        The value axis' label (the count axis reads ``Reps``).
+    kind
+        ``money`` or ``pct``: how the value axis is labelled (anything else: plain).
+    currency
+        ISO code of the money amounts (axis and labels as ``$1.2M``).
+    ax
+        The Axes to draw on; None: a new figure.
+
+    Returns
+    -------
+    Axes
+        The Axes drawn on.
+    """
     import seaborn as sns
 
     ax = _ax(ax)

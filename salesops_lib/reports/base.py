@@ -9,7 +9,7 @@ true to say is ``None`` and is not shown.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -163,7 +163,22 @@ ADD_HISTORY = (
 
 
 def status_of(gaps: Iterable[Gap]) -> str:
-    """``Ready``, or ``Partial: no quotas, no history snapshots`` when sections lack data."""
+    """``Ready``, or ``Partial: no quotas, no history snapshots`` when sections lack data.
+
+    Parameters
+    ----------
+    gaps
+        Every gap of a report; each missing thing is named once, in order.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> status_of([]), status_of([Gap("Pace", NO_QUOTAS, ADD_QUOTAS), Gap("Trend", NO_QUOTAS, ADD_QUOTAS)])
+    ('Ready', 'Partial: no quotas')
+    """
     missing = list(dict.fromkeys(g.missing for g in gaps))
     return "Ready" if not missing else "Partial: no " + ", no ".join(missing)
 
@@ -284,27 +299,98 @@ def column_words(column: object) -> str:
 
 
 def team_or_company(data: SalesData, team: str | None) -> SalesData:
-    """The data narrowed to ``team`` (blank or None: the whole company)."""
+    """The data narrowed to ``team`` (blank or None: the whole company).
+
+    Parameters
+    ----------
+    data
+        The company's data set.
+    team
+        A value of the reps' ``team`` column, or None or blank.
+
+    Returns
+    -------
+    SalesData
+
+    Raises
+    ------
+    ConfigError
+        When no rep belongs to the team (:meth:`SalesData.for_team`).
+    """
     return data.for_team((team or "").strip() or None)
 
 
 # ---------------------------------------------------------------------------------------
 # words
 
+MoneyFormat = Callable[[object], str]
+"""A money formatter of one currency, as :func:`money_in` makes it: ``fmt(1_234_567) == "$1.2M"``."""
+
 
 def count(n: int, noun: str, plural: str | None = None) -> str:
-    """``1 deal``, ``2,345 deals``."""
+    """``1 deal``, ``2,345 deals``.
+
+    Parameters
+    ----------
+    n
+        The number.
+    noun
+        The singular.
+    plural
+        The plural when it is not ``noun + "s"``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> count(1, "deal"), count(2345, "deal"), count(2, "opportunity", "opportunities")
+    ('1 deal', '2,345 deals', '2 opportunities')
+    """
     word = noun if n == 1 else (plural or noun + "s")
     return f"{n:,} {word}"
 
 
 def bold(text: object) -> str:
-    """``text`` marked to be shown in bold."""
+    """``text`` marked to be shown in bold.
+
+    Parameters
+    ----------
+    text
+        Anything; shown as ``str(text)``.
+
+    Returns
+    -------
+    str
+        ``**text**`` (the notebook's display helpers turn the marks into bold).
+
+    Examples
+    --------
+    >>> bold("$1.2M")
+    '**$1.2M**'
+    """
     return f"**{text}**"
 
 
-def money_in(currency: str):  # type: ignore[no-untyped-def]
-    """A money formatter for one currency (``$1.2M``)."""
+def money_in(currency: str) -> MoneyFormat:
+    """A money formatter for one currency (``$1.2M``).
+
+    Parameters
+    ----------
+    currency
+        ISO code of the amounts.
+
+    Returns
+    -------
+    MoneyFormat
+        ``fmt(x) -> str``: :func:`salesops_lib.format.money` of ``x`` in ``currency``.
+
+    Examples
+    --------
+    >>> money_in("EUR")(1_234_567)
+    '€1.2M'
+    """
 
     def fmt(x: object) -> str:
         return _money(x, currency)
@@ -313,7 +399,23 @@ def money_in(currency: str):  # type: ignore[no-untyped-def]
 
 
 def listing(items: list[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
+    """``a``, ``a and b``, ``a, b and c``.
+
+    Parameters
+    ----------
+    items
+        The words, in order.
+
+    Returns
+    -------
+    str
+        Empty for no items.
+
+    Examples
+    --------
+    >>> listing(["East", "West", "North"])
+    'East, West and North'
+    """
     if not items:
         return ""
     if len(items) == 1:

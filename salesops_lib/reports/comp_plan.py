@@ -32,6 +32,7 @@ from salesops_lib.reports.base import (
     Finding,
     Gap,
     Header,
+    MoneyFormat,
     Period,
     Tile,
     bold,
@@ -433,6 +434,26 @@ def scope_sentence(
 
     Mid-quarter (``running``) it says that pay is on bookings so far against the whole
     quarter's quota.
+
+    Parameters
+    ----------
+    st
+        :func:`salesops_lib.analysis.comp.statements` of the quarter (``rep_id, rep_name, plan,
+        quota, bookings, attainment, variable_pay, spiffs, payout_pct, inherited_deals,
+        inherited_bookings, pay_from_inherited``).
+    current
+        The current plans.
+    data
+        The data set in scope (its ``quotas`` for ``quarter`` and reps' ``role``).
+    quarter
+        The quarter paid.
+    running
+        The quarter is still running on the as-of date.
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
     """
     used = [p for p in current if (st["plan"] == p.name).any()] or current
     names = listing([p.name for p in used])
@@ -463,7 +484,7 @@ def scope_sentence(
     return text
 
 
-def _tiles(metrics: dict[str, float], quarter: str, reps: int, fmt) -> list[Tile]:  # type: ignore[no-untyped-def]
+def _tiles(metrics: dict[str, float], quarter: str, reps: int, fmt: MoneyFormat) -> list[Tile]:
     return [
         Tile("Variable pay", fmt(metrics["variable_pay"]), count(reps, "rep")),
         Tile("SPIFFs", fmt(metrics["spiffs"]), "flat awards per qualifying deal"),
@@ -495,7 +516,20 @@ def _by_team(st: pd.DataFrame) -> pd.DataFrame:
 
 
 def cost_sentence(metrics: dict[str, float], by_team: pd.DataFrame | None) -> str:
-    """What the plans cost per dollar booked, and the most expensive team."""
+    """What the plans cost per dollar booked, and the most expensive team.
+
+    Parameters
+    ----------
+    metrics
+        :func:`salesops_lib.analysis.comp.plan_metrics` of the statements (``cost_of_sales``).
+    by_team
+        Pay by team (``team, cost_of_sales``); with fewer than two teams no team is named.
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
+    """
     text = f"Variable pay and SPIFFs cost {bold(pct(metrics['cost_of_sales'], 1))} of bookings"
     teams = by_team.dropna(subset=["cost_of_sales"]) if by_team is not None else None
     if teams is None or len(teams) < 2:
@@ -507,8 +541,25 @@ def cost_sentence(metrics: dict[str, float], by_team: pd.DataFrame | None) -> st
     )
 
 
-def inherited_sentence(st: pd.DataFrame, data: SalesData, fmt) -> str:  # type: ignore[no-untyped-def]
-    """How much pay comes from inherited deals, naming the rep it matters most for."""
+def inherited_sentence(st: pd.DataFrame, data: SalesData, fmt: MoneyFormat) -> str:
+    """How much pay comes from inherited deals, naming the rep it matters most for.
+
+    Parameters
+    ----------
+    st
+        :func:`salesops_lib.analysis.comp.statements` of the quarter (``rep_id, rep_name, plan,
+        quota, bookings, attainment, variable_pay, spiffs, payout_pct, inherited_deals,
+        inherited_bookings, pay_from_inherited``).
+    data
+        The data set in scope (reps' ``hire_date``).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
+    """
     inh = st[st["inherited_bookings"] > 0]
     defn = "deals created before their owner was hired, or reassigned to them"
     if inh.empty:
@@ -537,8 +588,27 @@ def inherited_sentence(st: pd.DataFrame, data: SalesData, fmt) -> str:  # type: 
     )
 
 
-def on_target_sentence(on_target: pd.DataFrame, bookings: float, quarter: str, fmt) -> str | None:  # type: ignore[no-untyped-def]
-    """Without quotas: what the plans would pay if every rep were exactly at quota."""
+def on_target_sentence(
+    on_target: pd.DataFrame, bookings: float, quarter: str, fmt: MoneyFormat
+) -> str | None:
+    """Without quotas: what the plans would pay if every rep were exactly at quota.
+
+    Parameters
+    ----------
+    on_target
+        :func:`salesops_lib.analysis.comp.on_target_cost` (``reps, cost`` per plan).
+    bookings
+        The quarter's bookings (0: no cost of sales is given).
+    quarter
+        The quarter.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None when there is nothing true to say.
+    """
     cost = float(on_target["cost"].sum())
     reps = int(on_target["reps"].sum())
     if reps == 0:
@@ -557,10 +627,31 @@ def on_target_sentence(on_target: pd.DataFrame, bookings: float, quarter: str, f
 # pay and performance
 
 
-def pay_sentence(  # type: ignore[no-untyped-def]
-    st: pd.DataFrame, metrics: dict[str, float], current: list[CompPlan], fmt
+def pay_sentence(
+    st: pd.DataFrame, metrics: dict[str, float], current: list[CompPlan], fmt: MoneyFormat
 ) -> str:
-    """How closely pay follows bookings under each plan, and who earns what."""
+    """How closely pay follows bookings under each plan, and who earns what.
+
+    Parameters
+    ----------
+    st
+        :func:`salesops_lib.analysis.comp.statements` of the quarter (``rep_id, rep_name, plan,
+        quota, bookings, attainment, variable_pay, spiffs, payout_pct, inherited_deals,
+        inherited_bookings, pay_from_inherited``).
+    metrics
+        :func:`salesops_lib.analysis.comp.plan_metrics` of the statements
+        (``top_quartile_share, below_threshold``).
+    current
+        The current plans (one correlation each).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first); empty when no plan has a correlation
+        and the top-quartile share is unknown.
+    """
     parts = []
     for p in current:
         mine = st[st["plan"] == p.name]
@@ -593,7 +684,22 @@ def pay_sentence(  # type: ignore[no-untyped-def]
 
 
 def pay_title(st: pd.DataFrame, current: list[CompPlan]) -> str:
-    """The pay-against-bookings chart's title."""
+    """The pay-against-bookings chart's title.
+
+    Parameters
+    ----------
+    st
+        :func:`salesops_lib.analysis.comp.statements` of the quarter (``rep_id, rep_name, plan,
+        quota, bookings, attainment, variable_pay, spiffs, payout_pct, inherited_deals,
+        inherited_bookings, pay_from_inherited``).
+    current
+        The current plans (one correlation each).
+
+    Returns
+    -------
+    str
+        The title (it states the finding).
+    """
     rs = []
     for p in current:
         mine = st[st["plan"] == p.name]
@@ -632,7 +738,20 @@ def _curves(
 
 
 def curves_title(plans: list[CompPlan], st: pd.DataFrame | None) -> str:
-    """The payout-curve chart's title: the spread of pay at twice the quota, and reps at a cap."""
+    """The payout-curve chart's title: the spread of pay at twice the quota, and reps at a cap.
+
+    Parameters
+    ----------
+    plans
+        Every plan drawn.
+    st
+        The statements (``plan, attainment``), or None without them.
+
+    Returns
+    -------
+    str
+        The title (it states the finding).
+    """
     at2 = [float(p.payout([2.0])[0] / p.quarterly_target) for p in plans]
     lead = (
         f"At 200% attainment the plans pay {pct(min(at2))} to {pct(max(at2))} of target pay"
@@ -650,8 +769,27 @@ def curves_title(plans: list[CompPlan], st: pd.DataFrame | None) -> str:
     return f"{lead}; {count(len(st), 'rep')} on the current plans, {at_cap:,} at a cap"
 
 
-def booked_sentence(rep_kpi: pd.DataFrame, quarter: str, fmt, *, plans: bool, quotas: bool) -> str:  # type: ignore[no-untyped-def]
-    """Without statements: the quarter's bookings, the base any plan pays on."""
+def booked_sentence(
+    rep_kpi: pd.DataFrame, quarter: str, fmt: MoneyFormat, *, plans: bool, quotas: bool
+) -> str:
+    """Without statements: the quarter's bookings, the base any plan pays on.
+
+    Parameters
+    ----------
+    rep_kpi
+        :func:`salesops_lib.analysis.kpis.kpi_table` by rep for the quarter (``bookings, won``).
+    quarter
+        The quarter.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+    plans, quotas
+        Whether the data has comp plans and quotas (the sentence names what is missing).
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
+    """
     missing = listing([w for w, has in (("comp plans", plans), ("quotas", quotas)) if not has])
     booked = rep_kpi[rep_kpi["bookings"] > 0]
     return (
@@ -661,8 +799,23 @@ def booked_sentence(rep_kpi: pd.DataFrame, quarter: str, fmt, *, plans: bool, qu
     )
 
 
-def spread_title(rep_kpi: pd.DataFrame, quarter: str, fmt) -> str:  # type: ignore[no-untyped-def]
-    """The bookings-spread chart's title (shown without quotas or plans)."""
+def spread_title(rep_kpi: pd.DataFrame, quarter: str, fmt: MoneyFormat) -> str:
+    """The bookings-spread chart's title (shown without quotas or plans).
+
+    Parameters
+    ----------
+    rep_kpi
+        :func:`salesops_lib.analysis.kpis.kpi_table` by rep for the quarter (``bookings``).
+    quarter
+        The quarter.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str
+        The title (it states the finding).
+    """
     if not len(rep_kpi):
         return f"Bookings per rep, {quarter}"
     med = float(rep_kpi["bookings"].median())
@@ -689,7 +842,21 @@ def _tiers(st: pd.DataFrame | None, current: list[CompPlan]) -> Table:
 
 
 def tier_sentence(tiers: pd.DataFrame, metrics: dict[str, float]) -> str:
-    """How many reps sit at a cap (more bookings earn no more) and below a threshold."""
+    """How many reps sit at a cap (more bookings earn no more) and below a threshold.
+
+    Parameters
+    ----------
+    tiers
+        :func:`salesops_lib.analysis.comp.reps_per_tier` of the current plans (``band,
+        reps``).
+    metrics
+        :func:`salesops_lib.analysis.comp.plan_metrics` of the statements (``reps``).
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
+    """
     reps = int(metrics["reps"])
     at_cap = int(tiers.loc[tiers["band"].str.startswith("At or above"), "reps"].sum())
     below = int(tiers.loc[tiers["band"].str.startswith("Below"), "reps"].sum())
@@ -717,8 +884,24 @@ def _replay_table(what_if: pd.DataFrame, currency: str) -> Table:
     return Table(t, REPLAY_SPEC, "Each plan on the same real deals", currency)
 
 
-def replay_sentence(what_if: pd.DataFrame, quarters: list[str], fmt) -> str:  # type: ignore[no-untyped-def]
-    """Each candidate against the current plan of the same roles, on the replayed quarters."""
+def replay_sentence(what_if: pd.DataFrame, quarters: list[str], fmt: MoneyFormat) -> str:
+    """Each candidate against the current plan of the same roles, on the replayed quarters.
+
+    Parameters
+    ----------
+    what_if
+        :func:`salesops_lib.analysis.comp.replay` (index ``plan``; ``roles, current, cost,
+        cost_of_sales, pay_correlation``).
+    quarters
+        The quarters replayed, oldest first (at least one).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
+    """
     n = len(quarters)
     span = f"{quarters[0]}–{quarters[-1]}" if n > 1 else quarters[0]
     if n == 4:
@@ -762,7 +945,20 @@ def replay_sentence(what_if: pd.DataFrame, quarters: list[str], fmt) -> str:  # 
 
 
 def replay_title(what_if: pd.DataFrame, quarters: list[str]) -> str:
-    """The replay chart's title."""
+    """The replay chart's title.
+
+    Parameters
+    ----------
+    what_if
+        :func:`salesops_lib.analysis.comp.replay` (index ``plan``; ``cost_of_sales``).
+    quarters
+        The quarters replayed, oldest first (at least one).
+
+    Returns
+    -------
+    str
+        The title (it names the plan with the lowest cost of sales).
+    """
     span = f"{quarters[0]}–{quarters[-1]}" if len(quarters) > 1 else quarters[0]
     cheapest = what_if["cost_of_sales"].idxmin()
     return f"Cost of sales by plan on {span} deals (lowest: {cheapest})"
@@ -782,7 +978,18 @@ def _side_table(side: pd.DataFrame, plans: list[CompPlan]) -> Table:
 
 
 def side_sentence(side: pd.DataFrame) -> str | None:
-    """Without quotas to replay: how far the plans part at twice the quota."""
+    """Without quotas to replay: how far the plans part at twice the quota.
+
+    Parameters
+    ----------
+    side
+        :func:`salesops_lib.analysis.comp.pay_at` (``plan, at_2.0``).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None with fewer than two plans.
+    """
     if len(side) < 2 or "at_2.0" not in side:
         return None
     hi = side.loc[side["at_2.0"].idxmax()]
@@ -800,8 +1007,21 @@ def side_sentence(side: pd.DataFrame) -> str | None:
 # the quarter ahead
 
 
-def ahead_sentence(ahead: comp.NextQuarterCost | None, fmt) -> str | None:  # type: ignore[no-untyped-def]
-    """The quarter ahead's likely variable pay and its simulated range."""
+def ahead_sentence(ahead: comp.NextQuarterCost | None, fmt: MoneyFormat) -> str | None:
+    """The quarter ahead's likely variable pay and its simulated range.
+
+    Parameters
+    ----------
+    ahead
+        :func:`salesops_lib.analysis.comp.next_quarter_cost`, or None when it could not run.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None when there is nothing true to say.
+    """
     if ahead is None:
         return None
     method = "the pipeline method" if ahead.method == "pipeline" else "the time-series method"
@@ -829,7 +1049,9 @@ def ahead_sentence(ahead: comp.NextQuarterCost | None, fmt) -> str | None:  # ty
 # findings and definitions
 
 
-def _findings(st: pd.DataFrame | None, what_if: pd.DataFrame | None, fmt) -> list[Finding]:  # type: ignore[no-untyped-def]
+def _findings(
+    st: pd.DataFrame | None, what_if: pd.DataFrame | None, fmt: MoneyFormat
+) -> list[Finding]:
     out = []
     if st is not None and len(st) and st["pay_from_inherited"].sum() > 0:
         paid = float(st["pay_from_inherited"].sum())

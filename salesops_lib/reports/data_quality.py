@@ -27,6 +27,7 @@ from salesops_lib.reports.base import (
     Finding,
     Gap,
     Header,
+    MoneyFormat,
     Period,
     Tile,
     bold,
@@ -175,7 +176,28 @@ class DataQuality:
 def check_names(
     *, stale_days: int = 30, push_limit: int = 2, has_history: bool = True
 ) -> dict[str, str]:
-    """Every check in a manager's words (the headers, chart labels and table cells use these)."""
+    """Every check in a manager's words (the headers, chart labels and table cells use these).
+
+    Parameters
+    ----------
+    stale_days
+        Days without a stage or amount change that make a deal stale (named in the label).
+    push_limit
+        Close-date pushes that count as pushed repeatedly (named in the label).
+    has_history
+        With history snapshots the stale check is a stage or amount change; without, an open
+        time of over twice the usual cycle.
+
+    Returns
+    -------
+    dict of str to str
+        Check (:data:`salesops_lib.analysis.hygiene.CHECKS`) to label.
+
+    Examples
+    --------
+    >>> check_names(has_history=False)["no_stage_change"]
+    'Open over twice the usual cycle'
+    """
     return {
         "past_due_close": "Close date passed",
         "no_stage_change": (
@@ -223,6 +245,12 @@ def build(
     Returns
     -------
     DataQuality
+
+    Raises
+    ------
+    ConfigError
+        For a quarter outside the data, an as-of date that is not a date or falls outside
+        the quarter, or a team no rep belongs to (the message says what is allowed).
 
     Examples
     --------
@@ -323,7 +351,18 @@ def build(
 
 
 def load_sentence(warnings: pd.DataFrame) -> str:
-    """How many warnings the load raised (every one is listed below it)."""
+    """How many warnings the load raised (every one is listed below it).
+
+    Parameters
+    ----------
+    warnings
+        The data set's warnings (``table, column, ids, message``).
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
+    """
     if warnings.empty:
         return "The load raised no data-quality warning: every table passed its checks."
     n = len(warnings)
@@ -359,7 +398,22 @@ def _warning_labels(warnings: pd.DataFrame) -> pd.DataFrame:
 
 
 def problem_counts(problems: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
-    """Deals and amount per check found: ``check, label, action, deals, amount``, most deals first."""
+    """Deals and amount per check found: ``check, label, action, deals, amount``, most deals first.
+
+    Parameters
+    ----------
+    problems
+        :func:`salesops_lib.analysis.hygiene.audit` on the as-of date (``opp_id, rep_id, check,
+        amount``; ``attrs["open_deals"]`` and ``attrs["duplicates"]``).
+    names
+        Each check in a manager's words (:func:`check_names`).
+
+    Returns
+    -------
+    DataFrame
+        One row per check found (ties in the checks' own order); ``deals`` counts each deal
+        once, ``amount`` sums the problem rows.
+    """
     if problems.empty:
         return pd.DataFrame({"check": [], "label": [], "action": [], "deals": [], "amount": []})
     counts = (
@@ -375,8 +429,23 @@ def problem_counts(problems: pd.DataFrame, names: dict[str, str]) -> pd.DataFram
     return counts[["check", "label", "action", "deals", "amount"]].reset_index(drop=True)
 
 
-def problem_tiles(od: pd.DataFrame, flagged: pd.DataFrame, fmt) -> list[Tile]:  # type: ignore[no-untyped-def]
-    """Open deals, those with a problem, and the value they hold."""
+def problem_tiles(od: pd.DataFrame, flagged: pd.DataFrame, fmt: MoneyFormat) -> list[Tile]:
+    """Open deals, those with a problem, and the value they hold.
+
+    Parameters
+    ----------
+    od
+        The open deals checked (``amount``).
+    flagged
+        One row per open deal with at least one problem (``amount``).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    list of Tile
+        ``Open deals``, ``With a problem``, ``Value affected``.
+    """
     n, total = len(od), float(od["amount"].sum())
     k, value = len(flagged), float(flagged["amount"].sum())
     return [
@@ -388,8 +457,27 @@ def problem_tiles(od: pd.DataFrame, flagged: pd.DataFrame, fmt) -> list[Tile]:  
     ]
 
 
-def problem_sentence(counts: pd.DataFrame, od: pd.DataFrame, flagged: pd.DataFrame, fmt) -> str:  # type: ignore[no-untyped-def]
-    """How many open deals have a problem and which problem is the most common."""
+def problem_sentence(
+    counts: pd.DataFrame, od: pd.DataFrame, flagged: pd.DataFrame, fmt: MoneyFormat
+) -> str:
+    """How many open deals have a problem and which problem is the most common.
+
+    Parameters
+    ----------
+    counts
+        :func:`problem_counts`.
+    od
+        The open deals checked.
+    flagged
+        One row per open deal with at least one problem.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
+    """
     if od.empty:
         return "No deal was open on the as-of date, so there is nothing to check."
     if counts.empty:
@@ -408,7 +496,23 @@ def problem_sentence(counts: pd.DataFrame, od: pd.DataFrame, flagged: pd.DataFra
 
 
 def duplicate_table(data: SalesData, problems: pd.DataFrame) -> Table:
-    """The likely duplicate pairs side by side: each deal and the one it looks like."""
+    """The likely duplicate pairs side by side: each deal and the one it looks like.
+
+    Parameters
+    ----------
+    data
+        The data set in scope (names for the deal columns).
+    problems
+        :func:`salesops_lib.analysis.hygiene.audit` on the as-of date (``opp_id, rep_id, check,
+        amount``; ``attrs["open_deals"]`` and ``attrs["duplicates"]``).
+
+    Returns
+    -------
+    Table
+        One row per pair, largest amount first: the deal columns of
+        :func:`~salesops_lib.reports.deals.deal_rows`, ``other_deal`` and ``why``; no rows
+        without pairs.
+    """
     pairs = problems.attrs.get("duplicates")
     od = problems.attrs["open_deals"]
     if pairs is None or pairs.empty:
@@ -425,8 +529,22 @@ def duplicate_table(data: SalesData, problems: pd.DataFrame) -> Table:
     return Table(rows, DUPLICATES_SPEC, "Likely duplicates, each pair on one row", data.currency)
 
 
-def duplicate_sentence(problems: pd.DataFrame, fmt) -> str | None:  # type: ignore[no-untyped-def]
-    """How many open deals look like duplicates and by which rule (None: none)."""
+def duplicate_sentence(problems: pd.DataFrame, fmt: MoneyFormat) -> str | None:
+    """How many open deals look like duplicates and by which rule (None: none).
+
+    Parameters
+    ----------
+    problems
+        :func:`salesops_lib.analysis.hygiene.audit` on the as-of date (``opp_id, rep_id, check,
+        amount``; ``attrs["open_deals"]`` and ``attrs["duplicates"]``).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None when there is nothing true to say.
+    """
     pairs = problems.attrs.get("duplicates")
     if pairs is None or pairs.empty:
         return None
@@ -444,7 +562,23 @@ def duplicate_sentence(problems: pd.DataFrame, fmt) -> str | None:  # type: igno
 
 
 def rep_scores(data: SalesData, scores: pd.DataFrame, names: dict[str, str]) -> Table:
-    """Each rep's score with their most common problem, lowest score first."""
+    """Each rep's score with their most common problem, lowest score first.
+
+    Parameters
+    ----------
+    data
+        The data set in scope (rep names and teams).
+    scores
+        :func:`salesops_lib.analysis.hygiene.hygiene_score` by ``rep_id``.
+    names
+        Each check in a manager's words (:func:`check_names`).
+
+    Returns
+    -------
+    Table
+        ``rep_id, rep_name, team``, the score columns and ``main_problem`` (label and count;
+        blank without a problem), under :data:`REP_SPEC`.
+    """
     directory = kpis.rep_directory(data)[
         ["rep_id", "rep_name", *(["team"] if "team" in data.reps else [])]
     ]
@@ -470,7 +604,20 @@ def _score(value: float) -> str:
 
 
 def score_sentence(teams: pd.DataFrame, reps: pd.DataFrame) -> str | None:
-    """How the teams' hygiene scores spread and how many reps score below 50."""
+    """How the teams' hygiene scores spread and how many reps score below 50.
+
+    Parameters
+    ----------
+    teams
+        :func:`salesops_lib.analysis.hygiene.hygiene_score` by ``team`` (``score``).
+    reps
+        The reps' scores (``score``).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None without teams or reps.
+    """
     named = teams[teams.index != UNASSIGNED].dropna(subset=["score"])
     low = int((reps["score"] < 50).sum())
     who = (
@@ -495,7 +642,19 @@ def score_sentence(teams: pd.DataFrame, reps: pd.DataFrame) -> str | None:
 
 
 def impact_sentence(impact: pd.DataFrame) -> str | None:
-    """Whether past forecasts missed mostly on deals with problems (None: nothing measured)."""
+    """Whether past forecasts missed mostly on deals with problems (None: nothing measured).
+
+    Parameters
+    ----------
+    impact
+        :func:`salesops_lib.analysis.hygiene.forecast_impact` (``quarter, flagged_deals,
+        clean_deals, flagged_error, clean_error``).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None when nothing was measured.
+    """
     if impact.empty:
         return None
     fe = impact["flagged_error"].abs().sum()
@@ -528,8 +687,19 @@ def impact_sentence(impact: pd.DataFrame) -> str | None:
 
 
 def fix_list(data: SalesData, problems: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
-    """One row per deal with all its problems and what to do, grouped by rep (the rep with
-    the most money at stake first) and within a rep the largest deal first.
+    """One row per deal with all its problems and what to do, grouped by rep.
+
+    The rep with the most money at stake comes first, and within a rep the largest deal.
+
+    Parameters
+    ----------
+    data
+        The data set in scope (names for the deal columns).
+    problems
+        :func:`salesops_lib.analysis.hygiene.audit` on the as-of date (``opp_id, rep_id, check,
+        amount``; ``attrs["open_deals"]`` and ``attrs["duplicates"]``).
+    names
+        Each check in a manager's words (:func:`check_names`).
 
     Returns
     -------
@@ -559,8 +729,23 @@ def fix_list(data: SalesData, problems: pd.DataFrame, names: dict[str, str]) -> 
     return rows.reset_index(drop=True)
 
 
-def fix_sentence(fix: pd.DataFrame, problems: pd.DataFrame, fmt) -> str:  # type: ignore[no-untyped-def]
-    """How many deals the fix list holds and whose list is heaviest."""
+def fix_sentence(fix: pd.DataFrame, problems: pd.DataFrame, fmt: MoneyFormat) -> str:
+    """How many deals the fix list holds and whose list is heaviest.
+
+    Parameters
+    ----------
+    fix
+        :func:`fix_list`.
+    problems
+        The problems behind it (one row per deal and problem).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
+    """
     if fix.empty:
         return "No open deal needs fixing."
     top = fix.iloc[0]
@@ -661,7 +846,7 @@ def _definitions(
     )
 
 
-def _findings(problems: pd.DataFrame, names: dict[str, str], fmt) -> list[Finding]:  # type: ignore[no-untyped-def]
+def _findings(problems: pd.DataFrame, names: dict[str, str], fmt: MoneyFormat) -> list[Finding]:
     out = []
     for check, g in problems.groupby("check"):
         amount = float(g["amount"].sum())

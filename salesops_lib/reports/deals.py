@@ -31,6 +31,19 @@ DEAL_COLUMNS: tuple[Column, ...] = (
 def deal_spec(*extra: Column, max_rows: int = 60, without: tuple[str, ...] = ()) -> TableSpec:
     """A deal table's spec: :data:`DEAL_COLUMNS` (minus ``without``), then ``extra``.
 
+    Parameters
+    ----------
+    *extra
+        Columns shown after the deal columns (e.g. pushes, days in stage).
+    max_rows
+        Rows shown before the table says how many more there are.
+    without
+        Keys of :data:`DEAL_COLUMNS` to leave out (e.g. ``("forecast_category",)``).
+
+    Returns
+    -------
+    TableSpec
+
     Examples
     --------
     >>> deal_spec(Column("pushes", "Pushes", "int")).labels[-1]
@@ -41,8 +54,10 @@ def deal_spec(*extra: Column, max_rows: int = 60, without: tuple[str, ...] = ())
 
 
 def deal_rows(data: SalesData, deals: pd.DataFrame) -> pd.DataFrame:
-    """``deals`` with the names a deal table shows: ``deal``, ``account``, ``rep_name``,
-    ``team`` and ``manager``.
+    """``deals`` with the names a deal table shows: ``deal``, ``account``, ``rep_name``, ``team``, ``manager``.
+
+    A blank deal name shows the id, a rep without a name the rep id; the account is the
+    accounts table's name, else the export's own ``account_name``, else the account id.
 
     Parameters
     ----------

@@ -28,6 +28,7 @@ from salesops_lib.reports.base import (
     Finding,
     Gap,
     Header,
+    MoneyFormat,
     Period,
     Tile,
     bold,
@@ -231,7 +232,22 @@ class Forecasting:
 
 
 def method_name(method: str) -> str:
-    """A method in a manager's words (an unknown name is shown as it is)."""
+    """A method in a manager's words (an unknown name is shown as it is).
+
+    Parameters
+    ----------
+    method
+        The library's name, e.g. ``win_model``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> method_name("win_model"), method_name("my_method")
+    ('Deal-by-deal win model', 'my_method')
+    """
     return METHOD_NAMES.get(method, method)
 
 
@@ -265,6 +281,12 @@ def build(
     Returns
     -------
     Forecasting
+
+    Raises
+    ------
+    ConfigError
+        For a quarter outside the data, an as-of date that is not a date or falls outside
+        the quarter, or a team no rep belongs to (the message says what is allowed).
 
     Examples
     --------
@@ -390,6 +412,21 @@ def recommendation_of(fc: pd.DataFrame, decision: pd.DataFrame, week: int) -> Re
 
     ``fc.attrs["recommended"]`` (:func:`~salesops_lib.analysis.forecast.recommend` on
     ``decision``) names it; the coverage counts come from the same backtest.
+
+    Parameters
+    ----------
+    fc
+        :func:`~salesops_lib.analysis.forecast.forecast_quarter` made with ``decision``.
+    decision
+        The deciding backtest (:func:`~salesops_lib.analysis.forecast.backtest` at ``week``).
+    week
+        The week of quarter it forecast at.
+
+    Returns
+    -------
+    Recommendation
+        With ``method`` None (and no counts) when the forecast names none or the backtest did
+        not score it.
     """
     method = fc.attrs.get("recommended")
     acc = forecast.accuracy(decision) if len(decision) else pd.DataFrame()
@@ -409,9 +446,21 @@ def recommendation_of(fc: pd.DataFrame, decision: pd.DataFrame, week: int) -> Re
 
 
 def accuracy_frame(tests: dict[int, pd.DataFrame]) -> pd.DataFrame:
-    """Every method's accuracy at every week tested: ``week, method, label, quarters, wape,
-    bias, ranged, held80, held95, coverage80, coverage95`` (``held80``/``held95`` as text such
-    as ``6 of 8``, or ``no range``)."""
+    """Every method's accuracy at every week tested, with the ranges' coverage as text.
+
+    Parameters
+    ----------
+    tests
+        Backtests by week of quarter (:func:`~salesops_lib.analysis.forecast.backtest`);
+        empty ones are skipped.
+
+    Returns
+    -------
+    DataFrame
+        ``week, method, label, quarters, wape, bias, ranged, held80, held95, coverage80,
+        coverage95`` (``held80``/``held95`` as text such as ``6 of 8``, or ``no range``; the
+        counts in ``held80_n``/``held95_n``), by week and then lowest WAPE first.
+    """
     frames = []
     for w, bt in tests.items():
         if bt.empty:
@@ -439,8 +488,27 @@ def _held(held: float, ranged: float) -> str:
 
 
 def forecast_frame(fc: pd.DataFrame, acc: pd.DataFrame, week: int) -> pd.DataFrame:
-    """The forecasts by method with their manager's names and, from the backtest at ``week``,
-    how often each method's ranges held the actual (``held80``, ``held95``: ``6 of 8``)."""
+    """The forecasts by method with their manager's names and their ranges' measured coverage.
+
+    The coverage comes from the backtest at ``week``: how often each method's ranges held the
+    actual (``held80``, ``held95``: ``6 of 8``).
+
+    Parameters
+    ----------
+    fc
+        :func:`~salesops_lib.analysis.forecast.forecast_quarter` (``method, point, lo80, hi80,
+        lo95, hi95``).
+    acc
+        :func:`accuracy_frame`.
+    week
+        The week of quarter of the deciding backtest.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``fc`` with ``label``, ``held80`` and ``held95`` (``not tested`` for a method
+        the backtest did not score).
+    """
     out = fc.copy()
     out["label"] = out["method"].map(method_name)
     at = acc[acc["week"] == week].set_index("method") if len(acc) else pd.DataFrame()
@@ -449,14 +517,43 @@ def forecast_frame(fc: pd.DataFrame, acc: pd.DataFrame, week: int) -> pd.DataFra
     return out.reset_index(drop=True)
 
 
-def span(lo: float, hi: float, fmt) -> str:  # type: ignore[no-untyped-def]
-    """``$1.2M – $1.5M``; one figure when both ends show the same (no ``$X – $X``)."""
+def span(lo: float, hi: float, fmt: MoneyFormat) -> str:
+    """``$1.2M – $1.5M``; one figure when both ends show the same (no ``$X – $X``).
+
+    Parameters
+    ----------
+    lo, hi
+        The range's ends.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str
+    """
     a, b = fmt(lo), fmt(hi)
     return a if a == b else f"{a} – {b}"
 
 
 def week_phrase(week: int, *, each: bool = False) -> str:
-    """``at week 0 (the day before the quarter started)`` and the like."""
+    """``at week 0 (the day before the quarter started)`` and the like.
+
+    Parameters
+    ----------
+    week
+        The week of quarter.
+    each
+        Speak of each quarter tested instead of the one quarter.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> week_phrase(4, each=True)
+    "at week 4 (the end of each quarter's week 4)"
+    """
     which = "each" if each else "the"
     if week == 0:
         return f"at week 0 (the day before {which} quarter started)"
@@ -464,8 +561,29 @@ def week_phrase(week: int, *, each: bool = False) -> str:
 
 
 def held_words(held: int, ranged: int, level: int) -> str:
-    """``its 80% ranges held the actual in 6 of 8 quarters tested`` plus, when they held less
-    often than their level, that they have been too narrow."""
+    """``its 80% ranges held the actual in 6 of 8 quarters tested``, and whether that is too few.
+
+    When they held less often than their level, it adds that they have been too narrow.
+
+    Parameters
+    ----------
+    held
+        Quarters whose range held the actual.
+    ranged
+        Quarters tested with a range.
+    level
+        The range's level in percent (80 or 95).
+
+    Returns
+    -------
+    str
+        A clause for a sentence (``**`` marks what to read first).
+
+    Examples
+    --------
+    >>> held_words(8, 8, 80)
+    'its 80% ranges held the actual in 8 of 8 quarters tested'
+    """
     text = f"its {level}% ranges held the actual in {held} of {count(ranged, 'quarter')} tested"
     if ranged and held / ranged < level / 100:
         text += (
@@ -475,11 +593,35 @@ def held_words(held: int, ranged: int, level: int) -> str:
     return text
 
 
-def forecast_tiles(  # type: ignore[no-untyped-def]
-    forecasts: pd.DataFrame, rec: Recommendation, booked: float, as_of: pd.Timestamp, fmt
+def forecast_tiles(
+    forecasts: pd.DataFrame,
+    rec: Recommendation,
+    booked: float,
+    as_of: pd.Timestamp,
+    fmt: MoneyFormat,
 ) -> list[Tile]:
-    """The headline figures: the recommended forecast and its ranges with their measured
-    coverage, or (without a backtest) the methods' span; and bookings so far."""
+    """The headline figures: the recommended forecast, its ranges and their coverage, and bookings so far.
+
+    Without a backtest the first tile is the methods' span instead.
+
+    Parameters
+    ----------
+    forecasts
+        :func:`forecast_frame` of the target quarter (``method, label, point, lo80, hi80,
+        lo95, hi95``).
+    rec
+        The recommendation (:func:`recommendation_of`).
+    booked
+        Bookings of the target quarter so far.
+    as_of
+        What is known.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    list of Tile
+    """
     tiles = []
     if rec.method is not None:
         row = forecasts.set_index("method").loc[rec.method]
@@ -506,10 +648,34 @@ def forecast_tiles(  # type: ignore[no-untyped-def]
     return tiles
 
 
-def intro_sentence(  # type: ignore[no-untyped-def]
-    target: str, start: pd.Timestamp, end: pd.Timestamp, as_of: pd.Timestamp, booked: float, fmt
+def intro_sentence(
+    target: str,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    as_of: pd.Timestamp,
+    booked: float,
+    fmt: MoneyFormat,
 ) -> str:
-    """Which quarter is forecast, as known when, and what is booked in it so far."""
+    """Which quarter is forecast, as known when, and what is booked in it so far.
+
+    Parameters
+    ----------
+    target
+        The quarter forecast.
+    start, end
+        Its first and last day.
+    as_of
+        What is known (before ``start``: nothing is booked yet).
+    booked
+        Bookings of the quarter so far.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
+    """
     lead = (
         f"Forecast for {bold(target)} ({start.date()} to {end.date()}) as known on "
         f"{bold(as_of.date())}"
@@ -519,11 +685,30 @@ def intro_sentence(  # type: ignore[no-untyped-def]
     return lead + f": {bold(fmt(booked))} booked so far."
 
 
-def recommendation_sentence(  # type: ignore[no-untyped-def]
-    forecasts: pd.DataFrame, rec: Recommendation, target: str, fmt
+def recommendation_sentence(
+    forecasts: pd.DataFrame, rec: Recommendation, target: str, fmt: MoneyFormat
 ) -> str:
-    """The recommended method, the backtest it comes from and how often its ranges held; or,
-    without a backtest, that no method is recommended and what the methods say side by side.
+    """The recommended method, the backtest it comes from and how often its ranges held.
+
+    Without a backtest, it says that no method is recommended and what the methods say side
+    by side.
+
+    Parameters
+    ----------
+    forecasts
+        :func:`forecast_frame` of the target quarter (``method, label, point, lo80, hi80,
+        lo95, hi95``).
+    rec
+        The recommendation (:func:`recommendation_of`).
+    target
+        The quarter forecast.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
 
     Examples
     --------
@@ -549,7 +734,7 @@ def recommendation_sentence(  # type: ignore[no-untyped-def]
     return text + "; its ranges were not measured in the backtest."
 
 
-def _side_by_side(forecasts: pd.DataFrame, fmt) -> str:  # type: ignore[no-untyped-def]
+def _side_by_side(forecasts: pd.DataFrame, fmt: MoneyFormat) -> str:
     if len(forecasts) == 1:
         row = forecasts.iloc[0]
         return f"The only method that could run, {row['label']}, expects {bold(fmt(row['point']))}."
@@ -563,9 +748,30 @@ def _side_by_side(forecasts: pd.DataFrame, fmt) -> str:  # type: ignore[no-untyp
     )
 
 
-def forecast_title(forecasts: pd.DataFrame, rec: Recommendation, target: str, fmt) -> str:  # type: ignore[no-untyped-def]
-    """The forecast chart's title: what the recommended method expects and how far the methods
-    spread (left out when they agree or there is one)."""
+def forecast_title(
+    forecasts: pd.DataFrame, rec: Recommendation, target: str, fmt: MoneyFormat
+) -> str:
+    """The forecast chart's title: what the recommended method expects and how far the methods spread.
+
+    The spread is left out when the methods agree or there is one.
+
+    Parameters
+    ----------
+    forecasts
+        :func:`forecast_frame` of the target quarter (``method, label, point, lo80, hi80,
+        lo95, hi95``).
+    rec
+        The recommendation (:func:`recommendation_of`).
+    target
+        The quarter forecast.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str
+        The title (it states the finding).
+    """
     lo, hi = forecasts["point"].min(), forecasts["point"].max()
     spread = f"methods range {fmt(lo)}–{fmt(hi)}" if fmt(lo) != fmt(hi) else ""
     if rec.method is not None:
@@ -601,21 +807,42 @@ _WHY = {
 READS_PIPELINE = ("pipeline", "win_model", "ensemble")
 
 
-def reconcile_sentence(  # type: ignore[no-untyped-def]
+def reconcile_sentence(
     forecasts: pd.DataFrame,
     rec: Recommendation,
     outlook: Outlook,
     *,
     outside: pd.DataFrame,
     target: str,
-    fmt,
+    fmt: MoneyFormat,
 ) -> str | None:
-    """How the recommended forecast relates to the shared reckoning of the quarter, and why
-    they differ.
+    """How the recommended forecast relates to the shared reckoning of the quarter, and why they differ.
 
     ``outside`` are the open deals not in ``target``'s open pipeline (dated in other quarters,
     past due or undated): the methods that read the pipeline count them, the reckoning does
     not.
+
+    Parameters
+    ----------
+    forecasts
+        :func:`forecast_frame` of the target quarter (``method, label, point, lo80, hi80,
+        lo95, hi95``).
+    rec
+        The recommendation (:func:`recommendation_of`).
+    outlook
+        The reckoning of the target quarter
+        (:func:`~salesops_lib.analysis.outlook.quarter_outlook`).
+    outside
+        Those open deals (``amount``).
+    target
+        The quarter forecast.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first).
 
     Examples
     --------
@@ -666,8 +893,25 @@ def reconcile_sentence(  # type: ignore[no-untyped-def]
 
 
 def accuracy_sentence(acc: pd.DataFrame, rec: Recommendation, target: str) -> str | None:
-    """How far the recommended method missed in its backtest, against the same quarter last
-    year, and at the other weeks tested. None without a backtest (the section's gap says so)."""
+    """How far the recommended method missed in its backtest, against last year's quarter and at other weeks.
+
+    The yardstick is the same quarter last year. None without a backtest (the section's gap
+    says so).
+
+    Parameters
+    ----------
+    acc
+        :func:`accuracy_frame`.
+    rec
+        The recommendation (:func:`recommendation_of`).
+    target
+        The quarter forecast.
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None when there is nothing true to say.
+    """
     if rec.method is None or acc.empty:
         return None
     at = acc[acc["week"] == rec.week].set_index("method")
@@ -691,7 +935,20 @@ def accuracy_sentence(acc: pd.DataFrame, rec: Recommendation, target: str) -> st
 
 
 def accuracy_title(acc: pd.DataFrame, rec: Recommendation) -> str:
-    """The WAPE-by-week chart's title: whether later forecasts missed less."""
+    """The WAPE-by-week chart's title: whether later forecasts missed less.
+
+    Parameters
+    ----------
+    acc
+        :func:`accuracy_frame`.
+    rec
+        The recommendation (:func:`recommendation_of`).
+
+    Returns
+    -------
+    str
+        The title (it states the finding).
+    """
     if rec.method is None or acc.empty:
         return "Error by week of quarter"
     mine = acc[acc["method"] == rec.method].sort_values("week")
@@ -701,7 +958,23 @@ def accuracy_title(acc: pd.DataFrame, rec: Recommendation) -> str:
 
 
 def errors_by_quarter(decision: pd.DataFrame, week: int, currency: str) -> Table:
-    """Each method's absolute error in each quarter of the deciding backtest."""
+    """Each method's absolute error in each quarter of the deciding backtest.
+
+    Parameters
+    ----------
+    decision
+        The deciding backtest (``quarter, method, abs_pct_error``).
+    week
+        Its week of quarter (named in the caption).
+    currency
+        The table's currency.
+
+    Returns
+    -------
+    Table
+        One row per quarter, one percentage column per method (methods first, then the
+        yardsticks); a bare ``quarter`` table without a backtest.
+    """
     if decision.empty:
         return Table(pd.DataFrame({"quarter": []}), TableSpec((Column("quarter", "Quarter"),)))
     wide = decision.pivot_table(index="quarter", columns="method", values="abs_pct_error")
@@ -719,7 +992,21 @@ def errors_by_quarter(decision: pd.DataFrame, week: int, currency: str) -> Table
 
 
 def monthly_table(monthly: pd.DataFrame, currency: str) -> Table:
-    """The one-month-ahead backtest: absolute error by month and method."""
+    """The one-month-ahead backtest: absolute error by month and method.
+
+    Parameters
+    ----------
+    monthly
+        :func:`~salesops_lib.analysis.forecast.backtest_monthly` (``month, method,
+        abs_pct_error``), or an empty frame when it did not run.
+    currency
+        The table's currency.
+
+    Returns
+    -------
+    Table
+        One row per month, one percentage column per method.
+    """
     if monthly.empty:
         return Table(pd.DataFrame({"month": []}), TableSpec((Column("month", "Month"),)))
     wide = monthly.pivot(index="month", columns="method", values="abs_pct_error").reset_index()
@@ -731,7 +1018,20 @@ def monthly_table(monthly: pd.DataFrame, currency: str) -> Table:
 
 
 def monthly_sentence(monthly: pd.DataFrame, n_quarters: int) -> str | None:
-    """For short data: which one-month-ahead method missed least. None when not run."""
+    """For short data: which one-month-ahead method missed least. None when not run.
+
+    Parameters
+    ----------
+    monthly
+        :func:`~salesops_lib.analysis.forecast.backtest_monthly` (``attrs["wape"]``).
+    n_quarters
+        Quarters the data covers.
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first).
+    """
     if monthly.empty:
         return None
     wape = pd.Series(monthly.attrs["wape"]).dropna().sort_values()
@@ -750,9 +1050,29 @@ def monthly_sentence(monthly: pd.DataFrame, n_quarters: int) -> str | None:
 # what is at risk
 
 
-def risk_sentence(pipe: pd.DataFrame, target: str, *, has_history: bool, fmt) -> str:  # type: ignore[no-untyped-def]
-    """The quarter's open pipeline and, of those deals, the pushed, the stale and the share
-    of the largest (every figure about the same deals)."""
+def risk_sentence(pipe: pd.DataFrame, target: str, *, has_history: bool, fmt: MoneyFormat) -> str:
+    """The quarter's open pipeline and, of those deals, the pushed, the stale and the share of the largest.
+
+    Every figure is about the same deals.
+
+    Parameters
+    ----------
+    pipe
+        The target quarter's open pipeline (:func:`salesops_lib.timeline.open_pipeline`:
+        ``amount, pushes, days_unchanged``).
+    target
+        The quarter forecast.
+    has_history
+        With history snapshots, pushed (twice or more) and stale (30 days unchanged) deals
+        are counted.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
+    """
     if pipe.empty:
         return f"No open deal has an expected close date in {target}, so its open pipeline is {fmt(0)}."
     total = float(pipe["amount"].sum())
@@ -774,14 +1094,29 @@ def risk_sentence(pipe: pd.DataFrame, target: str, *, has_history: bool, fmt) ->
     return text
 
 
-def _some(deals: pd.DataFrame, fmt) -> str:  # type: ignore[no-untyped-def]
+def _some(deals: pd.DataFrame, fmt: MoneyFormat) -> str:
     if deals.empty:
         return "none has"
     return f"{len(deals):,} ({fmt(deals['amount'].sum())}) {'has' if len(deals) == 1 else 'have'}"
 
 
-def undated_sentence(undated: pd.DataFrame, methods: set[str], fmt) -> str | None:  # type: ignore[no-untyped-def]
-    """The open deals without an expected close date: in no quarter's pipeline."""
+def undated_sentence(undated: pd.DataFrame, methods: set[str], fmt: MoneyFormat) -> str | None:
+    """The open deals without an expected close date: in no quarter's pipeline.
+
+    Parameters
+    ----------
+    undated
+        :func:`salesops_lib.timeline.undated` (``amount``).
+    methods
+        The methods forecast (the pipeline methods still count these deals).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None when there is nothing true to say.
+    """
     if undated.empty:
         return None
     n = len(undated)
@@ -799,11 +1134,29 @@ def undated_sentence(undated: pd.DataFrame, methods: set[str], fmt) -> str | Non
     return text + "."
 
 
-def past_due_sentence(  # type: ignore[no-untyped-def]
-    due: pd.DataFrame, pipe: pd.DataFrame, target: str, as_of: pd.Timestamp, fmt
+def past_due_sentence(
+    due: pd.DataFrame, pipe: pd.DataFrame, target: str, as_of: pd.Timestamp, fmt: MoneyFormat
 ) -> str:
-    """Every open deal past its close date (:func:`salesops_lib.timeline.past_due`), and how
-    many of them the target quarter's pipeline holds."""
+    """Every open deal past its close date, and how many of them the target quarter's pipeline holds.
+
+    Parameters
+    ----------
+    due
+        :func:`salesops_lib.timeline.past_due` on ``as_of`` (``opp_id, amount``).
+    pipe
+        The target quarter's open pipeline (``opp_id``).
+    target
+        The quarter forecast.
+    as_of
+        What is known.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
+    """
     if due.empty:
         return f"No open deal is past its close date on {as_of.date()}."
     n = len(due)
@@ -876,8 +1229,24 @@ def _team_forecast(
     return out
 
 
-def team_sentence(teams: pd.DataFrame, rec: Recommendation, fmt) -> str | None:  # type: ignore[no-untyped-def]
-    """Which team is expected to book the most, by which method, and the teams' total."""
+def team_sentence(teams: pd.DataFrame, rec: Recommendation, fmt: MoneyFormat) -> str | None:
+    """Which team is expected to book the most, by which method, and the teams' total.
+
+    Parameters
+    ----------
+    teams
+        The forecast by team, largest first (``team, point``; ``attrs["method"]`` the method
+        used, None without teams).
+    rec
+        The recommendation (:func:`recommendation_of`).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None when there is nothing true to say.
+    """
     method = teams.attrs.get("method")
     if teams.empty or method is None:
         return None
@@ -976,14 +1345,14 @@ def _definitions(forecasts: pd.DataFrame, monthly: pd.DataFrame) -> dict[str, st
     )
 
 
-def _findings(  # type: ignore[no-untyped-def]
+def _findings(
     forecasts: pd.DataFrame,
     rec: Recommendation,
     outlook: Outlook,
     due: pd.DataFrame,
     undated: pd.DataFrame,
     target: str,
-    fmt,
+    fmt: MoneyFormat,
 ) -> list[Finding]:
     out = []
     if rec.method is not None and outlook.goal > 0:

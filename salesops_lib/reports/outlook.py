@@ -12,6 +12,19 @@ from salesops_lib.reports.base import bold, count, money_in
 def outlook_sentence(o: Outlook, currency: str = "USD") -> str:
     """Goal, pipeline, what the pipeline usually brings and what new deals add, for ``o.quarter``.
 
+    Parameters
+    ----------
+    o
+        The reckoning (:func:`salesops_lib.analysis.outlook.quarter_outlook`).
+    currency
+        ISO code of the amounts.
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks bold); without a past win rate by value it says the
+        pipeline's yield is unknown, without quotas or past bookings that there is no goal.
+
     Examples
     --------
     ``For **2026Q4** the goal is **$18.5M** (quota). Its open pipeline of $67.7M (998 deals)
@@ -68,8 +81,21 @@ def outlook_sentence(o: Outlook, currency: str = "USD") -> str:
 
 
 def track_record_sentence(o: Outlook) -> str:
-    """How far the same reckoning, made at the same point of earlier quarters, was from what
-    they booked ('' without such quarters): a rule of thumb's own backtest."""
+    """How far the same reckoning, made earlier, was from what those quarters booked.
+
+    A rule of thumb's own backtest: the reckoning made at the same point of each trailing
+    quarter (:attr:`Outlook.track_record`), against its bookings.
+
+    Parameters
+    ----------
+    o
+        The reckoning.
+
+    Returns
+    -------
+    str
+        The sentence, starting with a space; ``""`` when there is no such quarter.
+    """
     record = o.track_record
     if record.empty:
         return ""

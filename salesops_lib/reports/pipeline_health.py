@@ -30,6 +30,7 @@ from salesops_lib.reports.base import (
     Finding,
     Gap,
     Header,
+    MoneyFormat,
     Period,
     bold,
     count,
@@ -190,6 +191,12 @@ def build(
     -------
     PipelineHealth
 
+    Raises
+    ------
+    ConfigError
+        For a quarter outside the data, an as-of date that is not a date or falls outside
+        the quarter, or a team no rep belongs to (the message says what is allowed).
+
     Examples
     --------
     >>> r = build(load_dataset("data/demo"), quarter="2026Q3")  # doctest: +SKIP
@@ -331,6 +338,20 @@ def build(
 def funnel_sentence(fun: funnel_lib.Funnel, period: Period) -> str:
     """How many deals closed in the quarter, how many were won, and how the stages are known.
 
+    With several segments it names the one that won the most and the one that won the least.
+
+    Parameters
+    ----------
+    fun
+        :func:`salesops_lib.analysis.funnel.stage_funnel` of the report's quarter.
+    period
+        The report's period.
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
+
     Examples
     --------
     ``Of the **2,174 deals closed in 2026Q3** (won or lost, by 2026-09-30), **28%** were won.
@@ -357,7 +378,20 @@ def funnel_sentence(fun: funnel_lib.Funnel, period: Period) -> str:
 
 
 def funnel_title(fun: funnel_lib.Funnel, quarter: str) -> str:
-    """The funnel chart's title."""
+    """The funnel chart's title.
+
+    Parameters
+    ----------
+    fun
+        :func:`salesops_lib.analysis.funnel.stage_funnel` of the report's quarter.
+    quarter
+        The report's quarter.
+
+    Returns
+    -------
+    str
+        The title (it states the finding).
+    """
     if fun.closed == 0:
         return f"{quarter} funnel"
     return f"{quarter}: {pct(fun.won / fun.closed)} of closed deals were won"
@@ -374,6 +408,23 @@ def bottleneck_sentence(
     period: Period,
 ) -> str | None:
     """The weakest step over the window, how close the next is, and how often it was weakest.
+
+    Parameters
+    ----------
+    neck
+        :func:`salesops_lib.analysis.funnel.bottleneck` over the window (None: no step).
+    wide
+        The window's funnel (its ``quarters`` and ``closed``).
+    by_quarter
+        :func:`salesops_lib.analysis.pipeline.step_rates_by_quarter` of the window
+        (``weakest`` per quarter).
+    period
+        The report's period.
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None without a weakest step.
 
     Examples
     --------
@@ -412,7 +463,20 @@ def bottleneck_sentence(
 
 
 def steps_table(by_quarter: pd.DataFrame, wide: funnel_lib.Funnel) -> Table:
-    """Step conversion with steps as rows and the window's quarters (and all of it) as columns."""
+    """Step conversion with steps as rows and the window's quarters (and all of it) as columns.
+
+    Parameters
+    ----------
+    by_quarter
+        :func:`salesops_lib.analysis.pipeline.step_rates_by_quarter` (quarters as rows).
+    wide
+        The window's funnel (its steps over all the window's deals).
+
+    Returns
+    -------
+    Table
+        ``step``, one percentage column per quarter and, with several quarters, ``window``.
+    """
     steps = funnel_lib.total_steps(wide)
     frame = steps[["step"]].copy()
     quarters = list(by_quarter.index)
@@ -432,8 +496,22 @@ def steps_table(by_quarter: pd.DataFrame, wide: funnel_lib.Funnel) -> Table:
 # stall and age
 
 
-def stall_sentence(tis: pd.DataFrame, fmt) -> str | None:  # type: ignore[no-untyped-def]
-    """Typical days in a stage, and the open deals stuck longer than 9 in 10 deals stayed."""
+def stall_sentence(tis: pd.DataFrame, fmt: MoneyFormat) -> str | None:
+    """Typical days in a stage, and the open deals stuck longer than 9 in 10 deals stayed.
+
+    Parameters
+    ----------
+    tis
+        :func:`salesops_lib.analysis.pipeline.time_in_stage` (``median_days, stalled,
+        stalled_amount`` per stage).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None when there is nothing true to say.
+    """
     if tis.empty or tis["median_days"].isna().all():
         return None
     text = f"Deals typically spend {tis['median_days'].median():.0f} days in a stage."
@@ -449,9 +527,26 @@ def stall_sentence(tis: pd.DataFrame, fmt) -> str | None:  # type: ignore[no-unt
 
 
 def aging_sentence(
-    bands: pd.DataFrame, open_now: pd.DataFrame, day: pd.Timestamp, fmt
-) -> str | None:  # type: ignore[no-untyped-def]
-    """The share of the open pipeline's value in deals older than six months."""
+    bands: pd.DataFrame, open_now: pd.DataFrame, day: pd.Timestamp, fmt: MoneyFormat
+) -> str | None:
+    """The share of the open pipeline's value in deals older than six months.
+
+    Parameters
+    ----------
+    bands
+        :func:`salesops_lib.analysis.pipeline.aging` (``age_band, deals, amount``).
+    open_now
+        The deals open on ``day`` (``created_date``: those without one have no age).
+    day
+        The as-of date.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None when there is nothing true to say.
+    """
     total = float(bands["amount"].sum())
     no_age = int(open_now["created_date"].isna().sum())
     if total <= 0:
@@ -471,7 +566,18 @@ def aging_sentence(
 
 
 def aging_title(bands: pd.DataFrame) -> str:
-    """The aging chart's title."""
+    """The aging chart's title.
+
+    Parameters
+    ----------
+    bands
+        :func:`salesops_lib.analysis.pipeline.aging` (``age_band, amount``).
+
+    Returns
+    -------
+    str
+        The title (it states the finding).
+    """
     total = float(bands["amount"].sum())
     if total <= 0:
         return "Open pipeline by age of the deal"
@@ -483,8 +589,25 @@ def aging_title(bands: pd.DataFrame) -> str:
 # waterfall
 
 
-def movement_sentence(mv: pd.DataFrame, quarter: str, booked: float, fmt) -> str:  # type: ignore[no-untyped-def]
+def movement_sentence(mv: pd.DataFrame, quarter: str, booked: float, fmt: MoneyFormat) -> str:
     """The quarter's pipeline from its start to the as-of date, balancing to the end.
+
+    Parameters
+    ----------
+    mv
+        :func:`salesops_lib.analysis.pipeline.movement` of the quarter (``step, amount``;
+        ``attrs`` ``from``, ``to``, ``closed_to``).
+    quarter
+        The quarter.
+    booked
+        Its bookings to the as-of date (when ``won`` equals them, the sentence says so).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
 
     Examples
     --------
@@ -512,8 +635,24 @@ def movement_sentence(mv: pd.DataFrame, quarter: str, booked: float, fmt) -> str
     )
 
 
-def movement_title(mv: pd.DataFrame, quarter: str, fmt) -> str:  # type: ignore[no-untyped-def]
-    """The waterfall's title."""
+def movement_title(mv: pd.DataFrame, quarter: str, fmt: MoneyFormat) -> str:
+    """The waterfall's title.
+
+    Parameters
+    ----------
+    mv
+        :func:`salesops_lib.analysis.pipeline.movement` of the quarter (``step, amount``;
+        ``attrs`` ``from``, ``to``, ``closed_to``).
+    quarter
+        The quarter.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str
+        The title (it states the finding).
+    """
     v = mv.set_index("step")["amount"]
     return (
         f"{quarter} pipeline: {fmt(v['start'])} at the start, {fmt(-v['won'])} won, "
@@ -525,15 +664,36 @@ def movement_title(mv: pd.DataFrame, quarter: str, fmt) -> str:  # type: ignore[
 # velocity and creation
 
 
-def velocity_sentence(  # type: ignore[no-untyped-def]
+def velocity_sentence(
     vel: pd.DataFrame,
     undated: pd.DataFrame,
     day: pd.Timestamp,
     quarters_used: int,
     nxt: Outlook,
-    fmt,
+    fmt: MoneyFormat,
 ) -> str | None:
     """What the velocity counts (every open deal, undated ones named) and what it comes to.
+
+    Parameters
+    ----------
+    vel
+        :func:`salesops_lib.analysis.pipeline.velocity` (``open_deals, past_due,
+        velocity_per_day``; summed over its rows).
+    undated
+        The open deals without an expected close date.
+    day
+        The as-of date.
+    quarters_used
+        Trailing quarters behind the rates.
+    nxt
+        The reckoning of the next quarter (its ``quarter`` and ``open_pipeline``).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None when there is nothing true to say.
 
     Examples
     --------
@@ -580,7 +740,24 @@ def _teams_enough(teams: pd.DataFrame, col: str) -> tuple[int, int]:
 
 
 def of_teams(k: int, n: int) -> str:
-    """``5 of 6 teams``, ``all 6 teams``, ``not one of the 6 teams``, ``1 of 6 teams``."""
+    """``5 of 6 teams``, ``all 6 teams``, ``not one of the 6 teams``, ``1 of 6 teams``.
+
+    Parameters
+    ----------
+    k
+        Teams that meet the condition.
+    n
+        Teams counted.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> of_teams(5, 6), of_teams(6, 6), of_teams(0, 6), of_teams(2, 2)
+    ('5 of 6 teams', 'all 6 teams', 'not one of the 6 teams', 'both teams')
+    """
     if k == n:
         return f"all {n} teams" if n > 2 else ("both teams" if n == 2 else "the one team")
     if k == 0:
@@ -593,10 +770,32 @@ def _verb(k: int, n: int, one: str, many: str) -> str:
     return one if k in (0, 1) and k != n else many
 
 
-def creation_sentence(  # type: ignore[no-untyped-def]
-    total: pd.Series, teams: pd.DataFrame, quarter: str, nxt: str, fmt
+def creation_sentence(
+    total: pd.Series, teams: pd.DataFrame, quarter: str, nxt: str, fmt: MoneyFormat
 ) -> str | None:
     """Pipeline created in the quarter against what next quarter's goal needs.
+
+    Parameters
+    ----------
+    total
+        The company row of :func:`salesops_lib.analysis.pipeline.creation_vs_need`
+        (``created, created_deals, created_closed, created_open_target, created_open_other,
+        goal_next, value_win_rate, needed, created_vs_needed, open_next, pipeline_short``).
+    teams
+        :func:`salesops_lib.analysis.pipeline.creation_vs_need` by team (``team,
+        created_vs_needed, open_vs_needed, pipeline_short``).
+    quarter
+        The quarter the pipeline was created in.
+    nxt
+        The next quarter.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None when no pipeline is needed or
+        the need is unknown.
 
     Examples
     --------
@@ -623,17 +822,43 @@ def creation_sentence(  # type: ignore[no-untyped-def]
     return text
 
 
-def reconcile_sentence(  # type: ignore[no-untyped-def]
+def reconcile_sentence(
     total: pd.Series,
     teams: pd.DataFrame,
     quarter: str,
     nxt: str,
     day: pd.Timestamp,
-    fmt,
+    fmt: MoneyFormat,
     *,
     as_in_01: bool = True,
 ) -> str | None:
     """Where the created pipeline went, and why "created enough" and "pipeline short" can both hold.
+
+    Parameters
+    ----------
+    total
+        The company row of :func:`salesops_lib.analysis.pipeline.creation_vs_need`
+        (``created, created_deals, created_closed, created_open_target, created_open_other,
+        goal_next, value_win_rate, needed, created_vs_needed, open_next, pipeline_short``).
+    teams
+        :func:`salesops_lib.analysis.pipeline.creation_vs_need` by team (``team,
+        created_vs_needed, open_vs_needed, pipeline_short``).
+    quarter
+        The quarter the pipeline was created in.
+    nxt
+        The next quarter.
+    day
+        The as-of date.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+    as_in_01
+        End by saying report 01 shows the same coverage.
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None when no pipeline is needed or
+        the need is unknown.
 
     Examples
     --------
@@ -674,7 +899,23 @@ def reconcile_sentence(  # type: ignore[no-untyped-def]
 
 
 def creation_title(teams: pd.DataFrame, quarter: str, nxt: str) -> str:
-    """The creation chart's title."""
+    """The creation chart's title.
+
+    Parameters
+    ----------
+    teams
+        :func:`salesops_lib.analysis.pipeline.creation_vs_need` by team (``team,
+        created_vs_needed, open_vs_needed, pipeline_short``).
+    quarter
+        The quarter the pipeline was created in.
+    nxt
+        The next quarter.
+
+    Returns
+    -------
+    str
+        The title (it states the finding).
+    """
     ok, n = _teams_enough(teams, "created_vs_needed")
     have, m = _teams_enough(teams, "open_vs_needed")
     if n <= 1:
@@ -773,7 +1014,13 @@ def _definitions() -> dict[str, str]:
     )
 
 
-def _findings(tis, mv, total: pd.Series, nxt: str, fmt) -> list[Finding]:  # type: ignore[no-untyped-def]
+def _findings(
+    tis: pd.DataFrame | None,
+    mv: pd.DataFrame | None,
+    total: pd.Series,
+    nxt: str,
+    fmt: MoneyFormat,
+) -> list[Finding]:
     out = []
     if total["pipeline_short"] > 0:
         out.append(

@@ -28,6 +28,7 @@ from salesops_lib.reports.base import (
     Finding,
     Gap,
     Header,
+    MoneyFormat,
     Period,
     Tile,
     bold,
@@ -164,7 +165,21 @@ REP_COLUMNS = (
 
 
 def letter_spec(quarters: list[str], plan_label: str) -> TableSpec:
-    """The columns of a quota letter (the exported files and the page share them)."""
+    """The columns of a quota letter (the exported files and the page share them).
+
+    Parameters
+    ----------
+    quarters
+        The plan's quarters (one quota column each).
+    plan_label
+        The plan period's name (``FY2027``), in the quota column's label.
+
+    Returns
+    -------
+    TableSpec
+        Rep, team, role, hire date, plan period, quota and quota by quarter, ramp share,
+        previous quota and change, basis, and the record (deals, won, history).
+    """
     return TableSpec(
         (
             Column("rep_id", "Rep id"),
@@ -499,8 +514,18 @@ def build(
     )
 
 
-def _without_plan(  # type: ignore[no-untyped-def]
-    d, period, plan, method, overassign, sched, tgt, trailing, gaps, setup, head
+def _without_plan(
+    d: SalesData,
+    period: Period,
+    plan: quota.PlanPeriod,
+    method: str,
+    overassign: float,
+    sched: tuple[float, ...],
+    tgt: quota.PlanTarget,
+    trailing: pd.Series,
+    gaps: list[Gap],
+    setup: str,
+    head: Header,
 ) -> QuotaDesign:
     """The result when no quotas can be proposed: every section shows its gap."""
     return QuotaDesign(
@@ -579,7 +604,17 @@ def _present(spec: TableSpec, frame: pd.DataFrame) -> TableSpec:
 
 
 def choice_label(choice: quota.PlanChoice) -> str:
-    """``the reachable plan`` or ``the plan as asked``."""
+    """``the reachable plan`` or ``the plan as asked``.
+
+    Parameters
+    ----------
+    choice
+        :func:`salesops_lib.analysis.quota.choose_plan`.
+
+    Returns
+    -------
+    str
+    """
     return "the reachable plan" if choice.reachable else "the plan as asked"
 
 
@@ -591,7 +626,7 @@ def _band(band: tuple[float, float]) -> str:
     return f"{band[0] * 100:.0f}–{pct(band[1])}"
 
 
-def plan_sentence(  # type: ignore[no-untyped-def]
+def plan_sentence(
     plan: quota.PlanPeriod,
     target: quota.PlanTarget,
     *,
@@ -599,11 +634,38 @@ def plan_sentence(  # type: ignore[no-untyped-def]
     overassign: float,
     ramp: tuple[float, ...],
     as_of: pd.Timestamp,
-    fmt,
+    fmt: MoneyFormat,
     partial: list[str] | None = None,
     data_start: pd.Timestamp | None = None,
 ) -> str:
     """What is planned: period, target and where it comes from, method, over-assignment, ramp.
+
+    Parameters
+    ----------
+    plan
+        The plan period.
+    target
+        :func:`salesops_lib.analysis.quota.plan_target` (without an amount the sentence says
+        why no quotas can be proposed).
+    method
+        The allocation method (:data:`salesops_lib.analysis.quota.METHODS`).
+    overassign
+        Quotas add up to target × this.
+    ramp
+        The ramp schedule (shares by month of tenure).
+    as_of
+        The planning date.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+    partial
+        Trailing quarters the data holds only part of (named when the target is their average).
+    data_start
+        The data's first close date (named with ``partial``).
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
 
     Examples
     --------
@@ -640,10 +702,32 @@ def plan_sentence(  # type: ignore[no-untyped-def]
     )
 
 
-def headline_tiles(  # type: ignore[no-untyped-def]
-    choice: quota.PlanChoice, trailing: pd.Series, ramping: pd.DataFrame, expected: float, fmt
+def headline_tiles(
+    choice: quota.PlanChoice,
+    trailing: pd.Series,
+    ramping: pd.DataFrame,
+    expected: float,
+    fmt: MoneyFormat,
 ) -> list[Tile]:
-    """Company quota, trailing bookings, reps with a quota, expected share at quota, expected bookings."""
+    """Company quota, trailing bookings, reps with a quota, expected share at quota, expected bookings.
+
+    Parameters
+    ----------
+    choice
+        :func:`salesops_lib.analysis.quota.choose_plan`.
+    trailing
+        :func:`salesops_lib.analysis.quota.trailing_bookings` (no tile when empty).
+    ramping
+        :func:`salesops_lib.analysis.quota.ramping` of the chosen plan.
+    expected
+        What the reps in seat are expected to book in the plan period.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    list of Tile
+    """
     chosen = choice.chosen
     tiles = [
         Tile(
@@ -678,8 +762,23 @@ def headline_tiles(  # type: ignore[no-untyped-def]
     return tiles
 
 
-def allocation_sentence(chosen: pd.DataFrame, as_of: pd.Timestamp, fmt) -> str:  # type: ignore[no-untyped-def]
-    """Who gets a quota and how the company quota is spread, to the cent."""
+def allocation_sentence(chosen: pd.DataFrame, as_of: pd.Timestamp, fmt: MoneyFormat) -> str:
+    """Who gets a quota and how the company quota is spread, to the cent.
+
+    Parameters
+    ----------
+    chosen
+        The quotas handed out (:func:`~salesops_lib.analysis.quota.propose`: ``quota``).
+    as_of
+        The planning date.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
+    """
     return (
         f"Quotas go to the {count(len(chosen), 'rep')} in seat on {as_of.date()} (and those "
         "hired to start during the plan year). Each method gives every rep a weight; the company "
@@ -689,10 +788,10 @@ def allocation_sentence(chosen: pd.DataFrame, as_of: pd.Timestamp, fmt) -> str: 
     )
 
 
-def trailing_sentence(  # type: ignore[no-untyped-def]
+def trailing_sentence(
     choice: quota.PlanChoice,
     trailing: pd.Series,
-    fmt,
+    fmt: MoneyFormat,
     *,
     scope: str = "The company",
     at_trailing: float = float("nan"),
@@ -705,6 +804,24 @@ def trailing_sentence(  # type: ignore[no-untyped-def]
     compares only when the quota is below even those. ``at_trailing`` is the expected share
     of reps at quota if the quotas added up to those bookings
     (:func:`~salesops_lib.analysis.quota.share_if_scaled`; NaN: not said).
+
+    Parameters
+    ----------
+    choice
+        :func:`salesops_lib.analysis.quota.choose_plan`.
+    trailing
+        :func:`salesops_lib.analysis.quota.trailing_bookings`.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+    scope
+        ``The company`` or ``Team <name>``: whose quota the sentence speaks of.
+    at_trailing
+        See above.
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None without a complete quarter.
 
     Examples
     --------
@@ -769,7 +886,20 @@ def trailing_sentence(  # type: ignore[no-untyped-def]
 
 
 def team_title(teams: pd.DataFrame, plan_label: str) -> str:
-    """The team chart's title: which team carries the most."""
+    """The team chart's title: which team carries the most.
+
+    Parameters
+    ----------
+    teams
+        :func:`salesops_lib.analysis.quota.team_shares` (``team, quota``; at least one row).
+    plan_label
+        The plan period's name.
+
+    Returns
+    -------
+    str
+        The title (it states the finding).
+    """
     top = teams.sort_values("quota", ascending=False).iloc[0]
     total = teams["quota"].sum()
     if len(teams) == 1:
@@ -796,9 +926,27 @@ def ramp_sentence(
 ) -> str:
     """How many reps are still ramping during the plan year and what share of a year they carry.
 
-    A rep whose hire date is after ``as_of`` (an accepted offer) "starts" on it.
+    A rep whose hire date is after ``as_of`` (an accepted offer) "starts" on it. Reps without
+    a hire date count as fully ramped; the sentence says how many there are.
 
-    Reps without a hire date count as fully ramped; the sentence says how many there are.
+    Parameters
+    ----------
+    ramping
+        :func:`salesops_lib.analysis.quota.ramping` (``rep_name, ramp_factor``,
+        ``hire_date``); the five lowest ramp factors are named.
+    n_reps
+        Reps with a quota.
+    ramp
+        The ramp schedule.
+    no_hire_date
+        Reps without a hire date.
+    as_of
+        The planning date.
+
+    Returns
+    -------
+    str
+        The sentence.
     """
     steps = " / ".join(pct(v) for v in ramp)
     if no_hire_date >= n_reps:
@@ -843,8 +991,21 @@ def _share_frame(share: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def band_sentence(choice: quota.PlanChoice, fmt) -> str:  # type: ignore[no-untyped-def]
-    """The plan as asked: its company quota and the simulated share of reps at quota."""
+def band_sentence(choice: quota.PlanChoice, fmt: MoneyFormat) -> str:
+    """The plan as asked: its company quota and the simulated share of reps at quota.
+
+    Parameters
+    ----------
+    choice
+        :func:`salesops_lib.analysis.quota.choose_plan`.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
+    """
     s = choice.share_asked.loc["All reps"]
     return (
         f"With the quotas as asked ({fmt(choice.target)} × {choice.overassign:.2f} = "
@@ -854,8 +1015,23 @@ def band_sentence(choice: quota.PlanChoice, fmt) -> str:  # type: ignore[no-unty
     )
 
 
-def choice_sentence(choice: quota.PlanChoice, expected: float, fmt) -> str:  # type: ignore[no-untyped-def]
-    """Which plan the letters carry, and when it is the reachable one, what that costs the target."""
+def choice_sentence(choice: quota.PlanChoice, expected: float, fmt: MoneyFormat) -> str:
+    """Which plan the letters carry, and when it is the reachable one, what that costs the target.
+
+    Parameters
+    ----------
+    choice
+        :func:`salesops_lib.analysis.quota.choose_plan`.
+    expected
+        What the reps in seat are expected to book (0: not compared).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
+    """
     if not choice.reachable:
         return "That is inside the healthy band; the quotas as asked are the ones handed out."
     asked_quota = float(choice.asked["quota"].sum())
@@ -881,7 +1057,21 @@ def choice_sentence(choice: quota.PlanChoice, expected: float, fmt) -> str:  # t
 
 
 def share_title(share: pd.DataFrame, band: tuple[float, float]) -> str:
-    """The share chart's title: how many teams land in the band."""
+    """The share chart's title: how many teams land in the band.
+
+    Parameters
+    ----------
+    share
+        The chosen plan's :func:`~salesops_lib.analysis.quota.share_at_quota` by team, with
+        its groups in a ``group`` column (``All reps`` among them; ``share``, ``in_band``).
+    band
+        The healthy band.
+
+    Returns
+    -------
+    str
+        The title (it states the finding).
+    """
     teams = share[share["group"] != "All reps"]
     k = int(teams["in_band"].sum())
     return (
@@ -895,7 +1085,19 @@ def share_title(share: pd.DataFrame, band: tuple[float, float]) -> str:
 
 
 def potential_sentence(fair: pd.DataFrame) -> str | None:
-    """The spread of quota against potential per rep (None without potential)."""
+    """The spread of quota against potential per rep (None without potential).
+
+    Parameters
+    ----------
+    fair
+        :func:`salesops_lib.analysis.quota.fairness` of the chosen plan.
+
+    Returns
+    -------
+    str or None
+        The 10th and 90th percentile of quota ÷ potential; None without potential or with
+        fewer than two reps.
+    """
     if "quota_to_potential" not in fair:
         return None
     spread = fair["quota_to_potential"].replace([np.inf, -np.inf], np.nan).dropna()
@@ -909,7 +1111,18 @@ def potential_sentence(fair: pd.DataFrame) -> str | None:
 
 
 def spread_sentence(share: pd.DataFrame) -> str | None:
-    """The lowest and highest team's expected share at quota (None for one team)."""
+    """The lowest and highest team's expected share at quota (None for one team).
+
+    Parameters
+    ----------
+    share
+        The chosen plan's :func:`~salesops_lib.analysis.quota.share_at_quota` by team, with
+        its groups in a ``group`` column (``All reps`` among them; ``share``, ``in_band``).
+
+    Returns
+    -------
+    str or None
+    """
     teams = share[share["group"] != "All reps"]
     if len(teams) < 2:
         return None
@@ -922,7 +1135,18 @@ def spread_sentence(share: pd.DataFrame) -> str | None:
 
 
 def change_sentence(fair: pd.DataFrame) -> str | None:
-    """The company quota's change from last year and the quotas that outgrow their territory."""
+    """The company quota's change from last year and the quotas that outgrow their territory.
+
+    Parameters
+    ----------
+    fair
+        :func:`salesops_lib.analysis.quota.fairness` of the chosen plan.
+
+    Returns
+    -------
+    str or None
+        The sentence; None when no rep had a quota in every quarter of the previous year.
+    """
     if not fair["change"].notna().any():
         return None
     k = int(fair["flag_outgrows_territory"].sum())
@@ -948,7 +1172,22 @@ def _outgrowing(fair: pd.DataFrame, currency: str) -> Table | None:
 
 
 def split_sentence(split: pd.DataFrame, years: list[int], *, ramping: int = 0) -> str:
-    """What the year's split rests on, each quarter's seasonal share, and the ramp's effect."""
+    """What the year's split rests on, each quarter's seasonal share, and the ramp's effect.
+
+    Parameters
+    ----------
+    split
+        :func:`salesops_lib.analysis.quota.quarter_split` (``quarter, seasonal_share``).
+    years
+        The fiscal years behind the seasonality (empty: an even split).
+    ramping
+        Reps still ramping (their quotas move the quarter totals off the seasonal shares).
+
+    Returns
+    -------
+    str
+        The sentence.
+    """
     shares = ", ".join(
         f"{q} {pct(v)}" for q, v in zip(split["quarter"], split["seasonal_share"], strict=True)
     )
@@ -974,7 +1213,22 @@ def split_sentence(split: pd.DataFrame, years: list[int], *, ramping: int = 0) -
 
 
 def months_title(months: pd.DataFrame, plan_label: str, from_history: bool) -> str:
-    """The month chart's title: the heaviest month, or an even split."""
+    """The month chart's title: the heaviest month, or an even split.
+
+    Parameters
+    ----------
+    months
+        :func:`salesops_lib.analysis.quota.month_split` (``month, share``).
+    plan_label
+        The plan period's name.
+    from_history
+        The shares come from complete fiscal years (else they are even).
+
+    Returns
+    -------
+    str
+        The title (it states the finding).
+    """
     if not from_history:
         return f"Each month carries an even share of the {plan_label} quota (no complete year of history)"
     top = months.loc[months["share"].idxmax()]
@@ -993,6 +1247,18 @@ def example_letter(letters: Table, rep: str | None = None) -> Table:
 
     The items are the letter's own columns, labelled and formatted as the exported files
     label them.
+
+    Parameters
+    ----------
+    letters
+        The letters table (its frame: :func:`salesops_lib.analysis.quota.letters`).
+    rep
+        A ``rep_name`` among them (one that is not raises ``IndexError``).
+
+    Returns
+    -------
+    Table
+        ``item, value`` rows, without the rep id and the deal counts.
     """
     f = letters.frame
     row = f.sort_values("rep_name").iloc[0] if rep is None else f[f["rep_name"] == rep].iloc[0]
@@ -1008,7 +1274,19 @@ def example_letter(letters: Table, rep: str | None = None) -> Table:
 
 
 def history_sentence(letters: pd.DataFrame) -> str:
-    """Which letters go to reps with no record of their own (names them), and how many are new."""
+    """Which letters go to reps with no record of their own (names them), and how many are new.
+
+    Parameters
+    ----------
+    letters
+        :func:`salesops_lib.analysis.quota.letters` with the history columns
+        (``rep_name, no_history, history``).
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first); up to five reps are named.
+    """
     none = letters[letters["no_history"].astype(bool)]
     unwon = int((letters["history"] == quota.NO_WIN).sum())
     young = int((letters["history"] == quota.NO_RAMPED_QUARTER).sum())
@@ -1039,8 +1317,21 @@ def history_sentence(letters: pd.DataFrame) -> str:
 # back-test
 
 
-def backtest_sentence(bt: quota.YearBacktest | None, fmt) -> str | None:  # type: ignore[no-untyped-def]
-    """The method's quotas for the last complete year against what reps then booked."""
+def backtest_sentence(bt: quota.YearBacktest | None, fmt: MoneyFormat) -> str | None:
+    """The method's quotas for the last complete year against what reps then booked.
+
+    Parameters
+    ----------
+    bt
+        :func:`salesops_lib.analysis.quota.backtest_year`, or None when it could not run.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None when there is nothing true to say.
+    """
     if bt is None:
         return None
     return (
@@ -1072,8 +1363,12 @@ def _backtest_table(bt: quota.YearBacktest, currency: str) -> Table:
 # findings and definitions
 
 
-def _findings(  # type: ignore[no-untyped-def]
-    choice: quota.PlanChoice, trailing: pd.Series, letters: pd.DataFrame, hard: pd.DataFrame, fmt
+def _findings(
+    choice: quota.PlanChoice,
+    trailing: pd.Series,
+    letters: pd.DataFrame,
+    hard: pd.DataFrame,
+    fmt: MoneyFormat,
 ) -> list[Finding]:
     out = []
     if len(trailing) and choice.quota < trailing.sum():

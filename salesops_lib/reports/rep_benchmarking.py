@@ -11,8 +11,9 @@ teams compare. Every sentence is a function of the numbers beside it (tested in
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,7 @@ from salesops_lib.reports.base import (
     Finding,
     Gap,
     Header,
+    MoneyFormat,
     Period,
     bold,
     count,
@@ -233,6 +235,12 @@ def build(
     -------
     RepBenchmarking
 
+    Raises
+    ------
+    ConfigError
+        For a quarter outside the data, an as-of date that is not a date or falls outside
+        the quarter, or a team no rep belongs to (the message says what is allowed).
+
     Examples
     --------
     >>> r = build(load_dataset("data/demo"), quarter="2026Q3")  # doctest: +SKIP
@@ -410,6 +418,20 @@ def _span(window: list[str]) -> str:
 def scope_sentence(n: int, window: list[str], trailing: int) -> str:
     """Who is compared and over which quarters.
 
+    Parameters
+    ----------
+    n
+        Reps compared.
+    window
+        The trailing window's quarters, oldest first.
+    trailing
+        Quarters asked for (the sentence says when the data holds fewer).
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
+
     Examples
     --------
     ``The comparison covers **60 reps** with closed deals or a quota in **2025Q4–2026Q3**
@@ -425,8 +447,22 @@ def scope_sentence(n: int, window: list[str], trailing: int) -> str:
     return text
 
 
-def peer_sentence(card: pd.DataFrame, fmt) -> str | None:  # type: ignore[no-untyped-def]
-    """Peer groups, the top rep by bookings with their percentile, and the reps still ramping."""
+def peer_sentence(card: pd.DataFrame, fmt: MoneyFormat) -> str | None:
+    """Peer groups, the top rep by bookings with their percentile, and the reps still ramping.
+
+    Parameters
+    ----------
+    card
+        The compared reps' scorecard (:func:`salesops_lib.analysis.reps.compared`:
+        ``rep_name, peer_group, ramp_status, bookings_trailing, pct_bookings``).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None when there is nothing true to say.
+    """
     if card.empty:
         return None
     groups = card["peer_group"].nunique()
@@ -452,8 +488,27 @@ def peer_sentence(card: pd.DataFrame, fmt) -> str | None:  # type: ignore[no-unt
     return text
 
 
-def distribution_title(frame: pd.DataFrame, value: str, has_quota: bool, fmt) -> str:  # type: ignore[no-untyped-def]
-    """The peer distribution chart's title: the peer group with the highest median."""
+def distribution_title(frame: pd.DataFrame, value: str, has_quota: bool, fmt: MoneyFormat) -> str:
+    """The peer distribution chart's title: the peer group with the highest median.
+
+    Only groups of at least :data:`MIN_GROUP` reps with a value are ranked.
+
+    Parameters
+    ----------
+    frame
+        The scorecard with ``rep_id`` as a column (``peer_group`` and ``value``).
+    value
+        The column shown: ``attainment_trailing`` with quotas, else ``bookings_trailing``.
+    has_quota
+        Whether ``value`` is attainment (shown as a percentage) or bookings (as money).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str
+        The title (it states the finding).
+    """
     data = frame.dropna(subset=[value])
     if data.empty:
         return "Reps by peer group"
@@ -467,7 +522,20 @@ def distribution_title(frame: pd.DataFrame, value: str, has_quota: bool, fmt) ->
 
 
 def peer_spread(frame: pd.DataFrame, value: str) -> pd.DataFrame:
-    """The reps of peer groups with at least :data:`MIN_GROUP` reps with a value (the chart's)."""
+    """The reps of peer groups with at least :data:`MIN_GROUP` reps with a value (the chart's).
+
+    Parameters
+    ----------
+    frame
+        The scorecard with ``rep_id`` as a column (``peer_group`` and ``value``).
+    value
+        The column charted; reps without it are left out.
+
+    Returns
+    -------
+    DataFrame
+        Those rows of ``frame``, on a fresh index.
+    """
     data = frame.dropna(subset=[value])
     sizes = data.groupby("peer_group")[value].transform("size")
     return data[sizes >= MIN_GROUP].reset_index(drop=True)
@@ -478,8 +546,19 @@ def peer_spread(frame: pd.DataFrame, value: str) -> pd.DataFrame:
 
 
 def ranking_sentence(ranking: pd.DataFrame) -> str | None:
-    """Who tops the raw win rates, who leads once small samples are shrunk, and how many
-    differ from peers beyond chance.
+    """Who tops the raw win rates, who leads once small samples are shrunk, and who differs beyond chance.
+
+    Parameters
+    ----------
+    ranking
+        :func:`salesops_lib.analysis.reps.win_rate_ranking` of the compared reps with
+        ``rep_id`` as a column, best shrunk win rate first (``rep_name, win_rate, closed,
+        shrunk_win_rate, shrunk_lo, shrunk_hi, flag``).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None without a ranked rep.
 
     Examples
     --------
@@ -529,7 +608,20 @@ def _range(lo: float, hi: float) -> str:
 
 
 def ranking_title(ranking: pd.DataFrame) -> str:
-    """The funnel plot's title."""
+    """The funnel plot's title.
+
+    Parameters
+    ----------
+    ranking
+        :func:`salesops_lib.analysis.reps.win_rate_ranking` of the compared reps with
+        ``rep_id`` as a column, best shrunk win rate first (``rep_name, win_rate, closed,
+        shrunk_win_rate, shrunk_lo, shrunk_hi, flag``).
+
+    Returns
+    -------
+    str
+        The title (it states the finding).
+    """
     above = int((ranking["flag"] == "above peers").sum())
     below = int((ranking["flag"] == "below peers").sum())
     return f"{above} above and {below} below peers beyond chance; the rest within luck"
@@ -540,7 +632,22 @@ def ranking_title(ranking: pd.DataFrame) -> str:
 
 
 def consistency_sentence(judged: pd.DataFrame, has_quota: bool) -> str | None:
-    """How many reps fall in each quadrant of steadiness and performance."""
+    """How many reps fall in each quadrant of steadiness and performance.
+
+    Parameters
+    ----------
+    judged
+        :func:`salesops_lib.analysis.reps.consistency` of the compared reps, those ``Too new to
+        judge`` left out (``quadrant``).
+    has_quota
+        Performance is attainment (the bar is quota) rather than bookings against the peer
+        median.
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None when there is nothing true to say.
+    """
     if judged.empty:
         return None
     c = judged["quadrant"].value_counts()
@@ -555,7 +662,19 @@ def consistency_sentence(judged: pd.DataFrame, has_quota: bool) -> str | None:
 
 
 def consistency_title(judged: pd.DataFrame) -> str:
-    """The quadrant chart's title."""
+    """The quadrant chart's title.
+
+    Parameters
+    ----------
+    judged
+        :func:`salesops_lib.analysis.reps.consistency` of the compared reps, those ``Too new to
+        judge`` left out (``quadrant``).
+
+    Returns
+    -------
+    str
+        The title (it states the finding).
+    """
     c = judged["quadrant"].value_counts()
     return (
         f"{int(c.get('Reliable performers', 0))} reliable performers; "
@@ -572,6 +691,18 @@ def heat_matrix(conv: pd.DataFrame) -> pd.DataFrame:
 
     Steps at which the team lost no deal (conversion 100%) are left out (nothing to coach);
     with more than :data:`HEAT_ROWS` reps, those losing the most deals beyond the team rate.
+
+    Parameters
+    ----------
+    conv
+        :func:`salesops_lib.analysis.reps.stage_conversion` with ``rep_name`` (``step,
+        entered, team_rate, gap, excess_lost``); a cell needs :data:`HEAT_MIN_DEALS` deals
+        entering the step.
+
+    Returns
+    -------
+    DataFrame
+        Index ``rep_name``, one column per step, gaps as shares (NaN: too few deals).
     """
     steps = list(dict.fromkeys(conv["step"]))
     keep = [s for s in steps if (conv.loc[conv["step"] == s, "team_rate"] < 1).any()]
@@ -598,6 +729,23 @@ def conversion_sentence(
 ) -> str | None:
     """The team's weakest step over the window (the rule report 06 uses) and how it is measured.
 
+    Parameters
+    ----------
+    neck
+        :func:`salesops_lib.analysis.funnel.bottleneck` of the window's funnel (None: no step).
+    fun
+        The window's funnel (:func:`salesops_lib.analysis.funnel.stage_funnel`).
+    basis
+        How the furthest stage is known (:attr:`Reached.basis
+        <salesops_lib.analysis.funnel.Reached.basis>`), appended as is.
+    same_as_06
+        The step is the bottleneck report 06 names (the sentence says so).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None without a weakest step.
+
     Examples
     --------
     ``Over the 8,607 deals closed in 2025Q4–2026Q3 the team converts worst at **Discovery →
@@ -621,7 +769,19 @@ def conversion_sentence(
 
 
 def heat_title(heat: pd.DataFrame, neck: funnel_lib.Bottleneck | None) -> str:
-    """The heat map's title."""
+    """The heat map's title.
+
+    Parameters
+    ----------
+    heat
+        :func:`heat_matrix` (not used in the words).
+    neck
+        The team's weakest step, named when known.
+
+    Returns
+    -------
+    str
+    """
     base = "Conversion against the team by step (red: below, in points)"
     return f"{base}; weakest team step {neck.step}" if neck is not None else base
 
@@ -630,15 +790,31 @@ def heat_title(heat: pd.DataFrame, neck: funnel_lib.Bottleneck | None) -> str:
 # ramp
 
 
-def ramp_sentence(  # type: ignore[no-untyped-def]
-    ramp: dict,  # type: ignore[type-arg]
+def ramp_sentence(
+    ramp: Mapping[str, Any],
     hire_known: bool,
-    fmt,
+    fmt: MoneyFormat,
     *,
     reassigned_known: bool = False,
 ) -> str | None:
-    """How fast reps hired inside the data win their first own deal and reach full productivity,
-    and how many inherited deals were left out.
+    """How fast reps hired inside the data win a first own deal and ramp, and which inherited deals are left out.
+
+    Parameters
+    ----------
+    ramp
+        :func:`salesops_lib.analysis.reps.ramp_curve` (``curve, median_days_to_first_deal,
+        months_to_full, veteran_monthly, inherited_left_out, inherited_reps, new_hires``).
+    hire_known
+        The reps table has hire dates (None is returned without them).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+    reassigned_known
+        The opportunities have reassigned dates (the sentence names them among the inherited).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None when there is nothing true to say.
 
     Examples
     --------
@@ -691,8 +867,24 @@ def ramp_sentence(  # type: ignore[no-untyped-def]
 # managers
 
 
-def manager_sentence(mgr: pd.DataFrame, measure: str, fmt) -> str | None:  # type: ignore[no-untyped-def]
-    """Whose reps average the highest, and whose team spreads widest (managers named only)."""
+def manager_sentence(mgr: pd.DataFrame, measure: str, fmt: MoneyFormat) -> str | None:
+    """Whose reps average the highest, and whose team spreads widest (managers named only).
+
+    Parameters
+    ----------
+    mgr
+        :func:`salesops_lib.analysis.reps.manager_summary` with ``manager`` as a column
+        (``reps, mean, min, max, spread``).
+    measure
+        ``attainment`` (shown as a percentage) or ``bookings`` (as money).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None without a named manager.
+    """
     named = mgr[mgr["manager"].notna() & (mgr["manager"].astype("str") != UNASSIGNED)]
     if named.empty:
         return None
@@ -717,7 +909,22 @@ def manager_sentence(mgr: pd.DataFrame, measure: str, fmt) -> str | None:  # typ
 
 
 def manager_title(mgr: pd.DataFrame, card: pd.DataFrame, measure: str) -> str:
-    """The manager chart's title."""
+    """The manager chart's title.
+
+    Parameters
+    ----------
+    mgr
+        :func:`salesops_lib.analysis.reps.manager_summary` (not used in the words).
+    card
+        The compared reps' scorecard (``ramp_status``: with ramped and ramping reps, the chart
+        is of the ramped ones).
+    measure
+        ``attainment`` or ``bookings``.
+
+    Returns
+    -------
+    str
+    """
     ramped = (card["ramp_status"] == "ramped").any() and (card["ramp_status"] == "ramping").any()
     who = "ramped reps'" if ramped else "reps'"
     return f"Team average and range of {who} {measure} by manager"
@@ -801,7 +1008,7 @@ def _definitions(has_quota: bool, has_activities: bool) -> dict[str, str]:
     )
 
 
-def _findings(ranking: pd.DataFrame, hires: pd.DataFrame, fmt) -> list[Finding]:  # type: ignore[no-untyped-def]
+def _findings(ranking: pd.DataFrame, hires: pd.DataFrame, fmt: MoneyFormat) -> list[Finding]:
     out = []
     below = ranking[ranking["flag"] == "below peers"]
     if len(below):

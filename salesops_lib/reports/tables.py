@@ -90,24 +90,91 @@ class TableSpec:
         return [c.label for c in self.columns]
 
     def only(self, keys: Iterable[str]) -> TableSpec:
-        """The spec narrowed to ``keys`` (in the spec's order), e.g. without quota columns."""
+        """The spec narrowed to ``keys`` (in the spec's order), e.g. without quota columns.
+
+        Parameters
+        ----------
+        keys
+            The frame column names to keep; keys the spec does not have are ignored.
+
+        Returns
+        -------
+        TableSpec
+            A new spec; ``max_rows`` and ``ends`` unchanged.
+
+        Examples
+        --------
+        >>> SPEC = TableSpec((Column("team", "Team"), Column("quota", "Quota", "money")))
+        >>> SPEC.only(["team"]).labels
+        ['Team']
+        """
         wanted = set(keys)
         return replace(self, columns=tuple(c for c in self.columns if c.key in wanted))
 
     def with_label(self, key: str, label: str) -> TableSpec:
-        """The spec with column ``key`` shown under ``label``."""
+        """The spec with column ``key`` shown under ``label``.
+
+        Parameters
+        ----------
+        key
+            A frame column name of the spec (another name changes nothing).
+        label
+            The new header.
+
+        Returns
+        -------
+        TableSpec
+            A new spec.
+
+        Examples
+        --------
+        >>> SPEC = TableSpec((Column("group", "Team"),))
+        >>> SPEC.with_label("group", "Region").labels
+        ['Region']
+        """
         return replace(
             self,
             columns=tuple(replace(c, label=label) if c.key == key else c for c in self.columns),
         )
 
     def without(self, *keys: str) -> TableSpec:
-        """The spec without the columns ``keys``."""
+        """The spec without the columns ``keys``.
+
+        Parameters
+        ----------
+        *keys
+            Frame column names to leave out.
+
+        Returns
+        -------
+        TableSpec
+            A new spec.
+        """
         return replace(self, columns=tuple(c for c in self.columns if c.key not in keys))
 
 
 def format_value(value: object, fmt: str, currency: str = "USD") -> str:
-    """One cell as a manager reads it (missing values as a dash)."""
+    """One cell as a manager reads it (missing values as a dash).
+
+    Parameters
+    ----------
+    value
+        The raw value; None, ``pd.NA`` and NaN show as ``–``, as do a date that cannot be read
+        and blank text.
+    fmt
+        One of :data:`FORMATS` (see the module's docstring); anything else is shown as text.
+    currency
+        ISO code for the ``money`` and ``money_exact`` formats.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> format_value(1_234_567, "money"), format_value(0.031, "pp"), format_value(None, "int")
+    ('$1.2M', '+3.1 pp', '–')
+    """
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return BLANK
     if fmt == "money":
@@ -160,18 +227,37 @@ class Table:
     currency: str = "USD"
 
     def shown_columns(self) -> tuple[Column, ...]:
-        """The spec's columns the frame has."""
+        """The spec's columns the frame has.
+
+        Returns
+        -------
+        tuple of Column
+            In the spec's order; a spec column missing from the frame is left out.
+        """
         return tuple(c for c in self.spec.columns if c.key in self.frame.columns)
 
     def labelled(self) -> pd.DataFrame:
-        """Every row, the shown columns under their labels, raw values (for Excel and CSV)."""
+        """Every row, the shown columns under their labels, raw values (for Excel and CSV).
+
+        Returns
+        -------
+        DataFrame
+            A new frame on a ``0..n-1`` index, columns named by the spec's labels.
+        """
         cols = self.shown_columns()
         out = self.frame[[c.key for c in cols]].copy()
         out.columns = [c.label for c in cols]
         return out.reset_index(drop=True)
 
     def shown_rows(self) -> pd.DataFrame:
-        """The rows the report shows (all, the first ``max_rows``, or both ends)."""
+        """The rows the report shows (all, the first ``max_rows``, or both ends).
+
+        Returns
+        -------
+        DataFrame
+            Rows of :attr:`frame` (not a copy when all are shown): with ``spec.ends``, the first
+            ``max_rows // 2`` and the last ``max_rows - max_rows // 2``.
+        """
         n = self.spec.max_rows
         if len(self.frame) <= n:
             return self.frame
@@ -180,7 +266,13 @@ class Table:
         return self.frame.head(n)
 
     def formatted(self) -> pd.DataFrame:
-        """The shown rows and columns as the text a manager reads."""
+        """The shown rows and columns as the text a manager reads.
+
+        Returns
+        -------
+        DataFrame
+            One text column per shown column, named by its label, each cell by :func:`format_value`.
+        """
         cols = self.shown_columns()
         rows = self.shown_rows()
         return pd.DataFrame(
@@ -188,7 +280,16 @@ class Table:
         )
 
     def to_html(self) -> str:
-        """The table as escaped HTML (every value from the data is escaped)."""
+        """The table as escaped HTML (every value from the data is escaped).
+
+        Numeric columns carry ``class="num"``; a table longer than its spec shows says below it
+        how many rows are not shown.
+
+        Returns
+        -------
+        str
+            A ``<div class="table-wrap">`` holding the table, then the note of rows not shown.
+        """
         cols = self.shown_columns()
         shown = self.formatted()
         head = "".join(

@@ -25,6 +25,7 @@ from salesops_lib.reports.base import (
     Finding,
     Gap,
     Header,
+    MoneyFormat,
     Period,
     Tile,
     bold,
@@ -206,6 +207,12 @@ def build(
     -------
     TeamVisibility
 
+    Raises
+    ------
+    ConfigError
+        For a quarter outside the data, an as-of date that is not a date or falls outside
+        the quarter, or a team no rep belongs to (the message says what is allowed).
+
     Examples
     --------
     >>> r = build(load_dataset("data/demo"), quarter="2026Q3")  # doctest: +SKIP
@@ -348,6 +355,20 @@ def pace_against_earlier(data: SalesData, period: Period, *, has_quota: bool) ->
 
     Earlier quarters the data does not hold in full are left out: before the data starts
     they would count as $0, and a first quarter held only partly would look slow.
+
+
+    Parameters
+    ----------
+    data
+        The data set in scope.
+    period
+        The report's period.
+    has_quota
+        Compare shares of quota (else bookings to date).
+
+    Returns
+    -------
+    Pace
     """
     curves = kpis.pace(data, quarter=period.quarter, as_of=period.as_of, lookback=LOOKBACK)
     full = set(data.full_quarters())  # a quarter the data holds only partly would look slow
@@ -372,8 +393,29 @@ def pace_against_earlier(data: SalesData, period: Period, *, has_quota: bool) ->
     )
 
 
-def pace_sentence(pace: Pace, *, scope: str, total: pd.Series, has_quota: bool, fmt) -> str:  # type: ignore[no-untyped-def]
+def pace_sentence(
+    pace: Pace, *, scope: str, total: pd.Series, has_quota: bool, fmt: MoneyFormat
+) -> str:
     """How far the quarter has come and whether that is ahead of its usual pace.
+
+    Parameters
+    ----------
+    pace
+        :func:`pace_against_earlier`.
+    scope
+        ``The company`` or ``Team <name>``: the sentence's subject.
+    total
+        The quarter's total KPIs (:func:`salesops_lib.analysis.kpis.kpi_table` with
+        ``by=None``: ``bookings, quota, attainment``).
+    has_quota
+        Speak of attainment (else bookings).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
 
     Examples
     --------
@@ -411,7 +453,21 @@ def pace_sentence(pace: Pace, *, scope: str, total: pd.Series, has_quota: bool, 
 
 
 def pace_title(quarter: str, pace: Pace, has_quota: bool) -> str:
-    """The pace chart's title."""
+    """The pace chart's title.
+
+    Parameters
+    ----------
+    quarter
+        The report's quarter.
+    pace
+        :func:`pace_against_earlier`.
+    has_quota
+        The chart shows attainment (else bookings).
+
+    Returns
+    -------
+    str
+    """
     n = len(pace.compared)
     if n == 0:
         return f"{quarter} bookings to date"
@@ -420,7 +476,23 @@ def pace_title(quarter: str, pace: Pace, has_quota: bool) -> str:
 
 
 def headline_tiles(total: pd.Series, period: Period, has_quota: bool, currency: str) -> list[Tile]:
-    """Bookings, quota, attainment, gap and win rate as headline figures."""
+    """Bookings, quota, attainment, gap and win rate as headline figures.
+
+    Parameters
+    ----------
+    total
+        The quarter's total KPIs (``bookings, won, lost, quota, attainment, win_rate``).
+    period
+        The report's period.
+    has_quota
+        Show quota, attainment and the gap to quota.
+    currency
+        ISO code of the amounts.
+
+    Returns
+    -------
+    list of Tile
+    """
     fmt = money_in(currency)
     won, lost = int(total["won"]), int(total["lost"])
     tiles = [Tile("Bookings", fmt(total["bookings"]), f"{count(won, 'deal')} won, {period.status}")]
@@ -438,8 +510,23 @@ def headline_tiles(total: pd.Series, period: Period, has_quota: bool, currency: 
 # pipeline
 
 
-def past_due_sentence(period: Period, due: pd.DataFrame, fmt) -> str | None:  # type: ignore[no-untyped-def]
-    """For an ended quarter: the deals still open with a close date already behind them."""
+def past_due_sentence(period: Period, due: pd.DataFrame, fmt: MoneyFormat) -> str | None:
+    """For an ended quarter: the deals still open with a close date already behind them.
+
+    Parameters
+    ----------
+    period
+        The report's period.
+    due
+        :func:`salesops_lib.timeline.past_due` on the as-of date (``close_date, amount``).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        The sentence; None while the quarter is running.
+    """
     if period.running:
         return None
     if due.empty:
@@ -454,13 +541,37 @@ def past_due_sentence(period: Period, due: pd.DataFrame, fmt) -> str | None:  # 
     return text
 
 
-def coverage_sentence(  # type: ignore[no-untyped-def]
-    cov: pd.Series, quarter: str, *, scope: str, fmt, undated: pd.DataFrame | None = None
+def coverage_sentence(
+    cov: pd.Series,
+    quarter: str,
+    *,
+    scope: str,
+    fmt: MoneyFormat,
+    undated: pd.DataFrame | None = None,
 ) -> str:
     """Whether the open pipeline of ``quarter`` can close its remaining goal.
 
     ``undated`` are the open deals without an expected close date: they are in no quarter's
     pipeline, and the sentence says so when there are any.
+
+    Parameters
+    ----------
+    cov
+        The total row of :func:`salesops_lib.analysis.kpis.coverage` (``goal_basis, gap,
+        open_pipeline, coverage, value_win_rate, needed_coverage, pipeline_short``).
+    quarter
+        The quarter whose goal is covered.
+    scope
+        ``The company`` or ``Team <name>``: the sentence's subject.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+    undated
+        See above (None: not mentioned).
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
     """
     goal = (
         "remaining quota"
@@ -499,13 +610,28 @@ def coverage_sentence(  # type: ignore[no-untyped-def]
     )
 
 
-def team_shortfall_sentence(  # type: ignore[no-untyped-def]
-    by_team: pd.DataFrame, total: pd.Series, fmt
+def team_shortfall_sentence(
+    by_team: pd.DataFrame, total: pd.Series, fmt: MoneyFormat
 ) -> str | None:
     """Why the teams' shortfalls do not add up to the company's, when they do not.
 
     A team with more pipeline than it needs offsets, in the company's figure, a team that
     is short; the teams short of pipeline lack more between them than the company does.
+
+    Parameters
+    ----------
+    by_team
+        :func:`salesops_lib.analysis.kpis.coverage` by team (``pipeline_short``).
+    total
+        Its total row (``pipeline_short``).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None when the figures add up (within
+        1%) or no team is short.
     """
     if by_team.empty or "pipeline_short" not in by_team:
         return None
@@ -530,6 +656,16 @@ def group_levels(data: SalesData) -> list[str]:
 
     A grouping that puts the reps in exactly the same groups as one before it (Maven's
     teams are its managers) is left out: the same table twice says nothing new.
+
+    Parameters
+    ----------
+    data
+        The data set (its reps table).
+
+    Returns
+    -------
+    list of str
+        In that order, those with at least one value.
     """
     reps = data.reps
     out: list[str] = []
@@ -558,8 +694,24 @@ def _kpis_by(data: SalesData, period: Period, level: str, has_quota: bool) -> Ta
     return Table(t, spec, f"By {level}, {period.quarter} {period.status}", data.currency)
 
 
-def leader_sentence(ranked: pd.DataFrame, measure: str, fmt) -> str | None:  # type: ignore[no-untyped-def]
-    """Which team leads and which trails (teams without a name left out); None for one team."""
+def leader_sentence(ranked: pd.DataFrame, measure: str, fmt: MoneyFormat) -> str | None:
+    """Which team leads and which trails (teams without a name left out); None for one team.
+
+    Parameters
+    ----------
+    ranked
+        KPIs by team, best ``measure`` first (``group``, ``share`` of bookings and the
+        ``measure`` column).
+    measure
+        ``attainment`` (shown as a percentage) or ``bookings`` (as money).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None when there is nothing true to say.
+    """
     if len(ranked) < 2:
         return None
     show = pct if measure == "attainment" else fmt
@@ -576,6 +728,20 @@ def rep_contribution(data: SalesData, period: Period) -> Table:
     Up to :data:`REP_ROWS` reps are shown; beyond that the table shows the top and the bottom
     half of that many, so the weakest reps are never hidden behind "more rows" (the frame
     and the export hold every rep).
+
+    Parameters
+    ----------
+    data
+        The data set in scope.
+    period
+        The report's period.
+
+    Returns
+    -------
+    Table
+        :func:`salesops_lib.analysis.kpis.kpi_table` by rep with the rep's names and
+        ``share`` of bookings; quota columns only with quotas, pipeline and coverage only while
+        the quarter runs, the team only when reps have one.
     """
     reps = kpis.kpi_table(data, quarter=period.quarter, as_of=period.as_of, by="rep_id")
     reps = reps.reset_index().merge(kpis.rep_directory(data), on="rep_id", how="left")
@@ -600,6 +766,20 @@ def rep_sentence(reps: pd.DataFrame, has_quota: bool, *, running: bool = False) 
 
     Reps who booked nothing are counted apart when they had no quota (new hires, or reps
     who left), so an ended quarter does not read as if quota carriers sold nothing.
+
+    Parameters
+    ----------
+    reps
+        :func:`rep_contribution`'s frame (``bookings, quota, attainment``).
+    has_quota
+        Count the reps at or above quota.
+    running
+        The quarter is still running ("booked nothing yet").
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
     """
     total = reps["bookings"].sum()
     top_n = max(1, int(round(len(reps) * 0.2)))
@@ -653,7 +833,22 @@ def _rep_title(reps: pd.DataFrame, has_quota: bool) -> str:
 
 
 def quarter_trend(data: SalesData, period: Period) -> Table:
-    """KPIs of the last :data:`TREND_QUARTERS` quarters inside the data (this one to date)."""
+    """KPIs of the last :data:`TREND_QUARTERS` quarters inside the data (this one to date).
+
+    Parameters
+    ----------
+    data
+        The data set in scope.
+    period
+        The report's period.
+
+    Returns
+    -------
+    Table
+        One row per quarter: ``quarter``, ``label`` (``(to date)`` for the running quarter)
+        and the KPI columns of :func:`salesops_lib.analysis.kpis.kpi_table`; quota and
+        attainment only with quotas.
+    """
     first = data.quarters()[0]
     back = [data.calendar.shift(period.quarter, -k) for k in range(TREND_QUARTERS - 1, 0, -1)]
     span = [q for q in [*back, period.quarter] if q >= first]
@@ -675,8 +870,27 @@ def quarter_trend(data: SalesData, period: Period) -> Table:
     return Table(trend, spec, caption, data.currency)
 
 
-def trend_sentence(trend: pd.DataFrame, period: Period, year_ago: str, fmt) -> str | None:  # type: ignore[no-untyped-def]
-    """The best quarter of the trend and the comparison with the same quarter a year before."""
+def trend_sentence(
+    trend: pd.DataFrame, period: Period, year_ago: str, fmt: MoneyFormat
+) -> str | None:
+    """The best quarter of the trend and the comparison with the same quarter a year before.
+
+    Parameters
+    ----------
+    trend
+        :func:`quarter_trend`'s frame (``quarter, bookings``).
+    period
+        The report's period.
+    year_ago
+        The same quarter a year before (compared when the trend holds it with bookings).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None with fewer than two quarters.
+    """
     complete = trend[trend["quarter"] != period.quarter] if period.running else trend
     if len(trend) < 2 or complete.empty:
         return None
@@ -692,7 +906,7 @@ def trend_sentence(trend: pd.DataFrame, period: Period, year_ago: str, fmt) -> s
     return text
 
 
-def _findings(cov: pd.Series, due: pd.DataFrame, quarter: str, fmt) -> list[Finding]:  # type: ignore[no-untyped-def]
+def _findings(cov: pd.Series, due: pd.DataFrame, quarter: str, fmt: MoneyFormat) -> list[Finding]:
     out = []
     if cov["gap"] > 0 and cov["pipeline_short"] > 0:
         out.append(
