@@ -1,7 +1,7 @@
 """Per-rep KPIs for a quarter: the library against DuckDB running the same aggregation.
 
 On the large demo company (2 million deals, 20 million snapshot rows; ``--small`` for the
-small one), times :func:`salesops_lib.metrics.kpi_table` per rep for a quarter, and DuckDB
+small one), times :func:`salesops_lib.analysis.kpis.kpi_table` per rep for a quarter, and DuckDB
 computing the same ten KPIs with SQL on the same in-memory frames. Checks that every number
 agrees, and prints both times (best of three; the library's first call too, since it builds
 lookups that later calls on the same data reuse) and the ratio (goal: the library at most
@@ -39,6 +39,13 @@ pipe as (
     where not coalesce(h.is_closed, false)
       and h.close_date >= $start and h.close_date <= $end
       and h.opp_id not in (select opp_id from closed_by)
+    union all  -- deals created after the snapshot and by as-of, as the record shows them
+    select o.rep_id, coalesce(o.amount, 0) as amount
+    from opps o, snap
+    where o.created_date > snap.d and o.created_date <= $as_of
+      and o.opp_id not in (select opp_id from closed_by)
+      and o.opp_id not in (select opp_id from history h2 where h2.snapshot_date = snap.d)
+      and o.close_date >= $start and o.close_date <= $end
 ),
 q as (select rep_id, sum(quota) as quota from quotas where period = $quarter group by rep_id),
 universe as (
