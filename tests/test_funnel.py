@@ -129,3 +129,60 @@ def test_one_undated_deal_does_not_move_the_created_stage(tmp_path):
         "w1,r1,Won,10,2026-01-01,2026-02-01\n"
     )
     assert fu.created_stage(_maven_like(tmp_path, opps)) == 0
+
+
+# ---------------------------------------------------------------------------------------
+# one measurable step without history; a bottleneck only beyond chance
+
+
+def test_without_history_the_funnel_measures_one_step_and_names_no_bottleneck(tmp_path):
+    opps = (
+        "opp_id,rep_id,stage,amount,created_date,close_date\n"
+        "p1,r1,Prospecting,10,,\ne1,r1,Engaging,10,2026-01-01,\n"
+        "w1,r1,Won,10,2026-01-01,2026-02-01\nl1,r1,Lost,10,2026-01-02,2026-02-01\n"
+    )
+    f = fu.stage_funnel(_maven_like(tmp_path, opps), quarters=["2026Q1"])
+    # Prospecting → Engaging converts 100% by construction: the one measured step is Engaging → Won
+    assert list(fu.total_steps(f)["step"]) == ["Prospecting → Engaging", "Engaging → Won"]
+    assert f.reach.measurable == ("Engaging → Won",)
+    assert fu.funnel_bottleneck(f) is None
+
+
+def test_with_history_every_step_is_measurable(staged):
+    f = fu.stage_funnel(staged, quarters=["2026Q1"])
+    assert f.reach.measurable == ("Qualify → Propose", "Propose → Won")
+    assert fu.funnel_bottleneck(f) == fu.bottleneck(fu.total_steps(f))
+
+
+@pytest.mark.parametrize(
+    ("a", "n", "b", "m"), [(30, 100, 50, 100), (745, 1000, 751, 1000), (5, 8, 2, 9), (0, 10, 0, 12)]
+)
+def test_two_proportion_p_matches_statsmodels(a, n, b, m):
+    from statsmodels.stats.proportion import proportions_ztest
+
+    got = fu.two_proportion_p(a, n, b, m)
+    if a + b == 0:
+        assert got == 1.0  # nothing won on either side: no difference
+    else:
+        _, p = proportions_ztest([a, b], [n, m])
+        assert got == pytest.approx(p)
+
+
+def test_a_bottleneck_is_clear_only_beyond_chance():
+    close = pd.DataFrame(
+        {
+            "step": ["A → B", "B → C", "C → Won"],
+            "entered": [4000, 3000, 2250],
+            "advanced": [3000, 2250, 1800],
+        }
+    ).assign(rate=lambda s: s["advanced"] / s["entered"])  # 75%, 75%, 80%
+    neck = fu.bottleneck(close)
+    assert neck.step == "A → B" and not neck.clear
+    assert [s for s, _ in neck.alike] == ["A → B", "B → C"]  # 80% on 2,250 deals differs
+    assert neck.best_step == "C → Won" and neck.best_rate == pytest.approx(0.8)
+    far = close.assign(advanced=[2000, 2250, 1800]).assign(
+        rate=lambda s: s["advanced"] / s["entered"]
+    )
+    clear = fu.bottleneck(far)
+    assert clear.step == "A → B" and clear.clear and clear.p_value < 0.05
+    assert [s for s, _ in clear.alike] == ["A → B"]

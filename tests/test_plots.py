@@ -196,3 +196,55 @@ def test_distribution_counts_reps():
     heights = [p.get_height() for p in ax.patches]
     assert sum(heights) == 6
     assert ax.get_ylabel() == "Reps" and ax.get_xlabel() == "Bookings per rep"
+
+
+# ---------------------------------------------------------------------------------------
+# reports 02 and 06: zero as 0, labels apart, one ramp curve per segment
+
+
+def test_gap_heatmap_writes_zero_as_zero_in_legible_text():
+    m = pd.DataFrame(
+        [[0.004, -0.004], [0.0, -0.05]], index=["Ann", "Bo"], columns=["A → B", "B → Won"]
+    )
+    ax = plots.gap_heatmap(m, title="t")
+    written = [t.get_text() for t in ax.texts if t.get_text()]
+    assert sorted(written) == sorted(["0", "0", "0", "-5"])  # never "+0" or "-0"
+    assert min(t.get_fontsize() for t in ax.texts) >= 10
+    assert min(t.get_fontsize() for t in ax.get_yticklabels()) >= 10
+    colorbar = ax.figure.axes[-1]
+    ticks = [colorbar.yaxis.get_major_formatter()(v, 0) for v in (-0.001, 0.0, 0.05)]
+    assert ticks == ["0 pp", "0 pp", "+5 pp"]
+
+
+def test_stage_funnel_end_labels_do_not_overlap():
+    frame = pd.DataFrame(
+        {
+            "group": ["Enterprise"] * 3 + ["Mid-Market"] * 3 + ["SMB"] * 3,
+            "stage": ["Prospecting", "Negotiation", "Won"] * 3,
+            "cumulative_rate": [1.0, 0.33, 0.27, 1.0, 0.34, 0.28, 1.0, 0.32, 0.274],
+        }
+    )
+    ax = plots.stage_funnel(frame, title="t")
+    ys = sorted(t.xyann[1] for t in ax.texts)
+    assert len(ys) == 3 and min(np.diff(ys)) >= 0.045 - 1e-9  # apart by a label's height
+    assert sorted(t.get_text() for t in ax.texts) == ["27%", "27%", "28%"]
+
+
+def test_tenure_curves_one_line_and_dashed_average_per_segment_legend_below():
+    curve = pd.DataFrame(
+        {
+            "group": ["Enterprise"] * 3 + ["SMB"] * 3,
+            "tenure_month": [0, 1, 2] * 2,
+            "bookings_per_rep": [0.0, 100.0, 250.0, 0.0, 20.0, 50.0],
+        }
+    )
+    refs = pd.DataFrame({"veteran_monthly": [290.0, 55.0]}, index=["Enterprise", "SMB"])
+    ax = plots.tenure_curves(curve, references=refs, title="t")
+    lines = ax.get_lines()
+    assert len(lines) == 4  # a curve and a dashed ramped average per segment
+    dashed = [ln for ln in lines if ln.get_linestyle() == "--"]
+    assert sorted(ln.get_ydata()[0] for ln in dashed) == [55.0, 290.0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "SMB: ramped average" in labels and "Enterprise: new hires" in labels
+    assert ax.get_legend().get_bbox_to_anchor().y0 < ax.get_window_extent().y0  # below the axes
+    assert ax.get_xlabel() == "Month of tenure"

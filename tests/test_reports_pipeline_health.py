@@ -68,11 +68,25 @@ def _funnel(counts: dict[str, list[int]], quarters=("2026Q3",)) -> fu.Funnel:
 
 
 def test_funnel_sentence_counts_closed_deals_and_names_the_segments():
-    text = ph.funnel_sentence(_funnel({"SMB": [10, 6, 4], "Enterprise": [10, 5, 1]}), _period())
-    assert text.startswith(
-        "Of the **20 deals closed in 2026Q3** (won or lost, by 2026-09-30), **25%** were won."
+    text = ph.funnel_sentence(
+        _funnel({"SMB": [100, 60, 40], "Enterprise": [100, 50, 10]}), _period()
     )
-    assert "By segment, SMB won the most (40%) and Enterprise the least (10%)." in text
+    assert text.startswith(
+        "Of the **200 deals closed in 2026Q3** (won or lost, by 2026-09-30), **25%** were won."
+    )
+    assert (
+        "By segment, SMB won the most (40%) and Enterprise the least (10%), a difference beyond "
+        "chance." in text
+    )
+
+
+def test_funnel_sentence_segments_within_chance_win_alike():
+    # 4 of 10 against 1 of 10: a two-proportion test finds no difference at 5% (p = 0.12)
+    text = ph.funnel_sentence(_funnel({"SMB": [10, 6, 4], "Enterprise": [10, 5, 1]}), _period())
+    assert "most" not in text and "least" not in text
+    assert text.endswith("The segments win alike within chance (10% to 40%).")
+    same = ph.funnel_sentence(_funnel({"SMB": [100, 60, 27], "Ent": [200, 90, 55]}), _period())
+    assert same.endswith("The segments win alike within chance (27% to 28%).")
 
 
 def test_funnel_sentence_without_closed_deals():
@@ -90,35 +104,58 @@ def _by_quarter(weakest: list[str], quarters: list[str]) -> pd.DataFrame:
 
 
 def test_bottleneck_sentence_window_next_weakest_and_this_quarter():
-    neck = fu.Bottleneck("Propose → Won", 0.5, 20, "Qualify → Propose", 0.6)
+    neck = fu.Bottleneck("Propose → Won", 0.5, 20, "Qualify → Propose", 0.6, p_value=0.01)
     quarters = ["2026Q1", "2026Q2", "2026Q3"]
     by_q = _by_quarter(["Propose → Won", "Propose → Won", "Qualify → Propose"], quarters)
     text = ph.bottleneck_sentence(neck, _funnel({"All": [40, 20, 10]}, quarters), by_q, _period())
     assert text == (
         "Over the 40 deals closed in 2026Q1–2026Q3 (3 quarters), the weakest step is "
-        "**Propose → Won**: 50% of the deals that reached Propose went on (the next weakest, "
-        "Qualify → Propose, converts 60%). It was the weakest step in 2 of the 3 quarters; in "
-        "2026Q3 alone the weakest was Qualify → Propose."
+        "**Propose → Won**: 50% of the deals that reached Propose went on, lower beyond chance "
+        "than the next weakest, Qualify → Propose (60%). On its own, 2 quarters of the 3 show it "
+        "clearly the weakest; in 2026Q3 alone the weakest was Qualify → Propose."
     )
 
 
-def test_bottleneck_sentence_every_quarter_and_a_lossless_next_step():
-    neck = fu.Bottleneck("Engaging → Won", 0.63, 20, "Prospecting → Engaging", 1.0)
+def test_bottleneck_sentence_every_quarter_none_and_a_lossless_next_step():
+    neck = fu.Bottleneck("Engaging → Won", 0.63, 20, "Prospecting → Engaging", 1.0, p_value=0.0)
     quarters = ["2026Q2", "2026Q3"]
     by_q = _by_quarter(["Engaging → Won"] * 2, quarters)
     text = ph.bottleneck_sentence(neck, _funnel({"All": [20, 20, 12]}, quarters), by_q, _period())
     assert "next weakest" not in text  # a step that lost no deal is no weakness
-    assert text.endswith("It was the weakest step in each of the 2 quarters.")
+    assert text.endswith("It was clearly the weakest step in each of the 2 quarters on its own.")
+    blur = ph.bottleneck_sentence(
+        neck,
+        _funnel({"All": [20, 20, 12]}, quarters),
+        _by_quarter([None, None], quarters),
+        _period(),
+    )
+    assert blur.endswith(
+        "No single quarter on its own shows it lower than the next weakest beyond chance."
+    )
+
+
+def test_bottleneck_sentence_steps_alike_name_no_bottleneck():
+    neck = fu.Bottleneck(
+        "Proposal → Negotiation", 0.7458, 4000, "Discovery → Proposal", 0.7516, p_value=0.4,
+        alike=(("Proposal → Negotiation", 0.7458), ("Discovery → Proposal", 0.7516)),
+        best_step="Negotiation → Won", best_rate=0.81,
+    )  # fmt: skip
+    quarters = ["2026Q2", "2026Q3"]
+    by_q = _by_quarter(["Proposal → Negotiation", None], quarters)
+    text = ph.bottleneck_sentence(neck, _funnel({"All": [9515, 20, 12]}, quarters), by_q, _period())
+    assert text == (
+        "Over the 9,515 deals closed in 2026Q2–2026Q3 (2 quarters) no single step is the "
+        "bottleneck: the weakest steps, Proposal → Negotiation (75%) and Discovery → Proposal "
+        "(75%), convert alike within chance (a two-proportion test at the 5% level)."
+    )
 
 
 def test_bottleneck_sentence_one_quarter_and_none():
     neck = fu.Bottleneck("Propose → Won", 0.5, 20, None, np.nan)
     by_q = _by_quarter(["Propose → Won"], ["2026Q3"])
     text = ph.bottleneck_sentence(neck, _funnel({"All": [20, 10, 5]}), by_q, _period())
-    assert text == (
-        "Over the 20 deals closed in 2026Q3, the weakest step is **Propose → Won**: 50% of the "
-        "deals that reached Propose went on."
-    )
+    # one step, nothing to compare it with: no bottleneck can be told apart
+    assert "weakest step is" not in text
     assert ph.bottleneck_sentence(None, _funnel({"All": [0, 0, 0]}), by_q, _period()) is None
 
 
@@ -217,32 +254,60 @@ def _outlook(pipeline: float, quarter="2026Q4") -> Outlook:
     )
 
 
-def _vel(open_deals=(3, 2), undated=(0, 0), past_due=(0, 0)):
+def _vel(open_deals=(3, 2), undated=(0, 0), past_due=(0, 0), capped=(False, False)):
+    per_day = [100.0, 50.0]
+    expected = [1e9 if not c else 5000.0 for c in capped]
     return pd.DataFrame(
         {
             "open_deals": list(open_deals),
             "undated": list(undated),
             "past_due": list(past_due),
-            "velocity_per_day": [100.0, 50.0],
+            "velocity_per_day": per_day,
+            "expected": expected,
+            "capped": list(capped),
+            "velocity_per_quarter": [
+                e if c else d * 91 for d, e, c in zip(per_day, expected, capped, strict=True)
+            ],
         }
     )
 
 
 def test_velocity_sentence_says_what_it_counts():
     day = pd.Timestamp("2017-12-31")
-    text = ph.velocity_sentence(_vel(), pd.DataFrame(), day, 4, _outlook(10.0), FMT)
+    text = ph.velocity_sentence(_vel(), day, 4, _outlook(10.0), FMT)
     assert text == (
         "Counting **all 5 deals open on 2017-12-31**, whatever their expected close date, at the "
         "win rate, average won deal and cycle of the last 4 quarters, they produce about **$150 of "
         "bookings a day** ($13.7K a quarter)."
     )
+    seen = ph.velocity_sentence(
+        _vel(), day, 4, _outlook(10.0), FMT, snapshot=pd.Timestamp("2017-12-25")
+    )
+    assert (
+        "**all 5 deals open on 2017-12-31** (as the 2017-12-25 snapshot shows them, with the "
+        "deals created since as the record shows them),"
+    ) in seen
+
+
+def test_velocity_sentence_a_quarter_is_capped_at_what_the_deals_can_bring():
+    day = pd.Timestamp("2017-12-31")
+    text = ph.velocity_sentence(_vel(capped=(True, True)), day, 4, _outlook(10.0), FMT)
+    assert (
+        "they produce about **$150 of bookings a day**; at that pace they would run out within a "
+        "quarter, so a quarter brings at most what they are expected to bring in all, **$10.0K** "
+        "(open deals × average won deal × win rate)."
+    ) in text
+    some = ph.velocity_sentence(_vel(capped=(True, False)), day, 4, _outlook(10.0), FMT)
+    assert (
+        f"({FMT(5000 + 50 * 91)} a quarter, where for 1 team it is capped at what its open deals are expected to "
+        "bring in all: open deals × average won deal × win rate)."
+    ) in some
 
 
 def test_velocity_sentence_names_undated_deals_behind_a_zero_pipeline():
     day = pd.Timestamp("2017-12-31")
-    undated = pd.DataFrame({"amount": [1.0] * 5})
     text = ph.velocity_sentence(
-        _vel(past_due=(1, 0)), undated, day, 1, _outlook(0.0, "2018Q1"), FMT
+        _vel(past_due=(1, 0), undated=(3, 2)), day, 1, _outlook(0.0, "2018Q1"), FMT
     )
     assert "cycle of the quarter," in text
     assert " 1 of them is past due." in text
@@ -250,12 +315,12 @@ def test_velocity_sentence_names_undated_deals_behind_a_zero_pipeline():
         "5 of them have no expected close date, so they are in no quarter's pipeline: that is "
         "why 2018Q1's open pipeline is $0."
     )
-    some = ph.velocity_sentence(_vel(), undated.iloc[:1], day, 4, _outlook(20.0, "2018Q1"), FMT)
+    some = ph.velocity_sentence(_vel(undated=(1, 0)), day, 4, _outlook(20.0, "2018Q1"), FMT)
     assert some.endswith(
         "1 of them has no expected close date, so it is in no quarter's pipeline (2018Q1's open "
         "pipeline is $20)."
     )
-    assert ph.velocity_sentence(_vel((0, 0)), undated, day, 4, _outlook(0.0), FMT) is None
+    assert ph.velocity_sentence(_vel((0, 0)), day, 4, _outlook(0.0), FMT) is None
 
 
 def _need(created=130.0, needed=100.0, open_next=70.0, short=30.0):
@@ -305,11 +370,26 @@ def test_reconcile_sentence_explains_created_enough_yet_short():
     day = pd.Timestamp("2026-09-30")
     text = ph.reconcile_sentence(_need(), _teams(), "2026Q3", "2026Q4", day, FMT)
     assert text == (
-        "Created enough, yet short: of the $130 created in 2026Q3, $40 has already closed and "
-        "$40 is open for other quarters or has no close date, so $50 of it is open for 2026Q4. "
+        "Created enough, yet short: of the $130 created in 2026Q3, $40 has closed by 2026-09-30; "
+        "with the close dates the data holds (those of the pipeline figure), $50 is open for "
+        "2026Q4 and $40 for other quarters or without a close date. "
         "With deals created earlier, 2026Q4's open pipeline on 2026-09-30 is **$70**, **short "
         "by $30** of the $100 needed; 2 of 3 teams are short (the coverage report 01 shows)."
     )
+
+
+def test_reconcile_sentence_names_the_snapshot_and_the_record_behind_the_split():
+    need = _need()
+    need["created_open_other"] = 25.0
+    text = ph.reconcile_sentence(
+        need, _teams(), "2026Q3", "2026Q4", pd.Timestamp("2026-09-30"), FMT,
+        snapshot=pd.Timestamp("2026-09-25"),
+    )  # fmt: skip
+    assert (
+        "$40 has closed by 2026-09-30; as the 2026-09-25 snapshot shows them (and the record, "
+        "deals created since), $50 is open for 2026Q4 and $25 for other quarters or without a "
+        "close date."
+    ) in text
 
 
 def test_reconcile_sentence_enough_and_other_quarter():
@@ -366,7 +446,12 @@ def test_without_history_the_stall_and_waterfall_sections_say_what_is_missing(tm
     data = load_dataset(write(tmp_path / "t", reps=REPS, opportunities=OPPS, quotas=QUOTAS))
     r = ph.build(data, quarter="2026Q1")
     assert r.status == "Partial: no history snapshots"
-    assert {g.section for g in r.gaps} == {ph.STALL_SECTION, ph.MOVEMENT_SECTION}
+    assert {g.section for g in r.gaps} == {
+        ph.BOTTLENECK_SECTION,
+        ph.STALL_SECTION,
+        ph.MOVEMENT_SECTION,
+    }
+    assert r.bottleneck is None and "funnel measures one step" in r.bottleneck_sentence
     assert r.time_in_stage is None and r.movement is None and r.movement_chart is None
     assert r.funnel.closed == 5  # o1, o2, o3, o4, o6 (o8 closed in 2026Q2, o9 in 2025Q4)
     assert r.funnel_sentence.startswith("Of the **")
@@ -455,13 +540,28 @@ def test_maven_velocity_counts_every_open_deal_and_names_the_undated(maven_r):
     assert maven_r.status == "Partial: no history snapshots"
 
 
-def test_maven_funnel_keeps_lost_deals_at_engaging(maven_r):
+def test_maven_funnel_keeps_lost_deals_at_engaging_and_names_no_bottleneck(maven_r):
     raw = pd.read_csv(MAVEN / "sales_pipeline.csv", parse_dates=["close_date"])
     year = raw[raw["close_date"].between("2017-01-01", "2017-12-31")]
     rate = (year["deal_stage"] == "Won").sum() / len(year)
-    assert maven_r.bottleneck.step == "Engaging → Won"
-    assert maven_r.bottleneck.rate == pytest.approx(rate)
+    assert maven_r.bottleneck is None  # Prospecting → Engaging is 100% by construction
+    assert maven_r.bottleneck_sentence.startswith(
+        f"Without history snapshots the funnel measures one step: {rate:.0%} of the "
+        f"{len(year):,} deals closed in 2017Q1–2017Q4 (4 quarters) that reached Engaging were won."
+    )
+    assert "weakest step is" not in maven_r.bottleneck_sentence
+    assert "each of the 4 quarters" not in maven_r.bottleneck_sentence
+    assert [g.missing for g in maven_r.gaps if g.section == ph.BOTTLENECK_SECTION] == [
+        "history snapshots"
+    ]
     assert "lost deal with a created date as having reached Engaging" in maven_r.funnel_sentence
+
+
+def test_maven_velocity_a_quarter_is_capped(maven_r):
+    v = maven_r.velocity.frame
+    assert v["capped"].all()
+    assert FMT(v["velocity_per_quarter"].sum()) in maven_r.velocity_sentence  # $3.1M, not $5.4M
+    assert "$5.4M" not in maven_r.velocity_sentence
 
 
 @pytest.mark.parametrize("which", ["demo", "maven"])
@@ -470,5 +570,50 @@ def test_02_and_06_name_the_same_bottleneck(which, demo, maven):
     six = ph.build(data, quarter=q)
     two = rb.build(data, quarter=q)
     assert six.bottleneck == two.bottleneck
-    assert f"**{six.bottleneck.step}**" in two.conversion_sentence
-    assert f"**{six.bottleneck.step}**" in six.bottleneck_sentence
+    if which == "maven":
+        assert six.bottleneck is None  # one measurable step
+        return
+    assert not six.bottleneck.clear  # the demo's weakest steps convert alike
+    assert "no single step is the team's bottleneck" in two.conversion_sentence
+    assert "no single step is the bottleneck" in six.bottleneck_sentence
+
+
+def test_demo_weakest_steps_convert_alike_by_statsmodels(demo_r):
+    from statsmodels.stats.proportion import proportions_ztest
+
+    steps = fu.total_steps(demo_r.window_funnel).sort_values("rate")
+    a, b = steps.iloc[0], steps.iloc[1]
+    _, p = proportions_ztest([a["advanced"], b["advanced"]], [a["entered"], b["entered"]])
+    assert p > 0.05 and demo_r.bottleneck.p_value == pytest.approx(p)
+    assert f"{a['step']} ({a['rate']:.0%})" in demo_r.bottleneck_sentence
+    # the segments' win rates (27%, 28%) are alike too: no "most" and "least"
+    assert "won the most" not in demo_r.funnel_sentence
+    assert "The segments win alike within chance (27% to 28%)." in demo_r.funnel_sentence
+
+
+def test_demo_time_in_stage_counts_the_open_deals_of_the_page(demo_r):
+    tis = demo_r.time_in_stage.frame
+    assert tis["open_now"].sum() == 2033  # those a snapshot shows (time in stage needs one)
+    # 154 more were created after the 2026-09-25 snapshot: open, as the record shows them
+    assert "2,187 deals" in demo_r.aging_sentence and "2,187 deals" in demo_r.velocity_sentence
+    assert tis.set_index("stage").loc["Negotiation", "open_now"] == 131
+
+
+def test_demo_created_pipeline_names_the_snapshot_and_the_deals_after_it(demo_r):
+    text = demo_r.reconcile_sentence
+    assert "$35.7M has closed by 2026-09-30; as the 2026-09-25 snapshot shows them" in text
+    assert "(and the record, deals created since)" in text
+    assert "(as the 2026-09-25 snapshot shows them, with the deals" in demo_r.velocity_sentence
+
+
+@pytest.mark.parametrize(
+    ("fixture", "preset", "shown"),
+    [("salesforce_export", "salesforce", "$634K"), ("hubspot_export", "hubspot", "$252K")],
+)
+def test_exports_created_pipeline_and_velocity_from_one_view(fixture, preset, shown):
+    from .conftest import FIXTURES
+
+    r = ph.build(load_dataset(FIXTURES / fixture, preset=preset), quarter="2026Q1")
+    assert f"{shown} is open for 2026Q2" in r.reconcile_sentence  # not "$0 of it"
+    v = r.velocity.frame
+    assert v["undated"].sum() == 1 and "1 of them has no expected close date" in r.velocity_sentence

@@ -128,6 +128,9 @@ def test_ramp_sentence_branches(ramp_data):
         in text
     )
     assert "2 hires of the last year are compared with that curve below." in text
+    # one group (no segment): the ramped average and the 80% mark are both named
+    assert "Hires are measured against ramped reps" in text
+    assert "hires are too few (2) to tell (ramped average $1.0K a month, 80% mark $800)" in text
     assert "or reassigned" in rb.ramp_sentence(r, True, FMT, reassigned_known=True)
     assert rb.ramp_sentence(r, False, FMT) is None
     none = {**r, "curve": r["curve"].iloc[0:0]}
@@ -137,15 +140,44 @@ def test_ramp_sentence_branches(ramp_data):
     never = {
         **r,
         "median_days_to_first_deal": np.nan,
-        "months_to_full": np.nan,
         "inherited_left_out": 0,
         "new_hires": r["new_hires"].iloc[0:0],
     }
     text = rb.ramp_sentence(never, True, FMT)
-    assert text.startswith(
-        "No rep hired inside the data has yet won a deal of their own; as a group they do not reach"
+    assert text.startswith("No rep hired inside the data has yet won a deal of their own.")
+    assert "inherited" not in text and "compared with" not in text
+
+
+def test_ramp_sentence_one_curve_per_segment():
+    groups = pd.DataFrame(
+        {
+            "hires": [9, 5, 2, 4],
+            "veteran_monthly": [277_000.0, 116_000.0, 50_000.0, np.nan],
+            "full_mark": [221_600.0, 92_800.0, 40_000.0, np.nan],
+            "months_to_full": [8.0, np.nan, np.nan, np.nan],
+        },
+        index=pd.Index(["Enterprise", "Mid-Market", "SMB", "Partner"], name="group"),
     )
-    assert "inherited" not in text and "compared" not in text
+    curve = pd.DataFrame({"group": ["Enterprise"] * 12, "tenure_month": range(12)})
+    ramp = {
+        "curve": curve,
+        "groups": groups,
+        "median_days_to_first_deal": 94.0,
+        "inherited_left_out": 0,
+        "inherited_reps": 0,
+        "new_hires": pd.DataFrame({"rep_id": ["a"]}),
+        "full_share": 0.8,
+    }
+    text = rb.ramp_sentence(ramp, True, FMT, group_word="segment")
+    assert (
+        "Each segment's hires are measured against its own ramped reps (their average monthly "
+        "bookings after the first year) and count as fully productive from the month they book "
+        "80% of it: Enterprise hires in about **8 months** (ramped average $277K a month, 80% mark "
+        "$222K); Mid-Market hires do not reach it within their first 12 months (ramped average "
+        "$116K a month, 80% mark $92.8K); SMB hires are too few (2) to tell (ramped average $50.0K "
+        "a month, 80% mark $40.0K); Partner hires have no ramped reps to compare with."
+    ) in text
+    assert text.endswith("1 hire of the last year is compared with their segment's curve below.")
 
 
 # ---------------------------------------------------------------------------------------
@@ -191,6 +223,27 @@ def test_peer_sentence_branches():
     assert rb.peer_sentence(_card().iloc[0:0], FMT) is None
 
 
+def test_peer_sentence_without_hire_dates_says_ramp_is_unknown():
+    text = rb.peer_sentence(_card(ramp=("unknown",) * 3), FMT, hire_known=False)
+    assert "No rep is still ramping" not in text and "0 ramping" not in text
+    assert text.endswith(
+        "Without hire dates nobody can tell which reps are still ramping, so every rep is "
+        "compared with all peers of the same role and segment."
+    )
+    some = rb.peer_sentence(_card(ramp=("ramped", "unknown", "ramped")), FMT)
+    assert some.endswith(
+        "No rep with a hire date is still ramping. 1 rep has no hire date, so whether they are "
+        "still ramping is unknown."
+    )
+
+
+def test_peer_sentence_names_reps_tied_at_the_top():
+    card = _card()
+    card.loc[1, "bookings_trailing"] = 300.0  # as much as Ann
+    text = rb.peer_sentence(card, FMT)
+    assert "**Ann** and **Bo** share the top by bookings ($300 each)." in text
+
+
 def _ranking(flags=("above peers", "within chance", "below peers"), lo=0.5, hi=0.7):
     return pd.DataFrame(
         {
@@ -227,6 +280,59 @@ def test_ranking_sentence_same_leader_equal_range_and_no_flags():
     assert rb.ranking_sentence(r.iloc[0:0]) is None
 
 
+def test_ranking_sentence_names_reps_tied_at_the_top():
+    r = _ranking(flags=("within chance",) * 3)
+    r.loc[1, ["win_rate", "closed", "shrunk_win_rate", "shrunk_lo", "shrunk_hi"]] = [
+        0.6,
+        100,
+        0.581,
+        0.5,
+        0.7,
+    ]
+    text = rb.ranking_sentence(r)
+    assert text.startswith(
+        "**Ann** and **Bo** share the top of the table both on raw win rate (60% on 100 closed "
+        "deals each) and after shrinking small samples toward the peer average (58%, range 50% to "
+        "70%)."
+    )
+    assert "tops the table" not in text
+
+
+def test_ranking_sentence_when_no_rep_differs_meaningfully():
+    r = _ranking(flags=("within chance",) * 3)
+    r["shrunk_win_rate"] = [0.331, 0.334, 0.329]
+    text = rb.ranking_sentence(r)
+    assert text.startswith(
+        "After shrinking small samples toward the peer average every rep's win rate reads 33%: no "
+        "rep differs meaningfully from the others (raw win rates run from 20% to 100%"
+    )
+    within = _ranking()
+    within["shrunk_win_rate"] = [0.638, 0.642, 0.631]  # 64%, 64%, 63%
+    text = rb.ranking_sentence(within)
+    assert (
+        "after shrinking small samples toward the peer average every rep reads 63% or 64% "
+        "(**Ann** and **Bo** 64%), so the fair ranking tells no rep meaningfully apart"
+    ) in text
+
+
+def test_salesforce_ties_share_rank_and_the_sentence(tmp_path):
+    from .conftest import FIXTURES
+
+    data = load_dataset(FIXTURES / "salesforce_export", preset="salesforce")
+    r = rb.build(data, quarter="2026Q1")
+    rk = r.ranking_frame.set_index("rep_name")
+    # by hand from the export: both won 12 of 19 deals in 2025Q2-2026Q1
+    raw = pd.read_csv(FIXTURES / "salesforce_export" / "Opportunity.csv", dtype=str)
+    raw["close"] = pd.to_datetime(raw["CloseDate"], format="mixed")
+    closed = raw[(raw["IsClosed"] == "true") & raw["close"].between("2025-04-01", "2026-03-31")]
+    for name in ("Ana-Lucía Peña", "Priya Raman"):
+        mine = closed[closed["Owner.Name"] == name]
+        assert (len(mine), int((mine["IsWon"] == "true").sum())) == (19, 12)
+        assert rk.loc[name, "rank_shrunk"] == 1
+    assert "**Ana-Lucía Peña** and **Priya Raman** share the top" in r.ranking_sentence
+    assert "tops the table" not in r.ranking_sentence
+
+
 def test_consistency_sentence():
     judged = pd.DataFrame(
         {"quadrant": ["Reliable performers", "Reliable performers", "Steady but short"]}
@@ -238,6 +344,10 @@ def test_consistency_sentence():
     ).replace("1 are", "1 are")
     assert "their peer median" in rb.consistency_sentence(judged, False)
     assert rb.consistency_sentence(judged.iloc[0:0], True) is None
+    unplaced = pd.DataFrame({"rep_name": ["Mo"], "performance": [np.nan], "cv": [0.5]})
+    assert rb.consistency_sentence(judged, True, unplaced).endswith(
+        "Mo has no quota in the window, so is not placed in the chart."
+    )
 
 
 def _fun(closed=10, quarters=("2026Q2", "2026Q3")):
@@ -253,18 +363,41 @@ def _fun(closed=10, quarters=("2026Q2", "2026Q3")):
 
 
 def test_conversion_sentence_names_the_shared_bottleneck():
-    neck = fu.Bottleneck("B → Won", 0.6, 10, "A → B", 0.7)
+    neck = fu.Bottleneck("B → Won", 0.6, 10, "A → B", 0.7, p_value=0.01)
     text = rb.conversion_sentence(neck, _fun(), "Basis.", same_as_06=True)
     assert text == (
         "Over the 10 deals closed in 2026Q2–2026Q3 the team converts worst at **B → Won** (60%; the "
-        "next weakest, A → B, 70%), the bottleneck report 06 names too. Basis. The heat map shows "
-        "each rep's conversion at each step against the team, in percentage points."
+        "next weakest, A → B, 70%, lower beyond chance), the bottleneck report 06 names too. Basis. "
+        "The heat map shows each rep's conversion at each step against the team, in percentage "
+        "points."
     )
     other = rb.conversion_sentence(neck, _fun(quarters=("2026Q3",)), "Basis.", same_as_06=False)
     assert "closed in 2026Q3 the team" in other and "report 06" not in other
-    lossless = fu.Bottleneck("B → Won", 0.6, 10, "A → B", 1.0)
+    lossless = fu.Bottleneck("B → Won", 0.6, 10, "A → B", 1.0, p_value=0.001)
     assert "next weakest" not in rb.conversion_sentence(lossless, _fun(), "", same_as_06=True)
     assert rb.conversion_sentence(None, _fun(), "", same_as_06=True) is None
+
+
+def test_conversion_sentence_steps_alike_within_chance_name_no_bottleneck():
+    neck = fu.Bottleneck(
+        "C → D", 0.748, 4000, "B → C", 0.751, p_value=0.5,
+        alike=(("C → D", 0.748), ("B → C", 0.751)), best_step="D → Won", best_rate=0.81,
+    )  # fmt: skip
+    text = rb.conversion_sentence(neck, _fun(), "Basis.", same_as_06=True)
+    assert text.startswith(
+        "Over the 10 deals closed in 2026Q2–2026Q3 no single step is the team's bottleneck: the "
+        "weakest steps, C → D (75%) and B → C (75%), convert alike within chance, as report 06 "
+        "finds too."
+    )
+    assert "**" not in text and "worst" not in text
+    assert "weakest team step" not in rb.heat_title(pd.DataFrame(), neck)
+    every = fu.Bottleneck(
+        "C → D", 0.748, 40, "B → C", 0.751, p_value=0.9,
+        alike=(("C → D", 0.748), ("B → C", 0.751), ("D → Won", 0.8)), best_step="D → Won", best_rate=0.8,
+    )  # fmt: skip
+    assert "every step converts alike within chance (75% to 80%)" in rb.conversion_sentence(
+        every, _fun(), "", same_as_06=False
+    )
 
 
 def _mgr(names=("Kim", "Lee"), spread=(10.0, 50.0)):
@@ -306,9 +439,15 @@ def test_without_quotas_or_hire_dates_the_report_is_partial(tmp_path):
     r = rb.build(
         load_dataset(write(tmp_path / "t", reps=reps, opportunities=opps)), quarter="2026Q1"
     )
-    assert r.status == "Partial: no quotas, no hire dates"
-    assert {g.section for g in r.gaps} == {rb.SCORE_SECTION, rb.RANK_SECTION, rb.RAMP_SECTION}
+    assert r.status == "Partial: no quotas, no history snapshots, no hire dates"
+    # each gap on the section that needs it: win rates need no quotas
+    assert {g.section: g.missing for g in r.gaps} == {
+        rb.SCORE_SECTION: "quotas",
+        rb.LEAK_SECTION: "history snapshots",
+        rb.RAMP_SECTION: "hire dates",
+    }
     assert r.attainment is None and r.ramp_sentence is None
+    assert r.coaching is None and r.heat is None  # one measurable step: nothing to coach
     labels = [c.label for c in r.results.shown_columns()]
     assert "Attainment" not in labels and "Tenure (months)" not in labels
     assert "In the last 1 quarters" not in r.scope_sentence and "(1 quarter)" in r.scope_sentence
@@ -338,7 +477,7 @@ def test_tables_fit_the_page_and_every_label_is_defined(demo_r):
         "Months in role",
         "Inherited deals won",
         "Bookings to date",
-        "Mean attainment",
+        "Segment",
     }
     tables = [
         demo_r.results,
@@ -358,6 +497,8 @@ def test_tables_fit_the_page_and_every_label_is_defined(demo_r):
     for term in ("Percentile", "Inherited deal", "Low, High", "Bookings", "Attainment"):
         assert term in demo_r.definitions
     assert "tied reps share the higher figure" in demo_r.definitions["Percentile"]
+    assert "fewer than 3 reps" in demo_r.definitions["Percentile"]
+    assert "summed over the window" in demo_r.definitions["Attainment"]
 
 
 def test_no_sentence_starts_or_ends_with_unassigned(demo_r):
@@ -418,15 +559,34 @@ def test_demo_first_own_deal_from_raw(demo, demo_r, demo_dir):
     )
 
 
-def test_maven_conversion_is_engaging_to_won(maven):
+def test_maven_measures_one_step_and_names_no_bottleneck(maven):
     raw = pd.read_csv(MAVEN / "sales_pipeline.csv", parse_dates=["close_date"])
     year = raw[raw["close_date"].between("2017-01-01", "2017-12-31")]
     rate = (year["deal_stage"] == "Won").sum() / len(year)
     r = rb.build(maven, quarter="2017Q4")
-    assert r.bottleneck.step == "Engaging → Won" and r.bottleneck.rate == pytest.approx(rate)
-    assert f"**Engaging → Won** ({rate:.0%})" in r.conversion_sentence
-    assert r.status == "Partial: no quotas, no hire dates"
-    assert list(r.heat.columns) == ["Engaging → Won"]  # no closed deal was lost before Engaging
+    assert r.bottleneck is None and r.coaching is None and r.heat is None
+    assert r.conversion_sentence.startswith(
+        f"Without history snapshots the data measures one step of the sales process: of the "
+        f"{len(year):,} deals closed in 2017Q1–2017Q4 that reached Engaging, {rate:.0%} were won"
+    )
+    assert "weakest" in r.conversion_sentence and "worst" not in r.conversion_sentence
+    gap = [g for g in r.gaps if g.section == rb.LEAK_SECTION]
+    assert len(gap) == 1 and gap[0].missing == "history snapshots"
+    assert r.status == "Partial: no quotas, no history snapshots, no hire dates"
+    assert "No rep is still ramping" not in r.peer_sentence
+    assert "Without hire dates nobody can tell" in r.peer_sentence
+
+
+def test_maven_ranks_reps_reading_the_same_equally(maven):
+    r = rb.build(maven, quarter="2017Q4")
+    rk = r.ranking_frame
+    shown = (rk["shrunk_win_rate"] * 100).round()
+    # by hand: the rank of each shown rate is 1 + the number of reps reading higher
+    by_hand = shown.map(lambda v: int((shown > v).sum()) + 1)
+    assert rk["rank_shrunk"].tolist() == by_hand.tolist()
+    assert shown.value_counts().to_dict() == {63.0: 28, 64.0: 2}
+    assert sorted(rk["rank_shrunk"].unique()) == [1, 3]
+    assert "no rep meaningfully apart" in r.ranking_sentence
 
 
 def test_maven_percentiles_are_taken_among_the_reps_compared(maven):
@@ -435,3 +595,95 @@ def test_maven_percentiles_are_taken_among_the_reps_compared(maven):
     low = r.card.sort_values("bookings_trailing").iloc[0]
     assert low["pct_bookings"] == pytest.approx(100 / n)  # not padded by reps without deals
     assert r.card["pct_bookings"].max() == 100
+
+
+# ---------------------------------------------------------------------------------------
+# HubSpot has no managers; the demo's departed reps, inherited pipeline, percentiles
+
+
+def test_hubspot_without_managers_says_so():
+    from .conftest import FIXTURES
+
+    r = rb.build(load_dataset(FIXTURES / "hubspot_export", preset="hubspot"), quarter="2026Q1")
+    assert r.managers is None and r.manager_sentence is None
+    assert [g.missing for g in r.gaps if g.section == rb.MANAGER_SECTION] == ["managers"]
+    assert "no managers" in r.status
+
+
+def test_demo_departed_reps_are_marked_and_left_out_of_coaching(demo_r, demo_dir):
+    reps = pd.read_csv(demo_dir / "reps.csv", parse_dates=["end_date"])
+    gone = reps[reps["end_date"] < "2026-09-30"].set_index("rep_id")
+    compared = gone.loc[gone.index.intersection(demo_r.card.index)]
+    assert {"Aisha García", "José Okafor"} <= set(compared["rep_name"])
+    coach_ids = set(demo_r.coaching.frame["rep_id"])
+    assert not coach_ids & set(compared.index)
+    assert not set(demo_r.heat.index) & set(compared["rep_name"])
+    shown = set(demo_r.results.frame["rep_name"]) | set(demo_r.attainment.frame["rep_name"])
+    for _, row in compared.iterrows():
+        label = f"{row['rep_name']} (left {row['end_date'].date()})"
+        assert label in shown
+        assert row["rep_name"] in demo_r.coaching_note
+    assert len(demo_r.heat) <= rb.HEAT_ROWS
+
+
+def test_demo_pipeline_created_leaves_inherited_deals_out(demo_r, demo_dir):
+    raw = pd.read_csv(
+        demo_dir / "opportunities.csv", parse_dates=["created_date", "reassigned_date"]
+    )
+    reps = pd.read_csv(demo_dir / "reps.csv", parse_dates=["hire_date"])
+    raw = raw.merge(reps[["rep_id", "hire_date", "rep_name"]], on="rep_id")
+    own = raw[~((raw["created_date"] < raw["hire_date"]) | raw["reassigned_date"].notna())]
+    made = own[own["created_date"].between("2025-10-01", "2026-09-30")]
+    by_hand = made.groupby("rep_id")["amount"].sum()
+    card = demo_r.card
+    np.testing.assert_allclose(
+        card["pipeline_created_trailing"], by_hand.reindex(card.index).fillna(0.0)
+    )
+    diego = card[card["rep_name"] == "Diego Kowalski"].iloc[0]
+    assert diego["pipeline_created_trailing"] == 0  # his $549K were all created before his hire
+
+
+def test_demo_percentiles_blank_where_they_say_nothing(demo_r):
+    card = demo_r.card
+    size = card.groupby("peer_group")["peer_group"].transform("size")
+    closed = card["won_trailing"] + card["lost_trailing"]
+    blank = (size < 3) | (closed == 0)
+    assert card.loc[blank, ["pct_bookings", "pct_attainment", "pct_win_rate"]].isna().all().all()
+    assert card.loc[~blank, "pct_bookings"].notna().all()
+    aisha = card[card["rep_name"] == "Aisha Murphy"].iloc[0]  # $0 and 0% in a group of one
+    assert np.isnan(aisha["pct_win_rate"]) and np.isnan(aisha["pct_bookings"])
+
+
+def test_demo_consistency_sentence_counts_the_reps_the_chart_plots(demo_r):
+    plotted = demo_r.consistency.dropna(subset=["cv", "performance"])
+    assert len(plotted) == len(demo_r.consistency)  # one frame: every rep counted is plotted
+    counts = plotted["quadrant"].value_counts()
+    text = demo_r.consistency_sentence
+    assert text.startswith(f"Of {len(plotted)} reps")
+    assert f"**{counts['Struggling and erratic']}** are both short and erratic" in text
+    assert "Mateo Novak has no quota in the window, so is not placed in the chart." in text
+
+
+def test_demo_attainment_table_agrees_with_the_results_table(demo_r):
+    att = demo_r.attainment.frame.set_index("rep_id")["attainment"]
+    res = demo_r.card["attainment_trailing"].reindex(att.index)
+    np.testing.assert_allclose(att, res)
+
+
+def test_demo_ramp_scores_each_hire_against_its_segment(demo_r, demo_dir):
+    reps = pd.read_csv(demo_dir / "reps.csv").set_index("rep_id")
+    nh = demo_r.new_hires.frame.set_index("rep_id")
+    assert (nh["group"] == reps.loc[nh.index, "segment"]).all()
+    assert set(demo_r.ramp_groups.index) == {"Enterprise", "Mid-Market", "SMB"}
+    assert "Enterprise hires in about" in demo_r.ramp_sentence
+    assert "80% mark" in demo_r.ramp_sentence
+
+
+def test_heat_title_says_how_many_reps_the_heat_map_shows(demo_r):
+    heat = demo_r.heat
+    assert len(heat) == rb.HEAT_ROWS < heat.attrs["reps"]
+    assert demo_r.heat_title.startswith(f"The {rb.HEAT_ROWS} reps losing most deals")
+    small = pd.DataFrame([[0.1]], index=["Ann"], columns=["A → B"])
+    assert (
+        rb.heat_title(small, None) == "Conversion against the team by step (red: below, in points)"
+    )

@@ -81,25 +81,48 @@ def test_small_sample_does_not_top_the_table(demo):
     assert top["shrunk_lo"] <= top["shrunk_win_rate"] <= top["shrunk_hi"]
 
 
-def test_attainment_interval_matches_scipy(demo):
+def test_attainment_is_bookings_over_quota_summed_over_the_window(demo, demo_dir):
+    # one definition: the scorecard's and the attainment table's attainment are both
+    # sum(bookings) / sum(quota) over the window, from the raw files
+    raw = pd.read_csv(demo_dir / "opportunities.csv", parse_dates=["close_date"])
+    quotas = pd.read_csv(demo_dir / "quotas.csv")
+    window = ["2025Q4", "2026Q1", "2026Q2", "2026Q3"]
+    won = raw[raw["is_won"].astype(bool) & raw["close_date"].between("2025-10-01", "2026-09-30")]
+    by_hand = (
+        won.groupby("rep_id")["amount"].sum()
+        / quotas[quotas["period"].isin(window)].groupby("rep_id")["quota"].sum()
+    ).dropna()
     att = bm.attainment_ranking(demo, quarter="2026Q3", trailing=4)
-    from salesops_lib.analysis.kpis import kpi_table
-
-    rep = att[att["quarters"] == 4].index[0]
-    vals = [
-        kpi_table(demo, quarter=q).loc[rep, "attainment"]
-        for q in ("2025Q4", "2026Q1", "2026Q2", "2026Q3")
-    ]
-    lo, hi = stats.t.interval(0.95, 3, loc=np.mean(vals), scale=stats.sem(vals))
-    assert att.loc[rep, "mean_attainment"] == pytest.approx(np.mean(vals))
-    # attainment is never negative: the t range is cut at 0
-    assert att.loc[rep, "lo"] == pytest.approx(max(lo, 0.0))
-    assert att.loc[rep, "hi"] == pytest.approx(hi)
+    card = bm.rep_scorecard(demo, quarter="2026Q3", trailing=4)
+    reps = att.index.intersection(by_hand.index)
+    np.testing.assert_allclose(att.loc[reps, "attainment"], by_hand[reps])
+    np.testing.assert_allclose(att.loc[reps, "attainment"], card.loc[reps, "attainment_trailing"])
+    names = card["rep_name"]
+    oscar = names[names == "Oscar Patel"].index[0]
+    assert f"{att.loc[oscar, 'attainment']:.0%}" == "211%"  # not the 184% mean of ratios
     # shrinkage pulls toward the peer average, never past it
     moved = (att["shrunk_attainment"] - att["peer_attainment"]).abs() <= (
-        att["mean_attainment"] - att["peer_attainment"]
+        att["attainment"] - att["peer_attainment"]
     ).abs() + 1e-9
     assert moved.all()
+
+
+def test_attainment_range_is_the_t_interval_of_the_ratio(tmp_path):
+    reps = "rep_id,rep_name,team,hire_date\nr1,Ann,A,2020-01-01\n"
+    opps = (
+        "opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won\n"
+        "a,r1,Won,100,2025-01-01,2025-02-01,true,true\nb,r1,Won,300,2025-04-01,2025-05-01,true,true\n"
+        "c,r1,Won,50,2025-07-01,2025-08-01,true,true\n"
+    )
+    quotas = "rep_id,period,quota\nr1,2025Q1,200\nr1,2025Q2,200\nr1,2025Q3,100\n"
+    data = load_dataset(write(tmp_path / "a", reps=reps, opportunities=opps, quotas=quotas))
+    row = bm.attainment_ranking(data, quarter="2025Q3", trailing=3).loc["r1"]
+    b, q = np.array([100.0, 300.0, 50.0]), np.array([200.0, 200.0, 100.0])
+    ratio = b.sum() / q.sum()  # 450 / 500 = 90%, not the mean of 50%, 150%, 50%
+    se = np.sqrt(((b - ratio * q) ** 2).sum() / (3 * 2)) / q.mean()
+    lo, hi = stats.t.interval(0.95, 2, loc=ratio, scale=se)
+    assert row["attainment"] == pytest.approx(0.9) and row["quarters"] == 3
+    assert row["lo"] == pytest.approx(max(lo, 0.0)) and row["hi"] == pytest.approx(hi)
 
 
 def test_consistency_cv_by_hand(tiny):
@@ -150,14 +173,44 @@ def test_manager_summary_by_hand(tiny):
     assert m.loc["M1", "spread"] == pytest.approx(0.3)
 
 
-def test_ramp_curve_on_demo(demo):
+def test_ramp_curve_on_demo_one_curve_per_segment(demo, demo_dir):
     r = bm.ramp_curve(demo, as_of=pd.Timestamp("2026-09-30"))
-    curve = r["curve"]
-    assert len(curve) == 12 and (curve["reps"].diff().dropna() <= 0).all()
-    assert curve["bookings_per_rep"].iloc[:3].mean() < r["veteran_monthly"]
-    assert 2 <= r["months_to_full"] <= 12
+    curve, groups = r["curve"], r["groups"]
+    assert set(curve["group"]) == {"Enterprise", "Mid-Market", "SMB"}
+    for _, c in curve.groupby("group"):
+        assert len(c) == 12 and (c["reps"].diff().dropna() <= 0).all()
+    # each segment's ramped average from the raw files: own won deals of reps past their first
+    # year, mean over a rep's months with bookings, then over the segment's reps
+    raw = pd.read_csv(
+        demo_dir / "opportunities.csv",
+        parse_dates=["close_date", "created_date", "reassigned_date"],
+    )
+    reps = pd.read_csv(demo_dir / "reps.csv", parse_dates=["hire_date"])
+    w = raw[raw["is_won"].astype(bool) & (raw["close_date"] <= "2026-09-30")].merge(
+        reps, on="rep_id"
+    )
+    own = w[~((w["created_date"] < w["hire_date"]) | w["reassigned_date"].notna())]
+    own = own[(own["close_date"] - own["hire_date"]).dt.days / 30.4375 >= 12]
+    month = own["close_date"].dt.to_period("M")
+    per_rep = (
+        own.groupby(["segment", "rep_id", month])["amount"]
+        .sum()
+        .groupby(["segment", "rep_id"])
+        .mean()
+    )
+    expected = per_rep.groupby("segment").mean()
+    np.testing.assert_allclose(groups["veteran_monthly"], expected[groups.index])
+    assert groups.loc["Enterprise", "veteran_monthly"] > 4 * groups.loc["SMB", "veteran_monthly"]
+    np.testing.assert_allclose(groups["full_mark"], 0.8 * groups["veteran_monthly"])
+    # each hire is compared with their own segment's curve
+    nh = r["new_hires"].set_index("rep_id")
+    for _, h in nh.iterrows():
+        own_curve = curve[
+            (curve["group"] == h["group"]) & (curve["tenure_month"] < h["tenure_months"])
+        ]
+        assert h["curve_to_date"] == pytest.approx(own_curve["bookings_per_rep"].sum())
     assert r["median_days_to_first_deal"] > 0
-    assert (r["new_hires"]["tenure_months"] < 12).all()
+    assert (nh["tenure_months"] < 12).all()
 
 
 def test_ramp_curve_by_hand(tmp_path):
@@ -174,6 +227,7 @@ def test_ramp_curve_by_hand(tmp_path):
     data = load_dataset(write(tmp_path / "r", reps=reps, opportunities=opps))
     r = bm.ramp_curve(data, as_of=pd.Timestamp("2025-04-30"), months=4)
     curve = r["curve"].set_index("tenure_month")
+    assert set(curve["group"]) == {"All reps"}  # no segment, no role: one curve
     assert curve.loc[0, "bookings_per_rep"] == pytest.approx((0 + 500) / 2)
     assert curve.loc[1, "bookings_per_rep"] == pytest.approx((300 + 0) / 2)
     assert curve.loc[2, "bookings_per_rep"] == pytest.approx((0 + 100) / 2)
@@ -181,4 +235,98 @@ def test_ramp_curve_by_hand(tmp_path):
     nh = r["new_hires"].set_index("rep_id")
     assert nh.loc["n2", "days_to_first_deal"] == 19 and nh.loc["n1", "days_to_first_deal"] == 40
     assert r["median_days_to_first_deal"] == pytest.approx((19 + 40) / 2)
-    assert r["veteran_monthly"] == pytest.approx(1000)
+    assert r["groups"].loc["All reps", "veteran_monthly"] == pytest.approx(1000)
+
+
+def test_ramp_curve_per_segment_scores_each_hire_against_its_own(tmp_path):
+    reps = (
+        "rep_id,rep_name,team,segment,hire_date\nve,Vet E,A,Enterprise,2020-01-01\n"
+        "vs,Vet S,A,SMB,2020-01-01\nne,New E,A,Enterprise,2025-01-01\nns,New S,A,SMB,2025-01-01\n"
+    )
+    opps = (
+        "opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won\n"
+        "e1,ve,Won,9000,2024-12-01,2024-12-20,true,true\n"
+        "s1,vs,Won,1000,2024-12-01,2024-12-20,true,true\n"
+        "a,ne,Won,3000,2025-01-10,2025-01-20,true,true\n"
+        "b,ns,Won,600,2025-01-05,2025-01-20,true,true\n"
+    )
+    data = load_dataset(write(tmp_path / "s", reps=reps, opportunities=opps))
+    r = bm.ramp_curve(data, as_of=pd.Timestamp("2025-03-15"), months=4)
+    g = r["groups"]
+    assert (
+        g.loc["Enterprise", "veteran_monthly"] == 9000 and g.loc["SMB", "veteran_monthly"] == 1000
+    )
+    nh = r["new_hires"].set_index("rep_id")
+    # each hire against the curve of their own segment only: themselves, 2 months in role
+    assert nh.loc["ne", "curve_to_date"] == pytest.approx(3000)
+    assert nh.loc["ns", "curve_to_date"] == pytest.approx(600)
+    assert nh.loc["ns", "group"] == "SMB"
+
+
+# ---------------------------------------------------------------------------------------
+# ramp unknown, percentiles that say something, own pipeline, ties, unplaced reps
+
+
+def test_without_a_hire_date_ramp_status_is_unknown(tmp_path):
+    reps = "rep_id,rep_name,team,hire_date\nr1,Ann,A,\nr2,Bo,A,2026-01-01\nr3,Cy,A,2020-01-01\n"
+    opps = "opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won\na,r1,Won,1,2026-01-01,2026-02-01,true,true\n"
+    data = load_dataset(write(tmp_path / "u", reps=reps, opportunities=opps))
+    t = bm.tenure(data, pd.Timestamp("2026-03-31"))
+    assert t["ramp_status"].to_dict() == {"r1": "unknown", "r2": "ramping", "r3": "ramped"}
+
+
+def test_percentiles_blank_for_small_peer_groups_and_reps_without_closed_deals():
+    card = pd.DataFrame(
+        {
+            "peer_group": ["A", "A", "A", "A", "B", "B"],
+            "won_trailing": [3, 2, 1, 0, 4, 1],
+            "lost_trailing": [1, 1, 1, 0, 0, 1],
+            "pct_bookings": [100.0, 75.0, 50.0, 25.0, 100.0, 50.0],
+            "pct_attainment": [100.0, 75.0, 50.0, 25.0, 100.0, 50.0],
+            "pct_win_rate": [100.0, 75.0, 50.0, np.nan, 100.0, 50.0],
+        },
+        index=["a1", "a2", "a3", "a4", "b1", "b2"],
+    )
+    got = bm.blank_percentiles(card)
+    # a4 closed nothing; group B has 2 reps: fewer than 3, so nothing to rank
+    blank = got[["pct_bookings", "pct_attainment", "pct_win_rate"]].isna().all(axis=1)
+    assert blank.to_dict() == {
+        "a1": False,
+        "a2": False,
+        "a3": False,
+        "a4": True,
+        "b1": True,
+        "b2": True,
+    }
+    assert got.loc["a1", "pct_bookings"] == 100
+
+
+def test_pipeline_created_leaves_inherited_deals_out(tmp_path):
+    reps = "rep_id,rep_name,team,hire_date\nr1,Ann,A,2026-02-01\n"
+    opps = (
+        "opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won,reassigned_date\n"
+        "a,r1,Open,100,2026-01-10,2026-05-01,false,false,\n"  # created before Ann's hire: inherited
+        "b,r1,Open,200,2026-02-10,2026-05-01,false,false,\n"  # her own
+        "c,r1,Open,400,2026-02-15,2026-05-01,false,false,2026-03-01\n"  # handed to her
+        "d,r1,Won,50,2026-02-11,2026-03-01,true,true,\n"
+    )
+    data = load_dataset(write(tmp_path / "p", reps=reps, opportunities=opps))
+    card = bm.rep_scorecard(data, quarter="2026Q1", trailing=1)
+    assert card.loc["r1", "pipeline_created"] == 200 + 50
+    assert card.loc["r1", "pipeline_created_trailing"] == 200 + 50
+
+
+def test_shown_rank_ties_reps_reading_the_same():
+    rates = pd.Series([0.6351, 0.641, 0.634, 0.70, 0.5])
+    # by hand: whole percents 64, 64, 63, 70, 50 -> 70 first, the two 64s share second
+    assert bm.shown_rank(rates).tolist() == [2, 2, 4, 1, 5]
+    assert bm.shown_rank(pd.Series([0.6351, 0.6449])).tolist() == [1, 1]
+
+
+def test_a_rep_without_quota_is_not_placed_in_a_quadrant(tiny):
+    c = bm.consistency(tiny, quarter="2026Q2", trailing=2)
+    # every rep has a quota in 2026Q1: all are placed
+    assert (c["quadrant"] != bm.NOT_PLACED).all()
+    data = tiny.replace(quotas=tiny.quotas[tiny.quotas["rep_id"] != "r3"])
+    c = bm.consistency(data, quarter="2026Q1", trailing=1)
+    assert c.loc["r3", "quadrant"] == bm.NOT_PLACED and np.isnan(c.loc["r3", "performance"])

@@ -24,7 +24,14 @@ step conversion
 cumulative conversion
     Deals that reached the stage divided by the deals in the cohort.
 bottleneck
-    The step with the lowest step conversion over the cohort (ties: the earlier step).
+    The step with the lowest step conversion over the cohort (ties: the earlier step). It is
+    *clear* only when its conversion is lower than the next weakest step's beyond chance: a
+    two-sided two-proportion z-test at the 5% level. Otherwise the weakest steps convert
+    alike and no single step is the bottleneck.
+measurable steps
+    With history snapshots every step; without them only the step from the stage a created
+    date implies to Won (the steps before it convert 100% by construction, the stages after
+    it are unknown), so a funnel without history measures one step and names no bottleneck.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from salesops_lib.analysis.kpis import closed_deals
 from salesops_lib.data import SalesData
@@ -124,6 +132,19 @@ class Reached:
                 "cannot be measured"
             )
         return text + "."
+
+    @property
+    def measurable(self) -> tuple[str, ...]:
+        """The steps whose conversion the data measures (see the module's definitions).
+
+        With history snapshots every step; without them only the step from the stage a
+        created date implies to Won: the steps before it convert 100% by construction.
+        """
+        if not self.stages:
+            return ()
+        if self.from_history:
+            return tuple(step_name(self.stages, i) for i in range(len(self.stages)))
+        return (step_name(self.stages, len(self.stages) - 1),)
 
 
 def stages_reached(data: SalesData, deals: pd.DataFrame) -> Reached:
@@ -338,6 +359,12 @@ class Bottleneck:
         The weakest step, its conversion and the deals that entered it.
     next_step, next_rate
         The second weakest (None when the funnel has one step).
+    p_value
+        Of the two-proportion z-test of the weakest against the next weakest.
+    alike
+        ``(step, rate)`` of the steps (the weakest first) converting like the weakest.
+    best_step, best_rate
+        The step converting best.
     """
 
     step: str
@@ -345,15 +372,60 @@ class Bottleneck:
     entered: int
     next_step: str | None
     next_rate: float
+    p_value: float = np.nan
+    alike: tuple[tuple[str, float], ...] = ()
+    best_step: str | None = None
+    best_rate: float = np.nan
+
+    @property
+    def clear(self) -> bool:
+        """The weakest step converts lower than the next weakest beyond chance (5% level)."""
+        return self.next_step is not None and bool(self.p_value < SIGNIFICANCE)
+
+
+SIGNIFICANCE = 0.05
+"""Two-sided level below which two conversion rates differ beyond chance."""
+
+
+def two_proportion_p(won_a: float, n_a: float, won_b: float, n_b: float) -> float:
+    """Two-sided p-value of the pooled two-proportion z-test (1.0 when nothing to compare).
+
+    Parameters
+    ----------
+    won_a, n_a, won_b, n_b
+        Successes and trials of the two groups.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(two_proportion_p(30, 100, 50, 100), 4)
+    0.0039
+    """
+    if n_a <= 0 or n_b <= 0:
+        return 1.0
+    pooled = (won_a + won_b) / (n_a + n_b)
+    var = pooled * (1 - pooled) * (1 / n_a + 1 / n_b)
+    if var <= 0:
+        return 1.0 if won_a / n_a == won_b / n_b else 0.0
+    z = (won_a / n_a - won_b / n_b) / np.sqrt(var)
+    return float(2 * stats.norm.sf(abs(z)))
 
 
 def bottleneck(steps: pd.DataFrame) -> Bottleneck | None:
     """The step with the lowest conversion (ties: the earlier step); None without any.
 
+    Whether it is lower than the next weakest beyond chance is :attr:`Bottleneck.clear`
+    (two-proportion z-test, :func:`two_proportion_p`); ``alike`` lists the steps and their
+    conversion (the weakest first) that do not differ from the weakest's beyond chance.
+
     Parameters
     ----------
     steps
-        ``step, entered, rate`` in stage order (e.g. :func:`total_steps`).
+        ``step, entered, rate`` (and ``advanced``; else ``rate x entered``) in stage order
+        (e.g. :func:`total_steps`).
 
     Returns
     -------
@@ -366,13 +438,56 @@ def bottleneck(steps: pd.DataFrame) -> Bottleneck | None:
     s = steps.dropna(subset=["rate"]).reset_index(drop=True)
     if s.empty:
         return None
+    if "advanced" not in s:
+        s = s.assign(advanced=s["rate"] * s["entered"])
     order = s.assign(pos=range(len(s))).sort_values(["rate", "pos"], kind="stable")
     first = order.iloc[0]
     nxt = order.iloc[1] if len(order) > 1 else None
+    best = order.iloc[-1]
+
+    def p_to(row: pd.Series) -> float:
+        return two_proportion_p(
+            float(first["advanced"]),
+            float(first["entered"]),
+            float(row["advanced"]),
+            float(row["entered"]),
+        )
+
+    alike = tuple(
+        (str(r["step"]), float(r["rate"])) for _, r in order.iterrows() if p_to(r) >= SIGNIFICANCE
+    )
     return Bottleneck(
         step=str(first["step"]),
         rate=float(first["rate"]),
         entered=int(first["entered"]),
         next_step=None if nxt is None else str(nxt["step"]),
         next_rate=np.nan if nxt is None else float(nxt["rate"]),
+        p_value=np.nan if nxt is None else p_to(nxt),
+        alike=alike,
+        best_step=None if nxt is None else str(best["step"]),
+        best_rate=np.nan if nxt is None else float(best["rate"]),
     )
+
+
+def funnel_bottleneck(funnel: Funnel) -> Bottleneck | None:
+    """The bottleneck of a funnel, or None when it measures fewer than two steps.
+
+    A funnel without history snapshots measures one step only
+    (:attr:`Reached.measurable`): the weakest of one step is no finding.
+
+    Parameters
+    ----------
+    funnel
+        A :class:`Funnel`.
+
+    Returns
+    -------
+    Bottleneck or None
+
+    Examples
+    --------
+    >>> funnel_bottleneck(stage_funnel(data, quarters=["2026Q3"]))  # doctest: +SKIP
+    """
+    if len(funnel.reach.measurable) < 2:
+        return None
+    return bottleneck(total_steps(funnel))

@@ -106,7 +106,8 @@ def step_rates_by_quarter(
     -------
     DataFrame
         Indexed by ``quarter``; one column per step ("A → B", stage order); plus
-        ``weakest`` (the bottleneck of the quarter) and ``closed`` (deals in its cohort).
+        ``weakest`` (the quarter's bottleneck when it is clear, lower than the next weakest
+        step beyond chance; else None) and ``closed`` (deals in its cohort).
 
     Examples
     --------
@@ -116,9 +117,11 @@ def step_rates_by_quarter(
     for q in quarters:
         f = funnel_lib.stage_funnel(data, quarters=[q], as_of=as_of if q == quarters[-1] else None)
         steps = funnel_lib.total_steps(f)
-        b = funnel_lib.bottleneck(steps)
+        b = funnel_lib.funnel_bottleneck(f)
         row = dict(zip(steps["step"], steps["rate"], strict=True))
-        row.update(quarter=q, weakest=b.step if b else None, closed=f.closed)
+        row.update(
+            quarter=q, weakest=b.step if b is not None and b.clear else None, closed=f.closed
+        )
         rows.append(row)
     return pd.DataFrame(rows).set_index("quarter")
 
@@ -140,9 +143,11 @@ def time_in_stage(data: SalesData, *, as_of: pd.Timestamp, quantile: float = 0.9
     Returns
     -------
     DataFrame
-        Per stage, in stage order: ``median_days, p90_days`` (over deals that left the stage
-        by ``as_of``; ``p90_days`` is the ``quantile``), ``open_now, stalled`` (open deals
-        in the stage for longer than ``p90_days``), ``stalled_amount``.
+        Per stage: ``median_days, p90_days`` (over deals that left the stage by ``as_of``),
+        ``open_now`` (deals open in the stage on the latest snapshot up to ``as_of``, leaving
+        out those the opportunities table shows closed by ``as_of``: the open deals of
+        :func:`salesops_lib.timeline.open_deals`), ``stalled`` (of them, in the stage for
+        longer than ``p90_days``), ``stalled_amount``.
 
     Raises
     ------
@@ -158,6 +163,10 @@ def time_in_stage(data: SalesData, *, as_of: pd.Timestamp, quantile: float = 0.9
     keep = (day <= np.datetime64(as_of)) & (stage >= 0) & h["opp_id"].notna().to_numpy()
     latest = day[keep].max() if keep.any() else np.datetime64("NaT")
     at_latest = keep & (day == latest)
+    # open now: deals the opportunities table shows closed by as_of are left out, as
+    # timeline.open_deals leaves them out (the same open deals as the rest of the report)
+    row = facts["opp_row"].to_numpy()
+    at_latest &= ~((row >= 0) & timeline.closed_by(data, as_of)[np.maximum(row, 0)])
     days = facts["days_in_stage"].to_numpy()
     # runs in a stage that ended before the latest snapshot: how long deals stayed
     left = keep & facts["stage_run_end"].to_numpy() & (day < latest)
@@ -310,9 +319,11 @@ def velocity(
 ) -> pd.DataFrame:
     """Sales velocity: open deals x average deal x win rate / cycle days, per group.
 
-    Open deals are every deal open on ``as_of`` (:func:`salesops_lib.timeline.open_deals`),
-    whatever its expected close date; rates come from deals closed in the trailing quarters
-    up to ``as_of``.
+    Open deals are every deal open on ``as_of`` (:func:`open_view`), whatever its expected
+    close date; rates come from deals closed in the trailing quarters up to ``as_of``. A
+    quarter's figure never exceeds what the open deals are expected to bring in all (open
+    deals x average won deal x win rate): at a pace that would use them up within a quarter
+    it is capped there.
 
     Parameters
     ----------
@@ -331,9 +342,11 @@ def velocity(
     -------
     DataFrame
         ``open_deals, undated, past_due, open_amount, avg_deal, win_rate, cycle_days,
-        velocity_per_day, velocity_per_quarter``; ``undated``: open deals without an
-        expected close date (in no quarter's pipeline); ``past_due``: with one already
-        passed.
+        velocity_per_day, expected, capped, velocity_per_quarter``; ``undated``: open deals
+        without an expected close date (in no quarter's pipeline); ``past_due``: with one
+        already passed; ``expected``: open deals x average won deal x win rate, what they
+        bring in all; ``velocity_per_quarter``: 91 days of velocity, at most ``expected``
+        (``capped`` where it is).
 
     Examples
     --------
@@ -344,7 +357,7 @@ def velocity(
     qs = trailing_quarters(data, quarter, trailing)
     start, _ = data.calendar.bounds(qs[0])
     closed = closed_deals(data, start=start, as_of=as_of_ts)
-    od = timeline.open_deals(data, as_of_ts)
+    od = open_view(data, as_of_ts)
 
     def key(f: pd.DataFrame) -> pd.Series:
         return group_labels(data, f, by)
@@ -368,8 +381,44 @@ def velocity(
     out["velocity_per_day"] = (
         out["open_deals"] * out["avg_deal"] * out["win_rate"] / out["cycle_days"]
     )
-    out["velocity_per_quarter"] = out["velocity_per_day"] * 91
+    # the open deals cannot bring more than they are expected to bring in all
+    out["expected"] = out["open_deals"] * out["avg_deal"] * out["win_rate"]
+    pace = out["velocity_per_day"] * QUARTER_DAYS
+    out["capped"] = (pace > out["expected"]).fillna(False).astype(bool)
+    out["velocity_per_quarter"] = pace.where(~out["capped"], out["expected"])
     return out.rename_axis(by or "scope")
+
+
+QUARTER_DAYS = 91
+"""Days in a quarter for the velocity's quarterly figure."""
+
+
+def open_view(data: SalesData, day: pd.Timestamp) -> pd.DataFrame:
+    """The open deals on ``day`` behind every open-deal figure of report 06 that needs close dates.
+
+    :func:`salesops_lib.timeline.open_deals`, the view every report uses (the latest
+    snapshot plus deals created since it; without history snapshots the record's close
+    dates), so the velocity table, its sentence and the created pipeline's split count the
+    same deals with the same close dates as the quarter's pipeline figure.
+
+    Parameters
+    ----------
+    data
+        The data set.
+    day
+        The as-of date.
+
+    Returns
+    -------
+    DataFrame
+        :data:`salesops_lib.timeline.OPEN_DEAL_COLUMNS`.
+
+    Examples
+    --------
+    >>> open_view(data, pd.Timestamp("2026-03-31"))["close_date"].isna().sum()  # doctest: +SKIP
+    1
+    """
+    return timeline.open_deals(data, day)
 
 
 def creation_vs_need(
@@ -385,8 +434,10 @@ def creation_vs_need(
     Need = the target quarter's goal / the win rate by value of the four complete quarters
     before ``as_of``, both from :func:`salesops_lib.analysis.kpis.coverage` (the figures
     behind :func:`salesops_lib.analysis.outlook.quarter_outlook` and report 01's coverage).
-    What was created is followed to ``as_of``: closed already, open for the target
-    quarter, or open for another quarter (or without a close date).
+    What was created is followed to ``as_of``: closed by then (the opportunities table),
+    open for the target quarter, open for another quarter (or without a close date), both
+    with the close dates of :func:`open_view` (the ones the target quarter's pipeline
+    figure uses), or open but in no snapshot up to ``as_of`` (created after the latest one).
 
     Parameters
     ----------
@@ -419,12 +470,14 @@ def creation_vs_need(
     as_of_ts = data.default_as_of(quarter) if as_of is None else min(pd.Timestamp(as_of), end)
     nxt = target or data.calendar.shift(quarter, 1)
     o = data.opportunities
-    made = o[(o["created_date"] >= start) & (o["created_date"] <= as_of_ts)]
-    od = timeline.open_deals(data, as_of_ts)
+    made_rows = (o["created_date"] >= start) & (o["created_date"] <= as_of_ts)
+    made = o[made_rows]
+    od = open_view(data, as_of_ts)
     n_start, n_end = data.calendar.bounds(nxt)
     in_next = od["close_date"].between(n_start, n_end).fillna(False).to_numpy(dtype=bool)
     open_next_ids = pd.Index(od.loc[in_next, "opp_id"])
     open_ids = pd.Index(od["opp_id"])
+    is_closed = timeline.closed_by(data, as_of_ts)[made_rows.to_numpy(dtype=bool)]
     is_open = made["opp_id"].isin(open_ids).to_numpy()
     is_next = made["opp_id"].isin(open_next_ids).to_numpy()
     amount = made["amount"].fillna(0.0)
@@ -438,7 +491,7 @@ def creation_vs_need(
         {
             "created": amount.groupby(k).sum(),
             "created_deals": amount.groupby(k).size(),
-            "created_closed": amount.where(~is_open, 0.0).groupby(k).sum(),
+            "created_closed": amount.where(is_closed, 0.0).groupby(k).sum(),
             "created_open_target": amount.where(is_next, 0.0).groupby(k).sum(),
             "created_open_other": amount.where(is_open & ~is_next, 0.0).groupby(k).sum(),
         }
@@ -451,7 +504,12 @@ def creation_vs_need(
         ],
         how="outer",
     )
-    for col in ("created", "created_closed", "created_open_target", "created_open_other"):
+    for col in (
+        "created",
+        "created_closed",
+        "created_open_target",
+        "created_open_other",
+    ):
         out[col] = out[col].fillna(0.0)
     out["created_deals"] = out["created_deals"].fillna(0).astype("int64")
     out = out.rename(columns={"goal": "goal_next", "open_pipeline": "open_next"})

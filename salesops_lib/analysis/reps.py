@@ -10,7 +10,8 @@ Definitions
 tenure_months
     Whole months from hire date to the as-of date.
 ramp_status
-    ``ramping`` in the first ``ramp_months`` (default 6) months, else ``ramped``.
+    ``ramping`` in the first ``ramp_months`` (default 6) months, else ``ramped``;
+    ``unknown`` without a hire date.
 peer_group
     Role and segment; ramping reps are grouped with ramping peers of the same tenure band
     (0-2, 3-5 months).
@@ -63,7 +64,11 @@ def trailing_quarters(data: SalesData, quarter: str, n: int) -> list[str]:
 
 
 def tenure(data: SalesData, as_of: pd.Timestamp, *, ramp_months: int = 6) -> pd.DataFrame:
-    """Tenure in months on ``as_of`` and ramp status per rep (unknown hire date: ramped).
+    """Tenure in months on ``as_of`` and ramp status per rep.
+
+    ``ramp_status`` is ``ramping``, ``ramped`` or, without a hire date, ``unknown``: such a
+    rep is compared with every peer of the same role and segment, as a ramped rep is, but
+    nobody can say whether they are still ramping.
 
     Parameters
     ----------
@@ -78,13 +83,13 @@ def tenure(data: SalesData, as_of: pd.Timestamp, *, ramp_months: int = 6) -> pd.
     -------
     DataFrame
         Indexed by ``rep_id``: ``tenure_months`` (whole months of 30.44 days; NaN without a
-        hire date) and ``ramp_status`` (``ramping`` or ``ramped``).
+        hire date) and ``ramp_status``.
     """
     reps = data.reps[["rep_id", "hire_date"]].copy()
     months = ((as_of - reps["hire_date"]).dt.days / DAYS_PER_MONTH).astype("float64")
     reps["tenure_months"] = np.floor(months)
     reps["ramp_status"] = np.where(reps["tenure_months"] < ramp_months, "ramping", "ramped")
-    reps.loc[reps["hire_date"].isna(), "ramp_status"] = "ramped"
+    reps.loc[reps["hire_date"].isna(), "ramp_status"] = "unknown"
     return reps.drop(columns="hire_date").set_index("rep_id")
 
 
@@ -171,6 +176,42 @@ def compared(card: pd.DataFrame) -> pd.DataFrame:
     g = out.groupby("peer_group")
     for col, src in PERCENTILES.items():
         out[col] = g[src].transform(peer_percentile)
+    return blank_percentiles(out)
+
+
+MIN_PEERS = 3
+"""A percentile needs a peer group of at least this many reps compared."""
+
+
+def blank_percentiles(card: pd.DataFrame, *, min_peers: int = MIN_PEERS) -> pd.DataFrame:
+    """The card with no percentile where it says nothing.
+
+    a peer group of fewer than ``min_peers`` reps (one rep is trivially the best of one), or
+    a rep without a closed deal in the window (nothing was measured).
+    Parameters
+    ----------
+    card
+        ``peer_group, won_trailing, lost_trailing`` and the ``pct_*`` columns of
+        :data:`PERCENTILES`.
+    min_peers
+        The smallest peer group that gets percentiles.
+
+    Returns
+    -------
+    DataFrame
+        A copy with those percentiles NaN (shown blank).
+
+    Examples
+    --------
+    >>> blank_percentiles(card)["pct_bookings"].isna().sum()  # doctest: +SKIP
+    3
+    """
+    out = card.copy()
+    size = out.groupby("peer_group")["peer_group"].transform("size")
+    closed = out["won_trailing"].fillna(0) + out["lost_trailing"].fillna(0)
+    blank = (size < min_peers).to_numpy() | (closed <= 0).to_numpy()
+    for col in PERCENTILES:
+        out.loc[blank, col] = np.nan
     return out
 
 
@@ -212,7 +253,9 @@ def rep_scorecard(
         ramp_status``; for the quarter ``bookings, quota, attainment, won, lost, win_rate,
         avg_deal_size, avg_cycle_days, pipeline_created, activities``; the same with a
         ``_trailing`` suffix; and ``pct_bookings, pct_attainment, pct_win_rate``: the
-        percentile (0-100) of the trailing value within the peer group.
+        percentile (0-100) of the trailing value within the peer group. ``attainment_trailing``
+        is bookings over quota, both summed over the window; ``pipeline_created`` counts the
+        deals the rep created (inherited ones, :func:`inherited`, left out).
     """
     qs = trailing_quarters(data, quarter, trailing)
     start_q, end_q = data.calendar.bounds(quarter)
@@ -245,7 +288,9 @@ def rep_scorecard(
     out["attainment_trailing"] = out["bookings_trailing"] / out["quota_trailing"].where(
         out["quota_trailing"] > 0
     )
-    opps = data.opportunities
+    # pipeline created: the deals the rep opened, not the ones inherited with a territory
+    own = ~timeline.inherited_deals(data)["inherited"].to_numpy(dtype=bool)
+    opps = data.opportunities[own]
     created_q = opps[(opps["created_date"] >= start_q) & (opps["created_date"] <= as_of_ts)]
     created_t = opps[(opps["created_date"] >= first_start) & (opps["created_date"] <= as_of_ts)]
     out["pipeline_created"] = (
@@ -393,11 +438,11 @@ def win_rate_ranking(
     Returns
     -------
     DataFrame
-        Per rep with closed deals (index ``rep_id``): ``rep_name, peer_group, won, closed,
-        win_rate, lo, hi, peer_win_rate, prior_strength, shrunk_win_rate, shrunk_lo,
-        shrunk_hi, funnel_lo, funnel_hi, flag`` (``above peers``, ``below peers``, ``within
-        chance``), sorted by ``shrunk_win_rate`` (best first), with ``rank_raw`` and
-        ``rank_shrunk``.
+        Per rep with closed deals: ``rep_name, peer_group, won, closed, win_rate, lo, hi,
+        peer_win_rate, shrunk_win_rate, shrunk_lo, shrunk_hi, funnel_lo, funnel_hi, flag``,
+        sorted by ``shrunk_win_rate`` (best first), with ``rank_raw`` and ``rank_shrunk``:
+        ranks of the rates in whole percent (:func:`shown_rank`), reps reading the same
+        sharing a rank.
     """
     card = rep_scorecard(data, quarter=quarter, as_of=as_of, trailing=trailing)
     t = card[["rep_name", "peer_group", "won_trailing", "lost_trailing"]].copy()
@@ -432,9 +477,33 @@ def win_rate_ranking(
         ["above peers", "below peers"],
         "within chance",
     )
-    out["rank_raw"] = out["win_rate"].rank(ascending=False, method="min").astype(int)
-    out["rank_shrunk"] = out["shrunk_win_rate"].rank(ascending=False, method="min").astype(int)
-    return out.drop(columns="prior_group").sort_values("shrunk_win_rate", ascending=False)
+    # reps whose rates read the same (whole percent) share a rank
+    out["rank_raw"] = shown_rank(out["win_rate"])
+    out["rank_shrunk"] = shown_rank(out["shrunk_win_rate"])
+    return out.drop(columns="prior_group").sort_values(
+        ["shrunk_win_rate", "closed"], ascending=[False, False]
+    )
+
+
+def shown_rank(rates: pd.Series) -> pd.Series:
+    """Rank of rates as a report shows them (whole percent, 1 = best); equal ones share it.
+
+    Parameters
+    ----------
+    rates
+        Shares (0.634 reads 63%).
+
+    Returns
+    -------
+    Series of int
+
+    Examples
+    --------
+    >>> shown_rank(pd.Series([0.634, 0.6351, 0.631, 0.70])).tolist()
+    [3, 2, 3, 1]
+    """
+    shown = np.round(rates.astype(float) * 100)
+    return shown.rank(ascending=False, method="min").astype(int)
 
 
 def attainment_ranking(
@@ -445,7 +514,28 @@ def attainment_ranking(
     trailing: int = 4,
     level: float = 0.95,
 ) -> pd.DataFrame:
-    """Quarterly attainment per rep with a t interval and normal-normal shrinkage to peers.
+    """Attainment per rep over the window with a 95% range, and normal-normal shrinkage to peers.
+
+    Attainment is the one definition every figure of report 02 uses: bookings over quota,
+    both summed over the window's quarters (``attainment_trailing`` of
+    :func:`rep_scorecard`), so a small quota in one quarter weighs as little as it is. The
+    range is the t interval of that ratio estimated from the quarters: with ``e_q = bookings_q
+    - attainment x quota_q`` over the quarters with a quota or bookings (n of them), the
+    standard error is ``sqrt(sum(e_q^2) / (n (n - 1))) / mean(quota_q)``, cut at 0; with one
+    quarter there is none.
+
+    Parameters
+    ----------
+    data
+        The data set (quotas; none: an empty frame).
+    quarter
+        The last quarter of the window.
+    as_of
+        What is known (default: the quarter's end, or the data's last date).
+    trailing
+        Quarters in the window, including ``quarter``.
+    level
+        Level of the range.
 
     Parameters
     ----------
@@ -463,80 +553,89 @@ def attainment_ranking(
     Returns
     -------
     DataFrame
-        Per rep with quotas (index ``rep_id``), best shrunk attainment first: ``rep_name,
-        peer_group, quarters, mean_attainment, lo, hi`` (the t interval, cut at 0; NaN with
-        one quarter), ``peer_attainment, shrunk_attainment``. Empty without quotas.
+        Per rep with a quota in the window: ``rep_name, peer_group, quarters, bookings, quota,
+        attainment, lo, hi, peer_attainment, shrunk_attainment``, best shrunk first.
+        ``quarters``: quarters with a quota.
+
+    Examples
+    --------
+    >>> attainment_ranking(data, quarter="2026Q3").head()  # doctest: +SKIP
     """
+    columns = [
+        "rep_name",
+        "peer_group",
+        "quarters",
+        "bookings",
+        "quota",
+        "attainment",
+        "lo",
+        "hi",
+        "peer_attainment",
+        "shrunk_attainment",
+    ]
     if data.quotas is None:
-        return pd.DataFrame(
-            columns=[
-                "rep_name",
-                "peer_group",
-                "quarters",
-                "mean_attainment",
-                "lo",
-                "hi",
-                "shrunk_attainment",
-            ]
-        )
+        return pd.DataFrame(columns=columns)
     qs = trailing_quarters(data, quarter, trailing)
-    rows = []
-    for q in qs:
-        t = kpi_table(data, quarter=q, as_of=as_of if q == quarter else None)
-        t = t.dropna(subset=["attainment"])
-        rows.append(
-            pd.DataFrame(
-                {"rep_id": t.index, "quarter": q, "attainment": t["attainment"].to_numpy()}
-            )
-        )
-    long = pd.concat(rows, ignore_index=True)
-    g = long.groupby("rep_id")["attainment"]
-    out = pd.DataFrame({"quarters": g.size(), "mean_attainment": g.mean(), "sd": g.std(ddof=1)})
+    _, end = data.calendar.bounds(quarter)
+    as_of_ts = data.default_as_of(quarter) if as_of is None else min(pd.Timestamp(as_of), end)
+    first_start, _ = data.calendar.bounds(qs[0])
+    won = closed_deals(data, start=first_start, as_of=as_of_ts)
+    won = won[won["is_won"]]
+    days = pd.unique(won["close_date"])
+    label = {d: data.calendar.quarter_of(d) for d in days}
+    won_q = won.assign(quarter=won["close_date"].map(label))
+    booked = won_q.groupby(["rep_id", "quarter"])["amount"].sum()
+    quota = data.quotas[data.quotas["period"].isin(qs)].groupby(["rep_id", "period"])["quota"].sum()
+    quota.index = quota.index.set_names(["rep_id", "quarter"])
+    long = pd.concat([booked.rename("bookings"), quota.rename("quota")], axis=1).fillna(0.0)
+    has_quota = long.groupby(level="rep_id")["quota"].sum() > 0
+    long = long[long.index.get_level_values("rep_id").isin(has_quota[has_quota].index)]
+    long = long[(long["quota"] > 0) | (long["bookings"] > 0)]
+    g = long.groupby(level="rep_id")
+    out = pd.DataFrame(
+        {
+            "quarters": (long["quota"] > 0).groupby(level="rep_id").sum().astype(int),
+            "n": g.size(),
+            "bookings": g["bookings"].sum(),
+            "quota": g["quota"].sum(),
+        }
+    )
+    out["attainment"] = out["bookings"] / out["quota"]
+    ratio = out["attainment"].reindex(long.index.get_level_values("rep_id")).to_numpy()
+    resid = long["bookings"].to_numpy() - ratio * long["quota"].to_numpy()
+    sq = pd.Series(resid**2, index=long.index).groupby(level="rep_id").sum()
+    n = out["n"]
+    mean_quota = out["quota"] / n
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # per-quarter variance of the ratio, and its standard error over n quarters
+        var_q = (sq / (n - 1)).where(n > 1) / mean_quota**2
+        se = np.sqrt(var_q / n)
+    tq = stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1))
+    out["lo"] = np.where(n > 1, np.maximum(out["attainment"] - tq * se, 0.0), np.nan)
+    out["hi"] = np.where(n > 1, out["attainment"] + tq * se, np.nan)
     card = rep_scorecard(data, quarter=quarter, as_of=as_of, trailing=trailing)
     out = out.join(card[["rep_name", "peer_group"]], how="left")
-    tq = stats.t.ppf(0.5 + level / 2, np.maximum(out["quarters"] - 1, 1))
-    se = out["sd"] / np.sqrt(out["quarters"])
-    # attainment is never negative: the t range is cut at 0
-    out["lo"] = np.where(
-        out["quarters"] > 1, np.maximum(out["mean_attainment"] - tq * se, 0.0), np.nan
-    )
-    out["hi"] = np.where(out["quarters"] > 1, out["mean_attainment"] + tq * se, np.nan)
     # within-rep variance pooled over everybody; between-rep variance per peer group
-    pooled_var = float(np.nanmean(out["sd"] ** 2)) if out["sd"].notna().any() else 0.0
+    pooled_var = float(np.nanmean(var_q)) if var_q.notna().any() else 0.0
     sizes = out.groupby("peer_group")["quarters"].transform("size")
     out["prior_group"] = np.where(sizes >= 3, out["peer_group"], "All reps")
     parts = []
     for name, grp in out.groupby("prior_group"):
         pool = grp if name != "All reps" else out
-        m = pool["mean_attainment"].mean()
+        m = pool["attainment"].mean()
         tau2 = (
             max(
-                float(pool["mean_attainment"].var(ddof=1)) - pooled_var / pool["quarters"].mean(),
+                float(pool["attainment"].var(ddof=1)) - pooled_var / pool["n"].mean(),
                 0.0,
             )
             if len(pool) > 1
             else 0.0
         )
-        w = (
-            tau2 / (tau2 + pooled_var / grp["quarters"])
-            if tau2 > 0
-            else pd.Series(0.0, index=grp.index)
-        )
-        grp = grp.assign(peer_attainment=m, shrunk_attainment=m + w * (grp["mean_attainment"] - m))
+        w = tau2 / (tau2 + pooled_var / grp["n"]) if tau2 > 0 else pd.Series(0.0, index=grp.index)
+        grp = grp.assign(peer_attainment=m, shrunk_attainment=m + w * (grp["attainment"] - m))
         parts.append(grp)
-    out = pd.concat(parts)
-    return out[
-        [
-            "rep_name",
-            "peer_group",
-            "quarters",
-            "mean_attainment",
-            "lo",
-            "hi",
-            "peer_attainment",
-            "shrunk_attainment",
-        ]
-    ].sort_values("shrunk_attainment", ascending=False)
+    out = pd.concat(parts).rename_axis("rep_id")
+    return out[columns].sort_values("shrunk_attainment", ascending=False)
 
 
 # ---------------------------------------------------------------------------------------
@@ -572,8 +671,9 @@ def consistency(
         Per rep: ``rep_name, months, monthly_mean, monthly_sd, cv, performance, quadrant``.
         ``performance`` is trailing attainment (or bookings relative to the peer median
         without quotas); the quadrant splits at 100% attainment (or the peer median) and at
-        the median CV. Only months the rep was employed count; reps with fewer than three
-        are ``Too new to judge``.
+        the median CV. Reps with fewer than three months are ``Too new to judge``; reps
+        without a performance figure (no quota while others have one) or without bookings
+        (no variation to measure) are ``Not placed``.
     """
     qs = trailing_quarters(data, quarter, trailing)
     start, _ = data.calendar.bounds(qs[0])
@@ -617,8 +717,17 @@ def consistency(
         high = out["performance"] >= 1.0
     steady = out["cv"] <= out["cv"].median()
     out["quadrant"] = [QUADRANTS[(bool(h), bool(s))] for h, s in zip(high, steady, strict=True)]
-    out.loc[out["months"] < 3, "quadrant"] = "Too new to judge"
+    # without a performance (no quota in the window while others have one) or a variation
+    # (no bookings) a rep has no place in the quadrants, and says so rather than falling in one
+    out.loc[out["performance"].isna(), "quadrant"] = NOT_PLACED
+    out.loc[out["cv"].isna(), "quadrant"] = NOT_PLACED
+    out.loc[out["months"] < 3, "quadrant"] = TOO_NEW
     return out
+
+
+TOO_NEW = "Too new to judge"
+NOT_PLACED = "Not placed"
+"""Quadrant of a rep without a performance figure (no quota in the window) or without bookings."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -763,38 +872,96 @@ def inherited(data: SalesData) -> pd.Series:
     return pd.Series(flags, index=data.opportunities.index, name="inherited")
 
 
-def ramp_curve(
-    data: SalesData, *, as_of: pd.Timestamp, months: int = 12, full_share: float = 0.8
-) -> dict[str, pd.DataFrame | float]:
-    """Bookings by month of tenure for reps hired inside the data, and how each new hire tracks.
+def ramp_group(data: SalesData) -> pd.Series:
+    """The group each rep ramps with: their segment, else their role, else ``All reps``.
+
+    An Enterprise rep books several times what an SMB rep does, so one curve for both would
+    score every SMB hire against Enterprise veterans; each group gets its own curve.
 
     Parameters
     ----------
     data
-        The data set (reps' ``hire_date, end_date``; won deals, less those the rep
-        inherited).
+        The data set (reps' ``segment`` or ``role`` when filled).
+
+    Returns
+    -------
+    Series
+        Indexed by ``rep_id``.
+
+    Examples
+    --------
+    >>> ramp_group(data).value_counts()  # doctest: +SKIP
+    """
+    reps = data.reps.drop_duplicates("rep_id").set_index("rep_id")
+    col = ramp_by(data)
+    if col is not None:
+        return reps[col].astype("object").fillna("(none)").astype("str").rename("group")
+    return pd.Series("All reps", index=reps.index, name="group")
+
+
+def ramp_by(data: SalesData) -> str | None:
+    """The reps' column ramp curves are split by: ``segment``, else ``role``, else None.
+
+    Parameters
+    ----------
+    data
+        The data set (reps' ``segment`` and ``role`` when filled).
+
+    Returns
+    -------
+    str or None
+        The column's name; None when neither is filled.
+    """
+    for col in ("segment", "role"):
+        if col in data.reps and data.reps[col].notna().any():
+            return col
+    return None
+
+
+MIN_CURVE_REPS = 3
+"""A month of a ramp curve counts toward 'fully productive' only with this many hires in it."""
+
+
+def ramp_curve(
+    data: SalesData, *, as_of: pd.Timestamp, months: int = 12, full_share: float = 0.8
+) -> dict[str, object]:
+    """Bookings by month of tenure for reps hired inside the data, per ramp group (:func:`ramp_group`.
+
+    segment, else role), and how each new hire tracks its own group.
+    Parameters
+    ----------
+    data
+        The data set (reps' ``hire_date``, ``end_date``; won deals).
     as_of
-        What is known: deals closed by it, tenure months ended by it.
+        What is known.
     months
         Tenure months shown.
     full_share
-        A cohort is fully productive from the first month its bookings reach this share of
-        ramped reps' monthly average.
+        A group is fully productive from the first month its hires' bookings reach this
+        share of its ramped reps' monthly average.
 
     Returns
     -------
     dict
-        ``by_month``: ``cohort, tenure_month, reps, bookings_per_rep``; ``curve``: all hires,
-        ``tenure_month, reps, bookings_per_rep, cumulative``; ``new_hires``: per rep hired in
-        the last ``months`` months, ``rep_name, hire_date, tenure_months, days_to_first_deal,
-        bookings_to_date, curve_to_date, vs_curve, inherited_won``; ``veteran_monthly``: mean
-        monthly bookings of reps past their first year; ``months_to_full``: first tenure month
-        whose bookings per rep reach ``full_share`` of ``veteran_monthly`` (NaN if never);
-        ``median_days_to_first_deal``; ``inherited_left_out`` and ``inherited_reps``: the won
-        deals of reps hired inside the data that they inherited (:func:`inherited`), left out
-        of every figure here, and how many reps they belong to.
+        ``by_month``: ``cohort, tenure_month, reps, bookings_per_rep``; ``curve``: per group
+        ``group, tenure_month, reps, bookings_per_rep, cumulative``; ``groups``: per group
+        ``hires, veteran_monthly`` (mean monthly bookings of its reps past their first year:
+        the ramped average), ``full_mark`` (``full_share`` of it) and ``months_to_full``
+        (first tenure month whose bookings per rep, over two months, reach the mark with at
+        least :data:`MIN_CURVE_REPS` hires; NaN if never); ``new_hires``: per rep hired in
+        the last ``months`` months and still employed, ``rep_name, group, hire_date,
+        tenure_months, days_to_first_deal, bookings_to_date, curve_to_date`` (its own
+        group's curve), ``vs_curve, inherited_won``; ``median_days_to_first_deal``;
+        ``inherited_left_out`` and ``inherited_reps``: the won deals of reps hired inside
+        the data that they inherited (:func:`inherited`), left out of every figure here,
+        and how many reps they belong to; ``full_share``.
+
+    Examples
+    --------
+    >>> ramp_curve(data, as_of=pd.Timestamp("2026-09-30"))["groups"]  # doctest: +SKIP
     """
-    reps = data.reps.dropna(subset=["hire_date"]).copy()
+    reps = data.reps.dropna(subset=["hire_date"]).drop_duplicates("rep_id").copy()
+    reps["group"] = reps["rep_id"].map(ramp_group(data))
     first = data.first_date
     hires = reps[reps["hire_date"] >= first]
     opps = data.opportunities
@@ -804,7 +971,7 @@ def ramp_curve(
     passed_on = passed_on[passed_on["rep_id"].isin(hires["rep_id"])]
     left_out, left_reps = len(passed_on), int(passed_on["rep_id"].nunique())
     won = won_all[~taken.to_numpy()]
-    w = won.merge(reps[["rep_id", "hire_date", "end_date"]], on="rep_id")
+    w = won.merge(reps[["rep_id", "hire_date", "end_date", "group"]], on="rep_id")
     w["tenure_month"] = np.floor((w["close_date"] - w["hire_date"]).dt.days / DAYS_PER_MONTH)
     w = w[w["tenure_month"] >= 0]
     # reps observed in each tenure month: hired inside the data, month ended before as_of and before leaving
@@ -813,26 +980,26 @@ def ramp_curve(
         stop = min(as_of, r.end_date) if pd.notna(r.end_date) else as_of
         n_months = int(np.floor((stop - r.hire_date).days / DAYS_PER_MONTH))
         for m in range(min(n_months, months)):
-            obs.append(
-                (r.rep_id, m, str(r.hire_date.to_period(data.calendar.freq)).replace("Q", "Q"))
-            )
-    obs_df = pd.DataFrame(obs, columns=["rep_id", "tenure_month", "cohort"])
+            obs.append((r.rep_id, m, r.group))
+    obs_df = pd.DataFrame(obs, columns=["rep_id", "tenure_month", "group"])
+    group_cols = ["hires", "veteran_monthly", "full_mark", "months_to_full"]
     if obs_df.empty:
-        empty = pd.DataFrame(columns=["tenure_month", "reps", "bookings_per_rep", "cumulative"])
         return {
-            "by_month": empty,
-            "curve": empty,
+            "by_month": pd.DataFrame(
+                columns=["cohort", "tenure_month", "reps", "bookings_per_rep"]
+            ),
+            "curve": pd.DataFrame(
+                columns=["group", "tenure_month", "reps", "bookings_per_rep", "cumulative"]
+            ),
+            "groups": pd.DataFrame(columns=group_cols).rename_axis("group"),
             "new_hires": pd.DataFrame(),
-            "veteran_monthly": np.nan,
-            "months_to_full": np.nan,
             "median_days_to_first_deal": np.nan,
             "inherited_left_out": left_out,
             "inherited_reps": left_reps,
+            "full_share": full_share,
         }
-    obs_df["cohort"] = [
-        data.calendar.quarter_of(h)
-        for h in hires.set_index("rep_id").loc[obs_df["rep_id"], "hire_date"]
-    ]
+    hire_of = hires.set_index("rep_id")["hire_date"]
+    obs_df["cohort"] = [data.calendar.quarter_of(hire_of[r]) for r in obs_df["rep_id"]]
     book = w.groupby(["rep_id", "tenure_month"])["amount"].sum()
     obs_df["bookings"] = [
         book.get((r, float(m)), 0.0)
@@ -844,24 +1011,32 @@ def ramp_curve(
         .reset_index()
     )
     curve = (
-        obs_df.groupby("tenure_month")
+        obs_df.groupby(["group", "tenure_month"])
         .agg(reps=("rep_id", "nunique"), bookings_per_rep=("bookings", "mean"))
         .reset_index()
     )
-    curve["cumulative"] = curve["bookings_per_rep"].cumsum()
+    curve["cumulative"] = curve.groupby("group")["bookings_per_rep"].cumsum()
     vet = w[w["tenure_month"] >= 12]
-    vet_months = vet.groupby(["rep_id", vet["close_date"].dt.to_period("M")])["amount"].sum()
-    veteran_monthly = (
-        float(vet_months.groupby(level=0).mean().mean()) if len(vet_months) else np.nan
-    )
-    reached = curve[
-        (curve["reps"] >= 3)
-        & (
-            curve["bookings_per_rep"].rolling(2, min_periods=1).mean()
-            >= full_share * veteran_monthly
+    vet_months = vet.groupby(["group", "rep_id", vet["close_date"].dt.to_period("M")])[
+        "amount"
+    ].sum()
+    vet_rep = vet_months.groupby(level=["group", "rep_id"]).mean()
+    veteran = vet_rep.groupby(level="group").mean()
+    rows_g = []
+    for name, c in curve.groupby("group", sort=True):
+        vm = float(veteran.get(name, np.nan))
+        smooth = c["bookings_per_rep"].rolling(2, min_periods=1).mean()
+        hit = c[(c["reps"] >= MIN_CURVE_REPS) & (smooth >= full_share * vm)]
+        rows_g.append(
+            {
+                "group": name,
+                "hires": int(obs_df.loc[obs_df["group"] == name, "rep_id"].nunique()),
+                "veteran_monthly": vm,
+                "full_mark": full_share * vm,
+                "months_to_full": float(hit["tenure_month"].iloc[0] + 1) if len(hit) else np.nan,
+            }
         )
-    ]
-    months_to_full = float(reached["tenure_month"].iloc[0] + 1) if len(reached) else np.nan
+    groups = pd.DataFrame(rows_g).set_index("group")
     new = reps[
         (reps["hire_date"] > as_of - pd.Timedelta(days=int(months * DAYS_PER_MONTH)))
         & (reps["hire_date"] <= as_of)
@@ -879,11 +1054,13 @@ def ramp_curve(
             (first_close[r.rep_id] - r.hire_date).days if r.rep_id in first_close else np.nan
         )
         to_date = float(booked_since_hire.get(r.rep_id, 0.0))
-        expected = float(curve.loc[curve["tenure_month"] < ten, "bookings_per_rep"].sum())
+        own = curve[(curve["group"] == r.group) & (curve["tenure_month"] < ten)]
+        expected = float(own["bookings_per_rep"].sum())
         rows.append(
             {
                 "rep_id": r.rep_id,
                 "rep_name": r.rep_name if isinstance(r.rep_name, str) else r.rep_id,
+                "group": r.group,
                 "hire_date": r.hire_date,
                 "tenure_months": ten,
                 "days_to_first_deal": first_deal,
@@ -901,14 +1078,14 @@ def ramp_curve(
     return {
         "by_month": by_month,
         "curve": curve,
+        "groups": groups,
         "new_hires": pd.DataFrame(rows),
-        "veteran_monthly": veteran_monthly,
-        "months_to_full": months_to_full,
         "median_days_to_first_deal": float(np.median(first_deal_days))
         if first_deal_days
         else np.nan,
         "inherited_left_out": left_out,
         "inherited_reps": left_reps,
+        "full_share": full_share,
     }
 
 
@@ -931,7 +1108,8 @@ def manager_summary(card: pd.DataFrame) -> pd.DataFrame:
         0
     ).gt(0)
     d = card[active].dropna(subset=["manager"])
-    d = d[d["ramp_status"] == "ramped"] if (d["ramp_status"] == "ramped").any() else d
+    done = d["ramp_status"] != "ramping"  # ramped, or hire date unknown
+    d = d[done] if done.any() else d
     g = d.groupby("manager")[col]
     out = pd.DataFrame(
         {

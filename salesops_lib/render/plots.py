@@ -941,22 +941,28 @@ def stage_funnel(
     order = list(dict.fromkeys(frame[stage].astype("str")))
     x = {name: i for i, name in enumerate(order)}
     groups = list(dict.fromkeys(frame[hue].astype("str")))
+    ends = []
     for i, name in enumerate(groups):
         g = frame[frame[hue].astype("str") == name]
         xs = [x[s] for s in g[stage].astype("str")]
         ax.plot(xs, g[value], marker="o", lw=2, color=PALETTE[i % len(PALETTE)], label=name)
         last = g.iloc[-1]
+        ends.append((float(last[value]), xs[-1], PALETTE[i % len(PALETTE)]))
+    # end labels: one per group, pushed apart so close values never overlap
+    placed = spread_labels([v for v, _, _ in ends], gap=0.045)
+    for (v, xe, color), y in zip(ends, placed, strict=True):
         ax.annotate(
-            pct(last[value]),
-            (xs[-1], last[value]),
-            xytext=(6, 0),
-            textcoords="offset points",
+            pct(v),
+            (xe, v),
+            xytext=(xe + 0.12, y),
+            textcoords="data",
             va="center",
-            fontsize=8.5,
-            color=PALETTE[i % len(PALETTE)],
+            fontsize=9,
+            color=color,
+            arrowprops=None,
         )
     ax.set_xticks(range(len(order)), order)
-    ax.set_xlim(-0.3, len(order) - 0.4)
+    ax.set_xlim(-0.3, len(order) - 0.25)
     ax.set_ylim(0, 1.05)
     pct_axis(ax)
     ax.set_xlabel("Stage reached")
@@ -1141,12 +1147,12 @@ def gap_heatmap(
     """
     import seaborn as sns
 
-    height = max(3.0, 0.3 * len(matrix) + 1.8)
+    height = max(3.0, 0.42 * len(matrix) + 2.0)
     ax = _ax(ax, (9.0, height))
     values = matrix.to_numpy(dtype=float)
     lim = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 1.0
     lim = lim or 1.0
-    labels = np.vectorize(lambda v: "" if not np.isfinite(v) else f"{v * 100:+.0f}")(values)
+    labels = np.vectorize(lambda v: "" if not np.isfinite(v) else points(v))(values)
     sns.heatmap(
         matrix.astype(float),
         ax=ax,
@@ -1156,13 +1162,13 @@ def gap_heatmap(
         vmax=lim,
         annot=labels,
         fmt="",
-        annot_kws={"fontsize": 7.5},
+        annot_kws={"fontsize": 10},
         linewidths=0.5,
         linecolor="white",
-        cbar_kws={"format": FuncFormatter(lambda v, _: f"{v * 100:+.0f} pp"), "fraction": 0.04},
+        cbar_kws={"format": FuncFormatter(lambda v, _: f"{points(v)} pp"), "fraction": 0.04},
     )
-    ax.set_xticklabels([str(c) for c in matrix.columns], rotation=15, ha="right", fontsize=8.5)
-    ax.set_yticklabels([str(i) for i in matrix.index], rotation=0, fontsize=8)
+    ax.set_xticklabels([str(c) for c in matrix.columns], rotation=15, ha="right", fontsize=10)
+    ax.set_yticklabels([str(i) for i in matrix.index], rotation=0, fontsize=10)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("")
     ax.grid(False)
@@ -1408,5 +1414,151 @@ def distribution(
         pct_axis(ax, axis="x")
     ax.set_xlabel(xlabel)
     ax.set_ylabel("Reps")
+    ax.set_title(title)
+    return ax
+
+
+# ---------------------------------------------------------------------------------------
+# reports 02 and 06: helpers and per-segment ramp curves
+
+
+def points(share: float) -> str:
+    """A gap in percentage points as a heat map writes it: ``+5``, ``-3``, ``0``.
+
+    Never ``+0`` or ``-0``: a gap that rounds to zero is written ``0``.
+
+    Parameters
+    ----------
+    share
+        The gap as a share (0.052 is 5.2 points).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> points(0.052), points(-0.004), points(0.0)
+    ('+5', '0', '0')
+    """
+    v = round(float(share) * 100)
+    return "0" if v == 0 else f"{v:+d}"
+
+
+def spread_labels(values: list[float], *, gap: float) -> list[float]:
+    """Label heights for ``values``, each at least ``gap`` from the next.
+
+    Each label stays as near its value as that allows, and the order of the values is kept.
+
+    Parameters
+    ----------
+    values
+        The values the labels belong to.
+    gap
+        The smallest distance between two labels, in the values' unit.
+
+    Returns
+    -------
+    list of float
+        One height per value, in the values' order.
+
+    Examples
+    --------
+    >>> [round(v, 3) for v in spread_labels([0.27, 0.28, 0.5], gap=0.05)]
+    [0.25, 0.3, 0.5]
+    """
+    if not values:
+        return []
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    sorted_v = [values[i] for i in order]
+    # clusters of neighbouring labels, each centred on its values' mean, merged while they overlap
+    clusters = [[v] for v in sorted_v]
+
+    def span(c: list[float]) -> tuple[float, float]:
+        mid = sum(c) / len(c)
+        return mid - gap * (len(c) - 1) / 2, mid + gap * (len(c) - 1) / 2
+
+    merged = True
+    while merged:
+        merged = False
+        for k in range(1, len(clusters)):
+            if span(clusters[k])[0] - span(clusters[k - 1])[1] < gap - 1e-12:
+                clusters[k - 1] = clusters[k - 1] + clusters.pop(k)
+                merged = True
+                break
+    ys = []
+    for c in clusters:
+        lo, _ = span(c)
+        ys += [lo + gap * j for j in range(len(c))]
+    out = [0.0] * len(values)
+    for pos, i in enumerate(order):
+        out[i] = ys[pos]
+    return out
+
+
+def tenure_curves(
+    curve: pd.DataFrame,
+    *,
+    references: pd.DataFrame,
+    title: str,
+    group: str = "group",
+    currency: str = "USD",
+    ax: Axes | None = None,
+) -> Axes:
+    """New hires' bookings per rep by month of tenure, one line per group (segment).
+
+    Each group's ramped reps' monthly average is a dashed line of the same colour; the legend
+    sits below the chart, clear of the lines.
+
+    Parameters
+    ----------
+    curve
+        ``group, tenure_month, bookings_per_rep`` (e.g. ``ramp_curve(...)["curve"]``).
+    references
+        Indexed by group: ``veteran_monthly`` (the ramped average).
+    title
+        The chart's title (what it shows).
+    group
+        The column of ``curve`` naming each line's group.
+    currency
+        The currency of the money axis.
+    ax
+        Draw here (default: a new figure).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _ax(ax, (9.0, 4.6))
+    names = list(dict.fromkeys(curve[group].astype("str")))
+    for i, name in enumerate(names):
+        g = curve[curve[group].astype("str") == name]
+        color = PALETTE[i % len(PALETTE)]
+        ax.plot(
+            g["tenure_month"] + 1,
+            g["bookings_per_rep"],
+            marker="o",
+            lw=2,
+            color=color,
+            label=f"{name}: new hires" if name != "All reps" else "New hires",
+        )
+        ref = references["veteran_monthly"].get(name, np.nan) if len(references) else np.nan
+        if np.isfinite(ref):
+            ax.axhline(
+                ref,
+                color=color,
+                lw=1.4,
+                ls="--",
+                label=f"{name}: ramped average" if name != "All reps" else "Ramped average",
+            )
+    ax.set_xlabel("Month of tenure")
+    ax.set_ylabel("Bookings per rep in the month")
+    money_axis(ax, currency=currency)
+    ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.16),
+        ncol=min(3, max(1, len(names))),
+        fontsize=9,
+    )
     ax.set_title(title)
     return ax

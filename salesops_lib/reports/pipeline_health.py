@@ -35,6 +35,7 @@ from salesops_lib.reports.base import (
     bold,
     count,
     header,
+    listing,
     money_in,
     period_of,
     status_of,
@@ -102,6 +103,7 @@ VELOCITY_SPEC = TableSpec(
         Column("win_rate", "Win rate", "pct"),
         Column("cycle_days", "Cycle days", "num1"),
         Column("velocity_per_day", "Sales velocity per day", "money"),
+        Column("velocity_per_quarter", "Bookings a quarter", "money"),
     )
 )
 CREATION_SPEC = TableSpec(
@@ -221,7 +223,10 @@ def build(
     fun = funnel_lib.stage_funnel(d, quarters=[q], as_of=day, by="segment")
     window = trailing_quarters(d, q, WINDOW)
     wide = funnel_lib.stage_funnel(d, quarters=window, as_of=day)
-    neck = funnel_lib.bottleneck(funnel_lib.total_steps(wide))
+    neck = funnel_lib.funnel_bottleneck(wide)
+    one_step = len(wide.reach.measurable) < 2
+    if one_step:
+        gaps.insert(0, Gap(BOTTLENECK_SECTION, NO_HISTORY, ADD_HISTORY))
     by_q = pipeline.step_rates_by_quarter(d, quarters=window, as_of=day)
 
     # stall and age
@@ -237,7 +242,7 @@ def build(
 
     # velocity and creation against next quarter's need
     vel = pipeline.velocity(d, quarter=q, as_of=day, by="team")
-    undated = timeline.undated(d, as_of=day)
+    snap = timeline.snapshot_date_on(d, day)
     target_q = outlook_quarter(d, q, day)
     outlook = quarter_outlook(d, quarter=target_q, as_of=day)
     nxt = d.calendar.shift(q, 1)
@@ -265,7 +270,9 @@ def build(
         funnel_title=funnel_title(fun, q),
         window_funnel=wide,
         bottleneck=neck,
-        bottleneck_sentence=bottleneck_sentence(neck, wide, by_q, period),
+        bottleneck_sentence=(
+            one_step_sentence(wide) if one_step else bottleneck_sentence(neck, wide, by_q, period)
+        ),
         steps_by_quarter=steps_table(by_q, wide),
         time_in_stage=(
             None
@@ -301,7 +308,7 @@ def build(
             d.currency,
         ),
         velocity_sentence=velocity_sentence(
-            vel, undated, day, len(trailing_quarters(d, q, 4)), nxt_outlook, fmt
+            vel, day, len(trailing_quarters(d, q, 4)), nxt_outlook, fmt, snapshot=snap
         ),
         outlook=outlook,
         outlook_sentence=outlook_sentence(outlook, d.currency),
@@ -318,7 +325,7 @@ def build(
         creation_chart=teams.dropna(subset=["created_vs_needed"]),
         creation_sentence=creation_sentence(need_total, teams, q, nxt, fmt),
         reconcile_sentence=reconcile_sentence(
-            need_total, teams, q, nxt, day, fmt, as_in_01=nxt == target_q
+            need_total, teams, q, nxt, day, fmt, as_in_01=nxt == target_q, snapshot=snap
         ),
         creation_title=creation_title(teams, q, nxt),
         creation_series={
@@ -365,16 +372,52 @@ def funnel_sentence(fun: funnel_lib.Funnel, period: Period) -> str:
         f"Of the {bold(count(fun.closed, f'deal closed in {q}', f'deals closed in {q}'))} (won or "
         f"lost, by {day}), {bold(pct(fun.won / fun.closed))} were won. {fun.reach.basis}"
     )
-    won = fun.table[(fun.table["stage"] == funnel_lib.WON) & (fun.table["group"] != "(none)")]
-    won = won[won["reached"] >= 0].sort_values("cumulative_rate", ascending=False)
-    if len(won) >= 2 and won["cumulative_rate"].notna().all():
-        best, worst = won.iloc[0], won.iloc[-1]
-        if best["cumulative_rate"] > worst["cumulative_rate"]:
-            text += (
-                f" By segment, {best['group']} won the most ({pct(best['cumulative_rate'])}) "
-                f"and {worst['group']} the least ({pct(worst['cumulative_rate'])})."
-            )
-    return text
+    return text + segments_words(fun)
+
+
+def segments_words(fun: funnel_lib.Funnel) -> str:
+    """Which segment won the most and which the least, only when they differ beyond chance.
+
+    `` By segment, A won the most (40%) and B the least (10%).`` when the two differ beyond
+    chance (two-proportion z-test at 5%); else that the segments win alike.
+
+    Parameters
+    ----------
+    fun
+        The window's funnel (:func:`salesops_lib.analysis.funnel.stage_funnel`) by segment.
+
+    Returns
+    -------
+    str
+        The clause, starting with a space ("" with one segment).
+    """
+    t = fun.table[fun.table["group"] != "(none)"]
+    won = t[t["stage"] == funnel_lib.WON].set_index("group")
+    if len(won) < 2 or won["cumulative_rate"].isna().any():
+        return ""
+    first = t.groupby("group", sort=False)["reached"].first()  # the cohort of each segment
+    won = won.assign(closed=first.reindex(won.index)).sort_values(
+        "cumulative_rate", ascending=False
+    )
+    best, worst = won.iloc[0], won.iloc[-1]
+    if pct(best["cumulative_rate"]) == pct(worst["cumulative_rate"]):
+        return f" Every segment won {pct(best['cumulative_rate'])}."
+    p = funnel_lib.two_proportion_p(
+        float(best["reached"]),
+        float(best["closed"]),
+        float(worst["reached"]),
+        float(worst["closed"]),
+    )
+    if p < funnel_lib.SIGNIFICANCE:
+        return (
+            f" By segment, {best.name} won the most ({pct(best['cumulative_rate'])}) "
+            f"and {worst.name} the least ({pct(worst['cumulative_rate'])}), a difference beyond "
+            "chance."
+        )
+    return (
+        f" The segments win alike within chance ({pct(worst['cumulative_rate'])} to "
+        f"{pct(best['cumulative_rate'])})."
+    )
 
 
 def funnel_title(fun: funnel_lib.Funnel, quarter: str) -> str:
@@ -407,7 +450,11 @@ def bottleneck_sentence(
     by_quarter: pd.DataFrame,
     period: Period,
 ) -> str | None:
-    """The weakest step over the window, how close the next is, and how often it was weakest.
+    """The weakest step over the window, named only when it is lower beyond chance.
+
+    When it converts lower than the next weakest beyond chance, the sentence also says in how
+    many quarters it was, on its own, clearly the weakest; else that the weakest steps
+    convert alike.
 
     Parameters
     ----------
@@ -428,10 +475,9 @@ def bottleneck_sentence(
 
     Examples
     --------
-    ``Over the 8,607 deals closed in 2025Q4–2026Q3 (4 quarters), the weakest step is
-    **Discovery → Proposal**: 75% of the deals that reached Discovery went on (the next
-    weakest, Qualification → Discovery, converts 76%). It was the weakest step in 2 of the 4
-    quarters; in 2026Q3 alone the weakest was Qualification → Discovery.``
+    ``Over the 9,515 deals closed in 2025Q4–2026Q3 (4 quarters) no single step is the
+    bottleneck: the weakest steps, Proposal → Negotiation (75%) and Discovery → Proposal (75%),
+    convert alike within chance (a two-proportion test at the 5% level).``
     """
     if neck is None:
         return None
@@ -439,27 +485,102 @@ def bottleneck_sentence(
     n = len(window)
     deals = count(wide.closed, "deal")
     where = f"{_span(window)} ({count(n, 'quarter')})" if n > 1 else window[0]
+    if not neck.clear:
+        return (
+            f"Over the {deals} closed in {where} no single step is the bottleneck: "
+            f"{alike_words(neck)} (a two-proportion test at the 5% level)."
+        )
     frm = neck.step.split(funnel_lib.ARROW)[0]
     text = (
         f"Over the {deals} closed in {where}, the weakest step is {bold(neck.step)}: "
         f"{pct(neck.rate)} of the deals that reached {frm} went on"
     )
     if neck.next_step is not None and neck.next_rate < 1:
-        text += f" (the next weakest, {neck.next_step}, converts {pct(neck.next_rate)})"
+        text += (
+            f", lower beyond chance than the next weakest, {neck.next_step} ({pct(neck.next_rate)})"
+        )
     text += "."
     if n > 1:
-        weakest = by_quarter["weakest"].dropna()
+        weakest = by_quarter["weakest"]
         times = int((weakest == neck.step).sum())
         k = len(weakest)
-        often = (
-            f"each of the {k} quarters" if times == k else f"{times} of the {count(k, 'quarter')}"
-        )
-        text += f" It was the weakest step in {often}"
-        now = weakest.get(period.quarter)
-        if now is not None and now != neck.step:
-            text += f"; in {period.quarter} alone the weakest was {now}"
-        text += "."
+        if times == k:
+            text += f" It was clearly the weakest step in each of the {k} quarters on its own."
+        elif times == 0:
+            text += (
+                " No single quarter on its own shows it lower than the next weakest beyond chance."
+            )
+        else:
+            text += (
+                f" On its own, {count(times, 'quarter')} of the {k} "
+                f"{'shows' if times == 1 else 'show'} it clearly the weakest"
+            )
+            now = weakest.get(period.quarter)
+            if now is not None and pd.notna(now) and now != neck.step:
+                text += f"; in {period.quarter} alone the weakest was {now}"
+            text += "."
     return text
+
+
+def alike_words(neck: funnel_lib.Bottleneck) -> str:
+    """``the weakest steps, A (75%) and B (75%), convert alike within chance`` (reports 02 and 06).
+
+    Parameters
+    ----------
+    neck
+        The weakest step and the next weakest (:class:`salesops_lib.analysis.funnel.Bottleneck`).
+
+    Returns
+    -------
+    str
+    """
+    steps = [f"{name} ({pct(rate)})" for name, rate in neck.alike] or [
+        f"{neck.step} ({pct(neck.rate)})"
+    ]
+    if len(steps) == 1 and neck.next_step is not None:
+        steps.append(f"{neck.next_step} ({pct(neck.next_rate)})")
+    if neck.best_step is not None and neck.best_step in dict(neck.alike):
+        return (
+            f"every step converts alike within chance ({pct(neck.rate)} to {pct(neck.best_rate)})"
+        )
+    return f"the weakest steps, {listing(steps)}, convert alike within chance"
+
+
+def one_step_sentence(wide: funnel_lib.Funnel) -> str | None:
+    """Without history snapshots: the one measured step, and why it names no bottleneck.
+
+    Parameters
+    ----------
+    wide
+        The window's funnel (:func:`salesops_lib.analysis.funnel.stage_funnel`).
+
+    Returns
+    -------
+    str or None
+        The sentence; None when the funnel measures more than one step.
+
+    Examples
+    --------
+    ``Without history snapshots the funnel measures one step: 63% of the 6,711 deals closed in
+    2017Q1–2017Q4 that reached Engaging were won. ...``
+    """
+    steps = funnel_lib.total_steps(wide).dropna(subset=["rate"])
+    if not wide.reach.measurable:
+        return None
+    step = wide.reach.measurable[0]
+    row = steps[steps["step"] == step]
+    if row.empty:
+        return None
+    frm = step.split(funnel_lib.ARROW)[0]
+    n = len(wide.quarters)
+    where = f"{_span(list(wide.quarters))} ({count(n, 'quarter')})" if n > 1 else wide.quarters[0]
+    return (
+        f"Without history snapshots the funnel measures one step: {pct(float(row['rate'].iloc[0]))} "
+        f"of the {count(int(row['entered'].iloc[0]), 'deal')} closed in {where} that reached {frm} "
+        f"were won. How far the lost deals got beyond {frm} is unknown, so the funnel cannot be "
+        "measured beyond that and no step can be named the bottleneck; the table shows that "
+        "one step's conversion by quarter."
+    )
 
 
 def steps_table(by_quarter: pd.DataFrame, wide: funnel_lib.Funnel) -> Table:
@@ -666,21 +787,23 @@ def movement_title(mv: pd.DataFrame, quarter: str, fmt: MoneyFormat) -> str:
 
 def velocity_sentence(
     vel: pd.DataFrame,
-    undated: pd.DataFrame,
     day: pd.Timestamp,
     quarters_used: int,
     nxt: Outlook,
     fmt: MoneyFormat,
+    *,
+    snapshot: pd.Timestamp | None = None,
 ) -> str | None:
-    """What the velocity counts (every open deal, undated ones named) and what it comes to.
+    """What the velocity counts and what it comes to.
+
+    Every open deal of the table counts, past-due and undated ones named, from the same view;
+    a quarter's figure is never more than the deals can bring.
 
     Parameters
     ----------
     vel
         :func:`salesops_lib.analysis.pipeline.velocity` (``open_deals, past_due,
         velocity_per_day``; summed over its rows).
-    undated
-        The open deals without an expected close date.
     day
         The as-of date.
     quarters_used
@@ -689,6 +812,8 @@ def velocity_sentence(
         The reckoning of the next quarter (its ``quarter`` and ``open_pipeline``).
     fmt
         The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+    snapshot
+        The snapshot the open deals come from (named in the sentence); None without history.
 
     Returns
     -------
@@ -697,30 +822,54 @@ def velocity_sentence(
 
     Examples
     --------
-    ``Counting **all 2,089 deals open on 2017-12-31** at the win rate, average won deal and
-    cycle of the last 4 quarters, they produce about **$46.9K of bookings a day** ($4.3M a
-    quarter). 2,089 of them have no expected close date, so they are in no quarter's pipeline:
-    that is why 2018Q1's open pipeline is $0.``
+    ``Counting **all 2,089 deals open on 2017-12-31**, whatever their expected close date, at
+    the win rate, average won deal and cycle of the last 4 quarters, they produce about
+    **$59.6K of bookings a day**; at that pace they would run out within a quarter, so a
+    quarter brings at most what they are expected to bring in all, **$3.1M** (open deals ×
+    average won deal × win rate). ...``
     """
     per_day = float(vel["velocity_per_day"].sum(min_count=1))
     n = int(vel["open_deals"].sum())
     if n == 0 or not np.isfinite(per_day):
         return None
     over = "the quarter" if quarters_used == 1 else f"the last {quarters_used} quarters"
+    seen = (
+        f" (as the {snapshot.date()} snapshot shows them, with the deals created since as the "
+        "record shows them)"
+        if snapshot is not None
+        else ""
+    )
     counted = (
         f"all {count(n, 'deal')} open on {day.date()}"
         if n > 1
         else f"the one deal open on {day.date()}"
     )
     text = (
-        f"Counting {bold(counted)}, whatever their expected "
+        f"Counting {bold(counted)}{seen}, whatever their expected "
         f"close date, at the win rate, average won deal and cycle of {over}, they produce about "
-        f"{bold(fmt(per_day) + ' of bookings a day')} ({fmt(per_day * 91)} a quarter)."
+        f"{bold(fmt(per_day) + ' of bookings a day')}"
     )
+    capped = vel["capped"].fillna(False).astype(bool) if "capped" in vel else None
+    per_q = float(vel["velocity_per_quarter"].sum(min_count=1))
+    if capped is None or not capped.any():
+        text += f" ({fmt(per_q)} a quarter)."
+    elif capped[vel["open_deals"] > 0].all():
+        text += (
+            f"; at that pace they would run out within a quarter, so a quarter brings at most what "
+            f"they are expected to bring in all, {bold(fmt(per_q))} (open deals × average won deal "
+            "× win rate)."
+        )
+    else:
+        k = int(capped.sum())
+        text += (
+            f" ({fmt(per_q)} a quarter, where for {count(k, 'team')} it is capped at what "
+            f"{'its' if k == 1 else 'their'} open deals are expected to bring in all: open deals × "
+            "average won deal × win rate)."
+        )
     due = int(vel["past_due"].sum())
     if due:
         text += f" {count(due, 'of them is', 'of them are')} past due."
-    k = len(undated)
+    k = int(vel["undated"].sum())
     if k:
         text += (
             f" {count(k, 'of them has', 'of them have')} no expected close date, so "
@@ -831,8 +980,11 @@ def reconcile_sentence(
     fmt: MoneyFormat,
     *,
     as_in_01: bool = True,
+    snapshot: pd.Timestamp | None = None,
 ) -> str | None:
     """Where the created pipeline went, and why "created enough" and "pipeline short" can both hold.
+
+    The split uses the close dates the pipeline figure uses, from the snapshot named.
 
     Parameters
     ----------
@@ -853,6 +1005,8 @@ def reconcile_sentence(
         The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
     as_in_01
         End by saying report 01 shows the same coverage.
+    snapshot
+        The snapshot the split's open deals come from (named); None without history.
 
     Returns
     -------
@@ -862,22 +1016,28 @@ def reconcile_sentence(
 
     Examples
     --------
-    ``Created enough, yet short: of the $108.7M created in 2026Q3, $42.9M has already closed
-    and $19.3M is open for other quarters or has no close date, so $46.6M of it is open for
-    2026Q4. With deals created earlier, 2026Q4's open pipeline on 2026-09-30 is **$67.7M**,
-    **short by $18.7M** of the $86.5M needed; 5 of 6 teams are short (the figure of report 01).``
+    ``Created enough, yet short: of the $127M created in 2026Q3, $35.7M has closed by
+    2026-09-30; as the 2026-09-25 snapshot shows them, $57.7M is open for 2026Q4 and $25.5M
+    for other quarters or without a close date; $8.2M in 155 deals created after that
+    snapshot is open but in no snapshot yet, so no quarter's pipeline counts it. ...``
     """
     if not np.isfinite(total["needed"]) or total["needed"] <= 0:
         return None
     short = float(total["pipeline_short"])
     created_enough = total["created_vs_needed"] >= 1
     lead = "Created enough, yet short: of" if created_enough and short > 0 else "Of"
+    view = (
+        f"as the {snapshot.date()} snapshot shows them (and the record, deals created since)"
+        if snapshot is not None
+        else "with the close dates the data holds (those of the pipeline figure)"
+    )
     text = (
         f"{lead} the {fmt(total['created'])} created in {quarter}, "
-        f"{fmt(total['created_closed'])} has already closed and "
-        f"{fmt(total['created_open_other'])} is open for other quarters or has no close date, "
-        f"so {fmt(total['created_open_target'])} of it is open for {nxt}. "
+        f"{fmt(total['created_closed'])} has closed by {day.date()}; {view}, "
+        f"{fmt(total['created_open_target'])} is open for {nxt} and "
+        f"{fmt(total['created_open_other'])} for other quarters or without a close date"
     )
+    text += ". "
     text += (
         f"With deals created earlier, {nxt}'s open pipeline on {day.date()} is "
         f"{bold(fmt(total['open_next']))}, "
@@ -959,13 +1119,23 @@ def _definitions() -> dict[str, str]:
             "Cumulative conversion": "Deals that reached the stage divided by all deals in the cohort.",
             "Bottleneck (weakest step)": (
                 "The step with the lowest step conversion over the deals closed in the report's "
-                "quarter and the three before it (the same deals and rule as report 02)."
+                "quarter and the three before it (the same deals and rule as report 02), named "
+                "only when it converts lower than the next weakest beyond chance: a two-sided "
+                "two-proportion z-test at the 5% level. Otherwise the weakest steps convert alike. "
+                "Without history snapshots the funnel measures one step and names none."
+            ),
+            "Won the most, the least": (
+                "Segments are said to win more or less only when their shares of closed deals "
+                "won differ beyond chance (the same two-proportion test); else they win alike."
             ),
             "Time in stage (median days, 90th percentile days)": (
                 "Days from a deal's first snapshot in a stage to its last, plus one snapshot "
                 "interval, over deals that have left the stage (median and 90th percentile)."
             ),
-            "Open now": "Open deals in the stage on the latest snapshot up to the as-of date.",
+            "Open now": (
+                "Open deals in the stage on the latest snapshot up to the as-of date, leaving "
+                "out deals closed by the as-of date: the open deals the rest of the report counts."
+            ),
             "Stalled": (
                 "An open deal in its current stage longer than the 90th percentile of time in "
                 "that stage."
@@ -985,7 +1155,13 @@ def _definitions() -> dict[str, str]:
                 "the rates of deals closed in the last four quarters. Summed over teams."
             ),
             "Without close date": (
-                "Open deals with no expected close date: they are in no quarter's pipeline."
+                "Open deals with no expected close date (as the pipeline figures see them): they "
+                "are in no quarter's pipeline."
+            ),
+            "Bookings a quarter": (
+                "91 days of sales velocity, but never more than the open deals are expected to "
+                "bring in all (open deals × average won deal × win rate): deals that would run "
+                "out within a quarter are counted once."
             ),
             "Average won deal": "Mean amount of the deals won in the last four quarters.",
             "Created": "Amount of the deals created from the quarter's first day to the as-of date.",
@@ -1000,7 +1176,9 @@ def _definitions() -> dict[str, str]:
             "Created / needed": "Pipeline created in the quarter divided by the pipeline needed.",
             "Of it open for next quarter": (
                 "The part of the pipeline created in the quarter that is open on the as-of date "
-                "with a close date in the next quarter."
+                "with a close date in the next quarter, the close dates being those of the next "
+                "quarter's pipeline figure (the latest snapshot's, and for deals created since "
+                "the record's; without history the data's)."
             ),
             "Open for next quarter now": (
                 "Next quarter's pipeline: deals open on the as-of date with a close date in it, "

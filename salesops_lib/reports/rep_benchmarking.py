@@ -24,7 +24,9 @@ from salesops_lib.analysis.kpis import UNASSIGNED
 from salesops_lib.data import SalesData
 from salesops_lib.format import number, pct
 from salesops_lib.reports.base import (
+    ADD_HISTORY,
     ADD_QUOTAS,
+    NO_HISTORY,
     NO_QUOTAS,
     Finding,
     Gap,
@@ -34,6 +36,7 @@ from salesops_lib.reports.base import (
     bold,
     count,
     header,
+    listing,
     money_in,
     period_of,
     status_of,
@@ -41,6 +44,7 @@ from salesops_lib.reports.base import (
 )
 from salesops_lib.reports.definitions import pick
 from salesops_lib.reports.pipeline_health import WINDOW as PIPELINE_WINDOW
+from salesops_lib.reports.pipeline_health import alike_words
 from salesops_lib.reports.tables import Column, Table, TableSpec
 
 SCORE_SECTION = "How does each rep score against peers?"
@@ -52,9 +56,13 @@ MANAGER_SECTION = "How do managers' teams compare?"
 
 NO_HIRE_DATES = "hire dates"
 ADD_HIRE_DATES = "add hire_date (YYYY-MM-DD) to the reps table"
+NO_MANAGERS = "managers"
+ADD_MANAGERS = "add manager (the manager's name) to the reps table"
 HEAT_MIN_DEALS = 5
 """A rep's cell of the heat map needs at least this many deals entering the step."""
-HEAT_ROWS = 40
+HEAT_ROWS = 25
+"""Reps shown in the heat map at most (those losing the most deals beyond the team rate), so
+its text stays legible on a 1280 px page."""
 MIN_GROUP = 3
 """Peer groups smaller than this are not named as the best (one rep is no median)."""
 ROWS = 30
@@ -105,11 +113,12 @@ ATTAINMENT_SPEC = TableSpec(
     (
         Column("rep_name", "Rep"),
         Column("peer_group", "Peer group"),
-        Column("quarters", "Quarters", "int"),
-        Column("mean_attainment", "Mean attainment", "pct"),
+        Column("quarters", "Quarters with quota", "int"),
+        Column("bookings", "Bookings", "money"),
+        Column("quota", "Quota", "money"),
+        Column("attainment", "Attainment", "pct"),
         Column("lo", "Low", "pct"),
         Column("hi", "High", "pct"),
-        Column("peer_attainment", "Peer average", "pct"),
         Column("shrunk_attainment", "Shrunk attainment", "pct"),
     ),
     max_rows=ROWS,
@@ -128,6 +137,7 @@ COACH_SPEC = TableSpec(
 HIRES_SPEC = TableSpec(
     (
         Column("rep_name", "Rep"),
+        Column("group", "Segment"),
         Column("hire_date", "Hired", "date"),
         Column("tenure_months", "Months in role", "int"),
         Column("days_to_first_deal", "Days to first own deal", "int"),
@@ -183,15 +193,16 @@ class RepBenchmarking:
     conversion: pd.DataFrame
     bottleneck: funnel_lib.Bottleneck | None
     conversion_sentence: str | None
-    heat: pd.DataFrame
+    heat: pd.DataFrame | None
     heat_title: str
-    coaching: Table
+    coaching: Table | None
+    coaching_note: str | None
     ramp_curve: pd.DataFrame
-    veteran_monthly: float
+    ramp_groups: pd.DataFrame
     ramp_sentence: str | None
     ramp_title: str
     new_hires: Table | None
-    managers: Table
+    managers: Table | None
     manager_chart: pd.DataFrame
     manager_sentence: str | None
     manager_title: str
@@ -256,17 +267,18 @@ def build(
     card = bench.rep_scorecard(d, quarter=q, as_of=day, trailing=trailing)
     card = bench.compared(card)
     card = card.sort_values(["bookings_trailing", "rep_name"], ascending=[False, True])
+    left = departed(d, card.index, day)
+    shown_name = card["rep_name"].where(
+        ~card.index.isin(left.index),
+        card["rep_name"] + " (left " + left.reindex(card.index).dt.strftime("%Y-%m-%d") + ")",
+    )
     has_quota = bool(card["attainment_trailing"].notna().any())
     has_activities = bool(card["activities_trailing"].notna().any())
+    hire_known = bool(d.reps["hire_date"].notna().any())
+    has_managers = "manager" in d.reps and bool(d.reps["manager"].notna().any())
     gaps: list[Gap] = []
     if not has_quota:
-        gaps += [
-            Gap(SCORE_SECTION, NO_QUOTAS, ADD_QUOTAS),
-            Gap(RANK_SECTION, NO_QUOTAS, ADD_QUOTAS),
-        ]
-    hire_known = bool(d.reps["hire_date"].notna().any())
-    if not hire_known:
-        gaps.append(Gap(RAMP_SECTION, NO_HIRE_DATES, ADD_HIRE_DATES))
+        gaps.append(Gap(SCORE_SECTION, NO_QUOTAS, ADD_QUOTAS))
 
     results_spec = (
         RESULTS_SPEC if has_quota else RESULTS_SPEC.without("attainment_trailing", "pct_attainment")
@@ -276,36 +288,53 @@ def build(
     activity_spec = (
         ACTIVITY_SPEC if has_activities else ACTIVITY_SPEC.without("activities_trailing")
     )
-    frame = card.reset_index()
+    frame = card.reset_index().assign(rep_name=shown_name.to_numpy())
     span = _span(window)
 
     ranking = bench.win_rate_ranking(d, quarter=q, as_of=day, trailing=trailing)
-    ranking = ranking[ranking.index.isin(card.index)].reset_index()
+    ranking = ranking[ranking.index.isin(card.index)]
+    ranking = ranking.assign(rep_name=shown_name.reindex(ranking.index)).reset_index()
     att = (
-        bench.attainment_ranking(d, quarter=q, as_of=day, trailing=trailing).reset_index()
-        if has_quota
-        else None
+        bench.attainment_ranking(d, quarter=q, as_of=day, trailing=trailing) if has_quota else None
     )
+    if att is not None:
+        att = att[att.index.isin(card.index)]
+        att = att.assign(rep_name=shown_name.reindex(att.index)).reset_index()
 
     cons = bench.consistency(d, quarter=q, as_of=day, trailing=trailing)
     cons = cons[cons.index.isin(card.index)]
-    judged = cons[cons["quadrant"] != "Too new to judge"]
+    judged = cons[~cons["quadrant"].isin([bench.TOO_NEW, bench.NOT_PLACED])]
+    unplaced = cons[cons["quadrant"] == bench.NOT_PLACED]
 
     conv, basis = bench.stage_conversion(d, quarter=q, as_of=day, trailing=trailing)
     fun = funnel_lib.stage_funnel(d, quarters=window, as_of=day)
-    neck = funnel_lib.bottleneck(funnel_lib.total_steps(fun))
-    names = d.reps.set_index("rep_id")["rep_name"]
+    neck = funnel_lib.funnel_bottleneck(fun)
+    one_step = len(fun.reach.measurable) < 2
+    if one_step:
+        gaps.append(Gap(LEAK_SECTION, NO_HISTORY, ADD_HISTORY))
+    names = d.reps.drop_duplicates("rep_id").set_index("rep_id")["rep_name"]
     conv = conv.assign(rep_name=conv["rep_id"].map(names).fillna(conv["rep_id"]))
-    heat = heat_matrix(conv)
-    coach = bench.coaching_stage(conv).join(names, how="left").reset_index()
+    # coaching material: reps still on the team only
+    staying = conv[~conv["rep_id"].isin(left.index)]
+    heat = None if one_step else heat_matrix(staying)
+    coach = bench.coaching_stage(staying).join(names, how="left").reset_index()
     coach["rep_name"] = coach["rep_name"].fillna(coach["rep_id"])
     coach = coach.sort_values("excess_lost", ascending=False).reset_index(drop=True)
+    gone = sorted(
+        str(names.get(r, r))
+        for r in left.index
+        if r in set(conv.loc[conv["entered"] > 0, "rep_id"])
+    )
 
+    if not hire_known:
+        gaps.append(Gap(RAMP_SECTION, NO_HIRE_DATES, ADD_HIRE_DATES))
     ramp = bench.ramp_curve(d, as_of=day)
     curve = cast(pd.DataFrame, ramp["curve"])
     hires = cast(pd.DataFrame, ramp["new_hires"])
     mgr = bench.manager_summary(card).reset_index()
     mgr = mgr[mgr["manager"].astype("str") != UNASSIGNED].reset_index(drop=True)
+    if not has_managers or mgr.empty:
+        gaps.append(Gap(MANAGER_SECTION, NO_MANAGERS, ADD_MANAGERS))
     measure = (
         str(mgr["measure"].iloc[0]) if len(mgr) else ("attainment" if has_quota else "bookings")
     )
@@ -332,7 +361,7 @@ def build(
             f"How the results came, trailing {count(len(window), 'quarter')} ({span})",
             d.currency,
         ),
-        peer_sentence=peer_sentence(card, fmt),
+        peer_sentence=peer_sentence(card, fmt, hire_known=hire_known),
         distribution=peer_spread(frame, dist_value),
         distribution_value=dist_value,
         distribution_kind="pct" if has_quota else "money",
@@ -355,37 +384,54 @@ def build(
             else Table(
                 att,
                 ATTAINMENT_SPEC,
-                "Quarterly attainment: mean with 95% range, shrunk toward peers",
+                f"Attainment over {span} (bookings over quota, both summed) with 95% range, "
+                "shrunk toward peers",
                 d.currency,
             )
         ),
         consistency=judged,
-        consistency_sentence=consistency_sentence(judged, has_quota),
+        consistency_sentence=consistency_sentence(judged, has_quota, unplaced),
         consistency_title=consistency_title(judged),
         consistency_split=float(judged["cv"].median()) if len(judged) else np.nan,
         consistency_label="Attainment" if has_quota else "Bookings / peer median",
         conversion=conv,
         bottleneck=neck,
-        conversion_sentence=conversion_sentence(
-            neck, fun, basis, same_as_06=trailing == PIPELINE_WINDOW
+        conversion_sentence=(
+            one_step_sentence(fun)
+            if one_step
+            else conversion_sentence(neck, fun, basis, same_as_06=trailing == PIPELINE_WINDOW)
         ),
         heat=heat,
         heat_title=heat_title(heat, neck),
-        coaching=Table(
+        coaching=None
+        if one_step
+        else Table(
             coach,
             COACH_SPEC,
             f"The one step to coach per rep (most deals lost beyond the team rate, at least 10 deals entering), {span}",
         ),
+        coaching_note=None if one_step else coaching_note(gone, day),
         ramp_curve=curve,
-        veteran_monthly=float(cast(float, ramp["veteran_monthly"])),
+        ramp_groups=cast(pd.DataFrame, ramp["groups"]),
         ramp_sentence=ramp_sentence(
-            ramp, hire_known, fmt, reassigned_known="reassigned_date" in d.opportunities
+            ramp,
+            hire_known,
+            fmt,
+            reassigned_known="reassigned_date" in d.opportunities,
+            group_word=bench.ramp_by(d) or "group",
         ),
-        ramp_title="New hires' bookings per rep by month of tenure (own deals only), against ramped reps",
-        new_hires=Table(hires, HIRES_SPEC, "Each recent hire against the ramp curve", d.currency)
+        ramp_title=ramp_title(cast(pd.DataFrame, ramp["groups"]), bench.ramp_by(d)),
+        new_hires=Table(
+            hires,
+            HIRES_SPEC.with_label("group", (bench.ramp_by(d) or "group").capitalize()),
+            f"Each recent hire against their {bench.ramp_by(d) or 'group'}'s ramp curve",
+            d.currency,
+        )
         if len(hires)
         else None,
-        managers=Table(
+        managers=None
+        if mgr.empty
+        else Table(
             mgr,
             TableSpec(
                 tuple(
@@ -405,6 +451,30 @@ def build(
         findings=_findings(ranking, hires, fmt),
         currency=d.currency,
     )
+
+
+def departed(data: SalesData, rep_ids: pd.Index, day: pd.Timestamp) -> pd.Series:
+    """The reps among ``rep_ids`` who left before ``day``: their leaving date, by rep id.
+
+    Parameters
+    ----------
+    data
+        The data set (reps' ``rep_id, end_date``).
+    rep_ids
+        The reps asked about.
+    day
+        The as-of date.
+
+    Returns
+    -------
+    Series
+        Leaving dates, indexed by ``rep_id`` (only the reps who left).
+    """
+    reps = data.reps.drop_duplicates("rep_id").set_index("rep_id")
+    if "end_date" not in reps:
+        return pd.Series(dtype="datetime64[ns]")
+    end = pd.to_datetime(reps["end_date"]).reindex(rep_ids)
+    return end[end.notna() & (end < day)]
 
 
 def _span(window: list[str]) -> str:
@@ -447,21 +517,41 @@ def scope_sentence(n: int, window: list[str], trailing: int) -> str:
     return text
 
 
-def peer_sentence(card: pd.DataFrame, fmt: MoneyFormat) -> str | None:
+def _top(frame: pd.DataFrame, col: str, show) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    """The rows whose ``col`` reads (as ``show`` writes it) the same as the highest."""
+    f = frame.dropna(subset=[col])
+    if f.empty:
+        return f
+    best = show(f[col].max())
+    return f[f[col].map(show) == best]
+
+
+def _who(names: list[str], most: int = 3) -> str:
+    """``**Ann**``, ``**Ann** and **Bo**``; more than ``most``: ``5 reps``."""
+    if len(names) > most:
+        return count(len(names), "rep")
+    return listing([bold(n) for n in names])
+
+
+def peer_sentence(card: pd.DataFrame, fmt, *, hire_known: bool = True) -> str | None:  # type: ignore[no-untyped-def]
     """Peer groups, the top rep by bookings with their percentile, and the reps still ramping.
+
+    Reps reading the same at the top are all named; without hire dates, ramping is unknown.
 
     Parameters
     ----------
     card
-        The compared reps' scorecard (:func:`salesops_lib.analysis.reps.compared`:
-        ``rep_name, peer_group, ramp_status, bookings_trailing, pct_bookings``).
+        The compared reps' scorecard (``rep_name, peer_group, ramp_status,
+        bookings_trailing, pct_bookings``).
     fmt
         The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+    hire_known
+        The reps table has hire dates.
 
     Returns
     -------
     str or None
-        The sentence (``**`` marks what to read first); None when there is nothing true to say.
+        The sentence (``**`` marks what to read first); None without a compared rep.
     """
     if card.empty:
         return None
@@ -471,20 +561,43 @@ def peer_sentence(card: pd.DataFrame, fmt: MoneyFormat) -> str | None:
         if groups == 1
         else f"They fall in {count(groups, 'peer group')}"
     )
-    top = card.sort_values(["bookings_trailing", "rep_name"], ascending=[False, True]).iloc[0]
-    text = f"{grouping}. The top rep by bookings is {bold(top['rep_name'])} ({fmt(top['bookings_trailing'])}"
-    if pd.notna(top["pct_bookings"]):
-        text += f", percentile {number(top['pct_bookings'])} in {top['peer_group']}"
-    text += ")."
+    ordered = card.sort_values(["bookings_trailing", "rep_name"], ascending=[False, True])
+    tops = _top(ordered, "bookings_trailing", fmt)
+    top = ordered.iloc[0]
+    if len(tops) > 1:
+        text = (
+            f"{grouping}. {_who(list(tops['rep_name']))} share the top by bookings "
+            f"({fmt(top['bookings_trailing'])} each)."
+        )
+    else:
+        text = f"{grouping}. The top rep by bookings is {bold(top['rep_name'])} ({fmt(top['bookings_trailing'])}"
+        if pd.notna(top["pct_bookings"]):
+            text += f", percentile {number(top['pct_bookings'])} in {top['peer_group']}"
+        text += ")."
+    if not hire_known:
+        return text + (
+            " Without hire dates nobody can tell which reps are still ramping, so every rep is "
+            "compared with all peers of the same role and segment."
+        )
     ramping = int((card["ramp_status"] == "ramping").sum())
+    unknown = int((card["ramp_status"] == "unknown").sum())
     if ramping == 0:
-        text += " No rep is still ramping."
+        text += (
+            " No rep is still ramping."
+            if not unknown
+            else " No rep with a hire date is still ramping."
+        )
     elif ramping == 1:
         text += (
             " 1 rep is still ramping and is compared only with ramping peers of the same tenure."
         )
     else:
         text += f" {ramping:,} reps are still ramping and are compared only with ramping peers of the same tenure."
+    if unknown:
+        text += (
+            f" {count(unknown, 'rep has', 'reps have')} no hire date, so whether "
+            f"{'they are' if unknown > 1 else 'they are'} still ramping is unknown."
+        )
     return text
 
 
@@ -546,14 +659,16 @@ def peer_spread(frame: pd.DataFrame, value: str) -> pd.DataFrame:
 
 
 def ranking_sentence(ranking: pd.DataFrame) -> str | None:
-    """Who tops the raw win rates, who leads once small samples are shrunk, and who differs beyond chance.
+    """Who tops the raw win rates, who leads once shrunk, and who differs beyond chance.
+
+    Reps reading the same are named together, and the sentence says when the shrunk rates do
+    not tell reps apart at all.
 
     Parameters
     ----------
     ranking
-        :func:`salesops_lib.analysis.reps.win_rate_ranking` of the compared reps with
-        ``rep_id`` as a column, best shrunk win rate first (``rep_name, win_rate, closed,
-        shrunk_win_rate, shrunk_lo, shrunk_hi, flag``).
+        :func:`salesops_lib.analysis.reps.win_rate_ranking` of the compared reps (``rep_name,
+        win_rate, closed, shrunk_win_rate, shrunk_lo, shrunk_hi, flag``).
 
     Returns
     -------
@@ -564,26 +679,50 @@ def ranking_sentence(ranking: pd.DataFrame) -> str | None:
     --------
     ``Ranked by raw win rate, **Ann** would top the table (100% on 3 closed deals); after
     shrinking small samples toward the peer average the leader is **Bo** (58%, range 53% to
-    64%). 9 reps win more often than peers beyond chance and 14 less often; the other 37
-    differ within what luck explains.``
+    64%). ...``
     """
     if ranking.empty:
         return None
-    raw = ranking.sort_values(["win_rate", "closed"], ascending=[False, False]).iloc[0]
-    lead = ranking.iloc[0]
-    rng = _range(lead["shrunk_lo"], lead["shrunk_hi"])
-    if raw["rep_id"] == lead["rep_id"]:
+    by_raw = ranking.sort_values(["win_rate", "closed"], ascending=[False, False])
+    raw = _top(by_raw, "win_rate", pct)
+    lead = _top(ranking, "shrunk_win_rate", pct)
+    shrink = "after shrinking small samples toward the peer average"
+    raw_part = f"{pct(raw['win_rate'].iloc[0])}{_on_closed(raw)}"
+    lead_part = f"{pct(lead['shrunk_win_rate'].iloc[0])}{_lead_range(lead)}"
+    shown = np.round(ranking["shrunk_win_rate"].astype(float) * 100)
+    if len(lead) < len(ranking) and shown.max() - shown.min() <= 1:
+        # a point apart at most: no fair ranking to speak of
+        would = "would top the table" if len(raw) == 1 else "would share the top"
         text = (
-            f"{bold(lead['rep_name'])} tops the table both on raw win rate ({pct(raw['win_rate'])} "
-            f"on {count(int(raw['closed']), 'closed deal')}) and after shrinking small samples "
-            f"toward the peer average ({pct(lead['shrunk_win_rate'])}{rng})."
+            f"Ranked by raw win rate, {_who(list(raw['rep_name']))} {would} ({raw_part}); "
+            f"{shrink} every rep reads {pct(ranking['shrunk_win_rate'].min())} or "
+            f"{pct(ranking['shrunk_win_rate'].max())} ({_who(list(lead['rep_name']))} "
+            f"{pct(lead['shrunk_win_rate'].iloc[0])}), so the fair ranking tells no rep "
+            "meaningfully apart from the others."
+        )
+    elif len(lead) == len(ranking) and len(ranking) > 1:
+        text = (
+            f"{shrink.capitalize()} every rep's win rate reads {pct(lead['shrunk_win_rate'].iloc[0])}: "
+            f"no rep differs meaningfully from the others (raw win rates run from "
+            f"{pct(ranking['win_rate'].min())} to {pct(ranking['win_rate'].max())} on samples "
+            "small enough for luck to explain)."
+        )
+    elif set(raw["rep_id"]) == set(lead["rep_id"]):
+        verb = "tops the table" if len(lead) == 1 else "share the top of the table"
+        text = (
+            f"{_who(list(lead['rep_name']))} {verb} both on raw win rate ({raw_part}) and {shrink} "
+            f"({lead_part})."
         )
     else:
+        would = "would top the table" if len(raw) == 1 else "would share the top"
+        leader = (
+            f"the leader is {_who(list(lead['rep_name']))}"
+            if len(lead) == 1
+            else f"{_who(list(lead['rep_name']))} share the lead"
+        )
         text = (
-            f"Ranked by raw win rate, {bold(raw['rep_name'])} would top the table "
-            f"({pct(raw['win_rate'])} on {count(int(raw['closed']), 'closed deal')}); after "
-            f"shrinking small samples toward the peer average the leader is "
-            f"{bold(lead['rep_name'])} ({pct(lead['shrunk_win_rate'])}{rng})."
+            f"Ranked by raw win rate, {_who(list(raw['rep_name']))} {would} ({raw_part}); "
+            f"{shrink} {leader} ({lead_part})."
         )
     above = int((ranking["flag"] == "above peers").sum())
     below = int((ranking["flag"] == "below peers").sum())
@@ -598,6 +737,22 @@ def ranking_sentence(ranking: pd.DataFrame) -> str | None:
         + f" {count(above, 'rep')} {'wins' if above == 1 else 'win'} more often than peers beyond "
         f"chance and {below:,} less often; the other {within:,} differ within what luck explains."
     )
+
+
+def _on_closed(rows: pd.DataFrame) -> str:
+    """`` on 19 closed deals`` (``each`` for several reps with as many); several otherwise: nothing."""
+    closed = rows["closed"].astype(int)
+    if len(rows) == 1:
+        return f" on {count(int(closed.iloc[0]), 'closed deal')}"
+    if closed.nunique() == 1:
+        return f" on {count(int(closed.iloc[0]), 'closed deal')} each"
+    return ""
+
+
+def _lead_range(lead: pd.DataFrame) -> str:
+    """The leaders' shrunk range when it reads the same for all of them."""
+    ranges = {_range(lo, hi) for lo, hi in zip(lead["shrunk_lo"], lead["shrunk_hi"], strict=True)}
+    return ranges.pop() if len(ranges) == 1 else ""
 
 
 def _range(lo: float, hi: float) -> str:
@@ -631,34 +786,56 @@ def ranking_title(ranking: pd.DataFrame) -> str:
 # consistency
 
 
-def consistency_sentence(judged: pd.DataFrame, has_quota: bool) -> str | None:
+def consistency_sentence(
+    judged: pd.DataFrame, has_quota: bool, unplaced: pd.DataFrame | None = None
+) -> str | None:
     """How many reps fall in each quadrant of steadiness and performance.
+
+    The counts are of the reps the chart plots; the reps not placed are named with the reason.
 
     Parameters
     ----------
     judged
-        :func:`salesops_lib.analysis.reps.consistency` of the compared reps, those ``Too new to
-        judge`` left out (``quadrant``).
+        :func:`salesops_lib.analysis.reps.consistency` of the placed reps (``quadrant``).
     has_quota
         Performance is attainment (the bar is quota) rather than bookings against the peer
         median.
+    unplaced
+        The reps not placed (``rep_name, quadrant``), or None.
 
     Returns
     -------
     str or None
-        The sentence (``**`` marks what to read first); None when there is nothing true to say.
+        The sentence (``**`` marks what to read first); None without a placed rep.
     """
     if judged.empty:
         return None
     c = judged["quadrant"].value_counts()
     bar = "quota" if has_quota else "their peer median"
-    return (
+    text = (
         f"Of {count(len(judged), 'rep')} with at least three months in the window, "
         f"{bold(int(c.get('Reliable performers', 0)))} are reliable performers (at or above {bar} "
         f"with steady months), {int(c.get('Big-quarter performers', 0))} reach it in bursts, "
         f"{int(c.get('Steady but short', 0))} are steady but short, and "
         f"{bold(int(c.get('Struggling and erratic', 0)))} are both short and erratic."
     )
+    if unplaced is not None and len(unplaced):
+        no_quota = list(unplaced.loc[unplaced["performance"].isna(), "rep_name"])
+        no_book = list(
+            unplaced.loc[unplaced["performance"].notna() & unplaced["cv"].isna(), "rep_name"]
+        )
+        for names, why in (
+            (no_quota, "no quota in the window"),
+            (no_book, "no bookings in the window"),
+        ):
+            if names:
+                one = len(names) == 1
+                text += (
+                    f" {listing(names) if len(names) <= 3 else count(len(names), 'rep')} "
+                    f"{'has' if one else 'have'} {why}, so {'is' if one else 'are'} not placed "
+                    "in the chart."
+                )
+    return text
 
 
 def consistency_title(judged: pd.DataFrame) -> str:
@@ -709,6 +886,7 @@ def heat_matrix(conv: pd.DataFrame) -> pd.DataFrame:
     cells = conv[(conv["entered"] >= HEAT_MIN_DEALS) & conv["step"].isin(keep)]
     heat = cells.pivot_table(index="rep_name", columns="step", values="gap", sort=False)
     heat = heat.reindex(columns=[s for s in keep if s in heat.columns])
+    heat.attrs["reps"] = len(heat)  # before trimming: the title says how many are shown
     if len(heat) > HEAT_ROWS:
         worst = (
             cells.groupby("rep_name")["excess_lost"]
@@ -727,7 +905,10 @@ def conversion_sentence(
     *,
     same_as_06: bool,
 ) -> str | None:
-    """The team's weakest step over the window (the rule report 06 uses) and how it is measured.
+    """The team's weakest step over the window, named only when it is lower beyond chance.
+
+    The rule report 06 uses: the step is named when it converts lower than the next weakest
+    beyond chance; the sentence says how it is measured.
 
     Parameters
     ----------
@@ -748,42 +929,109 @@ def conversion_sentence(
 
     Examples
     --------
-    ``Over the 8,607 deals closed in 2025Q4–2026Q3 the team converts worst at **Discovery →
-    Proposal** (75%; the next weakest, Qualification → Discovery, 76%), the bottleneck report
-    06 names too. ...``
+    ``Over the 9,515 deals closed in 2025Q4–2026Q3 no single step is the team's bottleneck:
+    the weakest steps, Proposal → Negotiation (75%) and Discovery → Proposal (75%), convert
+    alike within chance, as report 06 finds too. ...``
     """
     if neck is None:
         return None
-    text = (
-        f"Over the {count(fun.closed, 'deal')} closed in {_span(list(fun.quarters))} the team "
-        f"converts worst at {bold(neck.step)} ({pct(neck.rate)}"
-    )
-    if neck.next_step is not None and neck.next_rate < 1:
-        text += f"; the next weakest, {neck.next_step}, {pct(neck.next_rate)}"
-    text += ")"
-    text += ", the bottleneck report 06 names too." if same_as_06 else "."
+    over = f"Over the {count(fun.closed, 'deal')} closed in {_span(list(fun.quarters))}"
+    if neck.clear:
+        text = f"{over} the team converts worst at {bold(neck.step)} ({pct(neck.rate)}"
+        if neck.next_step is not None and neck.next_rate < 1:
+            text += f"; the next weakest, {neck.next_step}, {pct(neck.next_rate)}"
+        text += ", lower beyond chance)"
+        text += ", the bottleneck report 06 names too." if same_as_06 else "."
+    else:
+        text = f"{over} no single step is the team's bottleneck: {alike_words(neck)}"
+        text += ", as report 06 finds too." if same_as_06 else "."
+    heat = "The heat map shows each rep's conversion at each step against the team, in percentage points."
+    return " ".join(part for part in (text, basis, heat) if part)
+
+
+def one_step_sentence(fun: funnel_lib.Funnel) -> str | None:
+    """Without history snapshots: the one step the data measures, and why no step is named.
+
+    Parameters
+    ----------
+    fun
+        The window's funnel (:func:`salesops_lib.analysis.funnel.stage_funnel`).
+
+    Returns
+    -------
+    str or None
+        The sentence; None when more than one step is measured.
+
+    Examples
+    --------
+    ``Without history snapshots the data measures one step of the sales process: of the 6,711
+    deals closed in 2017Q1–2017Q4 that reached Engaging, 63% were won. ...``
+    """
+    steps = funnel_lib.total_steps(fun).dropna(subset=["rate"])
+    if not fun.reach.measurable or steps.empty:
+        return None
+    step = fun.reach.measurable[0]
+    row = steps[steps["step"] == step]
+    if row.empty:
+        return None
+    frm = step.split(funnel_lib.ARROW)[0]
+    entered, rate = int(row["entered"].iloc[0]), float(row["rate"].iloc[0])
     return (
-        f"{text} {basis} The heat map shows each rep's conversion at each step against the team, "
-        "in percentage points."
+        f"Without history snapshots the data measures one step of the sales process: of the "
+        f"{count(entered, 'deal')} closed in {_span(list(fun.quarters))} that reached {frm}, "
+        f"{pct(rate)} were won (each rep's share is the win rate compared above). Where the lost "
+        "deals stopped is unknown, so the funnel cannot be measured beyond that: no step can be "
+        "named the weakest and there is no step to coach."
     )
 
 
-def heat_title(heat: pd.DataFrame, neck: funnel_lib.Bottleneck | None) -> str:
-    """The heat map's title.
+def heat_title(heat: pd.DataFrame | None, neck: funnel_lib.Bottleneck | None) -> str:
+    """The heat map's title (a weakest step only when it is clear).
 
     Parameters
     ----------
     heat
-        :func:`heat_matrix` (not used in the words).
+        The heat map's matrix (None: none).
     neck
-        The team's weakest step, named when known.
+        The team's weakest step (None: none).
 
     Returns
     -------
     str
     """
     base = "Conversion against the team by step (red: below, in points)"
-    return f"{base}; weakest team step {neck.step}" if neck is not None else base
+    if heat is not None and heat.attrs.get("reps", len(heat)) > len(heat):
+        base = (
+            f"The {len(heat)} reps losing most deals beyond the team rate, against the team by "
+            "step (in points)"
+        )
+    return f"{base}; weakest team step {neck.step}" if neck is not None and neck.clear else base
+
+
+def coaching_note(gone: list[str], day: pd.Timestamp) -> str | None:
+    """Which reps who left are kept out of the coaching material.
+
+    Parameters
+    ----------
+    gone
+        The names of the reps who left before ``day``.
+    day
+        The as-of date.
+
+    Returns
+    -------
+    str or None
+        The sentence; None when nobody left.
+    """
+    if not gone:
+        return None
+    one = len(gone) == 1
+    who = listing(gone) if len(gone) <= 4 else count(len(gone), "rep")
+    return (
+        f"{who} left before {day.date()}, so {'is' if one else 'are'} left out of the heat map "
+        "and the coaching table (their results stay in the tables above, marked with the date "
+        f"{'they' if one else 'they'} left)."
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -796,20 +1044,26 @@ def ramp_sentence(
     fmt: MoneyFormat,
     *,
     reassigned_known: bool = False,
+    group_word: str = "segment",
 ) -> str | None:
-    """How fast reps hired inside the data win a first own deal and ramp, and which inherited deals are left out.
+    """How fast new hires win their first own deal and reach full productivity.
+
+    Each group (segment, or role) is measured against its own ramped reps, and the sentence
+    says how many inherited deals were left out.
 
     Parameters
     ----------
     ramp
-        :func:`salesops_lib.analysis.reps.ramp_curve` (``curve, median_days_to_first_deal,
-        months_to_full, veteran_monthly, inherited_left_out, inherited_reps, new_hires``).
+        :func:`salesops_lib.analysis.reps.ramp_curve` (``groups, median_days_to_first_deal,
+        inherited_left_out, inherited_reps, new_hires``).
     hire_known
         The reps table has hire dates (None is returned without them).
     fmt
         The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
     reassigned_known
         The opportunities have reassigned dates (the sentence names them among the inherited).
+    group_word
+        What a group is called (``segment`` or ``role``).
 
     Returns
     -------
@@ -818,37 +1072,51 @@ def ramp_sentence(
 
     Examples
     --------
-    ``Reps hired inside the data win their first deal of their own a median **128 days** after
-    starting, and reach 80% of a ramped rep's monthly bookings ($152K a month) in about **9
-    months**. 95 won deals of 16 of them were created before their hire date (inherited) and
-    are left out. 4 hires of the last year are compared with that curve below.``
+    ``Reps hired inside the data win their first deal of their own a median **94 days** after
+    starting. Each segment's hires are measured against its own ramped reps (their average
+    monthly bookings after the first year) and count as fully productive from the month they
+    book 80% of it: Enterprise hires in about **8 months** (ramped average $277K a month, 80%
+    mark $221K); ...``
     """
     if not hire_known:
         return None
     curve = ramp["curve"]
     if len(curve) == 0:
         return "No rep was hired inside the data's time span, so there is no ramp curve to show."
-    days, full, vet = (
-        ramp["median_days_to_first_deal"],
-        ramp["months_to_full"],
-        ramp["veteran_monthly"],
-    )
+    days = ramp["median_days_to_first_deal"]
     if np.isfinite(days):
         text = (
             f"Reps hired inside the data win their first deal of their own a median "
-            f"{bold(count(int(round(days)), 'day'))} after starting"
+            f"{bold(count(int(round(days)), 'day'))} after starting."
         )
     else:
-        text = "No rep hired inside the data has yet won a deal of their own"
-    if np.isfinite(vet):
-        target = f"80% of a ramped rep's monthly bookings ({fmt(vet)} a month)"
+        text = "No rep hired inside the data has yet won a deal of their own."
+    groups = ramp["groups"]
+    share = f"{float(ramp.get('full_share', 0.8)):.0%}"
+    months = int(curve["tenure_month"].max()) + 1 if len(curve) else 0
+    parts = []
+    for name, g in groups.iterrows():
+        who = "hires" if name == "All reps" else f"{name} hires"
+        vet, mark, full = g["veteran_monthly"], g["full_mark"], g["months_to_full"]
+        if not np.isfinite(vet):
+            parts.append(f"{who} have no ramped reps to compare with")
+            continue
+        figures = f"(ramped average {fmt(vet)} a month, {share} mark {fmt(mark)})"
+        if np.isfinite(full):
+            parts.append(f"{who} in about {bold(count(int(full), 'month'))} {figures}")
+        elif int(g["hires"]) < bench.MIN_CURVE_REPS:
+            parts.append(f"{who} are too few ({int(g['hires'])}) to tell {figures}")
+        else:
+            parts.append(f"{who} do not reach it within their first {months} months {figures}")
+    if parts:
+        whose = (
+            "Hires are" if list(groups.index) == ["All reps"] else f"Each {group_word}'s hires are"
+        )
         text += (
-            f", and reach {target} in about {bold(count(int(full), 'month'))}."
-            if np.isfinite(full)
-            else f"; as a group they do not reach {target} within their first {len(curve)} months."
+            f" {whose} measured against {'ramped reps' if whose == 'Hires are' else 'its own ramped reps'} "
+            f"(their average monthly bookings after the first year) and count as fully productive "
+            f"from the month they book {share} of it: {'; '.join(parts)}."
         )
-    else:
-        text += "."
     left, reps = int(ramp["inherited_left_out"]), int(ramp["inherited_reps"])
     if left:
         text += (
@@ -859,8 +1127,28 @@ def ramp_sentence(
         )
     n = len(ramp["new_hires"])
     if n:
-        text += f" {count(n, 'hire')} of the last year {'is' if n == 1 else 'are'} compared with that curve below."
+        own = "that curve" if list(groups.index) == ["All reps"] else f"their {group_word}'s curve"
+        text += f" {count(n, 'hire')} of the last year {'is' if n == 1 else 'are'} compared with {own} below."
     return text
+
+
+def ramp_title(groups: pd.DataFrame, by: str | None) -> str:
+    """The ramp chart's title.
+
+    Parameters
+    ----------
+    groups
+        :func:`salesops_lib.analysis.reps.ramp_curve`'s ``groups`` (per group ``months_to_full``).
+    by
+        The reps' column the curves are split by (:func:`salesops_lib.analysis.reps.ramp_by`).
+
+    Returns
+    -------
+    str
+    """
+    if by is None or list(groups.index) in ([], ["All reps"]):
+        return "New hires' own bookings by month, against ramped reps (dashed)"
+    return f"Each {by}'s new hires, own bookings by month, against its ramped reps (dashed)"
 
 
 # ---------------------------------------------------------------------------------------
@@ -889,7 +1177,14 @@ def manager_sentence(mgr: pd.DataFrame, measure: str, fmt: MoneyFormat) -> str |
     if named.empty:
         return None
     show = pct if measure == "attainment" else fmt
-    best = named.sort_values("mean", ascending=False).iloc[0]
+    ordered = named.sort_values("mean", ascending=False)
+    best = ordered.iloc[0]
+    tops = _top(ordered, "mean", show)
+    if len(tops) > 1:
+        return (
+            f"The teams of {_who(list(tops['manager'].astype('str')))} share the highest average "
+            f"{measure} ({show(best['mean'])})."
+        )
     if len(named) == 1:
         return (
             f"{bold(best['manager'])}'s {count(int(best['reps']), 'rep')} average {show(best['mean'])} "
@@ -946,13 +1241,22 @@ def _definitions(has_quota: bool, has_activities: bool) -> dict[str, str]:
         "Tenure (months)": "Whole months from the rep's hire date to the as-of date.",
         "Percentile": (
             "Share of the rep's peer group (the reps compared, with a value) at or below the "
-            "rep's value, 0-100 (100 = best); tied reps share the higher figure."
+            "rep's value, 0-100 (100 = best); tied reps share the higher figure. Blank when the "
+            f"peer group has fewer than {bench.MIN_PEERS} reps compared or the rep closed no "
+            "deal in the window: there is nothing to rank."
         ),
-        "Pipeline created": "Amount of the deals the rep created in the window.",
+        "Pipeline created": (
+            "Amount of the deals the rep created in the window; deals the rep inherited "
+            "(created before their hire date, or reassigned to them) are left out."
+        ),
         "Average deal": "Bookings divided by deals won, in the window.",
         "Low, High": (
-            "The 95% range: for win rates the Wilson score interval, for attainment the t "
-            "interval of the quarterly values."
+            "The 95% range: for win rates the Wilson score interval; for attainment the t "
+            "interval of the ratio of bookings to quota, estimated from the window's quarters."
+        ),
+        "Left (date)": (
+            "A rep who left before the as-of date: their results stay in the tables, marked with "
+            "the date they left; the heat map and the coaching table leave them out."
         ),
         "Shrunk win rate": (
             "Empirical-Bayes estimate: the rep's wins and losses added to a beta prior fitted to "
@@ -962,11 +1266,21 @@ def _definitions(has_quota: bool, has_activities: bool) -> dict[str, str]:
             "Above or below peers when the raw win rate falls outside the 95% binomial limits of "
             "the peer win rate for that many closed deals (the funnel plot); else within chance."
         ),
-        "Fair rank": "Rank by shrunk win rate (1 = best).",
+        "Fair rank": (
+            "Rank by shrunk win rate as the table shows it (whole percent, 1 = best); reps "
+            "reading the same share a rank."
+        ),
         "Consistency": (
             "Coefficient of variation of monthly bookings (standard deviation divided by mean) "
             "over the months the rep was employed in the window; the quadrants split at its "
-            "median and at quota (or the peer median of bookings without quotas)."
+            "median and at quota (or the peer median of bookings without quotas). Reps with "
+            "fewer than three months, without a quota (when others have one) or without "
+            "bookings are not placed."
+        ),
+        "Convert alike": (
+            "Two steps convert alike when a two-proportion z-test (two-sided, 5% level) finds "
+            "no difference beyond chance; a step is named the bottleneck only when it converts "
+            "lower than the next weakest step beyond chance."
         ),
         "Stage conversion": (
             "Of the deals closed in the window that reached a stage, the share that went on to "
@@ -981,22 +1295,34 @@ def _definitions(has_quota: bool, has_activities: bool) -> dict[str, str]:
         "Days to first own deal": "Days from hire date to the close of the first won deal the rep did not inherit.",
         "Ramp curve": (
             "Mean bookings per rep in each month of tenure, over reps hired inside the data and "
-            "still employed that month, inherited deals left out."
+            "still employed that month, inherited deals left out; one curve per segment (or "
+            "role, without segments), each hire compared with their own."
+        ),
+        "Ramped average": (
+            "Mean monthly bookings of the segment's reps past their first year, over the months "
+            "in which they booked (own deals only): the dashed line of the ramp chart."
         ),
         "Time to full productivity": (
-            "First month of tenure in which new hires' bookings reach 80% of ramped reps' "
-            "monthly average."
+            "First month of tenure in which a segment's new hires book, averaged over two "
+            "months, 80% of its ramped average (the 80% mark), counting months with at least "
+            f"{bench.MIN_CURVE_REPS} hires."
         ),
-        "Curve to date": "What the ramp curve books in the months the hire has been in role.",
+        "Curve to date": (
+            "What the ramp curve of the hire's segment books in the months the hire has been in role."
+        ),
         "Against curve": "The hire's bookings to date divided by the curve to date.",
         "Spread": "Highest minus lowest value among a manager's reps (Std dev: their standard deviation).",
     }
     if has_quota:
-        own["Shrunk attainment"] = (
-            "The rep's mean attainment pulled toward the peer average in proportion to how noisy "
-            "a few quarters are."
+        own["Attainment"] = (
+            "Bookings divided by quota, both summed over the window's quarters: the one "
+            "attainment every table and chart of this report shows."
         )
-        own["Peer average"] = "Mean attainment of the rep's peer group."
+        own["Quarters with quota"] = "Quarters of the window in which the rep had a quota."
+        own["Shrunk attainment"] = (
+            "The rep's attainment pulled toward the peer average (of the rep's peer group) in "
+            "proportion to how noisy a few quarters are."
+        )
     if has_activities:
         own["Activities"] = "Logged activities (calls, meetings, emails) of the rep in the window."
     return pick(
