@@ -423,8 +423,11 @@ def forecast_ranges(
     title: str,
     currency: str = "USD",
     ax: Axes | None = None,
+    goal: float | None = None,
+    goal_label: str = "goal",
 ) -> Axes:
-    """Each method's point with its 80% (thick) and 95% (thin) range; booked-to-date as a line."""
+    """Each method's point with its 80% (thick) and 95% (thin) range; booked-to-date as a
+    line, and the quarter's goal as another when given (``goal_label`` names it)."""
     data = frame.reset_index(drop=True)
     ax = _ax(ax, (9.0, max(2.4, 0.55 * len(data) + 1.2)))
     y = np.arange(len(data))[::-1]
@@ -443,6 +446,21 @@ def forecast_ranges(
         )
     ax.axvline(booked, color="#444", ls="--", lw=1)
     ax.annotate("booked so far", (booked, y.max() + 0.4), fontsize=8, color="#444", ha="left")
+    if goal is not None and np.isfinite(goal) and goal > 0:
+        ax.axvline(goal, color=BAD, ls=":", lw=1.4)
+        ax.annotate(
+            goal_label,
+            (goal, y.max() + 0.4),
+            fontsize=8,
+            color=BAD,
+            ha="right",
+            xytext=(-3, 0),
+            textcoords="offset points",
+        )
+        lo, hi = ax.get_xlim()
+        if goal > hi or goal < lo:  # keep the goal on the chart
+            pad = 0.04 * (max(hi, goal) - min(lo, goal))
+            ax.set_xlim(min(lo, goal - pad), max(hi, goal + pad))
     ax.set_ylim(-0.6, y.max() + 0.8)  # room for the top point's label and the line's note
     ax.set_yticks(y, [f"{m} (recommended)" if m == recommended else m for m in data["method"]])
     money_axis(ax, axis="x", currency=currency)
