@@ -540,6 +540,8 @@ def test_maven_open_deals_without_close_date_are_its_biggest_problem(maven_quali
     )
     assert r.problem_counts.frame["deals"].iloc[0] == 2089  # at the top of the table
     assert r.rep_scores.frame["score"].max() == 0  # every open deal has it, so every rep scores 0
+    assert r.score_sentence.startswith("Every team scores **0**;")
+    assert r.team_chart.empty and r.team_title == ""  # equal bars and a "best" would say nothing
     assert "2,089 open deals worth **$5.0M**: no close date." in [f.text for f in r.findings]
 
 

@@ -823,6 +823,9 @@ def test_salesforce_fixture_says_what_the_methods_used_and_marks_later_closes(
     assert row["stage"] == "Closed Lost after 2026-03-31"
     assert row["forecast_category"] == "Closed after 2026-03-31"
     assert "Closed Won after (date)" in r.definitions
+    assert r.tested_sentence.startswith(
+        "The backtest tests 5 quarters of the 8 asked for, from 2025Q1"
+    )
     shown = r.largest.formatted()
     assert "–" not in set(shown["Stage"]) and "–" not in set(shown["Category"])
 
@@ -857,4 +860,5 @@ def test_maven_two_quarters_or_fewer_recommend_nothing(maven):
     assert "Partial: no history to backtest 4 quarters" in r.status
     assert r.team_sentence.startswith("By team, with Pipeline by age (no method is recommended):")
     assert r.range_sentence is None and r.season_sentence is None
-    assert r.tested_sentence.startswith("The backtest tests 1 quarter of the 8 asked for")
+    assert r.tested_sentence is None  # the section's gap says it once
+    assert r.gaps[0].how.startswith("the data holds full quarters from 2017Q2 on")

@@ -149,9 +149,11 @@ def _earlier_points(data: SalesData, p: _Point, n: int = 8) -> list[_Point]:
 
 def _examples(data: SalesData, points: list[_Point]) -> pd.DataFrame:
     """Deals open at each earlier point, labelled won-inside-that-quarter."""
-    frames = [
-        data.derived(("example", q.quarter, q.as_of), lambda q=q: _example(data, q)) for q in points
-    ]
+
+    def made(q: _Point) -> pd.DataFrame:
+        return data.derived(("example", q.quarter, q.as_of), lambda: _example(data, q))
+
+    frames = [made(q) for q in points]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
@@ -850,7 +852,7 @@ def _ts_choice_uncached(data: SalesData, p: _Point, n: int) -> str | None:
         for name, (point, _) in cands.items():
             errs.setdefault(name, []).append(abs(point - actual))
     full = {k: sum(v) for k, v in errs.items() if len(v) == len(actuals) and actuals}
-    return min(full, key=full.get) if full else None
+    return min(full, key=lambda k: full[k]) if full else None
 
 
 def _all_methods(
@@ -1406,8 +1408,9 @@ def forecast_year(
             raise SalesOpsDataError(
                 f"too little bookings history for a year-ahead forecast ({len(y)} quarters; at least 4 needed)"
             )
-        model = model if model in cands else next(iter(cands))
-        point, sd = cands[model]
+        chosen: str = model if model is not None and model in cands else next(iter(cands))
+        model = chosen
+        point, sd = cands[chosen]
         point = max(float(point), 0.0)
         var += float(sd) ** 2
         rows[q] = [point, max(point - 1.2816 * sd, 0.0), point + 1.2816 * sd, model]

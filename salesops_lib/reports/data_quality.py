@@ -307,11 +307,11 @@ def build(
         team_scores=teams,
         score_sentence=score_sentence(teams, reps.frame),
         team_chart=named.reset_index().assign(share=lambda f: f["score"] / 100)
-        if len(named) > 1
+        if _teams_differ(named)
         else named.iloc[0:0].reset_index(),
         team_title=(
             f"Share of open deals with no hygiene problem, by team (best: {named['score'].idxmax()})"
-            if len(named) > 1
+            if _teams_differ(named)
             else ""
         ),
         rep_scores=Table(
@@ -550,6 +550,13 @@ def rep_scores(data: SalesData, scores: pd.DataFrame, names: dict[str, str]) -> 
         out["main_problem"] = ""
     out = out.sort_values(["score", "rep_name"], kind="stable").reset_index(drop=True)
     return Table(out, REP_SPEC, "", data.currency)
+
+
+def _teams_differ(named: pd.DataFrame) -> bool:
+    """Whether the teams' scores differ as shown (a chart of equal bars, and a "best" among
+    them, would say nothing the sentence does not)."""
+    shown = named["score"].dropna().map(_score)
+    return len(shown) > 1 and shown.nunique() > 1
 
 
 def _score(value: float) -> str:

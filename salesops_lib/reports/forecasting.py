@@ -1107,9 +1107,10 @@ def accuracy_sentence(
 
 def tested_sentence(data: SalesData, rec: Recommendation, backtest_quarters: int) -> str | None:
     """Which quarters the backtest could test and why not more: each needs two full quarters
-    of data before it (None when it tested all it was asked to, or none: the gap says so)."""
+    of data before it (None when it tested all it was asked to, or too few to recommend a
+    method: the section's gap says so then)."""
     n = len(rec.quarters)
-    if n == 0 or n >= backtest_quarters:
+    if rec.method is None or n >= backtest_quarters:
         return None
     first = forecast.first_full_quarter(data)
     begins = forecast.data_start(data).date()
