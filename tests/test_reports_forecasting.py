@@ -821,7 +821,7 @@ def test_salesforce_fixture_says_what_the_methods_used_and_marks_later_closes(
     assert harbor["StageName"] == "Closed Lost" and harbor["CloseDate"] == "4/11/2026"
     row = r.largest.frame.set_index("deal").loc["Harbor Foods Corp. - expansion"]
     assert row["stage"] == "Closed Lost after 2026-03-31"
-    assert row["forecast_category"] == "Closed after 2026-03-31"
+    assert row["forecast_category"] == "Closed later"
     assert "Closed Won after (date)" in r.definitions
     assert r.tested_sentence.startswith(
         "The backtest tests 5 quarters of the 8 asked for, from 2025Q1"

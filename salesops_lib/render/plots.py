@@ -446,22 +446,27 @@ def forecast_ranges(
         )
     ax.axvline(booked, color="#444", ls="--", lw=1)
     ax.annotate("booked so far", (booked, y.max() + 0.4), fontsize=8, color="#444", ha="left")
+    bottom = -0.6
     if goal is not None and np.isfinite(goal) and goal > 0:
+        bottom = -0.9  # room for the goal's note below the last method
         ax.axvline(goal, color=BAD, ls=":", lw=1.4)
-        ax.annotate(
-            goal_label,
-            (goal, y.max() + 0.4),
-            fontsize=8,
-            color=BAD,
-            ha="right",
-            xytext=(-3, 0),
-            textcoords="offset points",
-        )
         lo, hi = ax.get_xlim()
         if goal > hi or goal < lo:  # keep the goal on the chart
             pad = 0.04 * (max(hi, goal) - min(lo, goal))
-            ax.set_xlim(min(lo, goal - pad), max(hi, goal + pad))
-    ax.set_ylim(-0.6, y.max() + 0.8)  # room for the top point's label and the line's note
+            lo, hi = min(lo, goal - pad), max(hi, goal + pad)
+            ax.set_xlim(lo, hi)
+        right = goal > (lo + hi) / 2  # the note on the side with room, below the last method
+        ax.annotate(
+            goal_label,
+            (goal, -0.6),
+            fontsize=8,
+            color=BAD,
+            ha="right" if right else "left",
+            va="center",
+            xytext=(-4 if right else 4, 0),
+            textcoords="offset points",
+        )
+    ax.set_ylim(bottom, y.max() + 0.8)  # room for the top point's label and the lines' notes
     ax.set_yticks(y, [f"{m} (recommended)" if m == recommended else m for m in data["method"]])
     money_axis(ax, axis="x", currency=currency)
     _value_grid_on_x(ax)

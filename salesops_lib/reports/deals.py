@@ -121,7 +121,7 @@ def closed_after(data: SalesData, deals: pd.DataFrame, as_of: object) -> np.ndar
 
 def label_closed_after(data: SalesData, rows: pd.DataFrame, as_of: object) -> pd.DataFrame:
     """Deal rows whose deal the export shows closed after ``as_of`` labelled so: stage
-    ``Closed Won after <as-of>`` (or Lost) and category ``Closed after <as-of>`` instead of a
+    ``Closed Won after <as-of>`` (or Lost) and category ``Closed later`` instead of a
     blank (their stage and category on ``as_of`` are unknown without history snapshots).
 
     Returns
@@ -141,7 +141,7 @@ def label_closed_after(data: SalesData, rows: pd.DataFrame, as_of: object) -> pd
     stage = np.where(won, f"Closed Won after {day}", f"Closed Lost after {day}")
     out["stage"] = out["stage"].astype("object").where(~later, pd.Series(stage, index=out.index))
     out["forecast_category"] = (
-        out["forecast_category"].astype("object").where(~later, f"Closed after {day}")
+        out["forecast_category"].astype("object").where(~later, "Closed later")
     )
     return out
 
@@ -149,7 +149,8 @@ def label_closed_after(data: SalesData, rows: pd.DataFrame, as_of: object) -> pd
 CLOSED_AFTER_DEFINITION = (
     "A deal open on the as-of date that the export shows closed won (or lost) later: without "
     "history snapshots its stage and category on the as-of date are unknown (the export keeps "
-    "only its closing ones), and its close date is the day it closed."
+    "only its closing ones), so its stage reads Closed Won (or Lost) after the as-of date, its "
+    "category Closed later, and its close date is the day it closed."
 )
 """The definition a report adds when a deal table shows ``Closed Won after <as-of>``."""
 
