@@ -16,7 +16,7 @@ AS_OF = pd.Timestamp("2026-08-14")
 
 
 def test_forecast_shape_and_team_split(demo):
-    f = fc.forecast_quarter(demo, quarter="2026Q3", as_of=AS_OF, backtest_quarters=3)
+    f = fc.forecast_quarter(demo, quarter="2026Q3", as_of=AS_OF, backtest_quarters=4)
     assert list(f.columns) == FORECAST_COLUMNS
     assert set(f["method"]) == {"time_series", "pipeline", "win_model", "rep_call", "ensemble"}
     assert f.attrs["recommended"] in set(f["method"]) - {"rep_call"}
@@ -91,7 +91,7 @@ def test_order_history_only_falls_back_to_time_series(demo):
     o = demo.opportunities
     won = o[o["is_won"].astype(bool)].reset_index(drop=True)
     data = replace(demo, opportunities=won, history=None, activities=None)
-    f = fc.forecast_quarter(data, quarter="2026Q3", as_of="2026-06-30", backtest_quarters=2)
+    f = fc.forecast_quarter(data, quarter="2026Q3", as_of="2026-06-30", backtest_quarters=4)
     assert "time_series" in set(f["method"])
     assert not {"pipeline", "win_model"} & set(f["method"])
     assert f.attrs["recommended"] in {"time_series", "ensemble"}
@@ -141,3 +141,72 @@ def test_forecast_by_rep_is_not_the_cached_company_total(demo):
     assert len(company) == 1 and len(by_rep) > 10
     assert "Total" not in set(by_rep["rep_id"])
     assert by_rep["point"].sum() > 0.5 * company["point"].iloc[0]
+
+
+# ---------------------------------------------------------------------------------------
+# the recommendation rule: enough quarters, ties broken by the smaller bias
+
+
+def scored(wape: dict[str, float], bias: dict[str, float], quarters: int) -> pd.DataFrame:
+    """A backtest frame whose methods have the given WAPE and bias over ``quarters`` quarters
+    of actual 100 each (one quarter carries the whole error)."""
+    rows = []
+    for m in wape:
+        over = (wape[m] + bias[m]) / 2 * 100 * quarters  # sum of positive errors
+        under = (wape[m] - bias[m]) / 2 * 100 * quarters  # sum of negative errors (abs)
+        errors = [over, -under] + [0.0] * (quarters - 2)
+        for k, e in enumerate(errors):
+            rows.append((f"q{k}", m, 100.0 + e, 100.0, e, 1.0, 1.0))
+    return pd.DataFrame(
+        rows, columns=["quarter", "method", "forecast", "actual", "error", "covered80", "covered95"]
+    )
+
+
+def test_scored_frame_has_the_asked_wape_and_bias():
+    acc = fc.accuracy(scored({"pipeline": 0.05}, {"pipeline": -0.02}, 8))
+    assert acc.loc["pipeline", "wape"] == pytest.approx(0.05)
+    assert acc.loc["pipeline", "bias"] == pytest.approx(-0.02)
+
+
+@pytest.mark.parametrize(
+    ("wape", "bias", "quarters", "expected"),
+    [
+        # the lowest WAPE
+        (
+            {"pipeline": 0.058, "ensemble": 0.050},
+            {"pipeline": 0.0, "ensemble": -0.03},
+            8,
+            "ensemble",
+        ),
+        # less than 0.1 point apart: a tie, the smaller |bias| wins
+        (
+            {"ensemble": 0.0500, "win_model": 0.0504},
+            {"ensemble": -0.026, "win_model": -0.004},
+            8,
+            "win_model",
+        ),
+        # 0.1 point apart or more: no tie
+        (
+            {"ensemble": 0.0500, "win_model": 0.0511},
+            {"ensemble": -0.026, "win_model": -0.004},
+            8,
+            "ensemble",
+        ),
+        # four quarters are enough, three are not
+        ({"pipeline": 0.05}, {"pipeline": 0.0}, 4, "pipeline"),
+        ({"pipeline": 0.05}, {"pipeline": 0.0}, 3, None),
+        ({"pipeline": 0.05}, {"pipeline": 0.0}, 2, None),
+    ],
+)
+def test_recommend_needs_four_quarters_and_breaks_ties_by_bias(wape, bias, quarters, expected):
+    bt = scored(wape, bias, quarters)
+    assert fc.recommend(bt) == expected
+    ranked = fc.ranking(bt)
+    assert bool(ranked["eligible"].all()) is (quarters >= fc.MIN_BACKTEST_QUARTERS)
+
+
+def test_first_full_quarter_starts_where_the_data_does(maven):
+    # Maven's first close is 2017-03-01: 2017Q1 holds only March
+    assert fc.data_start(maven) == pd.Timestamp("2017-03-01")
+    assert fc.first_full_quarter(maven) == "2017Q2"
+    assert not fc.backtestable(maven, "2017Q3") and fc.backtestable(maven, "2017Q4")

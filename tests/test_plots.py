@@ -248,3 +248,25 @@ def test_tenure_curves_one_line_and_dashed_average_per_segment_legend_below():
     assert "SMB: ramped average" in labels and "Enterprise: new hires" in labels
     assert ax.get_legend().get_bbox_to_anchor().y0 < ax.get_window_extent().y0  # below the axes
     assert ax.get_xlabel() == "Month of tenure"
+
+
+def test_forecast_ranges_draws_the_quarters_goal_as_a_line():
+    frame = pd.DataFrame(
+        {
+            "method": ["Pipeline by age", "Rep call"],
+            "point": [22.8e6, 11.6e6],
+            "lo80": [20e6, 11.6e6],
+            "hi80": [25e6, 24.9e6],
+            "lo95": [19e6, 11.6e6],
+            "hi95": [26e6, 24.9e6],
+        }
+    )
+    ax = plots.forecast_ranges(
+        frame, booked=0.0, recommended="", title="t", goal=35.6e6, goal_label="goal $35.6M (quota)"
+    )
+    xs = [line.get_xdata()[0] for line in ax.get_lines()]
+    assert 35.6e6 in xs and 0.0 in xs  # the goal and booked-so-far lines
+    assert "goal $35.6M (quota)" in [t.get_text() for t in ax.texts]
+    assert ax.get_xlim()[1] > 35.6e6  # the goal is on the chart
+    none = plots.forecast_ranges(frame, booked=0.0, recommended="", title="t")
+    assert len(none.get_lines()) == 1

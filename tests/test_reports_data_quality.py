@@ -166,13 +166,15 @@ def test_fix_list_one_row_per_deal_grouped_by_rep_most_money_first(hand):
         "money at stake: $5.3K in 2 deals."
     )
     export = r.fix_list_export.labelled()
-    assert {"Team", "Manager", "Deal id", "What to do"} <= set(export.columns)
+    assert {"Team", "Manager", "Deal id", "Deal", "What to do"} <= set(export.columns)
 
 
 def test_check_names_are_a_managers_words_everywhere(hand):
     r = dq.build(hand, quarter="2026Q2", as_of="2026-06-15")
     shown = set(r.problem_counts.frame["label"]) | set(r.problem_chart["label"])
-    assert shown == {"Close date passed", "No account", "Likely duplicate"}
+    found = r.problem_counts.frame.query("deals > 0")
+    assert set(found["label"]) == {"Close date passed", "No account", "Likely duplicate"}
+    assert shown == {r.check_names[c] for c in r.problems.attrs["checked"]}
     for text in [
         *r.check_names.values(),
         *r.definitions,
@@ -283,18 +285,19 @@ def scores(rows):
 def test_score_sentence_branches():
     reps = pd.DataFrame({"score": [20.0, 70.0, 45.0]})
     assert dq.score_sentence(scores([("East", 47.2), ("West", 61.0)]), reps) == (
-        "Team hygiene scores run from **47** (East) to **61** (West); 2 reps score below 50 (a "
+        "Team hygiene scores run from **47** (East) to **61** (West); 2 reps score 50 or below (a "
         "problem on half their open deals or more)."
     )
     assert dq.score_sentence(scores([("East", 50.0), ("West", 50.2)]), reps).startswith(
         "Every team scores **50**;"
     )
     assert dq.score_sentence(scores([("East", 50.0)]), reps.iloc[[1]]) == (
-        "**East** scores **50**; no rep scores below 50 (a problem on half their open deals or more)."
+        "**East** scores **50**; no rep scores 50 or below (a problem on half their open deals or "
+        "more)."
     )
     assert dq.score_sentence(scores([("(unassigned)", 50.0)]), reps.iloc[[0]]) == (
-        "The reps have no team, so only reps are scored: 1 rep scores below 50 (a problem on half "
-        "their open deals or more)."
+        "The reps have no team, so only reps are scored: 1 rep scores 50 or below (a problem on "
+        "half their open deals or more)."
     )
 
 
@@ -305,11 +308,11 @@ def impact(rows):
 
 
 def test_impact_sentence_says_mostly_only_when_true():
-    many = impact([("2025Q3", 40, 60, 3e6, -1e6), ("2025Q4", 40, 60, 2e6, 1e6)])
+    many = impact([("2025Q3", 40, 60, 3e6, 1e6), ("2025Q4", 40, 60, 2e6, 1e6)])
     assert dq.impact_sentence(many) == (
-        "In the 2 quarters 2025Q3 to 2025Q4, forecasts made at the end of week 4 from the open "
-        "pipeline missed mostly on deals with hygiene problems: they were **40%** of the open deals "
-        "but carried **71%** of the forecast error."
+        "In the 2 quarters 2025Q3 to 2025Q4, the Pipeline by stage and age forecast made at the "
+        "end of week 4 missed, deal by deal, mostly on deals with hygiene problems: they were "
+        "**40%** of the open deals but carried **71%** of the absolute error."
     )
     one = dq.impact_sentence(impact([("2017Q3", 10, 90, 3e5, -7e5)]))
     assert (
@@ -317,10 +320,10 @@ def test_impact_sentence_says_mostly_only_when_true():
         and "more on deals with hygiene problems than their number suggests" in one
     )
     even = dq.impact_sentence(impact([("2017Q3", 50, 50, 1e5, -9e5)]))
-    assert "missed no more on deals with hygiene problems than on the others" in even
+    assert "deal by deal, no more on deals with hygiene problems than on the others" in even
     assert dq.impact_sentence(impact([])) is None
-    half = dq.impact_sentence(impact([("2026Q1", 45, 55, 5.02e5, -4.98e5)]))
-    assert "mostly" not in half and "carried **50%** of the error" in half
+    half = dq.impact_sentence(impact([("2026Q1", 45, 55, 5.02e5, 4.98e5)]))
+    assert "mostly" not in half and "carried **50%** of the absolute error" in half
 
 
 # ---------------------------------------------------------------------------------------
@@ -471,3 +474,247 @@ def test_every_table_spec_has_distinct_labels():
     assert len(specs) >= 8
     for spec in specs:
         assert len(set(spec.labels)) == len(spec.labels), spec.labels
+
+
+# ---------------------------------------------------------------------------------------
+# the second review: every check listed, no close date, the score's boundary, filled
+# amounts, the forecast impact deal by deal, the fix list's columns, plain definitions
+
+MAVEN_DIR = ROOT / "data" / "examples" / "maven_crm"
+
+
+def test_every_check_the_data_allows_is_listed_with_its_count_zero_included(hand):
+    assert hand.last_date <= pd.Timestamp("2026-06-15")  # the as-of date: probabilities known
+    r = dq.build(hand, quarter="2026Q2", as_of="2026-06-15")  # no history snapshots
+    counts = r.problem_counts.frame.set_index("check")
+    assert set(counts.index) == set(hygiene.CHECKS) - {"pushed_repeatedly"}
+    # by hand: no open deal lacks an amount or a close date, none has Commit early, every
+    # probability is its stage's
+    for check in ("missing_amount", "no_close_date", "category_mismatch", "probability_mismatch"):
+        assert counts.loc[check, "deals"] == 0 and counts.loc[check, "amount"] == 0
+    assert counts.loc["past_due_close", "deals"] == 2  # "two" and "late", dated in June
+    shown = r.problem_counts.formatted()
+    assert shown.set_index("Problem").loc["No amount", "Deals"] == "0"
+    assert r.unchecked_sentence == (
+        "Not checked on this data: Close date pushed twice or more (needs history snapshots)."
+    )
+    earlier = dq.build(hand, quarter="2026Q2", as_of="2026-05-05")
+    assert earlier.period.as_of < hand.last_date
+    assert "Probability does not match the stage (the export keeps only today's" in (
+        earlier.unchecked_sentence
+    )
+    assert "probability_mismatch" not in set(earlier.problem_counts.frame["check"])
+    assert dq.unchecked_sentence({}, NAMES) is None
+
+
+def test_an_open_deal_without_a_close_date_is_a_problem(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(CONFIG)
+    undated = OPPS + "undated,Undated deal,a2,r2,Pro,Qualify,700,2026-05-02,,Pipeline,0.2\n"
+    data = load_dataset(
+        write(tmp_path / "u", reps=REPS, opportunities=undated, accounts=ACCOUNTS), config=cfg
+    )
+    r = dq.build(data, quarter="2026Q2", as_of="2026-06-15")
+    row = r.problem_counts.frame.set_index("check").loc["no_close_date"]
+    assert (row["label"], row["deals"], row["amount"]) == ("No close date", 1, 700.0)
+    assert r.fix_list.frame.set_index("opp_id").loc["undated", "problems_text"] == "No close date"
+    assert (
+        "No close date" in r.definitions
+        and "no quarter's pipeline" in r.definitions["No close date"]
+    )
+    assert any("no close date" in f.text for f in r.findings)
+
+
+@pytest.fixture(scope="module")
+def maven_quality(maven):
+    return dq.build(maven, quarter="2017Q4")
+
+
+def maven_raw() -> tuple[pd.DataFrame, pd.Series]:
+    raw = pd.read_csv(MAVEN_DIR / "sales_pipeline.csv")
+    raw["product"] = raw["product"].replace({"GTXPro": "GTX Pro"})
+    prices = pd.read_csv(MAVEN_DIR / "products.csv").set_index("product")["sales_price"]
+    return raw, prices
+
+
+def test_maven_open_deals_without_close_date_are_its_biggest_problem(maven_quality):
+    raw, prices = maven_raw()
+    open_ = raw[raw["deal_stage"].isin(["Prospecting", "Engaging"])]
+    undated = open_[open_["close_date"].isna()]
+    r = maven_quality
+    counts = r.problem_counts.frame.set_index("check")
+    assert counts.loc["no_close_date", "deals"] == len(undated) == 2089
+    assert counts.loc["no_close_date", "amount"] == pytest.approx(
+        undated["product"].map(prices).sum()
+    )
+    assert r.problem_counts.frame["deals"].iloc[0] == 2089  # at the top of the table
+    assert r.rep_scores.frame["score"].max() == 0  # every open deal has it, so every rep scores 0
+    assert r.score_sentence.startswith("Every team scores **0**;")
+    assert r.team_chart.empty and r.team_title == ""  # equal bars and a "best" would say nothing
+    assert "2,089 open deals worth **$5.0M**: no close date." in [f.text for f in r.findings]
+
+
+def test_maven_preset_marks_the_amounts_it_filled_with_list_prices(maven):
+    raw, prices = maven_raw()
+    needs = (
+        (raw["deal_stage"] != "Won")
+        & (raw["close_value"].isna() | (raw["close_value"] == 0))
+        & raw["product"].map(prices).notna()
+    )
+    got = maven.opportunities.set_index("opp_id")["amount_filled"]
+    assert got.dtype == bool
+    assert set(got[got].index) == set(raw.loc[needs, "opportunity_id"])
+
+
+def test_a_filled_amount_is_not_the_same_amount():
+    deals = open_deals(
+        [
+            ("o1", "r1", "acc", None, "Core", 550.0, "2026-03-01"),
+            ("o2", "r1", "acc", None, "Core", 550.0, "2026-03-02"),
+        ]
+    )
+    assert hygiene.likely_duplicates(deals)["reason"].tolist() == ["same amount"]
+    assert hygiene.likely_duplicates(deals.assign(amount_filled=[True, False])).empty
+    named = deals.assign(amount_filled=True, opp_name=["Acme seats", "Acme seats"])
+    assert hygiene.likely_duplicates(named)["reason"].tolist() == ["same name"]  # names still count
+
+
+def test_maven_duplicates_no_longer_rest_on_list_prices_and_tables_mark_them(maven_quality):
+    raw, _ = maven_raw()
+    open_ = raw[raw["deal_stage"].isin(["Prospecting", "Engaging"])]
+    assert open_["close_value"].isna().all()  # Maven records no amount while a deal is open
+    r = maven_quality
+    assert r.duplicates.frame.empty and r.duplicate_sentence is None
+    assert r.problem_counts.frame.set_index("check").loc["likely_duplicate", "deals"] == 0
+    assert set(r.fix_list.frame["amount_source"]) == {"list price"}
+    shown = r.fix_list.formatted()
+    assert list(shown.columns[4:6]) == ["Amount", "Amount is"] and len(shown.columns) <= 9
+    assert "Amount is" in r.definitions
+    # a list price is no amount anyone entered: the No amount check counts those deals
+    assert r.problem_counts.frame.set_index("check").loc["missing_amount", "deals"] == len(open_)
+
+
+@pytest.mark.parametrize(
+    ("flagged", "n_open", "counted"),
+    [(27, 54, True), (26, 54, False), (28, 54, True), (1, 2, True), (1, 3, False), (2, 3, True)],
+)
+def test_a_rep_at_exactly_half_scores_50_and_is_counted(flagged, n_open, counted):
+    reps = pd.DataFrame({"score": [100 * (1 - flagged / n_open)]})
+    text = dq.score_sentence(scores([("East", 60.0), ("West", 70.0)]), reps)
+    assert ("1 rep scores 50 or below" in text) is counted
+    assert ("no rep scores 50 or below" in text) is not counted
+
+
+def test_the_boundary_on_a_built_report(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(CONFIG)
+    opps = (
+        "opp_id,opp_name,account_id,rep_id,product,stage,amount,created_date,close_date,forecast_category,probability\n"
+        "a1,One,a1,r1,Core,Propose,100,2026-05-01,2026-07-20,Pipeline,0.5\n"
+        "a2,Two,a2,r1,Core,Propose,100,2026-05-01,2026-06-01,Pipeline,0.5\n"  # past due
+        "b1,Three,a1,r2,Core,Propose,100,2026-05-01,2026-07-20,Pipeline,0.5\n"
+        "won,Won deal,a6,r1,Core,Won,100,2026-04-01,2026-05-01,Closed,1\n"
+    )
+    data = load_dataset(write(tmp_path / "b", reps=REPS, opportunities=opps), config=cfg)
+    r = dq.build(data, quarter="2026Q2", as_of="2026-06-15")
+    ann = r.rep_scores.frame.set_index("rep_id").loc["r1"]
+    assert (ann["open_deals"], ann["flagged_deals"], ann["score"]) == (2, 1, 50.0)
+    assert "1 rep scores 50 or below" in r.score_sentence
+
+
+def test_forecast_impact_sums_each_deals_absolute_error(demo, demo_dir):
+    from salesops_lib.analysis import forecast
+
+    imp = hygiene.forecast_impact(demo, quarters=["2026Q2"]).iloc[0]
+    as_of = pd.Timestamp("2026-04-28")  # the end of 2026Q2's week 4
+    chances = forecast.deal_chances(demo, quarter="2026Q2", as_of=as_of)
+    opps = pd.read_csv(demo_dir / "opportunities.csv", parse_dates=["close_date"])
+    won = opps[
+        (opps["is_won"].astype(str).str.lower() == "true")
+        & opps["close_date"].between("2026-04-01", "2026-06-30")
+    ].set_index("opp_id")["amount"]
+    error = chances["chance"] * chances["amount"] - chances["opp_id"].map(won).fillna(0.0)
+    flagged = chances["opp_id"].isin(set(hygiene.audit(demo, as_of=as_of)["opp_id"]))
+    assert imp["flagged_error"] == pytest.approx(error[flagged].abs().sum())
+    assert imp["clean_error"] == pytest.approx(error[~flagged].abs().sum())
+    assert imp["flagged_error"] > abs(error[flagged].sum())  # not the net error of the group
+    assert imp["flagged_share"] == pytest.approx(error[flagged].abs().sum() / error.abs().sum())
+
+
+def test_impact_window_is_the_last_four_complete_quarters_up_to_the_report_quarter(demo):
+    from salesops_lib.reports.base import period_of
+
+    final = period_of(demo, "2026Q3", None)
+    assert dq.impact_window(demo, final) == ["2025Q4", "2026Q1", "2026Q2", "2026Q3"]
+    running = period_of(demo, "2026Q3", "2026-08-14")
+    assert dq.impact_window(demo, running) == ["2025Q3", "2025Q4", "2026Q1", "2026Q2"]
+    frame = impact([("2025Q3", 40, 60, 1e6, 3e6)])
+    text = dq.impact_sentence(frame, window=["2025Q3"], period=running)
+    assert text.endswith(
+        "The quarters measured are the last complete quarter up to 2026Q3, as the other reports "
+        "take them (2026Q3 left out: it has not ended on the as-of date, so its deals' outcomes "
+        "are not known yet)."
+    )
+
+
+def test_demo_impact_names_its_quarters_and_method(demo_quality):
+    r = demo_quality
+    assert r.impact_quarters == ["2025Q4", "2026Q1", "2026Q2", "2026Q3"]
+    assert "the Pipeline by stage and age forecast" in r.impact_sentence
+    assert "(2026Q3 included: it ended on the as-of date" in r.impact_sentence
+    assert "Pipeline by stage and age" in r.definitions["Forecast impact"]
+    assert "Absolute error on deals with a problem" in r.impact.formatted().columns
+
+
+def test_maven_impact_says_which_quarters_could_not_be_measured(maven_quality):
+    r = maven_quality
+    assert r.impact_quarters == ["2017Q4"]
+    assert "the Pipeline by age forecast" in r.impact_sentence
+    assert "2017Q1, 2017Q2 and 2017Q3 left out: the forecast needs two full quarters" in (
+        r.impact_sentence
+    )
+
+
+def test_fix_list_export_has_no_deal_column_equal_to_the_id(maven_quality, tmp_path):
+    export = maven_quality.fix_list_export.labelled()
+    assert "Deal id" in export.columns and "Deal" not in export.columns
+    named = dq.build(salesforce_export(tmp_path), quarter="2026Q1").fix_list_export.labelled()
+    assert {"Deal id", "Deal"} <= set(named.columns)
+    assert (named["Deal"] != named["Deal id"]).all()
+
+
+def test_definitions_are_plain_words_and_not_circular(demo_quality, maven_quality, maven):
+    for r in (demo_quality, maven_quality):
+        assert not any("salesops" in text for text in r.definitions.values())
+    stale = demo_quality.definitions["No stage or amount change for 30 days"]
+    assert "history snapshots show the same stage and amount" in stale
+    assert not stale.lower().startswith("no stage or amount change")
+    won = maven.opportunities[maven.opportunities["is_won"].astype(bool)]
+    raw, _ = maven_raw()
+    raw_won = raw[raw["deal_stage"] == "Won"]
+    days = (pd.to_datetime(raw_won["close_date"]) - pd.to_datetime(raw_won["engage_date"])).dt.days
+    assert len(won) == len(raw_won)
+    cycle = maven_quality.definitions["Open over twice the usual cycle"]
+    assert f"{2 * days.median():,.0f} days" in cycle and f"took {days.median():,.0f} days" in cycle
+
+
+def test_deals_closed_after_the_as_of_date_say_so(tmp_path):
+    from .conftest import FIXTURES
+
+    data = load_dataset(FIXTURES / "salesforce_export", preset="salesforce")
+    raw = pd.read_csv(FIXTURES / "salesforce_export" / "Opportunity.csv")
+    later = raw[
+        (raw["IsClosed"].astype(str).str.lower() == "true")
+        & (pd.to_datetime(raw["CloseDate"], format="mixed") > "2026-03-31")
+        & (pd.to_datetime(raw["CreatedDate"]).dt.tz_localize(None) <= "2026-03-31")
+    ]
+    r = dq.build(data, quarter="2026Q1")
+    fix = r.fix_list.frame
+    shown = fix[fix["closed_after"]]
+    assert set(shown["opp_id"]) <= set(later["Id"]) and len(shown)
+    for _, row in shown.iterrows():
+        won = raw.set_index("Id").loc[row["opp_id"], "IsWon"]
+        word = "Won" if str(won).lower() == "true" else "Lost"
+        assert row["stage"] == f"Closed {word} after 2026-03-31"
+        assert row["forecast_category"] == "Closed later"
+    assert "Closed Won after (date)" in r.definitions

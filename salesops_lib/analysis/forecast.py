@@ -122,10 +122,57 @@ def _point(data: SalesData, quarter: str, as_of: pd.Timestamp) -> _Point:
     return _Point(quarter, start, end, as_of, int((as_of - start).days))
 
 
+def data_start(data: SalesData) -> pd.Timestamp:
+    """The day the data's history of deals begins: the later of the first close and the first
+    created date.
+
+    A data set whose first closes are records migrated from another CRM (closed before their
+    deals were created, as HubSpot's and Salesforce's exports can hold) or whose first deals
+    were created long before anything closed (Maven's engage dates) holds a full history only
+    from the later of the two.
+
+    Examples
+    --------
+    >>> data_start(data)  # doctest: +SKIP
+    Timestamp('2024-06-01 00:00:00')
+    """
+    created = data.opportunities["created_date"].min()
+    first = data.first_date
+    return max(first, created) if pd.notna(created) else first
+
+
+def first_full_quarter(data: SalesData) -> str:
+    """The first fiscal quarter the data holds from its first day (see :func:`data_start`).
+
+    Earlier points of a forecast and the quarters a backtest tests begin there: a quarter the
+    data holds only partly (Maven's 2017Q1 holds only March; HubSpot's 2024Q2 only June) would
+    teach the methods that little closes.
+
+    Examples
+    --------
+    >>> first_full_quarter(data)  # doctest: +SKIP
+    '2024Q3'
+    """
+    day = data_start(data).normalize()
+    q = data.calendar.quarter_of(day)
+    start, _ = data.calendar.bounds(q)
+    return q if day <= start else data.calendar.shift(q, 1)
+
+
+MIN_HISTORY_QUARTERS = 2
+"""Full quarters of data a quarter needs before it to be backtested (its methods learn from them)."""
+
+
+def backtestable(data: SalesData, quarter: str) -> bool:
+    """Whether ``quarter`` has :data:`MIN_HISTORY_QUARTERS` full quarters of data before it."""
+    return quarter >= data.calendar.shift(first_full_quarter(data), MIN_HISTORY_QUARTERS)
+
+
 def _earlier_points(data: SalesData, p: _Point, n: int = 8) -> list[_Point]:
-    """The same point (days into the quarter) of up to ``n`` earlier quarters that ended by ``as_of``."""
+    """The same point (days into the quarter) of up to ``n`` earlier quarters that ended by
+    ``as_of``, from the data's first full quarter on (:func:`first_full_quarter`)."""
     out = []
-    first = data.quarters()[0]
+    first = first_full_quarter(data)
     for k in range(1, n + 1):
         q = data.calendar.shift(p.quarter, -k)
         if q < first:
@@ -323,29 +370,143 @@ def method_pipeline(
         One row per group (index; ``Total`` without ``key``): ``point, lo80, hi80, lo95, hi95``.
     """
     points = _earlier_points(data, p)
-    ex = _examples(data, points)
     od = open_deals_at(data, p.as_of)
-    if ex.empty:
-        rate = np.full(len(od), 0.0)
-    else:
-        # the cell: stage, whether the expected close falls inside the quarter, age band
-        ex["band"] = pd.cut(ex["age_days"], AGE_BANDS, labels=False)
-        od["band"] = pd.cut(od["age_days"], AGE_BANDS, labels=False)
-        ex_key, od_key = _cells(ex, ex["quarter_end"], od, p.end)
-        overall = ex["won_in_quarter"].mean()
-        by_stage = ex.groupby(ex_key)["won_in_quarter"].agg(["sum", "size"])
-        stage_rate = (by_stage["sum"] + 5 * overall) / (by_stage["size"] + 5)
-        by_cell = ex.groupby([ex_key, ex["band"]])["won_in_quarter"].agg(["sum", "size"])
-        s_key = od_key
-        prior = s_key.map(stage_rate).fillna(overall).to_numpy()
-        idx = pd.MultiIndex.from_arrays([s_key, od["band"]])
-        cell = by_cell.reindex(idx)
-        k, n = cell["sum"].fillna(0).to_numpy(), cell["size"].fillna(0).to_numpy()
-        rate = (k + 10 * prior) / (n + 10)
+    rate = _pipeline_chances(data, p)
     mean, sd = _not_yet_created(data, points, key)
     return _simulate(
         rate, od["amount"].to_numpy(), _groups_of(od, key), _booked_by(data, p, key), mean, sd, seed
     )
+
+
+def _pipeline_chances(data: SalesData, p: _Point) -> np.ndarray:
+    """Each deal open at ``p.as_of`` (in :func:`open_deals_at` order): the share of deals of
+    its cell (stage, close-date timing, age band) open at the same point of earlier quarters
+    that closed won within the quarter, shrunk toward the stage's and the overall share."""
+    return data.derived(
+        ("pipeline chances", p.quarter, p.as_of), lambda: _pipeline_chances_uncached(data, p)
+    )
+
+
+def _pipeline_chances_uncached(data: SalesData, p: _Point) -> np.ndarray:
+    ex = _examples(data, _earlier_points(data, p))
+    od = open_deals_at(data, p.as_of)
+    if ex.empty:
+        return np.full(len(od), 0.0)
+    # the cell: stage, whether the expected close falls inside the quarter, age band
+    ex["band"] = pd.cut(ex["age_days"], AGE_BANDS, labels=False)
+    od["band"] = pd.cut(od["age_days"], AGE_BANDS, labels=False)
+    ex_key, od_key = _cells(ex, ex["quarter_end"], od, p.end)
+    overall = ex["won_in_quarter"].mean()
+    by_stage = ex.groupby(ex_key)["won_in_quarter"].agg(["sum", "size"])
+    stage_rate = (by_stage["sum"] + 5 * overall) / (by_stage["size"] + 5)
+    by_cell = ex.groupby([ex_key, ex["band"]])["won_in_quarter"].agg(["sum", "size"])
+    prior = od_key.map(stage_rate).fillna(overall).to_numpy()
+    idx = pd.MultiIndex.from_arrays([od_key, od["band"]])
+    cell = by_cell.reindex(idx)
+    k, n = cell["sum"].fillna(0).to_numpy(), cell["size"].fillna(0).to_numpy()
+    return (k + 10 * prior) / (n + 10)
+
+
+def _target_point(data: SalesData, quarter: str, as_of: object | None) -> _Point:
+    """The point a forecast of ``quarter`` made on ``as_of`` stands at (as
+    :func:`forecast_quarter` takes it)."""
+    _, end = data.calendar.bounds(quarter)
+    day = (
+        data.default_as_of(quarter) if as_of is None else min(pd.Timestamp(as_of).normalize(), end)  # type: ignore[arg-type]
+    )
+    return _point(data, quarter, day)
+
+
+def deal_chances(data: SalesData, *, quarter: str, as_of: object | None = None) -> pd.DataFrame:
+    """Each deal open on ``as_of``: the chance the pipeline method gives it of closing won in
+    ``quarter``.
+
+    Parameters
+    ----------
+    data
+        The data set.
+    quarter
+        The quarter forecast.
+    as_of
+        What is known (default: the quarter's end, or the data's last date mid-quarter).
+
+    Returns
+    -------
+    DataFrame
+        ``opp_id, amount, chance`` (:func:`open_deals_at` order); ``amount × chance`` is the
+        deal's expected bookings, the part of the pipeline forecast each open deal brings.
+
+    Examples
+    --------
+    >>> deal_chances(data, quarter="2026Q4", as_of="2026-09-30")["chance"].describe()  # doctest: +SKIP
+    """
+    p = _target_point(data, quarter, as_of)
+    od = open_deals_at(data, p.as_of)
+    return pd.DataFrame(
+        {
+            "opp_id": od["opp_id"].to_numpy(),
+            "amount": od["amount"].to_numpy(),
+            "chance": _pipeline_chances(data, p),
+        }
+    )
+
+
+INPUT_WORDS: dict[str, str] = {
+    "stage": "stage",
+    "close": "close-date timing",
+    "age": "age",
+    "days_to_close": "days to expected close",
+    "days_left": "days left in the quarter",
+    "pushes": "close-date pushes",
+    "log_amount": "amount",
+    "rep_win_rate": "the rep's past win rate",
+    "segment": "segment",
+    "product": "product",
+}
+"""Each input of the pipeline method and the win model in a manager's words."""
+
+
+def method_inputs(
+    data: SalesData,
+    *,
+    quarter: str,
+    as_of: object | None = None,
+    methods: tuple[str, ...] = ("pipeline", "win_model"),
+) -> dict[str, tuple[str, ...]]:
+    """What the pipeline method and the win model really learnt from on this data.
+
+    Without history snapshots the deals open at earlier points have no known stage, expected
+    close date or pushes (:func:`open_deals_at`), so the pipeline method's cells differ by
+    age only and the win model leaves those inputs out.
+
+    Returns
+    -------
+    dict
+        ``pipeline``: the inputs of :data:`INPUT_WORDS` (``stage``, ``close``, ``age``) its
+        earlier open deals had; ``win_model``: the classifier's inputs (empty when it could
+        not be trained and fell back to the pipeline method).
+
+    Examples
+    --------
+    >>> method_inputs(data, quarter="2026Q2", as_of="2026-03-31")["pipeline"]  # doctest: +SKIP
+    ('age',)
+    """
+    p = _target_point(data, quarter, as_of)
+    out: dict[str, tuple[str, ...]] = {}
+    if "pipeline" in methods:
+        ex = _examples(data, _earlier_points(data, p))
+        used = []
+        if len(ex):
+            for name, col in (("stage", "stage"), ("close", "close_date"), ("age", "age_days")):
+                if ex[col].notna().any():
+                    used.append(name)
+        out["pipeline"] = tuple(used)
+    if "win_model" in methods:
+        fitted = data.derived(
+            ("win chances", p.quarter, p.as_of, 0), lambda: _win_chances(data, p, 0)
+        )
+        out["win_model"] = tuple(fitted[1]) if fitted is not None else ()
+    return out
 
 
 def _cells(
@@ -443,11 +604,12 @@ def method_win_model(
         One row per group (index; ``Total`` without ``key``): ``point, lo80, hi80, lo95, hi95``.
     """
     points = _earlier_points(data, p)
-    prob = data.derived(
+    fitted = data.derived(
         ("win chances", p.quarter, p.as_of, seed), lambda: _win_chances(data, p, seed)
     )  # the model does not depend on the grouping: one fit serves company and teams
-    if prob is None:
+    if fitted is None:
         return method_pipeline(data, p, key, seed)
+    prob = fitted[0]
     od = open_deals_at(data, p.as_of)
     mean, sd = _not_yet_created(data, points, key)
     return _simulate(
@@ -455,10 +617,12 @@ def method_win_model(
     )
 
 
-def _win_chances(data: SalesData, p: _Point, seed: int) -> np.ndarray | None:
+def _win_chances(
+    data: SalesData, p: _Point, seed: int
+) -> tuple[np.ndarray, tuple[str, ...]] | None:
     """Each deal open at ``p.as_of`` (in :func:`open_deals_at` order): the calibrated
-    classifier's chance it is won inside the quarter. None when earlier quarters give too
-    few examples (or only one outcome) to train on."""
+    classifier's chance it is won inside the quarter, and the inputs it used. None when
+    earlier quarters give too few examples (or only one outcome) to train on."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.ensemble import HistGradientBoostingClassifier
 
@@ -521,7 +685,8 @@ def _win_chances(data: SalesData, p: _Point, seed: int) -> np.ndarray | None:
     xo["product"] = cats["product"].codes[len(ex) :].astype("float64")
     xo = xo[usable]
     with threadpool_limits(limits=1):
-        return model.predict_proba(xo.to_numpy())[:, 1] if len(od) else np.array([])
+        prob = model.predict_proba(xo.to_numpy())[:, 1] if len(od) else np.array([])
+    return prob, tuple(usable)
 
 
 def method_rep_call(data: SalesData, p: _Point, key: pd.Series | None) -> pd.DataFrame | None:
@@ -567,7 +732,10 @@ def method_rep_call(data: SalesData, p: _Point, key: pd.Series | None) -> pd.Dat
     b = base.reindex(names).fillna(0.0)
     point = b + commit.reindex(names).fillna(0.0)
     upper = b + best.reindex(names).fillna(0.0)
-    return pd.DataFrame({"point": point, "lo80": b, "hi80": upper, "lo95": b, "hi95": upper})
+    # the call's range: from what is committed (bookings + Commit) up to Best Case
+    return pd.DataFrame(
+        {"point": point, "lo80": point, "hi80": upper, "lo95": point, "hi95": upper}
+    )
 
 
 def _quarterly_series(data: SalesData, until: str, key: pd.Series | None) -> pd.DataFrame:
@@ -911,39 +1079,106 @@ def forecast_week(data: SalesData, quarter: str, as_of: object) -> int:
     return max(0, (int((day - start).days) + 1) // 7)
 
 
-def recommend(bt: pd.DataFrame, among: tuple[str, ...] | list[str] | None = None) -> str | None:
-    """The one rule for the recommended method: the lowest WAPE in a backtest.
+MIN_BACKTEST_QUARTERS = 4
+"""Fewest quarters a backtest must have scored a method on for it to be recommended."""
 
-    Candidates are the forecasting methods (:data:`METHODS` without ``rep_call``, which
-    has no probability behind it; the seasonal-naive baselines are yardsticks, never
-    recommended) that the backtest scored, narrowed to ``among`` when given. Ties go to
-    the method listed first in :data:`METHODS`.
+WAPE_TIE = 0.001
+"""WAPEs less than this apart (0.1 percentage point) are a tie: the smaller bias decides."""
+
+
+def ranking(
+    bt: pd.DataFrame,
+    among: tuple[str, ...] | list[str] | None = None,
+    *,
+    min_quarters: int = MIN_BACKTEST_QUARTERS,
+) -> pd.DataFrame:
+    """The candidates for the recommendation, in the order the rule ranks them.
+
+    Candidates are the forecasting methods (:data:`METHODS` without ``rep_call``, which has
+    no probability behind it; the seasonal-naive baselines are yardsticks, never
+    recommended) the backtest scored, narrowed to ``among`` when given. The rule: the lowest
+    WAPE over at least ``min_quarters`` quarters tested; methods whose WAPE is less than
+    :data:`WAPE_TIE` above the lowest are tied with it, and of those the one with the
+    smallest absolute bias comes first (then the lower WAPE, then the order of
+    :data:`METHODS`).
 
     Parameters
     ----------
     bt
-        A :func:`backtest` frame (``attrs["wape"]`` per method).
+        A :func:`backtest` frame.
     among
         The methods the forecast has (None: any).
+    min_quarters
+        Fewest quarters tested for a recommendation.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by method: ``quarters, wape, bias, eligible`` (tested on enough quarters),
+        ``tied`` (an eligible method tied with the lowest eligible WAPE), best first; the
+        first row is recommended when it is ``eligible``.
+
+    Examples
+    --------
+    >>> ranking(backtest(data, quarters=8, week=0))[["wape", "bias", "tied"]]  # doctest: +SKIP
+    """
+    cols = ["quarters", "wape", "bias", "eligible", "tied"]
+    if bt is None or bt.empty:
+        return pd.DataFrame(columns=cols)
+    allowed = set(among) if among is not None else set(METHODS)
+    acc = accuracy(bt)
+    order = [m for m in METHODS if m != "rep_call" and m in allowed and m in acc.index]
+    acc = acc.loc[order]
+    acc = acc[np.isfinite(acc["wape"].to_numpy(dtype=float))]
+    out = acc[["quarters", "wape", "bias"]].copy()
+    out["eligible"] = out["quarters"] >= min_quarters
+    best = out.loc[out["eligible"], "wape"].min() if out["eligible"].any() else np.nan
+    out["tied"] = out["eligible"] & (out["wape"] - best < WAPE_TIE)
+    out["_rank"] = np.where(out["tied"], 0, np.where(out["eligible"], 1, 2))
+    out["_abs_bias"] = np.where(out["tied"], out["bias"].abs(), 0.0)
+    out["_order"] = range(len(out))
+    out = out.sort_values(["_rank", "_abs_bias", "wape", "_order"], kind="stable")
+    return out[cols]
+
+
+def recommend(
+    bt: pd.DataFrame,
+    among: tuple[str, ...] | list[str] | None = None,
+    *,
+    min_quarters: int = MIN_BACKTEST_QUARTERS,
+) -> str | None:
+    """The one rule for the recommended method: the first of :func:`ranking`.
+
+    The lowest WAPE in a backtest of at least ``min_quarters`` quarters; WAPEs less than
+    :data:`WAPE_TIE` apart are a tie, which the smaller absolute bias breaks.
+
+    Parameters
+    ----------
+    bt
+        A :func:`backtest` frame.
+    among
+        The methods the forecast has (None: any).
+    min_quarters
+        Fewest quarters tested for a recommendation (:data:`MIN_BACKTEST_QUARTERS`): two
+        quarters' errors are no evidence of which method is better.
 
     Returns
     -------
     str or None
-        None when the backtest scored no candidate: no recommendation without a backtest.
+        None when the backtest scored no candidate on enough quarters: no recommendation
+        without a backtest.
 
     Examples
     --------
     >>> recommend(backtest(data, quarters=8, week=0))  # doctest: +SKIP
     'win_model'
     """
-    wape = bt.attrs.get("wape", {}) if len(bt) else {}
-    allowed = set(among) if among is not None else set(METHODS)
-    candidates = [
-        m
-        for m in METHODS
-        if m != "rep_call" and m in allowed and m in wape and np.isfinite(wape[m])
-    ]
-    return min(candidates, key=lambda m: wape[m]) if candidates else None
+    if bt is None or not len(bt):
+        return None
+    ranked = ranking(bt, among, min_quarters=min_quarters)
+    if ranked.empty or not bool(ranked["eligible"].iloc[0]):
+        return None
+    return str(ranked.index[0])
 
 
 def forecast_quarter(
@@ -983,7 +1218,8 @@ def forecast_quarter(
     DataFrame
         ``method, point, lo80, hi80, lo95, hi95`` (and the ``by`` column); ``attrs``
         carries ``recommended`` (:func:`recommend` on the backtest: the lowest backtest
-        WAPE; None without a backtest that scored a method), ``weights``, ``week`` (the
+        WAPE over at least :data:`MIN_BACKTEST_QUARTERS` quarters, a tie broken by the
+        smaller bias; None without such a backtest), ``weights``, ``week`` (the
         backtest's week), ``backtested`` (the quarters it tested), ``booked`` (bookings
         won so far) and ``as_of`` (the as-of date used, ``YYYY-MM-DD``).
 
@@ -1060,7 +1296,9 @@ def backtest(
         The data set.
     quarters
         How many quarters to test (the latest complete ones, or those before ``before``);
-        a quarter is tested only when the data has two complete quarters before it.
+        a quarter is tested only when the data has two full quarters before it
+        (:func:`backtestable`: a quarter with too little history before it would be scored
+        on what the methods could not have learnt).
     week
         0: the day before the quarter starts; ``w``: the end of its ``w``-th week.
     methods
@@ -1095,9 +1333,8 @@ def backtest(
         last = min(last, data.calendar.shift(before, -1))
     if as_of_limit is not None:
         last = min(last, data.calendar.latest_complete_quarter(as_of_limit))
-    first_data = data.quarters()[0]
     targets = [data.calendar.shift(last, -k) for k in range(quarters - 1, -1, -1)]
-    targets = [t for t in targets if t >= data.calendar.shift(first_data, 2)]
+    targets = [t for t in targets if backtestable(data, t)]
     rows = []
     past_err: dict[str, list[tuple[float, float]]] = {}
     base_methods = tuple(m for m in methods if m in METHODS and m != "ensemble")
@@ -1374,8 +1611,9 @@ def forecast_year(
             raise SalesOpsDataError(
                 f"too little bookings history for a year-ahead forecast ({len(y)} quarters; at least 4 needed)"
             )
-        model = model if model is not None and model in cands else next(iter(cands))
-        point, sd = cands[model]
+        chosen: str = model if model is not None and model in cands else next(iter(cands))
+        model = chosen
+        point, sd = cands[chosen]
         point = max(float(point), 0.0)
         var += float(sd) ** 2
         rows[q] = [point, max(point - 1.2816 * sd, 0.0), point + 1.2816 * sd, model]

@@ -10,11 +10,15 @@ Checks
 past_due_close
     Open deal whose expected close date is before ``as_of``
     (:func:`salesops_lib.timeline.past_due`: the deals ``salesops validate`` warns about).
+no_close_date
+    Open deal without an expected close date (:func:`salesops_lib.timeline.undated`): in no
+    quarter's pipeline.
 no_stage_change
     No stage or amount change for ``stale_days`` (from snapshots); without snapshots, an open
     deal older than twice the median cycle of won deals.
 missing_amount, missing_account
-    Blank amount or account on an open deal.
+    Blank amount (or one the loading preset filled in, ``amount_filled``) or account on an
+    open deal.
 likely_duplicate
     Another open deal of the same rep and account, created within :data:`DUPLICATE_DAYS`
     days of it, with the same amount or the same or a very similar deal name (and not a
@@ -38,18 +42,14 @@ import numpy as np
 import pandas as pd
 
 from salesops_lib import fast, timeline
-from salesops_lib.analysis.forecast import (
-    _cells,
-    _earlier_points,
-    _examples,
-    _point,
-)
+from salesops_lib.analysis.forecast import backtestable, deal_chances
 from salesops_lib.analysis.kpis import group_labels
 from salesops_lib.data import SalesData
 from salesops_lib.timeline import won_deals
 
 CHECKS = {
     "past_due_close": "Close date already passed: update it or close the deal",
+    "no_close_date": "No expected close date: enter one (the deal is in no quarter's pipeline)",
     "no_stage_change": "No stage or amount change for a long time: confirm the deal is alive",
     "missing_amount": "No amount: enter the expected deal value",
     "missing_account": "No account: link the deal to its customer",
@@ -101,7 +101,11 @@ def audit(
         One row per deal and problem: ``opp_id, rep_id, check, action, amount, stage,
         close_date, related`` (for a likely duplicate, the other deal's id; else missing).
         ``attrs["open_deals"]`` holds the open deals checked
-        (:func:`salesops_lib.timeline.open_deals`, with ``probability``).
+        (:func:`salesops_lib.timeline.open_deals`, with ``probability`` and
+        ``amount_filled``); ``attrs["checked"]`` the checks run on this data, in
+        :data:`CHECKS` order; ``attrs["not_checked"]`` each check that could not be run and
+        why; ``attrs["cycle_days"]`` the median days from created to close of won deals
+        (the no-stage-change check's yardstick without history snapshots; NaN with them).
 
     Examples
     --------
@@ -116,18 +120,32 @@ def audit(
     od["probability"] = (
         fast.take_rows(opps["probability"], row).to_numpy() if "probability" in opps else np.nan
     )
+    od["amount_filled"] = (
+        fast.take_rows(opps["amount_filled"].fillna(False).astype(bool), row)
+        .fillna(False)
+        .to_numpy(dtype=bool)
+        if "amount_filled" in opps
+        else False
+    )
+    not_checked: dict[str, str] = {}
     flags: dict[str, pd.Series] = {}
     due = timeline.past_due(data, as_of=as_of_ts)
     flags["past_due_close"] = pd.Series(fast.isin(od["opp_id"], due["opp_id"]), index=od.index)
-    if od["days_unchanged"].notna().any():  # from history snapshots
+    undated = timeline.undated(data, as_of=as_of_ts)
+    flags["no_close_date"] = pd.Series(fast.isin(od["opp_id"], undated["opp_id"]), index=od.index)
+    snapshots = timeline.snapshot_date_on(data, as_of_ts) is not None
+    med = np.nan
+    if snapshots:  # from history snapshots
         flags["no_stage_change"] = od["days_unchanged"] >= stale_days
     else:
         won = won_deals(data)
-        med = ((won["close_date"] - won["created_date"]).dt.days).median()
+        med = float(((won["close_date"] - won["created_date"]).dt.days).median())
         flags["no_stage_change"] = (
             od["age_days"] > 2 * med if np.isfinite(med) else pd.Series(False, index=od.index)
         )
-    flags["missing_amount"] = od["amount_missing"]
+        if not np.isfinite(med):
+            not_checked["no_stage_change"] = "no won deal with a created date to measure the cycle"
+    flags["missing_amount"] = od["amount_missing"] | od["amount_filled"]
     flags["missing_account"] = od["account_id"].isna()
     pairs = likely_duplicates(od)
     first_match = (
@@ -144,10 +162,20 @@ def audit(
         fast.isin(od["opp_id"], first_match.index), index=od.index
     )
     flags["pushed_repeatedly"] = od["pushes"] >= push_limit
+    if not snapshots:
+        not_checked["pushed_repeatedly"] = "needs history snapshots"
     stage_prob = {s.name: s.probability for s in data.stages if s.probability is not None}
     default = od["stage"].map(stage_prob)
     # the CRM keeps only today's probability: it can be checked against the stage only on the data's last date
     current = as_of_ts >= data.last_date.normalize()
+    if "probability" not in opps or opps["probability"].isna().all():
+        not_checked["probability_mismatch"] = "the export has no probabilities"
+    elif not current:
+        not_checked["probability_mismatch"] = (
+            "the export keeps only today's probabilities, checked on the data's last date only"
+        )
+    elif not stage_prob:
+        not_checked["probability_mismatch"] = "no stage has a configured probability"
     flags["probability_mismatch"] = (
         current
         & od["probability"].notna()
@@ -163,6 +191,8 @@ def audit(
         | (cat == "Closed")
         | ((cat == "Omitted") & (idx == len(open_names) - 1))
     ).fillna(False)
+    if "forecast_category" not in opps or opps["forecast_category"].isna().all():
+        not_checked["category_mismatch"] = "the export has no forecast categories"
     rows = []
     for check, mask in flags.items():
         m = mask.fillna(False).to_numpy(dtype=bool)
@@ -177,6 +207,9 @@ def audit(
     out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=PROBLEM_COLUMNS)
     out.attrs["open_deals"] = od
     out.attrs["duplicates"] = pairs
+    out.attrs["checked"] = [c for c in CHECKS if c not in not_checked]
+    out.attrs["not_checked"] = not_checked
+    out.attrs["cycle_days"] = med
     return out
 
 
@@ -195,7 +228,7 @@ def likely_duplicates(
     Two deals are a likely duplicate pair when they have the same rep and the same (known)
     account, were created within ``days`` days of each other (both created dates known),
     are not of two different products, and have either the same amount (above 0, both
-    entered) or the same or a very similar deal name (difflib ratio of the lower-cased names
+    entered: not missing, not filled in by the loader) or the same or a very similar deal name (difflib ratio of the lower-cased names
     without punctuation at least ``similarity``). Same rep and account alone is not enough:
     a rep often works several deals with one customer.
 
@@ -203,8 +236,9 @@ def likely_duplicates(
     ----------
     deals
         One row per open deal: ``opp_id, rep_id, account_id, created_date, amount``;
-        optional ``opp_name``, ``product`` and ``amount_missing`` (as
-        :func:`salesops_lib.timeline.open_deals` gives them).
+        optional ``opp_name``, ``product``, ``amount_missing`` (as
+        :func:`salesops_lib.timeline.open_deals` gives them) and ``amount_filled`` (as
+        :func:`audit` adds it).
     days
         Most days between the two created dates.
     similarity
@@ -229,6 +263,8 @@ def likely_duplicates(
         if "amount_missing" in deals
         else deals["amount"].notna()
     )
+    if "amount_filled" in deals:  # a list price the loader filled in is nobody's entry
+        entered = entered & ~deals["amount_filled"].fillna(False).astype(bool)
     d["amount"] = d["amount"].where(entered & (d["amount"] > 0))
     d = d[d["account_id"].notna() & d["created_date"].notna() & d["rep_id"].notna()]
     d = d.reset_index(drop=True).reset_index(names="row")
@@ -479,52 +515,53 @@ def forecast_impact(
 ) -> pd.DataFrame:
     """How much of past quarters' pipeline-forecast error came from deals with hygiene problems.
 
-    For each quarter, as of its ``week``-th week, each open deal's expected bookings (amount
-    x the chance that earlier quarters' deals in its stage and close-date cell won inside
-    their quarter) is compared with what it actually booked in the quarter; the errors are
-    summed for deals flagged by :func:`audit` on that date and for clean deals.
+    For each quarter, as of the end of its ``week``-th week, each open deal's expected bookings
+    (the pipeline method's chance for it, :func:`salesops_lib.analysis.forecast.deal_chances`,
+    times its amount) is compared with what that deal actually booked in the quarter; the
+    absolute errors deal by deal are summed for the deals :func:`audit` flags on that date and
+    for the clean ones. Quarters without two full quarters of data before them
+    (:func:`~salesops_lib.analysis.forecast.backtestable`) are left out: the method had
+    nothing to learn from.
 
     Parameters
     ----------
     data
         The data set.
     quarters
-        The (complete) quarters examined; a quarter without earlier quarters to learn the
-        chances from is left out.
+        The quarters measured (complete ones: each deal's outcome must be known).
     week
-        The week of each quarter the expectation is made in (as
-        :func:`salesops_lib.analysis.forecast.as_of_for_week` counts).
+        The week of each quarter the forecast is made at.
     stale_days, push_limit
-        The :func:`audit` thresholds.
+        As for :func:`audit`.
 
     Returns
     -------
     DataFrame
-        ``quarter, flagged_deals, clean_deals, flagged_error, clean_error, flagged_share``
-        where errors are sums of (expected - actual) and ``flagged_share`` is the flagged
-        deals' share of the absolute error.
+        ``quarter, flagged_deals, clean_deals, flagged_error, clean_error, flagged_share``:
+        the errors are sums of per-deal absolute errors ``|expected - actual|`` and
+        ``flagged_share`` is the flagged deals' share of their total.
+
+    Examples
+    --------
+    >>> forecast_impact(data, quarters=["2026Q2", "2026Q3"])["flagged_share"]  # doctest: +SKIP
     """
     rows = []
     won = won_deals(data)
     for q in quarters:
+        if not backtestable(data, q):
+            continue
         start, end = data.calendar.bounds(q)
         as_of = min(start + pd.Timedelta(days=7 * week - 1), end)
-        p = _point(data, q, as_of)
         problems = audit(data, as_of=as_of, stale_days=stale_days, push_limit=push_limit)
+        chances = deal_chances(data, quarter=q, as_of=as_of).set_index("opp_id")
         od = problems.attrs["open_deals"]
-        ex = _examples(data, _earlier_points(data, p))
-        if ex.empty:
-            continue
-        overall = ex["won_in_quarter"].mean()
-        ex_key, od_key = _cells(ex, ex["quarter_end"], od, end)
-        rates = ex.groupby(ex_key)["won_in_quarter"].agg(["sum", "size"])
-        rate = (rates["sum"] + 5 * overall) / (rates["size"] + 5)
-        expected = od_key.map(rate).fillna(overall) * od["amount"]
+        od = od[fast.isin(od["opp_id"], chances.index)]  # the deals the forecast weighed
+        expected = od["opp_id"].map(chances["chance"] * chances["amount"]).fillna(0.0)
         won_q = won[(won["close_date"] >= start) & (won["close_date"] <= end)].set_index("opp_id")[
             "amount"
         ]
         actual = od["opp_id"].map(won_q).fillna(0.0)
-        err = expected - actual
+        err = (expected - actual).abs()
         flagged = pd.Series(fast.isin(od["opp_id"], problems["opp_id"]), index=od.index)
         fe, ce = float(err[flagged].sum()), float(err[~flagged].sum())
         rows.append(
@@ -534,7 +571,7 @@ def forecast_impact(
                 int((~flagged).sum()),
                 fe,
                 ce,
-                abs(fe) / (abs(fe) + abs(ce)) if (abs(fe) + abs(ce)) > 0 else np.nan,
+                fe / (fe + ce) if (fe + ce) > 0 else np.nan,
             )
         )
     return pd.DataFrame(

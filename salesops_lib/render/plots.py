@@ -640,8 +640,11 @@ def forecast_ranges(
     title: str,
     currency: str = "USD",
     ax: Axes | None = None,
+    goal: float | None = None,
+    goal_label: str = "goal",
 ) -> Axes:
-    """Each method's point with its 80% (thick) and 95% (thin) range; booked-to-date as a line.
+    """Each method's point with its 80% (thick) and 95% (thin) range; booked-to-date as a
+    line, and the quarter's goal as another when given (``goal_label`` names it).
 
     Parameters
     ----------
@@ -657,6 +660,10 @@ def forecast_ranges(
         ISO code of the money amounts (axis and labels as ``$1.2M``).
     ax
         The Axes to draw on; None: a new figure.
+    goal
+        The quarter's goal (a dotted line); None: no goal line.
+    goal_label
+        The goal line's label.
 
     Returns
     -------
@@ -681,7 +688,27 @@ def forecast_ranges(
         )
     ax.axvline(booked, color="#444", ls="--", lw=1)
     ax.annotate("booked so far", (booked, y.max() + 0.4), fontsize=8, color="#444", ha="left")
-    ax.set_ylim(-0.6, y.max() + 0.8)  # room for the top point's label and the line's note
+    bottom = -0.6
+    if goal is not None and np.isfinite(goal) and goal > 0:
+        bottom = -0.9  # room for the goal's note below the last method
+        ax.axvline(goal, color=BAD, ls=":", lw=1.4)
+        lo, hi = ax.get_xlim()
+        if goal > hi or goal < lo:  # keep the goal on the chart
+            pad = 0.04 * (max(hi, goal) - min(lo, goal))
+            lo, hi = min(lo, goal - pad), max(hi, goal + pad)
+            ax.set_xlim(lo, hi)
+        right = goal > (lo + hi) / 2  # the note on the side with room, below the last method
+        ax.annotate(
+            goal_label,
+            (goal, -0.6),
+            fontsize=8,
+            color=BAD,
+            ha="right" if right else "left",
+            va="center",
+            xytext=(-4 if right else 4, 0),
+            textcoords="offset points",
+        )
+    ax.set_ylim(bottom, y.max() + 0.8)  # room for the top point's label and the lines' notes
     ax.set_yticks(y, [f"{m} (recommended)" if m == recommended else m for m in data["method"]])
     money_axis(ax, axis="x", currency=currency)
     _value_grid_on_x(ax)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from salesops_lib.analysis import hygiene, kpis
+from salesops_lib.analysis import forecast, hygiene, kpis
 from salesops_lib.analysis.kpis import UNASSIGNED
 from salesops_lib.data import SalesData
 from salesops_lib.format import pct
@@ -33,12 +33,20 @@ from salesops_lib.reports.base import (
     bold,
     count,
     header,
+    listing,
     money_in,
     period_of,
     status_of,
     team_or_company,
 )
-from salesops_lib.reports.deals import deal_rows, deal_spec
+from salesops_lib.reports.deals import (
+    AMOUNT_SOURCE,
+    CLOSED_AFTER_DEFINITION,
+    deal_rows,
+    deal_spec,
+    label_closed_after,
+    mark_filled_amounts,
+)
 from salesops_lib.reports.definitions import pick
 from salesops_lib.reports.tables import Column, Table, TableSpec
 
@@ -49,6 +57,8 @@ SECTION_IMPACT = "How much forecast error came from deals with problems?"
 SECTION_FIX = "Which deals should each rep fix first?"
 
 IMPACT_QUARTERS = 4
+LOW_SCORE = 50
+"""A rep scoring this or below has a problem on half their open deals or more."""
 IMPACT_WEEK = 4
 FIX_ROWS = 40
 FIX_LIST_FILE = "07_crm_data_quality_fix_list"
@@ -56,6 +66,7 @@ FIX_LIST_FILE = "07_crm_data_quality_fix_list"
 
 ACTIONS: dict[str, str] = {
     "past_due_close": "Update the close date or close the deal",
+    "no_close_date": "Enter the expected close date",
     "no_stage_change": "Confirm the deal is alive",
     "missing_amount": "Enter the expected deal value",
     "missing_account": "Link the deal to its customer",
@@ -104,8 +115,8 @@ IMPACT_SPEC = TableSpec(
         Column("quarter", "Quarter"),
         Column("flagged_deals", "Deals with a problem", "int"),
         Column("clean_deals", "Deals without", "int"),
-        Column("flagged_error", "Error on deals with a problem", "money"),
-        Column("clean_error", "Error on the others", "money"),
+        Column("flagged_error", "Absolute error on deals with a problem", "money"),
+        Column("clean_error", "Absolute error on the others", "money"),
         Column("flagged_share", "Share of the error on deals with a problem", "pct"),
     )
 )
@@ -130,6 +141,17 @@ FIX_EXPORT_SPEC = TableSpec(
         Column("at_stake", "Rep's amount at stake", "money"),
     )
 )
+"""The fix list handed out (:func:`fix_export_spec` narrows it to what the data has)."""
+
+
+def fix_export_spec(fix: pd.DataFrame) -> TableSpec:
+    """The handed-out fix list's columns: without Deal when every deal's name is its id (the
+    export has no deal names: Deal id says it), with Amount is when some amounts were filled."""
+    spec = FIX_EXPORT_SPEC
+    if len(fix) == 0 or (fix["deal"].astype("str") == fix["opp_id"].astype("str")).all():
+        spec = spec.without("deal")
+    filled = bool(fix["amount_filled"].any()) if "amount_filled" in fix and len(fix) else False
+    return _with_amount_source(spec, filled)
 
 
 @dataclass(frozen=True)
@@ -147,6 +169,7 @@ class DataQuality:
     tiles: list[Tile]
     problem_counts: Table
     problem_sentence: str
+    unchecked_sentence: str | None
     problem_chart: pd.DataFrame
     problem_title: str
     duplicates: Table
@@ -158,6 +181,7 @@ class DataQuality:
     rep_scores: Table
     impact: Table
     impact_sentence: str | None
+    impact_quarters: list[str]
     fix_list: Table
     fix_list_export: Table
     fix_sentence: str
@@ -200,6 +224,7 @@ def check_names(
     """
     return {
         "past_due_close": "Close date passed",
+        "no_close_date": "No close date",
         "no_stage_change": (
             f"No stage or amount change for {stale_days} days"
             if has_history
@@ -264,23 +289,21 @@ def build(
     names = check_names(stale_days=stale_days, has_history=has_history)
     problems = hygiene.audit(d, as_of=period.as_of, stale_days=stale_days)
     od = problems.attrs["open_deals"]
-    counts = problem_counts(problems, names)
+    counts = problem_counts(problems, names, checked=problems.attrs["checked"])
     flagged = problems.drop_duplicates("opp_id")
     teams = hygiene.hygiene_score(d, problems, by="team")
     reps = rep_scores(d, hygiene.hygiene_score(d, problems, by="rep_id"), names)
     named = teams[teams.index != UNASSIGNED]
-    first = d.quarters()[0]
-    past = [
-        d.calendar.shift(period.quarter, -k)
-        for k in range(IMPACT_QUARTERS, 0, -1)
-        if d.calendar.shift(period.quarter, -k) >= d.calendar.shift(first, 2)
-    ]
+    window = impact_window(d, period)
+    past = [q for q in window if forecast.backtestable(d, q)]
     impact = (
         hygiene.forecast_impact(d, quarters=past, week=IMPACT_WEEK, stale_days=stale_days)
         if past
         else pd.DataFrame(columns=[c.key for c in IMPACT_SPEC.columns])
     )
-    fix = fix_list(d, problems, names)
+    method = _impact_method(d, impact)
+    fix = fix_list(d, problems, names, as_of=period.as_of)
+    filled = bool(fix["amount_filled"].any()) if len(fix) else False
     gaps = _gaps(has_history, impact)
     h = header(data, period, team)
     warnings = hygiene.warning_effects(data.warnings).pipe(_warning_labels)
@@ -301,37 +324,48 @@ def build(
             d.currency,
         ),
         problem_sentence=problem_sentence(counts, od, flagged, fmt),
+        unchecked_sentence=unchecked_sentence(problems.attrs["not_checked"], names),
         problem_chart=counts,
         problem_title=(
             f"{len(flagged):,} of {count(len(od), 'open deal')} "
             f"{'has' if len(flagged) == 1 else 'have'} at least one hygiene problem"
         ),
-        duplicates=duplicate_table(d, problems),
+        duplicates=duplicate_table(d, problems, as_of=period.as_of),
         duplicate_sentence=duplicate_sentence(problems, fmt),
         team_scores=teams,
         score_sentence=score_sentence(teams, reps.frame),
         team_chart=named.reset_index().assign(share=lambda f: f["score"] / 100)
-        if len(named) > 1
+        if _teams_differ(named)
         else named.iloc[0:0].reset_index(),
         team_title=(
             f"Share of open deals with no hygiene problem, by team (best: {named['score'].idxmax()})"
-            if len(named) > 1
+            if _teams_differ(named)
             else ""
         ),
         rep_scores=Table(
             reps.frame, REP_SPEC, "Reps with the lowest hygiene score first", d.currency
         ),
         impact=Table(
-            impact, IMPACT_SPEC, "Pipeline forecast error at week 4, by quarter", d.currency
+            impact,
+            IMPACT_SPEC,
+            f"{method} forecast's absolute error at week {IMPACT_WEEK}, deal by deal, by quarter",
+            d.currency,
         ),
-        impact_sentence=impact_sentence(impact),
+        impact_sentence=impact_sentence(
+            impact,
+            method=method,
+            window=window,
+            period=period,
+            skipped=sorted(set(window) - set(past)),
+        ),
+        impact_quarters=list(impact["quarter"]),
         fix_list=Table(
             fix,
-            FIX_SPEC,
+            _with_amount_source(FIX_SPEC, filled),
             "The fix list: one row per deal, reps with the most money at stake first",
             d.currency,
         ),
-        fix_list_export=Table(fix, FIX_EXPORT_SPEC, "", d.currency),
+        fix_list_export=Table(fix, fix_export_spec(fix), "", d.currency),
         fix_sentence=fix_sentence(fix, problems, fmt),
         fix_list_file=FIX_LIST_FILE,
         fix_list_sentence=(
@@ -340,7 +374,16 @@ def build(
             if len(fix)
             else None
         ),
-        definitions=_definitions(names, stale_days, has_history, d),
+        definitions=_definitions(
+            names,
+            stale_days,
+            has_history,
+            d,
+            cycle_days=float(problems.attrs["cycle_days"]),
+            method=method,
+            filled=filled,
+            closed_later=bool(fix["closed_after"].any()) if len(fix) else False,
+        ),
         findings=_findings(problems, names, fmt),
         currency=d.currency,
     )
@@ -397,28 +440,25 @@ def _warning_labels(warnings: pd.DataFrame) -> pd.DataFrame:
 # problems
 
 
-def problem_counts(problems: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
-    """Deals and amount per check found: ``check, label, action, deals, amount``, most deals first.
+def problem_counts(
+    problems: pd.DataFrame, names: dict[str, str], checked: list[str] | None = None
+) -> pd.DataFrame:
+    """Deals and amount per check: ``check, label, action, deals, amount``, most deals first.
 
-    Parameters
-    ----------
-    problems
-        :func:`salesops_lib.analysis.hygiene.audit` on the as-of date (``opp_id, rep_id, check,
-        amount``; ``attrs["open_deals"]`` and ``attrs["duplicates"]``).
-    names
-        Each check in a manager's words (:func:`check_names`).
-
-    Returns
-    -------
-    DataFrame
-        One row per check found (ties in the checks' own order); ``deals`` counts each deal
-        once, ``amount`` sums the problem rows.
+    ``checked``: the checks run on the data (:func:`~salesops_lib.analysis.hygiene.audit`'s
+    ``attrs["checked"]``); each is listed, those that found nothing with 0. None: only the
+    checks that found something.
     """
-    if problems.empty:
-        return pd.DataFrame({"check": [], "label": [], "action": [], "deals": [], "amount": []})
+    empty = pd.DataFrame({"check": [], "label": [], "action": [], "deals": [], "amount": []})
+    if problems.empty and not checked:
+        return empty
     counts = (
         problems.groupby("check")
         .agg(deals=("opp_id", "nunique"), amount=("amount", "sum"))
+        .reindex(list(dict.fromkeys([*(checked or []), *problems["check"]])))
+        .fillna({"deals": 0, "amount": 0.0})
+        .astype({"deals": int})
+        .rename_axis("check")
         .reset_index()
     )
     order = {c: i for i, c in enumerate(hygiene.CHECKS)}
@@ -480,6 +520,7 @@ def problem_sentence(
     """
     if od.empty:
         return "No deal was open on the as-of date, so there is nothing to check."
+    counts = counts[counts["deals"] > 0]
     if counts.empty:
         return f"No hygiene problem was found in the {count(len(od), 'open deal')}."
     top = counts.iloc[0]
@@ -495,29 +536,41 @@ def problem_sentence(
     return text + "."
 
 
-def duplicate_table(data: SalesData, problems: pd.DataFrame) -> Table:
-    """The likely duplicate pairs side by side: each deal and the one it looks like.
+def unchecked_sentence(not_checked: dict[str, str], names: dict[str, str]) -> str | None:
+    """The checks the data could not support, and why (None: every check was run)."""
+    if not not_checked:
+        return None
+    parts = [f"{names[c]} ({why})" for c, why in not_checked.items()]
+    return "Not checked on this data: " + "; ".join(parts) + "."
 
-    Parameters
-    ----------
-    data
-        The data set in scope (names for the deal columns).
-    problems
-        :func:`salesops_lib.analysis.hygiene.audit` on the as-of date (``opp_id, rep_id, check,
-        amount``; ``attrs["open_deals"]`` and ``attrs["duplicates"]``).
 
-    Returns
-    -------
-    Table
-        One row per pair, largest amount first: the deal columns of
-        :func:`~salesops_lib.reports.deals.deal_rows`, ``other_deal`` and ``why``; no rows
-        without pairs.
-    """
+def table_rows(data: SalesData, deals: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Deal rows as 07's tables show them: names, deals closed after the as-of date labelled
+    so, and which amounts the loader filled in."""
+    rows = deal_rows(data, deals)
+    rows = label_closed_after(data, rows, as_of)
+    return mark_filled_amounts(data, rows)
+
+
+def _with_amount_source(spec: TableSpec, filled: bool) -> TableSpec:
+    """``spec`` with the Amount is column after Amount when some amounts were filled in."""
+    if not filled:
+        return spec
+    cols = list(spec.columns)
+    at = [c.key for c in cols].index("amount") + 1
+    return TableSpec((*cols[:at], AMOUNT_SOURCE, *cols[at:]), max_rows=spec.max_rows)
+
+
+def duplicate_table(
+    data: SalesData, problems: pd.DataFrame, *, as_of: object | None = None
+) -> Table:
+    """The likely duplicate pairs side by side: each deal and the one it looks like."""
     pairs = problems.attrs.get("duplicates")
     od = problems.attrs["open_deals"]
     if pairs is None or pairs.empty:
         return Table(pd.DataFrame({"deal": []}), DUPLICATES_SPEC, "", data.currency)
-    rows = deal_rows(data, od.set_index("opp_id").loc[pairs["opp_id"]].reset_index())
+    day = pd.Timestamp(as_of if as_of is not None else data.last_date)  # type: ignore[arg-type]
+    rows = table_rows(data, od.set_index("opp_id").loc[pairs["opp_id"]].reset_index(), day)
     other = deal_rows(data, od.set_index("opp_id").loc[pairs["other_id"]].reset_index())
     rows["other_deal"] = other["deal"].to_numpy()
     apart = (rows["created_date"] - other["created_date"]).abs().dt.days.to_numpy()
@@ -526,7 +579,8 @@ def duplicate_table(data: SalesData, problems: pd.DataFrame) -> Table:
         for reason, d in zip(pairs["reason"], apart, strict=True)
     ]
     rows = rows.sort_values("amount", ascending=False, kind="stable").reset_index(drop=True)
-    return Table(rows, DUPLICATES_SPEC, "Likely duplicates, each pair on one row", data.currency)
+    spec = _with_amount_source(DUPLICATES_SPEC, bool(rows["amount_filled"].any()))
+    return Table(rows, spec, "Likely duplicates, each pair on one row", data.currency)
 
 
 def duplicate_sentence(problems: pd.DataFrame, fmt: MoneyFormat) -> str | None:
@@ -550,10 +604,12 @@ def duplicate_sentence(problems: pd.DataFrame, fmt: MoneyFormat) -> str | None:
         return None
     dup = problems[problems["check"] == "likely_duplicate"]
     n = len(pairs)
+    k = dup["opp_id"].nunique()
     return (
-        f"{count(dup['opp_id'].nunique(), 'open deal')} worth {fmt(dup['amount'].sum())} look "
-        f"like duplicates ({count(n, 'pair')}): same rep and account, created within "
-        f"{hygiene.DUPLICATE_DAYS} days of each other, with the same amount or a very similar name."
+        f"{count(k, 'open deal')} worth {fmt(dup['amount'].sum())} "
+        f"{'looks' if k == 1 else 'look'} like duplicates ({count(n, 'pair')}): same rep and "
+        f"account, created within {hygiene.DUPLICATE_DAYS} days of each other, with the same "
+        "entered amount or a very similar name."
     )
 
 
@@ -599,31 +655,26 @@ def rep_scores(data: SalesData, scores: pd.DataFrame, names: dict[str, str]) -> 
     return Table(out, REP_SPEC, "", data.currency)
 
 
+def _teams_differ(named: pd.DataFrame) -> bool:
+    """Whether the teams' scores differ as shown (a chart of equal bars, and a "best" among
+    them, would say nothing the sentence does not)."""
+    shown = named["score"].dropna().map(_score)
+    return len(shown) > 1 and shown.nunique() > 1
+
+
 def _score(value: float) -> str:
     return f"{value:.0f}"
 
 
 def score_sentence(teams: pd.DataFrame, reps: pd.DataFrame) -> str | None:
-    """How the teams' hygiene scores spread and how many reps score below 50.
-
-    Parameters
-    ----------
-    teams
-        :func:`salesops_lib.analysis.hygiene.hygiene_score` by ``team`` (``score``).
-    reps
-        The reps' scores (``score``).
-
-    Returns
-    -------
-    str or None
-        The sentence (``**`` marks what to read first); None without teams or reps.
-    """
+    """How the teams' hygiene scores spread and how many reps score 50 or below (a problem on
+    half their open deals or more: the score is exactly 50 at half)."""
     named = teams[teams.index != UNASSIGNED].dropna(subset=["score"])
-    low = int((reps["score"] < 50).sum())
+    low = int((reps["score"] <= LOW_SCORE).sum())
     who = (
         "no rep scores" if low == 0 else f"{count(low, 'rep')} {'scores' if low == 1 else 'score'}"
     )
-    tail = f"{who} below 50 (a problem on half their open deals or more)."
+    tail = f"{who} {LOW_SCORE} or below (a problem on half their open deals or more)."
     if named.empty:
         if reps.empty:
             return None
@@ -641,20 +692,43 @@ def score_sentence(teams: pd.DataFrame, reps: pd.DataFrame) -> str | None:
 # forecast impact
 
 
-def impact_sentence(impact: pd.DataFrame) -> str | None:
-    """Whether past forecasts missed mostly on deals with problems (None: nothing measured).
+def impact_window(data: SalesData, period: Period) -> list[str]:
+    """The last :data:`IMPACT_QUARTERS` complete quarters up to the report's quarter (the
+    quarter itself when it has ended by the as-of date), as the other reports' trailing
+    figures take them; quarters before the data's first are left out."""
+    last = period.quarter if period.as_of >= period.end else data.calendar.shift(period.quarter, -1)
+    first = data.quarters()[0]
+    back = [data.calendar.shift(last, -k) for k in range(IMPACT_QUARTERS - 1, -1, -1)]
+    return [q for q in back if q >= first]
 
-    Parameters
-    ----------
-    impact
-        :func:`salesops_lib.analysis.hygiene.forecast_impact` (``quarter, flagged_deals,
-        clean_deals, flagged_error, clean_error``).
 
-    Returns
-    -------
-    str or None
-        The sentence (``**`` marks what to read first); None when nothing was measured.
-    """
+def _impact_method(data: SalesData, impact: pd.DataFrame) -> str:
+    """The pipeline method's name on this data, as report 03 shows it (by what it learnt
+    from in the last quarter measured)."""
+    from salesops_lib.reports.forecasting import pipeline_name
+
+    if impact.empty:
+        return pipeline_name(("stage", "close", "age"))
+    q = str(impact["quarter"].iloc[-1])
+    start, end = data.calendar.bounds(q)
+    as_of = min(start + pd.Timedelta(days=7 * IMPACT_WEEK - 1), end)
+    used = forecast.method_inputs(data, quarter=q, as_of=as_of, methods=("pipeline",))
+    return pipeline_name(used["pipeline"])
+
+
+def impact_sentence(
+    impact: pd.DataFrame,
+    *,
+    method: str = "Pipeline by stage and age",
+    window: list[str] | None = None,
+    period: Period | None = None,
+    skipped: list[str] | None = None,
+) -> str | None:
+    """Whether past forecasts missed mostly on deals with problems, which quarters were
+    measured and why (None: nothing measured).
+
+    The errors are sums of per-deal absolute errors (:func:`~salesops_lib.analysis.hygiene.
+    forecast_impact`), so the share compares like with like."""
     if impact.empty:
         return None
     fe = impact["flagged_error"].abs().sum()
@@ -665,31 +739,77 @@ def impact_sentence(impact: pd.DataFrame) -> str | None:
     share, deal_share = fe / (fe + ce), n_f / (n_f + n_c)
     qs = list(impact["quarter"])
     when = f"In {qs[0]}" if len(qs) == 1 else f"In the {len(qs)} quarters {qs[0]} to {qs[-1]}"
-    lead = f"{when}, forecasts made at the end of week {IMPACT_WEEK} from the open pipeline"
-    if share > 0.5 and pct(share) != "50%" and share > deal_share:  # "mostly" must read true
-        return (
-            f"{lead} missed mostly on deals with hygiene problems: they were {bold(pct(deal_share))} "
-            f"of the open deals but carried {bold(pct(share))} of the forecast error."
-        )
-    if share > deal_share:
-        return (
-            f"{lead} missed more on deals with hygiene problems than their number suggests: they "
-            f"were {bold(pct(deal_share))} of the open deals and carried {bold(pct(share))} of the error."
-        )
-    return (
-        f"{lead} missed no more on deals with hygiene problems than on the others: they were "
-        f"{bold(pct(deal_share))} of the open deals and carried {bold(pct(share))} of the error."
+    lead = (
+        f"{when}, the {method} forecast made at the end of week {IMPACT_WEEK} missed, deal by deal,"
     )
+    if share > 0.5 and pct(share) != "50%" and share > deal_share:  # "mostly" must read true
+        text = (
+            f"{lead} mostly on deals with hygiene problems: they were {bold(pct(deal_share))} "
+            f"of the open deals but carried {bold(pct(share))} of the absolute error."
+        )
+    elif share > deal_share:
+        text = (
+            f"{lead} more on deals with hygiene problems than their number suggests: they "
+            f"were {bold(pct(deal_share))} of the open deals and carried {bold(pct(share))} of "
+            "the absolute error."
+        )
+    else:
+        text = (
+            f"{lead} no more on deals with hygiene problems than on the others: they were "
+            f"{bold(pct(deal_share))} of the open deals and carried {bold(pct(share))} of the "
+            "absolute error."
+        )
+    return text + _window_words(qs, period, skipped or [], window or qs)
+
+
+def _window_words(
+    qs: list[str], period: Period | None, skipped: list[str], window: list[str]
+) -> str:
+    """Why those quarters: the last complete ones up to the report's quarter, and what was
+    left out."""
+    if period is None:
+        return ""
+    notes = []
+    if period.as_of >= period.end:
+        if period.quarter in qs:
+            notes.append(
+                f"{period.quarter} included: it ended on the as-of date, so every deal's "
+                "outcome in it is known"
+            )
+    else:
+        notes.append(
+            f"{period.quarter} left out: it has not ended on the as-of date, so its deals' "
+            "outcomes are not known yet"
+        )
+    if skipped:
+        notes.append(
+            f"{listing(skipped)} left out: the forecast needs two full quarters of data before "
+            "the quarter it forecasts"
+        )
+    which = (
+        "the last complete quarter"
+        if len(window) == 1
+        else f"the last {len(window)} complete quarters"
+    )
+    lead = (
+        f" The quarters measured are {which} up to {period.quarter}, as the other reports take them"
+    )
+    return lead + (f" ({'; '.join(notes)})" if notes else "") + "."
 
 
 # ---------------------------------------------------------------------------------------
 # the fix list
 
 
-def fix_list(data: SalesData, problems: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
-    """One row per deal with all its problems and what to do, grouped by rep.
-
-    The rep with the most money at stake comes first, and within a rep the largest deal.
+def fix_list(
+    data: SalesData,
+    problems: pd.DataFrame,
+    names: dict[str, str],
+    *,
+    as_of: object | None = None,
+) -> pd.DataFrame:
+    """One row per deal with all its problems and what to do, grouped by rep (the rep with
+    the most money at stake first) and within a rep the largest deal first.
 
     Parameters
     ----------
@@ -700,22 +820,28 @@ def fix_list(data: SalesData, problems: pd.DataFrame, names: dict[str, str]) -> 
         amount``; ``attrs["open_deals"]`` and ``attrs["duplicates"]``).
     names
         Each check in a manager's words (:func:`check_names`).
+    as_of
+        The as-of date (deals closed after it are labelled so); None: the data's last date.
 
     Returns
     -------
     DataFrame
         The deal columns of :func:`~salesops_lib.reports.deals.deal_rows` plus ``checks``,
         ``problems_text``, ``actions_text``, ``problems`` (how many) and ``at_stake`` (the
-        rep's total amount of deals with a problem).
+        rep's total amount of deals with a problem), ``closed_after`` (the export shows the
+        deal closed after ``as_of``: its stage reads ``Closed Won after <as-of>``),
+        ``amount_filled`` and ``amount_source`` (``list price`` where the loader filled the
+        amount in).
     """
     by_deal = hygiene.problems_by_deal(problems)
     od = problems.attrs["open_deals"]
+    day = pd.Timestamp(as_of if as_of is not None else data.last_date)  # type: ignore[arg-type]
     if by_deal.empty:
-        return deal_rows(data, od.iloc[0:0]).assign(
+        return table_rows(data, od.iloc[0:0], day).assign(
             checks=[], problems_text=[], actions_text=[], problems=[], at_stake=[]
         )
     deals = od.set_index("opp_id").loc[by_deal["opp_id"]].reset_index()
-    rows = deal_rows(data, deals)
+    rows = table_rows(data, deals, day)
     rows["checks"] = by_deal["checks"].to_numpy()
     rows["problems"] = by_deal["problems"].to_numpy()
     rows["problems_text"] = ["; ".join(names[c] for c in cs) for cs in rows["checks"]]
@@ -790,28 +916,58 @@ def _gaps(has_history: bool, impact: pd.DataFrame) -> list[Gap]:
 
 
 def _definitions(
-    names: dict[str, str], stale_days: int, has_history: bool, data: SalesData
+    names: dict[str, str],
+    stale_days: int,
+    has_history: bool,
+    data: SalesData,
+    *,
+    cycle_days: float = float("nan"),
+    method: str = "Pipeline by stage and age",
+    filled: bool = False,
+    closed_later: bool = False,
 ) -> dict[str, str]:
-    stale = (
-        f"No stage or amount change for {stale_days} days, from history snapshots."
-        if has_history
-        else (
+    if has_history:
+        stale = (
+            f"The history snapshots show the same stage and amount for at least {stale_days} "
+            "days up to the as-of date: days since the stage or amount last changed, counted "
+            "from the snapshot where it changed (or from the first snapshot of the deal)."
+        )
+    elif np.isfinite(cycle_days):
+        stale = (
+            "Without history snapshots a stage change cannot be seen, so this checks what the "
+            f"data shows: open longer than twice the usual cycle, {2 * cycle_days:,.0f} days "
+            f"(the median deal won took {cycle_days:,.0f} days from created to close)."
+        )
+    else:
+        stale = (
             "Without history snapshots a stage change cannot be seen: open longer than twice "
             "the median days from created to close of the deals won."
         )
-    )
     rules = {
         "past_due_close": (
             "An open deal whose expected close date is before the as-of date: the past due "
-            "deals every report counts (salesops validate warns about the same on the data's "
-            "last date)."
+            "deals every report counts (the load's data-quality warnings count the same deals "
+            "on the data's last date)."
+        ),
+        "no_close_date": (
+            "An open deal without an expected close date: it is in no quarter's pipeline until "
+            "one is entered."
         ),
         "no_stage_change": stale,
-        "missing_amount": "The CRM shows no amount (the deal counts as $0 in pipeline).",
+        "missing_amount": (
+            "The CRM shows no amount: the deal counts as $0 in pipeline"
+            + (
+                ", or at its product's list price where the loader filled one in (the Amount "
+                "is column says which)."
+                if filled
+                else "."
+            )
+        ),
         "missing_account": "The deal is linked to no account.",
         "likely_duplicate": (
             f"Another open deal of the same rep and account, created within "
-            f"{hygiene.DUPLICATE_DAYS} days of it, with the same amount (above $0) or the same "
+            f"{hygiene.DUPLICATE_DAYS} days of it, with the same entered amount (above $0; a "
+            "list price the loader filled in does not count) or the same "
             f"or a very similar name (at least {hygiene.NAME_SIMILARITY:.0%} alike once "
             "lower-cased without punctuation), and not of a different product. The same rep and "
             "account alone is not enough: reps often run several deals with one customer."
@@ -826,6 +982,15 @@ def _definitions(
             "the last open stage."
         ),
     }
+    extra = {}
+    if filled:
+        extra["Amount is"] = (
+            "Where a deal's amount comes from: entered in the CRM, or its product's list price, "
+            "which the loader fills in where the export has no amount (Maven's open and lost "
+            "deals)."
+        )
+    if closed_later:
+        extra["Closed Won after (date)"] = CLOSED_AFTER_DEFINITION
     return pick(
         "Past due",
         **{
@@ -835,27 +1000,43 @@ def _definitions(
                 "stage, close date and category the export shows)."
             ),
             **{names[c]: rules[c] for c in hygiene.CHECKS},
-            "Hygiene score": "Share of a rep's or team's open deals with no problem, 0 to 100.",
+            "Hygiene score": (
+                "Share of a rep's or team's open deals with no problem, 0 to 100: 50 or below "
+                "means a problem on half the open deals or more."
+            ),
             "Forecast impact": (
-                "For each quarter, the pipeline forecast made at the end of week 4 compared deal "
-                "by deal with what each deal booked; the share of the absolute error on deals "
-                "with a problem on that date."
+                f"For each quarter measured, the {method} forecast (report 03's pipeline method) "
+                f"made at the end of week {IMPACT_WEEK}: each open deal's expected bookings (its "
+                "chance times its amount) against what that deal booked in the quarter. The "
+                "absolute errors are summed deal by deal, for the deals with a problem on that "
+                "date and for the others, and the share is the first sum over both; bookings "
+                "from deals created later are left out (no deal carries them)."
             ),
             "Money at stake": "The amount of a rep's open deals with at least one problem.",
+            **extra,
         },
     )
 
 
 def _findings(problems: pd.DataFrame, names: dict[str, str], fmt: MoneyFormat) -> list[Finding]:
     out = []
+    filled = problems.attrs.get("open_deals", pd.DataFrame()).get("amount_filled")
+    listed = (
+        set(problems.attrs["open_deals"].loc[filled.to_numpy(dtype=bool), "opp_id"])
+        if filled is not None and len(problems)
+        else set()
+    )
     for check, g in problems.groupby("check"):
         amount = float(g["amount"].sum())
-        out.append(
-            Finding(
-                f"{count(g['opp_id'].nunique(), 'open deal')} worth {bold(fmt(amount))}: "
-                f"{str(names[str(check)]).lower()}.",
-                amount,
-                SECTION_PROBLEMS,
+        n = g["opp_id"].nunique()
+        if check == "missing_amount":
+            priced = g[g["opp_id"].isin(listed)]
+            text = f"{count(n, 'open deal')} {'has' if n == 1 else 'have'} no amount in the CRM" + (
+                f" ({fmt(priced['amount'].sum())} counted at their product's list price)."
+                if len(priced)
+                else "."
             )
-        )
+        else:
+            text = f"{count(n, 'open deal')} worth {bold(fmt(amount))}: {str(names[str(check)]).lower()}."
+        out.append(Finding(text, amount, SECTION_PROBLEMS))
     return sorted(out, key=lambda f: -f.at_stake)

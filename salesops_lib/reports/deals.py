@@ -107,3 +107,90 @@ def _account_names(data: SalesData, deals: pd.DataFrame) -> pd.Series:
         own = take_rows(opps["account_name"], deals["opp_row"].to_numpy(dtype=np.int64))
         name = name.fillna(pd.Series(own.to_numpy(), index=deals.index))
     return name.fillna(account)
+
+
+def closed_after(data: SalesData, deals: pd.DataFrame, as_of: object) -> np.ndarray:
+    """Which of ``deals`` (open on ``as_of``) the export shows closed after ``as_of``.
+
+    Uses the frame's ``closed_after`` column when the timeline gives one; else the deal's
+    record: closed, with a close date after ``as_of``, and no stage known on ``as_of`` (with
+    history snapshots the stage then is known and the deal is shown as it was).
+
+    Examples
+    --------
+    >>> closed_after(data, timeline.open_deals(data, "2026-03-31"), "2026-03-31")  # doctest: +SKIP
+    """
+    if "closed_after" in deals:
+        return deals["closed_after"].fillna(False).to_numpy(dtype=bool)
+    if "opp_row" not in deals or deals.empty:
+        return np.zeros(len(deals), dtype=bool)
+    day = pd.Timestamp(as_of).normalize()  # type: ignore[arg-type]
+    o = data.opportunities
+    row = deals["opp_row"].to_numpy(dtype=np.int64)
+    closed = take_rows(o["is_closed"].fillna(False).astype(bool), row)
+    closed = closed.fillna(False).to_numpy(dtype=bool)
+    later = (take_rows(o["close_date"], row) > day).fillna(False).to_numpy(dtype=bool)
+    unknown = deals["stage"].isna().to_numpy(dtype=bool) if "stage" in deals else True
+    return (row >= 0) & closed & later & unknown
+
+
+def label_closed_after(data: SalesData, rows: pd.DataFrame, as_of: object) -> pd.DataFrame:
+    """Deal rows whose deal the export shows closed after ``as_of`` labelled so: stage
+    ``Closed Won after <as-of>`` (or Lost) and category ``Closed later`` instead of a
+    blank (their stage and category on ``as_of`` are unknown without history snapshots).
+
+    Returns
+    -------
+    DataFrame
+        A new frame: ``rows`` with ``closed_after`` (bool) and the labels.
+    """
+    out = rows.copy()
+    later = closed_after(data, out, as_of)
+    out["closed_after"] = later
+    if not later.any():
+        return out
+    day = pd.Timestamp(as_of).date()  # type: ignore[arg-type]
+    o = data.opportunities
+    won = take_rows(o["is_won"].fillna(False).astype(bool), out["opp_row"].to_numpy(dtype=np.int64))
+    won = won.fillna(False).to_numpy(dtype=bool)
+    stage = np.where(won, f"Closed Won after {day}", f"Closed Lost after {day}")
+    out["stage"] = out["stage"].astype("object").where(~later, pd.Series(stage, index=out.index))
+    out["forecast_category"] = (
+        out["forecast_category"].astype("object").where(~later, "Closed later")
+    )
+    return out
+
+
+CLOSED_AFTER_DEFINITION = (
+    "A deal open on the as-of date that the export shows closed won (or lost) later: without "
+    "history snapshots its stage and category on the as-of date are unknown (the export keeps "
+    "only its closing ones), so its stage reads Closed Won (or Lost) after the as-of date, its "
+    "category Closed later, and its close date is the day it closed."
+)
+"""The definition a report adds when a deal table shows ``Closed Won after <as-of>``."""
+
+
+def amount_filled(data: SalesData, deals: pd.DataFrame) -> np.ndarray:
+    """Which of ``deals`` have an amount the loading preset filled in (the opportunities'
+    boolean ``amount_filled``, e.g. Maven's list prices), not one the CRM recorded."""
+    o = data.opportunities
+    if "amount_filled" not in o or "opp_row" not in deals or deals.empty:
+        return np.zeros(len(deals), dtype=bool)
+    row = deals["opp_row"].to_numpy(dtype=np.int64)
+    filled = take_rows(o["amount_filled"].fillna(False).astype(bool), row)
+    filled = filled.fillna(False).to_numpy(dtype=bool)
+    return (row >= 0) & filled
+
+
+AMOUNT_SOURCE = Column("amount_source", "Amount is")
+"""The column a deal table adds when some amounts were filled in: ``list price`` or ``entered``."""
+
+
+def mark_filled_amounts(data: SalesData, rows: pd.DataFrame) -> pd.DataFrame:
+    """Deal rows with ``amount_filled`` and ``amount_source`` (``list price`` where the preset
+    filled the amount in, ``entered`` where the CRM recorded it)."""
+    out = rows.copy()
+    filled = amount_filled(data, out)
+    out["amount_filled"] = filled
+    out["amount_source"] = np.where(filled, "list price", "entered")
+    return out

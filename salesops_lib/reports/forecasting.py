@@ -11,16 +11,18 @@ the numbers beside it (tested in ``tests/test_reports_forecasting.py``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from math import comb
 
 import numpy as np
 import pandas as pd
 
 from salesops_lib import timeline
-from salesops_lib.analysis import forecast
+from salesops_lib.analysis import forecast, kpis
 from salesops_lib.analysis.kpis import UNASSIGNED
 from salesops_lib.analysis.outlook import Outlook, outlook_quarter, quarter_outlook
 from salesops_lib.data import SalesData
+from salesops_lib.errors import SalesOpsDataError
 from salesops_lib.format import pct
 from salesops_lib.reports.base import (
     ADD_HISTORY,
@@ -40,7 +42,14 @@ from salesops_lib.reports.base import (
     status_of,
     team_or_company,
 )
-from salesops_lib.reports.deals import deal_rows, deal_spec
+from salesops_lib.reports.deals import (
+    AMOUNT_SOURCE,
+    CLOSED_AFTER_DEFINITION,
+    deal_rows,
+    deal_spec,
+    label_closed_after,
+    mark_filled_amounts,
+)
 from salesops_lib.reports.definitions import pick
 from salesops_lib.reports.outlook import outlook_sentence
 from salesops_lib.reports.tables import Column, Table, TableSpec
@@ -50,8 +59,9 @@ WEEKS = (0, 4, 8)
 
 LARGEST = 10
 PAST_DUE_ROWS = 20
-TEAM_METHODS = ("pipeline", "win_model", "rep_call")
-"""The methods that can be split by team (the others forecast the company total only)."""
+MIN_QUARTERS = forecast.MIN_BACKTEST_QUARTERS
+ENSEMBLE_PARTS = ("time_series", "pipeline", "win_model", "ensemble")
+"""What a team split of the Blend of methods runs (the blend of each team's forecasts)."""
 
 SECTION_FORECAST = "What will the quarter close at?"
 SECTION_ACCURACY = "How accurate has each method been?"
@@ -91,8 +101,8 @@ METHOD_DEFINITIONS: dict[str, str] = {
         "close-date pushes, the rep's past win rate, segment and product."
     ),
     "rep_call": (
-        "Bookings so far plus the deals reps call Commit; the upper end adds Best Case. It has "
-        "no probability behind it and is never recommended."
+        "Bookings so far plus the deals reps call Commit (also its low end); the upper end "
+        "adds Best Case. It has no probability behind it and is never recommended."
     ),
     "ensemble": (
         "The other methods (not Rep call) averaged with weights proportional to one over "
@@ -109,6 +119,93 @@ METHOD_DEFINITIONS: dict[str, str] = {
     "naive_last_month": "Next month's bookings taken to be last month's.",
     "mean_so_far": "Next month's bookings taken to be the average month so far.",
 }
+
+AGE_WORDS = "up to 30, 31–60, 61–90, 91–180 and over 180 days old"
+"""The age bands of the pipeline method (:data:`~salesops_lib.analysis.forecast.AGE_BANDS`)."""
+
+
+def pipeline_name(inputs: tuple[str, ...] | list[str]) -> str:
+    """The pipeline method named by what it learnt from on the data (``stage``, ``close``,
+    ``age``: :func:`~salesops_lib.analysis.forecast.method_inputs`).
+
+    Examples
+    --------
+    >>> pipeline_name(("stage", "close", "age")), pipeline_name(("age",))
+    ('Pipeline by stage and age', 'Pipeline by age')
+    """
+    if "stage" in inputs:
+        return "Pipeline by stage and age" if "age" in inputs else "Pipeline by stage"
+    return "Pipeline by age" if "age" in inputs else "Pipeline at one rate"
+
+
+def method_names(inputs: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Every method's name on this data: :data:`METHOD_NAMES` with the pipeline method named
+    by what it used."""
+    names = dict(METHOD_NAMES)
+    if "pipeline" in inputs:
+        names["pipeline"] = pipeline_name(inputs["pipeline"])
+    return names
+
+
+def _inputs_in_words(inputs: tuple[str, ...]) -> list[str]:
+    return [forecast.INPUT_WORDS.get(i, i) for i in inputs]
+
+
+def method_definitions(inputs: dict[str, tuple[str, ...]], names: dict[str, str]) -> dict[str, str]:
+    """Each method's definition by what it really used on this data (keys: library names).
+
+    Without history snapshots the deals open at earlier points have no known stage,
+    expected close date or pushes, so the pipeline method works by age only and the win
+    model leaves those inputs out: the definitions say so.
+    """
+    out = dict(METHOD_DEFINITIONS)
+    used = inputs.get("pipeline")
+    if used is not None:
+        cell = [
+            w
+            for k, w in (("stage", "stage"), ("close", "close-date window"), ("age", "age band"))
+            if k in used
+        ]
+        share = (
+            f"the share of deals in the same {listing(cell)} ({AGE_WORDS})"
+            if "age" in used
+            else f"the share of deals in the same {listing(cell)}"
+            if cell
+            else "the share of all deals"
+        )
+        text = (
+            f"Bookings so far, plus each open deal's amount times {share} that closed won within "
+            "the quarter from the same point of earlier quarters, plus the average bookings from "
+            "deals not yet created at that point."
+        )
+        if "stage" not in used:
+            text += (
+                f" {'By age only' if 'age' in used else 'At one rate'} on this data: without "
+                "history snapshots the stage and expected close date deals had at earlier points "
+                "are unknown."
+            )
+        out["pipeline"] = text
+    win = inputs.get("win_model")
+    if win is not None:
+        pipe = names.get("pipeline", METHOD_NAMES["pipeline"])
+        if not win:
+            out["win_model"] = (
+                f"As {pipe}: too few deals open at earlier points to train a classifier, so each "
+                "deal gets that method's chance."
+            )
+        else:
+            text = (
+                f"As {pipe}, with each deal's chance from a calibrated gradient-boosting "
+                f"classifier on {listing(_inputs_in_words(win))}"
+            )
+            if "stage" not in win:
+                text += (
+                    " (without history snapshots the stage, days to expected close and close-date "
+                    "pushes deals had at earlier points are unknown, so the model leaves them out)"
+                )
+            out["win_model"] = text + "."
+    return out
+
 
 FORECAST_SPEC = TableSpec(
     (
@@ -140,6 +237,8 @@ TEAM_SPEC = TableSpec(
         Column("point", "Forecast", "money"),
         Column("lo80", "80% low", "money"),
         Column("hi80", "80% high", "money"),
+        Column("goal", "Goal", "money"),
+        Column("of_goal", "Forecast of goal", "pct"),
     )
 )
 HISTORY_COLUMNS = (
@@ -165,6 +264,18 @@ class Recommendation:
     held80, held95, ranged
         Quarters whose 80% and 95% ranges held the actual, out of ``ranged`` quarters with
         a range.
+    bias
+        Its bias in that backtest.
+    tied
+        The other methods whose WAPE tied with its (less than 0.1 point apart): ``(method,
+        wape, bias)``; the smaller absolute bias decided.
+    label
+        Its name on this data (:func:`method_names`); None: :data:`METHOD_NAMES`'.
+    above, below
+        Quarters whose actual closed above, or below, its 80% range.
+
+    Without a recommendation ``quarters`` are the quarters the backtest could test (fewer
+    than :data:`MIN_QUARTERS`, or none).
     """
 
     method: str | None
@@ -174,11 +285,18 @@ class Recommendation:
     held80: int
     held95: int
     ranged: int
+    bias: float = float("nan")
+    tied: tuple[tuple[str, float, float], ...] = ()
+    label: str | None = None
+    above: int = 0
+    below: int = 0
 
     @property
     def name(self) -> str | None:
         """The method in a manager's words."""
-        return None if self.method is None else method_name(self.method)
+        if self.method is None:
+            return None
+        return self.label or method_name(self.method)
 
 
 @dataclass(frozen=True)
@@ -196,9 +314,13 @@ class Forecasting:
     booked: float
     tiles: list[Tile]
     recommendation_sentence: str
+    range_sentence: str | None
+    season_sentence: str | None
     forecast_table: Table
     forecast_chart: pd.DataFrame
     forecast_title: str
+    goal: float | None
+    goal_label: str
     rep_call_note: str | None
     outlook: Outlook
     outlook_sentence: str
@@ -206,6 +328,7 @@ class Forecasting:
     backtests: dict[int, pd.DataFrame]
     accuracy: Table
     accuracy_sentence: str | None
+    tested_sentence: str | None
     accuracy_chart: pd.DataFrame
     accuracy_title: str
     backtest_chart: pd.DataFrame
@@ -224,6 +347,8 @@ class Forecasting:
     definitions: dict[str, str]
     findings: list[Finding]
     currency: str
+    names: dict[str, str]
+    inputs: dict[str, tuple[str, ...]]
 
     @property
     def status(self) -> str:
@@ -231,24 +356,10 @@ class Forecasting:
         return status_of(self.gaps)
 
 
-def method_name(method: str) -> str:
-    """A method in a manager's words (an unknown name is shown as it is).
-
-    Parameters
-    ----------
-    method
-        The library's name, e.g. ``win_model``.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> method_name("win_model"), method_name("my_method")
-    ('Deal-by-deal win model', 'my_method')
-    """
-    return METHOD_NAMES.get(method, method)
+def method_name(method: str, names: dict[str, str] | None = None) -> str:
+    """A method in a manager's words (``names``: the names on this data, :func:`method_names`;
+    an unknown name is shown as it is)."""
+    return (names or METHOD_NAMES).get(method, method)
 
 
 def build(
@@ -307,9 +418,17 @@ def build(
     }
     decision = tests[week]
     fc = forecast.forecast_quarter(d, quarter=target, as_of=period.as_of, backtest=decision)
-    rec = recommendation_of(fc, decision, week)
-    acc = accuracy_frame(tests)
-    forecasts = forecast_frame(fc, acc, week)
+    shown = set(fc["method"])
+    inputs = forecast.method_inputs(
+        d,
+        quarter=target,
+        as_of=period.as_of,
+        methods=tuple(m for m in ("pipeline", "win_model") if m in shown),
+    )
+    names = method_names(inputs)
+    rec = recommendation_of(fc, decision, week, names)
+    acc = accuracy_frame(tests, names)
+    forecasts = forecast_frame(fc, acc, week, names)
     booked = float(fc.attrs["booked"])
     outlook = quarter_outlook(d, quarter=target, as_of=period.as_of)
     risk = forecast.risks(d, quarter=target, as_of=period.as_of, top=LARGEST)
@@ -322,14 +441,23 @@ def build(
     assert isinstance(due, pd.DataFrame)
     everything = timeline.open_deals(d, period.as_of)
     outside = everything[~everything["opp_id"].isin(pipe["opp_id"])]
-    teams = _team_forecast(d, target, period.as_of, decision, rec.method)
+    chances = (
+        forecast.deal_chances(d, quarter=target, as_of=period.as_of)
+        if "pipeline" in shown
+        else None
+    )
+    teams = _team_forecast(d, target, period.as_of, decision, rec, names)
     team_method = teams.attrs.get("method")
-    gaps = _gaps(decision, has_history, teams, target)
+    gaps = _gaps(decision, has_history, teams, target, rec, d)
     start, end = d.calendar.bounds(target)
     monthly = forecast.backtest_monthly(d) if len(d.quarters()) < 8 else pd.DataFrame()
     chart = forecasts.assign(method=forecasts["label"])
+    largest = _largest(d, pipe, undated, target, has_history, period.as_of)
+    past_due = _past_due(d, due, period.as_of)
+    h = header(data, period, team)
+    goal = outlook.goal if outlook.goal > 0 else None
     return Forecasting(
-        header=header(data, period, team),
+        header=replace(h, scope=scope_sentence(team, period, target, start, end)),
         period=period,
         target_quarter=target,
         gaps=gaps,
@@ -339,7 +467,9 @@ def build(
         recommended_name=rec.name or "",
         booked=booked,
         tiles=forecast_tiles(forecasts, rec, booked, period.as_of, fmt),
-        recommendation_sentence=recommendation_sentence(forecasts, rec, target, fmt),
+        recommendation_sentence=recommendation_sentence(forecasts, rec, target, fmt, names),
+        range_sentence=range_sentence(rec),
+        season_sentence=season_sentence(decision, rec, forecasts, target, fmt),
         forecast_table=Table(
             forecasts,
             FORECAST_SPEC,
@@ -349,26 +479,37 @@ def build(
         ),
         forecast_chart=chart,
         forecast_title=forecast_title(forecasts, rec, target, fmt),
+        goal=goal,
+        goal_label=goal_words(outlook, fmt) if goal else "",
         rep_call_note=(
-            "Rep call is what reps have committed: bookings so far plus Commit deals (its range "
-            "runs up to Best Case). It has no probability behind it and is never recommended."
-            if "rep_call" in set(forecasts["method"])
+            "Rep call is what reps have committed: bookings so far plus Commit deals, its low "
+            "end (its range runs up to Best Case). It has no probability behind it and is never "
+            "recommended."
+            if "rep_call" in shown
             else None
         ),
         outlook=outlook,
         outlook_sentence=outlook_sentence(outlook, d.currency),
         reconcile_sentence=reconcile_sentence(
-            forecasts, rec, outlook, outside=outside, target=target, fmt=fmt
+            forecasts,
+            rec,
+            outlook,
+            outside=outside,
+            target=target,
+            fmt=fmt,
+            inputs=inputs,
+            chances=chances,
         ),
         backtests=tests,
         accuracy=Table(
             acc,
-            ACCURACY_SPEC,
+            accuracy_spec(rec),
             f"Backtest by week of quarter over up to {count(backtest_quarters, 'quarter')}; "
             f"week {week} decides the recommendation",
             d.currency,
         ),
-        accuracy_sentence=accuracy_sentence(acc, rec, target),
+        accuracy_sentence=accuracy_sentence(acc, rec, target, names),
+        tested_sentence=tested_sentence(d, rec, backtest_quarters),
         accuracy_chart=acc[acc["method"] != "rep_call"].reset_index(drop=True),
         accuracy_title=accuracy_title(acc, rec),
         backtest_chart=(
@@ -381,52 +522,75 @@ def build(
         backtest_title=(
             f"{rec.name} {week_phrase(week, each=True)} against what closed" if rec.name else ""
         ),
-        errors_by_quarter=errors_by_quarter(decision, week, d.currency),
+        errors_by_quarter=errors_by_quarter(decision, week, d.currency, names),
         monthly=monthly_table(monthly, d.currency),
         monthly_sentence=monthly_sentence(monthly, len(d.quarters())),
         risk=risk,
         risk_sentence=risk_sentence(pipe, target, has_history=has_history, fmt=fmt),
-        undated_sentence=undated_sentence(undated, set(forecasts["method"]), fmt),
+        undated_sentence=undated_sentence(undated, shown, fmt, names),
         past_due_sentence=past_due_sentence(due, pipe, target, period.as_of, fmt),
-        largest=_largest(d, pipe, undated, target, has_history),
-        past_due=_past_due(d, due, period.as_of),
+        largest=largest,
+        past_due=past_due,
         by_team=Table(
             teams,
-            TEAM_SPEC,
-            f"{target} forecast by team ({method_name(team_method)})" if team_method else "",
+            TEAM_SPEC if "goal" in teams else TEAM_SPEC.without("goal", "of_goal"),
+            f"{target} forecast by team ({method_name(team_method, names)})" if team_method else "",
             d.currency,
         ),
-        team_sentence=team_sentence(teams, rec, fmt),
-        definitions=_definitions(forecasts, monthly),
+        team_sentence=team_sentence(teams, rec, fmt, names),
+        definitions=_definitions(
+            forecasts,
+            monthly,
+            inputs,
+            names,
+            closed_later=any(
+                bool(t.frame.get("closed_after", pd.Series(dtype=bool)).any())
+                for t in (largest, past_due)
+            ),
+            filled=any(
+                bool(t.frame.get("amount_filled", pd.Series(dtype=bool)).any())
+                for t in (largest, past_due)
+            ),
+        ),
         findings=_findings(forecasts, rec, outlook, due, undated, target, fmt),
         currency=d.currency,
+        names=names,
+        inputs=inputs,
     )
+
+
+def scope_sentence(
+    team: str | None, period: Period, target: str, start: pd.Timestamp, end: pd.Timestamp
+) -> str:
+    """The header's scope: the quarter forecast (not the one reported), as known when."""
+    who = "the whole company" if not team else f"team {team}"
+    lead = (
+        f"Scope: **{who}**, forecast of fiscal quarter **{target}** ({start.date()} to "
+        f"{end.date()}) as known on **{period.as_of.date()}**"
+    )
+    if target == period.quarter:
+        return lead + f" ({period.status})."
+    return lead + f", the end of {period.quarter}."
+
+
+def goal_words(outlook: Outlook, fmt: MoneyFormat) -> str:
+    """The goal line's label on the forecast chart: ``goal $35.6M (quota)``."""
+    basis = outlook.goal_basis if outlook.goal_basis else "goal"
+    return f"goal {fmt(outlook.goal)} ({basis})"
 
 
 # ---------------------------------------------------------------------------------------
 # the forecast and its recommendation
 
 
-def recommendation_of(fc: pd.DataFrame, decision: pd.DataFrame, week: int) -> Recommendation:
+def recommendation_of(
+    fc: pd.DataFrame, decision: pd.DataFrame, week: int, names: dict[str, str] | None = None
+) -> Recommendation:
     """The recommended method of a forecast and what its backtest measured.
 
     ``fc.attrs["recommended"]`` (:func:`~salesops_lib.analysis.forecast.recommend` on
-    ``decision``) names it; the coverage counts come from the same backtest.
-
-    Parameters
-    ----------
-    fc
-        :func:`~salesops_lib.analysis.forecast.forecast_quarter` made with ``decision``.
-    decision
-        The deciding backtest (:func:`~salesops_lib.analysis.forecast.backtest` at ``week``).
-    week
-        The week of quarter it forecast at.
-
-    Returns
-    -------
-    Recommendation
-        With ``method`` None (and no counts) when the forecast names none or the backtest did
-        not score it.
+    ``decision``) names it; the coverage counts, its bias and the methods it tied with come
+    from the same backtest.
     """
     method = fc.attrs.get("recommended")
     acc = forecast.accuracy(decision) if len(decision) else pd.DataFrame()
@@ -434,33 +598,35 @@ def recommendation_of(fc: pd.DataFrame, decision: pd.DataFrame, week: int) -> Re
     if method is None or method not in acc.index:
         return Recommendation(None, week, quarters, np.nan, 0, 0, 0)
     row = acc.loc[method]
+    ranked = forecast.ranking(decision, among=tuple(fc["method"]))
+    tied = tuple(
+        (str(m), float(r["wape"]), float(r["bias"]))
+        for m, r in ranked[ranked["tied"]].iterrows()
+        if m != method
+    )
+    mine = decision[decision["method"] == method]
     return Recommendation(
         method=str(method),
         week=week,
-        quarters=sorted(decision.loc[decision["method"] == method, "quarter"].tolist()),
+        quarters=sorted(mine["quarter"].tolist()),
         wape=float(row["wape"]),
         held80=int(row["held80"]) if pd.notna(row["held80"]) else 0,
         held95=int(row["held95"]) if pd.notna(row["held95"]) else 0,
         ranged=int(row["ranged"]),
+        bias=float(row["bias"]),
+        tied=tied,
+        label=method_name(str(method), names),
+        above=int((mine["actual"] > mine["hi80"]).sum()),
+        below=int((mine["actual"] < mine["lo80"]).sum()),
     )
 
 
-def accuracy_frame(tests: dict[int, pd.DataFrame]) -> pd.DataFrame:
-    """Every method's accuracy at every week tested, with the ranges' coverage as text.
-
-    Parameters
-    ----------
-    tests
-        Backtests by week of quarter (:func:`~salesops_lib.analysis.forecast.backtest`);
-        empty ones are skipped.
-
-    Returns
-    -------
-    DataFrame
-        ``week, method, label, quarters, wape, bias, ranged, held80, held95, coverage80,
-        coverage95`` (``held80``/``held95`` as text such as ``6 of 8``, or ``no range``; the
-        counts in ``held80_n``/``held95_n``), by week and then lowest WAPE first.
-    """
+def accuracy_frame(
+    tests: dict[int, pd.DataFrame], names: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """Every method's accuracy at every week tested: ``week, method, label, quarters, wape,
+    bias, ranged, held80, held95, coverage80, coverage95`` (``held80``/``held95`` as text such
+    as ``6 of 8``, or ``no range``)."""
     frames = []
     for w, bt in tests.items():
         if bt.empty:
@@ -472,7 +638,7 @@ def accuracy_frame(tests: dict[int, pd.DataFrame]) -> pd.DataFrame:
         cols = ["week", "method", "label", "quarters", "wape", "bias", "held80", "held95"]
         return pd.DataFrame({c: [] for c in cols})
     acc = pd.concat(frames, ignore_index=True)
-    acc["label"] = acc["method"].map(method_name)
+    acc["label"] = acc["method"].map(lambda m: method_name(m, names))
     acc["bias"] = acc["bias"].where(acc["bias"].abs() >= 0.0005, 0.0)  # no "-0.0%"
     acc["held80_n"] = acc["held80"]
     acc["held95_n"] = acc["held95"]
@@ -481,36 +647,32 @@ def accuracy_frame(tests: dict[int, pd.DataFrame]) -> pd.DataFrame:
     return acc.sort_values(["week", "wape"], kind="stable").reset_index(drop=True)
 
 
+def accuracy_spec(rec: Recommendation) -> TableSpec:
+    """The backtest table's spec: WAPE to two decimals when the recommendation broke a tie
+    (the tied figures would read the same at one)."""
+    if not rec.tied:
+        return ACCURACY_SPEC
+    return replace(
+        ACCURACY_SPEC,
+        columns=tuple(
+            Column(c.key, c.label, "pct2") if c.key == "wape" else c for c in ACCURACY_SPEC.columns
+        ),
+    )
+
+
 def _held(held: float, ranged: float) -> str:
     if not ranged or pd.isna(held):
         return "no range"
     return f"{int(held)} of {int(ranged)}"
 
 
-def forecast_frame(fc: pd.DataFrame, acc: pd.DataFrame, week: int) -> pd.DataFrame:
-    """The forecasts by method with their manager's names and their ranges' measured coverage.
-
-    The coverage comes from the backtest at ``week``: how often each method's ranges held the
-    actual (``held80``, ``held95``: ``6 of 8``).
-
-    Parameters
-    ----------
-    fc
-        :func:`~salesops_lib.analysis.forecast.forecast_quarter` (``method, point, lo80, hi80,
-        lo95, hi95``).
-    acc
-        :func:`accuracy_frame`.
-    week
-        The week of quarter of the deciding backtest.
-
-    Returns
-    -------
-    DataFrame
-        A copy of ``fc`` with ``label``, ``held80`` and ``held95`` (``not tested`` for a method
-        the backtest did not score).
-    """
+def forecast_frame(
+    fc: pd.DataFrame, acc: pd.DataFrame, week: int, names: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """The forecasts by method with their manager's names and, from the backtest at ``week``,
+    how often each method's ranges held the actual (``held80``, ``held95``: ``6 of 8``)."""
     out = fc.copy()
-    out["label"] = out["method"].map(method_name)
+    out["label"] = out["method"].map(lambda m: method_name(m, names))
     at = acc[acc["week"] == week].set_index("method") if len(acc) else pd.DataFrame()
     for col in ("held80", "held95"):
         out[col] = out["method"].map(at[col]).fillna("not tested") if len(at) else "not tested"
@@ -536,61 +698,129 @@ def span(lo: float, hi: float, fmt: MoneyFormat) -> str:
 
 
 def week_phrase(week: int, *, each: bool = False) -> str:
-    """``at week 0 (the day before the quarter started)`` and the like.
-
-    Parameters
-    ----------
-    week
-        The week of quarter.
-    each
-        Speak of each quarter tested instead of the one quarter.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> week_phrase(4, each=True)
-    "at week 4 (the end of each quarter's week 4)"
-    """
+    """``at week 0 (the day before each quarter started)`` and the like."""
     which = "each" if each else "the"
     if week == 0:
         return f"at week 0 (the day before {which} quarter started)"
     return f"at week {week} (the end of {which} quarter's week {week})"
 
 
-def held_words(held: int, ranged: int, level: int) -> str:
-    """``its 80% ranges held the actual in 6 of 8 quarters tested``, and whether that is too few.
-
-    When they held less often than their level, it adds that they have been too narrow.
-
-    Parameters
-    ----------
-    held
-        Quarters whose range held the actual.
-    ranged
-        Quarters tested with a range.
-    level
-        The range's level in percent (80 or 95).
-
-    Returns
-    -------
-    str
-        A clause for a sentence (``**`` marks what to read first).
+def held_at_most(held: int, n: int, level: float) -> float:
+    """The chance that ranges truly holding the actual ``level`` of the time hold it in
+    ``held`` or fewer of ``n`` quarters (binomial): how much a short backtest shows.
 
     Examples
     --------
-    >>> held_words(8, 8, 80)
-    'its 80% ranges held the actual in 8 of 8 quarters tested'
+    >>> round(held_at_most(6, 8, 0.8), 3)
+    0.497
     """
-    text = f"its {level}% ranges held the actual in {held} of {count(ranged, 'quarter')} tested"
-    if ranged and held / ranged < level / 100:
+    return float(sum(comb(n, k) * level**k * (1 - level) ** (n - k) for k in range(held + 1)))
+
+
+EVIDENCE = 0.10
+"""Below this chance (:func:`held_at_most`) a coverage short of its level is evidence that the
+ranges are too narrow; above it the backtest cannot tell."""
+
+
+def range_sentence(rec: Recommendation) -> str | None:
+    """How often the recommended method's 80% and 95% ranges held the actual in its backtest,
+    whether that is short of their level (overconfident), how much so few quarters can show,
+    and on which side the misses fell. None without a recommendation or ranges.
+
+    Examples
+    --------
+    ``Its 80% ranges held the actual in 6 of 8 quarters tested and its 95% ranges in 7 of 8,
+    fewer than the 80% and 95% they aim at: the ranges look **overconfident** (too narrow).
+    But 8 quarters cannot show much either way: ranges that truly held 80% of the time would
+    hold in 6 or fewer of 8 quarters 50% of the time.``
+    """
+    if rec.method is None or not rec.ranged:
+        return None
+    n = rec.ranged
+    text = (
+        f"Its 80% ranges held the actual in {rec.held80} of {count(n, 'quarter')} tested and its "
+        f"95% ranges in {rec.held95} of {n}"
+    )
+    short = [(lvl, h) for lvl, h in ((80, rec.held80), (95, rec.held95)) if h / n < lvl / 100]
+    if not short:
+        text += ", as often as such ranges aim at or more."
+    else:
+        aims = listing([f"{lvl}%" for lvl, _ in short])
+        they = "it aims" if len(short) == 1 else "they aim"
         text += (
-            f", fewer than the {level}% such a range aims at: they have been **too narrow**, "
-            "so read them as optimistic"
+            f", fewer than the {aims} {they} at: the ranges look **overconfident** (too narrow)."
         )
+        lvl, h = short[0]
+        chance = held_at_most(h, n, lvl / 100)
+        if chance >= EVIDENCE:
+            text += (
+                f" But {count(n, 'quarter')} cannot show much either way: ranges that truly held "
+                f"{lvl}% of the time would hold in {h} or fewer of {n} quarters {pct(chance)} of "
+                "the time."
+            )
+        else:
+            text += (
+                f" That is more than chance: ranges that truly held {lvl}% of the time would "
+                f"hold in {h} or fewer of {n} quarters only {pct(chance)} of the time."
+            )
+    out = rec.above + rec.below
+    if out:
+        if rec.above == out or rec.below == out:
+            side = "above" if rec.above == out else "below"
+            who = (
+                "The one quarter outside the 80% range"
+                if out == 1
+                else f"{'Both' if out == 2 else f'All {out}'} quarters outside the 80% range"
+            )
+            text += f" {who} closed {side} it."
+        else:
+            text += (
+                f" Of the {out} quarters outside the 80% range, {rec.above} closed above it and "
+                f"{rec.below} below."
+            )
     return text
+
+
+SEASONS = {"Q1": "first", "Q2": "second", "Q3": "third", "Q4": "fourth"}
+
+
+def season_sentence(
+    decision: pd.DataFrame,
+    rec: Recommendation,
+    forecasts: pd.DataFrame,
+    target: str,
+    fmt: MoneyFormat,
+) -> str | None:
+    """Whether the recommended method's backtest misses concentrate in the forecast quarter's
+    season (fiscal Q1..Q4): every such quarter missed the same way, by at least twice the
+    average miss of the others. None otherwise (or without a recommendation)."""
+    if rec.method is None or decision.empty:
+        return None
+    rows = decision[decision["method"] == rec.method]
+    season = target[-2:]
+    same = rows[rows["quarter"].str.endswith(season)]
+    other = rows[~rows["quarter"].str.endswith(season)]
+    if len(same) < 2 or other.empty:
+        return None
+    signed = same["error"] / same["actual"].where(same["actual"] > 0)
+    if signed.isna().any() or not ((signed < 0).all() or (signed > 0).all()):
+        return None
+    miss, rest = float(signed.abs().mean()), float(other["abs_pct_error"].mean())
+    if not miss >= 2 * rest:
+        return None
+    low = bool((signed < 0).all())
+    word = SEASONS.get(season, season)
+    each = listing([f"{q} by {pct(abs(v))}" for q, v in zip(same["quarter"], signed, strict=True)])
+    which = "both" if len(same) == 2 else f"all {len(same)}"
+    point = float(forecasts.set_index("method").loc[rec.method, "point"])
+    again = point / (1 + float(signed.mean()))
+    return (
+        f"Its misses concentrate in {word} quarters: it forecast {which} fiscal {word} quarters "
+        f"tested too {'low' if low else 'high'} ({each}), against misses of {pct(rest)} on "
+        f"average in the other {count(len(other), 'quarter')}. {target} is a {word} quarter: "
+        f"should its forecast of {fmt(point)} miss as those did on average (by {pct(miss)}), "
+        f"{target} would book about {bold(fmt(again))}."
+    )
 
 
 def forecast_tiles(
@@ -637,11 +867,17 @@ def forecast_tiles(
             )
     else:
         n = len(forecasts)
+        why = (
+            f"none recommended: a backtest of {count(len(rec.quarters), 'quarter')}, not "
+            f"{MIN_QUARTERS}"
+            if rec.quarters
+            else "none recommended without a backtest"
+        )
         tiles.append(
             Tile(
                 "Forecasts" if n > 1 else "Forecast",
                 span(forecasts["point"].min(), forecasts["point"].max(), fmt),
-                f"{count(n, 'method')}; none recommended without a backtest",
+                f"{count(n, 'method')}; {why}",
             )
         )
     tiles.append(Tile("Booked so far", fmt(booked), f"as of {as_of.date()}"))
@@ -686,52 +922,55 @@ def intro_sentence(
 
 
 def recommendation_sentence(
-    forecasts: pd.DataFrame, rec: Recommendation, target: str, fmt: MoneyFormat
+    forecasts: pd.DataFrame,
+    rec: Recommendation,
+    target: str,
+    fmt: MoneyFormat,
+    names: dict[str, str] | None = None,
 ) -> str:
-    """The recommended method, the backtest it comes from and how often its ranges held.
-
-    Without a backtest, it says that no method is recommended and what the methods say side
-    by side.
-
-    Parameters
-    ----------
-    forecasts
-        :func:`forecast_frame` of the target quarter (``method, label, point, lo80, hi80,
-        lo95, hi95``).
-    rec
-        The recommendation (:func:`recommendation_of`).
-    target
-        The quarter forecast.
-    fmt
-        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
-
-    Returns
-    -------
-    str
-        The sentence (``**`` marks what to read first).
+    """The recommended method and the backtest it comes from (a tie named, with the bias that
+    broke it); or, without a backtest of at least :data:`MIN_QUARTERS` quarters, that no
+    method is recommended and what the methods say side by side.
 
     Examples
     --------
     ``The recommended method is **Pipeline by stage and age**: it had the lowest WAPE (4.2%)
     over the 8 quarters tested at week 0 (the day before each quarter started). It expects
-    **$22.8M** for 2026Q4; its 80% ranges held the actual in 6 of 8 quarters tested.``
+    **$22.8M** for 2026Q4.``
     """
     if rec.method is None:
+        if rec.quarters:
+            n = len(rec.quarters)
+            return (
+                f"The backtest could test only {count(n, 'quarter')} before {target}, "
+                f"{listing(rec.quarters)}, {week_phrase(rec.week, each=True)}: fewer than the "
+                f"{MIN_QUARTERS} a recommendation needs, so **no method is recommended**. "
+                f"{_side_by_side(forecasts, fmt)}"
+            )
         return (
             f"There is not enough history before {target} to backtest the methods (each quarter "
-            "tested needs two complete quarters of data before it), so **no method is "
+            "tested needs two full quarters of data before it), so **no method is "
             f"recommended**. {_side_by_side(forecasts, fmt)}"
         )
     row = forecasts.set_index("method").loc[rec.method]
     n = len(rec.quarters)
-    text = (
-        f"The recommended method is {bold(rec.name)}: it had the lowest WAPE "
-        f"({pct(rec.wape, 1)}) over the {count(n, 'quarter')} tested {week_phrase(rec.week, each=True)}. "
-        f"It expects {bold(fmt(row['point']))} for {target}"
-    )
-    if rec.ranged:
-        return text + "; " + held_words(rec.held80, rec.ranged, 80) + "."
-    return text + "; its ranges were not measured in the backtest."
+    over = f"over the {count(n, 'quarter')} tested {week_phrase(rec.week, each=True)}"
+    if rec.tied:
+        others = listing([f"{method_name(m, names)} ({pct(w, 2)})" for m, w, _ in rec.tied])
+        biases = listing([pct(b, 1) for _, _, b in rec.tied])
+        that = "that" if len(rec.tied) == 1 else "those"
+        text = (
+            f"The recommended method is {bold(rec.name)}: {over}, its WAPE of "
+            f"{pct(rec.wape, 2)} ties with {that} of {others}, less than 0.1 percentage point "
+            f"apart, and its forecasts ran closer to the actual on average (bias "
+            f"{pct(rec.bias, 1)} against {biases}), which breaks the tie. "
+        )
+    else:
+        text = (
+            f"The recommended method is {bold(rec.name)}: it had the lowest WAPE "
+            f"({pct(rec.wape, 1)}) {over}. "
+        )
+    return text + f"It expects {bold(fmt(row['point']))} for {target}."
 
 
 def _side_by_side(forecasts: pd.DataFrame, fmt: MoneyFormat) -> str:
@@ -787,15 +1026,6 @@ def forecast_title(
 
 
 _WHY = {
-    "pipeline": (
-        "it gives each open deal the chance that deals of its stage, age and close-date timing "
-        "had, at the same point of earlier quarters, of closing won within the quarter, instead "
-        "of one win rate by value for the whole pipeline"
-    ),
-    "win_model": (
-        "it gives each open deal its own chance from a model of stage, age, amount, pushes and "
-        "the rep's record, instead of one win rate by value for the whole pipeline"
-    ),
     "time_series": (
         "it projects past quarters' bookings and does not look at today's pipeline at all"
     ),
@@ -807,6 +1037,50 @@ _WHY = {
 READS_PIPELINE = ("pipeline", "win_model", "ensemble")
 
 
+def why_words(
+    method: str,
+    inputs: dict[str, tuple[str, ...]] | None = None,
+    chances: pd.DataFrame | None = None,
+) -> str | None:
+    """Why a method's forecast differs from the reckoning, by what it used on this data.
+
+    ``inputs`` (:func:`~salesops_lib.analysis.forecast.method_inputs`) say what the pipeline
+    method and the win model learnt from; ``chances``
+    (:func:`~salesops_lib.analysis.forecast.deal_chances`) whether the pipeline method gave
+    every deal the same chance.
+    """
+    used = (inputs or {}).get("pipeline", ("stage", "close", "age"))
+    if method == "pipeline":
+        if chances is not None and len(chances) and chances["chance"].round(3).nunique() == 1:
+            return (
+                f"it gives every open deal the same chance, {pct(chances['chance'].iloc[0], 1)}: "
+                "the share of deals open at the same point of earlier quarters that closed won "
+                "within the quarter, counted by deal rather than by value"
+            )
+        words = [
+            w
+            for k, w in (("stage", "stage"), ("age", "age"), ("close", "close-date timing"))
+            if k in used
+        ]
+        return (
+            f"it gives each open deal the chance that deals of its {listing(words)} had, at the "
+            "same point of earlier quarters, of closing won within the quarter, instead of one "
+            "win rate by value for the whole pipeline"
+        )
+    if method == "win_model":
+        win = (inputs or {}).get("win_model")
+        words = (
+            _inputs_in_words(win)
+            if win
+            else ["stage", "age", "amount", "pushes", "the rep's record"]
+        )
+        return (
+            f"it gives each open deal its own chance from a model of {listing(words)}, instead "
+            "of one win rate by value for the whole pipeline"
+        )
+    return _WHY.get(method)
+
+
 def reconcile_sentence(
     forecasts: pd.DataFrame,
     rec: Recommendation,
@@ -815,8 +1089,11 @@ def reconcile_sentence(
     outside: pd.DataFrame,
     target: str,
     fmt: MoneyFormat,
+    inputs: dict[str, tuple[str, ...]] | None = None,
+    chances: pd.DataFrame | None = None,
 ) -> str | None:
-    """How the recommended forecast relates to the shared reckoning of the quarter, and why they differ.
+    """How the recommended forecast relates to the shared reckoning of the quarter, and why
+    they differ (:func:`why_words`).
 
     ``outside`` are the open deals not in ``target``'s open pipeline (dated in other quarters,
     past due or undated): the methods that read the pipeline count them, the reckoning does
@@ -857,10 +1134,13 @@ def reconcile_sentence(
         )
     if rec.method is None:
         lo, hi = forecasts["point"].min(), forecasts["point"].max()
-        return (
-            f"Without a backtest no forecast is recommended: the methods expect "
-            f"{span(lo, hi, fmt)}, against the reckoning's {fmt(expected)}."
+        lead = (
+            f"With a backtest of only {count(len(rec.quarters), 'quarter')} no forecast is "
+            "recommended"
+            if rec.quarters
+            else "Without a backtest no forecast is recommended"
         )
+        return f"{lead}: the methods expect {span(lo, hi, fmt)}, against the reckoning's {fmt(expected)}."
     point = float(forecasts.set_index("method").loc[rec.method, "point"])
     diff = point - expected
     close = abs(diff) <= 0.02 * abs(expected) or fmt(point) == fmt(expected)
@@ -872,7 +1152,7 @@ def reconcile_sentence(
     text = f"The recommended forecast ({rec.name}, {bold(fmt(point))}) is {where} the reckoning of {fmt(expected)}"
     if outlook.goal > 0:
         text += f" and {pct(point / outlook.goal)} of the goal"
-    why = _WHY.get(rec.method)
+    why = why_words(rec.method, inputs, chances)
     if why is None:
         return text + "."
     if close:
@@ -892,33 +1172,38 @@ def reconcile_sentence(
 # accuracy
 
 
-def accuracy_sentence(acc: pd.DataFrame, rec: Recommendation, target: str) -> str | None:
-    """How far the recommended method missed in its backtest, against last year's quarter and at other weeks.
-
-    The yardstick is the same quarter last year. None without a backtest (the section's gap
-    says so).
-
-    Parameters
-    ----------
-    acc
-        :func:`accuracy_frame`.
-    rec
-        The recommendation (:func:`recommendation_of`).
-    target
-        The quarter forecast.
-
-    Returns
-    -------
-    str or None
-        The sentence (``**`` marks what to read first); None when there is nothing true to say.
-    """
-    if rec.method is None or acc.empty:
+def accuracy_sentence(
+    acc: pd.DataFrame, rec: Recommendation, target: str, names: dict[str, str] | None = None
+) -> str | None:
+    """How far the recommended method missed in its backtest, against the same quarter last
+    year, and at the other weeks tested; with too short a backtest, the methods' misses side
+    by side. None without a backtest (the section's gap says so)."""
+    if acc.empty or (rec.method is None and not rec.quarters):
         return None
+    if rec.method is None:
+        at = acc[(acc["week"] == rec.week) & acc["method"].isin(forecast.METHODS)]
+        at = at[at["method"] != "rep_call"].sort_values("wape")
+        if at.empty:
+            return None
+        n = len(rec.quarters)
+        misses = listing(
+            [
+                f"{pct(w, 1)} ({method_name(m, names)})"
+                for m, w in zip(at["method"], at["wape"], strict=True)
+            ]
+        )
+        return (
+            f"In the {count(n, 'quarter')} before {target} that could be tested, "
+            f"{listing(rec.quarters)}, forecasts made {week_phrase(rec.week, each=True)} missed "
+            f"by {misses} of actual bookings (WAPE): too few quarters to tell which method is "
+            "better."
+        )
+    digits = 2 if rec.tied else 1
     at = acc[acc["week"] == rec.week].set_index("method")
     n = len(rec.quarters)
     text = (
         f"Over the {count(n, 'quarter')} before {target} tested {week_phrase(rec.week, each=True)}, "
-        f"{bold(rec.name)} missed by {bold(pct(rec.wape, 1))} of actual bookings (WAPE)"
+        f"{bold(rec.name)} missed by {bold(pct(rec.wape, digits))} of actual bookings (WAPE)"
     )
     if "seasonal_naive" in at.index and np.isfinite(at.loc["seasonal_naive", "wape"]):
         m = int(at.loc["seasonal_naive", "quarters"])
@@ -932,6 +1217,23 @@ def accuracy_sentence(acc: pd.DataFrame, rec: Recommendation, target: str) -> st
         misses = listing([pct(v, 1) for v in mine["wape"]])
         text += f" Tested at week{'s' if len(mine) > 1 else ''} {weeks}, it missed by {misses}."
     return text
+
+
+def tested_sentence(data: SalesData, rec: Recommendation, backtest_quarters: int) -> str | None:
+    """Which quarters the backtest could test and why not more: each needs two full quarters
+    of data before it (None when it tested all it was asked to, or too few to recommend a
+    method: the section's gap says so then)."""
+    n = len(rec.quarters)
+    if rec.method is None or n >= backtest_quarters:
+        return None
+    first = forecast.first_full_quarter(data)
+    begins = forecast.data_start(data).date()
+    return (
+        f"The backtest tests {count(n, 'quarter')} of the {backtest_quarters} asked for, from "
+        f"{rec.quarters[0]} on: each quarter tested needs two full quarters of data before it, "
+        f"and the data holds full quarters from {first} on (its history of deals begins on "
+        f"{begins}, the later of the first close and the first created date)."
+    )
 
 
 def accuracy_title(acc: pd.DataFrame, rec: Recommendation) -> str:
@@ -957,31 +1259,17 @@ def accuracy_title(acc: pd.DataFrame, rec: Recommendation) -> str:
     return "Error by week of quarter (lower is better)"
 
 
-def errors_by_quarter(decision: pd.DataFrame, week: int, currency: str) -> Table:
-    """Each method's absolute error in each quarter of the deciding backtest.
-
-    Parameters
-    ----------
-    decision
-        The deciding backtest (``quarter, method, abs_pct_error``).
-    week
-        Its week of quarter (named in the caption).
-    currency
-        The table's currency.
-
-    Returns
-    -------
-    Table
-        One row per quarter, one percentage column per method (methods first, then the
-        yardsticks); a bare ``quarter`` table without a backtest.
-    """
+def errors_by_quarter(
+    decision: pd.DataFrame, week: int, currency: str, names: dict[str, str] | None = None
+) -> Table:
+    """Each method's absolute error in each quarter of the deciding backtest."""
     if decision.empty:
         return Table(pd.DataFrame({"quarter": []}), TableSpec((Column("quarter", "Quarter"),)))
     wide = decision.pivot_table(index="quarter", columns="method", values="abs_pct_error")
     order = [m for m in (*forecast.METHODS, *forecast.BASELINES) if m in wide.columns]
     wide = wide[order].reset_index()
     spec = TableSpec(
-        (Column("quarter", "Quarter"), *(Column(m, method_name(m), "pct") for m in order))
+        (Column("quarter", "Quarter"), *(Column(m, method_name(m, names), "pct") for m in order))
     )
     return Table(
         wide,
@@ -1100,23 +1388,10 @@ def _some(deals: pd.DataFrame, fmt: MoneyFormat) -> str:
     return f"{len(deals):,} ({fmt(deals['amount'].sum())}) {'has' if len(deals) == 1 else 'have'}"
 
 
-def undated_sentence(undated: pd.DataFrame, methods: set[str], fmt: MoneyFormat) -> str | None:
-    """The open deals without an expected close date: in no quarter's pipeline.
-
-    Parameters
-    ----------
-    undated
-        :func:`salesops_lib.timeline.undated` (``amount``).
-    methods
-        The methods forecast (the pipeline methods still count these deals).
-    fmt
-        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
-
-    Returns
-    -------
-    str or None
-        The sentence (``**`` marks what to read first); None when there is nothing true to say.
-    """
+def undated_sentence(
+    undated: pd.DataFrame, methods: set[str], fmt: MoneyFormat, names: dict[str, str] | None = None
+) -> str | None:
+    """The open deals without an expected close date: in no quarter's pipeline."""
     if undated.empty:
         return None
     n = len(undated)
@@ -1125,7 +1400,7 @@ def undated_sentence(undated: pd.DataFrame, methods: set[str], fmt: MoneyFormat)
         f"{'has' if n == 1 else 'have'} no expected close date, so "
         f"{'it is' if n == 1 else 'they are'} in no quarter's pipeline"
     )
-    reading = [method_name(m) for m in ("pipeline", "win_model") if m in methods]
+    reading = [method_name(m, names) for m in ("pipeline", "win_model") if m in methods]
     if reading:
         text += (
             f"; {listing(reading)} still count{'s' if len(reading) == 1 else ''} "
@@ -1176,8 +1451,29 @@ def past_due_sentence(
     return text + ": they need new close dates or to be closed; the largest are listed below."
 
 
+def _deal_table_rows(data: SalesData, deals: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Deal rows with names, deals closed after ``as_of`` labelled so, and filled amounts
+    marked (``amount_source``)."""
+    rows = label_closed_after(data, deal_rows(data, deals), as_of)
+    return mark_filled_amounts(data, rows)
+
+
+def _amount_source(spec: TableSpec, rows: pd.DataFrame) -> TableSpec:
+    """``spec`` with the Amount is column after Amount when some amounts were filled in."""
+    if not bool(rows.get("amount_filled", pd.Series(dtype=bool)).any()):
+        return spec
+    cols = list(spec.columns)
+    at = [c.key for c in cols].index("amount") + 1
+    return TableSpec((*cols[:at], AMOUNT_SOURCE, *cols[at:]), max_rows=spec.max_rows)
+
+
 def _largest(
-    data: SalesData, pipe: pd.DataFrame, undated: pd.DataFrame, target: str, has_history: bool
+    data: SalesData,
+    pipe: pd.DataFrame,
+    undated: pd.DataFrame,
+    target: str,
+    has_history: bool,
+    as_of: pd.Timestamp,
 ) -> Table:
     source, caption = pipe, f"The {LARGEST} largest open deals expected to close in {target}"
     if pipe.empty and len(undated):
@@ -1185,19 +1481,24 @@ def _largest(
             undated,
             f"The {LARGEST} largest open deals without an expected close date",
         )
-    rows = deal_rows(
-        data, source.sort_values("amount", ascending=False, kind="stable").head(LARGEST)
+    rows = _deal_table_rows(
+        data, source.sort_values("amount", ascending=False, kind="stable").head(LARGEST), as_of
     )
     spec = deal_spec(*HISTORY_COLUMNS) if has_history else deal_spec()
-    return Table(rows, spec, caption if len(rows) else "", data.currency)
+    return Table(rows, _amount_source(spec, rows), caption if len(rows) else "", data.currency)
 
 
 def _past_due(data: SalesData, due: pd.DataFrame, as_of: pd.Timestamp) -> Table:
-    rows = deal_rows(data, due.sort_values("amount", ascending=False, kind="stable"))
+    rows = _deal_table_rows(data, due.sort_values("amount", ascending=False, kind="stable"), as_of)
     rows["days_past"] = (as_of - rows["close_date"]).dt.days
     spec = deal_spec(Column("days_past", "Days past due", "int"), max_rows=PAST_DUE_ROWS)
     caption = f"Open deals past their close date on {as_of.date()}, largest first"
-    return Table(rows.reset_index(drop=True), spec, caption if len(rows) else "", data.currency)
+    return Table(
+        rows.reset_index(drop=True),
+        _amount_source(spec, rows),
+        caption if len(rows) else "",
+        data.currency,
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -1209,66 +1510,105 @@ def _team_forecast(
     target: str,
     as_of: pd.Timestamp,
     decision: pd.DataFrame,
-    rec: str | None,
+    rec: Recommendation,
+    names: dict[str, str] | None = None,
 ) -> pd.DataFrame:
-    """The forecast by team with the recommended method when it splits by team, else the
-    pipeline method (``attrs["method"]``); empty when the reps have no team."""
+    """The forecast by team with the recommended method (without a recommendation, the
+    pipeline method; ``attrs["reason"]`` says why another than the recommended), each team's
+    goal beside it; empty when the reps have no team.
+
+    ``attrs``: ``method``, ``reason`` (None when the recommended method is used),
+    ``goal_basis``.
+    """
     if "team" not in data.reps or data.reps["team"].isna().all():
         out = pd.DataFrame({"team": [], "point": [], "lo80": [], "hi80": []})
         out.attrs["method"] = None
         return out
-    by_team = forecast.forecast_quarter(
-        data, quarter=target, as_of=as_of, by="team", methods=TEAM_METHODS, backtest=decision
-    )
-    method = rec if rec in set(by_team["method"]) else "pipeline"
+    method = rec.method or "pipeline"
+    reason = None if rec.method else "no method is recommended"
+    wanted = ENSEMBLE_PARTS if method == "ensemble" else (method,)
+    try:
+        by_team = forecast.forecast_quarter(
+            data, quarter=target, as_of=as_of, by="team", methods=wanted, backtest=decision
+        )
+    except SalesOpsDataError as err:  # a team's bookings history too short for a trend
+        by_team = forecast.forecast_quarter(
+            data, quarter=target, as_of=as_of, by="team", methods=("pipeline",), backtest=decision
+        )
+        reason = f"{method_name(method, names)} cannot be split by team ({err})"
     if method not in set(by_team["method"]):
-        method = str(by_team["method"].iloc[0])
+        if rec.method is not None and reason is None:
+            reason = f"{method_name(method, names)} could not be run by team"
+        method = (
+            "pipeline" if "pipeline" in set(by_team["method"]) else str(by_team["method"].iloc[0])
+        )
     out = by_team[by_team["method"] == method].sort_values("point", ascending=False)
     out = out.reset_index(drop=True)
+    goals = kpis.coverage(data, quarter=target, as_of=as_of, by="team")
+    out["goal"] = out["team"].map(goals["goal"]).astype(float)
+    out["of_goal"] = out["point"] / out["goal"].where(out["goal"] > 0)
     out.attrs["method"] = method
+    out.attrs["reason"] = reason
+    out.attrs["goal_basis"] = str(goals["goal_basis"].iloc[0]) if len(goals) else "quota"
     return out
 
 
-def team_sentence(teams: pd.DataFrame, rec: Recommendation, fmt: MoneyFormat) -> str | None:
-    """Which team is expected to book the most, by which method, and the teams' total.
-
-    Parameters
-    ----------
-    teams
-        The forecast by team, largest first (``team, point``; ``attrs["method"]`` the method
-        used, None without teams).
-    rec
-        The recommendation (:func:`recommendation_of`).
-    fmt
-        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
-
-    Returns
-    -------
-    str or None
-        The sentence (``**`` marks what to read first); None when there is nothing true to say.
-    """
+def team_sentence(
+    teams: pd.DataFrame, rec: Recommendation, fmt: MoneyFormat, names: dict[str, str] | None = None
+) -> str | None:
+    """Which team is expected to book the most, by which method (the recommended one, or why
+    not), how many teams are forecast below their goal, and the teams' total."""
     method = teams.attrs.get("method")
     if teams.empty or method is None:
         return None
     named = teams[teams["team"] != UNASSIGNED]
-    how = method_name(method)
-    if rec.method is not None and rec.method != method:
-        how += f" (the recommended {rec.name} is not split by team)"
+    name = method_name(method, names)
+    reason = teams.attrs.get("reason")
+    if rec.method is not None and rec.method == method and reason is None:
+        how = f"the recommended {name}"
+    elif reason:
+        how = f"{name} ({reason})"
+    else:
+        how = name
     if named.empty:
         return None
+    basis = teams.attrs.get("goal_basis", "quota")
+    goal_word = "quota" if basis == "quota" else "goal"
+    has_goal = "goal" in teams and named["goal"].notna().any()
+
+    def of_goal(row: pd.Series) -> str:
+        if not has_goal or not pd.notna(row.get("of_goal")):
+            return ""
+        return f", {pct(row['of_goal'])} of its {goal_word} of {fmt(row['goal'])}"
+
     if len(named) == 1:
         row = named.iloc[0]
-        text = f"By team, with {how}: {bold(row['team'])} is expected to book {bold(fmt(row['point']))}"
+        text = (
+            f"By team, with {how}: {bold(row['team'])} is expected to book "
+            f"{bold(fmt(row['point']))}{of_goal(row)}"
+        )
     else:
         top = named.iloc[0]
         text = (
             f"By team, with {how}: {bold(top['team'])} is expected to book the most "
-            f"({fmt(top['point'])}); the {len(teams):,} team figures add up to "
+            f"({fmt(top['point'])}{of_goal(top)}); the {len(teams):,} team figures add up to "
             f"{bold(fmt(teams['point'].sum()))}"
         )
     rest = teams[teams["team"] == UNASSIGNED]
     if len(rest):
         text += f", {fmt(rest['point'].sum())} of it from reps without a team"
+    if has_goal and len(named) > 1:
+        below = named[named["point"] < named["goal"]]
+        if below.empty:
+            text += f". Every team is forecast at or above its {goal_word}"
+        else:
+            text += (
+                f". {len(below):,} of the {len(named):,} teams "
+                f"{'is' if len(below) == 1 else 'are'} forecast below "
+                f"{'its' if len(below) == 1 else 'their'} {goal_word}"
+            )
+        if basis != "quota":
+            text += f" (without quotas, a team's goal is its {basis})"
     return text + "."
 
 
@@ -1276,15 +1616,33 @@ def team_sentence(teams: pd.DataFrame, rec: Recommendation, fmt: MoneyFormat) ->
 # gaps, definitions, findings
 
 
-def _gaps(decision: pd.DataFrame, has_history: bool, teams: pd.DataFrame, target: str) -> list[Gap]:
+def _gaps(
+    decision: pd.DataFrame,
+    has_history: bool,
+    teams: pd.DataFrame,
+    target: str,
+    rec: Recommendation | None = None,
+    data: SalesData | None = None,
+) -> list[Gap]:
     gaps = []
     if decision.empty:
         gaps.append(
             Gap(
                 SECTION_ACCURACY,
                 "history to backtest",
-                f"each quarter tested needs two complete quarters of data before it, and at least "
+                f"each quarter tested needs two full quarters of data before it, and at least "
                 f"one such quarter must end before {target}; add older opportunities to the export",
+            )
+        )
+    elif rec is not None and rec.method is None and data is not None:
+        first = forecast.first_full_quarter(data)
+        gaps.append(
+            Gap(
+                SECTION_ACCURACY,
+                f"history to backtest {MIN_QUARTERS} quarters",
+                f"the data holds full quarters from {first} on and each quarter tested needs two "
+                f"before it, so only {count(len(rec.quarters), 'quarter')} could be tested before "
+                f"{target}, too few to recommend a method; add older opportunities to the export",
             )
         )
     if not has_history:
@@ -1300,11 +1658,29 @@ def _gaps(decision: pd.DataFrame, has_history: bool, teams: pd.DataFrame, target
     return gaps
 
 
-def _definitions(forecasts: pd.DataFrame, monthly: pd.DataFrame) -> dict[str, str]:
+def _definitions(
+    forecasts: pd.DataFrame,
+    monthly: pd.DataFrame,
+    inputs: dict[str, tuple[str, ...]] | None = None,
+    names: dict[str, str] | None = None,
+    *,
+    closed_later: bool = False,
+    filled: bool = False,
+) -> dict[str, str]:
     shown = [*forecasts["method"], *forecast.BASELINES]
     if not monthly.empty:
         shown += list(dict.fromkeys(monthly["method"]))
-    methods = {method_name(m): METHOD_DEFINITIONS[m] for m in shown if m in METHOD_DEFINITIONS}
+    defs = method_definitions(inputs or {}, names or METHOD_NAMES)
+    methods = {method_name(m, names): defs[m] for m in shown if m in defs}
+    extra = {}
+    if closed_later:
+        extra["Closed Won after (date)"] = CLOSED_AFTER_DEFINITION
+    if filled:
+        extra["Amount is"] = (
+            "Where a deal's amount comes from: entered in the CRM, or its product's list price, "
+            "which the loader fills in where the export has no amount (Maven's open and lost "
+            "deals)."
+        )
     return pick(
         "Bookings",
         "Open pipeline",
@@ -1317,23 +1693,39 @@ def _definitions(forecasts: pd.DataFrame, monthly: pd.DataFrame) -> dict[str, st
             **methods,
             "Recommended method": (
                 "The method (not Rep call, not a yardstick) with the lowest WAPE in the backtest "
-                "at the forecast's own week of quarter; without a backtest none is recommended."
+                f"at the forecast's own week of quarter, over at least {MIN_QUARTERS} quarters "
+                "tested. WAPEs less than 0.1 percentage point apart are a tie, and of the tied "
+                "methods the one with the smaller bias (in either direction) is recommended; the "
+                "backtest table then shows WAPE to two decimals. With fewer quarters tested none "
+                "is recommended and the methods are shown side by side."
             ),
             "80% / 95% range": (
                 "Monte Carlo quantiles of the outcome (Bookings trend: model prediction "
-                "intervals); an 80% range should hold the actual in about 80% of quarters."
+                "intervals; Rep call: from Commit up to Best Case); an 80% range should hold "
+                "the actual in about 80% of quarters."
             ),
             "Range held": (
                 "In how many of the quarters tested a method's range, made as of the same week, "
                 "held what the quarter actually booked: the measured coverage."
             ),
+            "Overconfident": (
+                "Ranges that held the actual less often than they aim at (an 80% range in fewer "
+                "than 80% of the quarters tested): narrower than the uncertainty. Over a few "
+                "quarters that can be chance: the report says how likely so few would be if the "
+                "ranges were right."
+            ),
             "Backtest": (
                 "Each method run as of a point in each earlier quarter, using only what was known "
-                "then, and compared with what closed."
+                "then, and compared with what closed. A quarter is tested only when the data holds "
+                "two full quarters before it."
             ),
             "Week of quarter": "Week 0 is the day before the quarter starts; week w is the end of its w-th week.",
             "WAPE": "Sum of absolute errors divided by the sum of actual bookings.",
             "Bias": "Sum of errors divided by the sum of actual bookings (positive: forecasts too high).",
+            "Goal": (
+                "The quarter's quota; without quotas, the average bookings of the last four "
+                "complete quarters (shown as a line on the forecast chart, and by team)."
+            ),
             "Reckoning": (
                 "The quarter's goal, its open pipeline times the win rate by value of the last "
                 "four quarters, and the bookings deals not yet created brought in those quarters "
@@ -1341,6 +1733,7 @@ def _definitions(forecasts: pd.DataFrame, monthly: pd.DataFrame) -> dict[str, st
                 "reports show."
             ),
             "Days unchanged": "Days since the deal's stage or amount last changed (from history snapshots).",
+            **extra,
         },
     )
 
@@ -1366,11 +1759,15 @@ def _findings(
                     SECTION_FORECAST,
                 )
             )
-    if rec.ranged and rec.held80 / rec.ranged < 0.8:
+    if (
+        rec.ranged
+        and rec.held80 / rec.ranged < 0.8
+        and held_at_most(rec.held80, rec.ranged, 0.8) < EVIDENCE
+    ):
         out.append(
             Finding(
                 f"The recommended forecast's 80% ranges held the actual in only {rec.held80} of "
-                f"{count(rec.ranged, 'quarter')} tested: they have been too narrow.",
+                f"{count(rec.ranged, 'quarter')} tested: they are overconfident (too narrow).",
                 0.0,
                 SECTION_FORECAST,
             )
@@ -1378,7 +1775,9 @@ def _findings(
     if len(due):
         out.append(
             Finding(
-                f"{count(len(due), 'open deal')} worth {bold(fmt(due['amount'].sum()))} are past their close date.",
+                f"{count(len(due), 'open deal')} worth {bold(fmt(due['amount'].sum()))} "
+                f"{'is' if len(due) == 1 else 'are'} past {'its' if len(due) == 1 else 'their'} "
+                "close date.",
                 float(due["amount"].sum()),
                 SECTION_RISK,
             )
@@ -1386,7 +1785,8 @@ def _findings(
     if len(undated):
         out.append(
             Finding(
-                f"{count(len(undated), 'open deal')} worth {bold(fmt(undated['amount'].sum()))} have no expected close date.",
+                f"{count(len(undated), 'open deal')} worth {bold(fmt(undated['amount'].sum()))} "
+                f"{'has' if len(undated) == 1 else 'have'} no expected close date.",
                 float(undated["amount"].sum()),
                 SECTION_RISK,
             )

@@ -8,6 +8,7 @@ or CSV (:meth:`Table.labelled`): there is no ``rename(columns=...)`` beside a ``
 dict anywhere.
 
 Formats: ``money`` ($1.2M), ``money_exact`` ($1,234,567), ``pct`` (64%), ``pct1`` (64.3%),
+``pct2`` (64.31%, where two figures would otherwise read the same),
 ``pp`` (+3.1 pp), ``ratio`` (3.1×), ``int`` (1,234), ``num1`` (12.3), ``num2`` (0.87, e.g. a
 correlation), ``date`` (2026-09-30), ``text``.
 """
@@ -23,14 +24,8 @@ import pandas as pd
 from salesops_lib.format import money, number, pct, ratio
 
 NUM_CLASS = ' class="num"'
-_CELL_CLASS = {
-    **{
-        f: NUM_CLASS
-        for f in ("money", "money_exact", "pct", "pct1", "pp", "ratio", "int", "num1", "num2")
-    },
-    "date": ' class="date"',
-}
-NUMERIC = ("money", "money_exact", "pct", "pct1", "pp", "ratio", "int", "num1", "num2")
+NUMERIC = ("money", "money_exact", "pct", "pct1", "pct2", "pp", "ratio", "int", "num1", "num2")
+_CELL_CLASS = {**{f: NUM_CLASS for f in NUMERIC}, "date": ' class="date"'}
 FORMATS = (*NUMERIC, "date", "text")
 BLANK = "–"
 
@@ -185,6 +180,8 @@ def format_value(value: object, fmt: str, currency: str = "USD") -> str:
         return pct(value)
     if fmt == "pct1":
         return pct(value, 1)
+    if fmt == "pct2":
+        return pct(value, 2)
     if fmt == "pp":
         v = float(value) * 100  # type: ignore[arg-type]
         return f"{v:+.1f} pp"

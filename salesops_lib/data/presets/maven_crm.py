@@ -9,7 +9,8 @@ Files: ``sales_pipeline.csv`` (opportunities), ``sales_teams.csv`` (reps),
 - the pipeline says ``GTXPro`` where products.csv says ``GTX Pro``: matched;
 - Maven stores no amount for lost or open deals (lost deals show 0): their amount is the
   product's list price (products.sales_price), with a warning, so pipeline and value-based
-  win rates can be computed; won deals keep their close_value;
+  win rates can be computed, and a boolean ``amount_filled`` column marks them; won deals
+  keep their close_value;
 - account revenue is in millions of USD: scaled to USD; segment comes from employees.
 """
 
@@ -63,6 +64,9 @@ def _transform(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame]
             needs = (stage != "won") & ((amount.isna()) | (amount == 0))
             list_price = opps["product"].map(prices)
             opps["amount"] = amount.where(~needs, list_price)
+            # marks the amounts that are list prices, not values anyone entered (a list price
+            # is no evidence that two deals are one: see hygiene.likely_duplicates)
+            opps["amount_filled"] = (needs & list_price.notna()).to_numpy(dtype=bool)
             if needs.any():
                 warns.append(
                     {
