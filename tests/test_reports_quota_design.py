@@ -209,7 +209,7 @@ def test_tradeoff_table_sets_the_plan_as_asked_against_the_reachable_plan():
     c = _choice(target=146e6, asked_share=0.26, reason="below_floor", factor=0.8, year_booked=123e6)
     t = qd._tradeoff_table(c, "USD")
     f = t.frame
-    assert f["plan"].tolist() == ["As asked", "Reachable (62.5% at quota)"]
+    assert f["plan"].tolist() == ["As asked", "Reachable (the band's middle)"]
     assert f["recommended"].tolist() == ["yes", "no"]
     assert f["quota"].tolist() == pytest.approx([146e6 * 1.1, 146e6 * 1.1 * 0.8])
     assert f["given_up"].tolist() == pytest.approx([0.0, 146e6 * 0.8 - 146e6])

@@ -497,8 +497,11 @@ def _tiles(
     metrics: dict[str, float], quarter: str, reps: int, fmt, booked_all: float
 ) -> list[Tile]:  # type: ignore[no-untyped-def]
     return [
-        Tile("Variable pay", fmt(metrics["variable_pay"]), count(reps, "rep")),
-        Tile("SPIFFs", fmt(metrics["spiffs"]), "flat awards per qualifying deal"),
+        Tile(
+            "Variable pay",
+            fmt(metrics["variable_pay"]),
+            f"{count(reps, 'rep')}; SPIFFs {fmt(metrics['spiffs'])} on top",
+        ),
         Tile(
             "Variable cost of sales",
             pct(metrics["cost_of_sales"], 1),
@@ -919,7 +922,7 @@ def replay_title(what_if: pd.DataFrame, quarters: list[str]) -> str:
     """The replay chart's title."""
     span = f"{quarters[0]}–{quarters[-1]}" if len(quarters) > 1 else quarters[0]
     cheapest = what_if["cost_of_sales"].idxmin()
-    return f"Cost of sales by plan on {span} deals (lowest: {cheapest})"
+    return f"Variable cost of sales by plan on {span} deals (lowest: {cheapest})"
 
 
 def _side_table(side: pd.DataFrame, plans: list[CompPlan]) -> Table:

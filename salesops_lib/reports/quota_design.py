@@ -432,9 +432,9 @@ def build(
     )
     lt["booked"] = lt["rep_id"].map(booked).to_numpy(dtype=float)
     per_year = _per_year(trailing)
-    lt["multiple_of_booked"] = (lt["quota"] / (lt["booked"] * per_year).where(lt["booked"] > 0)).round(
-        4
-    )
+    lt["multiple_of_booked"] = (
+        lt["quota"] / (lt["booked"] * per_year).where(lt["booked"] > 0)
+    ).round(4)
     quarters = [c[6:] for c in quota.quarter_columns(chosen)]
     lspec = _present(letter_spec(quarters, plan.label, booked_label(trailing)), lt).with_label(
         "multiple_of_booked", ratio_label(trailing)
@@ -1220,7 +1220,7 @@ def _tradeoff_table(choice: quota.PlanChoice, currency: str) -> Table:
     for label, plan, share, target, is_rec in (
         ("As asked", choice.asked, choice.share_asked, choice.target, not choice.reachable),
         (
-            f"Reachable ({pct(float(np.mean(choice.band)), 1)} at quota)",
+            "Reachable (the band's middle)",
             choice.reachable_plan,
             choice.share_reachable,
             choice.reachable_target,
