@@ -13,22 +13,28 @@ rep carries exactly the ramp share of what the same rep would carry fully ramped
 Methods
 -------
 ``even``
-    Every rep in seat the same.
+    Every rep in seat of the same role and segment the same; each role and segment
+    carries its share of the trailing four quarters' bookings.
 ``historical``
     The rep's own bookings per fully ramped quarter over the trailing four quarters
     (de-seasonalized), as a share of the team's; reps without a ramped quarter get the
-    median of their role.
+    median of their role and segment.
 ``potential``
     The bookings the rep's territory would carry if each segment's trailing-four-quarter
     bookings followed its accounts' annual revenue (employees when revenue is missing),
     divided among the reps covering the territory.
 ``capacity``
-    Ramp-adjusted headcount times productivity: every rep of a role carries the role's
-    median bookings per ramped quarter.
+    Ramp-adjusted headcount times productivity: every rep of a role and segment carries
+    its median bookings per ramped quarter.
 ``blend``
     A weighted mix of the shares above (default 40% historical, 30% capacity, 20%
     potential, 10% even; a method the data cannot support drops out and the rest are
     re-weighted).
+
+History is read on :func:`history_window`: the quarters the data holds in full, less
+leading quarters far below the rest. Reps the data does not show at work
+(:func:`possibly_inactive`) get no quota. Which plan is recommended, the one asked or the
+reachable one, is :func:`plan_rule`'s one rule.
 """
 
 from __future__ import annotations
