@@ -63,7 +63,32 @@ def test_in_seat_keeps_future_hire_and_drops_leaver(tiny):
 
 
 def test_even_by_hand(tiny):
-    assert quota.weight_even(tiny, _reps(tiny), AS_OF).tolist() == [1.0, 1.0, 1.0, 1.0]
+    # one role: the role's 72,000 of bookings in 2025 split evenly over its 4 reps in seat
+    assert quota.weight_even(tiny, _reps(tiny), AS_OF).tolist() == [18000.0] * 4
+
+
+def test_even_is_equal_only_within_role_and_segment(tmp_path):
+    # review 04.2: an SMB rep and an Enterprise AE do not carry the same "even" quota
+    reps = (
+        "rep_id,rep_name,team,role,segment,hire_date\n"
+        "s1,Sam,A,AE,SMB,2023-01-01\ns2,Sue,A,AE,SMB,2023-01-01\n"
+        "e1,Eve,A,AE,Enterprise,2023-01-01\ne2,Eli,A,EAE,Enterprise,2023-01-01\n"
+    )
+    rows = ["opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won"]
+    for m in range(1, 13):
+        for rep, amount in (("s1", 1000), ("s2", 3000), ("e1", 10000), ("e2", 20000)):
+            rows.append(f"{rep}{m},{rep},Won,{amount},2025-{m:02d}-01,2025-{m:02d}-15,true,true")
+    d = load_dataset(write(tmp_path / "e", reps=reps, opportunities="\n".join(rows) + "\n"))
+    seat = quota.in_seat(d, AS_OF, quota.plan_period(d, 2026))
+    w = quota.weight_even(d, seat, AS_OF).to_dict()
+    # AE · SMB booked 48,000 over two reps; AE · Enterprise 120,000, one rep; EAE 240,000
+    assert w == {"s1": 24000.0, "s2": 24000.0, "e1": 120000.0, "e2": 240000.0}
+    assert quota.peer_group(seat).tolist() == [
+        "AE · SMB",
+        "AE · SMB",
+        "AE · Enterprise",
+        "EAE · Enterprise",
+    ]
 
 
 def test_historical_by_hand(tiny):
@@ -217,37 +242,177 @@ def test_simulation_matches_a_closed_form(tiny):
 
 
 def test_demo_plan_choice_is_the_library_rule(demo):
-    # the choice between the plan as asked and the reachable plan is quota.choose_plan's; the
+    # the choice between the plan as asked and the reachable plan is quota.plan_rule's; the
     # test checks its relations, not today's demo figures
     as_of = pd.Timestamp("2026-09-30")
     plan = quota.plan_period(demo, 2027)
     target = float(forecast.forecast_year(demo, plan.quarters, as_of).loc["Total", "point"])
-    c = quota.choose_plan(demo, target=target, period=2027, as_of=as_of)
+    year = float(quota.trailing_bookings(demo, as_of).sum())
+    c = quota.choose_plan(
+        demo, target=target, period=2027, as_of=as_of, year_booked=year, verdict="fair"
+    )
     asked = quota.propose(demo, target=target, period=2027, as_of=as_of)
     pd.testing.assert_frame_equal(c.asked, asked)
-    in_band = (
-        quota.HEALTHY_BAND[0] <= c.share_asked.loc["All reps", "share"] <= quota.HEALTHY_BAND[1]
+    assert c.reason == quota.plan_rule(
+        share_asked=float(c.share_asked.loc["All reps", "share"]),
+        band=quota.HEALTHY_BAND,
+        target=target,
+        reachable_target=c.reachable_target,
+        year_booked=year,
+        expected=c.expected,
+        verdict="fair",
     )
-    assert c.reachable is (not in_band)
-    assert c.share_chosen.loc["All reps", "in_band"]
-    if c.reachable:
-        # every quota scaled by one factor: the same shares at target × factor, to the cent
-        assert round(c.quota * 100) == round(round(target * c.factor, 2) * 1.1 * 100)
-        ratio = c.chosen["quota"] / c.asked["quota"]
-        assert ratio.to_numpy() == pytest.approx(c.factor, rel=1e-6)
-    else:
-        assert c.chosen is c.asked
+    assert c.share_reachable.loc["All reps", "in_band"]
+    # every reachable quota is the asked one scaled by one factor, to the cent
+    assert round(c.reachable_plan["quota"].sum() * 100) == round(
+        round(target * c.factor, 2) * 1.1 * 100
+    )
+    ratio = c.reachable_plan["quota"] / c.asked["quota"]
+    assert ratio.to_numpy() == pytest.approx(c.factor, rel=1e-6)
+    assert c.chosen is (c.reachable_plan if c.reachable else c.asked)
+    # the expected bookings are the simulation's, the same under both plans
+    sim = quota.simulate_attainment(demo, c.asked, as_of=as_of)
+    assert c.expected == pytest.approx(sim["expected_bookings"].sum())
 
 
-def test_demo_backtest_year(demo):
-    # back-test: FY2025 quotas from data to 2024-12-31; simulated share near the realized one
+@pytest.mark.parametrize(
+    ("share", "reachable", "year", "expected", "verdict", "reason"),
+    [
+        (0.60, 80.0, 90.0, 95.0, "fair", "in_band"),
+        (0.5496, 80.0, 90.0, 95.0, None, "in_band"),  # shows as 55%: in the band
+        (0.30, 80.0, 90.0, 70.0, "fair", "below_floor"),  # below a year of bookings
+        (0.30, 80.0, 70.0, 85.0, "fair", "below_floor"),  # below what the reps will book
+        (0.30, 80.0, 70.0, 75.0, None, "no_backtest"),
+        (0.30, 80.0, 70.0, 75.0, "pessimistic", "pessimistic"),
+        (0.30, 80.0, 70.0, 75.0, "optimistic", "cut"),  # an optimistic simulation backs a cut
+        (0.30, 80.0, 70.0, 75.0, "fair", "cut"),
+        (0.30, 80.0, float("nan"), float("nan"), "fair", "cut"),
+        (0.85, 120.0, 90.0, 95.0, "fair", "raise"),
+        (0.85, 120.0, 90.0, 95.0, "optimistic", "optimistic"),
+        (0.85, 120.0, 90.0, 95.0, "pessimistic", "raise"),
+        (0.85, 120.0, 90.0, 95.0, None, "no_backtest"),
+    ],
+)
+def test_plan_rule_at_every_branch(share, reachable, year, expected, verdict, reason):
+    # target asked 100: a cut never goes below a year of bookings or the reps' expected
+    # bookings, and never without a back-test that supports the simulation
+    assert (
+        quota.plan_rule(
+            share_asked=share,
+            band=(0.55, 0.70),
+            target=100.0,
+            reachable_target=reachable,
+            year_booked=year,
+            expected=expected,
+            verdict=verdict,
+        )
+        == reason
+    )
+
+
+def test_demo_backtest_year_tests_the_plan_recommended(demo):
+    # back-test: FY2025 quotas from data to 2024-12-31, the plan as asked and the reachable
+    # plan, each against what the reps in seat all year booked
     bt = quota.backtest_year(demo, as_of=pd.Timestamp("2026-09-30"))
     assert bt.year == 2025 and bt.as_of == pd.Timestamp("2024-12-31")
     fc = forecast.forecast_year(demo, [f"2025Q{i}" for i in range(1, 5)], bt.as_of)
     assert bt.target == pytest.approx(float(fc.loc["Total", "point"]))
-    assert round(bt.quota * 100) == round(bt.target * 1.1 * 100)
-    assert 0 <= bt.lo80 <= bt.share <= bt.hi80 <= 1
-    assert abs(bt.share - bt.realized) < 0.2
+    assert [r.plan for r in bt.rows] == ["as asked", "reachable"]
+    assert round(bt.asked.quota * 100) == round(bt.target * 1.1 * 100)
+    assert sum(r.recommended for r in bt.rows) == 1
+    for r in bt.rows:
+        assert 0 <= r.lo80 <= r.share <= r.hi80 <= 1
+        assert abs(r.share - r.realized) < 0.25
+    assert bt.verdict == "fair"
+    # reps in seat all year: hired by 2025-01-01, not gone by 2025-12-31 (the raw reps file)
+    reps = demo.reps
+    whole = reps[
+        (reps["hire_date"] <= "2025-01-01")
+        & (reps["end_date"].isna() | (reps["end_date"] > "2025-12-31"))
+    ]
+    assert bt.reps == len(whole)
+
+
+def test_realized_share_counts_only_reps_in_seat_all_year(tmp_path):
+    reps = (
+        "rep_id,rep_name,team,role,hire_date,end_date\n"
+        "a,Al,A,AE,2023-01-01,\nb,Bea,A,AE,2025-07-01,\nc,Cal,A,AE,2023-01-01,2025-09-15\n"
+        "d,Dot,A,AE,,\n"
+    )
+    rows = ["opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won"]
+    for m in range(1, 13):
+        rows.append(f"a{m},a,Won,100,2025-{m:02d}-01,2025-{m:02d}-10,true,true")
+    # Dot has no hire date and no end date, and nothing after March 2025: gone, as the data
+    # shows it on its last date
+    rows += [
+        "d1,d,Won,100,2024-12-01,2025-01-10,true,true",
+        "d2,d,Won,100,2025-02-01,2025-03-10,true,true",
+    ]
+    rows.append("x,a,Won,100,2026-06-01,2026-06-10,true,true")
+    d = load_dataset(write(tmp_path / "r", reps=reps, opportunities="\n".join(rows) + "\n"))
+    proposal = pd.DataFrame({"rep_id": ["a", "b", "c", "d"], "quota": [1000.0] * 4})
+    real = quota.realized_share(d, proposal, 2025)
+    assert real["rep_id"].tolist() == ["a"]
+    seat = quota.seat_dates(d, d.last_date)
+    assert seat.loc["d", "end"] == pd.Timestamp("2025-03-10") and seat.loc["d", "end_inferred"]
+    assert seat.loc["d", "start"] == pd.Timestamp("2024-12-01") and seat.loc["d", "start_inferred"]
+
+
+def test_history_window_leaves_out_partial_and_far_lower_leading_quarters(tmp_path):
+    rows = ["opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won"]
+    # 2024Q1 from March only; 2024Q2 a few migrated deals; then about 100 a quarter
+    amounts = {
+        "2024-03-20": 30,
+        "2024-05-10": 20,
+        "2024-08-10": 100,
+        "2024-11-10": 90,
+        "2025-02-10": 110,
+        "2025-05-10": 100,
+        "2025-08-10": 24,
+    }
+    for i, (day, amount) in enumerate(amounts.items()):
+        rows.append(f"o{i},r1,Won,{amount},2024-03-01,{day},true,true")
+    d = load_dataset(
+        write(
+            tmp_path / "w",
+            reps="rep_id,rep_name,team\nr1,Ann,A\n",
+            opportunities="\n".join(rows) + "\n",
+        )
+    )
+    w = quota.history_window(d, pd.Timestamp("2025-09-30"))
+    assert w.partial == ("2024Q1",)
+    assert w.low == ("2024Q2",)  # 20 < 25% of the median of the later quarters (100)
+    # a low quarter at the end is not left out: only leading ones are
+    assert w.quarters == ("2024Q3", "2024Q4", "2025Q1", "2025Q2", "2025Q3")
+    assert quota.trailing_bookings(d, pd.Timestamp("2025-09-30")).tolist() == [90, 110, 100, 24]
+    # only what is known on the planning date decides
+    early = quota.history_window(d, pd.Timestamp("2024-06-30"))
+    assert early.quarters == ("2024Q2",) and early.low == ()
+
+
+def test_possibly_inactive_by_hand(tmp_path):
+    reps = (
+        "rep_id,rep_name,team,hire_date,end_date\n"
+        "a,Al,A,2020-01-01,\n"  # busy
+        "b,Bo,A,2020-01-01,\n"  # last deal in March 2025: quiet for six months on 2025-09-30
+        "c,Cy,A,,\n"  # no deal at all
+        "n,Ned,A,2025-09-01,\n"  # a new hire: no deal yet, in seat
+        "q,Quin,A,,\n"  # no deal, but a quota for the coming quarter says in seat
+        "g,Gil,A,2020-01-01,2025-05-01\n"  # left: not "possibly" anything
+    )
+    opps = (
+        "opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won\n"
+        "o1,a,Won,100,2025-08-01,2025-09-10,true,true\n"
+        "o2,b,Won,100,2025-02-01,2025-03-30,true,true\n"
+        "o3,g,Won,100,2025-02-01,2025-03-30,true,true\n"
+    )
+    quotas = "rep_id,period,quota\nq,2025Q4,100\n"
+    d = load_dataset(write(tmp_path / "i", reps=reps, opportunities=opps, quotas=quotas))
+    day = pd.Timestamp("2025-09-30")
+    out = quota.possibly_inactive(d, day)
+    assert out[["rep_id", "reason"]].values.tolist() == [["b", "no activity"], ["c", "no deals"]]
+    seat = quota.in_seat(d, day, quota.plan_period(d, 2026))
+    assert sorted(seat["rep_id"]) == ["a", "n", "q"]
 
 
 def test_letters_excel_matches_csv(demo, tmp_path):

@@ -90,17 +90,99 @@ def test_inherited_sentence_branches(tiny):
     )
 
 
-def test_cost_sentence_branches():
-    metrics = {"cost_of_sales": 0.107}
-    teams = pd.DataFrame({"team": ["East", "West"], "cost_of_sales": [0.118, 0.09]})
-    assert cp.cost_sentence(metrics, teams) == (
-        "Variable pay and SPIFFs cost **10.7%** of bookings; the most expensive team per dollar "
-        "booked is **East** (11.8%)."
+def test_cost_sentence_names_the_variable_and_the_total_cost_of_sales():
+    # review 05.8: "Cost of sales 5.1%" was variable pay and SPIFFs only; base pay added $1.70M
+    metrics = {
+        "cost_of_sales": 0.051,
+        "base": 1.70e6,
+        "total_cost": 3.34e6,
+        "total_cost_of_sales": 0.104,
+    }
+    teams = pd.DataFrame(
+        {
+            "team": ["East", "West"],
+            "cost_of_sales": [0.105, 0.09],
+            "total_cost_of_sales": [0.184, 0.16],
+        }
     )
-    assert (
-        cp.cost_sentence(metrics, teams.head(1))
-        == "Variable pay and SPIFFs cost **10.7%** of bookings."
+    lead = (
+        "Variable pay and SPIFFs cost **5.1%** of the bookings of reps on a plan with a quota (the "
+        "variable cost of sales); with their base pay ($1.7M) the plans cost $3.3M, **10.4%** of "
+        "those bookings (the total cost of sales)"
     )
+    assert cp.cost_sentence(metrics, teams, FMT) == (
+        f"{lead}. The most expensive team per dollar booked is **East** (10.5% variable, 18.4% in "
+        "all)."
+    )
+    assert cp.cost_sentence(metrics, teams.head(1), FMT) == f"{lead}."
+
+
+def test_outside_sentence_says_whose_bookings_no_statement_covers():
+    # review 05.7: 05 showed $32.1M against $32.2M in the index, leaving out a rep without a quota
+    outside = pd.DataFrame(
+        {
+            "rep_id": ["m", "s"],
+            "rep_name": ["Mateo Novak", "Sol"],
+            "hire_date": [pd.Timestamp("2026-05-14"), None],
+            "role": ["AE", "SE"],
+            "bookings": [101_704.0, 5_000.0],
+            "reason": ["no quota", "no plan"],
+        }
+    )
+    metrics = {"bookings": 32.1e6}
+    assert cp.outside_sentence(outside, 32.1e6 + 106_704.0, metrics, "2026Q3", FMT) == (
+        "These figures cover the bookings of reps on a plan with a quota, $32.1M of the $32.2M "
+        "booked in 2026Q3; the other **$107K** were booked by 1 rep with no quota for 2026Q3: "
+        "Mateo Novak ($102K, hired 2026-05-14); and 1 rep with a quota but no plan for their "
+        "role: Sol ($5.0K), and are in no statement."
+    )
+    assert cp.outside_sentence(outside.iloc[:0], 32.1e6, metrics, "2026Q3", FMT) == (
+        "Every dollar of 2026Q3's bookings ($32.1M) is on a rep with a plan and a quota."
+    )
+
+
+def test_spiff_sentence_says_how_often_each_spiff_paid():
+    spiffs = pd.DataFrame(
+        {
+            "plan": ["Com", "Ent"],
+            "spiff": ["Suite deal", "Large deal"],
+            "amount": [500.0, 1500.0],
+            "rule": ["won deal of Suite", "won deal of $250K or more"],
+            "paid": [32, 0],
+            "paid_amount": [16_000.0, 0.0],
+            "replayed": [100, 1],
+            "ever": [255, 5],
+        }
+    )
+    q4 = ["2025Q4", "2026Q1", "2026Q2", "2026Q3"]
+    assert cp.spiff_sentence(spiffs, "2026Q3", q4, FMT) == (
+        "SPIFFs: **Suite deal** ($500 per won deal of Suite, Com) paid 32 times in 2026Q3 "
+        "($16.0K), 100 in the 4 replayed quarters (2025Q4–2026Q3); 255 won deals in all the data "
+        "qualify; **Large deal** ($1.5K per won deal of $250K or more, Ent) did not pay in 2026Q3, "
+        "1 in the 4 replayed quarters (2025Q4–2026Q3); 5 won deals in all the data qualify."
+    )
+    assert cp.spiff_sentence(spiffs.iloc[:0], "2026Q3", q4, FMT) is None
+
+
+def test_replay_note_caveat_and_what_each_correlation_covers():
+    # review 05.9: 0.77 this quarter against 0.60 in the replay, unexplained
+    plan = comp.CompPlan.from_dict({**PLAN_TINY, "name": "Cur", "spiffs": []})
+    att = np.array([0.3, 0.8, 1.2, 2.0, 3.5])
+    st = _st(bookings=att * 100.0, quota=[100.0] * 5, attainment=att, variable_pay=plan.payout(att))
+    st["plan"] = "Cur"
+    r = np.corrcoef(st["bookings"], st["variable_pay"])[0, 1]
+    what_if = _what_if(0.7).assign(reps=[110, 110])
+    note = cp.replay_note(what_if, st, [plan], ["2025Q4", "2026Q1", "2026Q2", "2026Q3"])
+    assert note == (
+        "The replay pays the deals as they happened: under another plan reps would sell "
+        "differently (pull deals into a quarter near an accelerator, hold them back at a cap), so "
+        "it shows each plan's cost on past behaviour, not a forecast of it. A plan's "
+        "pay-performance correlation differs between this quarter and the replay because they "
+        "cover different reps and quarters: this quarter's, the reps with a quota now; the "
+        "replay's, every rep-quarter of the 4 quarters with the reps in seat then (under Cur, "
+        f"{r:.2f} over this quarter's 5 reps and 0.80 over the replay's 110 rep-quarters)."
+    )
+    assert cp.replay_note(what_if, None, [plan], ["2026Q3"]).endswith("not a forecast of it.")
 
 
 def test_pay_sentence_names_each_plans_correlation():
@@ -151,9 +233,9 @@ def _what_if(corr_candidate: float) -> pd.DataFrame:
 def test_replay_sentence_branches():
     q4 = ["2025Q4", "2026Q1", "2026Q2", "2026Q3"]
     assert cp.replay_sentence(_what_if(0.70), q4, FMT) == (
-        "Replaying 4 quarters (2025Q4–2026Q3) of real deals: for AE, **Cand** would have cost "
-        "$4.0M (9.8% of bookings) against $4.5M (11.0%) under the current Cur, with pay following "
-        "bookings less closely (0.70 against 0.80)."
+        "Replaying 4 quarters (2025Q4–2026Q3) of real deals: for AE, **Cand** would have paid "
+        "$4.0M in variable pay and SPIFFs (9.8% of bookings) against $4.5M (11.0%) under the "
+        "current Cur, with pay following bookings less closely (0.70 against 0.80)."
     )
     assert "more closely (0.90 against 0.80)" in cp.replay_sentence(_what_if(0.90), q4, FMT)
     assert "about as closely (0.81 against 0.80)" in cp.replay_sentence(_what_if(0.81), q4, FMT)
@@ -168,18 +250,34 @@ def test_replay_sentence_branches():
 
 def test_ahead_sentence_branches():
     base = comp.NextQuarterCost(
-        "2026Q4", "2026Q4", "pipeline", 22.8e6, 20.6e6, 25e6, 2e6, 1.8e6, 2e6, 2.3e6
+        "2026Q4",
+        "2026Q4",
+        "ensemble",
+        32.4e6,
+        30.4e6,
+        34.4e6,
+        1.4e6,
+        1.3e6,
+        1.4e6,
+        1.5e6,
+        recommended=True,
+        wape=0.05,
+        tested=8,
+        week=0,
     )
     assert cp.ahead_sentence(base, FMT) == (
-        "With 2026Q4 bookings forecast at $22.8M by the pipeline method (80% range $20.6M–$25.0M), "
-        "the current plans' variable pay would most likely be **$2.0M** with a simulated 80% "
-        "range of $1.8M–$2.3M (Monte Carlo over the forecast and each rep's share of it)."
+        "With 2026Q4 bookings forecast at $32.4M (80% range $30.4M–$34.4M) by Blend of methods, "
+        "the method the forecasting report recommends (the lowest WAPE, 5.0%, over the 8 "
+        "quarters it tested at week 0), the current plans' variable pay would most likely be "
+        "**$1.4M** with a simulated 80% range of $1.3M–$1.5M (Monte Carlo over the forecast and "
+        "each rep's share of it)."
     )
     flat = comp.NextQuarterCost("2026Q4", "2026Q3", "pipeline", 3e4, 3e4, 3e4, 0.0, 0.0, 0.0, 0.0)
     assert cp.ahead_sentence(flat, FMT) == (
-        "With 2026Q4 bookings forecast at $30.0K by the pipeline method, the current plans' "
-        "variable pay would be **$0** against 2026Q3's quotas, as 2026Q4 has none yet, in every "
-        "simulated outcome (Monte Carlo over the forecast and each rep's share of it)."
+        "With 2026Q4 bookings forecast at $30.0K by Pipeline by stage and age (no backtest on this "
+        "data recommends a method, so the pipeline forecast stands in), the current plans' variable "
+        "pay would be **$0** against 2026Q3's quotas, as 2026Q4 has none yet, in every simulated "
+        "outcome (Monte Carlo over the forecast and each rep's share of it)."
     )
     assert cp.ahead_sentence(None, FMT) is None
 
@@ -246,7 +344,7 @@ def test_tiny_tiers_and_replay(tiny_report):
     assert set(r.replay.frame["plan"]) == {"AE", "AE steep"}
     assert r.replay_sentence.startswith(
         "Replaying the only quarter of the last four that has quotas (2026Q3): for every role, "
-        "**AE steep** would have cost"
+        "**AE steep** would have paid"
     )
     assert r.side_by_side is None  # the replay shows the candidates on real deals
 
@@ -359,7 +457,8 @@ def test_scope_sentence_mid_quarter_and_reps_without_a_plan(tmp_path):
         "for the role (SE) and is left out. 2026Q3 is still running: pay is worked out on the "
         "bookings so far against the whole quarter's quota."
     )
-    assert r.tiles[3].detail == "2026Q3 quarter to date"
+    tile = next(t for t in r.tiles if t.label == "Bookings of reps on a plan with a quota")
+    assert tile.detail.endswith("booked, 2026Q3 quarter to date")
 
 
 def test_replay_leaves_out_plans_nobody_in_scope_holds(tiny):
@@ -369,3 +468,114 @@ def test_replay_leaves_out_plans_nobody_in_scope_holds(tiny):
     )
     assert "SE plan" not in set(r.replay.frame["plan"])
     assert "nan" not in r.replay_sentence and "–" not in r.replay_sentence
+
+
+# ---- review fixes on the demo, against the raw files -----------------------------------------
+
+
+def test_demo_bookings_on_a_plan_and_the_bookings_outside_it(demo, demo_report, raw_q3, demo_dir):
+    # review 05.7: $32.1M in 05 against $32.2M in the index and 01, silently
+    from salesops_lib import timeline
+
+    quotas = pd.read_csv(demo_dir / "quotas.csv")
+    with_quota = set(quotas.loc[quotas["period"] == "2026Q3", "rep_id"])
+    booked = raw_q3.groupby("rep_id")["amount"].sum()
+    on_plan = booked[booked.index.isin(with_quota)].sum()
+    outside = booked[~booked.index.isin(with_quota)]
+    r = demo_report
+    tile = next(t for t in r.tiles if t.label == "Bookings of reps on a plan with a quota")
+    assert tile.value == FMT(on_plan)
+    assert tile.detail == f"of {FMT(booked.sum())} booked, 2026Q3 final"
+    # the quarter's bookings are the shared concept the index and report 01 show
+    start, end = pd.Timestamp("2026-07-01"), pd.Timestamp("2026-09-30")
+    assert timeline.bookings(demo, start, end) == pytest.approx(booked.sum())
+    assert sorted(r.outside["rep_id"]) == sorted(outside.index)
+    assert r.outside["bookings"].sum() == pytest.approx(outside.sum())
+    reps = pd.read_csv(demo_dir / "reps.csv").set_index("rep_id")
+    for rep_id, amount in outside.items():
+        assert f"{reps.loc[rep_id, 'rep_name']} ({FMT(amount)}" in r.outside_sentence
+    assert f"the other **{FMT(outside.sum())}** were booked by" in r.outside_sentence
+
+
+def test_demo_variable_and_total_cost_of_sales(demo_report, raw_q3, demo_dir):
+    # review 05.8: base pay in the statements adds $1.70M; total pay is 10.4% of bookings
+    import tomllib
+
+    config = tomllib.loads((demo_dir / "salesops.toml").read_text())
+    base = {p["name"]: p["ote"] * p["base_share"] / 4 for p in config["comp"]["plans"]}
+    st = demo_report.statements.frame
+    base_total = st["plan"].map(base).sum()
+    variable = st["variable_pay"].sum() + st["spiffs"].sum()
+    bookings = st["bookings"].sum()
+    tiles = {t.label: t for t in demo_report.tiles}
+    assert tiles["Variable cost of sales"].value == f"{variable / bookings * 100:.1f}%"
+    assert tiles["Total cost of sales"].value == f"{(variable + base_total) / bookings * 100:.1f}%"
+    assert tiles["Total cost of sales"].detail == f"with {FMT(base_total)} of base pay"
+    assert "Cost of sales" not in demo_report.definitions
+    assert {"Variable cost of sales", "Total cost of sales"} <= set(demo_report.definitions)
+    teams = demo_report.by_team.frame.set_index("team")
+    t = st.assign(base=st["plan"].map(base)).groupby("team")
+    total = (t["variable_pay"].sum() + t["spiffs"].sum() + t["base"].sum()) / t["bookings"].sum()
+    assert teams["total_cost_of_sales"].to_numpy() == pytest.approx(total.to_numpy())
+
+
+def test_demo_spiffs_counted_from_the_raw_deals(demo_report, demo_dir):
+    # review 05.9: the Enterprise "Large deal" SPIFF paid 0 times and applies to 5 won deals ever
+    reps = pd.read_csv(demo_dir / "reps.csv").set_index("rep_id")
+    opps = pd.read_csv(demo_dir / "opportunities.csv", parse_dates=["close_date"])
+    won = opps[opps["is_won"].astype(bool) & (opps["close_date"] <= "2026-09-30")]
+    won = won.assign(role=won["rep_id"].map(reps["role"]))
+    large = won[(won["role"] == "Enterprise AE") & (won["amount"] >= 250_000)]
+    s = demo_report.spiffs.set_index("spiff")
+    assert s.loc["Large deal", "ever"] == len(large)
+    in_q3 = large["close_date"] >= "2026-07-01"
+    assert s.loc["Large deal", "paid"] == int(in_q3.sum())
+    suite = won[(won["role"] == "Commercial AE") & (won["product"] == "Suite")]
+    st = demo_report.statements.frame
+    paid = suite[(suite["close_date"] >= "2026-07-01") & suite["rep_id"].isin(st["rep_id"])]
+    assert s.loc["Suite deal", "paid"] == len(paid)
+    assert s.loc["Suite deal", "paid_amount"] == pytest.approx(st["spiffs"].sum())
+    assert "**Large deal**" in demo_report.spiff_sentence
+
+
+def test_demo_replay_note_counts_the_rep_quarters(demo_report, demo_dir):
+    quotas = pd.read_csv(demo_dir / "quotas.csv")
+    reps = pd.read_csv(demo_dir / "reps.csv").set_index("rep_id")
+    q4 = quotas[quotas["period"].isin(["2025Q4", "2026Q1", "2026Q2", "2026Q3"])]
+    per_role = q4["rep_id"].map(reps["role"]).value_counts()
+    note = demo_report.replay_note
+    assert note.startswith("The replay pays the deals as they happened")
+    for plan, role in (
+        ("Commercial AE 2026", "Commercial AE"),
+        ("Enterprise AE 2026", "Enterprise AE"),
+    ):
+        assert f"under {plan}," in note and f"{per_role[role]:,} rep-quarters" in note
+
+
+def test_demo_statements_csv_is_rounded(demo_report, tmp_path):
+    # review 05.9: attainment 1.0446117921774665 in the CSV
+    from salesops_lib.render import page
+
+    page.handout(demo_report.statements, str(tmp_path), "st", "x")
+    text = (tmp_path / "st.csv").read_text()
+    csv = pd.read_csv(tmp_path / "st.csv", dtype={"Rep id": str})
+    for label in ("Attainment", "Payout"):
+        assert (csv[label].round(4) == csv[label]).all()
+    for label in ("Variable pay", "Total pay", "Pay from inherited deals"):
+        assert (csv[label].round(2) == csv[label]).all()
+    assert "1.0446117921774665" not in text
+    st = demo_report.statements.frame
+    assert csv["Attainment"].to_numpy() == pytest.approx(st["attainment"].round(4).to_numpy())
+
+
+def test_demo_next_quarter_cost_uses_the_forecast_report_03_recommends(demo, demo_report):
+    # review 05.10: 05 used the pipeline method while 03 recommended another
+    from salesops_lib.reports import forecasting
+
+    f = forecasting.build(demo, quarter="2026Q3")
+    a = demo_report.ahead
+    assert a.recommended and a.method == f.recommendation.method
+    point = f.forecasts.set_index("method").loc[a.method, "point"]
+    assert a.point == pytest.approx(point)
+    assert f"forecast at {FMT(point)}" in demo_report.ahead_sentence
+    assert "the method the forecasting report recommends" in demo_report.ahead_sentence

@@ -9,9 +9,12 @@ import pytest
 
 from salesops_lib import load_dataset
 from salesops_lib.analysis import quota
+from salesops_lib.errors import SalesOpsDataError
 from salesops_lib.reports import quota_design as qd
 from salesops_lib.reports.base import money_in
+from salesops_lib.reports.tables import Table
 
+from .conftest import FIXTURES, MAVEN
 from .test_data import write
 
 FMT = money_in("USD")
@@ -24,18 +27,23 @@ def _share(share: float, lo: float | None = None, hi: float | None = None) -> pd
             "share": [share],
             "lo80": [lo if lo is not None else share - 0.1],
             "hi80": [hi if hi is not None else share + 0.1],
-            "in_band": [0.55 <= share <= 0.70],
+            "in_band": [quota.in_band(share)],
         },
         index=pd.Index(["All reps"], name="team"),
     )
 
 
 def _choice(
-    *, target: float, asked_share: float, reachable: bool, factor: float = 0.7
+    *,
+    target: float,
+    asked_share: float,
+    reason: str,
+    factor: float = 0.7,
+    expected: float = float("nan"),
+    year_booked: float = float("nan"),
 ) -> quota.PlanChoice:
-    """A plan choice with quotas adding up to target × 1.1 (or × factor when reachable)."""
+    """A plan choice with quotas adding up to target × 1.1 (the reachable plan: × factor)."""
     asked = pd.DataFrame({"rep_id": ["a", "b"], "quota": [target * 1.1 / 2] * 2})
-    chosen = asked.assign(quota=asked["quota"] * factor) if reachable else asked
     return quota.PlanChoice(
         target=target,
         overassign=1.1,
@@ -44,9 +52,11 @@ def _choice(
         share_asked=_share(asked_share),
         factor=factor,
         reachable_target=round(target * factor, 2),
-        reachable=reachable,
-        chosen=chosen,
-        share_chosen=_share(0.625) if reachable else _share(asked_share),
+        reachable_plan=asked.assign(quota=asked["quota"] * factor),
+        share_reachable=_share(0.625),
+        expected=expected,
+        year_booked=year_booked,
+        reason=reason,
     )
 
 
@@ -55,23 +65,28 @@ def _trailing(*values: float) -> pd.Series:
     return pd.Series(list(values), index=pd.Index(qs, name="quarter"), dtype=float)
 
 
+def _bt(asked=(0.29, 0.09, 0.55, 0.91), reachable=(0.62, 0.4, 0.8, 0.95), reason="below_floor"):
+    rows = (
+        quota.BacktestRow("as asked", 300e3, 330e3, *asked, recommended=reason != "cut"),
+        quota.BacktestRow("reachable", 200e3, 220e3, *reachable, recommended=reason == "cut"),
+    )
+    return quota.YearBacktest(2025, pd.Timestamp("2024-12-31"), 300e3, 9, rows, reason)
+
+
 # ---- the quota against the last four quarters' bookings --------------------------------------
 
 
-def test_trailing_sentence_below_because_of_the_reachable_plan():
-    c = _choice(target=100e6, asked_share=0.23, reachable=True, factor=0.7)  # quota $77.0M
-    text = qd.trailing_sentence(c, _trailing(22e6, 23e6, 24e6, 24e6), FMT, at_trailing=0.5)
+def test_trailing_sentence_above_with_the_share_at_those_bookings():
+    c = _choice(target=100e6, asked_share=0.23, reason="below_floor")  # quota $110M
+    text = qd.trailing_sentence(c, _trailing(22e6, 23e6, 24e6, 24e6), FMT, at_trailing=0.7)
     assert text == (
-        "The company quota of **$77.0M** for the year is **below** the last 4 quarters' bookings "
-        "($93.0M, 2025Q4–2026Q3), by $16.0M. The target asked ($100M, quotas of $110M) was above "
-        "them; the quotas are lower because that plan would put only 23% of reps at quota, so the "
-        "reachable plan scales every quota down until 62.5% are expected to reach it. Quotas "
-        "adding up to those bookings would put about 50% of reps at quota."
+        "The company quota of **$110M** is 18% above the last 4 quarters' bookings ($93.0M, "
+        "2025Q4–2026Q3). Quotas adding up to those bookings would put about 70% of reps at quota."
     )
 
 
 def test_trailing_sentence_below_because_the_target_asked_for_it():
-    c = _choice(target=50e6, asked_share=0.6, reachable=False)  # quota $55.0M, in band
+    c = _choice(target=50e6, asked_share=0.6, reason="in_band")  # quota $55.0M, in band
     text = qd.trailing_sentence(c, _trailing(22e6, 23e6, 24e6, 24e6), FMT)
     assert text == (
         "The company quota of **$55.0M** for the year is **below** the last 4 quarters' bookings "
@@ -79,65 +94,261 @@ def test_trailing_sentence_below_because_the_target_asked_for_it():
     )
 
 
-def test_trailing_sentence_below_already_as_asked_then_scaled():
-    c = _choice(target=80e6, asked_share=0.3, reachable=True, factor=0.9)  # asked 88, chosen 79.2
+def test_trailing_sentence_below_after_the_reachable_plan_scaled_it():
+    c = _choice(target=80e6, asked_share=0.3, reason="cut", factor=0.9)  # asked 88, chosen 79.2
     text = qd.trailing_sentence(c, _trailing(22e6, 23e6, 24e6, 24e6), FMT)
-    assert "The quotas asked were already below them ($80.0M × 1.10 = $88.0M)" in text
     assert text.startswith("The company quota of **$79.2M** for the year is **below**")
+    assert text.endswith(
+        "The reachable plan scales the quotas asked ($80.0M × 1.10 = $88.0M) so that 62.5% of "
+        "reps are expected to reach quota."
+    )
 
 
-def test_trailing_sentence_above_and_for_a_team():
-    c = _choice(target=100e6, asked_share=0.6, reachable=False)  # $110M
+def test_trailing_sentence_for_a_team():
+    c = _choice(target=100e6, asked_share=0.6, reason="in_band")  # $110M
     assert qd.trailing_sentence(c, _trailing(22e6, 23e6, 24e6, 24e6), FMT, scope="Team East") == (
-        "Team East's quota of **$110M** is at or above the last 4 quarters' bookings ($93.0M, "
-        "2025Q4–2026Q3), 18% above them."
+        "Team East's quota of **$110M** is 18% above the last 4 quarters' bookings ($93.0M, "
+        "2025Q4–2026Q3)."
     )
 
 
-def test_trailing_sentence_with_less_than_a_year_of_history():
-    c = _choice(target=100e6, asked_share=0.6, reachable=False)
+def test_trailing_sentence_with_less_than_a_year_of_history_is_set_against_a_years_pace():
+    c = _choice(target=100e6, asked_share=0.6, reason="in_band")
     assert qd.trailing_sentence(c, _trailing(20e6, 20e6), FMT) == (
-        "The data holds only 2 complete quarters of bookings ($40.0M, 2026Q2–2026Q3), too few to "
-        "set the year's quota of $110M against a year of bookings."
+        "The company quota of **$110M** is 38% above a year of bookings at the pace of the only 2 "
+        "complete quarters in the data ($80.0M: $40.0M over 2026Q2–2026Q3, times 2)."
     )
-    # a quota below even those few quarters is still said
-    low = _choice(target=30e6, asked_share=0.6, reachable=False)
+    low = _choice(target=30e6, asked_share=0.6, reason="in_band")
     text = qd.trailing_sentence(low, _trailing(20e6, 20e6, 20e6), FMT)
     assert text.startswith(
-        "The company quota of **$33.0M** for the year is **below** the bookings of the only 3 "
-        "complete quarters in the data ($60.0M, 2026Q1–2026Q3; not even a full year), by $27.0M."
+        "The company quota of **$33.0M** for the year is **below** a year of bookings at the pace "
+        "of the only 3 complete quarters in the data ($80.0M: $60.0M over 2026Q1–2026Q3, times "
+        "1.333), by $47.0M."
     )
     assert qd.trailing_sentence(c, _trailing(), FMT) is None
 
 
-# ---- which plan the letters carry -------------------------------------------------------------
+# ---- which plan is recommended: the trade-off ----------------------------------------------------
 
 
-def test_choice_sentence_branches():
-    inside = _choice(target=100e6, asked_share=0.6, reachable=False)
-    assert qd.choice_sentence(inside, 120e6, FMT) == (
+def test_choice_sentence_inside_the_band():
+    inside = _choice(target=100e6, asked_share=0.6, reason="in_band")
+    assert qd.choice_sentence(inside, FMT) == (
         "That is inside the healthy band; the quotas as asked are the ones handed out."
     )
-    out = _choice(target=100e6, asked_share=0.23, reachable=True, factor=0.7)
-    assert qd.choice_sentence(out, 90e6, FMT) == (
-        "That is outside the healthy band. The reachable plan puts 62.5% of reps at quota: a "
-        "target of **$70.0M** (-30.0% against the target asked) with the same 1.10× "
-        "over-assignment, so quotas add up to $77.0M. The quotas as asked add up to 122% of what "
-        "the reps in seat are expected to book ($90.0M); the rest of the target asked ($10.0M) "
-        "must come from new hires or a smaller target. The sections below and the quota letters "
-        "use the reachable plan."
+
+
+def test_choice_sentence_never_cuts_below_a_year_of_bookings_or_what_reps_will_book():
+    # the demo's case: the reachable target is below both floors, so the plan as asked stays
+    c = _choice(
+        target=146e6,
+        asked_share=0.26,
+        reason="below_floor",
+        factor=0.807,
+        expected=143e6,
+        year_booked=123e6,
     )
-    # the reps in seat are expected to book the whole target: nothing is left to new hires
-    text = qd.choice_sentence(out, 105e6, FMT)
-    assert "must come from new hires" not in text and "($105M). The sections below" in text
+    assert qd.choice_sentence(c, FMT) == (
+        "That is below the healthy band. The reachable plan would put 62.5% of reps at quota by "
+        "cutting the target to **$118M** (-19.3%, $28.2M less), below a year of bookings ($123M) "
+        "and below what the reps in seat are expected to book ($143M). So the plan as asked is "
+        "recommended and the letters carry it: quotas of $161M, with about 26% of reps expected "
+        "at quota; the table sets the two plans side by side. The target asked is $3.0M more "
+        "than the reps in seat are expected to book: it needs new hires, or more from the reps "
+        "than their record shows."
+    )
+
+
+def test_choice_sentence_without_a_backtest_keeps_the_plan_as_asked():
+    c = _choice(target=100e6, asked_share=0.3, reason="no_backtest", factor=0.9, expected=120e6)
+    text = qd.choice_sentence(c, FMT)
+    assert (
+        "by cutting the target to **$90.0M** (-10.0%, $10.0M less), but there is no back-test"
+        in text
+    )
+    assert "So the plan as asked is recommended and the letters carry it" in text
+    assert "new hires" not in text  # the reps are expected to book more than the target
+
+
+def test_choice_sentence_when_the_backtest_found_the_simulation_too_pessimistic():
+    c = _choice(target=300e3, asked_share=0.29, reason="pessimistic", factor=0.7)
+    text = qd.choice_sentence(c, FMT, bt=_bt(reason="below_floor"))
+    assert (
+        "but the back-test of FY2025 found the simulation far too pessimistic (it expected 29% at "
+        "quota, 91% made it), so no cut is recommended from it. So the plan as asked is "
+        "recommended"
+    ) in text
+
+
+def test_choice_sentence_when_the_backtest_found_the_simulation_too_optimistic():
+    c = _choice(target=100e6, asked_share=0.8, reason="optimistic", factor=1.2)
+    text = qd.choice_sentence(c, FMT, bt=_bt(asked=(0.8, 0.7, 0.9, 0.5), reason="in_band"))
+    assert text.startswith(
+        "That is above the healthy band. The reachable plan would put 62.5% of reps at quota by "
+        "raising the target to **$120M** (+20.0%), but the back-test of FY2025 found the "
+        "simulation far too optimistic (it expected 80% at quota, 50% made it), so no raise is "
+        "recommended from it."
+    )
+
+
+def test_choice_sentence_recommends_the_reachable_plan_when_the_rule_allows():
+    c = _choice(
+        target=100e6, asked_share=0.3, reason="cut", factor=0.9, expected=80e6, year_booked=85e6
+    )
+    bt = _bt(asked=(0.4, 0.3, 0.5, 0.45), reachable=(0.62, 0.5, 0.75, 0.6), reason="cut")
+    assert qd.choice_sentence(c, FMT, bt=bt) == (
+        "That is below the healthy band. The reachable plan would put 62.5% of reps at quota by "
+        "cutting the target to **$90.0M** (-10.0%, $10.0M less) and stays at or above both a "
+        "year of bookings and what the reps in seat are expected to book; the back-test of "
+        "FY2025 supports the simulation (40% expected at quota as asked, 45% made it). The "
+        "reachable plan is recommended and the letters carry it: quotas of $99.0M."
+    )
+
+
+def test_tradeoff_table_sets_the_plan_as_asked_against_the_reachable_plan():
+    c = _choice(target=146e6, asked_share=0.26, reason="below_floor", factor=0.8, year_booked=123e6)
+    t = qd._tradeoff_table(c, "USD")
+    f = t.frame
+    assert f["plan"].tolist() == ["As asked", "Reachable (the band's middle)"]
+    assert f["recommended"].tolist() == ["yes", "no"]
+    assert f["quota"].tolist() == pytest.approx([146e6 * 1.1, 146e6 * 1.1 * 0.8])
+    assert f["given_up"].tolist() == pytest.approx([0.0, 146e6 * 0.8 - 146e6])
+    assert f["multiple_of_booked"].tolist() == pytest.approx(
+        [146e6 * 1.1 / 123e6, 146e6 * 0.88 / 123e6]
+    )
+    assert t.formatted()["Expected share at quota"].tolist() == ["26%", "62%"]
 
 
 def test_band_sentence():
-    c = _choice(target=100e6, asked_share=0.23, reachable=True)
+    c = _choice(target=100e6, asked_share=0.23, reason="below_floor", expected=98e6)
     assert qd.band_sentence(c, FMT) == (
-        "With the quotas as asked ($100M × 1.10 = $110M), the simulation expects **23%** of reps "
-        "to reach quota (80% range 13%–33%); the healthy band is 55–70%."
+        "With the quotas as asked ($100M × 1.10 = $110M, 112% of what the reps in seat are "
+        "expected to book: $98.0M), the simulation expects **23%** of reps to reach quota (80% "
+        "range 13%–33%); the healthy band is 55–70%."
     )
+
+
+def test_in_band_compares_the_value_shown():
+    # "Dustin Brinkmann | 55% | In band: no" cannot happen: 54.96% shows as 55% and is in band
+    share = _share(0.5496)
+    assert share["in_band"].iloc[0]
+    frame = qd._share_frame(share)
+    assert frame["band"].iloc[0] == "yes"
+    assert not quota.in_band(0.5449) and quota.in_band(0.7049) and not quota.in_band(0.7051)
+
+
+# ---- the target and the quarters it rests on ----------------------------------------------------
+
+
+def _window(**bookings: float) -> quota.HistoryWindow:
+    values = pd.Series(bookings, dtype=float)
+    used = tuple(q for q in values.index if q not in ("2024Q1", "2024Q2"))
+    return quota.HistoryWindow(used, ("2024Q1",), ("2024Q2",), values)
+
+
+def test_window_sentence_names_the_quarters_left_out_and_why():
+    w = _window(
+        **{"2024Q1": 14e3, "2024Q2": 5.5e3, "2024Q3": 128e3, "2024Q4": 150e3, "2025Q1": 160e3}
+    )
+    assert qd.window_sentence(w, pd.Timestamp("2024-03-27"), FMT) == (
+        "Left out of the target, the bookings and each rep's productivity: 2024Q1, which the data "
+        "holds only in part (bookings start on 2024-03-27), and 2024Q2, whose bookings ($5.5K) are "
+        "under a quarter of the median quarter used ($150K)."
+    )
+    full = quota.HistoryWindow(("2024Q3",), (), (), pd.Series({"2024Q3": 1.0}))
+    assert qd.window_sentence(full, pd.Timestamp("2024-07-01"), FMT) is None
+
+
+@pytest.mark.parametrize(
+    ("amount", "source", "observed", "expected"),
+    [
+        (
+            1.3e6,
+            "forecast",
+            float("nan"),
+            "The target is **76% above** a year of bookings ($740K, the last 4 quarters): more "
+            "growth than the data shows, so the forecast is doubtful; set the notebook's target "
+            "parameter to the goal you mean.",
+        ),
+        (
+            1.3e6,
+            "forecast",
+            0.7,
+            "The target is **76% above** a year of bookings ($740K, the last 4 quarters); bookings "
+            "grew 70.0% over the year before.",
+        ),
+        (
+            1.3e6,
+            "hand",
+            float("nan"),
+            "The target is **76% above** a year of bookings ($740K, the last 4 quarters): more "
+            "growth than the data shows.",
+        ),
+        (
+            8.14e5,
+            "forecast",
+            0.05,
+            "The target is **10% above** a year of bookings ($740K, the last 4 quarters); bookings "
+            "grew 5.0% over the year before.",
+        ),
+        (
+            740e3,
+            "forecast",
+            float("nan"),
+            "The target is level with a year of bookings ($740K, the last 4 quarters).",
+        ),
+    ],
+)
+def test_growth_sentence_flags_implausible_growth(amount, source, observed, expected):
+    t = quota.PlanTarget(
+        amount,
+        source,
+        amount,
+        "ets_quarterly",
+        year_booked=740e3,
+        booked_quarters=4,
+        observed_growth=observed,
+    )
+    assert qd.growth_sentence(t, FMT) == expected
+
+
+def test_inactive_sentence_names_reps_without_deals_and_reps_gone_quiet():
+    frame = pd.DataFrame(
+        {
+            "rep_id": ["c", "m", "l"],
+            "rep_name": ["Carl Lin", "Mei-Mei Johns", "Liam O'Sullivan"],
+            "reason": ["no deals", "no deals", "no activity"],
+            "last_activity": [pd.NaT, pd.NaT, pd.Timestamp("2025-09-30")],
+        }
+    )
+    assert qd.inactive_sentence(frame, pd.Timestamp("2026-03-31")) == (
+        "**3 reps** in the reps table are left out of the quotas and the simulation as possibly "
+        "inactive: Carl Lin and Mei-Mei Johns have no deal in the data; Liam O'Sullivan has "
+        "created or closed no deal since 2025-09-30, six months or more before 2026-03-31; no "
+        "recent hire date or current quota says they are in seat. Give them an end date, or a "
+        "quota for the coming quarters, to settle it."
+    )
+    assert qd.inactive_sentence(frame.iloc[:0], pd.Timestamp("2026-03-31")) is None
+
+
+def test_load_sentence_compares_reps_ramped_all_year_by_role_and_segment():
+    reps = pd.DataFrame(
+        {
+            "role": ["AE", "AE", "AE", "AE"],
+            "segment": ["SMB", "SMB", "Ent", "Ent"],
+            "quota": [120.0, 130.0, 600.0, 400.0],
+            "booked": [100.0, 100.0, 500.0, 1.0],
+            "ramped_quarters": [4, 4, 4, 2],  # the last rep was hired during the quarters
+        }
+    )
+    assert qd.load_sentence(reps, _trailing(1, 1, 1, 1)) == (
+        "For the 3 reps fully ramped in all 4 quarters of 2025Q4–2026Q3, the quotas are "
+        "**1.21×** what they booked then: 1.20× for AE · Ent and 1.25× for AE · SMB."
+    )
+    # three quarters: set against a year at their pace (booked × 4/3)
+    assert "**0.91×** a year at the pace they booked then" in qd.load_sentence(
+        reps, _trailing(1, 1, 1)
+    ).replace("all 3 quarters", "")
 
 
 # ---- ramp, history, split, change, back-test ---------------------------------------------------
@@ -226,23 +437,37 @@ def test_change_sentence_branches():
     assert qd.change_sentence(fair.assign(change=np.nan)) is None
 
 
-def test_backtest_sentence():
-    bt = quota.YearBacktest(
-        2025, pd.Timestamp("2024-12-31"), 78.2e6, 86.0e6, 0.41, 0.33, 0.5, 0.49, 57
-    )
+def test_backtest_sentence_and_verdict():
+    bt = _bt()
     assert qd.backtest_sentence(bt, FMT) == (
         "Quotas proposed for FY2025 with data up to 2024-12-31 (target: that day's forecast, "
-        "$78.2M), against what the reps then booked: simulated **41%** at quota, realized "
-        "**49%** of the 57 reps who stayed all year."
+        "$300K), against what the 9 reps in seat all year then booked: as asked, simulated "
+        "**29%** at quota, realized **91%**; the reachable plan, simulated 62%, realized 95%. The "
+        "rule would have recommended the plan as asked then (the cut would have gone below a "
+        "year of bookings or what the reps were expected to book)."
     )
-    assert qd.backtest_sentence(None, FMT) is None
+    assert bt.verdict == "pessimistic"
+    assert qd.verdict_sentence(bt) == (
+        "The realized share lies above the simulated 80% range (as asked: 29% simulated, 91% "
+        "realized and reachable: 62% simulated, 95% realized): the simulation is **far too "
+        "pessimistic** on this data, so no cut of the target is recommended from it."
+    )
+    fair = _bt(asked=(0.41, 0.33, 0.5, 0.49), reachable=(0.62, 0.5, 0.75, 0.7))
+    assert fair.verdict == "fair"
+    assert qd.verdict_sentence(fair).startswith("Each realized share lies inside")
+    low = _bt(asked=(0.41, 0.33, 0.5, 0.2), reachable=(0.62, 0.5, 0.75, 0.6))
+    assert low.verdict == "optimistic" and "far too optimistic" in qd.verdict_sentence(low)
+    assert qd.backtest_sentence(None, FMT) is None and qd.verdict_sentence(None) is None
+    t = qd._backtest_table(bt, "USD").formatted()
+    assert t["Plan"].tolist() == ["FY2025 as asked", "FY2025 reachable"]
+    assert t["Recommended then"].tolist() == ["yes", "no"]
 
 
 def test_plan_sentence_branches():
     plan = quota.PlanPeriod(
         "FY2027",
-        ("2027Q1",),
-        pd.period_range("2027-01", "2027-03", freq="M"),
+        ("2027Q1", "2027Q2", "2027Q3", "2027Q4"),
+        pd.period_range("2027-01", "2027-12", freq="M"),
         pd.Timestamp("2027-01-01"),
         pd.Timestamp("2027-12-31"),
     )
@@ -262,33 +487,54 @@ def test_plan_sentence_branches():
         "Target **$5.0M**: set by hand. Method **Even**, over-assignment **1.20×**, ramp 0% / "
         "100% by month of tenure."
     )
-    grown = quota.PlanTarget(11e6, "forecast", 10e6, "ets_quarterly", 0.1)
+    window = quota.HistoryWindow(
+        ("2025Q4", "2026Q1", "2026Q2", "2026Q3"), (), (), pd.Series(dtype=float)
+    )
+    grown = quota.PlanTarget(11e6, "forecast", 10e6, "ets_quarterly", 0.1, window=window)
     assert (
         "Target **$11.0M**: the year-ahead forecast for FY2027 (Holt-Winters (trend and seasons) "
-        "on quarterly bookings), $10.0M, grown by +10.0%."
+        "on quarterly bookings, fitted on the 4 complete quarters 2025Q4–2026Q3), $10.0M, grown "
+        "by +10.0%."
     ) in qd.plan_sentence(
         plan, grown, method="blend", overassign=1.1, ramp=ramp, as_of=day, fmt=FMT
     )
-    partial = quota.PlanTarget(4e6, "forecast", 4e6, "mean_last4")
+    few = quota.HistoryWindow(("2026Q2", "2026Q3"), ("2026Q1",), (), pd.Series(dtype=float))
+    mean = quota.PlanTarget(4e6, "forecast", 4e6, "mean_full", window=few)
     assert (
-        "2026Q1 is only partly inside the data (bookings start on 2026-03-01)"
-        in qd.plan_sentence(
-            plan,
-            partial,
-            method="blend",
-            overassign=1.1,
-            ramp=ramp,
-            as_of=day,
-            fmt=FMT,
-            partial=["2026Q1"],
-            data_start=pd.Timestamp("2026-03-01"),
-        )
-    )
+        "Target **$4.0M**: the year-ahead forecast for FY2027 (the average of the 2 complete "
+        "quarters' bookings (2026Q2–2026Q3), times 4: too few quarters for a forecast model)."
+    ) in qd.plan_sentence(plan, mean, method="blend", overassign=1.1, ramp=ramp, as_of=day, fmt=FMT)
     none = quota.PlanTarget(None, "none", problem="too little bookings history")
     assert qd.plan_sentence(
         plan, none, method="blend", overassign=1.1, ramp=ramp, as_of=day, fmt=FMT
     ).endswith(
         "No quotas can be proposed, because there is no target: too little bookings history."
+    )
+
+
+def test_letters_what_names_only_the_columns_the_letters_have():
+    frame = pd.DataFrame(
+        {
+            "rep_id": ["a"],
+            "rep_name": ["Ann"],
+            "quota": [1.0],
+            "quota_2027Q1": [1.0],
+            "booked": [1.0],
+            "multiple_of_booked": [1.0],
+            "basis": ["even"],
+            "history": ["x"],
+        }
+    )
+    spec = qd.letter_spec(["2027Q1"], "FY2027", "Booked 2025Q4–2026Q3")
+    text = qd.letters_what(Table(frame, spec))
+    assert text == (
+        "A quota letter per rep, with the year's quota, its split by quarter, bookings of "
+        "2025Q4–2026Q3, quota ÷ booked, basis and history"
+    )
+    assert "change" not in text
+    with_change = frame.assign(previous_quota=[1.0], change_from_previous=[0.1])
+    assert "previous quota, change from the previous quota" in qd.letters_what(
+        Table(with_change, spec)
     )
 
 
@@ -341,7 +587,8 @@ def _ramp_by_hand() -> dict[str, float]:
     # 25% and 14 at 50%, Mar 14 at 50% and 17 at 75%, Apr 14 at 75% and 16 at 100%, then 8 full
     gus = 17 * 0.25 / 31 + (14 * 0.25 + 14 * 0.5) / 28 + (14 * 0.5 + 17 * 0.75) / 31
     gus += (14 * 0.75 + 16) / 30 + 8
-    return {"r1": 12.0, "r2": 12.0, "r3": 12.0, "r4": 9.5, "r6": 12.0, "r7": gus}
+    # Flo (r6), hired 2024-01-01 with no deal at all, is possibly inactive and gets no quota
+    return {"r1": 12.0, "r2": 12.0, "r3": 12.0, "r4": 9.5, "r7": gus}
 
 
 def test_tiny_quotas_follow_the_ramp_from_the_hire_date_to_the_cent(tiny_report):
@@ -362,13 +609,21 @@ def test_tiny_quotas_follow_the_ramp_from_the_hire_date_to_the_cent(tiny_report)
 def test_tiny_letters_flag_reps_without_history(tiny_report):
     r = tiny_report
     lt = r.letters.frame.set_index("rep_id")
-    assert lt.loc[["r4", "r6", "r7"], "no_history"].all()
+    # new hires (Di starts after the planning date, Gus two weeks before it) have no deals
+    # yet and get letters; Flo, hired two years ago without a deal, is left out
+    assert lt.loc[["r4", "r7"], "no_history"].all()
+    assert "r6" not in lt.index
     assert not lt.loc[["r1", "r2", "r3"], "no_history"].any()
-    assert (lt.loc[["r4", "r6", "r7"], "history"] == quota.NO_DEALS).all()
+    assert (lt.loc[["r4", "r7"], "history"] == quota.NO_DEALS).all()
     assert lt.loc["r1", "history"] == "12 won of 12 deals"
     assert "History" in r.letters.labelled().columns
     assert r.history_sentence.startswith(
-        "**3 letters** go to reps with no deal in the data (Di, Flo and Gus)"
+        "**2 letters** go to reps with no deal in the data (Di and Gus)"
+    )
+    assert r.inactive["rep_id"].tolist() == ["r6"]
+    assert r.inactive_sentence.startswith(
+        "**1 rep** in the reps table is left out of the quotas and the simulation as possibly "
+        "inactive: Flo has no deal in the data"
     )
     assert any("go to reps with no deal" in f.text for f in r.findings)
 
@@ -403,7 +658,11 @@ def test_tiny_trailing_bookings_from_the_raw_deals(tiny_report):
     assert r.trailing.index.tolist() == ["2025Q1", "2025Q2", "2025Q3"]
     assert r.trailing.sum() == pytest.approx(9 * 6000)
     assert r.choice.quota > r.trailing.sum()
-    assert r.trailing_sentence.startswith("The data holds only 3 complete quarters of bookings")
+    assert r.trailing_sentence.startswith(f"The company quota of **{FMT(r.choice.quota)}** is ")
+    assert (
+        "a year of bookings at the pace of the only 3 complete quarters in the data ($72.0K: "
+        "$54.0K over 2025Q1–2025Q3, times 1.333)"
+    ) in r.trailing_sentence
 
 
 def test_without_a_target_every_section_says_why(tmp_path):
@@ -457,8 +716,89 @@ def test_demo_trailing_bookings_and_the_sentence(demo_report, raw):
     assert r.trailing.sum() == pytest.approx(last4["amount"].sum())
     below = r.choice.quota < last4["amount"].sum()
     assert ("**below**" in r.trailing_sentence) == below
-    assert ("is at or above" in r.trailing_sentence) == (not below)
-    assert any("below the last 4 quarters" in f.text for f in r.findings) == below
+    assert (" above the last 4 quarters' bookings" in r.trailing_sentence) == (not below)
+    assert any("below a year of bookings" in f.text for f in r.findings) == below
+
+
+def test_demo_never_cuts_the_target_below_a_year_of_bookings(demo_report, raw, demo_dir):
+    # review 04.1: the reachable plan cut $146M to $112M, below the $123M booked in the last
+    # four quarters and the $143M the reps in seat are expected to book; such a cut is shown
+    # as a trade-off, and the plan as asked is the recommendation
+    _, opps = raw
+    won = opps[opps["is_won"].astype(bool)]
+    year = won.loc[
+        (won["close_date"] >= "2025-10-01") & (won["close_date"] <= "2026-09-30"), "amount"
+    ].sum()
+    r = demo_report
+    c = r.choice
+    assert c.year_booked == pytest.approx(year)
+    assert c.reachable_target < year  # the banded plan would plan a fall in bookings
+    assert c.reason == "below_floor" and not c.reachable
+    assert round(c.quota * 100) == round(
+        c.target * 1.1 * 100
+    )  # the letters carry the plan as asked
+    assert r.letters.frame["quota"].sum() == pytest.approx(c.target * 1.1, abs=0.01)
+    t = r.tradeoff.frame.set_index("recommended")
+    assert t.loc["yes", "target"] == pytest.approx(c.target)
+    assert t.loc["no", "target"] == pytest.approx(c.reachable_target)
+    assert t.loc["no", "share"] == pytest.approx(0.625, abs=0.01)
+    assert t.loc["no", "given_up"] == pytest.approx(c.reachable_target - c.target)
+    assert "So the plan as asked is recommended and the letters carry it" in r.choice_sentence
+    assert f"below a year of bookings ({FMT(year)})" in r.choice_sentence
+    # the quotas do not fall from the year before (FY2026 quotas in quotas.csv)
+    q = pd.read_csv(demo_dir / "quotas.csv")
+    assert c.quota > q.loc[q["period"].str.startswith("2026"), "quota"].sum()
+
+
+def test_demo_even_is_equal_only_within_role_and_segment(demo, raw):
+    # review 04.2: "Even" gave an SMB rep an Enterprise AE's quota; now each role and segment
+    # carries its share of the last four quarters' bookings, split evenly among its reps
+    reps, opps = raw
+    day = pd.Timestamp("2026-09-30")
+    p = quota.propose(demo, target=100e6, period=2027, method="even", overassign=1.0, as_of=day)
+    won = opps[opps["is_won"].astype(bool)]
+    won = won[(won["close_date"] >= "2025-10-01") & (won["close_date"] <= day)]
+    group = reps.set_index("rep_id")["role"] + " · " + reps.set_index("rep_id")["segment"]
+    booked = won.groupby(won["rep_id"].map(group))["amount"].sum()
+    seat = p.assign(group=p["rep_id"].map(group))
+    per_rep = booked / seat.groupby("group").size()
+    weight = seat["group"].map(per_rep)
+    assert seat["even_share"].to_numpy() == pytest.approx((weight / weight.sum()).to_numpy())
+    # fully ramped reps of one group carry the same quota; groups differ
+    full = seat[seat["ramp_factor"] > 0.9999]
+    spread = full.groupby("group")["quota"].agg(["min", "max"])
+    assert (spread["max"] - spread["min"]).max() < 0.02
+    assert (
+        spread.loc["Enterprise AE · Enterprise", "min"]
+        > 3 * spread.loc["Commercial AE · SMB", "max"]
+    )
+
+
+def test_demo_quota_over_trailing_bookings_per_rep_from_the_raw_files(demo_report, raw):
+    _, opps = raw
+    won = opps[opps["is_won"].astype(bool)]
+    last4 = won[(won["close_date"] >= "2025-10-01") & (won["close_date"] <= "2026-09-30")]
+    booked = last4.groupby("rep_id")["amount"].sum()
+    lt = demo_report.letters.frame.set_index("rep_id")
+    expect = booked.reindex(lt.index).fillna(0.0)
+    assert lt["booked"].to_numpy() == pytest.approx(expect.to_numpy())
+    ratio = (lt["quota"] / expect.where(expect > 0)).round(4)
+    pd.testing.assert_series_equal(lt["multiple_of_booked"], ratio, check_names=False)
+    assert "Quota ÷ booked" in demo_report.reps.labelled().columns
+    assert demo_report.load_sentence.startswith("For the ")
+    # like for like (reps ramped in all four quarters: hired four months before 2025Q4 began),
+    # each role and segment carries about the same multiple of what it booked
+    reps, _ = raw
+    r = reps.set_index("rep_id")
+    ramped = r.index[r["hire_date"] + pd.Timedelta(days=4 * 30.4375) <= pd.Timestamp("2025-10-01")]
+    like = lt[lt.index.isin(ramped)].assign(
+        group=lambda f: r.loc[f.index, "role"] + " · " + r.loc[f.index, "segment"]
+    )
+    g = like.groupby("group")[["quota", "booked"]].sum()
+    ratios = g["quota"] / g["booked"]
+    for name, value in ratios.items():
+        assert f"{value:.2f}× for {name}" in demo_report.load_sentence
+    assert ratios.max() / ratios.min() < 1.1
 
 
 def test_demo_quotas_add_up_to_the_chosen_target_to_the_cent(demo_report):
@@ -522,3 +862,145 @@ def test_demo_has_every_section_and_no_gap(demo_report):
             r.backtest_table,
         )
     )
+
+
+# ---- the Maven example and the Salesforce and HubSpot exports ----------------------------------
+
+HS_FILE = FIXTURES / "hubspot_export" / "hubspot-crm-exports-all-deals-2026-05-20.csv"
+SF_OPPS = FIXTURES / "salesforce_export" / "Opportunity.csv"
+
+
+@pytest.fixture(scope="module")
+def hubspot():
+    return load_dataset(FIXTURES / "hubspot_export", preset="hubspot")
+
+
+@pytest.fixture(scope="module")
+def salesforce():
+    return load_dataset(FIXTURES / "salesforce_export", preset="salesforce")
+
+
+@pytest.fixture(scope="module")
+def hubspot_report(hubspot):
+    return qd.build(hubspot, quarter="2026Q1")
+
+
+@pytest.fixture(scope="module")
+def maven_report(maven):
+    return qd.build(maven, quarter="2017Q4")
+
+
+def _hubspot_raw() -> pd.DataFrame:
+    raw = pd.read_csv(HS_FILE, encoding="utf-8-sig")
+    raw["close"] = pd.to_datetime(raw["Close Date"].str[:10])
+    raw["created"] = pd.to_datetime(raw["Create Date"].str[:10])
+    return raw
+
+
+def test_hubspot_targets_leave_out_the_first_quarters_of_migrated_deals(hubspot_report):
+    # review 04.3: HubSpot 2024Q1 (from 2024-03-27 on) and 2024Q2 hold $14K and $5.5K of
+    # bookings; Holt-Winters on them forecast +76%
+    raw = _hubspot_raw()
+    won = raw[raw["Deal Stage"] == "Closed Won"]
+    q = won["close"].dt.to_period("Q").astype(str).str.replace("Q", "Q")
+    by_q = won.groupby(q)["Amount"].sum()
+    r = hubspot_report
+    w = r.target.window
+    assert w.partial == ("2024Q1",) and w.low == ("2024Q2",)
+    used = by_q.loc["2024Q3":"2026Q1"]
+    assert by_q.loc["2024Q2"] < 0.25 * used.median()
+    assert w.quarters == tuple(used.index)
+    assert r.window_sentence == (
+        "Left out of the target, the bookings and each rep's productivity: 2024Q1, which the data "
+        f"holds only in part (bookings start on {won['close'].min().date()}), and 2024Q2, whose "
+        f"bookings ({FMT(by_q.loc['2024Q2'])}) are under a quarter of the median quarter used "
+        f"({FMT(used.median())})."
+    )
+    assert r.target.model != "ets_quarterly"  # 7 quarters: not enough for Holt-Winters
+    year = used.loc["2025Q2":"2026Q1"].sum()
+    assert r.target.year_booked == pytest.approx(year)
+    assert r.target.plausible and abs(r.target.implied_growth) < 0.3
+
+
+def test_an_implausible_forecast_is_flagged(hubspot):
+    # Holt-Winters on all eight quarters (the migrated ones included) is what gave +76%: a
+    # target like that is said to be doubtful
+    plan = quota.plan_period(hubspot, 2027)
+    t = quota.plan_target(hubspot, plan, pd.Timestamp("2026-03-31"), target=1.3e6)
+    assert not t.plausible
+    assert "more growth than the data shows" in qd.growth_sentence(t, FMT)
+
+
+def test_hubspot_backtest_counts_reps_in_seat_all_year_and_is_refused_like_salesforce(
+    hubspot, salesforce
+):
+    # review 04.4: "realized 91% of the 11 reps who stayed all year" though one was hired in
+    # July 2025 and one left in September 2025; and Salesforce refused the same back-test
+    raw = _hubspot_raw()
+    first = raw.groupby("Deal owner")["created"].min()
+    last = raw.groupby("Deal owner")[["created", "close"]].max().max(axis=1)
+    whole_year = first[(first <= "2025-01-01")].index.intersection(last[last > "2025-12-31"].index)
+    assert len(whole_year) == 9
+    everyone = quota.propose(hubspot, target=1e6, period=2025, method="even", as_of="2024-12-31")
+    real = quota.realized_share(hubspot, everyone, 2025)
+    assert sorted(real["rep_id"]) == sorted(whole_year)
+    for data in (hubspot, salesforce):
+        with pytest.raises(SalesOpsDataError, match=r"\(2 quarters; at least 4 needed\)"):
+            quota.backtest_year(data, as_of=pd.Timestamp("2026-03-31"))
+
+
+def test_hubspot_without_teams_hides_team_breakdowns(hubspot_report, tmp_path):
+    # review 04.5: "(no team)" rows, a one-bar "(none)" chart and a sheet named "(none)"
+    import openpyxl
+
+    from salesops_lib.render import page
+
+    r = hubspot_report
+    assert r.by_team is None and r.team_chart is None and r.share_chart is None
+    assert r.team_fairness is None
+    assert r.share.frame["group"].tolist() == ["All reps"]
+    assert (qd.CARRY, qd.NO_TEAMS) in {(g.section, g.missing) for g in r.gaps}
+    assert "Team" not in r.letters.labelled().columns
+    html = page.handout(r.letters, str(tmp_path), "04_quota_letters", r.letters_what).data
+    assert "one sheet per team" not in html
+    assert openpyxl.load_workbook(tmp_path / "04_quota_letters.xlsx").sheetnames == ["All reps"]
+    csv = pd.read_csv(tmp_path / "04_quota_letters.csv")
+    assert "Change" not in csv.columns and "change" not in r.letters_what
+
+
+def test_hubspot_leaves_out_the_owner_gone_quiet(hubspot_report):
+    # review 04.6: Liam O'Sullivan left in September 2025 and still got a quota
+    raw = _hubspot_raw()
+    last = raw.groupby("Deal owner")[["created", "close"]].max().max(axis=1)
+    quiet = last[last <= pd.Timestamp("2026-03-31") - pd.DateOffset(months=6)]
+    assert quiet.index.tolist() == ["Liam O'Sullivan"]
+    r = hubspot_report
+    assert r.inactive["rep_id"].tolist() == ["Liam O'Sullivan"]
+    assert "Liam O'Sullivan" not in set(r.letters.frame["rep_id"])
+    assert "Liam O'Sullivan" not in set(r.simulation["rep_id"])
+    assert f"has created or closed no deal since {quiet.iloc[0].date()}" in r.inactive_sentence
+
+
+def test_maven_reps_without_any_deal_get_no_quota(maven_report):
+    names = pd.read_csv(MAVEN / "sales_teams.csv")["sales_agent"]
+    dealt = set(pd.read_csv(MAVEN / "sales_pipeline.csv")["sales_agent"])
+    none = sorted(set(names) - dealt)
+    assert none == [
+        "Carl Lin",
+        "Carol Thompson",
+        "Elizabeth Anderson",
+        "Mei-Mei Johns",
+        "Natalya Ivanova",
+    ]
+    r = maven_report
+    assert sorted(r.inactive["rep_name"]) == none
+    assert not set(none) & set(r.letters.frame["rep_name"])
+    assert not set(none) & set(r.simulation["rep_name"])
+    assert r.history_sentence.startswith("Every one of the 30 letters goes to a rep with deals")
+    # 2017Q1 holds only March: the target is the three complete quarters' pace, not a mean
+    # dragged down by it
+    pipe = pd.read_csv(MAVEN / "sales_pipeline.csv", parse_dates=["close_date"])
+    won = pipe[pipe["deal_stage"] == "Won"]
+    full = won[(won["close_date"] >= "2017-04-01") & (won["close_date"] <= "2017-12-31")]
+    assert r.target.window.partial == ("2017Q1",)
+    assert r.target.amount == pytest.approx(full["close_value"].sum() / 3 * 4)

@@ -633,7 +633,9 @@ def plan_metrics(
     -------
     dict
         ``reps``, ``variable_pay, spiffs, cost`` (variable + SPIFFs), ``bookings``,
-        ``cost_of_sales`` (cost / bookings), ``pay_correlation`` (:func:`pay_correlation`
+        ``cost_of_sales`` (cost / bookings: the variable cost of sales), ``base`` (base pay),
+        ``total_cost`` (base + cost) and ``total_cost_of_sales`` (total cost / bookings),
+        ``pay_correlation`` (:func:`pay_correlation`
         of bookings and variable pay), ``top_quartile_share`` (:func:`top_share` of
         variable pay by attainment), ``below_threshold`` (reps below their plan's
         threshold) and ``below_threshold_pay``, ``at_cap`` (reps at or above the cap),
@@ -663,6 +665,7 @@ def plan_metrics(
     )
     below = st["attainment"] < thr
     booked_total = float(st["bookings"].sum())
+    base = float(st["base"].sum()) if "base" in st else 0.0
     return {
         "reps": float(len(st)),
         "variable_pay": float(st["variable_pay"].sum()),
@@ -670,6 +673,9 @@ def plan_metrics(
         "cost": float(cost),
         "bookings": booked_total,
         "cost_of_sales": float(cost / booked_total) if booked_total > 0 else np.nan,
+        "base": base,
+        "total_cost": float(cost + base),
+        "total_cost_of_sales": float((cost + base) / booked_total) if booked_total > 0 else np.nan,
         "pay_correlation": pay_correlation(st["bookings"], st["variable_pay"]),
         "top_quartile_share": top_share(st["attainment"], st["variable_pay"]),
         "below_threshold": float(below.sum()),
@@ -1108,11 +1114,19 @@ class NextQuarterCost:
         Whose quotas the reps are paid against (the quarter ahead's, or the reported
         quarter's when the data has none for it yet).
     method
-        The forecast method behind the bookings (``pipeline`` when it ran).
+        The forecast method behind the bookings: the one the forecasting report recommends.
     point, lo80, hi80
         Forecast bookings and its 80% range.
     mean, p10, p50, p90
         The simulated variable pay (:func:`cost_range`).
+    recommended
+        True when ``method`` is the recommendation of the forecasting backtest
+        (:func:`salesops_lib.analysis.forecast.recommend`); False when no backtest
+        recommends one and the pipeline method stands in.
+    wape, tested
+        The recommended method's WAPE in that backtest and how many quarters it tested.
+    week
+        The week of the quarter the forecast stands at (:func:`~salesops_lib.analysis.forecast.forecast_week`).
     """
 
     quarter: str
@@ -1125,15 +1139,28 @@ class NextQuarterCost:
     p10: float
     p50: float
     p90: float
+    recommended: bool = False
+    wape: float = float("nan")
+    tested: int = 0
+    week: int = 0
 
 
 def next_quarter_cost(
-    data: SalesData, plans: list[CompPlan], *, quarter: str, as_of: object
+    data: SalesData,
+    plans: list[CompPlan],
+    *,
+    quarter: str,
+    as_of: object,
+    backtest_quarters: int = 8,
 ) -> NextQuarterCost:
     """Variable pay of the quarter ahead under ``plans``, from its forecast (:func:`cost_range`).
 
-    The bookings forecast is the pipeline method's (the time-series method when the
-    pipeline cannot run) of :func:`salesops_lib.analysis.forecast.forecast_quarter`.
+    The bookings forecast is the one the forecasting report recommends, by its one rule:
+    the backtest of ``backtest_quarters`` earlier quarters at the forecast's own week
+    (:func:`~salesops_lib.analysis.forecast.backtest`,
+    :func:`~salesops_lib.analysis.forecast.forecast_week`) names the method with the lowest
+    WAPE (:func:`~salesops_lib.analysis.forecast.recommend`). Without a backtest that
+    recommends one, the pipeline method stands in (``recommended`` False).
 
     Parameters
     ----------
@@ -1145,6 +1172,8 @@ def next_quarter_cost(
         The reported quarter.
     as_of
         What is known.
+    backtest_quarters
+        Earlier quarters the backtest tests (the forecasting report's default, 8).
 
     Returns
     -------
@@ -1157,25 +1186,30 @@ def next_quarter_cost(
 
     Examples
     --------
-    >>> next_quarter_cost(data, current_plans(plans), quarter="2026Q3", as_of="2026-09-30").p50  # doctest: +SKIP
+    >>> next_quarter_cost(data, current_plans(plans), quarter="2026Q3", as_of="2026-09-30").method  # doctest: +SKIP
+    'ensemble'
     """
-    from salesops_lib.analysis.forecast import forecast_quarter
+    from salesops_lib.analysis import forecast
+    from salesops_lib.analysis.outlook import outlook_quarter
     from salesops_lib.errors import SalesOpsDataError
 
     day = pd.Timestamp(as_of).normalize()  # type: ignore[arg-type]
-    _, end = data.calendar.bounds(quarter)
-    ahead = quarter if day < end else data.calendar.shift(quarter, 1)
+    ahead = outlook_quarter(data, quarter, day)
     q = data.quotas
     has = set(q["period"].unique()) if q is not None and len(q) else set()
     quota_quarter = ahead if ahead in has else quarter if quarter in has else None
     if quota_quarter is None or q is None:
         raise SalesOpsDataError(f"no quotas for {ahead} or {quarter} to pay reps against")
-    fq = forecast_quarter(
-        data, quarter=ahead, as_of=day, methods=("pipeline", "time_series"), backtest_quarters=2
+    week = forecast.forecast_week(data, ahead, day)
+    bt = forecast.backtest(
+        data, quarters=backtest_quarters, week=week, before=ahead, as_of_limit=day
     )
-    methods = set(fq["method"])
-    method = "pipeline" if "pipeline" in methods else str(fq["method"].iloc[0])
+    fq = forecast.forecast_quarter(data, quarter=ahead, as_of=day, backtest=bt)
+    rec = fq.attrs.get("recommended")
+    methods = list(fq["method"])
+    method = rec if rec in methods else "pipeline" if "pipeline" in methods else methods[0]
     row = fq.set_index("method").loc[method]
+    wape = bt.attrs.get("wape", {}) if len(bt) else {}
     quotas = q[q["period"] == quota_quarter].groupby("rep_id")["quota"].sum()
     cr = cost_range(
         data,
@@ -1189,7 +1223,7 @@ def next_quarter_cost(
     return NextQuarterCost(
         quarter=ahead,
         quota_quarter=quota_quarter,
-        method=method,
+        method=str(method),
         point=float(row["point"]),
         lo80=float(row["lo80"]),
         hi80=float(row["hi80"]),
@@ -1197,7 +1231,151 @@ def next_quarter_cost(
         p10=cr["p10"],
         p50=cr["p50"],
         p90=cr["p90"],
+        recommended=rec is not None and rec == method,
+        wape=float(wape.get(method, float("nan"))),
+        tested=int(bt["quarter"].nunique()) if len(bt) and "quarter" in bt else 0,
+        week=int(week),
     )
+
+
+def outside_statements(
+    data: SalesData, st: pd.DataFrame, *, quarter: str, as_of: object | None = None
+) -> pd.DataFrame:
+    """The quarter's bookings that no statement covers, by rep and why.
+
+    Parameters
+    ----------
+    data
+        The sales data.
+    st
+        :func:`statements` rows (``rep_id``).
+    quarter, as_of
+        The quarter and what is known (deals closed up to ``as_of``).
+
+    Returns
+    -------
+    DataFrame
+        ``rep_id, rep_name, hire_date, role, bookings, reason`` (``no quota``: no quota for
+        the quarter; ``no plan``: a quota but no plan for the role), largest first.
+
+    Examples
+    --------
+    >>> outside_statements(data, statements(data, plans, quarter="2026Q3"), quarter="2026Q3")  # doctest: +SKIP
+    """
+    start, stop = _stop(data, quarter, as_of)
+    won = booked(data, start, stop)
+    by_rep = won.groupby("rep_id")["amount"].sum()
+    out_ids = by_rep.index.difference(pd.Index(st["rep_id"]))
+    q = data.quotas
+    with_quota = (
+        set(q.loc[(q["period"] == quarter) & (q["quota"] > 0), "rep_id"])
+        if q is not None
+        else set()
+    )
+    reps = data.reps.drop_duplicates("rep_id").set_index("rep_id")
+    rows = pd.DataFrame(
+        {
+            "rep_id": out_ids,
+            "rep_name": [
+                str(reps["rep_name"].get(r, r)) if "rep_name" in reps else str(r) for r in out_ids
+            ],
+            "hire_date": [
+                reps["hire_date"].get(r) if "hire_date" in reps else None for r in out_ids
+            ],
+            "role": [reps["role"].get(r) if "role" in reps else None for r in out_ids],
+            "bookings": by_rep.reindex(out_ids).to_numpy(dtype=float),
+            "reason": ["no plan" if r in with_quota else "no quota" for r in out_ids],
+        }
+    )
+    return rows.sort_values(["bookings", "rep_name"], ascending=[False, True]).reset_index(
+        drop=True
+    )
+
+
+def spiff_counts(
+    data: SalesData,
+    plans: list[CompPlan],
+    *,
+    quarter: str,
+    quarters: list[str],
+    as_of: object | None = None,
+    st: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """How often each SPIFF of ``plans`` paid: this quarter, in the replayed quarters, ever.
+
+    A SPIFF pays once per won deal of its product and/or size owned by a rep the plan
+    covers; this quarter's count is over the reps with a statement (``st``, when given).
+
+    Parameters
+    ----------
+    data
+        The sales data.
+    plans
+        The plans whose SPIFFs are counted (e.g. the current ones).
+    quarter, as_of
+        The reported quarter and what is known.
+    quarters
+        The replayed quarters.
+    st
+        The quarter's :func:`statements` (None: every rep the plan covers counts).
+
+    Returns
+    -------
+    DataFrame
+        ``plan, spiff, amount, rule`` (in words), ``paid`` (this quarter), ``paid_amount``,
+        ``replayed`` (won deals in ``quarters`` that qualify) and ``ever`` (won deals up to
+        ``as_of`` that qualify), one row per SPIFF.
+    """
+    won = won_deals(data)
+    stop = _stop(data, quarter, as_of)[1]
+    won = won[won["close_date"] <= stop]
+    roles = (
+        data.reps.drop_duplicates("rep_id").set_index("rep_id")["role"]
+        if "role" in data.reps
+        else pd.Series(dtype=object)
+    )
+    qlab = data.calendar.quarters_of(won["close_date"])
+    rows = []
+    for p in plans:
+        covered = won["rep_id"].map(roles).map(lambda r, p=p: p.applies_to(r)).fillna(False)
+        mine = won[covered.to_numpy(dtype=bool)]
+        mine_q = qlab[covered.to_numpy(dtype=bool)]
+        for s in p.spiffs:
+            ok = pd.Series(True, index=mine.index)
+            if s.product:
+                ok &= mine["product"] == s.product
+            if s.min_amount is not None:
+                ok &= mine["amount"] >= s.min_amount
+            now = ok & (mine_q == quarter).to_numpy()
+            if st is not None:
+                now &= mine["rep_id"].isin(st.loc[st["plan"] == p.name, "rep_id"])
+            paid = int(now.sum())
+            rule = listing_rule(s)
+            rows.append(
+                {
+                    "plan": p.name,
+                    "spiff": s.name,
+                    "amount": s.amount,
+                    "rule": rule,
+                    "paid": paid,
+                    "paid_amount": paid * s.amount,
+                    "replayed": int((ok & mine_q.isin(quarters).to_numpy()).sum()),
+                    "ever": int(ok.sum()),
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["plan", "spiff", "amount", "rule", "paid", "paid_amount", "replayed", "ever"]
+    )
+
+
+def listing_rule(s: Spiff) -> str:
+    """A SPIFF's rule in words: ``won deal of Suite``, ``won deal of $250K or more``."""
+    parts = []
+    if s.product:
+        parts.append(f"of {s.product}")
+    if s.min_amount is not None:
+        parts.append(f"of {money(s.min_amount)} or more")
+    return "won deal " + " and ".join(parts) if parts else "won deal"
 
 
 def replay_quarters(data: SalesData, *, as_of: object, n: int = 4) -> list[str]:

@@ -13,22 +13,28 @@ rep carries exactly the ramp share of what the same rep would carry fully ramped
 Methods
 -------
 ``even``
-    Every rep in seat the same.
+    Every rep in seat of the same role and segment the same; each role and segment
+    carries its share of the trailing four quarters' bookings.
 ``historical``
     The rep's own bookings per fully ramped quarter over the trailing four quarters
     (de-seasonalized), as a share of the team's; reps without a ramped quarter get the
-    median of their role.
+    median of their role and segment.
 ``potential``
     The bookings the rep's territory would carry if each segment's trailing-four-quarter
     bookings followed its accounts' annual revenue (employees when revenue is missing),
     divided among the reps covering the territory.
 ``capacity``
-    Ramp-adjusted headcount times productivity: every rep of a role carries the role's
-    median bookings per ramped quarter.
+    Ramp-adjusted headcount times productivity: every rep of a role and segment carries
+    its median bookings per ramped quarter.
 ``blend``
     A weighted mix of the shares above (default 40% historical, 30% capacity, 20%
     potential, 10% even; a method the data cannot support drops out and the rest are
     re-weighted).
+
+History is read on :func:`history_window`: the quarters the data holds in full, less
+leading quarters far below the rest. Reps the data does not show at work
+(:func:`possibly_inactive`) get no quota. Which plan is recommended, the one asked or the
+reachable one, is :func:`plan_rule`'s one rule.
 """
 
 from __future__ import annotations
@@ -40,7 +46,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from salesops_lib.analysis.reps import trailing_quarters
 from salesops_lib.data import SalesData
 from salesops_lib.errors import ConfigError, SalesOpsDataError
 from salesops_lib.timeline import won_deals
@@ -142,6 +147,264 @@ def next_fiscal_year(data: SalesData, quarter: str) -> int:
 def _won_until(data: SalesData, as_of: pd.Timestamp) -> pd.DataFrame:
     won = won_deals(data)
     return won[won["close_date"] <= as_of]
+
+
+LOW_QUARTER = 0.25
+"""A leading quarter whose bookings are under this share of the median of the later
+quarters is left out of the history targets and productivity rest on (a CRM's first
+quarter often holds only a few migrated deals)."""
+
+INACTIVE_MONTHS = 6
+"""A rep with no deal created or closed (and no activity) for this many months is possibly gone."""
+
+
+def first_full_quarter(data: SalesData) -> str:
+    """The first quarter the data holds in full (it does not start inside it).
+
+    Uses ``SalesData.full_quarters()`` when the data set has it (the one rule every report
+    shares); otherwise the first quarter that starts on or after the month of the data's
+    first close.
+
+    Examples
+    --------
+    >>> first_full_quarter(load_dataset("data/examples/maven_crm", preset="maven_crm"))  # doctest: +SKIP
+    '2017Q2'
+    """
+    full = getattr(data, "full_quarters", None)
+    if callable(full):
+        qs = list(full())
+        if qs:
+            return str(qs[0])
+    cal = data.calendar
+    q = cal.quarter_of(data.first_date)
+    if cal.bounds(q)[0] < data.first_date.to_period("M").start_time:
+        q = cal.shift(q, 1)
+    return q
+
+
+@dataclass(frozen=True)
+class HistoryWindow:
+    """The complete quarters up to a planning date that targets and productivity rest on.
+
+    Attributes
+    ----------
+    quarters
+        The quarters used, oldest first: from the first one the data holds in full, less
+        leading quarters far below the rest.
+    partial
+        Quarters left out because the data holds only part of them (it starts inside them).
+    low
+        Leading quarters left out because their bookings are under :data:`LOW_QUARTER` of
+        the median of the later quarters.
+    bookings
+        Bookings of every complete quarter considered (used or not), by quarter.
+    """
+
+    quarters: tuple[str, ...]
+    partial: tuple[str, ...]
+    low: tuple[str, ...]
+    bookings: pd.Series
+
+    @property
+    def left_out(self) -> tuple[str, ...]:
+        """Every quarter left out, oldest first."""
+        return self.partial + self.low
+
+
+def history_window(data: SalesData, as_of: pd.Timestamp) -> HistoryWindow:
+    """The complete quarters on ``as_of`` that targets, trailing bookings and productivity use.
+
+    Quarters before :func:`first_full_quarter` are left out (``partial``); then, from the
+    front, a quarter whose bookings are under :data:`LOW_QUARTER` of the median of the
+    quarters after it (up to ``as_of``) is left out too (``low``), until one is not.
+
+    Parameters
+    ----------
+    data
+        The sales data.
+    as_of
+        The planning date; only quarters complete on it count (nothing after it is seen).
+
+    Returns
+    -------
+    HistoryWindow
+
+    Examples
+    --------
+    >>> history_window(data, pd.Timestamp("2026-03-31")).low  # doctest: +SKIP
+    ('2024Q2',)
+    """
+    day = pd.Timestamp(as_of)
+    return data.derived(("quota history window", day), lambda: _history_window(data, day))
+
+
+def _history_window(data: SalesData, as_of: pd.Timestamp) -> HistoryWindow:
+    from salesops_lib.timeline import bookings
+
+    cal = data.calendar
+    last = cal.latest_complete_quarter(as_of)
+    first = data.quarters()[0]
+    qs = cal.quarter_range(first, last) if last >= first else []
+    values = pd.Series(
+        [bookings(data, *cal.bounds(q)) for q in qs],
+        index=pd.Index(qs, name="quarter"),
+        dtype=float,
+    )
+    full = first_full_quarter(data)
+    partial = [q for q in qs if q < full]
+    rest = [q for q in qs if q >= full]
+    low: list[str] = []
+    while len(rest) > 1:
+        later = values.loc[rest[1:]]
+        if values.loc[rest[0]] < LOW_QUARTER * float(later.median()):
+            low.append(rest.pop(0))
+        else:
+            break
+    return HistoryWindow(tuple(rest), tuple(partial), tuple(low), values)
+
+
+def history_from(data: SalesData, quarter: str) -> SalesData:
+    """The data without the deals closed before ``quarter`` starts (what forecasts of a target see).
+
+    Open deals and deals closed later are kept, so the quarterly series a forecast fits
+    starts at ``quarter``.
+    """
+
+    def make() -> SalesData:
+        start = data.calendar.bounds(quarter)[0]
+        o = data.opportunities
+        early = o["is_closed"].fillna(False).astype(bool) & (o["close_date"] < start)
+        if not early.any():
+            return data
+        return data.replace(opportunities=o[~early.to_numpy(dtype=bool)].reset_index(drop=True))
+
+    return data.derived(("quota history from", quarter), make)
+
+
+def last_activity(data: SalesData, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Each rep's first and last sign of work by ``as_of``: deals created, closed, reassigned, activities.
+
+    Returns
+    -------
+    DataFrame
+        Index ``rep_id`` (every rep); ``deals`` (deals created by ``as_of``, or closed by it
+        when the created date is blank), ``first_deal`` (the earliest created date) and
+        ``last_activity`` (the latest created, closed, reassigned or activity date by
+        ``as_of``; NaT: none).
+    """
+    day = pd.Timestamp(as_of)
+    o = data.opportunities
+    closed = o["is_closed"].fillna(False).astype(bool) & (o["close_date"] <= day)
+    created = o["created_date"] <= day
+    known = created | (o["created_date"].isna() & closed)
+    dates = [
+        pd.DataFrame({"rep_id": o.loc[created, "rep_id"], "d": o.loc[created, "created_date"]}),
+        pd.DataFrame({"rep_id": o.loc[closed, "rep_id"], "d": o.loc[closed, "close_date"]}),
+    ]
+    if "reassigned_date" in o:
+        moved = o["reassigned_date"] <= day
+        dates.append(
+            pd.DataFrame({"rep_id": o.loc[moved, "rep_id"], "d": o.loc[moved, "reassigned_date"]})
+        )
+    act = data.activities
+    if act is not None and len(act) and "activity_date" in act:
+        done = act["activity_date"] <= day
+        dates.append(
+            pd.DataFrame({"rep_id": act.loc[done, "rep_id"], "d": act.loc[done, "activity_date"]})
+        )
+    all_dates = pd.concat(dates, ignore_index=True)
+    ids = data.reps["rep_id"]
+    out = pd.DataFrame(index=pd.Index(ids, name="rep_id"))
+    out["deals"] = o.loc[known].groupby("rep_id").size().reindex(ids).fillna(0).astype(int).values
+    out["first_deal"] = o.loc[created].groupby("rep_id")["created_date"].min().reindex(ids).values
+    out["last_activity"] = all_dates.groupby("rep_id")["d"].max().reindex(ids).values
+    return out
+
+
+def seat_dates(data: SalesData, as_of: pd.Timestamp) -> pd.DataFrame:
+    """When each rep was in seat, as far as the data shows on ``as_of``.
+
+    ``start`` is the hire date, or without one the rep's first deal's created date;
+    ``end`` is the end date, or without one the rep's last activity when that is at least
+    :data:`INACTIVE_MONTHS` months before ``as_of`` (a rep who stopped working without a
+    leaving date in the CRM).
+
+    Returns
+    -------
+    DataFrame
+        Index ``rep_id``; ``start, end`` (NaT: unknown, counted as in seat),
+        ``start_inferred, end_inferred`` and the columns of :func:`last_activity`.
+
+    Examples
+    --------
+    >>> seat_dates(data, pd.Timestamp("2026-05-20")).loc["Liam O'Sullivan", "end"]  # doctest: +SKIP
+    Timestamp('2025-09-30 00:00:00')
+    """
+    day = pd.Timestamp(as_of)
+    return data.derived(("quota seat dates", day), lambda: _seat_dates(data, day))
+
+
+def _seat_dates(data: SalesData, as_of: pd.Timestamp) -> pd.DataFrame:
+    act = last_activity(data, as_of)
+    reps = data.reps.drop_duplicates("rep_id").set_index("rep_id").reindex(act.index)
+    hire = reps["hire_date"] if "hire_date" in reps else pd.Series(pd.NaT, index=act.index)
+    leave = reps["end_date"] if "end_date" in reps else pd.Series(pd.NaT, index=act.index)
+    quiet = act["last_activity"] <= as_of - pd.DateOffset(months=INACTIVE_MONTHS)
+    out = act.copy()
+    out["start_inferred"] = hire.isna() & act["first_deal"].notna()
+    out["start"] = hire.fillna(act["first_deal"])
+    out["end_inferred"] = leave.isna() & quiet
+    out["end"] = leave.where(leave.notna(), act["last_activity"].where(quiet))
+    return out
+
+
+def possibly_inactive(data: SalesData, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Reps without an end date the data does not show at work: no deal at all, or none for months.
+
+    A rep is possibly inactive when they have no deal by ``as_of``, or no deal created or
+    closed (and no activity) in the :data:`INACTIVE_MONTHS` months up to it, unless the data
+    says they are in seat: a hire date in those months or later (a new hire has no deals
+    yet), or a quota for the quarter of ``as_of`` or later.
+
+    Returns
+    -------
+    DataFrame
+        ``rep_id, rep_name, reason`` (``no deals`` or ``no activity``), ``last_activity``,
+        one row per such rep, by name.
+
+    Examples
+    --------
+    >>> possibly_inactive(maven, pd.Timestamp("2017-12-31"))["rep_name"].tolist()  # doctest: +SKIP
+    ['Carl Lin', 'Carol Thompson', 'Elizabeth Anderson', 'Mei-Mei Johns', 'Natalya Ivanova']
+    """
+    day = pd.Timestamp(as_of)
+    seat = seat_dates(data, day)
+    reps = data.reps.drop_duplicates("rep_id").set_index("rep_id").reindex(seat.index)
+    since = day - pd.DateOffset(months=INACTIVE_MONTHS)
+    hire = reps["hire_date"] if "hire_date" in reps else pd.Series(pd.NaT, index=seat.index)
+    leave = reps["end_date"] if "end_date" in reps else pd.Series(pd.NaT, index=seat.index)
+    recent_hire = hire > since
+    q = data.quotas
+    if q is not None and len(q):
+        now = data.calendar.quarter_of(day)
+        quota_ahead = set(q.loc[(q["period"] >= now) & (q["quota"] > 0), "rep_id"])
+    else:
+        quota_ahead = set()
+    has_quota = seat.index.isin(list(quota_ahead))
+    gone = leave.notna() & (leave <= day)
+    no_deals = seat["deals"] == 0
+    quiet = seat["last_activity"].isna() | (seat["last_activity"] <= since)
+    flag = (no_deals | quiet) & ~recent_hire & ~has_quota & ~gone
+    names = reps["rep_name"].fillna(pd.Series(seat.index, index=seat.index))
+    out = pd.DataFrame(
+        {
+            "rep_id": seat.index[flag],
+            "rep_name": names[flag].astype(str).to_numpy(),
+            "reason": np.where(no_deals[flag], "no deals", "no activity"),
+            "last_activity": seat.loc[flag, "last_activity"].to_numpy(),
+        }
+    )
+    return out.sort_values("rep_name").reset_index(drop=True)
 
 
 def complete_years(data: SalesData, as_of: pd.Timestamp, *, years: int = 3) -> list[int]:
@@ -253,32 +516,15 @@ def in_seat(data: SalesData, as_of: pd.Timestamp, plan: PlanPeriod) -> pd.DataFr
     """Reps employed on ``as_of`` or hired to start before the plan ends, not known to leave first.
 
     A rep in the reps table with a future hire date (an accepted offer) gets a ramped
-    quota from the hire month. A rep leaves "first" when the end date is on or before the
-    later of ``as_of`` and the plan's first day.
-
-    Parameters
-    ----------
-    data
-        The data set (reps' ``hire_date, end_date``).
-    as_of
-        The planning date.
-    plan
-        The plan period.
-
-    Returns
-    -------
-    DataFrame
-        The reps table's rows of those reps, on a fresh index.
-
-    Raises
-    ------
-    SalesOpsDataError
-        When nobody is in seat.
+    quota from the hire month. Reps the data does not show at work
+    (:func:`possibly_inactive`: no deal at all, or none for six months, and no recent hire
+    date or current quota) are left out.
     """
     reps = data.reps
     hired = reps["hire_date"].isna() | (reps["hire_date"] <= plan.end)
     staying = reps["end_date"].isna() | (reps["end_date"] > max(as_of, plan.start))
-    out = reps[hired & staying].copy()
+    away = reps["rep_id"].isin(possibly_inactive(data, as_of)["rep_id"])
+    out = reps[hired & staying & ~away].copy()
     if out.empty:
         raise SalesOpsDataError(
             f"reps: nobody is in seat on {as_of:%Y-%m-%d}; no one to give a quota"
@@ -433,12 +679,20 @@ def _ramped_quarter_bookings(
     data: SalesData, as_of: pd.Timestamp, quarters: int, ramp_months: int
 ) -> pd.DataFrame:
     cal = data.calendar
-    qs = trailing_quarters(data, cal.latest_complete_quarter(as_of), quarters)
+    window = history_window(data, as_of)
+    qs = list(window.quarters[-quarters:]) if quarters > 0 else []
     qidx = quarter_seasonality(seasonality(data, as_of)) * 4
     won = _won_until(data, as_of)
-    reps = data.reps.set_index("rep_id")
+    seat = seat_dates(data, as_of)
+    reps = data.reps.drop_duplicates("rep_id").set_index("rep_id")
     hire = reps["hire_date"]
     ramped_at = hire + pd.to_timedelta(ramp_months * DAYS_PER_MONTH, unit="D")
+    # without a hire date the rep counts from the first quarter after their first deal;
+    # a rep with neither has no quarter the data shows them in
+    first = seat["start"].reindex(reps.index)
+    inferred = seat["start_inferred"].reindex(reps.index).fillna(False).astype(bool)
+    unknown = first.isna()
+    end_at = seat["end"].reindex(reps.index)
     rows = [
         pd.DataFrame(
             {
@@ -453,9 +707,8 @@ def _ramped_quarter_bookings(
         fq = int(q[-1]) - 1
         inq = won[(won["close_date"] >= start) & (won["close_date"] <= end)]
         by_rep = inq.groupby("rep_id")["amount"].sum()
-        ok = (hire.isna() | (ramped_at <= start)) & (
-            reps["end_date"].isna() | (reps["end_date"] > end)
-        )
+        began = np.where(inferred, first < start, ramped_at <= start) & ~unknown
+        ok = pd.Series(began, index=reps.index) & (end_at.isna() | (end_at > end))
         eligible = reps.index[ok.to_numpy()]
         vals = by_rep.reindex(eligible, fill_value=0.0) / max(qidx[fq], 1e-9)
         rows.append(pd.DataFrame({"rep_id": eligible, "quarter": q, "bookings": vals.to_numpy()}))
@@ -525,9 +778,11 @@ def productivity_growth(data: SalesData, as_of: pd.Timestamp, *, quarters: int =
 
 
 def _role_of(reps: pd.DataFrame) -> pd.Series:
-    for col in ("role", "segment", "team"):
-        if col in reps and reps[col].notna().any():
-            return reps[col].fillna("(none)").astype(str)
+    """The peers a rep is compared with: role and segment (:func:`peer_group`), else team."""
+    if any(c in reps and reps[c].notna().any() for c in ("role", "segment")):
+        return peer_group(reps)
+    if "team" in reps and reps["team"].notna().any():
+        return reps["team"].fillna("(none)").astype(str)
     return pd.Series("All reps", index=reps.index)
 
 
@@ -542,25 +797,50 @@ def _role_median(values: pd.Series, role: pd.Series) -> pd.Series:
 # ---- methods: full-ramp weights -------------------------------------------------------------
 
 
-def weight_even(data: SalesData, reps: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
-    """Every rep in seat weighs the same.
+def peer_group(reps: pd.DataFrame) -> pd.Series:
+    """Each rep's role and segment (``Commercial AE · SMB``): reps who do the same job.
 
-    Parameters
-    ----------
-    data
-        The sales data.
-    reps
-        The reps in seat (:func:`in_seat`): ``rep_id`` and ``role`` (else ``segment``, else
-        ``team``).
-    as_of
-        The planning date: only deals closed by it count.
-
-    Returns
-    -------
-    Series
-        ``even``: 1.0 per ``rep_id``.
+    Role alone, or segment alone, when the other is blank for everyone; ``All reps``
+    without either.
     """
-    return pd.Series(1.0, index=reps["rep_id"], name="even")
+    parts = [
+        reps[c].fillna("(none)").astype(str)
+        for c in ("role", "segment")
+        if c in reps and reps[c].notna().any()
+    ]
+    if not parts:
+        return pd.Series("All reps", index=reps.index)
+    out = parts[0]
+    for p in parts[1:]:
+        out = out + " · " + p
+    return out
+
+
+def weight_even(data: SalesData, reps: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
+    """Equal within each role and segment; each carries its share of trailing bookings.
+
+    Every rep in seat of a role and segment (:func:`peer_group`) weighs the same: that
+    group's bookings over the last four quarters of the history window divided by its reps
+    in seat. An SMB rep and an Enterprise AE do not carry the same quota. A group without
+    bookings in the window weighs the median of the other groups' reps.
+    """
+    group = pd.Series(peer_group(reps).to_numpy(), index=reps["rep_id"])
+    qs = trailing_bookings(data, as_of).index
+    cal = data.calendar
+    w = pd.Series(1.0, index=reps["rep_id"], name="even")
+    if not len(qs):
+        return w
+    start, end = cal.bounds(qs[0])[0], cal.bounds(qs[-1])[1]
+    won = _won_until(data, end)
+    won = won[won["close_date"] >= start]
+    everyone = data.reps.drop_duplicates("rep_id").set_index("rep_id")
+    everyone_group = pd.Series(peer_group(everyone).to_numpy(), index=everyone.index)
+    booked = won.groupby(won["rep_id"].map(everyone_group))["amount"].sum()
+    per_rep = booked.reindex(group.unique()).fillna(0.0) / group.value_counts()
+    if not (per_rep > 0).any():
+        return w
+    per_rep = per_rep.where(per_rep > 0, float(per_rep[per_rep > 0].median()))
+    return group.map(per_rep).astype(float).rename("even")
 
 
 def weight_historical(data: SalesData, reps: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
@@ -1114,7 +1394,7 @@ def company_spread(data: SalesData, as_of: pd.Timestamp, *, quarters: int = 8) -
         0.1 with fewer than four quarters in the data; 0.3 when a quarter booked nothing.
     """
     cal = data.calendar
-    qs = trailing_quarters(data, cal.latest_complete_quarter(as_of), quarters)
+    qs = list(history_window(data, as_of).quarters[-quarters:])
     if len(qs) < 4:
         return 0.1
     season = quarter_seasonality(seasonality(data, as_of)) * 4
@@ -1222,7 +1502,8 @@ def share_at_quota(
     -------
     DataFrame
         Index: group (and ``All reps``); ``reps``, ``share`` (expected), ``lo80``, ``hi80``,
-        ``in_band`` (the expected share lies in the healthy band 55-70%).
+        ``in_band`` (the expected share, in whole percent as shown, lies in the healthy
+        band 55-70%: :func:`in_band`).
     """
     as_of_ts = _as_of_for(data, quotas, as_of)
     sims, _ = _draws(data, quotas, n=n, seed=seed, as_of=as_of_ts, common_sd=common_sd)
@@ -1244,7 +1525,7 @@ def share_at_quota(
             "hi80": float(np.quantile(frac, 0.9)),
         }
     out = pd.DataFrame.from_dict(rows, orient="index")
-    out["in_band"] = out["share"].between(*HEALTHY_BAND)
+    out["in_band"] = [in_band(v) for v in out["share"]]
     out.index.name = by or "group"
     return out
 
@@ -1504,17 +1785,10 @@ def write_letters(letters_frame: pd.DataFrame, folder: str, stem: str) -> tuple[
 def realized_share(data: SalesData, proposal: pd.DataFrame, period: int | str) -> pd.DataFrame:
     """Actual bookings of a past plan period against the proposed quotas.
 
-    Only reps with a quota who did not leave before the period's end count (a rep hired
-    during it counts, against a ramped quota).
-
-    Parameters
-    ----------
-    data
-        The sales data (won deals, reps' ``end_date``).
-    proposal
-        A :func:`propose` result for ``period``.
-    period
-        The plan period (as :func:`plan_period` reads it); it must be over in the data.
+    Only reps in seat the whole period count: started by its first day and still there
+    after its last (:func:`seat_dates` as the data shows them now: a rep without a hire
+    date starts with their first deal, one without an end date who has done nothing for
+    six months left with their last activity).
 
     Returns
     -------
@@ -1531,14 +1805,15 @@ def realized_share(data: SalesData, proposal: pd.DataFrame, period: int | str) -
         raise SalesOpsDataError(
             f"{plan.label} is not over in the data (last date {data.last_date:%Y-%m-%d})"
         )
-    reps = data.reps.set_index("rep_id")
+    seat = seat_dates(data, data.last_date.normalize())
     won = _won_until(data, plan.end)
     won = won[won["close_date"] >= plan.start]
     booked = won.groupby("rep_id")["amount"].sum()
     p = proposal[proposal["quota"] > 0]
-    ends = p["rep_id"].map(reps["end_date"])
-    stayed = ends.isna() | (ends > plan.end)
-    p = p[stayed.to_numpy()]
+    starts = p["rep_id"].map(seat["start"])
+    ends = p["rep_id"].map(seat["end"])
+    stayed = (starts.isna() | (starts <= plan.start)) & (ends.isna() | (ends > plan.end))
+    p = p[stayed.to_numpy(dtype=bool)]
     out = pd.DataFrame(
         {
             "rep_id": p["rep_id"],
@@ -1553,6 +1828,10 @@ def realized_share(data: SalesData, proposal: pd.DataFrame, period: int | str) -
 
 # ---- the target, the plan chosen, and what it is checked against -----------------------------
 
+PLAUSIBLE_GROWTH = (-0.2, 0.3)
+"""Growth of a target over a year of trailing bookings that reads as plausible without
+more history (a target outside it is flagged unless the data shows that growth)."""
+
 
 @dataclass(frozen=True)
 class PlanTarget:
@@ -1566,11 +1845,21 @@ class PlanTarget:
         ``hand`` (set as a parameter), ``forecast`` (the year's forecast grown by
         ``growth``) or ``none``.
     forecast, model
-        The year-ahead forecast and the model that made it (:func:`forecast_year`), when used.
+        The year-ahead forecast and the model that made it (:func:`forecast_year`, on the
+        quarters of :func:`history_window`; ``mean_full`` when there are too few quarters
+        for it: the average of the complete quarters, times the plan's quarters).
     growth
         Growth applied to the forecast.
     problem
         Why no target could be set (None when one was).
+    window
+        The quarters the target and the trailing bookings rest on.
+    year_booked
+        A year of the trailing bookings (:func:`year_of_bookings`; NaN: none).
+    booked_quarters
+        How many quarters ``year_booked`` comes from (4, or fewer: then it is their mean × 4).
+    observed_growth
+        The window's last four quarters' bookings over the four before (NaN: fewer than eight).
     """
 
     amount: float | None
@@ -1579,6 +1868,38 @@ class PlanTarget:
     model: str | None = None
     growth: float = 0.0
     problem: str | None = None
+    window: HistoryWindow | None = None
+    year_booked: float = float("nan")
+    booked_quarters: int = 0
+    observed_growth: float = float("nan")
+
+    @property
+    def implied_growth(self) -> float:
+        """The target over a year of trailing bookings, less 1 (NaN when either is unknown)."""
+        if self.amount is None or not self.year_booked > 0:
+            return float("nan")
+        return float(self.amount / self.year_booked - 1)
+
+    @property
+    def plausible(self) -> bool:
+        """The growth the target implies is within :data:`PLAUSIBLE_GROWTH`, or within 10
+        points of the growth the data shows (True when it cannot be told)."""
+        g = self.implied_growth
+        if not np.isfinite(g):
+            return True
+        if PLAUSIBLE_GROWTH[0] <= g <= PLAUSIBLE_GROWTH[1]:
+            return True
+        return bool(np.isfinite(self.observed_growth) and abs(g - self.observed_growth) <= 0.1)
+
+
+def observed_growth(window: HistoryWindow) -> float:
+    """The window's last four quarters' bookings over the four before, less 1 (NaN: < 8 quarters)."""
+    qs = window.quarters
+    if len(qs) < 8:
+        return float("nan")
+    recent = float(window.bookings.loc[list(qs[-4:])].sum())
+    before = float(window.bookings.loc[list(qs[-8:-4])].sum())
+    return recent / before - 1 if before > 0 else float("nan")
 
 
 def plan_target(
@@ -1590,6 +1911,11 @@ def plan_target(
     growth: float = 0.0,
 ) -> PlanTarget:
     """The plan's target: ``target`` when positive, else the year's forecast × (1 + growth).
+
+    The forecast fits the quarters of :func:`history_window` only (a quarter the data
+    holds part of, or a first quarter of a few migrated deals, would drag it down or make
+    a trend out of nothing). With too few of them for a forecast model but at least two,
+    the target is their average × the plan's quarters (``model = "mean_full"``).
 
     Parameters
     ----------
@@ -1613,28 +1939,135 @@ def plan_target(
     Examples
     --------
     >>> plan_target(data, plan_period(data, 2027), pd.Timestamp("2026-09-30"))  # doctest: +SKIP
-    PlanTarget(amount=110..., source='forecast', ...)
+    PlanTarget(amount=146..., source='forecast', ...)
     """
-    if target and np.isfinite(target) and target > 0:
-        return PlanTarget(float(target), "hand")
     from salesops_lib.analysis.forecast import forecast_year
 
+    day = pd.Timestamp(as_of)
+    window = history_window(data, day)
+    trailing = trailing_bookings(data, day)
+    known = {
+        "window": window,
+        "year_booked": year_of_bookings(trailing),
+        "booked_quarters": int(len(trailing)),
+        "observed_growth": observed_growth(window),
+    }
+    if target and np.isfinite(target) and target > 0:
+        return PlanTarget(float(target), "hand", **known)  # type: ignore[arg-type]
+    history = history_from(data, window.quarters[0]) if window.quarters else data
     try:
-        fy = forecast_year(data, plan.quarters, pd.Timestamp(as_of))
+        fy = forecast_year(history, plan.quarters, day)
+        point = float(fy.loc["Total", "point"])
+        model = str(fy.loc["Total", "model"])
     except SalesOpsDataError as exc:
-        return PlanTarget(None, "none", growth=growth, problem=str(exc))
-    point = float(fy.loc["Total", "point"])
+        if len(window.quarters) < 2:
+            return PlanTarget(None, "none", growth=growth, problem=str(exc), **known)  # type: ignore[arg-type]
+        point = float(window.bookings.loc[list(window.quarters)].mean()) * len(plan.quarters)
+        model = "mean_full"
     amount = point * (1 + growth)
     if not amount > 0:
-        return PlanTarget(
-            None, "none", point, str(fy.loc["Total", "model"]), growth, "the forecast is $0"
-        )
-    return PlanTarget(amount, "forecast", point, str(fy.loc["Total", "model"]), growth)
+        return PlanTarget(None, "none", point, model, growth, "the forecast is $0", **known)  # type: ignore[arg-type]
+    return PlanTarget(amount, "forecast", point, model, growth, **known)  # type: ignore[arg-type]
+
+
+def shown_pct(share: float) -> float:
+    """A share as the reports show it, in whole percent (0.549 -> 55.0)."""
+    return float(f"{float(share) * 100:.0f}")
+
+
+def in_band(share: float, band: tuple[float, float] = HEALTHY_BAND) -> bool:
+    """The share lies in the band as the page shows it: compared in whole percent.
+
+    Examples
+    --------
+    >>> in_band(0.5496), in_band(0.545), in_band(0.7049)
+    (True, False, True)
+    """
+    if not np.isfinite(share):
+        return False
+    shown = shown_pct(share)
+    return bool(round(band[0] * 100) <= shown <= round(band[1] * 100))
+
+
+RECOMMEND_REASONS = {
+    "in_band": "the plan as asked puts a healthy share of reps at quota",
+    "cut": "the reachable plan: the target asked is out of reach, and the cut stays above the floors",
+    "raise": "the reachable plan: the target asked is too easy",
+    "below_floor": "the cut would go below a year of bookings or what the reps in seat are expected to book",
+    "no_backtest": "there is no back-test of the simulation to support changing the target",
+    "pessimistic": "the back-test found the simulation far too pessimistic",
+    "optimistic": "the back-test found the simulation far too optimistic",
+}
+"""Why a plan is recommended (:func:`plan_rule`), by code."""
+
+
+def plan_rule(
+    *,
+    share_asked: float,
+    band: tuple[float, float],
+    target: float,
+    reachable_target: float,
+    year_booked: float = float("nan"),
+    expected: float = float("nan"),
+    verdict: str | None = None,
+) -> str:
+    """The one rule for which plan is recommended: a code of :data:`RECOMMEND_REASONS`.
+
+    The plan as asked is recommended when its expected share of reps at quota is in the
+    band (``in_band``). Otherwise the reachable plan (every quota scaled so the band's
+    middle is expected at quota) is recommended only when a back-test supports the
+    simulation (``verdict`` not None: ``fair``, or the simulation erred the other way)
+    and, for a cut, the reachable target stays at or above both a year of trailing
+    bookings and what the reps in seat are expected to book; the banded plan is then a
+    trade-off the report shows, not the recommendation.
+
+    Parameters
+    ----------
+    share_asked
+        Expected share of reps at quota under the plan as asked.
+    band
+        The healthy band.
+    target, reachable_target
+        The target asked and the reachable plan's.
+    year_booked
+        A year of trailing bookings (NaN: unknown, no floor).
+    expected
+        What the reps in seat are expected to book in the plan period (NaN: no floor).
+    verdict
+        The back-test's verdict on the simulation (:attr:`YearBacktest.verdict`): ``fair``,
+        ``pessimistic``, ``optimistic``; None without a back-test.
+
+    Returns
+    -------
+    str
+        ``in_band``, ``cut`` or ``raise`` (the reachable plan), ``below_floor``,
+        ``no_backtest``, ``pessimistic`` or ``optimistic`` (the plan as asked).
+
+    Examples
+    --------
+    >>> plan_rule(share_asked=0.23, band=(0.55, 0.7), target=146e6, reachable_target=112e6,
+    ...           year_booked=123e6, expected=143e6, verdict="fair")
+    'below_floor'
+    """
+    if in_band(share_asked, band):
+        return "in_band"
+    cut = reachable_target < target
+    if cut:
+        floors = [f for f in (year_booked, expected) if np.isfinite(f)]
+        if floors and reachable_target < max(floors):
+            return "below_floor"
+    if verdict is None:
+        return "no_backtest"
+    if cut and verdict == "pessimistic":
+        return "pessimistic"
+    if not cut and verdict == "optimistic":
+        return "optimistic"
+    return "cut" if cut else "raise"
 
 
 @dataclass(frozen=True)
 class PlanChoice:
-    """The plan as asked, its reachable alternative, and which of them the letters carry.
+    """The plan as asked, its reachable alternative, and which of them is recommended.
 
     Attributes
     ----------
@@ -1651,11 +2084,16 @@ class PlanChoice:
         reach quota (:func:`overassign_for_share`).
     reachable_target
         ``target × factor`` (rounded to the cent).
-    reachable
-        True when the plan as asked falls outside the band, so the letters carry the
-        reachable plan (:func:`propose` at ``reachable_target``).
-    chosen, share_chosen
-        The plan the letters carry and its share at quota by team.
+    reachable_plan, share_reachable
+        :func:`propose` at ``reachable_target`` and its share at quota: the trade-off.
+    expected
+        What the reps in seat are expected to book in the plan period (the simulation's mean).
+    year_booked
+        A year of trailing bookings (NaN: unknown).
+    reason
+        Why the recommended plan is recommended (:func:`plan_rule`).
+    verdict
+        The back-test's verdict on the simulation (None: no back-test).
     """
 
     target: float
@@ -1665,9 +2103,32 @@ class PlanChoice:
     share_asked: pd.DataFrame
     factor: float
     reachable_target: float
-    reachable: bool
-    chosen: pd.DataFrame
-    share_chosen: pd.DataFrame
+    reachable_plan: pd.DataFrame
+    share_reachable: pd.DataFrame
+    expected: float
+    year_booked: float
+    reason: str
+    verdict: str | None = None
+
+    @property
+    def reachable(self) -> bool:
+        """The reachable plan is recommended (the letters carry it)."""
+        return self.reason in ("cut", "raise")
+
+    @property
+    def in_band(self) -> bool:
+        """The plan as asked puts a healthy share of reps at quota."""
+        return self.reason == "in_band"
+
+    @property
+    def chosen(self) -> pd.DataFrame:
+        """The recommended plan's quotas (the letters carry them)."""
+        return self.reachable_plan if self.reachable else self.asked
+
+    @property
+    def share_chosen(self) -> pd.DataFrame:
+        """The recommended plan's expected share at quota by team."""
+        return self.share_reachable if self.reachable else self.share_asked
 
     @property
     def chosen_target(self) -> float:
@@ -1680,9 +2141,11 @@ class PlanChoice:
         return float(self.chosen["quota"].sum())
 
     @property
-    def in_band(self) -> bool:
-        """The plan as asked puts a healthy share of reps at quota."""
-        return not self.reachable
+    def floor(self) -> float:
+        """The lowest target a cut may reach: the larger of a year of bookings and the reps'
+        expected bookings (NaN: neither known)."""
+        floors = [f for f in (self.year_booked, self.expected) if np.isfinite(f)]
+        return float(max(floors)) if floors else float("nan")
 
 
 def choose_plan(
@@ -1695,16 +2158,18 @@ def choose_plan(
     ramp: Sequence[float] | str | None = None,
     as_of: pd.Timestamp | str | None = None,
     band: tuple[float, float] = HEALTHY_BAND,
+    year_booked: float = float("nan"),
+    verdict: str | None = None,
+    require_backtest: bool = True,
     n: int = 5000,
     seed: int = 0,
 ) -> PlanChoice:
-    """The quotas the letters carry: the plan as asked when it is reachable, else the reachable plan.
+    """The plan as asked, the reachable plan, and the one recommended by :func:`plan_rule`.
 
-    The plan as asked (:func:`propose` at ``target``) is simulated
-    (:func:`share_at_quota`). When the expected share of reps at or above quota lies in
-    ``band`` it is the plan handed out. Otherwise every quota is scaled by one factor so the
-    expected share is the band's middle (:func:`overassign_for_share`): the reachable plan,
-    proposed at ``target × factor`` with the same method, over-assignment and ramp.
+    The plan as asked (:func:`propose` at ``target``) is simulated (:func:`share_at_quota`).
+    The reachable plan scales every quota by one factor so the expected share is the band's
+    middle (:func:`overassign_for_share`), proposed at ``target × factor`` with the same
+    method, over-assignment and ramp. Both are kept: the report shows them as a trade-off.
 
     Parameters
     ----------
@@ -1716,6 +2181,13 @@ def choose_plan(
         As for :func:`propose`.
     band
         Healthy band of the expected share at quota (default 55-70%).
+    year_booked
+        A year of trailing bookings (:func:`year_of_bookings`): a cut never goes below it.
+    verdict
+        The back-test's verdict on the simulation (:attr:`YearBacktest.verdict`; None: none).
+    require_backtest
+        False: the rule without a back-test (floors only), as a back-test applies it to
+        the year it tests.
     n, seed
         Simulation draws and seed.
 
@@ -1730,36 +2202,36 @@ def choose_plan(
 
     Examples
     --------
-    >>> c = choose_plan(data, target=100e6, period=2027)  # doctest: +SKIP
-    >>> c.reachable, c.quota  # doctest: +SKIP
+    >>> c = choose_plan(data, target=100e6, period=2027, year_booked=93e6)  # doctest: +SKIP
+    >>> c.reason, c.quota  # doctest: +SKIP
     """
-    asked = propose(
-        data,
-        target=target,
-        period=period,
-        method=method,
-        overassign=overassign,
-        ramp=ramp,
-        as_of=as_of,
-    )
+    kw = {
+        "period": period,
+        "method": method,
+        "overassign": overassign,
+        "ramp": ramp,
+        "as_of": as_of,
+    }
+    asked = propose(data, target=target, **kw)  # type: ignore[arg-type]
     share_asked = share_at_quota(data, asked, n=n, seed=seed, as_of=as_of)
     lo, hi = band
-    in_band = bool(lo <= share_asked.loc["All reps", "share"] <= hi)
     factor = overassign_for_share(data, asked, (lo + hi) / 2, n=n, seed=seed, as_of=as_of)
     reachable_target = round(target * factor, 2)
-    if in_band:
-        chosen, share_chosen = asked, share_asked
-    else:
-        chosen = propose(
-            data,
-            target=reachable_target,
-            period=period,
-            method=method,
-            overassign=overassign,
-            ramp=ramp,
-            as_of=as_of,
-        )
-        share_chosen = share_at_quota(data, chosen, n=n, seed=seed, as_of=as_of)
+    reachable_plan = propose(data, target=reachable_target, **kw)  # type: ignore[arg-type]
+    share_reachable = share_at_quota(data, reachable_plan, n=n, seed=seed, as_of=as_of)
+    _, perf = _draws(
+        data, asked, n=n, seed=seed, as_of=_as_of_for(data, asked, as_of), common_sd=None
+    )
+    expected = float(perf["expected_bookings"].sum())
+    reason = plan_rule(
+        share_asked=float(share_asked.loc["All reps", "share"]),
+        band=(float(lo), float(hi)),
+        target=float(target),
+        reachable_target=float(reachable_target),
+        year_booked=float(year_booked),
+        expected=expected,
+        verdict=verdict if require_backtest else (verdict or "fair"),
+    )
     return PlanChoice(
         target=float(target),
         overassign=float(overassign),
@@ -1768,18 +2240,20 @@ def choose_plan(
         share_asked=share_asked,
         factor=float(factor),
         reachable_target=float(reachable_target),
-        reachable=not in_band,
-        chosen=chosen,
-        share_chosen=share_chosen,
+        reachable_plan=reachable_plan,
+        share_reachable=share_reachable,
+        expected=expected,
+        year_booked=float(year_booked),
+        reason=reason,
+        verdict=verdict,
     )
 
 
 def trailing_bookings(data: SalesData, as_of: pd.Timestamp, *, quarters: int = 4) -> pd.Series:
-    """Bookings of each of the last ``quarters`` complete quarters wholly inside the data.
+    """Bookings of each of the last ``quarters`` complete quarters of the history window.
 
-    Quarters that start before the month of the data's first close are left out (they
-    would count as $0, or as the few weeks the data holds of them), so the series may be
-    shorter than ``quarters``.
+    Quarters the data holds only part of, and leading quarters far below the rest, are
+    left out (:func:`history_window`), so the series may be shorter than ``quarters``.
 
     Parameters
     ----------
@@ -1799,15 +2273,80 @@ def trailing_bookings(data: SalesData, as_of: pd.Timestamp, *, quarters: int = 4
     --------
     >>> trailing_bookings(data, pd.Timestamp("2026-09-30")).sum()  # doctest: +SKIP
     """
-    from salesops_lib.timeline import bookings
-
-    cal = data.calendar
-    last = cal.latest_complete_quarter(pd.Timestamp(as_of))
-    first_month = data.first_date.to_period("M").start_time
-    qs = [cal.shift(last, -k) for k in range(quarters - 1, -1, -1)]
-    qs = [q for q in qs if cal.bounds(q)[0] >= first_month]
-    values = [bookings(data, *cal.bounds(q)) for q in qs]
+    window = history_window(data, pd.Timestamp(as_of))
+    qs = list(window.quarters[-quarters:]) if quarters > 0 else []
+    values = window.bookings.reindex(qs).to_numpy(dtype=float)
     return pd.Series(values, index=pd.Index(qs, name="quarter"), name="bookings", dtype=float)
+
+
+def year_of_bookings(trailing: pd.Series) -> float:
+    """A year's worth of the trailing bookings: their sum over four quarters, else their mean × 4.
+
+    Examples
+    --------
+    >>> year_of_bookings(pd.Series([3.0, 3.0, 3.0]))
+    12.0
+    """
+    if not len(trailing):
+        return float("nan")
+    return float(trailing.sum()) if len(trailing) >= 4 else float(trailing.mean() * 4)
+
+
+def rep_trailing_bookings(data: SalesData, as_of: pd.Timestamp, reps: pd.Series) -> pd.Series:
+    """Each rep's bookings over the quarters of :func:`trailing_bookings` (0 without any).
+
+    Parameters
+    ----------
+    data
+        The sales data.
+    as_of
+        The planning date.
+    reps
+        Rep ids.
+
+    Returns
+    -------
+    Series
+        Bookings per rep, in the order of ``reps`` (indexed by rep id).
+    """
+    qs = trailing_bookings(data, as_of).index
+    if not len(qs):
+        return pd.Series(0.0, index=pd.Index(reps, name="rep_id"))
+    start, end = data.calendar.bounds(qs[0])[0], data.calendar.bounds(qs[-1])[1]
+    won = _won_until(data, end)
+    won = won[won["close_date"] >= start]
+    booked = won.groupby("rep_id")["amount"].sum()
+    return pd.Series(reps.map(booked).fillna(0.0).to_numpy(), index=pd.Index(reps, name="rep_id"))
+
+
+def load_against_bookings(
+    frame: pd.DataFrame, by: str | None, *, per_year: float = 1.0
+) -> pd.DataFrame:
+    """Quota over the same reps' trailing bookings, per group (or for everyone).
+
+    Parameters
+    ----------
+    frame
+        One row per rep with ``quota`` and ``booked`` (and ``by``).
+    by
+        The grouping column; None or absent: one row, ``All reps``.
+    per_year
+        What turns ``booked`` into a year of bookings (4 / the quarters it covers; 1 for
+        four quarters).
+
+    Returns
+    -------
+    DataFrame
+        ``group, reps, quota, booked, multiple_of_booked`` (NaN when nothing was booked).
+    """
+    key = frame[by].fillna("(none)").astype(str) if by and by in frame else "All reps"
+    out = (
+        frame.assign(group=key)
+        .groupby("group")
+        .agg(reps=("quota", "size"), quota=("quota", "sum"), booked=("booked", "sum"))
+    )
+    out["multiple_of_booked"] = out["quota"] / (out["booked"] * per_year).where(out["booked"] > 0)
+    return out.reset_index()
 
 
 NO_DEALS = "No deals in the data"
@@ -2002,6 +2541,20 @@ def company_change(fair: pd.DataFrame) -> float:
 
 
 @dataclass(frozen=True)
+class BacktestRow:
+    """One plan of a back-tested year: its quotas, simulated and realized share at quota."""
+
+    plan: str
+    target: float
+    quota: float
+    share: float
+    lo80: float
+    hi80: float
+    realized: float
+    recommended: bool
+
+
+@dataclass(frozen=True)
 class YearBacktest:
     """Quotas the method would have set for the last complete fiscal year, against what happened.
 
@@ -2012,26 +2565,43 @@ class YearBacktest:
     as_of
         The day before it started: only what was known then set the quotas.
     target
-        That day's year-ahead forecast (the target).
-    quota
-        The company quota proposed (target × over-assignment).
-    share, lo80, hi80
-        The simulated share of reps at quota and its 80% range.
-    realized
-        The share of the reps who stayed all year whose bookings reached the proposed quota.
+        That day's year-ahead forecast (the target asked).
     reps
-        How many reps stayed all year.
+        How many reps were in seat the whole year (the realized shares count them).
+    rows
+        The plan as asked and the reachable plan (:func:`choose_plan` on that day), each
+        simulated and realized; ``recommended`` marks the one :func:`plan_rule` chose then.
+    reason
+        Why (:func:`plan_rule`, floors only: no back-test of the year before is asked for).
     """
 
     year: int
     as_of: pd.Timestamp
     target: float
-    quota: float
-    share: float
-    lo80: float
-    hi80: float
-    realized: float
     reps: int
+    rows: tuple[BacktestRow, ...]
+    reason: str
+
+    @property
+    def asked(self) -> BacktestRow:
+        """The plan as asked."""
+        return self.rows[0]
+
+    @property
+    def recommended(self) -> BacktestRow:
+        """The plan the rule recommended that day."""
+        return next(r for r in self.rows if r.recommended)
+
+    @property
+    def verdict(self) -> str:
+        """The simulation against what happened: ``pessimistic`` when the realized share lay
+        above the simulated 80% range of a plan, ``optimistic`` below it, ``fair`` inside
+        every range (``mixed`` when it erred both ways)."""
+        above = any(r.realized > r.hi80 for r in self.rows if np.isfinite(r.realized))
+        below = any(r.realized < r.lo80 for r in self.rows if np.isfinite(r.realized))
+        if above and below:
+            return "mixed"
+        return "pessimistic" if above else "optimistic" if below else "fair"
 
 
 def backtest_year(
@@ -2041,12 +2611,15 @@ def backtest_year(
     method: str = "blend",
     overassign: float = 1.1,
     ramp: Sequence[float] | str | None = None,
+    band: tuple[float, float] = HEALTHY_BAND,
 ) -> YearBacktest:
-    """Propose quotas for the last fiscal year complete on ``as_of`` as if on the eve of it.
+    """Plan the last fiscal year complete on ``as_of`` as if on the eve of it, and score it.
 
-    The target is the year-ahead forecast made that day (:func:`forecast_year`); the
-    simulated share at quota is set against the share that actually reached it
-    (:func:`realized_share`).
+    On that day the target is the year-ahead forecast on the quarters of
+    :func:`history_window` (the plan's own rule, so two data sets with the same history are
+    treated alike), and :func:`choose_plan` proposes the plan as asked and the reachable
+    plan and recommends one by its floors. Each is simulated and set against the share of
+    the reps in seat all year who reached it (:func:`realized_share`).
 
     Parameters
     ----------
@@ -2054,8 +2627,8 @@ def backtest_year(
         The sales data.
     as_of
         The planning date of the report; the back-tested year is the last one complete by it.
-    method, overassign, ramp
-        As for :func:`propose`.
+    method, overassign, ramp, band
+        As for :func:`choose_plan`.
 
     Returns
     -------
@@ -2064,12 +2637,13 @@ def backtest_year(
     Raises
     ------
     SalesOpsDataError
-        When the data holds too little history before that year to forecast it, or no
-        complete fiscal year.
+        When the data holds no complete fiscal year, or fewer than four complete quarters
+        before it (the year-ahead forecast's minimum).
 
     Examples
     --------
-    >>> backtest_year(data, as_of=pd.Timestamp("2026-09-30")).realized  # doctest: +SKIP
+    >>> backtest_year(data, as_of=pd.Timestamp("2026-09-30")).verdict  # doctest: +SKIP
+    'fair'
     """
     from salesops_lib.analysis.forecast import forecast_year
 
@@ -2083,25 +2657,47 @@ def backtest_year(
             "no complete fiscal year to back-test"
         )
     eve = start - pd.Timedelta(days=1)
-    fc = forecast_year(data, [f"{year}Q{i}" for i in range(1, 5)], eve)
+    window = history_window(data, eve)
+    history = history_from(data, window.quarters[0]) if window.quarters else data
+    fc = forecast_year(history, [f"{year}Q{i}" for i in range(1, 5)], eve)
     tgt = float(fc.loc["Total", "point"])
     if not tgt > 0:
         raise SalesOpsDataError(f"the forecast for FY{year} made on {eve:%Y-%m-%d} is $0")
-    proposal = propose(
-        data, target=tgt, period=year, method=method, overassign=overassign, ramp=ramp, as_of=eve
-    )
-    sh = share_at_quota(data, proposal, as_of=eve, by=None).loc["All reps"]
-    real = realized_share(data, proposal, year)
-    return YearBacktest(
-        year=int(year),
-        as_of=eve,
+    choice = choose_plan(
+        data,
         target=tgt,
-        quota=float(proposal["quota"].sum()),
-        share=float(sh["share"]),
-        lo80=float(sh["lo80"]),
-        hi80=float(sh["hi80"]),
-        realized=float(real["attained"].mean()) if len(real) else float("nan"),
-        reps=int(len(real)),
+        period=year,
+        method=method,
+        overassign=overassign,
+        ramp=ramp,
+        as_of=eve,
+        band=band,
+        year_booked=year_of_bookings(trailing_bookings(data, eve)),
+        require_backtest=False,
+    )
+    rows = []
+    reps = 0
+    for label, plan, share, target in (
+        ("as asked", choice.asked, choice.share_asked, tgt),
+        ("reachable", choice.reachable_plan, choice.share_reachable, choice.reachable_target),
+    ):
+        sh = share.loc["All reps"]
+        real = realized_share(data, plan, year)
+        reps = int(len(real))
+        rows.append(
+            BacktestRow(
+                plan=label,
+                target=float(target),
+                quota=float(plan["quota"].sum()),
+                share=float(sh["share"]),
+                lo80=float(sh["lo80"]),
+                hi80=float(sh["hi80"]),
+                realized=float(real["attained"].mean()) if len(real) else float("nan"),
+                recommended=(label == "reachable") == choice.reachable,
+            )
+        )
+    return YearBacktest(
+        year=int(year), as_of=eve, target=tgt, reps=reps, rows=tuple(rows), reason=choice.reason
     )
 
 

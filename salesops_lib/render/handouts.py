@@ -33,13 +33,44 @@ EXCEL_FORMATS = {
 _BAD_SHEET = set("[]:*?/\\")
 
 
+CSV_DECIMALS = {
+    "money": 2,
+    "money_exact": 2,
+    "pct": 4,
+    "pct1": 4,
+    "pp": 4,
+    "ratio": 4,
+    "num1": 4,
+    "num2": 4,
+}
+"""Decimals a CSV cell keeps for each table format: money to the cent, ratios to 4 decimals
+(the Excel workbook keeps the values and shows them through its number formats)."""
+
+
 @dataclass(frozen=True)
 class Handout:
-    """Where a handout was written."""
+    """Where a handout was written, and how many sheets the workbook has."""
 
     csv: Path
     xlsx: Path
     rows: int
+    sheets: int = 1
+
+
+def for_csv(table: Table) -> pd.DataFrame:
+    """:meth:`Table.labelled` with money rounded to the cent and ratios to 4 decimals.
+
+    Examples
+    --------
+    >>> for_csv(r.statements)["Attainment"].iloc[0]  # doctest: +SKIP
+    1.0446
+    """
+    out = table.labelled()
+    for c in table.shown_columns():
+        places = CSV_DECIMALS.get(c.fmt)
+        if places is not None:
+            out[c.label] = pd.to_numeric(out[c.label], errors="coerce").round(places)
+    return out
 
 
 def sheet_name(name: str, used: set[str]) -> str:
@@ -88,7 +119,9 @@ def write_table(
         File name without extension.
     sheet_by
         A column of the table's frame splitting the workbook into sheets (one per value,
-        sorted; blanks in ``(none)``); None or absent: one sheet.
+        sorted; blanks in ``(none)``); None, absent or blank in every row: one sheet,
+        ``All reps`` when the column is there but blank (a CRM export without teams),
+        ``All`` otherwise.
 
     Returns
     -------
@@ -102,10 +135,12 @@ def write_table(
     out.mkdir(parents=True, exist_ok=True)
     labelled = table.labelled()
     csv_path, xlsx_path = out / f"{stem}.csv", out / f"{stem}.xlsx"
-    labelled.to_csv(csv_path, index=False, date_format="%Y-%m-%d")
+    for_csv(table).to_csv(csv_path, index=False, date_format="%Y-%m-%d")
     cols = table.shown_columns()
-    if sheet_by is not None and sheet_by in table.frame:
+    if sheet_by is not None and sheet_by in table.frame and table.frame[sheet_by].notna().any():
         keys = table.frame[sheet_by].reset_index(drop=True).fillna("(none)").astype(str)
+    elif sheet_by is not None and sheet_by in table.frame:
+        keys = pd.Series("All reps", index=labelled.index)
     else:
         keys = pd.Series("All", index=labelled.index)
     used: set[str] = set()
@@ -122,4 +157,4 @@ def write_table(
                     continue
                 for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
                     cell.number_format = fmt
-    return Handout(csv_path, xlsx_path, len(labelled))
+    return Handout(csv_path, xlsx_path, len(labelled), len(used))

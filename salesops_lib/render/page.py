@@ -404,7 +404,8 @@ def handout(t: Table | None, output_dir: str, stem: str, what: str | None) -> HT
         return HTML("")
     written = write_table(t, output_dir, stem)
     csv, xlsx = (html.escape(p.name, quote=True) for p in (written.csv, written.xlsx))
+    sheets = " (one sheet per team)" if written.sheets > 1 else ""
     return HTML(
         f'<p class="finding">{marked(what)}: <a href="{csv}">{csv}</a> and '
-        f'<a href="{xlsx}">{xlsx}</a> (one sheet per team), beside this report.</p>'
+        f'<a href="{xlsx}">{xlsx}</a>{sheets}, beside this report.</p>'
     )

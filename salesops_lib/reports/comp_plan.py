@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from salesops_lib import timeline
 from salesops_lib.analysis import comp, kpis
 from salesops_lib.analysis.comp import CompPlan
 from salesops_lib.data import SalesData
@@ -45,6 +46,7 @@ from salesops_lib.reports.base import (
     team_or_company,
 )
 from salesops_lib.reports.definitions import pick
+from salesops_lib.reports.forecasting import method_name
 from salesops_lib.reports.tables import Column, Table, TableSpec
 
 PAY = "What does the plan pay this quarter?"
@@ -107,7 +109,8 @@ TEAM_SPEC = TableSpec(
         Column("bookings", "Bookings", "money"),
         Column("variable_pay", "Variable pay", "money"),
         Column("spiffs", "SPIFFs", "money"),
-        Column("cost_of_sales", "Cost of sales", "pct1"),
+        Column("cost_of_sales", "Variable cost of sales", "pct1"),
+        Column("total_cost_of_sales", "Total cost of sales", "pct1"),
         Column("pay_from_inherited", "Pay from inherited deals", "money"),
     )
 )
@@ -146,8 +149,9 @@ REPLAY_SPEC = TableSpec(
         Column("plan", "Plan"),
         Column("roles", "Roles"),
         Column("status", "Status"),
-        Column("cost", "Cost", "money"),
-        Column("cost_of_sales", "Cost of sales", "pct1"),
+        Column("cost", "Variable pay and SPIFFs", "money"),
+        Column("cost_of_sales", "Variable cost of sales", "pct1"),
+        Column("total_cost_of_sales", "Total cost of sales", "pct1"),
         Column("pay_correlation", "Pay-performance correlation", "num2"),
         Column("top_quartile_share", "Top-quartile share", "pct"),
         Column("at_cap", "Rep-quarters at cap", "int"),
@@ -178,6 +182,10 @@ class CompPlanEvaluation:
     scope_sentence: str | None
     tiles: list[Tile]
     cost_sentence: str | None
+    outside: pd.DataFrame | None
+    outside_sentence: str | None
+    spiffs: pd.DataFrame | None
+    spiff_sentence: str | None
     by_team: Table | None
     inherited_sentence: str | None
     on_target: Table | None
@@ -200,6 +208,7 @@ class CompPlanEvaluation:
     replay_quarters: list[str]
     replay: Table | None
     replay_sentence: str | None
+    replay_note: str | None
     replay_chart: pd.DataFrame | None
     replay_title: str
     side_by_side: Table | None
@@ -311,7 +320,19 @@ def build(
             )
 
     metrics = comp.plan_metrics(st, plans=plans) if st is not None and len(st) else None
-    by_team = _by_team(st) if st is not None and len(st) else None
+    teams_known = "team" in d.reps and bool(d.reps["team"].notna().any())
+    by_team = _by_team(st) if st is not None and len(st) and teams_known else None
+    booked_all = timeline.bookings(d, period.start, period.as_of)
+    outside = (
+        comp.outside_statements(d, st, quarter=q, as_of=period.as_of)
+        if st is not None and len(st)
+        else None
+    )
+    spiffs = (
+        comp.spiff_counts(d, current, quarter=q, quarters=quarters, as_of=period.as_of, st=st)
+        if current and st is not None and len(st)
+        else None
+    )
     statements_t = (
         Table(st, STATEMENT_SPEC, f"Pay statements, {q} {period.status}", d.currency)
         if st is not None and len(st)
@@ -350,10 +371,18 @@ def build(
         scope_sentence=scope_sentence(st, current, d, q, running=period.running)
         if st is not None
         else None,
-        tiles=_tiles(metrics, f"{q} {period.status}", len(st) if st is not None else 0, fmt)
+        tiles=_tiles(
+            metrics, f"{q} {period.status}", len(st) if st is not None else 0, fmt, booked_all
+        )
         if metrics
         else [],
-        cost_sentence=cost_sentence(metrics, by_team) if metrics else None,
+        cost_sentence=cost_sentence(metrics, by_team, fmt) if metrics else None,
+        outside=outside,
+        outside_sentence=outside_sentence(outside, booked_all, metrics, q, fmt)
+        if outside is not None and metrics
+        else None,
+        spiffs=spiffs,
+        spiff_sentence=spiff_sentence(spiffs, q, quarters, fmt) if spiffs is not None else None,
         by_team=Table(by_team, TEAM_SPEC, f"Pay by team, {q} {period.status}", d.currency)
         if by_team is not None
         else None,
@@ -379,8 +408,8 @@ def build(
         else None,
         statements=statements_t,
         statement_view=view,
-        statements_what="Each rep's pay statement (quota, bookings, attainment, pay by part, "
-        "inherited deals)",
+        statements_what="Each rep's pay statement (quota, bookings, attainment, base, variable "
+        "target, variable pay, SPIFFs, total pay, payout, inherited deals and the pay from them)",
         pay_sentence=pay_sentence(st, metrics, current, fmt) if metrics else None,
         pay_chart=st if st is not None and len(st) else None,
         pay_title=pay_title(st, current) if st is not None and len(st) else "",
@@ -399,6 +428,7 @@ def build(
         replay_quarters=quarters,
         replay=replay_t,
         replay_sentence=replay_sentence(what_if, quarters, fmt) if what_if is not None else None,
+        replay_note=replay_note(what_if, st, current, quarters) if what_if is not None else None,
         replay_chart=what_if.reset_index() if what_if is not None else None,
         replay_title=replay_title(what_if, quarters) if what_if is not None else "",
         side_by_side=_side_table(side, plans) if side is not None and what_if is None else None,
@@ -484,14 +514,30 @@ def scope_sentence(
     return text
 
 
-def _tiles(metrics: dict[str, float], quarter: str, reps: int, fmt: MoneyFormat) -> list[Tile]:
+def _tiles(
+    metrics: dict[str, float], quarter: str, reps: int, fmt: MoneyFormat, booked_all: float
+) -> list[Tile]:
     return [
-        Tile("Variable pay", fmt(metrics["variable_pay"]), count(reps, "rep")),
-        Tile("SPIFFs", fmt(metrics["spiffs"]), "flat awards per qualifying deal"),
         Tile(
-            "Cost of sales", pct(metrics["cost_of_sales"], 1), "variable pay and SPIFFs / bookings"
+            "Variable pay",
+            fmt(metrics["variable_pay"]),
+            f"{count(reps, 'rep')}; SPIFFs {fmt(metrics['spiffs'])} on top",
         ),
-        Tile("Bookings", fmt(metrics["bookings"]), quarter),
+        Tile(
+            "Variable cost of sales",
+            pct(metrics["cost_of_sales"], 1),
+            "variable pay and SPIFFs ÷ bookings on a plan",
+        ),
+        Tile(
+            "Total cost of sales",
+            pct(metrics["total_cost_of_sales"], 1),
+            f"with {fmt(metrics['base'])} of base pay",
+        ),
+        Tile(
+            "Bookings of reps on a plan with a quota",
+            fmt(metrics["bookings"]),
+            f"of {fmt(booked_all)} booked, {quarter}",
+        ),
         Tile(
             "From inherited deals",
             fmt(metrics["pay_from_inherited"]),
@@ -509,57 +555,107 @@ def _by_team(st: pd.DataFrame) -> pd.DataFrame:
         spiffs=("spiffs", "sum"),
         pay_from_inherited=("pay_from_inherited", "sum"),
     )
+    base = t.groupby("team")["base"].sum() if "base" in t else 0.0
     out["cost_of_sales"] = (out["variable_pay"] + out["spiffs"]) / out["bookings"].where(
         out["bookings"] > 0
     )
+    out["total_cost_of_sales"] = (out["variable_pay"] + out["spiffs"] + base) / out[
+        "bookings"
+    ].where(out["bookings"] > 0)
     return out.reset_index()
 
 
-def cost_sentence(metrics: dict[str, float], by_team: pd.DataFrame | None) -> str:
-    """What the plans cost per dollar booked, and the most expensive team.
-
-    Parameters
-    ----------
-    metrics
-        :func:`salesops_lib.analysis.comp.plan_metrics` of the statements (``cost_of_sales``).
-    by_team
-        Pay by team (``team, cost_of_sales``); with fewer than two teams no team is named.
-
-    Returns
-    -------
-    str
-        The sentence (``**`` marks what to read first).
-    """
-    text = f"Variable pay and SPIFFs cost {bold(pct(metrics['cost_of_sales'], 1))} of bookings"
+def cost_sentence(metrics: dict[str, float], by_team: pd.DataFrame | None, fmt: MoneyFormat) -> str:
+    """What the plans cost per dollar booked, variable and with base pay, and the dearest team."""
+    text = (
+        f"Variable pay and SPIFFs cost {bold(pct(metrics['cost_of_sales'], 1))} of the bookings "
+        "of reps on a plan with a quota (the variable cost of sales); with their base pay "
+        f"({fmt(metrics['base'])}) the plans cost {fmt(metrics['total_cost'])}, "
+        f"{bold(pct(metrics['total_cost_of_sales'], 1))} of those bookings (the total cost of "
+        "sales)"
+    )
     teams = by_team.dropna(subset=["cost_of_sales"]) if by_team is not None else None
     if teams is None or len(teams) < 2:
         return text + "."
     hi = teams.loc[teams["cost_of_sales"].idxmax()]
     return (
-        f"{text}; the most expensive team per dollar booked is {bold(hi['team'])} "
-        f"({pct(hi['cost_of_sales'], 1)})."
+        f"{text}. The most expensive team per dollar booked is {bold(hi['team'])} "
+        f"({pct(hi['cost_of_sales'], 1)} variable, {pct(hi['total_cost_of_sales'], 1)} in all)."
     )
 
 
+def outside_sentence(
+    outside: pd.DataFrame,
+    booked_all: float,
+    metrics: dict[str, float],
+    quarter: str,
+    fmt: MoneyFormat,
+) -> str | None:
+    """How much of the quarter's bookings no statement covers, by whom and why."""
+    left = booked_all - metrics["bookings"]
+    if outside.empty or fmt(left) == fmt(0):
+        return (
+            f"Every dollar of {quarter}'s bookings ({fmt(booked_all)}) is on a rep with a plan "
+            "and a quota."
+        )
+
+    def who(r: Any) -> str:
+        hired = (
+            f", hired {pd.Timestamp(r.hire_date).date()}"
+            if r.hire_date is not None and pd.notna(r.hire_date)
+            else ""
+        )
+        return f"{r.rep_name} ({fmt(r.bookings)}{hired})"
+
+    parts = []
+    for reason, words in (
+        ("no quota", f"no quota for {quarter}"),
+        ("no plan", "a quota but no plan for their role"),
+    ):
+        g = outside[outside["reason"] == reason]
+        if g.empty:
+            continue
+        named = [who(r) for r in g.head(5).itertuples()]
+        more = [f"{len(g) - 5} more"] if len(g) > 5 else []
+        parts.append(f"{count(len(g), 'rep')} with {words}: {listing(named + more)}")
+    return (
+        f"These figures cover the bookings of reps on a plan with a quota, {fmt(metrics['bookings'])} "
+        f"of the {fmt(booked_all)} booked in {quarter}; the other {bold(fmt(left))} were booked by "
+        f"{'; and '.join(parts)}, and are in no statement."
+    )
+
+
+def spiff_sentence(
+    spiffs: pd.DataFrame, quarter: str, quarters: list[str], fmt: MoneyFormat
+) -> str | None:
+    """How often each SPIFF paid this quarter, in the replayed quarters and in all the data."""
+    if spiffs is None or spiffs.empty:
+        return None
+    span = (
+        f"the {count(len(quarters), 'replayed quarter')} ({quarters[0]}–{quarters[-1]})"
+        if len(quarters) > 1
+        else f"the replayed quarter ({quarters[0]})"
+        if quarters
+        else ""
+    )
+    parts = []
+    for r in spiffs.itertuples():
+        times = "once" if r.paid == 1 else f"{r.paid:,} times"
+        paid = (
+            f"paid {times} in {quarter} ({fmt(r.paid_amount)})"
+            if r.paid
+            else f"did not pay in {quarter}"
+        )
+        text = f"{bold(r.spiff)} ({fmt(r.amount)} per {r.rule}, {r.plan}) {paid}"
+        if span:
+            text += f", {r.replayed:,} in {span}"
+        text += f"; {count(r.ever, 'won deal')} in all the data qualify"
+        parts.append(text)
+    return "SPIFFs: " + "; ".join(parts) + "."
+
+
 def inherited_sentence(st: pd.DataFrame, data: SalesData, fmt: MoneyFormat) -> str:
-    """How much pay comes from inherited deals, naming the rep it matters most for.
-
-    Parameters
-    ----------
-    st
-        :func:`salesops_lib.analysis.comp.statements` of the quarter (``rep_id, rep_name, plan,
-        quota, bookings, attainment, variable_pay, spiffs, payout_pct, inherited_deals,
-        inherited_bookings, pay_from_inherited``).
-    data
-        The data set in scope (reps' ``hire_date``).
-    fmt
-        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
-
-    Returns
-    -------
-    str
-        The sentence (``**`` marks what to read first).
-    """
+    """How much pay comes from inherited deals, naming the rep it matters most for."""
     inh = st[st["inherited_bookings"] > 0]
     defn = "deals created before their owner was hired, or reassigned to them"
     if inh.empty:
@@ -921,9 +1017,9 @@ def replay_sentence(what_if: pd.DataFrame, quarters: list[str], fmt: MoneyFormat
         for _, k in cands.iterrows():
             who = "every role" if roles == "*" else roles
             text = (
-                f"for {who}, {bold(k['plan'])} would have cost {fmt(k['cost'])} "
-                f"({pct(k['cost_of_sales'], 1)} of bookings) against {fmt(c['cost'])} "
-                f"({pct(c['cost_of_sales'], 1)}) under the current {c['plan']}"
+                f"for {who}, {bold(k['plan'])} would have paid {fmt(k['cost'])} in variable "
+                f"pay and SPIFFs ({pct(k['cost_of_sales'], 1)} of bookings) against "
+                f"{fmt(c['cost'])} ({pct(c['cost_of_sales'], 1)}) under the current {c['plan']}"
             )
             if np.isfinite(k["pay_correlation"]) and np.isfinite(c["pay_correlation"]):
                 closeness = k["pay_correlation"] - c["pay_correlation"]
@@ -944,6 +1040,41 @@ def replay_sentence(what_if: pd.DataFrame, quarters: list[str], fmt: MoneyFormat
     return f"{lead}: " + "; ".join(parts) + "."
 
 
+def replay_note(
+    what_if: pd.DataFrame, st: pd.DataFrame | None, current: list[CompPlan], quarters: list[str]
+) -> str:
+    """The replay's caveat (reps would sell differently), and what each correlation covers."""
+    text = (
+        "The replay pays the deals as they happened: under another plan reps would sell "
+        "differently (pull deals into a quarter near an accelerator, hold them back at a cap), "
+        "so it shows each plan's cost on past behaviour, not a forecast of it."
+    )
+    if st is None or not len(st):
+        return text
+    n = len(quarters)
+    parts = []
+    t = what_if.reset_index()
+    for p in current:
+        mine = st[st["plan"] == p.name]
+        r = comp.pay_correlation(mine["bookings"], mine["variable_pay"])
+        row = t[t["plan"] == p.name]
+        if row.empty or not np.isfinite(r) or not np.isfinite(row["pay_correlation"].iloc[0]):
+            continue
+        rq = int(row["reps"].iloc[0])
+        parts.append(
+            f"under {p.name}, {r:.2f} over this quarter's {count(len(mine), 'rep')} and "
+            f"{row['pay_correlation'].iloc[0]:.2f} over the replay's {rq:,} rep-quarters"
+        )
+    if not parts:
+        return text
+    return (
+        f"{text} A plan's pay-performance correlation differs between this quarter and the "
+        f"replay because they cover different reps and quarters: this quarter's, the reps with "
+        f"a quota now; the replay's, every rep-quarter of the {count(n, 'quarter')} with the "
+        f"reps in seat then ({'; '.join(parts)})."
+    )
+
+
 def replay_title(what_if: pd.DataFrame, quarters: list[str]) -> str:
     """The replay chart's title.
 
@@ -961,7 +1092,7 @@ def replay_title(what_if: pd.DataFrame, quarters: list[str]) -> str:
     """
     span = f"{quarters[0]}–{quarters[-1]}" if len(quarters) > 1 else quarters[0]
     cheapest = what_if["cost_of_sales"].idxmin()
-    return f"Cost of sales by plan on {span} deals (lowest: {cheapest})"
+    return f"Variable cost of sales by plan on {span} deals (lowest: {cheapest})"
 
 
 def _side_table(side: pd.DataFrame, plans: list[CompPlan]) -> Table:
@@ -1008,31 +1139,30 @@ def side_sentence(side: pd.DataFrame) -> str | None:
 
 
 def ahead_sentence(ahead: comp.NextQuarterCost | None, fmt: MoneyFormat) -> str | None:
-    """The quarter ahead's likely variable pay and its simulated range.
-
-    Parameters
-    ----------
-    ahead
-        :func:`salesops_lib.analysis.comp.next_quarter_cost`, or None when it could not run.
-    fmt
-        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
-
-    Returns
-    -------
-    str or None
-        The sentence (``**`` marks what to read first); None when there is nothing true to say.
-    """
+    """The quarter ahead's likely variable pay and its simulated range, on the recommended forecast."""
     if ahead is None:
         return None
-    method = "the pipeline method" if ahead.method == "pipeline" else "the time-series method"
+    name = method_name(ahead.method)
+    if ahead.recommended:
+        method = (
+            f"{name}, the method the forecasting report recommends (the lowest WAPE, "
+            f"{pct(ahead.wape, 1)}, over the {count(ahead.tested, 'quarter')} it tested at week "
+            f"{ahead.week})"
+        )
+    else:
+        method = (
+            f"{name} (no backtest on this data recommends a method, so the pipeline forecast "
+            "stands in)"
+        )
     quotas = (
         ""
         if ahead.quota_quarter == ahead.quarter
         else f" against {ahead.quota_quarter}'s quotas, as {ahead.quarter} has none yet,"
     )
-    forecast = f"With {ahead.quarter} bookings forecast at {fmt(ahead.point)} by {method}"
+    forecast = f"With {ahead.quarter} bookings forecast at {fmt(ahead.point)}"
     if fmt(ahead.lo80) != fmt(ahead.hi80):
         forecast += f" (80% range {fmt(ahead.lo80)}–{fmt(ahead.hi80)})"
+    forecast += f" by {method}"
     if fmt(ahead.p10) == fmt(ahead.p90):
         return (
             f"{forecast}, the current plans' variable pay would be {bold(fmt(ahead.p50))}{quotas} "
@@ -1105,7 +1235,17 @@ def _definitions() -> dict[str, str]:
                 "variable pay."
             ),
             "Payout": "Variable pay as a share of the quarterly variable target.",
-            "Cost of sales": "Variable pay plus SPIFFs divided by bookings.",
+            "Bookings of reps on a plan with a quota": (
+                "The quarter's bookings of the reps who have a quota for it and a plan for their "
+                "role: what pay is worked out on. Bookings of other reps are named beside it."
+            ),
+            "Variable cost of sales": (
+                "Variable pay plus SPIFFs divided by the bookings of reps on a plan with a quota."
+            ),
+            "Total cost of sales": (
+                "Base pay, variable pay and SPIFFs divided by the same bookings (base pay: OTE × "
+                "base share ÷ 4 a quarter for each rep on the plan)."
+            ),
             "Inherited deal": (
                 "A deal created before its owner's hire date, or reassigned to its owner after it "
                 "was created (the reassigned date, when the CRM has one)."
@@ -1127,12 +1267,19 @@ def _definitions() -> dict[str, str]:
             ),
             "Replay": (
                 "The real deals of the last four complete quarters with quotas, paid under each "
-                "plan; reps of other roles keep their current plan."
+                "plan; reps of other roles keep their current plan. Reps would sell differently "
+                "under another plan, so it is each plan's cost on past behaviour."
             ),
             "Next quarter's cost range": (
-                "Monte Carlo: company bookings drawn from the pipeline forecast's distribution, "
-                "split across reps by their trailing share with historical spread, paid under the "
-                "current plans; the range holds 80% of the draws."
+                "Monte Carlo: company bookings drawn from the distribution of the forecast the "
+                "forecasting report recommends (lowest WAPE in its backtest at the forecast's "
+                "week; the pipeline forecast when no backtest recommends one), split across reps "
+                "by their trailing share with historical spread, paid under the current plans; "
+                "the range holds 80% of the draws."
+            ),
+            "SPIFF count": (
+                "How many won deals a SPIFF paid for: this quarter (reps with a statement), in "
+                "the replayed quarters, and the won deals in all the data that qualify."
             ),
         },
     )

@@ -1,12 +1,13 @@
 """Report 04, quota design: how much must each rep carry next year, and can enough of them make it?
 
 :func:`build` returns a :class:`QuotaDesign`: the plan for the fiscal year after the
-reported quarter (target, method, over-assignment, ramp), the quotas per team and rep, the
-simulated share of reps who can reach them, which plan the letters carry (the plan as
-asked, or the reachable plan: :func:`salesops_lib.analysis.quota.choose_plan`), fairness
-across teams and territories, the split across quarters and months, the letters and a
-back-test on the last complete year. Every sentence is a function of the numbers beside
-it (tested in ``tests/test_reports_quota_design.py``).
+reported quarter (target, method, over-assignment, ramp), the quotas per team and rep
+against what the same reps booked, the simulated share of reps who can reach them, the
+trade-off between the plan as asked and the reachable plan and which of them is
+recommended (:func:`salesops_lib.analysis.quota.plan_rule`), fairness across teams and
+territories, the split across quarters and months, the letters and a back-test on the last
+complete year. Every sentence is a function of the numbers beside it (tested in
+``tests/test_reports_quota_design.py``).
 
 Quotas need no quotas table: they are proposed from bookings history. The data's own
 quotas are needed only to compare with last year's; without them that part says so.
@@ -59,6 +60,8 @@ MODEL_WORDS = {
     "ets_quarterly": "Holt-Winters (trend and seasons) on quarterly bookings",
     "arima_quarterly": "a seasonal ARIMA model of quarterly bookings",
     "mean_last4": "the average of the last four quarters' bookings, times four",
+    "mean_full": "the average of the complete quarters' bookings, times four (too few quarters "
+    "for a forecast model)",
 }
 """The year-ahead forecast models of :func:`~salesops_lib.analysis.forecast.forecast_year`, in words."""
 
@@ -78,6 +81,11 @@ ADD_ACCOUNTS = (
     "employees, territory) so territory potential can be measured"
 )
 NO_BACKTEST_YEAR = "bookings history for a back-test"
+NO_TEAMS = "teams"
+ADD_TEAMS = (
+    "add a team to each rep (reps.csv with rep_id, rep_name, team) to see each team's share "
+    "of the quota, its reach and its fairness; the figures below are for all reps"
+)
 
 TEAM_SPEC = TableSpec(
     (
@@ -88,6 +96,8 @@ TEAM_SPEC = TableSpec(
         Column("capacity_share", "Capacity", "pct"),
         Column("share", "Chosen share", "pct"),
         Column("quota", "Quota", "money"),
+        Column("booked", "Booked, last 4 quarters", "money"),
+        Column("multiple_of_booked", "Quota ÷ booked", "ratio"),
     )
 )
 SHARE_SPEC = TableSpec(
@@ -110,6 +120,18 @@ HARD_SPEC = TableSpec(
         Column("chance_at_quota", "Chance at quota", "pct"),
     ),
     max_rows=15,
+)
+TRADEOFF_SPEC = TableSpec(
+    (
+        Column("plan", "Plan"),
+        Column("target", "Target", "money"),
+        Column("quota", "Company quota", "money"),
+        Column("multiple_of_booked", "Quota ÷ a year of bookings", "ratio"),
+        Column("share", "Expected share at quota", "pct"),
+        Column("range", "80% range"),
+        Column("given_up", "Target given up", "money"),
+        Column("recommended", "Recommended"),
+    )
 )
 FAIR_SPEC = TableSpec(
     (
@@ -147,7 +169,8 @@ BACKTEST_SPEC = TableSpec(
         Column("share", "Simulated share at quota", "pct"),
         Column("range", "80% range"),
         Column("realized", "Realized share at quota", "pct"),
-        Column("reps", "Reps who stayed", "int"),
+        Column("reps", "Reps in seat all year", "int"),
+        Column("recommended", "Recommended then"),
     )
 )
 EXAMPLE_SPEC = TableSpec((Column("item", "Item"), Column("value", "Value")))
@@ -156,30 +179,31 @@ REP_COLUMNS = (
     "team",
     "hire_date",
     "quota",
-    "ramp_share_of_full_year",
-    "previous_quota",
+    "booked",
+    "multiple_of_booked",
     "change_from_previous",
     "history",
 )
 """The letter columns the quota-per-rep table shows (the letters hold them all)."""
 
+LETTER_WORDS = {
+    "quota": "the year's quota",
+    "quarters": "its split by quarter",
+    "hire_date": "hire date",
+    "ramp_share_of_full_year": "ramp share",
+    "booked": "bookings over the last quarters",
+    "multiple_of_booked": "quota ÷ those bookings",
+    "previous_quota": "previous quota",
+    "change_from_previous": "change from the previous quota",
+    "basis": "basis",
+    "deals": "deals and wins so far",
+    "history": "history",
+}
+"""What each letter column is, in words (the letters sentence names the columns they hold)."""
 
-def letter_spec(quarters: list[str], plan_label: str) -> TableSpec:
-    """The columns of a quota letter (the exported files and the page share them).
 
-    Parameters
-    ----------
-    quarters
-        The plan's quarters (one quota column each).
-    plan_label
-        The plan period's name (``FY2027``), in the quota column's label.
-
-    Returns
-    -------
-    TableSpec
-        Rep, team, role, hire date, plan period, quota and quota by quarter, ramp share,
-        previous quota and change, basis, and the record (deals, won, history).
-    """
+def letter_spec(quarters: list[str], plan_label: str, booked_label: str) -> TableSpec:
+    """The columns of a quota letter (the exported files and the page share them)."""
     return TableSpec(
         (
             Column("rep_id", "Rep id"),
@@ -191,6 +215,8 @@ def letter_spec(quarters: list[str], plan_label: str) -> TableSpec:
             Column("quota", f"{plan_label} quota", "money"),
             *(Column(f"quota_{q}", q, "money") for q in quarters),
             Column("ramp_share_of_full_year", "Ramp share of the year", "pct"),
+            Column("booked", booked_label, "money"),
+            Column("multiple_of_booked", "Quota ÷ booked", "ratio"),
             Column("previous_quota", "Previous quota", "money"),
             Column("change_from_previous", "Change", "pct"),
             Column("basis", "Basis"),
@@ -220,11 +246,16 @@ class QuotaDesign:
     target: quota.PlanTarget
     gaps: list[Gap]
     plan_sentence: str
+    window_sentence: str | None
+    growth_sentence: str | None
     choice: quota.PlanChoice | None
     tiles: list[Tile]
     allocation_sentence: str | None
+    inactive: pd.DataFrame
+    inactive_sentence: str | None
     trailing: pd.Series
     trailing_sentence: str | None
+    load_sentence: str | None
     by_team: Table | None
     team_chart: pd.DataFrame | None
     team_title: str
@@ -232,6 +263,7 @@ class QuotaDesign:
     ramp_sentence: str | None
     band_sentence: str | None
     choice_sentence: str | None
+    tradeoff: Table | None
     share: Table | None
     share_chart: pd.DataFrame | None
     share_title: str
@@ -254,6 +286,7 @@ class QuotaDesign:
     letters_what: str
     backtest: quota.YearBacktest | None
     backtest_sentence: str | None
+    verdict_sentence: str | None
     backtest_table: Table | None
     definitions: dict[str, str]
     findings: list[Finding]
@@ -263,6 +296,11 @@ class QuotaDesign:
     def status(self) -> str:
         """``Ready``, or ``Partial: ...`` naming what the data lacks."""
         return status_of(self.gaps)
+
+
+def has_teams(data: SalesData) -> bool:
+    """Whether the reps have teams (a HubSpot export of deals alone has none)."""
+    return "team" in data.reps and bool(data.reps["team"].notna().any())
 
 
 def build(
@@ -314,8 +352,8 @@ def build(
     Examples
     --------
     >>> r = build(load_dataset("data/demo"), quarter="2026Q3")  # doctest: +SKIP
-    >>> r.trailing_sentence  # doctest: +SKIP
-    'The company quota of **$82.7M** is **below** the last four quarters' bookings ...'
+    >>> r.choice_sentence  # doctest: +SKIP
+    'That is below the healthy band. The reachable plan would put 62.5% of reps at quota ...'
     """
     period = period_of(data, quarter, as_of)
     d = team_or_company(data, team)
@@ -327,9 +365,13 @@ def build(
     day = period.as_of
     tgt = quota.plan_target(d, plan, day, target=target, growth=growth)
     trailing = quota.trailing_bookings(d, day)
+    inactive = quota.possibly_inactive(d, day)
+    teams_known = has_teams(d)
     head = header(data, period, team)
     gaps: list[Gap] = []
     choice: quota.PlanChoice | None = None
+    bt: quota.YearBacktest | None = None
+    bt_problem = ""
     if tgt.amount is None:
         how = (
             f"set the notebook's target parameter to the {plan.label} bookings goal, or add "
@@ -337,6 +379,10 @@ def build(
         )
         gaps = [Gap(s, NO_TARGET, how) for s in SECTIONS]
     else:
+        try:
+            bt = quota.backtest_year(d, as_of=day, method=method, overassign=overassign, ramp=sched)
+        except SalesOpsDataError as exc:
+            bt_problem = str(exc)
         try:
             choice = quota.choose_plan(
                 d,
@@ -346,35 +392,56 @@ def build(
                 overassign=overassign,
                 ramp=sched,
                 as_of=day,
+                year_booked=tgt.year_booked,
+                verdict=None if bt is None else bt.verdict,
             )
         except SalesOpsDataError as exc:
             how = f"{exc}; choose another method ({', '.join(m for m in quota.METHODS if m != method)})"
             gaps = [Gap(s, f"data for the {method} method", how) for s in SECTIONS]
     setup = plan_sentence(
-        plan,
-        tgt,
-        method=method,
-        overassign=overassign,
-        ramp=sched,
-        as_of=day,
-        fmt=fmt,
-        partial=_partial_quarters(d, day),
-        data_start=d.first_date,
+        plan, tgt, method=method, overassign=overassign, ramp=sched, as_of=day, fmt=fmt
     )
+    window = window_sentence(tgt.window, d.first_date, fmt)
+    growth_text = growth_sentence(tgt, fmt)
+    # the page shows the plan, the quarters it leaves out and the growth it implies as one paragraph
+    setup = " ".join(t for t in (setup, window, growth_text) if t)
     if choice is None:
         return _without_plan(
-            d, period, plan, method, overassign, sched, tgt, trailing, gaps, setup, head
+            d,
+            period,
+            plan,
+            method,
+            overassign,
+            sched,
+            tgt,
+            trailing,
+            gaps,
+            setup,
+            head,
+            window,
+            growth_text,
+            inactive,
         )
 
     chosen = choice.chosen
     sim = quota.simulate_attainment(d, chosen, as_of=day)
     history = quota.rep_history(d, chosen, day)
+    booked = quota.rep_trailing_bookings(d, day, chosen["rep_id"])
     lt = quota.letters(chosen, plan_label=plan.label, currency=d.currency, history=history)
     lt = lt.merge(
         chosen[["rep_id", *[c for c in ("role",) if c in chosen]]], on="rep_id", how="left"
     )
+    lt["booked"] = lt["rep_id"].map(booked).to_numpy(dtype=float)
+    per_year = _per_year(trailing)
+    lt["multiple_of_booked"] = (
+        lt["quota"] / (lt["booked"] * per_year).where(lt["booked"] > 0)
+    ).round(4)
     quarters = [c[6:] for c in quota.quarter_columns(chosen)]
-    lspec = _present(letter_spec(quarters, plan.label), lt)
+    lspec = _present(letter_spec(quarters, plan.label, booked_label(trailing)), lt).with_label(
+        "multiple_of_booked", ratio_label(trailing)
+    )
+    if not teams_known:
+        lspec = lspec.without("team")
     letters_t = Table(lt, lspec, f"Quota letters, {plan.label}", d.currency)
     rep_frame = lt.sort_values(["quota", "rep_name"], ascending=[False, True]).reset_index(
         drop=True
@@ -386,8 +453,20 @@ def build(
         d.currency,
     )
     ramping = quota.ramping(chosen)
-    teams = quota.team_shares(chosen)
+    with_booked = chosen.assign(
+        booked=chosen["rep_id"].map(booked).to_numpy(dtype=float),
+        ramped_quarters=history["ramped_quarters"].to_numpy(),
+    )
+    teams = quota.team_shares(chosen).merge(
+        quota.load_against_bookings(with_booked, "team", per_year=per_year)[
+            ["group", "booked", "multiple_of_booked"]
+        ].rename(columns={"group": "team"}),
+        on="team",
+        how="left",
+    )
     share_frame = _share_frame(choice.share_chosen)
+    if not teams_known:
+        share_frame = share_frame[share_frame["group"] == "All reps"].reset_index(drop=True)
     fair = quota.fairness(d, chosen, as_of=day)
     team_fair = quota.team_fairness(fair)
     season = quota.seasonality(d, day)
@@ -395,7 +474,13 @@ def build(
     months = quota.month_split(d, plan, season)
     years = quota.complete_years(d, day)
     hard = sim[sim["chance_at_quota"] < HARD_CHANCE].sort_values("chance_at_quota")
+    booked_label_text = booked_label(trailing)
+    teams_spec = TEAM_SPEC.with_label("booked", booked_label_text).with_label(
+        "multiple_of_booked", ratio_label(trailing)
+    )
 
+    if not teams_known:
+        gaps.append(Gap(CARRY, NO_TEAMS, ADD_TEAMS))
     if not fair["change"].notna().any():
         gaps.append(
             Gap(
@@ -408,20 +493,17 @@ def build(
         )
     if team_fair is None:
         gaps.append(Gap(FAIR, NO_ACCOUNTS, ADD_ACCOUNTS))
-    try:
-        bt = quota.backtest_year(d, as_of=day, method=method, overassign=overassign, ramp=sched)
-    except SalesOpsDataError as exc:
-        bt = None
+    if bt is None:
         gaps.append(
             Gap(
                 BACKTEST,
                 NO_BACKTEST_YEAR,
-                "add older deals, so that the data holds a complete fiscal year and the year of "
-                f"bookings before it ({exc})",
+                "add older deals, so that the data holds a complete fiscal year and four "
+                f"complete quarters of bookings before it ({bt_problem})",
             )
         )
 
-    expected = float(sim["expected_bookings"].sum())
+    expected = choice.expected
     return QuotaDesign(
         header=head,
         period=period,
@@ -432,9 +514,13 @@ def build(
         target=tgt,
         gaps=gaps,
         plan_sentence=setup,
+        window_sentence=window,
+        growth_sentence=growth_text,
         choice=choice,
         tiles=headline_tiles(choice, trailing, ramping, expected, fmt),
         allocation_sentence=allocation_sentence(chosen, day, fmt),
+        inactive=inactive,
+        inactive_sentence=inactive_sentence(inactive, day),
         trailing=trailing,
         trailing_sentence=trailing_sentence(
             choice,
@@ -445,14 +531,19 @@ def build(
             if len(trailing) and choice.quota > 0
             else float("nan"),
         ),
+        load_sentence=load_sentence(with_booked, trailing),
         by_team=Table(
             teams,
-            TEAM_SPEC,
-            f"Each team's share of the company quota under each method, and the {METHOD_WORDS[method].lower()} quota",
+            teams_spec,
+            f"Each team's share of the company quota under each method, the "
+            f"{METHOD_WORDS[method].lower()} quota, and the quota against the same reps' "
+            "bookings",
             d.currency,
-        ),
-        team_chart=teams,
-        team_title=team_title(teams, plan.label),
+        )
+        if teams_known
+        else None,
+        team_chart=teams if teams_known else None,
+        team_title=team_title(teams, plan.label) if teams_known else "",
         reps=reps_t,
         ramp_sentence=ramp_sentence(
             ramping,
@@ -464,25 +555,28 @@ def build(
             as_of=day,
         ),
         band_sentence=band_sentence(choice, fmt),
-        choice_sentence=choice_sentence(choice, expected, fmt),
+        choice_sentence=choice_sentence(choice, fmt, bt=bt),
+        tradeoff=_tradeoff_table(choice, d.currency),
         share=Table(
             share_frame,
-            SHARE_SPEC,
+            SHARE_SPEC if teams_known else SHARE_SPEC.with_label("group", "Group"),
             f"Expected share of reps at or above quota, {choice_label(choice)}",
         ),
-        share_chart=share_frame[share_frame["group"] != "All reps"].reset_index(drop=True),
-        share_title=share_title(share_frame, choice.band),
+        share_chart=share_frame[share_frame["group"] != "All reps"].reset_index(drop=True)
+        if teams_known
+        else None,
+        share_title=share_title(share_frame, choice.band) if teams_known else "",
         share_target=choice.band[0],
         simulation=sim,
         hard=Table(
             hard.reset_index(drop=True),
-            HARD_SPEC,
+            HARD_SPEC if teams_known else HARD_SPEC.without("team"),
             f"Reps with less than a {pct(HARD_CHANCE)} chance of reaching quota ({len(hard):,})",
             d.currency,
         ),
         fairness=fair,
         team_fairness=None
-        if team_fair is None
+        if team_fair is None or not teams_known
         else Table(
             team_fair,
             FAIR_SPEC,
@@ -501,15 +595,13 @@ def build(
         letters=letters_t,
         example_letter=example_letter(letters_t),
         history_sentence=history_sentence(lt),
-        letters_what=(
-            "A quota letter per rep (quota by quarter, basis, ramp, history, change from last "
-            "period)"
-        ),
+        letters_what=letters_what(letters_t),
         backtest=bt,
         backtest_sentence=backtest_sentence(bt, fmt),
+        verdict_sentence=verdict_sentence(bt),
         backtest_table=None if bt is None else _backtest_table(bt, d.currency),
         definitions=_definitions(method, choice.band),
-        findings=_findings(choice, trailing, lt, hard, fmt),
+        findings=_findings(choice, trailing, lt, hard, fmt, target=tgt),
         currency=d.currency,
     )
 
@@ -526,6 +618,9 @@ def _without_plan(
     gaps: list[Gap],
     setup: str,
     head: Header,
+    window: str | None,
+    growth_text: str | None,
+    inactive: pd.DataFrame,
 ) -> QuotaDesign:
     """The result when no quotas can be proposed: every section shows its gap."""
     return QuotaDesign(
@@ -538,11 +633,16 @@ def _without_plan(
         target=tgt,
         gaps=gaps,
         plan_sentence=setup,
+        window_sentence=window,
+        growth_sentence=growth_text,
         choice=None,
         tiles=[],
         allocation_sentence=None,
+        inactive=inactive,
+        inactive_sentence=inactive_sentence(inactive, period.as_of),
         trailing=trailing,
         trailing_sentence=None,
+        load_sentence=None,
         by_team=None,
         team_chart=None,
         team_title="",
@@ -550,6 +650,7 @@ def _without_plan(
         ramp_sentence=None,
         band_sentence=None,
         choice_sentence=None,
+        tradeoff=None,
         share=None,
         share_chart=None,
         share_title="",
@@ -572,25 +673,12 @@ def _without_plan(
         letters_what="A quota letter per rep",
         backtest=None,
         backtest_sentence=None,
+        verdict_sentence=None,
         backtest_table=None,
         definitions=_definitions(method, quota.HEALTHY_BAND),
         findings=[],
         currency=d.currency,
     )
-
-
-def _partial_quarters(data: SalesData, as_of: pd.Timestamp, n: int = 4) -> list[str]:
-    """Of the last ``n`` complete quarters, those the data holds only part of (it starts inside them)."""
-    cal = data.calendar
-    last = cal.latest_complete_quarter(as_of)
-    first_month = data.first_date.to_period("M").start_time
-    out = []
-    for k in range(n - 1, -1, -1):
-        q = cal.shift(last, -k)
-        start, end = cal.bounds(q)
-        if start < first_month <= end:
-            out.append(q)
-    return out
 
 
 def _scope(team: str | None) -> str:
@@ -618,12 +706,44 @@ def choice_label(choice: quota.PlanChoice) -> str:
     return "the reachable plan" if choice.reachable else "the plan as asked"
 
 
+def _span(trailing: pd.Series) -> str:
+    if not len(trailing):
+        return ""
+    return (
+        f"{trailing.index[0]}–{trailing.index[-1]}" if len(trailing) > 1 else str(trailing.index[0])
+    )
+
+
+def _per_year(trailing: pd.Series) -> float:
+    """4 / the trailing quarters: what turns their bookings into a year's (1 for four)."""
+    n = len(trailing)
+    return 4 / n if 0 < n < 4 else 1.0
+
+
+def ratio_label(trailing: pd.Series) -> str:
+    """``Quota ÷ booked``, or with fewer than four quarters ``Quota ÷ a year at that pace``."""
+    return (
+        "Quota ÷ booked"
+        if len(trailing) >= 4 or not len(trailing)
+        else "Quota ÷ a year at that pace"
+    )
+
+
+def booked_label(trailing: pd.Series) -> str:
+    """The label of the column of each rep's trailing bookings: ``Booked 2025Q4–2026Q3``."""
+    return f"Booked {_span(trailing)}" if len(trailing) else "Booked"
+
+
 # ---------------------------------------------------------------------------------------
 # the plan
 
 
 def _band(band: tuple[float, float]) -> str:
     return f"{band[0] * 100:.0f}–{pct(band[1])}"
+
+
+def _quarters_span(qs: tuple[str, ...] | list[str]) -> str:
+    return f"{qs[0]}–{qs[-1]}" if len(qs) > 1 else str(qs[0])
 
 
 def plan_sentence(
@@ -635,8 +755,6 @@ def plan_sentence(
     ramp: tuple[float, ...],
     as_of: pd.Timestamp,
     fmt: MoneyFormat,
-    partial: list[str] | None = None,
-    data_start: pd.Timestamp | None = None,
 ) -> str:
     """What is planned: period, target and where it comes from, method, over-assignment, ramp.
 
@@ -670,9 +788,9 @@ def plan_sentence(
     Examples
     --------
     ``Plan period **FY2027** (2027-01-01 to 2027-12-31), planned with data up to 2026-09-30.
-    Target **$110M**: the year-ahead forecast for FY2027 (Holt-Winters (trend and seasons) on
-    quarterly bookings). Method **Blend**, over-assignment **1.10×**, ramp 0% / 25% / 50% /
-    75% / 100% by month of tenure.``
+    Target **$146M**: the year-ahead forecast for FY2027 (Holt-Winters (trend and seasons) on
+    quarterly bookings, fitted on the 12 complete quarters 2023Q4–2026Q3). Method **Blend**,
+    over-assignment **1.10×**, ramp 0% / 25% / 50% / 75% / 100% by month of tenure.``
     """
     lead = (
         f"Plan period {bold(plan.label)} ({plan.start.date()} to {plan.end.date()}), planned "
@@ -684,13 +802,20 @@ def plan_sentence(
     if target.source == "hand":
         basis = "set by hand"
     else:
-        model = MODEL_WORDS.get(str(target.model), str(target.model))
-        basis = f"the year-ahead forecast for {plan.label} ({model})"
-        if target.model == "mean_last4" and partial and data_start is not None:
-            basis += (
-                f"; {listing(partial)} {'is' if len(partial) == 1 else 'are'} only partly inside "
-                f"the data (bookings start on {data_start.date()}), so that average is low"
+        qs = target.window.quarters if target.window is not None else ()
+        if target.model == "mean_full" and qs:
+            model = (
+                f"the average of the {count(len(qs), 'complete quarter')}' bookings "
+                f"({_quarters_span(qs)}), times {len(plan.quarters)}: too few quarters for a "
+                "forecast model"
             )
+        else:
+            model = MODEL_WORDS.get(str(target.model), str(target.model))
+            if qs:
+                model += (
+                    f", fitted on the {count(len(qs), 'complete quarter')} {_quarters_span(qs)}"
+                )
+        basis = f"the year-ahead forecast for {plan.label} ({model})"
         if target.growth:
             sign = "+" if target.growth > 0 else ""
             basis = f"{basis}, {fmt(target.forecast)}, grown by {sign}{pct(target.growth, 1)}"
@@ -700,6 +825,79 @@ def plan_sentence(
         f"{bold(METHOD_WORDS.get(method, method))}, over-assignment {bold(f'{overassign:.2f}×')}, "
         f"ramp {steps} by month of tenure."
     )
+
+
+def window_sentence(
+    window: quota.HistoryWindow | None, data_start: pd.Timestamp, fmt: MoneyFormat
+) -> str | None:
+    """Which quarters the target, the trailing bookings and productivity leave out, and why.
+
+    Examples
+    --------
+    ``Left out of the target, the bookings and each rep's productivity: 2024Q1, which the
+    data holds only in part (bookings start on 2024-03-27), and 2024Q2, whose bookings
+    ($5.5K) are under a quarter of the median quarter used ($150K).``
+    """
+    if window is None or not window.left_out:
+        return None
+    parts = []
+    if window.partial:
+        parts.append(
+            f"{listing(list(window.partial))}, which the data holds only in part (bookings "
+            f"start on {data_start.date()})"
+        )
+    if window.low:
+        low = list(window.low)
+        amounts = listing([fmt(window.bookings.loc[q]) for q in low])
+        median = (
+            fmt(float(window.bookings.loc[list(window.quarters)].median()))
+            if window.quarters
+            else None
+        )
+        text = f"{listing(low)}, whose bookings ({amounts}) are under a quarter of"
+        text += f" the median quarter used ({median})" if median else " the later quarters'"
+        parts.append(text)
+    return (
+        "Left out of the target, the bookings and each rep's productivity: "
+        + ", and ".join(parts)
+        + "."
+    )
+
+
+def growth_sentence(target: quota.PlanTarget, fmt: MoneyFormat) -> str | None:
+    """What the target implies against a year of trailing bookings; flagged when implausible.
+
+    A year of bookings is the last four quarters' (or, with fewer in the data, their
+    average × 4). The target is implausible outside
+    :data:`~salesops_lib.analysis.quota.PLAUSIBLE_GROWTH` unless the data shows that growth.
+    """
+    g = target.implied_growth
+    if target.amount is None or not np.isfinite(g):
+        return None
+    n = target.booked_quarters
+    year = (
+        f"a year of bookings ({fmt(target.year_booked)}, the last 4 quarters)"
+        if n >= 4
+        else f"a year of bookings at the pace of the {count(n, 'complete quarter')} in the data "
+        f"({fmt(target.year_booked)})"
+    )
+    shown = pct(abs(g))
+    if shown == "0%":
+        text = f"The target is level with {year}"
+    else:
+        text = f"The target is {bold(shown + (' above' if g > 0 else ' below'))} {year}"
+    seen = target.observed_growth
+    if np.isfinite(seen):
+        text += f"; bookings grew {pct(seen, 1)} over the year before"
+    if target.plausible:
+        return text + "."
+    what = "growth" if g > 0 else "fall"
+    if target.source == "forecast":
+        return (
+            f"{text}: more {what} than the data shows, so the forecast is doubtful; set the "
+            "notebook's target parameter to the goal you mean."
+        )
+    return f"{text}: more {what} than the data shows."
 
 
 def headline_tiles(
@@ -741,9 +939,7 @@ def headline_tiles(
             Tile(
                 "Bookings, last " + count(len(trailing), "quarter"),
                 fmt(trailing.sum()),
-                f"{trailing.index[0]}–{trailing.index[-1]}"
-                if len(trailing) > 1
-                else str(trailing.index[0]),
+                _span(trailing),
             )
         )
     tiles += [
@@ -788,6 +984,31 @@ def allocation_sentence(chosen: pd.DataFrame, as_of: pd.Timestamp, fmt: MoneyFor
     )
 
 
+def inactive_sentence(inactive: pd.DataFrame, as_of: pd.Timestamp) -> str | None:
+    """The reps left out of the quotas as possibly inactive, named with the reason."""
+    if inactive is None or inactive.empty:
+        return None
+    k = len(inactive)
+    parts = []
+    none = inactive[inactive["reason"] == "no deals"]
+    if len(none):
+        names = sorted(none["rep_name"].astype(str))
+        parts.append(f"{listing(names)} {'has' if len(names) == 1 else 'have'} no deal in the data")
+    quiet = inactive[inactive["reason"] == "no activity"].sort_values("last_activity")
+    for r in quiet.itertuples():
+        parts.append(
+            f"{r.rep_name} has created or closed no deal since "
+            f"{pd.Timestamp(r.last_activity).date()}, six months or more before {as_of.date()}"
+        )
+    return (
+        f"{bold(count(k, 'rep'))} in the reps table {'is' if k == 1 else 'are'} left out of the "
+        f"quotas and the simulation as possibly inactive: {'; '.join(parts)}; no recent hire "
+        f"date or current quota says {'they are' if k > 1 else 'the rep is'} in seat. Give "
+        f"{'them' if k > 1 else 'the rep'} an end date, or a quota for the coming quarters, to "
+        "settle it."
+    )
+
+
 def trailing_sentence(
     choice: quota.PlanChoice,
     trailing: pd.Series,
@@ -798,11 +1019,9 @@ def trailing_sentence(
 ) -> str | None:
     """The year's quota against the last four quarters' bookings, and why when it is below them.
 
-    A quota total below what was booked over the last year is never proposed silently: the
-    sentence says so and names the cause (the reachable plan scaled the target down, or the
-    target asked was below them). With fewer than four complete quarters in the data it
-    compares only when the quota is below even those. ``at_trailing`` is the expected share
-    of reps at quota if the quotas added up to those bookings
+    With fewer than four complete quarters the quota is set against their pace over a
+    year (their average × 4). ``at_trailing`` is the expected share of reps at quota if the
+    quotas added up to those bookings
     (:func:`~salesops_lib.analysis.quota.share_if_scaled`; NaN: not said).
 
     Parameters
@@ -825,64 +1044,89 @@ def trailing_sentence(
 
     Examples
     --------
-    ``The company quota of **$82.7M** for the year is **below** the last 4 quarters'
-    bookings ($93.0M, 2025Q4–2026Q3), by $10.3M. ...``
+    ``The company quota of **$161M** is 30% above the last 4 quarters' bookings ($123M,
+    2025Q4–2026Q3). Quotas adding up to those bookings would put about 55% of reps at quota.``
     """
     if not len(trailing):
         return None
     n = len(trailing)
     booked = float(trailing.sum())
-    span = f"{trailing.index[0]}–{trailing.index[-1]}" if n > 1 else str(trailing.index[0])
+    year = quota.year_of_bookings(trailing)
+    span = _span(trailing)
     owner = "The company quota" if scope == "The company" else f"{scope}'s quota"
     lead = f"{owner} of {bold(fmt(choice.quota))}"
     if n >= 4:
-        which = f"the last {n} quarters' bookings"
+        which = f"the last {n} quarters' bookings ({fmt(booked)}, {span})"
     else:
         which = (
-            "the bookings of the only complete quarter in the data"
-            if n == 1
-            else f"the bookings of the only {n} complete quarters in the data"
+            f"a year of bookings at the pace of the only {count(n, 'complete quarter')} in the "
+            f"data ({fmt(year)}: {fmt(booked)} over {span}, times {4 / n:.4g})"
         )
-    if choice.quota >= booked:
-        if n < 4:
-            return (
-                f"The data holds only {count(n, 'complete quarter')} of bookings ({fmt(booked)}, "
-                f"{span}), too few to set the year's quota of {fmt(choice.quota)} against a year "
-                "of bookings."
-            )
-        tail = f", {pct(choice.quota / booked - 1)} above them." if booked > 0 else "."
-        return f"{lead} is at or above {which} ({fmt(booked)}, {span}){tail}"
-    partial = "; not even a full year" if n < 4 else ""
-    text = (
-        f"{lead} for the year is {bold('below')} {which} ({fmt(booked)}, {span}{partial}), by "
-        f"{fmt(booked - choice.quota)}. "
-    )
-    asked_quota = choice.target * choice.overassign
-    band_mid = pct(float(np.mean(choice.band)), 1)
-    if choice.reachable and asked_quota >= booked:
-        text += (
-            f"The target asked ({fmt(choice.target)}, quotas of {fmt(asked_quota)}) was above them; "
-            "the quotas are lower because that plan would put only "
-            f"{pct(choice.share_asked.loc['All reps', 'share'])} of reps at quota, so the reachable "
-            f"plan scales every quota down until {band_mid} are expected to reach it."
+    if choice.quota >= year:
+        tail = (
+            f" is {pct(choice.quota / year - 1)} above {which}."
+            if year > 0
+            else f" is above {which}."
         )
-        if np.isfinite(at_trailing):
+        text = lead + tail
+        if n >= 4 and np.isfinite(at_trailing):
             text += (
                 f" Quotas adding up to those bookings would put about {pct(at_trailing)} of reps "
                 "at quota."
             )
-    elif choice.reachable:
-        text += (
-            f"The quotas asked were already below them ({fmt(choice.target)} × "
-            f"{choice.overassign:.2f} = {fmt(asked_quota)}), and the reachable plan scales them "
-            f"further so that {band_mid} of reps are expected to reach quota."
+        return text
+    text = f"{lead} for the year is {bold('below')} {which}, by {fmt(year - choice.quota)}. "
+    asked_quota = choice.target * choice.overassign
+    if choice.reachable:
+        return text + (
+            f"The reachable plan scales the quotas asked ({fmt(choice.target)} × "
+            f"{choice.overassign:.2f} = {fmt(asked_quota)}) so that "
+            f"{pct(float(np.mean(choice.band)), 1)} of reps are expected to reach quota."
         )
-    else:
-        text += (
-            f"The target asked for it: {fmt(choice.target)} × {choice.overassign:.2f} = "
-            f"{fmt(asked_quota)}."
+    return text + (
+        f"The target asked for it: {fmt(choice.target)} × {choice.overassign:.2f} = "
+        f"{fmt(asked_quota)}."
+    )
+
+
+def load_sentence(with_booked: pd.DataFrame, trailing: pd.Series) -> str | None:
+    """The quotas against what the same reps booked, per role and segment, like for like.
+
+    Only reps fully ramped in every trailing quarter count (a rep hired during them booked
+    less than a year, which would make their load read higher).
+
+    Parameters
+    ----------
+    with_booked
+        One row per rep with ``quota``, ``booked`` (the rep's trailing bookings),
+        ``ramped_quarters`` (of the trailing quarters) and the role and segment when known.
+    trailing
+        The trailing quarters (their span and number name the window).
+    """
+    n = len(trailing)
+    if not n:
+        return None
+    frame = with_booked[with_booked["ramped_quarters"] >= n]
+    if frame.empty:
+        return None
+    frame = frame.assign(peers=quota.peer_group(frame))
+    per_year = _per_year(trailing)
+    company = quota.load_against_bookings(frame, None, per_year=per_year).iloc[0]
+    if not np.isfinite(company["multiple_of_booked"]):
+        return None
+    quarters = "the quarter" if n == 1 else f"all {n} quarters"
+    text = (
+        f"For the {count(len(frame), 'rep')} fully ramped in {quarters} of {_span(trailing)}, "
+        f"the quotas are {bold(f'{float(company.multiple_of_booked):.2f}×')} "
+        + ("what they booked then" if n >= 4 else "a year at the pace they booked then")
+    )
+    groups = quota.load_against_bookings(frame, "peers", per_year=per_year)
+    groups = groups[np.isfinite(groups["multiple_of_booked"])]
+    if len(groups) > 1:
+        text += ": " + listing(
+            [f"{g.multiple_of_booked:.2f}× for {g.group}" for g in groups.itertuples()]
         )
-    return text
+    return text + "."
 
 
 def team_title(teams: pd.DataFrame, plan_label: str) -> str:
@@ -992,68 +1236,141 @@ def _share_frame(share: pd.DataFrame) -> pd.DataFrame:
 
 
 def band_sentence(choice: quota.PlanChoice, fmt: MoneyFormat) -> str:
-    """The plan as asked: its company quota and the simulated share of reps at quota.
-
-    Parameters
-    ----------
-    choice
-        :func:`salesops_lib.analysis.quota.choose_plan`.
-    fmt
-        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
-
-    Returns
-    -------
-    str
-        The sentence (``**`` marks what to read first).
-    """
+    """The plan as asked: its company quota, against what the reps are expected to book, and
+    the simulated share of reps at quota."""
     s = choice.share_asked.loc["All reps"]
+    asked_quota = float(choice.asked["quota"].sum())
+    load = (
+        f", {pct(asked_quota / choice.expected)} of what the reps in seat are expected to book: "
+        f"{fmt(choice.expected)}"
+        if choice.expected > 0
+        else ""
+    )
     return (
         f"With the quotas as asked ({fmt(choice.target)} × {choice.overassign:.2f} = "
-        f"{fmt(choice.asked['quota'].sum())}), the simulation expects {bold(pct(s['share']))} of "
+        f"{fmt(asked_quota)}{load}), the simulation expects {bold(pct(s['share']))} of "
         f"reps to reach quota (80% range {pct(s['lo80'])}–{pct(s['hi80'])}); the healthy band "
         f"is {_band(choice.band)}."
     )
 
 
-def choice_sentence(choice: quota.PlanChoice, expected: float, fmt: MoneyFormat) -> str:
-    """Which plan the letters carry, and when it is the reachable one, what that costs the target.
+def _floors_crossed(choice: quota.PlanChoice, fmt: MoneyFormat) -> str:
+    """``below a year of bookings ($123M) and below what the reps in seat are expected to book ($143M)``."""
+    crossed = []
+    if np.isfinite(choice.year_booked) and choice.reachable_target < choice.year_booked:
+        crossed.append(f"below a year of bookings ({fmt(choice.year_booked)})")
+    if np.isfinite(choice.expected) and choice.reachable_target < choice.expected:
+        crossed.append(f"below what the reps in seat are expected to book ({fmt(choice.expected)})")
+    return listing(crossed)
 
-    Parameters
-    ----------
-    choice
-        :func:`salesops_lib.analysis.quota.choose_plan`.
-    expected
-        What the reps in seat are expected to book (0: not compared).
-    fmt
-        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
 
-    Returns
-    -------
-    str
-        The sentence (``**`` marks what to read first).
+def choice_sentence(
+    choice: quota.PlanChoice, fmt: MoneyFormat, *, bt: quota.YearBacktest | None = None
+) -> str:
+    """Which plan is recommended and why (:func:`~salesops_lib.analysis.quota.plan_rule`).
+
+    Outside the band it sets the plan as asked against the reachable plan: what the
+    reachable plan would put at quota and what it gives up, and why it is (or is not)
+    the recommendation.
     """
-    if not choice.reachable:
+    if choice.in_band:
         return "That is inside the healthy band; the quotas as asked are the ones handed out."
-    asked_quota = float(choice.asked["quota"].sum())
-    text = (
-        f"That is outside the healthy band. The reachable plan puts {pct(np.mean(choice.band), 1)} "
-        f"of reps at quota: a target of {bold(fmt(choice.reachable_target))} "
-        f"({pct(choice.factor - 1, 1)} against the target asked) with the same "
-        f"{choice.overassign:.2f}× over-assignment, so quotas add up to {fmt(choice.quota)}. "
+    shown = pct(choice.share_asked.loc["All reps", "share"])
+    side = "below" if choice.reachable_target < choice.target else "above"
+    change = choice.reachable_target - choice.target
+    mid = pct(float(np.mean(choice.band)), 1)
+    move = (
+        f"cutting the target to {bold(fmt(choice.reachable_target))} ({pct(change / choice.target, 1)}, "
+        f"{fmt(-change)} less)"
+        if change < 0
+        else f"raising the target to {bold(fmt(choice.reachable_target))} "
+        f"(+{pct(change / choice.target, 1)})"
     )
-    if expected > 0:
-        text += (
-            f"The quotas as asked add up to {pct(asked_quota / expected)} of what the reps in seat "
-            f"are expected to book ({fmt(expected)})"
+    lead = f"That is {side} the healthy band. The reachable plan would put {mid} of reps at quota by {move}"
+    asked = (
+        f"So the plan as asked is recommended and the letters carry it: quotas of "
+        f"{fmt(choice.asked['quota'].sum())}, with about {shown} of reps expected at quota; the "
+        "table sets the two plans side by side."
+    )
+    year = f"FY{bt.year}" if bt is not None else ""
+    if choice.reason == "below_floor":
+        text = f"{lead}, {_floors_crossed(choice, fmt)}. {asked}"
+    elif choice.reason == "no_backtest":
+        text = (
+            f"{lead}, but there is no back-test of the simulation on this data to support "
+            f"changing the target asked. {asked}"
         )
-        rest = choice.target - expected
-        text += (
-            f"; the rest of the target asked ({fmt(rest)}) must come from new hires or a smaller "
-            "target. "
-            if rest > 0
-            else ". "
+    elif choice.reason == "pessimistic" and bt is not None:
+        text = (
+            f"{lead}, but the back-test of {year} found the simulation far too pessimistic "
+            f"(it expected {pct(bt.asked.share)} at quota, {pct(bt.asked.realized)} made it), so "
+            f"no cut is recommended from it. {asked}"
         )
-    return text + "The sections below and the quota letters use the reachable plan."
+    elif choice.reason == "optimistic" and bt is not None:
+        text = (
+            f"{lead}, but the back-test of {year} found the simulation far too optimistic "
+            f"(it expected {pct(bt.asked.share)} at quota, {pct(bt.asked.realized)} made it), so "
+            f"no raise is recommended from it. {asked}"
+        )
+    else:
+        floors = (
+            " and stays at or above both a year of bookings and what the reps in seat are "
+            "expected to book"
+            if change < 0
+            else ""
+        )
+        support = (
+            f"; the back-test of {year} supports the simulation "
+            f"({pct(bt.asked.share)} expected at quota as asked, {pct(bt.asked.realized)} made it)"
+            if bt is not None
+            else ""
+        )
+        text = (
+            f"{lead}{floors}{support}. The reachable plan is recommended and the letters carry it: "
+            f"quotas of {fmt(choice.quota)}."
+        )
+    rest = choice.target - choice.expected
+    if choice.expected > 0 and rest > 0.005 * choice.target and not choice.reachable:
+        text += (
+            f" The target asked is {fmt(rest)} more than the reps in seat are expected to book: "
+            "it needs new hires, or more from the reps than their record shows."
+        )
+    return text
+
+
+def _tradeoff_table(choice: quota.PlanChoice, currency: str) -> Table:
+    """The plan as asked against the reachable plan: target, quota, load, reach, what is given up."""
+    rows = []
+    for label, plan, share, target, is_rec in (
+        ("As asked", choice.asked, choice.share_asked, choice.target, not choice.reachable),
+        (
+            "Reachable (the band's middle)",
+            choice.reachable_plan,
+            choice.share_reachable,
+            choice.reachable_target,
+            choice.reachable,
+        ),
+    ):
+        q = float(plan["quota"].sum())
+        s = share.loc["All reps"]
+        rows.append(
+            {
+                "plan": label,
+                "target": target,
+                "quota": q,
+                "multiple_of_booked": q / choice.year_booked if choice.year_booked > 0 else np.nan,
+                "share": float(s["share"]),
+                "range": f"{pct(s['lo80'])}–{pct(s['hi80'])}",
+                "given_up": target - choice.target,
+                "recommended": "yes" if is_rec else "no",
+            }
+        )
+    return Table(
+        pd.DataFrame(rows),
+        TRADEOFF_SPEC.with_label("given_up", "Change to the target"),
+        "The plan as asked against the reachable plan",
+        currency,
+    )
 
 
 def share_title(share: pd.DataFrame, band: tuple[float, float]) -> str:
@@ -1313,32 +1630,83 @@ def history_sentence(letters: pd.DataFrame) -> str:
     return text + (f"; {listing(others)}." if others else ".")
 
 
+def letters_what(letters: Table) -> str:
+    """What the letters hold, from the columns they have (never a column they lack)."""
+    keys = {c.key: c for c in letters.shown_columns()}
+    words = []
+    for k in LETTER_WORDS:
+        if k == "quarters":
+            if any(c.startswith("quota_") and c[6:10].isdigit() for c in keys):
+                words.append(LETTER_WORDS[k])
+        elif k == "booked" and k in keys:
+            words.append(f"bookings of {keys[k].label.removeprefix('Booked ')}")
+        elif k == "multiple_of_booked" and k in keys:
+            words.append(keys[k].label.lower())
+        elif k in keys:
+            words.append(LETTER_WORDS[k])
+    return "A quota letter per rep, with " + listing(words)
+
+
 # ---------------------------------------------------------------------------------------
 # back-test
 
 
 def backtest_sentence(bt: quota.YearBacktest | None, fmt: MoneyFormat) -> str | None:
-    """The method's quotas for the last complete year against what reps then booked.
-
-    Parameters
-    ----------
-    bt
-        :func:`salesops_lib.analysis.quota.backtest_year`, or None when it could not run.
-    fmt
-        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
-
-    Returns
-    -------
-    str or None
-        The sentence (``**`` marks what to read first); None when there is nothing true to say.
-    """
+    """Each plan of the back-tested year, simulated against what the reps in seat all year booked."""
     if bt is None:
         return None
-    return (
+    a = bt.asked
+    text = (
         f"Quotas proposed for FY{bt.year} with data up to {bt.as_of.date()} (target: that day's "
-        f"forecast, {fmt(bt.target)}), against what the reps then booked: simulated "
-        f"{bold(pct(bt.share))} at quota, realized {bold(pct(bt.realized))} of the "
-        f"{count(bt.reps, 'rep')} who stayed all year."
+        f"forecast, {fmt(bt.target)}), against what the {count(bt.reps, 'rep')} in seat all year "
+        f"then booked: as asked, simulated {bold(pct(a.share))} at quota, realized "
+        f"{bold(pct(a.realized))}"
+    )
+    if len(bt.rows) > 1:
+        r = bt.rows[1]
+        text += f"; the reachable plan, simulated {pct(r.share)}, realized {pct(r.realized)}"
+    rec = "the reachable plan" if bt.recommended.plan == "reachable" else "the plan as asked"
+    why = {
+        "below_floor": "the cut would have gone below a year of bookings or what the reps were "
+        "expected to book",
+        "in_band": "it was inside the healthy band",
+    }.get(bt.reason)
+    return text + f". The rule would have recommended {rec} then" + (f" ({why})." if why else ".")
+
+
+def verdict_sentence(bt: quota.YearBacktest | None) -> str | None:
+    """Whether the back-test found the simulation fair, too pessimistic or too optimistic."""
+    if bt is None:
+        return None
+    v = bt.verdict
+    if v == "fair":
+        return (
+            "Each realized share lies inside its simulated 80% range: the simulation is fair "
+            "enough on this data to weigh a change of the target by."
+        )
+    off = [
+        r
+        for r in bt.rows
+        if np.isfinite(r.realized) and (r.realized > r.hi80 or r.realized < r.lo80)
+    ]
+    cases = listing(
+        [f"{r.plan}: {pct(r.share)} simulated, {pct(r.realized)} realized" for r in off]
+    )
+    if v == "pessimistic":
+        return (
+            f"The realized share lies above the simulated 80% range ({cases}): the simulation is "
+            f"{bold('far too pessimistic')} on this data, so no cut of the target is recommended "
+            "from it."
+        )
+    if v == "optimistic":
+        return (
+            f"The realized share lies below the simulated 80% range ({cases}): the simulation is "
+            f"{bold('far too optimistic')} on this data, so no raise of the target is recommended "
+            "from it."
+        )
+    return (
+        f"The realized shares fall outside the simulated 80% ranges both ways ({cases}): the "
+        "simulation is not reliable on this data, so no change of the target is recommended from it."
     )
 
 
@@ -1346,14 +1714,16 @@ def _backtest_table(bt: quota.YearBacktest, currency: str) -> Table:
     frame = pd.DataFrame(
         [
             {
-                "plan": f"FY{bt.year} as asked",
-                "target": bt.target,
-                "quota": bt.quota,
-                "share": bt.share,
-                "range": f"{pct(bt.lo80)}–{pct(bt.hi80)}",
-                "realized": bt.realized,
+                "plan": f"FY{bt.year} {r.plan}",
+                "target": r.target,
+                "quota": r.quota,
+                "share": r.share,
+                "range": f"{pct(r.lo80)}–{pct(r.hi80)}",
+                "realized": r.realized,
                 "reps": bt.reps,
+                "recommended": "yes" if r.recommended else "no",
             }
+            for r in bt.rows
         ]
     )
     return Table(frame, BACKTEST_SPEC, "", currency)
@@ -1369,27 +1739,44 @@ def _findings(
     letters: pd.DataFrame,
     hard: pd.DataFrame,
     fmt: MoneyFormat,
+    *,
+    target: quota.PlanTarget | None = None,
 ) -> list[Finding]:
     out = []
-    if len(trailing) and choice.quota < trailing.sum():
-        short = float(trailing.sum() - choice.quota)
-        n = len(trailing)
+    year = quota.year_of_bookings(trailing)
+    if len(trailing) and choice.quota < year:
+        short = float(year - choice.quota)
         out.append(
             Finding(
-                f"The proposed company quota ({fmt(choice.quota)}) is {bold(fmt(short))} below the "
-                f"{'last quarter' if n == 1 else f'last {n} quarters'}' bookings.",
+                f"The proposed company quota ({fmt(choice.quota)}) is {bold(fmt(short))} below a "
+                "year of bookings.",
                 short,
                 CARRY,
             )
         )
-    if choice.reachable:
-        cut = float(choice.target - choice.reachable_target)
+    if target is not None and not target.plausible and target.amount is not None:
+        gap = abs(float(target.amount - target.year_booked))
         out.append(
             Finding(
-                f"The target asked would put only {pct(choice.share_asked.loc['All reps', 'share'])} "
-                f"of reps at quota; the letters carry a target {bold(fmt(abs(cut)))} "
-                f"{'lower' if cut > 0 else 'higher'}.",
-                abs(cut),
+                f"The target ({fmt(target.amount)}) implies {pct(target.implied_growth)} against a "
+                f"year of bookings: {bold('more change than the data shows')}.",
+                gap,
+                CARRY,
+            )
+        )
+    if not choice.in_band:
+        change = float(choice.reachable_target - choice.target)
+        share = pct(choice.share_asked.loc["All reps", "share"])
+        which = (
+            "the letters carry that plan"
+            if choice.reachable
+            else "the plan as asked is recommended instead"
+        )
+        out.append(
+            Finding(
+                f"The plan as asked puts {share} of reps at quota; the healthy band needs a target "
+                f"{bold(fmt(abs(change)))} {'lower' if change < 0 else 'higher'}, and {which}.",
+                abs(change),
                 REACH,
             )
         )
@@ -1423,23 +1810,41 @@ def _definitions(method: str, band: tuple[float, float]) -> dict[str, str]:
             "Target": (
                 "The company bookings goal for the plan year: set by hand, or the year-ahead "
                 "forecast of quarterly bookings (Holt-Winters when there are eight complete "
-                "quarters, else seasonal ARIMA with six, else the last four quarters' average) "
-                "grown by the growth parameter."
+                "quarters, else seasonal ARIMA with six, else the last four quarters' average; "
+                "with fewer than four, the average of the complete quarters) grown by the growth "
+                "parameter."
+            ),
+            "Quarters used": (
+                "The complete quarters up to the planning date that the target, the trailing "
+                "bookings and each rep's productivity rest on: from the first quarter the data "
+                "holds in full, less leading quarters whose bookings are under a quarter of the "
+                "median of the later quarters (a CRM's first quarter often holds only a few "
+                "migrated deals)."
+            ),
+            "A year of bookings": (
+                "The bookings of the last four quarters used; with fewer in the data, their "
+                "average times four."
             ),
             "Over-assignment": (
                 "Quotas add up to the target times this factor, so the company can reach its "
                 "target while some reps miss."
             ),
             "Company quota": "The sum of every rep's quota: target × over-assignment, to the cent.",
-            "Last four quarters' bookings": (
-                "Bookings of the four complete quarters before the planning date (quarters the "
-                "data holds only part of, because it starts inside them, are left out)."
+            "Possibly inactive": (
+                "A rep without an end date who has no deal in the data, or has created or closed "
+                "none (and logged no activity) in the six months to the planning date, and whom "
+                "no hire date in those months or quota for the coming quarters shows in seat: "
+                "left out of the quotas and the simulation."
             ),
-            "Even": "Every rep in seat carries the same full-ramp quota.",
+            "Even": (
+                "Every rep of the same role and segment carries the same full-ramp quota; each "
+                "role and segment carries its share of the last four quarters' bookings, so an "
+                "SMB rep does not carry an Enterprise AE's quota."
+            ),
             "Historical share": (
                 "The rep's bookings per fully ramped quarter over the trailing four quarters, "
                 "divided by the quarter's seasonal index; reps without a ramped quarter get "
-                "their role's median."
+                "the median of their role and segment."
             ),
             "Potential": (
                 "Each segment's trailing-year bookings spread over its accounts by annual "
@@ -1447,8 +1852,8 @@ def _definitions(method: str, band: tuple[float, float]) -> dict[str, str]:
                 "and divided among the reps who cover it."
             ),
             "Capacity": (
-                "Ramp-adjusted headcount times productivity: each rep carries the role's median "
-                "bookings per ramped quarter, reduced by the ramp."
+                "Ramp-adjusted headcount times productivity: each rep carries the median "
+                "bookings per ramped quarter of their role and segment, reduced by the ramp."
             ),
             "Blend": (
                 "40% historical, 30% capacity, 20% potential, 10% even; a method the data "
@@ -1463,6 +1868,11 @@ def _definitions(method: str, band: tuple[float, float]) -> dict[str, str]:
             "Ramp share of the year": (
                 "The rep's quota divided by what the same rep would carry fully ramped all year."
             ),
+            "Quota ÷ booked": (
+                "The plan year's quota divided by the bookings of the same rep (or team, or "
+                "role and segment) over the last four quarters used; a rep hired during those "
+                "quarters booked less than a year, so theirs reads higher."
+            ),
             "History": (
                 "What the rep's record holds by the planning date: no deals in the data, no deal "
                 "won yet, or no full quarter after ramp; otherwise the deals won of the deals owned. Quotas of reps "
@@ -1475,15 +1885,25 @@ def _definitions(method: str, band: tuple[float, float]) -> dict[str, str]:
             "Expected share at quota": (
                 "Monte Carlo (5,000 draws): each rep's bookings per quarter from a gamma "
                 "distribution around the rep's trailing eight-quarter level (shrunk toward the "
-                "role), with the role's quarter-to-quarter spread, uncertainty in the rep's "
+                "role and segment), with its quarter-to-quarter spread, uncertainty in the rep's "
                 "level and a market factor common to all reps; the share of reps with bookings "
-                "at or above quota, averaged over draws."
+                "at or above quota, averaged over draws. It is compared with the band as shown, "
+                "in whole percent."
             ),
             "Healthy band": f"{_band(band)} of reps expected at or above quota.",
             "Reachable plan": (
-                "When the plan as asked falls outside the band: every quota scaled by one factor "
-                f"so the expected share at quota is {mid}, the band's middle."
+                "Every quota scaled by one factor so the expected share at quota is "
+                f"{mid}, the band's middle: shown beside the plan as asked with what it changes "
+                "in the target."
             ),
+            "Recommended plan": (
+                "The plan as asked when it is inside the band. Otherwise the reachable plan only "
+                "when the back-test finds the simulation fair (not far too pessimistic for a cut, "
+                "nor far too optimistic for a raise) and, for a cut, the reachable target stays "
+                "at or above both a year of bookings and what the reps in seat are expected to "
+                "book; else the plan as asked, with the trade-off shown."
+            ),
+            "Quota ÷ a year of bookings": "The company quota divided by a year of bookings.",
             "Quota ÷ potential": (
                 "The rep's (or team's) share of the company quota divided by its share of "
                 "territory potential."
@@ -1494,6 +1914,10 @@ def _definitions(method: str, band: tuple[float, float]) -> dict[str, str]:
             "Change": (
                 "This year's quota over the previous year's, for reps with a quota in every "
                 "quarter of the previous year."
+            ),
+            "Reps in seat all year": (
+                "Reps hired (without a hire date: with a first deal) by the back-tested year's "
+                "first day and neither gone nor six months without a deal before its last day."
             ),
         },
     )
