@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "C$", "AUD": "A$"}
 
@@ -12,6 +13,32 @@ def _missing(x: object) -> bool:
         return x is None or math.isnan(float(x))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return True
+
+
+def half_up(x: float, digits: int = 0) -> float:
+    """``x`` rounded to ``digits`` places, halves away from zero as a reader rounds.
+
+    Python's own rounding sends exact halves to the even digit (``228.5`` to ``228``); a
+    manager who sees an amount of $228,500 expects ``$229K``.
+
+    Parameters
+    ----------
+    x
+        The number (as written in decimal, ``repr``).
+    digits
+        Decimal places.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> half_up(228.5), half_up(352.5), half_up(-8.25, 1), half_up(2.675, 2)
+    (229.0, 353.0, -8.3, 2.68)
+    """
+    q = Decimal(1).scaleb(-digits)
+    return float(Decimal(repr(float(x))).quantize(q, rounding=ROUND_HALF_UP))
 
 
 def money(x: object, currency: str = "USD", *, exact: bool = False) -> str:
@@ -37,6 +64,8 @@ def money(x: object, currency: str = "USD", *, exact: bool = False) -> str:
     '$1.2M'
     >>> money(-8_500)
     '-$8.5K'
+    >>> money(228_500), money(999_600), money(99_950)
+    ('$229K', '$1.0M', '$100K')
     >>> money(1_234_567, "EUR", exact=True)
     '€1,234,567'
     """
@@ -49,11 +78,11 @@ def money(x: object, currency: str = "USD", *, exact: bool = False) -> str:
     if exact:
         return f"{sign}{sym}{a:,.0f}"
     for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if a >= size:
+        if a >= size or (size > 1e3 and half_up(a / (size / 1e3)) >= 1000):
             val = a / size
-            digits = 0 if val >= 100 else 1
-            return f"{sign}{sym}{val:,.{digits}f}{suffix}"
-    return f"{sign}{sym}{a:,.0f}"
+            digits = 0 if half_up(val, 1) >= 100 else 1
+            return f"{sign}{sym}{half_up(val, digits):,.{digits}f}{suffix}"
+    return f"{sign}{sym}{half_up(a):,.0f}"
 
 
 def pct(x: object, digits: int = 0) -> str:
