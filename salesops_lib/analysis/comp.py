@@ -1369,7 +1369,20 @@ def spiff_counts(
 
 
 def listing_rule(s: Spiff) -> str:
-    """A SPIFF's rule in words: ``won deal of Suite``, ``won deal of $250K or more``."""
+    """A SPIFF's rule in words: ``won deal of Suite``, ``won deal of $250K or more``.
+
+    Parameters
+    ----------
+    s
+        The SPIFF (its product and minimum deal amount, either or both blank).
+
+    Returns
+    -------
+    str
+        ``won deal``, then ``of <product>`` and/or ``of <amount> or more`` joined by ``and``;
+        just ``won deal`` when the SPIFF pays on every won deal. The amount is shown in
+        dollars (:func:`~salesops_lib.format.money`'s default currency).
+    """
     parts = []
     if s.product:
         parts.append(f"of {s.product}")

@@ -123,13 +123,23 @@ def _point(data: SalesData, quarter: str, as_of: pd.Timestamp) -> _Point:
 
 
 def data_start(data: SalesData) -> pd.Timestamp:
-    """The day the data's history of deals begins: the later of the first close and the first
-    created date.
+    """The day the data's history of deals begins.
 
-    A data set whose first closes are records migrated from another CRM (closed before their
-    deals were created, as HubSpot's and Salesforce's exports can hold) or whose first deals
-    were created long before anything closed (Maven's engage dates) holds a full history only
-    from the later of the two.
+    It is the later of the first close and the first created date. A data set whose first
+    closes are records migrated from another CRM (closed before their deals were created, as
+    HubSpot's and Salesforce's exports can hold) or whose first deals were created long before
+    anything closed (Maven's engage dates) holds a full history only from the later of the two.
+
+    Parameters
+    ----------
+    data
+        The data set (its opportunities' close and created dates).
+
+    Returns
+    -------
+    Timestamp
+        The later of :attr:`~salesops_lib.data.SalesData.first_date` (the first close) and
+        the earliest created date; the first close alone when no deal has a created date.
 
     Examples
     --------
@@ -148,6 +158,17 @@ def first_full_quarter(data: SalesData) -> str:
     data holds only partly (Maven's 2017Q1 holds only March; HubSpot's 2024Q2 only June) would
     teach the methods that little closes.
 
+    Parameters
+    ----------
+    data
+        The data set (its fiscal calendar and :func:`data_start`).
+
+    Returns
+    -------
+    str
+        The quarter label: the quarter :func:`data_start` falls in when it is that quarter's
+        first day, else the next one.
+
     Examples
     --------
     >>> first_full_quarter(data)  # doctest: +SKIP
@@ -164,7 +185,21 @@ MIN_HISTORY_QUARTERS = 2
 
 
 def backtestable(data: SalesData, quarter: str) -> bool:
-    """Whether ``quarter`` has :data:`MIN_HISTORY_QUARTERS` full quarters of data before it."""
+    """Whether ``quarter`` has :data:`MIN_HISTORY_QUARTERS` full quarters of data before it.
+
+    Parameters
+    ----------
+    data
+        The data set (its fiscal calendar and :func:`first_full_quarter`).
+    quarter
+        The fiscal quarter a backtest would test (``2026Q3``).
+
+    Returns
+    -------
+    bool
+        True when ``quarter`` starts :data:`MIN_HISTORY_QUARTERS` or more quarters after
+        :func:`first_full_quarter`.
+    """
     return quarter >= data.calendar.shift(first_full_quarter(data), MIN_HISTORY_QUARTERS)
 
 
@@ -418,8 +453,9 @@ def _target_point(data: SalesData, quarter: str, as_of: object | None) -> _Point
 
 
 def deal_chances(data: SalesData, *, quarter: str, as_of: object | None = None) -> pd.DataFrame:
-    """Each deal open on ``as_of``: the chance the pipeline method gives it of closing won in
-    ``quarter``.
+    """Each deal open on ``as_of`` with the pipeline method's chance of it closing won.
+
+    The chance is that of closing won in ``quarter``.
 
     Parameters
     ----------
@@ -478,6 +514,18 @@ def method_inputs(
     Without history snapshots the deals open at earlier points have no known stage, expected
     close date or pushes (:func:`open_deals_at`), so the pipeline method's cells differ by
     age only and the win model leaves those inputs out.
+
+    Parameters
+    ----------
+    data
+        The data set.
+    quarter
+        The quarter forecast.
+    as_of
+        What is known (default: the quarter's end, or the data's last date mid-quarter).
+    methods
+        Which of ``pipeline`` and ``win_model`` to report on (only those are keys of the
+        result; the win model is fitted only when asked for).
 
     Returns
     -------

@@ -165,6 +165,16 @@ def first_full_quarter(data: SalesData) -> str:
     shares); otherwise the first quarter that starts on or after the month of the data's
     first close.
 
+    Parameters
+    ----------
+    data
+        The sales data (its fiscal calendar and first close date).
+
+    Returns
+    -------
+    str
+        The quarter label (``2017Q2``).
+
     Examples
     --------
     >>> first_full_quarter(load_dataset("data/examples/maven_crm", preset="maven_crm"))  # doctest: +SKIP
@@ -268,6 +278,19 @@ def history_from(data: SalesData, quarter: str) -> SalesData:
 
     Open deals and deals closed later are kept, so the quarterly series a forecast fits
     starts at ``quarter``.
+
+    Parameters
+    ----------
+    data
+        The sales data.
+    quarter
+        The first quarter the forecast fits (the history window's first, :func:`history_window`).
+
+    Returns
+    -------
+    SalesData
+        The data with those deals dropped (``data`` itself when none closed before
+        ``quarter``); cached per data set and quarter.
     """
 
     def make() -> SalesData:
@@ -283,6 +306,13 @@ def history_from(data: SalesData, quarter: str) -> SalesData:
 
 def last_activity(data: SalesData, as_of: pd.Timestamp) -> pd.DataFrame:
     """Each rep's first and last sign of work by ``as_of``: deals created, closed, reassigned, activities.
+
+    Parameters
+    ----------
+    data
+        The sales data (opportunities, reps and, when there are any, activities).
+    as_of
+        The day up to which work counts (nothing after it is seen).
 
     Returns
     -------
@@ -329,6 +359,13 @@ def seat_dates(data: SalesData, as_of: pd.Timestamp) -> pd.DataFrame:
     :data:`INACTIVE_MONTHS` months before ``as_of`` (a rep who stopped working without a
     leaving date in the CRM).
 
+    Parameters
+    ----------
+    data
+        The sales data (the reps' hire and end dates and :func:`last_activity`).
+    as_of
+        The day the data is read on; cached per data set and day.
+
     Returns
     -------
     DataFrame
@@ -365,6 +402,13 @@ def possibly_inactive(data: SalesData, as_of: pd.Timestamp) -> pd.DataFrame:
     closed (and no activity) in the :data:`INACTIVE_MONTHS` months up to it, unless the data
     says they are in seat: a hire date in those months or later (a new hire has no deals
     yet), or a quota for the quarter of ``as_of`` or later.
+
+    Parameters
+    ----------
+    data
+        The sales data (reps, their deals and activities, and quotas when there are any).
+    as_of
+        The planning date; the :data:`INACTIVE_MONTHS` months up to it are looked at.
 
     Returns
     -------
@@ -519,6 +563,26 @@ def in_seat(data: SalesData, as_of: pd.Timestamp, plan: PlanPeriod) -> pd.DataFr
     quota from the hire month. Reps the data does not show at work
     (:func:`possibly_inactive`: no deal at all, or none for six months, and no recent hire
     date or current quota) are left out.
+
+    Parameters
+    ----------
+    data
+        The sales data (its reps table with ``hire_date`` and ``end_date``).
+    as_of
+        The planning date.
+    plan
+        The plan period (:func:`plan_period`): reps hired after its end, or leaving by its
+        start (or by ``as_of`` when later), are left out.
+
+    Returns
+    -------
+    DataFrame
+        The rows of the reps table of the reps in seat.
+
+    Raises
+    ------
+    SalesOpsDataError
+        When nobody is in seat: there is no one to give a quota.
     """
     reps = data.reps
     hired = reps["hire_date"].isna() | (reps["hire_date"] <= plan.end)
@@ -802,6 +866,16 @@ def peer_group(reps: pd.DataFrame) -> pd.Series:
 
     Role alone, or segment alone, when the other is blank for everyone; ``All reps``
     without either.
+
+    Parameters
+    ----------
+    reps
+        One row per rep, with ``role`` and ``segment`` when known (a blank one reads ``(none)``).
+
+    Returns
+    -------
+    Series
+        The group's name per rep, on ``reps``' index.
     """
     parts = [
         reps[c].fillna("(none)").astype(str)
@@ -823,6 +897,21 @@ def weight_even(data: SalesData, reps: pd.DataFrame, as_of: pd.Timestamp) -> pd.
     group's bookings over the last four quarters of the history window divided by its reps
     in seat. An SMB rep and an Enterprise AE do not carry the same quota. A group without
     bookings in the window weighs the median of the other groups' reps.
+
+    Parameters
+    ----------
+    data
+        The sales data (won deals; every rep's role and segment).
+    reps
+        The reps in seat (:func:`in_seat`).
+    as_of
+        The planning date (:func:`trailing_bookings` on it sets the window).
+
+    Returns
+    -------
+    Series
+        Each rep's full-ramp weight, indexed by ``rep_id``, named ``even``; 1.0 for everyone
+        when the window has no quarters or no group booked anything.
     """
     group = pd.Series(peer_group(reps).to_numpy(), index=reps["rep_id"])
     qs = trailing_bookings(data, as_of).index
@@ -1790,6 +1879,16 @@ def realized_share(data: SalesData, proposal: pd.DataFrame, period: int | str) -
     date starts with their first deal, one without an end date who has done nothing for
     six months left with their last activity).
 
+    Parameters
+    ----------
+    data
+        The sales data, read up to its last date.
+    proposal
+        The proposed quotas (:func:`propose`: ``rep_id, quota`` and ``team``); reps with no
+        quota (0) are left out.
+    period
+        The plan period back-tested (:func:`plan_period`: a fiscal year or a quarter).
+
     Returns
     -------
     DataFrame
@@ -1893,7 +1992,19 @@ class PlanTarget:
 
 
 def observed_growth(window: HistoryWindow) -> float:
-    """The window's last four quarters' bookings over the four before, less 1 (NaN: < 8 quarters)."""
+    """The window's last four quarters' bookings over the four before, less 1 (NaN: < 8 quarters).
+
+    Parameters
+    ----------
+    window
+        The history window (:func:`history_window`).
+
+    Returns
+    -------
+    float
+        The year-over-year growth the data shows (0.1: 10%); NaN with fewer than 8 quarters
+        in the window or nothing booked in the four before.
+    """
     qs = window.quarters
     if len(qs) < 8:
         return float("nan")
@@ -1971,16 +2082,40 @@ def plan_target(
 
 
 def shown_pct(share: float) -> float:
-    """A share as the reports show it, in whole percent (0.549 -> 55.0)."""
+    """A share as the reports show it, in whole percent (0.549 -> 55.0).
+
+    Parameters
+    ----------
+    share
+        A share (0.549: 54.9%).
+
+    Returns
+    -------
+    float
+        The whole percent the page prints.
+    """
     return float(f"{float(share) * 100:.0f}")
 
 
 def in_band(share: float, band: tuple[float, float] = HEALTHY_BAND) -> bool:
     """The share lies in the band as the page shows it: compared in whole percent.
 
+    Parameters
+    ----------
+    share
+        The expected share of reps at quota (NaN: never in the band).
+    band
+        The healthy band's low and high share (:data:`HEALTHY_BAND`).
+
+    Returns
+    -------
+    bool
+        True when :func:`shown_pct` of ``share`` lies between the band's ends in whole
+        percent, ends included.
+
     Examples
     --------
-    >>> in_band(0.5496), in_band(0.545), in_band(0.7049)
+    >>> in_band(0.5496), in_band(0.5449), in_band(0.7049)
     (True, False, True)
     """
     if not np.isfinite(share):
@@ -2281,6 +2416,16 @@ def trailing_bookings(data: SalesData, as_of: pd.Timestamp, *, quarters: int = 4
 
 def year_of_bookings(trailing: pd.Series) -> float:
     """A year's worth of the trailing bookings: their sum over four quarters, else their mean × 4.
+
+    Parameters
+    ----------
+    trailing
+        Bookings by quarter (:func:`trailing_bookings`).
+
+    Returns
+    -------
+    float
+        The sum with four or more quarters, the mean × 4 with fewer; NaN without any.
 
     Examples
     --------

@@ -60,6 +60,18 @@ class Handout:
 def for_csv(table: Table) -> pd.DataFrame:
     """:meth:`Table.labelled` with money rounded to the cent and ratios to 4 decimals.
 
+    Parameters
+    ----------
+    table
+        The report table handed out (its shown columns and their formats).
+
+    Returns
+    -------
+    DataFrame
+        The labelled rows, each column of a format in :data:`CSV_DECIMALS` made numeric and
+        rounded to its decimals (a cell that is not a number becomes blank); other columns
+        as they are.
+
     Examples
     --------
     >>> for_csv(r.statements)["Attainment"].iloc[0]  # doctest: +SKIP

@@ -643,8 +643,10 @@ def forecast_ranges(
     goal: float | None = None,
     goal_label: str = "goal",
 ) -> Axes:
-    """Each method's point with its 80% (thick) and 95% (thin) range; booked-to-date as a
-    line, and the quarter's goal as another when given (``goal_label`` names it).
+    """Each method's point with its 80% (thick) and 95% (thin) range.
+
+    Booked-to-date is drawn as a line, and the quarter's goal as another when given
+    (``goal_label`` names it).
 
     Parameters
     ----------
@@ -661,7 +663,7 @@ def forecast_ranges(
     ax
         The Axes to draw on; None: a new figure.
     goal
-        The quarter's goal (a dotted line); None: no goal line.
+        The quarter's goal (a dotted line); None (or NaN, or 0 or less): no goal line.
     goal_label
         The goal line's label.
 

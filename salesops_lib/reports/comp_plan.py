@@ -566,7 +566,24 @@ def _by_team(st: pd.DataFrame) -> pd.DataFrame:
 
 
 def cost_sentence(metrics: dict[str, float], by_team: pd.DataFrame | None, fmt: MoneyFormat) -> str:
-    """What the plans cost per dollar booked, variable and with base pay, and the dearest team."""
+    """What the plans cost per dollar booked, variable and with base pay, and the dearest team.
+
+    Parameters
+    ----------
+    metrics
+        :func:`~salesops_lib.analysis.comp.plan_metrics` of the quarter's statements
+        (``cost_of_sales``, ``base``, ``total_cost``, ``total_cost_of_sales``).
+    by_team
+        Pay by team (``team, cost_of_sales, total_cost_of_sales``); None, or fewer than two
+        teams with a cost of sales: no team is named.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
+    """
     text = (
         f"Variable pay and SPIFFs cost {bold(pct(metrics['cost_of_sales'], 1))} of the bookings "
         "of reps on a plan with a quota (the variable cost of sales); with their base pay "
@@ -591,7 +608,29 @@ def outside_sentence(
     quarter: str,
     fmt: MoneyFormat,
 ) -> str | None:
-    """How much of the quarter's bookings no statement covers, by whom and why."""
+    """How much of the quarter's bookings no statement covers, by whom and why.
+
+    Parameters
+    ----------
+    outside
+        :func:`~salesops_lib.analysis.comp.outside_statements` (``rep_name, hire_date,
+        bookings, reason``); the first five reps of each reason are named.
+    booked_all
+        Everything booked in the quarter up to the as-of date.
+    metrics
+        :func:`~salesops_lib.analysis.comp.plan_metrics` of the statements (``bookings``: what
+        they cover).
+    quarter
+        The quarter paid.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first); when the statements cover every
+        dollar, a sentence that says so.
+    """
     left = booked_all - metrics["bookings"]
     if outside.empty or fmt(left) == fmt(0):
         return (
@@ -628,7 +667,26 @@ def outside_sentence(
 def spiff_sentence(
     spiffs: pd.DataFrame, quarter: str, quarters: list[str], fmt: MoneyFormat
 ) -> str | None:
-    """How often each SPIFF paid this quarter, in the replayed quarters and in all the data."""
+    """How often each SPIFF paid this quarter, in the replayed quarters and in all the data.
+
+    Parameters
+    ----------
+    spiffs
+        :func:`~salesops_lib.analysis.comp.spiff_counts` (``spiff, amount, rule, plan, paid,
+        paid_amount, replayed, ever``; ``ever`` counts the won deals up to the as-of date:
+        all the data as known then).
+    quarter
+        The quarter paid.
+    quarters
+        The replayed quarters, oldest first (none: the replay is not mentioned).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None without SPIFFs.
+    """
     if spiffs is None or spiffs.empty:
         return None
     span = (
@@ -655,7 +713,25 @@ def spiff_sentence(
 
 
 def inherited_sentence(st: pd.DataFrame, data: SalesData, fmt: MoneyFormat) -> str:
-    """How much pay comes from inherited deals, naming the rep it matters most for."""
+    """How much pay comes from inherited deals, naming the rep it matters most for.
+
+    Inherited deals are deals created before their owner was hired, or reassigned to them.
+
+    Parameters
+    ----------
+    st
+        :func:`~salesops_lib.analysis.comp.statements` of the quarter (``rep_id, rep_name,
+        bookings, payout_pct, inherited_deals, inherited_bookings, pay_from_inherited``).
+    data
+        The data set in scope (the reps' ``hire_date``, named beside the rep).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
+    """
     inh = st[st["inherited_bookings"] > 0]
     defn = "deals created before their owner was hired, or reassigned to them"
     if inh.empty:
@@ -1043,7 +1119,27 @@ def replay_sentence(what_if: pd.DataFrame, quarters: list[str], fmt: MoneyFormat
 def replay_note(
     what_if: pd.DataFrame, st: pd.DataFrame | None, current: list[CompPlan], quarters: list[str]
 ) -> str:
-    """The replay's caveat (reps would sell differently), and what each correlation covers."""
+    """The replay's caveat (reps would sell differently), and what each correlation covers.
+
+    Parameters
+    ----------
+    what_if
+        :func:`~salesops_lib.analysis.comp.replay` (index ``plan``; ``reps``: rep-quarters,
+        ``pay_correlation``).
+    st
+        :func:`~salesops_lib.analysis.comp.statements` of the quarter (``plan, bookings,
+        variable_pay``); None or empty: only the caveat.
+    current
+        The current plans (each one's correlation this quarter and in the replay).
+    quarters
+        The replayed quarters.
+
+    Returns
+    -------
+    str
+        The note: the caveat, then, when both correlations of a current plan are known, why
+        they differ.
+    """
     text = (
         "The replay pays the deals as they happened: under another plan reps would sell "
         "differently (pull deals into a quarter near an accelerator, hold them back at a cap), "
@@ -1139,7 +1235,21 @@ def side_sentence(side: pd.DataFrame) -> str | None:
 
 
 def ahead_sentence(ahead: comp.NextQuarterCost | None, fmt: MoneyFormat) -> str | None:
-    """The quarter ahead's likely variable pay and its simulated range, on the recommended forecast."""
+    """The quarter ahead's likely variable pay and its simulated range, on the recommended forecast.
+
+    Parameters
+    ----------
+    ahead
+        :func:`~salesops_lib.analysis.comp.next_quarter_cost`; None: it could not be worked
+        out (the section's gap says why).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None without ``ahead``.
+    """
     if ahead is None:
         return None
     name = method_name(ahead.method)

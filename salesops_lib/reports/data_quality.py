@@ -145,8 +145,21 @@ FIX_EXPORT_SPEC = TableSpec(
 
 
 def fix_export_spec(fix: pd.DataFrame) -> TableSpec:
-    """The handed-out fix list's columns: without Deal when every deal's name is its id (the
-    export has no deal names: Deal id says it), with Amount is when some amounts were filled."""
+    """The handed-out fix list's columns: :data:`FIX_EXPORT_SPEC` narrowed to what the data has.
+
+    Without Deal when every deal's name is its id (the export has no deal names: Deal id
+    says it), with Amount is when some amounts were filled.
+
+    Parameters
+    ----------
+    fix
+        :func:`fix_list` (``deal, opp_id, amount_filled``).
+
+    Returns
+    -------
+    TableSpec
+        The columns of the handed-out fix list (an empty list has no Deal column).
+    """
     spec = FIX_EXPORT_SPEC
     if len(fix) == 0 or (fix["deal"].astype("str") == fix["opp_id"].astype("str")).all():
         spec = spec.without("deal")
@@ -445,9 +458,24 @@ def problem_counts(
 ) -> pd.DataFrame:
     """Deals and amount per check: ``check, label, action, deals, amount``, most deals first.
 
-    ``checked``: the checks run on the data (:func:`~salesops_lib.analysis.hygiene.audit`'s
-    ``attrs["checked"]``); each is listed, those that found nothing with 0. None: only the
-    checks that found something.
+    Parameters
+    ----------
+    problems
+        :func:`salesops_lib.analysis.hygiene.audit` on the as-of date (``opp_id, check,
+        amount``: one row per deal and problem).
+    names
+        Each check in a manager's words (:func:`check_names`).
+    checked
+        The checks run on the data (:func:`~salesops_lib.analysis.hygiene.audit`'s
+        ``attrs["checked"]``); each is listed, those that found nothing with 0. None: only the
+        checks that found something.
+
+    Returns
+    -------
+    DataFrame
+        One row per check: ``label`` (from ``names``), ``action`` (:data:`ACTIONS`),
+        ``deals`` (distinct deals) and ``amount`` (their amount summed); ties in deals in
+        :data:`~salesops_lib.analysis.hygiene.CHECKS` order. Empty without problems or checks.
     """
     empty = pd.DataFrame({"check": [], "label": [], "action": [], "deals": [], "amount": []})
     if problems.empty and not checked:
@@ -537,7 +565,21 @@ def problem_sentence(
 
 
 def unchecked_sentence(not_checked: dict[str, str], names: dict[str, str]) -> str | None:
-    """The checks the data could not support, and why (None: every check was run)."""
+    """The checks the data could not support, and why (None: every check was run).
+
+    Parameters
+    ----------
+    not_checked
+        Each check that could not be run, with why (:func:`~salesops_lib.analysis.hygiene.audit`'s
+        ``attrs["not_checked"]``).
+    names
+        Each check in a manager's words (:func:`check_names`).
+
+    Returns
+    -------
+    str or None
+        The sentence; None when every check was run.
+    """
     if not not_checked:
         return None
     parts = [f"{names[c]} ({why})" for c, why in not_checked.items()]
@@ -545,8 +587,27 @@ def unchecked_sentence(not_checked: dict[str, str], names: dict[str, str]) -> st
 
 
 def table_rows(data: SalesData, deals: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Deal rows as 07's tables show them: names, deals closed after the as-of date labelled
-    so, and which amounts the loader filled in."""
+    """Deal rows as 07's tables show them.
+
+    They carry the names (:func:`~salesops_lib.reports.deals.deal_rows`), deals closed after
+    the as-of date labelled so (:func:`~salesops_lib.reports.deals.label_closed_after`), and
+    which amounts the loader filled in (:func:`~salesops_lib.reports.deals.mark_filled_amounts`).
+
+    Parameters
+    ----------
+    data
+        The data set in scope.
+    deals
+        Open deals on ``as_of`` (rows of the audit's ``attrs["open_deals"]``).
+    as_of
+        The as-of date.
+
+    Returns
+    -------
+    DataFrame
+        A new frame: ``deals`` plus ``deal, account, rep_name, team, manager``,
+        ``closed_after``, ``amount_filled`` and ``amount_source``.
+    """
     rows = deal_rows(data, deals)
     rows = label_closed_after(data, rows, as_of)
     return mark_filled_amounts(data, rows)
@@ -564,7 +625,25 @@ def _with_amount_source(spec: TableSpec, filled: bool) -> TableSpec:
 def duplicate_table(
     data: SalesData, problems: pd.DataFrame, *, as_of: object | None = None
 ) -> Table:
-    """The likely duplicate pairs side by side: each deal and the one it looks like."""
+    """The likely duplicate pairs side by side: each deal and the one it looks like.
+
+    Parameters
+    ----------
+    data
+        The data set in scope.
+    problems
+        :func:`salesops_lib.analysis.hygiene.audit` on the as-of date (``opp_id, rep_id, check,
+        amount``; ``attrs["open_deals"]`` and ``attrs["duplicates"]``).
+    as_of
+        The as-of date (deals closed after it are labelled so); None: the data's last date.
+
+    Returns
+    -------
+    Table
+        One row per pair, largest amount first: the deal's columns, ``other_deal`` (the deal
+        it looks like) and ``why`` (the rule and how many days apart they were created);
+        empty, without a caption, when there is no pair.
+    """
     pairs = problems.attrs.get("duplicates")
     od = problems.attrs["open_deals"]
     if pairs is None or pairs.empty:
@@ -667,8 +746,25 @@ def _score(value: float) -> str:
 
 
 def score_sentence(teams: pd.DataFrame, reps: pd.DataFrame) -> str | None:
-    """How the teams' hygiene scores spread and how many reps score 50 or below (a problem on
-    half their open deals or more: the score is exactly 50 at half)."""
+    """How the teams' hygiene scores spread and how many reps score 50 or below.
+
+    A rep at :data:`LOW_SCORE` or below has a problem on half their open deals or more (the
+    score is exactly 50 at half).
+
+    Parameters
+    ----------
+    teams
+        :func:`salesops_lib.analysis.hygiene.hygiene_score` by ``team`` (``score``; reps
+        without a team under :data:`~salesops_lib.analysis.kpis.UNASSIGNED`, not named).
+    reps
+        The reps' scores (:func:`rep_scores`' frame: ``score``).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None when neither a team nor a rep
+        is scored.
+    """
     named = teams[teams.index != UNASSIGNED].dropna(subset=["score"])
     low = int((reps["score"] <= LOW_SCORE).sum())
     who = (
@@ -693,9 +789,24 @@ def score_sentence(teams: pd.DataFrame, reps: pd.DataFrame) -> str | None:
 
 
 def impact_window(data: SalesData, period: Period) -> list[str]:
-    """The last :data:`IMPACT_QUARTERS` complete quarters up to the report's quarter (the
-    quarter itself when it has ended by the as-of date), as the other reports' trailing
-    figures take them; quarters before the data's first are left out."""
+    """The last :data:`IMPACT_QUARTERS` complete quarters up to the report's quarter.
+
+    The quarter itself counts when it has ended by the as-of date, as the other reports'
+    trailing figures take them; quarters before the data's first are left out.
+
+    Parameters
+    ----------
+    data
+        The data set in scope (its fiscal calendar and first quarter).
+    period
+        The report's period (its quarter, end and as-of date).
+
+    Returns
+    -------
+    list of str
+        The quarters, oldest first (fewer than :data:`IMPACT_QUARTERS` when the data starts
+        later).
+    """
     last = period.quarter if period.as_of >= period.end else data.calendar.shift(period.quarter, -1)
     first = data.quarters()[0]
     back = [data.calendar.shift(last, -k) for k in range(IMPACT_QUARTERS - 1, -1, -1)]
@@ -724,11 +835,33 @@ def impact_sentence(
     period: Period | None = None,
     skipped: list[str] | None = None,
 ) -> str | None:
-    """Whether past forecasts missed mostly on deals with problems, which quarters were
-    measured and why (None: nothing measured).
+    """Whether past forecasts missed mostly on deals with problems, and in which quarters.
 
-    The errors are sums of per-deal absolute errors (:func:`~salesops_lib.analysis.hygiene.
-    forecast_impact`), so the share compares like with like."""
+    The sentence names the quarters measured and why (None: nothing measured). The errors
+    are sums of per-deal absolute errors (:func:`~salesops_lib.analysis.hygiene.forecast_impact`),
+    so the share compares like with like.
+
+    Parameters
+    ----------
+    impact
+        :func:`~salesops_lib.analysis.hygiene.forecast_impact` (``quarter, flagged_deals,
+        clean_deals, flagged_error, clean_error``).
+    method
+        The pipeline method's name on this data, as report 03 shows it.
+    window
+        The quarters meant to be measured (:func:`impact_window`); None: those of ``impact``.
+    period
+        The report's period; None: the sentence does not say why those quarters.
+    skipped
+        Quarters of ``window`` left out because the data does not hold two full quarters
+        before them.
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None when nothing was measured (no
+        quarter, no error or no deal).
+    """
     if impact.empty:
         return None
     fe = impact["flagged_error"].abs().sum()
@@ -808,8 +941,9 @@ def fix_list(
     *,
     as_of: object | None = None,
 ) -> pd.DataFrame:
-    """One row per deal with all its problems and what to do, grouped by rep (the rep with
-    the most money at stake first) and within a rep the largest deal first.
+    """One row per deal with all its problems and what to do, grouped by rep.
+
+    The rep with the most money at stake comes first, and within a rep the largest deal.
 
     Parameters
     ----------

@@ -116,6 +116,22 @@ def closed_after(data: SalesData, deals: pd.DataFrame, as_of: object) -> np.ndar
     record: closed, with a close date after ``as_of``, and no stage known on ``as_of`` (with
     history snapshots the stage then is known and the deal is shown as it was).
 
+    Parameters
+    ----------
+    data
+        The data set (the opportunities' ``is_closed`` and ``close_date``).
+    deals
+        Deals open on ``as_of`` (a :mod:`salesops_lib.timeline` frame): ``closed_after``
+        when the timeline gives one, else ``opp_row`` (the deal's row in the opportunities
+        table) and ``stage`` when known.
+    as_of
+        The as-of date (a date or its text).
+
+    Returns
+    -------
+    numpy.ndarray
+        One bool per row of ``deals``, in order; all False without ``opp_row`` or deals.
+
     Examples
     --------
     >>> closed_after(data, timeline.open_deals(data, "2026-03-31"), "2026-03-31")  # doctest: +SKIP
@@ -135,9 +151,20 @@ def closed_after(data: SalesData, deals: pd.DataFrame, as_of: object) -> np.ndar
 
 
 def label_closed_after(data: SalesData, rows: pd.DataFrame, as_of: object) -> pd.DataFrame:
-    """Deal rows whose deal the export shows closed after ``as_of`` labelled so: stage
-    ``Closed Won after <as-of>`` (or Lost) and category ``Closed later`` instead of a
-    blank (their stage and category on ``as_of`` are unknown without history snapshots).
+    """Deal rows with the deals the export shows closed after ``as_of`` labelled so.
+
+    Their stage reads ``Closed Won after <as-of>`` (or Lost) and their category ``Closed
+    later`` instead of a blank (their stage and category on ``as_of`` are unknown without
+    history snapshots); which deals: :func:`closed_after`.
+
+    Parameters
+    ----------
+    data
+        The data set (the opportunities' ``is_won``: Won or Lost).
+    rows
+        Deal rows (:func:`deal_rows`) with ``opp_row``, ``stage`` and ``forecast_category``.
+    as_of
+        The as-of date (a date or its text), named in the stage.
 
     Returns
     -------
@@ -171,8 +198,23 @@ CLOSED_AFTER_DEFINITION = (
 
 
 def amount_filled(data: SalesData, deals: pd.DataFrame) -> np.ndarray:
-    """Which of ``deals`` have an amount the loading preset filled in (the opportunities'
-    boolean ``amount_filled``, e.g. Maven's list prices), not one the CRM recorded."""
+    """Which of ``deals`` have an amount the loading preset filled in, not one the CRM recorded.
+
+    The opportunities' boolean ``amount_filled`` says so (e.g. Maven's list prices).
+
+    Parameters
+    ----------
+    data
+        The data set (the opportunities' ``amount_filled`` when the preset set it).
+    deals
+        Deals with ``opp_row`` (the deal's row in the opportunities table).
+
+    Returns
+    -------
+    numpy.ndarray
+        One bool per row of ``deals``, in order; all False when the opportunities have no
+        ``amount_filled`` or ``deals`` no ``opp_row``.
+    """
     o = data.opportunities
     if "amount_filled" not in o or "opp_row" not in deals or deals.empty:
         return np.zeros(len(deals), dtype=bool)
@@ -187,8 +229,23 @@ AMOUNT_SOURCE = Column("amount_source", "Amount is")
 
 
 def mark_filled_amounts(data: SalesData, rows: pd.DataFrame) -> pd.DataFrame:
-    """Deal rows with ``amount_filled`` and ``amount_source`` (``list price`` where the preset
-    filled the amount in, ``entered`` where the CRM recorded it)."""
+    """Deal rows with ``amount_filled`` and ``amount_source``: where each amount comes from.
+
+    ``amount_source`` reads ``list price`` where the preset filled the amount in
+    (:func:`amount_filled`), ``entered`` where the CRM recorded it.
+
+    Parameters
+    ----------
+    data
+        The data set (the opportunities' ``amount_filled``).
+    rows
+        Deal rows (:func:`deal_rows`) with ``opp_row``.
+
+    Returns
+    -------
+    DataFrame
+        A new frame: ``rows`` plus the two columns (the input is not changed).
+    """
     out = rows.copy()
     filled = amount_filled(data, out)
     out["amount_filled"] = filled

@@ -125,8 +125,19 @@ AGE_WORDS = "up to 30, 31–60, 61–90, 91–180 and over 180 days old"
 
 
 def pipeline_name(inputs: tuple[str, ...] | list[str]) -> str:
-    """The pipeline method named by what it learnt from on the data (``stage``, ``close``,
-    ``age``: :func:`~salesops_lib.analysis.forecast.method_inputs`).
+    """The pipeline method named by what it learnt from on the data.
+
+    Parameters
+    ----------
+    inputs
+        What the pipeline method learnt from: ``stage``, ``close``, ``age``
+        (:func:`~salesops_lib.analysis.forecast.method_inputs`' ``pipeline``).
+
+    Returns
+    -------
+    str
+        ``Pipeline by stage and age``, ``Pipeline by stage``, ``Pipeline by age``, or
+        ``Pipeline at one rate`` with neither stage nor age.
 
     Examples
     --------
@@ -139,8 +150,22 @@ def pipeline_name(inputs: tuple[str, ...] | list[str]) -> str:
 
 
 def method_names(inputs: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    """Every method's name on this data: :data:`METHOD_NAMES` with the pipeline method named
-    by what it used."""
+    """Every method's name on this data.
+
+    These are :data:`METHOD_NAMES` with the pipeline method named by what it used
+    (:func:`pipeline_name`).
+
+    Parameters
+    ----------
+    inputs
+        What the methods learnt from (:func:`~salesops_lib.analysis.forecast.method_inputs`);
+        without ``pipeline`` the pipeline method keeps its default name.
+
+    Returns
+    -------
+    dict of str to str
+        Library name of each method to its name in a manager's words.
+    """
     names = dict(METHOD_NAMES)
     if "pipeline" in inputs:
         names["pipeline"] = pipeline_name(inputs["pipeline"])
@@ -157,6 +182,20 @@ def method_definitions(inputs: dict[str, tuple[str, ...]], names: dict[str, str]
     Without history snapshots the deals open at earlier points have no known stage,
     expected close date or pushes, so the pipeline method works by age only and the win
     model leaves those inputs out: the definitions say so.
+
+    Parameters
+    ----------
+    inputs
+        What the methods learnt from (:func:`~salesops_lib.analysis.forecast.method_inputs`);
+        a method it leaves out keeps its definition of :data:`METHOD_DEFINITIONS`.
+    names
+        The method names on this data (:func:`method_names`): the win model's definition
+        names the pipeline method by its name.
+
+    Returns
+    -------
+    dict of str to str
+        Library name of each method to its definition.
     """
     out = dict(METHOD_DEFINITIONS)
     used = inputs.get("pipeline")
@@ -357,8 +396,20 @@ class Forecasting:
 
 
 def method_name(method: str, names: dict[str, str] | None = None) -> str:
-    """A method in a manager's words (``names``: the names on this data, :func:`method_names`;
-    an unknown name is shown as it is)."""
+    """A method in a manager's words.
+
+    Parameters
+    ----------
+    method
+        The library's name of the method.
+    names
+        The method names on this data (:func:`method_names`); None: the default names.
+
+    Returns
+    -------
+    str
+        Its name; an unknown name is shown as it is.
+    """
     return (names or METHOD_NAMES).get(method, method)
 
 
@@ -562,7 +613,24 @@ def build(
 def scope_sentence(
     team: str | None, period: Period, target: str, start: pd.Timestamp, end: pd.Timestamp
 ) -> str:
-    """The header's scope: the quarter forecast (not the one reported), as known when."""
+    """The header's scope: the quarter forecast (not the one reported), as known when.
+
+    Parameters
+    ----------
+    team
+        The team the report is narrowed to; None: the whole company.
+    period
+        The reported period (its quarter, status and as-of date).
+    target
+        The quarter forecast.
+    start, end
+        Its first and last day.
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
+    """
     who = "the whole company" if not team else f"team {team}"
     lead = (
         f"Scope: **{who}**, forecast of fiscal quarter **{target}** ({start.date()} to "
@@ -574,7 +642,20 @@ def scope_sentence(
 
 
 def goal_words(outlook: Outlook, fmt: MoneyFormat) -> str:
-    """The goal line's label on the forecast chart: ``goal $35.6M (quota)``."""
+    """The goal line's label on the forecast chart: ``goal $35.6M (quota)``.
+
+    Parameters
+    ----------
+    outlook
+        The reckoning of the target quarter (its ``goal`` and ``goal_basis``).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str
+        The label: the goal and, in brackets, what it is (``goal`` when the basis is blank).
+    """
     basis = outlook.goal_basis if outlook.goal_basis else "goal"
     return f"goal {fmt(outlook.goal)} ({basis})"
 
@@ -591,6 +672,25 @@ def recommendation_of(
     ``fc.attrs["recommended"]`` (:func:`~salesops_lib.analysis.forecast.recommend` on
     ``decision``) names it; the coverage counts, its bias and the methods it tied with come
     from the same backtest.
+
+    Parameters
+    ----------
+    fc
+        :func:`~salesops_lib.analysis.forecast.forecast_quarter` of the target quarter
+        (``method``; ``attrs["recommended"]``).
+    decision
+        The deciding backtest: :func:`~salesops_lib.analysis.forecast.backtest` at the
+        forecast's own week of quarter.
+    week
+        That week.
+    names
+        The method names on this data (:func:`method_names`); None: the default names.
+
+    Returns
+    -------
+    Recommendation
+        With ``method`` None (and the quarters the backtest could test) when no method is
+        recommended.
     """
     method = fc.attrs.get("recommended")
     acc = forecast.accuracy(decision) if len(decision) else pd.DataFrame()
@@ -624,9 +724,24 @@ def recommendation_of(
 def accuracy_frame(
     tests: dict[int, pd.DataFrame], names: dict[str, str] | None = None
 ) -> pd.DataFrame:
-    """Every method's accuracy at every week tested: ``week, method, label, quarters, wape,
-    bias, ranged, held80, held95, coverage80, coverage95`` (``held80``/``held95`` as text such
-    as ``6 of 8``, or ``no range``)."""
+    """Every method's accuracy at every week tested.
+
+    Parameters
+    ----------
+    tests
+        The backtest at each week of quarter (:func:`~salesops_lib.analysis.forecast.backtest`),
+        by week; an empty one is skipped.
+    names
+        The method names on this data (:func:`method_names`); None: the default names.
+
+    Returns
+    -------
+    DataFrame
+        ``week, method, label, quarters, wape, bias, ranged, held80, held95, coverage80,
+        coverage95`` (``held80``/``held95`` as text such as ``6 of 8``, or ``no range``; the
+        counts in ``held80_n``/``held95_n``), by week and then lowest WAPE first. Without a
+        backtest, an empty frame.
+    """
     frames = []
     for w, bt in tests.items():
         if bt.empty:
@@ -648,8 +763,20 @@ def accuracy_frame(
 
 
 def accuracy_spec(rec: Recommendation) -> TableSpec:
-    """The backtest table's spec: WAPE to two decimals when the recommendation broke a tie
-    (the tied figures would read the same at one)."""
+    """The backtest table's spec: WAPE to two decimals when the recommendation broke a tie.
+
+    The tied figures would read the same at one decimal.
+
+    Parameters
+    ----------
+    rec
+        The recommendation (:func:`recommendation_of`).
+
+    Returns
+    -------
+    TableSpec
+        :data:`ACCURACY_SPEC`, its WAPE column as ``pct2`` when ``rec.tied``.
+    """
     if not rec.tied:
         return ACCURACY_SPEC
     return replace(
@@ -669,8 +796,28 @@ def _held(held: float, ranged: float) -> str:
 def forecast_frame(
     fc: pd.DataFrame, acc: pd.DataFrame, week: int, names: dict[str, str] | None = None
 ) -> pd.DataFrame:
-    """The forecasts by method with their manager's names and, from the backtest at ``week``,
-    how often each method's ranges held the actual (``held80``, ``held95``: ``6 of 8``)."""
+    """The forecasts by method with their manager's names and how often their ranges held.
+
+    How often each method's ranges held the actual comes from the backtest at ``week``
+    (``held80``, ``held95``: ``6 of 8``).
+
+    Parameters
+    ----------
+    fc
+        :func:`~salesops_lib.analysis.forecast.forecast_quarter` of the target quarter.
+    acc
+        :func:`accuracy_frame`.
+    week
+        The week of quarter of the deciding backtest (the forecast's own).
+    names
+        The method names on this data (:func:`method_names`); None: the default names.
+
+    Returns
+    -------
+    DataFrame
+        ``fc``'s rows plus ``label``, ``held80`` and ``held95`` (``not tested`` for a method
+        that backtest did not test).
+    """
     out = fc.copy()
     out["label"] = out["method"].map(lambda m: method_name(m, names))
     at = acc[acc["week"] == week].set_index("method") if len(acc) else pd.DataFrame()
@@ -698,7 +845,19 @@ def span(lo: float, hi: float, fmt: MoneyFormat) -> str:
 
 
 def week_phrase(week: int, *, each: bool = False) -> str:
-    """``at week 0 (the day before each quarter started)`` and the like."""
+    """``at week 0 (the day before each quarter started)`` and the like.
+
+    Parameters
+    ----------
+    week
+        The week of quarter (0: the day before the quarter starts).
+    each
+        Say ``each quarter`` (of a backtest) instead of ``the quarter``.
+
+    Returns
+    -------
+    str
+    """
     which = "each" if each else "the"
     if week == 0:
         return f"at week 0 (the day before {which} quarter started)"
@@ -706,8 +865,24 @@ def week_phrase(week: int, *, each: bool = False) -> str:
 
 
 def held_at_most(held: int, n: int, level: float) -> float:
-    """The chance that ranges truly holding the actual ``level`` of the time hold it in
-    ``held`` or fewer of ``n`` quarters (binomial): how much a short backtest shows.
+    """How much a short backtest shows: the chance of ranges holding ``held`` times or fewer.
+
+    It is the chance that ranges truly holding the actual ``level`` of the time hold it in
+    ``held`` or fewer of ``n`` quarters (binomial).
+
+    Parameters
+    ----------
+    held
+        Quarters whose range held the actual.
+    n
+        Quarters tested with a range.
+    level
+        The share the ranges aim at (0.8 for an 80% range).
+
+    Returns
+    -------
+    float
+        The chance, from 0 to 1.
 
     Examples
     --------
@@ -723,9 +898,21 @@ ranges are too narrow; above it the backtest cannot tell."""
 
 
 def range_sentence(rec: Recommendation) -> str | None:
-    """How often the recommended method's 80% and 95% ranges held the actual in its backtest,
-    whether that is short of their level (overconfident), how much so few quarters can show,
-    and on which side the misses fell. None without a recommendation or ranges.
+    """How often the recommended method's 80% and 95% ranges held the actual in its backtest.
+
+    It also says whether that is short of their level (overconfident), how much so few
+    quarters can show, and on which side the misses fell. None without a recommendation or
+    ranges.
+
+    Parameters
+    ----------
+    rec
+        The recommendation (:func:`recommendation_of`).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None without a recommendation or ranges.
 
     Examples
     --------
@@ -791,9 +978,34 @@ def season_sentence(
     target: str,
     fmt: MoneyFormat,
 ) -> str | None:
-    """Whether the recommended method's backtest misses concentrate in the forecast quarter's
-    season (fiscal Q1..Q4): every such quarter missed the same way, by at least twice the
-    average miss of the others. None otherwise (or without a recommendation)."""
+    """Whether the recommended method's backtest misses concentrate in one season.
+
+    The season is the forecast quarter's (fiscal Q1..Q4): every such quarter missed the same
+    way, by at least twice the average miss of the others. None otherwise (or without a
+    recommendation).
+
+    Parameters
+    ----------
+    decision
+        The deciding backtest (:func:`~salesops_lib.analysis.forecast.backtest`: ``quarter,
+        method, error, actual, abs_pct_error``); at least two quarters of the season and one
+        of another are needed.
+    rec
+        The recommendation (:func:`recommendation_of`).
+    forecasts
+        :func:`forecast_frame` of the target quarter (``method, label, point, lo80, hi80,
+        lo95, hi95``).
+    target
+        The quarter forecast.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first), with what the quarter would book
+        should the forecast miss as those quarters did on average; None otherwise.
+    """
     if rec.method is None or decision.empty:
         return None
     rows = decision[decision["method"] == rec.method]
@@ -928,9 +1140,30 @@ def recommendation_sentence(
     fmt: MoneyFormat,
     names: dict[str, str] | None = None,
 ) -> str:
-    """The recommended method and the backtest it comes from (a tie named, with the bias that
-    broke it); or, without a backtest of at least :data:`MIN_QUARTERS` quarters, that no
-    method is recommended and what the methods say side by side.
+    """The recommended method and the backtest it comes from, or why no method is recommended.
+
+    A tie is named, with the bias that broke it. Without a backtest of at least
+    :data:`MIN_QUARTERS` quarters it says that no method is recommended and what the methods
+    say side by side.
+
+    Parameters
+    ----------
+    forecasts
+        :func:`forecast_frame` of the target quarter (``method, label, point, lo80, hi80,
+        lo95, hi95``).
+    rec
+        The recommendation (:func:`recommendation_of`).
+    target
+        The quarter forecast.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+    names
+        The method names on this data (:func:`method_names`); None: the default names.
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
 
     Examples
     --------
@@ -1048,6 +1281,22 @@ def why_words(
     method and the win model learnt from; ``chances``
     (:func:`~salesops_lib.analysis.forecast.deal_chances`) whether the pipeline method gave
     every deal the same chance.
+
+    Parameters
+    ----------
+    method
+        The library's name of the method (the recommended one).
+    inputs
+        What the pipeline method and the win model learnt from; None: stage, close date and
+        age for the pipeline method, the win model's usual inputs.
+    chances
+        Each open deal's chance by the pipeline method; None: not known.
+
+    Returns
+    -------
+    str or None
+        The reason as a clause (lower case, no full stop); None for a method without one
+        (Rep call, the yardsticks).
     """
     used = (inputs or {}).get("pipeline", ("stage", "close", "age"))
     if method == "pipeline":
@@ -1092,8 +1341,9 @@ def reconcile_sentence(
     inputs: dict[str, tuple[str, ...]] | None = None,
     chances: pd.DataFrame | None = None,
 ) -> str | None:
-    """How the recommended forecast relates to the shared reckoning of the quarter, and why
-    they differ (:func:`why_words`).
+    """How the recommended forecast relates to the shared reckoning of the quarter.
+
+    Why they differ comes from :func:`why_words`.
 
     ``outside`` are the open deals not in ``target``'s open pipeline (dated in other quarters,
     past due or undated): the methods that read the pipeline count them, the reckoning does
@@ -1115,6 +1365,12 @@ def reconcile_sentence(
         The quarter forecast.
     fmt
         The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+    inputs
+        What the pipeline method and the win model learnt from
+        (:func:`~salesops_lib.analysis.forecast.method_inputs`), for :func:`why_words`.
+    chances
+        Each open deal's chance by the pipeline method
+        (:func:`~salesops_lib.analysis.forecast.deal_chances`); None: not worked out.
 
     Returns
     -------
@@ -1175,9 +1431,27 @@ def reconcile_sentence(
 def accuracy_sentence(
     acc: pd.DataFrame, rec: Recommendation, target: str, names: dict[str, str] | None = None
 ) -> str | None:
-    """How far the recommended method missed in its backtest, against the same quarter last
-    year, and at the other weeks tested; with too short a backtest, the methods' misses side
-    by side. None without a backtest (the section's gap says so)."""
+    """How far the recommended method missed in its backtest, against the same quarter last year.
+
+    It also says how far it missed at the other weeks tested; with too short a backtest, the
+    methods' misses side by side. None without a backtest (the section's gap says so).
+
+    Parameters
+    ----------
+    acc
+        :func:`accuracy_frame`.
+    rec
+        The recommendation (:func:`recommendation_of`).
+    target
+        The quarter forecast.
+    names
+        The method names on this data (:func:`method_names`); None: the default names.
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None without a backtest.
+    """
     if acc.empty or (rec.method is None and not rec.quarters):
         return None
     if rec.method is None:
@@ -1220,9 +1494,27 @@ def accuracy_sentence(
 
 
 def tested_sentence(data: SalesData, rec: Recommendation, backtest_quarters: int) -> str | None:
-    """Which quarters the backtest could test and why not more: each needs two full quarters
-    of data before it (None when it tested all it was asked to, or too few to recommend a
-    method: the section's gap says so then)."""
+    """Which quarters the backtest could test and why not more.
+
+    Each quarter tested needs two full quarters of data before it (None when it tested all
+    it was asked to, or too few to recommend a method: the section's gap says so then).
+
+    Parameters
+    ----------
+    data
+        The data set in scope (:func:`~salesops_lib.analysis.forecast.first_full_quarter`
+        and :func:`~salesops_lib.analysis.forecast.data_start`).
+    rec
+        The recommendation (:func:`recommendation_of`).
+    backtest_quarters
+        The quarters the backtest was asked to test.
+
+    Returns
+    -------
+    str or None
+        The sentence; None when it tested all it was asked to, or when no method is
+        recommended.
+    """
     n = len(rec.quarters)
     if rec.method is None or n >= backtest_quarters:
         return None
@@ -1262,7 +1554,27 @@ def accuracy_title(acc: pd.DataFrame, rec: Recommendation) -> str:
 def errors_by_quarter(
     decision: pd.DataFrame, week: int, currency: str, names: dict[str, str] | None = None
 ) -> Table:
-    """Each method's absolute error in each quarter of the deciding backtest."""
+    """Each method's absolute error in each quarter of the deciding backtest.
+
+    Parameters
+    ----------
+    decision
+        The deciding backtest (:func:`~salesops_lib.analysis.forecast.backtest`: ``quarter,
+        method, abs_pct_error``).
+    week
+        Its week of quarter (named in the caption).
+    currency
+        The table's currency.
+    names
+        The method names on this data (:func:`method_names`); None: the default names.
+
+    Returns
+    -------
+    Table
+        One row per quarter, one column per method: the absolute error as a share of the
+        actual (``abs_pct_error``). Only a Quarter column, without a caption, when there was
+        no backtest.
+    """
     if decision.empty:
         return Table(pd.DataFrame({"quarter": []}), TableSpec((Column("quarter", "Quarter"),)))
     wide = decision.pivot_table(index="quarter", columns="method", values="abs_pct_error")
@@ -1391,7 +1703,25 @@ def _some(deals: pd.DataFrame, fmt: MoneyFormat) -> str:
 def undated_sentence(
     undated: pd.DataFrame, methods: set[str], fmt: MoneyFormat, names: dict[str, str] | None = None
 ) -> str | None:
-    """The open deals without an expected close date: in no quarter's pipeline."""
+    """The open deals without an expected close date: in no quarter's pipeline.
+
+    Parameters
+    ----------
+    undated
+        Those open deals (``amount``).
+    methods
+        The methods forecast (library names): the pipeline method and the win model count
+        those deals, and the sentence says so.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+    names
+        The method names on this data (:func:`method_names`); None: the default names.
+
+    Returns
+    -------
+    str or None
+        The sentence; None when every open deal has an expected close date.
+    """
     if undated.empty:
         return None
     n = len(undated)
@@ -1556,8 +1886,28 @@ def _team_forecast(
 def team_sentence(
     teams: pd.DataFrame, rec: Recommendation, fmt: MoneyFormat, names: dict[str, str] | None = None
 ) -> str | None:
-    """Which team is expected to book the most, by which method (the recommended one, or why
-    not), how many teams are forecast below their goal, and the teams' total."""
+    """Which team is expected to book the most, by which method, and how many fall short.
+
+    The method is the recommended one, or the sentence says why not; it counts the teams
+    forecast below their goal and gives the teams' total.
+
+    Parameters
+    ----------
+    teams
+        The forecast by team (``team, point, goal, of_goal``; ``attrs``: ``method``,
+        ``reason`` and ``goal_basis``), most expected first.
+    rec
+        The recommendation (:func:`recommendation_of`).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+    names
+        The method names on this data (:func:`method_names`); None: the default names.
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None when the reps have no team.
+    """
     method = teams.attrs.get("method")
     if teams.empty or method is None:
         return None

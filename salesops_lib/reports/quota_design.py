@@ -203,7 +203,22 @@ LETTER_WORDS = {
 
 
 def letter_spec(quarters: list[str], plan_label: str, booked_label: str) -> TableSpec:
-    """The columns of a quota letter (the exported files and the page share them)."""
+    """The columns of a quota letter (the exported files and the page share them).
+
+    Parameters
+    ----------
+    quarters
+        The plan's quarters (``2027Q1`` ...): one quota column each.
+    plan_label
+        The plan period's label (``FY2027``), named in the quota column's label.
+    booked_label
+        The label of the trailing bookings column (:func:`booked_label`).
+
+    Returns
+    -------
+    TableSpec
+        Every letter column; a longer table shows its first and last 15 rows.
+    """
     return TableSpec(
         (
             Column("rep_id", "Rep id"),
@@ -299,7 +314,18 @@ class QuotaDesign:
 
 
 def has_teams(data: SalesData) -> bool:
-    """Whether the reps have teams (a HubSpot export of deals alone has none)."""
+    """Whether the reps have teams (a HubSpot export of deals alone has none).
+
+    Parameters
+    ----------
+    data
+        The data set in scope (its reps table).
+
+    Returns
+    -------
+    bool
+        True when the reps table has a ``team`` column with at least one team.
+    """
     return "team" in data.reps and bool(data.reps["team"].notna().any())
 
 
@@ -721,7 +747,19 @@ def _per_year(trailing: pd.Series) -> float:
 
 
 def ratio_label(trailing: pd.Series) -> str:
-    """``Quota ÷ booked``, or with fewer than four quarters ``Quota ÷ a year at that pace``."""
+    """``Quota ÷ booked``, or with fewer than four quarters ``Quota ÷ a year at that pace``.
+
+    Parameters
+    ----------
+    trailing
+        :func:`salesops_lib.analysis.quota.trailing_bookings` (bookings by quarter).
+
+    Returns
+    -------
+    str
+        The label of the column of each quota over its trailing bookings (``Quota ÷ booked``
+        also without any quarter).
+    """
     return (
         "Quota ÷ booked"
         if len(trailing) >= 4 or not len(trailing)
@@ -730,7 +768,18 @@ def ratio_label(trailing: pd.Series) -> str:
 
 
 def booked_label(trailing: pd.Series) -> str:
-    """The label of the column of each rep's trailing bookings: ``Booked 2025Q4–2026Q3``."""
+    """The label of the column of each rep's trailing bookings: ``Booked 2025Q4–2026Q3``.
+
+    Parameters
+    ----------
+    trailing
+        :func:`salesops_lib.analysis.quota.trailing_bookings` (bookings by quarter).
+
+    Returns
+    -------
+    str
+        ``Booked`` and the quarters' span (one quarter: its label; none: ``Booked`` alone).
+    """
     return f"Booked {_span(trailing)}" if len(trailing) else "Booked"
 
 
@@ -775,10 +824,6 @@ def plan_sentence(
         The planning date.
     fmt
         The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
-    partial
-        Trailing quarters the data holds only part of (named when the target is their average).
-    data_start
-        The data's first close date (named with ``partial``).
 
     Returns
     -------
@@ -832,6 +877,21 @@ def window_sentence(
 ) -> str | None:
     """Which quarters the target, the trailing bookings and productivity leave out, and why.
 
+    Parameters
+    ----------
+    window
+        The history window (:func:`salesops_lib.analysis.quota.history_window`, the target's
+        ``window``): its ``partial`` and ``low`` quarters are named; None: none.
+    data_start
+        The data's first close date (named beside the quarters it holds only in part).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        The sentence; None when no quarter is left out.
+
     Examples
     --------
     ``Left out of the target, the bookings and each rep's productivity: 2024Q1, which the
@@ -870,6 +930,20 @@ def growth_sentence(target: quota.PlanTarget, fmt: MoneyFormat) -> str | None:
     A year of bookings is the last four quarters' (or, with fewer in the data, their
     average × 4). The target is implausible outside
     :data:`~salesops_lib.analysis.quota.PLAUSIBLE_GROWTH` unless the data shows that growth.
+
+    Parameters
+    ----------
+    target
+        :func:`salesops_lib.analysis.quota.plan_target` (its amount, source, year of bookings,
+        implied and observed growth).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); a target from the forecast that is
+        implausible is called doubtful. None without a target or a year of bookings.
     """
     g = target.implied_growth
     if target.amount is None or not np.isfinite(g):
@@ -985,7 +1059,22 @@ def allocation_sentence(chosen: pd.DataFrame, as_of: pd.Timestamp, fmt: MoneyFor
 
 
 def inactive_sentence(inactive: pd.DataFrame, as_of: pd.Timestamp) -> str | None:
-    """The reps left out of the quotas as possibly inactive, named with the reason."""
+    """The reps left out of the quotas as possibly inactive, named with the reason.
+
+    Parameters
+    ----------
+    inactive
+        :func:`salesops_lib.analysis.quota.possibly_inactive` (``rep_name, reason,
+        last_activity``); None: none.
+    as_of
+        The planning date.
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first), with how to settle it; None when no
+        rep is left out.
+    """
     if inactive is None or inactive.empty:
         return None
     k = len(inactive)
@@ -1102,6 +1191,13 @@ def load_sentence(with_booked: pd.DataFrame, trailing: pd.Series) -> str | None:
         ``ramped_quarters`` (of the trailing quarters) and the role and segment when known.
     trailing
         The trailing quarters (their span and number name the window).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); the groups are named when there are
+        several. None without trailing quarters, without a rep fully ramped in all of them,
+        or when those reps booked nothing.
     """
     n = len(trailing)
     if not n:
@@ -1236,8 +1332,23 @@ def _share_frame(share: pd.DataFrame) -> pd.DataFrame:
 
 
 def band_sentence(choice: quota.PlanChoice, fmt: MoneyFormat) -> str:
-    """The plan as asked: its company quota, against what the reps are expected to book, and
-    the simulated share of reps at quota."""
+    """The plan as asked: its company quota and the simulated share of reps at quota.
+
+    The company quota is set against what the reps in seat are expected to book, and the
+    healthy band is named.
+
+    Parameters
+    ----------
+    choice
+        :func:`salesops_lib.analysis.quota.choose_plan`.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
+    """
     s = choice.share_asked.loc["All reps"]
     asked_quota = float(choice.asked["quota"].sum())
     load = (
@@ -1272,6 +1383,21 @@ def choice_sentence(
     Outside the band it sets the plan as asked against the reachable plan: what the
     reachable plan would put at quota and what it gives up, and why it is (or is not)
     the recommendation.
+
+    Parameters
+    ----------
+    choice
+        :func:`salesops_lib.analysis.quota.choose_plan`.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+    bt
+        :func:`salesops_lib.analysis.quota.backtest_year` on the last complete fiscal year;
+        None: no back-test (the section's gap says why).
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
     """
     if choice.in_band:
         return "That is inside the healthy band; the quotas as asked are the ones handed out."
@@ -1631,7 +1757,19 @@ def history_sentence(letters: pd.DataFrame) -> str:
 
 
 def letters_what(letters: Table) -> str:
-    """What the letters hold, from the columns they have (never a column they lack)."""
+    """What the letters hold, from the columns they have (never a column they lack).
+
+    Parameters
+    ----------
+    letters
+        The quota letters' table (its shown columns).
+
+    Returns
+    -------
+    str
+        ``A quota letter per rep, with`` and the columns in words (:data:`LETTER_WORDS`),
+        without a full stop.
+    """
     keys = {c.key: c for c in letters.shown_columns()}
     words = []
     for k in LETTER_WORDS:
@@ -1652,7 +1790,22 @@ def letters_what(letters: Table) -> str:
 
 
 def backtest_sentence(bt: quota.YearBacktest | None, fmt: MoneyFormat) -> str | None:
-    """Each plan of the back-tested year, simulated against what the reps in seat all year booked."""
+    """Each plan of the back-tested year, simulated against what the reps in seat all year booked.
+
+    Parameters
+    ----------
+    bt
+        :func:`salesops_lib.analysis.quota.backtest_year` on the last complete fiscal year;
+        None: no back-test (the section's gap says why).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first), with which plan the rule would have
+        recommended then; None without a back-test.
+    """
     if bt is None:
         return None
     a = bt.asked
@@ -1675,7 +1828,20 @@ def backtest_sentence(bt: quota.YearBacktest | None, fmt: MoneyFormat) -> str | 
 
 
 def verdict_sentence(bt: quota.YearBacktest | None) -> str | None:
-    """Whether the back-test found the simulation fair, too pessimistic or too optimistic."""
+    """Whether the back-test found the simulation fair, too pessimistic or too optimistic.
+
+    Parameters
+    ----------
+    bt
+        :func:`salesops_lib.analysis.quota.backtest_year` on the last complete fiscal year;
+        None: no back-test (the section's gap says why).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first), with whether a change of the target
+        may be weighed by the simulation; None without a back-test.
+    """
     if bt is None:
         return None
     v = bt.verdict
