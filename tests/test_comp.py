@@ -471,3 +471,9 @@ def test_plans_side_by_side_and_on_target_cost(tiny):
     table = comp.plan_table([plan]).iloc[0]
     assert table["curve"] == "1.0× up to 100%, 2.0× above 100% (marginal)"
     assert table["status"] == "Current"
+
+
+def test_two_plans_with_one_name_are_refused():
+    plan = {"name": "AE", "ote": 1e5, "base_share": 0.6}
+    with pytest.raises(ConfigError, match="share the name 'AE'"):
+        comp.load_plans({"comp": {"plans": [plan, {**plan, "roles": ["SDR"]}]}})

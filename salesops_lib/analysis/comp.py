@@ -281,7 +281,7 @@ def load_plans(config: dict[str, Any]) -> list[CompPlan]:
     Raises
     ------
     ConfigError
-        When there are none, or a plan is invalid.
+        When there are none, a plan is invalid, or two plans share a name.
 
     Examples
     --------
@@ -293,7 +293,15 @@ def load_plans(config: dict[str, Any]) -> list[CompPlan]:
         raise ConfigError(
             "the config has no [[comp.plans]]: add the plans to evaluate to salesops.toml"
         )
-    return [CompPlan.from_dict(i) for i in items]
+    plans = [CompPlan.from_dict(i) for i in items]
+    names = [p.name for p in plans]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ConfigError(
+            f"two comp plans share the name {', '.join(repr(n) for n in twice)}: give each "
+            "[[comp.plans]] entry its own name (statements and SPIFFs are kept by plan name)"
+        )
+    return plans
 
 
 def current_plans(plans: list[CompPlan]) -> list[CompPlan]:
@@ -491,7 +499,7 @@ def statements(
     by_role = {r: plan_for(plans, r) for r in pd.unique(role.astype(object))}
     plan_of = [by_role.get(r) for r in role.astype(object)]
     frames = []
-    for plan in {id(p): p for p in plan_of if p is not None}.values():
+    for plan in {p.name: p for p in plan_of if p is not None}.values():
         mine = np.array([p is plan for p in plan_of], dtype=bool)
         r = m[mine]
         tier_pay = _variable(plan, r, n_tiers, own=False)
@@ -993,12 +1001,12 @@ def plan_table(plans: list[CompPlan], currency: str = "USD") -> pd.DataFrame:
     --------
     >>> plan_table(load_plans(config))  # doctest: +SKIP
     """
-    current = {id(p) for p in current_plans(plans)}
+    current = {p.name for p in current_plans(plans)}
     return pd.DataFrame(
         {
             "plan": [p.name for p in plans],
             "roles": [", ".join("every role" if r == "*" else r for r in p.roles) for p in plans],
-            "status": ["Current" if id(p) in current else "Candidate" for p in plans],
+            "status": ["Current" if p.name in current else "Candidate" for p in plans],
             "ote": [p.ote for p in plans],
             "variable_target": [p.quarterly_target for p in plans],
             "threshold": [np.nan if p.threshold is None else p.threshold for p in plans],

@@ -38,6 +38,7 @@ CSV_DECIMALS = {
     "money_exact": 2,
     "pct": 4,
     "pct1": 4,
+    "pct2": 4,
     "pp": 4,
     "ratio": 4,
     "num1": 4,

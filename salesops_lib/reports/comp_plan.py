@@ -890,7 +890,7 @@ def _curves(
     if st is not None and len(st):
         top = max(3.0, float(st["attainment"].max()) * 1.05)
     x = np.linspace(0.0, top, 400)
-    current = {id(p) for p in comp.current_plans(plans)}
+    current = {p.name for p in comp.current_plans(plans)}
     curves = pd.concat(
         [
             pd.DataFrame(
@@ -898,7 +898,7 @@ def _curves(
                     "plan": p.name,
                     "attainment": x,
                     "payout_pct": p.payout(x) / p.quarterly_target,
-                    "current": id(p) in current,
+                    "current": p.name in current,
                 }
             )
             for p in plans
