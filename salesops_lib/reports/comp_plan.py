@@ -46,7 +46,7 @@ from salesops_lib.reports.base import (
     team_or_company,
 )
 from salesops_lib.reports.definitions import pick
-from salesops_lib.reports.forecasting import method_name
+from salesops_lib.reports.forecasting import choice_words, method_name, recommendation_of
 from salesops_lib.reports.tables import Column, Table, TableSpec
 
 PAY = "What does the plan pay this quarter?"
@@ -1143,7 +1143,14 @@ def ahead_sentence(ahead: comp.NextQuarterCost | None, fmt: MoneyFormat) -> str 
     if ahead is None:
         return None
     name = method_name(ahead.method)
-    if ahead.recommended:
+    why = (
+        choice_words(recommendation_of(ahead.forecast, ahead.backtest, ahead.week))
+        if ahead.recommended and ahead.forecast is not None and ahead.backtest is not None
+        else None
+    )
+    if ahead.recommended and why:
+        method = f"{name}, the method the forecasting report recommends ({why})"
+    elif ahead.recommended:
         method = (
             f"{name}, the method the forecasting report recommends (the lowest WAPE, "
             f"{pct(ahead.wape, 1)}, over the {count(ahead.tested, 'quarter')} it tested at week "
