@@ -911,12 +911,20 @@ def forecast_tiles(
             )
     else:
         n = len(forecasts)
-        why = (
-            f"none recommended: a backtest of {count(len(rec.quarters), 'quarter')}, not "
-            f"{MIN_QUARTERS}"
-            if rec.quarters
-            else "none recommended without a backtest"
-        )
+        if rec.hindsight and rec.fair_quarters == 0:
+            why = "none recommended: without pipeline snapshots no fair backtest"
+        elif rec.hindsight:
+            why = (
+                f"none recommended: a fair backtest of {count(rec.fair_quarters, 'quarter')}, "
+                f"not {MIN_QUARTERS}"
+            )
+        elif rec.quarters:
+            why = (
+                f"none recommended: a backtest of {count(len(rec.quarters), 'quarter')}, not "
+                f"{MIN_QUARTERS}"
+            )
+        else:
+            why = "none recommended without a backtest"
         tiles.append(
             Tile(
                 "Forecasts" if n > 1 else "Forecast",
@@ -1880,7 +1888,13 @@ def _gaps(
                 f"{hindsight_why()}; {ADD_HISTORY}",
             )
         )
-    elif rec is not None and rec.method is None and data is not None:
+    if (
+        not decision.empty
+        and rec is not None
+        and rec.method is None
+        and len(rec.quarters) < MIN_QUARTERS
+        and data is not None
+    ):
         first = forecast.first_full_quarter(data)
         gaps.append(
             Gap(
