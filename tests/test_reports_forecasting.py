@@ -920,7 +920,7 @@ def test_maven_two_quarters_or_fewer_recommend_nothing(maven):
     assert "no history to backtest 4 quarters" in r.status
     assert r.status.startswith("Partial: no history snapshots to backtest the pipeline methods")
     # the reckoning's record on past quarters is hindsight too: not quoted
-    assert "missed" not in r.outlook_sentence
+    assert "this reckoning missed" not in r.outlook_sentence
     assert r.outlook_sentence.endswith("so its backtest flatters it.")
     assert r.team_sentence.startswith("By team, with Pipeline by age (no method is recommended):")
     assert r.range_sentence is None and r.season_sentence is None

@@ -814,8 +814,9 @@ def season_sentence(
     target: str,
     fmt: MoneyFormat,
 ) -> str | None:
-    """Whether the recommended method's backtest misses concentrate in the forecast quarter's
-    season (fiscal Q1..Q4).
+    """Whether the recommended method's backtest misses concentrate in the quarter's season.
+
+    The season is the fiscal Q1..Q4 of the quarter forecast.
 
     At least :data:`MIN_SEASON` quarters of the season tested, every one missed the same way,
     by at least twice the average miss of the others. The forecast is then put as the range
@@ -982,8 +983,9 @@ AGREE = 0.02
 
 
 def hindsight_sentence(rec: Recommendation, names: dict[str, str] | None = None) -> str | None:
-    """Why the methods that read the pipeline are neither recommended nor given a track record
-    on data without history snapshots.
+    """Why, without history snapshots, the methods that read the pipeline are not recommended.
+
+    Their backtest is given no track record either.
 
     Parameters
     ----------
@@ -1078,8 +1080,9 @@ def methods_agree(forecasts: pd.DataFrame) -> bool:
 
 
 def bias_sentence(rec: Recommendation, point: float, target: str, fmt: MoneyFormat) -> str | None:
-    """The recommended method's backtest bias and the forecast corrected for it, when the bias
-    exceeds :data:`BIAS_LIMIT` either way.
+    """The recommended method's backtest bias and the forecast corrected for it.
+
+    Said only when the bias exceeds :data:`BIAS_LIMIT` either way.
 
     Parameters
     ----------
@@ -1118,7 +1121,9 @@ def recommendation_sentence(
     fmt: MoneyFormat,
     names: dict[str, str] | None = None,
 ) -> str:
-    """The recommended method and why (:func:`choice_words`), its bias when large
+    """The recommended method and why, or that none is recommended and why.
+
+    Why (:func:`choice_words`), its bias when large
     (:func:`bias_sentence`), whether the methods agree (:func:`methods_agree`: then they are
     not ranked) and why the pipeline methods are not recommended without snapshots
     (:func:`hindsight_sentence`); or, without a fair backtest of at least
