@@ -1962,7 +1962,10 @@ def _definitions(
                 "tested. WAPEs less than 0.1 percentage point apart are a tie, and of the tied "
                 "methods the one with the smaller bias (in either direction) is recommended; the "
                 "backtest table then shows WAPE to two decimals. With fewer quarters tested none "
-                "is recommended and the methods are shown side by side."
+                "is recommended and the methods are shown side by side. Without history "
+                "snapshots the methods that read the pipeline (marked hindsight) are never "
+                "recommended: past pipelines rebuilt from today's records already know each "
+                "deal's final close date."
             ),
             "80% / 95% range": (
                 "Monte Carlo quantiles of the outcome (Bookings trend: model prediction "
