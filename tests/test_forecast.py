@@ -210,3 +210,38 @@ def test_first_full_quarter_starts_where_the_data_does(maven):
     assert fc.data_start(maven) == pd.Timestamp("2017-03-01")
     assert fc.first_full_quarter(maven) == "2017Q2"
     assert not fc.backtestable(maven, "2017Q3") and fc.backtestable(maven, "2017Q4")
+
+
+# ---------------------------------------------------------------------------------------
+# hindsight: without snapshots, methods that read the pipeline are never recommended
+
+
+def test_without_snapshots_pipeline_methods_are_hindsight_and_never_recommended():
+    bt = scored(
+        {"pipeline": 0.05, "ensemble": 0.06, "time_series": 0.09},
+        {"pipeline": 0.0, "ensemble": 0.0, "time_series": 0.01},
+        4,
+    )
+    # with snapshots (no hindsight) the lowest WAPE wins
+    assert fc.recommend(bt, hindsight=()) == "pipeline"
+    # without: only the method that uses past bookings alone can be recommended
+    looked = fc.READS_PIPELINE
+    assert fc.recommend(bt, hindsight=looked) == "time_series"
+    ranked = fc.ranking(bt, hindsight=looked)
+    assert ranked.index[0] == "time_series"
+    assert ranked.loc[["pipeline", "ensemble"], "hindsight"].all()
+    assert not ranked.loc[["pipeline", "ensemble"], "eligible"].any()
+    # the backtest's attrs carry it when not given
+    bt.attrs["hindsight"] = looked
+    assert fc.recommend(bt) == "time_series"
+    # no method without hindsight on enough quarters: none
+    only = scored({"pipeline": 0.05}, {"pipeline": 0.0}, 8)
+    assert fc.recommend(only, hindsight=looked) is None
+
+
+def test_hindsight_methods_follow_the_snapshots(demo):
+    assert fc.has_snapshots(demo) and fc.hindsight_methods(demo) == ()
+    bare = replace(demo, history=None)
+    assert not fc.has_snapshots(bare)
+    assert fc.hindsight_methods(bare) == ("pipeline", "win_model", "rep_call", "ensemble")
+    assert "time_series" not in fc.hindsight_methods(bare)

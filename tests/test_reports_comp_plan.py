@@ -268,7 +268,8 @@ def test_ahead_sentence_branches():
     assert cp.ahead_sentence(base, FMT) == (
         "With 2026Q4 bookings forecast at $32.4M (80% range $30.4M–$34.4M) by Blend of methods, "
         "the method the forecasting report recommends (the lowest WAPE, 5.0%, over the 8 "
-        "quarters it tested at week 0), the current plans' variable pay would most likely be "
+        "quarters tested at week 0 (the day before each quarter started)), the current plans' "
+        "variable pay would most likely be "
         "**$1.4M** with a simulated 80% range of $1.3M–$1.5M (Monte Carlo over the forecast and "
         "each rep's share of it)."
     )
@@ -579,3 +580,7 @@ def test_demo_next_quarter_cost_uses_the_forecast_report_03_recommends(demo, dem
     assert a.point == pytest.approx(point)
     assert f"forecast at {FMT(point)}" in demo_report.ahead_sentence
     assert "the method the forecasting report recommends" in demo_report.ahead_sentence
+    # review2 #6: the same words as 03, the tie and the bias that broke it named
+    assert forecasting.choice_words(f.recommendation) in demo_report.ahead_sentence
+    assert "ties with that of Blend of methods" in demo_report.ahead_sentence
+    assert "lowest WAPE" not in demo_report.ahead_sentence

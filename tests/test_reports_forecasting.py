@@ -5,6 +5,7 @@ on the raw CSV files."""
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 import nbformat
 import numpy as np
@@ -101,8 +102,8 @@ def test_recommendation_names_its_backtest_and_its_measured_coverage():
     fc = frame([("time_series", 26.5e6), ("pipeline", 22.8e6), ("win_model", 22.4e6)])
     text = fr.recommendation_sentence(fc, rec("pipeline", held80=6), "2026Q4", FMT)
     assert text == (
-        "The recommended method is **Pipeline by stage and age**: it had the lowest WAPE (4.2%) "
-        "over the 8 quarters tested at week 0 (the day before each quarter started). It expects "
+        "The recommended method is **Pipeline by stage and age**: the lowest WAPE, 4.2%, over "
+        "the 8 quarters tested at week 0 (the day before each quarter started). It expects "
         "**$22.8M** for 2026Q4."
     )
 
@@ -174,9 +175,13 @@ def test_reconcile_above_says_why_and_counts_what_the_reckoning_leaves_out():
     text = fr.reconcile_sentence(
         fc, rec("pipeline"), outlook(), outside=OUTSIDE, target="2026Q4", fmt=FMT
     )
+    # the shared reckoning's figure beside the forecast: 21.0M of a 20M goal, 70M pipeline
+    # against a 20M gap (3.5x), as the index and report 01 quote it
     assert text.startswith(
-        "The recommended forecast (Pipeline by stage and age, **$22.8M**) is **$1.8M above** the "
-        "reckoning of $21.0M and 114% of the goal: it gives each open deal the chance"
+        "The recommended forecast, Pipeline by stage and age's **$22.8M**, 114% of the goal, is "
+        "**$1.8M above** the shared reckoning of $21.0M (105% of the goal, on an open pipeline "
+        "3.5× the gap to it: the figures of the index and the team-visibility report): it gives "
+        "each open deal the chance"
     )
     assert text.endswith(
         "; it also counts, at their own chances, the 2 open deals worth $3.0M dated outside "
@@ -193,7 +198,11 @@ def test_reconcile_below_in_line_and_time_series():
         target="2026Q4",
         fmt=FMT,
     )
-    assert "is **$2.0M below** the reckoning of $21.0M and 95% of the goal: it projects" in below
+    assert below.startswith(
+        "The recommended forecast, Bookings trend's **$19.0M**, 95% of the goal, is **$2.0M "
+        "below** the shared reckoning of $21.0M (105% of the goal,"
+    )
+    assert "report): it projects past quarters' bookings" in below
     assert "also counts" not in below  # the time series reads no pipeline
     level = fr.reconcile_sentence(
         frame([("win_model", 21.1e6)]),
@@ -203,9 +212,8 @@ def test_reconcile_below_in_line_and_time_series():
         target="2026Q4",
         fmt=FMT,
     )
-    assert (
-        "is in line with the reckoning of $21.0M and 106% of the goal, although it gives" in level
-    )
+    assert "106% of the goal, is in line with the shared reckoning of $21.0M (105%" in level
+    assert "report), although it gives" in level
     assert "also counts" not in level
 
 
@@ -221,12 +229,18 @@ def test_reconcile_without_a_reckoning_or_a_recommendation():
     )
     assert text == (
         "Without a backtest no forecast is recommended: the methods expect $22.4M – $22.8M, "
-        "against the reckoning's $21.0M."
+        "against the shared reckoning of $21.0M (105% of the goal, on an open pipeline 3.5× the "
+        "gap to it: the figures of the index and the team-visibility report)."
     )
     short = fr.reconcile_sentence(
-        fc, rec(None, n=2), outlook(), outside=OUTSIDE, target="2026Q4", fmt=FMT
+        fc, rec(None, n=2), outlook(open_deals=0), outside=OUTSIDE, target="2026Q4", fmt=FMT
     )
-    assert short.startswith("With a backtest of only 2 quarters no forecast is recommended:")
+    # no open deal in the quarter: no coverage to quote
+    assert short == (
+        "No forecast is recommended: the methods expect $22.4M – $22.8M, against the shared "
+        "reckoning of $21.0M (105% of the goal: the figures of the index and the team-visibility "
+        "report)."
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -263,6 +277,29 @@ def test_accuracy_sentence_is_about_the_deciding_backtest():
         "age) of actual bookings (WAPE): too few quarters to tell which method is better."
     )
     assert fr.accuracy_title(accuracy_rows(), rec("pipeline")).startswith("Forecasts made later")
+
+
+@pytest.mark.parametrize(
+    ("wapes", "title"),
+    [
+        ((0.042, 0.03, 0.025), "Forecasts made later in the quarter miss less: Pipeline by stage"),
+        ((0.02, 0.03, 0.04), "Forecasts made later in the quarter miss more: Pipeline by stage"),
+        ((0.03, 0.03, 0.03), "Forecasts miss as much at every week tested: Pipeline by stage"),
+        # SF: down then up is no "miss less"
+        (
+            (0.273, 0.202, 0.255),
+            "Pipeline by stage and age misses by 27.3% at week 0, 20.2% at week 4, 25.5% at "
+            "week 8: no steady fall with the week",
+        ),
+        # a fall that ends below the start but rises on the way is no steady fall either
+        ((0.30, 0.31, 0.20), "Pipeline by stage and age misses by 30.0% at week 0, 31.0%"),
+    ],
+)
+def test_accuracy_title_follows_the_figures_by_week(wapes, title):
+    acc = pd.DataFrame(
+        {"week": [0, 4, 8], "method": "pipeline", "quarters": 8, "wape": list(wapes)}
+    )
+    assert fr.accuracy_title(acc, rec("pipeline")).startswith(title)
 
 
 def test_monthly_sentence_names_the_method_in_words():
@@ -544,34 +581,27 @@ def test_demo_recommendation_follows_the_rule_on_the_backtest_shown(demo_report,
         f"Its 80% ranges held the actual in {held} of 8 quarters tested and its 95% ranges in "
         f"{held95} of 8"
     )
-    assert f"its WAPE of {wape[expected]:.2%} ties with that of Blend of methods " in (
+    assert f"its WAPE of {wape[expected]:.2%} over the 8 quarters tested" in (
         r.recommendation_sentence
     )
+    assert "ties with that of Blend of methods " in r.recommendation_sentence
     assert f"({wape['ensemble']:.2%})" in r.recommendation_sentence
-    assert f"bias {bias[expected]:.1%} against {bias['ensemble']:.1%}" in r.recommendation_sentence
+    assert f"bias ({bias[expected]:.1%} against {bias['ensemble']:.1%})" in (
+        r.recommendation_sentence
+    )
     assert "over the 8 quarters tested at week 0" in r.recommendation_sentence
     assert (r.accuracy.frame["week"] == 0).any()  # the deciding backtest is on the page
     wapes = r.accuracy.formatted()["WAPE"]
     assert f"{wape[expected]:.2%}" in set(wapes)  # two decimals: the tie reads apart
 
 
-def test_demo_misses_concentrate_in_fourth_quarters(demo_report):
+def test_demo_two_fourth_quarters_are_no_pattern(demo_report):
     r = demo_report
     bt = r.backtests[0]
-    rows = bt[bt["method"] == r.recommendation.method].set_index("quarter")
-    q4 = rows.loc[["2024Q4", "2025Q4"]]
-    signed = q4["error"] / q4["actual"]
-    assert (signed < 0).all()  # both fourth quarters forecast low
-    rest = rows.drop(["2024Q4", "2025Q4"])["abs_pct_error"].mean()
-    assert signed.abs().mean() >= 2 * rest
-    text = r.season_sentence
-    assert text.startswith(
-        "Its misses concentrate in fourth quarters: it forecast both fiscal fourth quarters tested "
-        f"too low (2024Q4 by {abs(signed.iloc[0]):.0%} and 2025Q4 by {abs(signed.iloc[1]):.0%})"
-    )
-    assert "2026Q4 is a fourth quarter" in text
-    point = r.forecasts.set_index("method").loc[r.recommendation.method, "point"]
-    assert FMT(point / (1 + signed.mean())) in text
+    rows = bt[bt["method"] == r.recommendation.method]
+    q4 = rows[rows["quarter"].str.endswith("Q4")]
+    assert len(q4) == 2 < fr.MIN_SEASON  # 2024Q4 and 2025Q4, both forecast low
+    assert r.season_sentence is None
 
 
 def test_demo_header_names_the_forecast_quarter_and_the_team_split_its_method(
@@ -658,7 +688,7 @@ def test_demo_at_risk_figures_match_the_raw_history(demo_report, demo_dir):
     assert r.past_due_sentence.startswith(f"**{len(due):,} open deals**")
     assert "none of them in 2026Q4's pipeline" in r.past_due_sentence
     assert r.outlook.open_deals == len(q4)
-    assert r.reconcile_sentence.startswith("The recommended forecast (")
+    assert r.reconcile_sentence.startswith("The recommended forecast, ")
     accounts = pd.read_csv(demo_dir / "accounts.csv").set_index("account_id")["account_name"]
     top = r.largest.frame.iloc[0]
     assert top["account"] == accounts[top["account_id"]]
@@ -711,12 +741,15 @@ def test_tie_is_named_with_two_decimals_and_the_bias_that_broke_it():
         bias=-0.0042,
         tied=(("ensemble", 0.05002, -0.0264),),
     )
+    why = (
+        "its WAPE of 5.04% over the 8 quarters tested at week 0 (the day before each quarter "
+        "started) ties with that of Blend of methods (5.00%), less than 0.1 percentage point "
+        "apart, and its smaller bias (-0.4% against -2.6%) breaks the tie"
+    )
+    assert fr.choice_words(tied) == why  # the words 05 quotes too
     assert fr.recommendation_sentence(fc, tied, "2026Q4", FMT) == (
-        "The recommended method is **Deal-by-deal win model**: over the 8 quarters tested at week "
-        "0 (the day before each quarter started), its WAPE of 5.04% ties with that of Blend of "
-        "methods (5.00%), less than 0.1 percentage point apart, and its forecasts ran closer to "
-        "the actual on average (bias -0.4% against -2.6%), which breaks the tie. It expects "
-        "**$31.5M** for 2026Q4."
+        f"The recommended method is **Deal-by-deal win model**: {why}. It expects **$31.5M** for "
+        "2026Q4."
     )
     assert [c.fmt for c in fr.accuracy_spec(tied).columns if c.key == "wape"] == ["pct2"]
     assert [c.fmt for c in fr.accuracy_spec(rec("pipeline")).columns if c.key == "wape"] == ["pct1"]
@@ -770,14 +803,18 @@ def decision_rows(errors: dict[str, float], method: str = "win_model") -> pd.Dat
 
 
 def test_season_sentence_when_misses_concentrate_in_the_forecast_quarters_season():
-    errors = {"2024Q4": -14.0, "2025Q1": 4.0, "2025Q2": 2.0, "2025Q3": 6.0, "2025Q4": -10.0}
+    two = {"2024Q4": -14.0, "2025Q1": 4.0, "2025Q2": 2.0, "2025Q3": 6.0, "2025Q4": -10.0}
     fc = frame([("win_model", 31.5e6)])
+    # two fourth quarters are no pattern
+    assert fr.season_sentence(decision_rows(two), rec("win_model"), fc, "2026Q4", FMT) is None
+    errors = {"2023Q4": -12.0, **two}
     text = fr.season_sentence(decision_rows(errors), rec("win_model"), fc, "2026Q4", FMT)
+    # a range from the smallest to the largest miss, never one figure: 31.5/0.90 to 31.5/0.86
     assert text == (
-        "Its misses concentrate in fourth quarters: it forecast both fiscal fourth quarters tested "
-        "too low (2024Q4 by 14% and 2025Q4 by 10%), against misses of 4% on average in the other "
-        "3 quarters. 2026Q4 is a fourth quarter: should its forecast of $31.5M miss as those did "
-        "on average (by 12%), 2026Q4 would book about **$35.8M**."
+        "Its misses concentrate in fourth quarters: it forecast all 3 fiscal fourth quarters "
+        "tested too low (2023Q4 by 12%, 2024Q4 by 14% and 2025Q4 by 10%), against misses of 4% on "
+        "average in the other 3 quarters. 2026Q4 is a fourth quarter: should its forecast of "
+        "$31.5M miss as those did, 2026Q4 would book more, about **$35.0M – $36.6M**."
     )
     # another season forecast, one Q4 over, or misses no larger than elsewhere: nothing to say
     assert fr.season_sentence(decision_rows(errors), rec("win_model"), fc, "2026Q1", FMT) is None
@@ -833,7 +870,7 @@ def test_salesforce_fixture_says_what_the_methods_used_and_marks_later_closes(
     assert row["forecast_category"] == "Closed later"
     assert "Closed Won after (date)" in r.definitions
     assert r.tested_sentence.startswith(
-        "The backtest tests 5 quarters of the 8 asked for, from 2025Q1"
+        "The backtest tests 4 quarters of the 8 asked for, from 2025Q2"
     )
     shown = r.largest.formatted()
     assert "–" not in set(shown["Stage"]) and "–" not in set(shown["Category"])
@@ -858,16 +895,146 @@ def test_hubspot_backtest_leaves_out_quarters_without_two_full_quarters_before()
 def test_maven_two_quarters_or_fewer_recommend_nothing(maven):
     r = fr.build(maven, quarter="2017Q4")
     assert r.recommendation.method is None and r.recommendation.quarters == ["2017Q4"]
+    # no snapshots: every method that ran reads the pipeline, so its backtest is hindsight
+    assert set(r.recommendation.hindsight) == {"pipeline", "win_model", "ensemble"}
     assert r.recommendation_sentence.startswith(
-        "The backtest could test only 1 quarter before 2018Q1, 2017Q4, at week 0 (the day before "
-        "each quarter started): fewer than the 4 a recommendation needs, so **no method is "
-        "recommended**. Side by side"
+        "No method that uses only past bookings could be backtested before 2018Q1, so **no "
+        "method is recommended**. Side by side"
     )
-    assert r.tiles[0].detail.endswith("none recommended: a backtest of 1 quarter, not 4")
-    assert r.accuracy_sentence.endswith("too few quarters to tell which method is better.")
-    assert r.reconcile_sentence.startswith("With a backtest of only 1 quarter no forecast")
-    assert "Partial: no history to backtest 4 quarters" in r.status
+    assert r.recommendation_sentence.endswith(
+        "without weekly snapshots of the pipeline, past quarters' pipelines can only be rebuilt "
+        "from today's records, which already know each deal's final close date, so their "
+        "backtest flatters them: they are not recommended from it, and their errors there are no "
+        "track record."
+    )
+    assert r.tiles[0].detail.endswith(
+        "none recommended: without pipeline snapshots no fair backtest"
+    )
+    assert r.accuracy_sentence is None  # hindsight errors are not quoted as accuracy
+    assert set(r.accuracy.frame["label"]) == {
+        "Pipeline by age (hindsight)",
+        "Deal-by-deal win model (hindsight)",
+        "Blend of methods (hindsight)",
+    }
+    assert r.reconcile_sentence.startswith("No forecast is recommended: the methods expect")
+    assert "no history to backtest 4 quarters" in r.status
+    assert r.status.startswith("Partial: no history snapshots to backtest the pipeline methods")
+    # the reckoning's record on past quarters is hindsight too: not quoted
+    assert "this reckoning missed" not in r.outlook_sentence
+    assert r.outlook_sentence.endswith("so its backtest flatters it.")
     assert r.team_sentence.startswith("By team, with Pipeline by age (no method is recommended):")
     assert r.range_sentence is None and r.season_sentence is None
     assert r.tested_sentence is None  # the section's gap says it once
-    assert r.gaps[0].how.startswith("the data holds full quarters from 2017Q2 on")
+    assert any(g.how.startswith("the data holds full quarters from 2017Q2 on") for g in r.gaps)
+
+
+# ---------------------------------------------------------------------------------------
+# hindsight, bias and agreement
+
+
+def looked(method: str | None = "time_series", *, fair: int = 4, bias: float = 0.0):
+    return fr.Recommendation(
+        method,
+        0,
+        ["2025Q2", "2025Q3", "2025Q4", "2026Q1"],
+        0.331,
+        3,
+        3,
+        4,
+        bias=bias,
+        hindsight=("pipeline", "win_model", "ensemble"),
+        fair_quarters=fair,
+    )
+
+
+def test_hindsight_sentence_names_the_methods_and_says_why_in_one_sentence():
+    text = fr.hindsight_sentence(looked())
+    assert text == (
+        "Pipeline by stage and age, Deal-by-deal win model and Blend of methods read the open "
+        "pipeline, and without weekly snapshots of the pipeline, past quarters' pipelines can "
+        "only be rebuilt from today's records, which already know each deal's final close date, "
+        "so their backtest flatters them: they are not recommended from it, and their errors "
+        "there are no track record."
+    )
+    assert text.count(". ") == 0  # one sentence
+    one = replace(looked(), hindsight=("pipeline",))
+    assert "reads the open pipeline" in fr.hindsight_sentence(one)
+    assert "its backtest flatters it: it is not recommended" in fr.hindsight_sentence(one)
+    assert fr.hindsight_sentence(rec("pipeline")) is None  # with snapshots: nothing to say
+
+
+def test_recommendation_with_hindsight_names_the_fair_field_and_why():
+    fc = frame([("time_series", 700e3), ("pipeline", 500e3)])
+    text = fr.recommendation_sentence(fc, looked(), "2026Q2", FMT)
+    assert text.startswith(
+        "The recommended method is **Bookings trend**: the lowest WAPE, 33.1%, over the 4 "
+        "quarters tested at week 0 (the day before each quarter started), among the methods "
+        "that use only past bookings. It expects **$700K** for 2026Q2. Pipeline by stage and age"
+    )
+    none = fr.recommendation_sentence(fc, looked(None, fair=0), "2026Q2", FMT)
+    assert none.startswith(
+        "No method that uses only past bookings could be backtested before 2026Q2, so **no "
+        "method is recommended**."
+    )
+    few = fr.recommendation_sentence(fc, looked(None, fair=3), "2026Q2", FMT)
+    assert few.startswith(
+        "The backtest could test the methods that use only past bookings on only 3 quarters at "
+        "week 0 (the day before each quarter started): fewer than the 4"
+    )
+
+
+@pytest.mark.parametrize(
+    ("bias", "said"),
+    [
+        (
+            0.211,
+            "it forecast 21.1% too high on balance (bias); corrected for that, it expects "
+            "about **$509K** for 2026Q2.",
+        ),
+        (
+            -0.22,
+            "it forecast 22.0% too low on balance (bias); corrected for that, it expects "
+            "about **$790K** for 2026Q2.",
+        ),
+        (0.10, None),
+        (-0.05, None),
+    ],
+)
+def test_bias_beyond_ten_percent_is_said_with_the_corrected_figure(bias, said):
+    point = 616_500 if bias > 0 else 616_500
+    text = fr.bias_sentence(looked(bias=bias), point, "2026Q2", FMT)
+    if said is None:
+        assert text is None
+    else:
+        assert text == "In its backtest " + said
+        fc = frame([("time_series", point), ("pipeline", 400e3)])
+        assert text in fr.recommendation_sentence(fc, looked(bias=bias), "2026Q2", FMT)
+
+
+def test_methods_that_agree_are_not_ranked():
+    # SF: four methods within $7K of $624K
+    fc = frame(
+        [
+            ("time_series", 624_000),
+            ("pipeline", 616_500),
+            ("win_model", 620_000),
+            ("ensemble", 619_600),
+        ]
+    )
+    assert fr.methods_agree(fc)
+    text = fr.recommendation_sentence(fc, looked(bias=0.145), "2026Q2", FMT)
+    assert text.startswith(
+        "The 4 methods agree: they expect $617K – $624K for 2026Q2, less than 2% apart, closer "
+        "than any of them can tell, so they are not ranked here; the one the backtest "
+        "recommends, **Bookings trend**, expects **$624K**. In its backtest it forecast 14.5% "
+        "too high"
+    )
+    assert "lowest WAPE" not in text
+    assert fr.forecast_title(fc, looked(), "2026Q2", FMT) == (
+        "2026Q2: Bookings trend expects $624K; the methods agree ($617K–$624K)"
+    )
+    apart = frame([("time_series", 624_000), ("pipeline", 600_000)])  # 3.8% apart
+    assert not fr.methods_agree(apart)
+    assert not fr.methods_agree(frame([("time_series", 624_000)]))
+    # Rep call is no forecast: it does not stop the others agreeing
+    assert fr.methods_agree(frame([("pipeline", 100.0), ("win_model", 101.0), ("rep_call", 10.0)]))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -192,9 +194,21 @@ def test_outlook_reconciles_pipeline_and_new_deals(tiny):
         "For **2026Q2** the goal is **$12.0K** (quota). Its open pipeline of $4.0K (1 deal) has "
         "turned into bookings at 95% of its value over the last 2 quarters: about **$3.8K**. "
         "Deals not yet in the pipeline added $2.5K on average in those quarters, so the "
-        "quarter reckons at about **$6.3K**, 52% of the goal. Made the same way at the same "
-        "point of the quarter before, this reckoning missed what it booked by 18%: a rule of "
-        "thumb, not a forecast."
+        "quarter reckons at about **$6.3K**, 52% of the goal. How far it missed in past "
+        "quarters is not shown: without weekly snapshots of the pipeline, past quarters' "
+        "pipelines can only be rebuilt from today's records, which already know each deal's "
+        "final close date, so its backtest flatters it."
+    )
+    # with snapshots the same record is a track record
+    kept = replace(o, hindsight=False)
+    assert outlook_sentence(kept).endswith(
+        "Made the same way at the same point of the quarter before, this reckoning missed what "
+        "it booked by 18%: a rule of thumb, not a forecast."
+    )
+    assert (
+        o.hindsight
+        and np.isnan(o.typical_miss)
+        and kept.typical_miss == pytest.approx(0.176, abs=1e-3)
     )
 
 

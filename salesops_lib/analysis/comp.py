@@ -1135,6 +1135,9 @@ class NextQuarterCost:
         The recommended method's WAPE in that backtest and how many quarters it tested.
     week
         The week of the quarter the forecast stands at (:func:`~salesops_lib.analysis.forecast.forecast_week`).
+    forecast, backtest
+        The forecast (:func:`~salesops_lib.analysis.forecast.forecast_quarter`) and its
+        deciding backtest, from which the forecasting report words the recommendation.
     """
 
     quarter: str
@@ -1151,6 +1154,8 @@ class NextQuarterCost:
     wape: float = float("nan")
     tested: int = 0
     week: int = 0
+    forecast: pd.DataFrame | None = None
+    backtest: pd.DataFrame | None = None
 
 
 def next_quarter_cost(
@@ -1243,6 +1248,8 @@ def next_quarter_cost(
         wape=float(wape.get(method, float("nan"))),
         tested=int(bt["quarter"].nunique()) if len(bt) and "quarter" in bt else 0,
         week=int(week),
+        forecast=fq,
+        backtest=bt,
     )
 
 

@@ -1127,6 +1127,53 @@ def forecast_week(data: SalesData, quarter: str, as_of: object) -> int:
     return max(0, (int((day - start).days) + 1) // 7)
 
 
+READS_PIPELINE = ("pipeline", "win_model", "rep_call", "ensemble")
+"""Methods that read the open pipeline (the ensemble blends the pipeline methods)."""
+
+
+def has_snapshots(data: SalesData) -> bool:
+    """Whether the data has history snapshots of its pipeline.
+
+    Parameters
+    ----------
+    data
+        The data set.
+
+    Returns
+    -------
+    bool
+        True when ``data.history`` holds at least one row.
+    """
+    return data.history is not None and len(data.history) > 0
+
+
+def hindsight_methods(data: SalesData) -> tuple[str, ...]:
+    """The methods whose backtest on ``data`` uses hindsight.
+
+    Without history snapshots a past quarter's open pipeline can only be rebuilt from
+    today's records, which already know each deal's final close date and amount: a
+    backtest of a method that reads the pipeline (:data:`READS_PIPELINE`) then flatters
+    it. Methods that use only past bookings (the time series, the seasonal-naive
+    yardsticks) are backtested honestly either way.
+
+    Parameters
+    ----------
+    data
+        The data set.
+
+    Returns
+    -------
+    tuple of str
+        :data:`READS_PIPELINE` without snapshots, else empty.
+
+    Examples
+    --------
+    >>> hindsight_methods(load_dataset("data/examples/maven_crm", preset="maven_crm"))  # doctest: +SKIP
+    ('pipeline', 'win_model', 'rep_call', 'ensemble')
+    """
+    return () if has_snapshots(data) else READS_PIPELINE
+
+
 MIN_BACKTEST_QUARTERS = 4
 """Fewest quarters a backtest must have scored a method on for it to be recommended."""
 
@@ -1139,13 +1186,15 @@ def ranking(
     among: tuple[str, ...] | list[str] | None = None,
     *,
     min_quarters: int = MIN_BACKTEST_QUARTERS,
+    hindsight: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """The candidates for the recommendation, in the order the rule ranks them.
 
     Candidates are the forecasting methods (:data:`METHODS` without ``rep_call``, which has
     no probability behind it; the seasonal-naive baselines are yardsticks, never
     recommended) the backtest scored, narrowed to ``among`` when given. The rule: the lowest
-    WAPE over at least ``min_quarters`` quarters tested; methods whose WAPE is less than
+    WAPE over at least ``min_quarters`` quarters tested, among the methods whose backtest
+    used no hindsight (:func:`hindsight_methods`); methods whose WAPE is less than
     :data:`WAPE_TIE` above the lowest are tied with it, and of those the one with the
     smallest absolute bias comes first (then the lower WAPE, then the order of
     :data:`METHODS`).
@@ -1158,28 +1207,34 @@ def ranking(
         The methods the forecast has (None: any).
     min_quarters
         Fewest quarters tested for a recommendation.
+    hindsight
+        The methods whose backtest used hindsight (None: ``bt.attrs["hindsight"]``, which
+        :func:`backtest` sets).
 
     Returns
     -------
     DataFrame
-        Indexed by method: ``quarters, wape, bias, eligible`` (tested on enough quarters),
-        ``tied`` (an eligible method tied with the lowest eligible WAPE), best first; the
-        first row is recommended when it is ``eligible``.
+        Indexed by method: ``quarters, wape, bias, hindsight`` (its backtest used
+        hindsight), ``eligible`` (tested on enough quarters, without hindsight), ``tied``
+        (an eligible method tied with the lowest eligible WAPE), best first; the first row
+        is recommended when it is ``eligible``.
 
     Examples
     --------
     >>> ranking(backtest(data, quarters=8, week=0))[["wape", "bias", "tied"]]  # doctest: +SKIP
     """
-    cols = ["quarters", "wape", "bias", "eligible", "tied"]
+    cols = ["quarters", "wape", "bias", "hindsight", "eligible", "tied"]
     if bt is None or bt.empty:
         return pd.DataFrame(columns=cols)
+    looked = set(bt.attrs.get("hindsight", ()) if hindsight is None else hindsight)
     allowed = set(among) if among is not None else set(METHODS)
     acc = accuracy(bt)
     order = [m for m in METHODS if m != "rep_call" and m in allowed and m in acc.index]
     acc = acc.loc[order]
     acc = acc[np.isfinite(acc["wape"].to_numpy(dtype=float))]
     out = acc[["quarters", "wape", "bias"]].copy()
-    out["eligible"] = out["quarters"] >= min_quarters
+    out["hindsight"] = out.index.isin(sorted(looked))
+    out["eligible"] = (out["quarters"] >= min_quarters) & ~out["hindsight"]
     best = out.loc[out["eligible"], "wape"].min() if out["eligible"].any() else np.nan
     out["tied"] = out["eligible"] & (out["wape"] - best < WAPE_TIE)
     out["_rank"] = np.where(out["tied"], 0, np.where(out["eligible"], 1, 2))
@@ -1194,11 +1249,13 @@ def recommend(
     among: tuple[str, ...] | list[str] | None = None,
     *,
     min_quarters: int = MIN_BACKTEST_QUARTERS,
+    hindsight: tuple[str, ...] | None = None,
 ) -> str | None:
     """The one rule for the recommended method: the first of :func:`ranking`.
 
-    The lowest WAPE in a backtest of at least ``min_quarters`` quarters; WAPEs less than
-    :data:`WAPE_TIE` apart are a tie, which the smaller absolute bias breaks.
+    The lowest WAPE in a backtest of at least ``min_quarters`` quarters, among methods whose
+    backtest used no hindsight; WAPEs less than :data:`WAPE_TIE` apart are a tie, which the
+    smaller absolute bias breaks.
 
     Parameters
     ----------
@@ -1209,12 +1266,15 @@ def recommend(
     min_quarters
         Fewest quarters tested for a recommendation (:data:`MIN_BACKTEST_QUARTERS`): two
         quarters' errors are no evidence of which method is better.
+    hindsight
+        The methods whose backtest used hindsight and are never recommended from it (None:
+        ``bt.attrs["hindsight"]``).
 
     Returns
     -------
     str or None
-        None when the backtest scored no candidate on enough quarters: no recommendation
-        without a backtest.
+        None when the backtest scored no candidate on enough quarters without hindsight: no
+        recommendation without a fair backtest.
 
     Examples
     --------
@@ -1223,7 +1283,7 @@ def recommend(
     """
     if bt is None or not len(bt):
         return None
-    ranked = ranking(bt, among, min_quarters=min_quarters)
+    ranked = ranking(bt, among, min_quarters=min_quarters, hindsight=hindsight)
     if ranked.empty or not bool(ranked["eligible"].iloc[0]):
         return None
     return str(ranked.index[0])
@@ -1267,7 +1327,8 @@ def forecast_quarter(
         ``method, point, lo80, hi80, lo95, hi95`` (and the ``by`` column); ``attrs``
         carries ``recommended`` (:func:`recommend` on the backtest: the lowest backtest
         WAPE over at least :data:`MIN_BACKTEST_QUARTERS` quarters, a tie broken by the
-        smaller bias; None without such a backtest), ``weights``, ``week`` (the
+        smaller bias, among methods whose backtest used no hindsight; None without such a
+        backtest), ``weights``, ``week`` (the
         backtest's week), ``backtested`` (the quarters it tested), ``booked`` (bookings
         won so far) and ``as_of`` (the as-of date used, ``YYYY-MM-DD``).
 
@@ -1316,7 +1377,13 @@ def forecast_quarter(
         out = out.reset_index(drop=True)
     else:
         out = out.rename_axis(by).reset_index()
-    out.attrs["recommended"] = recommend(bt, among=tuple(parts)) if bt is not None else None
+    out.attrs["recommended"] = (
+        recommend(
+            bt, among=tuple(parts), hindsight=bt.attrs.get("hindsight", hindsight_methods(data))
+        )
+        if bt is not None
+        else None
+    )
     out.attrs["weights"] = weights
     out.attrs["week"] = week
     out.attrs["backtested"] = (
@@ -1363,8 +1430,9 @@ def backtest(
         abs_pct_error, lo80, hi80, covered80, lo95, hi95, covered95`` (the ranges and whether
         they held the actual; NaN for the baselines, which have no range).
         ``attrs["wape"]`` holds each method's WAPE (sum of absolute errors / sum of
-        actuals), ``attrs["week"]`` the week and ``attrs["recommended"]`` the method
-        :func:`recommend` names (None when no quarter could be tested).
+        actuals), ``attrs["week"]`` the week, ``attrs["hindsight"]`` the methods whose
+        scores used hindsight (:func:`hindsight_methods`) and ``attrs["recommended"]`` the
+        method :func:`recommend` names (None when no quarter could be tested).
 
     Raises
     ------
@@ -1454,6 +1522,7 @@ def backtest(
     ).to_dict()
     out.attrs["wape"] = wape
     out.attrs["week"] = week
+    out.attrs["hindsight"] = hindsight_methods(data)
     out.attrs["recommended"] = recommend(out)
     return out
 

@@ -53,6 +53,10 @@ class Outlook:
         The same reckoning made at the same point of each of those quarters, against what
         they booked: ``quarter, expected, actual, error`` (error = expected / actual - 1);
         empty when there is none.
+    hindsight
+        True when the data has no history snapshots: the track record then rebuilds past
+        pipelines from today's records, which know each deal's final close date and amount,
+        so it flatters the reckoning and is no track record (:attr:`typical_miss` is NaN).
     """
 
     quarter: str
@@ -69,6 +73,7 @@ class Outlook:
     track_record: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=["quarter", "expected", "actual", "error"])
     )
+    hindsight: bool = False
 
     @property
     def gap(self) -> float:
@@ -82,8 +87,9 @@ class Outlook:
 
     @property
     def typical_miss(self) -> float:
-        """Mean absolute error of the reckoning over :attr:`track_record` (NaN without one)."""
-        if self.track_record.empty:
+        """Mean absolute error of the reckoning over :attr:`track_record` (NaN without one, or
+        when it is :attr:`hindsight`)."""
+        if self.track_record.empty or self.hindsight:
             return np.nan
         return float(self.track_record["error"].abs().mean())
 
@@ -161,6 +167,7 @@ def quarter_outlook(
         track_record=_track_record(data, used, (day - start).days)
         if track_record
         else pd.DataFrame(columns=["quarter", "expected", "actual", "error"]),
+        hindsight=data.history is None or len(data.history) == 0,
     )
 
 

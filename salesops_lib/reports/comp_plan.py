@@ -46,7 +46,12 @@ from salesops_lib.reports.base import (
     team_or_company,
 )
 from salesops_lib.reports.definitions import pick
-from salesops_lib.reports.forecasting import method_name
+from salesops_lib.reports.forecasting import (
+    Recommendation,
+    choice_words,
+    method_name,
+    recommendation_of,
+)
 from salesops_lib.reports.tables import Column, Table, TableSpec
 
 PAY = "What does the plan pay this quarter?"
@@ -1254,11 +1259,13 @@ def ahead_sentence(ahead: comp.NextQuarterCost | None, fmt: MoneyFormat) -> str 
         return None
     name = method_name(ahead.method)
     if ahead.recommended:
-        method = (
-            f"{name}, the method the forecasting report recommends (the lowest WAPE, "
-            f"{pct(ahead.wape, 1)}, over the {count(ahead.tested, 'quarter')} it tested at week "
-            f"{ahead.week})"
+        # one wording with report 03 (a tie named with the bias that broke it)
+        rec = (
+            recommendation_of(ahead.forecast, ahead.backtest, ahead.week)
+            if ahead.forecast is not None and ahead.backtest is not None
+            else Recommendation(ahead.method, ahead.week, [""] * ahead.tested, ahead.wape, 0, 0, 0)
         )
+        method = f"{name}, the method the forecasting report recommends ({choice_words(rec)})"
     else:
         method = (
             f"{name} (no backtest on this data recommends a method, so the pipeline forecast "

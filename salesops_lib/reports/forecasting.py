@@ -51,7 +51,7 @@ from salesops_lib.reports.deals import (
     mark_filled_amounts,
 )
 from salesops_lib.reports.definitions import pick
-from salesops_lib.reports.outlook import outlook_sentence
+from salesops_lib.reports.outlook import hindsight_why, outlook_sentence
 from salesops_lib.reports.tables import Column, Table, TableSpec
 
 WEEKS = (0, 4, 8)
@@ -312,6 +312,11 @@ class Recommendation:
         Its name on this data (:func:`method_names`); None: :data:`METHOD_NAMES`'.
     above, below
         Quarters whose actual closed above, or below, its 80% range.
+    hindsight
+        The methods of the forecast whose backtest used hindsight
+        (:func:`~salesops_lib.analysis.forecast.hindsight_methods`): never recommended.
+    fair_quarters
+        The most quarters any method without hindsight was tested on (0: none ran).
 
     Without a recommendation ``quarters`` are the quarters the backtest could test (fewer
     than :data:`MIN_QUARTERS`, or none).
@@ -329,6 +334,8 @@ class Recommendation:
     label: str | None = None
     above: int = 0
     below: int = 0
+    hindsight: tuple[str, ...] = ()
+    fair_quarters: int = 0
 
     @property
     def name(self) -> str | None:
@@ -695,10 +702,17 @@ def recommendation_of(
     method = fc.attrs.get("recommended")
     acc = forecast.accuracy(decision) if len(decision) else pd.DataFrame()
     quarters = sorted(decision["quarter"].unique().tolist()) if len(decision) else []
-    if method is None or method not in acc.index:
-        return Recommendation(None, week, quarters, np.nan, 0, 0, 0)
-    row = acc.loc[method]
     ranked = forecast.ranking(decision, among=tuple(fc["method"]))
+    looked = tuple(
+        m for m in fc["method"] if m in set(decision.attrs.get("hindsight", ())) and m in acc.index
+    )
+    fair = ranked[~ranked["hindsight"].astype(bool)] if len(ranked) else ranked
+    fair_n = int(fair["quarters"].max()) if len(fair) else 0
+    if method is None or method not in acc.index:
+        return Recommendation(
+            None, week, quarters, np.nan, 0, 0, 0, hindsight=looked, fair_quarters=fair_n
+        )
+    row = acc.loc[method]
     tied = tuple(
         (str(m), float(r["wape"]), float(r["bias"]))
         for m, r in ranked[ranked["tied"]].iterrows()
@@ -718,6 +732,8 @@ def recommendation_of(
         label=method_name(str(method), names),
         above=int((mine["actual"] > mine["hi80"]).sum()),
         below=int((mine["actual"] < mine["lo80"]).sum()),
+        hindsight=looked,
+        fair_quarters=fair_n,
     )
 
 
@@ -739,8 +755,8 @@ def accuracy_frame(
     DataFrame
         ``week, method, label, quarters, wape, bias, ranged, held80, held95, coverage80,
         coverage95`` (``held80``/``held95`` as text such as ``6 of 8``, or ``no range``; the
-        counts in ``held80_n``/``held95_n``), by week and then lowest WAPE first. Without a
-        backtest, an empty frame.
+        counts in ``held80_n``/``held95_n``), by week and then lowest WAPE first; a method
+        whose backtest used hindsight is labelled so. Without a backtest, an empty frame.
     """
     frames = []
     for w, bt in tests.items():
@@ -753,7 +769,10 @@ def accuracy_frame(
         cols = ["week", "method", "label", "quarters", "wape", "bias", "held80", "held95"]
         return pd.DataFrame({c: [] for c in cols})
     acc = pd.concat(frames, ignore_index=True)
-    acc["label"] = acc["method"].map(lambda m: method_name(m, names))
+    looked = {m for bt in tests.values() for m in bt.attrs.get("hindsight", ())}
+    acc["label"] = acc["method"].map(
+        lambda m: method_name(m, names) + (" (hindsight)" if m in looked else "")
+    )
     acc["bias"] = acc["bias"].where(acc["bias"].abs() >= 0.0005, 0.0)  # no "-0.0%"
     acc["held80_n"] = acc["held80"]
     acc["held95_n"] = acc["held95"]
@@ -971,6 +990,10 @@ def range_sentence(rec: Recommendation) -> str | None:
 SEASONS = {"Q1": "first", "Q2": "second", "Q3": "third", "Q4": "fourth"}
 
 
+MIN_SEASON = 3
+"""Fewest backtested quarters of a season before its misses can be said to concentrate there."""
+
+
 def season_sentence(
     decision: pd.DataFrame,
     rec: Recommendation,
@@ -978,33 +1001,31 @@ def season_sentence(
     target: str,
     fmt: MoneyFormat,
 ) -> str | None:
-    """Whether the recommended method's backtest misses concentrate in one season.
+    """Whether the recommended method's backtest misses concentrate in the quarter's season.
 
-    The season is the forecast quarter's (fiscal Q1..Q4): every such quarter missed the same
-    way, by at least twice the average miss of the others. None otherwise (or without a
-    recommendation).
+    The season is the fiscal Q1..Q4 of the quarter forecast.
+
+    At least :data:`MIN_SEASON` quarters of the season tested, every one missed the same way,
+    by at least twice the average miss of the others. The forecast is then put as the range
+    those misses would give, never as one figure.
 
     Parameters
     ----------
     decision
-        The deciding backtest (:func:`~salesops_lib.analysis.forecast.backtest`: ``quarter,
-        method, error, actual, abs_pct_error``); at least two quarters of the season and one
-        of another are needed.
+        The deciding backtest (:func:`~salesops_lib.analysis.forecast.backtest`).
     rec
-        The recommendation (:func:`recommendation_of`).
+        The recommendation.
     forecasts
-        :func:`forecast_frame` of the target quarter (``method, label, point, lo80, hi80,
-        lo95, hi95``).
+        :func:`forecast_frame` of the target quarter.
     target
         The quarter forecast.
     fmt
-        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+        The money formatter of the data's currency.
 
     Returns
     -------
     str or None
-        The sentence (``**`` marks what to read first), with what the quarter would book
-        should the forecast miss as those quarters did on average; None otherwise.
+        The sentence; None otherwise (or without a recommendation).
     """
     if rec.method is None or decision.empty:
         return None
@@ -1012,7 +1033,7 @@ def season_sentence(
     season = target[-2:]
     same = rows[rows["quarter"].str.endswith(season)]
     other = rows[~rows["quarter"].str.endswith(season)]
-    if len(same) < 2 or other.empty:
+    if len(same) < MIN_SEASON or other.empty:
         return None
     signed = same["error"] / same["actual"].where(same["actual"] > 0)
     if signed.isna().any() or not ((signed < 0).all() or (signed > 0).all()):
@@ -1023,15 +1044,14 @@ def season_sentence(
     low = bool((signed < 0).all())
     word = SEASONS.get(season, season)
     each = listing([f"{q} by {pct(abs(v))}" for q, v in zip(same["quarter"], signed, strict=True)])
-    which = "both" if len(same) == 2 else f"all {len(same)}"
     point = float(forecasts.set_index("method").loc[rec.method, "point"])
-    again = point / (1 + float(signed.mean()))
+    ends = sorted(point / (1 + float(v)) for v in (signed.min(), signed.max()))
     return (
-        f"Its misses concentrate in {word} quarters: it forecast {which} fiscal {word} quarters "
-        f"tested too {'low' if low else 'high'} ({each}), against misses of {pct(rest)} on "
-        f"average in the other {count(len(other), 'quarter')}. {target} is a {word} quarter: "
-        f"should its forecast of {fmt(point)} miss as those did on average (by {pct(miss)}), "
-        f"{target} would book about {bold(fmt(again))}."
+        f"Its misses concentrate in {word} quarters: it forecast all {len(same)} fiscal {word} "
+        f"quarters tested too {'low' if low else 'high'} ({each}), against misses of "
+        f"{pct(rest)} on average in the other {count(len(other), 'quarter')}. {target} is a "
+        f"{word} quarter: should its forecast of {fmt(point)} miss as those did, {target} would "
+        f"book {'more' if low else 'less'}, about {bold(span(ends[0], ends[1], fmt))}."
     )
 
 
@@ -1079,12 +1099,20 @@ def forecast_tiles(
             )
     else:
         n = len(forecasts)
-        why = (
-            f"none recommended: a backtest of {count(len(rec.quarters), 'quarter')}, not "
-            f"{MIN_QUARTERS}"
-            if rec.quarters
-            else "none recommended without a backtest"
-        )
+        if rec.hindsight and rec.fair_quarters == 0:
+            why = "none recommended: without pipeline snapshots no fair backtest"
+        elif rec.hindsight:
+            why = (
+                f"none recommended: a fair backtest of {count(rec.fair_quarters, 'quarter')}, "
+                f"not {MIN_QUARTERS}"
+            )
+        elif rec.quarters:
+            why = (
+                f"none recommended: a backtest of {count(len(rec.quarters), 'quarter')}, not "
+                f"{MIN_QUARTERS}"
+            )
+        else:
+            why = "none recommended without a backtest"
         tiles.append(
             Tile(
                 "Forecasts" if n > 1 else "Forecast",
@@ -1133,6 +1161,146 @@ def intro_sentence(
     return lead + f": {bold(fmt(booked))} booked so far."
 
 
+BIAS_LIMIT = 0.10
+"""A backtest bias beyond ±10% is said beside the recommended forecast, with the figure
+corrected for it."""
+
+AGREE = 0.02
+"""Methods whose forecasts lie less than 2% apart agree: a forecast is not that precise."""
+
+
+def hindsight_sentence(rec: Recommendation, names: dict[str, str] | None = None) -> str | None:
+    """Why, without history snapshots, the methods that read the pipeline are not recommended.
+
+    Their backtest is given no track record either.
+
+    Parameters
+    ----------
+    rec
+        The recommendation (:func:`recommendation_of`); ``rec.hindsight`` names the methods.
+    names
+        The methods' names on this data (:func:`method_names`).
+
+    Returns
+    -------
+    str or None
+        The sentence; None when no method's backtest used hindsight.
+
+    Examples
+    --------
+    ``Pipeline by age and Blend of methods read the open pipeline, and without weekly
+    snapshots of the pipeline, ...: they are not recommended from it.``
+    """
+    if not rec.hindsight:
+        return None
+    one = len(rec.hindsight) == 1
+    who = listing([method_name(m, names) for m in rec.hindsight])
+    return (
+        f"{who} read{'s' if one else ''} the open pipeline, and {hindsight_why(one)}: "
+        f"{'it is' if one else 'they are'} not recommended from it, and "
+        f"{'its' if one else 'their'} errors there are no track record."
+    )
+
+
+def choice_words(rec: Recommendation, names: dict[str, str] | None = None) -> str | None:
+    """Why the recommended method was chosen, in the words every report quoting it uses.
+
+    The lowest WAPE over the quarters tested at the forecast's week or, when WAPEs tie
+    (:data:`~salesops_lib.analysis.forecast.WAPE_TIE`), the tie and the smaller bias that
+    broke it; ``among the methods that use only past bookings`` when the pipeline methods'
+    backtest used hindsight.
+
+    Parameters
+    ----------
+    rec
+        The recommendation (:func:`recommendation_of`).
+    names
+        The methods' names on this data (:func:`method_names`).
+
+    Returns
+    -------
+    str or None
+        A clause to follow the method's name; None without a recommendation.
+
+    Examples
+    --------
+    ``its WAPE of 5.04% over the 8 quarters tested at week 0 (the day before each quarter
+    started) ties with that of Blend of methods (5.00%), less than 0.1 percentage point apart,
+    and its smaller bias (-0.4% against -2.6%) breaks the tie``
+    """
+    if rec.method is None:
+        return None
+    over = (
+        f"over the {count(len(rec.quarters), 'quarter')} tested {week_phrase(rec.week, each=True)}"
+    )
+    among = ", among the methods that use only past bookings" if rec.hindsight else ""
+    if rec.tied:
+        others = listing([f"{method_name(m, names)} ({pct(w, 2)})" for m, w, _ in rec.tied])
+        biases = listing([pct(b, 1) for _, _, b in rec.tied])
+        that = "that" if len(rec.tied) == 1 else "those"
+        return (
+            f"its WAPE of {pct(rec.wape, 2)} {over} ties with {that} of {others}{among}, less than 0.1 "
+            f"percentage point apart, and its smaller bias ({pct(rec.bias, 1)} against "
+            f"{biases}) breaks the tie"
+        )
+    return f"the lowest WAPE, {pct(rec.wape, 1)}, {over}{among}"
+
+
+def methods_agree(forecasts: pd.DataFrame) -> bool:
+    """Whether the methods' forecasts (Rep call aside) lie within :data:`AGREE` of each other.
+
+    Parameters
+    ----------
+    forecasts
+        :func:`forecast_frame` (``method, point``).
+
+    Returns
+    -------
+    bool
+        True for two or more methods whose highest and lowest points are less than
+        :data:`AGREE` of the highest apart.
+    """
+    pts = forecasts.loc[forecasts["method"] != "rep_call", "point"].astype(float)
+    if len(pts) < 2 or not np.isfinite(pts).all() or pts.max() <= 0:
+        return False
+    return bool(pts.max() - pts.min() < AGREE * pts.max())
+
+
+def bias_sentence(rec: Recommendation, point: float, target: str, fmt: MoneyFormat) -> str | None:
+    """The recommended method's backtest bias and the forecast corrected for it.
+
+    Said only when the bias exceeds :data:`BIAS_LIMIT` either way.
+
+    Parameters
+    ----------
+    rec
+        The recommendation (``bias``: sum of errors / sum of actuals).
+    point
+        Its forecast of ``target``.
+    target
+        The quarter forecast.
+    fmt
+        The money formatter of the data's currency.
+
+    Returns
+    -------
+    str or None
+        The sentence; None within the limit or without a recommendation.
+
+    Examples
+    --------
+    ``In its backtest it forecast 21.1% too high on balance; corrected for that, it expects
+    about **$509K** for 2026Q2.``
+    """
+    if rec.method is None or not np.isfinite(rec.bias) or abs(rec.bias) <= BIAS_LIMIT:
+        return None
+    side = "high" if rec.bias > 0 else "low"
+    return (
+        f"In its backtest it forecast {pct(abs(rec.bias), 1)} too {side} on balance (bias); "
+        f"corrected for that, it expects about {bold(fmt(point / (1 + rec.bias)))} for {target}."
+    )
+
+
 def recommendation_sentence(
     forecasts: pd.DataFrame,
     rec: Recommendation,
@@ -1140,70 +1308,81 @@ def recommendation_sentence(
     fmt: MoneyFormat,
     names: dict[str, str] | None = None,
 ) -> str:
-    """The recommended method and the backtest it comes from, or why no method is recommended.
+    """The recommended method and why, or that none is recommended and why.
 
-    A tie is named, with the bias that broke it. Without a backtest of at least
-    :data:`MIN_QUARTERS` quarters it says that no method is recommended and what the methods
-    say side by side.
+    Why (:func:`choice_words`), its bias when large
+    (:func:`bias_sentence`), whether the methods agree (:func:`methods_agree`: then they are
+    not ranked) and why the pipeline methods are not recommended without snapshots
+    (:func:`hindsight_sentence`); or, without a fair backtest of at least
+    :data:`MIN_QUARTERS` quarters, that no method is recommended and what the methods say
+    side by side.
 
     Parameters
     ----------
     forecasts
-        :func:`forecast_frame` of the target quarter (``method, label, point, lo80, hi80,
-        lo95, hi95``).
+        :func:`forecast_frame` of the target quarter.
     rec
         The recommendation (:func:`recommendation_of`).
     target
         The quarter forecast.
     fmt
-        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+        The money formatter of the data's currency.
     names
-        The method names on this data (:func:`method_names`); None: the default names.
+        The methods' names on this data (:func:`method_names`).
 
     Returns
     -------
     str
-        The sentence (``**`` marks what to read first).
+        The sentences (``**`` marks what to read first).
 
     Examples
     --------
-    ``The recommended method is **Pipeline by stage and age**: it had the lowest WAPE (4.2%)
-    over the 8 quarters tested at week 0 (the day before each quarter started). It expects
+    ``The recommended method is **Pipeline by stage and age**: the lowest WAPE, 4.2%, over
+    the 8 quarters tested at week 0 (the day before each quarter started). It expects
     **$22.8M** for 2026Q4.``
     """
+    looked = hindsight_sentence(rec, names)
+    tail = f" {looked}" if looked else ""
     if rec.method is None:
-        if rec.quarters:
-            n = len(rec.quarters)
+        if rec.hindsight and rec.fair_quarters == 0:
             return (
-                f"The backtest could test only {count(n, 'quarter')} before {target}, "
-                f"{listing(rec.quarters)}, {week_phrase(rec.week, each=True)}: fewer than the "
+                f"No method that uses only past bookings could be backtested before {target}, "
+                f"so **no method is recommended**. {_side_by_side(forecasts, fmt)}{tail}"
+            )
+        if rec.quarters:
+            n = rec.fair_quarters if rec.hindsight else len(rec.quarters)
+            which = (
+                f"the methods that use only past bookings on only {count(n, 'quarter')}"
+                if rec.hindsight
+                else f"only {count(n, 'quarter')} before {target}, {listing(rec.quarters)},"
+            )
+            return (
+                f"The backtest could test {which} {week_phrase(rec.week, each=True)}: fewer than the "
                 f"{MIN_QUARTERS} a recommendation needs, so **no method is recommended**. "
-                f"{_side_by_side(forecasts, fmt)}"
+                f"{_side_by_side(forecasts, fmt)}{tail}"
             )
         return (
             f"There is not enough history before {target} to backtest the methods (each quarter "
             "tested needs two full quarters of data before it), so **no method is "
             f"recommended**. {_side_by_side(forecasts, fmt)}"
         )
-    row = forecasts.set_index("method").loc[rec.method]
-    n = len(rec.quarters)
-    over = f"over the {count(n, 'quarter')} tested {week_phrase(rec.week, each=True)}"
-    if rec.tied:
-        others = listing([f"{method_name(m, names)} ({pct(w, 2)})" for m, w, _ in rec.tied])
-        biases = listing([pct(b, 1) for _, _, b in rec.tied])
-        that = "that" if len(rec.tied) == 1 else "those"
+    point = float(forecasts.set_index("method").loc[rec.method, "point"])
+    if methods_agree(forecasts):
+        shown = forecasts[forecasts["method"] != "rep_call"]
         text = (
-            f"The recommended method is {bold(rec.name)}: {over}, its WAPE of "
-            f"{pct(rec.wape, 2)} ties with {that} of {others}, less than 0.1 percentage point "
-            f"apart, and its forecasts ran closer to the actual on average (bias "
-            f"{pct(rec.bias, 1)} against {biases}), which breaks the tie. "
+            f"The {count(len(shown), 'method')} agree: they expect "
+            f"{span(shown['point'].min(), shown['point'].max(), fmt)} for {target}, less than "
+            f"{pct(AGREE)} apart, closer than any of them can tell, so they are not ranked "
+            f"here; the one the backtest recommends, {bold(rec.name)}, expects "
+            f"{bold(fmt(point))}."
         )
     else:
         text = (
-            f"The recommended method is {bold(rec.name)}: it had the lowest WAPE "
-            f"({pct(rec.wape, 1)}) {over}. "
+            f"The recommended method is {bold(rec.name)}: {choice_words(rec, names)}. "
+            f"It expects {bold(fmt(point))} for {target}."
         )
-    return text + f"It expects {bold(fmt(row['point']))} for {target}."
+    biased = bias_sentence(rec, point, target, fmt)
+    return text + (f" {biased}" if biased else "") + tail
 
 
 def _side_by_side(forecasts: pd.DataFrame, fmt: MoneyFormat) -> str:
@@ -1246,6 +1425,8 @@ def forecast_title(
     """
     lo, hi = forecasts["point"].min(), forecasts["point"].max()
     spread = f"methods range {fmt(lo)}–{fmt(hi)}" if fmt(lo) != fmt(hi) else ""
+    if spread and methods_agree(forecasts) and "rep_call" not in set(forecasts["method"]):
+        spread = f"the methods agree ({fmt(lo)}–{fmt(hi)})"
     if rec.method is not None:
         point = forecasts.set_index("method").loc[rec.method, "point"]
         return f"{target}: {rec.name} expects {fmt(point)}" + (f"; {spread}" if spread else "")
@@ -1379,8 +1560,10 @@ def reconcile_sentence(
 
     Examples
     --------
-    ``The recommended forecast (Pipeline by stage and age, **$22.8M**) is **$1.7M above** the
-    reckoning of $21.1M, and 123% of the goal: it gives each open deal the chance ...``
+    ``The recommended forecast, Pipeline by stage and age's **$22.8M**, 123% of the goal, is
+    **$1.7M above** the shared reckoning of $21.1M (114% of the goal, from an open pipeline
+    3.7× the gap to it, as the index and the team-visibility report show): it gives each open
+    deal the chance ...``
     """
     expected = outlook.expected
     if not np.isfinite(expected):
@@ -1388,15 +1571,20 @@ def reconcile_sentence(
             "The reckoning cannot put a figure on the pipeline (no deal closed in the quarters "
             "before), so the forecast cannot be compared with it."
         )
+    shared = f"the shared reckoning of {fmt(expected)}"
+    if outlook.goal > 0:
+        shared += f" ({pct(expected / outlook.goal)} of the goal"
+        if outlook.open_deals and np.isfinite(outlook.coverage) and outlook.coverage >= 0.05:
+            shared += f", on an open pipeline {outlook.coverage:.1f}× the gap to it"
+        shared += ": the figures of the index and the team-visibility report)"
     if rec.method is None:
         lo, hi = forecasts["point"].min(), forecasts["point"].max()
         lead = (
-            f"With a backtest of only {count(len(rec.quarters), 'quarter')} no forecast is "
-            "recommended"
+            "No forecast is recommended"
             if rec.quarters
-            else "Without a backtest no forecast is recommended"
+            else ("Without a backtest no forecast is recommended")
         )
-        return f"{lead}: the methods expect {span(lo, hi, fmt)}, against the reckoning's {fmt(expected)}."
+        return f"{lead}: the methods expect {span(lo, hi, fmt)}, against {shared}."
     point = float(forecasts.set_index("method").loc[rec.method, "point"])
     diff = point - expected
     close = abs(diff) <= 0.02 * abs(expected) or fmt(point) == fmt(expected)
@@ -1405,9 +1593,10 @@ def reconcile_sentence(
         if close
         else f"{bold(fmt(abs(diff)) + (' above' if diff > 0 else ' below'))}"
     )
-    text = f"The recommended forecast ({rec.name}, {bold(fmt(point))}) is {where} the reckoning of {fmt(expected)}"
-    if outlook.goal > 0:
-        text += f" and {pct(point / outlook.goal)} of the goal"
+    mine = f"{bold(fmt(point))}" + (
+        f", {pct(point / outlook.goal)} of the goal," if outlook.goal > 0 else ""
+    )
+    text = f"The recommended forecast, {rec.name}'s {mine} is {where} {shared}"
     why = why_words(rec.method, inputs, chances)
     if why is None:
         return text + "."
@@ -1434,7 +1623,8 @@ def accuracy_sentence(
     """How far the recommended method missed in its backtest, against the same quarter last year.
 
     It also says how far it missed at the other weeks tested; with too short a backtest, the
-    methods' misses side by side. None without a backtest (the section's gap says so).
+    methods' misses side by side (never those of methods whose backtest used hindsight). None
+    without a backtest (the section's gap says so).
 
     Parameters
     ----------
@@ -1456,7 +1646,8 @@ def accuracy_sentence(
         return None
     if rec.method is None:
         at = acc[(acc["week"] == rec.week) & acc["method"].isin(forecast.METHODS)]
-        at = at[at["method"] != "rep_call"].sort_values("wape")
+        at = at[(at["method"] != "rep_call") & ~at["method"].isin(rec.hindsight)]
+        at = at.sort_values("wape")
         if at.empty:
             return None
         n = len(rec.quarters)
@@ -1529,7 +1720,10 @@ def tested_sentence(data: SalesData, rec: Recommendation, backtest_quarters: int
 
 
 def accuracy_title(acc: pd.DataFrame, rec: Recommendation) -> str:
-    """The WAPE-by-week chart's title: whether later forecasts missed less.
+    """The WAPE-by-week chart's title: how the recommended method's error moves with the week.
+
+    ``miss less`` only when its WAPE falls at every later week tested, ``miss more`` when it
+    rises at every one; otherwise the title gives the figures by week.
 
     Parameters
     ----------
@@ -1546,9 +1740,20 @@ def accuracy_title(acc: pd.DataFrame, rec: Recommendation) -> str:
     if rec.method is None or acc.empty:
         return "Error by week of quarter"
     mine = acc[acc["method"] == rec.method].sort_values("week")
-    if len(mine) >= 2 and mine["wape"].iloc[-1] < mine["wape"].iloc[0]:
+    if len(mine) < 2:
+        return "Error by week of quarter (lower is better)"
+    w = mine["wape"].to_numpy(dtype=float)
+    steps = np.round(np.diff(w), 3)  # the chart shows WAPE to a tenth of a point
+    if (steps < 0).all():
         return f"Forecasts made later in the quarter miss less: {rec.name} by week of quarter"
-    return "Error by week of quarter (lower is better)"
+    if (steps > 0).all():
+        return f"Forecasts made later in the quarter miss more: {rec.name} by week of quarter"
+    if (steps == 0).all():
+        return f"Forecasts miss as much at every week tested: {rec.name} by week of quarter"
+    by_week = ", ".join(
+        f"{pct(v, 1)} at week {int(k)}" for k, v in zip(mine["week"], w, strict=True)
+    )
+    return f"{rec.name} misses by {by_week}: no steady fall with the week"
 
 
 def errors_by_quarter(
@@ -1984,7 +2189,21 @@ def _gaps(
                 f"one such quarter must end before {target}; add older opportunities to the export",
             )
         )
-    elif rec is not None and rec.method is None and data is not None:
+    elif rec is not None and rec.method is None and rec.hindsight and data is not None:
+        gaps.append(
+            Gap(
+                SECTION_ACCURACY,
+                "history snapshots to backtest the pipeline methods",
+                f"{hindsight_why()}; {ADD_HISTORY}",
+            )
+        )
+    if (
+        not decision.empty
+        and rec is not None
+        and rec.method is None
+        and len(rec.quarters) < MIN_QUARTERS
+        and data is not None
+    ):
         first = forecast.first_full_quarter(data)
         gaps.append(
             Gap(
@@ -2047,7 +2266,10 @@ def _definitions(
                 "tested. WAPEs less than 0.1 percentage point apart are a tie, and of the tied "
                 "methods the one with the smaller bias (in either direction) is recommended; the "
                 "backtest table then shows WAPE to two decimals. With fewer quarters tested none "
-                "is recommended and the methods are shown side by side."
+                "is recommended and the methods are shown side by side. Without history "
+                "snapshots the methods that read the pipeline (marked hindsight) are never "
+                "recommended: past pipelines rebuilt from today's records already know each "
+                "deal's final close date."
             ),
             "80% / 95% range": (
                 "Monte Carlo quantiles of the outcome (Bookings trend: model prediction "

@@ -8,6 +8,30 @@ from salesops_lib.analysis.outlook import Outlook
 from salesops_lib.format import pct
 from salesops_lib.reports.base import bold, count, money_in
 
+HINDSIGHT_WHY = (
+    "without weekly snapshots of the pipeline, past quarters' pipelines can only be rebuilt "
+    "from today's records, which already know each deal's final close date, so their "
+    "backtest flatters them"
+)
+"""Why, without history snapshots, a backtest of what reads the open pipeline is no track record."""
+
+
+def hindsight_why(one: bool = False) -> str:
+    """:data:`HINDSIGHT_WHY` for one method or reckoning (``its backtest flatters it``) or several.
+
+    Parameters
+    ----------
+    one
+        One method (or the reckoning) rather than several.
+
+    Returns
+    -------
+    str
+    """
+    if not one:
+        return HINDSIGHT_WHY
+    return HINDSIGHT_WHY.replace("their backtest flatters them", "its backtest flatters it")
+
 
 def outlook_sentence(o: Outlook, currency: str = "USD") -> str:
     """Goal, pipeline, what the pipeline usually brings and what new deals add, for ``o.quarter``.
@@ -94,11 +118,15 @@ def track_record_sentence(o: Outlook) -> str:
     Returns
     -------
     str
-        The sentence, starting with a space; ``""`` when there is no such quarter.
+        The sentence, starting with a space; ``""`` when there is no such quarter. Without
+        history snapshots (:attr:`Outlook.hindsight`) the record is not stated, and the
+        sentence says why.
     """
     record = o.track_record
     if record.empty:
         return ""
+    if o.hindsight:
+        return f" How far it missed in past quarters is not shown: {hindsight_why(one=True)}."
     n = len(record)
     lo, hi = float(record["error"].min()), float(record["error"].max())
     spread = "" if n == 1 else f" (from {_signed(lo)} to {_signed(hi)})"
