@@ -269,7 +269,9 @@ def build(
     card = bench.rep_scorecard(d, quarter=q, as_of=day, trailing=trailing)
     # reps the data no longer shows at work (report 04's rule) are ranked with nobody
     inactive = quota_lib.possibly_inactive(d, day)
-    seen = (card["won_trailing"] + card["lost_trailing"] > 0) | card["quota_trailing"].fillna(0).gt(0)
+    seen = (card["won_trailing"] + card["lost_trailing"] > 0) | card["quota_trailing"].fillna(0).gt(
+        0
+    )
     idle = card.index[card.index.isin(inactive["rep_id"]) & seen.to_numpy()]
     inactive = inactive[inactive["rep_id"].isin(idle)]
     card = bench.compared(card.drop(index=idle))
@@ -515,7 +517,9 @@ def inactive_marks(inactive: pd.DataFrame) -> pd.Series:
     return pd.Series(marks, index=pd.Index(inactive["rep_id"], name="rep_id"), dtype="object")
 
 
-def inactive_sentence(inactive: pd.DataFrame, *, what: str = "every ranking and the coaching material") -> str | None:
+def inactive_sentence(
+    inactive: pd.DataFrame, *, what: str = "every ranking and the coaching material"
+) -> str | None:
     """Which reps the data no longer shows at work, and that they are left out.
 
     The rule is report 04's (:func:`salesops_lib.analysis.quota.possibly_inactive`: no deal,
@@ -940,7 +944,11 @@ def consistency_sentence(
         text += "; no rep's months do."
     else:
         names = list(erratic.sort_values("variation", ascending=False)["rep_name"])
-        shown = listing(names) if len(names) <= 6 else listing(names[:5]) + f" and {len(names) - 5:,} more"
+        shown = (
+            listing(names)
+            if len(names) <= 6
+            else listing(names[:5]) + f" and {len(names) - 5:,} more"
+        )
         text += f"; that holds for {shown}."
     if unplaced is not None and len(unplaced):
         no_quota = list(unplaced.loc[unplaced["performance"].isna(), "rep_name"])
@@ -1319,7 +1327,13 @@ def apart(a: pd.Series, b: pd.Series, *, level: float = 0.05) -> bool:
     if not (np.isfinite(sd_a) and np.isfinite(sd_b)) or sd_a + sd_b == 0:
         return float(a["mean"]) != float(b["mean"])
     res = stats.ttest_ind_from_stats(
-        float(a["mean"]), sd_a, int(a["reps"]), float(b["mean"]), sd_b, int(b["reps"]), equal_var=False
+        float(a["mean"]),
+        sd_a,
+        int(a["reps"]),
+        float(b["mean"]),
+        sd_b,
+        int(b["reps"]),
+        equal_var=False,
     )
     return bool(res.pvalue < level)
 
@@ -1390,7 +1404,7 @@ def manager_sentence(mgr: pd.DataFrame, measure: str, fmt: MoneyFormat) -> str |
             f"{possessive(best['manager'])} reps average {avg(best, measure)}, "
             f"{second['manager']}'s {avg(second)}; {spread}."
         )
-    text = f"{possessive(best['manager'])} reps average the highest {measure} ({avg(best)})"
+    text = f"{possessive(best['manager'])} reps average the highest {measure}, {avg(best)}"
     if wide["manager"] == best["manager"]:
         return (
             text
@@ -1455,12 +1469,17 @@ def _definitions(has_quota: bool, has_activities: bool) -> dict[str, str]:
             "the date they left; the heat map and the coaching table leave them out."
         ),
         "Shrunk win rate": (
-            "Empirical-Bayes estimate: the rep's wins and losses added to a beta prior fitted to "
-            "the peer group, so small samples stay near the peer average."
+            "Empirical-Bayes estimate: the rep's wins and losses added to a beta prior at the "
+            "peer group's win rate, as strong as the spread between the reps' rates says "
+            "(method of moments) but never stronger than the deals of the group's median rep "
+            "nor so strong that a shrunk rate leaves the rep's own 95% range: small samples "
+            "stay near the peer average, a rep with hundreds of deals near their own rate."
         ),
         "Against peers": (
             "Above or below peers when the raw win rate falls outside the 95% binomial limits of "
-            "the peer win rate for that many closed deals (the funnel plot); else within chance."
+            "the peer win rate for that many closed deals (the funnel plot); else within chance. "
+            "A rep whose peer group has fewer than 3 reps with closed deals gets no verdict (no "
+            "peers, too few peers)."
         ),
         "Fair rank": (
             "Rank by shrunk win rate as the table shows it (whole percent, 1 = best); reps "
@@ -1468,8 +1487,10 @@ def _definitions(has_quota: bool, has_activities: bool) -> dict[str, str]:
         ),
         "Consistency": (
             "Coefficient of variation of monthly bookings (standard deviation divided by mean) "
-            "over the months the rep was employed in the window; the quadrants split at its "
-            "median and at quota (or the peer median of bookings without quotas). Reps with "
+            "over the months the rep was employed in the window. A rep is erratic when it "
+            "exceeds what the same deals put in random months (in proportion to the team's deals "
+            "won each month) give in 95 of 100 tries; the chart plots the ratio of the two, "
+            "split at 1 and at quota (or the peer median of bookings without quotas). Reps with "
             "fewer than three months, without a quota (when others have one) or without "
             "bookings are not placed."
         ),

@@ -17,8 +17,8 @@ import pandas as pd
 from salesops_lib import timeline
 from salesops_lib.analysis import kpis
 from salesops_lib.analysis import quota as quota_lib
-from salesops_lib.analysis.quota import INACTIVE_MONTHS
 from salesops_lib.analysis.outlook import Outlook, outlook_quarter, quarter_outlook
+from salesops_lib.analysis.quota import INACTIVE_MONTHS
 from salesops_lib.data import SalesData
 from salesops_lib.format import pct, ratio
 from salesops_lib.reports.base import (
@@ -855,7 +855,7 @@ def rep_sentence(reps: pd.DataFrame, has_quota: bool, *, running: bool = False) 
     Examples
     --------
     ``27 of 58 reps with a quota (47%) have reached it. The top 20% of reps (12) brought 46%
-    of bookings; 4 reps have no quota and 3 reps booked nothing (all of them without a
+    of bookings; 4 reps have no quota and 3 reps have booked nothing (all of them without a
     quota).``
     """
     idle = reps["inactive"].notna() if "inactive" in reps else pd.Series(False, index=reps.index)
@@ -876,10 +876,8 @@ def rep_sentence(reps: pd.DataFrame, has_quota: bool, *, running: bool = False) 
             which = " (all of them without a quota)" if zero > 1 else " (without a quota)"
         elif free_zero:
             which = f" ({free_zero:,} of them without a quota)"
-        nil = f"{count(zero, 'rep')} booked nothing{yet}{which}"
-        tail += (
-            f"{count(n_free, 'rep has', 'reps have')} no quota and {nil}" if n_free else nil
-        )
+        nil = f"{count(zero, 'rep has', 'reps have')} booked nothing{yet}{which}"
+        tail += f"{count(n_free, 'rep has', 'reps have')} no quota and {nil}" if n_free else nil
     else:
         tail += (
             f"{count(zero, 'rep')} {'has' if zero == 1 else 'have'} booked nothing{yet}"
