@@ -397,8 +397,8 @@ def fit_beta_prior(won: np.ndarray, n: np.ndarray) -> tuple[float, float]:
     Examples
     --------
     >>> a, b = fit_beta_prior(np.array([30, 70]), np.array([100, 100]))
-    >>> round(a / (a + b), 2), round(a + b)
-    (0.5, 11)
+    >>> round(float(a / (a + b)), 2), round(float(a + b), 1)
+    (0.5, 2.2)
     """
     won = np.asarray(won, dtype=float)
     n = np.asarray(n, dtype=float)
@@ -450,7 +450,7 @@ def strength_inside_intervals(
     Examples
     --------
     >>> round(strength_inside_intervals(np.array([50]), np.array([100]), 0.7), 1)
-    26.2
+    92.6
     """
     won = np.asarray(won, dtype=float)
     n = np.asarray(n, dtype=float)
