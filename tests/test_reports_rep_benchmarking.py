@@ -369,7 +369,7 @@ def test_consistency_sentence():
         "1 reaches it in bursts, 0 are steady but short, and **1** is both short and erratic"
         in text
     )
-    assert text.endswith("95 of 100 tries; that holds for Cy and Ann.")
+    assert text.endswith("95 of 100 tries; 2 reps do: Cy and Ann.")
 
 
 def _fun(closed=10, quarters=("2026Q2", "2026Q3")):

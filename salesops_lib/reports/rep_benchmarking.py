@@ -949,7 +949,7 @@ def consistency_sentence(
             if len(names) <= 6
             else listing(names[:5]) + f" and {len(names) - 5:,} more"
         )
-        text += f"; that holds for {shown}."
+        text += f"; {count(len(names), 'rep does', 'reps do')}: {shown}."
     if unplaced is not None and len(unplaced):
         no_quota = list(unplaced.loc[unplaced["performance"].isna(), "rep_name"])
         no_book = list(
