@@ -14,6 +14,7 @@ from salesops_lib.reports import team_visibility as tv
 from salesops_lib.reports.base import Period, period_of
 from salesops_lib.reports.outlook import outlook_sentence
 
+from .conftest import FIXTURES
 from .test_data import write
 
 REPS = (
@@ -272,15 +273,111 @@ def test_pace_equal_as_shown_is_level():
 def test_reps_who_booked_nothing_without_a_quota_are_named_so():
     reps = pd.DataFrame(
         {
+            "rep_name": ["Ann", "Bo", "Cy"],
             "bookings": [500.0, 0.0, 0.0],
             "quota": [400.0, 300.0, np.nan],
             "attainment": [1.25, 0.0, np.nan],
         }
     )
     text = tv.rep_sentence(reps, True, running=True)
-    assert text.endswith("2 reps have booked nothing yet (1 of them without a quota).")
+    assert text.endswith(
+        "1 rep has no quota and 2 reps have booked nothing yet (1 of them without a quota)."
+    )
     only_new = reps.assign(quota=[400.0, np.nan, np.nan], attainment=[1.25, np.nan, np.nan])
-    assert tv.rep_sentence(only_new, True).endswith("2 reps without a quota have booked nothing.")
+    assert tv.rep_sentence(only_new, True).endswith(
+        "2 reps have no quota and 2 reps have booked nothing (all of them without a quota)."
+    )
+
+
+def test_reps_without_a_quota_are_counted_whether_they_booked_or_not():
+    # demo: Mateo Novak has no quota and booked $101,704; three others without one booked nothing
+    reps = pd.DataFrame(
+        {
+            "rep_name": ["Ann", "Mateo Novak", "Cy", "Di", "Ed"],
+            "bookings": [500.0, 101_704.0, 0.0, 0.0, 0.0],
+            "quota": [400.0, np.nan, np.nan, np.nan, np.nan],
+            "attainment": [1.25, np.nan, np.nan, np.nan, np.nan],
+        }
+    )
+    text = tv.rep_sentence(reps, True)
+    assert text.endswith(
+        "4 reps have no quota and 3 reps have booked nothing (all of them without a quota)."
+    )
+    assert int(reps["quota"].isna().sum()) == 4 and int((reps["bookings"] == 0).sum()) == 3
+
+
+def test_possibly_inactive_reps_are_left_out_of_the_counts_and_named():
+    reps = pd.DataFrame(
+        {
+            "rep_name": ["Ann", "Bo", "Liam O'Sullivan (no deal since 2025-09-30)"],
+            "bookings": [500.0, 0.0, 0.0],
+            "quota": [np.nan] * 3,
+            "attainment": [np.nan] * 3,
+            "inactive": [None, None, "no deal since 2025-09-30"],
+        }
+    )
+    assert tv.rep_sentence(reps, False) == (
+        "The top 20% of reps (1) brought **100%** of bookings; 1 rep has booked nothing. "
+        "Liam O'Sullivan (no deal since 2025-09-30) is left out of these counts: the data shows "
+        "no deal of theirs for 6 months, so they may no longer be in seat."
+    )
+    every = reps.assign(bookings=[500.0, 100.0, 0.0])
+    assert "every rep has booked something" in tv.rep_sentence(every, False)
+
+
+def test_hubspot_marks_a_rep_the_data_no_longer_shows_at_work():
+    data = load_dataset(FIXTURES / "hubspot_export", preset="hubspot")
+    r = tv.build(data, quarter="2026Q1")
+    frame = r.reps.frame.set_index("rep_id")
+    assert frame.loc["Liam O'Sullivan", "rep_name"] == "Liam O'Sullivan (no deal since 2025-09-30)"
+    assert "1 rep has booked nothing" in r.rep_sentence
+    assert (
+        "Liam O'Sullivan (no deal since 2025-09-30) is left out of these counts" in r.rep_sentence
+    )
+    # the (unassigned) row of the coverage table carries the figures the sentence states
+    row = r.coverage_by_team.frame.iloc[0]
+    assert row["team"] == "(unassigned)"
+    assert row["needed_coverage"] == pytest.approx(r.coverage["needed_coverage"])
+    assert row["pipeline_short"] == pytest.approx(r.coverage["pipeline_short"])
+    assert "short by $109K" in r.coverage_sentence and "2.5×" in r.coverage_sentence
+
+
+def test_leader_sentence_leads_and_trails_only_when_the_gap_is_material():
+    fmt = tv.money_in("USD")
+    # Maven: Cara Losch $311K against Dustin Brinkmann $317K, 1.9% apart
+    ranked = pd.DataFrame(
+        {
+            "group": ["Melvin Marxen", "Summer Sewald", "Dustin Brinkmann", "Cara Losch"],
+            "bookings": [670_788.0, 420_000.0, 317_000.0, 311_000.0],
+            "share": [0.239, 0.15, 0.113, 0.111],
+        }
+    )
+    assert tv.leader_sentence(ranked, "bookings", fmt) == (
+        "**Melvin Marxen** leads with $671K bookings and brings 24% of bookings; at the bottom "
+        "Dustin Brinkmann ($317K) and **Cara Losch** ($311K) are close."
+    )
+    assert tv.close(317_000, 311_000) and not tv.close(420_000, 317_000)
+    # the demo's top two teams, 122% and 120%
+    teams = pd.DataFrame(
+        {
+            "group": ["East Enterprise", "East Commercial", "Central Enterprise"],
+            "attainment": [1.22, 1.20, 0.84],
+            "share": [0.29, 0.1, 0.2],
+        }
+    )
+    assert tv.leader_sentence(teams, "attainment", fmt) == (
+        "At the top **East Enterprise** (122% attainment, 29% of bookings) and **East Commercial** "
+        "(120%) are close; **Central Enterprise** trails with 84%."
+    )
+    two = teams.iloc[[0, 1]]
+    assert tv.leader_sentence(two, "attainment", fmt) == (
+        "**East Enterprise** (122% attainment) and **East Commercial** (120%) are close."
+    )
+    apart = teams.iloc[[0, 2]]
+    assert tv.leader_sentence(apart, "attainment", fmt) == (
+        "**East Enterprise** leads with 122% attainment and brings 29% of bookings; "
+        "**Central Enterprise** trails with 84%."
+    )
 
 
 def test_a_grouping_equal_to_another_is_shown_once(tmp_path):

@@ -58,6 +58,11 @@ def test_win_rate_ranking_math(tiny):
     assert row["won"] == 2 and row["closed"] == 3
     won_all, n_all = r["won"].to_numpy(), r["closed"].to_numpy()
     pa, pb = bm.fit_beta_prior(won_all, n_all)
+    mean = pa / (pa + pb)
+    cap = bm.strength_inside_intervals(won_all, n_all, mean)
+    strength = min(pa + pb, float(np.median(n_all)), cap)
+    pa, pb = mean * strength, (1 - mean) * strength
+    assert row["prior_strength"] == pytest.approx(strength)
     assert row["shrunk_win_rate"] == pytest.approx((pa + 2) / (pa + pb + 3))
     assert row["shrunk_lo"] == pytest.approx(stats.beta.ppf(0.025, pa + 2, pb + 1))
     p0 = won_all.sum() / n_all.sum()
@@ -330,3 +335,122 @@ def test_a_rep_without_quota_is_not_placed_in_a_quadrant(tiny):
     data = tiny.replace(quotas=tiny.quotas[tiny.quotas["rep_id"] != "r3"])
     c = bm.consistency(data, quarter="2026Q1", trailing=1)
     assert c.loc["r3", "quadrant"] == bm.NOT_PLACED and np.isnan(c.loc["r3", "performance"])
+
+
+def test_method_of_moments_prior_by_hand():
+    won, n = np.array([30, 70]), np.array([100, 100])
+    # S = 100 (0.2^2) x 2 = 8; rho = (8 / 0.25 - 1) / (200 - 100 - 1) = 31 / 99
+    a, b = bm.fit_beta_prior(won, n)
+    rho = 31 / 99
+    assert a / (a + b) == pytest.approx(0.5) and a + b == pytest.approx((1 - rho) / rho)
+    # rates that spread no wider than noise: the strongest prior
+    a, b = bm.fit_beta_prior(np.array([50, 50, 50]), np.array([100, 100, 100]))
+    assert a + b == pytest.approx(bm.MAX_STRENGTH)
+    # one rep, or only one-deal reps: a weak prior at the pooled rate
+    assert sum(bm.fit_beta_prior(np.array([3]), np.array([4]))) == pytest.approx(2)
+    assert sum(bm.fit_beta_prior(np.array([1, 0, 1]), np.array([1, 1, 1]))) == pytest.approx(2)
+
+
+def test_strength_inside_intervals_by_hand():
+    lo, hi = bm.wilson_interval(np.array([50]), np.array([100]))
+    # 50% on 100 deals, mean 70%: the shrunk rate (s 0.7 + 50) / (s + 100) may reach hi at most
+    s = bm.strength_inside_intervals(np.array([50]), np.array([100]), 0.7)
+    assert s == pytest.approx(100 * (0.5 - hi[0]) / (hi[0] - 0.7))
+    assert (s * 0.7 + 50) / (s + 100) == pytest.approx(hi[0])
+    assert bm.strength_inside_intervals(np.array([50]), np.array([100]), 0.55) == bm.MAX_STRENGTH
+    del lo
+
+
+def _ranked(tmp_path, deals):
+    """A data set whose reps r1.. close (won, lost) deals in 2026Q1, all in one peer group."""
+    reps = "rep_id,rep_name,role\n" + "".join(f"{r},{r.upper()},AE\n" for r in deals)
+    rows, k = [], 0
+    for rep, (won, lost) in deals.items():
+        for i in range(won + lost):
+            k += 1
+            w = "true" if i < won else "false"
+            rows.append(
+                f"o{k},{rep},{'Won' if i < won else 'Lost'},100,2026-01-02,2026-02-01,true,{w}"
+            )
+    opps = (
+        "opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won\n"
+        + "\n".join(rows)
+        + "\n"
+    )
+    data = load_dataset(write(tmp_path / "w", reps=reps, opportunities=opps))
+    return bm.win_rate_ranking(data, quarter="2026Q1", trailing=1)
+
+
+def test_a_big_sample_keeps_its_rate_and_a_small_one_moves_toward_the_mean(tmp_path):
+    # four reps at 60% on 200 deals, one at 50% on 300 (Donn Cantrell's case), one 5 for 5
+    deals = {f"r{i}": (120, 80) for i in range(1, 5)} | {"big": (150, 150), "small": (5, 0)}
+    r = _ranked(tmp_path, deals)
+    big, small = r.loc["big"], r.loc["small"]
+    # the prior is at most the median rep's deals (200): the big rep keeps 60% of its own rate
+    assert big["prior_strength"] <= 200
+    assert abs(big["shrunk_win_rate"] - 0.5) < 0.05
+    assert big["lo"] <= big["shrunk_win_rate"] <= big["hi"]
+    assert big["flag"] == "below peers" and big["shrunk_win_rate"] < big["peer_win_rate"]
+    # 5 of 5: most of the way to the mean
+    assert small["shrunk_win_rate"] < 0.7 and small["shrunk_win_rate"] > small["peer_win_rate"]
+    assert ((r["shrunk_win_rate"] >= r["lo"]) & (r["shrunk_win_rate"] <= r["hi"])).all()
+
+
+def test_a_rep_alone_in_a_peer_group_gets_no_verdict(tmp_path):
+    reps = "rep_id,rep_name,role\na,A,AE\nb,B,AE\nc,C,AE\nd,D,SE\ne,E,BDR\nf,F,BDR\n"
+    rows, k = [], 0
+    for rep, (won, lost) in {
+        "a": (5, 5),
+        "b": (5, 5),
+        "c": (5, 5),
+        "d": (0, 30),
+        "e": (1, 9),
+        "f": (9, 1),
+    }.items():
+        for i in range(won + lost):
+            k += 1
+            rows.append(
+                f"o{k},{rep},x,100,2026-01-02,2026-02-01,true,{'true' if i < won else 'false'}"
+            )
+    opps = (
+        "opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won\n"
+        + "\n".join(rows)
+        + "\n"
+    )
+    data = load_dataset(write(tmp_path / "p", reps=reps, opportunities=opps))
+    r = bm.win_rate_ranking(data, quarter="2026Q1", trailing=1)
+    assert r.loc["d", "flag"] == bm.NO_PEERS  # 0 of 30 would be 'below peers' otherwise
+    assert (r.loc[["e", "f"], "flag"] == bm.TOO_FEW_PEERS).all()
+    assert (r.loc[["a", "b", "c"], "flag"] == "within chance").all()
+
+
+def test_chance_cv_by_hand():
+    # one deal in one of two months: monthly sums (x, 0) always, CV = sqrt(2)
+    assert bm.chance_cv(np.array([100.0]), np.ones(2)) == pytest.approx(np.sqrt(2))
+    # months without team deals get none: three months, all weight on two, one deal
+    sd = np.std([100.0, 0.0, 0.0], ddof=1) / (100 / 3)
+    assert bm.chance_cv(np.array([100.0]), np.array([1.0, 1.0, 0.0])) == pytest.approx(sd)
+    assert np.isnan(bm.chance_cv(np.array([]), np.ones(3)))
+    # many equal deals spread evenly by chance: the limit falls as deals grow
+    assert bm.chance_cv(np.full(200, 1.0), np.ones(12)) < bm.chance_cv(
+        np.full(12, 1.0), np.ones(12)
+    )
+
+
+def test_erratic_only_beyond_chance(tmp_path):
+    reps = "rep_id,rep_name,role\nb,Burst,AE\ns,Steady,AE\n"
+    rows = []
+    for m in range(1, 13):  # Steady: one deal each month; Burst: twelve deals in one month
+        rows.append(f"s{m},s,Won,100,2025-01-01,2025-{m:02d}-10,true,true")
+        rows.append(f"b{m},b,Won,100,2025-01-01,2025-06-{m + 1:02d},true,true")
+    opps = (
+        "opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won\n"
+        + "\n".join(rows)
+        + "\n"
+    )
+    data = load_dataset(write(tmp_path / "c", reps=reps, opportunities=opps))
+    c = bm.consistency(data, quarter="2025Q4", trailing=4)
+    assert c.loc["s", "cv"] == pytest.approx(0) and c.loc["s", "variation"] < 1
+    assert c.loc["b", "variation"] > 1
+    assert c.loc["b", "quadrant"] in ("Big-quarter performers", "Struggling and erratic")
+    assert c.loc["s", "quadrant"] in ("Reliable performers", "Steady but short")

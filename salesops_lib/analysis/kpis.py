@@ -390,7 +390,8 @@ def value_win_rate(
     -------
     float or Series
         A float for ``by=None`` (NaN when nothing closed, or for no quarters); otherwise a
-        Series ``value_win_rate`` per group (reps without a ``by`` value are left out).
+        Series ``value_win_rate`` per group (reps without a ``by`` value in
+        ``(unassigned)``, as :func:`group_labels` puts them).
     """
     if not quarters:
         return np.nan
@@ -401,12 +402,8 @@ def value_win_rate(
     if by is None:
         total = closed["amount"].sum()
         return float(closed["won_amount"].sum() / total) if total > 0 else np.nan
-    key = (
-        closed["rep_id"]
-        if by == "rep_id"
-        else closed["rep_id"].map(data.reps.set_index("rep_id")[by])
-    )
-    g = closed.groupby(key)[["won_amount", "amount"]].sum()
+    # reps without a value fall in (unassigned), as in every other per-group figure
+    g = closed.groupby(group_labels(data, closed, by))[["won_amount", "amount"]].sum()
     return (g["won_amount"] / g["amount"].where(g["amount"] > 0)).rename("value_win_rate")
 
 

@@ -18,20 +18,24 @@ peer_group
 win rate interval
     Wilson score interval for won / (won + lost).
 shrunk win rate
-    Empirical-Bayes estimate: the rep's wins and losses added to a beta prior fitted to the
-    peer group (beta-binomial maximum likelihood), so a small sample stays near the peer mean.
+    Empirical-Bayes estimate: the rep's wins and losses added to a beta prior at the peer
+    group's rate whose strength comes from the spread between the reps (method of moments),
+    never so strong that a rep's shrunk rate leaves their own interval; a small sample stays
+    near the peer mean, a rep with hundreds of deals near their own rate.
 funnel flag
     ``above`` / ``below`` peers when the rep's raw win rate lies outside the peer mean's 95%
-    binomial limits for the rep's number of closed deals.
+    binomial limits for the rep's number of closed deals; none for a peer group of fewer than
+    three reps.
 consistency (monthly CV)
-    Standard deviation of monthly bookings divided by their mean over the trailing quarters.
+    Standard deviation of monthly bookings divided by their mean over the trailing quarters;
+    erratic only beyond what the rep's own deals falling in random months give.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special, stats
+from scipy import stats
 
 from salesops_lib import timeline
 from salesops_lib.analysis import funnel as funnel_lib
@@ -366,10 +370,16 @@ def wilson_interval(
 
 
 def fit_beta_prior(won: np.ndarray, n: np.ndarray) -> tuple[float, float]:
-    """Beta(a, b) prior of win rates fitted by beta-binomial maximum likelihood.
+    """Beta(a, b) prior of win rates whose strength comes from the spread between reps.
 
-    With fewer than two reps with closed deals, a weak prior at the pooled rate (strength 2)
-    is returned.
+    Method of moments for the beta-binomial with unequal samples: with ``p_i = won_i / n_i``,
+    the pooled rate ``p`` and ``S = sum n_i (p_i - p)^2``, the intra-class correlation is
+    ``rho = (S / (p (1 - p)) - (k - 1)) / (N - sum n_i^2 / N - (k - 1))`` over the k reps
+    with closed deals (N deals) and the strength ``a + b = (1 - rho) / rho``: the wider the
+    reps' rates spread beyond what binomial noise gives, the weaker the prior. Without a
+    spread beyond noise (rho <= 0) the strength is capped at 1e6; with fewer than two reps,
+    or samples that say nothing of the spread (every rep one deal), a weak prior at the
+    pooled rate (strength 2) is returned.
 
     Parameters
     ----------
@@ -381,8 +391,14 @@ def fit_beta_prior(won: np.ndarray, n: np.ndarray) -> tuple[float, float]:
     Returns
     -------
     a, b : float
-        The prior's parameters; ``a / (a + b)`` is the peer mean, ``a + b`` its strength in
-        deals (at least 0.5).
+        The prior's parameters; ``a / (a + b)`` is the pooled rate, ``a + b`` its strength in
+        deals (between 0.5 and 1e6).
+
+    Examples
+    --------
+    >>> a, b = fit_beta_prior(np.array([30, 70]), np.array([100, 100]))
+    >>> round(float(a / (a + b)), 2), round(float(a + b), 1)
+    (0.5, 2.2)
     """
     won = np.asarray(won, dtype=float)
     n = np.asarray(n, dtype=float)
@@ -390,24 +406,65 @@ def fit_beta_prior(won: np.ndarray, n: np.ndarray) -> tuple[float, float]:
     won, n = won[keep], n[keep]
     pooled = won.sum() / n.sum() if n.sum() > 0 else 0.5
     pooled = min(max(pooled, 1e-3), 1 - 1e-3)
-    if len(n) < 2:
+    k, total = len(n), n.sum()
+    denom = total - (n**2).sum() / total - (k - 1) if k else 0.0
+    if k < 2 or denom <= 0:
         return 2 * pooled, 2 * (1 - pooled)
+    spread = float((n * (won / n - pooled) ** 2).sum())
+    rho = (spread / (pooled * (1 - pooled)) - (k - 1)) / denom
+    kappa = MAX_STRENGTH if rho <= 0 else float(np.clip((1 - rho) / rho, 0.5, MAX_STRENGTH))
+    return pooled * kappa, (1 - pooled) * kappa
 
-    def nll(theta: np.ndarray) -> float:
-        mu = special.expit(theta[0])
-        kappa = np.exp(theta[1])
-        a, b = mu * kappa, (1 - mu) * kappa
-        return -float(np.sum(special.betaln(won + a, n - won + b) - special.betaln(a, b)))
 
-    best = optimize.minimize(
-        nll,
-        x0=np.array([special.logit(pooled), np.log(20.0)]),
-        method="Nelder-Mead",
-        options={"xatol": 1e-6, "fatol": 1e-8, "maxiter": 2000},
-    )
-    mu = float(special.expit(best.x[0]))
-    kappa = float(np.clip(np.exp(best.x[1]), 0.5, 1e6))
-    return mu * kappa, (1 - mu) * kappa
+MAX_STRENGTH = 1e6
+"""The strongest prior (in deals): reps whose rates spread no wider than noise."""
+
+
+def strength_inside_intervals(
+    won: np.ndarray, n: np.ndarray, mean: float, level: float = 0.95
+) -> float:
+    """The strongest prior at ``mean`` that keeps every rep's shrunk rate inside their own range.
+
+    Shrinking moves a rep's rate ``won / n`` toward ``mean`` by the share ``s / (s + n)`` of
+    the way, for a prior of strength ``s``; a rep whose Wilson interval excludes ``mean``
+    allows at most ``s = n (p - e) / (e - mean)``, ``e`` the interval's end nearer ``mean``.
+    The smallest of these is returned: a rep with hundreds of deals off the mean keeps close
+    to their own rate, and no shrunk rate says what the rep's own deals rule out.
+
+    Parameters
+    ----------
+    won
+        Deals won, one per rep.
+    n
+        Deals closed, one per rep (reps with none are ignored).
+    mean
+        The prior's mean.
+    level
+        Level of the Wilson interval.
+
+    Returns
+    -------
+    float
+        The strength in deals; :data:`MAX_STRENGTH` when every interval holds ``mean``.
+
+    Examples
+    --------
+    >>> round(strength_inside_intervals(np.array([50]), np.array([100]), 0.7), 1)
+    92.6
+    """
+    won = np.asarray(won, dtype=float)
+    n = np.asarray(n, dtype=float)
+    keep = n > 0
+    won, n = won[keep], n[keep]
+    if not len(n):
+        return MAX_STRENGTH
+    lo, hi = wilson_interval(won, n, level)
+    p = won / n
+    edge = np.where(mean < lo, lo, np.where(mean > hi, hi, np.nan))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        allowed = n * (p - edge) / (edge - mean)
+    allowed = allowed[np.isfinite(allowed)]
+    return float(min(allowed.min(), MAX_STRENGTH)) if len(allowed) else MAX_STRENGTH
 
 
 def win_rate_ranking(
@@ -420,7 +477,12 @@ def win_rate_ranking(
 ) -> pd.DataFrame:
     """Win rates with intervals, shrunk toward the peer group, and funnel flags.
 
-    Peer groups of fewer than three reps borrow the prior of all reps.
+    The prior's strength is the method-of-moments estimate of :func:`fit_beta_prior`, at most
+    the closed deals of the group's median rep (a rep with several times as many keeps close
+    to their own rate) and at most :func:`strength_inside_intervals` (no shrunk rate leaves
+    the rep's own interval).
+    Peer groups of fewer than three reps borrow the prior of all reps, and their reps get no
+    peer verdict: ``flag`` reads ``no peers`` (alone in the group) or ``too few peers``.
 
     Parameters
     ----------
@@ -438,8 +500,9 @@ def win_rate_ranking(
     Returns
     -------
     DataFrame
-        Per rep with closed deals: ``rep_name, peer_group, won, closed, win_rate, lo, hi,
-        peer_win_rate, shrunk_win_rate, shrunk_lo, shrunk_hi, funnel_lo, funnel_hi, flag``,
+        Per rep with closed deals: ``rep_name, peer_group, won, closed, peers, win_rate, lo,
+        hi, peer_win_rate, prior_strength, shrunk_win_rate, shrunk_lo, shrunk_hi, funnel_lo,
+        funnel_hi, flag`` (``peers``: the other reps of the group with closed deals),
         sorted by ``shrunk_win_rate`` (best first), with ``rank_raw`` and ``rank_shrunk``:
         ranks of the rates in whole percent (:func:`shown_rank`), reps reading the same
         sharing a rank.
@@ -453,12 +516,20 @@ def win_rate_ranking(
     t["lo"], t["hi"] = wilson_interval(t["won"], t["closed"], level)
     # peer groups with too few reps borrow the prior of the whole role (or of everybody)
     sizes = t.groupby("peer_group")["won"].transform("size")
+    t["peers"] = sizes - 1
     t["prior_group"] = np.where(sizes >= 3, t["peer_group"], "All reps")
     tail = (1 - level) / 2
     parts = []
     for name, g in t.groupby("prior_group"):
         pool = g if name != "All reps" else t
         a, b = fit_beta_prior(pool["won"].to_numpy(), pool["closed"].to_numpy())
+        mean = a / (a + b)
+        cap = strength_inside_intervals(g["won"].to_numpy(), g["closed"].to_numpy(), mean, level)
+        # the prior never outweighs the deals of the group's median rep: rates that spread no
+        # wider than noise say the reps cannot be told apart at these samples, not that
+        # they are alike
+        strength = min(a + b, float(pool["closed"].median()), cap)
+        a, b = mean * strength, (1 - mean) * strength
         g = g.copy()
         post_a = a + g["won"]
         post_b = b + g["closed"] - g["won"]
@@ -473,8 +544,13 @@ def win_rate_ranking(
         parts.append(g)
     out = pd.concat(parts)
     out["flag"] = np.select(
-        [out["win_rate"] > out["funnel_hi"], out["win_rate"] < out["funnel_lo"]],
-        ["above peers", "below peers"],
+        [
+            out["peers"] == 0,
+            out["peers"] < MIN_PEERS - 1,
+            out["win_rate"] > out["funnel_hi"],
+            out["win_rate"] < out["funnel_lo"],
+        ],
+        [NO_PEERS, TOO_FEW_PEERS, "above peers", "below peers"],
         "within chance",
     )
     # reps whose rates read the same (whole percent) share a rank
@@ -483,6 +559,12 @@ def win_rate_ranking(
     return out.drop(columns="prior_group").sort_values(
         ["shrunk_win_rate", "closed"], ascending=[False, False]
     )
+
+
+NO_PEERS = "no peers"
+"""Flag of a rep alone in their peer group: nobody to be compared with."""
+TOO_FEW_PEERS = "too few peers"
+"""Flag of a rep whose peer group has fewer than :data:`MIN_PEERS` reps with closed deals."""
 
 
 def shown_rank(rates: pd.Series) -> pd.Series:
@@ -668,10 +750,12 @@ def consistency(
     Returns
     -------
     DataFrame
-        Per rep: ``rep_name, months, monthly_mean, monthly_sd, cv, performance, quadrant``.
-        ``performance`` is trailing attainment (or bookings relative to the peer median
-        without quotas); the quadrant splits at 100% attainment (or the peer median) and at
-        the median CV. Reps with fewer than three months are ``Too new to judge``; reps
+        Per rep: ``rep_name, months, monthly_mean, monthly_sd, cv, performance, cv_chance,
+        variation, quadrant``. ``performance`` is trailing attainment (or bookings relative
+        to the peer median without quotas); ``cv_chance`` is :func:`chance_cv` of the rep's
+        won deals over their months, ``variation`` = cv / cv_chance. The quadrant splits at
+        100% attainment (or the peer median) and at ``variation`` 1: a rep is erratic only
+        when their months vary beyond what their own deals in random months give. Reps with fewer than three months are ``Too new to judge``; reps
         without a performance figure (no quota while others have one) or without bookings
         (no variation to measure) are ``Not placed``.
     """
@@ -715,14 +799,71 @@ def consistency(
         med = card.groupby("peer_group")["bookings_trailing"].transform("median")
         out["performance"] = card["bookings_trailing"] / med.where(med > 0)
         high = out["performance"] >= 1.0
-    steady = out["cv"] <= out["cv"].median()
+    # steady unless the months vary beyond what the rep's own deals landing in random months give
+    # (with the team's seasonality: a month gets deals in proportion to the team's deals won in it)
+    team_deals = won.groupby(won["close_date"].dt.to_period("M")).size()
+    weight = team_deals.reindex(months, fill_value=0).to_numpy(dtype=float)
+    limit = {}
+    for rep, g in won[won["rep_id"].isin(reps)].groupby("rep_id"):
+        ok = employed[reps.get_loc(rep)]
+        in_seat = g[g["close_date"].dt.to_period("M").isin(months[ok])]
+        limit[rep] = chance_cv(in_seat["amount"].to_numpy(dtype=float), weight[ok])
+    out["cv_chance"] = pd.Series(limit, dtype=float).reindex(out.index)
+    out["variation"] = out["cv"] / out["cv_chance"].where(out["cv_chance"] > 0)
+    steady = ~(out["cv"] > out["cv_chance"])
     out["quadrant"] = [QUADRANTS[(bool(h), bool(s))] for h, s in zip(high, steady, strict=True)]
     # without a performance (no quota in the window while others have one) or a variation
     # (no bookings) a rep has no place in the quadrants, and says so rather than falling in one
     out.loc[out["performance"].isna(), "quadrant"] = NOT_PLACED
-    out.loc[out["cv"].isna(), "quadrant"] = NOT_PLACED
+    out.loc[out["cv"].isna() | out["variation"].isna(), "quadrant"] = NOT_PLACED
     out.loc[out["months"] < 3, "quadrant"] = TOO_NEW
     return out
+
+
+def chance_cv(
+    amounts: np.ndarray, weights: np.ndarray, *, level: float = 0.95, draws: int = 2000
+) -> float:
+    """The variation of monthly bookings that chance alone gives a rep's deals, at ``level``.
+
+    The rep's won deals are put in random months, each month with probability in proportion
+    to ``weights`` (the team's deals won in it: its seasonality), ``draws`` times with a fixed
+    seed, and the coefficient of variation of the monthly sums is taken each time; its
+    ``level`` quantile is the limit: months that vary more come in bursts beyond chance.
+
+    Parameters
+    ----------
+    amounts
+        The amounts of the rep's won deals.
+    weights
+        One per month the rep was employed in the window (all zero: every month alike).
+    level
+        The quantile returned.
+    draws
+        Random placements simulated.
+
+    Returns
+    -------
+    float
+        NaN without a deal or with fewer than two months.
+
+    Examples
+    --------
+    >>> round(chance_cv(np.full(12, 100.0), np.ones(12)), 2)
+    1.35
+    """
+    amounts = np.asarray(amounts, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    months = len(w)
+    if len(amounts) == 0 or months < 2 or amounts.sum() <= 0:
+        return np.nan
+    w = w / w.sum() if w.sum() > 0 else np.full(months, 1 / months)
+    rng = np.random.default_rng(20261127)
+    slot = rng.choice(months, size=(draws, len(amounts)), p=w)
+    sums = np.zeros((draws, months))
+    rows = np.repeat(np.arange(draws), len(amounts))
+    np.add.at(sums, (rows, slot.ravel()), np.tile(amounts, draws))
+    cv = sums.std(axis=1, ddof=1) / sums.mean(axis=1)
+    return float(np.quantile(cv, level))
 
 
 TOO_NEW = "Too new to judge"

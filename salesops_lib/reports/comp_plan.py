@@ -996,7 +996,7 @@ def spread_title(rep_kpi: pd.DataFrame, quarter: str, fmt: MoneyFormat) -> str:
     if not len(rep_kpi):
         return f"Bookings per rep, {quarter}"
     med = float(rep_kpi["bookings"].median())
-    return f"Bookings per rep in {quarter}: half the reps booked less than {fmt(med)}"
+    return f"Bookings per rep in {quarter}: the median rep booked {fmt(med)}"
 
 
 def _tiers(st: pd.DataFrame | None, current: list[CompPlan]) -> Table:

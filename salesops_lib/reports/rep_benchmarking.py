@@ -17,8 +17,10 @@ from typing import Any, cast
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from salesops_lib.analysis import funnel as funnel_lib
+from salesops_lib.analysis import quota as quota_lib
 from salesops_lib.analysis import reps as bench
 from salesops_lib.analysis.kpis import UNASSIGNED
 from salesops_lib.data import SalesData
@@ -265,7 +267,14 @@ def build(
     window = bench.trailing_quarters(d, q, trailing)
 
     card = bench.rep_scorecard(d, quarter=q, as_of=day, trailing=trailing)
-    card = bench.compared(card)
+    # reps the data no longer shows at work (report 04's rule) are ranked with nobody
+    inactive = quota_lib.possibly_inactive(d, day)
+    seen = (card["won_trailing"] + card["lost_trailing"] > 0) | card["quota_trailing"].fillna(0).gt(
+        0
+    )
+    idle = card.index[card.index.isin(inactive["rep_id"]) & seen.to_numpy()]
+    inactive = inactive[inactive["rep_id"].isin(idle)]
+    card = bench.compared(card.drop(index=idle))
     card = card.sort_values(["bookings_trailing", "rep_name"], ascending=[False, True])
     left = departed(d, card.index, day)
     shown_name = card["rep_name"].where(
@@ -315,7 +324,7 @@ def build(
     names = d.reps.drop_duplicates("rep_id").set_index("rep_id")["rep_name"]
     conv = conv.assign(rep_name=conv["rep_id"].map(names).fillna(conv["rep_id"]))
     # coaching material: reps still on the team only
-    staying = conv[~conv["rep_id"].isin(left.index)]
+    staying = conv[~conv["rep_id"].isin(left.index) & ~conv["rep_id"].isin(idle)]
     heat = None if one_step else heat_matrix(staying)
     coach = bench.coaching_stage(staying).join(names, how="left").reset_index()
     coach["rep_name"] = coach["rep_name"].fillna(coach["rep_id"])
@@ -348,7 +357,11 @@ def build(
         window=window,
         has_quota=has_quota,
         card=card,
-        scope_sentence=scope_sentence(len(card), window, trailing),
+        scope_sentence=" ".join(
+            t
+            for t in (scope_sentence(len(card), window, trailing), inactive_sentence(inactive))
+            if t
+        ),
         results=Table(
             frame,
             results_spec,
@@ -392,7 +405,7 @@ def build(
         consistency=judged,
         consistency_sentence=consistency_sentence(judged, has_quota, unplaced),
         consistency_title=consistency_title(judged),
-        consistency_split=float(judged["cv"].median()) if len(judged) else np.nan,
+        consistency_split=1.0,
         consistency_label="Attainment" if has_quota else "Bookings / peer median",
         conversion=conv,
         bottleneck=neck,
@@ -475,6 +488,74 @@ def departed(data: SalesData, rep_ids: pd.Index, day: pd.Timestamp) -> pd.Series
         return pd.Series(dtype="datetime64[ns]")
     end = pd.to_datetime(reps["end_date"]).reindex(rep_ids)
     return end[end.notna() & (end < day)]
+
+
+def inactive_marks(inactive: pd.DataFrame) -> pd.Series:
+    """``no deal since 2025-09-30`` (or ``no deal at all``) per possibly inactive rep.
+
+    Parameters
+    ----------
+    inactive
+        :func:`salesops_lib.analysis.quota.possibly_inactive` (``rep_id, reason,
+        last_activity``).
+
+    Returns
+    -------
+    Series
+        The mark, indexed by ``rep_id``.
+
+    Examples
+    --------
+    >>> inactive_marks(pd.DataFrame({"rep_id": ["r1"], "reason": ["no activity"],
+    ...     "last_activity": [pd.Timestamp("2025-09-30")]})).tolist()
+    ['no deal since 2025-09-30']
+    """
+    marks = [
+        f"no deal since {pd.Timestamp(last).date()}" if pd.notna(last) else "no deal at all"
+        for last in inactive["last_activity"]
+    ]
+    return pd.Series(marks, index=pd.Index(inactive["rep_id"], name="rep_id"), dtype="object")
+
+
+def inactive_sentence(
+    inactive: pd.DataFrame, *, what: str = "every ranking and the coaching material"
+) -> str | None:
+    """Which reps the data no longer shows at work, and that they are left out.
+
+    The rule is report 04's (:func:`salesops_lib.analysis.quota.possibly_inactive`: no deal,
+    or none created or closed for :data:`~salesops_lib.analysis.quota.INACTIVE_MONTHS`
+    months, without a recent hire date or a quota ahead).
+
+    Parameters
+    ----------
+    inactive
+        :func:`salesops_lib.analysis.quota.possibly_inactive` of the reps concerned
+        (``rep_id, rep_name, last_activity``).
+    what
+        What they are left out of.
+
+    Returns
+    -------
+    str or None
+        The sentence; None when there is nobody.
+
+    Examples
+    --------
+    ``Liam O'Sullivan (no deal since 2025-09-30) is left out of every ranking and the coaching
+    material: the data shows no deal of theirs in the last 6 months, so they may no longer be
+    in seat (report 04 leaves them out of the quotas too).``
+    """
+    if inactive.empty:
+        return None
+    marks = inactive_marks(inactive)
+    names = [f"{n} ({m})" for n, m in zip(inactive["rep_name"], marks, strict=True)]
+    one = len(names) == 1
+    who = listing(names) if len(names) <= 5 else count(len(names), "rep")
+    return (
+        f"{who} {'is' if one else 'are'} left out of {what}: the data shows no deal of "
+        f"theirs in the last {quota_lib.INACTIVE_MONTHS} months, so they may no longer be in "
+        "seat (report 04 leaves them out of the quotas too)."
+    )
 
 
 def _span(window: list[str]) -> str:
@@ -587,12 +668,28 @@ def peer_sentence(card: pd.DataFrame, fmt, *, hire_known: bool = True) -> str | 
             if not unknown
             else " No rep with a hire date is still ramping."
         )
-    elif ramping == 1:
-        text += (
-            " 1 rep is still ramping and is compared only with ramping peers of the same tenure."
-        )
     else:
-        text += f" {ramping:,} reps are still ramping and are compared only with ramping peers of the same tenure."
+        ramp = card[card["ramp_status"] == "ramping"]
+        size = card.groupby("peer_group")["peer_group"].transform("size").reindex(ramp.index)
+        few = int((size < bench.MIN_PEERS).sum())
+        one = ramping == 1
+        text += (
+            f" {count(ramping, 'rep is', 'reps are')} still ramping and "
+            f"{'is' if one else 'are'} compared only with ramping peers of the same tenure"
+        )
+        if few == ramping:
+            text += (
+                f"; {'that rep has' if one else 'each has'} fewer than {bench.MIN_PEERS - 1} such "
+                "peers, so none gets a percentile or a verdict against peers."
+            )
+        elif few:
+            text += (
+                f"; {few:,} of them {'has' if few == 1 else 'have'} fewer than "
+                f"{bench.MIN_PEERS - 1} such peers and {'gets' if few == 1 else 'get'} no "
+                "percentile or verdict against peers."
+            )
+        else:
+            text += "."
     if unknown:
         text += (
             f" {count(unknown, 'rep has', 'reps have')} no hire date, so whether "
@@ -726,17 +823,29 @@ def ranking_sentence(ranking: pd.DataFrame) -> str | None:
         )
     above = int((ranking["flag"] == "above peers").sum())
     below = int((ranking["flag"] == "below peers").sum())
-    within = len(ranking) - above - below
+    within = int((ranking["flag"] == "within chance").sum())
+    alone = ranking[ranking["flag"].isin([bench.NO_PEERS, bench.TOO_FEW_PEERS])]
     if above == 0 and below == 0:
-        return (
-            text
-            + f" No rep's win rate differs from peers beyond what luck explains ({count(within, 'rep')})."
+        text += (
+            f" No rep's win rate differs from peers beyond what luck explains ({count(within, 'rep')})."
+            if within
+            else ""
         )
-    return (
-        text
-        + f" {count(above, 'rep')} {'wins' if above == 1 else 'win'} more often than peers beyond "
-        f"chance and {below:,} less often; the other {within:,} differ within what luck explains."
-    )
+    else:
+        text += (
+            f" {count(above, 'rep')} {'wins' if above == 1 else 'win'} more often than peers beyond "
+            f"chance and {below:,} less often; the other {within:,} differ within what luck explains."
+        )
+    if len(alone):
+        one = len(alone) == 1
+        names = list(alone["rep_name"])
+        who = listing(names) if len(names) <= 4 else count(len(names), "rep")
+        text += (
+            f" {who} {'has' if one else 'have'} fewer than {bench.MIN_PEERS - 1} peers in "
+            f"{'their' if one else 'their'} peer group, so {'gets' if one else 'get'} no verdict "
+            "against peers."
+        )
+    return text.strip()
 
 
 def _on_closed(rows: pd.DataFrame) -> str:
@@ -779,7 +888,9 @@ def ranking_title(ranking: pd.DataFrame) -> str:
     """
     above = int((ranking["flag"] == "above peers").sum())
     below = int((ranking["flag"] == "below peers").sum())
-    return f"{above} above and {below} below peers beyond chance; the rest within luck"
+    alone = int(ranking["flag"].isin([bench.NO_PEERS, bench.TOO_FEW_PEERS]).sum())
+    rest = "the rest within luck" if not alone else f"{alone} without peers, the rest within luck"
+    return f"{above} above and {below} below peers beyond chance; {rest}"
 
 
 # ---------------------------------------------------------------------------------------
@@ -812,13 +923,33 @@ def consistency_sentence(
         return None
     c = judged["quadrant"].value_counts()
     bar = "quota" if has_quota else "their peer median"
+    n = {q: int(c.get(q, 0)) for q in bench.QUADRANTS.values()}
+
+    def are(k: int) -> str:
+        return "is" if k == 1 else "are"
+
     text = (
         f"Of {count(len(judged), 'rep')} with at least three months in the window, "
-        f"{bold(int(c.get('Reliable performers', 0)))} are reliable performers (at or above {bar} "
-        f"with steady months), {int(c.get('Big-quarter performers', 0))} reach it in bursts, "
-        f"{int(c.get('Steady but short', 0))} are steady but short, and "
-        f"{bold(int(c.get('Struggling and erratic', 0)))} are both short and erratic."
+        f"{bold(n['Reliable performers'])} {are(n['Reliable performers'])} reliable performers "
+        f"(at or above {bar} with steady months), {n['Big-quarter performers']} "
+        f"{'reaches' if n['Big-quarter performers'] == 1 else 'reach'} it in bursts, "
+        f"{n['Steady but short']} {are(n['Steady but short'])} steady but short, and "
+        f"{bold(n['Struggling and erratic'])} {are(n['Struggling and erratic'])} both short "
+        "and erratic. A rep counts as erratic only when their months vary more than the same "
+        "deals falling in random months (with the team's seasonality) would make them in 95 "
+        "of 100 tries"
     )
+    erratic = judged[judged["quadrant"].isin(["Big-quarter performers", "Struggling and erratic"])]
+    if erratic.empty:
+        text += "; no rep's months do."
+    else:
+        names = list(erratic.sort_values("variation", ascending=False)["rep_name"])
+        shown = (
+            listing(names)
+            if len(names) <= 6
+            else listing(names[:5]) + f" and {len(names) - 5:,} more"
+        )
+        text += f"; {count(len(names), 'rep does', 'reps do')}: {shown}."
     if unplaced is not None and len(unplaced):
         no_quota = list(unplaced.loc[unplaced["performance"].isna(), "rep_name"])
         no_book = list(
@@ -1155,14 +1286,77 @@ def ramp_title(groups: pd.DataFrame, by: str | None) -> str:
 # managers
 
 
+def possessive(name: object) -> str:
+    """``**Ann's**``: a bold name with its possessive inside the bold, so nothing comes between.
+
+    Parameters
+    ----------
+    name
+        The name.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> possessive("José Nguyen")
+    "**José Nguyen's**"
+    """
+    return bold(f"{name}'s")
+
+
+def apart(a: pd.Series, b: pd.Series, *, level: float = 0.05) -> bool:
+    """Whether two teams' averages differ beyond chance (Welch's t test, two-sided).
+
+    Parameters
+    ----------
+    a, b
+        Rows of :func:`salesops_lib.analysis.reps.manager_summary` (``mean, sd, reps``).
+    level
+        The test's level.
+
+    Returns
+    -------
+    bool
+        False when either team has fewer than two reps (no spread to test against).
+    """
+    if int(a["reps"]) < 2 or int(b["reps"]) < 2:
+        return False
+    sd_a, sd_b = float(a["sd"]), float(b["sd"])
+    if not (np.isfinite(sd_a) and np.isfinite(sd_b)) or sd_a + sd_b == 0:
+        return float(a["mean"]) != float(b["mean"])
+    res = stats.ttest_ind_from_stats(
+        float(a["mean"]),
+        sd_a,
+        int(a["reps"]),
+        float(b["mean"]),
+        sd_b,
+        int(b["reps"]),
+        equal_var=False,
+    )
+    return bool(res.pvalue < level)
+
+
+def _skewed(row: pd.Series) -> bool:
+    """The team's average and median differ by 10% of the median or more (an outlier pulls)."""
+    med = float(row["median"])
+    return abs(float(row["mean"]) - med) >= 0.1 * abs(med) if med else float(row["mean"]) != 0
+
+
 def manager_sentence(mgr: pd.DataFrame, measure: str, fmt: MoneyFormat) -> str | None:
-    """Whose reps average the highest, and whose team spreads widest (managers named only).
+    """Whose reps average the highest (only beyond chance), and whose team spreads widest.
+
+    A team is called the highest only when its average is above the next team's beyond
+    chance (:func:`apart`, the rule of the page's other 'beyond chance' verdicts); the median
+    is given beside the average when the two differ by 10% or more, or rank the teams
+    differently (an outlier drives the average).
 
     Parameters
     ----------
     mgr
         :func:`salesops_lib.analysis.reps.manager_summary` with ``manager`` as a column
-        (``reps, mean, min, max, spread``).
+        (``reps, mean, median, sd, min, max, spread``).
     measure
         ``attainment`` (shown as a percentage) or ``bookings`` (as money).
     fmt
@@ -1172,6 +1366,11 @@ def manager_sentence(mgr: pd.DataFrame, measure: str, fmt: MoneyFormat) -> str |
     -------
     str or None
         The sentence (``**`` marks what to read first); None without a named manager.
+
+    Examples
+    --------
+    ``No manager's team averages higher than the next beyond chance: José Nguyen's reps
+    average 115% attainment (median 100%), Mia Schmidt's 102% (median 101%).``
     """
     named = mgr[mgr["manager"].notna() & (mgr["manager"].astype("str") != UNASSIGNED)]
     if named.empty:
@@ -1179,28 +1378,39 @@ def manager_sentence(mgr: pd.DataFrame, measure: str, fmt: MoneyFormat) -> str |
     show = pct if measure == "attainment" else fmt
     ordered = named.sort_values("mean", ascending=False)
     best = ordered.iloc[0]
-    tops = _top(ordered, "mean", show)
-    if len(tops) > 1:
-        return (
-            f"The teams of {_who(list(tops['manager'].astype('str')))} share the highest average "
-            f"{measure} ({show(best['mean'])})."
-        )
+    by_median = named.sort_values("median", ascending=False)["manager"].tolist()
+    reorders = by_median[:2] != ordered["manager"].tolist()[:2]
+
+    def avg(row: pd.Series, word: str = "") -> str:
+        text = show(row["mean"]) + (f" {word}" if word else "")
+        if _skewed(row) or reorders:
+            text += f" (median {show(row['median'])})"
+        return text
+
     if len(named) == 1:
         return (
-            f"{bold(best['manager'])}'s {count(int(best['reps']), 'rep')} average {show(best['mean'])} "
-            f"{measure}, from {show(best['min'])} to {show(best['max'])}."
+            f"{possessive(best['manager'])} {count(int(best['reps']), 'rep')} average "
+            f"{avg(best, measure)}, from {show(best['min'])} to {show(best['max'])}."
         )
+    second = ordered.iloc[1]
     wide = named.sort_values("spread", ascending=False).iloc[0]
-    text = f"{bold(best['manager'])}'s reps average the highest {measure} ({show(best['mean'])})"
+    spread = (
+        f"the widest spread between best and weakest rep is in {possessive(wide['manager'])} "
+        f"team ({show(wide['min'])} to {show(wide['max'])})"
+    )
+    if not apart(best, second) or show(best["mean"]) == show(second["mean"]):
+        return (
+            f"No manager's team averages higher than the next beyond chance: "
+            f"{possessive(best['manager'])} reps average {avg(best, measure)}, "
+            f"{second['manager']}'s {avg(second)}; {spread}."
+        )
+    text = f"{possessive(best['manager'])} reps average the highest {measure}, {avg(best)}"
     if wide["manager"] == best["manager"]:
         return (
             text
             + f", and the same team spreads widest, from {show(wide['min'])} to {show(wide['max'])}."
         )
-    return (
-        f"{text}; the widest spread between best and weakest rep is in {bold(wide['manager'])}'s "
-        f"team ({show(wide['min'])} to {show(wide['max'])})."
-    )
+    return f"{text}, above {second['manager']}'s {avg(second)} beyond chance; {spread}."
 
 
 def manager_title(mgr: pd.DataFrame, card: pd.DataFrame, measure: str) -> str:
@@ -1259,12 +1469,17 @@ def _definitions(has_quota: bool, has_activities: bool) -> dict[str, str]:
             "the date they left; the heat map and the coaching table leave them out."
         ),
         "Shrunk win rate": (
-            "Empirical-Bayes estimate: the rep's wins and losses added to a beta prior fitted to "
-            "the peer group, so small samples stay near the peer average."
+            "Empirical-Bayes estimate: the rep's wins and losses added to a beta prior at the "
+            "peer group's win rate, as strong as the spread between the reps' rates says "
+            "(method of moments) but never stronger than the deals of the group's median rep "
+            "nor so strong that a shrunk rate leaves the rep's own 95% range: small samples "
+            "stay near the peer average, a rep with hundreds of deals near their own rate."
         ),
         "Against peers": (
             "Above or below peers when the raw win rate falls outside the 95% binomial limits of "
-            "the peer win rate for that many closed deals (the funnel plot); else within chance."
+            "the peer win rate for that many closed deals (the funnel plot); else within chance. "
+            "A rep whose peer group has fewer than 3 reps with closed deals gets no verdict (no "
+            "peers, too few peers)."
         ),
         "Fair rank": (
             "Rank by shrunk win rate as the table shows it (whole percent, 1 = best); reps "
@@ -1272,8 +1487,10 @@ def _definitions(has_quota: bool, has_activities: bool) -> dict[str, str]:
         ),
         "Consistency": (
             "Coefficient of variation of monthly bookings (standard deviation divided by mean) "
-            "over the months the rep was employed in the window; the quadrants split at its "
-            "median and at quota (or the peer median of bookings without quotas). Reps with "
+            "over the months the rep was employed in the window. A rep is erratic when it "
+            "exceeds what the same deals put in random months (in proportion to the team's deals "
+            "won each month) give in 95 of 100 tries; the chart plots the ratio of the two, "
+            "split at 1 and at quota (or the peer median of bookings without quotas). Reps with "
             "fewer than three months, without a quota (when others have one) or without "
             "bookings are not placed."
         ),

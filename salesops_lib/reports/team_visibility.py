@@ -16,7 +16,9 @@ import pandas as pd
 
 from salesops_lib import timeline
 from salesops_lib.analysis import kpis
+from salesops_lib.analysis import quota as quota_lib
 from salesops_lib.analysis.outlook import Outlook, outlook_quarter, quarter_outlook
+from salesops_lib.analysis.quota import INACTIVE_MONTHS
 from salesops_lib.data import SalesData
 from salesops_lib.format import pct, ratio
 from salesops_lib.reports.base import (
@@ -31,6 +33,7 @@ from salesops_lib.reports.base import (
     bold,
     count,
     header,
+    listing,
     money_in,
     period_of,
     status_of,
@@ -38,6 +41,7 @@ from salesops_lib.reports.base import (
 )
 from salesops_lib.reports.definitions import pick
 from salesops_lib.reports.outlook import outlook_sentence
+from salesops_lib.reports.rep_benchmarking import inactive_marks
 from salesops_lib.reports.tables import Column, Table, TableSpec
 
 LOOKBACK = 4
@@ -694,14 +698,44 @@ def _kpis_by(data: SalesData, period: Period, level: str, has_quota: bool) -> Ta
     return Table(t, spec, f"By {level}, {period.quarter} {period.status}", data.currency)
 
 
+MATERIAL = 0.10
+"""Two groups' figures are close unless they differ by this share of the larger or more."""
+
+
+def close(a: float, b: float, *, share: float = MATERIAL) -> bool:
+    """Whether two figures are too close for one to 'lead' or 'trail' the other.
+
+    Parameters
+    ----------
+    a, b
+        The figures (attainment or bookings).
+    share
+        The smallest material gap, as a share of the larger figure.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> close(317_000, 311_000), close(1.22, 0.84)
+    (True, False)
+    """
+    top = max(abs(a), abs(b))
+    return abs(a - b) < share * top if top > 0 else True
+
+
 def leader_sentence(ranked: pd.DataFrame, measure: str, fmt: MoneyFormat) -> str | None:
-    """Which team leads and which trails (teams without a name left out); None for one team.
+    """Which team leads and which trails, only when the gap to the next one is material.
+
+    A team leads (or trails) when its figure differs from the next team's by at least
+    :data:`MATERIAL` of the larger; otherwise the sentence says the two are close.
 
     Parameters
     ----------
     ranked
         KPIs by team, best ``measure`` first (``group``, ``share`` of bookings and the
-        ``measure`` column).
+        ``measure`` column; teams without a name left out).
     measure
         ``attainment`` (shown as a percentage) or ``bookings`` (as money).
     fmt
@@ -710,16 +744,44 @@ def leader_sentence(ranked: pd.DataFrame, measure: str, fmt: MoneyFormat) -> str
     Returns
     -------
     str or None
-        The sentence (``**`` marks what to read first); None when there is nothing true to say.
+        The sentence (``**`` marks what to read first); None for fewer than two teams.
+
+    Examples
+    --------
+    ``**Melvin Marxen** leads with $671K bookings and brings 24% of bookings; at the bottom
+    Dustin Brinkmann ($317K) and Cara Losch ($311K) are close.``
     """
     if len(ranked) < 2:
         return None
     show = pct if measure == "attainment" else fmt
-    best, worst = ranked.iloc[0], ranked.iloc[-1]
-    return (
-        f"{bold(best['group'])} leads with {show(best[measure])} {measure} and brings "
-        f"{pct(best['share'])} of bookings; {bold(worst['group'])} trails with {show(worst[measure])}."
-    )
+    best, second = ranked.iloc[0], ranked.iloc[1]
+    worst, above = ranked.iloc[-1], ranked.iloc[-2]
+    if close(float(best[measure]), float(second[measure])):
+        if len(ranked) == 2:
+            return (
+                f"{bold(best['group'])} ({show(best[measure])} {measure}) and "
+                f"{bold(second['group'])} ({show(second[measure])}) are close."
+            )
+        top = (
+            f"At the top {bold(best['group'])} ({show(best[measure])} {measure}, "
+            f"{pct(best['share'])} of bookings) and {bold(second['group'])} "
+            f"({show(second[measure])}) are close"
+        )
+    else:
+        top = (
+            f"{bold(best['group'])} leads with {show(best[measure])} {measure} and brings "
+            f"{pct(best['share'])} of bookings"
+        )
+        if len(ranked) == 2:
+            return f"{top}; {bold(worst['group'])} trails with {show(worst[measure])}."
+    if close(float(above[measure]), float(worst[measure])):
+        bottom = (
+            f"at the bottom {above['group']} ({show(above[measure])}) and "
+            f"{bold(worst['group'])} ({show(worst[measure])}) are close"
+        )
+    else:
+        bottom = f"{bold(worst['group'])} trails with {show(worst[measure])}"
+    return f"{top}; {bottom}."
 
 
 def rep_contribution(data: SalesData, period: Period) -> Table:
@@ -740,12 +802,19 @@ def rep_contribution(data: SalesData, period: Period) -> Table:
     -------
     Table
         :func:`salesops_lib.analysis.kpis.kpi_table` by rep with the rep's names and
-        ``share`` of bookings; quota columns only with quotas, pipeline and coverage only while
+        ``share`` of bookings, and ``inactive``: the mark of a rep the data no longer shows at
+        work (:func:`~salesops_lib.reports.rep_benchmarking.inactive_marks`, report 04's rule),
+        added to their name; quota columns only with quotas, pipeline and coverage only while
         the quarter runs, the team only when reps have one.
     """
     reps = kpis.kpi_table(data, quarter=period.quarter, as_of=period.as_of, by="rep_id")
     reps = reps.reset_index().merge(kpis.rep_directory(data), on="rep_id", how="left")
     reps["rep_name"] = reps["rep_name"].fillna(reps["rep_id"])
+    marks = inactive_marks(quota_lib.possibly_inactive(data, period.as_of))
+    reps["inactive"] = reps["rep_id"].map(marks)
+    reps["rep_name"] = reps["rep_name"].where(
+        reps["inactive"].isna(), reps["rep_name"] + " (" + reps["inactive"].astype(str) + ")"
+    )
     total = reps["bookings"].sum()
     reps["share"] = reps["bookings"] / total if total > 0 else np.nan
     reps = reps.sort_values(["bookings", "rep_name"], ascending=[False, True]).reset_index(
@@ -762,17 +831,19 @@ def rep_contribution(data: SalesData, period: Period) -> Table:
 
 
 def rep_sentence(reps: pd.DataFrame, has_quota: bool, *, running: bool = False) -> str:
-    """How many reps reached quota and how concentrated bookings are.
+    """How many reps reached quota, how concentrated bookings are, and who booked nothing.
 
-    Reps who booked nothing are counted apart when they had no quota (new hires, or reps
-    who left), so an ended quarter does not read as if quota carriers sold nothing.
+    Reps without a quota and reps who booked nothing are counted each in full (one count
+    need not hold the other); reps the data no longer shows at work (``inactive``) are left
+    out of the counts of reps and named.
 
     Parameters
     ----------
     reps
-        :func:`rep_contribution`'s frame (``bookings, quota, attainment``).
+        :func:`rep_contribution`'s frame (``rep_name, bookings, quota, attainment`` and
+        ``inactive`` when known).
     has_quota
-        Count the reps at or above quota.
+        Count the reps at or above quota and the reps without one.
     running
         The quarter is still running ("booked nothing yet").
 
@@ -780,24 +851,47 @@ def rep_sentence(reps: pd.DataFrame, has_quota: bool, *, running: bool = False) 
     -------
     str
         The sentence (``**`` marks what to read first).
+
+    Examples
+    --------
+    ``27 of 58 reps with a quota (47%) have reached it. The top 20% of reps (12) brought 46%
+    of bookings; 4 reps have no quota and 3 reps have booked nothing (all of them without a
+    quota).``
     """
+    idle = reps["inactive"].notna() if "inactive" in reps else pd.Series(False, index=reps.index)
+    gone = reps[idle]
+    reps = reps[~idle]
     total = reps["bookings"].sum()
     top_n = max(1, int(round(len(reps) * 0.2)))
     nothing = reps["bookings"] == 0
     zero = int(nothing.sum())
     top = reps["bookings"].nlargest(top_n).sum() / total if total > 0 else np.nan
-    verb = ("has" if zero == 1 else "have") + " booked nothing" + (" yet" if running else "")
+    yet = " yet" if running else ""
     tail = f"The top 20% of reps ({top_n:,}) brought {bold(pct(top))} of bookings; "
-    if has_quota and zero:
-        free = int((nothing & reps["quota"].isna()).sum())
-        if free == zero:
-            tail += f"{count(zero, 'rep')} without a quota {verb}"
-        elif free:
-            tail += f"{count(zero, 'rep')} {verb} ({free:,} of them without a quota)"
-        else:
-            tail += f"{count(zero, 'rep')} {verb}"
+    if has_quota:
+        free = reps["quota"].isna() | (reps["quota"] <= 0)
+        n_free, free_zero = int(free.sum()), int((free & nothing).sum())
+        which = ""
+        if free_zero and free_zero == zero:
+            which = " (all of them without a quota)" if zero > 1 else " (without a quota)"
+        elif free_zero:
+            which = f" ({free_zero:,} of them without a quota)"
+        nil = f"{count(zero, 'rep has', 'reps have')} booked nothing{yet}{which}"
+        tail += f"{count(n_free, 'rep has', 'reps have')} no quota and {nil}" if n_free else nil
     else:
-        tail += f"{count(zero, 'rep')} {verb}"
+        tail += (
+            f"{count(zero, 'rep')} {'has' if zero == 1 else 'have'} booked nothing{yet}"
+            if zero
+            else f"every rep has booked something{yet}"
+        )
+    if len(gone):
+        names = [f"{n}" for n in gone["rep_name"]]
+        one = len(names) == 1
+        tail += (
+            f". {listing(names) if len(names) <= 5 else count(len(names), 'rep')} "
+            f"{'is' if one else 'are'} left out of these counts: the data shows no deal of "
+            f"theirs for {INACTIVE_MONTHS} months, so they may no longer be in seat"
+        )
     if not has_quota:
         return tail + "."
     carrying = reps.dropna(subset=["attainment"])
