@@ -442,8 +442,9 @@ def seasonality(data: SalesData, as_of: pd.Timestamp, *, years: int = 3) -> pd.S
 
     The average of each complete fiscal year's monthly shares over the last ``years``
     complete fiscal years before ``as_of`` (:func:`complete_years`; averaging shares keeps
-    growth within the years from tilting it). With no complete year the split is even.
-    Cached per data set and date: every method and the simulation use it.
+    growth within the years from tilting it). With no complete year the split is even; from
+    fewer than two years, or with a month's share implausible (:func:`season_blend`), it is
+    blended halfway toward even. Cached per data set and date: every method and the simulation use it.
 
     Parameters
     ----------
@@ -465,7 +466,8 @@ def seasonality(data: SalesData, as_of: pd.Timestamp, *, years: int = 3) -> pd.S
     )
 
 
-def _seasonality(data: SalesData, as_of: pd.Timestamp, years: int) -> pd.Series:
+def _year_shares(data: SalesData, as_of: pd.Timestamp, years: int) -> list[pd.Series]:
+    """Each complete fiscal year's monthly shares of its bookings (years that booked nothing left out)."""
     cal = data.calendar
     won = _won_until(data, as_of)
     shares = []
@@ -484,11 +486,83 @@ def _seasonality(data: SalesData, as_of: pd.Timestamp, years: int) -> pd.Series:
         )
         s = inyear.groupby(month_no)["amount"].sum().reindex(range(1, 13), fill_value=0.0)
         shares.append(s / total)
+    return shares
+
+
+def _seasonality(data: SalesData, as_of: pd.Timestamp, years: int) -> pd.Series:
+    shares = _year_shares(data, as_of, years)
     if not shares:
         return pd.Series(np.full(12, 1 / 12), index=pd.RangeIndex(1, 13, name="fiscal_month"))
     out = pd.concat(shares, axis=1).mean(axis=1)
+    out = out / out.sum()
+    if season_blend(out, len(shares)) is not None:
+        out = SEASON_BLEND * out + (1 - SEASON_BLEND) / 12
     out.index.name = "fiscal_month"
     return out / out.sum()
+
+
+SEASON_MIN_YEARS = 2
+"""Complete fiscal years of bookings a monthly split is taken from as it stands."""
+SEASON_PLAUSIBLE = (0.4, 2.5)
+"""A month's share of the year, as a multiple of an even twelfth, that reads as plausible
+(3.3%-20.8%); outside it the split is blended toward even."""
+SEASON_BLEND = 0.5
+"""Weight of the observed monthly shares when the split is blended toward even."""
+
+
+def season_blend(shares: pd.Series, years: int) -> str | None:
+    """Why a monthly split is blended halfway toward an even split, or None when it is not.
+
+    Parameters
+    ----------
+    shares
+        12 monthly shares of the year, averaged over ``years`` complete fiscal years.
+    years
+        How many complete fiscal years the shares come from (0: an even split, not blended).
+
+    Returns
+    -------
+    str or None
+        ``one_year`` (fewer than :data:`SEASON_MIN_YEARS` years), ``implausible`` (a month
+        outside :data:`SEASON_PLAUSIBLE` times an even twelfth), or None.
+
+    Examples
+    --------
+    >>> season_blend(pd.Series([1 / 12] * 12), 1), season_blend(pd.Series([1 / 12] * 12), 2)
+    ('one_year', None)
+    """
+    if years <= 0:
+        return None
+    if years < SEASON_MIN_YEARS:
+        return "one_year"
+    rel = np.asarray(shares, dtype=float) * 12
+    if (rel < SEASON_PLAUSIBLE[0]).any() or (rel > SEASON_PLAUSIBLE[1]).any():
+        return "implausible"
+    return None
+
+
+def season_blend_reason(data: SalesData, as_of: pd.Timestamp, *, years: int = 3) -> str | None:
+    """Why :func:`seasonality` blended the monthly split toward even (None: it did not).
+
+    Parameters
+    ----------
+    data
+        The data set.
+    as_of
+        The planning date.
+    years
+        How many complete fiscal years :func:`seasonality` averages.
+
+    Returns
+    -------
+    str or None
+        A code of :func:`season_blend`.
+    """
+    shares = _year_shares(data, as_of, years)
+    if not shares:
+        return None
+    mean = pd.concat(shares, axis=1).mean(axis=1)
+    return season_blend(mean / mean.sum(), len(shares))
 
 
 def quarter_seasonality(season: pd.Series) -> np.ndarray:
@@ -1902,6 +1976,71 @@ def observed_growth(window: HistoryWindow) -> float:
     return recent / before - 1 if before > 0 else float("nan")
 
 
+SEASONAL_MIN_QUARTERS = 8
+"""Complete quarters (two full years) a seasonal forecast model of the target needs."""
+RUN_RATE_MIN_QUARTERS = 4
+"""Complete quarters the run-rate target (a year of the last four quarters) needs."""
+
+
+def year_ahead(
+    data: SalesData,
+    window: HistoryWindow,
+    quarters: Sequence[str],
+    as_of: pd.Timestamp,
+) -> tuple[float, str]:
+    """The year-ahead bookings forecast a target starts from, and the rule that made it.
+
+    With :data:`SEASONAL_MIN_QUARTERS` complete quarters or more in the window (two full
+    years, so each season is seen twice), the forecast model of
+    :func:`~salesops_lib.analysis.forecast.forecast_year`. With fewer, no seasonal model:
+    the run-rate of the last four quarters (their sum, per year of ``quarters``; model
+    ``run_rate``) from four quarters, else the average of the complete quarters times the
+    plan's quarters (``mean_full``) from two.
+
+    Parameters
+    ----------
+    data
+        The sales data.
+    window
+        :func:`history_window` on ``as_of`` (the quarters the forecast may rest on).
+    quarters
+        The plan's quarters.
+    as_of
+        The planning date.
+
+    Returns
+    -------
+    tuple of (float, str)
+        The forecast and its model (``ets_quarterly``, ``arima_quarterly``, ``mean_last4``,
+        ``run_rate`` or ``mean_full``).
+
+    Raises
+    ------
+    SalesOpsDataError
+        With fewer than two complete quarters in the window.
+
+    Examples
+    --------
+    >>> year_ahead(data, history_window(data, day), ["2027Q1", "2027Q2", "2027Q3", "2027Q4"], day)  # doctest: +SKIP
+    (2140000.0, 'run_rate')
+    """
+    from salesops_lib.analysis.forecast import forecast_year
+
+    qs = list(window.quarters)
+    if len(qs) >= SEASONAL_MIN_QUARTERS:
+        fy = forecast_year(history_from(data, qs[0]), list(quarters), pd.Timestamp(as_of))
+        return float(fy.loc["Total", "point"]), str(fy.loc["Total", "model"])
+    if len(qs) >= RUN_RATE_MIN_QUARTERS:
+        last4 = float(window.bookings.loc[qs[-4:]].sum())
+        return last4 * len(quarters) / 4, "run_rate"
+    if len(qs) >= 2:
+        return float(window.bookings.loc[qs].mean()) * len(quarters), "mean_full"
+    raise SalesOpsDataError(
+        f"too little bookings history for a target ({len(qs)} complete "
+        f"{'quarter' if len(qs) == 1 else 'quarters'}; at least 2 needed)"
+    )
+
+
 def plan_target(
     data: SalesData,
     plan: PlanPeriod,
@@ -1912,10 +2051,11 @@ def plan_target(
 ) -> PlanTarget:
     """The plan's target: ``target`` when positive, else the year's forecast × (1 + growth).
 
-    The forecast fits the quarters of :func:`history_window` only (a quarter the data
-    holds part of, or a first quarter of a few migrated deals, would drag it down or make
-    a trend out of nothing). With too few of them for a forecast model but at least two,
-    the target is their average × the plan's quarters (``model = "mean_full"``).
+    The forecast (:func:`year_ahead`) rests on the quarters of :func:`history_window` only
+    (a quarter the data holds part of, or a first quarter of a few migrated deals, would
+    drag it down or make a trend out of nothing): a seasonal model from two full years, else
+    the run-rate of the last four quarters, else the average of at least two quarters × the
+    plan's quarters (``model = "mean_full"``).
 
     Parameters
     ----------
@@ -1941,8 +2081,6 @@ def plan_target(
     >>> plan_target(data, plan_period(data, 2027), pd.Timestamp("2026-09-30"))  # doctest: +SKIP
     PlanTarget(amount=146..., source='forecast', ...)
     """
-    from salesops_lib.analysis.forecast import forecast_year
-
     day = pd.Timestamp(as_of)
     window = history_window(data, day)
     trailing = trailing_bookings(data, day)
@@ -1954,16 +2092,10 @@ def plan_target(
     }
     if target and np.isfinite(target) and target > 0:
         return PlanTarget(float(target), "hand", **known)  # type: ignore[arg-type]
-    history = history_from(data, window.quarters[0]) if window.quarters else data
     try:
-        fy = forecast_year(history, plan.quarters, day)
-        point = float(fy.loc["Total", "point"])
-        model = str(fy.loc["Total", "model"])
+        point, model = year_ahead(data, window, plan.quarters, day)
     except SalesOpsDataError as exc:
-        if len(window.quarters) < 2:
-            return PlanTarget(None, "none", growth=growth, problem=str(exc), **known)  # type: ignore[arg-type]
-        point = float(window.bookings.loc[list(window.quarters)].mean()) * len(plan.quarters)
-        model = "mean_full"
+        return PlanTarget(None, "none", growth=growth, problem=str(exc), **known)  # type: ignore[arg-type]
     amount = point * (1 + growth)
     if not amount > 0:
         return PlanTarget(None, "none", point, model, growth, "the forecast is $0", **known)  # type: ignore[arg-type]
@@ -2643,10 +2775,8 @@ def backtest_year(
     Examples
     --------
     >>> backtest_year(data, as_of=pd.Timestamp("2026-09-30")).verdict  # doctest: +SKIP
-    'fair'
+    'pessimistic'
     """
-    from salesops_lib.analysis.forecast import forecast_year
-
     cal = data.calendar
     last_q = cal.latest_complete_quarter(pd.Timestamp(as_of))
     year = cal.fiscal_year(last_q) - (0 if last_q.endswith("Q4") else 1)
@@ -2658,9 +2788,15 @@ def backtest_year(
         )
     eve = start - pd.Timedelta(days=1)
     window = history_window(data, eve)
-    history = history_from(data, window.quarters[0]) if window.quarters else data
-    fc = forecast_year(history, [f"{year}Q{i}" for i in range(1, 5)], eve)
-    tgt = float(fc.loc["Total", "point"])
+    have = list(window.quarters)
+    if len(have) < RUN_RATE_MIN_QUARTERS:
+        span = f", {have[0]}–{have[-1]}" if len(have) > 1 else f", {have[0]}" if have else ""
+        raise SalesOpsDataError(
+            f"FY{year} had only {len(have)} complete "
+            f"{'quarter' if len(have) == 1 else 'quarters'} of bookings before it{span}; "
+            f"at least {RUN_RATE_MIN_QUARTERS} are needed to set its target from a year of bookings"
+        )
+    tgt, _model = year_ahead(data, window, [f"{year}Q{i}" for i in range(1, 5)], eve)
     if not tgt > 0:
         raise SalesOpsDataError(f"the forecast for FY{year} made on {eve:%Y-%m-%d} is $0")
     choice = choose_plan(

@@ -62,6 +62,8 @@ MODEL_WORDS = {
     "mean_last4": "the average of the last four quarters' bookings, times four",
     "mean_full": "the average of the complete quarters' bookings, times four (too few quarters "
     "for a forecast model)",
+    "run_rate": "the run-rate of the last four quarters' bookings (too few quarters for a "
+    "seasonal model)",
 }
 """The year-ahead forecast models of :func:`~salesops_lib.analysis.forecast.forecast_year`, in words."""
 
@@ -588,7 +590,9 @@ def build(
         spread_sentence=spread_sentence(share_frame),
         change_sentence=change_sentence(fair),
         outgrowing=_outgrowing(fair, d.currency),
-        split_sentence=split_sentence(split, years, ramping=len(ramping)),
+        split_sentence=split_sentence(
+            split, years, ramping=len(ramping), blend=quota.season_blend_reason(d, day)
+        ),
         quarters=Table(split, SPLIT_SPEC, "Company quota by quarter", d.currency),
         months=months,
         months_title=months_title(months, plan.label, bool(years)),
@@ -808,6 +812,12 @@ def plan_sentence(
                 f"the average of the {count(len(qs), 'complete quarter')}' bookings "
                 f"({_quarters_span(qs)}), times {len(plan.quarters)}: too few quarters for a "
                 "forecast model"
+            )
+        elif target.model == "run_rate" and len(qs) >= 4:
+            model = (
+                f"the run-rate of the last 4 complete quarters, {_quarters_span(qs[-4:])}: "
+                f"{count(len(qs), 'complete quarter')} are too few for a seasonal model, which "
+                f"needs {quota.SEASONAL_MIN_QUARTERS} (two full years)"
             )
         else:
             model = MODEL_WORDS.get(str(target.model), str(target.model))
@@ -1488,7 +1498,9 @@ def _outgrowing(fair: pd.DataFrame, currency: str) -> Table | None:
 # split
 
 
-def split_sentence(split: pd.DataFrame, years: list[int], *, ramping: int = 0) -> str:
+def split_sentence(
+    split: pd.DataFrame, years: list[int], *, ramping: int = 0, blend: str | None = None
+) -> str:
     """What the year's split rests on, each quarter's seasonal share, and the ramp's effect.
 
     Parameters
@@ -1499,6 +1511,9 @@ def split_sentence(split: pd.DataFrame, years: list[int], *, ramping: int = 0) -
         The fiscal years behind the seasonality (empty: an even split).
     ramping
         Reps still ramping (their quotas move the quarter totals off the seasonal shares).
+    blend
+        Why the monthly split was blended halfway toward even
+        (:func:`salesops_lib.analysis.quota.season_blend`; None: it was not).
 
     Returns
     -------
@@ -1509,10 +1524,22 @@ def split_sentence(split: pd.DataFrame, years: list[int], *, ramping: int = 0) -
         f"{q} {pct(v)}" for q, v in zip(split["quarter"], split["seasonal_share"], strict=True)
     )
     if years:
-        text = (
-            "The year splits by the average monthly share of bookings in fiscal years "
-            f"{listing([f'FY{y}' for y in sorted(years)])}; quarter shares: {shares}."
-        )
+        fys = listing([f"FY{y}" for y in sorted(years)])
+        how = "the average monthly share" if len(years) > 1 else "the monthly share"
+        if blend == "one_year":
+            lead = (
+                f"The year splits by {how} of bookings in {fys}, blended halfway toward an even "
+                "split, because one year is too little to tell a season from chance"
+            )
+        elif blend == "implausible":
+            lead = (
+                f"The year splits by {how} of bookings in {fys}, blended halfway toward an even "
+                f"split, because a month held under {pct(quota.SEASON_PLAUSIBLE[0] / 12, 1)} or "
+                f"over {pct(quota.SEASON_PLAUSIBLE[1] / 12, 1)} of the year"
+            )
+        else:
+            lead = f"The year splits by {how} of bookings in {fys}"
+        text = f"{lead}; quarter shares: {shares}."
     else:
         text = (
             "The year is split evenly across its months, because the data holds no complete "
@@ -1809,10 +1836,10 @@ def _definitions(method: str, band: tuple[float, float]) -> dict[str, str]:
         **{
             "Target": (
                 "The company bookings goal for the plan year: set by hand, or the year-ahead "
-                "forecast of quarterly bookings (Holt-Winters when there are eight complete "
-                "quarters, else seasonal ARIMA with six, else the last four quarters' average; "
-                "with fewer than four, the average of the complete quarters) grown by the growth "
-                "parameter."
+                "forecast of quarterly bookings grown by the growth parameter. A seasonal model "
+                "(Holt-Winters, else seasonal ARIMA) needs eight complete quarters, two full "
+                "years; with four to seven the target is the run-rate of the last four quarters, "
+                "with two or three their average times four."
             ),
             "Quarters used": (
                 "The complete quarters up to the planning date that the target, the trailing "
