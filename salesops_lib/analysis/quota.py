@@ -1238,7 +1238,8 @@ def propose(
             )
         total_w = sum(usable.values())
         share = sum(shares[f"{k}_share"] * (v / total_w) for k, v in usable.items())
-        basis = "blend of " + ", ".join(f"{v / total_w:.0%} {k}" for k, v in usable.items())
+        shown = round_shares(list(usable.values()))
+        basis = "blend of " + ", ".join(f"{p}% {k}" for p, k in zip(shown, usable, strict=True))
     else:
         if f"{method}_share" not in shares:
             raise SalesOpsDataError(skipped[method])
@@ -2481,6 +2482,123 @@ def load_against_bookings(
     return out.reset_index()
 
 
+LOAD_TOLERANCE = 0.25
+"""A rep's or team's quota ÷ trailing bookings more than this far from the median rep's (25%:
+below median / 1.25 or above median × 1.25) is named in the fairness check."""
+NEW_REP_MULTIPLE = 2.0
+"""A rep with less than a year's record (not past the ramp in all trailing quarters) whose quota ÷ trailing bookings is at least this many times
+the median rep's is flagged in the letters."""
+
+
+def load_check(
+    frame: pd.DataFrame,
+    seat_start: pd.Series,
+    as_of: pd.Timestamp,
+    *,
+    quarters: int,
+    per_year: float = 1.0,
+    tolerance: float = LOAD_TOLERANCE,
+    new_multiple: float = NEW_REP_MULTIPLE,
+) -> pd.DataFrame:
+    """Each rep's quota ÷ a year of their trailing bookings, against the median fully ramped rep.
+
+    Parameters
+    ----------
+    frame
+        One row per rep: ``rep_id, quota, booked`` (trailing bookings) and
+        ``ramped_quarters`` (of the trailing quarters).
+    seat_start
+        Each rep's first day in seat, by ``rep_id`` (:func:`seat_dates`: the hire date, else
+        the first deal; NaT: unknown).
+    as_of
+        The planning date.
+    quarters
+        How many trailing quarters ``booked`` covers (a rep ramped in all of them is a peer).
+    per_year
+        What turns ``booked`` into a year of bookings (4 / ``quarters``).
+    tolerance
+        How far from the median multiple a peer is named (:data:`LOAD_TOLERANCE`).
+    new_multiple
+        A rep with less than a year's record is flagged at this many times the median multiple.
+
+    Returns
+    -------
+    DataFrame
+        In the order of ``frame``: ``rep_id, multiple`` (NaN: nothing booked), ``peer``
+        (ramped in all quarters, something booked), ``relative`` (multiple over the peers'
+        median), ``beyond`` (a peer more than ``tolerance`` from the median), ``seat_start``,
+        ``months_in_seat`` (NaN: unknown), ``new`` (less than a year's record: not past the
+        ramp in all ``quarters``, the one definition the report's counts share) and
+        ``flag`` (new, with a quota, and at least ``new_multiple`` × the median; a rep with
+        nothing booked yet has no multiple and is not flagged).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"rep_id": ["a", "b", "c"], "quota": [100.0, 120.0, 300.0],
+    ...                   "booked": [100.0, 100.0, 100.0], "ramped_quarters": [4, 4, 1]})
+    >>> start = pd.Series(pd.to_datetime(["2020-01-01", "2020-01-01", "2025-10-01"]), index=["a", "b", "c"])
+    >>> load_check(f, start, pd.Timestamp("2026-03-31"), quarters=4)["flag"].tolist()
+    [False, False, True]
+    """
+    day = pd.Timestamp(as_of)
+    booked = frame["booked"].astype(float).to_numpy()
+    quota_ = frame["quota"].astype(float).to_numpy()
+    multiple = np.where(booked > 0, quota_ / np.where(booked > 0, booked * per_year, 1), np.nan)
+    peer = (frame["ramped_quarters"].to_numpy() >= quarters) & np.isfinite(multiple)
+    median = float(np.median(multiple[peer])) if peer.any() else float("nan")
+    relative = (
+        multiple / median if np.isfinite(median) and median > 0 else np.full(len(frame), np.nan)
+    )
+    beyond = peer & ((relative > 1 + tolerance) | (relative < 1 / (1 + tolerance)))
+    start = pd.to_datetime(frame["rep_id"].map(seat_start)).to_numpy()
+    in_seat = (day - pd.DatetimeIndex(start)).days.to_numpy(dtype=float)
+    new = frame["ramped_quarters"].to_numpy() < quarters
+    high = np.isfinite(relative) & (relative >= new_multiple)
+    flag = new & (quota_ > 0) & high
+    return pd.DataFrame(
+        {
+            "rep_id": frame["rep_id"].to_numpy(),
+            "multiple": multiple,
+            "peer": peer,
+            "relative": relative,
+            "beyond": beyond,
+            "seat_start": start,
+            "months_in_seat": np.floor(in_seat / DAYS_PER_MONTH),
+            "new": new,
+            "flag": flag,
+        }
+    )
+
+
+def round_shares(shares: Sequence[float]) -> list[int]:
+    """Whole percents of shares that add up to 100 (largest remainder).
+
+    Parameters
+    ----------
+    shares
+        Non-negative shares adding up to 1 (or any positive total: they are normalized).
+
+    Returns
+    -------
+    list of int
+        Percents adding up to exactly 100 (empty for no shares).
+
+    Examples
+    --------
+    >>> round_shares([0.5, 0.375, 0.125])
+    [50, 38, 12]
+    """
+    v = np.asarray(list(shares), dtype=float)
+    if not len(v) or not v.sum() > 0:
+        return [0] * len(v)
+    raw = v / v.sum() * 100
+    base = np.floor(raw).astype(int)
+    rest = 100 - int(base.sum())
+    order = np.argsort(-(raw - base), kind="stable")
+    base[order[:rest]] += 1
+    return [int(x) for x in base]
+
+
 NO_DEALS = "No deals in the data"
 NO_WIN = "No deal won yet"
 NO_RAMPED_QUARTER = "No full quarter after ramp yet"
@@ -2672,6 +2790,11 @@ def company_change(fair: pd.DataFrame) -> float:
     return float(fair.loc[had, "quota"].sum() / fair.loc[had, "previous_quota"].sum() - 1)
 
 
+BIAS_POINTS = 0.1
+"""A back-test's simulated share at quota off the realized share by this much, the same way on
+every plan, reads as a bias of the simulation (10 points)."""
+
+
 @dataclass(frozen=True)
 class BacktestRow:
     """One plan of a back-tested year: its quotas, simulated and realized share at quota."""
@@ -2705,6 +2828,9 @@ class YearBacktest:
         simulated and realized; ``recommended`` marks the one :func:`plan_rule` chose then.
     reason
         Why (:func:`plan_rule`, floors only: no back-test of the year before is asked for).
+    bias
+        What those reps booked over what the simulation expected them to book (1.10: 10% more;
+        NaN: unknown). The same reps and draws serve both plans, so one figure.
     """
 
     year: int
@@ -2713,6 +2839,7 @@ class YearBacktest:
     reps: int
     rows: tuple[BacktestRow, ...]
     reason: str
+    bias: float = float("nan")
 
     @property
     def asked(self) -> BacktestRow:
@@ -2725,12 +2852,25 @@ class YearBacktest:
         return next(r for r in self.rows if r.recommended)
 
     @property
+    def misses(self) -> list[float]:
+        """Realized less simulated share of each plan with a realized share (0.19: 19 points
+        more reps made it than simulated)."""
+        return [r.realized - r.share for r in self.rows if np.isfinite(r.realized)]
+
+    @property
     def verdict(self) -> str:
         """The simulation against what happened: ``pessimistic`` when the realized share lay
-        above the simulated 80% range of a plan, ``optimistic`` below it, ``fair`` inside
-        every range (``mixed`` when it erred both ways)."""
-        above = any(r.realized > r.hi80 for r in self.rows if np.isfinite(r.realized))
-        below = any(r.realized < r.lo80 for r in self.rows if np.isfinite(r.realized))
+        above the simulated 80% range of a plan, or every plan's realized share lay
+        :data:`BIAS_POINTS` or more above its simulated share (a consistent bias), and
+        ``optimistic`` the other way; ``fair`` otherwise (``mixed`` when it erred both ways)."""
+        rows = [r for r in self.rows if np.isfinite(r.realized)]
+        misses = self.misses
+        above = any(r.realized > r.hi80 for r in rows) or (
+            bool(misses) and all(m >= BIAS_POINTS for m in misses)
+        )
+        below = any(r.realized < r.lo80 for r in rows) or (
+            bool(misses) and all(m <= -BIAS_POINTS for m in misses)
+        )
         if above and below:
             return "mixed"
         return "pessimistic" if above else "optimistic" if below else "fair"
@@ -2813,6 +2953,7 @@ def backtest_year(
     )
     rows = []
     reps = 0
+    bias = float("nan")
     for label, plan, share, target in (
         ("as asked", choice.asked, choice.share_asked, tgt),
         ("reachable", choice.reachable_plan, choice.share_reachable, choice.reachable_target),
@@ -2820,6 +2961,10 @@ def backtest_year(
         sh = share.loc["All reps"]
         real = realized_share(data, plan, year)
         reps = int(len(real))
+        if label == "as asked" and reps:
+            sim = simulate_attainment(data, plan, as_of=eve).set_index("rep_id")
+            expected = float(sim["expected_bookings"].reindex(real["rep_id"]).sum())
+            bias = float(real["bookings"].sum()) / expected if expected > 0 else float("nan")
         rows.append(
             BacktestRow(
                 plan=label,
@@ -2833,8 +2978,53 @@ def backtest_year(
             )
         )
     return YearBacktest(
-        year=int(year), as_of=eve, target=tgt, reps=reps, rows=tuple(rows), reason=choice.reason
+        year=int(year),
+        as_of=eve,
+        target=tgt,
+        reps=reps,
+        rows=tuple(rows),
+        reason=choice.reason,
+        bias=bias,
     )
+
+
+def bias_adjusted_share(
+    data: SalesData,
+    quotas: pd.DataFrame,
+    bias: float,
+    *,
+    as_of: pd.Timestamp | str | None = None,
+) -> float:
+    """Expected share of reps at quota once the simulation is corrected by a back-test's bias.
+
+    Every rep's simulated bookings are multiplied by ``bias`` (what reps booked over what the
+    simulation expected in the back-tested year: :attr:`YearBacktest.bias`), which is the
+    same as dividing every quota by it (:func:`share_if_scaled`).
+
+    Parameters
+    ----------
+    data
+        The sales data.
+    quotas
+        A :func:`propose` result.
+    bias
+        Realized over simulated bookings (1.10: reps booked 10% more than simulated).
+    as_of
+        The planning date (None: as for :func:`share_at_quota`).
+
+    Returns
+    -------
+    float
+        NaN when ``bias`` is not a positive number or no rep has a quota.
+
+    Examples
+    --------
+    >>> bias_adjusted_share(data, proposal, 1.10)  # doctest: +SKIP
+    0.41...
+    """
+    if not (np.isfinite(bias) and bias > 0):
+        return float("nan")
+    return share_if_scaled(data, quotas, 1 / float(bias), as_of=as_of)
 
 
 def share_if_scaled(
