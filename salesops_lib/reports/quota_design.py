@@ -1225,7 +1225,8 @@ def load_sentence(with_booked: pd.DataFrame, trailing: pd.Series) -> str | None:
     text += "."
     rest = with_booked[(with_booked["ramped_quarters"] < n) & (with_booked["quota"] > 0)]
     if len(rest):
-        names = sorted(rest.get("rep_name", rest["rep_id"]).astype(str))
+        col = "rep_name" if "rep_name" in rest else "rep_id" if "rep_id" in rest else None
+        names = sorted((rest[col] if col else rest.index.to_series()).astype(str))
         shown = listing(names[:3] + ([f"{len(names) - 3} more"] if len(names) > 3 else []))
         text += f" Left out, with less than a year's record: {shown}."
     return text
