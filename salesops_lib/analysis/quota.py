@@ -2113,7 +2113,7 @@ def in_band(share: float, band: tuple[float, float] = HEALTHY_BAND) -> bool:
 
     Examples
     --------
-    >>> in_band(0.5496), in_band(0.545), in_band(0.7049)
+    >>> in_band(0.5496), in_band(0.544), in_band(0.7049)
     (True, False, True)
     """
     if not np.isfinite(share):

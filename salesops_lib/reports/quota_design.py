@@ -845,10 +845,6 @@ def plan_sentence(
         The planning date.
     fmt
         The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
-    partial
-        Trailing quarters the data holds only part of (named when the target is their average).
-    data_start
-        The data's first close date (named with ``partial``).
 
     Returns
     -------
@@ -1197,6 +1193,11 @@ def load_sentence(with_booked: pd.DataFrame, trailing: pd.Series) -> str | None:
         ``ramped_quarters`` (of the trailing quarters) and the role and segment when known.
     trailing
         The trailing quarters (their span and number name the window).
+
+    Returns
+    -------
+    str or None
+        None without trailing quarters or reps past the ramp in all of them.
     """
     n = len(trailing)
     if not n:
@@ -1346,8 +1347,9 @@ def band_sentence(
     adjusted: float = float("nan"),
     bt: quota.YearBacktest | None = None,
 ) -> str:
-    """The plan as asked: its company quota, against what the reps are expected to book, and
-    the simulated share of reps at quota (and corrected by the back-test's bias, when known).
+    """The plan as asked: its quota against the reps' expected bookings, and its share at quota.
+
+    The simulated share, and beside it the share corrected by the back-test's bias when known.
 
     Parameters
     ----------
