@@ -454,7 +454,7 @@ def test_backtest_sentence_and_verdict():
     assert bt.verdict == "pessimistic"
     assert qd.verdict_sentence(bt) == (
         "The realized share lies above the simulated 80% range (as asked: 29% simulated, 91% "
-        "realized, 62 points more and reachable: 62% simulated, 95% realized, 33 points more): "
+        "realized, 62 points more; reachable: 62% simulated, 95% realized, 33 points more): "
         "the simulation is **too pessimistic** on this data, so no cut of the target is "
         "recommended from it."
     )
@@ -1086,7 +1086,7 @@ def test_verdict_calls_a_consistent_underprediction_too_pessimistic_with_figures
     assert bt.verdict == "pessimistic"
     assert qd.verdict_sentence(bt) == (
         "Every plan's realized share lies 10 points or more above its simulated share (as asked: "
-        "42% simulated, 61% realized, 19 points more and reachable: 62% simulated, 78% realized, "
+        "42% simulated, 61% realized, 19 points more; reachable: 62% simulated, 78% realized, "
         "16 points more); the reps in seat all year booked 1.10× what it expected: the simulation "
         "is **too pessimistic** on this data, so no cut of the target is recommended from it, and "
         "the share at quota above is also shown corrected by that bias."

@@ -2039,7 +2039,7 @@ def verdict_sentence(bt: quota.YearBacktest | None) -> str | None:
             if off
             else f"Every plan's realized share lies {pts} points or more {word} its simulated share"
         )
-        cases = listing([_case(r) for r in (off or rows)])
+        cases = "; ".join(_case(r) for r in (off or rows))
         change = "cut" if v == "pessimistic" else "raise"
         return (
             f"{where} ({cases}){bias}: the simulation is {bold(f'too {v}')} on this data, so no "
