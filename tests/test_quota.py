@@ -117,12 +117,86 @@ def test_seasonality_by_hand(tmp_path):
     )
     d = load_dataset(write(tmp_path / "s", reps="rep_id\nr1\n", opportunities=opps))
     s = quota.seasonality(d, AS_OF)
+    # one year (25% in January, 75% in December) is blended halfway toward an even twelfth
+    assert quota.season_blend_reason(d, AS_OF) == "one_year"
     assert (
-        s[1] == pytest.approx(0.25)
-        and s[12] == pytest.approx(0.75)
+        s[1] == pytest.approx(0.25 / 2 + 1 / 24)
+        and s[12] == pytest.approx(0.75 / 2 + 1 / 24)
+        and s[6] == pytest.approx(1 / 24)
         and s.sum() == pytest.approx(1.0)
     )
-    assert quota.quarter_seasonality(s).tolist() == pytest.approx([0.25, 0, 0, 0.75])
+    assert quota.quarter_seasonality(s).tolist() == pytest.approx(
+        [0.125 + 3 / 24, 3 / 24, 3 / 24, 0.375 + 3 / 24]
+    )
+
+
+def _monthly(amounts_by_year: dict[int, list[float]]) -> str:
+    rows = ["opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won"]
+    for year, amounts in amounts_by_year.items():
+        for m, a in enumerate(amounts, start=1):
+            rows.append(f"o{year}{m},r1,Won,{a},{year}-{m:02d}-01,{year}-{m:02d}-10,true,true")
+    return "\n".join(rows) + "\n"
+
+
+def test_seasonality_two_plausible_years_not_blended(tmp_path):
+    # two years; months 100 except December 200 (15.4% of the year: plausible)
+    amounts = [100.0] * 11 + [200.0]
+    d = load_dataset(
+        write(
+            tmp_path / "s2",
+            reps="rep_id\nr1\n",
+            opportunities=_monthly({2024: amounts, 2025: amounts}),
+        )
+    )
+    s = quota.seasonality(d, AS_OF)
+    assert quota.season_blend_reason(d, AS_OF) is None
+    assert s[12] == pytest.approx(200 / 1300) and s[1] == pytest.approx(100 / 1300)
+
+
+def test_seasonality_implausible_month_blended(tmp_path):
+    # two years; February 10 of 1110 (0.9%, under 40% of a twelfth): blended halfway
+    amounts = [100.0, 10.0] + [100.0] * 10
+    d = load_dataset(
+        write(
+            tmp_path / "s3",
+            reps="rep_id\nr1\n",
+            opportunities=_monthly({2024: amounts, 2025: amounts}),
+        )
+    )
+    s = quota.seasonality(d, AS_OF)
+    assert quota.season_blend_reason(d, AS_OF) == "implausible"
+    assert s[2] == pytest.approx(10 / 1110 / 2 + 1 / 24)
+    assert quota.season_blend(pd.Series([1 / 12] * 12), 0) is None
+
+
+def test_year_ahead_rule_by_quarters(tmp_path):
+    """Two full years: a forecast model; 4-7 quarters: the last four quarters' run-rate."""
+    # 7 complete quarters 2024Q3-2026Q1 of 100, 200, ... bookings
+    rows = ["opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won"]
+    quarters = ["2024-08", "2024-11", "2025-02", "2025-05", "2025-08", "2025-11", "2026-02"]
+    for i, ym in enumerate(quarters, start=1):
+        rows.append(f"o{i},r1,Won,{i * 100},{ym}-01,{ym}-10,true,true")
+    rows.append("o0,r1,Won,100,2024-07-01,2024-07-01,true,true")
+    d = load_dataset(
+        write(tmp_path / "y", reps="rep_id\nr1\n", opportunities="\n".join(rows) + "\n")
+    )
+    day = pd.Timestamp("2026-03-31")
+    w = quota.history_window(d, day)
+    assert len(w.quarters) == 7
+    point, model = quota.year_ahead(d, w, ["2027Q1", "2027Q2", "2027Q3", "2027Q4"], day)
+    # the last four quarters: 400 + 500 + 600 + 700 (2025Q2-2026Q1; 2024Q3 adds 100 in July)
+    assert model == "run_rate"
+    assert point == pytest.approx(float(w.bookings.loc[list(w.quarters[-4:])].sum()))
+    t = quota.plan_target(d, quota.plan_period(d, 2027), day)
+    assert t.model == "run_rate" and t.amount == pytest.approx(point)
+    # two quarters: their mean times the plan's four
+    w2 = quota.history_window(d, pd.Timestamp("2024-12-31"))
+    p2, m2 = quota.year_ahead(
+        d, w2, ["2025Q1", "2025Q2", "2025Q3", "2025Q4"], pd.Timestamp("2024-12-31")
+    )
+    assert m2 == "mean_full" and p2 == pytest.approx(
+        float(w2.bookings.loc[list(w2.quarters)].mean()) * 4
+    )
 
 
 RAMP_EDGES = [
@@ -315,15 +389,37 @@ def test_demo_backtest_year_tests_the_plan_recommended(demo):
     # plan, each against what the reps in seat all year booked
     bt = quota.backtest_year(demo, as_of=pd.Timestamp("2026-09-30"))
     assert bt.year == 2025 and bt.as_of == pd.Timestamp("2024-12-31")
-    fc = forecast.forecast_year(demo, [f"2025Q{i}" for i in range(1, 5)], bt.as_of)
-    assert bt.target == pytest.approx(float(fc.loc["Total", "point"]))
+    point, _model = quota.year_ahead(
+        demo, quota.history_window(demo, bt.as_of), [f"2025Q{i}" for i in range(1, 5)], bt.as_of
+    )
+    assert bt.target == pytest.approx(point)
     assert [r.plan for r in bt.rows] == ["as asked", "reachable"]
     assert round(bt.asked.quota * 100) == round(bt.target * 1.1 * 100)
     assert sum(r.recommended for r in bt.rows) == 1
     for r in bt.rows:
         assert 0 <= r.lo80 <= r.share <= r.hi80 <= 1
         assert abs(r.share - r.realized) < 0.25
-    assert bt.verdict == "fair"
+    # both plans under-predicted by 10 points or more: a consistent bias, too pessimistic
+    assert all(m >= quota.BIAS_POINTS for m in bt.misses)
+    assert bt.verdict == "pessimistic"
+    # the bias: what those reps booked over what the simulation expected of them
+    plan = quota.choose_plan(
+        demo,
+        target=bt.target,
+        period=2025,
+        as_of=bt.as_of,
+        year_booked=quota.year_of_bookings(quota.trailing_bookings(demo, bt.as_of)),
+        require_backtest=False,
+    ).asked
+    real = quota.realized_share(demo, plan, 2025)
+    sim = quota.simulate_attainment(demo, plan, as_of=bt.as_of).set_index("rep_id")
+    expected = sim["expected_bookings"].reindex(real["rep_id"]).sum()
+    assert bt.bias == pytest.approx(real["bookings"].sum() / expected) and bt.bias > 1
+    # corrected by it, the simulation comes within 5 points of what happened
+    assert (
+        abs(quota.bias_adjusted_share(demo, plan, bt.bias, as_of=bt.as_of) - bt.asked.realized)
+        < 0.05
+    )
     # reps in seat all year: hired by 2025-01-01, not gone by 2025-12-31 (the raw reps file)
     reps = demo.reps
     whole = reps[

@@ -62,6 +62,8 @@ MODEL_WORDS = {
     "mean_last4": "the average of the last four quarters' bookings, times four",
     "mean_full": "the average of the complete quarters' bookings, times four (too few quarters "
     "for a forecast model)",
+    "run_rate": "the run-rate of the last four quarters' bookings (too few quarters for a "
+    "seasonal model)",
 }
 """The year-ahead forecast models of :func:`~salesops_lib.analysis.forecast.forecast_year`, in words."""
 
@@ -198,6 +200,7 @@ LETTER_WORDS = {
     "basis": "basis",
     "deals": "deals and wins so far",
     "history": "history",
+    "check": "a check for new reps whose quota is far above their record",
 }
 """What each letter column is, in words (the letters sentence names the columns they hold)."""
 
@@ -238,6 +241,7 @@ def letter_spec(quarters: list[str], plan_label: str, booked_label: str) -> Tabl
             Column("deals", "Deals so far", "int"),
             Column("won", "Won so far", "int"),
             Column("history", "History"),
+            Column("check", "Check"),
         ),
         max_rows=30,
         ends=True,
@@ -306,6 +310,9 @@ class QuotaDesign:
     definitions: dict[str, str]
     findings: list[Finding]
     currency: str
+    headline_sentence: str | None = None
+    load_spread_sentence: str | None = None
+    new_rep_sentence: str | None = None
 
     @property
     def status(self) -> str:
@@ -462,6 +469,22 @@ def build(
     lt["multiple_of_booked"] = (
         lt["quota"] / (lt["booked"] * per_year).where(lt["booked"] > 0)
     ).round(4)
+    with_booked = chosen.assign(
+        booked=chosen["rep_id"].map(booked).to_numpy(dtype=float),
+        ramped_quarters=history["ramped_quarters"].to_numpy(),
+    )
+    check = quota.load_check(
+        with_booked,
+        quota.seat_dates(d, day)["start"],
+        day,
+        quarters=len(trailing),
+        per_year=per_year,
+    )
+    lt["check"] = lt["rep_id"].map(check.set_index("rep_id").apply(check_text, axis=1))
+    adjusted_asked = adjusted_chosen = float("nan")
+    if bt is not None and bt.verdict in ("pessimistic", "optimistic"):
+        adjusted_asked = quota.bias_adjusted_share(d, choice.asked, bt.bias, as_of=day)
+        adjusted_chosen = quota.bias_adjusted_share(d, chosen, bt.bias, as_of=day)
     quarters = [c[6:] for c in quota.quarter_columns(chosen)]
     lspec = _present(letter_spec(quarters, plan.label, booked_label(trailing)), lt).with_label(
         "multiple_of_booked", ratio_label(trailing)
@@ -479,10 +502,6 @@ def build(
         d.currency,
     )
     ramping = quota.ramping(chosen)
-    with_booked = chosen.assign(
-        booked=chosen["rep_id"].map(booked).to_numpy(dtype=float),
-        ramped_quarters=history["ramped_quarters"].to_numpy(),
-    )
     teams = quota.team_shares(chosen).merge(
         quota.load_against_bookings(with_booked, "team", per_year=per_year)[
             ["group", "booked", "multiple_of_booked"]
@@ -543,7 +562,23 @@ def build(
         window_sentence=window,
         growth_sentence=growth_text,
         choice=choice,
-        tiles=headline_tiles(choice, trailing, ramping, expected, fmt),
+        tiles=headline_tiles(
+            choice,
+            trailing,
+            ramping,
+            expected,
+            fmt,
+            new_reps=int((check["new"] & (chosen["quota"].to_numpy() > 0)).sum()),
+            adjusted=adjusted_chosen,
+        ),
+        headline_sentence=headline_sentence(choice, fmt, adjusted=adjusted_asked, bt=bt),
+        load_spread_sentence=load_spread_sentence(
+            check,
+            lt.set_index("rep_id")["rep_name"],
+            teams[["team", "multiple_of_booked"]] if teams_known else None,
+            span=_spread_span(trailing),
+        ),
+        new_rep_sentence=new_rep_sentence(check, lt, as_of=day),
         allocation_sentence=allocation_sentence(chosen, day, fmt),
         inactive=inactive,
         inactive_sentence=inactive_sentence(inactive, day),
@@ -580,7 +615,7 @@ def build(
             else len(chosen),
             as_of=day,
         ),
-        band_sentence=band_sentence(choice, fmt),
+        band_sentence=band_sentence(choice, fmt, adjusted=adjusted_asked, bt=bt),
         choice_sentence=choice_sentence(choice, fmt, bt=bt),
         tradeoff=_tradeoff_table(choice, d.currency),
         share=Table(
@@ -614,7 +649,9 @@ def build(
         spread_sentence=spread_sentence(share_frame),
         change_sentence=change_sentence(fair),
         outgrowing=_outgrowing(fair, d.currency),
-        split_sentence=split_sentence(split, years, ramping=len(ramping)),
+        split_sentence=split_sentence(
+            split, years, ramping=len(ramping), blend=quota.season_blend_reason(d, day)
+        ),
         quarters=Table(split, SPLIT_SPEC, "Company quota by quarter", d.currency),
         months=months,
         months_title=months_title(months, plan.label, bool(years)),
@@ -730,6 +767,39 @@ def choice_label(choice: quota.PlanChoice) -> str:
     str
     """
     return "the reachable plan" if choice.reachable else "the plan as asked"
+
+
+def _spread_span(trailing: pd.Series) -> str:
+    """What a rep's quota is set against in the spread: ``what the rep booked 2025Q2–2026Q1``."""
+    if len(trailing) >= 4:
+        return f"what the rep booked {_span(trailing)}"
+    return f"a year at the pace the rep booked {_span(trailing)}"
+
+
+def check_text(row: pd.Series) -> str | None:
+    """A letter's check: why a new rep's quota needs a look (None: nothing to check).
+
+    Parameters
+    ----------
+    row
+        One row of :func:`salesops_lib.analysis.quota.load_check` (``flag, multiple,
+        relative, seat_start``).
+
+    Returns
+    -------
+    str or None
+        E.g. ``Less than a year's record (in seat since 2025-10-26): quota 2.6× what they
+        booked, 2.4× the median rep's; check it before it goes out``.
+    """
+    if not bool(row["flag"]):
+        return None
+    since = (
+        ""
+        if pd.isna(row["seat_start"])
+        else f" (in seat since {pd.Timestamp(row['seat_start']).date()})"
+    )
+    load = f"quota {row['multiple']:.1f}× what they booked, {row['relative']:.1f}× the median rep's"
+    return f"Less than a year's record{since}: {load}; check it before it goes out"
 
 
 def _span(trailing: pd.Series) -> str:
@@ -853,6 +923,12 @@ def plan_sentence(
                 f"the average of the {count(len(qs), 'complete quarter')}' bookings "
                 f"({_quarters_span(qs)}), times {len(plan.quarters)}: too few quarters for a "
                 "forecast model"
+            )
+        elif target.model == "run_rate" and len(qs) >= 4:
+            model = (
+                f"the run-rate of the last 4 complete quarters, {_quarters_span(qs[-4:])}: "
+                f"{count(len(qs), 'complete quarter')} are too few for a seasonal model, which "
+                f"needs {quota.SEASONAL_MIN_QUARTERS} (two full years)"
             )
         else:
             model = MODEL_WORDS.get(str(target.model), str(target.model))
@@ -980,6 +1056,9 @@ def headline_tiles(
     ramping: pd.DataFrame,
     expected: float,
     fmt: MoneyFormat,
+    *,
+    new_reps: int = 0,
+    adjusted: float = float("nan"),
 ) -> list[Tile]:
     """Company quota, trailing bookings, reps with a quota, expected share at quota, expected bookings.
 
@@ -995,12 +1074,32 @@ def headline_tiles(
         What the reps in seat are expected to book in the plan period.
     fmt
         The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+    new_reps
+        Reps with a quota and less than a year's record (not past the ramp in every trailing
+        quarter: :func:`salesops_lib.analysis.quota.load_check`).
+    adjusted
+        The recommended plan's share at quota corrected by the back-test's bias (NaN: none).
 
     Returns
     -------
     list of Tile
     """
     chosen = choice.chosen
+    share = float(choice.share_chosen.loc["All reps", "share"])
+    lo, hi = choice.band
+    where = (
+        "below the"
+        if quota.shown_pct(share) < round(lo * 100)
+        else "above the"
+        if quota.shown_pct(share) > round(hi * 100)
+        else "inside the"
+    )
+    share_sub = f"{where} healthy band {_band(choice.band)}"
+    if np.isfinite(adjusted):
+        share_sub += f"; {pct(adjusted)} by the back-test"
+    seats = f"{len(ramping):,} ramping in the plan year"
+    if new_reps:
+        seats += f", {new_reps:,} with less than a year's record"
     tiles = [
         Tile(
             "Company quota",
@@ -1020,13 +1119,9 @@ def headline_tiles(
         Tile(
             "Reps with a quota",
             f"{int((chosen['quota'] > 0).sum()):,}",
-            f"{len(ramping):,} still ramping",
+            seats,
         ),
-        Tile(
-            "Expected at quota",
-            pct(choice.share_chosen.loc["All reps", "share"]),
-            f"healthy band {_band(choice.band)}",
-        ),
+        Tile("Expected at quota", pct(share), share_sub),
         Tile("In-seat reps expected to book", fmt(expected), "at their trailing productivity"),
     ]
     return tiles
@@ -1195,9 +1290,7 @@ def load_sentence(with_booked: pd.DataFrame, trailing: pd.Series) -> str | None:
     Returns
     -------
     str or None
-        The sentence (``**`` marks what to read first); the groups are named when there are
-        several. None without trailing quarters, without a rep fully ramped in all of them,
-        or when those reps booked nothing.
+        None without trailing quarters or reps past the ramp in all of them.
     """
     n = len(trailing)
     if not n:
@@ -1212,7 +1305,8 @@ def load_sentence(with_booked: pd.DataFrame, trailing: pd.Series) -> str | None:
         return None
     quarters = "the quarter" if n == 1 else f"all {n} quarters"
     text = (
-        f"For the {count(len(frame), 'rep')} fully ramped in {quarters} of {_span(trailing)}, "
+        f"For the {count(len(frame), 'rep')} in seat and past the ramp in {quarters} of "
+        f"{_span(trailing)} (a seat starts on the hire date, or without one on the first deal), "
         f"the quotas are {bold(f'{float(company.multiple_of_booked):.2f}×')} "
         + ("what they booked then" if n >= 4 else "a year at the pace they booked then")
     )
@@ -1222,7 +1316,14 @@ def load_sentence(with_booked: pd.DataFrame, trailing: pd.Series) -> str | None:
         text += ": " + listing(
             [f"{g.multiple_of_booked:.2f}× for {g.group}" for g in groups.itertuples()]
         )
-    return text + "."
+    text += "."
+    rest = with_booked[(with_booked["ramped_quarters"] < n) & (with_booked["quota"] > 0)]
+    if len(rest):
+        col = "rep_name" if "rep_name" in rest else "rep_id" if "rep_id" in rest else None
+        names = sorted((rest[col] if col else rest.index.to_series()).astype(str))
+        shown = listing(names[:3] + ([f"{len(names) - 3} more"] if len(names) > 3 else []))
+        text += f" Left out, with less than a year's record: {shown}."
+    return text
 
 
 def team_title(teams: pd.DataFrame, plan_label: str) -> str:
@@ -1291,8 +1392,9 @@ def ramp_sentence(
     steps = " / ".join(pct(v) for v in ramp)
     if no_hire_date >= n_reps:
         return (
-            "The data has no hire dates, so every rep is treated as fully ramped: the ramp "
-            f"({steps} by month of tenure) applies to no one."
+            "The data has no hire dates, so a rep's seat starts with their first deal and no "
+            f"one ramps during the plan year: the ramp ({steps} by month of tenure) applies to "
+            "no one."
         )
     unknown = (
         f" {count(no_hire_date, 'rep')} without a hire date {'counts' if no_hire_date == 1 else 'count'} "
@@ -1331,18 +1433,28 @@ def _share_frame(share: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def band_sentence(choice: quota.PlanChoice, fmt: MoneyFormat) -> str:
-    """The plan as asked: its company quota and the simulated share of reps at quota.
+def band_sentence(
+    choice: quota.PlanChoice,
+    fmt: MoneyFormat,
+    *,
+    adjusted: float = float("nan"),
+    bt: quota.YearBacktest | None = None,
+) -> str:
+    """The plan as asked: its quota against the reps' expected bookings, and its share at quota.
 
-    The company quota is set against what the reps in seat are expected to book, and the
-    healthy band is named.
+    The simulated share, and beside it the share corrected by the back-test's bias when known.
 
     Parameters
     ----------
     choice
         :func:`salesops_lib.analysis.quota.choose_plan`.
     fmt
-        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+        The money formatter of the data's currency.
+    adjusted
+        The plan as asked's share at quota corrected by the back-test's bias
+        (:func:`salesops_lib.analysis.quota.bias_adjusted_share`; NaN: not corrected).
+    bt
+        The back-test (its year and bias are named with ``adjusted``).
 
     Returns
     -------
@@ -1360,8 +1472,70 @@ def band_sentence(choice: quota.PlanChoice, fmt: MoneyFormat) -> str:
     return (
         f"With the quotas as asked ({fmt(choice.target)} × {choice.overassign:.2f} = "
         f"{fmt(asked_quota)}{load}), the simulation expects {bold(pct(s['share']))} of "
-        f"reps to reach quota (80% range {pct(s['lo80'])}–{pct(s['hi80'])}); the healthy band "
-        f"is {_band(choice.band)}."
+        f"reps to reach quota (80% range {pct(s['lo80'])}–{pct(s['hi80'])})"
+        + _adjusted_clause(adjusted, bt)
+        + f"; the healthy band is {_band(choice.band)}."
+    )
+
+
+def _adjusted_clause(adjusted: float, bt: quota.YearBacktest | None) -> str:
+    """``; corrected by the back-test's bias (in FY2025 the reps booked 1.10× what it expected), about 41%``."""
+    if bt is None or not np.isfinite(adjusted) or not np.isfinite(bt.bias):
+        return ""
+    return (
+        f"; corrected by the back-test's bias (in FY{bt.year} the reps booked "
+        f"{bt.bias:.2f}× what it expected), about {bold(pct(adjusted))}"
+    )
+
+
+def headline_sentence(
+    choice: quota.PlanChoice,
+    fmt: MoneyFormat,
+    *,
+    adjusted: float = float("nan"),
+    bt: quota.YearBacktest | None = None,
+) -> str | None:
+    """When the recommended plan lies outside the healthy band: says so, why, and what to expect.
+
+    Parameters
+    ----------
+    choice
+        :func:`salesops_lib.analysis.quota.choose_plan`.
+    fmt
+        The money formatter of the data's currency.
+    adjusted
+        The share at quota corrected by the back-test's bias (NaN: not corrected).
+    bt
+        The back-test (None: none).
+
+    Returns
+    -------
+    str or None
+        None when the recommended plan is inside the band (the plan as asked in it, or the
+        reachable plan, which puts the band's middle at quota).
+    """
+    if choice.in_band or choice.reachable:
+        return None
+    share = float(choice.share_asked.loc["All reps", "share"])
+    side = "below" if share < choice.band[0] else "above"
+    move = "cut" if choice.reachable_target < choice.target else "raised"
+    year = f"FY{bt.year}" if bt is not None else ""
+    why = {
+        "below_floor": f"the target cannot be cut to the {fmt(choice.reachable_target)} the band "
+        f"needs without going {_floors_crossed(choice, fmt)}",
+        "no_backtest": f"no back-test of the simulation on this data supports a target {move} "
+        f"to the {fmt(choice.reachable_target)} the band needs",
+        "pessimistic": f"the back-test of {year} found the simulation too pessimistic to cut "
+        "the target by",
+        "optimistic": f"the back-test of {year} found the simulation too optimistic to raise "
+        "the target by",
+    }.get(choice.reason, "the rule keeps the target asked")
+    expect = f"about {bold(pct(share))} of reps are expected at quota"
+    if bt is not None and np.isfinite(adjusted):
+        expect += f" ({pct(adjusted)} once corrected by the back-test's bias)"
+    return (
+        f"{bold(f'The recommended plan is {side} its own healthy band')}: {expect}, against "
+        f"{_band(choice.band)}, because {why}. The letters carry it all the same."
     )
 
 
@@ -1428,13 +1602,13 @@ def choice_sentence(
         )
     elif choice.reason == "pessimistic" and bt is not None:
         text = (
-            f"{lead}, but the back-test of {year} found the simulation far too pessimistic "
+            f"{lead}, but the back-test of {year} found the simulation too pessimistic "
             f"(it expected {pct(bt.asked.share)} at quota, {pct(bt.asked.realized)} made it), so "
             f"no cut is recommended from it. {asked}"
         )
     elif choice.reason == "optimistic" and bt is not None:
         text = (
-            f"{lead}, but the back-test of {year} found the simulation far too optimistic "
+            f"{lead}, but the back-test of {year} found the simulation too optimistic "
             f"(it expected {pct(bt.asked.share)} at quota, {pct(bt.asked.realized)} made it), so "
             f"no raise is recommended from it. {asked}"
         )
@@ -1577,6 +1751,128 @@ def spread_sentence(share: pd.DataFrame) -> str | None:
     )
 
 
+def load_spread_sentence(
+    check: pd.DataFrame,
+    names: pd.Series,
+    teams: pd.DataFrame | None,
+    *,
+    span: str,
+    tolerance: float = quota.LOAD_TOLERANCE,
+) -> str | None:
+    """How far quota ÷ trailing bookings spreads across reps and teams; the extremes named.
+
+    Parameters
+    ----------
+    check
+        :func:`salesops_lib.analysis.quota.load_check` (``rep_id, multiple, peer, beyond``).
+    names
+        Each rep's name by ``rep_id``.
+    teams
+        ``team, multiple_of_booked`` per team, as the team table shows it (None: no teams).
+    span
+        What the bookings cover (``booked 2025Q2–2026Q1``, ``a year at the pace of
+        2017Q2–2017Q4``).
+    tolerance
+        How far from the median a rep or team is named.
+
+    Returns
+    -------
+    str or None
+        None with fewer than two reps past their ramp with bookings.
+
+    Examples
+    --------
+    ``Quota ÷ what the rep booked 2025Q2–2026Q1 runs from 0.67× (Tom O'Reilly) to 3.05×
+    (Lars Øvergård) across the 11 reps past their ramp all that time, median 1.10×; 5 lie
+    more than 25% from it. Across teams it runs from 0.85× (Enterprise) to 1.38×
+    (Commercial East): uneven beyond 25%.``
+    """
+    peers = check[check["peer"].astype(bool)]
+    if len(peers) < 2:
+        return None
+    med = float(peers["multiple"].median())
+    lo = peers.loc[peers["multiple"].idxmin()]
+    hi = peers.loc[peers["multiple"].idxmax()]
+    tol = pct(tolerance)
+    out_n = int(peers["beyond"].sum())
+    label = {r: str(names.get(r, r)) for r in peers["rep_id"]}
+    text = f"Quota ÷ {span} "
+    if out_n:
+        text += (
+            f"runs from {bold(f'{lo.multiple:.2f}×')} ({label[lo.rep_id]}) to "
+            f"{bold(f'{hi.multiple:.2f}×')} ({label[hi.rep_id]}) across the "
+            f"{count(len(peers), 'rep')} past their ramp all that time, median {med:.2f}×; "
+            f"{out_n:,} {'lies' if out_n == 1 else 'lie'} more than {tol} from it, so the "
+            "load is not even."
+        )
+    else:
+        text += (
+            f"runs from {lo.multiple:.2f}× to {hi.multiple:.2f}× across the "
+            f"{count(len(peers), 'rep')} past their ramp all that time, every one within {tol} "
+            f"of the median {med:.2f}×."
+        )
+    if teams is not None:
+        t = teams[np.isfinite(teams["multiple_of_booked"].astype(float))]
+        if len(t) > 1:
+            tlo = t.loc[t["multiple_of_booked"].astype(float).idxmin()]
+            thi = t.loc[t["multiple_of_booked"].astype(float).idxmax()]
+            far = float(thi.multiple_of_booked) / float(tlo.multiple_of_booked) > (1 + tolerance)
+            text += (
+                f" Across teams it runs from {float(tlo.multiple_of_booked):.2f}× ({tlo.team}) to "
+                f"{float(thi.multiple_of_booked):.2f}× ({thi.team})"
+                + (
+                    f": {thi.team} carries {bold(f'{float(thi.multiple_of_booked) / float(tlo.multiple_of_booked):.2f}×')} "
+                    f"the load of {tlo.team} against what each booked."
+                    if far
+                    else f", within {tol} of each other."
+                )
+            )
+    return text
+
+
+def new_rep_sentence(
+    check: pd.DataFrame, letters: pd.DataFrame, *, as_of: pd.Timestamp
+) -> str | None:
+    """The letters of reps with less than a year's record whose quota is far above it, and why.
+
+    Parameters
+    ----------
+    check
+        :func:`salesops_lib.analysis.quota.load_check` (``rep_id, multiple, relative,
+        seat_start, months_in_seat, flag``).
+    letters
+        The letters (``rep_id, rep_name``).
+    as_of
+        The planning date.
+
+    Returns
+    -------
+    str or None
+        None when no letter is flagged; up to five reps are named.
+    """
+    flagged = check[check["flag"].astype(bool)]
+    if flagged.empty:
+        return None
+    names = letters.set_index("rep_id")["rep_name"].astype(str)
+    parts = []
+    for r in flagged.sort_values("relative", ascending=False).head(5).itertuples():
+        since = (
+            "" if pd.isna(r.seat_start) else f", in seat since {pd.Timestamp(r.seat_start).date()}"
+        )
+        parts.append(f"{names.get(r.rep_id, r.rep_id)} ({r.multiple:.1f}× what they booked{since})")
+    more = [f"{len(flagged) - 5} more"] if len(flagged) > 5 else []
+    k = len(flagged)
+    med = float(check.loc[check["peer"].astype(bool), "multiple"].median())
+    return (
+        f"{bold(count(k, 'letter'))} {'asks' if k == 1 else 'ask'} of a rep with less than a "
+        f"year's record on {as_of.date()} at least {quota.NEW_REP_MULTIPLE:.0f}× the median "
+        f"rep's quota ÷ bookings ({med:.2f}×): {listing(parts + more)}. Their bookings cover only "
+        "part of the year, so the quota rests more on their peers' figures than on their own; "
+        f"the Check column of the letters flags {'it' if k == 1 else 'them'} for a look before "
+        f"{'it goes' if k == 1 else 'they go'} out."
+    )
+
+
 def change_sentence(fair: pd.DataFrame) -> str | None:
     """The company quota's change from last year and the quotas that outgrow their territory.
 
@@ -1614,7 +1910,9 @@ def _outgrowing(fair: pd.DataFrame, currency: str) -> Table | None:
 # split
 
 
-def split_sentence(split: pd.DataFrame, years: list[int], *, ramping: int = 0) -> str:
+def split_sentence(
+    split: pd.DataFrame, years: list[int], *, ramping: int = 0, blend: str | None = None
+) -> str:
     """What the year's split rests on, each quarter's seasonal share, and the ramp's effect.
 
     Parameters
@@ -1625,6 +1923,9 @@ def split_sentence(split: pd.DataFrame, years: list[int], *, ramping: int = 0) -
         The fiscal years behind the seasonality (empty: an even split).
     ramping
         Reps still ramping (their quotas move the quarter totals off the seasonal shares).
+    blend
+        Why the monthly split was blended halfway toward even
+        (:func:`salesops_lib.analysis.quota.season_blend`; None: it was not).
 
     Returns
     -------
@@ -1635,10 +1936,22 @@ def split_sentence(split: pd.DataFrame, years: list[int], *, ramping: int = 0) -
         f"{q} {pct(v)}" for q, v in zip(split["quarter"], split["seasonal_share"], strict=True)
     )
     if years:
-        text = (
-            "The year splits by the average monthly share of bookings in fiscal years "
-            f"{listing([f'FY{y}' for y in sorted(years)])}; quarter shares: {shares}."
-        )
+        fys = listing([f"FY{y}" for y in sorted(years)])
+        how = "the average monthly share" if len(years) > 1 else "the monthly share"
+        if blend == "one_year":
+            lead = (
+                f"The year splits by {how} of bookings in {fys}, blended halfway toward an even "
+                "split, because one year is too little to tell a season from chance"
+            )
+        elif blend == "implausible":
+            lead = (
+                f"The year splits by {how} of bookings in {fys}, blended halfway toward an even "
+                f"split, because a month held under {pct(quota.SEASON_PLAUSIBLE[0] / 12, 1)} or "
+                f"over {pct(quota.SEASON_PLAUSIBLE[1] / 12, 1)} of the year"
+            )
+        else:
+            lead = f"The year splits by {how} of bookings in {fys}"
+        text = f"{lead}; quarter shares: {shares}."
     else:
         text = (
             "The year is split evenly across its months, because the data holds no complete "
@@ -1845,31 +2158,47 @@ def verdict_sentence(bt: quota.YearBacktest | None) -> str | None:
     if bt is None:
         return None
     v = bt.verdict
+    pts = round(quota.BIAS_POINTS * 100)
+    rows = [r for r in bt.rows if np.isfinite(r.realized)]
     if v == "fair":
         return (
-            "Each realized share lies inside its simulated 80% range: the simulation is fair "
-            "enough on this data to weigh a change of the target by."
+            "Each realized share lies inside its simulated 80% range, and not every plan's is "
+            f"{pts} points or more off the same way: the simulation is fair enough on this data "
+            "to weigh a change of the target by."
         )
-    off = [
-        r
-        for r in bt.rows
-        if np.isfinite(r.realized) and (r.realized > r.hi80 or r.realized < r.lo80)
-    ]
-    cases = listing(
-        [f"{r.plan}: {pct(r.share)} simulated, {pct(r.realized)} realized" for r in off]
+    off = [r for r in rows if r.realized > r.hi80 or r.realized < r.lo80]
+    bias = (
+        f"; the reps in seat all year booked {bt.bias:.2f}× what it expected"
+        if np.isfinite(bt.bias)
+        else ""
     )
-    if v == "pessimistic":
+
+    def _case(r: quota.BacktestRow) -> str:
+        gap = round((r.realized - r.share) * 100)
         return (
-            f"The realized share lies above the simulated 80% range ({cases}): the simulation is "
-            f"{bold('far too pessimistic')} on this data, so no cut of the target is recommended "
-            "from it."
+            f"{r.plan}: {pct(r.share)} simulated, {pct(r.realized)} realized, "
+            f"{abs(gap)} points {'more' if gap > 0 else 'fewer'}"
         )
-    if v == "optimistic":
+
+    if v in ("pessimistic", "optimistic"):
+        word = "above" if v == "pessimistic" else "below"
+        where = (
+            f"The realized share lies {word} the simulated 80% range"
+            if off
+            else f"Every plan's realized share lies {pts} points or more {word} its simulated share"
+        )
+        cases = "; ".join(_case(r) for r in (off or rows))
+        change = "cut" if v == "pessimistic" else "raise"
         return (
-            f"The realized share lies below the simulated 80% range ({cases}): the simulation is "
-            f"{bold('far too optimistic')} on this data, so no raise of the target is recommended "
-            "from it."
+            f"{where} ({cases}){bias}: the simulation is {bold(f'too {v}')} on this data, so no "
+            f"{change} of the target is recommended from it"
+            + (
+                ", and the share at quota above is also shown corrected by that bias."
+                if bias
+                else "."
+            )
         )
+    cases = listing([_case(r) for r in off])
     return (
         f"The realized shares fall outside the simulated 80% ranges both ways ({cases}): the "
         "simulation is not reliable on this data, so no change of the target is recommended from it."
@@ -1936,7 +2265,7 @@ def _findings(
         which = (
             "the letters carry that plan"
             if choice.reachable
-            else "the plan as asked is recommended instead"
+            else f"the plan as asked is recommended all the same, outside the band {_band(choice.band)}"
         )
         out.append(
             Finding(
@@ -1975,10 +2304,10 @@ def _definitions(method: str, band: tuple[float, float]) -> dict[str, str]:
         **{
             "Target": (
                 "The company bookings goal for the plan year: set by hand, or the year-ahead "
-                "forecast of quarterly bookings (Holt-Winters when there are eight complete "
-                "quarters, else seasonal ARIMA with six, else the last four quarters' average; "
-                "with fewer than four, the average of the complete quarters) grown by the growth "
-                "parameter."
+                "forecast of quarterly bookings grown by the growth parameter. A seasonal model "
+                "(Holt-Winters, else seasonal ARIMA) needs eight complete quarters, two full "
+                "years; with four to seven the target is the run-rate of the last four quarters, "
+                "with two or three their average times four."
             ),
             "Quarters used": (
                 "The complete quarters up to the planning date that the target, the trailing "
