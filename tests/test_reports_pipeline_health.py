@@ -184,7 +184,35 @@ def test_stall_sentence_branches():
     one = ph.stall_sentence(_tis((0, 1), (0.0, 5000.0)), FMT)
     assert "**1 open deal** ($5.0K) has sat in its stage" in one and "**Propose**" in one
     many = ph.stall_sentence(_tis((3, 1), (9000.0, 5000.0)), FMT)
-    assert "**4 open deals** ($14.0K) have sat in their stage" in many and "**Qualify**" in many
+    assert many.endswith(
+        "**4 open deals** ($14.0K) have sat in their stage longer than 9 in 10 deals did; most "
+        "of that value (64%) is in **Qualify**."
+    )
+
+
+@pytest.mark.parametrize(
+    ("amounts", "words"),
+    [
+        # the demo's stalled pipeline: $10.1M of $24.3M in Prospecting is 42%, not "most"
+        (
+            {
+                "Prospecting": 10.1,
+                "Qualification": 5.7,
+                "Discovery": 4.2,
+                "Proposal": 2.5,
+                "Negotiation": 1.7,
+            },
+            "; the largest share is in **Prospecting** (42%)",
+        ),
+        ({"A": 6.0, "B": 4.0}, "; most of that value (60%) is in **A**"),
+        ({"A": 5.004, "B": 4.996}, "; the largest share is in **A** (50%)"),  # reads 50%: not most
+        ({"A": 3.0, "B": 3.0, "C": 4.0}, "; the largest share is in **C** (40%)"),
+        ({"A": 3.0, "B": 3.0, "C": 2.0}, "; the largest shares are in **A** and **B** (38% each)"),
+        ({"A": 0.0}, ""),
+    ],
+)
+def test_largest_share_says_most_only_above_half(amounts, words):
+    assert ph.largest_share_words(pd.Series(amounts)) == words
 
 
 def test_aging_sentence_and_title():
@@ -342,10 +370,13 @@ def _need(created=130.0, needed=100.0, open_next=70.0, short=30.0):
 
 
 def _teams(created=(1.2, 0.997, 1.1), opened=(0.5, 0.6, 1.2), short=(10.0, 20.0, 0.0)):
+    needed = [20.0, 50.0, 30.0]
     return pd.DataFrame(
         {
             "team": ["A", "B", "C"],
             "created_vs_needed": list(created),
+            "needed": needed,
+            "open_next": [n * o for n, o in zip(needed, opened, strict=True)],
             "open_vs_needed": list(opened),
             "pipeline_short": list(short),
         }
@@ -374,7 +405,8 @@ def test_reconcile_sentence_explains_created_enough_yet_short():
         "with the close dates the data holds (those of the pipeline figure), $50 is open for "
         "2026Q4 and $40 for other quarters or without a close date. "
         "With deals created earlier, 2026Q4's open pipeline on 2026-09-30 is **$70**, **short "
-        "by $30** of the $100 needed; 2 of 3 teams are short (the coverage report 01 shows)."
+        "by $30** of the $100 needed; 2 of 3 teams are short of the pipeline their goal needs, by "
+        "$30 together; the third, C, has $6 more than it needs (report 01 shows each team)."
     )
 
 
@@ -406,7 +438,8 @@ def test_reconcile_sentence_enough_and_other_quarter():
     )
     assert text.startswith("Of the $130 created in 2026Q4")
     assert text.endswith(
-        "is **$120**, **enough** for the $100 needed; not one of the 3 teams is short."
+        "is **$120**, **enough** for the $100 needed; all 3 teams have the pipeline their goal "
+        "needs."
     )
 
 
@@ -420,8 +453,28 @@ def test_reconcile_sentence_teams_short_add_up_to_more_than_the_total():
         FMT,
     )
     assert (
-        "2 of 3 teams are short, by $30 together, less the surplus of the team with enough" in text
+        "; 2 of 3 teams are short of the pipeline their goal needs, by $30 together; the third, "
+        "C, has $6 more than it needs (report 01 shows each team)." in text
     )
+
+
+def test_teams_short_words_every_branch():
+    # one short, one with enough; several with enough; none short; one team only
+    two = _teams().iloc[[0, 2]]
+    assert ph.teams_short_words(two, FMT) == (
+        "1 of 2 teams (A) is short of the pipeline its goal needs, by $10; the other, C, has $6 "
+        "more than it needs"
+    )
+    many = _teams(opened=(0.5, 1.2, 1.5), short=(10.0, 0.0, 0.0))
+    assert ph.teams_short_words(many, FMT) == (
+        "1 of 3 teams (A) is short of the pipeline its goal needs, by $10; the other 2 have $25 "
+        "more than they need between them"
+    )
+    allshort = _teams(opened=(0.5, 0.5, 0.5), short=(10.0, 25.0, 15.0))
+    assert ph.teams_short_words(allshort, FMT) == (
+        "all 3 teams are short of the pipeline their goal needs, by $50 together"
+    )
+    assert ph.teams_short_words(_teams().iloc[[0]], FMT) is None
 
 
 @pytest.mark.parametrize(
@@ -526,7 +579,8 @@ def test_demo_creation_matches_raw_and_report_01(demo, demo_r, demo_dir):
     said = (
         f"all {teams} teams are short"
         if len(short) == teams
-        else f"{len(short)} of {teams} teams are short"
+        else f"{len(short)} of {teams} teams are short of the pipeline their goal needs, by "
+        f"{FMT(one.coverage_chart['pipeline_short'].sum())} together"
     )
     assert said in demo_r.reconcile_sentence
 

@@ -639,12 +639,46 @@ def stall_sentence(tis: pd.DataFrame, fmt: MoneyFormat) -> str | None:
     stalled = int(tis["stalled"].sum())
     if stalled == 0:
         return text + " No open deal has sat in its stage longer than 9 in 10 deals did."
-    most = tis["stalled_amount"].idxmax()
     return (
         f"{text} {bold(count(stalled, 'open deal'))} ({fmt(tis['stalled_amount'].sum())}) "
         f"{'has' if stalled == 1 else 'have'} sat in {'its' if stalled == 1 else 'their'} stage "
-        f"longer than 9 in 10 deals did; most of that value is in {bold(most)}."
+        f"longer than 9 in 10 deals did{largest_share_words(tis['stalled_amount'])}."
     )
+
+
+def largest_share_words(amounts: pd.Series) -> str:
+    """Where the largest part of a total sits: "most" only above half, else "the largest share".
+
+    Parameters
+    ----------
+    amounts
+        Amounts by label (a stage, a team), each 0 or more.
+
+    Returns
+    -------
+    str
+        ``; most of that value (62%) is in X`` above half (as rounded too), ``; the largest
+        share is in X (42%)`` or, for a tie, ``; the largest shares are in X and Y (30%
+        each)``; "" when the total is 0.
+
+    Examples
+    --------
+    >>> largest_share_words(pd.Series({"Prospecting": 10.1, "Qualification": 5.7, "Other": 8.5}))
+    '; the largest share is in **Prospecting** (42%)'
+    """
+    total = float(amounts.sum())
+    if not total > 0:
+        return ""
+    top = float(amounts.max())
+    share = top / total
+    leaders = [str(k) for k, v in amounts.items() if v == top]
+    if len(leaders) > 1:
+        return (
+            f"; the largest shares are in {listing([bold(k) for k in leaders])} ({pct(share)} each)"
+        )
+    if share > 0.5 and pct(share) != "50%":
+        return f"; most of that value ({pct(share)}) is in {bold(leaders[0])}"
+    return f"; the largest share is in {bold(leaders[0])} ({pct(share)})"
 
 
 def aging_sentence(
@@ -1046,16 +1080,90 @@ def reconcile_sentence(
         text += f"{bold('short by ' + fmt(short))} of the {fmt(total['needed'])} needed"
     else:
         text += f"{bold('enough')} for the {fmt(total['needed'])} needed"
-    ok, n = _teams_enough(teams, "open_vs_needed")
-    if n > 1:
-        text += f"; {of_teams(n - ok, n)} {_verb(n - ok, n, 'is', 'are')} short"
-        apart = float(teams["pipeline_short"].sum())
-        if short > 0 and ok > 0 and apart - short >= 0.5:
-            text += (
-                f", by {fmt(apart)} together, less the surplus of the "
-                f"{'team' if ok == 1 else 'teams'} with enough"
-            )
-    return text + (" (the coverage report 01 shows)." if as_in_01 else ".")
+    teams_text = teams_short_words(teams, fmt)
+    if teams_text:
+        text += "; " + teams_text
+    return text + (" (report 01 shows each team)." if as_in_01 and teams_text else ".")
+
+
+def teams_short_words(teams: pd.DataFrame, fmt: MoneyFormat) -> str | None:
+    """Which teams are short of the pipeline their goal needs, by how much, and the others' surplus.
+
+    Parameters
+    ----------
+    teams
+        :func:`salesops_lib.analysis.pipeline.creation_vs_need` by team (``team, needed,
+        open_next, open_vs_needed, pipeline_short``).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        ``5 of 6 teams are short of the pipeline their goal needs, by $19.5M together; the
+        sixth, East Enterprise, has $173K more than it needs``; None with fewer than two
+        teams whose need is known.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"team": ["A", "B"], "needed": [10.0, 10.0], "open_next": [4.0, 12.0],
+    ...                   "open_vs_needed": [0.4, 1.2], "pipeline_short": [6.0, 0.0]})
+    >>> teams_short_words(t, lambda v: f"${v:,.0f}")
+    '1 of 2 teams (A) is short of the pipeline its goal needs, by $6; the other, B, has $2 more than it needs'
+    """
+    t = teams.dropna(subset=["open_vs_needed"])
+    n = len(t)
+    if n < 2:
+        return None
+    short = t[t["open_vs_needed"] < 1]
+    enough = t[t["open_vs_needed"] >= 1]
+    k = len(short)
+    if k == 0:
+        return f"{of_teams(n, n)} have the pipeline their goal needs"
+    gap = float(short["pipeline_short"].sum())
+    if k == 1:
+        text = (
+            f"1 of {n} teams ({short['team'].iloc[0]}) is short of the pipeline its goal needs, "
+            f"by {fmt(gap)}"
+        )
+    else:
+        text = (
+            f"{of_teams(k, n)} are short of the pipeline their goal needs, by {fmt(gap)} together"
+        )
+    if enough.empty:
+        return text
+    surplus = float((enough["open_next"] - enough["needed"]).clip(lower=0).sum())
+    more = (
+        f"{fmt(surplus)} more than it needs"
+        if len(enough) == 1
+        else f"{fmt(surplus)} more than they need between them"
+    )
+    if len(enough) == 1:
+        who = "the other" if n == 2 else f"the {_ordinal(n)}"
+        return f"{text}; {who}, {enough['team'].iloc[0]}, has {more}"
+    return f"{text}; the other {len(enough)} have {more}"
+
+
+ORDINALS = (
+    "",
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+)
+
+
+def _ordinal(n: int) -> str:
+    """``sixth`` for 6; ``last`` beyond the twelfth."""
+    return ORDINALS[n] if n < len(ORDINALS) else "last"
 
 
 def creation_title(teams: pd.DataFrame, quarter: str, nxt: str) -> str:
