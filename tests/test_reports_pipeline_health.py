@@ -99,6 +99,63 @@ def test_funnel_sentence_one_deal_and_one_segment():
     assert "**1 deal closed in 2026Q3**" in text and "By segment" not in text
 
 
+def _three_stage_funnel(from_history: bool, implied: str) -> fu.Funnel:
+    """10 closed deals, 3 won; with history Lead, Meet, Offer measured (6 reached Offer),
+    without it Lead and Meet (Offer unknown)."""
+    names = ("Lead", "Meet", "Offer") if from_history else ("Lead", "Meet")
+    reached = [10, 10, 6, 3] if from_history else [10, 10, 3]
+    table = pd.DataFrame(
+        {
+            "group": "All",
+            "stage": [*names, "Won"],
+            "reached": reached,
+            "step_rate": [1.0] + [b / a for a, b in zip(reached, reached[1:], strict=False)],
+            "cumulative_rate": [r / 10 for r in reached],
+        }
+    )
+    steps = pd.DataFrame(
+        {
+            "group": "All",
+            "step": [fu.step_name(names, i) for i in range(len(names))],
+            "entered": reached[:-1],
+            "advanced": reached[1:],
+        }
+    ).assign(rate=lambda f: f["advanced"] / f["entered"])
+    deals = pd.DataFrame({"is_won": [i < 3 for i in range(10)]})
+    reach = fu.Reached(deals, names, () if from_history else ("Offer",), from_history, implied)
+    return fu.Funnel(
+        table, steps, reach, pd.Timestamp("2026-07-01"), pd.Timestamp("2026-09-30"), ("2026Q3",)
+    )
+
+
+def test_steps_true_by_construction_are_left_out_with_one_line_saying_why():
+    # without history every deal not in Lead counts as having reached Meet: Lead → Meet is 100%
+    fun = _three_stage_funnel(False, "Meet")
+    assert ph.by_construction(fun) == ("Lead",)
+    assert list(ph.measured_funnel(fun)["stage"]) == ["Meet", "Won"]
+    note = (
+        "Lead → Meet is left out: without history snapshots every deal not in Lead counts as "
+        "having reached Meet, so that step converts 100% by construction."
+    )
+    assert ph.construction_note(fun) == note
+    assert ph.funnel_sentence(fun, _period()).endswith(note)
+    by_q = pd.DataFrame(
+        {"Lead → Meet": [1.0], "Meet → Won": [0.3]}, index=pd.Index(["2026Q3"], name="quarter")
+    )
+    assert list(ph.steps_table(by_q, fun).frame["step"]) == ["Meet → Won"]
+    # with history, or when the first stage is the implied one, nothing is left out
+    for kept in (_three_stage_funnel(True, "Meet"), _three_stage_funnel(False, "Lead")):
+        assert ph.by_construction(kept) == ()
+        assert ph.construction_note(kept) is None
+        assert ph.measured_funnel(kept).equals(kept.table)
+    wide = _three_stage_funnel(True, "Meet")
+    hist_q = pd.DataFrame(
+        {"Lead → Meet": [1.0], "Meet → Offer": [0.6], "Offer → Won": [0.5]},
+        index=pd.Index(["2026Q3"], name="quarter"),
+    )
+    assert len(ph.steps_table(hist_q, wide).frame) == 3
+
+
 def _by_quarter(weakest: list[str], quarters: list[str]) -> pd.DataFrame:
     return pd.DataFrame({"weakest": weakest}, index=pd.Index(quarters, name="quarter"))
 
@@ -609,6 +666,14 @@ def test_maven_funnel_keeps_lost_deals_at_engaging_and_names_no_bottleneck(maven
         "history snapshots"
     ]
     assert "lost deal with a created date as having reached Engaging" in maven_r.funnel_sentence
+    # Prospecting → Engaging is 100% by construction: left out of both tables, with a line why
+    assert "Prospecting" not in set(maven_r.funnel_table.frame["stage"])
+    assert list(maven_r.steps_by_quarter.frame["step"]) == ["Engaging → Won"]
+    assert maven_r.funnel_sentence.endswith(
+        "Prospecting → Engaging is left out: without history snapshots every deal not in "
+        "Prospecting counts as having reached Engaging, so that step converts 100% by "
+        "construction."
+    )
 
 
 def test_maven_velocity_a_quarter_is_capped(maven_r):

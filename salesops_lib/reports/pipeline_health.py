@@ -260,12 +260,12 @@ def build(
         window=window,
         funnel=fun,
         funnel_table=Table(
-            fun.table,
+            measured_funnel(fun),
             FUNNEL_SPEC,
             f"Funnel of the deals closed in {q} by {day.date()}, by segment",
             d.currency,
         ),
-        funnel_chart=fun.table,
+        funnel_chart=measured_funnel(fun),
         funnel_sentence=funnel_sentence(fun, period),
         funnel_title=funnel_title(fun, q),
         window_funnel=wide,
@@ -372,7 +372,78 @@ def funnel_sentence(fun: funnel_lib.Funnel, period: Period) -> str:
         f"Of the {bold(count(fun.closed, f'deal closed in {q}', f'deals closed in {q}'))} (won or "
         f"lost, by {day}), {bold(pct(fun.won / fun.closed))} were won. {fun.reach.basis}"
     )
-    return text + segments_words(fun)
+    note = construction_note(fun)
+    return text + segments_words(fun) + (f" {note}" if note else "")
+
+
+def by_construction(fun: funnel_lib.Funnel) -> tuple[str, ...]:
+    """The leading stages whose step converts 100% by construction (left out of the tables).
+
+    Without history snapshots a deal with a created date counts as having reached the stage
+    a created date implies (:func:`salesops_lib.analysis.funnel.created_stage`), so every
+    step before that stage converts 100% because the funnel says so, not because the deals
+    did. With history snapshots, or when that stage is the first, none.
+
+    Parameters
+    ----------
+    fun
+        :func:`salesops_lib.analysis.funnel.stage_funnel` (its ``reach``).
+
+    Returns
+    -------
+    tuple of str
+        The stages before the implied one, in order.
+    """
+    reach = fun.reach
+    if reach.from_history or not reach.stages or reach.implied not in reach.stages:
+        return ()
+    return tuple(reach.stages[: reach.stages.index(reach.implied)])
+
+
+def construction_note(fun: funnel_lib.Funnel) -> str | None:
+    """One line on the steps left out of the funnel because they convert 100% by construction.
+
+    Parameters
+    ----------
+    fun
+        :func:`salesops_lib.analysis.funnel.stage_funnel` (its ``reach``).
+
+    Returns
+    -------
+    str or None
+        ``Prospecting → Engaging is left out: without history snapshots every deal not in
+        Prospecting counts as having reached Engaging, so that step converts 100% by
+        construction.``; None when no step is left out.
+    """
+    lead = by_construction(fun)
+    if not lead:
+        return None
+    stages = fun.reach.stages
+    steps = [funnel_lib.step_name(stages, stages.index(s)) for s in lead]
+    first = listing(list(lead))
+    return (
+        f"{listing(steps)} {'is' if len(steps) == 1 else 'are'} left out: without history "
+        f"snapshots every deal not in {first} counts as having reached {fun.reach.implied}, so "
+        f"{'that step converts' if len(steps) == 1 else 'those steps convert'} 100% by "
+        "construction."
+    )
+
+
+def measured_funnel(fun: funnel_lib.Funnel) -> pd.DataFrame:
+    """The funnel table without the stages whose step converts 100% by construction.
+
+    Parameters
+    ----------
+    fun
+        :func:`salesops_lib.analysis.funnel.stage_funnel`.
+
+    Returns
+    -------
+    DataFrame
+        ``fun.table`` without the rows of :func:`by_construction`'s stages.
+    """
+    lead = by_construction(fun)
+    return fun.table[~fun.table["stage"].isin(lead)].reset_index(drop=True)
 
 
 def segments_words(fun: funnel_lib.Funnel) -> str:
@@ -599,6 +670,8 @@ def steps_table(by_quarter: pd.DataFrame, wide: funnel_lib.Funnel) -> Table:
         ``step``, one percentage column per quarter and, with several quarters, ``window``.
     """
     steps = funnel_lib.total_steps(wide)
+    if not wide.reach.from_history:  # the steps before the measured one are 100% by construction
+        steps = steps[steps["step"].isin(wide.reach.measurable)].reset_index(drop=True)
     frame = steps[["step"]].copy()
     quarters = list(by_quarter.index)
     for q in quarters:
