@@ -736,3 +736,21 @@ def test_exports_created_pipeline_and_velocity_from_one_view(fixture, preset, sh
     assert f"{shown} is open for 2026Q2" in r.reconcile_sentence  # not "$0 of it"
     v = r.velocity.frame
     assert v["undated"].sum() == 1 and "1 of them has no expected close date" in r.velocity_sentence
+
+
+def test_history_gaps_name_the_export_that_fits_the_crm():
+    from salesops_lib.data import SalesData
+    from salesops_lib.data.presets import HUBSPOT, SALESFORCE, Stage
+    from salesops_lib.reports.base import ADD_HISTORY, add_history
+
+    def data(stages):
+        return SalesData(reps=pd.DataFrame(), opportunities=pd.DataFrame(), stages=stages)
+
+    sf, hs = add_history(data(SALESFORCE.stages)), add_history(data(HUBSPOT.stages))
+    assert sf.startswith("add Salesforce's OpportunityHistory export (OpportunityHistory.csv)")
+    assert "OpportunityHistory" not in hs and "Salesforce" not in hs
+    assert "property history of Deal stage, Amount and Close date from HubSpot" in hs
+    own = add_history(data((Stage("Lead"), Stage("Won", closed=True, won=True))))
+    assert own == ADD_HISTORY and "OpportunityHistory" not in own
+    for how in (sf, hs, own):
+        assert how.endswith("README, 'Point it at your own CRM export')")

@@ -30,6 +30,7 @@ from salesops_lib.reports.base import (
     MoneyFormat,
     Period,
     Tile,
+    add_history,
     bold,
     count,
     header,
@@ -304,7 +305,7 @@ def build(
     method = _impact_method(d, impact)
     fix = fix_list(d, problems, names, as_of=period.as_of)
     filled = bool(fix["amount_filled"].any()) if len(fix) else False
-    gaps = _gaps(has_history, impact)
+    gaps = _gaps(has_history, impact, add_history(d))
     h = header(data, period, team)
     warnings = hygiene.warning_effects(data.warnings).pipe(_warning_labels)
     return DataQuality(
@@ -893,14 +894,14 @@ def fix_sentence(fix: pd.DataFrame, problems: pd.DataFrame, fmt: MoneyFormat) ->
 # gaps, definitions, findings
 
 
-def _gaps(has_history: bool, impact: pd.DataFrame) -> list[Gap]:
+def _gaps(has_history: bool, impact: pd.DataFrame, how_history: str = ADD_HISTORY) -> list[Gap]:
     gaps = []
     if not has_history:
         gaps.append(
             Gap(
                 SECTION_PROBLEMS,
                 NO_HISTORY,
-                ADD_HISTORY + " (to check for pushed close dates and deals without a stage change)",
+                how_history + " (to check for pushed close dates and deals without a stage change)",
             )
         )
     if impact.empty:

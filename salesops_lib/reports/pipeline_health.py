@@ -25,13 +25,13 @@ from salesops_lib.analysis.reps import trailing_quarters
 from salesops_lib.data import SalesData
 from salesops_lib.format import pct
 from salesops_lib.reports.base import (
-    ADD_HISTORY,
     NO_HISTORY,
     Finding,
     Gap,
     Header,
     MoneyFormat,
     Period,
+    add_history,
     bold,
     count,
     header,
@@ -214,8 +214,8 @@ def build(
         []
         if has_history
         else [
-            Gap(STALL_SECTION, NO_HISTORY, ADD_HISTORY),
-            Gap(MOVEMENT_SECTION, NO_HISTORY, ADD_HISTORY),
+            Gap(STALL_SECTION, NO_HISTORY, add_history(d)),
+            Gap(MOVEMENT_SECTION, NO_HISTORY, add_history(d)),
         ]
     )
 
@@ -226,7 +226,7 @@ def build(
     neck = funnel_lib.funnel_bottleneck(wide)
     one_step = len(wide.reach.measurable) < 2
     if one_step:
-        gaps.insert(0, Gap(BOTTLENECK_SECTION, NO_HISTORY, ADD_HISTORY))
+        gaps.insert(0, Gap(BOTTLENECK_SECTION, NO_HISTORY, add_history(d)))
     by_q = pipeline.step_rates_by_quarter(d, quarters=window, as_of=day)
 
     # stall and age
