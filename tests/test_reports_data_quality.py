@@ -887,3 +887,30 @@ def test_data_gap_sentence_says_each_gap_once_and_the_list_prices():
         "has none: they count as amounts, not as No amount."
     )
     assert dq.data_gap_sentence({}, (0, 0.0), 10, NAMES, FMT) is None
+
+
+def test_duplicate_sentence_names_each_rule_it_used():
+    problems = pd.DataFrame(
+        {
+            "opp_id": ["a", "b", "c", "d"],
+            "check": ["likely_duplicate"] * 4,
+            "amount": [5000.0, 0.0, 800.0, 800.0],
+        }
+    )
+    problems.attrs["duplicates"] = pd.DataFrame(
+        {
+            "opp_id": ["a", "c"],
+            "other_id": ["b", "d"],
+            "reason": ["same name and account", "same amount"],
+        }
+    )
+    assert dq.duplicate_sentence(problems, FMT) == (
+        "4 open deals worth $6.6K look like duplicates (2 pairs: one with the same name and "
+        "account, whoever owns it; one of the same rep and account, created within 14 days of "
+        "each other, with the same entered amount or a very similar name)."
+    )
+    problems.attrs["duplicates"] = problems.attrs["duplicates"].iloc[[0]]
+    assert dq.duplicate_sentence(problems.iloc[:2], FMT) == (
+        "2 open deals worth $5.0K look like duplicates (1 pair: one with the same name and "
+        "account, whoever owns it)."
+    )

@@ -691,11 +691,23 @@ def duplicate_sentence(problems: pd.DataFrame, fmt: MoneyFormat) -> str | None:
     dup = problems[problems["check"] == "likely_duplicate"]
     n = len(pairs)
     k = dup["opp_id"].nunique()
+    twins = int((pairs["reason"] == "same name and account").sum())
+    rules = []
+    if twins:
+        rules.append(
+            f"{'one' if twins == 1 else twins} with the same name and account, whoever owns "
+            f"{'it' if twins == 1 else 'them'}"
+        )
+    if n - twins:
+        rules.append(
+            f"{'one' if n - twins == 1 else n - twins} of the same rep and account, created "
+            f"within {hygiene.DUPLICATE_DAYS} days of each other, with the same entered amount "
+            "or a very similar name"
+        )
     return (
         f"{count(k, 'open deal')} worth {fmt(dup['amount'].sum())} "
-        f"{'looks' if k == 1 else 'look'} like duplicates ({count(n, 'pair')}): same rep and "
-        f"account, created within {hygiene.DUPLICATE_DAYS} days of each other, with the same "
-        "entered amount or a very similar name."
+        f"{'looks' if k == 1 else 'look'} like duplicates ({count(n, 'pair')}: "
+        f"{'; '.join(rules)})."
     )
 
 
@@ -1082,7 +1094,8 @@ def _definitions(
         ),
         "missing_account": "The deal is linked to no account.",
         "likely_duplicate": (
-            f"Another open deal of the same rep and account, created within "
+            "Another open deal with the same name and account (whoever owns it, whenever it "
+            "was created), or of the same rep and account, created within "
             f"{hygiene.DUPLICATE_DAYS} days of it, with the same entered amount (above $0; a "
             "list price the loader filled in does not count) or the same "
             f"or a very similar name (at least {hygiene.NAME_SIMILARITY:.0%} alike once "
