@@ -147,8 +147,20 @@ FIX_EXPORT_SPEC = TableSpec(
 
 
 def fix_export_spec(fix: pd.DataFrame) -> TableSpec:
-    """The handed-out fix list's columns: without Deal when every deal's name is its id (the
-    export has no deal names: Deal id says it), with Amount is when some amounts were filled."""
+    """The handed-out fix list's columns, narrowed to what the data has.
+
+    Without Deal when every deal's name is its id (the export has no deal names: Deal id says
+    it), with Amount is when some amounts were filled.
+
+    Parameters
+    ----------
+    fix
+        :func:`fix_list`.
+
+    Returns
+    -------
+    TableSpec
+    """
     spec = FIX_EXPORT_SPEC
     if len(fix) == 0 or (fix["deal"].astype("str") == fix["opp_id"].astype("str")).all():
         spec = spec.without("deal")
@@ -462,11 +474,22 @@ def _warning_labels(warnings: pd.DataFrame) -> pd.DataFrame:
 def problem_counts(
     problems: pd.DataFrame, names: dict[str, str], checked: list[str] | None = None
 ) -> pd.DataFrame:
-    """Deals and amount per check: ``check, label, action, deals, amount``, most deals first.
+    """Deals and amount per check, the check with the most deals first.
 
-    ``checked``: the checks run on the data (:func:`~salesops_lib.analysis.hygiene.audit`'s
-    ``attrs["checked"]``); each is listed, those that found nothing with 0. None: only the
-    checks that found something.
+    Parameters
+    ----------
+    problems
+        :func:`~salesops_lib.analysis.hygiene.audit` (``opp_id, check, amount``).
+    names
+        Each check in a manager's words (:func:`check_names`).
+    checked
+        The checks run on the data (``audit``'s ``attrs["checked"]``); each is listed, those
+        that found nothing with 0. None: only the checks that found something.
+
+    Returns
+    -------
+    DataFrame
+        ``check, label, action, deals, amount``.
     """
     empty = pd.DataFrame({"check": [], "label": [], "action": [], "deals": [], "amount": []})
     if problems.empty and not checked:
@@ -623,7 +646,20 @@ def data_gap_sentence(
 
 
 def unchecked_sentence(not_checked: dict[str, str], names: dict[str, str]) -> str | None:
-    """The checks the data could not support, and why (None: every check was run)."""
+    """The checks the data could not support, and why.
+
+    Parameters
+    ----------
+    not_checked
+        ``audit``'s ``attrs["not_checked"]``: check to the reason it was not run.
+    names
+        Each check in a manager's words (:func:`check_names`).
+
+    Returns
+    -------
+    str or None
+        ``Not checked on this data: ...``; None when every check was run.
+    """
     if not not_checked:
         return None
     parts = [f"{names[c]} ({why})" for c, why in not_checked.items()]
@@ -650,7 +686,21 @@ def _with_amount_source(spec: TableSpec, filled: bool) -> TableSpec:
 def duplicate_table(
     data: SalesData, problems: pd.DataFrame, *, as_of: object | None = None
 ) -> Table:
-    """The likely duplicate pairs side by side: each deal and the one it looks like."""
+    """The likely duplicate pairs side by side: each deal and the one it looks like.
+
+    Parameters
+    ----------
+    data
+        The data set in scope.
+    problems
+        :func:`~salesops_lib.analysis.hygiene.audit` (``attrs["duplicates"]``).
+    as_of
+        The as-of date; None: the data's last date.
+
+    Returns
+    -------
+    Table
+    """
     pairs = problems.attrs.get("duplicates")
     od = problems.attrs["open_deals"]
     if pairs is None or pairs.empty:
@@ -765,8 +815,23 @@ def _score(value: float) -> str:
 
 
 def score_sentence(teams: pd.DataFrame, reps: pd.DataFrame) -> str | None:
-    """How the teams' hygiene scores spread and how many reps score 50 or below (a problem on
-    half their open deals or more: the score is exactly 50 at half)."""
+    """How the teams' hygiene scores spread and how many reps score 50 or below.
+
+    A rep at 50 or below has a problem on half their open deals or more (the score is exactly
+    50 at half).
+
+    Parameters
+    ----------
+    teams
+        :func:`~salesops_lib.analysis.hygiene.hygiene_score` by team.
+    reps
+        :func:`rep_scores`' frame (``score``).
+
+    Returns
+    -------
+    str or None
+        The sentence; None without teams or reps.
+    """
     named = teams[teams.index != UNASSIGNED].dropna(subset=["score"])
     low = int((reps["score"] <= LOW_SCORE).sum())
     who = (
@@ -791,9 +856,22 @@ def score_sentence(teams: pd.DataFrame, reps: pd.DataFrame) -> str | None:
 
 
 def impact_window(data: SalesData, period: Period) -> list[str]:
-    """The last :data:`IMPACT_QUARTERS` complete quarters up to the report's quarter (the
-    quarter itself when it has ended by the as-of date), as the other reports' trailing
-    figures take them; quarters before the data's first are left out."""
+    """The last :data:`IMPACT_QUARTERS` complete quarters up to the report's quarter.
+
+    The quarter itself counts when it has ended by the as-of date, as the other reports'
+    trailing figures take them; quarters before the data's first are left out.
+
+    Parameters
+    ----------
+    data
+        The data set.
+    period
+        The report's period.
+
+    Returns
+    -------
+    list of str
+    """
     last = period.quarter if period.as_of >= period.end else data.calendar.shift(period.quarter, -1)
     first = data.quarters()[0]
     back = [data.calendar.shift(last, -k) for k in range(IMPACT_QUARTERS - 1, -1, -1)]
@@ -822,11 +900,31 @@ def impact_sentence(
     period: Period | None = None,
     skipped: list[str] | None = None,
 ) -> str | None:
-    """Whether past forecasts missed mostly on deals with problems, which quarters were
-    measured and why (None: nothing measured).
+    """The share of past forecasts' error on deals with problems, against their share of the deals.
 
     The errors are sums of per-deal absolute errors (:func:`~salesops_lib.analysis.hygiene.
-    forecast_impact`), so the share compares like with like."""
+    forecast_impact`), so the share compares like with like; it is set against the same
+    deals' share of the deals and of their value (:func:`share_against`).
+
+    Parameters
+    ----------
+    impact
+        :func:`~salesops_lib.analysis.hygiene.forecast_impact` (``flagged_amount`` and
+        ``clean_amount`` optional).
+    method
+        The pipeline method's name.
+    window
+        The quarters meant to be measured.
+    period
+        The report's period (None: no word on the window).
+    skipped
+        Quarters of the window left out (too little data before them).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None when nothing was measured.
+    """
     if impact.empty:
         return None
     fe = impact["flagged_error"].abs().sum()
@@ -843,8 +941,8 @@ def impact_sentence(
     lead = f"{when}, the {method} forecast made at the end of week {IMPACT_WEEK}"
     of_value = f" and {bold(pct(value_share))} of their value" if value_share is not None else ""
     text = (
-        f"{lead} missed, deal by deal, {bold(pct(share))} of its absolute error on deals with "
-        f"hygiene problems: they were {bold(pct(deal_share))} of the open deals{of_value}, so "
+        f"{lead} made {bold(pct(share))} of its absolute error, summed deal by deal, on deals "
+        f"with hygiene problems: they were {bold(pct(deal_share))} of the open deals{of_value}, so "
         f"they carried {share_against(share, deal_share, value_share)}."
     )
     return text + _window_words(qs, period, skipped or [], window or qs)
@@ -1029,7 +1127,7 @@ def _gaps(has_history: bool, impact: pd.DataFrame, how_history: str = ADD_HISTOR
             Gap(
                 SECTION_PROBLEMS,
                 NO_HISTORY,
-                how_history + " (to check for pushed close dates and deals without a stage change)",
+                "to check for pushed close dates and deals without a stage change, " + how_history,
             )
         )
     if impact.empty:

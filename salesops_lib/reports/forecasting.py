@@ -1648,7 +1648,7 @@ def _gaps(
         )
     if not has_history:
         how = add_history(data) if data is not None else ADD_HISTORY
-        gaps.append(Gap(SECTION_RISK, NO_HISTORY, how + " (to see pushed and stale deals)"))
+        gaps.append(Gap(SECTION_RISK, NO_HISTORY, "to see pushed and stale deals, " + how))
     if teams.attrs.get("method") is None:
         gaps.append(
             Gap(
