@@ -378,7 +378,7 @@ def test_impact_sentence_compares_the_error_with_the_deals_and_their_value():
     # the demo's case: 42% of the deals, 40% of the value, 26% of the error: less than either
     demo = dq.impact_sentence(impact([("2026Q3", 42, 58, 2.6e5, 7.4e5, 4.0e6, 6.0e6)]))
     assert demo == (
-        "In 2026Q3, the Pipeline by stage and age forecast made at the end of week 4 made **26%** "
+        "In 2026Q3, the Pipeline by stage and age forecast made at the end of week 4 had **26%** "
         "of its absolute error, summed deal by deal, on deals with hygiene problems: they were "
         "**42%** of the open deals and **40%** of their value, so they carried less than their "
         "share of the deals and of the value."

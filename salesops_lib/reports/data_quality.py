@@ -941,7 +941,7 @@ def impact_sentence(
     lead = f"{when}, the {method} forecast made at the end of week {IMPACT_WEEK}"
     of_value = f" and {bold(pct(value_share))} of their value" if value_share is not None else ""
     text = (
-        f"{lead} made {bold(pct(share))} of its absolute error, summed deal by deal, on deals "
+        f"{lead} had {bold(pct(share))} of its absolute error, summed deal by deal, on deals "
         f"with hygiene problems: they were {bold(pct(deal_share))} of the open deals{of_value}, so "
         f"they carried {share_against(share, deal_share, value_share)}."
     )
