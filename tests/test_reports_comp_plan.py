@@ -369,10 +369,36 @@ def test_tiny_without_plans_says_how_to_add_them(tiny):
     r = cp.build(tiny, quarter="2026Q3", config={})
     assert r.status == "Partial: no comp plans"
     assert {g.section for g in r.gaps} == set(cp.SECTIONS)
-    assert "[[comp.plans]]" in r.gaps[0].how
+    # said once in plain words, pointing to README; the later sections point to the first
+    first = [g for g in r.gaps if g.section == cp.PAY]
+    assert [g.sentence for g in first] == [
+        "This needs comp plans, which the data does not have: describe each plan (on-target "
+        "earnings, base share, tiers, and any threshold, cap or SPIFF) in the configuration file "
+        "(README, 'What each report answers', report 05)."
+    ]
+    later = [g.sentence for g in r.gaps if g.section != cp.PAY]
+    assert (
+        later
+        == [
+            "This needs comp plans, which the data does not have: the first section says how to add "
+            "them."
+        ]
+        * 4
+    )
+    assert not any("[[" in g.how or "salesops.toml" in g.how for g in r.gaps)
     assert r.plans_table is None and r.curves is None
     assert r.booked_sentence.endswith("what pay is computed from once the data has comp plans.")
     assert r.spread is not None  # the spread of bookings still shows
+
+
+def test_without_plans_or_quotas_each_is_said_once(tiny):
+    bare = tiny.replace(quotas=None)
+    r = cp.build(bare, quarter="2026Q3", config={})
+    by = {s: [g.missing for g in r.gaps if g.section == s] for s in cp.SECTIONS}
+    assert by[cp.PAY] == ["comp plans", "quotas"]
+    assert all(v == ["comp plans"] for s, v in by.items() if s != cp.PAY)
+    quota = [g for g in r.gaps if g.missing == "quotas"]
+    assert len(quota) == 1 and "README, 'Point it at your own CRM export'" in quota[0].how
 
 
 def test_an_invalid_plan_is_a_config_error(tiny):

@@ -99,6 +99,63 @@ def test_funnel_sentence_one_deal_and_one_segment():
     assert "**1 deal closed in 2026Q3**" in text and "By segment" not in text
 
 
+def _three_stage_funnel(from_history: bool, implied: str) -> fu.Funnel:
+    """10 closed deals, 3 won; with history Lead, Meet, Offer measured (6 reached Offer),
+    without it Lead and Meet (Offer unknown)."""
+    names = ("Lead", "Meet", "Offer") if from_history else ("Lead", "Meet")
+    reached = [10, 10, 6, 3] if from_history else [10, 10, 3]
+    table = pd.DataFrame(
+        {
+            "group": "All",
+            "stage": [*names, "Won"],
+            "reached": reached,
+            "step_rate": [1.0] + [b / a for a, b in zip(reached, reached[1:], strict=False)],
+            "cumulative_rate": [r / 10 for r in reached],
+        }
+    )
+    steps = pd.DataFrame(
+        {
+            "group": "All",
+            "step": [fu.step_name(names, i) for i in range(len(names))],
+            "entered": reached[:-1],
+            "advanced": reached[1:],
+        }
+    ).assign(rate=lambda f: f["advanced"] / f["entered"])
+    deals = pd.DataFrame({"is_won": [i < 3 for i in range(10)]})
+    reach = fu.Reached(deals, names, () if from_history else ("Offer",), from_history, implied)
+    return fu.Funnel(
+        table, steps, reach, pd.Timestamp("2026-07-01"), pd.Timestamp("2026-09-30"), ("2026Q3",)
+    )
+
+
+def test_steps_true_by_construction_are_left_out_with_one_line_saying_why():
+    # without history every deal not in Lead counts as having reached Meet: Lead → Meet is 100%
+    fun = _three_stage_funnel(False, "Meet")
+    assert ph.by_construction(fun) == ("Lead",)
+    assert list(ph.measured_funnel(fun)["stage"]) == ["Meet", "Won"]
+    note = (
+        "Lead → Meet is left out: without history snapshots every deal not in Lead counts as "
+        "having reached Meet, so that step converts 100% by construction."
+    )
+    assert ph.construction_note(fun) == note
+    assert ph.funnel_sentence(fun, _period()).endswith(note)
+    by_q = pd.DataFrame(
+        {"Lead → Meet": [1.0], "Meet → Won": [0.3]}, index=pd.Index(["2026Q3"], name="quarter")
+    )
+    assert list(ph.steps_table(by_q, fun).frame["step"]) == ["Meet → Won"]
+    # with history, or when the first stage is the implied one, nothing is left out
+    for kept in (_three_stage_funnel(True, "Meet"), _three_stage_funnel(False, "Lead")):
+        assert ph.by_construction(kept) == ()
+        assert ph.construction_note(kept) is None
+        assert ph.measured_funnel(kept).equals(kept.table)
+    wide = _three_stage_funnel(True, "Meet")
+    hist_q = pd.DataFrame(
+        {"Lead → Meet": [1.0], "Meet → Offer": [0.6], "Offer → Won": [0.5]},
+        index=pd.Index(["2026Q3"], name="quarter"),
+    )
+    assert len(ph.steps_table(hist_q, wide).frame) == 3
+
+
 def _by_quarter(weakest: list[str], quarters: list[str]) -> pd.DataFrame:
     return pd.DataFrame({"weakest": weakest}, index=pd.Index(quarters, name="quarter"))
 
@@ -184,7 +241,35 @@ def test_stall_sentence_branches():
     one = ph.stall_sentence(_tis((0, 1), (0.0, 5000.0)), FMT)
     assert "**1 open deal** ($5.0K) has sat in its stage" in one and "**Propose**" in one
     many = ph.stall_sentence(_tis((3, 1), (9000.0, 5000.0)), FMT)
-    assert "**4 open deals** ($14.0K) have sat in their stage" in many and "**Qualify**" in many
+    assert many.endswith(
+        "**4 open deals** ($14.0K) have sat in their stage longer than 9 in 10 deals did; most "
+        "of that value (64%) is in **Qualify**."
+    )
+
+
+@pytest.mark.parametrize(
+    ("amounts", "words"),
+    [
+        # the demo's stalled pipeline: $10.1M of $24.3M in Prospecting is 42%, not "most"
+        (
+            {
+                "Prospecting": 10.1,
+                "Qualification": 5.7,
+                "Discovery": 4.2,
+                "Proposal": 2.5,
+                "Negotiation": 1.7,
+            },
+            "; the largest share is in **Prospecting** (42%)",
+        ),
+        ({"A": 6.0, "B": 4.0}, "; most of that value (60%) is in **A**"),
+        ({"A": 5.004, "B": 4.996}, "; the largest share is in **A** (50%)"),  # reads 50%: not most
+        ({"A": 3.0, "B": 3.0, "C": 4.0}, "; the largest share is in **C** (40%)"),
+        ({"A": 3.0, "B": 3.0, "C": 2.0}, "; the largest shares are in **A** and **B** (38% each)"),
+        ({"A": 0.0}, ""),
+    ],
+)
+def test_largest_share_says_most_only_above_half(amounts, words):
+    assert ph.largest_share_words(pd.Series(amounts)) == words
 
 
 def test_aging_sentence_and_title():
@@ -342,10 +427,13 @@ def _need(created=130.0, needed=100.0, open_next=70.0, short=30.0):
 
 
 def _teams(created=(1.2, 0.997, 1.1), opened=(0.5, 0.6, 1.2), short=(10.0, 20.0, 0.0)):
+    needed = [20.0, 50.0, 30.0]
     return pd.DataFrame(
         {
             "team": ["A", "B", "C"],
             "created_vs_needed": list(created),
+            "needed": needed,
+            "open_next": [n * o for n, o in zip(needed, opened, strict=True)],
             "open_vs_needed": list(opened),
             "pipeline_short": list(short),
         }
@@ -374,7 +462,8 @@ def test_reconcile_sentence_explains_created_enough_yet_short():
         "with the close dates the data holds (those of the pipeline figure), $50 is open for "
         "2026Q4 and $40 for other quarters or without a close date. "
         "With deals created earlier, 2026Q4's open pipeline on 2026-09-30 is **$70**, **short "
-        "by $30** of the $100 needed; 2 of 3 teams are short (the coverage report 01 shows)."
+        "by $30** of the $100 needed; 2 of 3 teams are short of the pipeline their goal needs, by "
+        "$30 together; the third, C, has $6 more than it needs (report 01 shows each team)."
     )
 
 
@@ -406,7 +495,8 @@ def test_reconcile_sentence_enough_and_other_quarter():
     )
     assert text.startswith("Of the $130 created in 2026Q4")
     assert text.endswith(
-        "is **$120**, **enough** for the $100 needed; not one of the 3 teams is short."
+        "is **$120**, **enough** for the $100 needed; all 3 teams have the pipeline their goal "
+        "needs."
     )
 
 
@@ -420,8 +510,28 @@ def test_reconcile_sentence_teams_short_add_up_to_more_than_the_total():
         FMT,
     )
     assert (
-        "2 of 3 teams are short, by $30 together, less the surplus of the team with enough" in text
+        "; 2 of 3 teams are short of the pipeline their goal needs, by $30 together; the third, "
+        "C, has $6 more than it needs (report 01 shows each team)." in text
     )
+
+
+def test_teams_short_words_every_branch():
+    # one short, one with enough; several with enough; none short; one team only
+    two = _teams().iloc[[0, 2]]
+    assert ph.teams_short_words(two, FMT) == (
+        "1 of 2 teams (A) is short of the pipeline its goal needs, by $10; the other, C, has $6 "
+        "more than it needs"
+    )
+    many = _teams(opened=(0.5, 1.2, 1.5), short=(10.0, 0.0, 0.0))
+    assert ph.teams_short_words(many, FMT) == (
+        "1 of 3 teams (A) is short of the pipeline its goal needs, by $10; the other 2 have $25 "
+        "more than they need between them"
+    )
+    allshort = _teams(opened=(0.5, 0.5, 0.5), short=(10.0, 25.0, 15.0))
+    assert ph.teams_short_words(allshort, FMT) == (
+        "all 3 teams are short of the pipeline their goal needs, by $50 together"
+    )
+    assert ph.teams_short_words(_teams().iloc[[0]], FMT) is None
 
 
 @pytest.mark.parametrize(
@@ -526,7 +636,8 @@ def test_demo_creation_matches_raw_and_report_01(demo, demo_r, demo_dir):
     said = (
         f"all {teams} teams are short"
         if len(short) == teams
-        else f"{len(short)} of {teams} teams are short"
+        else f"{len(short)} of {teams} teams are short of the pipeline their goal needs, by "
+        f"{FMT(one.coverage_chart['pipeline_short'].sum())} together"
     )
     assert said in demo_r.reconcile_sentence
 
@@ -555,6 +666,14 @@ def test_maven_funnel_keeps_lost_deals_at_engaging_and_names_no_bottleneck(maven
         "history snapshots"
     ]
     assert "lost deal with a created date as having reached Engaging" in maven_r.funnel_sentence
+    # Prospecting → Engaging is 100% by construction: left out of both tables, with a line why
+    assert "Prospecting" not in set(maven_r.funnel_table.frame["stage"])
+    assert list(maven_r.steps_by_quarter.frame["step"]) == ["Engaging → Won"]
+    assert maven_r.funnel_sentence.endswith(
+        "Prospecting → Engaging is left out: without history snapshots every deal not in "
+        "Prospecting counts as having reached Engaging, so that step converts 100% by "
+        "construction."
+    )
 
 
 def test_maven_velocity_a_quarter_is_capped(maven_r):
@@ -620,3 +739,21 @@ def test_exports_created_pipeline_and_velocity_from_one_view(fixture, preset, sh
     assert f"{shown} is open for 2026Q2" in r.reconcile_sentence  # not "$0 of it"
     v = r.velocity.frame
     assert v["undated"].sum() == 1 and "1 of them has no expected close date" in r.velocity_sentence
+
+
+def test_history_gaps_name_the_export_that_fits_the_crm():
+    from salesops_lib.data import SalesData
+    from salesops_lib.data.presets import HUBSPOT, SALESFORCE, Stage
+    from salesops_lib.reports.base import ADD_HISTORY, add_history
+
+    def data(stages):
+        return SalesData(reps=pd.DataFrame(), opportunities=pd.DataFrame(), stages=stages)
+
+    sf, hs = add_history(data(SALESFORCE.stages)), add_history(data(HUBSPOT.stages))
+    assert sf.startswith("add Salesforce's OpportunityHistory export (OpportunityHistory.csv)")
+    assert "OpportunityHistory" not in hs and "Salesforce" not in hs
+    assert "property history of Deal stage, Amount and Close date from HubSpot" in hs
+    own = add_history(data((Stage("Lead"), Stage("Won", closed=True, won=True))))
+    assert own == ADD_HISTORY and "OpportunityHistory" not in own
+    for how in (sf, hs, own):
+        assert how.endswith("README, 'Point it at your own CRM export')")

@@ -17,18 +17,23 @@ no_stage_change
     No stage or amount change for ``stale_days`` (from snapshots); without snapshots, an open
     deal older than twice the median cycle of won deals.
 missing_amount, missing_account
-    Blank amount (or one the loading preset filled in, ``amount_filled``) or account on an
-    open deal.
+    Blank amount or account on an open deal (an amount the loading preset filled in from the
+    list price, ``amount_filled``, is an amount). A blank-field check failing on nearly every
+    open deal (:data:`DATA_GAP_SHARE`) is what the export does not record, not hygiene: it is
+    reported once as a data gap and left out of the problems.
 likely_duplicate
-    Another open deal of the same rep and account, created within :data:`DUPLICATE_DAYS`
+    Another open deal of the same account and deal name (any rep, any created date), or of the
+    same rep and account, created within :data:`DUPLICATE_DAYS`
     days of it, with the same amount or the same or a very similar deal name (and not a
     different product): see :func:`likely_duplicates`. Same rep and account alone is not
     enough: reps often run several deals with one customer.
 pushed_repeatedly
     Expected close date moved later ``push_limit`` times or more.
 probability_mismatch
-    Probability differing from the stage's configured default by more than 0.25 (checked
-    only as of the data's last date: the CRM keeps no history of probabilities).
+    Probability differing from the stage's configured default by more than 0.25, or an open
+    deal at 0% or 100% (as the load warns). Checked whenever the export has probabilities and
+    the stage compared is the record's (without snapshots, or on the data's last date): the
+    CRM keeps no history of probabilities.
 category_mismatch
     Forecast category at odds with the stage: Commit in the first half of the stages,
     Closed on an open deal, or Omitted on a deal in the last open stage.
@@ -59,6 +64,17 @@ CHECKS = {
     "category_mismatch": "Forecast category does not match the stage: correct the category",
 }
 """Each check and what to do about it (the part after the colon is the action)."""
+
+RECORD_CHECKS = ("no_close_date", "missing_amount", "missing_account")
+"""The checks of a blank field: when one fails on nearly every open deal, the export does not
+record the field (:data:`DATA_GAP_SHARE`), which says nothing of the reps' hygiene."""
+
+DATA_GAP_SHARE = 0.95
+"""A blank-field check failing on this share of the open deals or more is a data gap: reported
+once (``attrs["data_gaps"]``), left out of the problems, scores and fix list."""
+
+DATA_GAP_MIN_DEALS = 20
+"""Fewer open deals than this are too few to tell a data gap from a few blank fields."""
 
 DUPLICATE_DAYS = 14
 """Two open deals created more than this many days apart are never taken for duplicates."""
@@ -104,7 +120,9 @@ def audit(
         (:func:`salesops_lib.timeline.open_deals`, with ``probability`` and
         ``amount_filled``); ``attrs["checked"]`` the checks run on this data, in
         :data:`CHECKS` order; ``attrs["not_checked"]`` each check that could not be run and
-        why; ``attrs["cycle_days"]`` the median days from created to close of won deals
+        why; ``attrs["data_gaps"]`` each blank-field check left out because it fails on
+        nearly every open deal, with its deals and amount; ``attrs["filled"]`` the open
+        deals whose amount the preset filled in, and their amount; ``attrs["cycle_days"]`` the median days from created to close of won deals
         (the no-stage-change check's yardstick without history snapshots; NaN with them).
 
     Examples
@@ -145,7 +163,8 @@ def audit(
         )
         if not np.isfinite(med):
             not_checked["no_stage_change"] = "no won deal with a created date to measure the cycle"
-    flags["missing_amount"] = od["amount_missing"] | od["amount_filled"]
+    # a list price the loading preset filled in is an amount (said so beside it), not "No amount"
+    flags["missing_amount"] = od["amount_missing"].astype(bool) & ~od["amount_filled"]
     flags["missing_account"] = od["account_id"].isna()
     pairs = likely_duplicates(od)
     first_match = (
@@ -167,20 +186,20 @@ def audit(
     stage_prob = {s.name: s.probability for s in data.stages if s.probability is not None}
     default = od["stage"].map(stage_prob)
     # the CRM keeps only today's probability: it can be checked against the stage only on the data's last date
-    current = as_of_ts >= data.last_date.normalize()
+    # without snapshots the stage is the record's too, so both are what the export shows now
+    current = as_of_ts >= data.last_date.normalize() or not snapshots
     if "probability" not in opps or opps["probability"].isna().all():
         not_checked["probability_mismatch"] = "the export has no probabilities"
     elif not current:
         not_checked["probability_mismatch"] = (
-            "the export keeps only today's probabilities, checked on the data's last date only"
+            "the export keeps only today's probabilities, which the stages of the history "
+            "snapshots on an earlier date cannot be compared with"
         )
-    elif not stage_prob:
-        not_checked["probability_mismatch"] = "no stage has a configured probability"
-    flags["probability_mismatch"] = (
-        current
-        & od["probability"].notna()
-        & default.notna()
-        & ((od["probability"] - default).abs() > 0.25)
+    is_open_stage = od["stage"].isin([s.name for s in data.stages if not s.closed])
+    prob = od["probability"]
+    flags["probability_mismatch"] = current & (
+        (prob.notna() & default.notna() & ((prob - default).abs() > 0.25))
+        | (prob.notna() & is_open_stage & ((prob <= 0) | (prob >= 1)))  # as the load warns
     )
     open_names = [s.name for s in data.stages if not s.closed]
     idx = od["stage"].map({n: i for i, n in enumerate(open_names)})
@@ -193,6 +212,12 @@ def audit(
     ).fillna(False)
     if "forecast_category" not in opps or opps["forecast_category"].isna().all():
         not_checked["category_mismatch"] = "the export has no forecast categories"
+    data_gaps: dict[str, tuple[int, float]] = {}
+    for check in RECORD_CHECKS:
+        m = flags[check].fillna(False).to_numpy(dtype=bool)
+        if len(od) >= DATA_GAP_MIN_DEALS and m.mean() >= DATA_GAP_SHARE:
+            data_gaps[check] = (int(m.sum()), float(od.loc[m, "amount"].sum()))
+            del flags[check]
     rows = []
     for check, mask in flags.items():
         m = mask.fillna(False).to_numpy(dtype=bool)
@@ -207,7 +232,12 @@ def audit(
     out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=PROBLEM_COLUMNS)
     out.attrs["open_deals"] = od
     out.attrs["duplicates"] = pairs
-    out.attrs["checked"] = [c for c in CHECKS if c not in not_checked]
+    out.attrs["checked"] = [c for c in CHECKS if c not in not_checked and c not in data_gaps]
+    out.attrs["data_gaps"] = data_gaps
+    out.attrs["filled"] = (
+        int(od["amount_filled"].sum()),
+        float(od.loc[od["amount_filled"], "amount"].sum()),
+    )
     out.attrs["not_checked"] = not_checked
     out.attrs["cycle_days"] = med
     return out
@@ -225,7 +255,10 @@ def likely_duplicates(
 ) -> pd.DataFrame:
     """Pairs of open deals that look like one deal entered twice.
 
-    Two deals are a likely duplicate pair when they have the same rep and the same (known)
+    Two open deals with the same (known) account and the same deal name (lower-cased, without
+    punctuation) are a likely duplicate pair whoever owns them and whenever they were created
+    (``same name and account``): one deal entered twice, often by two reps. Otherwise two deals
+    are a likely duplicate pair when they have the same rep and the same (known)
     account, were created within ``days`` days of each other (both created dates known),
     are not of two different products, and have either the same amount (above 0, both
     entered: not missing, not filled in by the loader) or the same or a very similar deal name (difflib ratio of the lower-cased names
@@ -248,7 +281,8 @@ def likely_duplicates(
     -------
     DataFrame
         ``opp_id, other_id, reason`` (``same amount``, ``same name``, ``similar name``; the
-        first that applies), one row per pair, the earlier-listed deal first.
+        first that applies; ``same name and account`` for a pair only that rule finds), one
+        row per pair, the earlier-listed deal first.
 
     Examples
     --------
@@ -266,11 +300,29 @@ def likely_duplicates(
     if "amount_filled" in deals:  # a list price the loader filled in is nobody's entry
         entered = entered & ~deals["amount_filled"].fillna(False).astype(bool)
     d["amount"] = d["amount"].where(entered & (d["amount"] > 0))
+    empty = pd.DataFrame({"opp_id": [], "other_id": [], "reason": []}, dtype="str")
+    # one deal entered twice under one name and account, whoever owns each and whenever made
+    named = d[d["account_id"].notna() & d["name"].notna()].reset_index(drop=True)
+    named = named.reset_index(names="row")
+    twin = named.merge(named, on=["account_id", "name"], suffixes=("", "_b"))
+    twin = twin[twin["row"] < twin["row_b"]]
+    other_product = (
+        twin["product"].notna()
+        & twin["product_b"].notna()
+        & (twin["product"].astype("str") != twin["product_b"].astype("str"))
+    )
+    twin = twin[~other_product.to_numpy(dtype=bool)]
+    same_name_account = pd.DataFrame(
+        {
+            "opp_id": twin["opp_id"].to_numpy(),
+            "other_id": twin["opp_id_b"].to_numpy(),
+            "reason": "same name and account",
+        }
+    )
     d = d[d["account_id"].notna() & d["created_date"].notna() & d["rep_id"].notna()]
     d = d.reset_index(drop=True).reset_index(names="row")
-    empty = pd.DataFrame({"opp_id": [], "other_id": [], "reason": []}, dtype="str")
     if len(d) < 2:
-        return empty
+        return same_name_account if len(same_name_account) else empty
     pairs = d.merge(d, on=["rep_id", "account_id"], suffixes=("", "_b"))
     pairs = pairs[pairs["row"] < pairs["row_b"]]
     gap = (pairs["created_date"] - pairs["created_date_b"]).abs()
@@ -282,7 +334,7 @@ def likely_duplicates(
     )
     pairs = pairs[~other_product.to_numpy(dtype=bool)]
     if pairs.empty:
-        return empty
+        return same_name_account.reset_index(drop=True) if len(same_name_account) else empty
     same_amount = (pairs["amount"] == pairs["amount_b"]).fillna(False).to_numpy(dtype=bool)
     both = (pairs["name"].notna() & pairs["name_b"].notna()).to_numpy(dtype=bool)
     same_name = both & (pairs["name"] == pairs["name_b"]).fillna(False).to_numpy(dtype=bool)
@@ -301,7 +353,16 @@ def likely_duplicates(
             "reason": reason[keep],
         }
     )
-    return out.reset_index(drop=True)
+    # a pair of one rep with the same name keeps its reason (same amount, same name)
+    key = set(zip(out["opp_id"], out["other_id"], strict=True))
+    key |= {(b, a) for a, b in key}
+    extra = same_name_account[
+        [
+            (a, b) not in key
+            for a, b in zip(same_name_account["opp_id"], same_name_account["other_id"], strict=True)
+        ]
+    ]
+    return pd.concat([out, extra], ignore_index=True) if len(extra) else out.reset_index(drop=True)
 
 
 def problems_by_deal(problems: pd.DataFrame) -> pd.DataFrame:
@@ -537,9 +598,10 @@ def forecast_impact(
     Returns
     -------
     DataFrame
-        ``quarter, flagged_deals, clean_deals, flagged_error, clean_error, flagged_share``:
-        the errors are sums of per-deal absolute errors ``|expected - actual|`` and
-        ``flagged_share`` is the flagged deals' share of their total.
+        ``quarter, flagged_deals, clean_deals, flagged_error, clean_error, flagged_share,
+        flagged_amount, clean_amount``: the errors are sums of per-deal absolute errors
+        ``|expected - actual|``, ``flagged_share`` is the flagged deals' share of their total
+        and the amounts are those of the deals weighed, flagged and clean.
 
     Examples
     --------
@@ -564,6 +626,7 @@ def forecast_impact(
         err = (expected - actual).abs()
         flagged = pd.Series(fast.isin(od["opp_id"], problems["opp_id"]), index=od.index)
         fe, ce = float(err[flagged].sum()), float(err[~flagged].sum())
+        amount = od["amount"].fillna(0.0)
         rows.append(
             (
                 q,
@@ -572,6 +635,8 @@ def forecast_impact(
                 fe,
                 ce,
                 fe / (fe + ce) if (fe + ce) > 0 else np.nan,
+                float(amount[flagged].sum()),
+                float(amount[~flagged].sum()),
             )
         )
     return pd.DataFrame(
@@ -583,5 +648,7 @@ def forecast_impact(
             "flagged_error",
             "clean_error",
             "flagged_share",
+            "flagged_amount",
+            "clean_amount",
         ],
     )

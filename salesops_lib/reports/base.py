@@ -156,10 +156,48 @@ STATUS_MIME = "application/vnd.salesops.status+json"
 NO_QUOTAS = "quotas"
 ADD_QUOTAS = "add a quotas table (quotas.csv with rep_id, period such as 2026Q3, quota)"
 NO_HISTORY = "history snapshots"
+README_DATA = "README, 'Point it at your own CRM export'"
+"""The README section that says how to add a table to the data."""
 ADD_HISTORY = (
-    "add a history table (history.csv: one row per open deal and snapshot date with "
-    "snapshot_date, opp_id, stage, amount, close_date), or a Salesforce OpportunityHistory export"
+    "add weekly snapshots of the open deals as history.csv (snapshot_date, opp_id, stage, "
+    f"amount, close_date; {README_DATA})"
 )
+"""How to add history snapshots to any data (:func:`add_history` names the CRM's own export)."""
+
+
+def add_history(data: SalesData) -> str:
+    """How to add history snapshots, in the words of the CRM the data comes from.
+
+    Salesforce's standard stages: its OpportunityHistory export, which the ``salesforce``
+    preset reads; HubSpot's default deal stages: the deals' property history, saved as
+    history.csv (the ``hubspot`` preset reads no history export); anything else: weekly
+    snapshots as history.csv (:data:`ADD_HISTORY`).
+
+    Parameters
+    ----------
+    data
+        The data set (its ``stages`` tell the CRM).
+
+    Returns
+    -------
+    str
+        The "how" of a history gap (:class:`Gap`).
+    """
+    from salesops_lib.data.presets import HUBSPOT, SALESFORCE
+
+    names = tuple(s.name for s in data.stages)
+    if names and names == tuple(s.name for s in SALESFORCE.stages):
+        return (
+            "add Salesforce's OpportunityHistory export (OpportunityHistory.csv) beside the "
+            f"Opportunity export ({README_DATA})"
+        )
+    if names and names == tuple(s.name for s in HUBSPOT.stages):
+        return (
+            "export the deals' property history of Deal stage, Amount and Close date from HubSpot "
+            "and save it as history.csv (snapshot_date, opp_id as the Record ID, stage, amount, "
+            f"close_date; {README_DATA})"
+        )
+    return ADD_HISTORY
 
 
 def status_of(gaps: Iterable[Gap]) -> str:

@@ -63,11 +63,10 @@ SECTIONS = (PAY, FOLLOW, CURVE, WHATIF, AHEAD)
 
 NO_PLANS = "comp plans"
 ADD_PLANS = (
-    "add the plans to salesops.toml as [[comp.plans]] tables (name, roles, ote, base_share, "
-    "tiers, and threshold, cap, spiffs when the plan has them; the demo's salesops.toml shows "
-    "two plans per role)"
+    "describe each plan (on-target earnings, base share, tiers, and any threshold, cap or SPIFF) "
+    "in the configuration file (README, 'What each report answers', report 05)"
 )
-SEE_PLANS = "add the plans to salesops.toml as [[comp.plans]] tables, as the first section says"
+SEE_PLANS = "the first section says how to add them"
 CLOSE = 0.02
 """Correlations closer than this read as "about as closely"."""
 
@@ -278,17 +277,14 @@ def build(
     if not plans:
         gaps += [Gap(s, NO_PLANS, ADD_PLANS if s == PAY else SEE_PLANS) for s in SECTIONS]
     add_quotas = (
-        f"add quotas for {q} (quotas.csv with rep_id, period such as {q}, quota): variable pay "
-        "follows attainment, bookings ÷ quota"
+        f"add quotas for {q} as quotas.csv (rep_id, period such as {q}, quota; README, 'Point "
+        "it at your own CRM export'): variable pay follows attainment, bookings ÷ quota"
     )
-    if not has_quota:
+    if not has_quota:  # said in full once; later sections without plans already point there
         gaps += [
-            Gap(
-                s,
-                NO_QUOTAS,
-                add_quotas if s == PAY else f"add quotas for {q}, as the first section says",
-            )
+            Gap(s, NO_QUOTAS, add_quotas if s == PAY else SEE_PLANS)
             for s in (PAY, FOLLOW, CURVE)
+            if s == PAY or plans
         ]
 
     st = comp.statements(d, current, quarter=q, as_of=period.as_of) if plans and has_quota else None

@@ -30,6 +30,7 @@ from salesops_lib.reports.base import (
     MoneyFormat,
     Period,
     Tile,
+    add_history,
     bold,
     count,
     header,
@@ -117,6 +118,7 @@ IMPACT_SPEC = TableSpec(
         Column("clean_deals", "Deals without", "int"),
         Column("flagged_error", "Absolute error on deals with a problem", "money"),
         Column("clean_error", "Absolute error on the others", "money"),
+        Column("value_share", "Their share of the value", "pct"),
         Column("flagged_share", "Share of the error on deals with a problem", "pct"),
     )
 )
@@ -314,10 +316,13 @@ def build(
         if past
         else pd.DataFrame(columns=[c.key for c in IMPACT_SPEC.columns])
     )
+    if "flagged_amount" in impact:
+        weighed = impact["flagged_amount"] + impact["clean_amount"]
+        impact = impact.assign(value_share=impact["flagged_amount"] / weighed.where(weighed > 0))
     method = _impact_method(d, impact)
     fix = fix_list(d, problems, names, as_of=period.as_of)
     filled = bool(fix["amount_filled"].any()) if len(fix) else False
-    gaps = _gaps(has_history, impact)
+    gaps = _gaps(has_history, impact, add_history(d))
     h = header(data, period, team)
     warnings = hygiene.warning_effects(data.warnings).pipe(_warning_labels)
     return DataQuality(
@@ -337,7 +342,21 @@ def build(
             d.currency,
         ),
         problem_sentence=problem_sentence(counts, od, flagged, fmt),
-        unchecked_sentence=unchecked_sentence(problems.attrs["not_checked"], names),
+        unchecked_sentence=" ".join(
+            t
+            for t in (
+                data_gap_sentence(
+                    problems.attrs.get("data_gaps", {}),
+                    problems.attrs.get("filled", (0, 0.0)),
+                    len(od),
+                    names,
+                    fmt,
+                ),
+                unchecked_sentence(problems.attrs["not_checked"], names),
+            )
+            if t
+        )
+        or None,
         problem_chart=counts,
         problem_title=(
             f"{len(flagged):,} of {count(len(od), 'open deal')} "
@@ -456,7 +475,7 @@ def _warning_labels(warnings: pd.DataFrame) -> pd.DataFrame:
 def problem_counts(
     problems: pd.DataFrame, names: dict[str, str], checked: list[str] | None = None
 ) -> pd.DataFrame:
-    """Deals and amount per check: ``check, label, action, deals, amount``, most deals first.
+    """Deals and amount per check, the check with the most deals first.
 
     Parameters
     ----------
@@ -562,6 +581,73 @@ def problem_sentence(
     if money["check"] != top["check"] and money["amount"] > top["amount"]:
         text += f"; the most money sits in {bold(money['label'])} ({fmt(money['amount'])})"
     return text + "."
+
+
+NOT_RECORDED = {
+    "no_close_date": "no expected close date",
+    "missing_amount": "no amount",
+    "missing_account": "no account",
+}
+"""What the export does not record, for each blank-field check that is a data gap."""
+
+
+def data_gap_sentence(
+    data_gaps: dict[str, tuple[int, float]],
+    filled: tuple[int, float],
+    open_deals: int,
+    names: dict[str, str],
+    fmt: MoneyFormat,
+) -> str | None:
+    """The fields the export does not record for open deals, said once, and amounts filled in.
+
+    Parameters
+    ----------
+    data_gaps
+        :func:`~salesops_lib.analysis.hygiene.audit`'s ``attrs["data_gaps"]``: each
+        blank-field check failing on nearly every open deal, with its deals and amount.
+    filled
+        ``attrs["filled"]``: open deals whose amount the preset filled in from the list
+        price, and their amount.
+    open_deals
+        The open deals checked.
+    names
+        Each check in a manager's words (:func:`check_names`).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        ``The export records no expected close date for open deals (2,089 of 2,089, $5.0M):
+        a data gap, not the reps' hygiene, so No close date is left out of the problems, the
+        scores and the fix list.`` and, with filled amounts, a sentence that they are list
+        prices, not No amount; None when there is neither.
+
+    Examples
+    --------
+    >>> data_gap_sentence({}, (0, 0.0), 10, check_names(), str) is None
+    True
+    """
+    parts = []
+    if data_gaps:
+        what = listing([NOT_RECORDED[c] for c in data_gaps])
+        checks = listing([names[c] for c in data_gaps])
+        k = max(n for n, _ in data_gaps.values())
+        amount = max(a for _, a in data_gaps.values())
+        parts.append(
+            f"The export records {bold(what)} for open deals ({k:,} of {open_deals:,}, "
+            f"{fmt(amount)}): a data gap, not the reps' hygiene, so {checks} "
+            f"{'is' if len(data_gaps) == 1 else 'are'} left out of the problems, the scores and "
+            "the fix list."
+        )
+    n, value = filled
+    if n:
+        parts.append(
+            f"The amounts of {count(n, 'open deal')} ({fmt(value)}) are their product's list "
+            "price, which the loader filled in where the export has none: they count as "
+            f"amounts, not as {names['missing_amount']}."
+        )
+    return " ".join(parts) or None
 
 
 def unchecked_sentence(not_checked: dict[str, str], names: dict[str, str]) -> str | None:
@@ -684,11 +770,23 @@ def duplicate_sentence(problems: pd.DataFrame, fmt: MoneyFormat) -> str | None:
     dup = problems[problems["check"] == "likely_duplicate"]
     n = len(pairs)
     k = dup["opp_id"].nunique()
+    twins = int((pairs["reason"] == "same name and account").sum())
+    rules = []
+    if twins:
+        rules.append(
+            f"{'one' if twins == 1 else twins} with the same name and account, whoever owns "
+            f"{'it' if twins == 1 else 'them'}"
+        )
+    if n - twins:
+        rules.append(
+            f"{'one' if n - twins == 1 else n - twins} of the same rep and account, created "
+            f"within {hygiene.DUPLICATE_DAYS} days of each other, with the same entered amount "
+            "or a very similar name"
+        )
     return (
         f"{count(k, 'open deal')} worth {fmt(dup['amount'].sum())} "
-        f"{'looks' if k == 1 else 'look'} like duplicates ({count(n, 'pair')}): same rep and "
-        f"account, created within {hygiene.DUPLICATE_DAYS} days of each other, with the same "
-        "entered amount or a very similar name."
+        f"{'looks' if k == 1 else 'look'} like duplicates ({count(n, 'pair')}: "
+        f"{'; '.join(rules)})."
     )
 
 
@@ -835,26 +933,26 @@ def impact_sentence(
     period: Period | None = None,
     skipped: list[str] | None = None,
 ) -> str | None:
-    """Whether past forecasts missed mostly on deals with problems, and in which quarters.
+    """The share of past forecasts' error on deals with problems, against their share of the deals.
 
-    The sentence names the quarters measured and why (None: nothing measured). The errors
-    are sums of per-deal absolute errors (:func:`~salesops_lib.analysis.hygiene.forecast_impact`),
-    so the share compares like with like.
+    The errors are sums of per-deal absolute errors
+    (:func:`~salesops_lib.analysis.hygiene.forecast_impact`), so the share compares like with
+    like; it is set against the same deals' share of the deals and of their value
+    (:func:`share_against`).
 
     Parameters
     ----------
     impact
-        :func:`~salesops_lib.analysis.hygiene.forecast_impact` (``quarter, flagged_deals,
-        clean_deals, flagged_error, clean_error``).
+        :func:`~salesops_lib.analysis.hygiene.forecast_impact` (``flagged_amount`` and
+        ``clean_amount`` optional).
     method
-        The pipeline method's name on this data, as report 03 shows it.
+        The pipeline method's name.
     window
-        The quarters meant to be measured (:func:`impact_window`); None: those of ``impact``.
+        The quarters meant to be measured.
     period
-        The report's period; None: the sentence does not say why those quarters.
+        The report's period (None: no word on the window).
     skipped
-        Quarters of ``window`` left out because the data does not hold two full quarters
-        before them.
+        Quarters of the window left out (too little data before them).
 
     Returns
     -------
@@ -870,29 +968,60 @@ def impact_sentence(
     if fe + ce <= 0 or n_f + n_c <= 0:
         return None
     share, deal_share = fe / (fe + ce), n_f / (n_f + n_c)
+    a_f = float(impact["flagged_amount"].sum()) if "flagged_amount" in impact else np.nan
+    a_c = float(impact["clean_amount"].sum()) if "clean_amount" in impact else np.nan
+    value_share = a_f / (a_f + a_c) if np.isfinite(a_f + a_c) and a_f + a_c > 0 else None
     qs = list(impact["quarter"])
     when = f"In {qs[0]}" if len(qs) == 1 else f"In the {len(qs)} quarters {qs[0]} to {qs[-1]}"
-    lead = (
-        f"{when}, the {method} forecast made at the end of week {IMPACT_WEEK} missed, deal by deal,"
+    lead = f"{when}, the {method} forecast made at the end of week {IMPACT_WEEK}"
+    of_value = f" and {bold(pct(value_share))} of their value" if value_share is not None else ""
+    text = (
+        f"{lead} had {bold(pct(share))} of its absolute error, summed deal by deal, on deals "
+        f"with hygiene problems: they were {bold(pct(deal_share))} of the open deals{of_value}, so "
+        f"they carried {share_against(share, deal_share, value_share)}."
     )
-    if share > 0.5 and pct(share) != "50%" and share > deal_share:  # "mostly" must read true
-        text = (
-            f"{lead} mostly on deals with hygiene problems: they were {bold(pct(deal_share))} "
-            f"of the open deals but carried {bold(pct(share))} of the absolute error."
-        )
-    elif share > deal_share:
-        text = (
-            f"{lead} more on deals with hygiene problems than their number suggests: they "
-            f"were {bold(pct(deal_share))} of the open deals and carried {bold(pct(share))} of "
-            "the absolute error."
-        )
-    else:
-        text = (
-            f"{lead} no more on deals with hygiene problems than on the others: they were "
-            f"{bold(pct(deal_share))} of the open deals and carried {bold(pct(share))} of the "
-            "absolute error."
-        )
     return text + _window_words(qs, period, skipped or [], window or qs)
+
+
+def share_against(share: float, deals: float, value: float | None = None) -> str:
+    """How a share of the error compares with the same deals' share of the deals and the value.
+
+    Parameters
+    ----------
+    share
+        The flagged deals' share of the absolute error.
+    deals
+        Their share of the deals.
+    value
+        Their share of the deals' amount; None: not known.
+
+    Returns
+    -------
+    str
+        ``less than their share of the deals and of the value``, ``more than their share of
+        the deals but less than their share of the value``, ``about their share of the
+        deals`` (equal as rounded), ...
+
+    Examples
+    --------
+    >>> share_against(0.26, 0.42, 0.40)
+    'less than their share of the deals and of the value'
+    >>> share_against(0.45, 0.42, 0.60)
+    'more than their share of the deals but less than their share of the value'
+    """
+
+    def word(other: float) -> str:
+        if pct(share) == pct(other):
+            return "about"
+        return "more than" if share > other else "less than"
+
+    d = word(deals)
+    if value is None:
+        return f"{d} their share of the deals"
+    v = word(value)
+    if d == v:
+        return f"{d} their share of the deals and of the value"
+    return f"{d} their share of the deals but {v} their share of the value"
 
 
 def _window_words(
@@ -1027,14 +1156,14 @@ def fix_sentence(fix: pd.DataFrame, problems: pd.DataFrame, fmt: MoneyFormat) ->
 # gaps, definitions, findings
 
 
-def _gaps(has_history: bool, impact: pd.DataFrame) -> list[Gap]:
+def _gaps(has_history: bool, impact: pd.DataFrame, how_history: str = ADD_HISTORY) -> list[Gap]:
     gaps = []
     if not has_history:
         gaps.append(
             Gap(
                 SECTION_PROBLEMS,
                 NO_HISTORY,
-                ADD_HISTORY + " (to check for pushed close dates and deals without a stage change)",
+                "to check for pushed close dates and deals without a stage change, " + how_history,
             )
         )
     if impact.empty:
@@ -1091,15 +1220,16 @@ def _definitions(
         "missing_amount": (
             "The CRM shows no amount: the deal counts as $0 in pipeline"
             + (
-                ", or at its product's list price where the loader filled one in (the Amount "
-                "is column says which)."
+                ". A product's list price the loader filled in is an amount (the Amount is "
+                "column says which), not a missing one."
                 if filled
                 else "."
             )
         ),
         "missing_account": "The deal is linked to no account.",
         "likely_duplicate": (
-            f"Another open deal of the same rep and account, created within "
+            "Another open deal with the same name and account (whoever owns it, whenever it "
+            "was created), or of the same rep and account, created within "
             f"{hygiene.DUPLICATE_DAYS} days of it, with the same entered amount (above $0; a "
             "list price the loader filled in does not count) or the same "
             f"or a very similar name (at least {hygiene.NAME_SIMILARITY:.0%} alike once "

@@ -33,6 +33,7 @@ from salesops_lib.reports.base import (
     MoneyFormat,
     Period,
     Tile,
+    add_history,
     bold,
     count,
     header,
@@ -2215,7 +2216,8 @@ def _gaps(
             )
         )
     if not has_history:
-        gaps.append(Gap(SECTION_RISK, NO_HISTORY, ADD_HISTORY + " (to see pushed and stale deals)"))
+        how = add_history(data) if data is not None else ADD_HISTORY
+        gaps.append(Gap(SECTION_RISK, NO_HISTORY, "to see pushed and stale deals, " + how))
     if teams.attrs.get("method") is None:
         gaps.append(
             Gap(

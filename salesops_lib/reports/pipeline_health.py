@@ -25,13 +25,13 @@ from salesops_lib.analysis.reps import trailing_quarters
 from salesops_lib.data import SalesData
 from salesops_lib.format import pct
 from salesops_lib.reports.base import (
-    ADD_HISTORY,
     NO_HISTORY,
     Finding,
     Gap,
     Header,
     MoneyFormat,
     Period,
+    add_history,
     bold,
     count,
     header,
@@ -214,8 +214,8 @@ def build(
         []
         if has_history
         else [
-            Gap(STALL_SECTION, NO_HISTORY, ADD_HISTORY),
-            Gap(MOVEMENT_SECTION, NO_HISTORY, ADD_HISTORY),
+            Gap(STALL_SECTION, NO_HISTORY, add_history(d)),
+            Gap(MOVEMENT_SECTION, NO_HISTORY, add_history(d)),
         ]
     )
 
@@ -226,7 +226,7 @@ def build(
     neck = funnel_lib.funnel_bottleneck(wide)
     one_step = len(wide.reach.measurable) < 2
     if one_step:
-        gaps.insert(0, Gap(BOTTLENECK_SECTION, NO_HISTORY, ADD_HISTORY))
+        gaps.insert(0, Gap(BOTTLENECK_SECTION, NO_HISTORY, add_history(d)))
     by_q = pipeline.step_rates_by_quarter(d, quarters=window, as_of=day)
 
     # stall and age
@@ -260,12 +260,12 @@ def build(
         window=window,
         funnel=fun,
         funnel_table=Table(
-            fun.table,
+            measured_funnel(fun),
             FUNNEL_SPEC,
             f"Funnel of the deals closed in {q} by {day.date()}, by segment",
             d.currency,
         ),
-        funnel_chart=fun.table,
+        funnel_chart=measured_funnel(fun),
         funnel_sentence=funnel_sentence(fun, period),
         funnel_title=funnel_title(fun, q),
         window_funnel=wide,
@@ -372,7 +372,78 @@ def funnel_sentence(fun: funnel_lib.Funnel, period: Period) -> str:
         f"Of the {bold(count(fun.closed, f'deal closed in {q}', f'deals closed in {q}'))} (won or "
         f"lost, by {day}), {bold(pct(fun.won / fun.closed))} were won. {fun.reach.basis}"
     )
-    return text + segments_words(fun)
+    note = construction_note(fun)
+    return text + segments_words(fun) + (f" {note}" if note else "")
+
+
+def by_construction(fun: funnel_lib.Funnel) -> tuple[str, ...]:
+    """The leading stages whose step converts 100% by construction (left out of the tables).
+
+    Without history snapshots a deal with a created date counts as having reached the stage
+    a created date implies (:func:`salesops_lib.analysis.funnel.created_stage`), so every
+    step before that stage converts 100% because the funnel says so, not because the deals
+    did. With history snapshots, or when that stage is the first, none.
+
+    Parameters
+    ----------
+    fun
+        :func:`salesops_lib.analysis.funnel.stage_funnel` (its ``reach``).
+
+    Returns
+    -------
+    tuple of str
+        The stages before the implied one, in order.
+    """
+    reach = fun.reach
+    if reach.from_history or not reach.stages or reach.implied not in reach.stages:
+        return ()
+    return tuple(reach.stages[: reach.stages.index(reach.implied)])
+
+
+def construction_note(fun: funnel_lib.Funnel) -> str | None:
+    """One line on the steps left out of the funnel because they convert 100% by construction.
+
+    Parameters
+    ----------
+    fun
+        :func:`salesops_lib.analysis.funnel.stage_funnel` (its ``reach``).
+
+    Returns
+    -------
+    str or None
+        ``Prospecting → Engaging is left out: without history snapshots every deal not in
+        Prospecting counts as having reached Engaging, so that step converts 100% by
+        construction.``; None when no step is left out.
+    """
+    lead = by_construction(fun)
+    if not lead:
+        return None
+    stages = fun.reach.stages
+    steps = [funnel_lib.step_name(stages, stages.index(s)) for s in lead]
+    first = listing(list(lead))
+    return (
+        f"{listing(steps)} {'is' if len(steps) == 1 else 'are'} left out: without history "
+        f"snapshots every deal not in {first} counts as having reached {fun.reach.implied}, so "
+        f"{'that step converts' if len(steps) == 1 else 'those steps convert'} 100% by "
+        "construction."
+    )
+
+
+def measured_funnel(fun: funnel_lib.Funnel) -> pd.DataFrame:
+    """The funnel table without the stages whose step converts 100% by construction.
+
+    Parameters
+    ----------
+    fun
+        :func:`salesops_lib.analysis.funnel.stage_funnel`.
+
+    Returns
+    -------
+    DataFrame
+        ``fun.table`` without the rows of :func:`by_construction`'s stages.
+    """
+    lead = by_construction(fun)
+    return fun.table[~fun.table["stage"].isin(lead)].reset_index(drop=True)
 
 
 def segments_words(fun: funnel_lib.Funnel) -> str:
@@ -599,6 +670,8 @@ def steps_table(by_quarter: pd.DataFrame, wide: funnel_lib.Funnel) -> Table:
         ``step``, one percentage column per quarter and, with several quarters, ``window``.
     """
     steps = funnel_lib.total_steps(wide)
+    if not wide.reach.from_history:  # the steps before the measured one are 100% by construction
+        steps = steps[steps["step"].isin(wide.reach.measurable)].reset_index(drop=True)
     frame = steps[["step"]].copy()
     quarters = list(by_quarter.index)
     for q in quarters:
@@ -639,12 +712,46 @@ def stall_sentence(tis: pd.DataFrame, fmt: MoneyFormat) -> str | None:
     stalled = int(tis["stalled"].sum())
     if stalled == 0:
         return text + " No open deal has sat in its stage longer than 9 in 10 deals did."
-    most = tis["stalled_amount"].idxmax()
     return (
         f"{text} {bold(count(stalled, 'open deal'))} ({fmt(tis['stalled_amount'].sum())}) "
         f"{'has' if stalled == 1 else 'have'} sat in {'its' if stalled == 1 else 'their'} stage "
-        f"longer than 9 in 10 deals did; most of that value is in {bold(most)}."
+        f"longer than 9 in 10 deals did{largest_share_words(tis['stalled_amount'])}."
     )
+
+
+def largest_share_words(amounts: pd.Series) -> str:
+    """Where the largest part of a total sits: "most" only above half, else "the largest share".
+
+    Parameters
+    ----------
+    amounts
+        Amounts by label (a stage, a team), each 0 or more.
+
+    Returns
+    -------
+    str
+        ``; most of that value (62%) is in X`` above half (as rounded too), ``; the largest
+        share is in X (42%)`` or, for a tie, ``; the largest shares are in X and Y (30%
+        each)``; "" when the total is 0.
+
+    Examples
+    --------
+    >>> largest_share_words(pd.Series({"Prospecting": 10.1, "Qualification": 5.7, "Other": 8.5}))
+    '; the largest share is in **Prospecting** (42%)'
+    """
+    total = float(amounts.sum())
+    if not total > 0:
+        return ""
+    top = float(amounts.max())
+    share = top / total
+    leaders = [str(k) for k, v in amounts.items() if v == top]
+    if len(leaders) > 1:
+        return (
+            f"; the largest shares are in {listing([bold(k) for k in leaders])} ({pct(share)} each)"
+        )
+    if share > 0.5 and pct(share) != "50%":
+        return f"; most of that value ({pct(share)}) is in {bold(leaders[0])}"
+    return f"; the largest share is in {bold(leaders[0])} ({pct(share)})"
 
 
 def aging_sentence(
@@ -1046,16 +1153,90 @@ def reconcile_sentence(
         text += f"{bold('short by ' + fmt(short))} of the {fmt(total['needed'])} needed"
     else:
         text += f"{bold('enough')} for the {fmt(total['needed'])} needed"
-    ok, n = _teams_enough(teams, "open_vs_needed")
-    if n > 1:
-        text += f"; {of_teams(n - ok, n)} {_verb(n - ok, n, 'is', 'are')} short"
-        apart = float(teams["pipeline_short"].sum())
-        if short > 0 and ok > 0 and apart - short >= 0.5:
-            text += (
-                f", by {fmt(apart)} together, less the surplus of the "
-                f"{'team' if ok == 1 else 'teams'} with enough"
-            )
-    return text + (" (the coverage report 01 shows)." if as_in_01 else ".")
+    teams_text = teams_short_words(teams, fmt)
+    if teams_text:
+        text += "; " + teams_text
+    return text + (" (report 01 shows each team)." if as_in_01 and teams_text else ".")
+
+
+def teams_short_words(teams: pd.DataFrame, fmt: MoneyFormat) -> str | None:
+    """Which teams are short of the pipeline their goal needs, by how much, and the others' surplus.
+
+    Parameters
+    ----------
+    teams
+        :func:`salesops_lib.analysis.pipeline.creation_vs_need` by team (``team, needed,
+        open_next, open_vs_needed, pipeline_short``).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        ``5 of 6 teams are short of the pipeline their goal needs, by $19.5M together; the
+        sixth, East Enterprise, has $173K more than it needs``; None with fewer than two
+        teams whose need is known.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"team": ["A", "B"], "needed": [10.0, 10.0], "open_next": [4.0, 12.0],
+    ...                   "open_vs_needed": [0.4, 1.2], "pipeline_short": [6.0, 0.0]})
+    >>> teams_short_words(t, lambda v: f"${v:,.0f}")
+    '1 of 2 teams (A) is short of the pipeline its goal needs, by $6; the other, B, has $2 more than it needs'
+    """
+    t = teams.dropna(subset=["open_vs_needed"])
+    n = len(t)
+    if n < 2:
+        return None
+    short = t[t["open_vs_needed"] < 1]
+    enough = t[t["open_vs_needed"] >= 1]
+    k = len(short)
+    if k == 0:
+        return f"{of_teams(n, n)} have the pipeline their goal needs"
+    gap = float(short["pipeline_short"].sum())
+    if k == 1:
+        text = (
+            f"1 of {n} teams ({short['team'].iloc[0]}) is short of the pipeline its goal needs, "
+            f"by {fmt(gap)}"
+        )
+    else:
+        text = (
+            f"{of_teams(k, n)} are short of the pipeline their goal needs, by {fmt(gap)} together"
+        )
+    if enough.empty:
+        return text
+    surplus = float((enough["open_next"] - enough["needed"]).clip(lower=0).sum())
+    more = (
+        f"{fmt(surplus)} more than it needs"
+        if len(enough) == 1
+        else f"{fmt(surplus)} more than they need between them"
+    )
+    if len(enough) == 1:
+        who = "the other" if n == 2 else f"the {_ordinal(n)}"
+        return f"{text}; {who}, {enough['team'].iloc[0]}, has {more}"
+    return f"{text}; the other {len(enough)} have {more}"
+
+
+ORDINALS = (
+    "",
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+)
+
+
+def _ordinal(n: int) -> str:
+    """``sixth`` for 6; ``last`` beyond the twelfth."""
+    return ORDINALS[n] if n < len(ORDINALS) else "last"
 
 
 def creation_title(teams: pd.DataFrame, quarter: str, nxt: str) -> str:

@@ -26,7 +26,6 @@ from salesops_lib.analysis.kpis import UNASSIGNED
 from salesops_lib.data import SalesData
 from salesops_lib.format import number, pct
 from salesops_lib.reports.base import (
-    ADD_HISTORY,
     ADD_QUOTAS,
     NO_HISTORY,
     NO_QUOTAS,
@@ -35,6 +34,7 @@ from salesops_lib.reports.base import (
     Header,
     MoneyFormat,
     Period,
+    add_history,
     bold,
     count,
     header,
@@ -320,7 +320,7 @@ def build(
     neck = funnel_lib.funnel_bottleneck(fun)
     one_step = len(fun.reach.measurable) < 2
     if one_step:
-        gaps.append(Gap(LEAK_SECTION, NO_HISTORY, ADD_HISTORY))
+        gaps.append(Gap(LEAK_SECTION, NO_HISTORY, add_history(d)))
     names = d.reps.drop_duplicates("rep_id").set_index("rep_id")["rep_name"]
     conv = conv.assign(rep_name=conv["rep_id"].map(names).fillna(conv["rep_id"]))
     # coaching material: reps still on the team only
