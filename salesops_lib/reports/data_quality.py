@@ -559,8 +559,24 @@ def unchecked_sentence(not_checked: dict[str, str], names: dict[str, str]) -> st
 
 
 def table_rows(data: SalesData, deals: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Deal rows as 07's tables show them: names, deals closed after the as-of date labelled
-    so, and which amounts the loader filled in."""
+    """Deal rows as 07's tables show them: names, later outcomes and filled amounts marked.
+
+    Parameters
+    ----------
+    data
+        The data set in scope.
+    deals
+        Deals open on ``as_of`` (a timeline frame).
+    as_of
+        The as-of date.
+
+    Returns
+    -------
+    DataFrame
+        :func:`~salesops_lib.reports.deals.deal_rows` through
+        :func:`~salesops_lib.reports.deals.label_closed_after` and
+        :func:`~salesops_lib.reports.deals.mark_filled_amounts`.
+    """
     rows = deal_rows(data, deals)
     rows = label_closed_after(data, rows, as_of)
     return mark_filled_amounts(data, rows)
@@ -823,8 +839,9 @@ def fix_list(
     *,
     as_of: object | None = None,
 ) -> pd.DataFrame:
-    """One row per deal with all its problems and what to do, grouped by rep (the rep with
-    the most money at stake first) and within a rep the largest deal first.
+    """One row per deal with all its problems and what to do, grouped by rep, most at stake first.
+
+    Within a rep the largest deal comes first.
 
     Parameters
     ----------

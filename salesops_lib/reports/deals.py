@@ -96,8 +96,10 @@ def deal_rows(data: SalesData, deals: pd.DataFrame) -> pd.DataFrame:
 
 
 def owner_words(rows: pd.DataFrame) -> pd.Series:
-    """The Rep column of deal rows: the rep's name, or for a deal reassigned after the as-of
-    date ``Previous owner (reassigned to <rep> on <date>)`` (who held it then is not in the data).
+    """The Rep column of deal rows: the rep's name, or ``Previous owner (...)`` if reassigned later.
+
+    A deal reassigned after the as-of date reads ``Previous owner (reassigned to <rep> on
+    <date>)``: who held it on the as-of date is not in the data.
 
     Parameters
     ----------
@@ -278,8 +280,10 @@ def label_closed_after(data: SalesData, rows: pd.DataFrame, as_of: object) -> pd
 
 
 def with_since(spec: TableSpec, rows: pd.DataFrame) -> TableSpec:
-    """``spec`` with the :data:`SINCE` column when some of ``rows`` closed after the as-of date
-    with their stage then known (so the table says what became of them).
+    """``spec`` with the :data:`SINCE` column when some of ``rows`` closed after the as-of date.
+
+    Only deals whose stage on the as-of date is known count: the column says what became of
+    them (without history the stage itself says it).
 
     Parameters
     ----------
@@ -310,8 +314,7 @@ def with_since(spec: TableSpec, rows: pd.DataFrame) -> TableSpec:
 
 
 def category_note(rows: pd.DataFrame, as_of: object) -> str | None:
-    """Why some categories are blank: deals that closed after ``as_of`` without a stage known
-    on it (None: no such deal).
+    """Why some categories are blank: deals closed after ``as_of`` with no stage known on it.
 
     Parameters
     ----------
@@ -384,8 +387,22 @@ SINCE_DEFINITION = (
 
 
 def amount_filled(data: SalesData, deals: pd.DataFrame) -> np.ndarray:
-    """Which of ``deals`` have an amount the loading preset filled in (the opportunities'
-    boolean ``amount_filled``, e.g. Maven's list prices), not one the CRM recorded."""
+    """Which of ``deals`` have an amount the loading preset filled in, not one the CRM recorded.
+
+    The opportunities' boolean ``amount_filled`` says so (e.g. Maven's list prices).
+
+    Parameters
+    ----------
+    data
+        The data set (``opportunities``: ``amount_filled`` when the preset fills amounts).
+    deals
+        Deals with ``opp_row``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``bool``, one per deal.
+    """
     o = data.opportunities
     if "amount_filled" not in o or "opp_row" not in deals or deals.empty:
         return np.zeros(len(deals), dtype=bool)
@@ -400,8 +417,21 @@ AMOUNT_SOURCE = Column("amount_source", "Amount is")
 
 
 def mark_filled_amounts(data: SalesData, rows: pd.DataFrame) -> pd.DataFrame:
-    """Deal rows with ``amount_filled`` and ``amount_source`` (``list price`` where the preset
-    filled the amount in, ``entered`` where the CRM recorded it)."""
+    """Deal rows with ``amount_filled`` and ``amount_source`` (``list price`` or ``entered``).
+
+    Parameters
+    ----------
+    data
+        The data set.
+    rows
+        Deal rows with ``opp_row``.
+
+    Returns
+    -------
+    DataFrame
+        A new frame: ``list price`` where the preset filled the amount in, ``entered`` where
+        the CRM recorded it.
+    """
     out = rows.copy()
     filled = amount_filled(data, out)
     out["amount_filled"] = filled
@@ -418,8 +448,9 @@ OWNER_DEFINITION = (
 
 
 def table_definitions(*frames: pd.DataFrame) -> dict[str, str]:
-    """The definitions the deal tables built from ``frames`` need: Closed Won after (date),
-    Since then, Previous owner, each only when some row shows it.
+    """The definitions the deal tables built from ``frames`` need, each only when a row shows it.
+
+    Closed Won after (date), Since then and Previous owner.
 
     Parameters
     ----------
