@@ -188,8 +188,8 @@ def test_fix_list_groups_a_reassigned_deal_apart_from_its_new_owner(with_history
 def test_header_says_what_the_figures_count_with_and_without_history(with_history, without_history):
     got = base.basis_sentence(with_history, AS_OF)
     assert got == (
-        "Every figure counts the deals as they stood on 2026-09-30: open deals as the history "
-        "snapshot of 2026-09-25 showed them, and only the deals closed by 2026-09-30 as closed."
+        "Deals are counted as they stood on 2026-09-30: open ones as the history snapshot of "
+        "2026-09-25 showed them, and only those closed by 2026-09-30 as closed."
     )
     none = base.basis_sentence(without_history, AS_OF)
     last = without_history.last_date.date()
@@ -199,7 +199,7 @@ def test_header_says_what_the_figures_count_with_and_without_history(with_histor
     )
     assert "Every figure counts only what was known" not in none
     assert base.basis_sentence(without_history, without_history.last_date).startswith(
-        f"Every figure counts what the export shows on {last}, its last date"
+        f"Deals are counted as the export shows them on {last}, its last date and the as-of date"
     )
     q = without_history.calendar.label(pd.Period(AS_OF, freq=without_history.calendar.freq))
     start, end = without_history.calendar.bounds(q)
@@ -233,9 +233,9 @@ def test_load_warnings_counting_open_deals_name_their_date():
         == out
     )  # once only
     assert base.warnings_summary(3, AS_OF, pd.Timestamp("2026-11-13")) == (
-        "The data has 3 data-quality warnings, counted on its last date (2026-11-13), not on "
-        "the as-of date (2026-09-30) as this report's figures are, that do not stop the "
-        "analysis; the data-quality report says which figures each one affects."
+        "The data has 3 data-quality warnings that do not stop the analysis; they count what "
+        "the data shows on its last date (2026-11-13), not on the as-of date (2026-09-30) like "
+        "this report's figures. The data-quality report says which figures each one affects."
     )
     assert base.warnings_summary(0, AS_OF, AS_OF) is None
 

@@ -277,19 +277,22 @@ def warnings_summary(n: int, as_of: pd.Timestamp, last_date: pd.Timestamp) -> st
     Examples
     --------
     >>> warnings_summary(1, pd.Timestamp("2026-11-13"), pd.Timestamp("2026-11-13"))
-    'The data has 1 data-quality warning, counted on its last date (2026-11-13), that does not stop the analysis; the data-quality report says which figures it affects.'
+    'The data has 1 data-quality warning that does not stop the analysis; it counts what the data shows on its last date (2026-11-13). The data-quality report says which figures it affects.'
     """
     if n <= 0:
         return None
     last = last_date.normalize()
-    when = f"counted on its last date ({last.date()})"
-    if as_of.normalize() < last:
-        when += f", not on the as-of date ({as_of.date()}) as this report's figures are"
     one = n == 1
+    text = (
+        f"The data has {count(n, 'data-quality warning')} that {'does' if one else 'do'} not "
+        f"stop the analysis; {'it counts' if one else 'they count'} what the data shows on its "
+        f"last date ({last.date()})"
+    )
+    if as_of.normalize() < last:
+        text += f", not on the as-of date ({as_of.date()}) like this report's figures"
     return (
-        f"The data has {count(n, 'data-quality warning')}, {when}, that "
-        f"{'does' if one else 'do'} not stop the analysis; the data-quality report says "
-        f"which figures {'it affects' if one else 'each one affects'}."
+        text
+        + f". The data-quality report says which figures {'it affects' if one else 'each one affects'}."
     )
 
 
@@ -376,16 +379,16 @@ def basis_sentence(data: SalesData, as_of: pd.Timestamp) -> str | None:
         created = data.opportunities["created_date"]
         late = bool(((created > snap) & (created <= day)).any())
         text = (
-            f"Every figure counts the deals as they stood on {day.date()}: open deals as the "
-            f"history snapshot of {snap.date()} showed them"
+            f"Deals are counted as they stood on {day.date()}: open ones as the history "
+            f"snapshot of {snap.date()} showed them"
         )
         if late:
             text += " (deals created after it as the export shows them now)"
-        return text + f", and only the deals closed by {day.date()} as closed."
+        return text + f", and only those closed by {day.date()} as closed."
     if day >= last:
         return (
-            f"Every figure counts what the export shows on {day.date()}, its last date: "
-            "what was known on the as-of date."
+            f"Deals are counted as the export shows them on {day.date()}, its last date and "
+            "the as-of date."
         )
     why = (
         f"the data's first history snapshot is after {day.date()}"
