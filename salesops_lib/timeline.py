@@ -58,6 +58,8 @@ OPEN_DEAL_COLUMNS = [
     "closed_after",
     "age_days",
     "snapshot_date",
+    "reassigned_date",
+    "owner_known",
 ]
 """Columns of :func:`open_deals` and the frames built from it."""
 
@@ -264,6 +266,8 @@ def open_deals(data: SalesData, date: object) -> pd.DataFrame:
     date and forecast category the record shows now (no earlier ones are known).
     ``closed_after`` marks deals the record shows closed after ``date``; without snapshots
     their stage and category then are unknown (the record shows only the closing ones).
+    ``owner_known`` is False for deals reassigned after ``date``: their ``rep_id`` (the
+    current owner) received them later, and who owned them on ``date`` is not in the data.
 
     Parameters
     ----------
@@ -282,7 +286,10 @@ def open_deals(data: SalesData, date: object) -> pd.DataFrame:
         history) the days in the current stage and since the stage or amount last changed;
         ``furthest_stage`` the furthest open stage reached; ``past_due`` whether the
         expected close date is before ``date``; ``age_days`` days since created;
-        ``snapshot_date`` the snapshot a row comes from (``date`` for rows from the record).
+        ``snapshot_date`` the snapshot a row comes from (``date`` for rows from the record);
+        ``reassigned_date`` the day the current owner received the deal (NaT: always theirs,
+        or not in the data) and ``owner_known`` whether ``rep_id`` owned it on ``date`` (False
+        when it was reassigned after ``date``).
 
     Examples
     --------
@@ -334,7 +341,21 @@ def _open_deals(data: SalesData, day: pd.Timestamp, *, known_then: bool) -> pd.D
     later = data.opportunities["is_closed"].fillna(False).to_numpy(dtype=bool)
     row = out["opp_row"].to_numpy()
     out["closed_after"] = (row >= 0) & later[np.maximum(row, 0)]
+    _owner_on(data, out, day)
     return out[OPEN_DEAL_COLUMNS]
+
+
+def _owner_on(data: SalesData, out: pd.DataFrame, day: pd.Timestamp) -> None:
+    """Add ``reassigned_date`` and ``owner_known`` (False: the deal was reassigned after ``day``,
+    so its current owner did not hold it then) to a frame with ``opp_row``, in place."""
+    o = data.opportunities
+    row = out["opp_row"].to_numpy(dtype=np.int64)
+    if "reassigned_date" in o and len(out):
+        moved = take_rows(pd.to_datetime(o["reassigned_date"]), row)
+        out["reassigned_date"] = moved.to_numpy(dtype="datetime64[ns]")
+    else:
+        out["reassigned_date"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
+    out["owner_known"] = ~(out["reassigned_date"] > day).fillna(False).to_numpy(dtype=bool)
 
 
 def _from_snapshot(data: SalesData, rows: np.ndarray | slice, day: pd.Timestamp) -> pd.DataFrame:
@@ -452,6 +473,7 @@ def deals_on(data: SalesData, date: object) -> pd.DataFrame:
     won = opps["is_won"].fillna(False).to_numpy(dtype=bool)[at]
     closed["state"] = np.where(won, "won", "lost")
     closed["amount"] = closed["amount"].fillna(0.0)
+    _owner_on(data, closed, day)
     return pd.concat([open_now, closed[[*OPEN_DEAL_COLUMNS, "state"]]], ignore_index=True)
 
 

@@ -511,18 +511,39 @@ def test_demo_open_deals_past_due_and_duplicates_match_the_raw_files(demo_qualit
     assert set(r.problems.loc[r.problems["check"] == "likely_duplicate", "opp_id"]) == dup
 
 
-def test_demo_fix_list_is_every_flagged_deal_once_ranked_by_money(demo_quality):
+def test_demo_fix_list_is_every_flagged_deal_once_ranked_by_money(demo_quality, demo_dir):
     r = demo_quality
     fix = r.fix_list.frame
-    assert fix["opp_id"].is_unique and set(fix["opp_id"]) == set(r.problems["opp_id"])
-    stake = fix.groupby("rep_id", sort=False)["amount"].sum()
-    assert list(stake.index) == list(dict.fromkeys(fix["rep_id"]))  # grouped by rep
+    # every flagged deal once, less those the raw opportunities show closed after 9/30
+    raw = pd.read_csv(demo_dir / "opportunities.csv", parse_dates=["close_date"])
+    closed_later = set(
+        raw.loc[raw["is_closed"].astype(bool) & (raw["close_date"] > "2026-09-30"), "opp_id"]
+    )
+    flagged = set(r.problems["opp_id"])
+    assert fix["opp_id"].is_unique and set(fix["opp_id"]) == flagged - closed_later
+    assert len(flagged & closed_later) == 319 and len(fix) == 824 - 319  # the review's count
+    stake = fix.groupby("owner_key", sort=False)["amount"].sum()
+    assert list(stake.index) == list(dict.fromkeys(fix["owner_key"]))  # grouped by owner
     assert stake.is_monotonic_decreasing
     assert (
-        fix.groupby("rep_id", sort=False)["amount"].apply(lambda a: a.is_monotonic_decreasing).all()
+        fix.groupby("owner_key", sort=False)["amount"]
+        .apply(lambda a: a.is_monotonic_decreasing)
+        .all()
     )
     n_problems = fix["problems_text"].str.count(";").add(1).sum()
-    assert n_problems == len(r.problems)
+    assert n_problems == r.problems["opp_id"].isin(set(fix["opp_id"])).sum()
+    gone = r.problems[r.problems["opp_id"].isin(closed_later)].drop_duplicates("opp_id")
+    won = gone["opp_id"].isin(set(raw.loc[raw["is_won"].astype(bool), "opp_id"]))
+    fmt = money_in("USD")
+    assert (
+        f"319 deals flagged on 2026-09-30 have closed since, by 2026-11-13 (the data's last "
+        f"date): {won.sum()} won ({fmt(gone.loc[won, 'amount'].sum())}) and {(~won).sum()} lost "
+        f"({fmt(gone.loc[~won, 'amount'].sum())})"
+    ) in r.fix_sentence
+    # the counts by problem stay as of the as-of date
+    assert int(r.problem_counts.frame["deals"].max()) == int(
+        r.problems.groupby("check")["opp_id"].nunique().max()
+    )
     assert r.rep_scores.frame["score"].is_monotonic_increasing
 
 
@@ -830,14 +851,22 @@ def test_deals_closed_after_the_as_of_date_say_so(tmp_path):
     ]
     r = dq.build(data, quarter="2026Q1")
     fix = r.fix_list.frame
-    shown = fix[fix["closed_after"]]
-    assert set(shown["opp_id"]) <= set(later["Id"]) and len(shown)
+    # the review's three: closed won after 3/31, told to "confirm the deal is alive"
+    gone = {"006Dn00000jPNRwLMC", "006Dn00000ElKdVWUJ", "006Dn00000UjOd7JFT"}
+    assert not (set(fix["opp_id"]) & set(later["Id"])) and not fix["closed_after"].any()
+    shown = fix.attrs["closed_since"]
+    assert set(shown["opp_id"]) == gone and gone <= set(r.problems["opp_id"])
     for _, row in shown.iterrows():
         won = raw.set_index("Id").loc[row["opp_id"], "IsWon"]
         word = "Won" if str(won).lower() == "true" else "Lost"
         assert row["stage"] == f"Closed {word} after 2026-03-31"
-        assert row["forecast_category"] == "Closed later"
-    assert "Closed Won after (date)" in r.definitions
+        assert pd.isna(row["forecast_category"])  # never the closing category, never "Closed later"
+    amount = raw.set_index("Id").loc[sorted(gone), "Amount"].sum()
+    assert (
+        f"3 deals flagged on 2026-03-31 have closed since, by 2026-05-14 (the data's last date): "
+        f"3 won ({money_in('USD')(amount)})."
+    ) in r.fix_sentence
+    assert "Closed Won after (date)" not in r.definitions  # no table of 07 shows such a deal now
 
 
 @pytest.mark.parametrize(

@@ -867,13 +867,20 @@ def test_salesforce_fixture_says_what_the_methods_used_and_marks_later_closes(
     assert harbor["StageName"] == "Closed Lost" and harbor["CloseDate"] == "4/11/2026"
     row = r.largest.frame.set_index("deal").loc["Harbor Foods Corp. - expansion"]
     assert row["stage"] == "Closed Lost after 2026-03-31"
-    assert row["forecast_category"] == "Closed later"
-    assert "Closed Won after (date)" in r.definitions
+    assert pd.isna(row["forecast_category"])  # unknown on 3/31: blank, the caption says why
+    n = int(r.largest.frame["category_unknown"].sum())
+    assert r.largest.caption.endswith(
+        f"Category is blank for the {n} deals that closed after 2026-03-31: the export keeps "
+        "only their closing category."
+    )
+    assert "Closed later" not in r.definitions["Closed Won after (date)"]
     assert r.tested_sentence.startswith(
         "The backtest tests 4 quarters of the 8 asked for, from 2025Q2"
     )
     shown = r.largest.formatted()
-    assert "–" not in set(shown["Stage"]) and "–" not in set(shown["Category"])
+    blank = r.largest.frame["category_unknown"].to_numpy()
+    assert "–" not in set(shown["Stage"]) and "–" not in set(shown["Category"][~blank])
+    assert "Since then" not in shown  # without history the stage says the outcome
 
 
 def test_hubspot_backtest_leaves_out_quarters_without_two_full_quarters_before():

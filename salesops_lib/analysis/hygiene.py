@@ -530,7 +530,9 @@ def hygiene_score(data: SalesData, problems: pd.DataFrame, *, by: str = "rep_id"
     problems
         An :func:`audit` frame (its ``attrs["open_deals"]`` are the deals scored).
     by
-        ``rep_id``, or a column of the reps table (``team``, ``region``, ``manager``).
+        ``rep_id``, or a column of the reps table (``team``, ``region``, ``manager``). By rep,
+        deals reassigned after the as-of date (``owner_known`` False in the open deals) are
+        left out: who owned them then is not in the data.
 
     Returns
     -------
@@ -546,6 +548,11 @@ def hygiene_score(data: SalesData, problems: pd.DataFrame, *, by: str = "rep_id"
     od = problems.attrs.get("open_deals")
     if od is None:
         raise ValueError("problems must come from audit()")
+    if by == "rep_id" and "owner_known" in od:  # a later owner is not scored on a deal he lacked
+        later = od.loc[~od["owner_known"].fillna(True).to_numpy(dtype=bool), "opp_id"]
+        if len(later):
+            od = od[~fast.isin(od["opp_id"], later)]
+            problems = problems[~fast.isin(problems["opp_id"], later)]
 
     def key(f: pd.DataFrame) -> pd.Series:
         return group_labels(data, f, by)

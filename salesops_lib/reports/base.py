@@ -9,6 +9,7 @@ true to say is ``None`` and is not shown.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -249,8 +250,9 @@ class Header:
     warnings_summary
         One line saying how many there are (None: none).
     caveat
-        What the reader must know about the data's view of the as-of date (None: nothing):
-        without history snapshots, stages and close dates are the data's last ones.
+        What the figures count, as known on the as-of date (:func:`basis_sentence`): with
+        history snapshots, the deals as they stood then; without, the stages, amounts and
+        close dates the export shows on its last date (None: nothing to say).
     """
 
     scope: str
@@ -282,26 +284,161 @@ def header(data: SalesData, period: Period, team: str | None) -> Header:
         f"Scope: **{who}**, fiscal quarter **{period.quarter}** ({period.start.date()} to "
         f"{period.end.date()}), data as of **{period.as_of.date()}** ({period.status})."
     )
-    w = data.warnings
+    w = dated_warnings(data.warnings, data.last_date)
     frame = w[schema.WARNINGS_COLUMNS].copy() if len(w) else w
     summary = None
     if len(w):
         frame["table"] = frame["table"].map(lambda t: TABLE_WORDS.get(t, t))
         frame["column"] = frame["column"].map(column_words)
-        summary = (
-            f"The data has {count(len(w), 'data-quality warning')}, counted on its last date "
-            f"({data.last_date.date()}), that do not stop the analysis; the data-quality "
-            "report says which figures each one affects."
-        )
-    caveat = None
-    if (data.history is None or data.history.empty) and period.as_of < data.last_date.normalize():
-        caveat = (
-            "The data has no history snapshots, so the deals' stages, expected close dates "
-            f"and forecast categories are the ones it shows on {data.last_date.date()}, its "
-            f"last date; deals that closed after {period.as_of.date()} are marked as such."
-        )
+        summary = warnings_summary(len(w), period.as_of, data.last_date)
     table = Table(frame, WARNINGS_SPEC, "Data-quality warnings")
-    return Header(scope, period, team, table, summary, caveat)
+    return Header(scope, period, team, table, summary, basis_sentence(data, period.as_of))
+
+
+def warnings_summary(n: int, as_of: pd.Timestamp, last_date: pd.Timestamp) -> str | None:
+    """The one line over the collapsed warnings: how many, and on which date they count.
+
+    Parameters
+    ----------
+    n
+        How many warnings the data has.
+    as_of
+        The report's as-of date.
+    last_date
+        The data's last date (the load's checks count what the export shows on it).
+
+    Returns
+    -------
+    str or None
+        The line; None without warnings.
+
+    Examples
+    --------
+    >>> warnings_summary(1, pd.Timestamp("2026-11-13"), pd.Timestamp("2026-11-13"))
+    'The data has 1 data-quality warning that does not stop the analysis; it counts what the data shows on its last date (2026-11-13). The data-quality report says which figures it affects.'
+    """
+    if n <= 0:
+        return None
+    last = last_date.normalize()
+    one = n == 1
+    text = (
+        f"The data has {count(n, 'data-quality warning')} that {'does' if one else 'do'} not "
+        f"stop the analysis; {'it counts' if one else 'they count'} what the data shows on its "
+        f"last date ({last.date()})"
+    )
+    if as_of.normalize() < last:
+        text += f", not on the as-of date ({as_of.date()}) like this report's figures"
+    return (
+        text
+        + f". The data-quality report says which figures {'it affects' if one else 'each one affects'}."
+    )
+
+
+_OPEN_COUNT = re.compile(r"^(\d[\d,]*) open deals?\b")
+_LAST_DATE_NOTE = re.compile(r"\s*\(\d{4}-\d{2}-\d{2} is the data's last date\)")
+
+
+def dated_warnings(warnings: pd.DataFrame, last_date: pd.Timestamp) -> pd.DataFrame:
+    """The load's warnings with the date each count of open deals is taken on.
+
+    A warning counting open deals (``31 open deals without an amount``) counts them on the
+    data's last date, which can differ from a report's as-of date; its message then starts
+    ``On 2026-11-13, the data's last date:``. Other warnings (a blank account, a missing rep)
+    are about the record, not a date, and stay as they are.
+
+    Parameters
+    ----------
+    warnings
+        :attr:`SalesData.warnings <salesops_lib.data.SalesData.warnings>` (``message``).
+    last_date
+        The data's last date.
+
+    Returns
+    -------
+    DataFrame
+        A new frame, messages reworded.
+
+    Examples
+    --------
+    >>> w = pd.DataFrame({"message": ["3 open deals without an amount", "2 deals with a blank account"]})
+    >>> dated_warnings(w, pd.Timestamp("2026-11-13"))["message"].tolist()
+    ["On 2026-11-13, the data's last date: 3 open deals without an amount", '2 deals with a blank account']
+    """
+    out = warnings.copy()
+    if out.empty or "message" not in out:
+        return out
+    lead = f"On {pd.Timestamp(last_date).date()}, the data's last date: "
+
+    def reword(message: object) -> object:
+        text = str(message)
+        if not _OPEN_COUNT.match(text) or text.startswith("On "):
+            return message
+        return lead + _LAST_DATE_NOTE.sub("", text)
+
+    out["message"] = out["message"].map(reword)
+    return out
+
+
+def basis_sentence(data: SalesData, as_of: pd.Timestamp) -> str | None:
+    """What every figure of a report counts, as known on ``as_of`` (one true wording).
+
+    With history snapshots: the deals as the latest snapshot on or before ``as_of`` showed
+    them (and deals created after it as the export shows them now). Without snapshots, on
+    a date before the data's last: stages, amounts and close dates as the export shows them
+    on its last date, not as they stood on ``as_of``. On the data's last date itself the
+    export is what was known.
+
+    Parameters
+    ----------
+    data
+        The data set (its history, opportunities and last date).
+    as_of
+        The report's as-of date.
+
+    Returns
+    -------
+    str
+        The sentence.
+
+    Examples
+    --------
+    >>> basis_sentence(data, pd.Timestamp("2026-09-30"))  # doctest: +SKIP
+    'Every figure counts the deals as they stood on 2026-09-30: ...'
+    """
+    day = pd.Timestamp(as_of).normalize()
+    last = data.last_date.normalize()
+    has_history = data.history is not None and not data.history.empty
+    snap = None
+    if has_history:
+        from salesops_lib.timeline import snapshot_date_on
+
+        snap = snapshot_date_on(data, day)
+    if snap is not None:
+        created = data.opportunities["created_date"]
+        late = bool(((created > snap) & (created <= day)).any())
+        text = (
+            f"Deals are counted as they stood on {day.date()}: open ones as the history "
+            f"snapshot of {snap.date()} showed them"
+        )
+        if late:
+            text += " (deals created after it as the export shows them now)"
+        return text + f", and only those closed by {day.date()} as closed."
+    if day >= last:
+        return (
+            f"Deals are counted as the export shows them on {day.date()}, its last date and "
+            "the as-of date."
+        )
+    why = (
+        f"the data's first history snapshot is after {day.date()}"
+        if has_history
+        else "the data has no history snapshots"
+    )
+    return (
+        f"Stages, amounts and expected close dates are as the export shows them now (on "
+        f"{last.date()}, its last date), not as they stood on {day.date()}: {why}. Bookings "
+        f"and closed deals count only what closed by {day.date()}, and deals that closed "
+        "after it are marked as such."
+    )
 
 
 TABLE_WORDS = {

@@ -33,6 +33,7 @@ from salesops_lib.reports.base import (
     add_history,
     bold,
     count,
+    dated_warnings,
     header,
     listing,
     money_in,
@@ -42,11 +43,14 @@ from salesops_lib.reports.base import (
 )
 from salesops_lib.reports.deals import (
     AMOUNT_SOURCE,
-    CLOSED_AFTER_DEFINITION,
+    category_note,
     deal_rows,
     deal_spec,
     label_closed_after,
     mark_filled_amounts,
+    table_definitions,
+    with_note,
+    with_since,
 )
 from salesops_lib.reports.definitions import pick
 from salesops_lib.reports.tables import Column, Table, TableSpec
@@ -324,7 +328,9 @@ def build(
     filled = bool(fix["amount_filled"].any()) if len(fix) else False
     gaps = _gaps(has_history, impact, add_history(d))
     h = header(data, period, team)
-    warnings = hygiene.warning_effects(data.warnings).pipe(_warning_labels)
+    warnings = hygiene.warning_effects(dated_warnings(data.warnings, data.last_date))
+    warnings = warnings.pipe(_warning_labels)
+    dups = duplicate_table(d, problems, as_of=period.as_of)
     return DataQuality(
         header=replace(h, warnings_summary=None),  # listed in their own section here
         period=period,
@@ -362,10 +368,12 @@ def build(
             f"{len(flagged):,} of {count(len(od), 'open deal')} "
             f"{'has' if len(flagged) == 1 else 'have'} at least one hygiene problem"
         ),
-        duplicates=duplicate_table(d, problems, as_of=period.as_of),
+        duplicates=dups,
         duplicate_sentence=duplicate_sentence(problems, fmt),
         team_scores=teams,
-        score_sentence=score_sentence(teams, reps.frame),
+        score_sentence=_sentences(
+            score_sentence(teams, reps.frame), owner_sentence(od, period.as_of, fmt)
+        ),
         team_chart=named.reset_index().assign(share=lambda f: f["score"] / 100)
         if _teams_differ(named)
         else named.iloc[0:0].reset_index(),
@@ -398,7 +406,13 @@ def build(
             d.currency,
         ),
         fix_list_export=Table(fix, fix_export_spec(fix), "", d.currency),
-        fix_sentence=fix_sentence(fix, problems, fmt),
+        fix_sentence=_sentences(
+            fix_sentence(fix, problems, fmt),
+            closed_since_sentence(
+                fix.attrs.get("closed_since", fix.iloc[0:0]), period.as_of, data.last_date, fmt
+            ),
+        )
+        or "",
         fix_list_file=FIX_LIST_FILE,
         fix_list_sentence=(
             f"The full fix list ({count(len(fix), 'deal')}, one row per deal with all its "
@@ -414,7 +428,7 @@ def build(
             cycle_days=float(problems.attrs["cycle_days"]),
             method=method,
             filled=filled,
-            closed_later=bool(fix["closed_after"].any()) if len(fix) else False,
+            deal_terms=table_definitions(fix, dups.frame),
         ),
         findings=_findings(problems, names, fmt),
         currency=d.currency,
@@ -673,26 +687,23 @@ def unchecked_sentence(not_checked: dict[str, str], names: dict[str, str]) -> st
 
 
 def table_rows(data: SalesData, deals: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Deal rows as 07's tables show them.
-
-    They carry the names (:func:`~salesops_lib.reports.deals.deal_rows`), deals closed after
-    the as-of date labelled so (:func:`~salesops_lib.reports.deals.label_closed_after`), and
-    which amounts the loader filled in (:func:`~salesops_lib.reports.deals.mark_filled_amounts`).
+    """Deal rows as 07's tables show them: names, later outcomes and filled amounts marked.
 
     Parameters
     ----------
     data
         The data set in scope.
     deals
-        Open deals on ``as_of`` (rows of the audit's ``attrs["open_deals"]``).
+        Deals open on ``as_of`` (a timeline frame).
     as_of
         The as-of date.
 
     Returns
     -------
     DataFrame
-        A new frame: ``deals`` plus ``deal, account, rep_name, team, manager``,
-        ``closed_after``, ``amount_filled`` and ``amount_source``.
+        :func:`~salesops_lib.reports.deals.deal_rows` through
+        :func:`~salesops_lib.reports.deals.label_closed_after` and
+        :func:`~salesops_lib.reports.deals.mark_filled_amounts`.
     """
     rows = deal_rows(data, deals)
     rows = label_closed_after(data, rows, as_of)
@@ -744,8 +755,9 @@ def duplicate_table(
         for reason, d in zip(pairs["reason"], apart, strict=True)
     ]
     rows = rows.sort_values("amount", ascending=False, kind="stable").reset_index(drop=True)
-    spec = _with_amount_source(DUPLICATES_SPEC, bool(rows["amount_filled"].any()))
-    return Table(rows, spec, "Likely duplicates, each pair on one row", data.currency)
+    spec = with_since(_with_amount_source(DUPLICATES_SPEC, bool(rows["amount_filled"].any())), rows)
+    caption = with_note("Likely duplicates, each pair on one row", category_note(rows, day))
+    return Table(rows, spec, caption, data.currency)
 
 
 def duplicate_sentence(problems: pd.DataFrame, fmt: MoneyFormat) -> str | None:
@@ -1084,38 +1096,90 @@ def fix_list(
     names
         Each check in a manager's words (:func:`check_names`).
     as_of
-        The as-of date (deals closed after it are labelled so); None: the data's last date.
+        The as-of date; None: the data's last date.
 
     Returns
     -------
     DataFrame
         The deal columns of :func:`~salesops_lib.reports.deals.deal_rows` plus ``checks``,
         ``problems_text``, ``actions_text``, ``problems`` (how many) and ``at_stake`` (the
-        rep's total amount of deals with a problem), ``closed_after`` (the export shows the
-        deal closed after ``as_of``: its stage reads ``Closed Won after <as-of>``),
+        total amount of deals with a problem of the deal's owner on ``as_of``: a deal
+        reassigned after ``as_of`` counts apart from its new owner's, under ``owner_key``),
         ``amount_filled`` and ``amount_source`` (``list price`` where the loader filled the
-        amount in).
+        amount in). Deals the export shows closed after ``as_of`` are left out (nobody needs
+        to fix them now): ``attrs["closed_since"]`` holds them, with ``since``.
     """
     by_deal = hygiene.problems_by_deal(problems)
     od = problems.attrs["open_deals"]
     day = pd.Timestamp(as_of if as_of is not None else data.last_date)  # type: ignore[arg-type]
     if by_deal.empty:
-        return table_rows(data, od.iloc[0:0], day).assign(
+        out = table_rows(data, od.iloc[0:0], day).assign(
             checks=[], problems_text=[], actions_text=[], problems=[], at_stake=[]
         )
+        out.attrs["closed_since"] = out.copy()
+        return out
     deals = od.set_index("opp_id").loc[by_deal["opp_id"]].reset_index()
     rows = table_rows(data, deals, day)
     rows["checks"] = by_deal["checks"].to_numpy()
     rows["problems"] = by_deal["problems"].to_numpy()
     rows["problems_text"] = ["; ".join(names[c] for c in cs) for cs in rows["checks"]]
     rows["actions_text"] = ["; ".join(ACTIONS[c] for c in cs) for cs in rows["checks"]]
-    rows["at_stake"] = rows.groupby("rep_id")["amount"].transform("sum")
+    gone = rows["closed_after"].to_numpy(dtype=bool)
+    closed_since = rows[gone].reset_index(drop=True)
+    rows = rows[~gone].copy()
+    # a deal reassigned after the as-of date is nobody's then: its own group, not the new owner's
+    known = rows["owner_known"] if "owner_known" in rows else pd.Series(True, index=rows.index)
+    rows["owner_key"] = rows["rep_id"].astype("str") + np.where(
+        known.fillna(True).to_numpy(dtype=bool), "", " (previous owner)"
+    )
+    rows["at_stake"] = rows.groupby("owner_key")["amount"].transform("sum")
     rows = rows.sort_values(
         ["at_stake", "rep_name", "amount", "deal"],
         ascending=[False, True, False, True],
         kind="stable",
     )
-    return rows.reset_index(drop=True)
+    out = rows.reset_index(drop=True)
+    out.attrs["closed_since"] = closed_since
+    return out
+
+
+def closed_since_sentence(
+    closed: pd.DataFrame, as_of: pd.Timestamp, last_date: pd.Timestamp, fmt: MoneyFormat
+) -> str | None:
+    """How many deals flagged on the as-of date have closed since, and so left the fix list.
+
+    Parameters
+    ----------
+    closed
+        The flagged deals the export shows closed after ``as_of`` (:func:`fix_list`'s
+        ``attrs["closed_since"]``: ``amount``, ``since`` as :func:`~salesops_lib.reports.
+        deals.outcome_since` words it).
+    as_of
+        The as-of date.
+    last_date
+        The data's last date (what is known of the deals' outcomes).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        The sentence; None when no flagged deal has closed since.
+    """
+    if closed.empty:
+        return None
+    won = closed["since"].astype("str").str.startswith("won").to_numpy()
+    parts = []
+    for mask, word in ((won, "won"), (~won, "lost")):
+        if mask.any():
+            parts.append(f"{int(mask.sum()):,} {word} ({fmt(closed.loc[mask, 'amount'].sum())})")
+    n = len(closed)
+    return (
+        f"{count(n, 'deal')} flagged on {as_of.date()} {'has' if n == 1 else 'have'} closed "
+        f"since, by {last_date.date()} (the data's last date): {listing(parts)}. "
+        f"{'It is' if n == 1 else 'They are'} left out of the fix list; the counts by problem "
+        f"above, as of {as_of.date()}, include {'it' if n == 1 else 'them'}."
+    )
 
 
 def fix_sentence(fix: pd.DataFrame, problems: pd.DataFrame, fmt: MoneyFormat) -> str:
@@ -1137,19 +1201,64 @@ def fix_sentence(fix: pd.DataFrame, problems: pd.DataFrame, fmt: MoneyFormat) ->
     """
     if fix.empty:
         return "No open deal needs fixing."
-    top = fix.iloc[0]
-    mine = fix[fix["rep_id"] == top["rep_id"]]
+    listed = problems[problems["opp_id"].isin(set(fix["opp_id"]))]
     lead = (
-        f"The fix list holds {bold(count(len(fix), 'deal'))} with {count(len(problems), 'problem')}, "
+        f"The fix list holds {bold(count(len(fix), 'deal'))} with {count(len(listed), 'problem')}, "
         "one row per deal."
     )
-    if top["at_stake"] > 0:
+    known = fix["owner_known"] if "owner_known" in fix else pd.Series(True, index=fix.index)
+    owned = fix[known.fillna(True).to_numpy(dtype=bool)]
+    if len(owned) and owned["at_stake"].iloc[0] > 0:
+        top = owned.iloc[0]
+        mine = owned[owned["rep_id"] == top["rep_id"]]
         return (
             f"{lead} {bold(top['rep_name'])} has the most money at stake: "
             f"{fmt(top['at_stake'])} in {count(len(mine), 'deal')}."
         )
+    if fix["amount"].sum() > 0:
+        return lead
     which = "It has" if len(fix) == 1 else "They have"
     return f"{lead} {which} no amount entered yet, so no money is at stake."
+
+
+def owner_sentence(od: pd.DataFrame, as_of: pd.Timestamp, fmt: MoneyFormat) -> str | None:
+    """How many open deals the scores by rep leave out: reassigned after the as-of date.
+
+    Parameters
+    ----------
+    od
+        The open deals checked (``amount``, ``owner_known``, ``reassigned_date``).
+    as_of
+        The as-of date.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        The sentence; None when every deal's owner on ``as_of`` is known.
+    """
+    if "owner_known" not in od:
+        return None
+    later = od[~od["owner_known"].fillna(True).to_numpy(dtype=bool)]
+    if later.empty:
+        return None
+    n = len(later)
+    days = pd.to_datetime(later["reassigned_date"]).dropna()
+    first, last = days.min().date(), days.max().date()
+    when = f"on {first}" if first == last else f"from {first} to {last}"
+    return (
+        f"{count(n, 'open deal')} worth {fmt(later['amount'].sum())} "
+        f"{'is' if n == 1 else 'are'} left out of the scores by rep: "
+        f"{'it was' if n == 1 else 'they were'} reassigned after {as_of.date()} ({when}), so "
+        f"who owned {'it' if n == 1 else 'them'} then is not in the data; the company's and "
+        "the teams' figures count them."
+    )
+
+
+def _sentences(*parts: str | None) -> str | None:
+    """Sentences one after the other (None left out; None when none is left)."""
+    return " ".join(p for p in parts if p) or None
 
 
 # ---------------------------------------------------------------------------------------
@@ -1187,7 +1296,7 @@ def _definitions(
     cycle_days: float = float("nan"),
     method: str = "Pipeline by stage and age",
     filled: bool = False,
-    closed_later: bool = False,
+    deal_terms: dict[str, str] | None = None,
 ) -> dict[str, str]:
     if has_history:
         stale = (
@@ -1253,8 +1362,7 @@ def _definitions(
             "which the loader fills in where the export has no amount (Maven's open and lost "
             "deals)."
         )
-    if closed_later:
-        extra["Closed Won after (date)"] = CLOSED_AFTER_DEFINITION
+    extra.update(deal_terms or {})
     return pick(
         "Past due",
         **{

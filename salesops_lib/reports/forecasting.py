@@ -45,11 +45,14 @@ from salesops_lib.reports.base import (
 )
 from salesops_lib.reports.deals import (
     AMOUNT_SOURCE,
-    CLOSED_AFTER_DEFINITION,
+    category_note,
     deal_rows,
     deal_spec,
     label_closed_after,
     mark_filled_amounts,
+    table_definitions,
+    with_note,
+    with_since,
 )
 from salesops_lib.reports.definitions import pick
 from salesops_lib.reports.outlook import hindsight_why, outlook_sentence
@@ -602,10 +605,7 @@ def build(
             monthly,
             inputs,
             names,
-            closed_later=any(
-                bool(t.frame.get("closed_after", pd.Series(dtype=bool)).any())
-                for t in (largest, past_due)
-            ),
+            deal_terms=table_definitions(largest.frame, past_due.frame),
             filled=any(
                 bool(t.frame.get("amount_filled", pd.Series(dtype=bool)).any())
                 for t in (largest, past_due)
@@ -2020,19 +2020,21 @@ def _largest(
     rows = _deal_table_rows(
         data, source.sort_values("amount", ascending=False, kind="stable").head(LARGEST), as_of
     )
-    spec = deal_spec(*HISTORY_COLUMNS) if has_history else deal_spec()
-    return Table(rows, _amount_source(spec, rows), caption if len(rows) else "", data.currency)
+    spec = with_since(deal_spec(*HISTORY_COLUMNS) if has_history else deal_spec(), rows)
+    caption = with_note(caption, category_note(rows, as_of)) if len(rows) else ""
+    return Table(rows, _amount_source(spec, rows), caption, data.currency)
 
 
 def _past_due(data: SalesData, due: pd.DataFrame, as_of: pd.Timestamp) -> Table:
     rows = _deal_table_rows(data, due.sort_values("amount", ascending=False, kind="stable"), as_of)
     rows["days_past"] = (as_of - rows["close_date"]).dt.days
     spec = deal_spec(Column("days_past", "Days past due", "int"), max_rows=PAST_DUE_ROWS)
+    spec = with_since(spec, rows)
     caption = f"Open deals past their close date on {as_of.date()}, largest first"
     return Table(
         rows.reset_index(drop=True),
         _amount_source(spec, rows),
-        caption if len(rows) else "",
+        with_note(caption, category_note(rows, as_of)) if len(rows) else "",
         data.currency,
     )
 
@@ -2235,7 +2237,7 @@ def _definitions(
     inputs: dict[str, tuple[str, ...]] | None = None,
     names: dict[str, str] | None = None,
     *,
-    closed_later: bool = False,
+    deal_terms: dict[str, str] | None = None,
     filled: bool = False,
 ) -> dict[str, str]:
     shown = [*forecasts["method"], *forecast.BASELINES]
@@ -2243,9 +2245,7 @@ def _definitions(
         shown += list(dict.fromkeys(monthly["method"]))
     defs = method_definitions(inputs or {}, names or METHOD_NAMES)
     methods = {method_name(m, names): defs[m] for m in shown if m in defs}
-    extra = {}
-    if closed_later:
-        extra["Closed Won after (date)"] = CLOSED_AFTER_DEFINITION
+    extra = dict(deal_terms or {})
     if filled:
         extra["Amount is"] = (
             "Where a deal's amount comes from: entered in the CRM, or its product's list price, "
