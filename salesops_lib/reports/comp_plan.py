@@ -1385,8 +1385,9 @@ def _definitions() -> dict[str, str]:
             ),
             "Next quarter's cost range": (
                 "Monte Carlo: company bookings drawn from the distribution of the forecast the "
-                "forecasting report recommends (lowest WAPE in its backtest at the forecast's "
-                "week; the pipeline forecast when no backtest recommends one), split across reps "
+                "forecasting report recommends (the lowest WAPE over at least 4 backtested "
+                "quarters at the forecast's week, a tie broken by the smaller bias; the pipeline "
+                "forecast when no backtest recommends one), split across reps "
                 "by their trailing share with historical spread, paid under the current plans; "
                 "the range holds 80% of the draws."
             ),
