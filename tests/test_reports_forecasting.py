@@ -1032,8 +1032,8 @@ def test_methods_that_agree_are_not_ranked():
     text = fr.recommendation_sentence(fc, looked(bias=0.145), "2026Q2", FMT)
     assert text.startswith(
         "The 4 methods agree: they expect $617K – $624K for 2026Q2, less than 2% apart, closer "
-        "than any of them can tell, so they are not ranked here; the one the backtest "
-        "recommends, **Bookings trend**, expects **$624K**. In its backtest it forecast 14.5% "
+        "than any of them can tell, so which one is used matters little; the recommended "
+        "one, **Bookings trend**, expects **$624K**. In its backtest it forecast 14.5% "
         "too high"
     )
     assert "lowest WAPE" not in text
@@ -1045,3 +1045,15 @@ def test_methods_that_agree_are_not_ranked():
     assert not fr.methods_agree(frame([("time_series", 624_000)]))
     # Rep call is no forecast: it does not stop the others agreeing
     assert fr.methods_agree(frame([("pipeline", 100.0), ("win_model", 101.0), ("rep_call", 10.0)]))
+
+
+def test_reconcile_sentence_carries_the_bias_corrected_forecast_beside_the_goal():
+    from .conftest import FIXTURES
+
+    r = fr.build(
+        load_dataset(FIXTURES / "salesforce_export", preset="salesforce"), quarter="2026Q1"
+    )
+    text = r.reconcile_sentence
+    # Bookings trend forecast 14.5% high on balance in its backtest: $624K / 1.145 = $545K
+    assert "**$624K**, 111% of the goal (about $545K, 97% of the goal, once corrected" in text
+    assert "corrected for that, it expects about **$545K**" in r.recommendation_sentence

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from salesops_lib import load_dataset
+from salesops_lib.analysis import kpis
 from salesops_lib.analysis.outlook import quarter_outlook
 from salesops_lib.reports import team_visibility as tv
 from salesops_lib.reports.base import Period, period_of
@@ -323,6 +324,8 @@ def test_possibly_inactive_reps_are_left_out_of_the_counts_and_named():
     )
     every = reps.assign(bookings=[500.0, 100.0, 0.0])
     assert "every rep has booked something" in tv.rep_sentence(every, False)
+    never = reps.assign(inactive=[None, None, "no deal at all"])
+    assert "the data shows no deal of theirs at all, so" in tv.rep_sentence(never, False)
 
 
 def test_hubspot_marks_a_rep_the_data_no_longer_shows_at_work():
@@ -392,3 +395,13 @@ def test_a_grouping_equal_to_another_is_shown_once(tmp_path):
         )
     )
     assert tv.group_levels(data) == ["team", "region"]  # managers are the teams again
+
+
+def test_coverage_sentence_names_the_quarters_its_win_rate_comes_from():
+    from .conftest import MAVEN
+
+    data = load_dataset(MAVEN, preset="maven_crm")  # 2017Q1 holds only March: left out
+    r = tv.build(data, quarter="2017Q4")
+    assert "At the win rate by value of the last three quarters (61%)" in r.coverage_sentence
+    cov = kpis.coverage(data, quarter="2018Q1", as_of="2017-12-31").iloc[0]
+    assert cov["trailing_quarters"] == 3 and round(cov["value_win_rate"], 3) == 0.609

@@ -466,7 +466,8 @@ def coverage(
     -------
     DataFrame
         ``goal, goal_basis, bookings, gap, open_pipeline, coverage, value_win_rate,
-        needed_coverage, pipeline_short`` per group. The goal is the quota; without quotas it
+        needed_coverage, pipeline_short, trailing_quarters`` per group
+        (``trailing_quarters``: how many complete quarters the rates come from). The goal is the quota; without quotas it
         is the average quarterly bookings of the trailing quarters (``goal_basis`` says
         which). ``gap`` = max(goal - bookings, 0); ``coverage`` = open_pipeline / gap;
         ``needed_coverage`` = 1 / value_win_rate; ``pipeline_short`` = max(gap x
@@ -505,6 +506,7 @@ def coverage(
     out = out.join(pipe.groupby(keyed(pipe))["amount"].sum().rename("open_pipeline"), how="outer")
     out[["bookings", "open_pipeline"]] = out[["bookings", "open_pipeline"]].fillna(0.0)
     out["goal_basis"] = basis
+    out["trailing_quarters"] = len(past)  # the complete quarters the rates come from
     out["gap"] = (out["goal"] - out["bookings"]).clip(lower=0)
     out["coverage"] = np.where(
         out["gap"] > 0, out["open_pipeline"] / out["gap"].where(out["gap"] > 0, 1), np.nan
@@ -536,6 +538,7 @@ def coverage(
             "from_new_deals",
             "needed_coverage",
             "pipeline_short",
+            "trailing_quarters",
         ]
     ].sort_index()
 

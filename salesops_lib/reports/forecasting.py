@@ -1313,7 +1313,7 @@ def recommendation_sentence(
 
     Why (:func:`choice_words`), its bias when large
     (:func:`bias_sentence`), whether the methods agree (:func:`methods_agree`: then they are
-    not ranked) and why the pipeline methods are not recommended without snapshots
+    said to matter little) and why the pipeline methods are not recommended without snapshots
     (:func:`hindsight_sentence`); or, without a fair backtest of at least
     :data:`MIN_QUARTERS` quarters, that no method is recommended and what the methods say
     side by side.
@@ -1373,8 +1373,8 @@ def recommendation_sentence(
         text = (
             f"The {count(len(shown), 'method')} agree: they expect "
             f"{span(shown['point'].min(), shown['point'].max(), fmt)} for {target}, less than "
-            f"{pct(AGREE)} apart, closer than any of them can tell, so they are not ranked "
-            f"here; the one the backtest recommends, {bold(rec.name)}, expects "
+            f"{pct(AGREE)} apart, closer than any of them can tell, so which one is used "
+            f"matters little; the recommended one, {bold(rec.name)}, expects "
             f"{bold(fmt(point))}."
         )
     else:
@@ -1595,8 +1595,13 @@ def reconcile_sentence(
         else f"{bold(fmt(abs(diff)) + (' above' if diff > 0 else ' below'))}"
     )
     mine = f"{bold(fmt(point))}" + (
-        f", {pct(point / outlook.goal)} of the goal," if outlook.goal > 0 else ""
+        f", {pct(point / outlook.goal)} of the goal" if outlook.goal > 0 else ""
     )
+    if np.isfinite(rec.bias) and abs(rec.bias) > BIAS_LIMIT:  # as bias_sentence corrects it
+        fixed = point / (1 + rec.bias)
+        of_goal = f", {pct(fixed / outlook.goal)} of the goal" if outlook.goal > 0 else ""
+        mine += f" (about {fmt(fixed)}{of_goal}, once corrected for its backtest bias)"
+    mine += "," if outlook.goal > 0 or "(" in mine else ""
     text = f"The recommended forecast, {rec.name}'s {mine} is {where} {shared}"
     why = why_words(rec.method, inputs, chances)
     if why is None:

@@ -551,10 +551,15 @@ def inactive_sentence(
     names = [f"{n} ({m})" for n, m in zip(inactive["rep_name"], marks, strict=True)]
     one = len(names) == 1
     who = listing(names) if len(names) <= 5 else count(len(names), "rep")
+    never = all(m == "no deal at all" for m in marks)
+    quiet = (
+        "no deal of theirs at all"
+        if never
+        else f"no deal of theirs in the last {quota_lib.INACTIVE_MONTHS} months"
+    )
     return (
-        f"{who} {'is' if one else 'are'} left out of {what}: the data shows no deal of "
-        f"theirs in the last {quota_lib.INACTIVE_MONTHS} months, so they may no longer be in "
-        "seat (report 04 leaves them out of the quotas too)."
+        f"{who} {'is' if one else 'are'} left out of {what}: the data shows {quiet}, so they "
+        "may no longer be in seat (report 04 leaves them out of the quotas too)."
     )
 
 

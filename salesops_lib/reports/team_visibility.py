@@ -187,6 +187,10 @@ class TeamVisibility:
         return status_of(self.gaps)
 
 
+NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight"}
+"""Small counts in words, as a sentence reads them."""
+
+
 def build(
     data: SalesData,
     *,
@@ -597,7 +601,7 @@ def coverage_sentence(
     if not np.isfinite(cov["needed_coverage"]):
         return (
             lead
-            + " No deal has closed in the last four quarters, so the coverage needed is unknown."
+            + " No deal has closed in the last complete quarters, so the coverage needed is unknown."
         )
     enough = cov["coverage"] >= cov["needed_coverage"]
     verdict = (
@@ -607,8 +611,12 @@ def coverage_sentence(
     )
     new = float(cov.get("from_new_deals", 0.0) or 0.0)
     also = f" and with the {fmt(new)} that deals not yet created usually add" if new > 0 else ""
+    n = int(cov.get("trailing_quarters", 4) or 4)
+    window = (
+        "the last complete quarter" if n == 1 else f"the last {NUMBER_WORDS.get(n, n)} quarters"
+    )
     return (
-        f"{lead} At the win rate by value of the last four quarters ({pct(cov['value_win_rate'])})"
+        f"{lead} At the win rate by value of {window} ({pct(cov['value_win_rate'])})"
         f"{also}, closing the gap takes about {bold(ratio(cov['needed_coverage']))} coverage: "
         f"{verdict}"
     )
@@ -887,10 +895,12 @@ def rep_sentence(reps: pd.DataFrame, has_quota: bool, *, running: bool = False) 
     if len(gone):
         names = [f"{n}" for n in gone["rep_name"]]
         one = len(names) == 1
+        never = (gone["inactive"].astype(str) == "no deal at all").all()
+        quiet = "at all" if never else f"for {INACTIVE_MONTHS} months"
         tail += (
             f". {listing(names) if len(names) <= 5 else count(len(names), 'rep')} "
             f"{'is' if one else 'are'} left out of these counts: the data shows no deal of "
-            f"theirs for {INACTIVE_MONTHS} months, so they may no longer be in seat"
+            f"theirs {quiet}, so they may no longer be in seat"
         )
     if not has_quota:
         return tail + "."
