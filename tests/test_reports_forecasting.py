@@ -1057,3 +1057,15 @@ def test_reconcile_sentence_carries_the_bias_corrected_forecast_beside_the_goal(
     # Bookings trend forecast 14.5% high on balance in its backtest: $624K / 1.145 = $545K
     assert "**$624K**, 111% of the goal (about $545K, 97% of the goal, once corrected" in text
     assert "corrected for that, it expects about **$545K**" in r.recommendation_sentence
+
+
+def test_team_figures_fitted_team_by_team_split_the_company_forecast():
+    from .conftest import FIXTURES
+
+    data = load_dataset(FIXTURES / "salesforce_export", preset="salesforce")
+    r = fr.build(data, quarter="2026Q1")
+    company = r.forecasts.set_index("method").loc["time_series", "point"]
+    teams = r.by_team.frame
+    assert teams["point"].sum() == pytest.approx(company)  # one story: $624K, not $442K
+    assert "the team figures split the company's **$624K** in proportion" in r.team_sentence
+    assert "(fitted team by team, those add up to $442K)" in r.team_sentence

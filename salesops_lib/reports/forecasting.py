@@ -508,7 +508,7 @@ def build(
         if "pipeline" in shown
         else None
     )
-    teams = _team_forecast(d, target, period.as_of, decision, rec, names)
+    teams = _team_forecast(d, target, period.as_of, decision, rec, names, company=fc)
     team_method = teams.attrs.get("method")
     gaps = _gaps(decision, has_history, teams, target, rec, d)
     start, end = d.calendar.bounds(target)
@@ -2055,13 +2055,19 @@ def _team_forecast(
     decision: pd.DataFrame,
     rec: Recommendation,
     names: dict[str, str] | None = None,
+    company: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The forecast by team with the recommended method (without a recommendation, the
     pipeline method; ``attrs["reason"]`` says why another than the recommended), each team's
     goal beside it; empty when the reps have no team.
 
+    A method fitted team by team (a time series on each team's own bookings) need not add up
+    to the company's forecast by the same method; the team figures are then the company's
+    forecast (``company``) split in proportion to them, so the page tells one story.
+
     ``attrs``: ``method``, ``reason`` (None when the recommended method is used),
-    ``goal_basis``.
+    ``goal_basis``, ``unscaled`` (the teams' own figures' total when they were scaled; NaN
+    otherwise).
     """
     if "team" not in data.reps or data.reps["team"].isna().all():
         out = pd.DataFrame({"team": [], "point": [], "lo80": [], "hi80": []})
@@ -2087,11 +2093,24 @@ def _team_forecast(
         )
     out = by_team[by_team["method"] == method].sort_values("point", ascending=False)
     out = out.reset_index(drop=True)
+    out.attrs["unscaled"] = float("nan")
+    own = float(out["point"].sum())
+    whole = (
+        company.loc[company["method"] == method, "point"]
+        if company is not None and "method" in company
+        else pd.Series(dtype=float)
+    )
+    if len(whole) and own > 0 and abs(float(whole.iloc[0]) - own) > 0.02 * own:
+        factor = float(whole.iloc[0]) / own
+        cols = [c for c in ("point", "lo80", "hi80", "lo95", "hi95") if c in out]
+        out[cols] = out[cols] * factor
+        out.attrs["unscaled"] = own
     goals = kpis.coverage(data, quarter=target, as_of=as_of, by="team")
     out["goal"] = out["team"].map(goals["goal"]).astype(float)
     out["of_goal"] = out["point"] / out["goal"].where(out["goal"] > 0)
     out.attrs["method"] = method
     out.attrs["reason"] = reason
+    out.attrs["unscaled"] = out.attrs.get("unscaled", float("nan"))
     out.attrs["goal_basis"] = str(goals["goal_basis"].iloc[0]) if len(goals) else "quota"
     return out
 
@@ -2152,10 +2171,20 @@ def team_sentence(
         )
     else:
         top = named.iloc[0]
+        unscaled = float(teams.attrs.get("unscaled", float("nan")))
+        if np.isfinite(unscaled):
+            total = (
+                f"the team figures split the company's {bold(fmt(teams['point'].sum()))} in "
+                f"proportion to each team's own {name} forecast (fitted team by team, those add "
+                f"up to {fmt(unscaled)})"
+            )
+        else:
+            total = (
+                f"the {len(teams):,} team figures add up to {bold(fmt(teams['point'].sum()))}"
+            )
         text = (
             f"By team, with {how}: {bold(top['team'])} is expected to book the most "
-            f"({fmt(top['point'])}{of_goal(top)}); the {len(teams):,} team figures add up to "
-            f"{bold(fmt(teams['point'].sum()))}"
+            f"({fmt(top['point'])}{of_goal(top)}); {total}"
         )
     rest = teams[teams["team"] == UNASSIGNED]
     if len(rest):
