@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from salesops_lib import load_dataset
@@ -73,3 +74,29 @@ def test_forecast_impact_shares(demo):
     assert list(imp["quarter"]) == ["2026Q2", "2026Q3"]
     assert ((imp["flagged_share"] >= 0) & (imp["flagged_share"] <= 1)).all()
     assert (imp["flagged_deals"] > 0).all() and (imp["clean_deals"] > 0).all()
+
+
+def test_problems_by_deal_does_not_copy_the_audits_attached_frames_per_deal():
+    copies = []
+
+    class Attached:
+        def __deepcopy__(self, memo):
+            copies.append(1)
+            return self
+
+    n = 50
+    problems = pd.DataFrame(
+        {
+            "opp_id": [f"d{i}" for i in range(n)] * 2,
+            "rep_id": ["r1"] * (2 * n),
+            "check": ["past_due"] * n + ["no_amount"] * n,
+            "amount": [10.0] * (2 * n),
+            "related": [None] * (2 * n),
+        }
+    )
+    problems.attrs["open_deals"] = Attached()
+    out = qa.problems_by_deal(problems)
+    assert out["problems"].tolist() == [2] * n
+    # pandas deep-copies attrs into every group it hands out: once per deal cost two minutes
+    # on the large company; a few copies for the whole call are fine
+    assert len(copies) < 10, len(copies)

@@ -390,6 +390,9 @@ def problems_by_deal(problems: pd.DataFrame) -> pd.DataFrame:
         )
     order = {c: i for i, c in enumerate(CHECKS)}
     p = problems.assign(_order=problems["check"].map(order)).sort_values(["_order"], kind="stable")
+    # audit's attrs hold whole frames (the open deals): pandas deep-copies attrs into every
+    # group it hands to tuple(), which on the large company cost two minutes
+    p.attrs = {}
     g = p.groupby("opp_id", sort=False)
     out = pd.DataFrame(
         {

@@ -2179,9 +2179,7 @@ def team_sentence(
                 f"up to {fmt(unscaled)})"
             )
         else:
-            total = (
-                f"the {len(teams):,} team figures add up to {bold(fmt(teams['point'].sum()))}"
-            )
+            total = f"the {len(teams):,} team figures add up to {bold(fmt(teams['point'].sum()))}"
         text = (
             f"By team, with {how}: {bold(top['team'])} is expected to book the most "
             f"({fmt(top['point'])}{of_goal(top)}); {total}"
