@@ -405,3 +405,30 @@ def test_coverage_sentence_names_the_quarters_its_win_rate_comes_from():
     assert "At the win rate by value of the last three quarters (61%)" in r.coverage_sentence
     cov = kpis.coverage(data, quarter="2018Q1", as_of="2017-12-31").iloc[0]
     assert cov["trailing_quarters"] == 3 and round(cov["value_win_rate"], 3) == 0.609
+
+
+def test_past_due_sentence_says_where_the_past_due_deals_are_dated_once():
+    period = Period(
+        "2026Q1", pd.Timestamp("2026-01-01"), pd.Timestamp("2026-03-31"), pd.Timestamp("2026-03-31")
+    )
+    due = pd.DataFrame(
+        {
+            "close_date": pd.to_datetime(["2026-02-01", "2026-03-01", "2025-12-01"]),
+            "amount": [10_000.0, 12_000.0, 15_000.0],
+        }
+    )
+    fmt = tv.money_in("USD")
+    inside = tv.past_due_sentence(period, due.iloc[:2], fmt)
+    assert inside == (
+        "2026Q1 has ended. 2 open deals worth $22.0K have a close date already past (all dated "
+        "in 2026Q1 itself): they are past due and need new close dates before they count in any "
+        "quarter's pipeline."
+    )  # not "(2 deals, $22.0K, in 2026Q1 itself)" beside the same figures
+    mixed = tv.past_due_sentence(period, due, fmt)
+    assert "3 open deals worth $37.0K have a close date already past (2 deals, $22.0K, in " in mixed
+    one = tv.past_due_sentence(period, due.iloc[2:], fmt)
+    assert (
+        "1 open deal worth $15.0K has a close date already past (dated before 2026Q1): it is "
+        in one
+    )
+    assert "needs a new close date before it counts" in one

@@ -540,13 +540,25 @@ def past_due_sentence(period: Period, due: pd.DataFrame, fmt: MoneyFormat) -> st
     if due.empty:
         return f"{period.quarter} has ended and no open deal has a close date before {period.as_of.date()}."
     in_q = due[(due["close_date"] >= period.start) & (due["close_date"] <= period.end)]
-    text = (
-        f"{period.quarter} has ended. {count(len(due), 'open deal')} worth {fmt(due['amount'].sum())} "
-        f"have a close date already past ({count(len(in_q), 'deal')}, {fmt(in_q['amount'].sum())}, "
-        f"in {period.quarter} itself): they are past due and need new close dates before they "
-        "count in any quarter's pipeline."
+    one = len(due) == 1
+    if len(in_q) == len(due):
+        where = f"{'dated' if one else 'all dated'} in {period.quarter} itself"
+    elif in_q.empty:
+        where = f"{'dated' if one else 'all dated'} before {period.quarter}"
+    else:
+        where = (
+            f"{count(len(in_q), 'deal')}, {fmt(in_q['amount'].sum())}, in {period.quarter} itself"
+        )
+    verb = (
+        "it is past due and needs a new close date before it counts"
+        if one
+        else "they are past due and need new close dates before they count"
     )
-    return text
+    return (
+        f"{period.quarter} has ended. {count(len(due), 'open deal')} worth {fmt(due['amount'].sum())} "
+        f"{'has' if one else 'have'} a close date already past ({where}): {verb} in any "
+        "quarter's pipeline."
+    )
 
 
 def coverage_sentence(
