@@ -222,6 +222,20 @@ def status_of(gaps: Iterable[Gap]) -> str:
     return "Ready" if not missing else "Partial: no " + ", no ".join(missing)
 
 
+class HasGaps:
+    """A report's result whose status follows from its ``gaps``.
+
+    Every report builder's result dataclass derives from it, so ``status`` is defined once.
+    """
+
+    gaps: list[Gap]
+
+    @property
+    def status(self) -> str:
+        """``Ready``, or ``Partial: ...`` naming what the data lacks."""
+        return status_of(self.gaps)
+
+
 WARNINGS_SPEC = TableSpec(
     (
         Column("table", "Table"),

@@ -32,6 +32,7 @@ from salesops_lib.reports.base import (
     NO_QUOTAS,
     Finding,
     Gap,
+    HasGaps,
     Header,
     MoneyFormat,
     Period,
@@ -42,7 +43,6 @@ from salesops_lib.reports.base import (
     listing,
     money_in,
     period_of,
-    status_of,
     team_or_company,
 )
 from salesops_lib.reports.definitions import pick
@@ -172,7 +172,7 @@ BOOKED_SPEC = TableSpec(
 
 
 @dataclass(frozen=True)
-class CompPlanEvaluation:
+class CompPlanEvaluation(HasGaps):
     """Everything report 05 shows (see :func:`build`)."""
 
     header: Header
@@ -222,11 +222,6 @@ class CompPlanEvaluation:
     definitions: dict[str, str]
     findings: list[Finding]
     currency: str
-
-    @property
-    def status(self) -> str:
-        """``Ready``, or ``Partial: ...`` naming what the data lacks."""
-        return status_of(self.gaps)
 
 
 def build(

@@ -26,6 +26,7 @@ from salesops_lib.reports.base import (
     WARNINGS_SPEC,
     Finding,
     Gap,
+    HasGaps,
     Header,
     MoneyFormat,
     Period,
@@ -38,7 +39,6 @@ from salesops_lib.reports.base import (
     listing,
     money_in,
     period_of,
-    status_of,
     team_or_company,
 )
 from salesops_lib.reports.deals import (
@@ -174,7 +174,7 @@ def fix_export_spec(fix: pd.DataFrame) -> TableSpec:
 
 
 @dataclass(frozen=True)
-class DataQuality:
+class DataQuality(HasGaps):
     """Everything report 07 shows (see :func:`build`)."""
 
     header: Header
@@ -209,11 +209,6 @@ class DataQuality:
     definitions: dict[str, str]
     findings: list[Finding]
     currency: str
-
-    @property
-    def status(self) -> str:
-        """``Ready``, or ``Partial: ...`` naming what the data lacks."""
-        return status_of(self.gaps)
 
 
 def check_names(

@@ -29,6 +29,7 @@ from salesops_lib.reports.base import (
     NO_HISTORY,
     Finding,
     Gap,
+    HasGaps,
     Header,
     MoneyFormat,
     Period,
@@ -40,7 +41,6 @@ from salesops_lib.reports.base import (
     listing,
     money_in,
     period_of,
-    status_of,
     team_or_company,
 )
 from salesops_lib.reports.deals import (
@@ -350,7 +350,7 @@ class Recommendation:
 
 
 @dataclass(frozen=True)
-class Forecasting:
+class Forecasting(HasGaps):
     """Everything report 03 shows (see :func:`build`)."""
 
     header: Header
@@ -399,11 +399,6 @@ class Forecasting:
     currency: str
     names: dict[str, str]
     inputs: dict[str, tuple[str, ...]]
-
-    @property
-    def status(self) -> str:
-        """``Ready``, or ``Partial: ...`` naming what the data lacks."""
-        return status_of(self.gaps)
 
 
 def method_name(method: str, names: dict[str, str] | None = None) -> str:

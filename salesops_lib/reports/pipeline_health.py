@@ -28,6 +28,7 @@ from salesops_lib.reports.base import (
     NO_HISTORY,
     Finding,
     Gap,
+    HasGaps,
     Header,
     MoneyFormat,
     Period,
@@ -38,7 +39,6 @@ from salesops_lib.reports.base import (
     listing,
     money_in,
     period_of,
-    status_of,
     team_or_company,
 )
 from salesops_lib.reports.definitions import pick
@@ -122,7 +122,7 @@ CREATION_SPEC = TableSpec(
 
 
 @dataclass(frozen=True)
-class PipelineHealth:
+class PipelineHealth(HasGaps):
     """Everything report 06 shows (see :func:`build`)."""
 
     header: Header
@@ -161,11 +161,6 @@ class PipelineHealth:
     definitions: dict[str, str]
     findings: list[Finding]
     currency: str
-
-    @property
-    def status(self) -> str:
-        """``Ready``, or ``Partial: ...`` naming what the data lacks."""
-        return status_of(self.gaps)
 
 
 def build(

@@ -28,6 +28,7 @@ from salesops_lib.reports.base import (
     NO_QUOTAS,
     Finding,
     Gap,
+    HasGaps,
     Header,
     MoneyFormat,
     Period,
@@ -38,7 +39,6 @@ from salesops_lib.reports.base import (
     listing,
     money_in,
     period_of,
-    status_of,
     team_or_company,
 )
 from salesops_lib.reports.definitions import pick
@@ -249,7 +249,7 @@ def letter_spec(quarters: list[str], plan_label: str, booked_label: str) -> Tabl
 
 
 @dataclass(frozen=True)
-class QuotaDesign:
+class QuotaDesign(HasGaps):
     """Everything report 04 shows (see :func:`build`).
 
     ``choice`` is None (and the sections show their gaps) when no target could be set or
@@ -313,11 +313,6 @@ class QuotaDesign:
     headline_sentence: str | None = None
     load_spread_sentence: str | None = None
     new_rep_sentence: str | None = None
-
-    @property
-    def status(self) -> str:
-        """``Ready``, or ``Partial: ...`` naming what the data lacks."""
-        return status_of(self.gaps)
 
 
 def has_teams(data: SalesData) -> bool:

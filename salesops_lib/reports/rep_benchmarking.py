@@ -31,6 +31,7 @@ from salesops_lib.reports.base import (
     NO_QUOTAS,
     Finding,
     Gap,
+    HasGaps,
     Header,
     MoneyFormat,
     Period,
@@ -41,7 +42,6 @@ from salesops_lib.reports.base import (
     listing,
     money_in,
     period_of,
-    status_of,
     team_or_company,
 )
 from salesops_lib.reports.definitions import pick
@@ -164,7 +164,7 @@ MANAGER_SPEC = TableSpec(
 
 
 @dataclass(frozen=True)
-class RepBenchmarking:
+class RepBenchmarking(HasGaps):
     """Everything report 02 shows (see :func:`build`)."""
 
     header: Header
@@ -213,11 +213,6 @@ class RepBenchmarking:
     definitions: dict[str, str]
     findings: list[Finding]
     currency: str
-
-    @property
-    def status(self) -> str:
-        """``Ready``, or ``Partial: ...`` naming what the data lacks."""
-        return status_of(self.gaps)
 
 
 def build(

@@ -26,6 +26,7 @@ from salesops_lib.reports.base import (
     NO_QUOTAS,
     Finding,
     Gap,
+    HasGaps,
     Header,
     MoneyFormat,
     Period,
@@ -36,7 +37,6 @@ from salesops_lib.reports.base import (
     listing,
     money_in,
     period_of,
-    status_of,
     team_or_company,
 )
 from salesops_lib.reports.definitions import pick
@@ -139,7 +139,7 @@ class Pace:
 
 
 @dataclass(frozen=True)
-class TeamVisibility:
+class TeamVisibility(HasGaps):
     """Everything report 01 shows (see :func:`build`)."""
 
     header: Header
@@ -180,11 +180,6 @@ class TeamVisibility:
     definitions: dict[str, str]
     findings: list[Finding]
     currency: str
-
-    @property
-    def status(self) -> str:
-        """``Ready``, or ``Partial: ...`` naming what the data lacks."""
-        return status_of(self.gaps)
 
 
 NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight"}
