@@ -16,6 +16,7 @@ quotas are needed only to compare with last year's; without them that part says 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -393,65 +394,176 @@ def build(
     day = period.as_of
     tgt = quota.plan_target(d, plan, day, target=target, growth=growth)
     trailing = quota.trailing_bookings(d, day)
-    inactive = quota.possibly_inactive(d, day)
-    teams_known = has_teams(d)
-    head = header(data, period, team)
-    gaps: list[Gap] = []
-    choice: quota.PlanChoice | None = None
-    bt: quota.YearBacktest | None = None
-    bt_problem = ""
+    setup = _setup(
+        data,
+        d,
+        period,
+        plan,
+        tgt,
+        trailing,
+        team=team,
+        method=method,
+        overassign=overassign,
+        ramp=sched,
+    )
+    choice, bt, bt_problem, gaps = _plan_choice(
+        d, plan, tgt, method=method, overassign=overassign, ramp=sched, as_of=day
+    )
+    if choice is None:
+        return _without_plan(setup, gaps)
+    basis = _basis(d, choice, plan, trailing, bt, day)
+    return QuotaDesign(
+        **setup,
+        gaps=gaps + _section_gaps(d, plan, basis, bt, bt_problem),
+        choice=choice,
+        definitions=_definitions(method, choice.band),
+        findings=_findings(choice, trailing, basis.letters, basis.hard, fmt, target=tgt),
+        **_carry_section(d, choice, basis, setup, bt=bt, team=team),
+        **_reach_section(d, choice, basis, bt, fmt),
+        **_fair_section(d, basis),
+        **_split_section(d, choice, plan, basis, day),
+        **_letters_section(d, plan, basis),
+        **_backtest_section(bt, fmt, d.currency),
+    )
+
+
+class _Setup(TypedDict):
+    """The fields of :class:`QuotaDesign` set whether or not quotas can be proposed."""
+
+    header: Header
+    period: Period
+    plan: quota.PlanPeriod
+    method: str
+    overassign: float
+    ramp: tuple[float, ...]
+    target: quota.PlanTarget
+    plan_sentence: str
+    window_sentence: str | None
+    growth_sentence: str | None
+    inactive: pd.DataFrame
+    trailing: pd.Series
+    currency: str
+
+
+def _setup(
+    data: SalesData,
+    d: SalesData,
+    period: Period,
+    plan: quota.PlanPeriod,
+    tgt: quota.PlanTarget,
+    trailing: pd.Series,
+    *,
+    team: str | None,
+    method: str,
+    overassign: float,
+    ramp: tuple[float, ...],
+) -> _Setup:
+    """The plan's setup: the header, the plan paragraph and the reps left out as inactive."""
+    fmt = money_in(d.currency)
+    setup = plan_sentence(
+        plan, tgt, method=method, overassign=overassign, ramp=ramp, as_of=period.as_of, fmt=fmt
+    )
+    window = window_sentence(tgt.window, d.first_date, fmt)
+    growth_text = growth_sentence(tgt, fmt)
+    return _Setup(
+        header=header(data, period, team),
+        period=period,
+        plan=plan,
+        method=method,
+        overassign=overassign,
+        ramp=ramp,
+        target=tgt,
+        # the page shows the plan, the quarters it leaves out and the growth it implies as one paragraph
+        plan_sentence=" ".join(t for t in (setup, window, growth_text) if t),
+        window_sentence=window,
+        growth_sentence=growth_text,
+        inactive=quota.possibly_inactive(d, period.as_of),
+        trailing=trailing,
+        currency=d.currency,
+    )
+
+
+def _plan_choice(
+    d: SalesData,
+    plan: quota.PlanPeriod,
+    tgt: quota.PlanTarget,
+    *,
+    method: str,
+    overassign: float,
+    ramp: tuple[float, ...],
+    as_of: pd.Timestamp,
+) -> tuple[quota.PlanChoice | None, quota.YearBacktest | None, str, list[Gap]]:
+    """The plan to recommend, the back-test it leans on, why there is no back-test, the gaps.
+
+    With no target, or a method the data cannot run, there is no choice and every section
+    carries the gap that says why.
+    """
     if tgt.amount is None:
         how = (
             f"set the notebook's target parameter to the {plan.label} bookings goal, or add "
             f"the deals of at least four complete quarters so it can be forecast ({tgt.problem})"
         )
-        gaps = [Gap(s, NO_TARGET, how) for s in SECTIONS]
-    else:
-        try:
-            bt = quota.backtest_year(d, as_of=day, method=method, overassign=overassign, ramp=sched)
-        except SalesOpsDataError as exc:
-            bt_problem = str(exc)
-        try:
-            choice = quota.choose_plan(
-                d,
-                target=tgt.amount,
-                period=plan.label,
-                method=method,
-                overassign=overassign,
-                ramp=sched,
-                as_of=day,
-                year_booked=tgt.year_booked,
-                verdict=None if bt is None else bt.verdict,
-            )
-        except SalesOpsDataError as exc:
-            how = f"{exc}; choose another method ({', '.join(m for m in quota.METHODS if m != method)})"
-            gaps = [Gap(s, f"data for the {method} method", how) for s in SECTIONS]
-    setup = plan_sentence(
-        plan, tgt, method=method, overassign=overassign, ramp=sched, as_of=day, fmt=fmt
-    )
-    window = window_sentence(tgt.window, d.first_date, fmt)
-    growth_text = growth_sentence(tgt, fmt)
-    # the page shows the plan, the quarters it leaves out and the growth it implies as one paragraph
-    setup = " ".join(t for t in (setup, window, growth_text) if t)
-    if choice is None:
-        return _without_plan(
+        return None, None, "", [Gap(s, NO_TARGET, how) for s in SECTIONS]
+    bt: quota.YearBacktest | None = None
+    bt_problem = ""
+    try:
+        bt = quota.backtest_year(d, as_of=as_of, method=method, overassign=overassign, ramp=ramp)
+    except SalesOpsDataError as exc:
+        bt_problem = str(exc)
+    try:
+        choice = quota.choose_plan(
             d,
-            period,
-            plan,
-            method,
-            overassign,
-            sched,
-            tgt,
-            trailing,
-            gaps,
-            setup,
-            head,
-            window,
-            growth_text,
-            inactive,
+            target=tgt.amount,
+            period=plan.label,
+            method=method,
+            overassign=overassign,
+            ramp=ramp,
+            as_of=as_of,
+            year_booked=tgt.year_booked,
+            verdict=None if bt is None else bt.verdict,
         )
+    except SalesOpsDataError as exc:
+        how = f"{exc}; choose another method ({', '.join(m for m in quota.METHODS if m != method)})"
+        return (
+            None,
+            bt,
+            bt_problem,
+            [Gap(s, f"data for the {method} method", how) for s in SECTIONS],
+        )
+    return choice, bt, bt_problem, []
 
+
+@dataclass(frozen=True)
+class _Basis:
+    """What several sections of report 04 share, computed once from the chosen quotas."""
+
+    teams_known: bool
+    sim: pd.DataFrame
+    hard: pd.DataFrame
+    letters: pd.DataFrame
+    letter_spec: TableSpec
+    with_booked: pd.DataFrame
+    check: pd.DataFrame
+    per_year: float
+    ramping: pd.DataFrame
+    share_frame: pd.DataFrame
+    fair: pd.DataFrame
+    team_fair: pd.DataFrame | None
+    adjusted_asked: float
+    adjusted_chosen: float
+
+
+def _basis(
+    d: SalesData,
+    choice: quota.PlanChoice,
+    plan: quota.PlanPeriod,
+    trailing: pd.Series,
+    bt: quota.YearBacktest | None,
+    day: pd.Timestamp,
+) -> _Basis:
+    """The simulation, the letters frame, the load check and fairness of the chosen quotas."""
     chosen = choice.chosen
+    teams_known = has_teams(d)
     sim = quota.simulate_attainment(d, chosen, as_of=day)
     history = quota.rep_history(d, chosen, day)
     booked = quota.rep_trailing_bookings(d, day, chosen["rep_id"])
@@ -484,44 +596,41 @@ def build(
     lspec = _present(letter_spec(quarters, plan.label, booked_label(trailing)), lt).with_label(
         "multiple_of_booked", ratio_label(trailing)
     )
-    if not teams_known:
-        lspec = lspec.without("team")
-    letters_t = Table(lt, lspec, f"Quota letters, {plan.label}", d.currency)
-    rep_frame = lt.sort_values(["quota", "rep_name"], ascending=[False, True]).reset_index(
-        drop=True
-    )
-    reps_t = Table(
-        rep_frame,
-        lspec.only(REP_COLUMNS),
-        f"Quota per rep, largest first ({choice_label(choice)})",
-        d.currency,
-    )
-    ramping = quota.ramping(chosen)
-    teams = quota.team_shares(chosen).merge(
-        quota.load_against_bookings(with_booked, "team", per_year=per_year)[
-            ["group", "booked", "multiple_of_booked"]
-        ].rename(columns={"group": "team"}),
-        on="team",
-        how="left",
-    )
     share_frame = _share_frame(choice.share_chosen)
     if not teams_known:
+        lspec = lspec.without("team")
         share_frame = share_frame[share_frame["group"] == "All reps"].reset_index(drop=True)
     fair = quota.fairness(d, chosen, as_of=day)
-    team_fair = quota.team_fairness(fair)
-    season = quota.seasonality(d, day)
-    split = quota.quarter_split(chosen, season)
-    months = quota.month_split(d, plan, season)
-    years = quota.complete_years(d, day)
-    hard = sim[sim["chance_at_quota"] < HARD_CHANCE].sort_values("chance_at_quota")
-    booked_label_text = booked_label(trailing)
-    teams_spec = TEAM_SPEC.with_label("booked", booked_label_text).with_label(
-        "multiple_of_booked", ratio_label(trailing)
+    return _Basis(
+        teams_known=teams_known,
+        sim=sim,
+        hard=sim[sim["chance_at_quota"] < HARD_CHANCE].sort_values("chance_at_quota"),
+        letters=lt,
+        letter_spec=lspec,
+        with_booked=with_booked,
+        check=check,
+        per_year=per_year,
+        ramping=quota.ramping(chosen),
+        share_frame=share_frame,
+        fair=fair,
+        team_fair=quota.team_fairness(fair),
+        adjusted_asked=adjusted_asked,
+        adjusted_chosen=adjusted_chosen,
     )
 
-    if not teams_known:
+
+def _section_gaps(
+    d: SalesData,
+    plan: quota.PlanPeriod,
+    basis: _Basis,
+    bt: quota.YearBacktest | None,
+    bt_problem: str,
+) -> list[Gap]:
+    """The parts a planned report still lacks: teams, last year's quotas, accounts, a back-test."""
+    gaps: list[Gap] = []
+    if not basis.teams_known:
         gaps.append(Gap(CARRY, NO_TEAMS, ADD_TEAMS))
-    if not fair["change"].notna().any():
+    if not basis.fair["change"].notna().any():
         gaps.append(
             Gap(
                 FAIR,
@@ -531,7 +640,7 @@ def build(
                 "one before",
             )
         )
-    if team_fair is None:
+    if basis.team_fair is None:
         gaps.append(Gap(FAIR, NO_ACCOUNTS, ADD_ACCOUNTS))
     if bt is None:
         gaps.append(
@@ -542,31 +651,68 @@ def build(
                 f"complete quarters of bookings before it ({bt_problem})",
             )
         )
+    return gaps
 
-    expected = choice.expected
-    return QuotaDesign(
-        header=head,
-        period=period,
-        plan=plan,
-        method=method,
-        overassign=overassign,
-        ramp=sched,
-        target=tgt,
-        gaps=gaps,
-        plan_sentence=setup,
-        window_sentence=window,
-        growth_sentence=growth_text,
-        choice=choice,
+
+class _Carry(TypedDict):
+    """Section "How much must each rep carry, and why?": its fields of :class:`QuotaDesign`."""
+
+    tiles: list[Tile]
+    headline_sentence: str | None
+    load_spread_sentence: str | None
+    new_rep_sentence: str | None
+    allocation_sentence: str | None
+    inactive_sentence: str | None
+    trailing_sentence: str | None
+    load_sentence: str | None
+    by_team: Table | None
+    team_chart: pd.DataFrame | None
+    team_title: str
+    reps: Table | None
+    ramp_sentence: str | None
+
+
+def _carry_section(
+    d: SalesData,
+    choice: quota.PlanChoice,
+    basis: _Basis,
+    setup: _Setup,
+    *,
+    bt: quota.YearBacktest | None,
+    team: str | None,
+) -> _Carry:
+    """How much must each rep carry, and why: the tiles, the team and rep tables, the load."""
+    chosen, check, lt, teams_known = choice.chosen, basis.check, basis.letters, basis.teams_known
+    trailing, day, fmt = setup["trailing"], setup["period"].as_of, money_in(d.currency)
+    teams = quota.team_shares(chosen).merge(
+        quota.load_against_bookings(basis.with_booked, "team", per_year=basis.per_year)[
+            ["group", "booked", "multiple_of_booked"]
+        ].rename(columns={"group": "team"}),
+        on="team",
+        how="left",
+    )
+    teams_spec = TEAM_SPEC.with_label("booked", booked_label(trailing)).with_label(
+        "multiple_of_booked", ratio_label(trailing)
+    )
+    rep_frame = lt.sort_values(["quota", "rep_name"], ascending=[False, True]).reset_index(
+        drop=True
+    )
+    at_trailing = (
+        quota.share_if_scaled(d, chosen, trailing.sum() / choice.quota, as_of=day)
+        if len(trailing) and choice.quota > 0
+        else float("nan")
+    )
+    return _Carry(
         tiles=headline_tiles(
             choice,
             trailing,
-            ramping,
-            expected,
+            basis.ramping,
+            choice.expected,
             fmt,
             new_reps=int((check["new"] & (chosen["quota"].to_numpy() > 0)).sum()),
-            adjusted=adjusted_chosen,
+            adjusted=basis.adjusted_chosen,
         ),
-        headline_sentence=headline_sentence(choice, fmt, adjusted=adjusted_asked, bt=bt),
+        headline_sentence=headline_sentence(choice, fmt, adjusted=basis.adjusted_asked, bt=bt),
         load_spread_sentence=load_spread_sentence(
             check,
             lt.set_index("rep_id")["rep_name"],
@@ -575,42 +721,66 @@ def build(
         ),
         new_rep_sentence=new_rep_sentence(check, lt, as_of=day),
         allocation_sentence=allocation_sentence(chosen, day, fmt),
-        inactive=inactive,
-        inactive_sentence=inactive_sentence(inactive, day),
-        trailing=trailing,
+        inactive_sentence=inactive_sentence(setup["inactive"], day),
         trailing_sentence=trailing_sentence(
-            choice,
-            trailing,
-            fmt,
-            scope=_scope(team),
-            at_trailing=quota.share_if_scaled(d, chosen, trailing.sum() / choice.quota, as_of=day)
-            if len(trailing) and choice.quota > 0
-            else float("nan"),
+            choice, trailing, fmt, scope=_scope(team), at_trailing=at_trailing
         ),
-        load_sentence=load_sentence(with_booked, trailing),
+        load_sentence=load_sentence(basis.with_booked, trailing),
         by_team=Table(
             teams,
             teams_spec,
             f"Each team's share of the company quota under each method, the "
-            f"{METHOD_WORDS[method].lower()} quota, and the quota against the same reps' "
+            f"{METHOD_WORDS[setup['method']].lower()} quota, and the quota against the same reps' "
             "bookings",
             d.currency,
         )
         if teams_known
         else None,
         team_chart=teams if teams_known else None,
-        team_title=team_title(teams, plan.label) if teams_known else "",
-        reps=reps_t,
+        team_title=team_title(teams, setup["plan"].label) if teams_known else "",
+        reps=Table(
+            rep_frame,
+            basis.letter_spec.only(REP_COLUMNS),
+            f"Quota per rep, largest first ({choice_label(choice)})",
+            d.currency,
+        ),
         ramp_sentence=ramp_sentence(
-            ramping,
+            basis.ramping,
             len(chosen),
-            sched,
+            setup["ramp"],
             no_hire_date=int(chosen["hire_date"].isna().sum())
             if "hire_date" in chosen
             else len(chosen),
             as_of=day,
         ),
-        band_sentence=band_sentence(choice, fmt, adjusted=adjusted_asked, bt=bt),
+    )
+
+
+class _Reach(TypedDict):
+    """Section "Will enough reps make it?": its fields of :class:`QuotaDesign`."""
+
+    band_sentence: str | None
+    choice_sentence: str | None
+    tradeoff: Table | None
+    share: Table | None
+    share_chart: pd.DataFrame | None
+    share_title: str
+    share_target: float
+    simulation: pd.DataFrame | None
+    hard: Table | None
+
+
+def _reach_section(
+    d: SalesData,
+    choice: quota.PlanChoice,
+    basis: _Basis,
+    bt: quota.YearBacktest | None,
+    fmt: MoneyFormat,
+) -> _Reach:
+    """Will enough reps make it: the plan as asked against the reachable one, the share at quota."""
+    share_frame, hard, teams_known = basis.share_frame, basis.hard, basis.teams_known
+    return _Reach(
+        band_sentence=band_sentence(choice, fmt, adjusted=basis.adjusted_asked, bt=bt),
         choice_sentence=choice_sentence(choice, fmt, bt=bt),
         tradeoff=_tradeoff_table(choice, d.currency),
         share=Table(
@@ -623,16 +793,34 @@ def build(
         else None,
         share_title=share_title(share_frame, choice.band) if teams_known else "",
         share_target=choice.band[0],
-        simulation=sim,
+        simulation=basis.sim,
         hard=Table(
             hard.reset_index(drop=True),
             HARD_SPEC if teams_known else HARD_SPEC.without("team"),
             f"Reps with less than a {pct(HARD_CHANCE)} chance of reaching quota ({len(hard):,})",
             d.currency,
         ),
+    )
+
+
+class _Fair(TypedDict):
+    """Section "Is it fair across teams and territories?": its fields of :class:`QuotaDesign`."""
+
+    fairness: pd.DataFrame | None
+    team_fairness: Table | None
+    potential_sentence: str | None
+    spread_sentence: str | None
+    change_sentence: str | None
+    outgrowing: Table | None
+
+
+def _fair_section(d: SalesData, basis: _Basis) -> _Fair:
+    """Is it fair: quota against territory potential, the spread, the change from last year."""
+    fair, team_fair = basis.fair, basis.team_fair
+    return _Fair(
         fairness=fair,
         team_fairness=None
-        if team_fair is None or not teams_known
+        if team_fair is None or not basis.teams_known
         else Table(
             team_fair,
             FAIR_SPEC,
@@ -641,64 +829,91 @@ def build(
             d.currency,
         ),
         potential_sentence=potential_sentence(fair),
-        spread_sentence=spread_sentence(share_frame),
+        spread_sentence=spread_sentence(basis.share_frame),
         change_sentence=change_sentence(fair),
         outgrowing=_outgrowing(fair, d.currency),
+    )
+
+
+class _Split(TypedDict):
+    """Section "How does it split across quarters and months?": its fields of :class:`QuotaDesign`."""
+
+    split_sentence: str | None
+    quarters: Table | None
+    months: pd.DataFrame | None
+    months_title: str
+
+
+def _split_section(
+    d: SalesData,
+    choice: quota.PlanChoice,
+    plan: quota.PlanPeriod,
+    basis: _Basis,
+    day: pd.Timestamp,
+) -> _Split:
+    """How does it split: the quota by quarter and month, by the seasons of past years."""
+    season = quota.seasonality(d, day)
+    split = quota.quarter_split(choice.chosen, season)
+    months = quota.month_split(d, plan, season)
+    years = quota.complete_years(d, day)
+    return _Split(
         split_sentence=split_sentence(
-            split, years, ramping=len(ramping), blend=quota.season_blend_reason(d, day)
+            split, years, ramping=len(basis.ramping), blend=quota.season_blend_reason(d, day)
         ),
         quarters=Table(split, SPLIT_SPEC, "Company quota by quarter", d.currency),
         months=months,
         months_title=months_title(months, plan.label, bool(years)),
-        letters=letters_t,
-        example_letter=example_letter(letters_t),
-        history_sentence=history_sentence(lt),
-        letters_what=letters_what(letters_t),
-        backtest=bt,
-        backtest_sentence=backtest_sentence(bt, fmt),
-        verdict_sentence=verdict_sentence(bt),
-        backtest_table=None if bt is None else _backtest_table(bt, d.currency),
-        definitions=_definitions(method, choice.band),
-        findings=_findings(choice, trailing, lt, hard, fmt, target=tgt),
-        currency=d.currency,
     )
 
 
-def _without_plan(
-    d: SalesData,
-    period: Period,
-    plan: quota.PlanPeriod,
-    method: str,
-    overassign: float,
-    sched: tuple[float, ...],
-    tgt: quota.PlanTarget,
-    trailing: pd.Series,
-    gaps: list[Gap],
-    setup: str,
-    head: Header,
-    window: str | None,
-    growth_text: str | None,
-    inactive: pd.DataFrame,
-) -> QuotaDesign:
+class _Letters(TypedDict):
+    """Section "Quota letters": its fields of :class:`QuotaDesign`."""
+
+    letters: Table | None
+    example_letter: Table | None
+    history_sentence: str | None
+    letters_what: str
+
+
+def _letters_section(d: SalesData, plan: quota.PlanPeriod, basis: _Basis) -> _Letters:
+    """The quota letters: one per rep, an example, what the reps' records hold."""
+    letters_t = Table(basis.letters, basis.letter_spec, f"Quota letters, {plan.label}", d.currency)
+    return _Letters(
+        letters=letters_t,
+        example_letter=example_letter(letters_t),
+        history_sentence=history_sentence(basis.letters),
+        letters_what=letters_what(letters_t),
+    )
+
+
+class _Backtest(TypedDict):
+    """Section "Back-test": its fields of :class:`QuotaDesign`."""
+
+    backtest: quota.YearBacktest | None
+    backtest_sentence: str | None
+    verdict_sentence: str | None
+    backtest_table: Table | None
+
+
+def _backtest_section(bt: quota.YearBacktest | None, fmt: MoneyFormat, currency: str) -> _Backtest:
+    """Would this method have set reachable quotas last year: the back-test and its verdict."""
+    return _Backtest(
+        backtest=bt,
+        backtest_sentence=backtest_sentence(bt, fmt),
+        verdict_sentence=verdict_sentence(bt),
+        backtest_table=None if bt is None else _backtest_table(bt, currency),
+    )
+
+
+def _without_plan(setup: _Setup, gaps: list[Gap]) -> QuotaDesign:
     """The result when no quotas can be proposed: every section shows its gap."""
     return QuotaDesign(
-        header=head,
-        period=period,
-        plan=plan,
-        method=method,
-        overassign=overassign,
-        ramp=sched,
-        target=tgt,
+        **setup,
         gaps=gaps,
-        plan_sentence=setup,
-        window_sentence=window,
-        growth_sentence=growth_text,
         choice=None,
         tiles=[],
         allocation_sentence=None,
-        inactive=inactive,
-        inactive_sentence=inactive_sentence(inactive, period.as_of),
-        trailing=trailing,
+        inactive_sentence=inactive_sentence(setup["inactive"], setup["period"].as_of),
         trailing_sentence=None,
         load_sentence=None,
         by_team=None,
@@ -733,9 +948,8 @@ def _without_plan(
         backtest_sentence=None,
         verdict_sentence=None,
         backtest_table=None,
-        definitions=_definitions(method, quota.HEALTHY_BAND),
+        definitions=_definitions(setup["method"], quota.HEALTHY_BAND),
         findings=[],
-        currency=d.currency,
     )
 
 
@@ -2292,122 +2506,151 @@ def _findings(
     return sorted(out, key=lambda f: -f.at_stake)
 
 
+_PLAN_TERMS: tuple[tuple[str, str], ...] = (
+    (
+        "Target",
+        "The company bookings goal for the plan year: set by hand, or the year-ahead "
+        "forecast of quarterly bookings grown by the growth parameter. A seasonal model "
+        "(Holt-Winters, else seasonal ARIMA) needs eight complete quarters, two full "
+        "years; with four to seven the target is the run-rate of the last four quarters, "
+        "with two or three their average times four.",
+    ),
+    (
+        "Quarters used",
+        "The complete quarters up to the planning date that the target, the trailing "
+        "bookings and each rep's productivity rest on: from the first quarter the data "
+        "holds in full, less leading quarters whose bookings are under a quarter of the "
+        "median of the later quarters (a CRM's first quarter often holds only a few "
+        "migrated deals).",
+    ),
+    (
+        "A year of bookings",
+        "The bookings of the last four quarters used; with fewer in the data, their "
+        "average times four.",
+    ),
+    (
+        "Over-assignment",
+        "Quotas add up to the target times this factor, so the company can reach its "
+        "target while some reps miss.",
+    ),
+    ("Company quota", "The sum of every rep's quota: target × over-assignment, to the cent."),
+    (
+        "Possibly inactive",
+        "A rep without an end date who has no deal in the data, or has created or closed "
+        "none (and logged no activity) in the six months to the planning date, and whom "
+        "no hire date in those months or quota for the coming quarters shows in seat: "
+        "left out of the quotas and the simulation.",
+    ),
+    (
+        "Even",
+        "Every rep of the same role and segment carries the same full-ramp quota; each "
+        "role and segment carries its share of the last four quarters' bookings, so an "
+        "SMB rep does not carry an Enterprise AE's quota.",
+    ),
+    (
+        "Historical share",
+        "The rep's bookings per fully ramped quarter over the trailing four quarters, "
+        "divided by the quarter's seasonal index; reps without a ramped quarter get "
+        "the median of their role and segment.",
+    ),
+    (
+        "Potential",
+        "Each segment's trailing-year bookings spread over its accounts by annual "
+        "revenue (employees when revenue is missing), summed over the rep's territory "
+        "and divided among the reps who cover it.",
+    ),
+    (
+        "Capacity",
+        "Ramp-adjusted headcount times productivity: each rep carries the median "
+        "bookings per ramped quarter of their role and segment, reduced by the ramp.",
+    ),
+    (
+        "Blend",
+        "40% historical, 30% capacity, 20% potential, 10% even; a method the data "
+        "cannot support drops out and the rest are re-weighted.",
+    ),
+    (
+        "Ramp",
+        "Share of a full quota carried in each month of tenure, counted from the hire "
+        "date (the first month of tenure runs from the hire date to the day before the "
+        "same date a month later); a calendar month's share averages its days, and "
+        "after the schedule the rep carries 100%.",
+    ),
+    (
+        "Ramp share of the year",
+        "The rep's quota divided by what the same rep would carry fully ramped all year.",
+    ),
+    (
+        "Quota ÷ booked",
+        "The plan year's quota divided by the bookings of the same rep (or team, or "
+        "role and segment) over the last four quarters used; a rep hired during those "
+        "quarters booked less than a year, so theirs reads higher.",
+    ),
+    (
+        "History",
+        "What the rep's record holds by the planning date: no deals in the data, no deal "
+        "won yet, or no full quarter after ramp; otherwise the deals won of the deals owned. Quotas of reps "
+        "without a record come from their peers' figures.",
+    ),
+    (
+        "Seasonality",
+        "Each month's average share of a fiscal year's bookings over the last complete "
+        "fiscal years (up to three).",
+    ),
+    (
+        "Expected share at quota",
+        "Monte Carlo (5,000 draws): each rep's bookings per quarter from a gamma "
+        "distribution around the rep's trailing eight-quarter level (shrunk toward the "
+        "role and segment), with its quarter-to-quarter spread, uncertainty in the rep's "
+        "level and a market factor common to all reps; the share of reps with bookings "
+        "at or above quota, averaged over draws. It is compared with the band as shown, "
+        "in whole percent.",
+    ),
+)
+"""Report 04's terms from the target to the simulation (before the band's own)."""
+
+_CHECK_TERMS: tuple[tuple[str, str], ...] = (
+    (
+        "Recommended plan",
+        "The plan as asked when it is inside the band. Otherwise the reachable plan only "
+        "when the back-test finds the simulation fair (not far too pessimistic for a cut, "
+        "nor far too optimistic for a raise) and, for a cut, the reachable target stays "
+        "at or above both a year of bookings and what the reps in seat are expected to "
+        "book; else the plan as asked, with the trade-off shown.",
+    ),
+    ("Quota ÷ a year of bookings", "The company quota divided by a year of bookings."),
+    (
+        "Quota ÷ potential",
+        "The rep's (or team's) share of the company quota divided by its share of "
+        "territory potential.",
+    ),
+    (
+        "Territory growth",
+        "The territory's bookings in the trailing four quarters over the four before.",
+    ),
+    (
+        "Change",
+        "This year's quota over the previous year's, for reps with a quota in every "
+        "quarter of the previous year.",
+    ),
+    (
+        "Reps in seat all year",
+        "Reps hired (without a hire date: with a first deal) by the back-tested year's "
+        "first day and neither gone nor six months without a deal before its last day.",
+    ),
+)
+"""Report 04's terms from the recommended plan to the back-test (after the band's own)."""
+
+
 def _definitions(method: str, band: tuple[float, float]) -> dict[str, str]:
+    """Report 04's definitions: the shared term, its own, the band and the reachable plan."""
     mid = pct(float(np.mean(band)), 1)
-    return pick(
-        "Bookings",
-        **{
-            "Target": (
-                "The company bookings goal for the plan year: set by hand, or the year-ahead "
-                "forecast of quarterly bookings grown by the growth parameter. A seasonal model "
-                "(Holt-Winters, else seasonal ARIMA) needs eight complete quarters, two full "
-                "years; with four to seven the target is the run-rate of the last four quarters, "
-                "with two or three their average times four."
-            ),
-            "Quarters used": (
-                "The complete quarters up to the planning date that the target, the trailing "
-                "bookings and each rep's productivity rest on: from the first quarter the data "
-                "holds in full, less leading quarters whose bookings are under a quarter of the "
-                "median of the later quarters (a CRM's first quarter often holds only a few "
-                "migrated deals)."
-            ),
-            "A year of bookings": (
-                "The bookings of the last four quarters used; with fewer in the data, their "
-                "average times four."
-            ),
-            "Over-assignment": (
-                "Quotas add up to the target times this factor, so the company can reach its "
-                "target while some reps miss."
-            ),
-            "Company quota": "The sum of every rep's quota: target × over-assignment, to the cent.",
-            "Possibly inactive": (
-                "A rep without an end date who has no deal in the data, or has created or closed "
-                "none (and logged no activity) in the six months to the planning date, and whom "
-                "no hire date in those months or quota for the coming quarters shows in seat: "
-                "left out of the quotas and the simulation."
-            ),
-            "Even": (
-                "Every rep of the same role and segment carries the same full-ramp quota; each "
-                "role and segment carries its share of the last four quarters' bookings, so an "
-                "SMB rep does not carry an Enterprise AE's quota."
-            ),
-            "Historical share": (
-                "The rep's bookings per fully ramped quarter over the trailing four quarters, "
-                "divided by the quarter's seasonal index; reps without a ramped quarter get "
-                "the median of their role and segment."
-            ),
-            "Potential": (
-                "Each segment's trailing-year bookings spread over its accounts by annual "
-                "revenue (employees when revenue is missing), summed over the rep's territory "
-                "and divided among the reps who cover it."
-            ),
-            "Capacity": (
-                "Ramp-adjusted headcount times productivity: each rep carries the median "
-                "bookings per ramped quarter of their role and segment, reduced by the ramp."
-            ),
-            "Blend": (
-                "40% historical, 30% capacity, 20% potential, 10% even; a method the data "
-                "cannot support drops out and the rest are re-weighted."
-            ),
-            "Ramp": (
-                "Share of a full quota carried in each month of tenure, counted from the hire "
-                "date (the first month of tenure runs from the hire date to the day before the "
-                "same date a month later); a calendar month's share averages its days, and "
-                "after the schedule the rep carries 100%."
-            ),
-            "Ramp share of the year": (
-                "The rep's quota divided by what the same rep would carry fully ramped all year."
-            ),
-            "Quota ÷ booked": (
-                "The plan year's quota divided by the bookings of the same rep (or team, or "
-                "role and segment) over the last four quarters used; a rep hired during those "
-                "quarters booked less than a year, so theirs reads higher."
-            ),
-            "History": (
-                "What the rep's record holds by the planning date: no deals in the data, no deal "
-                "won yet, or no full quarter after ramp; otherwise the deals won of the deals owned. Quotas of reps "
-                "without a record come from their peers' figures."
-            ),
-            "Seasonality": (
-                "Each month's average share of a fiscal year's bookings over the last complete "
-                "fiscal years (up to three)."
-            ),
-            "Expected share at quota": (
-                "Monte Carlo (5,000 draws): each rep's bookings per quarter from a gamma "
-                "distribution around the rep's trailing eight-quarter level (shrunk toward the "
-                "role and segment), with its quarter-to-quarter spread, uncertainty in the rep's "
-                "level and a market factor common to all reps; the share of reps with bookings "
-                "at or above quota, averaged over draws. It is compared with the band as shown, "
-                "in whole percent."
-            ),
-            "Healthy band": f"{_band(band)} of reps expected at or above quota.",
-            "Reachable plan": (
-                "Every quota scaled by one factor so the expected share at quota is "
-                f"{mid}, the band's middle: shown beside the plan as asked with what it changes "
-                "in the target."
-            ),
-            "Recommended plan": (
-                "The plan as asked when it is inside the band. Otherwise the reachable plan only "
-                "when the back-test finds the simulation fair (not far too pessimistic for a cut, "
-                "nor far too optimistic for a raise) and, for a cut, the reachable target stays "
-                "at or above both a year of bookings and what the reps in seat are expected to "
-                "book; else the plan as asked, with the trade-off shown."
-            ),
-            "Quota ÷ a year of bookings": "The company quota divided by a year of bookings.",
-            "Quota ÷ potential": (
-                "The rep's (or team's) share of the company quota divided by its share of "
-                "territory potential."
-            ),
-            "Territory growth": (
-                "The territory's bookings in the trailing four quarters over the four before."
-            ),
-            "Change": (
-                "This year's quota over the previous year's, for reps with a quota in every "
-                "quarter of the previous year."
-            ),
-            "Reps in seat all year": (
-                "Reps hired (without a hire date: with a first deal) by the back-tested year's "
-                "first day and neither gone nor six months without a deal before its last day."
-            ),
-        },
-    )
+    band_terms = {
+        "Healthy band": f"{_band(band)} of reps expected at or above quota.",
+        "Reachable plan": (
+            "Every quota scaled by one factor so the expected share at quota is "
+            f"{mid}, the band's middle: shown beside the plan as asked with what it changes "
+            "in the target."
+        ),
+    }
+    return pick("Bookings", **(dict(_PLAN_TERMS) | band_terms | dict(_CHECK_TERMS)))
