@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -263,37 +263,107 @@ def build(
     """
     period = period_of(data, quarter, as_of)
     d = team_or_company(data, team)
-    fmt = money_in(d.currency)
-    q = period.quarter
     plans = _plans(config)
     current = comp.current_plans(plans) if plans else []
-    has_quota = kpis.has_quotas(d, q)
-    gaps: list[Gap] = []
-    if not plans:
-        gaps += [Gap(s, NO_PLANS, ADD_PLANS if s == PAY else SEE_PLANS) for s in SECTIONS]
-    add_quotas = (
-        f"add quotas for {q} as quotas.csv (rep_id, period such as {q}, quota; README, 'Point "
-        "it at your own CRM export'): variable pay follows attainment, bookings ÷ quota"
+    has_quota = kpis.has_quotas(d, period.quarter)
+    st = (
+        comp.statements(d, current, quarter=period.quarter, as_of=period.as_of)
+        if plans and has_quota
+        else None
     )
-    if not has_quota:  # said in full once; later sections without plans already point there
-        gaps += [
-            Gap(s, NO_QUOTAS, add_quotas if s == PAY else SEE_PLANS)
-            for s in (PAY, FOLLOW, CURVE)
-            if s == PAY or plans
-        ]
-
-    st = comp.statements(d, current, quarter=q, as_of=period.as_of) if plans and has_quota else None
-    kpi = kpis.kpi_table(d, quarter=q, as_of=period.as_of, by="team").reset_index()
-    kpi = kpi.rename(columns={"team": "group"})
-    rep_kpi = kpis.kpi_table(d, quarter=q, as_of=period.as_of, by="rep_id").reset_index()
-
     quarters = comp.replay_quarters(d, as_of=period.as_of) if plans else []
+    b = _Basis(
+        data=d,
+        period=period,
+        plans=plans,
+        current=current,
+        has_quota=has_quota,
+        st=st,
+        paid=st if st is not None and len(st) else None,
+        metrics=comp.plan_metrics(st, plans=plans) if st is not None and len(st) else None,
+        quarters=quarters,
+        what_if=_what_if(d, plans, quarters),
+        fmt=money_in(d.currency),
+    )
+    ahead, ahead_gaps = _ahead(b)
+    return CompPlanEvaluation(
+        header=header(data, period, team),
+        period=period,
+        has_quota=has_quota,
+        gaps=_gaps(b) + ahead_gaps,
+        plans=plans,
+        current=current,
+        plan_order=[p.name for p in plans],
+        definitions=_definitions(),
+        findings=_findings(st, b.what_if, b.fmt),
+        currency=d.currency,
+        **_pay_section(b),
+        **_follow_section(b),
+        **_curve_section(b),
+        **_whatif_section(b),
+        ahead=ahead,
+        ahead_sentence=ahead_sentence(ahead, b.fmt),
+    )
+
+
+@dataclass(frozen=True)
+class _Basis:
+    """What the sections of report 05 share, computed once in :func:`build`."""
+
+    data: SalesData
+    period: Period
+    plans: list[CompPlan]
+    current: list[CompPlan]
+    has_quota: bool
+    st: pd.DataFrame | None
+    """The quarter's pay statements; None without plans or quotas."""
+    paid: pd.DataFrame | None
+    """The statements when they have a row; else None."""
+    metrics: dict[str, float] | None
+    quarters: list[str]
+    what_if: pd.DataFrame | None
+    fmt: MoneyFormat
+
+
+def _what_if(d: SalesData, plans: list[CompPlan], quarters: list[str]) -> pd.DataFrame | None:
+    """The candidate plans replayed on the last quarters' deals (None: nothing to replay)."""
     what_if = comp.replay(d, plans, quarters=quarters) if plans and quarters else None
     if what_if is not None:
         # plans for roles nobody in scope holds (a team of one role) have nothing to replay
         what_if = what_if[(what_if["reps"] > 0) & (what_if["bookings"] > 0)]
         what_if = what_if if len(what_if) else None
-    if plans and what_if is None:
+    return what_if
+
+
+def _ahead(b: _Basis) -> tuple[comp.NextQuarterCost | None, list[Gap]]:
+    """What the quarter ahead may cost, or the gap that says why it cannot be known."""
+    if not b.plans:
+        return None, []
+    q, as_of = b.period.quarter, b.period.as_of
+    try:
+        return comp.next_quarter_cost(b.data, b.current, quarter=q, as_of=as_of), []
+    except SalesOpsDataError as exc:
+        how = f"add quotas for the quarter ahead (quotas.csv with rep_id, period, quota): {exc}"
+        return None, [Gap(AHEAD, NO_QUOTAS, how)]
+
+
+def _gaps(b: _Basis) -> list[Gap]:
+    """The sections' gaps: no plans, no quotas for the quarter, none to replay the last quarters."""
+    q = b.period.quarter
+    gaps: list[Gap] = []
+    if not b.plans:
+        gaps += [Gap(s, NO_PLANS, ADD_PLANS if s == PAY else SEE_PLANS) for s in SECTIONS]
+    add_quotas = (
+        f"add quotas for {q} as quotas.csv (rep_id, period such as {q}, quota; README, 'Point "
+        "it at your own CRM export'): variable pay follows attainment, bookings ÷ quota"
+    )
+    if not b.has_quota:  # said in full once; later sections without plans already point there
+        gaps += [
+            Gap(s, NO_QUOTAS, add_quotas if s == PAY else SEE_PLANS)
+            for s in (PAY, FOLLOW, CURVE)
+            if s == PAY or b.plans
+        ]
+    if b.plans and b.what_if is None:
         gaps.append(
             Gap(
                 WHATIF,
@@ -302,63 +372,51 @@ def build(
                 "quota) to replay their deals under each plan",
             )
         )
-    ahead = None
-    if plans:
-        try:
-            ahead = comp.next_quarter_cost(d, current, quarter=q, as_of=period.as_of)
-        except SalesOpsDataError as exc:
-            gaps.append(
-                Gap(
-                    AHEAD,
-                    NO_QUOTAS,
-                    f"add quotas for the quarter ahead (quotas.csv with rep_id, period, quota): {exc}",
-                )
-            )
+    return gaps
 
-    metrics = comp.plan_metrics(st, plans=plans) if st is not None and len(st) else None
+
+class _Pay(TypedDict):
+    """Section "What does the plan pay this quarter?": its fields of :class:`CompPlanEvaluation`."""
+
+    plans_table: Table | None
+    scope_sentence: str | None
+    tiles: list[Tile]
+    cost_sentence: str | None
+    outside: pd.DataFrame | None
+    outside_sentence: str | None
+    spiffs: pd.DataFrame | None
+    spiff_sentence: str | None
+    by_team: Table | None
+    inherited_sentence: str | None
+    on_target: Table | None
+    on_target_sentence: str | None
+    booked: Table | None
+    statements: Table | None
+    statement_view: Table | None
+    statements_what: str
+
+
+def _pay_section(b: _Basis) -> _Pay:
+    """What does the plan pay this quarter: the cost, SPIFFs, inherited deals, the statements."""
+    d, period, q, fmt = b.data, b.period, b.period.quarter, b.fmt
+    st, paid, metrics, plans, current = b.st, b.paid, b.metrics, b.plans, b.current
+    kpi = kpis.kpi_table(d, quarter=q, as_of=period.as_of, by="team").reset_index()
+    kpi = kpi.rename(columns={"team": "group"})
     teams_known = "team" in d.reps and bool(d.reps["team"].notna().any())
-    by_team = _by_team(st) if st is not None and len(st) and teams_known else None
+    by_team = _by_team(paid) if paid is not None and teams_known else None
     booked_all = timeline.bookings(d, period.start, period.as_of)
     outside = (
-        comp.outside_statements(d, st, quarter=q, as_of=period.as_of)
-        if st is not None and len(st)
+        comp.outside_statements(d, paid, quarter=q, as_of=period.as_of)
+        if paid is not None
         else None
     )
     spiffs = (
-        comp.spiff_counts(d, current, quarter=q, quarters=quarters, as_of=period.as_of, st=st)
-        if current and st is not None and len(st)
-        else None
-    )
-    statements_t = (
-        Table(st, STATEMENT_SPEC, f"Pay statements, {q} {period.status}", d.currency)
-        if st is not None and len(st)
-        else None
-    )
-    view = (
-        Table(
-            st.sort_values(["attainment", "rep_name"], ascending=[False, True]).reset_index(
-                drop=True
-            ),
-            STATEMENT_SPEC.only(STATEMENT_VIEW),
-            "Statements, highest attainment first (the exported statements have every column)",
-            d.currency,
-        )
-        if st is not None and len(st)
+        comp.spiff_counts(d, current, quarter=q, quarters=b.quarters, as_of=period.as_of, st=paid)
+        if current and paid is not None
         else None
     )
     on_target = comp.on_target_cost(d, current, quarter=q) if plans else None
-    curves, points = _curves(plans, st) if plans else (None, None)
-    tiers = _tiers(st, current) if plans else None
-    replay_t = _replay_table(what_if, d.currency) if what_if is not None else None
-    side = comp.pay_at(plans) if plans else None
-    return CompPlanEvaluation(
-        header=header(data, period, team),
-        period=period,
-        has_quota=has_quota,
-        gaps=gaps,
-        plans=plans,
-        current=current,
-        plan_order=[p.name for p in plans],
+    return _Pay(
         plans_table=Table(
             comp.plan_table(plans, d.currency), PLAN_SPEC, "The plans in the config", d.currency
         )
@@ -378,21 +436,21 @@ def build(
         if outside is not None and metrics
         else None,
         spiffs=spiffs,
-        spiff_sentence=spiff_sentence(spiffs, q, quarters, fmt) if spiffs is not None else None,
+        spiff_sentence=spiff_sentence(spiffs, q, b.quarters, fmt) if spiffs is not None else None,
         by_team=Table(by_team, TEAM_SPEC, f"Pay by team, {q} {period.status}", d.currency)
         if by_team is not None
         else None,
-        inherited_sentence=inherited_sentence(st, d, fmt) if st is not None and len(st) else None,
+        inherited_sentence=inherited_sentence(paid, d, fmt) if paid is not None else None,
         on_target=Table(
             on_target,
             ON_TARGET_SPEC,
             "What the current plans pay a quarter if every rep they cover is exactly at quota",
             d.currency,
         )
-        if on_target is not None and not has_quota
+        if on_target is not None and not b.has_quota
         else None,
         on_target_sentence=on_target_sentence(on_target, float(kpi["bookings"].sum()), q, fmt)
-        if on_target is not None and not has_quota
+        if on_target is not None and not b.has_quota
         else None,
         booked=Table(
             kpi,
@@ -402,38 +460,120 @@ def build(
         )
         if st is None
         else None,
-        statements=statements_t,
-        statement_view=view,
+        **_statement_tables(b),
+    )
+
+
+class _Statements(TypedDict):
+    """The pay statements' part of section "What does the plan pay this quarter?"."""
+
+    statements: Table | None
+    statement_view: Table | None
+    statements_what: str
+
+
+def _statement_tables(b: _Basis) -> _Statements:
+    """Each rep's pay statement: every column for the export, the main ones for the page."""
+    paid, currency = b.paid, b.data.currency
+    title = f"Pay statements, {b.period.quarter} {b.period.status}"
+    return _Statements(
+        statements=Table(paid, STATEMENT_SPEC, title, currency) if paid is not None else None,
+        statement_view=Table(
+            paid.sort_values(["attainment", "rep_name"], ascending=[False, True]).reset_index(
+                drop=True
+            ),
+            STATEMENT_SPEC.only(STATEMENT_VIEW),
+            "Statements, highest attainment first (the exported statements have every column)",
+            currency,
+        )
+        if paid is not None
+        else None,
         statements_what="Each rep's pay statement (quota, bookings, attainment, base, variable "
         "target, variable pay, SPIFFs, total pay, payout, inherited deals and the pay from them)",
-        pay_sentence=pay_sentence(st, metrics, current, fmt) if metrics else None,
-        pay_chart=st if st is not None and len(st) else None,
-        pay_title=pay_title(st, current) if st is not None and len(st) else "",
+    )
+
+
+class _Follow(TypedDict):
+    """Section "Does pay follow performance?": its fields of :class:`CompPlanEvaluation`."""
+
+    pay_sentence: str | None
+    pay_chart: pd.DataFrame | None
+    pay_title: str
+
+
+def _follow_section(b: _Basis) -> _Follow:
+    """Does pay follow performance: pay against attainment, rep by rep."""
+    paid = b.paid
+    return _Follow(
+        pay_sentence=pay_sentence(b.st, b.metrics, b.current, b.fmt) if b.metrics else None,
+        pay_chart=paid,
+        pay_title=pay_title(paid, b.current) if paid is not None else "",
+    )
+
+
+class _Curve(TypedDict):
+    """Section "Where do reps sit on the curve?": its fields of :class:`CompPlanEvaluation`."""
+
+    curves: pd.DataFrame | None
+    curve_points: pd.DataFrame | None
+    curves_title: str
+    spread: pd.DataFrame | None
+    spread_title: str
+    booked_sentence: str | None
+    tiers: Table | None
+    tier_sentence: str | None
+
+
+def _curve_section(b: _Basis) -> _Curve:
+    """Where do reps sit on the curve: the plans' curves, the tiers, the bookings spread."""
+    d, q, st, plans = b.data, b.period.quarter, b.st, b.plans
+    rep_kpi = kpis.kpi_table(d, quarter=q, as_of=b.period.as_of, by="rep_id").reset_index()
+    curves, points = _curves(plans, st) if plans else (None, None)
+    tiers = _tiers(st, b.current) if plans else None
+    return _Curve(
         curves=curves,
         curve_points=points,
         curves_title=curves_title(plans, st) if plans else "",
         spread=rep_kpi if st is None else None,
-        spread_title=spread_title(rep_kpi, q, fmt),
-        booked_sentence=booked_sentence(rep_kpi, q, fmt, plans=bool(plans), quotas=has_quota)
+        spread_title=spread_title(rep_kpi, q, b.fmt),
+        booked_sentence=booked_sentence(rep_kpi, q, b.fmt, plans=bool(plans), quotas=b.has_quota)
         if st is None
         else None,
         tiers=tiers,
-        tier_sentence=tier_sentence(tiers.frame, metrics)
-        if tiers is not None and metrics
+        tier_sentence=tier_sentence(tiers.frame, b.metrics)
+        if tiers is not None and b.metrics
         else None,
+    )
+
+
+class _WhatIf(TypedDict):
+    """Section "What if": its fields of :class:`CompPlanEvaluation`."""
+
+    replay_quarters: list[str]
+    replay: Table | None
+    replay_sentence: str | None
+    replay_note: str | None
+    replay_chart: pd.DataFrame | None
+    replay_title: str
+    side_by_side: Table | None
+    side_sentence: str | None
+
+
+def _whatif_section(b: _Basis) -> _WhatIf:
+    """What if: the candidate plans on the last quarters' real deals, else side by side."""
+    what_if, quarters, plans = b.what_if, b.quarters, b.plans
+    side = comp.pay_at(plans) if plans else None
+    return _WhatIf(
         replay_quarters=quarters,
-        replay=replay_t,
-        replay_sentence=replay_sentence(what_if, quarters, fmt) if what_if is not None else None,
-        replay_note=replay_note(what_if, st, current, quarters) if what_if is not None else None,
+        replay=_replay_table(what_if, b.data.currency) if what_if is not None else None,
+        replay_sentence=replay_sentence(what_if, quarters, b.fmt) if what_if is not None else None,
+        replay_note=replay_note(what_if, b.st, b.current, quarters)
+        if what_if is not None
+        else None,
         replay_chart=what_if.reset_index() if what_if is not None else None,
         replay_title=replay_title(what_if, quarters) if what_if is not None else "",
         side_by_side=_side_table(side, plans) if side is not None and what_if is None else None,
         side_sentence=side_sentence(side) if side is not None and what_if is None else None,
-        ahead=ahead,
-        ahead_sentence=ahead_sentence(ahead, fmt),
-        definitions=_definitions(),
-        findings=_findings(st, what_if, fmt),
-        currency=d.currency,
     )
 
 
