@@ -1296,14 +1296,7 @@ def propose(
     SalesOpsDataError
         When the data cannot support the method.
     """
-    if method not in METHODS:
-        raise ConfigError(f"quota method {method!r}: choose one of {', '.join(METHODS)}")
-    if not np.isfinite(target) or target <= 0:
-        raise ConfigError(f"quota target must be a positive amount, got {target!r}")
-    if not np.isfinite(overassign) or not 0.5 <= overassign <= 2.0:
-        raise ConfigError(
-            f"over-assignment must be between 0.5 and 2.0 (1.1 = 10% over), got {overassign!r}"
-        )
+    _check_plan_args(method, target, overassign)
     sched = check_ramp(ramp)
     plan = plan_period(data, period)
     as_of_ts = (
@@ -1313,28 +1306,7 @@ def propose(
     )
     reps = in_seat(data, as_of_ts, plan)
     shares, skipped = method_shares(data, reps, as_of_ts)
-
-    if method == "blend":
-        mix = dict(DEFAULT_BLEND if blend is None else blend)
-        if any((not np.isfinite(v)) or v < 0 for v in mix.values()) or set(mix) - set(_WEIGHTS):
-            raise ConfigError(
-                f"blend weights {mix!r}: use methods {', '.join(_WEIGHTS)} with weights ≥ 0"
-            )
-        usable = {k: v for k, v in mix.items() if f"{k}_share" in shares and v > 0}
-        if not usable:
-            raise SalesOpsDataError(
-                "blend: none of the blended methods can be used: " + "; ".join(skipped.values())
-            )
-        total_w = sum(usable.values())
-        share = sum(shares[f"{k}_share"] * (v / total_w) for k, v in usable.items())
-        shown = round_shares(list(usable.values()))
-        basis = "blend of " + ", ".join(f"{p}% {k}" for p, k in zip(shown, usable, strict=True))
-    else:
-        if f"{method}_share" not in shares:
-            raise SalesOpsDataError(skipped[method])
-        share = shares[f"{method}_share"]
-        basis = method
-
+    share, basis = _method_share(shares, skipped, method, blend)
     season = seasonality(data, as_of_ts)
     first_month = (plan.months[0].month - data.calendar.start_month) % 12
     month_season = season.to_numpy()[(first_month + np.arange(len(plan.months))) % 12]
@@ -1346,22 +1318,7 @@ def propose(
     for r in np.flatnonzero(rep_cents > 0):
         cents[r] = allocate_cents(rep_cents[r] / 100, weights[r])
 
-    out = reps[
-        [
-            c
-            for c in (
-                "rep_id",
-                "rep_name",
-                "team",
-                "region",
-                "role",
-                "segment",
-                "territory",
-                "hire_date",
-            )
-            if c in reps
-        ]
-    ].copy()
+    out = reps[[c for c in _PROPOSAL_REP_COLUMNS if c in reps]].copy()
     out = out.join(shares.reset_index(drop=True))
     out["share"] = share.to_numpy()
     full_year = (share.to_numpy()[:, None] * month_season[None, :]).sum(axis=1)
@@ -1375,7 +1332,76 @@ def propose(
         out[f"quota_{q}"] = cents[:, cols].sum(axis=1) / 100
         s = month_season[cols]
         out[f"ramp_{q}"] = (ramps[:, cols] * s).sum(axis=1) / max(s.sum(), 1e-12)
-    prev = previous_quotas(data, plan)
+    out = _with_previous(out, previous_quotas(data, plan))
+    out["basis"] = basis
+    out.attrs = {}
+    return out.reset_index(drop=True)
+
+
+_PROPOSAL_REP_COLUMNS = (
+    "rep_id",
+    "rep_name",
+    "team",
+    "region",
+    "role",
+    "segment",
+    "territory",
+    "hire_date",
+)
+"""The reps' columns a proposal carries (those the reps table has)."""
+
+
+def _check_plan_args(method: str, target: float, overassign: float) -> None:
+    """Raise :class:`ConfigError` for an unknown method, a bad target or over-assignment."""
+    if method not in METHODS:
+        raise ConfigError(f"quota method {method!r}: choose one of {', '.join(METHODS)}")
+    if not np.isfinite(target) or target <= 0:
+        raise ConfigError(f"quota target must be a positive amount, got {target!r}")
+    if not np.isfinite(overassign) or not 0.5 <= overassign <= 2.0:
+        raise ConfigError(
+            f"over-assignment must be between 0.5 and 2.0 (1.1 = 10% over), got {overassign!r}"
+        )
+
+
+def _method_share(
+    shares: pd.DataFrame,
+    skipped: Mapping[str, str],
+    method: str,
+    blend: Mapping[str, float] | None,
+) -> tuple[pd.Series, str]:
+    """Each rep's full-ramp share under ``method`` and the basis in words (``blend of 40% ...``).
+
+    Raises
+    ------
+    ConfigError
+        Bad blend weights.
+    SalesOpsDataError
+        When the data cannot support the method (or any blended method).
+    """
+    if method != "blend":
+        if f"{method}_share" not in shares:
+            raise SalesOpsDataError(skipped[method])
+        return shares[f"{method}_share"], method
+    mix = dict(DEFAULT_BLEND if blend is None else blend)
+    if any((not np.isfinite(v)) or v < 0 for v in mix.values()) or set(mix) - set(_WEIGHTS):
+        raise ConfigError(
+            f"blend weights {mix!r}: use methods {', '.join(_WEIGHTS)} with weights ≥ 0"
+        )
+    usable = {k: v for k, v in mix.items() if f"{k}_share" in shares and v > 0}
+    if not usable:
+        raise SalesOpsDataError(
+            "blend: none of the blended methods can be used: " + "; ".join(skipped.values())
+        )
+    total_w = sum(usable.values())
+    share = sum(shares[f"{k}_share"] * (v / total_w) for k, v in usable.items())
+    shown = round_shares(list(usable.values()))
+    basis = "blend of " + ", ".join(f"{p}% {k}" for p, k in zip(shown, usable, strict=True))
+    return share, basis
+
+
+def _with_previous(out: pd.DataFrame, prev: pd.DataFrame) -> pd.DataFrame:
+    """The proposal with ``previous_quota`` and ``change`` (against a full previous period only)."""
+    out = out.copy()
     out["previous_quota"] = out["rep_id"].map(prev["quota"]) if len(prev) else np.nan
     full_prev = (
         out["rep_id"].map(prev["full"]).fillna(False).astype(bool)
@@ -1386,9 +1412,7 @@ def propose(
     out["change"] = (
         out["quota"] / out["previous_quota"].where(out["previous_quota"] > 0) - 1
     ).where(full_prev)
-    out["basis"] = basis
-    out.attrs = {}
-    return out.reset_index(drop=True)
+    return out
 
 
 def quarter_columns(proposal: pd.DataFrame) -> list[str]:
@@ -3062,6 +3086,43 @@ def backtest_year(
     >>> backtest_year(data, as_of=pd.Timestamp("2026-09-30")).verdict  # doctest: +SKIP
     'pessimistic'
     """
+    year, eve, window = _backtest_eve(data, as_of)
+    tgt, _model = year_ahead(data, window, [f"{year}Q{i}" for i in range(1, 5)], eve)
+    if not tgt > 0:
+        raise SalesOpsDataError(f"the forecast for FY{year} made on {eve:%Y-%m-%d} is $0")
+    choice = choose_plan(
+        data,
+        target=tgt,
+        period=year,
+        method=method,
+        overassign=overassign,
+        ramp=ramp,
+        as_of=eve,
+        band=band,
+        year_booked=year_of_bookings(trailing_bookings(data, eve)),
+        require_backtest=False,
+    )
+    rows, reps, bias = _backtest_rows(data, choice, target=tgt, year=year, eve=eve)
+    return YearBacktest(
+        year=int(year),
+        as_of=eve,
+        target=tgt,
+        reps=reps,
+        rows=rows,
+        reason=choice.reason,
+        bias=bias,
+    )
+
+
+def _backtest_eve(data: SalesData, as_of: pd.Timestamp) -> tuple[int, pd.Timestamp, HistoryWindow]:
+    """The fiscal year to back-test, the day before it began and the quarters known that day.
+
+    Raises
+    ------
+    SalesOpsDataError
+        When the data starts after that year began, or holds fewer than
+        :data:`RUN_RATE_MIN_QUARTERS` complete quarters before it.
+    """
     cal = data.calendar
     last_q = cal.latest_complete_quarter(pd.Timestamp(as_of))
     year = cal.fiscal_year(last_q) - (0 if last_q.endswith("Q4") else 1)
@@ -3081,26 +3142,22 @@ def backtest_year(
             f"{'quarter' if len(have) == 1 else 'quarters'} of bookings before it{span}; "
             f"at least {RUN_RATE_MIN_QUARTERS} are needed to set its target from a year of bookings"
         )
-    tgt, _model = year_ahead(data, window, [f"{year}Q{i}" for i in range(1, 5)], eve)
-    if not tgt > 0:
-        raise SalesOpsDataError(f"the forecast for FY{year} made on {eve:%Y-%m-%d} is $0")
-    choice = choose_plan(
-        data,
-        target=tgt,
-        period=year,
-        method=method,
-        overassign=overassign,
-        ramp=ramp,
-        as_of=eve,
-        band=band,
-        year_booked=year_of_bookings(trailing_bookings(data, eve)),
-        require_backtest=False,
-    )
+    return year, eve, window
+
+
+def _backtest_rows(
+    data: SalesData, choice: PlanChoice, *, target: float, year: int, eve: pd.Timestamp
+) -> tuple[tuple[BacktestRow, ...], int, float]:
+    """Each plan of the back-tested year simulated and realized, the reps in seat all year, the bias.
+
+    The bias (what those reps booked over what the simulation expected) is measured on the
+    plan as asked: the same reps and draws serve both plans.
+    """
     rows = []
     reps = 0
     bias = float("nan")
-    for label, plan, share, target in (
-        ("as asked", choice.asked, choice.share_asked, tgt),
+    for label, plan, share, row_target in (
+        ("as asked", choice.asked, choice.share_asked, target),
         ("reachable", choice.reachable_plan, choice.share_reachable, choice.reachable_target),
     ):
         sh = share.loc["All reps"]
@@ -3113,7 +3170,7 @@ def backtest_year(
         rows.append(
             BacktestRow(
                 plan=label,
-                target=float(target),
+                target=float(row_target),
                 quota=float(plan["quota"].sum()),
                 share=float(sh["share"]),
                 lo80=float(sh["lo80"]),
@@ -3122,15 +3179,7 @@ def backtest_year(
                 recommended=(label == "reachable") == choice.reachable,
             )
         )
-    return YearBacktest(
-        year=int(year),
-        as_of=eve,
-        target=tgt,
-        reps=reps,
-        rows=tuple(rows),
-        reason=choice.reason,
-        bias=bias,
-    )
+    return tuple(rows), reps, bias
 
 
 def bias_adjusted_share(
