@@ -19,7 +19,7 @@ A plan (in ``salesops.toml`` under ``[[comp.plans]]``) pays a quarterly variable
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,37 +115,8 @@ class CompPlan:
         mode = str(d.get("mode", "marginal"))
         if mode not in ("marginal", "retroactive"):
             raise bad(f"mode must be 'marginal' or 'retroactive', not {mode!r}")
-        raw_tiers = d.get("tiers") or [{"from": 0.0, "to": None, "rate": 1.0}]
-        tiers = []
-        for i, t in enumerate(raw_tiers):
-            try:
-                start = float(t["from"])
-                end = None if t.get("to") in (None, "", "none") else float(t["to"])
-                rate = float(t["rate"])
-            except (KeyError, TypeError, ValueError):
-                raise bad(f"tier {i + 1} needs numeric from, to (or none) and rate") from None
-            if rate < 0:
-                raise bad(f"tier {i + 1} has a negative rate")
-            if end is not None and end <= start:
-                raise bad(f"tier {i + 1} ends ({end}) before it starts ({start})")
-            tiers.append(Tier(start, end, rate))
-        if tiers[0].start != 0:
-            raise bad("the first tier must start at 0")
-        for a, b in zip(tiers, tiers[1:], strict=False):
-            if a.end is None or abs(a.end - b.start) > 1e-12:
-                raise bad("tiers must follow each other without gaps or overlaps")
-        if mode == "retroactive" and any(
-            b.rate < a.rate for a, b in zip(tiers, tiers[1:], strict=False)
-        ):
-            raise bad(
-                "a retroactive plan with a decelerator would pay less for more attainment; use mode = 'marginal'"
-            )
-        threshold = d.get("threshold")
-        cap = d.get("cap")
-        threshold = None if threshold in (None, "", "none") else float(threshold)
-        cap = None if cap in (None, "", "none") else float(cap)
-        if cap is not None and threshold is not None and cap < threshold:
-            raise bad("cap is below threshold")
+        tiers = _tiers_of(d.get("tiers") or [{"from": 0.0, "to": None, "rate": 1.0}], mode, bad)
+        threshold, cap = _threshold_and_cap(d, bad)
         spiffs = tuple(
             Spiff(
                 str(s.get("name", "SPIFF")),
@@ -155,13 +126,7 @@ class CompPlan:
             )
             for s in d.get("spiffs", []) or []
         )
-        weights = {str(k): float(v) for k, v in (d.get("weights") or {"bookings": 1.0}).items()}
-        if set(weights) - set(MEASURES):
-            raise bad(
-                f"weights may use {', '.join(MEASURES)}; got {', '.join(sorted(set(weights) - set(MEASURES)))}"
-            )
-        if abs(sum(weights.values()) - 1) > 1e-9:
-            raise bad("weights must sum to 1")
+        weights = _weights_of(d, bad)
         roles = d.get("roles") or ["*"]
         roles = (roles,) if isinstance(roles, str) else tuple(str(r) for r in roles)
         return cls(
@@ -169,7 +134,7 @@ class CompPlan:
             roles,
             ote,
             base_share,
-            tuple(tiers),
+            tiers,
             mode,
             threshold,
             cap,
@@ -263,6 +228,65 @@ class CompPlan:
         bool
         """
         return "*" in self.roles or (isinstance(role, str) and role in self.roles)
+
+
+def _tiers_of(
+    raw: Sequence[Mapping[str, Any]], mode: str, bad: Callable[[str], ConfigError]
+) -> tuple[Tier, ...]:
+    """A plan's tiers from its config tables, checked: from 0, without gaps or overlaps.
+
+    ``bad`` turns a message into the error that names the plan.
+    """
+    tiers = []
+    for i, t in enumerate(raw):
+        try:
+            start = float(t["from"])
+            end = None if t.get("to") in (None, "", "none") else float(t["to"])
+            rate = float(t["rate"])
+        except (KeyError, TypeError, ValueError):
+            raise bad(f"tier {i + 1} needs numeric from, to (or none) and rate") from None
+        if rate < 0:
+            raise bad(f"tier {i + 1} has a negative rate")
+        if end is not None and end <= start:
+            raise bad(f"tier {i + 1} ends ({end}) before it starts ({start})")
+        tiers.append(Tier(start, end, rate))
+    if tiers[0].start != 0:
+        raise bad("the first tier must start at 0")
+    for a, b in zip(tiers, tiers[1:], strict=False):
+        if a.end is None or abs(a.end - b.start) > 1e-12:
+            raise bad("tiers must follow each other without gaps or overlaps")
+    if mode == "retroactive" and any(
+        b.rate < a.rate for a, b in zip(tiers, tiers[1:], strict=False)
+    ):
+        raise bad(
+            "a retroactive plan with a decelerator would pay less for more attainment; use mode = 'marginal'"
+        )
+    return tuple(tiers)
+
+
+def _threshold_and_cap(
+    d: Mapping[str, Any], bad: Callable[[str], ConfigError]
+) -> tuple[float | None, float | None]:
+    """A plan's threshold and cap (``none`` or blank: none), the cap not below the threshold."""
+    threshold = d.get("threshold")
+    cap = d.get("cap")
+    threshold = None if threshold in (None, "", "none") else float(threshold)
+    cap = None if cap in (None, "", "none") else float(cap)
+    if cap is not None and threshold is not None and cap < threshold:
+        raise bad("cap is below threshold")
+    return threshold, cap
+
+
+def _weights_of(d: Mapping[str, Any], bad: Callable[[str], ConfigError]) -> dict[str, float]:
+    """A plan's measure weights (default ``{bookings = 1.0}``): known measures, summing to 1."""
+    weights = {str(k): float(v) for k, v in (d.get("weights") or {"bookings": 1.0}).items()}
+    if set(weights) - set(MEASURES):
+        raise bad(
+            f"weights may use {', '.join(MEASURES)}; got {', '.join(sorted(set(weights) - set(MEASURES)))}"
+        )
+    if abs(sum(weights.values()) - 1) > 1e-9:
+        raise bad("weights must sum to 1")
+    return weights
 
 
 def load_plans(config: dict[str, Any]) -> list[CompPlan]:
