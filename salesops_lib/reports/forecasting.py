@@ -1713,12 +1713,7 @@ def reconcile_sentence(
             "The reckoning cannot put a figure on the pipeline (no deal closed in the quarters "
             "before), so the forecast cannot be compared with it."
         )
-    shared = f"the shared reckoning of {fmt(expected)}"
-    if outlook.goal > 0:
-        shared += f" ({pct(expected / outlook.goal)} of the goal"
-        if outlook.open_deals and np.isfinite(outlook.coverage) and outlook.coverage >= 0.05:
-            shared += f", on an open pipeline {outlook.coverage:.1f}× the gap to it"
-        shared += ": the figures of the index and the team-visibility report)"
+    shared = _reckoning_words(outlook, fmt)
     if rec.method is None:
         lo, hi = forecasts["point"].min(), forecasts["point"].max()
         lead = (
@@ -1735,14 +1730,7 @@ def reconcile_sentence(
         if close
         else f"{bold(fmt(abs(diff)) + (' above' if diff > 0 else ' below'))}"
     )
-    mine = f"{bold(fmt(point))}" + (
-        f", {pct(point / outlook.goal)} of the goal" if outlook.goal > 0 else ""
-    )
-    if np.isfinite(rec.bias) and abs(rec.bias) > BIAS_LIMIT:  # as bias_sentence corrects it
-        fixed = point / (1 + rec.bias)
-        of_goal = f", {pct(fixed / outlook.goal)} of the goal" if outlook.goal > 0 else ""
-        mine += f" (about {fmt(fixed)}{of_goal}, once corrected for its backtest bias)"
-    mine += "," if outlook.goal > 0 or "(" in mine else ""
+    mine = _point_words(point, rec, outlook, fmt)
     text = f"The recommended forecast, {rec.name}'s {mine} is {where} {shared}"
     why = why_words(rec.method, inputs, chances)
     if why is None:
@@ -1758,6 +1746,30 @@ def reconcile_sentence(
             "date, which the reckoning leaves out"
         )
     return text + "."
+
+
+def _reckoning_words(outlook: Outlook, fmt: MoneyFormat) -> str:
+    """The shared reckoning as :func:`reconcile_sentence` names it (its share of the goal)."""
+    expected = outlook.expected
+    shared = f"the shared reckoning of {fmt(expected)}"
+    if outlook.goal > 0:
+        shared += f" ({pct(expected / outlook.goal)} of the goal"
+        if outlook.open_deals and np.isfinite(outlook.coverage) and outlook.coverage >= 0.05:
+            shared += f", on an open pipeline {outlook.coverage:.1f}× the gap to it"
+        shared += ": the figures of the index and the team-visibility report)"
+    return shared
+
+
+def _point_words(point: float, rec: Recommendation, outlook: Outlook, fmt: MoneyFormat) -> str:
+    """The recommended forecast's figure, its share of the goal and, when biased, corrected."""
+    mine = f"{bold(fmt(point))}" + (
+        f", {pct(point / outlook.goal)} of the goal" if outlook.goal > 0 else ""
+    )
+    if np.isfinite(rec.bias) and abs(rec.bias) > BIAS_LIMIT:  # as bias_sentence corrects it
+        fixed = point / (1 + rec.bias)
+        of_goal = f", {pct(fixed / outlook.goal)} of the goal" if outlook.goal > 0 else ""
+        mine += f" (about {fmt(fixed)}{of_goal}, once corrected for its backtest bias)"
+    return mine + ("," if outlook.goal > 0 or "(" in mine else "")
 
 
 # ---------------------------------------------------------------------------------------
