@@ -1367,16 +1367,7 @@ def forecast_quarter(
         }
     if "ensemble" in methods and parts:
         parts["ensemble"] = _ensemble(parts, weights)
-    frames = []
-    for m, f in parts.items():
-        f = f[["point", "lo80", "hi80", "lo95", "hi95"]].copy()
-        f.insert(0, "method", m)
-        frames.append(f)
-    out = pd.concat(frames)
-    if by is None:
-        out = out.reset_index(drop=True)
-    else:
-        out = out.rename_axis(by).reset_index()
+    out = _long_forecast(parts, by)
     out.attrs["recommended"] = (
         recommend(
             bt, among=tuple(parts), hindsight=bt.attrs.get("hindsight", hindsight_methods(data))
@@ -1451,7 +1442,70 @@ def backtest(
         last = min(last, data.calendar.latest_complete_quarter(as_of_limit))
     targets = [data.calendar.shift(last, -k) for k in range(quarters - 1, -1, -1)]
     targets = [t for t in targets if backtestable(data, t)]
-    rows = []
+    rows = _backtest_rows(data, targets, week=week, methods=methods)
+    out = pd.DataFrame(
+        rows,
+        columns=["quarter", "method", "forecast", "actual", "lo80", "hi80", "lo95", "hi95"],
+    )
+    out["error"] = out["forecast"] - out["actual"]
+    out["abs_pct_error"] = out["error"].abs() / out["actual"].where(out["actual"] > 0)
+    for level in ("80", "95"):
+        lo, hi = out[f"lo{level}"], out[f"hi{level}"]
+        out[f"covered{level}"] = np.where(
+            lo.notna(), (out["actual"] >= lo) & (out["actual"] <= hi), np.nan
+        )
+    out = out[
+        [
+            "quarter",
+            "method",
+            "forecast",
+            "actual",
+            "error",
+            "abs_pct_error",
+            "lo80",
+            "hi80",
+            "covered80",
+            "lo95",
+            "hi95",
+            "covered95",
+        ]
+    ]
+    wape = (
+        out.groupby("method")["error"].apply(lambda e: e.abs().sum())
+        / out.groupby("method")["actual"].sum()
+    ).to_dict()
+    out.attrs["wape"] = wape
+    out.attrs["week"] = week
+    out.attrs["hindsight"] = hindsight_methods(data)
+    out.attrs["recommended"] = recommend(out)
+    return out
+
+
+def _long_forecast(parts: dict[str, pd.DataFrame], by: str | None) -> pd.DataFrame:
+    """The methods' forecasts in one long frame: ``method, point, lo80, hi80, lo95, hi95``.
+
+    With ``by``, each method's frame is indexed by the group, which becomes a column.
+    """
+    frames = []
+    for m, f in parts.items():
+        f = f[["point", "lo80", "hi80", "lo95", "hi95"]].copy()
+        f.insert(0, "method", m)
+        frames.append(f)
+    out = pd.concat(frames)
+    if by is None:
+        return out.reset_index(drop=True)
+    return out.rename_axis(by).reset_index()
+
+
+def _backtest_rows(
+    data: SalesData, targets: list[str], *, week: int, methods: tuple[str, ...]
+) -> list[tuple[object, ...]]:
+    """Each target quarter's forecast by each method and its actual, as :func:`backtest` scores.
+
+    Rows are ``quarter, method, forecast, actual, lo80, hi80, lo95, hi95``; the ensemble is
+    weighted by the WAPE of the quarters tested before it, the baselines have no range.
+    """
+    rows: list[tuple[object, ...]] = []
     past_err: dict[str, list[tuple[float, float]]] = {}
     base_methods = tuple(m for m in methods if m in METHODS and m != "ensemble")
     for q in targets:
@@ -1489,42 +1543,7 @@ def backtest(
                     rows.append(
                         (q, b, max(v, booked_so_far), actual, np.nan, np.nan, np.nan, np.nan)
                     )
-    out = pd.DataFrame(
-        rows,
-        columns=["quarter", "method", "forecast", "actual", "lo80", "hi80", "lo95", "hi95"],
-    )
-    out["error"] = out["forecast"] - out["actual"]
-    out["abs_pct_error"] = out["error"].abs() / out["actual"].where(out["actual"] > 0)
-    for level in ("80", "95"):
-        lo, hi = out[f"lo{level}"], out[f"hi{level}"]
-        out[f"covered{level}"] = np.where(
-            lo.notna(), (out["actual"] >= lo) & (out["actual"] <= hi), np.nan
-        )
-    out = out[
-        [
-            "quarter",
-            "method",
-            "forecast",
-            "actual",
-            "error",
-            "abs_pct_error",
-            "lo80",
-            "hi80",
-            "covered80",
-            "lo95",
-            "hi95",
-            "covered95",
-        ]
-    ]
-    wape = (
-        out.groupby("method")["error"].apply(lambda e: e.abs().sum())
-        / out.groupby("method")["actual"].sum()
-    ).to_dict()
-    out.attrs["wape"] = wape
-    out.attrs["week"] = week
-    out.attrs["hindsight"] = hindsight_methods(data)
-    out.attrs["recommended"] = recommend(out)
-    return out
+    return rows
 
 
 _run_backtest = backtest  # forecast_quarter's keyword ``backtest`` shadows the function

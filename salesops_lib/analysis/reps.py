@@ -617,20 +617,7 @@ def attainment_ranking(
     trailing
         Quarters in the window, including ``quarter``.
     level
-        Level of the range.
-
-    Parameters
-    ----------
-    data
-        The data set.
-    quarter
-        The last quarter of the trailing window.
-    as_of
-        What is known (default: the quarter's end, or the data's last date).
-    trailing
-        Quarters in the window, including ``quarter``.
-    level
-        Confidence level of the t interval.
+        Confidence level of the range (the t interval).
 
     Returns
     -------
@@ -657,6 +644,22 @@ def attainment_ranking(
     ]
     if data.quotas is None:
         return pd.DataFrame(columns=columns)
+    long = _rep_quarters(data, quarter=quarter, as_of=as_of, trailing=trailing)
+    out, var_q = _attainment_range(long, level=level)
+    card = rep_scorecard(data, quarter=quarter, as_of=as_of, trailing=trailing)
+    out = out.join(card[["rep_name", "peer_group"]], how="left")
+    out = _shrink_to_peers(out, var_q)
+    return out[columns].sort_values("shrunk_attainment", ascending=False)
+
+
+def _rep_quarters(
+    data: SalesData, *, quarter: str, as_of: object | None, trailing: int
+) -> pd.DataFrame:
+    """Bookings and quota per rep and quarter of the window, for reps with a quota in it.
+
+    Rows are the quarters with a quota or bookings; indexed by ``rep_id, quarter``.
+    """
+    assert data.quotas is not None
     qs = trailing_quarters(data, quarter, trailing)
     _, end = data.calendar.bounds(quarter)
     as_of_ts = data.default_as_of(quarter) if as_of is None else min(pd.Timestamp(as_of), end)
@@ -672,7 +675,15 @@ def attainment_ranking(
     long = pd.concat([booked.rename("bookings"), quota.rename("quota")], axis=1).fillna(0.0)
     has_quota = long.groupby(level="rep_id")["quota"].sum() > 0
     long = long[long.index.get_level_values("rep_id").isin(has_quota[has_quota].index)]
-    long = long[(long["quota"] > 0) | (long["bookings"] > 0)]
+    return long[(long["quota"] > 0) | (long["bookings"] > 0)]
+
+
+def _attainment_range(long: pd.DataFrame, *, level: float) -> tuple[pd.DataFrame, pd.Series]:
+    """Attainment per rep over the window and its t range, from :func:`_rep_quarters`.
+
+    Returns the per-rep frame (``quarters, n, bookings, quota, attainment, lo, hi``) and
+    each rep's per-quarter variance of the ratio (NaN with one quarter).
+    """
     g = long.groupby(level="rep_id")
     out = pd.DataFrame(
         {
@@ -695,9 +706,15 @@ def attainment_ranking(
     tq = stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1))
     out["lo"] = np.where(n > 1, np.maximum(out["attainment"] - tq * se, 0.0), np.nan)
     out["hi"] = np.where(n > 1, out["attainment"] + tq * se, np.nan)
-    card = rep_scorecard(data, quarter=quarter, as_of=as_of, trailing=trailing)
-    out = out.join(card[["rep_name", "peer_group"]], how="left")
-    # within-rep variance pooled over everybody; between-rep variance per peer group
+    return out, var_q
+
+
+def _shrink_to_peers(out: pd.DataFrame, var_q: pd.Series) -> pd.DataFrame:
+    """Add ``peer_attainment`` and ``shrunk_attainment``: normal-normal shrinkage to peers.
+
+    Within-rep variance is pooled over everybody, between-rep variance is estimated per peer
+    group (groups of fewer than three reps borrow from all reps).
+    """
     pooled_var = float(np.nanmean(var_q)) if var_q.notna().any() else 0.0
     sizes = out.groupby("peer_group")["quarters"].transform("size")
     out["prior_group"] = np.where(sizes >= 3, out["peer_group"], "All reps")
@@ -716,8 +733,7 @@ def attainment_ranking(
         w = tau2 / (tau2 + pooled_var / grp["n"]) if tau2 > 0 else pd.Series(0.0, index=grp.index)
         grp = grp.assign(peer_attainment=m, shrunk_attainment=m + w * (grp["attainment"] - m))
         parts.append(grp)
-    out = pd.concat(parts).rename_axis("rep_id")
-    return out[columns].sort_values("shrunk_attainment", ascending=False)
+    return pd.concat(parts).rename_axis("rep_id")
 
 
 # ---------------------------------------------------------------------------------------
@@ -1066,9 +1082,11 @@ MIN_CURVE_REPS = 3
 def ramp_curve(
     data: SalesData, *, as_of: pd.Timestamp, months: int = 12, full_share: float = 0.8
 ) -> dict[str, object]:
-    """Bookings by month of tenure for reps hired inside the data, per ramp group (:func:`ramp_group`.
+    """Bookings by month of tenure for reps hired inside the data, per ramp group.
 
-    segment, else role), and how each new hire tracks its own group.
+    The ramp group is :func:`ramp_group`'s (segment, else role); each new hire is tracked
+    against its own group's curve.
+
     Parameters
     ----------
     data
@@ -1103,27 +1121,10 @@ def ramp_curve(
     """
     reps = data.reps.dropna(subset=["hire_date"]).drop_duplicates("rep_id").copy()
     reps["group"] = reps["rep_id"].map(ramp_group(data))
-    first = data.first_date
-    hires = reps[reps["hire_date"] >= first]
-    opps = data.opportunities
-    won_all = opps[opps["is_won"].fillna(False).astype(bool) & (opps["close_date"] <= as_of)]
-    taken = inherited(data).reindex(won_all.index)
-    passed_on = won_all[taken.to_numpy()]
-    passed_on = passed_on[passed_on["rep_id"].isin(hires["rep_id"])]
+    hires = reps[reps["hire_date"] >= data.first_date]
+    w, passed_on = _ramp_deals(data, reps, hires, as_of=as_of)
     left_out, left_reps = len(passed_on), int(passed_on["rep_id"].nunique())
-    won = won_all[~taken.to_numpy()]
-    w = won.merge(reps[["rep_id", "hire_date", "end_date", "group"]], on="rep_id")
-    w["tenure_month"] = np.floor((w["close_date"] - w["hire_date"]).dt.days / DAYS_PER_MONTH)
-    w = w[w["tenure_month"] >= 0]
-    # reps observed in each tenure month: hired inside the data, month ended before as_of and before leaving
-    obs = []
-    for r in hires.itertuples():
-        stop = min(as_of, r.end_date) if pd.notna(r.end_date) else as_of
-        n_months = int(np.floor((stop - r.hire_date).days / DAYS_PER_MONTH))
-        for m in range(min(n_months, months)):
-            obs.append((r.rep_id, m, r.group))
-    obs_df = pd.DataFrame(obs, columns=["rep_id", "tenure_month", "group"])
-    group_cols = ["hires", "veteran_monthly", "full_mark", "months_to_full"]
+    obs_df = _tenure_months_observed(hires, as_of=as_of, months=months)
     if obs_df.empty:
         return {
             "by_month": pd.DataFrame(
@@ -1132,13 +1133,82 @@ def ramp_curve(
             "curve": pd.DataFrame(
                 columns=["group", "tenure_month", "reps", "bookings_per_rep", "cumulative"]
             ),
-            "groups": pd.DataFrame(columns=group_cols).rename_axis("group"),
+            "groups": pd.DataFrame(
+                columns=["hires", "veteran_monthly", "full_mark", "months_to_full"]
+            ).rename_axis("group"),
             "new_hires": pd.DataFrame(),
             "median_days_to_first_deal": np.nan,
             "inherited_left_out": left_out,
             "inherited_reps": left_reps,
             "full_share": full_share,
         }
+    by_month, curve = _ramp_by_tenure(data, hires, w, obs_df)
+    groups = _ramp_groups(w, curve, obs_df, full_share=full_share)
+    per_rep = w.groupby("rep_id").agg(first_close=("close_date", "min"), booked=("amount", "sum"))
+    first_close = per_rep["first_close"].to_dict()
+    new_hires = _new_hires_vs_curve(reps, curve, per_rep, passed_on, as_of=as_of, months=months)
+    first_deal_days = [
+        (first_close[r.rep_id] - r.hire_date).days
+        for r in hires.itertuples()
+        if r.rep_id in first_close
+    ]
+    return {
+        "by_month": by_month,
+        "curve": curve,
+        "groups": groups,
+        "new_hires": new_hires,
+        "median_days_to_first_deal": float(np.median(first_deal_days))
+        if first_deal_days
+        else np.nan,
+        "inherited_left_out": left_out,
+        "inherited_reps": left_reps,
+        "full_share": full_share,
+    }
+
+
+def _ramp_deals(
+    data: SalesData, reps: pd.DataFrame, hires: pd.DataFrame, *, as_of: pd.Timestamp
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The won deals a ramp counts, with each one's tenure month, and those it leaves out.
+
+    Returns the won deals their owner created (``tenure_month`` from hire, with ``hire_date,
+    end_date, group``) and the won deals that reps hired inside the data inherited.
+    """
+    opps = data.opportunities
+    won_all = opps[opps["is_won"].fillna(False).astype(bool) & (opps["close_date"] <= as_of)]
+    taken = inherited(data).reindex(won_all.index)
+    passed_on = won_all[taken.to_numpy()]
+    passed_on = passed_on[passed_on["rep_id"].isin(hires["rep_id"])]
+    won = won_all[~taken.to_numpy()]
+    w = won.merge(reps[["rep_id", "hire_date", "end_date", "group"]], on="rep_id")
+    w["tenure_month"] = np.floor((w["close_date"] - w["hire_date"]).dt.days / DAYS_PER_MONTH)
+    return w[w["tenure_month"] >= 0], passed_on
+
+
+def _tenure_months_observed(
+    hires: pd.DataFrame, *, as_of: pd.Timestamp, months: int
+) -> pd.DataFrame:
+    """Each hire's observed tenure months: ended before ``as_of`` and before leaving.
+
+    Returns ``rep_id, tenure_month, group``, the first ``months`` months at most.
+    """
+    obs = []
+    for r in hires.itertuples():
+        stop = min(as_of, r.end_date) if pd.notna(r.end_date) else as_of
+        n_months = int(np.floor((stop - r.hire_date).days / DAYS_PER_MONTH))
+        for m in range(min(n_months, months)):
+            obs.append((r.rep_id, m, r.group))
+    return pd.DataFrame(obs, columns=["rep_id", "tenure_month", "group"])
+
+
+def _ramp_by_tenure(
+    data: SalesData, hires: pd.DataFrame, w: pd.DataFrame, obs_df: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Bookings per rep by tenure month, per hire cohort and per ramp group (the curve).
+
+    Adds ``cohort`` and ``bookings`` to ``obs_df`` (in place) and returns ``by_month`` and
+    ``curve`` as :func:`ramp_curve` describes them.
+    """
     hire_of = hires.set_index("rep_id")["hire_date"]
     obs_df["cohort"] = [data.calendar.quarter_of(hire_of[r]) for r in obs_df["rep_id"]]
     book = w.groupby(["rep_id", "tenure_month"])["amount"].sum()
@@ -1157,6 +1227,13 @@ def ramp_curve(
         .reset_index()
     )
     curve["cumulative"] = curve.groupby("group")["bookings_per_rep"].cumsum()
+    return by_month, curve
+
+
+def _ramp_groups(
+    w: pd.DataFrame, curve: pd.DataFrame, obs_df: pd.DataFrame, *, full_share: float
+) -> pd.DataFrame:
+    """Per ramp group: hires, the ramped reps' monthly average, the mark and months to reach it."""
     vet = w[w["tenure_month"] >= 12]
     vet_months = vet.groupby(["group", "rep_id", vet["close_date"].dt.to_period("M")])[
         "amount"
@@ -1177,14 +1254,28 @@ def ramp_curve(
                 "months_to_full": float(hit["tenure_month"].iloc[0] + 1) if len(hit) else np.nan,
             }
         )
-    groups = pd.DataFrame(rows_g).set_index("group")
+    return pd.DataFrame(rows_g).set_index("group")
+
+
+def _new_hires_vs_curve(
+    reps: pd.DataFrame,
+    curve: pd.DataFrame,
+    per_rep: pd.DataFrame,
+    passed_on: pd.DataFrame,
+    *,
+    as_of: pd.Timestamp,
+    months: int,
+) -> pd.DataFrame:
+    """Each rep hired in the last ``months`` months and still employed, against its curve.
+
+    ``per_rep`` holds each rep's first won deal and bookings since hire (``first_close,
+    booked``), found once for all reps.
+    """
     new = reps[
         (reps["hire_date"] > as_of - pd.Timedelta(days=int(months * DAYS_PER_MONTH)))
         & (reps["hire_date"] <= as_of)
     ]
     new = new[new["end_date"].isna() | (new["end_date"] > as_of)]
-    # each rep's first won deal and bookings since hire, found once (not per rep)
-    per_rep = w.groupby("rep_id").agg(first_close=("close_date", "min"), booked=("amount", "sum"))
     first_close = per_rep["first_close"].to_dict()
     booked_since_hire = per_rep["booked"].to_dict()
     inherited_won = passed_on.groupby("rep_id").size().to_dict()
@@ -1211,23 +1302,7 @@ def ramp_curve(
                 "inherited_won": int(inherited_won.get(r.rep_id, 0)),
             }
         )
-    first_deal_days = [
-        (first_close[r.rep_id] - r.hire_date).days
-        for r in hires.itertuples()
-        if r.rep_id in first_close
-    ]
-    return {
-        "by_month": by_month,
-        "curve": curve,
-        "groups": groups,
-        "new_hires": pd.DataFrame(rows),
-        "median_days_to_first_deal": float(np.median(first_deal_days))
-        if first_deal_days
-        else np.nan,
-        "inherited_left_out": left_out,
-        "inherited_reps": left_reps,
-        "full_share": full_share,
-    }
+    return pd.DataFrame(rows)
 
 
 def manager_summary(card: pd.DataFrame) -> pd.DataFrame:

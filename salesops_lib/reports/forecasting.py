@@ -11,8 +11,10 @@ the numbers beside it (tested in ``tests/test_reports_forecasting.py``).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, replace
 from math import comb
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -464,7 +466,95 @@ def build(
     """
     period = period_of(data, quarter, as_of)
     d = team_or_company(data, team)
-    fmt = money_in(d.currency)
+    b = _basis(d, period, backtest_quarters)
+    target, decision, names, rec, forecasts = b.target, b.decision, b.names, b.rec, b.forecasts
+    booked = float(b.fc.attrs["booked"])
+    outlook = quarter_outlook(d, quarter=target, as_of=period.as_of)
+    risk = forecast.risks(d, quarter=target, as_of=period.as_of, top=LARGEST)
+    teams = _team_forecast(d, target, period.as_of, decision, rec, names, company=b.fc)
+    start, end = d.calendar.bounds(target)
+    monthly = forecast.backtest_monthly(d) if len(d.quarters()) < 8 else pd.DataFrame()
+    risks = _risk_section(b, risk)
+    h = header(data, period, team)
+    return Forecasting(
+        header=replace(h, scope=scope_sentence(team, period, target, start, end)),
+        period=period,
+        target_quarter=target,
+        gaps=_gaps(decision, bool(risk["has_history"]), teams, target, rec, d),
+        intro_sentence=intro_sentence(target, start, end, period.as_of, booked, b.fmt),
+        **_fields(
+            _forecast_section(b, booked, outlook, risk),
+            _accuracy_section(b, monthly, backtest_quarters),
+            risks,
+            _team_section(b, teams),
+        ),
+        definitions=_definitions(
+            forecasts,
+            monthly,
+            b.inputs,
+            names,
+            deal_terms=table_definitions(risks.largest.frame, risks.past_due.frame),
+            filled=any(
+                bool(t.frame.get("amount_filled", pd.Series(dtype=bool)).any())
+                for t in (risks.largest, risks.past_due)
+            ),
+        ),
+        findings=_findings(
+            forecasts,
+            rec,
+            outlook,
+            _frame(risk, "past_due"),
+            _frame(risk, "undated"),
+            target,
+            b.fmt,
+        ),
+        currency=d.currency,
+        names=names,
+        inputs=b.inputs,
+    )
+
+
+def _fields(*parts: Any) -> dict[str, Any]:
+    """The fields of the sections' results, by name, for the report's result (no copies)."""
+    return {f.name: getattr(p, f.name) for p in parts for f in dataclasses.fields(p)}
+
+
+def _frame(risk: dict[str, object], key: str) -> pd.DataFrame:
+    """One of the deal sets of :func:`~salesops_lib.analysis.forecast.risks`."""
+    deals = risk[key]
+    assert isinstance(deals, pd.DataFrame)
+    return deals
+
+
+@dataclass(frozen=True)
+class _Basis:
+    """What every section of report 03 reads: the quarter, the backtests and the forecast."""
+
+    d: SalesData
+    period: Period
+    target: str
+    """The quarter forecast."""
+    week: int
+    """Its week of quarter on the as-of date: the backtest at this week decides."""
+    fmt: MoneyFormat
+    tests: dict[int, pd.DataFrame]
+    """The backtests by week of quarter."""
+    decision: pd.DataFrame
+    """The backtest at the forecast's week."""
+    fc: pd.DataFrame
+    """The forecast by method (:func:`~salesops_lib.analysis.forecast.forecast_quarter`)."""
+    shown: set[str]
+    """Its methods."""
+    inputs: dict[str, tuple[str, ...]]
+    names: dict[str, str]
+    rec: Recommendation
+    acc: pd.DataFrame
+    forecasts: pd.DataFrame
+    """The forecast as the report shows it (:func:`forecast_frame`)."""
+
+
+def _basis(d: SalesData, period: Period, backtest_quarters: int) -> _Basis:
+    """Backtest every method at each week shown, forecast the quarter, recommend a method."""
     target = outlook_quarter(d, period.quarter, period.as_of)
     week = forecast.forecast_week(d, target, period.as_of)
     tests = {
@@ -486,55 +576,64 @@ def build(
     rec = recommendation_of(fc, decision, week, names)
     acc = accuracy_frame(tests, names)
     forecasts = forecast_frame(fc, acc, week, names)
-    booked = float(fc.attrs["booked"])
-    outlook = quarter_outlook(d, quarter=target, as_of=period.as_of)
-    risk = forecast.risks(d, quarter=target, as_of=period.as_of, top=LARGEST)
-    has_history = bool(risk["has_history"])
-    pipe = risk["open"]
-    assert isinstance(pipe, pd.DataFrame)
-    undated = risk["undated"]
-    assert isinstance(undated, pd.DataFrame)
-    due = risk["past_due"]
-    assert isinstance(due, pd.DataFrame)
-    everything = timeline.open_deals(d, period.as_of)
-    outside = everything[~everything["opp_id"].isin(pipe["opp_id"])]
-    chances = (
-        forecast.deal_chances(d, quarter=target, as_of=period.as_of)
-        if "pipeline" in shown
-        else None
+    fmt = money_in(d.currency)
+    return _Basis(
+        d, period, target, week, fmt, tests, decision, fc, shown, inputs, names, rec, acc, forecasts
     )
-    teams = _team_forecast(d, target, period.as_of, decision, rec, names, company=fc)
-    team_method = teams.attrs.get("method")
-    gaps = _gaps(decision, has_history, teams, target, rec, d)
-    start, end = d.calendar.bounds(target)
-    monthly = forecast.backtest_monthly(d) if len(d.quarters()) < 8 else pd.DataFrame()
-    chart = forecasts.assign(method=forecasts["label"])
-    largest = _largest(d, pipe, undated, target, has_history, period.as_of)
-    past_due = _past_due(d, due, period.as_of)
-    h = header(data, period, team)
+
+
+@dataclass(frozen=True)
+class _Close:
+    """Section "What will the quarter close at?" (fields of :class:`Forecasting`)."""
+
+    forecasts: pd.DataFrame
+    recommendation: Recommendation
+    recommended_name: str
+    booked: float
+    tiles: list[Tile]
+    recommendation_sentence: str
+    range_sentence: str | None
+    season_sentence: str | None
+    forecast_table: Table
+    forecast_chart: pd.DataFrame
+    forecast_title: str
+    goal: float | None
+    goal_label: str
+    rep_call_note: str | None
+    outlook: Outlook
+    outlook_sentence: str
+    reconcile_sentence: str | None
+
+
+def _forecast_section(
+    b: _Basis, booked: float, outlook: Outlook, risk: dict[str, object]
+) -> _Close:
+    """What will the quarter close at: each method's forecast, the recommended one, the outlook."""
+    d, target, as_of, fmt, rec, forecasts = b.d, b.target, b.period.as_of, b.fmt, b.rec, b.forecasts
+    decision = b.decision
+    everything = timeline.open_deals(d, as_of)
+    outside = everything[~everything["opp_id"].isin(_frame(risk, "open")["opp_id"])]
+    chances = (
+        forecast.deal_chances(d, quarter=target, as_of=as_of) if "pipeline" in b.shown else None
+    )
     goal = outlook.goal if outlook.goal > 0 else None
-    return Forecasting(
-        header=replace(h, scope=scope_sentence(team, period, target, start, end)),
-        period=period,
-        target_quarter=target,
-        gaps=gaps,
-        intro_sentence=intro_sentence(target, start, end, period.as_of, booked, fmt),
+    return _Close(
         forecasts=forecasts,
         recommendation=rec,
         recommended_name=rec.name or "",
         booked=booked,
-        tiles=forecast_tiles(forecasts, rec, booked, period.as_of, fmt),
-        recommendation_sentence=recommendation_sentence(forecasts, rec, target, fmt, names),
+        tiles=forecast_tiles(forecasts, rec, booked, as_of, fmt),
+        recommendation_sentence=recommendation_sentence(forecasts, rec, target, fmt, b.names),
         range_sentence=range_sentence(rec),
         season_sentence=season_sentence(decision, rec, forecasts, target, fmt),
         forecast_table=Table(
             forecasts,
             FORECAST_SPEC,
-            f"Forecasts of {target} bookings by method, as known on {period.as_of.date()}"
-            + (f"; ranges held: in the backtest at week {week}" if len(decision) else ""),
+            f"Forecasts of {target} bookings by method, as known on {as_of.date()}"
+            + (f"; ranges held: in the backtest at week {b.week}" if len(decision) else ""),
             d.currency,
         ),
-        forecast_chart=chart,
+        forecast_chart=forecasts.assign(method=forecasts["label"]),
         forecast_title=forecast_title(forecasts, rec, target, fmt),
         goal=goal,
         goal_label=goal_words(outlook, fmt) if goal else "",
@@ -542,7 +641,7 @@ def build(
             "Rep call is what reps have committed: bookings so far plus Commit deals, its low "
             "end (its range runs up to Best Case). It has no probability behind it and is never "
             "recommended."
-            if "rep_call" in shown
+            if "rep_call" in b.shown
             else None
         ),
         outlook=outlook,
@@ -554,10 +653,34 @@ def build(
             outside=outside,
             target=target,
             fmt=fmt,
-            inputs=inputs,
+            inputs=b.inputs,
             chances=chances,
         ),
-        backtests=tests,
+    )
+
+
+@dataclass(frozen=True)
+class _Accuracy:
+    """Section "How accurate has each method been?" (fields of :class:`Forecasting`)."""
+
+    backtests: dict[int, pd.DataFrame]
+    accuracy: Table
+    accuracy_sentence: str | None
+    tested_sentence: str | None
+    accuracy_chart: pd.DataFrame
+    accuracy_title: str
+    backtest_chart: pd.DataFrame
+    backtest_title: str
+    errors_by_quarter: Table
+    monthly: Table
+    monthly_sentence: str | None
+
+
+def _accuracy_section(b: _Basis, monthly: pd.DataFrame, backtest_quarters: int) -> _Accuracy:
+    """How accurate each method has been: the backtests by week of quarter, and by month."""
+    d, rec, week, acc, decision = b.d, b.rec, b.week, b.acc, b.decision
+    return _Accuracy(
+        backtests=b.tests,
         accuracy=Table(
             acc,
             accuracy_spec(rec),
@@ -565,7 +688,7 @@ def build(
             f"week {week} decides the recommendation",
             d.currency,
         ),
-        accuracy_sentence=accuracy_sentence(acc, rec, target, names),
+        accuracy_sentence=accuracy_sentence(acc, rec, b.target, b.names),
         tested_sentence=tested_sentence(d, rec, backtest_quarters),
         accuracy_chart=acc[acc["method"] != "rep_call"].reset_index(drop=True),
         accuracy_title=accuracy_title(acc, rec),
@@ -579,37 +702,60 @@ def build(
         backtest_title=(
             f"{rec.name} {week_phrase(week, each=True)} against what closed" if rec.name else ""
         ),
-        errors_by_quarter=errors_by_quarter(decision, week, d.currency, names),
+        errors_by_quarter=errors_by_quarter(decision, week, d.currency, b.names),
         monthly=monthly_table(monthly, d.currency),
         monthly_sentence=monthly_sentence(monthly, len(d.quarters())),
+    )
+
+
+@dataclass(frozen=True)
+class _Risk:
+    """Section "What is at risk?" (fields of :class:`Forecasting`)."""
+
+    risk: dict[str, object]
+    risk_sentence: str
+    undated_sentence: str | None
+    past_due_sentence: str
+    largest: Table
+    past_due: Table
+
+
+def _risk_section(b: _Basis, risk: dict[str, object]) -> _Risk:
+    """What is at risk: the largest open deals, those without a close date and those past it."""
+    d, target, as_of, fmt = b.d, b.target, b.period.as_of, b.fmt
+    has_history = bool(risk["has_history"])
+    pipe, undated, due = _frame(risk, "open"), _frame(risk, "undated"), _frame(risk, "past_due")
+    return _Risk(
         risk=risk,
         risk_sentence=risk_sentence(pipe, target, has_history=has_history, fmt=fmt),
-        undated_sentence=undated_sentence(undated, shown, fmt, names),
-        past_due_sentence=past_due_sentence(due, pipe, target, period.as_of, fmt),
-        largest=largest,
-        past_due=past_due,
+        undated_sentence=undated_sentence(undated, b.shown, fmt, b.names),
+        past_due_sentence=past_due_sentence(due, pipe, target, as_of, fmt),
+        largest=_largest(d, pipe, undated, target, has_history, as_of),
+        past_due=_past_due(d, due, as_of),
+    )
+
+
+@dataclass(frozen=True)
+class _Teams:
+    """Section "How does the forecast split by team?" (fields of :class:`Forecasting`)."""
+
+    by_team: Table
+    team_sentence: str | None
+
+
+def _team_section(b: _Basis, teams: pd.DataFrame) -> _Teams:
+    """How the forecast splits by team, against each team's goal."""
+    team_method = teams.attrs.get("method")
+    return _Teams(
         by_team=Table(
             teams,
             TEAM_SPEC if "goal" in teams else TEAM_SPEC.without("goal", "of_goal"),
-            f"{target} forecast by team ({method_name(team_method, names)})" if team_method else "",
-            d.currency,
+            f"{b.target} forecast by team ({method_name(team_method, b.names)})"
+            if team_method
+            else "",
+            b.d.currency,
         ),
-        team_sentence=team_sentence(teams, rec, fmt, names),
-        definitions=_definitions(
-            forecasts,
-            monthly,
-            inputs,
-            names,
-            deal_terms=table_definitions(largest.frame, past_due.frame),
-            filled=any(
-                bool(t.frame.get("amount_filled", pd.Series(dtype=bool)).any())
-                for t in (largest, past_due)
-            ),
-        ),
-        findings=_findings(forecasts, rec, outlook, due, undated, target, fmt),
-        currency=d.currency,
-        names=names,
-        inputs=inputs,
+        team_sentence=team_sentence(teams, b.rec, b.fmt, b.names),
     )
 
 
@@ -1567,12 +1713,7 @@ def reconcile_sentence(
             "The reckoning cannot put a figure on the pipeline (no deal closed in the quarters "
             "before), so the forecast cannot be compared with it."
         )
-    shared = f"the shared reckoning of {fmt(expected)}"
-    if outlook.goal > 0:
-        shared += f" ({pct(expected / outlook.goal)} of the goal"
-        if outlook.open_deals and np.isfinite(outlook.coverage) and outlook.coverage >= 0.05:
-            shared += f", on an open pipeline {outlook.coverage:.1f}× the gap to it"
-        shared += ": the figures of the index and the team-visibility report)"
+    shared = _reckoning_words(outlook, fmt)
     if rec.method is None:
         lo, hi = forecasts["point"].min(), forecasts["point"].max()
         lead = (
@@ -1589,14 +1730,7 @@ def reconcile_sentence(
         if close
         else f"{bold(fmt(abs(diff)) + (' above' if diff > 0 else ' below'))}"
     )
-    mine = f"{bold(fmt(point))}" + (
-        f", {pct(point / outlook.goal)} of the goal" if outlook.goal > 0 else ""
-    )
-    if np.isfinite(rec.bias) and abs(rec.bias) > BIAS_LIMIT:  # as bias_sentence corrects it
-        fixed = point / (1 + rec.bias)
-        of_goal = f", {pct(fixed / outlook.goal)} of the goal" if outlook.goal > 0 else ""
-        mine += f" (about {fmt(fixed)}{of_goal}, once corrected for its backtest bias)"
-    mine += "," if outlook.goal > 0 or "(" in mine else ""
+    mine = _point_words(point, rec, outlook, fmt)
     text = f"The recommended forecast, {rec.name}'s {mine} is {where} {shared}"
     why = why_words(rec.method, inputs, chances)
     if why is None:
@@ -1612,6 +1746,30 @@ def reconcile_sentence(
             "date, which the reckoning leaves out"
         )
     return text + "."
+
+
+def _reckoning_words(outlook: Outlook, fmt: MoneyFormat) -> str:
+    """The shared reckoning as :func:`reconcile_sentence` names it (its share of the goal)."""
+    expected = outlook.expected
+    shared = f"the shared reckoning of {fmt(expected)}"
+    if outlook.goal > 0:
+        shared += f" ({pct(expected / outlook.goal)} of the goal"
+        if outlook.open_deals and np.isfinite(outlook.coverage) and outlook.coverage >= 0.05:
+            shared += f", on an open pipeline {outlook.coverage:.1f}× the gap to it"
+        shared += ": the figures of the index and the team-visibility report)"
+    return shared
+
+
+def _point_words(point: float, rec: Recommendation, outlook: Outlook, fmt: MoneyFormat) -> str:
+    """The recommended forecast's figure, its share of the goal and, when biased, corrected."""
+    mine = f"{bold(fmt(point))}" + (
+        f", {pct(point / outlook.goal)} of the goal" if outlook.goal > 0 else ""
+    )
+    if np.isfinite(rec.bias) and abs(rec.bias) > BIAS_LIMIT:  # as bias_sentence corrects it
+        fixed = point / (1 + rec.bias)
+        of_goal = f", {pct(fixed / outlook.goal)} of the goal" if outlook.goal > 0 else ""
+        mine += f" (about {fmt(fixed)}{of_goal}, once corrected for its backtest bias)"
+    return mine + ("," if outlook.goal > 0 or "(" in mine else "")
 
 
 # ---------------------------------------------------------------------------------------

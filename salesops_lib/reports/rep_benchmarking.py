@@ -11,8 +11,10 @@ teams compare. Every sentence is a function of the numbers beside it (tested in
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, cast
 
 import numpy as np
@@ -260,7 +262,67 @@ def build(
     q, day = period.quarter, period.as_of
     trailing = max(int(trailing), 1)
     window = bench.trailing_quarters(d, q, trailing)
+    span = _span(window)
+    who = _compared_reps(d, q, day, trailing)
+    card = who.card
+    has_quota = bool(card["attainment_trailing"].notna().any())
+    has_activities = bool(card["activities_trailing"].notna().any())
+    hire_known = bool(d.reps["hire_date"].notna().any())
+    has_managers = "manager" in d.reps and bool(d.reps["manager"].notna().any())
+    scores = _score_section(
+        d, who, window, trailing, span, fmt, has_quota, has_activities, hire_known
+    )
+    ranks = _rank_section(d, who, q, day, trailing, span, has_quota)
+    steady = _steady_section(d, who, q, day, trailing, has_quota)
+    leaks = _leak_section(d, who, window, q, day, trailing, span)
+    ramp = _ramp_section(d, day, hire_known, fmt)
+    managers = _manager_section(card, has_quota, fmt, d.currency)
+    missing = (
+        (not has_quota, Gap(SCORE_SECTION, NO_QUOTAS, ADD_QUOTAS)),
+        (leaks.coaching is None, Gap(LEAK_SECTION, NO_HISTORY, add_history(d))),
+        (not hire_known, Gap(RAMP_SECTION, NO_HIRE_DATES, ADD_HIRE_DATES)),
+        (
+            not has_managers or managers.managers is None,
+            Gap(MANAGER_SECTION, NO_MANAGERS, ADD_MANAGERS),
+        ),
+    )
+    return RepBenchmarking(
+        header=header(data, period, team),
+        period=period,
+        gaps=[gap for absent, gap in missing if absent],
+        window=window,
+        has_quota=has_quota,
+        card=card,
+        **_fields(scores, ranks, steady, leaks, ramp, managers),
+        definitions=_definitions(has_quota, has_activities),
+        findings=_findings(ranks.ranking_frame, ramp.new_hires, fmt),
+        currency=d.currency,
+    )
 
+
+def _fields(*parts: Any) -> dict[str, Any]:
+    """The fields of the sections' results, by name, for the report's result (no copies)."""
+    return {f.name: getattr(p, f.name) for p in parts for f in dataclasses.fields(p)}
+
+
+@dataclass(frozen=True)
+class _Compared:
+    """The reps the report compares and those it leaves out."""
+
+    card: pd.DataFrame
+    """Scorecard of the reps compared, most bookings first."""
+    shown_name: pd.Series
+    """Each compared rep's name as shown: ``(left YYYY-MM-DD)`` added for reps who left."""
+    left: pd.Series
+    """Leaving date of the compared reps who left before the as-of date."""
+    idle: pd.Index
+    """Reps the data no longer shows at work, ranked with nobody."""
+    inactive: pd.DataFrame
+    """Those reps as :func:`~salesops_lib.analysis.quota.possibly_inactive` lists them."""
+
+
+def _compared_reps(d: SalesData, q: str, day: pd.Timestamp, trailing: int) -> _Compared:
+    """Who is compared: the scorecard without reps the data no longer shows at work."""
     card = bench.rep_scorecard(d, quarter=q, as_of=day, trailing=trailing)
     # reps the data no longer shows at work (report 04's rule) are ranked with nobody
     inactive = quota_lib.possibly_inactive(d, day)
@@ -276,14 +338,37 @@ def build(
         ~card.index.isin(left.index),
         card["rep_name"] + " (left " + left.reindex(card.index).dt.strftime("%Y-%m-%d") + ")",
     )
-    has_quota = bool(card["attainment_trailing"].notna().any())
-    has_activities = bool(card["activities_trailing"].notna().any())
-    hire_known = bool(d.reps["hire_date"].notna().any())
-    has_managers = "manager" in d.reps and bool(d.reps["manager"].notna().any())
-    gaps: list[Gap] = []
-    if not has_quota:
-        gaps.append(Gap(SCORE_SECTION, NO_QUOTAS, ADD_QUOTAS))
+    return _Compared(card, shown_name, left, idle, inactive)
 
+
+@dataclass(frozen=True)
+class _Scores:
+    """Section "How does each rep score against peers?" (fields of :class:`RepBenchmarking`)."""
+
+    scope_sentence: str
+    results: Table
+    activity: Table
+    peer_sentence: str | None
+    distribution: pd.DataFrame
+    distribution_value: str
+    distribution_kind: str
+    distribution_label: str
+    distribution_title: str
+
+
+def _score_section(
+    d: SalesData,
+    who: _Compared,
+    window: list[str],
+    trailing: int,
+    span: str,
+    fmt: MoneyFormat,
+    has_quota: bool,
+    has_activities: bool,
+    hire_known: bool,
+) -> _Scores:
+    """How does each rep score against peers: results, how they came, the spread by group."""
+    card = who.card
     results_spec = (
         RESULTS_SPEC if has_quota else RESULTS_SPEC.without("attainment_trailing", "pct_attainment")
     )
@@ -292,82 +377,18 @@ def build(
     activity_spec = (
         ACTIVITY_SPEC if has_activities else ACTIVITY_SPEC.without("activities_trailing")
     )
-    frame = card.reset_index().assign(rep_name=shown_name.to_numpy())
-    span = _span(window)
-
-    ranking = bench.win_rate_ranking(d, quarter=q, as_of=day, trailing=trailing)
-    ranking = ranking[ranking.index.isin(card.index)]
-    ranking = ranking.assign(rep_name=shown_name.reindex(ranking.index)).reset_index()
-    att = (
-        bench.attainment_ranking(d, quarter=q, as_of=day, trailing=trailing) if has_quota else None
-    )
-    if att is not None:
-        att = att[att.index.isin(card.index)]
-        att = att.assign(rep_name=shown_name.reindex(att.index)).reset_index()
-
-    cons = bench.consistency(d, quarter=q, as_of=day, trailing=trailing)
-    cons = cons[cons.index.isin(card.index)]
-    judged = cons[~cons["quadrant"].isin([bench.TOO_NEW, bench.NOT_PLACED])]
-    unplaced = cons[cons["quadrant"] == bench.NOT_PLACED]
-
-    conv, basis = bench.stage_conversion(d, quarter=q, as_of=day, trailing=trailing)
-    fun = funnel_lib.stage_funnel(d, quarters=window, as_of=day)
-    neck = funnel_lib.funnel_bottleneck(fun)
-    one_step = len(fun.reach.measurable) < 2
-    if one_step:
-        gaps.append(Gap(LEAK_SECTION, NO_HISTORY, add_history(d)))
-    names = d.reps.drop_duplicates("rep_id").set_index("rep_id")["rep_name"]
-    conv = conv.assign(rep_name=conv["rep_id"].map(names).fillna(conv["rep_id"]))
-    # coaching material: reps still on the team only
-    staying = conv[~conv["rep_id"].isin(left.index) & ~conv["rep_id"].isin(idle)]
-    heat = None if one_step else heat_matrix(staying)
-    coach = bench.coaching_stage(staying).join(names, how="left").reset_index()
-    coach["rep_name"] = coach["rep_name"].fillna(coach["rep_id"])
-    coach = coach.sort_values("excess_lost", ascending=False).reset_index(drop=True)
-    gone = sorted(
-        str(names.get(r, r))
-        for r in left.index
-        if r in set(conv.loc[conv["entered"] > 0, "rep_id"])
-    )
-
-    if not hire_known:
-        gaps.append(Gap(RAMP_SECTION, NO_HIRE_DATES, ADD_HIRE_DATES))
-    ramp = bench.ramp_curve(d, as_of=day)
-    curve = cast(pd.DataFrame, ramp["curve"])
-    hires = cast(pd.DataFrame, ramp["new_hires"])
-    mgr = bench.manager_summary(card).reset_index()
-    mgr = mgr[mgr["manager"].astype("str") != UNASSIGNED].reset_index(drop=True)
-    if not has_managers or mgr.empty:
-        gaps.append(Gap(MANAGER_SECTION, NO_MANAGERS, ADD_MANAGERS))
-    measure = (
-        str(mgr["measure"].iloc[0]) if len(mgr) else ("attainment" if has_quota else "bookings")
-    )
-    mkind = "pct" if measure == "attainment" else "money"
-
+    frame = card.reset_index().assign(rep_name=who.shown_name.to_numpy())
+    quarters = count(len(window), "quarter")
     dist_value = "attainment_trailing" if has_quota else "bookings_trailing"
-    return RepBenchmarking(
-        header=header(data, period, team),
-        period=period,
-        gaps=gaps,
-        window=window,
-        has_quota=has_quota,
-        card=card,
+    return _Scores(
         scope_sentence=" ".join(
             t
-            for t in (scope_sentence(len(card), window, trailing), inactive_sentence(inactive))
+            for t in (scope_sentence(len(card), window, trailing), inactive_sentence(who.inactive))
             if t
         ),
-        results=Table(
-            frame,
-            results_spec,
-            f"Results, trailing {count(len(window), 'quarter')} ({span})",
-            d.currency,
-        ),
+        results=Table(frame, results_spec, f"Results, trailing {quarters} ({span})", d.currency),
         activity=Table(
-            frame,
-            activity_spec,
-            f"How the results came, trailing {count(len(window), 'quarter')} ({span})",
-            d.currency,
+            frame, activity_spec, f"How the results came, trailing {quarters} ({span})", d.currency
         ),
         peer_sentence=peer_sentence(card, fmt, hire_known=hire_known),
         distribution=peer_spread(frame, dist_value),
@@ -377,6 +398,40 @@ def build(
             f"{'Attainment' if has_quota else 'Bookings'}, {span} (peer groups of {MIN_GROUP} reps or more)"
         ),
         distribution_title=distribution_title(frame, dist_value, has_quota, fmt),
+    )
+
+
+@dataclass(frozen=True)
+class _Ranks:
+    """Section "Who really wins more often?" (fields of :class:`RepBenchmarking`)."""
+
+    ranking_frame: pd.DataFrame
+    ranking: Table
+    ranking_sentence: str | None
+    ranking_title: str
+    attainment: Table | None
+
+
+def _rank_section(
+    d: SalesData,
+    who: _Compared,
+    q: str,
+    day: pd.Timestamp,
+    trailing: int,
+    span: str,
+    has_quota: bool,
+) -> _Ranks:
+    """Who really wins more often: win rates and attainment shrunk toward peers."""
+    ranking = bench.win_rate_ranking(d, quarter=q, as_of=day, trailing=trailing)
+    ranking = ranking[ranking.index.isin(who.card.index)]
+    ranking = ranking.assign(rep_name=who.shown_name.reindex(ranking.index)).reset_index()
+    att = (
+        bench.attainment_ranking(d, quarter=q, as_of=day, trailing=trailing) if has_quota else None
+    )
+    if att is not None:
+        att = att[att.index.isin(who.card.index)]
+        att = att.assign(rep_name=who.shown_name.reindex(att.index)).reset_index()
+    return _Ranks(
         ranking_frame=ranking,
         ranking=Table(
             ranking,
@@ -397,11 +452,81 @@ def build(
                 d.currency,
             )
         ),
+    )
+
+
+@dataclass(frozen=True)
+class _Steadiness:
+    """Section "Who delivers steadily?" (fields of :class:`RepBenchmarking`)."""
+
+    consistency: pd.DataFrame
+    consistency_sentence: str | None
+    consistency_title: str
+    consistency_split: float
+    consistency_label: str
+
+
+def _steady_section(
+    d: SalesData, who: _Compared, q: str, day: pd.Timestamp, trailing: int, has_quota: bool
+) -> _Steadiness:
+    """Who delivers steadily, and whose results come in bursts."""
+    cons = bench.consistency(d, quarter=q, as_of=day, trailing=trailing)
+    cons = cons[cons.index.isin(who.card.index)]
+    judged = cons[~cons["quadrant"].isin([bench.TOO_NEW, bench.NOT_PLACED])]
+    unplaced = cons[cons["quadrant"] == bench.NOT_PLACED]
+    return _Steadiness(
         consistency=judged,
         consistency_sentence=consistency_sentence(judged, has_quota, unplaced),
         consistency_title=consistency_title(judged),
         consistency_split=1.0,
         consistency_label="Attainment" if has_quota else "Bookings / peer median",
+    )
+
+
+@dataclass(frozen=True)
+class _Leaks:
+    """Section "Where does each rep lose deals?" (fields of :class:`RepBenchmarking`)."""
+
+    conversion: pd.DataFrame
+    bottleneck: funnel_lib.Bottleneck | None
+    conversion_sentence: str | None
+    heat: pd.DataFrame | None
+    heat_title: str
+    coaching: Table | None
+    coaching_note: str | None
+
+
+def _leak_section(
+    d: SalesData,
+    who: _Compared,
+    window: list[str],
+    q: str,
+    day: pd.Timestamp,
+    trailing: int,
+    span: str,
+) -> _Leaks:
+    """Where in the sales process each rep loses deals, and the one step to coach.
+
+    Without history showing two steps, there is no heat map and no coaching table.
+    """
+    conv, basis = bench.stage_conversion(d, quarter=q, as_of=day, trailing=trailing)
+    fun = funnel_lib.stage_funnel(d, quarters=window, as_of=day)
+    neck = funnel_lib.funnel_bottleneck(fun)
+    one_step = len(fun.reach.measurable) < 2
+    names = d.reps.drop_duplicates("rep_id").set_index("rep_id")["rep_name"]
+    conv = conv.assign(rep_name=conv["rep_id"].map(names).fillna(conv["rep_id"]))
+    # coaching material: reps still on the team only
+    staying = conv[~conv["rep_id"].isin(who.left.index) & ~conv["rep_id"].isin(who.idle)]
+    heat = None if one_step else heat_matrix(staying)
+    coach = bench.coaching_stage(staying).join(names, how="left").reset_index()
+    coach["rep_name"] = coach["rep_name"].fillna(coach["rep_id"])
+    coach = coach.sort_values("excess_lost", ascending=False).reset_index(drop=True)
+    gone = sorted(
+        str(names.get(r, r))
+        for r in who.left.index
+        if r in set(conv.loc[conv["entered"] > 0, "rep_id"])
+    )
+    return _Leaks(
         conversion=conv,
         bottleneck=neck,
         conversion_sentence=(
@@ -419,24 +544,70 @@ def build(
             f"The one step to coach per rep (most deals lost beyond the team rate, at least 10 deals entering), {span}",
         ),
         coaching_note=None if one_step else coaching_note(gone, day),
-        ramp_curve=curve,
+    )
+
+
+@dataclass(frozen=True)
+class _Ramp:
+    """Section "How fast do new hires ramp?" (fields of :class:`RepBenchmarking`)."""
+
+    ramp_curve: pd.DataFrame
+    ramp_groups: pd.DataFrame
+    ramp_sentence: str | None
+    ramp_title: str
+    new_hires: Table | None
+
+
+def _ramp_section(d: SalesData, day: pd.Timestamp, hire_known: bool, fmt: MoneyFormat) -> _Ramp:
+    """How fast new hires ramp: the curves per group and each recent hire against theirs."""
+    ramp = bench.ramp_curve(d, as_of=day)
+    hires = cast(pd.DataFrame, ramp["new_hires"])
+    group_word = bench.ramp_by(d) or "group"
+    return _Ramp(
+        ramp_curve=cast(pd.DataFrame, ramp["curve"]),
         ramp_groups=cast(pd.DataFrame, ramp["groups"]),
         ramp_sentence=ramp_sentence(
             ramp,
             hire_known,
             fmt,
             reassigned_known="reassigned_date" in d.opportunities,
-            group_word=bench.ramp_by(d) or "group",
+            group_word=group_word,
         ),
         ramp_title=ramp_title(cast(pd.DataFrame, ramp["groups"]), bench.ramp_by(d)),
         new_hires=Table(
             hires,
-            HIRES_SPEC.with_label("group", (bench.ramp_by(d) or "group").capitalize()),
-            f"Each recent hire against their {bench.ramp_by(d) or 'group'}'s ramp curve",
+            HIRES_SPEC.with_label("group", group_word.capitalize()),
+            f"Each recent hire against their {group_word}'s ramp curve",
             d.currency,
         )
         if len(hires)
         else None,
+    )
+
+
+@dataclass(frozen=True)
+class _Managers:
+    """Section "How do managers' teams compare?" (fields of :class:`RepBenchmarking`)."""
+
+    managers: Table | None
+    manager_chart: pd.DataFrame
+    manager_sentence: str | None
+    manager_title: str
+    manager_kind: str
+    manager_target: float | None
+
+
+def _manager_section(
+    card: pd.DataFrame, has_quota: bool, fmt: MoneyFormat, currency: str
+) -> _Managers:
+    """How managers' teams compare: each manager's reps' average and spread."""
+    mgr = bench.manager_summary(card).reset_index()
+    mgr = mgr[mgr["manager"].astype("str") != UNASSIGNED].reset_index(drop=True)
+    measure = (
+        str(mgr["measure"].iloc[0]) if len(mgr) else ("attainment" if has_quota else "bookings")
+    )
+    mkind = "pct" if measure == "attainment" else "money"
+    return _Managers(
         managers=None
         if mgr.empty
         else Table(
@@ -448,16 +619,13 @@ def build(
                 )
             ),
             f"Each manager's reps, trailing {measure}",
-            d.currency,
+            currency,
         ),
         manager_chart=mgr,
         manager_sentence=manager_sentence(mgr, measure, fmt),
         manager_title=manager_title(mgr, card, measure),
         manager_kind=mkind,
         manager_target=1.0 if measure == "attainment" else None,
-        definitions=_definitions(has_quota, has_activities),
-        findings=_findings(ranking, hires, fmt),
-        currency=d.currency,
     )
 
 
@@ -1438,8 +1606,8 @@ def manager_title(mgr: pd.DataFrame, card: pd.DataFrame, measure: str) -> str:
 # ---------------------------------------------------------------------------------------
 
 
-def _definitions(has_quota: bool, has_activities: bool) -> dict[str, str]:
-    own = {
+_DEFINITIONS: Mapping[str, str] = MappingProxyType(
+    {
         "Trailing window": (
             "The report's quarter and the quarters before it (the trailing parameter), as far "
             "as the data goes; every figure of this report counts deals closed in it."
@@ -1530,16 +1698,28 @@ def _definitions(has_quota: bool, has_activities: bool) -> dict[str, str]:
         "Against curve": "The hire's bookings to date divided by the curve to date.",
         "Spread": "Highest minus lowest value among a manager's reps (Std dev: their standard deviation).",
     }
-    if has_quota:
-        own["Attainment"] = (
+)
+"""The terms report 02 defines beside the shared ones, in the order the page lists them."""
+_QUOTA_DEFINITIONS: Mapping[str, str] = MappingProxyType(
+    {
+        "Attainment": (
             "Bookings divided by quota, both summed over the window's quarters: the one "
             "attainment every table and chart of this report shows."
-        )
-        own["Quarters with quota"] = "Quarters of the window in which the rep had a quota."
-        own["Shrunk attainment"] = (
+        ),
+        "Quarters with quota": "Quarters of the window in which the rep had a quota.",
+        "Shrunk attainment": (
             "The rep's attainment pulled toward the peer average (of the rep's peer group) in "
             "proportion to how noisy a few quarters are."
-        )
+        ),
+    }
+)
+"""The terms defined when the data has quotas."""
+
+
+def _definitions(has_quota: bool, has_activities: bool) -> dict[str, str]:
+    own = dict(_DEFINITIONS)
+    if has_quota:
+        own.update(_QUOTA_DEFINITIONS)
     if has_activities:
         own["Activities"] = "Logged activities (calls, meetings, emails) of the rep in the window."
     return pick(
@@ -1551,7 +1731,8 @@ def _definitions(has_quota: bool, has_activities: bool) -> dict[str, str]:
     )
 
 
-def _findings(ranking: pd.DataFrame, hires: pd.DataFrame, fmt: MoneyFormat) -> list[Finding]:
+def _findings(ranking: pd.DataFrame, new_hires: Table | None, fmt: MoneyFormat) -> list[Finding]:
+    hires = new_hires.frame if new_hires is not None else pd.DataFrame()
     out = []
     below = ranking[ranking["flag"] == "below peers"]
     if len(below):
