@@ -81,6 +81,21 @@ def test_peer_distribution_one_row_per_group():
     assert ax.get_xlabel() == "x"
 
 
+def test_peer_distribution_draws_the_same_dots_every_time():
+    frame = pd.DataFrame({"peer_group": ["A"] * 3 + ["B"] * 3, "v": [1.0, 1.2, 0.9, 0.5, 0.6, 0.4]})
+
+    def dots() -> np.ndarray:
+        ax = plots.peer_distribution(frame, value="v", group="peer_group", title="t")
+        return np.vstack([c.get_offsets() for c in ax.collections if len(c.get_offsets())])
+
+    first, second = dots(), dots()
+    assert first.shape == (6, 2)
+    np.testing.assert_array_equal(first, second)
+    # every dot sits on its group's row (A at 0, B at 1), within the jitter
+    rows = np.where(first[:, 0] >= 0.9, 0.0, 1.0)
+    assert np.all(np.abs(first[:, 1] - rows) <= 0.15)
+
+
 # ---------------------------------------------------------------------------------------
 # reports 03 and 07
 

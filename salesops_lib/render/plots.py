@@ -1262,7 +1262,10 @@ def peer_distribution(
         width=0.55,
         linewidth=1,
     )
-    sns.stripplot(data=data, x=value, y=group, order=order, ax=ax, color=ACCENT, size=4, alpha=0.8)
+    # each rep a dot, spread up and down by a fixed jitter so the same data draws the same chart
+    row = data[group].map({name: i for i, name in enumerate(order)}).to_numpy(dtype=float)
+    jitter = np.random.default_rng(0).uniform(-0.15, 0.15, len(data))
+    ax.scatter(data[value], row + jitter, s=16, color=ACCENT, alpha=0.8, zorder=3)
     if kind == "pct":
         pct_axis(ax, axis="x")
     else:
