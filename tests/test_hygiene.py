@@ -37,7 +37,7 @@ def hand(tmp_path):
 
 
 def test_each_check_fires_on_its_deal(hand):
-    a = qa.audit(hand, as_of="2026-06-15")
+    a = qa.audit(hand, as_of="2026-06-15").problems
     got = {(r.opp_id, r.check) for r in a.itertuples()}
     assert ("pastdue", "past_due_close") in got
     assert ("noamount", "missing_amount") in got
@@ -61,8 +61,9 @@ def test_hygiene_score_by_hand(hand):
 
 
 def test_audit_uses_only_what_was_known(demo):
-    a = qa.audit(demo, as_of="2026-06-30")
-    od = a.attrs["open_deals"]
+    audited = qa.audit(demo, as_of="2026-06-30")
+    a, od = audited.problems, audited.open_deals
+    assert not audited.problems.attrs  # no frame rides along into every derived frame
     assert (od["snapshot_date"] <= "2026-06-30").all()
     assert "probability_mismatch" not in set(a["check"])  # the CRM keeps no past probabilities
     past_due = a[a["check"] == "past_due_close"]

@@ -36,7 +36,7 @@ def test_waterfall_balances_to_the_cent(demo, quarter, day):
     start, end = demo.calendar.bounds(quarter)
     as_of = min(start + pd.Timedelta(days=day), end, demo.last_date)
     mv = pl.movement(demo, quarter=quarter, as_of=as_of)
-    v = mv.set_index("step")["amount"]
+    v = mv.steps.set_index("step")["amount"]
     inflow_outflow = (
         v["start"]
         + v["created"]
@@ -54,8 +54,9 @@ def test_waterfall_balances_to_the_cent(demo, quarter, day):
         and v["start"] >= 0
         and v["end"] >= 0
     )
-    deals = mv.attrs["deals"]
+    deals = mv.deals
     assert deals.index.is_unique
+    assert "deals" not in mv.steps.attrs  # no frame rides along into every derived frame
 
 
 @pytest.mark.parametrize("as_of", ["2026-06-30", "2026-05-20"])
@@ -64,17 +65,17 @@ def test_waterfall_won_equals_bookings_to_the_as_of_date(demo, demo_dir, as_of):
     raw = pd.read_csv(demo_dir / "opportunities.csv", parse_dates=["close_date"])
     won = raw[raw["is_won"].astype(bool) & raw["close_date"].between("2026-04-01", as_of)]
     mv = pl.movement(demo, quarter="2026Q2", as_of=as_of)
-    assert -mv.set_index("step").loc["won", "amount"] == pytest.approx(won["amount"].sum())
+    assert -mv.steps.set_index("step").loc["won", "amount"] == pytest.approx(won["amount"].sum())
     bookings = kpi_table(demo, quarter="2026Q2", as_of=as_of, by=None).iloc[0]["bookings"]
     assert bookings == pytest.approx(won["amount"].sum())
 
 
 def test_waterfall_end_equals_open_pipeline_of_the_last_snapshot(demo):
     mv = pl.movement(demo, quarter="2026Q3", as_of="2026-08-14")
-    h = demo.history[demo.history["snapshot_date"] == pd.Timestamp(mv.attrs["to"])]
+    h = demo.history[demo.history["snapshot_date"] == pd.Timestamp(mv.end)]
     start, end = demo.calendar.bounds("2026Q3")
     open_in_q = h[~h["is_closed"] & (h["close_date"] >= start) & (h["close_date"] <= end)]
-    assert mv.set_index("step").loc["end", "amount"] == pytest.approx(
+    assert mv.steps.set_index("step").loc["end", "amount"] == pytest.approx(
         open_in_q["amount"].fillna(0).sum()
     )
 

@@ -134,7 +134,7 @@ def test_owner_known_only_from_the_reassigned_date(with_history, without_history
 
 def test_scores_by_rep_leave_out_deals_reassigned_later_and_say_so(with_history):
     problems = hygiene.audit(with_history, as_of=AS_OF)
-    od = problems.attrs["open_deals"]
+    od = problems.open_deals
     by_rep = hygiene.hygiene_score(with_history, problems, by="rep_id")
     assert "r3" not in by_rep.index  # Cy held no deal on 9/30
     assert by_rep["open_deals"].sum() == len(od) - 1
@@ -150,13 +150,15 @@ def test_scores_by_rep_leave_out_deals_reassigned_later_and_say_so(with_history)
 
 def test_fix_list_leaves_out_deals_closed_since_and_counts_them(with_history, without_history):
     for data in (with_history, without_history):
-        problems = hygiene.audit(data, as_of=AS_OF)
+        audited = hygiene.audit(data, as_of=AS_OF)
+        problems = audited.problems
         names = dq.check_names(has_history=data.history is not None)
-        fix = dq.fix_list(data, problems, names, as_of=AS_OF)
+        fixes = dq.fix_list(data, audited, names, as_of=AS_OF)
+        fix = fixes.deals
         flagged = set(problems["opp_id"])
         closed = {"o1", "o2", "o6"} & flagged
         assert set(fix["opp_id"]) == flagged - closed and not fix["closed_after"].any()
-        gone = fix.attrs["closed_since"]
+        gone = fixes.closed_since
         assert set(gone["opp_id"]) == closed
         counts = dq.problem_counts(problems, names)
         assert counts["deals"].sum() == problems.groupby("check")["opp_id"].nunique().sum()
@@ -179,7 +181,8 @@ def test_fix_list_leaves_out_deals_closed_since_and_counts_them(with_history, wi
 
 def test_fix_list_groups_a_reassigned_deal_apart_from_its_new_owner(with_history):
     problems = hygiene.audit(with_history, as_of=AS_OF)
-    fix = dq.fix_list(with_history, problems, dq.check_names(), as_of=AS_OF).set_index("opp_id")
+    fix = dq.fix_list(with_history, problems, dq.check_names(), as_of=AS_OF).deals
+    fix = fix.set_index("opp_id")
     if "o4" in fix.index:
         assert fix.loc["o4", "owner_key"] == "r3 (previous owner)"
         assert fix.loc["o4", "rep_name"].startswith("Previous owner (reassigned to Cy")

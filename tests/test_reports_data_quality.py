@@ -5,6 +5,7 @@ against pandas on the raw CSV files."""
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 import nbformat
 import pandas as pd
@@ -240,7 +241,7 @@ def test_check_names_are_a_managers_words_everywhere(hand):
     shown = set(r.problem_counts.frame["label"]) | set(r.problem_chart["label"])
     found = r.problem_counts.frame.query("deals > 0")
     assert set(found["label"]) == {"Close date passed", "No account", "Likely duplicate"}
-    assert shown == {r.check_names[c] for c in r.problems.attrs["checked"]}
+    assert shown == {r.check_names[c] for c in r.audit.checked}
     for text in [
         *r.check_names.values(),
         *r.definitions,
@@ -634,8 +635,8 @@ def test_an_open_deal_at_100_percent_is_at_odds_with_its_stage_before_the_last_d
         write(tmp_path / "p", reps=REPS, opportunities=sure, accounts=ACCOUNTS), config=cfg
     )
     audit = hygiene.audit(data, as_of="2026-05-05")
-    assert "probability_mismatch" in audit.attrs["checked"]
-    got = audit[audit["check"] == "probability_mismatch"]["opp_id"].tolist()
+    assert "probability_mismatch" in audit.checked
+    got = audit.problems[audit.problems["check"] == "probability_mismatch"]["opp_id"].tolist()
     assert got == ["sure"]
 
 
@@ -675,7 +676,7 @@ def test_maven_open_deals_without_close_date_are_a_data_gap_said_once(maven_qual
     undated = open_[open_["close_date"].isna()]
     r = maven_quality
     counts = r.problem_counts.frame.set_index("check")
-    n, amount = r.problems.attrs["data_gaps"]["no_close_date"]
+    n, amount = r.audit.data_gaps["no_close_date"]
     assert n == len(undated) == 2089
     assert amount == pytest.approx(undated["product"].map(prices).sum())
     # Maven records no close date for any open deal: a data gap, said once, not rep hygiene
@@ -775,7 +776,7 @@ def test_forecast_impact_sums_each_deals_absolute_error(demo, demo_dir):
         & opps["close_date"].between("2026-04-01", "2026-06-30")
     ].set_index("opp_id")["amount"]
     error = chances["chance"] * chances["amount"] - chances["opp_id"].map(won).fillna(0.0)
-    flagged = chances["opp_id"].isin(set(hygiene.audit(demo, as_of=as_of)["opp_id"]))
+    flagged = chances["opp_id"].isin(set(hygiene.audit(demo, as_of=as_of).problems["opp_id"]))
     assert imp["flagged_error"] == pytest.approx(error[flagged].abs().sum())
     assert imp["clean_error"] == pytest.approx(error[~flagged].abs().sum())
     assert imp["flagged_error"] > abs(error[flagged].sum())  # not the net error of the group
@@ -854,7 +855,7 @@ def test_deals_closed_after_the_as_of_date_say_so(tmp_path):
     # the review's three: closed won after 3/31, told to "confirm the deal is alive"
     gone = {"006Dn00000jPNRwLMC", "006Dn00000ElKdVWUJ", "006Dn00000UjOd7JFT"}
     assert not (set(fix["opp_id"]) & set(later["Id"])) and not fix["closed_after"].any()
-    shown = fix.attrs["closed_since"]
+    shown = r.fix_closed_since
     assert set(shown["opp_id"]) == gone and gone <= set(r.problems["opp_id"])
     for _, row in shown.iterrows():
         won = raw.set_index("Id").loc[row["opp_id"], "IsWon"]
@@ -891,11 +892,11 @@ def test_a_blank_field_on_nearly_every_open_deal_is_a_data_gap(tmp_path, n, unda
         write(tmp_path / "g", reps=REPS, opportunities=opps, accounts=ACCOUNTS), config=cfg
     )
     audit = hygiene.audit(data, as_of="2026-06-15")
-    assert ("no_close_date" in audit.attrs["data_gaps"]) is gap
-    assert ("no_close_date" in set(audit["check"])) is not gap
-    assert ("no_close_date" in audit.attrs["checked"]) is not gap
+    assert ("no_close_date" in audit.data_gaps) is gap
+    assert ("no_close_date" in set(audit.problems["check"])) is not gap
+    assert ("no_close_date" in audit.checked) is not gap
     if gap:
-        assert audit.attrs["data_gaps"]["no_close_date"] == (undated, 100.0 * undated)
+        assert audit.data_gaps["no_close_date"] == (undated, 100.0 * undated)
         scores = hygiene.hygiene_score(data, audit)
         assert "no_close_date" not in scores.columns  # the gap is no rep's problem
 
@@ -926,20 +927,30 @@ def test_duplicate_sentence_names_each_rule_it_used():
             "amount": [5000.0, 0.0, 800.0, 800.0],
         }
     )
-    problems.attrs["duplicates"] = pd.DataFrame(
+    pairs = pd.DataFrame(
         {
             "opp_id": ["a", "c"],
             "other_id": ["b", "d"],
             "reason": ["same name and account", "same amount"],
         }
     )
-    assert dq.duplicate_sentence(problems, FMT) == (
+    audited = hygiene.Audit(
+        problems=problems,
+        open_deals=pd.DataFrame({"opp_id": list("abcd")}),
+        duplicates=pairs,
+        checked=["likely_duplicate"],
+        not_checked={},
+        data_gaps={},
+        filled=(0, 0.0),
+        cycle_days=float("nan"),
+    )
+    assert dq.duplicate_sentence(audited, FMT) == (
         "4 open deals worth $6.6K look like duplicates (2 pairs: one with the same name and "
         "account, whoever owns it; one of the same rep and account, created within 14 days of "
         "each other, with the same entered amount or a very similar name)."
     )
-    problems.attrs["duplicates"] = problems.attrs["duplicates"].iloc[[0]]
-    assert dq.duplicate_sentence(problems.iloc[:2], FMT) == (
+    one = replace(audited, problems=problems.iloc[:2], duplicates=pairs.iloc[[0]])
+    assert dq.duplicate_sentence(one, FMT) == (
         "2 open deals worth $5.0K look like duplicates (1 pair: one with the same name and "
         "account, whoever owns it)."
     )

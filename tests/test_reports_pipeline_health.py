@@ -289,20 +289,21 @@ def test_aging_sentence_and_title():
 
 
 def _movement(won=-400.0, to="2026-09-25", closed_to="2026-09-30"):
-    mv = pd.DataFrame(
+    steps = pd.DataFrame(
         {
             "step": ph.pipeline.MOVEMENT_ORDER,
             "amount": [1000.0, 300.0, 100.0, -50.0, won, -500.0, -100.0, 350.0 - 400.0 - won],
             "deals": [10, 3, 1, 2, 4, 5, 1, 4],
         }
     )
-    mv.attrs.update({"from": "2026-06-26", "to": to, "closed_to": closed_to})
-    return mv
+    return ph.pipeline.Movement(
+        steps=steps, deals=pd.DataFrame(), start="2026-06-26", end=to, closed_to=closed_to
+    )
 
 
 def test_movement_sentence_balances_and_names_bookings():
     mv = _movement()
-    v = mv.set_index("step")["amount"]
+    v = mv.steps.set_index("step")["amount"]
     assert (
         v[["start", "created", "pulled_in", "amount_change", "won", "lost", "slipped_out"]].sum()
         == v["end"]

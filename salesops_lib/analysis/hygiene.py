@@ -41,6 +41,7 @@ category_mismatch
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 import numpy as np
@@ -71,7 +72,7 @@ record the field (:data:`DATA_GAP_SHARE`), which says nothing of the reps' hygie
 
 DATA_GAP_SHARE = 0.95
 """A blank-field check failing on this share of the open deals or more is a data gap: reported
-once (``attrs["data_gaps"]``), left out of the problems, scores and fix list."""
+once (:attr:`Audit.data_gaps`), left out of the problems, scores and fix list."""
 
 DATA_GAP_MIN_DEALS = 20
 """Fewer open deals than this are too few to tell a data gap from a few blank fields."""
@@ -95,9 +96,37 @@ PROBLEM_COLUMNS = [
 """Columns of :func:`audit`."""
 
 
-def audit(
-    data: SalesData, *, as_of: object, stale_days: int = 30, push_limit: int = 2
-) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Audit:
+    """What :func:`audit` found on the open deals of one date, and what it could check.
+
+    The frames are fields rather than ``attrs`` of the problems frame: pandas deep-copies
+    ``attrs`` into every frame derived from one carrying them.
+    """
+
+    problems: pd.DataFrame
+    """One row per deal and problem (:data:`PROBLEM_COLUMNS`; ``related`` is a likely
+    duplicate's other deal, else missing)."""
+    open_deals: pd.DataFrame
+    """The open deals checked (:func:`salesops_lib.timeline.open_deals`, with
+    ``probability`` and ``amount_filled``)."""
+    duplicates: pd.DataFrame
+    """The likely duplicate pairs (:func:`likely_duplicates`)."""
+    checked: list[str]
+    """The checks run on this data, in :data:`CHECKS` order."""
+    not_checked: dict[str, str]
+    """Each check that could not be run, and why."""
+    data_gaps: dict[str, tuple[int, float]]
+    """Each blank-field check left out because it fails on nearly every open deal
+    (:data:`DATA_GAP_SHARE`), with its deals and amount."""
+    filled: tuple[int, float]
+    """The open deals whose amount the preset filled in, and their amount."""
+    cycle_days: float
+    """The median days from created to close of won deals (the no-stage-change check's
+    yardstick without history snapshots; NaN with them)."""
+
+
+def audit(data: SalesData, *, as_of: object, stale_days: int = 30, push_limit: int = 2) -> Audit:
     """Hygiene problems of the deals open on ``as_of``.
 
     Parameters
@@ -113,25 +142,65 @@ def audit(
 
     Returns
     -------
-    DataFrame
-        One row per deal and problem: ``opp_id, rep_id, check, action, amount, stage,
-        close_date, related`` (for a likely duplicate, the other deal's id; else missing).
-        ``attrs["open_deals"]`` holds the open deals checked
-        (:func:`salesops_lib.timeline.open_deals`, with ``probability`` and
-        ``amount_filled``); ``attrs["checked"]`` the checks run on this data, in
-        :data:`CHECKS` order; ``attrs["not_checked"]`` each check that could not be run and
-        why; ``attrs["data_gaps"]`` each blank-field check left out because it fails on
-        nearly every open deal, with its deals and amount; ``attrs["filled"]`` the open
-        deals whose amount the preset filled in, and their amount; ``attrs["cycle_days"]`` the median days from created to close of won deals
-        (the no-stage-change check's yardstick without history snapshots; NaN with them).
+    Audit
+        The problems (one row per deal and problem: ``opp_id, rep_id, check, action, amount,
+        stage, close_date, related``), the open deals checked, the likely duplicate pairs,
+        the checks run and not run, the data gaps, the filled-in amounts and the cycle
+        yardstick.
 
     Examples
     --------
-    >>> audit(data, as_of="2026-09-30").groupby("check")["opp_id"].nunique()  # doctest: +SKIP
+    >>> audit(data, as_of="2026-09-30").problems.groupby("check")["opp_id"].nunique()  # doctest: +SKIP
     """
     as_of_ts = pd.Timestamp(as_of).normalize()  # type: ignore[arg-type]
+    od = _checked_deals(data, as_of_ts)
+    not_checked: dict[str, str] = {}
+    flags: dict[str, pd.Series] = {}
+    due = timeline.past_due(data, as_of=as_of_ts)
+    flags["past_due_close"] = pd.Series(fast.isin(od["opp_id"], due["opp_id"]), index=od.index)
+    undated = timeline.undated(data, as_of=as_of_ts)
+    flags["no_close_date"] = pd.Series(fast.isin(od["opp_id"], undated["opp_id"]), index=od.index)
+    snapshots = timeline.snapshot_date_on(data, as_of_ts) is not None
+    flags["no_stage_change"], med, why = _stale_flag(data, od, snapshots, stale_days)
+    if why:
+        not_checked["no_stage_change"] = why
+    # a list price the loading preset filled in is an amount (said so beside it), not "No amount"
+    flags["missing_amount"] = od["amount_missing"].astype(bool) & ~od["amount_filled"]
+    flags["missing_account"] = od["account_id"].isna()
+    pairs = likely_duplicates(od)
+    first_match = _first_match(pairs)
+    flags["likely_duplicate"] = pd.Series(
+        fast.isin(od["opp_id"], first_match.index), index=od.index
+    )
+    flags["pushed_repeatedly"] = od["pushes"] >= push_limit
+    if not snapshots:
+        not_checked["pushed_repeatedly"] = "needs history snapshots"
+    flags["probability_mismatch"], why = _probability_flag(data, od, as_of_ts, snapshots)
+    if why:
+        not_checked["probability_mismatch"] = why
+    flags["category_mismatch"], why = _category_flag(data, od)
+    if why:
+        not_checked["category_mismatch"] = why
+    flags, data_gaps = _without_data_gaps(flags, od)
+    return Audit(
+        problems=_problem_rows(flags, od, first_match),
+        open_deals=od,
+        duplicates=pairs,
+        checked=[c for c in CHECKS if c not in not_checked and c not in data_gaps],
+        not_checked=not_checked,
+        data_gaps=data_gaps,
+        filled=(
+            int(od["amount_filled"].sum()),
+            float(od.loc[od["amount_filled"], "amount"].sum()),
+        ),
+        cycle_days=med,
+    )
+
+
+def _checked_deals(data: SalesData, as_of: pd.Timestamp) -> pd.DataFrame:
+    """The deals open on ``as_of`` with the record's ``probability`` and ``amount_filled``."""
     od = data.derived(
-        ("open deals recorded", as_of_ts), lambda: timeline.open_deals(data, as_of_ts)
+        ("open deals recorded", as_of), lambda: timeline.open_deals(data, as_of)
     ).copy()
     opps = data.opportunities
     row = od["opp_row"].to_numpy()
@@ -145,29 +214,26 @@ def audit(
         if "amount_filled" in opps
         else False
     )
-    not_checked: dict[str, str] = {}
-    flags: dict[str, pd.Series] = {}
-    due = timeline.past_due(data, as_of=as_of_ts)
-    flags["past_due_close"] = pd.Series(fast.isin(od["opp_id"], due["opp_id"]), index=od.index)
-    undated = timeline.undated(data, as_of=as_of_ts)
-    flags["no_close_date"] = pd.Series(fast.isin(od["opp_id"], undated["opp_id"]), index=od.index)
-    snapshots = timeline.snapshot_date_on(data, as_of_ts) is not None
-    med = np.nan
+    return od
+
+
+def _stale_flag(
+    data: SalesData, od: pd.DataFrame, snapshots: bool, stale_days: int
+) -> tuple[pd.Series, float, str | None]:
+    """The no-stage-change check, the cycle yardstick (NaN with snapshots) and why not run."""
     if snapshots:  # from history snapshots
-        flags["no_stage_change"] = od["days_unchanged"] >= stale_days
-    else:
-        won = won_deals(data)
-        med = float(((won["close_date"] - won["created_date"]).dt.days).median())
-        flags["no_stage_change"] = (
-            od["age_days"] > 2 * med if np.isfinite(med) else pd.Series(False, index=od.index)
-        )
-        if not np.isfinite(med):
-            not_checked["no_stage_change"] = "no won deal with a created date to measure the cycle"
-    # a list price the loading preset filled in is an amount (said so beside it), not "No amount"
-    flags["missing_amount"] = od["amount_missing"].astype(bool) & ~od["amount_filled"]
-    flags["missing_account"] = od["account_id"].isna()
-    pairs = likely_duplicates(od)
-    first_match = (
+        return od["days_unchanged"] >= stale_days, np.nan, None
+    won = won_deals(data)
+    med = float(((won["close_date"] - won["created_date"]).dt.days).median())
+    if not np.isfinite(med):
+        why = "no won deal with a created date to measure the cycle"
+        return pd.Series(False, index=od.index), med, why
+    return od["age_days"] > 2 * med, med, None
+
+
+def _first_match(pairs: pd.DataFrame) -> pd.Series:
+    """Each deal of a likely duplicate pair and the first other deal it is paired with."""
+    return (
         pd.concat(
             [
                 pairs[["opp_id", "other_id"]],
@@ -177,47 +243,70 @@ def audit(
         .drop_duplicates("opp_id")
         .set_index("opp_id")["other_id"]
     )
-    flags["likely_duplicate"] = pd.Series(
-        fast.isin(od["opp_id"], first_match.index), index=od.index
-    )
-    flags["pushed_repeatedly"] = od["pushes"] >= push_limit
-    if not snapshots:
-        not_checked["pushed_repeatedly"] = "needs history snapshots"
+
+
+def _probability_flag(
+    data: SalesData, od: pd.DataFrame, as_of: pd.Timestamp, snapshots: bool
+) -> tuple[pd.Series, str | None]:
+    """The probability-mismatch check and why it could not be run (None: it was)."""
+    opps = data.opportunities
     stage_prob = {s.name: s.probability for s in data.stages if s.probability is not None}
     default = od["stage"].map(stage_prob)
     # the CRM keeps only today's probability: it can be checked against the stage only on the data's last date
     # without snapshots the stage is the record's too, so both are what the export shows now
-    current = as_of_ts >= data.last_date.normalize() or not snapshots
+    current = as_of >= data.last_date.normalize() or not snapshots
+    why = None
     if "probability" not in opps or opps["probability"].isna().all():
-        not_checked["probability_mismatch"] = "the export has no probabilities"
+        why = "the export has no probabilities"
     elif not current:
-        not_checked["probability_mismatch"] = (
+        why = (
             "the export keeps only today's probabilities, which the stages of the history "
             "snapshots on an earlier date cannot be compared with"
         )
     is_open_stage = od["stage"].isin([s.name for s in data.stages if not s.closed])
     prob = od["probability"]
-    flags["probability_mismatch"] = current & (
+    flag = current & (
         (prob.notna() & default.notna() & ((prob - default).abs() > 0.25))
         | (prob.notna() & is_open_stage & ((prob <= 0) | (prob >= 1)))  # as the load warns
     )
+    return flag, why
+
+
+def _category_flag(data: SalesData, od: pd.DataFrame) -> tuple[pd.Series, str | None]:
+    """The category-mismatch check and why it could not be run (None: it was)."""
+    opps = data.opportunities
     open_names = [s.name for s in data.stages if not s.closed]
     idx = od["stage"].map({n: i for i, n in enumerate(open_names)})
     half = len(open_names) / 2
     cat = od["forecast_category"]
-    flags["category_mismatch"] = (
+    flag = (
         ((cat == "Commit") & (idx < half - 0.5))
         | (cat == "Closed")
         | ((cat == "Omitted") & (idx == len(open_names) - 1))
     ).fillna(False)
     if "forecast_category" not in opps or opps["forecast_category"].isna().all():
-        not_checked["category_mismatch"] = "the export has no forecast categories"
+        return flag, "the export has no forecast categories"
+    return flag, None
+
+
+def _without_data_gaps(
+    flags: dict[str, pd.Series], od: pd.DataFrame
+) -> tuple[dict[str, pd.Series], dict[str, tuple[int, float]]]:
+    """The flags without the blank-field checks failing on nearly every deal, and those gaps."""
+    kept = dict(flags)
     data_gaps: dict[str, tuple[int, float]] = {}
     for check in RECORD_CHECKS:
         m = flags[check].fillna(False).to_numpy(dtype=bool)
         if len(od) >= DATA_GAP_MIN_DEALS and m.mean() >= DATA_GAP_SHARE:
             data_gaps[check] = (int(m.sum()), float(od.loc[m, "amount"].sum()))
-            del flags[check]
+            del kept[check]
+    return kept, data_gaps
+
+
+def _problem_rows(
+    flags: dict[str, pd.Series], od: pd.DataFrame, first_match: pd.Series
+) -> pd.DataFrame:
+    """One row per deal and check that flags it (:data:`PROBLEM_COLUMNS`), in check order."""
     rows = []
     for check, mask in flags.items():
         m = mask.fillna(False).to_numpy(dtype=bool)
@@ -229,18 +318,7 @@ def audit(
                 part["opp_id"].map(first_match) if check == "likely_duplicate" else pd.NA
             )
             rows.append(part)
-    out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=PROBLEM_COLUMNS)
-    out.attrs["open_deals"] = od
-    out.attrs["duplicates"] = pairs
-    out.attrs["checked"] = [c for c in CHECKS if c not in not_checked and c not in data_gaps]
-    out.attrs["data_gaps"] = data_gaps
-    out.attrs["filled"] = (
-        int(od["amount_filled"].sum()),
-        float(od.loc[od["amount_filled"], "amount"].sum()),
-    )
-    out.attrs["not_checked"] = not_checked
-    out.attrs["cycle_days"] = med
-    return out
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=PROBLEM_COLUMNS)
 
 
 def _normalised_names(names: pd.Series) -> pd.Series:
@@ -301,40 +379,63 @@ def likely_duplicates(
         entered = entered & ~deals["amount_filled"].fillna(False).astype(bool)
     d["amount"] = d["amount"].where(entered & (d["amount"] > 0))
     empty = pd.DataFrame({"opp_id": [], "other_id": [], "reason": []}, dtype="str")
-    # one deal entered twice under one name and account, whoever owns each and whenever made
+    same_name_account = _same_name_and_account(d)
+    d = d[d["account_id"].notna() & d["created_date"].notna() & d["rep_id"].notna()]
+    d = d.reset_index(drop=True).reset_index(names="row")
+    if len(d) < 2:
+        return same_name_account if len(same_name_account) else empty
+    out = _same_rep_pairs(d, days=days, similarity=similarity)
+    if out is None:
+        return same_name_account.reset_index(drop=True) if len(same_name_account) else empty
+    # a pair of one rep with the same name keeps its reason (same amount, same name)
+    key = set(zip(out["opp_id"], out["other_id"], strict=True))
+    key |= {(b, a) for a, b in key}
+    extra = same_name_account[
+        [
+            (a, b) not in key
+            for a, b in zip(same_name_account["opp_id"], same_name_account["other_id"], strict=True)
+        ]
+    ]
+    return pd.concat([out, extra], ignore_index=True) if len(extra) else out.reset_index(drop=True)
+
+
+def _other_product(pairs: pd.DataFrame) -> np.ndarray:
+    """For each pair of deals, whether both name a product and the products differ."""
+    return (
+        pairs["product"].notna()
+        & pairs["product_b"].notna()
+        & (pairs["product"].astype("str") != pairs["product_b"].astype("str"))
+    ).to_numpy(dtype=bool)
+
+
+def _same_name_and_account(d: pd.DataFrame) -> pd.DataFrame:
+    """Pairs of deals under one name and account, whoever owns each and whenever made."""
     named = d[d["account_id"].notna() & d["name"].notna()].reset_index(drop=True)
     named = named.reset_index(names="row")
     twin = named.merge(named, on=["account_id", "name"], suffixes=("", "_b"))
     twin = twin[twin["row"] < twin["row_b"]]
-    other_product = (
-        twin["product"].notna()
-        & twin["product_b"].notna()
-        & (twin["product"].astype("str") != twin["product_b"].astype("str"))
-    )
-    twin = twin[~other_product.to_numpy(dtype=bool)]
-    same_name_account = pd.DataFrame(
+    twin = twin[~_other_product(twin)]
+    return pd.DataFrame(
         {
             "opp_id": twin["opp_id"].to_numpy(),
             "other_id": twin["opp_id_b"].to_numpy(),
             "reason": "same name and account",
         }
     )
-    d = d[d["account_id"].notna() & d["created_date"].notna() & d["rep_id"].notna()]
-    d = d.reset_index(drop=True).reset_index(names="row")
-    if len(d) < 2:
-        return same_name_account if len(same_name_account) else empty
+
+
+def _same_rep_pairs(d: pd.DataFrame, *, days: int, similarity: float) -> pd.DataFrame | None:
+    """Pairs of one rep and account created within ``days`` with a same amount or name.
+
+    None when no pair of one rep and account was created within ``days`` of each other.
+    """
     pairs = d.merge(d, on=["rep_id", "account_id"], suffixes=("", "_b"))
     pairs = pairs[pairs["row"] < pairs["row_b"]]
     gap = (pairs["created_date"] - pairs["created_date_b"]).abs()
     pairs = pairs[(gap <= pd.Timedelta(days=days)).to_numpy(dtype=bool)]
-    other_product = (
-        pairs["product"].notna()
-        & pairs["product_b"].notna()
-        & (pairs["product"].astype("str") != pairs["product_b"].astype("str"))
-    )
-    pairs = pairs[~other_product.to_numpy(dtype=bool)]
+    pairs = pairs[~_other_product(pairs)]
     if pairs.empty:
-        return same_name_account.reset_index(drop=True) if len(same_name_account) else empty
+        return None
     same_amount = (pairs["amount"] == pairs["amount_b"]).fillna(False).to_numpy(dtype=bool)
     both = (pairs["name"].notna() & pairs["name_b"].notna()).to_numpy(dtype=bool)
     same_name = both & (pairs["name"] == pairs["name_b"]).fillna(False).to_numpy(dtype=bool)
@@ -346,23 +447,13 @@ def likely_duplicates(
         [same_amount, same_name, similar], ["same amount", "same name", "similar name"], ""
     )
     keep = reason != ""
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
             "opp_id": pairs["opp_id"].to_numpy()[keep],
             "other_id": pairs["opp_id_b"].to_numpy()[keep],
             "reason": reason[keep],
         }
     )
-    # a pair of one rep with the same name keeps its reason (same amount, same name)
-    key = set(zip(out["opp_id"], out["other_id"], strict=True))
-    key |= {(b, a) for a, b in key}
-    extra = same_name_account[
-        [
-            (a, b) not in key
-            for a, b in zip(same_name_account["opp_id"], same_name_account["other_id"], strict=True)
-        ]
-    ]
-    return pd.concat([out, extra], ignore_index=True) if len(extra) else out.reset_index(drop=True)
 
 
 def problems_by_deal(problems: pd.DataFrame) -> pd.DataFrame:
@@ -390,8 +481,8 @@ def problems_by_deal(problems: pd.DataFrame) -> pd.DataFrame:
         )
     order = {c: i for i, c in enumerate(CHECKS)}
     p = problems.assign(_order=problems["check"].map(order)).sort_values(["_order"], kind="stable")
-    # audit's attrs hold whole frames (the open deals): pandas deep-copies attrs into every
-    # group it hands to tuple(), which on the large company cost two minutes
+    # a caller's attrs may hold whole frames: pandas deep-copies attrs into every group it
+    # hands to tuple(), which on the large company cost two minutes
     p.attrs = {}
     g = p.groupby("opp_id", sort=False)
     out = pd.DataFrame(
@@ -523,15 +614,15 @@ def warning_effects(warnings: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def hygiene_score(data: SalesData, problems: pd.DataFrame, *, by: str = "rep_id") -> pd.DataFrame:
+def hygiene_score(data: SalesData, audited: Audit, *, by: str = "rep_id") -> pd.DataFrame:
     """Share of each rep's (or team's) open deals with no hygiene problem, 0-100.
 
     Parameters
     ----------
     data
         The data set (its reps table groups the deals).
-    problems
-        An :func:`audit` frame (its ``attrs["open_deals"]`` are the deals scored).
+    audited
+        :func:`audit` on the date scored (its ``open_deals`` are the deals scored).
     by
         ``rep_id``, or a column of the reps table (``team``, ``region``, ``manager``). By rep,
         deals reassigned after the as-of date (``owner_known`` False in the open deals) are
@@ -542,15 +633,8 @@ def hygiene_score(data: SalesData, problems: pd.DataFrame, *, by: str = "rep_id"
     DataFrame
         Indexed by ``by``, lowest score first: ``open_deals, flagged_deals, problems, score``
         and one column per check (problem count).
-
-    Raises
-    ------
-    ValueError
-        When ``problems`` does not come from :func:`audit`.
     """
-    od = problems.attrs.get("open_deals")
-    if od is None:
-        raise ValueError("problems must come from audit()")
+    od, problems = audited.open_deals, audited.problems
     if by == "rep_id" and "owner_known" in od:  # a later owner is not scored on a deal he lacked
         later = od.loc[~od["owner_known"].fillna(True).to_numpy(dtype=bool), "opp_id"]
         if len(later):
@@ -624,9 +708,10 @@ def forecast_impact(
             continue
         start, end = data.calendar.bounds(q)
         as_of = min(start + pd.Timedelta(days=7 * week - 1), end)
-        problems = audit(data, as_of=as_of, stale_days=stale_days, push_limit=push_limit)
+        audited = audit(data, as_of=as_of, stale_days=stale_days, push_limit=push_limit)
+        problems = audited.problems
         chances = deal_chances(data, quarter=q, as_of=as_of).set_index("opp_id")
-        od = problems.attrs["open_deals"]
+        od = audited.open_deals
         od = od[fast.isin(od["opp_id"], chances.index)]  # the deals the forecast weighed
         expected = od["opp_id"].map(chances["chance"] * chances["amount"]).fillna(0.0)
         won_q = won[(won["close_date"] >= start) & (won["close_date"] <= end)].set_index("opp_id")[

@@ -25,6 +25,8 @@ creation against need
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -215,7 +217,28 @@ MOVEMENT_ORDER = [
 ]
 
 
-def movement(data: SalesData, *, quarter: str, as_of: object | None = None) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Movement:
+    """The quarter's pipeline waterfall (:func:`movement`) and the deals behind it.
+
+    The deals are a field rather than ``attrs`` of the steps: pandas deep-copies ``attrs``
+    into every frame derived from one carrying them.
+    """
+
+    steps: pd.DataFrame
+    """One row per step (:data:`MOVEMENT_ORDER`): ``step, amount`` (outflows negative),
+    ``deals``."""
+    deals: pd.DataFrame
+    """The per-deal classification (:func:`salesops_lib.timeline.quarter_flow`)."""
+    start: str
+    """The snapshot the waterfall starts from (the last before the quarter)."""
+    end: str
+    """The snapshot whose open deals it ends with."""
+    closed_to: str
+    """The date closed deals are counted to (the as-of date)."""
+
+
+def movement(data: SalesData, *, quarter: str, as_of: object | None = None) -> Movement:
     """The quarter's pipeline waterfall from its start to ``as_of``.
 
     Parameters
@@ -229,12 +252,11 @@ def movement(data: SalesData, *, quarter: str, as_of: object | None = None) -> p
 
     Returns
     -------
-    DataFrame
-        One row per step in order ``start, created, pulled_in, amount_change, won, lost,
-        slipped_out, end`` with ``amount`` (outflows negative) and ``deals``.
-        ``attrs["deals"]`` holds the per-deal classification
-        (:func:`salesops_lib.timeline.quarter_flow`); ``attrs`` ``from``, ``to`` and
-        ``closed_to`` its dates.
+    Movement
+        ``steps``: one row per step in order ``start, created, pulled_in, amount_change, won,
+        lost, slipped_out, end`` with ``amount`` (outflows negative) and ``deals``; ``deals``
+        the per-deal classification (:func:`salesops_lib.timeline.quarter_flow`); ``start``,
+        ``end`` and ``closed_to`` its dates.
 
     Raises
     ------
@@ -272,11 +294,13 @@ def movement(data: SalesData, *, quarter: str, as_of: object | None = None) -> p
     out = pd.DataFrame(
         [(k, float(v[0]), v[1]) for k, v in rows.items()], columns=["step", "amount", "deals"]
     )
-    out.attrs["deals"] = d
-    out.attrs["from"] = d.attrs["from"]
-    out.attrs["to"] = d.attrs["to"]
-    out.attrs["closed_to"] = d.attrs.get("closed_to", d.attrs["to"])
-    return out
+    return Movement(
+        steps=out,
+        deals=d,
+        start=d.attrs["from"],
+        end=d.attrs["to"],
+        closed_to=d.attrs.get("closed_to", d.attrs["to"]),
+    )
 
 
 def aging(data: SalesData, *, as_of: pd.Timestamp) -> pd.DataFrame:

@@ -206,9 +206,23 @@ class DataQuality(HasGaps):
     fix_sentence: str
     fix_list_file: str
     fix_list_sentence: str | None
+    fix_closed_since: pd.DataFrame
+    """The flagged deals closed since the as-of date, left out of the fix list."""
     definitions: dict[str, str]
     findings: list[Finding]
     currency: str
+    audit: hygiene.Audit
+    """The audit behind the report: the checks run and not run, data gaps, duplicate pairs."""
+
+
+@dataclass(frozen=True)
+class FixList:
+    """The fix list (:func:`fix_list`) and the flagged deals closed since, left out of it."""
+
+    deals: pd.DataFrame
+    """One row per deal with all its problems, grouped by rep (see :func:`fix_list`)."""
+    closed_since: pd.DataFrame
+    """The flagged deals the export shows closed after the as-of date, with ``since``."""
 
 
 def check_names(
@@ -301,13 +315,153 @@ def build(
     fmt = money_in(d.currency)
     has_history = d.history is not None and len(d.history) > 0
     names = check_names(stale_days=stale_days, has_history=has_history)
-    problems = hygiene.audit(d, as_of=period.as_of, stale_days=stale_days)
-    od = problems.attrs["open_deals"]
-    counts = problem_counts(problems, names, checked=problems.attrs["checked"])
+    audited = hygiene.audit(d, as_of=period.as_of, stale_days=stale_days)
+    warnings = hygiene.warning_effects(dated_warnings(data.warnings, data.last_date))
+    warnings = warnings.pipe(_warning_labels)
+    wrong = _problems_section(d, audited, names, period, fmt)
+    scores = _scores_section(d, audited, names, period, fmt)
+    impact = _impact_section(d, period, stale_days)
+    fix = _fix_section(data, d, audited, names, period, fmt)
+    return DataQuality(
+        header=replace(header(data, period, team), warnings_summary=None),  # listed below
+        period=period,
+        gaps=_gaps(has_history, impact.impact.frame, add_history(d)),
+        check_names=names,
+        open_deals=audited.open_deals,
+        problems=audited.problems,
+        load_warnings=Table(warnings, LOAD_SPEC, "Data-quality warnings of the load", d.currency),
+        load_sentence=load_sentence(warnings),
+        tiles=wrong.tiles,
+        problem_counts=wrong.problem_counts,
+        problem_sentence=wrong.problem_sentence,
+        unchecked_sentence=wrong.unchecked_sentence,
+        problem_chart=wrong.problem_counts.frame,
+        problem_title=wrong.problem_title,
+        duplicates=wrong.duplicates,
+        duplicate_sentence=wrong.duplicate_sentence,
+        team_scores=scores.team_scores,
+        score_sentence=scores.score_sentence,
+        team_chart=scores.team_chart,
+        team_title=scores.team_title,
+        rep_scores=scores.rep_scores,
+        impact=impact.impact,
+        impact_sentence=impact.impact_sentence,
+        impact_quarters=list(impact.impact.frame["quarter"]),
+        fix_list=fix.fix_list,
+        fix_list_export=fix.fix_list_export,
+        fix_sentence=fix.fix_sentence,
+        fix_list_file=FIX_LIST_FILE,
+        fix_list_sentence=fix.fix_list_sentence,
+        fix_closed_since=fix.closed_since,
+        definitions=_definitions(
+            names,
+            stale_days,
+            has_history,
+            d,
+            cycle_days=float(audited.cycle_days),
+            method=impact.method,
+            filled=fix.filled,
+            deal_terms=table_definitions(fix.fix_list.frame, wrong.duplicates.frame),
+        ),
+        findings=_findings(audited, names, fmt),
+        currency=d.currency,
+        audit=audited,
+    )
+
+
+@dataclass(frozen=True)
+class _Problems:
+    """What is wrong in the open pipeline: the section's tiles, tables and sentences."""
+
+    tiles: list[Tile]
+    problem_counts: Table
+    problem_sentence: str
+    unchecked_sentence: str | None
+    problem_title: str
+    duplicates: Table
+    duplicate_sentence: str | None
+
+
+def _problems_section(
+    d: SalesData, audited: hygiene.Audit, names: dict[str, str], period: Period, fmt: MoneyFormat
+) -> _Problems:
+    """What is wrong in the open pipeline? The problems by check, the gaps, the duplicates."""
+    od, problems = audited.open_deals, audited.problems
+    counts = problem_counts(problems, names, checked=audited.checked)
     flagged = problems.drop_duplicates("opp_id")
-    teams = hygiene.hygiene_score(d, problems, by="team")
-    reps = rep_scores(d, hygiene.hygiene_score(d, problems, by="rep_id"), names)
+    unchecked = _sentences(
+        data_gap_sentence(audited.data_gaps, audited.filled, len(od), names, fmt),
+        unchecked_sentence(audited.not_checked, names),
+    )
+    return _Problems(
+        tiles=problem_tiles(od, flagged, fmt),
+        problem_counts=Table(
+            counts,
+            COUNTS_SPEC,
+            f"Open deals by problem on {period.as_of.date()} (a deal can have several)",
+            d.currency,
+        ),
+        problem_sentence=problem_sentence(counts, od, flagged, fmt),
+        unchecked_sentence=unchecked,
+        problem_title=(
+            f"{len(flagged):,} of {count(len(od), 'open deal')} "
+            f"{'has' if len(flagged) == 1 else 'have'} at least one hygiene problem"
+        ),
+        duplicates=duplicate_table(d, audited, as_of=period.as_of),
+        duplicate_sentence=duplicate_sentence(audited, fmt),
+    )
+
+
+@dataclass(frozen=True)
+class _Scores:
+    """Which reps and teams keep the cleanest pipeline: the scores, chart and sentence."""
+
+    team_scores: pd.DataFrame
+    score_sentence: str | None
+    team_chart: pd.DataFrame
+    team_title: str
+    rep_scores: Table
+
+
+def _scores_section(
+    d: SalesData, audited: hygiene.Audit, names: dict[str, str], period: Period, fmt: MoneyFormat
+) -> _Scores:
+    """Which reps and teams keep the cleanest pipeline? Hygiene scores by team and rep."""
+    teams = hygiene.hygiene_score(d, audited, by="team")
+    reps = rep_scores(d, hygiene.hygiene_score(d, audited, by="rep_id"), names)
     named = teams[teams.index != UNASSIGNED]
+    differ = _teams_differ(named)
+    return _Scores(
+        team_scores=teams,
+        score_sentence=_sentences(
+            score_sentence(teams, reps.frame),
+            owner_sentence(audited.open_deals, period.as_of, fmt),
+        ),
+        team_chart=named.reset_index().assign(share=lambda f: f["score"] / 100)
+        if differ
+        else named.iloc[0:0].reset_index(),
+        team_title=(
+            f"Share of open deals with no hygiene problem, by team (best: {named['score'].idxmax()})"
+            if differ
+            else ""
+        ),
+        rep_scores=Table(
+            reps.frame, REP_SPEC, "Reps with the lowest hygiene score first", d.currency
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class _Impact:
+    """How much forecast error came from deals with problems: the table, sentence, method."""
+
+    impact: Table
+    impact_sentence: str | None
+    method: str
+
+
+def _impact_section(d: SalesData, period: Period, stale_days: int) -> _Impact:
+    """How much forecast error came from deals with problems? Past quarters, deal by deal."""
     window = impact_window(d, period)
     past = [q for q in window if forecast.backtestable(d, q)]
     impact = (
@@ -319,67 +473,7 @@ def build(
         weighed = impact["flagged_amount"] + impact["clean_amount"]
         impact = impact.assign(value_share=impact["flagged_amount"] / weighed.where(weighed > 0))
     method = _impact_method(d, impact)
-    fix = fix_list(d, problems, names, as_of=period.as_of)
-    filled = bool(fix["amount_filled"].any()) if len(fix) else False
-    gaps = _gaps(has_history, impact, add_history(d))
-    h = header(data, period, team)
-    warnings = hygiene.warning_effects(dated_warnings(data.warnings, data.last_date))
-    warnings = warnings.pipe(_warning_labels)
-    dups = duplicate_table(d, problems, as_of=period.as_of)
-    return DataQuality(
-        header=replace(h, warnings_summary=None),  # listed in their own section here
-        period=period,
-        gaps=gaps,
-        check_names=names,
-        open_deals=od,
-        problems=problems,
-        load_warnings=Table(warnings, LOAD_SPEC, "Data-quality warnings of the load", d.currency),
-        load_sentence=load_sentence(warnings),
-        tiles=problem_tiles(od, flagged, fmt),
-        problem_counts=Table(
-            counts,
-            COUNTS_SPEC,
-            f"Open deals by problem on {period.as_of.date()} (a deal can have several)",
-            d.currency,
-        ),
-        problem_sentence=problem_sentence(counts, od, flagged, fmt),
-        unchecked_sentence=" ".join(
-            t
-            for t in (
-                data_gap_sentence(
-                    problems.attrs.get("data_gaps", {}),
-                    problems.attrs.get("filled", (0, 0.0)),
-                    len(od),
-                    names,
-                    fmt,
-                ),
-                unchecked_sentence(problems.attrs["not_checked"], names),
-            )
-            if t
-        )
-        or None,
-        problem_chart=counts,
-        problem_title=(
-            f"{len(flagged):,} of {count(len(od), 'open deal')} "
-            f"{'has' if len(flagged) == 1 else 'have'} at least one hygiene problem"
-        ),
-        duplicates=dups,
-        duplicate_sentence=duplicate_sentence(problems, fmt),
-        team_scores=teams,
-        score_sentence=_sentences(
-            score_sentence(teams, reps.frame), owner_sentence(od, period.as_of, fmt)
-        ),
-        team_chart=named.reset_index().assign(share=lambda f: f["score"] / 100)
-        if _teams_differ(named)
-        else named.iloc[0:0].reset_index(),
-        team_title=(
-            f"Share of open deals with no hygiene problem, by team (best: {named['score'].idxmax()})"
-            if _teams_differ(named)
-            else ""
-        ),
-        rep_scores=Table(
-            reps.frame, REP_SPEC, "Reps with the lowest hygiene score first", d.currency
-        ),
+    return _Impact(
         impact=Table(
             impact,
             IMPACT_SPEC,
@@ -393,7 +487,35 @@ def build(
             period=period,
             skipped=sorted(set(window) - set(past)),
         ),
-        impact_quarters=list(impact["quarter"]),
+        method=method,
+    )
+
+
+@dataclass(frozen=True)
+class _Fix:
+    """Which deals each rep should fix first: the fix list shown and handed out."""
+
+    fix_list: Table
+    fix_list_export: Table
+    fix_sentence: str
+    fix_list_sentence: str | None
+    closed_since: pd.DataFrame
+    filled: bool
+
+
+def _fix_section(
+    data: SalesData,
+    d: SalesData,
+    audited: hygiene.Audit,
+    names: dict[str, str],
+    period: Period,
+    fmt: MoneyFormat,
+) -> _Fix:
+    """Which deals should each rep fix first? One row per deal, the most money first."""
+    fixes = fix_list(d, audited, names, as_of=period.as_of)
+    fix = fixes.deals
+    filled = bool(fix["amount_filled"].any()) if len(fix) else False
+    return _Fix(
         fix_list=Table(
             fix,
             _with_amount_source(FIX_SPEC, filled),
@@ -402,31 +524,18 @@ def build(
         ),
         fix_list_export=Table(fix, fix_export_spec(fix), "", d.currency),
         fix_sentence=_sentences(
-            fix_sentence(fix, problems, fmt),
-            closed_since_sentence(
-                fix.attrs.get("closed_since", fix.iloc[0:0]), period.as_of, data.last_date, fmt
-            ),
+            fix_sentence(fix, audited.problems, fmt),
+            closed_since_sentence(fixes.closed_since, period.as_of, data.last_date, fmt),
         )
         or "",
-        fix_list_file=FIX_LIST_FILE,
         fix_list_sentence=(
             f"The full fix list ({count(len(fix), 'deal')}, one row per deal with all its "
             "problems, by team, manager and rep)"
             if len(fix)
             else None
         ),
-        definitions=_definitions(
-            names,
-            stale_days,
-            has_history,
-            d,
-            cycle_days=float(problems.attrs["cycle_days"]),
-            method=method,
-            filled=filled,
-            deal_terms=table_definitions(fix, dups.frame),
-        ),
-        findings=_findings(problems, names, fmt),
-        currency=d.currency,
+        closed_since=fixes.closed_since,
+        filled=filled,
     )
 
 
@@ -495,7 +604,7 @@ def problem_counts(
         Each check in a manager's words (:func:`check_names`).
     checked
         The checks run on the data (:func:`~salesops_lib.analysis.hygiene.audit`'s
-        ``attrs["checked"]``); each is listed, those that found nothing with 0. None: only the
+        ``checked``); each is listed, those that found nothing with 0. None: only the
         checks that found something.
 
     Returns
@@ -612,10 +721,10 @@ def data_gap_sentence(
     Parameters
     ----------
     data_gaps
-        :func:`~salesops_lib.analysis.hygiene.audit`'s ``attrs["data_gaps"]``: each
+        :func:`~salesops_lib.analysis.hygiene.audit`'s ``data_gaps``: each
         blank-field check failing on nearly every open deal, with its deals and amount.
     filled
-        ``attrs["filled"]``: open deals whose amount the preset filled in from the list
+        ``filled``: open deals whose amount the preset filled in from the list
         price, and their amount.
     open_deals
         The open deals checked.
@@ -666,7 +775,7 @@ def unchecked_sentence(not_checked: dict[str, str], names: dict[str, str]) -> st
     ----------
     not_checked
         Each check that could not be run, with why (:func:`~salesops_lib.analysis.hygiene.audit`'s
-        ``attrs["not_checked"]``).
+        ``not_checked``).
     names
         Each check in a manager's words (:func:`check_names`).
 
@@ -715,7 +824,7 @@ def _with_amount_source(spec: TableSpec, filled: bool) -> TableSpec:
 
 
 def duplicate_table(
-    data: SalesData, problems: pd.DataFrame, *, as_of: object | None = None
+    data: SalesData, audited: hygiene.Audit, *, as_of: object | None = None
 ) -> Table:
     """The likely duplicate pairs side by side: each deal and the one it looks like.
 
@@ -723,9 +832,9 @@ def duplicate_table(
     ----------
     data
         The data set in scope.
-    problems
-        :func:`salesops_lib.analysis.hygiene.audit` on the as-of date (``opp_id, rep_id, check,
-        amount``; ``attrs["open_deals"]`` and ``attrs["duplicates"]``).
+    audited
+        :func:`salesops_lib.analysis.hygiene.audit` on the as-of date (its ``open_deals`` and
+        ``duplicates``).
     as_of
         The as-of date (deals closed after it are labelled so); None: the data's last date.
 
@@ -736,9 +845,8 @@ def duplicate_table(
         it looks like) and ``why`` (the rule and how many days apart they were created);
         empty, without a caption, when there is no pair.
     """
-    pairs = problems.attrs.get("duplicates")
-    od = problems.attrs["open_deals"]
-    if pairs is None or pairs.empty:
+    pairs, od = audited.duplicates, audited.open_deals
+    if pairs.empty:
         return Table(pd.DataFrame({"deal": []}), DUPLICATES_SPEC, "", data.currency)
     day = pd.Timestamp(as_of if as_of is not None else data.last_date)  # type: ignore[arg-type]
     rows = table_rows(data, od.set_index("opp_id").loc[pairs["opp_id"]].reset_index(), day)
@@ -755,14 +863,14 @@ def duplicate_table(
     return Table(rows, spec, caption, data.currency)
 
 
-def duplicate_sentence(problems: pd.DataFrame, fmt: MoneyFormat) -> str | None:
+def duplicate_sentence(audited: hygiene.Audit, fmt: MoneyFormat) -> str | None:
     """How many open deals look like duplicates and by which rule (None: none).
 
     Parameters
     ----------
-    problems
-        :func:`salesops_lib.analysis.hygiene.audit` on the as-of date (``opp_id, rep_id, check,
-        amount``; ``attrs["open_deals"]`` and ``attrs["duplicates"]``).
+    audited
+        :func:`salesops_lib.analysis.hygiene.audit` on the as-of date (its ``problems``:
+        ``opp_id, check, amount``, and ``duplicates``).
     fmt
         The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
 
@@ -771,8 +879,8 @@ def duplicate_sentence(problems: pd.DataFrame, fmt: MoneyFormat) -> str | None:
     str or None
         The sentence (``**`` marks what to read first); None when there is nothing true to say.
     """
-    pairs = problems.attrs.get("duplicates")
-    if pairs is None or pairs.empty:
+    pairs, problems = audited.duplicates, audited.problems
+    if pairs.empty:
         return None
     dup = problems[problems["check"] == "likely_duplicate"]
     n = len(pairs)
@@ -1072,11 +1180,11 @@ def _window_words(
 
 def fix_list(
     data: SalesData,
-    problems: pd.DataFrame,
+    audited: hygiene.Audit,
     names: dict[str, str],
     *,
     as_of: object | None = None,
-) -> pd.DataFrame:
+) -> FixList:
     """One row per deal with all its problems and what to do, grouped by rep.
 
     The rep with the most money at stake comes first, and within a rep the largest deal.
@@ -1085,9 +1193,9 @@ def fix_list(
     ----------
     data
         The data set in scope (names for the deal columns).
-    problems
-        :func:`salesops_lib.analysis.hygiene.audit` on the as-of date (``opp_id, rep_id, check,
-        amount``; ``attrs["open_deals"]`` and ``attrs["duplicates"]``).
+    audited
+        :func:`salesops_lib.analysis.hygiene.audit` on the as-of date (its ``problems``:
+        ``opp_id, rep_id, check, amount``, and ``open_deals``).
     names
         Each check in a manager's words (:func:`check_names`).
     as_of
@@ -1095,24 +1203,23 @@ def fix_list(
 
     Returns
     -------
-    DataFrame
-        The deal columns of :func:`~salesops_lib.reports.deals.deal_rows` plus ``checks``,
+    FixList
+        ``deals``: the deal columns of :func:`~salesops_lib.reports.deals.deal_rows` plus ``checks``,
         ``problems_text``, ``actions_text``, ``problems`` (how many) and ``at_stake`` (the
         total amount of deals with a problem of the deal's owner on ``as_of``: a deal
         reassigned after ``as_of`` counts apart from its new owner's, under ``owner_key``),
         ``amount_filled`` and ``amount_source`` (``list price`` where the loader filled the
         amount in). Deals the export shows closed after ``as_of`` are left out (nobody needs
-        to fix them now): ``attrs["closed_since"]`` holds them, with ``since``.
+        to fix them now): ``closed_since`` holds them, with ``since``.
     """
-    by_deal = hygiene.problems_by_deal(problems)
-    od = problems.attrs["open_deals"]
+    by_deal = hygiene.problems_by_deal(audited.problems)
+    od = audited.open_deals
     day = pd.Timestamp(as_of if as_of is not None else data.last_date)  # type: ignore[arg-type]
     if by_deal.empty:
         out = table_rows(data, od.iloc[0:0], day).assign(
             checks=[], problems_text=[], actions_text=[], problems=[], at_stake=[]
         )
-        out.attrs["closed_since"] = out.copy()
-        return out
+        return FixList(out, out.copy())
     deals = od.set_index("opp_id").loc[by_deal["opp_id"]].reset_index()
     rows = table_rows(data, deals, day)
     rows["checks"] = by_deal["checks"].to_numpy()
@@ -1133,9 +1240,7 @@ def fix_list(
         ascending=[False, True, False, True],
         kind="stable",
     )
-    out = rows.reset_index(drop=True)
-    out.attrs["closed_since"] = closed_since
-    return out
+    return FixList(rows.reset_index(drop=True), closed_since)
 
 
 def closed_since_sentence(
@@ -1147,7 +1252,7 @@ def closed_since_sentence(
     ----------
     closed
         The flagged deals the export shows closed after ``as_of`` (:func:`fix_list`'s
-        ``attrs["closed_since"]``: ``amount``, ``since`` as :func:`~salesops_lib.reports.
+        ``closed_since``: ``amount``, ``since`` as :func:`~salesops_lib.reports.
         deals.outcome_since` words it).
     as_of
         The as-of date.
@@ -1293,24 +1398,65 @@ def _definitions(
     filled: bool = False,
     deal_terms: dict[str, str] | None = None,
 ) -> dict[str, str]:
+    rules = _check_rules(_stale_rule(stale_days, has_history, cycle_days), filled)
+    extra = {}
+    if filled:
+        extra["Amount is"] = (
+            "Where a deal's amount comes from: entered in the CRM, or its product's list price, "
+            "which the loader fills in where the export has no amount (Maven's open and lost "
+            "deals)."
+        )
+    extra.update(deal_terms or {})
+    return pick(
+        "Past due",
+        **{
+            "Open deal": (
+                "A deal open on the as-of date, as the latest history snapshot on or before it "
+                "shows it (without snapshots: created by then and not closed by then, with the "
+                "stage, close date and category the export shows)."
+            ),
+            **{names[c]: rules[c] for c in hygiene.CHECKS},
+            "Hygiene score": (
+                "Share of a rep's or team's open deals with no problem, 0 to 100: 50 or below "
+                "means a problem on half the open deals or more."
+            ),
+            "Forecast impact": (
+                f"For each quarter measured, the {method} forecast (report 03's pipeline method) "
+                f"made at the end of week {IMPACT_WEEK}: each open deal's expected bookings (its "
+                "chance times its amount) against what that deal booked in the quarter. The "
+                "absolute errors are summed deal by deal, for the deals with a problem on that "
+                "date and for the others, and the share is the first sum over both; bookings "
+                "from deals created later are left out (no deal carries them)."
+            ),
+            "Money at stake": "The amount of a rep's open deals with at least one problem.",
+            **extra,
+        },
+    )
+
+
+def _stale_rule(stale_days: int, has_history: bool, cycle_days: float) -> str:
+    """What the stale check means on this data (a stage change, or twice the usual cycle)."""
     if has_history:
-        stale = (
+        return (
             f"The history snapshots show the same stage and amount for at least {stale_days} "
             "days up to the as-of date: days since the stage or amount last changed, counted "
             "from the snapshot where it changed (or from the first snapshot of the deal)."
         )
-    elif np.isfinite(cycle_days):
-        stale = (
+    if np.isfinite(cycle_days):
+        return (
             "Without history snapshots a stage change cannot be seen, so this checks what the "
             f"data shows: open longer than twice the usual cycle, {2 * cycle_days:,.0f} days "
             f"(the median deal won took {cycle_days:,.0f} days from created to close)."
         )
-    else:
-        stale = (
-            "Without history snapshots a stage change cannot be seen: open longer than twice "
-            "the median days from created to close of the deals won."
-        )
-    rules = {
+    return (
+        "Without history snapshots a stage change cannot be seen: open longer than twice "
+        "the median days from created to close of the deals won."
+    )
+
+
+def _check_rules(stale: str, filled: bool) -> dict[str, str]:
+    """Each check's rule, in :data:`~salesops_lib.analysis.hygiene.CHECKS` order."""
+    return {
         "past_due_close": (
             "An open deal whose expected close date is before the as-of date: the past due "
             "deals every report counts (the load's data-quality warnings count the same deals "
@@ -1350,46 +1496,14 @@ def _definitions(
             "the last open stage."
         ),
     }
-    extra = {}
-    if filled:
-        extra["Amount is"] = (
-            "Where a deal's amount comes from: entered in the CRM, or its product's list price, "
-            "which the loader fills in where the export has no amount (Maven's open and lost "
-            "deals)."
-        )
-    extra.update(deal_terms or {})
-    return pick(
-        "Past due",
-        **{
-            "Open deal": (
-                "A deal open on the as-of date, as the latest history snapshot on or before it "
-                "shows it (without snapshots: created by then and not closed by then, with the "
-                "stage, close date and category the export shows)."
-            ),
-            **{names[c]: rules[c] for c in hygiene.CHECKS},
-            "Hygiene score": (
-                "Share of a rep's or team's open deals with no problem, 0 to 100: 50 or below "
-                "means a problem on half the open deals or more."
-            ),
-            "Forecast impact": (
-                f"For each quarter measured, the {method} forecast (report 03's pipeline method) "
-                f"made at the end of week {IMPACT_WEEK}: each open deal's expected bookings (its "
-                "chance times its amount) against what that deal booked in the quarter. The "
-                "absolute errors are summed deal by deal, for the deals with a problem on that "
-                "date and for the others, and the share is the first sum over both; bookings "
-                "from deals created later are left out (no deal carries them)."
-            ),
-            "Money at stake": "The amount of a rep's open deals with at least one problem.",
-            **extra,
-        },
-    )
 
 
-def _findings(problems: pd.DataFrame, names: dict[str, str], fmt: MoneyFormat) -> list[Finding]:
+def _findings(audited: hygiene.Audit, names: dict[str, str], fmt: MoneyFormat) -> list[Finding]:
     out = []
-    filled = problems.attrs.get("open_deals", pd.DataFrame()).get("amount_filled")
+    problems = audited.problems
+    filled = audited.open_deals.get("amount_filled")
     listed = (
-        set(problems.attrs["open_deals"].loc[filled.to_numpy(dtype=bool), "opp_id"])
+        set(audited.open_deals.loc[filled.to_numpy(dtype=bool), "opp_id"])
         if filled is not None and len(problems)
         else set()
     )

@@ -205,54 +205,90 @@ def build(
     fmt = money_in(d.currency)
     q, day = period.quarter, period.as_of
     has_history = d.history is not None and len(d.history) > 0
-    gaps = (
-        []
-        if has_history
-        else [
+    window = trailing_quarters(d, q, WINDOW)
+    fun = _funnel_section(d, period, window)
+    stall = _stall_section(d, day, has_history, fmt)
+    mv = pipeline.movement(d, quarter=q, as_of=day) if has_history else None
+    moved = _movement_section(d, period, mv, fmt)
+    snap = timeline.snapshot_date_on(d, day)
+    target_q = outlook_quarter(d, q, day)
+    nxt = d.calendar.shift(q, 1)
+    pace = _velocity_section(d, period, target_q, nxt, snap, fmt)
+    made = _creation_section(d, period, target_q, nxt, snap, fmt)
+    gaps = [Gap(BOTTLENECK_SECTION, NO_HISTORY, add_history(d))] if fun.one_step else []
+    if not has_history:
+        gaps += [
             Gap(STALL_SECTION, NO_HISTORY, add_history(d)),
             Gap(MOVEMENT_SECTION, NO_HISTORY, add_history(d)),
         ]
-    )
-
-    # funnel of the quarter, bottleneck over the window
-    fun = funnel_lib.stage_funnel(d, quarters=[q], as_of=day, by="segment")
-    window = trailing_quarters(d, q, WINDOW)
-    wide = funnel_lib.stage_funnel(d, quarters=window, as_of=day)
-    neck = funnel_lib.funnel_bottleneck(wide)
-    one_step = len(wide.reach.measurable) < 2
-    if one_step:
-        gaps.insert(0, Gap(BOTTLENECK_SECTION, NO_HISTORY, add_history(d)))
-    by_q = pipeline.step_rates_by_quarter(d, quarters=window, as_of=day)
-
-    # stall and age
-    tis = pipeline.time_in_stage(d, as_of=day) if has_history else None
-    age = pipeline.aging(d, as_of=day)
-    bands = age.groupby("age_band", observed=True)[["deals", "amount"]].sum().reset_index()
-    bands["age_band"] = bands["age_band"].astype("str")
-    open_now = timeline.open_deals(d, day)
-
-    # where the quarter's pipeline went
-    mv = pipeline.movement(d, quarter=q, as_of=day) if has_history else None
-    booked = timeline.bookings(d, period.start, min(day, period.end))
-
-    # velocity and creation against next quarter's need
-    vel = pipeline.velocity(d, quarter=q, as_of=day, by="team")
-    snap = timeline.snapshot_date_on(d, day)
-    target_q = outlook_quarter(d, q, day)
-    outlook = quarter_outlook(d, quarter=target_q, as_of=day)
-    nxt = d.calendar.shift(q, 1)
-    nxt_outlook = outlook if nxt == target_q else quarter_outlook(d, quarter=nxt, as_of=day)
-    need = pipeline.creation_vs_need(d, quarter=q, as_of=day, by="team", target=nxt)
-    need_total = pipeline.creation_vs_need(d, quarter=q, as_of=day, by=None, target=nxt).iloc[0]
-    teams = need.reset_index()
-    teams = teams[teams["team"] != UNASSIGNED].reset_index(drop=True) if len(teams) > 1 else teams
-    vel_frame = vel.reset_index()
-
     return PipelineHealth(
         header=header(data, period, team),
         period=period,
         gaps=gaps,
         window=window,
+        funnel=fun.funnel,
+        funnel_table=fun.funnel_table,
+        funnel_chart=fun.funnel_chart,
+        funnel_sentence=fun.funnel_sentence,
+        funnel_title=fun.funnel_title,
+        window_funnel=fun.window_funnel,
+        bottleneck=fun.bottleneck,
+        bottleneck_sentence=fun.bottleneck_sentence,
+        steps_by_quarter=fun.steps_by_quarter,
+        time_in_stage=stall.time_in_stage,
+        stall_sentence=stall.stall_sentence,
+        aging=stall.aging,
+        aging_sentence=stall.aging_sentence,
+        aging_title=stall.aging_title,
+        movement=moved.movement,
+        movement_chart=moved.movement_chart,
+        movement_sentence=moved.movement_sentence,
+        movement_title=moved.movement_title,
+        velocity=pace.velocity,
+        velocity_sentence=pace.velocity_sentence,
+        outlook=pace.outlook,
+        outlook_sentence=pace.outlook_sentence,
+        target_quarter=nxt,
+        creation=made.creation,
+        creation_chart=made.creation_chart,
+        creation_sentence=made.creation_sentence,
+        reconcile_sentence=made.reconcile_sentence,
+        creation_title=made.creation_title,
+        creation_series={
+            "created_vs_needed": f"Created in {q}",
+            "open_vs_needed": f"Open for {nxt} now",
+        },
+        definitions=_definitions(),
+        findings=_findings(stall.tis, mv, made.need_total, nxt, fmt),
+        currency=d.currency,
+    )
+
+
+@dataclass(frozen=True)
+class _FunnelPart:
+    """Where do deals drop out? The quarter's funnel and the window's bottleneck."""
+
+    funnel: funnel_lib.Funnel
+    funnel_table: Table
+    funnel_chart: pd.DataFrame
+    funnel_sentence: str
+    funnel_title: str
+    window_funnel: funnel_lib.Funnel
+    bottleneck: funnel_lib.Bottleneck | None
+    bottleneck_sentence: str | None
+    steps_by_quarter: Table
+    one_step: bool
+
+
+def _funnel_section(d: SalesData, period: Period, window: list[str]) -> _FunnelPart:
+    """Where do deals drop out? The quarter's funnel by segment, the window's weakest step."""
+    q, day = period.quarter, period.as_of
+    fun = funnel_lib.stage_funnel(d, quarters=[q], as_of=day, by="segment")
+    wide = funnel_lib.stage_funnel(d, quarters=window, as_of=day)
+    neck = funnel_lib.funnel_bottleneck(wide)
+    one_step = len(wide.reach.measurable) < 2
+    by_q = pipeline.step_rates_by_quarter(d, quarters=window, as_of=day)
+    return _FunnelPart(
         funnel=fun,
         funnel_table=Table(
             measured_funnel(fun),
@@ -269,6 +305,33 @@ def build(
             one_step_sentence(wide) if one_step else bottleneck_sentence(neck, wide, by_q, period)
         ),
         steps_by_quarter=steps_table(by_q, wide),
+        one_step=one_step,
+    )
+
+
+@dataclass(frozen=True)
+class _StallPart:
+    """Where do deals stall, and how old is the open pipeline?"""
+
+    tis: pd.DataFrame | None
+    time_in_stage: Table | None
+    stall_sentence: str | None
+    aging: pd.DataFrame
+    aging_sentence: str | None
+    aging_title: str
+
+
+def _stall_section(
+    d: SalesData, day: pd.Timestamp, has_history: bool, fmt: MoneyFormat
+) -> _StallPart:
+    """Where do deals stall? Time in stage (from snapshots) and the open deals' age bands."""
+    tis = pipeline.time_in_stage(d, as_of=day) if has_history else None
+    age = pipeline.aging(d, as_of=day)
+    bands = age.groupby("age_band", observed=True)[["deals", "amount"]].sum().reset_index()
+    bands["age_band"] = bands["age_band"].astype("str")
+    open_now = timeline.open_deals(d, day)
+    return _StallPart(
+        tis=tis,
         time_in_stage=(
             None
             if tis is None
@@ -283,21 +346,66 @@ def build(
         aging=bands,
         aging_sentence=aging_sentence(bands, open_now, day, fmt),
         aging_title=aging_title(bands),
-        movement=(
-            None
-            if mv is None
-            else Table(
-                mv.assign(label=mv["step"].map(STEP_LABELS)),
-                MOVEMENT_SPEC,
-                f"The pipeline closing in {q}, from its start to {day.date()}",
-                d.currency,
-            )
+    )
+
+
+@dataclass(frozen=True)
+class _MovementPart:
+    """Where did the quarter's pipeline go? The waterfall, its chart and sentences."""
+
+    movement: Table | None
+    movement_chart: pd.DataFrame | None
+    movement_sentence: str | None
+    movement_title: str
+
+
+def _movement_section(
+    d: SalesData, period: Period, mv: pipeline.Movement | None, fmt: MoneyFormat
+) -> _MovementPart:
+    """Where did the quarter's pipeline go? From its start to the as-of date (with history)."""
+    if mv is None:
+        return _MovementPart(None, None, None, "")
+    q, day = period.quarter, period.as_of
+    booked = timeline.bookings(d, period.start, min(day, period.end))
+    return _MovementPart(
+        movement=Table(
+            mv.steps.assign(label=mv.steps["step"].map(STEP_LABELS)),
+            MOVEMENT_SPEC,
+            f"The pipeline closing in {q}, from its start to {day.date()}",
+            d.currency,
         ),
-        movement_chart=None if mv is None else mv.assign(label=mv["step"].map(STEP_LABELS)),
-        movement_sentence=movement_sentence(mv, q, booked, fmt) if mv is not None else None,
-        movement_title=movement_title(mv, q, fmt) if mv is not None else "",
+        movement_chart=mv.steps.assign(label=mv.steps["step"].map(STEP_LABELS)),
+        movement_sentence=movement_sentence(mv, q, booked, fmt),
+        movement_title=movement_title(mv, q, fmt),
+    )
+
+
+@dataclass(frozen=True)
+class _VelocityPart:
+    """How fast does the open pipeline turn into bookings? Velocity and the outlook."""
+
+    velocity: Table
+    velocity_sentence: str | None
+    outlook: Outlook
+    outlook_sentence: str
+
+
+def _velocity_section(
+    d: SalesData,
+    period: Period,
+    target_q: str,
+    nxt: str,
+    snap: pd.Timestamp | None,
+    fmt: MoneyFormat,
+) -> _VelocityPart:
+    """How fast does the open pipeline turn into bookings? Velocity by team, the outlook."""
+    q, day = period.quarter, period.as_of
+    vel = pipeline.velocity(d, quarter=q, as_of=day, by="team")
+    outlook = quarter_outlook(d, quarter=target_q, as_of=day)
+    nxt_outlook = outlook if nxt == target_q else quarter_outlook(d, quarter=nxt, as_of=day)
+    return _VelocityPart(
         velocity=Table(
-            vel_frame,
+            vel.reset_index(),
             VELOCITY_SPEC,
             f"Sales velocity of the deals open on {day.date()}, by team",
             d.currency,
@@ -307,7 +415,36 @@ def build(
         ),
         outlook=outlook,
         outlook_sentence=outlook_sentence(outlook, d.currency),
-        target_quarter=nxt,
+    )
+
+
+@dataclass(frozen=True)
+class _CreationPart:
+    """Are we creating enough pipeline for next quarter? By team and for the company."""
+
+    creation: Table
+    creation_chart: pd.DataFrame
+    creation_sentence: str | None
+    reconcile_sentence: str | None
+    creation_title: str
+    need_total: pd.Series
+
+
+def _creation_section(
+    d: SalesData,
+    period: Period,
+    target_q: str,
+    nxt: str,
+    snap: pd.Timestamp | None,
+    fmt: MoneyFormat,
+) -> _CreationPart:
+    """Are we creating enough pipeline for next quarter? Created against what its goal needs."""
+    q, day = period.quarter, period.as_of
+    need = pipeline.creation_vs_need(d, quarter=q, as_of=day, by="team", target=nxt)
+    need_total = pipeline.creation_vs_need(d, quarter=q, as_of=day, by=None, target=nxt).iloc[0]
+    teams = need.reset_index()
+    teams = teams[teams["team"] != UNASSIGNED].reset_index(drop=True) if len(teams) > 1 else teams
+    return _CreationPart(
         creation=Table(
             teams,
             CREATION_SPEC.with_label("created", f"Created in {q}")
@@ -323,13 +460,7 @@ def build(
             need_total, teams, q, nxt, day, fmt, as_in_01=nxt == target_q, snapshot=snap
         ),
         creation_title=creation_title(teams, q, nxt),
-        creation_series={
-            "created_vs_needed": f"Created in {q}",
-            "open_vs_needed": f"Open for {nxt} now",
-        },
-        definitions=_definitions(),
-        findings=_findings(tis, mv, need_total, nxt, fmt),
-        currency=d.currency,
+        need_total=need_total,
     )
 
 
@@ -812,14 +943,14 @@ def aging_title(bands: pd.DataFrame) -> str:
 # waterfall
 
 
-def movement_sentence(mv: pd.DataFrame, quarter: str, booked: float, fmt: MoneyFormat) -> str:
+def movement_sentence(mv: pipeline.Movement, quarter: str, booked: float, fmt: MoneyFormat) -> str:
     """The quarter's pipeline from its start to the as-of date, balancing to the end.
 
     Parameters
     ----------
     mv
-        :func:`salesops_lib.analysis.pipeline.movement` of the quarter (``step, amount``;
-        ``attrs`` ``from``, ``to``, ``closed_to``).
+        :func:`salesops_lib.analysis.pipeline.movement` of the quarter (``steps``: ``step,
+        amount``; ``start``, ``end``, ``closed_to``).
     quarter
         The quarter.
     booked
@@ -840,15 +971,13 @@ def movement_sentence(mv: pd.DataFrame, quarter: str, booked: float, fmt: MoneyF
     out; amounts changed by -$1.6M; **$11.6M** is still open. Start + created + pulled in +
     changes − won − lost − slipped out = end.``
     """
-    v = mv.set_index("step")["amount"]
+    v = mv.steps.set_index("step")["amount"]
     won = -float(v["won"])
     same = abs(won - booked) < 0.005
-    to = mv.attrs.get("closed_to", mv.attrs["to"])
-    seen = (
-        "" if mv.attrs["to"] == to else f" (open deals as the {mv.attrs['to']} snapshot shows them)"
-    )
+    to = mv.closed_to
+    seen = "" if mv.end == to else f" (open deals as the {mv.end} snapshot shows them)"
     return (
-        f"From the snapshot before {quarter} ({mv.attrs['from']}) to {to}{seen}, the pipeline "
+        f"From the snapshot before {quarter} ({mv.start}) to {to}{seen}, the pipeline "
         f"closing in {quarter} started at {bold(fmt(v['start']))}; {fmt(v['created'])} was created "
         f"and {fmt(v['pulled_in'])} pulled in from other quarters; {bold(fmt(won) + ' was won')}"
         f"{BOOKINGS_NOTE if same else ''}, {fmt(-v['lost'])} lost and "
@@ -858,14 +987,14 @@ def movement_sentence(mv: pd.DataFrame, quarter: str, booked: float, fmt: MoneyF
     )
 
 
-def movement_title(mv: pd.DataFrame, quarter: str, fmt: MoneyFormat) -> str:
+def movement_title(mv: pipeline.Movement, quarter: str, fmt: MoneyFormat) -> str:
     """The waterfall's title.
 
     Parameters
     ----------
     mv
-        :func:`salesops_lib.analysis.pipeline.movement` of the quarter (``step, amount``;
-        ``attrs`` ``from``, ``to``, ``closed_to``).
+        :func:`salesops_lib.analysis.pipeline.movement` of the quarter (``steps``: ``step,
+        amount``).
     quarter
         The quarter.
     fmt
@@ -876,7 +1005,7 @@ def movement_title(mv: pd.DataFrame, quarter: str, fmt: MoneyFormat) -> str:
     str
         The title (it states the finding).
     """
-    v = mv.set_index("step")["amount"]
+    v = mv.steps.set_index("step")["amount"]
     return (
         f"{quarter} pipeline: {fmt(v['start'])} at the start, {fmt(-v['won'])} won, "
         f"{fmt(v['end'])} still open"
@@ -1275,102 +1404,134 @@ def _definitions() -> dict[str, str]:
         "Win rate by value",
         "Cycle days",
         "Pipeline short",
-        **{
-            "Deals closed in the quarter": (
-                "The funnel's deals: every deal won or lost with a close date from the quarter's "
-                "first day to the as-of date. Open deals are left out: they have not finished."
-            ),
-            "Furthest stage": (
-                "The furthest open stage a history snapshot shows the deal in; won deals passed "
-                "every stage. A deal no snapshot shows open (or any lost deal, without "
-                "snapshots) counts at the first stage its created date implies: the first stage "
-                "whose open deals carry a created date."
-            ),
-            "Segment": "The deal owner's segment, from the reps table (a rep without one counts as (none)).",
-            "Deals reaching it": "Deals of the cohort whose furthest stage is this stage or later.",
-            "Step conversion": (
-                "Deals that reached the next stage (or won) divided by deals that reached this "
-                "stage."
-            ),
-            "Cumulative conversion": "Deals that reached the stage divided by all deals in the cohort.",
-            "Bottleneck (weakest step)": (
-                "The step with the lowest step conversion over the deals closed in the report's "
-                "quarter and the three before it (the same deals and rule as report 02), named "
-                "only when it converts lower than the next weakest beyond chance: a two-sided "
-                "two-proportion z-test at the 5% level. Otherwise the weakest steps convert alike. "
-                "Without history snapshots the funnel measures one step and names none."
-            ),
-            "Won the most, the least": (
-                "Segments are said to win more or less only when their shares of closed deals "
-                "won differ beyond chance (the same two-proportion test); else they win alike."
-            ),
-            "Time in stage (median days, 90th percentile days)": (
-                "Days from a deal's first snapshot in a stage to its last, plus one snapshot "
-                "interval, over deals that have left the stage (median and 90th percentile)."
-            ),
-            "Open now": (
-                "Open deals in the stage on the latest snapshot up to the as-of date, leaving "
-                "out deals closed by the as-of date: the open deals the rest of the report counts."
-            ),
-            "Stalled": (
-                "An open deal in its current stage longer than the 90th percentile of time in "
-                "that stage."
-            ),
-            "Pipeline age": "Days since the deal was created.",
-            "Pipeline waterfall": (
-                "The open pipeline with a close date in the quarter, from the last snapshot "
-                "before the quarter to the as-of date: start + created + pulled in + amount "
-                "changes − won − lost − slipped out = end. Deals created or pulled in enter at "
-                "their final value; won is the quarter's bookings."
-            ),
-            "Pulled in": "A deal open before the quarter with a close date outside it that moved into it.",
-            "Amount changes": "Changes in amount of the deals in the pipeline at the quarter's start.",
-            "Sales velocity per day": (
-                "Open deals × average won deal × win rate ÷ cycle days: the bookings a day the "
-                "deals open on the as-of date (all of them, whatever their close date) produce at "
-                "the rates of deals closed in the last four quarters. Summed over teams."
-            ),
-            "Without close date": (
-                "Open deals with no expected close date (as the pipeline figures see them): they "
-                "are in no quarter's pipeline."
-            ),
-            "Bookings a quarter": (
-                "91 days of sales velocity, but never more than the open deals are expected to "
-                "bring in all (open deals × average won deal × win rate): deals that would run "
-                "out within a quarter are counted once."
-            ),
-            "Average won deal": "Mean amount of the deals won in the last four quarters.",
-            "Created": "Amount of the deals created from the quarter's first day to the as-of date.",
-            "Next quarter's goal": (
-                "Its quota, or without quotas the average quarterly bookings of the last four "
-                "complete quarters (as in reports 01 and 03)."
-            ),
-            "Pipeline needed": (
-                "Next quarter's goal divided by the win rate by value: the pipeline that, at the "
-                "usual rate, turns into the goal."
-            ),
-            "Created / needed": "Pipeline created in the quarter divided by the pipeline needed.",
-            "Of it open for next quarter": (
-                "The part of the pipeline created in the quarter that is open on the as-of date "
-                "with a close date in the next quarter, the close dates being those of the next "
-                "quarter's pipeline figure (the latest snapshot's, and for deals created since "
-                "the record's; without history the data's)."
-            ),
-            "Open for next quarter now": (
-                "Next quarter's pipeline: deals open on the as-of date with a close date in it, "
-                "whenever they were created."
-            ),
-            "Outlook": (
-                "The reckoning reports 01, 03 and 06 share: the goal, the open pipeline times the "
-                "win rate by value, plus what deals not yet in the pipeline added on average."
-            ),
-        },
+        **_funnel_terms(),
+        **_stall_terms(),
+        **_waterfall_terms(),
+        **_velocity_terms(),
+        **_creation_terms(),
     )
+
+
+def _funnel_terms() -> dict[str, str]:
+    """Where deals drop out: the funnel, its steps and the bottleneck."""
+    return {
+        "Deals closed in the quarter": (
+            "The funnel's deals: every deal won or lost with a close date from the quarter's "
+            "first day to the as-of date. Open deals are left out: they have not finished."
+        ),
+        "Furthest stage": (
+            "The furthest open stage a history snapshot shows the deal in; won deals passed "
+            "every stage. A deal no snapshot shows open (or any lost deal, without "
+            "snapshots) counts at the first stage its created date implies: the first stage "
+            "whose open deals carry a created date."
+        ),
+        "Segment": "The deal owner's segment, from the reps table (a rep without one counts as (none)).",
+        "Deals reaching it": "Deals of the cohort whose furthest stage is this stage or later.",
+        "Step conversion": (
+            "Deals that reached the next stage (or won) divided by deals that reached this stage."
+        ),
+        "Cumulative conversion": "Deals that reached the stage divided by all deals in the cohort.",
+        "Bottleneck (weakest step)": (
+            "The step with the lowest step conversion over the deals closed in the report's "
+            "quarter and the three before it (the same deals and rule as report 02), named "
+            "only when it converts lower than the next weakest beyond chance: a two-sided "
+            "two-proportion z-test at the 5% level. Otherwise the weakest steps convert alike. "
+            "Without history snapshots the funnel measures one step and names none."
+        ),
+        "Won the most, the least": (
+            "Segments are said to win more or less only when their shares of closed deals "
+            "won differ beyond chance (the same two-proportion test); else they win alike."
+        ),
+    }
+
+
+def _stall_terms() -> dict[str, str]:
+    """Where deals stall, and how old the open pipeline is."""
+    return {
+        "Time in stage (median days, 90th percentile days)": (
+            "Days from a deal's first snapshot in a stage to its last, plus one snapshot "
+            "interval, over deals that have left the stage (median and 90th percentile)."
+        ),
+        "Open now": (
+            "Open deals in the stage on the latest snapshot up to the as-of date, leaving "
+            "out deals closed by the as-of date: the open deals the rest of the report counts."
+        ),
+        "Stalled": (
+            "An open deal in its current stage longer than the 90th percentile of time in "
+            "that stage."
+        ),
+        "Pipeline age": "Days since the deal was created.",
+    }
+
+
+def _waterfall_terms() -> dict[str, str]:
+    """Where the quarter's pipeline went: the waterfall's steps."""
+    return {
+        "Pipeline waterfall": (
+            "The open pipeline with a close date in the quarter, from the last snapshot "
+            "before the quarter to the as-of date: start + created + pulled in + amount "
+            "changes − won − lost − slipped out = end. Deals created or pulled in enter at "
+            "their final value; won is the quarter's bookings."
+        ),
+        "Pulled in": "A deal open before the quarter with a close date outside it that moved into it.",
+        "Amount changes": "Changes in amount of the deals in the pipeline at the quarter's start.",
+    }
+
+
+def _velocity_terms() -> dict[str, str]:
+    """How fast the open pipeline turns into bookings."""
+    return {
+        "Sales velocity per day": (
+            "Open deals × average won deal × win rate ÷ cycle days: the bookings a day the "
+            "deals open on the as-of date (all of them, whatever their close date) produce at "
+            "the rates of deals closed in the last four quarters. Summed over teams."
+        ),
+        "Without close date": (
+            "Open deals with no expected close date (as the pipeline figures see them): they "
+            "are in no quarter's pipeline."
+        ),
+        "Bookings a quarter": (
+            "91 days of sales velocity, but never more than the open deals are expected to "
+            "bring in all (open deals × average won deal × win rate): deals that would run "
+            "out within a quarter are counted once."
+        ),
+        "Average won deal": "Mean amount of the deals won in the last four quarters.",
+    }
+
+
+def _creation_terms() -> dict[str, str]:
+    """Pipeline created against what next quarter's goal needs, and the outlook."""
+    return {
+        "Created": "Amount of the deals created from the quarter's first day to the as-of date.",
+        "Next quarter's goal": (
+            "Its quota, or without quotas the average quarterly bookings of the last four "
+            "complete quarters (as in reports 01 and 03)."
+        ),
+        "Pipeline needed": (
+            "Next quarter's goal divided by the win rate by value: the pipeline that, at the "
+            "usual rate, turns into the goal."
+        ),
+        "Created / needed": "Pipeline created in the quarter divided by the pipeline needed.",
+        "Of it open for next quarter": (
+            "The part of the pipeline created in the quarter that is open on the as-of date "
+            "with a close date in the next quarter, the close dates being those of the next "
+            "quarter's pipeline figure (the latest snapshot's, and for deals created since "
+            "the record's; without history the data's)."
+        ),
+        "Open for next quarter now": (
+            "Next quarter's pipeline: deals open on the as-of date with a close date in it, "
+            "whenever they were created."
+        ),
+        "Outlook": (
+            "The reckoning reports 01, 03 and 06 share: the goal, the open pipeline times the "
+            "win rate by value, plus what deals not yet in the pipeline added on average."
+        ),
+    }
 
 
 def _findings(
     tis: pd.DataFrame | None,
-    mv: pd.DataFrame | None,
+    mv: pipeline.Movement | None,
     total: pd.Series,
     nxt: str,
     fmt: MoneyFormat,
@@ -1395,7 +1556,7 @@ def _findings(
             )
         )
     if mv is not None:
-        slipped = -float(mv.set_index("step").loc["slipped_out", "amount"])
+        slipped = -float(mv.steps.set_index("step").loc["slipped_out", "amount"])
         if slipped > 0:
             out.append(
                 Finding(

@@ -226,16 +226,113 @@ def build(
     d = team_or_company(data, team)
     has_quota = kpis.has_quotas(d, period.quarter)
     fmt = money_in(d.currency)
-    total = kpis.kpi_table(d, quarter=period.quarter, as_of=period.as_of, by=None).iloc[0]
     scope = "The company" if not team else f"Team {team}"
+    target_q = outlook_quarter(d, period.quarter, period.as_of)
+    due = timeline.past_due(d, as_of=period.as_of)
+    stand = _pace_section(d, period, has_quota, scope, due, fmt)
+    cover = _coverage_section(d, period, target_q, scope, fmt)
+    grouped = _groups_section(d, period, has_quota, fmt)
+    reps = rep_contribution(d, period)
+    trend = _trend_section(d, period, has_quota, fmt)
     gaps = (
         []
         if has_quota
         else [Gap("Where does the team stand against its goal?", NO_QUOTAS, ADD_QUOTAS)]
     )
+    if grouped.group_level is None:
+        gaps.append(Gap(GROUPS_SECTION, "teams, regions or managers", ADD_GROUPS))
+    measure = grouped.measure
+    return TeamVisibility(
+        header=header(data, period, team),
+        period=period,
+        has_quota=has_quota,
+        gaps=gaps,
+        tiles=stand.tiles,
+        pace=stand.pace,
+        pace_sentence=stand.pace_sentence,
+        pace_title=stand.pace_title,
+        target_quarter=target_q,
+        past_due_sentence=stand.past_due_sentence,
+        outlook=cover.outlook,
+        outlook_sentence=cover.outlook_sentence,
+        coverage=cover.coverage,
+        coverage_sentence=cover.coverage_sentence,
+        team_shortfall_sentence=cover.team_shortfall_sentence,
+        coverage_by_team=cover.coverage_by_team,
+        coverage_chart=cover.coverage_chart,
+        coverage_title=cover.coverage_title,
+        groups=grouped.groups,
+        group_level=grouped.group_level,
+        team_chart=grouped.team_chart,
+        team_sentence=grouped.team_sentence,
+        team_title=grouped.team_title,
+        measure=measure,
+        measure_kind="pct" if has_quota else "money",
+        measure_target=1.0 if has_quota else None,
+        reps=reps,
+        rep_sentence=rep_sentence(reps.frame, has_quota, running=period.running),
+        rep_chart=_rep_chart(reps.frame, measure),
+        rep_title=_rep_title(reps.frame, has_quota),
+        trend=trend.trend,
+        trend_sentence=trend.trend_sentence,
+        trend_title=trend.trend_title,
+        rate_columns=trend.rate_columns,
+        rates_title=trend.rates_title,
+        definitions=_definitions(has_quota),
+        findings=_findings(cover.coverage, due, target_q, fmt),
+        currency=d.currency,
+    )
 
+
+@dataclass(frozen=True)
+class _Standing:
+    """Where does the team stand against its goal? Tiles, pace and the past-due deals."""
+
+    tiles: list[Tile]
+    pace: Pace
+    pace_sentence: str
+    pace_title: str
+    past_due_sentence: str | None
+
+
+def _pace_section(
+    d: SalesData,
+    period: Period,
+    has_quota: bool,
+    scope: str,
+    due: pd.DataFrame,
+    fmt: MoneyFormat,
+) -> _Standing:
+    """Where does the team stand against its goal? Bookings to date against earlier quarters."""
+    total = kpis.kpi_table(d, quarter=period.quarter, as_of=period.as_of, by=None).iloc[0]
     pace = pace_against_earlier(d, period, has_quota=has_quota)
-    target_q = outlook_quarter(d, period.quarter, period.as_of)
+    return _Standing(
+        tiles=headline_tiles(total, period, has_quota, d.currency),
+        pace=pace,
+        pace_sentence=pace_sentence(pace, scope=scope, total=total, has_quota=has_quota, fmt=fmt),
+        pace_title=pace_title(period.quarter, pace, has_quota),
+        past_due_sentence=past_due_sentence(period, due, fmt),
+    )
+
+
+@dataclass(frozen=True)
+class _Coverage:
+    """Is there enough pipeline for the goal? The outlook and coverage by team."""
+
+    outlook: Outlook
+    outlook_sentence: str
+    coverage: pd.Series
+    coverage_sentence: str
+    team_shortfall_sentence: str | None
+    coverage_by_team: Table
+    coverage_chart: pd.DataFrame
+    coverage_title: str
+
+
+def _coverage_section(
+    d: SalesData, period: Period, target_q: str, scope: str, fmt: MoneyFormat
+) -> _Coverage:
+    """Is there enough pipeline for the goal? The outlook, coverage for it, team by team."""
     outlook = quarter_outlook(d, quarter=target_q, as_of=period.as_of)
     cov_total = kpis.coverage(d, quarter=target_q, as_of=period.as_of, by=None).iloc[0]
     cov_team = kpis.coverage(d, quarter=target_q, as_of=period.as_of, by="team").reset_index()
@@ -243,37 +340,7 @@ def build(
     cov_chart = cov_chart.dropna(subset=["ratio_to_need"])
     if not (cov_chart["ratio_to_need"] > 0).any():  # bars of nothing: the sentence says it
         cov_chart = cov_chart.iloc[0:0]
-    due = timeline.past_due(d, as_of=period.as_of)
-
-    levels = group_levels(d)
-    groups = [_kpis_by(d, period, level, has_quota) for level in levels]
-    if not levels:
-        gaps.append(Gap(GROUPS_SECTION, "teams, regions or managers", ADD_GROUPS))
-    measure = "attainment" if has_quota else "bookings"
-    first = groups[0].frame if groups else pd.DataFrame(columns=["group", measure, "share"])
-    ranked = first[first["group"] != kpis.UNASSIGNED].dropna(subset=[measure])
-    ranked = ranked.sort_values(measure, ascending=False)
-    level = levels[0] if levels else None
-    reps = rep_contribution(d, period)
-    trend = quarter_trend(d, period)
-    team_title = (
-        f"{int((ranked[measure] >= 1).sum())} of {count(len(ranked), 'team')} at or above quota"
-        if has_quota
-        else (
-            f"{ranked['group'].iloc[0]} books the most in {period.quarter}" if len(ranked) else ""
-        )
-    )
-    return TeamVisibility(
-        header=header(data, period, team),
-        period=period,
-        has_quota=has_quota,
-        gaps=gaps,
-        tiles=headline_tiles(total, period, has_quota, d.currency),
-        pace=pace,
-        pace_sentence=pace_sentence(pace, scope=scope, total=total, has_quota=has_quota, fmt=fmt),
-        pace_title=pace_title(period.quarter, pace, has_quota),
-        target_quarter=target_q,
-        past_due_sentence=past_due_sentence(period, due, fmt),
+    return _Coverage(
         outlook=outlook,
         outlook_sentence=outlook_sentence(outlook, d.currency),
         coverage=cov_total,
@@ -296,18 +363,61 @@ def build(
             f"{int((cov_chart['ratio_to_need'] < 1).sum())} of {count(len(cov_chart), 'team')} "
             f"have less pipeline for {target_q} than their win rate needs"
         ),
+    )
+
+
+@dataclass(frozen=True)
+class _Groups:
+    """How do the teams compare? The figures by team, region or manager, teams ranked."""
+
+    groups: list[Table]
+    group_level: str | None
+    team_chart: pd.DataFrame
+    team_sentence: str | None
+    team_title: str
+    measure: str
+
+
+def _groups_section(d: SalesData, period: Period, has_quota: bool, fmt: MoneyFormat) -> _Groups:
+    """How do the teams compare? Figures by each grouping level, the first level ranked."""
+    levels = group_levels(d)
+    groups = [_kpis_by(d, period, level, has_quota) for level in levels]
+    measure = "attainment" if has_quota else "bookings"
+    first = groups[0].frame if groups else pd.DataFrame(columns=["group", measure, "share"])
+    ranked = first[first["group"] != kpis.UNASSIGNED].dropna(subset=[measure])
+    ranked = ranked.sort_values(measure, ascending=False)
+    team_title = (
+        f"{int((ranked[measure] >= 1).sum())} of {count(len(ranked), 'team')} at or above quota"
+        if has_quota
+        else (
+            f"{ranked['group'].iloc[0]} books the most in {period.quarter}" if len(ranked) else ""
+        )
+    )
+    return _Groups(
         groups=groups,
-        group_level=level,
+        group_level=levels[0] if levels else None,
         team_chart=ranked,
         team_sentence=leader_sentence(ranked, measure, fmt),
         team_title=team_title,
         measure=measure,
-        measure_kind="pct" if has_quota else "money",
-        measure_target=1.0 if has_quota else None,
-        reps=reps,
-        rep_sentence=rep_sentence(reps.frame, has_quota, running=period.running),
-        rep_chart=_rep_chart(reps.frame, measure),
-        rep_title=_rep_title(reps.frame, has_quota),
+    )
+
+
+@dataclass(frozen=True)
+class _Trend:
+    """How has the team done quarter by quarter? Bookings, attainment and win rate."""
+
+    trend: Table
+    trend_sentence: str | None
+    trend_title: str
+    rate_columns: dict[str, str]
+    rates_title: str
+
+
+def _trend_section(d: SalesData, period: Period, has_quota: bool, fmt: MoneyFormat) -> _Trend:
+    """How has the team done quarter by quarter? The last quarters' figures and rates."""
+    trend = quarter_trend(d, period)
+    return _Trend(
         trend=trend,
         trend_sentence=trend_sentence(
             trend.frame, period, d.calendar.shift(period.quarter, -4), fmt
@@ -321,31 +431,33 @@ def build(
             else {"win_rate": "Win rate"}
         ),
         rates_title="Attainment and win rate by quarter" if has_quota else "Win rate by quarter",
-        definitions=pick(
-            "Bookings",
-            *(("Quota", "Attainment", "Gap to quota") if has_quota else ()),
-            "Win rate",
-            "Win rate by value",
-            "Average deal",
-            "Cycle days",
-            "Open pipeline",
-            "Coverage",
-            "Coverage needed",
-            "Pipeline short",
-            "Past due",
-            **{
-                "Pace": (
-                    "Bookings to date as a share of quota (or in amount, without quotas) on the "
-                    "same day of the earlier quarters inside the data."
-                ),
-                "Goal without quotas": (
-                    "When the data has no quotas, the goal is the average quarterly bookings of "
-                    "the last four complete quarters."
-                ),
-            },
-        ),
-        findings=_findings(cov_total, due, target_q, fmt),
-        currency=d.currency,
+    )
+
+
+def _definitions(has_quota: bool) -> dict[str, str]:
+    """The terms report 01 uses (quota terms only with quotas)."""
+    return pick(
+        "Bookings",
+        *(("Quota", "Attainment", "Gap to quota") if has_quota else ()),
+        "Win rate",
+        "Win rate by value",
+        "Average deal",
+        "Cycle days",
+        "Open pipeline",
+        "Coverage",
+        "Coverage needed",
+        "Pipeline short",
+        "Past due",
+        **{
+            "Pace": (
+                "Bookings to date as a share of quota (or in amount, without quotas) on the "
+                "same day of the earlier quarters inside the data."
+            ),
+            "Goal without quotas": (
+                "When the data has no quotas, the goal is the average quarterly bookings of "
+                "the last four complete quarters."
+            ),
+        },
     )
 
 

@@ -203,15 +203,6 @@ def run_quarter(
             raise unwritable(out, exc) from None
         run = _Run(data, q, as_of_ts, out, tmp, secrets)
         try:
-            pause_point("snapshot")
-            params = _freeze(run, cfg)
-            results = render_all(
-                books, tmp, params, run.meta, secrets, jobs=jobs, progress=progress,
-                timeout=timeout, stop=stop,
-            )  # fmt: skip
-            if only:
-                results += carry_over(run.final, tmp, {b.stem for b in books})
-            results.sort(key=lambda r: r.name)
             parameters = {
                 "source": data.source,
                 "preset": preset,
@@ -221,10 +212,10 @@ def run_quarter(
                 "only": only,
                 "jobs": jobs or os.cpu_count(),
             }
-            complete = _write_outputs(run, results, parameters, started, time.perf_counter() - t0)
-            pause_point("publish")
-            with stop.deferred():  # the swap is never cut in half
-                target = publish(tmp, run.final, ok=complete)
+            results, target = _render_and_publish(
+                run, books, cfg, stop, parameters, started, t0,
+                only=only, jobs=jobs, progress=progress, timeout=timeout,
+            )  # fmt: skip
         except BaseException as exc:
             with stop.deferred():
                 shutil.rmtree(tmp, ignore_errors=True)
@@ -236,6 +227,41 @@ def run_quarter(
                 raise readable from None
             raise
     return RunResult(quarter=q, as_of=str(as_of_ts.date()), folder=target, results=results)
+
+
+def _render_and_publish(
+    run: _Run,
+    books: list[Path],
+    cfg: dict,
+    stop: StopSignals,
+    parameters: dict[str, Any],
+    started: dt.datetime,
+    t0: float,
+    *,
+    only: list[str] | None,
+    jobs: int | None,
+    progress: bool,
+    timeout: int,
+) -> tuple[list[NotebookResult], Path]:
+    """Freeze the data, render the notebooks, write the index and manifest, swap into place.
+
+    The notebooks not rendered (``only``) are carried over from the last run; the results
+    come back sorted by name with the folder published.
+    """
+    pause_point("snapshot")
+    params = _freeze(run, cfg)
+    results = render_all(
+        books, run.tmp, params, run.meta, run.secrets, jobs=jobs, progress=progress,
+        timeout=timeout, stop=stop,
+    )  # fmt: skip
+    if only:
+        results += carry_over(run.final, run.tmp, {b.stem for b in books})
+    results.sort(key=lambda r: r.name)
+    complete = _write_outputs(run, results, parameters, started, time.perf_counter() - t0)
+    pause_point("publish")
+    with stop.deferred():  # the swap is never cut in half
+        target = publish(run.tmp, run.final, ok=complete)
+    return results, target
 
 
 def _reports_folder(out: Path) -> Path:
