@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from salesops_lib import timeline
+from salesops_lib.config import check_names
 from salesops_lib.data import SalesData
 from salesops_lib.errors import SalesOpsDataError
 from salesops_lib.timeline import booked, won_deals
@@ -1295,7 +1296,7 @@ def forecast_quarter(
     quarter: str,
     as_of: object | None = None,
     by: str | None = None,
-    methods: tuple[str, ...] = METHODS,
+    methods: str | tuple[str, ...] = METHODS,
     backtest_quarters: int = 6,
     backtest: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
@@ -1312,7 +1313,8 @@ def forecast_quarter(
     by
         ``team``, ``region``, ``manager``, ``rep_id`` or None (company total).
     methods
-        Subset of ``time_series, pipeline, win_model, rep_call, ensemble``.
+        Subset of ``time_series, pipeline, win_model, rep_call, ensemble`` (one name: that
+        method alone).
     backtest_quarters
         Earlier quarters the forecast's own backtest tests (when ``backtest`` is None).
     backtest
@@ -1339,7 +1341,13 @@ def forecast_quarter(
         asked for.
     ValueError
         When ``by`` is not a column of the reps table.
+    ConfigError
+        When ``quarter`` is not a quarter label or a method name is unknown (the message
+        lists the valid ones).
     """
+    methods = (methods,) if isinstance(methods, str) else tuple(methods)
+    check_names(methods, METHODS, "forecast method")
+    quarter = data.calendar.normalize(quarter)
     start, end = data.calendar.bounds(quarter)
     as_of_ts = (
         data.default_as_of(quarter) if as_of is None else min(pd.Timestamp(as_of).normalize(), end)
@@ -1399,7 +1407,7 @@ def backtest(
     *,
     quarters: int = 8,
     week: int = 0,
-    methods: tuple[str, ...] | None = None,
+    methods: str | tuple[str, ...] | None = None,
     before: str | None = None,
     as_of_limit: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
@@ -1417,7 +1425,8 @@ def backtest(
     week
         0: the day before the quarter starts; ``w``: the end of its ``w``-th week.
     methods
-        Methods to test (default all, plus the seasonal-naive baselines).
+        Methods to test (default all, plus the seasonal-naive baselines; one name: that
+        method alone).
     before
         Test only quarters before this one (a forecast's own backtest).
     as_of_limit
@@ -1438,12 +1447,17 @@ def backtest(
     ------
     SalesOpsDataError
         When the time-series method cannot run and neither pipeline method is tested.
+    ConfigError
+        When a method name is unknown (the message lists the valid ones).
 
     Examples
     --------
     >>> backtest(data, quarters=8, week=4).attrs["wape"]  # doctest: +SKIP
     """
-    methods = tuple(methods) if methods else METHODS + BASELINES
+    methods = (
+        (methods,) if isinstance(methods, str) else tuple(methods or ()) or METHODS + BASELINES
+    )
+    check_names(methods, METHODS + BASELINES, "forecast method")
     last = data.latest_complete_quarter()
     if before is not None:
         last = min(last, data.calendar.shift(before, -1))
