@@ -25,8 +25,8 @@ _MONTH_ABBR = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "O
 _SEP = r"[\s_/-]*"
 _YEAR = r"(?:FY" + _SEP + r"(?P<fy>\d{4}|\d{2})|(?P<year>\d{4}))"
 _LABELS = (
-    re.compile(r"^" + _YEAR + _SEP + r"Q(?P<q>[1-4])$", re.IGNORECASE),
-    re.compile(r"^Q(?P<q>[1-4])" + _SEP + _YEAR + r"$", re.IGNORECASE),
+    re.compile(r"^" + _YEAR + _SEP + r"Q\s*(?P<q>[1-4])$", re.IGNORECASE),
+    re.compile(r"^Q\s*(?P<q>[1-4])" + _SEP + _YEAR + r"$", re.IGNORECASE),
 )
 ACCEPTED_FORMS = "2026Q3 (also read: 2026-Q3, 2026 Q3, Q3 2026, FY2026Q3, FY26Q3, Q3 FY2026)"
 """The quarter label forms :meth:`FiscalCalendar.period` reads, as error messages name them."""

@@ -1338,7 +1338,7 @@ def forecast_quarter(
     ------
     SalesOpsDataError
         When the time-series method has too little history and no pipeline method is
-        asked for.
+        asked for, or none of the methods asked for can run on the data.
     ValueError
         When ``by`` is not a column of the reps table.
     ConfigError
@@ -1355,6 +1355,11 @@ def forecast_quarter(
     p = _point(data, quarter, as_of_ts)
     key = _group_map(data, by)
     parts = _all_methods(data, p, key, tuple(m for m in methods if m != "ensemble"))
+    if not parts:
+        raise SalesOpsDataError(
+            f"none of the methods {', '.join(methods)} can forecast {quarter} on this data "
+            f"(rep_call needs the reps' forecast categories); try methods={METHODS!r}"
+        )
     week = forecast_week(data, quarter, as_of_ts)
     weights: dict[str, float] = {}
     bt = backtest
