@@ -120,3 +120,48 @@ def test_boxes_with_a_background_get_dark_text_and_comma_selectors_are_each_scop
 def test_an_empty_output_shows_nothing_at_all():
     assert page.output("", ["finding"]).data == ""
     assert page.gaps([], "s").data == "" and page.table_if(None).data == ""
+
+
+ANALYST = """
+import logging, sys, warnings
+from salesops_lib.render import page
+page.load(sys.argv[1])
+warnings.warn("the analyst's own warning")
+logging.getLogger("analyst").warning("the analyst's own log line")
+print("done")
+"""
+
+
+@pytest.mark.parametrize(("quiet", "shown"), [(None, True), ("1", False)])
+def test_warnings_after_load_show_in_an_analysts_session_not_in_the_runs_kernels(
+    quiet, shown, demo_dir, tmp_path
+):
+    import os
+    import subprocess
+    import sys
+
+    from salesops_lib.render import QUIET_ENV
+
+    env = {k: v for k, v in os.environ.items() if k != QUIET_ENV}
+    if quiet:
+        env[QUIET_ENV] = quiet
+    res = subprocess.run(
+        [sys.executable, "-c", ANALYST, str(demo_dir)], capture_output=True, text=True, env=env
+    )
+    assert res.returncode == 0 and res.stdout.strip() == "done", res.stderr[-2000:]
+    assert ("UserWarning: the analyst's own warning" in res.stderr) is shown
+    assert ("the analyst's own log line" in res.stderr) is shown
+
+
+def test_the_quarterly_runs_workers_start_quiet_kernels(monkeypatch, tmp_path):
+    import os
+
+    from salesops_lib.render import QUIET_ENV
+    from salesops_lib.run import workers
+
+    monkeypatch.setenv(QUIET_ENV, "0")  # restored after the test
+    seen = []
+    monkeypatch.setattr(workers, "render_notebook", lambda *a: seen.append(os.environ[QUIET_ENV]))
+    (tmp_path / "logs").mkdir()
+    workers._render_quietly(tmp_path / "01.ipynb", tmp_path, {}, {}, [], 10)
+    assert seen == ["1"]
