@@ -28,8 +28,9 @@ report: $(DEMO)
 test: $(DEMO)
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup -q
 
+# the repository root, so notebooks/, data/ and salesops.toml are all in reach; root needs --allow-root
 lab: $(DEMO)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/load.py

@@ -25,10 +25,11 @@ A config file looks like::
 from __future__ import annotations
 
 import copy
+import difflib
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,6 +39,82 @@ from salesops_lib.errors import ConfigError
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 SECRET_KEYS = re.compile(r"(password|passwd|secret|token|api_?key|credential)", re.IGNORECASE)
 MASK = "***"
+CONFIG_KEYS: dict[str, tuple[str, ...]] = {
+    "data": ("source", "preset", "password", "columns", "tables", "currency", "history_quarters"),
+    "fiscal": ("start_month", "currency"),
+    "stages": ("name", "closed", "won", "probability"),
+    "comp": ("plans",),
+}
+"""Every section of ``salesops.toml`` and the keys it may hold (``[[stages]]``: each entry's).
+
+``[data.columns.<table>]`` and ``[data.tables]`` hold the user's own labels and are not
+checked; ``[[comp.plans]]`` entries are checked by :meth:`~salesops_lib.analysis.comp.CompPlan.from_dict`.
+"""
+
+
+def check_names(given: Iterable[str], valid: Iterable[str], what: str) -> None:
+    """Raise when a name is not one of the valid ones; the message lists them.
+
+    Parameters
+    ----------
+    given
+        The names asked for (config keys, method names, ...).
+    valid
+        The names allowed, in the order the message lists them.
+    what
+        What the names are, for the message, e.g. ``"forecast method"`` or
+        ``"key of [fiscal]"``.
+
+    Raises
+    ------
+    ConfigError
+        Naming each unknown name (with the closest valid one, when one is close) and
+        listing the valid ones.
+
+    Examples
+    --------
+    >>> check_names(["treshold"], ["threshold", "cap"], "key of comp plan 'AE'")
+    Traceback (most recent call last):
+    ...
+    salesops_lib.errors.ConfigError: unknown key of comp plan 'AE' 'treshold' (did you mean 'threshold'?); valid: threshold, cap
+    """
+    allowed = [str(v) for v in valid]
+    unknown = [str(g) for g in given if str(g) not in allowed]
+    if not unknown:
+        return
+    named = []
+    for u in unknown:
+        close = difflib.get_close_matches(u, allowed, n=1)
+        named.append(f"{u!r} (did you mean {close[0]!r}?)" if close else repr(u))
+    raise ConfigError(f"unknown {what} {', '.join(named)}; valid: {', '.join(allowed)}")
+
+
+def check_config(config: Mapping[str, Any]) -> None:
+    """Raise when a config has a section or key the workbench does not read.
+
+    Parameters
+    ----------
+    config
+        A config as :func:`load_config` reads it (sections and keys of
+        :data:`CONFIG_KEYS`).
+
+    Raises
+    ------
+    ConfigError
+        Naming the unknown section or key and listing the valid ones, so a misspelt key
+        (``start_mnth``) is not silently ignored.
+
+    Examples
+    --------
+    >>> check_config({"fiscal": {"start_month": 2}, "stages": [{"name": "Won", "won": True}]})
+    """
+    check_names(config, CONFIG_KEYS, "section of salesops.toml")
+    for section, keys in CONFIG_KEYS.items():
+        value = config.get(section)
+        tables = value if isinstance(value, list) else [value]
+        for table in tables:
+            if isinstance(table, Mapping):
+                check_names(table, keys, f"key of [{section}]")
 
 
 def expand_env(value: str, *, environ: dict[str, str] | None = None) -> str:
@@ -94,7 +171,8 @@ def load_config(path: str | Path | Mapping[str, Any] | None) -> dict[str, Any]:
     ------
     ConfigError
         If the file is missing or is not valid TOML (the message names the file and the
-        line), or a referenced environment variable is not set.
+        line), has a section or key the workbench does not read (:func:`check_config`), or a
+        referenced environment variable is not set.
 
     Examples
     --------
@@ -104,6 +182,7 @@ def load_config(path: str | Path | Mapping[str, Any] | None) -> dict[str, Any]:
     if path is None:
         return {}
     if isinstance(path, Mapping):
+        check_config(path)
         return _expand(copy.deepcopy(dict(path)))
     p = Path(path)
     if not p.is_file():
@@ -112,6 +191,10 @@ def load_config(path: str | Path | Mapping[str, Any] | None) -> dict[str, Any]:
         raw = tomllib.loads(p.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"config file {p} is not valid TOML: {exc}") from None
+    try:
+        check_config(raw)
+    except ConfigError as exc:
+        raise ConfigError(f"config file {p}: {exc}") from None
     return _expand(raw)
 
 

@@ -5,7 +5,10 @@ and what pandas' ``Q-<month>`` frequencies do). With ``start_month=2`` the fisca
 runs from 1 February 2026 to 31 January 2027, and ``2027Q1`` is February-April 2026. With
 ``start_month=1`` fiscal and calendar years coincide.
 
-Quarter labels look like ``2026Q3``.
+Quarter labels look like ``2026Q3``. The forms a person types are read too: ``2026-Q3``,
+``2026 q3``, ``Q3 2026``, ``Q3-2026``, ``FY2026Q3``, ``FY26 Q3`` and ``Q3 FY2026``. A year with
+``FY`` is the fiscal year, named like every label by the calendar year it ends in, so with a
+February start ``FY2027Q1`` is ``2027Q1``: February-April 2026.
 """
 
 from __future__ import annotations
@@ -19,7 +22,52 @@ import pandas as pd
 from salesops_lib.errors import ConfigError
 
 _MONTH_ABBR = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
-_LABEL = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]\s*([1-4])\s*$")
+_SEP = r"[\s_/-]*"
+_YEAR = r"(?:FY" + _SEP + r"(?P<fy>\d{4}|\d{2})|(?P<year>\d{4}))"
+_LABELS = (
+    re.compile(r"^" + _YEAR + _SEP + r"Q\s*(?P<q>[1-4])$", re.IGNORECASE),
+    re.compile(r"^Q\s*(?P<q>[1-4])" + _SEP + _YEAR + r"$", re.IGNORECASE),
+)
+ACCEPTED_FORMS = "2026Q3 (also read: 2026-Q3, 2026 Q3, Q3 2026, FY2026Q3, FY26Q3, Q3 FY2026)"
+"""The quarter label forms :meth:`FiscalCalendar.period` reads, as error messages name them."""
+
+
+def parse_quarter(label: object) -> str:
+    """A quarter label in any form a person types, written the one way: ``2026Q3``.
+
+    Parameters
+    ----------
+    label
+        ``2026Q3``, ``2026-Q3``, ``2026 q3``, ``Q3 2026``, ``Q3-2026``, ``FY2026Q3``,
+        ``FY26 Q3`` or ``Q3 FY2026`` (case and spaces do not matter). ``FY`` years are fiscal
+        years, named by the calendar year they end in, as every label is; a two-digit
+        ``FY`` year is in the 2000s.
+
+    Returns
+    -------
+    str
+        The label, e.g. ``2026Q3``.
+
+    Raises
+    ------
+    ConfigError
+        If the text is not a quarter label (the message lists the forms read).
+
+    Examples
+    --------
+    >>> [parse_quarter(q) for q in ("2026-Q3", "Q3 2026", "FY2027Q1", "fy27 q1")]
+    ['2026Q3', '2026Q3', '2027Q1', '2027Q1']
+    """
+    text = str(label).strip()
+    for pattern in _LABELS:
+        m = pattern.match(text)
+        if m:
+            year = m.group("year") or m.group("fy")
+            year = f"20{year}" if len(year) == 2 else year
+            return f"{year}Q{m.group('q')}"
+    raise ConfigError(
+        f"quarter {label!r} is not a fiscal quarter label; write it as {ACCEPTED_FORMS}"
+    )
 
 
 @dataclass(frozen=True)
@@ -60,8 +108,9 @@ class FiscalCalendar:
         Parameters
         ----------
         quarter
-            A label (``2026Q3``; ``2026 q3`` and ``2026-Q3`` are read too) or a quarterly
-            Period, re-expressed in this calendar's frequency if it has another.
+            A label in any form :func:`parse_quarter` reads (``2026Q3``, ``2026-Q3``,
+            ``Q3 2026``, ``FY2026Q3``) or a quarterly Period, re-expressed in this calendar's
+            frequency if it has another.
 
         Returns
         -------
@@ -84,12 +133,31 @@ class FiscalCalendar:
                 if quarter.freqstr != self.freq
                 else quarter
             )
-        m = _LABEL.match(str(quarter))
-        if not m:
-            raise ConfigError(
-                f"quarter {quarter!r} is not a fiscal quarter label; write it like '2026Q3'"
-            )
-        return pd.Period(f"{m.group(1)}Q{m.group(2)}", freq=self.freq)
+        return pd.Period(parse_quarter(quarter), freq=self.freq)
+
+    def normalize(self, quarter: str | pd.Period) -> str:
+        """The one written form (``2026Q3``) of a quarter label or Period.
+
+        Parameters
+        ----------
+        quarter
+            A label in any form :func:`parse_quarter` reads, or a quarterly Period.
+
+        Returns
+        -------
+        str
+
+        Raises
+        ------
+        ConfigError
+            If the label is not a fiscal quarter label (the message lists the forms read).
+
+        Examples
+        --------
+        >>> FiscalCalendar(2).normalize("Q1 FY2027")
+        '2027Q1'
+        """
+        return self.label(self.period(quarter))
 
     def label(self, period: pd.Period) -> str:
         """The label (``2026Q3``) of a fiscal-quarter Period.

@@ -56,14 +56,16 @@ TOML = """
 source = "exports/${REGION}/opportunities.csv"
 password = "${SALESOPS_TEST_PW}"
 preset = "salesforce"
-tags = ["${REGION}", "plain"]
 
 [data.columns.opportunities]
 "Deal Ref" = "opp_id"
 
+[data.tables]
+opportunities = "${REGION}_deals"
+
 [fiscal]
 start_month = 2
-strict = true
+currency = "EUR"
 
 [[stages]]
 name = "Discovery"
@@ -81,10 +83,10 @@ def test_load_config_reads_toml_and_expands_every_string(tmp_path, monkeypatch):
             "source": "exports/emea/opportunities.csv",
             "password": "hunter2",
             "preset": "salesforce",
-            "tags": ["emea", "plain"],
             "columns": {"opportunities": {"Deal Ref": "opp_id"}},
+            "tables": {"opportunities": "emea_deals"},
         },
-        "fiscal": {"start_month": 2, "strict": True},
+        "fiscal": {"start_month": 2, "currency": "EUR"},
         "stages": [{"name": "Discovery", "probability": 0.25}],
     }
     assert load_config(str(path))["data"]["password"] == "hunter2"  # a str path too
@@ -96,8 +98,8 @@ def test_load_config_of_none_is_empty():
 
 def test_load_config_of_a_dict_expands_a_copy(monkeypatch):
     monkeypatch.setenv("SALESOPS_TEST_PW", "hunter2")
-    given = {"data": {"password": "${SALESOPS_TEST_PW}", "stages": [{"name": "${X"}]}}
-    assert load_config(given) == {"data": {"password": "hunter2", "stages": [{"name": "${X"}]}}
+    given = {"data": {"password": "${SALESOPS_TEST_PW}"}, "stages": [{"name": "${X"}]}
+    assert load_config(given) == {"data": {"password": "hunter2"}, "stages": [{"name": "${X"}]}
     assert given["data"]["password"] == "${SALESOPS_TEST_PW}"  # the caller's dict untouched
 
 

@@ -299,3 +299,24 @@ def test_history_stage_and_category_are_categoricals(tmp_path):
     snap = read_snapshot(write_snapshot(data, tmp_path / "snap"))
     assert snap.fingerprint() == data.fingerprint()
     assert isinstance(snap.history["stage"].dtype, pd.CategoricalDtype)
+
+
+def test_a_folders_salesops_toml_is_read_when_no_config_is_given(tmp_path):
+    # stages named out of alphabetical order: only the config knows their order
+    opps = (
+        "opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won\n"
+        "o1,r1,Zeta,100,2026-01-01,2026-02-01,false,false\n"
+        "o2,r1,Alpha,200,2026-01-02,2026-02-02,false,false\n"
+        "o3,r1,Signed,300,2026-01-03,2026-01-20,true,true\n"
+    )
+    folder = write(tmp_path / "d", opportunities=opps, reps="rep_id,rep_name\nr1,Ann\n")
+    assert [s.name for s in load_dataset(folder).stages][:2] == ["Alpha", "Zeta"]
+    (folder / "salesops.toml").write_text(
+        '[fiscal]\nstart_month = 2\n[[stages]]\nname = "Zeta"\n[[stages]]\nname = "Alpha"\n'
+        '[[stages]]\nname = "Signed"\nclosed = true\nwon = true\n',
+        encoding="utf-8",
+    )
+    data = load_dataset(folder)
+    assert [s.name for s in data.stages] == ["Zeta", "Alpha", "Signed"]
+    assert data.calendar.start_month == 2
+    assert load_dataset(folder, config={}).calendar.start_month == 1  # an explicit config wins

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from salesops_lib.errors import ConfigError
-from salesops_lib.periods import FiscalCalendar
+from salesops_lib.periods import FiscalCalendar, parse_quarter
 
 # (start month, date, quarter label, first day, last day) - fiscal year named by the year it ends in
 CASES = [
@@ -77,7 +77,7 @@ def test_quarters_of_series_keeps_missing():
     assert pd.isna(out.iloc[1])
 
 
-@pytest.mark.parametrize("bad", ["2026-3", "Q3 2026", "2026Q5", ""])
+@pytest.mark.parametrize("bad", ["2026-3", "2026Q5", ""])  # "Q3 2026" is read now
 def test_bad_label_is_a_config_error(bad):
     with pytest.raises(ConfigError, match="quarter"):
         FiscalCalendar(1).period(bad)
@@ -87,3 +87,38 @@ def test_bad_label_is_a_config_error(bad):
 def test_bad_start_month(bad):
     with pytest.raises(ConfigError):
         FiscalCalendar(bad)
+
+
+# every form a person types, in each calendar: the fiscal year is named by the year it ends in
+FORMS = ["2026Q3", "2026q3", "2026-Q3", "2026 Q3", "2026_q3", "2026/Q3", " 2026 - q 3 "]
+FORMS += ["Q3 2026", "q3-2026", "Q3/2026", "FY2026Q3", "fy2026-q3", "FY 2026 Q3", "FY26Q3"]
+FORMS += ["fy26 q3", "Q3 FY2026", "q3 fy26"]
+
+
+@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("start", [1, 2, 7])
+def test_every_typed_form_is_the_same_quarter(form, start):
+    cal = FiscalCalendar(start)
+    assert parse_quarter(form) == "2026Q3"
+    assert cal.normalize(form) == "2026Q3"
+    assert cal.bounds(form) == cal.bounds("2026Q3")
+
+
+def test_fy_labels_follow_the_fiscal_calendar():
+    # February start: FY2027 runs February 2026 - January 2027, so FY2027Q1 is Feb-Apr 2026
+    cal = FiscalCalendar(2)
+    assert cal.bounds("FY2027Q1") == (pd.Timestamp("2026-02-01"), pd.Timestamp("2026-04-30"))
+    assert cal.bounds("Q4 FY27") == (pd.Timestamp("2026-11-01"), pd.Timestamp("2027-01-31"))
+    assert cal.normalize(pd.Period("2026Q1", freq="Q-DEC")) == "2026Q1"
+
+
+@pytest.mark.parametrize(
+    "bad", ["FY27", "2026", "2026Q5", "Q0 2026", "26Q3", "2026-07", "Q3", "20261Q3", "", "FY2026"]
+)
+def test_a_label_that_is_no_quarter_names_the_forms_read(bad):
+    with pytest.raises(ConfigError) as err:
+        FiscalCalendar().period(bad)
+    assert str(err.value) == (
+        f"quarter {bad!r} is not a fiscal quarter label; write it as 2026Q3 "
+        "(also read: 2026-Q3, 2026 Q3, Q3 2026, FY2026Q3, FY26Q3, Q3 FY2026)"
+    )

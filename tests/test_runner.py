@@ -227,10 +227,12 @@ def test_no_secret_in_any_output(demo_dir, tmp_path, monkeypatch):
     cfg = tmp_path / "salesops.toml"
     base = (demo_dir / "salesops.toml").read_text().replace('[data]\nsource = "."\n', "")
     cfg.write_text(
-        '[data]\npassword = "${SALESOPS_DB_PASSWORD}"\nwarehouse_url = "postgresql://analyst:'
+        # a config holds only keys the workbench reads (unknown ones raise): the secrets sit in
+        # data.password, data.source's URL and (as a user's label) a table name under data.tables
+        '[data]\npassword = "${SALESOPS_DB_PASSWORD}"\nsource = "postgresql://analyst:'
         + secret_pw
-        + '@db.internal/crm"\n'
-        f'[alerts]\napi_token = "{token}"\n' + base,
+        + f'@db.internal/crm"\n[data.tables]\napi_token = "{token}"\n'
+        + base,
         encoding="utf-8",
     )
     out = tmp_path / "reports"

@@ -90,3 +90,30 @@ def test_four_loads_then_del_free_their_memory(demo_dir):
     gc.collect()
     assert all(r() is None for r in refs)  # no module keeps a data set alive
     assert pa.total_allocated_bytes() - base < 0.2 * grown
+
+
+def test_a_data_set_prints_one_screen_summary(tmp_path):
+    from .test_data import write
+    from .test_kpis import OPPS, QUOTAS, REPS
+
+    data = load_dataset(write(tmp_path / "t", reps=REPS, opportunities=OPPS, quotas=QUOTAS))
+    assert repr(data) == str(data) == data.summary()
+    assert data.summary().splitlines() == [
+        f"SalesData from {tmp_path / 't'} (USD; fiscal year starts in January)",
+        "  reps                  3 rows",
+        "  opportunities         9 rows",
+        "  accounts              absent",
+        "  history               absent",
+        "  quotas                4 rows",
+        "  activities            absent",
+        "Dates: 2025-12-31 (first close) to 2026-04-02 (last date)",
+        "Quarters: 2025Q4 to 2026Q2 (3); latest complete: 2026Q1",
+        "Stages: Open > Won > Lost",  # inferred: open stages first
+        "Warnings: 2 (see .warnings)",  # no account ids; o5 open past its close date
+    ]
+
+
+def test_the_demo_summary_fits_one_screen(demo):
+    lines = repr(demo).splitlines()
+    assert len(lines) <= 15 and max(map(len, lines)) <= 110
+    assert lines[2] == f"  opportunities{len(demo.opportunities):>10,} rows"

@@ -26,12 +26,30 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from salesops_lib.config import check_names
 from salesops_lib.data import SalesData
 from salesops_lib.errors import ConfigError
 from salesops_lib.format import money
 from salesops_lib.timeline import booked, inherited_deals, won_deals
 
 MEASURES = ("bookings", "pipeline_created")
+PLAN_KEYS = (
+    "name",
+    "roles",
+    "ote",
+    "base_share",
+    "mode",
+    "tiers",
+    "threshold",
+    "cap",
+    "spiffs",
+    "weights",
+    "current",
+    "pipeline_multiple",
+)
+"""The keys a ``[[comp.plans]]`` entry may have (:meth:`CompPlan.from_dict`)."""
+TIER_KEYS = ("from", "to", "rate")
+SPIFF_KEYS = ("name", "amount", "product", "min_amount")
 
 
 @dataclass(frozen=True)
@@ -92,7 +110,9 @@ class CompPlan:
         Raises
         ------
         ConfigError
-            Naming the plan and the key that is wrong.
+            Naming the plan and the key that is wrong; an unknown key (``treshold``) is named
+            with the valid ones (:data:`PLAN_KEYS`, a tier's ``from, to, rate``, a SPIFF's
+            ``name, amount, product, min_amount``).
 
         Examples
         --------
@@ -101,6 +121,13 @@ class CompPlan:
         (25000.0, ('*',))
         """
         name = str(d.get("name", "")).strip() or "unnamed plan"
+        check_names(d, PLAN_KEYS, f"key of comp plan {name!r}")
+        for t in d.get("tiers") or []:
+            check_names(t if isinstance(t, dict) else {}, TIER_KEYS, f"key of a tier of {name!r}")
+        for sp in d.get("spiffs") or []:
+            check_names(
+                sp if isinstance(sp, dict) else {}, SPIFF_KEYS, f"key of a SPIFF of {name!r}"
+            )
 
         def bad(msg: str) -> ConfigError:
             return ConfigError(f"comp plan {name!r}: {msg}")
@@ -493,9 +520,9 @@ def statements(
     plans
         The plans in force; each rep is paid under :func:`plan_for` their role.
     quarter
-        Fiscal quarter.
+        Fiscal quarter (``2026Q3``, ``2026-Q3``, ``Q3 2026``, ``FY2026Q3``).
     as_of
-        Count deals closed up to this date (None: the whole quarter).
+        Count deals closed up to this date, inside the quarter (None: the whole quarter).
 
     Returns
     -------
@@ -509,10 +536,21 @@ def statements(
         (:func:`salesops_lib.timeline.inherited_deals`); ``pay_from_inherited`` is the
         variable pay and SPIFFs the rep would not earn without them.
 
+    Raises
+    ------
+    ConfigError
+        When ``quarter`` is not a quarter label or is outside the data, ``as_of`` is outside
+        the quarter, or no plan is given (each message says what is allowed).
+
     Examples
     --------
     >>> statements(data, current_plans(load_plans(config)), quarter="2026Q3")  # doctest: +SKIP
     """
+    quarter = data.quarter_label(quarter)
+    if as_of is not None and str(as_of).strip():
+        as_of = data.as_of_in(quarter, as_of)
+    if not plans:
+        raise ConfigError("statements need at least one comp plan (load_plans(config))")
     m = _measures(data, quarter, as_of)
     m = m[m["quota"].notna() & (m["quota"] > 0)]
     reps = data.reps.drop_duplicates("rep_id").set_index("rep_id").reindex(m.index)
@@ -722,7 +760,7 @@ def plan_metrics(
     }
 
 
-def replay(data: SalesData, plans: list[CompPlan], *, quarters: list[str]) -> pd.DataFrame:
+def replay(data: SalesData, plans: list[CompPlan], *, quarters: str | list[str]) -> pd.DataFrame:
     """The real deals of ``quarters`` paid under each candidate plan, side by side.
 
     Each candidate replaces the plan of its roles; reps of other roles keep their current plan.
@@ -734,7 +772,8 @@ def replay(data: SalesData, plans: list[CompPlan], *, quarters: list[str]) -> pd
     plans
         Every plan of the config, current and candidate.
     quarters
-        The quarters replayed (complete ones: the whole quarter's deals count).
+        The quarters replayed (complete ones: the whole quarter's deals count); one label
+        is one quarter.
 
     Returns
     -------
@@ -747,6 +786,9 @@ def replay(data: SalesData, plans: list[CompPlan], *, quarters: list[str]) -> pd
     --------
     >>> replay(data, plans, quarters=["2026Q2", "2026Q3"])["cost_of_sales"]  # doctest: +SKIP
     """
+    quarters = [
+        data.quarter_label(q) for q in ([quarters] if isinstance(quarters, str) else quarters)
+    ]
     current = current_plans(plans)
     rows = []
     for cand in plans:

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from salesops_lib import timeline
+from salesops_lib.config import check_names
 from salesops_lib.data import SalesData
 from salesops_lib.errors import SalesOpsDataError
 from salesops_lib.timeline import booked, won_deals
@@ -1295,7 +1296,7 @@ def forecast_quarter(
     quarter: str,
     as_of: object | None = None,
     by: str | None = None,
-    methods: tuple[str, ...] = METHODS,
+    methods: str | tuple[str, ...] = METHODS,
     backtest_quarters: int = 6,
     backtest: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
@@ -1312,7 +1313,8 @@ def forecast_quarter(
     by
         ``team``, ``region``, ``manager``, ``rep_id`` or None (company total).
     methods
-        Subset of ``time_series, pipeline, win_model, rep_call, ensemble``.
+        Subset of ``time_series, pipeline, win_model, rep_call, ensemble`` (one name: that
+        method alone).
     backtest_quarters
         Earlier quarters the forecast's own backtest tests (when ``backtest`` is None).
     backtest
@@ -1336,10 +1338,16 @@ def forecast_quarter(
     ------
     SalesOpsDataError
         When the time-series method has too little history and no pipeline method is
-        asked for.
+        asked for, or none of the methods asked for can run on the data.
     ValueError
         When ``by`` is not a column of the reps table.
+    ConfigError
+        When ``quarter`` is not a quarter label or a method name is unknown (the message
+        lists the valid ones).
     """
+    methods = (methods,) if isinstance(methods, str) else tuple(methods)
+    check_names(methods, METHODS, "forecast method")
+    quarter = data.calendar.normalize(quarter)
     start, end = data.calendar.bounds(quarter)
     as_of_ts = (
         data.default_as_of(quarter) if as_of is None else min(pd.Timestamp(as_of).normalize(), end)
@@ -1347,6 +1355,11 @@ def forecast_quarter(
     p = _point(data, quarter, as_of_ts)
     key = _group_map(data, by)
     parts = _all_methods(data, p, key, tuple(m for m in methods if m != "ensemble"))
+    if not parts:
+        raise SalesOpsDataError(
+            f"none of the methods {', '.join(methods)} can forecast {quarter} on this data "
+            f"(rep_call needs the reps' forecast categories); try methods={METHODS!r}"
+        )
     week = forecast_week(data, quarter, as_of_ts)
     weights: dict[str, float] = {}
     bt = backtest
@@ -1390,7 +1403,7 @@ def backtest(
     *,
     quarters: int = 8,
     week: int = 0,
-    methods: tuple[str, ...] | None = None,
+    methods: str | tuple[str, ...] | None = None,
     before: str | None = None,
     as_of_limit: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
@@ -1408,7 +1421,8 @@ def backtest(
     week
         0: the day before the quarter starts; ``w``: the end of its ``w``-th week.
     methods
-        Methods to test (default all, plus the seasonal-naive baselines).
+        Methods to test (default all, plus the seasonal-naive baselines; one name: that
+        method alone).
     before
         Test only quarters before this one (a forecast's own backtest).
     as_of_limit
@@ -1429,12 +1443,17 @@ def backtest(
     ------
     SalesOpsDataError
         When the time-series method cannot run and neither pipeline method is tested.
+    ConfigError
+        When a method name is unknown (the message lists the valid ones).
 
     Examples
     --------
     >>> backtest(data, quarters=8, week=4).attrs["wape"]  # doctest: +SKIP
     """
-    methods = tuple(methods) if methods else METHODS + BASELINES
+    methods = (
+        (methods,) if isinstance(methods, str) else tuple(methods or ()) or METHODS + BASELINES
+    )
+    check_names(methods, METHODS + BASELINES, "forecast method")
     last = data.latest_complete_quarter()
     if before is not None:
         last = min(last, data.calendar.shift(before, -1))

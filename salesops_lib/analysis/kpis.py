@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from salesops_lib.data import SalesData
+from salesops_lib.errors import ConfigError
 from salesops_lib.timeline import open_pipeline
 
 KPI_COLUMNS = [
@@ -168,10 +169,11 @@ def kpi_table(
         Loaded data (needs ``opportunities`` and ``reps``; ``quotas`` and ``history`` when
         present).
     quarter
-        Fiscal quarter label, e.g. ``"2026Q3"``.
+        Fiscal quarter label, e.g. ``"2026Q3"`` (``2026-Q3``, ``Q3 2026`` and ``FY2026Q3``
+        are read too).
     as_of
         Count only what was known on this date (default: the quarter's end, or the data's
-        last date while the quarter runs).
+        last date while the quarter runs; a later date counts the whole quarter).
     by
         ``"rep_id"``, ``"team"``, ``"region"``, ``"manager"``, or None for one total row.
 
@@ -182,11 +184,22 @@ def kpi_table(
         ``bookings, won, lost, win_rate, avg_deal_size, avg_cycle_days, open_pipeline,
         quota, attainment, coverage``. See the module docstring for each definition.
 
+    Raises
+    ------
+    ConfigError
+        When ``quarter`` is not a quarter label or is outside the data, or ``as_of`` is
+        before the quarter starts (each message says what is allowed).
+
     Examples
     --------
     >>> kpi_table(data, quarter="2026Q3", by="team")  # doctest: +SKIP
     """
+    quarter = data.quarter_label(quarter)
     start, end, as_of_ts = quarter_window(data, quarter, as_of)
+    if as_of_ts < start:
+        raise ConfigError(
+            f"as_of {as_of_ts.date()} is before {quarter} starts ({start.date()} to {end.date()})"
+        )
     closed = closed_deals(data, start=start, as_of=as_of_ts)
     pipe = open_pipeline(data, quarter=quarter, as_of=as_of_ts)
     quotas = _quotas_for(data, quarter)
@@ -261,7 +274,7 @@ def kpi_table(
 def _quotas_for(data: SalesData, quarter: str) -> pd.Series:
     if data.quotas is None:
         return pd.Series(dtype="float64", name="quota")
-    q = data.quotas[data.quotas["period"] == quarter]
+    q = data.quotas[data.quotas["period"] == data.calendar.normalize(quarter)]
     return q.groupby("rep_id")["quota"].sum()
 
 
@@ -273,15 +286,23 @@ def has_quotas(data: SalesData, quarter: str | None = None) -> bool:
     data
         The data set (its ``quotas`` table).
     quarter
-        A fiscal quarter label; None: any quarter.
+        A fiscal quarter label (``2026Q3``, ``2026-Q3``, ``Q3 2026``, ``FY2026Q3``); None:
+        any quarter.
 
     Returns
     -------
     bool
+
+    Raises
+    ------
+    ConfigError
+        When ``quarter`` is not a quarter label (the message lists the forms read).
     """
     if data.quotas is None or data.quotas.empty:
         return False
-    return quarter is None or bool((data.quotas["period"] == quarter).any())
+    return quarter is None or bool(
+        (data.quotas["period"] == data.calendar.normalize(quarter)).any()
+    )
 
 
 def kpi_trend(data: SalesData, *, quarters: list[str], by: str | None = None) -> pd.DataFrame:

@@ -69,7 +69,8 @@ def load_dataset(
         canonical tables. Overrides the config's ``data.preset``.
     config
         Path of a ``salesops.toml`` (or an already-read dict): column mapping, stage order,
-        fiscal start month, currency.
+        fiscal start month, currency. None: the ``salesops.toml`` inside a ``source``
+        folder, when it has one (:func:`folder_config`); otherwise defaults.
     since
         Keep only history snapshots and activities dated on or after this day. From a
         database (SQLAlchemy URL or DuckDB file) the condition is pushed down into the
@@ -101,6 +102,33 @@ def load_dataset(
     return data
 
 
+def folder_config(source: str | Path) -> Path | None:
+    """The ``salesops.toml`` inside a data folder, the config a load uses when given none.
+
+    Parameters
+    ----------
+    source
+        A data source (a folder, a file, a URL).
+
+    Returns
+    -------
+    pathlib.Path or None
+        ``source/salesops.toml`` when ``source`` is a folder holding one; else None.
+
+    Examples
+    --------
+    >>> folder_config("data/demo")  # doctest: +SKIP
+    PosixPath('data/demo/salesops.toml')
+    >>> folder_config("postgresql://crm@db/sales") is None
+    True
+    """
+    try:
+        candidate = Path(source) / "salesops.toml"
+        return candidate if Path(source).is_dir() and candidate.is_file() else None
+    except (OSError, ValueError):
+        return None
+
+
 def validate(
     source: str | Path, *, preset: str | None = None, config: Config = None
 ) -> tuple[SalesData | None, pd.DataFrame]:
@@ -109,7 +137,7 @@ def validate(
     Parameters
     ----------
     source, preset, config
-        As for :func:`load_dataset`.
+        As for :func:`load_dataset` (no config: the folder's ``salesops.toml``, if any).
 
     Returns
     -------
@@ -166,11 +194,11 @@ def _load(
     since: str | pd.Timestamp | None = None,
 ) -> tuple[SalesData | None, pd.DataFrame]:
     """The data (None when blocked) and every problem found, in order."""
-    cfg = load_config(config)
     src = str(source)
-    shown = mask(mask_url(src), secrets_of(cfg, src))
     if is_snapshot(src):
         return read_snapshot(src), problem_frame([])
+    cfg = load_config(folder_config(src) if config is None else config)
+    shown = mask(mask_url(src), secrets_of(cfg, src))
     settings = _settings(cfg, src, shown, preset, since)
     problems: list[dict] = []
     raw = _read_raw(settings, problems)

@@ -228,6 +228,122 @@ class SalesData:
             self.calendar.quarter_of(self.first_date), self.calendar.quarter_of(self.last_date)
         )
 
+    def quarter_label(self, quarter: str | pd.Period | None = None) -> str:
+        """A quarter the data covers, in the one written form (``2026Q3``).
+
+        Parameters
+        ----------
+        quarter
+            A label in any form a person types (``2026Q3``, ``2026-Q3``, ``Q3 2026``,
+            ``FY2026Q3``: :func:`~salesops_lib.periods.parse_quarter`), or a Period; None or
+            blank: the latest complete quarter.
+
+        Returns
+        -------
+        str
+            The label, e.g. ``2026Q3``.
+
+        Raises
+        ------
+        ConfigError
+            If the text is not a quarter label (the message lists the forms read), or the
+            quarter is outside the data (the message names the quarters it covers).
+
+        Examples
+        --------
+        >>> data.quarter_label("Q3 2026")  # doctest: +SKIP
+        '2026Q3'
+        """
+        if quarter is None or (isinstance(quarter, str) and not quarter.strip()):
+            return self.latest_complete_quarter()
+        q = self.calendar.normalize(quarter)
+        quarters = self.quarters()
+        if q not in quarters:
+            raise ConfigError(
+                f"quarter {q} is outside the data, which covers {quarters[0]} to {quarters[-1]}"
+            )
+        return q
+
+    def as_of_in(self, quarter: str, as_of: object | None = None) -> pd.Timestamp:
+        """A date inside ``quarter`` to count what is known on (blank: the default).
+
+        Parameters
+        ----------
+        quarter
+            A label as :meth:`quarter_label` returns it.
+        as_of
+            A date (``2026-08-15``, a Timestamp); None, blank or NaN: :meth:`default_as_of`.
+
+        Returns
+        -------
+        Timestamp
+            At midnight.
+
+        Raises
+        ------
+        ConfigError
+            If ``as_of`` is not a date, or falls outside the quarter (the message gives the
+            quarter's first and last day).
+        """
+        start, end = self.calendar.bounds(quarter)
+        if as_of is None or str(as_of).strip() in ("", "NaT", "nan", "None"):
+            return self.default_as_of(quarter)
+        try:
+            day = pd.Timestamp(str(as_of).strip()).normalize()
+        except ValueError:
+            raise ConfigError(f"as_of {as_of!r} is not a date; write it like 2026-08-15") from None
+        if not start <= day <= end:
+            raise ConfigError(
+                f"as_of {day.date()} is outside {quarter} ({start.date()} to {end.date()})"
+            )
+        return day
+
+    def summary(self) -> str:
+        """What the data set holds, on one screen: tables and rows, dates, quarters, stages.
+
+        Returns
+        -------
+        str
+            A few lines, e.g. ``opportunities  30,823 rows`` per table, then the date range,
+            the quarters, the stages and the number of warnings.
+
+        Examples
+        --------
+        >>> print(data.summary())  # doctest: +SKIP
+        SalesData from data/demo (USD; fiscal year starts in January)
+          reps                 120 rows
+          opportunities     30,823 rows
+        ...
+        """
+        month = pd.Timestamp(2000, self.calendar.start_month, 1).strftime("%B")
+        lines = [
+            f"SalesData from {self.source or 'frames'} ({self.currency}; "
+            f"fiscal year starts in {month})"
+        ]
+        for name in schema.TABLES:
+            frame = getattr(self, name)
+            rows = "absent" if frame is None else f"{len(frame):,} rows"
+            lines.append(f"  {name:<14}{rows:>14}")
+        try:
+            quarters = self.quarters()
+            lines.append(
+                f"Dates: {self.first_date.date()} (first close) to {self.last_date.date()} "
+                "(last date)"
+            )
+            lines.append(
+                f"Quarters: {quarters[0]} to {quarters[-1]} ({len(quarters)}); latest "
+                f"complete: {self.latest_complete_quarter()}"
+            )
+        except SalesOpsDataError as exc:
+            lines.append(f"Dates: none ({exc})")
+        if self.stages:
+            lines.append("Stages: " + " > ".join(s.name for s in self.stages))
+        lines.append(f"Warnings: {len(self.warnings):,} (see .warnings)")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.summary()
+
     def full_quarters(self) -> list[str]:
         """The quarters of :meth:`quarters` the data holds from their start.
 

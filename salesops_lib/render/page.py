@@ -11,6 +11,12 @@ A report notebook loads the data, calls one builder and shows its pieces::
 
 Every string from the data (rep, team, account names) is HTML-escaped here. Sentences are
 plain text in which ``**...**`` marks bold; a ``None`` sentence shows nothing.
+
+Every output is a ``<div class="salesops-output mathjax_ignore tex2jax_ignore">``: JupyterLab's
+maths renderer (MathJax) skips it, so ``$20.6M and $25.0M`` stays money instead of turning
+into a formula, and it carries the ``<style>`` rules of the classes it uses (from the
+report page's ``style.css``, scoped to the output), so tiles and notes look in a notebook as
+they do in the HTML report.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import html
 import io
 import json
 import logging
+import os
 import re
 import warnings
 from collections.abc import Iterable, Mapping
@@ -30,15 +37,91 @@ from IPython.display import HTML, display
 from salesops_lib.config import load_config
 from salesops_lib.data import SalesData, load_dataset
 from salesops_lib.errors import ConfigError
-from salesops_lib.render import plots
+from salesops_lib.render import QUIET_ENV, plots
 from salesops_lib.reports.base import STATUS_MIME, Gap, Header, Tile, status_of
 from salesops_lib.reports.tables import Table
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
+OUTPUT_CLASS = "salesops-output mathjax_ignore tex2jax_ignore"
+"""Classes of every output's wrapper: ours, and the ones MathJax 3 and 2 skip."""
+_CSS = Path(__file__).parent / "templates" / "style.css"
+_RULE = re.compile(r"^([^\s@:{}][^{}]*?)\s*\{([^{}]*)\}", re.M)
+_INK = "color:var(--ink);"
+
+
+def output_css(classes: Iterable[str], css: str | None = None) -> str:
+    """The report page's style rules for some classes, scoped to an output's wrapper.
+
+    Parameters
+    ----------
+    classes
+        Class names the output uses, e.g. ``["tiles", "tile", "tile-label"]``.
+    css
+        The style sheet; None: the report page's ``templates/style.css``.
+
+    Returns
+    -------
+    str
+        CSS: the page's colour variables on ``.salesops-output``, then every top-level rule
+        whose selector names one of ``classes``, each selector prefixed with
+        ``.salesops-output`` (so it styles nothing else in a notebook), with dark text inside
+        the light boxes (a dark notebook theme keeps them readable).
+
+    Examples
+    --------
+    >>> output_css(["tile"], ":root { --ink:#123; }\\n.tile { background:#fff; }\\n.card { border:0; }")
+    '.salesops-output{--ink:#123;}.salesops-output .tile{background:#fff;color:var(--ink);}'
+    """
+    text = _CSS.read_text(encoding="utf-8") if css is None else css
+    root = re.search(r":root\s*\{([^{}]*)\}", text)
+    out = [f".salesops-output{{{root.group(1).strip().replace(' ', '')}}}"] if root else []
+    names = [re.compile(rf"\.{re.escape(c)}(?![\w-])") for c in classes]
+    for m in _RULE.finditer(text):
+        selector, body = m.group(1).strip(), m.group(2).strip().rstrip(";") + ";"
+        if selector.startswith(("*", "body", "html")) or not any(n.search(selector) for n in names):
+            continue
+        scoped = ", ".join(f".salesops-output {part.strip()}" for part in selector.split(","))
+        if "background" in body and "color:" not in body.replace("background-color:", ""):
+            body += _INK
+        out.append(f"{scoped}{{{body.replace('; ', ';')}}}")
+    return "".join(out)
+
+
+def output(body: str, classes: Iterable[str]) -> HTML:
+    """An output as the notebook shows it: maths rendering off, its style with it.
+
+    Parameters
+    ----------
+    body
+        The output's HTML; blank: nothing is shown.
+    classes
+        The classes ``body`` uses (their rules travel with it, :func:`output_css`).
+
+    Returns
+    -------
+    HTML
+        ``<div class="salesops-output mathjax_ignore tex2jax_ignore"><style>...</style>body</div>``,
+        or empty for a blank body.
+
+    Examples
+    --------
+    >>> output("", ["finding"]).data
+    ''
+    """
+    if not body:
+        return HTML("")
+    return HTML(f'<div class="{OUTPUT_CLASS}"><style>{output_css(classes)}</style>{body}</div>')
+
+
+_TABLE = ("table-wrap", "report-table", "more", "num", "date", "gap")
 
 
 def load(data: str, *, config: str = "", preset: str = "") -> SalesData:
-    """Load a report's data, keep warnings and logs out of the report, set the chart style.
+    """Load a report's data and set the chart style; in the quarterly run, keep warnings out.
+
+    Warnings and logs are switched off only in a kernel the quarterly run starts (it sets
+    the environment variable :data:`~salesops_lib.render.QUIET_ENV` to ``1``), never in an
+    analyst's session, where they stay as Python shows them.
 
     Parameters
     ----------
@@ -60,7 +143,8 @@ def load(data: str, *, config: str = "", preset: str = "") -> SalesData:
     SalesOpsDataError
         When the data has blocking problems (the message lists them).
     """
-    quiet()
+    if os.environ.get(QUIET_ENV) == "1":
+        quiet()
     plots.set_style()
     cfg = read_config(config)
     return load_dataset(data, preset=preset or None, config=cfg or None)
@@ -96,7 +180,10 @@ def read_config(config: str | None) -> dict[str, Any]:
 
 
 def quiet() -> None:
-    """Keep warnings and library logs out of the report."""
+    """Keep warnings and library logs out of the report, for the rest of the kernel's life.
+
+    :func:`load` calls it only in a kernel the quarterly run starts.
+    """
     warnings.filterwarnings("ignore")
     logging.disable(logging.WARNING)
 
@@ -133,16 +220,16 @@ def say(text: str | None) -> HTML:
     Returns
     -------
     HTML
-        A ``<p class="finding">``, or empty.
+        A ``<p class="finding">`` in an :func:`output`, or empty.
 
     Examples
     --------
-    >>> say("Bookings reached **$1.2M**.").data
-    '<p class="finding">Bookings reached <b>$1.2M</b>.</p>'
+    >>> say("Bookings reached **$1.2M**.").data  # doctest: +ELLIPSIS
+    '<div class="salesops-output ..."><style>...</style><p class="finding">Bookings reached <b>$1.2M</b>.</p></div>'
     >>> say(None).data
     ''
     """
-    return HTML("" if not text else f'<p class="finding">{marked(text)}</p>')
+    return output("" if not text else f'<p class="finding">{marked(text)}</p>', ["finding"])
 
 
 def note(text: str | None) -> HTML:
@@ -156,9 +243,9 @@ def note(text: str | None) -> HTML:
     Returns
     -------
     HTML
-        A ``<div class="note">``, or empty.
+        A ``<div class="note">`` in an :func:`output`, or empty.
     """
-    return HTML("" if not text else f'<div class="note">{marked(text)}</div>')
+    return output("" if not text else f'<div class="note">{marked(text)}</div>', ["note"])
 
 
 def gap(g: Gap) -> HTML:
@@ -188,7 +275,7 @@ def tiles(items: Iterable[Tile]) -> HTML:
     Returns
     -------
     HTML
-        A ``<div class="tiles">`` with one ``tile`` per item.
+        A ``<div class="tiles">`` with one ``tile`` per item, in an :func:`output`.
     """
     cells = "".join(
         f'<div class="tile"><div class="tile-label">{html.escape(t.label)}</div>'
@@ -196,7 +283,10 @@ def tiles(items: Iterable[Tile]) -> HTML:
         f'<div class="tile-detail">{html.escape(t.detail)}</div></div>'
         for t in items
     )
-    return HTML(f'<div class="tiles">{cells}</div>')
+    return output(
+        f'<div class="tiles">{cells}</div>',
+        ["tiles", "tile", "tile-label", "tile-value", "tile-detail"],
+    )
 
 
 def table(t: Table) -> HTML:
@@ -210,9 +300,10 @@ def table(t: Table) -> HTML:
     Returns
     -------
     HTML
-        :meth:`Table.to_html <salesops_lib.reports.tables.Table.to_html>`.
+        :meth:`Table.to_html <salesops_lib.reports.tables.Table.to_html>`, in an
+        :func:`output`.
     """
-    return HTML(t.to_html())
+    return output(t.to_html(), _TABLE)
 
 
 def tables(listed: Iterable[Table]) -> HTML:
@@ -227,7 +318,7 @@ def tables(listed: Iterable[Table]) -> HTML:
     -------
     HTML
     """
-    return HTML("".join(t.to_html() for t in listed))
+    return output("".join(t.to_html() for t in listed), _TABLE)
 
 
 def header(h: Header) -> HTML:
@@ -252,7 +343,7 @@ def header(h: Header) -> HTML:
             f'<details class="warnings"><summary>{marked(h.warnings_summary)}</summary>'
             f"{h.warnings.to_html()}</details>"
         )
-    return HTML("".join(parts))
+    return output("".join(parts), ["finding", "note", "warnings", *_TABLE])
 
 
 def definitions(terms: Mapping[str, str]) -> HTML:
@@ -269,7 +360,7 @@ def definitions(terms: Mapping[str, str]) -> HTML:
         A ``<dl class="definitions">``.
     """
     rows = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in terms.items())
-    return HTML(f'<dl class="definitions">{rows}</dl>')
+    return output(f'<dl class="definitions">{rows}</dl>', ["definitions"])
 
 
 def show(ax: Any) -> None:
@@ -337,7 +428,10 @@ def gaps(listed: Iterable[Gap], section: str) -> HTML:
     HTML
         One :func:`gap` note per gap of that section; empty when it has none.
     """
-    return HTML("".join(gap(g).data for g in listed if g.section == section))
+    notes = "".join(
+        f'<div class="note">{marked(g.sentence)}</div>' for g in listed if g.section == section
+    )
+    return output(notes, ["note"])
 
 
 def status(gaps: Iterable[Gap]) -> None:
@@ -372,7 +466,7 @@ def table_if(t: Table | None) -> HTML:
     HTML
         The table's HTML; empty for None or a table without rows.
     """
-    return HTML("" if t is None or len(t) == 0 else t.to_html())
+    return output("" if t is None or len(t) == 0 else t.to_html(), _TABLE)
 
 
 def handout(t: Table | None, output_dir: str, stem: str, what: str | None) -> HTML:
@@ -405,7 +499,8 @@ def handout(t: Table | None, output_dir: str, stem: str, what: str | None) -> HT
     written = write_table(t, output_dir, stem)
     csv, xlsx = (html.escape(p.name, quote=True) for p in (written.csv, written.xlsx))
     sheets = " (one sheet per team)" if written.sheets > 1 else ""
-    return HTML(
+    return output(
         f'<p class="finding">{marked(what)}: <a href="{csv}">{csv}</a> and '
-        f'<a href="{xlsx}">{xlsx}</a>{sheets}, beside this report.</p>'
+        f'<a href="{xlsx}">{xlsx}</a>{sheets}, beside this report.</p>',
+        ["finding"],
     )

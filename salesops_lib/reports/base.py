@@ -17,7 +17,6 @@ import pandas as pd
 
 from salesops_lib import schema
 from salesops_lib.data import SalesData
-from salesops_lib.errors import ConfigError
 from salesops_lib.format import money as _money
 from salesops_lib.reports.tables import Column, Table, TableSpec
 
@@ -65,7 +64,8 @@ def period_of(data: SalesData, quarter: str | None = None, as_of: object | None 
     data
         The data set (its calendar and date range).
     quarter
-        Fiscal quarter label; blank or None: the latest complete quarter in the data.
+        Fiscal quarter label in any form a person types (``2026Q3``, ``2026-Q3``,
+        ``Q3 2026``, ``FY2026Q3``); blank or None: the latest complete quarter in the data.
     as_of
         A date inside the quarter; blank or None: the quarter's end, or the data's last date
         while the quarter is still running.
@@ -77,26 +77,12 @@ def period_of(data: SalesData, quarter: str | None = None, as_of: object | None 
     Raises
     ------
     ConfigError
-        For a quarter outside the data, or an as-of date that is not a date or falls
-        outside the quarter (the message says what is allowed).
+        For a label that is not a quarter, a quarter outside the data, or an as-of date that
+        is not a date or falls outside the quarter (the message says what is allowed).
     """
-    q = str(quarter or "").strip() or data.latest_complete_quarter()
-    q = data.calendar.label(data.calendar.period(q))
-    quarters = data.quarters()
-    if q not in quarters:
-        raise ConfigError(
-            f"quarter {q} is outside the data, which covers {quarters[0]} to {quarters[-1]}"
-        )
+    q = data.quarter_label(None if quarter is None else str(quarter))
     start, end = data.calendar.bounds(q)
-    if as_of is None or str(as_of).strip() == "":
-        return Period(q, start, end, data.default_as_of(q))
-    try:
-        day = pd.Timestamp(str(as_of).strip()).normalize()
-    except ValueError:
-        raise ConfigError(f"as_of {as_of!r} is not a date; write it like 2026-08-15") from None
-    if not start <= day <= end:
-        raise ConfigError(f"as_of {day.date()} is outside {q} ({start.date()} to {end.date()})")
-    return Period(q, start, end, day)
+    return Period(q, start, end, data.as_of_in(q, as_of))
 
 
 @dataclass(frozen=True)

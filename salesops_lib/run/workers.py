@@ -24,6 +24,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from salesops_lib.render import QUIET_ENV
 from salesops_lib.run.notebook import longest_first, render_notebook
 from salesops_lib.run.results import NotebookResult
 from salesops_lib.run.stop import ProcessTree, StopSignals, watch_parent
@@ -125,6 +126,7 @@ def _render_quietly(
     timeout: int,
 ) -> NotebookResult:
     log = tmp / "logs" / f"{book.stem}.kernel.log"
+    os.environ[QUIET_ENV] = "1"  # this worker's kernels keep warnings and logs out of the report
     try:
         with output_to(log):
             return render_notebook(book, tmp, params, meta, secrets, timeout)
