@@ -1290,6 +1290,19 @@ def recommend(
     return str(ranked.index[0])
 
 
+def _ensemble_weights(bt: pd.DataFrame, parts: dict[str, pd.DataFrame]) -> dict[str, float]:
+    """Each method's ensemble weight: one over its squared backtest WAPE (rep calls left out)."""
+    wape = bt.attrs.get("wape", {})
+    return {m: 1 / wape[m] ** 2 for m in parts if m in wape and wape[m] > 0 and m != "rep_call"}
+
+
+def _recommended(data: SalesData, bt: pd.DataFrame | None, among: tuple[str, ...]) -> str | None:
+    """The method :func:`recommend` names from the backtest; None without a backtest."""
+    if bt is None:
+        return None
+    return recommend(bt, among=among, hindsight=bt.attrs.get("hindsight", hindsight_methods(data)))
+
+
 def forecast_quarter(
     data: SalesData,
     *,
@@ -1374,20 +1387,11 @@ def forecast_quarter(
             as_of_limit=as_of_ts,
         )
     if bt is not None:
-        wape = bt.attrs.get("wape", {})
-        weights = {
-            m: 1 / wape[m] ** 2 for m in parts if m in wape and wape[m] > 0 and m != "rep_call"
-        }
+        weights = _ensemble_weights(bt, parts)
     if "ensemble" in methods and parts:
         parts["ensemble"] = _ensemble(parts, weights)
     out = _long_forecast(parts, by)
-    out.attrs["recommended"] = (
-        recommend(
-            bt, among=tuple(parts), hindsight=bt.attrs.get("hindsight", hindsight_methods(data))
-        )
-        if bt is not None
-        else None
-    )
+    out.attrs["recommended"] = _recommended(data, bt, tuple(parts))
     out.attrs["weights"] = weights
     out.attrs["week"] = week
     out.attrs["backtested"] = (

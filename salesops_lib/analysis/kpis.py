@@ -204,23 +204,7 @@ def kpi_table(
     pipe = open_pipeline(data, quarter=quarter, as_of=as_of_ts)
     quotas = _quotas_for(data, quarter)
 
-    reps = data.reps
-    active = (reps["hire_date"].isna() | (reps["hire_date"] <= end)) & (
-        reps["end_date"].isna() | (reps["end_date"] >= start)
-    )
-    rep_ids = pd.Index(
-        pd.unique(
-            pd.concat(
-                [
-                    reps.loc[active, "rep_id"],
-                    closed["rep_id"],
-                    pipe["rep_id"],
-                    quotas.index.to_series(),
-                ],
-                ignore_index=True,
-            ).dropna()
-        )
-    )
+    rep_ids = _reps_in_quarter(data, closed, pipe, quotas, start, end)
     won = closed[closed["is_won"]]
     lost = closed[~closed["is_won"]]
 
@@ -249,6 +233,30 @@ def kpi_table(
     out = out.reindex(out.index.union(universe))
     for col in ("bookings", "won", "lost", "open_pipeline"):
         out[col] = out[col].fillna(0)
+    out = _with_rates(out)[KPI_COLUMNS]
+    out.index.name = index_name
+    return out.sort_index()
+
+
+def _reps_in_quarter(
+    data: SalesData,
+    closed: pd.DataFrame,
+    pipe: pd.DataFrame,
+    quotas: pd.Series,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+) -> pd.Index:
+    """Every rep the quarter's table lists: in seat during it, or with a deal or quota in it."""
+    reps = data.reps
+    active = (reps["hire_date"].isna() | (reps["hire_date"] <= end)) & (
+        reps["end_date"].isna() | (reps["end_date"] >= start)
+    )
+    seen = [reps.loc[active, "rep_id"], closed["rep_id"], pipe["rep_id"], quotas.index.to_series()]
+    return pd.Index(pd.unique(pd.concat(seen, ignore_index=True).dropna()))
+
+
+def _with_rates(out: pd.DataFrame) -> pd.DataFrame:
+    """Win rate, deal size, attainment and coverage from the counted columns (NaN when undefined)."""
     out["won"] = out["won"].astype("int64")
     out["lost"] = out["lost"].astype("int64")
     decided = out["won"] + out["lost"]
@@ -266,9 +274,7 @@ def kpi_table(
         out["open_pipeline"] / remaining.where(remaining > 0, 1),
         np.nan,
     )
-    out = out[KPI_COLUMNS]
-    out.index.name = index_name
-    return out.sort_index()
+    return out
 
 
 def _quotas_for(data: SalesData, quarter: str) -> pd.Series:
