@@ -24,7 +24,7 @@ from salesops_lib import schema
 from salesops_lib.config import load_config, mask, mask_url, secrets_of
 from salesops_lib.data.checks import HistoryPairs, check, history_pairs_raw
 from salesops_lib.data.io import WHOLE_DAYS
-from salesops_lib.data.mapping import derive_reps, map_columns
+from salesops_lib.data.mapping import derive_reps, map_columns, user_mapping
 from salesops_lib.data.presets import Preset, Stage, get_preset, stages_from_config
 from salesops_lib.data.problems import problem, problem_frame, summarise
 from salesops_lib.data.sales_data import SalesData
@@ -151,7 +151,7 @@ class _Settings:
     calendar: FiscalCalendar
     stages: tuple[Stage, ...]
     data_cfg: dict[str, Any]
-    user_columns: dict[str, dict[str, str]]
+    user_columns: dict[str, dict[str, Any]]
     user_tables: dict[str, str]
     since: pd.Timestamp | None
     windows: Windows
@@ -200,12 +200,13 @@ def _settings(
         stages = stages_from_config(cfg["stages"])
     elif the_preset is not None:
         stages = the_preset.stages
-    user_columns: dict[str, dict[str, str]] = data_cfg.get("columns", {}) or {}
+    user_columns: dict[str, dict[str, Any]] = data_cfg.get("columns", {}) or {}
     since_ts = _since(since)
     windows: Windows = {}
     if since_ts is not None:
         for table, col in WINDOWED.items():
-            mapped = {v: k for k, v in user_columns.get(table, {}).items()}.get(col, col)
+            pairs = user_mapping(table, user_columns.get(table, {})).pairs
+            mapped = {canon: src for src, canon in pairs}.get(col, col)
             windows[table] = (mapped, since_ts)
     return _Settings(
         src=src,
@@ -268,7 +269,7 @@ def _read_raw(settings: _Settings, problems: list[dict]) -> dict[str, pd.DataFra
 def _map_tables(
     raw: dict[str, pd.DataFrame],
     preset: Preset | None,
-    user_columns: dict[str, dict[str, str]],
+    user_columns: dict[str, dict[str, Any]],
     problems: list[dict],
 ) -> dict[str, pd.DataFrame]:
     """Canonical column names, the preset's repairs, and reps derived when absent.
