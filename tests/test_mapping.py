@@ -155,3 +155,27 @@ def test_a_failing_query_names_the_table_and_shows_duckdbs_message(tmp_path):
     cfg = {"data": {"tables": {"opportunities": "select * from read_csv('missing.csv')"}}}
     with pytest.raises(SalesOpsDataError, match=r"opportunities: .*No files found.*missing.csv"):
         load_dataset(folder, config=cfg)
+
+
+def test_validate_prints_the_mapping_and_every_unmapped_column(tmp_path, capsys):
+    from salesops_lib.run.cli import main
+
+    extra = [f"Custom Field {i}" for i in range(30)]
+    header = "Deal Ref,Owner,stage,amount,created_date,close_date," + ",".join(extra)
+    row = "o1,Ann,Closed Won,10,2026-01-05,2026-02-01," + ",".join("x" * 30)
+    folder = _folder(tmp_path, **{"opportunities.csv": f"{header}\n{row}\n"})
+    (folder / "salesops.toml").write_text(
+        '[data.columns.opportunities]\n"Deal Ref" = "opp_id"\n'
+        '"Owner" = ["rep_id", "rep_name"]\nlead_source = {value = "Web"}\n',
+        encoding="utf-8",
+    )
+    assert main(["validate", str(folder), "--preset", "salesforce"]) == 0
+    out = capsys.readouterr().out
+    assert f"config: {folder / 'salesops.toml'}" in out
+    assert "  opp_id             <- 'Deal Ref' (config)" in out
+    assert "  rep_id             <- 'Owner' (config)" in out
+    assert "  rep_name           <- 'Owner' (config)" in out
+    assert "  lead_source        <- = 'Web' (constant)" in out
+    assert "  close_date         <- 'close_date' (name)" in out
+    unmapped = next(line for line in out.splitlines() if "not mapped" in line)
+    assert unmapped.count("'Custom Field") == 30  # none cut off

@@ -24,7 +24,7 @@ from salesops_lib import schema
 from salesops_lib.config import load_config, mask, mask_url, secrets_of
 from salesops_lib.data.checks import HistoryPairs, check, history_pairs_raw
 from salesops_lib.data.io import WHOLE_DAYS
-from salesops_lib.data.mapping import derive_reps, map_columns, user_mapping
+from salesops_lib.data.mapping import derive_reps, map_columns, mapping_rows, user_mapping
 from salesops_lib.data.presets import Preset, Stage, get_preset, stages_from_config
 from salesops_lib.data.problems import problem, problem_frame, summarise
 from salesops_lib.data.sales_data import SalesData
@@ -131,14 +131,69 @@ def validate(
     >>> problems[problems["severity"] == "error"].empty  # doctest: +SKIP
     True
     """
+    checked = check_source(source, preset=preset, config=config)
+    return checked.data, checked.problems
+
+
+MAPPING_COLUMNS = ["table", "source", "column", "rule"]
+"""Columns of :attr:`SourceCheck.mapping` (see :func:`~salesops_lib.data.mapping.mapping_rows`)."""
+
+
+@dataclass(frozen=True)
+class SourceCheck:
+    """What :func:`check_source` found: the data, every problem, and the mapping applied.
+
+    Parameters
+    ----------
+    data
+        None when the source could not be read or has blocking problems.
+    problems
+        As :func:`validate` returns them.
+    mapping
+        One row per canonical column fed (its source label, or a constant, and the rule
+        that chose it) and per source column nothing reads (:data:`MAPPING_COLUMNS`); empty
+        when the source could not be read.
+    """
+
+    data: SalesData | None
+    problems: pd.DataFrame
+    mapping: pd.DataFrame
+
+
+def check_source(
+    source: str | Path, *, preset: str | None = None, config: Config = None
+) -> SourceCheck:
+    """Load and check a data set, returning every problem and the column mapping applied.
+
+    Parameters
+    ----------
+    source, preset, config
+        As for :func:`load_dataset`.
+
+    Returns
+    -------
+    SourceCheck
+
+    Raises
+    ------
+    ConfigError
+        If the config, or the preset name, is invalid.
+
+    Examples
+    --------
+    >>> checked = check_source("data/demo")  # doctest: +SKIP
+    >>> checked.mapping[checked.mapping["rule"] == "unmapped"]  # doctest: +SKIP
+    """
+    rows: list[dict] = []
     try:
-        data, problems = _load(source, preset=preset, config=config)
+        data, problems = _load(source, preset=preset, config=config, mapping=rows)
     except SalesOpsDataError as exc:
         problems = problem_frame([problem("error", "", "", [], str(exc))])
-        return None, problems
+        data = None
+    mapping = pd.DataFrame(rows, columns=MAPPING_COLUMNS)
     if (problems["severity"] == "error").any():
-        return None, problems
-    return data, problems
+        data = None
+    return SourceCheck(data, problems, mapping)
 
 
 @dataclass(frozen=True)
@@ -164,8 +219,10 @@ def _load(
     preset: str | None,
     config: Config,
     since: str | pd.Timestamp | None = None,
+    mapping: list[dict] | None = None,
 ) -> tuple[SalesData | None, pd.DataFrame]:
-    """The data (None when blocked) and every problem found, in order."""
+    """The data (None when blocked) and every problem found, in order; the mapping applied
+    is appended to ``mapping`` when given."""
     cfg = load_config(config)
     src = str(source)
     shown = mask(mask_url(src), secrets_of(cfg, src))
@@ -174,6 +231,11 @@ def _load(
     settings = _settings(cfg, src, shown, preset, since)
     problems: list[dict] = []
     raw = _read_raw(settings, problems)
+    if mapping is not None:
+        for name, frame in raw.items():
+            labels = [str(c) for c in frame.columns]
+            user = settings.user_columns.get(name, {})
+            mapping.extend(mapping_rows(name, labels, settings.preset, user))
     tables = _map_tables(raw, settings.preset, settings.user_columns, problems)
     typed, stages = _type_and_check(tables, settings, problems)
     problems_frame = problem_frame(problems)

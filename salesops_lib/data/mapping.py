@@ -344,3 +344,74 @@ def with_default(column: pd.Series | None, value: Any, index: pd.Index) -> pd.Se
     if pd.api.types.is_datetime64_any_dtype(column) and not isinstance(value, pd.Timestamp):
         value = pd.Timestamp(value)
     return column.mask(blank, value)
+
+
+def mapping_rows(
+    table: str, labels: list[str], preset: Preset | None, user: dict[str, Any]
+) -> list[dict[str, str]]:
+    """What the mapping of one table did: each canonical column's source, and each unmapped label.
+
+    ``salesops validate`` prints these rows, so a user sees which export column feeds which
+    field and which columns nothing reads.
+
+    Parameters
+    ----------
+    table, labels, preset, user
+        As for :func:`column_pairs`.
+
+    Returns
+    -------
+    list of dict
+        ``table``, ``source`` (the source label, a constant's value as ``= value``, or
+        blank), ``column`` (the canonical column, blank for an unmapped label) and ``rule``:
+        ``config``, ``preset``, ``name`` (matched by its own name), ``constant``,
+        ``default`` (the value for blank cells, as ``default X``) or ``unmapped``
+        (kept under its snake_case name, read by no report).
+
+    Examples
+    --------
+    >>> rows = mapping_rows("quotas", ["Rep", "quota", "Notes"], None, {"Rep": "rep_id"})
+    >>> [(r["source"], r["column"], r["rule"]) for r in rows]
+    [('Rep', 'rep_id', 'config'), ('quota', 'quota', 'name'), ('Notes', '', 'unmapped')]
+    """
+    mapped = user_mapping(table, user)
+    from_user = set(mapped.pairs)
+    from_preset = {
+        (a, canon)
+        for canon, aliases in (preset.columns.get(table, {}) if preset else {}).items()
+        for a in aliases
+    }
+    rows = []
+    used = set()
+    for src, canon in column_pairs(table, labels, preset, user):
+        rule = (
+            "config"
+            if (src, canon) in from_user
+            else "preset"
+            if (src, canon) in from_preset
+            else "name"
+        )
+        default = mapped.defaults.get(canon)
+        rows.append(
+            {
+                "table": table,
+                "source": src,
+                "column": canon,
+                "rule": rule + (f", default {default!r}" if canon in mapped.defaults else ""),
+            }
+        )
+        used.add(src)
+    for canon, value in mapped.constants.items():
+        rows.append({"table": table, "source": f"= {value!r}", "column": canon, "rule": "constant"})
+    fed = {r["column"] for r in rows}
+    for canon, value in mapped.defaults.items():
+        if canon not in fed:
+            rows.append(
+                {"table": table, "source": "", "column": canon, "rule": f"default {value!r}"}
+            )
+    rows.extend(
+        {"table": table, "source": lab, "column": "", "rule": "unmapped"}
+        for lab in labels
+        if lab not in used
+    )
+    return rows

@@ -15,6 +15,8 @@ import os
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from salesops_lib.config import load_config, mask, mask_url, secrets_of
 from salesops_lib.errors import SalesOpsError
 from salesops_lib.run.stop import RunStopped
@@ -85,7 +87,16 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--format", choices=["csv", "parquet"], default="csv")
     d.set_defaults(func=_demo)
 
-    v = sub.add_parser("validate", help="check a data source and list every problem")
+    s = sub.add_parser(
+        "schema", help="list every canonical table and column (type, required, meaning, reports)"
+    )
+    s.add_argument("table", nargs="?", help="one table only (e.g. opportunities)")
+    s.set_defaults(func=_schema)
+
+    v = sub.add_parser(
+        "validate",
+        help="check a data source: the mapping applied, every unmapped column, every problem",
+    )
     v.add_argument("source", help="folder, CSV export, DuckDB file or database URL")
     v.add_argument("--preset", choices=["maven_crm", "salesforce", "hubspot"])
     v.add_argument("--config", help="salesops.toml")
@@ -125,12 +136,33 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _schema(args: argparse.Namespace) -> int:
+    from salesops_lib import schema
+
+    tables = schema.TABLES
+    if args.table:
+        if args.table not in tables:
+            print(
+                f"error: no table {args.table!r}; the tables are {', '.join(tables)}",
+                file=sys.stderr,
+            )
+            return 2
+        tables = {args.table: tables[args.table]}
+    print(schema.schema_markdown(tables), end="")
+    return 0
+
+
 def _validate(args: argparse.Namespace) -> int:
-    from salesops_lib.data import format_problem, validate
+    from salesops_lib.data import check_source, format_problem
 
     config = args.config or _folder_config(args.source)
-    data, problems = validate(args.source, preset=args.preset, config=config)
+    checked = check_source(args.source, preset=args.preset, config=config)
+    data, problems = checked.data, checked.problems
     shown = mask_url(str(args.source))
+    if config:
+        print(f"config: {config}")
+    for line in mapping_lines(checked.mapping):
+        print(line)
     if data is not None:
         print(f"{shown}: valid")
         for name, frame in data.tables.items():
@@ -153,6 +185,47 @@ def _validate(args: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+def mapping_lines(mapping: pd.DataFrame) -> list[str]:
+    """The mapping ``salesops validate`` applied, as lines, every unmapped column included.
+
+    Per table: each canonical column and its source, then every source column mapped to
+    none (none cut off).
+
+    Parameters
+    ----------
+    mapping
+        :attr:`salesops_lib.data.SourceCheck.mapping`.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"table": ["quotas"] * 2, "source": ["Rep", "Notes"],
+    ...                   "column": ["rep_id", ""], "rule": ["config", "unmapped"]})
+    >>> print("\\n".join(mapping_lines(m)))
+    mapping of quotas:
+      rep_id             <- 'Rep' (config)
+      not mapped to a canonical column (kept under snake_case names): 'Notes'
+    """
+    out = []
+    for table, rows in mapping.groupby("table", sort=False):
+        out.append(f"mapping of {table}:")
+        fed = rows[rows["rule"] != "unmapped"]
+        for rec in fed.to_dict("records"):
+            src = rec["source"] if rec["source"].startswith("= ") else repr(rec["source"])
+            src = src if rec["source"] else "(no column)"
+            out.append(f"  {rec['column']:<18} <- {src} ({rec['rule']})")
+        unmapped = rows.loc[rows["rule"] == "unmapped", "source"].tolist()
+        if unmapped:
+            out.append(
+                "  not mapped to a canonical column (kept under snake_case names): "
+                + ", ".join(repr(u) for u in unmapped)
+            )
+    return out
 
 
 def _folder_config(source: str) -> str | None:
