@@ -22,6 +22,7 @@ import pandas as pd
 
 from salesops_lib import schema
 from salesops_lib.config import load_config, mask, mask_url, secrets_of
+from salesops_lib.data.changelog import changes_to_snapshots, order_changes, snapshot_dates
 from salesops_lib.data.checks import HistoryPairs, check, history_pairs_raw
 from salesops_lib.data.io import WHOLE_DAYS
 from salesops_lib.data.mapping import derive_reps, map_columns, mapping_rows, user_mapping
@@ -38,7 +39,7 @@ from salesops_lib.data.stages import (
 )
 from salesops_lib.data.tables import coerce_table
 from salesops_lib.errors import ConfigError, SalesOpsDataError
-from salesops_lib.fast import has_duplicates
+from salesops_lib.fast import has_duplicates, isin
 from salesops_lib.periods import FiscalCalendar
 
 Config = str | Path | dict[str, Any] | None
@@ -211,6 +212,8 @@ class _Settings:
     since: pd.Timestamp | None
     windows: Windows
     currency: str
+    history_changes: bool = False  # history is a change log, not snapshots
+    export_date: pd.Timestamp | None = None  # the day the export was taken, when stated
 
 
 def _load(
@@ -237,6 +240,8 @@ def _load(
             user = settings.user_columns.get(name, {})
             mapping.extend(mapping_rows(name, labels, settings.preset, user))
     tables = _map_tables(raw, settings.preset, settings.user_columns, problems)
+    if settings.history_changes and "history" in tables:
+        tables["history"] = order_changes(tables["history"])
     typed, stages = _type_and_check(tables, settings, problems)
     problems_frame = problem_frame(problems)
     if typed is None or (problems_frame["severity"] == "error").any():
@@ -282,7 +287,35 @@ def _settings(
         since=since_ts,
         windows=windows,
         currency=str(fiscal.get("currency", data_cfg.get("currency", "USD"))),
+        history_changes=_history_is_changes(data_cfg, the_preset),
+        export_date=_export_date(data_cfg),
     )
+
+
+def _history_is_changes(data_cfg: dict[str, Any], preset: Preset | None) -> bool:
+    """Whether history is a change log: the config's ``data.history``, else the preset's."""
+    given = data_cfg.get("history")
+    if given is None:
+        return preset is not None and preset.history == "changes"
+    if given not in ("snapshots", "changes"):
+        raise ConfigError(
+            f'data.history must be "snapshots" (each open deal on each date) or "changes" '
+            f"(one row per change to a deal), got {given!r}"
+        )
+    return given == "changes"
+
+
+def _export_date(data_cfg: dict[str, Any]) -> pd.Timestamp | None:
+    """The config's ``data.export_date``: the day the export was taken."""
+    given = data_cfg.get("export_date")
+    if given is None or not str(given).strip():
+        return None
+    try:
+        return pd.Timestamp(str(given)).normalize()
+    except ValueError:
+        raise ConfigError(
+            f"data.export_date {given!r} is not a date; write it like 2026-05-14"
+        ) from None
 
 
 def _since(since: object) -> pd.Timestamp | None:
@@ -368,9 +401,15 @@ def _type_and_check(
     """
     table_order = [n for n in tables if n in schema.TABLES]
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pairs_job = _start_history_pairs(pool, tables)  # first: the longest job of the load
+        pairs_job = (  # first: the longest job of the load
+            None if settings.history_changes else _start_history_pairs(pool, tables)
+        )
         typed, table_problems, keys_duplicated = _type_tables(tables, table_order, settings)
         stages = _normalise(typed, settings.stages, table_problems)
+        if settings.history_changes and "history" in typed and "opportunities" in typed:
+            typed["history"] = _snapshots_from_changes(
+                typed["history"], typed["opportunities"], settings, table_problems["history"]
+            )
         for name in table_order:
             problems.extend(table_problems[name])
         if any(p["severity"] == "error" and "missing" in p["message"] for p in problems):
@@ -384,6 +423,66 @@ def _type_and_check(
             history_pairs=pairs_job,  # may still be running: the other checks go first
         )
     return typed, stages
+
+
+def _snapshots_from_changes(
+    changes: pd.DataFrame, opps: pd.DataFrame, settings: _Settings, problems: list[dict]
+) -> pd.DataFrame:
+    """History as snapshots of every deal on the dates the reports need, from a change log."""
+    if changes.empty or not {"snapshot_date", "opp_id"} <= set(changes):
+        return changes
+    last = data_last_date(opps, changes["snapshot_date"], settings.export_date)
+    dates = snapshot_dates(changes["snapshot_date"].min(), last, settings.calendar)
+    unlogged = ~isin(opps["opp_id"], changes["opp_id"])
+    if unlogged.any():
+        problems.append(
+            problem(
+                "warning",
+                "history",
+                "opp_id",
+                opps.loc[unlogged, "opp_id"],
+                f"{int(unlogged.sum()):,} deal(s) without any row in the change log: they "
+                "appear in no snapshot (past pipeline, slipped and pushed deals leave them out)",
+            )
+        )
+    return changes_to_snapshots(changes, dates)
+
+
+def data_last_date(
+    opps: pd.DataFrame, days: pd.Series | None = None, export_date: pd.Timestamp | None = None
+) -> pd.Timestamp:
+    """The data's last date: the export date when stated, else the latest date in the data.
+
+    Parameters
+    ----------
+    opps
+        Typed opportunities (``created_date``, ``close_date``, ``is_closed``).
+    days
+        Other dates of the data (history's), or None.
+    export_date
+        The day the export was taken (the config's ``data.export_date``), if stated.
+
+    Returns
+    -------
+    pandas.Timestamp
+        ``export_date`` when given; else the latest created date, close of a closed deal or
+        day in ``days``.
+
+    Examples
+    --------
+    >>> opps = pd.DataFrame({"created_date": pd.to_datetime(["2026-01-05", "2026-03-01"]),
+    ...                      "close_date": pd.to_datetime(["2026-03-20", "2026-06-30"]),
+    ...                      "is_closed": [True, False]})
+    >>> data_last_date(opps).date()
+    datetime.date(2026, 3, 20)
+    """
+    if export_date is not None:
+        return pd.Timestamp(export_date)
+    closed = opps["is_closed"].fillna(False).to_numpy(dtype=bool)
+    cands = [opps["created_date"].max(), opps.loc[closed, "close_date"].max()]
+    if days is not None and len(days):
+        cands.append(days.max())
+    return pd.Timestamp(max(c for c in cands if pd.notna(c)))
 
 
 def _start_history_pairs(
