@@ -43,6 +43,7 @@ def check(
     *,
     keys_duplicated: dict[str, bool] | None = None,
     history_pairs: HistoryPairs | Future[HistoryPairs] | None = None,
+    block_migrated: bool = False,
 ) -> None:
     """Run every per-table, business-rule and cross-table check, appending the problems.
 
@@ -63,6 +64,10 @@ def check(
         :func:`history_pairs` of history, already computed, or a Future still running in
         another thread (awaited only when the history check comes, after the others), or
         None to compute it here.
+    block_migrated
+        Closed deals that close before they were created (records migrated from another
+        CRM) are blocking errors instead of warnings (the config's
+        ``data.migrated_records = "block"``).
 
     Returns
     -------
@@ -75,7 +80,7 @@ def check(
         problems.extend(_check_table(schema.TABLES[name], frame, keys_duplicated.get(name)))
     problems.extend(_check_owners(opps, reps))
     problems.extend(_check_outcomes(opps))
-    problems.extend(_check_dates(opps))
+    problems.extend(_check_dates(opps, block_migrated=block_migrated))
     opps = typed["opportunities"] = without_migration_dates(opps)
     problems.extend(_check_accounts(opps, typed.get("accounts")))
     problems.extend(_check_past_close_dates(opps, typed.get("history")))
@@ -208,21 +213,33 @@ def _check_outcomes(opps: pd.DataFrame) -> list[dict]:
     return _deal_problems(opps, rules)
 
 
-def _check_dates(opps: pd.DataFrame) -> list[dict]:
-    """Close before created; open without an expected close; no created date (warnings)."""
+def _check_dates(opps: pd.DataFrame, *, block_migrated: bool = False) -> list[dict]:
+    """Close before created; open without an expected close; no created date (warnings;
+    the first blocking with ``block_migrated``)."""
     if not {"created_date", "close_date"} <= set(opps):
         return []
     open_ = ~opps["is_closed"].fillna(False).astype(bool)
     before = opps["close_date"] < opps["created_date"]
-    rules = [
+    migrated = (
         (
+            "error",
+            "created_date",
+            before & ~open_,
+            "closed deal(s) close before they were created (data.migrated_records = "
+            '"block" in the config makes this blocking; remove it to keep them as warnings)',
+        )
+        if block_migrated
+        else (
             "warning",
             "created_date",
             before & ~open_,
             "closed deal(s) close before they were created, as records migrated from another "
             "CRM do (their created date is the migration's): the created date is left out "
             "(cycle times, pipeline created)",
-        ),
+        )
+    )
+    rules = [
+        migrated,
         (
             "warning",
             "close_date",

@@ -213,6 +213,7 @@ class _Settings:
     windows: Windows
     currency: str
     history_changes: bool = False  # history is a change log, not snapshots
+    block_migrated: bool = False  # close-before-created closed deals block the load
     export_date: pd.Timestamp | None = None  # the day the export was taken, when stated
 
 
@@ -289,7 +290,19 @@ def _settings(
         currency=str(fiscal.get("currency", data_cfg.get("currency", "USD"))),
         history_changes=_history_is_changes(data_cfg, the_preset),
         export_date=_export_date(data_cfg),
+        block_migrated=_block_migrated(data_cfg),
     )
+
+
+def _block_migrated(data_cfg: dict[str, Any]) -> bool:
+    """The config's ``data.migrated_records``: ``"warn"`` (the default) or ``"block"``."""
+    given = data_cfg.get("migrated_records", "warn")
+    if given not in ("warn", "block"):
+        raise ConfigError(
+            'data.migrated_records must be "warn" (closed deals that close before they were '
+            f'created are warnings) or "block" (they stop the load), got {given!r}'
+        )
+    return given == "block"
 
 
 def _history_is_changes(data_cfg: dict[str, Any], preset: Preset | None) -> bool:
@@ -421,6 +434,7 @@ def _type_and_check(
             problems,
             keys_duplicated=keys_duplicated,
             history_pairs=pairs_job,  # may still be running: the other checks go first
+            block_migrated=settings.block_migrated,
         )
     return typed, stages
 
