@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from salesops_lib.config import load_config, mask, mask_url, secrets_of
-from salesops_lib.errors import SalesOpsError
+from salesops_lib.errors import ConfigError, SalesOpsError
 from salesops_lib.run.stop import RunStopped
 
 DEFAULT_DEMO = Path("data/demo")
@@ -97,7 +97,11 @@ def _parser() -> argparse.ArgumentParser:
         "validate",
         help="check a data source: the mapping applied, every unmapped column, every problem",
     )
-    v.add_argument("source", help="folder, CSV export, DuckDB file or database URL")
+    v.add_argument(
+        "source",
+        nargs="?",
+        help="folder, CSV export, DuckDB file or database URL (default: the config's [data] source)",
+    )
     v.add_argument("--preset", choices=["maven_crm", "salesforce", "hubspot"])
     v.add_argument("--config", help="salesops.toml")
     v.set_defaults(func=_validate)
@@ -114,7 +118,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--quarter", help="fiscal quarter like 2026Q3 (default: latest complete)")
     r.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: quarter end or latest data)")
-    r.add_argument("--data", help="data source (default: the demo data, generated when missing)")
+    r.add_argument(
+        "--data",
+        help="data source (default: the config's [data] source; without --config, the demo "
+        "data, generated when missing)",
+    )
     r.add_argument("--preset", choices=["maven_crm", "salesforce", "hubspot"])
     r.add_argument("--config", help="salesops.toml")
     r.add_argument("--out", default="reports", help="output folder (default reports)")
@@ -155,10 +163,14 @@ def _schema(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from salesops_lib.data import check_source, format_problem
 
-    config = args.config or _folder_config(args.source)
-    checked = check_source(args.source, preset=args.preset, config=config)
+    source = args.source or configured_source(args.config)
+    if source is None:
+        print("error: give a data source, or --config with a [data] source", file=sys.stderr)
+        return 2
+    config = args.config or _folder_config(source)
+    checked = check_source(source, preset=args.preset, config=config)
     data, problems = checked.data, checked.problems
-    shown = mask_url(str(args.source))
+    shown = mask_url(str(source))
     if config:
         print(f"config: {config}")
     for line in mapping_lines(checked.mapping):
@@ -239,16 +251,24 @@ def _report(args: argparse.Namespace) -> int:
 
     source = args.data
     config = args.config
+    if source is None and config is not None:
+        source = configured_source(config)
     if source is None:
         source = str(DEFAULT_DEMO)
         if not (DEFAULT_DEMO / "opportunities.csv").is_file():
             from salesops_lib.synth import generate
 
-            print(f"no data given: generating the demo company in {DEFAULT_DEMO}", file=sys.stderr)
+            if not args.quiet:
+                print(
+                    f"no data given: generating the demo company in {DEFAULT_DEMO}",
+                    file=sys.stderr,
+                )
             generate(DEFAULT_DEMO)
     if config is None:
         config = _folder_config(source)
-    _console_log()
+    if not args.quiet:
+        print(loaded_line(source, config, args.preset), file=sys.stderr)
+    _console_log(quiet=args.quiet)
     result = run_quarter(
         source,
         quarter=args.quarter,
@@ -283,14 +303,80 @@ def _report(args: argparse.Namespace) -> int:
     return 1
 
 
-def _console_log() -> None:
-    """The run's one-line notices (leftovers cleaned up) go to stderr, bare."""
+def _console_log(*, quiet: bool = False) -> None:
+    """The run's one-line notices (leftovers cleaned up) go to stderr, bare; with ``quiet``
+    only warnings."""
     logger = logging.getLogger("salesops_lib.run")
     if not logger.handlers:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(message)s"))
         logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
+    logger.setLevel(logging.WARNING if quiet else logging.INFO)
+
+
+def configured_source(config: str | None) -> str | None:
+    """The config's ``[data] source``, a relative path taken from the config's folder.
+
+    Parameters
+    ----------
+    config
+        A ``salesops.toml``, or None.
+
+    Returns
+    -------
+    str or None
+        None without a config.
+
+    Raises
+    ------
+    ConfigError
+        If the config names no source: a run never falls back to the demo data silently.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> cfg = Path(tempfile.mkdtemp()) / "salesops.toml"
+    >>> _ = cfg.write_text('[data]\\nsource = "exports"\\n')
+    >>> configured_source(str(cfg)) == str(cfg.parent / "exports")
+    True
+    """
+    if config is None:
+        return None
+    given = (load_config(config).get("data") or {}).get("source")
+    if not given or not str(given).strip():
+        raise ConfigError(
+            f'{config} names no data source: add source = "path/to/export" under [data], '
+            "or give --data"
+        )
+    given = str(given).strip()
+    if "://" in given or Path(given).is_absolute():
+        return given
+    return str(Path(config).parent / given)
+
+
+def loaded_line(source: str, config: str | None, preset: str | None) -> str:
+    """The line a run prints first: which config and which data source it loaded.
+
+    Parameters
+    ----------
+    source
+        The data source (a URL's password is masked).
+    config
+        The config file, or None.
+    preset
+        The preset given on the command line, or None.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> loaded_line("postgresql://u:pw@db/crm", None, "salesforce")
+    'data: postgresql://u:***@db/crm (preset salesforce); config: none'
+    """
+    what = f"data: {mask_url(str(source))}" + (f" (preset {preset})" if preset else "")
+    return what + f"; config: {config or 'none'}"
 
 
 if __name__ == "__main__":  # pragma: no cover
