@@ -5,7 +5,7 @@
 
 1. per table: no rows, blank and duplicate keys, blank required cells, negative money;
 2. opportunities: owners missing from reps; won but not closed, closed without a close
-   date, won or open without an amount; dates (close before created, as migrated records
+   date, won or open without an amount; no lost deal at all (win rates would read 100%); dates (close before created, as migrated records
    have: such closed deals' created dates are then left blank, see
    :func:`without_migration_dates`; open without an expected close; no created date); accounts (blank, missing from accounts); open deals
    with a close date already past; probabilities at odds with the stage;
@@ -80,6 +80,7 @@ def check(
         problems.extend(_check_table(schema.TABLES[name], frame, keys_duplicated.get(name)))
     problems.extend(_check_owners(opps, reps))
     problems.extend(_check_outcomes(opps))
+    problems.extend(_check_no_lost(opps))
     problems.extend(_check_dates(opps, block_migrated=block_migrated))
     opps = typed["opportunities"] = without_migration_dates(opps)
     problems.extend(_check_accounts(opps, typed.get("accounts")))
@@ -211,6 +212,27 @@ def _check_outcomes(opps: pd.DataFrame) -> list[dict]:
             )
         )
     return _deal_problems(opps, rules)
+
+
+def _check_no_lost(opps: pd.DataFrame) -> list[dict]:
+    """Closed deals of which none is lost (an order history): win rates would read 100%."""
+    if not {"is_won", "is_closed"} <= set(opps):
+        return []
+    closed = opps["is_closed"].fillna(False).to_numpy(dtype=bool)
+    won = opps["is_won"].fillna(False).to_numpy(dtype=bool)
+    if not closed.any() or (closed & ~won).any():
+        return []
+    return [
+        problem(
+            "warning",
+            "opportunities",
+            "is_won",
+            [],
+            f"no deal in the data is lost ({int(closed.sum()):,} closed, all won): every win "
+            "rate reads 100% because lost deals are missing (an order history holds only "
+            "orders), not because every deal was won; add the lost deals to measure winning",
+        )
+    ]
 
 
 def _check_dates(opps: pd.DataFrame, *, block_migrated: bool = False) -> list[dict]:
