@@ -320,3 +320,18 @@ def test_migrated_deals_are_kept_out_of_cycle_times_and_a_config_switch_blocks_t
         load_dataset(folder, config={"data": {"migrated_records": "block"}})
     with pytest.raises(ConfigError, match="data.migrated_records"):
         load_dataset(folder, config={"data": {"migrated_records": "maybe"}})
+
+
+def test_a_stated_export_date_is_the_datas_last_date_and_survives_a_snapshot(tmp_path):
+    folder = write(tmp_path / "d", reps=REPS, opportunities=OPPS)
+    plain = load_dataset(folder)
+    assert plain.last_date == pd.Timestamp("2026-02-15")  # the latest date in the data
+    data = load_dataset(folder, config={"data": {"export_date": "2026-03-04"}})
+    assert data.last_date == pd.Timestamp("2026-03-04")
+    assert data.default_as_of("2026Q1") == pd.Timestamp("2026-03-04")
+    assert data.fingerprint() != plain.fingerprint()
+    back = read_snapshot(write_snapshot(data, tmp_path / "snap"))
+    assert back.last_date == pd.Timestamp("2026-03-04")
+    assert back.fingerprint() == data.fingerprint()
+    with pytest.raises(ConfigError, match="data.export_date"):
+        load_dataset(folder, config={"data": {"export_date": "last week"}})

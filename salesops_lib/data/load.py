@@ -585,4 +585,5 @@ def _assemble(
         stages=stages,
         currency=settings.currency,
         source=settings.shown,
+        export_date=settings.export_date,
     )
