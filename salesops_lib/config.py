@@ -40,7 +40,18 @@ _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 SECRET_KEYS = re.compile(r"(password|passwd|secret|token|api_?key|credential)", re.IGNORECASE)
 MASK = "***"
 CONFIG_KEYS: dict[str, tuple[str, ...]] = {
-    "data": ("source", "preset", "password", "columns", "tables", "currency", "history_quarters"),
+    "data": (
+        "source",
+        "preset",
+        "password",
+        "columns",
+        "tables",
+        "currency",
+        "history_quarters",
+        "history",
+        "migrated_records",
+        "export_date",
+    ),
     "fiscal": ("start_month", "currency"),
     "stages": ("name", "closed", "won", "probability"),
     "comp": ("plans",),

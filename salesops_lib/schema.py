@@ -37,6 +37,9 @@ class Column:
         Blank cells are allowed.
     description
         What the column means, in a sales-ops manager's words.
+    used_by
+        The reports that read it (``"01 02"``, ``"all"``); blank when none does (it rides
+        along and is kept).
     """
 
     name: str
@@ -44,6 +47,7 @@ class Column:
     required: bool = False
     nullable: bool = True
     description: str = ""
+    used_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,16 +99,32 @@ REPS = Table(
     required=True,
     description="One row per sales rep (current and departed).",
     columns=(
-        Column("rep_id", "id", required=True, nullable=False, description="Unique rep id."),
-        Column("rep_name", "text", description="Rep's name as typed in the CRM."),
-        Column("manager", "text", description="The rep's first-line manager."),
-        Column("team", "text", description="Sales team."),
-        Column("region", "text", description="Sales region."),
-        Column("role", "text", description="Job role, e.g. 'Enterprise AE'."),
-        Column("segment", "text", description="Customer segment the rep sells to."),
-        Column("hire_date", "date", description="Start date in the sales role."),
-        Column("end_date", "date", description="Leaving date; blank while employed."),
-        Column("territory", "text", description="Territory the rep covers."),
+        Column(
+            "rep_id",
+            "id",
+            required=True,
+            nullable=False,
+            description="Unique rep id.",
+            used_by="all",
+        ),
+        Column("rep_name", "text", description="Rep's name as typed in the CRM.", used_by="all"),
+        Column("manager", "text", description="The rep's first-line manager.", used_by="01 02 07"),
+        Column("team", "text", description="Sales team.", used_by="all"),
+        Column("region", "text", description="Sales region.", used_by="01 04"),
+        Column("role", "text", description="Job role, e.g. 'Enterprise AE'.", used_by="02 04 05"),
+        Column(
+            "segment", "text", description="Customer segment the rep sells to.", used_by="02 04 06"
+        ),
+        Column(
+            "hire_date", "date", description="Start date in the sales role.", used_by="02 04 05"
+        ),
+        Column(
+            "end_date",
+            "date",
+            description="Leaving date; blank while employed.",
+            used_by="02 04 05",
+        ),
+        Column("territory", "text", description="Territory the rep covers.", used_by="04"),
     ),
 )
 
@@ -114,37 +134,65 @@ OPPORTUNITIES = Table(
     required=True,
     description="One row per opportunity (deal), as the CRM shows it today.",
     columns=(
-        Column("opp_id", "id", required=True, nullable=False, description="Unique deal id."),
+        Column(
+            "opp_id",
+            "id",
+            required=True,
+            nullable=False,
+            description="Unique deal id.",
+            used_by="all",
+        ),
         Column(
             "opp_name",
             "text",
             description="The deal's name as typed in the CRM (shown in every deal table).",
+            used_by="all",
         ),
-        Column("account_id", "id", description="The customer account."),
-        Column("rep_id", "id", required=True, nullable=False, description="Deal owner."),
-        Column("product", "text", description="Product sold."),
-        Column("stage", "text", required=True, nullable=False, description="Sales stage."),
-        Column("amount", "money", required=True, description="Deal value."),
-        Column("created_date", "date", required=True, description="Date the deal was created."),
+        Column("account_id", "id", description="The customer account.", used_by="04 07"),
+        Column(
+            "rep_id", "id", required=True, nullable=False, description="Deal owner.", used_by="all"
+        ),
+        Column("product", "text", description="Product sold.", used_by="05 07"),
+        Column(
+            "stage",
+            "text",
+            required=True,
+            nullable=False,
+            description="Sales stage.",
+            used_by="02 03 06 07",
+        ),
+        Column("amount", "money", required=True, description="Deal value.", used_by="all"),
+        Column(
+            "created_date",
+            "date",
+            required=True,
+            description="Date the deal was created.",
+            used_by="all",
+        ),
         Column(
             "close_date",
             "date",
             required=True,
             description="Close date; for open deals, the expected close date.",
+            used_by="all",
         ),
-        Column("is_closed", "bool", description="Deal is closed (won or lost)."),
-        Column("is_won", "bool", description="Deal is closed won."),
+        Column("is_closed", "bool", description="Deal is closed (won or lost).", used_by="all"),
+        Column("is_won", "bool", description="Deal is closed won.", used_by="all"),
         Column(
             "forecast_category",
             "text",
             description="Pipeline / Best Case / Commit / Closed / Omitted.",
+            used_by="03 07",
         ),
-        Column("probability", "prob", description="Chance to win, 0-1, as the CRM says."),
-        Column("lead_source", "text", description="Where the deal came from."),
+        Column(
+            "probability", "prob", description="Chance to win, 0-1, as the CRM says.", used_by="07"
+        ),
+        Column("lead_source", "text", description="Where the deal came from.", used_by=""),
         Column(
             "reassigned_date",
             "date",
             description="Date the current owner received the deal; blank when always theirs.",
+            used_by="02 04 07",
         ),
     ),
 )
@@ -155,14 +203,41 @@ ACCOUNTS = Table(
     required=False,
     description="One row per customer account.",
     columns=(
-        Column("account_id", "id", required=True, nullable=False),
-        Column("account_name", "text"),
-        Column("industry", "text"),
-        Column("segment", "text"),
-        Column("region", "text"),
-        Column("employees", "number"),
-        Column("annual_revenue", "money"),
-        Column("territory", "text"),
+        Column(
+            "account_id",
+            "id",
+            required=True,
+            nullable=False,
+            description="Unique account id (the deals' account_id).",
+            used_by="04 07",
+        ),
+        Column(
+            "account_name",
+            "text",
+            description="The account's name, shown in every deal table.",
+            used_by="all",
+        ),
+        Column("industry", "text", description="Industry.", used_by=""),
+        Column(
+            "segment",
+            "text",
+            description="Customer segment (e.g. SMB, Mid-Market, Enterprise).",
+            used_by="02 04 06",
+        ),
+        Column("region", "text", description="Region the account is in.", used_by="01 04"),
+        Column(
+            "employees",
+            "number",
+            description="Head count: the account's size when annual revenue is blank.",
+            used_by="04",
+        ),
+        Column(
+            "annual_revenue",
+            "money",
+            description="Annual revenue: the account's size for territory potential.",
+            used_by="04",
+        ),
+        Column("territory", "text", description="Territory the account belongs to.", used_by="04"),
     ),
 )
 
@@ -172,14 +247,50 @@ HISTORY = Table(
     required=False,
     description="Snapshots of each open deal as the CRM showed it on each snapshot date.",
     columns=(
-        Column("snapshot_date", "date", required=True, nullable=False),
-        Column("opp_id", "id", required=True, nullable=False),
-        Column("stage", "label", required=True),
-        Column("amount", "money"),
-        Column("close_date", "date"),
-        Column("forecast_category", "label"),
-        Column("is_closed", "bool"),
-        Column("is_won", "bool"),
+        Column(
+            "snapshot_date",
+            "date",
+            required=True,
+            nullable=False,
+            description="The day of the snapshot (for a change log: the day of the change).",
+            used_by="01 03 06 07",
+        ),
+        Column(
+            "opp_id",
+            "id",
+            required=True,
+            nullable=False,
+            description="The deal.",
+            used_by="01 03 06 07",
+        ),
+        Column(
+            "stage", "label", required=True, description="Its stage that day.", used_by="03 06 07"
+        ),
+        Column("amount", "money", description="Its amount that day.", used_by="01 03 06 07"),
+        Column(
+            "close_date",
+            "date",
+            description="Its expected close date that day.",
+            used_by="01 03 06 07",
+        ),
+        Column(
+            "forecast_category",
+            "label",
+            description="Its forecast category that day.",
+            used_by="03 07",
+        ),
+        Column(
+            "is_closed",
+            "bool",
+            description="Closed that day (from the stage when absent).",
+            used_by="01 03 06 07",
+        ),
+        Column(
+            "is_won",
+            "bool",
+            description="Won that day (from the stage when absent).",
+            used_by="01 03 06 07",
+        ),
     ),
 )
 
@@ -189,9 +300,30 @@ QUOTAS = Table(
     required=False,
     description="Quota per rep and fiscal quarter.",
     columns=(
-        Column("rep_id", "id", required=True, nullable=False),
-        Column("period", "text", required=True, nullable=False, description="e.g. 2026Q3"),
-        Column("quota", "money", required=True, nullable=False),
+        Column(
+            "rep_id",
+            "id",
+            required=True,
+            nullable=False,
+            description="The rep.",
+            used_by="01 02 03 04 05",
+        ),
+        Column(
+            "period",
+            "text",
+            required=True,
+            nullable=False,
+            description="e.g. 2026Q3",
+            used_by="01 02 03 04 05",
+        ),
+        Column(
+            "quota",
+            "money",
+            required=True,
+            nullable=False,
+            description="Bookings target of the rep for that quarter.",
+            used_by="01 02 03 04 05",
+        ),
     ),
 )
 
@@ -201,11 +333,32 @@ ACTIVITIES = Table(
     required=False,
     description="Sales activities (calls, emails, meetings).",
     columns=(
-        Column("activity_id", "id", required=True, nullable=False),
-        Column("rep_id", "id", required=True, nullable=False),
-        Column("opp_id", "id"),
-        Column("activity_date", "date", required=True, nullable=False),
-        Column("activity_type", "text"),
+        Column(
+            "activity_id",
+            "id",
+            required=True,
+            nullable=False,
+            description="Unique activity id.",
+            used_by="02",
+        ),
+        Column(
+            "rep_id",
+            "id",
+            required=True,
+            nullable=False,
+            description="Who did it.",
+            used_by="02 04",
+        ),
+        Column("opp_id", "id", description="The deal it was for, if any.", used_by=""),
+        Column(
+            "activity_date",
+            "date",
+            required=True,
+            nullable=False,
+            description="When it was done.",
+            used_by="02 04",
+        ),
+        Column("activity_type", "text", description="Call, email, meeting, ...", used_by=""),
     ),
 )
 
@@ -229,3 +382,57 @@ FORECAST_CATEGORIES = ("Pipeline", "Best Case", "Commit", "Closed", "Omitted")
 
 WARNINGS_COLUMNS = ["table", "column", "ids", "message"]
 """Columns of :attr:`SalesData.warnings`."""
+
+KIND_LABELS = {
+    "id": "id (text)",
+    "text": "text",
+    "label": "text (from a short list)",
+    "date": "date",
+    "money": "money",
+    "number": "number",
+    "bool": "true/false",
+    "prob": "probability 0-1 (or %)",
+}
+"""How :func:`schema_markdown` names each column kind."""
+
+
+def schema_markdown(tables: dict[str, Table] | None = None) -> str:
+    """Every canonical table and column as Markdown: type, required, meaning, reports using it.
+
+    The README's "Canonical tables and columns" section and ``salesops schema`` print this
+    text, so neither can drift from the schema.
+
+    Parameters
+    ----------
+    tables
+        The tables to describe (default :data:`TABLES`).
+
+    Returns
+    -------
+    str
+        One heading line and one table per canonical table, ending with a newline.
+
+    Examples
+    --------
+    >>> print(schema_markdown({"quotas": QUOTAS}).splitlines()[0])
+    **`quotas`** (optional table; file `quotas.csv`): Quota per rep and fiscal quarter.
+    """
+    parts = []
+    for t in (tables or TABLES).values():
+        parts.append(
+            f"**`{t.name}`** ({'required' if t.required else 'optional'} table; file "
+            f"`{t.name}.csv`): {t.description}" + (f" Key: `{t.key}`." if t.key else "")
+        )
+        parts.append("")
+        parts.append("| column | type | required | meaning | used by reports |")
+        parts.append("|---|---|---|---|---|")
+        for c in t.columns:
+            need = "required" if c.required else "optional"
+            if c.required and not c.nullable:
+                need += ", never blank"
+            parts.append(
+                f"| `{c.name}` | {KIND_LABELS[c.kind]} | {need} | {c.description} "
+                f"| {c.used_by or '-'} |"
+            )
+        parts.append("")
+    return "\n".join(parts)

@@ -10,6 +10,7 @@ import pytest
 
 from salesops_lib import SalesOpsDataError, load_dataset, validate
 from salesops_lib.data import read_snapshot, write_snapshot
+from salesops_lib.errors import ConfigError
 
 from .conftest import FIXTURES
 
@@ -320,3 +321,38 @@ def test_a_folders_salesops_toml_is_read_when_no_config_is_given(tmp_path):
     assert [s.name for s in data.stages] == ["Zeta", "Alpha", "Signed"]
     assert data.calendar.start_month == 2
     assert load_dataset(folder, config={}).calendar.start_month == 1  # an explicit config wins
+
+
+def test_migrated_deals_are_kept_out_of_cycle_times_and_a_config_switch_blocks_them(tmp_path):
+    from salesops_lib.analysis.kpis import kpi_table
+
+    # o1 closes 2025-12-20 but was created 2026-01-05 (a migrated record); o4 is a normal win
+    opps = OPPS.replace("2026-02-01,true,true", "2025-12-20,true,true") + (
+        "o4,a1,r2,Core,Closed Won,300,2026-01-02,2026-01-12,true,true\n"
+    )
+    folder = write(tmp_path / "d", reps=REPS, opportunities=opps)
+    data = load_dataset(folder)
+    k = kpi_table(data, quarter="2026Q1", by=None)
+    assert k.loc["Total", "won"] == 1  # o4 only: o1 closed in 2025Q4
+    assert k.loc["Total", "avg_cycle_days"] == 10.0  # 2026-01-02 to 2026-01-12
+    k4 = kpi_table(data, quarter="2025Q4", by=None)
+    assert k4.loc["Total", "won"] == 1 and pd.isna(k4.loc["Total", "avg_cycle_days"])
+    with pytest.raises(SalesOpsDataError, match=r"close before they were created.*o1"):
+        load_dataset(folder, config={"data": {"migrated_records": "block"}})
+    with pytest.raises(ConfigError, match="data.migrated_records"):
+        load_dataset(folder, config={"data": {"migrated_records": "maybe"}})
+
+
+def test_a_stated_export_date_is_the_datas_last_date_and_survives_a_snapshot(tmp_path):
+    folder = write(tmp_path / "d", reps=REPS, opportunities=OPPS)
+    plain = load_dataset(folder)
+    assert plain.last_date == pd.Timestamp("2026-02-15")  # the latest date in the data
+    data = load_dataset(folder, config={"data": {"export_date": "2026-03-04"}})
+    assert data.last_date == pd.Timestamp("2026-03-04")
+    assert data.default_as_of("2026Q1") == pd.Timestamp("2026-03-04")
+    assert data.fingerprint() != plain.fingerprint()
+    back = read_snapshot(write_snapshot(data, tmp_path / "snap"))
+    assert back.last_date == pd.Timestamp("2026-03-04")
+    assert back.fingerprint() == data.fingerprint()
+    with pytest.raises(ConfigError, match="data.export_date"):
+        load_dataset(folder, config={"data": {"export_date": "last week"}})

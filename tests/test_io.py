@@ -268,7 +268,11 @@ def test_duckdb_errors_name_the_file(tmp_path, duck):
     bad = _file(tmp_path, b"not a database" * 100, "broken.duckdb")
     with pytest.raises(SalesOpsDataError, match="broken.duckdb: not a readable DuckDB file"):
         read_duckdb(bad, {"opportunities": "opportunities"})
-    with pytest.raises(SalesOpsDataError, match="crm.duckdb: query failed"):
+    with pytest.raises(
+        SalesOpsDataError,
+        match=r"crm.duckdb: \[data.tables\] opportunities: DuckDB could not run the query: "
+        r"Catalog Error: Table with name no_such_table does not exist",
+    ):
         read_duckdb(duck, {"opportunities": "select * from no_such_table"})
 
 

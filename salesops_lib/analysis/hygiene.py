@@ -251,7 +251,7 @@ def _probability_flag(
     """The probability-mismatch check and why it could not be run (None: it was)."""
     opps = data.opportunities
     stage_prob = {s.name: s.probability for s in data.stages if s.probability is not None}
-    default = od["stage"].map(stage_prob)
+    default = od["stage"].map(stage_prob).astype("float64")  # all missing: no stage has one
     # the CRM keeps only today's probability: it can be checked against the stage only on the data's last date
     # without snapshots the stage is the record's too, so both are what the export shows now
     current = as_of >= data.last_date.normalize() or not snapshots
@@ -713,11 +713,14 @@ def forecast_impact(
         chances = deal_chances(data, quarter=q, as_of=as_of).set_index("opp_id")
         od = audited.open_deals
         od = od[fast.isin(od["opp_id"], chances.index)]  # the deals the forecast weighed
-        expected = od["opp_id"].map(chances["chance"] * chances["amount"]).fillna(0.0)
+        # astype: mapping an empty column of ids keeps it text
+        expected = (
+            od["opp_id"].map(chances["chance"] * chances["amount"]).astype("float64").fillna(0.0)
+        )
         won_q = won[(won["close_date"] >= start) & (won["close_date"] <= end)].set_index("opp_id")[
             "amount"
         ]
-        actual = od["opp_id"].map(won_q).fillna(0.0)
+        actual = od["opp_id"].map(won_q).astype("float64").fillna(0.0)
         err = (expected - actual).abs()
         flagged = pd.Series(fast.isin(od["opp_id"], problems["opp_id"]), index=od.index)
         fe, ce = float(err[flagged].sum()), float(err[~flagged].sum())

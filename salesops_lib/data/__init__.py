@@ -17,13 +17,15 @@ One job per module, in the order a load runs them:
 - :mod:`~salesops_lib.data.snapshot`: validated data frozen to Parquet and read back.
 """
 
-from salesops_lib.data.load import load_dataset, validate
+from salesops_lib.data.load import SourceCheck, check_source, load_dataset, validate
 from salesops_lib.data.problems import format_problem
 from salesops_lib.data.sales_data import SalesData
 from salesops_lib.data.snapshot import read_snapshot, write_snapshot
 
 __all__ = [
     "SalesData",
+    "SourceCheck",
+    "check_source",
     "format_problem",
     "load_dataset",
     "read_snapshot",

@@ -5,7 +5,7 @@
 
 1. per table: no rows, blank and duplicate keys, blank required cells, negative money;
 2. opportunities: owners missing from reps; won but not closed, closed without a close
-   date, won or open without an amount; dates (close before created, as migrated records
+   date, won or open without an amount; no lost deal at all (win rates would read 100%); dates (close before created, as migrated records
    have: such closed deals' created dates are then left blank, see
    :func:`without_migration_dates`; open without an expected close; no created date); accounts (blank, missing from accounts); open deals
    with a close date already past; probabilities at odds with the stage;
@@ -43,6 +43,7 @@ def check(
     *,
     keys_duplicated: dict[str, bool] | None = None,
     history_pairs: HistoryPairs | Future[HistoryPairs] | None = None,
+    block_migrated: bool = False,
 ) -> None:
     """Run every per-table, business-rule and cross-table check, appending the problems.
 
@@ -63,6 +64,10 @@ def check(
         :func:`history_pairs` of history, already computed, or a Future still running in
         another thread (awaited only when the history check comes, after the others), or
         None to compute it here.
+    block_migrated
+        Closed deals that close before they were created (records migrated from another
+        CRM) are blocking errors instead of warnings (the config's
+        ``data.migrated_records = "block"``).
 
     Returns
     -------
@@ -75,7 +80,8 @@ def check(
         problems.extend(_check_table(schema.TABLES[name], frame, keys_duplicated.get(name)))
     problems.extend(_check_owners(opps, reps))
     problems.extend(_check_outcomes(opps))
-    problems.extend(_check_dates(opps))
+    problems.extend(_check_no_lost(opps))
+    problems.extend(_check_dates(opps, block_migrated=block_migrated))
     opps = typed["opportunities"] = without_migration_dates(opps)
     problems.extend(_check_accounts(opps, typed.get("accounts")))
     problems.extend(_check_past_close_dates(opps, typed.get("history")))
@@ -208,21 +214,54 @@ def _check_outcomes(opps: pd.DataFrame) -> list[dict]:
     return _deal_problems(opps, rules)
 
 
-def _check_dates(opps: pd.DataFrame) -> list[dict]:
-    """Close before created; open without an expected close; no created date (warnings)."""
+def _check_no_lost(opps: pd.DataFrame) -> list[dict]:
+    """Closed deals of which none is lost (an order history): win rates would read 100%."""
+    if not {"is_won", "is_closed"} <= set(opps):
+        return []
+    closed = opps["is_closed"].fillna(False).to_numpy(dtype=bool)
+    won = opps["is_won"].fillna(False).to_numpy(dtype=bool)
+    if not closed.any() or (closed & ~won).any():
+        return []
+    return [
+        problem(
+            "warning",
+            "opportunities",
+            "is_won",
+            [],
+            f"no deal in the data is lost ({int(closed.sum()):,} closed, all won): every win "
+            "rate reads 100% because lost deals are missing (an order history holds only "
+            "orders), not because every deal was won; add the lost deals to measure winning",
+        )
+    ]
+
+
+def _check_dates(opps: pd.DataFrame, *, block_migrated: bool = False) -> list[dict]:
+    """Close before created; open without an expected close; no created date (warnings;
+    the first blocking with ``block_migrated``)."""
     if not {"created_date", "close_date"} <= set(opps):
         return []
     open_ = ~opps["is_closed"].fillna(False).astype(bool)
     before = opps["close_date"] < opps["created_date"]
-    rules = [
+    migrated = (
         (
+            "error",
+            "created_date",
+            before & ~open_,
+            "closed deal(s) close before they were created (data.migrated_records = "
+            '"block" in the config makes this blocking; remove it to keep them as warnings)',
+        )
+        if block_migrated
+        else (
             "warning",
             "created_date",
             before & ~open_,
             "closed deal(s) close before they were created, as records migrated from another "
             "CRM do (their created date is the migration's): the created date is left out "
             "(cycle times, pipeline created)",
-        ),
+        )
+    )
+    rules = [
+        migrated,
         (
             "warning",
             "close_date",

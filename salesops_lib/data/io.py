@@ -362,10 +362,17 @@ def read_duckdb(
         }
         out = {}
         for name, ref in tables.items():
-            if ref.strip().lower().startswith(("select", "with")):
-                out[name] = con.execute(ref).df()
-            elif ref.lower() in present:
-                out[name] = _duckdb_table(con, present[ref.lower()], (windows or {}).get(name))
+            try:
+                if is_query(ref):
+                    out[name] = con.execute(ref).df()
+                elif ref.lower() in present:
+                    out[name] = _duckdb_table(con, present[ref.lower()], (windows or {}).get(name))
+            except duckdb.Error as exc:
+                message = " ".join(str(exc).split())
+                raise SalesOpsDataError(
+                    f"{path.name}: [data.tables] {name}: DuckDB could not run the query: "
+                    f"{message[:600]}"
+                ) from None
         return out
     except duckdb.Error as exc:
         raise SalesOpsDataError(f"{path.name}: query failed ({_short(exc)})") from None
@@ -511,3 +518,89 @@ def _copy_query(con, query, table) -> pd.DataFrame:  # type: ignore[no-untyped-d
 def _short(exc: object) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:200]
+
+
+def is_query(ref: str) -> bool:
+    """Whether a ``[data.tables]`` entry is a SQL query rather than a file or table name.
+
+    Parameters
+    ----------
+    ref
+        The entry: a file name (``deals.csv``), a table name, or a query.
+
+    Returns
+    -------
+    bool
+        True when it starts with ``select``, ``with`` or ``from`` (DuckDB's short form).
+
+    Examples
+    --------
+    >>> is_query("  SELECT * FROM read_csv('deals.csv')"), is_query("deals.csv")
+    (True, False)
+    """
+    return ref.strip().lower().startswith(("select", "with", "from"))
+
+
+def read_file_queries(folder: Path, queries: dict[str, str]) -> dict[str, pd.DataFrame]:
+    """Run SQL queries over the files of a folder in an in-memory DuckDB.
+
+    A table can then be built from the export's files without reshaping them: a join of a
+    leads file and a deals file, a constant, a derived flag, order lines summed into orders.
+    Relative file names in the queries (``read_csv('leads.csv')``, ``'orders/*.parquet'``)
+    are looked up in ``folder``.
+
+    Parameters
+    ----------
+    folder
+        The source folder.
+    queries
+        Canonical table name -> the query (see :func:`is_query`).
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        Canonical table name -> the query's rows; ``attrs[WHOLE_DAYS]`` lists the columns
+        of SQL type ``DATE``.
+
+    Raises
+    ------
+    SalesOpsDataError
+        If a query fails: the message names the table and shows DuckDB's own message.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "lines.csv").write_text("order_id,price\\nA,2\\nA,3\\nB,5\\n")
+    >>> q = {"opportunities": "select order_id, sum(price) as amount from read_csv('lines.csv') "
+    ...      "group by order_id order by order_id"}
+    >>> read_file_queries(folder, q)["opportunities"]["amount"].tolist()
+    [5.0, 5.0]
+    """
+    import duckdb
+
+    out: dict[str, pd.DataFrame] = {}
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("set file_search_path = ?", [str(folder.resolve())])
+        for name, query in queries.items():
+            try:
+                table = con.sql(query).to_arrow_table()
+            except duckdb.Error as exc:
+                message = " ".join(str(exc).split())
+                raise SalesOpsDataError(
+                    f"[data.tables] {name}: DuckDB could not run the query over the files in "
+                    f"{folder.name}/: {message[:600]}"
+                ) from None
+            out[name] = arrow_to_pandas(_decimals_as_floats(table))
+    finally:
+        con.close()
+    return out
+
+
+def _decimals_as_floats(table: pa.Table) -> pa.Table:
+    """DuckDB's ``sum`` of integers and its ``DECIMAL`` columns as float64 (money, numbers)."""
+    for i, f in enumerate(table.schema):
+        if pa.types.is_decimal(f.type) or (pa.types.is_integer(f.type) and f.type.bit_width > 64):
+            table = table.set_column(i, f.name, table.column(i).cast(pa.float64()))
+    return table

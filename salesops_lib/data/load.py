@@ -22,9 +22,10 @@ import pandas as pd
 
 from salesops_lib import schema
 from salesops_lib.config import load_config, mask, mask_url, secrets_of
+from salesops_lib.data.changelog import changes_to_snapshots, order_changes, snapshot_dates
 from salesops_lib.data.checks import HistoryPairs, check, history_pairs_raw
 from salesops_lib.data.io import WHOLE_DAYS
-from salesops_lib.data.mapping import derive_reps, map_columns
+from salesops_lib.data.mapping import derive_reps, map_columns, mapping_rows, user_mapping
 from salesops_lib.data.presets import Preset, Stage, get_preset, stages_from_config
 from salesops_lib.data.problems import problem, problem_frame, summarise
 from salesops_lib.data.sales_data import SalesData
@@ -38,7 +39,7 @@ from salesops_lib.data.stages import (
 )
 from salesops_lib.data.tables import coerce_table
 from salesops_lib.errors import ConfigError, SalesOpsDataError
-from salesops_lib.fast import has_duplicates
+from salesops_lib.fast import has_duplicates, isin
 from salesops_lib.periods import FiscalCalendar
 
 Config = str | Path | dict[str, Any] | None
@@ -159,14 +160,69 @@ def validate(
     >>> problems[problems["severity"] == "error"].empty  # doctest: +SKIP
     True
     """
+    checked = check_source(source, preset=preset, config=config)
+    return checked.data, checked.problems
+
+
+MAPPING_COLUMNS = ["table", "source", "column", "rule"]
+"""Columns of :attr:`SourceCheck.mapping` (see :func:`~salesops_lib.data.mapping.mapping_rows`)."""
+
+
+@dataclass(frozen=True)
+class SourceCheck:
+    """What :func:`check_source` found: the data, every problem, and the mapping applied.
+
+    Parameters
+    ----------
+    data
+        None when the source could not be read or has blocking problems.
+    problems
+        As :func:`validate` returns them.
+    mapping
+        One row per canonical column fed (its source label, or a constant, and the rule
+        that chose it) and per source column nothing reads (:data:`MAPPING_COLUMNS`); empty
+        when the source could not be read.
+    """
+
+    data: SalesData | None
+    problems: pd.DataFrame
+    mapping: pd.DataFrame
+
+
+def check_source(
+    source: str | Path, *, preset: str | None = None, config: Config = None
+) -> SourceCheck:
+    """Load and check a data set, returning every problem and the column mapping applied.
+
+    Parameters
+    ----------
+    source, preset, config
+        As for :func:`load_dataset`.
+
+    Returns
+    -------
+    SourceCheck
+
+    Raises
+    ------
+    ConfigError
+        If the config, or the preset name, is invalid.
+
+    Examples
+    --------
+    >>> checked = check_source("data/demo")  # doctest: +SKIP
+    >>> checked.mapping[checked.mapping["rule"] == "unmapped"]  # doctest: +SKIP
+    """
+    rows: list[dict] = []
     try:
-        data, problems = _load(source, preset=preset, config=config)
+        data, problems = _load(source, preset=preset, config=config, mapping=rows)
     except SalesOpsDataError as exc:
         problems = problem_frame([problem("error", "", "", [], str(exc))])
-        return None, problems
+        data = None
+    mapping = pd.DataFrame(rows, columns=MAPPING_COLUMNS)
     if (problems["severity"] == "error").any():
-        return None, problems
-    return data, problems
+        data = None
+    return SourceCheck(data, problems, mapping)
 
 
 @dataclass(frozen=True)
@@ -179,11 +235,14 @@ class _Settings:
     calendar: FiscalCalendar
     stages: tuple[Stage, ...]
     data_cfg: dict[str, Any]
-    user_columns: dict[str, dict[str, str]]
+    user_columns: dict[str, dict[str, Any]]
     user_tables: dict[str, str]
     since: pd.Timestamp | None
     windows: Windows
     currency: str
+    history_changes: bool = False  # history is a change log, not snapshots
+    block_migrated: bool = False  # close-before-created closed deals block the load
+    export_date: pd.Timestamp | None = None  # the day the export was taken, when stated
 
 
 def _load(
@@ -192,8 +251,10 @@ def _load(
     preset: str | None,
     config: Config,
     since: str | pd.Timestamp | None = None,
+    mapping: list[dict] | None = None,
 ) -> tuple[SalesData | None, pd.DataFrame]:
-    """The data (None when blocked) and every problem found, in order."""
+    """The data (None when blocked) and every problem found, in order; the mapping applied
+    is appended to ``mapping`` when given."""
     src = str(source)
     if is_snapshot(src):
         return read_snapshot(src), problem_frame([])
@@ -202,7 +263,14 @@ def _load(
     settings = _settings(cfg, src, shown, preset, since)
     problems: list[dict] = []
     raw = _read_raw(settings, problems)
+    if mapping is not None:
+        for name, frame in raw.items():
+            labels = [str(c) for c in frame.columns]
+            user = settings.user_columns.get(name, {})
+            mapping.extend(mapping_rows(name, labels, settings.preset, user))
     tables = _map_tables(raw, settings.preset, settings.user_columns, problems)
+    if settings.history_changes and "history" in tables:
+        tables["history"] = order_changes(tables["history"])
     typed, stages = _type_and_check(tables, settings, problems)
     problems_frame = problem_frame(problems)
     if typed is None or (problems_frame["severity"] == "error").any():
@@ -228,12 +296,13 @@ def _settings(
         stages = stages_from_config(cfg["stages"])
     elif the_preset is not None:
         stages = the_preset.stages
-    user_columns: dict[str, dict[str, str]] = data_cfg.get("columns", {}) or {}
+    user_columns: dict[str, dict[str, Any]] = data_cfg.get("columns", {}) or {}
     since_ts = _since(since)
     windows: Windows = {}
     if since_ts is not None:
         for table, col in WINDOWED.items():
-            mapped = {v: k for k, v in user_columns.get(table, {}).items()}.get(col, col)
+            pairs = user_mapping(table, user_columns.get(table, {})).pairs
+            mapped = {canon: src for src, canon in pairs}.get(col, col)
             windows[table] = (mapped, since_ts)
     return _Settings(
         src=src,
@@ -247,7 +316,47 @@ def _settings(
         since=since_ts,
         windows=windows,
         currency=str(fiscal.get("currency", data_cfg.get("currency", "USD"))),
+        history_changes=_history_is_changes(data_cfg, the_preset),
+        export_date=_export_date(data_cfg),
+        block_migrated=_block_migrated(data_cfg),
     )
+
+
+def _block_migrated(data_cfg: dict[str, Any]) -> bool:
+    """The config's ``data.migrated_records``: ``"warn"`` (the default) or ``"block"``."""
+    given = data_cfg.get("migrated_records", "warn")
+    if given not in ("warn", "block"):
+        raise ConfigError(
+            'data.migrated_records must be "warn" (closed deals that close before they were '
+            f'created are warnings) or "block" (they stop the load), got {given!r}'
+        )
+    return given == "block"
+
+
+def _history_is_changes(data_cfg: dict[str, Any], preset: Preset | None) -> bool:
+    """Whether history is a change log: the config's ``data.history``, else the preset's."""
+    given = data_cfg.get("history")
+    if given is None:
+        return preset is not None and preset.history == "changes"
+    if given not in ("snapshots", "changes"):
+        raise ConfigError(
+            f'data.history must be "snapshots" (each open deal on each date) or "changes" '
+            f"(one row per change to a deal), got {given!r}"
+        )
+    return given == "changes"
+
+
+def _export_date(data_cfg: dict[str, Any]) -> pd.Timestamp | None:
+    """The config's ``data.export_date``: the day the export was taken."""
+    given = data_cfg.get("export_date")
+    if given is None or not str(given).strip():
+        return None
+    try:
+        return pd.Timestamp(str(given)).normalize()
+    except ValueError:
+        raise ConfigError(
+            f"data.export_date {given!r} is not a date; write it like 2026-05-14"
+        ) from None
 
 
 def _since(since: object) -> pd.Timestamp | None:
@@ -296,7 +405,7 @@ def _read_raw(settings: _Settings, problems: list[dict]) -> dict[str, pd.DataFra
 def _map_tables(
     raw: dict[str, pd.DataFrame],
     preset: Preset | None,
-    user_columns: dict[str, dict[str, str]],
+    user_columns: dict[str, dict[str, Any]],
     problems: list[dict],
 ) -> dict[str, pd.DataFrame]:
     """Canonical column names, the preset's repairs, and reps derived when absent.
@@ -333,9 +442,15 @@ def _type_and_check(
     """
     table_order = [n for n in tables if n in schema.TABLES]
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pairs_job = _start_history_pairs(pool, tables)  # first: the longest job of the load
+        pairs_job = (  # first: the longest job of the load
+            None if settings.history_changes else _start_history_pairs(pool, tables)
+        )
         typed, table_problems, keys_duplicated = _type_tables(tables, table_order, settings)
         stages = _normalise(typed, settings.stages, table_problems)
+        if settings.history_changes and "history" in typed and "opportunities" in typed:
+            typed["history"] = _snapshots_from_changes(
+                typed["history"], typed["opportunities"], settings, table_problems["history"]
+            )
         for name in table_order:
             problems.extend(table_problems[name])
         if any(p["severity"] == "error" and "missing" in p["message"] for p in problems):
@@ -347,8 +462,69 @@ def _type_and_check(
             problems,
             keys_duplicated=keys_duplicated,
             history_pairs=pairs_job,  # may still be running: the other checks go first
+            block_migrated=settings.block_migrated,
         )
     return typed, stages
+
+
+def _snapshots_from_changes(
+    changes: pd.DataFrame, opps: pd.DataFrame, settings: _Settings, problems: list[dict]
+) -> pd.DataFrame:
+    """History as snapshots of every deal on the dates the reports need, from a change log."""
+    if changes.empty or not {"snapshot_date", "opp_id"} <= set(changes):
+        return changes
+    last = data_last_date(opps, changes["snapshot_date"], settings.export_date)
+    dates = snapshot_dates(changes["snapshot_date"].min(), last, settings.calendar)
+    unlogged = ~isin(opps["opp_id"], changes["opp_id"])
+    if unlogged.any():
+        problems.append(
+            problem(
+                "warning",
+                "history",
+                "opp_id",
+                opps.loc[unlogged, "opp_id"],
+                f"{int(unlogged.sum()):,} deal(s) without any row in the change log: they "
+                "appear in no snapshot (past pipeline, slipped and pushed deals leave them out)",
+            )
+        )
+    return changes_to_snapshots(changes, dates)
+
+
+def data_last_date(
+    opps: pd.DataFrame, days: pd.Series | None = None, export_date: pd.Timestamp | None = None
+) -> pd.Timestamp:
+    """The data's last date: the export date when stated, else the latest date in the data.
+
+    Parameters
+    ----------
+    opps
+        Typed opportunities (``created_date``, ``close_date``, ``is_closed``).
+    days
+        Other dates of the data (history's), or None.
+    export_date
+        The day the export was taken (the config's ``data.export_date``), if stated.
+
+    Returns
+    -------
+    pandas.Timestamp
+        ``export_date`` when given; else the latest created date, close of a closed deal or
+        day in ``days``.
+
+    Examples
+    --------
+    >>> opps = pd.DataFrame({"created_date": pd.to_datetime(["2026-01-05", "2026-03-01"]),
+    ...                      "close_date": pd.to_datetime(["2026-03-20", "2026-06-30"]),
+    ...                      "is_closed": [True, False]})
+    >>> data_last_date(opps).date()
+    datetime.date(2026, 3, 20)
+    """
+    if export_date is not None:
+        return pd.Timestamp(export_date)
+    closed = opps["is_closed"].fillna(False).to_numpy(dtype=bool)
+    cands = [opps["created_date"].max(), opps.loc[closed, "close_date"].max()]
+    if days is not None and len(days):
+        cands.append(days.max())
+    return pd.Timestamp(max(c for c in cands if pd.notna(c)))
 
 
 def _start_history_pairs(
@@ -437,4 +613,5 @@ def _assemble(
         stages=stages,
         currency=settings.currency,
         source=settings.shown,
+        export_date=settings.export_date,
     )

@@ -62,6 +62,9 @@ class SalesData:
     known_facts
         Facts already derived from these tables (a run's snapshot stores them); None: derive
         them when first asked (:attr:`facts`).
+    export_date
+        The day the export was taken, when the config states it (``data.export_date``):
+        the data's last date then, even when nothing in the data is dated that late.
 
     Examples
     --------
@@ -83,6 +86,7 @@ class SalesData:
     currency: str = "USD"
     source: str = ""
     known_facts: DealFacts | None = field(default=None, repr=False)
+    export_date: pd.Timestamp | None = None
 
     def __post_init__(self) -> None:
         for name in (*schema.TABLES, "warnings"):
@@ -156,8 +160,9 @@ class SalesData:
     def last_date(self) -> pd.Timestamp:
         """The latest date the data knows about (its extract date).
 
-        The latest history snapshot when there is history; otherwise the latest created or
-        close date of a closed deal, or created date of an open one.
+        The export date when stated (:attr:`export_date`, unless the data holds a later
+        date); else the latest history snapshot when there is history; otherwise the latest
+        created or close date of a closed deal, or created date of an open one.
         """
         opps = self.opportunities
         candidates = [
@@ -166,6 +171,8 @@ class SalesData:
         ]
         if self.history is not None and len(self.history):
             candidates.append(self.history["snapshot_date"].max())
+        if self.export_date is not None:
+            candidates.append(pd.Timestamp(self.export_date).normalize())
         vals = [c for c in candidates if pd.notna(c)]
         if not vals:
             raise SalesOpsDataError(
@@ -422,6 +429,8 @@ class SalesData:
             for col in frame.columns:
                 _digest_column(h, frame[col])
         h.update(str(self.calendar.start_month).encode())
+        if self.export_date is not None:  # it moves the data's last date
+            h.update(f"export_date={self.export_date.date()}".encode())
         return h.hexdigest()
 
 

@@ -103,6 +103,7 @@ def write_snapshot(data: SalesData, folder: str | Path) -> Path:
             for s in data.stages
         ],
         "fingerprint": fingerprint,
+        "export_date": None if data.export_date is None else str(data.export_date.date()),
     }
     (folder / SNAPSHOT_META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
     return folder
@@ -203,4 +204,5 @@ def read_snapshot(folder: str | Path) -> SalesData:
         currency=meta.get("currency", "USD"),
         source=meta.get("source", str(folder)),
         known_facts=facts,
+        export_date=pd.Timestamp(meta["export_date"]) if meta.get("export_date") else None,
     )

@@ -16,8 +16,10 @@ import pandas as pd
 
 from salesops_lib import schema
 from salesops_lib.data.io import (
+    is_query,
     parquet_columns,
     read_duckdb,
+    read_file_queries,
     read_header,
     read_sql,
     read_table_file,
@@ -37,7 +39,7 @@ def read_source(
     src: str,
     shown: str,
     preset: Preset | None,
-    user_columns: dict[str, dict[str, str]],
+    user_columns: dict[str, dict[str, Any]],
     user_tables: dict[str, str],
     data_cfg: dict[str, Any],
     windows: Windows | None = None,
@@ -109,7 +111,7 @@ def _with_password(url: str, data_cfg: dict[str, Any]) -> str:
 
 
 def _read_export(
-    path: Path, preset: Preset | None, user_columns: dict[str, dict[str, str]]
+    path: Path, preset: Preset | None, user_columns: dict[str, dict[str, Any]]
 ) -> dict[str, pd.DataFrame]:
     """A single file: an export of opportunities (no ``since`` cut: it has no history)."""
     string_cols = (
@@ -127,17 +129,21 @@ def _read_folder(
     shown: str,
     names: list[str],
     preset: Preset | None,
-    user_columns: dict[str, dict[str, str]],
+    user_columns: dict[str, dict[str, Any]],
     user_tables: dict[str, str],
 ) -> dict[str, pd.DataFrame]:
-    """One file per table: the config's file name first, then the preset's, then aliases."""
+    """One file per table: the config's file name or SQL query first, then the preset's file
+    names, then the aliases."""
+    queries = {n: q for n, q in user_tables.items() if n in names and is_query(str(q))}
+    out: dict[str, pd.DataFrame] = read_file_queries(path, queries) if queries else {}
     files = {
         p.stem.lower(): p for p in sorted(path.iterdir()) if p.suffix.lower() in TABLE_FILE_SUFFIXES
     }
-    out: dict[str, pd.DataFrame] = {}
     for name in names:
+        if name in out:
+            continue
         stems: list[str] = []
-        if name in user_tables:
+        if name in user_tables and name not in queries:
             stems.append(Path(user_tables[name]).stem.lower())
         if preset is not None:
             stems.extend(s.lower() for s in preset.files.get(name, ()))

@@ -27,6 +27,7 @@ FORECAST_CATEGORY_NAMES = {
     "bestcase": "Best Case",
     "upside": "Best Case",
     "commit": "Commit",
+    "forecast": "Commit",  # Salesforce's API value of Commit (OpportunityHistory.ForecastCategory)
     "closed": "Closed",
     "closed won": "Closed",
     "omitted": "Omitted",

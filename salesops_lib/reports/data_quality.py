@@ -975,8 +975,8 @@ def score_sentence(teams: pd.DataFrame, reps: pd.DataFrame) -> str | None:
     Returns
     -------
     str or None
-        The sentence (``**`` marks what to read first); None when neither a team nor a rep
-        is scored.
+        The sentence (``**`` marks what to read first); when neither a team nor a rep is
+        scored, that no deal was open to score.
     """
     named = teams[teams.index != UNASSIGNED].dropna(subset=["score"])
     low = int((reps["score"] <= LOW_SCORE).sum())
@@ -986,7 +986,7 @@ def score_sentence(teams: pd.DataFrame, reps: pd.DataFrame) -> str | None:
     tail = f"{who} {LOW_SCORE} or below (a problem on half their open deals or more)."
     if named.empty:
         if reps.empty:
-            return None
+            return "No open deal to score: no rep or team had a deal open on the as-of date."
         return "The reps have no team, so only reps are scored: " + tail
     if len(named) == 1:
         return f"{bold(named.index[0])} scores {bold(_score(named['score'].iloc[0]))}; {tail}"
@@ -1300,7 +1300,7 @@ def fix_sentence(fix: pd.DataFrame, problems: pd.DataFrame, fmt: MoneyFormat) ->
         The sentence (``**`` marks what to read first).
     """
     if fix.empty:
-        return "No open deal needs fixing."
+        return "No open deal needs fixing: none open on the as-of date has a problem these checks find."
     listed = problems[problems["opp_id"].isin(set(fix["opp_id"]))]
     lead = (
         f"The fix list holds {bold(count(len(fix), 'deal'))} with {count(len(listed), 'problem')}, "

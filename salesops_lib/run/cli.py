@@ -15,8 +15,10 @@ import os
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from salesops_lib.config import load_config, mask, mask_url, secrets_of
-from salesops_lib.errors import SalesOpsError
+from salesops_lib.errors import ConfigError, SalesOpsError
 from salesops_lib.run.stop import RunStopped
 
 DEFAULT_DEMO = Path("data/demo")
@@ -85,8 +87,21 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--format", choices=["csv", "parquet"], default="csv")
     d.set_defaults(func=_demo)
 
-    v = sub.add_parser("validate", help="check a data source and list every problem")
-    v.add_argument("source", help="folder, CSV export, DuckDB file or database URL")
+    s = sub.add_parser(
+        "schema", help="list every canonical table and column (type, required, meaning, reports)"
+    )
+    s.add_argument("table", nargs="?", help="one table only (e.g. opportunities)")
+    s.set_defaults(func=_schema)
+
+    v = sub.add_parser(
+        "validate",
+        help="check a data source: the mapping applied, every unmapped column, every problem",
+    )
+    v.add_argument(
+        "source",
+        nargs="?",
+        help="folder, CSV export, DuckDB file or database URL (default: the config's [data] source)",
+    )
     v.add_argument("--preset", choices=["maven_crm", "salesforce", "hubspot"])
     v.add_argument("--config", help="salesops.toml")
     v.set_defaults(func=_validate)
@@ -103,7 +118,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--quarter", help="fiscal quarter like 2026Q3 (default: latest complete)")
     r.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: quarter end or latest data)")
-    r.add_argument("--data", help="data source (default: the demo data, generated when missing)")
+    r.add_argument(
+        "--data",
+        help="data source (default: the config's [data] source; without --config, the demo "
+        "data, generated when missing)",
+    )
     r.add_argument("--preset", choices=["maven_crm", "salesforce", "hubspot"])
     r.add_argument("--config", help="salesops.toml")
     r.add_argument("--out", default="reports", help="output folder (default reports)")
@@ -125,12 +144,37 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _validate(args: argparse.Namespace) -> int:
-    from salesops_lib.data import format_problem, validate
+def _schema(args: argparse.Namespace) -> int:
+    from salesops_lib import schema
 
-    config = args.config or _folder_config(args.source)
-    data, problems = validate(args.source, preset=args.preset, config=config)
-    shown = mask_url(str(args.source))
+    tables = schema.TABLES
+    if args.table:
+        if args.table not in tables:
+            print(
+                f"error: no table {args.table!r}; the tables are {', '.join(tables)}",
+                file=sys.stderr,
+            )
+            return 2
+        tables = {args.table: tables[args.table]}
+    print(schema.schema_markdown(tables), end="")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from salesops_lib.data import check_source, format_problem
+
+    source = args.source or configured_source(args.config)
+    if source is None:
+        print("error: give a data source, or --config with a [data] source", file=sys.stderr)
+        return 2
+    config = args.config or _folder_config(source)
+    checked = check_source(source, preset=args.preset, config=config)
+    data, problems = checked.data, checked.problems
+    shown = mask_url(str(source))
+    if config:
+        print(f"config: {config}")
+    for line in mapping_lines(checked.mapping):
+        print(line)
     if data is not None:
         print(f"{shown}: valid")
         for name, frame in data.tables.items():
@@ -155,6 +199,47 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def mapping_lines(mapping: pd.DataFrame) -> list[str]:
+    """The mapping ``salesops validate`` applied, as lines, every unmapped column included.
+
+    Per table: each canonical column and its source, then every source column mapped to
+    none (none cut off).
+
+    Parameters
+    ----------
+    mapping
+        :attr:`salesops_lib.data.SourceCheck.mapping`.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"table": ["quotas"] * 2, "source": ["Rep", "Notes"],
+    ...                   "column": ["rep_id", ""], "rule": ["config", "unmapped"]})
+    >>> print("\\n".join(mapping_lines(m)))
+    mapping of quotas:
+      rep_id             <- 'Rep' (config)
+      not mapped to a canonical column (kept under snake_case names): 'Notes'
+    """
+    out = []
+    for table, rows in mapping.groupby("table", sort=False):
+        out.append(f"mapping of {table}:")
+        fed = rows[rows["rule"] != "unmapped"]
+        for rec in fed.to_dict("records"):
+            src = rec["source"] if rec["source"].startswith("= ") else repr(rec["source"])
+            src = src if rec["source"] else "(no column)"
+            out.append(f"  {rec['column']:<18} <- {src} ({rec['rule']})")
+        unmapped = rows.loc[rows["rule"] == "unmapped", "source"].tolist()
+        if unmapped:
+            out.append(
+                "  not mapped to a canonical column (kept under snake_case names): "
+                + ", ".join(repr(u) for u in unmapped)
+            )
+    return out
+
+
 def _folder_config(source: str) -> str | None:
     p = Path(source)
     cfg = p / "salesops.toml" if p.is_dir() else None
@@ -166,16 +251,24 @@ def _report(args: argparse.Namespace) -> int:
 
     source = args.data
     config = args.config
+    if source is None and config is not None:
+        source = configured_source(config)
     if source is None:
         source = str(DEFAULT_DEMO)
         if not (DEFAULT_DEMO / "opportunities.csv").is_file():
             from salesops_lib.synth import generate
 
-            print(f"no data given: generating the demo company in {DEFAULT_DEMO}", file=sys.stderr)
+            if not args.quiet:
+                print(
+                    f"no data given: generating the demo company in {DEFAULT_DEMO}",
+                    file=sys.stderr,
+                )
             generate(DEFAULT_DEMO)
     if config is None:
         config = _folder_config(source)
-    _console_log()
+    if not args.quiet:
+        print(loaded_line(source, config, args.preset), file=sys.stderr)
+    _console_log(quiet=args.quiet)
     result = run_quarter(
         source,
         quarter=args.quarter,
@@ -210,14 +303,80 @@ def _report(args: argparse.Namespace) -> int:
     return 1
 
 
-def _console_log() -> None:
-    """The run's one-line notices (leftovers cleaned up) go to stderr, bare."""
+def _console_log(*, quiet: bool = False) -> None:
+    """The run's one-line notices (leftovers cleaned up) go to stderr, bare; with ``quiet``
+    only warnings."""
     logger = logging.getLogger("salesops_lib.run")
     if not logger.handlers:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(message)s"))
         logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
+    logger.setLevel(logging.WARNING if quiet else logging.INFO)
+
+
+def configured_source(config: str | None) -> str | None:
+    """The config's ``[data] source``, a relative path taken from the config's folder.
+
+    Parameters
+    ----------
+    config
+        A ``salesops.toml``, or None.
+
+    Returns
+    -------
+    str or None
+        None without a config.
+
+    Raises
+    ------
+    ConfigError
+        If the config names no source: a run never falls back to the demo data silently.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> cfg = Path(tempfile.mkdtemp()) / "salesops.toml"
+    >>> _ = cfg.write_text('[data]\\nsource = "exports"\\n')
+    >>> configured_source(str(cfg)) == str(cfg.parent / "exports")
+    True
+    """
+    if config is None:
+        return None
+    given = (load_config(config).get("data") or {}).get("source")
+    if not given or not str(given).strip():
+        raise ConfigError(
+            f'{config} names no data source: add source = "path/to/export" under [data], '
+            "or give --data"
+        )
+    given = str(given).strip()
+    if "://" in given or Path(given).is_absolute():
+        return given
+    return str(Path(config).parent / given)
+
+
+def loaded_line(source: str, config: str | None, preset: str | None) -> str:
+    """The line a run prints first: which config and which data source it loaded.
+
+    Parameters
+    ----------
+    source
+        The data source (a URL's password is masked).
+    config
+        The config file, or None.
+    preset
+        The preset given on the command line, or None.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> loaded_line("postgresql://u:pw@db/crm", None, "salesforce")
+    'data: postgresql://u:***@db/crm (preset salesforce); config: none'
+    """
+    what = f"data: {mask_url(str(source))}" + (f" (preset {preset})" if preset else "")
+    return what + f"; config: {config or 'none'}"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -69,6 +69,10 @@ class Preset:
         warnings (dicts with ``table, column, ids, message``).
     description
         One line on what the preset reads.
+    history
+        What the export's history table holds: ``"snapshots"`` (each open deal on each
+        snapshot date) or ``"changes"`` (one row per change to a deal, as Salesforce's
+        OpportunityHistory; see :mod:`salesops_lib.data.changelog`).
     """
 
     name: str
@@ -78,6 +82,7 @@ class Preset:
     probability_percent: bool | None = None
     transform: Transform | None = None
     description: str = ""
+    history: str = "snapshots"
 
 
 def derive_accounts(opps: pd.DataFrame) -> pd.DataFrame | None:
@@ -355,6 +360,7 @@ SALESFORCE = Preset(
     stages=SALESFORCE_STAGES,
     probability_percent=True,
     transform=_salesforce_transform,
+    history="changes",
 )
 
 HUBSPOT = Preset(

@@ -1,0 +1,172 @@
+"""A change log turned into snapshots: equal to the snapshots it implies, and the pipeline
+waterfall read from it balances."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from salesops_lib import load_dataset
+from salesops_lib.analysis.pipeline import movement
+from salesops_lib.data.changelog import changes_to_snapshots, order_changes, snapshot_dates
+from salesops_lib.periods import FiscalCalendar
+
+from .conftest import FIXTURES
+
+T0 = pd.Timestamp("2026-03-02")  # a Monday, a month before the quarter ends
+STAGES = [
+    ("Open", False, False),
+    ("Demo", False, False),
+    ("Won", True, True),
+    ("Lost", True, False),
+]
+CAL = FiscalCalendar(1)
+
+
+def implied_snapshots(log: pd.DataFrame, dates: pd.DatetimeIndex) -> pd.DataFrame:
+    """The snapshots a change log implies, date by date and deal by deal (the definition)."""
+    rows = []
+    for deal, changes in log.groupby("opp_id", sort=True):
+        before_closed = False
+        for day in dates:
+            upto = changes[changes["snapshot_date"] <= day]
+            if upto.empty:
+                before_closed = False
+                continue
+            state = upto.iloc[-1]
+            if not state["is_closed"] or not before_closed:
+                rows.append({**state.to_dict(), "snapshot_date": day, "opp_id": deal})
+            before_closed = bool(state["is_closed"])
+    cols = list(log.columns)
+    out = pd.DataFrame(rows, columns=cols)
+    return out.sort_values(["snapshot_date", "opp_id"], kind="stable").reset_index(drop=True)
+
+
+change = st.tuples(
+    st.integers(0, 70),  # day of the change after T0
+    st.integers(0, 3),  # stage
+    st.sampled_from([0.0, 100.0, 250.0, 1000.0]),  # amount
+    st.integers(-10, 80),  # close date after T0
+)
+logs = st.lists(st.lists(change, min_size=1, max_size=6), min_size=1, max_size=5)
+
+
+def _log(deals: list[list[tuple[int, int, float, int]]]) -> pd.DataFrame:
+    rows = []
+    for i, changes in enumerate(deals):
+        for day, stage, amount, close in sorted(changes, key=lambda c: c[0]):
+            name, closed, won = STAGES[stage]
+            rows.append(
+                {
+                    "snapshot_date": T0 + pd.Timedelta(days=day),
+                    "opp_id": f"o{i}",
+                    "stage": name,
+                    "amount": amount,
+                    "close_date": T0 + pd.Timedelta(days=close if not closed else day),
+                    "is_closed": closed,
+                    "is_won": won,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+@settings(max_examples=150, deadline=None)
+@given(logs)
+def test_conversion_equals_the_implied_snapshots(deals):
+    log = _log(deals)
+    dates = snapshot_dates(log["snapshot_date"].min(), T0 + pd.Timedelta(days=75), CAL)
+    got = changes_to_snapshots(log, dates)
+    pd.testing.assert_frame_equal(got, implied_snapshots(log, dates), check_dtype=False)
+
+
+def _write_source(folder: Path, log: pd.DataFrame) -> dict:
+    last = log.groupby("opp_id").tail(1)
+    opps = pd.DataFrame(
+        {
+            "opp_id": last["opp_id"],
+            "rep_id": "r1",
+            "stage": last["stage"],
+            "amount": last["amount"],
+            "created_date": log.groupby("opp_id")["snapshot_date"].min().to_numpy(),
+            "close_date": last["close_date"],
+        }
+    )
+    opps.to_csv(folder / "opportunities.csv", index=False)
+    log.drop(columns=["is_closed", "is_won"]).rename(
+        columns={"snapshot_date": "changed_at"}
+    ).to_csv(folder / "stage_history.csv", index=False)
+    return {
+        "data": {
+            "history": "changes",
+            "export_date": str((T0 + pd.Timedelta(days=75)).date()),
+            "tables": {"history": "stage_history.csv"},
+            "columns": {"history": {"changed_at": "snapshot_date"}},
+        },
+        "stages": [{"name": n, "closed": c, "won": w} for n, c, w in STAGES],
+    }
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(logs)
+def test_the_waterfall_from_a_change_log_balances(deals):
+    log = _log(deals)
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = _write_source(Path(tmp), log)
+        data = load_dataset(tmp, config=cfg)
+    assert data.history is not None
+    dates = snapshot_dates(log["snapshot_date"].min(), T0 + pd.Timedelta(days=75), CAL)
+    assert len(data.history) == len(implied_snapshots(log, dates))
+    for quarter in ("2026Q1", "2026Q2"):
+        w = movement(data, quarter=quarter).set_index("step")["amount"]
+        inflow = w[["start", "created", "pulled_in", "amount_change"]].sum()
+        outflow = w[["won", "lost", "slipped_out"]].sum()  # negative
+        assert inflow + outflow == pytest.approx(w["end"])
+        assert w["start"] >= 0 and w["end"] >= 0
+
+
+def test_same_day_changes_apply_in_the_order_of_their_times():
+    raw = pd.DataFrame(
+        {
+            "snapshot_date": ["2026-03-06T16:00:00.000Z", "2026-03-06T09:30:00.000Z"],
+            "opp_id": ["o1", "o1"],
+            "stage": ["Demo", "Open"],
+        }
+    )
+    ordered = order_changes(raw)
+    ordered["snapshot_date"] = pd.to_datetime(ordered["snapshot_date"].str[:10])
+    ordered["is_closed"] = False
+    snaps = changes_to_snapshots(ordered, pd.DatetimeIndex([pd.Timestamp("2026-03-06")]))
+    assert snaps["stage"].tolist() == ["Demo"]
+
+
+def test_snapshot_dates_hold_fridays_quarter_ends_and_the_last_day():
+    days = snapshot_dates(pd.Timestamp("2026-06-24"), pd.Timestamp("2026-07-08"), CAL)
+    assert [str(d.date()) for d in days] == ["2026-06-26", "2026-06-30", "2026-07-03", "2026-07-08"]
+
+
+def test_salesforce_data_export_loads_its_opportunity_history_as_snapshots():
+    folder = FIXTURES / "salesforce_data_export"
+    data = load_dataset(folder, preset="salesforce")
+    h, o = data.history, data.opportunities
+    assert h is not None
+    assert not h.duplicated(["snapshot_date", "opp_id"]).any()
+    raw = pd.read_csv(folder / "OpportunityHistory.csv")
+    # a deal's first snapshot is the first Friday (or quarter end) on or after its creation
+    first_change = pd.to_datetime(raw.groupby("OpportunityId")["CreatedDate"].min().str[:10])
+    first_snap = h.groupby("opp_id")["snapshot_date"].min()
+    gap = (first_snap - first_change.reindex(first_snap.index)).dt.days
+    assert gap.between(0, 6).all()
+    # the last snapshot shows each deal still open as the Opportunity export does
+    last = h[h["snapshot_date"] == h["snapshot_date"].max()]
+    open_now = set(o.loc[~o["is_closed"].astype(bool), "opp_id"])
+    assert set(last.loc[~last["is_closed"].astype(bool), "opp_id"]) == open_now
+    # migrated deals: a warning names them, and they carry no created date (no cycle time)
+    w = data.warnings
+    migrated = w[w["message"].str.contains("close before they were created")]
+    assert len(migrated) == 1 and migrated["ids"].iloc[0].count("006") == 5
+    assert o.loc[o["opp_name"].str.contains("migrated"), "created_date"].isna().all()
