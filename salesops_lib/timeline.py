@@ -240,10 +240,17 @@ def snapshot_date_on(data: SalesData, date: object) -> pd.Timestamp | None:
 
 
 def _labels_as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """History's categorical columns as plain text (small per-date frames behave like the rest)."""
+    """History's categorical columns as plain text (small per-date frames behave like the rest).
+
+    Each category is converted once and the rows take theirs by code: the same values as
+    ``astype("str")``, an order of magnitude faster on a snapshot's 150,000 rows.
+    """
     for col in frame.columns:
-        if isinstance(frame[col].dtype, pd.CategoricalDtype):
-            frame[col] = frame[col].astype("str")
+        values = frame[col]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            names = pd.array(values.cat.categories.astype("str"), dtype="str")
+            codes = values.cat.codes.to_numpy()
+            frame[col] = names.take(codes, allow_fill=True)  # code -1 (blank) is missing
     return frame
 
 
@@ -323,6 +330,16 @@ def open_deals_known_then(data: SalesData, date: object) -> pd.DataFrame:
 
 
 def _open_deals(data: SalesData, day: pd.Timestamp, *, known_then: bool) -> pd.DataFrame:
+    """The open deals on ``day``, worked out once per data set and day (a report asks for the
+    same day many times: each KPI table, coverage, past-due and undated view); each caller
+    gets its own shallow copy, which copy-on-write keeps independent of the kept frame."""
+    kept = data.derived(
+        ("open deals on", day, known_then), lambda: _open_deals_on(data, day, known_then)
+    )
+    return kept.copy(deep=False)
+
+
+def _open_deals_on(data: SalesData, day: pd.Timestamp, known_then: bool) -> pd.DataFrame:
     rows = snapshot_rows(data, day)
     if rows is None:
         out = _from_record(data, day, known_then=known_then)
@@ -371,7 +388,7 @@ def _from_snapshot(data: SalesData, rows: np.ndarray | slice, day: pd.Timestamp)
     out = _labels_as_text(out.reset_index(drop=True))
     extra = take_rows(_record_columns(data), at)
     for col in extra.columns:
-        out[col] = extra[col].to_numpy()
+        out[col] = extra[col].array  # as it is: to_numpy would turn text into Python objects
     out["opp_row"] = at
     out["pushes"] = f["pushes"].to_numpy(dtype=np.int64)
     out["days_in_stage"] = np.where(

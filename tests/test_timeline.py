@@ -199,3 +199,31 @@ def test_facts_match_the_sql_statement_in_any_row_order(demo):
         want = sql_facts(h, demo.opportunities, demo.stages)
         for col in want.columns:
             assert (got[col].to_numpy() == want[col].to_numpy()).all(), col
+
+
+def test_open_deals_are_worked_out_once_and_each_caller_gets_its_own_copy(demo, monkeypatch):
+    day = "2026-08-14"
+    worked_out = []
+    real = tl._open_deals_on
+    monkeypatch.setattr(tl, "_open_deals_on", lambda *a: worked_out.append(a[1]) or real(*a))
+    demo = demo.replace()  # nothing kept from other tests
+    first = tl.open_deals(demo, day)
+    first.loc[first.index[0], "amount"] = -1.0  # the caller's edit stays in the caller's frame
+    first["extra"] = 1
+    again = tl.open_deals(demo, day)
+    assert again is not first and "extra" not in again and again["amount"].iloc[0] != -1.0
+    assert len(worked_out) == 1
+    fresh = tl.open_deals(demo.replace(), day)  # a new data set works it out anew
+    pd.testing.assert_frame_equal(again, fresh)
+    assert list(again.columns) == tl.OPEN_DEAL_COLUMNS
+
+
+def test_labels_as_text_matches_astype_str():
+    frame = pd.DataFrame(
+        {
+            "stage": pd.Categorical(["Proposal", None, "Discovery", "Proposal"]),
+            "amount": [1.0, 2.0, 3.0, 4.0],
+        }
+    )
+    expected = frame.assign(stage=frame["stage"].astype("str"))
+    pd.testing.assert_frame_equal(tl._labels_as_text(frame.copy()), expected)
