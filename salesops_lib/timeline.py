@@ -426,7 +426,7 @@ def _from_record(
         keep &= only
     at = np.flatnonzero(keep)
     cols = ["opp_id", "amount", "stage", "close_date", "forecast_category"]
-    out = opps.iloc[at][cols].reset_index(drop=True)
+    out = opps[cols].iloc[at].reset_index(drop=True)  # only the columns used are taken
     if day < data.last_date.normalize():
         # a deal the record shows closed after `day` shows its closing stage and category
         # (Closed Won, Closed), never what it showed while open: those are unknown; with
@@ -472,7 +472,7 @@ def deals_on(data: SalesData, date: object) -> pd.DataFrame:
     open_now = open_deals(data, day).assign(state="open")
     opps = data.opportunities
     at = np.flatnonzero(closed_by(data, day))
-    closed = opps.iloc[at][["opp_id", "amount", "stage", "close_date", "forecast_category"]]
+    closed = opps[["opp_id", "amount", "stage", "close_date", "forecast_category"]].iloc[at]
     closed = closed.reset_index(drop=True)
     extra = _record_columns(data).iloc[at].reset_index(drop=True)
     closed = pd.concat([closed, extra], axis=1)

@@ -620,9 +620,10 @@ def new_deal_bookings(
     """
     if not quarters:
         return np.nan if by is None else pd.Series(dtype=float)
-    won = data.opportunities[
-        data.opportunities["is_won"].fillna(False).astype(bool)
-        & data.opportunities["close_date"].notna()
+    o = data.opportunities
+    won = o.loc[
+        o["is_won"].fillna(False).astype(bool) & o["close_date"].notna(),
+        ["rep_id", "amount", "created_date", "close_date"],  # the columns used, not all
     ]
     parts = []
     for q in quarters:
