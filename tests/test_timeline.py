@@ -227,3 +227,41 @@ def test_labels_as_text_matches_astype_str():
     )
     expected = frame.assign(stage=frame["stage"].astype("str"))
     pd.testing.assert_frame_equal(tl._labels_as_text(frame.copy()), expected)
+
+
+@pytest.mark.parametrize(
+    "quarter, as_of",
+    [
+        ("2026Q3", "2026-09-30"),
+        ("2026Q3", "2026-08-14"),
+        ("2026Q4", "2026-09-30"),
+        ("2024Q1", "2024-01-01"),
+    ],
+)
+def test_open_pipeline_amounts_are_the_open_pipelines_owners_and_amounts(demo, quarter, as_of):
+    full = tl.open_pipeline(demo, quarter=quarter, as_of=as_of)
+    narrow = tl.open_pipeline_amounts(demo.replace(), quarter=quarter, as_of=as_of)
+    cols = ["opp_row", "rep_id", "amount", "close_date"]
+    pd.testing.assert_frame_equal(narrow, full[cols].astype({"opp_row": narrow["opp_row"].dtype}))
+
+
+def test_open_pipeline_amounts_without_history(tmp_path):
+    from salesops_lib import load_dataset
+
+    from .test_data import OPPS, REPS
+
+    data = load_dataset(write(tmp_path / "nohist", reps=REPS, opportunities=OPPS))
+    for q in data.quarters():
+        full = tl.open_pipeline(data, quarter=q, as_of=data.last_date)
+        narrow = tl.open_pipeline_amounts(data, quarter=q, as_of=data.last_date)
+        assert narrow["opp_row"].tolist() == full["opp_row"].tolist()
+        assert narrow["amount"].tolist() == full["amount"].tolist()
+
+
+def test_a_first_kpi_table_derives_no_history_facts(demo_dir):
+    from salesops_lib import load_dataset
+    from salesops_lib.analysis.kpis import kpi_table
+
+    data = load_dataset(demo_dir)
+    kpi_table(data, quarter="2026Q3", by="rep_id")
+    assert "facts" not in vars(data)  # the window facts of 20M rows are what made it slow
