@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from salesops_lib.data import SalesData
-from salesops_lib.fast import isin, take_rows
+from salesops_lib.fast import isin, positions, take_rows
 
 OPEN_DEAL_COLUMNS = [
     "opp_id",
@@ -207,7 +207,7 @@ def snapshot_rows(data: SalesData, date: object) -> np.ndarray | slice | None:
         return None
     days = h["snapshot_date"].to_numpy(dtype="datetime64[ns]")
     at = np.datetime64(as_date(date), "ns")
-    if data.facts.in_date_order:
+    if _in_date_order(data, days):
         end = int(np.searchsorted(days, at, "right"))
         if end == 0:
             return None
@@ -216,6 +216,14 @@ def snapshot_rows(data: SalesData, date: object) -> np.ndarray | slice | None:
     if not before.any():
         return None
     return np.flatnonzero(days == days[before].max())
+
+
+def _in_date_order(data: SalesData, days: np.ndarray) -> bool:
+    """History is in snapshot-date order (as :attr:`DealFacts.in_date_order` says), found
+    without deriving the facts: a first KPI table on a plain folder needs none of them."""
+    if data.known_facts is not None:
+        return data.known_facts.in_date_order
+    return bool(data.derived(("history in date order",), lambda: (days[1:] >= days[:-1]).all()))
 
 
 def snapshot_date_on(data: SalesData, date: object) -> pd.Timestamp | None:
@@ -240,10 +248,17 @@ def snapshot_date_on(data: SalesData, date: object) -> pd.Timestamp | None:
 
 
 def _labels_as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """History's categorical columns as plain text (small per-date frames behave like the rest)."""
+    """History's categorical columns as plain text (small per-date frames behave like the rest).
+
+    Each category is converted once and the rows take theirs by code: the same values as
+    ``astype("str")``, an order of magnitude faster on a snapshot's 150,000 rows.
+    """
     for col in frame.columns:
-        if isinstance(frame[col].dtype, pd.CategoricalDtype):
-            frame[col] = frame[col].astype("str")
+        values = frame[col]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            names = pd.array(values.cat.categories.astype("str"), dtype="str")
+            codes = values.cat.codes.to_numpy()
+            frame[col] = names.take(codes, allow_fill=True)  # code -1 (blank) is missing
     return frame
 
 
@@ -323,6 +338,16 @@ def open_deals_known_then(data: SalesData, date: object) -> pd.DataFrame:
 
 
 def _open_deals(data: SalesData, day: pd.Timestamp, *, known_then: bool) -> pd.DataFrame:
+    """The open deals on ``day``, worked out once per data set and day (a report asks for the
+    same day many times: each KPI table, coverage, past-due and undated view); each caller
+    gets its own shallow copy, which copy-on-write keeps independent of the kept frame."""
+    kept = data.derived(
+        ("open deals on", day, known_then), lambda: _open_deals_on(data, day, known_then)
+    )
+    return kept.copy(deep=False)
+
+
+def _open_deals_on(data: SalesData, day: pd.Timestamp, known_then: bool) -> pd.DataFrame:
     rows = snapshot_rows(data, day)
     if rows is None:
         out = _from_record(data, day, known_then=known_then)
@@ -358,20 +383,30 @@ def _owner_on(data: SalesData, out: pd.DataFrame, day: pd.Timestamp) -> None:
     out["owner_known"] = ~(out["reassigned_date"] > day).fillna(False).to_numpy(dtype=bool)
 
 
+def _still_open(
+    data: SalesData, rows: np.ndarray | slice, day: pd.Timestamp, opp_row: np.ndarray
+) -> np.ndarray:
+    """Which rows of a snapshot (``opp_row``: each one's deal row) are deals open on ``day``:
+    not closed in the snapshot, and not closed by ``day`` in the opportunities table."""
+    assert data.history is not None
+    is_open = ~data.history["is_closed"].iloc[rows].fillna(False).to_numpy(dtype=bool)
+    is_open &= ~((opp_row >= 0) & closed_by(data, day)[np.maximum(opp_row, 0)])
+    return is_open
+
+
 def _from_snapshot(data: SalesData, rows: np.ndarray | slice, day: pd.Timestamp) -> pd.DataFrame:
     h, facts = data.history, data.facts.history
     assert h is not None and facts is not None
     snap = h.iloc[rows]
     f = facts.iloc[rows]
-    is_open = ~snap["is_closed"].fillna(False).to_numpy(dtype=bool)
     at = f["opp_row"].to_numpy()
-    is_open &= ~((at >= 0) & closed_by(data, day)[np.maximum(at, 0)])
+    is_open = _still_open(data, rows, day, at)
     snap, f, at = snap[is_open], f[is_open], at[is_open]
     out = snap[["opp_id", "amount", "stage", "close_date", "forecast_category", "snapshot_date"]]
     out = _labels_as_text(out.reset_index(drop=True))
     extra = take_rows(_record_columns(data), at)
     for col in extra.columns:
-        out[col] = extra[col].to_numpy()
+        out[col] = extra[col].array  # as it is: to_numpy would turn text into Python objects
     out["opp_row"] = at
     out["pushes"] = f["pushes"].to_numpy(dtype=np.int64)
     out["days_in_stage"] = np.where(
@@ -395,21 +430,27 @@ def _record_columns(data: SalesData) -> pd.DataFrame:
     return present[cols]
 
 
+def _record_open(data: SalesData, day: pd.Timestamp) -> np.ndarray:
+    """Per opportunity: created by ``day`` (or undated, on the data's last date) and not
+    closed by then, as the record shows it."""
+    created = data.opportunities["created_date"]
+    known = (created <= day).to_numpy(dtype=bool)
+    if day >= data.last_date.normalize():  # today's view: deals without a created date exist
+        known = known | created.isna().to_numpy()
+    return known & ~closed_by(data, day)
+
+
 def _from_record(
     data: SalesData, day: pd.Timestamp, *, known_then: bool, only: np.ndarray | None = None
 ) -> pd.DataFrame:
     """Open deals on ``day`` from the opportunities table (``only``: these rows at most)."""
     opps = data.opportunities
-    created = opps["created_date"]
-    known = (created <= day).to_numpy(dtype=bool)
-    if day >= data.last_date.normalize():  # today's view: deals without a created date exist
-        known = known | created.isna().to_numpy()
-    keep = known & ~closed_by(data, day)
+    keep = _record_open(data, day)
     if only is not None:
         keep &= only
     at = np.flatnonzero(keep)
     cols = ["opp_id", "amount", "stage", "close_date", "forecast_category"]
-    out = opps.iloc[at][cols].reset_index(drop=True)
+    out = opps[cols].iloc[at].reset_index(drop=True)  # only the columns used are taken
     if day < data.last_date.normalize():
         # a deal the record shows closed after `day` shows its closing stage and category
         # (Closed Won, Closed), never what it showed while open: those are unknown; with
@@ -455,7 +496,7 @@ def deals_on(data: SalesData, date: object) -> pd.DataFrame:
     open_now = open_deals(data, day).assign(state="open")
     opps = data.opportunities
     at = np.flatnonzero(closed_by(data, day))
-    closed = opps.iloc[at][["opp_id", "amount", "stage", "close_date", "forecast_category"]]
+    closed = opps[["opp_id", "amount", "stage", "close_date", "forecast_category"]].iloc[at]
     closed = closed.reset_index(drop=True)
     extra = _record_columns(data).iloc[at].reset_index(drop=True)
     closed = pd.concat([closed, extra], axis=1)
@@ -502,6 +543,65 @@ def open_pipeline(data: SalesData, *, quarter: str, as_of: object) -> pd.DataFra
         ones the opportunities table shows now (no earlier ones are known).
     """
     return _in_quarter(data, open_deals(data, as_of), quarter)
+
+
+def open_pipeline_amounts(data: SalesData, *, quarter: str, as_of: object) -> pd.DataFrame:
+    """The owner and amount of each deal of :func:`open_pipeline`, without the history facts.
+
+    The same deals, amounts (0 where the data shows none) and owners as
+    :func:`open_pipeline`, chosen by the same rules, but none of the facts that need all
+    of history (pushes, days in stage): a first KPI table on a plain folder then reads one
+    snapshot instead of deriving the facts of every snapshot row.
+
+    Parameters
+    ----------
+    data
+        The data set.
+    quarter
+        The quarter the deals are expected to close in.
+    as_of
+        What is known: the deals open on this date, as the CRM showed them.
+
+    Returns
+    -------
+    DataFrame
+        ``opp_row, rep_id, amount, close_date``, in :func:`open_pipeline`'s order.
+    """
+    day = as_date(as_of)
+    o = data.opportunities
+    rows = snapshot_rows(data, day)
+    if rows is None:
+        late = np.flatnonzero(_record_open(data, day))
+        out = pd.DataFrame({"opp_row": late})
+        out["amount"] = o["amount"].to_numpy()[late]
+        out["close_date"] = o["close_date"].to_numpy()[late]
+    else:
+        assert data.history is not None
+        snap = data.history.iloc[rows]
+        facts = data.known_facts
+        at = (
+            facts.history["opp_row"].to_numpy()[rows]
+            if facts is not None and facts.history is not None
+            else positions(snap["opp_id"], o["opp_id"]).astype(np.int32)
+        )
+        is_open = _still_open(data, rows, day, at)
+        out = pd.DataFrame({"opp_row": at[is_open]})
+        out["amount"] = snap["amount"].to_numpy()[is_open]
+        out["close_date"] = snap["close_date"].to_numpy()[is_open]
+        taken = np.zeros(len(o), dtype=bool)
+        taken[out["opp_row"].to_numpy()[out["opp_row"].to_numpy() >= 0]] = True
+        snapped = snap["snapshot_date"].to_numpy()[is_open].max() if is_open.any() else None
+        if snapped is not None:  # deals created after the snapshot, by `day`: from the record
+            after = (o["created_date"] > pd.Timestamp(snapped)).to_numpy()
+            late = np.flatnonzero(_record_open(data, day) & after & ~taken)
+            if len(late):
+                extra = pd.DataFrame({"opp_row": late})
+                extra["amount"] = o["amount"].to_numpy()[late]
+                extra["close_date"] = o["close_date"].to_numpy()[late]
+                out = pd.concat([out, extra], ignore_index=True)
+    out.insert(1, "rep_id", take_rows(o["rep_id"], out["opp_row"].to_numpy()).array)
+    out["amount"] = out["amount"].fillna(0.0)
+    return _in_quarter(data, out, quarter)
 
 
 def next_quarter_pipeline(data: SalesData, *, quarter: str, as_of: object) -> pd.DataFrame:

@@ -596,3 +596,29 @@ def test_quotas_sum_to_target_times_overassignment_to_the_cent(
         np.round(p[c].to_numpy() * 100).astype(np.int64) for c in quota.quarter_columns(p)
     )
     assert (by_quarter == cents).all()
+
+
+def test_last_activity_per_rep_by_hand(tmp_path):
+    reps = "rep_id,rep_name,hire_date\na,Ann,2024-01-01\nb,Bo,2024-01-01\nc,Cy,2024-01-01\n"
+    opps = (
+        "opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won\n"
+        "o1,a,Won,100,2025-01-01,2025-02-01,true,true\n"
+        "o2,a,Lost,50,2024-11-05,2025-01-20,true,false\n"
+        "o3,b,Proposal,70,2025-03-01,2025-04-01,false,false\n"  # created after as_of
+        "o4,b,Won,80,,2025-02-10,true,true\n"  # no created date, closed by as_of: counts
+    )
+    activities = (
+        "activity_id,rep_id,opp_id,activity_date,activity_type\n"
+        "x1,c,o3,2025-02-14,call\nx2,c,o3,2025-02-20,call\nx3,a,o1,2025-02-03,email\n"
+    )
+    d = load_dataset(write(tmp_path / "la", reps=reps, opportunities=opps, activities=activities))
+    got = quota.last_activity(d, pd.Timestamp("2025-02-15"))
+    assert got.index.tolist() == ["a", "b", "c"]
+    assert got["deals"].tolist() == [2, 1, 0]
+    assert got["first_deal"].tolist()[:1] == [pd.Timestamp("2024-11-05")]
+    assert got["first_deal"].iloc[1:].isna().all()
+    assert got["last_activity"].tolist() == [
+        pd.Timestamp("2025-02-03"),  # the email after the last close
+        pd.Timestamp("2025-02-10"),  # the close of the deal without a created date
+        pd.Timestamp("2025-02-14"),  # the activity on or before as_of, not the later one
+    ]

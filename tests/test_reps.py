@@ -454,3 +454,17 @@ def test_erratic_only_beyond_chance(tmp_path):
     assert c.loc["b", "variation"] > 1
     assert c.loc["b", "quadrant"] in ("Big-quarter performers", "Struggling and erratic")
     assert c.loc["s", "quadrant"] in ("Reliable performers", "Steady but short")
+
+
+@pytest.mark.parametrize("n_deals, months", [(1, 2), (7, 12), (60, 9)])
+def test_chance_cv_sums_the_draws_exactly_as_np_add_at(n_deals, months):
+    """The bincount of the draws adds the same amounts in the same order: identical floats."""
+    rng = np.random.default_rng(n_deals)
+    amounts = rng.lognormal(10, 1, n_deals)
+    weights = rng.random(months)
+    w = weights / weights.sum()
+    slot = np.random.default_rng(20261127).choice(months, size=(2000, n_deals), p=w)
+    sums = np.zeros((2000, months))
+    np.add.at(sums, (np.repeat(np.arange(2000), n_deals), slot.ravel()), np.tile(amounts, 2000))
+    cv = sums.std(axis=1, ddof=1) / sums.mean(axis=1)
+    assert bm.chance_cv(amounts, weights) == float(np.quantile(cv, 0.95))

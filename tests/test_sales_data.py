@@ -117,3 +117,34 @@ def test_the_demo_summary_fits_one_screen(demo):
     lines = repr(demo).splitlines()
     assert len(lines) <= 15 and max(map(len, lines)) <= 110
     assert lines[2] == f"  opportunities{len(demo.opportunities):>10,} rows"
+
+
+def _chunks(column: pd.Series) -> int:
+    arrow = pa.array(column.array)
+    return arrow.num_chunks if isinstance(arrow, pa.ChunkedArray) else 1
+
+
+def test_text_columns_are_held_in_one_chunk(demo):
+    """Arrow's take on a many-chunk column copies the whole column: a data set joins the chunks."""
+    ids = demo.opportunities["opp_id"]
+    half = len(ids) // 2
+    chunked = pa.chunked_array(
+        [pa.array(ids.iloc[:half], pa.large_string()), pa.array(ids.iloc[half:], pa.large_string())]
+    )
+    opps = demo.opportunities.copy()
+    opps["opp_id"] = pd.array(chunked, dtype=ids.dtype)
+    assert _chunks(opps["opp_id"]) == 2
+    made = demo.replace(opportunities=opps)
+    assert _chunks(made.opportunities["opp_id"]) == 1
+    assert _chunks(opps["opp_id"]) == 2  # the frame handed in is not changed
+    pd.testing.assert_frame_equal(made.opportunities, opps, check_frame_type=False)
+    assert made.opportunities["opp_id"].dtype == ids.dtype
+
+
+def test_a_loaded_snapshot_holds_text_in_one_chunk(demo, tmp_path):
+    from salesops_lib.data import write_snapshot
+
+    back = load_dataset(write_snapshot(demo, tmp_path / "snap"))
+    for table in (back.opportunities, back.history):
+        text = [c for c in table.columns if pd.api.types.is_string_dtype(table[c].dtype)]
+        assert text and all(_chunks(table[c]) == 1 for c in text)

@@ -199,3 +199,69 @@ def test_facts_match_the_sql_statement_in_any_row_order(demo):
         want = sql_facts(h, demo.opportunities, demo.stages)
         for col in want.columns:
             assert (got[col].to_numpy() == want[col].to_numpy()).all(), col
+
+
+def test_open_deals_are_worked_out_once_and_each_caller_gets_its_own_copy(demo, monkeypatch):
+    day = "2026-08-14"
+    worked_out = []
+    real = tl._open_deals_on
+    monkeypatch.setattr(tl, "_open_deals_on", lambda *a: worked_out.append(a[1]) or real(*a))
+    demo = demo.replace()  # nothing kept from other tests
+    first = tl.open_deals(demo, day)
+    first.loc[first.index[0], "amount"] = -1.0  # the caller's edit stays in the caller's frame
+    first["extra"] = 1
+    again = tl.open_deals(demo, day)
+    assert again is not first and "extra" not in again and again["amount"].iloc[0] != -1.0
+    assert len(worked_out) == 1
+    fresh = tl.open_deals(demo.replace(), day)  # a new data set works it out anew
+    pd.testing.assert_frame_equal(again, fresh)
+    assert list(again.columns) == tl.OPEN_DEAL_COLUMNS
+
+
+def test_labels_as_text_matches_astype_str():
+    frame = pd.DataFrame(
+        {
+            "stage": pd.Categorical(["Proposal", None, "Discovery", "Proposal"]),
+            "amount": [1.0, 2.0, 3.0, 4.0],
+        }
+    )
+    expected = frame.assign(stage=frame["stage"].astype("str"))
+    pd.testing.assert_frame_equal(tl._labels_as_text(frame.copy()), expected)
+
+
+@pytest.mark.parametrize(
+    "quarter, as_of",
+    [
+        ("2026Q3", "2026-09-30"),
+        ("2026Q3", "2026-08-14"),
+        ("2026Q4", "2026-09-30"),
+        ("2024Q1", "2024-01-01"),
+    ],
+)
+def test_open_pipeline_amounts_are_the_open_pipelines_owners_and_amounts(demo, quarter, as_of):
+    full = tl.open_pipeline(demo, quarter=quarter, as_of=as_of)
+    narrow = tl.open_pipeline_amounts(demo.replace(), quarter=quarter, as_of=as_of)
+    cols = ["opp_row", "rep_id", "amount", "close_date"]
+    pd.testing.assert_frame_equal(narrow, full[cols].astype({"opp_row": narrow["opp_row"].dtype}))
+
+
+def test_open_pipeline_amounts_without_history(tmp_path):
+    from salesops_lib import load_dataset
+
+    from .test_data import OPPS, REPS
+
+    data = load_dataset(write(tmp_path / "nohist", reps=REPS, opportunities=OPPS))
+    for q in data.quarters():
+        full = tl.open_pipeline(data, quarter=q, as_of=data.last_date)
+        narrow = tl.open_pipeline_amounts(data, quarter=q, as_of=data.last_date)
+        assert narrow["opp_row"].tolist() == full["opp_row"].tolist()
+        assert narrow["amount"].tolist() == full["amount"].tolist()
+
+
+def test_a_first_kpi_table_derives_no_history_facts(demo_dir):
+    from salesops_lib import load_dataset
+    from salesops_lib.analysis.kpis import kpi_table
+
+    data = load_dataset(demo_dir)
+    kpi_table(data, quarter="2026Q3", by="rep_id")
+    assert "facts" not in vars(data)  # the window facts of 20M rows are what made it slow

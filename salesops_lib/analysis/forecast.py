@@ -84,8 +84,9 @@ def as_of_for_week(data: SalesData, quarter: str, week: int) -> pd.Timestamp:
 def open_deals_at(data: SalesData, date: pd.Timestamp) -> pd.DataFrame:
     """The deals open on ``date`` with only what was known then, kept with the data set.
 
-    :func:`salesops_lib.timeline.open_deals_known_then`, a copy each call: a forecast and its
-    backtest ask for the same earlier dates many times.
+    :func:`salesops_lib.timeline.open_deals_known_then` (worked out once per data set and
+    day, a frame of its own each call): a forecast and its backtest ask for the same earlier
+    dates many times.
 
     Parameters
     ----------
@@ -99,10 +100,7 @@ def open_deals_at(data: SalesData, date: pd.Timestamp) -> pd.DataFrame:
     DataFrame
         :data:`~salesops_lib.timeline.OPEN_DEAL_COLUMNS`, a new copy the caller may change.
     """
-    day = pd.Timestamp(date)
-    return data.derived(
-        ("open deals", day), lambda: timeline.open_deals_known_then(data, day)
-    ).copy()
+    return timeline.open_deals_known_then(data, pd.Timestamp(date))
 
 
 # ---------------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ import pandas as pd
 
 from salesops_lib.data import SalesData
 from salesops_lib.errors import ConfigError
-from salesops_lib.timeline import open_pipeline
+from salesops_lib.timeline import open_pipeline, open_pipeline_amounts
 
 KPI_COLUMNS = [
     "bookings",
@@ -201,7 +201,8 @@ def kpi_table(
             f"as_of {as_of_ts.date()} is before {quarter} starts ({start.date()} to {end.date()})"
         )
     closed = closed_deals(data, start=start, as_of=as_of_ts)
-    pipe = open_pipeline(data, quarter=quarter, as_of=as_of_ts)
+    # owners and amounts only: a first call on a plain folder derives no history facts
+    pipe = open_pipeline_amounts(data, quarter=quarter, as_of=as_of_ts)
     quotas = _quotas_for(data, quarter)
 
     rep_ids = _reps_in_quarter(data, closed, pipe, quotas, start, end)
@@ -620,9 +621,10 @@ def new_deal_bookings(
     """
     if not quarters:
         return np.nan if by is None else pd.Series(dtype=float)
-    won = data.opportunities[
-        data.opportunities["is_won"].fillna(False).astype(bool)
-        & data.opportunities["close_date"].notna()
+    o = data.opportunities
+    won = o.loc[
+        o["is_won"].fillna(False).astype(bool) & o["close_date"].notna(),
+        ["rep_id", "amount", "created_date", "close_date"],  # the columns used, not all
     ]
     parts = []
     for q in quarters:

@@ -36,6 +36,7 @@ from salesops_lib.analysis.kpis import closed_deals, coverage, group_labels
 from salesops_lib.analysis.reps import trailing_quarters
 from salesops_lib.data import SalesData
 from salesops_lib.errors import SalesOpsDataError
+from salesops_lib.fast import isin
 from salesops_lib.timeline import quarter_flow
 
 AGE_BANDS = [0, 30, 60, 90, 180, 365, 100_000]
@@ -502,8 +503,8 @@ def creation_vs_need(
     open_next_ids = pd.Index(od.loc[in_next, "opp_id"])
     open_ids = pd.Index(od["opp_id"])
     is_closed = timeline.closed_by(data, as_of_ts)[made_rows.to_numpy(dtype=bool)]
-    is_open = made["opp_id"].isin(open_ids).to_numpy()
-    is_next = made["opp_id"].isin(open_next_ids).to_numpy()
+    is_open = isin(made["opp_id"], open_ids)  # one Arrow hash lookup, no object per id
+    is_next = isin(made["opp_id"], open_next_ids)
     amount = made["amount"].fillna(0.0)
 
     def key(f: pd.DataFrame) -> pd.Series:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 import pandas as pd
+import pyarrow as pa
 
 EDIT_HINT = (
     "the tables of a loaded data set are read-only; edit a copy and make a new data set: "
@@ -183,3 +184,52 @@ def freeze(frame: pd.DataFrame | None) -> pd.DataFrame | None:
     if frame is None or isinstance(frame, FrozenFrame):
         return frame
     return FrozenFrame(frame)
+
+
+def one_chunk(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+    """``frame`` with each Arrow-backed column (text) held as one contiguous Arrow array.
+
+    A table read from Parquet or CSV holds a text column as many chunks (the large demo's
+    history ``opp_id``: 178), and Arrow's ``take`` on a chunked column concatenates the
+    whole column first: every row selection of a table (``iloc`` with positions, a boolean
+    filter, a merge) then copies all of its text. Measured on the large demo: taking 10,000
+    rows of the opportunities' ``rep_id`` 71 ms chunked, 3 ms in one chunk; the whole
+    table's ``iloc`` 455 ms against 47 ms. Joining the chunks once costs about a copy of the
+    text columns when the data set is made.
+
+    Parameters
+    ----------
+    frame
+        A table, or None.
+
+    Returns
+    -------
+    DataFrame or None
+        ``frame`` itself when no column has more than one chunk; otherwise a new frame with
+        the same values, dtypes and index (the other columns are not copied).
+
+    Examples
+    --------
+    >>> chunked = pa.chunked_array([["a", "b"], ["c"]], pa.large_string())
+    >>> t = pd.DataFrame({"id": pd.array(chunked, dtype="str")})
+    >>> type(pa.array(t["id"].array)).__name__, type(pa.array(one_chunk(t)["id"].array)).__name__
+    ('ChunkedArray', 'LargeStringArray')
+    """
+    if frame is None:
+        return None
+    joined = {}
+    for i, dtype in enumerate(frame.dtypes):
+        arrow_backed = isinstance(dtype, pd.ArrowDtype) or (
+            isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+        )
+        if not arrow_backed:
+            continue
+        arrow = pa.array(frame.iloc[:, i].array)  # the column's own Arrow data, not a copy
+        if isinstance(arrow, pa.ChunkedArray) and arrow.num_chunks > 1:
+            joined[i] = pd.array(pa.concat_arrays(arrow.chunks), dtype=dtype)
+    if not joined:
+        return frame
+    out = pd.DataFrame(frame, copy=False)
+    for i, values in joined.items():
+        out.isetitem(i, values)
+    return out

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from salesops_lib import schema
 from salesops_lib.config import load_config, mask, mask_url, secrets_of
@@ -96,6 +97,9 @@ def load_dataset(
     >>> data.opportunities[["opp_id", "rep_id", "amount"]].head()  # doctest: +SKIP
     """
     data, problems = _load(source, preset=preset, config=config, since=since)
+    # the tables as read (many Arrow chunks, joined into one per column by SalesData) are
+    # freed now; Arrow's allocator keeps freed pages unless told: 1 GB on the large demo
+    pa.default_memory_pool().release_unused()
     blocking = problems[problems["severity"] == "error"]
     if len(blocking):
         raise SalesOpsDataError(summarise(blocking), problems=blocking.reset_index(drop=True))

@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from salesops_lib import schema
-from salesops_lib.data.frozen import freeze
+from salesops_lib.data.frozen import freeze, one_chunk
 from salesops_lib.data.presets import Stage
 from salesops_lib.errors import ConfigError, SalesOpsDataError
 from salesops_lib.fast import arrow_text, isin, string_buffers
@@ -90,7 +90,8 @@ class SalesData:
 
     def __post_init__(self) -> None:
         for name in (*schema.TABLES, "warnings"):
-            object.__setattr__(self, name, freeze(getattr(self, name)))
+            # one chunk per column: a row selection then copies only the rows taken
+            object.__setattr__(self, name, freeze(one_chunk(getattr(self, name))))
 
     def replace(self, **changes: Any) -> SalesData:
         """A new data set with some tables or settings changed (this one is unchanged).
