@@ -146,6 +146,14 @@ OPPORTUNITIES = Table(
             "date",
             description="Date the current owner received the deal; blank when always theirs.",
         ),
+        Column(
+            "previous_rep_id",
+            "id",
+            description=(
+                "Who owned the deal before the current owner received it (on reassigned_date);"
+                " blank when always theirs."
+            ),
+        ),
     ),
 )
 
@@ -180,6 +188,14 @@ HISTORY = Table(
         Column("forecast_category", "label"),
         Column("is_closed", "bool"),
         Column("is_won", "bool"),
+        Column(
+            "rep_id",
+            "label",
+            description=(
+                "The deal's owner on the snapshot date (kept as a label: few reps, many rows);"
+                " blank when the snapshots do not say."
+            ),
+        ),
     ),
 )
 

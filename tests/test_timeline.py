@@ -199,3 +199,107 @@ def test_facts_match_the_sql_statement_in_any_row_order(demo):
         want = sql_facts(h, demo.opportunities, demo.stages)
         for col in want.columns:
             assert (got[col].to_numpy() == want[col].to_numpy()).all(), col
+
+
+# ---------------------------------------------------------------------------------------
+# the owner of a deal on a date
+
+OWNER_REPS = (
+    "rep_id,rep_name,team,hire_date\n"
+    "r1,Ann,East,2024-01-01\n"
+    "r2,Bo,East,2024-01-01\n"
+    "r3,Cy,East,2026-10-20\n"
+    "r4,Di,East,2026-10-01\n"
+)
+# o1 always Ann's; o2 moved Bo -> Cy after the date; o3 moved to Cy after it, no earlier
+# owner in the record; o4 moved Ann -> Bo before it; o5 Di's, created before Di was hired;
+# o6 moved Di -> Cy after it, but Di was hired after the date too (a change is missing)
+OWNER_OPPS = (
+    "opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won,reassigned_date,"
+    "previous_rep_id\n"
+    "o1,r1,Proposal,10,2026-08-01,2026-12-01,false,false,,\n"
+    "o2,r3,Proposal,20,2026-08-01,2026-12-01,false,false,2026-10-24,r2\n"
+    "o3,r3,Proposal,30,2026-08-01,2026-12-01,false,false,2026-10-24,\n"
+    "o4,r2,Proposal,40,2026-08-01,2026-12-01,false,false,2026-09-10,r1\n"
+    "o5,r4,Proposal,50,2026-08-01,2026-12-01,false,false,,\n"
+    "o6,r3,Proposal,60,2026-08-01,2026-12-01,false,false,2026-10-24,r4\n"
+)
+DAY = "2026-09-30"
+
+
+def _owners(data, day=DAY):
+    return tl.owners_on(data, day).set_index("opp_id")
+
+
+def test_owner_on_a_date_from_the_record(tmp_path):
+    from salesops_lib import load_dataset
+
+    data = load_dataset(write(tmp_path / "d", reps=OWNER_REPS, opportunities=OWNER_OPPS))
+    got = _owners(data)
+    assert got["owner_known"].to_dict() == {
+        "o1": True,  # rule 4: never moved, owner hired by then
+        "o2": True,  # rule 3: the owner before the change
+        "o3": False,  # moved later, nobody earlier in the data
+        "o4": True,  # rule 1: moved before the date
+        "o5": False,  # the owner was hired after the date
+        "o6": False,  # the previous owner was hired after the date: a change is missing
+    }
+    assert got["rep_id"].to_dict() == {
+        "o1": "r1",
+        "o2": "r2",
+        "o3": "r3",  # unknown: the current owner, as reports mark it
+        "o4": "r2",
+        "o5": "r4",
+        "o6": "r3",
+    }
+    after = _owners(data, "2026-10-24")  # the day of the change: the new owner
+    assert after.loc["o2", "rep_id"] == "r3" and after["owner_known"].all()
+    # open deals take the owner then; a rep hired later owns nothing on the date
+    od = tl.open_deals(data, DAY).set_index("opp_id")
+    assert od.loc["o2", "rep_id"] == "r2" and od.loc["o2", "owner_known"]
+    known = od[od["owner_known"]]
+    assert not known["rep_id"].isin(["r3", "r4"]).any()
+    assert tl.reps_on(data, DAY)["rep_id"].tolist() == ["r1", "r2"]
+    assert tl.reps_on(data, "2026-10-20")["rep_id"].tolist() == ["r1", "r2", "r3", "r4"]
+
+
+def test_owner_on_a_date_from_snapshots_first(tmp_path):
+    from salesops_lib import load_dataset
+
+    history = (
+        "snapshot_date,opp_id,stage,amount,close_date,is_closed,is_won,rep_id\n"
+        "2026-09-25,o1,Proposal,10,2026-12-01,false,false,r1\n"
+        "2026-09-25,o2,Proposal,20,2026-12-01,false,false,r1\n"  # the snapshot knows better
+        "2026-09-25,o3,Proposal,30,2026-12-01,false,false,r2\n"
+        "2026-09-25,o4,Proposal,40,2026-12-01,false,false,r1\n"  # moved 09-10: r2 wins
+        "2026-09-25,o5,Proposal,50,2026-12-01,false,false,r2\n"
+        "2026-09-25,o6,Proposal,60,2026-12-01,false,false,\n"  # no owner: as the record
+    )
+    folder = write(tmp_path / "h", reps=OWNER_REPS, opportunities=OWNER_OPPS, history=history)
+    data = load_dataset(folder)
+    got = _owners(data)
+    assert got["rep_id"].to_dict() == {
+        "o1": "r1",
+        "o2": "r1",
+        "o3": "r2",
+        "o4": "r2",
+        "o5": "r2",
+        "o6": "r3",
+    }
+    assert got["owner_known"].tolist() == [True, True, True, True, True, False]
+    assert _owners(data, "2026-09-24")["rep_id"].to_dict()["o2"] == "r2"  # before it: record
+    od = tl.open_deals(data, DAY).set_index("opp_id")
+    assert od["rep_id"].to_dict() == got["rep_id"].to_dict()
+
+
+def test_owner_on_a_date_without_owner_columns(tmp_path):
+    from salesops_lib import load_dataset
+
+    opps = "opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won\n"
+    opps += "o1,r1,Proposal,10,2026-08-01,2026-12-01,false,false\n"
+    data = load_dataset(write(tmp_path / "n", reps="rep_id\nr1\n", opportunities=opps))
+    got = tl.owners_on(data, DAY)
+    assert got["rep_id"].tolist() == ["r1"] and got["owner_known"].tolist() == [True]
+    assert got["reassigned_date"].isna().all()
+    rows = tl.owners_on(data, DAY, rows=np.array([-1, 0]))
+    assert rows["rep_id"].isna().tolist() == [True, False] and rows["owner_known"].all()
