@@ -866,6 +866,72 @@ def slipped(data: SalesData, *, quarter: str, as_of: object | None = None) -> pd
 
 
 # ---------------------------------------------------------------------------------------
+# quarters a trend draws
+
+
+def trend_quarters(data: SalesData, quarters: list[str]) -> tuple[list[str], str | None]:
+    """The quarters of a trend that the data holds in full, and a note on those left out.
+
+    The one rule for every trend (by quarter) in the reports: a quarter the data holds only
+    in part (:meth:`SalesData.partial_quarters <salesops_lib.data.SalesData.partial_quarters>`:
+    its history starts after the quarter began, or most of its closed deals are migrated
+    records) would show a win rate or bookings of a few odd deals, so it is left out and
+    the note says which and why.
+
+    Parameters
+    ----------
+    data
+        The data set.
+    quarters
+        The quarters the trend would draw, in order.
+
+    Returns
+    -------
+    tuple
+        The quarters kept (in order) and the note (None when none is left out).
+
+    Examples
+    --------
+    >>> trend_quarters(maven, ["2017Q1", "2017Q2"])  # doctest: +SKIP
+    (['2017Q2'], "Left out of the trend: 2017Q1, which the data holds only in part (the
+    data's history of deals starts on 2017-03-01, after the quarter began).")
+    """
+    partial = data.partial_quarters()
+    kept = [q for q in quarters if q not in partial]
+    out = [q for q in quarters if q in partial]
+    return kept, left_out_note(out, partial)
+
+
+def left_out_note(quarters: list[str], reasons: dict[str, str]) -> str | None:
+    """The sentence naming the quarters a trend leaves out and why (see :func:`trend_quarters`).
+
+    Parameters
+    ----------
+    quarters
+        The quarters left out, in order.
+    reasons
+        Quarter -> why it is held in part.
+
+    Returns
+    -------
+    str or None
+        None when ``quarters`` is empty.
+
+    Examples
+    --------
+    >>> left_out_note(["2024Q2"], {"2024Q2": "the data starts on 2024-06-01"})
+    'Left out of the trend: 2024Q2, which the data holds only in part (the data starts on 2024-06-01).'
+    """
+    if not quarters:
+        return None
+    parts = [f"{q} ({reasons[q]})" for q in quarters]
+    if len(parts) == 1:
+        return f"Left out of the trend: {quarters[0]}, which the data holds only in part ({reasons[quarters[0]]})."
+    listed = ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"Left out of the trend: {listed}, which the data holds only in part."
+
+
+# ---------------------------------------------------------------------------------------
 # who received a deal when
 
 

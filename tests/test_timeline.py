@@ -303,3 +303,65 @@ def test_owner_on_a_date_without_owner_columns(tmp_path):
     assert got["reassigned_date"].isna().all()
     rows = tl.owners_on(data, DAY, rows=np.array([-1, 0]))
     assert rows["rep_id"].isna().tolist() == [True, False] and rows["owner_known"].all()
+
+
+# ---------------------------------------------------------------------------------------
+# quarters a trend leaves out
+
+
+@pytest.mark.parametrize(
+    ("first_close", "partial"),
+    [
+        ("2026-01-14", False),  # 13 days in: held in full (the two-week tolerance)
+        ("2026-01-15", False),  # 14 days in: still in full
+        ("2026-01-16", True),  # 15 days in: in part
+    ],
+)
+def test_a_quarter_starting_before_the_data_is_held_in_part(tmp_path, first_close, partial):
+    from salesops_lib import load_dataset
+
+    opps = "opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won\n"
+    opps += f"o1,r1,Won,10,{first_close},{first_close},true,true\n"
+    opps += "o2,r1,Won,10,2026-04-02,2026-04-20,true,true\n"
+    data = load_dataset(write(tmp_path / "d", reps="rep_id\nr1\n", opportunities=opps))
+    assert ("2026Q1" in data.partial_quarters()) is partial
+    kept, note = tl.trend_quarters(data, ["2026Q1", "2026Q2"])
+    assert kept == (["2026Q2"] if partial else ["2026Q1", "2026Q2"])
+    if partial:
+        assert note == (
+            "Left out of the trend: 2026Q1, which the data holds only in part (the data's "
+            f"history of deals starts on {first_close}, after the quarter began)."
+        )
+    else:
+        assert note is None
+
+
+def test_a_first_quarter_of_migrated_deals_is_held_in_part(tmp_path):
+    from salesops_lib import load_dataset
+
+    # 2026Q1: three closes, two of them migrated (closed before their created date, so the
+    # loader blanks it); 2026Q2 dated; 2026Q3 mostly undated but after a dated quarter
+    opps = "opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won\n"
+    opps += "m1,r1,Won,10,2026-05-01,2026-01-02,true,true\n"
+    opps += "m2,r1,Won,10,2026-05-01,2026-02-02,true,true\n"
+    opps += "d1,r1,Lost,10,2025-12-01,2026-03-02,true,false\n"
+    opps += "d2,r1,Won,10,2026-03-01,2026-04-20,true,true\n"
+    opps += "u1,r1,Won,10,,2026-07-20,true,true\n"
+    opps += "u2,r1,Won,10,,2026-07-21,true,true\n"
+    data = load_dataset(write(tmp_path / "d", reps="rep_id\nr1\n", opportunities=opps))
+    assert data.history_start == pd.Timestamp("2026-01-02")  # the first close
+    assert data.partial_quarters() == {
+        "2026Q1": "2 of its 3 closed deals have no created date of their own, as records "
+        "migrated from another CRM"
+    }
+    assert data.full_quarters() == ["2026Q2", "2026Q3"]
+    kept, note = tl.trend_quarters(data, ["2026Q1", "2026Q2", "2026Q3"])
+    assert kept == ["2026Q2", "2026Q3"] and note.startswith("Left out of the trend: 2026Q1, ")
+
+
+def test_left_out_note_names_each_quarter_and_why():
+    reasons = {"2024Q1": "a", "2024Q2": "b"}
+    assert tl.left_out_note([], reasons) is None
+    assert tl.left_out_note(["2024Q1", "2024Q2"], reasons) == (
+        "Left out of the trend: 2024Q1 (a) and 2024Q2 (b), which the data holds only in part."
+    )
