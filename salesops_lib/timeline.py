@@ -70,6 +70,7 @@ OPEN_DEAL_COLUMNS = [
     "snapshot_date",
     "reassigned_date",
     "owner_known",
+    "received_date",
 ]
 """Columns of :func:`open_deals` and the frames built from it."""
 
@@ -367,6 +368,7 @@ def _owner_on(data: SalesData, out: pd.DataFrame, day: pd.Timestamp) -> None:
     out["rep_id"] = pd.Series(rep, index=out.index, dtype="str")
     out["reassigned_date"] = owners["reassigned_date"].to_numpy(dtype="datetime64[ns]")
     out["owner_known"] = owners["owner_known"].to_numpy(dtype=bool) | ~found
+    out["received_date"] = owners["received_date"].to_numpy(dtype="datetime64[ns]")
 
 
 def owners_on(data: SalesData, date: object, *, rows: np.ndarray | None = None) -> pd.DataFrame:
@@ -403,8 +405,11 @@ def owners_on(data: SalesData, date: object, *, rows: np.ndarray | None = None) 
     -------
     DataFrame
         One row per row asked for: ``opp_id, rep_id`` (the owner on ``date``; the current
-        owner where unknown), ``owner_known`` and ``reassigned_date`` (the day the current
-        owner received the deal; NaT when always theirs or not in the data).
+        owner where unknown), ``owner_known``, ``reassigned_date`` (the day the current
+        owner received the deal; NaT when always theirs or not in the data) and
+        ``received_date`` (the day the owner on ``date`` had the deal from: the reassigned
+        date by rule 1, else the later of the created date and that owner's hire date;
+        NaT where neither is known).
 
     Examples
     --------
@@ -446,14 +451,41 @@ def owners_on(data: SalesData, date: object, *, rows: np.ndarray | None = None) 
     owner[take], known[take] = prev[take], True
     rest = ~known & ~later
     known[rest] = hired(current[rest])
+    rep = np.where(known, owner, current)
     return pd.DataFrame(
         {
             "opp_id": pd.array(column("opp_id"), dtype="str"),
-            "rep_id": pd.array(np.where(known, owner, current), dtype="str"),
+            "rep_id": pd.array(rep, dtype="str"),
             "owner_known": known,
             "reassigned_date": moved,
+            "received_date": _received(data, rep, at, found, np.where(by_then, moved, NAT)),
         }
     )
+
+
+NAT = np.datetime64("NaT", "ns")
+
+
+def _received(
+    data: SalesData, rep: np.ndarray, at: np.ndarray, found: np.ndarray, moved: np.ndarray
+) -> np.ndarray:
+    """The day each owner had the deal from: ``moved`` where given, else the later of the
+    deal's created date and the owner's hire date."""
+    o = data.opportunities
+    created = np.full(len(at), NAT)
+    if "created_date" in o and len(o):
+        created = pd.to_datetime(o["created_date"].iloc[at]).to_numpy(dtype="datetime64[ns]")
+    hire = np.full(len(at), NAT)
+    if "hire_date" in data.reps and len(at):
+        hires = data.reps.drop_duplicates("rep_id").set_index("rep_id")["hire_date"]
+        hire = pd.to_datetime(pd.Series(rep, dtype="str").map(hires)).to_numpy(
+            dtype="datetime64[ns]"
+        )
+    latest = np.where(np.isnat(hire) | (created >= hire), created, hire)
+    latest = np.where(np.isnat(created), hire, latest)
+    out = np.where(np.isnat(moved), latest, moved)
+    out[~found] = NAT
+    return out
 
 
 def _hired_by(data: SalesData, day: pd.Timestamp) -> Callable[[np.ndarray], np.ndarray]:

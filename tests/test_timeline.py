@@ -252,8 +252,12 @@ def test_owner_on_a_date_from_the_record(tmp_path):
         "o5": "r4",
         "o6": "r3",
     }
+    received = got["received_date"].dt.strftime("%Y-%m-%d")
+    assert received[["o1", "o2", "o4"]].tolist() == ["2026-08-01", "2026-08-01", "2026-09-10"]
     after = _owners(data, "2026-10-24")  # the day of the change: the new owner
     assert after.loc["o2", "rep_id"] == "r3" and after["owner_known"].all()
+    assert after.loc["o2", "received_date"] == pd.Timestamp("2026-10-24")
+    assert after.loc["o5", "received_date"] == pd.Timestamp("2026-10-01")  # Di's hire date
     # open deals take the owner then; a rep hired later owns nothing on the date
     od = tl.open_deals(data, DAY).set_index("opp_id")
     assert od.loc["o2", "rep_id"] == "r2" and od.loc["o2", "owner_known"]
