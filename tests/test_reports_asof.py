@@ -316,3 +316,24 @@ def test_demo_warnings_name_the_date_they_count_on(demo, raw_demo):
     assert f"{lead}{past} open deals with a close date already past" in messages
     assert any(m.startswith(f"{lead}{no_amount} open deals without an amount") for m in messages)
     assert (past, no_amount) == (150, 31)  # the review's counts, beside 234 and 8 as of 9/30
+
+
+def test_demo_a_rep_is_scored_only_on_deals_held_for_a_month(demo, raw_demo):
+    o, _, reps = raw_demo
+    diego = reps.loc[reps["rep_name"] == "Diego Kowalski", "rep_id"].iloc[0]
+    hired = pd.Timestamp(reps.set_index("rep_id").loc[diego, "hire_date"])
+    audit = hygiene.audit(demo, as_of=AS_OF)
+    od = audit.open_deals
+    mine = od[od["rep_id"] == diego]
+    got = o.set_index("opp_id").loc[mine["opp_id"]]
+    received = got["reassigned_date"].fillna(got["created_date"]).clip(lower=hired)
+    inherited = (received > got["created_date"]) & ((AS_OF - received).dt.days < 30)
+    assert inherited.sum() >= 10  # the deals he received on 2026-09-19
+    scores = hygiene.hygiene_score(demo, audit, by="rep_id")
+    own = int((~inherited).sum())
+    if own:
+        assert scores.loc[diego, "open_deals"] == own
+    else:
+        assert diego not in scores.index
+    text = dq.owner_sentence(od, AS_OF, FMT)
+    assert text is not None and "scored apart from their owners" in text

@@ -257,6 +257,12 @@ def test_window_sentence_names_the_quarters_left_out_and_why():
         "holds only in part (bookings start on 2024-03-27), and 2024Q2, whose bookings ($5.5K) are "
         "under a quarter of the median quarter used ($150K)."
     )
+    why = {"2024Q1": "the data's history of deals starts on 2024-06-01, after the quarter began"}
+    assert qd.window_sentence(w, pd.Timestamp("2024-03-27"), FMT, why).startswith(
+        "Left out of the target, the bookings and each rep's productivity: 2024Q1 (the data's "
+        "history of deals starts on 2024-06-01, after the quarter began), which the data holds "
+        "only in part, and 2024Q2, whose bookings"
+    )
     full = quota.HistoryWindow(("2024Q3",), (), (), pd.Series({"2024Q3": 1.0}))
     assert qd.window_sentence(full, pd.Timestamp("2024-07-01"), FMT) is None
 
