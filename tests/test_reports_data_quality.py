@@ -1027,3 +1027,8 @@ def test_owner_sentence_says_which_deals_are_scored_apart_and_why():
         "figures count them."
     )
     assert dq.owner_sentence(od.iloc[[0, 3]], as_of, FMT) is None
+    gone = od.iloc[[0, 3]].assign(rep_id=["r9", "r1"])
+    assert dq.owner_sentence(gone, as_of, FMT, frozenset({"r9"})) == (
+        "1 open deal worth $100 belongs to 1 rep who had left by 2026-09-30 and waits for a new "
+        "owner: left out of the scores by rep. The company's and the teams' figures count them."
+    )

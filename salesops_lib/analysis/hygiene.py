@@ -668,8 +668,9 @@ def hygiene_score(data: SalesData, audited: Audit, *, by: str = "rep_id") -> pd.
     by
         ``rep_id``, or a column of the reps table (``team``, ``region``, ``manager``). By rep,
         the deals :func:`scored_apart` names are left out: those whose owner on the as-of
-        date is not in the data, and those the owner had held for fewer than
-        :data:`RECENT_OWNER_DAYS` days (what is wrong with them happened before).
+        date is not in the data, those the owner had inherited fewer than
+        :data:`RECENT_OWNER_DAYS` days before (what is wrong with them happened before), and
+        those of owners who had left.
 
     Returns
     -------
@@ -679,7 +680,8 @@ def hygiene_score(data: SalesData, audited: Audit, *, by: str = "rep_id") -> pd.
     """
     od, problems = audited.open_deals, audited.problems
     if by == "rep_id":  # a rep is scored only on what happened while they owned the deal
-        apart = od.loc[scored_apart(od, audited.as_of) != "", "opp_id"]
+        why = scored_apart(od, audited.as_of, left_by(data, audited.as_of))
+        apart = od.loc[(why != "").to_numpy(), "opp_id"]
         if len(apart):
             od = od[~fast.isin(od["opp_id"], apart)]
             problems = problems[~fast.isin(problems["opp_id"], apart)]
@@ -703,14 +705,38 @@ def hygiene_score(data: SalesData, audited: Audit, *, by: str = "rep_id") -> pd.
     return out.rename_axis(by).sort_values("score")
 
 
-def scored_apart(od: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.Series:
-    """Why each open deal is left out of its owner's score: ``unknown``, ``recent`` or ``""``.
+def left_by(data: SalesData, as_of: pd.Timestamp | None) -> frozenset[str]:
+    """The reps who had left by ``as_of`` (an end date on or before it).
+
+    Parameters
+    ----------
+    data
+        The data set (reps' ``rep_id`` and ``end_date`` when present).
+    as_of
+        The as-of date (None: nobody).
+
+    Returns
+    -------
+    frozenset of str
+    """
+    reps = data.reps
+    if as_of is None or "end_date" not in reps:
+        return frozenset()
+    gone = (reps["end_date"] <= as_of).fillna(False).to_numpy(dtype=bool)
+    return frozenset(reps.loc[gone, "rep_id"].dropna().astype("str"))
+
+
+def scored_apart(
+    od: pd.DataFrame, as_of: pd.Timestamp | None, left: frozenset[str] = frozenset()
+) -> pd.Series:
+    """Why each open deal is left out of its owner's score: ``unknown``, ``recent``, ``left`` or ``""``.
 
     ``unknown``: who owned it on the as-of date is not in the data (``owner_known`` False).
     ``recent``: its owner then inherited it (received it after it was created: reassigned,
     or created before their hire date) fewer than :data:`RECENT_OWNER_DAYS` days before
     (``received_date``), so what is wrong with it mostly happened before they owned it. A
-    deal a rep created is always theirs.
+    deal a rep created is always theirs. ``left``: its owner then had left (``left``, from
+    :func:`left_by`): the deal waits for a new owner, and nobody's hygiene is measured on it.
 
     Parameters
     ----------
@@ -719,6 +745,8 @@ def scored_apart(od: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.Series:
         ``received_date``, ``created_date``; any may be absent).
     as_of
         The as-of date (None: no deal is ``recent``).
+    left
+        Reps who had left by ``as_of`` (:func:`left_by`).
 
     Returns
     -------
@@ -740,6 +768,8 @@ def scored_apart(od: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.Series:
         inherited = received > pd.to_datetime(od["created_date"])
         recent = (held < RECENT_OWNER_DAYS) & inherited
         out[recent.fillna(False).to_numpy(dtype=bool)] = "recent"
+    if left and "rep_id" in od:
+        out[od["rep_id"].isin(list(left)).to_numpy(dtype=bool)] = "left"
     if "owner_known" in od:
         out[~od["owner_known"].fillna(True).to_numpy(dtype=bool)] = "unknown"
     return out

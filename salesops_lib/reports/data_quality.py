@@ -437,7 +437,7 @@ def _scores_section(
         team_scores=teams,
         score_sentence=_sentences(
             score_sentence(teams, reps.frame),
-            owner_sentence(audited.open_deals, period.as_of, fmt),
+            owner_sentence(audited.open_deals, period.as_of, fmt, hygiene.left_by(d, period.as_of)),
         ),
         team_chart=named.reset_index().assign(share=lambda f: f["score"] / 100)
         if differ
@@ -1342,7 +1342,9 @@ def fix_sentence(fix: pd.DataFrame, problems: pd.DataFrame, fmt: MoneyFormat) ->
     return f"{lead} {which} no amount entered yet, so no money is at stake."
 
 
-def owner_sentence(od: pd.DataFrame, as_of: pd.Timestamp, fmt: MoneyFormat) -> str | None:
+def owner_sentence(
+    od: pd.DataFrame, as_of: pd.Timestamp, fmt: MoneyFormat, left: frozenset[str] = frozenset()
+) -> str | None:
     """Which open deals the scores by rep leave out, and why (:func:`~salesops_lib.analysis.hygiene.scored_apart`).
 
     A rep is scored only on what happened while they owned a deal: deals they had held for
@@ -1359,13 +1361,15 @@ def owner_sentence(od: pd.DataFrame, as_of: pd.Timestamp, fmt: MoneyFormat) -> s
         The as-of date.
     fmt
         The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+    left
+        Reps who had left by ``as_of`` (:func:`~salesops_lib.analysis.hygiene.left_by`).
 
     Returns
     -------
     str or None
         The sentence; None when every deal is scored for its owner.
     """
-    why = hygiene.scored_apart(od, as_of)
+    why = hygiene.scored_apart(od, as_of, left)
     parts = []
     recent = od[(why == "recent").to_numpy()]
     if len(recent):
@@ -1378,6 +1382,15 @@ def owner_sentence(od: pd.DataFrame, as_of: pd.Timestamp, fmt: MoneyFormat) -> s
             f"{hygiene.RECENT_OWNER_DAYS} days before {as_of.date()}, so what is wrong with "
             f"{'it' if n == 1 else 'them'} mostly happened before (a rep is scored only on "
             "deals held for that long)"
+        )
+    gone = od[(why == "left").to_numpy()]
+    if len(gone):
+        n = len(gone)
+        parts.append(
+            f"{count(n, 'open deal')} worth {fmt(gone['amount'].sum())} "
+            f"{'belongs' if n == 1 else 'belong'} to {count(gone['rep_id'].nunique(), 'rep')} "
+            f"who had left by {as_of.date()} and {'waits' if n == 1 else 'wait'} for a new "
+            "owner: left out of the scores by rep"
         )
     later = od[(why == "unknown").to_numpy()]
     if len(later):
