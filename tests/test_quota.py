@@ -596,17 +596,3 @@ def test_quotas_sum_to_target_times_overassignment_to_the_cent(
         np.round(p[c].to_numpy() * 100).astype(np.int64) for c in quota.quarter_columns(p)
     )
     assert (by_quarter == cents).all()
-
-
-def test_only_reps_known_on_the_planning_date_get_a_quota(tmp_path):
-    reps = "rep_id,rep_name,team,hire_date\na,Al,A,2020-01-01\nz,Zed,A,2025-10-24\n"
-    opps = (
-        "opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won\n"
-        "o1,a,Won,100,2025-08-01,2025-09-10,true,true\n"
-        "o2,z,Won,100,2025-08-01,2025-11-10,true,true\n"
-    )
-    d = load_dataset(write(tmp_path / "k", reps=reps, opportunities=opps))
-    day = pd.Timestamp("2025-09-30")
-    assert sorted(quota.in_seat(d, day, quota.plan_period(d, 2026))["rep_id"]) == ["a"]
-    later = pd.Timestamp("2025-10-24")  # hired that day: known, so planned
-    assert sorted(quota.in_seat(d, later, quota.plan_period(d, 2026))["rep_id"]) == ["a", "z"]

@@ -496,9 +496,8 @@ def test_demo_open_deals_past_due_and_duplicates_match_the_raw_files(demo_qualit
     flagged = r.problems[r.problems["check"] == "past_due_close"]
     assert set(flagged["opp_id"]) == set(due["opp_id"])
     # duplicates by the rule, by a plain self-merge on the raw rows
-    deals = open_.merge(
-        opps[["opp_id", "rep_id", "account_id", "product", "created_date"]], on="opp_id"
-    )
+    # the owner on the as-of date: the snapshot's (history names it), else the record's
+    deals = open_.merge(opps[["opp_id", "account_id", "product", "created_date"]], on="opp_id")
     deals = deals.dropna(subset=["account_id", "created_date"])
     pairs = deals.merge(deals, on=["rep_id", "account_id"])
     pairs = pairs[

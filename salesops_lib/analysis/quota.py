@@ -46,7 +46,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from salesops_lib import timeline
 from salesops_lib.data import SalesData
 from salesops_lib.errors import ConfigError, SalesOpsDataError
 from salesops_lib.timeline import won_deals
@@ -632,11 +631,10 @@ def quarter_seasonality(season: pd.Series) -> np.ndarray:
 
 
 def in_seat(data: SalesData, as_of: pd.Timestamp, plan: PlanPeriod) -> pd.DataFrame:
-    """Reps employed on ``as_of``, not known to leave before the plan starts.
+    """Reps employed on ``as_of`` or hired to start before the plan ends, not known to leave first.
 
-    Only reps known on ``as_of`` are planned (:func:`salesops_lib.timeline.reps_on`): a rep
-    the export shows hired after it is not in a report as of that date, so their seat is
-    planned once they start. Reps the data does not show at work
+    A rep in the reps table with a future hire date (an accepted offer) gets a ramped
+    quota from the hire month. Reps the data does not show at work
     (:func:`possibly_inactive`: no deal at all, or none for six months, and no recent hire
     date or current quota) are left out.
 
@@ -647,8 +645,8 @@ def in_seat(data: SalesData, as_of: pd.Timestamp, plan: PlanPeriod) -> pd.DataFr
     as_of
         The planning date.
     plan
-        The plan period (:func:`plan_period`): reps leaving by its start (or by ``as_of``
-        when later) are left out.
+        The plan period (:func:`plan_period`): reps hired after its end, or leaving by its
+        start (or by ``as_of`` when later), are left out.
 
     Returns
     -------
@@ -661,7 +659,7 @@ def in_seat(data: SalesData, as_of: pd.Timestamp, plan: PlanPeriod) -> pd.DataFr
         When nobody is in seat: there is no one to give a quota.
     """
     reps = data.reps
-    hired = reps["rep_id"].isin(timeline.reps_on(data, as_of)["rep_id"])
+    hired = reps["hire_date"].isna() | (reps["hire_date"] <= plan.end)
     staying = reps["end_date"].isna() | (reps["end_date"] > max(as_of, plan.start))
     away = reps["rep_id"].isin(possibly_inactive(data, as_of)["rep_id"])
     out = reps[hired & staying & ~away].copy()

@@ -1376,8 +1376,8 @@ def allocation_sentence(chosen: pd.DataFrame, as_of: pd.Timestamp, fmt: MoneyFor
         The sentence (``**`` marks what to read first).
     """
     return (
-        f"Quotas go to the {count(len(chosen), 'rep')} in seat on {as_of.date()}, the reps "
-        "known on that date (a rep hired later gets a quota once they start). Each method gives every rep a weight; the company "
+        f"Quotas go to the {count(len(chosen), 'rep')} in seat on {as_of.date()} (and those "
+        "hired to start during the plan year). Each method gives every rep a weight; the company "
         "quota is spread over reps and months in proportion to the rep's share × the month's "
         "seasonality × the rep's ramp factor that month, in whole cents, so the quotas add up to "
         f"the company quota exactly ({fmt(chosen['quota'].sum())})."
