@@ -2376,6 +2376,24 @@ def with_trailing_shares(
     return out
 
 
+def _replaced_words(replaced: dict[str, tuple[float, float]], fmt: MoneyFormat) -> str:
+    """``; the own fit of West's ($10 against $60 a quarter) is implausible ...`` or ``""``."""
+    if not replaced:
+        return ""
+    lo, hi = TEAM_PLAUSIBLE
+    named_out = listing(
+        [f"{team}'s ({fmt(own)} against {fmt(t)} a quarter)" for team, (own, t) in replaced.items()]
+    )
+    one = len(replaced) == 1
+    return (
+        f"; the own fit of {named_out} is implausible against "
+        f"{'its' if one else 'their'} average bookings of the last "
+        f"{TEAM_TRAILING_QUARTERS} complete quarters (a team's own fit counts when "
+        f"between {lo:.2g}× and {hi:g}× that), so "
+        f"{'its share comes' if one else 'their shares come'} from those bookings"
+    )
+
+
 def team_sentence(
     teams: pd.DataFrame, rec: Recommendation, fmt: MoneyFormat, names: dict[str, str] | None = None
 ) -> str | None:
@@ -2445,23 +2463,7 @@ def team_sentence(
             f"By team, with {how}: {bold(top['team'])} is expected to book the most "
             f"({fmt(top['point'])}{of_goal(top)}); {total}"
         )
-        replaced = teams.attrs.get("replaced") or {}
-        if replaced:
-            lo, hi = TEAM_PLAUSIBLE
-            named_out = listing(
-                [
-                    f"{team}'s ({fmt(own)} against {fmt(t)} a quarter)"
-                    for team, (own, t) in replaced.items()
-                ]
-            )
-            one = len(replaced) == 1
-            text += (
-                f"; the own fit of {named_out} is implausible against "
-                f"{'its' if one else 'their'} average bookings of the last "
-                f"{TEAM_TRAILING_QUARTERS} complete quarters (a team's own fit counts when "
-                f"between {lo:.2g}× and {hi:g}× that), so "
-                f"{'its share comes' if one else 'their shares come'} from those bookings"
-            )
+        text += _replaced_words(teams.attrs.get("replaced") or {}, fmt)
     rest = teams[teams["team"] == UNASSIGNED]
     if len(rest):
         text += f", {fmt(rest['point'].sum())} of it from reps without a team"
