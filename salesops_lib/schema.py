@@ -194,6 +194,15 @@ OPPORTUNITIES = Table(
             description="Date the current owner received the deal; blank when always theirs.",
             used_by="02 04 07",
         ),
+        Column(
+            "previous_rep_id",
+            "id",
+            description=(
+                "Who owned the deal before the current owner received it (on reassigned_date);"
+                " blank when always theirs."
+            ),
+            used_by="01 07",
+        ),
     ),
 )
 
@@ -290,6 +299,15 @@ HISTORY = Table(
             "bool",
             description="Won that day (from the stage when absent).",
             used_by="01 03 06 07",
+        ),
+        Column(
+            "rep_id",
+            "label",
+            description=(
+                "The deal's owner on the snapshot date (kept as a label: few reps, many rows);"
+                " blank when the snapshots do not say."
+            ),
+            used_by="01 02 03 07",
         ),
     ),
 )

@@ -34,8 +34,9 @@ How the company works
 - When a rep leaves, their open deals change owner as a CRM owner change does: deals still
   in Prospecting or Qualification wait for the seat's backfill (received on the backfill's
   first day), the others go to a teammate of the same segment on the leaving day. A deal's
-  ``rep_id`` is its current owner and ``reassigned_date`` the day that owner received it;
-  activities are logged by whoever owned the deal that day.
+  ``rep_id`` is its current owner, ``reassigned_date`` the day that owner received it and
+  ``previous_rep_id`` the owner before that move; each history snapshot names the owner on
+  its date (``rep_id``); activities are logged by whoever owned the deal that day.
 - Weekly history snapshots (Fridays) record every open deal, and each deal once more on
   the first snapshot after it closed.
 
@@ -367,6 +368,7 @@ class _Offsets:
     rep: int = 0
     opp: int = 0
     account: int = 0
+    names: frozenset[str] = frozenset()  # people's names given so far (reps and managers)
 
     def after(self, chunk: _ChunkOut) -> _Offsets:
         """The offsets for the next chunk."""
@@ -375,6 +377,7 @@ class _Offsets:
             self.rep + chunk.rep_ids_used,
             self.opp + len(t["opportunities"]),
             self.account + len(t["accounts"]),
+            self.names | set(t["reps"]["rep_name"]) | set(t["reps"]["manager"]),
         )
 
 
@@ -589,6 +592,28 @@ def _name(rng: np.random.Generator, n: int) -> list[str]:
     for p in rng.permutation(combos * 26)[:n]:
         pair, initial = p % combos, p // combos
         out.append(f"{FIRST[pair // len(LAST)]} {chr(65 + initial)}. {LAST[pair % len(LAST)]}")
+    return out
+
+
+def _distinct(names: list[str], taken: frozenset[str], rng: np.random.Generator) -> list[str]:
+    """``names`` with each one already used (earlier in the list or in ``taken``) replaced.
+
+    Replacements are drawn from every name :func:`_name` can give (first-last pairs, then
+    with middle initials) that is used nowhere yet, so no two people share a name.
+    """
+    seen = set(taken)
+    out = []
+    spare: list[str] = []
+    for name in names:
+        if name in seen:
+            if not spare:
+                combos = len(FIRST) * len(LAST)
+                every = _name(rng, combos) + _name(rng, combos * 26)
+                drawn = set(names)
+                spare = [n for n in every if n not in seen and n not in drawn][::-1]
+            name = spare.pop()
+        seen.add(name)
+        out.append(name)
     return out
 
 
@@ -904,6 +929,13 @@ class _Owners:
     since: np.ndarray  # the day the current owner received it; -1 when always theirs
     moves: pd.DataFrame  # deal, from_rep, to_rep, day (rep indexes), in time order
 
+    def previous(self) -> np.ndarray:
+        """The owner of each deal before its last move (-1: never moved)."""
+        out = np.full(len(self.owner), -1, dtype=np.int64)
+        last = self.moves.drop_duplicates("deal", keep="last")  # moves are in time order
+        out[last["deal"].to_numpy()] = last["from_rep"].to_numpy()
+        return out
+
     def on(self, deal: np.ndarray, day: np.ndarray) -> np.ndarray:
         """The owner of deals ``deal`` on days ``day`` (the owner before any later move)."""
         owner = self.original[deal]
@@ -1109,9 +1141,15 @@ def _opportunities(
             "probability": probability,
             "lead_source": np.array(LEAD_SOURCES)[rng.integers(0, 4, deals.n)],
             "reassigned_date": days.to_nullable_dates(owners.since),
+            "previous_rep_id": _ids_or_blank(reps.ids, owners.previous()),
         }
     )
     return opps, blank_amount
+
+
+def _ids_or_blank(ids: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``ids[index]``, blank (None) where ``index`` is negative."""
+    return np.where(index >= 0, ids[np.maximum(index, 0)], np.array(None, dtype=object))
 
 
 def _history(
@@ -1127,7 +1165,8 @@ def _history(
     """Weekly snapshots: every open deal each Friday, and once more after it closed.
 
     Each row shows the deal as it stood that day: stage, amount (corrected at Proposal),
-    expected close date and the forecast category its owner of that day gave it.
+    expected close date, its owner that day (``rep_id``, as a CRM snapshot table keeps
+    ``OwnerId``) and the forecast category that owner gave it.
     """
     snaps = days.snapshots
     first = np.searchsorted(snaps, np.maximum(deals.created, days.data_start), side="left")
@@ -1141,15 +1180,17 @@ def _history(
     st_open = (entry[deal] <= s[:, None]).sum(axis=1) - 1
     amount = np.where(entry[deal, 3] <= s, deals.amount_final[deal], deals.amount_first[deal])
     expected = path.on(deal, s)
+    owner = owners.on(deal, s)
     category = np.where(
         closed,
         np.where(won, "Closed", "Omitted"),
-        _forecast_category(reps.optimism[owners.on(deal, s)], st_open, expected - s),
+        _forecast_category(reps.optimism[owner], st_open, expected - s),
     )
     history = pd.DataFrame(
         {
             "snapshot_date": days.to_dates(s),
             "opp_id": opp_ids[deal],
+            "rep_id": reps.ids[owner],
             "stage": np.array(STAGES)[np.where(closed, np.where(won, 5, 6), st_open)],
             "amount": np.where(blank_amount[deal] & ~closed, np.nan, amount),
             "close_date": days.to_dates(np.where(closed, deals.close[deal], expected)),
@@ -1533,19 +1574,23 @@ def _reps_tables(
     moves: pd.DataFrame,
     days: _Timeline,
     rng: np.random.Generator,
+    taken: frozenset[str],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The reps table and the reps' truth, for every rep the export knows.
 
     A rep is known when in a seat on or after the data start, or when a deal of the export
-    names them (as owner, or as the rep it was taken from).
+    names them (as owner, or as the rep it was taken from). Reps and managers get names no
+    other person has (``taken``: the names earlier slices gave).
     """
     teams = sorted(reps.frame["team"].unique())
-    manager = dict(zip(teams, _name(rng, len(teams)), strict=True))
+    managers = _name(rng, len(teams))
+    people = _distinct(_name(rng, reps.n) + managers, taken, rng)  # reps keep theirs first
+    manager = dict(zip(teams, people[reps.n :], strict=True))
     role = np.where(reps.seg == 2, "Enterprise AE", "Commercial AE")
     out = pd.DataFrame(
         {
             "rep_id": reps.ids,
-            "rep_name": _name(rng, reps.n),
+            "rep_name": people[: reps.n],
             "manager": reps.frame["team"].map(manager).to_numpy(),
             "team": reps.frame["team"].to_numpy(),
             "region": reps.frame["region"].to_numpy(),
@@ -1616,7 +1661,9 @@ def _chunk(
     opp_ids = opps["opp_id"].to_numpy()
     history = _history(deals, entry, path, owners, reps, blank_amount, opp_ids, days)
     activities = _activities(deals, owners, reps, spec, opp_ids, days, rng)
-    reps_out, truth_reps = _reps_tables(reps, territory, opps, owners.moves, days, rng)
+    reps_out, truth_reps = _reps_tables(
+        reps, territory, opps, owners.moves, days, rng, offsets.names
+    )
     by_close, in_seat = _expected_bookings(reps, rate, days)
     per_q, _ = _period_sums(by_close, days.quarter_index)
     in_seat_q, _ = _period_sums(in_seat, days.quarter_index)
@@ -1674,6 +1721,7 @@ class _Writers:
                 "probability": pa.float64(),
                 "account_id": pa.string(),
                 "reassigned_date": pa.date32(),
+                "previous_rep_id": pa.string(),
             },
             "accounts": {"employees": pa.int64(), "annual_revenue": pa.float64()},
             "history": {

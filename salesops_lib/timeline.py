@@ -24,12 +24,22 @@ slipped out of Q
     Deals that were in Q's open pipeline at its start, or joined it during Q, and by the
     as-of date had left it without closing in Q (their close date moved out of Q). Needs
     history snapshots.
+owner of a deal on D
+    See :func:`owners_on`: the current owner when the deal was never reassigned or
+    reassigned by D; else the owner the latest snapshot on or before D names (history's
+    ``rep_id``), else the owner before the change (``previous_rep_id``); unknown when none
+    of these says, or when the rep they point to was hired after D.
+reps on D
+    See :func:`reps_on`: the reps hired by D (a blank hire date counts as hired). A rep
+    hired after D appears in no report as of D.
 
 Per-deal facts from all of history (pushes, stage index, days in stage, furthest stage)
 come from :attr:`SalesData.facts <salesops_lib.data.SalesData.facts>`.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -60,6 +70,7 @@ OPEN_DEAL_COLUMNS = [
     "snapshot_date",
     "reassigned_date",
     "owner_known",
+    "received_date",
 ]
 """Columns of :func:`open_deals` and the frames built from it."""
 
@@ -371,16 +382,204 @@ def _open_deals_on(data: SalesData, day: pd.Timestamp, known_then: bool) -> pd.D
 
 
 def _owner_on(data: SalesData, out: pd.DataFrame, day: pd.Timestamp) -> None:
-    """Add ``reassigned_date`` and ``owner_known`` (False: the deal was reassigned after ``day``,
-    so its current owner did not hold it then) to a frame with ``opp_row``, in place."""
-    o = data.opportunities
+    """Set ``rep_id`` to the owner on ``day`` (:func:`owners_on`) and add ``reassigned_date``
+    and ``owner_known`` to a frame with ``opp_row``, in place (rows missing from the
+    opportunities table keep their ``rep_id``)."""
     row = out["opp_row"].to_numpy(dtype=np.int64)
-    if "reassigned_date" in o and len(out):
-        moved = take_rows(pd.to_datetime(o["reassigned_date"]), row)
-        out["reassigned_date"] = moved.to_numpy(dtype="datetime64[ns]")
-    else:
-        out["reassigned_date"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
-    out["owner_known"] = ~(out["reassigned_date"] > day).fillna(False).to_numpy(dtype=bool)
+    owners = owners_on(data, day, rows=row)
+    found = row >= 0
+    rep = out["rep_id"].astype("str").to_numpy(dtype=object, na_value=None)
+    rep[found] = owners["rep_id"].to_numpy(dtype=object, na_value=None)[found]
+    out["rep_id"] = pd.Series(rep, index=out.index, dtype="str")
+    out["reassigned_date"] = owners["reassigned_date"].to_numpy(dtype="datetime64[ns]")
+    out["owner_known"] = owners["owner_known"].to_numpy(dtype=bool) | ~found
+    out["received_date"] = owners["received_date"].to_numpy(dtype="datetime64[ns]")
+
+
+def owners_on(data: SalesData, date: object, *, rows: np.ndarray | None = None) -> pd.DataFrame:
+    """The owner of each deal on ``date``: the one definition every report uses.
+
+    The first rule that answers:
+
+    1. reassigned on or before ``date`` (``reassigned_date``): the current owner
+       (``rep_id``);
+    2. the owner the latest history snapshot on or before ``date`` names for the deal
+       (history's ``rep_id``, as a CRM reporting snapshot or a warehouse copy of the
+       opportunity keeps its ``OwnerId`` day by day): exact for every change;
+    3. reassigned after ``date``: the owner before that change (``previous_rep_id``, as a
+       flat export or the old value of a field-history ``Owner`` row gives it), when hired
+       by ``date`` (else an earlier change is missing from the data);
+    4. never reassigned: the current owner, when hired by ``date`` (or without a hire date).
+
+    Otherwise the owner on ``date`` is unknown: ``owner_known`` is False and ``rep_id``
+    stays the current owner (reports show such deals as "Previous owner").
+
+    Parameters
+    ----------
+    data
+        The data set (``opportunities``: ``opp_id, rep_id`` and, when present,
+        ``reassigned_date, previous_rep_id``; ``reps``: ``rep_id, hire_date``; history's
+        ``snapshot_date, opp_id, rep_id`` when present).
+    date
+        The as-of date.
+    rows
+        Rows of the opportunities table to answer for (-1: a deal missing there, answered
+        with a blank owner, known); default every row, in the table's order.
+
+    Returns
+    -------
+    DataFrame
+        One row per row asked for: ``opp_id, rep_id`` (the owner on ``date``; the current
+        owner where unknown), ``owner_known``, ``reassigned_date`` (the day the current
+        owner received the deal; NaT when always theirs or not in the data) and
+        ``received_date`` (the day the owner on ``date`` had the deal from: the reassigned
+        date by rule 1, else the later of the created date and that owner's hire date;
+        NaT where neither is known).
+
+    Examples
+    --------
+    >>> owners_on(data, "2026-09-30").query("not owner_known")  # doctest: +SKIP
+    """
+    day = as_date(date)
+    o = data.opportunities
+    row = np.arange(len(o)) if rows is None else np.asarray(rows, dtype=np.int64)
+    found = row >= 0
+    at = np.where(found, row, 0) if len(o) else np.zeros(0, dtype=np.int64)
+
+    def column(name: str) -> np.ndarray:
+        if name not in o or not len(o):
+            return np.full(len(row), None, dtype=object)
+        out = o[name].iloc[at].astype("str").to_numpy(dtype=object, na_value=None)
+        out[~found] = None
+        return out
+
+    current = column("rep_id")
+    moved = np.full(len(row), np.datetime64("NaT"), dtype="datetime64[ns]")
+    if "reassigned_date" in o and len(o):
+        moved = (
+            pd.to_datetime(o["reassigned_date"].iloc[at]).to_numpy(dtype="datetime64[ns]").copy()
+        )
+        moved[~found] = np.datetime64("NaT")
+    stamp = np.datetime64(day, "ns")
+    by_then = ~np.isnat(moved) & (moved <= stamp)
+    later = moved > stamp  # NaT compares False
+    hired = _hired_by(data, day)
+    owner = current.copy()
+    known = by_then | ~found
+    named = _snapshot_owners(data, day, at)
+    if named is not None:
+        use = found & ~by_then & pd.notna(named)
+        owner[use], known[use] = named[use], True
+    prev = column("previous_rep_id")
+    take = later & ~known & pd.notna(prev)
+    take[take] = hired(prev[take])
+    owner[take], known[take] = prev[take], True
+    rest = ~known & ~later
+    known[rest] = hired(current[rest])
+    rep = np.where(known, owner, current)
+    return pd.DataFrame(
+        {
+            "opp_id": pd.array(column("opp_id"), dtype="str"),
+            "rep_id": pd.array(rep, dtype="str"),
+            "owner_known": known,
+            "reassigned_date": moved,
+            "received_date": _received(data, rep, at, found, np.where(by_then, moved, NAT)),
+        }
+    )
+
+
+NAT = np.datetime64("NaT", "ns")
+
+
+def _received(
+    data: SalesData, rep: np.ndarray, at: np.ndarray, found: np.ndarray, moved: np.ndarray
+) -> np.ndarray:
+    """The day each owner had the deal from: ``moved`` where given, else the later of the
+    deal's created date and the owner's hire date."""
+    o = data.opportunities
+    created = np.full(len(at), NAT)
+    if "created_date" in o and len(o):
+        created = pd.to_datetime(o["created_date"].iloc[at]).to_numpy(dtype="datetime64[ns]")
+    hire = np.full(len(at), NAT)
+    if "hire_date" in data.reps and len(at):
+        hires = data.reps.drop_duplicates("rep_id").set_index("rep_id")["hire_date"]
+        hire = pd.to_datetime(pd.Series(rep, dtype="str").map(hires)).to_numpy(
+            dtype="datetime64[ns]"
+        )
+    latest = np.where(np.isnat(hire) | (created >= hire), created, hire)
+    latest = np.where(np.isnat(created), hire, latest)
+    out = np.where(np.isnat(moved), latest, moved)
+    out[~found] = NAT
+    return out
+
+
+def _hired_by(data: SalesData, day: pd.Timestamp) -> Callable[[np.ndarray], np.ndarray]:
+    """A test of rep ids: hired by ``day``, without a hire date, or blank."""
+    reps = data.reps
+    late = pd.Series(dtype="str")
+    if "hire_date" in reps:
+        after = (reps["hire_date"] > day).fillna(False).to_numpy(dtype=bool)
+        late = pd.Series(reps.loc[after, "rep_id"].dropna().unique(), dtype="str")
+
+    def test(ids: np.ndarray) -> np.ndarray:
+        if late.empty or not len(ids):
+            return np.ones(len(ids), dtype=bool)
+        return ~isin(pd.Series(ids, dtype="str"), late)
+
+    return test
+
+
+def _snapshot_owners(data: SalesData, day: pd.Timestamp, at: np.ndarray) -> np.ndarray | None:
+    """For opportunity rows ``at``, the owner the latest snapshot on or before ``day`` names
+    (None: not in it, or no owner); None when that snapshot names no owners."""
+    h = data.history
+    if h is None or "rep_id" not in h:
+        return None
+    rows = snapshot_rows(data, day)
+    if rows is None:
+        return None
+    owners = h["rep_id"].iloc[rows]
+    if not owners.notna().any():
+        return None
+    facts = data.facts.history
+    assert facts is not None
+    snap_row = facts["opp_row"].to_numpy()[rows]
+    order = np.argsort(snap_row, kind="stable")
+    snap_row = snap_row[order]
+    names = owners.astype("str").to_numpy(dtype=object, na_value=None)[order]
+    pos = np.minimum(np.searchsorted(snap_row, at), len(snap_row) - 1)  # not empty here
+    out = names[pos]
+    out[snap_row[pos] != at] = None
+    return out
+
+
+def reps_on(data: SalesData, date: object) -> pd.DataFrame:
+    """The reps on ``date``: hired by then (a blank hire date counts as hired).
+
+    A rep hired after ``date`` appears in no report as of ``date``: not in a rep table, a
+    benchmark or a quota plan; the deals they own now show their owner then
+    (:func:`owners_on`).
+
+    Parameters
+    ----------
+    data
+        The data set (``reps``: ``rep_id`` and, when present, ``hire_date``).
+    date
+        The as-of date.
+
+    Returns
+    -------
+    DataFrame
+        Those rows of the reps table (including reps who had left by ``date``).
+
+    Examples
+    --------
+    >>> reps_on(data, "2026-09-30")["rep_id"].tolist()  # doctest: +SKIP
+    """
+    reps = data.reps
+    if "hire_date" not in reps:
+        return reps
+    return reps[~(reps["hire_date"] > as_date(date)).fillna(False).to_numpy(dtype=bool)]
 
 
 def _still_open(
@@ -796,6 +995,72 @@ def slipped(data: SalesData, *, quarter: str, as_of: object | None = None) -> pd
     if flow is None:
         return None
     return flow[flow["exit"] == "slipped_out"]
+
+
+# ---------------------------------------------------------------------------------------
+# quarters a trend draws
+
+
+def trend_quarters(data: SalesData, quarters: list[str]) -> tuple[list[str], str | None]:
+    """The quarters of a trend that the data holds in full, and a note on those left out.
+
+    The one rule for every trend (by quarter) in the reports: a quarter the data holds only
+    in part (:meth:`SalesData.partial_quarters <salesops_lib.data.SalesData.partial_quarters>`:
+    its history starts after the quarter began, or most of its closed deals are migrated
+    records) would show a win rate or bookings of a few odd deals, so it is left out and
+    the note says which and why.
+
+    Parameters
+    ----------
+    data
+        The data set.
+    quarters
+        The quarters the trend would draw, in order.
+
+    Returns
+    -------
+    tuple
+        The quarters kept (in order) and the note (None when none is left out).
+
+    Examples
+    --------
+    >>> trend_quarters(maven, ["2017Q1", "2017Q2"])  # doctest: +SKIP
+    (['2017Q2'], "Left out of the trend: 2017Q1, which the data holds only in part (the
+    data's history of deals starts on 2017-03-01, after the quarter began).")
+    """
+    partial = data.partial_quarters()
+    kept = [q for q in quarters if q not in partial]
+    out = [q for q in quarters if q in partial]
+    return kept, left_out_note(out, partial)
+
+
+def left_out_note(quarters: list[str], reasons: dict[str, str]) -> str | None:
+    """The sentence naming the quarters a trend leaves out and why (see :func:`trend_quarters`).
+
+    Parameters
+    ----------
+    quarters
+        The quarters left out, in order.
+    reasons
+        Quarter -> why it is held in part.
+
+    Returns
+    -------
+    str or None
+        None when ``quarters`` is empty.
+
+    Examples
+    --------
+    >>> left_out_note(["2024Q2"], {"2024Q2": "the data starts on 2024-06-01"})
+    'Left out of the trend: 2024Q2, which the data holds only in part (the data starts on 2024-06-01).'
+    """
+    if not quarters:
+        return None
+    parts = [f"{q} ({reasons[q]})" for q in quarters]
+    if len(parts) == 1:
+        return f"Left out of the trend: {quarters[0]}, which the data holds only in part ({reasons[quarters[0]]})."
+    listed = ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"Left out of the trend: {listed}, which the data holds only in part."
 
 
 # ---------------------------------------------------------------------------------------

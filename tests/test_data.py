@@ -356,3 +356,26 @@ def test_a_stated_export_date_is_the_datas_last_date_and_survives_a_snapshot(tmp
     assert back.fingerprint() == data.fingerprint()
     with pytest.raises(ConfigError, match="data.export_date"):
         load_dataset(folder, config={"data": {"export_date": "last week"}})
+def test_owner_history_is_checked(tmp_path):
+    reps = "rep_id,rep_name\nr1,Ann\nr2,Bo\n"
+    opps = (
+        "opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won,reassigned_date,"
+        "previous_rep_id\n"
+        "o1,r1,Proposal,10,2026-01-01,2026-06-01,false,false,2026-02-01,r9\n"
+        "o2,r1,Proposal,10,2026-01-01,2026-06-01,false,false,,r2\n"
+        "o3,r1,Proposal,10,2026-01-01,2026-06-01,false,false,2026-02-01,r1\n"
+        "o4,r1,Proposal,10,2026-01-01,2026-06-01,false,false,2026-02-01,r2\n"
+    )
+    history = (
+        "snapshot_date,opp_id,stage,amount,close_date,rep_id\n"
+        "2026-01-09,o1,Proposal,10,2026-06-01,r8\n"
+        "2026-01-09,o2,Proposal,10,2026-06-01,r1\n"
+    )
+    data = load_dataset(write(tmp_path / "d", reps=reps, opportunities=opps, history=history))
+    w = data.warnings.set_index("message")["ids"]
+    assert w[w.index.str.contains("previous owner is missing")].tolist() == ["o1"]
+    assert w[w.index.str.contains("previous owner but no reassigned date")].tolist() == ["o2"]
+    assert w[w.index.str.contains("previous owner is the current")].tolist() == ["o3"]
+    snap = w[w.index.str.contains("snapshot row naming")]
+    assert snap.tolist() == ["r8"] and snap.index[0].startswith("1 snapshot row naming 1 owner")
+    assert str(data.history["rep_id"].dtype) == "category"

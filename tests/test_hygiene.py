@@ -101,3 +101,22 @@ def test_problems_by_deal_does_not_copy_the_audits_attached_frames_per_deal():
     # pandas deep-copies attrs into every group it hands out: once per deal cost two minutes
     # on the large company; a few copies for the whole call are fine
     assert len(copies) < 10, len(copies)
+
+
+def test_scored_apart_by_rep_on_a_hand_made_frame():
+    as_of = pd.Timestamp("2026-09-30")
+    od = pd.DataFrame(
+        {
+            "rep_id": ["a", "b", "c", "d", "e"],
+            "owner_known": [True, True, False, True, True],
+            "created_date": pd.to_datetime(
+                ["2026-08-01", "2026-08-01", "2026-08-01", "2026-09-25", "2026-08-01"]
+            ),
+            # b inherited it 11 days before; d created it 5 days before (its own); e 30 days
+            "received_date": pd.to_datetime(
+                ["2026-08-01", "2026-09-19", "2026-08-01", "2026-09-25", "2026-08-31"]
+            ),
+        }
+    )
+    got = qa.scored_apart(od, as_of, frozenset({"a"}))
+    assert got.tolist() == ["left", "recent", "unknown", "", ""]

@@ -137,15 +137,20 @@ def test_scores_by_rep_leave_out_deals_reassigned_later_and_say_so(with_history)
     od = problems.open_deals
     by_rep = hygiene.hygiene_score(with_history, problems, by="rep_id")
     assert "r3" not in by_rep.index  # Cy held no deal on 9/30
-    assert by_rep["open_deals"].sum() == len(od) - 1
+    # o4 (owner then unknown) and o5 (Bo received it on 09-10, 20 days before) are apart
+    assert by_rep["open_deals"].sum() == len(od) - 2
     team = hygiene.hygiene_score(with_history, problems, by="team")
-    assert team["open_deals"].sum() == len(od)  # the totals still count it
+    assert team["open_deals"].sum() == len(od)  # the totals still count them
     assert dq.owner_sentence(od, AS_OF, FMT) == (
-        "1 open deal worth $50 is left out of the scores by rep: it was reassigned after "
-        "2026-09-30 (on 2026-10-24), so who owned it then is not in the data; the company's "
-        "and the teams' figures count them."
+        "1 open deal worth $70 is scored apart from its owner: it reached its owner less than "
+        "30 days before 2026-09-30, so what is wrong with it mostly happened before (a rep is "
+        "scored only on deals held for that long); 1 open deal worth $50 is left out of the "
+        "scores by rep: who owned it on 2026-09-30 is not in the data (the current owner "
+        "received it later (on 2026-10-24), or was hired later). The company's and the teams' "
+        "figures count them."
     )
-    assert dq.owner_sentence(od[od["owner_known"]], AS_OF, FMT) is None
+    kept = od[od["owner_known"] & ~od["opp_id"].eq("o5")]
+    assert dq.owner_sentence(kept, AS_OF, FMT) is None
 
 
 def test_fix_list_leaves_out_deals_closed_since_and_counts_them(with_history, without_history):
@@ -277,7 +282,7 @@ def test_demo_o0015478_reads_as_the_snapshot_showed_it(demo_forecast, raw_demo):
     assert "Since then" in r.largest.spec.labels
 
 
-def test_demo_reassigned_owner_is_not_scored_nor_named(demo, demo_forecast, raw_demo):
+def test_demo_reassigned_deals_show_their_owner_then(demo, demo_forecast, raw_demo, demo_dir):
     o, h, reps = raw_demo
     open_then = (o["created_date"] <= AS_OF) & (
         ~o["is_closed"].astype(bool) | (o["close_date"] > AS_OF)
@@ -285,19 +290,23 @@ def test_demo_reassigned_owner_is_not_scored_nor_named(demo, demo_forecast, raw_
     later = o[open_then & (o["reassigned_date"] > AS_OF)]
     lucas = reps.loc[reps["rep_name"] == "Lucas Schmidt", "rep_id"].iloc[0]
     assert set(later["rep_id"]) == {lucas} and len(later) == 20
-    # amounts as they stood: the 9/25 snapshot's, else the record's (created after it)
-    snap = h[h["snapshot_date"] == "2026-09-25"].set_index("opp_id")["amount"]
-    amount = later["opp_id"].map(snap).fillna(later["amount"]).fillna(0).sum()
+    # who held them on 9/30: the rep the move of 10-24 took them from (truth), also the
+    # owner the 9/25 snapshot names
+    moves = pd.read_csv(demo_dir / "truth" / "reassignments.csv")
+    then = moves[moves["to_rep"] == lucas].set_index("opp_id")["from_rep"]
+    snap = h[h["snapshot_date"] == "2026-09-25"].set_index("opp_id")["rep_id"]
+    in_snap = later["opp_id"][later["opp_id"].isin(snap.index)]
+    assert (snap.loc[in_snap] == then.loc[in_snap]).all()
+    owners = tl.owners_on(demo, AS_OF).set_index("opp_id").loc[later["opp_id"]]
+    assert owners["owner_known"].all() and (owners["rep_id"] == then.loc[owners.index]).all()
     r = dq.build(demo, quarter="2026Q3")
     assert lucas not in set(r.rep_scores.frame["rep_id"])
-    assert r.score_sentence is not None
-    assert (
-        f"20 open deals worth {FMT(amount)} are left out of the scores by rep: "
-        "they were reassigned after 2026-09-30 (on 2026-10-24)"
-    ) in r.score_sentence
+    # they were Mia Schmidt's, who had left on 2026-08-27: waiting for a new owner, unscored
+    assert "reassigned after" not in (r.score_sentence or "")
+    assert "who had left by 2026-09-30 and wait for a new owner" in r.score_sentence
     fix = r.fix_list.frame
-    mine = fix[fix["rep_id"] == lucas]
-    assert (mine["rep_name"] == "Previous owner (reassigned to Lucas Schmidt on 2026-10-24)").all()
+    assert lucas not in set(fix["rep_id"])
+    assert not fix["rep_name"].astype(str).str.startswith("Previous owner").any()
     f = demo_forecast.past_due.frame
     assert "Lucas Schmidt" not in set(f["rep_name"])
 
@@ -314,3 +323,24 @@ def test_demo_warnings_name_the_date_they_count_on(demo, raw_demo):
     assert f"{lead}{past} open deals with a close date already past" in messages
     assert any(m.startswith(f"{lead}{no_amount} open deals without an amount") for m in messages)
     assert (past, no_amount) == (150, 31)  # the review's counts, beside 234 and 8 as of 9/30
+
+
+def test_demo_a_rep_is_scored_only_on_deals_held_for_a_month(demo, raw_demo):
+    o, _, reps = raw_demo
+    diego = reps.loc[reps["rep_name"] == "Diego Kowalski", "rep_id"].iloc[0]
+    hired = pd.Timestamp(reps.set_index("rep_id").loc[diego, "hire_date"])
+    audit = hygiene.audit(demo, as_of=AS_OF)
+    od = audit.open_deals
+    mine = od[od["rep_id"] == diego]
+    got = o.set_index("opp_id").loc[mine["opp_id"]]
+    received = got["reassigned_date"].fillna(got["created_date"]).clip(lower=hired)
+    inherited = (received > got["created_date"]) & ((AS_OF - received).dt.days < 30)
+    assert inherited.sum() >= 10  # the deals he received on 2026-09-19
+    scores = hygiene.hygiene_score(demo, audit, by="rep_id")
+    own = int((~inherited).sum())
+    if own:
+        assert scores.loc[diego, "open_deals"] == own
+    else:
+        assert diego not in scores.index
+    text = dq.owner_sentence(od, AS_OF, FMT)
+    assert text is not None and "scored apart from their owners" in text

@@ -496,9 +496,8 @@ def test_demo_open_deals_past_due_and_duplicates_match_the_raw_files(demo_qualit
     flagged = r.problems[r.problems["check"] == "past_due_close"]
     assert set(flagged["opp_id"]) == set(due["opp_id"])
     # duplicates by the rule, by a plain self-merge on the raw rows
-    deals = open_.merge(
-        opps[["opp_id", "rep_id", "account_id", "product", "created_date"]], on="opp_id"
-    )
+    # the owner on the as-of date: the snapshot's (history names it), else the record's
+    deals = open_.merge(opps[["opp_id", "account_id", "product", "created_date"]], on="opp_id")
     deals = deals.dropna(subset=["account_id", "created_date"])
     pairs = deals.merge(deals, on=["rep_id", "account_id"])
     pairs = pairs[
@@ -953,4 +952,82 @@ def test_duplicate_sentence_names_each_rule_it_used():
     assert dq.duplicate_sentence(one, FMT) == (
         "2 open deals worth $5.0K look like duplicates (1 pair: one with the same name and "
         "account, whoever owns it)."
+    )
+
+
+@pytest.mark.parametrize(
+    ("blank_open", "blank_closed", "gap"),
+    [
+        (10, 0, True),  # half the open deals, no closed one: the export leaves it blank
+        (9, 0, False),  # under half the open deals: the reps' hygiene
+        (10, 1, False),  # blank on a closed deal too (1 of 20, over 1%): hygiene
+    ],
+)
+def test_a_field_blank_only_on_open_deals_is_an_export_gap(tmp_path, blank_open, blank_closed, gap):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(CONFIG)
+    head = OPPS.split("\n")[0] + "\n"
+    open_rows = [
+        f"d{i},Deal {i},{'' if i < blank_open else 'a1'},r1,Core,Qualify,100,2026-05-01,"
+        "2026-07-20,Pipeline,0.2\n"
+        for i in range(20)
+    ]
+    closed_rows = [
+        f"w{i},Won {i},{'' if i < blank_closed else 'a2'},r2,Core,Won,50,2026-03-01,"
+        "2026-05-01,Closed,1\n"
+        for i in range(20)
+    ]
+    data = load_dataset(
+        write(
+            tmp_path / "g",
+            reps=REPS,
+            opportunities=head + "".join(open_rows + closed_rows),
+            accounts=ACCOUNTS,
+        ),
+        config=cfg,
+    )
+    audit = hygiene.audit(data, as_of="2026-06-15")
+    assert ("missing_account" in audit.data_gaps) is gap
+    assert ("missing_account" in set(audit.problems["check"])) is not gap
+    if gap:
+        assert audit.closed_blank == {"missing_account": (0, 20)}
+        text = dq.data_gap_sentence(
+            audit.data_gaps, audit.filled, 20, NAMES, FMT, audit.closed_blank
+        )
+        assert text == (
+            "The export leaves the **account** blank on 10 of 20 open deals (50%, $1.0K) and on "
+            "none of the 20 deals closed by then: a field blank on at least 50% of the open "
+            "deals and on at most 1% of the closed ones is an export gap, not the reps' "
+            "hygiene, so No account is left out of the problems, the scores and the fix list."
+        )
+
+
+def test_owner_sentence_says_which_deals_are_scored_apart_and_why():
+    as_of = pd.Timestamp("2026-09-30")
+    od = pd.DataFrame(
+        {
+            "amount": [100.0, 200.0, 50.0, 10.0],
+            "owner_known": [True, True, False, True],
+            "created_date": pd.to_datetime(
+                ["2026-08-01", "2026-08-01", "2026-08-01", "2026-09-25"]
+            ),
+            "received_date": pd.to_datetime(
+                ["2026-08-01", "2026-09-19", "2026-08-01", "2026-09-25"]
+            ),
+            "reassigned_date": pd.to_datetime([None, "2026-09-19", "2026-10-24", None]),
+        }
+    )
+    assert dq.owner_sentence(od, as_of, FMT) == (
+        "1 open deal worth $200 is scored apart from its owner: it reached its owner less than "
+        "30 days before 2026-09-30, so what is wrong with it mostly happened before (a rep is "
+        "scored only on deals held for that long); 1 open deal worth $50 is left out of the "
+        "scores by rep: who owned it on 2026-09-30 is not in the data (the current owner "
+        "received it later (on 2026-10-24), or was hired later). The company's and the teams' "
+        "figures count them."
+    )
+    assert dq.owner_sentence(od.iloc[[0, 3]], as_of, FMT) is None
+    gone = od.iloc[[0, 3]].assign(rep_id=["r9", "r1"])
+    assert dq.owner_sentence(gone, as_of, FMT, frozenset({"r9"})) == (
+        "1 open deal worth $100 belongs to 1 rep who had left by 2026-09-30 and waits for a new "
+        "owner: left out of the scores by rep. The company's and the teams' figures count them."
     )

@@ -1069,3 +1069,39 @@ def test_team_figures_fitted_team_by_team_split_the_company_forecast():
     assert teams["point"].sum() == pytest.approx(company)  # one story: $624K, not $442K
     assert "the team figures split the company's **$624K** in proportion" in r.team_sentence
     assert "(fitted team by team, those add up to $442K)" in r.team_sentence
+    assert "the own fit of Commercial West's" in r.team_sentence
+
+
+def test_a_team_whose_own_fit_is_implausible_takes_its_share_from_its_bookings():
+    t = teams([("East", 300.0), ("West", 10.0), ("North", 90.0)])
+    trailing = pd.Series({"East": 100.0, "West": 60.0, "North": 100.0})
+    # West's own 10 is under a third of its 60 a quarter; East's 300 is exactly 3x: plausible
+    replaced = fr.implausible_teams(t, trailing)
+    assert replaced == {"West": (10.0, 60.0)}
+    out = fr.with_trailing_shares(t, replaced, trailing)
+    # the plausible teams forecast (300 + 90) / (100 + 100) = 1.95x their bookings: West 60 x 1.95
+    assert out["point"].tolist() == pytest.approx([300.0, 117.0, 90.0])
+    assert out.attrs["own_total"] == pytest.approx(400.0)
+    assert t["point"].tolist() == [300.0, 10.0, 90.0]  # the input is not changed
+    out.attrs |= {"method": "time_series", "unscaled": 400.0, "replaced": replaced}
+    text = fr.team_sentence(out, rec("time_series"), FMT)
+    assert (
+        "; the own fit of West's ($10 against $60 a quarter) is implausible against its average "
+        "bookings of the last 4 complete quarters (a team's own fit counts when between 0.33× "
+        "and 3× that), so its share comes from those bookings."
+    ) in text
+
+
+def test_sf_commercial_west_takes_its_share_from_its_bookings():
+    from .conftest import FIXTURES
+
+    data = load_dataset(FIXTURES / "salesforce_export", preset="salesforce")
+    r = fr.build(data, quarter="2026Q1")
+    teams_ = r.by_team.frame.set_index("team")
+    trailing = fr.team_trailing_bookings(data, pd.Timestamp("2026-03-31"))
+    assert set(r.by_team.frame.attrs["replaced"]) == {"Commercial West"}
+    own, avg = r.by_team.frame.attrs["replaced"]["Commercial West"]
+    assert own < avg / 3 and avg == pytest.approx(trailing["Commercial West"])
+    company = r.forecasts.set_index("method").loc["time_series", "point"]
+    assert teams_["point"].sum() == pytest.approx(company)
+    assert teams_.loc["Commercial West", "point"] > avg / 3

@@ -154,6 +154,17 @@ def test_steps_true_by_construction_are_left_out_with_one_line_saying_why():
         index=pd.Index(["2026Q3"], name="quarter"),
     )
     assert len(ph.steps_table(hist_q, wide).frame) == 3
+    # a quarter held only in part gets no column of its own; the caption says why
+    two_q = pd.DataFrame(
+        {"Lead → Meet": [1.0, 1.0], "Meet → Offer": [0.9, 0.6], "Offer → Won": [0.9, 0.5]},
+        index=pd.Index(["2026Q2", "2026Q3"], name="quarter"),
+    )
+    t = ph.steps_table(two_q, wide, {"2026Q2": "the data starts on 2026-05-01"})
+    assert "2026Q2" not in t.frame.columns and "2026Q3" in t.frame.columns
+    assert t.caption.endswith(
+        "Left out of the columns by quarter: 2026Q2, which the data holds only in part (the "
+        "data starts on 2026-05-01)."
+    )
 
 
 def _by_quarter(weakest: list[str], quarters: list[str]) -> pd.DataFrame:

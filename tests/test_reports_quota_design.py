@@ -257,6 +257,12 @@ def test_window_sentence_names_the_quarters_left_out_and_why():
         "holds only in part (bookings start on 2024-03-27), and 2024Q2, whose bookings ($5.5K) are "
         "under a quarter of the median quarter used ($150K)."
     )
+    why = {"2024Q1": "the data's history of deals starts on 2024-06-01, after the quarter began"}
+    assert qd.window_sentence(w, pd.Timestamp("2024-03-27"), FMT, why).startswith(
+        "Left out of the target, the bookings and each rep's productivity: 2024Q1 (the data's "
+        "history of deals starts on 2024-06-01, after the quarter began), which the data holds "
+        "only in part, and 2024Q2, whose bookings"
+    )
     full = quota.HistoryWindow(("2024Q3",), (), (), pd.Series({"2024Q3": 1.0}))
     assert qd.window_sentence(full, pd.Timestamp("2024-07-01"), FMT) is None
 
@@ -912,15 +918,17 @@ def test_hubspot_targets_leave_out_the_first_quarters_of_migrated_deals(hubspot_
     by_q = won.groupby(q)["Amount"].sum()
     r = hubspot_report
     w = r.target.window
-    assert w.partial == ("2024Q1",) and w.low == ("2024Q2",)
+    # the deals' history starts on 2024-06-01 (the first created date): both quarters are
+    # held only in part (SalesData.partial_quarters), the reason named beside each
+    assert w.partial == ("2024Q1", "2024Q2") and w.low == ()
     used = by_q.loc["2024Q3":"2026Q1"]
     assert by_q.loc["2024Q2"] < 0.25 * used.median()
     assert w.quarters == tuple(used.index)
+    start = "the data's history of deals starts on 2024-06-01, after the quarter began"
     assert r.window_sentence == (
-        "Left out of the target, the bookings and each rep's productivity: 2024Q1, which the data "
-        f"holds only in part (bookings start on {won['close'].min().date()}), and 2024Q2, whose "
-        f"bookings ({FMT(by_q.loc['2024Q2'])}) are under a quarter of the median quarter used "
-        f"({FMT(used.median())})."
+        "Left out of the target, the bookings and each rep's productivity: 2024Q1 "
+        f"({start}; all 2 of its closed deals have no created date of their own, as records "
+        f"migrated from another CRM) and 2024Q2 ({start}), which the data holds only in part."
     )
     assert r.target.model != "ets_quarterly"  # 7 quarters: not enough for Holt-Winters
     year = used.loc["2025Q2":"2026Q1"].sum()

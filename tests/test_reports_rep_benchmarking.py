@@ -213,8 +213,8 @@ def test_peer_sentence_branches():
     assert rb.peer_sentence(_card(), FMT) == (
         "They fall in 2 peer groups. The top rep by bookings is **Ann** ($300, percentile 100 in "
         "AE · SMB). 1 rep is still ramping and is compared only with ramping peers of the same "
-        "tenure; that rep has fewer than 2 such peers, so none gets a percentile or a verdict "
-        "against peers."
+        "tenure; that rep is in a group of fewer than 3 such reps, so none gets a percentile "
+        "or a verdict against peers."
     )
     one = rb.peer_sentence(_card(groups=("All reps",) * 3, ramp=("ramped",) * 3), FMT)
     assert one.startswith("All of them form one peer group.") and one.endswith(

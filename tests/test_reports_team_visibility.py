@@ -432,3 +432,19 @@ def test_past_due_sentence_says_where_the_past_due_deals_are_dated_once():
         in one
     )
     assert "needs a new close date before it counts" in one
+
+
+def test_the_trend_leaves_out_a_quarter_held_only_in_part():
+    from .conftest import FIXTURES
+
+    data = load_dataset(FIXTURES / "salesforce_export", preset="salesforce")
+    period = period_of(data, "2026Q1")
+    trend = tv.quarter_trend(data, period)
+    assert "2024Q2" not in set(trend.frame["quarter"])  # 4 of its 5 closes are migrated
+    assert trend.frame["quarter"].iloc[-1] == "2026Q1"
+    r = tv.build(data, quarter="2026Q1")
+    assert r.trend_sentence.endswith(
+        "Left out of the trend: 2024Q2, which the data holds only in part (the data's history "
+        "of deals starts on 2024-06-01, after the quarter began; 4 of its 5 closed deals have "
+        "no created date of their own, as records migrated from another CRM)."
+    )

@@ -273,6 +273,49 @@ def test_deals_of_leavers_change_owner(realism, tables, demo_dir, demo):
     loaded = demo.opportunities.set_index("opp_id")["reassigned_date"]
     assert pd.api.types.is_datetime64_any_dtype(loaded)
     assert (loaded.dropna() == o["reassigned_date"].dropna()).all()
+    # the owner before the last move is on the deal, and blank for deals never moved
+    prev = pd.read_csv(demo_dir / "opportunities.csv", usecols=["opp_id", "previous_rep_id"])
+    prev = prev.set_index("opp_id")["previous_rep_id"]
+    assert (prev.loc[last.index] == last["from_rep"]).all()
+    assert prev.loc[o.index[o["reassigned_date"].isna()]].isna().all()
+
+
+def test_each_snapshot_names_the_owner_of_that_day(demo_dir, tables):
+    """Replay truth/reassignments.csv with pandas: the owner on a snapshot date is the rep
+    who received the deal last on or before it, else the rep the first move took it from."""
+    hist = pd.read_csv(demo_dir / "history.csv", parse_dates=["snapshot_date"])
+    moves = pd.read_csv(demo_dir / "truth" / "reassignments.csv", parse_dates=["reassigned_date"])
+    o = tables["opportunities"].set_index("opp_id")
+    first_owner = moves.groupby("opp_id")["from_rep"].first()
+    expect = hist["opp_id"].map(first_owner).fillna(hist["opp_id"].map(o["rep_id"]))
+    h = hist.reset_index().sort_values("snapshot_date")
+    got = pd.merge_asof(
+        h,
+        moves.sort_values("reassigned_date"),
+        left_on="snapshot_date",
+        right_on="reassigned_date",
+        by="opp_id",
+    ).set_index("index")
+    expect = got["to_rep"].fillna(expect).reindex(hist.index)
+    assert (hist["rep_id"] == expect).all()
+    assert (hist["rep_id"] != hist["opp_id"].map(o["rep_id"])).sum() > 100  # moves show
+
+
+def test_no_two_people_share_a_name(tables):
+    reps = tables["reps"]
+    people = pd.concat([reps["rep_name"], pd.Series(reps["manager"].unique())])
+    assert not people.duplicated().any(), people[people.duplicated()].tolist()
+    # each team has one manager, who is not one of the reps
+    assert (reps.groupby("team")["manager"].nunique() == 1).all()
+
+
+def test_distinct_names_replace_only_the_names_taken():
+    from salesops_lib.synth import _distinct
+
+    rng = np.random.default_rng(1)
+    out = _distinct(["Mia Smith", "Mia Smith", "Liam Kim"], frozenset({"Liam Kim"}), rng)
+    assert out[0] == "Mia Smith" and len(set(out)) == 3
+    assert "Liam Kim" not in out[1:]
 
 
 def test_library_attainment_agrees_with_the_files(realism, tables, demo):

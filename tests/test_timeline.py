@@ -265,3 +265,171 @@ def test_a_first_kpi_table_derives_no_history_facts(demo_dir):
     data = load_dataset(demo_dir)
     kpi_table(data, quarter="2026Q3", by="rep_id")
     assert "facts" not in vars(data)  # the window facts of 20M rows are what made it slow
+# ---------------------------------------------------------------------------------------
+# the owner of a deal on a date
+
+OWNER_REPS = (
+    "rep_id,rep_name,team,hire_date\n"
+    "r1,Ann,East,2024-01-01\n"
+    "r2,Bo,East,2024-01-01\n"
+    "r3,Cy,East,2026-10-20\n"
+    "r4,Di,East,2026-10-01\n"
+)
+# o1 always Ann's; o2 moved Bo -> Cy after the date; o3 moved to Cy after it, no earlier
+# owner in the record; o4 moved Ann -> Bo before it; o5 Di's, created before Di was hired;
+# o6 moved Di -> Cy after it, but Di was hired after the date too (a change is missing)
+OWNER_OPPS = (
+    "opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won,reassigned_date,"
+    "previous_rep_id\n"
+    "o1,r1,Proposal,10,2026-08-01,2026-12-01,false,false,,\n"
+    "o2,r3,Proposal,20,2026-08-01,2026-12-01,false,false,2026-10-24,r2\n"
+    "o3,r3,Proposal,30,2026-08-01,2026-12-01,false,false,2026-10-24,\n"
+    "o4,r2,Proposal,40,2026-08-01,2026-12-01,false,false,2026-09-10,r1\n"
+    "o5,r4,Proposal,50,2026-08-01,2026-12-01,false,false,,\n"
+    "o6,r3,Proposal,60,2026-08-01,2026-12-01,false,false,2026-10-24,r4\n"
+)
+DAY = "2026-09-30"
+
+
+def _owners(data, day=DAY):
+    return tl.owners_on(data, day).set_index("opp_id")
+
+
+def test_owner_on_a_date_from_the_record(tmp_path):
+    from salesops_lib import load_dataset
+
+    data = load_dataset(write(tmp_path / "d", reps=OWNER_REPS, opportunities=OWNER_OPPS))
+    got = _owners(data)
+    assert got["owner_known"].to_dict() == {
+        "o1": True,  # rule 4: never moved, owner hired by then
+        "o2": True,  # rule 3: the owner before the change
+        "o3": False,  # moved later, nobody earlier in the data
+        "o4": True,  # rule 1: moved before the date
+        "o5": False,  # the owner was hired after the date
+        "o6": False,  # the previous owner was hired after the date: a change is missing
+    }
+    assert got["rep_id"].to_dict() == {
+        "o1": "r1",
+        "o2": "r2",
+        "o3": "r3",  # unknown: the current owner, as reports mark it
+        "o4": "r2",
+        "o5": "r4",
+        "o6": "r3",
+    }
+    received = got["received_date"].dt.strftime("%Y-%m-%d")
+    assert received[["o1", "o2", "o4"]].tolist() == ["2026-08-01", "2026-08-01", "2026-09-10"]
+    after = _owners(data, "2026-10-24")  # the day of the change: the new owner
+    assert after.loc["o2", "rep_id"] == "r3" and after["owner_known"].all()
+    assert after.loc["o2", "received_date"] == pd.Timestamp("2026-10-24")
+    assert after.loc["o5", "received_date"] == pd.Timestamp("2026-10-01")  # Di's hire date
+    # open deals take the owner then; a rep hired later owns nothing on the date
+    od = tl.open_deals(data, DAY).set_index("opp_id")
+    assert od.loc["o2", "rep_id"] == "r2" and od.loc["o2", "owner_known"]
+    known = od[od["owner_known"]]
+    assert not known["rep_id"].isin(["r3", "r4"]).any()
+    assert tl.reps_on(data, DAY)["rep_id"].tolist() == ["r1", "r2"]
+    assert tl.reps_on(data, "2026-10-20")["rep_id"].tolist() == ["r1", "r2", "r3", "r4"]
+
+
+def test_owner_on_a_date_from_snapshots_first(tmp_path):
+    from salesops_lib import load_dataset
+
+    history = (
+        "snapshot_date,opp_id,stage,amount,close_date,is_closed,is_won,rep_id\n"
+        "2026-09-25,o1,Proposal,10,2026-12-01,false,false,r1\n"
+        "2026-09-25,o2,Proposal,20,2026-12-01,false,false,r1\n"  # the snapshot knows better
+        "2026-09-25,o3,Proposal,30,2026-12-01,false,false,r2\n"
+        "2026-09-25,o4,Proposal,40,2026-12-01,false,false,r1\n"  # moved 09-10: r2 wins
+        "2026-09-25,o5,Proposal,50,2026-12-01,false,false,r2\n"
+        "2026-09-25,o6,Proposal,60,2026-12-01,false,false,\n"  # no owner: as the record
+    )
+    folder = write(tmp_path / "h", reps=OWNER_REPS, opportunities=OWNER_OPPS, history=history)
+    data = load_dataset(folder)
+    got = _owners(data)
+    assert got["rep_id"].to_dict() == {
+        "o1": "r1",
+        "o2": "r1",
+        "o3": "r2",
+        "o4": "r2",
+        "o5": "r2",
+        "o6": "r3",
+    }
+    assert got["owner_known"].tolist() == [True, True, True, True, True, False]
+    assert _owners(data, "2026-09-24")["rep_id"].to_dict()["o2"] == "r2"  # before it: record
+    od = tl.open_deals(data, DAY).set_index("opp_id")
+    assert od["rep_id"].to_dict() == got["rep_id"].to_dict()
+
+
+def test_owner_on_a_date_without_owner_columns(tmp_path):
+    from salesops_lib import load_dataset
+
+    opps = "opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won\n"
+    opps += "o1,r1,Proposal,10,2026-08-01,2026-12-01,false,false\n"
+    data = load_dataset(write(tmp_path / "n", reps="rep_id\nr1\n", opportunities=opps))
+    got = tl.owners_on(data, DAY)
+    assert got["rep_id"].tolist() == ["r1"] and got["owner_known"].tolist() == [True]
+    assert got["reassigned_date"].isna().all()
+    rows = tl.owners_on(data, DAY, rows=np.array([-1, 0]))
+    assert rows["rep_id"].isna().tolist() == [True, False] and rows["owner_known"].all()
+
+
+# ---------------------------------------------------------------------------------------
+# quarters a trend leaves out
+
+
+@pytest.mark.parametrize(
+    ("first_close", "partial"),
+    [
+        ("2026-01-14", False),  # 13 days in: held in full (the two-week tolerance)
+        ("2026-01-15", False),  # 14 days in: still in full
+        ("2026-01-16", True),  # 15 days in: in part
+    ],
+)
+def test_a_quarter_starting_before_the_data_is_held_in_part(tmp_path, first_close, partial):
+    from salesops_lib import load_dataset
+
+    opps = "opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won\n"
+    opps += f"o1,r1,Won,10,{first_close},{first_close},true,true\n"
+    opps += "o2,r1,Won,10,2026-04-02,2026-04-20,true,true\n"
+    data = load_dataset(write(tmp_path / "d", reps="rep_id\nr1\n", opportunities=opps))
+    assert ("2026Q1" in data.partial_quarters()) is partial
+    kept, note = tl.trend_quarters(data, ["2026Q1", "2026Q2"])
+    assert kept == (["2026Q2"] if partial else ["2026Q1", "2026Q2"])
+    if partial:
+        assert note == (
+            "Left out of the trend: 2026Q1, which the data holds only in part (the data's "
+            f"history of deals starts on {first_close}, after the quarter began)."
+        )
+    else:
+        assert note is None
+
+
+def test_a_first_quarter_of_migrated_deals_is_held_in_part(tmp_path):
+    from salesops_lib import load_dataset
+
+    # 2026Q1: three closes, two of them migrated (closed before their created date, so the
+    # loader blanks it); 2026Q2 dated; 2026Q3 mostly undated but after a dated quarter
+    opps = "opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won\n"
+    opps += "m1,r1,Won,10,2026-05-01,2026-01-02,true,true\n"
+    opps += "m2,r1,Won,10,2026-05-01,2026-02-02,true,true\n"
+    opps += "d1,r1,Lost,10,2025-12-01,2026-03-02,true,false\n"
+    opps += "d2,r1,Won,10,2026-03-01,2026-04-20,true,true\n"
+    opps += "u1,r1,Won,10,,2026-07-20,true,true\n"
+    opps += "u2,r1,Won,10,,2026-07-21,true,true\n"
+    data = load_dataset(write(tmp_path / "d", reps="rep_id\nr1\n", opportunities=opps))
+    assert data.history_start == pd.Timestamp("2026-01-02")  # the first close
+    assert data.partial_quarters() == {
+        "2026Q1": "2 of its 3 closed deals have no created date of their own, as records "
+        "migrated from another CRM"
+    }
+    assert data.full_quarters() == ["2026Q2", "2026Q3"]
+    kept, note = tl.trend_quarters(data, ["2026Q1", "2026Q2", "2026Q3"])
+    assert kept == ["2026Q2", "2026Q3"] and note.startswith("Left out of the trend: 2026Q1, ")
+
+
+def test_left_out_note_names_each_quarter_and_why():
+    reasons = {"2024Q1": "a", "2024Q2": "b"}
+    assert tl.left_out_note([], reasons) is None
+    assert tl.left_out_note(["2024Q1", "2024Q2"], reasons) == (
+        "Left out of the trend: 2024Q1 (a) and 2024Q2 (b), which the data holds only in part."
+    )

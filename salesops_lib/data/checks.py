@@ -4,12 +4,15 @@
 ``salesops validate`` lists), one function per concern:
 
 1. per table: no rows, blank and duplicate keys, blank required cells, negative money;
-2. opportunities: owners missing from reps; won but not closed, closed without a close
-   date, won or open without an amount; no lost deal at all (win rates would read 100%); dates (close before created, as migrated records
+2. opportunities: owners missing from reps; previous owners (``previous_rep_id``) missing
+   from reps, without a ``reassigned_date`` or the same as the owner; won but not closed, closed
+   without a close date, won or open without an amount; no lost deal at all (win rates would
+   read 100%); dates (close before created, as migrated records
    have: such closed deals' created dates are then left blank, see
    :func:`without_migration_dates`; open without an expected close; no created date); accounts (blank, missing from accounts); open deals
    with a close date already past; probabilities at odds with the stage;
-3. history: a deal twice in one snapshot, snapshot rows of unknown deals;
+3. history: a deal twice in one snapshot, snapshot rows of unknown deals, snapshot owners
+   (``rep_id``) missing from reps;
 4. quotas: period labels (normalised in place to ``2026Q3``), two quotas for one rep and
    period, reps missing from reps;
 5. activities: reps missing from reps.
@@ -79,6 +82,7 @@ def check(
     for name, frame in typed.items():
         problems.extend(_check_table(schema.TABLES[name], frame, keys_duplicated.get(name)))
     problems.extend(_check_owners(opps, reps))
+    problems.extend(_check_previous_owners(opps, reps))
     problems.extend(_check_outcomes(opps))
     problems.extend(_check_no_lost(opps))
     problems.extend(_check_dates(opps, block_migrated=block_migrated))
@@ -89,6 +93,7 @@ def check(
     hist = typed.get("history")
     if hist is not None and {"snapshot_date", "opp_id"} <= set(hist):
         problems.extend(_check_history(hist, opps, history_pairs))
+        problems.extend(_check_snapshot_owners(hist, reps))
     quotas = typed.get("quotas")
     if quotas is not None and {"rep_id", "period"} <= set(quotas):
         problems.extend(_check_quotas(quotas, reps))
@@ -180,6 +185,72 @@ def _check_owners(opps: pd.DataFrame, reps: pd.DataFrame) -> list[dict]:
             "rep_id",
             missing,
             f"{int(unknown.sum()):,} deal(s) owned by {len(missing):,} rep(s) missing from the reps table; add them to reps",
+        )
+    ]
+
+
+def _check_previous_owners(opps: pd.DataFrame, reps: pd.DataFrame) -> list[dict]:
+    """Previous owners missing from reps, without a reassigned date, or the owner (warnings).
+
+    The owner of a deal on a date before its ``reassigned_date`` is its ``previous_rep_id``
+    (see :func:`salesops_lib.timeline.owners_on`); without the date the previous owner is not
+    used.
+    """
+    if "previous_rep_id" not in opps or not opps["previous_rep_id"].notna().any():
+        return []
+    prev = opps["previous_rep_id"]
+    given = prev.notna()
+    rules = []
+    if "rep_id" in reps:
+        rules.append(
+            (
+                "warning",
+                "previous_rep_id",
+                given & ~isin(prev, reps["rep_id"]),
+                "deal(s) whose previous owner is missing from the reps table (shown by id)",
+            )
+        )
+    if "reassigned_date" in opps:
+        rules.append(
+            (
+                "warning",
+                "reassigned_date",
+                given & opps["reassigned_date"].isna(),
+                "deal(s) with a previous owner but no reassigned date: when the owner changed "
+                "is unknown, so the previous owner is not used; add reassigned_date",
+            )
+        )
+    if "rep_id" in opps:
+        rules.append(
+            (
+                "warning",
+                "previous_rep_id",
+                given & (prev == opps["rep_id"]).fillna(False).astype(bool),
+                "deal(s) whose previous owner is the current owner",
+            )
+        )
+    return _deal_problems(opps, rules)
+
+
+def _check_snapshot_owners(hist: pd.DataFrame, reps: pd.DataFrame) -> list[dict]:
+    """Snapshot owners (history's ``rep_id``) missing from the reps table (a warning)."""
+    if "rep_id" not in hist or "rep_id" not in reps:
+        return []
+    owners = hist["rep_id"]
+    names = owners.cat.categories if isinstance(owners.dtype, pd.CategoricalDtype) else None
+    values = pd.Series(names if names is not None else owners.dropna().unique(), dtype="str")
+    missing = values[~isin(values, reps["rep_id"])]
+    if missing.empty:
+        return []
+    rows = int(owners.isin(missing.tolist()).sum())
+    return [
+        problem(
+            "warning",
+            "history",
+            "rep_id",
+            missing,
+            f"{rows:,} snapshot row(s) naming {len(missing):,} owner(s) missing from the reps "
+            "table (shown by id)",
         )
     ]
 

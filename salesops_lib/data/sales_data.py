@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+PARTIAL_START_DAYS = 14
+"""A quarter whose data begins more than this many days after its start is held in part."""
+
 
 def _no_warnings() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="str") for c in schema.WARNINGS_COLUMNS})
@@ -353,20 +356,70 @@ class SalesData:
         return self.summary()
 
     def full_quarters(self) -> list[str]:
-        """The quarters of :meth:`quarters` the data holds from their start.
+        """The quarters of :meth:`quarters` the data holds in full (see :meth:`partial_quarters`).
 
-        Bookings history begins at :attr:`first_date`; a first quarter whose first close
-        comes more than two weeks after the quarter began (Maven's 2017Q1 holds only March)
-        is held only partly, and trailing averages, paces, goals and time series leave it
-        out.
+        Trailing averages, paces, goals, time series and every trend leave the others out.
 
         Returns
         -------
         list of str
             Quarter labels in order (empty when no quarter is held in full).
         """
-        reach = self.first_date - pd.Timedelta(days=14)
-        return [q for q in self.quarters() if self.calendar.bounds(q)[0] >= reach]
+        partial = self.partial_quarters()
+        return [q for q in self.quarters() if q not in partial]
+
+    @property
+    def history_start(self) -> pd.Timestamp:
+        """The day the data's history of deals begins: the later of the first close and the
+        first created date (records migrated from another CRM close before their created
+        date, so their created dates are blank; Maven's deals were engaged months before
+        anything closed)."""
+        created = self.opportunities["created_date"].min()
+        first = self.first_date
+        return max(first, pd.Timestamp(created)) if pd.notna(created) else first
+
+    def partial_quarters(self) -> dict[str, str]:
+        """The quarters of :meth:`quarters` the data holds only in part, each with the reason.
+
+        A quarter is held in part when the data's history (:attr:`history_start`) begins
+        more than :data:`PARTIAL_START_DAYS` days after the quarter began (Maven's 2017Q1
+        holds only March), or when, before the first quarter whose closed deals mostly have
+        created dates, more than half of the deals that closed in it have none of their own,
+        as records migrated from another CRM have (Salesforce's and HubSpot's first quarters
+        can be a handful of such deals). An export without created dates at all is not
+        held in part for that.
+
+        Returns
+        -------
+        dict
+            Quarter label -> why, in a manager's words (``"the data's history of deals
+            starts on 2017-03-01, after the quarter began"``), in quarter order.
+        """
+        start = self.history_start
+        o = self.opportunities
+        closed = o["is_closed"].fillna(False).to_numpy(dtype=bool) & o["close_date"].notna()
+        quarter = self.calendar.quarters_of(o.loc[closed, "close_date"]).to_numpy()
+        undated = o.loc[closed, "created_date"].isna().groupby(quarter).agg(["sum", "size"])
+        mostly = undated["sum"] * 2 > undated["size"]
+        dated = mostly.index[~mostly.to_numpy()]
+        migrated = mostly[mostly & (mostly.index < dated.min())] if len(dated) else mostly[:0]
+        out: dict[str, str] = {}
+        for q in self.quarters():
+            why = []
+            if self.calendar.bounds(q)[0] < start - pd.Timedelta(days=PARTIAL_START_DAYS):
+                why.append(
+                    f"the data's history of deals starts on {start.date()}, after the quarter began"
+                )
+            if q in migrated.index:
+                k, n = int(undated.loc[q, "sum"]), int(undated.loc[q, "size"])
+                share = f"all {n:,} of its" if k == n else f"{k:,} of its {n:,}"
+                why.append(
+                    f"{share} closed deals have no created date of their own, as records "
+                    "migrated from another CRM"
+                )
+            if why:
+                out[q] = "; ".join(why)
+        return out
 
     def for_team(self, team: str | None) -> SalesData:
         """The same data narrowed to the reps of one team (``None``: unchanged).

@@ -390,7 +390,9 @@ def _problems_section(
     counts = problem_counts(problems, names, checked=audited.checked)
     flagged = problems.drop_duplicates("opp_id")
     unchecked = _sentences(
-        data_gap_sentence(audited.data_gaps, audited.filled, len(od), names, fmt),
+        data_gap_sentence(
+            audited.data_gaps, audited.filled, len(od), names, fmt, audited.closed_blank
+        ),
         unchecked_sentence(audited.not_checked, names),
     )
     return _Problems(
@@ -435,7 +437,7 @@ def _scores_section(
         team_scores=teams,
         score_sentence=_sentences(
             score_sentence(teams, reps.frame),
-            owner_sentence(audited.open_deals, period.as_of, fmt),
+            owner_sentence(audited.open_deals, period.as_of, fmt, hygiene.left_by(d, period.as_of)),
         ),
         team_chart=named.reset_index().assign(share=lambda f: f["score"] / 100)
         if differ
@@ -715,6 +717,7 @@ def data_gap_sentence(
     open_deals: int,
     names: dict[str, str],
     fmt: MoneyFormat,
+    closed_blank: dict[str, tuple[int, int]] | None = None,
 ) -> str | None:
     """The fields the export does not record for open deals, said once, and amounts filled in.
 
@@ -732,6 +735,10 @@ def data_gap_sentence(
         Each check in a manager's words (:func:`check_names`).
     fmt
         The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+    closed_blank
+        ``closed_blank``: for each gap found by the open-only rule
+        (:data:`~salesops_lib.analysis.hygiene.OPEN_ONLY_SHARE`), its blank and all closed
+        deals; None: none.
 
     Returns
     -------
@@ -747,16 +754,30 @@ def data_gap_sentence(
     True
     """
     parts = []
-    if data_gaps:
-        what = listing([NOT_RECORDED[c] for c in data_gaps])
-        checks = listing([names[c] for c in data_gaps])
-        k = max(n for n, _ in data_gaps.values())
-        amount = max(a for _, a in data_gaps.values())
+    closed_blank = closed_blank or {}
+    nearly = {c: v for c, v in data_gaps.items() if c not in closed_blank}
+    if nearly:
+        what = listing([NOT_RECORDED[c] for c in nearly])
+        checks = listing([names[c] for c in nearly])
+        k = max(n for n, _ in nearly.values())
+        amount = max(a for _, a in nearly.values())
         parts.append(
             f"The export records {bold(what)} for open deals ({k:,} of {open_deals:,}, "
             f"{fmt(amount)}): a data gap, not the reps' hygiene, so {checks} "
-            f"{'is' if len(data_gaps) == 1 else 'are'} left out of the problems, the scores and "
+            f"{'is' if len(nearly) == 1 else 'are'} left out of the problems, the scores and "
             "the fix list."
+        )
+    for c, (blank, closed) in closed_blank.items():
+        k, amount = data_gaps[c]
+        field = NOT_RECORDED[c].removeprefix("no ")
+        none = "none" if blank == 0 else f"only {blank:,}"
+        parts.append(
+            f"The export leaves the {bold(field)} blank on {k:,} of {open_deals:,} open deals "
+            f"({pct(k / open_deals)}, {fmt(amount)}) and on {none} of the {closed:,} deals "
+            f"closed by then: a field blank on at least {pct(hygiene.OPEN_ONLY_SHARE)} of the "
+            f"open deals and on at most {pct(hygiene.OPEN_ONLY_CLOSED_SHARE)} of the closed "
+            f"ones is an export gap, not the reps' hygiene, so {names[c]} is left out of the "
+            "problems, the scores and the fix list."
         )
     n, value = filled
     if n:
@@ -1321,39 +1342,73 @@ def fix_sentence(fix: pd.DataFrame, problems: pd.DataFrame, fmt: MoneyFormat) ->
     return f"{lead} {which} no amount entered yet, so no money is at stake."
 
 
-def owner_sentence(od: pd.DataFrame, as_of: pd.Timestamp, fmt: MoneyFormat) -> str | None:
-    """How many open deals the scores by rep leave out: reassigned after the as-of date.
+def owner_sentence(
+    od: pd.DataFrame, as_of: pd.Timestamp, fmt: MoneyFormat, left: frozenset[str] = frozenset()
+) -> str | None:
+    """Which open deals the scores by rep leave out, and why (:func:`~salesops_lib.analysis.hygiene.scored_apart`).
+
+    A rep is scored only on what happened while they owned a deal: deals they had held for
+    fewer than :data:`~salesops_lib.analysis.hygiene.RECENT_OWNER_DAYS` days on the as-of
+    date, and deals whose owner then is not in the data, count in the company's and the
+    teams' figures only.
 
     Parameters
     ----------
     od
-        The open deals checked (``amount``, ``owner_known``, ``reassigned_date``).
+        The open deals checked (``amount``, ``owner_known``, ``reassigned_date``,
+        ``received_date``).
     as_of
         The as-of date.
     fmt
         The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+    left
+        Reps who had left by ``as_of`` (:func:`~salesops_lib.analysis.hygiene.left_by`).
 
     Returns
     -------
     str or None
-        The sentence; None when every deal's owner on ``as_of`` is known.
+        The sentence; None when every deal is scored for its owner.
     """
-    if "owner_known" not in od:
+    why = hygiene.scored_apart(od, as_of, left)
+    parts = []
+    recent = od[(why == "recent").to_numpy()]
+    if len(recent):
+        n = len(recent)
+        parts.append(
+            f"{count(n, 'open deal')} worth {fmt(recent['amount'].sum())} "
+            f"{'is' if n == 1 else 'are'} scored apart from {'its' if n == 1 else 'their'} "
+            f"owner{'' if n == 1 else 's'}: {'it' if n == 1 else 'they'} reached "
+            f"{'its owner' if n == 1 else 'their owners'} less than "
+            f"{hygiene.RECENT_OWNER_DAYS} days before {as_of.date()}, so what is wrong with "
+            f"{'it' if n == 1 else 'them'} mostly happened before (a rep is scored only on "
+            "deals held for that long)"
+        )
+    gone = od[(why == "left").to_numpy()]
+    if len(gone):
+        n = len(gone)
+        parts.append(
+            f"{count(n, 'open deal')} worth {fmt(gone['amount'].sum())} "
+            f"{'belongs' if n == 1 else 'belong'} to {count(gone['rep_id'].nunique(), 'rep')} "
+            f"who had left by {as_of.date()} and {'waits' if n == 1 else 'wait'} for a new "
+            "owner: left out of the scores by rep"
+        )
+    later = od[(why == "unknown").to_numpy()]
+    if len(later):
+        n = len(later)
+        days = pd.to_datetime(later["reassigned_date"]).dropna()
+        when = ""
+        if len(days):
+            first, last = days.min().date(), days.max().date()
+            when = f" (on {first})" if first == last else f" (from {first} to {last})"
+        parts.append(
+            f"{count(n, 'open deal')} worth {fmt(later['amount'].sum())} "
+            f"{'is' if n == 1 else 'are'} left out of the scores by rep: who owned "
+            f"{'it' if n == 1 else 'them'} on {as_of.date()} is not in the data (the current "
+            f"owner received {'it' if n == 1 else 'them'} later{when}, or was hired later)"
+        )
+    if not parts:
         return None
-    later = od[~od["owner_known"].fillna(True).to_numpy(dtype=bool)]
-    if later.empty:
-        return None
-    n = len(later)
-    days = pd.to_datetime(later["reassigned_date"]).dropna()
-    first, last = days.min().date(), days.max().date()
-    when = f"on {first}" if first == last else f"from {first} to {last}"
-    return (
-        f"{count(n, 'open deal')} worth {fmt(later['amount'].sum())} "
-        f"{'is' if n == 1 else 'are'} left out of the scores by rep: "
-        f"{'it was' if n == 1 else 'they were'} reassigned after {as_of.date()} ({when}), so "
-        f"who owned {'it' if n == 1 else 'them'} then is not in the data; the company's and "
-        "the teams' figures count them."
-    )
+    return "; ".join(parts) + ". The company's and the teams' figures count them."
 
 
 def _sentences(*parts: str | None) -> str | None:

@@ -99,7 +99,9 @@ def owner_words(rows: pd.DataFrame) -> pd.Series:
     """The Rep column of deal rows: the rep's name, or ``Previous owner (...)`` if reassigned later.
 
     A deal reassigned after the as-of date reads ``Previous owner (reassigned to <rep> on
-    <date>)``: who held it on the as-of date is not in the data.
+    <date>)``, one whose current owner was hired after it without a recorded change
+    ``Previous owner (now <rep>, hired later)``: who held it on the as-of date is not in the
+    data (:func:`salesops_lib.timeline.owners_on`).
 
     Parameters
     ----------
@@ -125,7 +127,8 @@ def owner_words(rows: pd.DataFrame) -> pd.Series:
     later = ~rows["owner_known"].fillna(True).astype(bool)
     when = pd.to_datetime(rows["reassigned_date"]).dt.strftime("%Y-%m-%d")
     moved = "Previous owner (reassigned to " + names.astype("str") + " on " + when + ")"
-    return names.where(~later, moved)
+    hired = "Previous owner (now " + names.astype("str") + ", hired later)"
+    return names.where(~later, moved.where(when.notna(), hired))
 
 
 def _account_names(data: SalesData, deals: pd.DataFrame) -> pd.Series:
@@ -456,9 +459,10 @@ def mark_filled_amounts(data: SalesData, rows: pd.DataFrame) -> pd.DataFrame:
 
 
 OWNER_DEFINITION = (
-    "A deal reassigned after the as-of date: the export names only the rep who holds it now "
-    "and the day they received it, so who owned it on the as-of date is not in the data. Such "
-    "deals count in every company total; hygiene scores by rep leave them out."
+    "A deal whose owner on the as-of date is not in the data: it was reassigned after that "
+    "date (or its owner was hired after it) and neither a previous owner (previous_rep_id) "
+    "nor a history snapshot's owner says who held it then. Such deals count in every company "
+    "total; hygiene scores by rep leave them out."
 )
 """The definition a report adds when a deal table shows ``Previous owner (...)``."""
 

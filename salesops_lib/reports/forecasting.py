@@ -2253,11 +2253,17 @@ def _team_forecast(
         if company is not None and "method" in company
         else pd.Series(dtype=float)
     )
+    trailing = team_trailing_bookings(data, as_of) if len(whole) else pd.Series(dtype=float)
+    replaced = implausible_teams(out, trailing)
+    if replaced:
+        out = with_trailing_shares(out, replaced, trailing)
+        own = float(out["point"].sum())
+    out.attrs["replaced"] = replaced
     if len(whole) and own > 0 and abs(float(whole.iloc[0]) - own) > 0.02 * own:
         factor = float(whole.iloc[0]) / own
         cols = [c for c in ("point", "lo80", "hi80", "lo95", "hi95") if c in out]
         out[cols] = out[cols] * factor
-        out.attrs["unscaled"] = own
+        out.attrs["unscaled"] = float(out.attrs.get("own_total", own))
     goals = kpis.coverage(data, quarter=target, as_of=as_of, by="team")
     out["goal"] = out["team"].map(goals["goal"]).astype(float)
     out["of_goal"] = out["point"] / out["goal"].where(out["goal"] > 0)
@@ -2266,6 +2272,126 @@ def _team_forecast(
     out.attrs["unscaled"] = out.attrs.get("unscaled", float("nan"))
     out.attrs["goal_basis"] = str(goals["goal_basis"].iloc[0]) if len(goals) else "quota"
     return out
+
+
+TEAM_PLAUSIBLE = (1 / 3, 3.0)
+"""A team's own forecast is implausible outside this multiple of its average quarterly
+bookings over the last :data:`TEAM_TRAILING_QUARTERS` complete quarters."""
+
+TEAM_TRAILING_QUARTERS = 4
+"""The complete quarters a team's trailing bookings average over."""
+
+
+def team_trailing_bookings(data: SalesData, as_of: pd.Timestamp) -> pd.Series:
+    """Each team's average quarterly bookings over the last complete quarters held in full.
+
+    Parameters
+    ----------
+    data
+        The data set in scope (reps' ``team``; won deals).
+    as_of
+        The as-of date: quarters ended by then count, at most
+        :data:`TEAM_TRAILING_QUARTERS` of those :meth:`~salesops_lib.data.SalesData.full_quarters` holds.
+
+    Returns
+    -------
+    Series
+        Average bookings per quarter, indexed by team (empty without a complete quarter).
+    """
+    cal = data.calendar
+    done = [q for q in data.full_quarters() if cal.bounds(q)[1] <= as_of]
+    quarters = done[-TEAM_TRAILING_QUARTERS:]
+    if not quarters:
+        return pd.Series(dtype=float)
+    start, end = cal.bounds(quarters[0])[0], cal.bounds(quarters[-1])[1]
+    won = timeline.booked(data, start, end, columns=["rep_id", "amount"])
+    team = won["rep_id"].map(data.reps.drop_duplicates("rep_id").set_index("rep_id")["team"])
+    return won["amount"].groupby(team.fillna(UNASSIGNED).to_numpy()).sum() / len(quarters)
+
+
+def implausible_teams(teams: pd.DataFrame, trailing: pd.Series) -> dict[str, tuple[float, float]]:
+    """Teams whose own forecast lies outside :data:`TEAM_PLAUSIBLE` of their trailing bookings.
+
+    Parameters
+    ----------
+    teams
+        The forecast by team (``team, point``).
+    trailing
+        :func:`team_trailing_bookings`.
+
+    Returns
+    -------
+    dict
+        Team -> (its own forecast, its average quarterly bookings); teams without trailing
+        bookings are never implausible.
+    """
+    lo, hi = TEAM_PLAUSIBLE
+    out = {}
+    for team, point in zip(teams["team"], teams["point"], strict=True):
+        t = float(trailing.get(team, 0.0))
+        if t > 0 and not (lo * t <= float(point) <= hi * t):
+            out[str(team)] = (float(point), t)
+    return out
+
+
+def with_trailing_shares(
+    teams: pd.DataFrame, replaced: dict[str, tuple[float, float]], trailing: pd.Series
+) -> pd.DataFrame:
+    """The forecast by team with each implausible team's figure from its trailing bookings.
+
+    An implausible team's point (and range, in proportion) becomes its average quarterly
+    bookings times the other teams' ratio of own forecast to their trailing bookings (1 when
+    no team is plausible), so its share of the company forecast follows its history.
+
+    Parameters
+    ----------
+    teams
+        The forecast by team (``team, point`` and the range columns present).
+    replaced
+        :func:`implausible_teams`.
+    trailing
+        :func:`team_trailing_bookings`.
+
+    Returns
+    -------
+    DataFrame
+        A new frame; ``attrs["own_total"]`` is the teams' own forecasts' total.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"team": ["A", "B"], "point": [200.0, 1.0]})
+    >>> with_trailing_shares(t, {"B": (1.0, 50.0)}, pd.Series({"A": 100.0, "B": 50.0}))["point"].tolist()
+    [200.0, 100.0]
+    """
+    out = teams.copy()
+    out.attrs["own_total"] = float(teams["point"].sum())
+    ok = ~out["team"].isin(list(replaced))
+    trailing_ok = float(trailing.reindex(out.loc[ok, "team"]).fillna(0.0).sum())
+    ratio = float(out.loc[ok, "point"].sum()) / trailing_ok if trailing_ok > 0 else 1.0
+    cols = [c for c in ("point", "lo80", "hi80", "lo95", "hi95") if c in out]
+    for team, (own, t) in replaced.items():
+        row = (out["team"] == team).to_numpy()
+        new = t * ratio
+        out.loc[row, cols] = out.loc[row, cols] * (new / own) if own > 0 else new
+    return out
+
+
+def _replaced_words(replaced: dict[str, tuple[float, float]], fmt: MoneyFormat) -> str:
+    """``; the own fit of West's ($10 against $60 a quarter) is implausible ...`` or ``""``."""
+    if not replaced:
+        return ""
+    lo, hi = TEAM_PLAUSIBLE
+    named_out = listing(
+        [f"{team}'s ({fmt(own)} against {fmt(t)} a quarter)" for team, (own, t) in replaced.items()]
+    )
+    one = len(replaced) == 1
+    return (
+        f"; the own fit of {named_out} is implausible against "
+        f"{'its' if one else 'their'} average bookings of the last "
+        f"{TEAM_TRAILING_QUARTERS} complete quarters (a team's own fit counts when "
+        f"between {lo:.2g}× and {hi:g}× that), so "
+        f"{'its share comes' if one else 'their shares come'} from those bookings"
+    )
 
 
 def team_sentence(
@@ -2337,6 +2463,7 @@ def team_sentence(
             f"By team, with {how}: {bold(top['team'])} is expected to book the most "
             f"({fmt(top['point'])}{of_goal(top)}); {total}"
         )
+        text += _replaced_words(teams.attrs.get("replaced") or {}, fmt)
     rest = teams[teams["team"] == UNASSIGNED]
     if len(rest):
         text += f", {fmt(rest['point'].sum())} of it from reps without a team"

@@ -304,7 +304,7 @@ def _funnel_section(d: SalesData, period: Period, window: list[str]) -> _FunnelP
         bottleneck_sentence=(
             one_step_sentence(wide) if one_step else bottleneck_sentence(neck, wide, by_q, period)
         ),
-        steps_by_quarter=steps_table(by_q, wide),
+        steps_by_quarter=steps_table(by_q, wide, d.partial_quarters()),
         one_step=one_step,
     )
 
@@ -780,8 +780,14 @@ def one_step_sentence(wide: funnel_lib.Funnel) -> str | None:
     )
 
 
-def steps_table(by_quarter: pd.DataFrame, wide: funnel_lib.Funnel) -> Table:
+def steps_table(
+    by_quarter: pd.DataFrame, wide: funnel_lib.Funnel, partial: dict[str, str] | None = None
+) -> Table:
     """Step conversion with steps as rows and the window's quarters (and all of it) as columns.
+
+    A quarter the data holds only in part gets no column of its own (the trend rule of
+    :func:`salesops_lib.timeline.trend_quarters`; the caption says why); the window's
+    column still counts its deals.
 
     Parameters
     ----------
@@ -789,6 +795,9 @@ def steps_table(by_quarter: pd.DataFrame, wide: funnel_lib.Funnel) -> Table:
         :func:`salesops_lib.analysis.pipeline.step_rates_by_quarter` (quarters as rows).
     wide
         The window's funnel (its steps over all the window's deals).
+    partial
+        :meth:`SalesData.partial_quarters <salesops_lib.data.SalesData.partial_quarters>`
+        (None: every quarter is held in full).
 
     Returns
     -------
@@ -799,7 +808,9 @@ def steps_table(by_quarter: pd.DataFrame, wide: funnel_lib.Funnel) -> Table:
     if not wide.reach.from_history:  # the steps before the measured one are 100% by construction
         steps = steps[steps["step"].isin(wide.reach.measurable)].reset_index(drop=True)
     frame = steps[["step"]].copy()
-    quarters = list(by_quarter.index)
+    partial = partial or {}
+    left_out = [q for q in by_quarter.index if q in partial]
+    quarters = [q for q in by_quarter.index if q not in partial]
     for q in quarters:
         frame[q] = frame["step"].map(by_quarter.loc[q]).astype("float64")
     frame["window"] = steps["rate"].to_numpy()
@@ -807,9 +818,17 @@ def steps_table(by_quarter: pd.DataFrame, wide: funnel_lib.Funnel) -> Table:
     cols = (
         Column("step", "Step"),
         *(Column(q, q, "pct") for q in quarters),
-        *((Column("window", f"All of {span}", "pct"),) if len(quarters) > 1 else ()),
+        *(
+            (Column("window", f"All of {span}", "pct"),)
+            if len(quarters) + len(left_out) > 1
+            else ()
+        ),
     )
-    return Table(frame, TableSpec(cols), f"Step conversion by quarter of closing, {span}")
+    caption = f"Step conversion by quarter of closing, {span}"
+    note = timeline.left_out_note(left_out, partial)
+    if note:
+        caption += f". {note.replace('of the trend', 'of the columns by quarter')}"
+    return Table(frame, TableSpec(cols), caption)
 
 
 # ---------------------------------------------------------------------------------------

@@ -463,7 +463,7 @@ def _setup(
     setup = plan_sentence(
         plan, tgt, method=method, overassign=overassign, ramp=ramp, as_of=period.as_of, fmt=fmt
     )
-    window = window_sentence(tgt.window, d.first_date, fmt)
+    window = window_sentence(tgt.window, d.first_date, fmt, d.partial_quarters())
     growth_text = growth_sentence(tgt, fmt)
     return _Setup(
         header=header(data, period, team),
@@ -1158,7 +1158,10 @@ def plan_sentence(
 
 
 def window_sentence(
-    window: quota.HistoryWindow | None, data_start: pd.Timestamp, fmt: MoneyFormat
+    window: quota.HistoryWindow | None,
+    data_start: pd.Timestamp,
+    fmt: MoneyFormat,
+    reasons: dict[str, str] | None = None,
 ) -> str | None:
     """Which quarters the target, the trailing bookings and productivity leave out, and why.
 
@@ -1171,6 +1174,9 @@ def window_sentence(
         The data's first close date (named beside the quarters it holds only in part).
     fmt
         The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+    reasons
+        :meth:`SalesData.partial_quarters <salesops_lib.data.SalesData.partial_quarters>`:
+        each partial quarter's reason, named beside it (None: the first close is named).
 
     Returns
     -------
@@ -1186,7 +1192,10 @@ def window_sentence(
     if window is None or not window.left_out:
         return None
     parts = []
-    if window.partial:
+    if window.partial and reasons and all(q in reasons for q in window.partial):
+        named = [f"{q} ({reasons[q]})" for q in window.partial]
+        parts.append(f"{listing(named)}, which the data holds only in part")
+    elif window.partial:
         parts.append(
             f"{listing(list(window.partial))}, which the data holds only in part (bookings "
             f"start on {data_start.date()})"
@@ -1238,7 +1247,7 @@ def growth_sentence(target: quota.PlanTarget, fmt: MoneyFormat) -> str | None:
         f"a year of bookings ({fmt(target.year_booked)}, the last 4 quarters)"
         if n >= 4
         else f"a year of bookings at the pace of the {count(n, 'complete quarter')} in the data "
-        f"({fmt(target.year_booked)})"
+        f"({_pace_words(target, fmt)})"
     )
     shown = pct(abs(g))
     if shown == "0%":
@@ -1257,6 +1266,15 @@ def growth_sentence(target: quota.PlanTarget, fmt: MoneyFormat) -> str | None:
             "notebook's target parameter to the goal you mean."
         )
     return f"{text}: more {what} than the data shows."
+
+
+def _pace_words(target: quota.PlanTarget, fmt: MoneyFormat) -> str:
+    """``2017Q2–2017Q4's $8.9M × 4/3 = $11.8M``: how a year of bookings comes from fewer quarters."""
+    n = target.booked_quarters
+    quarters = list(target.window.quarters[-n:]) if target.window is not None and n else []
+    booked = target.year_booked * n / 4
+    span = f"{quarters[0]}–{quarters[-1]}'s " if len(quarters) >= 2 else ""
+    return f"{span}{fmt(booked)} × 4/{n} = {fmt(target.year_booked)}"
 
 
 def headline_tiles(
@@ -1331,7 +1349,11 @@ def headline_tiles(
             seats,
         ),
         Tile("Expected at quota", pct(share), share_sub),
-        Tile("In-seat reps expected to book", fmt(expected), "at their trailing productivity"),
+        Tile(
+            "In-seat reps expected to book",
+            fmt(expected),
+            "at their ramp-adjusted trailing productivity (see the definitions)",
+        ),
     ]
     return tiles
 
@@ -2527,6 +2549,16 @@ _PLAN_TERMS: tuple[tuple[str, str], ...] = (
         "A year of bookings",
         "The bookings of the last four quarters used; with fewer in the data, their "
         "average times four.",
+    ),
+    (
+        "In-seat reps expected to book",
+        "What the reps given a quota are expected to book in the plan year at their "
+        "ramp-adjusted trailing productivity: each rep's bookings per fully ramped quarter "
+        "over the trailing quarters (shrunk toward their role's average when their record is "
+        "short, carried forward by the company's productivity trend), times each plan "
+        "quarter's seasonality, times the rep's ramp factor that quarter. It differs from "
+        "the trailing bookings: reps who left are not in it, and ramping reps count at full "
+        "productivity once ramped.",
     ),
     (
         "Over-assignment",

@@ -847,13 +847,14 @@ def peer_sentence(card: pd.DataFrame, fmt, *, hire_known: bool = True) -> str | 
         )
         if few == ramping:
             text += (
-                f"; {'that rep has' if one else 'each has'} fewer than {bench.MIN_PEERS - 1} such "
-                "peers, so none gets a percentile or a verdict against peers."
+                f"; {'that rep is' if one else 'each is'} in a group of fewer than "
+                f"{bench.MIN_PEERS} such reps, so none gets a percentile or a verdict against "
+                "peers."
             )
         elif few:
             text += (
-                f"; {few:,} of them {'has' if few == 1 else 'have'} fewer than "
-                f"{bench.MIN_PEERS - 1} such peers and {'gets' if few == 1 else 'get'} no "
+                f"; {few:,} of them {'is' if few == 1 else 'are'} in a group of fewer than "
+                f"{bench.MIN_PEERS} such reps and {'gets' if few == 1 else 'get'} no "
                 "percentile or verdict against peers."
             )
         else:
@@ -1009,9 +1010,8 @@ def ranking_sentence(ranking: pd.DataFrame) -> str | None:
         names = list(alone["rep_name"])
         who = listing(names) if len(names) <= 4 else count(len(names), "rep")
         text += (
-            f" {who} {'has' if one else 'have'} fewer than {bench.MIN_PEERS - 1} peers in "
-            f"{'their' if one else 'their'} peer group, so {'gets' if one else 'get'} no verdict "
-            "against peers."
+            f" {who} {'is' if one else 'are'} in a peer group of fewer than "
+            f"{bench.MIN_PEERS} reps, so {'gets' if one else 'get'} no verdict against peers."
         )
     return text.strip()
 
@@ -1620,7 +1620,7 @@ _DEFINITIONS: Mapping[str, str] = MappingProxyType(
         "Percentile": (
             "Share of the rep's peer group (the reps compared, with a value) at or below the "
             "rep's value, 0-100 (100 = best); tied reps share the higher figure. Blank when the "
-            f"peer group has fewer than {bench.MIN_PEERS} reps compared or the rep closed no "
+            f"peer group has fewer than {bench.MIN_PEERS} reps compared (the rep included) or the rep closed no "
             "deal in the window: there is nothing to rank."
         ),
         "Pipeline created": (
@@ -1646,8 +1646,8 @@ _DEFINITIONS: Mapping[str, str] = MappingProxyType(
         "Against peers": (
             "Above or below peers when the raw win rate falls outside the 95% binomial limits of "
             "the peer win rate for that many closed deals (the funnel plot); else within chance. "
-            "A rep whose peer group has fewer than 3 reps with closed deals gets no verdict (no "
-            "peers, too few peers)."
+            f"A rep whose peer group has fewer than {bench.MIN_PEERS} reps with closed deals "
+            "(the rep included) gets no verdict (no peers, too few peers)."
         ),
         "Fair rank": (
             "Rank by shrunk win rate as the table shows it (whole percent, 1 = best); reps "

@@ -417,11 +417,13 @@ class _Trend:
 def _trend_section(d: SalesData, period: Period, has_quota: bool, fmt: MoneyFormat) -> _Trend:
     """How has the team done quarter by quarter? The last quarters' figures and rates."""
     trend = quarter_trend(d, period)
+    first = d.quarters()[0]
+    back = [d.calendar.shift(period.quarter, -k) for k in range(TREND_QUARTERS - 1, 0, -1)]
+    _, note = timeline.trend_quarters(d, [q for q in back if q >= first])
+    said = trend_sentence(trend.frame, period, d.calendar.shift(period.quarter, -4), fmt)
     return _Trend(
         trend=trend,
-        trend_sentence=trend_sentence(
-            trend.frame, period, d.calendar.shift(period.quarter, -4), fmt
-        ),
+        trend_sentence=" ".join(p for p in (said, note) if p) or None,
         trend_title=(
             f"Bookings{' against quota' if has_quota else ''}, last {count(len(trend), 'quarter')}"
         ),
@@ -1074,7 +1076,8 @@ def quarter_trend(data: SalesData, period: Period) -> Table:
     """
     first = data.quarters()[0]
     back = [data.calendar.shift(period.quarter, -k) for k in range(TREND_QUARTERS - 1, 0, -1)]
-    span = [q for q in [*back, period.quarter] if q >= first]
+    span, note = timeline.trend_quarters(data, [q for q in back if q >= first])
+    span = [*span, period.quarter]
     frames = []
     for q in span:
         as_of = period.as_of if q == period.quarter else None
@@ -1090,6 +1093,8 @@ def quarter_trend(data: SalesData, period: Period) -> Table:
     )
     spec = TREND_SPEC if trend["quota"].notna().any() else TREND_SPEC.without("quota", "attainment")
     caption = f"The last {count(len(trend), 'quarter')} inside the data"
+    if note:
+        caption += " held in full (see the sentence above)"
     return Table(trend, spec, caption, data.currency)
 
 
