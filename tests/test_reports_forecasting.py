@@ -1069,3 +1069,17 @@ def test_team_figures_fitted_team_by_team_split_the_company_forecast():
     assert teams["point"].sum() == pytest.approx(company)  # one story: $624K, not $442K
     assert "the team figures split the company's **$624K** in proportion" in r.team_sentence
     assert "(fitted team by team, those add up to $442K)" in r.team_sentence
+
+
+def test_demo_push_list_csvs_match_the_report_and_the_bridge_balances(demo_report, tmp_path):
+    from .test_reports_forecasting_moves import push_files_match_the_table
+
+    r = demo_report
+    push_files_match_the_table(r, tmp_path)
+    ranked = r.push_list.frame["at_risk"].to_numpy()
+    assert (ranked[:-1] >= ranked[1:]).all()
+    v = r.bridge.steps.set_index("step")["amount"]
+    assert round(v.iloc[1:-1].sum(), 2) == round(v["end"] - v["start"], 2)
+    assert v["end"] == pytest.approx(
+        float(r.forecasts.set_index("method").loc[r.recommendation.method, "point"]), abs=0.01
+    )

@@ -2945,7 +2945,8 @@ def push_sentence(
         f"{count(len(rows), 'open deal')} expected to close in {target} hold {fmt(amount)}, of "
         f"which **{fmt(at_risk)}** is at risk (not counted on by the win model); the 10 at the "
         f"top hold {fmt(float(top['at_risk'].sum()))} of it. "
-        f"{count(int(flagged.sum()), 'deal')} raise at least one risk flag."
+        f"{count(int(flagged.sum()), 'deal')} "
+        f"{'raises' if int(flagged.sum()) == 1 else 'raise'} at least one risk flag."
     )
     if not has_activities:
         out += " The data logs no activities, so no deal is flagged for a lack of them."
