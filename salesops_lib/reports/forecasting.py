@@ -407,7 +407,6 @@ class Forecasting(HasGaps):
     bridge_chart: pd.DataFrame
     bridge_title: str
     bridge_sentence: str | None
-    bridge_note: str | None
     bridge_table: Table
     bridge_definitions: dict[str, str]
     push_list: Table
@@ -488,6 +487,7 @@ def build(
     start, end = d.calendar.bounds(target)
     monthly = forecast.backtest_monthly(d) if len(d.quarters()) < 8 else pd.DataFrame()
     risks = _risk_section(b, risk)
+    moved = _bridge_section(b)
     h = header(data, period, team)
     return Forecasting(
         header=replace(h, scope=scope_sentence(team, period, target, start, end)),
@@ -500,7 +500,7 @@ def build(
             _accuracy_section(b, monthly, backtest_quarters),
             risks,
             _team_section(b, teams),
-            _bridge_section(b),
+            moved,
             _push_section(b, risk),
         ),
         definitions=_definitions(
@@ -513,7 +513,8 @@ def build(
                 bool(t.frame.get("amount_filled", pd.Series(dtype=bool)).any())
                 for t in (risks.largest, risks.past_due)
             ),
-        ),
+        )
+        | moved.bridge_definitions,
         findings=_findings(
             forecasts,
             rec,
@@ -2806,7 +2807,6 @@ class _Moved:
     bridge_chart: pd.DataFrame
     bridge_title: str
     bridge_sentence: str | None
-    bridge_note: str | None
     bridge_table: Table
     bridge_definitions: dict[str, str]
 
@@ -2818,7 +2818,7 @@ def _bridge_section(b: _Basis) -> _Moved:
     since = as_of - pd.Timedelta(days=BRIDGE_DAYS)
     empty = Table(pd.DataFrame(), BRIDGE_SPEC, "", b.d.currency)
     if method is None or since < forecast.data_start(b.d):
-        return _Moved(None, pd.DataFrame(), "", None, None, empty, {})
+        return _Moved(None, pd.DataFrame(), "", None, empty, {})
     weights = b.fc.attrs.get("weights", {})
     br = bridge(b.d, quarter=b.target, since=since, as_of=as_of, method=method, weights=weights)
     name = method_name(method, b.names)
@@ -2834,12 +2834,12 @@ def _bridge_section(b: _Basis) -> _Moved:
         bridge_chart=v,
         bridge_title=f"{b.target} forecast ({name}): {signed(br.change, b.fmt)} in "
         f"{BRIDGE_DAYS} days",
-        bridge_sentence=bridge_sentence(
-            br.steps, name=name, target=b.target, since=br.since, as_of=br.as_of, fmt=b.fmt
-        ),
-        bridge_note=" ".join(
+        bridge_sentence=" ".join(
             t
             for t in (
+                bridge_sentence(
+                    br.steps, name=name, target=b.target, since=br.since, as_of=br.as_of, fmt=b.fmt
+                ),
                 other_sentence(*_other_parts(br), b.fmt),
                 bridge_note(method, b.rec, share, forecast.has_snapshots(b.d), name),
             )
@@ -2898,12 +2898,12 @@ def _push_section(b: _Basis, risk: dict[str, object]) -> _Push:
     listed = inspection_list(d, pipe, chances[["opp_id", "chance"]], as_of=as_of)
     rows = _deal_table_rows(d, listed, as_of)
     spec = PUSH_SPEC if rows["manager"].notna().any() else PUSH_SPEC.without("manager")
-    caption = f"Open deals expected to close in {b.target}, by value at risk, on {as_of.date()}"
+    caption = f"Open deals expected to close in {b.target} on {as_of.date()}. {PUSH_RULE}"
     table = Table(rows, spec, caption if len(rows) else "", d.currency)
     used: set[str] = set()
     files = {
         f"{PUSH_FILE}_{file_slug(m, used)}": Table(
-            part.reset_index(drop=True), spec, f"{caption}: {m}", d.currency
+            part.reset_index(drop=True), spec, f"{caption} Manager: {m}", d.currency
         )
         for m, part in rows.groupby(rows["manager"].fillna("(no manager)"), sort=True)
     }
