@@ -87,7 +87,9 @@ def test_push_sentence_sums_the_value_at_risk():
         "counted on by the win model); the 10 at the top hold $70.0K of it. 1 deal raises at least "
         "one risk flag. The data logs no activities, so no deal is flagged for a lack of them."
     )
-    assert fr.push_sentence(rows.iloc[0:0], "2026Q4", FMT, has_activities=True) is None
+    assert fr.push_sentence(rows.iloc[0:0], "2026Q4", FMT, has_activities=True) == (
+        "No open deal is expected to close in 2026Q4 yet: there is no deal to push."
+    )
 
 
 def test_inspection_list_flags_and_ranks_by_value_at_risk(demo):
@@ -168,7 +170,8 @@ def test_maven_bridge_renders_and_balances(maven_report):
     assert round(v.iloc[1:-1].sum(), 2) == round(v["end"] - v["start"], 2)
     assert not r.bridge_chart.empty and len(r.bridge_table) > 0
     # no open deal is expected to close in 2018Q1: nothing to push, nothing written
-    assert len(r.push_list) == 0 and r.push_sentence is None and r.push_files == {}
+    assert len(r.push_list) == 0 and r.push_files == {}
+    assert r.push_sentence.startswith("No open deal is expected to close in 2018Q1 yet")
 
 
 def push_files_match_the_table(r, folder) -> None:

@@ -410,7 +410,7 @@ class Forecasting(HasGaps):
     bridge_table: Table
     bridge_definitions: dict[str, str]
     push_list: Table
-    push_sentence: str | None
+    push_sentence: str
     push_rule: str
     push_files: dict[str, Table]
 
@@ -2885,7 +2885,7 @@ class _Push:
     """Section "Which deals to push this week?" (fields of :class:`Forecasting`)."""
 
     push_list: Table
-    push_sentence: str | None
+    push_sentence: str
     push_rule: str
     push_files: dict[str, Table]
 
@@ -2917,7 +2917,7 @@ def _push_section(b: _Basis, risk: dict[str, object]) -> _Push:
 
 def push_sentence(
     rows: pd.DataFrame, target: str, fmt: MoneyFormat, *, has_activities: bool
-) -> str | None:
+) -> str:
     """The inspection list in a sentence: how much is at risk, in how many deals, flagged how.
 
     Parameters
@@ -2933,11 +2933,11 @@ def push_sentence(
 
     Returns
     -------
-    str or None
-        None without open deals.
+    str
+        Without open deals, that there is nothing to push yet.
     """
     if rows.empty:
-        return None
+        return f"No open deal is expected to close in {target} yet: there is no deal to push."
     at_risk, amount = float(rows["at_risk"].sum()), float(rows["amount"].sum())
     flagged = rows["flags"].astype("str").str.len() > 0
     top = rows.head(10)
