@@ -1105,3 +1105,17 @@ def test_sf_commercial_west_takes_its_share_from_its_bookings():
     company = r.forecasts.set_index("method").loc["time_series", "point"]
     assert teams_["point"].sum() == pytest.approx(company)
     assert teams_.loc["Commercial West", "point"] > avg / 3
+
+
+def test_demo_push_list_csvs_match_the_report_and_the_bridge_balances(demo_report, tmp_path):
+    from .test_reports_forecasting_moves import push_files_match_the_table
+
+    r = demo_report
+    push_files_match_the_table(r, tmp_path)
+    ranked = r.push_list.frame["at_risk"].to_numpy()
+    assert (ranked[:-1] >= ranked[1:]).all()
+    v = r.bridge.steps.set_index("step")["amount"]
+    assert round(v.iloc[1:-1].sum(), 2) == round(v["end"] - v["start"], 2)
+    assert v["end"] == pytest.approx(
+        float(r.forecasts.set_index("method").loc[r.recommendation.method, "point"]), abs=0.01
+    )

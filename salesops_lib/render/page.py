@@ -504,3 +504,39 @@ def handout(t: Table | None, output_dir: str, stem: str, what: str | None) -> HT
         f'<a href="{xlsx}">{xlsx}</a>{sheets}, beside this report.</p>',
         ["finding"],
     )
+
+
+def csv_handouts(tables: dict[str, Table], output_dir: str, what: str | None) -> HTML:
+    """Write one CSV per table beside the report (e.g. one per manager) and link them.
+
+    Nothing is written, and nothing shown, when ``output_dir`` is blank, there is no table
+    with rows, or ``what`` is None.
+
+    Parameters
+    ----------
+    tables
+        File stem (already safe as a file name) → the table written under it.
+    output_dir
+        The notebook's ``output_dir`` parameter (the quarterly run sets it).
+    what
+        What the files hold, e.g. ``The deals to push, one file per manager``.
+
+    Returns
+    -------
+    HTML
+        A finding paragraph linking every file, or empty.
+    """
+    from salesops_lib.render.handouts import for_csv
+
+    full = {stem: t for stem, t in tables.items() if len(t)}
+    if not full or what is None or not str(output_dir or "").strip():
+        return HTML("")
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    links = []
+    for stem, t in full.items():
+        path = out / f"{stem}.csv"
+        for_csv(t).to_csv(path, index=False, date_format="%Y-%m-%d")
+        name = html.escape(path.name, quote=True)
+        links.append(f'<a href="{name}">{name}</a>')
+    return HTML(f'<p class="finding">{marked(what)}: {", ".join(links)}, beside this report.</p>')

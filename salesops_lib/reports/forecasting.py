@@ -21,6 +21,8 @@ import pandas as pd
 
 from salesops_lib import timeline
 from salesops_lib.analysis import forecast, kpis
+from salesops_lib.analysis.bridge import Bridge, bridge, valuation
+from salesops_lib.analysis.inspection import file_slug, inspection_list
 from salesops_lib.analysis.kpis import UNASSIGNED
 from salesops_lib.analysis.outlook import Outlook, outlook_quarter, quarter_outlook
 from salesops_lib.data import SalesData
@@ -401,6 +403,16 @@ class Forecasting(HasGaps):
     currency: str
     names: dict[str, str]
     inputs: dict[str, tuple[str, ...]]
+    bridge: Bridge | None
+    bridge_chart: pd.DataFrame
+    bridge_title: str
+    bridge_sentence: str | None
+    bridge_table: Table
+    bridge_definitions: dict[str, str]
+    push_list: Table
+    push_sentence: str
+    push_rule: str
+    push_files: dict[str, Table]
 
 
 def method_name(method: str, names: dict[str, str] | None = None) -> str:
@@ -475,6 +487,7 @@ def build(
     start, end = d.calendar.bounds(target)
     monthly = forecast.backtest_monthly(d) if len(d.quarters()) < 8 else pd.DataFrame()
     risks = _risk_section(b, risk)
+    moved = _bridge_section(b)
     h = header(data, period, team)
     return Forecasting(
         header=replace(h, scope=scope_sentence(team, period, target, start, end)),
@@ -487,6 +500,8 @@ def build(
             _accuracy_section(b, monthly, backtest_quarters),
             risks,
             _team_section(b, teams),
+            moved,
+            _push_section(b, risk),
         ),
         definitions=_definitions(
             forecasts,
@@ -498,7 +513,8 @@ def build(
                 bool(t.frame.get("amount_filled", pd.Series(dtype=bool)).any())
                 for t in (risks.largest, risks.past_due)
             ),
-        ),
+        )
+        | moved.bridge_definitions,
         findings=_findings(
             forecasts,
             rec,
@@ -2678,3 +2694,429 @@ def _findings(
             )
         )
     return sorted(out, key=lambda f: -f.at_stake)
+
+
+# ---------------------------------------------------------------------------------------
+# why the number moved (the forecast bridge) and what to push this week
+
+SECTION_BRIDGE = "Why did the forecast move since last week?"
+SECTION_PUSH = "Which deals to push this week?"
+BRIDGE_DAYS = 7
+"""The bridge compares the forecast on the as-of date with the one this many days before."""
+
+BRIDGE_ROWS = 15
+PUSH_ROWS = 25
+PUSH_FILE = "03_forecasting_push_list"
+"""Stem of the per-manager deal inspection files (``<stem>_<manager>.csv``) beside the report."""
+
+STEP_LABELS = {
+    "won": "Won",
+    "lost": "Lost",
+    "pushed_out": "Pushed out of the quarter",
+    "pulled_in": "Pulled into the quarter",
+    "new": "New deals",
+    "amount_change": "Amount changes",
+    "stage_progress": "Stage progress",
+    "other": "Everything else",
+}
+"""Each step of :func:`~salesops_lib.analysis.bridge.bridge` in a manager's words."""
+
+BRIDGE_SPEC = TableSpec(
+    (
+        Column("step_label", "Step"),
+        Column("deal", "Deal"),
+        Column("account", "Account"),
+        Column("rep_name", "Rep"),
+        Column("stage_then", "Stage then"),
+        Column("stage_now", "Stage now"),
+        Column("value_then", "Counted then", "money"),
+        Column("value_now", "Counted now", "money"),
+        Column("change", "Change", "money"),
+    ),
+    max_rows=BRIDGE_ROWS,
+)
+
+PUSH_SPEC = TableSpec(
+    (
+        Column("manager", "Manager"),
+        Column("rep_name", "Rep"),
+        Column("account", "Account"),
+        Column("deal", "Deal"),
+        Column("stage", "Stage"),
+        Column("amount", "Amount", "money"),
+        Column("close_date", "Close date", "date"),
+        Column("forecast_category", "Category"),
+        Column("chance", "Win chance", "pct"),
+        Column("at_risk", "Value at risk", "money"),
+        Column("flags", "Risk flags"),
+    ),
+    max_rows=PUSH_ROWS,
+)
+
+PUSH_RULE = (
+    "Ranked by value at risk, amount × (1 − the win model's chance): the part of a deal the "
+    "forecast does not already count on, which a push can still win."
+)
+
+
+def bridge_method(rec: Recommendation, shown: set[str]) -> str | None:
+    """The method the bridge follows: the recommended one, else the win model or pipeline.
+
+    Parameters
+    ----------
+    rec
+        The recommendation.
+    shown
+        The methods the forecast has.
+
+    Returns
+    -------
+    str or None
+        None when no method the bridge can follow ran.
+    """
+    if rec.method in ("pipeline", "win_model", "ensemble", "time_series"):
+        return rec.method
+    return next((m for m in ("win_model", "pipeline", "time_series") if m in shown), None)
+
+
+def signed(x: float, fmt: MoneyFormat) -> str:
+    """A change in money with its sign: ``+$1.2M``, ``−$40K``.
+
+    Parameters
+    ----------
+    x
+        The change.
+    fmt
+        The money formatter.
+
+    Returns
+    -------
+    str
+    """
+    return ("+" if x >= 0 else "−") + fmt(abs(x))
+
+
+def bridge_sentence(
+    steps: pd.DataFrame,
+    *,
+    name: str,
+    target: str,
+    since: pd.Timestamp,
+    as_of: pd.Timestamp,
+    fmt: MoneyFormat,
+) -> str:
+    """The bridge in a sentence: how far the forecast moved, and its three largest steps.
+
+    Parameters
+    ----------
+    steps
+        :attr:`~salesops_lib.analysis.bridge.Bridge.steps` (``step, amount, deals``).
+    name
+        The method's name.
+    target
+        The quarter forecast.
+    since, as_of
+        The two days.
+    fmt
+        The money formatter.
+
+    Returns
+    -------
+    str
+    """
+    v = steps.set_index("step")
+    start, end = float(v.loc["start", "amount"]), float(v.loc["end", "amount"])
+    change = round(end - start, 2)
+    head = f"From {since.date()} to {as_of.date()} the {name} forecast of {target} " + (
+        f"{'rose' if change > 0 else 'fell'} by **{fmt(abs(change))}**, from {fmt(start)} to "
+        f"{fmt(end)}."
+        if abs(change) >= 0.005
+        else f"stayed at {fmt(end)}."
+    )
+    moves = v.drop(index=["start", "end"])
+    moves = moves[moves["amount"].abs() >= 0.005]
+    if moves.empty:
+        return head
+    top = moves.reindex(moves["amount"].abs().sort_values(ascending=False).index).head(3)
+    parts = [
+        f"{STEP_LABELS[s].lower()} {signed(float(r.amount), fmt)}"
+        + (f" ({count(int(r.deals), 'deal')})" if r.deals else "")
+        for s, r in zip(top.index, top.itertuples(), strict=True)
+    ]
+    return f"{head} The largest moves: {listing(parts)}."
+
+
+def bridge_note(
+    method: str, rec: Recommendation, weights: dict[str, float], snapshots: bool, name: str
+) -> str:
+    """What the bridge can and cannot split, for the method it follows.
+
+    Parameters
+    ----------
+    method
+        The method followed (:func:`bridge_method`).
+    rec
+        The recommendation (None recommended: the note says which method is followed).
+    weights
+        Each method's share of the forecast (:attr:`~salesops_lib.analysis.bridge.Valuation.weights`).
+    snapshots
+        Whether the data has history snapshots.
+    name
+        The method's name.
+
+    Returns
+    -------
+    str
+    """
+    out = [] if rec.method else [f"No method is recommended; the bridge follows {name}."]
+    share = weights.get("time_series", 0.0)
+    if method == "time_series":
+        out.append(
+            f"{name} forecasts from the bookings history, not deal by deal: only deals won show "
+            "as deals, and the rest of its change is one step, everything else."
+        )
+    elif share > 0:
+        out.append(
+            f"The time-series part of the blend ({pct(share)} of it) values no deal: its change "
+            "is counted in everything else."
+        )
+    if not snapshots:
+        out.append(
+            "Without history snapshots, what an open deal showed a week ago (stage, close date) "
+            "is unknown: changes of open deals count as everything else."
+        )
+    out.append("Both days are valued by the same method.")
+    return " ".join(out)
+
+
+def bridge_definitions(days: int) -> dict[str, str]:
+    """The definition of each step of the bridge (:mod:`salesops_lib.analysis.bridge`).
+
+    Parameters
+    ----------
+    days
+        How many days the bridge spans.
+
+    Returns
+    -------
+    dict
+        Step label → definition.
+    """
+    return {
+        "Forecast bridge": f"The change of the forecast over the last {days} days, split deal by "
+        "deal: a deal's value is its chance × amount while open, its amount once won in the "
+        "quarter; the steps sum to the change to the cent.",
+        "Won": "Deals open a week ago and won since, booked in the quarter: their amount less "
+        "the value the forecast already gave them.",
+        "Lost": "Deals open a week ago and closed lost since: the value they had.",
+        "Pushed out of the quarter": "Deals whose expected close date moved from inside the "
+        "quarter (or before it) to after it.",
+        "Pulled into the quarter": "Deals whose expected close date moved into the quarter from "
+        "after it.",
+        "New deals": "Deals the forecast did not count a week ago (created since, or first "
+        "seen in a pipeline snapshot since), at their value now; won ones at their amount.",
+        "Amount changes": "Deals open on both days whose amount changed, at last week's chance.",
+        "Stage progress": "Deals open on both days whose stage changed (a step back counts "
+        "negative): the change of their chance times their amount, including the week's "
+        "re-estimate of chances.",
+        "Everything else": "The changed chance of deals whose stage stayed (a week older, "
+        "nearer their close date, a model fitted a week later), deals won outside the quarter "
+        "or that left the pipeline open, the allowance for deals not yet created, and the "
+        "part of the forecast a time-series model makes.",
+    }
+
+
+@dataclass(frozen=True)
+class _Moved:
+    """Section "Why did the forecast move since last week?" (fields of :class:`Forecasting`)."""
+
+    bridge: Bridge | None
+    bridge_chart: pd.DataFrame
+    bridge_title: str
+    bridge_sentence: str | None
+    bridge_table: Table
+    bridge_definitions: dict[str, str]
+
+
+def _bridge_section(b: _Basis) -> _Moved:
+    """Why the forecast moved: last week's bridge, its chart, sentence and deals."""
+    method = bridge_method(b.rec, b.shown)
+    as_of = b.period.as_of
+    since = as_of - pd.Timedelta(days=BRIDGE_DAYS)
+    empty = Table(pd.DataFrame(), BRIDGE_SPEC, "", b.d.currency)
+    if method is None or since < forecast.data_start(b.d):
+        return _Moved(None, pd.DataFrame(), "", None, empty, {})
+    weights = b.fc.attrs.get("weights", {})
+    br = bridge(b.d, quarter=b.target, since=since, as_of=as_of, method=method, weights=weights)
+    name = method_name(method, b.names)
+    v = br.steps.assign(label=br.steps["step"].map(STEP_LABELS))
+    v.loc[v["step"] == "start", "label"] = f"Forecast {br.since.date()}"
+    v.loc[v["step"] == "end", "label"] = f"Forecast {br.as_of.date()}"
+    moved = br.deals[br.deals["change"].abs() >= 0.005].head(BRIDGE_ROWS)
+    rows = deal_rows(b.d, moved.assign(opp_row=moved["opp_row"].fillna(-1).astype("int64")))
+    rows["step_label"] = rows["step"].map(STEP_LABELS)
+    share = forecast_share(weights if method == "ensemble" else {method: 1.0})
+    return _Moved(
+        bridge=br,
+        bridge_chart=v,
+        bridge_title=f"{b.target} forecast ({name}): {signed(br.change, b.fmt)} in "
+        f"{BRIDGE_DAYS} days",
+        bridge_sentence=" ".join(
+            t
+            for t in (
+                bridge_sentence(
+                    br.steps, name=name, target=b.target, since=br.since, as_of=br.as_of, fmt=b.fmt
+                ),
+                other_sentence(*_other_parts(br), b.fmt),
+                bridge_note(method, b.rec, share, forecast.has_snapshots(b.d), name),
+            )
+            if t
+        ),
+        bridge_table=Table(
+            rows.reset_index(drop=True),
+            BRIDGE_SPEC,
+            f"The {BRIDGE_ROWS} deals that moved the forecast most, {br.since.date()} to "
+            f"{br.as_of.date()}",
+            b.d.currency,
+        ),
+        bridge_definitions=bridge_definitions(BRIDGE_DAYS),
+    )
+
+
+def _other_parts(br: Bridge) -> tuple[float, float, float, float]:
+    """The bridge's "everything else": chance drift, allowance, model part, and the step."""
+    other = br.deals[(br.deals["step"] == "other") & (br.deals["why"] == "chance changed")]
+    step = float(br.steps.set_index("step").loc["other", "amount"])
+    return float(other["change"].sum()), br.allowance_change, br.method_change, step
+
+
+def forecast_share(weights: dict[str, float]) -> dict[str, float]:
+    """Each method's share of the forecast (weights normalised to sum to 1).
+
+    Parameters
+    ----------
+    weights
+        Method → weight (rep call left out: the blend never uses it).
+
+    Returns
+    -------
+    dict
+    """
+    use = {m: w for m, w in weights.items() if m != "rep_call" and np.isfinite(w) and w > 0}
+    total = sum(use.values())
+    return {m: w / total for m, w in use.items()} if total > 0 else {}
+
+
+@dataclass(frozen=True)
+class _Push:
+    """Section "Which deals to push this week?" (fields of :class:`Forecasting`)."""
+
+    push_list: Table
+    push_sentence: str
+    push_rule: str
+    push_files: dict[str, Table]
+
+
+def _push_section(b: _Basis, risk: dict[str, object]) -> _Push:
+    """The quarter's open deals ranked by value at risk, with their flags, and one file per manager."""
+    d, as_of = b.d, b.period.as_of
+    pipe = _frame(risk, "open")
+    chances = valuation(d, quarter=b.target, as_of=as_of, method="win_model").open
+    listed = inspection_list(d, pipe, chances[["opp_id", "chance"]], as_of=as_of)
+    rows = _deal_table_rows(d, listed, as_of)
+    spec = PUSH_SPEC if rows["manager"].notna().any() else PUSH_SPEC.without("manager")
+    caption = f"Open deals expected to close in {b.target} on {as_of.date()}. {PUSH_RULE}"
+    table = Table(rows, spec, caption if len(rows) else "", d.currency)
+    used: set[str] = set()
+    files = {
+        f"{PUSH_FILE}_{file_slug(m, used)}": Table(
+            part.reset_index(drop=True), spec, f"{caption} Manager: {m}", d.currency
+        )
+        for m, part in rows.groupby(rows["manager"].fillna("(no manager)"), sort=True)
+    }
+    return _Push(
+        push_list=table,
+        push_sentence=push_sentence(rows, b.target, b.fmt, has_activities=d.activities is not None),
+        push_rule=PUSH_RULE,
+        push_files=files,
+    )
+
+
+def push_sentence(
+    rows: pd.DataFrame, target: str, fmt: MoneyFormat, *, has_activities: bool
+) -> str:
+    """The inspection list in a sentence: how much is at risk, in how many deals, flagged how.
+
+    Parameters
+    ----------
+    rows
+        :func:`~salesops_lib.analysis.inspection.inspection_list` rows.
+    target
+        The quarter.
+    fmt
+        The money formatter.
+    has_activities
+        Whether the data logs activities (else the no-activity flag is not shown).
+
+    Returns
+    -------
+    str
+        Without open deals, that there is nothing to push yet.
+    """
+    if rows.empty:
+        return f"No open deal is expected to close in {target} yet: there is no deal to push."
+    at_risk, amount = float(rows["at_risk"].sum()), float(rows["amount"].sum())
+    flagged = rows["flags"].astype("str").str.len() > 0
+    top = rows.head(10)
+    out = (
+        f"{count(len(rows), 'open deal')} expected to close in {target} hold {fmt(amount)}, of "
+        f"which **{fmt(at_risk)}** is at risk (not counted on by the win model); the 10 at the "
+        f"top hold {fmt(float(top['at_risk'].sum()))} of it. "
+        f"{count(int(flagged.sum()), 'deal')} "
+        f"{'raises' if int(flagged.sum()) == 1 else 'raise'} at least one risk flag."
+    )
+    if not has_activities:
+        out += " The data logs no activities, so no deal is flagged for a lack of them."
+    return out
+
+
+def other_sentence(
+    drift: float, allowance: float, model: float, total: float, fmt: MoneyFormat
+) -> str | None:
+    """What the bridge's "everything else" step is made of, when it is sizeable.
+
+    Parameters
+    ----------
+    drift
+        The changed chance of open deals whose stage stayed.
+    allowance
+        The change of the allowance for deals not yet created.
+    model
+        The change of the time-series model's part.
+    total
+        The step ("everything else").
+    fmt
+        The money formatter.
+
+    Returns
+    -------
+    str or None
+        None when the step is under 0.5 cent.
+    """
+    if abs(total) < 0.005:
+        return None
+    parts = [
+        (
+            abs(drift),
+            f"the re-estimated chances of deals whose stage stayed ({signed(drift, fmt)})",
+        ),
+        (abs(allowance), f"the allowance for deals not yet created ({signed(allowance, fmt)})"),
+        (abs(model), f"the time-series model's part ({signed(model, fmt)})"),
+    ]
+    named = [words for size, words in sorted(parts, key=lambda p: -p[0]) if size >= 0.005]
+    rest = total - drift - allowance - model
+    if abs(rest) >= 0.005:
+        named.append(
+            f"deals that left the pipeline without closing in the quarter ({signed(rest, fmt)})"
+        )
+    return f"Everything else ({signed(total, fmt)}) is {listing(named)}."
