@@ -356,6 +356,8 @@ def test_a_stated_export_date_is_the_datas_last_date_and_survives_a_snapshot(tmp
     assert back.fingerprint() == data.fingerprint()
     with pytest.raises(ConfigError, match="data.export_date"):
         load_dataset(folder, config={"data": {"export_date": "last week"}})
+
+
 def test_owner_history_is_checked(tmp_path):
     reps = "rep_id,rep_name\nr1,Ann\nr2,Bo\n"
     opps = (

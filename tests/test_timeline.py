@@ -265,6 +265,8 @@ def test_a_first_kpi_table_derives_no_history_facts(demo_dir):
     data = load_dataset(demo_dir)
     kpi_table(data, quarter="2026Q3", by="rep_id")
     assert "facts" not in vars(data)  # the window facts of 20M rows are what made it slow
+
+
 # ---------------------------------------------------------------------------------------
 # the owner of a deal on a date
 
