@@ -541,9 +541,12 @@ def _snapshot_owners(data: SalesData, day: pd.Timestamp, at: np.ndarray) -> np.n
     owners = h["rep_id"].iloc[rows]
     if not owners.notna().any():
         return None
-    facts = data.facts.history
-    assert facts is not None
-    snap_row = facts["opp_row"].to_numpy()[rows]
+    facts = data.known_facts  # the derived facts when already made, else one id lookup
+    snap_row = (
+        facts.history["opp_row"].to_numpy()[rows]
+        if facts is not None and facts.history is not None
+        else positions(h["opp_id"].iloc[rows], data.opportunities["opp_id"]).astype(np.int64)
+    )
     order = np.argsort(snap_row, kind="stable")
     snap_row = snap_row[order]
     names = owners.astype("str").to_numpy(dtype=object, na_value=None)[order]
@@ -798,7 +801,8 @@ def open_pipeline_amounts(data: SalesData, *, quarter: str, as_of: object) -> pd
                 extra["amount"] = o["amount"].to_numpy()[late]
                 extra["close_date"] = o["close_date"].to_numpy()[late]
                 out = pd.concat([out, extra], ignore_index=True)
-    out.insert(1, "rep_id", take_rows(o["rep_id"], out["opp_row"].to_numpy()).array)
+    owners = owners_on(data, day, rows=out["opp_row"].to_numpy())
+    out.insert(1, "rep_id", owners["rep_id"].array)
     out["amount"] = out["amount"].fillna(0.0)
     return _in_quarter(data, out, quarter)
 

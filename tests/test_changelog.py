@@ -122,7 +122,7 @@ def test_the_waterfall_from_a_change_log_balances(deals):
     dates = snapshot_dates(log["snapshot_date"].min(), T0 + pd.Timedelta(days=75), CAL)
     assert len(data.history) == len(implied_snapshots(log, dates))
     for quarter in ("2026Q1", "2026Q2"):
-        w = movement(data, quarter=quarter).set_index("step")["amount"]
+        w = movement(data, quarter=quarter).steps.set_index("step")["amount"]
         inflow = w[["start", "created", "pulled_in", "amount_change"]].sum()
         outflow = w[["won", "lost", "slipped_out"]].sum()  # negative
         assert inflow + outflow == pytest.approx(w["end"])

@@ -200,7 +200,7 @@ def test_methods_that_cannot_run_say_so_instead_of_no_objects_to_concatenate(tin
         (
             {"data": {"source": ".", "pasword": "x"}},
             "unknown key of [data] 'pasword' (did you mean 'password'?); valid: source, preset, "
-            "password, columns, tables, currency, history_quarters",
+            "password, columns, tables, currency, history_quarters, history, migrated_records, export_date",
         ),
         (
             {"stages": [{"name": "Won", "closed": True, "win": True}]},

@@ -1778,7 +1778,3 @@ def forecast_year(
     sd_total = float(np.sqrt(var))
     rows["Total"] = [total, max(total - 1.2816 * sd_total, 0.0), total + 1.2816 * sd_total, model]
     return pd.DataFrame.from_dict(rows, orient="index", columns=["point", "lo80", "hi80", "model"])
-
-
-# the forecast bridge (why the number moved) is built on this module; found here with it
-from salesops_lib.analysis.bridge import Bridge, bridge, valuation  # noqa: E402, F401
