@@ -529,6 +529,21 @@ def _hired_by(data: SalesData, day: pd.Timestamp) -> Callable[[np.ndarray], np.n
     return test
 
 
+def _opp_rows_of(data: SalesData, rows: np.ndarray | slice) -> np.ndarray:
+    """The opportunity-table row of each history row ``rows`` (-1: not in the table).
+
+    Read from the derived facts when they are already made, else found by one id lookup,
+    so a caller never derives the facts of every snapshot row for this.
+    """
+    assert data.history is not None
+    facts = data.known_facts
+    if facts is not None and facts.history is not None:
+        return facts.history["opp_row"].to_numpy()[rows]
+    return positions(data.history["opp_id"].iloc[rows], data.opportunities["opp_id"]).astype(
+        np.int32
+    )
+
+
 def _snapshot_owners(data: SalesData, day: pd.Timestamp, at: np.ndarray) -> np.ndarray | None:
     """For opportunity rows ``at``, the owner the latest snapshot on or before ``day`` names
     (None: not in it, or no owner); None when that snapshot names no owners."""
@@ -541,12 +556,7 @@ def _snapshot_owners(data: SalesData, day: pd.Timestamp, at: np.ndarray) -> np.n
     owners = h["rep_id"].iloc[rows]
     if not owners.notna().any():
         return None
-    facts = data.known_facts  # the derived facts when already made, else one id lookup
-    snap_row = (
-        facts.history["opp_row"].to_numpy()[rows]
-        if facts is not None and facts.history is not None
-        else positions(h["opp_id"].iloc[rows], data.opportunities["opp_id"]).astype(np.int64)
-    )
+    snap_row = _opp_rows_of(data, rows)
     order = np.argsort(snap_row, kind="stable")
     snap_row = snap_row[order]
     names = owners.astype("str").to_numpy(dtype=object, na_value=None)[order]
@@ -780,12 +790,7 @@ def open_pipeline_amounts(data: SalesData, *, quarter: str, as_of: object) -> pd
     else:
         assert data.history is not None
         snap = data.history.iloc[rows]
-        facts = data.known_facts
-        at = (
-            facts.history["opp_row"].to_numpy()[rows]
-            if facts is not None and facts.history is not None
-            else positions(snap["opp_id"], o["opp_id"]).astype(np.int32)
-        )
+        at = _opp_rows_of(data, rows)
         is_open = _still_open(data, rows, day, at)
         out = pd.DataFrame({"opp_row": at[is_open]})
         out["amount"] = snap["amount"].to_numpy()[is_open]
