@@ -79,3 +79,15 @@ def rendered(demo_dir, tmp_path_factory):
     )
     assert result.ok, [(r.name, r.error) for r in result.failed]
     return result
+
+
+@pytest.fixture(scope="session")
+def maven_rendered(tmp_path_factory):
+    """One complete quarterly run of every report on the Maven example (its latest quarter)."""
+    from salesops_lib.run.runner import run_quarter
+
+    result = run_quarter(
+        MAVEN, preset="maven_crm", out=tmp_path_factory.mktemp("maven"), jobs=2, progress=False
+    )
+    assert result.ok, [(r.name, r.error) for r in result.failed]
+    return result
