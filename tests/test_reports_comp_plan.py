@@ -595,11 +595,12 @@ def test_demo_statements_csv_is_rounded(demo_report, tmp_path):
     assert csv["Attainment"].to_numpy() == pytest.approx(st["attainment"].round(4).to_numpy())
 
 
-def test_demo_next_quarter_cost_uses_the_forecast_report_03_recommends(demo, demo_report):
+@pytest.mark.xdist_group("forecast")  # shares report 03 on the demo (conftest's demo_forecast)
+def test_demo_next_quarter_cost_uses_the_forecast_report_03_recommends(demo_report, demo_forecast):
     # review 05.10: 05 used the pipeline method while 03 recommended another
     from salesops_lib.reports import forecasting
 
-    f = forecasting.build(demo, quarter="2026Q3")
+    f = demo_forecast
     a = demo_report.ahead
     assert a.recommended and a.method == f.recommendation.method
     point = f.forecasts.set_index("method").loc[a.method, "point"]

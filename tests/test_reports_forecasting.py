@@ -548,9 +548,9 @@ def test_validates_past_due_deals_appear_in_03(tmp_path):
 # the demo, against pandas on the raw files
 
 
-@pytest.fixture(scope="module")
-def demo_report(demo):
-    return fr.build(demo, quarter="2026Q3")
+@pytest.fixture
+def demo_report(demo_forecast):
+    return demo_forecast  # built once per session (conftest), shared with test_reports_asof
 
 
 def test_demo_recommendation_follows_the_rule_on_the_backtest_shown(demo_report, demo_dir):
