@@ -128,6 +128,8 @@ def test_inspection_list_flags_and_ranks_by_value_at_risk(demo):
         ("", "none"),
         (float("nan"), "none"),
         ("北京", "none"),
+        ("Łukasz Kowalski", "lukasz_kowalski"),  # Ł has no decomposition: was "ukasz_kowalski"
+        ("Søren Ærø", "soren_aero"),
     ],
 )
 def test_file_slug_is_safe(name, slug):

@@ -164,6 +164,27 @@ def flag_words(rows: pd.DataFrame) -> pd.Series:
     return pd.Series(words, index=rows.index, dtype="str")
 
 
+# letters Unicode does not decompose into a Latin letter and a mark, spelled as people do in ASCII
+_NOT_DECOMPOSED = str.maketrans(
+    {
+        "Ł": "L",
+        "ł": "l",
+        "Ø": "O",
+        "ø": "o",
+        "Đ": "D",
+        "đ": "d",
+        "Æ": "AE",
+        "æ": "ae",
+        "Œ": "OE",
+        "œ": "oe",
+        "ß": "ss",
+        "Þ": "Th",
+        "þ": "th",
+        "ı": "i",
+    }
+)
+
+
 def file_slug(name: object, used: set[str]) -> str:
     """A safe, unique file-name part for a name people typed (a manager's).
 
@@ -186,8 +207,11 @@ def file_slug(name: object, used: set[str]) -> str:
     >>> used = set()
     >>> file_slug("José <script>, Jr.", used), file_slug("Jose script Jr", used)
     ('jose_script_jr', 'jose_script_jr_2')
+    >>> file_slug("Łukasz Søndergaard", used)
+    'lukasz_sondergaard'
     """
     text = "" if pd.isna(name) else str(name)  # type: ignore[call-overload]
+    text = text.translate(_NOT_DECOMPOSED)  # Łukasz → Lukasz, not ukasz
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     base = re.sub(r"[^a-z0-9]+", "_", plain.lower()).strip("_")[:40] or "none"
     out, k = base, 1
