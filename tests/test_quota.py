@@ -25,7 +25,7 @@ REPS = (
     "r1,Ann,A,AE,T1,2023-01-01,\n"
     "r2,Bo,A,AE,T2,2023-01-01,\n"
     "r3,Cy,B,AE,T2,2023-01-01,\n"
-    "r4,Di,B,AE,T3,2026-01-01,\n"
+    "r4,Di,B,AE,T3,2025-12-01,\n"  # hired a month before AS_OF: ramping in the plan
     "r5,Ed,B,AE,T3,2023-01-01,2025-06-30\n"
 )
 ACCOUNTS = (
@@ -58,8 +58,11 @@ def _reps(data):
     return quota.in_seat(data, AS_OF, quota.plan_period(data, 2026))
 
 
-def test_in_seat_keeps_future_hire_and_drops_leaver(tiny):
-    assert _reps(tiny)["rep_id"].tolist() == ["r1", "r2", "r3", "r4"]
+def test_in_seat_keeps_recent_hire_and_drops_later_hire_and_leaver(tmp_path):
+    # issue 16: a plan made on AS_OF does not know reps hired after it; a hire on AS_OF counts
+    later = REPS + "r6,Fay,A,AE,T1,2026-01-01,\nr7,Gil,A,AE,T1,2025-12-31,\n"
+    d = load_dataset(write(tmp_path / "q", reps=later, opportunities=_opps(), accounts=ACCOUNTS))
+    assert _reps(d)["rep_id"].tolist() == ["r1", "r2", "r3", "r4", "r7"]
 
 
 def test_even_by_hand(tiny):
@@ -256,16 +259,16 @@ def test_even_proposal_by_hand_with_ramp(tiny):
     p = quota.propose(
         tiny, target=100_000, period=2026, method="even", overassign=1.1, as_of=AS_OF
     ).set_index("rep_id")
-    # capacity-months: three reps × 12 + r4 (0 + .25 + .5 + .75 + 8 × 1) = 45.5
-    assert p.loc["r1", "quota"] == pytest.approx(110_000 * 12 / 45.5, abs=0.01)
-    assert p.loc["r4", "quota"] == pytest.approx(110_000 * 9.5 / 45.5, abs=0.01)
+    # capacity-months: three reps × 12 + r4 (hired 1 December: .25 + .5 + .75 + 9 × 1) = 46.5
+    assert p.loc["r1", "quota"] == pytest.approx(110_000 * 12 / 46.5, abs=0.01)
+    assert p.loc["r4", "quota"] == pytest.approx(110_000 * 10.5 / 46.5, abs=0.01)
     assert round(p["quota"].sum() * 100) == 11_000_000
     # the ramping rep carries the ramp share of a fully ramped quarter
-    assert p.loc["r4", "ramp_2026Q1"] == pytest.approx(0.25)
+    assert p.loc["r4", "ramp_2026Q1"] == pytest.approx(0.5)
     assert p.loc["r4", "quota_2026Q1"] / p.loc["r4", "quota_2026Q3"] == pytest.approx(
-        0.25, abs=1e-5
+        0.5, abs=1e-5
     )
-    assert p.loc["r4", "ramp_factor"] == pytest.approx(9.5 / 12)
+    assert p.loc["r4", "ramp_factor"] == pytest.approx(10.5 / 12)
     # months are whole cents, so a quarter is within three cents of a quarter of the year
     assert p.loc["r1", "quota_2026Q1"] == pytest.approx(p.loc["r1", "quota"] / 4, abs=0.03)
 

@@ -651,10 +651,12 @@ def quarter_seasonality(season: pd.Series) -> np.ndarray:
 
 
 def in_seat(data: SalesData, as_of: pd.Timestamp, plan: PlanPeriod) -> pd.DataFrame:
-    """Reps employed on ``as_of`` or hired to start before the plan ends, not known to leave first.
+    """Reps hired on or before ``as_of`` and not known to leave before the plan starts.
 
-    A rep in the reps table with a future hire date (an accepted offer) gets a ramped
-    quota from the hire month. Reps the data does not show at work
+    A plan made on ``as_of`` does not know the reps hired after it: a rep whose hire date
+    is later (as the data shows it today) gets no quota, and the plan's seats are the ones
+    filled that day. A rep hired on or before ``as_of`` gets a ramped quota from the hire
+    date (:func:`ramp_matrix`). Reps the data does not show at work
     (:func:`possibly_inactive`: no deal at all, or none for six months, and no recent hire
     date or current quota) are left out.
 
@@ -665,8 +667,8 @@ def in_seat(data: SalesData, as_of: pd.Timestamp, plan: PlanPeriod) -> pd.DataFr
     as_of
         The planning date.
     plan
-        The plan period (:func:`plan_period`): reps hired after its end, or leaving by its
-        start (or by ``as_of`` when later), are left out.
+        The plan period (:func:`plan_period`): reps leaving by its start (or by ``as_of``
+        when later) are left out.
 
     Returns
     -------
@@ -679,7 +681,7 @@ def in_seat(data: SalesData, as_of: pd.Timestamp, plan: PlanPeriod) -> pd.DataFr
         When nobody is in seat: there is no one to give a quota.
     """
     reps = data.reps
-    hired = reps["hire_date"].isna() | (reps["hire_date"] <= plan.end)
+    hired = reps["hire_date"].isna() | (reps["hire_date"] <= as_of)
     staying = reps["end_date"].isna() | (reps["end_date"] > max(as_of, plan.start))
     away = reps["rep_id"].isin(possibly_inactive(data, as_of)["rep_id"])
     out = reps[hired & staying & ~away].copy()

@@ -751,7 +751,6 @@ def _carry_section(
             no_hire_date=int(chosen["hire_date"].isna().sum())
             if "hire_date" in chosen
             else len(chosen),
-            as_of=day,
         ),
     )
 
@@ -1376,8 +1375,9 @@ def allocation_sentence(chosen: pd.DataFrame, as_of: pd.Timestamp, fmt: MoneyFor
         The sentence (``**`` marks what to read first).
     """
     return (
-        f"Quotas go to the {count(len(chosen), 'rep')} in seat on {as_of.date()} (and those "
-        "hired to start during the plan year). Each method gives every rep a weight; the company "
+        f"Quotas go to the {count(len(chosen), 'rep')} in seat on {as_of.date()}, hired on or "
+        "before that day: a plan made then does not know later hires, so they get no quota "
+        "here. Each method gives every rep a weight; the company "
         "quota is spread over reps and months in proportion to the rep's share × the month's "
         "seasonality × the rep's ramp factor that month, in whole cents, so the quotas add up to "
         f"the company quota exactly ({fmt(chosen['quota'].sum())})."
@@ -1579,13 +1579,11 @@ def team_title(teams: pd.DataFrame, plan_label: str) -> str:
     return f"{top['team']} carries the most of the {plan_label} quota ({pct(top['quota'] / total)})"
 
 
-def _hired(day: object, as_of: pd.Timestamp | None) -> str:
-    """`` (hired 2026-09-12)``, `` (starts 2026-10-24)`` for a hire after ``as_of``, or nothing."""
+def _hired(day: object) -> str:
+    """`` (hired 2026-09-12)``, or nothing without a hire date."""
     if day is None or pd.isna(day):  # type: ignore[call-overload]
         return ""
-    when = pd.Timestamp(day)  # type: ignore[arg-type]
-    verb = "starts" if as_of is not None and when > as_of else "hired"
-    return f" ({verb} {when.date()})"
+    return f" (hired {pd.Timestamp(day).date()})"  # type: ignore[arg-type]
 
 
 def ramp_sentence(
@@ -1594,12 +1592,10 @@ def ramp_sentence(
     ramp: tuple[float, ...],
     *,
     no_hire_date: int = 0,
-    as_of: pd.Timestamp | None = None,
 ) -> str:
     """How many reps are still ramping during the plan year and what share of a year they carry.
 
-    A rep whose hire date is after ``as_of`` (an accepted offer) "starts" on it. Reps without
-    a hire date count as fully ramped; the sentence says how many there are.
+    Reps without a hire date count as fully ramped; the sentence says how many there are.
 
     Parameters
     ----------
@@ -1612,8 +1608,6 @@ def ramp_sentence(
         The ramp schedule.
     no_hire_date
         Reps without a hire date.
-    as_of
-        The planning date.
 
     Returns
     -------
@@ -1641,7 +1635,7 @@ def ramp_sentence(
     k = len(ramping)
     ranked = ramping.sort_values("ramp_factor")
     named = [
-        f"{r.rep_name}{_hired(getattr(r, 'hire_date', None), as_of)}, {pct(r.ramp_factor)}"
+        f"{r.rep_name}{_hired(getattr(r, 'hire_date', None))}, {pct(r.ramp_factor)}"
         for r in ranked.head(5).itertuples()
     ]
     more = [f"{k - 5} more"] if k > 5 else []
