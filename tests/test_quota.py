@@ -265,9 +265,7 @@ def test_even_proposal_by_hand_with_ramp(tiny):
     assert round(p["quota"].sum() * 100) == 11_000_000
     # the ramping rep carries the ramp share of a fully ramped quarter
     assert p.loc["r4", "ramp_2026Q1"] == pytest.approx(0.5)
-    assert p.loc["r4", "quota_2026Q1"] / p.loc["r4", "quota_2026Q3"] == pytest.approx(
-        0.5, abs=1e-5
-    )
+    assert p.loc["r4", "quota_2026Q1"] / p.loc["r4", "quota_2026Q3"] == pytest.approx(0.5, abs=1e-5)
     assert p.loc["r4", "ramp_factor"] == pytest.approx(10.5 / 12)
     # months are whole cents, so a quarter is within three cents of a quarter of the year
     assert p.loc["r1", "quota_2026Q1"] == pytest.approx(p.loc["r1", "quota"] / 4, abs=0.03)

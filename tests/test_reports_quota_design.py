@@ -840,6 +840,40 @@ def test_demo_reps_in_seat_ramp_and_history_from_the_raw_files(demo_report, raw)
     assert set(lt.index[lt["no_history"]]) == set(seat["rep_id"]) - dealt
 
 
+def test_demo_plan_knows_no_rep_hired_after_the_planning_date(demo_report, raw, tmp_path):
+    # issue 16: a plan made on 2026-09-30 does not know later hires (Lucas Schmidt, hired
+    # 2026-10-24): none of them is in a table, a frame, the letters or a sentence of 04
+    from salesops_lib.render import page
+
+    reps, _ = raw
+    r = demo_report
+    later = reps[reps["hire_date"] > pd.Timestamp("2026-09-30")]
+    assert "Lucas Schmidt" in set(later["rep_name"])  # the demo has such a hire
+    ids = set(later["rep_id"])
+    names = set(later["rep_name"]) - set(reps.loc[~reps["rep_id"].isin(ids), "rep_name"])
+    frames, texts = [], [f.text for f in r.findings]
+    for field in dataclasses.fields(r):
+        value = getattr(r, field.name)
+        if isinstance(value, Table):
+            frames.append(value.frame.reset_index())
+        elif isinstance(value, pd.DataFrame):
+            frames.append(value.reset_index())
+        elif isinstance(value, str):
+            texts.append(value)
+    assert r.letters is not None and r.reps is not None and len(frames) > 10
+    for frame in frames:
+        if "rep_id" in frame:
+            assert not ids & set(frame["rep_id"].astype(str))
+        for col in frame.columns:
+            if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
+                assert not names & set(frame[col].dropna().astype(str))
+    assert not any(name in text for name in names for text in texts)
+    page.handout(r.letters, str(tmp_path), "04_quota_letters", r.letters_what)
+    csv = pd.read_csv(tmp_path / "04_quota_letters.csv")
+    assert not names & set(csv.astype(str).stack())
+    assert (pd.to_datetime(csv["Hired"]) <= "2026-09-30").all()
+
+
 def test_demo_letters_written_from_the_table(demo_report, tmp_path):
     import openpyxl
 
