@@ -1365,8 +1365,7 @@ def forecast_quarter(
         Loaded data; history snapshots make the pipeline methods honest about the past.
     quarter
         Fiscal quarter to forecast: one the data covers, or a later one up to the quarter
-        after the as-of date's quarter (next quarter); a quarter beyond that, or before
-        the data's first quarter, raises.
+        after the as-of date's (next quarter); one beyond that, or before the data, raises.
     as_of
         What is known (default: the data's last date, capped at the quarter's end).
     by
@@ -1402,11 +1401,8 @@ def forecast_quarter(
         When ``by`` is not a column of the reps table.
     ConfigError
         When ``quarter`` is not a quarter label or a method name is unknown (the message
-        lists the valid ones), or ``quarter`` is one the data cannot forecast
-        (:func:`check_forecastable`: before the data's first quarter, or after its last
-        quarter by more than the quarter after the as-of date's; the message names the
-        data's quarters and the latest quarter it can forecast). A ConfigError is a
-        ValueError.
+        lists the valid ones), or the data cannot forecast ``quarter``
+        (:func:`check_forecastable`; the message names the data's range).
     """
     methods = (methods,) if isinstance(methods, str) else tuple(methods)
     check_names(methods, METHODS, "forecast method")
