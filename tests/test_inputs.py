@@ -114,9 +114,71 @@ def test_an_as_of_outside_the_quarter_gives_the_quarters_dates(tiny, call, messa
     assert str(err.value) == message
 
 
-def test_a_later_as_of_still_counts_the_whole_quarter(tiny):
+def test_a_later_as_of_is_clipped_to_the_quarters_end(tiny):
     late = kpi_table(tiny, quarter="2026Q1", as_of="2026-06-30", by=None)
     pd.testing.assert_frame_equal(late, kpi_table(tiny, quarter="2026Q1", by=None))
+    pd.testing.assert_frame_equal(
+        late, kpi_table(tiny, quarter="2026Q1", as_of="2026-03-31", by=None)
+    )
+    # o8 (9999, won 2026-04-02) is after the quarter: 1000 + 3000 + 2000 only; o5 is still
+    # open on 2026-03-31 (4000) and o7 (6000) closes in 2026Q2
+    t = late.iloc[0]
+    assert (t["bookings"], t["won"], t["open_pipeline"]) == (6000, 3, 4000)
+
+
+def test_an_as_of_that_is_no_date_says_how_to_write_one(tiny):
+    with pytest.raises(ConfigError) as err:
+        kpi_table(tiny, quarter="2026Q1", as_of="soon")
+    assert str(err.value) == "as_of 'soon' is not a date; write it like 2026-08-15"
+
+
+BEYOND = "quarter {q} is beyond what the data can forecast: the data covers 2025Q4 to 2026Q2, "
+
+
+@pytest.mark.parametrize("form", ["2026Q3", "Q3 2026", "FY2026-Q3"])
+def test_the_quarter_after_the_as_of_dates_can_be_forecast(tiny, form):
+    # the data ends 2026-04-02 (in 2026Q2): next quarter is a legitimate forecast
+    f = fc.forecast_quarter(tiny, quarter=form, methods="pipeline")
+    assert f["method"].tolist() == ["pipeline"] and f.attrs["as_of"] == "2026-04-02"
+    assert f.attrs["booked"] == 0  # nothing of 2026Q3 is won yet
+
+
+@pytest.mark.parametrize(
+    ("quarter", "as_of", "message"),
+    [
+        (
+            "2026Q4",
+            None,
+            BEYOND + "and as of 2026-04-02 the latest quarter it can forecast is 2026Q3 (the "
+            "quarter after the as-of date's)",
+        ),
+        (
+            "2026Q3",
+            "2026-01-15",
+            BEYOND + "and as of 2026-01-15 the latest quarter it can forecast is 2026Q2 (the "
+            "quarter after the as-of date's)",
+        ),
+        (
+            "2030Q1",
+            "2030-01-01",
+            BEYOND + "and as of 2026-04-02 (the data's last date) the latest quarter it can "
+            "forecast is 2026Q3 (the quarter after the as-of date's)",
+        ),
+        ("2025Q1", None, "quarter 2025Q1 is outside the data, which covers 2025Q4 to 2026Q2"),
+    ],
+)
+def test_a_quarter_the_data_cannot_forecast_names_the_range_and_the_latest(
+    tiny, quarter, as_of, message
+):
+    with pytest.raises(ValueError) as err:
+        fc.forecast_quarter(tiny, quarter=quarter, as_of=as_of, methods="pipeline")
+    assert isinstance(err.value, ConfigError)
+    assert str(err.value) == message.format(q=quarter)
+
+
+def test_a_quarter_the_data_covers_can_be_forecast_from_an_earlier_date(tiny):
+    f = fc.forecast_quarter(tiny, quarter="2026Q2", as_of="2025-12-31", methods="pipeline")
+    assert f.attrs["as_of"] == "2025-12-31" and f.attrs["booked"] == 0
 
 
 @pytest.mark.parametrize(

@@ -42,7 +42,7 @@ import pandas as pd
 from salesops_lib import timeline
 from salesops_lib.config import check_names
 from salesops_lib.data import SalesData
-from salesops_lib.errors import SalesOpsDataError
+from salesops_lib.errors import ConfigError, SalesOpsDataError
 from salesops_lib.timeline import booked, won_deals
 
 METHODS = ("time_series", "pipeline", "win_model", "rep_call", "ensemble")
@@ -1301,6 +1301,52 @@ def _recommended(data: SalesData, bt: pd.DataFrame | None, among: tuple[str, ...
     return recommend(bt, among=among, hindsight=bt.attrs.get("hindsight", hindsight_methods(data)))
 
 
+def check_forecastable(data: SalesData, quarter: str, as_of: pd.Timestamp) -> None:
+    """Raise unless the data can forecast ``quarter`` as known on ``as_of``.
+
+    A quarter the data covers can be forecast as of any date. A quarter after the data's
+    last one can be forecast up to the quarter after the as-of date's quarter (next
+    quarter is a legitimate forecast; later ones would be the methods' guesses on no data).
+    An as-of date after the data's last date counts as that last date: nothing later is
+    known.
+
+    Parameters
+    ----------
+    data
+        The data set (its calendar, first and last date).
+    quarter
+        A quarter label in the one written form (``2026Q3``).
+    as_of
+        The as-of date the forecast uses.
+
+    Raises
+    ------
+    ConfigError
+        A quarter before the data's first quarter (the message names the quarters the data
+        covers), or after the latest quarter it can forecast (the message names the data's
+        quarters and that latest quarter).
+
+    Examples
+    --------
+    >>> check_forecastable(data, "2027Q1", pd.Timestamp("2026-08-15"))  # doctest: +SKIP
+    ConfigError: quarter 2027Q1 is beyond what the data can forecast: ...
+    """
+    quarters = data.quarters()
+    first, last = quarters[0], quarters[-1]
+    known = min(pd.Timestamp(as_of).normalize(), data.last_date.normalize())
+    latest = data.calendar.shift(data.calendar.quarter_of(known), 1)
+    period = data.calendar.period
+    if period(quarter) < period(first):
+        raise ConfigError(f"quarter {quarter} is outside the data, which covers {first} to {last}")
+    if period(quarter) > period(last) and period(quarter) > period(latest):
+        day = f"{known.date()}" + (" (the data's last date)" if known < as_of else "")
+        raise ConfigError(
+            f"quarter {quarter} is beyond what the data can forecast: the data covers {first} "
+            f"to {last}, and as of {day} the latest quarter it can forecast is {latest} "
+            "(the quarter after the as-of date's)"
+        )
+
+
 def forecast_quarter(
     data: SalesData,
     *,
@@ -1318,7 +1364,8 @@ def forecast_quarter(
     data
         Loaded data; history snapshots make the pipeline methods honest about the past.
     quarter
-        Fiscal quarter to forecast.
+        Fiscal quarter to forecast: one the data covers, or a later one up to the quarter
+        after the as-of date's (next quarter); one beyond that, or before the data, raises.
     as_of
         What is known (default: the data's last date, capped at the quarter's end).
     by
@@ -1354,7 +1401,8 @@ def forecast_quarter(
         When ``by`` is not a column of the reps table.
     ConfigError
         When ``quarter`` is not a quarter label or a method name is unknown (the message
-        lists the valid ones).
+        lists the valid ones), or the data cannot forecast ``quarter``
+        (:func:`check_forecastable`; the message names the data's range).
     """
     methods = (methods,) if isinstance(methods, str) else tuple(methods)
     check_names(methods, METHODS, "forecast method")
@@ -1363,6 +1411,7 @@ def forecast_quarter(
     as_of_ts = (
         data.default_as_of(quarter) if as_of is None else min(pd.Timestamp(as_of).normalize(), end)
     )
+    check_forecastable(data, quarter, as_of_ts)
     p = _point(data, quarter, as_of_ts)
     key = _group_map(data, by)
     parts = _all_methods(data, p, key, tuple(m for m in methods if m != "ensemble"))

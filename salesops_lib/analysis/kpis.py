@@ -59,8 +59,8 @@ def quarter_window(
 ) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timestamp]:
     """First day, last day and effective as-of date of a quarter.
 
-    ``as_of`` defaults to :meth:`SalesData.default_as_of`; a later date is capped at the
-    quarter's last day.
+    ``as_of`` defaults to :meth:`SalesData.default_as_of`; a date after the quarter's last
+    day is clipped to that day, so nothing after the quarter is counted.
 
     Parameters
     ----------
@@ -75,13 +75,19 @@ def quarter_window(
     -------
     start, end, as_of : Timestamp
         Dates at midnight.
+
+    Raises
+    ------
+    ConfigError
+        If ``as_of`` is not a date (the message shows the form to write).
     """
     start, end = data.calendar.bounds(quarter)
-    as_of_ts = (
-        data.default_as_of(quarter)
-        if as_of is None or pd.isna(as_of)
-        else pd.Timestamp(as_of).normalize()
-    )
+    if as_of is None or pd.isna(as_of):
+        return start, end, min(data.default_as_of(quarter), end)
+    try:
+        as_of_ts = pd.Timestamp(as_of).normalize()
+    except (TypeError, ValueError):
+        raise ConfigError(f"as_of {as_of!r} is not a date; write it like 2026-08-15") from None
     return start, end, min(as_of_ts, end)
 
 
@@ -173,7 +179,10 @@ def kpi_table(
         are read too).
     as_of
         Count only what was known on this date (default: the quarter's end, or the data's
-        last date while the quarter runs; a later date counts the whole quarter).
+        last date while the quarter runs). A date after the quarter's end is clipped to
+        the quarter's end: the table counts the whole quarter and nothing after it (deals
+        closed later are not bookings of this quarter; the open pipeline is the one open
+        on the quarter's last day). A date before the quarter starts raises.
     by
         ``"rep_id"``, ``"team"``, ``"region"``, ``"manager"``, or None for one total row.
 
@@ -188,7 +197,7 @@ def kpi_table(
     ------
     ConfigError
         When ``quarter`` is not a quarter label or is outside the data, or ``as_of`` is
-        before the quarter starts (each message says what is allowed).
+        not a date or is before the quarter starts (each message says what is allowed).
 
     Examples
     --------
