@@ -1307,20 +1307,26 @@ def test_the_plans_table_sets_asked_beside_reachable_against_the_same_reps_booki
     r = qd.build(tiny, quarter="2025Q4", target=100_000, method="even", overassign=1.1)
     t = r.plans.frame.set_index("group")
     c = r.choice
-    # bookings of 2025 by hand (_opps: every month r1 1,000, r2 2,000, r3 3,000; team A is r1
-    # and r2, B is r3), counting only the reps given a quota
+    # bookings by hand (_opps: every month r1 1,000, r2 2,000, r3 3,000; team A is r1 and r2,
+    # B is r3) over the complete quarters before the planning date (the data ends on 2025-12-15,
+    # mid-2025Q4), for the reps given a quota; a year of them is that × 4 / the quarters
+    n = len(r.trailing)
+    assert list(r.trailing.index) == ["2025Q1", "2025Q2", "2025Q3"]
     reps = pd.read_csv(pd.io.common.StringIO(REPS)).set_index("rep_id")
-    year = {"r1": 12_000, "r2": 24_000, "r3": 36_000}
+    monthly = {"r1": 1_000, "r2": 2_000, "r3": 3_000}
     planned = c.asked.set_index("rep_id")
     for team in ("A", "B"):
         ids = [i for i in planned.index if reps.loc[i, "team"] == team]
-        booked = sum(year.get(i, 0) for i in ids)
+        booked = sum(monthly.get(i, 0) * 3 * n for i in ids)
         assert t.loc[team, "booked"] == pytest.approx(booked)
         assert t.loc[team, "asked_quota"] == pytest.approx(planned.loc[ids, "quota"].sum())
-        assert t.loc[team, "asked_multiple"] == pytest.approx(t.loc[team, "asked_quota"] / booked)
+        assert t.loc[team, "asked_multiple"] == pytest.approx(
+            t.loc[team, "asked_quota"] / (booked * 4 / n)
+        )
     assert t.loc["All reps", "asked_quota"] == pytest.approx(110_000)
     assert t.loc["All reps", "reachable_quota"] == pytest.approx(c.reachable_plan["quota"].sum())
-    assert t.loc["All reps", "booked"] == pytest.approx(72_000)
+    assert t.loc["All reps", "booked"] == pytest.approx(6_000 * 3 * n)
+    assert r.plans.spec.labels[1] == f"Booked {r.trailing.index[0]}–{r.trailing.index[-1]}"
 
 
 @pytest.mark.parametrize("use", ["rules", "", "Asked"])
@@ -1377,3 +1383,14 @@ def test_use_sentence_says_which_plan_and_why(reason, use, text):
     assert qd.choice_label(c) == (
         "the reachable plan" if "reachable plan**" in text else "the plan as asked"
     )
+
+
+def test_plans_frame_turns_fewer_quarters_of_bookings_into_a_year():
+    c = _choice(target=100_000, asked_share=0.6, reason="cut")  # 2 × 55,000; reachable × 0.7
+    booked = pd.Series({"a": 10_000.0, "b": 30_000.0})  # two quarters: 80,000 a year at that pace
+    row = qd.plans_frame(c, booked, per_year=2.0, by_team=False).iloc[0]
+    assert row["group"] == "All reps" and row["booked"] == 40_000
+    assert row["asked_quota"] == pytest.approx(110_000)
+    assert row["asked_multiple"] == pytest.approx(110_000 / 80_000)
+    assert row["reachable_quota"] == pytest.approx(77_000)
+    assert row["reachable_multiple"] == pytest.approx(77_000 / 80_000)

@@ -440,7 +440,7 @@ def build(
         definitions=_definitions(method, choice.band),
         findings=_findings(choice, trailing, basis.letters, basis.hard, fmt, target=tgt),
         **_carry_section(d, choice, basis, setup, bt=bt, team=team),
-        **_reach_section(d, choice, basis, bt, fmt, booked_as=booked_label(trailing)),
+        **_reach_section(d, choice, basis, bt, fmt, trailing=trailing),
         **_fair_section(d, basis),
         **_split_section(d, choice, plan, basis, day),
         **_letters_section(d, plan, basis),
@@ -799,7 +799,7 @@ def _reach_section(
     bt: quota.YearBacktest | None,
     fmt: MoneyFormat,
     *,
-    booked_as: str = "Booked",
+    trailing: pd.Series,
 ) -> _Reach:
     """Will enough reps make it: the plan as asked against the reachable one, the share at quota."""
     share_frame, hard, teams_known = basis.share_frame, basis.hard, basis.teams_known
@@ -808,9 +808,7 @@ def _reach_section(
     return _Reach(
         plans=Table(
             plans,
-            (PLANS_SPEC if teams_known else PLANS_SPEC.with_label("group", "Group")).with_label(
-                "booked", booked_as
-            ),
+            _plans_spec(trailing, teams_known),
             f"The plan as asked beside the reachable plan: quotas against what the same reps "
             f"booked (the letters carry {choice_label(choice)})",
             d.currency,
@@ -1929,9 +1927,10 @@ def plans_frame(
     Returns
     -------
     DataFrame
-        ``group`` (each team, then ``All reps``), ``booked``, ``asked_quota``,
-        ``asked_multiple`` (quota ÷ a year of the same reps' bookings: the attainment of
-        last year's bookings the quota needs), ``reachable_quota``, ``reachable_multiple``.
+        ``group`` (each team, then ``All reps``), ``booked`` (the same reps' trailing
+        bookings), ``asked_quota``, ``asked_multiple`` (quota ÷ a year of those bookings:
+        what the quota needs against last year's record), ``reachable_quota``,
+        ``reachable_multiple``.
     """
     parts = []
     for name, plan in (("asked", choice.asked), ("reachable", choice.reachable_plan)):
@@ -1946,8 +1945,16 @@ def plans_frame(
             )
         )
     out = parts[0].join(parts[1].drop(columns="booked"))
-    out["booked"] = out["booked"] * per_year
     return out.reset_index()[[c.key for c in PLANS_SPEC.columns]]
+
+
+def _plans_spec(trailing: pd.Series, teams_known: bool) -> TableSpec:
+    """The plans table's columns, labelled for the quarters the bookings cover."""
+    per = ratio_label(trailing).removeprefix("Quota ")
+    spec = PLANS_SPEC.with_label("booked", booked_label(trailing))
+    spec = spec.with_label("asked_multiple", f"As asked {per}")
+    spec = spec.with_label("reachable_multiple", f"Reachable {per}")
+    return spec if teams_known else spec.with_label("group", "Group")
 
 
 _USE_WHY = {
