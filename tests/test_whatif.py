@@ -72,6 +72,21 @@ def test_comp_controls_weigh_a_tier_rate_and_show_a_refused_one_as_a_note(comp_d
     assert 'class="note"' in _texts(w)
 
 
+def test_forecast_control_rebuilds_the_report_as_of_the_week(tmp_path, monkeypatch):
+    from salesops_lib.reports import forecasting as fr
+
+    from .test_reports_forecasting import salesforce_export
+
+    monkeypatch.delenv(QUIET_ENV, raising=False)
+    data = salesforce_export(tmp_path)
+    r = fr.build(data, quarter="2026Q1", as_of="2026-02-20")
+    w = whatif.forecast_controls(data, r, quarter="2026Q1")
+    assert (w.inputs["week"].value, w.inputs["week"].max) == (7, 13)  # 50 days in; 90-day quarter
+    w.inputs["week"].value = 2
+    by_hand = fr.build(data, quarter="2026Q1", as_of="2026-01-15")  # 2026-01-01 + 14 days
+    assert _texts(w) == "\n".join(h.data for h in whatif._forecast_shown(by_hand) if h.data)
+
+
 def test_in_the_quarterly_run_nothing_is_built_or_shown(quota_folder, monkeypatch):
     data = load_dataset(quota_folder)
     r = qd.build(data, **QUOTA_KW)
