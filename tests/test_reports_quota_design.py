@@ -1301,6 +1301,9 @@ def test_use_plan_changes_the_letters_quotas(tiny):
     assert reachable.headline_sentence.endswith(
         'The letters carry the reachable plan instead, as this run asks (use_plan "reachable").'
     )
+    band = [f.text for f in reachable.findings if "healthy band needs" in f.text]
+    assert band and band[0].endswith("and the letters carry that plan.")
+    assert any("the plan as asked is recommended all the same" in f.text for f in asked.findings)
 
 
 def test_the_plans_table_sets_asked_beside_reachable_against_the_same_reps_bookings(tiny):
@@ -1394,3 +1397,23 @@ def test_plans_frame_turns_fewer_quarters_of_bookings_into_a_year():
     assert row["asked_multiple"] == pytest.approx(110_000 / 80_000)
     assert row["reachable_quota"] == pytest.approx(77_000)
     assert row["reachable_multiple"] == pytest.approx(77_000 / 80_000)
+
+
+def test_demo_plans_table_against_the_raw_csv(demo_report, raw):
+    reps, opps = raw
+    t = demo_report.plans.frame.set_index("group")
+    planned = set(demo_report.letters.frame["rep_id"])
+    won = opps[
+        opps["is_won"].astype(str).str.lower().eq("true")
+        & opps["close_date"].between("2025-10-01", "2026-09-30")
+        & opps["rep_id"].isin(planned)
+    ].merge(reps[["rep_id", "team"]], on="rep_id")
+    by_team = won.groupby("team")["amount"].sum()
+    pd.testing.assert_series_equal(
+        t["booked"].drop("All reps"), by_team, check_names=False, check_index_type=False
+    )
+    assert t.loc["All reps", "booked"] == pytest.approx(won["amount"].sum())
+    c = demo_report.choice
+    assert t.loc["All reps", "asked_quota"] == pytest.approx(c.target * 1.1, abs=0.5)
+    assert t.loc["All reps", "reachable_quota"] == pytest.approx(c.reachable_target * 1.1, abs=0.5)
+    assert demo_report.use_sentence.startswith("The quotas and letters use **the plan as asked**")
