@@ -748,3 +748,32 @@ def test_candidates_without_quotas_say_why_they_cannot_be_weighed(tiny_no_quotas
         "them on."
     ]
     assert cp.build(tiny_no_quotas, quarter="2026Q3", config=CONFIG).candidate_sentences == []
+
+
+def test_demo_richer_tier_2_against_pandas_on_the_raw_csv(demo, demo_dir):
+    # Commercial AE 2026 pays 20,000 a quarter at target (160,000 × 0.5 / 4), tier 2 from 100%
+    # to 150% at 1.5, cap 250%: at 1.8, each rep-quarter above 100% gets 0.3 × its attainment
+    # in tier 2 × 20,000 more, and nothing else changes
+    opps = pd.read_csv(demo_dir / "opportunities.csv", parse_dates=["close_date"])
+    quotas = pd.read_csv(demo_dir / "quotas.csv")
+    reps = pd.read_csv(demo_dir / "reps.csv")
+    won = opps[opps["is_won"].astype(str).str.lower().eq("true")].copy()
+    won["period"] = (
+        won["close_date"].dt.to_period("Q").astype(str)
+    )  # 2026Q3: the fiscal year is the calendar year
+    booked = won.groupby(["rep_id", "period"])["amount"].sum().rename("booked").reset_index()
+    quarters = ["2025Q4", "2026Q1", "2026Q2", "2026Q3"]
+    rq = quotas[quotas["period"].isin(quarters)].merge(reps[["rep_id", "role"]], on="rep_id")
+    rq = rq[rq["role"] == "Commercial AE"].merge(booked, on=["rep_id", "period"], how="left")
+    attainment = (rq["booked"].fillna(0) / rq["quota"]).clip(upper=2.5)
+    by_hand = float((0.3 * np.clip(attainment - 1, 0, 0.5) * 20_000).sum())
+
+    plans = comp.load_plans(load_config(demo_dir / "salesops.toml"))
+    current = comp.current_plans(plans)
+    richer = comp.candidate_plan(
+        {"name": "Richer tier 2", "plan": "Commercial AE 2026", "tier": 2, "rate": 1.8}, current
+    )
+    row = comp.compare_plans(demo, current, [richer], quarters=quarters).iloc[0]
+    assert row["reps"] == len(rq)
+    assert row["cost_change"] == pytest.approx(by_hand)
+    assert row["cost_change"] == pytest.approx(row["cost"] - row["current_cost"])
