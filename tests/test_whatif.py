@@ -63,9 +63,11 @@ def test_comp_controls_weigh_a_tier_rate_and_show_a_refused_one_as_a_note(comp_d
     w = whatif.comp_controls(comp_data, r, quarter="2026Q3", config=tcp.CONFIG)
     assert w is not None and w.inputs["tier"].value == 2 and w.inputs["rate"].value == 2.0
     w.inputs["rate"].value = 1.8
-    assert "<b>$6.0K</b> less than the current plan (AE, " in _texts(
-        w
-    )  # as in test_reports_comp_plan
+    # as in test_reports_comp_plan; only what changed is named
+    assert "<b>$6.0K</b> less than the current plan (AE, " in _texts(w)
+    assert "<b>AE, tier 2, rate 1.8</b> would have paid" in _texts(w)
+    w.inputs["threshold"].value = 0.8
+    assert "<b>AE, tier 2, rate 1.8, threshold 0.8</b> would have paid" in _texts(w)
     w.inputs["tier"].max = 3
     w.inputs["tier"].value = 3
     assert "plan change" in _texts(w) and "has tiers 1 to 2, not 3" in _texts(w)

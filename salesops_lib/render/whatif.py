@@ -326,7 +326,10 @@ def comp_controls(
     }
 
     def draw(plan: str, tier: int, rate: float, threshold: float) -> list[HTML]:
-        spec = {"plan": plan, "tier": tier, "rate": rate, "threshold": threshold}
+        spec: dict[str, Any] = {"plan": plan, "tier": tier, "rate": rate}
+        base = next(p for p in r.current if p.name == plan)
+        if abs(threshold - (base.threshold or 0.0)) > 1e-9:  # only a changed threshold is named
+            spec["threshold"] = threshold
         w = comp_plan.weigh_candidates(
             data, quarter=quarter, as_of=as_of, team=team, config=config, candidates=[spec]
         )
