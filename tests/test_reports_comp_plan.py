@@ -611,3 +611,169 @@ def test_demo_next_quarter_cost_uses_the_forecast_report_03_recommends(demo_repo
     assert forecasting.choice_words(f.recommendation) in demo_report.ahead_sentence
     assert "ties with that of Blend of methods" in demo_report.ahead_sentence
     assert "lowest WAPE" not in demo_report.ahead_sentence
+
+
+# ---- what-ifs: candidates against the current plan ---------------------------------------------
+
+RICHER = {"name": "Richer tier 2", "tier": 2, "rate": 1.8}
+
+
+def _cost(data, plans, name):
+    """Variable pay and SPIFFs of the 2026Q3 statements paid under ``name`` (the only quarter with quotas)."""
+    st = comp.statements(data, plans, quarter="2026Q3")
+    st = st[st["plan"] == name]
+    return float(st["variable_pay"].sum() + st["spiffs"].sum())
+
+
+def test_a_candidates_cost_difference_is_its_cost_less_the_current_plans(tiny):
+    r = cp.build(tiny, quarter="2026Q3", config=CONFIG, candidates=[RICHER, CANDIDATE])
+    current = comp.CompPlan.from_dict(PLAN_TINY)
+    richer = comp.CompPlan.from_dict(
+        {
+            **PLAN_TINY,
+            "name": "Richer tier 2",
+            "tiers": [PLAN_TINY["tiers"][0], {"from": 1.0, "to": None, "rate": 1.8}],
+        }
+    )
+    steep = comp.CompPlan.from_dict(CANDIDATE)
+    now = _cost(tiny, [current], "AE")
+    frame = r.candidates.frame.set_index("plan")
+    assert r.candidate_plans[0] == richer  # the change: tier 2's rate, nothing else
+    assert frame.loc["Richer tier 2", "cost_change"] == pytest.approx(
+        _cost(tiny, [richer], "Richer tier 2") - now
+    )
+    assert frame.loc["AE steep", "cost_change"] == pytest.approx(
+        _cost(tiny, [steep], "AE steep") - now
+    )
+    assert frame.loc["Richer tier 2", "current_cost"] == pytest.approx(now)
+    assert list(frame["against"]) == ["AE", "AE"]
+    assert len(r.candidate_sentences) == 2
+    assert r.candidate_sentences[0].startswith("**Richer tier 2** would have paid ")
+
+
+def test_candidate_cost_by_hand_on_the_tiny_company(tiny):
+    # 2026Q3: Ann books 100K on a 100K quota (100%), Bo 110K on 50K (220%), Cy 80K on 100K (80%);
+    # 25,000 a quarter at target. Tier 2 (above 100%) at 2.0 pays Bo 25,000 + 2.0 × 1.2 × 25,000;
+    # at 1.8 it pays 1.8 × 1.2 × 25,000: 0.2 × 1.2 × 25,000 = 6,000 less; Ann and Cy are unchanged.
+    r = cp.build(tiny, quarter="2026Q3", config=CONFIG, candidates=[RICHER])
+    row = r.candidates.frame.iloc[0]
+    assert row["cost_change"] == pytest.approx(-6_000)
+    assert "**$6.0K** less than the current plan (AE, " in r.candidate_sentences[0]
+
+
+def test_candidate_sentence_on_hand_made_figures():
+    row = {
+        "plan": "Richer tier 2",
+        "against": "AE 2026",
+        "reps": 40.0,
+        "cost": 2_470_000.0,
+        "cost_of_sales": 0.0912,
+        "pay_correlation": 0.61,
+        "current_cost": 2_500_000.0,
+        "current_cost_of_sales": 0.0923,
+        "current_pay_correlation": 0.6,
+        "cost_change": -30_000.0,
+    }
+    assert cp.candidate_sentence(row, ["2025Q4", "2026Q1", "2026Q2", "2026Q3"], FMT) == (
+        "**Richer tier 2** would have paid $2.5M in variable pay and SPIFFs on the real deals of "
+        "2025Q4–2026Q3 (9.1% of bookings): **$30.0K** less than the current plan (AE 2026, $2.5M, "
+        "9.2%), with pay following bookings about as closely (0.61 against 0.60)."
+    )
+    more = row | {"cost_change": 45_000.0, "pay_correlation": 0.7, "pay_correlation_change": 0.1}
+    assert "**$45.0K** more than the current plan" in cp.candidate_sentence(more, ["2026Q3"], FMT)
+    assert "more closely (0.70 against 0.60)" in cp.candidate_sentence(more, ["2026Q3"], FMT)
+    same = row | {"cost_change": 0.0, "pay_correlation": float("nan")}
+    assert cp.candidate_sentence(same, ["2026Q3"], FMT) == (
+        "**Richer tier 2** would have paid $2.5M in variable pay and SPIFFs on the real deals of "
+        "2026Q3 (9.1% of bookings): the same as the current plan (AE 2026, $2.5M, 9.2%)."
+    )
+    assert cp.candidate_sentence(row | {"reps": 0.0}, ["2026Q3"], FMT) == (
+        "**Richer tier 2** covers no rep with a quota in 2026Q3: nothing to compare."
+    )
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        (
+            {"name": "x", "treshold": 0.4},
+            "unknown key of a plan change 'x' 'treshold' (did you mean 'threshold'?); valid: "
+            "name, plan, tier, rate, floor, threshold, cap",
+        ),
+        (
+            {"name": "x", "rate": 1.8},
+            "plan change 'x': a rate or floor needs the tier it changes (tier = 1 to 2)",
+        ),
+        ({"name": "x", "tier": 3, "rate": 1.8}, "plan change 'x': 'AE' has tiers 1 to 2, not 3"),
+        ({"name": "x", "tier": 2}, "plan change 'x': tier 2 needs a rate or a floor"),
+        (
+            {"name": "x", "tier": 1, "floor": 0.5},
+            "plan change 'x': the first tier always starts at 0",
+        ),
+        (
+            {"name": "x", "plan": "SDR", "cap": 2},
+            "plan change 'x': no current plan 'SDR'; current: AE",
+        ),
+        ({"name": "x", "cap": 0.2}, "comp plan 'x': cap is below threshold"),
+        (
+            {**CANDIDATE, "treshold": 0.5},
+            "unknown key of comp plan 'AE steep' 'treshold' (did you mean 'threshold'?); valid: "
+            "name, roles, ote, base_share, mode, tiers, threshold, cap, spiffs, weights, current, "
+            "pipeline_multiple",
+        ),
+    ],
+)
+def test_an_invalid_candidate_raises_naming_what_is_valid(tiny, spec, message):
+    from salesops_lib.errors import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        cp.build(tiny, quarter="2026Q3", config=CONFIG, candidates=[spec])
+    assert str(err.value) == message
+
+
+def test_a_tiers_floor_moves_the_tier_below_and_a_change_is_never_current():
+    base = comp.CompPlan.from_dict({**PLAN_TINY, "current": True})
+    moved = comp.candidate_plan({"tier": 2, "floor": 1.2, "cap": "none"}, [base])
+    assert moved.name == "AE, tier 2, floor 1.2, cap none"
+    assert [(t.start, t.end) for t in moved.tiers] == [(0.0, 1.2), (1.2, None)]
+    assert moved.cap is None and moved.threshold == 0.5 and not moved.current
+    assert comp.CompPlan.from_dict(comp.plan_dict(base)) == base
+
+
+def test_candidates_without_quotas_say_why_they_cannot_be_weighed(tiny_no_quotas):
+    r = cp.build(tiny_no_quotas, quarter="2026Q3", config=CONFIG, candidates=[RICHER])
+    assert r.candidates is None
+    assert r.candidate_sentences == [
+        "The candidates cannot be weighed: none of the last four quarters has quotas to replay "
+        "them on."
+    ]
+    assert cp.build(tiny_no_quotas, quarter="2026Q3", config=CONFIG).candidate_sentences == []
+
+
+def test_demo_richer_tier_2_against_pandas_on_the_raw_csv(demo, demo_dir):
+    # Commercial AE 2026 pays 20,000 a quarter at target (160,000 × 0.5 / 4), tier 2 from 100%
+    # to 150% at 1.5, cap 250%: at 1.8, each rep-quarter above 100% gets 0.3 × its attainment
+    # in tier 2 × 20,000 more, and nothing else changes
+    opps = pd.read_csv(demo_dir / "opportunities.csv", parse_dates=["close_date"])
+    quotas = pd.read_csv(demo_dir / "quotas.csv")
+    reps = pd.read_csv(demo_dir / "reps.csv")
+    won = opps[opps["is_won"].astype(str).str.lower().eq("true")].copy()
+    won["period"] = (
+        won["close_date"].dt.to_period("Q").astype(str)
+    )  # 2026Q3: the fiscal year is the calendar year
+    booked = won.groupby(["rep_id", "period"])["amount"].sum().rename("booked").reset_index()
+    quarters = ["2025Q4", "2026Q1", "2026Q2", "2026Q3"]
+    rq = quotas[quotas["period"].isin(quarters)].merge(reps[["rep_id", "role"]], on="rep_id")
+    rq = rq[rq["role"] == "Commercial AE"].merge(booked, on=["rep_id", "period"], how="left")
+    attainment = (rq["booked"].fillna(0) / rq["quota"]).clip(upper=2.5)
+    by_hand = float((0.3 * np.clip(attainment - 1, 0, 0.5) * 20_000).sum())
+
+    plans = comp.load_plans(load_config(demo_dir / "salesops.toml"))
+    current = comp.current_plans(plans)
+    richer = comp.candidate_plan(
+        {"name": "Richer tier 2", "plan": "Commercial AE 2026", "tier": 2, "rate": 1.8}, current
+    )
+    row = comp.compare_plans(demo, current, [richer], quarters=quarters).iloc[0]
+    assert row["reps"] == len(rq)
+    assert row["cost_change"] == pytest.approx(by_hand)
+    assert row["cost_change"] == pytest.approx(row["cost"] - row["current_cost"])

@@ -1119,3 +1119,53 @@ def test_demo_push_list_csvs_match_the_report_and_the_bridge_balances(demo_repor
     assert v["end"] == pytest.approx(
         float(r.forecasts.set_index("method").loc[r.recommendation.method, "point"]), abs=0.01
     )
+
+
+# ---- what-if: the week of the quarter ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("week", "day"),
+    [
+        (0, "2026-01-01"),
+        (1, "2026-01-08"),
+        (6, "2026-02-12"),
+        (12, "2026-03-26"),
+        (13, "2026-03-31"),
+    ],
+)
+def test_week_as_of_is_the_quarters_first_day_plus_seven_days_a_week(tmp_path, week, day):
+    from salesops_lib.reports.base import week_as_of
+
+    # 2026Q1 runs 2026-01-01 to 2026-03-31 (90 days: 13 weeks rounded up); week 13 is clipped
+    assert week_as_of(salesforce_export(tmp_path), "2026Q1", week) == pd.Timestamp(day)
+
+
+@pytest.mark.parametrize("week", [-1, 14, 2.5, True, "3"])
+def test_week_outside_the_quarter_or_not_whole_raises_naming_the_range(tmp_path, week):
+    from salesops_lib.errors import ConfigError
+    from salesops_lib.reports.base import week_as_of
+
+    with pytest.raises(ConfigError) as err:
+        week_as_of(salesforce_export(tmp_path), "2026Q1", week)
+    assert str(err.value) == (
+        f"week {week!r}: give a whole number of weeks into 2026Q1, from 0 (its first day, "
+        "2026-01-01) to 13 (its last day, 2026-03-31)"
+    )
+
+
+def test_build_week_n_is_build_as_of_start_plus_seven_n(tmp_path):
+    from salesops_lib.errors import ConfigError
+
+    data = salesforce_export(tmp_path)
+    start = pd.Timestamp("2026-01-01")  # computed by hand: 2026Q1's first day
+    by_week = fr.build(data, quarter="2026Q1", week=6)
+    by_date = fr.build(data, quarter="2026Q1", as_of=str((start + pd.Timedelta(days=42)).date()))
+    assert by_week.period == by_date.period and by_week.period.as_of == pd.Timestamp("2026-02-12")
+    assert by_week.tiles == by_date.tiles
+    assert by_week.intro_sentence == by_date.intro_sentence
+    assert by_week.recommendation_sentence == by_date.recommendation_sentence
+    pd.testing.assert_frame_equal(by_week.forecast_table.frame, by_date.forecast_table.frame)
+    assert fr.build(data, quarter="2026Q1", week=13).period.as_of == pd.Timestamp("2026-03-31")
+    with pytest.raises(ConfigError, match=r"give as_of \(2026-02-01\) or week \(3\), not both"):
+        fr.build(data, quarter="2026Q1", as_of="2026-02-01", week=3)

@@ -1261,3 +1261,159 @@ def test_split_sentence_says_when_the_months_are_blended():
         "The year splits by the average monthly share of bookings in FY2024 and FY2025, blended "
         "halfway toward an even split, because a month held under 3.3% or over 20.8% of the year"
     )
+
+
+# ---- what-if: which plan the quotas and letters use --------------------------------------------
+
+
+def test_use_plan_changes_the_letters_quotas(tiny):
+    kw = {"quarter": "2025Q4", "target": 100_000, "method": "even", "overassign": 1.1}
+    rule, asked, reachable = (qd.build(tiny, **kw, use_plan=u) for u in quota.USE_PLANS)
+    assert rule.choice.reason == "below_floor"  # the rule keeps the plan as asked on this data
+    c = rule.choice
+    letters = {
+        u: r.letters.frame["quota"].sum()
+        for u, r in zip(quota.USE_PLANS, (rule, asked, reachable), strict=True)
+    }
+    assert letters["rule"] == pytest.approx(100_000 * 1.1)
+    assert letters["asked"] == pytest.approx(100_000 * 1.1)
+    # the reachable plan: its own target, cut to the band's middle, × the same over-assignment
+    assert letters["reachable"] == pytest.approx(c.reachable_target * 1.1, abs=0.05)
+    assert letters["reachable"] < letters["asked"]
+    by_rep = reachable.letters.frame.set_index("rep_id")["quota"]
+    pd.testing.assert_series_equal(
+        by_rep, c.reachable_plan.set_index("rep_id")["quota"], check_names=False
+    )
+    assert reachable.tiles[0].value == FMT(letters["reachable"])
+    assert reachable.use_sentence == (
+        f"The quotas and letters use **the reachable plan** ({FMT(letters['reachable'])}: target "
+        f'{FMT(c.reachable_target)} × 1.10) because this run sets use_plan to "reachable"; the '
+        "rule recommends the plan as asked, because cutting the target to the reachable one would "
+        "go below a year of bookings or what the reps in seat are expected to book."
+    )
+    assert rule.use_sentence == (
+        "The quotas and letters use **the plan as asked** ($110K: target $100K × 1.10), the one "
+        "the rule recommends, because cutting the target to the reachable one would go below a "
+        "year of bookings or what the reps in seat are expected to book."
+    )
+    assert "the rule recommends it too" in asked.use_sentence
+    assert "and the letters carry it" not in reachable.choice_sentence
+    assert reachable.headline_sentence.endswith(
+        'The letters carry the reachable plan instead, as this run asks (use_plan "reachable").'
+    )
+    band = [f.text for f in reachable.findings if "healthy band needs" in f.text]
+    assert band and band[0].endswith("and the letters carry that plan.")
+    assert any("the plan as asked is recommended all the same" in f.text for f in asked.findings)
+
+
+def test_the_plans_table_sets_asked_beside_reachable_against_the_same_reps_bookings(tiny):
+    r = qd.build(tiny, quarter="2025Q4", target=100_000, method="even", overassign=1.1)
+    t = r.plans.frame.set_index("group")
+    c = r.choice
+    # bookings by hand (_opps: every month r1 1,000, r2 2,000, r3 3,000; team A is r1 and r2,
+    # B is r3) over the complete quarters before the planning date (the data ends on 2025-12-15,
+    # mid-2025Q4), for the reps given a quota; a year of them is that × 4 / the quarters
+    n = len(r.trailing)
+    assert list(r.trailing.index) == ["2025Q1", "2025Q2", "2025Q3"]
+    reps = pd.read_csv(pd.io.common.StringIO(REPS)).set_index("rep_id")
+    monthly = {"r1": 1_000, "r2": 2_000, "r3": 3_000}
+    planned = c.asked.set_index("rep_id")
+    for team in ("A", "B"):
+        ids = [i for i in planned.index if reps.loc[i, "team"] == team]
+        booked = sum(monthly.get(i, 0) * 3 * n for i in ids)
+        assert t.loc[team, "booked"] == pytest.approx(booked)
+        assert t.loc[team, "asked_quota"] == pytest.approx(planned.loc[ids, "quota"].sum())
+        assert t.loc[team, "asked_multiple"] == pytest.approx(
+            t.loc[team, "asked_quota"] / (booked * 4 / n)
+        )
+    assert t.loc["All reps", "asked_quota"] == pytest.approx(110_000)
+    assert t.loc["All reps", "reachable_quota"] == pytest.approx(c.reachable_plan["quota"].sum())
+    assert t.loc["All reps", "booked"] == pytest.approx(6_000 * 3 * n)
+    assert r.plans.spec.labels[1] == f"Booked {r.trailing.index[0]}–{r.trailing.index[-1]}"
+
+
+@pytest.mark.parametrize("use", ["rules", "", "Asked"])
+def test_use_plan_unknown_raises_listing_the_valid_values(tiny, use):
+    from salesops_lib.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"use_plan .*; valid: rule, asked, reachable$"):
+        qd.build(tiny, quarter="2025Q4", target=100_000, method="even", use_plan=use)
+
+
+@pytest.mark.parametrize(
+    ("reason", "use", "text"),
+    [
+        (
+            "in_band",
+            "rule",
+            "**the plan as asked** ($110K: target $100K × 1.10), the one the rule "
+            "recommends, because it puts a healthy share of reps at quota.",
+        ),
+        (
+            "cut",
+            "rule",
+            "**the reachable plan** ($77.0K: target $70.0K × 1.10), the one the rule "
+            "recommends, because the target asked is out of reach, and the cut stays at or above a "
+            "year of bookings and what the reps in seat are expected to book.",
+        ),
+        (
+            "cut",
+            "asked",
+            "**the plan as asked** ($110K: target $100K × 1.10) because this run sets "
+            'use_plan to "asked"; the rule recommends the reachable plan, because the target asked '
+            "is out of reach, and the cut stays at or above a year of bookings and what the reps in "
+            "seat are expected to book.",
+        ),
+        (
+            "in_band",
+            "reachable",
+            "**the reachable plan** ($77.0K: target $70.0K × 1.10) because "
+            'this run sets use_plan to "reachable"; the rule recommends the plan as asked, because '
+            "it puts a healthy share of reps at quota.",
+        ),
+        (
+            "no_backtest",
+            "reachable",
+            "**the reachable plan** ($77.0K: target $70.0K × 1.10) "
+            'because this run sets use_plan to "reachable"; the rule recommends the plan as asked, '
+            "because no back-test of the simulation supports changing the target.",
+        ),
+    ],
+)
+def test_use_sentence_says_which_plan_and_why(reason, use, text):
+    c = dataclasses.replace(_choice(target=100_000, asked_share=0.6, reason=reason), use=use)
+    assert qd.use_sentence(c, FMT) == "The quotas and letters use " + text
+    assert qd.choice_label(c) == (
+        "the reachable plan" if "reachable plan**" in text else "the plan as asked"
+    )
+
+
+def test_plans_frame_turns_fewer_quarters_of_bookings_into_a_year():
+    c = _choice(target=100_000, asked_share=0.6, reason="cut")  # 2 × 55,000; reachable × 0.7
+    booked = pd.Series({"a": 10_000.0, "b": 30_000.0})  # two quarters: 80,000 a year at that pace
+    row = qd.plans_frame(c, booked, per_year=2.0, by_team=False).iloc[0]
+    assert row["group"] == "All reps" and row["booked"] == 40_000
+    assert row["asked_quota"] == pytest.approx(110_000)
+    assert row["asked_multiple"] == pytest.approx(110_000 / 80_000)
+    assert row["reachable_quota"] == pytest.approx(77_000)
+    assert row["reachable_multiple"] == pytest.approx(77_000 / 80_000)
+
+
+def test_demo_plans_table_against_the_raw_csv(demo_report, raw):
+    reps, opps = raw
+    t = demo_report.plans.frame.set_index("group")
+    planned = set(demo_report.letters.frame["rep_id"])
+    won = opps[
+        opps["is_won"].astype(str).str.lower().eq("true")
+        & opps["close_date"].between("2025-10-01", "2026-09-30")
+        & opps["rep_id"].isin(planned)
+    ].merge(reps[["rep_id", "team"]], on="rep_id")
+    by_team = won.groupby("team")["amount"].sum()
+    pd.testing.assert_series_equal(
+        t["booked"].drop("All reps"), by_team, check_names=False, check_index_type=False
+    )
+    assert t.loc["All reps", "booked"] == pytest.approx(won["amount"].sum())
+    c = demo_report.choice
+    assert t.loc["All reps", "asked_quota"] == pytest.approx(c.target * 1.1, abs=0.5)
+    assert t.loc["All reps", "reachable_quota"] == pytest.approx(c.reachable_target * 1.1, abs=0.5)
+    assert demo_report.use_sentence.startswith("The quotas and letters use **the plan as asked**")

@@ -1500,3 +1500,235 @@ def replay_quarters(data: SalesData, *, as_of: object, n: int = 4) -> list[str]:
     q = data.quotas
     has = set(q["period"].unique()) if q is not None and len(q) else set()
     return [cal.shift(last, -k) for k in range(n - 1, -1, -1) if cal.shift(last, -k) in has]
+
+
+# ---------------------------------------------------------------------------------------
+# what-ifs: a candidate plan, or a change to the current one, against the current plan
+
+CHANGE_KEYS = ("name", "plan", "tier", "rate", "floor", "threshold", "cap")
+"""The keys of a plan change (:func:`candidate_plan`); a mapping with ``ote`` is a full plan."""
+
+
+def plan_dict(plan: CompPlan) -> dict[str, Any]:
+    """A plan as the config table :meth:`CompPlan.from_dict` reads (the inverse of it).
+
+    Parameters
+    ----------
+    plan
+        Any plan.
+
+    Returns
+    -------
+    dict
+        ``name, roles, ote, base_share, mode, tiers, threshold, cap, spiffs, weights, current,
+        pipeline_multiple``; ``CompPlan.from_dict(plan_dict(p)) == p``.
+
+    Examples
+    --------
+    >>> p = CompPlan.from_dict({"name": "AE", "ote": 200_000, "base_share": 0.5})
+    >>> CompPlan.from_dict(plan_dict(p)) == p
+    True
+    """
+    return {
+        "name": plan.name,
+        "roles": list(plan.roles),
+        "ote": plan.ote,
+        "base_share": plan.base_share,
+        "mode": plan.mode,
+        "tiers": [{"from": t.start, "to": t.end, "rate": t.rate} for t in plan.tiers],
+        "threshold": plan.threshold,
+        "cap": plan.cap,
+        "spiffs": [
+            {"name": s.name, "amount": s.amount, "product": s.product, "min_amount": s.min_amount}
+            for s in plan.spiffs
+        ],
+        "weights": dict(plan.weights),
+        "current": plan.current,
+        "pipeline_multiple": plan.pipeline_multiple,
+    }
+
+
+def _changed(spec: Mapping[str, Any], base: CompPlan, name: str) -> dict[str, Any]:
+    """The base plan's table with the change applied (a tier's rate or floor, threshold, cap)."""
+    d = plan_dict(base) | {"name": name, "current": False}
+    for key in ("threshold", "cap"):
+        if key in spec:
+            d[key] = spec[key]
+    if "rate" in spec or "floor" in spec:
+        if "tier" not in spec:
+            raise ConfigError(
+                f"plan change {name!r}: a rate or floor needs the tier it changes "
+                f"(tier = 1 to {len(base.tiers)})"
+            )
+        try:
+            i = int(spec["tier"]) - 1
+        except (TypeError, ValueError):
+            raise ConfigError(f"plan change {name!r}: tier must be a tier number") from None
+        if not 0 <= i < len(base.tiers):
+            raise ConfigError(
+                f"plan change {name!r}: {base.name!r} has tiers 1 to {len(base.tiers)}, "
+                f"not {spec['tier']}"
+            )
+        tiers = d["tiers"]
+        if "rate" in spec:
+            tiers[i]["rate"] = spec["rate"]
+        if "floor" in spec:
+            if i == 0:
+                raise ConfigError(f"plan change {name!r}: the first tier always starts at 0")
+            tiers[i]["from"] = spec["floor"]
+            tiers[i - 1]["to"] = spec["floor"]
+    elif "tier" in spec:
+        raise ConfigError(f"plan change {name!r}: tier {spec['tier']} needs a rate or a floor")
+    return d
+
+
+def candidate_plan(spec: Mapping[str, Any], current: list[CompPlan]) -> CompPlan:
+    """A candidate plan: a full plan table, or a change to a current plan.
+
+    Parameters
+    ----------
+    spec
+        A full ``[[comp.plans]]`` table (it has ``ote``), or a change of a current plan:
+        ``name`` (default: what changes), ``plan`` (the current plan changed; default the
+        only current one), ``tier`` with its new ``rate`` and/or ``floor`` (where it starts;
+        the tier below then ends there), ``threshold``, ``cap`` (``none``: none).
+    current
+        The current plans (:func:`current_plans`).
+
+    Returns
+    -------
+    CompPlan
+        Never marked current; a change keeps the base plan's roles, OTE and SPIFFs.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown key (the message lists :data:`CHANGE_KEYS`, or a plan's keys), an
+        unknown base plan or tier, or a plan the change makes invalid.
+
+    Examples
+    --------
+    >>> base = CompPlan.from_dict({"name": "AE", "ote": 2e5, "base_share": 0.5, "current": True,
+    ...     "tiers": [{"from": 0, "to": 1, "rate": 1}, {"from": 1, "rate": 2}]})
+    >>> candidate_plan({"name": "Richer tier 2", "tier": 2, "rate": 1.8}, [base]).tiers[1].rate
+    1.8
+    """
+    if "ote" in spec:
+        return CompPlan.from_dict({**dict(spec), "current": False})
+    label = str(spec.get("name", "")).strip() or "plan change"
+    check_names(spec, CHANGE_KEYS, f"key of a plan change {label!r}")
+    if "plan" in spec:
+        base = next((p for p in current if p.name == spec["plan"]), None)
+        if base is None:
+            names = ", ".join(p.name for p in current) or "none"
+            raise ConfigError(
+                f"plan change {label!r}: no current plan {spec['plan']!r}; current: {names}"
+            )
+    elif len(current) == 1:
+        base = current[0]
+    else:
+        names = ", ".join(p.name for p in current) or "none"
+        raise ConfigError(
+            f"plan change {label!r}: name the current plan it changes (plan = one of: {names})"
+        )
+    what = [f"{k} {spec[k]}" for k in ("tier", "rate", "floor", "threshold", "cap") if k in spec]
+    name = str(spec.get("name", "")).strip() or f"{base.name}, " + ", ".join(what)
+    return CompPlan.from_dict(_changed(spec, base, name))
+
+
+COMPARE_COLUMNS = (
+    "plan",
+    "against",
+    "roles",
+    "reps",
+    "bookings",
+    "cost",
+    "cost_of_sales",
+    "pay_correlation",
+    "current_cost",
+    "current_cost_of_sales",
+    "current_pay_correlation",
+    "cost_change",
+    "cost_of_sales_change",
+    "pay_correlation_change",
+)
+
+
+def compare_plans(
+    data: SalesData,
+    current: list[CompPlan],
+    candidates: list[CompPlan],
+    *,
+    quarters: str | list[str],
+) -> pd.DataFrame:
+    """Each candidate against the current plans on the same rep-quarters of real deals.
+
+    A candidate replaces the current plan of its roles; the reps it pays are paid again
+    under the current plans, so the difference is like for like.
+
+    Parameters
+    ----------
+    data
+        The sales data (with quotas for ``quarters``).
+    current
+        The current plans (:func:`current_plans`).
+    candidates
+        The plans to weigh (:func:`candidate_plan`); names distinct from the current ones.
+    quarters
+        The quarters replayed (one label is one quarter).
+
+    Returns
+    -------
+    DataFrame
+        One row per candidate, :data:`COMPARE_COLUMNS`: ``against`` names the current plans
+        of the same reps; ``cost`` is variable pay and SPIFFs summed over the quarters,
+        ``cost_of_sales`` cost ÷ bookings, ``pay_correlation`` over the rep-quarters; each
+        ``*_change`` is the candidate's figure minus the current one.
+
+    Raises
+    ------
+    ConfigError
+        When a candidate shares a current plan's name.
+
+    Examples
+    --------
+    >>> compare_plans(data, cur, [cand], quarters=["2026Q2", "2026Q3"])["cost_change"]  # doctest: +SKIP
+    """
+    qs = [data.quarter_label(q) for q in ([quarters] if isinstance(quarters, str) else quarters)]
+    taken = {p.name for p in current}
+    for c in candidates:
+        if c.name in taken:
+            raise ConfigError(f"candidate plan {c.name!r} has the name of a current plan")
+    now = pd.concat(
+        [statements(data, current, quarter=q).assign(quarter=q) for q in qs], ignore_index=True
+    )
+    rows = []
+    for cand in candidates:
+        scenario = [cand] + [p for p in current if not set(p.roles) & set(cand.roles)]
+        st = pd.concat(
+            [statements(data, scenario, quarter=q).assign(quarter=q) for q in qs],
+            ignore_index=True,
+        )
+        st = st[st["plan"] == cand.name]
+        same = now.merge(st[["rep_id", "quarter"]], on=["rep_id", "quarter"])
+        a = plan_metrics(st, plans=[cand])
+        b = plan_metrics(same, plans=current)
+        rows.append(
+            {
+                "plan": cand.name,
+                "against": ", ".join(sorted(same["plan"].unique())),
+                "roles": ", ".join(cand.roles),
+                "reps": a["reps"],
+                "bookings": a["bookings"],
+                "cost": a["cost"],
+                "cost_of_sales": a["cost_of_sales"],
+                "pay_correlation": a["pay_correlation"],
+                "current_cost": b["cost"],
+                "current_cost_of_sales": b["cost_of_sales"],
+                "current_pay_correlation": b["pay_correlation"],
+                "cost_change": a["cost"] - b["cost"],
+                "cost_of_sales_change": a["cost_of_sales"] - b["cost_of_sales"],
+                "pay_correlation_change": a["pay_correlation"] - b["pay_correlation"],
+            }
+        )
+    return pd.DataFrame(rows, columns=list(COMPARE_COLUMNS))

@@ -2303,6 +2303,9 @@ def in_band(share: float, band: tuple[float, float] = HEALTHY_BAND) -> bool:
     return bool(round(band[0] * 100) <= shown <= round(band[1] * 100))
 
 
+USE_PLANS = ("rule", "asked", "reachable")
+"""Which plan report 04's quotas and letters carry: the rule's pick, or one forced (:class:`PlanChoice`)."""
+
 RECOMMEND_REASONS = {
     "in_band": "the plan as asked puts a healthy share of reps at quota",
     "cut": "the reachable plan: the target asked is out of reach, and the cut stays above the floors",
@@ -2408,6 +2411,9 @@ class PlanChoice:
         Why the recommended plan is recommended (:func:`plan_rule`).
     verdict
         The back-test's verdict on the simulation (None: no back-test).
+    use
+        Which plan the quotas and letters carry (:data:`USE_PLANS`): ``rule`` (the
+        recommended one), ``asked`` or ``reachable`` (a what-if that overrides the rule).
     """
 
     target: float
@@ -2423,11 +2429,17 @@ class PlanChoice:
     year_booked: float
     reason: str
     verdict: str | None = None
+    use: str = "rule"
 
     @property
     def reachable(self) -> bool:
-        """The reachable plan is recommended (the letters carry it)."""
+        """The reachable plan is recommended (by the rule, whatever ``use`` says)."""
         return self.reason in ("cut", "raise")
+
+    @property
+    def uses_reachable(self) -> bool:
+        """The letters carry the reachable plan: the rule's pick, unless ``use`` overrides it."""
+        return self.reachable if self.use == "rule" else self.use == "reachable"
 
     @property
     def in_band(self) -> bool:
@@ -2436,18 +2448,18 @@ class PlanChoice:
 
     @property
     def chosen(self) -> pd.DataFrame:
-        """The recommended plan's quotas (the letters carry them)."""
-        return self.reachable_plan if self.reachable else self.asked
+        """The quotas handed out (the letters carry them): see :attr:`uses_reachable`."""
+        return self.reachable_plan if self.uses_reachable else self.asked
 
     @property
     def share_chosen(self) -> pd.DataFrame:
-        """The recommended plan's expected share at quota by team."""
-        return self.share_reachable if self.reachable else self.share_asked
+        """The expected share at quota by team of the quotas handed out."""
+        return self.share_reachable if self.uses_reachable else self.share_asked
 
     @property
     def chosen_target(self) -> float:
         """The target behind the quotas handed out."""
-        return self.reachable_target if self.reachable else self.target
+        return self.reachable_target if self.uses_reachable else self.target
 
     @property
     def quota(self) -> float:

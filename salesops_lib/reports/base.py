@@ -13,10 +13,12 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from salesops_lib import schema
 from salesops_lib.data import SalesData
+from salesops_lib.errors import ConfigError
 from salesops_lib.format import money as _money
 from salesops_lib.reports.tables import Column, Table, TableSpec
 
@@ -56,7 +58,13 @@ class Period:
         return int((min(self.as_of, self.end) - self.start).days) + 1
 
 
-def period_of(data: SalesData, quarter: str | None = None, as_of: object | None = None) -> Period:
+def period_of(
+    data: SalesData,
+    quarter: str | None = None,
+    as_of: object | None = None,
+    *,
+    week: int | None = None,
+) -> Period:
     """The period a report covers, from its parameters.
 
     Parameters
@@ -69,6 +77,8 @@ def period_of(data: SalesData, quarter: str | None = None, as_of: object | None 
     as_of
         A date inside the quarter; blank or None: the quarter's end, or the data's last date
         while the quarter is still running.
+    week
+        Instead of ``as_of``: whole weeks into the quarter (:func:`week_as_of`); None: none.
 
     Returns
     -------
@@ -77,12 +87,57 @@ def period_of(data: SalesData, quarter: str | None = None, as_of: object | None 
     Raises
     ------
     ConfigError
-        For a label that is not a quarter, a quarter outside the data, or an as-of date that
-        is not a date or falls outside the quarter (the message says what is allowed).
+        For a label that is not a quarter, a quarter outside the data, an as-of date that
+        is not a date or falls outside the quarter, a week outside the quarter, or both an
+        as-of date and a week (the message says what is allowed).
     """
+    if week is not None:
+        if as_of is not None and str(as_of).strip():
+            raise ConfigError(f"give as_of ({as_of}) or week ({week}), not both")
+        as_of = week_as_of(data, quarter, week)
     q = data.quarter_label(None if quarter is None else str(quarter))
     start, end = data.calendar.bounds(q)
     return Period(q, start, end, data.as_of_in(q, as_of))
+
+
+def week_as_of(data: SalesData, quarter: str | None, week: int) -> pd.Timestamp:
+    """The as-of date of week ``week`` of a quarter: its first day + 7 × week, at most its last.
+
+    Parameters
+    ----------
+    data
+        The data set (its calendar).
+    quarter
+        Fiscal quarter label in any form a person types; blank or None: the latest complete
+        quarter in the data.
+    week
+        Whole weeks into the quarter: 0 is its first day; from the quarter's length in
+        weeks (rounded up) on, its last day.
+
+    Returns
+    -------
+    Timestamp
+        The date, inside the quarter.
+
+    Raises
+    ------
+    ConfigError
+        For a week that is not a whole number from 0 to the quarter's weeks (rounded up).
+
+    Examples
+    --------
+    >>> week_as_of(data, "2026Q3", 6)  # doctest: +SKIP
+    Timestamp('2026-08-12 00:00:00')
+    """
+    q = data.quarter_label(None if quarter is None else str(quarter))
+    start, end = data.calendar.bounds(q)
+    weeks = -(-((end - start).days + 1) // 7)
+    if isinstance(week, bool) or not isinstance(week, (int, np.integer)) or not 0 <= week <= weeks:
+        raise ConfigError(
+            f"week {week!r}: give a whole number of weeks into {q}, from 0 (its first day, "
+            f"{start.date()}) to {weeks} (its last day, {end.date()})"
+        )
+    return min(start + pd.Timedelta(days=7 * int(week)), end)
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ section then says what is missing and how to add it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
 import numpy as np
@@ -161,6 +161,19 @@ REPLAY_SPEC = TableSpec(
         Column("at_cap", "Rep-quarters at cap", "int"),
     )
 )
+CANDIDATE_SPEC = TableSpec(
+    (
+        Column("plan", "Candidate"),
+        Column("against", "Current plan"),
+        Column("cost", "Variable pay and SPIFFs", "money"),
+        Column("current_cost", "Cost under the current plan", "money"),
+        Column("cost_change", "Difference", "money"),
+        Column("cost_of_sales", "Variable cost of sales", "pct1"),
+        Column("cost_of_sales_change", "Difference in cost of sales", "pp"),
+        Column("pay_correlation", "Pay-performance correlation", "num2"),
+        Column("current_pay_correlation", "Correlation under the current plan", "num2"),
+    )
+)
 BOOKED_SPEC = TableSpec(
     (
         Column("group", "Team"),
@@ -222,6 +235,9 @@ class CompPlanEvaluation(HasGaps):
     definitions: dict[str, str]
     findings: list[Finding]
     currency: str
+    candidate_plans: list[CompPlan] = field(default_factory=list)
+    candidates: Table | None = None
+    candidate_sentences: list[str] = field(default_factory=list)
 
 
 def build(
@@ -231,6 +247,7 @@ def build(
     as_of: object | None = None,
     team: str | None = None,
     config: Mapping[str, Any] | None = None,
+    candidates: Sequence[Mapping[str, Any]] | None = None,
 ) -> CompPlanEvaluation:
     """Build report 05 for ``quarter`` as known on ``as_of``.
 
@@ -246,6 +263,12 @@ def build(
         Narrow the report to one team; None: the whole company.
     config
         The config (its ``[[comp.plans]]``); None or without plans: the sections say so.
+    candidates
+        What-ifs weighed against the current plan on the last four quarters' real deals:
+        each a full plan table, or a change of a current plan such as ``{"name": "Richer
+        tier 2", "tier": 2, "rate": 1.8}`` (also ``floor`` of a tier, ``threshold``, ``cap``,
+        and ``plan`` naming the current plan changed; see
+        :func:`~salesops_lib.analysis.comp.candidate_plan`). None: none.
 
     Returns
     -------
@@ -254,12 +277,14 @@ def build(
     Raises
     ------
     ConfigError
-        For a bad quarter or as-of date, or an invalid plan (the message names it).
+        For a bad quarter or as-of date, an invalid plan or candidate (the message names it
+        and the valid keys).
 
     Examples
     --------
     >>> r = build(load_dataset("data/demo"), quarter="2026Q3", config=load_config("data/demo/salesops.toml"))  # doctest: +SKIP
     >>> r.inherited_sentence  # doctest: +SKIP
+    >>> build(data, config=cfg, candidates=[{"plan": "AE", "tier": 2, "rate": 1.8}]).candidate_sentences  # doctest: +SKIP
     """
     period = period_of(data, quarter, as_of)
     d = team_or_company(data, team)
@@ -272,6 +297,7 @@ def build(
         else None
     )
     quarters = comp.replay_quarters(d, as_of=period.as_of) if plans else []
+    cands = [comp.candidate_plan(c, current) for c in candidates or []]
     b = _Basis(
         data=d,
         period=period,
@@ -303,6 +329,7 @@ def build(
         **_whatif_section(b),
         ahead=ahead,
         ahead_sentence=ahead_sentence(ahead, b.fmt),
+        **_candidates_section(b, cands),
     )
 
 
@@ -575,6 +602,137 @@ def _whatif_section(b: _Basis) -> _WhatIf:
         side_by_side=_side_table(side, plans) if side is not None and what_if is None else None,
         side_sentence=side_sentence(side) if side is not None and what_if is None else None,
     )
+
+
+class _Candidates(TypedDict):
+    """The what-ifs passed to :func:`build`: their fields of :class:`CompPlanEvaluation`."""
+
+    candidate_plans: list[CompPlan]
+    candidates: Table | None
+    candidate_sentences: list[str]
+
+
+def weigh_candidates(
+    data: SalesData,
+    *,
+    quarter: str | None = None,
+    as_of: object | None = None,
+    team: str | None = None,
+    config: Mapping[str, Any] | None = None,
+    candidates: Sequence[Mapping[str, Any]] = (),
+) -> dict[str, Any]:
+    """Report 05's candidates section alone: what :func:`build` shows for ``candidates``.
+
+    The what-if controls (:mod:`salesops_lib.render.whatif`) call it to recompute the
+    section without the rest of the report.
+
+    Parameters
+    ----------
+    data, quarter, as_of, team, config, candidates
+        As for :func:`build`.
+
+    Returns
+    -------
+    dict
+        ``candidate_plans``, ``candidates`` (the :class:`Table`, or None) and
+        ``candidate_sentences``, the fields :func:`build` sets.
+
+    Raises
+    ------
+    ConfigError
+        As :func:`build`.
+    """
+    period = period_of(data, quarter, as_of)
+    d = team_or_company(data, team)
+    plans = _plans(config)
+    current = comp.current_plans(plans) if plans else []
+    cands = [comp.candidate_plan(c, current) for c in candidates]
+    quarters = comp.replay_quarters(d, as_of=period.as_of) if plans else []
+    return dict(_weighed(d, current, quarters, cands, money_in(d.currency)))
+
+
+def _candidates_section(b: _Basis, cands: list[CompPlan]) -> _Candidates:
+    """Each candidate against the current plan on the replayed quarters (none: empty)."""
+    return _weighed(b.data, b.current, b.quarters, cands, b.fmt)
+
+
+def _weighed(
+    d: SalesData,
+    current: list[CompPlan],
+    quarters: list[str],
+    cands: list[CompPlan],
+    fmt: MoneyFormat,
+) -> _Candidates:
+    """The candidates against the current plans on ``quarters`` (none: empty)."""
+    if not cands or not quarters or not current:
+        why = (
+            "there is no current plan to weigh them against"
+            if not current
+            else "none of the last four quarters has quotas to replay them on"
+        )
+        return _Candidates(
+            candidate_plans=cands,
+            candidates=None,
+            candidate_sentences=[f"The candidates cannot be weighed: {why}."] if cands else [],
+        )
+    frame = comp.compare_plans(d, current, cands, quarters=quarters)
+    return _Candidates(
+        candidate_plans=cands,
+        candidates=Table(
+            frame,
+            CANDIDATE_SPEC,
+            "Each candidate against the current plan, on the same reps and real deals",
+            d.currency,
+        ),
+        candidate_sentences=[
+            candidate_sentence(row, quarters, fmt) for row in frame.to_dict("records")
+        ],
+    )
+
+
+def candidate_sentence(row: Mapping[str, Any], quarters: list[str], fmt: MoneyFormat) -> str:
+    """One candidate against the current plan: cost, cost of sales, pay-performance.
+
+    Parameters
+    ----------
+    row
+        A row of :func:`~salesops_lib.analysis.comp.compare_plans` (``plan, against, cost,
+        current_cost, cost_change, cost_of_sales, current_cost_of_sales, pay_correlation,
+        current_pay_correlation, reps``).
+    quarters
+        The quarters replayed, oldest first (at least one).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
+    """
+    span = f"{quarters[0]}–{quarters[-1]}" if len(quarters) > 1 else quarters[0]
+    if not row["reps"]:
+        return f"{bold(row['plan'])} covers no rep with a quota in {span}: nothing to compare."
+    change = float(row["cost_change"])
+    if abs(change) < 0.5:
+        diff = "the same as the current plan"
+    else:
+        diff = f"{bold(fmt(abs(change)))} {'more' if change > 0 else 'less'} than the current plan"
+    text = (
+        f"{bold(row['plan'])} would have paid {fmt(row['cost'])} in variable pay and SPIFFs on the "
+        f"real deals of {span} ({pct(row['cost_of_sales'], 1)} of bookings): {diff} "
+        f"({row['against']}, {fmt(row['current_cost'])}, {pct(row['current_cost_of_sales'], 1)})"
+    )
+    k, c = float(row["pay_correlation"]), float(row["current_pay_correlation"])
+    if np.isfinite(k) and np.isfinite(c):
+        follow = (
+            "about as closely"
+            if abs(k - c) < CLOSE
+            else "more closely"
+            if k > c
+            else "less closely"
+        )
+        text += f", with pay following bookings {follow} ({k:.2f} against {c:.2f})"
+    return text + "."
 
 
 def _plans(config: Mapping[str, Any] | None) -> list[CompPlan]:

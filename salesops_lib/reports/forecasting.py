@@ -440,6 +440,7 @@ def build(
     as_of: object | None = None,
     team: str | None = None,
     backtest_quarters: int = 8,
+    week: int | None = None,
 ) -> Forecasting:
     """Build report 03: the forecast of the quarter ahead as known on ``as_of``.
 
@@ -459,6 +460,9 @@ def build(
     backtest_quarters
         Earlier quarters each method is tested on; the test at the forecast's own week of
         quarter decides the recommended method.
+    week
+        Forecast as of week ``week`` of the quarter (not with ``as_of``): its first day + 7 ×
+        week, at most its last (:func:`~salesops_lib.reports.base.week_as_of`).
 
     Returns
     -------
@@ -468,7 +472,8 @@ def build(
     ------
     ConfigError
         For a quarter outside the data, an as-of date that is not a date or falls outside
-        the quarter, or a team no rep belongs to (the message says what is allowed).
+        the quarter, a week outside the quarter or given with an as-of date, or a team no
+        rep belongs to (the message says what is allowed).
 
     Examples
     --------
@@ -476,7 +481,7 @@ def build(
     >>> r.recommendation_sentence  # doctest: +SKIP
     'The recommended method is **Deal-by-deal win model**: it had the lowest WAPE ...'
     """
-    period = period_of(data, quarter, as_of)
+    period = period_of(data, quarter, as_of, week=week)
     d = team_or_company(data, team)
     b = _basis(d, period, backtest_quarters)
     target, decision, names, rec, forecasts = b.target, b.decision, b.names, b.rec, b.forecasts

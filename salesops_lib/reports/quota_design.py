@@ -15,13 +15,14 @@ quotas are needed only to compare with last year's; without them that part says 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypedDict
 
 import numpy as np
 import pandas as pd
 
 from salesops_lib.analysis import quota
+from salesops_lib.config import check_names
 from salesops_lib.data import SalesData
 from salesops_lib.errors import ConfigError, SalesOpsDataError
 from salesops_lib.format import pct
@@ -176,6 +177,16 @@ BACKTEST_SPEC = TableSpec(
         Column("recommended", "Recommended then"),
     )
 )
+PLANS_SPEC = TableSpec(
+    (
+        Column("group", "Team"),
+        Column("booked", "Booked, last 4 quarters", "money"),
+        Column("asked_quota", "Quota as asked", "money"),
+        Column("asked_multiple", "As asked ÷ booked", "ratio"),
+        Column("reachable_quota", "Reachable quota", "money"),
+        Column("reachable_multiple", "Reachable ÷ booked", "ratio"),
+    )
+)
 EXAMPLE_SPEC = TableSpec((Column("item", "Item"), Column("value", "Value")))
 REP_COLUMNS = (
     "rep_name",
@@ -314,6 +325,9 @@ class QuotaDesign(HasGaps):
     headline_sentence: str | None = None
     load_spread_sentence: str | None = None
     new_rep_sentence: str | None = None
+    use_plan: str = "rule"
+    plans: Table | None = None
+    use_sentence: str | None = None
 
 
 def has_teams(data: SalesData) -> bool:
@@ -343,6 +357,7 @@ def build(
     method: str = "blend",
     overassign: float = 1.1,
     ramp: str | None = "0/25/50/75/100",
+    use_plan: str = "rule",
 ) -> QuotaDesign:
     """Build report 04: quotas for the fiscal year after ``quarter``, planned on ``as_of``.
 
@@ -368,6 +383,9 @@ def build(
         Quotas add up to target × overassign.
     ramp
         Share of full quota by month of tenure, e.g. ``"0/25/50/75/100"``.
+    use_plan
+        Which plan the quotas and letters carry: ``rule`` (the one the rule recommends),
+        ``asked`` or ``reachable`` (either, against the rule); both are shown side by side.
 
     Returns
     -------
@@ -376,7 +394,7 @@ def build(
     Raises
     ------
     ConfigError
-        For a bad quarter, as-of date, method, over-assignment or ramp.
+        For a bad quarter, as-of date, method, over-assignment, ramp or ``use_plan``.
 
     Examples
     --------
@@ -384,6 +402,7 @@ def build(
     >>> r.choice_sentence  # doctest: +SKIP
     'That is below the healthy band. The reachable plan would put 62.5% of reps at quota ...'
     """
+    check_names([use_plan], quota.USE_PLANS, "use_plan")
     period = period_of(data, quarter, as_of)
     d = team_or_company(data, team)
     fmt = money_in(d.currency)
@@ -410,16 +429,18 @@ def build(
         d, plan, tgt, method=method, overassign=overassign, ramp=sched, as_of=day
     )
     if choice is None:
-        return _without_plan(setup, gaps)
+        return replace(_without_plan(setup, gaps), use_plan=use_plan)
+    choice = replace(choice, use=use_plan)
     basis = _basis(d, choice, plan, trailing, bt, day)
     return QuotaDesign(
         **setup,
+        use_plan=use_plan,
         gaps=gaps + _section_gaps(d, plan, basis, bt, bt_problem),
         choice=choice,
         definitions=_definitions(method, choice.band),
         findings=_findings(choice, trailing, basis.letters, basis.hard, fmt, target=tgt),
         **_carry_section(d, choice, basis, setup, bt=bt, team=team),
-        **_reach_section(d, choice, basis, bt, fmt),
+        **_reach_section(d, choice, basis, bt, fmt, trailing=trailing),
         **_fair_section(d, basis),
         **_split_section(d, choice, plan, basis, day),
         **_letters_section(d, plan, basis),
@@ -758,6 +779,8 @@ def _carry_section(
 class _Reach(TypedDict):
     """Section "Will enough reps make it?": its fields of :class:`QuotaDesign`."""
 
+    plans: Table | None
+    use_sentence: str | None
     band_sentence: str | None
     choice_sentence: str | None
     tradeoff: Table | None
@@ -775,10 +798,22 @@ def _reach_section(
     basis: _Basis,
     bt: quota.YearBacktest | None,
     fmt: MoneyFormat,
+    *,
+    trailing: pd.Series,
 ) -> _Reach:
     """Will enough reps make it: the plan as asked against the reachable one, the share at quota."""
     share_frame, hard, teams_known = basis.share_frame, basis.hard, basis.teams_known
+    booked = basis.with_booked.set_index("rep_id")["booked"]
+    plans = plans_frame(choice, booked, per_year=basis.per_year, by_team=teams_known)
     return _Reach(
+        plans=Table(
+            plans,
+            _plans_spec(trailing, teams_known),
+            f"The plan as asked beside the reachable plan: quotas against what the same reps "
+            f"booked (the letters carry {choice_label(choice)})",
+            d.currency,
+        ),
+        use_sentence=use_sentence(choice, fmt),
         band_sentence=band_sentence(choice, fmt, adjusted=basis.adjusted_asked, bt=bt),
         choice_sentence=choice_sentence(choice, fmt, bt=bt),
         tradeoff=_tradeoff_table(choice, d.currency),
@@ -974,7 +1009,7 @@ def choice_label(choice: quota.PlanChoice) -> str:
     -------
     str
     """
-    return "the reachable plan" if choice.reachable else "the plan as asked"
+    return "the reachable plan" if choice.uses_reachable else "the plan as asked"
 
 
 def _spread_span(trailing: pd.Series) -> str:
@@ -1492,7 +1527,7 @@ def trailing_sentence(
         return text
     text = f"{lead} for the year is {bold('below')} {which}, by {fmt(year - choice.quota)}. "
     asked_quota = choice.target * choice.overassign
-    if choice.reachable:
+    if choice.uses_reachable:
         return text + (
             f"The reachable plan scales the quotas asked ({fmt(choice.target)} × "
             f"{choice.overassign:.2f} = {fmt(asked_quota)}) so that "
@@ -1760,7 +1795,12 @@ def headline_sentence(
         expect += f" ({pct(adjusted)} once corrected by the back-test's bias)"
     return (
         f"{bold(f'The recommended plan is {side} its own healthy band')}: {expect}, against "
-        f"{_band(choice.band)}, because {why}. The letters carry it all the same."
+        f"{_band(choice.band)}, because {why}. "
+        + (
+            'The letters carry the reachable plan instead, as this run asks (use_plan "reachable").'
+            if choice.uses_reachable
+            else "The letters carry it all the same."
+        )
     )
 
 
@@ -1799,6 +1839,8 @@ def choice_sentence(
         The sentence (``**`` marks what to read first).
     """
     if choice.in_band:
+        if choice.uses_reachable:
+            return "That is inside the healthy band, so the rule recommends the quotas as asked."
         return "That is inside the healthy band; the quotas as asked are the ones handed out."
     shown = pct(choice.share_asked.loc["All reps", "share"])
     side = "below" if choice.reachable_target < choice.target else "above"
@@ -1812,8 +1854,9 @@ def choice_sentence(
         f"(+{pct(change / choice.target, 1)})"
     )
     lead = f"That is {side} the healthy band. The reachable plan would put {mid} of reps at quota by {move}"
+    carry = "" if choice.uses_reachable else " and the letters carry it"
     asked = (
-        f"So the plan as asked is recommended and the letters carry it: quotas of "
+        f"So the plan as asked is recommended{carry}: quotas of "
         f"{fmt(choice.asked['quota'].sum())}, with about {shown} of reps expected at quota; the "
         "table sets the two plans side by side."
     )
@@ -1851,8 +1894,9 @@ def choice_sentence(
             else ""
         )
         text = (
-            f"{lead}{floors}{support}. The reachable plan is recommended and the letters carry it: "
-            f"quotas of {fmt(choice.quota)}."
+            f"{lead}{floors}{support}. The reachable plan is recommended"
+            + (" and the letters carry it" if choice.uses_reachable else "")
+            + f": quotas of {fmt(choice.reachable_plan['quota'].sum())}."
         )
     rest = choice.target - choice.expected
     if choice.expected > 0 and rest > 0.005 * choice.target and not choice.reachable:
@@ -1861,6 +1905,106 @@ def choice_sentence(
             "it needs new hires, or more from the reps than their record shows."
         )
     return text
+
+
+def plans_frame(
+    choice: quota.PlanChoice, booked: pd.Series, *, per_year: float = 1.0, by_team: bool = True
+) -> pd.DataFrame:
+    """The plan as asked beside the reachable plan: quota per team and in all, against bookings.
+
+    Parameters
+    ----------
+    choice
+        :func:`salesops_lib.analysis.quota.choose_plan`.
+    booked
+        Each rep's trailing bookings, by ``rep_id``
+        (:func:`~salesops_lib.analysis.quota.rep_trailing_bookings`).
+    per_year
+        What turns ``booked`` into a year of bookings (4 / the quarters it covers).
+    by_team
+        False: the ``All reps`` row only (the reps have no teams).
+
+    Returns
+    -------
+    DataFrame
+        ``group`` (each team, then ``All reps``), ``booked`` (the same reps' trailing
+        bookings), ``asked_quota``, ``asked_multiple`` (quota ÷ a year of those bookings:
+        what the quota needs against last year's record), ``reachable_quota``,
+        ``reachable_multiple``.
+    """
+    parts = []
+    for name, plan in (("asked", choice.asked), ("reachable", choice.reachable_plan)):
+        frame = plan.assign(booked=plan["rep_id"].map(booked).astype(float).fillna(0.0))
+        rows = [quota.load_against_bookings(frame, None, per_year=per_year)]
+        if by_team:
+            rows.insert(0, quota.load_against_bookings(frame, "team", per_year=per_year))
+        t = pd.concat(rows, ignore_index=True).set_index("group")
+        parts.append(
+            t[["booked", "quota", "multiple_of_booked"]].rename(
+                columns={"quota": f"{name}_quota", "multiple_of_booked": f"{name}_multiple"}
+            )
+        )
+    out = parts[0].join(parts[1].drop(columns="booked"))
+    return out.reset_index()[[c.key for c in PLANS_SPEC.columns]]
+
+
+def _plans_spec(trailing: pd.Series, teams_known: bool) -> TableSpec:
+    """The plans table's columns, labelled for the quarters the bookings cover."""
+    per = ratio_label(trailing).removeprefix("Quota ")
+    spec = PLANS_SPEC.with_label("booked", booked_label(trailing))
+    spec = spec.with_label("asked_multiple", f"As asked {per}")
+    spec = spec.with_label("reachable_multiple", f"Reachable {per}")
+    return spec if teams_known else spec.with_label("group", "Group")
+
+
+_USE_WHY = {
+    "in_band": "it puts a healthy share of reps at quota",
+    "cut": "the target asked is out of reach, and the cut stays at or above a year of bookings "
+    "and what the reps in seat are expected to book",
+    "raise": "the target asked is too easy",
+    "below_floor": "cutting the target to the reachable one would go below a year of bookings or "
+    "what the reps in seat are expected to book",
+    "no_backtest": "no back-test of the simulation supports changing the target",
+    "pessimistic": "the back-test found the simulation too pessimistic to cut the target by",
+    "optimistic": "the back-test found the simulation too optimistic to raise the target by",
+}
+"""Why the rule recommends its plan, by :func:`~salesops_lib.analysis.quota.plan_rule` code."""
+
+
+def use_sentence(choice: quota.PlanChoice, fmt: MoneyFormat) -> str:
+    """Which plan the quotas and letters use, and why: the rule's pick, or the one asked for.
+
+    Parameters
+    ----------
+    choice
+        :func:`salesops_lib.analysis.quota.choose_plan`, with ``use`` set (``rule``,
+        ``asked`` or ``reachable``).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks what to read first).
+
+    Examples
+    --------
+    ``The quotas and letters use **the plan as asked** ($161M: target $146M × 1.10), the one
+    the rule recommends, because cutting the target ... .``
+    """
+    used = choice_label(choice)
+    lead = (
+        f"The quotas and letters use {bold(used)} ({fmt(choice.quota)}: target "
+        f"{fmt(choice.chosen_target)} × {choice.overassign:.2f})"
+    )
+    rule = "the reachable plan" if choice.reachable else "the plan as asked"
+    why = _USE_WHY.get(choice.reason, "the rule keeps the target asked")
+    if choice.use == "rule":
+        return f"{lead}, the one the rule recommends, because {why}."
+    forced = f'because this run sets use_plan to "{choice.use}"'
+    if rule == used:
+        return f"{lead} {forced}; the rule recommends it too, because {why}."
+    return f"{lead} {forced}; the rule recommends {rule}, because {why}."
 
 
 def _tradeoff_table(choice: quota.PlanChoice, currency: str) -> Table:
@@ -2487,11 +2631,12 @@ def _findings(
     if not choice.in_band:
         change = float(choice.reachable_target - choice.target)
         share = pct(choice.share_asked.loc["All reps", "share"])
-        which = (
-            "the letters carry that plan"
-            if choice.reachable
-            else f"the plan as asked is recommended all the same, outside the band {_band(choice.band)}"
-        )
+        if choice.uses_reachable:
+            which = "the letters carry that plan"
+        elif choice.reachable:
+            which = "the letters carry the plan as asked all the same, as this run asks"
+        else:
+            which = f"the plan as asked is recommended all the same, outside the band {_band(choice.band)}"
         out.append(
             Finding(
                 f"The plan as asked puts {share} of reps at quota; the healthy band needs a target "
