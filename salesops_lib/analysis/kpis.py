@@ -541,6 +541,10 @@ def coverage(
     out = pd.DataFrame({"goal": goal})
     out = out.join(won.groupby(keyed(won))["amount"].sum().rename("bookings"), how="outer")
     out = out.join(pipe.groupby(keyed(pipe))["amount"].sum().rename("open_pipeline"), how="outer")
+    if by is None and out.empty:  # nothing won, open or booked before: still one total row
+        out = pd.DataFrame({"goal": [np.nan]}, index=[TOTAL]).assign(
+            bookings=0.0, open_pipeline=0.0
+        )
     out[["bookings", "open_pipeline"]] = out[["bookings", "open_pipeline"]].fillna(0.0)
     out["goal_basis"] = basis
     out["trailing_quarters"] = len(past)  # the complete quarters the rates come from
