@@ -268,3 +268,16 @@ def test_hubspot_stage_date_labels_with_and_without_quotes_or_pipeline():
     ]
     opps.attrs[SOURCE_LABELS] = {}
     assert hubspot_stage_changes(opps) is None
+
+
+def test_the_stage_dates_fixture_is_what_its_script_writes(tmp_path):
+    import importlib.util
+
+    script = FIXTURES / "make_hubspot_stage_dates.py"
+    spec = importlib.util.spec_from_file_location("make_hubspot_stage_dates", script)
+    assert spec is not None and spec.loader is not None
+    make = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make)
+    make.OUT = tmp_path
+    make.main()
+    assert (tmp_path / HUBSPOT_EXPORT.name).read_bytes() == HUBSPOT_EXPORT.read_bytes()
