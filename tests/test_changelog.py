@@ -281,3 +281,24 @@ def test_the_stage_dates_fixture_is_what_its_script_writes(tmp_path):
     make.OUT = tmp_path
     make.main()
     assert (tmp_path / HUBSPOT_EXPORT.name).read_bytes() == HUBSPOT_EXPORT.read_bytes()
+
+
+def test_a_hubspot_snapshot_history_file_stays_snapshots(tmp_path):
+    # the stage dates make a change log; a history file of weekly snapshots beside a deals
+    # export without them is still read as snapshots, row for row (not resampled)
+    import shutil
+
+    export = next((FIXTURES / "hubspot_export").glob("*.csv"))
+    shutil.copy(export, tmp_path / export.name)
+    raw = pd.read_csv(export, dtype={"Record ID": str}, encoding="utf-8-sig")
+    ids = raw["Record ID"].head(2).tolist()
+    (tmp_path / "history.csv").write_text(
+        "snapshot_date,opp_id,stage,amount,close_date\n"
+        f"2025-03-05,{ids[0]},Qualified To Buy,1000,2025-06-30\n"
+        f"2025-03-05,{ids[1]},Contract Sent,2000,2025-05-31\n",
+        encoding="utf-8",
+    )
+    data = load_dataset(tmp_path, preset="hubspot")
+    h = data.history
+    assert h is not None and h["snapshot_date"].astype(str).str[:10].tolist() == ["2025-03-05"] * 2
+    assert h["opp_id"].astype(str).tolist() == ids

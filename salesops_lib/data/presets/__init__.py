@@ -26,6 +26,9 @@ from salesops_lib.errors import ConfigError
 
 SOURCE_LABELS = "source_labels"
 """``attrs`` key of a mapped table: its unmapped columns' snake_case names -> the export's labels."""
+CHANGE_LOG = "change_log"
+"""``attrs`` key of a history table a preset's repair built as a change log (True), whatever
+the preset's or the config's ``history`` says of history files."""
 
 
 @dataclass(frozen=True)
@@ -355,7 +358,7 @@ def hubspot_stage_changes(opps: pd.DataFrame) -> pd.DataFrame | None:
     pandas.DataFrame or None
         ``snapshot_date`` (the entry's time as written), ``opp_id, stage, amount,
         close_date``, in the export's deal order and the stages' column order; None when
-        the export has no stage dates.
+        the export has no stage dates. The preset's repair marks it ``attrs[CHANGE_LOG]``.
 
     Examples
     --------
@@ -389,6 +392,7 @@ def _hubspot_transform(
     if "history" not in out and "opportunities" in out:
         log = hubspot_stage_changes(out["opportunities"])
         if log is not None and len(log):
+            log.attrs[CHANGE_LOG] = True
             out["history"] = log
     return _with_accounts(out), []
 
@@ -501,8 +505,7 @@ HUBSPOT = Preset(
         Stage("Closed Lost", closed=True, won=False, probability=0.0),
     ),
     probability_percent=None,
-    transform=_hubspot_transform,
-    history="changes",  # the "Date entered <stage>" columns, when the export has them
+    transform=_hubspot_transform,  # "Date entered <stage>" columns: a change log (CHANGE_LOG)
 )
 
 
