@@ -170,3 +170,135 @@ def test_salesforce_data_export_loads_its_opportunity_history_as_snapshots():
     migrated = w[w["message"].str.contains("close before they were created")]
     assert len(migrated) == 1 and migrated["ids"].iloc[0].count("006") == 5
     assert o.loc[o["opp_name"].str.contains("migrated"), "created_date"].isna().all()
+
+
+# ---------------------------------------------------------------------------------------
+# HubSpot's "Date entered <stage>" columns as a change log
+
+HUBSPOT_STAGE_DATES = FIXTURES / "hubspot_stage_dates"
+HUBSPOT_EXPORT = HUBSPOT_STAGE_DATES / "hubspot-crm-exports-all-deals-2026-04-15.csv"
+WON_LOST = {"Closed Won": (True, True), "Closed Lost": (True, False)}
+
+
+def _entered_log(raw: pd.DataFrame) -> pd.DataFrame:
+    """The change log the raw export's "Date entered" columns hold, read another way."""
+    entered = [c for c in raw.columns if c.startswith('Date entered "')]
+    long = raw.melt(id_vars=["Record ID"], value_vars=entered, var_name="column", value_name="raw")
+    long = long.dropna(subset=["raw"])
+    long["stage"] = (
+        long["column"].str.removeprefix('Date entered "').str.removesuffix(' (Sales Pipeline)"')
+    )
+    long["is_closed"] = long["stage"].isin(WON_LOST)
+    long["is_won"] = long["stage"].eq("Closed Won")
+    long["snapshot_date"] = pd.to_datetime(long["raw"]).dt.normalize()
+    long = long.rename(columns={"Record ID": "opp_id"}).sort_values(["opp_id", "raw"])
+    return long[["snapshot_date", "opp_id", "stage", "is_closed", "is_won"]]
+
+
+def test_hubspot_stage_dates_read_as_the_snapshots_they_imply():
+    data = load_dataset(HUBSPOT_STAGE_DATES, preset="hubspot")
+    h = data.history
+    assert h is not None and len(data.opportunities) == 48
+    raw = pd.read_csv(HUBSPOT_EXPORT, dtype={"Record ID": str}, encoding="utf-8-sig")
+    log = _entered_log(raw)
+    dates = pd.DatetimeIndex(sorted(h["snapshot_date"].unique()))
+    assert dates[-1] == data.last_date and len(dates) > 60
+    want = implied_snapshots(log, dates)
+    got = h[["snapshot_date", "opp_id", "stage", "is_closed", "is_won"]]
+    kinds = {"opp_id": str, "stage": str, "is_closed": bool, "is_won": bool}
+    pd.testing.assert_frame_equal(
+        got.astype(kinds).reset_index(drop=True), want.astype(kinds), check_dtype=False
+    )
+    # each snapshot carries the deal's amount and close date as the export shows them now
+    amounts = raw.set_index("Record ID")["Amount"].astype(float)
+    assert (h["amount"].to_numpy() == amounts.loc[h["opp_id"]].to_numpy()).all()
+    # the last snapshot shows open exactly the deals the export shows open
+    last = h[h["snapshot_date"] == h["snapshot_date"].max()]
+    open_now = set(raw.loc[~raw["Deal Stage"].isin(WON_LOST), "Record ID"])
+    assert set(last.loc[~last["is_closed"].astype(bool), "opp_id"]) == open_now
+
+
+def test_hubspot_stage_dates_by_hand():
+    # deal 9876600000: Appointment Scheduled 2025-03-11 09:22, Qualified To Buy 2025-03-22
+    # 12:00, Closed Lost 2025-03-27 16:38 (see the fixture's first row)
+    data = load_dataset(HUBSPOT_STAGE_DATES, preset="hubspot")
+    h = data.history
+    one = h[h["opp_id"] == "9876600000"]
+    assert one[["snapshot_date", "stage", "is_closed"]].values.tolist() == [
+        [pd.Timestamp("2025-03-14"), "Appointment Scheduled", False],
+        [pd.Timestamp("2025-03-21"), "Appointment Scheduled", False],
+        [pd.Timestamp("2025-03-28"), "Closed Lost", True],
+    ]
+    # 9876600137: Appointment Scheduled 2025-12-25, Qualified To Buy 2026-01-10, still open:
+    # every Friday and quarter end after, in Qualified To Buy
+    two = h[h["opp_id"] == "9876600137"].set_index("snapshot_date")["stage"]
+    assert two.loc["2025-12-26"] == "Appointment Scheduled"
+    assert two.loc["2025-12-31"] == "Appointment Scheduled"  # 2025Q4's last day
+    assert two.loc["2026-01-09"] == "Appointment Scheduled"
+    assert (two.loc["2026-01-16":] == "Qualified To Buy").all()
+    assert two.index.max() == data.last_date
+
+
+def test_hubspot_stage_date_labels_with_and_without_quotes_or_pipeline():
+    from salesops_lib.data.presets import SOURCE_LABELS, hubspot_stage_changes
+
+    opps = pd.DataFrame(
+        {
+            "opp_id": ["1", "2"],
+            "pipeline": ["Sales Pipeline", "Renewals"],
+            "amount": ["100", "200"],
+            "close_date": ["2026-03-31", "2026-06-30"],
+            "a": ["2026-01-05 09:00", None],
+            "b": ["2026-02-02 10:30", ""],
+            "c": [None, "2026-01-07 08:00"],
+            "x": ["2026-01-09 10:00", None],
+        }
+    )
+    opps.attrs[SOURCE_LABELS] = {
+        "a": 'Date entered "Appointment Scheduled (Sales Pipeline)"',
+        "b": "Date entered Closed Won",
+        "c": "Date entered “Renewal Due (Renewals)”",
+        "x": 'Date exited "Appointment Scheduled (Sales Pipeline)"',
+    }
+    log = hubspot_stage_changes(opps)
+    assert log.values.tolist() == [
+        ["2026-01-05 09:00", "1", "Appointment Scheduled", "100", "2026-03-31"],
+        ["2026-02-02 10:30", "1", "Closed Won", "100", "2026-03-31"],
+        ["2026-01-07 08:00", "2", "Renewal Due", "200", "2026-06-30"],
+    ]
+    opps.attrs[SOURCE_LABELS] = {}
+    assert hubspot_stage_changes(opps) is None
+
+
+def test_the_stage_dates_fixture_is_what_its_script_writes(tmp_path):
+    import importlib.util
+
+    script = FIXTURES / "make_hubspot_stage_dates.py"
+    spec = importlib.util.spec_from_file_location("make_hubspot_stage_dates", script)
+    assert spec is not None and spec.loader is not None
+    make = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make)
+    make.OUT = tmp_path
+    make.main()
+    assert (tmp_path / HUBSPOT_EXPORT.name).read_bytes() == HUBSPOT_EXPORT.read_bytes()
+
+
+def test_a_hubspot_snapshot_history_file_stays_snapshots(tmp_path):
+    # the stage dates make a change log; a history file of weekly snapshots beside a deals
+    # export without them is still read as snapshots, row for row (not resampled)
+    import shutil
+
+    export = next((FIXTURES / "hubspot_export").glob("*.csv"))
+    shutil.copy(export, tmp_path / export.name)
+    raw = pd.read_csv(export, dtype={"Record ID": str}, encoding="utf-8-sig")
+    ids = raw["Record ID"].head(2).tolist()
+    (tmp_path / "history.csv").write_text(
+        "snapshot_date,opp_id,stage,amount,close_date\n"
+        f"2025-03-05,{ids[0]},Qualified To Buy,1000,2025-06-30\n"
+        f"2025-03-05,{ids[1]},Contract Sent,2000,2025-05-31\n",
+        encoding="utf-8",
+    )
+    data = load_dataset(tmp_path, preset="hubspot")
+    h = data.history
+    assert h is not None and h["snapshot_date"].astype(str).str[:10].tolist() == ["2025-03-05"] * 2
+    assert h["opp_id"].astype(str).tolist() == ids

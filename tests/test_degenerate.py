@@ -23,6 +23,7 @@ from salesops_lib.reports import (
     rep_benchmarking,
     team_visibility,
 )
+from salesops_lib.reports.base import no_lost_deals_sentence
 
 BUILDERS = [
     team_visibility,
@@ -125,3 +126,55 @@ def test_a_win_rate_from_data_without_lost_deals_is_called_out(case, tmp_path, r
 def test_data_with_lost_deals_is_not_called_out(tmp_path, rng):
     data = load_dataset(tmp_path, config=write(tmp_path, company("base", rng), history=False))
     assert not data.warnings["message"].str.startswith("no deal in the data is lost").any()
+
+
+NO_LOST = "No lost deals in the data, every closed deal won: the 100% win rate is not a finding."
+
+
+@pytest.mark.parametrize(
+    ("closed", "won", "said"),
+    [
+        ([True, True, False], [True, True, False], NO_LOST),  # all closed deals won
+        ([True, True, False], [True, False, False], None),  # one lost
+        ([False, False], [False, False], None),  # nothing closed: no win rate at all
+        ([True], [True], NO_LOST),
+    ],
+)
+def test_no_lost_deals_sentence(closed, won, said):
+    opps = pd.DataFrame({"is_closed": closed, "is_won": won})
+    assert no_lost_deals_sentence(opps) == said
+
+
+def test_no_lost_deals_sentence_without_the_columns_says_nothing():
+    assert no_lost_deals_sentence(pd.DataFrame({"opp_id": ["a"]})) is None
+
+
+@pytest.mark.parametrize("case", ["won_only_orders", "no_lost_deals"])
+def test_win_rates_say_beside_the_figure_that_no_deal_is_lost(case, tmp_path, rng):
+    opps = company(case, rng)
+    data = load_dataset(tmp_path, config=write(tmp_path, opps, history=False))
+    quarter = data.latest_complete_quarter()
+    start, end = data.calendar.bounds(quarter)
+    closed = pd.to_datetime(opps["close_date"]).between(start, end) & opps["stage"].eq("Won")
+    tile = {t.label: t for t in team_visibility.build(data, quarter=quarter).tiles}["Win rate"]
+    assert tile.value == "100%"
+    assert tile.detail == f"{int(closed.sum()):,} won of {int(closed.sum()):,} closed. {NO_LOST}"
+    r = rep_benchmarking.build(data, quarter=quarter)
+    for table, key in ((r.activity, "win_rate_trailing"), (r.ranking, "win_rate")):
+        labels = {c.key: c.label for c in table.spec.columns}
+        assert labels[key] == "Win rate (no lost deals in the data)"
+        assert set(table.frame[key].dropna()) == {1.0}
+    assert r.ranking_sentence is not None and r.ranking_sentence.startswith(NO_LOST + " ")
+    if r.conversion_sentence is not None:
+        assert r.conversion_sentence.endswith(" " + NO_LOST)
+
+
+def test_win_rates_with_lost_deals_say_nothing_of_it(tmp_path, rng):
+    data = load_dataset(tmp_path, config=write(tmp_path, company("base", rng), history=False))
+    quarter = data.latest_complete_quarter()
+    tile = {t.label: t for t in team_visibility.build(data, quarter=quarter).tiles}["Win rate"]
+    assert "lost deals" not in tile.detail
+    r = rep_benchmarking.build(data, quarter=quarter)
+    assert {c.label for c in r.ranking.spec.columns} >= {"Win rate"}
+    assert "No lost deals" not in (r.ranking_sentence or "")
+    assert "No lost deals" not in (r.conversion_sentence or "")

@@ -170,6 +170,17 @@ def test_coverage_by_hand(tiny):
     assert nxt["open_pipeline"] == pytest.approx(6000 + 9999)  # o7 and o8 were open on 2026-03-31
 
 
+def test_coverage_before_anything_was_won_or_open_is_one_row_of_nothing(tmp_path):
+    # 2025-10-15: no deal created yet, nothing won before: the total row is still there
+    # (report 06's track record on the Salesforce export at 2025-08-15 raised IndexError)
+    data = load_dataset(write(tmp_path / "n", reps=REPS, opportunities=OPPS))
+    c = coverage(data, quarter="2025Q4", as_of="2025-10-15", by=None)
+    assert c.index.tolist() == ["Total"]
+    row = c.iloc[0]
+    assert (row["bookings"], row["open_pipeline"], row["from_new_deals"]) == (0.0, 0.0, 0.0)
+    assert np.isnan(row["goal"]) and np.isnan(row["coverage"])
+
+
 def test_demo_team_rows_add_up_to_total(demo):
     team = kpi_table(demo, quarter="2026Q3", by="team")
     total = kpi_table(demo, quarter="2026Q3", by=None).iloc[0]

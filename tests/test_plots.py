@@ -285,3 +285,23 @@ def test_forecast_ranges_draws_the_quarters_goal_as_a_line():
     assert ax.get_xlim()[1] > 35.6e6  # the goal is on the chart
     none = plots.forecast_ranges(frame, booked=0.0, recommended="", title="t")
     assert len(none.get_lines()) == 1
+
+
+def test_bookings_vs_quota_draws_a_trend_line_and_slants_many_quarters():
+    quarters = [f"{y}Q{q}" for y in (2024, 2025) for q in (1, 2, 3, 4)]
+    frame = pd.DataFrame(
+        {
+            "quarter": quarters,
+            "bookings": np.arange(8) * 1e3,
+            "trend": [*np.arange(7) * 1e3, np.nan],
+        }
+    )
+    ax = plots.bookings_vs_quota(
+        frame, title="t", line="trend", line_label="Trend (complete quarters)"
+    )
+    assert len([p for p in ax.patches if isinstance(p, Rectangle)]) == 8
+    assert [line.get_label() for line in ax.get_lines()] == ["Trend (complete quarters)"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == quarters
+    assert ax.get_xticklabels()[0].get_rotation() == 45
+    few = plots.bookings_vs_quota(frame.head(4).assign(quota=np.nan), title="t")
+    assert few.get_lines() == [] and few.get_xticklabels()[0].get_rotation() == 0

@@ -1169,3 +1169,95 @@ def test_build_week_n_is_build_as_of_start_plus_seven_n(tmp_path):
     assert fr.build(data, quarter="2026Q1", week=13).period.as_of == pd.Timestamp("2026-03-31")
     with pytest.raises(ConfigError, match=r"give as_of \(2026-02-01\) or week \(3\), not both"):
         fr.build(data, quarter="2026Q1", as_of="2026-02-01", week=3)
+
+
+def company_with_calls(folder, rng, *, calls: tuple[str, ...]) -> dict:
+    """120 deals over nine quarters with a forecast-category change log: each deal in one of
+    ``calls`` from creation until it closes."""
+    n, last = 120, pd.Timestamp("2026-03-31")
+    created = pd.Timestamp("2024-01-03") + pd.to_timedelta(rng.integers(0, 800, n), unit="D")
+    close = created + pd.to_timedelta(rng.integers(5, 90, n), unit="D")
+    open_ = np.asarray(close > last)
+    stage = np.where(open_, "Proposal", np.where(rng.random(n) < 0.5, "Won", "Lost"))
+    calls = rng.choice(list(calls), n)
+    final = np.where(stage == "Won", "Closed", np.where(stage == "Lost", "Omitted", calls))
+    opps = pd.DataFrame(
+        {
+            "opp_id": [f"o{i:03d}" for i in range(n)],
+            "rep_id": rng.choice(["r1", "r2", "r3"], n),
+            "stage": stage,
+            "amount": rng.integers(1, 50, n) * 1000.0,
+            "created_date": pd.DatetimeIndex(created).date,
+            "close_date": pd.DatetimeIndex(close).date,
+            "forecast_category": final,
+        }
+    )
+    opps.to_csv(folder / "opportunities.csv", index=False)
+    rows = []
+    for r, call in zip(opps.itertuples(), calls, strict=True):
+        rows.append((r.created_date, r.opp_id, "Proposal", r.amount, r.close_date, call))
+        if r.stage != "Proposal":
+            rows.append(
+                (r.close_date, r.opp_id, r.stage, r.amount, r.close_date, r.forecast_category)
+            )
+    cols = ["snapshot_date", "opp_id", "stage", "amount", "close_date", "forecast_category"]
+    pd.DataFrame(rows, columns=cols).to_csv(folder / "history.csv", index=False)
+    return {
+        "stages": [
+            {"name": "Proposal"},
+            {"name": "Won", "closed": True, "won": True},
+            {"name": "Lost", "closed": True},
+        ],
+        "data": {"history": "changes", "export_date": str(last.date())},
+    }
+
+
+@pytest.mark.parametrize("calls", [("Pipeline",), ("Pipeline", "Best Case")])
+def test_an_empty_commit_call_on_a_quarters_first_day_is_left_out_and_said(calls, tmp_path, rng):
+    # ("Pipeline",): nothing called at all, which made the week-0 backtest raise IndexError
+    data = load_dataset(tmp_path, config=company_with_calls(tmp_path, rng, calls=calls))
+    r = fr.build(data, quarter="2026Q1", as_of="2026-01-01", backtest_quarters=2)
+    # the call computed another way: the change log's latest row per deal on 2026-01-01
+    log = pd.read_csv(tmp_path / "history.csv", parse_dates=["snapshot_date", "close_date"])
+    known = log[log["snapshot_date"] <= "2026-01-01"].sort_values("snapshot_date")
+    state = known.groupby("opp_id").last()
+    in_q = state[state["close_date"].between("2026-01-01", "2026-03-31")]
+    assert in_q.loc[in_q["forecast_category"] == "Commit", "amount"].sum() == 0
+    best = in_q.loc[
+        (in_q["forecast_category"] == "Best Case") & (in_q["stage"] == "Proposal"), "amount"
+    ].sum()
+    assert r.booked == 0 and "rep_call" not in set(r.forecasts["method"])
+    best_case = (
+        f"the deals in Best Case come to {money_in('USD')(best)}"
+        if best
+        else "none is in Best Case either"
+    )
+    assert r.rep_call_note == (
+        "Rep call is left out: on 2026-01-01 nothing is booked for 2026Q1 and no open deal "
+        f"closing in it is in Commit, so reps have committed nothing yet; {best_case}. That is "
+        "no forecast of $0: it says nothing yet about what 2026Q1 will bring."
+    )
+    said = " ".join(
+        t for t in (r.recommendation_sentence, r.forecast_title, r.reconcile_sentence) if t
+    )
+    assert "Rep call" not in said and "$0 " not in said and "$0–" not in said
+
+
+def test_a_commit_call_is_shown_with_what_it_is(tmp_path, rng):
+    data = load_dataset(tmp_path, config=company_with_calls(tmp_path, rng, calls=("Commit",)))
+    r = fr.build(data, quarter="2026Q1", as_of="2026-01-01", backtest_quarters=2)
+    call = r.forecasts.set_index("method").loc["rep_call"]
+    assert call["point"] > 0 and r.rep_call_note == fr.REP_CALL_NOTE
+
+
+def test_rep_call_note_branches():
+    fmt, day = money_in("USD"), pd.Timestamp("2026-04-01")
+    row = pd.Series({"method": "rep_call", "point": 0.0, "hi95": 42_000.0})
+    assert fr.rep_call_note(set(), None, day, "2026Q2", fmt) is None
+    assert fr.rep_call_note({"rep_call"}, None, day, "2026Q2", fmt) == fr.REP_CALL_NOTE
+    assert "; the deals in Best Case come to $42.0K. " in fr.rep_call_note(
+        {"rep_call"}, row, day, "2026Q2", fmt
+    )
+    shown = frame([("pipeline", 1.0e5), ("rep_call", 3.0e4)]).assign(hi95=5.0e4)
+    assert fr.empty_rep_call(shown) is None
+    assert fr.empty_rep_call(shown.assign(point=0.0))["method"] == "rep_call"

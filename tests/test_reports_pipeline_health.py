@@ -769,3 +769,93 @@ def test_history_gaps_name_the_export_that_fits_the_crm():
     assert own == ADD_HISTORY and "OpportunityHistory" not in own
     for how in (sf, hs, own):
         assert how.endswith("README, 'Point it at your own CRM export')")
+
+
+# ---------------------------------------------------------------------------------------
+# an order history (no open stage): bookings by quarter and their trend in place of a pipeline
+
+
+def _raw_orders() -> pd.Series:
+    """Bookings per quarter of the order-line fixture, summed from its raw lines with pandas."""
+    from .conftest import FIXTURES
+
+    lines = pd.read_csv(FIXTURES / "order_lines" / "order_lines.csv")
+    lines["value"] = lines["Quantity"] * lines["Unit Price"] * (1 - lines["Discount"])
+    day = pd.to_datetime(lines["Order Date"], format="%d.%m.%Y")
+    return lines.groupby(day.dt.to_period("Q").astype(str))["value"].sum()  # fiscal = calendar
+
+
+def test_order_history_shows_bookings_by_quarter_with_the_trend():
+    from .conftest import FIXTURES
+
+    data = load_dataset(FIXTURES / "order_lines")
+    r = ph.build(data, quarter="2026Q1")
+    o = r.orders
+    assert o is not None and o["quarter"].tolist()[0] == "2024Q1" and o["complete"].all()
+    raw = _raw_orders()
+    assert o.set_index("quarter")["bookings"].to_dict() == pytest.approx(
+        raw.loc[o["quarter"]].to_dict()
+    )
+    # least squares by hand: slope = cov(x, y) / var(x)
+    x, y = np.arange(len(o), dtype=float), raw.loc[o["quarter"]].to_numpy()
+    slope = ((x - x.mean()) * (y - y.mean())).sum() / ((x - x.mean()) ** 2).sum()
+    assert o["trend"].diff().dropna().to_numpy() == pytest.approx(np.full(len(o) - 1, slope))
+    assert o["trend"].mean() == pytest.approx(y.mean())
+    before = y[-5:-1].mean()
+    assert r.orders_sentence == (
+        "The data holds no open stage (only closed deals, as an order history), so there is no "
+        f"pipeline to measure; what it shows is bookings: **{FMT(y[-1])}** from "
+        f"{int(o['deals'].iloc[-1])} deals won in 2026Q1, against {FMT(before)} a quarter on "
+        f"average in the 4 quarters before; over the 9 complete quarters the trend line "
+        f"{'rises' if slope > 0 else 'falls'} by {FMT(abs(slope))} a quarter."
+    )
+    assert r.orders_title == (
+        f"Bookings by quarter, 2024Q1–2026Q1: trend {'up' if slope > 0 else 'down'} "
+        f"{FMT(abs(slope))} a quarter"
+    )
+    running = ph.build(data, quarter="2026Q2").orders
+    assert not running["complete"].iloc[-1] and np.isnan(running["trend"].iloc[-1])
+    assert running["bookings"].iloc[-1] == pytest.approx(raw.loc["2026Q2"])
+
+
+def test_with_open_stages_there_is_no_order_chart(tmp_path):
+    data = load_dataset(write(tmp_path / "t", reps=REPS, opportunities=OPPS, quotas=QUOTAS))
+    r = ph.build(data, quarter="2026Q1")
+    assert r.orders is None and r.orders_sentence is None and r.orders_title == ""
+
+
+def _orders(bookings, complete=None, trend=None):
+    n = len(bookings)
+    return pd.DataFrame(
+        {
+            "quarter": [f"2025Q{i + 1}" for i in range(n)],
+            "bookings": bookings,
+            "deals": [10] * n,
+            "complete": complete if complete is not None else [True] * n,
+            "trend": trend if trend is not None else [np.nan] * n,
+        }
+    )
+
+
+def test_orders_sentence_and_title_branches():
+    lead = (
+        "The data holds no open stage (only closed deals, as an order history), so there is no "
+        "pipeline to measure; what it shows is bookings: "
+    )
+    assert ph.orders_sentence(_orders([]), FMT) is None
+    assert (
+        ph.orders_sentence(_orders([5e3]), FMT) == lead + "**$5.0K** from 10 deals won in 2025Q1."
+    )
+    running = _orders([5e3, 1e3], complete=[True, False])
+    assert ph.orders_sentence(running, FMT) == (
+        lead + "**$1.0K** from 10 deals won in 2025Q2 to date, against $5.0K in the quarter before."
+    )
+    flat = _orders([5e3, 5e3, 5e3], trend=[5e3, 5e3, 5e3])
+    assert ph.orders_sentence(flat, FMT).endswith(
+        "a quarter on average in the 2 quarters before; over the 3 complete quarters the trend "
+        "line is flat."
+    )
+    assert ph.orders_title(flat, FMT) == "Bookings by quarter, 2025Q1–2025Q3: trend flat"
+    assert ph.orders_title(_orders([5e3, 6e3]), FMT) == "Bookings by quarter, 2025Q1–2025Q2"
+    up = _orders([4e3, 5e3, 6e3], trend=[4e3, 5e3, 6e3])
+    assert ph.orders_sentence(up, FMT).endswith("the trend line rises by $1.0K a quarter.")

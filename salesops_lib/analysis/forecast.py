@@ -363,6 +363,11 @@ def _groups_of(frame: pd.DataFrame, key: pd.Series | None) -> np.ndarray:
     return frame["rep_id"].map(key).fillna("(unassigned)").to_numpy(dtype=object)
 
 
+def _total_of(key: pd.Series | None) -> set[str]:
+    """The company total's row name when forecasting the company (``key`` None)."""
+    return {"Total"} if key is None else set()
+
+
 def _booked_by(data: SalesData, p: _Point, key: pd.Series | None) -> pd.Series:
     b = booked(data, p.start, p.as_of, columns=["rep_id", "amount"])
     return b.groupby(_groups_of(b, key))["amount"].sum()
@@ -775,7 +780,9 @@ def method_rep_call(data: SalesData, p: _Point, key: pd.Series | None) -> pd.Dat
         "amount"
     ].sum()
     base = _booked_by(data, p, key)
-    names = sorted(set(base.index) | set(commit.index) | set(best.index))
+    # the company's call is $0, not missing, when nothing is booked or called yet (a
+    # quarter's first day with no deal in Commit or Best Case)
+    names = sorted(set(base.index) | set(commit.index) | set(best.index) | _total_of(key))
     b = base.reindex(names).fillna(0.0)
     point = b + commit.reindex(names).fillna(0.0)
     upper = b + best.reindex(names).fillna(0.0)

@@ -503,10 +503,10 @@ def coverage(
     -------
     DataFrame
         ``goal, goal_basis, bookings, gap, open_pipeline, coverage, value_win_rate,
-        needed_coverage, pipeline_short, trailing_quarters`` per group
-        (``trailing_quarters``: how many complete quarters the rates come from). The goal is the quota; without quotas it
-        is the average quarterly bookings of the trailing quarters (``goal_basis`` says
-        which). ``gap`` = max(goal - bookings, 0); ``coverage`` = open_pipeline / gap;
+        needed_coverage, pipeline_short, trailing_quarters`` (the complete quarters the rates
+        come from) per group; one ``Total`` row for ``by`` None, even of nothing. The goal is
+        the quota, else the trailing quarters' average bookings (``goal_basis`` says which).
+        ``gap`` = max(goal - bookings, 0); ``coverage`` = open_pipeline / gap;
         ``needed_coverage`` = 1 / value_win_rate; ``pipeline_short`` = max(gap x
         needed_coverage - open_pipeline, 0).
     """
@@ -516,12 +516,8 @@ def coverage(
     def keyed(frame: pd.DataFrame) -> pd.Series:
         return group_labels(data, frame, by)
 
-    stop = min(as_of_ts, end)
-    won = (
-        closed_deals(data, start=start, as_of=stop)
-        if stop >= start
-        else closed_deals(data, start=start, as_of=start - pd.Timedelta(days=1))
-    )
+    stop = min(as_of_ts, end)  # before the quarter starts: nothing booked in it yet
+    won = closed_deals(data, start=start, as_of=max(stop, start - pd.Timedelta(days=1)))
     won = won[won["is_won"]]
     pipe = open_pipeline(data, quarter=quarter, as_of=as_of_ts)
     last_complete = data.calendar.latest_complete_quarter(as_of_ts)
@@ -541,6 +537,7 @@ def coverage(
     out = pd.DataFrame({"goal": goal})
     out = out.join(won.groupby(keyed(won))["amount"].sum().rename("bookings"), how="outer")
     out = out.join(pipe.groupby(keyed(pipe))["amount"].sum().rename("open_pipeline"), how="outer")
+    out = out.reindex([TOTAL]) if by is None and out.empty else out  # nothing at all: one row
     out[["bookings", "open_pipeline"]] = out[["bookings", "open_pipeline"]].fillna(0.0)
     out["goal_basis"] = basis
     out["trailing_quarters"] = len(past)  # the complete quarters the rates come from

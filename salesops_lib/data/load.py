@@ -14,7 +14,7 @@ the first offending ids and what to fix; :func:`validate` returns all problems a
 from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from salesops_lib.data.changelog import changes_to_snapshots, order_changes, sna
 from salesops_lib.data.checks import HistoryPairs, check, history_pairs_raw
 from salesops_lib.data.io import WHOLE_DAYS
 from salesops_lib.data.mapping import derive_reps, map_columns, mapping_rows, user_mapping
-from salesops_lib.data.presets import Preset, Stage, get_preset, stages_from_config
+from salesops_lib.data.presets import CHANGE_LOG, Preset, Stage, get_preset, stages_from_config
 from salesops_lib.data.problems import problem, problem_frame, summarise
 from salesops_lib.data.sales_data import SalesData
 from salesops_lib.data.snapshot import is_snapshot, read_snapshot
@@ -273,6 +273,8 @@ def _load(
             user = settings.user_columns.get(name, {})
             mapping.extend(mapping_rows(name, labels, settings.preset, user))
     tables = _map_tables(raw, settings.preset, settings.user_columns, problems)
+    if "history" in tables and tables["history"].attrs.get(CHANGE_LOG):  # built by a preset
+        settings = replace(settings, history_changes=True)
     if settings.history_changes and "history" in tables:
         tables["history"] = order_changes(tables["history"])
     typed, stages = _type_and_check(tables, settings, problems)

@@ -24,7 +24,7 @@ import pandas as pd
 
 from salesops_lib import schema
 from salesops_lib.data.io import WHOLE_DAYS
-from salesops_lib.data.presets import Preset
+from salesops_lib.data.presets import SOURCE_LABELS, Preset
 from salesops_lib.errors import ConfigError
 
 
@@ -248,7 +248,8 @@ def map_columns(
         The mapped columns first (with the config's constants, and its defaults in blank
         cells), then the source's other columns under their snake_case names (a name
         already taken is dropped); ``attrs[WHOLE_DAYS]`` lists the canonical names of the
-        whole-day columns. The input is not changed.
+        whole-day columns, ``attrs[SOURCE_LABELS]`` maps each kept column's snake_case name
+        to the export's label. The input is not changed.
 
     Examples
     --------
@@ -269,10 +270,13 @@ def map_columns(
         out[canon] = pd.Series([value] * len(frame), index=frame.index, dtype=_dtype_of(value))
     for canon, value in mapped.defaults.items():
         out[canon] = with_default(out[canon] if canon in out else None, value, frame.index)
+    kept = {}
     for lab in labels:  # keep the export's other columns, under snake_case names
         key = norm_label(lab) or "column"
         if lab not in used and key not in out.columns:
             out[key] = frame[lab]
+            kept[key] = lab
+    out.attrs[SOURCE_LABELS] = kept  # a preset's repair may read the export's own labels
     whole_days = set(map(str, frame.attrs.get(WHOLE_DAYS, ())))
     out.attrs[WHOLE_DAYS] = [canon for src, canon in pairs if src in whole_days]
     return out

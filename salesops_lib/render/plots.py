@@ -273,20 +273,24 @@ def bookings_vs_quota(
     title: str,
     currency: str = "USD",
     label: str = "quarter",
+    line: str = "quota",
+    line_label: str = "Quota",
     ax: Axes | None = None,
 ) -> Axes:
-    """Bookings bars per quarter with the quota as a line (when there is one).
+    """Bookings bars per quarter with the quota (or a trend) as a line, when there is one.
 
     Parameters
     ----------
     trend
-        ``bookings``, ``quota`` and the ``label`` column, one row per quarter in order.
+        ``bookings``, the ``line`` and the ``label`` column, one row per quarter in order.
     title
         The chart's title (it states the finding).
     currency
         ISO code of the money amounts (axis and labels as ``$1.2M``).
     label
         The column naming each quarter on the x axis.
+    line, line_label
+        The column drawn as a line over the bars (NaN: no point) and its legend label.
     ax
         The Axes to draw on; None: a new figure.
 
@@ -298,9 +302,12 @@ def bookings_vs_quota(
     ax = _ax(ax)
     x = np.arange(len(trend))
     ax.bar(x, trend["bookings"], color=ACCENT, label="Bookings", width=0.65)
-    if trend["quota"].notna().any():
-        ax.plot(x, trend["quota"], color=PALETTE[1], marker="o", lw=2, label="Quota")
-    ax.set_xticks(x, trend[label].astype("str"))
+    if line in trend and trend[line].notna().any():
+        ax.plot(x, trend[line], color=PALETTE[1], marker="o", lw=2, label=line_label)
+    many = len(trend) > 6  # quarter labels side by side would overlap
+    ax.set_xticks(
+        x, trend[label].astype("str"), rotation=45 if many else 0, ha="right" if many else "center"
+    )
     money_axis(ax, currency=currency)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))  # beside the bars, never on them
     ax.set_title(title)

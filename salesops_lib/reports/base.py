@@ -528,6 +528,46 @@ def column_words(column: object) -> str:
     return _COLUMN_WORDS.get(name, name.replace("_", " ").capitalize())
 
 
+NO_LOST_DEALS = "no lost deals in the data"
+"""What a win-rate column's label adds when the data holds no lost deal (see
+:func:`no_lost_deals_sentence`)."""
+
+
+def no_lost_deals_sentence(opps: pd.DataFrame) -> str | None:
+    """Say that a 100% win rate comes from data without lost deals, not from winning.
+
+    An order history or a won-only export holds closed deals of which none is lost: every
+    win rate computed from it reads 100%, which is a fact about the export, not a finding.
+
+    Parameters
+    ----------
+    opps
+        The data's opportunities (``is_closed, is_won``), all of them (not one quarter's).
+
+    Returns
+    -------
+    str or None
+        ``No lost deals in the data, every closed deal won: the 100% win rate is not a
+        finding.`` (true on any as-of date, so no count); None when a deal is lost or none
+        is closed.
+
+    Examples
+    --------
+    >>> opps = pd.DataFrame({"is_closed": [True, True, False], "is_won": [True, True, False]})
+    >>> no_lost_deals_sentence(opps)
+    'No lost deals in the data, every closed deal won: the 100% win rate is not a finding.'
+    """
+    if not {"is_closed", "is_won"} <= set(opps):
+        return None
+    closed = opps["is_closed"].fillna(False).to_numpy(dtype=bool)
+    won = opps["is_won"].fillna(False).to_numpy(dtype=bool)
+    if not closed.any() or (closed & ~won).any():
+        return None
+    return (
+        f"{NO_LOST_DEALS.capitalize()}, every closed deal won: the 100% win rate is not a finding."
+    )
+
+
 def team_or_company(data: SalesData, team: str | None) -> SalesData:
     """The data narrowed to ``team`` (blank or None: the whole company).
 

@@ -571,7 +571,9 @@ class _Basis:
     rec: Recommendation
     acc: pd.DataFrame
     forecasts: pd.DataFrame
-    """The forecast as the report shows it (:func:`forecast_frame`)."""
+    """The forecast as the report shows it (:func:`forecast_frame`), without an empty rep call."""
+    empty_call: pd.Series | None = None
+    """The rep call's row when reps have called nothing (:func:`empty_rep_call`)."""
 
 
 def _basis(d: SalesData, period: Period, backtest_quarters: int) -> _Basis:
@@ -597,9 +599,105 @@ def _basis(d: SalesData, period: Period, backtest_quarters: int) -> _Basis:
     rec = recommendation_of(fc, decision, week, names)
     acc = accuracy_frame(tests, names)
     forecasts = forecast_frame(fc, acc, week, names)
+    empty = empty_rep_call(forecasts)
+    if empty is not None:  # nothing booked, nothing in Commit: no figure to set beside the others
+        forecasts = forecasts[forecasts["method"] != "rep_call"].reset_index(drop=True)
     fmt = money_in(d.currency)
     return _Basis(
-        d, period, target, week, fmt, tests, decision, fc, shown, inputs, names, rec, acc, forecasts
+        d,
+        period,
+        target,
+        week,
+        fmt,
+        tests,
+        decision,
+        fc,
+        shown,
+        inputs,
+        names,
+        rec,
+        acc,
+        forecasts,
+        empty,
+    )
+
+
+def empty_rep_call(forecasts: pd.DataFrame) -> pd.Series | None:
+    """The rep call's row when reps have called nothing: nothing booked and no deal in Commit.
+
+    On a quarter's first day (or before it starts) with no open deal closing in it in
+    Commit, the rep call is $0: not a forecast of $0 but the absence of a call, so the
+    report leaves it out of the methods compared and says why (:func:`rep_call_note`).
+
+    Parameters
+    ----------
+    forecasts
+        :func:`forecast_frame` of the target quarter (``method, point, hi95``).
+
+    Returns
+    -------
+    Series or None
+        The ``rep_call`` row (its ``hi95`` is bookings plus Best Case and Commit: the Best
+        Case called); None when there is no rep call or it calls more than $0.
+    """
+    call = forecasts[forecasts["method"] == "rep_call"]
+    if call.empty or float(call["point"].iloc[0]) > 0:
+        return None
+    return call.iloc[0]
+
+
+REP_CALL_NOTE = (
+    "Rep call is what reps have committed: bookings so far plus Commit deals, its low "
+    "end (its range runs up to Best Case). It has no probability behind it and is never "
+    "recommended."
+)
+
+
+def rep_call_note(
+    shown: set[str],
+    empty: pd.Series | None,
+    as_of: pd.Timestamp,
+    target: str,
+    fmt: MoneyFormat,
+) -> str | None:
+    """What Rep call is, or why it is left out when reps have called nothing yet.
+
+    Parameters
+    ----------
+    shown
+        The methods the forecast ran (``rep_call`` only with forecast categories).
+    empty
+        :func:`empty_rep_call` of the forecasts (None: the call is shown).
+    as_of
+        The as-of date.
+    target
+        The quarter forecast.
+    fmt
+        The money formatter.
+
+    Returns
+    -------
+    str or None
+        None without forecast categories.
+
+    Examples
+    --------
+    >>> row = pd.Series({"method": "rep_call", "point": 0.0, "hi95": 0.0})
+    >>> rep_call_note({"rep_call"}, row, pd.Timestamp("2026-04-01"), "2026Q2", money_in("USD"))
+    'Rep call is left out: on 2026-04-01 nothing is booked for 2026Q2 and no open deal closing in it is in Commit, so reps have committed nothing yet; none is in Best Case either. That is no forecast of $0: it says nothing yet about what 2026Q2 will bring.'
+    """
+    if "rep_call" not in shown:
+        return None
+    if empty is None:
+        return REP_CALL_NOTE
+    best = float(empty["hi95"])
+    best_case = (
+        f"the deals in Best Case come to {fmt(best)}" if best > 0 else "none is in Best Case either"
+    )
+    return (
+        f"Rep call is left out: on {as_of.date()} nothing is booked for {target} and no open "
+        f"deal closing in it is in Commit, so reps have committed nothing yet; {best_case}. "
+        f"That is no forecast of $0: it says nothing yet about what {target} will bring."
     )
 
 
@@ -658,13 +756,7 @@ def _forecast_section(
         forecast_title=forecast_title(forecasts, rec, target, fmt),
         goal=goal,
         goal_label=goal_words(outlook, fmt) if goal else "",
-        rep_call_note=(
-            "Rep call is what reps have committed: bookings so far plus Commit deals, its low "
-            "end (its range runs up to Best Case). It has no probability behind it and is never "
-            "recommended."
-            if "rep_call" in b.shown
-            else None
-        ),
+        rep_call_note=rep_call_note(b.shown, b.empty_call, as_of, target, fmt),
         outlook=outlook,
         outlook_sentence=outlook_sentence(outlook, d.currency),
         reconcile_sentence=reconcile_sentence(

@@ -11,6 +11,7 @@ reckoning reports 01 and 03 share). Every sentence is a function of the numbers 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -158,6 +159,9 @@ class PipelineHealth(HasGaps):
     reconcile_sentence: str | None
     creation_title: str
     creation_series: dict[str, str]
+    orders: pd.DataFrame | None
+    orders_sentence: str | None
+    orders_title: str
     definitions: dict[str, str]
     findings: list[Finding]
     currency: str
@@ -244,10 +248,7 @@ def build(
         movement_chart=moved.movement_chart,
         movement_sentence=moved.movement_sentence,
         movement_title=moved.movement_title,
-        velocity=pace.velocity,
-        velocity_sentence=pace.velocity_sentence,
-        outlook=pace.outlook,
-        outlook_sentence=pace.outlook_sentence,
+        **{f.name: getattr(pace, f.name) for f in dataclasses.fields(pace)},
         target_quarter=nxt,
         creation=made.creation,
         creation_chart=made.creation_chart,
@@ -388,6 +389,10 @@ class _VelocityPart:
     velocity_sentence: str | None
     outlook: Outlook
     outlook_sentence: str
+    orders: pd.DataFrame | None
+    """Without an open stage (an order history): :func:`orders_by_quarter`; else None."""
+    orders_sentence: str | None
+    orders_title: str
 
 
 def _velocity_section(
@@ -403,6 +408,8 @@ def _velocity_section(
     vel = pipeline.velocity(d, quarter=q, as_of=day, by="team")
     outlook = quarter_outlook(d, quarter=target_q, as_of=day)
     nxt_outlook = outlook if nxt == target_q else quarter_outlook(d, quarter=nxt, as_of=day)
+    # no open stage (an order history): no pipeline to measure, but bookings by quarter
+    orders = None if any(not s.closed for s in d.stages) else orders_by_quarter(d, q, day)
     return _VelocityPart(
         velocity=Table(
             vel.reset_index(),
@@ -415,7 +422,153 @@ def _velocity_section(
         ),
         outlook=outlook,
         outlook_sentence=outlook_sentence(outlook, d.currency),
+        orders=orders,
+        orders_sentence=None if orders is None else orders_sentence(orders, fmt),
+        orders_title="" if orders is None else orders_title(orders, fmt),
     )
+
+
+TREND_MIN = 3
+"""Complete quarters a trend line needs."""
+
+
+def orders_by_quarter(data: SalesData, quarter: str, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Bookings and deals won per quarter, with a least-squares trend over the complete ones.
+
+    What data without an open stage (an order history: every deal won on the day it is
+    made) supports in place of a pipeline: the quarters from the first the data holds in
+    full to ``quarter``; a quarter still running on ``as_of`` counts to that day and is left
+    out of the trend.
+
+    Parameters
+    ----------
+    data
+        The data set (its won deals: ``amount, close_date``).
+    quarter
+        The last quarter shown (the report's).
+    as_of
+        What is known: deals won on or before it.
+
+    Returns
+    -------
+    DataFrame
+        One row per quarter in order: ``quarter, bookings, deals, complete`` (the quarter
+        ended by ``as_of``) and ``trend`` (the line fitted to the complete quarters'
+        bookings by least squares; NaN for a running quarter, or everywhere with fewer
+        than :data:`TREND_MIN` complete quarters).
+
+    Examples
+    --------
+    >>> orders_by_quarter(load_dataset("tests/fixtures/order_lines"), "2026Q1", pd.Timestamp("2026-03-31"))  # doctest: +SKIP
+    """
+    cal = data.calendar
+    full = [q for q in data.full_quarters() if q <= quarter]
+    first = full[0] if full else quarter
+    qs = cal.quarter_range(first, quarter)
+    won = timeline.booked(data, cal.bounds(first)[0], as_of, columns=["amount"])
+    of = cal.quarters_of(won["close_date"])
+    by = won.groupby(of)["amount"].agg(["sum", "count"]).reindex(qs, fill_value=0)
+    out = pd.DataFrame(
+        {
+            "quarter": qs,
+            "bookings": by["sum"].astype(float).to_numpy(),
+            "deals": by["count"].astype(int).to_numpy(),
+            "complete": [cal.bounds(q)[1] <= as_of for q in qs],
+        }
+    )
+    done = out["complete"].to_numpy()
+    out["trend"] = np.nan
+    if done.sum() >= TREND_MIN:
+        x = np.arange(len(out), dtype=float)
+        slope, intercept = np.polyfit(x[done], out.loc[done, "bookings"].to_numpy(), 1)
+        out.loc[done, "trend"] = intercept + slope * x[done]
+    return out
+
+
+def _trend_step(orders: pd.DataFrame) -> float | None:
+    """The trend line's change per quarter; None without a trend."""
+    line = orders["trend"].dropna()
+    return None if len(line) < 2 else float(line.iloc[1] - line.iloc[0])
+
+
+def orders_sentence(orders: pd.DataFrame, fmt: MoneyFormat) -> str | None:
+    """What an order history shows in place of a pipeline: bookings by quarter and their trend.
+
+    Parameters
+    ----------
+    orders
+        :func:`orders_by_quarter`.
+    fmt
+        The money formatter.
+
+    Returns
+    -------
+    str or None
+        None for no quarter.
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"quarter": ["2025Q4", "2026Q1"], "bookings": [50e3, 62e3],
+    ...                   "deals": [60, 68], "complete": [True, True], "trend": [np.nan, np.nan]})
+    >>> orders_sentence(o, money_in("USD"))
+    'The data holds no open stage (only closed deals, as an order history), so there is no pipeline to measure; what it shows is bookings: **$62.0K** from 68 deals won in 2026Q1, against $50.0K in the quarter before.'
+    """
+    if orders.empty:
+        return None
+    last = orders.iloc[-1]
+    to_date = "" if last["complete"] else " to date"
+    text = (
+        "The data holds no open stage (only closed deals, as an order history), so there is no "
+        f"pipeline to measure; what it shows is bookings: {bold(fmt(last['bookings']))} from "
+        f"{count(int(last['deals']), 'deal')} won in {last['quarter']}{to_date}"
+    )
+    before = orders.iloc[:-1][orders.iloc[:-1]["complete"]].tail(4)
+    if len(before) == 1:
+        text += f", against {fmt(before['bookings'].iloc[0])} in the quarter before"
+    elif len(before) > 1:
+        text += (
+            f", against {fmt(before['bookings'].mean())} a quarter on average in the "
+            f"{len(before)} quarters before"
+        )
+    step = _trend_step(orders)
+    if step is not None:
+        n = int(orders["trend"].notna().sum())
+        way = "rises" if step > 0 else "falls"
+        text += (
+            f"; over the {n} complete quarters the trend line {way} by {fmt(abs(step))} a quarter"
+            if fmt(abs(step)) != fmt(0)
+            else f"; over the {n} complete quarters the trend line is flat"
+        )
+    return text + "."
+
+
+def orders_title(orders: pd.DataFrame, fmt: MoneyFormat) -> str:
+    """The title of the bookings-by-quarter chart: the trend's direction when there is one.
+
+    Parameters
+    ----------
+    orders
+        :func:`orders_by_quarter`.
+    fmt
+        The money formatter.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"quarter": ["2025Q3", "2025Q4", "2026Q1"], "trend": [1e3, 2e3, 3e3]})
+    >>> orders_title(o, money_in("USD"))
+    'Bookings by quarter, 2025Q3–2026Q1: trend up $1.0K a quarter'
+    """
+    span = f"{orders['quarter'].iloc[0]}–{orders['quarter'].iloc[-1]}" if len(orders) else ""
+    step = _trend_step(orders)
+    if step is None:
+        return f"Bookings by quarter, {span}"
+    if fmt(abs(step)) == fmt(0):
+        return f"Bookings by quarter, {span}: trend flat"
+    return f"Bookings by quarter, {span}: trend {'up' if step > 0 else 'down'} {fmt(abs(step))} a quarter"
 
 
 @dataclass(frozen=True)

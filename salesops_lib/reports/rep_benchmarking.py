@@ -30,6 +30,7 @@ from salesops_lib.format import number, pct
 from salesops_lib.reports.base import (
     ADD_QUOTAS,
     NO_HISTORY,
+    NO_LOST_DEALS,
     NO_QUOTAS,
     Finding,
     Gap,
@@ -43,6 +44,7 @@ from salesops_lib.reports.base import (
     header,
     listing,
     money_in,
+    no_lost_deals_sentence,
     period_of,
     team_or_company,
 )
@@ -293,7 +295,10 @@ def build(
         window=window,
         has_quota=has_quota,
         card=card,
-        **_fields(scores, ranks, steady, leaks, ramp, managers),
+        **said_without_lost(
+            _fields(scores, ranks, steady, leaks, ramp, managers),
+            no_lost_deals_sentence(d.opportunities),
+        ),
         definitions=_definitions(has_quota, has_activities),
         findings=_findings(ranks.ranking_frame, ramp.new_hires, fmt),
         currency=d.currency,
@@ -303,6 +308,43 @@ def build(
 def _fields(*parts: Any) -> dict[str, Any]:
     """The fields of the sections' results, by name, for the report's result (no copies)."""
     return {f.name: getattr(p, f.name) for p in parts for f in dataclasses.fields(p)}
+
+
+WIN_RATE_COLUMNS = {"activity": "win_rate_trailing", "ranking": "win_rate"}
+"""The tables of report 02 with a win-rate column, and that column."""
+
+
+def said_without_lost(fields: dict[str, Any], no_lost: str | None) -> dict[str, Any]:
+    """The report's fields with the win rates saying the data holds no lost deal.
+
+    Parameters
+    ----------
+    fields
+        The sections' fields by name (``activity, ranking`` tables, ``ranking_sentence``,
+        ``conversion_sentence``).
+    no_lost
+        :func:`~salesops_lib.reports.base.no_lost_deals_sentence` of the data; None: the
+        data has lost deals and ``fields`` come back unchanged.
+
+    Returns
+    -------
+    dict
+        A new dict: the win-rate columns labelled ``Win rate (no lost deals in the data)``,
+        ``no_lost`` first in the ranking sentence and last in the conversion sentence (a
+        sentence that is None stays None).
+    """
+    if no_lost is None:
+        return fields
+    out = dict(fields)
+    for name, column in WIN_RATE_COLUMNS.items():
+        table = fields[name]
+        label = f"Win rate ({NO_LOST_DEALS})"
+        out[name] = dataclasses.replace(table, spec=table.spec.with_label(column, label))
+    if fields["ranking_sentence"]:
+        out["ranking_sentence"] = f"{no_lost} {fields['ranking_sentence']}"
+    if fields["conversion_sentence"]:
+        out["conversion_sentence"] = f"{fields['conversion_sentence']} {no_lost}"
+    return out
 
 
 @dataclass(frozen=True)

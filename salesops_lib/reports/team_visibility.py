@@ -36,6 +36,7 @@ from salesops_lib.reports.base import (
     header,
     listing,
     money_in,
+    no_lost_deals_sentence,
     period_of,
     team_or_company,
 )
@@ -307,7 +308,9 @@ def _pace_section(
     total = kpis.kpi_table(d, quarter=period.quarter, as_of=period.as_of, by=None).iloc[0]
     pace = pace_against_earlier(d, period, has_quota=has_quota)
     return _Standing(
-        tiles=headline_tiles(total, period, has_quota, d.currency),
+        tiles=headline_tiles(
+            total, period, has_quota, d.currency, no_lost=no_lost_deals_sentence(d.opportunities)
+        ),
         pace=pace,
         pace_sentence=pace_sentence(pace, scope=scope, total=total, has_quota=has_quota, fmt=fmt),
         pace_title=pace_title(period.quarter, pace, has_quota),
@@ -592,7 +595,14 @@ def pace_title(quarter: str, pace: Pace, has_quota: bool) -> str:
     return f"{quarter} {'attainment' if has_quota else 'bookings'} against {against}"
 
 
-def headline_tiles(total: pd.Series, period: Period, has_quota: bool, currency: str) -> list[Tile]:
+def headline_tiles(
+    total: pd.Series,
+    period: Period,
+    has_quota: bool,
+    currency: str,
+    *,
+    no_lost: str | None = None,
+) -> list[Tile]:
     """Bookings, quota, attainment, gap and win rate as headline figures.
 
     Parameters
@@ -605,6 +615,9 @@ def headline_tiles(total: pd.Series, period: Period, has_quota: bool, currency: 
         Show quota, attainment and the gap to quota.
     currency
         ISO code of the amounts.
+    no_lost
+        :func:`~salesops_lib.reports.base.no_lost_deals_sentence` of the data: said beside
+        the win rate when the quarter has closed deals; None: the data has lost deals.
 
     Returns
     -------
@@ -619,7 +632,10 @@ def headline_tiles(total: pd.Series, period: Period, has_quota: bool, currency: 
             Tile("Attainment", pct(total["attainment"]), "bookings / quota"),
             Tile("Gap to quota", fmt(max(total["quota"] - total["bookings"], 0)), "still to book"),
         ]
-    tiles.append(Tile("Win rate", pct(total["win_rate"]), f"{won:,} won of {won + lost:,} closed"))
+    detail = f"{won:,} won of {won + lost:,} closed"
+    if no_lost and won + lost:
+        detail += f". {no_lost}"
+    tiles.append(Tile("Win rate", pct(total["win_rate"]), detail))
     return tiles
 
 

@@ -16,12 +16,19 @@ and inactive users given an end date (:func:`inactive_users_left`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from salesops_lib.errors import ConfigError
+
+SOURCE_LABELS = "source_labels"
+"""``attrs`` key of a mapped table: its unmapped columns' snake_case names -> the export's labels."""
+CHANGE_LOG = "change_log"
+"""``attrs`` key of a history table a preset's repair built as a change log (True), whatever
+the preset's or the config's ``history`` says of history files."""
 
 
 @dataclass(frozen=True)
@@ -282,10 +289,112 @@ def _salesforce_transform(
     return _with_accounts(out), warns
 
 
+STAGE_DATE = re.compile(r"^Date (entered|exited) [\"'“]?(?P<stage>.+?)[\"'”]?$", re.IGNORECASE)
+"""HubSpot's stage-date column labels: ``Date entered "Contract Sent (Sales Pipeline)"``."""
+
+
+def stage_date_columns(opps: pd.DataFrame) -> dict[str, str]:
+    """The ``Date entered <stage>`` columns of mapped HubSpot deals, with their stage.
+
+    HubSpot writes one ``Date entered`` and one ``Date exited`` column per stage of each
+    pipeline, labelled ``Date entered "<stage> (<pipeline>)"`` (quotes and the pipeline's
+    name are left out in some exports). A stage is exited when the next is entered, so the
+    entered dates alone tell every change of stage; the exited columns add nothing.
+
+    Parameters
+    ----------
+    opps
+        Mapped deals (``attrs[SOURCE_LABELS]`` holds the export's labels of the unmapped
+        columns; ``pipeline`` names each deal's pipeline, when mapped).
+
+    Returns
+    -------
+    dict
+        Column (snake_case) -> the stage it dates, the `` (<pipeline>)`` suffix removed when
+        it names a pipeline of the deals; empty when the export has none.
+
+    Examples
+    --------
+    >>> opps = pd.DataFrame({"pipeline": ["Sales Pipeline"], "d1": [""], "d2": [""]})
+    >>> opps.attrs[SOURCE_LABELS] = {"d1": 'Date entered "Contract Sent (Sales Pipeline)"',
+    ...                              "d2": "Date exited Contract Sent"}
+    >>> stage_date_columns(opps)
+    {'d1': 'Contract Sent'}
+    """
+    labels = opps.attrs.get(SOURCE_LABELS, {})
+    pipelines = (
+        set(opps["pipeline"].dropna().astype(str).str.strip()) if "pipeline" in opps else set()
+    )
+    out = {}
+    for key, label in labels.items():
+        m = STAGE_DATE.match(str(label).strip())
+        if m is None or m.group(1).lower() != "entered" or key not in opps:
+            continue
+        stage = m.group("stage").strip()
+        for name in pipelines:
+            if stage.endswith(f" ({name})"):
+                stage = stage[: -len(name) - 3].strip()
+        out[key] = stage
+    return out
+
+
+def hubspot_stage_changes(opps: pd.DataFrame) -> pd.DataFrame | None:
+    """A change log of HubSpot deals from their ``Date entered <stage>`` columns.
+
+    Each date a deal entered a stage is one change: from then on the deal stood in that
+    stage (:mod:`salesops_lib.data.changelog` turns the log into snapshots). HubSpot keeps
+    only the latest entry into each stage and today's amount and close date, so a stage
+    entered twice shows its second stint, and past snapshots carry today's amount and
+    close date.
+
+    Parameters
+    ----------
+    opps
+        Mapped deals (``opp_id``, ``amount``, ``close_date`` and the stage-date columns of
+        :func:`stage_date_columns`, raw text).
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        ``snapshot_date`` (the entry's time as written), ``opp_id, stage, amount,
+        close_date``, in the export's deal order and the stages' column order; None when
+        the export has no stage dates. The preset's repair marks it ``attrs[CHANGE_LOG]``.
+
+    Examples
+    --------
+    >>> opps = pd.DataFrame({"opp_id": ["1"], "amount": ["500"], "close_date": ["2026-03-31"],
+    ...                      "a": ["2026-01-05 09:00"], "b": ["2026-02-02 10:30"]})
+    >>> opps.attrs[SOURCE_LABELS] = {"a": "Date entered Qualified To Buy",
+    ...                              "b": "Date entered Closed Won"}
+    >>> hubspot_stage_changes(opps)[["snapshot_date", "stage"]].values.tolist()
+    [['2026-01-05 09:00', 'Qualified To Buy'], ['2026-02-02 10:30', 'Closed Won']]
+    """
+    columns = stage_date_columns(opps)
+    if not columns or "opp_id" not in opps:
+        return None
+    state = [c for c in ("amount", "close_date") if c in opps]
+    parts = []
+    for key, stage in columns.items():
+        when = opps[key].astype("string").str.strip()
+        entered = when.notna() & when.ne("")
+        part = opps.loc[entered, ["opp_id", *state]].assign(
+            snapshot_date=when[entered], stage=stage
+        )
+        parts.append(part)
+    log = pd.concat(parts, ignore_index=False).sort_index(kind="stable")
+    return log[["snapshot_date", "opp_id", "stage", *state]].reset_index(drop=True)
+
+
 def _hubspot_transform(
     tables: dict[str, pd.DataFrame],
 ) -> tuple[dict[str, pd.DataFrame], list[dict]]:
-    return _with_accounts(dict(tables)), []
+    out = dict(tables)
+    if "history" not in out and "opportunities" in out:
+        log = hubspot_stage_changes(out["opportunities"])
+        if log is not None and len(log):
+            log.attrs[CHANGE_LOG] = True
+            out["history"] = log
+    return _with_accounts(out), []
 
 
 SALESFORCE_STAGES = (
@@ -396,7 +505,7 @@ HUBSPOT = Preset(
         Stage("Closed Lost", closed=True, won=False, probability=0.0),
     ),
     probability_percent=None,
-    transform=_hubspot_transform,
+    transform=_hubspot_transform,  # "Date entered <stage>" columns: a change log (CHANGE_LOG)
 )
 
 
