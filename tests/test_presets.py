@@ -253,3 +253,26 @@ def test_salesforce_owner_change_of_another_owner_is_not_used_and_said():
     reps = pd.DataFrame({"rep_id": ["005A", "005B"], "rep_name": ["Ben", "Ann"]})
     named = owner_names_as_ids(pd.DataFrame({"previous_rep_id": ["Ben", "Nobody"]}), reps)
     assert named["previous_rep_id"].tolist() == ["005A", "Nobody"]
+
+
+def test_export_fixtures_inherited_deals_are_the_reassigned_ones():
+    """HubSpot fills Owner assigned date on every deal: only real hand-overs may count as
+    inherited (ramp, first deal, comp), never every deal of the export."""
+    from salesops_lib import timeline
+
+    for folder, preset, n in (
+        ("salesforce_export", "salesforce", 5),
+        ("hubspot_export", "hubspot", 4),
+    ):
+        data = load_dataset(FIXTURES / folder, preset=preset)
+        inh = timeline.inherited_deals(data)
+        moved = data.opportunities["reassigned_date"].notna().to_numpy()
+        assert moved.sum() == n
+        assert (inh["inherited"].to_numpy() >= moved).all()  # every hand-over is inherited
+        before_hire = inh["inherited"].to_numpy() & ~moved
+        if "hire_date" in data.reps:
+            hires = data.reps.set_index("rep_id")["hire_date"]
+            o = data.opportunities
+            created_before = (o["created_date"] < o["rep_id"].map(hires)).fillna(False).to_numpy()
+            assert (before_hire == (created_before & ~moved)).all()
+        assert inh["inherited"].sum() < len(inh) / 10
