@@ -287,6 +287,11 @@ def test_fix_list_marks_the_deals_of_an_owner_who_had_left(hand_left):
     )
     assert r.definitions["Owner has left"].startswith("The deal's owner on the as-of date")
     assert "Cy Day (left 2026-06-01)" in set(r.fix_list.formatted()["Rep"])
+    waiting = [f for f in r.findings if "new owner" in f.text]
+    assert [(f.text, f.at_stake) for f in waiting] == [
+        ("2 open deals worth **$2.7K** wait for a new owner: their owners had left.", 2700.0)
+    ]
+    assert dq.departed_findings(r.fix_list.frame.iloc[0:0], FMT) == []
 
 
 def test_a_departed_owner_is_never_the_rep_to_act_first(hand_left):

@@ -378,7 +378,10 @@ def build(
             deal_terms=table_definitions(fix.fix_list.frame, wrong.duplicates.frame)
             | ({OWNER_LEFT: OWNER_LEFT_RULE} if fix.departed else {}),
         ),
-        findings=_findings(audited, names, fmt),
+        findings=sorted(
+            _findings(audited, names, fmt) + departed_findings(fix.fix_list.frame, fmt),
+            key=lambda f: -f.at_stake,
+        ),
         currency=d.currency,
         audit=audited,
     )
@@ -1694,6 +1697,38 @@ def _check_rules(stale: str, filled: bool) -> dict[str, str]:
             "the last open stage."
         ),
     }
+
+
+def departed_findings(fix: pd.DataFrame, fmt: MoneyFormat) -> list[Finding]:
+    """The finding of the fix list's deals whose owner had left: they wait for a new owner.
+
+    Parameters
+    ----------
+    fix
+        :func:`fix_list`'s deals (``owner_left``, ``amount``).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    list of Finding
+        One finding (ranked by the deals' amount), none when no owner had left.
+    """
+    if "owner_left" not in fix:
+        return []
+    gone = fix[fix["owner_left"].notna().to_numpy()]
+    if gone.empty:
+        return []
+    n, amount = len(gone), float(gone["amount"].sum())
+    return [
+        Finding(
+            f"{count(n, 'open deal')} worth {bold(fmt(amount))} "
+            f"{'waits' if n == 1 else 'wait'} for a new owner: "
+            f"{'its owner' if n == 1 else 'their owners'} had left.",
+            amount,
+            SECTION_FIX,
+        )
+    ]
 
 
 def _findings(audited: hygiene.Audit, names: dict[str, str], fmt: MoneyFormat) -> list[Finding]:
