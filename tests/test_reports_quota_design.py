@@ -1363,3 +1363,9 @@ def test_demo_letters_short_of_a_year_match_the_tile(demo_report):
     assert "**10 letters** go to reps with deals but less than a year's record" in (
         r.history_sentence
     )
+
+
+def test_a_one_team_report_says_its_own_total_once(maven):
+    r = qd.build(maven, quarter="2017Q4", team="Melvin Marxen")
+    assert r.trailing_sentence.startswith("Team Melvin Marxen's quota of")
+    assert "gets a quota below a year of its reps' bookings" not in r.trailing_sentence

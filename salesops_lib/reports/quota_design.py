@@ -725,8 +725,9 @@ def _carry_section(
         inactive_sentence=inactive_sentence(setup["inactive"], day),
         trailing_sentence=_joined(
             trailing_sentence(choice, trailing, fmt, scope=_scope(team), at_trailing=at_trailing),
+            # a one-team report says its own total above; the company's names each team
             team_below_sentence(teams, trailing, fmt, per_year=basis.per_year)
-            if teams_known
+            if teams_known and team is None
             else None,
         ),
         load_sentence=load_sentence(basis.with_booked, trailing),
