@@ -276,3 +276,44 @@ def test_export_fixtures_inherited_deals_are_the_reassigned_ones():
             created_before = (o["created_date"] < o["rep_id"].map(hires)).fillna(False).to_numpy()
             assert (before_hire == (created_before & ~moved)).all()
         assert inh["inherited"].sum() < len(inh) / 10
+
+
+def test_a_leaver_whose_deals_were_all_handed_on_stays_a_rep_with_an_end_date():
+    from salesops_lib.data.presets import SALESFORCE
+
+    users = pd.DataFrame(
+        {
+            "rep_id": ["u1", "u2", "adm"],
+            "rep_name": ["Ben", "Ann", "Admin"],
+            "isactive": ["false", "true", "true"],
+        }
+    )
+    opps = pd.DataFrame(
+        {
+            "opp_id": ["o1", "o2"],
+            "rep_id": ["u2", "u2"],
+            "created_date": ["2025-03-01T10:00:00.000Z", "2025-08-01T10:00:00.000Z"],
+            "close_date": ["2025-09-30", "2025-10-30"],
+            "is_closed": ["false", "false"],
+        }
+    )
+    log = pd.DataFrame(
+        {
+            "opp_id": ["o1"],
+            "changed_date": ["2025-07-01T09:14:22.000+0000"],
+            "field": ["Owner"],
+            "data_type": ["EntityId"],
+            "old_value": ["u1"],
+            "new_value": ["u2"],
+        }
+    )
+    assert SALESFORCE.transform is not None
+    tables, warns = SALESFORCE.transform(
+        {"opportunities": opps, "reps": users, "owner_changes": log}
+    )
+    assert "owner_changes" not in tables
+    reps = tables["reps"].set_index("rep_id")
+    assert sorted(reps.index) == ["u1", "u2"]  # Ben owns no deal now but had o1: a rep
+    assert reps.loc["u1", "end_date"] == pd.Timestamp("2025-06-30")  # held o1 until then
+    assert tables["opportunities"]["previous_rep_id"].tolist()[0] == "u1"
+    assert [w["ids"] for w in warns] == ["Admin", "Ben"]

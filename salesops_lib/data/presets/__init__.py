@@ -147,8 +147,9 @@ def salesforce_users(
     """Salesforce's User export as reps: manager ids named, users who own no deal left out.
 
     A User export lists everyone with a login: managers, admins, integration users. Only
-    deal owners are reps; the others are named in a warning (a rep hired too recently to
-    own a deal is among them). ``ManagerId`` holds another user's id: it becomes that
+    deal owners are reps (a deal's previous owner too, ``previous_rep_id``: a leaver whose
+    deals were all handed on); the others are named in a warning (a rep hired too recently
+    to own a deal is among them). ``ManagerId`` holds another user's id: it becomes that
     user's name.
 
     Parameters
@@ -188,6 +189,8 @@ def salesforce_users(
     if opps is None or "rep_id" not in opps.columns:
         return reps, []
     owners = set(to_text(opps["rep_id"]).dropna())
+    if "previous_rep_id" in opps.columns:  # a leaver whose deals were all handed on is a rep
+        owners |= set(to_text(opps["previous_rep_id"]).dropna())
     owns = ids.isin(owners).to_numpy()
     if not owns.any() or owns.all():
         return reps, []
@@ -209,9 +212,10 @@ def inactive_users_left(
 
     Salesforce deactivates the user of a rep who left but records no leaving date; without
     one the rep counts as in seat (a quota letter, a place in the ramp and capacity
-    figures). The latest created date of the rep's deals or close date of their closed ones
-    is the last day the export shows them at work: their end date, with a warning saying
-    so. An end date already given is kept.
+    figures). The latest created date of the rep's deals, close date of their closed ones,
+    or last day they held a deal handed on from them (the day before its ``reassigned_date``,
+    where ``previous_rep_id`` is theirs) is the last day the export shows them: their end
+    date, with a warning saying so. An end date already given is kept.
 
     Parameters
     ----------
@@ -219,7 +223,7 @@ def inactive_users_left(
         Mapped reps with ``rep_id`` and the export's ``isactive`` (or ``active``) column.
     opps
         Mapped opportunities with ``rep_id``, ``created_date``, ``close_date`` and
-        ``is_closed`` (raw).
+        ``is_closed`` (raw); ``previous_rep_id`` and ``reassigned_date`` when known.
 
     Returns
     -------
@@ -256,6 +260,11 @@ def inactive_users_left(
     if not days:
         return reps, []
     last = pd.concat(days, axis=1).max(axis=1).groupby(to_text(opps["rep_id"])).max()
+    if {"previous_rep_id", "reassigned_date"} <= set(opps.columns):
+        # the day before a deal was handed on from them: a leaver may own no deal any more
+        day_before = to_date(opps["reassigned_date"])[0] - pd.Timedelta(days=1)
+        handed = day_before.groupby(to_text(opps["previous_rep_id"]))
+        last = pd.concat([last, handed.max()], axis=1).max(axis=1)
     ids = to_text(reps["rep_id"])
     out = reps.copy()
     given = out["end_date"] if "end_date" in out.columns else pd.Series(pd.NaT, index=out.index)
@@ -462,19 +471,18 @@ def _salesforce_transform(
     tables: dict[str, pd.DataFrame],
 ) -> tuple[dict[str, pd.DataFrame], list[dict]]:
     out = dict(tables)
-    warns: list[dict] = []
     changes = out.pop("owner_changes", None)
-    if "reps" in out:
-        out["reps"], warns = salesforce_users(out["reps"], out.get("opportunities"))
-        out["reps"], left = inactive_users_left(out["reps"], out.get("opportunities"))
-        warns += left
-    if "opportunities" in out:
+    warns: list[dict] = []
+    if "opportunities" in out:  # first: a previous owner is a deal owner of the reps table
         out["opportunities"] = owner_names_as_ids(out["opportunities"], out.get("reps"))
         if changes is not None:
-            out["opportunities"], moved = with_owner_changes(
+            out["opportunities"], warns = with_owner_changes(
                 out["opportunities"], changes, out.get("reps")
             )
-            warns += moved
+    if "reps" in out:
+        out["reps"], users = salesforce_users(out["reps"], out.get("opportunities"))
+        out["reps"], left = inactive_users_left(out["reps"], out.get("opportunities"))
+        warns += users + left
     return _with_accounts(out), warns
 
 
