@@ -161,3 +161,159 @@ def test_salesforce_user_export_keeps_deal_owners_and_names_managers(tmp_path):
     assert set(reps["manager"]) == {"Dana Scully"}
     w = data.warnings[data.warnings["table"] == "reps"].iloc[0]
     assert w["ids"] == "Dana Scully, Integration User" and w["message"].startswith("2 users")
+
+
+# ---------------------------------------------------------------------------------------
+# owner history: Salesforce's OpportunityFieldHistory, HubSpot's owner assigned date
+
+
+def _owner_on(data, opp_id: str, day: str) -> tuple[str, bool]:
+    from salesops_lib import timeline
+
+    rows = data.opportunities.index[data.opportunities["opp_id"] == opp_id].to_numpy()
+    o = timeline.owners_on(data, day, rows=rows)
+    return str(o["rep_id"].iloc[0]), bool(o["owner_known"].iloc[0])
+
+
+def test_salesforce_field_history_gives_the_previous_owner_and_the_day():
+    folder = FIXTURES / "salesforce_export"
+    data = load_dataset(folder, preset="salesforce")
+    # by pandas on the raw log: the Owner rows with ids, one per deal
+    log = pd.read_csv(folder / "OpportunityFieldHistory.csv", dtype=str)
+    moves = log[(log["Field"] == "Owner") & (log["DataType"] == "EntityId")]
+    assert len(moves) == 5 and moves["OpportunityId"].is_unique
+    raw = pd.read_csv(folder / "Opportunity.csv", dtype=str).set_index("Id")
+    assert (raw.loc[moves["OpportunityId"], "OwnerId"].to_numpy() == moves["NewValue"]).all()
+    o = data.opportunities.set_index("opp_id")
+    got = o[o["previous_rep_id"].notna()]
+    assert set(got.index) == set(moves["OpportunityId"])
+    assert o["reassigned_date"].notna().sum() == 5  # the Amount rows change no owner
+    for _, m in moves.iterrows():
+        assert got.loc[m["OpportunityId"], "previous_rep_id"] == m["OldValue"]
+        assert got.loc[m["OpportunityId"], "reassigned_date"] == pd.Timestamp(m["CreatedDate"][:10])
+    # owners_on: the leaver the day before the hand-over, the current owner from that day
+    m = moves.iloc[0]
+    day = pd.Timestamp(m["CreatedDate"][:10])
+    before = (day - pd.Timedelta(days=1)).date().isoformat()
+    assert _owner_on(data, m["OpportunityId"], before) == (m["OldValue"], True)
+    assert _owner_on(data, m["OpportunityId"], day.date().isoformat()) == (m["NewValue"], True)
+    leaver = data.reps.set_index("rep_id").loc[m["OldValue"]]
+    assert leaver["rep_name"] == "Ben Carter"
+    assert not any("previous" in str(w) for w in data.warnings["message"])
+
+
+def test_hubspot_owner_assigned_date_is_a_reassignment_only_after_creation():
+    folder = FIXTURES / "hubspot_export"
+    data = load_dataset(folder, preset="hubspot")
+    raw = pd.read_csv(
+        next(folder.glob("hubspot-crm-exports-all-deals-*.csv")), dtype=str, encoding="utf-8-sig"
+    )
+    assigned = pd.to_datetime(raw["Owner assigned date"]).dt.normalize()
+    created = pd.to_datetime(raw["Create Date"]).dt.normalize()
+    moved = raw[(assigned > created) | raw["Previous owner"].notna()]
+    assert len(moved) == 4 and (raw["Owner assigned date"].notna()).all()
+    o = data.opportunities.set_index("opp_id")
+    assert set(o.index[o["reassigned_date"].notna()]) == set(moved["Record ID"])
+    assert set(o.index[o["previous_rep_id"].notna()]) == set(moved["Record ID"])
+    for _, m in moved.iterrows():
+        day = pd.Timestamp(m["Owner assigned date"]).normalize()
+        assert o.loc[m["Record ID"], "reassigned_date"] == day
+        before = (day - pd.Timedelta(days=1)).date().isoformat()
+        assert _owner_on(data, m["Record ID"], before) == (m["Previous owner"], True)
+        assert _owner_on(data, m["Record ID"], day.date().isoformat()) == (m["Deal owner"], True)
+    assert set(moved["Previous owner"]) == {"Liam O'Sullivan"}
+
+
+def test_salesforce_owner_change_of_another_owner_is_not_used_and_said():
+    from salesops_lib.data.presets import owner_names_as_ids, with_owner_changes
+
+    opps = pd.DataFrame({"opp_id": ["o1", "o2", "o3"], "rep_id": ["005B", "005C", "005B"]})
+    log = pd.DataFrame(
+        {
+            "opp_id": ["o1", "o2", "o3", "o3"],
+            "changed_date": ["2025-07-01T09:00:00.000Z"] * 2
+            + ["2025-01-01T09:00:00.000Z", "2025-01-01T11:30:00.000+0000"],
+            "field": ["Owner", "Owner", "Owner", "Owner"],
+            "old_value": ["005A", "005A", "005A", "005D"],
+            "new_value": ["005B", "005B", "005D", "005B"],
+        }
+    )
+    # o3 changed twice on one day: 005A -> 005D -> 005B, the last row of the day counts
+    out, warns = with_owner_changes(opps, log, None)
+    assert out.loc[0, "previous_rep_id"] == "005A" and pd.isna(out.loc[1, "previous_rep_id"])
+    assert out.loc[0, "reassigned_date"] == "2025-07-01" and pd.isna(out.loc[1, "reassigned_date"])
+    assert out.loc[2, "previous_rep_id"] == "005D"
+    assert warns[0]["ids"] == "o2" and "another owner" in warns[0]["message"]
+    # given columns win over the log
+    given = opps.assign(
+        previous_rep_id=["005Z", None, None], reassigned_date=["2025-02-02", None, None]
+    )
+    kept, _ = with_owner_changes(given, log, None)
+    assert kept.loc[0, ["previous_rep_id", "reassigned_date"]].tolist() == ["005Z", "2025-02-02"]
+    reps = pd.DataFrame({"rep_id": ["005A", "005B"], "rep_name": ["Ben", "Ann"]})
+    named = owner_names_as_ids(pd.DataFrame({"previous_rep_id": ["Ben", "Nobody"]}), reps)
+    assert named["previous_rep_id"].tolist() == ["005A", "Nobody"]
+
+
+def test_export_fixtures_inherited_deals_are_the_reassigned_ones():
+    """HubSpot fills Owner assigned date on every deal: only real hand-overs may count as
+    inherited (ramp, first deal, comp), never every deal of the export."""
+    from salesops_lib import timeline
+
+    for folder, preset, n in (
+        ("salesforce_export", "salesforce", 5),
+        ("hubspot_export", "hubspot", 4),
+    ):
+        data = load_dataset(FIXTURES / folder, preset=preset)
+        inh = timeline.inherited_deals(data)
+        moved = data.opportunities["reassigned_date"].notna().to_numpy()
+        assert moved.sum() == n
+        assert (inh["inherited"].to_numpy() >= moved).all()  # every hand-over is inherited
+        before_hire = inh["inherited"].to_numpy() & ~moved
+        if "hire_date" in data.reps:
+            hires = data.reps.set_index("rep_id")["hire_date"]
+            o = data.opportunities
+            created_before = (o["created_date"] < o["rep_id"].map(hires)).fillna(False).to_numpy()
+            assert (before_hire == (created_before & ~moved)).all()
+        assert inh["inherited"].sum() < len(inh) / 10
+
+
+def test_a_leaver_whose_deals_were_all_handed_on_stays_a_rep_with_an_end_date():
+    from salesops_lib.data.presets import SALESFORCE
+
+    users = pd.DataFrame(
+        {
+            "rep_id": ["u1", "u2", "adm"],
+            "rep_name": ["Ben", "Ann", "Admin"],
+            "isactive": ["false", "true", "true"],
+        }
+    )
+    opps = pd.DataFrame(
+        {
+            "opp_id": ["o1", "o2"],
+            "rep_id": ["u2", "u2"],
+            "created_date": ["2025-03-01T10:00:00.000Z", "2025-08-01T10:00:00.000Z"],
+            "close_date": ["2025-09-30", "2025-10-30"],
+            "is_closed": ["false", "false"],
+        }
+    )
+    log = pd.DataFrame(
+        {
+            "opp_id": ["o1"],
+            "changed_date": ["2025-07-01T09:14:22.000+0000"],
+            "field": ["Owner"],
+            "data_type": ["EntityId"],
+            "old_value": ["u1"],
+            "new_value": ["u2"],
+        }
+    )
+    assert SALESFORCE.transform is not None
+    tables, warns = SALESFORCE.transform(
+        {"opportunities": opps, "reps": users, "owner_changes": log}
+    )
+    assert "owner_changes" not in tables
+    reps = tables["reps"].set_index("rep_id")
+    assert sorted(reps.index) == ["u1", "u2"]  # Ben owns no deal now but had o1: a rep
+    assert reps.loc["u1", "end_date"] == pd.Timestamp("2025-06-30")  # held o1 until then
+    assert tables["opportunities"]["previous_rep_id"].tolist()[0] == "u1"
+    assert [w["ids"] for w in warns] == ["Admin", "Ben"]

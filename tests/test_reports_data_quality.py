@@ -236,6 +236,101 @@ def test_fix_list_one_row_per_deal_grouped_by_rep_most_money_first(hand):
     assert {"Team", "Manager", "Deal id", "Deal", "What to do"} <= set(export.columns)
 
 
+LEFT_REPS = (
+    REPS.replace("team,manager\n", "team,manager,end_date\n")
+    .replace("Max\nr2", "Max,\nr2")
+    .replace("West,Max\n", "West,Max,\n")
+    + "r3,Cy Day,East,Max,2026-06-01\n"
+)
+LEFT_OPPS = (
+    OPPS
+    + "orphan,Orphan deal,a1,r3,Core,Propose,2000,2026-05-01,2026-07-20,Pipeline,0.5\n"
+    + "orphan_late,Orphan late,a2,r3,Core,Propose,700,2026-05-02,2026-06-05,Pipeline,0.5\n"
+    + "orphan_won,Orphan won later,a6,r3,Core,Won,400,2026-05-03,2026-06-25,Closed,1\n"
+)
+
+
+@pytest.fixture
+def hand_left(tmp_path):
+    """The hand-made pipeline plus a rep who left on 2026-06-01 with three open deals on 06-15."""
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(CONFIG)
+    folder = write(tmp_path / "q", reps=LEFT_REPS, opportunities=LEFT_OPPS, accounts=ACCOUNTS)
+    return load_dataset(folder, config=cfg)
+
+
+def test_fix_list_marks_the_deals_of_an_owner_who_had_left(hand_left):
+    r = dq.build(hand_left, quarter="2026Q2", as_of="2026-06-15")
+    fix = r.fix_list.frame.set_index("opp_id")
+    # both still open, the one without another problem included; the one won since is not
+    assert {"orphan", "orphan_late"} <= set(fix.index) and "orphan_won" not in fix.index
+    orphan = fix.loc["orphan"]
+    assert orphan["rep_name"] == "Cy Day (left 2026-06-01)"
+    assert orphan["problems_text"] == "Owner has left"
+    assert orphan["actions_text"] == "Assign a new owner"
+    assert fix.loc["orphan_late", "problems_text"] == "Owner has left; Close date passed"
+    assert fix.loc["orphan_late", "problems"] == 2
+    assert fix["owner_left"].notna().sum() == 2
+    assert "dup1" in fix.index and pd.isna(fix.loc["dup1", "owner_left"])
+    # by hand: 3 deals of Cy open on 06-15 ($2,000 + $700 + $400), the $400 one won since;
+    # 4 deals with 5 problems before, orphan_late's passed close date, 2 owners who had left
+    assert r.fix_sentence.startswith(
+        "The fix list holds **6 deals** with 8 problems, one row per deal. **Ann Lee** has the "
+        "most money at stake: $5.3K in 2 deals. 3 open deals worth $3.1K on 2026-06-15 belonged "
+        "to 1 rep who had left by then: 1 of them, worth $400, has closed since, and the other "
+        "2, worth $2.7K, need a new owner (the fix list shows their owners with the day they "
+        "left)."
+    )
+    # the same deals and value as the scores section's sentence
+    assert "3 open deals worth $3.1K belong to 1 rep who had left by 2026-06-15" in (
+        r.score_sentence or ""
+    )
+    assert r.definitions["Owner has left"].startswith("The deal's owner on the as-of date")
+    assert "Cy Day (left 2026-06-01)" in set(r.fix_list.formatted()["Rep"])
+    waiting = [f for f in r.findings if "new owner" in f.text]
+    assert [(f.text, f.at_stake) for f in waiting] == [
+        ("2 open deals worth **$2.7K** wait for a new owner: their owners had left.", 2700.0)
+    ]
+    assert dq.departed_findings(r.fix_list.frame.iloc[0:0], FMT) == []
+
+
+def test_a_departed_owner_is_never_the_rep_to_act_first(hand_left):
+    fix = dq.build(hand_left, quarter="2026Q2", as_of="2026-06-15").fix_list.frame
+    # Cy's $2.7K is below Ann's $5.3K; made the largest, Ann is still the one named
+    bigger = fix.assign(at_stake=fix["at_stake"].where(fix["owner_left"].isna(), 1e6))
+    bigger = bigger.sort_values("at_stake", ascending=False, kind="stable")
+    problems = pd.DataFrame({"opp_id": ["two", "two", "late"]})
+    assert dq.fix_sentence(bigger, problems, FMT).endswith(
+        "**Ann Lee** has the most money at stake: $5.3K in 2 deals."
+    )
+
+
+def test_new_owner_sentence_branches():
+    as_of = pd.Timestamp("2026-09-30")
+    d = pd.DataFrame(
+        {"rep_id": ["r1", "r1", "r2"], "amount": [100.0, 200.0, 50.0], "closed_after": False}
+    )
+    assert dq.new_owner_sentence(d.iloc[0:0], as_of, FMT) is None
+    assert dq.new_owner_sentence(d.iloc[[0]], as_of, FMT) == (
+        "1 open deal worth $100 on 2026-09-30 belonged to 1 rep who had left by then: it needs "
+        "a new owner (the fix list shows the owner with the day they left)."
+    )
+    assert dq.new_owner_sentence(d, as_of, FMT) == (
+        "3 open deals worth $350 on 2026-09-30 belonged to 2 reps who had left by then: they "
+        "need a new owner (the fix list shows their owners with the day they left)."
+    )
+    closed = d.assign(closed_after=[True, False, False])
+    assert dq.new_owner_sentence(closed, as_of, FMT) == (
+        "3 open deals worth $350 on 2026-09-30 belonged to 2 reps who had left by then: 1 of "
+        "them, worth $100, has closed since, and the other 2, worth $250, need a new owner (the "
+        "fix list shows their owners with the day they left)."
+    )
+    assert dq.new_owner_sentence(closed.iloc[[0]], as_of, FMT) == (
+        "1 open deal worth $100 on 2026-09-30 belonged to 1 rep who had left by then: it has "
+        "closed since."
+    )
+
+
 def test_check_names_are_a_managers_words_everywhere(hand):
     r = dq.build(hand, quarter="2026Q2", as_of="2026-06-15")
     shown = set(r.problem_counts.frame["label"]) | set(r.problem_chart["label"])
@@ -520,8 +615,11 @@ def test_demo_fix_list_is_every_flagged_deal_once_ranked_by_money(demo_quality, 
         raw.loc[raw["is_closed"].astype(bool) & (raw["close_date"] > "2026-09-30"), "opp_id"]
     )
     flagged = set(r.problems["opp_id"])
-    assert fix["opp_id"].is_unique and set(fix["opp_id"]) == flagged - closed_later
-    assert len(flagged & closed_later) == 319 and len(fix) == 824 - 319  # the review's count
+    departed = set(r.fix_list.frame.loc[fix["owner_left"].notna(), "opp_id"])
+    assert fix["opp_id"].is_unique and set(fix["opp_id"]) == (flagged | departed) - closed_later
+    assert len(flagged & closed_later) == 319  # the review's count
+    assert len(fix) == 824 - 319 + len(departed - flagged)  # + 8 only an owner who had left
+    assert len(departed - flagged) == 8
     stake = fix.groupby("owner_key", sort=False)["amount"].sum()
     assert list(stake.index) == list(dict.fromkeys(fix["owner_key"]))  # grouped by owner
     assert stake.is_monotonic_decreasing
@@ -531,7 +629,8 @@ def test_demo_fix_list_is_every_flagged_deal_once_ranked_by_money(demo_quality, 
         .all()
     )
     n_problems = fix["problems_text"].str.count(";").add(1).sum()
-    assert n_problems == r.problems["opp_id"].isin(set(fix["opp_id"])).sum()
+    departed = int(fix["owner_left"].notna().sum())  # "Owner has left" is one more problem
+    assert n_problems == r.problems["opp_id"].isin(set(fix["opp_id"])).sum() + departed
     gone = r.problems[r.problems["opp_id"].isin(closed_later)].drop_duplicates("opp_id")
     won = gone["opp_id"].isin(set(raw.loc[raw["is_won"].astype(bool), "opp_id"]))
     fmt = money_in("USD")
@@ -545,6 +644,50 @@ def test_demo_fix_list_is_every_flagged_deal_once_ranked_by_money(demo_quality, 
         r.problems.groupby("check")["opp_id"].nunique().max()
     )
     assert r.rep_scores.frame["score"].is_monotonic_increasing
+
+
+def test_demo_fix_list_agrees_with_the_deals_of_reps_who_had_left(demo_quality, demo_dir):
+    """07's scores say 20 open deals worth $1.7M belong to 1 rep who had left: pandas on the
+    raw CSVs finds the same deals, and the fix list holds those still open, marked."""
+    r = demo_quality
+    as_of = pd.Timestamp("2026-09-30")
+    h = pd.read_csv(demo_dir / "history.csv", parse_dates=["snapshot_date"])
+    opps = pd.read_csv(demo_dir / "opportunities.csv", parse_dates=["close_date", "created_date"])
+    reps = pd.read_csv(demo_dir / "reps.csv", parse_dates=["end_date"])
+    snap = h[h["snapshot_date"] == h.loc[h["snapshot_date"] <= as_of, "snapshot_date"].max()]
+    is_closed = opps["is_closed"].astype(str).str.lower() == "true"
+    closed = set(opps.loc[is_closed & (opps["close_date"] <= as_of), "opp_id"])
+    open_ = snap[(snap["is_closed"].astype(str).str.lower() != "true")]
+    open_ = open_[~open_["opp_id"].isin(closed)]
+    late = opps[
+        (opps["created_date"] > snap["snapshot_date"].max())
+        & (opps["created_date"] <= as_of)
+        & ~opps["opp_id"].isin(closed)
+        & ~opps["opp_id"].isin(snap["opp_id"])
+    ]
+    open_ = pd.concat([open_[["opp_id", "rep_id", "amount"]], late[["opp_id", "rep_id", "amount"]]])
+    gone = set(reps.loc[reps["end_date"] <= as_of, "rep_id"])
+    orphans = open_[open_["rep_id"].isin(gone)]
+    assert (len(orphans), orphans["rep_id"].nunique()) == (20, 1)
+    fmt = money_in("USD")
+    assert fmt(orphans["amount"].sum()) == "$1.7M"
+    assert "20 open deals worth $1.7M belong to 1 rep who had left" in r.score_sentence
+    closed_later = set(opps.loc[is_closed & (opps["close_date"] > as_of), "opp_id"])
+    still = orphans[~orphans["opp_id"].isin(closed_later)]
+    fix = r.fix_list.frame
+    marked = fix[fix["owner_left"].notna()]
+    assert set(marked["opp_id"]) == set(still["opp_id"])
+    assert marked["amount"].sum() == still["amount"].sum()
+    assert marked["rep_name"].str.endswith(")").all() and (
+        marked["problems_text"].str.startswith("Owner has left").all()
+    )
+    n_later = len(orphans) - len(still)
+    assert (
+        f"20 open deals worth $1.7M on 2026-09-30 belonged to 1 rep who had left by then: "
+        f"{n_later} of them, worth {fmt(orphans['amount'].sum() - still['amount'].sum())}, have "
+        f"closed since, and the other {len(still)}, worth {fmt(still['amount'].sum())}, need a "
+        "new owner"
+    ) in r.fix_sentence
 
 
 def test_demo_no_sentence_holds_a_placeholder(demo_quality):

@@ -1417,3 +1417,111 @@ def test_demo_plans_table_against_the_raw_csv(demo_report, raw):
     assert t.loc["All reps", "asked_quota"] == pytest.approx(c.target * 1.1, abs=0.5)
     assert t.loc["All reps", "reachable_quota"] == pytest.approx(c.reachable_target * 1.1, abs=0.5)
     assert demo_report.use_sentence.startswith("The quotas and letters use **the plan as asked**")
+
+
+# ---------------------------------------------------------------------------------------
+# a team's total below its reps' bookings is said; letters of reps short of a year flagged
+
+
+def test_team_below_sentence_names_each_team_below_its_reps_bookings():
+    trailing = pd.Series([10.0, 10.0, 10.0, 10.0], index=["2025Q4", "2026Q1", "2026Q2", "2026Q3"])
+    teams = pd.DataFrame(
+        {
+            "team": ["East", "West", "North"],
+            "quota": [4_100_000.0, 6_000_000.0, 900_000.0],
+            "booked": [4_800_000.0, 5_000_000.0, 1_000_000.0],
+        }
+    )
+    teams["multiple_of_booked"] = teams["quota"] / teams["booked"]
+    assert qd.team_below_sentence(teams, trailing, FMT) == (
+        "**2 teams** get a quota below a year of their reps' bookings (2025Q4–2026Q3): "
+        "East, $4.1M against $4.8M (0.85×); North, $900K against $1.0M (0.90×)."
+    )
+    assert qd.team_below_sentence(teams.iloc[[1]], trailing, FMT) is None
+    # 0.996× shows as 1.00×: not called below
+    even = teams.iloc[[2]].assign(quota=996_000.0, multiple_of_booked=0.996)
+    assert qd.team_below_sentence(even, trailing, FMT) is None
+    # three quarters: against a year at their pace (booked × 4/3)
+    three = trailing.iloc[1:]
+    one = pd.DataFrame(
+        {
+            "team": ["East"],
+            "quota": [1_000_000.0],
+            "booked": [900_000.0],
+            "multiple_of_booked": [1e6 / 1.2e6],
+        }
+    )
+    assert qd.team_below_sentence(one, three, FMT, per_year=4 / 3) == (
+        "**1 team** gets a quota below a year of its reps' bookings (at the pace of "
+        "2026Q1–2026Q3): East, $1.0M against $1.2M (0.83×)."
+    )
+    assert qd.team_below_sentence(one, trailing.iloc[0:0], FMT) is None
+
+
+def test_maven_team_below_its_bookings_is_said(maven_report):
+    r = maven_report
+    lt = r.letters.frame
+    pipe = pd.read_csv(MAVEN / "sales_pipeline.csv", parse_dates=["close_date"])
+    won = pipe[
+        (pipe["deal_stage"] == "Won")
+        & (pipe["close_date"] >= "2017-04-01")
+        & (pipe["close_date"] <= "2017-12-31")
+    ]
+    booked = won.groupby("sales_agent")["close_value"].sum()
+    by_team = lt.assign(booked=lt["rep_name"].map(booked).fillna(0.0)).groupby("team")
+    year = by_team["booked"].sum() * 4 / 3  # three complete quarters, at their pace
+    below = sorted((by_team["quota"].sum() / year).loc[lambda m: m.round(2) < 1].index)
+    assert below == ["Melvin Marxen"]
+    m = float(by_team["quota"].sum()["Melvin Marxen"] / year["Melvin Marxen"])
+    assert (
+        f"**1 team** gets a quota below a year of its reps' bookings (at the pace of "
+        f"2017Q2–2017Q4): Melvin Marxen, {FMT(by_team['quota'].sum()['Melvin Marxen'])} against "
+        f"{FMT(year['Melvin Marxen'])} ({m:.2f}×)."
+    ) in r.trailing_sentence
+
+
+def test_history_sentence_counts_letters_short_of_a_year():
+    lt = _letters(
+        [
+            "3 won of 9 deals",
+            quota.NO_RAMPED_QUARTER,
+            f"{quota.SHORT_RECORD}: ramped in 2 of the last 4 quarters; 3 won of 9 deals",
+        ],
+        [False, False, False],
+    ).assign(short_record=[False, True, True])
+    assert qd.history_sentence(lt) == (
+        "Every one of the 3 letters goes to a rep with deals in the data; 1 rep has no full "
+        "quarter after ramp. **2 letters** go to reps with deals but less than a year's record "
+        "after ramp (not ramped in every one of the last 4 quarters): their quotas rest partly "
+        "on their peers' figures; the History column says how many quarters."
+    )
+    one = lt.iloc[[0, 2]]
+    assert qd.history_sentence(one, quarters=3).endswith(
+        "**1 letter** goes to a rep with deals but less than a year's record after ramp (not "
+        "ramped in every one of the last 3 quarters, all the data holds): its quota rests partly "
+        "on their peers' figures; the History column says how many quarters."
+    )
+
+
+def test_demo_letters_short_of_a_year_match_the_tile(demo_report):
+    r = demo_report
+    lt = r.letters.frame
+    short = lt[lt["short_record"].astype(bool) & ~lt["no_history"].astype(bool)]
+    assert len(short) == 10
+    partial = short["history"].str.startswith(quota.SHORT_RECORD)
+    assert (
+        partial.sum() == 5
+        and short.loc[~partial, "history"].isin([quota.NO_WIN, quota.NO_RAMPED_QUARTER]).all()
+    )
+    seats = next(t for t in r.tiles if t.label == "Reps with a quota").detail
+    with_quota = int((lt.loc[short.index, "quota"] > 0).sum())
+    assert f"{with_quota:,} with less than a year's record" in seats
+    assert "**10 letters** go to reps with deals but less than a year's record" in (
+        r.history_sentence
+    )
+
+
+def test_a_one_team_report_says_its_own_total_once(maven):
+    r = qd.build(maven, quarter="2017Q4", team="Melvin Marxen")
+    assert r.trailing_sentence.startswith("Team Melvin Marxen's quota of")
+    assert "gets a quota below a year of its reps' bookings" not in r.trailing_sentence

@@ -118,6 +118,31 @@ def test_ramp_and_first_deal_leave_inherited_deals_out(ramp_data):
     assert r["median_days_to_first_deal"] == pytest.approx((40 + 19) / 2)
 
 
+def test_a_deal_reassigned_to_a_new_hire_is_no_early_win_of_theirs(ramp_data):
+    """b was created after n2's hire by someone else and handed to n2 on 2025-01-06: n2 won
+    it 19 days after hire, but it is inherited, so n2 has no first own deal and books $0."""
+    o = ramp_data.opportunities
+    moved = ramp_data.replace(
+        opportunities=o.assign(
+            reassigned_date=np.where(o["opp_id"] == "b", pd.Timestamp("2025-01-06"), pd.NaT),
+            previous_rep_id=np.where(o["opp_id"] == "b", "v", None),
+        )
+    )
+    r = bench.ramp_curve(moved, as_of=pd.Timestamp("2025-04-30"), months=4)
+    nh = r["new_hires"].set_index("rep_id")
+    assert np.isnan(nh.loc["n2", "days_to_first_deal"]) and nh.loc["n2", "bookings_to_date"] == 0
+    assert nh.loc["n2", "inherited_won"] == 1
+    assert r["inherited_left_out"] == 2 and r["inherited_reps"] == 2
+    assert r["median_days_to_first_deal"] == 40  # n1's own deal only
+    curve = r["curve"].set_index("tenure_month")
+    assert curve.loc[0, "bookings_per_rep"] == 0  # neither hire won a deal of their own in month 0
+    text = rb.ramp_sentence(r, True, FMT, reassigned_known=True)
+    assert (
+        "2 won deals of 2 of these reps were created before the rep's hire date or reassigned "
+        "to them (inherited) and are left out." in text
+    )
+
+
 def test_ramp_sentence_branches(ramp_data):
     r = bench.ramp_curve(ramp_data, as_of=pd.Timestamp("2025-04-30"), months=4)
     text = rb.ramp_sentence(r, True, FMT)

@@ -1962,8 +1962,9 @@ def letters(
     out["hire_date"] = proposal.get("hire_date")
     if history is not None:
         h = history.set_index("rep_id")
-        for col in ("deals", "won", "no_history", "history"):
-            out[col] = out["rep_id"].map(h[col]).to_numpy()
+        for col in ("deals", "won", "no_history", "short_record", "history"):
+            if col in h:
+                out[col] = out["rep_id"].map(h[col]).to_numpy()
     return out
 
 
@@ -2805,9 +2806,14 @@ def round_shares(shares: Sequence[float]) -> list[int]:
 NO_DEALS = "No deals in the data"
 NO_WIN = "No deal won yet"
 NO_RAMPED_QUARTER = "No full quarter after ramp yet"
+SHORT_RECORD = "Less than a year after ramp"
+"""The start of the History of a rep ramped in some but not all of the trailing quarters
+(:func:`rep_history`): the quota rests on part of a year of their own."""
 
 
-def rep_history(data: SalesData, reps: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+def rep_history(
+    data: SalesData, reps: pd.DataFrame, as_of: pd.Timestamp, *, quarters: int = 4
+) -> pd.DataFrame:
     """What each rep's record holds by ``as_of``: deals, deals won, fully ramped quarters.
 
     Parameters
@@ -2818,15 +2824,20 @@ def rep_history(data: SalesData, reps: pd.DataFrame, as_of: pd.Timestamp) -> pd.
         Frame with ``rep_id`` (e.g. a :func:`propose` result).
     as_of
         Only deals created (won: closed) by this date count.
+    quarters
+        The trailing quarters a full record is ramped in (four: a year; fewer when the data
+        holds fewer complete quarters, as :func:`load_check` counts them).
 
     Returns
     -------
     DataFrame
         In the order of ``reps``: ``rep_id, deals`` (created by ``as_of``; a deal without
         a created date counts), ``won`` (closed won by ``as_of``), ``ramped_quarters`` (of
-        the trailing four, :func:`rep_productivity`), ``no_history`` (no deal at all) and
-        ``history``: :data:`NO_DEALS`, :data:`NO_WIN`, :data:`NO_RAMPED_QUARTER`, or for a
-        full record ``12 won of 40 deals``.
+        the trailing four, :func:`rep_productivity`), ``no_history`` (no deal at all),
+        ``short_record`` (ramped in fewer than ``quarters`` of them: less than a year's
+        record, the letters flag it) and ``history``: :data:`NO_DEALS`, :data:`NO_WIN`,
+        :data:`NO_RAMPED_QUARTER`, ``Less than a year after ramp: ramped in 2 of the last 4
+        quarters; 3 won of 9 deals`` (:data:`SHORT_RECORD`), or for a full record ``12 won of 40 deals``.
 
     Examples
     --------
@@ -2848,10 +2859,15 @@ def rep_history(data: SalesData, reps: pd.DataFrame, as_of: pd.Timestamp) -> pd.
         }
     )
     out["no_history"] = out["deals"] == 0
+    out["short_record"] = out["ramped_quarters"] < quarters
     record = [f"{w:,} won of {n:,} deals" for w, n in zip(out["won"], out["deals"], strict=True)]
+    short = [
+        f"{SHORT_RECORD}: ramped in {r:,} of the last {quarters:,} quarters; {text}"
+        for r, text in zip(out["ramped_quarters"], record, strict=True)
+    ]
     out["history"] = np.select(
-        [out["no_history"], out["won"] == 0, out["ramped_quarters"] == 0],
-        [NO_DEALS, NO_WIN, NO_RAMPED_QUARTER],
+        [out["no_history"], out["won"] == 0, out["ramped_quarters"] == 0, out["short_record"]],
+        [NO_DEALS, NO_WIN, NO_RAMPED_QUARTER, np.array(short, dtype=object)],
         default=np.array(record, dtype=object),
     )
     return out

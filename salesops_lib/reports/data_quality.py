@@ -11,6 +11,7 @@ sentence is a function of the numbers beside it (tested in
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -81,6 +82,16 @@ ACTIONS: dict[str, str] = {
     "category_mismatch": "Correct the forecast category",
 }
 """What a rep does about each check, in a manager's words."""
+
+OWNER_LEFT = "Owner has left"
+"""The fix list's problem of a deal whose owner had left by the as-of date."""
+OWNER_LEFT_ACTION = "Assign a new owner"
+"""What a manager does about it."""
+OWNER_LEFT_RULE = (
+    "The deal's owner on the as-of date had left by then (an end date in the reps table on or "
+    "before it): nobody works the deal until a manager gives it a new owner. The fix list "
+    "shows the owner with the day they left."
+)
 
 LOAD_SPEC = TableSpec(
     (
@@ -223,6 +234,9 @@ class FixList:
     """One row per deal with all its problems, grouped by rep (see :func:`fix_list`)."""
     closed_since: pd.DataFrame
     """The flagged deals the export shows closed after the as-of date, with ``since``."""
+    departed: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    """Every deal open on the as-of date whose owner then had left (:func:`departed_owners`),
+    with ``owner_left`` and ``closed_after``: those still open are on the fix list."""
 
 
 def check_names(
@@ -361,9 +375,13 @@ def build(
             cycle_days=float(audited.cycle_days),
             method=impact.method,
             filled=fix.filled,
-            deal_terms=table_definitions(fix.fix_list.frame, wrong.duplicates.frame),
+            deal_terms=table_definitions(fix.fix_list.frame, wrong.duplicates.frame)
+            | ({OWNER_LEFT: OWNER_LEFT_RULE} if fix.departed else {}),
         ),
-        findings=_findings(audited, names, fmt),
+        findings=sorted(
+            _findings(audited, names, fmt) + departed_findings(fix.fix_list.frame, fmt),
+            key=lambda f: -f.at_stake,
+        ),
         currency=d.currency,
         audit=audited,
     )
@@ -503,6 +521,8 @@ class _Fix:
     fix_list_sentence: str | None
     closed_since: pd.DataFrame
     filled: bool
+    departed: bool = False
+    """Some deal on the fix list has an owner who had left."""
 
 
 def _fix_section(
@@ -527,6 +547,7 @@ def _fix_section(
         fix_list_export=Table(fix, fix_export_spec(fix), "", d.currency),
         fix_sentence=_sentences(
             fix_sentence(fix, audited.problems, fmt),
+            new_owner_sentence(fixes.departed, period.as_of, fmt),
             closed_since_sentence(fixes.closed_since, period.as_of, data.last_date, fmt),
         )
         or "",
@@ -538,6 +559,7 @@ def _fix_section(
         ),
         closed_since=fixes.closed_since,
         filled=filled,
+        departed=bool(fix["owner_left"].notna().any()) if len(fix) else False,
     )
 
 
@@ -1208,12 +1230,15 @@ def fix_list(
 ) -> FixList:
     """One row per deal with all its problems and what to do, grouped by rep.
 
-    The rep with the most money at stake comes first, and within a rep the largest deal.
+    The rep with the most money at stake comes first, and within a rep the largest deal. A
+    deal whose owner had left by ``as_of`` (:func:`departed_owners`) is on the list even
+    without another problem: its first problem is :data:`OWNER_LEFT` (assign a new owner) and
+    its owner reads ``<name> (left <date>)``.
 
     Parameters
     ----------
     data
-        The data set in scope (names for the deal columns).
+        The data set in scope (names for the deal columns, the reps' end dates).
     audited
         :func:`salesops_lib.analysis.hygiene.audit` on the as-of date (its ``problems``:
         ``opp_id, rep_id, check, amount``, and ``open_deals``).
@@ -1226,29 +1251,52 @@ def fix_list(
     -------
     FixList
         ``deals``: the deal columns of :func:`~salesops_lib.reports.deals.deal_rows` plus ``checks``,
-        ``problems_text``, ``actions_text``, ``problems`` (how many) and ``at_stake`` (the
-        total amount of deals with a problem of the deal's owner on ``as_of``: a deal
-        reassigned after ``as_of`` counts apart from its new owner's, under ``owner_key``),
-        ``amount_filled`` and ``amount_source`` (``list price`` where the loader filled the
-        amount in). Deals the export shows closed after ``as_of`` are left out (nobody needs
-        to fix them now): ``closed_since`` holds them, with ``since``.
+        ``problems_text``, ``actions_text``, ``problems`` (how many, an owner who had left
+        included), ``owner_left`` (the day the owner left, NaT when still there) and
+        ``at_stake`` (the total amount of the deals on the list of the deal's owner on
+        ``as_of``: a deal reassigned after ``as_of`` counts apart from its new owner's,
+        under ``owner_key``), ``amount_filled`` and ``amount_source`` (``list price`` where the
+        loader filled the amount in). Deals the export shows closed after ``as_of`` are left
+        out (nobody needs to fix them now): ``closed_since`` holds the flagged ones, with
+        ``since``; ``departed`` every deal of an owner who had left, closed since or not.
     """
     by_deal = hygiene.problems_by_deal(audited.problems)
     od = audited.open_deals
     day = pd.Timestamp(as_of if as_of is not None else data.last_date)  # type: ignore[arg-type]
+    left = departed_owners(data, od, day)
+    left = left[left.notna().to_numpy()]
+    extra = left.index.difference(pd.Index(by_deal["opp_id"]), sort=False)
+    by_deal = pd.concat(
+        [
+            by_deal,
+            pd.DataFrame({"opp_id": extra, "checks": [()] * len(extra), "problems": 0}),
+        ],
+        ignore_index=True,
+    )
     if by_deal.empty:
         out = table_rows(data, od.iloc[0:0], day).assign(
-            checks=[], problems_text=[], actions_text=[], problems=[], at_stake=[]
+            checks=[], problems_text=[], actions_text=[], problems=[], owner_left=[], at_stake=[]
         )
-        return FixList(out, out.copy())
+        return FixList(out, out.copy(), out.copy())
     deals = od.set_index("opp_id").loc[by_deal["opp_id"]].reset_index()
     rows = table_rows(data, deals, day)
     rows["checks"] = by_deal["checks"].to_numpy()
-    rows["problems"] = by_deal["problems"].to_numpy()
-    rows["problems_text"] = ["; ".join(names[c] for c in cs) for cs in rows["checks"]]
-    rows["actions_text"] = ["; ".join(ACTIONS[c] for c in cs) for cs in rows["checks"]]
+    rows["owner_left"] = left.reindex(pd.Index(rows["opp_id"])).to_numpy(dtype="datetime64[ns]")
+    gone_owner = rows["owner_left"].notna().to_numpy()
+    rows["problems"] = by_deal["problems"].to_numpy() + gone_owner
+    rows["problems_text"] = _with_owner_left(
+        ["; ".join(names[c] for c in cs) for cs in rows["checks"]], gone_owner, OWNER_LEFT
+    )
+    rows["actions_text"] = _with_owner_left(
+        ["; ".join(ACTIONS[c] for c in cs) for cs in rows["checks"]], gone_owner, OWNER_LEFT_ACTION
+    )
+    when = rows["owner_left"].dt.strftime("%Y-%m-%d")
+    rows["rep_name"] = rows["rep_name"].where(
+        ~gone_owner, rows["rep_name"].astype("str") + " (left " + when + ")"
+    )
+    departed = rows[gone_owner].reset_index(drop=True)
     gone = rows["closed_after"].to_numpy(dtype=bool)
-    closed_since = rows[gone].reset_index(drop=True)
+    closed_since = rows[gone & (rows["checks"].map(len) > 0).to_numpy()].reset_index(drop=True)
     rows = rows[~gone].copy()
     # a deal reassigned after the as-of date is nobody's then: its own group, not the new owner's
     known = rows["owner_known"] if "owner_known" in rows else pd.Series(True, index=rows.index)
@@ -1261,7 +1309,97 @@ def fix_list(
         ascending=[False, True, False, True],
         kind="stable",
     )
-    return FixList(rows.reset_index(drop=True), closed_since)
+    return FixList(rows.reset_index(drop=True), closed_since, departed)
+
+
+def _with_owner_left(texts: list[str], gone_owner: np.ndarray, first: str) -> list[str]:
+    """Each deal's problems (or actions) text, ``first`` ahead of it where the owner had left."""
+    return [
+        "; ".join(p for p in (first if g else "", t) if p)
+        for t, g in zip(texts, gone_owner, strict=True)
+    ]
+
+
+def departed_owners(data: SalesData, od: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
+    """The day each open deal's owner left, for owners who had left by ``as_of``.
+
+    The same deals :func:`~salesops_lib.analysis.hygiene.scored_apart` leaves out of the
+    scores as ``left`` (and :func:`owner_sentence` counts): the owner on ``as_of`` is known
+    and has an end date on or before it.
+
+    Parameters
+    ----------
+    data
+        The data set (reps' ``rep_id`` and ``end_date``).
+    od
+        Open deals on ``as_of`` (:func:`salesops_lib.timeline.open_deals`: ``opp_id``,
+        ``rep_id``, ``owner_known``).
+    as_of
+        The as-of date.
+
+    Returns
+    -------
+    Series
+        The owner's end date (NaT where the owner was still there), indexed by ``opp_id``.
+
+    Examples
+    --------
+    >>> departed_owners(data, audit(data, as_of="2026-09-30").open_deals,
+    ...                 pd.Timestamp("2026-09-30")).dropna()  # doctest: +SKIP
+    """
+    why = hygiene.scored_apart(od, as_of, hygiene.left_by(data, as_of))
+    ended = (
+        data.reps.drop_duplicates("rep_id").set_index("rep_id")["end_date"]
+        if "end_date" in data.reps
+        else pd.Series(dtype="datetime64[ns]")
+    )
+    dates = pd.to_datetime(od["rep_id"].map(ended)).where((why == "left").to_numpy())
+    return pd.Series(dates.to_numpy(dtype="datetime64[ns]"), index=pd.Index(od["opp_id"]))
+
+
+def new_owner_sentence(departed: pd.DataFrame, as_of: pd.Timestamp, fmt: MoneyFormat) -> str | None:
+    """How many open deals of reps who had left need a new owner, and what they are worth.
+
+    Counts the same deals as :func:`owner_sentence`'s "belong to ... who had left": the
+    fix list holds those still open; those closed since are said apart.
+
+    Parameters
+    ----------
+    departed
+        :func:`fix_list`'s ``departed`` (``rep_id, amount, closed_after``).
+    as_of
+        The as-of date.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        The sentence; None when no open deal's owner had left.
+    """
+    if departed.empty:
+        return None
+    n, reps = len(departed), departed["rep_id"].nunique()
+    lead = (
+        f"{count(n, 'open deal')} worth {fmt(departed['amount'].sum())} on {as_of.date()} "
+        f"belonged to {count(reps, 'rep')} who had left by then"
+    )
+    mark = (
+        f"(the fix list shows {'the owner' if n == 1 else 'their owners'} with the day they left)"
+    )
+    later = departed["closed_after"].fillna(False).to_numpy(dtype=bool)
+    if not later.any():
+        return f"{lead}: {'it needs' if n == 1 else 'they need'} a new owner {mark}."
+    still = departed[~later]
+    if still.empty:
+        return f"{lead}: {'it has' if n == 1 else 'all have'} closed since."
+    m = len(still)
+    closed = f"{int(later.sum()):,} of them, worth {fmt(departed.loc[later, 'amount'].sum())},"
+    return (
+        f"{lead}: {closed} {'has' if later.sum() == 1 else 'have'} closed since, and "
+        f"{'the other' if m == 1 else f'the other {m:,}'}, worth {fmt(still['amount'].sum())}, "
+        f"{'needs' if m == 1 else 'need'} a new owner {mark}."
+    )
 
 
 def closed_since_sentence(
@@ -1309,7 +1447,8 @@ def fix_sentence(fix: pd.DataFrame, problems: pd.DataFrame, fmt: MoneyFormat) ->
     Parameters
     ----------
     fix
-        :func:`fix_list`.
+        :func:`fix_list` (``owner_left`` counts as a problem and keeps the deal's owner from
+        being named first).
     problems
         The problems behind it (one row per deal and problem).
     fmt
@@ -1323,12 +1462,19 @@ def fix_sentence(fix: pd.DataFrame, problems: pd.DataFrame, fmt: MoneyFormat) ->
     if fix.empty:
         return "No open deal needs fixing: none open on the as-of date has a problem these checks find."
     listed = problems[problems["opp_id"].isin(set(fix["opp_id"]))]
+    gone_owner = (
+        fix["owner_left"].notna().to_numpy()
+        if "owner_left" in fix
+        else np.zeros(len(fix), dtype=bool)
+    )
+    n_problems = len(listed) + int(gone_owner.sum())  # an owner who had left is one
     lead = (
-        f"The fix list holds {bold(count(len(fix), 'deal'))} with {count(len(listed), 'problem')}, "
+        f"The fix list holds {bold(count(len(fix), 'deal'))} with {count(n_problems, 'problem')}, "
         "one row per deal."
     )
     known = fix["owner_known"] if "owner_known" in fix else pd.Series(True, index=fix.index)
-    owned = fix[known.fillna(True).to_numpy(dtype=bool)]
+    # the rep to act first is one still there: a departed owner's deals wait for a new one
+    owned = fix[known.fillna(True).to_numpy(dtype=bool) & ~gone_owner]
     if len(owned) and owned["at_stake"].iloc[0] > 0:
         top = owned.iloc[0]
         mine = owned[owned["rep_id"] == top["rep_id"]]
@@ -1551,6 +1697,38 @@ def _check_rules(stale: str, filled: bool) -> dict[str, str]:
             "the last open stage."
         ),
     }
+
+
+def departed_findings(fix: pd.DataFrame, fmt: MoneyFormat) -> list[Finding]:
+    """The finding of the fix list's deals whose owner had left: they wait for a new owner.
+
+    Parameters
+    ----------
+    fix
+        :func:`fix_list`'s deals (``owner_left``, ``amount``).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    list of Finding
+        One finding (ranked by the deals' amount), none when no owner had left.
+    """
+    if "owner_left" not in fix:
+        return []
+    gone = fix[fix["owner_left"].notna().to_numpy()]
+    if gone.empty:
+        return []
+    n, amount = len(gone), float(gone["amount"].sum())
+    return [
+        Finding(
+            f"{count(n, 'open deal')} worth {bold(fmt(amount))} "
+            f"{'waits' if n == 1 else 'wait'} for a new owner: "
+            f"{'its owner' if n == 1 else 'their owners'} had left.",
+            amount,
+            SECTION_FIX,
+        )
+    ]
 
 
 def _findings(audited: hygiene.Audit, names: dict[str, str], fmt: MoneyFormat) -> list[Finding]:

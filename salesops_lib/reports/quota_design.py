@@ -586,7 +586,8 @@ def _basis(
     chosen = choice.chosen
     teams_known = has_teams(d)
     sim = quota.simulate_attainment(d, chosen, as_of=day)
-    history = quota.rep_history(d, chosen, day)
+    # a full record: ramped in every trailing quarter, the load check's rule (four: a year)
+    history = quota.rep_history(d, chosen, day, quarters=max(len(trailing), 1))
     booked = quota.rep_trailing_bookings(d, day, chosen["rep_id"])
     lt = quota.letters(chosen, plan_label=plan.label, currency=d.currency, history=history)
     lt = lt.merge(
@@ -743,8 +744,12 @@ def _carry_section(
         new_rep_sentence=new_rep_sentence(check, lt, as_of=day),
         allocation_sentence=allocation_sentence(chosen, day, fmt),
         inactive_sentence=inactive_sentence(setup["inactive"], day),
-        trailing_sentence=trailing_sentence(
-            choice, trailing, fmt, scope=_scope(team), at_trailing=at_trailing
+        trailing_sentence=_joined(
+            trailing_sentence(choice, trailing, fmt, scope=_scope(team), at_trailing=at_trailing),
+            # a one-team report says its own total above; the company's names each team
+            team_below_sentence(teams, trailing, fmt, per_year=basis.per_year)
+            if teams_known and team is None
+            else None,
         ),
         load_sentence=load_sentence(basis.with_booked, trailing),
         by_team=Table(
@@ -915,7 +920,9 @@ def _letters_section(d: SalesData, plan: quota.PlanPeriod, basis: _Basis) -> _Le
     return _Letters(
         letters=letters_t,
         example_letter=example_letter(letters_t),
-        history_sentence=history_sentence(basis.letters),
+        history_sentence=history_sentence(
+            basis.letters, quarters=max(round(4 / basis.per_year), 1)
+        ),
         letters_what=letters_what(letters_t),
     )
 
@@ -1536,6 +1543,61 @@ def trailing_sentence(
     return text + (
         f"The target asked for it: {fmt(choice.target)} × {choice.overassign:.2f} = "
         f"{fmt(asked_quota)}."
+    )
+
+
+def _joined(*parts: str | None) -> str | None:
+    """Sentences one after the other (None left out; None when none is left)."""
+    return " ".join(p for p in parts if p) or None
+
+
+def team_below_sentence(
+    teams: pd.DataFrame, trailing: pd.Series, fmt: MoneyFormat, *, per_year: float = 1.0
+) -> str | None:
+    """Which teams get a quota below a year of what their reps booked, and by how much.
+
+    The company's total is said against its bookings by :func:`trailing_sentence`; a team's
+    total can fall below its own reps' bookings while the company's does not.
+
+    Parameters
+    ----------
+    teams
+        The team table (``team, quota, booked, multiple_of_booked``: the quota over a year
+        of the team's reps' trailing bookings).
+    trailing
+        :func:`salesops_lib.analysis.quota.trailing_bookings` (the quarters ``booked`` covers).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+    per_year
+        What turns ``booked`` into a year of bookings (4 / the trailing quarters).
+
+    Returns
+    -------
+    str or None
+        The sentence; None when every team's quota is at or above its reps' bookings.
+
+    Examples
+    --------
+    ``1 team gets a quota below a year of its reps' bookings (2025Q4–2026Q3): Enterprise,
+    $4.1M against $4.8M (0.85×).``
+    """
+    if teams.empty or not len(trailing) or "multiple_of_booked" not in teams:
+        return None
+    m = pd.to_numeric(teams["multiple_of_booked"], errors="coerce")
+    below = teams[(m.round(2) < 1).to_numpy()]
+    if below.empty:
+        return None
+    below = below.assign(times=m[below.index]).sort_values("times", kind="stable")
+    n = len(below)
+    which = _span(trailing) if len(trailing) >= 4 else f"at the pace of {_span(trailing)}"
+    parts = [
+        f"{r.team}, {fmt(float(r.quota))} against {fmt(float(r.booked) * per_year)} "
+        f"({float(r.times):.2f}×)"
+        for r in below.itertuples()
+    ]
+    return (
+        f"{bold(count(n, 'team'))} {'gets' if n == 1 else 'get'} a quota below a year of "
+        f"{'its' if n == 1 else 'their'} reps' bookings ({which}): {'; '.join(parts)}."
     )
 
 
@@ -2398,14 +2460,20 @@ def example_letter(letters: Table, rep: str | None = None) -> Table:
     return Table(frame, EXAMPLE_SPEC, f"Example letter ({row['rep_name']}, first rep by name)")
 
 
-def history_sentence(letters: pd.DataFrame) -> str:
+def history_sentence(letters: pd.DataFrame, quarters: int = 4) -> str:
     """Which letters go to reps with no record of their own (names them), and how many are new.
 
     Parameters
     ----------
     letters
         :func:`salesops_lib.analysis.quota.letters` with the history columns
-        (``rep_name, no_history, history``).
+        (``rep_name, no_history, history``: :data:`~salesops_lib.analysis.quota.NO_WIN`,
+        :data:`~salesops_lib.analysis.quota.NO_RAMPED_QUARTER` and
+        :data:`~salesops_lib.analysis.quota.SHORT_RECORD` are counted; ``short_record``
+        when present: every rep with deals not ramped in all trailing quarters).
+    quarters
+        The trailing quarters a full record is ramped in (four; fewer when the data holds
+        fewer complete quarters).
 
     Returns
     -------
@@ -2415,6 +2483,11 @@ def history_sentence(letters: pd.DataFrame) -> str:
     none = letters[letters["no_history"].astype(bool)]
     unwon = int((letters["history"] == quota.NO_WIN).sum())
     young = int((letters["history"] == quota.NO_RAMPED_QUARTER).sum())
+    if "short_record" in letters:  # every letter of a rep not ramped in all trailing quarters
+        has_deals = ~letters["no_history"].astype(bool)
+        short = int((letters["short_record"].astype(bool) & has_deals).sum())
+    else:
+        short = int(letters["history"].astype("str").str.startswith(quota.SHORT_RECORD).sum())
     n = len(letters)
     if none.empty:
         text = f"Every one of the {count(n, 'letter')} goes to a rep with deals in the data"
@@ -2435,7 +2508,17 @@ def history_sentence(letters: pd.DataFrame) -> str:
         others.append(
             f"{count(young, 'rep')} {'has' if young == 1 else 'have'} no full quarter after ramp"
         )
-    return text + (f"; {listing(others)}." if others else ".")
+    tail = f"; {listing(others)}" if others else ""
+    if short:
+        tail += (
+            f". {bold(count(short, 'letter'))} {'goes' if short == 1 else 'go'} to "
+            f"{'a rep' if short == 1 else 'reps'} with deals but less than a year's record "
+            f"after ramp (not ramped in every one of the last {count(quarters, 'quarter')}"
+            f"{', all the data holds' if quarters < 4 else ''}): "
+            f"{'its quota rests' if short == 1 else 'their quotas rest'} partly on their peers' "
+            "figures; the History column says how many quarters"
+        )
+    return text + tail + "."
 
 
 def letters_what(letters: Table) -> str:
@@ -2760,8 +2843,10 @@ _PLAN_TERMS: tuple[tuple[str, str], ...] = (
     (
         "History",
         "What the rep's record holds by the planning date: no deals in the data, no deal "
-        "won yet, or no full quarter after ramp; otherwise the deals won of the deals owned. Quotas of reps "
-        "without a record come from their peers' figures.",
+        "won yet, no full quarter after ramp, or less than a year after ramp (ramped in only "
+        "some of the last four quarters, or of all the data holds when it holds fewer: the "
+        "number is given); otherwise the deals won of the deals owned. Quotas of reps without "
+        "a record come from their peers' figures, and of reps short of a year partly so.",
     ),
     (
         "Seasonality",

@@ -12,6 +12,12 @@ The ``salesforce`` and ``hubspot`` presets keep what a deal table shows: the dea
 close date, forecast category and probability. Salesforce's User export becomes the reps
 table with managers named, the users who own no deal left out (:func:`salesforce_users`)
 and inactive users given an end date (:func:`inactive_users_left`).
+
+Owner history: Salesforce's OpportunityFieldHistory (the ``Owner`` rows) gives each deal's
+last owner change as ``previous_rep_id`` and ``reassigned_date`` (:func:`with_owner_changes`),
+as does a "Previous Owner" / last-reassigned column of the Opportunity export; HubSpot's
+"Owner assigned date" counts as a reassignment only when later than the deal's creation or
+beside a "Previous owner" (:func:`assigned_after_created`).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from salesops_lib.errors import ConfigError
@@ -147,8 +154,9 @@ def salesforce_users(
     """Salesforce's User export as reps: manager ids named, users who own no deal left out.
 
     A User export lists everyone with a login: managers, admins, integration users. Only
-    deal owners are reps; the others are named in a warning (a rep hired too recently to
-    own a deal is among them). ``ManagerId`` holds another user's id: it becomes that
+    deal owners are reps (a deal's previous owner too, ``previous_rep_id``: a leaver whose
+    deals were all handed on); the others are named in a warning (a rep hired too recently
+    to own a deal is among them). ``ManagerId`` holds another user's id: it becomes that
     user's name.
 
     Parameters
@@ -188,6 +196,8 @@ def salesforce_users(
     if opps is None or "rep_id" not in opps.columns:
         return reps, []
     owners = set(to_text(opps["rep_id"]).dropna())
+    if "previous_rep_id" in opps.columns:  # a leaver whose deals were all handed on is a rep
+        owners |= set(to_text(opps["previous_rep_id"]).dropna())
     owns = ids.isin(owners).to_numpy()
     if not owns.any() or owns.all():
         return reps, []
@@ -209,9 +219,10 @@ def inactive_users_left(
 
     Salesforce deactivates the user of a rep who left but records no leaving date; without
     one the rep counts as in seat (a quota letter, a place in the ramp and capacity
-    figures). The latest created date of the rep's deals or close date of their closed ones
-    is the last day the export shows them at work: their end date, with a warning saying
-    so. An end date already given is kept.
+    figures). The latest created date of the rep's deals, close date of their closed ones,
+    or last day they held a deal handed on from them (the day before its ``reassigned_date``,
+    where ``previous_rep_id`` is theirs) is the last day the export shows them: their end
+    date, with a warning saying so. An end date already given is kept.
 
     Parameters
     ----------
@@ -219,7 +230,7 @@ def inactive_users_left(
         Mapped reps with ``rep_id`` and the export's ``isactive`` (or ``active``) column.
     opps
         Mapped opportunities with ``rep_id``, ``created_date``, ``close_date`` and
-        ``is_closed`` (raw).
+        ``is_closed`` (raw); ``previous_rep_id`` and ``reassigned_date`` when known.
 
     Returns
     -------
@@ -256,6 +267,11 @@ def inactive_users_left(
     if not days:
         return reps, []
     last = pd.concat(days, axis=1).max(axis=1).groupby(to_text(opps["rep_id"])).max()
+    if {"previous_rep_id", "reassigned_date"} <= set(opps.columns):
+        # the day before a deal was handed on from them: a leaver may own no deal any more
+        day_before = to_date(opps["reassigned_date"])[0] - pd.Timedelta(days=1)
+        handed = day_before.groupby(to_text(opps["previous_rep_id"]))
+        last = pd.concat([last, handed.max()], axis=1).max(axis=1)
     ids = to_text(reps["rep_id"])
     out = reps.copy()
     given = out["end_date"] if "end_date" in out.columns else pd.Series(pd.NaT, index=out.index)
@@ -277,16 +293,251 @@ def inactive_users_left(
     ]
 
 
+OWNER_FIELDS = ("owner", "ownerid")
+"""The ``Field`` values of an owner change in Salesforce's OpportunityFieldHistory."""
+
+
+def last_owner_changes(changes: pd.DataFrame, reps: pd.DataFrame | None) -> pd.DataFrame:
+    """Each deal's last owner change from Salesforce's OpportunityFieldHistory.
+
+    The field history logs an owner change twice: once with the users' ids (``DataType``
+    ``EntityId``) and once with their names (``Text``). The id row is used; a name row only
+    where its change has no id row, its names turned into ids through the reps table. Rows
+    of other fields (Amount, StageName, ...) are left out.
+
+    Parameters
+    ----------
+    changes
+        The mapped field history: ``opp_id, changed_date, field, old_value, new_value`` and
+        ``data_type`` when exported (raw text).
+    reps
+        Mapped reps (``rep_id``, ``rep_name``) to turn names into ids, or None.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``opp_id, reassigned_date`` (the day, as text ``YYYY-MM-DD``), ``previous_rep_id``,
+        ``new_rep_id``: one row per deal whose owner changed, its latest change.
+
+    Examples
+    --------
+    >>> log = pd.DataFrame({"opp_id": ["o1", "o1", "o1", "o2"],
+    ...     "changed_date": ["2025-07-01T09:14:22.000Z"] * 2 + ["2025-03-02T10:00:00.000Z"] * 2,
+    ...     "field": ["Owner", "Owner", "Amount", "Owner"],
+    ...     "data_type": ["EntityId", "Text", "Currency", "Text"],
+    ...     "old_value": ["005A", "Ben", "100", "Ben"], "new_value": ["005B", "Ann", "200", "Ann"]})
+    >>> reps = pd.DataFrame({"rep_id": ["005A", "005B"], "rep_name": ["Ben", "Ann"]})
+    >>> last_owner_changes(log, reps).values.tolist()
+    [['o1', '2025-07-01', '005A', '005B'], ['o2', '2025-03-02', '005A', '005B']]
+    """
+    from salesops_lib.data.coerce import to_date, to_text
+
+    cols = ["opp_id", "reassigned_date", "previous_rep_id", "new_rep_id"]
+    need = {"opp_id", "changed_date", "field", "old_value", "new_value"}
+    if not need <= set(changes.columns):
+        return pd.DataFrame(columns=cols)
+    field_name = to_text(changes["field"]).str.lower()
+    log = changes[field_name.isin(OWNER_FIELDS).to_numpy()]
+    kind = (
+        to_text(log["data_type"]).str.lower()
+        if "data_type" in log.columns
+        else pd.Series("", index=log.index)
+    )
+    text = to_text(log["changed_date"])
+    out = pd.DataFrame(
+        {
+            "opp_id": to_text(log["opp_id"]),
+            "when": to_date(log["changed_date"])[0],
+            # the time of day orders two changes of one day and pairs a change's two rows
+            "stamp": pd.to_datetime(text, utc=True, errors="coerce", format="ISO8601"),
+            "previous_rep_id": to_text(log["old_value"]),
+            "new_rep_id": to_text(log["new_value"]),
+            "by_name": (kind == "text").to_numpy(),
+        }
+    ).dropna(subset=["opp_id", "when"])
+    if reps is not None and {"rep_id", "rep_name"} <= set(reps.columns):
+        ids = dict(zip(to_text(reps["rep_name"]), to_text(reps["rep_id"]), strict=True))
+        for c in ("previous_rep_id", "new_rep_id"):
+            out[c] = out[c].where(~out["by_name"], out[c].map(ids))
+    # the id row of a change first, then its name row: one row per change, then per deal
+    out["stamp"] = out["stamp"].fillna(out["when"].dt.tz_localize("UTC"))
+    out = out.sort_values(["opp_id", "stamp", "by_name"], kind="stable")
+    out = out.drop_duplicates(["opp_id", "stamp"]).drop_duplicates("opp_id", keep="last")
+    out["reassigned_date"] = out["when"].dt.strftime("%Y-%m-%d")
+    return out[cols].reset_index(drop=True)
+
+
+def with_owner_changes(
+    opps: pd.DataFrame, changes: pd.DataFrame, reps: pd.DataFrame | None
+) -> tuple[pd.DataFrame, list[dict]]:
+    """Opportunities with ``previous_rep_id`` and ``reassigned_date`` from the field history.
+
+    A deal's last owner change (:func:`last_owner_changes`) fills the two columns where the
+    Opportunity export does not already give them, when the change's new owner is the
+    deal's current owner (a later change the log missed would make it the wrong one: such
+    deals are named in a warning and left as they are).
+
+    Parameters
+    ----------
+    opps
+        Mapped opportunities (``opp_id``, ``rep_id``; raw text).
+    changes
+        The mapped OpportunityFieldHistory (see :func:`last_owner_changes`).
+    reps
+        Mapped reps, or None.
+
+    Returns
+    -------
+    opportunities : pandas.DataFrame
+        A new frame.
+    warnings : list of dict
+
+    Examples
+    --------
+    >>> opps = pd.DataFrame({"opp_id": ["o1", "o2"], "rep_id": ["005B", "005B"]})
+    >>> log = pd.DataFrame({"opp_id": ["o1"], "changed_date": ["2025-07-01T09:14:22.000Z"],
+    ...     "field": ["Owner"], "old_value": ["005A"], "new_value": ["005B"]})
+    >>> out, _ = with_owner_changes(opps, log, None)
+    >>> out[["previous_rep_id", "reassigned_date"]].values.tolist()
+    [['005A', '2025-07-01'], [nan, nan]]
+    """
+    from salesops_lib.data.coerce import to_text
+
+    last = last_owner_changes(changes, reps)
+    if last.empty or not {"opp_id", "rep_id"} <= set(opps.columns):
+        return opps, []
+    out = opps.copy()
+    ids = to_text(out["opp_id"])
+    at = last.set_index("opp_id")
+    owner_now = to_text(out["rep_id"])
+    matches = ids.map(at["new_rep_id"]) == owner_now
+    logged = ids.isin(at.index).to_numpy()
+    for col in ("previous_rep_id", "reassigned_date"):
+        given = (
+            to_text(out[col]) if col in out.columns else pd.Series(pd.NA, index=out.index)
+        ).astype("object")
+        fill = ids.map(at[col]).where(matches.to_numpy() & given.isna().to_numpy())
+        out[col] = given.where(given.notna(), fill)
+    stale = logged & ~matches.fillna(False).to_numpy(dtype=bool)
+    if not stale.any():
+        return out, []
+    return out, [
+        {
+            "table": "opportunities",
+            "column": "previous_rep_id",
+            "ids": ", ".join(ids[stale].head(5)),
+            "message": (
+                f"{int(stale.sum()):,} deal(s) whose last owner change in the field history "
+                "names another owner than the Opportunity export: their earlier owner is not "
+                "used (export the full OpportunityFieldHistory for the Owner field)"
+            ),
+        }
+    ]
+
+
+def owner_names_as_ids(opps: pd.DataFrame, reps: pd.DataFrame | None) -> pd.DataFrame:
+    """``previous_rep_id`` given as a user's name (a "Previous Owner" column) turned into its id.
+
+    Parameters
+    ----------
+    opps
+        Mapped opportunities (raw text), with ``previous_rep_id`` when exported.
+    reps
+        Mapped reps (``rep_id``, ``rep_name``), or None.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``opps`` itself when nothing changes, else a new frame.
+
+    Examples
+    --------
+    >>> opps = pd.DataFrame({"previous_rep_id": ["Ben", "005B", None]})
+    >>> reps = pd.DataFrame({"rep_id": ["005A", "005B"], "rep_name": ["Ben", "Ann"]})
+    >>> owner_names_as_ids(opps, reps)["previous_rep_id"].tolist()
+    ['005A', '005B', nan]
+    """
+    from salesops_lib.data.coerce import to_text
+
+    if reps is None or "previous_rep_id" not in opps.columns:
+        return opps
+    if not {"rep_id", "rep_name"} <= set(reps.columns):
+        return opps
+    known = set(to_text(reps["rep_id"]).dropna())
+    ids = dict(zip(to_text(reps["rep_name"]), to_text(reps["rep_id"]), strict=True))
+    prev = to_text(opps["previous_rep_id"])
+    named = prev.notna() & ~prev.isin(known) & prev.isin(ids.keys())
+    if not named.any():
+        return opps
+    out = opps.copy()
+    out["previous_rep_id"] = prev.where(~named, prev.map(ids)).astype("object")
+    return out
+
+
 def _salesforce_transform(
     tables: dict[str, pd.DataFrame],
 ) -> tuple[dict[str, pd.DataFrame], list[dict]]:
     out = dict(tables)
+    changes = out.pop("owner_changes", None)
     warns: list[dict] = []
+    if "opportunities" in out:  # first: a previous owner is a deal owner of the reps table
+        out["opportunities"] = owner_names_as_ids(out["opportunities"], out.get("reps"))
+        if changes is not None:
+            out["opportunities"], warns = with_owner_changes(
+                out["opportunities"], changes, out.get("reps")
+            )
     if "reps" in out:
-        out["reps"], warns = salesforce_users(out["reps"], out.get("opportunities"))
+        out["reps"], users = salesforce_users(out["reps"], out.get("opportunities"))
         out["reps"], left = inactive_users_left(out["reps"], out.get("opportunities"))
-        warns += left
+        warns += users + left
     return _with_accounts(out), warns
+
+
+def assigned_after_created(opps: pd.DataFrame) -> pd.DataFrame:
+    """HubSpot's owner assigned date kept as ``reassigned_date`` only where it is a reassignment.
+
+    HubSpot fills "Owner assigned date" (``hubspot_owner_assigneddate``) on every deal: the
+    day the current owner got it, which for most deals is the day it was created. Only a
+    later day, or a previous owner given, is a reassignment; on the other deals the date is
+    dropped, so they stay their creator's.
+
+    Parameters
+    ----------
+    opps
+        Mapped deals (``reassigned_date``, ``created_date``, ``previous_rep_id`` when
+        exported; raw text).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``opps`` itself without an owner assigned date, else a new frame.
+
+    Examples
+    --------
+    >>> opps = pd.DataFrame({"created_date": ["2025-03-01 10:00", "2025-03-01 10:00"],
+    ...     "reassigned_date": ["2025-03-01 10:02", "2025-10-01 09:00"]})
+    >>> assigned_after_created(opps)["reassigned_date"].tolist()
+    [nan, '2025-10-01 09:00']
+    """
+    from salesops_lib.data.coerce import to_date, to_text
+
+    if "reassigned_date" not in opps.columns:
+        return opps
+    out = opps.copy()
+    assigned = to_date(out["reassigned_date"])[0].dt.normalize()
+    created = (
+        to_date(out["created_date"])[0].dt.normalize()
+        if "created_date" in out.columns
+        else pd.Series(pd.NaT, index=out.index)
+    )
+    previous = (
+        to_text(out["previous_rep_id"]).notna()
+        if "previous_rep_id" in out.columns
+        else pd.Series(False, index=out.index)
+    )
+    moved = (assigned > created).fillna(False) | previous
+    out["reassigned_date"] = out["reassigned_date"].where(moved.to_numpy(), np.nan)
+    return out
 
 
 STAGE_DATE = re.compile(r"^Date (entered|exited) [\"'“]?(?P<stage>.+?)[\"'”]?$", re.IGNORECASE)
@@ -389,11 +640,13 @@ def _hubspot_transform(
     tables: dict[str, pd.DataFrame],
 ) -> tuple[dict[str, pd.DataFrame], list[dict]]:
     out = dict(tables)
-    if "history" not in out and "opportunities" in out:
-        log = hubspot_stage_changes(out["opportunities"])
-        if log is not None and len(log):
-            log.attrs[CHANGE_LOG] = True
-            out["history"] = log
+    if "opportunities" in out:
+        if "history" not in out:
+            log = hubspot_stage_changes(out["opportunities"])
+            if log is not None and len(log):
+                log.attrs[CHANGE_LOG] = True
+                out["history"] = log
+        out["opportunities"] = assigned_after_created(out["opportunities"])
     return _with_accounts(out), []
 
 
@@ -420,7 +673,8 @@ SALESFORCE = Preset(
         "opportunities": ("opportunity", "opportunities", "opportunity_export", "extract"),
         "reps": ("user", "users"),
         "accounts": ("account", "accounts"),
-        "history": ("opportunityhistory", "opportunity_history", "opportunityfieldhistory"),
+        "history": ("opportunityhistory", "opportunity_history"),
+        "owner_changes": ("opportunityfieldhistory", "opportunity_field_history"),
     },
     columns={
         "opportunities": {
@@ -440,6 +694,14 @@ SALESFORCE = Preset(
             "forecast_category": ("ForecastCategoryName", "ForecastCategory", "Forecast Category"),
             "lead_source": ("LeadSource", "Lead Source"),
             "opp_type": ("Type",),
+            # a custom field or a report column some orgs add; the field history gives them too
+            "previous_rep_id": ("Previous_Owner__c", "Previous Owner", "PreviousOwnerId"),
+            "reassigned_date": (
+                "Last_Reassigned_Date__c",
+                "LastReassignedDate",
+                "Owner Assigned Date",
+                "Reassigned Date",
+            ),
         },
         "reps": {
             "rep_id": ("Id",),
@@ -464,6 +726,14 @@ SALESFORCE = Preset(
             "amount": ("Amount",),
             "close_date": ("CloseDate",),
             "forecast_category": ("ForecastCategory",),
+        },
+        "owner_changes": {
+            "opp_id": ("OpportunityId",),
+            "changed_date": ("CreatedDate",),
+            "field": ("Field",),
+            "data_type": ("DataType",),
+            "old_value": ("OldValue",),
+            "new_value": ("NewValue",),
         },
     },
     stages=SALESFORCE_STAGES,
@@ -493,6 +763,12 @@ HUBSPOT = Preset(
             "probability": ("Deal probability", "Deal Probability"),
             "lead_source": ("Original Source Type", "Original Source"),
             "opp_type": ("Deal Type",),
+            "previous_rep_id": ("Previous owner", "Previous Owner", "Previous deal owner"),
+            "reassigned_date": (
+                "Owner assigned date",
+                "Owner Assigned Date",
+                "hubspot_owner_assigneddate",
+            ),
         }
     },
     stages=(
