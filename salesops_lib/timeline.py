@@ -348,12 +348,22 @@ def open_deals_known_then(data: SalesData, date: object) -> pd.DataFrame:
     return _open_deals(data, as_date(date), known_then=True)
 
 
+OPEN_DEALS_KEPT = 8
+"""The days whose open deals a data set keeps worked out (the most recently asked for).
+
+A report asks for the same day many times in a row (each KPI table, coverage, past-due
+view; each forecast method at one backtest point), and a forecast's backtests visit some
+fifty days: on the large demo company keeping them all held 1.3 GB until the end."""
+
+
 def _open_deals(data: SalesData, day: pd.Timestamp, *, known_then: bool) -> pd.DataFrame:
     """The open deals on ``day``, worked out once per data set and day (a report asks for the
     same day many times: each KPI table, coverage, past-due and undated view); each caller
     gets its own shallow copy, which copy-on-write keeps independent of the kept frame."""
     kept = data.derived(
-        ("open deals on", day, known_then), lambda: _open_deals_on(data, day, known_then)
+        ("open deals on", day, known_then),
+        lambda: _open_deals_on(data, day, known_then),
+        keep=OPEN_DEALS_KEPT,
     )
     return kept.copy(deep=False)
 
