@@ -227,13 +227,16 @@ class FiscalCalendar:
         pandas.Series
             Text labels on ``dates``' index; missing where the date is.
         """
-        periods = pd.Series(dates).dt.to_period(self.freq)
+        dates = pd.Series(dates)
+        codes, days = pd.factorize(dates)  # label each distinct day once, not every row
+        periods = pd.Series(days).dt.to_period(self.freq)
         labels = (
             periods.dt.qyear.astype("Int64").astype("str")
             + "Q"
             + periods.dt.quarter.astype("Int64").astype("str")
-        )
-        return labels.where(periods.notna())
+        ).to_numpy(dtype=object)
+        out = np.where(codes >= 0, labels[np.maximum(codes, 0)] if len(labels) else None, None)
+        return pd.Series(out, index=dates.index, dtype="str")
 
     def shift(self, quarter: str, n: int) -> str:
         """The quarter ``n`` quarters after ``quarter`` (negative: before).

@@ -39,7 +39,7 @@ come from :attr:`SalesData.facts <salesops_lib.data.SalesData.facts>`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -348,12 +348,22 @@ def open_deals_known_then(data: SalesData, date: object) -> pd.DataFrame:
     return _open_deals(data, as_date(date), known_then=True)
 
 
+OPEN_DEALS_KEPT = 8
+"""The days whose open deals a data set keeps worked out (the most recently asked for).
+
+A report asks for the same day many times in a row (each KPI table, coverage, past-due
+view; each forecast method at one backtest point), and a forecast's backtests visit some
+fifty days: on the large demo company keeping them all held 1.3 GB until the end."""
+
+
 def _open_deals(data: SalesData, day: pd.Timestamp, *, known_then: bool) -> pd.DataFrame:
     """The open deals on ``day``, worked out once per data set and day (a report asks for the
     same day many times: each KPI table, coverage, past-due and undated view); each caller
     gets its own shallow copy, which copy-on-write keeps independent of the kept frame."""
     kept = data.derived(
-        ("open deals on", day, known_then), lambda: _open_deals_on(data, day, known_then)
+        ("open deals on", day, known_then),
+        lambda: _open_deals_on(data, day, known_then),
+        keep=OPEN_DEALS_KEPT,
     )
     return kept.copy(deep=False)
 
@@ -388,9 +398,10 @@ def _owner_on(data: SalesData, out: pd.DataFrame, day: pd.Timestamp) -> None:
     row = out["opp_row"].to_numpy(dtype=np.int64)
     owners = owners_on(data, day, rows=row)
     found = row >= 0
-    rep = out["rep_id"].astype("str").to_numpy(dtype=object, na_value=None)
-    rep[found] = owners["rep_id"].to_numpy(dtype=object, na_value=None)[found]
-    out["rep_id"] = pd.Series(rep, index=out.index, dtype="str")
+    rep = owners["rep_id"].set_axis(out.index)
+    if not found.all():
+        rep = rep.where(found, out["rep_id"].astype("str"))
+    out["rep_id"] = rep
     out["reassigned_date"] = owners["reassigned_date"].to_numpy(dtype="datetime64[ns]")
     out["owner_known"] = owners["owner_known"].to_numpy(dtype=bool) | ~found
     out["received_date"] = owners["received_date"].to_numpy(dtype="datetime64[ns]")
@@ -445,45 +456,39 @@ def owners_on(data: SalesData, date: object, *, rows: np.ndarray | None = None) 
     row = np.arange(len(o)) if rows is None else np.asarray(rows, dtype=np.int64)
     found = row >= 0
     at = np.where(found, row, 0) if len(o) else np.zeros(0, dtype=np.int64)
-
-    def column(name: str) -> np.ndarray:
-        if name not in o or not len(o):
-            return np.full(len(row), None, dtype=object)
-        out = o[name].iloc[at].astype("str").to_numpy(dtype=object, na_value=None)
-        out[~found] = None
-        return out
-
-    current = column("rep_id")
-    moved = np.full(len(row), np.datetime64("NaT"), dtype="datetime64[ns]")
+    owners = _owner_codes(data)
+    current = np.where(found, owners.current[at], -1) if len(o) else np.full(len(row), -1)
+    moved = np.full(len(row), NAT, dtype="datetime64[ns]")
     if "reassigned_date" in o and len(o):
         moved = (
             pd.to_datetime(o["reassigned_date"].iloc[at]).to_numpy(dtype="datetime64[ns]").copy()
         )
-        moved[~found] = np.datetime64("NaT")
+        moved[~found] = NAT
     stamp = np.datetime64(day, "ns")
     by_then = ~np.isnat(moved) & (moved <= stamp)
     later = moved > stamp  # NaT compares False
-    hired = _hired_by(data, day)
+    late = owners.hired_after(data, day)  # by code: hired after ``day``
     owner = current.copy()
     known = by_then | ~found
-    named = _snapshot_owners(data, day, at)
+    named = _snapshot_owner_codes(data, day, at, owners.vocabulary)
     if named is not None:
-        use = found & ~by_then & pd.notna(named)
+        use = found & ~by_then & (named >= 0)
         owner[use], known[use] = named[use], True
-    prev = column("previous_rep_id")
-    take = later & ~known & pd.notna(prev)
-    take[take] = hired(prev[take])
+    prev = np.where(found, owners.previous[at], -1) if len(o) else np.full(len(row), -1)
+    take = later & ~known & (prev >= 0)
+    take[take] = ~late[prev[take]]
     owner[take], known[take] = prev[take], True
     rest = ~known & ~later
-    known[rest] = hired(current[rest])
+    known[rest] = ~((current[rest] >= 0) & late[np.maximum(current[rest], 0)])
     rep = np.where(known, owner, current)
+    ids = o["opp_id"].array.take(np.where(found, row, -1), allow_fill=True) if len(o) else []
     return pd.DataFrame(
         {
-            "opp_id": pd.array(column("opp_id"), dtype="str"),
-            "rep_id": pd.array(rep, dtype="str"),
+            "opp_id": pd.array(ids, dtype="str"),
+            "rep_id": pd.array(owners.vocabulary.array.take(rep, allow_fill=True), dtype="str"),
             "owner_known": known,
             "reassigned_date": moved,
-            "received_date": _received(data, rep, at, found, np.where(by_then, moved, NAT)),
+            "received_date": _received(data, owners, rep, at, found, np.where(by_then, moved, NAT)),
         }
     )
 
@@ -491,42 +496,78 @@ def owners_on(data: SalesData, date: object, *, rows: np.ndarray | None = None) 
 NAT = np.datetime64("NaT", "ns")
 
 
+@dataclass(frozen=True)
+class _OwnerCodes:
+    """Every rep id the data names (opportunities' owners and previous owners, the reps
+    table, history's owners), and the opportunities' owners as positions in it (-1: blank)."""
+
+    vocabulary: pd.Index
+    current: np.ndarray
+    previous: np.ndarray
+    hire: np.ndarray
+    """Each id's hire date (NaT: none, or not in the reps table)."""
+
+    def hired_after(self, data: SalesData, day: pd.Timestamp) -> np.ndarray:
+        """By position in :attr:`vocabulary`: the id belongs to a rep hired after ``day``."""
+        reps = data.reps
+        if "hire_date" not in reps:
+            return np.zeros(len(self.vocabulary), dtype=bool)
+        after = (reps["hire_date"] > day).fillna(False).to_numpy(dtype=bool)
+        return self.vocabulary.isin(reps.loc[after, "rep_id"].dropna())
+
+
+def _owner_codes(data: SalesData) -> _OwnerCodes:
+    """The rep ids of :func:`owners_on` as integers, worked out once per data set (turning
+    millions of ids into Python strings on every call cost most of its time)."""
+
+    def make() -> _OwnerCodes:
+        o = data.opportunities
+        parts = [o["rep_id"].dropna().unique(), data.reps["rep_id"].dropna().unique()]
+        if "previous_rep_id" in o:
+            parts.append(o["previous_rep_id"].dropna().unique())
+        h = data.history
+        if h is not None and "rep_id" in h:
+            named = h["rep_id"]
+            parts.append(
+                named.cat.categories
+                if isinstance(named.dtype, pd.CategoricalDtype)
+                else named.dropna().unique()
+            )
+        vocab = pd.Index(
+            pd.unique(np.concatenate([np.asarray(p, dtype=object) for p in parts])), dtype="str"
+        )
+        none = np.full(len(o), -1, dtype=np.int64)
+        previous = vocab.get_indexer(o["previous_rep_id"]) if "previous_rep_id" in o else none
+        hire = np.full(len(vocab), NAT)
+        if "hire_date" in data.reps:
+            hires = data.reps.drop_duplicates("rep_id").set_index("rep_id")["hire_date"]
+            hire = pd.to_datetime(hires.reindex(vocab)).to_numpy(dtype="datetime64[ns]")
+        return _OwnerCodes(vocab, vocab.get_indexer(o["rep_id"]), previous, hire)
+
+    return data.derived(("owner codes",), make)
+
+
 def _received(
-    data: SalesData, rep: np.ndarray, at: np.ndarray, found: np.ndarray, moved: np.ndarray
+    data: SalesData,
+    owners: _OwnerCodes,
+    rep: np.ndarray,
+    at: np.ndarray,
+    found: np.ndarray,
+    moved: np.ndarray,
 ) -> np.ndarray:
-    """The day each owner had the deal from: ``moved`` where given, else the later of the
-    deal's created date and the owner's hire date."""
+    """The day each owner (``rep``: positions in the owners' vocabulary) had the deal from:
+    ``moved`` where given, else the later of the deal's created date and the owner's hire
+    date."""
     o = data.opportunities
     created = np.full(len(at), NAT)
     if "created_date" in o and len(o):
         created = pd.to_datetime(o["created_date"].iloc[at]).to_numpy(dtype="datetime64[ns]")
-    hire = np.full(len(at), NAT)
-    if "hire_date" in data.reps and len(at):
-        hires = data.reps.drop_duplicates("rep_id").set_index("rep_id")["hire_date"]
-        hire = pd.to_datetime(pd.Series(rep, dtype="str").map(hires)).to_numpy(
-            dtype="datetime64[ns]"
-        )
+    hire = np.where(rep >= 0, owners.hire[np.maximum(rep, 0)], NAT) if len(at) else np.full(0, NAT)
     latest = np.where(np.isnat(hire) | (created >= hire), created, hire)
     latest = np.where(np.isnat(created), hire, latest)
     out = np.where(np.isnat(moved), latest, moved)
     out[~found] = NAT
     return out
-
-
-def _hired_by(data: SalesData, day: pd.Timestamp) -> Callable[[np.ndarray], np.ndarray]:
-    """A test of rep ids: hired by ``day``, without a hire date, or blank."""
-    reps = data.reps
-    late = pd.Series(dtype="str")
-    if "hire_date" in reps:
-        after = (reps["hire_date"] > day).fillna(False).to_numpy(dtype=bool)
-        late = pd.Series(reps.loc[after, "rep_id"].dropna().unique(), dtype="str")
-
-    def test(ids: np.ndarray) -> np.ndarray:
-        if late.empty or not len(ids):
-            return np.ones(len(ids), dtype=bool)
-        return ~isin(pd.Series(ids, dtype="str"), late)
-
-    return test
 
 
 def _opp_rows_of(data: SalesData, rows: np.ndarray | slice) -> np.ndarray:
@@ -544,9 +585,12 @@ def _opp_rows_of(data: SalesData, rows: np.ndarray | slice) -> np.ndarray:
     )
 
 
-def _snapshot_owners(data: SalesData, day: pd.Timestamp, at: np.ndarray) -> np.ndarray | None:
-    """For opportunity rows ``at``, the owner the latest snapshot on or before ``day`` names
-    (None: not in it, or no owner); None when that snapshot names no owners."""
+def _snapshot_owner_codes(
+    data: SalesData, day: pd.Timestamp, at: np.ndarray, vocabulary: pd.Index
+) -> np.ndarray | None:
+    """For opportunity rows ``at``, the owner the latest snapshot on or before ``day`` names,
+    as a position in ``vocabulary`` (-1: not in it, or no owner); None when that snapshot
+    names no owners."""
     h = data.history
     if h is None or "rep_id" not in h:
         return None
@@ -556,13 +600,19 @@ def _snapshot_owners(data: SalesData, day: pd.Timestamp, at: np.ndarray) -> np.n
     owners = h["rep_id"].iloc[rows]
     if not owners.notna().any():
         return None
+    if isinstance(owners.dtype, pd.CategoricalDtype):
+        where = vocabulary.get_indexer(owners.cat.categories)
+        codes = owners.cat.codes.to_numpy()
+        named = np.where(codes >= 0, where[np.maximum(codes, 0)], -1)
+    else:
+        named = vocabulary.get_indexer(owners)
     snap_row = _opp_rows_of(data, rows)
     order = np.argsort(snap_row, kind="stable")
     snap_row = snap_row[order]
-    names = owners.astype("str").to_numpy(dtype=object, na_value=None)[order]
+    named = named[order]
     pos = np.minimum(np.searchsorted(snap_row, at), len(snap_row) - 1)  # not empty here
-    out = names[pos]
-    out[snap_row[pos] != at] = None
+    out = named[pos]
+    out[snap_row[pos] != at] = -1
     return out
 
 

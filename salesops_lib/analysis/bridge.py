@@ -394,18 +394,23 @@ def bridge(
     for c in ("value_then", "value_now"):
         both[c] = both[c].fillna(0.0)
     _, end = data.calendar.bounds(quarter)
-    both = both.join(_outcome(data, both.index))
+    both = both.join(_outcome(data, both["opp_row"]))
     deals = _classify(both.rename_axis("opp_id"), end)
     return _assemble(deals.reset_index(), v1, v2, method)
 
 
-def _outcome(data: SalesData, ids: pd.Index) -> pd.DataFrame:
-    """``is_won``, ``is_lost``: what each deal's record shows (indexed like ``ids``)."""
-    o = data.opportunities.drop_duplicates("opp_id").set_index("opp_id")
-    closed = o["is_closed"].fillna(False).astype(bool)
-    won = o["is_won"].fillna(False).astype(bool)
-    out = pd.DataFrame({"is_won": closed & won, "is_lost": closed & ~won})
-    return out.reindex(ids).fillna(False).astype(bool)
+def _outcome(data: SalesData, opp_row: pd.Series) -> pd.DataFrame:
+    """``is_won``, ``is_lost``: what each deal's record shows, from its row of the
+    opportunities table (``opp_row``, -1 or missing: not in it, neither; indexed like it)."""
+    o = data.opportunities
+    closed = o["is_closed"].fillna(False).to_numpy(dtype=bool)
+    won = o["is_won"].fillna(False).to_numpy(dtype=bool)
+    row = opp_row.fillna(-1).to_numpy(dtype=np.int64)
+    found = row >= 0
+    at = np.where(found, row, 0)
+    is_won = found & closed[at] & won[at]
+    is_lost = found & closed[at] & ~won[at]
+    return pd.DataFrame({"is_won": is_won, "is_lost": is_lost}, index=opp_row.index)
 
 
 def _cents(x: float) -> int:

@@ -422,8 +422,8 @@ def _measures(data: SalesData, quarter: str, as_of: object | None = None) -> pd.
     start, stop = _stop(data, quarter, as_of)
     o = data.opportunities
     inherited = _inherited_flag(data)
-    won = booked(data, start, stop)
-    made = o[(o["created_date"] >= start) & (o["created_date"] <= stop)]
+    won = booked(data, start, stop, columns=["rep_id", "amount"])
+    made = o.loc[(o["created_date"] >= start) & (o["created_date"] <= stop), ["rep_id", "amount"]]
     won_inh = inherited.loc[won.index].to_numpy(dtype=bool)
     made_inh = inherited.loc[made.index].to_numpy(dtype=bool)
     q = (
@@ -460,7 +460,7 @@ def _spiffs(
     if not plan.spiffs:
         return pd.Series(dtype=float)
     start, stop = _stop(data, quarter, as_of)
-    won = booked(data, start, stop)
+    won = booked(data, start, stop, columns=["rep_id", "product", "amount"])
     if own_only:
         won = won[~_inherited_flag(data).loc[won.index].to_numpy(dtype=bool)]
     total = pd.Series(0.0, index=pd.Index(won["rep_id"].unique()))

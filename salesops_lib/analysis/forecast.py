@@ -43,7 +43,7 @@ from salesops_lib import timeline
 from salesops_lib.config import check_names
 from salesops_lib.data import SalesData
 from salesops_lib.errors import ConfigError, SalesOpsDataError
-from salesops_lib.timeline import booked, won_deals
+from salesops_lib.timeline import booked, bookings, won_deals
 
 METHODS = ("time_series", "pipeline", "win_model", "rep_call", "ensemble")
 BASELINES = ("seasonal_naive", "seasonal_naive_growth")
@@ -218,6 +218,23 @@ def _earlier_points(data: SalesData, p: _Point, n: int = 8) -> list[_Point]:
     return out
 
 
+EXAMPLE_COLUMNS = [
+    "rep_id",
+    "product",
+    "stage",
+    "age_days",
+    "amount",
+    "close_date",
+    "pushes",
+    "won_in_quarter",
+    "quarter",
+    "quarter_end",
+]
+"""What the pipeline and win-model methods read of a training example (an earlier open
+deal): the data set keeps each earlier point's examples for every later forecast, so only
+these columns (on the large demo company all of them held 1.1 GB)."""
+
+
 def _examples(data: SalesData, points: list[_Point]) -> pd.DataFrame:
     """Deals open at each earlier point, labelled won-inside-that-quarter."""
     frames = [
@@ -237,9 +254,8 @@ def _example(data: SalesData, q: _Point) -> pd.DataFrame:
     row = od["opp_row"].to_numpy()
     od["won_in_quarter"] = (row >= 0) & won_then[np.maximum(row, 0)]
     od["quarter"] = q.quarter
-    od["point_as_of"] = q.as_of
     od["quarter_end"] = q.end
-    return od
+    return od[EXAMPLE_COLUMNS]
 
 
 def _not_yet_created(
@@ -825,15 +841,19 @@ def _monthly_series(data: SalesData, until: pd.Timestamp) -> pd.Series:
     return s.reindex(idx, fill_value=0.0)
 
 
-def _ts_candidates(data: SalesData, y: np.ndarray, h: int = 1) -> dict[str, np.ndarray]:
+def _ts_candidates(
+    data: SalesData, y: np.ndarray, h: int = 1, *, first: bool = False
+) -> dict[str, np.ndarray]:
     """Point and spread ``h`` quarters ahead from each quarterly model that fits ``y`` (a
-    fit is kept with the data set: backtests refit the same series many times)."""
+    fit is kept with the data set: backtests refit the same series many times); ``first``:
+    only the first model that fits, in order of preference (a team's series, where no
+    choice between models is made)."""
     series = np.asarray(y, dtype=float)
-    key = ("time-series fit", series.tobytes(), h)
-    return dict(data.derived(key, lambda: _ts_fit(series, h)))
+    key = ("time-series fit", series.tobytes(), h, first)
+    return dict(data.derived(key, lambda: _ts_fit(series, h, first=first)))
 
 
-def _ts_fit(y: np.ndarray, h: int) -> dict[str, np.ndarray]:
+def _ts_fit(y: np.ndarray, h: int, *, first: bool = False) -> dict[str, np.ndarray]:
     from statsmodels.tsa.holtwinters import ExponentialSmoothing
     from statsmodels.tsa.statespace.sarimax import SARIMAX
 
@@ -857,7 +877,7 @@ def _ts_fit(y: np.ndarray, h: int) -> dict[str, np.ndarray]:
                 out["ets_quarterly"] = np.array([point, resid_sd])
             except (ValueError, np.linalg.LinAlgError):
                 pass
-        if n >= 6:
+        if n >= 6 and not (first and out):
             try:
                 fit = SARIMAX(
                     y,
@@ -967,7 +987,7 @@ def method_time_series(
     rows = {}
     for g in table.columns:
         y = table[g].to_numpy(dtype=float)
-        cands = _ts_candidates(data, y)
+        cands = _ts_candidates(data, y, first=key is not None and choose is None)
         if key is None:
             months_ahead = 3 if p.offset < 0 else 3
             monthly = _monthly_candidate(data, p.start - pd.Timedelta(days=1), months_ahead)
@@ -1056,7 +1076,7 @@ def _ts_choice_uncached(data: SalesData, p: _Point, n: int) -> str | None:
         monthly = _monthly_candidate(data, qp.as_of, 3)
         if monthly is not None:
             cands["ets_monthly"] = monthly
-        actual = float(booked(data, q.start, q.end)["amount"].sum())
+        actual = bookings(data, q.start, q.end)
         actuals.append(actual)
         for name, (point, _) in cands.items():
             errs.setdefault(name, []).append(abs(point - actual))

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from salesops_lib.data import SalesData
+from salesops_lib.fast import isin
 
 STALE_DAYS = 30
 """Days without a stage or amount change that make a deal stale (as report 03's risks)."""
@@ -40,7 +41,9 @@ EARLY_DAYS = 30
 """A deal due within this many days should be past the first half of the open stages."""
 
 
-def last_activity(data: SalesData, as_of: pd.Timestamp) -> pd.Series | None:
+def last_activity(
+    data: SalesData, as_of: pd.Timestamp, deals: pd.Series | None = None
+) -> pd.Series | None:
     """Each deal's latest logged activity on or before ``as_of``.
 
     Parameters
@@ -49,6 +52,9 @@ def last_activity(data: SalesData, as_of: pd.Timestamp) -> pd.Series | None:
         The data set (its ``activities`` table: ``opp_id``, ``activity_date``).
     as_of
         The day.
+    deals
+        The ``opp_id`` of the deals wanted (None: every deal). Only their activities are
+        grouped: a large company logs millions.
 
     Returns
     -------
@@ -58,8 +64,11 @@ def last_activity(data: SalesData, as_of: pd.Timestamp) -> pd.Series | None:
     a = data.activities
     if a is None or "opp_id" not in a or a["opp_id"].notna().sum() == 0:
         return None
-    a = a[a["opp_id"].notna() & (pd.to_datetime(a["activity_date"]) <= as_of)]
-    return pd.to_datetime(a["activity_date"]).groupby(a["opp_id"]).max()
+    day = pd.to_datetime(a["activity_date"])
+    keep = (a["opp_id"].notna() & (day <= as_of)).to_numpy(dtype=bool, copy=True)
+    if deals is not None:
+        keep &= isin(a["opp_id"], deals)
+    return day[keep].groupby(a["opp_id"][keep]).max()
 
 
 def _early(data: SalesData, stage: pd.Series, close: pd.Series, as_of: pd.Timestamp) -> np.ndarray:
@@ -107,12 +116,12 @@ def inspection_list(
     out["at_risk"] = out["amount"] * (1 - out["chance"].fillna(0.0))
     out["pushed"] = out["pushes"].fillna(0).to_numpy() >= 1
     out["stale"] = (out["days_unchanged"] >= STALE_DAYS).fillna(False).to_numpy(dtype=bool)
-    last = last_activity(data, as_of)
+    last = last_activity(data, as_of, out["opp_id"])
     if last is None:
         out["days_quiet"] = np.nan
         out["quiet"] = False
     else:
-        seen = out["opp_id"].map(last)
+        seen = pd.Series(last.reindex(out["opp_id"]).to_numpy(), index=out.index)
         out["days_quiet"] = (as_of - seen).dt.days.astype("float64")
         out["quiet"] = ~(out["days_quiet"] < QUIET_DAYS).to_numpy(dtype=bool)
     out["early"] = _early(data, out["stage"], out["close_date"], as_of)

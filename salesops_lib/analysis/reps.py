@@ -820,10 +820,13 @@ def consistency(
     team_deals = won.groupby(won["close_date"].dt.to_period("M")).size()
     weight = team_deals.reindex(months, fill_value=0).to_numpy(dtype=float)
     limit = {}
+    placements: dict[tuple[int, int, bytes], np.ndarray] = {}  # reps alike share their draws
     for rep, g in won[won["rep_id"].isin(reps)].groupby("rep_id"):
         ok = employed[reps.get_loc(rep)]
         in_seat = g[g["close_date"].dt.to_period("M").isin(months[ok])]
-        limit[rep] = chance_cv(in_seat["amount"].to_numpy(dtype=float), weight[ok])
+        limit[rep] = chance_cv(
+            in_seat["amount"].to_numpy(dtype=float), weight[ok], placements=placements
+        )
     out["cv_chance"] = pd.Series(limit, dtype=float).reindex(out.index)
     out["variation"] = out["cv"] / out["cv_chance"].where(out["cv_chance"] > 0)
     steady = ~(out["cv"] > out["cv_chance"])
@@ -837,7 +840,12 @@ def consistency(
 
 
 def chance_cv(
-    amounts: np.ndarray, weights: np.ndarray, *, level: float = 0.95, draws: int = 2000
+    amounts: np.ndarray,
+    weights: np.ndarray,
+    *,
+    level: float = 0.95,
+    draws: int = 2000,
+    placements: dict[tuple[int, int, bytes], np.ndarray] | None = None,
 ) -> float:
     """The variation of monthly bookings that chance alone gives a rep's deals, at ``level``.
 
@@ -856,6 +864,12 @@ def chance_cv(
         The quantile returned.
     draws
         Random placements simulated.
+    placements
+        Optional store of the random placements already drawn, by number of deals and
+        month weights: they depend on nothing else (the seed is fixed), so reps with as
+        many deals and the same months share them and the result is the same. A caller
+        that asks for many reps passes one dict; it holds ``draws`` × deals integers per
+        entry.
 
     Returns
     -------
@@ -873,8 +887,13 @@ def chance_cv(
     if len(amounts) == 0 or months < 2 or amounts.sum() <= 0:
         return np.nan
     w = w / w.sum() if w.sum() > 0 else np.full(months, 1 / months)
-    rng = np.random.default_rng(20261127)
-    slot = rng.choice(months, size=(draws, len(amounts)), p=w)
+    key = (len(amounts), draws, w.tobytes())
+    slot = placements.get(key) if placements is not None else None
+    if slot is None:
+        rng = np.random.default_rng(20261127)
+        slot = rng.choice(months, size=(draws, len(amounts)), p=w)
+        if placements is not None:
+            placements[key] = slot
     # each draw's monthly sums: deal amounts added in order into (draw, month) cells, as
     # np.add.at would, four times faster
     cells = (np.arange(draws)[:, None] * months + slot).ravel()

@@ -42,6 +42,11 @@ def _no_warnings() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="str") for c in schema.WARNINGS_COLUMNS})
 
 
+def _kind(key: Hashable) -> Hashable:
+    """The kind of a derived result: its key's first element (the whole key if no tuple)."""
+    return key[0] if isinstance(key, tuple) and key else key
+
+
 @dataclass(frozen=True, eq=False)
 class SalesData:
     """Validated canonical tables of one data set.
@@ -132,7 +137,7 @@ class SalesData:
 
         return derive_facts(self.opportunities, self.history, self.stages)
 
-    def derived(self, key: Hashable, make: Callable[[], T]) -> T:
+    def derived(self, key: Hashable, make: Callable[[], T], *, keep: int | None = None) -> T:
         """A result derived from this data set alone, computed on first use and kept with it.
 
         The tables are read-only, so such a result never goes stale; it is freed with the
@@ -146,15 +151,29 @@ class SalesData:
             Names the result and every argument it depends on, e.g. ``("open deals", date)``.
         make
             Computes the result.
+        keep
+            At most this many results of the same kind (the key's first element) are kept,
+            the least recently used going first; None: all. For large results asked for on
+            many days, such as the deals open on each day a backtest visits, which on a
+            large company would otherwise hold gigabytes until the data set is freed.
 
         Returns
         -------
-        The result of ``make()``, the first time; the same object afterwards.
+        The result of ``make()``, the first time; the same object afterwards (while kept).
         """
         store = self._derived
-        if key not in store:
-            store[key] = make()
-        return store[key]  # type: ignore[no-any-return]
+        if key in store:
+            if keep is not None:
+                store[key] = store.pop(key)  # now the most recently used of its kind
+            return store[key]  # type: ignore[no-any-return]
+        value = make()
+        store[key] = value
+        if keep is not None:
+            kind = _kind(key)
+            same = [k for k in store if _kind(k) == kind]
+            for old in same[: max(len(same) - keep, 0)]:
+                del store[old]
+        return value
 
     @cached_property
     def _derived(self) -> dict[Hashable, Any]:
@@ -366,7 +385,7 @@ class SalesData:
             Quarter labels in order (empty when no quarter is held in full).
         """
         partial = self.partial_quarters()
-        return [q for q in self.quarters() if q not in partial]
+        return [q for q in self.quarters() if q not in partial]  # a new list: callers may edit
 
     @property
     def history_start(self) -> pd.Timestamp:
@@ -395,6 +414,10 @@ class SalesData:
             Quarter label -> why, in a manager's words (``"the data's history of deals
             starts on 2017-03-01, after the quarter began"``), in quarter order.
         """
+        # worked out once per data set (a forecast's backtests ask for it a hundred times)
+        return dict(self.derived(("partial quarters",), self._partial_quarters))
+
+    def _partial_quarters(self) -> dict[str, str]:
         start = self.history_start
         o = self.opportunities
         closed = o["is_closed"].fillna(False).to_numpy(dtype=bool) & o["close_date"].notna()

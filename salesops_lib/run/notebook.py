@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import re
 import time
 import traceback
@@ -14,6 +15,7 @@ import nbformat
 
 from salesops_lib.config import mask
 from salesops_lib.errors import ReportError
+from salesops_lib.render import REPORT_ENV
 from salesops_lib.run.manifest import known_durations
 from salesops_lib.run.pages import failure_html, notebook_html, report_status
 from salesops_lib.run.results import NotebookResult
@@ -170,6 +172,7 @@ def render_notebook(
     out_nb = tmp / f"{book.stem}.ipynb"
     t = time.perf_counter()
     error = ""
+    os.environ[REPORT_ENV] = book.stem  # names the kernel's report, for a look at its memory
     try:
         pm.execute_notebook(
             str(book),
