@@ -798,7 +798,7 @@ def _quarterly_series(data: SalesData, until: str, key: pd.Series | None) -> pd.
     The series starts with the first quarter the data holds in full: a first quarter held
     only partly (Maven's 2017Q1 holds only March) would read as a slump.
     """
-    full = data.full_quarters()
+    full = data.derived(("full quarters",), data.full_quarters)  # asked for at every point
     first = full[0] if full else data.quarters()[0]
     qs = data.calendar.quarter_range(first, until) if until >= first else []
     table = (
