@@ -1236,3 +1236,15 @@ def test_nested_sentence_names_the_picks_and_their_out_of_sample_error():
         FMT,
     )
     assert few[1].detail.endswith("; uncalibrated")
+
+
+def test_a_tie_among_the_methods_tested_on_every_quarter_says_so_before_the_tie():
+    tied = replace(
+        rec("win_model"), tied=(("ensemble", 0.0484, -0.031),), bias=-0.011, partial=("theta",)
+    )
+    words = fr.choice_words(tied)
+    assert words.startswith(
+        "its WAPE of 4.20% over the 8 quarters tested at week 0 (the day before each quarter "
+        "started), among the methods tested on all of them, ties with that of Blend of methods "
+        "(4.84%), less than 0.1 percentage point apart"
+    )

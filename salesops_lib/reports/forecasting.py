@@ -1506,10 +1506,13 @@ def choice_words(rec: Recommendation, names: dict[str, str] | None = None) -> st
             if rec.hindsight
             else ", among the methods tested on all of them"
         )
+    fully = ", among the methods tested on all of them" if rec.partial and not rec.hindsight else ""
     if rec.tied:
         others = listing([f"{method_name(m, names)} ({pct(w, 2)})" for m, w, _ in rec.tied])
         biases = listing([pct(b, 1) for _, _, b in rec.tied])
         that = "that" if len(rec.tied) == 1 else "those"
+        if fully:  # said where it reads: the quarters, then the tie
+            over, among = over + fully + ",", ""
         return (
             f"its WAPE of {pct(rec.wape, 2)} {over} ties with {that} of {others}{among}, less than 0.1 "
             f"percentage point apart, and its smaller bias ({pct(rec.bias, 1)} against "
