@@ -3047,7 +3047,8 @@ def bridge_note(
     method
         The method followed (:func:`bridge_method`).
     rec
-        The recommendation (None recommended: the note says which method is followed).
+        The recommendation (None recommended, or one the bridge cannot follow such as a
+        yardstick: the note says which method is followed).
     weights
         Each method's share of the forecast (:attr:`~salesops_lib.analysis.bridge.Valuation.weights`).
     snapshots
@@ -3060,6 +3061,11 @@ def bridge_note(
     str
     """
     out = [] if rec.method else [f"No method is recommended; the bridge follows {name}."]
+    if rec.method in forecast.FROM_BOOKINGS and rec.method != method:
+        out.append(
+            f"The recommended {rec.name} reads only past quarters' bookings, not the deals, so "
+            f"the bridge follows {name}, deal by deal."
+        )
     share = weights.get("time_series", 0.0)
     if method == "time_series":
         out.append(
