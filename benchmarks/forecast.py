@@ -23,10 +23,14 @@ def run(folder, label: str) -> None:
         bt = fc.backtest(data, quarters=8, week=week)
         secs = time.perf_counter() - t
         acc = fc.accuracy(bt)
-        best = acc.index[0]
+        rec = bt.attrs["recommended"] or acc.index[0]
+        nested = bt.attrs["nested"]
+        held = nested["covered80"].mean() if len(nested) else float("nan")
         print(
             f"{label}: load {load_s:.1f} s; backtest week {week}: {secs:.1f} s for {bt['quarter'].nunique()} quarters x "
-            f"{bt['method'].nunique()} methods; best {best} WAPE {acc.loc[best, 'wape']:.1%}"
+            f"{bt['method'].nunique()} methods; recommended {rec} WAPE {acc.loc[rec, 'wape']:.1%}, "
+            f"80% held {acc.loc[rec, 'coverage80']:.0%}; out of sample (nested, {len(nested)} "
+            f"quarters) WAPE {bt.attrs['nested_wape']:.1%}, 80% held {held:.0%}"
         )
 
 

@@ -18,12 +18,17 @@ AS_OF = pd.Timestamp("2026-08-14")
 def test_forecast_shape_and_team_split(demo):
     f = fc.forecast_quarter(demo, quarter="2026Q3", as_of=AS_OF, backtest_quarters=4)
     assert list(f.columns) == FORECAST_COLUMNS
-    assert set(f["method"]) == {"time_series", "pipeline", "win_model", "rep_call", "ensemble"}
+    assert set(f["method"]) == set(fc.ALL_METHODS)
     assert f.attrs["recommended"] in set(f["method"]) - {"rep_call"}
+    ranged = f[f["lo80"].notna()]
+    # every method with three or more backtest errors has a range (the yardstick with growth
+    # needs two years of data: tested on fewer quarters)
+    assert set(f["method"]) - set(ranged["method"]) <= {"seasonal_naive_growth"}
     assert (
-        (f["lo95"] <= f["lo80"] + 1e-6).all()
-        and (f["lo80"] <= f["point"] + 1e-6).all()
-        and (f["point"] <= f["hi80"] + 1e-6).all()
+        (ranged["lo95"] <= ranged["lo80"] + 1e-6).all()
+        and (ranged["lo80"] <= ranged["point"] + 1e-6).all()
+        and (ranged["point"] <= ranged["hi80"] + 1e-6).all()
+        and (ranged["hi80"] <= ranged["hi95"] + 1e-6).all()
     )
     assert (f["point"] >= f.attrs["booked"] - 1e-6).all()
     teams = fc.forecast_quarter(
@@ -75,8 +80,17 @@ def test_backtest_beats_baselines_and_tracks_the_truth(demo, demo_dir):
     actual = allbt.groupby(["quarter"])["actual"].first()
     truth_wape = (truth.reindex(actual.index) - actual).abs().sum() / actual.sum()
     assert acc.loc[rec, "wape"] <= 1.15 * truth_wape, (acc, truth_wape)
-    assert acc.loc[rec, "wape"] < acc.loc["seasonal_naive", "wape"]
-    assert acc.loc[rec, "wape"] < acc.loc["seasonal_naive_growth", "wape"]
+    for yardstick in fc.BASELINES:
+        assert acc.loc[rec, "wape"] < acc.loc[yardstick, "wape"], yardstick
+    # out of sample (each quarter's pick from the quarters before it), pooled over the weeks,
+    # the rule beats every yardstick on the same quarters
+    nested = pd.concat([bt.attrs["nested"].assign(week=bt.attrs["week"]) for bt in rows])
+    assert len(nested) == 12
+    same = allbt.merge(nested[["quarter"]].drop_duplicates(), on="quarter")
+    nested_wape = nested["error"].abs().sum() / nested["actual"].sum()
+    for yardstick in fc.BASELINES:
+        mine = same[same["method"] == yardstick]
+        assert nested_wape < mine["error"].abs().sum() / mine["actual"].sum(), yardstick
     # Fourth quarters close more of their pipeline than the eight quarters the conversion
     # rates pool (at the fiscal year end reps hold no wins back and pull harder), so the two
     # Q4s of the window fall outside the 80% intervals in most weeks; elsewhere the
@@ -245,3 +259,149 @@ def test_hindsight_methods_follow_the_snapshots(demo):
     assert not fc.has_snapshots(bare)
     assert fc.hindsight_methods(bare) == ("pipeline", "win_model", "rep_call", "ensemble")
     assert "time_series" not in fc.hindsight_methods(bare)
+
+
+# ---------------------------------------------------------------------------------------
+# issue 20: the yardsticks and Theta/ETS compete, nested selection, calibrated ranges
+
+
+def orders_only(folder, quarterly: list[float], first: str = "2022Q1"):
+    """A data set of won orders only: one order per quarter of the given bookings, closing on
+    the quarter's last day (the quarters from ``first`` on)."""
+    from salesops_lib import load_dataset
+
+    from .test_data import write
+
+    ends = pd.period_range(first, periods=len(quarterly), freq="Q").to_timestamp(how="end")
+    lines = ["opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won"]
+    for k, (end, amount) in enumerate(zip(ends.normalize(), quarterly, strict=True)):
+        start = (end - pd.Timedelta(days=80)).date()
+        lines.append(f"o{k},r1,Won,{amount},{start},{end.date()},true,true")
+    reps = "rep_id,rep_name,manager,team,region,hire_date,end_date\nr1,Ann,M1,A,East,2020-01-01,\n"
+    return load_dataset(write(folder, reps=reps, opportunities="\n".join(lines) + "\n"))
+
+
+def test_a_series_seasonal_naive_gets_exactly_right_recommends_it(tmp_path):
+    # the same four quarters every year: same quarter last year is exact, nothing beats it
+    data = orders_only(tmp_path / "d", [10_000.0, 40_000.0, 20_000.0, 30_000.0] * 4)
+    bt = fc.backtest(data, quarters=8, week=0)
+    naive = bt[bt["method"] == "seasonal_naive"]
+    assert len(naive) == 8 and (naive["error"].abs() < 1e-6).all()
+    assert bt.attrs["recommended"] == "seasonal_naive"
+    # the out-of-sample record picks it from the quarters before each one as well
+    nested = bt.attrs["nested"]
+    assert len(nested) == 4 and set(nested["method"]) == {"seasonal_naive"}
+    assert bt.attrs["nested_wape"] == pytest.approx(0.0, abs=1e-9)
+    f = fc.forecast_quarter(data, quarter="2026Q1", as_of="2025-12-31", backtest=bt)
+    assert f.attrs["recommended"] == "seasonal_naive"
+    assert f.set_index("method").loc["seasonal_naive", "point"] == pytest.approx(10_000.0)
+
+
+@pytest.mark.parametrize(
+    ("name", "needs"),
+    [("seasonal_naive", 4), ("seasonal_naive_growth", 8), ("last_quarter", 1)]
+    + [("trailing_mean", 4), ("theta", 6), ("ets", 6)],
+)
+def test_a_series_too_short_for_a_candidate_says_it_could_not_run(tmp_path, name, needs):
+    data = orders_only(tmp_path / "d", [1000.0 + 10 * k for k in range(needs + 1)])
+    y = pd.Series(
+        [1000.0 + 10 * k for k in range(needs)],
+        index=[str(q) for q in pd.period_range("2022Q1", periods=needs, freq="Q")],
+    )
+    nxt = data.calendar.shift(y.index[-1], 1)
+    assert np.isfinite(fc.history_value(data, y, nxt, name))
+    assert np.isnan(fc.history_value(data, y.iloc[1:], nxt, name))  # one quarter short
+    # by hand, for the yardsticks
+    by_hand = {
+        "seasonal_naive": lambda: y.iloc[-4],
+        "last_quarter": lambda: y.iloc[-1],
+        "trailing_mean": lambda: y.iloc[-4:].mean(),
+        "seasonal_naive_growth": lambda: y.iloc[-4] * y.iloc[-4:].sum() / y.iloc[-8:-4].sum(),
+    }
+    if name in by_hand:
+        assert fc.history_value(data, y, nxt, name) == pytest.approx(by_hand[name]())
+
+
+def test_a_backtest_on_a_short_series_leaves_out_what_could_not_run(tmp_path):
+    data = orders_only(tmp_path / "d", [1000.0, 1200.0, 1100.0, 1300.0, 1250.0, 1400.0])
+    bt = fc.backtest(data, quarters=8, week=0)
+    assert {"last_quarter", "trailing_mean"} <= set(bt["method"])
+    assert not {"seasonal_naive_growth", "theta", "ets"} & set(bt["method"])
+    assert np.isfinite(bt["forecast"]).all()
+
+
+def test_nested_choice_never_uses_the_quarters_own_error():
+    # "a" is best on the first four quarters and misses badly on the fifth; "b" the reverse
+    rows = []
+    for k in range(5):
+        err_a = 50.0 if k == 4 else 1.0
+        err_b = 1.0 if k == 4 else 5.0
+        rows += [
+            (f"q{k}", "time_series", 100 + err_a, 100.0),
+            (f"q{k}", "pipeline", 100 + err_b, 100.0),
+        ]
+    bt = pd.DataFrame(rows, columns=["quarter", "method", "forecast", "actual"])
+    bt["error"] = bt["forecast"] - bt["actual"]
+    bt["covered80"] = bt["covered95"] = np.nan
+    nested = fc.nested_choice(bt, hindsight=())
+    # only q4 has four quarters before it; its pick comes from q0..q3, where time_series won
+    assert nested["quarter"].tolist() == ["q4"] and nested["method"].tolist() == ["time_series"]
+    assert nested["error"].tolist() == [50.0]
+    # in-sample, over all five quarters, pipeline wins (WAPE 21/500 against 54/500)
+    assert fc.recommend(bt, hindsight=()) == "pipeline"
+    # changing q4's outcome changes its error, never its pick
+    bt.loc[bt["quarter"] == "q4", "actual"] = 150.0
+    bt["error"] = bt["forecast"] - bt["actual"]
+    assert fc.nested_choice(bt, hindsight=())["method"].tolist() == ["time_series"]
+
+
+def test_a_method_tested_on_fewer_quarters_is_not_compared_with_the_rest():
+    bt = scored({"pipeline": 0.05}, {"pipeline": 0.0}, 8)
+    few = scored({"seasonal_naive_growth": 0.01}, {"seasonal_naive_growth": 0.0}, 4)
+    both = pd.concat([bt, few], ignore_index=True)
+    ranked = fc.ranking(both, hindsight=())
+    assert fc.recommend(both, hindsight=()) == "pipeline"
+    assert not ranked.loc["seasonal_naive_growth", "eligible"]
+
+
+@pytest.mark.parametrize("n", [3, 8, 20])
+@pytest.mark.parametrize("level", [0.8, 0.95])
+def test_calibrated_ranges_hold_near_nominal_on_independent_errors(rng, n, level):
+    trials = 4000
+    held = 0
+    for _ in range(trials):
+        errs = rng.normal(0.02, 0.1, n + 1)  # relative errors actual / forecast - 1
+        point = 1000.0
+        lo, hi = fc.calibrated_range(point, errs[:n], level)
+        held += lo <= point * (1 + errs[n]) <= hi
+    assert abs(held / trials - level) < 0.025, held / trials
+
+
+def test_calibrated_range_by_hand():
+    errs = np.array([-0.1, 0.0, 0.1, 0.05, -0.05])  # mean 0, sd 0.0791
+    lo, hi = fc.calibrated_range(100.0, errs, 0.8)
+    half = 1.5332 * errs.std(ddof=1) * np.sqrt(1.2)  # t(4) 90th percentile
+    assert (lo, hi) == pytest.approx((100 * (1 - half), 100 * (1 + half)), rel=1e-4)
+    assert fc.calibrated_range(100.0, errs[:2], 0.8) == (pytest.approx(np.nan, nan_ok=True),) * 2
+    # never below the floor (bookings so far), always holding the point
+    assert fc.calibrated_range(100.0, errs, 0.8, floor=95.0)[0] == 95.0
+    lo, hi = fc.calibrated_range(100.0, np.array([0.5, 0.52, 0.48, 0.51]), 0.8)
+    assert lo == 100.0 and hi > 150.0
+
+
+def test_backtest_ranges_leave_the_quarters_own_outcome_out():
+    bt = pd.DataFrame(
+        {
+            "quarter": [f"q{k}" for k in range(5)],
+            "method": "pipeline",
+            "forecast": 100.0,
+            "actual": [90.0, 100.0, 110.0, 105.0, 400.0],
+            "booked": 0.0,
+        }
+    ).assign(lo80=np.nan, hi80=np.nan, lo95=np.nan, hi95=np.nan)
+    out = fc.calibrated_backtest(bt)
+    # q0's range comes from q1..q4's errors only
+    lo, hi = fc.calibrated_range(100.0, np.array([0.0, 0.1, 0.05, 3.0]), 0.8)
+    assert (out.loc[0, "lo80"], out.loc[0, "hi80"]) == pytest.approx((lo, hi))
+    # the outlier's own range does not stretch to hold it
+    assert out.loc[4, "hi95"] < 400.0

@@ -37,7 +37,7 @@ def rec(
     method: str | None = "pipeline", *, week: int = 0, held80: int = 8, held95: int = 8, n: int = 8
 ):
     quarters = [f"2025Q{i}" for i in range(1, 5)] + [f"2026Q{i}" for i in range(1, 5)]
-    return fr.Recommendation(method, week, quarters[:n], 0.042, held80, held95, n)
+    return fr.Recommendation(method, week, quarters[:n], 0.042, held80, held95, n, range_errors=n)
 
 
 def outlook(
@@ -274,7 +274,8 @@ def test_accuracy_sentence_is_about_the_deciding_backtest():
     assert short == (
         "In the 2 quarters before 2026Q4 that could be tested, 2025Q1 and 2025Q2, forecasts made "
         "at week 0 (the day before each quarter started) missed by 4.2% (Pipeline by stage and "
-        "age) of actual bookings (WAPE): too few quarters to tell which method is better."
+        "age) and 11.3% (Same quarter last year) of actual bookings (WAPE): too few quarters "
+        "to tell which method is better."
     )
     assert fr.accuracy_title(accuracy_rows(), rec("pipeline")).startswith("Forecasts made later")
 
@@ -768,13 +769,17 @@ def test_held_at_most_is_the_binomial_chance(held, n, level):
 
 
 def test_range_sentence_overconfident_both_levels_and_how_much_8_quarters_show():
-    r = fr.Recommendation("win_model", 0, list("abcdefgh"), 0.05, 6, 7, 8, above=1, below=1)
+    r = fr.Recommendation(
+        "win_model", 0, list("abcdefgh"), 0.05, 6, 7, 8, above=1, below=1, range_errors=8
+    )
     assert fr.range_sentence(r) == (
         "Its 80% ranges held the actual in 6 of 8 quarters tested and its 95% ranges in 7 of 8, "
         "fewer than the 80% and 95% they aim at: the ranges look **overconfident** (too narrow). "
         "But 8 quarters cannot show much either way: ranges that truly held 80% of the time "
         "would hold in 6 or fewer of 8 quarters 50% of the time. Of the 2 quarters outside the "
-        "80% range, 1 closed above it and 1 below."
+        "80% range, 1 closed above it and 1 below. Its ranges come from its own errors in the 8 "
+        "quarters backtested at this week (a t interval of how far actuals fell from its "
+        "forecasts; each backtest quarter's from the others')."
     )
     evidence = fr.range_sentence(
         fr.Recommendation("pipeline", 0, list("abcdefghijkl"), 0.05, 5, 12, 12, above=7)
@@ -784,12 +789,19 @@ def test_range_sentence_overconfident_both_levels_and_how_much_8_quarters_show()
         "That is more than chance: ranges that truly held 80% of the time would hold in 5 or "
         in (evidence)
     )
-    assert evidence.endswith("All 7 quarters outside the 80% range closed above it.")
-    fine = fr.range_sentence(fr.Recommendation("pipeline", 0, list("abcde"), 0.2, 4, 5, 5, below=1))
+    assert evidence.endswith(
+        "All 7 quarters outside the 80% range closed above it. Its ranges are the method's own, "
+        "not calibrated on backtest errors: read them as **uncalibrated**."
+    )
+    fine = fr.range_sentence(
+        fr.Recommendation("pipeline", 0, list("abcde"), 0.2, 4, 5, 5, below=1, range_errors=5)
+    )
     assert fine == (
         "Its 80% ranges held the actual in 4 of 5 quarters tested and its 95% ranges in 5 of 5, "
         "as often as such ranges aim at or more. The one quarter outside the 80% range closed "
-        "below it."
+        "below it. Its ranges come from its own errors in only 5 quarters backtested at this "
+        "week (a t interval of how far actuals fell from its forecasts; each backtest quarter's "
+        "from the others'), too few to calibrate them: read them as **uncalibrated**."
     )
     assert fr.range_sentence(rec(None, n=0)) is None
 
@@ -875,7 +887,7 @@ def test_salesforce_fixture_says_what_the_methods_used_and_marks_later_closes(
     )
     assert "Closed later" not in r.definitions["Closed Won after (date)"]
     assert r.tested_sentence.startswith(
-        "The backtest tests 4 quarters of the 8 asked for, from 2025Q2"
+        "The backtest tests 5 quarters of the 8 asked for, from 2025Q1"
     )
     shown = r.largest.formatted()
     blank = r.largest.frame["category_unknown"].to_numpy()
@@ -904,9 +916,12 @@ def test_maven_two_quarters_or_fewer_recommend_nothing(maven):
     assert r.recommendation.method is None and r.recommendation.quarters == ["2017Q4"]
     # no snapshots: every method that ran reads the pipeline, so its backtest is hindsight
     assert set(r.recommendation.hindsight) == {"pipeline", "win_model", "ensemble"}
+    # of the methods that use only past bookings, only Last quarter again has the history
+    # for 2017Q4 (two full quarters before it): one quarter, too few to recommend
     assert r.recommendation_sentence.startswith(
-        "No method that uses only past bookings could be backtested before 2018Q1, so **no "
-        "method is recommended**. Side by side"
+        "The backtest could test the methods that use only past bookings on only 1 quarter at "
+        "week 0 (the day before each quarter started): fewer than the 4 a recommendation needs, "
+        "so **no method is recommended**. Side by side"
     )
     assert r.recommendation_sentence.endswith(
         "without weekly snapshots of the pipeline, past quarters' pipelines can only be rebuilt "
@@ -914,11 +929,12 @@ def test_maven_two_quarters_or_fewer_recommend_nothing(maven):
         "backtest flatters them: they are not recommended from it, and their errors there are no "
         "track record."
     )
-    assert r.tiles[0].detail.endswith(
-        "none recommended: without pipeline snapshots no fair backtest"
-    )
-    assert r.accuracy_sentence is None  # hindsight errors are not quoted as accuracy
+    assert r.tiles[0].detail.endswith("none recommended: a fair backtest of 1 quarter, not 4")
+    # hindsight errors are not quoted as accuracy, the yardstick's are
+    assert "(Last quarter again) of actual bookings" in r.accuracy_sentence
+    assert "hindsight" not in r.accuracy_sentence and "Pipeline" not in r.accuracy_sentence
     assert set(r.accuracy.frame["label"]) == {
+        "Last quarter again",
         "Pipeline by age (hindsight)",
         "Deal-by-deal win model (hindsight)",
         "Blend of methods (hindsight)",
@@ -1048,15 +1064,15 @@ def test_methods_that_agree_are_not_ranked():
 
 
 def test_reconcile_sentence_carries_the_bias_corrected_forecast_beside_the_goal():
-    from .conftest import FIXTURES
-
-    r = fr.build(
-        load_dataset(FIXTURES / "salesforce_export", preset="salesforce"), quarter="2026Q1"
-    )
-    text = r.reconcile_sentence
-    # Bookings trend forecast 14.5% high on balance in its backtest: $624K / 1.145 = $545K
+    # Bookings trend forecast 14.5% high on balance in its backtest: $624K / 1.145 = $545K;
+    # of a $562K goal those are 111% and 97%
+    fc = frame([("time_series", 624e3)])
+    biased = replace(rec("time_series"), bias=0.145)
+    look = outlook(goal=562e3, expected_parts=(0.0, 300e3, 140e3))
+    text = fr.reconcile_sentence(fc, biased, look, outside=OUTSIDE, target="2026Q1", fmt=FMT)
     assert "**$624K**, 111% of the goal (about $545K, 97% of the goal, once corrected" in text
-    assert "corrected for that, it expects about **$545K**" in r.recommendation_sentence
+    said = fr.recommendation_sentence(fc, biased, "2026Q1", FMT)
+    assert "corrected for that, it expects about **$545K**" in said
 
 
 def test_team_figures_fitted_team_by_team_split_the_company_forecast():
@@ -1065,11 +1081,22 @@ def test_team_figures_fitted_team_by_team_split_the_company_forecast():
     data = load_dataset(FIXTURES / "salesforce_export", preset="salesforce")
     r = fr.build(data, quarter="2026Q1")
     company = r.forecasts.set_index("method").loc["time_series", "point"]
-    teams = r.by_team.frame
+    # the yardstick Last quarter again is recommended here; split the Bookings trend instead
+    trend = replace(r.recommendation, method="time_series", label=None)
+    teams = fr._team_forecast(
+        data, r.target_quarter, r.period.as_of, r.backtests[0], trend, r.names, company=r.forecasts
+    )
+    said = fr.team_sentence(teams, trend, FMT, r.names)
     assert teams["point"].sum() == pytest.approx(company)  # one story: $624K, not $442K
-    assert "the team figures split the company's **$624K** in proportion" in r.team_sentence
-    assert "(fitted team by team, those add up to $442K)" in r.team_sentence
-    assert "the own fit of Commercial West's" in r.team_sentence
+    assert "the team figures split the company's **$624K** in proportion" in said
+    assert "(fitted team by team, those add up to $442K)" in said
+    assert "the own fit of Commercial West's" in said
+    # the recommended yardstick's team figures add up to the company's on their own
+    own = r.by_team.frame
+    assert r.by_team.frame.attrs["method"] == "last_quarter"
+    assert own["point"].sum() == pytest.approx(
+        r.forecasts.set_index("method").loc["last_quarter", "point"]
+    )
 
 
 def test_a_team_whose_own_fit_is_implausible_takes_its_share_from_its_bookings():
@@ -1097,10 +1124,15 @@ def test_sf_commercial_west_takes_its_share_from_its_bookings():
 
     data = load_dataset(FIXTURES / "salesforce_export", preset="salesforce")
     r = fr.build(data, quarter="2026Q1")
-    teams_ = r.by_team.frame.set_index("team")
+    # split by the Bookings trend (the page recommends the yardstick Last quarter again)
+    trend = replace(r.recommendation, method="time_series", label=None)
+    split = fr._team_forecast(
+        data, r.target_quarter, r.period.as_of, r.backtests[0], trend, r.names, company=r.forecasts
+    )
+    teams_ = split.set_index("team")
     trailing = fr.team_trailing_bookings(data, pd.Timestamp("2026-03-31"))
-    assert set(r.by_team.frame.attrs["replaced"]) == {"Commercial West"}
-    own, avg = r.by_team.frame.attrs["replaced"]["Commercial West"]
+    assert set(split.attrs["replaced"]) == {"Commercial West"}
+    own, avg = split.attrs["replaced"]["Commercial West"]
     assert own < avg / 3 and avg == pytest.approx(trailing["Commercial West"])
     company = r.forecasts.set_index("method").loc["time_series", "point"]
     assert teams_["point"].sum() == pytest.approx(company)
@@ -1261,3 +1293,100 @@ def test_rep_call_note_branches():
     shown = frame([("pipeline", 1.0e5), ("rep_call", 3.0e4)]).assign(hi95=5.0e4)
     assert fr.empty_rep_call(shown) is None
     assert fr.empty_rep_call(shown.assign(point=0.0))["method"] == "rep_call"
+
+
+# ---------------------------------------------------------------------------------------
+# issue 20: a yardstick recommended when nothing beats it, the out-of-sample record
+
+
+def test_order_history_where_a_yardstick_is_best_recommends_it_and_says_so(tmp_path):
+    from .test_forecast import orders_only
+
+    # won orders only, four years of the same four quarters: same quarter last year is exact
+    data = orders_only(tmp_path / "d", [10_000.0, 40_000.0, 20_000.0, 30_000.0] * 4)
+    r = fr.build(data, quarter="2025Q4")
+    assert r.recommendation.method == "seasonal_naive" and r.recommendation.yardstick
+    # the grown yardstick needs two years before it: tested on 7 quarters, not compared; the
+    # blend reads the pipeline, which orders alone cannot rebuild: hindsight
+    assert r.recommendation.partial == ("seasonal_naive_growth",)
+    assert r.recommendation_sentence.startswith(
+        "No pipeline or model method beat the simple yardsticks in a fair backtest of all 8 "
+        "quarters, so a yardstick is recommended. The recommended method is **Same quarter last "
+        "year**: the lowest WAPE, 0.0%, over the 8 quarters tested at week 0 (the day before "
+        "each quarter started), among the methods that use only past bookings and were tested "
+        "on all of them."
+    )
+    assert "(2025Q1 to 2025Q4; Same quarter last year each time)" in r.recommendation_sentence
+    assert "It expects **$10.0K** for 2026Q1." in r.recommendation_sentence
+    # the sentence's "lowest WAPE" holds against the table on the page
+    table = r.accuracy.frame[r.accuracy.frame["week"] == r.recommendation.week]
+    full = table[(table["quarters"] == 8) & (table["method"] != "rep_call")]
+    assert full.sort_values("wape")["method"].iloc[0] == "seasonal_naive"
+    assert r.tiles[0].value == "$10.0K"
+
+
+def test_a_method_that_beats_the_yardsticks_is_recommended_without_the_yardstick_words():
+    fc = frame([("pipeline", 22.8e6), ("seasonal_naive", 20e6)])
+    text = fr.recommendation_sentence(fc, rec("pipeline"), "2026Q4", FMT)
+    assert not text.startswith("No pipeline or model method")
+    stick = fr.recommendation_sentence(fc, rec("seasonal_naive"), "2026Q4", FMT)
+    assert stick.startswith(
+        "No pipeline or model method beat the simple yardsticks in the backtest, so a yardstick "
+        "is recommended. The recommended method is **Same quarter last year**: the lowest WAPE, "
+        "4.2%, over the 8 quarters tested"
+    )
+    fair = replace(rec("seasonal_naive"), partial=("theta",))
+    assert fr.recommendation_sentence(fc, fair, "2026Q4", FMT).startswith(
+        "No pipeline or model method beat the simple yardsticks in a fair backtest of all 8 "
+        "quarters, so a yardstick is recommended."
+    )
+    assert ", among the methods tested on all of them. It expects" in (
+        fr.recommendation_sentence(fc, fair, "2026Q4", FMT)
+    )
+
+
+def test_nested_sentence_names_the_picks_and_their_out_of_sample_error():
+    r = replace(
+        rec("win_model"),
+        nested_wape=0.048,
+        nested_quarters=("2025Q4", "2026Q1", "2026Q2", "2026Q3"),
+        nested_picks=("win_model", "win_model", "ensemble", "win_model"),
+    )
+    assert fr.nested_sentence(r) == (
+        "Out of sample, picking the method by this rule from only the quarters before each of "
+        "the last 4 quarters tested (2025Q4 to 2026Q3; Deal-by-deal win model 3 times and Blend "
+        "of methods once), the recommended forecasts missed by **4.8%** (WAPE)."
+    )
+    one = replace(r, nested_quarters=("2026Q1",), nested_picks=("last_quarter",))
+    assert fr.nested_sentence(one) == (
+        "Out of sample, picking the method by this rule from only the quarters before the last "
+        "quarter tested (2026Q1; Last quarter again), the recommended forecast missed by "
+        "**4.8%** (WAPE)."
+    )
+    same = replace(r, nested_picks=("pipeline",) * 4)
+    assert "(2025Q4 to 2026Q3; Pipeline by stage and age each time)" in fr.nested_sentence(same)
+    assert fr.nested_sentence(rec("win_model")) is None  # no quarter had four before it
+    assert fr.nested_sentence(replace(r, method=None)) is None
+    # the headline tile shows it beside the method
+    tiles = fr.forecast_tiles(frame([("win_model", 1e6)]), r, 0.0, pd.Timestamp("2026-09-30"), FMT)
+    assert tiles[0].detail == "Deal-by-deal win model; out-of-sample WAPE 4.8%"
+    few = fr.forecast_tiles(
+        frame([("win_model", 1e6)]),
+        replace(r, range_errors=5),
+        0.0,
+        pd.Timestamp("2026-09-30"),
+        FMT,
+    )
+    assert few[1].detail.endswith("; uncalibrated")
+
+
+def test_a_tie_among_the_methods_tested_on_every_quarter_says_so_before_the_tie():
+    tied = replace(
+        rec("win_model"), tied=(("ensemble", 0.0484, -0.031),), bias=-0.011, partial=("theta",)
+    )
+    words = fr.choice_words(tied)
+    assert words.startswith(
+        "its WAPE of 4.20% over the 8 quarters tested at week 0 (the day before each quarter "
+        "started), among the methods tested on all of them, ties with that of Blend of methods "
+        "(4.84%), less than 0.1 percentage point apart"
+    )

@@ -71,6 +71,12 @@ def test_bridge_note_says_what_a_time_series_cannot_split():
     assert "Without history snapshots" in n
     blend = fr.bridge_note("ensemble", rec, {"time_series": 0.25, "pipeline": 0.75}, True, "Blend")
     assert "(25% of it)" in blend
+    stick = fr.Recommendation("last_quarter", 0, ["2026Q1"] * 4, 0.1, 3, 4, 4)
+    n = fr.bridge_note("win_model", stick, {"win_model": 1.0}, True, "Deal-by-deal win model")
+    assert n.startswith(
+        "The recommended Last quarter again reads only past quarters' bookings, not the deals, "
+        "so the bridge follows Deal-by-deal win model, deal by deal."
+    )
 
 
 def test_push_sentence_sums_the_value_at_risk():

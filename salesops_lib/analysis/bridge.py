@@ -358,7 +358,8 @@ def bridge(
     method
         The forecast's method; None: the one
         :func:`~salesops_lib.analysis.forecast.forecast_quarter` recommends on ``as_of``
-        (else the win model), with its ensemble weights.
+        (else, or when it recommends a method that reads only past bookings such as a
+        yardstick, the win model), with its ensemble weights.
     weights
         The ensemble's weights (with ``method="ensemble"``).
 
@@ -381,7 +382,10 @@ def bridge(
         raise ValueError(f"since ({a.date()}) must be before as_of ({b.date()})")
     if method is None:
         f = fc.forecast_quarter(data, quarter=quarter, as_of=b)
-        method, weights = f.attrs["recommended"] or "win_model", f.attrs["weights"]
+        rec = f.attrs["recommended"]
+        # a yardstick, Theta or ETS reads only past bookings: the win model splits by deal
+        method = rec if rec in (*DEAL_METHODS, "time_series", "ensemble") else "win_model"
+        weights = f.attrs["weights"]
     v1 = valuation(data, quarter=quarter, as_of=a, method=method, weights=weights)
     v2 = valuation(data, quarter=quarter, as_of=b, method=method, weights=weights)
     then, now = _side(v1, "_then"), _side(v2, "_now")

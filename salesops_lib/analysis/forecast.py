@@ -46,7 +46,14 @@ from salesops_lib.errors import ConfigError, SalesOpsDataError
 from salesops_lib.timeline import booked, bookings, won_deals
 
 METHODS = ("time_series", "pipeline", "win_model", "rep_call", "ensemble")
-BASELINES = ("seasonal_naive", "seasonal_naive_growth")
+HISTORY_MODELS = ("theta", "ets")
+"""Univariate models of the quarterly bookings series alone (statsmodels' Theta and ETS)."""
+BASELINES = ("seasonal_naive", "seasonal_naive_growth", "last_quarter", "trailing_mean")
+"""The back-of-the-envelope yardsticks: recommended when no other method beats them."""
+FROM_BOOKINGS = HISTORY_MODELS + BASELINES
+"""The candidates that read only the quarterly bookings series (:func:`method_history`)."""
+ALL_METHODS = METHODS + FROM_BOOKINGS
+"""Every method a forecast or a backtest can run."""
 FORECAST_COLUMNS = ["method", "point", "lo80", "hi80", "lo95", "hi95"]
 AGE_BANDS = [-1, 30, 60, 90, 180, 100_000]
 N_SIMULATIONS = 2000
@@ -814,7 +821,7 @@ def _quarterly_series(data: SalesData, until: str, key: pd.Series | None) -> pd.
     The series starts with the first quarter the data holds in full: a first quarter held
     only partly (Maven's 2017Q1 holds only March) would read as a slump.
     """
-    full = data.full_quarters()
+    full = data.full_quarters()  # the data set works its partial quarters out once
     first = full[0] if full else data.quarters()[0]
     qs = data.calendar.quarter_range(first, until) if until >= first else []
     table = (
@@ -1037,17 +1044,163 @@ def baseline_seasonal_naive(data: SalesData, p: _Point, growth: bool) -> float:
         Company bookings; NaN when the same quarter last year is not in the data (or, with
         ``growth``, there are not eight quarters before).
     """
-    table = _quarterly_series(data, data.calendar.shift(p.quarter, -1), None)
-    y = table.sum(axis=1)
-    last_year = data.calendar.shift(p.quarter, -4)
-    if last_year not in y.index:
+    y = _quarterly_series(data, data.calendar.shift(p.quarter, -1), None).sum(axis=1)
+    name = "seasonal_naive_growth" if growth else "seasonal_naive"
+    return history_value(data, y, p.quarter, name)
+
+
+HISTORY_NEEDS = {
+    "seasonal_naive": 4,
+    "seasonal_naive_growth": 8,
+    "last_quarter": 1,
+    "trailing_mean": 4,
+    "theta": 6,
+    "ets": 6,
+}
+"""Complete quarters of bookings each :data:`FROM_BOOKINGS` candidate needs before it runs."""
+
+
+def history_value(data: SalesData, y: pd.Series, quarter: str, name: str) -> float:
+    """A :data:`FROM_BOOKINGS` candidate's forecast of ``quarter``'s bookings from the series ``y``.
+
+    Parameters
+    ----------
+    data
+        The data set (its calendar; model fits are kept with it).
+    y
+        Bookings of each complete quarter before ``quarter`` (index: quarter labels, oldest
+        first, no gaps), e.g. :func:`_quarterly_series`'s column.
+    quarter
+        The quarter forecast (after ``y``'s last quarter).
+    name
+        ``seasonal_naive`` (the same quarter a year before), ``seasonal_naive_growth`` (that
+        times the last four quarters over the four before them), ``last_quarter``,
+        ``trailing_mean`` (the mean of the last four quarters), ``theta`` or ``ets``.
+
+    Returns
+    -------
+    float
+        The forecast for the whole quarter, at least 0; NaN when the series is too short for
+        the candidate (:data:`HISTORY_NEEDS`) or the model cannot be fitted.
+
+    Examples
+    --------
+    >>> history_value(data, pd.Series([1.0, 2, 3, 4], index=["2025Q1", "2025Q2", "2025Q3", "2025Q4"]),
+    ...               "2026Q1", "seasonal_naive")  # doctest: +SKIP
+    1.0
+    """
+    values = y.to_numpy(dtype=float)
+    n = len(values)
+    if n < HISTORY_NEEDS[name]:
         return np.nan
-    value = float(y[last_year])
-    if growth:
-        recent = y.iloc[-4:].sum()
-        before = y.iloc[-8:-4].sum() if len(y) >= 8 else np.nan
-        value *= recent / before if before and before > 0 else np.nan
-    return value
+    h = len(data.calendar.quarter_range(str(y.index[-1]), quarter)) - 1
+    if name in ("seasonal_naive", "seasonal_naive_growth"):
+        last_year = data.calendar.shift(quarter, -4)
+        if last_year not in y.index:
+            return np.nan
+        value = float(y[last_year])
+        if name == "seasonal_naive_growth":
+            before = float(values[-8:-4].sum())
+            value = value * float(values[-4:].sum()) / before if before > 0 else np.nan
+    elif name == "last_quarter":
+        value = float(values[-1])
+    elif name == "trailing_mean":
+        value = float(values[-4:].mean())
+    else:
+        value = data.derived(
+            ("history model", name, values.tobytes(), h), lambda: _model_value(values, name, h)
+        )
+    return max(value, 0.0) if np.isfinite(value) else np.nan
+
+
+def _model_value(y: np.ndarray, name: str, h: int) -> float:
+    """Theta or damped-trend ETS ``h`` quarters ahead of ``y``; NaN when the fit fails."""
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+    from statsmodels.tsa.forecasting.theta import ThetaModel
+
+    scale = float(np.abs(y).max()) or 1.0
+    z = y / scale
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            if name == "theta":
+                seasonal = len(z) >= 8 and bool((z > 0).all())
+                fit = ThetaModel(z, period=4, deseasonalize=seasonal).fit()
+                out = float(np.asarray(fit.forecast(h))[-1])
+            else:
+                fit = ETSModel(
+                    z,
+                    error="add",
+                    trend="add",
+                    damped_trend=True,
+                    seasonal="add" if len(z) >= 12 else None,
+                    seasonal_periods=4 if len(z) >= 12 else None,
+                ).fit(disp=False)
+                out = float(np.asarray(fit.forecast(h))[-1])
+        except (ValueError, ZeroDivisionError, IndexError, np.linalg.LinAlgError):
+            return np.nan
+    return out * scale if np.isfinite(out) else np.nan
+
+
+def method_history(
+    data: SalesData, p: _Point, key: pd.Series | None, name: str
+) -> pd.DataFrame | None:
+    """A candidate that reads only past bookings: a yardstick (:data:`BASELINES`) or Theta/ETS.
+
+    Each group's complete quarters before the forecast quarter give the quarter's figure
+    (:func:`history_value`); mid-quarter, the bookings so far plus that figure times the
+    share of the quarter still to come at the usual pace (as :func:`method_time_series`).
+    The ranges are left empty: :func:`forecast_quarter` sets them from the backtest errors.
+
+    Parameters
+    ----------
+    data
+        The data set.
+    p
+        The forecast point: the quarter, its first and last day, and the as-of date.
+    key
+        Group of each rep (a Series indexed by ``rep_id``); None: the company total.
+    name
+        One of :data:`FROM_BOOKINGS`.
+
+    Returns
+    -------
+    DataFrame or None
+        One row per group that could run (index): ``point, lo80, hi80, lo95, hi95`` (ranges
+        NaN); None when the series is too short for it in every group (the method could not
+        run).
+    """
+    return _history_methods(data, p, key, (name,)).get(name)
+
+
+def _history_methods(
+    data: SalesData, p: _Point, key: pd.Series | None, methods: tuple[str, ...]
+) -> dict[str, pd.DataFrame]:
+    """The :data:`FROM_BOOKINGS` candidates among ``methods`` that could run
+    (:func:`method_history`; the series, pace and bookings so far worked out once)."""
+    wanted = [m for m in methods if m in FROM_BOOKINGS]
+    if not wanted:
+        return {}
+    last = min(data.calendar.latest_complete_quarter(p.as_of), data.calendar.shift(p.quarter, -1))
+    table = _quarterly_series(data, last, key)
+    if key is None and table.shape[1] == 0:
+        table = pd.DataFrame({"Total": np.zeros(len(table))}, index=table.index)
+    if table.empty:
+        return {}
+    rest = 1 - _pace_share(data, p)
+    base = _booked_by(data, p, key)
+    out = {}
+    for m in wanted:
+        rows = {}
+        for g in table.columns:
+            v = history_value(data, table[g], p.quarter, m)
+            if np.isfinite(v):
+                rows[g] = [float(base.get(g, 0.0)) + v * rest] + [np.nan] * 4
+        if rows:
+            out[m] = pd.DataFrame.from_dict(
+                rows, orient="index", columns=["point", "lo80", "hi80", "lo95", "hi95"]
+            )
+    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -1216,14 +1369,17 @@ def ranking(
 ) -> pd.DataFrame:
     """The candidates for the recommendation, in the order the rule ranks them.
 
-    Candidates are the forecasting methods (:data:`METHODS` without ``rep_call``, which has
-    no probability behind it; the seasonal-naive baselines are yardsticks, never
-    recommended) the backtest scored, narrowed to ``among`` when given. The rule: the lowest
+    Candidates are every method the backtest scored (:data:`ALL_METHODS` without
+    ``rep_call``, which has no probability behind it): the pipeline, win-model, time-series
+    and blended methods, Theta and ETS, and the yardsticks (:data:`BASELINES`), which are
+    recommended when nothing else beats them; narrowed to ``among`` when given. The rule: the lowest
     WAPE over at least ``min_quarters`` quarters tested, among the methods whose backtest
-    used no hindsight (:func:`hindsight_methods`); methods whose WAPE is less than
+    used no hindsight (:func:`hindsight_methods`) and that were tested on every quarter any
+    such method was (a yardstick that needs two years of data, scored on fewer quarters, is
+    not compared on other quarters than the rest); methods whose WAPE is less than
     :data:`WAPE_TIE` above the lowest are tied with it, and of those the one with the
     smallest absolute bias comes first (then the lower WAPE, then the order of
-    :data:`METHODS`).
+    :data:`ALL_METHODS`).
 
     Parameters
     ----------
@@ -1241,7 +1397,8 @@ def ranking(
     -------
     DataFrame
         Indexed by method: ``quarters, wape, bias, hindsight`` (its backtest used
-        hindsight), ``eligible`` (tested on enough quarters, without hindsight), ``tied``
+        hindsight), ``eligible`` (tested on enough quarters and on as many as any method without
+        hindsight, without hindsight), ``tied``
         (an eligible method tied with the lowest eligible WAPE), best first; the first row
         is recommended when it is ``eligible``.
 
@@ -1253,14 +1410,18 @@ def ranking(
     if bt is None or bt.empty:
         return pd.DataFrame(columns=cols)
     looked = set(bt.attrs.get("hindsight", ()) if hindsight is None else hindsight)
-    allowed = set(among) if among is not None else set(METHODS)
+    allowed = set(among) if among is not None else set(ALL_METHODS)
     acc = accuracy(bt)
-    order = [m for m in METHODS if m != "rep_call" and m in allowed and m in acc.index]
+    order = [m for m in ALL_METHODS if m != "rep_call" and m in allowed and m in acc.index]
     acc = acc.loc[order]
     acc = acc[np.isfinite(acc["wape"].to_numpy(dtype=float))]
     out = acc[["quarters", "wape", "bias"]].copy()
     out["hindsight"] = out.index.isin(sorted(looked))
-    out["eligible"] = (out["quarters"] >= min_quarters) & ~out["hindsight"]
+    fair = out.loc[~out["hindsight"], "quarters"]
+    full = int(fair.max()) if len(fair) else 0
+    out["eligible"] = (
+        (out["quarters"] >= min_quarters) & (out["quarters"] >= full) & ~out["hindsight"]
+    )
     best = out.loc[out["eligible"], "wape"].min() if out["eligible"].any() else np.nan
     out["tied"] = out["eligible"] & (out["wape"] - best < WAPE_TIE)
     out["_rank"] = np.where(out["tied"], 0, np.where(out["eligible"], 1, 2))
@@ -1380,7 +1541,7 @@ def forecast_quarter(
     quarter: str,
     as_of: object | None = None,
     by: str | None = None,
-    methods: str | tuple[str, ...] = METHODS,
+    methods: str | tuple[str, ...] = ALL_METHODS,
     backtest_quarters: int = 6,
     backtest: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
@@ -1398,8 +1559,9 @@ def forecast_quarter(
     by
         ``team``, ``region``, ``manager``, ``rep_id`` or None (company total).
     methods
-        Subset of ``time_series, pipeline, win_model, rep_call, ensemble`` (one name: that
-        method alone).
+        Subset of :data:`ALL_METHODS` (one name: that method alone); a candidate of
+        :data:`FROM_BOOKINGS` the bookings series is too short for is left out (it could
+        not run).
     backtest_quarters
         Earlier quarters the forecast's own backtest tests (when ``backtest`` is None).
     backtest
@@ -1415,7 +1577,10 @@ def forecast_quarter(
         carries ``recommended`` (:func:`recommend` on the backtest: the lowest backtest
         WAPE over at least :data:`MIN_BACKTEST_QUARTERS` quarters, a tie broken by the
         smaller bias, among methods whose backtest used no hindsight; None without such a
-        backtest), ``weights``, ``week`` (the
+        backtest), ``range_errors`` (for each method whose ranges come from its backtest
+        errors, :func:`calibrated_range`, how many errors: at least :data:`MIN_RANGE_ERRORS`,
+        calibrated from :data:`CALIBRATED_ERRORS` on; the company total only), ``weights``,
+        ``week`` (the
         backtest's week), ``backtested`` (the quarters it tested), ``booked`` (bookings
         won so far) and ``as_of`` (the as-of date used, ``YYYY-MM-DD``).
 
@@ -1432,7 +1597,7 @@ def forecast_quarter(
         (:func:`check_forecastable`; the message names the data's range).
     """
     methods = (methods,) if isinstance(methods, str) else tuple(methods)
-    check_names(methods, METHODS, "forecast method")
+    check_names(methods, ALL_METHODS, "forecast method")
     quarter = data.calendar.normalize(quarter)
     start, end = data.calendar.bounds(quarter)
     as_of_ts = (
@@ -1441,38 +1606,78 @@ def forecast_quarter(
     check_forecastable(data, quarter, as_of_ts)
     p = _point(data, quarter, as_of_ts)
     key = _group_map(data, by)
-    parts = _all_methods(data, p, key, tuple(m for m in methods if m != "ensemble"))
-    if not parts:
+    parts = _all_methods(
+        data, p, key, tuple(m for m in methods if m in METHODS and m != "ensemble")
+    )
+    history = _history_methods(data, p, key, methods)
+    if not parts and not history:
         raise SalesOpsDataError(
             f"none of the methods {', '.join(methods)} can forecast {quarter} on this data "
             f"(rep_call needs the reps' forecast categories); try methods={METHODS!r}"
         )
-    week = forecast_week(data, quarter, as_of_ts)
-    weights: dict[str, float] = {}
     bt = backtest
-    if bt is None and ("ensemble" in methods or len(parts) > 1):
-        tested = tuple(parts) + (("ensemble",) if "ensemble" in methods else ())
-        bt = _run_backtest(
-            data,
-            quarters=backtest_quarters,
-            week=week,
-            methods=tested,
-            before=quarter,
-            as_of_limit=as_of_ts,
-        )
-    if bt is not None:
-        weights = _ensemble_weights(bt, parts)
+    if bt is None and ("ensemble" in methods or len(parts) + len(history) > 1):
+        bt = _own_backtest(data, p, (*parts, *history), "ensemble" in methods, backtest_quarters)
+    weights = _ensemble_weights(bt, parts) if bt is not None else {}
     if "ensemble" in methods and parts:
         parts["ensemble"] = _ensemble(parts, weights)
-    out = _long_forecast(parts, by)
+    so_far = float(booked(data, start, as_of_ts)["amount"].sum())
+    parts |= history
+    errors = _range_errors(bt, tuple(parts)) if key is None else {}
+    out = _long_forecast(_calibrated_parts(parts, errors, so_far), by)
     out.attrs["recommended"] = _recommended(data, bt, tuple(parts))
     out.attrs["weights"] = weights
-    out.attrs["week"] = week
+    out.attrs["week"] = forecast_week(data, quarter, as_of_ts)
     out.attrs["backtested"] = (
         sorted(bt["quarter"].unique().tolist()) if bt is not None and len(bt) else []
     )
-    out.attrs["booked"] = float(booked(data, start, as_of_ts)["amount"].sum())
+    out.attrs["booked"] = so_far
     out.attrs["as_of"] = str(as_of_ts.date())
+    out.attrs["range_errors"] = {m: len(e) for m, e in errors.items()}
+    return out
+
+
+def _own_backtest(
+    data: SalesData, p: _Point, methods: tuple[str, ...], ensemble: bool, quarters: int
+) -> pd.DataFrame:
+    """A forecast's own backtest: ``quarters`` quarters before it at its week, complete by its as-of date."""
+    return _run_backtest(
+        data,
+        quarters=quarters,
+        week=forecast_week(data, p.quarter, p.as_of),
+        methods=methods + (("ensemble",) if ensemble else ()),
+        before=p.quarter,
+        as_of_limit=p.as_of,
+    )
+
+
+def _range_errors(bt: pd.DataFrame | None, methods: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Each method's relative errors in the backtest (:func:`relative_errors`), Rep call aside."""
+    if bt is None or bt.empty:
+        return {}
+    out = {}
+    for m in methods:
+        rows = bt[bt["method"] == m]
+        if m not in OWN_RANGES and len(rows):
+            out[m] = relative_errors(rows["forecast"], rows["actual"])
+    return out
+
+
+def _calibrated_parts(
+    parts: dict[str, pd.DataFrame], errors: dict[str, np.ndarray], floor: float
+) -> dict[str, pd.DataFrame]:
+    """The methods' forecasts with ranges from their backtest errors where there are enough
+    (:data:`MIN_RANGE_ERRORS`); elsewhere the method's own range (NaN for the yardsticks)."""
+    out = {}
+    for m, f in parts.items():
+        errs = errors.get(m, np.array([]))
+        if len(errs) >= MIN_RANGE_ERRORS:
+            f = f.copy()
+            for level in (80, 95):
+                ends = [calibrated_range(v, errs, level / 100, floor=floor) for v in f["point"]]
+                f[f"lo{level}"] = [lo for lo, _ in ends]
+                f[f"hi{level}"] = [hi for _, hi in ends]
+        out[m] = f
     return out
 
 
@@ -1499,8 +1704,9 @@ def backtest(
     week
         0: the day before the quarter starts; ``w``: the end of its ``w``-th week.
     methods
-        Methods to test (default all, plus the seasonal-naive baselines; one name: that
-        method alone).
+        Methods to test (default :data:`ALL_METHODS`: the methods, Theta and ETS, and the
+        yardsticks; one name: that method alone). A candidate the series is too short for
+        has no rows (it could not run).
     before
         Test only quarters before this one (a forecast's own backtest).
     as_of_limit
@@ -1509,13 +1715,15 @@ def backtest(
     Returns
     -------
     DataFrame
-        One row per quarter and method: ``quarter, method, forecast, actual, error,
-        abs_pct_error, lo80, hi80, covered80, lo95, hi95, covered95`` (the ranges and whether
-        they held the actual; NaN for the baselines, which have no range).
+        One row per quarter and method: :data:`BACKTEST_COLUMNS` (``booked``: bookings so
+        far at the as-of date; the ranges from the method's errors in the other quarters,
+        :func:`calibrated_backtest`, and whether they held the actual).
         ``attrs["wape"]`` holds each method's WAPE (sum of absolute errors / sum of
         actuals), ``attrs["week"]`` the week, ``attrs["hindsight"]`` the methods whose
-        scores used hindsight (:func:`hindsight_methods`) and ``attrs["recommended"]`` the
-        method :func:`recommend` names (None when no quarter could be tested).
+        scores used hindsight (:func:`hindsight_methods`), ``attrs["recommended"]`` the
+        method :func:`recommend` names (None when no quarter could be tested),
+        ``attrs["nested"]`` the out-of-sample record of that rule (:func:`nested_choice`)
+        and ``attrs["nested_wape"]`` its WAPE (NaN without a pick).
 
     Raises
     ------
@@ -1528,10 +1736,8 @@ def backtest(
     --------
     >>> backtest(data, quarters=8, week=4).attrs["wape"]  # doctest: +SKIP
     """
-    methods = (
-        (methods,) if isinstance(methods, str) else tuple(methods or ()) or METHODS + BASELINES
-    )
-    check_names(methods, METHODS + BASELINES, "forecast method")
+    methods = (methods,) if isinstance(methods, str) else tuple(methods or ()) or ALL_METHODS
+    check_names(methods, ALL_METHODS, "forecast method")
     last = data.latest_complete_quarter()
     if before is not None:
         last = min(last, data.calendar.shift(before, -1))
@@ -1542,8 +1748,54 @@ def backtest(
     rows = _backtest_rows(data, targets, week=week, methods=methods)
     out = pd.DataFrame(
         rows,
-        columns=["quarter", "method", "forecast", "actual", "lo80", "hi80", "lo95", "hi95"],
+        columns=[
+            "quarter",
+            "method",
+            "forecast",
+            "actual",
+            "booked",
+            "lo80",
+            "hi80",
+            "lo95",
+            "hi95",
+        ],
     )
+    out = _scored(calibrated_backtest(out))
+    out.attrs["wape"] = _wapes(out)
+    out.attrs["week"] = week
+    out.attrs["hindsight"] = hindsight_methods(data)
+    out.attrs["recommended"] = recommend(out)
+    nested = nested_choice(out)
+    out.attrs["nested"] = nested
+    out.attrs["nested_wape"] = (
+        float(nested["error"].abs().sum() / nested["actual"].sum())
+        if len(nested) and nested["actual"].sum() > 0
+        else np.nan
+    )
+    return out
+
+
+BACKTEST_COLUMNS = [
+    "quarter",
+    "method",
+    "forecast",
+    "actual",
+    "booked",
+    "error",
+    "abs_pct_error",
+    "lo80",
+    "hi80",
+    "covered80",
+    "lo95",
+    "hi95",
+    "covered95",
+]
+"""The columns of a :func:`backtest` frame."""
+
+
+def _scored(out: pd.DataFrame) -> pd.DataFrame:
+    """A backtest's rows with their errors and whether the ranges held the actual."""
+    out = out.copy()
     out["error"] = out["forecast"] - out["actual"]
     out["abs_pct_error"] = out["error"].abs() / out["actual"].where(out["actual"] > 0)
     for level in ("80", "95"):
@@ -1551,31 +1803,169 @@ def backtest(
         out[f"covered{level}"] = np.where(
             lo.notna(), (out["actual"] >= lo) & (out["actual"] <= hi), np.nan
         )
-    out = out[
-        [
-            "quarter",
-            "method",
-            "forecast",
-            "actual",
-            "error",
-            "abs_pct_error",
-            "lo80",
-            "hi80",
-            "covered80",
-            "lo95",
-            "hi95",
-            "covered95",
-        ]
-    ]
-    wape = (
-        out.groupby("method")["error"].apply(lambda e: e.abs().sum())
-        / out.groupby("method")["actual"].sum()
-    ).to_dict()
-    out.attrs["wape"] = wape
-    out.attrs["week"] = week
-    out.attrs["hindsight"] = hindsight_methods(data)
-    out.attrs["recommended"] = recommend(out)
+    return out[BACKTEST_COLUMNS]
+
+
+def _wapes(bt: pd.DataFrame) -> dict[str, float]:
+    """Each method's WAPE in a backtest (sum of absolute errors / sum of actuals)."""
+    g = bt.groupby("method")
+    return (g["error"].apply(lambda e: e.abs().sum()) / g["actual"].sum()).to_dict()
+
+
+MIN_RANGE_ERRORS = 3
+"""Fewest backtest errors a range is worked out from (it needs a mean and a spread)."""
+
+CALIBRATED_ERRORS = 8
+"""Backtest errors a range needs before it is called calibrated; with fewer it is shown and
+said to be uncalibrated."""
+
+OWN_RANGES = ("rep_call",)
+"""Methods whose range is their own, never recalibrated: Rep call's runs from Commit to Best Case."""
+
+
+def relative_errors(forecast_: pd.Series, actual: pd.Series) -> np.ndarray:
+    """How far each actual fell from its forecast, as a share of the forecast.
+
+    Parameters
+    ----------
+    forecast_
+        The forecasts.
+    actual
+        What closed, aligned with them.
+
+    Returns
+    -------
+    ndarray
+        ``actual / forecast - 1`` where the forecast is positive (other rows left out).
+    """
+    f = np.asarray(forecast_, dtype=float)
+    a = np.asarray(actual, dtype=float)
+    ok = np.isfinite(f) & np.isfinite(a) & (f > 0)
+    return a[ok] / f[ok] - 1
+
+
+def calibrated_range(
+    point: float, errors: np.ndarray, level: float, *, floor: float = 0.0
+) -> tuple[float, float]:
+    """A range around ``point`` from a method's own past relative errors.
+
+    The Student-t prediction interval of the next relative error given ``n`` past ones
+    (their mean ± t(n-1) × their standard deviation × √(1 + 1/n)), applied to the point:
+    under independent errors it holds the actual ``level`` of the time whatever ``n``. The
+    range always contains the point and never falls below ``floor`` (bookings so far).
+
+    Parameters
+    ----------
+    point
+        The forecast.
+    errors
+        Past relative errors of the same method at the same week (:func:`relative_errors`).
+    level
+        The share of outcomes the range aims to hold (0.8, 0.95).
+    floor
+        The lowest the range may go.
+
+    Returns
+    -------
+    tuple of float
+        ``(lo, hi)``; NaN with fewer than :data:`MIN_RANGE_ERRORS` errors.
+
+    Examples
+    --------
+    >>> lo, hi = calibrated_range(100.0, np.array([-0.1, 0.0, 0.1, 0.05, -0.05]), 0.8)
+    >>> round(lo, 1), round(hi, 1)
+    (86.7, 113.3)
+    """
+    from scipy.stats import t
+
+    r = np.asarray(errors, dtype=float)
+    r = r[np.isfinite(r)]
+    n = len(r)
+    if n < MIN_RANGE_ERRORS or not np.isfinite(point):
+        return np.nan, np.nan
+    half = float(t.ppf((1 + level) / 2, n - 1)) * float(r.std(ddof=1)) * np.sqrt(1 + 1 / n)
+    lo = point * (1 + float(r.mean()) - half)
+    hi = point * (1 + float(r.mean()) + half)
+    return float(max(min(lo, point), floor)), float(max(hi, point, floor))
+
+
+def calibrated_backtest(bt: pd.DataFrame) -> pd.DataFrame:
+    """A backtest's ranges remade from the method's errors in the other quarters tested.
+
+    Each quarter's 80% and 95% ranges come from :func:`calibrated_range` on the relative
+    errors of the same method in the backtest's other quarters (leave one out: the quarter's
+    own outcome never shapes its range), so how often they held is an honest measure of the
+    ranges a forecast gets from the whole backtest. Rep call keeps its own range
+    (:data:`OWN_RANGES`).
+
+    Parameters
+    ----------
+    bt
+        Backtest rows: ``quarter, method, forecast, actual, booked`` (bookings so far, the
+        range's floor) and ``lo80, hi80, lo95, hi95``.
+
+    Returns
+    -------
+    DataFrame
+        A copy with the ranges replaced (NaN where fewer than :data:`MIN_RANGE_ERRORS` other
+        quarters give an error).
+    """
+    out = bt.copy()
+    for m, rows in out.groupby("method"):
+        if m in OWN_RANGES:
+            continue
+        f, a = rows["forecast"].to_numpy(dtype=float), rows["actual"].to_numpy(dtype=float)
+        for i, idx in enumerate(rows.index):
+            keep = np.arange(len(rows)) != i
+            errs = relative_errors(pd.Series(f[keep]), pd.Series(a[keep]))
+            floor = float(out.at[idx, "booked"])
+            for level in (80, 95):
+                lo, hi = calibrated_range(f[i], errs, level / 100, floor=floor)
+                out.at[idx, f"lo{level}"], out.at[idx, f"hi{level}"] = lo, hi
     return out
+
+
+def nested_choice(
+    bt: pd.DataFrame,
+    *,
+    min_quarters: int = MIN_BACKTEST_QUARTERS,
+    hindsight: tuple[str, ...] | None = None,
+) -> pd.DataFrame:
+    """The out-of-sample record of the recommendation rule over a backtest.
+
+    For each quarter tested, the method :func:`recommend` picks from the backtest's
+    quarters before it alone (nested rolling origin: a quarter's own error never decides
+    its pick), and that method's forecast and error there.
+
+    Parameters
+    ----------
+    bt
+        A :func:`backtest` frame.
+    min_quarters
+        Fewest earlier quarters a pick needs.
+    hindsight
+        The methods whose backtest used hindsight (None: ``bt.attrs["hindsight"]``).
+
+    Returns
+    -------
+    DataFrame
+        One row per quarter with a pick: ``bt``'s columns, ``method`` the method picked.
+
+    Examples
+    --------
+    >>> nested_choice(backtest(data, quarters=8, week=0))[["quarter", "method"]]  # doctest: +SKIP
+    """
+    if bt is None or bt.empty:
+        return pd.DataFrame(columns=BACKTEST_COLUMNS)
+    looked = tuple(bt.attrs.get("hindsight", ()) if hindsight is None else hindsight)
+    rows = []
+    for q in sorted(bt["quarter"].unique()):
+        past = bt[bt["quarter"] < q]
+        pick = recommend(past, min_quarters=min_quarters, hindsight=looked) if len(past) else None
+        mine = bt[(bt["quarter"] == q) & (bt["method"] == pick)]
+        if pick is not None and len(mine):
+            rows.append(mine.iloc[0])
+    return pd.DataFrame(rows, columns=bt.columns).reset_index(drop=True)
 
 
 def _long_forecast(parts: dict[str, pd.DataFrame], by: str | None) -> pd.DataFrame:
@@ -1599,8 +1989,8 @@ def _backtest_rows(
 ) -> list[tuple[object, ...]]:
     """Each target quarter's forecast by each method and its actual, as :func:`backtest` scores.
 
-    Rows are ``quarter, method, forecast, actual, lo80, hi80, lo95, hi95``; the ensemble is
-    weighted by the WAPE of the quarters tested before it, the baselines have no range.
+    Rows are ``quarter, method, forecast, actual, booked, lo80, hi80, lo95, hi95``; the
+    ensemble is weighted by the WAPE of the quarters tested before it.
     """
     rows: list[tuple[object, ...]] = []
     past_err: dict[str, list[tuple[float, float]]] = {}
@@ -1609,6 +1999,7 @@ def _backtest_rows(
         start, end = data.calendar.bounds(q)
         p = _point(data, q, as_of_for_week(data, q, week))
         actual = float(booked(data, start, end)["amount"].sum())
+        so_far = float(booked(data, start, p.as_of)["amount"].sum())
         parts = _all_methods(data, p, None, base_methods) if base_methods else {}
         if "ensemble" in methods and parts:
             w = {
@@ -1618,28 +2009,14 @@ def _backtest_rows(
             }
             parts["ensemble"] = _ensemble(parts, w)
         for m, f in parts.items():
+            past_err.setdefault(m, []).append((abs(float(f.iloc[0]["point"]) - actual), actual))
+        parts |= _history_methods(data, p, None, methods)
+        for m, f in parts.items():
             r = f.iloc[0]
             rows.append(
-                (
-                    q,
-                    m,
-                    float(r["point"]),
-                    actual,
-                    float(r["lo80"]),
-                    float(r["hi80"]),
-                    float(r["lo95"]),
-                    float(r["hi95"]),
-                )
+                (q, m, float(r["point"]), actual, so_far)
+                + tuple(float(r[c]) for c in ("lo80", "hi80", "lo95", "hi95"))
             )
-            past_err.setdefault(m, []).append((abs(float(r["point"]) - actual), actual))
-        for b in BASELINES:
-            if b in methods:
-                v = baseline_seasonal_naive(data, p, growth=b.endswith("growth"))
-                if np.isfinite(v):
-                    booked_so_far = float(booked(data, start, p.as_of)["amount"].sum())
-                    rows.append(
-                        (q, b, max(v, booked_so_far), actual, np.nan, np.nan, np.nan, np.nan)
-                    )
     return rows
 
 

@@ -82,8 +82,12 @@ METHOD_NAMES: dict[str, str] = {
     "win_model": "Deal-by-deal win model",
     "rep_call": "Rep call",
     "ensemble": "Blend of methods",
+    "theta": "Theta method",
+    "ets": "Exponential smoothing",
     "seasonal_naive": "Same quarter last year",
     "seasonal_naive_growth": "Same quarter last year, grown",
+    "last_quarter": "Last quarter again",
+    "trailing_mean": "Average of the last four quarters",
     "holt_monthly": "Monthly trend",
     "naive_last_month": "Last month again",
     "mean_so_far": "Average month so far",
@@ -116,12 +120,33 @@ METHOD_DEFINITIONS: dict[str, str] = {
         "The other methods (not Rep call) averaged with weights proportional to one over "
         "their squared backtest WAPE."
     ),
+    "theta": (
+        "The Theta method on quarterly bookings alone (a long-run trend line blended with "
+        "simple exponential smoothing, seasonality taken out first once there are two years "
+        "of positive quarters). Mid-quarter: bookings so far plus its share still to come at "
+        "the usual pace."
+    ),
+    "ets": (
+        "Exponential smoothing of quarterly bookings alone with a damped trend (and a "
+        "seasonal pattern from three years of quarters on), as statsmodels' ETS model fits "
+        "it. Mid-quarter: bookings so far plus its share still to come at the usual pace."
+    ),
     "seasonal_naive": (
-        "A yardstick, never recommended: the bookings of the same quarter a year before."
+        "A yardstick: the bookings of the same quarter a year before (mid-quarter, bookings so "
+        "far plus its share still to come at the usual pace, as for every yardstick). "
+        "Recommended when no other method beats it."
     ),
     "seasonal_naive_growth": (
-        "A yardstick, never recommended: the same quarter a year before, times the last four "
-        "quarters' bookings over the four before them."
+        "A yardstick: the same quarter a year before, times the last four quarters' bookings "
+        "over the four before them. Recommended when no other method beats it."
+    ),
+    "last_quarter": (
+        "A yardstick: the bookings of the last complete quarter again. Recommended when no "
+        "other method beats it."
+    ),
+    "trailing_mean": (
+        "A yardstick: the average bookings of the last four complete quarters. Recommended "
+        "when no other method beats it."
     ),
     "holt_monthly": "Next month's bookings from the months before by exponential smoothing with a trend (Holt).",
     "naive_last_month": "Next month's bookings taken to be last month's.",
@@ -325,6 +350,18 @@ class Recommendation:
         (:func:`~salesops_lib.analysis.forecast.hindsight_methods`): never recommended.
     fair_quarters
         The most quarters any method without hindsight was tested on (0: none ran).
+    nested_wape, nested_quarters, nested_picks
+        The out-of-sample record of the rule in the same backtest
+        (:func:`~salesops_lib.analysis.forecast.nested_choice`): the WAPE of the methods
+        picked for each quarter from the quarters before it alone, those quarters and picks.
+    best_yardstick
+        The yardstick (:data:`~salesops_lib.analysis.forecast.BASELINES`) with the lowest
+        WAPE among those the rule could pick, and that WAPE; None without one.
+    range_errors
+        Backtest errors the forecast's range comes from (0: the method's own range).
+    partial
+        The methods without hindsight tested on fewer quarters than it (too short a history
+        for the first ones): not compared with it.
 
     Without a recommendation ``quarters`` are the quarters the backtest could test (fewer
     than :data:`MIN_QUARTERS`, or none).
@@ -344,6 +381,17 @@ class Recommendation:
     below: int = 0
     hindsight: tuple[str, ...] = ()
     fair_quarters: int = 0
+    nested_wape: float = float("nan")
+    nested_quarters: tuple[str, ...] = ()
+    nested_picks: tuple[str, ...] = ()
+    best_yardstick: tuple[str, float] | None = None
+    range_errors: int = 0
+    partial: tuple[str, ...] = ()
+
+    @property
+    def yardstick(self) -> bool:
+        """Whether the recommended method is a yardstick: nothing else beat it."""
+        return self.method in forecast.BASELINES
 
     @property
     def name(self) -> str | None:
@@ -974,6 +1022,7 @@ def recommendation_of(
         if m != method
     )
     mine = decision[decision["method"] == method]
+    nested = decision.attrs.get("nested", pd.DataFrame(columns=["quarter", "method"]))
     return Recommendation(
         method=str(method),
         week=week,
@@ -989,7 +1038,28 @@ def recommendation_of(
         below=int((mine["actual"] < mine["lo80"]).sum()),
         hindsight=looked,
         fair_quarters=fair_n,
+        nested_wape=float(decision.attrs.get("nested_wape", np.nan)),
+        nested_quarters=tuple(nested["quarter"]),
+        nested_picks=tuple(nested["method"]),
+        best_yardstick=_best_yardstick(ranked),
+        range_errors=int(fc.attrs.get("range_errors", {}).get(method, 0)),
+        partial=tuple(
+            str(m)
+            for m, r in fair.iterrows()
+            if int(r["quarters"]) < len(mine) and m in set(fc["method"])
+        ),
     )
+
+
+def _best_yardstick(ranked: pd.DataFrame) -> tuple[str, float] | None:
+    """The eligible yardstick with the lowest WAPE in a ranking, and that WAPE."""
+    if ranked.empty:
+        return None
+    sticks = ranked[ranked.index.isin(forecast.BASELINES) & ranked["eligible"].astype(bool)]
+    if sticks.empty:
+        return None
+    best = sticks["wape"].astype(float).idxmin()
+    return str(best), float(sticks.loc[best, "wape"])
 
 
 def accuracy_frame(
@@ -1239,7 +1309,38 @@ def range_sentence(rec: Recommendation) -> str | None:
                 f" Of the {out} quarters outside the 80% range, {rec.above} closed above it and "
                 f"{rec.below} below."
             )
-    return text
+    return f"{text} {range_basis(rec)}"
+
+
+def range_basis(rec: Recommendation) -> str:
+    """Where the recommended forecast's ranges come from, and whether they are calibrated.
+
+    Parameters
+    ----------
+    rec
+        The recommendation (``range_errors``: the backtest errors behind its range).
+
+    Returns
+    -------
+    str
+        The sentence: calibrated from :data:`~salesops_lib.analysis.forecast.CALIBRATED_ERRORS`
+        backtest errors on, else said to be **uncalibrated**.
+
+    Examples
+    --------
+    >>> range_basis(Recommendation("pipeline", 0, list("abcdefgh"), 0.05, 6, 8, 8, range_errors=8))
+    "Its ranges come from its own errors in the 8 quarters backtested at this week (a t interval of how far actuals fell from its forecasts; each backtest quarter's from the others')."
+    """
+    n = rec.range_errors
+    how = "(a t interval of how far actuals fell from its forecasts; each backtest quarter's from the others')"
+    if n >= forecast.CALIBRATED_ERRORS:
+        return f"Its ranges come from its own errors in the {n} quarters backtested at this week {how}."
+    if n:
+        return (
+            f"Its ranges come from its own errors in only {count(n, 'quarter')} backtested at this "
+            f"week {how}, too few to calibrate them: read them as **uncalibrated**."
+        )
+    return "Its ranges are the method's own, not calibrated on backtest errors: read them as **uncalibrated**."
 
 
 SEASONS = {"Q1": "first", "Q2": "second", "Q3": "third", "Q4": "fourth"}
@@ -1342,16 +1443,23 @@ def forecast_tiles(
     tiles = []
     if rec.method is not None:
         row = forecasts.set_index("method").loc[rec.method]
-        tiles.append(Tile("Recommended forecast", fmt(row["point"]), str(rec.name)))
+        oos = (
+            f"; out-of-sample WAPE {pct(rec.nested_wape, 1)}"
+            if np.isfinite(rec.nested_wape)
+            else ""
+        )
+        tiles.append(Tile("Recommended forecast", fmt(row["point"]), f"{rec.name}{oos}"))
         for level, held in ((80, rec.held80), (95, rec.held95)):
             detail = (
                 f"held the actual in {held} of {count(rec.ranged, 'quarter')} tested"
                 if rec.ranged
                 else "not measured in the backtest"
             )
-            tiles.append(
-                Tile(f"{level}% range", span(row[f"lo{level}"], row[f"hi{level}"], fmt), detail)
-            )
+            if rec.range_errors < forecast.CALIBRATED_ERRORS:
+                detail += "; uncalibrated"
+            lo, hi = float(row[f"lo{level}"]), float(row[f"hi{level}"])
+            shown = span(lo, hi, fmt) if np.isfinite(lo) and np.isfinite(hi) else "no range"
+            tiles.append(Tile(f"{level}% range", shown, detail))
     else:
         n = len(forecasts)
         if rec.hindsight and rec.fair_quarters == 0:
@@ -1489,10 +1597,19 @@ def choice_words(rec: Recommendation, names: dict[str, str] | None = None) -> st
         f"over the {count(len(rec.quarters), 'quarter')} tested {week_phrase(rec.week, each=True)}"
     )
     among = ", among the methods that use only past bookings" if rec.hindsight else ""
+    if rec.partial:
+        among += (
+            " and were tested on all of them"
+            if rec.hindsight
+            else ", among the methods tested on all of them"
+        )
+    fully = ", among the methods tested on all of them" if rec.partial and not rec.hindsight else ""
     if rec.tied:
         others = listing([f"{method_name(m, names)} ({pct(w, 2)})" for m, w, _ in rec.tied])
         biases = listing([pct(b, 1) for _, _, b in rec.tied])
         that = "that" if len(rec.tied) == 1 else "those"
+        if fully:  # said where it reads: the quarters, then the tie
+            over, among = over + fully + ",", ""
         return (
             f"its WAPE of {pct(rec.wape, 2)} {over} ties with {that} of {others}{among}, less than 0.1 "
             f"percentage point apart, and its smaller bias ({pct(rec.bias, 1)} against "
@@ -1622,6 +1739,17 @@ def recommendation_sentence(
             f"recommended**. {_side_by_side(forecasts, fmt)}"
         )
     point = float(forecasts.set_index("method").loc[rec.method, "point"])
+    fair = (
+        f" in a fair backtest of all {count(len(rec.quarters), 'quarter')}"
+        if rec.hindsight or rec.partial
+        else " in the backtest"
+    )
+    lead = (
+        f"No pipeline or model method beat the simple yardsticks{fair}, so a yardstick is "
+        "recommended. "
+        if rec.yardstick
+        else ""
+    )
     if methods_agree(forecasts):
         shown = forecasts[forecasts["method"] != "rep_call"]
         text = (
@@ -1637,7 +1765,59 @@ def recommendation_sentence(
             f"It expects {bold(fmt(point))} for {target}."
         )
     biased = bias_sentence(rec, point, target, fmt)
-    return text + (f" {biased}" if biased else "") + tail
+    nested = nested_sentence(rec, names)
+    return lead + text + (f" {biased}" if biased else "") + (f" {nested}" if nested else "") + tail
+
+
+def nested_sentence(rec: Recommendation, names: dict[str, str] | None = None) -> str | None:
+    """The recommendation rule's out-of-sample error: each quarter's pick from the quarters before it.
+
+    Parameters
+    ----------
+    rec
+        The recommendation (:func:`recommendation_of`; ``nested_wape``, ``nested_quarters``,
+        ``nested_picks``).
+    names
+        The methods' names on this data (:func:`method_names`).
+
+    Returns
+    -------
+    str or None
+        The sentence (``**`` marks what to read first); None without a recommendation or
+        without a quarter that had enough quarters before it to pick from.
+
+    Examples
+    --------
+    ``Out of sample, picking the method by this rule from only the quarters before each of
+    the last 4 quarters tested (2025Q4 to 2026Q3; Deal-by-deal win model 3 times, Blend of
+    methods once), the recommended forecasts missed by **4.8%** (WAPE).``
+    """
+    n = len(rec.nested_quarters)
+    if rec.method is None or not n or not np.isfinite(rec.nested_wape):
+        return None
+    counts = pd.Series(rec.nested_picks).value_counts(sort=False)
+    if len(counts) == 1:
+        picks = f"{method_name(str(counts.index[0]), names)} each time"
+    else:
+        picks = listing(
+            [
+                f"{method_name(str(m), names)} {'once' if k == 1 else f'{k} times'}"
+                for m, k in counts.items()
+            ]
+        )
+    first, last = rec.nested_quarters[0], rec.nested_quarters[-1]
+    if n == 1:
+        picks = method_name(rec.nested_picks[0], names)
+        return (
+            "Out of sample, picking the method by this rule from only the quarters before the "
+            f"last quarter tested ({first}; {picks}), the recommended forecast missed by "
+            f"{bold(pct(rec.nested_wape, 1))} (WAPE)."
+        )
+    return (
+        "Out of sample, picking the method by this rule from only the quarters before each of "
+        f"the last {n} quarters tested ({first} to {last}; {picks}), the recommended forecasts "
+        f"missed by {bold(pct(rec.nested_wape, 1))} (WAPE)."
+    )
 
 
 def _side_by_side(forecasts: pd.DataFrame, fmt: MoneyFormat) -> str:
@@ -1917,7 +2097,7 @@ def accuracy_sentence(
     if acc.empty or (rec.method is None and not rec.quarters):
         return None
     if rec.method is None:
-        at = acc[(acc["week"] == rec.week) & acc["method"].isin(forecast.METHODS)]
+        at = acc[(acc["week"] == rec.week) & acc["method"].isin(forecast.ALL_METHODS)]
         at = at[(at["method"] != "rep_call") & ~at["method"].isin(rec.hindsight)]
         at = at.sort_values("wape")
         if at.empty:
@@ -2055,7 +2235,7 @@ def errors_by_quarter(
     if decision.empty:
         return Table(pd.DataFrame({"quarter": []}), TableSpec((Column("quarter", "Quarter"),)))
     wide = decision.pivot_table(index="quarter", columns="method", values="abs_pct_error")
-    order = [m for m in (*forecast.METHODS, *forecast.BASELINES) if m in wide.columns]
+    order = [m for m in forecast.ALL_METHODS if m in wide.columns]
     wide = wide[order].reset_index()
     spec = TableSpec(
         (Column("quarter", "Quarter"), *(Column(m, method_name(m, names), "pct") for m in order))
@@ -2688,9 +2868,10 @@ def _definitions(
             "Forecast": "Expected bookings of the quarter: deals closed won with a close date in it.",
             **methods,
             "Recommended method": (
-                "The method (not Rep call, not a yardstick) with the lowest WAPE in the backtest "
-                f"at the forecast's own week of quarter, over at least {MIN_QUARTERS} quarters "
-                "tested. WAPEs less than 0.1 percentage point apart are a tie, and of the tied "
+                "The method (not Rep call) with the lowest WAPE in the backtest at the "
+                f"forecast's own week of quarter, over at least {MIN_QUARTERS} quarters tested "
+                "and tested on every quarter the others were; a yardstick when no pipeline or "
+                "model method beats it. WAPEs less than 0.1 percentage point apart are a tie, and of the tied "
                 "methods the one with the smaller bias (in either direction) is recommended; the "
                 "backtest table then shows WAPE to two decimals. With fewer quarters tested none "
                 "is recommended and the methods are shown side by side. Without history "
@@ -2699,9 +2880,19 @@ def _definitions(
                 "deal's final close date."
             ),
             "80% / 95% range": (
-                "Monte Carlo quantiles of the outcome (Bookings trend: model prediction "
-                "intervals; Rep call: from Commit up to Best Case); an 80% range should hold "
-                "the actual in about 80% of quarters."
+                "From the method's own backtest errors at the same week of quarter: a t interval "
+                "of how far actuals fell from its forecasts (as a share of the forecast), around "
+                "the forecast and never below bookings so far; in the backtest each quarter's "
+                "range comes from the errors of the other quarters. From "
+                f"{forecast.CALIBRATED_ERRORS} errors on it is called calibrated, with fewer "
+                "uncalibrated; with fewer than three the method's own range is shown (Monte "
+                "Carlo or model intervals). Rep call's runs from Commit up to Best Case. An 80% "
+                "range should hold the actual in about 80% of quarters."
+            ),
+            "Out-of-sample WAPE": (
+                "The WAPE of the recommendation rule itself: for each quarter tested with "
+                f"{MIN_QUARTERS} or more tested before it, the method the rule picks from those "
+                "earlier quarters alone, scored on that quarter."
             ),
             "Range held": (
                 "In how many of the quarters tested a method's range, made as of the same week, "
@@ -2953,7 +3144,8 @@ def bridge_note(
     method
         The method followed (:func:`bridge_method`).
     rec
-        The recommendation (None recommended: the note says which method is followed).
+        The recommendation (None recommended, or one the bridge cannot follow such as a
+        yardstick: the note says which method is followed).
     weights
         Each method's share of the forecast (:attr:`~salesops_lib.analysis.bridge.Valuation.weights`).
     snapshots
@@ -2966,6 +3158,11 @@ def bridge_note(
     str
     """
     out = [] if rec.method else [f"No method is recommended; the bridge follows {name}."]
+    if rec.method in forecast.FROM_BOOKINGS and rec.method != method:
+        out.append(
+            f"The recommended {rec.name} reads only past quarters' bookings, not the deals, so "
+            f"the bridge follows {name}, deal by deal."
+        )
     share = weights.get("time_series", 0.0)
     if method == "time_series":
         out.append(
