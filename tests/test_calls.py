@@ -196,7 +196,10 @@ def test_calibrated_sentence():
     )
     raw = teams.assign(calibrated=np.nan)
     assert rc.calibrated_sentence(raw, "2026Q3", 8, FMT).endswith("it cannot be calibrated.")
-    assert rc.calibrated_sentence(teams.iloc[:0], "2026Q3", 8, FMT) is None
+    unknown = rc.calibrated_sentence(teams.iloc[:0], "2026Q3", 8, FMT)
+    assert unknown is not None and unknown.endswith("2026Q3 Commit call is not known.")
+    none = rc.calibrated_sentence(teams.iloc[:0], "2026Q3", 8, FMT, has_categories=False)
+    assert none is None
 
 
 def test_at_risk_sentence():

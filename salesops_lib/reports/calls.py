@@ -170,7 +170,7 @@ def calls_section(
     chances = _in_seat(data, chances, as_of)
     chances = _named(chances, names, team_of)
     risky = chances[chances["chance"] < ca.AT_RISK].reset_index(drop=True)
-    cur = data.currency
+    cur, known = data.currency, _has_categories(data)
     return Calls(
         past=past,
         reps=Table(
@@ -179,7 +179,7 @@ def calls_section(
         sentence=calls_sentence(
             rows,
             _company_bias(total),
-            has_categories=_has_categories(data),
+            has_categories=known,
             has_history=data.history is not None,
         ),
         teams=Table(
@@ -188,7 +188,7 @@ def calls_section(
             f"{quarter} Commit call and calibrated call on {as_of.date()}" if len(teams) else "",
             cur,
         ),
-        calibrated_sentence=calibrated_sentence(teams, quarter, week, fmt),
+        calibrated_sentence=calibrated_sentence(teams, quarter, week, fmt, has_categories=known),
         at_risk=Table(
             risky,
             RISK_SPEC,
@@ -464,7 +464,7 @@ def team_rows(
 
 
 def calibrated_sentence(
-    teams: pd.DataFrame, quarter: str, week: int, fmt: MoneyFormat
+    teams: pd.DataFrame, quarter: str, week: int, fmt: MoneyFormat, *, has_categories: bool = True
 ) -> str | None:
     """The company's call and calibrated call in a sentence, with the team furthest from quota.
 
@@ -478,14 +478,22 @@ def calibrated_sentence(
         The report's week of the quarter.
     fmt
         The money formatter.
+    has_categories
+        Whether the data has forecast categories at all.
 
     Returns
     -------
     str or None
-        None without calls this quarter.
+        Without calls this quarter, that the call is not known (None when the data has no
+        forecast categories at all: :func:`calls_sentence` says so).
     """
     if teams.empty:
-        return None
+        if not has_categories:
+            return None
+        return (
+            f"No deal open on the report's day shows a forecast category, so the reps' "
+            f"{quarter} Commit call is not known."
+        )
     c = teams.iloc[-1]
     out = (
         f"The reps' {quarter} Commit call is {bold(fmt(float(c['call'])))} "
