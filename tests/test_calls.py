@@ -253,3 +253,17 @@ def test_demo_calls_match_pandas_on_the_raw_files(demo, demo_dir):
     actual = won.groupby("rep_id")["amount"].sum()
     p8 = past[past["week"] == 8].set_index("rep_id")
     assert p8["actual"].to_numpy() == pytest.approx(actual.reindex(p8.index).fillna(0).to_numpy())
+
+
+def test_new_deals_add_spread_but_keep_the_mean():
+    booked = pd.Series({"r": 0.0})
+    deals = pd.DataFrame({"rep_id": pd.Series([], dtype=str), "amount": [], "chance": []})
+    quotas = pd.Series({"r": 100.0})
+    flat = ca.quota_chances(booked, deals, quotas, allowance=50.0, draws=20000)
+    assert flat.loc[0, "chance"] == 0.0 and flat.loc[0, "expected"] == 50.0
+    # 50 expected from deals of 50: Poisson(1) deals, quota reached with 2 or more
+    drawn = ca.quota_chances(
+        booked, deals, quotas, allowance=50.0, deal_size=pd.Series({"x": 50.0}), draws=20000
+    )
+    assert drawn.loc[0, "expected"] == 50.0
+    assert drawn.loc[0, "chance"] == pytest.approx(1 - 2 * np.exp(-1), abs=0.015)

@@ -16,7 +16,8 @@ The **calibrated call** multiplies this quarter's call by the rep's own ratio
 
 The **chance of reaching quota** is simulated: bookings so far, plus each open deal won with
 the win model's chance (independently), plus the rep's share of the allowance for deals not
-yet created (split by quota); the share of :data:`N_DRAWS` draws at or above quota.
+yet created (split by quota, drawn as a Poisson number of deals of the rep's average size);
+the share of :data:`N_DRAWS` draws at or above quota.
 """
 
 from __future__ import annotations
@@ -150,6 +151,14 @@ def past_calls(
     return pd.concat(rows, ignore_index=True)[[*CALL_COLUMNS, "actual"]]
 
 
+def _size(deal_size: pd.Series | None, rep: str) -> float:
+    """The rep's average won deal (else the average over the reps; 0: none known)."""
+    if deal_size is None or deal_size.dropna().empty:
+        return 0.0
+    size = deal_size.get(rep, np.nan)
+    return float(size) if np.isfinite(size) else float(deal_size.dropna().mean())
+
+
 def _in_seat(data: SalesData, reps: pd.Series, day: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
     """Whether each rep was hired by ``day`` and still in seat on ``end`` (unknown reps: yes)."""
     r = data.reps.set_index("rep_id")
@@ -255,6 +264,7 @@ def quota_chances(
     quotas: pd.Series,
     *,
     allowance: float = 0.0,
+    deal_size: pd.Series | None = None,
     seed: int = 0,
     draws: int = N_DRAWS,
 ) -> pd.DataFrame:
@@ -270,7 +280,11 @@ def quota_chances(
         The quarter's quota, by ``rep_id``: only reps with a quota above 0 are scored.
     allowance
         The expected bookings from deals not yet created, shared among the reps in
-        proportion to their quota and added to every draw.
+        proportion to their quota. Without ``deal_size`` it is added to every draw as it
+        is; with it, a rep's share is drawn as a Poisson number of new won deals of the
+        rep's average size (same mean, the spread of a count of deals).
+    deal_size
+        The average won deal, by ``rep_id`` (a rep without one: the average of the others).
     seed
         Seed of the draws (the same data gives the same chances).
     draws
@@ -295,10 +309,14 @@ def quota_chances(
         mine = deals[deals["rep_id"] == rep]
         p = mine["chance"].to_numpy(dtype="float64")
         amount = mine["amount"].to_numpy(dtype="float64")
-        base = float(booked.get(rep, 0.0)) + float(share.get(rep, 0.0))
+        part = float(share.get(rep, 0.0))
+        base = float(booked.get(rep, 0.0)) + part
         total = (
             base + (rng.random((draws, len(p))) < p) @ amount if len(p) else np.full(draws, base)
         )
+        size = _size(deal_size, rep)
+        if part > 0 and size > 0:
+            total = total - part + rng.poisson(part / size, draws) * size
         rows.append(
             {
                 "rep_id": rep,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from salesops_lib import timeline
 from salesops_lib.analysis import calls as ca
 from salesops_lib.analysis.bridge import valuation
 from salesops_lib.data import SalesData
@@ -85,9 +86,10 @@ DEFINITIONS: dict[str, str] = {
     "Chance of quota": (
         "The share of 2,000 simulated quarters in which the rep reaches quota: bookings so "
         "far, plus each open deal won with the win model's chance independently, plus the "
-        "rep's share (by quota) of the expected bookings from deals not yet created, added "
-        "as its expected value: the deals not yet created add no spread, so early in the "
-        "quarter the chances are more extreme (nearer 0% or 100%) than they should be."
+        "rep's share (by quota) of the expected bookings from deals not yet created, drawn as "
+        "a Poisson number of new won deals of the rep's average size over the past year. "
+        "Deals are taken as independent, so the chances may be more extreme (nearer 0% or "
+        "100%) than a quarter's ups and downs shared by the whole team would make them."
     ),
     "Rep at risk": "A rep with a quota whose chance of reaching it is below 30%.",
 }
@@ -166,7 +168,9 @@ def calls_section(
     teams = team_rows(now, by_rep, by_team, total, team_of, quota, week)
     val = valuation(data, quarter=quarter, as_of=as_of, method="win_model")
     booked = _booked_by_rep(data, val.booked)
-    chances = ca.quota_chances(booked, val.open, quota, allowance=val.allowance)
+    chances = ca.quota_chances(
+        booked, val.open, quota, allowance=val.allowance, deal_size=_deal_sizes(data, quarter)
+    )
     chances = _in_seat(data, chances, as_of)
     chances = _named(chances, names, team_of)
     risky = chances[chances["chance"] < ca.AT_RISK].reset_index(drop=True)
@@ -236,6 +240,15 @@ def _quotas(data: SalesData, quarter: str) -> pd.Series:
 def _booked_by_rep(data: SalesData, won: pd.DataFrame) -> pd.Series:
     rep = data.opportunities.set_index("opp_id")["rep_id"]
     return won.assign(rep_id=won["opp_id"].map(rep)).groupby("rep_id")["amount"].sum()
+
+
+def _deal_sizes(data: SalesData, quarter: str) -> pd.Series:
+    """Each rep's average won deal over the year before ``quarter`` (by ``rep_id``)."""
+    start, _ = data.calendar.bounds(quarter)
+    won = timeline.booked(
+        data, start - pd.DateOffset(years=1), start - pd.Timedelta(days=1), ["rep_id", "amount"]
+    )
+    return won.groupby("rep_id")["amount"].mean()
 
 
 def _in_seat(data: SalesData, chances: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
