@@ -200,6 +200,8 @@ def test_calibrated_sentence():
     assert unknown is not None and unknown.endswith("2026Q3 Commit call is not known.")
     none = rc.calibrated_sentence(teams.iloc[:0], "2026Q3", 8, FMT, has_categories=False)
     assert none is None
+    start = rc.calibrated_sentence(teams, "2026Q3", 0, FMT)
+    assert start is not None and "at week 0 of past quarters (the day before they started)" in start
 
 
 def test_at_risk_sentence():
@@ -267,3 +269,16 @@ def test_new_deals_add_spread_but_keep_the_mean():
     )
     assert drawn.loc[0, "expected"] == 50.0
     assert drawn.loc[0, "chance"] == pytest.approx(1 - 2 * np.exp(-1), abs=0.015)
+
+
+def test_allowance_shared_by_new_deal_bookings():
+    booked = pd.Series(dtype="float64")
+    deals = pd.DataFrame({"rep_id": pd.Series([], dtype=str), "amount": [], "chance": []})
+    quotas = pd.Series({"a": 100.0, "b": 300.0})
+    by_quota = ca.quota_chances(booked, deals, quotas, allowance=200.0).set_index("rep_id")
+    assert by_quota["expected"].to_dict() == {"a": 50.0, "b": 150.0}
+    shared = ca.quota_chances(
+        booked, deals, quotas, allowance=200.0, share_by=pd.Series({"a": 3.0, "b": 1.0})
+    ).set_index("rep_id")
+    assert shared["expected"].to_dict() == {"a": 150.0, "b": 50.0}
+    assert shared.loc["a", "chance"] == 1.0 and shared.loc["b", "chance"] == 0.0

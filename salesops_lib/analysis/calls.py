@@ -265,6 +265,7 @@ def quota_chances(
     *,
     allowance: float = 0.0,
     deal_size: pd.Series | None = None,
+    share_by: pd.Series | None = None,
     seed: int = 0,
     draws: int = N_DRAWS,
 ) -> pd.DataFrame:
@@ -279,12 +280,15 @@ def quota_chances(
     quotas
         The quarter's quota, by ``rep_id``: only reps with a quota above 0 are scored.
     allowance
-        The expected bookings from deals not yet created, shared among the reps in
-        proportion to their quota. Without ``deal_size`` it is added to every draw as it
+        The expected bookings from deals not yet created, shared among the reps scored in
+        proportion to ``share_by`` (None, or all 0: to their quota). Without ``deal_size`` it is added to every draw as it
         is; with it, a rep's share is drawn as a Poisson number of new won deals of the
         rep's average size (same mean, the spread of a count of deals).
     deal_size
         The average won deal, by ``rep_id`` (a rep without one: the average of the others).
+    share_by
+        Each rep's weight in the allowance, by ``rep_id`` (such as what the rep booked from
+        deals created in the quarter they closed); a rep without one weighs 0.
     seed
         Seed of the draws (the same data gives the same chances).
     draws
@@ -302,7 +306,10 @@ def quota_chances(
     >>> quota_chances(booked, deals, quotas)  # doctest: +SKIP
     """
     q = quotas[quotas > 0].astype("float64")
-    share = allowance * q / q.sum() if len(q) and q.sum() > 0 else q * 0.0
+    weight = q if share_by is None else share_by.reindex(q.index).fillna(0.0).clip(lower=0.0)
+    if not weight.sum() > 0:
+        weight = q
+    share = allowance * weight / weight.sum() if len(q) and weight.sum() > 0 else q * 0.0
     rng = np.random.default_rng(seed)
     rows = []
     for rep in sorted(q.index):

@@ -86,7 +86,9 @@ DEFINITIONS: dict[str, str] = {
     "Chance of quota": (
         "The share of 2,000 simulated quarters in which the rep reaches quota: bookings so "
         "far, plus each open deal won with the win model's chance independently, plus the "
-        "rep's share (by quota) of the expected bookings from deals not yet created, drawn as "
+        "rep's share of the expected bookings from deals not yet created (shared as the reps "
+        "booked from deals created in the quarter they closed over the past four quarters; "
+        "by quota without such bookings), drawn as "
         "a Poisson number of new won deals of the rep's average size over the past year. "
         "Deals are taken as independent, so the chances may be more extreme (nearer 0% or "
         "100%) than a quarter's ups and downs shared by the whole team would make them."
@@ -169,7 +171,12 @@ def calls_section(
     val = valuation(data, quarter=quarter, as_of=as_of, method="win_model")
     booked = _booked_by_rep(data, val.booked)
     chances = ca.quota_chances(
-        booked, val.open, quota, allowance=val.allowance, deal_size=_deal_sizes(data, quarter)
+        booked,
+        val.open,
+        quota,
+        allowance=val.allowance,
+        deal_size=_deal_sizes(data, quarter),
+        share_by=_new_deal_bookings(data, quarter),
     )
     chances = _in_seat(data, chances, as_of)
     chances = _named(chances, names, team_of)
@@ -189,7 +196,10 @@ def calls_section(
         teams=Table(
             teams,
             TEAM_SPEC,
-            f"{quarter} Commit call and calibrated call on {as_of.date()}" if len(teams) else "",
+            f"{quarter} Commit call and calibrated call on {as_of.date()}; past bias at week "
+            f"{week} of earlier quarters"
+            if len(teams)
+            else "",
             cur,
         ),
         calibrated_sentence=calibrated_sentence(teams, quarter, week, fmt, has_categories=known),
@@ -249,6 +259,19 @@ def _deal_sizes(data: SalesData, quarter: str) -> pd.Series:
         data, start - pd.DateOffset(years=1), start - pd.Timedelta(days=1), ["rep_id", "amount"]
     )
     return won.groupby("rep_id")["amount"].mean()
+
+
+def _new_deal_bookings(data: SalesData, quarter: str, quarters: int = 4) -> pd.Series:
+    """What each rep booked over the last ``quarters`` complete quarters from deals created
+    in the quarter they closed (by ``rep_id``): how the allowance for new deals is shared."""
+    parts = []
+    for q in [x for x in data.full_quarters() if x < quarter][-quarters:]:
+        start, end = data.calendar.bounds(q)
+        won = timeline.booked(data, start, end, ["rep_id", "amount", "created_date"])
+        parts.append(won[won["created_date"] >= start])
+    if not parts:
+        return pd.Series(dtype="float64")
+    return pd.concat(parts).groupby("rep_id")["amount"].sum().astype("float64")
 
 
 def _in_seat(data: SalesData, chances: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -515,7 +538,8 @@ def calibrated_sentence(
     if not np.isfinite(float(c["calibrated"])):
         return out + ": with no past calls to learn from, it cannot be calibrated."
     out += (
-        f"; corrected by each rep's record at week {week} of past quarters, it comes to "
+        f"; corrected by each rep's record at week {week} of past quarters"
+        f"{' (the day before they started)' if week == 0 else ''}, it comes to "
         f"{bold(fmt(float(c['calibrated'])))}"
     )
     if float(c["quota"]) > 0:
