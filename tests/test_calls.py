@@ -282,3 +282,28 @@ def test_allowance_shared_by_new_deal_bookings():
     ).set_index("rep_id")
     assert shared["expected"].to_dict() == {"a": 150.0, "b": 50.0}
     assert shared.loc["a", "chance"] == 1.0 and shared.loc["b", "chance"] == 0.0
+
+
+def test_tested_words():
+    t = pd.DataFrame(
+        {
+            "quarter": ["q1", "q2", "q3"],
+            "call": [70.0, 80.0, 5.0],
+            "calibrated": [105.0, 95.0, 9.0],
+            "actual": [100.0, 100.0, 0.0],  # q3 booked nothing: left out
+        }
+    )
+    assert rc.tested_words(t, 4) == (
+        "Tested on 2 earlier quarters at week 4, each calibrated only with the quarters before "
+        "it, the calibrated call missed the outcome by 5% on average, closer than the raw call "
+        "(25%)."
+    )
+    worse = t.assign(calibrated=[140.0, 60.0, 9.0])
+    assert "no closer than the raw call (25%)" in rc.tested_words(worse, 4)
+    assert rc.tested_words(t.iloc[:0], 4) is None
+
+
+def test_calibration_backtest_uses_only_earlier_quarters(tiny):
+    teams = pd.Series({"r1": "A", "r2": "A", "r3": "B", "r4": "B"})
+    # 2026Q1 is the only quarter with calls; nothing before it to calibrate with
+    assert ca.calibration_backtest(tiny, before="2026Q2", week=4, team_of=teams).empty

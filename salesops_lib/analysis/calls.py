@@ -337,3 +337,91 @@ def quota_chances(
     cols = ["rep_id", "quota", "booked", "open_pipeline", "expected", "chance"]
     out = pd.DataFrame(rows, columns=cols)
     return out.sort_values(["chance", "rep_id"], kind="stable").reset_index(drop=True)
+
+
+def calibrate(now: pd.DataFrame, past: pd.DataFrame, week: int, team_of: pd.Series) -> pd.DataFrame:
+    """Calibrate the calls ``now`` with the past calls at ``week`` (:func:`calibrated_calls`).
+
+    Parameters
+    ----------
+    now
+        :func:`rep_calls` of the quarter (``rep_id, call``).
+    past
+        :func:`past_calls` of earlier quarters, with rows at ``week``.
+    week
+        The week of quarter the calls are read at.
+    team_of
+        Each rep's team, indexed by ``rep_id``.
+
+    Returns
+    -------
+    DataFrame
+        :func:`calibrated_calls` (``calibrated`` NaN when no past call was read at ``week``).
+    """
+    at = past[past["week"] == week]
+    if at.empty:
+        out = calibrated_calls(
+            now,
+            pd.DataFrame(columns=["quarters", "ratio"]),
+            pd.Series(dtype="float64"),
+            team_of,
+            company_ratio=float("nan"),
+        )
+        return out.assign(calibrated=np.nan)
+    rep = call_accuracy(at).xs(week, level="week")
+    team = call_accuracy(at, key=team_of).xs(week, level="week")
+    company = call_accuracy(at.assign(rep_id="Company"))
+    ratio = float(company["ratio"].iloc[0])
+    return calibrated_calls(now, rep, team["ratio"], team_of, company_ratio=ratio)
+
+
+def calibration_backtest(
+    data: SalesData,
+    *,
+    before: str,
+    week: int,
+    team_of: pd.Series,
+    quarters: int = 4,
+    history: int = 8,
+) -> pd.DataFrame:
+    """The company's raw and calibrated call at ``week`` of earlier quarters, and the outcome.
+
+    Each quarter is calibrated only with the calls of the quarters before it.
+
+    Parameters
+    ----------
+    data
+        The data set.
+    before
+        The first quarter not tested.
+    week
+        The week of quarter of the call.
+    team_of
+        Each rep's team, indexed by ``rep_id``.
+    quarters
+        At most this many quarters tested (the latest complete ones before ``before``).
+    history
+        Earlier quarters each calibration reads.
+
+    Returns
+    -------
+    DataFrame
+        ``quarter, call, calibrated, actual`` (the company's bookings in the quarter), one
+        row per quarter with both a call and past calls to calibrate it.
+
+    Examples
+    --------
+    >>> calibration_backtest(data, before="2026Q3", week=8, team_of=teams)  # doctest: +SKIP
+    """
+    rows = []
+    for q in [x for x in data.full_quarters() if x < before][-quarters:]:
+        day = as_of_for_week(data, q, week)
+        now = rep_calls(data, quarter=q, as_of=day)
+        past = past_calls(data, before=q, quarters=history, weeks=(week,))
+        if now.empty or past.empty:
+            continue
+        cal = calibrate(now, past, week, team_of)
+        start, end = data.calendar.bounds(q)
+        actual = float(timeline.booked(data, start, end, columns=["amount"])["amount"].sum())
+        rows.append((q, float(cal["call"].sum()), float(cal["calibrated"].sum()), actual))
+    return pd.DataFrame(rows, columns=["quarter", "call", "calibrated", "actual"])

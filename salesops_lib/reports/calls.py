@@ -117,6 +117,9 @@ class Calls:
         The reps whose chance of reaching quota is below 30%.
     at_risk_sentence
         The reps at risk in a sentence.
+    calibration_test
+        The company's raw and calibrated call at the same week of earlier quarters against
+        the outcome (:func:`~salesops_lib.analysis.calls.calibration_backtest`).
     chances
         Every rep's chance of reaching quota
         (:func:`~salesops_lib.analysis.calls.quota_chances`).
@@ -131,6 +134,7 @@ class Calls:
     calibrated_sentence: str | None
     at_risk: Table
     at_risk_sentence: str
+    calibration_test: pd.DataFrame
     chances: pd.DataFrame
     definitions: dict[str, str]
 
@@ -182,6 +186,9 @@ def calls_section(
     chances = _named(chances, names, team_of)
     risky = chances[chances["chance"] < ca.AT_RISK].reset_index(drop=True)
     cur, known = data.currency, _has_categories(data)
+    tested = ca.calibration_backtest(
+        data, before=quarter, week=week, team_of=team_of, history=quarters
+    )
     return Calls(
         past=past,
         reps=Table(
@@ -202,7 +209,9 @@ def calls_section(
             else "",
             cur,
         ),
-        calibrated_sentence=calibrated_sentence(teams, quarter, week, fmt, has_categories=known),
+        calibrated_sentence=calibrated_sentence(
+            teams, quarter, week, fmt, has_categories=known, tested=tested
+        ),
         at_risk=Table(
             risky,
             RISK_SPEC,
@@ -212,6 +221,7 @@ def calls_section(
             cur,
         ),
         at_risk_sentence=at_risk_sentence(chances, quarter, fmt),
+        calibration_test=tested,
         chances=chances,
         definitions=DEFINITIONS,
     )
@@ -500,7 +510,13 @@ def team_rows(
 
 
 def calibrated_sentence(
-    teams: pd.DataFrame, quarter: str, week: int, fmt: MoneyFormat, *, has_categories: bool = True
+    teams: pd.DataFrame,
+    quarter: str,
+    week: int,
+    fmt: MoneyFormat,
+    *,
+    has_categories: bool = True,
+    tested: pd.DataFrame | None = None,
 ) -> str | None:
     """The company's call and calibrated call in a sentence, with the team furthest from quota.
 
@@ -516,6 +532,8 @@ def calibrated_sentence(
         The money formatter.
     has_categories
         Whether the data has forecast categories at all.
+    tested
+        :func:`~salesops_lib.analysis.calls.calibration_backtest` (None or empty: not said).
 
     Returns
     -------
@@ -552,7 +570,39 @@ def calibrated_sentence(
             f" Furthest from quota: {low['team']} at {pct(float(low['calibrated_attainment']))} "
             f"({fmt(float(low['calibrated']))} of {fmt(float(low['quota']))})."
         )
-    return out
+    words = tested_words(tested, week)
+    return f"{out} {words}" if words else out
+
+
+def tested_words(tested: pd.DataFrame | None, week: int) -> str | None:
+    """How far the raw and the calibrated call at ``week`` missed earlier quarters' outcomes.
+
+    Parameters
+    ----------
+    tested
+        :func:`~salesops_lib.analysis.calls.calibration_backtest` rows.
+    week
+        The week of quarter.
+
+    Returns
+    -------
+    str or None
+        The mean absolute error of each, as a share of the outcome; None without a
+        quarter with bookings.
+    """
+    if tested is None:
+        return None
+    t = tested[(tested["actual"] > 0) & tested["calibrated"].notna()]
+    if t.empty:
+        return None
+    raw = float(((t["call"] - t["actual"]).abs() / t["actual"]).mean())
+    cal = float(((t["calibrated"] - t["actual"]).abs() / t["actual"]).mean())
+    better = "closer than" if cal < raw else "no closer than"
+    return (
+        f"Tested on {count(len(t), 'earlier quarter')} at week {week}, each calibrated only with "
+        f"the quarters before it, the calibrated call missed the outcome by {pct(cal)} on "
+        f"average, {better} the raw call ({pct(raw)})."
+    )
 
 
 def at_risk_sentence(chances: pd.DataFrame, quarter: str, fmt: MoneyFormat) -> str:
