@@ -545,8 +545,8 @@ def calibrated_sentence(
         if not has_categories:
             return None
         return (
-            f"No deal open on the report's day shows a forecast category, so the reps' "
-            f"{quarter} Commit call is not known."
+            "No snapshot or record shows the forecast categories of the deals open on the "
+            f"report's day, so the reps' {quarter} Commit call is not known."
         )
     c = teams.iloc[-1]
     out = (
