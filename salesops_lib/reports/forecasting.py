@@ -47,6 +47,8 @@ from salesops_lib.reports.base import (
     period_of,
     team_or_company,
 )
+from salesops_lib.reports.calls import DEFINITIONS as CALL_DEFINITIONS
+from salesops_lib.reports.calls import Calls, calls_section
 from salesops_lib.reports.deals import (
     AMOUNT_SOURCE,
     category_note,
@@ -461,6 +463,8 @@ class Forecasting(HasGaps):
     push_sentence: str
     push_rule: str
     push_files: dict[str, Table]
+    calls: Calls
+    """Reps' calls: past bias, the calibrated call and the reps at risk of missing quota."""
 
 
 def method_name(method: str, names: dict[str, str] | None = None) -> str:
@@ -525,9 +529,7 @@ def build(
 
     Examples
     --------
-    >>> r = build(load_dataset("data/demo"), quarter="2026Q3")  # doctest: +SKIP
-    >>> r.recommendation_sentence  # doctest: +SKIP
-    'The recommended method is **Deal-by-deal win model**: it had the lowest WAPE ...'
+    >>> build(load_dataset("data/demo"), quarter="2026Q3").recommendation_sentence  # doctest: +SKIP
     """
     period = period_of(data, quarter, as_of, week=week)
     d = team_or_company(data, team)
@@ -555,6 +557,7 @@ def build(
             _team_section(b, teams),
             moved,
             _push_section(b, risk),
+            _calls_part(b, backtest_quarters),
         ),
         definitions=_definitions(
             forecasts,
@@ -567,7 +570,8 @@ def build(
                 for t in (risks.largest, risks.past_due)
             ),
         )
-        | moved.bridge_definitions,
+        | moved.bridge_definitions
+        | CALL_DEFINITIONS,
         findings=_findings(
             forecasts,
             rec,
@@ -586,6 +590,20 @@ def build(
 def _fields(*parts: Any) -> dict[str, Any]:
     """The fields of the sections' results, by name, for the report's result (no copies)."""
     return {f.name: getattr(p, f.name) for p in parts for f in dataclasses.fields(p)}
+
+
+@dataclass(frozen=True)
+class _CallsPart:
+    """Section "How good are the reps' calls?" (the field of :class:`Forecasting`)."""
+
+    calls: Calls
+
+
+def _calls_part(b: _Basis, quarters: int) -> _CallsPart:
+    """The reps' calls (:func:`~salesops_lib.reports.calls.calls_section`) of the quarter forecast."""
+    return _CallsPart(
+        calls_section(b.d, quarter=b.target, as_of=b.period.as_of, week=b.week, quarters=quarters)
+    )
 
 
 def _frame(risk: dict[str, object], key: str) -> pd.DataFrame:
