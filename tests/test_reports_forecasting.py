@@ -1186,6 +1186,18 @@ def test_week_outside_the_quarter_or_not_whole_raises_naming_the_range(tmp_path,
     )
 
 
+def test_forecast_view_shows_what_build_shows_for_the_same_week(tmp_path):
+    data = salesforce_export(tmp_path)
+    whole = fr.build(data, quarter="2026Q1", week=6)
+    view = fr.forecast_view(data, quarter="2026Q1", week=6)
+    assert view.period == whole.period
+    assert view.tiles == whole.tiles
+    assert view.recommendation_sentence == whole.recommendation_sentence
+    assert view.range_sentence == whole.range_sentence
+    assert view.forecast_table.caption == whole.forecast_table.caption
+    pd.testing.assert_frame_equal(view.forecast_table.frame, whole.forecast_table.frame)
+
+
 def test_build_week_n_is_build_as_of_start_plus_seven_n(tmp_path):
     from salesops_lib.errors import ConfigError
 

@@ -118,7 +118,7 @@ def _show(make: Callable[[], WhatIf | None]) -> None:
 # 03 forecasting: the week of the quarter
 
 
-def _forecast_shown(r: forecasting.Forecasting) -> list[HTML]:
+def _forecast_shown(r: forecasting.Forecasting | forecasting.ForecastView) -> list[HTML]:
     return [
         page.tiles(r.tiles),
         page.say(r.recommendation_sentence),
@@ -150,8 +150,10 @@ def forecast_controls(
     Returns
     -------
     WhatIf
-        A ``week`` slider from 0 to the quarter's weeks; each change rebuilds the report
-        with ``week=`` and shows its tiles, recommendation, range and forecast table.
+        A ``week`` slider from 0 to the quarter's weeks; each change shows the tiles,
+        recommendation, range and forecast table as of that week
+        (:func:`~salesops_lib.reports.forecasting.forecast_view`: what the report would show,
+        without rebuilding its other sections).
     """
     start, end = r.period.start, r.period.end
     weeks = -(-((end - start).days + 1) // 7)
@@ -165,7 +167,7 @@ def forecast_controls(
 
     def draw(week: int) -> list[HTML]:
         return _forecast_shown(
-            forecasting.build(
+            forecasting.forecast_view(
                 data, quarter=quarter, team=team, backtest_quarters=backtest_quarters, week=week
             )
         )

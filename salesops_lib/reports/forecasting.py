@@ -811,13 +811,7 @@ def _forecast_section(
         recommendation_sentence=recommendation_sentence(forecasts, rec, target, fmt, b.names),
         range_sentence=range_sentence(rec),
         season_sentence=season_sentence(decision, rec, forecasts, target, fmt),
-        forecast_table=Table(
-            forecasts,
-            FORECAST_SPEC,
-            f"Forecasts of {target} bookings by method, as known on {as_of.date()}"
-            + (f"; ranges held: in the backtest at week {b.week}" if len(decision) else ""),
-            d.currency,
-        ),
+        forecast_table=_forecast_table(b),
         forecast_chart=forecasts.assign(method=forecasts["label"]),
         forecast_title=forecast_title(forecasts, rec, target, fmt),
         goal=goal,
@@ -835,6 +829,73 @@ def _forecast_section(
             inputs=b.inputs,
             chances=chances,
         ),
+    )
+
+
+def _forecast_table(b: _Basis) -> Table:
+    """The forecast of each method, as the section and :func:`forecast_view` show it."""
+    caption = f"Forecasts of {b.target} bookings by method, as known on {b.period.as_of.date()}"
+    if len(b.decision):
+        caption += f"; ranges held: in the backtest at week {b.week}"
+    return Table(b.forecasts, FORECAST_SPEC, caption, b.d.currency)
+
+
+@dataclass(frozen=True)
+class ForecastView:
+    """The forecast section's headline of report 03 alone (see :func:`forecast_view`)."""
+
+    period: Period
+    tiles: list[Tile]
+    recommendation_sentence: str
+    range_sentence: str | None
+    forecast_table: Table
+
+
+def forecast_view(
+    data: SalesData,
+    *,
+    quarter: str | None = None,
+    as_of: object | None = None,
+    team: str | None = None,
+    backtest_quarters: int = 8,
+    week: int | None = None,
+) -> ForecastView:
+    """Report 03's tiles, recommendation, range and forecast table alone, as :func:`build` has them.
+
+    What a what-if of the week of the quarter redraws: the backtests and the forecast that
+    decide them, without the rest of the report (the outlook, the deals at risk, the split
+    by team, last week's bridge and the push list), so a new week shows in a fraction of a
+    whole build; on the same data set, the backtests of the weeks already seen are reused.
+
+    Parameters
+    ----------
+    data, quarter, as_of, team, backtest_quarters, week
+        As for :func:`build`.
+
+    Returns
+    -------
+    ForecastView
+
+    Raises
+    ------
+    ConfigError
+        As :func:`build` does (a week outside the quarter, both ``as_of`` and ``week``).
+
+    Examples
+    --------
+    >>> forecast_view(load_dataset("data/demo"), quarter="2026Q3", week=6).tiles  # doctest: +SKIP
+    """
+    period = period_of(data, quarter, as_of, week=week)
+    b = _basis(team_or_company(data, team), period, backtest_quarters)
+    booked = float(b.fc.attrs["booked"])
+    return ForecastView(
+        period=period,
+        tiles=forecast_tiles(b.forecasts, b.rec, booked, period.as_of, b.fmt),
+        recommendation_sentence=recommendation_sentence(
+            b.forecasts, b.rec, b.target, b.fmt, b.names
+        ),
+        range_sentence=range_sentence(b.rec),
+        forecast_table=_forecast_table(b),
     )
 
 
