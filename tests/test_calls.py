@@ -352,3 +352,50 @@ def test_demo_week8_bias_matches_pandas(demo, demo_dir):
     got = ca.call_accuracy(past.assign(rep_id="Company")).loc[("Company", 8), "bias"]
     assert got == pytest.approx(diff / booked_total)
     assert got == pytest.approx(-0.04, abs=0.01)  # the figure the report states: 4% below
+
+
+def _record(mean, reached, at_risk, made, reps=50):
+    return pd.DataFrame(
+        {
+            "quarter": ["2026Q1", "2026Q2"],
+            "reps": [reps, reps],
+            "mean_chance": [mean, mean],
+            "reached": [reached, reached],
+            "at_risk": [at_risk, at_risk],
+            "at_risk_reached": [made, made],
+        }
+    )
+
+
+def test_risk_record_sentence_says_how_the_chances_fared():
+    low = rc.risk_record_sentence(_record(0.38, 0.50, 15, 4), 8)
+    assert low == (
+        "Tested the same way at week 8 of 2026Q1 and 2026Q2: the chances averaged 38% while 50% "
+        "of the 100 reps scored reached quota; of the 30 reps given less than 30%, 8 (27%) reached "
+        "it anyway. The chances run low: read them as a ranking of who needs help, not as odds."
+    )
+    assert rc.risk_record_sentence(_record(0.60, 0.50, 5, 0), 0).endswith(
+        "The chances run high: more reps fall short than they say."
+    )
+    fair = rc.risk_record_sentence(_record(0.50, 0.52, 0, 0), 4)
+    assert fair.endswith("no rep was given less than 30%.")
+    assert rc.risk_record_sentence(_record(0.5, 0.5, 0, 0).iloc[0:0], 4) is None
+
+
+def test_demo_risk_record_matches_pandas_on_the_raw_files(demo, demo_dir):
+    """Who reached quota in each earlier quarter, from quotas.csv and opportunities.csv."""
+    opps = pd.read_csv(demo_dir / "opportunities.csv", parse_dates=["close_date"])
+    quotas = pd.read_csv(demo_dir / "quotas.csv")
+    record = rc.risk_record(demo, before="2026Q4", week=0, quarters=2)
+    assert list(record["quarter"]) == ["2026Q2", "2026Q3"]
+    for row in record.itertuples():
+        start, end = demo.calendar.bounds(row.quarter)
+        ch = rc.chances_on(demo, row.quarter, start)
+        won = opps[opps["is_won"].astype(bool) & opps["close_date"].between(start, end)]
+        booked = won.groupby("rep_id")["amount"].sum().reindex(ch["rep_id"]).fillna(0.0)
+        quota = quotas[quotas["period"] == row.quarter].groupby("rep_id")["quota"].sum()
+        made = booked.to_numpy() >= quota.reindex(ch["rep_id"]).to_numpy() - 0.005
+        assert row.reps == len(ch)
+        assert row.reached == pytest.approx(made.mean())
+        assert row.at_risk == int((ch["chance"] < ca.AT_RISK).sum())
+        assert row.at_risk_reached == int(((ch["chance"] < ca.AT_RISK).to_numpy() & made).sum())

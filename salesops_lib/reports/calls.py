@@ -18,6 +18,7 @@ from salesops_lib import timeline
 from salesops_lib.analysis import calls as ca
 from salesops_lib.analysis.bridge import valuation
 from salesops_lib.data import SalesData
+from salesops_lib.errors import SalesOpsDataError
 from salesops_lib.format import pct
 from salesops_lib.reports.base import MoneyFormat, bold, count, listing, money_in
 from salesops_lib.reports.tables import Column, Table, TableSpec
@@ -125,6 +126,11 @@ class Calls:
         (:func:`~salesops_lib.analysis.calls.quota_chances`).
     definitions
         The section's terms.
+    risk_record_sentence
+        How the chances fared at the same week of earlier quarters (:func:`risk_record`).
+    risk_record
+        Per earlier quarter: reps scored, their mean chance, the share that reached quota,
+        reps below 30% and how many of them reached quota anyway.
     """
 
     past: pd.DataFrame
@@ -137,6 +143,8 @@ class Calls:
     calibration_test: pd.DataFrame
     chances: pd.DataFrame
     definitions: dict[str, str]
+    risk_record_sentence: str | None = None
+    risk_record: pd.DataFrame | None = None
 
 
 def calls_section(
@@ -172,18 +180,8 @@ def calls_section(
     now = ca.rep_calls(data, quarter=quarter, as_of=as_of)
     quota = _quotas(data, quarter)
     teams = team_rows(now, by_rep, by_team, total, team_of, quota, week)
-    val = valuation(data, quarter=quarter, as_of=as_of, method="win_model")
-    booked = _booked_by_rep(data, val.booked)
-    chances = ca.quota_chances(
-        booked,
-        val.open,
-        quota,
-        allowance=val.allowance,
-        deal_size=_deal_sizes(data, quarter),
-        share_by=_new_deal_bookings(data, quarter),
-    )
-    chances = _in_seat(data, chances, as_of)
-    chances = _named(chances, names, team_of)
+    chances = _named(chances_on(data, quarter, as_of), names, team_of)
+    record = risk_record(data, before=quarter, week=week)
     risky = chances[chances["chance"] < ca.AT_RISK].reset_index(drop=True)
     cur, known = data.currency, _has_categories(data)
     tested = ca.calibration_backtest(
@@ -221,9 +219,141 @@ def calls_section(
             cur,
         ),
         at_risk_sentence=at_risk_sentence(chances, quarter, fmt),
+        risk_record_sentence=risk_record_sentence(record, week),
+        risk_record=record,
         calibration_test=tested,
         chances=chances,
         definitions=DEFINITIONS,
+    )
+
+
+def chances_on(data: SalesData, quarter: str, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Each rep in seat's chance of reaching the quarter's quota as known on ``as_of``.
+
+    Parameters
+    ----------
+    data
+        The data set.
+    quarter
+        The quarter.
+    as_of
+        The day (booked so far, the deals open then with the win model's chances, the
+        allowance for deals not yet created).
+
+    Returns
+    -------
+    DataFrame
+        :func:`~salesops_lib.analysis.calls.quota_chances` for the reps still in seat.
+    """
+    val = valuation(data, quarter=quarter, as_of=as_of, method="win_model")
+    chances = ca.quota_chances(
+        _booked_by_rep(data, val.booked),
+        val.open,
+        _quotas(data, quarter),
+        allowance=val.allowance,
+        deal_size=_deal_sizes(data, quarter),
+        share_by=_new_deal_bookings(data, quarter),
+    )
+    return _in_seat(data, chances, as_of)
+
+
+def risk_record(data: SalesData, *, before: str, week: int, quarters: int = 4) -> pd.DataFrame:
+    """The chances of reaching quota, worked out the same way at the same week of up to
+    ``quarters`` complete quarters before ``before``, against who reached quota.
+
+    Parameters
+    ----------
+    data
+        The data set.
+    before
+        The quarter forecast: only quarters before it are read.
+    week
+        The week of the quarter the chances are worked out at (its first day + 7 × week).
+    quarters
+        Earlier quarters read.
+
+    Returns
+    -------
+    DataFrame
+        One row per quarter with quotas: ``quarter, reps, mean_chance, reached`` (the share
+        of the reps scored who booked their quota), ``at_risk`` (reps below 30%) and
+        ``at_risk_reached`` (how many of those booked their quota anyway).
+    """
+    rows = []
+    done = [q for q in data.full_quarters() if q < before][-quarters:]
+    for q in done:
+        start, end = data.calendar.bounds(q)
+        if _quotas(data, q).empty:
+            continue
+        day = min(start + pd.Timedelta(days=7 * week), end)
+        try:
+            ch = chances_on(data, q, day)
+        except SalesOpsDataError:  # too little history before that quarter to fit the model
+            continue
+        if ch.empty:
+            continue
+        won = timeline.booked(data, start, end, ["rep_id", "amount"])
+        made = won.groupby("rep_id")["amount"].sum().reindex(ch["rep_id"]).fillna(0.0)
+        reached = made.to_numpy() >= ch["quota"].to_numpy() - 0.005
+        risky = ch["chance"].to_numpy() < ca.AT_RISK
+        rows.append(
+            {
+                "quarter": q,
+                "reps": len(ch),
+                "mean_chance": float(ch["chance"].mean()),
+                "reached": float(reached.mean()),
+                "at_risk": int(risky.sum()),
+                "at_risk_reached": int((risky & reached).sum()),
+            }
+        )
+    cols = ["quarter", "reps", "mean_chance", "reached", "at_risk", "at_risk_reached"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def risk_record_sentence(record: pd.DataFrame, week: int) -> str | None:
+    """How the chances of reaching quota fared in earlier quarters, in a sentence.
+
+    Parameters
+    ----------
+    record
+        :func:`risk_record`.
+    week
+        The week of the quarter the chances were worked out at.
+
+    Returns
+    -------
+    str or None
+        None without an earlier quarter to test on.
+
+    Examples
+    --------
+    >>> rec = pd.DataFrame({"quarter": ["2026Q2"], "reps": [50], "mean_chance": [0.4],
+    ...                     "reached": [0.5], "at_risk": [20], "at_risk_reached": [5]})
+    >>> risk_record_sentence(rec, 0)
+    'Tested the same way at week 0 of 2026Q2: the chances averaged 40% while 50% of the 50 reps scored reached quota; of the 20 reps given less than 30%, 5 (25%) reached it anyway. The chances run low: read them as a ranking of who needs help, not as odds.'
+    """
+    if record.empty:
+        return None
+    n = int(record["reps"].sum())
+    mean = float((record["mean_chance"] * record["reps"]).sum() / n)
+    reached = float((record["reached"] * record["reps"]).sum() / n)
+    risky, made = int(record["at_risk"].sum()), int(record["at_risk_reached"].sum())
+    qs = listing([str(q) for q in record["quarter"]])
+    which = f"week {week} of {qs}"
+    tail = (
+        f"of the {count(risky, 'rep')} given less than {pct(ca.AT_RISK)}, {made} ({pct(made / risky)}) "
+        "reached it anyway"
+        if risky
+        else f"no rep was given less than {pct(ca.AT_RISK)}"
+    )
+    verdict = ""
+    if reached - mean > 0.05:
+        verdict = " The chances run low: read them as a ranking of who needs help, not as odds."
+    elif mean - reached > 0.05:
+        verdict = " The chances run high: more reps fall short than they say."
+    return (
+        f"Tested the same way at {which}: the chances averaged {pct(mean)} while {pct(reached)} "
+        f"of the {count(n, 'rep')} scored reached quota; {tail}.{verdict}"
     )
 
 
