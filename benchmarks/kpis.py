@@ -32,15 +32,26 @@ with closed as (
 ),
 snap as (select max(snapshot_date) as d from history where snapshot_date <= $as_of),
 closed_by as (select opp_id from opps where coalesce(is_closed, false) and close_date <= $as_of),
-pipe as (
-    select o.rep_id, coalesce(h.amount, 0) as amount
+hired_late as (select rep_id from reps where hire_date > $as_of),
+pipe as (  -- owner on the as-of date: reassigned by then, else the snapshot's, else the one before
+    select case when o.reassigned_date <= $as_of then o.rep_id
+                when h.rep_id is not null then h.rep_id
+                when o.reassigned_date > $as_of and o.previous_rep_id is not null
+                     and o.previous_rep_id not in (select rep_id from hired_late)
+                     then o.previous_rep_id
+                else o.rep_id end as rep_id,
+           coalesce(h.amount, 0) as amount
     from history h join snap on h.snapshot_date = snap.d
     left join opps o on o.opp_id = h.opp_id
     where not coalesce(h.is_closed, false)
       and h.close_date >= $start and h.close_date <= $end
       and h.opp_id not in (select opp_id from closed_by)
     union all  -- deals created after the snapshot and by as-of, as the record shows them
-    select o.rep_id, coalesce(o.amount, 0) as amount
+    select case when o.reassigned_date > $as_of and o.previous_rep_id is not null
+                     and o.previous_rep_id not in (select rep_id from hired_late)
+                     then o.previous_rep_id
+                else o.rep_id end as rep_id,
+           coalesce(o.amount, 0) as amount
     from opps o, snap
     where o.created_date > snap.d and o.created_date <= $as_of
       and o.opp_id not in (select opp_id from closed_by)
@@ -50,7 +61,7 @@ pipe as (
 q as (select rep_id, sum(quota) as quota from quotas where period = $quarter group by rep_id),
 universe as (
     select rep_id from reps
-    where (hire_date is null or hire_date <= $end) and (end_date is null or end_date >= $start)
+    where (hire_date is null or hire_date <= $as_of) and (end_date is null or end_date >= $start)
     union select rep_id from closed
     union select rep_id from pipe
     union select rep_id from q
