@@ -371,8 +371,9 @@ def test_risk_record_sentence_says_how_the_chances_fared():
     low = rc.risk_record_sentence(_record(0.38, 0.50, 15, 4), 8)
     assert low == (
         "Tested the same way at week 8 of 2026Q1 and 2026Q2: the chances averaged 38% while 50% "
-        "of the 100 reps scored reached quota; of the 30 reps given less than 30%, 8 (27%) reached "
-        "it anyway. The chances run low: read them as a ranking of who needs help, not as odds."
+        "of the 100 rep-quarters scored reached quota; of the 30 rep-quarters given less than 30%, "
+        "8 (27%) reached it anyway. The chances run low: read them as a ranking of who needs help, "
+        "not as odds."
     )
     assert rc.risk_record_sentence(_record(0.60, 0.50, 5, 0), 0).endswith(
         "The chances run high: more reps fall short than they say."

@@ -340,8 +340,9 @@ def risk_record_sentence(record: pd.DataFrame, week: int) -> str | None:
     risky, made = int(record["at_risk"].sum()), int(record["at_risk_reached"].sum())
     qs = listing([str(q) for q in record["quarter"]])
     which = f"week {week} of {qs}"
+    unit = "rep" if len(record) == 1 else "rep-quarter"  # a rep counts once per quarter
     tail = (
-        f"of the {count(risky, 'rep')} given less than {pct(ca.AT_RISK)}, {made} ({pct(made / risky)}) "
+        f"of the {count(risky, unit)} given less than {pct(ca.AT_RISK)}, {made} ({pct(made / risky)}) "
         "reached it anyway"
         if risky
         else f"no rep was given less than {pct(ca.AT_RISK)}"
@@ -353,7 +354,7 @@ def risk_record_sentence(record: pd.DataFrame, week: int) -> str | None:
         verdict = " The chances run high: more reps fall short than they say."
     return (
         f"Tested the same way at {which}: the chances averaged {pct(mean)} while {pct(reached)} "
-        f"of the {count(n, 'rep')} scored reached quota; {tail}.{verdict}"
+        f"of the {count(n, unit)} scored reached quota; {tail}.{verdict}"
     )
 
 
