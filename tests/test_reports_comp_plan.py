@@ -777,3 +777,61 @@ def test_demo_richer_tier_2_against_pandas_on_the_raw_csv(demo, demo_dir):
     assert row["reps"] == len(rq)
     assert row["cost_change"] == pytest.approx(by_hand)
     assert row["cost_change"] == pytest.approx(row["cost"] - row["current_cost"])
+
+
+def test_spread_title_and_booked_sentence_say_the_reps_left_out():
+    kpi = pd.DataFrame(
+        {"rep_id": ["r1", "r2", "r3"], "bookings": [100.0, 0.0, 50.0], "won": [2, 0, 1]}
+    )
+    assert cp.spread_title(kpi, "2026Q3", FMT) == (
+        "Bookings per rep in 2026Q3: the median rep booked $50"
+    )
+    seated = kpi[kpi["rep_id"] != "r2"]
+    # r2 left out: the median of $100 and $50 is $75, of the 2 reps in seat
+    assert cp.spread_title(seated, "2026Q3", FMT, left_out=1) == (
+        "Bookings per rep in 2026Q3: the median rep of the 2 in seat booked $75"
+    )
+    idle = pd.DataFrame(
+        {"rep_id": ["r2"], "rep_name": ["Bo Ng"], "reason": ["no deals"], "last_activity": [pd.NaT]}
+    )
+    assert cp.booked_sentence(kpi, "2026Q3", FMT, plans=False, quotas=False, inactive=idle) == (
+        "2026Q3's bookings are **$150** from 3 deals won by 2 of 3 reps: what pay is computed "
+        "from once the data has comp plans and quotas. Bo Ng (no deal at all) is left out of the "
+        "chart of bookings per rep: the data shows no deal of theirs at all, so they may no "
+        "longer be in seat (report 04 leaves them out of the quotas too)."
+    )
+    assert cp.booked_sentence(
+        kpi, "2026Q3", FMT, plans=False, quotas=False, inactive=idle.iloc[0:0]
+    ).endswith("comp plans and quotas.")
+
+
+def test_maven_spread_is_the_reps_in_seat_as_in_01_and_04():
+    from .conftest import ROOT
+
+    maven = ROOT / "data" / "examples" / "maven_crm"
+    data = load_dataset(maven, preset="maven_crm")
+    r = cp.build(data, quarter="2017Q4", config={})
+    raw = pd.read_csv(maven / "sales_pipeline.csv", parse_dates=["close_date"])
+    agents = pd.read_csv(maven / "sales_teams.csv")["sales_agent"]
+    never = sorted(set(agents) - set(raw["sales_agent"]))
+    assert len(agents) == 35 and len(never) == 5  # no deal at all: 01 and 04 leave them out
+    won = raw[(raw["deal_stage"] == "Won") & raw["close_date"].between("2017-10-01", "2017-12-31")]
+    booked = won.groupby("sales_agent")["close_value"].sum()
+    seated = booked.reindex(sorted(set(agents) - set(never)), fill_value=0.0)
+    assert len(seated) == 30 and len(r.spread) == 30
+    assert sorted(r.spread["bookings"]) == pytest.approx(sorted(seated))
+    assert r.spread_title == (
+        f"Bookings per rep in 2017Q4: the median rep of the 30 in seat booked "
+        f"{FMT(seated.median())}"
+    )
+    assert FMT(seated.median()) == "$88.4K"  # $72.9K with the 5 reps who have no deal at all
+    assert FMT(booked.reindex(agents, fill_value=0.0).median()) == "$72.9K"
+    assert r.booked_sentence.startswith(
+        "2017Q4's bookings are **$2.8M** from 1,196 deals won by 30 of 35 reps"
+    )
+    named = [f"{n} (no deal at all)" for n in never]
+    assert r.booked_sentence.endswith(
+        f"{', '.join(named[:-1])} and {named[-1]} are left out of the chart of bookings per "
+        "rep: the data shows no deal of theirs at all, so they may no longer be in seat (report "
+        "04 leaves them out of the quotas too)."
+    )

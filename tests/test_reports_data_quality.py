@@ -275,7 +275,9 @@ def test_fix_list_marks_the_deals_of_an_owner_who_had_left(hand_left):
     # by hand: 3 deals of Cy open on 06-15 ($2,000 + $700 + $400), the $400 one won since;
     # 4 deals with 5 problems before, orphan_late's passed close date, 2 owners who had left
     assert r.fix_sentence.startswith(
-        "The fix list holds **6 deals** with 8 problems, one row per deal. **Ann Lee** has the "
+        "The fix list holds **6 deals** with 8 problems, one row per deal: 5 flagged above and "
+        "still open, and 1 whose only problem is an owner who has left, which the counts by "
+        "problem above do not include. **Ann Lee** has the "
         "most money at stake: $5.3K in 2 deals. 3 open deals worth $3.1K on 2026-06-15 belonged "
         "to 1 rep who had left by then: 1 of them, worth $400, has closed since, and the other "
         "2, worth $2.7K, need a new owner (the fix list shows their owners with the day they "
@@ -302,6 +304,38 @@ def test_a_departed_owner_is_never_the_rep_to_act_first(hand_left):
     problems = pd.DataFrame({"opp_id": ["two", "two", "late"]})
     assert dq.fix_sentence(bigger, problems, FMT).endswith(
         "**Ann Lee** has the most money at stake: $5.3K in 2 deals."
+    )
+
+
+def test_fix_sentence_says_the_deals_whose_only_problem_is_an_owner_who_left():
+    left = pd.Timestamp("2026-06-01")
+    fix = pd.DataFrame(
+        {
+            "opp_id": ["a", "b", "c", "d"],
+            "rep_id": ["r1", "r1", "r2", "r2"],
+            "rep_name": ["Ann", "Ann", "Cy (left 2026-06-01)", "Cy (left 2026-06-01)"],
+            "amount": [300.0, 100.0, 50.0, 20.0],
+            "at_stake": [400.0, 400.0, 70.0, 70.0],
+            "checks": [("past_due_close",), ("no_stage_change",), (), ("past_due_close",)],
+            "owner_left": [pd.NaT, pd.NaT, left, left],
+        }
+    )
+    problems = pd.DataFrame({"opp_id": ["a", "b", "d"]})
+    # 3 deals flagged by the checks, 1 more only for its owner; 3 + 2 owners = 5 problems
+    assert dq.fix_sentence(fix, problems, FMT) == (
+        "The fix list holds **4 deals** with 5 problems, one row per deal: 3 flagged above and "
+        "still open, and 1 whose only problem is an owner who has left, which the counts by "
+        "problem above do not include. **Ann** has the most money at stake: $400 in 2 deals."
+    )
+    # every deal flagged by a check: the sentence is as before
+    assert dq.fix_sentence(fix.iloc[[0, 1, 3]], problems, FMT).startswith(
+        "The fix list holds **3 deals** with 4 problems, one row per deal. **Ann**"
+    )
+    only = fix.iloc[[2]]
+    assert dq.fix_sentence(only, problems.iloc[0:0], FMT) == (
+        "The fix list holds **1 deal** with 1 problem, one row per deal: none flagged above is "
+        "still open, and 1 whose only problem is an owner who has left, which the counts by "
+        "problem above do not include."
     )
 
 
@@ -620,6 +654,13 @@ def test_demo_fix_list_is_every_flagged_deal_once_ranked_by_money(demo_quality, 
     assert len(flagged & closed_later) == 319  # the review's count
     assert len(fix) == 824 - 319 + len(departed - flagged)  # + 8 only an owner who had left
     assert len(departed - flagged) == 8
+    # the fix list adds up in the sentence: 824 flagged - 319 closed since + 8 = 513
+    assert r.fix_sentence.startswith(
+        "The fix list holds **513 deals** with 803 problems, one row per deal: 505 flagged above "
+        "and still open, and 8 whose only problem is an owner who has left, which the counts by "
+        "problem above do not include."
+    )
+    assert r.problem_sentence.startswith("**824 of 2,187** open deals (38%) have at least one")
     stake = fix.groupby("owner_key", sort=False)["amount"].sum()
     assert list(stake.index) == list(dict.fromkeys(fix["owner_key"]))  # grouped by owner
     assert stake.is_monotonic_decreasing
@@ -1173,4 +1214,48 @@ def test_owner_sentence_says_which_deals_are_scored_apart_and_why():
     assert dq.owner_sentence(gone, as_of, FMT, frozenset({"r9"})) == (
         "1 open deal worth $100 belongs to 1 rep who had left by 2026-09-30 and waits for a new "
         "owner: left out of the scores by rep. The company's and the teams' figures count them."
+    )
+
+
+def test_age_untested_sentence_says_the_deals_without_a_created_date():
+    names = dq.check_names(has_history=False)
+    od = pd.DataFrame({"age_days": [400.0, 10.0, None, None], "amount": [100.0, 50.0, 30.0, 20.0]})
+    counts = pd.DataFrame({"check": ["no_stage_change"], "deals": [1]})
+    # 2 deals without a created date ($50); of the other 2, 1 (50%) is over twice the cycle
+    assert dq.age_untested_sentence(od, counts, names, 90.0, FMT) == (
+        "2 open deals ($50) have no created date, so Open over twice the usual cycle cannot be "
+        "tested on them: of the 2 open deals with a created date, 1 (50%) is open over twice "
+        "the usual cycle."
+    )
+    assert dq.age_untested_sentence(od.iloc[[2]], counts.assign(deals=0), names, 90.0, FMT) == (
+        "1 open deal ($30) has no created date, so Open over twice the usual cycle cannot be "
+        "tested on it."
+    )
+    # with history snapshots (no cycle yardstick), without the check, or every deal dated: None
+    assert dq.age_untested_sentence(od, counts, names, float("nan"), FMT) is None
+    assert dq.age_untested_sentence(od, counts.iloc[0:0], names, 90.0, FMT) is None
+    assert dq.age_untested_sentence(od.iloc[:2], counts, names, 90.0, FMT) is None
+
+
+def test_maven_headline_says_the_open_deals_the_age_check_cannot_test(maven_quality):
+    raw, prices = maven_raw()
+    open_ = raw[raw["deal_stage"].isin(["Prospecting", "Engaging"])]
+    blind = open_[open_["engage_date"].isna()]
+    dated = open_[open_["engage_date"].notna()]
+    assert (len(blind), len(dated)) == (500, 1589)
+    assert set(blind["deal_stage"]) == {"Prospecting"}
+    r = maven_quality
+    stale = int(r.problem_counts.frame.set_index("check").loc["no_stage_change", "deals"])
+    assert stale == 1403
+    # the stale deals are all among the dated ones: twice the median won cycle, from the raw file
+    won = raw[raw["deal_stage"] == "Won"]
+    cycle = (pd.to_datetime(won["close_date"]) - pd.to_datetime(won["engage_date"])).dt.days
+    age = (pd.Timestamp("2017-12-31") - pd.to_datetime(dated["engage_date"])).dt.days
+    assert int((age > 2 * cycle.median()).sum()) == stale
+    amount = money_in("USD")(blind["product"].map(prices).sum())
+    assert r.problem_sentence.startswith("**1,403 of 2,089** open deals (67%) have at least one")
+    assert r.problem_sentence.endswith(
+        f" 500 open deals ({amount}) have no created date, so Open over twice the usual cycle "
+        "cannot be tested on them: of the 1,589 open deals with a created date, 1,403 (88%) are "
+        "open over twice the usual cycle."
     )

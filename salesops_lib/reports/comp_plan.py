@@ -24,6 +24,7 @@ import pandas as pd
 
 from salesops_lib import timeline
 from salesops_lib.analysis import comp, kpis
+from salesops_lib.analysis import quota as quota_lib
 from salesops_lib.analysis.comp import CompPlan
 from salesops_lib.data import SalesData
 from salesops_lib.errors import SalesOpsDataError
@@ -52,6 +53,7 @@ from salesops_lib.reports.forecasting import (
     method_name,
     recommendation_of,
 )
+from salesops_lib.reports.rep_benchmarking import inactive_sentence
 from salesops_lib.reports.tables import Column, Table, TableSpec
 
 PAY = "What does the plan pay this quarter?"
@@ -555,15 +557,21 @@ def _curve_section(b: _Basis) -> _Curve:
     """Where do reps sit on the curve: the plans' curves, the tiers, the bookings spread."""
     d, q, st, plans = b.data, b.period.quarter, b.st, b.plans
     rep_kpi = kpis.kpi_table(d, quarter=q, as_of=b.period.as_of, by="rep_id").reset_index()
+    # the reps 01 and 04 leave out as possibly not in seat stay out of the spread too
+    idle = quota_lib.possibly_inactive(d, b.period.as_of)
+    idle = idle[idle["rep_id"].isin(set(rep_kpi["rep_id"]))].reset_index(drop=True)
+    seated = rep_kpi[~rep_kpi["rep_id"].isin(set(idle["rep_id"]))].reset_index(drop=True)
     curves, points = _curves(plans, st) if plans else (None, None)
     tiers = _tiers(st, b.current) if plans else None
     return _Curve(
         curves=curves,
         curve_points=points,
         curves_title=curves_title(plans, st) if plans else "",
-        spread=rep_kpi if st is None else None,
-        spread_title=spread_title(rep_kpi, q, b.fmt),
-        booked_sentence=booked_sentence(rep_kpi, q, b.fmt, plans=bool(plans), quotas=b.has_quota)
+        spread=seated if st is None else None,
+        spread_title=spread_title(seated, q, b.fmt, left_out=len(idle)),
+        booked_sentence=booked_sentence(
+            rep_kpi, q, b.fmt, plans=bool(plans), quotas=b.has_quota, inactive=idle
+        )
         if st is None
         else None,
         tiers=tiers,
@@ -1236,7 +1244,13 @@ def curves_title(plans: list[CompPlan], st: pd.DataFrame | None) -> str:
 
 
 def booked_sentence(
-    rep_kpi: pd.DataFrame, quarter: str, fmt: MoneyFormat, *, plans: bool, quotas: bool
+    rep_kpi: pd.DataFrame,
+    quarter: str,
+    fmt: MoneyFormat,
+    *,
+    plans: bool,
+    quotas: bool,
+    inactive: pd.DataFrame | None = None,
 ) -> str:
     """Without statements: the quarter's bookings, the base any plan pays on.
 
@@ -1250,6 +1264,10 @@ def booked_sentence(
         The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
     plans, quotas
         Whether the data has comp plans and quotas (the sentence names what is missing).
+    inactive
+        The reps of ``rep_kpi`` the data no longer shows at work
+        (:func:`salesops_lib.analysis.quota.possibly_inactive`, as reports 01 and 04 leave them
+        out): named as left out of the chart of bookings per rep. None or empty: nobody.
 
     Returns
     -------
@@ -1258,24 +1276,36 @@ def booked_sentence(
     """
     missing = listing([w for w, has in (("comp plans", plans), ("quotas", quotas)) if not has])
     booked = rep_kpi[rep_kpi["bookings"] > 0]
-    return (
+    text = (
         f"{quarter}'s bookings are {bold(fmt(rep_kpi['bookings'].sum()))} from "
         f"{count(int(rep_kpi['won'].sum()), 'deal')} won by {len(booked):,} of "
         f"{count(len(rep_kpi), 'rep')}: what pay is computed from once the data has {missing}."
     )
+    idle = (
+        inactive_sentence(inactive, what="the chart of bookings per rep")
+        if inactive is not None
+        else None
+    )
+    return f"{text} {idle}" if idle else text
 
 
-def spread_title(rep_kpi: pd.DataFrame, quarter: str, fmt: MoneyFormat) -> str:
+def spread_title(
+    rep_kpi: pd.DataFrame, quarter: str, fmt: MoneyFormat, *, left_out: int = 0
+) -> str:
     """The bookings-spread chart's title (shown without quotas or plans).
 
     Parameters
     ----------
     rep_kpi
-        :func:`salesops_lib.analysis.kpis.kpi_table` by rep for the quarter (``bookings``).
+        :func:`salesops_lib.analysis.kpis.kpi_table` by rep for the quarter (``bookings``):
+        the reps the chart shows.
     quarter
         The quarter.
     fmt
         The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+    left_out
+        Reps left out of ``rep_kpi`` as possibly not in seat: the title then says the median
+        is of the reps in seat.
 
     Returns
     -------
@@ -1285,7 +1315,8 @@ def spread_title(rep_kpi: pd.DataFrame, quarter: str, fmt: MoneyFormat) -> str:
     if not len(rep_kpi):
         return f"Bookings per rep, {quarter}"
     med = float(rep_kpi["bookings"].median())
-    return f"Bookings per rep in {quarter}: the median rep booked {fmt(med)}"
+    who = f"rep of the {len(rep_kpi):,} in seat " if left_out else "rep "
+    return f"Bookings per rep in {quarter}: the median {who}booked {fmt(med)}"
 
 
 def _tiers(st: pd.DataFrame | None, current: list[CompPlan]) -> Table:

@@ -421,7 +421,11 @@ def _problems_section(
             f"Open deals by problem on {period.as_of.date()} (a deal can have several)",
             d.currency,
         ),
-        problem_sentence=problem_sentence(counts, od, flagged, fmt),
+        problem_sentence=_sentences(
+            problem_sentence(counts, od, flagged, fmt),
+            age_untested_sentence(od, counts, names, float(audited.cycle_days), fmt),
+        )
+        or "",
         unchecked_sentence=unchecked,
         problem_title=(
             f"{len(flagged):,} of {count(len(od), 'open deal')} "
@@ -723,6 +727,63 @@ def problem_sentence(
     if money["check"] != top["check"] and money["amount"] > top["amount"]:
         text += f"; the most money sits in {bold(money['label'])} ({fmt(money['amount'])})"
     return text + "."
+
+
+def age_untested_sentence(
+    od: pd.DataFrame,
+    counts: pd.DataFrame,
+    names: dict[str, str],
+    cycle_days: float,
+    fmt: MoneyFormat,
+) -> str | None:
+    """The open deals the age check cannot test: without a created date their age is unknown.
+
+    Without history snapshots the no-stage-change check is a deal's age against twice the
+    usual cycle (``cycle_days``), so a deal without a created date is never found by it; the
+    headline's share counts it among the deals without a problem, and this sentence says how
+    many there are and the check's share among the deals it can test.
+
+    Parameters
+    ----------
+    od
+        The open deals checked (``age_days``, NaN without a created date; ``amount``).
+    counts
+        :func:`problem_counts` (``check, deals``).
+    names
+        Each check in a manager's words (:func:`check_names`).
+    cycle_days
+        The audit's cycle yardstick (NaN with history snapshots: the check is then the days
+        without a stage or amount change, and the sentence is not needed).
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str or None
+        The sentence; None with history snapshots, without the check, or when every open
+        deal has a created date.
+    """
+    run = counts["check"] == "no_stage_change"
+    if not np.isfinite(cycle_days) or not run.any() or "age_days" not in od:
+        return None
+    blind = od["age_days"].isna().to_numpy()
+    n = int(blind.sum())
+    if not n:
+        return None
+    label = names["no_stage_change"]
+    text = (
+        f"{count(n, 'open deal')} ({fmt(float(od.loc[blind, 'amount'].sum()))}) "
+        f"{'has' if n == 1 else 'have'} no created date, so {label} cannot be tested on "
+        f"{'it' if n == 1 else 'them'}"
+    )
+    tested = len(od) - n
+    if not tested:
+        return text + "."
+    hit = int(counts.loc[run, "deals"].iloc[0])
+    return (
+        f"{text}: of the {count(tested, 'open deal')} with a created date, {hit:,} "
+        f"({pct(hit / tested)}) {'is' if hit == 1 else 'are'} {label[:1].lower()}{label[1:]}."
+    )
 
 
 NOT_RECORDED = {
@@ -1470,7 +1531,7 @@ def fix_sentence(fix: pd.DataFrame, problems: pd.DataFrame, fmt: MoneyFormat) ->
     n_problems = len(listed) + int(gone_owner.sum())  # an owner who had left is one
     lead = (
         f"The fix list holds {bold(count(len(fix), 'deal'))} with {count(n_problems, 'problem')}, "
-        "one row per deal."
+        f"one row per deal{_owner_only_words(fix, gone_owner)}."
     )
     known = fix["owner_known"] if "owner_known" in fix else pd.Series(True, index=fix.index)
     # the rep to act first is one still there: a departed owner's deals wait for a new one
@@ -1486,6 +1547,24 @@ def fix_sentence(fix: pd.DataFrame, problems: pd.DataFrame, fmt: MoneyFormat) ->
         return lead
     which = "It has" if len(fix) == 1 else "They have"
     return f"{lead} {which} no amount entered yet, so no money is at stake."
+
+
+def _owner_only_words(fix: pd.DataFrame, gone_owner: np.ndarray) -> str:
+    """``: 505 flagged above ..., and 8 whose only problem is ...`` when the fix list holds
+    deals whose only problem is an owner who had left (not a check the counts by problem hold),
+    so the fix list adds up with the headline count less the deals closed since."""
+    checks = fix["checks"] if "checks" in fix else pd.Series([()] * len(fix), index=fix.index)
+    only = int((gone_owner & (checks.map(len) == 0).to_numpy(dtype=bool)).sum())
+    if not only:
+        return ""
+    still = len(fix) - only
+    flagged = (
+        f"{still:,} flagged above and still open" if still else "none flagged above is still open"
+    )
+    return (
+        f": {flagged}, and {only:,} whose only problem is an owner who has left, which the "
+        "counts by problem above do not include"
+    )
 
 
 def owner_sentence(
