@@ -325,5 +325,6 @@ def test_rate_lines_on_a_narrow_range_label_every_tick_apart():
     assert len(labels) >= 3 and len(set(labels)) == len(labels), labels
     for text, v in zip(labels, [v for v in ax.get_yticks() if lo <= v <= hi], strict=True):
         assert float(text.rstrip("%")) == pytest.approx(v * 100, abs=1e-6)  # exact, not rounded
+    assert [t.get_text() for t in ax.texts] == ["60.3%", "61.7%", "61.0%", "60.9%"]
     assert plots.PctTicks().format_ticks([0.2, 0.4, 0.6]) == ["20%", "40%", "60%"]
     plt.close(ax.figure)

@@ -364,7 +364,8 @@ def rate_lines(
 ) -> Axes:
     """Percentage lines per quarter (e.g. attainment and win rate).
 
-    A column with no value at all draws no line.
+    A column with no value at all draws no line. Each point is labelled, with one decimal
+    when all points lie within 5 percentage points (else two would read the same).
 
     Parameters
     ----------
@@ -386,13 +387,15 @@ def rate_lines(
     """
     ax = _ax(ax)
     x = np.arange(len(trend))
+    drawn = trend[[c for c in columns if trend[c].notna().any()]].to_numpy(dtype=float)
+    narrow = drawn.size > 0 and float(np.nanmax(drawn) - np.nanmin(drawn)) < 0.05
     for i, (col, lab) in enumerate(columns.items()):
         if trend[col].notna().any():
             ax.plot(x, trend[col], marker="o", lw=2, color=PALETTE[i], label=lab)
             for xi, v in zip(x, trend[col], strict=True):
                 if pd.notna(v):
                     ax.annotate(
-                        pct(v),
+                        pct(v, 1 if narrow else 0),
                         (xi, v),
                         xytext=(0, 6),
                         textcoords="offset points",
