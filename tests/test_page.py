@@ -51,6 +51,16 @@ def test_tables_escape_data_and_show_top_and_bottom():
         html.index("&lt;script&gt;1") < html.index("between these") < html.index("&lt;script&gt;4")
     )
     assert "<th>Rep</th>" in html and "$6.0M" in html
+    one = Table(frame.head(5), TableSpec(SPEC.columns, max_rows=4, ends=True), "Reps")
+    assert "… 1 more row, between these, not shown …" in page.table(one).data
+    plain = Table(frame.head(5), TableSpec(SPEC.columns, max_rows=4), "Reps")
+    assert "1 more row not shown." in page.table(plain).data
+
+
+def test_a_share_too_small_to_read_as_one_percent_shows_as_under_one():
+    frame = pd.DataFrame({"rep": ["A", "B", "C"], "share": [0.0043, 0.0, 0.052]})
+    t = Table(frame, TableSpec((Column("rep", "Rep"), Column("share", "Share", "share"))), "")
+    assert t.formatted()["Share"].tolist() == ["<1%", "0%", "5%"]
 
 
 def test_tiles_and_gaps():

@@ -148,6 +148,7 @@ def test_creation_vs_need_by_hand(demo):
         inside = won[won["close_date"].between(start, end)]
         new += inside.loc[inside["created_date"] >= start, "amount"].sum() / 4
     assert need["needed"] == pytest.approx((goal - new) / need["value_win_rate"])
+    assert need["from_new_deals"] == pytest.approx(new)  # the allowance report 06 names
 
 
 # ---------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from matplotlib.patches import Rectangle
 
 from salesops_lib.render import plots
@@ -305,3 +306,25 @@ def test_bookings_vs_quota_draws_a_trend_line_and_slants_many_quarters():
     assert ax.get_xticklabels()[0].get_rotation() == 45
     few = plots.bookings_vs_quota(frame.head(4).assign(quota=np.nan), title="t")
     assert few.get_lines() == [] and few.get_xticklabels()[0].get_rotation() == 0
+
+
+def test_rate_lines_on_a_narrow_range_label_every_tick_apart():
+    import matplotlib.pyplot as plt
+
+    trend = pd.DataFrame(
+        {"label": [f"2017Q{i}" for i in range(1, 5)], "win_rate": [0.6034, 0.6171, 0.6102, 0.6088]}
+    )
+    ax = plots.rate_lines(trend, columns={"win_rate": "Win rate"}, label="label", title="t")
+    ax.figure.canvas.draw()
+    lo, hi = ax.get_ylim()
+    labels = [
+        t.get_text()
+        for t, v in zip(ax.get_yticklabels(), ax.get_yticks(), strict=True)
+        if lo <= v <= hi
+    ]
+    assert len(labels) >= 3 and len(set(labels)) == len(labels), labels
+    for text, v in zip(labels, [v for v in ax.get_yticks() if lo <= v <= hi], strict=True):
+        assert float(text.rstrip("%")) == pytest.approx(v * 100, abs=1e-6)  # exact, not rounded
+    assert [t.get_text() for t in ax.texts] == ["60.3%", "61.7%", "61.0%", "60.9%"]
+    assert plots.PctTicks().format_ticks([0.2, 0.4, 0.6]) == ["20%", "40%", "60%"]
+    plt.close(ax.figure)

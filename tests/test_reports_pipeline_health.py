@@ -466,6 +466,21 @@ def test_creation_sentence_names_the_team_just_short():
     assert ph.creation_sentence(_need(needed=np.nan), _teams(), "2026Q3", "2026Q4", FMT) is None
 
 
+def test_creation_sentence_names_the_allowance_for_deals_not_yet_created():
+    # goal 20, of which 5 usually comes from deals not yet created: (20 - 5) / 0.2 = 75 needed
+    need = _need(created=90.0, needed=75.0)
+    need["from_new_deals"] = 5.0
+    assert (20.0 - need["from_new_deals"]) / need["value_win_rate"] == pytest.approx(75.0)
+    text = ph.creation_sentence(need, _teams(), "2026Q3", "2026Q4", FMT)
+    assert text.startswith(
+        "In 2026Q3 **$90** of pipeline was created (7 deals): **120%** of the $75 that 2026Q4's "
+        "goal of $20 needs, after the $5 that deals not yet created usually add, at the win rate "
+        "by value of 20%."
+    )
+    defined = ph._creation_terms()["Pipeline needed"]
+    assert defined.startswith("Next quarter's goal, less the bookings deals not yet created")
+
+
 def test_reconcile_sentence_explains_created_enough_yet_short():
     day = pd.Timestamp("2026-09-30")
     text = ph.reconcile_sentence(_need(), _teams(), "2026Q3", "2026Q4", day, FMT)
@@ -475,7 +490,12 @@ def test_reconcile_sentence_explains_created_enough_yet_short():
         "2026Q4 and $40 for other quarters or without a close date. "
         "With deals created earlier, 2026Q4's open pipeline on 2026-09-30 is **$70**, **short "
         "by $30** of the $100 needed; 2 of 3 teams are short of the pipeline their goal needs, by "
-        "$30 together; the third, C, has $6 more than it needs (report 01 shows each team)."
+        "$30 together; the third, C, has $6 more than it needs (report 01 shows each team). "
+        "Coverage is a rule of thumb, not a forecast: report 03 forecasts each team's 2026Q4 by "
+        "other methods, which can weigh each open deal by its own chance and count deals this "
+        "figure leaves out (dated in another quarter or without a close date), so a team short "
+        "of pipeline here can still be forecast at or above its goal there, and the other way "
+        "round."
     )
 
 
@@ -652,6 +672,19 @@ def test_demo_creation_matches_raw_and_report_01(demo, demo_r, demo_dir):
         f"{FMT(one.coverage_chart['pipeline_short'].sum())} together"
     )
     assert said in demo_r.reconcile_sentence
+    # the pipeline needed is the goal less what deals not yet created usually add, as 01 says
+    assert total["from_new_deals"] == pytest.approx(one.coverage["from_new_deals"])
+    assert total["needed"] == pytest.approx(
+        (total["goal_next"] - total["from_new_deals"]) / total["value_win_rate"]
+    )
+    allowance = f"after the {FMT(total['from_new_deals'])} that deals not yet created usually add"
+    assert allowance in demo_r.creation_sentence
+    assert f"the {FMT(one.coverage['from_new_deals'])} that deals not yet created" in (
+        one.coverage_sentence
+    )
+    # coverage is no forecast: both reports point to report 03's team forecast of 2026Q4
+    pointer = "Coverage is a rule of thumb, not a forecast: report 03 forecasts each team's 2026Q4"
+    assert pointer in demo_r.reconcile_sentence and pointer in one.team_shortfall_sentence
 
 
 def test_maven_velocity_counts_every_open_deal_and_names_the_undated(maven_r):

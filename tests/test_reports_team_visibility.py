@@ -262,6 +262,53 @@ def test_team_shortfalls_that_do_not_add_up_are_explained():
     assert tv.team_shortfall_sentence(cov, pd.Series({"pipeline_short": 500.0}), str) is None
 
 
+def test_teams_short_of_pipeline_point_to_report_03s_team_forecast():
+    cov = pd.DataFrame({"team": ["A", "B", "C"], "pipeline_short": [300.0, 200.0, 0.0]})
+    pointer = (
+        "Coverage is a rule of thumb, not a forecast: report 03 forecasts each team's 2026Q4 by "
+        "other methods, which can weigh each open deal by its own chance and count deals this "
+        "figure leaves out (dated in another quarter or without a close date), so a team short "
+        "of pipeline here can still be forecast at or above its goal there, and the other way "
+        "round."
+    )
+    fmt = tv.money_in("USD")
+    adds_up = tv.team_shortfall_sentence(cov, pd.Series({"pipeline_short": 500.0}), fmt, "2026Q4")
+    assert adds_up == pointer
+    apart = tv.team_shortfall_sentence(cov, pd.Series({"pipeline_short": 100.0}), fmt, "2026Q4")
+    assert apart.startswith("The 2 teams short of pipeline lack **$500** between them;")
+    assert apart.endswith(" " + pointer)
+    enough = cov.assign(pipeline_short=0.0)
+    assert tv.team_shortfall_sentence(enough, pd.Series({"pipeline_short": 0.0}), fmt, "Q") is None
+    nobody = pd.DataFrame({"team": [kpis.UNASSIGNED], "pipeline_short": [50.0]})
+    assert tv.team_shortfall_sentence(nobody, pd.Series({"pipeline_short": 50.0}), fmt, "Q") is None
+
+
+def test_reps_who_left_are_marked_with_the_day_they_left(tmp_path):
+    reps = REPS.replace("r2,Bo,M1,A,East,2024-01-01,", "r2,Bo,M1,A,East,2024-01-01,2026-03-01")
+    data = load_dataset(write(tmp_path / "l", reps=reps, opportunities=OPPS, quotas=QUOTAS))
+    frame = tv.build(data, quarter="2026Q1", as_of="2026-03-31").reps.frame.set_index("rep_id")
+    assert frame.loc["r2", "rep_name"] == "Bo (left 2026-03-01)"
+    assert frame.loc["r1", "rep_name"] == "Ann"
+    before = tv.build(data, quarter="2026Q1", as_of="2026-02-15").reps.frame.set_index("rep_id")
+    assert before.loc["r2", "rep_name"] == "Bo"  # still in seat on the as-of date
+
+
+def test_demo_reps_table_marks_leavers_and_small_shares(demo, demo_dir):
+    raw = pd.read_csv(demo_dir / "reps.csv", parse_dates=["end_date"])
+    r = tv.build(demo, quarter="2026Q3")
+    frame = r.reps.frame
+    shown = set(frame["rep_id"])
+    left = raw[(raw["end_date"] <= "2026-09-30") & raw["rep_id"].isin(shown)]
+    for _, rep in left.iterrows():
+        name = frame.loc[frame["rep_id"] == rep["rep_id"], "rep_name"].iloc[0]
+        assert name.endswith(f"(left {rep['end_date'].date()})"), name
+    text = r.reps.formatted()["Share of bookings"]
+    small = (frame["share"] > 0) & (frame["share"] < 0.005)
+    rows = r.reps.shown_rows().index
+    assert (text[small.loc[rows].to_numpy()] == "<1%").all()
+    assert (text[(frame.loc[rows, "share"] == 0).to_numpy()] == "0%").all()
+
+
 def test_pace_equal_as_shown_is_level():
     total = pd.Series({"bookings": 168_000.0})
     fmt = tv.money_in("USD")

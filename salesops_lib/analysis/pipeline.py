@@ -446,6 +446,18 @@ def open_view(data: SalesData, day: pd.Timestamp) -> pd.DataFrame:
     return timeline.open_deals(data, day)
 
 
+_NEED_COLUMNS = (
+    "goal",
+    "gap",
+    "value_win_rate",
+    "from_new_deals",
+    "needed_coverage",
+    "open_pipeline",
+    "pipeline_short",
+)
+"""The columns of :func:`salesops_lib.analysis.kpis.coverage` the need is made of."""
+
+
 def creation_vs_need(
     data: SalesData,
     *,
@@ -456,8 +468,8 @@ def creation_vs_need(
 ) -> pd.DataFrame:
     """Pipeline created in the quarter against what the target quarter's goal needs.
 
-    Need = the target quarter's goal / the win rate by value of the four complete quarters
-    before ``as_of``, both from :func:`salesops_lib.analysis.kpis.coverage` (the figures
+    Need = (the target quarter's goal - what deals not yet created usually add) / the win
+    rate by value of the four complete quarters before ``as_of``, all from :func:`salesops_lib.analysis.kpis.coverage` (the figures
     behind :func:`salesops_lib.analysis.outlook.quarter_outlook` and report 01's coverage).
     What was created is followed to ``as_of``: closed by then (the opportunities table),
     open for the target quarter, open for another quarter (or without a close date), both
@@ -481,8 +493,10 @@ def creation_vs_need(
     -------
     DataFrame
         ``created, created_deals, created_closed, created_open_target, created_open_other,
-        goal_next, value_win_rate, needed, created_vs_needed, open_next, open_vs_needed,
-        pipeline_short``. ``open_next`` is the target quarter's open pipeline on ``as_of``
+        goal_next, value_win_rate, from_new_deals, needed, created_vs_needed, open_next,
+        open_vs_needed, pipeline_short``. ``from_new_deals`` is what deals not yet created
+        on ``as_of`` usually add to the target quarter's bookings (kpis.coverage's
+        allowance, taken off the goal before ``needed``); ``open_next`` is the target quarter's open pipeline on ``as_of``
         (:func:`salesops_lib.timeline.open_pipeline`); ``pipeline_short`` = needed minus
         open pipeline, with bookings already in the target quarter counted at their value
         (kpis.coverage's definition).
@@ -523,22 +537,13 @@ def creation_vs_need(
     )
     if by is None:
         out.index = cov.index
-    out = out.join(
-        cov[
-            ["goal", "gap", "value_win_rate", "needed_coverage", "open_pipeline", "pipeline_short"]
-        ],
-        how="outer",
-    )
-    for col in (
-        "created",
-        "created_closed",
-        "created_open_target",
-        "created_open_other",
-    ):
+    out = out.join(cov[list(_NEED_COLUMNS)], how="outer")
+    for col in ("created", "created_closed", "created_open_target", "created_open_other"):
         out[col] = out[col].fillna(0.0)
     out["created_deals"] = out["created_deals"].fillna(0).astype("int64")
     out = out.rename(columns={"goal": "goal_next", "open_pipeline": "open_next"})
     out["goal_next"] = out["goal_next"].fillna(0.0)
+    out["from_new_deals"] = out["from_new_deals"].fillna(0.0)
     # the pipeline the goal needs, as report 01's coverage counts it (new deals included)
     out["needed"] = out["gap"].fillna(out["goal_next"]) * out["needed_coverage"]
     out["created_vs_needed"] = out["created"] / out["needed"].where(out["needed"] > 0)

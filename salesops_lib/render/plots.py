@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from cycler import cycler
 from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 
 from salesops_lib.format import money, pct
 
@@ -102,9 +102,49 @@ def pct_axis(ax: Axes, *, axis: str = "y") -> Axes:
     Axes
         ``ax``.
     """
-    fmt = FuncFormatter(lambda v, _: pct(v))
-    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 5, 10]))
+    target.set_major_formatter(PctTicks())
     return ax
+
+
+class PctTicks(Formatter):
+    """Percentage tick labels with as few decimals as keep every label distinct and exact.
+
+    A narrow axis (win rates from 60% to 62%) gets ``60.5%`` rather than ``61%`` twice;
+    a wide one stays whole (``20%``). At most two decimals.
+
+    Examples
+    --------
+    >>> PctTicks().format_ticks([0.6, 0.605, 0.61])
+    ['60.0%', '60.5%', '61.0%']
+    >>> PctTicks().format_ticks([0.2, 0.4])
+    ['20%', '40%']
+    """
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        """One value, e.g. where the cursor points: whole percentages."""
+        return pct(x)
+
+    def format_ticks(self, values: list[float]) -> list[str]:
+        """All ticks of the axis at once, with the decimals they need.
+
+        Parameters
+        ----------
+        values
+            The tick positions (shares: 1.0 reads 100%).
+
+        Returns
+        -------
+        list of str
+            One label per value.
+        """
+        for digits in (0, 1, 2):
+            labels = [pct(v, digits) for v in values]
+            exact = all(abs(round(v * 100, digits) - v * 100) < 1e-6 for v in values)
+            if exact and len(set(labels)) == len(labels):
+                return labels
+        return [pct(v, 2) for v in values]
 
 
 def pace_chart(
@@ -324,7 +364,8 @@ def rate_lines(
 ) -> Axes:
     """Percentage lines per quarter (e.g. attainment and win rate).
 
-    A column with no value at all draws no line.
+    A column with no value at all draws no line. Each point is labelled, with one decimal
+    when all points lie within 5 percentage points (else two would read the same).
 
     Parameters
     ----------
@@ -346,13 +387,15 @@ def rate_lines(
     """
     ax = _ax(ax)
     x = np.arange(len(trend))
+    drawn = trend[[c for c in columns if trend[c].notna().any()]].to_numpy(dtype=float)
+    narrow = drawn.size > 0 and float(np.nanmax(drawn) - np.nanmin(drawn)) < 0.05
     for i, (col, lab) in enumerate(columns.items()):
         if trend[col].notna().any():
             ax.plot(x, trend[col], marker="o", lw=2, color=PALETTE[i], label=lab)
             for xi, v in zip(x, trend[col], strict=True):
                 if pd.notna(v):
                     ax.annotate(
-                        pct(v),
+                        pct(v, 1 if narrow else 0),
                         (xi, v),
                         xytext=(0, 6),
                         textcoords="offset points",

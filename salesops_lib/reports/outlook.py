@@ -140,3 +140,35 @@ def track_record_sentence(o: Outlook) -> str:
 
 def _signed(x: float) -> str:
     return ("+" if x >= 0 else "−") + pct(abs(x))
+
+
+def coverage_not_forecast(quarter: str) -> str:
+    """Why a team short of pipeline can be forecast at its goal in report 03, and the reverse.
+
+    Reports 01 and 06 hold each team's pipeline dated in ``quarter`` to its win rate by
+    value; report 03 forecasts the same quarter team by team with other methods, which can
+    weigh each open deal by its own chance and count deals the coverage leaves out (dated in another quarter
+    or without a close date), so the two can disagree for a team.
+
+    Parameters
+    ----------
+    quarter
+        The quarter both figures are about (the outlook quarter of reports 01 and 03).
+
+    Returns
+    -------
+    str
+        The sentence, starting with a space.
+
+    Examples
+    --------
+    >>> coverage_not_forecast("2026Q4")[:60]
+    ' Coverage is a rule of thumb, not a forecast: report 03 fore'
+    """
+    return (
+        " Coverage is a rule of thumb, not a forecast: report 03 forecasts each team's "
+        f"{quarter} by other methods, which can weigh each open deal by its own "
+        "chance and count deals this figure leaves out (dated in another quarter or without a "
+        "close date), so a team short of pipeline here can still be forecast at or above its "
+        "goal there, and the other way round."
+    )

@@ -43,7 +43,7 @@ from salesops_lib.reports.base import (
     team_or_company,
 )
 from salesops_lib.reports.definitions import pick
-from salesops_lib.reports.outlook import outlook_sentence
+from salesops_lib.reports.outlook import coverage_not_forecast, outlook_sentence
 from salesops_lib.reports.tables import Column, Table, TableSpec
 
 WINDOW = 4
@@ -1332,7 +1332,9 @@ def creation_sentence(
     total
         The company row of :func:`salesops_lib.analysis.pipeline.creation_vs_need`
         (``created, created_deals, created_closed, created_open_target, created_open_other,
-        goal_next, value_win_rate, needed, created_vs_needed, open_next, pipeline_short``).
+        goal_next, value_win_rate, from_new_deals, needed, created_vs_needed, open_next,
+        pipeline_short``); ``needed`` = (``goal_next`` - ``from_new_deals``) /
+        ``value_win_rate``, and the sentence names the allowance when there is one.
     teams
         :func:`salesops_lib.analysis.pipeline.creation_vs_need` by team (``team,
         created_vs_needed, open_vs_needed, pipeline_short``).
@@ -1351,17 +1353,19 @@ def creation_sentence(
 
     Examples
     --------
-    ``In 2026Q3 **$108.7M** of pipeline was created (2,103 deals): **126%** of the $86.5M that
-    2026Q4's goal of $18.5M needs at the win rate by value of 21%. 5 of 6 teams created
-    enough.``
+    ``In 2026Q3 **$127M** of pipeline was created (2,454 deals): **114%** of the $111M that
+    2026Q4's goal of $35.6M needs, after the $7.5M that deals not yet created usually add,
+    at the win rate by value of 25%. All 6 teams created enough.``
     """
     if not np.isfinite(total["needed"]) or total["needed"] <= 0:
         return None
+    new = float(total.get("from_new_deals", 0.0) or 0.0)
+    after = f", after the {fmt(new)} that deals not yet created usually add," if new > 0 else ""
     text = (
         f"In {quarter} {bold(fmt(total['created']))} of pipeline was created "
         f"({count(int(total['created_deals']), 'deal')}): {bold(pct(total['created_vs_needed']))} "
-        f"of the {fmt(total['needed'])} that {nxt}'s goal of {fmt(total['goal_next'])} needs at the "
-        f"win rate by value of {pct(total['value_win_rate'])}."
+        f"of the {fmt(total['needed'])} that {nxt}'s goal of {fmt(total['goal_next'])} needs"
+        f"{after} at the win rate by value of {pct(total['value_win_rate'])}."
     )
     ok, n = _teams_enough(teams, "created_vs_needed")
     if n > 1:
@@ -1407,7 +1411,9 @@ def reconcile_sentence(
     fmt
         The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
     as_in_01
-        End by saying report 01 shows the same coverage.
+        End by saying report 01 shows the same coverage (``nxt`` is then the quarter report
+        03 forecasts), and, when a team is short, that report 03's team forecast can read
+        otherwise (:func:`~salesops_lib.reports.outlook.coverage_not_forecast`).
     snapshot
         The snapshot the split's open deals come from (named); None without history.
 
@@ -1452,7 +1458,12 @@ def reconcile_sentence(
     teams_text = teams_short_words(teams, fmt)
     if teams_text:
         text += "; " + teams_text
-    return text + (" (report 01 shows each team)." if as_in_01 and teams_text else ".")
+    if not (as_in_01 and teams_text):
+        return text + "."
+    short_team = bool((teams.dropna(subset=["open_vs_needed"])["open_vs_needed"] < 1).any())
+    return (
+        text + " (report 01 shows each team)." + (coverage_not_forecast(nxt) if short_team else "")
+    )
 
 
 def teams_short_words(teams: pd.DataFrame, fmt: MoneyFormat) -> str | None:
@@ -1680,8 +1691,10 @@ def _creation_terms() -> dict[str, str]:
             "complete quarters (as in reports 01 and 03)."
         ),
         "Pipeline needed": (
-            "Next quarter's goal divided by the win rate by value: the pipeline that, at the "
-            "usual rate, turns into the goal."
+            "Next quarter's goal, less the bookings deals not yet created usually add (on "
+            "average over the last four complete quarters, the bookings of deals created "
+            "after the same point before or in each), divided by the win rate by value: the "
+            "pipeline that, at the usual rate, turns into the rest of the goal."
         ),
         "Created / needed": "Pipeline created in the quarter divided by the pipeline needed.",
         "Of it open for next quarter": (

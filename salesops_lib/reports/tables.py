@@ -8,7 +8,8 @@ or CSV (:meth:`Table.labelled`): there is no ``rename(columns=...)`` beside a ``
 dict anywhere.
 
 Formats: ``money`` ($1.2M), ``money_exact`` ($1,234,567), ``pct`` (64%), ``pct1`` (64.3%),
-``pct2`` (64.31%, where two figures would otherwise read the same),
+``pct2`` (64.31%, where two figures would otherwise read the same), ``share`` (64%, a part
+of a whole: ``<1%`` for a part too small to read as 1%, 0% only for nothing),
 ``pp`` (+3.1 pp), ``ratio`` (3.1×), ``int`` (1,234), ``num1`` (12.3), ``num2`` (0.87, e.g. a
 correlation), ``date`` (2026-09-30), ``text``.
 """
@@ -24,7 +25,19 @@ import pandas as pd
 from salesops_lib.format import money, number, pct, ratio
 
 NUM_CLASS = ' class="num"'
-NUMERIC = ("money", "money_exact", "pct", "pct1", "pct2", "pp", "ratio", "int", "num1", "num2")
+NUMERIC = (
+    "money",
+    "money_exact",
+    "pct",
+    "pct1",
+    "pct2",
+    "share",
+    "pp",
+    "ratio",
+    "int",
+    "num1",
+    "num2",
+)
 _CELL_CLASS = {**{f: NUM_CLASS for f in NUMERIC}, "date": ' class="date"'}
 FORMATS = (*NUMERIC, "date", "text")
 BLANK = "–"
@@ -148,6 +161,26 @@ class TableSpec:
         return replace(self, columns=tuple(c for c in self.columns if c.key not in keys))
 
 
+def more_rows(n: int) -> str:
+    """``1 more row``, ``12 more rows``: the rows a table leaves out.
+
+    Parameters
+    ----------
+    n
+        Rows not shown.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> more_rows(1), more_rows(1_204)
+    ('1 more row', '1,204 more rows')
+    """
+    return f"{n:,} more {'row' if n == 1 else 'rows'}"
+
+
 def format_value(value: object, fmt: str, currency: str = "USD") -> str:
     """One cell as a manager reads it (missing values as a dash).
 
@@ -169,6 +202,8 @@ def format_value(value: object, fmt: str, currency: str = "USD") -> str:
     --------
     >>> format_value(1_234_567, "money"), format_value(0.031, "pp"), format_value(None, "int")
     ('$1.2M', '+3.1 pp', '–')
+    >>> format_value(0.0043, "share"), format_value(0.0, "share"), format_value(0.052, "share")
+    ('<1%', '0%', '5%')
     """
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return BLANK
@@ -182,6 +217,9 @@ def format_value(value: object, fmt: str, currency: str = "USD") -> str:
         return pct(value, 1)
     if fmt == "pct2":
         return pct(value, 2)
+    if fmt == "share":
+        part = float(value)  # type: ignore[arg-type]
+        return "<1%" if 0 < part < 0.005 else pct(part)
     if fmt == "pp":
         v = float(value) * 100  # type: ignore[arg-type]
         return f"{v:+.1f} pp"
@@ -304,12 +342,12 @@ class Table:
         note = ""
         if more > 0 and self.spec.ends:  # the gap is marked where the rows are missing
             gap = (
-                f'<tr class="gap"><td colspan="{len(cols)}">… {more:,} more rows, between '
+                f'<tr class="gap"><td colspan="{len(cols)}">… {more_rows(more)}, between '
                 "these, not shown …</td></tr>"
             )
             body.insert(self.spec.max_rows // 2, gap)
         elif more > 0:
-            note = f'<p class="more">{more:,} more rows not shown.</p>'
+            note = f'<p class="more">{more_rows(more)} not shown.</p>'
         return (
             f'<div class="table-wrap"><table class="report-table">{cap}<thead><tr>{head}</tr>'
             f"</thead><tbody>{''.join(body)}</tbody></table></div>{note}"

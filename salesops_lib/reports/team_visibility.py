@@ -41,7 +41,7 @@ from salesops_lib.reports.base import (
     team_or_company,
 )
 from salesops_lib.reports.definitions import pick
-from salesops_lib.reports.outlook import outlook_sentence
+from salesops_lib.reports.outlook import coverage_not_forecast, outlook_sentence
 from salesops_lib.reports.rep_benchmarking import inactive_marks
 from salesops_lib.reports.tables import Column, Table, TableSpec
 
@@ -82,7 +82,7 @@ REP_SPEC = TableSpec(
         Column("rep_name", "Rep"),
         Column("team", "Team"),
         Column("bookings", "Bookings", "money"),
-        Column("share", "Share of bookings", "pct"),
+        Column("share", "Share of bookings", "share"),
         Column("quota", "Quota", "money"),
         Column("attainment", "Attainment", "pct"),
         Column("won", "Won", "int"),
@@ -354,7 +354,7 @@ def _coverage_section(
             fmt=fmt,
             undated=timeline.undated(d, as_of=period.as_of),
         ),
-        team_shortfall_sentence=team_shortfall_sentence(cov_team, cov_total, fmt),
+        team_shortfall_sentence=team_shortfall_sentence(cov_team, cov_total, fmt, target_q),
         coverage_by_team=Table(
             cov_team,
             COVERAGE_SPEC,
@@ -760,40 +760,50 @@ def coverage_sentence(
 
 
 def team_shortfall_sentence(
-    by_team: pd.DataFrame, total: pd.Series, fmt: MoneyFormat
+    by_team: pd.DataFrame, total: pd.Series, fmt: MoneyFormat, quarter: str | None = None
 ) -> str | None:
-    """Why the teams' shortfalls do not add up to the company's, when they do not.
+    """Why the teams' shortfalls do not add up to the company's, and that coverage is no forecast.
 
     A team with more pipeline than it needs offsets, in the company's figure, a team that
     is short; the teams short of pipeline lack more between them than the company does.
+    With ``quarter``, a named team short of pipeline adds that report 03's team forecast
+    of the quarter can read otherwise (:func:`~salesops_lib.reports.outlook.coverage_not_forecast`).
 
     Parameters
     ----------
     by_team
-        :func:`salesops_lib.analysis.kpis.coverage` by team (``pipeline_short``).
+        :func:`salesops_lib.analysis.kpis.coverage` by team (``team`` when named,
+        ``pipeline_short``).
     total
         Its total row (``pipeline_short``).
     fmt
         The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+    quarter
+        The quarter covered (report 03's outlook quarter); None: no word on the forecast.
 
     Returns
     -------
     str or None
-        The sentence (``**`` marks what to read first); None when the figures add up (within
-        1%) or no team is short.
+        The sentence (``**`` marks what to read first); None when no team is short, or the
+        figures add up (within 1%) and ``quarter`` is None.
     """
     if by_team.empty or "pipeline_short" not in by_team:
         return None
     short = by_team[by_team["pipeline_short"] > 0]
     lacking = float(short["pipeline_short"].sum())
     company = float(total["pipeline_short"]) if np.isfinite(total["pipeline_short"]) else 0.0
-    if len(short) == 0 or abs(lacking - company) <= 0.01 * max(lacking, 1.0):
+    if len(short) == 0:
         return None
-    return (
+    named = "team" in short and bool((short["team"] != kpis.UNASSIGNED).any())
+    pointer = coverage_not_forecast(quarter).lstrip() if quarter and named else None
+    if abs(lacking - company) <= 0.01 * max(lacking, 1.0):
+        return pointer
+    text = (
         f"The {count(len(short), 'team')} short of pipeline lack {bold(fmt(lacking))} between "
         f"them; the company's shortfall of {fmt(company)} is smaller because the other teams "
         "have more pipeline than their own goal needs."
     )
+    return f"{text} {pointer}" if pointer else text
 
 
 # ---------------------------------------------------------------------------------------
@@ -949,7 +959,7 @@ def rep_contribution(data: SalesData, period: Period) -> Table:
         :func:`salesops_lib.analysis.kpis.kpi_table` by rep with the rep's names and
         ``share`` of bookings, and ``inactive``: the mark of a rep the data no longer shows at
         work (:func:`~salesops_lib.reports.rep_benchmarking.inactive_marks`, report 04's rule),
-        added to their name; quota columns only with quotas, pipeline and coverage only while
+        added to their name, as is the day a rep left (:func:`leaver_marks`); quota columns only with quotas, pipeline and coverage only while
         the quarter runs, the team only when reps have one.
     """
     reps = kpis.kpi_table(data, quarter=period.quarter, as_of=period.as_of, by="rep_id")
@@ -960,6 +970,7 @@ def rep_contribution(data: SalesData, period: Period) -> Table:
     reps["rep_name"] = reps["rep_name"].where(
         reps["inactive"].isna(), reps["rep_name"] + " (" + reps["inactive"].astype(str) + ")"
     )
+    reps["rep_name"] = reps["rep_name"] + leaver_marks(reps, period.as_of)
     total = reps["bookings"].sum()
     reps["share"] = reps["bookings"] / total if total > 0 else np.nan
     reps = reps.sort_values(["bookings", "rep_name"], ascending=[False, True]).reset_index(
@@ -973,6 +984,37 @@ def rep_contribution(data: SalesData, period: Period) -> Table:
         spec = spec.without("team")
     caption = f"Reps by bookings, {period.quarter} {period.status}"
     return Table(reps, spec, caption, data.currency)
+
+
+def leaver_marks(reps: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
+    """`` (left 2026-08-17)`` for each rep whose end date is on or before ``as_of``, else ``""``.
+
+    Parameters
+    ----------
+    reps
+        Reps with ``end_date`` (:func:`salesops_lib.analysis.kpis.rep_directory`); without
+        the column nobody is marked.
+    as_of
+        The report's as-of date: a rep leaving later is still in seat on it.
+
+    Returns
+    -------
+    Series
+        The mark to add to each rep's name, on ``reps``' index.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"end_date": [pd.Timestamp("2026-08-17"), pd.NaT,
+    ...                                pd.Timestamp("2026-10-02")]})
+    >>> leaver_marks(r, pd.Timestamp("2026-09-30")).tolist()
+    [' (left 2026-08-17)', '', '']
+    """
+    if "end_date" not in reps:
+        return pd.Series("", index=reps.index, dtype="object")
+    end = pd.to_datetime(reps["end_date"], errors="coerce")
+    left = end.notna() & (end <= pd.Timestamp(as_of))
+    marks = " (left " + end.dt.strftime("%Y-%m-%d") + ")"
+    return marks.where(left, "").astype("object")
 
 
 def rep_sentence(reps: pd.DataFrame, has_quota: bool, *, running: bool = False) -> str:
