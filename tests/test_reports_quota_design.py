@@ -849,6 +849,7 @@ def test_demo_team_load_and_quota_change_over_the_reps_they_name(demo_report, ra
     ramped = r.index[r["hire_date"] + pd.Timedelta(days=4 * 30.4375) <= pd.Timestamp("2025-10-01")]
     peers = lt[lt.index.isin(ramped) & (booked > 0).to_numpy()]
     assert f"across the {len(peers)} reps past their ramp" in demo_report.load_spread_sentence
+    assert f"also counts the other {len(lt) - len(peers)} reps" in demo_report.load_spread_sentence
     g = peers.assign(booked=booked[peers.index], team=r.loc[peers.index, "team"])
     t = g.groupby("team")[["quota", "booked"]].sum()
     ratio = t["quota"] / t["booked"]
@@ -1218,10 +1219,23 @@ def test_load_spread_names_the_extremes_beyond_tolerance_and_the_teams():
     assert text == (
         "Quota ÷ what the rep booked 2025Q2–2026Q1 runs from **0.65×** (Darcel) to **1.78×** "
         "(Anna) across the 4 reps past their ramp all that time, median 1.05×; 2 lie more than "
-        "25% from it, so the load is not even. Across teams, for those same reps (the team table "
-        "counts new hires too), it runs from 0.90× (Ent) to 1.40× (East): East carries **1.56×** "
-        "the load of Ent against what each booked."
+        "25% from it, so the load is not even. Across teams, for those same reps, it runs from "
+        "0.90× (Ent) to 1.40× (East): East carries **1.56×** the load of Ent against what each "
+        "booked."
     )
+    # a new hire is left out of the spread, and the sentence says the team table counts them
+    newer = pd.concat(
+        [frame, pd.DataFrame({"rep_id": ["e"], "quota": [90.0], "booked": [10.0]})],
+        ignore_index=True,
+    ).assign(ramped_quarters=[4, 4, 4, 4, 1])
+    start_e = pd.concat([start, pd.Series(pd.to_datetime(["2026-01-01"]), index=["e"])])
+    check_e = quota.load_check(newer, start_e, pd.Timestamp("2026-03-31"), quarters=4)
+    text = qd.load_spread_sentence(check_e, names, teams, span="what the rep booked")
+    assert "across the 4 reps past their ramp" in text
+    assert (
+        "Across teams, for those same reps (the team table also counts the other 1 rep, with "
+        "less than a year's record or nothing booked), it runs from 0.90× (Ent)"
+    ) in text
     even = quota.load_check(
         frame.assign(quota=[100.0, 105.0, 110.0, 115.0]),
         start,
@@ -1584,3 +1598,10 @@ def test_a_one_team_report_says_its_own_total_once(maven):
     r = qd.build(maven, quarter="2017Q4", team="Melvin Marxen")
     assert r.trailing_sentence.startswith("Team Melvin Marxen's quota of")
     assert "gets a quota below a year of its reps' bookings" not in r.trailing_sentence
+
+
+def test_maven_team_spread_says_no_other_reps_when_every_letter_is_a_peer(maven_report):
+    # all 30 letters go to reps past their ramp with bookings: no "other reps" in the team table
+    assert len(maven_report.letters.frame) == 30
+    assert "across the 30 reps past their ramp" in maven_report.load_spread_sentence
+    assert "Across teams, for those same reps, it runs from" in maven_report.load_spread_sentence

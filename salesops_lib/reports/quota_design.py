@@ -2211,8 +2211,8 @@ def load_spread_sentence(
         Each rep's name by ``rep_id``.
     teams
         ``team, multiple_of_booked`` per team over the same reps as the spread: those past
-        their ramp all that time (the team table counts every rep, new hires too; None: no
-        teams).
+        their ramp all that time with something booked (the sentence says how many other
+        reps of ``check`` the team table counts too; None: no teams).
     span
         What the bookings cover (``booked 2025Q2–2026Q1``, ``a year at the pace of
         2017Q2–2017Q4``).
@@ -2228,9 +2228,10 @@ def load_spread_sentence(
     --------
     ``Quota ÷ what the rep booked 2025Q2–2026Q1 runs from 0.67× (Tom O'Reilly) to 3.05×
     (Lars Øvergård) across the 11 reps past their ramp all that time, median 1.10×; 5 lie
-    more than 25% from it. Across teams, for those same reps (the team table counts new hires
-    too), it runs from 0.85× (Enterprise) to 1.38× (Commercial East): Commercial East carries
-    1.62× the load of Enterprise against what each booked.``
+    more than 25% from it. Across teams, for those same reps (the team table also counts the
+    other 3 reps, with less than a year's record or nothing booked), it runs from 0.85×
+    (Enterprise) to 1.38× (Commercial East): Commercial East carries 1.62× the load of
+    Enterprise against what each booked.``
     """
     peers = check[check["peer"].astype(bool)]
     if len(peers) < 2:
@@ -2262,8 +2263,15 @@ def load_spread_sentence(
             tlo = t.loc[t["multiple_of_booked"].astype(float).idxmin()]
             thi = t.loc[t["multiple_of_booked"].astype(float).idxmax()]
             far = float(thi.multiple_of_booked) / float(tlo.multiple_of_booked) > (1 + tolerance)
+            others = len(check) - len(peers)
+            also = (
+                f" (the team table also counts the other {count(others, 'rep')}, with less than "
+                "a year's record or nothing booked)"
+                if others
+                else ""
+            )
             text += (
-                " Across teams, for those same reps (the team table counts new hires too), it "
+                f" Across teams, for those same reps{also}, it "
                 f"runs from {float(tlo.multiple_of_booked):.2f}× ({tlo.team}) to "
                 f"{float(thi.multiple_of_booked):.2f}× ({thi.team})"
                 + (
