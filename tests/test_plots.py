@@ -328,3 +328,59 @@ def test_rate_lines_on_a_narrow_range_label_every_tick_apart():
     assert [t.get_text() for t in ax.texts] == ["60.3%", "61.7%", "61.0%", "60.9%"]
     assert plots.PctTicks().format_ticks([0.2, 0.4, 0.6]) == ["20%", "40%", "60%"]
     plt.close(ax.figure)
+
+
+def test_win_rate_funnel_draws_each_rep_against_their_own_peer_group():
+    """Dots are the gap to the rep's own group's rate; a dot beyond its own bar is a verdict."""
+    from scipy import stats
+
+    from salesops_lib.analysis import reps as bench
+
+    # two peer groups far apart (20% and 60%): a company-wide band would misplace both
+    won = [30, 10, 20, 30, 62, 60, 2]
+    closed = [100, 100, 100, 100, 100, 100, 4]
+    peer = [0.2, 0.2, 0.2, 0.6, 0.6, 0.6, 0.4]
+    lo = [stats.binom.ppf(0.025, n, p) / n for n, p in zip(closed, peer, strict=True)]
+    hi = [stats.binom.ppf(0.975, n, p) / n for n, p in zip(closed, peer, strict=True)]
+    rate = np.array(won) / np.array(closed)
+    flag = np.select(
+        [rate > np.array(hi), rate < np.array(lo)], ["above peers", "below peers"], "within chance"
+    ).astype(object)
+    flag[-1] = bench.TOO_FEW_PEERS
+    ranking = pd.DataFrame(
+        {
+            "closed": closed,
+            "win_rate": rate,
+            "peer_win_rate": peer,
+            "funnel_lo": lo,
+            "funnel_hi": hi,
+            "flag": flag,
+        }
+    )
+    # 30% against a 20% group is above (its band tops out near 28%), 30% against 60% below
+    assert flag[:6].tolist() == [
+        "above peers",
+        "below peers",
+        "within chance",
+        "below peers",
+        "within chance",
+        "within chance",
+    ]
+    ax = plots.funnel(ranking, title="t")
+    bars = ax.collections[0].get_segments()
+    assert len(bars) == 6  # one bar per judged rep, none for the rep without a verdict
+    for i, b in enumerate(bars):
+        assert b[0][1] == pytest.approx((lo[i] - peer[i]) * 100)
+        assert b[1][1] == pytest.approx((hi[i] - peer[i]) * 100)
+        # every verdict agrees with where the rep's dot sits against the rep's own bar
+        gap = (rate[i] - peer[i]) * 100
+        assert (flag[i] == "above peers") == (gap > b[1][1])
+        assert (flag[i] == "below peers") == (gap < b[0][1])
+    dots = {str(c.get_label()): c.get_offsets() for c in ax.collections[1:] if len(c.get_offsets())}
+    assert dots["above peers"].tolist() == [[100, pytest.approx(10.0)]]
+    assert sorted(y for _, y in dots["below peers"].tolist()) == pytest.approx([-30.0, -10.0])
+    assert sorted(y for _, y in dots["within chance"].tolist()) == pytest.approx([0.0, 0.0, 2.0])
+    assert dots["no verdict: too few peers (against all reps)"].tolist() == [
+        [4, pytest.approx(10.0)]
+    ]
+    assert ax.get_ylabel() == "Win rate minus the peer group's (points)"

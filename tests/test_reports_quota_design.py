@@ -436,12 +436,37 @@ def test_change_sentence_branches():
             "flag_outgrows_territory": [True, False],
         }
     )
-    assert qd.change_sentence(fair) == (
-        "Among reps with a quota in every quarter of the previous year, the company quota changes "
-        "by 10.0%. 1 rep's quota rose more than 25 points faster than both that and the rep's "
-        "territory's bookings (trailing four quarters over the four before)."
+    # 220 now against 200 then: +10.0%, over the two reps with a full previous year only
+    assert qd.change_sentence(fair, FMT) == (
+        "The 2 reps with a quota in every quarter of the previous year get $220, 10.0% more than "
+        "their $200 then. 1 rep's quota rose more than 25 points faster than both that 10.0% and "
+        "the rep's territory's bookings (trailing four quarters over the four before)."
     )
-    assert qd.change_sentence(fair.assign(change=np.nan)) is None
+    # a third rep without a full previous year is left out of the figures, and said to be
+    with_new = pd.concat(
+        [
+            fair,
+            pd.DataFrame(
+                {
+                    "quota": [500.0],
+                    "previous_quota": [50.0],
+                    "change": [np.nan],
+                    "flag_outgrows_territory": [False],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    lower = with_new.assign(
+        quota=[80.0, 100.0, 500.0], change=[-0.2, 0.0, np.nan], flag_outgrows_territory=False
+    )
+    assert qd.change_sentence(lower, FMT) == (
+        "The 2 reps with a quota in every quarter of the previous year get $180, 10.0% less than "
+        "their $200 then (the other rep did not, and is left out). No rep's quota rose more "
+        "than 25 points faster than both that -10.0% and the rep's territory's bookings "
+        "(trailing four quarters over the four before)."
+    )
+    assert qd.change_sentence(fair.assign(change=np.nan), FMT) is None
 
 
 def test_backtest_sentence_and_verdict():
@@ -813,6 +838,40 @@ def test_demo_quota_over_trailing_bookings_per_rep_from_the_raw_files(demo_repor
     assert ratios.max() / ratios.min() < 1.1
 
 
+def test_demo_team_load_and_quota_change_over_the_reps_they_name(demo_report, raw, demo_dir):
+    """The team spread counts the same ramped reps as the rep spread; the change names its reps."""
+    reps, opps = raw
+    won = opps[opps["is_won"].astype(bool)]
+    last4 = won[(won["close_date"] >= "2025-10-01") & (won["close_date"] <= "2026-09-30")]
+    lt = demo_report.letters.frame.set_index("rep_id")
+    booked = last4.groupby("rep_id")["amount"].sum().reindex(lt.index).fillna(0.0)
+    r = reps.set_index("rep_id")
+    ramped = r.index[r["hire_date"] + pd.Timedelta(days=4 * 30.4375) <= pd.Timestamp("2025-10-01")]
+    peers = lt[lt.index.isin(ramped) & (booked > 0).to_numpy()]
+    assert f"across the {len(peers)} reps past their ramp" in demo_report.load_spread_sentence
+    assert f"also counts the other {len(lt) - len(peers)} reps" in demo_report.load_spread_sentence
+    g = peers.assign(booked=booked[peers.index], team=r.loc[peers.index, "team"])
+    t = g.groupby("team")[["quota", "booked"]].sum()
+    ratio = t["quota"] / t["booked"]
+    lo, hi = ratio.idxmin(), ratio.idxmax()
+    assert (
+        f"it runs from {ratio[lo]:.2f}× ({lo}) to {ratio[hi]:.2f}× ({hi})"
+        in demo_report.load_spread_sentence
+    )
+    # the previous year FY2026: reps with a quota in each of its four quarters
+    q = pd.read_csv(demo_dir / "quotas.csv")
+    q = q[q["period"].isin(["2026Q1", "2026Q2", "2026Q3", "2026Q4"])]
+    full = q.groupby("rep_id")["period"].nunique() == 4
+    had = full[full].index.intersection(lt.index)
+    then, now = q[q["rep_id"].isin(had)]["quota"].sum(), lt.loc[had, "quota"].sum()
+    text = demo_report.change_sentence
+    assert text.startswith(
+        f"The {len(had)} reps with a quota in every quarter of the previous year get {FMT(now)}, "
+        f"{now / then - 1:.1%} more than their {FMT(then)} then (the other {len(lt) - len(had)} "
+        "reps did not, and are left out)."
+    )
+
+
 def test_demo_quotas_add_up_to_the_chosen_target_to_the_cent(demo_report):
     r = demo_report
     lt = r.letters.frame
@@ -1160,9 +1219,23 @@ def test_load_spread_names_the_extremes_beyond_tolerance_and_the_teams():
     assert text == (
         "Quota ÷ what the rep booked 2025Q2–2026Q1 runs from **0.65×** (Darcel) to **1.78×** "
         "(Anna) across the 4 reps past their ramp all that time, median 1.05×; 2 lie more than "
-        "25% from it, so the load is not even. Across teams it runs from 0.90× (Ent) to 1.40× "
-        "(East): East carries **1.56×** the load of Ent against what each booked."
+        "25% from it, so the load is not even. Across teams, for those same reps, it runs from "
+        "0.90× (Ent) to 1.40× (East): East carries **1.56×** the load of Ent against what each "
+        "booked."
     )
+    # a new hire is left out of the spread, and the sentence says the team table counts them
+    newer = pd.concat(
+        [frame, pd.DataFrame({"rep_id": ["e"], "quota": [90.0], "booked": [10.0]})],
+        ignore_index=True,
+    ).assign(ramped_quarters=[4, 4, 4, 4, 1])
+    start_e = pd.concat([start, pd.Series(pd.to_datetime(["2026-01-01"]), index=["e"])])
+    check_e = quota.load_check(newer, start_e, pd.Timestamp("2026-03-31"), quarters=4)
+    text = qd.load_spread_sentence(check_e, names, teams, span="what the rep booked")
+    assert "across the 4 reps past their ramp" in text
+    assert (
+        "Across teams, for those same reps (the team table also counts the other 1 rep, with "
+        "less than a year's record or nothing booked), it runs from 0.90× (Ent)"
+    ) in text
     even = quota.load_check(
         frame.assign(quota=[100.0, 105.0, 110.0, 115.0]),
         start,
@@ -1525,3 +1598,10 @@ def test_a_one_team_report_says_its_own_total_once(maven):
     r = qd.build(maven, quarter="2017Q4", team="Melvin Marxen")
     assert r.trailing_sentence.startswith("Team Melvin Marxen's quota of")
     assert "gets a quota below a year of its reps' bookings" not in r.trailing_sentence
+
+
+def test_maven_team_spread_says_no_other_reps_when_every_letter_is_a_peer(maven_report):
+    # all 30 letters go to reps past their ramp with bookings: no "other reps" in the team table
+    assert len(maven_report.letters.frame) == 30
+    assert "across the 30 reps past their ramp" in maven_report.load_spread_sentence
+    assert "Across teams, for those same reps, it runs from" in maven_report.load_spread_sentence

@@ -415,13 +415,21 @@ def close_all() -> None:
 
 
 def funnel(ranking: pd.DataFrame, *, title: str, ax: Axes | None = None) -> Axes:
-    """Funnel plot: win rate against closed deals, with the pooled rate's 95% and 99.8% limits.
+    """Funnel plot against each rep's own peer group: win rate minus the group's, with its band.
+
+    The verdicts of :func:`salesops_lib.analysis.reps.win_rate_ranking` set each rep's raw
+    win rate against the 95% binomial limits of their peer group's rate for that many closed
+    deals; so each rep is drawn as the gap to their group's rate (in points) with that rep's
+    band of chance as a bar around 0. A dot above its bar is above peers, below it below peers.
+    Reps without a verdict (fewer than three reps in the group) are drawn hollow, against the
+    rate of all reps, without a band.
 
     Parameters
     ----------
     ranking
-        Output of :func:`salesops_lib.analysis.reps.win_rate_ranking`: ``won, closed,
-        win_rate, flag`` (``above peers``, ``below peers`` or ``within chance``).
+        Output of :func:`salesops_lib.analysis.reps.win_rate_ranking`: ``closed, win_rate,
+        peer_win_rate, funnel_lo, funnel_hi, flag`` (``above peers``, ``below peers``,
+        ``within chance``, or no verdict).
     title
         The chart's title (it states the finding).
     ax
@@ -432,41 +440,49 @@ def funnel(ranking: pd.DataFrame, *, title: str, ax: Axes | None = None) -> Axes
     Axes
         The Axes drawn on.
     """
-    from scipy import stats as st
-
     ax = _ax(ax)
-    p0 = ranking["won"].sum() / ranking["closed"].sum()
-    n = np.arange(max(2, int(ranking["closed"].min())), int(ranking["closed"].max()) + 2)
-    for level, style in ((0.95, "--"), (0.998, ":")):
-        tail = (1 - level) / 2
-        ax.plot(n, st.binom.ppf(tail, n, p0) / n, color="#7b8794", ls=style, lw=1)
-        ax.plot(
-            n,
-            st.binom.ppf(1 - tail, n, p0) / n,
-            color="#7b8794",
-            ls=style,
-            lw=1,
-            label=f"{level:.1%} limits",
-        )
-    ax.axhline(p0, color="#444", lw=1)
+    gap = (ranking["win_rate"] - ranking["peer_win_rate"]) * 100
+    judged = ranking["flag"].isin(["above peers", "below peers", "within chance"])
+    band = ranking[judged]
+    ax.vlines(
+        band["closed"],
+        (band["funnel_lo"] - band["peer_win_rate"]) * 100,
+        (band["funnel_hi"] - band["peer_win_rate"]) * 100,
+        color="#d5dce3",
+        lw=4,
+        label="95% range of chance around the peer group's rate",
+        zorder=1,
+    )
+    ax.axhline(0, color="#444", lw=1, label="The rep's peer group's win rate")
     colors = {"above peers": GOOD, "below peers": BAD, "within chance": MUTED}
-    for flag, g in ranking.groupby("flag"):
+    for flag, g in ranking[judged].groupby("flag"):
         ax.scatter(
             g["closed"],
-            g["win_rate"],
+            gap[g.index],
             s=28,
-            color=colors.get(str(flag), ACCENT),
+            color=colors[str(flag)],
             label=str(flag),
             zorder=3,
             edgecolor="white",
             lw=0.5,
         )
-    pct_axis(ax)
+    alone = ranking[~judged]
+    if len(alone):
+        ax.scatter(
+            alone["closed"],
+            gap[alone.index],
+            s=28,
+            facecolor="none",
+            edgecolor="#7b8794",
+            label="no verdict: too few peers (against all reps)",
+            zorder=3,
+        )
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: "0" if v == 0 else f"{v:+.0f}"))
     ax.set_xlabel("Closed deals (won + lost)")
-    ax.set_ylabel("Win rate")
-    handles, labels = ax.get_legend_handles_labels()
-    keep = dict(zip(labels, handles, strict=True))
-    ax.legend(keep.values(), keep.keys(), loc="upper right", fontsize=8.5)
+    ax.set_ylabel("Win rate minus the peer group's (points)")
+    # below the chart, never on a dot
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=8.5)
     ax.set_title(title)
     return ax
 

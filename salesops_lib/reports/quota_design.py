@@ -738,7 +738,7 @@ def _carry_section(
         load_spread_sentence=load_spread_sentence(
             check,
             lt.set_index("rep_id")["rep_name"],
-            teams[["team", "multiple_of_booked"]] if teams_known else None,
+            _peer_teams(basis) if teams_known else None,
             span=_spread_span(trailing),
         ),
         new_rep_sentence=new_rep_sentence(check, lt, as_of=day),
@@ -869,7 +869,7 @@ def _fair_section(d: SalesData, basis: _Basis) -> _Fair:
         ),
         potential_sentence=potential_sentence(fair),
         spread_sentence=spread_sentence(basis.share_frame),
-        change_sentence=change_sentence(fair),
+        change_sentence=change_sentence(fair, money_in(d.currency)),
         outgrowing=_outgrowing(fair, d.currency),
     )
 
@@ -1017,6 +1017,17 @@ def choice_label(choice: quota.PlanChoice) -> str:
     str
     """
     return "the reachable plan" if choice.uses_reachable else "the plan as asked"
+
+
+def _peer_teams(basis: _Basis) -> pd.DataFrame:
+    """Each team's quota ÷ a year of bookings over its reps past the ramp all the trailing year.
+
+    The same reps as the spread across reps (the load check's peers), so that new hires with
+    little booked do not lift their team's figure.
+    """
+    peers = basis.with_booked[basis.check["peer"].to_numpy(dtype=bool)]
+    out = quota.load_against_bookings(peers, "team", per_year=basis.per_year)
+    return out.rename(columns={"group": "team"})[["team", "multiple_of_booked"]]
 
 
 def _spread_span(trailing: pd.Series) -> str:
@@ -2199,7 +2210,9 @@ def load_spread_sentence(
     names
         Each rep's name by ``rep_id``.
     teams
-        ``team, multiple_of_booked`` per team, as the team table shows it (None: no teams).
+        ``team, multiple_of_booked`` per team over the same reps as the spread: those past
+        their ramp all that time with something booked (the sentence says how many other
+        reps of ``check`` the team table counts too; None: no teams).
     span
         What the bookings cover (``booked 2025Q2–2026Q1``, ``a year at the pace of
         2017Q2–2017Q4``).
@@ -2215,8 +2228,10 @@ def load_spread_sentence(
     --------
     ``Quota ÷ what the rep booked 2025Q2–2026Q1 runs from 0.67× (Tom O'Reilly) to 3.05×
     (Lars Øvergård) across the 11 reps past their ramp all that time, median 1.10×; 5 lie
-    more than 25% from it. Across teams it runs from 0.85× (Enterprise) to 1.38×
-    (Commercial East): uneven beyond 25%.``
+    more than 25% from it. Across teams, for those same reps (the team table also counts the
+    other 3 reps, with less than a year's record or nothing booked), it runs from 0.85×
+    (Enterprise) to 1.38× (Commercial East): Commercial East carries 1.62× the load of
+    Enterprise against what each booked.``
     """
     peers = check[check["peer"].astype(bool)]
     if len(peers) < 2:
@@ -2248,8 +2263,16 @@ def load_spread_sentence(
             tlo = t.loc[t["multiple_of_booked"].astype(float).idxmin()]
             thi = t.loc[t["multiple_of_booked"].astype(float).idxmax()]
             far = float(thi.multiple_of_booked) / float(tlo.multiple_of_booked) > (1 + tolerance)
+            others = len(check) - len(peers)
+            also = (
+                f" (the team table also counts the other {count(others, 'rep')}, with less than "
+                "a year's record or nothing booked)"
+                if others
+                else ""
+            )
             text += (
-                f" Across teams it runs from {float(tlo.multiple_of_booked):.2f}× ({tlo.team}) to "
+                f" Across teams, for those same reps{also}, it "
+                f"runs from {float(tlo.multiple_of_booked):.2f}× ({tlo.team}) to "
                 f"{float(thi.multiple_of_booked):.2f}× ({thi.team})"
                 + (
                     f": {thi.team} carries {bold(f'{float(thi.multiple_of_booked) / float(tlo.multiple_of_booked):.2f}×')} "
@@ -2304,29 +2327,59 @@ def new_rep_sentence(
     )
 
 
-def change_sentence(fair: pd.DataFrame) -> str | None:
-    """The company quota's change from last year and the quotas that outgrow their territory.
+def change_sentence(fair: pd.DataFrame, fmt: MoneyFormat) -> str | None:
+    """How the quotas of reps with a full previous year change; which outgrow their territory.
+
+    The change is that of the reps with a quota in every quarter of the previous year only
+    (:func:`salesops_lib.analysis.quota.company_change`), so the sentence names them, their
+    quotas then and now, and how many reps it leaves out.
 
     Parameters
     ----------
     fair
         :func:`salesops_lib.analysis.quota.fairness` of the chosen plan.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
 
     Returns
     -------
     str or None
         The sentence; None when no rep had a quota in every quarter of the previous year.
+
+    Examples
+    --------
+    ``The 53 reps with a quota in every quarter of the previous year get $150M, 20.7% more
+    than their $125M then (the other 6 reps did not, and are left out). 3 reps' quotas rose
+    more than 25 points faster than both that 20.7% and their territory's bookings (trailing
+    four quarters over the four before).``
     """
-    if not fair["change"].notna().any():
+    had = fair["change"].notna()
+    if not had.any():
         return None
+    n, rest = int(had.sum()), int((~had).sum())
+    now = float(fair.loc[had, "quota"].sum())
+    then = float(fair.loc[had, "previous_quota"].sum())
+    change = quota.company_change(fair)
+    how = f"{pct(abs(change), 1)} {'more' if change >= 0 else 'less'} than"
+    if round(abs(change), 3) == 0:
+        how = "the same as"
+    who = "The 1 rep" if n == 1 else f"The {n:,} reps"
+    left = (
+        ""
+        if rest == 0
+        else " (the other rep did not, and is left out)"
+        if rest == 1
+        else f" (the other {rest:,} reps did not, and are left out)"
+    )
     k = int(fair["flag_outgrows_territory"].sum())
-    whose = "1 rep's quota" if k == 1 else f"{k:,} reps' quotas"
-    their = "the rep's territory" if k == 1 else "their territory"
+    whose = {0: "No rep's quota", 1: "1 rep's quota"}.get(k, f"{k:,} reps' quotas")
+    their = "their territory" if k > 1 else "the rep's territory"
     return (
-        "Among reps with a quota in every quarter of the previous year, the company quota "
-        f"changes by {pct(quota.company_change(fair), 1)}. {whose} rose more than 25 points "
-        f"faster than both that and {their}'s bookings (trailing four quarters over the four "
-        "before)."
+        f"{who} with a quota in every quarter of the previous year "
+        f"{'gets' if n == 1 else 'get'} {fmt(now)}, {how} "
+        f"{'its' if n == 1 else 'their'} {fmt(then)} then{left}. {whose} rose more than 25 "
+        f"points faster than both that {pct(change, 1)} and {their}'s bookings (trailing four "
+        "quarters over the four before)."
     )
 
 

@@ -1687,7 +1687,8 @@ _DEFINITIONS: Mapping[str, str] = MappingProxyType(
         ),
         "Against peers": (
             "Above or below peers when the raw win rate falls outside the 95% binomial limits of "
-            "the peer win rate for that many closed deals (the funnel plot); else within chance. "
+            "the peer win rate for that many closed deals (the win-rate chart draws each rep's "
+            "gap to their own peer group's rate with that range as a bar); else within chance. "
             f"A rep whose peer group has fewer than {bench.MIN_PEERS} reps with closed deals "
             "(the rep included) gets no verdict (no peers, too few peers)."
         ),
