@@ -892,3 +892,10 @@ def test_orders_sentence_and_title_branches():
     assert ph.orders_title(_orders([5e3, 6e3]), FMT) == "Bookings by quarter, 2025Q1–2025Q2"
     up = _orders([4e3, 5e3, 6e3], trend=[4e3, 5e3, 6e3])
     assert ph.orders_sentence(up, FMT).endswith("the trend line rises by $1.0K a quarter.")
+
+
+def test_funnel_sentence_says_a_won_only_export_has_no_lost_deals():
+    note = "No lost deals in the data, every closed deal won: the 100% win rate is not a finding."
+    text = ph.funnel_sentence(_funnel({"All": [4, 4, 4]}), _period(), no_lost=note)
+    assert "**100%** were won. " + note in text
+    assert note not in ph.funnel_sentence(_funnel({"All": [4, 4, 4]}), _period())

@@ -258,8 +258,10 @@ def chances_on(data: SalesData, quarter: str, as_of: pd.Timestamp) -> pd.DataFra
 
 
 def risk_record(data: SalesData, *, before: str, week: int, quarters: int = 4) -> pd.DataFrame:
-    """The chances of reaching quota, worked out the same way at the same week of up to
-    ``quarters`` complete quarters before ``before``, against who reached quota.
+    """How the chances of reaching quota fared in earlier quarters, against who reached it.
+
+    The chances are worked out the same way (:func:`chances_on`) at the same week of up to
+    ``quarters`` complete quarters before ``before``.
 
     Parameters
     ----------

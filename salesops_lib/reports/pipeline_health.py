@@ -39,6 +39,7 @@ from salesops_lib.reports.base import (
     header,
     listing,
     money_in,
+    no_lost_deals_sentence,
     period_of,
     team_or_company,
 )
@@ -298,7 +299,9 @@ def _funnel_section(d: SalesData, period: Period, window: list[str]) -> _FunnelP
             d.currency,
         ),
         funnel_chart=measured_funnel(fun),
-        funnel_sentence=funnel_sentence(fun, period),
+        funnel_sentence=funnel_sentence(
+            fun, period, no_lost=no_lost_deals_sentence(d.opportunities)
+        ),
         funnel_title=funnel_title(fun, q),
         window_funnel=wide,
         bottleneck=neck,
@@ -621,7 +624,7 @@ def _creation_section(
 # funnel and bottleneck
 
 
-def funnel_sentence(fun: funnel_lib.Funnel, period: Period) -> str:
+def funnel_sentence(fun: funnel_lib.Funnel, period: Period, *, no_lost: str | None = None) -> str:
     """How many deals closed in the quarter, how many were won, and how the stages are known.
 
     With several segments it names the one that won the most and the one that won the least.
@@ -632,6 +635,9 @@ def funnel_sentence(fun: funnel_lib.Funnel, period: Period) -> str:
         :func:`salesops_lib.analysis.funnel.stage_funnel` of the report's quarter.
     period
         The report's period.
+    no_lost
+        :func:`~salesops_lib.reports.base.no_lost_deals_sentence` of the data, said right
+        after the share won (None: the data has lost deals).
 
     Returns
     -------
@@ -649,7 +655,9 @@ def funnel_sentence(fun: funnel_lib.Funnel, period: Period) -> str:
         return f"No deal closed in {q} by {day}, so the quarter has no funnel yet."
     text = (
         f"Of the {bold(count(fun.closed, f'deal closed in {q}', f'deals closed in {q}'))} (won or "
-        f"lost, by {day}), {bold(pct(fun.won / fun.closed))} were won. {fun.reach.basis}"
+        f"lost, by {day}), {bold(pct(fun.won / fun.closed))} were won. "
+        + (f"{no_lost} " if no_lost else "")
+        + fun.reach.basis
     )
     note = construction_note(fun)
     return text + segments_words(fun) + (f" {note}" if note else "")
