@@ -117,8 +117,8 @@ def test_other_parts_split_everything_else_by_what_the_deals_did():
     s = fr.other_sentence(parts, total, FMT, target="2018Q1")
     assert s == (
         "Everything else (−$32) is deals won outside 2018Q1, booked in another quarter (−$50), "
-        "deals without a created date, in the pipeline only from the data's last date (not new: "
-        "when they were created is unknown) (+$30), the allowance for deals not yet created "
+        "deals without a created date, in the pipeline only from the data's last date and so "
+        "not counted as new (+$30), the allowance for deals not yet created "
         "(−$7) and the re-estimated chances of deals whose stage stayed (−$5)."
     )
 

@@ -3502,7 +3502,7 @@ OTHER_WORDS = {
     "won outside the quarter": "deals won outside {target}, booked in another quarter",
     "left the pipeline open": "deals that dropped out of the pipeline without being won or lost",
     "no created date": "deals without a created date, in the pipeline only from the data's "
-    "last date (not new: when they were created is unknown)",
+    "last date and so not counted as new",
 }
 """What each part of the bridge's "everything else" is, in a manager's words (``{target}``:
 the quarter forecast)."""
