@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from salesops_lib.analysis import bridge as br
 from salesops_lib.analysis import forecast as fc
 
+from .conftest import MAVEN
+
 QUARTERS = ["2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2", "2026Q3", "2026Q4"]
 
 
@@ -155,6 +157,7 @@ def _frame(**cols) -> pd.DataFrame:
         "chance_now": 0.5,
         "is_won": False,
         "is_lost": False,
+        "undated": False,
     }
     rows = pd.DataFrame(
         [{**base, **c} for c in cols.values()], index=pd.Index(list(cols), name="opp_id")
@@ -176,6 +179,23 @@ def test_each_deal_change_goes_to_its_step():
         a={"amount_now": 160.0, "stage_now": "B", "chance_now": 0.75},  # 60*.5 + .25*160
         d={"chance_now": 0.4},  # drift: -10
         e={"open_now": False, "is_won": True},  # won before the quarter: -50
+        # no created date: in the pipeline only on the data's last date, not new: other
+        u={"open_then": False, "undated": True, "chance_now": 0.3},  # +30
+        # pushed out and advanced (demo 2026Q4, O0026795: Discovery -> Proposal, 2026-10-08 ->
+        # 2027-01-14, chance 1.6% -> 25%): stage progress, not a push that adds to the forecast
+        q={
+            "close_now": pd.Timestamp("2027-01-14"),
+            "stage_now": "B",
+            "amount_now": 80.0,
+            "chance_now": 0.25,
+            "chance_then": 0.02,
+        },
+        # pulled in, amount up: the amount at last week's chance, the chance's change the pull's
+        r={
+            "close_then": pd.Timestamp("2026-11-01"),
+            "chance_then": 0.1,
+            "amount_now": 120.0,
+        },
     )
     got = br._classify(both, end).reset_index().set_index(["opp_id", "step"])["change"]
     want = {
@@ -188,8 +208,33 @@ def test_each_deal_change_goes_to_its_step():
         ("a", "stage_progress"): 40.0,
         ("d", "other"): -10.0,
         ("e", "other"): -50.0,
+        ("u", "other"): 30.0,
+        ("q", "amount_change"): -20.0 * 0.02,
+        ("q", "stage_progress"): (0.25 - 0.02) * 80.0,
+        ("r", "amount_change"): 20.0 * 0.1,
+        ("r", "pulled_in"): (0.5 - 0.1) * 120.0,
     }
     assert got.to_dict() == pytest.approx(want)
     why = br._classify(both, end).set_index("step", append=True)["why"]
     assert why[("e", "other")] == "won outside the quarter"
     assert why[("d", "other")] == "chance changed"
+    assert why[("u", "other")] == "no created date"
+
+
+def test_maven_deals_without_a_created_date_are_not_new(maven):
+    # report 03 on Maven 2017Q4 said "new deals +$63.6K (500 deals)" for 2017-12-24 -> 31:
+    # the 500 are Prospecting deals without an engage date, only 3 deals were engaged that week
+    b = br.bridge(
+        maven, quarter="2018Q1", since="2017-12-24", as_of="2017-12-31", method="win_model"
+    )
+    raw = pd.read_csv(MAVEN / "sales_pipeline.csv", parse_dates=["engage_date"])
+    undated = set(raw.loc[raw["engage_date"].isna(), "opportunity_id"])
+    engaged = raw["engage_date"].between("2017-12-25", "2017-12-31")
+    assert len(undated) == 500
+    d = b.deals
+    new = set(d.loc[d["step"] == "new", "opp_id"])
+    assert new <= set(raw.loc[engaged, "opportunity_id"]) and not new & undated
+    assert b.steps.set_index("step").loc["new", "deals"] == len(new) <= engaged.sum()
+    nodate = d[(d["step"] == "other") & (d["why"] == "no created date")]
+    assert set(nodate["opp_id"]) == undated
+    _check(maven, b, "2018Q1")

@@ -146,6 +146,24 @@ def test_forecast_vs_actual_and_lines_by_for_the_backtest():
     assert len(ax.get_lines()) == 2 and ax.get_xlabel() == "Week"
 
 
+def test_lines_by_gives_ten_methods_ten_colours_and_keeps_the_legend_off_the_lines():
+    # the forecasting backtest draws 10 methods: the 8-colour palette gave two pairs one colour
+    acc = pd.DataFrame(
+        {
+            "week": [0, 4, 8] * 10,
+            "label": [f"Method {i}" for i in range(10) for _ in range(3)],
+            "wape": [0.05 + 0.01 * i for i in range(10) for _ in range(3)],
+        }
+    )
+    ax = plots.lines_by(acc, x="week", y="wape", hue="label", title="t", xlabel="W", ylabel="E")
+    colours = [line.get_color() for line in ax.get_lines()]
+    assert len(colours) == 10 and len(set(colours)) == 10
+    assert plots.line_colours(3) == plots.PALETTE[:3]
+    # the legend sits right of the axes (anchored at x > 1 in axes coordinates)
+    legend = ax.get_legend()
+    assert legend.get_bbox_to_anchor().transformed(ax.transAxes.inverted()).x0 > 1.0
+
+
 def test_hbar_counts_problems_in_words():
     counts = pd.DataFrame({"label": ["Close date passed", "No account"], "deals": [263, 11]})
     ax = plots.hbar(

@@ -264,8 +264,8 @@ def test_accuracy_sentence_is_about_the_deciding_backtest():
     assert text == (
         "Over the 8 quarters before 2026Q4 tested at week 0 (the day before each quarter started), "
         "**Pipeline by stage and age** missed by **4.2%** of actual bookings (WAPE), against 11.3% "
-        "for Same quarter last year (over the 6 quarters with a year of data before them). Tested "
-        "at weeks 4 and 8, it missed by 3.0% and 2.5%."
+        "for Same quarter last year, the best of the simple yardsticks, over the 6 quarters it was "
+        "tested on. Tested at weeks 4 and 8, it missed by 3.0% and 2.5%."
     )
     only = accuracy_rows().iloc[[0]]
     assert fr.accuracy_sentence(only, rec("pipeline"), "2026Q4").endswith("(WAPE).")
@@ -278,6 +278,43 @@ def test_accuracy_sentence_is_about_the_deciding_backtest():
         "to tell which method is better."
     )
     assert fr.accuracy_title(accuracy_rows(), rec("pipeline")).startswith("Forecasts made later")
+
+
+def test_accuracy_sentence_compares_with_the_best_yardstick_on_the_same_quarters():
+    # the demo's week-0 backtest, 2026Q4: the worst yardstick (Same quarter last year, 11.7%)
+    # is not the one to beat; the best on the same 8 quarters is the average of the last four
+    acc = pd.DataFrame(
+        [
+            (0, "win_model", 8, 0.0487),
+            (0, "trailing_mean", 8, 0.0730),
+            (0, "seasonal_naive_growth", 4, 0.0740),
+            (0, "last_quarter", 8, 0.0996),
+            (0, "seasonal_naive", 8, 0.1172),
+            (0, "ensemble", 8, 0.0484),
+        ],
+        columns=["week", "method", "quarters", "wape"],
+    )
+    win = fr.Recommendation("win_model", 0, rec().quarters, 0.0487, 7, 7, 8)
+    at0 = acc.set_index("method")
+    sticks = at0[at0.index.isin(fr.forecast.BASELINES) & (at0["quarters"] == 8)]
+    assert sticks["wape"].idxmin() == "trailing_mean"  # pandas' pick, the same as the words'
+    text = fr.accuracy_sentence(acc, win, "2026Q4")
+    assert text == (
+        "Over the 8 quarters before 2026Q4 tested at week 0 (the day before each quarter started), "
+        "**Deal-by-deal win model** missed by **4.9%** of actual bookings (WAPE), against 7.3% for "
+        "Average of the last four quarters, the best of the simple yardsticks on the same quarters."
+    )
+    # Same quarter last year, grown beats it on fewer quarters: not the same quarters, left out
+    assert "grown" not in text
+    # a recommended yardstick is set against the next best, never against itself
+    stick = fr.Recommendation("trailing_mean", 0, rec().quarters, 0.073, 7, 7, 8)
+    assert fr.accuracy_sentence(acc, stick, "2026Q4").endswith(
+        "against 10.0% for Last quarter again, the best of the simple yardsticks on the same "
+        "quarters."
+    )
+    # no yardstick in the backtest: no comparison
+    alone = acc[~acc["method"].isin(fr.forecast.BASELINES)]
+    assert fr.accuracy_sentence(alone, win, "2026Q4").endswith("(WAPE).")
 
 
 @pytest.mark.parametrize(

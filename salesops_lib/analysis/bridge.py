@@ -16,12 +16,18 @@ won
 lost
     Deals open on the first day and closed lost by the second: the value they had.
 pushed_out
-    Deals whose expected close date moved from inside the quarter (or before it) to after it.
+    Deals open on both days whose stage stayed and whose expected close date moved from
+    inside the quarter (or before it) to after it: the change of their chance, times their
+    new amount (a pushed deal whose stage changed counts in ``stage_progress``, a changed
+    amount in ``amount_change``, as for any deal open on both days).
 pulled_in
-    Deals whose expected close date moved from after the quarter into it.
+    Deals open on both days whose stage stayed and whose expected close date moved from after
+    the quarter into it, split the same way.
 new
     Deals the forecast did not count on the first day (created since, or first seen in a
     pipeline snapshot since), at the value they have on the second, won ones at their amount.
+    A deal without a created date is not new: it joins the pipeline only on the data's last
+    date, and which day it was created is unknown (it counts in ``other``).
 amount_change
     Deals open on both days whose amount changed, valued at the first day's chance.
 stage_progress
@@ -30,8 +36,11 @@ stage_progress
 other
     Everything else: the changed chance of deals whose stage stayed (older, nearer their
     close date, a model fitted a week later), deals that left the pipeline without being
-    won or lost in the quarter, the allowance for deals not yet created, and the part of the
-    forecast a time-series model makes (it does not value deals one by one).
+    won or lost in the quarter, deals without a created date that joined the pipeline, the
+    allowance for deals not yet created, and the part of the forecast a time-series model
+    makes (it does not value deals one by one). ``why`` on :attr:`Bridge.deals` says which:
+    ``chance changed``, ``won outside the quarter``, ``left the pipeline open`` or ``no
+    created date``.
 
 The steps sum to the change to the cent (a rounding cent, if any, is counted in ``other``).
 """
@@ -293,7 +302,8 @@ def _side(v: Valuation, suffix: str) -> pd.DataFrame:
 
 def _classify(both: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
     """Every deal's change split into its steps (long: one row per deal and step); ``both``
-    has each day's state (``_then``, ``_now``) and the record's ``is_won`` and ``is_lost``."""
+    has each day's state (``_then``, ``_now``) and the record's ``is_won``, ``is_lost``
+    and ``undated`` (:func:`_outcome`)."""
     lost = both["is_lost"]
     t, n = both["open_then"], both["open_now"]
     won_now = both["is_booked_now"] & ~both["is_booked_then"]
@@ -305,30 +315,45 @@ def _classify(both: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
     total = both["value_now"] - both["value_then"]
     step = pd.Series(pd.NA, index=both.index, dtype="str")
     step[won_now & t] = "won"
-    step[(won_now | n) & ~t & ~both["is_booked_then"]] = "new"
+    arrived = (won_now | n) & ~t & ~both["is_booked_then"]
+    # a deal without a created date joins the pipeline only on the data's last date: it is
+    # not new, it could not be placed on the first day
+    step[arrived & ~both["undated"]] = "new"
+    step[arrived & both["undated"]] = "other"
     gone = t & ~n & ~won_now
     step[gone & lost] = "lost"
     step[gone & ~lost] = "other"
-    step[stayed & inside_then & after_now] = "pushed_out"
-    step[stayed & after_then & inside_now] = "pulled_in"
+    # a push or pull is split like any deal open on both days (amount, stage, chance): only
+    # the changed chance of a deal whose stage stayed is the push's or pull's own
+    out = (stayed & inside_then & after_now).to_numpy(dtype=bool)
+    into = (stayed & after_then & inside_now).to_numpy(dtype=bool)
     step[step.isna() & ~(stayed & step.isna()) & (total != 0)] = "other"  # anything left
     whole = both.assign(step=step, change=total)[step.notna()]
     won_elsewhere = whole["is_won"].to_numpy(dtype=bool)
     why = np.where(
         whole["step"] != "other",
         "",
-        np.where(won_elsewhere, "won outside the quarter", "left the pipeline open"),
+        np.where(
+            (arrived & both["undated"])[step.notna()].to_numpy(dtype=bool),
+            "no created date",
+            np.where(won_elsewhere, "won outside the quarter", "left the pipeline open"),
+        ),
     )
     whole = whole.assign(why=why)
-    rest = both[stayed & step.isna()]
+    keep = (stayed & step.isna()).to_numpy(dtype=bool)
+    rest = both[keep]
     c1, c2 = rest["chance_then"], rest["chance_now"]
     a1, a2 = rest["amount_then"], rest["amount_now"]
     moved = rest["stage_then"].notna() & rest["stage_now"].notna()
     moved &= rest["stage_then"].astype("str") != rest["stage_now"].astype("str")
     amount = rest.assign(step="amount_change", change=(a2 - a1) * c1, why="")[a1 != a2]
     stage = rest.assign(step="stage_progress", change=(c2 - c1) * a2, why="")[moved]
-    drift = rest.assign(step="other", change=(c2 - c1) * a2, why="chance changed")[~moved]
-    drift = drift[drift["change"].abs() >= 0.005]
+    dated = pd.Series(np.where(out[keep], "pushed_out", np.where(into[keep], "pulled_in", "other")))
+    dated.index = rest.index
+    drift = rest.assign(
+        step=dated, change=(c2 - c1) * a2, why=np.where(dated == "other", "chance changed", "")
+    )[~moved]
+    drift = drift[(drift["change"].abs() >= 0.005) | (drift["step"] != "other")]
     return pd.concat([whole, amount, stage, drift])
 
 
@@ -404,17 +429,25 @@ def bridge(
 
 
 def _outcome(data: SalesData, opp_row: pd.Series) -> pd.DataFrame:
-    """``is_won``, ``is_lost``: what each deal's record shows, from its row of the
-    opportunities table (``opp_row``, -1 or missing: not in it, neither; indexed like it)."""
+    """``is_won``, ``is_lost``, ``undated``: what each deal's record shows, from its row of
+    the opportunities table (``opp_row``, -1 or missing: not in it, none; indexed like it);
+    ``undated``: the record has no created date."""
     o = data.opportunities
     closed = o["is_closed"].fillna(False).to_numpy(dtype=bool)
     won = o["is_won"].fillna(False).to_numpy(dtype=bool)
+    if "created_date" in o:
+        no_date = o["created_date"].isna().to_numpy(dtype=bool)
+    else:
+        no_date = np.zeros(len(o), dtype=bool)
     row = opp_row.fillna(-1).to_numpy(dtype=np.int64)
     found = row >= 0
     at = np.where(found, row, 0)
     is_won = found & closed[at] & won[at]
     is_lost = found & closed[at] & ~won[at]
-    return pd.DataFrame({"is_won": is_won, "is_lost": is_lost}, index=opp_row.index)
+    undated = found & no_date[at]
+    return pd.DataFrame(
+        {"is_won": is_won, "is_lost": is_lost, "undated": undated}, index=opp_row.index
+    )
 
 
 def _cents(x: float) -> int:

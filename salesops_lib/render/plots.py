@@ -824,17 +824,42 @@ def lines_by(
         The Axes drawn on.
     """
     ax = _ax(ax)
-    for i, (name, g) in enumerate(frame.groupby(hue, sort=True)):
+    groups = list(frame.groupby(hue, sort=True))
+    colours = line_colours(len(groups))
+    for (name, g), colour in zip(groups, colours, strict=True):
         g = g.sort_values(x)
         lw = 3 if name == highlight else 1.6
-        ax.plot(g[x], g[y], marker="o", lw=lw, color=PALETTE[i % len(PALETTE)], label=str(name))
+        ax.plot(g[x], g[y], marker="o", lw=lw, color=colour, label=str(name))
     if kind == "pct":
         pct_axis(ax)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.legend(loc="best", fontsize=8.5)
+    # beside the plot, never on the lines
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8.5)
     ax.set_title(title)
     return ax
+
+
+EXTRA_COLOURS = ["#4e4e4e", "#ff9da7", "#8cd17d", "#499894", "#d4a6c8", "#86bcb6", "#fabfd2"]
+"""Colours after :data:`PALETTE` for charts with more lines than it has colours."""
+
+
+def line_colours(n: int) -> list[str]:
+    """``n`` colours, all different while :data:`PALETTE` and :data:`EXTRA_COLOURS` last.
+
+    Parameters
+    ----------
+    n
+        How many lines.
+
+    Returns
+    -------
+    list of str
+        :data:`PALETTE` first, then :data:`EXTRA_COLOURS` (distinct for up to 15 lines; past
+        that they repeat in the same order).
+    """
+    pool = [*PALETTE, *EXTRA_COLOURS]
+    return [pool[i % len(pool)] for i in range(n)]
 
 
 def forecast_vs_actual(

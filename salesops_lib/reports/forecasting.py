@@ -2151,11 +2151,12 @@ def _point_words(point: float, rec: Recommendation, outlook: Outlook, fmt: Money
 def accuracy_sentence(
     acc: pd.DataFrame, rec: Recommendation, target: str, names: dict[str, str] | None = None
 ) -> str | None:
-    """How far the recommended method missed in its backtest, against the same quarter last year.
+    """How far the recommended method missed in its backtest, against the best simple yardstick.
 
-    It also says how far it missed at the other weeks tested; with too short a backtest, the
-    methods' misses side by side (never those of methods whose backtest used hindsight). None
-    without a backtest (the section's gap says so).
+    The yardstick is the one with the lowest WAPE on as many quarters as the recommended
+    method (never the recommended method itself). It also says how far it missed at the other
+    weeks tested; with too short a backtest, the methods' misses side by side (never those of
+    methods whose backtest used hindsight). None without a backtest (the section's gap says so).
 
     Parameters
     ----------
@@ -2201,18 +2202,39 @@ def accuracy_sentence(
         f"Over the {count(n, 'quarter')} before {target} tested {week_phrase(rec.week, each=True)}, "
         f"{bold(rec.name)} missed by {bold(pct(rec.wape, digits))} of actual bookings (WAPE)"
     )
-    if "seasonal_naive" in at.index and np.isfinite(at.loc["seasonal_naive", "wape"]):
-        m = int(at.loc["seasonal_naive", "quarters"])
-        text += f", against {pct(at.loc['seasonal_naive', 'wape'], 1)} for {method_name('seasonal_naive')}"
-        if m != n:
-            text += f" (over the {count(m, 'quarter')} with a year of data before them)"
-    text += "."
+    text += _yardstick_words(at, rec, n, names) + "."
     mine = acc[(acc["method"] == rec.method) & (acc["week"] != rec.week)].sort_values("week")
     if len(mine):
         weeks = listing([str(int(w)) for w in mine["week"]])
         misses = listing([pct(v, 1) for v in mine["wape"]])
         text += f" Tested at week{'s' if len(mine) > 1 else ''} {weeks}, it missed by {misses}."
     return text
+
+
+def _yardstick_words(
+    at: pd.DataFrame, rec: Recommendation, n: int, names: dict[str, str] | None
+) -> str:
+    """``, against 7.3% for <the best simple yardstick> ...`` for the accuracy sentence.
+
+    The yardstick (not the recommended method itself) with the lowest WAPE among those tested
+    on as many quarters as the recommended method; without one, the lowest among those tested
+    on the most quarters, saying on how many. Empty without a yardstick in the backtest.
+    """
+    sticks = at[at.index.isin(forecast.BASELINES) & (at.index != rec.method)]
+    sticks = sticks[np.isfinite(sticks["wape"].astype(float))]
+    if sticks.empty:
+        return ""
+    tested = sticks["quarters"].astype(int)
+    m = n if (tested == n).any() else int(tested.max())
+    same = sticks[tested == m]
+    best = str(same["wape"].astype(float).idxmin())
+    text = f", against {pct(float(same.loc[best, 'wape']), 1)} for {method_name(best, names)}"
+    if m == n:
+        return text + ", the best of the simple yardsticks on the same quarters"
+    return (
+        text
+        + f", the best of the simple yardsticks, over the {count(m, 'quarter')} it was tested on"
+    )
 
 
 def tested_sentence(data: SalesData, rec: Recommendation, backtest_quarters: int) -> str | None:
@@ -3283,19 +3305,24 @@ def bridge_definitions(days: int) -> dict[str, str]:
         "the value the forecast already gave them.",
         "Lost": "Deals open a week ago and closed lost since: the value they had.",
         "Pushed out of the quarter": "Deals whose expected close date moved from inside the "
-        "quarter (or before it) to after it.",
+        "quarter (or before it) to after it and whose stage stayed: the change of their chance "
+        "times their amount (a pushed deal that changed stage counts in stage progress, a "
+        "changed amount in amount changes).",
         "Pulled into the quarter": "Deals whose expected close date moved into the quarter from "
-        "after it.",
+        "after it and whose stage stayed, split the same way.",
         "New deals": "Deals the forecast did not count a week ago (created since, or first "
-        "seen in a pipeline snapshot since), at their value now; won ones at their amount.",
+        "seen in a pipeline snapshot since), at their value now; won ones at their amount. A "
+        "deal without a created date is not new (it counts in everything else).",
         "Amount changes": "Deals open on both days whose amount changed, at last week's chance.",
         "Stage progress": "Deals open on both days whose stage changed (a step back counts "
         "negative): the change of their chance times their amount, including the week's "
         "re-estimate of chances.",
         "Everything else": "The changed chance of deals whose stage stayed (a week older, "
         "nearer their close date, a model fitted a week later), deals won outside the quarter "
-        "or that left the pipeline open, the allowance for deals not yet created, and the "
-        "part of the forecast a time-series model makes.",
+        "(booked in another quarter), deals that dropped out of the pipeline without being won "
+        "or lost, deals without a created date (in the pipeline only from the data's last "
+        "date, so when they joined it is unknown), the allowance for deals not yet created, "
+        "and the part of the forecast a time-series model makes.",
     }
 
 
@@ -3340,7 +3367,7 @@ def _bridge_section(b: _Basis) -> _Moved:
                 bridge_sentence(
                     br.steps, name=name, target=b.target, since=br.since, as_of=br.as_of, fmt=b.fmt
                 ),
-                other_sentence(*_other_parts(br), b.fmt),
+                other_sentence(*other_parts(br), b.fmt, target=b.target),
                 bridge_note(method, b.rec, share, forecast.has_snapshots(b.d), name),
             )
             if t
@@ -3356,11 +3383,26 @@ def _bridge_section(b: _Basis) -> _Moved:
     )
 
 
-def _other_parts(br: Bridge) -> tuple[float, float, float, float]:
-    """The bridge's "everything else": chance drift, allowance, model part, and the step."""
-    other = br.deals[(br.deals["step"] == "other") & (br.deals["why"] == "chance changed")]
-    step = float(br.steps.set_index("step").loc["other", "amount"])
-    return float(other["change"].sum()), br.allowance_change, br.method_change, step
+def other_parts(br: Bridge) -> tuple[dict[str, float], float]:
+    """The bridge's "everything else" by what it is made of, and the step.
+
+    Parameters
+    ----------
+    br
+        The bridge (:func:`~salesops_lib.analysis.bridge.bridge`).
+
+    Returns
+    -------
+    tuple
+        ``why`` (:data:`OTHER_WORDS`'s keys) → amount: the deals' changes by their ``why``,
+        ``allowance`` and ``model`` (the changes of the allowance for deals not yet created
+        and of the time-series part); and the step's amount (these plus the rounding cents).
+    """
+    other = br.deals[br.deals["step"] == "other"]
+    parts = {str(k): float(v) for k, v in other.groupby("why")["change"].sum().items()}
+    parts["allowance"] = br.allowance_change
+    parts["model"] = br.method_change
+    return parts, float(br.steps.set_index("step").loc["other", "amount"])
 
 
 def forecast_share(weights: dict[str, float]) -> dict[str, float]:
@@ -3453,23 +3495,35 @@ def push_sentence(
     return out
 
 
+OTHER_WORDS = {
+    "chance changed": "the re-estimated chances of deals whose stage stayed",
+    "allowance": "the allowance for deals not yet created",
+    "model": "the time-series model's part",
+    "won outside the quarter": "deals won outside {target}, booked in another quarter",
+    "left the pipeline open": "deals that dropped out of the pipeline without being won or lost",
+    "no created date": "deals without a created date, in the pipeline only from the data's "
+    "last date and so not counted as new",
+}
+"""What each part of the bridge's "everything else" is, in a manager's words (``{target}``:
+the quarter forecast)."""
+
+
 def other_sentence(
-    drift: float, allowance: float, model: float, total: float, fmt: MoneyFormat
+    parts: dict[str, float], total: float, fmt: MoneyFormat, *, target: str
 ) -> str | None:
-    """What the bridge's "everything else" step is made of, when it is sizeable.
+    """What the bridge's "everything else" step is made of, largest part first.
 
     Parameters
     ----------
-    drift
-        The changed chance of open deals whose stage stayed.
-    allowance
-        The change of the allowance for deals not yet created.
-    model
-        The change of the time-series model's part.
+    parts
+        Amount by part (:data:`OTHER_WORDS`'s keys; :func:`other_parts`); parts under half a
+        cent are left out.
     total
-        The step ("everything else").
+        The step ("everything else"); what the parts leave of it is the rounding to the cent.
     fmt
         The money formatter.
+    target
+        The quarter forecast.
 
     Returns
     -------
@@ -3478,18 +3532,9 @@ def other_sentence(
     """
     if abs(total) < 0.005:
         return None
-    parts = [
-        (
-            abs(drift),
-            f"the re-estimated chances of deals whose stage stayed ({signed(drift, fmt)})",
-        ),
-        (abs(allowance), f"the allowance for deals not yet created ({signed(allowance, fmt)})"),
-        (abs(model), f"the time-series model's part ({signed(model, fmt)})"),
+    named = [
+        f"{OTHER_WORDS[k].format(target=target)} ({signed(v, fmt)})"
+        for k, v in sorted(parts.items(), key=lambda p: -abs(p[1]))
+        if abs(v) >= 0.005
     ]
-    named = [words for size, words in sorted(parts, key=lambda p: -p[0]) if size >= 0.005]
-    rest = total - drift - allowance - model
-    if abs(rest) >= 0.005:
-        named.append(
-            f"deals that left the pipeline without closing in the quarter ({signed(rest, fmt)})"
-        )
     return f"Everything else ({signed(total, fmt)}) is {listing(named)}."
