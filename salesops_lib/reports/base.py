@@ -597,6 +597,26 @@ MoneyFormat = Callable[[object], str]
 """A money formatter of one currency, as :func:`money_in` makes it: ``fmt(1_234_567) == "$1.2M"``."""
 
 
+def quarter_span(quarters: list[str] | tuple[str, ...]) -> str:
+    """The quarters a figure covers in words: ``2025Q4–2026Q3``, or the one quarter.
+
+    Parameters
+    ----------
+    quarters
+        Quarter labels, oldest first (at least one).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> quarter_span(["2025Q4", "2026Q1", "2026Q2"]), quarter_span(("2026Q3",))
+    ('2025Q4–2026Q2', '2026Q3')
+    """
+    return f"{quarters[0]}–{quarters[-1]}" if len(quarters) > 1 else str(quarters[0])
+
+
 def count(n: int, noun: str, plural: str | None = None) -> str:
     """``1 deal``, ``2,345 deals``.
 

@@ -44,6 +44,7 @@ from salesops_lib.reports.base import (
     listing,
     money_in,
     period_of,
+    quarter_span,
     team_or_company,
 )
 from salesops_lib.reports.definitions import pick
@@ -717,7 +718,7 @@ def candidate_sentence(row: Mapping[str, Any], quarters: list[str], fmt: MoneyFo
     str
         The sentence (``**`` marks what to read first).
     """
-    span = f"{quarters[0]}–{quarters[-1]}" if len(quarters) > 1 else quarters[0]
+    span = quarter_span(quarters)
     if not row["reps"]:
         return f"{bold(row['plan'])} covers no rep with a quota in {span}: nothing to compare."
     change = float(row["cost_change"])
@@ -1400,7 +1401,7 @@ def replay_sentence(what_if: pd.DataFrame, quarters: list[str], fmt: MoneyFormat
         The sentence (``**`` marks what to read first).
     """
     n = len(quarters)
-    span = f"{quarters[0]}–{quarters[-1]}" if n > 1 else quarters[0]
+    span = quarter_span(quarters)
     if n == 4:
         lead = f"Replaying {count(n, 'quarter')} ({span}) of real deals"
     elif n == 1:
@@ -1511,7 +1512,7 @@ def replay_title(what_if: pd.DataFrame, quarters: list[str]) -> str:
     str
         The title (it names the plan with the lowest cost of sales).
     """
-    span = f"{quarters[0]}–{quarters[-1]}" if len(quarters) > 1 else quarters[0]
+    span = quarter_span(quarters)
     cheapest = what_if["cost_of_sales"].idxmin()
     return f"Variable cost of sales by plan on {span} deals (lowest: {cheapest})"
 

@@ -41,6 +41,7 @@ from salesops_lib.reports.base import (
     money_in,
     no_lost_deals_sentence,
     period_of,
+    quarter_span,
     team_or_company,
 )
 from salesops_lib.reports.definitions import pick
@@ -798,10 +799,6 @@ def funnel_title(fun: funnel_lib.Funnel, quarter: str) -> str:
     return f"{quarter}: {pct(fun.won / fun.closed)} of closed deals were won"
 
 
-def _span(window: list[str]) -> str:
-    return window[0] if len(window) == 1 else f"{window[0]}–{window[-1]}"
-
-
 def bottleneck_sentence(
     neck: funnel_lib.Bottleneck | None,
     wide: funnel_lib.Funnel,
@@ -842,7 +839,7 @@ def bottleneck_sentence(
     window = list(wide.quarters)
     n = len(window)
     deals = count(wide.closed, "deal")
-    where = f"{_span(window)} ({count(n, 'quarter')})" if n > 1 else window[0]
+    where = f"{quarter_span(window)} ({count(n, 'quarter')})" if n > 1 else window[0]
     if not neck.clear:
         return (
             f"Over the {deals} closed in {where} no single step is the bottleneck: "
@@ -931,7 +928,11 @@ def one_step_sentence(wide: funnel_lib.Funnel) -> str | None:
         return None
     frm = step.split(funnel_lib.ARROW)[0]
     n = len(wide.quarters)
-    where = f"{_span(list(wide.quarters))} ({count(n, 'quarter')})" if n > 1 else wide.quarters[0]
+    where = (
+        f"{quarter_span(list(wide.quarters))} ({count(n, 'quarter')})"
+        if n > 1
+        else wide.quarters[0]
+    )
     return (
         f"Without history snapshots the funnel measures one step: {pct(float(row['rate'].iloc[0]))} "
         f"of the {count(int(row['entered'].iloc[0]), 'deal')} closed in {where} that reached {frm} "
@@ -975,7 +976,7 @@ def steps_table(
     for q in quarters:
         frame[q] = frame["step"].map(by_quarter.loc[q]).astype("float64")
     frame["window"] = steps["rate"].to_numpy()
-    span = _span(list(wide.quarters))
+    span = quarter_span(list(wide.quarters))
     cols = (
         Column("step", "Step"),
         *(Column(q, q, "pct") for q in quarters),

@@ -41,6 +41,7 @@ from salesops_lib.reports.base import (
     listing,
     money_in,
     period_of,
+    quarter_span,
     team_or_company,
 )
 from salesops_lib.reports.definitions import pick
@@ -1122,10 +1123,6 @@ def _band(band: tuple[float, float]) -> str:
     return f"{band[0] * 100:.0f}–{pct(band[1])}"
 
 
-def _quarters_span(qs: tuple[str, ...] | list[str]) -> str:
-    return f"{qs[0]}–{qs[-1]}" if len(qs) > 1 else str(qs[0])
-
-
 def plan_sentence(
     plan: quota.PlanPeriod,
     target: quota.PlanTarget,
@@ -1182,21 +1179,19 @@ def plan_sentence(
         if target.model == "mean_full" and qs:
             model = (
                 f"the average of the {count(len(qs), 'complete quarter')}' bookings "
-                f"({_quarters_span(qs)}), times {len(plan.quarters)}: too few quarters for a "
+                f"({quarter_span(qs)}), times {len(plan.quarters)}: too few quarters for a "
                 "forecast model"
             )
         elif target.model == "run_rate" and len(qs) >= 4:
             model = (
-                f"the run-rate of the last 4 complete quarters, {_quarters_span(qs[-4:])}: "
+                f"the run-rate of the last 4 complete quarters, {quarter_span(qs[-4:])}: "
                 f"{count(len(qs), 'complete quarter')} are too few for a seasonal model, which "
                 f"needs {quota.SEASONAL_MIN_QUARTERS} (two full years)"
             )
         else:
             model = MODEL_WORDS.get(str(target.model), str(target.model))
             if qs:
-                model += (
-                    f", fitted on the {count(len(qs), 'complete quarter')} {_quarters_span(qs)}"
-                )
+                model += f", fitted on the {count(len(qs), 'complete quarter')} {quarter_span(qs)}"
         basis = f"the year-ahead forecast for {plan.label} ({model})"
         if target.growth:
             sign = "+" if target.growth > 0 else ""

@@ -46,6 +46,7 @@ from salesops_lib.reports.base import (
     money_in,
     no_lost_deals_sentence,
     period_of,
+    quarter_span,
     team_or_company,
 )
 from salesops_lib.reports.definitions import pick
@@ -264,7 +265,7 @@ def build(
     q, day = period.quarter, period.as_of
     trailing = max(int(trailing), 1)
     window = bench.trailing_quarters(d, q, trailing)
-    span = _span(window)
+    span = quarter_span(window)
     who = _compared_reps(d, q, day, trailing)
     card = who.card
     has_quota = bool(card["attainment_trailing"].notna().any())
@@ -768,10 +769,6 @@ def inactive_sentence(
     )
 
 
-def _span(window: list[str]) -> str:
-    return window[0] if len(window) == 1 else f"{window[0]}–{window[-1]}"
-
-
 # ---------------------------------------------------------------------------------------
 # scorecard
 
@@ -801,7 +798,7 @@ def scope_sentence(n: int, window: list[str], trailing: int) -> str:
     k = len(window)
     text = (
         f"The comparison covers {bold(count(n, 'rep'))} with closed deals or a quota in "
-        f"{bold(_span(window))} ({count(k, 'quarter')})."
+        f"{bold(quarter_span(window))} ({count(k, 'quarter')})."
     )
     if k < trailing:
         text += f" The data starts in {window[0]}, so the window has {k} of the {trailing} quarters asked for."
@@ -1276,7 +1273,7 @@ def conversion_sentence(
     """
     if neck is None:
         return None
-    over = f"Over the {count(fun.closed, 'deal')} closed in {_span(list(fun.quarters))}"
+    over = f"Over the {count(fun.closed, 'deal')} closed in {quarter_span(list(fun.quarters))}"
     if neck.clear:
         text = f"{over} the team converts worst at {bold(neck.step)} ({pct(neck.rate)}"
         if neck.next_step is not None and neck.next_rate < 1:
@@ -1319,7 +1316,7 @@ def one_step_sentence(fun: funnel_lib.Funnel) -> str | None:
     entered, rate = int(row["entered"].iloc[0]), float(row["rate"].iloc[0])
     return (
         f"Without history snapshots the data measures one step of the sales process: of the "
-        f"{count(entered, 'deal')} closed in {_span(list(fun.quarters))} that reached {frm}, "
+        f"{count(entered, 'deal')} closed in {quarter_span(list(fun.quarters))} that reached {frm}, "
         f"{pct(rate)} were won (each rep's share is the win rate compared above). Where the lost "
         "deals stopped is unknown, so the funnel cannot be measured beyond that: no step can be "
         "named the weakest and there is no step to coach."
