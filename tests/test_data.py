@@ -115,6 +115,24 @@ def test_parquet_folder_and_snapshot_roundtrip(tmp_path, demo):
     assert load_dataset(snap).fingerprint() == demo.fingerprint()
 
 
+def test_snapshot_is_mapped_not_decoded_and_can_be_kept_compressed(tmp_path, demo):
+    import pyarrow as pa
+
+    snap = write_snapshot(demo, tmp_path / "snap")
+    history = snap / "history.arrow"
+    # uncompressed Arrow IPC: the reader maps the file, numbers are not copied out of it
+    assert pa.ipc.open_file(pa.memory_map(str(history))).read_all().num_rows == len(demo.history)
+    back = read_snapshot(snap)
+    amounts = back.history["amount"].to_numpy()
+    assert not amounts.flags.owndata and not amounts.flags.writeable
+    kept = write_snapshot(demo, tmp_path / "kept", compression="zstd")
+    assert (kept / "history.arrow").stat().st_size < history.stat().st_size / 2
+    assert read_snapshot(kept).fingerprint() == demo.fingerprint()
+    # a second snapshot into the same folder drops the tables the new data lacks
+    write_snapshot(demo.replace(activities=None), snap)
+    assert not (snap / "activities.arrow").exists() and read_snapshot(snap).activities is None
+
+
 def test_duckdb_file_and_sqlalchemy_url(tmp_path):
     import duckdb
     import sqlalchemy as sa

@@ -336,7 +336,7 @@ def test_damaged_snapshot_is_a_clear_error(demo, demo_dir, tmp_path):
     out = tmp_path / "reports"
     before = last_good(out)
     snap = write_snapshot(demo, tmp_path / "snap")
-    hist = snap / "history.parquet"
+    hist = snap / "history.arrow"
     hist.write_bytes(hist.read_bytes()[: hist.stat().st_size // 2])  # cut short
     res = run_cli("report", "--data", str(snap), "--out", str(out), "--quiet")
     assert res.returncode == 2
@@ -349,9 +349,9 @@ def test_damaged_snapshot_is_a_clear_error(demo, demo_dir, tmp_path):
     )
     # readable but altered: the fingerprint recorded at freezing tells
     snap = write_snapshot(demo, tmp_path / "snap2")
-    opps = pd.read_parquet(snap / "opportunities.parquet")
+    opps = pd.read_feather(snap / "opportunities.arrow")
     opps.loc[0, "amount"] += 1000
-    opps.to_parquet(snap / "opportunities.parquet", index=False)
+    opps.to_feather(snap / "opportunities.arrow")
     with pytest.raises(ReportError, match="no longer match the fingerprint recorded"):
         run_quarter(snap, out=out, only=["07"], progress=False)
     (snap / "salesops_snapshot.json").write_text("{not json")

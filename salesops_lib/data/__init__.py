@@ -14,7 +14,7 @@ One job per module, in the order a load runs them:
 - :mod:`~salesops_lib.data.problems`: the problem rows and how they read;
 - :mod:`~salesops_lib.data.presets`: column mappings of CRM exports;
 - :mod:`~salesops_lib.data.sales_data`: :class:`SalesData`, the read-only tables;
-- :mod:`~salesops_lib.data.snapshot`: validated data frozen to Parquet and read back.
+- :mod:`~salesops_lib.data.snapshot`: validated data frozen to Arrow files and read back.
 """
 
 from salesops_lib.data.load import SourceCheck, check_source, load_dataset, validate

@@ -1,7 +1,7 @@
 """The quarterly run: every report notebook rendered to HTML, safely.
 
 Steps (each a function below): check the data once and resolve the quarter
-(:func:`_load_checked`); freeze it to a Parquet snapshot every notebook reads
+(:func:`_load_checked`); freeze it to an Arrow snapshot every notebook maps into memory
 (:func:`_freeze`); run the notebooks through Papermill in worker processes
 (:mod:`~salesops_lib.run.workers`); write ``index.html`` and ``manifest.json``
 (:func:`_write_outputs`); swap the folder into place (:mod:`~salesops_lib.run.publish`).
