@@ -120,3 +120,29 @@ def test_scored_apart_by_rep_on_a_hand_made_frame():
     )
     got = qa.scored_apart(od, as_of, frozenset({"a"}))
     assert got.tolist() == ["left", "recent", "unknown", "", ""]
+
+
+def test_problems_by_deal_keeps_each_deals_checks_in_check_order_and_first_seen_order():
+    import pandas as pd
+
+    from salesops_lib.analysis.hygiene import CHECKS, problems_by_deal
+
+    names = list(CHECKS)
+    later, earlier = names[3], names[0]
+    problems = pd.DataFrame(
+        {
+            "opp_id": pd.array(["b", "a", "b", "c", "a"], dtype="str"),
+            "rep_id": pd.array(["r2", "r1", "r2", "r3", "r1"], dtype="str"),
+            "check": pd.array([later, later, earlier, earlier, names[1]], dtype="str"),
+            "amount": [2.0, 1.0, 2.0, 3.0, 1.0],
+            "related": [None, None, "x", None, None],
+        }
+    )
+    out = problems_by_deal(problems)
+    assert list(out["opp_id"]) == ["b", "a", "c"]
+    assert list(out["checks"]) == [(earlier, later), (names[1], later), (earlier,)]
+    assert list(out["problems"]) == [2, 2, 1] and list(out["related"].fillna("-")) == [
+        "x",
+        "-",
+        "-",
+    ]
