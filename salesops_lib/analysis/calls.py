@@ -312,10 +312,15 @@ def quota_chances(
     share = allowance * weight / weight.sum() if len(q) and weight.sum() > 0 else q * 0.0
     rng = np.random.default_rng(seed)
     rows = []
+    # each rep's deals, in their order, found once (not a scan of every deal per rep)
+    positions = deals.groupby("rep_id", sort=False, observed=True).indices if len(deals) else {}
+    none = np.array([], dtype=np.intp)
+    all_p = deals["chance"].to_numpy(dtype="float64")
+    all_amount = deals["amount"].to_numpy(dtype="float64")
     for rep in sorted(q.index):
-        mine = deals[deals["rep_id"] == rep]
-        p = mine["chance"].to_numpy(dtype="float64")
-        amount = mine["amount"].to_numpy(dtype="float64")
+        mine = positions.get(rep, none)
+        p = all_p[mine]
+        amount = all_amount[mine]
         part = float(share.get(rep, 0.0))
         base = float(booked.get(rep, 0.0)) + part
         total = (
