@@ -391,7 +391,8 @@ def test_demo_risk_record_matches_pandas_on_the_raw_files(demo, demo_dir):
     assert list(record["quarter"]) == ["2026Q2", "2026Q3"]
     for row in record.itertuples():
         start, end = demo.calendar.bounds(row.quarter)
-        ch = rc.chances_on(demo, row.quarter, start)
+        # week 0: the day before the quarter, the day today's chances (2026-09-30) stand at
+        ch = rc.chances_on(demo, row.quarter, start - pd.Timedelta(days=1))
         won = opps[opps["is_won"].astype(bool) & opps["close_date"].between(start, end)]
         booked = won.groupby("rep_id")["amount"].sum().reindex(ch["rep_id"]).fillna(0.0)
         quota = quotas[quotas["period"] == row.quarter].groupby("rep_id")["quota"].sum()

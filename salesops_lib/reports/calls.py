@@ -17,6 +17,7 @@ import pandas as pd
 from salesops_lib import timeline
 from salesops_lib.analysis import calls as ca
 from salesops_lib.analysis.bridge import valuation
+from salesops_lib.analysis.forecast import as_of_for_week
 from salesops_lib.data import SalesData
 from salesops_lib.errors import SalesOpsDataError
 from salesops_lib.format import pct
@@ -270,7 +271,9 @@ def risk_record(data: SalesData, *, before: str, week: int, quarters: int = 4) -
     before
         The quarter forecast: only quarters before it are read.
     week
-        The week of the quarter the chances are worked out at (its first day + 7 × week).
+        The week of the quarter the chances are worked out at, as today's chances stand at
+        it (:func:`~salesops_lib.analysis.forecast.as_of_for_week`: week 0 is the day before
+        the quarter starts), so the record shares the forecast backtest's deal chances.
     quarters
         Earlier quarters read.
 
@@ -287,7 +290,7 @@ def risk_record(data: SalesData, *, before: str, week: int, quarters: int = 4) -
         start, end = data.calendar.bounds(q)
         if _quotas(data, q).empty:
             continue
-        day = min(start + pd.Timedelta(days=7 * week), end)
+        day = as_of_for_week(data, q, week)  # the day today's chances stand at in their quarter
         try:
             ch = chances_on(data, q, day)
         except SalesOpsDataError:  # too little history before that quarter to fit the model
