@@ -365,9 +365,12 @@ def _simulate(
     rng = np.random.default_rng(seed)
     names = sorted(set(base.index) | set(extra_mean.index) | set(np.unique(groups)))
     out = {}
+    # each group's deals (positions in order), found once: not a scan of every deal per group
+    where = _positions_by_group(groups)
+    none = np.array([], dtype=np.intp)
     for g in names:
-        mask = groups == g
-        pp, aa = p[mask], amount[mask]
+        mine = where.get(g, none)
+        pp, aa = p[mine], amount[mine]
         wins = _simulated_wins(rng, pp, aa)
         extra = np.maximum(
             rng.normal(extra_mean.get(g, 0.0), extra_sd.get(g, 0.0), N_SIMULATIONS), 0.0
@@ -378,6 +381,16 @@ def _simulate(
     return pd.DataFrame.from_dict(
         out, orient="index", columns=["point", "lo80", "hi80", "lo95", "hi95"]
     )
+
+
+def _positions_by_group(groups: np.ndarray) -> dict[object, np.ndarray]:
+    """The positions of each group's rows in ``groups``, ascending."""
+    if len(groups) == 0:
+        return {}
+    codes, names = pd.factorize(groups, sort=False)
+    order = np.argsort(codes, kind="stable")
+    starts = np.searchsorted(codes[order], np.arange(len(names) + 1))
+    return {names[i]: order[starts[i] : starts[i + 1]] for i in range(len(names))}
 
 
 def _groups_of(frame: pd.DataFrame, key: pd.Series | None) -> np.ndarray:
