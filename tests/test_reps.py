@@ -468,3 +468,20 @@ def test_chance_cv_sums_the_draws_exactly_as_np_add_at(n_deals, months):
     np.add.at(sums, (np.repeat(np.arange(2000), n_deals), slot.ravel()), np.tile(amounts, 2000))
     cv = sums.std(axis=1, ddof=1) / sums.mean(axis=1)
     assert bm.chance_cv(amounts, weights) == float(np.quantile(cv, 0.95))
+
+
+def test_rep_scorecard_is_worked_out_once_and_a_callers_edit_stays_its_own(demo, monkeypatch):
+    from salesops_lib.analysis import reps as bench
+
+    data = demo.replace()  # a data set of its own: nothing derived yet
+    made = []
+    real = bench._scorecard
+    monkeypatch.setattr(bench, "_scorecard", lambda *a: made.append(a) or real(*a))
+    first = bench.rep_scorecard(data, quarter="2026Q3", as_of="2026-09-30")
+    booked = float(first["bookings"].iloc[0])
+    first["mine"] = 1.0
+    first.loc[first.index[0], "bookings"] = -1.0
+    again = bench.rep_scorecard(data, quarter="2026Q3")  # the same day: the quarter's end
+    assert "mine" not in again and float(again["bookings"].iloc[0]) == booked
+    bench.consistency(data, quarter="2026Q3")
+    assert len(made) == 1

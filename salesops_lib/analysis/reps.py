@@ -261,9 +261,21 @@ def rep_scorecard(
         is bookings over quota, both summed over the window; ``pipeline_created`` counts the
         deals the rep created (inherited ones, :func:`inherited`, left out).
     """
+    _, end_q = data.calendar.bounds(quarter)
+    as_of_ts = data.default_as_of(quarter) if as_of is None else min(pd.Timestamp(as_of), end_q)
+    card = data.derived(
+        ("rep scorecard", quarter, as_of_ts, trailing, ramp_months),
+        lambda: _scorecard(data, quarter, as_of_ts, trailing, ramp_months),
+    )  # the rankings, the consistency quadrants and the report all read the same card
+    return card.copy(deep=False)  # a caller's new columns stay the caller's
+
+
+def _scorecard(
+    data: SalesData, quarter: str, as_of_ts: pd.Timestamp, trailing: int, ramp_months: int
+) -> pd.DataFrame:
+    """:func:`rep_scorecard` as of ``as_of_ts`` (worked out once per data set and arguments)."""
     qs = trailing_quarters(data, quarter, trailing)
     start_q, end_q = data.calendar.bounds(quarter)
-    as_of_ts = data.default_as_of(quarter) if as_of is None else min(pd.Timestamp(as_of), end_q)
     cur = kpi_table(data, quarter=quarter, as_of=as_of_ts)
     first_start, _ = data.calendar.bounds(qs[0])
     window = closed_deals(data, start=first_start, as_of=as_of_ts)
@@ -821,12 +833,15 @@ def consistency(
     weight = team_deals.reindex(months, fill_value=0).to_numpy(dtype=float)
     limit = {}
     placements: dict[tuple[int, int, bytes], np.ndarray] = {}  # reps alike share their draws
-    for rep, g in won[won["rep_id"].isin(reps)].groupby("rep_id"):
+    # each rep's won deals by position (one group-by, no frame per rep), in rep order
+    mine = won[won["rep_id"].isin(reps)]
+    month_of = months.get_indexer(mine["close_date"].dt.to_period("M"))  # -1: outside
+    amounts = mine["amount"].to_numpy(dtype=float)
+    for rep, rows in sorted(mine.groupby("rep_id", observed=True).indices.items()):
         ok = employed[reps.get_loc(rep)]
-        in_seat = g[g["close_date"].dt.to_period("M").isin(months[ok])]
-        limit[rep] = chance_cv(
-            in_seat["amount"].to_numpy(dtype=float), weight[ok], placements=placements
-        )
+        at = month_of[rows]
+        in_seat = (at >= 0) & ok[np.maximum(at, 0)]
+        limit[rep] = chance_cv(amounts[rows][in_seat], weight[ok], placements=placements)
     out["cv_chance"] = pd.Series(limit, dtype=float).reindex(out.index)
     out["variation"] = out["cv"] / out["cv_chance"].where(out["cv_chance"] > 0)
     steady = ~(out["cv"] > out["cv_chance"])
