@@ -320,7 +320,10 @@ def test_longest_report_starts_first(tmp_path):
 
     books = list_notebooks(_Path(__file__).resolve().parents[1] / "notebooks")
     # without earlier runs: the metadata's expected seconds put forecasting first
-    assert longest_first(books, tmp_path)[0].stem == "03_forecasting"
+    first = [b.stem for b in longest_first(books, tmp_path)]
+    assert first[0] == "03_forecasting"
+    # comp-plan reads 03's forecast backtest from the run's snapshot: it starts last
+    assert first[-1] == "05_comp_plan_evaluation"
     (tmp_path / "2026Q2").mkdir()
     (tmp_path / "2026Q2" / "manifest.json").write_text(
         _json.dumps(

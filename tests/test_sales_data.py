@@ -148,3 +148,21 @@ def test_a_loaded_snapshot_holds_text_in_one_chunk(demo, tmp_path):
     for table in (back.opportunities, back.history):
         text = [c for c in table.columns if pd.api.types.is_string_dtype(table[c].dtype)]
         assert text and all(_chunks(table[c]) == 1 for c in text)
+
+
+def test_a_runs_snapshot_shares_a_result_between_processes_reading_it(demo, tmp_path):
+    from salesops_lib.data import read_snapshot, write_snapshot
+    from salesops_lib.data.snapshot import SHARED
+
+    snap = write_snapshot(demo, tmp_path / "snap")
+    assert read_snapshot(snap).shared_folder is None  # a kept snapshot shares nothing
+    (snap / SHARED).mkdir()  # as the quarterly run makes it
+    first, second = read_snapshot(snap), read_snapshot(snap)  # two report kernels
+    made = []
+    assert first.shared("won by 2026Q3", lambda: made.append(1) or {"won": 668}) == {"won": 668}
+    assert second.shared("won by 2026Q3", lambda: made.append(2) or {"won": -1}) == {"won": 668}
+    assert made == [1] and [p.suffix for p in (snap / SHARED).iterdir()] == [".pickle"]
+    # another data set made from it (an analyst's edit) shares nothing with the run
+    edited = second.replace(quotas=None)
+    assert edited.shared_folder is None
+    assert edited.shared("won by 2026Q3", lambda: {"won": 0}) == {"won": 0}

@@ -1751,6 +1751,22 @@ def backtest(
     """
     methods = (methods,) if isinstance(methods, str) else tuple(methods or ()) or ALL_METHODS
     check_names(methods, ALL_METHODS, "forecast method")
+    limit = None if as_of_limit is None else pd.Timestamp(as_of_limit)
+    key = f"backtest quarters={quarters} week={week} methods={','.join(methods)} before={before} as_of_limit={limit}"
+    # one run: report 03 and 05 (next quarter's pay) ask for the same backtest
+    bt = data.shared(key, lambda: _backtest(data, quarters, week, methods, before, limit))
+    return bt.copy(deep=False)  # a caller's new columns stay the caller's
+
+
+def _backtest(
+    data: SalesData,
+    quarters: int,
+    week: int,
+    methods: tuple[str, ...],
+    before: str | None,
+    as_of_limit: pd.Timestamp | None,
+) -> pd.DataFrame:
+    """:func:`backtest` (worked out once per data set and arguments)."""
     last = data.latest_complete_quarter()
     if before is not None:
         last = min(last, data.calendar.shift(before, -1))

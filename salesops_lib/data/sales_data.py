@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
+import pickle
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
@@ -70,6 +73,10 @@ class SalesData:
     known_facts
         Facts already derived from these tables (a run's snapshot stores them); None: derive
         them when first asked (:attr:`facts`).
+    shared_folder
+        Where results worked out from these tables are kept for the other processes reading
+        the same snapshot (:meth:`shared`): a quarterly run's snapshot has one, so report 05
+        reads the forecast backtest report 03 has already run; None: kept in this process.
     export_date
         The day the export was taken, when the config states it (``data.export_date``):
         the data's last date then, even when nothing in the data is dated that late.
@@ -94,6 +101,7 @@ class SalesData:
     currency: str = "USD"
     source: str = ""
     known_facts: DealFacts | None = field(default=None, repr=False)
+    shared_folder: Path | None = field(default=None, repr=False)
     export_date: pd.Timestamp | None = None
 
     def __post_init__(self) -> None:
@@ -116,6 +124,7 @@ class SalesData:
         SalesData
         """
         changes.setdefault("known_facts", None)
+        changes.setdefault("shared_folder", None)  # another data set: nothing shared
         return dataclasses.replace(self, **changes)
 
     @property
@@ -174,6 +183,45 @@ class SalesData:
             for old in same[: max(len(same) - keep, 0)]:
                 del store[old]
         return value
+
+    def shared(self, key: str, make: Callable[[], T]) -> T:
+        """A result derived from this data set, shared with other processes reading its snapshot.
+
+        As :meth:`derived`; in addition, with a :attr:`shared_folder` (a quarterly run's
+        snapshot), the result is written there the first time any report works it out, and
+        read from there by the others. The snapshot's tables are fingerprinted and read-only,
+        so a result never goes stale; the folder goes with the run's snapshot. Only results
+        this library wrote are read (the folder is the run's own).
+
+        Parameters
+        ----------
+        key
+            Names the result and every argument it depends on, as text that is the same in
+            every process (e.g. ``"backtest 8 0 2026Q4 2026-09-30"``).
+        make
+            Computes the result.
+
+        Returns
+        -------
+        The result of ``make()``, or the same result as another process wrote it.
+        """
+        folder = self.shared_folder
+        if folder is None:
+            return self.derived(("shared", key), make)
+
+        def from_folder() -> T:
+            path = folder / (hashlib.sha1(key.encode()).hexdigest() + ".pickle")
+            if path.is_file():
+                with path.open("rb") as f:
+                    return pickle.load(f)  # type: ignore[no-any-return]  # noqa: S301 - written below
+            value = make()
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            with tmp.open("wb") as f:
+                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)  # whole or not at all: a reader never sees half a file
+            return value
+
+        return self.derived(("shared", key), from_folder)
 
     @cached_property
     def _derived(self) -> dict[Hashable, Any]:

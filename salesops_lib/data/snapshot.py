@@ -35,6 +35,9 @@ SNAPSHOT_META = "salesops_snapshot.json"
 """The metadata file that marks a folder as a snapshot."""
 FACTS_HISTORY = "facts_history.arrow"
 FACTS_DEALS = "facts_deals.arrow"
+SHARED = "shared"
+"""The folder of a run's snapshot where reports share results (:meth:`SalesData.shared`);
+the quarterly run makes it, :func:`write_snapshot` does not."""
 SUFFIX = ".arrow"
 """The suffix of each table's file in a snapshot."""
 
@@ -231,4 +234,5 @@ def read_snapshot(folder: str | Path) -> SalesData:
         source=meta.get("source", str(folder)),
         known_facts=facts,
         export_date=pd.Timestamp(meta["export_date"]) if meta.get("export_date") else None,
+        shared_folder=folder / SHARED if (folder / SHARED).is_dir() else None,
     )

@@ -98,7 +98,9 @@ def _whole_sentences(text: str, limit: int) -> str:
 def longest_first(books: list[Path], out: Path) -> list[Path]:
     """Notebooks in the order to start them: the longest first.
 
-    So none starts last and leaves the other workers idle while it runs alone. A
+    So none starts last and leaves the other workers idle while it runs alone. A notebook
+    whose metadata says ``reads_shared_results`` starts after all the others, by which time
+    the results it shares (:meth:`~salesops_lib.data.SalesData.shared`) are written. A
     notebook's expected time is its duration in the most recent run found in ``out`` (any
     quarter's ``manifest.json``), else the ``salesops.expected_seconds`` of its metadata,
     else 0. Ties keep the name order.
@@ -117,16 +119,27 @@ def longest_first(books: list[Path], out: Path) -> list[Path]:
     """
     known = known_durations(out)
 
+    def meta(book: Path) -> dict[str, Any]:
+        try:
+            found = json.loads(book.read_text(encoding="utf-8")).get("metadata", {})
+            return dict(found.get("salesops", {}))
+        except (OSError, ValueError, TypeError, AttributeError):
+            return {}
+
     def expected(book: Path) -> float:
         if book.stem in known:
             return known[book.stem]
         try:
-            meta = json.loads(book.read_text(encoding="utf-8")).get("metadata", {})
-            return float(meta.get("salesops", {}).get("expected_seconds", 0.0))
-        except (OSError, ValueError, TypeError, AttributeError):
+            return float(meta(book).get("expected_seconds", 0.0))
+        except (ValueError, TypeError):
             return 0.0
 
-    return sorted(books, key=lambda b: -expected(b))
+    def order(book: Path) -> tuple[bool, float]:
+        # a notebook that reads what another works out first (05 reads 03's forecast
+        # backtest through the snapshot's shared folder) starts after the others
+        return bool(meta(book).get("reads_shared_results")), -expected(book)
+
+    return sorted(books, key=order)
 
 
 def render_notebook(

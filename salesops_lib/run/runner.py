@@ -35,7 +35,7 @@ import pandas as pd
 from salesops_lib import __version__
 from salesops_lib.config import load_config, public_config, secrets_of
 from salesops_lib.data import SalesData, load_dataset, write_snapshot
-from salesops_lib.data.snapshot import SNAPSHOT_META
+from salesops_lib.data.snapshot import SHARED, SNAPSHOT_META
 from salesops_lib.errors import ConfigError, ReportError, SalesOpsError
 from salesops_lib.periods import FiscalCalendar
 from salesops_lib.run.index import headline_figures, write_index
@@ -345,6 +345,7 @@ def _load(
 def _freeze(run: _Run, cfg: dict) -> dict[str, Any]:
     """Write the snapshot and the public config the notebooks read; return their parameters."""
     snapshot = write_snapshot(run.data, run.tmp / "_snapshot")
+    (snapshot / SHARED).mkdir()  # results one report works out and another reads
     cfg_path = snapshot / "config.json"
     cfg_path.write_text(json.dumps(public_config(cfg), indent=2, default=str), encoding="utf-8")
     (run.tmp / "logs").mkdir()
