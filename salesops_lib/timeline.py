@@ -27,8 +27,9 @@ slipped out of Q
 owner of a deal on D
     See :func:`owners_on`: the current owner when the deal was never reassigned or
     reassigned by D; else the owner the latest snapshot on or before D names (history's
-    ``rep_id``), else the owner before the change (``previous_rep_id``); unknown when none
-    of these says, or when the rep they point to was hired after D.
+    ``rep_id``), else the owner before the first owner change after D (``owner_changes``),
+    else before the last change (``previous_rep_id``); unknown when none of these says, or
+    when the rep they point to was hired after D.
 reps on D
     See :func:`reps_on`: the reps hired by D (a blank hire date counts as hired). A rep
     hired after D appears in no report as of D.
@@ -417,9 +418,11 @@ def owners_on(data: SalesData, date: object, *, rows: np.ndarray | None = None) 
     2. the owner the latest history snapshot on or before ``date`` names for the deal
        (history's ``rep_id``, as a CRM reporting snapshot or a warehouse copy of the
        opportunity keeps its ``OwnerId`` day by day): exact for every change;
-    3. reassigned after ``date``: the owner before that change (``previous_rep_id``, as a
-       flat export or the old value of a field-history ``Owner`` row gives it), when hired
-       by ``date`` (else an earlier change is missing from the data);
+    3. reassigned after ``date``: the owner before the first owner change after ``date``
+       (the ``owner_changes`` table's ``previous_rep_id``, as every ``Owner`` row of
+       Salesforce's field history gives it), else before the last change
+       (opportunities' ``previous_rep_id``, as a flat export gives it), when hired by
+       ``date`` (else an earlier change is missing from the data);
     4. never reassigned: the current owner, when hired by ``date`` (or without a hire date).
 
     Otherwise the owner on ``date`` is unknown: ``owner_known`` is False and ``rep_id``
@@ -430,7 +433,7 @@ def owners_on(data: SalesData, date: object, *, rows: np.ndarray | None = None) 
     data
         The data set (``opportunities``: ``opp_id, rep_id`` and, when present,
         ``reassigned_date, previous_rep_id``; ``reps``: ``rep_id, hire_date``; history's
-        ``snapshot_date, opp_id, rep_id`` when present).
+        ``snapshot_date, opp_id, rep_id`` and ``owner_changes`` when present).
     date
         The as-of date.
     rows
@@ -444,8 +447,9 @@ def owners_on(data: SalesData, date: object, *, rows: np.ndarray | None = None) 
         owner where unknown), ``owner_known``, ``reassigned_date`` (the day the current
         owner received the deal; NaT when always theirs or not in the data) and
         ``received_date`` (the day the owner on ``date`` had the deal from: the reassigned
-        date by rule 1, else the later of the created date and that owner's hire date;
-        NaT where neither is known).
+        date by rule 1, or the day of the owner change that gave them the deal by rule 3,
+        else the later of the created date and that owner's hire date; NaT where neither is
+        known).
 
     Examples
     --------
@@ -475,12 +479,20 @@ def owners_on(data: SalesData, date: object, *, rows: np.ndarray | None = None) 
         use = found & ~by_then & (named >= 0)
         owner[use], known[use] = named[use], True
     prev = np.where(found, owners.previous[at], -1) if len(o) else np.full(len(row), -1)
+    since = np.full(len(row), NAT, dtype="datetime64[ns]")
+    chain = _owner_chain(data, owners.vocabulary)
+    if chain is not None and later.any():
+        then, changed = chain.on(stamp, len(o))
+        walked = later & found & (then[at] != NO_CHANGE)
+        prev[walked] = then[at][walked]
+        since[walked] = changed[at][walked]
     take = later & ~known & (prev >= 0)
     take[take] = ~late[prev[take]]
     owner[take], known[take] = prev[take], True
     rest = ~known & ~later
     known[rest] = ~((current[rest] >= 0) & late[np.maximum(current[rest], 0)])
     rep = np.where(known, owner, current)
+    since = np.where(take, since, NAT)
     ids = o["opp_id"].array.take(np.where(found, row, -1), allow_fill=True) if len(o) else []
     return pd.DataFrame(
         {
@@ -488,12 +500,66 @@ def owners_on(data: SalesData, date: object, *, rows: np.ndarray | None = None) 
             "rep_id": pd.array(owners.vocabulary.array.take(rep, allow_fill=True), dtype="str"),
             "owner_known": known,
             "reassigned_date": moved,
-            "received_date": _received(data, owners, rep, at, found, np.where(by_then, moved, NAT)),
+            "received_date": _received(
+                data, owners, rep, at, found, np.where(by_then, moved, since)
+            ),
         }
     )
 
 
 NAT = np.datetime64("NaT", "ns")
+NO_CHANGE = -2
+"""In :meth:`_OwnerChain.on`: the deal has no owner change after the date."""
+
+
+@dataclass(frozen=True)
+class _OwnerChain:
+    """The ``owner_changes`` table as arrays, by deal row and then in the order they happened:
+    each change's deal row, day, and previous and new owner (positions in the owners'
+    vocabulary, -1: blank or unknown). Changes of unknown deals or without a day are left out."""
+
+    row: np.ndarray
+    day: np.ndarray
+    previous: np.ndarray
+    new: np.ndarray
+
+    def on(self, day: np.datetime64, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """For each of ``n`` deal rows: the previous owner of its first change after ``day``
+        (:data:`NO_CHANGE` when none; -1 when that change names none), and the day of its
+        last change on or before ``day`` (NaT when none)."""
+        then = np.full(n, NO_CHANGE, dtype=np.int64)
+        since = np.full(n, NAT, dtype="datetime64[ns]")
+        after = np.flatnonzero(self.day > day)
+        deals, first = np.unique(self.row[after], return_index=True)  # rows sorted: the first
+        then[deals] = self.previous[after[first]]
+        upto = np.flatnonzero(self.day <= day)[::-1]
+        deals, last = np.unique(self.row[upto], return_index=True)
+        since[deals] = self.day[upto[last]]
+        return then, since
+
+
+def _owner_chain(data: SalesData, vocabulary: pd.Index) -> _OwnerChain | None:
+    """The data's owner changes as an :class:`_OwnerChain` (None without any), made once."""
+    ch = data.owner_changes
+    if ch is None or not {"opp_id", "changed_date", "rep_id"} <= set(ch) or ch.empty:
+        return None
+
+    def make() -> _OwnerChain:
+        assert ch is not None
+        row = positions(ch["opp_id"], data.opportunities["opp_id"]).astype(np.int64)
+        day = pd.to_datetime(ch["changed_date"]).to_numpy(dtype="datetime64[ns]")
+        prev = (
+            vocabulary.get_indexer(ch["previous_rep_id"])
+            if "previous_rep_id" in ch
+            else np.full(len(ch), -1)
+        )
+        keep = (row >= 0) & ~np.isnat(day)
+        order = np.lexsort((np.arange(len(ch))[keep], day[keep], row[keep]))  # stable
+        pick = np.flatnonzero(keep)[order]
+        new = vocabulary.get_indexer(ch["rep_id"])
+        return _OwnerChain(row[pick], day[pick], np.asarray(prev)[pick], new[pick])
+
+    return data.derived(("owner chain",), make)
 
 
 @dataclass(frozen=True)
@@ -525,6 +591,10 @@ def _owner_codes(data: SalesData) -> _OwnerCodes:
         parts = [o["rep_id"].dropna().unique(), data.reps["rep_id"].dropna().unique()]
         if "previous_rep_id" in o:
             parts.append(o["previous_rep_id"].dropna().unique())
+        ch = data.owner_changes
+        for col in ("previous_rep_id", "rep_id"):
+            if ch is not None and col in ch:
+                parts.append(ch[col].dropna().unique())
         h = data.history
         if h is not None and "rep_id" in h:
             named = h["rep_id"]

@@ -180,14 +180,17 @@ def test_salesforce_field_history_gives_the_previous_owner_and_the_day():
     data = load_dataset(folder, preset="salesforce")
     # by pandas on the raw log: the Owner rows with ids, one per deal
     log = pd.read_csv(folder / "OpportunityFieldHistory.csv", dtype=str)
-    moves = log[(log["Field"] == "Owner") & (log["DataType"] == "EntityId")]
-    assert len(moves) == 5 and moves["OpportunityId"].is_unique
+    every = log[(log["Field"] == "Owner") & (log["DataType"] == "EntityId")]
+    assert len(every) == 7  # Ben's five deals, and one deal moved twice
+    assert len(data.owner_changes) == 7
+    moves = every.sort_values("CreatedDate").drop_duplicates("OpportunityId", keep="last")
+    assert len(moves) == 6
     raw = pd.read_csv(folder / "Opportunity.csv", dtype=str).set_index("Id")
     assert (raw.loc[moves["OpportunityId"], "OwnerId"].to_numpy() == moves["NewValue"]).all()
     o = data.opportunities.set_index("opp_id")
     got = o[o["previous_rep_id"].notna()]
     assert set(got.index) == set(moves["OpportunityId"])
-    assert o["reassigned_date"].notna().sum() == 5  # the Amount rows change no owner
+    assert o["reassigned_date"].notna().sum() == 6  # the Amount rows change no owner
     for _, m in moves.iterrows():
         assert got.loc[m["OpportunityId"], "previous_rep_id"] == m["OldValue"]
         assert got.loc[m["OpportunityId"], "reassigned_date"] == pd.Timestamp(m["CreatedDate"][:10])
@@ -261,7 +264,7 @@ def test_export_fixtures_inherited_deals_are_the_reassigned_ones():
     from salesops_lib import timeline
 
     for folder, preset, n in (
-        ("salesforce_export", "salesforce", 5),
+        ("salesforce_export", "salesforce", 6),
         ("hubspot_export", "hubspot", 4),
     ):
         data = load_dataset(FIXTURES / folder, preset=preset)
@@ -311,7 +314,8 @@ def test_a_leaver_whose_deals_were_all_handed_on_stays_a_rep_with_an_end_date():
     tables, warns = SALESFORCE.transform(
         {"opportunities": opps, "reps": users, "owner_changes": log}
     )
-    assert "owner_changes" not in tables
+    # the field history becomes the owner_changes table: every change, one row each
+    assert tables["owner_changes"].values.tolist() == [["o1", "2025-07-01", "u1", "u2"]]
     reps = tables["reps"].set_index("rep_id")
     assert sorted(reps.index) == ["u1", "u2"]  # Ben owns no deal now but had o1: a rep
     assert reps.loc["u1", "end_date"] == pd.Timestamp("2025-06-30")  # held o1 until then
