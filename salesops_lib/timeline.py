@@ -107,6 +107,9 @@ def as_date(value: object) -> pd.Timestamp:
 def won_deals(data: SalesData) -> pd.DataFrame:
     """Every deal closed won with a close date (rows of the opportunities table).
 
+    Each deal's ``rep_id`` is the rep who owned it when it closed (:func:`closing_owners`),
+    so every bookings-by-rep figure credits the rep who closed the deal.
+
     Parameters
     ----------
     data
@@ -120,9 +123,94 @@ def won_deals(data: SalesData) -> pd.DataFrame:
 
     def make() -> pd.DataFrame:
         o = data.opportunities
-        return o[o["is_won"].fillna(False).astype(bool) & o["close_date"].notna()]
+        won = (o["is_won"].fillna(False).astype(bool) & o["close_date"].notna()).to_numpy()
+        return with_closing_owners(data, o[won], np.flatnonzero(won))
 
     return data.derived(("won deals",), make)
+
+
+def closing_owners(data: SalesData) -> pd.DataFrame:
+    """Who owned each closed deal when it closed, where that is not its current owner.
+
+    A closed deal belongs to the rep who owned it on its close date (:func:`owners_on` on
+    that day): bookings, wins, losses and pay count for them. Only a deal reassigned after
+    its close date (``reassigned_date`` later than ``close_date``) can have had another owner
+    then; every other deal's owner when it closed is its current owner. Where the owner on
+    the close date is unknown, the current owner stays.
+
+    Parameters
+    ----------
+    data
+        The data set (``opportunities``: ``is_closed, close_date, reassigned_date``, and the
+        columns :func:`owners_on` reads).
+
+    Returns
+    -------
+    DataFrame
+        One row per such deal: ``opp_row`` (its row in the opportunities table), ``rep_id``
+        (the owner on the close date) and ``received_date`` (the day that owner had it from);
+        empty when no deal was reassigned after it closed.
+
+    Examples
+    --------
+    >>> closing_owners(data)  # doctest: +SKIP
+    """
+
+    def make() -> pd.DataFrame:
+        o = data.opportunities
+        out = pd.DataFrame(
+            {
+                "opp_row": np.zeros(0, dtype=np.int64),
+                "rep_id": pd.array([], dtype="str"),
+                "received_date": np.zeros(0, dtype="datetime64[ns]"),
+            }
+        )
+        if "reassigned_date" not in o or not len(o):
+            return out
+        closed = o["is_closed"].fillna(False).to_numpy(dtype=bool)
+        later = (o["reassigned_date"] > o["close_date"]).fillna(False).to_numpy(dtype=bool)
+        rows = np.flatnonzero(closed & later)
+        if not len(rows):
+            return out
+        days = o["close_date"].to_numpy(dtype="datetime64[ns]")[rows]
+        parts = []
+        for day in np.unique(days):  # few deals: one owners_on per close date
+            at = rows[days == day]
+            got = owners_on(data, pd.Timestamp(day), rows=at)
+            parts.append(got[["rep_id", "received_date"]].assign(opp_row=at))
+        return pd.concat(parts, ignore_index=True)[["opp_row", "rep_id", "received_date"]]
+
+    return data.derived(("closing owners",), make)
+
+
+def with_closing_owners(data: SalesData, deals: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """Deals with ``rep_id`` the rep who owned each when it closed (:func:`closing_owners`).
+
+    ``deals`` itself when no deal changes.
+
+    Parameters
+    ----------
+    data
+        The data set.
+    deals
+        Rows of the opportunities table with ``rep_id``.
+    rows
+        Their positions in the opportunities table.
+
+    Returns
+    -------
+    DataFrame
+    """
+    then = closing_owners(data)
+    if then.empty or "rep_id" not in deals:
+        return deals
+    at = pd.Series(then["rep_id"].to_numpy(), index=then["opp_row"].to_numpy())
+    moved = np.isin(rows, at.index)
+    if not moved.any():
+        return deals
+    rep = deals["rep_id"].astype("str").to_numpy(dtype=object)
+    rep[moved] = at.loc[rows[moved]].to_numpy()
+    return deals.assign(rep_id=pd.array(rep, dtype="str"))
 
 
 def booked(
@@ -1197,11 +1285,14 @@ def left_out_note(quarters: list[str], reasons: dict[str, str]) -> str | None:
 
 
 def inherited_deals(data: SalesData) -> pd.DataFrame:
-    """Deals their current owner inherited: created before the owner was hired, or reassigned.
+    """Deals their owner inherited: created before the owner was hired, or reassigned.
 
     A deal is inherited when it was created before its owner's ``hire_date`` (someone else
     opened it and the rep took it over), or when the opportunities table has a
-    ``reassigned_date`` (the date the current owner received the deal) filled for it. Reports
+    ``reassigned_date`` (the date the current owner received the deal) filled for it. A
+    closed deal's owner is the rep who owned it when it closed (:func:`closing_owners`): a
+    deal reassigned after its close is inherited by that rep only when they had it from
+    someone else (received after it was created). Reports
     keep inherited deals out of ramp and first-deal figures and flag the pay they bring in
     comp statements.
 
@@ -1214,9 +1305,9 @@ def inherited_deals(data: SalesData) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        One row per opportunity, in the table's order: ``opp_id, rep_id, received_date``
-        (the day the current owner had the deal: the latest of created date, hire date and
-        reassigned date) and ``inherited`` (bool).
+        One row per opportunity, in the table's order: ``opp_id, rep_id`` (the owner, when
+        it closed for a closed deal), ``received_date`` (the day that owner had the deal:
+        the latest of created date, hire date and reassigned date) and ``inherited`` (bool).
 
     Examples
     --------
@@ -1239,13 +1330,25 @@ def inherited_deals(data: SalesData) -> pd.DataFrame:
         else:
             moved = pd.Series(pd.NaT, index=o.index, dtype="datetime64[ns]")
             reassigned = np.zeros(len(o), dtype=bool)
-        received = pd.concat([created, hire, moved], axis=1).max(axis=1)
+        received = pd.concat([created, hire, moved], axis=1).max(axis=1).to_numpy()
+        inherited = before_hire | reassigned
+        rep = o["rep_id"].to_numpy()
+        then = closing_owners(data)
+        if len(then):  # reassigned after they closed: the rep who closed them
+            at = then["opp_row"].to_numpy()
+            rep = rep.copy()
+            rep[at] = then["rep_id"].to_numpy()
+            got = then["received_date"].to_numpy(dtype="datetime64[ns]")
+            received = received.copy()
+            received[at] = got
+            inherited = inherited.copy()
+            inherited[at] = (got > created.to_numpy()[at]) & ~np.isnat(got)
         return pd.DataFrame(
             {
                 "opp_id": o["opp_id"].to_numpy(),
-                "rep_id": o["rep_id"].to_numpy(),
-                "received_date": received.to_numpy(),
-                "inherited": before_hire | reassigned,
+                "rep_id": rep,
+                "received_date": received,
+                "inherited": inherited,
             }
         )
 

@@ -34,7 +34,7 @@ import pandas as pd
 
 from salesops_lib.data import SalesData
 from salesops_lib.errors import ConfigError
-from salesops_lib.timeline import open_pipeline, open_pipeline_amounts
+from salesops_lib.timeline import open_pipeline, open_pipeline_amounts, with_closing_owners
 
 KPI_COLUMNS = [
     "bookings",
@@ -104,8 +104,9 @@ def closed_deals(data: SalesData, *, start: pd.Timestamp, as_of: pd.Timestamp) -
     Returns
     -------
     DataFrame
-        A new frame: ``opp_id, rep_id, amount, created_date, close_date, is_won`` (bool, blank
-        as False), ``opp_row`` (the deal's row in the opportunities table) and ``cycle_days``
+        A new frame: ``opp_id, rep_id`` (the owner when the deal closed,
+        :func:`~salesops_lib.timeline.closing_owners`), ``amount, created_date, close_date,
+        is_won`` (bool, blank as False), ``opp_row`` (the deal's row in the opportunities table) and ``cycle_days``
         (created to close; NaN without a created date).
     """
     opps = data.opportunities
@@ -116,6 +117,7 @@ def closed_deals(data: SalesData, *, start: pd.Timestamp, as_of: pd.Timestamp) -
         mask, ["opp_id", "rep_id", "amount", "created_date", "close_date", "is_won"]
     ].copy()
     out["opp_row"] = np.flatnonzero(mask)
+    out = with_closing_owners(data, out, out["opp_row"].to_numpy())  # who owned it at close
     out["is_won"] = out["is_won"].fillna(False).astype(bool)
     out["cycle_days"] = (out["close_date"] - out["created_date"]).dt.days.astype("float64")
     return out
