@@ -321,3 +321,43 @@ def test_a_leaver_whose_deals_were_all_handed_on_stays_a_rep_with_an_end_date():
     assert reps.loc["u1", "end_date"] == pd.Timestamp("2025-06-30")  # held o1 until then
     assert tables["opportunities"]["previous_rep_id"].tolist()[0] == "u1"
     assert [w["ids"] for w in warns] == ["Admin", "Ben"]
+
+
+def test_hubspot_owners_archived_have_left_on_the_last_day_of_their_deals(tmp_path):
+    """HubSpot's owners (the owners API with archived ones) carry ``archived`` and no date:
+    an archived owner has left, on the last day the deals show them (said in a warning)."""
+    import shutil
+
+    folder = tmp_path / "hs"
+    folder.mkdir()
+    src = next((FIXTURES / "hubspot_export").glob("*.csv"))
+    shutil.copy(src, folder / src.name)
+    raw = pd.read_csv(src, dtype=str, encoding="utf-8-sig")
+    owners = sorted(set(raw["Deal owner"]) | set(raw["Previous owner"].dropna()))
+    gone = "Liam O'Sullivan"
+    assert gone in owners
+    lines = ["id,email,firstName,lastName,archived"]
+    for i, name in enumerate(owners):
+        first, last = name.split(" ", 1)
+        lines.append(f'{100 + i},x{i}@example.com,{first},"{last}",{str(name == gone).lower()}')
+    (folder / "owners.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data = load_dataset(folder, preset="hubspot")
+    reps = data.reps.set_index("rep_id")
+    assert set(owners) <= set(reps.index)
+    # by pandas on the raw export: the latest of his deals' created and closed dates, and
+    # the day before his deals were handed on
+    mine = raw[raw["Deal owner"] == gone]
+    closed = mine["Deal Stage"].str.startswith("Closed")
+    days = pd.concat(
+        [
+            pd.to_datetime(mine["Create Date"]).dt.normalize(),
+            pd.to_datetime(mine.loc[closed, "Close Date"]).dt.normalize(),
+            pd.to_datetime(raw.loc[raw["Previous owner"] == gone, "Owner assigned date"])
+            .dt.normalize()
+            .sub(pd.Timedelta(days=1)),
+        ]
+    )
+    assert reps.loc[gone, "end_date"] == days.max()
+    assert reps.drop(index=gone)["end_date"].isna().all()
+    w = data.warnings[data.warnings["column"] == "end_date"].iloc[0]
+    assert w["ids"] == gone and "no leaving date" in w["message"]

@@ -266,8 +266,8 @@ def inactive_users_left(
     inactive = (~active.fillna(True)).to_numpy(dtype=bool)
     if "end_date" in reps.columns:
         inactive &= reps["end_date"].isna().to_numpy()
-    if not inactive.any():
-        return reps, []
+    if not inactive.any():  # nobody left: the export can tell, so end_date is there, blank
+        return (reps if "end_date" in reps.columns else reps.assign(end_date=pd.NaT)), []
     days = [to_date(opps["created_date"])[0]] if "created_date" in opps.columns else []
     if {"close_date", "is_closed"} <= set(opps.columns):  # an open deal's close is a plan
         closed, _ = to_bool(opps["is_closed"])
@@ -767,10 +767,55 @@ def hubspot_stage_changes(opps: pd.DataFrame) -> pd.DataFrame | None:
     return log[["snapshot_date", "opp_id", "stage", *state]].reset_index(drop=True)
 
 
+def hubspot_owners(owners: pd.DataFrame) -> pd.DataFrame:
+    """HubSpot's owners (the CRM owners API, ``/crm/v3/owners`` with archived ones) as reps.
+
+    The deals export names each deal's owner by full name, so a rep's id is the owner's
+    first and last name when no name column is mapped. HubSpot records no day an owner left:
+    an archived owner (``archived`` true: a deactivated or removed user) is marked inactive,
+    and :func:`inactive_users_left` dates their leaving by the last day of their deals.
+    The Users & Teams export of the settings lists current users only and carries neither.
+
+    Parameters
+    ----------
+    owners
+        The mapped owners file (``rep_id``/``rep_name``, or ``firstname``/``first_name`` and
+        ``lastname``/``last_name``; ``archived`` when exported; raw text).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame with ``rep_id`` and ``rep_name``, and ``isactive`` where ``archived``
+        is given.
+
+    Examples
+    --------
+    >>> owners = pd.DataFrame({"firstname": ["Liam", "Ann"], "lastname": ["O'Sullivan", "Lee"],
+    ...                        "archived": ["true", "false"]})
+    >>> hubspot_owners(owners)[["rep_id", "isactive"]].values.tolist()
+    [["Liam O'Sullivan", 'false'], ['Ann Lee', 'true']]
+    """
+    from salesops_lib.data.coerce import to_bool, to_text
+
+    out = owners.copy()
+    first = next((c for c in ("firstname", "first_name") if c in out.columns), None)
+    last = next((c for c in ("lastname", "last_name") if c in out.columns), None)
+    if "rep_id" not in out.columns and first is not None and last is not None:
+        name = (to_text(out[first]).fillna("") + " " + to_text(out[last]).fillna("")).str.strip()
+        out["rep_id"] = name.where(name != "", np.nan)
+    if "rep_name" not in out.columns and "rep_id" in out.columns:
+        out["rep_name"] = out["rep_id"]
+    if "archived" in out.columns and "isactive" not in out.columns:
+        archived, _ = to_bool(out["archived"])
+        out["isactive"] = archived.map({True: "false", False: "true"})
+    return out
+
+
 def _hubspot_transform(
     tables: dict[str, pd.DataFrame],
 ) -> tuple[dict[str, pd.DataFrame], list[dict]]:
     out = dict(tables)
+    warns: list[dict] = []
     if "opportunities" in out:
         if "history" not in out:
             log = hubspot_stage_changes(out["opportunities"])
@@ -778,7 +823,10 @@ def _hubspot_transform(
                 log.attrs[CHANGE_LOG] = True
                 out["history"] = log
         out["opportunities"] = assigned_after_created(out["opportunities"])
-    return _with_accounts(out), []
+    if "reps" in out:  # an owners file: archived owners have left, on a day HubSpot omits
+        out["reps"] = hubspot_owners(out["reps"])
+        out["reps"], warns = inactive_users_left(out["reps"], out.get("opportunities"))
+    return _with_accounts(out), warns
 
 
 SALESFORCE_STAGES = (
@@ -876,8 +924,16 @@ SALESFORCE = Preset(
 HUBSPOT = Preset(
     name="hubspot",
     description="HubSpot deals export (column labels as HubSpot writes them; file date suffix ok).",
-    files={"opportunities": ("deals", "all-deals", "hubspot-crm-exports-all-deals")},
+    files={
+        "opportunities": ("deals", "all-deals", "hubspot-crm-exports-all-deals"),
+        "reps": ("owners", "hubspot-owners", "crm-owners"),
+    },
     columns={
+        "reps": {
+            "rep_id": ("Owner name", "Name", "Full name"),
+            "rep_name": ("Owner name", "Name", "Full name"),
+            "team": ("Primary team", "Team", "Teams"),
+        },
         "opportunities": {
             "opp_id": ("Record ID", "Deal ID"),
             "opp_name": ("Deal Name",),
@@ -900,7 +956,7 @@ HUBSPOT = Preset(
                 "Owner Assigned Date",
                 "hubspot_owner_assigneddate",
             ),
-        }
+        },
     },
     stages=(
         Stage("Appointment Scheduled", probability=0.20),
