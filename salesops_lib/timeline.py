@@ -570,10 +570,10 @@ def owners_on(data: SalesData, date: object, *, rows: np.ndarray | None = None) 
     since = np.full(len(row), NAT, dtype="datetime64[ns]")
     chain = _owner_chain(data, owners.vocabulary)
     if chain is not None and later.any():
-        then, changed = chain.on(stamp, len(o))
-        walked = later & found & (then[at] != NO_CHANGE)
-        prev[walked] = then[at][walked]
-        since[walked] = changed[at][walked]
+        then, changed = chain.on(stamp, at)
+        walked = later & found & (then != NO_CHANGE)
+        prev[walked] = then[walked]
+        since[walked] = changed[walked]
     take = later & ~known & (prev >= 0)
     take[take] = ~late[prev[take]]
     owner[take], known[take] = prev[take], True
@@ -611,19 +611,31 @@ class _OwnerChain:
     previous: np.ndarray
     new: np.ndarray
 
-    def on(self, day: np.datetime64, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """For each of ``n`` deal rows: the previous owner of its first change after ``day``
+    def on(self, day: np.datetime64, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each deal row ``at``: the previous owner of its first change after ``day``
         (:data:`NO_CHANGE` when none; -1 when that change names none), and the day of its
-        last change on or before ``day`` (NaT when none)."""
-        then = np.full(n, NO_CHANGE, dtype=np.int64)
-        since = np.full(n, NAT, dtype="datetime64[ns]")
+        last change on or before ``day`` (NaT when none). Costs the changes and ``at``,
+        never the whole opportunities table."""
+        then = np.full(len(at), NO_CHANGE, dtype=np.int64)
+        since = np.full(len(at), NAT, dtype="datetime64[ns]")
         after = np.flatnonzero(self.day > day)
         deals, first = np.unique(self.row[after], return_index=True)  # rows sorted: the first
-        then[deals] = self.previous[after[first]]
+        hit, pos = _lookup(deals, at)
+        then[hit] = self.previous[after[first[pos]]]
         upto = np.flatnonzero(self.day <= day)[::-1]
         deals, last = np.unique(self.row[upto], return_index=True)
-        since[deals] = self.day[upto[last]]
+        hit, pos = _lookup(deals, at)
+        since[hit] = self.day[upto[last[pos]]]
         return then, since
+
+
+def _lookup(sorted_rows: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which of ``at`` are in ``sorted_rows`` (bool), and their positions there (those only)."""
+    if not len(sorted_rows):
+        return np.zeros(len(at), dtype=bool), np.zeros(0, dtype=np.int64)
+    pos = np.minimum(np.searchsorted(sorted_rows, at), len(sorted_rows) - 1)
+    hit = sorted_rows[pos] == at
+    return hit, pos[hit]
 
 
 def _owner_chain(data: SalesData, vocabulary: pd.Index) -> _OwnerChain | None:
