@@ -34,7 +34,12 @@ import pandas as pd
 
 from salesops_lib.data import SalesData
 from salesops_lib.errors import ConfigError
-from salesops_lib.timeline import open_pipeline, open_pipeline_amounts, with_closing_owners
+from salesops_lib.timeline import (
+    open_pipeline,
+    open_pipeline_amounts,
+    with_closing_owners,
+    won_deals,
+)
 
 KPI_COLUMNS = [
     "bookings",
@@ -629,11 +634,8 @@ def new_deal_bookings(
     """
     if not quarters:
         return np.nan if by is None else pd.Series(dtype=float)
-    o = data.opportunities
-    won = o.loc[
-        o["is_won"].fillna(False).astype(bool) & o["close_date"].notna(),
-        ["rep_id", "amount", "created_date", "close_date"],  # the columns used, not all
-    ]
+    # the columns used, not all; each deal counted for the rep who owned it when won
+    won = won_deals(data)[["rep_id", "amount", "created_date", "close_date"]]
     parts = []
     for q in quarters:
         start, end = data.calendar.bounds(q)
