@@ -380,8 +380,48 @@ ACTIVITIES = Table(
     ),
 )
 
+OWNER_CHANGES = Table(
+    "owner_changes",
+    key=None,
+    required=False,
+    description=(
+        "Every change of a deal's owner, one row per change (Salesforce's"
+        " OpportunityFieldHistory Owner rows, or a file of your own). A deal's last change"
+        " gives its previous_rep_id and reassigned_date when the opportunities lack them."
+    ),
+    columns=(
+        Column(
+            "opp_id",
+            "id",
+            required=True,
+            description="The deal whose owner changed (a change of no known deal is not used).",
+            used_by="01 02 05 07",
+        ),
+        Column(
+            "changed_date",
+            "date",
+            required=True,
+            description="The day the owner changed (changes of one day keep the file's order).",
+            used_by="01 02 05 07",
+        ),
+        Column(
+            "previous_rep_id",
+            "id",
+            description="The owner before the change.",
+            used_by="01 02 05 07",
+        ),
+        Column(
+            "rep_id",
+            "id",
+            required=True,
+            description="The owner from the change on.",
+            used_by="01 02 05 07",
+        ),
+    ),
+)
+
 TABLES: dict[str, Table] = {
-    t.name: t for t in (REPS, OPPORTUNITIES, ACCOUNTS, HISTORY, QUOTAS, ACTIVITIES)
+    t.name: t for t in (REPS, OPPORTUNITIES, ACCOUNTS, HISTORY, QUOTAS, ACTIVITIES, OWNER_CHANGES)
 }
 """All canonical tables by name, in load order."""
 
@@ -392,6 +432,7 @@ TABLE_FILE_ALIASES: dict[str, tuple[str, ...]] = {
     "history": ("history", "opportunity_history", "opportunityhistory", "snapshots"),
     "quotas": ("quotas", "quota"),
     "activities": ("activities", "activity", "tasks", "events"),
+    "owner_changes": ("owner_changes", "owner_history", "ownerchanges"),
 }
 """File stems (case-insensitive) recognised for each table in a folder source."""
 

@@ -27,8 +27,9 @@ slipped out of Q
 owner of a deal on D
     See :func:`owners_on`: the current owner when the deal was never reassigned or
     reassigned by D; else the owner the latest snapshot on or before D names (history's
-    ``rep_id``), else the owner before the change (``previous_rep_id``); unknown when none
-    of these says, or when the rep they point to was hired after D.
+    ``rep_id``), else the owner before the first owner change after D (``owner_changes``),
+    else before the last change (``previous_rep_id``); unknown when none of these says, or
+    when the rep they point to was hired after D.
 reps on D
     See :func:`reps_on`: the reps hired by D (a blank hire date counts as hired). A rep
     hired after D appears in no report as of D.
@@ -106,6 +107,9 @@ def as_date(value: object) -> pd.Timestamp:
 def won_deals(data: SalesData) -> pd.DataFrame:
     """Every deal closed won with a close date (rows of the opportunities table).
 
+    Each deal's ``rep_id`` is the rep who owned it when it closed (:func:`closing_owners`),
+    so every bookings-by-rep figure credits the rep who closed the deal.
+
     Parameters
     ----------
     data
@@ -119,9 +123,94 @@ def won_deals(data: SalesData) -> pd.DataFrame:
 
     def make() -> pd.DataFrame:
         o = data.opportunities
-        return o[o["is_won"].fillna(False).astype(bool) & o["close_date"].notna()]
+        won = (o["is_won"].fillna(False).astype(bool) & o["close_date"].notna()).to_numpy()
+        return with_closing_owners(data, o[won], np.flatnonzero(won))
 
     return data.derived(("won deals",), make)
+
+
+def closing_owners(data: SalesData) -> pd.DataFrame:
+    """Who owned each closed deal when it closed, where that is not its current owner.
+
+    A closed deal belongs to the rep who owned it on its close date (:func:`owners_on` on
+    that day): bookings, wins, losses and pay count for them. Only a deal reassigned after
+    its close date (``reassigned_date`` later than ``close_date``) can have had another owner
+    then; every other deal's owner when it closed is its current owner. Where the owner on
+    the close date is unknown, the current owner stays.
+
+    Parameters
+    ----------
+    data
+        The data set (``opportunities``: ``is_closed, close_date, reassigned_date``, and the
+        columns :func:`owners_on` reads).
+
+    Returns
+    -------
+    DataFrame
+        One row per such deal: ``opp_row`` (its row in the opportunities table), ``rep_id``
+        (the owner on the close date) and ``received_date`` (the day that owner had it from);
+        empty when no deal was reassigned after it closed.
+
+    Examples
+    --------
+    >>> closing_owners(data)  # doctest: +SKIP
+    """
+
+    def make() -> pd.DataFrame:
+        o = data.opportunities
+        out = pd.DataFrame(
+            {
+                "opp_row": np.zeros(0, dtype=np.int64),
+                "rep_id": pd.array([], dtype="str"),
+                "received_date": np.zeros(0, dtype="datetime64[ns]"),
+            }
+        )
+        if "reassigned_date" not in o or not len(o):
+            return out
+        closed = o["is_closed"].fillna(False).to_numpy(dtype=bool)
+        later = (o["reassigned_date"] > o["close_date"]).fillna(False).to_numpy(dtype=bool)
+        rows = np.flatnonzero(closed & later)
+        if not len(rows):
+            return out
+        days = o["close_date"].to_numpy(dtype="datetime64[ns]")[rows]
+        parts = []
+        for day in np.unique(days):  # few deals: one owners_on per close date
+            at = rows[days == day]
+            got = owners_on(data, pd.Timestamp(day), rows=at)
+            parts.append(got[["rep_id", "received_date"]].assign(opp_row=at))
+        return pd.concat(parts, ignore_index=True)[["opp_row", "rep_id", "received_date"]]
+
+    return data.derived(("closing owners",), make)
+
+
+def with_closing_owners(data: SalesData, deals: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """Deals with ``rep_id`` the rep who owned each when it closed (:func:`closing_owners`).
+
+    ``deals`` itself when no deal changes.
+
+    Parameters
+    ----------
+    data
+        The data set.
+    deals
+        Rows of the opportunities table with ``rep_id``.
+    rows
+        Their positions in the opportunities table.
+
+    Returns
+    -------
+    DataFrame
+    """
+    then = closing_owners(data)
+    if then.empty or "rep_id" not in deals:
+        return deals
+    at = pd.Series(then["rep_id"].to_numpy(), index=then["opp_row"].to_numpy())
+    moved = np.isin(rows, at.index)
+    if not moved.any():
+        return deals
+    rep = deals["rep_id"].astype("str").to_numpy(dtype=object)
+    rep[moved] = at.loc[rows[moved]].to_numpy()
+    return deals.assign(rep_id=pd.array(rep, dtype="str"))
 
 
 def booked(
@@ -417,9 +506,11 @@ def owners_on(data: SalesData, date: object, *, rows: np.ndarray | None = None) 
     2. the owner the latest history snapshot on or before ``date`` names for the deal
        (history's ``rep_id``, as a CRM reporting snapshot or a warehouse copy of the
        opportunity keeps its ``OwnerId`` day by day): exact for every change;
-    3. reassigned after ``date``: the owner before that change (``previous_rep_id``, as a
-       flat export or the old value of a field-history ``Owner`` row gives it), when hired
-       by ``date`` (else an earlier change is missing from the data);
+    3. reassigned after ``date``: the owner before the first owner change after ``date``
+       (the ``owner_changes`` table's ``previous_rep_id``, as every ``Owner`` row of
+       Salesforce's field history gives it), else before the last change
+       (opportunities' ``previous_rep_id``, as a flat export gives it), when hired by
+       ``date`` (else an earlier change is missing from the data);
     4. never reassigned: the current owner, when hired by ``date`` (or without a hire date).
 
     Otherwise the owner on ``date`` is unknown: ``owner_known`` is False and ``rep_id``
@@ -430,7 +521,7 @@ def owners_on(data: SalesData, date: object, *, rows: np.ndarray | None = None) 
     data
         The data set (``opportunities``: ``opp_id, rep_id`` and, when present,
         ``reassigned_date, previous_rep_id``; ``reps``: ``rep_id, hire_date``; history's
-        ``snapshot_date, opp_id, rep_id`` when present).
+        ``snapshot_date, opp_id, rep_id`` and ``owner_changes`` when present).
     date
         The as-of date.
     rows
@@ -444,8 +535,9 @@ def owners_on(data: SalesData, date: object, *, rows: np.ndarray | None = None) 
         owner where unknown), ``owner_known``, ``reassigned_date`` (the day the current
         owner received the deal; NaT when always theirs or not in the data) and
         ``received_date`` (the day the owner on ``date`` had the deal from: the reassigned
-        date by rule 1, else the later of the created date and that owner's hire date;
-        NaT where neither is known).
+        date by rule 1, or the day of the owner change that gave them the deal by rule 3,
+        else the later of the created date and that owner's hire date; NaT where neither is
+        known).
 
     Examples
     --------
@@ -475,12 +567,20 @@ def owners_on(data: SalesData, date: object, *, rows: np.ndarray | None = None) 
         use = found & ~by_then & (named >= 0)
         owner[use], known[use] = named[use], True
     prev = np.where(found, owners.previous[at], -1) if len(o) else np.full(len(row), -1)
+    since = np.full(len(row), NAT, dtype="datetime64[ns]")
+    chain = _owner_chain(data, owners.vocabulary)
+    if chain is not None and later.any():
+        then, changed = chain.on(stamp, at)
+        walked = later & found & (then != NO_CHANGE)
+        prev[walked] = then[walked]
+        since[walked] = changed[walked]
     take = later & ~known & (prev >= 0)
     take[take] = ~late[prev[take]]
     owner[take], known[take] = prev[take], True
     rest = ~known & ~later
     known[rest] = ~((current[rest] >= 0) & late[np.maximum(current[rest], 0)])
     rep = np.where(known, owner, current)
+    since = np.where(take, since, NAT)
     ids = o["opp_id"].array.take(np.where(found, row, -1), allow_fill=True) if len(o) else []
     return pd.DataFrame(
         {
@@ -488,12 +588,78 @@ def owners_on(data: SalesData, date: object, *, rows: np.ndarray | None = None) 
             "rep_id": pd.array(owners.vocabulary.array.take(rep, allow_fill=True), dtype="str"),
             "owner_known": known,
             "reassigned_date": moved,
-            "received_date": _received(data, owners, rep, at, found, np.where(by_then, moved, NAT)),
+            "received_date": _received(
+                data, owners, rep, at, found, np.where(by_then, moved, since)
+            ),
         }
     )
 
 
 NAT = np.datetime64("NaT", "ns")
+NO_CHANGE = -2
+"""In :meth:`_OwnerChain.on`: the deal has no owner change after the date."""
+
+
+@dataclass(frozen=True)
+class _OwnerChain:
+    """The ``owner_changes`` table as arrays, by deal row and then in the order they happened:
+    each change's deal row, day, and previous and new owner (positions in the owners'
+    vocabulary, -1: blank or unknown). Changes of unknown deals or without a day are left out."""
+
+    row: np.ndarray
+    day: np.ndarray
+    previous: np.ndarray
+    new: np.ndarray
+
+    def on(self, day: np.datetime64, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each deal row ``at``: the previous owner of its first change after ``day``
+        (:data:`NO_CHANGE` when none; -1 when that change names none), and the day of its
+        last change on or before ``day`` (NaT when none). Costs the changes and ``at``,
+        never the whole opportunities table."""
+        then = np.full(len(at), NO_CHANGE, dtype=np.int64)
+        since = np.full(len(at), NAT, dtype="datetime64[ns]")
+        after = np.flatnonzero(self.day > day)
+        deals, first = np.unique(self.row[after], return_index=True)  # rows sorted: the first
+        hit, pos = _lookup(deals, at)
+        then[hit] = self.previous[after[first[pos]]]
+        upto = np.flatnonzero(self.day <= day)[::-1]
+        deals, last = np.unique(self.row[upto], return_index=True)
+        hit, pos = _lookup(deals, at)
+        since[hit] = self.day[upto[last[pos]]]
+        return then, since
+
+
+def _lookup(sorted_rows: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which of ``at`` are in ``sorted_rows`` (bool), and their positions there (those only)."""
+    if not len(sorted_rows):
+        return np.zeros(len(at), dtype=bool), np.zeros(0, dtype=np.int64)
+    pos = np.minimum(np.searchsorted(sorted_rows, at), len(sorted_rows) - 1)
+    hit = sorted_rows[pos] == at
+    return hit, pos[hit]
+
+
+def _owner_chain(data: SalesData, vocabulary: pd.Index) -> _OwnerChain | None:
+    """The data's owner changes as an :class:`_OwnerChain` (None without any), made once."""
+    ch = data.owner_changes
+    if ch is None or not {"opp_id", "changed_date", "rep_id"} <= set(ch) or ch.empty:
+        return None
+
+    def make() -> _OwnerChain:
+        assert ch is not None
+        row = positions(ch["opp_id"], data.opportunities["opp_id"]).astype(np.int64)
+        day = pd.to_datetime(ch["changed_date"]).to_numpy(dtype="datetime64[ns]")
+        prev = (
+            vocabulary.get_indexer(ch["previous_rep_id"])
+            if "previous_rep_id" in ch
+            else np.full(len(ch), -1)
+        )
+        keep = (row >= 0) & ~np.isnat(day)
+        order = np.lexsort((np.arange(len(ch))[keep], day[keep], row[keep]))  # stable
+        pick = np.flatnonzero(keep)[order]
+        new = vocabulary.get_indexer(ch["rep_id"])
+        return _OwnerChain(row[pick], day[pick], np.asarray(prev)[pick], new[pick])
+
+    return data.derived(("owner chain",), make)
 
 
 @dataclass(frozen=True)
@@ -525,6 +691,10 @@ def _owner_codes(data: SalesData) -> _OwnerCodes:
         parts = [o["rep_id"].dropna().unique(), data.reps["rep_id"].dropna().unique()]
         if "previous_rep_id" in o:
             parts.append(o["previous_rep_id"].dropna().unique())
+        ch = data.owner_changes
+        for col in ("previous_rep_id", "rep_id"):
+            if ch is not None and col in ch:
+                parts.append(ch[col].dropna().unique())
         h = data.history
         if h is not None and "rep_id" in h:
             named = h["rep_id"]
@@ -1127,11 +1297,14 @@ def left_out_note(quarters: list[str], reasons: dict[str, str]) -> str | None:
 
 
 def inherited_deals(data: SalesData) -> pd.DataFrame:
-    """Deals their current owner inherited: created before the owner was hired, or reassigned.
+    """Deals their owner inherited: created before the owner was hired, or reassigned.
 
     A deal is inherited when it was created before its owner's ``hire_date`` (someone else
     opened it and the rep took it over), or when the opportunities table has a
-    ``reassigned_date`` (the date the current owner received the deal) filled for it. Reports
+    ``reassigned_date`` (the date the current owner received the deal) filled for it. A
+    closed deal's owner is the rep who owned it when it closed (:func:`closing_owners`): a
+    deal reassigned after its close is inherited by that rep only when they had it from
+    someone else (received after it was created). Reports
     keep inherited deals out of ramp and first-deal figures and flag the pay they bring in
     comp statements.
 
@@ -1144,9 +1317,9 @@ def inherited_deals(data: SalesData) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        One row per opportunity, in the table's order: ``opp_id, rep_id, received_date``
-        (the day the current owner had the deal: the latest of created date, hire date and
-        reassigned date) and ``inherited`` (bool).
+        One row per opportunity, in the table's order: ``opp_id, rep_id`` (the owner, when
+        it closed for a closed deal), ``received_date`` (the day that owner had the deal:
+        the latest of created date, hire date and reassigned date) and ``inherited`` (bool).
 
     Examples
     --------
@@ -1169,13 +1342,25 @@ def inherited_deals(data: SalesData) -> pd.DataFrame:
         else:
             moved = pd.Series(pd.NaT, index=o.index, dtype="datetime64[ns]")
             reassigned = np.zeros(len(o), dtype=bool)
-        received = pd.concat([created, hire, moved], axis=1).max(axis=1)
+        received = pd.concat([created, hire, moved], axis=1).max(axis=1).to_numpy()
+        inherited = before_hire | reassigned
+        rep = o["rep_id"].to_numpy()
+        then = closing_owners(data)
+        if len(then):  # reassigned after they closed: the rep who closed them
+            at = then["opp_row"].to_numpy()
+            rep = rep.copy()
+            rep[at] = then["rep_id"].to_numpy()
+            got = then["received_date"].to_numpy(dtype="datetime64[ns]")
+            received = received.copy()
+            received[at] = got
+            inherited = inherited.copy()
+            inherited[at] = (got > created.to_numpy()[at]) & ~np.isnat(got)
         return pd.DataFrame(
             {
                 "opp_id": o["opp_id"].to_numpy(),
-                "rep_id": o["rep_id"].to_numpy(),
-                "received_date": received.to_numpy(),
-                "inherited": before_hire | reassigned,
+                "rep_id": rep,
+                "received_date": received,
+                "inherited": inherited,
             }
         )
 

@@ -477,3 +477,72 @@ def test_two_plans_with_one_name_are_refused():
     plan = {"name": "AE", "ote": 1e5, "base_share": 0.6}
     with pytest.raises(ConfigError, match="share the name 'AE'"):
         comp.load_plans({"comp": {"plans": [plan, {**plan, "roles": ["SDR"]}]}})
+
+
+REPS_AFTER = "rep_id,rep_name,team,role,hire_date\nr1,Ann,East,AE,2020-01-01\nr2,Bo,East,AE,2020-01-01\nr3,Cy,East,AE,2020-01-01\n"
+OPPS_AFTER = (
+    "opp_id,rep_id,product,stage,amount,created_date,close_date,is_closed,is_won\n"
+    "o1,r2,Core,Won,100000,2026-06-01,2026-08-01,true,true\n"  # Ann won it; Bo owns it now
+    "o2,r2,Core,Won,10000,2026-07-01,2026-09-01,true,true\n"  # Bo's own
+    "o3,r3,Core,Won,50000,2026-05-01,2026-08-20,true,true\n"  # Ann -> Bo, won; -> Cy after
+)
+CHANGES_AFTER = (
+    "opp_id,changed_date,previous_rep_id,rep_id\n"
+    "o1,2026-09-10,r1,r2\n"  # after its close: Ann closed it
+    "o3,2026-06-15,r1,r2\n"  # before its close: Bo closed it, inherited from Ann
+    "o3,2026-09-20,r2,r3\n"  # after its close
+)
+QUOTAS_AFTER = "rep_id,period,quota\nr1,2026Q3,100000\nr2,2026Q3,100000\nr3,2026Q3,100000\n"
+
+
+@pytest.fixture
+def reassigned_after_close(tmp_path):
+    from salesops_lib import load_dataset
+
+    from .test_data import write
+
+    folder = write(
+        tmp_path / "a",
+        reps=REPS_AFTER,
+        opportunities=OPPS_AFTER,
+        owner_changes=CHANGES_AFTER,
+        quotas=QUOTAS_AFTER,
+    )
+    return load_dataset(folder)
+
+
+def test_a_deal_reassigned_after_it_closed_pays_the_rep_who_closed_it(reassigned_after_close):
+    from salesops_lib import timeline
+    from salesops_lib.analysis import kpis
+
+    data = reassigned_after_close
+    o = data.opportunities.set_index("opp_id")
+    assert o.loc["o1", "rep_id"] == "r2" and o.loc["o1", "previous_rep_id"] == "r1"
+    plan = comp.CompPlan.from_dict(PLAN_TINY)
+    s = comp.statements(data, [plan], quarter="2026Q3").set_index("rep_id")
+    # by hand: Ann closed o1 (100,000 = 100% of quota): 25,000 at target, nothing inherited;
+    # Bo closed o2 (10,000) and o3 (50,000, his from 06-15, Ann's before): 60%, above the
+    # 50% threshold: 0.6 × 25,000 = 15,000, of which o3 is inherited; Cy closed nothing
+    assert s["bookings"].to_dict() == {"r1": 100_000, "r2": 60_000, "r3": 0}
+    assert s.loc["r1", "variable_pay"] == pytest.approx(25_000)
+    assert s.loc["r1", "inherited_deals"] == 0 and s.loc["r1", "pay_from_inherited"] == 0
+    assert s.loc["r2", "variable_pay"] == pytest.approx(15_000)
+    assert s.loc["r2", "inherited_deals"] == 1 and s.loc["r2", "inherited_bookings"] == 50_000
+    assert s.loc["r3", "variable_pay"] == 0
+    # the same rule in 01 and 02's bookings per rep (closed_deals) and in the won deals
+    t = kpis.kpi_table(data, quarter="2026Q3", by="rep_id")
+    assert t.loc[["r1", "r2"], "bookings"].tolist() == [100_000, 60_000]
+    assert t["bookings"].get("r3", 0) == 0
+    won = timeline.won_deals(data).set_index("opp_id")["rep_id"].to_dict()
+    assert won == {"o1": "r1", "o2": "r2", "o3": "r2"}
+    # open or not, the owner on a date after the change is the current owner
+    assert timeline.owners_on(data, "2026-09-30")["rep_id"].tolist() == ["r2", "r2", "r3"]
+
+
+def test_without_changes_after_close_the_won_deals_keep_their_owner(tiny):
+    from salesops_lib import timeline
+
+    assert timeline.closing_owners(tiny).empty
+    won = timeline.won_deals(tiny)
+    rows = tiny.opportunities[tiny.opportunities["opp_id"].isin(won["opp_id"])]
+    assert won["rep_id"].tolist() == rows["rep_id"].tolist()

@@ -180,14 +180,17 @@ def test_salesforce_field_history_gives_the_previous_owner_and_the_day():
     data = load_dataset(folder, preset="salesforce")
     # by pandas on the raw log: the Owner rows with ids, one per deal
     log = pd.read_csv(folder / "OpportunityFieldHistory.csv", dtype=str)
-    moves = log[(log["Field"] == "Owner") & (log["DataType"] == "EntityId")]
-    assert len(moves) == 5 and moves["OpportunityId"].is_unique
+    every = log[(log["Field"] == "Owner") & (log["DataType"] == "EntityId")]
+    assert len(every) == 7  # Ben's five deals, and one deal moved twice
+    assert len(data.owner_changes) == 7
+    moves = every.sort_values("CreatedDate").drop_duplicates("OpportunityId", keep="last")
+    assert len(moves) == 6
     raw = pd.read_csv(folder / "Opportunity.csv", dtype=str).set_index("Id")
     assert (raw.loc[moves["OpportunityId"], "OwnerId"].to_numpy() == moves["NewValue"]).all()
     o = data.opportunities.set_index("opp_id")
     got = o[o["previous_rep_id"].notna()]
     assert set(got.index) == set(moves["OpportunityId"])
-    assert o["reassigned_date"].notna().sum() == 5  # the Amount rows change no owner
+    assert o["reassigned_date"].notna().sum() == 6  # the Amount rows change no owner
     for _, m in moves.iterrows():
         assert got.loc[m["OpportunityId"], "previous_rep_id"] == m["OldValue"]
         assert got.loc[m["OpportunityId"], "reassigned_date"] == pd.Timestamp(m["CreatedDate"][:10])
@@ -261,7 +264,7 @@ def test_export_fixtures_inherited_deals_are_the_reassigned_ones():
     from salesops_lib import timeline
 
     for folder, preset, n in (
-        ("salesforce_export", "salesforce", 5),
+        ("salesforce_export", "salesforce", 6),
         ("hubspot_export", "hubspot", 4),
     ):
         data = load_dataset(FIXTURES / folder, preset=preset)
@@ -311,9 +314,50 @@ def test_a_leaver_whose_deals_were_all_handed_on_stays_a_rep_with_an_end_date():
     tables, warns = SALESFORCE.transform(
         {"opportunities": opps, "reps": users, "owner_changes": log}
     )
-    assert "owner_changes" not in tables
+    # the field history becomes the owner_changes table: every change, one row each
+    assert tables["owner_changes"].values.tolist() == [["o1", "2025-07-01", "u1", "u2"]]
     reps = tables["reps"].set_index("rep_id")
     assert sorted(reps.index) == ["u1", "u2"]  # Ben owns no deal now but had o1: a rep
     assert reps.loc["u1", "end_date"] == pd.Timestamp("2025-06-30")  # held o1 until then
     assert tables["opportunities"]["previous_rep_id"].tolist()[0] == "u1"
     assert [w["ids"] for w in warns] == ["Admin", "Ben"]
+
+
+def test_hubspot_owners_archived_have_left_on_the_last_day_of_their_deals(tmp_path):
+    """HubSpot's owners (the owners API with archived ones) carry ``archived`` and no date:
+    an archived owner has left, on the last day the deals show them (said in a warning)."""
+    import shutil
+
+    folder = tmp_path / "hs"
+    folder.mkdir()
+    src = next((FIXTURES / "hubspot_export").glob("*.csv"))
+    shutil.copy(src, folder / src.name)
+    raw = pd.read_csv(src, dtype=str, encoding="utf-8-sig")
+    owners = sorted(set(raw["Deal owner"]) | set(raw["Previous owner"].dropna()))
+    gone = "Liam O'Sullivan"
+    assert gone in owners
+    lines = ["id,email,firstName,lastName,archived"]
+    for i, name in enumerate(owners):
+        first, last = name.split(" ", 1)
+        lines.append(f'{100 + i},x{i}@example.com,{first},"{last}",{str(name == gone).lower()}')
+    (folder / "owners.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data = load_dataset(folder, preset="hubspot")
+    reps = data.reps.set_index("rep_id")
+    assert set(owners) <= set(reps.index)
+    # by pandas on the raw export: the latest of his deals' created and closed dates, and
+    # the day before his deals were handed on
+    mine = raw[raw["Deal owner"] == gone]
+    closed = mine["Deal Stage"].str.startswith("Closed")
+    days = pd.concat(
+        [
+            pd.to_datetime(mine["Create Date"]).dt.normalize(),
+            pd.to_datetime(mine.loc[closed, "Close Date"]).dt.normalize(),
+            pd.to_datetime(raw.loc[raw["Previous owner"] == gone, "Owner assigned date"])
+            .dt.normalize()
+            .sub(pd.Timedelta(days=1)),
+        ]
+    )
+    assert reps.loc[gone, "end_date"] == days.max()
+    assert reps.drop(index=gone)["end_date"].isna().all()
+    w = data.warnings[data.warnings["column"] == "end_date"].iloc[0]
+    assert w["ids"] == gone and "no leaving date" in w["message"]

@@ -230,8 +230,8 @@ def test_fix_list_one_row_per_deal_grouped_by_rep_most_money_first(hand):
     assert "other" not in set(fix["opp_id"])  # same rep and account, another amount and name
     assert r.fix_sentence == (
         "The fix list holds **4 deals** with 5 problems, one row per deal. **Ann Lee** has the most "
-        "money at stake: $5.3K in 2 deals."
-    )
+        "money at stake: $5.3K in 2 deals. " + dq.departures_unseen_sentence(hand.reps)
+    )  # no end date in the reps file: the page says departures cannot be seen
     export = r.fix_list_export.labelled()
     assert {"Team", "Manager", "Deal id", "Deal", "What to do"} <= set(export.columns)
 
@@ -1259,3 +1259,37 @@ def test_maven_headline_says_the_open_deals_the_age_check_cannot_test(maven_qual
         "cannot be tested on them: of the 1,589 open deals with a created date, 1,403 (88%) are "
         "open over twice the usual cycle."
     )
+
+
+def test_hubspot_export_says_departures_cannot_be_seen(tmp_path):
+    """HubSpot's deals export names owners only: no end date, no active or archived flag
+    (by pandas on the raw header), so 07 says departed owners cannot be flagged."""
+    from .conftest import FIXTURES
+
+    folder = FIXTURES / "hubspot_export"
+    raw = pd.read_csv(next(folder.glob("*.csv")), dtype=str, encoding="utf-8-sig", nrows=5)
+    flags = [c for c in raw.columns if any(w in c.lower() for w in ("end", "active", "archiv"))]
+    assert flags == [] and [p.name for p in folder.glob("*.csv")] == [
+        "hubspot-crm-exports-all-deals-2026-05-20.csv"
+    ]
+    data = load_dataset(folder, preset="hubspot")
+    assert data.reps["end_date"].isna().all()
+    r = dq.build(data, quarter="2026Q1")
+    said = dq.departures_unseen_sentence(data.reps)
+    assert said is not None and said in r.fix_sentence
+    assert "No rep in this data has an end date" in said and "HubSpot" in said
+    assert OWNER_LEFT_WORDS not in r.fix_sentence
+
+
+OWNER_LEFT_WORDS = "who had left by then"
+
+
+def test_departures_sentence_only_when_nothing_shows_them():
+    with_end = pd.DataFrame(
+        {"rep_id": ["a", "b"], "end_date": [pd.NaT, pd.Timestamp("2026-01-31")]}
+    )
+    flagged = pd.DataFrame({"rep_id": ["a"], "end_date": [pd.NaT], "isactive": ["true"]})
+    blank = pd.DataFrame({"rep_id": ["a"], "end_date": [pd.NaT]})
+    assert dq.departures_unseen_sentence(with_end) is None
+    assert dq.departures_unseen_sentence(flagged) is None  # an active flag: nobody left
+    assert dq.departures_unseen_sentence(blank).startswith("No rep in this data has an end date")

@@ -375,6 +375,134 @@ def test_owner_on_a_date_without_owner_columns(tmp_path):
     assert rows["rep_id"].isna().tolist() == [True, False] and rows["owner_known"].all()
 
 
+# every owner change, not only the last (the owner_changes table)
+
+# the same changes as OWNER_OPPS's reassigned_date and previous_rep_id, as a table
+ONE_CHANGE_EACH = (
+    "opp_id,changed_date,previous_rep_id,rep_id\n"
+    "o2,2026-10-24,r2,r3\n"
+    "o3,2026-10-24,,r3\n"
+    "o4,2026-09-10,r1,r2\n"
+    "o6,2026-10-24,r4,r3\n"
+)
+
+
+def test_owner_changes_table_with_one_change_a_deal_gives_the_same_owners(tmp_path):
+    from salesops_lib import load_dataset
+
+    flat = load_dataset(write(tmp_path / "f", reps=OWNER_REPS, opportunities=OWNER_OPPS))
+    bare = "\n".join(",".join(line.split(",")[:8]) for line in OWNER_OPPS.splitlines()) + "\n"
+    table = load_dataset(
+        write(tmp_path / "t", reps=OWNER_REPS, opportunities=bare, owner_changes=ONE_CHANGE_EACH)
+    )
+    assert flat.owner_changes is None and len(table.owner_changes) == 4
+    # previous_rep_id and reassigned_date are derived from the last change
+    cols = ["opp_id", "rep_id", "reassigned_date", "previous_rep_id"]
+    pd.testing.assert_frame_equal(table.opportunities[cols], flat.opportunities[cols])
+    for day in ("2026-08-01", "2026-09-09", DAY, "2026-10-23", "2026-10-24", "2026-12-31"):
+        pd.testing.assert_frame_equal(tl.owners_on(table, day), tl.owners_on(flat, day))
+        pd.testing.assert_frame_equal(tl.open_deals(table, day), tl.open_deals(flat, day))
+
+
+def test_owner_on_walks_every_owner_change(tmp_path):
+    from salesops_lib import load_dataset
+
+    opps = "opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won\n"
+    opps += "o1,r3,Proposal,10,2026-01-05,2026-12-01,false,false\n"
+    opps += "o2,r1,Proposal,20,2026-01-05,2026-12-01,false,false\n"
+    reps = "rep_id,rep_name,hire_date\nr1,Ann,2024-01-01\nr2,Bo,2024-01-01\nr3,Cy,2024-01-01\n"
+    changes = (  # o1: Ann -> Bo -> Cy, the file out of date order
+        "opp_id,changed_date,previous_rep_id,rep_id\no1,2026-06-01,r2,r3\no1,2026-03-01,r1,r2\n"
+    )
+    data = load_dataset(write(tmp_path / "w", reps=reps, opportunities=opps, owner_changes=changes))
+    o = data.opportunities.set_index("opp_id")
+    assert o.loc["o1", ["previous_rep_id", "reassigned_date"]].tolist() == [
+        "r2",
+        pd.Timestamp("2026-06-01"),
+    ]
+    assert pd.isna(o.loc["o2", "reassigned_date"])
+    got = {
+        day: _owners(data, day).loc["o1"]
+        for day in ("2026-02-28", "2026-03-01", "2026-05-31", "2026-06-01")
+    }
+    assert {d: g["rep_id"] for d, g in got.items()} == {
+        "2026-02-28": "r1",  # before both: the first owner
+        "2026-03-01": "r2",  # between: the owner the first change gave
+        "2026-05-31": "r2",
+        "2026-06-01": "r3",  # from the last on: the current owner
+    }
+    assert all(g["owner_known"] for g in got.values())
+    received = {d: g["received_date"].date().isoformat() for d, g in got.items()}
+    assert received == {
+        "2026-02-28": "2026-01-05",  # created it
+        "2026-03-01": "2026-03-01",  # received it by the first change
+        "2026-05-31": "2026-03-01",
+        "2026-06-01": "2026-06-01",
+    }
+    assert not data.warnings["table"].eq("owner_changes").any()  # a clean chain
+
+
+def test_owner_changes_problems_are_warnings(tmp_path):
+    from salesops_lib import load_dataset
+
+    opps = "opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won\n"
+    opps += "o1,r3,Proposal,10,2026-01-05,2026-12-01,false,false\n"
+    reps = "rep_id,rep_name\nr1,Ann\nr2,Bo\nr3,Cy\n"
+    changes = (
+        "opp_id,changed_date,previous_rep_id,rep_id\n"
+        "o1,2026-03-01,r1,r2\n"
+        "o1,2026-06-01,r9,r3\n"  # r9 unknown, and not the owner the change before gave
+        "o7,2026-06-01,r1,r2\n"  # no such deal
+        "o1,,r1,r3\n"  # no date
+    )
+    data = load_dataset(write(tmp_path / "p", reps=reps, opportunities=opps, owner_changes=changes))
+    w = data.warnings[data.warnings["table"] == "owner_changes"]
+    msgs = " | ".join(w["message"])
+    assert "1 owner change of deals missing from the opportunities table" in msgs
+    assert "1 owner change without a date" in msgs
+    assert "1 rep named in owner changes missing from the reps table" in msgs
+    assert "1 deal whose owner changes do not follow on in date order" in msgs
+    assert w.set_index("column").loc["rep_id", "ids"] == "r9"
+    # between the changes, the later change's previous owner (as the warning says)
+    assert _owners(data, "2026-04-01").loc["o1", "rep_id"] == "r9"
+    assert _owners(data, "2026-02-01").loc["o1", "rep_id"] == "r1"
+
+
+def test_owner_on_the_salesforce_deal_moved_twice_against_the_raw_log():
+    from salesops_lib import load_dataset
+
+    from .conftest import FIXTURES
+
+    folder = FIXTURES / "salesforce_export"
+    data = load_dataset(folder, preset="salesforce")
+    log = pd.read_csv(folder / "OpportunityFieldHistory.csv", dtype=str)
+    moves = log[(log["Field"] == "Owner") & (log["DataType"] == "EntityId")].copy()
+    moves["day"] = pd.to_datetime(moves["CreatedDate"].str[:10])
+    twice = moves.groupby("OpportunityId").filter(lambda g: len(g) == 2)
+    assert twice["OpportunityId"].nunique() == 1 and len(moves) == 7
+    first, last = twice.sort_values("day").iloc[0], twice.sort_values("day").iloc[1]
+    raw = pd.read_csv(folder / "Opportunity.csv", dtype=str).set_index("Id")
+    deal = first["OpportunityId"]
+    assert raw.loc[deal, "OwnerId"] == last["NewValue"] and first["NewValue"] == last["OldValue"]
+    created = pd.Timestamp(raw.loc[deal, "CreatedDate"][:10])
+    one = pd.Timedelta(days=1)
+    expect = {
+        created: first["OldValue"],  # before the first change: who created it
+        first["day"] - one: first["OldValue"],
+        first["day"]: first["NewValue"],  # between the changes
+        last["day"] - one: first["NewValue"],
+        last["day"]: last["NewValue"],  # after: the owner the Opportunity export names
+        pd.Timestamp("2026-05-14"): raw.loc[deal, "OwnerId"],
+    }
+    for day, rep in expect.items():
+        got = _owners(data, day.date().isoformat()).loc[deal]
+        assert (got["rep_id"], bool(got["owner_known"])) == (rep, True), day
+    o = data.opportunities.set_index("opp_id")
+    assert o.loc[deal, "previous_rep_id"] == last["OldValue"]
+    assert o.loc[deal, "reassigned_date"] == last["day"]
+    assert len(data.owner_changes) == 7
+
+
 # ---------------------------------------------------------------------------------------
 # quarters a trend leaves out
 

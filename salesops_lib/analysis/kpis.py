@@ -34,7 +34,12 @@ import pandas as pd
 
 from salesops_lib.data import SalesData
 from salesops_lib.errors import ConfigError
-from salesops_lib.timeline import open_pipeline, open_pipeline_amounts
+from salesops_lib.timeline import (
+    open_pipeline,
+    open_pipeline_amounts,
+    with_closing_owners,
+    won_deals,
+)
 
 KPI_COLUMNS = [
     "bookings",
@@ -104,8 +109,9 @@ def closed_deals(data: SalesData, *, start: pd.Timestamp, as_of: pd.Timestamp) -
     Returns
     -------
     DataFrame
-        A new frame: ``opp_id, rep_id, amount, created_date, close_date, is_won`` (bool, blank
-        as False), ``opp_row`` (the deal's row in the opportunities table) and ``cycle_days``
+        A new frame: ``opp_id, rep_id`` (the owner when the deal closed,
+        :func:`~salesops_lib.timeline.closing_owners`), ``amount, created_date, close_date,
+        is_won`` (bool, blank as False), ``opp_row`` (the deal's row in the opportunities table) and ``cycle_days``
         (created to close; NaN without a created date).
     """
     opps = data.opportunities
@@ -116,6 +122,7 @@ def closed_deals(data: SalesData, *, start: pd.Timestamp, as_of: pd.Timestamp) -
         mask, ["opp_id", "rep_id", "amount", "created_date", "close_date", "is_won"]
     ].copy()
     out["opp_row"] = np.flatnonzero(mask)
+    out = with_closing_owners(data, out, out["opp_row"].to_numpy())  # who owned it at close
     out["is_won"] = out["is_won"].fillna(False).astype(bool)
     out["cycle_days"] = (out["close_date"] - out["created_date"]).dt.days.astype("float64")
     return out
@@ -627,11 +634,8 @@ def new_deal_bookings(
     """
     if not quarters:
         return np.nan if by is None else pd.Series(dtype=float)
-    o = data.opportunities
-    won = o.loc[
-        o["is_won"].fillna(False).astype(bool) & o["close_date"].notna(),
-        ["rep_id", "amount", "created_date", "close_date"],  # the columns used, not all
-    ]
+    # the columns used, not all; each deal counted for the rep who owned it when won
+    won = won_deals(data)[["rep_id", "amount", "created_date", "close_date"]]
     parts = []
     for q in quarters:
         start, end = data.calendar.bounds(q)

@@ -15,7 +15,9 @@
    (``rep_id``) missing from reps;
 4. quotas: period labels (normalised in place to ``2026Q3``), two quotas for one rep and
    period, reps missing from reps;
-5. activities: reps missing from reps.
+5. activities: reps missing from reps;
+6. owner changes: changes of unknown deals or without a date, reps missing from reps, a
+   deal's changes that do not follow on in date order.
 """
 
 from __future__ import annotations
@@ -100,6 +102,9 @@ def check(
     acts = typed.get("activities")
     if acts is not None and "rep_id" in acts:
         problems.extend(_check_activities(acts, reps))
+    changes = typed.get("owner_changes")
+    if changes is not None and {"opp_id", "changed_date", "rep_id"} <= set(changes):
+        problems.extend(_check_owner_changes(changes, opps, reps))
 
 
 def _check_table(table: schema.Table, frame: pd.DataFrame, duplicated: bool | None) -> list[dict]:
@@ -564,6 +569,68 @@ def _check_activities(acts: pd.DataFrame, reps: pd.DataFrame) -> list[dict]:
             f"{int(unknown.sum()):,} activities of reps missing from the reps table",
         )
     ]
+
+
+def _check_owner_changes(
+    changes: pd.DataFrame, opps: pd.DataFrame, reps: pd.DataFrame
+) -> list[dict]:
+    """Owner changes of unknown deals or without a date, of unknown reps, or out of order.
+
+    A deal's changes in date order follow on when each change's previous owner is the owner
+    the change before gave; otherwise a date is wrong or a change is missing, and the owner
+    between the two is the later change's previous owner (:func:`salesops_lib.timeline.owners_on`).
+    """
+    unknown = changes["opp_id"].isna() | ~isin(changes["opp_id"], opps["opp_id"])
+    undated = changes["changed_date"].isna()
+    prev = (
+        changes["previous_rep_id"]
+        if "previous_rep_id" in changes
+        else pd.Series(pd.NA, index=changes.index, dtype="str")
+    )
+    named = pd.concat([prev, changes["rep_id"]]).dropna()
+    missing = named[~isin(named, reps["rep_id"])].drop_duplicates()
+    used = changes[~unknown & ~undated].assign(previous_rep_id=prev)
+    used = used.sort_values(["opp_id", "changed_date"], kind="stable")
+    before = used["rep_id"].shift()
+    same_deal = used["opp_id"].eq(used["opp_id"].shift()).to_numpy(dtype=bool)
+    broken = same_deal & ~used["previous_rep_id"].eq(before).fillna(False).to_numpy(dtype=bool)
+    rules = [
+        (unknown, changes["opp_id"].fillna(""), "owner change(s) of deals missing from the "
+         "opportunities table (or without a deal id): not used"),
+        (undated, changes["opp_id"], "owner change(s) without a date: not used"),
+    ]  # fmt: skip
+    out = [
+        problem("warning", "owner_changes", "opp_id", ids[bad].drop_duplicates(),
+                f"{int(bad.sum()):,} {what}")
+        for bad, ids, what in rules
+        if bad.any()
+    ]  # fmt: skip
+    if len(missing):
+        out.append(
+            problem(
+                "warning",
+                "owner_changes",
+                "rep_id",
+                missing,
+                f"{len(missing):,} rep(s) named in owner changes missing from the reps table "
+                "(shown by id)",
+            )
+        )
+    if broken.any():
+        deals = used.loc[broken, "opp_id"].drop_duplicates()
+        out.append(
+            problem(
+                "warning",
+                "owner_changes",
+                "changed_date",
+                deals,
+                f"{len(deals):,} deal(s) whose owner changes do not follow on in date order "
+                "(a change's previous owner is not the owner the change before gave): a date "
+                "is wrong or a change is missing; between the two, the later change's previous "
+                "owner counts",
+            )
+        )
+    return out
 
 
 def history_pairs_raw(

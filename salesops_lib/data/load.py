@@ -27,7 +27,14 @@ from salesops_lib.data.changelog import changes_to_snapshots, order_changes, sna
 from salesops_lib.data.checks import HistoryPairs, check, history_pairs_raw
 from salesops_lib.data.io import WHOLE_DAYS
 from salesops_lib.data.mapping import derive_reps, map_columns, mapping_rows, user_mapping
-from salesops_lib.data.presets import CHANGE_LOG, Preset, Stage, get_preset, stages_from_config
+from salesops_lib.data.presets import (
+    CHANGE_LOG,
+    Preset,
+    Stage,
+    get_preset,
+    stages_from_config,
+    with_last_owner_change,
+)
 from salesops_lib.data.problems import problem, problem_frame, summarise
 from salesops_lib.data.sales_data import SalesData
 from salesops_lib.data.snapshot import is_snapshot, read_snapshot
@@ -422,8 +429,13 @@ def _map_tables(
     for name in list(raw):
         tables[name] = map_columns(name, raw.pop(name), preset, user_columns.get(name, {}))
     extra_warnings: list[dict] = []
+    if "owner_changes" in tables and "rep_id" in tables["owner_changes"]:  # the table itself
+        tables["opportunities"], extra_warnings = with_last_owner_change(
+            tables["opportunities"], tables["owner_changes"]
+        )
     if preset is not None and preset.transform is not None:
-        tables, extra_warnings = preset.transform(tables)
+        tables, more = preset.transform(tables)
+        extra_warnings += more
     for w in extra_warnings:
         problems.append(problem("warning", w["table"], w["column"], w["ids"], w["message"]))
     if "reps" not in tables:
@@ -614,6 +626,7 @@ def _assemble(
         history=typed.get("history"),
         quotas=typed.get("quotas"),
         activities=typed.get("activities"),
+        owner_changes=typed.get("owner_changes"),
         calendar=settings.calendar,
         warnings=warnings,
         stages=stages,

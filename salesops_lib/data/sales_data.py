@@ -58,7 +58,7 @@ class SalesData:
     ----------
     reps, opportunities
         Always present (reps may be derived from the opportunities' owner columns).
-    accounts, history, quotas, activities
+    accounts, history, quotas, activities, owner_changes
         ``None`` when the source has no such table.
     calendar
         The fiscal calendar.
@@ -95,6 +95,7 @@ class SalesData:
     history: pd.DataFrame | None = None
     quotas: pd.DataFrame | None = None
     activities: pd.DataFrame | None = None
+    owner_changes: pd.DataFrame | None = None
     calendar: FiscalCalendar = field(default_factory=FiscalCalendar)
     warnings: pd.DataFrame = field(default_factory=_no_warnings)
     stages: tuple[Stage, ...] = ()
@@ -530,6 +531,7 @@ class SalesData:
             history=narrowed(self.history, "opp_id", opp_ids),
             quotas=narrowed(self.quotas, "rep_id", ids),
             activities=narrowed(self.activities, "rep_id", ids),
+            owner_changes=narrowed(self.owner_changes, "opp_id", opp_ids),
         )
 
     def fingerprint(self) -> str:

@@ -227,6 +227,7 @@ def read_snapshot(folder: str | Path) -> SalesData:
         history=frames["history"],
         quotas=frames["quotas"],
         activities=frames["activities"],
+        owner_changes=frames["owner_changes"],
         calendar=FiscalCalendar(int(meta["fiscal_start_month"])),
         warnings=warnings,
         stages=stages,

@@ -1654,6 +1654,7 @@ def _findings(
 def _definitions() -> dict[str, str]:
     return pick(
         "Bookings",
+        "Deal credit",
         "Quota",
         **{
             "OTE": "On-target earnings: annual base plus variable pay at 100% attainment.",

@@ -552,6 +552,7 @@ def _fix_section(
         fix_sentence=_sentences(
             fix_sentence(fix, audited.problems, fmt),
             new_owner_sentence(fixes.departed, period.as_of, fmt),
+            departures_unseen_sentence(d.reps),
             closed_since_sentence(fixes.closed_since, period.as_of, data.last_date, fmt),
         )
         or "",
@@ -1416,6 +1417,42 @@ def departed_owners(data: SalesData, od: pd.DataFrame, as_of: pd.Timestamp) -> p
     )
     dates = pd.to_datetime(od["rep_id"].map(ended)).where((why == "left").to_numpy())
     return pd.Series(dates.to_numpy(dtype="datetime64[ns]"), index=pd.Index(od["opp_id"]))
+
+
+def departures_unseen_sentence(reps: pd.DataFrame) -> str | None:
+    """That the data cannot show which reps left, when no rep has an end date or a flag.
+
+    An export without an end date or an active flag for its owners (HubSpot's deals export,
+    a reps table derived from the deals' owners) shows every owner as still in seat, so no
+    deal reads "Owner has left"; the page says so instead of staying silent.
+
+    Parameters
+    ----------
+    reps
+        The reps table (``end_date``; ``isactive`` or ``active`` when the export had an
+        active flag, as Salesforce's User export and HubSpot's owners do).
+
+    Returns
+    -------
+    str or None
+        The sentence; None when some rep has an end date or the reps carry an active flag.
+
+    Examples
+    --------
+    >>> departures_unseen_sentence(pd.DataFrame({"rep_id": ["Ann"], "end_date": [pd.NaT]}))[:35]
+    'No rep in this data has an end date'
+    """
+    if "end_date" in reps.columns and reps["end_date"].notna().any():
+        return None
+    if any(c in reps.columns for c in ("isactive", "active")):
+        return None
+    return (
+        "No rep in this data has an end date or is marked inactive, so no deal is flagged as "
+        "waiting for a new owner. If reps have left, this export does not say so (HubSpot's "
+        "deals export never does): add end_date to a reps file, or export the users with "
+        "their active flag (Salesforce's User export, HubSpot's owners including archived "
+        "ones)."
+    )
 
 
 def new_owner_sentence(departed: pd.DataFrame, as_of: pd.Timestamp, fmt: MoneyFormat) -> str | None:

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 SHARED: dict[str, str] = {
     "Bookings": "Amount of deals closed won with a close date in the period, up to the as-of date.",
+    "Deal credit": (
+        "A closed deal counts for the rep who owned it on its close date: a deal reassigned "
+        "after it closed still counts for, and pays, the rep who closed it."
+    ),
     "Quota": "Sum of the quotas of the reps in scope for the quarter.",
     "Attainment": "Bookings divided by quota.",
     "Gap to quota": "Quota minus bookings, when positive.",

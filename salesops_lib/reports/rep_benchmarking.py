@@ -1764,6 +1764,7 @@ def _definitions(has_quota: bool, has_activities: bool) -> dict[str, str]:
         own["Activities"] = "Logged activities (calls, meetings, emails) of the rep in the window."
     return pick(
         "Bookings",
+        "Deal credit",
         *(("Attainment",) if has_quota else ()),
         "Win rate",
         "Cycle days",

@@ -443,6 +443,7 @@ def _definitions(has_quota: bool) -> dict[str, str]:
     """The terms report 01 uses (quota terms only with quotas)."""
     return pick(
         "Bookings",
+        "Deal credit",
         *(("Quota", "Attainment", "Gap to quota") if has_quota else ()),
         "Win rate",
         "Win rate by value",

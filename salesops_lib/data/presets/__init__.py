@@ -13,8 +13,9 @@ close date, forecast category and probability. Salesforce's User export becomes 
 table with managers named, the users who own no deal left out (:func:`salesforce_users`)
 and inactive users given an end date (:func:`inactive_users_left`).
 
-Owner history: Salesforce's OpportunityFieldHistory (the ``Owner`` rows) gives each deal's
-last owner change as ``previous_rep_id`` and ``reassigned_date`` (:func:`with_owner_changes`),
+Owner history: Salesforce's OpportunityFieldHistory (the ``Owner`` rows) becomes the
+``owner_changes`` table, every change (:func:`owner_changes_from_field_history`); each deal's
+last change gives ``previous_rep_id`` and ``reassigned_date`` (:func:`with_last_owner_change`),
 as does a "Previous Owner" / last-reassigned column of the Opportunity export; HubSpot's
 "Owner assigned date" counts as a reassignment only when later than the deal's creation or
 beside a "Previous owner" (:func:`assigned_after_created`).
@@ -149,13 +150,13 @@ def _with_accounts(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 
 
 def salesforce_users(
-    users: pd.DataFrame, opps: pd.DataFrame | None
+    users: pd.DataFrame, opps: pd.DataFrame | None, owner_changes: pd.DataFrame | None = None
 ) -> tuple[pd.DataFrame, list[dict]]:
     """Salesforce's User export as reps: manager ids named, users who own no deal left out.
 
     A User export lists everyone with a login: managers, admins, integration users. Only
-    deal owners are reps (a deal's previous owner too, ``previous_rep_id``: a leaver whose
-    deals were all handed on); the others are named in a warning (a rep hired too recently
+    deal owners are reps (a deal's previous owner too, ``previous_rep_id``, and everyone an
+    owner change names: a leaver whose deals were all handed on); the others are named in a warning (a rep hired too recently
     to own a deal is among them). ``ManagerId`` holds another user's id: it becomes that
     user's name.
 
@@ -165,6 +166,8 @@ def salesforce_users(
         The mapped User export (``rep_id``, ``rep_name``, ``manager``, ... as raw text).
     opps
         Mapped opportunities (``rep_id``), or None.
+    owner_changes
+        The ``owner_changes`` table (``previous_rep_id, rep_id``), or None.
 
     Returns
     -------
@@ -198,6 +201,9 @@ def salesforce_users(
     owners = set(to_text(opps["rep_id"]).dropna())
     if "previous_rep_id" in opps.columns:  # a leaver whose deals were all handed on is a rep
         owners |= set(to_text(opps["previous_rep_id"]).dropna())
+    for col in ("previous_rep_id", "rep_id"):
+        if owner_changes is not None and col in owner_changes.columns:
+            owners |= set(to_text(owner_changes[col]).dropna())
     owns = ids.isin(owners).to_numpy()
     if not owns.any() or owns.all():
         return reps, []
@@ -213,7 +219,7 @@ def salesforce_users(
 
 
 def inactive_users_left(
-    reps: pd.DataFrame, opps: pd.DataFrame | None
+    reps: pd.DataFrame, opps: pd.DataFrame | None, owner_changes: pd.DataFrame | None = None
 ) -> tuple[pd.DataFrame, list[dict]]:
     """Reps whose user is inactive (``IsActive`` false) get their last deal's day as end date.
 
@@ -221,7 +227,7 @@ def inactive_users_left(
     one the rep counts as in seat (a quota letter, a place in the ramp and capacity
     figures). The latest created date of the rep's deals, close date of their closed ones,
     or last day they held a deal handed on from them (the day before its ``reassigned_date``,
-    where ``previous_rep_id`` is theirs) is the last day the export shows them: their end
+    where ``previous_rep_id`` is theirs, or of any owner change from them) is the last day the export shows them: their end
     date, with a warning saying so. An end date already given is kept.
 
     Parameters
@@ -231,6 +237,8 @@ def inactive_users_left(
     opps
         Mapped opportunities with ``rep_id``, ``created_date``, ``close_date`` and
         ``is_closed`` (raw); ``previous_rep_id`` and ``reassigned_date`` when known.
+    owner_changes
+        The ``owner_changes`` table (``changed_date, previous_rep_id``; raw), or None.
 
     Returns
     -------
@@ -258,8 +266,8 @@ def inactive_users_left(
     inactive = (~active.fillna(True)).to_numpy(dtype=bool)
     if "end_date" in reps.columns:
         inactive &= reps["end_date"].isna().to_numpy()
-    if not inactive.any():
-        return reps, []
+    if not inactive.any():  # nobody left: the export can tell, so end_date is there, blank
+        return (reps if "end_date" in reps.columns else reps.assign(end_date=pd.NaT)), []
     days = [to_date(opps["created_date"])[0]] if "created_date" in opps.columns else []
     if {"close_date", "is_closed"} <= set(opps.columns):  # an open deal's close is a plan
         closed, _ = to_bool(opps["is_closed"])
@@ -271,6 +279,12 @@ def inactive_users_left(
         # the day before a deal was handed on from them: a leaver may own no deal any more
         day_before = to_date(opps["reassigned_date"])[0] - pd.Timedelta(days=1)
         handed = day_before.groupby(to_text(opps["previous_rep_id"]))
+        last = pd.concat([last, handed.max()], axis=1).max(axis=1)
+    if owner_changes is not None and {"changed_date", "previous_rep_id"} <= set(
+        owner_changes.columns
+    ):
+        day_before = to_date(owner_changes["changed_date"])[0] - pd.Timedelta(days=1)
+        handed = day_before.groupby(to_text(owner_changes["previous_rep_id"]))
         last = pd.concat([last, handed.max()], axis=1).max(axis=1)
     ids = to_text(reps["rep_id"])
     out = reps.copy()
@@ -297,8 +311,10 @@ OWNER_FIELDS = ("owner", "ownerid")
 """The ``Field`` values of an owner change in Salesforce's OpportunityFieldHistory."""
 
 
-def last_owner_changes(changes: pd.DataFrame, reps: pd.DataFrame | None) -> pd.DataFrame:
-    """Each deal's last owner change from Salesforce's OpportunityFieldHistory.
+def owner_changes_from_field_history(
+    changes: pd.DataFrame, reps: pd.DataFrame | None
+) -> pd.DataFrame:
+    """Every owner change in Salesforce's OpportunityFieldHistory, as the ``owner_changes`` table.
 
     The field history logs an owner change twice: once with the users' ids (``DataType``
     ``EntityId``) and once with their names (``Text``). The id row is used; a name row only
@@ -310,6 +326,71 @@ def last_owner_changes(changes: pd.DataFrame, reps: pd.DataFrame | None) -> pd.D
     changes
         The mapped field history: ``opp_id, changed_date, field, old_value, new_value`` and
         ``data_type`` when exported (raw text).
+    reps
+        Mapped reps (``rep_id``, ``rep_name``) to turn names into ids, or None.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``opp_id, changed_date`` (the day, as text ``YYYY-MM-DD``), ``previous_rep_id``,
+        ``rep_id``: one row per change, by deal and then in the order they happened (the
+        time of day orders two changes of one day).
+
+    Examples
+    --------
+    >>> log = pd.DataFrame({"opp_id": ["o1", "o1", "o1", "o1"],
+    ...     "changed_date": ["2025-07-01T09:14:22.000Z"] * 2 + ["2025-03-02T10:00:00.000Z"] * 2,
+    ...     "field": ["Owner", "Owner", "Owner", "Amount"],
+    ...     "data_type": ["EntityId", "Text", "Text", "Currency"],
+    ...     "old_value": ["005B", "Ann", "Ben", "100"], "new_value": ["005C", "Cy", "Ann", "200"]})
+    >>> reps = pd.DataFrame({"rep_id": ["005A", "005B"], "rep_name": ["Ben", "Ann"]})
+    >>> owner_changes_from_field_history(log, reps).values.tolist()
+    [['o1', '2025-03-02', '005A', '005B'], ['o1', '2025-07-01', '005B', '005C']]
+    """
+    from salesops_lib.data.coerce import to_date, to_text
+
+    cols = ["opp_id", "changed_date", "previous_rep_id", "rep_id"]
+    need = {"opp_id", "changed_date", "field", "old_value", "new_value"}
+    if not need <= set(changes.columns):
+        return pd.DataFrame(columns=cols)
+    field_name = to_text(changes["field"]).str.lower()
+    log = changes[field_name.isin(OWNER_FIELDS).to_numpy()]
+    kind = (
+        to_text(log["data_type"]).str.lower()
+        if "data_type" in log.columns
+        else pd.Series("", index=log.index)
+    )
+    text = to_text(log["changed_date"])
+    out = pd.DataFrame(
+        {
+            "opp_id": to_text(log["opp_id"]),
+            "when": to_date(log["changed_date"])[0],
+            # the time of day orders two changes of one day and pairs a change's two rows
+            "stamp": pd.to_datetime(text, utc=True, errors="coerce", format="ISO8601"),
+            "previous_rep_id": to_text(log["old_value"]),
+            "rep_id": to_text(log["new_value"]),
+            "by_name": (kind == "text").to_numpy(),
+        }
+    ).dropna(subset=["opp_id", "when"])
+    if reps is not None and {"rep_id", "rep_name"} <= set(reps.columns):
+        ids = dict(zip(to_text(reps["rep_name"]), to_text(reps["rep_id"]), strict=True))
+        for c in ("previous_rep_id", "rep_id"):
+            out[c] = out[c].where(~out["by_name"], out[c].map(ids))
+    # the id row of a change first, then its name row: one row per change
+    out["stamp"] = out["stamp"].fillna(out["when"].dt.tz_localize("UTC"))
+    out = out.sort_values(["opp_id", "stamp", "by_name"], kind="stable")
+    out = out.drop_duplicates(["opp_id", "stamp"])
+    out["changed_date"] = out["when"].dt.strftime("%Y-%m-%d")
+    return out[cols].reset_index(drop=True)
+
+
+def last_owner_changes(changes: pd.DataFrame, reps: pd.DataFrame | None) -> pd.DataFrame:
+    """Each deal's last owner change from Salesforce's OpportunityFieldHistory.
+
+    Parameters
+    ----------
+    changes
+        The mapped field history (see :func:`owner_changes_from_field_history`).
     reps
         Mapped reps (``rep_id``, ``rep_name``) to turn names into ids, or None.
 
@@ -330,49 +411,60 @@ def last_owner_changes(changes: pd.DataFrame, reps: pd.DataFrame | None) -> pd.D
     >>> last_owner_changes(log, reps).values.tolist()
     [['o1', '2025-07-01', '005A', '005B'], ['o2', '2025-03-02', '005A', '005B']]
     """
+    return last_changes(owner_changes_from_field_history(changes, reps))
+
+
+def last_changes(owner_changes: pd.DataFrame) -> pd.DataFrame:
+    """Each deal's last change of an ``owner_changes`` table (raw text or typed).
+
+    Parameters
+    ----------
+    owner_changes
+        ``opp_id, changed_date, previous_rep_id, rep_id``; changes of one day in the order
+        they happened.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``opp_id, reassigned_date`` (``YYYY-MM-DD``), ``previous_rep_id``, ``new_rep_id``;
+        rows without a deal or a date are left out.
+
+    Examples
+    --------
+    >>> ch = pd.DataFrame({"opp_id": ["o1", "o1"], "changed_date": ["2025-09-01", "2025-03-02"],
+    ...                    "previous_rep_id": ["b", "a"], "rep_id": ["c", "b"]})
+    >>> last_changes(ch).values.tolist()
+    [['o1', '2025-09-01', 'b', 'c']]
+    """
     from salesops_lib.data.coerce import to_date, to_text
 
     cols = ["opp_id", "reassigned_date", "previous_rep_id", "new_rep_id"]
-    need = {"opp_id", "changed_date", "field", "old_value", "new_value"}
-    if not need <= set(changes.columns):
+    if not {"opp_id", "changed_date", "rep_id"} <= set(owner_changes.columns):
         return pd.DataFrame(columns=cols)
-    field_name = to_text(changes["field"]).str.lower()
-    log = changes[field_name.isin(OWNER_FIELDS).to_numpy()]
-    kind = (
-        to_text(log["data_type"]).str.lower()
-        if "data_type" in log.columns
-        else pd.Series("", index=log.index)
+    prev = (
+        to_text(owner_changes["previous_rep_id"])
+        if "previous_rep_id" in owner_changes.columns
+        else pd.Series(pd.NA, index=owner_changes.index, dtype="object")
     )
-    text = to_text(log["changed_date"])
     out = pd.DataFrame(
         {
-            "opp_id": to_text(log["opp_id"]),
-            "when": to_date(log["changed_date"])[0],
-            # the time of day orders two changes of one day and pairs a change's two rows
-            "stamp": pd.to_datetime(text, utc=True, errors="coerce", format="ISO8601"),
-            "previous_rep_id": to_text(log["old_value"]),
-            "new_rep_id": to_text(log["new_value"]),
-            "by_name": (kind == "text").to_numpy(),
+            "opp_id": to_text(owner_changes["opp_id"]),
+            "when": to_date(owner_changes["changed_date"])[0],
+            "previous_rep_id": prev,
+            "new_rep_id": to_text(owner_changes["rep_id"]),
         }
     ).dropna(subset=["opp_id", "when"])
-    if reps is not None and {"rep_id", "rep_name"} <= set(reps.columns):
-        ids = dict(zip(to_text(reps["rep_name"]), to_text(reps["rep_id"]), strict=True))
-        for c in ("previous_rep_id", "new_rep_id"):
-            out[c] = out[c].where(~out["by_name"], out[c].map(ids))
-    # the id row of a change first, then its name row: one row per change, then per deal
-    out["stamp"] = out["stamp"].fillna(out["when"].dt.tz_localize("UTC"))
-    out = out.sort_values(["opp_id", "stamp", "by_name"], kind="stable")
-    out = out.drop_duplicates(["opp_id", "stamp"]).drop_duplicates("opp_id", keep="last")
+    out = out.sort_values(["opp_id", "when"], kind="stable").drop_duplicates("opp_id", keep="last")
     out["reassigned_date"] = out["when"].dt.strftime("%Y-%m-%d")
     return out[cols].reset_index(drop=True)
 
 
-def with_owner_changes(
-    opps: pd.DataFrame, changes: pd.DataFrame, reps: pd.DataFrame | None
+def with_last_owner_change(
+    opps: pd.DataFrame, owner_changes: pd.DataFrame
 ) -> tuple[pd.DataFrame, list[dict]]:
-    """Opportunities with ``previous_rep_id`` and ``reassigned_date`` from the field history.
+    """Opportunities with ``previous_rep_id`` and ``reassigned_date`` from their last owner change.
 
-    A deal's last owner change (:func:`last_owner_changes`) fills the two columns where the
+    A deal's last change (:func:`last_changes`) fills the two columns where the
     Opportunity export does not already give them, when the change's new owner is the
     deal's current owner (a later change the log missed would make it the wrong one: such
     deals are named in a warning and left as they are).
@@ -381,29 +473,28 @@ def with_owner_changes(
     ----------
     opps
         Mapped opportunities (``opp_id``, ``rep_id``; raw text).
-    changes
-        The mapped OpportunityFieldHistory (see :func:`last_owner_changes`).
-    reps
-        Mapped reps, or None.
+    owner_changes
+        The ``owner_changes`` table (raw text): ``opp_id, changed_date, previous_rep_id,
+        rep_id``.
 
     Returns
     -------
     opportunities : pandas.DataFrame
-        A new frame.
+        A new frame (``opps`` itself when no change applies).
     warnings : list of dict
 
     Examples
     --------
-    >>> opps = pd.DataFrame({"opp_id": ["o1", "o2"], "rep_id": ["005B", "005B"]})
-    >>> log = pd.DataFrame({"opp_id": ["o1"], "changed_date": ["2025-07-01T09:14:22.000Z"],
-    ...     "field": ["Owner"], "old_value": ["005A"], "new_value": ["005B"]})
-    >>> out, _ = with_owner_changes(opps, log, None)
+    >>> opps = pd.DataFrame({"opp_id": ["o1", "o2"], "rep_id": ["c", "c"]})
+    >>> ch = pd.DataFrame({"opp_id": ["o1", "o1"], "changed_date": ["2025-03-02", "2025-09-01"],
+    ...                    "previous_rep_id": ["a", "b"], "rep_id": ["b", "c"]})
+    >>> out, _ = with_last_owner_change(opps, ch)
     >>> out[["previous_rep_id", "reassigned_date"]].values.tolist()
-    [['005A', '2025-07-01'], [nan, nan]]
+    [['b', '2025-09-01'], [nan, nan]]
     """
     from salesops_lib.data.coerce import to_text
 
-    last = last_owner_changes(changes, reps)
+    last = last_changes(owner_changes)
     if last.empty or not {"opp_id", "rep_id"} <= set(opps.columns):
         return opps, []
     out = opps.copy()
@@ -427,12 +518,46 @@ def with_owner_changes(
             "column": "previous_rep_id",
             "ids": ", ".join(ids[stale].head(5)),
             "message": (
-                f"{int(stale.sum()):,} deal(s) whose last owner change in the field history "
-                "names another owner than the Opportunity export: their earlier owner is not "
-                "used (export the full OpportunityFieldHistory for the Owner field)"
+                f"{int(stale.sum()):,} deal(s) whose last owner change in the owner history "
+                "names another owner than the opportunities: their earlier owners are not "
+                "used (export the full owner history, e.g. OpportunityFieldHistory's Owner rows)"
             ),
         }
     ]
+
+
+def with_owner_changes(
+    opps: pd.DataFrame, changes: pd.DataFrame, reps: pd.DataFrame | None
+) -> tuple[pd.DataFrame, list[dict]]:
+    """Opportunities with ``previous_rep_id`` and ``reassigned_date`` from the field history.
+
+    :func:`with_last_owner_change` over :func:`owner_changes_from_field_history`.
+
+    Parameters
+    ----------
+    opps
+        Mapped opportunities (``opp_id``, ``rep_id``; raw text).
+    changes
+        The mapped OpportunityFieldHistory (see :func:`owner_changes_from_field_history`).
+    reps
+        Mapped reps, or None.
+
+    Returns
+    -------
+    opportunities : pandas.DataFrame
+        A new frame.
+    warnings : list of dict
+
+    Examples
+    --------
+    >>> opps = pd.DataFrame({"opp_id": ["o1", "o2"], "rep_id": ["005B", "005B"]})
+    >>> log = pd.DataFrame({"opp_id": ["o1"], "changed_date": ["2025-07-01T09:14:22.000Z"],
+    ...     "field": ["Owner"], "old_value": ["005A"], "new_value": ["005B"]})
+    >>> out, _ = with_owner_changes(opps, log, None)
+    >>> out[["previous_rep_id", "reassigned_date"]].values.tolist()
+    [['005A', '2025-07-01'], [nan, nan]]
+    """
+    return with_last_owner_change(opps, owner_changes_from_field_history(changes, reps))
 
 
 def owner_names_as_ids(opps: pd.DataFrame, reps: pd.DataFrame | None) -> pd.DataFrame:
@@ -478,17 +603,23 @@ def _salesforce_transform(
     tables: dict[str, pd.DataFrame],
 ) -> tuple[dict[str, pd.DataFrame], list[dict]]:
     out = dict(tables)
-    changes = out.pop("owner_changes", None)
+    changes = out.get("owner_changes")
+    logged = changes is not None and "field" in changes.columns  # the OpportunityFieldHistory
+    if logged:
+        assert changes is not None
+        changes = owner_changes_from_field_history(changes, out.get("reps"))
+        out["owner_changes"] = changes
+        if changes.empty:  # no Owner rows (only Amount, StageName, ...): no owner changes
+            del out["owner_changes"]
     warns: list[dict] = []
     if "opportunities" in out:  # first: a previous owner is a deal owner of the reps table
         out["opportunities"] = owner_names_as_ids(out["opportunities"], out.get("reps"))
-        if changes is not None:
-            out["opportunities"], warns = with_owner_changes(
-                out["opportunities"], changes, out.get("reps")
-            )
+        if logged:  # (an owner_changes file of one's own: the loader did it before)
+            assert changes is not None
+            out["opportunities"], warns = with_last_owner_change(out["opportunities"], changes)
     if "reps" in out:
-        out["reps"], users = salesforce_users(out["reps"], out.get("opportunities"))
-        out["reps"], left = inactive_users_left(out["reps"], out.get("opportunities"))
+        out["reps"], users = salesforce_users(out["reps"], out.get("opportunities"), changes)
+        out["reps"], left = inactive_users_left(out["reps"], out.get("opportunities"), changes)
         warns += users + left
     return _with_accounts(out), warns
 
@@ -636,10 +767,55 @@ def hubspot_stage_changes(opps: pd.DataFrame) -> pd.DataFrame | None:
     return log[["snapshot_date", "opp_id", "stage", *state]].reset_index(drop=True)
 
 
+def hubspot_owners(owners: pd.DataFrame) -> pd.DataFrame:
+    """HubSpot's owners (the CRM owners API, ``/crm/v3/owners`` with archived ones) as reps.
+
+    The deals export names each deal's owner by full name, so a rep's id is the owner's
+    first and last name when no name column is mapped. HubSpot records no day an owner left:
+    an archived owner (``archived`` true: a deactivated or removed user) is marked inactive,
+    and :func:`inactive_users_left` dates their leaving by the last day of their deals.
+    The Users & Teams export of the settings lists current users only and carries neither.
+
+    Parameters
+    ----------
+    owners
+        The mapped owners file (``rep_id``/``rep_name``, or ``firstname``/``first_name`` and
+        ``lastname``/``last_name``; ``archived`` when exported; raw text).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new frame with ``rep_id`` and ``rep_name``, and ``isactive`` where ``archived``
+        is given.
+
+    Examples
+    --------
+    >>> owners = pd.DataFrame({"firstname": ["Liam", "Ann"], "lastname": ["O'Sullivan", "Lee"],
+    ...                        "archived": ["true", "false"]})
+    >>> hubspot_owners(owners)[["rep_id", "isactive"]].values.tolist()
+    [["Liam O'Sullivan", 'false'], ['Ann Lee', 'true']]
+    """
+    from salesops_lib.data.coerce import to_bool, to_text
+
+    out = owners.copy()
+    first = next((c for c in ("firstname", "first_name") if c in out.columns), None)
+    last = next((c for c in ("lastname", "last_name") if c in out.columns), None)
+    if "rep_id" not in out.columns and first is not None and last is not None:
+        name = (to_text(out[first]).fillna("") + " " + to_text(out[last]).fillna("")).str.strip()
+        out["rep_id"] = name.where(name != "", np.nan)
+    if "rep_name" not in out.columns and "rep_id" in out.columns:
+        out["rep_name"] = out["rep_id"]
+    if "archived" in out.columns and "isactive" not in out.columns:
+        archived, _ = to_bool(out["archived"])
+        out["isactive"] = archived.map({True: "false", False: "true"})
+    return out
+
+
 def _hubspot_transform(
     tables: dict[str, pd.DataFrame],
 ) -> tuple[dict[str, pd.DataFrame], list[dict]]:
     out = dict(tables)
+    warns: list[dict] = []
     if "opportunities" in out:
         if "history" not in out:
             log = hubspot_stage_changes(out["opportunities"])
@@ -647,7 +823,10 @@ def _hubspot_transform(
                 log.attrs[CHANGE_LOG] = True
                 out["history"] = log
         out["opportunities"] = assigned_after_created(out["opportunities"])
-    return _with_accounts(out), []
+    if "reps" in out:  # an owners file: archived owners have left, on a day HubSpot omits
+        out["reps"] = hubspot_owners(out["reps"])
+        out["reps"], warns = inactive_users_left(out["reps"], out.get("opportunities"))
+    return _with_accounts(out), warns
 
 
 SALESFORCE_STAGES = (
@@ -745,8 +924,16 @@ SALESFORCE = Preset(
 HUBSPOT = Preset(
     name="hubspot",
     description="HubSpot deals export (column labels as HubSpot writes them; file date suffix ok).",
-    files={"opportunities": ("deals", "all-deals", "hubspot-crm-exports-all-deals")},
+    files={
+        "opportunities": ("deals", "all-deals", "hubspot-crm-exports-all-deals"),
+        "reps": ("owners", "hubspot-owners", "crm-owners"),
+    },
     columns={
+        "reps": {
+            "rep_id": ("Owner name", "Name", "Full name"),
+            "rep_name": ("Owner name", "Name", "Full name"),
+            "team": ("Primary team", "Team", "Teams"),
+        },
         "opportunities": {
             "opp_id": ("Record ID", "Deal ID"),
             "opp_name": ("Deal Name",),
@@ -769,7 +956,7 @@ HUBSPOT = Preset(
                 "Owner Assigned Date",
                 "hubspot_owner_assigneddate",
             ),
-        }
+        },
     },
     stages=(
         Stage("Appointment Scheduled", probability=0.20),
