@@ -1017,7 +1017,7 @@ def test_hubspot_targets_leave_out_the_first_quarters_of_migrated_deals(hubspot_
     used = by_q.loc["2024Q3":"2026Q1"]
     assert by_q.loc["2024Q2"] < 0.25 * used.median()
     assert w.quarters == tuple(used.index)
-    start = "the data's history of deals starts on 2024-06-01, after the quarter began"
+    start = "the data's first deal was created on 2024-06-01, after the quarter began"
     assert r.window_sentence == (
         "Left out of the target, the bookings and each rep's productivity: 2024Q1 "
         f"({start}; all 2 of its closed deals have no created date of their own, as records "
