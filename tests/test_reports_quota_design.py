@@ -525,8 +525,8 @@ def test_plan_sentence_branches():
     )
     grown = quota.PlanTarget(11e6, "forecast", 10e6, "ets_quarterly", 0.1, window=window)
     assert (
-        "Target **$11.0M**: the year-ahead forecast for FY2027 (Holt-Winters (trend and seasons) "
-        "on quarterly bookings, fitted on the 4 complete quarters 2025Q4–2026Q3), $10.0M, grown "
+        "Target **$11.0M**: the year-ahead forecast for FY2027 (a trend-and-seasons model of "
+        "quarterly bookings, fitted on the 4 complete quarters 2025Q4–2026Q3), $10.0M, grown "
         "by +10.0%."
     ) in qd.plan_sentence(
         plan, grown, method="blend", overassign=1.1, ramp=ramp, as_of=day, fmt=FMT
