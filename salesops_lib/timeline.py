@@ -1255,7 +1255,8 @@ def trend_quarters(data: SalesData, quarters: list[str]) -> tuple[list[str], str
     --------
     >>> trend_quarters(maven, ["2017Q1", "2017Q2"])  # doctest: +SKIP
     (['2017Q2'], "Left out of the trend: 2017Q1, which the data holds only in part (the
-    data's history of deals starts on 2017-03-01, after the quarter began).")
+    data's first deal closed on 2017-03-01, after the quarter began, although its first deal
+    was created on 2016-10-20).")
     """
     partial = data.partial_quarters()
     kept = [q for q in quarters if q not in partial]

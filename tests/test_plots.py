@@ -247,7 +247,7 @@ def test_gap_heatmap_writes_zero_as_zero_in_legible_text():
     assert min(t.get_fontsize() for t in ax.get_yticklabels()) >= 10
     colorbar = ax.figure.axes[-1]
     ticks = [colorbar.yaxis.get_major_formatter()(v, 0) for v in (-0.001, 0.0, 0.05)]
-    assert ticks == ["0 pp", "0 pp", "+5 pp"]
+    assert ticks == ["0 points", "0 points", "+5 points"]
 
 
 def test_stage_funnel_end_labels_do_not_overlap():

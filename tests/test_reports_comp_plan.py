@@ -267,18 +267,18 @@ def test_ahead_sentence_branches():
     )
     assert cp.ahead_sentence(base, FMT) == (
         "With 2026Q4 bookings forecast at $32.4M (80% range $30.4M–$34.4M) by Blend of methods, "
-        "the method the forecasting report recommends (the lowest WAPE, 5.0%, over the 8 "
+        "the method the forecasting report recommends (the lowest average miss, 5.0%, over the 8 "
         "quarters tested at week 0 (the day before each quarter started)), the current plans' "
         "variable pay would most likely be "
-        "**$1.4M** with a simulated 80% range of $1.3M–$1.5M (Monte Carlo over the forecast and "
-        "each rep's share of it)."
+        "**$1.4M** with a simulated 80% range of $1.3M–$1.5M (a simulation of 5,000 quarters "
+        "drawing the forecast and each rep's share of it)."
     )
     flat = comp.NextQuarterCost("2026Q4", "2026Q3", "pipeline", 3e4, 3e4, 3e4, 0.0, 0.0, 0.0, 0.0)
     assert cp.ahead_sentence(flat, FMT) == (
         "With 2026Q4 bookings forecast at $30.0K by Pipeline by stage and age (no backtest on this "
         "data recommends a method, so the pipeline forecast stands in), the current plans' variable "
         "pay would be **$0** against 2026Q3's quotas, as 2026Q4 has none yet, in every simulated "
-        "outcome (Monte Carlo over the forecast and each rep's share of it)."
+        "outcome (a simulation of 5,000 quarters drawing the forecast and each rep's share of it)."
     )
     assert cp.ahead_sentence(None, FMT) is None
 
@@ -610,7 +610,7 @@ def test_demo_next_quarter_cost_uses_the_forecast_report_03_recommends(demo_repo
     # review2 #6: the same words as 03, the tie and the bias that broke it named
     assert forecasting.choice_words(f.recommendation) in demo_report.ahead_sentence
     assert "ties with that of Blend of methods" in demo_report.ahead_sentence
-    assert "lowest WAPE" not in demo_report.ahead_sentence
+    assert "lowest average miss" not in demo_report.ahead_sentence
 
 
 # ---- what-ifs: candidates against the current plan ---------------------------------------------

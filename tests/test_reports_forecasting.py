@@ -102,7 +102,7 @@ def test_recommendation_names_its_backtest_and_its_measured_coverage():
     fc = frame([("time_series", 26.5e6), ("pipeline", 22.8e6), ("win_model", 22.4e6)])
     text = fr.recommendation_sentence(fc, rec("pipeline", held80=6), "2026Q4", FMT)
     assert text == (
-        "The recommended method is **Pipeline by stage and age**: the lowest WAPE, 4.2%, over "
+        "The recommended method is **Pipeline by stage and age**: the lowest average miss, 4.2%, over "
         "the 8 quarters tested at week 0 (the day before each quarter started). It expects "
         "**$22.8M** for 2026Q4."
     )
@@ -263,18 +263,18 @@ def test_accuracy_sentence_is_about_the_deciding_backtest():
     text = fr.accuracy_sentence(accuracy_rows(), rec("pipeline"), "2026Q4")
     assert text == (
         "Over the 8 quarters before 2026Q4 tested at week 0 (the day before each quarter started), "
-        "**Pipeline by stage and age** missed by **4.2%** of actual bookings (WAPE), against 11.3% "
+        "**Pipeline by stage and age** missed by **4.2%** of actual bookings, against 11.3% "
         "for Same quarter last year, the best of the simple yardsticks, over the 6 quarters it was "
         "tested on. Tested at weeks 4 and 8, it missed by 3.0% and 2.5%."
     )
     only = accuracy_rows().iloc[[0]]
-    assert fr.accuracy_sentence(only, rec("pipeline"), "2026Q4").endswith("(WAPE).")
+    assert fr.accuracy_sentence(only, rec("pipeline"), "2026Q4").endswith("of actual bookings.")
     assert fr.accuracy_sentence(accuracy_rows(), rec(None, n=0), "2026Q4") is None
     short = fr.accuracy_sentence(accuracy_rows(), rec(None, n=2), "2026Q4")
     assert short == (
         "In the 2 quarters before 2026Q4 that could be tested, 2025Q1 and 2025Q2, forecasts made "
         "at week 0 (the day before each quarter started) missed by 4.2% (Pipeline by stage and "
-        "age) and 11.3% (Same quarter last year) of actual bookings (WAPE): too few quarters "
+        "age) and 11.3% (Same quarter last year) of actual bookings: too few quarters "
         "to tell which method is better."
     )
     assert fr.accuracy_title(accuracy_rows(), rec("pipeline")).startswith("Forecasts made later")
@@ -301,7 +301,7 @@ def test_accuracy_sentence_compares_with_the_best_yardstick_on_the_same_quarters
     text = fr.accuracy_sentence(acc, win, "2026Q4")
     assert text == (
         "Over the 8 quarters before 2026Q4 tested at week 0 (the day before each quarter started), "
-        "**Deal-by-deal win model** missed by **4.9%** of actual bookings (WAPE), against 7.3% for "
+        "**Deal-by-deal win model** missed by **4.9%** of actual bookings, against 7.3% for "
         "Average of the last four quarters, the best of the simple yardsticks on the same quarters."
     )
     # Same quarter last year, grown beats it on fewer quarters: not the same quarters, left out
@@ -314,7 +314,7 @@ def test_accuracy_sentence_compares_with_the_best_yardstick_on_the_same_quarters
     )
     # no yardstick in the backtest: no comparison
     alone = acc[~acc["method"].isin(fr.forecast.BASELINES)]
-    assert fr.accuracy_sentence(alone, win, "2026Q4").endswith("(WAPE).")
+    assert fr.accuracy_sentence(alone, win, "2026Q4").endswith("of actual bookings.")
 
 
 @pytest.mark.parametrize(
@@ -346,7 +346,7 @@ def test_monthly_sentence_names_the_method_in_words():
     )
     m.attrs["wape"] = {"mean_so_far": 0.216, "holt_monthly": 0.3}
     assert fr.monthly_sentence(m, 4).endswith(
-        "**Average month so far** missed least, by 21.6% (WAPE) over 2 months."
+        "**Average month so far** missed least, by 21.6% of actual bookings over 2 months."
     )
     assert fr.monthly_sentence(pd.DataFrame(), 4) is None
 
@@ -619,7 +619,7 @@ def test_demo_recommendation_follows_the_rule_on_the_backtest_shown(demo_report,
         f"Its 80% ranges held the actual in {held} of 8 quarters tested and its 95% ranges in "
         f"{held95} of 8"
     )
-    assert f"its WAPE of {wape[expected]:.2%} over the 8 quarters tested" in (
+    assert f"its average miss of {wape[expected]:.2%} over the 8 quarters tested" in (
         r.recommendation_sentence
     )
     assert "ties with that of Blend of methods " in r.recommendation_sentence
@@ -629,7 +629,7 @@ def test_demo_recommendation_follows_the_rule_on_the_backtest_shown(demo_report,
     )
     assert "over the 8 quarters tested at week 0" in r.recommendation_sentence
     assert (r.accuracy.frame["week"] == 0).any()  # the deciding backtest is on the page
-    wapes = r.accuracy.formatted()["WAPE"]
+    wapes = r.accuracy.formatted()["Average miss"]
     assert f"{wape[expected]:.2%}" in set(wapes)  # two decimals: the tie reads apart
 
 
@@ -780,8 +780,8 @@ def test_tie_is_named_with_two_decimals_and_the_bias_that_broke_it():
         tied=(("ensemble", 0.05002, -0.0264),),
     )
     why = (
-        "its WAPE of 5.04% over the 8 quarters tested at week 0 (the day before each quarter "
-        "started) ties with that of Blend of methods (5.00%), less than 0.1 percentage point "
+        "its average miss of 5.04% over the 8 quarters tested at week 0 (the day before each "
+        "quarter started) ties with that of Blend of methods (5.00%), less than 0.1 point "
         "apart, and its smaller bias (-0.4% against -2.6%) breaks the tie"
     )
     assert fr.choice_words(tied) == why  # the words 05 quotes too
@@ -815,7 +815,7 @@ def test_range_sentence_overconfident_both_levels_and_how_much_8_quarters_show()
         "But 8 quarters cannot show much either way: ranges that truly held 80% of the time "
         "would hold in 6 or fewer of 8 quarters 50% of the time. Of the 2 quarters outside the "
         "80% range, 1 closed above it and 1 below. Its ranges come from its own errors in the 8 "
-        "quarters backtested at this week (a t interval of how far actuals fell from its "
+        "quarters backtested at this week (a range from how far actuals fell from its "
         "forecasts; each backtest quarter's from the others')."
     )
     evidence = fr.range_sentence(
@@ -837,7 +837,7 @@ def test_range_sentence_overconfident_both_levels_and_how_much_8_quarters_show()
         "Its 80% ranges held the actual in 4 of 5 quarters tested and its 95% ranges in 5 of 5, "
         "as often as such ranges aim at or more. The one quarter outside the 80% range closed "
         "below it. Its ranges come from its own errors in only 5 quarters backtested at this "
-        "week (a t interval of how far actuals fell from its forecasts; each backtest quarter's "
+        "week (a range from how far actuals fell from its forecasts; each backtest quarter's "
         "from the others'), too few to calibrate them: read them as **uncalibrated**."
     )
     assert fr.range_sentence(rec(None, n=0)) is None
@@ -881,8 +881,9 @@ def test_methods_named_and_defined_by_what_they_used():
     defs = fr.method_definitions({"pipeline": ("age",), "win_model": ("age", "log_amount")}, names)
     assert "By age only on this data" in defs["pipeline"] and "same stage" not in defs["pipeline"]
     assert defs["win_model"].startswith(
-        "As Pipeline by age, with each deal's chance from a calibrated gradient-boosting "
-        "classifier on age and amount (without history snapshots the stage"
+        "As Pipeline by age, with each deal's chance from a model trained on past deals (a "
+        "calibrated gradient-boosting classifier) on age and amount (without history snapshots "
+        "the stage"
     )
     assert fr.why_words("pipeline", {"pipeline": ("age",)}).startswith(
         "it gives each open deal the chance that deals of its age had"
@@ -1027,7 +1028,7 @@ def test_recommendation_with_hindsight_names_the_fair_field_and_why():
     fc = frame([("time_series", 700e3), ("pipeline", 500e3)])
     text = fr.recommendation_sentence(fc, looked(), "2026Q2", FMT)
     assert text.startswith(
-        "The recommended method is **Bookings trend**: the lowest WAPE, 33.1%, over the 4 "
+        "The recommended method is **Bookings trend**: the lowest average miss, 33.1%, over the 4 "
         "quarters tested at week 0 (the day before each quarter started), among the methods "
         "that use only past bookings. It expects **$700K** for 2026Q2. Pipeline by stage and age"
     )
@@ -1089,7 +1090,7 @@ def test_methods_that_agree_are_not_ranked():
         "one, **Bookings trend**, expects **$624K**. In its backtest it forecast 14.5% "
         "too high"
     )
-    assert "lowest WAPE" not in text
+    assert "lowest average miss" not in text
     assert fr.forecast_title(fc, looked(), "2026Q2", FMT) == (
         "2026Q2: Bookings trend expects $624K; the methods agree ($617K–$624K)"
     )
@@ -1361,7 +1362,7 @@ def test_order_history_where_a_yardstick_is_best_recommends_it_and_says_so(tmp_p
     assert r.recommendation_sentence.startswith(
         "No pipeline or model method beat the simple yardsticks in a fair backtest of all 8 "
         "quarters, so a yardstick is recommended. The recommended method is **Same quarter last "
-        "year**: the lowest WAPE, 0.0%, over the 8 quarters tested at week 0 (the day before "
+        "year**: the lowest average miss, 0.0%, over the 8 quarters tested at week 0 (the day before "
         "each quarter started), among the methods that use only past bookings and were tested "
         "on all of them."
     )
@@ -1381,7 +1382,7 @@ def test_a_method_that_beats_the_yardsticks_is_recommended_without_the_yardstick
     stick = fr.recommendation_sentence(fc, rec("seasonal_naive"), "2026Q4", FMT)
     assert stick.startswith(
         "No pipeline or model method beat the simple yardsticks in the backtest, so a yardstick "
-        "is recommended. The recommended method is **Same quarter last year**: the lowest WAPE, "
+        "is recommended. The recommended method is **Same quarter last year**: the lowest average miss, "
         "4.2%, over the 8 quarters tested"
     )
     fair = replace(rec("seasonal_naive"), partial=("theta",))
@@ -1402,15 +1403,15 @@ def test_nested_sentence_names_the_picks_and_their_out_of_sample_error():
         nested_picks=("win_model", "win_model", "ensemble", "win_model"),
     )
     assert fr.nested_sentence(r) == (
-        "Out of sample, picking the method by this rule from only the quarters before each of "
-        "the last 4 quarters tested (2025Q4 to 2026Q3; Deal-by-deal win model 3 times and Blend "
-        "of methods once), the recommended forecasts missed by **4.8%** (WAPE)."
+        "Picking the method by this rule from only the quarters before each of the last 4 "
+        "quarters tested (2025Q4 to 2026Q3; Deal-by-deal win model 3 times and Blend of methods "
+        "once), the recommended forecasts missed by **4.8%** of actual bookings."
     )
     one = replace(r, nested_quarters=("2026Q1",), nested_picks=("last_quarter",))
     assert fr.nested_sentence(one) == (
-        "Out of sample, picking the method by this rule from only the quarters before the last "
-        "quarter tested (2026Q1; Last quarter again), the recommended forecast missed by "
-        "**4.8%** (WAPE)."
+        "Picking the method by this rule from only the quarters before the last quarter tested "
+        "(2026Q1; Last quarter again), the recommended forecast missed by **4.8%** of actual "
+        "bookings."
     )
     same = replace(r, nested_picks=("pipeline",) * 4)
     assert "(2025Q4 to 2026Q3; Pipeline by stage and age each time)" in fr.nested_sentence(same)
@@ -1418,7 +1419,7 @@ def test_nested_sentence_names_the_picks_and_their_out_of_sample_error():
     assert fr.nested_sentence(replace(r, method=None)) is None
     # the headline tile shows it beside the method
     tiles = fr.forecast_tiles(frame([("win_model", 1e6)]), r, 0.0, pd.Timestamp("2026-09-30"), FMT)
-    assert tiles[0].detail == "Deal-by-deal win model; out-of-sample WAPE 4.8%"
+    assert tiles[0].detail == "Deal-by-deal win model; average miss of the rule 4.8%"
     few = fr.forecast_tiles(
         frame([("win_model", 1e6)]),
         replace(r, range_errors=5),
@@ -1435,7 +1436,7 @@ def test_a_tie_among_the_methods_tested_on_every_quarter_says_so_before_the_tie(
     )
     words = fr.choice_words(tied)
     assert words.startswith(
-        "its WAPE of 4.20% over the 8 quarters tested at week 0 (the day before each quarter "
+        "its average miss of 4.20% over the 8 quarters tested at week 0 (the day before each quarter "
         "started), among the methods tested on all of them, ties with that of Blend of methods "
-        "(4.84%), less than 0.1 percentage point apart"
+        "(4.84%), less than 0.1 point apart"
     )

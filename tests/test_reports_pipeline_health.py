@@ -795,13 +795,14 @@ def test_history_gaps_name_the_export_that_fits_the_crm():
         return SalesData(reps=pd.DataFrame(), opportunities=pd.DataFrame(), stages=stages)
 
     sf, hs = add_history(data(SALESFORCE.stages)), add_history(data(HUBSPOT.stages))
-    assert sf.startswith("add Salesforce's OpportunityHistory export (OpportunityHistory.csv)")
-    assert "OpportunityHistory" not in hs and "Salesforce" not in hs
+    assert sf.startswith("add Salesforce's Opportunity History export beside the Opportunity")
+    assert "Opportunity History" not in hs and "Salesforce" not in hs
     assert "property history of Deal stage, Amount and Close date from HubSpot" in hs
     own = add_history(data((Stage("Lead"), Stage("Won", closed=True, won=True))))
-    assert own == ADD_HISTORY and "OpportunityHistory" not in own
+    assert own == ADD_HISTORY and "Opportunity History" not in own
     for how in (sf, hs, own):
         assert how.endswith("README, 'Point it at your own CRM export')")
+        assert ".csv" not in how and "_" not in how  # file and column names stay in the README
 
 
 # ---------------------------------------------------------------------------------------

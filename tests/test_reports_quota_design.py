@@ -525,8 +525,8 @@ def test_plan_sentence_branches():
     )
     grown = quota.PlanTarget(11e6, "forecast", 10e6, "ets_quarterly", 0.1, window=window)
     assert (
-        "Target **$11.0M**: the year-ahead forecast for FY2027 (Holt-Winters (trend and seasons) "
-        "on quarterly bookings, fitted on the 4 complete quarters 2025Q4–2026Q3), $10.0M, grown "
+        "Target **$11.0M**: the year-ahead forecast for FY2027 (a trend-and-seasons model of "
+        "quarterly bookings, fitted on the 4 complete quarters 2025Q4–2026Q3), $10.0M, grown "
         "by +10.0%."
     ) in qd.plan_sentence(
         plan, grown, method="blend", overassign=1.1, ramp=ramp, as_of=day, fmt=FMT
@@ -1017,7 +1017,7 @@ def test_hubspot_targets_leave_out_the_first_quarters_of_migrated_deals(hubspot_
     used = by_q.loc["2024Q3":"2026Q1"]
     assert by_q.loc["2024Q2"] < 0.25 * used.median()
     assert w.quarters == tuple(used.index)
-    start = "the data's history of deals starts on 2024-06-01, after the quarter began"
+    start = "the data's first deal was created on 2024-06-01, after the quarter began"
     assert r.window_sentence == (
         "Left out of the target, the bookings and each rep's productivity: 2024Q1 "
         f"({start}; all 2 of its closed deals have no created date of their own, as records "

@@ -491,7 +491,25 @@ def test_the_trend_leaves_out_a_quarter_held_only_in_part():
     assert trend.frame["quarter"].iloc[-1] == "2026Q1"
     r = tv.build(data, quarter="2026Q1")
     assert r.trend_sentence.endswith(
-        "Left out of the trend: 2024Q2, which the data holds only in part (the data's history "
-        "of deals starts on 2024-06-01, after the quarter began; 4 of its 5 closed deals have "
+        "Left out of the trend: 2024Q2, which the data holds only in part (the data's first "
+        "deal was created on 2024-06-01, after the quarter began; 4 of its 5 closed deals have "
         "no created date of their own, as records migrated from another CRM)."
     )
+
+
+@pytest.mark.parametrize(
+    ("reps", "title"),
+    [
+        (30, "Bookings by rep"),  # the chart shows all 30
+        (35, "Bookings by rep (top and bottom 15 of 35; the table lists all 35)"),
+        (tv.REP_ROWS + 1, f"Bookings by rep (top and bottom 15 of {tv.REP_ROWS + 1})"),
+    ],
+)
+def test_the_rep_chart_says_what_it_and_the_table_show(reps, title):
+    frame = pd.DataFrame({"bookings": np.arange(reps, dtype=float), "attainment": np.nan})
+    assert tv._rep_title(frame, has_quota=False) == title
+    # with quotas, those with an attainment are charted; the table still lists every rep
+    frame.loc[:4, "attainment"] = 1.2
+    frame.loc[5:, "attainment"] = 0.5
+    assert tv._rep_title(frame, has_quota=True).startswith(f"5 of {reps} reps at or above quota")
+    assert tv._rep_chart(frame, "bookings").shape[0] == min(reps, 30)

@@ -333,3 +333,36 @@ def test_longest_report_starts_first(tmp_path):
     order = [b.stem for b in longest_first(books, tmp_path)]
     assert order[:2] == ["07_crm_data_quality", "03_forecasting"]
     assert sorted(order) == sorted(b.stem for b in books)
+
+
+def test_the_index_says_once_what_several_reports_lack():
+    from salesops_lib.run.index import _card_text, shared_gaps
+    from salesops_lib.run.results import NotebookResult
+
+    def card(name, title, completeness):
+        return NotebookResult(name, title, "?", "ok", 1.0, completeness=completeness)
+
+    results = [
+        card("01", "Team visibility: where?", "Partial: no quotas"),
+        card(
+            "02",
+            "Rep benchmarking: who?",
+            "Partial: no quotas, no history snapshots, no hire dates",
+        ),
+        card("03", "Forecasting: what?", "Partial: no teams, regions or managers"),
+        card("06", "Pipeline health: stuck?", "Partial: no history snapshots"),
+        card("07", "CRM data quality: trust?", "Ready"),
+    ]
+    lines, shared = shared_gaps(results)
+    assert lines == [
+        "Without quotas: Team visibility and Rep benchmarking.",
+        "Without history snapshots: Rep benchmarking and Pipeline health.",
+    ]
+    assert [_card_text(r, shared) for r in results] == [
+        "Partial: see above",
+        "Partial: no hire dates; see above",
+        "Partial: no teams, regions or managers",  # its own: said on its card only
+        "Partial: see above",
+        "Ready",
+    ]
+    assert shared_gaps(results[2:3] + results[4:]) == ([], frozenset())

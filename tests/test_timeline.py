@@ -528,7 +528,7 @@ def test_a_quarter_starting_before_the_data_is_held_in_part(tmp_path, first_clos
     if partial:
         assert note == (
             "Left out of the trend: 2026Q1, which the data holds only in part (the data's "
-            f"history of deals starts on {first_close}, after the quarter began)."
+            f"first deal closed on {first_close}, after the quarter began)."
         )
     else:
         assert note is None
@@ -562,4 +562,33 @@ def test_left_out_note_names_each_quarter_and_why():
     assert tl.left_out_note([], reasons) is None
     assert tl.left_out_note(["2024Q1", "2024Q2"], reasons) == (
         "Left out of the trend: 2024Q1 (a) and 2024Q2 (b), which the data holds only in part."
+    )
+
+
+def test_maven_says_its_first_close_is_after_2017q1_began_though_deals_were_engaged_before(maven):
+    from .conftest import MAVEN
+
+    raw = pd.read_csv(MAVEN / "sales_pipeline.csv", parse_dates=["engage_date", "close_date"])
+    first_close = raw.loc[raw["deal_stage"].isin(["Won", "Lost"]), "close_date"].min()
+    first_engaged = raw["engage_date"].min()
+    assert (str(first_close.date()), str(first_engaged.date())) == ("2017-03-01", "2016-10-20")
+    assert maven.partial_quarters()["2017Q1"] == (
+        f"the data's first deal closed on {first_close.date()}, after the quarter began, "
+        f"although its first deal was created on {first_engaged.date()}"
+    )
+
+
+def test_a_quarter_before_the_first_created_deal_says_what_starts_then(tmp_path):
+    from salesops_lib import load_dataset
+
+    # closes from 2026-01-02 (migrated: no created date of their own), created dates from
+    # 2026-05-01: the history starts with the first created deal
+    opps = "opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won\n"
+    opps += "m1,r1,Won,10,,2026-01-02,true,true\n"
+    opps += "d1,r1,Won,10,2026-05-01,2026-05-20,true,true\n"
+    opps += "d2,r1,Won,10,2026-05-03,2026-08-20,true,true\n"
+    data = load_dataset(write(tmp_path / "d", reps="rep_id\nr1\n", opportunities=opps))
+    assert data.history_start == pd.Timestamp("2026-05-01")
+    assert data.partial_quarters()["2026Q2"] == (
+        "the data's first deal was created on 2026-05-01, after the quarter began"
     )

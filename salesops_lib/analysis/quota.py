@@ -3179,8 +3179,8 @@ def _backtest_eve(data: SalesData, as_of: pd.Timestamp) -> tuple[int, pd.Timesta
     start = cal.bounds(f"{year}Q1")[0]
     if start < data.first_date.normalize():
         raise SalesOpsDataError(
-            f"the data starts on {data.first_date:%Y-%m-%d}, after FY{year} began: there is "
-            "no complete fiscal year to back-test"
+            f"the data's first deal closed on {data.first_date:%Y-%m-%d}, after FY{year} began: "
+            "there is no complete fiscal year to back-test"
         )
     eve = start - pd.Timedelta(days=1)
     window = history_window(data, eve)

@@ -460,8 +460,9 @@ class SalesData:
         Returns
         -------
         dict
-            Quarter label -> why, in a manager's words (``"the data's history of deals
-            starts on 2017-03-01, after the quarter began"``), in quarter order.
+            Quarter label -> why, in a manager's words (``"the data's first deal closed on
+            2017-03-01, after the quarter began, although its first deal was created on
+            2016-10-20"``), in quarter order.
         """
         # worked out once per data set (a forecast's backtests ask for it a hundred times)
         return dict(self.derived(("partial quarters",), self._partial_quarters))
@@ -479,9 +480,7 @@ class SalesData:
         for q in self.quarters():
             why = []
             if self.calendar.bounds(q)[0] < start - pd.Timedelta(days=PARTIAL_START_DAYS):
-                why.append(
-                    f"the data's history of deals starts on {start.date()}, after the quarter began"
-                )
+                why.append(self._start_words())
             if q in migrated.index:
                 k, n = int(undated.loc[q, "sum"]), int(undated.loc[q, "size"])
                 share = f"all {n:,} of its" if k == n else f"{k:,} of its {n:,}"
@@ -492,6 +491,24 @@ class SalesData:
             if why:
                 out[q] = "; ".join(why)
         return out
+
+    def _start_words(self) -> str:
+        """Why a quarter before :attr:`history_start` is held in part, naming what starts then.
+
+        ``"the data's first deal closed on 2017-03-01, after the quarter began, although its
+        first deal was created on 2016-10-20"`` when the first close is the start (Maven), else
+        ``"the data's first deal was created on ..."``.
+        """
+        start, first = self.history_start, self.first_date
+        if start > first:
+            return f"the data's first deal was created on {start.date()}, after the quarter began"
+        created = self.opportunities["created_date"].min()
+        since = (
+            f", although its first deal was created on {pd.Timestamp(created).date()}"
+            if pd.notna(created) and pd.Timestamp(created) < start
+            else ""
+        )
+        return f"the data's first deal closed on {start.date()}, after the quarter began{since}"
 
     def for_team(self, team: str | None) -> SalesData:
         """The same data narrowed to the reps of one team (``None``: unchanged).

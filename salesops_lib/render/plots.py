@@ -589,7 +589,7 @@ def heatmap(matrix: pd.DataFrame, *, title: str, fmt: str = "pp", ax: Axes | Non
             ax.text(c, r, f"{v * 100:+.0f}", ha="center", va="center", fontsize=7, color="black")
     ax.grid(False)
     cb = ax.figure.colorbar(im, ax=ax, fraction=0.03, pad=0.02)
-    cb.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:+.0f} pp"))
+    cb.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:+.0f} points"))
     ax.set_title(title)
     return ax
 
@@ -1296,7 +1296,7 @@ def gap_heatmap(
         annot_kws={"fontsize": 10},
         linewidths=0.5,
         linecolor="white",
-        cbar_kws={"format": FuncFormatter(lambda v, _: f"{points(v)} pp"), "fraction": 0.04},
+        cbar_kws={"format": FuncFormatter(lambda v, _: f"{points(v)} points"), "fraction": 0.04},
     )
     ax.set_xticklabels([str(c) for c in matrix.columns], rotation=15, ha="right", fontsize=10)
     ax.set_yticklabels([str(i) for i in matrix.index], rotation=0, fontsize=10)

@@ -179,7 +179,8 @@ class Gap:
     missing
         What the data lacks, in a manager's words ("quotas").
     how
-        How to add it ("add quotas.csv with rep_id, period, quota").
+        How to add it, in plain words ("add a quotas file (each rep's quota by quarter)");
+        the exact file and column names are in the README, never in a report.
     """
 
     section: str
@@ -196,13 +197,13 @@ STATUS_MIME = "application/vnd.salesops.status+json"
 """The output type by which a report notebook tells the quarterly run its status (never shown)."""
 
 NO_QUOTAS = "quotas"
-ADD_QUOTAS = "add a quotas table (quotas.csv with rep_id, period such as 2026Q3, quota)"
 NO_HISTORY = "history snapshots"
 README_DATA = "README, 'Point it at your own CRM export'"
 """The README section that says how to add a table to the data."""
+ADD_QUOTAS = f"add a quotas file (each rep's quota for each quarter; {README_DATA})"
 ADD_HISTORY = (
-    "add weekly snapshots of the open deals as history.csv (snapshot_date, opp_id, stage, "
-    f"amount, close_date; {README_DATA})"
+    "add weekly snapshots of the open deals as a history file (each deal's stage, amount and "
+    f"close date on each snapshot day; {README_DATA})"
 )
 """How to add history snapshots to any data (:func:`add_history` names the CRM's own export)."""
 
@@ -211,9 +212,10 @@ def add_history(data: SalesData) -> str:
     """How to add history snapshots, in the words of the CRM the data comes from.
 
     Salesforce's standard stages: its OpportunityHistory export, which the ``salesforce``
-    preset reads; HubSpot's default deal stages: the deals' property history, saved as
-    history.csv (the ``hubspot`` preset reads no history export); anything else: weekly
-    snapshots as history.csv (:data:`ADD_HISTORY`).
+    preset reads; HubSpot's default deal stages: the deals' property history, saved as a
+    history file (the ``hubspot`` preset reads no history export); anything else: weekly
+    snapshots as a history file (:data:`ADD_HISTORY`). File and column names stay in the
+    README: a report says what to add in a manager's words.
 
     Parameters
     ----------
@@ -230,14 +232,13 @@ def add_history(data: SalesData) -> str:
     names = tuple(s.name for s in data.stages)
     if names and names == tuple(s.name for s in SALESFORCE.stages):
         return (
-            "add Salesforce's OpportunityHistory export (OpportunityHistory.csv) beside the "
-            f"Opportunity export ({README_DATA})"
+            "add Salesforce's Opportunity History export beside the Opportunity export "
+            f"({README_DATA})"
         )
     if names and names == tuple(s.name for s in HUBSPOT.stages):
         return (
             "export the deals' property history of Deal stage, Amount and Close date from HubSpot "
-            "and save it as history.csv (snapshot_date, opp_id as the Record ID, stage, amount, "
-            f"close_date; {README_DATA})"
+            f"and save it as a history file ({README_DATA})"
         )
     return ADD_HISTORY
 

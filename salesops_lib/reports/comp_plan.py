@@ -15,6 +15,7 @@ section then says what is missing and how to add it.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
@@ -47,7 +48,7 @@ from salesops_lib.reports.base import (
     quarter_span,
     team_or_company,
 )
-from salesops_lib.reports.definitions import pick
+from salesops_lib.reports.definitions import SHARED, pick
 from salesops_lib.reports.forecasting import (
     Recommendation,
     choice_words,
@@ -62,6 +63,11 @@ FOLLOW = "Does pay follow performance?"
 CURVE = "Where do reps sit on the curve?"
 WHATIF = "What if: the candidate plans on the last four quarters' real deals"
 AHEAD = "What may next quarter cost?"
+COST_DRAWS: int = inspect.signature(comp.cost_range).parameters["n"].default
+"""Quarters the cost range simulates (:func:`~salesops_lib.analysis.comp.cost_range`'s default)."""
+SIMULATED = (
+    f"a simulation of {COST_DRAWS:,} quarters drawing the forecast and each rep's share of it"
+)
 SECTIONS = (PAY, FOLLOW, CURVE, WHATIF, AHEAD)
 
 NO_PLANS = "comp plans"
@@ -373,7 +379,7 @@ def _ahead(b: _Basis) -> tuple[comp.NextQuarterCost | None, list[Gap]]:
     try:
         return comp.next_quarter_cost(b.data, b.current, quarter=q, as_of=as_of), []
     except SalesOpsDataError as exc:
-        how = f"add quotas for the quarter ahead (quotas.csv with rep_id, period, quota): {exc}"
+        how = f"add quotas for the quarter ahead to the quotas file: {exc}"
         return None, [Gap(AHEAD, NO_QUOTAS, how)]
 
 
@@ -384,8 +390,8 @@ def _gaps(b: _Basis) -> list[Gap]:
     if not b.plans:
         gaps += [Gap(s, NO_PLANS, ADD_PLANS if s == PAY else SEE_PLANS) for s in SECTIONS]
     add_quotas = (
-        f"add quotas for {q} as quotas.csv (rep_id, period such as {q}, quota; README, 'Point "
-        "it at your own CRM export'): variable pay follows attainment, bookings ÷ quota"
+        f"add each rep's quota for {q} as a quotas file (README, 'Point it at your own CRM "
+        "export'): variable pay follows attainment, bookings ÷ quota"
     )
     if not b.has_quota:  # said in full once; later sections without plans already point there
         gaps += [
@@ -398,8 +404,8 @@ def _gaps(b: _Basis) -> list[Gap]:
             Gap(
                 WHATIF,
                 NO_QUOTAS,
-                "add quotas for the last four complete quarters (quotas.csv with rep_id, period, "
-                "quota) to replay their deals under each plan",
+                "add each rep's quotas for the last four complete quarters to the quotas file to "
+                "replay their deals under each plan",
             )
         )
     return gaps
@@ -1604,12 +1610,12 @@ def ahead_sentence(ahead: comp.NextQuarterCost | None, fmt: MoneyFormat) -> str 
     if fmt(ahead.p10) == fmt(ahead.p90):
         return (
             f"{forecast}, the current plans' variable pay would be {bold(fmt(ahead.p50))}{quotas} "
-            "in every simulated outcome (Monte Carlo over the forecast and each rep's share of it)."
+            f"in every simulated outcome ({SIMULATED})."
         )
     return (
         f"{forecast}, the current plans' variable pay would most likely be "
         f"{bold(fmt(ahead.p50))}{quotas} with a simulated 80% range of {fmt(ahead.p10)}–"
-        f"{fmt(ahead.p90)} (Monte Carlo over the forecast and each rep's share of it)."
+        f"{fmt(ahead.p90)} ({SIMULATED})."
     )
 
 
@@ -1710,13 +1716,16 @@ def _definitions() -> dict[str, str]:
                 "under another plan, so it is each plan's cost on past behaviour."
             ),
             "Next quarter's cost range": (
-                "Monte Carlo: company bookings drawn from the distribution of the forecast the "
-                "forecasting report recommends (the lowest WAPE over at least 4 backtested "
+                f"A simulation (Monte Carlo) of {COST_DRAWS:,} quarters: company bookings drawn "
+                "from the distribution of the forecast the forecasting report recommends (the "
+                "lowest average miss over at least 4 backtested "
                 "quarters at the forecast's week, a tie broken by the smaller bias; the pipeline "
                 "forecast when no backtest recommends one), split across reps "
                 "by their trailing share with historical spread, paid under the current plans; "
                 "the range holds 80% of the draws."
             ),
+            "Average miss": SHARED["Average miss"],
+            "Bias": SHARED["Bias"],
             "SPIFF count": (
                 "How many won deals a SPIFF paid for: this quarter (reps with a statement), in "
                 "the replayed quarters, and the won deals in all the data that qualify."

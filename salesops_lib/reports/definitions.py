@@ -47,6 +47,11 @@ SHARED: dict[str, str] = {
     ),
     "Pushed": "An open deal whose expected close date moved later from one snapshot to the next.",
     "Stale": "An open deal whose stage and amount have not changed for 30 days.",
+    "Average miss": (
+        "How far forecasts missed, as a share of what closed: the sum of absolute errors "
+        "divided by the sum of actual bookings (WAPE, weighted absolute percentage error)."
+    ),
+    "Bias": "Sum of errors divided by the sum of actual bookings (positive: forecasts too high).",
 }
 
 

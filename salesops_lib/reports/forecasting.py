@@ -60,7 +60,7 @@ from salesops_lib.reports.deals import (
     with_note,
     with_since,
 )
-from salesops_lib.reports.definitions import pick
+from salesops_lib.reports.definitions import SHARED, pick
 from salesops_lib.reports.outlook import hindsight_why, outlook_sentence
 from salesops_lib.reports.tables import Column, Table, TableSpec
 
@@ -110,9 +110,9 @@ METHOD_DEFINITIONS: dict[str, str] = {
         "at that point."
     ),
     "win_model": (
-        "As Pipeline by stage and age, with each deal's chance from a calibrated "
-        "gradient-boosting classifier on stage, age, amount, days to expected close, "
-        "close-date pushes, the rep's past win rate, segment and product."
+        "As Pipeline by stage and age, with each deal's chance from a model trained on past "
+        "deals (a calibrated gradient-boosting classifier) on stage, age, amount, days to "
+        "expected close, close-date pushes, the rep's past win rate, segment and product."
     ),
     "rep_call": (
         "Bookings so far plus the deals reps call Commit (also its low end); the upper end "
@@ -120,7 +120,7 @@ METHOD_DEFINITIONS: dict[str, str] = {
     ),
     "ensemble": (
         "The other methods (not Rep call) averaged with weights proportional to one over "
-        "their squared backtest WAPE."
+        "their squared average miss in the backtest."
     ),
     "theta": (
         "The Theta method on quarterly bookings alone (a long-run trend line blended with "
@@ -264,13 +264,13 @@ def method_definitions(inputs: dict[str, tuple[str, ...]], names: dict[str, str]
         pipe = names.get("pipeline", METHOD_NAMES["pipeline"])
         if not win:
             out["win_model"] = (
-                f"As {pipe}: too few deals open at earlier points to train a classifier, so each "
+                f"As {pipe}: too few deals open at earlier points to train a model on, so each "
                 "deal gets that method's chance."
             )
         else:
             text = (
-                f"As {pipe}, with each deal's chance from a calibrated gradient-boosting "
-                f"classifier on {listing(_inputs_in_words(win))}"
+                f"As {pipe}, with each deal's chance from a model trained on past deals (a "
+                f"calibrated gradient-boosting classifier) on {listing(_inputs_in_words(win))}"
             )
             if "stage" not in win:
                 text += (
@@ -298,7 +298,7 @@ ACCURACY_SPEC = TableSpec(
         Column("week", "Week", "int"),
         Column("label", "Method"),
         Column("quarters", "Quarters", "int"),
-        Column("wape", "WAPE", "pct1"),
+        Column("wape", "Average miss", "pct1"),
         Column("bias", "Bias", "pct1"),
         Column("held80", "80% range held"),
         Column("held95", "95% range held"),
@@ -1408,10 +1408,10 @@ def range_basis(rec: Recommendation) -> str:
     Examples
     --------
     >>> range_basis(Recommendation("pipeline", 0, list("abcdefgh"), 0.05, 6, 8, 8, range_errors=8))
-    "Its ranges come from its own errors in the 8 quarters backtested at this week (a t interval of how far actuals fell from its forecasts; each backtest quarter's from the others')."
+    "Its ranges come from its own errors in the 8 quarters backtested at this week (a range from how far actuals fell from its forecasts; each backtest quarter's from the others')."
     """
     n = rec.range_errors
-    how = "(a t interval of how far actuals fell from its forecasts; each backtest quarter's from the others')"
+    how = "(a range from how far actuals fell from its forecasts; each backtest quarter's from the others')"
     if n >= forecast.CALIBRATED_ERRORS:
         return f"Its ranges come from its own errors in the {n} quarters backtested at this week {how}."
     if n:
@@ -1523,7 +1523,7 @@ def forecast_tiles(
     if rec.method is not None:
         row = forecasts.set_index("method").loc[rec.method]
         oos = (
-            f"; out-of-sample WAPE {pct(rec.nested_wape, 1)}"
+            f"; average miss of the rule {pct(rec.nested_wape, 1)}"
             if np.isfinite(rec.nested_wape)
             else ""
         )
@@ -1666,8 +1666,8 @@ def choice_words(rec: Recommendation, names: dict[str, str] | None = None) -> st
 
     Examples
     --------
-    ``its WAPE of 5.04% over the 8 quarters tested at week 0 (the day before each quarter
-    started) ties with that of Blend of methods (5.00%), less than 0.1 percentage point apart,
+    ``its average miss of 5.04% over the 8 quarters tested at week 0 (the day before each
+    quarter started) ties with that of Blend of methods (5.00%), less than 0.1 point apart,
     and its smaller bias (-0.4% against -2.6%) breaks the tie``
     """
     if rec.method is None:
@@ -1690,11 +1690,11 @@ def choice_words(rec: Recommendation, names: dict[str, str] | None = None) -> st
         if fully:  # said where it reads: the quarters, then the tie
             over, among = over + fully + ",", ""
         return (
-            f"its WAPE of {pct(rec.wape, 2)} {over} ties with {that} of {others}{among}, less than 0.1 "
-            f"percentage point apart, and its smaller bias ({pct(rec.bias, 1)} against "
+            f"its average miss of {pct(rec.wape, 2)} {over} ties with {that} of {others}{among}, "
+            f"less than 0.1 point apart, and its smaller bias ({pct(rec.bias, 1)} against "
             f"{biases}) breaks the tie"
         )
-    return f"the lowest WAPE, {pct(rec.wape, 1)}, {over}{among}"
+    return f"the lowest average miss, {pct(rec.wape, 1)}, {over}{among}"
 
 
 def methods_agree(forecasts: pd.DataFrame) -> bool:
@@ -1867,9 +1867,9 @@ def nested_sentence(rec: Recommendation, names: dict[str, str] | None = None) ->
 
     Examples
     --------
-    ``Out of sample, picking the method by this rule from only the quarters before each of
-    the last 4 quarters tested (2025Q4 to 2026Q3; Deal-by-deal win model 3 times, Blend of
-    methods once), the recommended forecasts missed by **4.8%** (WAPE).``
+    ``Picking the method by this rule from only the quarters before each of the last 4
+    quarters tested (2025Q4 to 2026Q3; Deal-by-deal win model 3 times, Blend of methods
+    once), the recommended forecasts missed by **4.8%** of actual bookings.``
     """
     n = len(rec.nested_quarters)
     if rec.method is None or not n or not np.isfinite(rec.nested_wape):
@@ -1888,14 +1888,14 @@ def nested_sentence(rec: Recommendation, names: dict[str, str] | None = None) ->
     if n == 1:
         picks = method_name(rec.nested_picks[0], names)
         return (
-            "Out of sample, picking the method by this rule from only the quarters before the "
-            f"last quarter tested ({first}; {picks}), the recommended forecast missed by "
-            f"{bold(pct(rec.nested_wape, 1))} (WAPE)."
+            "Picking the method by this rule from only the quarters before the last quarter "
+            f"tested ({first}; {picks}), the recommended forecast missed by "
+            f"{bold(pct(rec.nested_wape, 1))} of actual bookings."
         )
     return (
-        "Out of sample, picking the method by this rule from only the quarters before each of "
-        f"the last {n} quarters tested ({first} to {last}; {picks}), the recommended forecasts "
-        f"missed by {bold(pct(rec.nested_wape, 1))} (WAPE)."
+        "Picking the method by this rule from only the quarters before each of the last "
+        f"{n} quarters tested ({first} to {last}; {picks}), the recommended forecasts missed "
+        f"by {bold(pct(rec.nested_wape, 1))} of actual bookings."
     )
 
 
@@ -2192,7 +2192,7 @@ def accuracy_sentence(
         return (
             f"In the {count(n, 'quarter')} before {target} that could be tested, "
             f"{listing(rec.quarters)}, forecasts made {week_phrase(rec.week, each=True)} missed "
-            f"by {misses} of actual bookings (WAPE): too few quarters to tell which method is "
+            f"by {misses} of actual bookings: too few quarters to tell which method is "
             "better."
         )
     digits = 2 if rec.tied else 1
@@ -2200,7 +2200,7 @@ def accuracy_sentence(
     n = len(rec.quarters)
     text = (
         f"Over the {count(n, 'quarter')} before {target} tested {week_phrase(rec.week, each=True)}, "
-        f"{bold(rec.name)} missed by {bold(pct(rec.wape, digits))} of actual bookings (WAPE)"
+        f"{bold(rec.name)} missed by {bold(pct(rec.wape, digits))} of actual bookings"
     )
     text += _yardstick_words(at, rec, n, names) + "."
     mine = acc[(acc["method"] == rec.method) & (acc["week"] != rec.week)].sort_values("week")
@@ -2400,7 +2400,7 @@ def monthly_sentence(monthly: pd.DataFrame, n_quarters: int) -> str | None:
         f"The data covers only {count(n_quarters, 'quarter')}, too few for seasonal quarterly "
         "models, so monthly bookings were also forecast one month ahead from the months before "
         f"only: {bold(method_name(str(wape.index[0])))} missed least, by {pct(wape.iloc[0], 1)} "
-        f"(WAPE) over {count(months, 'month')}."
+        f"of actual bookings over {count(months, 'month')}."
     )
 
 
@@ -2931,7 +2931,7 @@ def _gaps(
             Gap(
                 SECTION_TEAMS,
                 "teams",
-                "add a team column to the reps table (reps.csv: rep_id, rep_name, team, ...)",
+                "add each rep's team to the reps file",
             )
         )
     return gaps
@@ -2969,29 +2969,29 @@ def _definitions(
             "Forecast": "Expected bookings of the quarter: deals closed won with a close date in it.",
             **methods,
             "Recommended method": (
-                "The method (not Rep call) with the lowest WAPE in the backtest at the "
+                "The method (not Rep call) with the lowest average miss in the backtest at the "
                 f"forecast's own week of quarter, over at least {MIN_QUARTERS} quarters tested "
                 "and tested on every quarter the others were; a yardstick when no pipeline or "
-                "model method beats it. WAPEs less than 0.1 percentage point apart are a tie, and of the tied "
+                "model method beats it. Average misses less than 0.1 point apart are a tie, and of the tied "
                 "methods the one with the smaller bias (in either direction) is recommended; the "
-                "backtest table then shows WAPE to two decimals. With fewer quarters tested none "
+                "backtest table then shows the average miss to two decimals. With fewer quarters tested none "
                 "is recommended and the methods are shown side by side. Without history "
                 "snapshots the methods that read the pipeline (marked hindsight) are never "
                 "recommended: past pipelines rebuilt from today's records already know each "
                 "deal's final close date."
             ),
             "80% / 95% range": (
-                "From the method's own backtest errors at the same week of quarter: a t interval "
-                "of how far actuals fell from its forecasts (as a share of the forecast), around "
+                "A range from the method's own backtest errors at the same week of quarter (a t "
+                "interval of how far actuals fell from its forecasts, as a share of the forecast), around "
                 "the forecast and never below bookings so far; in the backtest each quarter's "
                 "range comes from the errors of the other quarters. From "
                 f"{forecast.CALIBRATED_ERRORS} errors on it is called calibrated, with fewer "
-                "uncalibrated; with fewer than three the method's own range is shown (Monte "
-                "Carlo or model intervals). Rep call's runs from Commit up to Best Case. An 80% "
+                "uncalibrated; with fewer than three the method's own range is shown (from its "
+                "simulation or model). Rep call's runs from Commit up to Best Case. An 80% "
                 "range should hold the actual in about 80% of quarters."
             ),
-            "Out-of-sample WAPE": (
-                "The WAPE of the recommendation rule itself: for each quarter tested with "
+            "Average miss of the rule": (
+                "The average miss of the recommendation rule itself, out of sample: for each quarter tested with "
                 f"{MIN_QUARTERS} or more tested before it, the method the rule picks from those "
                 "earlier quarters alone, scored on that quarter."
             ),
@@ -3011,8 +3011,8 @@ def _definitions(
                 "two full quarters before it."
             ),
             "Week of quarter": "Week 0 is the day before the quarter starts; week w is the end of its w-th week.",
-            "WAPE": "Sum of absolute errors divided by the sum of actual bookings.",
-            "Bias": "Sum of errors divided by the sum of actual bookings (positive: forecasts too high).",
+            "Average miss": SHARED["Average miss"],
+            "Bias": SHARED["Bias"],
             "Goal": (
                 "The quarter's quota; without quotas, the average bookings of the last four "
                 "complete quarters (shown as a line on the forecast chart, and by team)."

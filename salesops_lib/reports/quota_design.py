@@ -60,8 +60,8 @@ HARD_CHANCE = 0.3
 """Reps below this chance of reaching quota are listed."""
 
 MODEL_WORDS = {
-    "ets_quarterly": "Holt-Winters (trend and seasons) on quarterly bookings",
-    "arima_quarterly": "a seasonal ARIMA model of quarterly bookings",
+    "ets_quarterly": "a trend-and-seasons model of quarterly bookings",
+    "arima_quarterly": "a seasonal model of quarterly bookings built on their past ups and downs",
     "mean_last4": "the average of the last four quarters' bookings, times four",
     "mean_full": "the average of the complete quarters' bookings, times four (too few quarters "
     "for a forecast model)",
@@ -82,14 +82,14 @@ NO_TARGET = "bookings history to forecast a target"
 NO_PREVIOUS = NO_QUOTAS
 NO_ACCOUNTS = "accounts with a size (annual revenue or employees)"
 ADD_ACCOUNTS = (
-    "add an accounts table (accounts.csv with account_id, segment, annual_revenue or "
-    "employees, territory) so territory potential can be measured"
+    "add an accounts file (each account's segment, annual revenue or employees, and "
+    "territory) so territory potential can be measured"
 )
 NO_BACKTEST_YEAR = "bookings history for a back-test"
 NO_TEAMS = "teams"
 ADD_TEAMS = (
-    "add a team to each rep (reps.csv with rep_id, rep_name, team) to see each team's share "
-    "of the quota, its reach and its fairness; the figures below are for all reps"
+    "add each rep's team to the reps file to see each team's share of the quota, its reach "
+    "and its fairness; the figures below are for all reps"
 )
 
 TEAM_SPEC = TableSpec(
@@ -658,8 +658,8 @@ def _section_gaps(
             Gap(
                 FAIR,
                 NO_PREVIOUS,
-                f"add last year's quotas (quotas.csv with rep_id, period such as "
-                f"{d.calendar.shift(plan.quarters[0], -1)}, quota) to compare each quota with the "
+                "add last year's quotas to the quotas file (each rep's quota for each quarter, "
+                f"up to {d.calendar.shift(plan.quarters[0], -1)}) to compare each quota with the "
                 "one before",
             )
         )
@@ -1161,7 +1161,7 @@ def plan_sentence(
     Examples
     --------
     ``Plan period **FY2027** (2027-01-01 to 2027-12-31), planned with data up to 2026-09-30.
-    Target **$146M**: the year-ahead forecast for FY2027 (Holt-Winters (trend and seasons) on
+    Target **$146M**: the year-ahead forecast for FY2027 (a trend-and-seasons model of
     quarterly bookings, fitted on the 12 complete quarters 2023Q4–2026Q3). Method **Blend**,
     over-assignment **1.10×**, ramp 0% / 25% / 50% / 75% / 100% by month of tenure.``
     """
@@ -2803,7 +2803,8 @@ _PLAN_TERMS: tuple[tuple[str, str], ...] = (
         "Target",
         "The company bookings goal for the plan year: set by hand, or the year-ahead "
         "forecast of quarterly bookings grown by the growth parameter. A seasonal model "
-        "(Holt-Winters, else seasonal ARIMA) needs eight complete quarters, two full "
+        "(Holt-Winters, which models trend and seasons, else seasonal ARIMA) needs eight "
+        "complete quarters, two full "
         "years; with four to seven the target is the run-rate of the last four quarters, "
         "with two or three their average times four.",
     ),
@@ -2903,7 +2904,7 @@ _PLAN_TERMS: tuple[tuple[str, str], ...] = (
     ),
     (
         "Expected share at quota",
-        "Monte Carlo (5,000 draws): each rep's bookings per quarter from a gamma "
+        "A simulation (Monte Carlo, 5,000 draws): each rep's bookings per quarter from a gamma "
         "distribution around the rep's trailing eight-quarter level (shrunk toward the "
         "role and segment), with its quarter-to-quarter spread, uncertainty in the rep's "
         "level and a market factor common to all reps; the share of reps with bookings "

@@ -62,7 +62,7 @@ RAMP_SECTION = "How fast do new hires ramp?"
 MANAGER_SECTION = "How do managers' teams compare?"
 
 NO_HIRE_DATES = "hire dates"
-ADD_HIRE_DATES = "add hire_date (YYYY-MM-DD) to the reps table"
+ADD_HIRE_DATES = "add each rep's hire date to the reps file"
 NO_MANAGERS = "managers"
 ADD_MANAGERS = "add manager (the manager's name) to the reps table"
 HEAT_MIN_DEALS = 5
@@ -1283,7 +1283,7 @@ def conversion_sentence(
     else:
         text = f"{over} no single step is the team's bottleneck: {alike_words(neck)}"
         text += ", as report 06 finds too." if same_as_06 else "."
-    heat = "The heat map shows each rep's conversion at each step against the team, in percentage points."
+    heat = "The heat map shows each rep's conversion at each step against the team, in points."
     return " ".join(part for part in (text, basis, heat) if part)
 
 

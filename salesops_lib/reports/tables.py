@@ -10,7 +10,7 @@ dict anywhere.
 Formats: ``money`` ($1.2M), ``money_exact`` ($1,234,567), ``pct`` (64%), ``pct1`` (64.3%),
 ``pct2`` (64.31%, where two figures would otherwise read the same), ``share`` (64%, a part
 of a whole: ``<1%`` for a part too small to read as 1%, 0% only for nothing),
-``pp`` (+3.1 pp), ``ratio`` (3.1×), ``int`` (1,234), ``num1`` (12.3), ``num2`` (0.87, e.g. a
+``pp`` (+3.1 points), ``ratio`` (3.1×), ``int`` (1,234), ``num1`` (12.3), ``num2`` (0.87, e.g. a
 correlation), ``date`` (2026-09-30), ``text``.
 """
 
@@ -201,7 +201,7 @@ def format_value(value: object, fmt: str, currency: str = "USD") -> str:
     Examples
     --------
     >>> format_value(1_234_567, "money"), format_value(0.031, "pp"), format_value(None, "int")
-    ('$1.2M', '+3.1 pp', '–')
+    ('$1.2M', '+3.1 points', '–')
     >>> format_value(0.0043, "share"), format_value(0.0, "share"), format_value(0.052, "share")
     ('<1%', '0%', '5%')
     """
@@ -222,7 +222,7 @@ def format_value(value: object, fmt: str, currency: str = "USD") -> str:
         return "<1%" if 0 < part < 0.005 else pct(part)
     if fmt == "pp":
         v = float(value) * 100  # type: ignore[arg-type]
-        return f"{v:+.1f} pp"
+        return f"{v:+.1f} points"
     if fmt == "ratio":
         return ratio(value)
     if fmt == "int":

@@ -108,7 +108,7 @@ TREND_SPEC = TableSpec(
 )
 QUOTA_COLUMNS = ("quota", "attainment", "coverage")
 GROUPS_SECTION = "How do teams, regions and managers contribute?"
-ADD_GROUPS = "add a reps file (reps.csv with rep_id, rep_name, team, region, manager)"
+ADD_GROUPS = "add a reps file (each rep's name, team, region and manager)"
 
 
 @dataclass(frozen=True)
@@ -1101,11 +1101,11 @@ def _rep_chart(reps: pd.DataFrame, measure: str) -> pd.DataFrame:
 
 
 def _rep_title(reps: pd.DataFrame, has_quota: bool) -> str:
-    many = (
-        " (top and bottom 15)"
-        if len(reps.dropna(subset=["attainment" if has_quota else "bookings"])) > 30
-        else ""
-    )
+    """The rep chart's title; past 30 reps it says the chart shows the top and bottom 15 of
+    how many, and whether the table below lists them all (up to :data:`REP_ROWS`)."""
+    shown = len(reps.dropna(subset=["attainment" if has_quota else "bookings"]))
+    every = f"; the table lists all {len(reps):,}" if len(reps) <= REP_ROWS else ""
+    many = f" (top and bottom 15 of {shown:,}{every})" if shown > 30 else ""
     if not has_quota:
         return f"Bookings by rep{many}"
     carrying = reps.dropna(subset=["attainment"])

@@ -94,7 +94,8 @@ INDEX_DEFINITIONS = pick(
         ),
         "Partial": (
             "A report some of whose sections lack the data they need; each such section says "
-            "in one line what is missing and how to add it."
+            "in one line what is missing and how to add it. What several reports lack is said "
+            "once, above the cards."
         ),
     },
 )
@@ -110,12 +111,74 @@ def _card_status(r: NotebookResult) -> str:
     return "kept" if r.kept else "ok"
 
 
-def _card_text(r: NotebookResult) -> str:
-    """What the card says: ``Failed``, ``Partial: no quotas``, ``Ready`` (and if kept)."""
+def _card_text(r: NotebookResult, shared: frozenset[str] = frozenset()) -> str:
+    """What the card says: ``Failed``, ``Partial: no quotas``, ``Ready`` (and if kept).
+
+    What the data lacks for several reports (``shared``) is said once above the cards
+    (:func:`shared_gaps`), so a card names only its own: ``Partial: no hire dates; see
+    above``, or ``Partial: see above`` when it has none of its own.
+    """
     if r.status != "ok":
         return "Failed"
     text = r.completeness if r.partial else "Ready"
+    if r.partial and shared:
+        gone = missing_of(r)
+        own = [m for m in gone if m not in shared]
+        if len(own) < len(gone):
+            text = "Partial: " + (f"no {', no '.join(own)}; see above" if own else "see above")
     return f"{text} (kept from the last run)" if r.kept else text
+
+
+def missing_of(r: NotebookResult) -> list[str]:
+    """What a partial report's data lacks, in the order its status names it.
+
+    ``Partial: no quotas, no teams`` -> ``["quotas", "teams"]``; empty for a report that is
+    not partial.
+
+    Parameters
+    ----------
+    r
+        A report's result (its ``completeness`` as :func:`~salesops_lib.reports.base.status_of`
+        words it).
+
+    Returns
+    -------
+    list of str
+    """
+    head = "Partial: no "
+    if not r.partial or not r.completeness.startswith(head):
+        return []
+    return r.completeness[len(head) :].split(", no ")
+
+
+def shared_gaps(results: list[NotebookResult]) -> tuple[list[str], frozenset[str]]:
+    """What the data lacks for two or more reports, said once above the index's cards.
+
+    Parameters
+    ----------
+    results
+        Every report of the run.
+
+    Returns
+    -------
+    tuple
+        One line per missing thing, in the order the reports first name it (``"Without
+        history snapshots: Rep benchmarking, Forecasting and Pipeline health."``), and the
+        set of those things (each card then names only its own).
+
+    Examples
+    --------
+    >>> lines, shared = shared_gaps(results)  # doctest: +SKIP
+    >>> lines  # doctest: +SKIP
+    ['Without quotas: Team visibility and Rep benchmarking.']
+    """
+    by: dict[str, list[str]] = {}
+    for r in results:
+        for m in missing_of(r):
+            by.setdefault(m, []).append(r.title.split(":")[0])
+    many = {m: names for m, names in by.items() if len(names) > 1}
+    lines = [f"Without {m}: {', '.join(names[:-1])} and {names[-1]}." for m, names in many.items()]
+    return lines, frozenset(many)
 
 
 def write_index(
@@ -152,12 +215,13 @@ def write_index(
         The index file.
     """
     _, end = data.calendar.bounds(quarter)
+    without, shared = shared_gaps(results)
     cards = [
         {
             "title": r.title,
             "question": r.question,
             "status": _card_status(r),
-            "status_text": _card_text(r),
+            "status_text": _card_text(r, shared),
             "html": r.html,
             "duration": r.duration,
             "error": r.error,
@@ -173,6 +237,7 @@ def write_index(
         headline=headline["items"],
         definitions=INDEX_DEFINITIONS,
         reports=cards,
+        without=without,
         failed=sum(r.status != "ok" for r in results),
         rendered=rendered_at(),
         version=meta["version"],

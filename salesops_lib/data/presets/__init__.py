@@ -295,7 +295,7 @@ def inactive_users_left(
     message = (
         f"{int(inactive.sum()):,} inactive user(s) {'has' if inactive.sum() == 1 else 'have'} "
         "no leaving date in the export: the last "
-        "day of their deals is used as their end date (add end_date to the reps for the real one)"
+        "day of their deals is used as their end date (add their leaving dates to the reps file)"
     )
     return out, [
         {

@@ -75,7 +75,7 @@ def _transform(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame]
                         "ids": ", ".join(opps.loc[needs, "opp_id"].astype("str").head(5)),
                         "message": (
                             f"{int(needs.sum()):,} lost or open deals have no amount in Maven's "
-                            "export; their product's list price (products.sales_price) is used"
+                            "export; their product's list price from the products file is used"
                         ),
                     }
                 )
