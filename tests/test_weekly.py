@@ -121,8 +121,45 @@ def test_method_sentence_names_each_run_of_weeks():
     w["method"] = ["ensemble", "ensemble", "pipeline", "pipeline"]
     w["backtest_week"] = [0, 0, 4, 4]
     s = rw.method_sentence(w, "2026Q3", {"ensemble": "Blend", "pipeline": "Pipeline"})
-    assert "(week 0 and 4): Blend at weeks 0–1 and Pipeline at weeks 2–3." in s
-    assert "only 7 quarters" in s and "uncalibrated" in s
+    assert "(weeks 0 and 4): Blend at weeks 0–1 and Pipeline at weeks 2–3." in s
+    assert s.endswith(
+        "Each range comes from the method's errors in only 7 backtested quarters, fewer than "
+        "the 8 that calibrate a range: read the ranges as uncalibrated."
+    )
+    one = rw.method_sentence(w.iloc[:1].assign(range_errors=8), "2026Q4", {"ensemble": "Blend"})
+    assert one == (
+        "It is the method the recommendation rule picks from the backtest of the quarters "
+        "before 2026Q4 at week 0: Blend; its range comes from the method's errors in 8 "
+        "backtested quarters."
+    )
+
+
+@pytest.mark.parametrize(
+    ("errors", "words"),
+    [
+        ([8, 9], "the method's errors in 8–9 backtested quarters"),
+        (
+            [7],
+            "the method's errors in only 7 backtested quarters, fewer than the 8 that "
+            "calibrate a range: read the ranges as uncalibrated",
+        ),
+        (
+            [2, 8],
+            "the method's errors in 2–8 backtested quarters: the weeks with fewer than 8 "
+            "are uncalibrated; with fewer than 3 the range is the method's own",
+        ),
+    ],
+)
+def test_ranges_words_at_the_calibration_edges(errors, words):
+    assert rw.ranges_words(errors) == words
+
+
+def test_range_words_marks_uncalibrated_only_when_asked():
+    row = {"lo80": 2.8e7, "hi80": 3.5e7, "range_errors": 7}
+    assert rw.range_words(row, FMT) == "$28.0M – $35.0M, uncalibrated"
+    assert rw.range_words(row, FMT, mark=False) == "$28.0M – $35.0M"
+    assert rw.range_words({**row, "range_errors": 8}, FMT) == "$28.0M – $35.0M"
+    assert rw.range_words({**row, "lo80": np.nan}, FMT) == "no range"
 
 
 def test_chart_draws_forecast_booked_quota_outcome_and_band():
@@ -205,3 +242,42 @@ def test_demo_week_between_backtests_is_forecast_quarter_of_its_method(demo, dem
         pytest.skip("the blend's figure depends on its weights: checked at the backtested weeks")
     fc = forecast.forecast_quarter(demo, quarter="2026Q3", as_of=row["as_of"], methods=(week4,))
     assert row["point"] == pytest.approx(float(fc["point"].iloc[0]))
+
+
+@pytest.mark.parametrize(
+    ("tested", "words"),
+    [
+        (0, "no quarter before it could be backtested, and a method is recommended from 4 on."),
+        (
+            3,
+            "only 3 quarters before it could be backtested, and a method is recommended from 4 on.",
+        ),
+        (
+            4,
+            "of the 4 quarters before it backtested, no method that may be recommended was "
+            "tested on 4 or more.",
+        ),
+    ],
+)
+def test_missing_sentence_says_what_the_backtest_lacked(tested, words):
+    assert rw.missing_sentence("2017Q4", tested) == f"No forecast by week for 2017Q4: {words}"
+
+
+def _line(quarter, weeks, sentence="s"):
+    from salesops_lib.reports.tables import Table
+
+    return rw.QuarterLine(
+        quarter, weeks, None, None, 14, sentence, None, "", weeks, Table(weeks, rw.SPEC, "", "USD")
+    )
+
+
+def test_section_sentence_with_and_without_weeks():
+    some, none = _weeks([1.0, 2.0]), _weeks([1.0]).iloc[:0]
+    both = rw.section_sentence(_line("2026Q3", some), _line("2026Q4", some.iloc[:1]))
+    assert both.startswith("The recommended forecast of 2026Q3, the quarter just finished,")
+    empty = rw.Weekly(_line("2017Q4", none, "missing"), _line("2018Q1", none), "x")
+    assert empty.lines == []
+    assert rw.section_sentence(empty.finished, empty.current) == "missing"
+    assert rw.section_sentence(None, _line("2026Q4", some)) == (
+        "The recommended forecast of 2026Q4, the quarter forecast, each week so far."
+    )

@@ -126,11 +126,12 @@ class Weekly:
 
     @property
     def lines(self) -> list[QuarterLine]:
-        """The quarters shown, the one just finished first."""
-        return [q for q in (self.finished, self.current) if q is not None]
+        """The quarters shown, the one just finished first (none when neither has a week)."""
+        shown = [q for q in (self.finished, self.current) if q is not None]
+        return shown if any(len(q.weeks) for q in shown) else []
 
 
-def range_words(row: Mapping[str, object], fmt: MoneyFormat) -> str:
+def range_words(row: Mapping[str, object], fmt: MoneyFormat, *, mark: bool = True) -> str:
     """A week's 80% range in words: ``$28.2M – $35.8M`` (``, uncalibrated``), or ``no range``.
 
     Parameters
@@ -139,6 +140,9 @@ def range_words(row: Mapping[str, object], fmt: MoneyFormat) -> str:
         A week (``lo80, hi80, range_errors``).
     fmt
         The money formatter.
+    mark
+        Say ``uncalibrated`` after a range from fewer than
+        :data:`~salesops_lib.analysis.forecast.CALIBRATED_ERRORS` errors.
 
     Returns
     -------
@@ -156,7 +160,7 @@ def range_words(row: Mapping[str, object], fmt: MoneyFormat) -> str:
     a, b = fmt(lo), fmt(hi)
     text = a if a == b else f"{a} – {b}"
     n = int(row["range_errors"])  # type: ignore[call-overload]
-    return text + (", uncalibrated" if n < forecast.CALIBRATED_ERRORS else "")
+    return text + (", uncalibrated" if mark and n < forecast.CALIBRATED_ERRORS else "")
 
 
 def figure_words(row: Mapping[str, object], fmt: MoneyFormat) -> str:
@@ -231,22 +235,55 @@ def method_sentence(weeks: pd.DataFrame, quarter: str, names: Mapping[str, str])
         for m in used
     ]
     tested = sorted(set(weeks["backtest_week"].astype(int)))
-    which = listing([str(w) for w in tested])
-    n = int(weeks["range_errors"].min())
-    if n >= forecast.CALIBRATED_ERRORS:
-        ranges = f"calibrated on at least {n} quarters"
-    elif n >= forecast.MIN_RANGE_ERRORS:
-        ranges = (
-            f"only {count(n, 'quarter')} at some weeks, fewer than the "
-            f"{forecast.CALIBRATED_ERRORS} that calibrate a range: read those as uncalibrated"
+    which = ("weeks " if len(tested) > 1 else "week ") + listing([str(w) for w in tested])
+    ranges = ranges_words(weeks["range_errors"].astype(int).tolist())
+    if len(weeks) == 1:
+        return (
+            f"It is the method the recommendation rule picks from the backtest of the quarters "
+            f"before {quarter} at {which}: {names.get(used[0], used[0])}; its range comes from "
+            f"{ranges}."
         )
-    else:
-        ranges = "too few at some weeks for a range of its errors, so the method's own range"
     return (
         f"Each week's figure is the method the report would have recommended that week, from "
         f"the backtest of the quarters before {quarter} at the nearest week backtested "
-        f"(week {which}): {listing(by)}. Each range comes from that method's errors in the "
-        f"same backtest: {ranges}."
+        f"({which}): {listing(by)}. Each range comes from {ranges}."
+    )
+
+
+def ranges_words(errors: list[int]) -> str:
+    """Where a line's ranges come from: how many backtest errors, whether that calibrates them.
+
+    Parameters
+    ----------
+    errors
+        Each week's backtest errors behind its range (``range_errors``), not empty.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> ranges_words([7, 7]), ranges_words([8])
+    ("the method's errors in only 7 backtested quarters, fewer than the 8 that calibrate a range: read the ranges as uncalibrated", "the method's errors in 8 backtested quarters")
+    """
+    lo, hi, enough = min(errors), max(errors), forecast.CALIBRATED_ERRORS
+    n = f"{lo}" if lo == hi else f"{lo}–{hi}"
+    if lo >= enough:
+        return f"the method's errors in {n} backtested quarters"
+    own = (
+        f"; with fewer than {forecast.MIN_RANGE_ERRORS} the range is the method's own"
+        if lo < forecast.MIN_RANGE_ERRORS
+        else ""
+    )
+    if hi < enough:
+        return (
+            f"the method's errors in only {n} backtested quarters, fewer than the {enough} that "
+            f"calibrate a range: read the ranges as uncalibrated{own}"
+        )
+    return (
+        f"the method's errors in {n} backtested quarters: the weeks with fewer than {enough} "
+        f"are uncalibrated{own}"
     )
 
 
@@ -325,6 +362,38 @@ def line_sentence(
     return f"{opening}{by}; the quarter closed at {fmt(outcome)}{against}{verdict}{tally}."
 
 
+def missing_sentence(quarter: str, tested: int) -> str:
+    """Why a quarter has no forecast by week: what the backtest before it lacked.
+
+    Parameters
+    ----------
+    quarter
+        The quarter.
+    tested
+        The quarters before it that the report's backtests tested.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> missing_sentence("2017Q4", 2)
+    'No forecast by week for 2017Q4: only 2 quarters before it could be backtested, and a method is recommended from 4 on.'
+    """
+    need = forecast.MIN_BACKTEST_QUARTERS
+    if tested < need:
+        some = f"only {count(tested, 'quarter')}" if tested else "no quarter"
+        return (
+            f"No forecast by week for {quarter}: {some} before it could be backtested, and a "
+            f"method is recommended from {need} on."
+        )
+    return (
+        f"No forecast by week for {quarter}: of the {tested} quarters before it backtested, no "
+        f"method that may be recommended was tested on {need} or more."
+    )
+
+
 def line_title(weeks: pd.DataFrame, quarter: str, outcome: float | None, fmt: MoneyFormat) -> str:
     """The chart's title: where the forecast started and ended (and what the quarter closed at).
 
@@ -362,10 +431,12 @@ def _line(
 ) -> QuarterLine:
     """One quarter's line: its weeks, sentences, title and table."""
     weeks = wk.forecast_by_week(d, quarter=quarter, dates=dates, backtests=backtests)
+    calibrated = weeks["range_errors"] >= forecast.CALIBRATED_ERRORS
+    mixed = bool(calibrated.any() and not calibrated.all())
     outcome, quota = wk.outcome(d, quarter, as_of), wk.quota_of(d, quarter)
     shown = weeks.assign(
         label=weeks["method"].map(lambda m: names.get(m, m)),
-        range=[range_words(r, fmt) for _, r in weeks.iterrows()],
+        range=[range_words(r, fmt, mark=mixed) for _, r in weeks.iterrows()],
         quota=quota if quota is not None else np.nan,
         outcome=outcome if outcome is not None else np.nan,
         held=[
@@ -374,10 +445,10 @@ def _line(
         ],
     )
     if weeks.empty:
-        sentence = (
-            f"No forecast by week for {quarter}: fewer than {forecast.MIN_BACKTEST_QUARTERS} "
-            "quarters before it could be backtested, too few to recommend a method at any week."
+        tested = max(
+            (wk.before(bt, quarter)["quarter"].nunique() for bt in backtests.values()), default=0
         )
+        sentence = missing_sentence(quarter, int(tested))
     else:
         sentence = line_sentence(weeks, quarter=quarter, outcome=outcome, quota=quota, fmt=fmt)
         missing = sorted(set(range(len(dates))) - set(weeks["week"].astype(int)))
@@ -391,6 +462,8 @@ def _line(
         *(["outcome", "held"] if outcome is None else []),
     )
     caption = f"The recommended forecast of {quarter} as known at each week"
+    if len(weeks) and not mixed and not calibrated.any():
+        caption += " (80% ranges uncalibrated: too few backtested quarters)"
     return QuarterLine(
         quarter=quarter,
         weeks=shown,
@@ -447,10 +520,29 @@ def weekly_section(
         n = forecast.forecast_week(d, last, end)
         finished = _line(d, last, wk.week_dates(d, last, n), backtests, names, fmt, as_of)
     current = _line(d, target, wk.week_dates(d, target, week, as_of), backtests, names, fmt, as_of)
-    which = (
-        f"{finished.quarter}, the quarter just finished, week by week against what it closed "
-        f"at, and {target}, the quarter forecast, each week so far"
-        if finished is not None
-        else f"{target}, the quarter forecast, each week so far"
+    return Weekly(finished, current, section_sentence(finished, current))
+
+
+def section_sentence(finished: QuarterLine | None, current: QuarterLine) -> str:
+    """The section's opening line: which quarters it shows, or why it shows none.
+
+    Parameters
+    ----------
+    finished
+        The quarter just finished (None: none).
+    current
+        The quarter forecast.
+
+    Returns
+    -------
+    str
+    """
+    if not any(len(q.weeks) for q in (finished, current) if q is not None):
+        return (finished or current).sentence
+    if finished is None:
+        return f"The recommended forecast of {current.quarter}, the quarter forecast, each week so far."
+    return (
+        f"The recommended forecast of {finished.quarter}, the quarter just finished, week by "
+        f"week against what it closed at, and of {current.quarter}, the quarter forecast, each "
+        "week so far."
     )
-    return Weekly(finished, current, f"The recommended forecast of {which}.")
