@@ -281,3 +281,21 @@ def test_section_sentence_with_and_without_weeks():
     assert rw.section_sentence(None, _line("2026Q4", some)) == (
         "The recommended forecast of 2026Q4, the quarter forecast, each week so far."
     )
+
+
+def test_first_and_second_are_blank_when_nothing_is_shown():
+    none = _weeks([1.0]).iloc[:0]
+    empty = rw.Weekly(_line("2017Q4", none, "missing"), _line("2018Q1", none), "missing")
+    assert empty.first.sentence == "" and len(empty.first.chart) == 0
+    assert len(empty.second.table) == 0
+    one = rw.Weekly(None, _line("2026Q4", _weeks([1.0])), "x")
+    assert one.first.quarter == "2026Q4" and one.second.quarter == ""
+
+
+def test_picture_is_the_chart_as_html_or_nothing():
+    from salesops_lib.render import page
+
+    w = _weeks([10.0, 11.0])
+    html = page.picture(plots.forecast_by_week, w, title="Forecast by week", quota=12.0).data
+    assert html.startswith('<img class="chart"') and 'alt="Forecast by week"' in html
+    assert page.picture(plots.forecast_by_week, w.iloc[:0], title="t").data == ""

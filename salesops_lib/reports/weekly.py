@@ -101,6 +101,22 @@ class QuarterLine:
     chart: pd.DataFrame
     table: Table
 
+    @property
+    def chart_options(self) -> dict[str, object]:
+        """The chart's keywords besides the currency (:func:`~salesops_lib.render.plots.forecast_by_week`)."""
+        return {"title": self.title, "quota": self.quota, "outcome": self.outcome}
+
+
+def blank_line() -> QuarterLine:
+    """A line that shows nothing (no sentence, chart or table rows).
+
+    Returns
+    -------
+    QuarterLine
+    """
+    empty = pd.DataFrame(columns=[*wk.WEEKLY_COLUMNS, "label", "range", "quota", "outcome", "held"])
+    return QuarterLine("", empty, None, None, 0, "", None, "", empty, Table(empty, SPEC, "", "USD"))
+
 
 @dataclass(frozen=True)
 class Weekly:
@@ -129,6 +145,18 @@ class Weekly:
         """The quarters shown, the one just finished first (none when neither has a week)."""
         shown = [q for q in (self.finished, self.current) if q is not None]
         return shown if any(len(q.weeks) for q in shown) else []
+
+    @property
+    def first(self) -> QuarterLine:
+        """The first line to show: the quarter just finished (a blank line when none is shown)."""
+        shown = self.lines
+        return shown[0] if shown else blank_line()
+
+    @property
+    def second(self) -> QuarterLine:
+        """The second line to show: the quarter forecast (a blank line when none is shown)."""
+        shown = self.lines
+        return shown[1] if len(shown) > 1 else blank_line()
 
 
 def range_words(row: Mapping[str, object], fmt: MoneyFormat, *, mark: bool = True) -> str:
