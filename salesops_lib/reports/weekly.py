@@ -50,9 +50,8 @@ DEFINITIONS: dict[str, str] = {
         "the nearest week backtested (0, 4 or 8; a tie goes to the later week), run on that day."
     ),
     "80% range by week": (
-        "The range the week's method gives, from its own errors in the quarters backtested "
-        "before the quarter at that week (a t interval of how far actuals fell from its "
-        f"forecasts); with fewer than {forecast.CALIBRATED_ERRORS} errors it is uncalibrated, "
+        "The range the week's method gives, from how far actuals fell from its forecasts in "
+        "the quarters backtested before the quarter at that week; with fewer than {forecast.CALIBRATED_ERRORS} errors it is uncalibrated, "
         f"with fewer than {forecast.MIN_RANGE_ERRORS} the method's own range is shown."
     ),
     "Booked so far": "Bookings of the quarter from its first day to the week's date.",
