@@ -113,7 +113,9 @@ def pick_at(bt: pd.DataFrame) -> str | None:
     return forecast.recommend(bt, hindsight=tuple(bt.attrs.get("hindsight", ())))
 
 
-def week_dates(data: SalesData, quarter: str, weeks: int, last: pd.Timestamp | None = None) -> list:
+def week_dates(
+    data: SalesData, quarter: str, weeks: int, last: pd.Timestamp | None = None
+) -> list[pd.Timestamp]:
     """The as-of date of each week 0 … ``weeks`` of a quarter (the last one ``last`` when given).
 
     Parameters
