@@ -376,6 +376,11 @@ def show(ax: Any) -> None:
         A matplotlib Axes (as every function of :mod:`salesops_lib.render.plots` returns), or
         a Figure.
     """
+    display(HTML(_img(ax)))
+
+
+def _img(ax: Any) -> str:
+    """The chart an Axes belongs to as an ``<img>`` (PNG, 110 dpi, its title as alternative text); closes it."""
     import base64
 
     import matplotlib.pyplot as plt
@@ -387,7 +392,30 @@ def show(ax: Any) -> None:
     plt.close(fig)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     alt = html.escape(titles[0], quote=True)
-    display(HTML(f'<img class="chart" src="data:image/png;base64,{data}" alt="{alt}">'))
+    return f'<img class="chart" src="data:image/png;base64,{data}" alt="{alt}">'
+
+
+def picture(plot: Any, frame: Any, **options: Any) -> HTML:
+    """:func:`chart` as an output to display among others (one ``display`` for a section).
+
+    Parameters
+    ----------
+    plot
+        A function of :mod:`salesops_lib.render.plots` taking the frame first.
+    frame
+        The frame to draw, or None.
+    **options
+        Keywords for ``plot``.
+
+    Returns
+    -------
+    HTML
+        The chart as an ``<img>``; empty when ``frame`` is None or empty (the section's
+        sentence says why there is nothing to draw).
+    """
+    if frame is None or len(frame) == 0:
+        return HTML("")
+    return HTML(_img(plot(frame, **options)))
 
 
 def chart(plot: Any, frame: Any, **options: Any) -> None:

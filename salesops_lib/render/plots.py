@@ -1696,3 +1696,65 @@ def tenure_curves(
     )
     ax.set_title(title)
     return ax
+
+
+def forecast_by_week(
+    weeks: pd.DataFrame,
+    *,
+    title: str,
+    currency: str = "USD",
+    quota: float | None = None,
+    outcome: float | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """A quarter's forecast as of each week: its 80% range as a band, bookings so far, quota, outcome.
+
+    Parameters
+    ----------
+    weeks
+        One row per week: ``week, as_of, point, lo80, hi80, booked``
+        (:func:`salesops_lib.analysis.weekly.forecast_by_week`); NaN range ends: no band there.
+    title
+        The chart's title (it states the finding).
+    currency
+        ISO code of the money amounts.
+    quota
+        The quarter's quota (a flat line); None: none.
+    outcome
+        What the quarter closed at (a dashed line); None: not closed yet.
+    ax
+        The Axes to draw on; None: a new figure.
+
+    Returns
+    -------
+    Axes
+        The Axes drawn on (lines labelled ``Forecast``, ``Booked so far``, ``Quota``,
+        ``Outcome``; the band ``80% range``).
+    """
+    ax = _ax(ax, (9.0, 4.2))
+    x = weeks["week"].to_numpy(dtype=float)
+    lo, hi = weeks["lo80"].to_numpy(dtype=float), weeks["hi80"].to_numpy(dtype=float)
+    ranged = np.isfinite(lo) & np.isfinite(hi)
+    if ranged.any():
+        ax.fill_between(
+            x, lo, hi, where=ranged, color=PALETTE[0], alpha=0.18, lw=0, label="80% range"
+        )
+    ax.plot(
+        x, weeks["point"], color=PALETTE[0], lw=2.4, marker="o", ms=4, label="Forecast", zorder=3
+    )
+    ax.plot(x, weeks["booked"], color="#7b8794", lw=1.6, label="Booked so far")
+    if quota is not None and np.isfinite(quota) and quota > 0:
+        ax.axhline(quota, color=BAD, lw=1.4, label="Quota")
+    if outcome is not None and np.isfinite(outcome):
+        ax.axhline(outcome, color="#222", lw=1.4, ls="--", label="Outcome")
+    dates = pd.to_datetime(weeks["as_of"])
+    step = 2 if len(x) > 8 else 1
+    ax.set_xticks(
+        x[::step], [f"{int(w)}\n{d:%b %d}" for w, d in zip(x[::step], dates[::step], strict=True)]
+    )
+    ax.set_xlabel("Week of quarter (end of the week)")
+    money_axis(ax, currency=currency)
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left", fontsize=8.5, ncol=5, bbox_to_anchor=(0, -0.22))
+    ax.set_title(title)
+    return ax

@@ -63,6 +63,11 @@ from salesops_lib.reports.deals import (
 from salesops_lib.reports.definitions import SHARED, pick
 from salesops_lib.reports.outlook import hindsight_why, outlook_sentence
 from salesops_lib.reports.tables import Column, Table, TableSpec
+from salesops_lib.reports.weekly import DEFINITIONS as WEEKLY_DEFINITIONS
+from salesops_lib.reports.weekly import Weekly, weekly_section
+
+SECTION_DEFINITIONS = CALL_DEFINITIONS | WEEKLY_DEFINITIONS
+"""The terms of the sections built in modules of their own (reps' calls, forecast by week)."""
 
 WEEKS = (0, 4, 8)
 """Weeks of the quarter every method is also backtested at (besides the forecast's own)."""
@@ -465,6 +470,8 @@ class Forecasting(HasGaps):
     push_files: dict[str, Table]
     calls: Calls
     """Reps' calls: past bias, the calibrated call and the reps at risk of missing quota."""
+    weekly: Weekly
+    """The recommended forecast by week: the quarter just finished and the one forecast."""
 
 
 def method_name(method: str, names: dict[str, str] | None = None) -> str:
@@ -557,7 +564,7 @@ def build(
             _team_section(b, teams),
             moved,
             _push_section(b, risk),
-            _calls_part(b, backtest_quarters),
+            *_closing_parts(b, backtest_quarters),
         ),
         definitions=_definitions(
             forecasts,
@@ -571,7 +578,7 @@ def build(
             ),
         )
         | moved.bridge_definitions
-        | CALL_DEFINITIONS,
+        | SECTION_DEFINITIONS,
         findings=_findings(
             forecasts,
             rec,
@@ -603,6 +610,33 @@ def _calls_part(b: _Basis, quarters: int) -> _CallsPart:
     """The reps' calls (:func:`~salesops_lib.reports.calls.calls_section`) of the quarter forecast."""
     return _CallsPart(
         calls_section(b.d, quarter=b.target, as_of=b.period.as_of, week=b.week, quarters=quarters)
+    )
+
+
+@dataclass(frozen=True)
+class _WeeklyPart:
+    """Section "How did the forecast move week by week?" (the field of :class:`Forecasting`)."""
+
+    weekly: Weekly
+
+
+def _closing_parts(b: _Basis, quarters: int) -> tuple[_CallsPart, _WeeklyPart]:
+    """The report's last sections: the reps' calls and the forecast by week."""
+    return _calls_part(b, quarters), _weekly_part(b)
+
+
+def _weekly_part(b: _Basis) -> _WeeklyPart:
+    """The forecast by week (:func:`~salesops_lib.reports.weekly.weekly_section`) from the backtests run."""
+    return _WeeklyPart(
+        weekly_section(
+            b.d,
+            target=b.target,
+            week=b.week,
+            as_of=b.period.as_of,
+            backtests=b.tests,
+            names=b.names,
+            fmt=b.fmt,
+        )
     )
 
 
