@@ -1449,7 +1449,7 @@ def departures_unseen_sentence(reps: pd.DataFrame) -> str | None:
     return (
         "No rep in this data has an end date or is marked inactive, so no deal is flagged as "
         "waiting for a new owner. If reps have left, this export does not say so (HubSpot's "
-        "deals export never does): add end_date to a reps file, or export the users with "
+        "deals export never does): add their leaving dates to the reps file, or export the users with "
         "their active flag (Salesforce's User export, HubSpot's owners including archived "
         "ones)."
     )
