@@ -405,3 +405,50 @@ def test_backtest_ranges_leave_the_quarters_own_outcome_out():
     assert (out.loc[0, "lo80"], out.loc[0, "hi80"]) == pytest.approx((lo, hi))
     # the outlier's own range does not stretch to hold it
     assert out.loc[4, "hi95"] < 400.0
+
+
+@pytest.mark.parametrize(
+    ("values", "factor"),
+    [
+        ([10, 10, 10, 20, 10, 10, 10, 20], 1.6),  # Q-4 was twice the rest, no growth
+        ([12, 12, 12, 12, 10, 10, 10, 10], 1.2),  # flat seasons, 20% growth
+        ([11, 11, 11, 22, 10, 10, 10, 20], 1.76),  # season and growth: 22 * 1.1 / 13.75
+        ([10, 10, 10, 20, 10, 10, 10], 1.0),  # not a year and a year before: the mean
+        ([10, 10, 10, 0, 10, 10, 10, 20], 1.0),  # nothing a year before: the mean
+        ([10, 10, 10, 20, 0, 0, 0, 0], 1.0),  # nothing the year before
+    ],
+)
+def test_season_factor_by_hand(values, factor):
+    assert fc.season_factor(np.array(values, dtype=float)) == pytest.approx(factor)
+
+
+def _created_after(opps: pd.DataFrame, start, end, as_of) -> float:
+    won = opps[opps["is_won"] & (opps["close_date"] >= start) & (opps["close_date"] <= end)]
+    return float(won.loc[won["created_date"] > as_of, "amount"].sum())
+
+
+def test_allowance_for_deals_not_yet_created_follows_the_season_on_the_demo(demo_dir, demo):
+    # by pandas on the raw CSV (week 0 of calendar quarters): the same quarter a year back,
+    # scaled by the year's growth
+    opps = pd.read_csv(
+        demo_dir / "opportunities.csv", parse_dates=["created_date", "close_date"]
+    ).assign(is_won=lambda o: o["is_won"].astype(str).str.lower() == "true")
+    quarters = pd.period_range("2023Q4", "2025Q3", freq="Q")[::-1]  # latest first
+    nyc = np.array(
+        [
+            _created_after(
+                opps, q.start_time, q.end_time.normalize(), q.start_time - pd.Timedelta(days=1)
+            )
+            for q in quarters
+        ]
+    )
+    expected = nyc[3] * nyc[:4].sum() / nyc[4:].sum()
+    p = fc._point(demo, "2025Q4", fc.as_of_for_week(demo, "2025Q4", 0))
+    mean, _ = fc._not_yet_created(demo, fc._earlier_points(demo, p))
+    assert float(mean["Total"]) == pytest.approx(expected, rel=1e-9)
+    # the fourth quarter books more from deals created inside it than the flat mean says
+    assert float(mean["Total"]) > nyc[:4].mean() * 1.1
+    # a year short: the flat mean of the last four
+    p = fc._point(demo, "2025Q2", fc.as_of_for_week(demo, "2025Q2", 0))
+    mean, _ = fc._not_yet_created(demo, fc._earlier_points(demo, p))
+    assert float(mean["Total"]) == pytest.approx(nyc[2:6].mean(), rel=1e-9)

@@ -268,7 +268,10 @@ def _example(data: SalesData, q: _Point) -> pd.DataFrame:
 def _not_yet_created(
     data: SalesData, points: list[_Point], key: pd.Series | None = None
 ) -> tuple[pd.Series, pd.Series]:
-    """Mean and sd, over earlier quarters, of bookings from deals created after the point."""
+    """Mean and sd, over earlier quarters, of bookings from deals created after the point.
+
+    The mean is the last four quarters' times the company's :func:`season_factor` when the
+    points reach a year back in full (:func:`_a_year_back`)."""
     return data.derived(
         ("not yet created", tuple((q.quarter, q.as_of) for q in points), _key_name(key)),
         lambda: _not_yet_created_uncached(data, points, key),
@@ -292,7 +295,59 @@ def _not_yet_created_uncached(
         return pd.Series(dtype=float), pd.Series(dtype=float)
     table = pd.concat(vals, axis=1).fillna(0.0)
     recent = table.iloc[:, : min(4, table.shape[1])]
-    return recent.mean(axis=1), table.std(axis=1, ddof=1).fillna(0.0)
+    factor = (
+        season_factor(table.sum(axis=0).to_numpy(dtype=float))
+        if _a_year_back(data, points)
+        else 1.0
+    )
+    return recent.mean(axis=1) * factor, table.std(axis=1, ddof=1).fillna(0.0)
+
+
+SEASON_QUARTERS = 8
+"""Earlier quarters the allowance for deals not yet created needs to follow the season."""
+
+
+def _a_year_back(data: SalesData, points: list[_Point]) -> bool:
+    """Whether ``points`` are the :data:`SEASON_QUARTERS` quarters just before the one forecast,
+    latest first (the fourth is then the same quarter a year earlier)."""
+    if len(points) < SEASON_QUARTERS or points[0].offset < -1:
+        return False
+    first = points[0].quarter
+    return all(q.quarter == data.calendar.shift(first, -k) for k, q in enumerate(points))
+
+
+def season_factor(values: np.ndarray) -> float:
+    """How far this quarter's allowance for deals not yet created moves off the recent mean.
+
+    The seasonal-naive-with-growth yardstick applied to the bookings from deals created
+    after the point: the same quarter a year earlier scaled by the growth of the last four
+    quarters over the four before, as a multiple of the last four quarters' mean. Fixed a
+    priori (no knob): with fewer than :data:`SEASON_QUARTERS` earlier quarters, or nothing
+    booked a year before, the factor is 1 (the recent mean).
+
+    Parameters
+    ----------
+    values
+        The company's bookings from deals not yet created at the point, latest quarter
+        first (one, two, ... quarters before the one forecast).
+
+    Returns
+    -------
+    float
+        ``values[3] × (sum of values[0:4] / sum of values[4:8]) / mean of values[0:4]``, or 1.
+
+    Examples
+    --------
+    >>> round(season_factor(np.array([10, 10, 10, 20, 10, 10, 10, 20.0])), 3)
+    1.6
+    """
+    v = np.asarray(values, dtype=float)
+    if len(v) < SEASON_QUARTERS or not np.isfinite(v[:SEASON_QUARTERS]).all():
+        return 1.0
+    recent, before = v[:4].sum(), v[4:SEASON_QUARTERS].sum()
+    if recent <= 0 or before <= 0 or v[3] <= 0:
+        return 1.0
+    return float(v[3] * (recent / before) / (recent / 4))
 
 
 # ---------------------------------------------------------------------------------------
