@@ -452,3 +452,59 @@ def test_allowance_for_deals_not_yet_created_follows_the_season_on_the_demo(demo
     p = fc._point(demo, "2025Q2", fc.as_of_for_week(demo, "2025Q2", 0))
     mean, _ = fc._not_yet_created(demo, fc._earlier_points(demo, p))
     assert float(mean["Total"]) == pytest.approx(nyc[2:6].mean(), rel=1e-9)
+
+
+def test_group_ranges_stretch_as_the_company_calibration_does():
+    # the company's own 80% range is 90..110; its errors call for 80..120 (t interval below)
+    errs = np.array([-0.1, 0.0, 0.1, 0.05, -0.05])
+    lo, hi = fc.calibrated_range(100.0, errs, 0.8)
+    k_lo, k_hi = (100.0 - lo) / 10.0, (hi - 100.0) / 10.0
+    company = {
+        "pipeline": pd.DataFrame(
+            {"point": [100.0], "lo80": [90.0], "hi80": [110.0], "lo95": [85.0], "hi95": [115.0]},
+            index=["Total"],
+        )
+    }
+    teams = pd.DataFrame(
+        {
+            "point": [60.0, 40.0],
+            "lo80": [50.0, 36.0],
+            "hi80": [66.0, 45.0],
+            "lo95": [45.0, 33.0],
+            "hi95": [70.0, 48.0],
+        },
+        index=["East", "West"],
+    )
+    floors = pd.Series({"East": 0.0, "West": 35.0})
+    out = fc._group_ranges({"pipeline": teams}, company, {"pipeline": errs}, 0.0, floors)
+    east = out["pipeline"].loc["East"]
+    assert east["lo80"] == pytest.approx(60.0 - k_lo * 10.0)
+    assert east["hi80"] == pytest.approx(60.0 + k_hi * 6.0)
+    assert east["point"] == 60.0
+    # never below the team's bookings so far
+    assert out["pipeline"].loc["West", "lo80"] == pytest.approx(max(40.0 - k_lo * 4.0, 35.0))
+    # too few errors: the team keeps its own range
+    kept = fc._group_ranges({"pipeline": teams}, company, {"pipeline": errs[:2]}, 0.0, floors)
+    pd.testing.assert_frame_equal(kept["pipeline"], teams)
+
+
+def test_team_ranges_follow_the_company_calibration_on_the_demo(demo):
+    bt = fc.backtest(
+        demo, quarters=6, week=fc.forecast_week(demo, "2026Q3", AS_OF), before="2026Q3"
+    )
+    kw = {"quarter": "2026Q3", "as_of": AS_OF, "methods": ("pipeline",), "backtest": bt}
+    total = fc.forecast_quarter(demo, **kw).set_index("method").loc["pipeline"]
+    teams = fc.forecast_quarter(demo, by="team", **kw)
+    own = fc._all_methods(demo, fc._point(demo, "2026Q3", AS_OF), None, ("pipeline",))
+    own_total = own["pipeline"].iloc[0]
+    # the company's calibrated 80% range is wider (or narrower) than its own by a factor the
+    # teams' ranges share, on each side
+    k_hi = (total["hi80"] - total["point"]) / (own_total["hi80"] - own_total["point"])
+    team_own = fc._all_methods(
+        demo, fc._point(demo, "2026Q3", AS_OF), fc._group_map(demo, "team"), ("pipeline",)
+    )["pipeline"]
+    t = teams.set_index("team")
+    got = (t["hi80"] - t["point"]) / (team_own["hi80"] - team_own["point"]).reindex(t.index)
+    assert np.allclose(got.to_numpy(), k_hi)
+    assert (t["lo80"] <= t["point"]).all() and (t["hi80"] >= t["point"]).all()
+    assert (t["lo95"] <= t["lo80"] + 1e-6).all() and (t["hi95"] >= t["hi80"] - 1e-6).all()

@@ -1634,7 +1634,8 @@ def forecast_quarter(
         smaller bias, among methods whose backtest used no hindsight; None without such a
         backtest), ``range_errors`` (for each method whose ranges come from its backtest
         errors, :func:`calibrated_range`, how many errors: at least :data:`MIN_RANGE_ERRORS`,
-        calibrated from :data:`CALIBRATED_ERRORS` on; the company total only), ``weights``,
+        calibrated from :data:`CALIBRATED_ERRORS` on; with ``by`` each group's own range
+        is stretched as the company total's is by that calibration, :func:`_group_ranges`), ``weights``,
         ``week`` (the
         backtest's week), ``backtested`` (the quarters it tested), ``booked`` (bookings
         won so far) and ``as_of`` (the as-of date used, ``YYYY-MM-DD``).
@@ -1678,8 +1679,13 @@ def forecast_quarter(
         parts["ensemble"] = _ensemble(parts, weights)
     so_far = float(booked(data, start, as_of_ts)["amount"].sum())
     parts |= history
-    errors = _range_errors(bt, tuple(parts)) if key is None else {}
-    out = _long_forecast(_calibrated_parts(parts, errors, so_far), by)
+    errors = _range_errors(bt, tuple(parts))
+    if key is None:
+        parts = _calibrated_parts(parts, errors, so_far)
+    elif errors:
+        company = _company_parts(data, p, methods, weights)
+        parts = _group_ranges(parts, company, errors, so_far, _booked_by(data, p, key))
+    out = _long_forecast(parts, by)
     out.attrs["recommended"] = _recommended(data, bt, tuple(parts))
     out.attrs["weights"] = weights
     out.attrs["week"] = forecast_week(data, quarter, as_of_ts)
@@ -1715,6 +1721,59 @@ def _range_errors(bt: pd.DataFrame | None, methods: tuple[str, ...]) -> dict[str
         rows = bt[bt["method"] == m]
         if m not in OWN_RANGES and len(rows):
             out[m] = relative_errors(rows["forecast"], rows["actual"])
+    return out
+
+
+def _company_parts(
+    data: SalesData, p: _Point, methods: tuple[str, ...], weights: dict[str, float]
+) -> dict[str, pd.DataFrame]:
+    """The company-total forecasts with the methods' own ranges (what team ranges scale from)."""
+    parts = _all_methods(
+        data, p, None, tuple(m for m in methods if m in METHODS and m != "ensemble")
+    )
+    if "ensemble" in methods and parts:
+        parts["ensemble"] = _ensemble(parts, weights)
+    return parts | _history_methods(data, p, None, methods)
+
+
+def _group_ranges(
+    parts: dict[str, pd.DataFrame],
+    company: dict[str, pd.DataFrame],
+    errors: dict[str, np.ndarray],
+    so_far: float,
+    floors: pd.Series,
+) -> dict[str, pd.DataFrame]:
+    """Each group's own range stretched as the company's is by its calibration.
+
+    A group (team, region) has too few backtest errors of its own; its range keeps the
+    method's spread for the group and each end moves away from the point by the factor
+    that takes the company total's own range end to its calibrated one
+    (:func:`calibrated_range` on the company's backtest errors), never below the group's
+    bookings so far (``floors``). Methods without enough errors, or without a range of
+    their own, keep what they have.
+    """
+    out = dict(parts)
+    for m, f in parts.items():
+        errs = errors.get(m, np.array([]))
+        whole = company.get(m)
+        if len(errs) < MIN_RANGE_ERRORS or whole is None or whole.empty:
+            continue
+        w = whole.iloc[0]
+        f = f.copy()
+        for level in (80, 95):
+            lo, hi = calibrated_range(float(w["point"]), errs, level / 100, floor=so_far)
+            below, above = (
+                float(w["point"]) - float(w[f"lo{level}"]),
+                float(w[f"hi{level}"]) - float(w["point"]),
+            )
+            if not (np.isfinite(lo) and below > 0 and above > 0):
+                continue
+            k_lo, k_hi = (float(w["point"]) - lo) / below, (hi - float(w["point"])) / above
+            low = f["point"] - k_lo * (f["point"] - f[f"lo{level}"])
+            f[f"lo{level}"] = np.maximum(low, floors.reindex(f.index).fillna(0.0))
+            f[f"hi{level}"] = f["point"] + k_hi * (f[f"hi{level}"] - f["point"])
+        f["lo95"], f["hi95"] = np.minimum(f["lo95"], f["lo80"]), np.maximum(f["hi95"], f["hi80"])
+        out[m] = f
     return out
 
 
