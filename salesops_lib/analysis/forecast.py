@@ -1634,11 +1634,9 @@ def forecast_quarter(
         smaller bias, among methods whose backtest used no hindsight; None without such a
         backtest), ``range_errors`` (for each method whose ranges come from its backtest
         errors, :func:`calibrated_range`, how many errors: at least :data:`MIN_RANGE_ERRORS`,
-        calibrated from :data:`CALIBRATED_ERRORS` on; with ``by`` each group's own range
-        is stretched as the company total's is by that calibration, :func:`_group_ranges`), ``weights``,
-        ``week`` (the
-        backtest's week), ``backtested`` (the quarters it tested), ``booked`` (bookings
-        won so far) and ``as_of`` (the as-of date used, ``YYYY-MM-DD``).
+        calibrated from :data:`CALIBRATED_ERRORS` on; a group's range is stretched as the
+        company's by it, :func:`_group_ranges`), ``weights``, ``week`` (the backtest's
+        week), ``backtested`` (the quarters it tested), ``booked`` (bookings won so far) and ``as_of`` (the as-of date used, ``YYYY-MM-DD``).
 
     Raises
     ------
@@ -1680,11 +1678,7 @@ def forecast_quarter(
     so_far = float(booked(data, start, as_of_ts)["amount"].sum())
     parts |= history
     errors = _range_errors(bt, tuple(parts))
-    if key is None:
-        parts = _calibrated_parts(parts, errors, so_far)
-    elif errors:
-        company = _company_parts(data, p, methods, weights)
-        parts = _group_ranges(parts, company, errors, so_far, _booked_by(data, p, key))
+    parts = _ranged(data, p, key, parts, errors, (methods, weights), so_far)
     out = _long_forecast(parts, by)
     out.attrs["recommended"] = _recommended(data, bt, tuple(parts))
     out.attrs["weights"] = weights
@@ -1722,6 +1716,26 @@ def _range_errors(bt: pd.DataFrame | None, methods: tuple[str, ...]) -> dict[str
         if m not in OWN_RANGES and len(rows):
             out[m] = relative_errors(rows["forecast"], rows["actual"])
     return out
+
+
+def _ranged(
+    data: SalesData,
+    p: _Point,
+    key: pd.Series | None,
+    parts: dict[str, pd.DataFrame],
+    errors: dict[str, np.ndarray],
+    asked: tuple[tuple[str, ...], dict[str, float]],
+    so_far: float,
+) -> dict[str, pd.DataFrame]:
+    """The forecasts with their ranges calibrated on the backtest errors: the company
+    total's directly (:func:`_calibrated_parts`), a group's by the company's calibration
+    (:func:`_group_ranges`); ``asked`` is the methods asked for and the ensemble weights."""
+    if key is None:
+        return _calibrated_parts(parts, errors, so_far)
+    if not errors:
+        return parts
+    company = _company_parts(data, p, *asked)
+    return _group_ranges(parts, company, errors, so_far, _booked_by(data, p, key))
 
 
 def _company_parts(
