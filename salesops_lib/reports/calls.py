@@ -298,7 +298,8 @@ def risk_record(data: SalesData, *, before: str, week: int, quarters: int = 4) -
         ``at_risk_reached`` (how many of those booked their quota anyway). ``attrs["pairs"]``:
         every quarter read, ``quarter, rep_id, chance`` (simulated) ``, reached``.
     """
-    rows, pairs = [], []
+    rows: list[dict[str, object]] = []
+    pairs: list[pd.DataFrame] = []
     done = [q for q in data.full_quarters() if q < before][-(quarters + RECORD_WARMUP) :]
     for i, q in enumerate(done):
         start, end = data.calendar.bounds(q)
