@@ -399,5 +399,52 @@ def test_demo_risk_record_matches_pandas_on_the_raw_files(demo, demo_dir):
         made = booked.to_numpy() >= quota.reindex(ch["rep_id"]).to_numpy() - 0.005
         assert row.reps == len(ch)
         assert row.reached == pytest.approx(made.mean())
-        assert row.at_risk == int((ch["chance"] < ca.AT_RISK).sum())
-        assert row.at_risk_reached == int(((ch["chance"] < ca.AT_RISK).to_numpy() & made).sum())
+        # recalibrated on the quarters read before it alone
+        pairs = record.attrs["pairs"]
+        fit = rc.record_fit(pairs[pairs["quarter"] < row.quarter])
+        assert fit is not None
+        chance = ca.calibrated_chances(ch["chance"].to_numpy(), fit)
+        assert row.mean_chance == pytest.approx(chance.mean())
+        assert row.simulated_chance == pytest.approx(ch["chance"].mean())
+        assert row.at_risk == int((chance < ca.AT_RISK).sum())
+        assert row.at_risk_reached == int(((chance < ca.AT_RISK) & made).sum())
+    # the warm-up quarters are read for the recalibration only
+    assert sorted(record.attrs["pairs"]["quarter"].unique()) == [
+        "2025Q4",
+        "2026Q1",
+        "2026Q2",
+        "2026Q3",
+    ]
+    # out of sample the recalibrated chances average near the share that reached quota
+    # (the simulated ones ran 12 points low on the demo)
+    rec = rc.risk_record(demo, before="2026Q4", week=0)
+    mean = (rec["mean_chance"] * rec["reps"]).sum() / rec["reps"].sum()
+    reached = (rec["reached"] * rec["reps"]).sum() / rec["reps"].sum()
+    simulated = (rec["simulated_chance"] * rec["reps"]).sum() / rec["reps"].sum()
+    assert abs(mean - reached) < 0.04 < reached - simulated
+
+
+def test_recalibration_moves_low_chances_to_the_record(rng):
+    # simulated chances that run low and too extreme: the truth is 0.2 + 0.6 x chance
+    raw = rng.uniform(0, 1, 600)
+    reached = rng.random(600) < 0.2 + 0.6 * raw
+    fit = ca.recalibration(raw[:300], reached[:300])
+    assert fit is not None and 0 < fit[1] < 1  # less extreme
+    fresh = ca.calibrated_chances(raw[300:], fit)
+    truth = 0.2 + 0.6 * raw[300:]
+    assert abs(fresh.mean() - truth.mean()) < 0.04
+    assert np.abs(fresh - truth).mean() < 0.05
+    assert (np.diff(fresh[np.argsort(raw[300:])]) >= 0).all()  # the order is kept
+
+
+def test_recalibration_by_hand_and_its_fallbacks():
+    # a calibrated record stays as it is: a = 0, b = 1
+    p = np.repeat([0.2, 0.5, 0.8], 100)
+    y = np.concatenate([np.arange(100) < k for k in (20, 50, 80)])
+    a, b = ca.recalibration(p, y)
+    assert (a, b) == pytest.approx((0.0, 1.0), abs=1e-6)
+    assert ca.recalibration(p[:30], y[:30]) is None  # too few rep-quarters
+    assert ca.recalibration(p, np.ones(300)) is None  # everyone reached quota
+    assert ca.recalibration(p, ~y) is None  # falls with the chance: no fit
+    assert ca.calibrated_chances(np.array([0.3]), None) == pytest.approx([0.3])
+    assert rc.record_fit([]) is None

@@ -405,3 +405,106 @@ def test_backtest_ranges_leave_the_quarters_own_outcome_out():
     assert (out.loc[0, "lo80"], out.loc[0, "hi80"]) == pytest.approx((lo, hi))
     # the outlier's own range does not stretch to hold it
     assert out.loc[4, "hi95"] < 400.0
+
+
+@pytest.mark.parametrize(
+    ("values", "factor"),
+    [
+        ([10, 10, 10, 20, 10, 10, 10, 20], 1.6),  # Q-4 was twice the rest, no growth
+        ([12, 12, 12, 12, 10, 10, 10, 10], 1.2),  # flat seasons, 20% growth
+        ([11, 11, 11, 22, 10, 10, 10, 20], 1.76),  # season and growth: 22 * 1.1 / 13.75
+        ([10, 10, 10, 20, 10, 10, 10], 1.0),  # not a year and a year before: the mean
+        ([10, 10, 10, 0, 10, 10, 10, 20], 1.0),  # nothing a year before: the mean
+        ([10, 10, 10, 20, 0, 0, 0, 0], 1.0),  # nothing the year before
+    ],
+)
+def test_season_factor_by_hand(values, factor):
+    assert fc.season_factor(np.array(values, dtype=float)) == pytest.approx(factor)
+
+
+def _created_after(opps: pd.DataFrame, start, end, as_of) -> float:
+    won = opps[opps["is_won"] & (opps["close_date"] >= start) & (opps["close_date"] <= end)]
+    return float(won.loc[won["created_date"] > as_of, "amount"].sum())
+
+
+def test_allowance_for_deals_not_yet_created_follows_the_season_on_the_demo(demo_dir, demo):
+    # by pandas on the raw CSV (week 0 of calendar quarters): the same quarter a year back,
+    # scaled by the year's growth
+    opps = pd.read_csv(
+        demo_dir / "opportunities.csv", parse_dates=["created_date", "close_date"]
+    ).assign(is_won=lambda o: o["is_won"].astype(str).str.lower() == "true")
+    quarters = pd.period_range("2023Q4", "2025Q3", freq="Q")[::-1]  # latest first
+    nyc = np.array(
+        [
+            _created_after(
+                opps, q.start_time, q.end_time.normalize(), q.start_time - pd.Timedelta(days=1)
+            )
+            for q in quarters
+        ]
+    )
+    expected = nyc[3] * nyc[:4].sum() / nyc[4:].sum()
+    p = fc._point(demo, "2025Q4", fc.as_of_for_week(demo, "2025Q4", 0))
+    mean, _ = fc._not_yet_created(demo, fc._earlier_points(demo, p))
+    assert float(mean["Total"]) == pytest.approx(expected, rel=1e-9)
+    # the fourth quarter books more from deals created inside it than the flat mean says
+    assert float(mean["Total"]) > nyc[:4].mean() * 1.1
+    # a year short: the flat mean of the last four
+    p = fc._point(demo, "2025Q2", fc.as_of_for_week(demo, "2025Q2", 0))
+    mean, _ = fc._not_yet_created(demo, fc._earlier_points(demo, p))
+    assert float(mean["Total"]) == pytest.approx(nyc[2:6].mean(), rel=1e-9)
+
+
+def test_group_ranges_stretch_as_the_company_calibration_does():
+    # the company's own 80% range is 90..110; its errors call for 80..120 (t interval below)
+    errs = np.array([-0.1, 0.0, 0.1, 0.05, -0.05])
+    lo, hi = fc.calibrated_range(100.0, errs, 0.8)
+    k_lo, k_hi = (100.0 - lo) / 10.0, (hi - 100.0) / 10.0
+    company = {
+        "pipeline": pd.DataFrame(
+            {"point": [100.0], "lo80": [90.0], "hi80": [110.0], "lo95": [85.0], "hi95": [115.0]},
+            index=["Total"],
+        )
+    }
+    teams = pd.DataFrame(
+        {
+            "point": [60.0, 40.0],
+            "lo80": [50.0, 36.0],
+            "hi80": [66.0, 45.0],
+            "lo95": [45.0, 33.0],
+            "hi95": [70.0, 48.0],
+        },
+        index=["East", "West"],
+    )
+    floors = pd.Series({"East": 0.0, "West": 35.0})
+    out = fc._group_ranges({"pipeline": teams}, company, {"pipeline": errs}, 0.0, floors)
+    east = out["pipeline"].loc["East"]
+    assert east["lo80"] == pytest.approx(60.0 - k_lo * 10.0)
+    assert east["hi80"] == pytest.approx(60.0 + k_hi * 6.0)
+    assert east["point"] == 60.0
+    # never below the team's bookings so far
+    assert out["pipeline"].loc["West", "lo80"] == pytest.approx(max(40.0 - k_lo * 4.0, 35.0))
+    # too few errors: the team keeps its own range
+    kept = fc._group_ranges({"pipeline": teams}, company, {"pipeline": errs[:2]}, 0.0, floors)
+    pd.testing.assert_frame_equal(kept["pipeline"], teams)
+
+
+def test_team_ranges_follow_the_company_calibration_on_the_demo(demo):
+    bt = fc.backtest(
+        demo, quarters=6, week=fc.forecast_week(demo, "2026Q3", AS_OF), before="2026Q3"
+    )
+    kw = {"quarter": "2026Q3", "as_of": AS_OF, "methods": ("pipeline",), "backtest": bt}
+    total = fc.forecast_quarter(demo, **kw).set_index("method").loc["pipeline"]
+    teams = fc.forecast_quarter(demo, by="team", **kw)
+    own = fc._all_methods(demo, fc._point(demo, "2026Q3", AS_OF), None, ("pipeline",))
+    own_total = own["pipeline"].iloc[0]
+    # the company's calibrated 80% range is wider (or narrower) than its own by a factor the
+    # teams' ranges share, on each side
+    k_hi = (total["hi80"] - total["point"]) / (own_total["hi80"] - own_total["point"])
+    team_own = fc._all_methods(
+        demo, fc._point(demo, "2026Q3", AS_OF), fc._group_map(demo, "team"), ("pipeline",)
+    )["pipeline"]
+    t = teams.set_index("team")
+    got = (t["hi80"] - t["point"]) / (team_own["hi80"] - team_own["point"]).reindex(t.index)
+    assert np.allclose(got.to_numpy(), k_hi)
+    assert (t["lo80"] <= t["point"]).all() and (t["hi80"] >= t["point"]).all()
+    assert (t["lo95"] <= t["lo80"] + 1e-6).all() and (t["hi95"] >= t["hi80"] - 1e-6).all()

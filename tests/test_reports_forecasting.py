@@ -1440,3 +1440,25 @@ def test_a_tie_among_the_methods_tested_on_every_quarter_says_so_before_the_tie(
         "started), among the methods tested on all of them, ties with that of Blend of methods "
         "(4.84%), less than 0.1 point apart"
     )
+
+
+def test_demo_chances_of_quota_are_recalibrated_on_the_record(demo_report):
+    from salesops_lib.analysis import calls as ca
+    from salesops_lib.reports import calls as rc
+
+    calls = demo_report.calls
+    record = calls.risk_record
+    n = record["reps"].sum()
+    mean = (record["mean_chance"] * record["reps"]).sum() / n
+    reached = (record["reached"] * record["reps"]).sum() / n
+    simulated = (record["simulated_chance"] * record["reps"]).sum() / n
+    # out of sample (each quarter recalibrated on the quarters before it) the chances average
+    # near the share that reached quota; the simulation alone ran low
+    assert abs(mean - reached) < 0.04 and reached - simulated > 0.08
+    ch = calls.chances
+    fit = rc.record_fit(record.attrs["pairs"])
+    assert fit is not None
+    want = ca.calibrated_chances(ch["simulated_chance"].to_numpy(), fit)
+    np.testing.assert_allclose(ch["chance"].to_numpy(), want)
+    order = np.argsort(ch["simulated_chance"].to_numpy(), kind="stable")
+    assert (np.diff(ch["chance"].to_numpy()[order]) >= -1e-12).all()  # the reps' order kept

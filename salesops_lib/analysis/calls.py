@@ -17,7 +17,9 @@ The **calibrated call** multiplies this quarter's call by the rep's own ratio
 The **chance of reaching quota** is simulated: bookings so far, plus each open deal won with
 the win model's chance (independently), plus the rep's share of the allowance for deals not
 yet created (split by quota, drawn as a Poisson number of deals of the rep's average size);
-the share of :data:`N_DRAWS` draws at or above quota.
+the share of :data:`N_DRAWS` draws at or above quota. The report then recalibrates it on the
+record of earlier quarters (:func:`recalibration`, Platt scaling): the simulation takes deals as
+independent and ran low against who reached quota.
 """
 
 from __future__ import annotations
@@ -430,3 +432,111 @@ def calibration_backtest(
         actual = float(timeline.booked(data, start, end, columns=["amount"])["amount"].sum())
         rows.append((q, float(cal["call"].sum()), float(cal["calibrated"].sum()), actual))
     return pd.DataFrame(rows, columns=["quarter", "call", "calibrated", "actual"])
+
+
+MIN_RECORD = 40
+"""Fewest earlier rep-quarters the chances of reaching quota are recalibrated on; with fewer
+the simulated chances stand."""
+
+
+def _logit(p: np.ndarray, draws: int) -> np.ndarray:
+    """The log-odds of simulated shares, kept off 0 and 1 by half a draw."""
+    q = np.clip(np.asarray(p, dtype=float), 0.5 / draws, 1 - 0.5 / draws)
+    return np.log(q / (1 - q))
+
+
+def recalibration(
+    past_chance: np.ndarray, past_reached: np.ndarray, *, draws: int = N_DRAWS
+) -> tuple[float, float] | None:
+    """The logistic fit of who reached quota on the log-odds of the chance they were given.
+
+    Platt scaling: ``P(reached) = 1 / (1 + exp(-(a + b × logit(chance))))`` fitted by
+    maximum likelihood (Newton's method) over earlier rep-quarters, so a chance that ran
+    low or too extreme on the record is moved to what the record shows; the order of the
+    reps never changes (``b > 0``).
+
+    Parameters
+    ----------
+    past_chance
+        The simulated chances of earlier rep-quarters (:func:`quota_chances`).
+    past_reached
+        Whether each of them reached quota (bool or 0/1).
+    draws
+        The draws behind the chances (how near 0 or 1 a share can be).
+
+    Returns
+    -------
+    tuple of float or None
+        ``(a, b)``; None with fewer than :data:`MIN_RECORD` rep-quarters, when all or none
+        reached quota, or when the fit does not rise with the chance.
+
+    Examples
+    --------
+    >>> recalibration(np.array([0.1, 0.9] * 30), np.array([0, 1] * 30))  # doctest: +SKIP
+    """
+    x = _logit(past_chance, draws)
+    y = np.asarray(past_reached, dtype=float)
+    if len(x) < MIN_RECORD or y.min() == y.max():
+        return None
+    a, b = _newton(x, y)
+    if not (np.isfinite(a) and np.isfinite(b)) or b <= 0:
+        return None
+    return a, b
+
+
+def _loglik(a: float, b: float, x: np.ndarray, y: np.ndarray) -> float:
+    z = a + b * x
+    return float((y * z - np.logaddexp(0.0, z)).sum())
+
+
+def _newton(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """The logistic fit of ``y`` on ``x`` by Newton's method, each step halved until the
+    likelihood rises (a full step from the start can overshoot)."""
+    a, b = 0.0, 1.0
+    ll = _loglik(a, b, x, y)
+    for _ in range(100):
+        p = np.exp(-np.logaddexp(0.0, -(a + b * x)))
+        w = np.maximum(p * (1 - p), 1e-12)
+        grad = np.array([(y - p).sum(), ((y - p) * x).sum()])
+        hess = np.array([[w.sum(), (w * x).sum()], [(w * x).sum(), (w * x * x).sum()]])
+        step = np.linalg.solve(hess + np.eye(2) * 1e-9, grad)
+        for _ in range(40):
+            new = _loglik(a + float(step[0]), b + float(step[1]), x, y)
+            if new >= ll - 1e-12:
+                break
+            step = step / 2
+        a, b, ll = a + float(step[0]), b + float(step[1]), new
+        if np.abs(step).max() < 1e-9:
+            break
+    return a, b
+
+
+def calibrated_chances(
+    chance: np.ndarray, fit: tuple[float, float] | None, *, draws: int = N_DRAWS
+) -> np.ndarray:
+    """Chances of reaching quota moved by a :func:`recalibration` of the record.
+
+    Parameters
+    ----------
+    chance
+        The simulated chances (:func:`quota_chances`).
+    fit
+        ``(a, b)`` from :func:`recalibration` (None: the chances as they are).
+    draws
+        The draws behind the chances.
+
+    Returns
+    -------
+    ndarray
+        ``1 / (1 + exp(-(a + b × logit(chance))))``, or ``chance`` without a fit.
+
+    Examples
+    --------
+    >>> calibrated_chances(np.array([0.5]), (0.0, 1.0)).round(3)
+    array([0.5])
+    """
+    c = np.asarray(chance, dtype=float)
+    if fit is None:
+        return c.copy()
+    a, b = fit
+    return np.exp(-np.logaddexp(0.0, -(a + b * _logit(c, draws))))

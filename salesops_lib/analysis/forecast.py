@@ -268,7 +268,10 @@ def _example(data: SalesData, q: _Point) -> pd.DataFrame:
 def _not_yet_created(
     data: SalesData, points: list[_Point], key: pd.Series | None = None
 ) -> tuple[pd.Series, pd.Series]:
-    """Mean and sd, over earlier quarters, of bookings from deals created after the point."""
+    """Mean and sd, over earlier quarters, of bookings from deals created after the point.
+
+    The mean is the last four quarters' times the company's :func:`season_factor` when the
+    points reach a year back in full (:func:`_a_year_back`)."""
     return data.derived(
         ("not yet created", tuple((q.quarter, q.as_of) for q in points), _key_name(key)),
         lambda: _not_yet_created_uncached(data, points, key),
@@ -292,7 +295,59 @@ def _not_yet_created_uncached(
         return pd.Series(dtype=float), pd.Series(dtype=float)
     table = pd.concat(vals, axis=1).fillna(0.0)
     recent = table.iloc[:, : min(4, table.shape[1])]
-    return recent.mean(axis=1), table.std(axis=1, ddof=1).fillna(0.0)
+    factor = (
+        season_factor(table.sum(axis=0).to_numpy(dtype=float))
+        if _a_year_back(data, points)
+        else 1.0
+    )
+    return recent.mean(axis=1) * factor, table.std(axis=1, ddof=1).fillna(0.0)
+
+
+SEASON_QUARTERS = 8
+"""Earlier quarters the allowance for deals not yet created needs to follow the season."""
+
+
+def _a_year_back(data: SalesData, points: list[_Point]) -> bool:
+    """Whether ``points`` are the :data:`SEASON_QUARTERS` quarters just before the one forecast,
+    latest first (the fourth is then the same quarter a year earlier)."""
+    if len(points) < SEASON_QUARTERS or points[0].offset < -1:
+        return False
+    first = points[0].quarter
+    return all(q.quarter == data.calendar.shift(first, -k) for k, q in enumerate(points))
+
+
+def season_factor(values: np.ndarray) -> float:
+    """How far this quarter's allowance for deals not yet created moves off the recent mean.
+
+    The seasonal-naive-with-growth yardstick applied to the bookings from deals created
+    after the point: the same quarter a year earlier scaled by the growth of the last four
+    quarters over the four before, as a multiple of the last four quarters' mean. Fixed a
+    priori (no knob): with fewer than :data:`SEASON_QUARTERS` earlier quarters, or nothing
+    booked a year before, the factor is 1 (the recent mean).
+
+    Parameters
+    ----------
+    values
+        The company's bookings from deals not yet created at the point, latest quarter
+        first (one, two, ... quarters before the one forecast).
+
+    Returns
+    -------
+    float
+        ``values[3] × (sum of values[0:4] / sum of values[4:8]) / mean of values[0:4]``, or 1.
+
+    Examples
+    --------
+    >>> round(season_factor(np.array([10, 10, 10, 20, 10, 10, 10, 20.0])), 3)
+    1.6
+    """
+    v = np.asarray(values, dtype=float)
+    if len(v) < SEASON_QUARTERS or not np.isfinite(v[:SEASON_QUARTERS]).all():
+        return 1.0
+    recent, before = v[:4].sum(), v[4:SEASON_QUARTERS].sum()
+    if recent <= 0 or before <= 0 or v[3] <= 0:
+        return 1.0
+    return float(v[3] * (recent / before) / (recent / 4))
 
 
 # ---------------------------------------------------------------------------------------
@@ -1592,10 +1647,9 @@ def forecast_quarter(
         smaller bias, among methods whose backtest used no hindsight; None without such a
         backtest), ``range_errors`` (for each method whose ranges come from its backtest
         errors, :func:`calibrated_range`, how many errors: at least :data:`MIN_RANGE_ERRORS`,
-        calibrated from :data:`CALIBRATED_ERRORS` on; the company total only), ``weights``,
-        ``week`` (the
-        backtest's week), ``backtested`` (the quarters it tested), ``booked`` (bookings
-        won so far) and ``as_of`` (the as-of date used, ``YYYY-MM-DD``).
+        calibrated from :data:`CALIBRATED_ERRORS` on; a group's range is stretched as the
+        company's by it, :func:`_group_ranges`), ``weights``, ``week`` (the backtest's
+        week), ``backtested`` (the quarters it tested), ``booked`` (bookings won so far) and ``as_of`` (the as-of date used, ``YYYY-MM-DD``).
 
     Raises
     ------
@@ -1636,8 +1690,9 @@ def forecast_quarter(
         parts["ensemble"] = _ensemble(parts, weights)
     so_far = float(booked(data, start, as_of_ts)["amount"].sum())
     parts |= history
-    errors = _range_errors(bt, tuple(parts)) if key is None else {}
-    out = _long_forecast(_calibrated_parts(parts, errors, so_far), by)
+    errors = _range_errors(bt, tuple(parts))
+    parts = _ranged(data, p, key, parts, errors, (methods, weights), so_far)
+    out = _long_forecast(parts, by)
     out.attrs["recommended"] = _recommended(data, bt, tuple(parts))
     out.attrs["weights"] = weights
     out.attrs["week"] = forecast_week(data, quarter, as_of_ts)
@@ -1673,6 +1728,79 @@ def _range_errors(bt: pd.DataFrame | None, methods: tuple[str, ...]) -> dict[str
         rows = bt[bt["method"] == m]
         if m not in OWN_RANGES and len(rows):
             out[m] = relative_errors(rows["forecast"], rows["actual"])
+    return out
+
+
+def _ranged(
+    data: SalesData,
+    p: _Point,
+    key: pd.Series | None,
+    parts: dict[str, pd.DataFrame],
+    errors: dict[str, np.ndarray],
+    asked: tuple[tuple[str, ...], dict[str, float]],
+    so_far: float,
+) -> dict[str, pd.DataFrame]:
+    """The forecasts with their ranges calibrated on the backtest errors: the company
+    total's directly (:func:`_calibrated_parts`), a group's by the company's calibration
+    (:func:`_group_ranges`); ``asked`` is the methods asked for and the ensemble weights."""
+    if key is None:
+        return _calibrated_parts(parts, errors, so_far)
+    if not errors:
+        return parts
+    company = _company_parts(data, p, *asked)
+    return _group_ranges(parts, company, errors, so_far, _booked_by(data, p, key))
+
+
+def _company_parts(
+    data: SalesData, p: _Point, methods: tuple[str, ...], weights: dict[str, float]
+) -> dict[str, pd.DataFrame]:
+    """The company-total forecasts with the methods' own ranges (what team ranges scale from)."""
+    parts = _all_methods(
+        data, p, None, tuple(m for m in methods if m in METHODS and m != "ensemble")
+    )
+    if "ensemble" in methods and parts:
+        parts["ensemble"] = _ensemble(parts, weights)
+    return parts | _history_methods(data, p, None, methods)
+
+
+def _group_ranges(
+    parts: dict[str, pd.DataFrame],
+    company: dict[str, pd.DataFrame],
+    errors: dict[str, np.ndarray],
+    so_far: float,
+    floors: pd.Series,
+) -> dict[str, pd.DataFrame]:
+    """Each group's own range stretched as the company's is by its calibration.
+
+    A group (team, region) has too few backtest errors of its own; its range keeps the
+    method's spread for the group and each end moves away from the point by the factor
+    that takes the company total's own range end to its calibrated one
+    (:func:`calibrated_range` on the company's backtest errors), never below the group's
+    bookings so far (``floors``). Methods without enough errors, or without a range of
+    their own, keep what they have.
+    """
+    out = dict(parts)
+    for m, f in parts.items():
+        errs = errors.get(m, np.array([]))
+        whole = company.get(m)
+        if len(errs) < MIN_RANGE_ERRORS or whole is None or whole.empty:
+            continue
+        w = whole.iloc[0]
+        f = f.copy()
+        for level in (80, 95):
+            lo, hi = calibrated_range(float(w["point"]), errs, level / 100, floor=so_far)
+            below, above = (
+                float(w["point"]) - float(w[f"lo{level}"]),
+                float(w[f"hi{level}"]) - float(w["point"]),
+            )
+            if not (np.isfinite(lo) and below > 0 and above > 0):
+                continue
+            k_lo, k_hi = (float(w["point"]) - lo) / below, (hi - float(w["point"])) / above
+            low = f["point"] - k_lo * (f["point"] - f[f"lo{level}"])
+            f[f"lo{level}"] = np.maximum(low, floors.reindex(f.index).fillna(0.0))
+            f[f"hi{level}"] = f["point"] + k_hi * (f[f"hi{level}"] - f["point"])
+        f["lo95"], f["hi95"] = np.minimum(f["lo95"], f["lo80"]), np.maximum(f["hi95"], f["hi80"])
+        out[m] = f
     return out
 
 

@@ -92,8 +92,12 @@ DEFINITIONS: dict[str, str] = {
         "booked from deals created in the quarter they closed over the past four quarters; "
         "by quota without such bookings), drawn as "
         "a Poisson number of new won deals of the rep's average size over the past year. "
-        "Deals are taken as independent, so the chances may be more extreme (nearer 0% or "
-        "100%) than a quarter's ups and downs shared by the whole team would make them."
+        "Deals are taken as independent, so the simulated chances run more extreme (nearer 0% "
+        "or 100%) than a quarter's ups and downs shared by the whole team make them; each is "
+        "then moved to what the record shows: a logistic fit of who reached quota on the "
+        "simulated chance over the reps of the six quarters before at the same week (Platt "
+        "scaling; from 40 rep-quarters on, else the simulated chance stands). It keeps the "
+        "reps' order."
     ),
     "Rep at risk": "A rep with a quota whose chance of reaching it is below 30%.",
 }
@@ -181,8 +185,12 @@ def calls_section(
     now = ca.rep_calls(data, quarter=quarter, as_of=as_of)
     quota = _quotas(data, quarter)
     teams = team_rows(now, by_rep, by_team, total, team_of, quota, week)
-    chances = _named(chances_on(data, quarter, as_of), names, team_of)
     record = risk_record(data, before=quarter, week=week)
+    simulated = chances_on(data, quarter, as_of)
+    moved = ca.calibrated_chances(simulated["chance"].to_numpy(), record_fit(record.attrs["pairs"]))
+    chances = _named(
+        simulated.assign(simulated_chance=simulated["chance"], chance=moved), names, team_of
+    )
     risky = chances[chances["chance"] < ca.AT_RISK].reset_index(drop=True)
     cur, known = data.currency, _has_categories(data)
     tested = ca.calibration_backtest(
@@ -258,11 +266,18 @@ def chances_on(data: SalesData, quarter: str, as_of: pd.Timestamp) -> pd.DataFra
     return _in_seat(data, chances, as_of)
 
 
+RECORD_WARMUP = 2
+"""Earlier quarters the record reads before the ones it scores, only to recalibrate them."""
+
+
 def risk_record(data: SalesData, *, before: str, week: int, quarters: int = 4) -> pd.DataFrame:
     """How the chances of reaching quota fared in earlier quarters, against who reached it.
 
     The chances are worked out the same way (:func:`chances_on`) at the same week of up to
-    ``quarters`` complete quarters before ``before``.
+    ``quarters`` complete quarters before ``before``, each recalibrated on the rep-quarters
+    of the quarters read before it alone (:func:`~salesops_lib.analysis.calls.recalibration`;
+    :data:`RECORD_WARMUP` more quarters are read first for that): no quarter's own outcome
+    moves its chances.
 
     Parameters
     ----------
@@ -275,18 +290,21 @@ def risk_record(data: SalesData, *, before: str, week: int, quarters: int = 4) -
         it (:func:`~salesops_lib.analysis.forecast.as_of_for_week`: week 0 is the day before
         the quarter starts), so the record shares the forecast backtest's deal chances.
     quarters
-        Earlier quarters read.
+        Earlier quarters scored.
 
     Returns
     -------
     DataFrame
-        One row per quarter with quotas: ``quarter, reps, mean_chance, reached`` (the share
+        One row per quarter scored: ``quarter, reps, mean_chance`` (recalibrated),
+        ``simulated_chance`` (the mean before recalibration), ``reached`` (the share
         of the reps scored who booked their quota), ``at_risk`` (reps below 30%) and
-        ``at_risk_reached`` (how many of those booked their quota anyway).
+        ``at_risk_reached`` (how many of those booked their quota anyway). ``attrs["pairs"]``:
+        every quarter read, ``quarter, rep_id, chance`` (simulated) ``, reached``.
     """
-    rows = []
-    done = [q for q in data.full_quarters() if q < before][-quarters:]
-    for q in done:
+    rows: list[dict[str, object]] = []
+    pairs: list[pd.DataFrame] = []
+    done = [q for q in data.full_quarters() if q < before][-(quarters + RECORD_WARMUP) :]
+    for i, q in enumerate(done):
         start, end = data.calendar.bounds(q)
         if _quotas(data, q).empty:
             continue
@@ -300,19 +318,57 @@ def risk_record(data: SalesData, *, before: str, week: int, quarters: int = 4) -
         won = timeline.booked(data, start, end, ["rep_id", "amount"])
         made = won.groupby("rep_id")["amount"].sum().reindex(ch["rep_id"]).fillna(0.0)
         reached = made.to_numpy() >= ch["quota"].to_numpy() - 0.005
-        risky = ch["chance"].to_numpy() < ca.AT_RISK
+        chance = ca.calibrated_chances(ch["chance"].to_numpy(), record_fit(pairs))
+        pairs.append(
+            pd.DataFrame(
+                {"quarter": q, "rep_id": ch["rep_id"], "chance": ch["chance"], "reached": reached}
+            )
+        )
+        if i < len(done) - quarters:  # read only to recalibrate the quarters after it
+            continue
+        risky = chance < ca.AT_RISK
         rows.append(
             {
                 "quarter": q,
                 "reps": len(ch),
-                "mean_chance": float(ch["chance"].mean()),
+                "mean_chance": float(chance.mean()),
+                "simulated_chance": float(ch["chance"].mean()),
                 "reached": float(reached.mean()),
                 "at_risk": int(risky.sum()),
                 "at_risk_reached": int((risky & reached).sum()),
             }
         )
-    cols = ["quarter", "reps", "mean_chance", "reached", "at_risk", "at_risk_reached"]
-    return pd.DataFrame(rows, columns=cols)
+    cols = ["quarter", "reps", "mean_chance", "simulated_chance", "reached", "at_risk"]
+    out = pd.DataFrame(rows, columns=[*cols, "at_risk_reached"])
+    out.attrs["pairs"] = (
+        pd.concat(pairs, ignore_index=True)
+        if pairs
+        else pd.DataFrame(columns=["quarter", "rep_id", "chance", "reached"])
+    )
+    return out
+
+
+def record_fit(pairs: list[pd.DataFrame] | pd.DataFrame | None) -> tuple[float, float] | None:
+    """The recalibration of the chances on earlier rep-quarters (None: too few of them).
+
+    Parameters
+    ----------
+    pairs
+        Earlier rep-quarters: ``chance`` (simulated) and ``reached``, one frame or several.
+
+    Returns
+    -------
+    tuple of float or None
+        :func:`~salesops_lib.analysis.calls.recalibration` of them.
+    """
+    if pairs is None or (isinstance(pairs, list) and not pairs):
+        return None
+    frame = pd.concat(pairs, ignore_index=True) if isinstance(pairs, list) else pairs
+    if frame.empty:
+        return None
+    return ca.recalibration(
+        frame["chance"].to_numpy(dtype=float), frame["reached"].to_numpy(dtype=float)
+    )
 
 
 def risk_record_sentence(record: pd.DataFrame, week: int) -> str | None:

@@ -3021,7 +3021,9 @@ def _definitions(
                 "range comes from the errors of the other quarters. From "
                 f"{forecast.CALIBRATED_ERRORS} errors on it is called calibrated, with fewer "
                 "uncalibrated; with fewer than three the method's own range is shown (from its "
-                "simulation or model). Rep call's runs from Commit up to Best Case. An 80% "
+                "simulation or model). Rep call's runs from Commit up to Best Case. A team's "
+                "range is the method's own spread for the team, each end moved as far again (in "
+                "proportion) as the company's calibration moves the company's own range. An 80% "
                 "range should hold the actual in about 80% of quarters."
             ),
             "Average miss of the rule": (
