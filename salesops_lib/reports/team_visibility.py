@@ -41,7 +41,11 @@ from salesops_lib.reports.base import (
     team_or_company,
 )
 from salesops_lib.reports.definitions import pick
-from salesops_lib.reports.outlook import coverage_not_forecast, outlook_sentence
+from salesops_lib.reports.outlook import (
+    coverage_not_forecast,
+    outlook_sentence,
+    shortfall_gap_words,
+)
 from salesops_lib.reports.rep_benchmarking import inactive_marks
 from salesops_lib.reports.tables import Column, Table, TableSpec
 
@@ -314,7 +318,14 @@ def _pace_section(
         pace=pace,
         pace_sentence=pace_sentence(pace, scope=scope, total=total, has_quota=has_quota, fmt=fmt),
         pace_title=pace_title(period.quarter, pace, has_quota),
-        past_due_sentence=past_due_sentence(period, due, fmt),
+        past_due_sentence=past_due_sentence(
+            period,
+            due,
+            fmt,
+            None
+            if period.running
+            else timeline.open_pipeline(d, quarter=period.quarter, as_of=period.as_of),
+        ),
     )
 
 
@@ -643,8 +654,15 @@ def headline_tiles(
 # pipeline
 
 
-def past_due_sentence(period: Period, due: pd.DataFrame, fmt: MoneyFormat) -> str | None:
+def past_due_sentence(
+    period: Period, due: pd.DataFrame, fmt: MoneyFormat, still_open: pd.DataFrame | None = None
+) -> str | None:
     """For an ended quarter: the deals still open with a close date already behind them.
+
+    A deal dated on the as-of day itself is not past due (its date is not before the as-of
+    date), yet it is in no later quarter's pipeline: with ``still_open`` the sentence says how
+    many such deals the quarter still holds, and that with the past-due deals dated in the
+    quarter they make its still-open pipeline (report 06's waterfall end).
 
     Parameters
     ----------
@@ -654,6 +672,9 @@ def past_due_sentence(period: Period, due: pd.DataFrame, fmt: MoneyFormat) -> st
         :func:`salesops_lib.timeline.past_due` on the as-of date (``close_date, amount``).
     fmt
         The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+    still_open
+        :func:`salesops_lib.timeline.open_pipeline` of the quarter on the as-of date
+        (``past_due, amount``); None: not said.
 
     Returns
     -------
@@ -662,6 +683,24 @@ def past_due_sentence(period: Period, due: pd.DataFrame, fmt: MoneyFormat) -> st
     """
     if period.running:
         return None
+    text = _past_due_words(period, due, fmt)
+    on_day = None if still_open is None else still_open[~still_open["past_due"].to_numpy(bool)]
+    if on_day is None or on_day.empty:
+        return text
+    day = period.as_of.date()
+    one = len(on_day) == 1
+    return (
+        f"{text} {count(len(on_day), 'more open deal' if not due.empty else 'open deal')}, "
+        f"{fmt(on_day['amount'].sum())}, {'is' if one else 'are'} dated {day}, the as-of day "
+        f"itself: not past due yet, and in no later quarter's pipeline. With "
+        f"{'it' if one else 'them'}, {count(len(still_open), 'deal')} worth "
+        f"{fmt(still_open['amount'].sum())} {'is' if len(still_open) == 1 else 'are'} still "
+        f"open in {period.quarter} (the end of report 06's waterfall)."
+    )
+
+
+def _past_due_words(period: Period, due: pd.DataFrame, fmt: MoneyFormat) -> str:
+    """The past-due deals of an ended quarter: how many, what worth, where dated."""
     if due.empty:
         return f"{period.quarter} has ended and no open deal has a close date before {period.as_of.date()}."
     in_q = due[(due["close_date"] >= period.start) & (due["close_date"] <= period.end)]
@@ -773,9 +812,10 @@ def team_shortfall_sentence(
     ----------
     by_team
         :func:`salesops_lib.analysis.kpis.coverage` by team (``team`` when named,
-        ``pipeline_short``).
+        ``gap, needed_coverage, open_pipeline, pipeline_short``).
     total
-        Its total row (``pipeline_short``).
+        Its total row (the same columns): the difference is split in money by
+        :func:`~salesops_lib.analysis.kpis.shortfall_parts`.
     fmt
         The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
     quarter
@@ -785,7 +825,7 @@ def team_shortfall_sentence(
     -------
     str or None
         The sentence (``**`` marks what to read first); None when no team is short, or the
-        figures add up (within 1%) and ``quarter`` is None.
+        two figures read the same (``$19.0M``) and ``quarter`` is None.
     """
     if by_team.empty or "pipeline_short" not in by_team:
         return None
@@ -796,12 +836,16 @@ def team_shortfall_sentence(
         return None
     named = "team" in short and bool((short["team"] != kpis.UNASSIGNED).any())
     pointer = coverage_not_forecast(quarter).lstrip() if quarter and named else None
-    if abs(lacking - company) <= 0.01 * max(lacking, 1.0):
+    if fmt(lacking) == fmt(company):
         return pointer
+    parts = kpis.shortfall_parts(
+        by_team.assign(needed=kpis.pipeline_needed(by_team), pipeline=by_team["open_pipeline"]),
+        needed=float(kpis.pipeline_needed(total.to_frame().T).iloc[0]),
+        pipeline=float(total["open_pipeline"]),
+    )
     text = (
         f"The {count(len(short), 'team')} short of pipeline lack {bold(fmt(lacking))} between "
-        f"them; the company's shortfall of {fmt(company)} is smaller because the other teams "
-        "have more pipeline than their own goal needs."
+        f"them, {shortfall_gap_words(parts, fmt)}."
     )
     return f"{text} {pointer}" if pointer else text
 
