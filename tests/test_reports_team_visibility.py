@@ -387,6 +387,23 @@ def test_demo_reps_table_marks_leavers_and_small_shares(demo, demo_dir):
     assert (text[(frame.loc[rows, "share"] == 0).to_numpy()] == "0%").all()
 
 
+@pytest.mark.parametrize(
+    ("now", "earlier", "verdict"),
+    [
+        (167_500.0, 168_500.0, "level with"),  # HubSpot 2026Q1: 0.6% behind reads level
+        (98.0, 100.0, "level with"),  # the band's edge, either way
+        (102.0, 100.0, "level with"),
+        (97.9, 100.0, "behind"),
+        (102.1, 100.0, "ahead of"),
+        (2.80, 3.03, "behind"),  # Maven 2017Q4: 7.5% behind
+    ],
+)
+def test_pace_is_level_within_the_band(now, earlier, verdict):
+    assert tv.PACE_LEVEL_BAND == 0.02
+    assert tv.pace_verdict(now, earlier, shown=lambda v: f"{v:.4f}") == verdict
+    assert "Within 2% of their average" in tv._definitions(True)["Pace"]
+
+
 def test_pace_equal_as_shown_is_level():
     total = pd.Series({"bookings": 168_000.0})
     fmt = tv.money_in("USD")

@@ -51,6 +51,9 @@ from salesops_lib.reports.tables import Column, Table, TableSpec
 
 LOOKBACK = 4
 """Earlier quarters the pace is compared with (those inside the data)."""
+PACE_LEVEL_BAND = 0.02
+"""Within this share of the earlier quarters' average on the same day (either way), a
+quarter's pace is level with its usual pace: neither ahead nor behind."""
 
 TREND_QUARTERS = 8
 REP_ROWS = 60
@@ -322,11 +325,16 @@ def _pace_section(
             period,
             due,
             fmt,
-            None
-            if period.running
-            else timeline.open_pipeline(d, quarter=period.quarter, as_of=period.as_of),
+            None if period.running else _still_open(d, period),
         ),
     )
+
+
+def _still_open(d: SalesData, period: Period) -> pd.DataFrame:
+    """The ended quarter's open pipeline on the as-of date; ``attrs["history"]``: 06 has a waterfall."""
+    out = timeline.open_pipeline(d, quarter=period.quarter, as_of=period.as_of)
+    out.attrs["history"] = d.history is not None and len(d.history) > 0
+    return out
 
 
 @dataclass(frozen=True)
@@ -467,7 +475,9 @@ def _definitions(has_quota: bool) -> dict[str, str]:
         **{
             "Pace": (
                 "Bookings to date as a share of quota (or in amount, without quotas) on the "
-                "same day of the earlier quarters inside the data."
+                "same day of the earlier quarters inside the data. Within "
+                f"{PACE_LEVEL_BAND:.0%} of their average, either way, the quarter is level "
+                "with its usual pace; beyond it, ahead of or behind it."
             ),
             "Goal without quotas": (
                 "When the data has no quotas, the goal is the average quarterly bookings of "
@@ -571,16 +581,38 @@ def pace_sentence(
             lead
             + " The data starts this quarter, so there is no earlier quarter to compare its pace with."
         )
-    shown = pct if has_quota else fmt
-    if shown(pace.now) == shown(pace.earlier):  # equal as the reader sees them
-        verdict = "level with"
-    else:
-        verdict = "ahead of" if pace.now > pace.earlier else "behind"
+    verdict = pace_verdict(pace.now, pace.earlier, shown=pct if has_quota else fmt)
     which = "the quarter before" if n == 1 else f"the last {n} quarters inside the data"
     return (
         f"{lead} On day {pace.day} of {which} it {then}"
         f"{' on average' if n > 1 else ''}, so this quarter is {bold(verdict)} its usual pace."
     )
+
+
+def pace_verdict(now: float, earlier: float, *, shown: MoneyFormat = pct) -> str:
+    """``ahead of``, ``behind`` or ``level with``: within :data:`PACE_LEVEL_BAND` it is level.
+
+    Parameters
+    ----------
+    now
+        This quarter's attainment (or bookings) to date.
+    earlier
+        The earlier quarters' average on the same day.
+    shown
+        How the two are shown: when they read the same, the pace is level too.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> pace_verdict(167_500.0, 168_500.0), pace_verdict(0.90, 0.96), pace_verdict(1.0, 0.97)
+    ('level with', 'behind', 'ahead of')
+    """
+    if shown(now) == shown(earlier) or abs(now - earlier) <= PACE_LEVEL_BAND * abs(earlier):
+        return "level with"
+    return "ahead of" if now > earlier else "behind"
 
 
 def pace_title(quarter: str, pace: Pace, has_quota: bool) -> str:
@@ -674,7 +706,8 @@ def past_due_sentence(
         The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
     still_open
         :func:`salesops_lib.timeline.open_pipeline` of the quarter on the as-of date
-        (``past_due, amount``); None: not said.
+        (``past_due, amount``; ``attrs["history"]`` true: report 06 shows the quarter's
+        waterfall, whose end these deals are); None: not said.
 
     Returns
     -------
@@ -684,9 +717,12 @@ def past_due_sentence(
     if period.running:
         return None
     text = _past_due_words(period, due, fmt)
-    on_day = None if still_open is None else still_open[~still_open["past_due"].to_numpy(bool)]
-    if on_day is None or on_day.empty:
+    if still_open is None:
         return text
+    on_day = still_open[~still_open["past_due"].to_numpy(bool)]
+    if on_day.empty:
+        return text
+    waterfall = " (the end of report 06's waterfall)" if still_open.attrs.get("history") else ""
     day = period.as_of.date()
     one = len(on_day) == 1
     return (
@@ -695,7 +731,7 @@ def past_due_sentence(
         f"itself: not past due yet, and in no later quarter's pipeline. With "
         f"{'it' if one else 'them'}, {count(len(still_open), 'deal')} worth "
         f"{fmt(still_open['amount'].sum())} {'is' if len(still_open) == 1 else 'are'} still "
-        f"open in {period.quarter} (the end of report 06's waterfall)."
+        f"open in {period.quarter}{waterfall}."
     )
 
 
