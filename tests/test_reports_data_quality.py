@@ -1259,3 +1259,15 @@ def test_maven_headline_says_the_open_deals_the_age_check_cannot_test(maven_qual
         "cannot be tested on them: of the 1,589 open deals with a created date, 1,403 (88%) are "
         "open over twice the usual cycle."
     )
+
+
+def test_rep_scores_drop_the_team_column_when_no_rep_has_a_team():
+    from .conftest import FIXTURES
+
+    hs = dq.build(load_dataset(FIXTURES / "hubspot_export", preset="hubspot"), quarter="2026Q1")
+    assert "team" not in [c.key for c in hs.rep_scores.shown_columns()]  # not a column of "–"
+    assert "Team" not in hs.rep_scores.formatted().columns
+    sf = dq.build(
+        load_dataset(FIXTURES / "salesforce_export", preset="salesforce"), quarter="2026Q1"
+    )
+    assert "team" in [c.key for c in sf.rep_scores.shown_columns()]

@@ -845,10 +845,15 @@ def test_demo_created_pipeline_names_the_snapshot_and_the_deals_after_it(demo_r)
 def test_exports_created_pipeline_and_velocity_from_one_view(fixture, preset, shown):
     from .conftest import FIXTURES
 
-    r = ph.build(load_dataset(FIXTURES / fixture, preset=preset), quarter="2026Q1")
+    data = load_dataset(FIXTURES / fixture, preset=preset)
+    r = ph.build(data, quarter="2026Q1")
     assert f"{shown} is open for 2026Q2" in r.reconcile_sentence  # not "$0 of it"
-    v = r.velocity.frame
+    v = ph.pipeline.velocity(data, quarter="2026Q1", as_of="2026-03-31", by="team")
     assert v["undated"].sum() == 1 and "1 of them has no expected close date" in r.velocity_sentence
+    teamless = preset == "hubspot"  # HubSpot's export has no teams: no tables of (unassigned)
+    assert (r.velocity is None, r.creation is None, r.creation_chart.empty) == (teamless,) * 3
+    said = "The export has no teams, so velocity and pipeline creation are shown for the company"
+    assert (said in r.velocity_sentence) == teamless
 
 
 def test_history_gaps_name_the_export_that_fits_the_crm():

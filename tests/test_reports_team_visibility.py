@@ -479,11 +479,12 @@ def test_hubspot_marks_a_rep_the_data_no_longer_shows_at_work():
     assert (
         "Liam O'Sullivan (no deal since 2025-09-30) is left out of these counts" in r.rep_sentence
     )
-    # the (unassigned) row of the coverage table carries the figures the sentence states
-    row = r.coverage_by_team.frame.iloc[0]
-    assert row["team"] == "(unassigned)"
-    assert row["needed_coverage"] == pytest.approx(r.coverage["needed_coverage"])
-    assert row["pipeline_short"] == pytest.approx(r.coverage["pipeline_short"])
+    # no teams: no by-team table of one (unassigned) row, one line says so instead
+    assert r.coverage_by_team is None and r.coverage_chart.empty
+    assert r.team_shortfall_sentence == (
+        "The export has no teams, so coverage is shown for the company only: add a reps file "
+        "(reps.csv with rep_id, rep_name, team) to see it by team."
+    )
     assert "short by $109K" in r.coverage_sentence and "2.5×" in r.coverage_sentence
 
 

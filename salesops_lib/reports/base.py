@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from salesops_lib import schema
+from salesops_lib.analysis.kpis import UNASSIGNED
 from salesops_lib.data import SalesData
 from salesops_lib.errors import ConfigError
 from salesops_lib.format import money as _money
@@ -711,3 +712,50 @@ def listing(items: list[str]) -> str:
     if len(items) == 1:
         return items[0]
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def no_teams(frame: pd.DataFrame, col: str = "team") -> bool:
+    """Whether a by-team frame names no team: no row, or only the unassigned deals' row.
+
+    Parameters
+    ----------
+    frame
+        A figure by team (``col``).
+    col
+        The column naming the team.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> no_teams(pd.DataFrame({"team": ["(unassigned)"]})), no_teams(pd.DataFrame({"team": ["A"]}))
+    (True, False)
+    """
+    if col not in frame or frame.empty:
+        return True
+    return bool((frame[col].astype(str) == UNASSIGNED).all())
+
+
+def no_teams_sentence(what: str) -> str:
+    """The one line a report says in place of a by-team table when the export has no teams.
+
+    Parameters
+    ----------
+    what
+        What is shown for the company only (``coverage is``).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> no_teams_sentence("coverage is")
+    'The export has no teams, so coverage is shown for the company only: add a reps file (reps.csv with rep_id, rep_name, team) to see it by team.'
+    """
+    return (
+        f"The export has no teams, so {what} shown for the company only: add a reps file "
+        "(reps.csv with rep_id, rep_name, team) to see it by team."
+    )

@@ -40,6 +40,8 @@ from salesops_lib.reports.base import (
     listing,
     money_in,
     no_lost_deals_sentence,
+    no_teams,
+    no_teams_sentence,
     period_of,
     quarter_span,
     team_or_company,
@@ -154,12 +156,12 @@ class PipelineHealth(HasGaps):
     movement_chart: pd.DataFrame | None
     movement_sentence: str | None
     movement_title: str
-    velocity: Table
+    velocity: Table | None
     velocity_sentence: str | None
     outlook: Outlook
     outlook_sentence: str
     target_quarter: str
-    creation: Table
+    creation: Table | None
     creation_chart: pd.DataFrame
     creation_sentence: str | None
     reconcile_sentence: str | None
@@ -399,7 +401,7 @@ def _movement_section(
 class _VelocityPart:
     """How fast does the open pipeline turn into bookings? Velocity and the outlook."""
 
-    velocity: Table
+    velocity: Table | None
     velocity_sentence: str | None
     outlook: Outlook
     outlook_sentence: str
@@ -424,16 +426,22 @@ def _velocity_section(
     nxt_outlook = outlook if nxt == target_q else quarter_outlook(d, quarter=nxt, as_of=day)
     # no open stage (an order history): no pipeline to measure, but bookings by quarter
     orders = None if any(not s.closed for s in d.stages) else orders_by_quarter(d, q, day)
+    said = velocity_sentence(
+        vel, day, len(trailing_quarters(d, q, 4)), nxt_outlook, fmt, snapshot=snap
+    )
+    teamless = no_teams(vel.reset_index())  # one (unassigned) row is the company again
+    if teamless and said:
+        said += " " + no_teams_sentence("velocity and pipeline creation are")
     return _VelocityPart(
-        velocity=Table(
+        velocity=None
+        if teamless
+        else Table(
             vel.reset_index(),
             VELOCITY_SPEC,
             f"Sales velocity of the deals open on {day.date()}, by team",
             d.currency,
         ),
-        velocity_sentence=velocity_sentence(
-            vel, day, len(trailing_quarters(d, q, 4)), nxt_outlook, fmt, snapshot=snap
-        ),
+        velocity_sentence=said,
         outlook=outlook,
         outlook_sentence=outlook_sentence(outlook, d.currency),
         orders=orders,
@@ -589,7 +597,7 @@ def orders_title(orders: pd.DataFrame, fmt: MoneyFormat) -> str:
 class _CreationPart:
     """Are we creating enough pipeline for next quarter? By team and for the company."""
 
-    creation: Table
+    creation: Table | None
     creation_chart: pd.DataFrame
     creation_sentence: str | None
     reconcile_sentence: str | None
@@ -611,8 +619,11 @@ def _creation_section(
     need_total = pipeline.creation_vs_need(d, quarter=q, as_of=day, by=None, target=nxt).iloc[0]
     teams = need.reset_index()
     teams = teams[teams["team"] != UNASSIGNED].reset_index(drop=True) if len(teams) > 1 else teams
+    teamless = no_teams(teams)  # the velocity sentence says the export has no teams
     return _CreationPart(
-        creation=Table(
+        creation=None
+        if teamless
+        else Table(
             teams,
             CREATION_SPEC.with_label("created", f"Created in {q}")
             .with_label("created_open_target", f"Of it open for {nxt}")
@@ -621,7 +632,7 @@ def _creation_section(
             f"Pipeline created in {q} against what the {nxt} goal needs, by team",
             d.currency,
         ),
-        creation_chart=teams.dropna(subset=["created_vs_needed"]),
+        creation_chart=teams.iloc[0:0] if teamless else teams.dropna(subset=["created_vs_needed"]),
         creation_sentence=creation_sentence(need_total, teams, q, nxt, fmt),
         reconcile_sentence=reconcile_sentence(
             need_total, teams, q, nxt, day, fmt, as_in_01=nxt == target_q, snapshot=snap

@@ -37,6 +37,8 @@ from salesops_lib.reports.base import (
     listing,
     money_in,
     no_lost_deals_sentence,
+    no_teams,
+    no_teams_sentence,
     period_of,
     team_or_company,
 )
@@ -165,7 +167,7 @@ class TeamVisibility(HasGaps):
     coverage: pd.Series
     coverage_sentence: str
     team_shortfall_sentence: str | None
-    coverage_by_team: Table
+    coverage_by_team: Table | None
     coverage_chart: pd.DataFrame
     coverage_title: str
     groups: list[Table]
@@ -346,7 +348,7 @@ class _Coverage:
     coverage: pd.Series
     coverage_sentence: str
     team_shortfall_sentence: str | None
-    coverage_by_team: Table
+    coverage_by_team: Table | None
     coverage_chart: pd.DataFrame
     coverage_title: str
 
@@ -362,6 +364,9 @@ def _coverage_section(
     cov_chart = cov_chart.dropna(subset=["ratio_to_need"])
     if not (cov_chart["ratio_to_need"] > 0).any():  # bars of nothing: the sentence says it
         cov_chart = cov_chart.iloc[0:0]
+    teamless = no_teams(cov_team)  # one (unassigned) row is the company again: no table
+    if teamless:
+        cov_chart = cov_chart.iloc[0:0]
     return _Coverage(
         outlook=outlook,
         outlook_sentence=outlook_sentence(outlook, d.currency),
@@ -373,8 +378,14 @@ def _coverage_section(
             fmt=fmt,
             undated=timeline.undated(d, as_of=period.as_of),
         ),
-        team_shortfall_sentence=team_shortfall_sentence(cov_team, cov_total, fmt, target_q),
-        coverage_by_team=Table(
+        team_shortfall_sentence=(
+            no_teams_sentence("coverage is")
+            if teamless
+            else team_shortfall_sentence(cov_team, cov_total, fmt, target_q)
+        ),
+        coverage_by_team=None
+        if teamless
+        else Table(
             cov_team,
             COVERAGE_SPEC,
             f"Pipeline coverage of the {target_q} goal by team, as of {period.as_of.date()}",
