@@ -520,8 +520,12 @@ def test_creation_sentence_names_the_team_just_short():
     text = ph.creation_sentence(_need(), _teams(), "2026Q3", "2026Q4", FMT)
     assert text == (
         "In 2026Q3 **$130** of pipeline was created (7 deals): **130%** of the $100 that "
-        "2026Q4's goal of $20 needs at the win rate by value of 20%. 2 of 3 teams created enough "
-        "(not: B 99.7%)."
+        "2026Q4's goal of $20 needs at the win rate by value of 20%. 2 of 3 teams created "
+        "enough; B created 99.7% of what its goal needs."
+    )
+    two = ph.creation_sentence(_need(), _teams(created=(0.9, 0.997, 1.1)), "2026Q3", "2026Q4", FMT)
+    assert two.endswith(
+        "1 of 3 teams created enough; A and B created 90.0% and 99.7% of what their goals need."
     )
     none = ph.creation_sentence(
         _need(created=50.0), _teams(created=(0.5, 0.5, 0.5)), "2026Q3", "2026Q4", FMT

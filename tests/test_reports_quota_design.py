@@ -1605,3 +1605,27 @@ def test_maven_team_spread_says_no_other_reps_when_every_letter_is_a_peer(maven_
     assert len(maven_report.letters.frame) == 30
     assert "across the 30 reps past their ramp" in maven_report.load_spread_sentence
     assert "Across teams, for those same reps, it runs from" in maven_report.load_spread_sentence
+
+
+def test_hubspot_inactive_owner_is_no_rep_of_a_reps_table():
+    from salesops_lib.reports.base import reps_from_owners
+    from salesops_lib.reports.quota_design import inactive_sentence
+
+    from .conftest import FIXTURES
+
+    data = load_dataset(FIXTURES / "hubspot_export", preset="hubspot")  # no reps table
+    assert reps_from_owners(data)
+    assert not reps_from_owners(load_dataset(FIXTURES / "salesforce_export", preset="salesforce"))
+    idle = pd.DataFrame(
+        {
+            "rep_name": ["Liam O'Sullivan"],
+            "reason": ["no activity"],
+            "last_activity": [pd.Timestamp("2025-09-30")],
+        }
+    )
+    text = inactive_sentence(idle, pd.Timestamp("2026-03-31"), owners=True)
+    assert text.startswith(
+        "**1 deal owner** is left out of the quotas and the simulation as possibly inactive: "
+        "Liam O'Sullivan has created or closed no deal since 2025-09-30"
+    )
+    assert "reps table" not in text

@@ -462,7 +462,19 @@ def test_possibly_inactive_reps_are_left_out_of_the_counts_and_named():
     assert tv.rep_sentence(reps, False) == (
         "The top 20% of reps (1) brought **100%** of bookings; 1 rep has booked nothing. "
         "Liam O'Sullivan (no deal since 2025-09-30) is left out of these counts: the data shows "
-        "no deal of theirs for 6 months, so they may no longer be in seat."
+        "no deal of theirs in the last 6 months, so they may no longer be in seat."
+    )
+    # Maven: five reps with no deal at all are listed once, the mark said once
+    quiet = pd.DataFrame(
+        {
+            "rep_name": ["Ann", "Carl Lin (no deal at all)", "Mei-Mei Johns (no deal at all)"],
+            "bookings": [500.0, 0.0, 0.0],
+            "inactive": [None, "no deal at all", "no deal at all"],
+        }
+    )
+    assert tv.rep_sentence(quiet, False).endswith(
+        "Carl Lin and Mei-Mei Johns are left out of these counts: the data shows no deal of "
+        "theirs at all, so they may no longer be in seat."
     )
     every = reps.assign(bookings=[500.0, 100.0, 0.0])
     assert "every rep has booked something" in tv.rep_sentence(every, False)

@@ -759,3 +759,23 @@ def no_teams_sentence(what: str) -> str:
         f"The export has no teams, so {what} shown for the company only: add a reps file "
         "(reps.csv with rep_id, rep_name, team) to see it by team."
     )
+
+
+def reps_from_owners(data: SalesData) -> bool:
+    """Whether the data has no reps table: its reps are the deals' owners (HubSpot).
+
+    Parameters
+    ----------
+    data
+        The data set (its warnings: the load says when it derived the reps).
+
+    Returns
+    -------
+    bool
+    """
+    from salesops_lib.data.load import NO_REPS_TABLE
+
+    w = data.warnings
+    if w is None or w.empty or "message" not in w:
+        return False
+    return bool(w["message"].astype("str").str.startswith(NO_REPS_TABLE).any())

@@ -1427,8 +1427,13 @@ def creation_sentence(
         text += f" {of_teams(ok, n).capitalize()} created enough"
         few = teams[teams["created_vs_needed"] < 1]
         if 0 < len(few) <= 2:
-            named = [f"{t['team']} {pct(t['created_vs_needed'], 1)}" for _, t in few.iterrows()]
-            text += f" (not: {', '.join(named)})"
+            shares = [pct(v, 1) for v in few["created_vs_needed"]]
+            text += (
+                f"; {few['team'].iloc[0]} created {shares[0]} of what its goal needs"
+                if len(few) == 1
+                else f"; {listing(list(few['team']))} created {' and '.join(shares)} of what "
+                "their goals need"
+            )
         text += "."
     return text
 

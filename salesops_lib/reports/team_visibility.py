@@ -18,7 +18,6 @@ from salesops_lib import timeline
 from salesops_lib.analysis import kpis
 from salesops_lib.analysis import quota as quota_lib
 from salesops_lib.analysis.outlook import Outlook, outlook_quarter, quarter_outlook
-from salesops_lib.analysis.quota import INACTIVE_MONTHS
 from salesops_lib.data import SalesData
 from salesops_lib.format import pct, ratio
 from salesops_lib.reports.base import (
@@ -34,7 +33,6 @@ from salesops_lib.reports.base import (
     bold,
     count,
     header,
-    listing,
     money_in,
     no_lost_deals_sentence,
     no_teams,
@@ -48,7 +46,7 @@ from salesops_lib.reports.outlook import (
     outlook_sentence,
     shortfall_gap_words,
 )
-from salesops_lib.reports.rep_benchmarking import inactive_marks
+from salesops_lib.reports.rep_benchmarking import inactive_marks, inactive_who
 from salesops_lib.reports.tables import Column, Table, TableSpec
 
 LOOKBACK = 4
@@ -1163,14 +1161,14 @@ def rep_sentence(reps: pd.DataFrame, has_quota: bool, *, running: bool = False) 
             else f"every rep has booked something{yet}"
         )
     if len(gone):
-        names = [f"{n}" for n in gone["rep_name"]]
-        one = len(names) == 1
-        never = (gone["inactive"].astype(str) == "no deal at all").all()
-        quiet = "at all" if never else f"for {INACTIVE_MONTHS} months"
+        marks = gone["inactive"].astype(str).tolist()
+        bare = [  # the table's names carry the mark; the sentence says it once
+            str(n).removesuffix(f" ({m})") for n, m in zip(gone["rep_name"], marks, strict=True)
+        ]
+        who, quiet = inactive_who(bare, marks)
         tail += (
-            f". {listing(names) if len(names) <= 5 else count(len(names), 'rep')} "
-            f"{'is' if one else 'are'} left out of these counts: the data shows no deal of "
-            f"theirs {quiet}, so they may no longer be in seat"
+            f". {who} {'is' if len(bare) == 1 else 'are'} left out of these counts: the data "
+            f"shows {quiet}, so they may no longer be in seat"
         )
     if not has_quota:
         return tail + "."
