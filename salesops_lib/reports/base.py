@@ -775,7 +775,29 @@ def reps_from_owners(data: SalesData) -> bool:
     """
     from salesops_lib.data.load import NO_REPS_TABLE
 
+    return _warned(data, NO_REPS_TABLE)
+
+
+def hired_when_user_created(data: SalesData) -> bool:
+    """Whether the reps' hire dates are the days their Salesforce users were created.
+
+    Parameters
+    ----------
+    data
+        The data set (its warnings: the Salesforce preset says when it took User.CreatedDate).
+
+    Returns
+    -------
+    bool
+    """
+    from salesops_lib.data.presets import HIRE_FROM_USER_CREATED
+
+    return _warned(data, HIRE_FROM_USER_CREATED)
+
+
+def _warned(data: SalesData, opening: str) -> bool:
+    """Whether a load warning of the data begins with ``opening``."""
     w = data.warnings
     if w is None or w.empty or "message" not in w:
         return False
-    return bool(w["message"].astype("str").str.startswith(NO_REPS_TABLE).any())
+    return bool(w["message"].astype("str").str.startswith(opening).any())

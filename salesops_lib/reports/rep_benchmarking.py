@@ -42,6 +42,7 @@ from salesops_lib.reports.base import (
     bold,
     count,
     header,
+    hired_when_user_created,
     listing,
     money_in,
     no_lost_deals_sentence,
@@ -300,7 +301,7 @@ def build(
             _fields(scores, ranks, steady, leaks, ramp, managers),
             no_lost_deals_sentence(d.opportunities),
         ),
-        definitions=_definitions(has_quota, has_activities),
+        definitions=_definitions(has_quota, has_activities, hired_when_user_created(d)),
         findings=_findings(ranks.ranking_frame, ramp.new_hires, fmt),
         currency=d.currency,
     )
@@ -1793,8 +1794,19 @@ _QUOTA_DEFINITIONS: Mapping[str, str] = MappingProxyType(
 """The terms defined when the data has quotas."""
 
 
-def _definitions(has_quota: bool, has_activities: bool) -> dict[str, str]:
+USER_CREATED_HIRE = (
+    "This export has no hire-date field, so a rep's hire date is the day their Salesforce "
+    "user was created (User.CreatedDate)."
+)
+"""What the tenure definition adds when hire dates come from the users' created dates."""
+
+
+def _definitions(
+    has_quota: bool, has_activities: bool, user_created: bool = False
+) -> dict[str, str]:
     own = dict(_DEFINITIONS)
+    if user_created:  # Salesforce without a hire-date field
+        own["Tenure (months)"] += " " + USER_CREATED_HIRE
     if has_quota:
         own.update(_QUOTA_DEFINITIONS)
     if has_activities:
