@@ -2434,8 +2434,9 @@ def split_sentence(
         how = "the average monthly share" if len(years) > 1 else "the monthly share"
         if blend == "one_year":
             lead = (
-                f"The year splits by {how} of bookings in {fys}, blended halfway toward an even "
-                "split, because one year is too little to tell a season from chance"
+                f"The year splits by the quarterly share of bookings in {fys}, each quarter's "
+                "months alike, blended halfway toward an even split, because one year is too "
+                "little to tell a season from chance (one year's month rests on a few deals)"
             )
         elif blend == "implausible":
             lead = (
@@ -2482,6 +2483,12 @@ def months_title(months: pd.DataFrame, plan_label: str, from_history: bool) -> s
     if not from_history:
         return f"Each month carries an even share of the {plan_label} quota (no complete year of history)"
     top = months.loc[months["share"].idxmax()]
+    level = months[months["share"].map(pct) == pct(top["share"])]  # alike as shown
+    if len(level) > 1:
+        return (
+            f"{listing([str(m) for m in level['month']])} carry the largest share of the "
+            f"{plan_label} quota ({pct(top['share'])} each, seasonal share from history)"
+        )
     return (
         f"{top['month']} carries the largest share of the {plan_label} quota ({pct(top['share'])}, "
         "seasonal share from history)"
