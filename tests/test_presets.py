@@ -361,3 +361,33 @@ def test_hubspot_owners_archived_have_left_on_the_last_day_of_their_deals(tmp_pa
     assert reps.drop(index=gone)["end_date"].isna().all()
     w = data.warnings[data.warnings["column"] == "end_date"].iloc[0]
     assert w["ids"] == gone and "no leaving date" in w["message"]
+
+
+def test_salesforce_users_created_date_is_the_hire_date_without_a_hire_date_field():
+    from salesops_lib.data.presets import user_created_as_hired
+    from salesops_lib.reports import rep_benchmarking as rb
+    from salesops_lib.reports.base import hired_when_user_created
+
+    data = load_dataset(FIXTURES / "salesforce_export", preset="salesforce")
+    raw = pd.read_csv(FIXTURES / "salesforce_export" / "User.csv", dtype=str).set_index("Id")
+    hired = data.reps.set_index("rep_id")["hire_date"]
+    assert hired.notna().all()
+    assert (hired.dt.strftime("%Y-%m-%d") == raw.loc[hired.index, "CreatedDate"].str[:10]).all()
+    kwame = data.reps.set_index("rep_name").loc["Kwame Mensah", "hire_date"]
+    assert kwame == pd.Timestamp("2025-10-06")  # the fixture's README: one rep hired Oct 2025
+    said = data.warnings["message"].astype(str)
+    assert said.str.startswith("no hire-date column: the day each rep's user was created").any()
+    assert hired_when_user_created(data)
+    # a hire-date field of the org's own wins; without a created date nothing changes
+    users = pd.DataFrame(
+        {"rep_id": ["u1"], "hire_date": ["2024-01-02"], "createddate": ["2020-01-01"]}
+    )
+    kept, warned = user_created_as_hired(users)
+    assert kept is users and warned == []
+    bare = pd.DataFrame({"rep_id": ["u1"]})
+    assert user_created_as_hired(bare)[0] is bare
+    # report 02: Kwame ramps (tenure under six months) and the definition says where hire dates come from
+    r = rb.build(data, quarter="2026Q1")
+    assert "User.CreatedDate" in r.definitions["Tenure (months)"]
+    assert not any(g.missing == "hire dates" for g in r.gaps)
+    assert r.new_hires is not None and "Kwame Mensah" in set(r.new_hires.frame["rep_name"])

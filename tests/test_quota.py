@@ -120,11 +120,14 @@ def test_seasonality_by_hand(tmp_path):
     )
     d = load_dataset(write(tmp_path / "s", reps="rep_id\nr1\n", opportunities=opps))
     s = quota.seasonality(d, AS_OF)
-    # one year (25% in January, 75% in December) is blended halfway toward an even twelfth
+    # one year (25% in January, 75% in December): its quarters' shares spread alike over their
+    # months (one month of one year rests on a deal or two), then blended halfway toward even
     assert quota.season_blend_reason(d, AS_OF) == "one_year"
     assert (
-        s[1] == pytest.approx(0.25 / 2 + 1 / 24)
-        and s[12] == pytest.approx(0.75 / 2 + 1 / 24)
+        s[1] == pytest.approx(0.25 / 3 / 2 + 1 / 24)
+        and s[3] == pytest.approx(s[1])
+        and s[12] == pytest.approx(0.75 / 3 / 2 + 1 / 24)
+        and s[10] == pytest.approx(s[12])
         and s[6] == pytest.approx(1 / 24)
         and s.sum() == pytest.approx(1.0)
     )

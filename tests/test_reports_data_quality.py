@@ -1293,3 +1293,15 @@ def test_departures_sentence_only_when_nothing_shows_them():
     assert dq.departures_unseen_sentence(with_end) is None
     assert dq.departures_unseen_sentence(flagged) is None  # an active flag: nobody left
     assert dq.departures_unseen_sentence(blank).startswith("No rep in this data has an end date")
+
+
+def test_rep_scores_drop_the_team_column_when_no_rep_has_a_team():
+    from .conftest import FIXTURES
+
+    hs = dq.build(load_dataset(FIXTURES / "hubspot_export", preset="hubspot"), quarter="2026Q1")
+    assert "team" not in [c.key for c in hs.rep_scores.shown_columns()]  # not a column of "–"
+    assert "Team" not in hs.rep_scores.formatted().columns
+    sf = dq.build(
+        load_dataset(FIXTURES / "salesforce_export", preset="salesforce"), quarter="2026Q1"
+    )
+    assert "team" in [c.key for c in sf.rep_scores.shown_columns()]

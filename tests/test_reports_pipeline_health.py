@@ -331,6 +331,70 @@ def test_movement_sentence_balances_and_names_bookings():
     assert "snapshot shows them" not in same_day
 
 
+def test_movement_sentence_splits_an_ended_quarters_end_into_past_due_and_as_of_day():
+    still = pd.DataFrame({"past_due": [True, True, False], "amount": [1.0, 2.0, 3.0]})
+    text = ph.movement_sentence(_movement(), "2026Q3", 400.0, FMT, still)
+    assert "is still open (3 deals: 2 past due, 1 dated 2026-09-30, the as-of day). Start" in text
+    due = ph.movement_sentence(_movement(), "2026Q3", 400.0, FMT, still.iloc[:2])
+    assert "is still open (2 deals, all past due). Start" in due
+    assert "is still open. Start" in ph.movement_sentence(_movement(), "2026Q3", 400.0, FMT)
+
+
+def test_demo_still_open_is_past_due_plus_the_as_of_day_in_01_and_06(demo, demo_r, demo_dir):
+    """Raw CSVs: the 2026-09-25 snapshot's open deals plus those created since, not closed."""
+    from salesops_lib.reports import team_visibility
+
+    day = pd.Timestamp("2026-09-30")
+    o = pd.read_csv(demo_dir / "opportunities.csv", parse_dates=["created_date", "close_date"])
+    h = pd.read_csv(demo_dir / "history.csv", parse_dates=["snapshot_date", "close_date"])
+    closed = set(o.loc[o["is_closed"].astype(bool) & (o["close_date"] <= day), "opp_id"])
+    snap = h[(h["snapshot_date"] == "2026-09-25") & ~h["is_closed"].astype(bool)]
+    snap = snap[~snap["opp_id"].isin(closed)]
+    new = o[(o["created_date"] > "2026-09-25") & (o["created_date"] <= day)]
+    new = new[~new["opp_id"].isin(closed) & ~new["opp_id"].isin(snap["opp_id"])]
+    opened = pd.concat(
+        [snap[["opp_id", "close_date", "amount"]], new[["opp_id", "close_date", "amount"]]]
+    )
+    q3 = opened[opened["close_date"].between("2026-07-01", day)]
+    due, on_day = q3[q3["close_date"] < day], q3[q3["close_date"] == day]
+    assert (len(q3), len(due), len(on_day)) == (179, 160, 19)
+    assert f"{FMT(q3['amount'].sum())} is still open" in demo_r.movement_sentence.replace("**", "")
+    assert (
+        "(179 deals: 160 past due, 19 dated 2026-09-30, the as-of day)" in demo_r.movement_sentence
+    )
+    one = team_visibility.build(demo, quarter="2026Q3").past_due_sentence
+    assert (
+        f"19 more open deals, {FMT(on_day['amount'].sum())}, are dated 2026-09-30, the as-of day "
+        "itself: not past due yet, and in no later quarter's pipeline. With them, 179 deals "
+        f"worth {FMT(q3['amount'].sum())} are still open in 2026Q3" in one
+    )
+    assert f"(160 deals, {FMT(due['amount'].sum())}, in 2026Q3 itself)" in one
+
+
+def test_teams_short_words_say_why_the_company_is_short_by_another_figure():
+    # A needs 400 has 100, B needs 300 has 100, C needs 200 has 350; company needs 950 of 550
+    teams = pd.DataFrame(
+        {
+            "team": ["A", "B", "C"],
+            "needed": [400.0, 300.0, 200.0],
+            "open_next": [100.0, 100.0, 350.0],
+            "open_vs_needed": [0.25, 1 / 3, 1.75],
+            "pipeline_short": [300.0, 200.0, 0.0],
+        }
+    )
+    total = pd.Series({"needed": 950.0, "open_next": 550.0, "pipeline_short": 400.0})
+    assert ph.teams_short_words(teams, FMT, total) == (
+        "2 of 3 teams are short of the pipeline their goal needs, by $500 together, $100 more "
+        "than the company's shortfall of $400: C has $150 more pipeline than its own goal "
+        "needs, and the teams' needs, each from its own gap, win rate by value and new-deal "
+        "bookings, add up to $50 less than the company's need from its totals"
+    )
+    same = pd.Series({"needed": 900.0, "open_next": 550.0, "pipeline_short": 350.0})
+    assert "than the company's" in ph.teams_short_words(teams, FMT, same)
+    even = pd.Series({"needed": 1050.0, "open_next": 550.0, "pipeline_short": 500.0})
+    assert "company" not in ph.teams_short_words(teams, FMT, even)
+
+
 # ---------------------------------------------------------------------------------------
 # velocity, creation and the reconciliation with report 01
 
@@ -456,8 +520,12 @@ def test_creation_sentence_names_the_team_just_short():
     text = ph.creation_sentence(_need(), _teams(), "2026Q3", "2026Q4", FMT)
     assert text == (
         "In 2026Q3 **$130** of pipeline was created (7 deals): **130%** of the $100 that "
-        "2026Q4's goal of $20 needs at the win rate by value of 20%. 2 of 3 teams created enough "
-        "(not: B 99.7%)."
+        "2026Q4's goal of $20 needs at the win rate by value of 20%. 2 of 3 teams created "
+        "enough; B created 99.7% of what its goal needs."
+    )
+    two = ph.creation_sentence(_need(), _teams(created=(0.9, 0.997, 1.1)), "2026Q3", "2026Q4", FMT)
+    assert two.endswith(
+        "1 of 3 teams created enough; A and B created 90.0% and 99.7% of what their goals need."
     )
     none = ph.creation_sentence(
         _need(created=50.0), _teams(created=(0.5, 0.5, 0.5)), "2026Q3", "2026Q4", FMT
@@ -534,7 +602,7 @@ def test_reconcile_sentence_enough_and_other_quarter():
 
 def test_reconcile_sentence_teams_short_add_up_to_more_than_the_total():
     text = ph.reconcile_sentence(
-        _need(short=25.0),
+        _need(open_next=76.0, short=24.0),  # needs 100, as the teams do: C's $6 spare is all
         _teams(short=(10.0, 20.0, 0.0)),
         "2026Q3",
         "2026Q4",
@@ -542,8 +610,9 @@ def test_reconcile_sentence_teams_short_add_up_to_more_than_the_total():
         FMT,
     )
     assert (
-        "; 2 of 3 teams are short of the pipeline their goal needs, by $30 together; the third, "
-        "C, has $6 more than it needs (report 01 shows each team)." in text
+        "; 2 of 3 teams are short of the pipeline their goal needs, by $30 together, $6 more than "
+        "the company's shortfall of $24, because C has more pipeline than its own goal needs "
+        "(report 01 shows each team)." in text
     )
 
 
@@ -780,10 +849,15 @@ def test_demo_created_pipeline_names_the_snapshot_and_the_deals_after_it(demo_r)
 def test_exports_created_pipeline_and_velocity_from_one_view(fixture, preset, shown):
     from .conftest import FIXTURES
 
-    r = ph.build(load_dataset(FIXTURES / fixture, preset=preset), quarter="2026Q1")
+    data = load_dataset(FIXTURES / fixture, preset=preset)
+    r = ph.build(data, quarter="2026Q1")
     assert f"{shown} is open for 2026Q2" in r.reconcile_sentence  # not "$0 of it"
-    v = r.velocity.frame
+    v = ph.pipeline.velocity(data, quarter="2026Q1", as_of="2026-03-31", by="team")
     assert v["undated"].sum() == 1 and "1 of them has no expected close date" in r.velocity_sentence
+    teamless = preset == "hubspot"  # HubSpot's export has no teams: no tables of (unassigned)
+    assert (r.velocity is None, r.creation is None, r.creation_chart.empty) == (teamless,) * 3
+    said = "The export has no teams, so velocity and pipeline creation are shown for the company"
+    assert (said in r.velocity_sentence) == teamless
 
 
 def test_history_gaps_name_the_export_that_fits_the_crm():

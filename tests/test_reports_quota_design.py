@@ -1326,9 +1326,10 @@ def test_plan_sentence_names_the_run_rate_rule_and_why():
 def test_split_sentence_says_when_the_months_are_blended():
     split = pd.DataFrame({"quarter": ["2027Q1", "2027Q2"], "seasonal_share": [0.4, 0.6]})
     assert qd.split_sentence(split, [2025], blend="one_year") == (
-        "The year splits by the monthly share of bookings in FY2025, blended halfway toward an "
-        "even split, because one year is too little to tell a season from chance; quarter "
-        "shares: 2027Q1 40%, 2027Q2 60%."
+        "The year splits by the quarterly share of bookings in FY2025, each quarter's months "
+        "alike, blended halfway toward an even split, because one year is too little to tell a "
+        "season from chance (one year's month rests on a few deals); quarter shares: 2027Q1 "
+        "40%, 2027Q2 60%."
     )
     assert qd.split_sentence(split, [2024, 2025], blend="implausible").startswith(
         "The year splits by the average monthly share of bookings in FY2024 and FY2025, blended "
@@ -1605,3 +1606,48 @@ def test_maven_team_spread_says_no_other_reps_when_every_letter_is_a_peer(maven_
     assert len(maven_report.letters.frame) == 30
     assert "across the 30 reps past their ramp" in maven_report.load_spread_sentence
     assert "Across teams, for those same reps, it runs from" in maven_report.load_spread_sentence
+
+
+def test_hubspot_inactive_owner_is_no_rep_of_a_reps_table():
+    from salesops_lib.reports.base import reps_from_owners
+    from salesops_lib.reports.quota_design import inactive_sentence
+
+    from .conftest import FIXTURES
+
+    data = load_dataset(FIXTURES / "hubspot_export", preset="hubspot")  # no reps table
+    assert reps_from_owners(data)
+    assert not reps_from_owners(load_dataset(FIXTURES / "salesforce_export", preset="salesforce"))
+    idle = pd.DataFrame(
+        {
+            "rep_name": ["Liam O'Sullivan"],
+            "reason": ["no activity"],
+            "last_activity": [pd.Timestamp("2025-09-30")],
+        }
+    )
+    text = inactive_sentence(idle, pd.Timestamp("2026-03-31"), owners=True)
+    assert text.startswith(
+        "**1 deal owner** is left out of the quotas and the simulation as possibly inactive: "
+        "Liam O'Sullivan has created or closed no deal since 2025-09-30"
+    )
+    assert "reps table" not in text
+
+
+def test_salesforce_one_year_split_reads_quarters_not_thin_months(salesforce):
+    """Raw Opportunity.csv: FY2025's quarters of Closed Won, blended halfway, months alike."""
+    raw = pd.read_csv(SF_OPPS, dtype=str)
+    won = raw[raw["StageName"] == "Closed Won"]
+    day = pd.to_datetime(won["CloseDate"], format="mixed")
+    amount = pd.to_numeric(won["Amount"])
+    fy = amount[day.dt.year == 2025].groupby(day[day.dt.year == 2025].dt.quarter).sum()
+    expected = 0.5 * fy / fy.sum() + 0.5 / 4
+    season = quota.seasonality(salesforce, pd.Timestamp("2026-03-31"))
+    assert quota.season_blend_reason(salesforce, pd.Timestamp("2026-03-31")) == "one_year"
+    assert quota.quarter_seasonality(season) == pytest.approx(expected.to_numpy())
+    by_quarter = season.to_numpy().reshape(4, 3)
+    assert by_quarter == pytest.approx(np.repeat(expected.to_numpy()[:, None] / 3, 3, axis=1))
+    # February 2025's two won deals no longer make a 4.6% month: it is Q1's third
+    assert season[2] == pytest.approx(expected.iloc[0] / 3)
+    months = pd.DataFrame({"month": ["Jan", "Feb", "Mar", "Apr"], "share": [0.1, 0.1, 0.1, 0.05]})
+    assert qd.months_title(months, "FY2027", True).startswith(
+        "Jan, Feb and Mar carry the largest share of the FY2027 quota (10% each"
+    )

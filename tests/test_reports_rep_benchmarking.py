@@ -291,7 +291,7 @@ def _ranking(flags=("above peers", "within chance", "below peers"), lo=0.5, hi=0
 def test_ranking_sentence_when_luck_tops_the_raw_table():
     assert rb.ranking_sentence(_ranking()) == (
         "Ranked by raw win rate, **Bo** would top the table (100% on 3 closed deals); after "
-        "shrinking small samples toward the peer average the leader is **Ann** (58%, range 50% to "
+        "shrinking small samples toward the peer average the leader is **Ann** (58%, 95% range 50% to "
         "70%). 1 rep wins more often than peers beyond chance and 1 less often; the other 1 differ "
         "within what luck explains."
     )
@@ -321,7 +321,7 @@ def test_ranking_sentence_names_reps_tied_at_the_top():
     text = rb.ranking_sentence(r)
     assert text.startswith(
         "**Ann** and **Bo** share the top of the table both on raw win rate (60% on 100 closed "
-        "deals each) and after shrinking small samples toward the peer average (58%, range 50% to "
+        "deals each) and after shrinking small samples toward the peer average (58%, 95% range 50% to "
         "70%)."
     )
     assert "tops the table" not in text

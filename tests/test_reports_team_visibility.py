@@ -252,14 +252,92 @@ def test_reps_without_teams_leave_the_group_tables_out(tmp_path):
     assert "open_pipeline" not in [c.key for c in r.reps.shown_columns()]
 
 
-def test_team_shortfalls_that_do_not_add_up_are_explained():
-    cov = pd.DataFrame({"team": ["A", "B", "C"], "pipeline_short": [300.0, 200.0, 0.0]})
-    total = pd.Series({"pipeline_short": 100.0})
-    assert tv.team_shortfall_sentence(cov, total, tv.money_in("USD")) == (
-        "The 2 teams short of pipeline lack **$500** between them; the company's shortfall of "
-        "$100 is smaller because the other teams have more pipeline than their own goal needs."
+def _cov(short=(300.0, 200.0, 0.0), unassigned=0.0):
+    """Teams A, B, C: need 400, 300 and 200 (gap 100 each), pipeline 100, 100 and 350."""
+    cov = pd.DataFrame(
+        {
+            "team": ["A", "B", "C"],
+            "gap": [100.0, 100.0, 100.0],
+            "needed_coverage": [4.0, 3.0, 2.0],
+            "open_pipeline": [100.0, 100.0, 350.0],
+            "pipeline_short": list(short),
+        }
     )
-    assert tv.team_shortfall_sentence(cov, pd.Series({"pipeline_short": 500.0}), str) is None
+    if unassigned:
+        row = {"team": kpis.UNASSIGNED, "gap": np.nan, "needed_coverage": np.nan}
+        row |= {"open_pipeline": unassigned, "pipeline_short": np.nan}
+        cov = pd.concat([cov, pd.DataFrame([row])], ignore_index=True)
+    return cov
+
+
+def _total(needed, pipeline):
+    short = max(needed - pipeline, 0.0)
+    return pd.Series(
+        {"gap": 300.0, "needed_coverage": needed / 300.0, "open_pipeline": pipeline}
+        | {"pipeline_short": short}
+    )
+
+
+@pytest.mark.parametrize(
+    ("needed", "unassigned", "words"),
+    [
+        # C's spare 150 and the company's blend needing 50 less: 500 - 300 = 150 + 50
+        (
+            850.0,
+            0.0,
+            "$200 more than the company's shortfall of $300: C has $150 more pipeline than its "
+            "own goal needs, and the teams' needs, each from its own gap, win rate by value and "
+            "new-deal bookings, add up to $50 more than the company's need from its totals.",
+        ),
+        # the same needs; 200 of pipeline on no team: 500 - 250 = 150 + 200 - 100 (needs 1000)
+        (
+            1000.0,
+            200.0,
+            "$250 more than the company's shortfall of $250: C has $150 more pipeline than its "
+            "own goal needs, $200 of the pipeline is in deals of no team, or of teams whose need "
+            "is unknown, which only the company's figure counts, and the teams' needs, each from "
+            "its own gap, win rate by value and new-deal bookings, add up to $100 less than the "
+            "company's need from its totals.",
+        ),
+        # only C's spare: one reason, said without repeating its amount
+        (900.0, 0.0, "$150 more than the company's shortfall of $350, because C has more pipeline"),
+        (500.0, 0.0, "yet the company as a whole is not short: C has $150 more pipeline"),
+    ],
+)
+def test_team_shortfalls_that_do_not_add_up_are_explained(needed, unassigned, words):
+    cov = _cov(unassigned=unassigned)
+    total = _total(needed, 550.0 + unassigned)
+    text = tv.team_shortfall_sentence(cov, total, tv.money_in("USD"))
+    assert text.startswith("The 2 teams short of pipeline lack **$500** between them, " + words)
+    parts = kpis.shortfall_parts(
+        cov.assign(needed=kpis.pipeline_needed(cov), pipeline=cov["open_pipeline"]),
+        needed=needed,
+        pipeline=550.0 + unassigned,
+    )
+    if parts.company > 0:  # the parts add up to the difference
+        assert parts.lacking - parts.company == pytest.approx(
+            parts.surplus + parts.no_need + parts.needs_apart
+        )
+    assert tv.team_shortfall_sentence(cov, _total(1050.0, 550.0), str) is None
+
+
+def test_demo_team_shortfall_parts_add_up(demo):
+    cov = kpis.coverage(demo, quarter="2026Q4", as_of="2026-09-30", by="team").reset_index()
+    total = kpis.coverage(demo, quarter="2026Q4", as_of="2026-09-30").iloc[0]
+    parts = kpis.shortfall_parts(
+        cov.assign(needed=kpis.pipeline_needed(cov), pipeline=cov["open_pipeline"]),
+        needed=float(total["gap"] * total["needed_coverage"]),
+        pipeline=float(total["open_pipeline"]),
+    )
+    assert parts.lacking == pytest.approx(cov["pipeline_short"].sum())
+    assert parts.company == pytest.approx(total["pipeline_short"])
+    spare = cov["open_pipeline"] - cov["gap"] * cov["needed_coverage"]
+    assert parts.surplus == pytest.approx(spare[spare > 0].sum())
+    assert parts.lacking - parts.company == pytest.approx(
+        parts.surplus + parts.no_need + parts.needs_apart
+    )
+    said = tv.team_shortfall_sentence(cov, total, tv.money_in("USD"), "2026Q4")
+    assert f"{parts.surplus_teams[0]} has $173K more pipeline than its own goal needs" in said
 
 
 def test_teams_short_of_pipeline_point_to_report_03s_team_forecast():
@@ -274,8 +352,8 @@ def test_teams_short_of_pipeline_point_to_report_03s_team_forecast():
     fmt = tv.money_in("USD")
     adds_up = tv.team_shortfall_sentence(cov, pd.Series({"pipeline_short": 500.0}), fmt, "2026Q4")
     assert adds_up == pointer
-    apart = tv.team_shortfall_sentence(cov, pd.Series({"pipeline_short": 100.0}), fmt, "2026Q4")
-    assert apart.startswith("The 2 teams short of pipeline lack **$500** between them;")
+    apart = tv.team_shortfall_sentence(_cov(), _total(850.0, 550.0), fmt, "2026Q4")
+    assert apart.startswith("The 2 teams short of pipeline lack **$500** between them, $200")
     assert apart.endswith(" " + pointer)
     enough = cov.assign(pipeline_short=0.0)
     assert tv.team_shortfall_sentence(enough, pd.Series({"pipeline_short": 0.0}), fmt, "Q") is None
@@ -307,6 +385,23 @@ def test_demo_reps_table_marks_leavers_and_small_shares(demo, demo_dir):
     rows = r.reps.shown_rows().index
     assert (text[small.loc[rows].to_numpy()] == "<1%").all()
     assert (text[(frame.loc[rows, "share"] == 0).to_numpy()] == "0%").all()
+
+
+@pytest.mark.parametrize(
+    ("now", "earlier", "verdict"),
+    [
+        (167_500.0, 168_500.0, "level with"),  # HubSpot 2026Q1: 0.6% behind reads level
+        (98.0, 100.0, "level with"),  # the band's edge, either way
+        (102.0, 100.0, "level with"),
+        (97.9, 100.0, "behind"),
+        (102.1, 100.0, "ahead of"),
+        (2.80, 3.03, "behind"),  # Maven 2017Q4: 7.5% behind
+    ],
+)
+def test_pace_is_level_within_the_band(now, earlier, verdict):
+    assert tv.PACE_LEVEL_BAND == 0.02
+    assert tv.pace_verdict(now, earlier, shown=lambda v: f"{v:.4f}") == verdict
+    assert "Within 2% of their average" in tv._definitions(True)["Pace"]
 
 
 def test_pace_equal_as_shown_is_level():
@@ -367,7 +462,19 @@ def test_possibly_inactive_reps_are_left_out_of_the_counts_and_named():
     assert tv.rep_sentence(reps, False) == (
         "The top 20% of reps (1) brought **100%** of bookings; 1 rep has booked nothing. "
         "Liam O'Sullivan (no deal since 2025-09-30) is left out of these counts: the data shows "
-        "no deal of theirs for 6 months, so they may no longer be in seat."
+        "no deal of theirs in the last 6 months, so they may no longer be in seat."
+    )
+    # Maven: five reps with no deal at all are listed once, the mark said once
+    quiet = pd.DataFrame(
+        {
+            "rep_name": ["Ann", "Carl Lin (no deal at all)", "Mei-Mei Johns (no deal at all)"],
+            "bookings": [500.0, 0.0, 0.0],
+            "inactive": [None, "no deal at all", "no deal at all"],
+        }
+    )
+    assert tv.rep_sentence(quiet, False).endswith(
+        "Carl Lin and Mei-Mei Johns are left out of these counts: the data shows no deal of "
+        "theirs at all, so they may no longer be in seat."
     )
     every = reps.assign(bookings=[500.0, 100.0, 0.0])
     assert "every rep has booked something" in tv.rep_sentence(every, False)
@@ -384,11 +491,12 @@ def test_hubspot_marks_a_rep_the_data_no_longer_shows_at_work():
     assert (
         "Liam O'Sullivan (no deal since 2025-09-30) is left out of these counts" in r.rep_sentence
     )
-    # the (unassigned) row of the coverage table carries the figures the sentence states
-    row = r.coverage_by_team.frame.iloc[0]
-    assert row["team"] == "(unassigned)"
-    assert row["needed_coverage"] == pytest.approx(r.coverage["needed_coverage"])
-    assert row["pipeline_short"] == pytest.approx(r.coverage["pipeline_short"])
+    # no teams: no by-team table of one (unassigned) row, one line says so instead
+    assert r.coverage_by_team is None and r.coverage_chart.empty
+    assert r.team_shortfall_sentence == (
+        "The export has no teams, so coverage is shown for the company only: add a reps file "
+        "(reps.csv with rep_id, rep_name, team) to see it by team."
+    )
     assert "short by $109K" in r.coverage_sentence and "2.5×" in r.coverage_sentence
 
 

@@ -29,6 +29,8 @@ coverage
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -582,6 +584,103 @@ def coverage(
             "trailing_quarters",
         ]
     ].sort_index()
+
+
+def pipeline_needed(cov: pd.DataFrame) -> pd.Series:
+    """The pipeline each row of :func:`coverage` needs for its gap: gap x needed coverage.
+
+    Parameters
+    ----------
+    cov
+        :func:`coverage` (``gap, needed_coverage``).
+
+    Returns
+    -------
+    Series
+        Per row: 0 when nothing is left to book (the gap is 0), NaN when the goal or the win
+        rate by value is unknown.
+    """
+    need = cov["gap"] * cov["needed_coverage"]
+    return need.mask(cov["gap"] == 0, 0.0).rename("needed")
+
+
+@dataclass(frozen=True)
+class ShortfallParts:
+    """Why the teams short of pipeline lack more between them than the company does.
+
+    ``lacking - company = surplus + no_need + needs_apart`` whenever the company is short:
+    the teams' rows hold all the company's pipeline once.
+
+    Attributes
+    ----------
+    lacking
+        The teams short of pipeline: their shortfalls summed.
+    company
+        The company's shortfall (0 when it is not short).
+    surplus
+        Pipeline of the other teams beyond what their own goal needs.
+    surplus_teams
+        Those teams' names (no name: the unassigned row).
+    no_need
+        Pipeline of rows whose need is unknown (deals of no team, teams without a goal or
+        win rate): it counts in the company's pipeline and in no team's need.
+    needs_apart
+        The teams' needs, each from its own gap, win rate by value and new-deal bookings,
+        summed, less the company's need from its totals: positive when the company's blend
+        needs less.
+    """
+
+    lacking: float
+    company: float
+    surplus: float
+    surplus_teams: tuple[str, ...]
+    no_need: float
+    needs_apart: float
+
+
+def shortfall_parts(
+    teams: pd.DataFrame, *, needed: float, pipeline: float, team_col: str = "team"
+) -> ShortfallParts:
+    """Split the difference between the teams' and the company's pipeline shortfall.
+
+    Parameters
+    ----------
+    teams
+        One row per team (the unassigned deals' row included): ``team_col``, ``needed`` (the
+        pipeline its gap needs, :func:`pipeline_needed`; NaN unknown) and ``pipeline`` (its
+        open pipeline of the quarter).
+    needed
+        The company's need (its total row's ``needed``).
+    pipeline
+        The company's open pipeline of the quarter.
+    team_col
+        The column naming the team.
+
+    Returns
+    -------
+    ShortfallParts
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"team": ["A", "B"], "needed": [10.0, 6.0], "pipeline": [4.0, 8.0]})
+    >>> p = shortfall_parts(t, needed=15.0, pipeline=12.0)
+    >>> (p.lacking, p.company, p.surplus, p.needs_apart)
+    (6.0, 3.0, 2.0, 1.0)
+    """
+    need = teams["needed"].astype(float)
+    pipe = teams["pipeline"].astype(float).fillna(0.0)
+    known = need.notna()
+    spare = (pipe - need).where(known)
+    return ShortfallParts(
+        lacking=float((-spare).clip(lower=0).sum()),
+        company=max(float(needed) - float(pipeline), 0.0) if np.isfinite(needed) else 0.0,
+        surplus=float(spare.clip(lower=0).sum()),
+        surplus_teams=tuple(
+            str(n) for n in teams.loc[(spare > 0).to_numpy(bool), team_col] if n != UNASSIGNED
+        ),
+        no_need=float(pipe[~known].sum()),
+        needs_apart=float(need[known].sum()) - float(needed) if np.isfinite(needed) else 0.0,
+    )
 
 
 def trailing_full_quarters(data: SalesData, as_of: pd.Timestamp, n: int) -> list[str]:

@@ -545,7 +545,10 @@ def creation_vs_need(
     out["goal_next"] = out["goal_next"].fillna(0.0)
     out["from_new_deals"] = out["from_new_deals"].fillna(0.0)
     # the pipeline the goal needs, as report 01's coverage counts it (new deals included)
-    out["needed"] = out["gap"].fillna(out["goal_next"]) * out["needed_coverage"]
+    # nothing left to book needs no pipeline (kpis.pipeline_needed), not an unknown need
+    out["needed"] = (out["gap"].fillna(out["goal_next"]) * out["needed_coverage"]).mask(
+        out["gap"] == 0, 0.0
+    )
     out["created_vs_needed"] = out["created"] / out["needed"].where(out["needed"] > 0)
     out["open_vs_needed"] = out["open_next"] / out["needed"].where(out["needed"] > 0)
     out = out.drop(columns=["gap", "needed_coverage"])

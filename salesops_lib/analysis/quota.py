@@ -508,7 +508,9 @@ def seasonality(data: SalesData, as_of: pd.Timestamp, *, years: int = 3) -> pd.S
     complete fiscal years before ``as_of`` (:func:`complete_years`; averaging shares keeps
     growth within the years from tilting it). With no complete year the split is even; from
     fewer than two years, or with a month's share implausible (:func:`season_blend`), it is
-    blended halfway toward even. Cached per data set and date: every method and the simulation use it.
+    blended halfway toward even; from one year the months of each quarter first share its
+    bookings alike (a single year's month rests on a few deals, so only its quarters are
+    read). Cached per data set and date: every method and the simulation use it.
 
     Parameters
     ----------
@@ -559,7 +561,12 @@ def _seasonality(data: SalesData, as_of: pd.Timestamp, years: int) -> pd.Series:
         return pd.Series(np.full(12, 1 / 12), index=pd.RangeIndex(1, 13, name="fiscal_month"))
     out = pd.concat(shares, axis=1).mean(axis=1)
     out = out / out.sum()
-    if season_blend(out, len(shares)) is not None:
+    blend = season_blend(out, len(shares))
+    if (
+        blend == "one_year"
+    ):  # a month of a single year rests on a few deals: months of a quarter alike
+        out = out.groupby((out.index - 1) // 3).transform("sum") / 3
+    if blend is not None:
         out = SEASON_BLEND * out + (1 - SEASON_BLEND) / 12
     out.index.name = "fiscal_month"
     return out / out.sum()

@@ -57,6 +57,10 @@ WINDOWED = {"history": "snapshot_date", "activities": "activity_date"}
 """Tables cut to a date window by ``load_dataset(since=...)``, and their date column."""
 
 
+NO_REPS_TABLE = "no reps table"
+"""How the warning about reps derived from the deal owners begins (reports word reps so)."""
+
+
 def load_dataset(
     source: str | Path,
     *,
@@ -441,7 +445,7 @@ def _map_tables(
     if "reps" not in tables:
         tables["reps"] = derive_reps(tables["opportunities"])
         msg = (
-            "no reps table: reps were derived from the opportunities' owner columns "
+            f"{NO_REPS_TABLE}: reps were derived from the opportunities' owner columns "
             "(add a reps file for manager, team, region, hire date)"
         )
         problems.append(problem("warning", "reps", "", [], msg))

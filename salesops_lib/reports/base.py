@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from salesops_lib import schema
+from salesops_lib.analysis.kpis import UNASSIGNED
 from salesops_lib.data import SalesData
 from salesops_lib.errors import ConfigError
 from salesops_lib.format import money as _money
@@ -712,3 +713,92 @@ def listing(items: list[str]) -> str:
     if len(items) == 1:
         return items[0]
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def no_teams(frame: pd.DataFrame, col: str = "team") -> bool:
+    """Whether a by-team frame names no team: no row, or only the unassigned deals' row.
+
+    Parameters
+    ----------
+    frame
+        A figure by team (``col``).
+    col
+        The column naming the team.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> no_teams(pd.DataFrame({"team": ["(unassigned)"]})), no_teams(pd.DataFrame({"team": ["A"]}))
+    (True, False)
+    """
+    if col not in frame or frame.empty:
+        return True
+    return bool((frame[col].astype(str) == UNASSIGNED).all())
+
+
+def no_teams_sentence(what: str) -> str:
+    """The one line a report says in place of a by-team table when the export has no teams.
+
+    Parameters
+    ----------
+    what
+        What is shown for the company only (``coverage is``).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> no_teams_sentence("coverage is")
+    'The export has no teams, so coverage is shown for the company only: add a reps file (reps.csv with rep_id, rep_name, team) to see it by team.'
+    """
+    return (
+        f"The export has no teams, so {what} shown for the company only: add a reps file "
+        "(reps.csv with rep_id, rep_name, team) to see it by team."
+    )
+
+
+def reps_from_owners(data: SalesData) -> bool:
+    """Whether the data has no reps table: its reps are the deals' owners (HubSpot).
+
+    Parameters
+    ----------
+    data
+        The data set (its warnings: the load says when it derived the reps).
+
+    Returns
+    -------
+    bool
+    """
+    from salesops_lib.data.load import NO_REPS_TABLE
+
+    return _warned(data, NO_REPS_TABLE)
+
+
+def hired_when_user_created(data: SalesData) -> bool:
+    """Whether the reps' hire dates are the days their Salesforce users were created.
+
+    Parameters
+    ----------
+    data
+        The data set (its warnings: the Salesforce preset says when it took User.CreatedDate).
+
+    Returns
+    -------
+    bool
+    """
+    from salesops_lib.data.presets import HIRE_FROM_USER_CREATED
+
+    return _warned(data, HIRE_FROM_USER_CREATED)
+
+
+def _warned(data: SalesData, opening: str) -> bool:
+    """Whether a load warning of the data begins with ``opening``."""
+    w = data.warnings
+    if w is None or w.empty or "message" not in w:
+        return False
+    return bool(w["message"].astype("str").str.startswith(opening).any())

@@ -1029,14 +1029,16 @@ def rep_scores(data: SalesData, scores: pd.DataFrame, names: dict[str, str]) -> 
     Returns
     -------
     Table
-        ``rep_id, rep_name, team``, the score columns and ``main_problem`` (label and count;
-        blank without a problem), under :data:`REP_SPEC`.
+        ``rep_id, rep_name, team`` (no ``team`` when no rep has one), the score columns and
+        ``main_problem`` (label and count; blank without a problem), under :data:`REP_SPEC`.
     """
     directory = kpis.rep_directory(data)[
         ["rep_id", "rep_name", *(["team"] if "team" in data.reps else [])]
     ]
     out = scores.reset_index().merge(directory, on="rep_id", how="left")
     out["rep_name"] = out["rep_name"].fillna(out["rep_id"])
+    if "team" in out and not out["team"].astype("str").str.strip().replace("", pd.NA).notna().any():
+        out = out.drop(columns="team")  # no rep has a team: a column of "–" says nothing
     checks = [c for c in hygiene.CHECKS if c in out]
     if checks and len(out):
         counts = out[checks].to_numpy(dtype=float)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from salesops_lib.analysis.kpis import ShortfallParts
 from salesops_lib.analysis.outlook import Outlook
 from salesops_lib.format import pct
-from salesops_lib.reports.base import bold, count, money_in
+from salesops_lib.reports.base import MoneyFormat, bold, count, money_in
 
 HINDSIGHT_WHY = (
     "without weekly snapshots of the pipeline, past quarters' pipelines can only be rebuilt "
@@ -172,3 +173,110 @@ def coverage_not_forecast(quarter: str) -> str:
         "close date), so a team short of pipeline here can still be forecast at or above its "
         "goal there, and the other way round."
     )
+
+
+def shortfall_reason(parts: ShortfallParts, fmt: MoneyFormat, *, amounts: bool = True) -> str:
+    """What makes the teams' shortfalls and the company's differ, each part in money.
+
+    Parameters
+    ----------
+    parts
+        :func:`salesops_lib.analysis.kpis.shortfall_parts`.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+    amounts
+        Say each part's amount (False: the one part said is the whole difference, already
+        given).
+
+    Returns
+    -------
+    str
+        The parts worth saying (at least a tenth of the difference, and 1 in money), joined;
+        empty when none.
+
+    Examples
+    --------
+    >>> p = ShortfallParts(6.0, 3.0, 2.0, ("B",), 0.0, 1.0)
+    >>> shortfall_reason(p, lambda v: f"${v:,.0f}")
+    "B has $2 more pipeline than its own goal needs, and the teams' needs, each from its own gap, win rate by value and new-deal bookings, add up to $1 more than the company's need from its totals"
+    """
+    said = [
+        phrase.format(fmt(abs(amount)) + " " if amounts else "")
+        for amount, phrase in _reason_parts(parts)
+    ]
+    if len(said) <= 1:
+        return "".join(said)
+    return ", ".join(said[:-1]) + ", and " + said[-1]
+
+
+def _reason_parts(parts: ShortfallParts) -> list[tuple[float, str]]:
+    """The parts worth saying, each as its amount and its words (``{}`` where the amount goes)."""
+    floor = max(0.1 * abs(parts.lacking - parts.company), 1.0)
+    out: list[tuple[float, str]] = []
+    if parts.surplus >= floor:
+        names = parts.surplus_teams
+        out.append(
+            (
+                parts.surplus,
+                f"{names[0]} has {{}}more pipeline than its own goal needs"
+                if len(names) == 1
+                else "the other teams have {}more pipeline than their own goals need",
+            )
+        )
+    if parts.no_need >= floor:
+        out.append(
+            (
+                parts.no_need,
+                "{}of the pipeline is in deals of no team, or of teams whose need is unknown, "
+                "which only the company's figure counts",
+            )
+        )
+    if abs(parts.needs_apart) >= floor:
+        more = "more" if parts.needs_apart > 0 else "less"
+        out.append(
+            (
+                parts.needs_apart,
+                "the teams' needs, each from its own gap, win rate by value and new-deal "
+                f"bookings, add up to {{}}{more} than the company's need from its totals",
+            )
+        )
+    return out
+
+
+def shortfall_gap_words(parts: ShortfallParts, fmt: MoneyFormat) -> str:
+    """How the company's shortfall compares with the teams' summed, and why.
+
+    Parameters
+    ----------
+    parts
+        :func:`salesops_lib.analysis.kpis.shortfall_parts`.
+    fmt
+        The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+
+    Returns
+    -------
+    str
+        ``$416K more than the company's shortfall of $19.0M: East Enterprise has …``, or
+        ``yet the company as a whole is not short: …``; one reason that is the whole
+        difference follows ``because`` without its amount.
+
+    Examples
+    --------
+    >>> p = ShortfallParts(6.0, 3.0, 3.0, ("B",), 0.0, 0.0)
+    >>> shortfall_gap_words(p, lambda v: f"${v:,.0f}")
+    "$3 more than the company's shortfall of $3, because B has more pipeline than its own goal needs"
+    """
+    if parts.company <= 0:
+        why = shortfall_reason(parts, fmt)
+        head = "yet the company as a whole is not short"
+        return f"{head}: {why}" if why else head
+    diff = parts.lacking - parts.company
+    head = (
+        f"{fmt(abs(diff))} {'more' if diff > 0 else 'less'} than the company's shortfall "
+        f"of {fmt(parts.company)}"
+    )
+    said = _reason_parts(parts)
+    if len(said) == 1 and fmt(abs(said[0][0])) == fmt(abs(diff)):
+        return f"{head}, because {shortfall_reason(parts, fmt, amounts=False)}"
+    why = shortfall_reason(parts, fmt)
+    return f"{head}: {why}" if why else head

@@ -19,7 +19,7 @@ import pandas as pd
 
 from salesops_lib import timeline
 from salesops_lib.analysis import funnel as funnel_lib
-from salesops_lib.analysis import pipeline
+from salesops_lib.analysis import kpis, pipeline
 from salesops_lib.analysis.kpis import UNASSIGNED
 from salesops_lib.analysis.outlook import Outlook, outlook_quarter, quarter_outlook
 from salesops_lib.analysis.reps import trailing_quarters
@@ -40,12 +40,18 @@ from salesops_lib.reports.base import (
     listing,
     money_in,
     no_lost_deals_sentence,
+    no_teams,
+    no_teams_sentence,
     period_of,
     quarter_span,
     team_or_company,
 )
 from salesops_lib.reports.definitions import pick
-from salesops_lib.reports.outlook import coverage_not_forecast, outlook_sentence
+from salesops_lib.reports.outlook import (
+    coverage_not_forecast,
+    outlook_sentence,
+    shortfall_gap_words,
+)
 from salesops_lib.reports.tables import Column, Table, TableSpec
 
 WINDOW = 4
@@ -150,12 +156,12 @@ class PipelineHealth(HasGaps):
     movement_chart: pd.DataFrame | None
     movement_sentence: str | None
     movement_title: str
-    velocity: Table
+    velocity: Table | None
     velocity_sentence: str | None
     outlook: Outlook
     outlook_sentence: str
     target_quarter: str
-    creation: Table
+    creation: Table | None
     creation_chart: pd.DataFrame
     creation_sentence: str | None
     reconcile_sentence: str | None
@@ -380,7 +386,13 @@ def _movement_section(
             d.currency,
         ),
         movement_chart=mv.steps.assign(label=mv.steps["step"].map(STEP_LABELS)),
-        movement_sentence=movement_sentence(mv, q, booked, fmt),
+        movement_sentence=movement_sentence(
+            mv,
+            q,
+            booked,
+            fmt,
+            None if period.running else timeline.open_pipeline(d, quarter=q, as_of=day),
+        ),
         movement_title=movement_title(mv, q, fmt),
     )
 
@@ -389,7 +401,7 @@ def _movement_section(
 class _VelocityPart:
     """How fast does the open pipeline turn into bookings? Velocity and the outlook."""
 
-    velocity: Table
+    velocity: Table | None
     velocity_sentence: str | None
     outlook: Outlook
     outlook_sentence: str
@@ -414,16 +426,22 @@ def _velocity_section(
     nxt_outlook = outlook if nxt == target_q else quarter_outlook(d, quarter=nxt, as_of=day)
     # no open stage (an order history): no pipeline to measure, but bookings by quarter
     orders = None if any(not s.closed for s in d.stages) else orders_by_quarter(d, q, day)
+    said = velocity_sentence(
+        vel, day, len(trailing_quarters(d, q, 4)), nxt_outlook, fmt, snapshot=snap
+    )
+    teamless = no_teams(vel.reset_index())  # one (unassigned) row is the company again
+    if teamless and said:
+        said += " " + no_teams_sentence("velocity and pipeline creation are")
     return _VelocityPart(
-        velocity=Table(
+        velocity=None
+        if teamless
+        else Table(
             vel.reset_index(),
             VELOCITY_SPEC,
             f"Sales velocity of the deals open on {day.date()}, by team",
             d.currency,
         ),
-        velocity_sentence=velocity_sentence(
-            vel, day, len(trailing_quarters(d, q, 4)), nxt_outlook, fmt, snapshot=snap
-        ),
+        velocity_sentence=said,
         outlook=outlook,
         outlook_sentence=outlook_sentence(outlook, d.currency),
         orders=orders,
@@ -579,7 +597,7 @@ def orders_title(orders: pd.DataFrame, fmt: MoneyFormat) -> str:
 class _CreationPart:
     """Are we creating enough pipeline for next quarter? By team and for the company."""
 
-    creation: Table
+    creation: Table | None
     creation_chart: pd.DataFrame
     creation_sentence: str | None
     reconcile_sentence: str | None
@@ -601,8 +619,11 @@ def _creation_section(
     need_total = pipeline.creation_vs_need(d, quarter=q, as_of=day, by=None, target=nxt).iloc[0]
     teams = need.reset_index()
     teams = teams[teams["team"] != UNASSIGNED].reset_index(drop=True) if len(teams) > 1 else teams
+    teamless = no_teams(teams)  # the velocity sentence says the export has no teams
     return _CreationPart(
-        creation=Table(
+        creation=None
+        if teamless
+        else Table(
             teams,
             CREATION_SPEC.with_label("created", f"Created in {q}")
             .with_label("created_open_target", f"Of it open for {nxt}")
@@ -611,7 +632,7 @@ def _creation_section(
             f"Pipeline created in {q} against what the {nxt} goal needs, by team",
             d.currency,
         ),
-        creation_chart=teams.dropna(subset=["created_vs_needed"]),
+        creation_chart=teams.iloc[0:0] if teamless else teams.dropna(subset=["created_vs_needed"]),
         creation_sentence=creation_sentence(need_total, teams, q, nxt, fmt),
         reconcile_sentence=reconcile_sentence(
             need_total, teams, q, nxt, day, fmt, as_in_01=nxt == target_q, snapshot=snap
@@ -1124,8 +1145,17 @@ def aging_title(bands: pd.DataFrame) -> str:
 # waterfall
 
 
-def movement_sentence(mv: pipeline.Movement, quarter: str, booked: float, fmt: MoneyFormat) -> str:
+def movement_sentence(
+    mv: pipeline.Movement,
+    quarter: str,
+    booked: float,
+    fmt: MoneyFormat,
+    still_open: pd.DataFrame | None = None,
+) -> str:
     """The quarter's pipeline from its start to the as-of date, balancing to the end.
+
+    For an ended quarter, ``still_open`` splits the end as report 01 does: the deals past due
+    and those dated on the as-of day itself (not past due, in no later quarter's pipeline).
 
     Parameters
     ----------
@@ -1138,6 +1168,9 @@ def movement_sentence(mv: pipeline.Movement, quarter: str, booked: float, fmt: M
         Its bookings to the as-of date (when ``won`` equals them, the sentence says so).
     fmt
         The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+    still_open
+        :func:`salesops_lib.timeline.open_pipeline` of the ended quarter on the as-of date
+        (``past_due``); None: the end is not split.
 
     Returns
     -------
@@ -1163,9 +1196,22 @@ def movement_sentence(mv: pipeline.Movement, quarter: str, booked: float, fmt: M
         f"and {fmt(v['pulled_in'])} pulled in from other quarters; {bold(fmt(won) + ' was won')}"
         f"{BOOKINGS_NOTE if same else ''}, {fmt(-v['lost'])} lost and "
         f"{fmt(-v['slipped_out'])} slipped out; amounts changed by {fmt(v['amount_change'])}; "
-        f"{bold(fmt(v['end']))} is still open. Start + created + pulled in + changes − won − "
-        "lost − slipped out = end."
+        f"{bold(fmt(v['end']))} is still open{_end_split(still_open, to)}. Start + created + "
+        "pulled in + changes − won − lost − slipped out = end."
     )
+
+
+def _end_split(still_open: pd.DataFrame | None, day: str) -> str:
+    """`` (179 deals: 160 past due, 19 dated 2026-09-30, the as-of day)``; empty without any."""
+    if still_open is None or still_open.empty:
+        return ""
+    due = int(still_open["past_due"].to_numpy(bool).sum())
+    on_day = len(still_open) - due
+    if on_day == 0:
+        return f" ({count(len(still_open), 'deal')}, all past due)"
+    if due == 0:
+        return f" ({count(on_day, 'deal')}, all dated {day}, the as-of day)"
+    return f" ({count(len(still_open), 'deal')}: {due:,} past due, {on_day:,} dated {day}, the as-of day)"
 
 
 def movement_title(mv: pipeline.Movement, quarter: str, fmt: MoneyFormat) -> str:
@@ -1381,8 +1427,13 @@ def creation_sentence(
         text += f" {of_teams(ok, n).capitalize()} created enough"
         few = teams[teams["created_vs_needed"] < 1]
         if 0 < len(few) <= 2:
-            named = [f"{t['team']} {pct(t['created_vs_needed'], 1)}" for _, t in few.iterrows()]
-            text += f" (not: {', '.join(named)})"
+            shares = [pct(v, 1) for v in few["created_vs_needed"]]
+            text += (
+                f"; {few['team'].iloc[0]} created {shares[0]} of what its goal needs"
+                if len(few) == 1
+                else f"; {listing(list(few['team']))} created {' and '.join(shares)} of what "
+                "their goals need"
+            )
         text += "."
     return text
 
@@ -1464,7 +1515,7 @@ def reconcile_sentence(
         text += f"{bold('short by ' + fmt(short))} of the {fmt(total['needed'])} needed"
     else:
         text += f"{bold('enough')} for the {fmt(total['needed'])} needed"
-    teams_text = teams_short_words(teams, fmt)
+    teams_text = teams_short_words(teams, fmt, total)
     if teams_text:
         text += "; " + teams_text
     if not (as_in_01 and teams_text):
@@ -1475,8 +1526,13 @@ def reconcile_sentence(
     )
 
 
-def teams_short_words(teams: pd.DataFrame, fmt: MoneyFormat) -> str | None:
+def teams_short_words(
+    teams: pd.DataFrame, fmt: MoneyFormat, total: pd.Series | None = None
+) -> str | None:
     """Which teams are short of the pipeline their goal needs, by how much, and the others' surplus.
+
+    With ``total``, when the teams' shortfalls summed read otherwise than the company's
+    (``$377K`` and ``$375K``), the words say by how much and why (:func:`~salesops_lib.reports.outlook.shortfall_gap_words`).
 
     Parameters
     ----------
@@ -1485,6 +1541,9 @@ def teams_short_words(teams: pd.DataFrame, fmt: MoneyFormat) -> str | None:
         open_next, open_vs_needed, pipeline_short``).
     fmt
         The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+    total
+        Its company row (``needed, open_next, pipeline_short``); None: the company's
+        shortfall is not compared.
 
     Returns
     -------
@@ -1519,6 +1578,9 @@ def teams_short_words(teams: pd.DataFrame, fmt: MoneyFormat) -> str | None:
         text = (
             f"{of_teams(k, n)} are short of the pipeline their goal needs, by {fmt(gap)} together"
         )
+    apart = _company_apart(teams, total, gap, fmt)
+    if apart:  # the reason names the teams with more than they need
+        return f"{text}, {apart}"
     if enough.empty:
         return text
     surplus = float((enough["open_next"] - enough["needed"]).clip(lower=0).sum())
@@ -1531,6 +1593,23 @@ def teams_short_words(teams: pd.DataFrame, fmt: MoneyFormat) -> str | None:
         who = "the other" if n == 2 else f"the {_ordinal(n)}"
         return f"{text}; {who}, {enough['team'].iloc[0]}, has {more}"
     return f"{text}; the other {len(enough)} have {more}"
+
+
+def _company_apart(
+    teams: pd.DataFrame, total: pd.Series | None, lacking: float, fmt: MoneyFormat
+) -> str | None:
+    """``$2K more than the company's shortfall of $375K: …``; None when both read the same."""
+    if total is None or not np.isfinite(total["needed"]):
+        return None
+    company = max(float(total["pipeline_short"]), 0.0)
+    if fmt(lacking) == fmt(company):
+        return None
+    parts = kpis.shortfall_parts(
+        teams.rename(columns={"open_next": "pipeline"}),
+        needed=float(total["needed"]),
+        pipeline=float(total["open_next"]),
+    )
+    return shortfall_gap_words(parts, fmt)
 
 
 ORDINALS = (

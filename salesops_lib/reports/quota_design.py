@@ -42,6 +42,7 @@ from salesops_lib.reports.base import (
     money_in,
     period_of,
     quarter_span,
+    reps_from_owners,
     team_or_company,
 )
 from salesops_lib.reports.definitions import pick
@@ -284,6 +285,8 @@ class QuotaDesign(HasGaps):
     tiles: list[Tile]
     allocation_sentence: str | None
     inactive: pd.DataFrame
+    reps_from_owners: bool
+    """The data has no reps table: its reps are the deals' owners."""
     inactive_sentence: str | None
     trailing: pd.Series
     trailing_sentence: str | None
@@ -463,6 +466,7 @@ class _Setup(TypedDict):
     window_sentence: str | None
     growth_sentence: str | None
     inactive: pd.DataFrame
+    reps_from_owners: bool
     trailing: pd.Series
     currency: str
 
@@ -500,6 +504,7 @@ def _setup(
         window_sentence=window,
         growth_sentence=growth_text,
         inactive=quota.possibly_inactive(d, period.as_of),
+        reps_from_owners=reps_from_owners(d),
         trailing=trailing,
         currency=d.currency,
     )
@@ -744,7 +749,9 @@ def _carry_section(
         ),
         new_rep_sentence=new_rep_sentence(check, lt, as_of=day),
         allocation_sentence=allocation_sentence(chosen, day, fmt),
-        inactive_sentence=inactive_sentence(setup["inactive"], day),
+        inactive_sentence=inactive_sentence(
+            setup["inactive"], day, owners=setup["reps_from_owners"]
+        ),
         trailing_sentence=_joined(
             trailing_sentence(choice, trailing, fmt, scope=_scope(team), at_trailing=at_trailing),
             # a one-team report says its own total above; the company's names each team
@@ -955,7 +962,9 @@ def _without_plan(setup: _Setup, gaps: list[Gap]) -> QuotaDesign:
         choice=None,
         tiles=[],
         allocation_sentence=None,
-        inactive_sentence=inactive_sentence(setup["inactive"], setup["period"].as_of),
+        inactive_sentence=inactive_sentence(
+            setup["inactive"], setup["period"].as_of, owners=setup["reps_from_owners"]
+        ),
         trailing_sentence=None,
         load_sentence=None,
         by_team=None,
@@ -1432,7 +1441,9 @@ def allocation_sentence(chosen: pd.DataFrame, as_of: pd.Timestamp, fmt: MoneyFor
     )
 
 
-def inactive_sentence(inactive: pd.DataFrame, as_of: pd.Timestamp) -> str | None:
+def inactive_sentence(
+    inactive: pd.DataFrame, as_of: pd.Timestamp, *, owners: bool = False
+) -> str | None:
     """The reps left out of the quotas as possibly inactive, named with the reason.
 
     Parameters
@@ -1442,6 +1453,9 @@ def inactive_sentence(inactive: pd.DataFrame, as_of: pd.Timestamp) -> str | None
         last_activity``); None: none.
     as_of
         The planning date.
+    owners
+        The data has no reps table, its reps are the deals' owners
+        (:func:`~salesops_lib.reports.base.reps_from_owners`): the sentence says deal owner.
 
     Returns
     -------
@@ -1464,7 +1478,8 @@ def inactive_sentence(inactive: pd.DataFrame, as_of: pd.Timestamp) -> str | None
             f"{pd.Timestamp(r.last_activity).date()}, six months or more before {as_of.date()}"
         )
     return (
-        f"{bold(count(k, 'rep'))} in the reps table {'is' if k == 1 else 'are'} left out of the "
+        f"{bold(count(k, 'deal owner')) if owners else bold(count(k, 'rep')) + ' in the reps table'} "
+        f"{'is' if k == 1 else 'are'} left out of the "
         f"quotas and the simulation as possibly inactive: {'; '.join(parts)}; no recent hire "
         f"date or current quota says {'they are' if k > 1 else 'the rep is'} in seat. Give "
         f"{'them' if k > 1 else 'the rep'} an end date, or a quota for the coming quarters, to "
@@ -2419,8 +2434,9 @@ def split_sentence(
         how = "the average monthly share" if len(years) > 1 else "the monthly share"
         if blend == "one_year":
             lead = (
-                f"The year splits by {how} of bookings in {fys}, blended halfway toward an even "
-                "split, because one year is too little to tell a season from chance"
+                f"The year splits by the quarterly share of bookings in {fys}, each quarter's "
+                "months alike, blended halfway toward an even split, because one year is too "
+                "little to tell a season from chance (one year's month rests on a few deals)"
             )
         elif blend == "implausible":
             lead = (
@@ -2467,6 +2483,12 @@ def months_title(months: pd.DataFrame, plan_label: str, from_history: bool) -> s
     if not from_history:
         return f"Each month carries an even share of the {plan_label} quota (no complete year of history)"
     top = months.loc[months["share"].idxmax()]
+    level = months[months["share"].map(pct) == pct(top["share"])]  # alike as shown
+    if len(level) > 1:
+        return (
+            f"{listing([str(m) for m in level['month']])} carry the largest share of the "
+            f"{plan_label} quota ({pct(top['share'])} each, seasonal share from history)"
+        )
     return (
         f"{top['month']} carries the largest share of the {plan_label} quota ({pct(top['share'])}, "
         "seasonal share from history)"

@@ -42,6 +42,7 @@ from salesops_lib.reports.base import (
     bold,
     count,
     header,
+    hired_when_user_created,
     listing,
     money_in,
     no_lost_deals_sentence,
@@ -300,7 +301,7 @@ def build(
             _fields(scores, ranks, steady, leaks, ramp, managers),
             no_lost_deals_sentence(d.opportunities),
         ),
-        definitions=_definitions(has_quota, has_activities),
+        definitions=_definitions(has_quota, has_activities, hired_when_user_created(d)),
         findings=_findings(ranks.ranking_frame, ramp.new_hires, fmt),
         currency=d.currency,
     )
@@ -723,6 +724,47 @@ def inactive_marks(inactive: pd.DataFrame) -> pd.Series:
     return pd.Series(marks, index=pd.Index(inactive["rep_id"], name="rep_id"), dtype="object")
 
 
+def inactive_who(names: list[str], marks: list[str]) -> tuple[str, str]:
+    """Who is left out as possibly inactive, and what the data shows of them, each said once.
+
+    Several reps sharing one mark are listed by name and the mark is said once, in the
+    second part; otherwise each name carries its own mark.
+
+    Parameters
+    ----------
+    names
+        The reps' names (without a mark).
+    marks
+        Their :func:`inactive_marks`, in the same order.
+
+    Returns
+    -------
+    tuple of str
+        ``who`` (the names listed, or ``8 reps`` beyond five) and ``quiet``: ``no deal of
+        theirs at all``, ``no deal of theirs since 2025-09-30`` or ``no deal of theirs in
+        the last 6 months``.
+
+    Examples
+    --------
+    >>> inactive_who(["Carl Lin", "Mei-Mei Johns"], ["no deal at all"] * 2)
+    ('Carl Lin and Mei-Mei Johns', 'no deal of theirs at all')
+    >>> inactive_who(["Ann"], ["no deal since 2025-09-30"])
+    ('Ann (no deal since 2025-09-30)', 'no deal of theirs in the last 6 months')
+    """
+    shared = len(set(marks)) == 1
+    if len(names) > 5:
+        who = count(len(names), "rep")
+    elif shared and len(names) > 1:
+        who = listing(names)
+    else:
+        who = listing([f"{n} ({m})" for n, m in zip(names, marks, strict=True)])
+    if all(m == "no deal at all" for m in marks):
+        return who, "no deal of theirs at all"
+    if shared and len(names) > 1:
+        return who, f"no deal of theirs {marks[0].removeprefix('no deal ')}"
+    return who, f"no deal of theirs in the last {quota_lib.INACTIVE_MONTHS} months"
+
+
 def inactive_sentence(
     inactive: pd.DataFrame, *, what: str = "every ranking and the coaching material"
 ) -> str | None:
@@ -753,16 +795,9 @@ def inactive_sentence(
     """
     if inactive.empty:
         return None
-    marks = inactive_marks(inactive)
-    names = [f"{n} ({m})" for n, m in zip(inactive["rep_name"], marks, strict=True)]
-    one = len(names) == 1
-    who = listing(names) if len(names) <= 5 else count(len(names), "rep")
-    never = all(m == "no deal at all" for m in marks)
-    quiet = (
-        "no deal of theirs at all"
-        if never
-        else f"no deal of theirs in the last {quota_lib.INACTIVE_MONTHS} months"
-    )
+    marks = inactive_marks(inactive).tolist()
+    one = len(marks) == 1
+    who, quiet = inactive_who([str(n) for n in inactive["rep_name"]], marks)
     return (
         f"{who} {'is' if one else 'are'} left out of {what}: the data shows {quiet}, so they "
         "may no longer be in seat (report 04 leaves them out of the quotas too)."
@@ -983,8 +1018,8 @@ def ranking_sentence(ranking: pd.DataFrame) -> str | None:
     Examples
     --------
     ``Ranked by raw win rate, **Ann** would top the table (100% on 3 closed deals); after
-    shrinking small samples toward the peer average the leader is **Bo** (58%, range 53% to
-    64%). ...``
+    shrinking small samples toward the peer average the leader is **Bo** (58%, 95% range 53%
+    to 64%). ...``
     """
     if ranking.empty:
         return None
@@ -1072,10 +1107,11 @@ def _lead_range(lead: pd.DataFrame) -> str:
 
 
 def _range(lo: float, hi: float) -> str:
-    """``, range 53% to 64%``; nothing when the ends are missing or show the same."""
+    """``, 95% range 53% to 64%`` (defined under Shrunk win rate); nothing when the ends are
+    missing or show the same."""
     if pd.isna(lo) or pd.isna(hi) or pct(lo) == pct(hi):
         return ""
-    return f", range {pct(lo)} to {pct(hi)}"
+    return f", 95% range {pct(lo)} to {pct(hi)}"
 
 
 def ranking_title(ranking: pd.DataFrame) -> str:
@@ -1680,7 +1716,9 @@ _DEFINITIONS: Mapping[str, str] = MappingProxyType(
             "peer group's win rate, as strong as the spread between the reps' rates says "
             "(method of moments) but never stronger than the deals of the group's median rep "
             "nor so strong that a shrunk rate leaves the rep's own 95% range: small samples "
-            "stay near the peer average, a rep with hundreds of deals near their own rate."
+            "stay near the peer average, a rep with hundreds of deals near their own rate. "
+            "The 95% range said beside a shrunk rate runs from the 2.5th to the 97.5th "
+            "percentile of that estimate (the beta posterior)."
         ),
         "Against peers": (
             "Above or below peers when the raw win rate falls outside the 95% binomial limits of "
@@ -1756,8 +1794,19 @@ _QUOTA_DEFINITIONS: Mapping[str, str] = MappingProxyType(
 """The terms defined when the data has quotas."""
 
 
-def _definitions(has_quota: bool, has_activities: bool) -> dict[str, str]:
+USER_CREATED_HIRE = (
+    "This export has no hire-date field, so a rep's hire date is the day their Salesforce "
+    "user was created (User.CreatedDate)."
+)
+"""What the tenure definition adds when hire dates come from the users' created dates."""
+
+
+def _definitions(
+    has_quota: bool, has_activities: bool, user_created: bool = False
+) -> dict[str, str]:
     own = dict(_DEFINITIONS)
+    if user_created:  # Salesforce without a hire-date field
+        own["Tenure (months)"] += " " + USER_CREATED_HIRE
     if has_quota:
         own.update(_QUOTA_DEFINITIONS)
     if has_activities:

@@ -18,7 +18,6 @@ from salesops_lib import timeline
 from salesops_lib.analysis import kpis
 from salesops_lib.analysis import quota as quota_lib
 from salesops_lib.analysis.outlook import Outlook, outlook_quarter, quarter_outlook
-from salesops_lib.analysis.quota import INACTIVE_MONTHS
 from salesops_lib.data import SalesData
 from salesops_lib.format import pct, ratio
 from salesops_lib.reports.base import (
@@ -34,19 +33,27 @@ from salesops_lib.reports.base import (
     bold,
     count,
     header,
-    listing,
     money_in,
     no_lost_deals_sentence,
+    no_teams,
+    no_teams_sentence,
     period_of,
     team_or_company,
 )
 from salesops_lib.reports.definitions import pick
-from salesops_lib.reports.outlook import coverage_not_forecast, outlook_sentence
-from salesops_lib.reports.rep_benchmarking import inactive_marks
+from salesops_lib.reports.outlook import (
+    coverage_not_forecast,
+    outlook_sentence,
+    shortfall_gap_words,
+)
+from salesops_lib.reports.rep_benchmarking import inactive_marks, inactive_who
 from salesops_lib.reports.tables import Column, Table, TableSpec
 
 LOOKBACK = 4
 """Earlier quarters the pace is compared with (those inside the data)."""
+PACE_LEVEL_BAND = 0.02
+"""Within this share of the earlier quarters' average on the same day (either way), a
+quarter's pace is level with its usual pace: neither ahead nor behind."""
 
 TREND_QUARTERS = 8
 REP_ROWS = 60
@@ -158,7 +165,7 @@ class TeamVisibility(HasGaps):
     coverage: pd.Series
     coverage_sentence: str
     team_shortfall_sentence: str | None
-    coverage_by_team: Table
+    coverage_by_team: Table | None
     coverage_chart: pd.DataFrame
     coverage_title: str
     groups: list[Table]
@@ -314,8 +321,20 @@ def _pace_section(
         pace=pace,
         pace_sentence=pace_sentence(pace, scope=scope, total=total, has_quota=has_quota, fmt=fmt),
         pace_title=pace_title(period.quarter, pace, has_quota),
-        past_due_sentence=past_due_sentence(period, due, fmt),
+        past_due_sentence=past_due_sentence(
+            period,
+            due,
+            fmt,
+            None if period.running else _still_open(d, period),
+        ),
     )
+
+
+def _still_open(d: SalesData, period: Period) -> pd.DataFrame:
+    """The ended quarter's open pipeline on the as-of date; ``attrs["history"]``: 06 has a waterfall."""
+    out = timeline.open_pipeline(d, quarter=period.quarter, as_of=period.as_of)
+    out.attrs["history"] = d.history is not None and len(d.history) > 0
+    return out
 
 
 @dataclass(frozen=True)
@@ -327,7 +346,7 @@ class _Coverage:
     coverage: pd.Series
     coverage_sentence: str
     team_shortfall_sentence: str | None
-    coverage_by_team: Table
+    coverage_by_team: Table | None
     coverage_chart: pd.DataFrame
     coverage_title: str
 
@@ -343,6 +362,9 @@ def _coverage_section(
     cov_chart = cov_chart.dropna(subset=["ratio_to_need"])
     if not (cov_chart["ratio_to_need"] > 0).any():  # bars of nothing: the sentence says it
         cov_chart = cov_chart.iloc[0:0]
+    teamless = no_teams(cov_team)  # one (unassigned) row is the company again: no table
+    if teamless:
+        cov_chart = cov_chart.iloc[0:0]
     return _Coverage(
         outlook=outlook,
         outlook_sentence=outlook_sentence(outlook, d.currency),
@@ -354,8 +376,14 @@ def _coverage_section(
             fmt=fmt,
             undated=timeline.undated(d, as_of=period.as_of),
         ),
-        team_shortfall_sentence=team_shortfall_sentence(cov_team, cov_total, fmt, target_q),
-        coverage_by_team=Table(
+        team_shortfall_sentence=(
+            no_teams_sentence("coverage is")
+            if teamless
+            else team_shortfall_sentence(cov_team, cov_total, fmt, target_q)
+        ),
+        coverage_by_team=None
+        if teamless
+        else Table(
             cov_team,
             COVERAGE_SPEC,
             f"Pipeline coverage of the {target_q} goal by team, as of {period.as_of.date()}",
@@ -457,7 +485,9 @@ def _definitions(has_quota: bool) -> dict[str, str]:
         **{
             "Pace": (
                 "Bookings to date as a share of quota (or in amount, without quotas) on the "
-                "same day of the earlier quarters inside the data."
+                "same day of the earlier quarters inside the data. Within "
+                f"{PACE_LEVEL_BAND:.0%} of their average, either way, the quarter is level "
+                "with its usual pace; beyond it, ahead of or behind it."
             ),
             "Goal without quotas": (
                 "When the data has no quotas, the goal is the average quarterly bookings of "
@@ -561,16 +591,38 @@ def pace_sentence(
             lead
             + " The data starts this quarter, so there is no earlier quarter to compare its pace with."
         )
-    shown = pct if has_quota else fmt
-    if shown(pace.now) == shown(pace.earlier):  # equal as the reader sees them
-        verdict = "level with"
-    else:
-        verdict = "ahead of" if pace.now > pace.earlier else "behind"
+    verdict = pace_verdict(pace.now, pace.earlier, shown=pct if has_quota else fmt)
     which = "the quarter before" if n == 1 else f"the last {n} quarters inside the data"
     return (
         f"{lead} On day {pace.day} of {which} it {then}"
         f"{' on average' if n > 1 else ''}, so this quarter is {bold(verdict)} its usual pace."
     )
+
+
+def pace_verdict(now: float, earlier: float, *, shown: MoneyFormat = pct) -> str:
+    """``ahead of``, ``behind`` or ``level with``: within :data:`PACE_LEVEL_BAND` it is level.
+
+    Parameters
+    ----------
+    now
+        This quarter's attainment (or bookings) to date.
+    earlier
+        The earlier quarters' average on the same day.
+    shown
+        How the two are shown: when they read the same, the pace is level too.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> pace_verdict(167_500.0, 168_500.0), pace_verdict(0.90, 0.96), pace_verdict(1.0, 0.97)
+    ('level with', 'behind', 'ahead of')
+    """
+    if shown(now) == shown(earlier) or abs(now - earlier) <= PACE_LEVEL_BAND * abs(earlier):
+        return "level with"
+    return "ahead of" if now > earlier else "behind"
 
 
 def pace_title(quarter: str, pace: Pace, has_quota: bool) -> str:
@@ -644,8 +696,15 @@ def headline_tiles(
 # pipeline
 
 
-def past_due_sentence(period: Period, due: pd.DataFrame, fmt: MoneyFormat) -> str | None:
+def past_due_sentence(
+    period: Period, due: pd.DataFrame, fmt: MoneyFormat, still_open: pd.DataFrame | None = None
+) -> str | None:
     """For an ended quarter: the deals still open with a close date already behind them.
+
+    A deal dated on the as-of day itself is not past due (its date is not before the as-of
+    date), yet it is in no later quarter's pipeline: with ``still_open`` the sentence says how
+    many such deals the quarter still holds, and that with the past-due deals dated in the
+    quarter they make its still-open pipeline (report 06's waterfall end).
 
     Parameters
     ----------
@@ -655,6 +714,10 @@ def past_due_sentence(period: Period, due: pd.DataFrame, fmt: MoneyFormat) -> st
         :func:`salesops_lib.timeline.past_due` on the as-of date (``close_date, amount``).
     fmt
         The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+    still_open
+        :func:`salesops_lib.timeline.open_pipeline` of the quarter on the as-of date
+        (``past_due, amount``; ``attrs["history"]`` true: report 06 shows the quarter's
+        waterfall, whose end these deals are); None: not said.
 
     Returns
     -------
@@ -663,6 +726,27 @@ def past_due_sentence(period: Period, due: pd.DataFrame, fmt: MoneyFormat) -> st
     """
     if period.running:
         return None
+    text = _past_due_words(period, due, fmt)
+    if still_open is None:
+        return text
+    on_day = still_open[~still_open["past_due"].to_numpy(bool)]
+    if on_day.empty:
+        return text
+    waterfall = " (the end of report 06's waterfall)" if still_open.attrs.get("history") else ""
+    day = period.as_of.date()
+    one = len(on_day) == 1
+    return (
+        f"{text} {count(len(on_day), 'more open deal' if not due.empty else 'open deal')}, "
+        f"{fmt(on_day['amount'].sum())}, {'is' if one else 'are'} dated {day}, the as-of day "
+        f"itself: not past due yet, and in no later quarter's pipeline. With "
+        f"{'it' if one else 'them'}, {count(len(still_open), 'deal')} worth "
+        f"{fmt(still_open['amount'].sum())} {'is' if len(still_open) == 1 else 'are'} still "
+        f"open in {period.quarter}{waterfall}."
+    )
+
+
+def _past_due_words(period: Period, due: pd.DataFrame, fmt: MoneyFormat) -> str:
+    """The past-due deals of an ended quarter: how many, what worth, where dated."""
     if due.empty:
         return f"{period.quarter} has ended and no open deal has a close date before {period.as_of.date()}."
     in_q = due[(due["close_date"] >= period.start) & (due["close_date"] <= period.end)]
@@ -774,9 +858,10 @@ def team_shortfall_sentence(
     ----------
     by_team
         :func:`salesops_lib.analysis.kpis.coverage` by team (``team`` when named,
-        ``pipeline_short``).
+        ``gap, needed_coverage, open_pipeline, pipeline_short``).
     total
-        Its total row (``pipeline_short``).
+        Its total row (the same columns): the difference is split in money by
+        :func:`~salesops_lib.analysis.kpis.shortfall_parts`.
     fmt
         The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
     quarter
@@ -786,7 +871,7 @@ def team_shortfall_sentence(
     -------
     str or None
         The sentence (``**`` marks what to read first); None when no team is short, or the
-        figures add up (within 1%) and ``quarter`` is None.
+        two figures read the same (``$19.0M``) and ``quarter`` is None.
     """
     if by_team.empty or "pipeline_short" not in by_team:
         return None
@@ -797,12 +882,16 @@ def team_shortfall_sentence(
         return None
     named = "team" in short and bool((short["team"] != kpis.UNASSIGNED).any())
     pointer = coverage_not_forecast(quarter).lstrip() if quarter and named else None
-    if abs(lacking - company) <= 0.01 * max(lacking, 1.0):
+    if fmt(lacking) == fmt(company):
         return pointer
+    parts = kpis.shortfall_parts(
+        by_team.assign(needed=kpis.pipeline_needed(by_team), pipeline=by_team["open_pipeline"]),
+        needed=float(kpis.pipeline_needed(total.to_frame().T).iloc[0]),
+        pipeline=float(total["open_pipeline"]),
+    )
     text = (
         f"The {count(len(short), 'team')} short of pipeline lack {bold(fmt(lacking))} between "
-        f"them; the company's shortfall of {fmt(company)} is smaller because the other teams "
-        "have more pipeline than their own goal needs."
+        f"them, {shortfall_gap_words(parts, fmt)}."
     )
     return f"{text} {pointer}" if pointer else text
 
@@ -1073,14 +1162,14 @@ def rep_sentence(reps: pd.DataFrame, has_quota: bool, *, running: bool = False) 
             else f"every rep has booked something{yet}"
         )
     if len(gone):
-        names = [f"{n}" for n in gone["rep_name"]]
-        one = len(names) == 1
-        never = (gone["inactive"].astype(str) == "no deal at all").all()
-        quiet = "at all" if never else f"for {INACTIVE_MONTHS} months"
+        marks = gone["inactive"].astype(str).tolist()
+        bare = [  # the table's names carry the mark; the sentence says it once
+            str(n).removesuffix(f" ({m})") for n, m in zip(gone["rep_name"], marks, strict=True)
+        ]
+        who, quiet = inactive_who(bare, marks)
         tail += (
-            f". {listing(names) if len(names) <= 5 else count(len(names), 'rep')} "
-            f"{'is' if one else 'are'} left out of these counts: the data shows no deal of "
-            f"theirs {quiet}, so they may no longer be in seat"
+            f". {who} {'is' if len(bare) == 1 else 'are'} left out of these counts: the data "
+            f"shows {quiet}, so they may no longer be in seat"
         )
     if not has_quota:
         return tail + "."

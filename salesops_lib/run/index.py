@@ -81,25 +81,42 @@ def headline_figures(data: SalesData, quarter: str, as_of: pd.Timestamp) -> dict
     return {"items": items, "raw": raw}
 
 
-INDEX_DEFINITIONS = pick(
-    "Bookings",
-    "Quota",
-    "Attainment",
-    "Win rate",
-    "Open pipeline",
-    **{
-        "The quarter ahead": (
-            "The open-pipeline tile is about the quarter ahead: the reported quarter while it "
-            "runs, else the one after it; its gap is that quarter's goal less what is booked."
-        ),
-        "Partial": (
-            "A report some of whose sections lack the data they need; each such section says "
-            "in one line what is missing and how to add it. What several reports lack is said "
-            "once, above the cards."
-        ),
-    },
-)
-"""The terms the index shows, from the definitions every report shares."""
+def index_definitions(has_quota: bool) -> dict[str, str]:
+    """The terms the index shows, from the definitions every report shares.
+
+    Parameters
+    ----------
+    has_quota
+        The index shows the attainment tile (the quarter has quotas): Quota and Attainment
+        are defined only then.
+
+    Returns
+    -------
+    dict
+        Term -> definition, ``Goal`` among them (the open-pipeline tile's gap is to it).
+    """
+    return pick(
+        "Bookings",
+        *(("Quota", "Attainment") if has_quota else ()),
+        "Win rate",
+        "Open pipeline",
+        **{
+            "The quarter ahead": (
+                "The open-pipeline tile is about the quarter ahead: the reported quarter while it "
+                "runs, else the one after it; its gap is that quarter's goal less what is booked."
+            ),
+            "Goal": (
+                "A quarter's quota; when the data has no quotas for it, the average quarterly "
+                "bookings of the last four complete quarters the data holds in full (fewer when it "
+                "holds fewer), as in reports 01, 03 and 06."
+            ),
+            "Partial": (
+                "A report some of whose sections lack the data they need; each such section says "
+                "in one line what is missing and how to add it. What several reports lack is said "
+                "once, above the cards."
+            ),
+        },
+    )
 
 
 def _card_status(r: NotebookResult) -> str:
@@ -235,7 +252,7 @@ def write_index(
         running=as_of < end,
         source=data.source,
         headline=headline["items"],
-        definitions=INDEX_DEFINITIONS,
+        definitions=index_definitions(headline["raw"].get("quota") is not None),
         reports=cards,
         without=without,
         failed=sum(r.status != "ok" for r in results),

@@ -624,6 +624,72 @@ def _salesforce_transform(
     return _with_accounts(out), warns
 
 
+def user_created_as_hired(reps: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
+    """Salesforce users' created date as their hire date, when the export has no hire date.
+
+    A User export carries no hire date unless the org added a field for it; the day a rep's
+    user was created (``CreatedDate``, kept as ``createddate``) is the nearest the export
+    holds, so it stands in for the hire date, with a warning naming how many reps it dates.
+
+    Parameters
+    ----------
+    reps
+        The mapped User export (``rep_id``, ``createddate`` or ``created_date``, ``hire_date``
+        when mapped; raw).
+
+    Returns
+    -------
+    tuple
+        The reps (itself when a hire date is given or no created date is), and the warnings.
+
+    Examples
+    --------
+    >>> users = pd.DataFrame({"rep_id": ["u1"], "createddate": ["2025-10-06T09:00:00.000Z"]})
+    >>> reps, warns = user_created_as_hired(users)
+    >>> reps["hire_date"].tolist(), warns[0]["column"]
+    (['2025-10-06'], 'hire_date')
+    """
+    from salesops_lib.data.coerce import to_date, to_text
+
+    given = "hire_date" in reps.columns and to_text(reps["hire_date"]).notna().any()
+    col = next((c for c in ("createddate", "created_date") if c in reps.columns), None)
+    if given or col is None:
+        return reps, []
+    created = to_date(reps[col])[0]
+    if created.notna().sum() == 0:
+        return reps, []
+    out = reps.copy()
+    out["hire_date"] = created.dt.strftime("%Y-%m-%d").where(created.notna(), np.nan)
+    n = int(created.notna().sum())
+    return out, [
+        {
+            "table": "reps",
+            "column": "hire_date",
+            "ids": [],
+            "message": (
+                f"{HIRE_FROM_USER_CREATED}: the day each rep's user was created (User.CreatedDate) "
+                f"is taken as the hire date of {n:,} rep{'s' if n != 1 else ''} (add a Hire_Date__c "
+                "field to the User export where users were created long before or after the hire)"
+            ),
+        }
+    ]
+
+
+HIRE_FROM_USER_CREATED = "no hire-date column"
+"""How the warning about hire dates taken from User.CreatedDate begins (reports say so)."""
+
+
+def _salesforce_with_hire_dates(
+    tables: dict[str, pd.DataFrame],
+) -> tuple[dict[str, pd.DataFrame], list[dict]]:
+    """:func:`_salesforce_transform`, then :func:`user_created_as_hired` on its reps."""
+    out, warns = _salesforce_transform(tables)
+    if "reps" in out:
+        out["reps"], hired = user_created_as_hired(out["reps"])
+        warns = [*warns, *hired]
+    return out, warns
+
+
 def assigned_after_created(opps: pd.DataFrame) -> pd.DataFrame:
     """HubSpot's owner assigned date kept as ``reassigned_date`` only where it is a reassignment.
 
@@ -889,6 +955,7 @@ SALESFORCE = Preset(
             "team": ("Department", "UserRole.Name"),
             "region": ("Division",),
             "role": ("Title", "UserRole.Name"),
+            "hire_date": ("Hire_Date__c", "HireDate__c", "Hire Date"),
         },
         "accounts": {
             "account_id": ("Id",),
@@ -917,7 +984,7 @@ SALESFORCE = Preset(
     },
     stages=SALESFORCE_STAGES,
     probability_percent=True,
-    transform=_salesforce_transform,
+    transform=_salesforce_with_hire_dates,
     history="changes",
 )
 
