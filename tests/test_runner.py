@@ -102,7 +102,8 @@ def test_untrusted_names_are_escaped(demo, tmp_path):
     assert res.ok, res.failed
     page = (res.folder / "01_team_visibility.html").read_text()
     index = (res.folder / "index.html").read_text()
-    for text in (page, index):
+    summary = (res.folder / "00_executive_summary.html").read_text()
+    for text in (page, index, summary):
         assert "<script>alert" not in text
         assert "<img src=x" not in text
         assert "<b>O'Neil</b>" not in text

@@ -38,7 +38,7 @@ from salesops_lib.data import SalesData, load_dataset, write_snapshot
 from salesops_lib.data.snapshot import SNAPSHOT_META
 from salesops_lib.errors import ConfigError, ReportError, SalesOpsError
 from salesops_lib.periods import FiscalCalendar
-from salesops_lib.run.index import headline_figures, write_index
+from salesops_lib.run.index import earlier_runs, headline_figures, write_index
 from salesops_lib.run.lock import reports_lock, unwritable
 from salesops_lib.run.manifest import build_manifest, carry_over, write_manifest
 from salesops_lib.run.notebook import (
@@ -53,6 +53,7 @@ from salesops_lib.run.pages import failure_html, notebook_html
 from salesops_lib.run.publish import clean_leftovers, publish, rendering_folder, scrub
 from salesops_lib.run.results import NotebookResult, RunResult
 from salesops_lib.run.stop import RunStopped, StopSignals, pause_point
+from salesops_lib.run.summary import summary_findings, write_key_tables, write_summary
 from salesops_lib.run.workers import render_all
 
 __all__ = [
@@ -367,7 +368,12 @@ def _write_outputs(
 ) -> bool:
     """Write the index and the manifest, drop the snapshot, mask secrets; True if complete."""
     headline = headline_figures(run.data, run.quarter, run.as_of)
-    write_index(run.tmp, run.data, run.quarter, run.as_of, results, headline, run.meta)
+    summary = write_summary(run.tmp, results, headline, run.meta, run.data.currency)
+    workbook = write_key_tables(run.tmp, results, run.quarter)
+    write_index(
+        run.tmp, run.data, run.quarter, run.as_of, results, headline, run.meta,
+        earlier=earlier_runs(run.out, run.quarter), workbook=workbook,
+    )  # fmt: skip
     manifest = build_manifest(
         quarter=run.quarter,
         as_of=str(run.as_of.date()),
@@ -378,6 +384,7 @@ def _write_outputs(
         data_warnings=len(run.data.warnings),
         started=started,
         duration=duration,
+        summary={"html": summary.name, "findings": summary_findings(results)},
     )
     write_manifest(run.tmp, manifest, run.secrets)
     shutil.rmtree(run.tmp / "_snapshot")
