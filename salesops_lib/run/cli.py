@@ -144,6 +144,12 @@ def _parser() -> argparse.ArgumentParser:
         help="folder of report notebooks (default: the workbench's notebooks/)",
     )
     r.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also print the summary and every report into one PDF, 00_pack.pdf, with headless "
+        "Chromium when installed (default: no PDF; it adds the print's seconds to the run)",
+    )
+    r.add_argument(
         "--quiet",
         action="store_true",
         help="no progress bar; errors still print (default: a progress bar on stderr)",
@@ -296,8 +302,11 @@ def _report(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         notebooks=args.notebooks or DEFAULT_NOTEBOOKS,
         progress=not args.quiet,
+        pdf=args.pdf,
     )
     index = result.folder / "index.html"
+    for note in result.notes:
+        print(note, file=sys.stderr)
     if result.ok:
         print(
             f"{len(result.results)} report(s) for {result.quarter} (as of {result.as_of}): {index}"

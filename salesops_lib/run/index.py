@@ -235,6 +235,7 @@ def write_index(
     *,
     earlier: list[dict[str, Any]] | None = None,
     workbook: Path | None = None,
+    pdf: Path | None = None,
 ) -> Path:
     """Write ``index.html``: the headline tiles and a card per report with its status.
 
@@ -258,6 +259,8 @@ def write_index(
         :func:`earlier_runs` of the reports folder (None or empty: none).
     workbook
         The workbook of key tables beside the index (None: none was written).
+    pdf
+        The PDF of the pack beside the index (None: none was made).
 
     Returns
     -------
@@ -287,6 +290,7 @@ def write_index(
         definitions=INDEX_DEFINITIONS,
         reports=cards,
         workbook=workbook.name if workbook is not None else "",
+        pdf=pdf.name if pdf is not None else "",
         archive=archive_view(earlier or [], quarter, headline.get("raw", {}), data.currency),
         failed=sum(r.status != "ok" for r in results),
         rendered=rendered_at(),

@@ -43,6 +43,8 @@ class RunResult:
     as_of: str
     folder: Path
     results: list[NotebookResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """One line each about the files beside the reports (the PDF made, or why not)."""
 
     @property
     def ok(self) -> bool:
