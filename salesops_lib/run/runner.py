@@ -172,8 +172,7 @@ def run_quarter(
     timeout
         Seconds one notebook cell may run.
     pdf
-        Also print the summary and every report into one PDF (``00_pack.pdf``) with
-        headless Chromium; without Chromium the result's ``notes`` say no PDF was made.
+        Also print the pack to ``00_pack.pdf`` (:mod:`~salesops_lib.run.pdf`); ``notes`` say how.
 
     Returns
     -------
@@ -233,9 +232,7 @@ def run_quarter(
             if readable is not None:
                 raise readable from None
             raise
-    return RunResult(
-        quarter=q, as_of=str(as_of_ts.date()), folder=target, results=results, notes=notes
-    )
+    return RunResult(q, str(as_of_ts.date()), target, results, notes)
 
 
 def _render_and_publish(
