@@ -59,3 +59,36 @@ def test_index_and_report_in_chromium(rendered, tmp_path):
     assert all(u.startswith(("file://", "data:")) for u in requests), [
         u for u in requests if not u.startswith(("file://", "data:"))
     ]
+
+
+def test_summary_links_open_their_sections_in_chromium(rendered):
+    """Each finding's link on the executive summary scrolls to an existing section heading."""
+    from playwright.sync_api import sync_playwright
+
+    requests: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto((rendered.folder / "index.html").as_uri())
+        page.locator(".exec-lead h3 a").click()
+        page.wait_for_load_state()
+        assert page.locator("h1").first.inner_text().startswith("Executive summary")
+        links = page.locator(".exec-findings a.exec-link")
+        n = links.count()
+        assert 5 <= n <= 8
+        for i in range(n):
+            href = links.nth(i).get_attribute("href")
+            links.nth(i).click()
+            page.wait_for_load_state()
+            target = page.evaluate("decodeURIComponent(location.hash.slice(1))")
+            assert target, href
+            heading = page.locator(f'[id="{target}"]')
+            assert heading.count() == 1, href
+            assert page.evaluate("(el) => el.tagName", heading.element_handle()) == "H2"
+            page.go_back()
+            page.wait_for_load_state()
+        browser.close()
+    assert all(u.startswith(("file://", "data:")) for u in requests)

@@ -13,7 +13,7 @@ def _stub_run(monkeypatch) -> dict:
     seen: dict = {}
 
     class Result:
-        ok, results, quarter, as_of, failed = True, [1], "2026Q1", "2026-03-31", []
+        ok, results, quarter, as_of, failed, notes = True, [1], "2026Q1", "2026-03-31", [], []
         folder = FIXTURES
 
     def fake(source, **kwargs):
@@ -69,3 +69,24 @@ def test_validate_takes_the_source_from_the_config(tmp_path, capsys):
     out = capsys.readouterr().out
     assert f"{source}: valid" in out
     assert "  opportunities          630 rows" in out
+
+
+def test_report_help_shows_every_option_with_its_default(capsys):
+    import re
+
+    import pytest
+
+    with pytest.raises(SystemExit):
+        cli.main(["report", "--help"])
+    text = capsys.readouterr().out
+    options = text[text.index("options:") :]
+    # each option's entry: from its flag at the start of a line to the next flag
+    entries = re.split(r"\n  (?=--)", options.split("show this help message and exit", 1)[1])
+    entries = [e for e in entries if e.strip()]
+    flags = [e.split()[0] for e in entries]
+    assert flags == [
+        "--quarter", "--as-of", "--data", "--preset", "--config", "--out", "--only", "--jobs",
+        "--notebooks", "--pdf", "--quiet",
+    ]  # fmt: skip
+    for entry in entries:
+        assert "(default:" in " ".join(entry.split()), entry

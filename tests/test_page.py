@@ -175,3 +175,19 @@ def test_the_quarterly_runs_workers_start_quiet_kernels(monkeypatch, tmp_path):
     (tmp_path / "logs").mkdir()
     workers._render_quietly(tmp_path / "01.ipynb", tmp_path, {}, {}, [], 10)
     assert seen == ["1"]
+
+
+def test_status_carries_the_findings_and_outlook(monkeypatch):
+    from salesops_lib.reports.base import Finding
+
+    shown = []
+    monkeypatch.setattr(page, "display", lambda obj, raw=False: shown.append(obj))
+    page.status([], [Finding("**$1.0M** past due", 1e6, "What is at risk?")], {"quarter": "2026Q4"})
+    assert shown[0][STATUS_MIME] == {
+        "status": "Ready",
+        "gaps": [],
+        "findings": [
+            {"text": "**$1.0M** past due", "at_stake": 1e6, "section": "What is at risk?"}
+        ],
+        "outlook": {"quarter": "2026Q4"},
+    }

@@ -102,7 +102,8 @@ def test_untrusted_names_are_escaped(demo, tmp_path):
     assert res.ok, res.failed
     page = (res.folder / "01_team_visibility.html").read_text()
     index = (res.folder / "index.html").read_text()
-    for text in (page, index):
+    summary = (res.folder / "00_executive_summary.html").read_text()
+    for text in (page, index, summary):
         assert "<script>alert" not in text
         assert "<img src=x" not in text
         assert "<b>O'Neil</b>" not in text
@@ -216,6 +217,11 @@ def test_only_rerenders_one_report_and_keeps_the_others(rendered, demo_dir, tmp_
     assert {r["name"] for r in manifest["reports"]} == {b.stem for b in books}
     kept = [r for r in manifest["reports"] if r["kept_from_previous_run"]]
     assert len(kept) == len(books) - 1
+    # the summary and the workbook still draw on the kept reports' findings and tables
+    assert {f["report"] for f in manifest["summary"]["findings"]} - {books[0].stem}
+    assert all(r["table"] for r in kept)
+    assert (out / "2026Q3" / "00_executive_summary.html").is_file()
+    assert (out / "2026Q3" / "00_key_tables.xlsx").is_file()
     for b in books:
         assert (out / "2026Q3" / f"{b.stem}.html").is_file()
 

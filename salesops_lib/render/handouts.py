@@ -173,3 +173,129 @@ def write_table(
                 for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
                     cell.number_format = fmt
     return Handout(csv_path, xlsx_path, len(labelled), len(used))
+
+
+def table_record(table: Table) -> dict[str, object]:
+    """A report table as plain JSON data, for the run's workbook of key tables.
+
+    Parameters
+    ----------
+    table
+        A report table (every row of its frame, its shown columns).
+
+    Returns
+    -------
+    dict
+        ``caption``, ``currency``, ``columns`` (``[label, format]`` pairs) and ``rows``
+        (lists of raw values; dates as ``YYYY-MM-DD``, missing values as None).
+    """
+    import json
+
+    cols = table.shown_columns()
+    frame = table.labelled()
+    for c in cols:
+        if c.fmt == "date":
+            frame[c.label] = pd.to_datetime(frame[c.label], errors="coerce").dt.strftime("%Y-%m-%d")
+    split = json.loads(frame.to_json(orient="split", index=False))
+    return {
+        "caption": table.caption,
+        "currency": table.currency,
+        "columns": [[c.label, c.fmt] for c in cols],
+        "rows": split["data"],
+    }
+
+
+NO_TABLE = "No table: its data lacks what the table needs; the report's page says what."
+
+CURRENCY_SIGNS = {"USD": "$", "EUR": "€", "GBP": "£"}
+
+
+def excel_format(fmt: str, currency: str = "USD") -> str | None:
+    """The Excel number format of a table format, money with its currency's sign.
+
+    Parameters
+    ----------
+    fmt
+        A table format (:data:`EXCEL_FORMATS`' keys).
+    currency
+        ISO code; USD, EUR and GBP get their sign, other currencies their code after the number.
+
+    Returns
+    -------
+    str or None
+        None for text columns.
+
+    Examples
+    --------
+    >>> excel_format("money"), excel_format("money", "SEK"), excel_format("pct")
+    ('"$"#,##0', '#,##0" SEK"', '0%')
+    """
+    base = EXCEL_FORMATS.get(fmt)
+    if base is None or not fmt.startswith("money"):
+        return base
+    sign = CURRENCY_SIGNS.get(currency)
+    return f'"{sign}"{base}' if sign else f'{base}" {currency}"'
+
+
+def write_workbook(path: Path, sheets: list[tuple[str, str, dict | None]], *, title: str) -> Path:
+    """One workbook, a sheet per report: labelled headers in bold, frozen, formatted cells.
+
+    Parameters
+    ----------
+    path
+        The ``.xlsx`` file to write.
+    sheets
+        ``(sheet name, report title, table record)`` per report (:func:`table_record`); a
+        report whose record is None gets no sheet, and the contents say it has no table.
+    title
+        What the first sheet, ``Contents``, says the workbook is.
+
+    Returns
+    -------
+    Path
+        The workbook.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    contents = wb.active
+    contents.title = "Contents"
+    contents.append([title])
+    contents.append(["Sheet", "Report", "Table"])
+    contents["A1"].font = Font(bold=True, size=13)
+    used = {"Contents"}
+    for name, report, rec in sheets:
+        if rec is None:
+            contents.append(["(no sheet)", report, NO_TABLE])
+            continue
+        ws = wb.create_sheet(sheet_name(name, used))
+        contents.append([ws.title, report, str(rec.get("caption") or "")])
+        cols = [(str(label), str(fmt)) for label, fmt in rec["columns"]]
+        ws.append([label for label, _ in cols])
+        for row in rec["rows"]:
+            ws.append([_cell(v, fmt) for v, (_, fmt) in zip(row, cols, strict=True)])
+        for j, (label, fmt) in enumerate(cols, start=1):
+            ws.cell(row=1, column=j).font = Font(bold=True)
+            letter = ws.cell(row=1, column=j).column_letter
+            ws.column_dimensions[letter].width = max(12, min(40, len(label) + 2))
+            number = excel_format(fmt, str(rec.get("currency") or "USD"))
+            if number is not None:
+                for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+                    cell.number_format = number
+        ws.freeze_panes = "A2"
+    for row in contents.iter_rows(min_row=2, max_row=2):
+        for cell in row:
+            cell.font = Font(bold=True)
+    contents.column_dimensions["A"].width, contents.column_dimensions["B"].width = 24, 40
+    contents.column_dimensions["C"].width = 80
+    contents.freeze_panes = "A3"
+    wb.save(path)
+    return path
+
+
+def _cell(value: object, fmt: str) -> object:
+    """A JSON value as an Excel cell: dates as dates, the rest as they are."""
+    if fmt == "date" and isinstance(value, str):
+        return pd.Timestamp(value).to_pydatetime()
+    return value

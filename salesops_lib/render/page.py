@@ -38,7 +38,7 @@ from salesops_lib.config import load_config
 from salesops_lib.data import SalesData, load_dataset
 from salesops_lib.errors import ConfigError
 from salesops_lib.render import QUIET_ENV, plots
-from salesops_lib.reports.base import STATUS_MIME, Gap, Header, Tile, status_of
+from salesops_lib.reports.base import STATUS_MIME, Finding, Gap, Header, Tile, status_of
 from salesops_lib.reports.tables import Table
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
@@ -462,22 +462,48 @@ def gaps(listed: Iterable[Gap], section: str) -> HTML:
     return output(notes, ["note"])
 
 
-def status(gaps: Iterable[Gap]) -> None:
-    """Tell the quarterly run whether the report is complete (``Ready``) or ``Partial: ...``.
+def status(
+    gaps: Iterable[Gap],
+    findings: Iterable[Finding] = (),
+    outlook: Mapping[str, Any] | None = None,
+    *,
+    table: Table | None = None,
+) -> None:
+    """Tell the quarterly run the report's status, its findings and (03) its outlook.
 
-    Displays an output of type :data:`STATUS_MIME`, which the HTML conversion leaves out.
+    Displays an output of type :data:`STATUS_MIME`, which the HTML conversion leaves out;
+    the run reads the findings back for the executive summary, so they are worded once,
+    by the builder.
 
     Parameters
     ----------
     gaps
         Every gap of the report (:func:`~salesops_lib.reports.base.status_of` words the
         status from them).
+    findings
+        The builder's findings (text, money at stake, section).
+    outlook
+        Figures of the quarter ahead for the summary's outlook (report 03's
+        :func:`~salesops_lib.reports.forecasting.outlook_figures`); None: none.
+    table
+        The report's key table, for the run's workbook of key tables (its sheet); None: none.
     """
     listed = list(gaps)
-    payload = {
+    payload: dict[str, Any] = {
         "status": status_of(listed),
         "gaps": [{"section": g.section, "missing": g.missing, "how": g.how} for g in listed],
     }
+    found = [
+        {"text": f.text, "at_stake": float(f.at_stake), "section": f.section} for f in findings
+    ]
+    if found:
+        payload["findings"] = found
+    if outlook is not None:
+        payload["outlook"] = dict(outlook)
+    if table is not None:
+        from salesops_lib.render.handouts import table_record
+
+        payload["table"] = table_record(table)
     display({STATUS_MIME: payload}, raw=True)
 
 

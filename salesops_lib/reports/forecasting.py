@@ -492,6 +492,50 @@ def method_name(method: str, names: dict[str, str] | None = None) -> str:
     return (names or METHOD_NAMES).get(method, method)
 
 
+def outlook_figures(r: Forecasting) -> dict[str, Any]:
+    """The quarter ahead in plain figures, for the executive summary's outlook paragraph.
+
+    The report's own numbers (no new reckoning): the recommended forecast and its 80% range,
+    the goal, bookings so far, the open pipeline and its coverage of the gap.
+
+    Parameters
+    ----------
+    r
+        The report's result (:func:`build`).
+
+    Returns
+    -------
+    dict
+        ``quarter, section, method, point, lo80, hi80, goal, goal_basis, booked,
+        open_pipeline, coverage, currency``; the forecast's keys are None without a
+        recommended method, ``coverage`` None when the goal is met or missing.
+    """
+    o = r.outlook
+    row: dict[str, Any] = {}
+    if r.recommendation.method is not None:
+        found = r.forecasts.set_index("method")
+        if r.recommendation.method in found.index:
+            row = found.loc[r.recommendation.method].to_dict()
+
+    def plain(v: object) -> float | None:
+        return float(v) if isinstance(v, (int, float)) and np.isfinite(v) else None  # type: ignore[arg-type]
+
+    return {
+        "quarter": r.target_quarter,
+        "section": SECTION_FORECAST,
+        "method": r.recommended_name if row else None,
+        "point": plain(row.get("point")),
+        "lo80": plain(row.get("lo80")),
+        "hi80": plain(row.get("hi80")),
+        "goal": plain(o.goal) if o.goal > 0 else None,
+        "goal_basis": o.goal_basis,
+        "booked": float(o.booked),
+        "open_pipeline": float(o.open_pipeline),
+        "coverage": plain(o.coverage),
+        "currency": r.currency,
+    }
+
+
 def build(
     data: SalesData,
     *,

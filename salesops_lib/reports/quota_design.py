@@ -844,7 +844,8 @@ def _reach_section(
         hard=Table(
             hard.reset_index(drop=True),
             HARD_SPEC if teams_known else HARD_SPEC.without("team"),
-            f"Reps with less than a {pct(HARD_CHANCE)} chance of reaching quota ({len(hard):,})",
+            f"Reps with less than a {pct(HARD_CHANCE)} chance of reaching quota ({len(hard):,}, "
+            f"with {fmt(float(hard['quota'].sum()))} of quota)",
             d.currency,
         ),
     )

@@ -123,15 +123,37 @@ def _parser() -> argparse.ArgumentParser:
         help="data source (default: the config's [data] source; without --config, the demo "
         "data, generated when missing)",
     )
-    r.add_argument("--preset", choices=["maven_crm", "salesforce", "hubspot"])
-    r.add_argument("--config", help="salesops.toml")
-    r.add_argument("--out", default="reports", help="output folder (default reports)")
     r.add_argument(
-        "--only", nargs="+", help="render only these reports (e.g. 01 or team_visibility)"
+        "--preset",
+        choices=["maven_crm", "salesforce", "hubspot"],
+        help="map a CRM's export onto the canonical tables (default: none, the data's columns "
+        "are the canonical ones or [data.columns] of the config maps them)",
+    )
+    r.add_argument("--config", help="salesops.toml (default: none)")
+    r.add_argument("--out", default="reports", help="output folder (default: reports)")
+    r.add_argument(
+        "--only",
+        nargs="+",
+        help="render only these reports, e.g. 01 or team_visibility, and keep the others from "
+        "the last run (default: every report)",
     )
     r.add_argument("--jobs", type=int, default=None, help="notebooks at once (default: cores)")
-    r.add_argument("--notebooks", default=None, help="folder of report notebooks")
-    r.add_argument("--quiet", action="store_true", help="no progress bar (errors still print)")
+    r.add_argument(
+        "--notebooks",
+        default=None,
+        help="folder of report notebooks (default: the workbench's notebooks/)",
+    )
+    r.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also print the summary and every report into one PDF, 00_pack.pdf, with headless "
+        "Chromium when installed (default: no PDF; it adds the print's seconds to the run)",
+    )
+    r.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress bar; errors still print (default: a progress bar on stderr)",
+    )
     r.set_defaults(func=_report)
     return p
 
@@ -280,8 +302,11 @@ def _report(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         notebooks=args.notebooks or DEFAULT_NOTEBOOKS,
         progress=not args.quiet,
+        pdf=args.pdf,
     )
     index = result.folder / "index.html"
+    for note in result.notes:
+        print(note, file=sys.stderr)
     if result.ok:
         print(
             f"{len(result.results)} report(s) for {result.quarter} (as of {result.as_of}): {index}"

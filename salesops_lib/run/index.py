@@ -119,6 +119,112 @@ def index_definitions(has_quota: bool) -> dict[str, str]:
     )
 
 
+def earlier_runs(out: Path, quarter: str) -> list[dict[str, Any]]:
+    """The complete runs of other quarters in the reports folder, oldest first.
+
+    Parameters
+    ----------
+    out
+        The reports folder (one sub-folder per quarter, each with its ``manifest.json``).
+    quarter
+        The quarter being rendered (left out).
+
+    Returns
+    -------
+    list of dict
+        ``quarter, as_of, href, bookings, attainment, win_rate`` (floats or None) for each
+        folder whose manifest says the run was complete; ``<quarter>.failed`` folders, runs
+        of the same quarter and unreadable manifests are left out.
+    """
+    from urllib.parse import quote
+
+    from salesops_lib.run.manifest import read_manifest
+
+    found = []
+    for folder in sorted(p for p in Path(out).iterdir() if p.is_dir()):
+        m = read_manifest(folder) if not folder.name.startswith((".", "_")) else None
+        if not m or m.get("status") != "complete" or folder.name != m.get("quarter"):
+            continue
+        if folder.name == quarter:
+            continue
+        head = m.get("headline")
+        head = head if isinstance(head, dict) else {}
+        found.append(
+            {
+                "quarter": folder.name,
+                "as_of": str(m.get("as_of", "")),
+                "href": f"../{quote(folder.name)}/index.html",
+                **{k: _num(head.get(k)) for k in ("bookings", "attainment", "win_rate")},
+            }
+        )
+    return found
+
+
+def _num(x: object) -> float | None:
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return v if np.isfinite(v) else None
+
+
+def archive_view(
+    earlier: list[dict[str, Any]], quarter: str, raw: dict[str, Any], currency: str
+) -> dict[str, Any]:
+    """The index's quarter archive: a row per earlier run and a trend chart with this one.
+
+    Parameters
+    ----------
+    earlier
+        :func:`earlier_runs`' result.
+    quarter
+        The quarter rendered now.
+    raw
+        Its headline figures (``headline_figures(...)["raw"]``).
+    currency
+        ISO code of the amounts.
+
+    Returns
+    -------
+    dict
+        ``rows`` (quarter, as_of, href, bookings, attainment, win rate as shown) and
+        ``chart`` (inline SVG of bookings and attainment by quarter; "" with no earlier run).
+    """
+    from salesops_lib.render.svg import trend_svg
+
+    def shown(r: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **r,
+            "bookings_text": money(r["bookings"], currency)
+            if r["bookings"] is not None
+            else "not recorded",
+            "attainment_text": pct(r["attainment"]) if r["attainment"] is not None else "no quota",
+            "win_rate_text": pct(r["win_rate"]) if r["win_rate"] is not None else "no deal closed",
+        }
+
+    rows = [shown(r) for r in earlier]
+    if not rows:
+        return {"rows": [], "chart": ""}
+    now = shown(
+        {
+            "quarter": quarter,
+            **{k: _num(raw.get(k)) for k in ("bookings", "attainment", "win_rate")},
+        }
+    )
+    every = sorted([*rows, now], key=lambda r: r["quarter"])
+    chart = trend_svg(
+        [r["quarter"] for r in every],
+        [r["bookings"] or 0.0 for r in every],
+        [r["bookings_text"] for r in every],
+        [r["attainment"] for r in every],
+        [pct(r["attainment"]) if r["attainment"] is not None else "" for r in every],
+        title="Bookings and attainment by quarter",
+        bar_name="Bookings",
+        line_name="Attainment (bookings over quota)",
+    )
+    return {"rows": rows, "chart": chart}
+
+
 def _card_status(r: NotebookResult) -> str:
     """The card's style: failed, partial, kept or ok."""
     if r.status != "ok":
@@ -206,6 +312,10 @@ def write_index(
     results: list[NotebookResult],
     headline: dict[str, Any],
     meta: dict[str, str],
+    *,
+    earlier: list[dict[str, Any]] | None = None,
+    workbook: Path | None = None,
+    pdf: Path | None = None,
 ) -> Path:
     """Write ``index.html``: the headline tiles and a card per report with its status.
 
@@ -225,6 +335,12 @@ def write_index(
         :func:`headline_figures`' result.
     meta
         ``version`` and ``fingerprint`` for the footer.
+    earlier
+        :func:`earlier_runs` of the reports folder (None or empty: none).
+    workbook
+        The workbook of key tables beside the index (None: none was written).
+    pdf
+        The PDF of the pack beside the index (None: none was made).
 
     Returns
     -------
@@ -255,6 +371,9 @@ def write_index(
         definitions=index_definitions(headline["raw"].get("quota") is not None),
         reports=cards,
         without=without,
+        workbook=workbook.name if workbook is not None else "",
+        pdf=pdf.name if pdf is not None else "",
+        archive=archive_view(earlier or [], quarter, headline.get("raw", {}), data.currency),
         failed=sum(r.status != "ok" for r in results),
         rendered=rendered_at(),
         version=meta["version"],

@@ -26,6 +26,7 @@ def build_manifest(
     data_warnings: int,
     started: dt.datetime,
     duration: float,
+    summary: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The manifest of a run, as a dict ready for JSON.
 
@@ -47,6 +48,8 @@ def build_manifest(
         When the run started (UTC).
     duration
         Seconds the run has taken so far.
+    summary
+        The executive summary's page and the findings it lists (None: no summary).
 
     Returns
     -------
@@ -75,10 +78,14 @@ def build_manifest(
                 "error": r.error,
                 "kept_from_previous_run": r.kept,
                 "html": r.html,
+                "findings": r.findings,
+                "outlook": r.outlook,
+                "table": r.table,
             }
             for r in results
         ],
         "data_warnings": int(data_warnings),
+        "summary": summary,
     }
 
 
@@ -187,6 +194,9 @@ def carry_over(final: Path, tmp: Path, rendered: set[str]) -> list[NotebookResul
                 r.get("error", ""),
                 kept=True,
                 completeness=r.get("completeness", "Ready"),
+                findings=list(r.get("findings") or []),
+                outlook=r.get("outlook"),
+                table=r.get("table"),
             )
         )
     return kept

@@ -17,7 +17,7 @@ from salesops_lib.config import mask
 from salesops_lib.errors import ReportError
 from salesops_lib.render import REPORT_ENV
 from salesops_lib.run.manifest import known_durations
-from salesops_lib.run.pages import failure_html, notebook_html, report_status
+from salesops_lib.run.pages import failure_html, notebook_html, report_payload, section_anchors
 from salesops_lib.run.results import NotebookResult
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -209,10 +209,12 @@ def render_notebook(
         (tmp / "logs" / f"{book.stem}.log").write_text(log, encoding="utf-8")
     duration = time.perf_counter() - t
     completeness = "Ready"
+    told: dict[str, Any] = {}
     if status == "ok":
         try:
             page = notebook_html(out_nb, title, meta)
-            completeness = report_status(out_nb)
+            told = report_payload(out_nb)
+            completeness = str(told["status"])
         except Exception as exc:  # noqa: BLE001
             status, error = "failed", f"could not convert to HTML: {type(exc).__name__}"
             (tmp / "logs" / f"{book.stem}.log").write_text(
@@ -229,7 +231,28 @@ def render_notebook(
         duration,
         mask(error, secrets),
         completeness=completeness,
+        findings=_anchored(told.get("findings", []), page, secrets) if status == "ok" else [],
+        outlook=_with_anchor(told.get("outlook"), page) if status == "ok" else None,
+        table=told.get("table") if status == "ok" else None,
     )
+
+
+def _with_anchor(outlook: dict[str, Any] | None, page: str) -> dict[str, Any] | None:
+    """Report 03's outlook figures with the anchor of their section in the page."""
+    if not isinstance(outlook, dict):
+        return None
+    return {**outlook, "anchor": section_anchors(page).get(str(outlook.get("section")), "")}
+
+
+def _anchored(
+    findings: list[dict[str, Any]], page: str, secrets: list[str]
+) -> list[dict[str, Any]]:
+    """The findings, each with the anchor of its section in the page ("" when none matches)."""
+    anchors = section_anchors(page)
+    return [
+        {**f, "text": mask(str(f["text"]), secrets), "anchor": anchors.get(str(f["section"]), "")}
+        for f in findings
+    ]
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -80,26 +82,65 @@ def notebook_html(path: Path, title: str, meta: dict[str, str]) -> str:
     return page(title, body, meta)
 
 
-def report_status(path: Path) -> str:
-    """What an executed report said of itself: ``Ready`` or ``Partial: no quotas, ...``.
+def report_payload(path: Path) -> dict[str, Any]:
+    """What an executed report told the run of itself: status, gaps, findings, outlook.
 
     Parameters
     ----------
     path
-        The executed notebook; its status is the output of
-        :func:`salesops_lib.render.page.status` (a notebook without one is ``Ready``).
+        The executed notebook; its payload is the output of
+        :func:`salesops_lib.render.page.status`.
 
     Returns
     -------
-    str
+    dict
+        The payload; ``{"status": "Ready"}`` for a notebook without one.
     """
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         for o in cell.get("outputs", []) if cell.cell_type == "code" else []:
             payload = o.get("data", {}).get(STATUS_MIME)
             if isinstance(payload, dict) and payload.get("status"):
-                return str(payload["status"])
-    return "Ready"
+                return dict(payload)
+    return {"status": "Ready"}
+
+
+def report_status(path: Path) -> str:
+    """What an executed report said of itself: ``Ready`` or ``Partial: no quotas, ...``.
+
+    Parameters
+    ----------
+    path
+        The executed notebook (see :func:`report_payload`; without a status it is ``Ready``).
+
+    Returns
+    -------
+    str
+    """
+    return str(report_payload(path)["status"])
+
+
+_H2 = re.compile(r'<h2\b[^>]*\bid="([^"]+)"[^>]*>(.*?)</h2>', re.S | re.I)
+
+
+def section_anchors(page_html: str) -> dict[str, str]:
+    """Each section heading (``<h2>``) of a page, by its text, to its anchor (``id``).
+
+    Parameters
+    ----------
+    page_html
+        A report page (nbconvert gives each markdown heading an ``id``).
+
+    Returns
+    -------
+    dict
+        Heading text (unescaped, without the ``¶`` link) to its id, as written in the page.
+    """
+    found: dict[str, str] = {}
+    for ident, inner in _H2.findall(page_html):
+        text = html.unescape(re.sub(r"<[^>]+>", "", inner)).replace("¶", "").strip()
+        found.setdefault(text, html.unescape(ident))
+    return found
 
 
 def failure_html(name: str, title: str, error: str, meta: dict[str, str]) -> str:

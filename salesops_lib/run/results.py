@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 @dataclass
@@ -18,6 +19,10 @@ class NotebookResult:
     error: str = ""
     kept: bool = False  # carried over from the previous run (``--only``)
     completeness: str = "Ready"  # or "Partial: no quotas, ..." as the report said
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    """The builder's findings: ``text, at_stake, section, anchor`` (the section's id in the page)."""
+    outlook: dict[str, Any] | None = None  # report 03's figures of the quarter ahead
+    table: dict[str, Any] | None = None  # its key table for the workbook (handouts.table_record)
 
     @property
     def partial(self) -> bool:
@@ -38,6 +43,8 @@ class RunResult:
     as_of: str
     folder: Path
     results: list[NotebookResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """One line each about the files beside the reports (the PDF made, or why not)."""
 
     @property
     def ok(self) -> bool:

@@ -38,7 +38,7 @@ from salesops_lib.data import SalesData, load_dataset, write_snapshot
 from salesops_lib.data.snapshot import SHARED, SNAPSHOT_META
 from salesops_lib.errors import ConfigError, ReportError, SalesOpsError
 from salesops_lib.periods import FiscalCalendar
-from salesops_lib.run.index import headline_figures, write_index
+from salesops_lib.run.index import earlier_runs, headline_figures, write_index
 from salesops_lib.run.lock import reports_lock, unwritable
 from salesops_lib.run.manifest import build_manifest, carry_over, write_manifest
 from salesops_lib.run.notebook import (
@@ -50,9 +50,11 @@ from salesops_lib.run.notebook import (
     render_notebook,
 )
 from salesops_lib.run.pages import failure_html, notebook_html
+from salesops_lib.run.pdf import write_pack_pdf
 from salesops_lib.run.publish import clean_leftovers, publish, rendering_folder, scrub
 from salesops_lib.run.results import NotebookResult, RunResult
 from salesops_lib.run.stop import RunStopped, StopSignals, pause_point
+from salesops_lib.run.summary import summary_findings, write_key_tables, write_summary
 from salesops_lib.run.workers import render_all
 
 __all__ = [
@@ -116,6 +118,7 @@ class _Run:
     out: Path
     tmp: Path
     secrets: list[str]
+    pdf: bool = False
 
     @property
     def final(self) -> Path:
@@ -144,6 +147,7 @@ def run_quarter(
     notebooks: str | Path = DEFAULT_NOTEBOOKS,
     progress: bool = True,
     timeout: int = 1800,
+    pdf: bool = False,
 ) -> RunResult:
     """Render every report for a quarter into ``out/<quarter>/``.
 
@@ -167,6 +171,8 @@ def run_quarter(
         Show a progress bar on stderr.
     timeout
         Seconds one notebook cell may run.
+    pdf
+        Also print the pack to ``00_pack.pdf`` (:mod:`~salesops_lib.run.pdf`); ``notes`` say how.
 
     Returns
     -------
@@ -201,7 +207,7 @@ def run_quarter(
             tmp = rendering_folder(out, q)
         except OSError as exc:
             raise unwritable(out, exc) from None
-        run = _Run(data, q, as_of_ts, out, tmp, secrets)
+        run = _Run(data, q, as_of_ts, out, tmp, secrets, pdf)
         try:
             parameters = {
                 "source": data.source,
@@ -212,7 +218,7 @@ def run_quarter(
                 "only": only,
                 "jobs": jobs or os.cpu_count(),
             }
-            results, target = _render_and_publish(
+            results, target, notes = _render_and_publish(
                 run, books, cfg, stop, parameters, started, t0,
                 only=only, jobs=jobs, progress=progress, timeout=timeout,
             )  # fmt: skip
@@ -226,7 +232,7 @@ def run_quarter(
             if readable is not None:
                 raise readable from None
             raise
-    return RunResult(quarter=q, as_of=str(as_of_ts.date()), folder=target, results=results)
+    return RunResult(q, str(as_of_ts.date()), target, results, notes)
 
 
 def _render_and_publish(
@@ -242,7 +248,7 @@ def _render_and_publish(
     jobs: int | None,
     progress: bool,
     timeout: int,
-) -> tuple[list[NotebookResult], Path]:
+) -> tuple[list[NotebookResult], Path, list[str]]:
     """Freeze the data, render the notebooks, write the index and manifest, swap into place.
 
     The notebooks not rendered (``only``) are carried over from the last run; the results
@@ -257,11 +263,11 @@ def _render_and_publish(
     if only:
         results += carry_over(run.final, run.tmp, {b.stem for b in books})
     results.sort(key=lambda r: r.name)
-    complete = _write_outputs(run, results, parameters, started, time.perf_counter() - t0)
+    complete, notes = _write_outputs(run, results, parameters, started, time.perf_counter() - t0)
     pause_point("publish")
     with stop.deferred():  # the swap is never cut in half
         target = publish(run.tmp, run.final, ok=complete)
-    return results, target
+    return results, target, notes
 
 
 def _reports_folder(out: Path) -> Path:
@@ -365,10 +371,26 @@ def _write_outputs(
     parameters: dict[str, Any],
     started: dt.datetime,
     duration: float,
-) -> bool:
-    """Write the index and the manifest, drop the snapshot, mask secrets; True if complete."""
+) -> tuple[bool, list[str]]:
+    """Write the summary, workbook, PDF, index and manifest, drop the snapshot, mask secrets.
+
+    Returns whether the run is complete, and the notes about the files beside the reports.
+    """
     headline = headline_figures(run.data, run.quarter, run.as_of)
-    write_index(run.tmp, run.data, run.quarter, run.as_of, results, headline, run.meta)
+    summary = write_summary(run.tmp, results, headline, run.meta, run.data.currency)
+    workbook = write_key_tables(run.tmp, results, run.quarter)
+    pdf, notes = None, []
+    if run.pdf:
+        pdf, note = write_pack_pdf(
+            run.tmp,
+            [summary.stem, *(r.name for r in results)],
+            f"Sales reports for {run.quarter}",
+        )
+        notes.append(note)
+    write_index(
+        run.tmp, run.data, run.quarter, run.as_of, results, headline, run.meta,
+        earlier=earlier_runs(run.out, run.quarter), workbook=workbook, pdf=pdf,
+    )  # fmt: skip
     manifest = build_manifest(
         quarter=run.quarter,
         as_of=str(run.as_of.date()),
@@ -379,11 +401,18 @@ def _write_outputs(
         data_warnings=len(run.data.warnings),
         started=started,
         duration=duration,
+        summary={
+            "html": summary.name,
+            "findings": summary_findings(results),
+            "workbook": workbook.name if workbook else None,
+            "pdf": pdf.name if pdf else None,
+            "notes": notes,
+        },
     )
     write_manifest(run.tmp, manifest, run.secrets)
     shutil.rmtree(run.tmp / "_snapshot")
     scrub(run.tmp, run.secrets)
-    return manifest["status"] == "complete"
+    return manifest["status"] == "complete", notes
 
 
 def _readable(exc: BaseException, final: Path) -> ReportError | None:
