@@ -37,7 +37,19 @@ def rec(
     method: str | None = "pipeline", *, week: int = 0, held80: int = 8, held95: int = 8, n: int = 8
 ):
     quarters = [f"2025Q{i}" for i in range(1, 5)] + [f"2026Q{i}" for i in range(1, 5)]
-    return fr.Recommendation(method, week, quarters[:n], 0.042, held80, held95, n, range_errors=n)
+    # compared on the same quarters with one rival, as a real backtest of 8 quarters does
+    return fr.Recommendation(
+        method,
+        week,
+        quarters[:n],
+        0.042,
+        held80,
+        held95,
+        n,
+        range_errors=n,
+        fair_quarters=n,
+        rivals=(("theta", n, 0.042, 0.09),) if method else (),
+    )
 
 
 def outlook(
@@ -260,12 +272,15 @@ def accuracy_rows():
 
 
 def test_accuracy_sentence_is_about_the_deciding_backtest():
-    text = fr.accuracy_sentence(accuracy_rows(), rec("pipeline"), "2026Q4")
+    # the yardstick was tested on 6 of the 8 quarters: compared on those 6 only
+    shared = replace(rec("pipeline"), rivals=(("seasonal_naive", 6, 0.05, 0.113),))
+    text = fr.accuracy_sentence(accuracy_rows(), shared, "2026Q4")
     assert text == (
         "Over the 8 quarters before 2026Q4 tested at week 0 (the day before each quarter started), "
         "**Pipeline by stage and age** missed by **4.2%** of actual bookings (WAPE), against 11.3% "
-        "for Same quarter last year, the best of the simple yardsticks, over the 6 quarters it was "
-        "tested on. Tested at weeks 4 and 8, it missed by 3.0% and 2.5%."
+        "for Same quarter last year, the best of the simple yardsticks, on the 6 quarters both "
+        "were tested on, where Pipeline by stage and age missed 5.0%. Tested at weeks 4 and 8, it "
+        "missed by 3.0% and 2.5%."
     )
     only = accuracy_rows().iloc[[0]]
     assert fr.accuracy_sentence(only, rec("pipeline"), "2026Q4").endswith("(WAPE).")
@@ -294,7 +309,22 @@ def test_accuracy_sentence_compares_with_the_best_yardstick_on_the_same_quarters
         ],
         columns=["week", "method", "quarters", "wape"],
     )
-    win = fr.Recommendation("win_model", 0, rec().quarters, 0.0487, 7, 7, 8)
+    win = fr.Recommendation(
+        "win_model",
+        0,
+        rec().quarters,
+        0.0487,
+        7,
+        7,
+        8,
+        fair_quarters=8,
+        rivals=(
+            ("trailing_mean", 8, 0.0487, 0.0730),
+            ("seasonal_naive_growth", 4, 0.0500, 0.0740),
+            ("last_quarter", 8, 0.0487, 0.0996),
+            ("seasonal_naive", 8, 0.0487, 0.1172),
+        ),
+    )
     at0 = acc.set_index("method")
     sticks = at0[at0.index.isin(fr.forecast.BASELINES) & (at0["quarters"] == 8)]
     assert sticks["wape"].idxmin() == "trailing_mean"  # pandas' pick, the same as the words'
@@ -307,14 +337,24 @@ def test_accuracy_sentence_compares_with_the_best_yardstick_on_the_same_quarters
     # Same quarter last year, grown beats it on fewer quarters: not the same quarters, left out
     assert "grown" not in text
     # a recommended yardstick is set against the next best, never against itself
-    stick = fr.Recommendation("trailing_mean", 0, rec().quarters, 0.073, 7, 7, 8)
+    stick = fr.Recommendation(
+        "trailing_mean",
+        0,
+        rec().quarters,
+        0.073,
+        7,
+        7,
+        8,
+        fair_quarters=8,
+        rivals=(("last_quarter", 8, 0.073, 0.0996), ("seasonal_naive", 8, 0.073, 0.1172)),
+    )
     assert fr.accuracy_sentence(acc, stick, "2026Q4").endswith(
         "against 10.0% for Last quarter again, the best of the simple yardsticks on the same "
         "quarters."
     )
     # no yardstick in the backtest: no comparison
     alone = acc[~acc["method"].isin(fr.forecast.BASELINES)]
-    assert fr.accuracy_sentence(alone, win, "2026Q4").endswith("(WAPE).")
+    assert fr.accuracy_sentence(alone, replace(win, rivals=()), "2026Q4").endswith("(WAPE).")
 
 
 @pytest.mark.parametrize(
@@ -926,6 +966,10 @@ def test_salesforce_fixture_says_what_the_methods_used_and_marks_later_closes(
     assert r.tested_sentence.startswith(
         "The backtest tests 5 quarters of the 8 asked for, from 2025Q1"
     )
+    assert r.tested_sentence.endswith(
+        "Bookings trend needs more history before a quarter and was tested on 4 quarters of "
+        "them, from 2025Q2 on."
+    )
     shown = r.largest.formatted()
     blank = r.largest.frame["category_unknown"].to_numpy()
     assert "–" not in set(shown["Stage"]) and "–" not in set(shown["Category"][~blank])
@@ -1004,6 +1048,7 @@ def looked(method: str | None = "time_series", *, fair: int = 4, bias: float = 0
         bias=bias,
         hindsight=("pipeline", "win_model", "ensemble"),
         fair_quarters=fair,
+        rivals=(("last_quarter", 4, 0.331, 0.397),) if method else (),
     )
 
 
@@ -1118,7 +1163,7 @@ def test_team_figures_fitted_team_by_team_split_the_company_forecast():
     data = load_dataset(FIXTURES / "salesforce_export", preset="salesforce")
     r = fr.build(data, quarter="2026Q1")
     company = r.forecasts.set_index("method").loc["time_series", "point"]
-    # the yardstick Last quarter again is recommended here; split the Bookings trend instead
+    # Bookings trend is recommended here (compared on the quarters shared)
     trend = replace(r.recommendation, method="time_series", label=None)
     teams = fr._team_forecast(
         data, r.target_quarter, r.period.as_of, r.backtests[0], trend, r.names, company=r.forecasts
@@ -1128,11 +1173,12 @@ def test_team_figures_fitted_team_by_team_split_the_company_forecast():
     assert "the team figures split the company's **$624K** in proportion" in said
     assert "(fitted team by team, those add up to $442K)" in said
     assert "the own fit of Commercial West's" in said
-    # the recommended yardstick's team figures add up to the company's on their own
+    # compared on the same quarters only, Bookings trend beats Last quarter again (33.1%
+    # against 39.7% on the 4 quarters both were tested on): the team view follows it
     own = r.by_team.frame
-    assert r.by_team.frame.attrs["method"] == "last_quarter"
+    assert r.by_team.frame.attrs["method"] == "time_series"
     assert own["point"].sum() == pytest.approx(
-        r.forecasts.set_index("method").loc["last_quarter", "point"]
+        r.forecasts.set_index("method").loc["time_series", "point"]
     )
 
 
@@ -1355,15 +1401,20 @@ def test_order_history_where_a_yardstick_is_best_recommends_it_and_says_so(tmp_p
     data = orders_only(tmp_path / "d", [10_000.0, 40_000.0, 20_000.0, 30_000.0] * 4)
     r = fr.build(data, quarter="2025Q4")
     assert r.recommendation.method == "seasonal_naive" and r.recommendation.yardstick
-    # the grown yardstick needs two years before it: tested on 7 quarters, not compared; the
-    # blend reads the pipeline, which orders alone cannot rebuild: hindsight
+    # the grown yardstick needs two years before it: tested on 7 quarters, compared on those
+    # 7 only; the blend reads the pipeline, which orders alone cannot rebuild: hindsight
     assert r.recommendation.partial == ("seasonal_naive_growth",)
+    assert ("seasonal_naive_growth", 7, 0.0, 0.0) in r.recommendation.rivals
     assert r.recommendation_sentence.startswith(
-        "No pipeline or model method beat the simple yardsticks in a fair backtest of all 8 "
-        "quarters, so a yardstick is recommended. The recommended method is **Same quarter last "
-        "year**: the lowest WAPE, 0.0%, over the 8 quarters tested at week 0 (the day before "
-        "each quarter started), among the methods that use only past bookings and were tested "
-        "on all of them."
+        "No pipeline or model method beat the simple yardsticks in a fair backtest, on the "
+        "quarters they share, so a yardstick is recommended. The recommended method is **Same "
+        "quarter last year**: its WAPE of 0.0% over the 8 quarters tested at week 0 (the day "
+        "before each quarter started), and it missed no more than any other method that uses "
+        "only past bookings on the quarters both were tested on: Bookings trend 6.4% against "
+        "its 0.0% (8 quarters)"
+    )
+    assert "Same quarter last year, grown 0.0% against its 0.0% (7 quarters)." in (
+        r.recommendation_sentence
     )
     assert "(2025Q1 to 2025Q4; Same quarter last year each time)" in r.recommendation_sentence
     assert "It expects **$10.0K** for 2026Q1." in r.recommendation_sentence
