@@ -565,14 +565,7 @@ def build(
         period=period,
         target_quarter=target,
         gaps=_gaps(decision, bool(risk["has_history"]), teams, target, rec, d),
-        intro_sentence=" ".join(
-            t
-            for t in (
-                intro_sentence(target, start, end, period.as_of, booked, b.fmt),
-                later_data_sentence(d, period.quarter, target, period.as_of, b.fmt),
-            )
-            if t
-        ),
+        intro_sentence=_intro(d, period, target, booked, b.fmt),
         **_fields(
             _forecast_section(b, booked, outlook, risk),
             _accuracy_section(b, monthly, backtest_quarters),
@@ -1432,8 +1425,10 @@ def with_shared_wape(
 
 
 def shared_spec(spec: TableSpec, acc: pd.DataFrame) -> TableSpec:
-    """The accuracy table's spec with the column "Recommended on the same quarters" when
-    any row was tested on other quarters than the recommended method (:func:`with_shared_wape`).
+    """The accuracy table's spec, with the recommended method's WAPE on shared quarters.
+
+    The column "Recommended method on the same quarters" is shown when any row was tested
+    on other quarters than the recommended method (:func:`with_shared_wape`).
 
     Parameters
     ----------
@@ -1900,6 +1895,14 @@ def intro_sentence(
     return lead + f": {bold(fmt(booked))} booked so far."
 
 
+def _intro(d: SalesData, period: Period, target: str, booked: float, fmt: MoneyFormat) -> str:
+    """:func:`intro_sentence`, then :func:`later_data_sentence` when the data runs past it."""
+    start, end = d.calendar.bounds(target)
+    said = later_data_sentence(d, period.quarter, target, period.as_of, fmt)
+    first = intro_sentence(target, start, end, period.as_of, booked, fmt)
+    return f"{first} {said}" if said else first
+
+
 def later_data_sentence(
     data: SalesData, quarter: str, target: str, as_of: pd.Timestamp, fmt: MoneyFormat
 ) -> str | None:
@@ -2181,32 +2184,7 @@ def recommendation_sentence(
     looked = hindsight_sentence(rec, names)
     tail = f" {looked}" if looked else ""
     if rec.method is None:
-        if rec.hindsight and rec.fair_quarters == 0:
-            return (
-                f"No method that uses only past bookings could be backtested before {target}, "
-                f"so **no method is recommended**. {_side_by_side(forecasts, fmt)}{tail}"
-            )
-        if rec.beaten is not None:
-            return f"{beaten_words(rec, names)}, so **no method is recommended**. " + (
-                f"{_side_by_side(forecasts, fmt)}{tail}"
-            )
-        if rec.quarters:
-            n = rec.fair_quarters if rec.hindsight else len(rec.quarters)
-            which = (
-                f"the methods that use only past bookings on only {count(n, 'quarter')}"
-                if rec.hindsight
-                else f"only {count(n, 'quarter')} before {target}, {listing(rec.quarters)},"
-            )
-            return (
-                f"The backtest could test {which} {week_phrase(rec.week, each=True)}: fewer than the "
-                f"{MIN_QUARTERS} a recommendation needs, so **no method is recommended**. "
-                f"{_side_by_side(forecasts, fmt)}{tail}"
-            )
-        return (
-            f"There is not enough history before {target} to backtest the methods (each quarter "
-            "tested needs two full quarters of data before it), so **no method is "
-            f"recommended**. {_side_by_side(forecasts, fmt)}"
-        )
+        return _none_sentence(forecasts, rec, target, fmt, names, tail)
     point = float(forecasts.set_index("method").loc[rec.method, "point"])
     fair = (
         " in a fair backtest, on the quarters they share"
@@ -2239,6 +2217,44 @@ def recommendation_sentence(
     biased = bias_sentence(rec, point, target, fmt)
     nested = nested_sentence(rec, names)
     return lead + text + (f" {biased}" if biased else "") + (f" {nested}" if nested else "") + tail
+
+
+def _none_sentence(
+    forecasts: pd.DataFrame,
+    rec: Recommendation,
+    target: str,
+    fmt: MoneyFormat,
+    names: dict[str, str] | None,
+    tail: str,
+) -> str:
+    """:func:`recommendation_sentence` without a recommendation: why none, the methods side by
+    side."""
+    if rec.hindsight and rec.fair_quarters == 0:
+        return (
+            f"No method that uses only past bookings could be backtested before {target}, "
+            f"so **no method is recommended**. {_side_by_side(forecasts, fmt)}{tail}"
+        )
+    if rec.beaten is not None:
+        return f"{beaten_words(rec, names)}, so **no method is recommended**. " + (
+            f"{_side_by_side(forecasts, fmt)}{tail}"
+        )
+    if rec.quarters:
+        n = rec.fair_quarters if rec.hindsight else len(rec.quarters)
+        which = (
+            f"the methods that use only past bookings on only {count(n, 'quarter')}"
+            if rec.hindsight
+            else f"only {count(n, 'quarter')} before {target}, {listing(rec.quarters)},"
+        )
+        return (
+            f"The backtest could test {which} {week_phrase(rec.week, each=True)}: fewer than the "
+            f"{MIN_QUARTERS} a recommendation needs, so **no method is recommended**. "
+            f"{_side_by_side(forecasts, fmt)}{tail}"
+        )
+    return (
+        f"There is not enough history before {target} to backtest the methods (each quarter "
+        "tested needs two full quarters of data before it), so **no method is "
+        f"recommended**. {_side_by_side(forecasts, fmt)}"
+    )
 
 
 def beaten_words(rec: Recommendation, names: dict[str, str] | None = None) -> str:
@@ -3647,8 +3663,10 @@ BRIDGE_SPEC = TableSpec(
 
 
 def bridge_spec(rows: pd.DataFrame) -> TableSpec:
-    """The bridge table's spec, without "Stage then"/"Stage now" when no row has a stage there
-    (without history snapshots a week-old stage is unknown).
+    """The bridge table's spec, without the stage columns no row fills.
+
+    Without history snapshots a week-old stage is unknown: "Stage then"/"Stage now" would
+    show a dash in every row.
 
     Parameters
     ----------
