@@ -206,7 +206,7 @@ def test_each_deal_change_goes_to_its_step():
         ("n", "new"): 20.0,
         ("a", "amount_change"): 30.0,
         ("a", "stage_progress"): 40.0,
-        ("d", "other"): -10.0,
+        ("d", "re_estimate"): -10.0,
         ("e", "other"): -50.0,
         ("u", "other"): 30.0,
         ("q", "amount_change"): -20.0 * 0.02,
@@ -217,7 +217,7 @@ def test_each_deal_change_goes_to_its_step():
     assert got.to_dict() == pytest.approx(want)
     why = br._classify(both, end).set_index("step", append=True)["why"]
     assert why[("e", "other")] == "won outside the quarter"
-    assert why[("d", "other")] == "chance changed"
+    assert why[("d", "re_estimate")] == "chance changed"
     assert why[("u", "other")] == "no created date"
 
 

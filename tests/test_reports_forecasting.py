@@ -37,7 +37,19 @@ def rec(
     method: str | None = "pipeline", *, week: int = 0, held80: int = 8, held95: int = 8, n: int = 8
 ):
     quarters = [f"2025Q{i}" for i in range(1, 5)] + [f"2026Q{i}" for i in range(1, 5)]
-    return fr.Recommendation(method, week, quarters[:n], 0.042, held80, held95, n, range_errors=n)
+    # compared on the same quarters with one rival, as a real backtest of 8 quarters does
+    return fr.Recommendation(
+        method,
+        week,
+        quarters[:n],
+        0.042,
+        held80,
+        held95,
+        n,
+        range_errors=n,
+        fair_quarters=n,
+        rivals=(("theta", n, 0.042, 0.09),) if method else (),
+    )
 
 
 def outlook(
@@ -260,12 +272,18 @@ def accuracy_rows():
 
 
 def test_accuracy_sentence_is_about_the_deciding_backtest():
-    text = fr.accuracy_sentence(accuracy_rows(), rec("pipeline"), "2026Q4")
+    # the yardstick was tested on 6 of the 8 quarters: compared on those 6 only
+    shared = replace(rec("pipeline"), rivals=(("seasonal_naive", 6, 0.05, 0.113),))
+    text = fr.accuracy_sentence(accuracy_rows(), shared, "2026Q4")
     assert text == (
         "Over the 8 quarters before 2026Q4 tested at week 0 (the day before each quarter started), "
         "**Pipeline by stage and age** missed by **4.2%** of actual bookings, against 11.3% "
         "for Same quarter last year, the best of the simple yardsticks, over the 6 quarters it was "
         "tested on. Tested at weeks 4 and 8, it missed by 3.0% and 2.5%."
+        "**Pipeline by stage and age** missed by **4.2%** of actual bookings (WAPE), against 11.3% "
+        "for Same quarter last year, the best of the simple yardsticks, on the 6 quarters both "
+        "were tested on, where Pipeline by stage and age missed 5.0%. Tested at weeks 4 and 8, it "
+        "missed by 3.0% and 2.5%."
     )
     only = accuracy_rows().iloc[[0]]
     assert fr.accuracy_sentence(only, rec("pipeline"), "2026Q4").endswith("of actual bookings.")
@@ -294,7 +312,22 @@ def test_accuracy_sentence_compares_with_the_best_yardstick_on_the_same_quarters
         ],
         columns=["week", "method", "quarters", "wape"],
     )
-    win = fr.Recommendation("win_model", 0, rec().quarters, 0.0487, 7, 7, 8)
+    win = fr.Recommendation(
+        "win_model",
+        0,
+        rec().quarters,
+        0.0487,
+        7,
+        7,
+        8,
+        fair_quarters=8,
+        rivals=(
+            ("trailing_mean", 8, 0.0487, 0.0730),
+            ("seasonal_naive_growth", 4, 0.0500, 0.0740),
+            ("last_quarter", 8, 0.0487, 0.0996),
+            ("seasonal_naive", 8, 0.0487, 0.1172),
+        ),
+    )
     at0 = acc.set_index("method")
     sticks = at0[at0.index.isin(fr.forecast.BASELINES) & (at0["quarters"] == 8)]
     assert sticks["wape"].idxmin() == "trailing_mean"  # pandas' pick, the same as the words'
@@ -307,7 +340,17 @@ def test_accuracy_sentence_compares_with_the_best_yardstick_on_the_same_quarters
     # Same quarter last year, grown beats it on fewer quarters: not the same quarters, left out
     assert "grown" not in text
     # a recommended yardstick is set against the next best, never against itself
-    stick = fr.Recommendation("trailing_mean", 0, rec().quarters, 0.073, 7, 7, 8)
+    stick = fr.Recommendation(
+        "trailing_mean",
+        0,
+        rec().quarters,
+        0.073,
+        7,
+        7,
+        8,
+        fair_quarters=8,
+        rivals=(("last_quarter", 8, 0.073, 0.0996), ("seasonal_naive", 8, 0.073, 0.1172)),
+    )
     assert fr.accuracy_sentence(acc, stick, "2026Q4").endswith(
         "against 10.0% for Last quarter again, the best of the simple yardsticks on the same "
         "quarters."
@@ -315,6 +358,8 @@ def test_accuracy_sentence_compares_with_the_best_yardstick_on_the_same_quarters
     # no yardstick in the backtest: no comparison
     alone = acc[~acc["method"].isin(fr.forecast.BASELINES)]
     assert fr.accuracy_sentence(alone, win, "2026Q4").endswith("of actual bookings.")
+
+    assert fr.accuracy_sentence(alone, replace(win, rivals=()), "2026Q4").endswith("(WAPE).")
 
 
 @pytest.mark.parametrize(
@@ -927,6 +972,10 @@ def test_salesforce_fixture_says_what_the_methods_used_and_marks_later_closes(
     assert r.tested_sentence.startswith(
         "The backtest tests 5 quarters of the 8 asked for, from 2025Q1"
     )
+    assert r.tested_sentence.endswith(
+        "Bookings trend needs more history before a quarter and was tested on 4 quarters of "
+        "them, from 2025Q2 on."
+    )
     shown = r.largest.formatted()
     blank = r.largest.frame["category_unknown"].to_numpy()
     assert "–" not in set(shown["Stage"]) and "–" not in set(shown["Category"][~blank])
@@ -978,13 +1027,20 @@ def test_maven_two_quarters_or_fewer_recommend_nothing(maven):
         "Blend of methods (hindsight)",
     }
     assert r.reconcile_sentence.startswith("No forecast is recommended: the methods expect")
-    assert "no history to backtest 4 quarters" in r.status
-    assert r.status.startswith("Partial: no history snapshots to backtest the pipeline methods")
+    # one reason said once: history snapshots (VP finding 13), then the short history
+    assert r.status.startswith("Partial: no history snapshots, no older deals to backtest 4")
+    assert r.status.count("history") == 1
     # the reckoning's record on past quarters is hindsight too: not quoted
     assert "this reckoning missed" not in r.outlook_sentence
     assert r.outlook_sentence.endswith("so its backtest flatters it.")
-    assert r.team_sentence.startswith("By team, with Pipeline by age (no method is recommended):")
-    assert r.range_sentence is None and r.season_sentence is None
+    # VP finding 2: not the hindsight-flattered Pipeline by age, the reckoning by team
+    assert r.team_sentence.startswith(
+        "By team, with the reckoning (no method is recommended, so each team's figure is the "
+        "reckoning"
+    )
+    # VP finding 3: the ±3% ranges no backtest tested are flagged, not called "no range"
+    assert r.range_sentence.startswith("The 80% ranges of Pipeline by age ($3.1M – $3.3M, ±3%")
+    assert r.season_sentence is None
     assert r.tested_sentence is None  # the section's gap says it once
     assert any(g.how.startswith("the data holds full quarters from 2017Q2 on") for g in r.gaps)
 
@@ -1005,6 +1061,7 @@ def looked(method: str | None = "time_series", *, fair: int = 4, bias: float = 0
         bias=bias,
         hindsight=("pipeline", "win_model", "ensemble"),
         fair_quarters=fair,
+        rivals=(("last_quarter", 4, 0.331, 0.397),) if method else (),
     )
 
 
@@ -1119,7 +1176,7 @@ def test_team_figures_fitted_team_by_team_split_the_company_forecast():
     data = load_dataset(FIXTURES / "salesforce_export", preset="salesforce")
     r = fr.build(data, quarter="2026Q1")
     company = r.forecasts.set_index("method").loc["time_series", "point"]
-    # the yardstick Last quarter again is recommended here; split the Bookings trend instead
+    # Bookings trend is recommended here (compared on the quarters shared)
     trend = replace(r.recommendation, method="time_series", label=None)
     teams = fr._team_forecast(
         data, r.target_quarter, r.period.as_of, r.backtests[0], trend, r.names, company=r.forecasts
@@ -1129,11 +1186,12 @@ def test_team_figures_fitted_team_by_team_split_the_company_forecast():
     assert "the team figures split the company's **$624K** in proportion" in said
     assert "(fitted team by team, those add up to $442K)" in said
     assert "the own fit of Commercial West's" in said
-    # the recommended yardstick's team figures add up to the company's on their own
+    # compared on the same quarters only, Bookings trend beats Last quarter again (33.1%
+    # against 39.7% on the 4 quarters both were tested on): the team view follows it
     own = r.by_team.frame
-    assert r.by_team.frame.attrs["method"] == "last_quarter"
+    assert r.by_team.frame.attrs["method"] == "time_series"
     assert own["point"].sum() == pytest.approx(
-        r.forecasts.set_index("method").loc["last_quarter", "point"]
+        r.forecasts.set_index("method").loc["time_series", "point"]
     )
 
 
@@ -1356,15 +1414,25 @@ def test_order_history_where_a_yardstick_is_best_recommends_it_and_says_so(tmp_p
     data = orders_only(tmp_path / "d", [10_000.0, 40_000.0, 20_000.0, 30_000.0] * 4)
     r = fr.build(data, quarter="2025Q4")
     assert r.recommendation.method == "seasonal_naive" and r.recommendation.yardstick
-    # the grown yardstick needs two years before it: tested on 7 quarters, not compared; the
-    # blend reads the pipeline, which orders alone cannot rebuild: hindsight
+    # the grown yardstick needs two years before it: tested on 7 quarters, compared on those
+    # 7 only; the blend reads the pipeline, which orders alone cannot rebuild: hindsight
     assert r.recommendation.partial == ("seasonal_naive_growth",)
+    assert ("seasonal_naive_growth", 7, 0.0, 0.0) in r.recommendation.rivals
     assert r.recommendation_sentence.startswith(
         "No pipeline or model method beat the simple yardsticks in a fair backtest of all 8 "
         "quarters, so a yardstick is recommended. The recommended method is **Same quarter last "
         "year**: the lowest average miss, 0.0%, over the 8 quarters tested at week 0 (the day before "
         "each quarter started), among the methods that use only past bookings and were tested "
         "on all of them."
+        "No pipeline or model method beat the simple yardsticks in a fair backtest, on the "
+        "quarters they share, so a yardstick is recommended. The recommended method is **Same "
+        "quarter last year**: its WAPE of 0.0% over the 8 quarters tested at week 0 (the day "
+        "before each quarter started), and it missed no more than any other method that uses "
+        "only past bookings on the quarters both were tested on: Bookings trend 6.4% against "
+        "its 0.0% (8 quarters)"
+    )
+    assert "Same quarter last year, grown 0.0% against its 0.0% (7 quarters)." in (
+        r.recommendation_sentence
     )
     assert "(2025Q1 to 2025Q4; Same quarter last year each time)" in r.recommendation_sentence
     assert "It expects **$10.0K** for 2026Q1." in r.recommendation_sentence
@@ -1462,3 +1530,159 @@ def test_demo_chances_of_quota_are_recalibrated_on_the_record(demo_report):
     np.testing.assert_allclose(ch["chance"].to_numpy(), want)
     order = np.argsort(ch["simulated_chance"].to_numpy(), kind="stable")
     assert (np.diff(ch["chance"].to_numpy()[order]) >= -1e-12).all()  # the reps' order kept
+
+
+# ---------------------------------------------------------------------------------------
+# issue 16: the VP reader's findings on report 03 (1-5, 10, 12, 13, 15)
+
+
+def test_lowest_is_never_said_of_a_method_without_a_rival():
+    alone = replace(rec("last_quarter"), rivals=())
+    fc = frame([("last_quarter", 695e3), ("pipeline", 617e3)])
+    text = fr.recommendation_sentence(fc, alone, "2026Q2", FMT)
+    assert "lowest" not in text
+    assert "no other method was tested on 3 or more of the same quarters" in text
+
+
+def test_a_beaten_method_says_on_which_quarters_it_lost():
+    lost = replace(
+        rec(None, n=5),
+        fair_quarters=5,
+        beaten=("last_quarter", "trailing_mean", 3, 0.504, 0.354, 0.329, 5),
+    )
+    fc = frame([("last_quarter", 695e3), ("trailing_mean", 561e3)])
+    text = fr.recommendation_sentence(fc, lost, "2026Q2", FMT)
+    assert text.startswith(
+        "Last quarter again had the lowest WAPE, 32.9%, of the methods tested on 4 quarters or "
+        "more (over its 5 quarters tested at week 0 (the day before each quarter started)), but "
+        "on the 3 quarters it shares with Average of the last four quarters it missed 50.4% "
+        "against 35.4%"
+    )
+    assert "so **no method is recommended**" in text
+
+
+def test_range_held_says_no_range_only_without_one_and_flags_untested_ranges():
+    fc = frame([("pipeline", 3.2e6), ("theta", 3.0e6)])
+    fc.loc[fc["method"] == "pipeline", ["lo80", "hi80"]] = (3.1e6, 3.3e6)
+    fc.loc[fc["method"] == "theta", ["lo80", "hi80"]] = (np.nan, np.nan)
+    acc = pd.DataFrame(
+        {
+            "week": [0, 0],
+            "method": ["pipeline", "theta"],
+            "held80": ["no range"] * 2,
+            "held95": ["no range"] * 2,
+        }
+    )
+    out = fr.forecast_frame(fc, acc, 0)
+    held = out.set_index("method")["held80"]
+    assert held["pipeline"] == "not tested" and held["theta"] == "no range"
+    said = fr.untested_sentence(out, FMT)
+    # ±3%: (3.3M - 3.2M) / 3.2M = 3.1%
+    assert said.startswith(
+        "The 80% range of Pipeline by stage and age ($3.1M – $3.3M, ±3%) was never tested"
+    )
+    assert fr.untested_sentence(out[out["method"] == "theta"], FMT) is None
+
+
+def test_team_split_without_a_recommendation_is_the_reckoning_by_team(maven):
+    from salesops_lib.analysis import kpis
+    from salesops_lib.analysis.outlook import quarter_outlook
+
+    day = pd.Timestamp("2017-12-31")
+    t = fr._team_forecast(maven, "2018Q1", day, pd.DataFrame(), rec(None, n=1))
+    assert t.attrs["method"] == fr.RECKONING
+    cov = kpis.coverage(maven, quarter="2018Q1", as_of=day, by="team")
+    want = cov["bookings"] + cov["open_pipeline"] * cov["value_win_rate"] + cov["from_new_deals"]
+    got = t.set_index("team")["point"]
+    pd.testing.assert_series_equal(got.sort_index(), want.sort_index(), check_names=False)
+    # the same story as 01/06: every team short of its goal, adding up to the reckoning
+    assert (t["point"] < t["goal"]).all()
+    whole = quarter_outlook(maven, quarter="2018Q1", as_of=day, track_record=False)
+    assert t["point"].sum() == pytest.approx(whole.expected, rel=0.02)
+    said = fr.team_sentence(t, rec(None, n=1), FMT)
+    assert said.startswith("By team, with the reckoning (no method is recommended")
+    assert "6 of the 6 teams are forecast below their goal" in said
+
+
+def test_closed_since_sentence_counts_won_and_lost():
+    closed = pd.DataFrame(
+        {
+            "since": ["won 2026-04-02", "lost 2026-04-11", "won 2026-05-01"],
+            "amount": [10e3, 102e3, 5e3],
+        }
+    )
+    said = fr.closed_since_sentence(
+        closed, pd.Timestamp("2026-03-31"), pd.Timestamp("2026-05-14"), FMT
+    )
+    assert said == (
+        "3 deals open on 2026-03-31 have closed since, as the data (to 2026-05-14) shows: 2 won "
+        "($15.0K) and 1 lost ($102K); they are left out, with nothing left to push."
+    )
+    assert fr.closed_since_sentence(closed.iloc[0:0], closed.index, closed.index, FMT) is None
+
+
+def test_hubspot_push_list_leaves_out_deals_closed_since_and_says_what_it_rests_on():
+    from .conftest import FIXTURES
+
+    folder = FIXTURES / "hubspot_export"
+    r = fr.build(load_dataset(folder, preset="hubspot"), quarter="2026Q1")
+    raw = pd.read_csv(next(folder.glob("*.csv")))
+    close = pd.to_datetime(raw["Close Date"])
+    created = pd.to_datetime(raw["Create Date"])
+    in_q2 = (close >= "2026-04-01") & (close <= "2026-06-30")
+    q2 = in_q2 & (created.dt.normalize() <= "2026-03-31")  # open on the as-of day
+    won = q2 & (raw["Deal Stage"] == "Closed Won")
+    lost = q2 & (raw["Deal Stage"] == "Closed Lost")
+    listed = set(r.push_list.frame["opp_id"].astype(str))
+    assert "9885150889" not in listed  # Bright Pharma Ltd. - renewal, lost 2026-04-02, $40.5K
+    assert not (set(raw.loc[won | lost, "Record ID"].astype(str)) & listed)
+    assert (
+        f"{int(won.sum())} won ({FMT(float(raw.loc[won, 'Amount'].sum()))}) and "
+        f"{int(lost.sum())} lost ({FMT(float(raw.loc[lost, 'Amount'].sum()))})"
+    ) in r.push_sentence
+    assert "probability in the CRM for its stage" in r.push_sentence
+    # the chance follows the stage: Contract Sent above Appointment Scheduled
+    by_stage = r.push_list.frame.groupby("stage")["chance"].mean()
+    assert by_stage.get("Contract Sent", 1) > by_stage.get("Appointment Scheduled", 0)
+    # no managers: one file of every deal, named so
+    assert list(r.push_files) == ["03_forecasting_push_list_all_deals"]
+    assert "one file of every deal" in r.push_files_label
+    # the data runs past the as-of date: said at the top, with what the data booked since
+    booked = float(raw.loc[in_q2 & (raw["Deal Stage"] == "Closed Won"), "Amount"].sum())
+    assert (
+        f"The data runs to 2026-05-20; this report is as of 2026-03-31, the end of 2026Q1, so "
+        f"it forecasts 2026Q2 as it looked then: the {FMT(booked)} the data already shows won"
+    ) in r.intro_sentence
+    # bridge without history: no stage column of dashes
+    labels = [c.label for c in r.bridge_table.spec.columns]
+    assert "Stage then" not in labels and "Stage now" not in labels
+    # no quotas: the calls section says so, with how to add them; one history reason
+    assert "no quotas" in r.status and r.status.count("history snapshots") == 1
+    # the Commit call: what the export shows now, not "not known"
+    assert "not known" not in r.calls.calibrated_sentence
+    assert "in Commit" in r.calls.calibrated_sentence
+
+
+def test_call_reconcile_sentence_says_which_to_believe_from_the_shared_quarters():
+    teams = pd.DataFrame({"team": ["Company"], "calibrated": [36.0e6]})
+    tested = pd.DataFrame(
+        {"quarter": ["2025Q3", "2025Q4"], "calibrated": [33e6, 30e6], "actual": [30e6, 30e6]}
+    )
+    decision = pd.DataFrame(
+        {
+            "quarter": ["2025Q3", "2025Q4"],
+            "method": ["pipeline"] * 2,
+            "error": [1e6, -1e6],
+            "actual": [30e6, 30e6],
+        }
+    )
+    look = outlook(goal=35.6e6, expected_parts=(0.0, 20e6, 10.8e6))
+    said = fr.call_reconcile_sentence(teams, tested, rec("pipeline"), decision, 31.6e6, look, FMT)
+    # recommended: 2M / 60M = 3.3%; calibrated call: 3M / 60M = 5.0%
+    assert said.startswith(
+        "Three figures for 2026Q4 are on this page: the calibrated Commit call $36.0M (101% of "
+        "the goal), the recommended forecast $31.6M (89%) and the reckoning $30.8M (87%). On the "
+        "2 earlier quarters both were tested at week 0 (the day before each quarter started), "
+        "the recommended forecast missed by 3.3% (WAPE) and the calibrated call by 5.0%: believe "
+        "the recommended forecast"
+    )

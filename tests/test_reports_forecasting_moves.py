@@ -53,18 +53,16 @@ def test_bridge_sentence_names_the_change_and_the_three_largest_steps():
 
 def test_other_sentence_orders_its_parts_by_size():
     parts = {
-        "chance changed": -30_000.0,
         "allowance": -50_000.0,
         "model": 0.0,
         "won outside the quarter": -4_000.0,
         "left the pipeline open": -1_000.0,
     }
-    s = fr.other_sentence(parts, -85_000.0, FMT, target="2026Q4")
+    s = fr.other_sentence(parts, -55_000.0, FMT, target="2026Q4")
     assert s == (
-        "Everything else (−$85.0K) is the allowance for deals not yet created (−$50.0K), the "
-        "re-estimated chances of deals whose stage stayed (−$30.0K), deals won outside 2026Q4, "
-        "booked in another quarter (−$4.0K) and deals that dropped out of the pipeline without "
-        "being won or lost (−$1.0K)."
+        "Everything else (−$55.0K) is the allowance for deals not yet created (−$50.0K), deals "
+        "won outside 2026Q4, booked in another quarter (−$4.0K) and deals that dropped out of "
+        "the pipeline without being won or lost (−$1.0K)."
     )
     # nothing in it is "left the pipeline", which would read like a deal pushed out
     assert "left the pipeline" not in s
@@ -77,7 +75,7 @@ def test_other_parts_split_everything_else_by_what_the_deals_did():
     deals = pd.DataFrame(
         {
             "opp_id": ["a", "b", "c", "d", "e"],
-            "step": ["other", "other", "other", "other", "won"],
+            "step": ["re_estimate", "other", "other", "re_estimate", "won"],
             "change": [-10.0, -50.0, 30.0, 5.0, 80.0],
             "why": [
                 "chance changed",
@@ -91,8 +89,8 @@ def test_other_parts_split_everything_else_by_what_the_deals_did():
     steps = pd.DataFrame(
         {
             "step": ["start", "other", "won", "end"],
-            "amount": [100.0, -10.0 - 50.0 + 30.0 + 5.0 - 7.0 + 0.01, 80.0, 0.0],
-            "deals": [0, 4, 1, 0],
+            "amount": [100.0, -50.0 + 30.0 - 7.0 + 0.01, 80.0, 0.0],
+            "deals": [0, 2, 1, 0],
         }
     )
     b = Bridge(
@@ -106,20 +104,19 @@ def test_other_parts_split_everything_else_by_what_the_deals_did():
         rounding=0.01,
     )
     parts, total = fr.other_parts(b)
+    # the re-estimated chances of deals whose stage stayed are their own step now, not here
     assert parts == {
-        "chance changed": -5.0,
         "won outside the quarter": -50.0,
         "no created date": 30.0,
         "allowance": -7.0,
         "model": 0.0,
     }
-    assert total == pytest.approx(-31.99)
+    assert total == pytest.approx(-26.99)
     s = fr.other_sentence(parts, total, FMT, target="2018Q1")
     assert s == (
-        "Everything else (−$32) is deals won outside 2018Q1, booked in another quarter (−$50), "
+        "Everything else (−$27) is deals won outside 2018Q1, booked in another quarter (−$50), "
         "deals without a created date, in the pipeline only from the data's last date and so "
-        "not counted as new (+$30), the allowance for deals not yet created "
-        "(−$7) and the re-estimated chances of deals whose stage stayed (−$5)."
+        "not counted as new (+$30) and the allowance for deals not yet created (−$7)."
     )
 
 

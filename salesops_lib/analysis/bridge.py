@@ -33,14 +33,17 @@ amount_change
 stage_progress
     Deals open on both days whose stage changed (a step back counts negative): the change of
     their chance, times their new amount.
+re_estimate
+    The model's re-estimate: deals open on both days whose stage stayed and that were not
+    pushed or pulled, whose chance changed all the same (a week older, nearer their close
+    date, a model fitted a week later): the change of their chance, times their new amount
+    (``why``: ``chance changed``).
 other
-    Everything else: the changed chance of deals whose stage stayed (older, nearer their
-    close date, a model fitted a week later), deals that left the pipeline without being
-    won or lost in the quarter, deals without a created date that joined the pipeline, the
-    allowance for deals not yet created, and the part of the forecast a time-series model
-    makes (it does not value deals one by one). ``why`` on :attr:`Bridge.deals` says which:
-    ``chance changed``, ``won outside the quarter``, ``left the pipeline open`` or ``no
-    created date``.
+    Everything else: deals that left the pipeline without being won or lost in the
+    quarter, deals won outside it, deals without a created date that joined the pipeline,
+    the allowance for deals not yet created, and the part of the forecast a time-series
+    model makes (it does not value deals one by one). ``why`` on :attr:`Bridge.deals` says
+    which: ``won outside the quarter``, ``left the pipeline open`` or ``no created date``.
 
 The steps sum to the change to the cent (a rounding cent, if any, is counted in ``other``).
 """
@@ -66,6 +69,7 @@ STEPS = (
     "new",
     "amount_change",
     "stage_progress",
+    "re_estimate",
     "other",
     "end",
 )
@@ -348,12 +352,16 @@ def _classify(both: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
     moved &= rest["stage_then"].astype("str") != rest["stage_now"].astype("str")
     amount = rest.assign(step="amount_change", change=(a2 - a1) * c1, why="")[a1 != a2]
     stage = rest.assign(step="stage_progress", change=(c2 - c1) * a2, why="")[moved]
-    dated = pd.Series(np.where(out[keep], "pushed_out", np.where(into[keep], "pulled_in", "other")))
+    dated = pd.Series(
+        np.where(out[keep], "pushed_out", np.where(into[keep], "pulled_in", "re_estimate"))
+    )
     dated.index = rest.index
     drift = rest.assign(
-        step=dated, change=(c2 - c1) * a2, why=np.where(dated == "other", "chance changed", "")
+        step=dated,
+        change=(c2 - c1) * a2,
+        why=np.where(dated == "re_estimate", "chance changed", ""),
     )[~moved]
-    drift = drift[(drift["change"].abs() >= 0.005) | (drift["step"] != "other")]
+    drift = drift[(drift["change"].abs() >= 0.005) | (drift["step"] != "re_estimate")]
     return pd.concat([whole, amount, stage, drift])
 
 

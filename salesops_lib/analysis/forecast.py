@@ -1450,14 +1450,17 @@ def ranking(
     Candidates are every method the backtest scored (:data:`ALL_METHODS` without
     ``rep_call``, which has no probability behind it): the pipeline, win-model, time-series
     and blended methods, Theta and ETS, and the yardsticks (:data:`BASELINES`), which are
-    recommended when nothing else beats them; narrowed to ``among`` when given. The rule: the lowest
-    WAPE over at least ``min_quarters`` quarters tested, among the methods whose backtest
-    used no hindsight (:func:`hindsight_methods`) and that were tested on every quarter any
-    such method was (a yardstick that needs two years of data, scored on fewer quarters, is
-    not compared on other quarters than the rest); methods whose WAPE is less than
-    :data:`WAPE_TIE` above the lowest are tied with it, and of those the one with the
-    smallest absolute bias comes first (then the lower WAPE, then the order of
-    :data:`ALL_METHODS`).
+    recommended when nothing else beats them; narrowed to ``among`` when given. The rule:
+    methods are compared on the same quarters only. A method tested on at least
+    ``min_quarters`` quarters, whose backtest used no hindsight (:func:`hindsight_methods`),
+    is eligible when on the quarters it shares with each other such method (its rivals:
+    those tested on at least :data:`MIN_SHARED_QUARTERS` of the same quarters, such as a
+    yardstick that needs two years of data) its WAPE is no more than :data:`WAPE_TIE` above
+    the rival's (:func:`head_to_head`); of the eligible (who tie with one another on the
+    quarters they share), those tested on the most quarters, and of those the lowest WAPE,
+    come first; methods whose WAPE is less than :data:`WAPE_TIE` above it are tied with it, and
+    of those the one with the smallest absolute bias comes first (then the lower WAPE, then
+    the order of :data:`ALL_METHODS`).
 
     Parameters
     ----------
@@ -1475,16 +1478,18 @@ def ranking(
     -------
     DataFrame
         Indexed by method: ``quarters, wape, bias, hindsight`` (its backtest used
-        hindsight), ``eligible`` (tested on enough quarters and on as many as any method without
-        hindsight, without hindsight), ``tied``
-        (an eligible method tied with the lowest eligible WAPE), best first; the first row
-        is recommended when it is ``eligible``.
+        hindsight), ``eligible`` (tested on enough quarters without hindsight, and beaten by
+        no rival on the quarters they share), ``beaten_by`` (the rival that missed least on
+        the quarters it shares with the method, when it missed less than the method there;
+        ``""`` otherwise), ``rivals`` (how many rivals it was compared with), ``tied`` (an
+        eligible method tied with the lowest eligible WAPE), best first; the first row is
+        recommended when it is ``eligible``.
 
     Examples
     --------
     >>> ranking(backtest(data, quarters=8, week=0))[["wape", "bias", "tied"]]  # doctest: +SKIP
     """
-    cols = ["quarters", "wape", "bias", "hindsight", "eligible", "tied"]
+    cols = ["quarters", "wape", "bias", "hindsight", "eligible", "beaten_by", "rivals", "tied"]
     if bt is None or bt.empty:
         return pd.DataFrame(columns=cols)
     looked = set(bt.attrs.get("hindsight", ()) if hindsight is None else hindsight)
@@ -1495,18 +1500,79 @@ def ranking(
     acc = acc[np.isfinite(acc["wape"].to_numpy(dtype=float))]
     out = acc[["quarters", "wape", "bias"]].copy()
     out["hindsight"] = out.index.isin(sorted(looked))
-    fair = out.loc[~out["hindsight"], "quarters"]
-    full = int(fair.max()) if len(fair) else 0
+    fair = [str(m) for m in out.index[~out["hindsight"]]]
+    duels = {m: _duels(bt, m, fair) for m in fair}
+    out["beaten_by"] = [_beaten_by(duels.get(str(m), [])) for m in out.index]
+    out["rivals"] = [len(duels.get(str(m), [])) for m in out.index]
     out["eligible"] = (
-        (out["quarters"] >= min_quarters) & (out["quarters"] >= full) & ~out["hindsight"]
+        (out["quarters"] >= min_quarters) & ~out["hindsight"] & (out["beaten_by"] == "")
     )
-    best = out.loc[out["eligible"], "wape"].min() if out["eligible"].any() else np.nan
-    out["tied"] = out["eligible"] & (out["wape"] - best < WAPE_TIE)
+    # the eligible tie with each other on the quarters they share: the longest record first
+    longest = out.loc[out["eligible"], "quarters"].max() if out["eligible"].any() else 0
+    top = out["eligible"] & (out["quarters"] == longest)
+    best = out.loc[top, "wape"].min() if top.any() else np.nan
+    out["tied"] = top & (out["wape"] - best < WAPE_TIE)
     out["_rank"] = np.where(out["tied"], 0, np.where(out["eligible"], 1, 2))
     out["_abs_bias"] = np.where(out["tied"], out["bias"].abs(), 0.0)
     out["_order"] = range(len(out))
     out = out.sort_values(["_rank", "_abs_bias", "wape", "_order"], kind="stable")
     return out[cols]
+
+
+MIN_SHARED_QUARTERS = 3
+"""Fewest quarters two methods must share for one to count against the other: on fewer,
+one lucky quarter decides."""
+
+
+def head_to_head(bt: pd.DataFrame, method: str, rival: str) -> tuple[int, float, float]:
+    """Two methods' WAPEs on the quarters both were tested on.
+
+    Parameters
+    ----------
+    bt
+        A :func:`backtest` frame (``quarter, method, forecast, actual, error``).
+    method, rival
+        The two methods.
+
+    Returns
+    -------
+    tuple of (int, float, float)
+        The quarters both were tested on, ``method``'s WAPE on them and ``rival``'s (NaN
+        when they share none, or nothing closed in them).
+
+    Examples
+    --------
+    >>> head_to_head(backtest(data, quarters=8, week=0), "last_quarter", "trailing_mean")  # doctest: +SKIP
+    (3, 0.504, 0.354)
+    """
+    a = bt[bt["method"] == method].set_index("quarter")
+    b = bt[bt["method"] == rival].set_index("quarter")
+    shared = a.index.intersection(b.index)
+    total = float(a.loc[shared, "actual"].sum())
+    if not len(shared) or total <= 0:
+        return len(shared), float("nan"), float("nan")
+    mine = float(a.loc[shared, "error"].abs().sum()) / total
+    theirs = float(b.loc[shared, "error"].abs().sum()) / total
+    return len(shared), mine, theirs
+
+
+def _duels(bt: pd.DataFrame, method: str, fair: list[str]) -> list[tuple[str, int, float, float]]:
+    """``method`` against each rival on the quarters they share (at least
+    :data:`MIN_SHARED_QUARTERS`): ``(rival, quarters, its WAPE, the rival's)``."""
+    out = []
+    for r in fair:
+        if r == method:
+            continue
+        n, mine, theirs = head_to_head(bt, method, r)
+        if n >= MIN_SHARED_QUARTERS and np.isfinite(mine) and np.isfinite(theirs):
+            out.append((r, n, mine, theirs))
+    return out
+
+
+def _beaten_by(duels: list[tuple[str, int, float, float]]) -> str:
+    """The rival that beat a method by the most on the quarters they share; ``""``: none did."""
+    lost = [(mine - theirs, r) for r, _, mine, theirs in duels if mine - theirs >= WAPE_TIE]
+    return max(lost)[1] if lost else ""
 
 
 def recommend(

@@ -229,3 +229,45 @@ def file_slug(name: object, used: set[str]) -> str:
         out = f"{base}_{k}"
     used.add(out)
     return out
+
+
+def stage_chances(data: SalesData, chances: pd.DataFrame) -> pd.DataFrame:
+    """Each deal's chance from its stage: the CRM's probability, else the stage's default.
+
+    Without history snapshots a model cannot learn how a stage changes a deal's chance
+    (the stage each past deal stood at is unknown), so its chances barely differ by stage;
+    the probability the CRM holds for the deal's stage does. Deals with neither keep the
+    chance given.
+
+    Parameters
+    ----------
+    data
+        The data set (``opportunities``: ``opp_id, stage`` and, when present,
+        ``probability`` as a share; ``stages``: each stage's default probability).
+    chances
+        ``opp_id, chance``.
+
+    Returns
+    -------
+    DataFrame
+        A new frame: ``chances`` with ``chance`` from the stage where known and
+        ``chance_source`` (``stage`` or ``model``).
+
+    Examples
+    --------
+    >>> stage_chances(data, pd.DataFrame({"opp_id": ["o1"], "chance": [0.3]}))  # doctest: +SKIP
+    """
+    o = data.opportunities.drop_duplicates("opp_id").set_index("opp_id")
+    out = chances.copy()
+    prob = (
+        out["opp_id"].map(o["probability"]).astype(float)
+        if "probability" in o
+        else pd.Series(np.nan, index=out.index)
+    )
+    defaults = {s.name: s.probability for s in data.stages if s.probability is not None}
+    by_stage = out["opp_id"].map(o["stage"].astype("object")).map(defaults).astype(float)
+    prob = prob.where(prob.notna() & (prob > 0) & (prob < 1), by_stage)
+    known = prob.notna() & (prob > 0) & (prob < 1)
+    out["chance"] = prob.where(known, out["chance"].astype(float))
+    out["chance_source"] = np.where(known, "stage", "model")
+    return out

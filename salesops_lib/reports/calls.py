@@ -217,7 +217,13 @@ def calls_section(
             cur,
         ),
         calibrated_sentence=calibrated_sentence(
-            teams, quarter, week, fmt, has_categories=known, tested=tested
+            teams,
+            quarter,
+            week,
+            fmt,
+            has_categories=known,
+            tested=tested,
+            shown_now=categories_now(data, quarter, as_of) if teams.empty and known else None,
         ),
         at_risk=Table(
             risky,
@@ -701,6 +707,77 @@ def team_rows(
     return out[cols]
 
 
+def categories_now(data: SalesData, quarter: str, as_of: pd.Timestamp) -> pd.Series:
+    """The quarter's open pipeline on ``as_of`` by the forecast category the export shows.
+
+    Without a snapshot of the categories on ``as_of`` these are the deals' categories as the
+    data stands on its last date (deals closed since show their closing category, not
+    counted here).
+
+    Parameters
+    ----------
+    data
+        The data set.
+    quarter
+        The quarter.
+    as_of
+        The report's day.
+
+    Returns
+    -------
+    Series
+        Amount by category, ``Commit`` then ``Best Case`` (0 when none); ``attrs``:
+        ``deals`` (count by category) and ``last`` (the data's last date).
+    """
+    pipe = timeline.open_pipeline(data, quarter=quarter, as_of=as_of)
+    cats = ("Commit", "Best Case")
+    cat = pipe.get("forecast_category", pd.Series(pd.NA, index=pipe.index)).astype("object")
+    out = pd.Series(
+        [float(pipe.loc[cat == c, "amount"].sum()) for c in cats], index=list(cats), dtype=float
+    )
+    out.attrs["deals"] = {c: int((cat == c).sum()) for c in cats}
+    out.attrs["last"] = data.last_date
+    return out
+
+
+def categories_now_sentence(shown: pd.Series, quarter: str, fmt: MoneyFormat) -> str:
+    """What is known of the reps' call without a snapshot of the day: today's categories.
+
+    Parameters
+    ----------
+    shown
+        :func:`categories_now`.
+    quarter
+        The quarter.
+    fmt
+        The money formatter.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    ``The export keeps the deals' forecast categories only as they stand on 2026-05-14, not
+    as the reps set them on the report's day: of the 2026Q2 pipeline, $121K (3 deals) is in
+    Commit and $224K (6 deals) in Best Case now. That is today's call, too late to test or
+    calibrate against the report's day.``
+    """
+    deals = shown.attrs.get("deals", {})
+    last = pd.Timestamp(shown.attrs.get("last")).date()
+    parts = [
+        f"{fmt(float(shown[c]))} ({count(int(deals.get(c, 0)), 'deal')}) "
+        f"{'is in' if i == 0 else 'in'} {c}"
+        for i, c in enumerate(shown.index)
+    ]
+    return (
+        f"The export keeps the deals' forecast categories only as they stand on {last}, not as "
+        f"the reps set them on the report's day: of the {quarter} pipeline, "
+        f"{listing(parts)} now. That is today's call, so it is not set against the forecast "
+        "or corrected by the reps' record."
+    )
+
+
 def calibrated_sentence(
     teams: pd.DataFrame,
     quarter: str,
@@ -709,6 +786,7 @@ def calibrated_sentence(
     *,
     has_categories: bool = True,
     tested: pd.DataFrame | None = None,
+    shown_now: pd.Series | None = None,
 ) -> str | None:
     """The company's call and calibrated call in a sentence, with the team furthest from quota.
 
@@ -726,16 +804,21 @@ def calibrated_sentence(
         Whether the data has forecast categories at all.
     tested
         :func:`~salesops_lib.analysis.calls.calibration_backtest` (None or empty: not said).
+    shown_now
+        Without calls this quarter: :func:`categories_now` (what the export shows instead).
 
     Returns
     -------
     str or None
-        Without calls this quarter, that the call is not known (None when the data has no
+        Without calls this quarter, what the export shows of the categories now
+        (:func:`categories_now_sentence`), else that the call is not known (None when the data has no
         forecast categories at all: :func:`calls_sentence` says so).
     """
     if teams.empty:
         if not has_categories:
             return None
+        if shown_now is not None and float(shown_now.sum()) > 0:
+            return categories_now_sentence(shown_now, quarter, fmt)
         return (
             "No snapshot or record shows the forecast categories of the deals open on the "
             f"report's day, so the reps' {quarter} Commit call is not known."

@@ -22,15 +22,18 @@ import pandas as pd
 from salesops_lib import timeline
 from salesops_lib.analysis import forecast, kpis
 from salesops_lib.analysis.bridge import Bridge, bridge, valuation
-from salesops_lib.analysis.inspection import file_slug, inspection_list
+from salesops_lib.analysis.inspection import file_slug, inspection_list, stage_chances
 from salesops_lib.analysis.kpis import UNASSIGNED
+from salesops_lib.analysis.outlook import TRAILING as OUTLOOK_TRAILING
 from salesops_lib.analysis.outlook import Outlook, outlook_quarter, quarter_outlook
 from salesops_lib.data import SalesData
 from salesops_lib.errors import SalesOpsDataError
 from salesops_lib.format import pct
 from salesops_lib.reports.base import (
     ADD_HISTORY,
+    ADD_QUOTAS,
     NO_HISTORY,
+    NO_QUOTAS,
     Finding,
     Gap,
     HasGaps,
@@ -82,6 +85,7 @@ SECTION_FORECAST = "What will the quarter close at?"
 SECTION_ACCURACY = "How accurate has each method been?"
 SECTION_RISK = "What is at risk?"
 SECTION_TEAMS = "How does the forecast split by team?"
+SECTION_CALLS = "How good are the reps' calls, and who may miss quota?"
 
 METHOD_NAMES: dict[str, str] = {
     "time_series": "Bookings trend",
@@ -368,7 +372,16 @@ class Recommendation:
         Backtest errors the forecast's range comes from (0: the method's own range).
     partial
         The methods without hindsight tested on fewer quarters than it (too short a history
-        for the first ones): not compared with it.
+        for the first ones): compared with it on the quarters they share only.
+    rivals
+        The methods it was compared with on the quarters they share
+        (:func:`~salesops_lib.analysis.forecast.head_to_head`): ``(method, quarters, its
+        WAPE on them, the rival's)``; empty: no other method could be compared with it.
+    beaten
+        Without a recommendation: the method with the lowest WAPE over enough quarters and
+        the rival that missed less on the quarters they share, ``(method, rival, quarters,
+        its WAPE on them, the rival's, its WAPE over all its quarters, those quarters)``;
+        None otherwise.
 
     Without a recommendation ``quarters`` are the quarters the backtest could test (fewer
     than :data:`MIN_QUARTERS`, or none).
@@ -394,6 +407,8 @@ class Recommendation:
     best_yardstick: tuple[str, float] | None = None
     range_errors: int = 0
     partial: tuple[str, ...] = ()
+    rivals: tuple[tuple[str, int, float, float], ...] = ()
+    beaten: tuple[str, str, int, float, float, float, int] | None = None
 
     @property
     def yardstick(self) -> bool:
@@ -468,6 +483,7 @@ class Forecasting(HasGaps):
     push_sentence: str
     push_rule: str
     push_files: dict[str, Table]
+    push_files_label: str
     calls: Calls
     """Reps' calls: past bias, the calibrated call and the reps at risk of missing quota."""
     weekly: Weekly
@@ -600,7 +616,7 @@ def build(
         period=period,
         target_quarter=target,
         gaps=_gaps(decision, bool(risk["has_history"]), teams, target, rec, d),
-        intro_sentence=intro_sentence(target, start, end, period.as_of, booked, b.fmt),
+        intro_sentence=_intro(d, period, target, booked, b.fmt),
         **_fields(
             _forecast_section(b, booked, outlook, risk),
             _accuracy_section(b, monthly, backtest_quarters),
@@ -608,7 +624,7 @@ def build(
             _team_section(b, teams),
             moved,
             _push_section(b, risk),
-            *_closing_parts(b, backtest_quarters),
+            *_closing_parts(b, backtest_quarters, outlook),
         ),
         definitions=_definitions(
             forecasts,
@@ -650,10 +666,109 @@ class _CallsPart:
     calls: Calls
 
 
-def _calls_part(b: _Basis, quarters: int) -> _CallsPart:
-    """The reps' calls (:func:`~salesops_lib.reports.calls.calls_section`) of the quarter forecast."""
-    return _CallsPart(
-        calls_section(b.d, quarter=b.target, as_of=b.period.as_of, week=b.week, quarters=quarters)
+def _calls_part(b: _Basis, quarters: int, outlook: Outlook) -> _CallsPart:
+    """The reps' calls (:func:`~salesops_lib.reports.calls.calls_section`) of the quarter
+    forecast, their calibrated call set beside the forecast and the reckoning
+    (:func:`call_reconcile_sentence`)."""
+    calls = calls_section(
+        b.d, quarter=b.target, as_of=b.period.as_of, week=b.week, quarters=quarters
+    )
+    if b.rec.method is None or b.rec.method not in set(b.forecasts["method"]):
+        return _CallsPart(calls)
+    point = float(b.forecasts.set_index("method").loc[b.rec.method, "point"])
+    said = call_reconcile_sentence(
+        calls.teams.frame, calls.calibration_test, b.rec, b.decision, point, outlook, b.fmt
+    )
+    if said and calls.calibrated_sentence:
+        calls = replace(calls, calibrated_sentence=f"{calls.calibrated_sentence} {said}")
+    return _CallsPart(calls)
+
+
+def call_reconcile_sentence(
+    teams: pd.DataFrame,
+    tested: pd.DataFrame | None,
+    rec: Recommendation,
+    decision: pd.DataFrame,
+    point: float,
+    outlook: Outlook,
+    fmt: MoneyFormat,
+) -> str | None:
+    """The calibrated Commit call, the recommended forecast and the reckoning reconciled.
+
+    Three figures for the same quarter on one page: which to believe is the one that missed
+    less on the earlier quarters both were tested on at the same week (WAPE: the sum of
+    misses over the sum of actuals, the forecast's own measure).
+
+    Parameters
+    ----------
+    teams
+        The calls' team rows (:func:`~salesops_lib.reports.calls.team_rows`; its last row
+        the company's ``calibrated``).
+    tested
+        :func:`~salesops_lib.analysis.calls.calibration_backtest` (``quarter, calibrated,
+        actual``).
+    rec
+        The recommendation.
+    decision
+        The deciding backtest (``quarter, method, error, actual``).
+    point
+        The recommended forecast.
+    outlook
+        The reckoning.
+    fmt
+        The money formatter.
+
+    Returns
+    -------
+    str or None
+        The sentence; None without a calibrated call, a recommendation or a shared quarter.
+
+    Examples
+    --------
+    ``Three figures for 2026Q4 are on this page: the calibrated Commit call $36.0M (101% of
+    the goal), the recommended forecast $31.6M (89%) and the reckoning $30.8M (86%). On the
+    6 earlier quarters both were tested at week 0, the recommended forecast missed by 4.1%
+    (WAPE) and the calibrated call by 12.0%: believe the recommended forecast; ...``
+    """
+    if teams.empty or tested is None or tested.empty or rec.method is None:
+        return None
+    cal = float(teams.iloc[-1]["calibrated"])
+    if not np.isfinite(cal):
+        return None
+    t = tested[(tested["actual"] > 0) & tested["calibrated"].notna()].set_index("quarter")
+    mine = decision[decision["method"] == rec.method].set_index("quarter")
+    shared = t.index.intersection(mine.index)
+    if not len(shared):
+        return None
+    total = float(mine.loc[shared, "actual"].sum())
+    rec_w = float(mine.loc[shared, "error"].abs().sum()) / total
+    cal_w = float((t.loc[shared, "calibrated"] - t.loc[shared, "actual"]).abs().sum()) / float(
+        t.loc[shared, "actual"].sum()
+    )
+    goal = outlook.goal
+
+    def of(x: float, first: bool = False) -> str:
+        if goal <= 0:
+            return ""
+        return f" ({pct(x / goal)}{' of the goal' if first else ''})"
+
+    text = (
+        f"Three figures for {outlook.quarter} are on this page: the calibrated Commit call "
+        f"{fmt(cal)}{of(cal, True)}, the recommended forecast {fmt(point)}{of(point)} and the "
+        f"reckoning {fmt(outlook.expected)}{of(outlook.expected)}. On the "
+        f"{count(len(shared), 'earlier quarter')} both were tested {week_phrase(rec.week, each=True)}, the "
+        f"recommended forecast missed by {pct(rec_w, 1)} and the calibrated call by "
+        f"{pct(cal_w, 1)}: "
+    )
+    if rec_w <= cal_w:
+        return text + (
+            "believe the recommended forecast; the calibrated call is the reps' own view of "
+            "their deals, worth a look where it parts from it, and the reckoning is a rule of "
+            "thumb the forecast's methods refine."
+        )
+    return text + (
+        "the calibrated call has the better record, so weigh the reps' view above the "
+        "recommended forecast; the reckoning is a rule of thumb the forecast's methods refine."
     )
 
 
@@ -664,9 +779,9 @@ class _WeeklyPart:
     weekly: Weekly
 
 
-def _closing_parts(b: _Basis, quarters: int) -> tuple[_CallsPart, _WeeklyPart]:
+def _closing_parts(b: _Basis, quarters: int, outlook: Outlook) -> tuple[_CallsPart, _WeeklyPart]:
     """The report's last sections: the reps' calls and the forecast by week."""
-    return _calls_part(b, quarters), _weekly_part(b)
+    return _calls_part(b, quarters, outlook), _weekly_part(b)
 
 
 def _weekly_part(b: _Basis) -> _WeeklyPart:
@@ -887,7 +1002,10 @@ def _forecast_section(
         booked=booked,
         tiles=forecast_tiles(forecasts, rec, booked, as_of, fmt),
         recommendation_sentence=recommendation_sentence(forecasts, rec, target, fmt, b.names),
-        range_sentence=range_sentence(rec),
+        range_sentence=" ".join(
+            t for t in (range_sentence(rec), untested_sentence(forecasts, fmt)) if t
+        )
+        or None,
         season_sentence=season_sentence(decision, rec, forecasts, target, fmt),
         forecast_table=_forecast_table(b),
         forecast_chart=forecasts.assign(method=forecasts["label"]),
@@ -972,7 +1090,10 @@ def forecast_view(
         recommendation_sentence=recommendation_sentence(
             b.forecasts, b.rec, b.target, b.fmt, b.names
         ),
-        range_sentence=range_sentence(b.rec),
+        range_sentence=" ".join(
+            t for t in (range_sentence(b.rec), untested_sentence(b.forecasts, b.fmt)) if t
+        )
+        or None,
         forecast_table=_forecast_table(b),
     )
 
@@ -997,11 +1118,12 @@ class _Accuracy:
 def _accuracy_section(b: _Basis, monthly: pd.DataFrame, backtest_quarters: int) -> _Accuracy:
     """How accurate each method has been: the backtests by week of quarter, and by month."""
     d, rec, week, acc, decision = b.d, b.rec, b.week, b.acc, b.decision
+    shared = with_shared_wape(acc, b.tests, rec)
     return _Accuracy(
         backtests=b.tests,
         accuracy=Table(
-            acc,
-            accuracy_spec(rec),
+            shared,
+            shared_spec(accuracy_spec(rec), shared),
             f"Backtest by week of quarter over up to {count(backtest_quarters, 'quarter')}; "
             f"week {week} decides the recommendation",
             d.currency,
@@ -1064,10 +1186,13 @@ class _Teams:
 def _team_section(b: _Basis, teams: pd.DataFrame) -> _Teams:
     """How the forecast splits by team, against each team's goal."""
     team_method = teams.attrs.get("method")
+    spec = TEAM_SPEC if "goal" in teams else TEAM_SPEC.without("goal", "of_goal")
+    if "lo80" in teams and len(teams) and teams["lo80"].isna().all():  # the reckoning: no range
+        spec = spec.without("lo80", "hi80")
     return _Teams(
         by_team=Table(
             teams,
-            TEAM_SPEC if "goal" in teams else TEAM_SPEC.without("goal", "of_goal"),
+            spec,
             f"{b.target} forecast by team ({method_name(team_method, b.names)})"
             if team_method
             else "",
@@ -1170,7 +1295,16 @@ def recommendation_of(
     fair_n = int(fair["quarters"].max()) if len(fair) else 0
     if method is None or method not in acc.index:
         return Recommendation(
-            None, week, quarters, np.nan, 0, 0, 0, hindsight=looked, fair_quarters=fair_n
+            None,
+            week,
+            quarters,
+            np.nan,
+            0,
+            0,
+            0,
+            hindsight=looked,
+            fair_quarters=fair_n,
+            beaten=_beaten(decision, fair),
         )
     row = acc.loc[method]
     tied = tuple(
@@ -1205,7 +1339,40 @@ def recommendation_of(
             for m, r in fair.iterrows()
             if int(r["quarters"]) < len(mine) and m in set(fc["method"])
         ),
+        rivals=_rivals(decision, str(method), fair),
     )
+
+
+def _rivals(
+    decision: pd.DataFrame, method: str, fair: pd.DataFrame
+) -> tuple[tuple[str, int, float, float], ...]:
+    """``method`` against each other fair method on the quarters they share (at least
+    :data:`~salesops_lib.analysis.forecast.MIN_SHARED_QUARTERS`)."""
+    out = []
+    for m in fair.index:
+        if m == method:
+            continue
+        n, mine, theirs = forecast.head_to_head(decision, method, str(m))
+        if n >= forecast.MIN_SHARED_QUARTERS and np.isfinite(mine) and np.isfinite(theirs):
+            out.append((str(m), n, mine, theirs))
+    return tuple(out)
+
+
+def _beaten(
+    decision: pd.DataFrame, fair: pd.DataFrame
+) -> tuple[str, str, int, float, float, float, int] | None:
+    """The lowest-WAPE method tested on enough quarters and the rival that beat it on the
+    quarters they share (:attr:`Recommendation.beaten`); None: no such method."""
+    if fair.empty or "beaten_by" not in fair:
+        return None
+    enough = fair[(fair["quarters"] >= MIN_QUARTERS) & (fair["beaten_by"] != "")]
+    if enough.empty:
+        return None
+    best = str(enough["wape"].astype(float).idxmin())
+    rival = str(enough.loc[best, "beaten_by"])
+    n, mine, theirs = forecast.head_to_head(decision, best, rival)
+    whole = float(enough.loc[best, "wape"])
+    return best, rival, n, mine, theirs, whole, int(enough.loc[best, "quarters"])
 
 
 def _best_yardstick(ranked: pd.DataFrame) -> tuple[str, float] | None:
@@ -1288,6 +1455,81 @@ def accuracy_spec(rec: Recommendation) -> TableSpec:
     )
 
 
+def with_shared_wape(
+    acc: pd.DataFrame, tests: dict[int, pd.DataFrame], rec: Recommendation
+) -> pd.DataFrame:
+    """The accuracy table plus the recommended method's WAPE on each other row's quarters.
+
+    Where a method was tested on other quarters than the recommended one (fewer, or more),
+    its WAPE and the recommended method's own are not comparable; ``rec_shared`` is the
+    recommended method's WAPE on the quarters both were tested on at that week
+    (:func:`~salesops_lib.analysis.forecast.head_to_head`), ``rec_shared_n`` how many.
+
+    Parameters
+    ----------
+    acc
+        :func:`accuracy_frame`.
+    tests
+        The backtests by week of quarter.
+    rec
+        The recommendation (:func:`recommendation_of`).
+
+    Returns
+    -------
+    DataFrame
+        ``acc`` plus ``rec_shared`` and ``rec_shared_n`` (NaN and 0 on the recommended
+        method's rows, on rows tested on the same quarters as it, and without a
+        recommendation) and ``rec_shared_text`` (``33.1% (4 quarters)``, or empty).
+    """
+    out = acc.copy()
+    out["rec_shared"] = np.nan
+    out["rec_shared_n"] = 0
+    if rec.method is None or out.empty:
+        return out
+    for i, r in out.iterrows():
+        bt = tests.get(int(r["week"]))
+        if bt is None or r["method"] == rec.method or bt.empty:
+            continue
+        mine = int((bt["method"] == rec.method).sum())
+        n, wape, _ = forecast.head_to_head(bt, rec.method, str(r["method"]))
+        if n and (n != mine or int(r["quarters"]) != mine):
+            out.loc[i, "rec_shared"] = wape
+            out.loc[i, "rec_shared_n"] = n
+    out["rec_shared_text"] = [
+        f"{pct(w, 1)} ({count(int(k), 'quarter')})" if pd.notna(w) else ""
+        for w, k in zip(out["rec_shared"], out["rec_shared_n"], strict=True)
+    ]
+    return out
+
+
+def shared_spec(spec: TableSpec, acc: pd.DataFrame) -> TableSpec:
+    """The accuracy table's spec, with the recommended method's WAPE on shared quarters.
+
+    The column "Recommended method on the same quarters" is shown when any row was tested
+    on other quarters than the recommended method (:func:`with_shared_wape`).
+
+    Parameters
+    ----------
+    spec
+        :func:`accuracy_spec`.
+    acc
+        :func:`with_shared_wape`.
+
+    Returns
+    -------
+    TableSpec
+        ``spec``, plus the column after WAPE when some ``rec_shared`` is known.
+    """
+    if "rec_shared" not in acc or not acc["rec_shared"].notna().any():
+        return spec
+    cols = []
+    for c in spec.columns:
+        cols.append(c)
+        if c.key == "wape":
+            cols.append(Column("rec_shared_text", "Recommended method on the same quarters"))
+    return replace(spec, columns=tuple(cols))
+
+
 def _held(held: float, ranged: float) -> str:
     if not ranged or pd.isna(held):
         return "no range"
@@ -1316,15 +1558,65 @@ def forecast_frame(
     Returns
     -------
     DataFrame
-        ``fc``'s rows plus ``label``, ``held80`` and ``held95`` (``not tested`` for a method
-        that backtest did not test).
+        ``fc``'s rows plus ``label``, ``held80`` and ``held95``: ``no range`` only for a
+        forecast without a range, ``not tested`` for a range the backtest did not test (the
+        method untested, or tested without a range).
     """
     out = fc.copy()
     out["label"] = out["method"].map(lambda m: method_name(m, names))
     at = acc[acc["week"] == week].set_index("method") if len(acc) else pd.DataFrame()
+    ranged = out["lo80"].notna() & out["hi80"].notna()
     for col in ("held80", "held95"):
-        out[col] = out["method"].map(at[col]).fillna("not tested") if len(at) else "not tested"
+        held = out["method"].map(at[col]).fillna("not tested") if len(at) else "not tested"
+        held = pd.Series(held, index=out.index).replace("no range", "not tested")
+        out[col] = held.where(ranged, "no range")
     return out.reset_index(drop=True)
+
+
+def untested_sentence(forecasts: pd.DataFrame, fmt: MoneyFormat) -> str | None:
+    """Which methods' 80% ranges no backtest has tested, and how narrow they are.
+
+    A range that never met an actual (``not tested`` in :func:`forecast_frame`) is the
+    method's own spread (say, of deals won at random), not evidence of how far to trust it.
+
+    Parameters
+    ----------
+    forecasts
+        :func:`forecast_frame` (``label, point, lo80, hi80, held80``).
+    fmt
+        The money formatter of the data's currency.
+
+    Returns
+    -------
+    str or None
+        The sentence; None when every range shown was tested.
+
+    Examples
+    --------
+    ``The 80% ranges of Pipeline by age ($3.1M – $3.3M, ±3%) and Deal-by-deal win model ($1.6M
+    – $1.7M, ±3%) were never tested against what closed: ...``
+    """
+    rows = forecasts[
+        (forecasts["held80"] == "not tested") & (forecasts["hi80"] > forecasts["lo80"])
+    ]
+    if rows.empty:
+        return None
+    errors = forecasts.attrs.get("range_errors", {})
+    parts = []
+    for r in rows.itertuples():
+        point = float(r.point)
+        half = max(point - float(r.lo80), float(r.hi80) - point) / point if point > 0 else np.nan
+        wide = f", ±{pct(half, 0)}" if np.isfinite(half) else ""
+        n = int(errors.get(str(r.method), 0))
+        basis = f", from {count(n, 'backtest error')}" if n else ""
+        parts.append(f"{r.label} ({span(float(r.lo80), float(r.hi80), fmt)}{wide}{basis})")
+    one = len(parts) == 1
+    return (
+        f"The 80% range{'' if one else 's'} of {listing(parts)} {'was' if one else 'were'} never "
+        "tested against what closed (no backtest quarter had such a range to test): how often "
+        f"{'it holds' if one else 'they hold'} is not known, so read {'it' if one else 'them'} "
+        "as the method's spread, not as how far to trust its figure."
+    )
 
 
 def span(lo: float, hi: float, fmt: MoneyFormat) -> str:
@@ -1681,6 +1973,73 @@ def intro_sentence(
     return lead + f": {bold(fmt(booked))} booked so far."
 
 
+def _intro(d: SalesData, period: Period, target: str, booked: float, fmt: MoneyFormat) -> str:
+    """:func:`intro_sentence`, then :func:`later_data_sentence` when the data runs past it."""
+    start, end = d.calendar.bounds(target)
+    said = later_data_sentence(d, period.quarter, target, period.as_of, fmt)
+    first = intro_sentence(target, start, end, period.as_of, booked, fmt)
+    return f"{first} {said}" if said else first
+
+
+def later_data_sentence(
+    data: SalesData, quarter: str, target: str, as_of: pd.Timestamp, fmt: MoneyFormat
+) -> str | None:
+    """That the data runs past the as-of date, and what the report leaves out because of it.
+
+    The default run reports the latest complete quarter; an export taken weeks later holds
+    deals won and lost since, which the report (as of the quarter's end) does not count.
+
+    Parameters
+    ----------
+    data
+        The data set (its last date; bookings).
+    quarter
+        The reported quarter.
+    target
+        The quarter forecast.
+    as_of
+        The report's as-of date.
+    fmt
+        The money formatter.
+
+    Returns
+    -------
+    str or None
+        The sentence; None when the data ends on the as-of date (or before).
+
+    Examples
+    --------
+    ``The data runs to 2026-05-14; this report is as of 2026-03-31, the end of 2026Q1, so it
+    forecasts 2026Q2 as it looked then: the $173K the data already shows won in 2026Q2 by
+    2026-05-14 is not counted as booked here, and deals closed since are left out of the
+    deals to push. For 2026Q2 as it stands, run the report for 2026Q2 (salesops report
+    --quarter 2026Q2).``
+    """
+    last = data.last_date.normalize()
+    if last <= as_of.normalize():
+        return None
+    start, end = data.calendar.bounds(target)
+    won = timeline.bookings(data, start, min(last, end)) if last >= start else 0.0
+    _, q_end = data.calendar.bounds(quarter)
+    when = f", the end of {quarter}" if as_of.normalize() == q_end.normalize() else ""
+    since = (
+        f"the {fmt(won)} the data already shows won in {target} by {last.date()} is not "
+        "counted as booked here, and deals closed since are left out of the deals to push"
+        if won > 0 and as_of < start
+        else "deals won or lost since are not counted here, and are left out of the deals to push"
+    )
+    again = (
+        f" For {target} as it stands, run the report for {target} (salesops report --quarter "
+        f"{target})."
+        if target != quarter and last >= start
+        else ""
+    )
+    return (
+        f"The data runs to {last.date()}; this report is as of {as_of.date()}{when}, so it "
+        f"forecasts {target} as it looked then: {since}.{again}"
+    )
+
+
 BIAS_LIMIT = 0.10
 """A backtest bias beyond ±10% is said beside the recommended forecast, with the figure
 corrected for it."""
@@ -1772,7 +2131,37 @@ def choice_words(rec: Recommendation, names: dict[str, str] | None = None) -> st
             f"less than 0.1 point apart, and its smaller bias ({pct(rec.bias, 1)} against "
             f"{biases}) breaks the tie"
         )
-    return f"the lowest average miss, {pct(rec.wape, 1)}, {over}{among}"
+    return _duel_words(rec, over, among, names)
+
+
+def _duel_words(rec: Recommendation, over: str, among: str, names: dict[str, str] | None) -> str:
+    """Why an untied recommended method was chosen, comparing it on the same quarters only.
+
+    ``the lowest average miss`` only when every rival was tested on the same quarters as it; else
+    its WAPE beside each rival's on the quarters they share; without a rival, that none
+    could be compared with it (never "lowest" of one).
+    """
+    n = len(rec.quarters)
+    past = " that uses only past bookings" if rec.hindsight else ""
+    if not rec.rivals:
+        return (
+            f"its average miss of {pct(rec.wape, 1)} {over}; no other method{past} was tested on "
+            f"{forecast.MIN_SHARED_QUARTERS} or more of the same quarters, so none could be "
+            "compared with it"
+        )
+    if rec.fair_quarters == n and all(q == n for _, q, _, _ in rec.rivals):
+        return f"the lowest average miss, {pct(rec.wape, 1)}, {over}{among}"
+    duels = listing(
+        [
+            f"{method_name(m, names)} {pct(theirs, 1)} against its {pct(mine, 1)} "
+            f"({count(q, 'quarter')})"
+            for m, q, mine, theirs in sorted(rec.rivals, key=lambda r: (-r[1], r[3]))
+        ]
+    )
+    return (
+        f"its average miss of {pct(rec.wape, 1)} {over}, and it missed no more than any other "
+        f"method{past} on the quarters both were tested on: {duels}"
+    )
 
 
 def methods_agree(forecasts: pd.DataFrame) -> bool:
@@ -1873,31 +2262,13 @@ def recommendation_sentence(
     looked = hindsight_sentence(rec, names)
     tail = f" {looked}" if looked else ""
     if rec.method is None:
-        if rec.hindsight and rec.fair_quarters == 0:
-            return (
-                f"No method that uses only past bookings could be backtested before {target}, "
-                f"so **no method is recommended**. {_side_by_side(forecasts, fmt)}{tail}"
-            )
-        if rec.quarters:
-            n = rec.fair_quarters if rec.hindsight else len(rec.quarters)
-            which = (
-                f"the methods that use only past bookings on only {count(n, 'quarter')}"
-                if rec.hindsight
-                else f"only {count(n, 'quarter')} before {target}, {listing(rec.quarters)},"
-            )
-            return (
-                f"The backtest could test {which} {week_phrase(rec.week, each=True)}: fewer than the "
-                f"{MIN_QUARTERS} a recommendation needs, so **no method is recommended**. "
-                f"{_side_by_side(forecasts, fmt)}{tail}"
-            )
-        return (
-            f"There is not enough history before {target} to backtest the methods (each quarter "
-            "tested needs two full quarters of data before it), so **no method is "
-            f"recommended**. {_side_by_side(forecasts, fmt)}"
-        )
+        return _none_sentence(forecasts, rec, target, fmt, names, tail)
     point = float(forecasts.set_index("method").loc[rec.method, "point"])
     fair = (
-        f" in a fair backtest of all {count(len(rec.quarters), 'quarter')}"
+        " in a fair backtest, on the quarters they share"
+        if any(q != len(rec.quarters) for _, q, _, _ in rec.rivals)
+        or rec.fair_quarters > len(rec.quarters)
+        else f" in a fair backtest of all {count(len(rec.quarters), 'quarter')}"
         if rec.hindsight or rec.partial
         else " in the backtest"
     )
@@ -1924,6 +2295,80 @@ def recommendation_sentence(
     biased = bias_sentence(rec, point, target, fmt)
     nested = nested_sentence(rec, names)
     return lead + text + (f" {biased}" if biased else "") + (f" {nested}" if nested else "") + tail
+
+
+def _none_sentence(
+    forecasts: pd.DataFrame,
+    rec: Recommendation,
+    target: str,
+    fmt: MoneyFormat,
+    names: dict[str, str] | None,
+    tail: str,
+) -> str:
+    """:func:`recommendation_sentence` without a recommendation: why none, the methods side by
+    side."""
+    if rec.hindsight and rec.fair_quarters == 0:
+        return (
+            f"No method that uses only past bookings could be backtested before {target}, "
+            f"so **no method is recommended**. {_side_by_side(forecasts, fmt)}{tail}"
+        )
+    if rec.beaten is not None:
+        return f"{beaten_words(rec, names)}, so **no method is recommended**. " + (
+            f"{_side_by_side(forecasts, fmt)}{tail}"
+        )
+    if rec.quarters:
+        n = rec.fair_quarters if rec.hindsight else len(rec.quarters)
+        which = (
+            f"the methods that use only past bookings on only {count(n, 'quarter')}"
+            if rec.hindsight
+            else f"only {count(n, 'quarter')} before {target}, {listing(rec.quarters)},"
+        )
+        return (
+            f"The backtest could test {which} {week_phrase(rec.week, each=True)}: fewer than the "
+            f"{MIN_QUARTERS} a recommendation needs, so **no method is recommended**. "
+            f"{_side_by_side(forecasts, fmt)}{tail}"
+        )
+    return (
+        f"There is not enough history before {target} to backtest the methods (each quarter "
+        "tested needs two full quarters of data before it), so **no method is "
+        f"recommended**. {_side_by_side(forecasts, fmt)}"
+    )
+
+
+def beaten_words(rec: Recommendation, names: dict[str, str] | None = None) -> str:
+    """Why no method is recommended when the best one over enough quarters lost on shared ones.
+
+    Parameters
+    ----------
+    rec
+        A recommendation without a method and with ``beaten`` (:func:`recommendation_of`).
+    names
+        The methods' names on this data (:func:`method_names`).
+
+    Returns
+    -------
+    str
+        A clause (no full stop); ``""`` without ``rec.beaten``.
+
+    Examples
+    --------
+    ``Last quarter again had the lowest WAPE, 32.9%, of the methods tested on 4 quarters or
+    more (over its 5 quarters tested at week 0 ...), but on the 3 quarters it shares with
+    Average of the last four quarters it missed 50.4% against 35.4%, and no method tested on
+    4 quarters or more missed no more than every other on the quarters they share``
+    """
+    if rec.beaten is None:
+        return ""
+    m, r, n, mine, theirs, whole, nq = rec.beaten
+    past = " that use only past bookings" if rec.hindsight else ""
+    return (
+        f"{method_name(m, names)} had the lowest average miss, {pct(whole, 1)}, of the methods{past} "
+        f"tested on {MIN_QUARTERS} quarters or more (over its {count(nq, 'quarter')} tested "
+        f"{week_phrase(rec.week, each=True)}), but on the {count(n, 'quarter')} it shares with "
+        f"{method_name(r, names)} it missed {pct(mine, 1)} against {pct(theirs, 1)}, and no "
+        f"method tested on {MIN_QUARTERS} quarters or more missed no more than every other on "
+        "the quarters they share"
+    )
 
 
 def nested_sentence(rec: Recommendation, names: dict[str, str] | None = None) -> str | None:
@@ -2294,24 +2739,23 @@ def _yardstick_words(
 ) -> str:
     """``, against 7.3% for <the best simple yardstick> ...`` for the accuracy sentence.
 
-    The yardstick (not the recommended method itself) with the lowest WAPE among those tested
-    on as many quarters as the recommended method; without one, the lowest among those tested
-    on the most quarters, saying on how many. Empty without a yardstick in the backtest.
+    The yardstick (not the recommended method itself) compared with it on the quarters both
+    were tested on (``rec.rivals``) that came closest to it there, one tested on all its
+    quarters first; when those are all the
+    recommended method's quarters and the yardstick's, "on the same quarters", else how many
+    and the recommended method's own WAPE on them. Empty without such a yardstick.
     """
-    sticks = at[at.index.isin(forecast.BASELINES) & (at.index != rec.method)]
-    sticks = sticks[np.isfinite(sticks["wape"].astype(float))]
-    if sticks.empty:
+    sticks = [r for r in rec.rivals if r[0] in forecast.BASELINES and r[0] != rec.method]
+    if not sticks:
         return ""
-    tested = sticks["quarters"].astype(int)
-    m = n if (tested == n).any() else int(tested.max())
-    same = sticks[tested == m]
-    best = str(same["wape"].astype(float).idxmin())
-    text = f", against {pct(float(same.loc[best, 'wape']), 1)} for {method_name(best, names)}"
-    if m == n:
+    best, q, mine, theirs = min(sticks, key=lambda r: (r[1] != n, r[3] - r[2], r[3]))
+    own = int(at.loc[best, "quarters"]) if best in at.index else q
+    text = f", against {pct(theirs, 1)} for {method_name(best, names)}"
+    if q == n and own == n:
         return text + ", the best of the simple yardsticks on the same quarters"
     return (
-        text
-        + f", the best of the simple yardsticks, over the {count(m, 'quarter')} it was tested on"
+        text + f", the best of the simple yardsticks, on the {count(q, 'quarter')} both were "
+        f"tested on, where {rec.name} missed {pct(mine, 1)}"
     )
 
 
@@ -2338,16 +2782,24 @@ def tested_sentence(data: SalesData, rec: Recommendation, backtest_quarters: int
         recommended.
     """
     n = len(rec.quarters)
-    if rec.method is None or n >= backtest_quarters:
+    tested = max(n, rec.fair_quarters)
+    if rec.method is None or tested >= backtest_quarters:
         return None
     first = forecast.first_full_quarter(data)
     begins = forecast.data_start(data).date()
-    return (
-        f"The backtest tests {count(n, 'quarter')} of the {backtest_quarters} asked for, from "
-        f"{rec.quarters[0]} on: each quarter tested needs two full quarters of data before it, "
+    start = data.calendar.shift(first, 2) if tested > n else rec.quarters[0]
+    text = (
+        f"The backtest tests {count(tested, 'quarter')} of the {backtest_quarters} asked for, "
+        f"from {start} on: each quarter tested needs two full quarters of data before it, "
         f"and the data holds full quarters from {first} on (its history of deals begins on "
         f"{begins}, the later of the first close and the first created date)."
     )
+    if tested > n:  # the recommended method needs a longer history of its own
+        text += (
+            f" {rec.name} needs more history before a quarter and was tested on "
+            f"{count(n, 'quarter')} of them, from {rec.quarters[0]} on."
+        )
+    return text
 
 
 def accuracy_title(acc: pd.DataFrame, rec: Recommendation) -> str:
@@ -2683,8 +3135,9 @@ def _team_forecast(
     company: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The forecast by team with the recommended method (without a recommendation, the
-    pipeline method; ``attrs["reason"]`` says why another than the recommended), each team's
-    goal beside it; empty when the reps have no team.
+    reckoning by team, :func:`team_reckoning`, never a method whose backtest flatters it;
+    ``attrs["reason"]`` says why another than the recommended), each team's goal beside it;
+    empty when the reps have no team.
 
     A method fitted team by team (a time series on each team's own bookings) need not add up
     to the company's forecast by the same method; the team figures are then the company's
@@ -2698,8 +3151,10 @@ def _team_forecast(
         out = pd.DataFrame({"team": [], "point": [], "lo80": [], "hi80": []})
         out.attrs["method"] = None
         return out
-    method = rec.method or "pipeline"
-    reason = None if rec.method else "no method is recommended"
+    if rec.method is None:
+        return team_reckoning(data, target, as_of)
+    method = rec.method
+    reason = None
     wanted = ENSEMBLE_PARTS if method == "ensemble" else (method,)
     try:
         by_team = forecast.forecast_quarter(
@@ -2743,6 +3198,64 @@ def _team_forecast(
     out.attrs["reason"] = reason
     out.attrs["unscaled"] = out.attrs.get("unscaled", float("nan"))
     out.attrs["goal_basis"] = str(goals["goal_basis"].iloc[0]) if len(goals) else "quota"
+    return out
+
+
+RECKONING = "reckoning"
+"""The team split's method without a recommendation: the reckoning of reports 01 and 06."""
+
+
+def team_reckoning(data: SalesData, target: str, as_of: pd.Timestamp) -> pd.DataFrame:
+    """The reckoning of the quarter by team: what 01 and 06 say of each team.
+
+    Each team's bookings so far, plus its open pipeline in the quarter times its win rate
+    by value, plus what deals not yet created added on average
+    (:func:`~salesops_lib.analysis.kpis.coverage` by team, over the same trailing quarters
+    as :func:`~salesops_lib.analysis.outlook.quarter_outlook`); used when no method is
+    recommended, since a method whose backtest flatters it is no basis for a team's figure.
+
+    Parameters
+    ----------
+    data
+        The data set (reps with a team).
+    target
+        The quarter forecast.
+    as_of
+        What is known.
+
+    Returns
+    -------
+    DataFrame
+        ``team, point, lo80, hi80, goal, of_goal`` (no range: NaN), most expected first;
+        ``attrs``: ``method`` (:data:`RECKONING`), ``reason``, ``goal_basis``, ``unscaled``
+        (NaN), ``replaced`` (empty).
+    """
+    cov = kpis.coverage(data, quarter=target, as_of=as_of, by="team", trailing=OUTLOOK_TRAILING)
+    rate = cov["value_win_rate"].astype(float).fillna(0.0)
+    new = cov["from_new_deals"].astype(float).fillna(0.0) if "from_new_deals" in cov else 0.0
+    point = cov["bookings"].astype(float) + cov["open_pipeline"].astype(float) * rate + new
+    out = pd.DataFrame(
+        {
+            "team": cov.index.astype(str),
+            "point": point.to_numpy(dtype=float),
+            "lo80": np.nan,
+            "hi80": np.nan,
+            "goal": cov["goal"].astype(float).to_numpy(),
+        }
+    )
+    out["of_goal"] = out["point"] / out["goal"].where(out["goal"] > 0)
+    out = out.sort_values("point", ascending=False, kind="stable").reset_index(drop=True)
+    out.attrs.update(
+        method=RECKONING,
+        reason=(
+            "no method is recommended, so each team's figure is the reckoning of the team-"
+            "visibility and pipeline-health reports: its bookings so far, its open pipeline "
+            "at its win rate by value and what deals not yet created added on average"
+        ),
+        goal_basis=str(cov["goal_basis"].iloc[0]) if len(cov) else "quota",
+        unscaled=float("nan"),
+        replaced={},
+    )
     return out
 
 
@@ -2895,7 +3408,7 @@ def team_sentence(
     if teams.empty or method is None:
         return None
     named = teams[teams["team"] != UNASSIGNED]
-    name = method_name(method, names)
+    name = "the reckoning" if method == RECKONING else method_name(method, names)
     reason = teams.attrs.get("reason")
     if rec.method is not None and rec.method == method and reason is None:
         how = f"the recommended {name}"
@@ -2977,11 +3490,11 @@ def _gaps(
             )
         )
     elif rec is not None and rec.method is None and rec.hindsight and data is not None:
-        gaps.append(
+        gaps.append(  # the same missing thing as the risk section's: named once in the status
             Gap(
                 SECTION_ACCURACY,
-                "history snapshots to backtest the pipeline methods",
-                f"{hindsight_why()}; {ADD_HISTORY}",
+                NO_HISTORY,
+                f"{hindsight_why()}, so the pipeline methods are not recommended; {ADD_HISTORY}",
             )
         )
     if (
@@ -2995,7 +3508,7 @@ def _gaps(
         gaps.append(
             Gap(
                 SECTION_ACCURACY,
-                f"history to backtest {MIN_QUARTERS} quarters",
+                f"older deals to backtest {MIN_QUARTERS} quarters",
                 f"the data holds full quarters from {first} on and each quarter tested needs two "
                 f"before it, so only {count(len(rec.quarters), 'quarter')} could be tested before "
                 f"{target}, too few to recommend a method; add older opportunities to the export",
@@ -3004,6 +3517,14 @@ def _gaps(
     if not has_history:
         how = add_history(data) if data is not None else ADD_HISTORY
         gaps.append(Gap(SECTION_RISK, NO_HISTORY, "to see pushed and stale deals, " + how))
+    if data is not None and not _has_quotas(data, target):
+        gaps.append(
+            Gap(
+                SECTION_CALLS,
+                NO_QUOTAS,
+                f"to see each rep's chance of reaching quota, {ADD_QUOTAS}",
+            )
+        )
     if teams.attrs.get("method") is None:
         gaps.append(
             Gap(
@@ -3013,6 +3534,13 @@ def _gaps(
             )
         )
     return gaps
+
+
+def _has_quotas(data: SalesData, quarter: str) -> bool:
+    """Whether the data holds a quota for ``quarter``."""
+    if data.quotas is None or data.quotas.empty:
+        return False
+    return bool((data.quotas["period"] == data.calendar.normalize(quarter)).any())
 
 
 def _definitions(
@@ -3047,9 +3575,11 @@ def _definitions(
             "Forecast": "Expected bookings of the quarter: deals closed won with a close date in it.",
             **methods,
             "Recommended method": (
-                "The method (not Rep call) with the lowest average miss in the backtest at the "
-                f"forecast's own week of quarter, over at least {MIN_QUARTERS} quarters tested "
-                "and tested on every quarter the others were; a yardstick when no pipeline or "
+                "The method (not Rep call) tested on at least "
+                f"{MIN_QUARTERS} quarters in the backtest at the forecast's own week of quarter "
+                "that missed no more than any other on the quarters both were tested on (methods "
+                f"sharing at least {forecast.MIN_SHARED_QUARTERS} quarters are compared, on those "
+                "quarters only), and of those the lowest average miss; a yardstick when no pipeline or "
                 "model method beats it. Average misses less than 0.1 point apart are a tie, and of the tied "
                 "methods the one with the smaller bias (in either direction) is recommended; the "
                 "backtest table then shows the average miss to two decimals. With fewer quarters tested none "
@@ -3093,6 +3623,11 @@ def _definitions(
             "Week of quarter": "Week 0 is the day before the quarter starts; week w is the end of its w-th week.",
             "Average miss": SHARED["Average miss"],
             "Bias": SHARED["Bias"],
+            "Recommended method on the same quarters": (
+                "In the backtest table, the recommended method's average miss on only the quarters that "
+                "row's method was tested on too (and how many), where the two were tested on "
+                "different quarters: the figures to compare."
+            ),
             "Goal": (
                 "The quarter's quota; without quotas, the average bookings of the last four "
                 "complete quarters (shown as a line on the forecast chart, and by team)."
@@ -3186,6 +3721,7 @@ STEP_LABELS = {
     "new": "New deals",
     "amount_change": "Amount changes",
     "stage_progress": "Stage progress",
+    "re_estimate": "The model's re-estimate",
     "other": "Everything else",
 }
 """Each step of :func:`~salesops_lib.analysis.bridge.bridge` in a manager's words."""
@@ -3204,6 +3740,31 @@ BRIDGE_SPEC = TableSpec(
     ),
     max_rows=BRIDGE_ROWS,
 )
+
+
+def bridge_spec(rows: pd.DataFrame) -> TableSpec:
+    """The bridge table's spec, without the stage columns no row fills.
+
+    Without history snapshots a week-old stage is unknown: "Stage then"/"Stage now" would
+    show a dash in every row.
+
+    Parameters
+    ----------
+    rows
+        The bridge's deal rows (``stage_then``, ``stage_now`` when known).
+
+    Returns
+    -------
+    TableSpec
+        :data:`BRIDGE_SPEC`, less the stage columns no row fills.
+    """
+    empty = [
+        c
+        for c in ("stage_then", "stage_now")
+        if c not in rows or not rows[c].astype("object").notna().any()
+    ]
+    return BRIDGE_SPEC.without(*empty) if empty else BRIDGE_SPEC
+
 
 PUSH_SPEC = TableSpec(
     (
@@ -3358,7 +3919,7 @@ def bridge_note(
     if not snapshots:
         out.append(
             "Without history snapshots, what an open deal showed a week ago (stage, close date) "
-            "is unknown: changes of open deals count as everything else."
+            "is unknown: changes of open deals count as the model's re-estimate."
         )
     out.append("Both days are valued by the same method.")
     return " ".join(out)
@@ -3397,12 +3958,15 @@ def bridge_definitions(days: int) -> dict[str, str]:
         "Stage progress": "Deals open on both days whose stage changed (a step back counts "
         "negative): the change of their chance times their amount, including the week's "
         "re-estimate of chances.",
-        "Everything else": "The changed chance of deals whose stage stayed (a week older, "
-        "nearer their close date, a model fitted a week later), deals won outside the quarter "
-        "(booked in another quarter), deals that dropped out of the pipeline without being won "
-        "or lost, deals without a created date (in the pipeline only from the data's last "
-        "date, so when they joined it is unknown), the allowance for deals not yet created, "
-        "and the part of the forecast a time-series model makes.",
+        "The model's re-estimate": "Deals open on both days, neither moved in stage nor in "
+        "or out of the quarter, whose chance changed all the same (a week older, nearer their "
+        "close date, a model fitted a week later): the change of their chance times their "
+        "amount. It is the model re-estimating the same deals, not deals moving.",
+        "Everything else": "Deals won outside the quarter (booked in another quarter), deals "
+        "that dropped out of the pipeline without being won or lost, deals without a created "
+        "date (in the pipeline only from the data's last date, so when they joined it is "
+        "unknown), the allowance for deals not yet created, and the part of the forecast a "
+        "time-series model makes.",
     }
 
 
@@ -3454,7 +4018,7 @@ def _bridge_section(b: _Basis) -> _Moved:
         ),
         bridge_table=Table(
             rows.reset_index(drop=True),
-            BRIDGE_SPEC,
+            bridge_spec(rows),
             f"The {BRIDGE_ROWS} deals that moved the forecast most, {br.since.date()} to "
             f"{br.as_of.date()}",
             b.d.currency,
@@ -3510,6 +4074,8 @@ class _Push:
     push_sentence: str
     push_rule: str
     push_files: dict[str, Table]
+    push_files_label: str
+    """What the files hold: one per manager, or one of every deal without managers."""
 
 
 def _push_section(b: _Basis, risk: dict[str, object]) -> _Push:
@@ -3517,10 +4083,18 @@ def _push_section(b: _Basis, risk: dict[str, object]) -> _Push:
     d, as_of = b.d, b.period.as_of
     pipe = _frame(risk, "open")
     chances = valuation(d, quarter=b.target, as_of=as_of, method="win_model").open
+    chances = chances[["opp_id", "chance"]]
+    by_stage = not bool(risk["has_history"])
+    if by_stage:  # the model cannot learn from stages without snapshots: the CRM's stage odds
+        chances = stage_chances(d, chances)
     listed = inspection_list(d, pipe, chances[["opp_id", "chance"]], as_of=as_of)
     rows = _deal_table_rows(d, listed, as_of)
-    spec = PUSH_SPEC if rows["manager"].notna().any() else PUSH_SPEC.without("manager")
-    caption = f"Open deals expected to close in {b.target} on {as_of.date()}. {PUSH_RULE}"
+    closed = rows[rows["closed_after"].astype(bool)] if "closed_after" in rows else rows.iloc[0:0]
+    rows = rows.drop(index=closed.index).reset_index(drop=True)
+    managed = rows["manager"].notna().any()
+    spec = PUSH_SPEC if managed else PUSH_SPEC.without("manager")
+    rule = PUSH_RULE_STAGE if by_stage else PUSH_RULE
+    caption = f"Open deals expected to close in {b.target} on {as_of.date()}. {rule}"
     table = Table(rows, spec, caption if len(rows) else "", d.currency)
     used: set[str] = set()
     files = {
@@ -3529,16 +4103,96 @@ def _push_section(b: _Basis, risk: dict[str, object]) -> _Push:
         )
         for m, part in rows.groupby(rows["manager"].fillna("(no manager)"), sort=True)
     }
+    if not managed and len(rows):  # one file of every deal, named for what it is
+        files = {f"{PUSH_FILE}_all_deals": Table(rows, spec, caption, d.currency)}
+    text = push_sentence(
+        rows,
+        b.target,
+        b.fmt,
+        has_activities=d.activities is not None,
+        basis=STAGE_BASIS if by_stage else MODEL_BASIS,
+    )
+    gone = closed_since_sentence(closed, as_of, d.last_date, b.fmt)
     return _Push(
         push_list=table,
-        push_sentence=push_sentence(rows, b.target, b.fmt, has_activities=d.activities is not None),
-        push_rule=PUSH_RULE,
+        push_sentence=text + (f" {gone}" if gone else ""),
+        push_rule=rule,
         push_files=files,
+        push_files_label=(
+            "The deals to push, one file per manager"
+            if managed
+            else "The deals to push, in one file of every deal (the reps have no manager)"
+        ),
+    )
+
+
+MODEL_BASIS = "not counted on by the win model"
+"""What the push list's value at risk rests on with history snapshots."""
+
+STAGE_BASIS = (
+    "not counted on at the deal's probability in the CRM for its stage: without history "
+    "snapshots the win model cannot learn what a stage is worth, so the win chance here is "
+    "the CRM's"
+)
+"""What the push list's chances rest on without history snapshots."""
+
+PUSH_RULE_STAGE = (
+    "Ranked by value at risk, amount × (1 − the deal's probability in the CRM for its stage): "
+    "the part of a deal the forecast does not already count on, which a push can still win."
+)
+""":data:`PUSH_RULE` without history snapshots (:func:`~salesops_lib.analysis.inspection.stage_chances`)."""
+
+
+def closed_since_sentence(
+    closed: pd.DataFrame, as_of: pd.Timestamp, last: pd.Timestamp, fmt: MoneyFormat
+) -> str | None:
+    """The deals left out of the push list because the data shows them closed since ``as_of``.
+
+    Parameters
+    ----------
+    closed
+        Deal rows open on ``as_of`` that closed after it (``since``: ``won ...`` or
+        ``lost ...``; ``amount``).
+    as_of
+        The report's as-of date.
+    last
+        The data's last date.
+    fmt
+        The money formatter.
+
+    Returns
+    -------
+    str or None
+        The sentence; None when no deal closed since.
+
+    Examples
+    --------
+    ``6 deals open on 2026-03-31 have closed since, as the data (to 2026-05-14) shows: 2 won
+    ($120K) and 4 lost ($210K); they are left out, there is nothing left to push on them.``
+    """
+    if closed.empty:
+        return None
+    won = closed["since"].astype(str).str.startswith("won")
+    parts = [
+        f"{int(k.sum()):,} {word} ({fmt(float(closed.loc[k, 'amount'].sum()))})"
+        for k, word in ((won, "won"), (~won, "lost"))
+        if k.any()
+    ]
+    n = len(closed)
+    return (
+        f"{count(n, 'deal')} open on {as_of.date()} {'has' if n == 1 else 'have'} closed since, as "
+        f"the data (to {last.date()}) shows: {listing(parts)}; "
+        f"{'it is' if n == 1 else 'they are'} left out, with nothing left to push."
     )
 
 
 def push_sentence(
-    rows: pd.DataFrame, target: str, fmt: MoneyFormat, *, has_activities: bool
+    rows: pd.DataFrame,
+    target: str,
+    fmt: MoneyFormat,
+    *,
+    has_activities: bool,
+    basis: str = MODEL_BASIS,
 ) -> str:
     """The inspection list in a sentence: how much is at risk, in how many deals, flagged how.
 
@@ -3552,6 +4206,9 @@ def push_sentence(
         The money formatter.
     has_activities
         Whether the data logs activities (else the no-activity flag is not shown).
+    basis
+        What "at risk" rests on, in brackets after the amount (:data:`MODEL_BASIS`,
+        :data:`STAGE_BASIS`).
 
     Returns
     -------
@@ -3565,7 +4222,7 @@ def push_sentence(
     top = rows.head(10)
     out = (
         f"{count(len(rows), 'open deal')} expected to close in {target} hold {fmt(amount)}, of "
-        f"which **{fmt(at_risk)}** is at risk (not counted on by the win model); the 10 at the "
+        f"which **{fmt(at_risk)}** is at risk ({basis}); the 10 at the "
         f"top hold {fmt(float(top['at_risk'].sum()))} of it. "
         f"{count(int(flagged.sum()), 'deal')} "
         f"{'raises' if int(flagged.sum()) == 1 else 'raise'} at least one risk flag."
@@ -3576,7 +4233,6 @@ def push_sentence(
 
 
 OTHER_WORDS = {
-    "chance changed": "the re-estimated chances of deals whose stage stayed",
     "allowance": "the allowance for deals not yet created",
     "model": "the time-series model's part",
     "won outside the quarter": "deals won outside {target}, booked in another quarter",
