@@ -267,7 +267,7 @@ def test_ahead_sentence_branches():
     )
     assert cp.ahead_sentence(base, FMT) == (
         "With 2026Q4 bookings forecast at $32.4M (80% range $30.4M–$34.4M) by Blend of methods, "
-        "the method the forecasting report recommends (the lowest average miss, 5.0%, over the 8 "
+        "the method the forecasting report recommends (its average miss, 5.0%, over the 8 "
         "quarters tested at week 0 (the day before each quarter started)), the current plans' "
         "variable pay would most likely be "
         "**$1.4M** with a simulated 80% range of $1.3M–$1.5M (a simulation of 5,000 quarters "

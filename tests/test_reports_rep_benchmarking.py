@@ -415,8 +415,7 @@ def test_conversion_sentence_names_the_shared_bottleneck():
     assert text == (
         "Over the 10 deals closed in 2026Q2–2026Q3 the team converts worst at **B → Won** (60%; the "
         "next weakest, A → B, 70%, lower beyond chance), the bottleneck report 06 names too. Basis. "
-        "The heat map shows each rep's conversion at each step against the team, in percentage "
-        "points."
+        "The heat map shows each rep's conversion at each step against the team, in points."
     )
     other = rb.conversion_sentence(neck, _fun(quarters=("2026Q3",)), "Basis.", same_as_06=False)
     assert "closed in 2026Q3 the team" in other and "report 06" not in other

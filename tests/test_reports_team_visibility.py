@@ -495,7 +495,7 @@ def test_hubspot_marks_a_rep_the_data_no_longer_shows_at_work():
     assert r.coverage_by_team is None and r.coverage_chart.empty
     assert r.team_shortfall_sentence == (
         "The export has no teams, so coverage is shown for the company only: add a reps file "
-        "(reps.csv with rep_id, rep_name, team) to see it by team."
+        "with each rep's team (README, 'Point it at your own CRM export') to see it by team."
     )
     assert "short by $109K" in r.coverage_sentence and "2.5×" in r.coverage_sentence
 

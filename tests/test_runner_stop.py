@@ -315,7 +315,7 @@ def test_disk_full_while_writing_the_index(demo_dir, tmp_path, monkeypatch):
         (tmp / f"{book.stem}.html").write_text("<p>new</p>")
         return NotebookResult(book.stem, book.stem, "", "ok", 0.1)
 
-    def full(folder, *args):
+    def full(folder, *args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device", str(folder / "index.html"))
 
     monkeypatch.setattr(workers, "render_notebook", rendered)

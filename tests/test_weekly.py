@@ -188,9 +188,12 @@ def test_demo_finished_quarter_against_raw_files(demo_forecast, raw):
     line = demo_forecast.weekly.finished
     assert line is not None and line.quarter == "2026Q3"
     w = line.weeks
-    assert w["week"].tolist() == list(range(14))
+    # a week is drawn when its nearest backtest, cut to the quarters before 2026Q3, picks a
+    # method (at week 8 a yardstick tested on 3 quarters beats every method: none is picked)
+    cut = {k: wk.before(bt, "2026Q3") for k, bt in demo_forecast.backtests.items()}
+    picked = [k for k in range(14) if wk.pick_at(cut[wk.nearest_week(k, cut)]) is not None]
+    assert w["week"].tolist() == picked and 0 in picked
     assert w["as_of"].iloc[0] == pd.Timestamp("2026-06-30")
-    assert w["as_of"].iloc[-1] == pd.Timestamp("2026-09-29")
     won = opps[opps["is_won"].astype(str).str.lower() == "true"]
     start = pd.Timestamp("2026-07-01")
     for _, r in w.iterrows():
@@ -200,7 +203,9 @@ def test_demo_finished_quarter_against_raw_files(demo_forecast, raw):
     assert line.outcome == pytest.approx(closed["amount"].sum())
     assert line.quota == pytest.approx(quotas.loc[quotas["period"] == "2026Q3", "quota"].sum())
     held = (w["lo80"] <= line.outcome) & (line.outcome <= w["hi80"])
-    assert f"{int(held.sum())} of 14 weekly ranges held the outcome" in line.sentence
+    assert f"{int(held.sum())} of {len(w)} weekly ranges held the outcome" in line.sentence
+    if len(w) < 14:
+        assert "are left out: the backtest of the quarters before 2026Q3" in line.sentence
 
 
 @pytest.mark.xdist_group("forecast")
@@ -208,8 +213,12 @@ def test_demo_finished_quarter_against_raw_files(demo_forecast, raw):
 def test_demo_backtested_weeks_are_the_nested_pick_and_forecast_quarter(demo, demo_forecast, week):
     """At weeks 0, 4 and 8 the figure is the backtest's own out-of-sample pick for 2026Q3
     (nested_choice) and what forecast_quarter gives on that day from the 7 quarters before."""
-    row = demo_forecast.weekly.finished.weeks.set_index("week").loc[week]
+    weeks = demo_forecast.weekly.finished.weeks.set_index("week")
     bt = demo_forecast.backtests[week]
+    if "2026Q3" not in set(bt.attrs["nested"]["quarter"]):  # the rule picked no method then
+        assert week not in weeks.index
+        return
+    row = weeks.loc[week]
     nested = bt.attrs["nested"].set_index("quarter").loc["2026Q3"]
     assert row["method"] == nested["method"]
     assert row["point"] == pytest.approx(nested["forecast"])

@@ -1504,9 +1504,14 @@ def ranking(
     duels = {m: _duels(bt, m, fair) for m in fair}
     out["beaten_by"] = [_beaten_by(duels.get(str(m), [])) for m in out.index]
     out["rivals"] = [len(duels.get(str(m), [])) for m in out.index]
-    out["eligible"] = (
-        (out["quarters"] >= min_quarters) & ~out["hindsight"] & (out["beaten_by"] == "")
-    )
+    enough = (out["quarters"] >= min_quarters) & ~out["hindsight"]
+    out["eligible"] = enough & (out["beaten_by"] == "")
+    cycle = enough.any() and out.loc[enough, "beaten_by"].isin(out.index[enough]).all()
+    if cycle and not out["eligible"].any():
+        # each method with a long enough record lost to another such method on the quarters
+        # they share (A beat B, B beat C, C beat A): none is unbeaten, so the longest record
+        # decides, by its WAPE
+        out["eligible"] = enough & (out["quarters"] == out.loc[enough, "quarters"].max())
     # the eligible tie with each other on the quarters they share: the longest record first
     longest = out.loc[out["eligible"], "quarters"].max() if out["eligible"].any() else 0
     top = out["eligible"] & (out["quarters"] == longest)

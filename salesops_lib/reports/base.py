@@ -754,11 +754,11 @@ def no_teams_sentence(what: str) -> str:
     Examples
     --------
     >>> no_teams_sentence("coverage is")
-    'The export has no teams, so coverage is shown for the company only: add a reps file (reps.csv with rep_id, rep_name, team) to see it by team.'
+    "The export has no teams, so coverage is shown for the company only: add a reps file with each rep's team (README, 'Point it at your own CRM export') to see it by team."
     """
     return (
         f"The export has no teams, so {what} shown for the company only: add a reps file "
-        "(reps.csv with rep_id, rep_name, team) to see it by team."
+        f"with each rep's team ({README_DATA}) to see it by team."
     )
 
 

@@ -481,8 +481,10 @@ def _line(
         missing = sorted(set(range(len(dates))) - set(weeks["week"].astype(int)))
         if missing:
             sentence += (
-                f" {weeks_words(missing).capitalize()} are left out: too few quarters before "
-                f"{quarter} were backtested then to recommend a method."
+                f" {weeks_words(missing).capitalize()} are left out: the backtest of the "
+                f"quarters before {quarter} at that week recommends no method (too few "
+                "quarters tested, or each method beaten on the quarters it shares by one tested "
+                "too briefly to be recommended)."
             )
     spec = SPEC.without(
         *(["quota"] if quota is None else []),
