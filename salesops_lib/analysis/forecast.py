@@ -452,10 +452,7 @@ def _positions_by_group(groups: np.ndarray) -> dict[object, np.ndarray]:
     """The positions of each group's rows in ``groups``, ascending."""
     if len(groups) == 0:
         return {}
-    codes, names = pd.factorize(groups, sort=False)
-    order = np.argsort(codes, kind="stable")
-    starts = np.searchsorted(codes[order], np.arange(len(names) + 1))
-    return {names[i]: order[starts[i] : starts[i + 1]] for i in range(len(names))}
+    return pd.Series(groups, dtype=object).groupby(groups, sort=False).indices
 
 
 def _groups_of(frame: pd.DataFrame, key: pd.Series | None) -> np.ndarray:

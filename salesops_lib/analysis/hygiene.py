@@ -499,16 +499,14 @@ def _same_rep_pairs(d: pd.DataFrame, *, days: int, similarity: float) -> pd.Data
 
 
 def _checks_by_deal(p: pd.DataFrame) -> pd.Series:
-    """Each deal's checks as a tuple, in ``p``'s row order (one sort, not a Python group-by).
+    """Each deal's checks as a tuple, in ``p``'s row order (row positions, not a Python group-by).
 
     ``groupby(...).agg(tuple)`` calls Python once per deal: 4.6 s for the large company's
     63,000 deals with problems, against a few hundredths here.
     """
-    codes, deals = pd.factorize(p["opp_id"], sort=False)
-    rows = np.argsort(codes, kind="stable")
-    checks = p["check"].to_numpy(dtype=object)[rows]
-    starts = np.flatnonzero(np.diff(codes[rows])) + 1
-    return pd.Series([tuple(c) for c in np.split(checks, starts)], index=deals, dtype=object)
+    checks = p["check"].to_numpy(dtype=object)
+    rows = p.groupby("opp_id", sort=False).indices
+    return pd.Series({deal: tuple(checks[at]) for deal, at in rows.items()}, dtype=object)
 
 
 def problems_by_deal(problems: pd.DataFrame) -> pd.DataFrame:
