@@ -126,18 +126,15 @@ def longest_first(books: list[Path], out: Path) -> list[Path]:
         except (OSError, ValueError, TypeError, AttributeError):
             return {}
 
-    def expected(book: Path) -> float:
-        if book.stem in known:
-            return known[book.stem]
-        try:
-            return float(meta(book).get("expected_seconds", 0.0))
-        except (ValueError, TypeError):
-            return 0.0
-
     def order(book: Path) -> tuple[bool, float]:
+        about = meta(book)  # each notebook's metadata read once
+        try:
+            seconds = known.get(book.stem, float(about.get("expected_seconds", 0.0)))
+        except (ValueError, TypeError):
+            seconds = known.get(book.stem, 0.0)
         # a notebook that reads what another works out first (05 reads 03's forecast
         # backtest through the snapshot's shared folder) starts after the others
-        return bool(meta(book).get("reads_shared_results")), -expected(book)
+        return bool(about.get("reads_shared_results")), -seconds
 
     return sorted(books, key=order)
 
