@@ -154,17 +154,34 @@ def test_steps_true_by_construction_are_left_out_with_one_line_saying_why():
         index=pd.Index(["2026Q3"], name="quarter"),
     )
     assert len(ph.steps_table(hist_q, wide).frame) == 3
-    # a quarter held only in part gets no column of its own; the caption says why
+    # a quarter held only in part keeps its column, headed (part), since the total counts it
     two_q = pd.DataFrame(
         {"Lead → Meet": [1.0, 1.0], "Meet → Offer": [0.9, 0.6], "Offer → Won": [0.9, 0.5]},
         index=pd.Index(["2026Q2", "2026Q3"], name="quarter"),
     )
     t = ph.steps_table(two_q, wide, {"2026Q2": "the data starts on 2026-05-01"})
-    assert "2026Q2" not in t.frame.columns and "2026Q3" in t.frame.columns
+    assert {"2026Q2", "2026Q3", "window"} <= set(t.frame.columns)
+    labels = [c.label for c in t.spec.columns]
+    assert labels[:3] == ["Step", "2026Q2 (part)", "2026Q3"]
     assert t.caption.endswith(
-        "Left out of the columns by quarter: 2026Q2, which the data holds only in part (the "
-        "data starts on 2026-05-01)."
+        "Columns headed (part) are quarters the data holds only in part (2026Q2: the data "
+        "starts on 2026-05-01): read them with care; the total counts their deals"
     )
+
+
+def test_maven_funnel_total_lies_within_the_quarters_shown(maven):
+    """The window's rate sits among the columns shown (VP re-read: 63% beside 62/61/60%)."""
+    r = ph.build(maven, quarter="2017Q4")
+    t = r.steps_by_quarter
+    o = pd.read_csv(MAVEN / "sales_pipeline.csv")
+    closed = o[o["deal_stage"].isin(["Won", "Lost"]) & o["close_date"].notna()]
+    won = int((closed["deal_stage"] == "Won").sum())
+    assert won == 4238 and len(closed) == 6711  # 63.2%, all four quarters
+    row = t.frame.iloc[0]
+    quarters = [c for c in t.frame.columns if c not in ("step", "window")]
+    assert "2017Q1" in quarters  # the partial quarter the total counts is shown
+    assert row["window"] == pytest.approx(won / len(closed), abs=1e-9)
+    assert min(row[quarters]) <= row["window"] <= max(row[quarters])
 
 
 def _by_quarter(weakest: list[str], quarters: list[str]) -> pd.DataFrame:
@@ -290,11 +307,14 @@ def test_aging_sentence_and_title():
     open_now = pd.DataFrame({"created_date": [pd.Timestamp("2026-01-01")] * 4 + [pd.NaT]})
     text = ph.aging_sentence(bands, open_now, pd.Timestamp("2026-09-30"), FMT)
     assert text == (
-        "Of the open pipeline on 2026-09-30 ($4.0K in 4 deals with a created date), **25%** of "
-        "the value is in deals older than six months. 1 open deal without a created date has no "
-        "age and is left out."
+        "Of the deals open on 2026-09-30, whatever their close date ($4.0K in 4 deals with a "
+        "created date), **25%** of the value is in deals older than six months. 1 open deal "
+        "without a created date has no age and is left out."
     )
-    assert ph.aging_title(bands) == "25% of the open pipeline's value is older than six months"
+    # all open deals, not a quarter's open pipeline (VP re-read: Maven's $3.9M against $0)
+    assert "open pipeline" not in text
+    assert ph.aging_title(bands) == "25% of the open deals' value is older than six months"
+    assert "pipeline" not in ph.AGING_AXIS
     empty = bands.iloc[0:0]
     assert ph.aging_sentence(empty, open_now.iloc[0:0], pd.Timestamp("2026-09-30"), FMT) is None
 

@@ -146,14 +146,18 @@ def test_a_deal_reassigned_to_a_new_hire_is_no_early_win_of_theirs(ramp_data):
 def test_ramp_sentence_branches(ramp_data):
     r = bench.ramp_curve(ramp_data, as_of=pd.Timestamp("2025-04-30"), months=4)
     text = rb.ramp_sentence(r, True, FMT)
+    # two hires with a deal of their own: each one's days, no median of two
     assert text.startswith(
-        "Reps hired inside the data win their first deal of their own a median **30 days**"
+        "The 2 reps hired inside the data who have won a deal of their own won the first **19** "
+        "and **40** days after starting: too few hires to say what is typical."
     )
     assert (
         "1 won deal of 1 of these reps was created before the rep's hire date (inherited) and is left out."
         in text
     )
-    assert "2 hires of the last year are compared with that curve below." in text
+    # neither has 3 other hires to compare with: no curve rating, and the sentence says so
+    assert "compared with that curve" not in text
+    assert "2 hires of the last year have fewer than 3 other hires to compare with" in text
     # one group (no segment): the ramped average and the 80% mark are both named
     assert "Hires are measured against ramped reps" in text
     assert "hires are too few (2) to tell (ramped average $1.0K a month, 80% mark $800)" in text
@@ -191,7 +195,7 @@ def test_ramp_sentence_one_curve_per_segment():
         "median_days_to_first_deal": 94.0,
         "inherited_left_out": 0,
         "inherited_reps": 0,
-        "new_hires": pd.DataFrame({"rep_id": ["a"]}),
+        "new_hires": pd.DataFrame({"rep_id": ["a"], "vs_curve": [1.1]}),
         "full_share": 0.8,
     }
     text = rb.ramp_sentence(ramp, True, FMT, group_word="segment")
@@ -203,7 +207,22 @@ def test_ramp_sentence_one_curve_per_segment():
         "$116K a month, 80% mark $92.8K); SMB hires are too few (2) to tell (ramped average $50.0K "
         "a month, 80% mark $40.0K); Partner hires have no ramped reps to compare with."
     ) in text
-    assert text.endswith("1 hire of the last year is compared with their segment's curve below.")
+    assert text.endswith(
+        "1 hire of the last year is compared with their segment's curve below, each without "
+        "their own months."
+    )
+    assert text.startswith("Reps hired inside the data win their first deal of their own a median")
+
+
+def test_first_deal_sentence_gives_a_median_only_over_enough_hires():
+    assert rb.first_deal_sentence(126.0, [126]) == (
+        "The one rep hired inside the data who has won a deal of their own won the first "
+        "**126 days** after starting: too few hires to say what is typical."
+    )
+    assert "median **30 days**" in rb.first_deal_sentence(30.0, [10, 30, 90])
+    assert rb.first_deal_sentence(np.nan, []) == (
+        "No rep hired inside the data has yet won a deal of their own."
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -799,3 +818,10 @@ def test_hubspot_leaves_a_rep_no_longer_at_work_out_of_the_rankings():
     assert (
         rb.inactive_sentence(pd.DataFrame(columns=["rep_id", "rep_name", "last_activity"])) is None
     )
+
+
+def test_hires_table_drops_the_curve_columns_when_no_hire_is_rated():
+    rated = pd.DataFrame({"rep_id": ["a", "b"], "vs_curve": [1.2, np.nan]})
+    unrated = pd.DataFrame({"rep_id": ["a"], "vs_curve": [np.nan]})
+    assert "vs_curve" in [c.key for c in rb.hires_spec(rated).columns]
+    assert not {"vs_curve", "curve_to_date"} & {c.key for c in rb.hires_spec(unrated).columns}

@@ -1145,8 +1145,9 @@ def ramp_curve(
         (first tenure month whose bookings per rep, over two months, reach the mark with at
         least :data:`MIN_CURVE_REPS` hires; NaN if never); ``new_hires``: per rep hired in
         the last ``months`` months and still employed, ``rep_name, group, hire_date,
-        tenure_months, days_to_first_deal, bookings_to_date, curve_to_date`` (its own
-        group's curve), ``vs_curve, inherited_won``; ``median_days_to_first_deal``;
+        tenure_months, days_to_first_deal, bookings_to_date, curve_to_date`` (its group's
+        curve without the hire; NaN with too few other hires), ``vs_curve, inherited_won``;
+        ``median_days_to_first_deal`` and ``first_deal_days`` (each hire's, sorted);
         ``inherited_left_out`` and ``inherited_reps``: the won deals of reps hired inside
         the data that they inherited (:func:`inherited`), left out of every figure here,
         and how many reps they belong to; ``full_share``.
@@ -1174,6 +1175,7 @@ def ramp_curve(
             ).rename_axis("group"),
             "new_hires": pd.DataFrame(),
             "median_days_to_first_deal": np.nan,
+            "first_deal_days": [],
             "inherited_left_out": left_out,
             "inherited_reps": left_reps,
             "full_share": full_share,
@@ -1182,7 +1184,7 @@ def ramp_curve(
     groups = _ramp_groups(w, curve, obs_df, full_share=full_share)
     per_rep = w.groupby("rep_id").agg(first_close=("close_date", "min"), booked=("amount", "sum"))
     first_close = per_rep["first_close"].to_dict()
-    new_hires = _new_hires_vs_curve(reps, curve, per_rep, passed_on, as_of=as_of, months=months)
+    new_hires = _new_hires_vs_curve(reps, obs_df, per_rep, passed_on, as_of=as_of, months=months)
     first_deal_days = [
         (first_close[r.rep_id] - r.hire_date).days
         for r in hires.itertuples()
@@ -1196,6 +1198,7 @@ def ramp_curve(
         "median_days_to_first_deal": float(np.median(first_deal_days))
         if first_deal_days
         else np.nan,
+        "first_deal_days": sorted(first_deal_days),
         "inherited_left_out": left_out,
         "inherited_reps": left_reps,
         "full_share": full_share,
@@ -1295,7 +1298,7 @@ def _ramp_groups(
 
 def _new_hires_vs_curve(
     reps: pd.DataFrame,
-    curve: pd.DataFrame,
+    obs_df: pd.DataFrame,
     per_rep: pd.DataFrame,
     passed_on: pd.DataFrame,
     *,
@@ -1304,8 +1307,12 @@ def _new_hires_vs_curve(
 ) -> pd.DataFrame:
     """Each rep hired in the last ``months`` months and still employed, against its curve.
 
-    ``per_rep`` holds each rep's first won deal and bookings since hire (``first_close,
-    booked``), found once for all reps.
+    The curve a hire is held against leaves the hire out: the mean bookings, month by month
+    of tenure, of the other hires of its group (``obs_df``: ``rep_id, tenure_month, group,
+    bookings``). A month with fewer than :data:`MIN_CURVE_REPS` other hires leaves no curve
+    to compare with, so ``curve_to_date`` and ``vs_curve`` are NaN: a hire is never graded
+    against a curve made of its own months. ``per_rep`` holds each rep's first won deal and
+    bookings since hire (``first_close, booked``), found once for all reps.
     """
     new = reps[
         (reps["hire_date"] > as_of - pd.Timedelta(days=int(months * DAYS_PER_MONTH)))
@@ -1322,8 +1329,16 @@ def _new_hires_vs_curve(
             (first_close[r.rep_id] - r.hire_date).days if r.rep_id in first_close else np.nan
         )
         to_date = float(booked_since_hire.get(r.rep_id, 0.0))
-        own = curve[(curve["group"] == r.group) & (curve["tenure_month"] < ten)]
-        expected = float(own["bookings_per_rep"].sum())
+        others = obs_df[
+            (obs_df["group"] == r.group)
+            & (obs_df["rep_id"] != r.rep_id)
+            & (obs_df["tenure_month"] < ten)
+        ]
+        per_month = others.groupby("tenure_month")["bookings"].agg(["mean", "size"])
+        enough = len(per_month) == min(ten, months) and bool(
+            (per_month["size"] >= MIN_CURVE_REPS).all()
+        )
+        expected = float(per_month["mean"].sum()) if enough else np.nan
         rows.append(
             {
                 "rep_id": r.rep_id,

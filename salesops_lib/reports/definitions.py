@@ -32,6 +32,10 @@ SHARED: dict[str, str] = {
         "created since as the record shows them; without snapshots, the deals' current close "
         "dates."
     ),
+    "Open deals": (
+        "Every deal open on the as-of date, whatever its expected close date (also past due "
+        "and later quarters): wider than a quarter's open pipeline."
+    ),
     "Next quarter's pipeline": "The open pipeline, as of the as-of date, of the following quarter.",
     "Coverage": "Open pipeline divided by the gap still to book.",
     "Coverage needed": (

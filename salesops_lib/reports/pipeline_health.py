@@ -64,6 +64,8 @@ STALL_SECTION = "Where does the pipeline stall?"
 MOVEMENT_SECTION = "Where did this quarter's pipeline go?"
 VELOCITY_SECTION = "How fast does the pipeline turn into bookings, and is enough being created?"
 
+AGING_AXIS = "Open deals (amount) by days since the deal was created"
+
 STEP_LABELS = {
     "start": "At the start",
     "created": "Created in the quarter",
@@ -152,6 +154,8 @@ class PipelineHealth(HasGaps):
     aging: pd.DataFrame
     aging_sentence: str | None
     aging_title: str
+    aging_axis: str
+    """The aging chart's axis label (all open deals, not a quarter's open pipeline)."""
     movement: Table | None
     movement_chart: pd.DataFrame | None
     movement_sentence: str | None
@@ -252,6 +256,7 @@ def build(
         aging=stall.aging,
         aging_sentence=stall.aging_sentence,
         aging_title=stall.aging_title,
+        aging_axis=AGING_AXIS,
         movement=moved.movement,
         movement_chart=moved.movement_chart,
         movement_sentence=moved.movement_sentence,
@@ -968,9 +973,10 @@ def steps_table(
 ) -> Table:
     """Step conversion with steps as rows and the window's quarters (and all of it) as columns.
 
-    A quarter the data holds only in part gets no column of its own (the trend rule of
-    :func:`salesops_lib.timeline.trend_quarters`; the caption says why); the window's
-    column still counts its deals.
+    A quarter the data holds only in part keeps its column, headed "(part)", because the
+    window's column counts its deals: a total beside only the full quarters would sit
+    outside every column shown (Maven: 63% over 2017Q1–2017Q4 beside 62%, 61% and 60%,
+    with the partial 2017Q1's 82% hidden). The caption says why the quarter is partial.
 
     Parameters
     ----------
@@ -992,25 +998,24 @@ def steps_table(
         steps = steps[steps["step"].isin(wide.reach.measurable)].reset_index(drop=True)
     frame = steps[["step"]].copy()
     partial = partial or {}
-    left_out = [q for q in by_quarter.index if q in partial]
-    quarters = [q for q in by_quarter.index if q not in partial]
+    quarters = list(by_quarter.index)
+    part = [q for q in quarters if q in partial]
     for q in quarters:
         frame[q] = frame["step"].map(by_quarter.loc[q]).astype("float64")
     frame["window"] = steps["rate"].to_numpy()
     span = quarter_span(list(wide.quarters))
     cols = (
         Column("step", "Step"),
-        *(Column(q, q, "pct") for q in quarters),
-        *(
-            (Column("window", f"All of {span}", "pct"),)
-            if len(quarters) + len(left_out) > 1
-            else ()
-        ),
+        *(Column(q, f"{q} (part)" if q in partial else q, "pct") for q in quarters),
+        *((Column("window", f"All of {span}", "pct"),) if len(quarters) > 1 else ()),
     )
     caption = f"Step conversion by quarter of closing, {span}"
-    note = timeline.left_out_note(left_out, partial)
-    if note:
-        caption += f". {note.replace('of the trend', 'of the columns by quarter')}"
+    if part:
+        held = "; ".join(f"{q}: {partial[q]}" for q in part)
+        caption += (
+            f". Columns headed (part) are quarters the data holds only in part ({held}): "
+            "read them with care; the total counts their deals"
+        )
     return Table(frame, TableSpec(cols), caption)
 
 
@@ -1085,7 +1090,10 @@ def largest_share_words(amounts: pd.Series) -> str:
 def aging_sentence(
     bands: pd.DataFrame, open_now: pd.DataFrame, day: pd.Timestamp, fmt: MoneyFormat
 ) -> str | None:
-    """The share of the open pipeline's value in deals older than six months.
+    """The share of the open deals' value in deals older than six months.
+
+    All open deals, whatever their close date: wider than a quarter's open pipeline, so the
+    sentence says "open deals", never "open pipeline".
 
     Parameters
     ----------
@@ -1109,7 +1117,7 @@ def aging_sentence(
         return None
     old = float(bands.loc[bands["age_band"].isin(OLD_BANDS), "amount"].sum())
     text = (
-        f"Of the open pipeline on {day.date()} ({fmt(total)} in "
+        f"Of the deals open on {day.date()}, whatever their close date ({fmt(total)} in "
         f"{count(int(bands['deals'].sum()), 'deal')} with a created date), {bold(pct(old / total))} "
         "of the value is in deals older than six months."
     )
@@ -1136,9 +1144,9 @@ def aging_title(bands: pd.DataFrame) -> str:
     """
     total = float(bands["amount"].sum())
     if total <= 0:
-        return "Open pipeline by age of the deal"
+        return "Open deals by age"
     old = float(bands.loc[bands["age_band"].isin(OLD_BANDS), "amount"].sum())
-    return f"{pct(old / total)} of the open pipeline's value is older than six months"
+    return f"{pct(old / total)} of the open deals' value is older than six months"
 
 
 # ---------------------------------------------------------------------------------------
@@ -1668,6 +1676,7 @@ def creation_title(teams: pd.DataFrame, quarter: str, nxt: str) -> str:
 def _definitions() -> dict[str, str]:
     return pick(
         "Open pipeline",
+        "Open deals",
         "Next quarter's pipeline",
         "Past due",
         "Slipped",

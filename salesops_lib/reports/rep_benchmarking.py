@@ -602,6 +602,25 @@ class _Ramp:
     new_hires: Table | None
 
 
+def hires_spec(hires: pd.DataFrame) -> TableSpec:
+    """The recent hires' table, without the curve columns when no hire could be rated.
+
+    Parameters
+    ----------
+    hires
+        :func:`salesops_lib.analysis.reps.ramp_curve`'s ``new_hires``.
+
+    Returns
+    -------
+    TableSpec
+        :data:`HIRES_SPEC`, less ``curve_to_date`` and ``vs_curve`` when every hire lacks
+        the other hires to compare with (the ramp sentence says so).
+    """
+    if "vs_curve" in hires and hires["vs_curve"].notna().any():
+        return HIRES_SPEC
+    return HIRES_SPEC.without("curve_to_date", "vs_curve")
+
+
 def _ramp_section(d: SalesData, day: pd.Timestamp, hire_known: bool, fmt: MoneyFormat) -> _Ramp:
     """How fast new hires ramp: the curves per group and each recent hire against theirs."""
     ramp = bench.ramp_curve(d, as_of=day)
@@ -620,7 +639,7 @@ def _ramp_section(d: SalesData, day: pd.Timestamp, hire_known: bool, fmt: MoneyF
         ramp_title=ramp_title(cast(pd.DataFrame, ramp["groups"]), bench.ramp_by(d)),
         new_hires=Table(
             hires,
-            HIRES_SPEC.with_label("group", group_word.capitalize()),
+            hires_spec(hires).with_label("group", group_word.capitalize()),
             f"Each recent hire against their {group_word}'s ramp curve",
             d.currency,
         )
@@ -1457,14 +1476,9 @@ def ramp_sentence(
     curve = ramp["curve"]
     if len(curve) == 0:
         return "No rep was hired inside the data's time span, so there is no ramp curve to show."
-    days = ramp["median_days_to_first_deal"]
-    if np.isfinite(days):
-        text = (
-            f"Reps hired inside the data win their first deal of their own a median "
-            f"{bold(count(int(round(days)), 'day'))} after starting."
-        )
-    else:
-        text = "No rep hired inside the data has yet won a deal of their own."
+    text = first_deal_sentence(
+        ramp["median_days_to_first_deal"], list(ramp.get("first_deal_days", []))
+    )
     groups = ramp["groups"]
     share = f"{float(ramp.get('full_share', 0.8)):.0%}"
     months = int(curve["tenure_month"].max()) + 1 if len(curve) else 0
@@ -1499,11 +1513,66 @@ def ramp_sentence(
             f"{' or reassigned to them' if reassigned_known else ''} (inherited) and "
             f"{'is' if left == 1 else 'are'} left out."
         )
-    n = len(ramp["new_hires"])
+    new = ramp["new_hires"]
+    n = len(new)
     if n:
         own = "that curve" if list(groups.index) == ["All reps"] else f"their {group_word}'s curve"
-        text += f" {count(n, 'hire')} of the last year {'is' if n == 1 else 'are'} compared with {own} below."
+        rated = int(new["vs_curve"].notna().sum()) if "vs_curve" in new else 0
+        if rated:
+            text += (
+                f" {count(rated, 'hire')} of the last year {'is' if rated == 1 else 'are'} "
+                f"compared with {own} below, each without their own months."
+            )
+        if rated < n:
+            k = n - rated
+            text += (
+                f" {count(k, 'hire')} of the last year {'has' if k == 1 else 'have'} fewer than "
+                f"{bench.MIN_CURVE_REPS} other hires to compare with, so no curve rating."
+            )
     return text
+
+
+def first_deal_sentence(median_days: float, days: list[int]) -> str:
+    """How long hires take to win a deal of their own: a median only over enough hires.
+
+    With fewer than :data:`salesops_lib.analysis.reps.MIN_CURVE_REPS` hires who have won,
+    a median says nothing typical (the median of one hire is that hire): the sentence gives
+    each one's days instead.
+
+    Parameters
+    ----------
+    median_days
+        :func:`salesops_lib.analysis.reps.ramp_curve`'s ``median_days_to_first_deal``.
+    days
+        Its ``first_deal_days``: each hire's days to a first deal of their own (an older
+        result without it: empty, and the median is used as it is).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> first_deal_sentence(126.0, [126])
+    'The one rep hired inside the data who has won a deal of their own won the first **126 days** after starting: too few hires to say what is typical.'
+    """
+    if not np.isfinite(median_days):
+        return "No rep hired inside the data has yet won a deal of their own."
+    if 0 < len(days) < bench.MIN_CURVE_REPS:
+        if len(days) == 1:
+            who, when = "The one rep", bold(count(int(days[0]), "day"))
+        else:
+            who = f"The {len(days)} reps"
+            when = " and ".join(bold(f"{int(x):,}") for x in days) + " days"
+        wins = "has" if len(days) == 1 else "have"
+        return (
+            f"{who} hired inside the data who {wins} won a deal of their own won the first "
+            f"{when} after starting: too few hires to say what is typical."
+        )
+    return (
+        f"Reps hired inside the data win their first deal of their own a median "
+        f"{bold(count(int(round(median_days)), 'day'))} after starting."
+    )
 
 
 def ramp_title(groups: pd.DataFrame, by: str | None) -> str:
@@ -1773,7 +1842,11 @@ _DEFINITIONS: Mapping[str, str] = MappingProxyType(
         "Curve to date": (
             "What the ramp curve of the hire's segment books in the months the hire has been in role."
         ),
-        "Against curve": "The hire's bookings to date divided by the curve to date.",
+        "Against curve": (
+            "The hire's bookings to date divided by the curve to date: the average, month by "
+            "month of tenure, of the other hires of the same group (the hire left out); blank "
+            f"when fewer than {bench.MIN_CURVE_REPS} other hires were there to compare with."
+        ),
         "Spread": "Highest minus lowest value among a manager's reps (Std dev: their standard deviation).",
     }
 )
