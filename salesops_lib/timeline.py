@@ -907,6 +907,77 @@ def _from_record(
     return out
 
 
+def closed_after(data: SalesData, deals: pd.DataFrame, as_of: object) -> np.ndarray:
+    """Which of ``deals`` (open on ``as_of``) the data shows closed after ``as_of``.
+
+    The one rule for "open on the as-of date, closed since" (03's push list and deal tables,
+    07's fix list): the frame's ``closed_after`` column when it has one (every frame of
+    :func:`open_deals` does); else the deal's record: closed, with a close date after
+    ``as_of``.
+
+    Parameters
+    ----------
+    data
+        The data set (the opportunities' ``is_closed`` and ``close_date``).
+    deals
+        Deals open on ``as_of``: ``closed_after``, else ``opp_row`` (the deal's row in the
+        opportunities table, -1: missing there).
+    as_of
+        The as-of date (a date or its text).
+
+    Returns
+    -------
+    numpy.ndarray
+        One bool per row of ``deals``, in order; all False without ``opp_row`` or deals.
+
+    Examples
+    --------
+    >>> closed_after(data, open_deals(data, "2026-03-31"), "2026-03-31")  # doctest: +SKIP
+    """
+    if "closed_after" in deals:
+        return deals["closed_after"].fillna(False).to_numpy(dtype=bool)
+    if "opp_row" not in deals or deals.empty:
+        return np.zeros(len(deals), dtype=bool)
+    day = as_date(as_of)
+    o = data.opportunities
+    row = deals["opp_row"].to_numpy(dtype=np.int64)
+    closed = take_rows(o["is_closed"].fillna(False).astype(bool), row)
+    closed = closed.fillna(False).to_numpy(dtype=bool)
+    later = (take_rows(o["close_date"], row) > day).fillna(False).to_numpy(dtype=bool)
+    return (row >= 0) & closed & later
+
+
+def split_closed_after(
+    data: SalesData, deals: pd.DataFrame, as_of: object
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Deals open on ``as_of``, split into those still open in the data and those closed since.
+
+    A deal closed after ``as_of`` was open on ``as_of`` (it counts in that day's pipeline),
+    but nothing is left to push or fix on it: deal lists of what to act on show the first
+    part and say how many and how much the second holds.
+
+    Parameters
+    ----------
+    data
+        The data set.
+    deals
+        Deals open on ``as_of`` (as :func:`closed_after` takes them).
+    as_of
+        The as-of date.
+
+    Returns
+    -------
+    tuple of DataFrame
+        ``(still_open, closed_since)``: the rows of ``deals`` in order, each with a fresh index.
+
+    Examples
+    --------
+    >>> still, gone = split_closed_after(data, open_deals(data, "2026-03-31"), "2026-03-31")  # doctest: +SKIP
+    """
+    later = closed_after(data, deals, as_of)
+    return deals[~later].reset_index(drop=True), deals[later].reset_index(drop=True)
+
+
 def deals_on(data: SalesData, date: object) -> pd.DataFrame:
     """The state of every deal known on ``date``: open ones as the CRM showed them, and closed ones.
 

@@ -592,3 +592,20 @@ def test_a_quarter_before_the_first_created_deal_says_what_starts_then(tmp_path)
     assert data.partial_quarters()["2026Q2"] == (
         "the data's first deal was created on 2026-05-01, after the quarter began"
     )
+
+
+def test_split_closed_after_keeps_the_deals_still_open(tmp_path):
+    from salesops_lib import load_dataset
+
+    opps = "opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won\n"
+    opps += "o1,r1,Proposal,10,2026-01-05,2026-05-01,false,false\n"  # still open
+    opps += "o2,r1,Closed Won,20,2026-01-05,2026-04-10,true,true\n"  # won after the day
+    opps += "o3,r1,Closed Lost,30,2026-01-05,2026-03-10,true,false\n"  # lost before it
+    data = load_dataset(write(tmp_path / "c", reps="rep_id\nr1\n", opportunities=opps))
+    od = tl.open_deals(data, "2026-03-31")
+    assert od["opp_id"].tolist() == ["o1", "o2"]  # o2 was open on the day
+    still, gone = tl.split_closed_after(data, od, "2026-03-31")
+    assert still["opp_id"].tolist() == ["o1"] and gone["opp_id"].tolist() == ["o2"]
+    # the same rule from the record when a frame has no closed_after column
+    bare = od.drop(columns="closed_after")
+    assert tl.closed_after(data, bare, "2026-03-31").tolist() == [False, True]
