@@ -1368,6 +1368,57 @@ def left_out_note(quarters: list[str], reasons: dict[str, str]) -> str | None:
 # who received a deal when
 
 
+def quotas_of(data: SalesData, quarter: str) -> pd.Series:
+    """Each rep's quota for ``quarter``: the one reading of the quotas table every report uses.
+
+    The index and 01's attainment (:func:`~salesops_lib.analysis.kpis.kpi_table`), 03's
+    calls and the weekly run (:func:`quota_of`) all read a quarter's quotas here.
+
+    Parameters
+    ----------
+    data
+        The data set (its ``quotas``: ``rep_id, period, quota``), or one team's.
+    quarter
+        The fiscal quarter label (``2026Q3``, or a form the calendar reads).
+
+    Returns
+    -------
+    Series
+        ``quota`` (float) by ``rep_id``, sorted by id; empty without quotas for the quarter
+        (a rep's two rows for it, which the load blocks, would add up).
+
+    Examples
+    --------
+    >>> quotas_of(data, "2026Q3").head()  # doctest: +SKIP
+    """
+    q = data.quotas
+    if q is None or q.empty:
+        return pd.Series(
+            dtype="float64", name="quota", index=pd.Index([], name="rep_id", dtype="str")
+        )
+    mine = q[(q["period"] == data.calendar.normalize(quarter)).to_numpy(dtype=bool)]
+    return mine.groupby("rep_id")["quota"].sum().astype("float64").rename("quota")
+
+
+def quota_of(data: SalesData, quarter: str) -> float | None:
+    """The quarter's quota: the sum of the reps' quotas for it (:func:`quotas_of`).
+
+    Parameters
+    ----------
+    data
+        The data set (or one team's).
+    quarter
+        The fiscal quarter label.
+
+    Returns
+    -------
+    float or None
+        None without quotas for the quarter.
+    """
+    per_rep = quotas_of(data, quarter)
+    return float(per_rep.sum()) if len(per_rep) else None
+
+
 def inherited_deals(data: SalesData) -> pd.DataFrame:
     """Deals their owner inherited: created before the owner was hired, or reassigned.
 

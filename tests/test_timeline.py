@@ -609,3 +609,37 @@ def test_split_closed_after_keeps_the_deals_still_open(tmp_path):
     # the same rule from the record when a frame has no closed_after column
     bare = od.drop(columns="closed_after")
     assert tl.closed_after(data, bare, "2026-03-31").tolist() == [False, True]
+
+
+@pytest.mark.parametrize(
+    "name, quarter", [("demo", "2026Q3"), ("maven", "2017Q4"), ("sf", "2026Q1"), ("hs", "2026Q1")]
+)
+def test_one_quota_total_for_the_index_calls_and_weekly(request, name, quarter):
+    from salesops_lib import load_dataset
+    from salesops_lib.analysis import kpis, weekly
+    from salesops_lib.reports import calls
+
+    from .conftest import FIXTURES
+
+    if name in ("demo", "maven"):
+        data = request.getfixturevalue(name)
+    else:
+        folder, preset = {
+            "sf": ("salesforce_export", "salesforce"),
+            "hs": ("hubspot_export", "hubspot"),
+        }[name]
+        data = load_dataset(FIXTURES / folder, preset=preset)
+    total = tl.quota_of(data, quarter)
+    index = kpis.kpi_table(data, quarter=quarter, by=None).iloc[0]["quota"]  # the index tile
+    per_rep = calls._quotas(data, quarter)
+    assert weekly.quota_of(data, quarter) == total
+    if name == "demo":  # against pandas on the raw quotas file
+        raw = pd.read_csv(request.getfixturevalue("demo_dir") / "quotas.csv")
+        mine = raw[raw["period"] == quarter]
+        assert total == pytest.approx(mine["quota"].sum()) and total > 0
+        pd.testing.assert_series_equal(
+            per_rep, mine.groupby("rep_id")["quota"].sum().astype("float64"), check_names=False
+        )
+        assert index == pytest.approx(total) and per_rep.sum() == pytest.approx(total)
+    else:  # no quotas in Maven or either fixture
+        assert total is None and pd.isna(index) and per_rep.empty
