@@ -1368,6 +1368,72 @@ def left_out_note(quarters: list[str], reasons: dict[str, str]) -> str | None:
 # who received a deal when
 
 
+def creators(data: SalesData) -> pd.DataFrame:
+    """The rep who owned each deal on its created date: its creator, whom pipeline created credits.
+
+    The first rule that answers:
+
+    1. the deal has owner changes (the ``owner_changes`` table): the previous owner of its
+       first change on or after its created date;
+    2. it was reassigned (``reassigned_date`` on or after its created date) and the export
+       names the owner before (``previous_rep_id``, the last change's);
+    3. never reassigned: its owner (``rep_id``).
+
+    A creator so found who was hired after the created date cannot have opened the deal (an
+    earlier change is missing from the data): the creator is then unknown, as it is when the
+    deal was reassigned without a previous owner. Pipeline created counts such deals in the
+    total, "created before the owner joined", but credits no rep.
+
+    Parameters
+    ----------
+    data
+        The data set (``opportunities``: ``opp_id, rep_id, created_date`` and, when present,
+        ``reassigned_date, previous_rep_id``; ``owner_changes`` and ``reps.hire_date`` when
+        present).
+
+    Returns
+    -------
+    DataFrame
+        One row per opportunity, in the table's order: ``opp_id``, ``rep_id`` (the creator;
+        blank when unknown) and ``creator_known`` (bool).
+
+    Examples
+    --------
+    >>> creators(data).query("not creator_known")  # doctest: +SKIP
+    """
+
+    def make() -> pd.DataFrame:
+        o = data.opportunities
+        owners = _owner_codes(data)
+        created = pd.to_datetime(o["created_date"]).dt.normalize().to_numpy(dtype="datetime64[ns]")
+        rep = owners.current.copy()
+        known = rep >= 0
+        decided = np.zeros(len(o), dtype=bool)
+        chain = _owner_chain(data, owners.vocabulary)
+        if chain is not None and len(chain.row):
+            first = chain.day >= created[chain.row]  # changes from the created date on
+            rows, at = np.unique(chain.row[first], return_index=True)  # sorted: the first
+            prev = chain.previous[np.flatnonzero(first)[at]]
+            rep[rows], known[rows], decided[rows] = prev, prev >= 0, True
+        if "reassigned_date" in o:
+            moved = pd.to_datetime(o["reassigned_date"]).to_numpy(dtype="datetime64[ns]")
+            flat = ~decided & ~np.isnat(moved) & ~(moved < created)
+            rep[flat] = owners.previous[flat]
+            known[flat] = owners.previous[flat] >= 0
+        hire = np.where(rep >= 0, owners.hire[np.maximum(rep, 0)], NAT)
+        known &= ~(hire > created)  # NaT compares False: no hire date, no doubt
+        rep = np.where(known, rep, -1)
+        return pd.DataFrame(
+            {
+                "opp_id": o["opp_id"].to_numpy(),
+                "rep_id": pd.array(owners.vocabulary.array.take(rep, allow_fill=True), dtype="str"),
+                "creator_known": known,
+            }
+        )
+
+    return data.derived(("deal creators",), make)
+
+
 def quotas_of(data: SalesData, quarter: str) -> pd.Series:
     """Each rep's quota for ``quarter``: the one reading of the quotas table every report uses.
 
