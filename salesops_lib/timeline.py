@@ -907,6 +907,77 @@ def _from_record(
     return out
 
 
+def closed_after(data: SalesData, deals: pd.DataFrame, as_of: object) -> np.ndarray:
+    """Which of ``deals`` (open on ``as_of``) the data shows closed after ``as_of``.
+
+    The one rule for "open on the as-of date, closed since" (03's push list and deal tables,
+    07's fix list): the frame's ``closed_after`` column when it has one (every frame of
+    :func:`open_deals` does); else the deal's record: closed, with a close date after
+    ``as_of``.
+
+    Parameters
+    ----------
+    data
+        The data set (the opportunities' ``is_closed`` and ``close_date``).
+    deals
+        Deals open on ``as_of``: ``closed_after``, else ``opp_row`` (the deal's row in the
+        opportunities table, -1: missing there).
+    as_of
+        The as-of date (a date or its text).
+
+    Returns
+    -------
+    numpy.ndarray
+        One bool per row of ``deals``, in order; all False without ``opp_row`` or deals.
+
+    Examples
+    --------
+    >>> closed_after(data, open_deals(data, "2026-03-31"), "2026-03-31")  # doctest: +SKIP
+    """
+    if "closed_after" in deals:
+        return deals["closed_after"].fillna(False).to_numpy(dtype=bool)
+    if "opp_row" not in deals or deals.empty:
+        return np.zeros(len(deals), dtype=bool)
+    day = as_date(as_of)
+    o = data.opportunities
+    row = deals["opp_row"].to_numpy(dtype=np.int64)
+    closed = take_rows(o["is_closed"].fillna(False).astype(bool), row)
+    closed = closed.fillna(False).to_numpy(dtype=bool)
+    later = (take_rows(o["close_date"], row) > day).fillna(False).to_numpy(dtype=bool)
+    return (row >= 0) & closed & later
+
+
+def split_closed_after(
+    data: SalesData, deals: pd.DataFrame, as_of: object
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Deals open on ``as_of``, split into those still open in the data and those closed since.
+
+    A deal closed after ``as_of`` was open on ``as_of`` (it counts in that day's pipeline),
+    but nothing is left to push or fix on it: deal lists of what to act on show the first
+    part and say how many and how much the second holds.
+
+    Parameters
+    ----------
+    data
+        The data set.
+    deals
+        Deals open on ``as_of`` (as :func:`closed_after` takes them).
+    as_of
+        The as-of date.
+
+    Returns
+    -------
+    tuple of DataFrame
+        ``(still_open, closed_since)``: the rows of ``deals`` in order, each with a fresh index.
+
+    Examples
+    --------
+    >>> still, gone = split_closed_after(data, open_deals(data, "2026-03-31"), "2026-03-31")  # doctest: +SKIP
+    """
+    later = closed_after(data, deals, as_of)
+    return deals[~later].reset_index(drop=True), deals[later].reset_index(drop=True)
+
+
 def deals_on(data: SalesData, date: object) -> pd.DataFrame:
     """The state of every deal known on ``date``: open ones as the CRM showed them, and closed ones.
 
@@ -1295,6 +1366,123 @@ def left_out_note(quarters: list[str], reasons: dict[str, str]) -> str | None:
 
 # ---------------------------------------------------------------------------------------
 # who received a deal when
+
+
+def creators(data: SalesData) -> pd.DataFrame:
+    """The rep who owned each deal on its created date: its creator, whom pipeline created credits.
+
+    The first rule that answers:
+
+    1. the deal has owner changes (the ``owner_changes`` table): the previous owner of its
+       first change on or after its created date;
+    2. it was reassigned (``reassigned_date`` on or after its created date) and the export
+       names the owner before (``previous_rep_id``, the last change's);
+    3. never reassigned: its owner (``rep_id``).
+
+    A creator so found who was hired after the created date cannot have opened the deal (an
+    earlier change is missing from the data): the creator is then unknown, as it is when the
+    deal was reassigned without a previous owner. Pipeline created counts such deals in the
+    total, "created before the owner joined", but credits no rep.
+
+    Parameters
+    ----------
+    data
+        The data set (``opportunities``: ``opp_id, rep_id, created_date`` and, when present,
+        ``reassigned_date, previous_rep_id``; ``owner_changes`` and ``reps.hire_date`` when
+        present).
+
+    Returns
+    -------
+    DataFrame
+        One row per opportunity, in the table's order: ``opp_id``, ``rep_id`` (the creator;
+        blank when unknown) and ``creator_known`` (bool).
+
+    Examples
+    --------
+    >>> creators(data).query("not creator_known")  # doctest: +SKIP
+    """
+
+    def make() -> pd.DataFrame:
+        o = data.opportunities
+        owners = _owner_codes(data)
+        created = pd.to_datetime(o["created_date"]).dt.normalize().to_numpy(dtype="datetime64[ns]")
+        rep = owners.current.copy()
+        known = rep >= 0
+        decided = np.zeros(len(o), dtype=bool)
+        chain = _owner_chain(data, owners.vocabulary)
+        if chain is not None and len(chain.row):
+            first = chain.day >= created[chain.row]  # changes from the created date on
+            rows, at = np.unique(chain.row[first], return_index=True)  # sorted: the first
+            prev = chain.previous[np.flatnonzero(first)[at]]
+            rep[rows], known[rows], decided[rows] = prev, prev >= 0, True
+        if "reassigned_date" in o:
+            moved = pd.to_datetime(o["reassigned_date"]).to_numpy(dtype="datetime64[ns]")
+            flat = ~decided & ~np.isnat(moved) & ~(moved < created)
+            rep[flat] = owners.previous[flat]
+            known[flat] = owners.previous[flat] >= 0
+        hire = np.where(rep >= 0, owners.hire[np.maximum(rep, 0)], NAT)
+        known &= ~(hire > created)  # NaT compares False: no hire date, no doubt
+        rep = np.where(known, rep, -1)
+        return pd.DataFrame(
+            {
+                "opp_id": o["opp_id"].to_numpy(),
+                "rep_id": pd.array(owners.vocabulary.array.take(rep, allow_fill=True), dtype="str"),
+                "creator_known": known,
+            }
+        )
+
+    return data.derived(("deal creators",), make)
+
+
+def quotas_of(data: SalesData, quarter: str) -> pd.Series:
+    """Each rep's quota for ``quarter``: the one reading of the quotas table every report uses.
+
+    The index and 01's attainment (:func:`~salesops_lib.analysis.kpis.kpi_table`), 03's
+    calls and the weekly run (:func:`quota_of`) all read a quarter's quotas here.
+
+    Parameters
+    ----------
+    data
+        The data set (its ``quotas``: ``rep_id, period, quota``), or one team's.
+    quarter
+        The fiscal quarter label (``2026Q3``, or a form the calendar reads).
+
+    Returns
+    -------
+    Series
+        ``quota`` (float) by ``rep_id``, sorted by id; empty without quotas for the quarter
+        (a rep's two rows for it, which the load blocks, would add up).
+
+    Examples
+    --------
+    >>> quotas_of(data, "2026Q3").head()  # doctest: +SKIP
+    """
+    q = data.quotas
+    if q is None or q.empty:
+        return pd.Series(
+            dtype="float64", name="quota", index=pd.Index([], name="rep_id", dtype="str")
+        )
+    mine = q[(q["period"] == data.calendar.normalize(quarter)).to_numpy(dtype=bool)]
+    return mine.groupby("rep_id")["quota"].sum().astype("float64").rename("quota")
+
+
+def quota_of(data: SalesData, quarter: str) -> float | None:
+    """The quarter's quota: the sum of the reps' quotas for it (:func:`quotas_of`).
+
+    Parameters
+    ----------
+    data
+        The data set (or one team's).
+    quarter
+        The fiscal quarter label.
+
+    Returns
+    -------
+    float or None
+        None without quotas for the quarter.
+    """
+    per_rep = quotas_of(data, quarter)
+    return float(per_rep.sum()) if len(per_rep) else None
 
 
 def inherited_deals(data: SalesData) -> pd.DataFrame:

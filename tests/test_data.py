@@ -399,3 +399,39 @@ def test_owner_history_is_checked(tmp_path):
     snap = w[w.index.str.contains("snapshot row naming")]
     assert snap.tolist() == ["r8"] and snap.index[0].startswith("1 snapshot row naming 1 owner")
     assert str(data.history["rep_id"].dtype) == "category"
+
+
+@pytest.mark.parametrize(
+    "content, warned",
+    [("opp_id,changed_date,previous_rep_id,rep_id\n", False), ("", True)],
+    ids=["header-only", "zero-bytes"],
+)
+def test_empty_owner_changes_file_does_not_block(tmp_path, content, warned):
+    from .conftest import run_cli
+
+    folder = write(tmp_path / "d", reps=REPS, opportunities=OPPS, owner_changes=content)
+    data = load_dataset(folder)  # no SalesOpsDataError
+    assert data.owner_changes is None
+    w = data.warnings
+    said = w[w["table"] == "owner_changes"]["message"].tolist()
+    assert said == (
+        [
+            "owner_changes.csv is empty (zero bytes, not even a header row), so no owner "
+            "changes are read; export it again if deals changed owner"
+        ]
+        if warned
+        else []
+    )
+    res = run_cli("validate", str(folder))
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "Traceback" not in res.stdout + res.stderr
+    assert ("owner_changes.csv is empty" in res.stdout) is warned
+
+
+def test_empty_field_history_does_not_block_a_salesforce_export(tmp_path):
+    folder = tmp_path / "sf"
+    shutil.copytree(FIXTURES / "salesforce_export", folder)
+    (folder / "OpportunityFieldHistory.csv").write_text("", encoding="utf-8")
+    data = load_dataset(folder, preset="salesforce")
+    assert data.owner_changes is None
+    assert (data.warnings["table"] == "owner_changes").any()

@@ -263,18 +263,35 @@ def raw_demo(demo_dir):
 
 
 @pytest.mark.xdist_group("forecast")  # shares report 03 on the demo (conftest's demo_forecast)
-def test_demo_o0015478_reads_as_the_snapshot_showed_it(demo_forecast, raw_demo):
-    _, h, _ = raw_demo
-    snap = h[(h["snapshot_date"] == "2026-09-25") & (h["opp_id"] == "O0015478")].iloc[0]
+def test_demo_o0015478_closed_since_leaves_the_at_risk_table(demo, demo_forecast, raw_demo):
+    o, h, _ = raw_demo
+    snap = h[h["snapshot_date"] == "2026-09-25"]
+    mine = snap[snap["opp_id"] == "O0015478"].iloc[0]
+    deal = o.set_index("opp_id").loc["O0015478"]
+    assert not mine["is_closed"] and deal["close_date"] > AS_OF and not deal["is_won"]
     r = demo_forecast
-    for table in (r.largest, r.past_due):
+    for table in (r.largest, r.past_due, r.push_list):  # open on 9/30, lost since: left out
         f = table.frame
-        assert not f["stage"].astype(str).str.contains("after").any()
-        assert "Closed later" not in set(f["forecast_category"].astype(str))
-    row = r.largest.frame.set_index("opp_id").loc["O0015478"]
-    assert (row["stage"], row["forecast_category"]) == (snap["stage"], snap["forecast_category"])
-    assert row["since"].startswith("lost ")
-    assert "Since then" in r.largest.spec.labels
+        assert "O0015478" not in set(f["opp_id"])
+        assert not tl.closed_after(demo, f, AS_OF).any()
+    for table in (r.largest, r.past_due):
+        assert not table.frame["stage"].astype(str).str.contains("after").any()
+        assert "Since then" not in table.spec.labels
+    # and said: Q4's open deals on 9/30 (the 9/25 snapshot's, as it dated them) closed since
+    closed = o[o["is_closed"].astype(bool)]
+    by_then = closed.loc[closed["close_date"] <= AS_OF, "opp_id"]
+    open_then = snap[~snap["is_closed"].astype(bool) & ~snap["opp_id"].isin(by_then)]
+    late = o[  # created after the snapshot, by 9/30: as the record shows them
+        (o["created_date"] > "2026-09-25")
+        & (o["created_date"] <= AS_OF)
+        & ~o["opp_id"].isin(snap["opp_id"])
+        & ~o["opp_id"].isin(by_then)
+    ]
+    open_then = pd.concat([open_then[["opp_id", "close_date"]], late[["opp_id", "close_date"]]])
+    q4 = open_then[open_then["close_date"].between("2026-10-01", "2026-12-31")]
+    gone = q4[q4["opp_id"].isin(closed["opp_id"])]
+    assert "O0015478" in set(gone["opp_id"])
+    assert f"{len(gone):,} deals open on 2026-09-30 have closed since" in r.risk_sentence
 
 
 @pytest.mark.xdist_group("forecast")

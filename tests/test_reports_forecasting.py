@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from salesops_lib import load_dataset
+from salesops_lib import load_dataset, timeline
 from salesops_lib.analysis.outlook import Outlook
 from salesops_lib.reports import forecasting as fr
 from salesops_lib.reports.base import money_in
@@ -615,6 +615,46 @@ def test_salesforce_export_without_history_shows_what_it_has(tmp_path):
     assert r.team_sentence is None and any(g.missing == "teams" for g in r.gaps)
 
 
+def test_deals_closed_after_the_as_of_date_leave_every_deal_table_of_03(tmp_path):
+    # w3 (Stark upgrade, $8,000) was open on 2026-03-31 and won on 2026-05-10: it counts in
+    # 2026Q2's open pipeline that day, but the at-risk table, like the push list, lists only
+    # deals still open, and one line says what closed since
+    data = salesforce_export(tmp_path)
+    r = fr.build(data, quarter="2026Q1")
+    raw = pd.DataFrame(SF_ROWS).rename(columns={0: "id", 5: "amount", 6: "close", 7: "created"})
+    raw["closed"] = raw[8].eq("true")
+    day = "2026-03-31"
+    open_then = raw[(raw["created"] <= day) & ~(raw["closed"] & (raw["close"] <= day))]
+    q2 = open_then[open_then["close"].between("2026-04-01", "2026-06-30")]
+    assert sorted(q2["id"]) == ["n1", "w3"]  # both open on the as-of date
+    still = q2[~q2["closed"]]
+    assert r.largest.frame["opp_id"].tolist() == still["id"].tolist() == ["n1"]
+    assert "w3" not in set(r.push_list.frame["opp_id"])
+    assert r.risk_sentence == (
+        "**2 open deals** worth **$17.0K** are expected to close in 2026Q2 (its open pipeline). "
+        "1 deal open on 2026-03-31 has closed since, as the data (to 2026-05-10) shows: 1 won "
+        "($8.0K); it is left out of the table below, with nothing left at risk."
+    )
+    for table in (r.largest, r.past_due, r.push_list):
+        assert not timeline.closed_after(data, table.frame, day).any()
+
+
+def test_closed_since_sentence_words():
+    closed = pd.DataFrame({"since": ["won 2026-04-02", "lost 2026-04-20"], "amount": [100.0, 50.0]})
+    day, last = pd.Timestamp("2026-03-31"), pd.Timestamp("2026-05-14")
+    assert fr.closed_since_sentence(closed, day, last, FMT) == (
+        "2 deals open on 2026-03-31 have closed since, as the data (to 2026-05-14) shows: 1 won "
+        "($100) and 1 lost ($50); they are left out, with nothing left to push."
+    )
+    assert fr.closed_since_sentence(
+        closed.iloc[1:], day, last, FMT, tail="left out of the table below", of_them=True
+    ) == (
+        "1 of them has closed since, as the data (to 2026-05-14) shows: 1 lost ($50); it is "
+        "left out of the table below."
+    )
+    assert fr.closed_since_sentence(closed.iloc[0:0], day, last, FMT) is None
+
+
 def test_validates_past_due_deals_appear_in_03(tmp_path):
     data = salesforce_export(tmp_path)
     warned = data.warnings[data.warnings["message"].str.contains("already past")]
@@ -764,8 +804,16 @@ def test_demo_at_risk_figures_match_the_raw_history(demo_report, demo_dir):
         f"**{len(q4):,} open deals** worth **{FMT(q4['amount'].fillna(0).sum())}**"
         in r.risk_sentence
     )
-    assert set(r.past_due.frame["opp_id"]) == set(due["opp_id"])
+    # the table lists those still open in the data; the sentence counts all, and those since closed
+    later = due["opp_id"].isin(
+        opps.loc[opps["is_closed"].astype(str).str.lower() == "true", "opp_id"]
+    )
+    assert set(r.past_due.frame["opp_id"]) == set(due.loc[~later, "opp_id"])
     assert r.past_due_sentence.startswith(f"**{len(due):,} open deals**")
+    if later.any():
+        assert (
+            f" {int(later.sum()):,} of them have closed since, as the data" in r.past_due_sentence
+        )
     assert "none of them in 2026Q4's pipeline" in r.past_due_sentence
     assert r.outlook.open_deals == len(q4)
     assert r.reconcile_sentence.startswith("The recommended forecast, ")
@@ -957,15 +1005,27 @@ def test_salesforce_fixture_says_what_the_methods_used_and_marks_later_closes(
     assert "stage" not in r.reconcile_sentence.split(":")[1].split(";")[0]
     harbor = raw.set_index("Name").loc["Harbor Foods Corp. - expansion"]
     assert harbor["StageName"] == "Closed Lost" and harbor["CloseDate"] == "4/11/2026"
-    row = r.largest.frame.set_index("deal").loc["Harbor Foods Corp. - expansion"]
-    assert row["stage"] == "Closed Lost after 2026-03-31"
-    assert pd.isna(row["forecast_category"])  # unknown on 3/31: blank, the caption says why
-    n = int(r.largest.frame["category_unknown"].sum())
-    assert r.largest.caption.endswith(
-        f"Category is blank for the {n} deals that closed after 2026-03-31: the export keeps "
-        "only their closing category."
+    # open on 3/31, closed since: left out of the at-risk table as of the push list, and said
+    assert "Harbor Foods Corp. - expansion" not in set(r.largest.frame["deal"])
+    raw["close"] = pd.to_datetime(raw["CloseDate"], format="mixed")
+    raw["created"] = pd.to_datetime(raw["CreatedDate"].str[:10])
+    day = pd.Timestamp("2026-03-31")
+    then = raw[(raw["created"] <= day) & ~(raw["IsClosed"] & (raw["close"] <= day))]
+    q2 = then[then["close"].between("2026-04-01", "2026-06-30")]
+    gone = q2[q2["IsClosed"]]
+    won, lost = gone[gone["IsWon"]], gone[~gone["IsWon"]]
+    assert (len(q2), len(won), len(lost)) == (24, 10, 4)
+    assert r.risk_sentence.endswith(
+        f"{len(gone)} deals open on 2026-03-31 have closed since, as the data (to 2026-05-14) "
+        f"shows: {len(won)} won ({FMT(won['Amount'].sum())}) and {len(lost)} lost "
+        f"({FMT(lost['Amount'].sum())}); they are left out of the table below, with nothing "
+        "left at risk."
     )
-    assert "Closed later" not in r.definitions["Closed Won after (date)"]
+    still = q2[~q2["IsClosed"]].nlargest(10, "Amount")
+    assert sorted(r.largest.frame["deal"]) == sorted(still["Name"])
+    assert not r.largest.frame["category_unknown"].any()
+    assert "Category is blank" not in r.largest.caption
+    assert "Closed Won after (date)" not in r.definitions  # no table of 03 shows such a deal now
     assert r.tested_sentence.startswith(
         "The backtest tests 5 quarters of the 8 asked for, from 2025Q1"
     )
@@ -974,9 +1034,8 @@ def test_salesforce_fixture_says_what_the_methods_used_and_marks_later_closes(
         "them, from 2025Q2 on."
     )
     shown = r.largest.formatted()
-    blank = r.largest.frame["category_unknown"].to_numpy()
-    assert "–" not in set(shown["Stage"]) and "–" not in set(shown["Category"][~blank])
-    assert "Since then" not in shown  # without history the stage says the outcome
+    assert "–" not in set(shown["Stage"]) and "–" not in set(shown["Category"])
+    assert "Since then" not in shown  # every deal listed is still open
 
 
 def test_hubspot_backtest_leaves_out_quarters_without_two_full_quarters_before():

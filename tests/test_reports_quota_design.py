@@ -1651,3 +1651,22 @@ def test_salesforce_one_year_split_reads_quarters_not_thin_months(salesforce):
     assert qd.months_title(months, "FY2027", True).startswith(
         "Jan, Feb and Mar carry the largest share of the FY2027 quota (10% each"
     )
+
+
+@pytest.mark.parametrize(
+    "years, caption",
+    [
+        ([], "Company quota by quarter (an even split: no complete fiscal year of bookings)"),
+        (
+            [2025],
+            "Company quota by quarter (seasonal shares from FY2025 alone, one year, blended "
+            "halfway toward even)",
+        ),
+        (
+            [2025, 2024],
+            "Company quota by quarter (seasonal shares, the average of FY2024 and FY2025)",
+        ),
+    ],
+)
+def test_split_caption_says_what_the_seasonal_shares_rest_on(years, caption):
+    assert qd.split_caption(years) == caption

@@ -540,3 +540,61 @@ def test_rep_scorecard_is_worked_out_once_and_a_callers_edit_stays_its_own(demo,
     assert "mine" not in again and float(again["bookings"].iloc[0]) == booked
     bench.consistency(data, quarter="2026Q3")
     assert len(made) == 1
+
+
+def test_pipeline_created_counts_an_inherited_deal_for_its_creator(tmp_path):
+    from salesops_lib import timeline
+    from salesops_lib.reports.base import money_in
+    from salesops_lib.reports.rep_benchmarking import uncredited_note
+
+    reps = "rep_id,rep_name,team,hire_date\nr0,Bo,A,2025-01-01\nr1,Ann,A,2026-02-01\n"
+    opps = (
+        "opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won,"
+        "reassigned_date,previous_rep_id\n"
+        "a,r1,Open,100,2026-01-10,2026-05-01,false,false,,\n"  # before Ann's hire, no one before
+        "b,r1,Open,200,2026-02-10,2026-05-01,false,false,,\n"  # her own
+        "c,r1,Open,400,2026-01-15,2026-05-01,false,false,2026-03-01,r0\n"  # Bo's, handed to her
+        "e,r1,Open,800,2026-02-15,2026-05-01,false,false,2026-03-01,\n"  # handed, from whom?
+    )
+    data = load_dataset(write(tmp_path / "p", reps=reps, opportunities=opps))
+    made = timeline.creators(data)
+    assert made["rep_id"].tolist()[1:3] == ["r1", "r0"]
+    assert made["creator_known"].tolist() == [False, True, True, False]
+    card = bm.rep_scorecard(data, quarter="2026Q1", trailing=1)
+    assert card.loc["r1", "pipeline_created"] == 200
+    assert card.loc["r0", "pipeline_created"] == 400  # Bo opened it
+    day = pd.Timestamp("2026-03-31")
+    lost = bm.uncredited_pipeline(data, start=pd.Timestamp("2026-01-01"), as_of=day)
+    assert lost["opp_id"].tolist() == ["a", "e"]
+    assert uncredited_note(lost, money_in("USD")) == (
+        "Pipeline created credits each deal to the rep who owned it on its created date; 2 deals "
+        "($900) were created before their owner joined, by someone the data does not name, and "
+        "are credited to no rep."
+    )
+    assert uncredited_note(lost.iloc[0:0], money_in("USD")) is None
+
+
+def test_salesforce_pipeline_created_follows_the_field_history():
+    from .conftest import FIXTURES
+
+    folder = FIXTURES / "salesforce_export"
+    data = load_dataset(folder, preset="salesforce")
+    card = bm.rep_scorecard(data, quarter="2026Q1", trailing=4)
+    o = pd.read_csv(folder / "Opportunity.csv")
+    log = pd.read_csv(folder / "OpportunityFieldHistory.csv")
+    users = pd.read_csv(folder / "User.csv")
+    o["created"] = pd.to_datetime(o["CreatedDate"].str[:10])
+    owner = log[(log["Field"] == "Owner") & (log["DataType"] == "EntityId")]
+    first = owner.sort_values("CreatedDate").groupby("OpportunityId")["OldValue"].first()
+    o["creator"] = o["Id"].map(first).fillna(o["OwnerId"])
+    hired = pd.to_datetime(users.set_index("Id")["CreatedDate"].str[:10])  # the preset's hire date
+    o = o[~(o["creator"].map(hired) > o["created"])]
+    made = o[o["created"].between("2025-04-01", "2026-03-31")]
+    by_hand = made.groupby("creator")["Amount"].sum()
+    got = card["pipeline_created_trailing"]
+    pd.testing.assert_series_equal(
+        got[got > 0].sort_index(), by_hand.sort_index(), check_names=False, check_index_type=False
+    )
+    # the twice-moved deal (María José Núñez -> Robert Smith, Jr. -> Zoë Lefèvre) is hers
+    moved = made.set_index("Id").loc["006Dn00000RXng7VQL"]
+    assert moved["creator"] == "005Dn00000CpaNfDJD" and moved["OwnerId"] == "005Dn00000nzqw7LZM"

@@ -592,3 +592,54 @@ def test_a_quarter_before_the_first_created_deal_says_what_starts_then(tmp_path)
     assert data.partial_quarters()["2026Q2"] == (
         "the data's first deal was created on 2026-05-01, after the quarter began"
     )
+
+
+def test_split_closed_after_keeps_the_deals_still_open(tmp_path):
+    from salesops_lib import load_dataset
+
+    opps = "opp_id,rep_id,stage,amount,created_date,close_date,is_closed,is_won\n"
+    opps += "o1,r1,Proposal,10,2026-01-05,2026-05-01,false,false\n"  # still open
+    opps += "o2,r1,Closed Won,20,2026-01-05,2026-04-10,true,true\n"  # won after the day
+    opps += "o3,r1,Closed Lost,30,2026-01-05,2026-03-10,true,false\n"  # lost before it
+    data = load_dataset(write(tmp_path / "c", reps="rep_id\nr1\n", opportunities=opps))
+    od = tl.open_deals(data, "2026-03-31")
+    assert od["opp_id"].tolist() == ["o1", "o2"]  # o2 was open on the day
+    still, gone = tl.split_closed_after(data, od, "2026-03-31")
+    assert still["opp_id"].tolist() == ["o1"] and gone["opp_id"].tolist() == ["o2"]
+    # the same rule from the record when a frame has no closed_after column
+    bare = od.drop(columns="closed_after")
+    assert tl.closed_after(data, bare, "2026-03-31").tolist() == [False, True]
+
+
+@pytest.mark.parametrize(
+    "name, quarter", [("demo", "2026Q3"), ("maven", "2017Q4"), ("sf", "2026Q1"), ("hs", "2026Q1")]
+)
+def test_one_quota_total_for_the_index_calls_and_weekly(request, name, quarter):
+    from salesops_lib import load_dataset
+    from salesops_lib.analysis import kpis, weekly
+    from salesops_lib.reports import calls
+
+    from .conftest import FIXTURES
+
+    if name in ("demo", "maven"):
+        data = request.getfixturevalue(name)
+    else:
+        folder, preset = {
+            "sf": ("salesforce_export", "salesforce"),
+            "hs": ("hubspot_export", "hubspot"),
+        }[name]
+        data = load_dataset(FIXTURES / folder, preset=preset)
+    total = tl.quota_of(data, quarter)
+    index = kpis.kpi_table(data, quarter=quarter, by=None).iloc[0]["quota"]  # the index tile
+    per_rep = calls._quotas(data, quarter)
+    assert weekly.quota_of(data, quarter) == total
+    if name == "demo":  # against pandas on the raw quotas file
+        raw = pd.read_csv(request.getfixturevalue("demo_dir") / "quotas.csv")
+        mine = raw[raw["period"] == quarter]
+        assert total == pytest.approx(mine["quota"].sum()) and total > 0
+        pd.testing.assert_series_equal(
+            per_rep, mine.groupby("rep_id")["quota"].sum().astype("float64"), check_names=False
+        )
+        assert index == pytest.approx(total) and per_rep.sum() == pytest.approx(total)
+    else:  # no quotas in Maven or either fixture
+        assert total is None and pd.isna(index) and per_rep.empty

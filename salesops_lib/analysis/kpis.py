@@ -39,6 +39,7 @@ from salesops_lib.errors import ConfigError
 from salesops_lib.timeline import (
     open_pipeline,
     open_pipeline_amounts,
+    quotas_of,
     with_closing_owners,
     won_deals,
 )
@@ -297,10 +298,7 @@ def _with_rates(out: pd.DataFrame) -> pd.DataFrame:
 
 
 def _quotas_for(data: SalesData, quarter: str) -> pd.Series:
-    if data.quotas is None:
-        return pd.Series(dtype="float64", name="quota")
-    q = data.quotas[data.quotas["period"] == data.calendar.normalize(quarter)]
-    return q.groupby("rep_id")["quota"].sum()
+    return quotas_of(data, quarter)
 
 
 def has_quotas(data: SalesData, quarter: str | None = None) -> bool:

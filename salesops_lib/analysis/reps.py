@@ -259,7 +259,8 @@ def rep_scorecard(
         ``_trailing`` suffix; and ``pct_bookings, pct_attainment, pct_win_rate``: the
         percentile (0-100) of the trailing value within the peer group. ``attainment_trailing``
         is bookings over quota, both summed over the window; ``pipeline_created`` counts the
-        deals the rep created (inherited ones, :func:`inherited`, left out).
+        deals the rep created (:func:`~salesops_lib.timeline.creators`: an inherited deal
+        for the rep who owned it on its created date; none for an unknown creator).
     """
     _, end_q = data.calendar.bounds(quarter)
     as_of_ts = data.default_as_of(quarter) if as_of is None else min(pd.Timestamp(as_of), end_q)
@@ -268,6 +269,34 @@ def rep_scorecard(
         lambda: _scorecard(data, quarter, as_of_ts, trailing, ramp_months),
     )  # the rankings, the consistency quadrants and the report all read the same card
     return card.copy(deep=False)  # a caller's new columns stay the caller's
+
+
+def uncredited_pipeline(
+    data: SalesData, *, start: pd.Timestamp, as_of: pd.Timestamp
+) -> pd.DataFrame:
+    """Deals created from ``start`` to ``as_of`` whose creator is unknown, credited to no rep.
+
+    Pipeline created counts them in the company's total but for no rep: each was created
+    before its owner joined, with no earlier owner in the data
+    (:func:`~salesops_lib.timeline.creators`).
+
+    Parameters
+    ----------
+    data
+        The data set (``opportunities``: ``opp_id, rep_id, created_date, amount``).
+    start, as_of
+        The first and last created day counted.
+
+    Returns
+    -------
+    DataFrame
+        Those deals: ``opp_id, rep_id`` (the owner now) and ``amount``.
+    """
+    made = timeline.creators(data)
+    o = data.opportunities
+    inside = ((o["created_date"] >= start) & (o["created_date"] <= as_of)).fillna(False)
+    pick = inside.to_numpy(dtype=bool) & ~made["creator_known"].to_numpy(dtype=bool)
+    return o.loc[pick, ["opp_id", "rep_id", "amount"]].reset_index(drop=True)
 
 
 def _scorecard(
@@ -304,9 +333,11 @@ def _scorecard(
     out["attainment_trailing"] = out["bookings_trailing"] / out["quota_trailing"].where(
         out["quota_trailing"] > 0
     )
-    # pipeline created: the deals the rep opened, not the ones inherited with a territory
-    own = ~timeline.inherited_deals(data)["inherited"].to_numpy(dtype=bool)
-    opps = data.opportunities[own]
+    # pipeline created: each deal for the rep who opened it (timeline.creators), so an
+    # inherited deal counts for its creator, and for nobody when the creator is unknown
+    made = timeline.creators(data)
+    opps = data.opportunities[["created_date", "amount"]].assign(rep_id=made["rep_id"].to_numpy())
+    opps = opps[made["creator_known"].to_numpy(dtype=bool)]
     created_q = opps[(opps["created_date"] >= start_q) & (opps["created_date"] <= as_of_ts)]
     created_t = opps[(opps["created_date"] >= first_start) & (opps["created_date"] <= as_of_ts)]
     out["pipeline_created"] = (

@@ -235,7 +235,7 @@ def outcome(data: SalesData, quarter: str, as_of: pd.Timestamp) -> float | None:
 
 
 def quota_of(data: SalesData, quarter: str) -> float | None:
-    """The quarter's quota: the sum of the reps' quotas for it (None without quotas for it).
+    """The quarter's quota (:func:`salesops_lib.timeline.quota_of`, the one every report uses).
 
     Parameters
     ----------
@@ -248,11 +248,7 @@ def quota_of(data: SalesData, quarter: str) -> float | None:
     -------
     float or None
     """
-    q = data.quotas
-    if q is None or q.empty:
-        return None
-    mine = q[q["period"] == data.calendar.normalize(quarter)]
-    return float(mine["quota"].sum()) if len(mine) else None
+    return timeline.quota_of(data, quarter)
 
 
 def held(weeks: pd.DataFrame, actual: float | None) -> pd.Series:

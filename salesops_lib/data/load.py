@@ -38,7 +38,7 @@ from salesops_lib.data.presets import (
 from salesops_lib.data.problems import problem, problem_frame, summarise
 from salesops_lib.data.sales_data import SalesData
 from salesops_lib.data.snapshot import is_snapshot, read_snapshot
-from salesops_lib.data.sources import Windows, read_source
+from salesops_lib.data.sources import EMPTY_FILE, EMPTY_FILE_OK, Windows, read_source
 from salesops_lib.data.stages import (
     infer_stages,
     normalise_categories,
@@ -411,12 +411,36 @@ def _read_raw(settings: _Settings, problems: list[dict]) -> dict[str, pd.DataFra
                     f"no rows on or after {settings.since:%Y-%m-%d}",
                 )
             )
+    _drop_empty_files(raw, problems)
     if "opportunities" not in raw:
         raise SalesOpsDataError(
             f"no opportunities table found in {settings.shown}: expected a file named opportunities.csv "
             "(or the export named by the preset), or a single CSV export of opportunities"
         )
     return raw
+
+
+def _drop_empty_files(raw: dict[str, pd.DataFrame], problems: list[dict]) -> None:
+    """Leave out, in place, an optional table of :data:`EMPTY_FILE_OK` whose file holds no
+    rows: silently for a header only (no changes to read), with a warning for a zero-byte
+    file (likely a failed export)."""
+    for table in EMPTY_FILE_OK:
+        frame = raw.get(table)
+        if frame is None or len(frame):
+            continue
+        del raw[table]
+        name = frame.attrs.get(EMPTY_FILE)
+        if name:
+            problems.append(
+                problem(
+                    "warning",
+                    table,
+                    "",
+                    [],
+                    f"{name} is empty (zero bytes, not even a header row), so no owner "
+                    "changes are read; export it again if deals changed owner",
+                )
+            )
 
 
 def _map_tables(

@@ -34,6 +34,14 @@ Windows = dict[str, tuple[str, pd.Timestamp]]
 DUCKDB_SUFFIXES = (".duckdb", ".ddb", ".db")
 TABLE_FILE_SUFFIXES = (".csv", ".parquet", ".txt")
 
+EMPTY_FILE_OK = ("owner_changes",)
+"""Optional tables whose file may be empty (zero bytes, or a header only): the table is left
+out and the load goes on (a change log with nothing in it holds no changes)."""
+
+EMPTY_FILE = "empty_file"
+"""``attrs`` key of the frame :func:`read_source` gives for a zero-byte file of a table of
+:data:`EMPTY_FILE_OK`: the file's name (the frame has no columns and no rows)."""
+
 
 def read_source(
     src: str,
@@ -150,6 +158,10 @@ def _read_folder(
         stems.extend(schema.TABLE_FILE_ALIASES.get(name, (name,)))
         for stem in stems:
             p = files.get(stem) or dated_export(files, stem)
+            if p is not None and name in EMPTY_FILE_OK and p.stat().st_size == 0:
+                out[name] = pd.DataFrame()
+                out[name].attrs[EMPTY_FILE] = p.name
+                break
             if p is not None:
                 header = read_header(p) if p.suffix.lower() != ".parquet" else parquet_columns(p)
                 user = user_columns.get(name, {})

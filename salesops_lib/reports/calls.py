@@ -449,10 +449,7 @@ def _has_categories(data: SalesData) -> bool:
 
 
 def _quotas(data: SalesData, quarter: str) -> pd.Series:
-    if data.quotas is None:
-        return pd.Series(dtype="float64")
-    q = data.quotas[data.quotas["period"] == data.calendar.normalize(quarter)]
-    return q.groupby("rep_id")["quota"].sum().astype("float64")
+    return timeline.quotas_of(data, quarter)
 
 
 def _booked_by_rep(data: SalesData, won: pd.DataFrame) -> pd.Series:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from salesops_lib import timeline
 from salesops_lib.analysis import forecast, hygiene, kpis
 from salesops_lib.analysis.kpis import UNASSIGNED
 from salesops_lib.data import SalesData
@@ -1359,7 +1360,7 @@ def fix_list(
         ~gone_owner, rows["rep_name"].astype("str") + " (left " + when + ")"
     )
     departed = rows[gone_owner].reset_index(drop=True)
-    gone = rows["closed_after"].to_numpy(dtype=bool)
+    gone = timeline.closed_after(data, rows, day)
     closed_since = rows[gone & (rows["checks"].map(len) > 0).to_numpy()].reset_index(drop=True)
     rows = rows[~gone].copy()
     # a deal reassigned after the as-of date is nobody's then: its own group, not the new owner's

@@ -15,6 +15,7 @@ import pandas as pd
 from salesops_lib.data import SalesData
 from salesops_lib.fast import take_rows
 from salesops_lib.reports.tables import Column, TableSpec
+from salesops_lib.timeline import closed_after
 
 DEAL_COLUMNS: tuple[Column, ...] = (
     Column("deal", "Deal"),
@@ -144,59 +145,6 @@ def _account_names(data: SalesData, deals: pd.DataFrame) -> pd.Series:
         own = take_rows(opps["account_name"], deals["opp_row"].to_numpy(dtype=np.int64))
         name = name.fillna(pd.Series(own.to_numpy(), index=deals.index))
     return name.fillna(account)
-
-
-def closed_after(data: SalesData, deals: pd.DataFrame, as_of: object) -> np.ndarray:
-    """Which of ``deals`` (open on ``as_of``) the export shows closed after ``as_of``.
-
-    Uses the frame's ``closed_after`` column when the timeline gives one; else the deal's
-    record: closed, with a close date after ``as_of``.
-
-    Parameters
-    ----------
-    data
-        The data set (``opportunities``: ``is_closed, close_date``).
-    deals
-        Deals open on ``as_of`` with ``opp_row`` (or ``closed_after``).
-    as_of
-        The as-of date.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``bool``, one per deal.
-
-    Parameters
-    ----------
-    data
-        The data set (the opportunities' ``is_closed`` and ``close_date``).
-    deals
-        Deals open on ``as_of`` (a :mod:`salesops_lib.timeline` frame): ``closed_after``
-        when the timeline gives one, else ``opp_row`` (the deal's row in the opportunities
-        table) and ``stage`` when known.
-    as_of
-        The as-of date (a date or its text).
-
-    Returns
-    -------
-    numpy.ndarray
-        One bool per row of ``deals``, in order; all False without ``opp_row`` or deals.
-
-    Examples
-    --------
-    >>> closed_after(data, timeline.open_deals(data, "2026-03-31"), "2026-03-31")  # doctest: +SKIP
-    """
-    if "closed_after" in deals:
-        return deals["closed_after"].fillna(False).to_numpy(dtype=bool)
-    if "opp_row" not in deals or deals.empty:
-        return np.zeros(len(deals), dtype=bool)
-    day = pd.Timestamp(as_of).normalize()  # type: ignore[arg-type]
-    o = data.opportunities
-    row = deals["opp_row"].to_numpy(dtype=np.int64)
-    closed = take_rows(o["is_closed"].fillna(False).astype(bool), row)
-    closed = closed.fillna(False).to_numpy(dtype=bool)
-    later = (take_rows(o["close_date"], row) > day).fillna(False).to_numpy(dtype=bool)
-    return (row >= 0) & closed & later
 
 
 def outcome_since(data: SalesData, deals: pd.DataFrame, as_of: object) -> pd.DataFrame:

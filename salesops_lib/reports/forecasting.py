@@ -59,6 +59,7 @@ from salesops_lib.reports.deals import (
     deal_spec,
     label_closed_after,
     mark_filled_amounts,
+    outcome_since,
     table_definitions,
     with_note,
     with_since,
@@ -1165,14 +1166,45 @@ def _risk_section(b: _Basis, risk: dict[str, object]) -> _Risk:
     d, target, as_of, fmt = b.d, b.target, b.period.as_of, b.fmt
     has_history = bool(risk["has_history"])
     pipe, undated, due = _frame(risk, "open"), _frame(risk, "undated"), _frame(risk, "past_due")
+    # deals closed since the as-of date are left out of the tables, as from the push list
+    undated_first = pipe.empty and len(undated) > 0  # the table then lists the undated deals
+    still, gone = timeline.split_closed_after(d, undated if undated_first else pipe, as_of)
+    due_still, due_gone = timeline.split_closed_after(d, due, as_of)
+    tail = "left out of the table below, with nothing left at risk"
     return _Risk(
         risk=risk,
-        risk_sentence=risk_sentence(pipe, target, has_history=has_history, fmt=fmt),
+        risk_sentence=_with(
+            risk_sentence(pipe, target, has_history=has_history, fmt=fmt, still=still),
+            _closed_since(d, gone, as_of, fmt, tail),
+        ),
         undated_sentence=undated_sentence(undated, b.shown, fmt, b.names),
-        past_due_sentence=past_due_sentence(due, pipe, target, as_of, fmt),
-        largest=_largest(d, pipe, undated, target, has_history, as_of),
-        past_due=_past_due(d, due, as_of),
+        past_due_sentence=_with(
+            past_due_sentence(due, pipe, target, as_of, fmt),
+            _closed_since(d, due_gone, as_of, fmt, tail, of_them=True),
+        ),
+        largest=_largest(d, still, target, has_history, as_of, undated=undated_first),
+        past_due=_past_due(d, due_still, as_of),
     )
+
+
+def _with(text: str, more: str | None) -> str:
+    return f"{text} {more}" if more else text
+
+
+def _closed_since(
+    d: SalesData,
+    gone: pd.DataFrame,
+    as_of: pd.Timestamp,
+    fmt: MoneyFormat,
+    tail: str,
+    *,
+    of_them: bool = False,
+) -> str | None:
+    """:func:`closed_since_sentence` of timeline deals closed since ``as_of``."""
+    if gone.empty:
+        return None
+    closed = pd.concat([gone[["amount"]], outcome_since(d, gone, as_of)[["since"]]], axis=1)
+    return closed_since_sentence(closed, as_of, d.last_date, fmt, tail=tail, of_them=of_them)
 
 
 @dataclass(frozen=True)
@@ -2938,7 +2970,14 @@ def monthly_sentence(monthly: pd.DataFrame, n_quarters: int) -> str | None:
 # what is at risk
 
 
-def risk_sentence(pipe: pd.DataFrame, target: str, *, has_history: bool, fmt: MoneyFormat) -> str:
+def risk_sentence(
+    pipe: pd.DataFrame,
+    target: str,
+    *,
+    has_history: bool,
+    fmt: MoneyFormat,
+    still: pd.DataFrame | None = None,
+) -> str:
     """The quarter's open pipeline and, of those deals, the pushed, the stale and the share of the largest.
 
     Every figure is about the same deals.
@@ -2955,6 +2994,9 @@ def risk_sentence(pipe: pd.DataFrame, target: str, *, has_history: bool, fmt: Mo
         are counted.
     fmt
         The money formatter of the data's currency (:func:`~salesops_lib.reports.base.money_in`).
+    still
+        Those of ``pipe``'s deals still open in the data (the largest listed come from
+        these, :func:`~salesops_lib.timeline.split_closed_after`); None: all of them.
 
     Returns
     -------
@@ -2976,9 +3018,11 @@ def risk_sentence(pipe: pd.DataFrame, target: str, *, has_history: bool, fmt: Mo
             f" Of {'it' if n == 1 else 'them'}, {_some(pushed, fmt)} had the close date pushed "
             f"twice or more and {_some(stale, fmt)} not changed stage or amount in 30 days."
         )
-    if n > LARGEST:
-        top = pipe["amount"].nlargest(LARGEST).sum()
-        text += f" The {LARGEST} largest hold {bold(pct(top / total if total > 0 else np.nan))} of that amount."
+    ranked = pipe if still is None else still
+    some = "" if len(ranked) == n else " still open"
+    if len(ranked) > LARGEST and total > 0:
+        top = ranked["amount"].nlargest(LARGEST).sum()
+        text += f" The {LARGEST} largest{some} hold {bold(pct(top / total))} of that amount."
     return text
 
 
@@ -3087,18 +3131,20 @@ def _amount_source(spec: TableSpec, rows: pd.DataFrame) -> TableSpec:
 
 def _largest(
     data: SalesData,
-    pipe: pd.DataFrame,
-    undated: pd.DataFrame,
+    source: pd.DataFrame,
     target: str,
     has_history: bool,
     as_of: pd.Timestamp,
+    *,
+    undated: bool = False,
 ) -> Table:
-    source, caption = pipe, f"The {LARGEST} largest open deals expected to close in {target}"
-    if pipe.empty and len(undated):
-        source, caption = (
-            undated,
-            f"The {LARGEST} largest open deals without an expected close date",
-        )
+    """The largest of ``source`` (the quarter's open deals, or with ``undated`` those without
+    a close date), as a deal table."""
+    caption = (
+        f"The {LARGEST} largest open deals without an expected close date"
+        if undated
+        else f"The {LARGEST} largest open deals expected to close in {target}"
+    )
     rows = _deal_table_rows(
         data, source.sort_values("amount", ascending=False, kind="stable").head(LARGEST), as_of
     )
@@ -4089,8 +4135,7 @@ def _push_section(b: _Basis, risk: dict[str, object]) -> _Push:
         chances = stage_chances(d, chances)
     listed = inspection_list(d, pipe, chances[["opp_id", "chance"]], as_of=as_of)
     rows = _deal_table_rows(d, listed, as_of)
-    closed = rows[rows["closed_after"].astype(bool)] if "closed_after" in rows else rows.iloc[0:0]
-    rows = rows.drop(index=closed.index).reset_index(drop=True)
+    rows, closed = timeline.split_closed_after(d, rows, as_of)
     managed = rows["manager"].notna().any()
     spec = PUSH_SPEC if managed else PUSH_SPEC.without("manager")
     rule = PUSH_RULE_STAGE if by_stage else PUSH_RULE
@@ -4144,7 +4189,13 @@ PUSH_RULE_STAGE = (
 
 
 def closed_since_sentence(
-    closed: pd.DataFrame, as_of: pd.Timestamp, last: pd.Timestamp, fmt: MoneyFormat
+    closed: pd.DataFrame,
+    as_of: pd.Timestamp,
+    last: pd.Timestamp,
+    fmt: MoneyFormat,
+    *,
+    tail: str = "left out, with nothing left to push",
+    of_them: bool = False,
 ) -> str | None:
     """The deals left out of the push list because the data shows them closed since ``as_of``.
 
@@ -4159,6 +4210,10 @@ def closed_since_sentence(
         The data's last date.
     fmt
         The money formatter.
+    tail
+        What becomes of them, after "they are" (the push list's words by default).
+    of_them
+        The deals are some of those the sentence before counts ("2 of them ...").
 
     Returns
     -------
@@ -4179,10 +4234,11 @@ def closed_since_sentence(
         if k.any()
     ]
     n = len(closed)
+    lead = f"{n:,} of them" if of_them else f"{count(n, 'deal')} open on {as_of.date()}"
     return (
-        f"{count(n, 'deal')} open on {as_of.date()} {'has' if n == 1 else 'have'} closed since, as "
+        f"{lead} {'has' if n == 1 else 'have'} closed since, as "
         f"the data (to {last.date()}) shows: {listing(parts)}; "
-        f"{'it is' if n == 1 else 'they are'} left out, with nothing left to push."
+        f"{'it is' if n == 1 else 'they are'} {tail}."
     )
 
 

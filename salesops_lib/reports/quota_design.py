@@ -908,7 +908,7 @@ def _split_section(
         split_sentence=split_sentence(
             split, years, ramping=len(basis.ramping), blend=quota.season_blend_reason(d, day)
         ),
-        quarters=Table(split, SPLIT_SPEC, "Company quota by quarter", d.currency),
+        quarters=Table(split, SPLIT_SPEC, split_caption(years), d.currency),
         months=months,
         months_title=months_title(months, plan.label, bool(years)),
     )
@@ -2462,6 +2462,35 @@ def split_sentence(
             "from the seasonal shares."
         )
     return text
+
+
+def split_caption(years: list[int]) -> str:
+    """The quarter table's caption: what its seasonal shares rest on (the table travels alone,
+    into the key-tables workbook, without the sentence above it).
+
+    Parameters
+    ----------
+    years
+        The complete fiscal years behind the seasonality (:func:`~salesops_lib.analysis.quota.complete_years`).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> split_caption([2025])
+    'Company quota by quarter (seasonal shares from FY2025 alone, one year, blended halfway toward even)'
+    """
+    if not years:
+        return "Company quota by quarter (an even split: no complete fiscal year of bookings)"
+    fys = listing([f"FY{y}" for y in sorted(years)])
+    if len(years) < quota.SEASON_MIN_YEARS:
+        return (
+            f"Company quota by quarter (seasonal shares from {fys} alone, one year, blended "
+            "halfway toward even)"
+        )
+    return f"Company quota by quarter (seasonal shares, the average of {fys})"
 
 
 def months_title(months: pd.DataFrame, plan_label: str, from_history: bool) -> str:

@@ -274,7 +274,7 @@ def build(
     hire_known = bool(d.reps["hire_date"].notna().any())
     has_managers = "manager" in d.reps and bool(d.reps["manager"].notna().any())
     scores = _score_section(
-        d, who, window, trailing, span, fmt, has_quota, has_activities, hire_known
+        d, who, window, trailing, span, fmt, has_quota, has_activities, hire_known, day
     )
     ranks = _rank_section(d, who, q, day, trailing, span, has_quota)
     steady = _steady_section(d, who, q, day, trailing, has_quota)
@@ -410,6 +410,7 @@ def _score_section(
     has_quota: bool,
     has_activities: bool,
     hire_known: bool,
+    day: pd.Timestamp,
 ) -> _Scores:
     """How does each rep score against peers: results, how they came, the spread by group."""
     card = who.card
@@ -432,7 +433,20 @@ def _score_section(
         ),
         results=Table(frame, results_spec, f"Results, trailing {quarters} ({span})", d.currency),
         activity=Table(
-            frame, activity_spec, f"How the results came, trailing {quarters} ({span})", d.currency
+            frame,
+            activity_spec,
+            _with_note(
+                f"How the results came, trailing {quarters} ({span})",
+                uncredited_note(
+                    bench.uncredited_pipeline(
+                        d,
+                        start=d.calendar.bounds(window[0])[0],
+                        as_of=min(day, d.calendar.bounds(window[-1])[1]),
+                    ),
+                    fmt,
+                ),
+            ),
+            d.currency,
         ),
         peer_sentence=peer_sentence(card, fmt, hire_known=hire_known),
         distribution=peer_spread(frame, dist_value),
@@ -442,6 +456,43 @@ def _score_section(
             f"{'Attainment' if has_quota else 'Bookings'}, {span} (peer groups of {MIN_GROUP} reps or more)"
         ),
         distribution_title=distribution_title(frame, dist_value, has_quota, fmt),
+    )
+
+
+def _with_note(caption: str, note: str | None) -> str:
+    return f"{caption}. {note}" if note else caption
+
+
+def uncredited_note(deals: pd.DataFrame, fmt: MoneyFormat) -> str | None:
+    """What pipeline created credits to no rep: deals created before their owner joined.
+
+    Parameters
+    ----------
+    deals
+        :func:`~salesops_lib.analysis.reps.uncredited_pipeline` (``amount``).
+    fmt
+        The money formatter.
+
+    Returns
+    -------
+    str or None
+        The note; None when every deal's creator is known.
+
+    Examples
+    --------
+    ``Pipeline created credits each deal to the rep who owned it on its created date; 2 deals
+    ($30K) were created before their owner joined, by someone the data does not name, and are
+    credited to no rep.``
+    """
+    if deals.empty:
+        return None
+    n = len(deals)
+    return (
+        "Pipeline created credits each deal to the rep who owned it on its created date; "
+        f"{count(n, 'deal')} ({fmt(float(deals['amount'].fillna(0).sum()))}) "
+        f"{'was' if n == 1 else 'were'} created before {'its' if n == 1 else 'their'} owner "
+        f"joined, by someone the data does not name, and {'is' if n == 1 else 'are'} credited "
+        "to no rep."
     )
 
 
@@ -1768,8 +1819,10 @@ _DEFINITIONS: Mapping[str, str] = MappingProxyType(
             "deal in the window: there is nothing to rank."
         ),
         "Pipeline created": (
-            "Amount of the deals the rep created in the window; deals the rep inherited "
-            "(created before their hire date, or reassigned to them) are left out."
+            "Amount of the deals the rep created in the window: each deal counts for the rep "
+            "who owned it on its created date, so a deal reassigned later counts for the rep who "
+            "opened it, not its owner now; a deal created before its owner joined, with no "
+            "earlier owner in the data, counts for no rep."
         ),
         "Average deal": "Bookings divided by deals won, in the window.",
         "Low, High": (
