@@ -281,3 +281,23 @@ def test_without_accounts_the_report_says_what_is_missing(demo):
     assert set(r.segment_frame["trait"]) == {"Product"}  # what the deals alone tell
     assert r.validation is None and r.scored is None and r.personas is None
     assert r.validation_sentence is None and r.effort_sentence is None and not r.findings
+
+
+def test_fit_on_counted_cells_equals_the_fit_on_every_deal(rng):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import OneHotEncoder
+
+    n = 600
+    deals = pd.DataFrame(
+        {
+            "industry": rng.choice(["a", "b", "c"], n),
+            "region": rng.choice(["x", "y"], n),
+            "is_won": rng.random(n) < 0.3,
+        }
+    )
+    fit = prof.fit_model(deals)
+    enc = OneHotEncoder(handle_unknown="ignore")
+    x = enc.fit_transform(deals[["industry", "region"]])
+    per_deal = LogisticRegression(C=1.0, max_iter=1000).fit(x, deals["is_won"].astype(int))
+    assert np.allclose(fit.model.coef_, per_deal.coef_, atol=1e-4)
+    assert np.allclose(fit.model.intercept_, per_deal.intercept_, atol=1e-4)

@@ -143,10 +143,10 @@ def closed_deals(
     out["is_won"] = o["is_won"].astype(bool)
     out["product"] = out["product"].astype("str").fillna(UNKNOWN)
     out["cycle_days"] = (o["close_date"] - o["created_date"]).dt.days.astype(float)
-    traits = [t for t in (*TRAITS, "size") if t in firmo]
-    joined = firmo[traits].reindex(out["account_id"]).fillna(UNKNOWN)
-    for t in traits:
-        out[t] = joined[t].to_numpy()
+    at = firmo.index.get_indexer(out["account_id"])  # -1: no known account
+    for t in (t for t in (*TRAITS, "size") if t in firmo):
+        values = np.append(firmo[t].to_numpy(dtype=object), UNKNOWN)
+        out[t] = pd.array(values[at], dtype="str")
     return out.reset_index(drop=True)
 
 
@@ -246,9 +246,15 @@ def fit_model(deals: pd.DataFrame, *, traits: tuple[str, ...] | None = None) -> 
     y = deals["is_won"].to_numpy(dtype=int)
     if not traits or not len(deals) or y.min() == y.max():
         return None
+    # one row per combination of traits and outcome, weighted by its deals: the same fit as
+    # one row per deal (the loss is a sum over deals), in a few hundred rows instead of millions
+    cells = deals[list(traits)].astype("str").assign(is_won=y)
+    cells = cells.value_counts(sort=False).reset_index(name="deals")
     enc = OneHotEncoder(handle_unknown="ignore")
-    x = enc.fit_transform(deals[list(traits)].astype("str"))
-    model = LogisticRegression(C=1.0, max_iter=1000).fit(x, y)
+    x = enc.fit_transform(cells[list(traits)])
+    model = LogisticRegression(C=1.0, max_iter=1000).fit(
+        x, cells["is_won"].to_numpy(), sample_weight=cells["deals"].to_numpy(dtype=float)
+    )
     rows = []
     coef = model.coef_[0]
     pos = 0
@@ -408,13 +414,15 @@ def effort_by_tier(
         One row per tier A, B, C: ``activities, activity_share, won, win_share`` and
         ``activities_per_win``.
     """
-    tier = scored.set_index("account_id")["tier"]
-    acc = opps.set_index("opp_id")["account_id"]
+    accounts = pd.Index(scored["account_id"])
+    tier = np.append(scored["tier"].to_numpy(dtype=object), [None])  # None: no scored account
     a = activities[(activities["activity_date"] >= start) & (activities["activity_date"] <= end)]
-    a_tier = tier.reindex(acc.reindex(a["opp_id"]).to_numpy()).to_numpy()
+    deal = pd.Index(opps["opp_id"]).get_indexer(a["opp_id"])
+    acc = np.append(opps["account_id"].to_numpy(dtype=object), [None])[deal]
+    a_tier = tier[accounts.get_indexer(acc)]
     w = opps[opps["is_closed"].astype(bool) & opps["is_won"].astype(bool)]
     w = w[(w["close_date"] >= start) & (w["close_date"] <= end)]
-    w_tier = tier.reindex(w["account_id"]).to_numpy()
+    w_tier = tier[accounts.get_indexer(w["account_id"])]
     out = pd.DataFrame(index=pd.Index(list(TIERS), name="tier"))
     out["activities"] = pd.Series(a_tier).value_counts().reindex(out.index).fillna(0).astype(int)
     out["won"] = pd.Series(w_tier).value_counts().reindex(out.index).fillna(0).astype(int)

@@ -215,11 +215,12 @@ def build(
     window = trailing_quarters(d, period.quarter, max(int(trailing), 1))
     start = d.calendar.bounds(window[0])[0]
     firmo = prof.firmographics(d.accounts)
-    opps = d.opportunities
-    deals = prof.closed_deals(opps, firmo, start=start, end=period.as_of)
+    first = d.opportunities["close_date"].min()
+    every = prof.closed_deals(d.opportunities, firmo, start=first, end=period.as_of)
+    deals = every[every["close_date"] >= start].reset_index(drop=True)
     has_traits = any(t in firmo for t in prof.TRAITS)
     seg = _segment_section(deals, has_traits, window)
-    fit = _fit_section(d, firmo, period, validate, fmt) if has_traits else _NO_FIT
+    fit = _fit_section(d, every, firmo, period, validate) if has_traits else _NO_FIT
     has_acts = d.activities is not None and len(d.activities) > 0
     effort = (
         _effort_section(d, fit.scored_frame, start, period.as_of, window)
@@ -409,14 +410,12 @@ def cut_date(data: SalesData, quarter: str, validate: int) -> pd.Timestamp:
 
 
 def _fit_section(
-    d: SalesData, firmo: pd.DataFrame, period: Period, validate: int, fmt: MoneyFormat
+    d: SalesData, every: pd.DataFrame, firmo: pd.DataFrame, period: Period, validate: int
 ) -> _Fit:
-    """The time-split check and today's scores."""
+    """The time-split check and today's scores, from every deal closed up to the as-of date."""
     cut = cut_date(d, period.quarter, validate)
-    first = d.opportunities["close_date"].min()
-    before = prof.closed_deals(d.opportunities, firmo, start=first, end=cut - pd.Timedelta(days=1))
-    later = prof.closed_deals(d.opportunities, firmo, start=cut, end=period.as_of)
-    every = prof.closed_deals(d.opportunities, firmo, start=first, end=period.as_of)
+    before = every[every["close_date"] < cut]
+    later = every[every["close_date"] >= cut]
     past, today = prof.fit_model(before), prof.fit_model(every)
     if today is None:
         return _NO_FIT
