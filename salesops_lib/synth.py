@@ -149,6 +149,11 @@ INDUSTRIES = (
     "Education",
     "Logistics",
 )
+# account fit (truth): log-odds contribution per industry, per sd of size within the segment
+INDUSTRY_FIT = _frozen([1.0, -0.3, 0.3, -1.0, 0.6, -0.8, 0.0])
+SIZE_FIT = 0.8  # per standard deviation of log employees within the account's segment
+FIT_NOISE_SD = 0.45  # what no firmographic explains
+POTENTIAL_SHARE = 0.001  # yearly potential: this share of annual revenue x exp(true_fit / 2)
 FIRST = (
     "José",
     "Zoë",
@@ -297,7 +302,8 @@ def generate(out: str | Path, *, size: str = "small", seed: int = 7, fmt: str = 
         teams = sorted(seats["team"].unique())
         area = "Company" if n_chunks == 1 else f"{teams[0]} to {teams[-1]}"
         rng = np.random.default_rng(chunk_seeds[c])
-        chunk = _chunk(seats.reset_index(drop=True), spec, days, rng, offsets, area)
+        fit_rng = np.random.default_rng([seed, 22, c])
+        chunk = _chunk(seats.reset_index(drop=True), spec, days, rng, offsets, area, fit_rng)
         for name, frame in chunk.tables.items():
             writers.write(name, frame)
         offsets = offsets.after(chunk)
@@ -387,6 +393,7 @@ class _ChunkOut:
 
     tables: dict[str, pd.DataFrame]  # reps, opportunities, accounts, history, quotas, ...
     truth_reps: pd.DataFrame
+    truth_accounts: pd.DataFrame  # account_id, true_fit, potential
     truth_by_rep: pd.DataFrame  # rep_id, quarter, expected_bookings, expected_in_seat
     company_expected: np.ndarray  # expected bookings per day
     plan: pd.DataFrame  # the area's quota plan per fiscal year and segment
@@ -444,6 +451,9 @@ def _write_truth(out: Path, parts: list[_ChunkOut], days: _Timeline) -> None:
         ["reassigned_date", "opp_id"], kind="stable"
     ).to_csv(truth / "reassignments.csv", index=False)
     plan.to_csv(truth / "quota_plan.csv", index=False)
+    pd.concat([p.truth_accounts for p in parts], ignore_index=True).to_csv(
+        truth / "accounts_truth.csv", index=False
+    )
     (truth / "README.md").write_text(_TRUTH_README, encoding="utf-8")
 
 
@@ -482,6 +492,19 @@ current one); money is in the data set's currency.
   plus 2%).
   A rep's quarterly quota is that times the quarter's share of the year
   (`quarter_split`) times the rep's ramp-adjusted share of the quarter in the seat.
+- `accounts_truth.csv`: each account's `true_fit` and `potential`. `true_fit` is on the
+  log-odds scale: its industry's part (Software +1.0, Financial Services +0.6, Healthcare
+  +0.3, Logistics 0, Manufacturing -0.3, Education -0.8, Retail -1.0), plus 0.8 per standard
+  deviation of log head count within the account's segment (bigger than its segment's
+  typical account: better fit), plus noise no firmographic explains (sd 0.45). Segment and
+  region are the territory's, the same for all its accounts, so they add nothing within it.
+  Fit drives which account a deal belongs to, not whether it is won: a lost deal goes to
+  an account of its creator's territory picked uniformly, a won deal to one picked with
+  weight `exp(true_fit)`. So within a territory an account's odds that its deals are won
+  rise by a factor e (2.7) per unit of fit, and its wins in proportion to `exp(true_fit)`;
+  reps, amounts, dates, stages and outcomes are what they would be without fit.
+  `potential` is the yearly spend the account could place with the company: 0.1% of its
+  annual revenue times `exp(true_fit / 2)`.
 """
 
 _DEMO_CONFIG = """# Configuration of the demo company (written by `salesops demo-data`).
@@ -1002,14 +1025,23 @@ def _teammates(reps: _Reps, r: int, day: int) -> np.ndarray:
 
 
 def _accounts(
-    reps: _Reps, deals: _Deals, offset: int, rng: np.random.Generator
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    reps: _Reps,
+    deals: _Deals,
+    offset: int,
+    rng: np.random.Generator,
+    fit_rng: np.random.Generator,
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, pd.DataFrame]:
     """Accounts per seat (territory) and the account of each deal, in its creator's seat.
+
+    A lost deal picks an account of its seat uniformly (the draw of ``rng``, as always); a won
+    deal picks one with weight ``exp(true_fit)`` (from ``fit_rng``), so within a territory an
+    account's odds of a win rise by a factor e per unit of fit. Nothing else about a deal moves.
 
     Returns
     -------
     tuple
-        The accounts table, the account id of each deal and the territory of each rep.
+        The accounts table, the account id of each deal, the territory of each rep and the
+        accounts' truth (account_id, true_fit, potential).
     """
     seat_key = reps.frame["team"] + "|" + reps.frame["seat"].astype(str)
     seat_codes, seat_of_rep = np.unique(seat_key, return_inverse=True)
@@ -1020,7 +1052,8 @@ def _accounts(
     n_acc = int(n_acc_seat.sum())
     acc_seg = np.repeat(seat_seg, n_acc_seat)
     emp_mu = np.array([np.log(60), np.log(600), np.log(6000)])
-    employees = np.round(rng.lognormal(emp_mu[acc_seg], 0.6)).astype(int) + 5
+    size_z = rng.normal(0.0, 1.0, n_acc)  # the same draws as rng.lognormal(emp_mu, 0.6)
+    employees = np.round(np.exp(emp_mu[acc_seg] + 0.6 * size_z)).astype(int) + 5
     revenue = np.round(employees * rng.lognormal(np.log(180_000), 0.5, n_acc), -3)
     seat_region = np.empty(len(seat_codes), dtype=object)
     seat_region[seat_of_rep] = reps.frame["region"].to_numpy()
@@ -1040,11 +1073,12 @@ def _accounts(
         ],
         dtype=object,
     )
+    industry = rng.integers(0, len(INDUSTRIES), n_acc)
     accounts = pd.DataFrame(
         {
             "account_id": acc_ids,
             "account_name": names,
-            "industry": np.array(INDUSTRIES)[rng.integers(0, len(INDUSTRIES), n_acc)],
+            "industry": np.array(INDUSTRIES)[industry],
             "segment": np.array(SEGMENTS)[acc_seg],
             "region": np.repeat(seat_region, n_acc_seat),
             "employees": employees,
@@ -1054,7 +1088,33 @@ def _accounts(
     )
     deal_seat = seat_of_rep[deals.rep]
     idx = acc_start[deal_seat] + (rng.random(deals.n) * n_acc_seat[deal_seat]).astype(int)
-    return accounts, acc_ids[idx].astype(object), territory[seat_of_rep]
+    fit = INDUSTRY_FIT[industry] + SIZE_FIT * size_z + fit_rng.normal(0, FIT_NOISE_SD, n_acc)
+    idx = np.where(deals.won, _weighted_pick(np.exp(fit), acc_start, deal_seat, fit_rng), idx)
+    truth = pd.DataFrame(
+        {
+            "account_id": acc_ids,
+            "true_fit": fit.round(4),
+            "potential": np.round(POTENTIAL_SHARE * revenue * np.exp(fit / 2), -2),
+        }
+    )
+    return accounts, acc_ids[idx].astype(object), territory[seat_of_rep], truth
+
+
+def _weighted_pick(
+    weight: np.ndarray, start: np.ndarray, group: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """For each item of ``group``, an index into ``weight`` drawn within its group's block.
+
+    Blocks are contiguous: group ``g`` owns ``weight[start[g]:start[g + 1]]``; the chance of
+    each index is its weight over the block's total.
+    """
+    cum = np.cumsum(weight)
+    before = np.concatenate([[0.0], cum])[start]
+    end = np.append(start[1:], len(weight))
+    total = np.concatenate([[0.0], cum])[end] - before
+    target = before[group] + rng.random(len(group)) * total[group]
+    pick = np.searchsorted(cum, target, side="right")
+    return np.clip(pick, start[group], end[group] - 1)
 
 
 _FORECAST_CATEGORY = _frozen(
@@ -1621,6 +1681,7 @@ def _chunk(
     rng: np.random.Generator,
     offsets: _Offsets,
     area: str,
+    fit_rng: np.random.Generator,
 ) -> _ChunkOut:
     """Simulate one slice of seats from the simulation start to the extract.
 
@@ -1638,6 +1699,9 @@ def _chunk(
         Ids used by earlier slices.
     area
         The slice's name as a sales area (its plan and quotas are set per area).
+    fit_rng
+        The slice's own stream for account fit and which account a won deal goes to (kept
+        apart so that no other draw shifts).
 
     Returns
     -------
@@ -1654,7 +1718,9 @@ def _chunk(
     entry = _stage_entries(deals, rng)
     path = _close_dates(deals, entry, reps.optimism, days, rng)
     owners = _reassign(deals, entry, reps, days, rng)
-    accounts, account_id, territory = _accounts(reps, deals, offsets.account, rng)
+    accounts, account_id, territory, truth_accounts = _accounts(
+        reps, deals, offsets.account, rng, fit_rng
+    )
     opps, blank_amount = _opportunities(
         deals, entry, path, owners, account_id, reps, days, rng, offsets.opp
     )
@@ -1678,6 +1744,7 @@ def _chunk(
             "activities": activities,
         },
         truth_reps=truth_reps,
+        truth_accounts=truth_accounts,
         truth_by_rep=pd.DataFrame(
             {
                 "rep_id": np.repeat(reps.ids, len(days.quarters)),

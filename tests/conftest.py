@@ -50,7 +50,8 @@ def _close_figures():
 def demo_dir(tmp_path_factory) -> Path:
     """The small demo company (data/demo when `make` made it, else generated once)."""
     made = ROOT / "data" / "demo"
-    if (made / "opportunities.csv").is_file() and (made / "truth" / "reps.csv").is_file():
+    truth = made / "truth"
+    if (made / "opportunities.csv").is_file() and (truth / "accounts_truth.csv").is_file():
         return made
     from salesops_lib.synth import generate
 

@@ -104,6 +104,7 @@ def _build_all(data: object, quarter: str, config: dict, forecast: object = None
     """Reports 01-07 built on ``data`` for ``quarter`` (03 from ``forecast`` when given)."""
     from salesops_lib.reports import (
         comp_plan,
+        customer_profile,
         data_quality,
         forecasting,
         pipeline_health,
@@ -121,6 +122,7 @@ def _build_all(data: object, quarter: str, config: dict, forecast: object = None
         "05": comp_plan.build(data, quarter=q, config=config),
         "06": pipeline_health.build(data, quarter=q),
         "07": data_quality.build(data, quarter=q),
+        "09": customer_profile.build(data, quarter=q),
     }
 
 

@@ -29,6 +29,7 @@ FILES = [
     "truth/expected_attainment_by_rep.csv",
     "truth/reassignments.csv",
     "truth/quota_plan.csv",
+    "truth/accounts_truth.csv",
     "truth/README.md",
 ]
 

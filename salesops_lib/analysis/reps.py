@@ -510,6 +510,61 @@ def strength_inside_intervals(
     return float(min(allowed.min(), MAX_STRENGTH)) if len(allowed) else MAX_STRENGTH
 
 
+def shrunk_win_rates(
+    groups: pd.DataFrame, *, pool: pd.DataFrame | None = None, level: float = 0.95
+) -> pd.DataFrame:
+    """Win rates shrunk toward the pool's rate, with their intervals (reps, segments, ...).
+
+    The prior's strength is the method-of-moments estimate of :func:`fit_beta_prior` over
+    ``pool``, at most the closed deals of the pool's median row (rates that spread no wider
+    than noise say the rows cannot be told apart at these samples, not that they are alike)
+    and at most :func:`strength_inside_intervals` (no shrunk rate leaves the row's own
+    Wilson interval).
+
+    Parameters
+    ----------
+    groups
+        One row per rep or segment: ``won`` and ``closed`` (deal counts, ``closed`` > 0).
+    pool
+        The rows the prior is fitted on (same columns); None: ``groups`` itself.
+    level
+        Level of the intervals.
+
+    Returns
+    -------
+    DataFrame
+        On ``groups``' index: ``peer_win_rate`` (the pool's rate), ``prior_strength`` (in
+        deals), ``shrunk_win_rate``, ``shrunk_lo`` and ``shrunk_hi`` (the posterior's
+        central interval).
+
+    Examples
+    --------
+    >>> g = pd.DataFrame({"won": [1, 30], "closed": [2, 100]})
+    >>> shrunk_win_rates(g)["shrunk_win_rate"].round(2).tolist()
+    [0.31, 0.3]
+    """
+    pool = groups if pool is None else pool
+    a, b = fit_beta_prior(pool["won"].to_numpy(), pool["closed"].to_numpy())
+    mean = a / (a + b)
+    won, closed = groups["won"].to_numpy(), groups["closed"].to_numpy()
+    cap = strength_inside_intervals(won, closed, mean, level)
+    strength = min(a + b, float(pool["closed"].median()), cap)
+    a, b = mean * strength, (1 - mean) * strength
+    post_a = a + groups["won"]
+    post_b = b + groups["closed"] - groups["won"]
+    tail = (1 - level) / 2
+    return pd.DataFrame(
+        {
+            "peer_win_rate": pool["won"].sum() / pool["closed"].sum(),
+            "prior_strength": a + b,
+            "shrunk_win_rate": post_a / (post_a + post_b),
+            "shrunk_lo": stats.beta.ppf(tail, post_a, post_b),
+            "shrunk_hi": stats.beta.ppf(1 - tail, post_a, post_b),
+        },
+        index=groups.index,
+    )
+
+
 def win_rate_ranking(
     data: SalesData,
     *,
@@ -565,22 +620,7 @@ def win_rate_ranking(
     parts = []
     for name, g in t.groupby("prior_group"):
         pool = g if name != "All reps" else t
-        a, b = fit_beta_prior(pool["won"].to_numpy(), pool["closed"].to_numpy())
-        mean = a / (a + b)
-        cap = strength_inside_intervals(g["won"].to_numpy(), g["closed"].to_numpy(), mean, level)
-        # the prior never outweighs the deals of the group's median rep: rates that spread no
-        # wider than noise say the reps cannot be told apart at these samples, not that
-        # they are alike
-        strength = min(a + b, float(pool["closed"].median()), cap)
-        a, b = mean * strength, (1 - mean) * strength
-        g = g.copy()
-        post_a = a + g["won"]
-        post_b = b + g["closed"] - g["won"]
-        g["peer_win_rate"] = pool["won"].sum() / pool["closed"].sum()
-        g["prior_strength"] = a + b
-        g["shrunk_win_rate"] = post_a / (post_a + post_b)
-        g["shrunk_lo"] = stats.beta.ppf(tail, post_a, post_b)
-        g["shrunk_hi"] = stats.beta.ppf(1 - tail, post_a, post_b)
+        g = g.join(shrunk_win_rates(g, pool=pool, level=level))
         p0 = g["peer_win_rate"]
         g["funnel_lo"] = stats.binom.ppf(tail, g["closed"], p0) / g["closed"]
         g["funnel_hi"] = stats.binom.ppf(1 - tail, g["closed"], p0) / g["closed"]
