@@ -1004,7 +1004,7 @@ def test_maven_two_quarters_or_fewer_recommend_nothing(maven):
     # for 2017Q4 (two full quarters before it): one quarter, too few to recommend
     assert r.recommendation_sentence.startswith(
         "The backtest could test the methods that use only past bookings on only 1 quarter at "
-        "week 0 (the day before each quarter started): fewer than the 4 a recommendation needs, "
+        "week 0 (the day before each quarter started): fewer than the 3 a recommendation needs, "
         "so **no method is recommended**. Side by side"
     )
     assert r.recommendation_sentence.endswith(
@@ -1013,7 +1013,7 @@ def test_maven_two_quarters_or_fewer_recommend_nothing(maven):
         "backtest flatters them: they are not recommended from it, and their errors there are no "
         "track record."
     )
-    assert r.tiles[0].detail.endswith("none recommended: a fair backtest of 1 quarter, not 4")
+    assert r.tiles[0].detail.endswith("none recommended: a fair backtest of 1 quarter, not 3")
     # hindsight errors are not quoted as accuracy, the yardstick's are
     assert "(Last quarter again) of actual bookings" in r.accuracy_sentence
     assert "hindsight" not in r.accuracy_sentence and "Pipeline" not in r.accuracy_sentence
@@ -1025,7 +1025,7 @@ def test_maven_two_quarters_or_fewer_recommend_nothing(maven):
     }
     assert r.reconcile_sentence.startswith("No forecast is recommended: the methods expect")
     # one reason said once: history snapshots (VP finding 13), then the short history
-    assert r.status.startswith("Partial: no history snapshots, no older deals to backtest 4")
+    assert r.status.startswith("Partial: no history snapshots, no older deals to backtest 3")
     assert r.status.count("history") == 1
     # the reckoning's record on past quarters is hindsight too: not quoted
     assert "this reckoning missed" not in r.outlook_sentence
@@ -1453,6 +1453,21 @@ def test_a_method_that_beats_the_yardsticks_is_recommended_without_the_yardstick
     assert ", among the methods tested on all of them. It expects" in (
         fr.recommendation_sentence(fc, fair, "2026Q4", FMT)
     )
+
+
+def test_a_cycle_recommendation_says_the_longest_record_decided_not_lowest():
+    fc = frame([("pipeline", 22.8e6), ("seasonal_naive", 20e6)])
+    text = fr.recommendation_sentence(fc, replace(rec("pipeline"), cycle=True), "2026Q4", FMT)
+    assert text.startswith(
+        "The recommended method is **Pipeline by stage and age**: its average miss of 4.2% over "
+        "the 8 quarters tested at week 0 (the day before each quarter started); every method "
+        "tested on 3 quarters or more missed more than another on the quarters they share, so "
+        "none was best on all of them, and of those tested on the most quarters it missed least."
+    )
+    assert "missed no more than" not in text and "lowest" not in text
+    # a yardstick picked so did not beat everything: no "nothing beat the yardsticks" lead
+    stick = replace(rec("seasonal_naive"), cycle=True)
+    assert not fr.recommendation_sentence(fc, stick, "2026Q4", FMT).startswith("No pipeline")
 
 
 def test_nested_sentence_names_the_picks_and_their_out_of_sample_error():

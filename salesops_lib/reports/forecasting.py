@@ -382,6 +382,10 @@ class Recommendation:
         the rival that missed less on the quarters they share, ``(method, rival, quarters,
         its WAPE on them, the rival's, its WAPE over all its quarters, those quarters)``;
         None otherwise.
+    cycle
+        Every method tested on enough quarters lost to another on the quarters they share
+        (A beat B, B beat C, C beat A), so the rule took the longest record's lowest WAPE
+        (:func:`~salesops_lib.analysis.forecast.ranking`).
 
     Without a recommendation ``quarters`` are the quarters the backtest could test (fewer
     than :data:`MIN_QUARTERS`, or none).
@@ -409,6 +413,7 @@ class Recommendation:
     partial: tuple[str, ...] = ()
     rivals: tuple[tuple[str, int, float, float], ...] = ()
     beaten: tuple[str, str, int, float, float, float, int] | None = None
+    cycle: bool = False
 
     @property
     def yardstick(self) -> bool:
@@ -1340,6 +1345,7 @@ def recommendation_of(
             if int(r["quarters"]) < len(mine) and m in set(fc["method"])
         ),
         rivals=_rivals(decision, str(method), fair),
+        cycle=bool(ranked["cycle"].any()) if "cycle" in ranked else False,
     )
 
 
@@ -2143,6 +2149,13 @@ def _duel_words(rec: Recommendation, over: str, among: str, names: dict[str, str
     """
     n = len(rec.quarters)
     past = " that uses only past bookings" if rec.hindsight else ""
+    if rec.cycle:
+        return (
+            f"its average miss of {pct(rec.wape, 1)} {over}; every method{past} tested on "
+            f"{MIN_QUARTERS} quarters or more missed more than another on the quarters they "
+            "share, so none was best on all of them, and of those tested on the most quarters "
+            "it missed least"
+        )
     if not rec.rivals:
         return (
             f"its average miss of {pct(rec.wape, 1)} {over}; no other method{past} was tested on "
@@ -2275,7 +2288,7 @@ def recommendation_sentence(
     lead = (
         f"No pipeline or model method beat the simple yardsticks{fair}, so a yardstick is "
         "recommended. "
-        if rec.yardstick
+        if rec.yardstick and not rec.cycle
         else ""
     )
     if methods_agree(forecasts):
@@ -3592,7 +3605,8 @@ def _definitions(
                 "A range from the method's own backtest errors at the same week of quarter (a t "
                 "interval of how far actuals fell from its forecasts, as a share of the forecast), around "
                 "the forecast and never below bookings so far; in the backtest each quarter's "
-                "range comes from the errors of the other quarters. From "
+                "range comes from the errors of the quarters before it only, as a forecast "
+                "made then had it. From "
                 f"{forecast.CALIBRATED_ERRORS} errors on it is called calibrated, with fewer "
                 "uncalibrated; with fewer than three the method's own range is shown (from its "
                 "simulation or model). Rep call's runs from Commit up to Best Case. A team's "
