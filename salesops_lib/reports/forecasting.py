@@ -1724,7 +1724,7 @@ def range_sentence(rec: Recommendation) -> str | None:
         return None
     n = rec.ranged
     text = (
-        f"Its 80% ranges held the actual in {rec.held80} of {count(n, 'quarter')} tested and its "
+        f"Its 80% ranges held the actual in {rec.held80} of {ranged_words(rec)} and its "
         f"95% ranges in {rec.held95} of {n}"
     )
     short = [(lvl, h) for lvl, h in ((80, rec.held80), (95, rec.held95)) if h / n < lvl / 100]
@@ -1767,6 +1767,30 @@ def range_sentence(rec: Recommendation) -> str | None:
     return f"{text} {range_basis(rec)}"
 
 
+def ranged_words(rec: Recommendation) -> str:
+    """``8 quarters tested``, or, when the first quarters had too few earlier errors for a
+    range, ``5 quarters tested with a range (the first 3 had too few quarters before them to
+    make one)``.
+
+    Parameters
+    ----------
+    rec
+        The recommendation (:func:`recommendation_of`).
+
+    Returns
+    -------
+    str
+    """
+    n = rec.ranged
+    short = len(rec.quarters) - n
+    if short <= 0:
+        return f"{count(n, 'quarter')} tested"
+    return (
+        f"{count(n, 'quarter')} tested with a range (each range comes from the quarters before "
+        f"it; the first {count(short, 'quarter')} had too few before them to make one)"
+    )
+
+
 def range_basis(rec: Recommendation) -> str:
     """Where the recommended forecast's ranges come from, and whether they are calibrated.
 
@@ -1784,10 +1808,10 @@ def range_basis(rec: Recommendation) -> str:
     Examples
     --------
     >>> range_basis(Recommendation("pipeline", 0, list("abcdefgh"), 0.05, 6, 8, 8, range_errors=8))
-    "Its ranges come from its own errors in the 8 quarters backtested at this week (a range from how far actuals fell from its forecasts; each backtest quarter's from the others')."
+    "Its ranges come from its own errors in the 8 quarters backtested at this week (a range from how far actuals fell from its forecasts; each backtest quarter's from the quarters before it)."
     """
     n = rec.range_errors
-    how = "(a range from how far actuals fell from its forecasts; each backtest quarter's from the others')"
+    how = "(a range from how far actuals fell from its forecasts; each backtest quarter's from the quarters before it)"
     if n >= forecast.CALIBRATED_ERRORS:
         return f"Its ranges come from its own errors in the {n} quarters backtested at this week {how}."
     if n:
@@ -1906,7 +1930,8 @@ def forecast_tiles(
         tiles.append(Tile("Recommended forecast", fmt(row["point"]), f"{rec.name}{oos}"))
         for level, held in ((80, rec.held80), (95, rec.held95)):
             detail = (
-                f"held the actual in {held} of {count(rec.ranged, 'quarter')} tested"
+                f"held the actual in {held} of {count(rec.ranged, 'quarter')} "
+                + ("tested" if rec.ranged >= len(rec.quarters) else "with a range")
                 if rec.ranged
                 else "not measured in the backtest"
             )
@@ -3593,7 +3618,8 @@ def _definitions(
                 "that missed no more than any other on the quarters both were tested on (methods "
                 f"sharing at least {forecast.MIN_SHARED_QUARTERS} quarters are compared, on those "
                 "quarters only), and of those the lowest average miss; a yardstick when no pipeline or "
-                "model method beats it. Average misses less than 0.1 point apart are a tie, and of the tied "
+                "model method beats it; when each lost to another on the quarters they share, "
+                "the one tested on the most quarters with the lowest average miss. Average misses less than 0.1 point apart are a tie, and of the tied "
                 "methods the one with the smaller bias (in either direction) is recommended; the "
                 "backtest table then shows the average miss to two decimals. With fewer quarters tested none "
                 "is recommended and the methods are shown side by side. Without history "
@@ -3687,7 +3713,7 @@ def _findings(
         out.append(
             Finding(
                 f"The recommended forecast's 80% ranges held the actual in only {rec.held80} of "
-                f"{count(rec.ranged, 'quarter')} tested: they are overconfident (too narrow).",
+                f"{ranged_words(rec)}: they are overconfident (too narrow).",
                 0.0,
                 SECTION_FORECAST,
             )
