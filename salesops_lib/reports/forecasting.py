@@ -1768,9 +1768,11 @@ def range_sentence(rec: Recommendation) -> str | None:
 
 
 def ranged_words(rec: Recommendation) -> str:
-    """``8 quarters tested``, or, when the first quarters had too few earlier errors for a
-    range, ``5 quarters tested with a range (the first 3 had too few quarters before them to
-    make one)``.
+    """How many backtest quarters had a range, in words.
+
+    ``8 quarters tested``, or, when the first quarters had too few earlier errors for a range,
+    ``5 quarters tested with a range (each range comes from ...; the first 3 quarters had too
+    few before them to make one)``.
 
     Parameters
     ----------
@@ -3618,8 +3620,7 @@ def _definitions(
                 "that missed no more than any other on the quarters both were tested on (methods "
                 f"sharing at least {forecast.MIN_SHARED_QUARTERS} quarters are compared, on those "
                 "quarters only), and of those the lowest average miss; a yardstick when no pipeline or "
-                "model method beats it; when each lost to another on the quarters they share, "
-                "the one tested on the most quarters with the lowest average miss. Average misses less than 0.1 point apart are a tie, and of the tied "
+                "model method beats it (if each lost to another: the longest record's lowest miss). Average misses less than 0.1 point apart are a tie, and of the tied "
                 "methods the one with the smaller bias (in either direction) is recommended; the "
                 "backtest table then shows the average miss to two decimals. With fewer quarters tested none "
                 "is recommended and the methods are shown side by side. Without history "
