@@ -85,21 +85,23 @@ def test_backtest_beats_baselines_and_tracks_the_truth(demo, demo_dir):
     # out of sample (each quarter's pick from the quarters before it), pooled over the weeks,
     # the rule beats every yardstick on the same quarters
     nested = pd.concat([bt.attrs["nested"].assign(week=bt.attrs["week"]) for bt in rows])
-    # a quarter whose earlier quarters leave every method beaten by a rival has no pick
-    assert len(nested) >= 11
+    # the rule is total: every quarter with 3 tested before it has a pick (5 a week)
+    assert len(nested) == 15
     same = allbt.merge(nested[["quarter"]].drop_duplicates(), on="quarter")
     nested_wape = nested["error"].abs().sum() / nested["actual"].sum()
     for yardstick in fc.BASELINES:
         mine = same[same["method"] == yardstick]
         assert nested_wape < mine["error"].abs().sum() / mine["actual"].sum(), yardstick
-    # Fourth quarters close more of their pipeline than the eight quarters the conversion
-    # rates pool (at the fiscal year end reps hold no wins back and pull harder), so the two
-    # Q4s of the window fall outside the 80% intervals in most weeks; elsewhere the
-    # intervals hold their level.
-    assert 0.60 <= acc.loc[rec, "coverage80"] <= 0.90, acc
+    # each quarter's range comes from the method's errors in the quarters before it alone
+    # (nested): the first three quarters have too few to make one
     rec_rows = allbt[allbt["method"] == rec]
-    other = rec_rows[~rec_rows["quarter"].str.endswith("Q4")]
-    assert len(other) == 18 and 0.70 <= other["covered80"].mean() <= 0.95, other
+    first3 = sorted(rec_rows["quarter"].unique())[:3]
+    assert rec_rows.loc[rec_rows["quarter"].isin(first3), "covered80"].isna().all()
+    assert rec_rows["covered80"].notna().sum() == 3 * 5
+    # measured: the 80% ranges held all 15 (5 quarters x 3 weeks), wider than their level:
+    # the first quarter tested (2024Q4) missed by 18.7% at week 0 and 7.4% at week 4 and
+    # stays in every later range's errors (benchmarks/forecast.py reports the figures)
+    assert 0.70 <= acc.loc[rec, "coverage80"] <= 1.0, acc
 
 
 def test_order_history_only_falls_back_to_time_series(demo):
@@ -207,13 +209,14 @@ def test_scored_frame_has_the_asked_wape_and_bias():
             8,
             "ensemble",
         ),
-        # four quarters are enough, three are not
+        # three quarters are enough (MIN_BACKTEST_QUARTERS), two are not
         ({"pipeline": 0.05}, {"pipeline": 0.0}, 4, "pipeline"),
-        ({"pipeline": 0.05}, {"pipeline": 0.0}, 3, None),
+        ({"pipeline": 0.05}, {"pipeline": 0.0}, 3, "pipeline"),
         ({"pipeline": 0.05}, {"pipeline": 0.0}, 2, None),
     ],
 )
-def test_recommend_needs_four_quarters_and_breaks_ties_by_bias(wape, bias, quarters, expected):
+def test_recommend_needs_three_quarters_and_breaks_ties_by_bias(wape, bias, quarters, expected):
+    assert fc.MIN_BACKTEST_QUARTERS == fc.MIN_SHARED_QUARTERS == 3  # "enough", defined once
     bt = scored(wape, bias, quarters)
     assert fc.recommend(bt) == expected
     ranked = fc.ranking(bt)
@@ -295,7 +298,7 @@ def test_a_series_seasonal_naive_gets_exactly_right_recommends_it(tmp_path):
     assert bt.attrs["recommended"] == "seasonal_naive"
     # the out-of-sample record picks it from the quarters before each one as well
     nested = bt.attrs["nested"]
-    assert len(nested) == 4 and set(nested["method"]) == {"seasonal_naive"}
+    assert len(nested) == 5 and set(nested["method"]) == {"seasonal_naive"}
     assert bt.attrs["nested_wape"] == pytest.approx(0.0, abs=1e-9)
     f = fc.forecast_quarter(data, quarter="2026Q1", as_of="2025-12-31", backtest=bt)
     assert f.attrs["recommended"] == "seasonal_naive"
@@ -349,15 +352,17 @@ def test_nested_choice_never_uses_the_quarters_own_error():
     bt["error"] = bt["forecast"] - bt["actual"]
     bt["covered80"] = bt["covered95"] = np.nan
     nested = fc.nested_choice(bt, hindsight=())
-    # only q4 has four quarters before it; its pick comes from q0..q3, where time_series won
-    assert nested["quarter"].tolist() == ["q4"] and nested["method"].tolist() == ["time_series"]
-    assert nested["error"].tolist() == [50.0]
+    # q3 and q4 have three quarters or more before them; q4's pick comes from q0..q3, where
+    # time_series won
+    assert nested["quarter"].tolist() == ["q3", "q4"]
+    assert nested["method"].tolist() == ["time_series", "time_series"]
+    assert nested["error"].tolist() == [1.0, 50.0]
     # in-sample, over all five quarters, pipeline wins (WAPE 21/500 against 54/500)
     assert fc.recommend(bt, hindsight=()) == "pipeline"
     # changing q4's outcome changes its error, never its pick
     bt.loc[bt["quarter"] == "q4", "actual"] = 150.0
     bt["error"] = bt["forecast"] - bt["actual"]
-    assert fc.nested_choice(bt, hindsight=())["method"].tolist() == ["time_series"]
+    assert fc.nested_choice(bt, hindsight=())["method"].tolist() == ["time_series"] * 2
 
 
 def test_a_method_tested_on_fewer_quarters_is_compared_on_the_quarters_it_shares():
@@ -395,7 +400,7 @@ def test_calibrated_range_by_hand():
     assert lo == 100.0 and hi > 150.0
 
 
-def test_backtest_ranges_leave_the_quarters_own_outcome_out():
+def test_backtest_ranges_come_from_the_earlier_quarters_only():
     bt = pd.DataFrame(
         {
             "quarter": [f"q{k}" for k in range(5)],
@@ -406,9 +411,13 @@ def test_backtest_ranges_leave_the_quarters_own_outcome_out():
         }
     ).assign(lo80=np.nan, hi80=np.nan, lo95=np.nan, hi95=np.nan)
     out = fc.calibrated_backtest(bt)
-    # q0's range comes from q1..q4's errors only
-    lo, hi = fc.calibrated_range(100.0, np.array([0.0, 0.1, 0.05, 3.0]), 0.8)
-    assert (out.loc[0, "lo80"], out.loc[0, "hi80"]) == pytest.approx((lo, hi))
+    # q0..q2 have fewer than three quarters before them: no range
+    assert out.loc[:2, "lo80"].isna().all()
+    # q3's range comes from q0..q2's errors only, q4's from q0..q3's
+    lo, hi = fc.calibrated_range(100.0, np.array([-0.1, 0.0, 0.1]), 0.8)
+    assert (out.loc[3, "lo80"], out.loc[3, "hi80"]) == pytest.approx((lo, hi))
+    lo, hi = fc.calibrated_range(100.0, np.array([-0.1, 0.0, 0.1, 0.05]), 0.8)
+    assert (out.loc[4, "lo80"], out.loc[4, "hi80"]) == pytest.approx((lo, hi))
     # the outlier's own range does not stretch to hold it
     assert out.loc[4, "hi95"] < 400.0
 
@@ -545,15 +554,16 @@ def test_head_to_head_is_the_wape_on_the_shared_quarters_only():
 
 def test_a_method_beaten_on_the_shared_quarters_is_not_recommended():
     bt = _duel_frame()
-    ranked = fc.ranking(bt, min_quarters=4)
+    ranked = fc.ranking(bt)
     # A has 34% over its own 5 quarters, but on the 3 both were tested on it misses 50%
-    # against B's 30%: A is not recommended, and B, with 3 quarters, has too few of its own
+    # against B's 30%: A is not recommended; B, a yardstick unbeaten on 3 quarters (enough),
+    # is: the evidence that rules A out recommends B
     assert ranked.loc["last_quarter", "beaten_by"] == "trailing_mean"
-    assert not ranked["eligible"].any()
-    assert fc.recommend(bt, min_quarters=4) is None
+    assert ranked.loc["trailing_mean", "eligible"] and not ranked.loc["last_quarter", "eligible"]
+    assert fc.recommend(bt) == "trailing_mean"
     # B better on only 2 shared quarters does not count against A: one lucky quarter decides
     two = bt[~((bt["method"] == "trailing_mean") & (bt["quarter"] == "2025Q3"))]
-    assert fc.recommend(two, min_quarters=4) == "last_quarter"
+    assert fc.recommend(two) == "last_quarter"
 
 
 def test_salesforce_fixture_recommendation_beats_the_yardstick_on_the_same_quarters():
@@ -603,5 +613,111 @@ def test_when_every_method_lost_to_another_the_longest_record_decides():
         rows, columns=["quarter", "method", "forecast", "actual", "error", "covered80", "covered95"]
     )
     ranked = fc.ranking(bt, hindsight=())
-    assert (ranked["beaten_by"] != "").all()
+    assert (ranked["beaten_by"] != "").all() and ranked["cycle"].all()
     assert fc.recommend(bt, hindsight=()) == "pipeline"  # the one tested on all 8 quarters
+
+
+def error_table(errors: dict[str, list[float | None]]) -> pd.DataFrame:
+    """A backtest frame from each method's error per quarter (actual 100; None: not tested)."""
+    rows = [
+        (f"q{k}", m, 100.0 + e, 100.0, float(e), np.nan, np.nan)
+        for m, es in errors.items()
+        for k, e in enumerate(es)
+        if e is not None
+    ]
+    bt = pd.DataFrame(
+        rows, columns=["quarter", "method", "forecast", "actual", "error", "covered80", "covered95"]
+    )
+    bt.attrs["hindsight"] = ()
+    return bt
+
+
+@pytest.mark.parametrize(
+    ("errors", "expected", "cycle"),
+    [
+        # a yardstick tested on the last 3 quarters only beat every method there: recommended
+        (
+            {
+                "pipeline": [2, 2, 2, 2, 2, 6, 6, 6],
+                "win_model": [3, 3, 3, 3, 3, 5, 5, 5],
+                "seasonal_naive_growth": [None] * 5 + [1, 1, 1],
+            },
+            "seasonal_naive_growth",
+            False,
+        ),
+        # the same yardstick on 2 quarters is too short a record: it counts for nothing
+        (
+            {
+                "pipeline": [2, 2, 2, 2, 2, 2, 6, 6],
+                "win_model": [3, 3, 3, 3, 3, 3, 5, 5],
+                "seasonal_naive_growth": [None] * 6 + [1, 1],
+            },
+            "pipeline",
+            False,
+        ),
+        # every record too short: no recommendation (nothing was tested enough to choose)
+        ({"pipeline": [1, 1], "trailing_mean": [2, 2]}, None, False),
+        # a tie (equal misses on the same quarters) is broken by the smaller bias
+        ({"pipeline": [4, 4, -4, -4], "win_model": [-4, -4, -4, -4]}, "pipeline", False),
+        # a full tie, bias too: the order of ALL_METHODS (the pipeline methods first)
+        ({"trailing_mean": [3, -3, 3], "win_model": [3, -3, 3]}, "win_model", False),
+        # a cycle: win_model loses to pipeline, pipeline to time_series, time_series to
+        # win_model; the longest record (pipeline, 8 quarters) decides
+        (
+            {
+                "pipeline": [1, 1, 5, 5, 5, 5, 9, 9],
+                "win_model": [9, 9, 3, 3, 3, 3, None, None],
+                "time_series": [None, None, 4, 4, 4, 4, 1, 1],
+            },
+            "pipeline",
+            True,
+        ),
+    ],
+)
+def test_the_rule_on_hand_made_error_tables(errors, expected, cycle):
+    bt = error_table(errors)
+    assert fc.recommend(bt) == expected
+    assert bool(fc.ranking(bt)["cycle"].any()) == cycle
+
+
+def test_the_rule_always_recommends_once_a_method_has_enough_quarters(rng):
+    # random error tables: whenever a method was tested on 3 quarters or more, one is
+    # recommended, and it is one of those
+    for _ in range(150):
+        errors = {}
+        for m in ("pipeline", "win_model", "theta", "seasonal_naive_growth", "trailing_mean"):
+            start = int(rng.integers(0, 8))
+            errors[m] = [None] * start + [float(rng.normal(0, 10)) for _ in range(8 - start)]
+        bt = error_table(errors)
+        counts = bt.groupby("method").size()
+        pick = fc.recommend(bt)
+        if (counts >= fc.MIN_BACKTEST_QUARTERS).any():
+            assert pick is not None and counts[pick] >= fc.MIN_BACKTEST_QUARTERS
+        else:
+            assert pick is None
+
+
+def test_nested_ranges_come_from_the_earlier_quarters_only():
+    # one method; its relative errors (actual / forecast - 1) in q0..q4
+    f = [100.0, 100.0, 100.0, 100.0, 100.0, 100.0]
+    a = [90.0, 110.0, 100.0, 95.0, 105.0, 300.0]
+    bt = pd.DataFrame({"quarter": [f"q{k}" for k in range(6)], "method": "pipeline"})
+    bt["forecast"], bt["actual"], bt["booked"] = f, a, 0.0
+    bt["error"] = bt["forecast"] - bt["actual"]
+    for c in ("lo80", "hi80", "lo95", "hi95", "covered80", "covered95"):
+        bt[c] = np.nan
+    nested = fc.nested_choice(bt, hindsight=()).set_index("quarter")
+    assert nested.index.tolist() == ["q3", "q4", "q5"]
+    assert nested["range_errors"].tolist() == [3, 4, 5]
+    # q3's range: the t interval of the errors -0.1, 0.1, 0.0 (mean 0, sd 0.1, n 3)
+    from scipy.stats import t
+
+    half = t.ppf(0.9, 2) * 0.1 * np.sqrt(1 + 1 / 3)
+    assert nested.loc["q3", "lo80"] == pytest.approx(100 * (1 - half))
+    assert nested.loc["q3", "hi80"] == pytest.approx(100 * (1 + half))
+    # q5's outcome (300) is far outside its range, and never widened the earlier ranges
+    assert nested.loc["q5", "covered80"] == 0.0 and nested.loc["q4", "covered80"] == 1.0
+    later = bt.copy()
+    later.loc[later["quarter"] == "q5", "actual"] = 100.0
+    again = fc.nested_choice(later, hindsight=()).set_index("quarter")
+    assert again.loc[["q3", "q4"], "hi80"].tolist() == nested.loc[["q3", "q4"], "hi80"].tolist()

@@ -696,10 +696,14 @@ def test_demo_recommendation_follows_the_rule_on_the_backtest_shown(demo_report,
     rows = bt[bt["method"] == expected]
     held = ((rows["actual"] >= rows["lo80"]) & (rows["actual"] <= rows["hi80"])).sum()
     held95 = ((rows["actual"] >= rows["lo95"]) & (rows["actual"] <= rows["hi95"])).sum()
-    assert r.tiles[1].detail == f"held the actual in {held} of 8 quarters tested"
+    # each quarter's range from the quarters before it: the first 3 have none
+    ranged = int(rows["lo80"].notna().sum())
+    assert ranged == 5 and rows.sort_values("quarter")["lo80"].iloc[:3].isna().all()
+    assert r.tiles[1].detail.startswith(f"held the actual in {held} of 5 quarters with a range")
     assert r.range_sentence.startswith(
-        f"Its 80% ranges held the actual in {held} of 8 quarters tested and its 95% ranges in "
-        f"{held95} of 8"
+        f"Its 80% ranges held the actual in {held} of 5 quarters tested with a range (each range "
+        "comes from the quarters before it; the first 3 quarters had too few before them to make "
+        f"one) and its 95% ranges in {held95} of 5"
     )
     assert f"its average miss of {wape[expected]:.2%} over the 8 quarters tested" in (
         r.recommendation_sentence
@@ -906,7 +910,7 @@ def test_range_sentence_overconfident_both_levels_and_how_much_8_quarters_show()
         "would hold in 6 or fewer of 8 quarters 50% of the time. Of the 2 quarters outside the "
         "80% range, 1 closed above it and 1 below. Its ranges come from its own errors in the 8 "
         "quarters backtested at this week (a range from how far actuals fell from its "
-        "forecasts; each backtest quarter's from the others')."
+        "forecasts; each backtest quarter's from the quarters before it)."
     )
     evidence = fr.range_sentence(
         fr.Recommendation("pipeline", 0, list("abcdefghijkl"), 0.05, 5, 12, 12, above=7)
@@ -928,7 +932,7 @@ def test_range_sentence_overconfident_both_levels_and_how_much_8_quarters_show()
         "as often as such ranges aim at or more. The one quarter outside the 80% range closed "
         "below it. Its ranges come from its own errors in only 5 quarters backtested at this "
         "week (a range from how far actuals fell from its forecasts; each backtest quarter's "
-        "from the others'), too few to calibrate them: read them as **uncalibrated**."
+        "from the quarters before it), too few to calibrate them: read them as **uncalibrated**."
     )
     assert fr.range_sentence(rec(None, n=0)) is None
 
@@ -1063,7 +1067,7 @@ def test_maven_two_quarters_or_fewer_recommend_nothing(maven):
     # for 2017Q4 (two full quarters before it): one quarter, too few to recommend
     assert r.recommendation_sentence.startswith(
         "The backtest could test the methods that use only past bookings on only 1 quarter at "
-        "week 0 (the day before each quarter started): fewer than the 4 a recommendation needs, "
+        "week 0 (the day before each quarter started): fewer than the 3 a recommendation needs, "
         "so **no method is recommended**. Side by side"
     )
     assert r.recommendation_sentence.endswith(
@@ -1072,7 +1076,7 @@ def test_maven_two_quarters_or_fewer_recommend_nothing(maven):
         "backtest flatters them: they are not recommended from it, and their errors there are no "
         "track record."
     )
-    assert r.tiles[0].detail.endswith("none recommended: a fair backtest of 1 quarter, not 4")
+    assert r.tiles[0].detail.endswith("none recommended: a fair backtest of 1 quarter, not 3")
     # hindsight errors are not quoted as accuracy, the yardstick's are
     assert "(Last quarter again) of actual bookings" in r.accuracy_sentence
     assert "hindsight" not in r.accuracy_sentence and "Pipeline" not in r.accuracy_sentence
@@ -1084,7 +1088,7 @@ def test_maven_two_quarters_or_fewer_recommend_nothing(maven):
     }
     assert r.reconcile_sentence.startswith("No forecast is recommended: the methods expect")
     # one reason said once: history snapshots (VP finding 13), then the short history
-    assert r.status.startswith("Partial: no history snapshots, no older deals to backtest 4")
+    assert r.status.startswith("Partial: no history snapshots, no older deals to backtest 3")
     assert r.status.count("history") == 1
     # the reckoning's record on past quarters is hindsight too: not quoted
     assert "this reckoning missed" not in r.outlook_sentence
@@ -1150,10 +1154,10 @@ def test_recommendation_with_hindsight_names_the_fair_field_and_why():
         "No method that uses only past bookings could be backtested before 2026Q2, so **no "
         "method is recommended**."
     )
-    few = fr.recommendation_sentence(fc, looked(None, fair=3), "2026Q2", FMT)
+    few = fr.recommendation_sentence(fc, looked(None, fair=2), "2026Q2", FMT)
     assert few.startswith(
-        "The backtest could test the methods that use only past bookings on only 3 quarters at "
-        "week 0 (the day before each quarter started): fewer than the 4"
+        "The backtest could test the methods that use only past bookings on only 2 quarters at "
+        "week 0 (the day before each quarter started): fewer than the 3"
     )
 
 
@@ -1485,7 +1489,7 @@ def test_order_history_where_a_yardstick_is_best_recommends_it_and_says_so(tmp_p
     assert "Same quarter last year, grown 0.0% against its 0.0% (7 quarters)." in (
         r.recommendation_sentence
     )
-    assert "(2025Q1 to 2025Q4; Same quarter last year each time)" in r.recommendation_sentence
+    assert "(2024Q4 to 2025Q4; Same quarter last year each time)" in r.recommendation_sentence
     assert "It expects **$10.0K** for 2026Q1." in r.recommendation_sentence
     # the sentence's "lowest WAPE" holds against the table on the page
     table = r.accuracy.frame[r.accuracy.frame["week"] == r.recommendation.week]
@@ -1512,6 +1516,21 @@ def test_a_method_that_beats_the_yardsticks_is_recommended_without_the_yardstick
     assert ", among the methods tested on all of them. It expects" in (
         fr.recommendation_sentence(fc, fair, "2026Q4", FMT)
     )
+
+
+def test_a_cycle_recommendation_says_the_longest_record_decided_not_lowest():
+    fc = frame([("pipeline", 22.8e6), ("seasonal_naive", 20e6)])
+    text = fr.recommendation_sentence(fc, replace(rec("pipeline"), cycle=True), "2026Q4", FMT)
+    assert text.startswith(
+        "The recommended method is **Pipeline by stage and age**: its average miss of 4.2% over "
+        "the 8 quarters tested at week 0 (the day before each quarter started); every method "
+        "tested on 3 quarters or more missed more than another on the quarters they share, so "
+        "none was best on all of them, and of those tested on the most quarters it missed least."
+    )
+    assert "missed no more than" not in text and "lowest" not in text
+    # a yardstick picked so did not beat everything: no "nothing beat the yardsticks" lead
+    stick = replace(rec("seasonal_naive"), cycle=True)
+    assert not fr.recommendation_sentence(fc, stick, "2026Q4", FMT).startswith("No pipeline")
 
 
 def test_nested_sentence_names_the_picks_and_their_out_of_sample_error():
@@ -1604,7 +1623,7 @@ def test_a_beaten_method_says_on_which_quarters_it_lost():
     fc = frame([("last_quarter", 695e3), ("trailing_mean", 561e3)])
     text = fr.recommendation_sentence(fc, lost, "2026Q2", FMT)
     assert text.startswith(
-        "Last quarter again had the lowest average miss, 32.9%, of the methods tested on 4 quarters or "
+        "Last quarter again had the lowest average miss, 32.9%, of the methods tested on 3 quarters or "
         "more (over its 5 quarters tested at week 0 (the day before each quarter started)), but "
         "on the 3 quarters it shares with Average of the last four quarters it missed 50.4% "
         "against 35.4%"

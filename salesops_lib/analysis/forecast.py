@@ -1428,8 +1428,12 @@ def hindsight_methods(data: SalesData) -> tuple[str, ...]:
     return () if has_snapshots(data) else READS_PIPELINE
 
 
-MIN_BACKTEST_QUARTERS = 4
-"""Fewest quarters a backtest must have scored a method on for it to be recommended."""
+MIN_BACKTEST_QUARTERS = 3
+"""Enough quarters, the one threshold of the recommendation rule: the fewest a backtest must
+have scored a method on for it to be recommended, and the fewest two methods must share for
+one to count against the other (:data:`MIN_SHARED_QUARTERS`). One number for both, so the
+evidence that rules a method out is also enough to recommend the method that beat it: a
+yardstick that beat every method on the quarters they share is recommended, never nothing."""
 
 WAPE_TIE = 0.001
 """WAPEs less than this apart (0.1 percentage point) are a tie: the smaller bias decides."""
@@ -1451,9 +1455,10 @@ def ranking(
     methods are compared on the same quarters only. A method tested on at least
     ``min_quarters`` quarters, whose backtest used no hindsight (:func:`hindsight_methods`),
     is eligible when on the quarters it shares with each other such method (its rivals:
-    those tested on at least :data:`MIN_SHARED_QUARTERS` of the same quarters, such as a
-    yardstick that needs two years of data) its WAPE is no more than :data:`WAPE_TIE` above
-    the rival's (:func:`head_to_head`); of the eligible (who tie with one another on the
+    those tested on at least ``min_quarters`` of the same quarters, such as a yardstick
+    that needs two years of data) its WAPE is no more than :data:`WAPE_TIE` above the
+    rival's (:func:`head_to_head`); when none is (each lost to another: a cycle), those
+    tested on the most quarters are eligible; of the eligible (who tie with one another on the
     quarters they share), those tested on the most quarters, and of those the lowest WAPE,
     come first; methods whose WAPE is less than :data:`WAPE_TIE` above it are tied with it, and
     of those the one with the smallest absolute bias comes first (then the lower WAPE, then
@@ -1479,14 +1484,26 @@ def ranking(
         no rival on the quarters they share), ``beaten_by`` (the rival that missed least on
         the quarters it shares with the method, when it missed less than the method there;
         ``""`` otherwise), ``rivals`` (how many rivals it was compared with), ``tied`` (an
-        eligible method tied with the lowest eligible WAPE), best first; the first row is
-        recommended when it is ``eligible``.
+        eligible method tied with the lowest eligible WAPE), ``cycle`` (every method tested
+        on enough quarters lost to another: the longest record decided), best first; the
+        first row is recommended when it is ``eligible``, which it is whenever a method
+        without hindsight was tested on ``min_quarters`` quarters.
 
     Examples
     --------
     >>> ranking(backtest(data, quarters=8, week=0))[["wape", "bias", "tied"]]  # doctest: +SKIP
     """
-    cols = ["quarters", "wape", "bias", "hindsight", "eligible", "beaten_by", "rivals", "tied"]
+    cols = [
+        "quarters",
+        "wape",
+        "bias",
+        "hindsight",
+        "eligible",
+        "beaten_by",
+        "rivals",
+        "tied",
+        "cycle",
+    ]
     if bt is None or bt.empty:
         return pd.DataFrame(columns=cols)
     looked = set(bt.attrs.get("hindsight", ()) if hindsight is None else hindsight)
@@ -1498,16 +1515,17 @@ def ranking(
     out = acc[["quarters", "wape", "bias"]].copy()
     out["hindsight"] = out.index.isin(sorted(looked))
     fair = [str(m) for m in out.index[~out["hindsight"]]]
-    duels = {m: _duels(bt, m, fair) for m in fair}
+    duels = {m: _duels(bt, m, fair, min_quarters) for m in fair}
     out["beaten_by"] = [_beaten_by(duels.get(str(m), [])) for m in out.index]
     out["rivals"] = [len(duels.get(str(m), [])) for m in out.index]
     enough = (out["quarters"] >= min_quarters) & ~out["hindsight"]
     out["eligible"] = enough & (out["beaten_by"] == "")
-    cycle = enough.any() and out.loc[enough, "beaten_by"].isin(out.index[enough]).all()
-    if cycle and not out["eligible"].any():
-        # each method with a long enough record lost to another such method on the quarters
-        # they share (A beat B, B beat C, C beat A): none is unbeaten, so the longest record
-        # decides, by its WAPE
+    # a rival shares at least min_quarters quarters, so it has enough of its own: when no
+    # method is unbeaten, each lost to another (A beat B, B beat C, C beat A), and the
+    # longest record decides, by its WAPE; so with one method tested on enough quarters
+    # there is always a recommendation
+    out["cycle"] = bool(enough.any() and not out["eligible"].any())
+    if out["cycle"].any():
         out["eligible"] = enough & (out["quarters"] == out.loc[enough, "quarters"].max())
     # the eligible tie with each other on the quarters they share: the longest record first
     longest = out.loc[out["eligible"], "quarters"].max() if out["eligible"].any() else 0
@@ -1521,9 +1539,9 @@ def ranking(
     return out[cols]
 
 
-MIN_SHARED_QUARTERS = 3
+MIN_SHARED_QUARTERS = MIN_BACKTEST_QUARTERS
 """Fewest quarters two methods must share for one to count against the other: on fewer,
-one lucky quarter decides."""
+one lucky quarter decides (the same number as :data:`MIN_BACKTEST_QUARTERS`)."""
 
 
 def head_to_head(bt: pd.DataFrame, method: str, rival: str) -> tuple[int, float, float]:
@@ -1558,15 +1576,17 @@ def head_to_head(bt: pd.DataFrame, method: str, rival: str) -> tuple[int, float,
     return len(shared), mine, theirs
 
 
-def _duels(bt: pd.DataFrame, method: str, fair: list[str]) -> list[tuple[str, int, float, float]]:
-    """``method`` against each rival on the quarters they share (at least
-    :data:`MIN_SHARED_QUARTERS`): ``(rival, quarters, its WAPE, the rival's)``."""
+def _duels(
+    bt: pd.DataFrame, method: str, fair: list[str], shared: int = MIN_SHARED_QUARTERS
+) -> list[tuple[str, int, float, float]]:
+    """``method`` against each rival on the quarters they share (at least ``shared``):
+    ``(rival, quarters, its WAPE, the rival's)``."""
     out = []
     for r in fair:
         if r == method:
             continue
         n, mine, theirs = head_to_head(bt, method, r)
-        if n >= MIN_SHARED_QUARTERS and np.isfinite(mine) and np.isfinite(theirs):
+        if n >= shared and np.isfinite(mine) and np.isfinite(theirs):
             out.append((r, n, mine, theirs))
     return out
 
@@ -1935,7 +1955,7 @@ def backtest(
     -------
     DataFrame
         One row per quarter and method: :data:`BACKTEST_COLUMNS` (``booked``: bookings so
-        far at the as-of date; the ranges from the method's errors in the other quarters,
+        far at the as-of date; the ranges from the method's errors in the quarters before,
         :func:`calibrated_backtest`, and whether they held the actual).
         ``attrs["wape"]`` holds each method's WAPE (sum of absolute errors / sum of
         actuals), ``attrs["week"]`` the week, ``attrs["hindsight"]`` the methods whose
@@ -2125,12 +2145,12 @@ def calibrated_range(
 
 
 def calibrated_backtest(bt: pd.DataFrame) -> pd.DataFrame:
-    """A backtest's ranges remade from the method's errors in the other quarters tested.
+    """A backtest's ranges remade from the method's errors in the quarters tested before each.
 
     Each quarter's 80% and 95% ranges come from :func:`calibrated_range` on the relative
-    errors of the same method in the backtest's other quarters (leave one out: the quarter's
-    own outcome never shapes its range), so how often they held is an honest measure of the
-    ranges a forecast gets from the whole backtest. Rep call keeps its own range
+    errors of the same method in the backtest's quarters before it (nested: neither the
+    quarter's own outcome nor a later one shapes its range, as for a forecast made then), so
+    how often they held is the coverage a forecast really had. Rep call keeps its own range
     (:data:`OWN_RANGES`).
 
     Parameters
@@ -2142,16 +2162,17 @@ def calibrated_backtest(bt: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        A copy with the ranges replaced (NaN where fewer than :data:`MIN_RANGE_ERRORS` other
-        quarters give an error).
+        A copy with the ranges replaced (NaN where fewer than :data:`MIN_RANGE_ERRORS`
+        earlier quarters give an error).
     """
     out = bt.copy()
     for m, rows in out.groupby("method"):
         if m in OWN_RANGES:
             continue
         f, a = rows["forecast"].to_numpy(dtype=float), rows["actual"].to_numpy(dtype=float)
+        q = rows["quarter"].to_numpy()
         for i, idx in enumerate(rows.index):
-            keep = np.arange(len(rows)) != i
+            keep = q < q[i]
             errs = relative_errors(pd.Series(f[keep]), pd.Series(a[keep]))
             floor = float(out.at[idx, "booked"])
             for level in (80, 95):
@@ -2170,7 +2191,8 @@ def nested_choice(
 
     For each quarter tested, the method :func:`recommend` picks from the backtest's
     quarters before it alone (nested rolling origin: a quarter's own error never decides
-    its pick), and that method's forecast and error there.
+    its pick), and that method's forecast, error and ranges there (the ranges, too, from
+    the earlier quarters only: how often they held is the coverage a forecast really had).
 
     Parameters
     ----------
@@ -2184,7 +2206,10 @@ def nested_choice(
     Returns
     -------
     DataFrame
-        One row per quarter with a pick: ``bt``'s columns, ``method`` the method picked.
+        One row per quarter with a pick: ``bt``'s columns, ``method`` the method picked,
+        its ranges from that method's errors in the quarters before alone (NaN with fewer
+        than :data:`MIN_RANGE_ERRORS`; calibrated from :data:`CALIBRATED_ERRORS` on) and
+        ``range_errors``, how many errors they came from.
 
     Examples
     --------
@@ -2199,8 +2224,27 @@ def nested_choice(
         pick = recommend(past, min_quarters=min_quarters, hindsight=looked) if len(past) else None
         mine = bt[(bt["quarter"] == q) & (bt["method"] == pick)]
         if pick is not None and len(mine):
-            rows.append(mine.iloc[0])
-    return pd.DataFrame(rows, columns=bt.columns).reset_index(drop=True)
+            rows.append(_nested_range(mine.iloc[0], past[past["method"] == pick]))
+    cols = [*bt.columns, *(c for c in ("range_errors",) if c not in bt.columns)]
+    return pd.DataFrame(rows, columns=cols).reset_index(drop=True)
+
+
+def _nested_range(row: pd.Series, past: pd.DataFrame) -> pd.Series:
+    """A nested pick's row with its 80% and 95% ranges from the method's errors in the
+    quarters before it alone (:func:`calibrated_range`), as a forecast made then would have
+    had them, and whether they held; ``range_errors``: how many errors (Rep call keeps its own
+    range)."""
+    row = row.copy()
+    errs = relative_errors(past["forecast"], past["actual"])
+    row["range_errors"] = len(errs)
+    if row["method"] in OWN_RANGES or "lo80" not in row.index:
+        return row
+    floor = float(row["booked"]) if "booked" in row.index else 0.0
+    for level in (80, 95):
+        lo, hi = calibrated_range(float(row["forecast"]), errs, level / 100, floor=floor)
+        row[f"lo{level}"], row[f"hi{level}"] = lo, hi
+        row[f"covered{level}"] = float(lo <= row["actual"] <= hi) if np.isfinite(lo) else np.nan
+    return row
 
 
 def _long_forecast(parts: dict[str, pd.DataFrame], by: str | None) -> pd.DataFrame:

@@ -383,6 +383,10 @@ class Recommendation:
         the rival that missed less on the quarters they share, ``(method, rival, quarters,
         its WAPE on them, the rival's, its WAPE over all its quarters, those quarters)``;
         None otherwise.
+    cycle
+        Every method tested on enough quarters lost to another on the quarters they share
+        (A beat B, B beat C, C beat A), so the rule took the longest record's lowest WAPE
+        (:func:`~salesops_lib.analysis.forecast.ranking`).
 
     Without a recommendation ``quarters`` are the quarters the backtest could test (fewer
     than :data:`MIN_QUARTERS`, or none).
@@ -410,6 +414,7 @@ class Recommendation:
     partial: tuple[str, ...] = ()
     rivals: tuple[tuple[str, int, float, float], ...] = ()
     beaten: tuple[str, str, int, float, float, float, int] | None = None
+    cycle: bool = False
 
     @property
     def yardstick(self) -> bool:
@@ -1372,6 +1377,7 @@ def recommendation_of(
             if int(r["quarters"]) < len(mine) and m in set(fc["method"])
         ),
         rivals=_rivals(decision, str(method), fair),
+        cycle=bool(ranked["cycle"].any()) if "cycle" in ranked else False,
     )
 
 
@@ -1750,7 +1756,7 @@ def range_sentence(rec: Recommendation) -> str | None:
         return None
     n = rec.ranged
     text = (
-        f"Its 80% ranges held the actual in {rec.held80} of {count(n, 'quarter')} tested and its "
+        f"Its 80% ranges held the actual in {rec.held80} of {ranged_words(rec)} and its "
         f"95% ranges in {rec.held95} of {n}"
     )
     short = [(lvl, h) for lvl, h in ((80, rec.held80), (95, rec.held95)) if h / n < lvl / 100]
@@ -1793,6 +1799,32 @@ def range_sentence(rec: Recommendation) -> str | None:
     return f"{text} {range_basis(rec)}"
 
 
+def ranged_words(rec: Recommendation) -> str:
+    """How many backtest quarters had a range, in words.
+
+    ``8 quarters tested``, or, when the first quarters had too few earlier errors for a range,
+    ``5 quarters tested with a range (each range comes from ...; the first 3 quarters had too
+    few before them to make one)``.
+
+    Parameters
+    ----------
+    rec
+        The recommendation (:func:`recommendation_of`).
+
+    Returns
+    -------
+    str
+    """
+    n = rec.ranged
+    short = len(rec.quarters) - n
+    if short <= 0:
+        return f"{count(n, 'quarter')} tested"
+    return (
+        f"{count(n, 'quarter')} tested with a range (each range comes from the quarters before "
+        f"it; the first {count(short, 'quarter')} had too few before them to make one)"
+    )
+
+
 def range_basis(rec: Recommendation) -> str:
     """Where the recommended forecast's ranges come from, and whether they are calibrated.
 
@@ -1810,10 +1842,10 @@ def range_basis(rec: Recommendation) -> str:
     Examples
     --------
     >>> range_basis(Recommendation("pipeline", 0, list("abcdefgh"), 0.05, 6, 8, 8, range_errors=8))
-    "Its ranges come from its own errors in the 8 quarters backtested at this week (a range from how far actuals fell from its forecasts; each backtest quarter's from the others')."
+    "Its ranges come from its own errors in the 8 quarters backtested at this week (a range from how far actuals fell from its forecasts; each backtest quarter's from the quarters before it)."
     """
     n = rec.range_errors
-    how = "(a range from how far actuals fell from its forecasts; each backtest quarter's from the others')"
+    how = "(a range from how far actuals fell from its forecasts; each backtest quarter's from the quarters before it)"
     if n >= forecast.CALIBRATED_ERRORS:
         return f"Its ranges come from its own errors in the {n} quarters backtested at this week {how}."
     if n:
@@ -1932,7 +1964,8 @@ def forecast_tiles(
         tiles.append(Tile("Recommended forecast", fmt(row["point"]), f"{rec.name}{oos}"))
         for level, held in ((80, rec.held80), (95, rec.held95)):
             detail = (
-                f"held the actual in {held} of {count(rec.ranged, 'quarter')} tested"
+                f"held the actual in {held} of {count(rec.ranged, 'quarter')} "
+                + ("tested" if rec.ranged >= len(rec.quarters) else "with a range")
                 if rec.ranged
                 else "not measured in the backtest"
             )
@@ -2175,6 +2208,13 @@ def _duel_words(rec: Recommendation, over: str, among: str, names: dict[str, str
     """
     n = len(rec.quarters)
     past = " that uses only past bookings" if rec.hindsight else ""
+    if rec.cycle:
+        return (
+            f"its average miss of {pct(rec.wape, 1)} {over}; every method{past} tested on "
+            f"{MIN_QUARTERS} quarters or more missed more than another on the quarters they "
+            "share, so none was best on all of them, and of those tested on the most quarters "
+            "it missed least"
+        )
     if not rec.rivals:
         return (
             f"its average miss of {pct(rec.wape, 1)} {over}; no other method{past} was tested on "
@@ -2307,7 +2347,7 @@ def recommendation_sentence(
     lead = (
         f"No pipeline or model method beat the simple yardsticks{fair}, so a yardstick is "
         "recommended. "
-        if rec.yardstick
+        if rec.yardstick and not rec.cycle
         else ""
     )
     if methods_agree(forecasts):
@@ -3626,7 +3666,7 @@ def _definitions(
                 "that missed no more than any other on the quarters both were tested on (methods "
                 f"sharing at least {forecast.MIN_SHARED_QUARTERS} quarters are compared, on those "
                 "quarters only), and of those the lowest average miss; a yardstick when no pipeline or "
-                "model method beats it. Average misses less than 0.1 point apart are a tie, and of the tied "
+                "model method beats it (if each lost to another: the longest record's lowest miss). Average misses less than 0.1 point apart are a tie, and of the tied "
                 "methods the one with the smaller bias (in either direction) is recommended; the "
                 "backtest table then shows the average miss to two decimals. With fewer quarters tested none "
                 "is recommended and the methods are shown side by side. Without history "
@@ -3638,7 +3678,8 @@ def _definitions(
                 "A range from the method's own backtest errors at the same week of quarter (a t "
                 "interval of how far actuals fell from its forecasts, as a share of the forecast), around "
                 "the forecast and never below bookings so far; in the backtest each quarter's "
-                "range comes from the errors of the other quarters. From "
+                "range comes from the errors of the quarters before it only, as a forecast "
+                "made then had it. From "
                 f"{forecast.CALIBRATED_ERRORS} errors on it is called calibrated, with fewer "
                 "uncalibrated; with fewer than three the method's own range is shown (from its "
                 "simulation or model). Rep call's runs from Commit up to Best Case. A team's "
@@ -3719,7 +3760,7 @@ def _findings(
         out.append(
             Finding(
                 f"The recommended forecast's 80% ranges held the actual in only {rec.held80} of "
-                f"{count(rec.ranged, 'quarter')} tested: they are overconfident (too narrow).",
+                f"{ranged_words(rec)}: they are overconfident (too narrow).",
                 0.0,
                 SECTION_FORECAST,
             )

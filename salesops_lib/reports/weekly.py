@@ -406,7 +406,7 @@ def missing_sentence(quarter: str, tested: int) -> str:
     Examples
     --------
     >>> missing_sentence("2017Q4", 2)
-    'No forecast by week for 2017Q4: only 2 quarters before it could be backtested, and a method is recommended from 4 on.'
+    'No forecast by week for 2017Q4: only 2 quarters before it could be backtested, and a method is recommended from 3 on.'
     """
     need = forecast.MIN_BACKTEST_QUARTERS
     if tested < need:
@@ -482,9 +482,9 @@ def _line(
         if missing:
             sentence += (
                 f" {weeks_words(missing).capitalize()} are left out: the backtest of the "
-                f"quarters before {quarter} at that week recommends no method (too few "
-                "quarters tested, or each method beaten on the quarters it shares by one tested "
-                "too briefly to be recommended)."
+                f"quarters before {quarter} at that week recommends no method (fewer than "
+                f"{forecast.MIN_BACKTEST_QUARTERS} quarters tested by a method that may be "
+                "recommended)."
             )
     spec = SPEC.without(
         *(["quota"] if quota is None else []),
