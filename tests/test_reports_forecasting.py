@@ -1610,14 +1610,12 @@ def test_closed_since_sentence_counts_won_and_lost():
             "amount": [10e3, 102e3, 5e3],
         }
     )
-    said = fr.closed_since_sentence(
-        closed, pd.Timestamp("2026-03-31"), pd.Timestamp("2026-05-14"), FMT
-    )
+    said = fr.closed_since_clause(closed, pd.Timestamp("2026-05-14"), FMT)
     assert said == (
-        "3 deals open on 2026-03-31 have closed since, as the data (to 2026-05-14) shows: 2 won "
-        "($15.0K) and 1 lost ($102K); they are left out, with nothing left to push."
+        "3 have closed since, as the data (to 2026-05-14) shows: 2 won ($15.0K) and 1 lost "
+        "($102K), left out with nothing left to push"
     )
-    assert fr.closed_since_sentence(closed.iloc[0:0], closed.index, closed.index, FMT) is None
+    assert fr.closed_since_clause(closed.iloc[0:0], pd.Timestamp("2026-05-14"), FMT) is None
 
 
 def test_hubspot_push_list_leaves_out_deals_closed_since_and_says_what_it_rests_on():

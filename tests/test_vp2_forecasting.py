@@ -130,16 +130,18 @@ def test_push_sentence_starts_from_all_the_quarters_open_deals_and_reconciles():
 
 
 def test_chance_sentence_explains_blank_and_tiny_chances():
-    rows = _rows([np.nan, 0.002, 0.3], ["2026-09-29", "2026-08-01", "2026-08-01"])
+    rows = _rows([np.nan, 0.002, 0.3, 0.0], ["2026-09-29"] + ["2026-08-01"] * 3)
     s = fr.chance_sentence(rows, pd.Timestamp("2026-09-25"), FMT)
     assert s == (
         "1 deal ($100K) was created after the last pipeline snapshot (2026-09-25), so the win "
-        "model, which values the deals of that snapshot, gives them no chance (–): the forecast "
-        "counts such deals in its allowance for deals not yet created, and their whole amount "
-        "is at risk here. 1 deal has a win chance under 1% (<1%): the part of the amount the "
-        "forecast counts on is that small."
+        "model, which values the deals of that snapshot, gives them no chance (a blank Win "
+        "chance): the forecast counts such deals in its allowance for deals not yet created, "
+        "and their whole amount is at risk here. 2 deals have a win chance under 1% (<1% or "
+        "0%): the part of the amount the forecast counts on is that small."
     )
-    assert fr.chance_sentence(rows.iloc[2:], pd.Timestamp("2026-09-25"), FMT) is None
+    assert "–" not in s
+    assert fr.chance_sentence(rows.iloc[2:3], pd.Timestamp("2026-09-25"), FMT) is None
+    assert "(<1%)" in (fr.chance_sentence(rows.iloc[1:3], None, FMT) or "")
     assert fr.PUSH_SPEC.columns[[c.key for c in fr.PUSH_SPEC.columns].index("chance")].fmt == (
         "share"
     )

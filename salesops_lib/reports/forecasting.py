@@ -4286,7 +4286,7 @@ def _last_snapshot(d: SalesData, as_of: pd.Timestamp) -> pd.Timestamp | None:
 def chance_sentence(
     rows: pd.DataFrame, snapshot: pd.Timestamp | None, fmt: MoneyFormat
 ) -> str | None:
-    """Why some deals to push show no win chance ("–") or one under 1% ("<1%").
+    """Why some deals to push show no win chance (blank) or one under 1% (``<1%``, ``0%``).
 
     Parameters
     ----------
@@ -4305,9 +4305,9 @@ def chance_sentence(
     Examples
     --------
     ``50 deals ($2.7M) were created after the last pipeline snapshot (2026-09-25), so the win
-    model, which values the deals of that snapshot, gives them no chance (–): the forecast
-    counts such deals in its allowance for deals not yet created, and their whole amount is
-    at risk here. 380 deals have a win chance under 1% (<1%).``
+    model, which values the deals of that snapshot, gives them no chance (a blank Win
+    chance): the forecast counts such deals in its allowance for deals not yet created, and
+    their whole amount is at risk here. 380 deals have a win chance under 1% (<1% or 0%): ...``
     """
     if rows.empty or "chance" not in rows:
         return None
@@ -4321,20 +4321,22 @@ def chance_sentence(
             out.append(
                 f"{count(n, 'deal')} ({amt}) {'was' if n == 1 else 'were'} created after the "
                 f"last pipeline snapshot ({snapshot.date()}), so the win model, which values "
-                "the deals of that snapshot, gives them no chance (–): the forecast counts "
+                "the deals of that snapshot, gives them no chance (a blank Win chance): the "
+                "forecast counts "
                 "such deals in its allowance for deals not yet created, and their whole amount "
                 "is at risk here."
             )
         else:
             out.append(
-                f"{count(n, 'deal')} ({amt}) {'has' if n == 1 else 'have'} no win chance (–): "
-                "their whole amount is at risk here."
+                f"{count(n, 'deal')} ({amt}) {'has' if n == 1 else 'have'} no win chance (a "
+                "blank Win chance): their whole amount is at risk here."
             )
-    tiny = int(((chance > 0) & (chance < 0.005)).sum())
+    tiny = int((chance < 0.005).sum())  # NaN compares False
     if tiny:
+        shown = "<1% or 0%" if bool((chance == 0).any()) else "<1%"
         out.append(
             f"{count(tiny, 'deal')} {'has' if tiny == 1 else 'have'} a win chance under 1% "
-            "(<1%): the part of the amount the forecast counts on is that small."
+            f"({shown}): the part of the amount the forecast counts on is that small."
         )
     return " ".join(out) or None
 
