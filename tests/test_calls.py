@@ -218,12 +218,12 @@ def test_at_risk_sentence():
         "(lowest first: Ann and Bo); together they are expected to fall $90 short."
     )
     assert rc.at_risk_sentence(ch.iloc[2:], "2026Q3", FMT).startswith("Every one of the 1 rep")
-    assert "no quotas" in rc.at_risk_sentence(ch.iloc[:0], "2026Q3", FMT)
+    assert rc.at_risk_sentence(ch.iloc[:0], "2026Q3", FMT) is None  # the gap says it, once
 
 
 def test_section_on_tiny_data_without_quotas(tiny):
     s = rc.calls_section(tiny, quarter="2026Q2", as_of=pd.Timestamp("2026-04-05"), week=0)
-    assert "no quotas" in s.at_risk_sentence and s.at_risk.frame.empty
+    assert s.at_risk_sentence is None and s.at_risk.frame.empty
     assert s.sentence.startswith("Reps' Commit calls at week 8")  # week 8 of Q1: no Commit left
 
 

@@ -164,9 +164,16 @@ def test_tiles_measured_coverage_or_no_recommendation():
 
 
 def test_forecast_title_spread_only_when_the_methods_differ():
-    fc = frame([("pipeline", 22.8e6), ("win_model", 22.4e6), ("rep_call", 4.3e6)])
+    fc = frame([("pipeline", 22.8e6), ("win_model", 20.4e6), ("rep_call", 4.3e6)])
+    # the range is over the candidates: Rep call (never recommended) is set aside and said so
     assert fr.forecast_title(fc, rec("win_model"), "2026Q4", FMT) == (
-        "2026Q4: Deal-by-deal win model expects $22.4M; methods range $4.3M–$22.8M"
+        "2026Q4: Deal-by-deal win model expects $20.4M; methods range $20.4M–$22.8M "
+        "(Rep call aside)"
+    )
+    close = frame([("pipeline", 22.8e6), ("win_model", 22.7e6), ("rep_call", 4.3e6)])
+    assert fr.forecast_title(close, rec("win_model"), "2026Q4", FMT) == (
+        "2026Q4: Deal-by-deal win model expects $22.7M; the methods agree ($22.7M–$22.8M) "
+        "(Rep call aside)"
     )
     one = frame([("pipeline", 776_000)])
     assert fr.forecast_title(one, rec("pipeline"), "2026Q4", FMT) == (
@@ -1482,9 +1489,9 @@ def test_order_history_where_a_yardstick_is_best_recommends_it_and_says_so(tmp_p
         "No pipeline or model method beat the simple yardsticks in a fair backtest, on the "
         "quarters they share, so a yardstick is recommended. The recommended method is **Same "
         "quarter last year**: its average miss of 0.0% over the 8 quarters tested at week 0 (the day "
-        "before each quarter started), and it missed no more than any other method that uses "
-        "only past bookings on the quarters both were tested on: Bookings trend 6.4% against "
-        "its 0.0% (8 quarters)"
+        "before each quarter started), and of the methods that use only past bookings tested "
+        "on at least 3 of the same quarters as it, none missed less on those quarters: Bookings "
+        "trend 6.4% against its 0.0% (8 quarters)"
     )
     assert "Same quarter last year, grown 0.0% against its 0.0% (7 quarters)." in (
         r.recommendation_sentence
@@ -1681,14 +1688,12 @@ def test_closed_since_sentence_counts_won_and_lost():
             "amount": [10e3, 102e3, 5e3],
         }
     )
-    said = fr.closed_since_sentence(
-        closed, pd.Timestamp("2026-03-31"), pd.Timestamp("2026-05-14"), FMT
-    )
+    said = fr.closed_since_clause(closed, pd.Timestamp("2026-05-14"), FMT)
     assert said == (
-        "3 deals open on 2026-03-31 have closed since, as the data (to 2026-05-14) shows: 2 won "
-        "($15.0K) and 1 lost ($102K); they are left out, with nothing left to push."
+        "3 have closed since, as the data (to 2026-05-14) shows: 2 won ($15.0K) and 1 lost "
+        "($102K), left out with nothing left to push"
     )
-    assert fr.closed_since_sentence(closed.iloc[0:0], closed.index, closed.index, FMT) is None
+    assert fr.closed_since_clause(closed.iloc[0:0], pd.Timestamp("2026-05-14"), FMT) is None
 
 
 def test_hubspot_push_list_leaves_out_deals_closed_since_and_says_what_it_rests_on():

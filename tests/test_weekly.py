@@ -74,8 +74,9 @@ def test_sentence_landed_inside():
     s = rw.line_sentence(w, quarter="2026Q3", outcome=32.2e6, quota=32.0e6, fmt=FMT)
     assert s == (
         "At week 0 the forecast of 2026Q3 was $31.0M (80% range $30.0M – $32.0M); by week 8 it "
-        "was $32.1M; the quarter closed at $32.2M (101% of its $32.0M quota), inside the "
-        "week-8 range ($31.1M – $33.1M); 6 of 14 weekly ranges held the outcome."
+        "was $32.1M and by week 13, the last week shown, $32.0M; the quarter closed at $32.2M "
+        "(101% of its $32.0M quota), inside the week-13 range ($31.0M – $33.0M); 6 of 14 "
+        "weekly ranges held the outcome."
     )
 
 
@@ -84,7 +85,8 @@ def test_sentence_landed_outside_uncalibrated_without_quota():
     s = rw.line_sentence(w, quarter="2026Q3", outcome=30.0e6, quota=None, fmt=FMT)
     assert s == (
         "At week 0 the forecast of 2026Q3 was $20.0M (80% range $19.0M – $21.0M, "
-        "uncalibrated); by week 2 it was $22.0M; the quarter closed at $30.0M, outside the "
+        "uncalibrated); by week 2, the last week shown, it was $22.0M; the quarter closed at "
+        "$30.0M, outside the "
         "week-2 range ($21.0M – $23.0M, uncalibrated); 0 of 3 weekly ranges held the outcome."
     )
 

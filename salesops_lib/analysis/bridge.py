@@ -249,6 +249,41 @@ def valuation(
     )
 
 
+def allowance_basis(data: SalesData, quarter: str, as_of: object) -> tuple[list[str], bool]:
+    """The earlier quarters the allowance for deals not yet created averages on ``as_of``.
+
+    The allowance (:func:`valuation`) is the mean, over the last four earlier quarters that
+    had ended by ``as_of``, of what deals created after the same point of those quarters
+    booked; adjusted for the season only when the eight quarters just before ``quarter`` are
+    all there and the day is the day before it starts or later. A week before the quarter
+    the one running then has not ended, so the quarters averaged (and the season rule)
+    differ from the day before: the allowance can move without any deal changing.
+
+    Parameters
+    ----------
+    data
+        The data set.
+    quarter
+        The quarter forecast.
+    as_of
+        The day (capped at the quarter's end).
+
+    Returns
+    -------
+    tuple of (list of str, bool)
+        The quarters averaged, latest first, and whether the season adjustment applies.
+
+    Examples
+    --------
+    >>> allowance_basis(data, "2026Q4", "2026-09-23")  # doctest: +SKIP
+    (['2026Q2', '2026Q1', '2025Q4', '2025Q3'], False)
+    """
+    _, end = data.calendar.bounds(quarter)
+    day = min(pd.Timestamp(as_of).normalize(), end)  # type: ignore[arg-type]
+    points = fc._earlier_points(data, fc._point(data, quarter, day))
+    return [q.quarter for q in points[:4]], bool(fc._a_year_back(data, points))
+
+
 @dataclass(frozen=True)
 class Bridge:
     """How a quarter's forecast moved between two days (:func:`bridge`)."""

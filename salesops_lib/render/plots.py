@@ -1099,12 +1099,13 @@ def waterfall_h(
     title: str,
     label: str = "label",
     currency: str = "USD",
-    zoom: bool = False,
     ax: Axes | None = None,
 ) -> Axes:
     """Horizontal pipeline waterfall, first step at the top, each amount written beside its bar.
 
-    Start and end are full bars, inflows green, outflows red; labels never collide.
+    Start and end are full bars, inflows green, outflows red; labels never collide. The axis
+    starts at 0, so the totals' bars are in proportion (a bar cut short would make $2.3M
+    look five times $1.6M).
 
     Parameters
     ----------
@@ -1117,9 +1118,6 @@ def waterfall_h(
         The column naming each step on the y axis.
     currency
         ISO code of the money amounts (axis and labels as ``$1.2M``).
-    zoom
-        Start the axis near the smallest running total rather than at 0, so small steps
-        between two large totals (a forecast's week) show; the axis says where it starts.
     ax
         The Axes to draw on; None: a new figure.
 
@@ -1157,13 +1155,6 @@ def waterfall_h(
     ax.set_yticks(y, movement[label].astype("str"))
     ax.set_axisbelow(True)
     ax.set_xlim(0, top * 1.15 if top > 0 else 1)
-    if zoom and spans:
-        lows = [left for left, _, c, _ in spans if c != ACCENT] + [
-            w for _, w, c, _ in spans if c == ACCENT
-        ]
-        low, span = min(lows), top - min(lows)
-        if low > 0 and span > 0:
-            ax.set_xlim(max(0.0, low - 0.3 * span), top + 0.35 * span)
     money_axis(ax, axis="x", currency=currency)
     _value_grid_on_x(ax)
     ax.set_title(title)

@@ -122,7 +122,7 @@ class Calls:
     at_risk
         The reps whose chance of reaching quota is below 30%.
     at_risk_sentence
-        The reps at risk in a sentence.
+        The reps at risk in a sentence (None without quotas: the section's gap says so).
     calibration_test
         The company's raw and calibrated call at the same week of earlier quarters against
         the outcome (:func:`~salesops_lib.analysis.calls.calibration_backtest`).
@@ -144,7 +144,7 @@ class Calls:
     teams: Table
     calibrated_sentence: str | None
     at_risk: Table
-    at_risk_sentence: str
+    at_risk_sentence: str | None
     calibration_test: pd.DataFrame
     chances: pd.DataFrame
     definitions: dict[str, str]
@@ -877,7 +877,7 @@ def tested_words(tested: pd.DataFrame | None, week: int) -> str | None:
     )
 
 
-def at_risk_sentence(chances: pd.DataFrame, quarter: str, fmt: MoneyFormat) -> str:
+def at_risk_sentence(chances: pd.DataFrame, quarter: str, fmt: MoneyFormat) -> str | None:
     """The reps at risk of missing quota in a sentence.
 
     Parameters
@@ -891,11 +891,12 @@ def at_risk_sentence(chances: pd.DataFrame, quarter: str, fmt: MoneyFormat) -> s
 
     Returns
     -------
-    str
-        Without quotas, that no chance can be worked out.
+    str or None
+        None without quotas for ``quarter``: the section's own line says what is missing
+        (report 03's gap), once.
     """
     if chances.empty:
-        return f"The data has no quotas for {quarter}, so no rep's chance of reaching quota can be worked out."
+        return None
     risky = chances[chances["chance"] < ca.AT_RISK]
     n = len(chances)
     if risky.empty:

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from salesops_lib.analysis.forecast import MIN_SHARED_QUARTERS
 from salesops_lib.format import pct, ratio
-from salesops_lib.reports.base import bold, money_in
+from salesops_lib.reports.base import bold, count, money_in
 from salesops_lib.reports.definitions import pick
 from salesops_lib.reports.forecasting import span
 
@@ -40,8 +41,12 @@ DEFINITIONS = pick(
             "at stake first. Findings without an amount come last."
         ),
         "Recommended forecast": (
-            "The forecast of the method report 03 recommends: the one with the lowest error when "
-            "tested on the company's own past quarters."
+            "The forecast of the method report 03 recommends: tested on the company's own past "
+            "quarters, it missed no more (within 0.1 point) than any other method on the "
+            "quarters both were tested on, counting only methods that share at least "
+            f"{MIN_SHARED_QUARTERS} of them (report 03 names those left out). The average miss "
+            "of the rule: how far the methods the rule picked for each past quarter, from the "
+            "quarters before it alone, missed."
         ),
         "80% range": (
             "The range the recommended forecast expects the quarter to close in four times out "
@@ -154,6 +159,12 @@ def outlook_paragraph(
         )
         if outlook.get("lo80") is not None and outlook.get("hi80") is not None:
             text += f", 80% range {span(outlook['lo80'], outlook['hi80'], fmt)}"
+        if outlook.get("rule_miss") is not None and outlook.get("rule_quarters"):
+            text += (
+                f" (picked from past quarters alone, the rule missed by "
+                f"{pct(outlook['rule_miss'], 1)} on average over "
+                f"{count(int(outlook['rule_quarters']), 'quarter')} tested)"
+            )
         text += f", against {against}"
         text += f": {pct(outlook['point'] / goal)} of it." if goal else "."
     else:

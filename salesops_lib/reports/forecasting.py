@@ -21,7 +21,7 @@ import pandas as pd
 
 from salesops_lib import timeline
 from salesops_lib.analysis import forecast, kpis
-from salesops_lib.analysis.bridge import Bridge, bridge, valuation
+from salesops_lib.analysis.bridge import Bridge, allowance_basis, bridge, valuation
 from salesops_lib.analysis.inspection import file_slug, inspection_list, stage_chances
 from salesops_lib.analysis.kpis import UNASSIGNED
 from salesops_lib.analysis.outlook import TRAILING as OUTLOOK_TRAILING
@@ -378,6 +378,10 @@ class Recommendation:
         The methods it was compared with on the quarters they share
         (:func:`~salesops_lib.analysis.forecast.head_to_head`): ``(method, quarters, its
         WAPE on them, the rival's)``; empty: no other method could be compared with it.
+    uncompared
+        The other methods without hindsight that share fewer than
+        :data:`~salesops_lib.analysis.forecast.MIN_SHARED_QUARTERS` tested quarters with it:
+        the rule does not set them against it.
     beaten
         Without a recommendation: the method with the lowest WAPE over enough quarters and
         the rival that missed less on the quarters they share, ``(method, rival, quarters,
@@ -415,6 +419,7 @@ class Recommendation:
     rivals: tuple[tuple[str, int, float, float], ...] = ()
     beaten: tuple[str, str, int, float, float, float, int] | None = None
     cycle: bool = False
+    uncompared: tuple[str, ...] = ()
 
     @property
     def yardstick(self) -> bool:
@@ -529,8 +534,11 @@ def outlook_figures(r: Forecasting) -> dict[str, Any]:
     -------
     dict
         ``quarter, section, method, point, lo80, hi80, goal, goal_basis, booked,
-        open_pipeline, coverage, currency``; the forecast's keys are None without a
-        recommended method, ``coverage`` None when the goal is met or missing.
+        open_pipeline, coverage, currency, rule_miss, rule_quarters``; the forecast's keys
+        are None without a recommended method, ``coverage`` None when the goal is met or
+        missing; ``rule_miss`` is the tile's average miss of the rule (the methods it picked
+        for each past quarter from the quarters before it alone) over ``rule_quarters``
+        quarters, None when not measured.
     """
     o = r.outlook
     row: dict[str, Any] = {}
@@ -555,6 +563,8 @@ def outlook_figures(r: Forecasting) -> dict[str, Any]:
         "open_pipeline": float(o.open_pipeline),
         "coverage": plain(o.coverage),
         "currency": r.currency,
+        "rule_miss": plain(r.recommendation.nested_wape) if row else None,
+        "rule_quarters": len(r.recommendation.nested_quarters) if row else 0,
     }
 
 
@@ -1351,6 +1361,8 @@ def recommendation_of(
     )
     mine = decision[decision["method"] == method]
     nested = decision.attrs.get("nested", pd.DataFrame(columns=["quarter", "method"]))
+    rivals = _rivals(decision, str(method), fair)
+    compared = {r[0] for r in rivals} | {str(method)}
     return Recommendation(
         method=str(method),
         week=week,
@@ -1376,8 +1388,9 @@ def recommendation_of(
             for m, r in fair.iterrows()
             if int(r["quarters"]) < len(mine) and m in set(fc["method"])
         ),
-        rivals=_rivals(decision, str(method), fair),
+        rivals=rivals,
         cycle=bool(ranked["cycle"].any()) if "cycle" in ranked else False,
+        uncompared=tuple(str(m) for m in fair.index if str(m) not in compared),
     )
 
 
@@ -2221,7 +2234,8 @@ def _duel_words(rec: Recommendation, over: str, among: str, names: dict[str, str
             f"{forecast.MIN_SHARED_QUARTERS} or more of the same quarters, so none could be "
             "compared with it"
         )
-    if rec.fair_quarters == n and all(q == n for _, q, _, _ in rec.rivals):
+    left = _uncompared_words(rec, names)
+    if rec.fair_quarters == n and all(q == n for _, q, _, _ in rec.rivals) and not left:
         return f"the lowest average miss, {pct(rec.wape, 1)}, {over}{among}"
     duels = listing(
         [
@@ -2231,8 +2245,22 @@ def _duel_words(rec: Recommendation, over: str, among: str, names: dict[str, str
         ]
     )
     return (
-        f"its average miss of {pct(rec.wape, 1)} {over}, and it missed no more than any other "
-        f"method{past} on the quarters both were tested on: {duels}"
+        f"its average miss of {pct(rec.wape, 1)} {over}, and of the methods"
+        f"{past.replace('uses', 'use')} tested on at "
+        f"least {forecast.MIN_SHARED_QUARTERS} of the same quarters as it, none missed less on "
+        f"those quarters: {duels}{left}"
+    )
+
+
+def _uncompared_words(rec: Recommendation, names: dict[str, str] | None) -> str:
+    """``; X, tested on fewer than 3 of its quarters, is not set against it`` (blank: none)."""
+    if not rec.uncompared:
+        return ""
+    them = listing([method_name(m, names) for m in rec.uncompared])
+    one = len(rec.uncompared) == 1
+    return (
+        f"; {them}, tested on fewer than {forecast.MIN_SHARED_QUARTERS} of its quarters, "
+        f"{'is' if one else 'are'} not set against it"
     )
 
 
@@ -2513,7 +2541,8 @@ def forecast_title(
 ) -> str:
     """The forecast chart's title: what the recommended method expects and how far the methods spread.
 
-    The spread is left out when the methods agree or there is one.
+    The spread is over the methods the rule can recommend (Rep call, which has no probability
+    behind it, aside, and said so); it is left out when there is one figure.
 
     Parameters
     ----------
@@ -2532,10 +2561,15 @@ def forecast_title(
     str
         The title (it states the finding).
     """
-    lo, hi = forecasts["point"].min(), forecasts["point"].max()
-    spread = f"methods range {fmt(lo)}–{fmt(hi)}" if fmt(lo) != fmt(hi) else ""
-    if spread and methods_agree(forecasts) and "rep_call" not in set(forecasts["method"]):
-        spread = f"the methods agree ({fmt(lo)}–{fmt(hi)})"
+    call = forecasts["method"] == "rep_call"
+    pool = forecasts[~call] if (~call).any() else forecasts  # the candidates, Rep call aside
+    lo, hi = pool["point"].min(), pool["point"].max()
+    aside = (
+        f" ({forecasts.loc[call, 'label'].iloc[0]} aside)" if call.any() and len(pool) > 1 else ""
+    )
+    spread = f"methods range {fmt(lo)}–{fmt(hi)}{aside}" if fmt(lo) != fmt(hi) else ""
+    if spread and methods_agree(forecasts):
+        spread = f"the methods agree ({fmt(lo)}–{fmt(hi)}){aside}"
     if rec.method is not None:
         point = forecasts.set_index("method").loc[rec.method, "point"]
         return f"{target}: {rec.name} expects {fmt(point)}" + (f"; {spread}" if spread else "")
@@ -3863,7 +3897,7 @@ PUSH_SPEC = TableSpec(
         Column("amount", "Amount", "money"),
         Column("close_date", "Close date", "date"),
         Column("forecast_category", "Category"),
-        Column("chance", "Win chance", "pct"),
+        Column("chance", "Win chance", "share"),
         Column("at_risk", "Value at risk", "money"),
         Column("flags", "Risk flags"),
     ),
@@ -4085,6 +4119,7 @@ def _bridge_section(b: _Basis) -> _Moved:
     v.loc[v["step"] == "end", "label"] = f"Forecast {br.as_of.date()}"
     moved = br.deals[br.deals["change"].abs() >= 0.005].head(BRIDGE_ROWS)
     rows = deal_rows(b.d, moved.assign(opp_row=moved["opp_row"].fillna(-1).astype("int64")))
+    rows = won_elsewhere_stage(b.d, rows)
     rows["step_label"] = rows["step"].map(STEP_LABELS)
     share = forecast_share(weights if method == "ensemble" else {method: 1.0})
     return _Moved(
@@ -4099,6 +4134,12 @@ def _bridge_section(b: _Basis) -> _Moved:
                     br.steps, name=name, target=b.target, since=br.since, as_of=br.as_of, fmt=b.fmt
                 ),
                 other_sentence(*other_parts(br), b.fmt, target=b.target),
+                allowance_sentence(
+                    br.allowance_change,
+                    (br.since, *allowance_basis(b.d, b.target, br.since)),
+                    (br.as_of, *allowance_basis(b.d, b.target, br.as_of)),
+                    b.fmt,
+                ),
                 bridge_note(method, b.rec, share, forecast.has_snapshots(b.d), name),
             )
             if t
@@ -4112,6 +4153,93 @@ def _bridge_section(b: _Basis) -> _Moved:
         ),
         bridge_definitions=bridge_definitions(BRIDGE_DAYS),
     )
+
+
+def allowance_sentence(
+    change: float,
+    then: tuple[pd.Timestamp, list[str], bool],
+    now: tuple[pd.Timestamp, list[str], bool],
+    fmt: MoneyFormat,
+) -> str | None:
+    """Why the allowance for deals not yet created moved, when its basis changed between the days.
+
+    Parameters
+    ----------
+    change
+        The allowance's change (:attr:`~salesops_lib.analysis.bridge.Bridge.allowance_change`).
+    then, now
+        Each day, the quarters it averages (latest first) and whether the season adjustment
+        applies (:func:`~salesops_lib.analysis.bridge.allowance_basis`).
+    fmt
+        The money formatter.
+
+    Returns
+    -------
+    str or None
+        None when the change is under half a cent or both days rest on the same basis.
+
+    Examples
+    --------
+    ``The allowance for deals not yet created moved by +$1.8M because it rests on other
+    quarters: on 2026-09-23 the average of 2025Q3–2026Q2 (2026Q3 had not ended), on
+    2026-09-30 the average of 2025Q4–2026Q3 adjusted for the season; no deal changed it.``
+    """
+    if abs(change) < 0.005 or (then[1], then[2]) == (now[1], now[2]) or not then[1] or not now[1]:
+        return None
+
+    def basis(day: pd.Timestamp, qs: list[str], season: bool) -> str:
+        span_ = qs[0] if len(qs) == 1 else f"{qs[-1]}–{qs[0]}"
+        return (
+            f"on {day.date()} the average of {span_}{' adjusted for the season' if season else ''}"
+        )
+
+    skipped = [q for q in now[1] if q not in then[1] and q > then[1][0]]
+    why = f" ({listing(skipped)} had not ended)" if skipped else ""
+    return (
+        f"The allowance for deals not yet created moved by {signed(change, fmt)} because it "
+        f"rests on other quarters: {basis(*then)}{why}, {basis(*now)}; no deal changed it."
+    )
+
+
+def won_elsewhere_stage(data: SalesData, rows: pd.DataFrame) -> pd.DataFrame:
+    """Bridge rows of deals won outside the quarter forecast, their stage now saying so.
+
+    Such a deal counted in the forecast on the first day and was won before the quarter
+    began (booked in that quarter, not the one forecast), so it has no open stage now; its
+    ``stage_now`` reads ``Won 2026-09-28 (2026Q3)`` from its record's close date.
+
+    Parameters
+    ----------
+    data
+        The data set (the record's ``close_date`` by ``opp_row``).
+    rows
+        The bridge's deal rows (``why``, ``opp_row``, ``stage_now``).
+
+    Returns
+    -------
+    DataFrame
+        A new frame; other rows unchanged.
+    """
+    out = rows.copy()
+    if out.empty or "why" not in out or "opp_row" not in out:
+        return out
+    row = out["opp_row"].fillna(-1).astype("int64").to_numpy()
+    won = (out["why"] == "won outside the quarter").to_numpy(dtype=bool) & (row >= 0)
+    if not won.any():
+        return out
+    closes = pd.to_datetime(data.opportunities["close_date"]).to_numpy()[row[won]]
+    words = [
+        f"Won {pd.Timestamp(c).date()} ({data.calendar.quarter_of(c)})" if pd.notna(c) else "Won"
+        for c in closes
+    ]
+    stage = (
+        out["stage_now"].astype("object")
+        if "stage_now" in out
+        else pd.Series(None, index=out.index, dtype="object")
+    )
+    stage.loc[won] = words
+    out["stage_now"] = stage
+    return out
 
 
 def other_parts(br: Bridge) -> tuple[dict[str, float], float]:
@@ -4197,11 +4325,14 @@ def _push_section(b: _Basis, risk: dict[str, object]) -> _Push:
         b.fmt,
         has_activities=d.activities is not None,
         basis=STAGE_BASIS if by_stage else MODEL_BASIS,
+        closed=closed,
+        as_of=as_of,
+        last=d.last_date,
     )
-    gone = closed_since_sentence(closed, as_of, d.last_date, b.fmt)
+    odds = chance_sentence(rows, _last_snapshot(d, as_of), b.fmt)
     return _Push(
         push_list=table,
-        push_sentence=text + (f" {gone}" if gone else ""),
+        push_sentence=text + (f" {odds}" if odds else ""),
         push_rule=rule,
         push_files=files,
         push_files_label=(
@@ -4282,6 +4413,108 @@ def closed_since_sentence(
         f"{'it is' if n == 1 else 'they are'} {tail}."
     )
 
+def _last_snapshot(d: SalesData, as_of: pd.Timestamp) -> pd.Timestamp | None:
+    """The latest history snapshot on or before ``as_of`` (None: no snapshots by then)."""
+    if d.history is None or d.history.empty:
+        return None
+    days = pd.to_datetime(d.history["snapshot_date"])
+    day = days[days <= as_of].max()
+    return None if pd.isna(day) else pd.Timestamp(day)
+
+def chance_sentence(
+    rows: pd.DataFrame, snapshot: pd.Timestamp | None, fmt: MoneyFormat
+) -> str | None:
+    """Why some deals to push show no win chance (blank) or one under 1% (``<1%``, ``0%``).
+
+    Parameters
+    ----------
+    rows
+        The push list's rows (``chance``, NaN: none; ``amount``; ``created_date`` when known).
+    snapshot
+        The latest history snapshot on or before the as-of date (None: no snapshots).
+    fmt
+        The money formatter.
+
+    Returns
+    -------
+    str or None
+        None when every deal has a chance of 1% or more.
+
+    Examples
+    --------
+    ``50 deals ($2.7M) were created after the last pipeline snapshot (2026-09-25), so the win
+    model, which values the deals of that snapshot, gives them no chance (a blank Win
+    chance): the forecast counts such deals in its allowance for deals not yet created, and
+    their whole amount is at risk here. 380 deals have a win chance under 1% (<1% or 0%): ...``
+    """
+    if rows.empty or "chance" not in rows:
+        return None
+    chance = rows["chance"].astype("float64")
+    out = []
+    none = chance.isna()
+    if none.any():
+        n, amt = int(none.sum()), fmt(float(rows.loc[none, "amount"].sum()))
+        created = pd.to_datetime(rows.get("created_date", pd.Series(pd.NaT, index=rows.index)))
+        if snapshot is not None and bool((created[none] > snapshot).all()):
+            out.append(
+                f"{count(n, 'deal')} ({amt}) {'was' if n == 1 else 'were'} created after the "
+                f"last pipeline snapshot ({snapshot.date()}), so the win model, which values "
+                "the deals of that snapshot, gives them no chance (a blank Win chance): the "
+                "forecast counts "
+                "such deals in its allowance for deals not yet created, and their whole amount "
+                "is at risk here."
+            )
+        else:
+            out.append(
+                f"{count(n, 'deal')} ({amt}) {'has' if n == 1 else 'have'} no win chance (a "
+                "blank Win chance): their whole amount is at risk here."
+            )
+    tiny = int((chance < 0.005).sum())  # NaN compares False
+    if tiny:
+        shown = "<1% or 0%" if bool((chance == 0).any()) else "<1%"
+        out.append(
+            f"{count(tiny, 'deal')} {'has' if tiny == 1 else 'have'} a win chance under 1% "
+            f"({shown}): the part of the amount the forecast counts on is that small."
+        )
+    return " ".join(out) or None
+
+def closed_since_clause(closed: pd.DataFrame, last: pd.Timestamp, fmt: MoneyFormat) -> str | None:
+    """The deals left out of the push list because the data shows them closed since the as-of day.
+
+    Parameters
+    ----------
+    closed
+        Deal rows open on the as-of day that closed after it (``since``: ``won ...`` or
+        ``lost ...``; ``amount``).
+    last
+        The data's last date.
+    fmt
+        The money formatter.
+
+    Returns
+    -------
+    str or None
+        The clause; None when no deal closed since.
+
+    Examples
+    --------
+    ``6 have closed since, as the data (to 2026-05-14) shows: 2 won ($120K) and 4 lost
+    ($210K), left out with nothing left to push``
+    """
+    if closed.empty:
+        return None
+    won = closed["since"].astype(str).str.startswith("won")
+    parts = [
+        f"{int(k.sum()):,} {word} ({fmt(float(closed.loc[k, 'amount'].sum()))})"
+        for k, word in ((won, "won"), (~won, "lost"))
+        if k.any()
+    ]
+    n = len(closed)
+    return (
+        f"{n:,} {'has' if n == 1 else 'have'} closed since, as the data (to {last.date()}) "
+        f"shows: {listing(parts)}, left out with nothing left to push"
+    )
+
 
 def push_sentence(
     rows: pd.DataFrame,
@@ -4290,13 +4523,16 @@ def push_sentence(
     *,
     has_activities: bool,
     basis: str = MODEL_BASIS,
+    closed: pd.DataFrame | None = None,
+    as_of: pd.Timestamp | None = None,
+    last: pd.Timestamp | None = None,
 ) -> str:
     """The inspection list in a sentence: how much is at risk, in how many deals, flagged how.
 
     Parameters
     ----------
     rows
-        :func:`~salesops_lib.analysis.inspection.inspection_list` rows.
+        :func:`~salesops_lib.analysis.inspection.inspection_list` rows still open.
     target
         The quarter.
     fmt
@@ -4306,20 +4542,41 @@ def push_sentence(
     basis
         What "at risk" rests on, in brackets after the amount (:data:`MODEL_BASIS`,
         :data:`STAGE_BASIS`).
+    closed
+        The quarter's deals open on ``as_of`` that the data shows closed since (``since``,
+        ``amount``; :func:`closed_since_clause`): the sentence starts from all the open
+        deals, those and ``rows``, so it matches the quarter's open pipeline.
+    as_of, last
+        The report's day and the data's last date (needed with ``closed``).
 
     Returns
     -------
     str
         Without open deals, that there is nothing to push yet.
     """
-    if rows.empty:
+    gone = (
+        closed_since_clause(closed, last, fmt)
+        if closed is not None and as_of is not None and last is not None
+        else None
+    )
+    if gone and closed is not None and as_of is not None:
+        n, worth = len(rows) + len(closed), float(rows["amount"].sum() + closed["amount"].sum())
+        lead = (
+            f"Of the {count(n, 'open deal')} worth {fmt(worth)} expected to close in {target} "
+            f"on {as_of.date()}, {gone}"
+        )
+        if rows.empty:
+            return f"{lead}; there is no deal left to push."
+        still = f"{lead}; the {len(rows):,} still open hold"
+    elif rows.empty:
         return f"No open deal is expected to close in {target} yet: there is no deal to push."
+    else:
+        still = f"{count(len(rows), 'open deal')} expected to close in {target} hold"
     at_risk, amount = float(rows["at_risk"].sum()), float(rows["amount"].sum())
     flagged = rows["flags"].astype("str").str.len() > 0
     top = rows.head(10)
     out = (
-        f"{count(len(rows), 'open deal')} expected to close in {target} hold {fmt(amount)}, of "
-        f"which **{fmt(at_risk)}** is at risk ({basis}); the 10 at the "
+        f"{still} {fmt(amount)}, of which **{fmt(at_risk)}** is at risk ({basis}); the 10 at the "
         f"top hold {fmt(float(top['at_risk'].sum()))} of it. "
         f"{count(int(flagged.sum()), 'deal')} "
         f"{'raises' if int(flagged.sum()) == 1 else 'raise'} at least one risk flag."

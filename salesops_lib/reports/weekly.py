@@ -339,7 +339,8 @@ def line_sentence(
     fmt
         The money formatter.
     mid
-        The week quoted between the first and the last.
+        The week quoted between the first and the last; the landing is judged against the
+        last week shown.
 
     Returns
     -------
@@ -367,8 +368,16 @@ def line_sentence(
             f"is {figure_words(last, fmt)}, with "
             f"{fmt(last['booked'])} booked so far; the quarter has not closed yet."
         )
-    shown = weeks[weeks["week"] <= mid].iloc[-1]
-    by = f"; by week {int(shown['week'])} it was {fmt(shown['point'])}" if len(weeks) > 1 else ""
+    shown = last  # the verdict is the last week the table shows
+    midway = weeks[weeks["week"] <= mid].iloc[-1]
+    by = ""
+    if len(weeks) > 1 and int(midway["week"]) not in (int(first["week"]), int(last["week"])):
+        by = (
+            f"; by week {int(midway['week'])} it was {fmt(midway['point'])} and by week "
+            f"{int(last['week'])}, the last week shown, {fmt(last['point'])}"
+        )
+    elif len(weeks) > 1:
+        by = f"; by week {int(last['week'])}, the last week shown, it was {fmt(last['point'])}"
     against = (
         f" ({pct(outcome / quota)} of its {fmt(quota)} quota)"
         if quota is not None and quota > 0
