@@ -1376,7 +1376,7 @@ def test_use_plan_changes_the_letters_quotas(tiny):
         'The letters carry the reachable plan instead, as this run asks (use_plan "reachable").'
     )
     band = [f.text for f in reachable.findings if "healthy band needs" in f.text]
-    assert band and band[0].endswith("and the letters carry that plan.")
+    assert band and "and the letters carry that plan. Under it, " in band[0]
     assert any("the plan as asked is recommended all the same" in f.text for f in asked.findings)
 
 
@@ -1651,3 +1651,62 @@ def test_salesforce_one_year_split_reads_quarters_not_thin_months(salesforce):
     assert qd.months_title(months, "FY2027", True).startswith(
         "Jan, Feb and Mar carry the largest share of the FY2027 quota (10% each"
     )
+
+
+# ---- issue 16 (VP re-read 2, finding 1): the reach finding names next year's plan ------------
+
+
+def _sim() -> tuple[pd.DataFrame, pd.DataFrame]:
+    sim = pd.DataFrame(
+        {
+            "rep_id": ["a", "b", "c"],
+            "quota": [100_000.0, 200_000.0, 50_000.0],
+            "expected_bookings": [60_000.0, 250_000.0, 55_000.0],
+            "chance_at_quota": [0.05, 0.25, 0.6],
+        }
+    )
+    return sim, sim[sim["chance_at_quota"] < qd.HARD_CHANCE]
+
+
+def test_reach_finding_ranks_on_the_expected_shortfall_not_the_quota_sum():
+    sim, hard = _sim()
+    c = _choice(target=1e6, asked_share=0.6, reason="in_band")
+    f = qd._reach_finding(c, sim, hard, FMT, "FY2027")
+    # by hand: a is expected 40,000 short of 100,000; b above its 200,000 counts 0
+    assert f is not None and f.at_stake == pytest.approx(40_000)
+    assert f.text == (
+        "Under the FY2027 plan as asked, 2 of 3 reps with a proposed quota have less than a 30% "
+        "chance of reaching it: they are expected to book **$40.0K** less than their $300K of quota."
+    )
+    assert qd._reach_finding(c, sim, hard.iloc[0:0], FMT, "FY2027") is None
+
+
+@pytest.mark.parametrize("reason", ["below_floor", "cut"])
+def test_reach_finding_says_the_band_and_the_unlikely_reps_once(reason):
+    sim, hard = _sim()
+    c = _choice(target=1e6, asked_share=0.2, reason=reason, factor=0.8)
+    f = qd._reach_finding(c, sim, hard, FMT, "FY2027")
+    assert f is not None and f.at_stake == pytest.approx(40_000)  # not the $200K target change
+    assert f.text.startswith("The FY2027 plan as asked puts 20% of reps at quota")
+    assert f.text.count("30% chance") == 1 and "target $200K lower" in f.text
+    if reason == "cut":  # the letters carry the reachable plan: the unlikely reps are under it
+        assert "and the letters carry that plan. Under it, 2 of 3 reps" in f.text
+    # without unlikely reps the finding ranks on the change of target, bold
+    alone = qd._reach_finding(c, sim, hard.iloc[0:0], FMT, "FY2027")
+    assert alone is not None and alone.at_stake == pytest.approx(200_000)
+    assert "**$200K** lower" in alone.text and "chance" not in alone.text
+
+
+def test_demo_reach_finding_is_the_fy2027_plan_and_its_expected_shortfall(demo_report):
+    r = demo_report
+    reach = [f for f in r.findings if f.section == qd.REACH]
+    assert len(reach) == 1  # the band and the unlikely reps: one finding, not two
+    hard = r.hard.frame
+    # the letters' quotas (another frame) for the same reps, less their expected bookings
+    letters = r.letters.frame.set_index("rep_id")["quota"]
+    quotas = hard["rep_id"].map(letters)
+    assert quotas.sum() == pytest.approx(hard["quota"].sum())
+    short = float((quotas - hard["expected_bookings"]).clip(lower=0).sum())
+    assert reach[0].at_stake == pytest.approx(short)
+    assert reach[0].at_stake < float(hard["quota"].sum()) / 3
+    assert "FY2027 plan as asked" in reach[0].text and f"{len(hard)} of 59 reps" in reach[0].text
