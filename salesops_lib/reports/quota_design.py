@@ -103,7 +103,8 @@ TEAM_SPEC = TableSpec(
         Column("share", "Chosen share", "pct"),
         Column("quota", "Quota", "money"),
         Column("booked", "Booked, last 4 quarters", "money"),
-        Column("multiple_of_booked", "Quota ÷ booked", "ratio"),
+        Column("multiple_of_booked", "Quota ÷ booked, all its reps", "ratio"),
+        Column("peer_multiple", "Quota ÷ booked, reps past ramp all year", "ratio"),
     )
 )
 SHARE_SPEC = TableSpec(
@@ -132,7 +133,7 @@ TRADEOFF_SPEC = TableSpec(
         Column("plan", "Plan"),
         Column("target", "Target", "money"),
         Column("quota", "Company quota", "money"),
-        Column("multiple_of_booked", "Quota ÷ a year of bookings", "ratio"),
+        Column("multiple_of_booked", "Quota ÷ a year of company bookings", "ratio"),
         Column("share", "Expected share at quota", "pct"),
         Column("range", "80% range"),
         Column("given_up", "Target given up", "money"),
@@ -179,6 +180,8 @@ BACKTEST_SPEC = TableSpec(
         Column("recommended", "Recommended then"),
     )
 )
+ALL_QUOTA_REPS = "All reps given a quota"
+"""The plans table's total row: the reps given a quota (not the company's bookings)."""
 PLANS_SPEC = TableSpec(
     (
         Column("group", "Team"),
@@ -719,8 +722,16 @@ def _carry_section(
         on="team",
         how="left",
     )
-    teams_spec = TEAM_SPEC.with_label("booked", booked_label(trailing)).with_label(
-        "multiple_of_booked", ratio_label(trailing)
+    teams = teams.merge(
+        _peer_teams(basis).rename(columns={"multiple_of_booked": "peer_multiple"}),
+        on="team",
+        how="left",
+    )
+    per = ratio_label(trailing)
+    teams_spec = (
+        TEAM_SPEC.with_label("booked", booked_label(trailing))
+        .with_label("multiple_of_booked", f"{per}, all its reps")
+        .with_label("peer_multiple", f"{per}, reps past ramp all year")
     )
     rep_frame = lt.sort_values(["quota", "rep_name"], ascending=[False, True]).reset_index(
         drop=True
@@ -744,7 +755,9 @@ def _carry_section(
         load_spread_sentence=load_spread_sentence(
             check,
             lt.set_index("rep_id")["rep_name"],
-            _peer_teams(basis) if teams_known else None,
+            teams[["team", "peer_multiple"]].rename(columns={"peer_multiple": "multiple_of_booked"})
+            if teams_known
+            else None,
             span=_spread_span(trailing),
         ),
         new_rep_sentence=new_rep_sentence(check, lt, as_of=day),
@@ -2011,7 +2024,7 @@ def plans_frame(
     Returns
     -------
     DataFrame
-        ``group`` (each team, then ``All reps``), ``booked`` (the same reps' trailing
+        ``group`` (each team, then :data:`ALL_QUOTA_REPS`), ``booked`` (the same reps' trailing
         bookings), ``asked_quota``, ``asked_multiple`` (quota ÷ a year of those bookings:
         what the quota needs against last year's record), ``reachable_quota``,
         ``reachable_multiple``.
@@ -2028,8 +2041,10 @@ def plans_frame(
                 columns={"quota": f"{name}_quota", "multiple_of_booked": f"{name}_multiple"}
             )
         )
-    out = parts[0].join(parts[1].drop(columns="booked"))
-    return out.reset_index()[[c.key for c in PLANS_SPEC.columns]]
+    out = parts[0].join(parts[1].drop(columns="booked")).reset_index()
+    # the total counts the reps given a quota, not the company's bookings (reps who left)
+    out["group"] = out["group"].replace({"All reps": ALL_QUOTA_REPS})
+    return out[[c.key for c in PLANS_SPEC.columns]]
 
 
 def _plans_spec(trailing: pd.Series, teams_known: bool) -> TableSpec:
@@ -2276,8 +2291,9 @@ def load_spread_sentence(
             far = float(thi.multiple_of_booked) / float(tlo.multiple_of_booked) > (1 + tolerance)
             others = len(check) - len(peers)
             also = (
-                f" (the team table also counts the other {count(others, 'rep')}, with less than "
-                "a year's record or nothing booked)"
+                f" (the team table's column for reps past ramp all year; its column for all its "
+                f"reps also counts the other {count(others, 'rep')}, with less than a year's "
+                "record or nothing booked)"
                 if others
                 else ""
             )
@@ -3018,7 +3034,11 @@ _CHECK_TERMS: tuple[tuple[str, str], ...] = (
         "at or above both a year of bookings and what the reps in seat are expected to "
         "book; else the plan as asked, with the trade-off shown.",
     ),
-    ("Quota ÷ a year of bookings", "The company quota divided by a year of bookings."),
+    (
+        "Quota ÷ a year of company bookings",
+        "The company quota divided by a year of the company's bookings, reps who left "
+        "included; the team tables' ratios count only the reps given a quota.",
+    ),
     (
         "Quota ÷ potential",
         "The rep's (or team's) share of the company quota divided by its share of "
