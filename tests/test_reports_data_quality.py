@@ -1305,3 +1305,12 @@ def test_rep_scores_drop_the_team_column_when_no_rep_has_a_team():
         load_dataset(FIXTURES / "salesforce_export", preset="salesforce"), quarter="2026Q1"
     )
     assert "team" in [c.key for c in sf.rep_scores.shown_columns()]
+
+
+def test_maven_findings_say_their_amounts_are_list_prices(maven_quality):
+    # issue 16 (VP re-read 2, finding 12): Maven's open deals carry no amount; every amount
+    # the findings sum is a list price the loader filled in, and each finding says so
+    money = [f for f in maven_quality.findings if f.at_stake > 0 and "worth" in f.text]
+    assert money
+    for f in money:
+        assert "at list price" in f.text, f.text

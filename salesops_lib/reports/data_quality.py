@@ -52,6 +52,7 @@ from salesops_lib.reports.deals import (
     table_definitions,
     with_note,
     with_since,
+    worth_text,
 )
 from salesops_lib.reports.definitions import pick
 from salesops_lib.reports.tables import Column, Table, TableSpec
@@ -1869,6 +1870,7 @@ def _findings(audited: hygiene.Audit, names: dict[str, str], fmt: MoneyFormat) -
                 else "."
             )
         else:
-            text = f"{count(n, 'open deal')} worth {bold(fmt(amount))}: {str(names[str(check)]).lower()}."
+            money = worth_text(g["amount"], g["opp_id"].isin(listed).to_numpy(), fmt)
+            text = f"{count(n, 'open deal')} {money}: {str(names[str(check)]).lower()}."
         out.append(Finding(text, amount, SECTION_PROBLEMS))
     return sorted(out, key=lambda f: -f.at_stake)

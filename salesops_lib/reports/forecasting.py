@@ -62,6 +62,7 @@ from salesops_lib.reports.deals import (
     table_definitions,
     with_note,
     with_since,
+    worth,
 )
 from salesops_lib.reports.definitions import SHARED, pick
 from salesops_lib.reports.outlook import hindsight_why, outlook_sentence
@@ -647,6 +648,7 @@ def build(
             _frame(risk, "undated"),
             target,
             b.fmt,
+            data=d,
         ),
         currency=d.currency,
         names=names,
@@ -3652,6 +3654,8 @@ def _findings(
     undated: pd.DataFrame,
     target: str,
     fmt: MoneyFormat,
+    *,
+    data: SalesData,
 ) -> list[Finding]:
     out = []
     if rec.method is not None and outlook.goal > 0:
@@ -3681,7 +3685,7 @@ def _findings(
     if len(due):
         out.append(
             Finding(
-                f"{count(len(due), 'open deal')} worth {bold(fmt(due['amount'].sum()))} "
+                f"{count(len(due), 'open deal')} {worth(data, due, fmt)} "
                 f"{'is' if len(due) == 1 else 'are'} past {'its' if len(due) == 1 else 'their'} "
                 "close date.",
                 float(due["amount"].sum()),
@@ -3691,7 +3695,7 @@ def _findings(
     if len(undated):
         out.append(
             Finding(
-                f"{count(len(undated), 'open deal')} worth {bold(fmt(undated['amount'].sum()))} "
+                f"{count(len(undated), 'open deal')} {worth(data, undated, fmt)} "
                 f"{'has' if len(undated) == 1 else 'have'} no expected close date.",
                 float(undated["amount"].sum()),
                 SECTION_RISK,
