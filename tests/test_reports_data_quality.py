@@ -1277,7 +1277,9 @@ def test_hubspot_export_says_departures_cannot_be_seen(tmp_path):
     r = dq.build(data, quarter="2026Q1")
     said = dq.departures_unseen_sentence(data.reps)
     assert said is not None and said in r.fix_sentence
-    assert "No rep in this data has an end date" in said and "HubSpot" in said
+    assert "No rep in this data has an end date" in said
+    # issue 16 (VP re-read 2, finding 13): the hint names no CRM (it showed "HubSpot" on Maven)
+    assert not any(crm in said for crm in ("HubSpot", "Salesforce", "Maven"))
     assert OWNER_LEFT_WORDS not in r.fix_sentence
 
 
@@ -1314,3 +1316,12 @@ def test_maven_findings_say_their_amounts_are_list_prices(maven_quality):
     assert money
     for f in money:
         assert "at list price" in f.text, f.text
+
+
+def test_warning_table_names_tables_as_reports_01_to_06_do():
+    # issue 16 (VP re-read 2, finding 13): 07 said "Opportunities" where 01-06 say "Deals"
+    from salesops_lib.reports.base import TABLE_WORDS
+
+    w = pd.DataFrame({"table": ["opportunities", "reps", "odd_table"], "column": ["amount"] * 3})
+    got = dq._warning_labels(w)["table_label"].tolist()
+    assert got == [TABLE_WORDS["opportunities"], "Reps", "Odd table"] and got[0] == "Deals"
