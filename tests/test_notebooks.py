@@ -151,3 +151,18 @@ def test_papermill_with_other_parameters(book, case, params, tmp_path, demo_dir)
     assert (
         "finding" in html or 'class="note"' in html
     )  # a generated sentence, or a note saying why not (e.g. no quotas)
+
+
+def test_team_visibility_headings_promise_no_attainment():
+    # issue 16 (VP re-read 2, finding 13): static headings are true on data without quotas
+    # (Maven): the trend section's heading promised "attainment"
+    nb = nbformat.read(ROOT / "notebooks" / "01_team_visibility.ipynb", as_version=4)
+    heads = [
+        ln
+        for c in nb.cells
+        if c.cell_type == "markdown"
+        for ln in c.source.splitlines()
+        if ln.startswith("## ")
+    ]
+    assert "## How have bookings and win rate moved over the last eight quarters?" in heads
+    assert not any("attainment" in h.lower() for h in heads)

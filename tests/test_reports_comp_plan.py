@@ -267,8 +267,7 @@ def test_ahead_sentence_branches():
     )
     assert cp.ahead_sentence(base, FMT) == (
         "With 2026Q4 bookings forecast at $32.4M (80% range $30.4M–$34.4M) by Blend of methods, "
-        "the method the forecasting report recommends (its average miss, 5.0%, over the 8 "
-        "quarters tested at week 0 (the day before each quarter started)), the current plans' "
+        "the method the forecasting report recommends, the current plans' "
         "variable pay would most likely be "
         "**$1.4M** with a simulated 80% range of $1.3M–$1.5M (a simulation of 5,000 quarters "
         "drawing the forecast and each rep's share of it)."
@@ -607,10 +606,19 @@ def test_demo_next_quarter_cost_uses_the_forecast_report_03_recommends(demo_repo
     assert a.point == pytest.approx(point)
     assert f"forecast at {FMT(point)}" in demo_report.ahead_sentence
     assert "the method the forecasting report recommends" in demo_report.ahead_sentence
-    # review2 #6: the same words as 03, the tie and the bias that broke it named
-    assert forecasting.choice_words(f.recommendation) in demo_report.ahead_sentence
-    assert "ties with that of Blend of methods" in demo_report.ahead_sentence
-    assert "lowest average miss" not in demo_report.ahead_sentence
+    # issue 16 (VP re-read 2, finding 11): a short reference to 03's recommendation (method,
+    # forecast, range from the forecast's result), not 03's sentence nested in parentheses
+    row = f.forecasts.set_index("method").loc[a.method]
+    assert (
+        f"forecast at {FMT(point)} (80% range {FMT(row['lo80'])}–{FMT(row['hi80'])}) by "
+        f"{forecasting.method_name(a.method)}, the method the forecasting report recommends, "
+    ) in demo_report.ahead_sentence
+    assert forecasting.choice_words(f.recommendation) not in demo_report.ahead_sentence
+    depth, deepest = 0, 0
+    for ch in demo_report.ahead_sentence:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        deepest = max(deepest, depth)
+    assert deepest == 1
 
 
 # ---- what-ifs: candidates against the current plan ---------------------------------------------

@@ -1277,7 +1277,9 @@ def test_hubspot_export_says_departures_cannot_be_seen(tmp_path):
     r = dq.build(data, quarter="2026Q1")
     said = dq.departures_unseen_sentence(data.reps)
     assert said is not None and said in r.fix_sentence
-    assert "No rep in this data has an end date" in said and "HubSpot" in said
+    assert "No rep in this data has an end date" in said
+    # issue 16 (VP re-read 2, finding 13): the hint names no CRM (it showed "HubSpot" on Maven)
+    assert not any(crm in said for crm in ("HubSpot", "Salesforce", "Maven"))
     assert OWNER_LEFT_WORDS not in r.fix_sentence
 
 
@@ -1305,3 +1307,21 @@ def test_rep_scores_drop_the_team_column_when_no_rep_has_a_team():
         load_dataset(FIXTURES / "salesforce_export", preset="salesforce"), quarter="2026Q1"
     )
     assert "team" in [c.key for c in sf.rep_scores.shown_columns()]
+
+
+def test_maven_findings_say_their_amounts_are_list_prices(maven_quality):
+    # issue 16 (VP re-read 2, finding 12): Maven's open deals carry no amount; every amount
+    # the findings sum is a list price the loader filled in, and each finding says so
+    money = [f for f in maven_quality.findings if f.at_stake > 0 and "worth" in f.text]
+    assert money
+    for f in money:
+        assert "at list price" in f.text, f.text
+
+
+def test_warning_table_names_tables_as_reports_01_to_06_do():
+    # issue 16 (VP re-read 2, finding 13): 07 said "Opportunities" where 01-06 say "Deals"
+    from salesops_lib.reports.base import TABLE_WORDS
+
+    w = pd.DataFrame({"table": ["opportunities", "reps", "odd_table"], "column": ["amount"] * 3})
+    got = dq._warning_labels(w)["table_label"].tolist()
+    assert got == [TABLE_WORDS["opportunities"], "Reps", "Odd table"] and got[0] == "Deals"

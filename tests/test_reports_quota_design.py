@@ -858,6 +858,24 @@ def test_demo_team_load_and_quota_change_over_the_reps_they_name(demo_report, ra
         f"it runs from {ratio[lo]:.2f}× ({lo}) to {ratio[hi]:.2f}× ({hi})"
         in demo_report.load_spread_sentence
     )
+    # issue 16 (VP re-read 2, finding 6): the text quotes the team table's own column for
+    # those reps, labelled so; the other column counts every rep given a quota
+    tt = demo_report.by_team
+    col = tt.frame.set_index("team")
+    assert col.loc[lo, "peer_multiple"] == pytest.approx(ratio[lo])
+    assert col.loc[hi, "peer_multiple"] == pytest.approx(ratio[hi])
+    every = lt.assign(booked=booked, team=r.loc[lt.index, "team"]).groupby("team")
+    allr = every["quota"].sum() / every["booked"].sum()
+    pd.testing.assert_series_equal(
+        col["multiple_of_booked"].astype(float), allr, check_names=False, rtol=1e-3
+    )
+    labels = {c.key: c.label for c in tt.spec.columns}
+    assert labels["peer_multiple"] == "Quota ÷ booked, reps past ramp all year"
+    assert labels["multiple_of_booked"] == "Quota ÷ booked, all its reps"
+    # the plans table's total is the reps given a quota ($116M), not a year of bookings ($123M)
+    plans = demo_report.plans.frame.set_index("group")
+    assert plans.loc[qd.ALL_QUOTA_REPS, "booked"] == pytest.approx(booked.sum())
+    assert booked.sum() < last4["amount"].sum()
     # the previous year FY2026: reps with a quota in each of its four quarters
     q = pd.read_csv(demo_dir / "quotas.csv")
     q = q[q["period"].isin(["2026Q1", "2026Q2", "2026Q3", "2026Q4"])]
@@ -1233,8 +1251,9 @@ def test_load_spread_names_the_extremes_beyond_tolerance_and_the_teams():
     text = qd.load_spread_sentence(check_e, names, teams, span="what the rep booked")
     assert "across the 4 reps past their ramp" in text
     assert (
-        "Across teams, for those same reps (the team table also counts the other 1 rep, with "
-        "less than a year's record or nothing booked), it runs from 0.90× (Ent)"
+        "Across teams, for those same reps (the team table's column for reps past ramp all "
+        "year; its column for all its reps also counts the other 1 rep, with less than a year's "
+        "record or nothing booked), it runs from 0.90× (Ent)"
     ) in text
     even = quota.load_check(
         frame.assign(quota=[100.0, 105.0, 110.0, 115.0]),
@@ -1376,7 +1395,7 @@ def test_use_plan_changes_the_letters_quotas(tiny):
         'The letters carry the reachable plan instead, as this run asks (use_plan "reachable").'
     )
     band = [f.text for f in reachable.findings if "healthy band needs" in f.text]
-    assert band and band[0].endswith("and the letters carry that plan.")
+    assert band and "and the letters carry that plan. Under it, " in band[0]
     assert any("the plan as asked is recommended all the same" in f.text for f in asked.findings)
 
 
@@ -1400,9 +1419,11 @@ def test_the_plans_table_sets_asked_beside_reachable_against_the_same_reps_booki
         assert t.loc[team, "asked_multiple"] == pytest.approx(
             t.loc[team, "asked_quota"] / (booked * 4 / n)
         )
-    assert t.loc["All reps", "asked_quota"] == pytest.approx(110_000)
-    assert t.loc["All reps", "reachable_quota"] == pytest.approx(c.reachable_plan["quota"].sum())
-    assert t.loc["All reps", "booked"] == pytest.approx(6_000 * 3 * n)
+    assert t.loc[qd.ALL_QUOTA_REPS, "asked_quota"] == pytest.approx(110_000)
+    assert t.loc[qd.ALL_QUOTA_REPS, "reachable_quota"] == pytest.approx(
+        c.reachable_plan["quota"].sum()
+    )
+    assert t.loc[qd.ALL_QUOTA_REPS, "booked"] == pytest.approx(6_000 * 3 * n)
     assert r.plans.spec.labels[1] == f"Booked {r.trailing.index[0]}–{r.trailing.index[-1]}"
 
 
@@ -1466,7 +1487,7 @@ def test_plans_frame_turns_fewer_quarters_of_bookings_into_a_year():
     c = _choice(target=100_000, asked_share=0.6, reason="cut")  # 2 × 55,000; reachable × 0.7
     booked = pd.Series({"a": 10_000.0, "b": 30_000.0})  # two quarters: 80,000 a year at that pace
     row = qd.plans_frame(c, booked, per_year=2.0, by_team=False).iloc[0]
-    assert row["group"] == "All reps" and row["booked"] == 40_000
+    assert row["group"] == qd.ALL_QUOTA_REPS and row["booked"] == 40_000
     assert row["asked_quota"] == pytest.approx(110_000)
     assert row["asked_multiple"] == pytest.approx(110_000 / 80_000)
     assert row["reachable_quota"] == pytest.approx(77_000)
@@ -1484,12 +1505,14 @@ def test_demo_plans_table_against_the_raw_csv(demo_report, raw):
     ].merge(reps[["rep_id", "team"]], on="rep_id")
     by_team = won.groupby("team")["amount"].sum()
     pd.testing.assert_series_equal(
-        t["booked"].drop("All reps"), by_team, check_names=False, check_index_type=False
+        t["booked"].drop(qd.ALL_QUOTA_REPS), by_team, check_names=False, check_index_type=False
     )
-    assert t.loc["All reps", "booked"] == pytest.approx(won["amount"].sum())
+    assert t.loc[qd.ALL_QUOTA_REPS, "booked"] == pytest.approx(won["amount"].sum())
     c = demo_report.choice
-    assert t.loc["All reps", "asked_quota"] == pytest.approx(c.target * 1.1, abs=0.5)
-    assert t.loc["All reps", "reachable_quota"] == pytest.approx(c.reachable_target * 1.1, abs=0.5)
+    assert t.loc[qd.ALL_QUOTA_REPS, "asked_quota"] == pytest.approx(c.target * 1.1, abs=0.5)
+    assert t.loc[qd.ALL_QUOTA_REPS, "reachable_quota"] == pytest.approx(
+        c.reachable_target * 1.1, abs=0.5
+    )
     assert demo_report.use_sentence.startswith("The quotas and letters use **the plan as asked**")
 
 
@@ -1670,3 +1693,62 @@ def test_salesforce_one_year_split_reads_quarters_not_thin_months(salesforce):
 )
 def test_split_caption_says_what_the_seasonal_shares_rest_on(years, caption):
     assert qd.split_caption(years) == caption
+
+
+# ---- issue 16 (VP re-read 2, finding 1): the reach finding names next year's plan ------------
+
+
+def _sim() -> tuple[pd.DataFrame, pd.DataFrame]:
+    sim = pd.DataFrame(
+        {
+            "rep_id": ["a", "b", "c"],
+            "quota": [100_000.0, 200_000.0, 50_000.0],
+            "expected_bookings": [60_000.0, 250_000.0, 55_000.0],
+            "chance_at_quota": [0.05, 0.25, 0.6],
+        }
+    )
+    return sim, sim[sim["chance_at_quota"] < qd.HARD_CHANCE]
+
+
+def test_reach_finding_ranks_on_the_expected_shortfall_not_the_quota_sum():
+    sim, hard = _sim()
+    c = _choice(target=1e6, asked_share=0.6, reason="in_band")
+    f = qd._reach_finding(c, sim, hard, FMT, "FY2027")
+    # by hand: a is expected 40,000 short of 100,000; b above its 200,000 counts 0
+    assert f is not None and f.at_stake == pytest.approx(40_000)
+    assert f.text == (
+        "Under the FY2027 plan as asked, 2 of 3 reps with a proposed quota have less than a 30% "
+        "chance of reaching it: they are expected to book **$40.0K** less than their $300K of quota."
+    )
+    assert qd._reach_finding(c, sim, hard.iloc[0:0], FMT, "FY2027") is None
+
+
+@pytest.mark.parametrize("reason", ["below_floor", "cut"])
+def test_reach_finding_says_the_band_and_the_unlikely_reps_once(reason):
+    sim, hard = _sim()
+    c = _choice(target=1e6, asked_share=0.2, reason=reason, factor=0.8)
+    f = qd._reach_finding(c, sim, hard, FMT, "FY2027")
+    assert f is not None and f.at_stake == pytest.approx(40_000)  # not the $200K target change
+    assert f.text.startswith("The FY2027 plan as asked puts 20% of reps at quota")
+    assert f.text.count("30% chance") == 1 and "target $200K lower" in f.text
+    if reason == "cut":  # the letters carry the reachable plan: the unlikely reps are under it
+        assert "and the letters carry that plan. Under it, 2 of 3 reps" in f.text
+    # without unlikely reps the finding ranks on the change of target, bold
+    alone = qd._reach_finding(c, sim, hard.iloc[0:0], FMT, "FY2027")
+    assert alone is not None and alone.at_stake == pytest.approx(200_000)
+    assert "**$200K** lower" in alone.text and "chance" not in alone.text
+
+
+def test_demo_reach_finding_is_the_fy2027_plan_and_its_expected_shortfall(demo_report):
+    r = demo_report
+    reach = [f for f in r.findings if f.section == qd.REACH]
+    assert len(reach) == 1  # the band and the unlikely reps: one finding, not two
+    hard = r.hard.frame
+    # the letters' quotas (another frame) for the same reps, less their expected bookings
+    letters = r.letters.frame.set_index("rep_id")["quota"]
+    quotas = hard["rep_id"].map(letters)
+    assert quotas.sum() == pytest.approx(hard["quota"].sum())
+    short = float((quotas - hard["expected_bookings"]).clip(lower=0).sum())
+    assert reach[0].at_stake == pytest.approx(short)
+    assert reach[0].at_stake < float(hard["quota"].sum()) / 3
+    assert "FY2027 plan as asked" in reach[0].text and f"{len(hard)} of 59 reps" in reach[0].text

@@ -372,3 +372,24 @@ def test_the_index_says_once_what_several_reports_lack():
         "Ready",
     ]
     assert shared_gaps(results[2:3] + results[4:]) == ([], frozenset())
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("Short. Text.", "Short. Text."),
+        ("One sentence. " + "x " * 30 + "end.", "One sentence."),
+        # issue 16 (VP re-read 2, finding 13): a first sentence over the limit stays whole,
+        # never "every check the data …"
+        (
+            "A long first clause: " + "word " * 20 + "end. Second.",
+            "A long first clause: " + "word " * 20 + "end.",
+        ),
+        ("no full stop " * 10, ("no full stop " * 10).strip()),
+    ],
+)
+def test_blurbs_are_whole_sentences(text, want):
+    from salesops_lib.run.notebook import _whole_sentences
+
+    got = _whole_sentences(text, 40)
+    assert got == want and "…" not in got

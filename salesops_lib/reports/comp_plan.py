@@ -50,10 +50,7 @@ from salesops_lib.reports.base import (
 )
 from salesops_lib.reports.definitions import SHARED, pick
 from salesops_lib.reports.forecasting import (
-    choice_words,
     method_name,
-    recommendation_of,
-    week_phrase,
 )
 from salesops_lib.reports.rep_benchmarking import inactive_sentence
 from salesops_lib.reports.tables import Column, Table, TableSpec
@@ -1586,15 +1583,8 @@ def ahead_sentence(ahead: comp.NextQuarterCost | None, fmt: MoneyFormat) -> str 
         return None
     name = method_name(ahead.method)
     if ahead.recommended:
-        # one wording with report 03 (a tie named with the bias that broke it)
-        if ahead.forecast is not None and ahead.backtest is not None:
-            why = choice_words(recommendation_of(ahead.forecast, ahead.backtest, ahead.week))
-        else:  # the figures alone, without the backtest: no claim about the other methods
-            why = (
-                f"its average miss, {pct(ahead.wape, 1)}, over the {ahead.tested} quarters "
-                f"tested {week_phrase(ahead.week, each=True)}"
-            )
-        method = f"{name}, the method the forecasting report recommends ({why})"
+        # a short reference: report 03 says why it recommends the method (issue 16)
+        method = f"{name}, the method the forecasting report recommends"
     else:
         method = (
             f"{name} (no backtest on this data recommends a method, so the pipeline forecast "

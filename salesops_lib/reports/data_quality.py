@@ -25,6 +25,7 @@ from salesops_lib.format import pct
 from salesops_lib.reports.base import (
     ADD_HISTORY,
     NO_HISTORY,
+    TABLE_WORDS,
     WARNINGS_SPEC,
     Finding,
     Gap,
@@ -53,6 +54,7 @@ from salesops_lib.reports.deals import (
     table_definitions,
     with_note,
     with_since,
+    worth_text,
 )
 from salesops_lib.reports.definitions import pick
 from salesops_lib.reports.tables import Column, Table, TableSpec
@@ -611,9 +613,9 @@ def _warning_labels(warnings: pd.DataFrame) -> pd.DataFrame:
         text = text.removesuffix("_id").replace("_", " ").strip()
         return text[:1].upper() + text[1:]
 
-    return warnings.assign(
-        table_label=warnings["table"].map(words), column_label=warnings["column"].map(words)
-    )
+    # the same words as reports 01-06's warning tables (``opportunities``: Deals)
+    tables = warnings["table"].map(lambda t: TABLE_WORDS.get(str(t), words(t)))
+    return warnings.assign(table_label=tables, column_label=warnings["column"].map(words))
 
 
 # ---------------------------------------------------------------------------------------
@@ -1451,10 +1453,9 @@ def departures_unseen_sentence(reps: pd.DataFrame) -> str | None:
         return None
     return (
         "No rep in this data has an end date or is marked inactive, so no deal is flagged as "
-        "waiting for a new owner. If reps have left, this export does not say so (HubSpot's "
-        "deals export never does): add their leaving dates to the reps file, or export the users with "
-        "their active flag (Salesforce's User export, HubSpot's owners including archived "
-        "ones)."
+        "waiting for a new owner. If reps have left, this export does not say so: add their "
+        "leaving dates to the reps file (an end_date column), or export the CRM's users with "
+        "their active or archived flag."
     )
 
 
@@ -1870,6 +1871,7 @@ def _findings(audited: hygiene.Audit, names: dict[str, str], fmt: MoneyFormat) -
                 else "."
             )
         else:
-            text = f"{count(n, 'open deal')} worth {bold(fmt(amount))}: {str(names[str(check)]).lower()}."
+            money = worth_text(g["amount"], g["opp_id"].isin(listed).to_numpy(), fmt)
+            text = f"{count(n, 'open deal')} {money}: {str(names[str(check)]).lower()}."
         out.append(Finding(text, amount, SECTION_PROBLEMS))
     return sorted(out, key=lambda f: -f.at_stake)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from salesops_lib.data import SalesData
 from salesops_lib.fast import take_rows
+from salesops_lib.reports.base import MoneyFormat, bold
 from salesops_lib.reports.tables import Column, TableSpec
 from salesops_lib.timeline import closed_after
 
@@ -377,6 +378,59 @@ def amount_filled(data: SalesData, deals: pd.DataFrame) -> np.ndarray:
     filled = take_rows(o["amount_filled"].fillna(False).astype(bool), row)
     filled = filled.fillna(False).to_numpy(dtype=bool)
     return (row >= 0) & filled
+
+
+def worth(data: SalesData, deals: pd.DataFrame, fmt: MoneyFormat) -> str:
+    """``worth **$5.0M**``, saying how much of it is list price the loader filled in.
+
+    Parameters
+    ----------
+    data
+        The data set (``opportunities``: ``amount_filled`` when the preset fills amounts).
+    deals
+        Deals with ``amount`` and ``opp_row``.
+    fmt
+        The money formatter of the data's currency.
+
+    Returns
+    -------
+    str
+        ``worth **$5.0M** at list price`` when every amount was filled in, ``worth **$5.0M**
+        ($1.0M of it at list price)`` when some were, else ``worth **$5.0M**``.
+
+    Examples
+    --------
+    >>> worth(maven, undated, fmt)  # doctest: +SKIP
+    'worth **$5.0M** at list price'
+    """
+    filled = amount_filled(data, deals)
+    return worth_text(deals["amount"], filled, fmt)
+
+
+def worth_text(amounts: pd.Series, filled: np.ndarray, fmt: MoneyFormat) -> str:
+    """``worth **$5.0M**`` of ``amounts``, with how much of it is list price (see :func:`worth`).
+
+    Parameters
+    ----------
+    amounts
+        The deals' amounts.
+    filled
+        ``bool`` per deal: the amount is a list price the loader filled in.
+    fmt
+        The money formatter of the data's currency.
+
+    Returns
+    -------
+    str
+        As :func:`worth`.
+    """
+    filled = np.asarray(filled, dtype=bool)
+    text = f"worth {bold(fmt(float(amounts.sum())))}"
+    if not len(filled) or not filled.any():
+        return text
+    if filled.all():
+        return f"{text} at list price"
+    return f"{text} ({fmt(float(amounts[filled].sum()))} of it at list price)"
 
 
 AMOUNT_SOURCE = Column("amount_source", "Amount is")

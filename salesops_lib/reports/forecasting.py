@@ -63,6 +63,7 @@ from salesops_lib.reports.deals import (
     table_definitions,
     with_note,
     with_since,
+    worth,
 )
 from salesops_lib.reports.definitions import SHARED, pick
 from salesops_lib.reports.outlook import hindsight_why, outlook_sentence
@@ -663,6 +664,7 @@ def build(
             _frame(risk, "undated"),
             target,
             b.fmt,
+            data=d,
         ),
         currency=d.currency,
         names=names,
@@ -3773,6 +3775,8 @@ def _findings(
     undated: pd.DataFrame,
     target: str,
     fmt: MoneyFormat,
+    *,
+    data: SalesData,
 ) -> list[Finding]:
     out = []
     if rec.method is not None and outlook.goal > 0:
@@ -3802,7 +3806,7 @@ def _findings(
     if len(due):
         out.append(
             Finding(
-                f"{count(len(due), 'open deal')} worth {bold(fmt(due['amount'].sum()))} "
+                f"{count(len(due), 'open deal')} {worth(data, due, fmt)} "
                 f"{'is' if len(due) == 1 else 'are'} past {'its' if len(due) == 1 else 'their'} "
                 "close date.",
                 float(due["amount"].sum()),
@@ -3812,7 +3816,7 @@ def _findings(
     if len(undated):
         out.append(
             Finding(
-                f"{count(len(undated), 'open deal')} worth {bold(fmt(undated['amount'].sum()))} "
+                f"{count(len(undated), 'open deal')} {worth(data, undated, fmt)} "
                 f"{'has' if len(undated) == 1 else 'have'} no expected close date.",
                 float(undated["amount"].sum()),
                 SECTION_RISK,

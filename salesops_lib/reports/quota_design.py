@@ -103,7 +103,8 @@ TEAM_SPEC = TableSpec(
         Column("share", "Chosen share", "pct"),
         Column("quota", "Quota", "money"),
         Column("booked", "Booked, last 4 quarters", "money"),
-        Column("multiple_of_booked", "Quota ÷ booked", "ratio"),
+        Column("multiple_of_booked", "Quota ÷ booked, all its reps", "ratio"),
+        Column("peer_multiple", "Quota ÷ booked, reps past ramp all year", "ratio"),
     )
 )
 SHARE_SPEC = TableSpec(
@@ -132,7 +133,7 @@ TRADEOFF_SPEC = TableSpec(
         Column("plan", "Plan"),
         Column("target", "Target", "money"),
         Column("quota", "Company quota", "money"),
-        Column("multiple_of_booked", "Quota ÷ a year of bookings", "ratio"),
+        Column("multiple_of_booked", "Quota ÷ a year of company bookings", "ratio"),
         Column("share", "Expected share at quota", "pct"),
         Column("range", "80% range"),
         Column("given_up", "Target given up", "money"),
@@ -179,6 +180,8 @@ BACKTEST_SPEC = TableSpec(
         Column("recommended", "Recommended then"),
     )
 )
+ALL_QUOTA_REPS = "All reps given a quota"
+"""The plans table's total row: the reps given a quota (not the company's bookings)."""
 PLANS_SPEC = TableSpec(
     (
         Column("group", "Team"),
@@ -442,7 +445,7 @@ def build(
         gaps=gaps + _section_gaps(d, plan, basis, bt, bt_problem),
         choice=choice,
         definitions=_definitions(method, choice.band),
-        findings=_findings(choice, trailing, basis.letters, basis.hard, fmt, target=tgt),
+        findings=_findings(choice, trailing, basis, fmt, plan_label=plan.label, target=tgt),
         **_carry_section(d, choice, basis, setup, bt=bt, team=team),
         **_reach_section(d, choice, basis, bt, fmt, trailing=trailing),
         **_fair_section(d, basis),
@@ -719,8 +722,16 @@ def _carry_section(
         on="team",
         how="left",
     )
-    teams_spec = TEAM_SPEC.with_label("booked", booked_label(trailing)).with_label(
-        "multiple_of_booked", ratio_label(trailing)
+    teams = teams.merge(
+        _peer_teams(basis).rename(columns={"multiple_of_booked": "peer_multiple"}),
+        on="team",
+        how="left",
+    )
+    per = ratio_label(trailing)
+    teams_spec = (
+        TEAM_SPEC.with_label("booked", booked_label(trailing))
+        .with_label("multiple_of_booked", f"{per}, all its reps")
+        .with_label("peer_multiple", f"{per}, reps past ramp all year")
     )
     rep_frame = lt.sort_values(["quota", "rep_name"], ascending=[False, True]).reset_index(
         drop=True
@@ -744,7 +755,9 @@ def _carry_section(
         load_spread_sentence=load_spread_sentence(
             check,
             lt.set_index("rep_id")["rep_name"],
-            _peer_teams(basis) if teams_known else None,
+            teams[["team", "peer_multiple"]].rename(columns={"peer_multiple": "multiple_of_booked"})
+            if teams_known
+            else None,
             span=_spread_span(trailing),
         ),
         new_rep_sentence=new_rep_sentence(check, lt, as_of=day),
@@ -2011,7 +2024,7 @@ def plans_frame(
     Returns
     -------
     DataFrame
-        ``group`` (each team, then ``All reps``), ``booked`` (the same reps' trailing
+        ``group`` (each team, then :data:`ALL_QUOTA_REPS`), ``booked`` (the same reps' trailing
         bookings), ``asked_quota``, ``asked_multiple`` (quota ÷ a year of those bookings:
         what the quota needs against last year's record), ``reachable_quota``,
         ``reachable_multiple``.
@@ -2028,8 +2041,10 @@ def plans_frame(
                 columns={"quota": f"{name}_quota", "multiple_of_booked": f"{name}_multiple"}
             )
         )
-    out = parts[0].join(parts[1].drop(columns="booked"))
-    return out.reset_index()[[c.key for c in PLANS_SPEC.columns]]
+    out = parts[0].join(parts[1].drop(columns="booked")).reset_index()
+    # the total counts the reps given a quota, not the company's bookings (reps who left)
+    out["group"] = out["group"].replace({"All reps": ALL_QUOTA_REPS})
+    return out[[c.key for c in PLANS_SPEC.columns]]
 
 
 def _plans_spec(trailing: pd.Series, teams_known: bool) -> TableSpec:
@@ -2276,8 +2291,9 @@ def load_spread_sentence(
             far = float(thi.multiple_of_booked) / float(tlo.multiple_of_booked) > (1 + tolerance)
             others = len(check) - len(peers)
             also = (
-                f" (the team table also counts the other {count(others, 'rep')}, with less than "
-                "a year's record or nothing booked)"
+                f" (the team table's column for reps past ramp all year; its column for all its "
+                f"reps also counts the other {count(others, 'rep')}, with less than a year's "
+                "record or nothing booked)"
                 if others
                 else ""
             )
@@ -2780,13 +2796,106 @@ def _backtest_table(bt: quota.YearBacktest, currency: str) -> Table:
 # findings and definitions
 
 
+def _plan_name(choice: quota.PlanChoice, plan_label: str) -> str:
+    """``the FY2027 plan as asked`` or ``the reachable FY2027 plan``: the quotas handed out."""
+    return (
+        f"the reachable {plan_label} plan"
+        if choice.uses_reachable
+        else f"the {plan_label} plan as asked"
+    )
+
+
+def _hard_clause(sim: pd.DataFrame, hard: pd.DataFrame, fmt: MoneyFormat) -> tuple[str, float]:
+    """``42 of 59 reps have less than a 30% chance of reaching their proposed quota, ...``.
+
+    Parameters
+    ----------
+    sim : pandas.DataFrame
+        :func:`quota.simulate_attainment` of the quotas handed out: ``quota``.
+    hard : pandas.DataFrame
+        Its rows below :data:`HARD_CHANCE`: ``quota``, ``expected_bookings``.
+    fmt : MoneyFormat
+        Formats money.
+
+    Returns
+    -------
+    tuple of (str, float)
+        The clause and the money at stake: what those reps are expected to book short of
+        their quotas (quota minus expected bookings, summed over them, none below 0).
+    """
+    short = float((hard["quota"] - hard["expected_bookings"]).clip(lower=0).sum())
+    total = int((sim["quota"] > 0).sum())
+    clause = (
+        f"{len(hard):,} of {count(total, 'rep')} with a proposed quota "
+        f"{'has' if len(hard) == 1 else 'have'} less than a {pct(HARD_CHANCE)} chance of "
+        f"reaching it: they are expected to book {bold(fmt(short))} less than their "
+        f"{fmt(float(hard['quota'].sum()))} of quota"
+    )
+    return clause, short
+
+
+def _reach_finding(
+    choice: quota.PlanChoice,
+    sim: pd.DataFrame,
+    hard: pd.DataFrame,
+    fmt: MoneyFormat,
+    plan_label: str,
+) -> Finding | None:
+    """The plan outside the healthy band and the reps unlikely to reach quota, in one finding.
+
+    Parameters
+    ----------
+    choice : quota.PlanChoice
+        The plans and which one the letters carry.
+    sim, hard : pandas.DataFrame
+        See :func:`_hard_clause`.
+    fmt : MoneyFormat
+        Formats money.
+    plan_label : str
+        The plan period (``FY2027``): the quotas are next year's proposal, not the data's.
+
+    Returns
+    -------
+    Finding or None
+        None when the plan is in the band and every rep has a fair chance. Ranked on the
+        expected shortfall of the unlikely reps when there are some (the same problem as the
+        band, said once), else on the change of target the band needs.
+    """
+    hard_text, short = _hard_clause(sim, hard, fmt) if len(hard) else ("", 0.0)
+    if choice.in_band:
+        if not len(hard):
+            return None
+        return Finding(f"Under {_plan_name(choice, plan_label)}, {hard_text}.", short, REACH)
+    change = float(choice.reachable_target - choice.target)
+    share = pct(choice.share_asked.loc["All reps", "share"])
+    if choice.uses_reachable:
+        which = "the letters carry that plan"
+    elif choice.reachable:
+        which = "the letters carry the plan as asked all the same, as this run asks"
+    else:
+        which = (
+            f"the plan as asked is recommended all the same, outside the band {_band(choice.band)}"
+        )
+    gap = fmt(abs(change))
+    way = "lower" if change < 0 else "higher"
+    band = f"the healthy band needs a target {gap if len(hard) else bold(gap)} {way}"
+    asked = f"The {plan_label} plan as asked puts {share} of reps at quota"
+    if not len(hard):
+        text = f"{asked}; {band}, and {which}."
+    elif choice.uses_reachable:
+        text = f"{asked}; {band}, and {which}. Under it, {hard_text}."
+    else:
+        text = f"{asked} and {hard_text}; {band}, and {which}."
+    return Finding(text, short if len(hard) else abs(change), REACH)
+
+
 def _findings(
     choice: quota.PlanChoice,
     trailing: pd.Series,
-    letters: pd.DataFrame,
-    hard: pd.DataFrame,
+    basis: _Basis,
     fmt: MoneyFormat,
     *,
+    plan_label: str,
     target: quota.PlanTarget | None = None,
 ) -> list[Finding]:
     out = []
@@ -2795,8 +2904,8 @@ def _findings(
         short = float(year - choice.quota)
         out.append(
             Finding(
-                f"The proposed company quota ({fmt(choice.quota)}) is {bold(fmt(short))} below a "
-                "year of bookings.",
+                f"The proposed {plan_label} company quota ({fmt(choice.quota)}) is "
+                f"{bold(fmt(short))} below a year of bookings.",
                 short,
                 CARRY,
             )
@@ -2805,29 +2914,17 @@ def _findings(
         gap = abs(float(target.amount - target.year_booked))
         out.append(
             Finding(
-                f"The target ({fmt(target.amount)}) implies {pct(target.implied_growth)} against a "
-                f"year of bookings: {bold('more change than the data shows')}.",
+                f"The {plan_label} target ({fmt(target.amount)}) implies "
+                f"{pct(target.implied_growth)} against a year of bookings: "
+                f"{bold('more change than the data shows')}.",
                 gap,
                 CARRY,
             )
         )
-    if not choice.in_band:
-        change = float(choice.reachable_target - choice.target)
-        share = pct(choice.share_asked.loc["All reps", "share"])
-        if choice.uses_reachable:
-            which = "the letters carry that plan"
-        elif choice.reachable:
-            which = "the letters carry the plan as asked all the same, as this run asks"
-        else:
-            which = f"the plan as asked is recommended all the same, outside the band {_band(choice.band)}"
-        out.append(
-            Finding(
-                f"The plan as asked puts {share} of reps at quota; the healthy band needs a target "
-                f"{bold(fmt(abs(change)))} {'lower' if change < 0 else 'higher'}, and {which}.",
-                abs(change),
-                REACH,
-            )
-        )
+    reach = _reach_finding(choice, basis.sim, basis.hard, fmt, plan_label)
+    if reach is not None:
+        out.append(reach)
+    letters = basis.letters
     none = letters[letters["no_history"].astype(bool)]
     if len(none):
         out.append(
@@ -2836,15 +2933,6 @@ def _findings(
                 "no deal in the data.",
                 float(none["quota"].sum()),
                 LETTERS,
-            )
-        )
-    if len(hard):
-        out.append(
-            Finding(
-                f"{count(len(hard), 'rep')} {'has' if len(hard) == 1 else 'have'} less than a "
-                f"{pct(HARD_CHANCE)} chance of reaching quota ({fmt(hard['quota'].sum())}).",
-                float(hard["quota"].sum()),
-                REACH,
             )
         )
     return sorted(out, key=lambda f: -f.at_stake)
@@ -2975,7 +3063,11 @@ _CHECK_TERMS: tuple[tuple[str, str], ...] = (
         "at or above both a year of bookings and what the reps in seat are expected to "
         "book; else the plan as asked, with the trade-off shown.",
     ),
-    ("Quota ÷ a year of bookings", "The company quota divided by a year of bookings."),
+    (
+        "Quota ÷ a year of company bookings",
+        "The company quota divided by a year of the company's bookings, reps who left "
+        "included; the team tables' ratios count only the reps given a quota.",
+    ),
     (
         "Quota ÷ potential",
         "The rep's (or team's) share of the company quota divided by its share of "

@@ -341,10 +341,8 @@ class Table:
         more = len(self.frame) - len(shown)
         note = ""
         if more > 0 and self.spec.ends:  # the gap is marked where the rows are missing
-            gap = (
-                f'<tr class="gap"><td colspan="{len(cols)}">… {more_rows(more)}, between '
-                "these, not shown …</td></tr>"
-            )
+            rows = "1 row between these is" if more == 1 else f"{more:,} rows between these are"
+            gap = f'<tr class="gap"><td colspan="{len(cols)}">{rows} not shown</td></tr>'
             body.insert(self.spec.max_rows // 2, gap)
         elif more > 0:
             note = f'<p class="more">{more_rows(more)} not shown.</p>'

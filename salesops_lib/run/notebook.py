@@ -91,8 +91,11 @@ def _whole_sentences(text: str, limit: int) -> str:
     """The sentences of ``text`` that fit in ``limit`` characters (at least the first one)."""
     if len(text) <= limit:
         return text
-    ends = [m.end() for m in re.finditer(r"[.!?](\s|$)", text) if m.end() <= limit + 1]
-    return text[: ends[-1]].strip() if ends else text[:limit].rsplit(" ", 1)[0] + " …"
+    ends = [m.end() for m in re.finditer(r"[.!?](\s|$)", text)]
+    fit = [e for e in ends if e <= limit + 1]
+    # a first sentence longer than the limit is kept whole: a blurb is never cut mid-sentence
+    end = fit[-1] if fit else ends[0] if ends else len(text)
+    return text[:end].strip()
 
 
 def longest_first(books: list[Path], out: Path) -> list[Path]:
