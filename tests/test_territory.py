@@ -9,7 +9,6 @@ import pytest
 from salesops_lib.analysis import territory as terr
 from salesops_lib.errors import ConfigError
 from salesops_lib.reports import territory_design as td
-from salesops_lib.reports.base import period_of
 
 
 def tiny_book(lock: dict[str, str] | None = None) -> pd.DataFrame:
