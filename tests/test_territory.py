@@ -191,3 +191,11 @@ def test_balance_dots_draws_today_and_after():
     f = pd.DataFrame({"t": ["A", "B"], "s": [0.7, 1.3], "a": [0.9, 1.1]})
     ax = plots.balance_dots(f, label="t", share="s", after="a", band=0.15, title="x")
     assert len(ax.collections) >= 2 and [x.get_text() for x in ax.get_yticklabels()] == ["B", "A"]
+
+
+def test_no_move_says_so(maven):
+    r = td.build(maven)
+    if r.moves.frame.empty:
+        assert r.moves_sentence == "The proposal moves no account, so there is no list to hand out."
+    else:
+        assert r.moves_sentence.startswith("The ")

@@ -321,7 +321,7 @@ def _result(
         curve_sentence=curve_sentence(curve, rules.band),
         scenarios=Table(scen, SCENARIO_SPEC, "Scenarios", d.currency),
         moves=Table(moves, MOVES_SPEC, "Proposed account moves", d.currency),
-        moves_sentence=None
+        moves_sentence="The proposal moves no account, so there is no list to hand out."
         if moves.empty
         else f"The {count(len(moves), 'proposed move')}, by manager:",
         moves_file=MOVES_FILE,
