@@ -23,7 +23,11 @@ gets the smallest excess instead, which the result says.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import heapq
+import os
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,14 +47,27 @@ RECENT_DAYS = 90
 """A deal reassigned within this many days before the as-of date locks its account."""
 
 LATE_PROBABILITY = 0.6
-"""Open stages with at least this configured probability are late stages (without
-probabilities: the last open stage)."""
+"""Open stages with at least this configured probability are late stages; their open deals
+lock the account."""
+
+CLOSING_DAYS = 30
+"""Without configured stage probabilities, an open deal expected to close within this many
+days after the as-of date locks its account (the last open stage would say nothing: in the
+Maven example every open deal is in Engaging, so it would lock every account)."""
 
 MEASURES = ("potential", "accounts", "open_deals", "activities", "bookings")
 """What each territory's balance is measured on (each a share of its group's average)."""
 
 CURVE_BANDS = (0.05, 0.10, 0.15, 0.20, 0.30)
 """The bands the trade-off curve solves for (the chosen band is added when missing)."""
+
+CURVE_BANDS_LARGE = (0.10, 0.30)
+"""The curve's bands for a company of more than CURVE_LARGE_ACCOUNTS accounts (with the
+chosen and alternative bands, already solved): each band is a programme per team, and the
+narrowest bands cost the most (on 50,000 accounts ±5% alone took 21 s of CPU)."""
+
+CURVE_LARGE_ACCOUNTS = 20_000
+"""Above this many accounts the trade-off curve solves CURVE_BANDS_LARGE only."""
 
 TERRITORY_KEYS = ("band", "alternative_band", "locked_accounts", "allow_cross_region", "time_limit")
 """The keys of the config's ``[territory]`` section."""
@@ -228,13 +245,53 @@ def account_potential(accounts: pd.DataFrame, bookings: pd.Series) -> pd.Series:
     return pd.Series(cell.to_numpy(), index=accounts.index, name="potential")
 
 
-def _late_stages(data: SalesData) -> set[str]:
-    """Open stages late enough that their deals lock the account (see LATE_PROBABILITY)."""
-    open_stages = [s for s in data.stages if not s.closed]
-    known = [s for s in open_stages if s.probability is not None]
-    if known:
-        return {s.name for s in known if (s.probability or 0.0) >= LATE_PROBABILITY}
-    return {open_stages[-1].name} if open_stages else set()
+def _late_stages(data: SalesData) -> set[str] | None:
+    """Open stages whose configured probability is LATE_PROBABILITY or more (None: no open
+    stage has a configured probability, so lateness is read from close dates instead)."""
+    known = [s for s in data.stages if not s.closed and s.probability is not None]
+    if not known:
+        return None
+    return {s.name for s in known if (s.probability or 0.0) >= LATE_PROBABILITY}
+
+
+def lock_rule(data: SalesData) -> str:
+    """Which open deals lock their account in this data set, in words.
+
+    Parameters
+    ----------
+    data
+        The data set (its configured stages).
+
+    Returns
+    -------
+    str
+        A phrase completing "an open deal ...".
+
+    Examples
+    --------
+    >>> lock_rule(data)  # doctest: +SKIP
+    'in a stage with a configured probability of 60% or more (Negotiation)'
+    """
+    late = _late_stages(data)
+    if late is None:
+        return (
+            f"expected to close within {CLOSING_DAYS} days after the as-of date (the stages "
+            "carry no configured probability, so a deal's stage does not say how late it is)"
+        )
+    if not late:
+        return f"in a stage with a configured probability of {LATE_PROBABILITY:.0%} or more (none here)"
+    names = ", ".join(s.name for s in data.stages if s.name in late)
+    return f"in a stage with a configured probability of {LATE_PROBABILITY:.0%} or more ({names})"
+
+
+def _late_deals(data: SalesData, opens: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
+    """The accounts of open deals late enough to lock them (see :func:`lock_rule`)."""
+    late = _late_stages(data)
+    if late is not None:
+        return opens.loc[opens["stage"].isin(late).to_numpy(), "account_id"]
+    close = opens["close_date"]
+    soon = (close >= as_of) & (close <= as_of + pd.Timedelta(days=CLOSING_DAYS))
+    return opens.loc[soon.fillna(False).to_numpy(dtype=bool), "account_id"]
 
 
 def _reassigned(data: SalesData, as_of: pd.Timestamp) -> set[str]:
@@ -260,7 +317,7 @@ def _locks(
     as_of: pd.Timestamp,
 ) -> pd.Series:
     """Why each account of ``book`` is locked ('' when it may move)."""
-    late = opens.loc[opens["stage"].isin(_late_stages(data)).to_numpy(), "account_id"]
+    late = _late_deals(data, opens, as_of)
     recent = _reassigned(data, as_of)
     names = set(named)
     reason = pd.Series("", index=book.index, dtype="str")
@@ -330,9 +387,14 @@ def _activities(data: SalesData, start: pd.Timestamp, as_of: pd.Timestamp) -> pd
     act = data.activities
     if act is None or "opp_id" not in act:
         return pd.Series(dtype=float)
-    inside = act.loc[((act["activity_date"] > start) & (act["activity_date"] <= as_of)).to_numpy()]
-    accounts = data.opportunities[["opp_id", "account_id"]].dropna()
-    return inside[["opp_id"]].merge(accounts, on="opp_id").groupby("account_id").size()
+    days = act["activity_date"]
+    per_opp = act.loc[((days > start) & (days <= as_of)).to_numpy(), "opp_id"].value_counts()
+    o = data.opportunities
+    at = per_opp.index.get_indexer(o["opp_id"])  # each deal's row in per_opp (-1: none)
+    accounts = o["account_id"].to_numpy(dtype=object)
+    hit = (at >= 0) & pd.notna(accounts)
+    counts = pd.Series(per_opp.to_numpy()[at[hit]], index=accounts[hit])
+    return counts.groupby(level=0).sum()
 
 
 def balance(
@@ -445,8 +507,9 @@ def solve_group(
     n_t, home = int(n_territories), home.astype(int)
     avg = float(potential.sum()) / n_t if n_t else 0.0
     free = ~locked.astype(bool) & (potential > 0)
-    if len(potential) == 0 or n_t < 2 or avg <= 0 or not free.any():
-        return GroupSolution(home.copy(), True, _excess(potential, home, n_t, band))
+    now = _excess(potential, home, n_t, band)
+    if len(potential) == 0 or n_t < 2 or avg <= 0 or not free.any() or now == 0:
+        return GroupSolution(home.copy(), True, now)
     fixed = np.bincount(home[~free], weights=potential[~free] / avg, minlength=n_t)
     keys = np.column_stack([home[free], potential[free], pipeline[free] > 0])
     classes, members = np.unique(keys, axis=0, return_inverse=True)
@@ -498,7 +561,29 @@ def _solve_classes(
     one_each = sparse.csr_array((np.ones(n_x), (rows, cols)), shape=(n_c, n_x + 2 * n_t))
     load = sparse.csr_array(((classes[:, 1] / avg).repeat(n_t), (cols % n_t, cols)), (n_t, n_x))
     eye, none = sparse.eye_array(n_t, format="csr"), sparse.csr_array((n_t, n_t))
-    res = milp(
+    with _quiet():
+        res = _milp(c, one_each, load, eye, none, sizes, fixed, band, time_limit)
+    if res.x is None:
+        return None
+    counts = np.rint(res.x[:n_x]).astype(int).reshape(n_c, n_t)
+    return counts, bool(res.status == 0)
+
+
+def _milp(
+    c: np.ndarray,
+    one_each: sparse.csr_array,
+    load: sparse.csr_array,
+    eye: sparse.csr_array,
+    none: sparse.csr_array,
+    sizes: np.ndarray,
+    fixed: np.ndarray,
+    band: float,
+    time_limit: float,
+) -> Any:
+    """The programme of :func:`_solve_classes` handed to HiGHS."""
+    n_t = len(fixed)
+    n_x = len(c) - 2 * n_t
+    return milp(
         c,
         constraints=[
             LinearConstraint(one_each, sizes, sizes),
@@ -511,10 +596,34 @@ def _solve_classes(
         ),
         options={"time_limit": float(time_limit), "disp": False},
     )
-    if res.x is None:
-        return None
-    counts = np.rint(res.x[:n_x]).astype(int).reshape(n_c, n_t)
-    return counts, bool(res.status == 0)
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence what HiGHS prints at the C level despite ``disp=False``.
+
+    Its MIP solver writes ``transformNewIntegerFeasibleSolution`` lines straight to the
+    process's stdout, which would reach a report's log; file descriptors 1 and 2 point at
+    the null device while it runs.
+    """
+    saved: list[int] = []
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        null = os.open(os.devnull, os.O_WRONLY)
+    except (OSError, ValueError):
+        yield
+        return
+    try:
+        for fd in (1, 2):
+            saved.append(os.dup(fd))
+            os.dup2(null, fd)
+        yield
+    finally:
+        for fd, old in zip((1, 2), saved, strict=False):
+            os.dup2(old, fd)
+            os.close(old)
+        os.close(null)
 
 
 @dataclass(frozen=True)
@@ -557,17 +666,52 @@ class Realignment:
         return (self.proposed != book["territory"]).astype(bool)
 
 
-def _groups(book: pd.DataFrame) -> Iterable[tuple[pd.Index, list[str]]]:
-    """Each group's account rows and its territories (sorted)."""
-    for _, part in book.groupby("group", sort=True):
-        yield part.index, sorted(part["territory"].astype("str").unique())
+@dataclass(frozen=True)
+class _Group:
+    """One group's accounts as arrays: rows of the book, territories, today's index."""
+
+    rows: np.ndarray
+    names: np.ndarray
+    home: np.ndarray
+    potential: np.ndarray
+    locked: np.ndarray
+    pipeline: np.ndarray
+
+
+def _groups(book: pd.DataFrame) -> list[_Group]:
+    """Each group's accounts (positions in ``book``) and its territories, sorted by name."""
+    group = book["group"].astype("str").to_numpy(dtype=object)
+    territory = book["territory"].astype("str").to_numpy(dtype=object)
+    potential = book["potential"].to_numpy(dtype=float)
+    locked = (book["lock"] != "").to_numpy(dtype=bool)
+    pipeline = (
+        book["open_pipeline"].to_numpy(dtype=float)
+        if "open_pipeline" in book
+        else np.zeros(len(book))
+    )
+    g_codes, g_names = pd.factorize(group, sort=True)
+    out = []
+    for g in range(len(g_names)):
+        rows = np.flatnonzero(g_codes == g)
+        t_codes, t_names = pd.factorize(territory[rows], sort=True)
+        out.append(
+            _Group(
+                rows,
+                np.asarray(t_names, dtype=object),
+                t_codes.astype(int),
+                potential[rows],
+                locked[rows],
+                pipeline[rows],
+            )
+        )
+    return out
 
 
 def realign(book: pd.DataFrame, *, band: float = 0.15, time_limit: float = 10.0) -> Realignment:
     """The least disruptive assignment that brings every territory inside the band.
 
     Solved group by group (:func:`solve_group`), so a company of thousands of reps is many
-    small problems instead of one large one.
+    small problems instead of one large one; a group already inside the band is not solved.
 
     Parameters
     ----------
@@ -587,26 +731,24 @@ def realign(book: pd.DataFrame, *, band: float = 0.15, time_limit: float = 10.0)
     >>> r = realign(book, band=0.15)  # doctest: +SKIP
     >>> int(r.moved(book).sum())  # doctest: +SKIP
     """
-    proposed = book["territory"].astype("str").copy()
-    proven, excess, n = True, 0.0, 0
-    for rows, names in _groups(book):
-        part = book.loc[rows]
-        index = {t: k for k, t in enumerate(names)}
-        home = part["territory"].astype("str").map(index).to_numpy(dtype=int)
+    proposed = book["territory"].astype("str").to_numpy(dtype=object).copy()
+    proven, excess = True, 0.0
+    groups = _groups(book)
+    for g in groups:
         sol = solve_group(
-            part["potential"].to_numpy(dtype=float),
-            home,
-            (part["lock"] != "").to_numpy(),
-            part["open_pipeline"].to_numpy(dtype=float),
-            len(names),
+            g.potential,
+            g.home,
+            g.locked,
+            g.pipeline,
+            len(g.names),
             band=band,
             time_limit=time_limit,
         )
-        proposed.loc[rows] = np.asarray(names, dtype=object)[sol.assignment]
+        proposed[g.rows] = g.names[sol.assignment]
         proven &= sol.proven
         excess = max(excess, sol.excess)
-        n += 1
-    return Realignment(proposed, band, proven, excess, n)
+    out = pd.Series(proposed, index=book.index, dtype="str", name="territory")
+    return Realignment(out, band, proven, excess, len(groups))
 
 
 def greedy_realign(book: pd.DataFrame) -> pd.Series:
@@ -633,23 +775,53 @@ def greedy_realign(book: pd.DataFrame) -> pd.Series:
     >>> greedy_realign(b).tolist()
     ['a', 'b', 'b']
     """
-    out = book["territory"].astype("str").copy()
-    for rows, names in _groups(book):
-        part = book.loc[rows]
-        fixed = part[part["lock"] != ""]
-        load = dict.fromkeys(names, 0.0)
-        for t, p in zip(fixed["territory"].astype("str"), fixed["potential"], strict=True):
-            load[t] += float(p)
-        free = part[part["lock"] == ""].sort_values("potential", ascending=False, kind="stable")
-        for i, p in zip(free.index, free["potential"], strict=True):
-            t = min(names, key=lambda n: (load[n], n))
-            out.loc[i] = t
-            load[t] += float(p)
-    return out
+    out = book["territory"].astype("str").to_numpy(dtype=object).copy()
+    for g in _groups(book):
+        load = np.bincount(g.home[g.locked], g.potential[g.locked], minlength=len(g.names))
+        heap = [(float(v), k) for k, v in enumerate(load)]
+        heapq.heapify(heap)
+        free = np.flatnonzero(~g.locked)
+        free = free[np.argsort(-g.potential[free], kind="stable")]
+        to = np.empty(len(free), dtype=int)
+        for i, p in enumerate(g.potential[free]):
+            v, k = heapq.heappop(heap)  # the lightest territory, ties by name
+            to[i] = k
+            heapq.heappush(heap, (v + float(p), k))
+        out[g.rows[free]] = g.names[to]
+    return pd.Series(out, index=book.index, dtype="str", name="territory")
+
+
+def curve_bands(book: pd.DataFrame, rules: Rules) -> tuple[float, ...]:
+    """The bands the trade-off curve shows: fewer on a large company (CURVE_LARGE_ACCOUNTS).
+
+    Parameters
+    ----------
+    book
+        :func:`account_book` rows.
+    rules
+        The chosen and alternative bands.
+
+    Returns
+    -------
+    tuple
+        The bands, narrowest first.
+
+    Examples
+    --------
+    >>> curve_bands(pd.DataFrame({"account_id": ["a"]}), Rules())
+    (0.05, 0.1, 0.15, 0.2, 0.3)
+    """
+    if len(book) > CURVE_LARGE_ACCOUNTS:
+        return tuple(sorted({*CURVE_BANDS_LARGE, rules.band, rules.alternative_band}))
+    return tuple(sorted({*CURVE_BANDS, rules.band}))
 
 
 def tradeoff(
-    book: pd.DataFrame, *, bands: Iterable[float] = CURVE_BANDS, time_limit: float = 10.0
+    book: pd.DataFrame,
+    *,
+    bands: Iterable[float] = CURVE_BANDS,
+    time_limit: float = 10.0,
+    solved: Mapping[float, Realignment] | None = None,
 ) -> pd.DataFrame:
     """Accounts that must move to bring every territory inside each band: the trade-off curve.
 
@@ -664,6 +836,8 @@ def tradeoff(
         The bands solved.
     time_limit
         Seconds per group and band.
+    solved
+        Realignments already solved, by band (reused instead of solved again).
 
     Returns
     -------
@@ -681,7 +855,7 @@ def tradeoff(
     for b in sorted(set(bands), reverse=True):
         if b >= worst:
             continue
-        r = realign(book, band=b, time_limit=time_limit)
+        r = (solved or {}).get(b) or realign(book, band=b, time_limit=time_limit)
         moved = r.moved(book)
         after = balance(book.assign(proposed=r.proposed), band=b, territory="proposed")
         rows.append(

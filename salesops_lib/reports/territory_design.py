@@ -199,7 +199,12 @@ def build(
     alt = terr.realign(book, band=rules.alternative_band, time_limit=rules.time_limit)
     book = book.assign(proposed=fix.proposed, alternative=alt.proposed)
     book = book.assign(greedy=terr.greedy_realign(book))
-    curve = terr.tradeoff(book, bands=(*terr.CURVE_BANDS, rules.band), time_limit=rules.time_limit)
+    curve = terr.tradeoff(
+        book,
+        bands=terr.curve_bands(book, rules),
+        time_limit=rules.time_limit,
+        solved={rules.band: fix, rules.alternative_band: alt},
+    )
     return _result(data, d, period, team, rules, book, basis, fix, curve)
 
 
@@ -249,7 +254,9 @@ def _empty(
         moves_sentence=None,
         moves_file=MOVES_FILE,
         moves_file_sentence=None,
-        definitions=definitions(rules, has_activities=d.activities is not None),
+        definitions=definitions(
+            rules, has_activities=d.activities is not None, lock_rule=terr.lock_rule(d)
+        ),
         findings=[],
         currency=d.currency,
     )
@@ -326,7 +333,7 @@ def _result(
         else f"The {count(len(moves), 'proposed move')}, by manager:",
         moves_file=MOVES_FILE,
         moves_file_sentence=None if moves.empty else "The proposed moves, one sheet per manager",
-        definitions=definitions(rules, has_activities=has_act),
+        definitions=definitions(rules, has_activities=has_act, lock_rule=terr.lock_rule(d)),
         findings=_findings(today, int(after["outside"].sum()), moved, rules.band),
         currency=d.currency,
     )
@@ -532,8 +539,9 @@ def fix_sentence(
     Examples
     --------
     >>> fix_sentence(outside_before=3, outside_after=0, territories=10, moved=4, pipeline=0.0,
-    ...              greedy_moves=90, locked=5, band=0.15, proven=True, fmt=lambda x: f"${x:,.0f}")
-    '...'  # doctest: +SKIP
+    ...              greedy_moves=90, locked=5, band=0.15, proven=True,
+    ...              fmt=lambda x: f"${x:,.0f}").split(";")[0]
+    'Moving **4 accounts** (none with an open deal) brings **every territory within ±15%**'
     """
     if outside_before == 0:
         return f"Every territory is already within ±{band:.0%}: no account needs to move."
@@ -549,10 +557,14 @@ def fix_sentence(
         if proven
         else "the solver ran out of time before proving that no assignment moves fewer"
     )
+    kept = (
+        f"{count(locked, 'account')} stay where they are by rule."
+        if locked
+        else "No account is locked by rule."
+    )
     return (
-        f"Moving **{count(moved, 'account')}** ({value}) {where}; {sure}. {count(locked, 'account')} "
-        f"stay where they are by rule. A greedy re-deal that ignores disruption would move "
-        f"{count(greedy_moves, 'account')}."
+        f"Moving **{count(moved, 'account')}** ({value}) {where}; {sure}. {kept} "
+        f"A greedy re-deal that ignores disruption would move {count(greedy_moves, 'account')}."
     )
 
 
@@ -614,7 +626,9 @@ def _tiles(
     ]
 
 
-def definitions(rules: terr.Rules, *, has_activities: bool) -> dict[str, str]:
+def definitions(
+    rules: terr.Rules, *, has_activities: bool, lock_rule: str = "in a late stage"
+) -> dict[str, str]:
     """Every term the report shows.
 
     Parameters
@@ -623,6 +637,8 @@ def definitions(rules: terr.Rules, *, has_activities: bool) -> dict[str, str]:
         The bands and lock rules.
     has_activities
         Whether activities are shown.
+    lock_rule
+        Which open deals lock their account (:func:`~salesops_lib.analysis.territory.lock_rule`).
 
     Returns
     -------
@@ -652,8 +668,7 @@ def definitions(rules: terr.Rules, *, has_activities: bool) -> dict[str, str]:
         "Open deal value": "The amount of those open deals.",
         "Bookings (12 months)": "Amount won in the 365 days to the as-of date on the territory's accounts.",
         "Locked account": (
-            "An account that may not move: it has an open deal in a late stage (configured "
-            f"probability {terr.LATE_PROBABILITY:.0%} or more, or the last open stage), a deal "
+            f"An account that may not move: it has an open deal {lock_rule}, a deal "
             f"reassigned in the last {terr.RECENT_DAYS} days, or it is named in the settings."
         ),
         "Proposed moves": (
