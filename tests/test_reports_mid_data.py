@@ -1,4 +1,4 @@
-"""All seven reports on one export at as-of dates in the middle of its data.
+"""Every report on one export at as-of dates in the middle of its data.
 
 The Salesforce export fixture runs from 2024-06 to 2026-05-14; reports built on 2025-08-15
 (mid-quarter) and 2025-11-14 must know nothing of what came later: every result field is
@@ -28,6 +28,7 @@ from salesops_lib.reports import (
     quota_design,
     rep_benchmarking,
     team_visibility,
+    territory_design,
 )
 from salesops_lib.reports.tables import Table
 
@@ -41,6 +42,7 @@ BUILDERS = {
     "05": comp_plan,
     "06": pipeline_health,
     "07": data_quality,
+    "08": territory_design,
 }
 AS_OF = ["2025-08-15", "2025-11-14"]
 QUARTER = re.compile(r"(\d{4}Q[1-4])")

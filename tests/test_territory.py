@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -136,8 +138,13 @@ def test_moves_frame_names_the_new_rep(demo_report):
     assert (m["territory"] != m["proposed"]).all()
 
 
-def test_maven_territories_are_the_agents_owning_most_deals(maven):
-    r = td.build(maven)
+@pytest.fixture(scope="module")
+def maven_report(maven):
+    return td.build(maven)
+
+
+def test_maven_territories_are_the_agents_owning_most_deals(maven, maven_report):
+    r = maven_report
     book = r.book
     assert r.status == "Ready"
     assert r.basis_sentence.startswith("The accounts carry no territory")
@@ -148,6 +155,40 @@ def test_maven_territories_are_the_agents_owning_most_deals(maven):
     top = deals["rep_id"].value_counts()
     assert top[one["rep_id"]] == top.max()
     assert not ((book["proposed"] != book["territory"]) & (book["lock"] != "")).any()
+
+
+def test_maven_locks_only_deals_closing_soon(maven, maven_report):
+    # Maven's stages carry no probability and its open deals no close date: every account
+    # has a deal in Engaging, so the old "last open stage" rule locked all 85; now none is
+    r = maven_report
+    opens = maven.opportunities[~maven.opportunities["is_closed"].fillna(False).astype(bool)]
+    assert opens["close_date"].isna().all()
+    assert (r.book["lock"] == "").all()
+    moved = r.book["proposed"] != r.book["territory"]
+    assert moved.sum() == len(r.moves.frame) > 0
+    assert "expected to close within 30 days" in r.definitions["Locked account"]
+    assert "No account is locked by rule." in r.fix_sentence
+
+
+def test_late_deals_by_probability_or_close_date(demo):
+    as_of = pd.Timestamp("2026-06-30")
+    opens = pd.DataFrame(
+        {
+            "account_id": ["a", "b", "c", "d"],
+            "stage": [s.name for s in demo.stages if not s.closed][:1] * 4,
+            "close_date": pd.to_datetime(["2026-07-10", "2026-07-30", "2026-08-15", None]),
+        }
+    )
+    # without probabilities: closing from the as-of date to 30 days after (a, b; not c, d)
+    bare = demo.replace(stages=tuple(replace(s, probability=None) for s in demo.stages))
+    assert list(terr._late_deals(bare, opens, as_of)) == ["a", "b"]
+    assert "within 30 days" in terr.lock_rule(bare)
+    # with probabilities: the stage decides, whatever the close date
+    first = [s for s in demo.stages if not s.closed][0]
+    late = terr._late_stages(demo)
+    assert late is not None and first.name not in late
+    assert terr._late_deals(demo, opens, as_of).empty
+    assert "60% or more" in terr.lock_rule(demo)
 
 
 def test_data_without_accounts_says_what_is_missing(demo):
@@ -193,9 +234,9 @@ def test_balance_dots_draws_today_and_after():
     assert len(ax.collections) >= 2 and [x.get_text() for x in ax.get_yticklabels()] == ["B", "A"]
 
 
-def test_no_move_says_so(maven):
-    r = td.build(maven)
-    if r.moves.frame.empty:
-        assert r.moves_sentence == "The proposal moves no account, so there is no list to hand out."
-    else:
-        assert r.moves_sentence.startswith("The ")
+def test_no_move_says_so(maven, demo_report):
+    assert demo_report.moves_sentence == "The 60 proposed moves, by manager:"
+    every = list(maven.accounts["account_id"])
+    r = td.build(maven, config={"territory": {"locked_accounts": every}})
+    assert r.moves.frame.empty
+    assert r.moves_sentence == "The proposal moves no account, so there is no list to hand out."
