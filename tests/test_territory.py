@@ -240,3 +240,21 @@ def test_no_move_says_so(maven, demo_report):
     r = td.build(maven, config={"territory": {"locked_accounts": every}})
     assert r.moves.frame.empty
     assert r.moves_sentence == "The proposal moves no account, so there is no list to hand out."
+
+
+def test_locks_name_the_rule_that_applies(demo):
+    as_of = pd.Timestamp("2026-06-30")
+    book = pd.DataFrame({"account_id": ["a", "b"], "account_name": ["A", "B"]})
+    opens = pd.DataFrame(
+        {
+            "account_id": ["a", "b"],
+            "stage": [s.name for s in demo.stages if not s.closed][:1] * 2,
+            "close_date": pd.to_datetime(["2026-07-10", "2026-09-30"]),
+        }
+    )
+    bare = demo.replace(stages=tuple(replace(s, probability=None) for s in demo.stages))
+    locks = terr._locks(bare, book, opens, (), as_of)
+    assert list(locks) == ["open deal closing soon", ""]
+    assert "expected to close within 30 days" in td.basis_sentence(
+        "territory", book.assign(territory="T", lock=locks), has_activities=False
+    )

@@ -323,7 +323,8 @@ def _locks(
     reason = pd.Series("", index=book.index, dtype="str")
     by_name = book["account_id"].isin(names) | book["account_name"].astype("str").isin(names)
     reason[book["account_id"].isin(recent).to_numpy()] = "recently reassigned deal"
-    reason[book["account_id"].isin(set(late.dropna())).to_numpy()] = "late-stage open deal"
+    why = "late-stage open deal" if _late_stages(data) is not None else "open deal closing soon"
+    reason[book["account_id"].isin(set(late.dropna())).to_numpy()] = why
     reason[by_name.to_numpy()] = "named account"
     return reason
 

@@ -42,6 +42,7 @@ MOVES_FILE = "08_territory_design_moves"
 """Stem of the moves handout (CSV, and Excel with one sheet per manager) beside the report."""
 LOCK_WORDS = {
     "late-stage open deal": "with a late-stage open deal",
+    "open deal closing soon": f"with an open deal expected to close within {terr.CLOSING_DAYS} days",
     "recently reassigned deal": f"with a deal reassigned in the last {terr.RECENT_DAYS} days",
     "named account": "named in the settings",
 }
