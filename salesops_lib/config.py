@@ -40,6 +40,13 @@ _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 SECRET_KEYS = re.compile(r"(password|passwd|secret|token|api_?key|credential)", re.IGNORECASE)
 MASK = "***"
 CONFIG_KEYS: dict[str, tuple[str, ...]] = {
+    "territory": (
+        "band",
+        "alternative_band",
+        "locked_accounts",
+        "allow_cross_region",
+        "time_limit",
+    ),
     "data": (
         "source",
         "preset",

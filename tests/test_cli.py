@@ -9,7 +9,7 @@ from .conftest import FIXTURES
 
 
 def _stub_run(monkeypatch) -> dict:
-    """Record what ``salesops report`` would run instead of rendering seven notebooks."""
+    """Record what ``salesops report`` would run instead of rendering every notebook."""
     seen: dict = {}
 
     class Result:

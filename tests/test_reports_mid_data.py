@@ -29,6 +29,7 @@ from salesops_lib.reports import (
     quota_design,
     rep_benchmarking,
     team_visibility,
+    territory_design,
 )
 from salesops_lib.reports.tables import Table
 
@@ -42,6 +43,7 @@ BUILDERS = {
     "05": comp_plan,
     "06": pipeline_health,
     "07": data_quality,
+    "08": territory_design,
     "09": customer_profile,
 }
 AS_OF = ["2025-08-15", "2025-11-14"]

@@ -523,7 +523,9 @@ def table_if(t: Table | None) -> HTML:
     return output("" if t is None or len(t) == 0 else t.to_html(), _TABLE)
 
 
-def handout(t: Table | None, output_dir: str, stem: str, what: str | None) -> HTML:
+def handout(
+    t: Table | None, output_dir: str, stem: str, what: str | None, *, sheet_by: str = "team"
+) -> HTML:
     """Write a table beside the report as CSV and Excel and say where it is.
 
     Nothing is written, and nothing shown, when ``output_dir`` is blank (an analyst's
@@ -540,6 +542,8 @@ def handout(t: Table | None, output_dir: str, stem: str, what: str | None) -> HT
         File name without extension, e.g. ``04_quota_letters``.
     what
         What the files hold, e.g. ``A quota letter per rep`` (``**`` marks bold).
+    sheet_by
+        The column splitting the workbook into sheets (e.g. ``manager``).
 
     Returns
     -------
@@ -550,9 +554,9 @@ def handout(t: Table | None, output_dir: str, stem: str, what: str | None) -> HT
 
     if t is None or what is None or not str(output_dir or "").strip() or len(t) == 0:
         return HTML("")
-    written = write_table(t, output_dir, stem)
+    written = write_table(t, output_dir, stem, sheet_by=sheet_by)
     csv, xlsx = (html.escape(p.name, quote=True) for p in (written.csv, written.xlsx))
-    sheets = " (one sheet per team)" if written.sheets > 1 else ""
+    sheets = f" (one sheet per {sheet_by})" if written.sheets > 1 else ""
     return output(
         f'<p class="finding">{marked(what)}: <a href="{csv}">{csv}</a> and '
         f'<a href="{xlsx}">{xlsx}</a>{sheets}, beside this report.</p>',

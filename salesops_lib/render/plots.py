@@ -1749,3 +1749,72 @@ def forecast_by_week(
     ax.legend(loc="upper left", fontsize=8.5, ncol=5, bbox_to_anchor=(0, -0.22))
     ax.set_title(title)
     return ax
+
+
+def balance_dots(
+    frame: pd.DataFrame,
+    *,
+    label: str,
+    share: str,
+    band: float,
+    title: str,
+    after: str | None = None,
+    xlabel: str = "Potential as a share of the team's average territory",
+    ax: Axes | None = None,
+) -> Axes:
+    """Each territory's share of its group's average as a dot, with the balanced band shaded.
+
+    Parameters
+    ----------
+    frame
+        One row per territory: ``label`` and ``share`` (1.0 is the average), and ``after``
+        (the share after a realignment) when given; first row drawn at the top.
+    label
+        The column naming each row.
+    share
+        The column of today's shares.
+    band
+        The band drawn around 1.0 (``1 ± band``).
+    title
+        The chart's title (it states the finding).
+    after
+        A column of shares after the proposed moves, drawn as hollow dots joined to today's;
+        None: today only.
+    xlabel
+        The value axis' label.
+    ax
+        The Axes to draw on; None: a new figure.
+
+    Returns
+    -------
+    Axes
+        The Axes drawn on: one marker collection per series drawn.
+    """
+    data = frame.iloc[::-1].reset_index(drop=True)
+    ax = _ax(ax, (9.0, max(2.4, 0.22 * len(data) + 1.2)))
+    y = np.arange(len(data))
+    ax.axvspan(1 - band, 1 + band, color=GOOD, alpha=0.15, lw=0)
+    ax.axvline(1.0, color="#444", lw=0.8, ls="--")
+    today = data[share].astype(float)
+    inside = (today - 1).abs() <= band + 1e-9
+    ax.scatter(today, y, c=[ACCENT if k else BAD for k in inside], s=28, zorder=3, label="Today")
+    if after is not None:
+        moved = data[after].astype(float)
+        ax.hlines(y, today, moved, color=MUTED, lw=1.0, zorder=2)
+        ax.scatter(
+            moved,
+            y,
+            facecolors="none",
+            edgecolors=ACCENT,
+            s=28,
+            zorder=3,
+            label="After the proposed moves",
+        )
+        ax.legend(loc="lower right", fontsize=8.5, frameon=False)
+    ax.set_yticks(y, data[label].astype("str"), fontsize=8)
+    ax.set_ylim(-0.7, len(data) - 0.3)
+    pct_axis(ax, axis="x")
+    _value_grid_on_x(ax)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    return ax
