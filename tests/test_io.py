@@ -10,6 +10,7 @@ import codecs
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -308,3 +309,26 @@ def test_sql_errors_show_the_masked_url_only():
         )
     assert "nosuchdialect://sales:***@db/crm" in str(err.value)
     assert "s3cret" not in str(err.value)
+
+
+@pytest.mark.parametrize("n_labels", [3, 126, 127, 200, 40_000])
+def test_labels_keep_their_values_and_the_smallest_code_type(n_labels, rng):
+    from salesops_lib.data.coerce import map_labels, to_label
+
+    names = [f" s{i:05d}" if i % 2 else f"s{i:05d}" for i in range(n_labels)]  # half need trimming
+    values = pd.Series(rng.choice(np.array(names + [None], dtype=object), 5_000), dtype="str")
+    got = to_label(values.astype("category"))  # categories in order of appearance, as Parquet
+    # plain pandas on the text: stripped, blanks missing, categories sorted
+    want = values.str.strip().astype("category")
+    assert _plain(got) == _plain(want)
+    assert list(got.cat.categories) == sorted(set(want.dropna()))
+    # the code type pandas itself picks for that many categories (no conversion left to do)
+    assert got.cat.codes.dtype == pd.Categorical(list(got.cat.categories)).codes.dtype
+    # a function merging categories: values follow it
+    merged = map_labels(got, lambda v: v[:3])
+    assert _plain(merged) == [None if v is None else v[:3] for v in _plain(got)]
+
+
+def _plain(s: pd.Series) -> list:
+    """A column's values as Python objects, None for missing."""
+    return [None if pd.isna(v) else str(v) for v in s.astype(object)]

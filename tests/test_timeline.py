@@ -201,6 +201,32 @@ def test_facts_match_the_sql_statement_in_any_row_order(demo):
             assert (got[col].to_numpy() == want[col].to_numpy()).all(), col
 
 
+def test_a_load_hands_the_deal_codes_of_its_history_check_to_the_facts(demo_dir, monkeypatch):
+    from salesops_lib import load_dataset
+    from salesops_lib.data import facts as facts_module
+    from salesops_lib.data.facts import derive_facts
+    from salesops_lib.data.sales_data import _HISTORY_CODES
+
+    data = load_dataset(demo_dir, config=demo_dir / "salesops.toml")
+    handed = data._derived[_HISTORY_CODES]
+    # each row's deal as pandas finds it: its row among the opportunities
+    rows = pd.Index(data.opportunities["opp_id"]).get_indexer(data.history["opp_id"])
+    found = rows >= 0
+    assert len(handed) == len(data.history) and found.mean() > 0.9
+    assert (handed[found] == rows[found]).all()
+    assert (handed[~found] >= len(data.opportunities)).all()
+    looked_up = []
+    real = facts_module.deal_codes
+    monkeypatch.setattr(facts_module, "deal_codes", lambda *a: looked_up.append(1) or real(*a))
+    got = data.facts
+    assert looked_up == []  # not looked up a second time
+    assert _HISTORY_CODES not in data._derived  # used once, then freed
+    want = derive_facts(data.opportunities, data.history, data.stages)  # looks them up
+    assert looked_up == [1]
+    pd.testing.assert_frame_equal(got.history, want.history)
+    pd.testing.assert_frame_equal(got.deals, want.deals)
+
+
 def test_open_deals_are_worked_out_once_and_each_caller_gets_its_own_copy(demo, monkeypatch):
     day = "2026-08-14"
     worked_out = []

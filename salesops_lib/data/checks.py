@@ -37,7 +37,7 @@ from salesops_lib.fast import deal_codes, duplicate_pairs, has_duplicates, isin
 from salesops_lib.periods import FiscalCalendar
 
 HistoryPairs = dict[str, Any]
-"""The result of :func:`history_pairs`: ``orphan_rows``, ``repeats``, ``repeated_ids``."""
+"""The result of :func:`history_pairs`: ``orphan_rows``, ``repeats``, ``repeated_ids``, ``codes``."""
 
 
 def check(
@@ -680,7 +680,10 @@ def history_pairs(hist: pd.DataFrame, opp_ids: pd.Series) -> HistoryPairs:
     dict
         ``orphan_rows``: boolean array, the rows whose deal is blank or not in
         ``opp_ids``; ``repeats``: how many deals appear twice in one snapshot;
-        ``repeated_ids``: the first of those deals (``"(blank)"`` for a blank id).
+        ``repeated_ids``: the first of those deals (``"(blank)"`` for a blank id);
+        ``codes``: each row's deal code (:func:`salesops_lib.fast.deal_codes`, as ``int32``),
+        which the load hands on to the per-deal facts so that they need not look the ids
+        up again.
 
     Examples
     --------
@@ -704,4 +707,5 @@ def history_pairs(hist: pd.DataFrame, opp_ids: pd.Series) -> HistoryPairs:
         "orphan_rows": orphan_rows,
         "repeats": repeats,
         "repeated_ids": [name(int(c)) for c in repeated],
+        "codes": codes.astype(np.int32) if len(ids) < np.iinfo(np.int32).max else codes,
     }

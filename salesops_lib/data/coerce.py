@@ -152,14 +152,22 @@ def map_labels(s: pd.Series, func: Callable[[Any], Any]) -> pd.Series:
         cleaned.append(new or None)
     names = sorted({v for v in cleaned if v is not None})
     position = {v: i for i, v in enumerate(names)}
-    remap = np.array([position[v] if v is not None else -1 for v in cleaned] + [-1], dtype=np.int32)
+    # codes in the smallest integer type, the one pandas keeps: no second pass to convert
+    code_type = next(
+        t for t in (np.int8, np.int16, np.int32, np.int64) if len(names) < np.iinfo(t).max
+    )
+    remap = np.array(
+        [position[v] if v is not None else -1 for v in cleaned] + [-1], dtype=code_type
+    )
     codes = categorical.cat.codes.to_numpy()
     if names == list(old) and remap[:-1].tolist() == list(range(len(old))):
         new_codes = codes
     else:
         new_codes = remap[codes]  # code -1 (missing) takes the last entry
     dtype = pd.CategoricalDtype(pd.Index(names, dtype="str"), ordered=False)
-    return pd.Series(pd.Categorical.from_codes(new_codes, dtype=dtype), index=s.index, name=s.name)
+    # every code is -1 or a position in names by construction: no check of 20M codes
+    values = pd.Categorical.from_codes(new_codes, dtype=dtype, validate=False)
+    return pd.Series(values, index=s.index, name=s.name)
 
 
 # bytes that can start or end a string Python's str.strip() would change: ASCII

@@ -129,7 +129,11 @@ def open_stage_names(stages: tuple[Stage, ...]) -> tuple[str, ...]:
 
 
 def derive_facts(
-    opportunities: pd.DataFrame, history: pd.DataFrame | None, stages: tuple[Stage, ...]
+    opportunities: pd.DataFrame,
+    history: pd.DataFrame | None,
+    stages: tuple[Stage, ...],
+    *,
+    codes: np.ndarray | None = None,
 ) -> DealFacts:
     """Derive the per-deal facts of a data set (see the module's definitions).
 
@@ -141,6 +145,10 @@ def derive_facts(
         Needs ``snapshot_date, opp_id, stage, amount, close_date``; None: no history.
     stages
         The configured stages, in order (open stages give the stage index).
+    codes
+        Each history row's deal code, :func:`~salesops_lib.fast.deal_codes` of history's
+        ``opp_id`` among the opportunities' ``opp_id``, when already worked out (a load's
+        history check does); None (or not one per row): looked up here.
 
     Returns
     -------
@@ -158,7 +166,8 @@ def derive_facts(
             {"furthest_stage": np.full(n, -1, np.int8), "snapshots": np.zeros(n, np.int32)}
         )
         return DealFacts(None, deals, open_stages, in_date_order=True)
-    codes, _ = deal_codes(history["opp_id"], opportunities["opp_id"])
+    if codes is None or len(codes) != len(history):
+        codes, _ = deal_codes(history["opp_id"], opportunities["opp_id"])
     stage_code, stage_index = _stage_codes(history["stage"], open_stages)
     days = history["snapshot_date"].to_numpy(dtype="datetime64[D]")
     facts = _window_facts(history, codes, stage_code, stage_index, days)

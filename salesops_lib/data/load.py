@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -36,7 +37,7 @@ from salesops_lib.data.presets import (
     with_last_owner_change,
 )
 from salesops_lib.data.problems import problem, problem_frame, summarise
-from salesops_lib.data.sales_data import SalesData
+from salesops_lib.data.sales_data import SalesData, hand_over_history_codes
 from salesops_lib.data.snapshot import is_snapshot, read_snapshot
 from salesops_lib.data.sources import EMPTY_FILE, EMPTY_FILE_OK, Windows, read_source
 from salesops_lib.data.stages import (
@@ -288,11 +289,14 @@ def _load(
         settings = replace(settings, history_changes=True)
     if settings.history_changes and "history" in tables:
         tables["history"] = order_changes(tables["history"])
-    typed, stages = _type_and_check(tables, settings, problems)
+    typed, stages, codes = _type_and_check(tables, settings, problems)
     problems_frame = problem_frame(problems)
     if typed is None or (problems_frame["severity"] == "error").any():
         return None, problems_frame
-    return _assemble(typed, stages, settings, problems_frame), problems_frame
+    data = _assemble(typed, stages, settings, problems_frame)
+    if codes is not None and data.history is not None and len(codes) == len(data.history):
+        hand_over_history_codes(data, codes)  # the facts need not look 20M ids up again
+    return data, problems_frame
 
 
 def _settings(
@@ -478,9 +482,10 @@ def _map_tables(
 
 def _type_and_check(
     tables: dict[str, pd.DataFrame], settings: _Settings, problems: list[dict]
-) -> tuple[dict[str, pd.DataFrame] | None, tuple[Stage, ...]]:
-    """Typed, normalised and checked tables (None when a required column is missing), and
-    the stages (configured, else inferred from the deals).
+) -> tuple[dict[str, pd.DataFrame] | None, tuple[Stage, ...], np.ndarray | None]:
+    """Typed, normalised and checked tables (None when a required column is missing), the
+    stages (configured, else inferred from the deals), and each history row's deal code as
+    the history check found it (None when it did not run in its own thread).
 
     History runs to tens of millions of rows. Its (date, deal) pairs are checked in a
     second thread while this one types the tables: Arrow, NumPy and DuckDB release the GIL.
@@ -500,7 +505,7 @@ def _type_and_check(
         for name in table_order:
             problems.extend(table_problems[name])
         if any(p["severity"] == "error" and "missing" in p["message"] for p in problems):
-            return None, stages
+            return None, stages, None
         check(
             typed,
             stages,
@@ -510,7 +515,8 @@ def _type_and_check(
             history_pairs=pairs_job,  # may still be running: the other checks go first
             block_migrated=settings.block_migrated,
         )
-    return typed, stages
+    codes = None if pairs_job is None else pairs_job.result().get("codes")
+    return typed, stages, codes
 
 
 def _snapshots_from_changes(
