@@ -4417,6 +4417,7 @@ def closed_since_sentence(
         f"{'it is' if n == 1 else 'they are'} {tail}."
     )
 
+
 def _last_snapshot(d: SalesData, as_of: pd.Timestamp) -> pd.Timestamp | None:
     """The latest history snapshot on or before ``as_of`` (None: no snapshots by then)."""
     if d.history is None or d.history.empty:
@@ -4424,6 +4425,7 @@ def _last_snapshot(d: SalesData, as_of: pd.Timestamp) -> pd.Timestamp | None:
     days = pd.to_datetime(d.history["snapshot_date"])
     day = days[days <= as_of].max()
     return None if pd.isna(day) else pd.Timestamp(day)
+
 
 def chance_sentence(
     rows: pd.DataFrame, snapshot: pd.Timestamp | None, fmt: MoneyFormat
@@ -4481,6 +4483,7 @@ def chance_sentence(
             f"({shown}): the part of the amount the forecast counts on is that small."
         )
     return " ".join(out) or None
+
 
 def closed_since_clause(closed: pd.DataFrame, last: pd.Timestamp, fmt: MoneyFormat) -> str | None:
     """The deals left out of the push list because the data shows them closed since the as-of day.
