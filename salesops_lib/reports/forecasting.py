@@ -4364,6 +4364,16 @@ PUSH_RULE_STAGE = (
 """:data:`PUSH_RULE` without history snapshots (:func:`~salesops_lib.analysis.inspection.stage_chances`)."""
 
 
+def _won_and_lost(closed: pd.DataFrame, fmt: MoneyFormat) -> list[str]:
+    """``["2 won ($120K)", "4 lost ($210K)"]`` of deals closed since (``since``, ``amount``)."""
+    won = closed["since"].astype(str).str.startswith("won")
+    return [
+        f"{int(k.sum()):,} {word} ({fmt(float(closed.loc[k, 'amount'].sum()))})"
+        for k, word in ((won, "won"), (~won, "lost"))
+        if k.any()
+    ]
+
+
 def closed_since_sentence(
     closed: pd.DataFrame,
     as_of: pd.Timestamp,
@@ -4403,12 +4413,7 @@ def closed_since_sentence(
     """
     if closed.empty:
         return None
-    won = closed["since"].astype(str).str.startswith("won")
-    parts = [
-        f"{int(k.sum()):,} {word} ({fmt(float(closed.loc[k, 'amount'].sum()))})"
-        for k, word in ((won, "won"), (~won, "lost"))
-        if k.any()
-    ]
+    parts = _won_and_lost(closed, fmt)
     n = len(closed)
     lead = f"{n:,} of them" if of_them else f"{count(n, 'deal')} open on {as_of.date()}"
     return (
@@ -4510,12 +4515,7 @@ def closed_since_clause(closed: pd.DataFrame, last: pd.Timestamp, fmt: MoneyForm
     """
     if closed.empty:
         return None
-    won = closed["since"].astype(str).str.startswith("won")
-    parts = [
-        f"{int(k.sum()):,} {word} ({fmt(float(closed.loc[k, 'amount'].sum()))})"
-        for k, word in ((won, "won"), (~won, "lost"))
-        if k.any()
-    ]
+    parts = _won_and_lost(closed, fmt)
     n = len(closed)
     return (
         f"{n:,} {'has' if n == 1 else 'have'} closed since, as the data (to {last.date()}) "
