@@ -1221,16 +1221,32 @@ def scope_sentence(
     Returns
     -------
     str
-        The sentence (``**`` marks what to read first).
+        The sentence (``**`` marks what to read first); for a team, followed by the
+        sentence saying its methods are tested on the team's own past quarters.
+
+    Examples
+    --------
+    >>> from salesops_lib.reports.base import Period
+    >>> day = pd.Timestamp
+    >>> p = Period("2026Q3", day("2026-07-01"), day("2026-09-30"), day("2026-09-30"))
+    >>> print(scope_sentence("West", p, "2026Q4", day("2026-10-01"), day("2026-12-31")))
+    Scope: **team West**, forecast of fiscal quarter **2026Q4** (2026-10-01 to 2026-12-31) as known on **2026-09-30**, the end of 2026Q3. Each method is tested here on team West's own past quarters, so the recommended method and its figure can differ from team West's row in the company's forecast, which uses the company's recommended method.
     """
     who = "the whole company" if not team else f"team {team}"
     lead = (
         f"Scope: **{who}**, forecast of fiscal quarter **{target}** ({start.date()} to "
         f"{end.date()}) as known on **{period.as_of.date()}**"
     )
+    own = (
+        ""
+        if not team
+        else f" Each method is tested here on team {team}'s own past quarters, so the "
+        f"recommended method and its figure can differ from team {team}'s row in the "
+        "company's forecast, which uses the company's recommended method."
+    )
     if target == period.quarter:
-        return lead + f" ({period.status})."
-    return lead + f", the end of {period.quarter}."
+        return lead + f" ({period.status})." + own
+    return lead + f", the end of {period.quarter}." + own
 
 
 def goal_words(outlook: Outlook, fmt: MoneyFormat) -> str:
