@@ -210,3 +210,12 @@ def test_team_reports_are_the_team_facing_ones():
         "06_pipeline_health",
         "07_crm_data_quality",
     ]
+
+
+def test_teams_in_the_data_leave_out_blank_names(demo):
+    from salesops_lib.run.teams import teams_in
+
+    assert len(teams_in(demo)) == 6
+    reps = demo.reps.iloc[:4].assign(team=[None, " ", "B", "A"])
+    assert teams_in(demo.replace(reps=reps)) == ["A", "B"]
+    assert teams_in(demo.replace(reps=demo.reps.drop(columns="team"))) == []
