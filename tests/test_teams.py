@@ -219,3 +219,31 @@ def test_teams_in_the_data_leave_out_blank_names(demo):
     reps = demo.reps.iloc[:4].assign(team=[None, " ", "B", "A"])
     assert teams_in(demo.replace(reps=reps)) == ["A", "B"]
     assert teams_in(demo.replace(reps=demo.reps.drop(columns="team"))) == []
+
+
+def test_team_forecast_pages_are_the_company_rows(demo, demo_forecast, demo_dir):
+    """Each team's 03 shows its row of the company's forecast by team (same method, same
+    figures, no backtest of its own); the rows add up to the company's forecast; the deals
+    to push on a team's page are that team's (raw CSVs)."""
+    from salesops_lib.reports import forecasting
+
+    company = demo_forecast
+    rows = company.by_team.frame.set_index("team")
+    method = company.by_team.frame.attrs.get("method") or company.recommendation.method
+    whole = company.forecasts.set_index("method").loc[company.recommendation.method, "point"]
+    assert rows["point"].sum() == pytest.approx(float(whole), rel=1e-9)
+    opps, reps = _raw(demo_dir)
+    team_of = opps.set_index("opp_id")["team"]
+    for team in sorted(reps["team"].unique()):
+        mine = forecasting.build(demo, quarter="2026Q3", team=team)
+        assert mine.backtests == {} and mine.accuracy_sentence == forecasting.COMPANY_ONLY
+        fig = forecasting.outlook_figures(mine)
+        for col in ("point", "lo80", "hi80"):
+            assert fig[col] == pytest.approx(float(rows.loc[team, col]))
+        assert mine.forecasts["method"].tolist() == [method]
+        money = forecasting.money_in("USD")
+        assert f"**{money(float(rows.loc[team, 'point']))}**" in mine.recommendation_sentence
+        assert mine.tiles[0].value == money(float(rows.loc[team, "point"]))
+        pushed = mine.push_list.frame
+        assert len(pushed) and set(team_of.reindex(pushed["opp_id"])) == {team}
+        assert "row of the company's forecast by team" in mine.header.scope
