@@ -247,3 +247,43 @@ def test_team_forecast_pages_are_the_company_rows(demo, demo_forecast, demo_dir)
         pushed = mine.push_list.frame
         assert len(pushed) and set(team_of.reindex(pushed["opp_id"])) == {team}
         assert "row of the company's forecast by team" in mine.header.scope
+
+
+def test_team_forecast_pages_start_after_the_other_team_pages(tmp_path):
+    """03's team pages read the company's 03 through the shared results: they go last."""
+    from salesops_lib.run.workers import reads_company, team_work
+
+    books = sorted((ROOT / "notebooks").glob("0[12367]_*.ipynb"))
+    assert [reads_company(b) for b in books] == [False, False, True, False, False]
+    company = [(b, tmp_path, {}, {}) for b in books]
+    work = team_work(company, {"A": "a", "B": "b"}, tmp_path)
+    assert [w[0].stem[:2] for w in work] == [
+        "01",
+        "01",
+        "02",
+        "02",
+        "06",
+        "06",
+        "07",
+        "07",
+        "03",
+        "03",
+    ]
+    assert [w[2]["team"] for w in work[-2:]] == ["A", "B"]
+
+
+def test_report_teams_without_teams_in_the_data_says_so(demo, tmp_path):
+    folder = tmp_path / "no_teams"
+    folder.mkdir()
+    for name, frame in demo.tables.items():
+        if name == "reps":
+            frame = frame.drop(columns=["team"])
+        frame.to_parquet(folder / f"{name}.parquet")
+    shutil.copy(ROOT / "data" / "demo" / "salesops.toml", folder / "salesops.toml")
+    out = tmp_path / "reports"
+    args = ["--data", str(folder), "--out", str(out), "--notebooks", str(_tiny_books(tmp_path))]
+    res = run_cli("report", *args, "--teams", "--quiet", "--jobs", "1")
+    assert res.returncode == 0, res.stderr
+    said = res.stdout + res.stderr + (out / "2026Q3" / "index.html").read_text()
+    assert "no team pages: the data names no team" in said
+    assert not (out / "2026Q3" / "teams").exists()

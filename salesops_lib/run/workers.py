@@ -14,6 +14,7 @@ from it and an empty log removed. The console shows only the progress bar and th
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import sys
@@ -147,6 +148,7 @@ def team_work(company: list[Work], teams: dict[str, str], tmp: Path) -> list[Wor
         ``(notebook, folder, parameters, meta)`` per page; empty without teams.
     """
     out: list[Work] = []
+    later: list[Work] = []  # team pages that read the company's page's results start last
     for slug in teams.values():
         (tmp / TEAMS_FOLDER / slug / "logs").mkdir(parents=True, exist_ok=True)
     for book, _, params, meta in company:
@@ -155,8 +157,34 @@ def team_work(company: list[Work], teams: dict[str, str], tmp: Path) -> list[Wor
         for name, slug in teams.items():
             folder = tmp / TEAMS_FOLDER / slug
             p = {**params, "team": name, "output_dir": str(folder.resolve())}
-            out.append((book, folder, p, {**meta, "team": name}))
-    return out
+            (later if reads_company(book) else out).append(
+                (book, folder, p, {**meta, "team": name})
+            )
+    return out + later
+
+
+def reads_company(book: Path) -> bool:
+    """Whether a notebook's team pages read what its company page works out.
+
+    Its metadata says ``team_reads_shared_results`` (report 03: a team's forecast is its row
+    of the company's, read through the snapshot's shared results), so its team pages start
+    after the other team pages, by which time the company's page has written them; a team
+    page that starts earlier works them out itself (same result, more time).
+
+    Parameters
+    ----------
+    book
+        The notebook.
+
+    Returns
+    -------
+    bool
+    """
+    try:
+        about = json.loads(book.read_text(encoding="utf-8")).get("metadata", {})
+        return bool(dict(about.get("salesops", {})).get("team_reads_shared_results"))
+    except (OSError, ValueError, TypeError, AttributeError):
+        return False
 
 
 def _worker_start(main_pid: int) -> None:
