@@ -590,9 +590,8 @@ def build(
     Raises
     ------
     ConfigError
-        For a quarter outside the data, an as-of date that is not a date or falls outside
-        the quarter, a week outside the quarter or given with an as-of date, or a team no
-        rep belongs to (the message says what is allowed).
+        For a quarter outside the data, an as-of date that is not a date or outside the
+        quarter, a week outside it or given with an as-of date, or a team no rep is in.
 
     Examples
     --------
@@ -601,14 +600,12 @@ def build(
     period = period_of(data, quarter, as_of, week=week)
     if team:
         return _team_build(data, period, team, backtest_quarters)
-    d = data
-    b = _basis(d, period, backtest_quarters)
+    b = _basis(d := data, period, backtest_quarters)
     target, decision, names, rec, forecasts = b.target, b.decision, b.names, b.rec, b.forecasts
     booked = float(b.fc.attrs["booked"])
     outlook = quarter_outlook(d, quarter=target, as_of=period.as_of)
     risk = forecast.risks(d, quarter=target, as_of=period.as_of, top=LARGEST)
-    teams = _team_forecast(d, target, period.as_of, decision, rec, names, company=b.fc)
-    data.shared(_choice_key(period, backtest_quarters), lambda: _choice_of(b, teams))
+    teams = _company_teams(b, backtest_quarters)
     start, end = d.calendar.bounds(target)
     monthly = forecast.backtest_monthly(d) if len(d.quarters()) < 8 else pd.DataFrame()
     risks = _risk_section(b, risk)
@@ -4339,6 +4336,13 @@ def _choice_key(period: Period, backtest_quarters: int) -> str:
         f"report 03 company choice quarter={period.quarter} as_of={period.as_of.date()} "
         f"backtest_quarters={backtest_quarters}"
     )
+
+
+def _company_teams(b: _Basis, backtest_quarters: int) -> pd.DataFrame:
+    """The company's forecast by team, shared with the team pages (:func:`company_choice`)."""
+    teams = _team_forecast(b.d, b.target, b.period.as_of, b.decision, b.rec, b.names, b.fc)
+    b.d.shared(_choice_key(b.period, backtest_quarters), lambda: _choice_of(b, teams))
+    return teams
 
 
 def _choice_of(b: _Basis, teams: pd.DataFrame) -> CompanyChoice:
