@@ -19,6 +19,9 @@ A config file looks like::
     closed = false
     won = false
 
+    [report]
+    teams = true                            # salesops report also renders each team's pages
+
 ``${NAME}`` anywhere in a string is replaced by the environment variable ``NAME``.
 """
 
@@ -62,6 +65,7 @@ CONFIG_KEYS: dict[str, tuple[str, ...]] = {
     "fiscal": ("start_month", "currency"),
     "stages": ("name", "closed", "won", "probability"),
     "comp": ("plans",),
+    "report": ("teams",),
 }
 """Every section of ``salesops.toml`` and the keys it may hold (``[[stages]]``: each entry's).
 

@@ -14,6 +14,7 @@ def _stub_run(monkeypatch) -> dict:
 
     class Result:
         ok, results, quarter, as_of, failed, notes = True, [1], "2026Q1", "2026-03-31", [], []
+        teams: list = []
         folder = FIXTURES
 
     def fake(source, **kwargs):
@@ -86,7 +87,7 @@ def test_report_help_shows_every_option_with_its_default(capsys):
     flags = [e.split()[0] for e in entries]
     assert flags == [
         "--quarter", "--as-of", "--data", "--preset", "--config", "--out", "--only", "--jobs",
-        "--notebooks", "--pdf", "--quiet",
+        "--notebooks", "--pdf", "--teams", "--quiet",
     ]  # fmt: skip
     for entry in entries:
         assert "(default:" in " ".join(entry.split()), entry

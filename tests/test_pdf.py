@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from salesops_lib.run.pdf import PACK_HTML, find_chromium, pack_html, write_pack_pdf
+from salesops_lib.run.pdf import (
+    PACK_HTML,
+    find_chromium,
+    mark_wide_tables,
+    pack_html,
+    write_pack_pdf,
+)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -49,3 +55,23 @@ def test_chromium_prints_one_section_per_page(tmp_path, monkeypatch):
     assert data.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page(?!s)", data)) == 2  # each report from a new page
     assert not (tmp_path / PACK_HTML).exists()
+
+
+@pytest.mark.parametrize(
+    ("cells", "want"),
+    [(8, ""), (9, " wide"), (12, " wide"), (13, " very-wide"), (20, " very-wide")],
+)
+def test_wide_tables_print_smaller_or_landscape(cells, want):
+    head = "<tr>" + '<th colspan="2">two</th>' + "<th>x</th>" * (cells - 2) + "</tr>"
+    body = f'<p>x</p><table class="report-table"><thead>{head}</thead><tbody></tbody></table>'
+    assert mark_wide_tables(body) == body.replace('"report-table"', f'"report-table{want}"')
+
+
+def test_print_style_never_breaks_inside_a_word():
+    from salesops_lib.run.pages import style
+
+    css = style()
+    printed = "".join(re.findall(r"@media print \{(.*?)\n\}", css, re.S))
+    assert "break-all" not in css and "anywhere" not in printed and "hyphens:auto" not in printed
+    assert "overflow-wrap:normal" in printed and "@page landscape" in printed
+    assert "table.wide" in printed and "table.very-wide" in printed

@@ -69,7 +69,7 @@ from salesops_lib.reports.definitions import SHARED, pick
 from salesops_lib.reports.outlook import hindsight_why, outlook_sentence
 from salesops_lib.reports.tables import Column, Table, TableSpec
 from salesops_lib.reports.weekly import DEFINITIONS as WEEKLY_DEFINITIONS
-from salesops_lib.reports.weekly import Weekly, weekly_section
+from salesops_lib.reports.weekly import Weekly, blank_line, weekly_section
 
 SECTION_DEFINITIONS = CALL_DEFINITIONS | WEEKLY_DEFINITIONS
 """The terms of the sections built in modules of their own (reps' calls, forecast by week)."""
@@ -607,22 +607,22 @@ def build(
     Raises
     ------
     ConfigError
-        For a quarter outside the data, an as-of date that is not a date or falls outside
-        the quarter, a week outside the quarter or given with an as-of date, or a team no
-        rep belongs to (the message says what is allowed).
+        For a quarter outside the data, an as-of date that is not a date or outside the
+        quarter, a week outside it or given with an as-of date, or a team no rep is in.
 
     Examples
     --------
     >>> build(load_dataset("data/demo"), quarter="2026Q3").recommendation_sentence  # doctest: +SKIP
     """
     period = period_of(data, quarter, as_of, week=week)
-    d = team_or_company(data, team)
-    b = _basis(d, period, backtest_quarters)
+    if team:
+        return _team_build(data, period, team, backtest_quarters)
+    b = _basis(d := data, period, backtest_quarters)
     target, decision, names, rec, forecasts = b.target, b.decision, b.names, b.rec, b.forecasts
     booked = float(b.fc.attrs["booked"])
     outlook = quarter_outlook(d, quarter=target, as_of=period.as_of)
     risk = forecast.risks(d, quarter=target, as_of=period.as_of, top=LARGEST)
-    teams = _team_forecast(d, target, period.as_of, decision, rec, names, company=b.fc)
+    teams = _company_teams(b, backtest_quarters)
     start, end = d.calendar.bounds(target)
     monthly = forecast.backtest_monthly(d) if len(d.quarters()) < 8 else pd.DataFrame()
     risks = _risk_section(b, risk)
@@ -1270,16 +1270,31 @@ def scope_sentence(
     Returns
     -------
     str
-        The sentence (``**`` marks what to read first).
+        The sentence (``**`` marks what to read first); for a team, followed by the
+        sentence saying its forecast is the team's row of the company's.
+
+    Examples
+    --------
+    >>> from salesops_lib.reports.base import Period
+    >>> day = pd.Timestamp
+    >>> p = Period("2026Q3", day("2026-07-01"), day("2026-09-30"), day("2026-09-30"))
+    >>> print(scope_sentence("West", p, "2026Q4", day("2026-10-01"), day("2026-12-31")))
+    Scope: **team West**, forecast of fiscal quarter **2026Q4** (2026-10-01 to 2026-12-31) as known on **2026-09-30**, the end of 2026Q3. Its forecast is team West's row of the company's forecast by team, by the method the company's backtest recommends.
     """
     who = "the whole company" if not team else f"team {team}"
     lead = (
         f"Scope: **{who}**, forecast of fiscal quarter **{target}** ({start.date()} to "
         f"{end.date()}) as known on **{period.as_of.date()}**"
     )
+    own = (
+        ""
+        if not team
+        else f" Its forecast is team {team}'s row of the company's forecast by team, by the "
+        "method the company's backtest recommends."
+    )
     if target == period.quarter:
-        return lead + f" ({period.status})."
-    return lead + f", the end of {period.quarter}."
+        return lead + f" ({period.status})." + own
+    return lead + f", the end of {period.quarter}." + own
 
 
 def goal_words(outlook: Outlook, fmt: MoneyFormat) -> str:
@@ -4635,3 +4650,301 @@ def other_sentence(
         if abs(v) >= 0.005
     ]
     return f"Everything else ({signed(total, fmt)}) is {listing(named)}."
+
+
+# a team's page: the company's forecast for the team (no backtest of its own)
+
+
+@dataclass(frozen=True)
+class CompanyChoice:
+    """What a team's report 03 takes from the company's (:func:`company_choice`).
+
+    Attributes
+    ----------
+    target
+        The quarter forecast.
+    week
+        Its week of quarter on the as-of date.
+    rec
+        The company's recommended method and its backtest.
+    names, inputs
+        The methods' names and inputs on this data.
+    teams
+        The company's forecast by team (:func:`_team_forecast`), the table of its page.
+    method
+        The method of that table (None: no team).
+    """
+
+    target: str
+    week: int
+    rec: Recommendation
+    names: dict[str, str]
+    inputs: dict[str, tuple[str, ...]]
+    teams: pd.DataFrame
+    method: str | None
+
+
+COMPANY_ONLY = (
+    "The forecast method is chosen on the company's record, not the team's: the backtest "
+    "of each method, its accuracy and the forecast by week are on the company's forecast "
+    "page (All reports for the quarter, Forecasting)."
+)
+"""What a team's page says in the sections only the company's page has."""
+
+
+def _choice_key(period: Period, backtest_quarters: int) -> str:
+    return (
+        f"report 03 company choice quarter={period.quarter} as_of={period.as_of.date()} "
+        f"backtest_quarters={backtest_quarters}"
+    )
+
+
+def _company_teams(b: _Basis, backtest_quarters: int) -> pd.DataFrame:
+    """The company's forecast by team, shared with the team pages (:func:`company_choice`)."""
+    teams = _team_forecast(b.d, b.target, b.period.as_of, b.decision, b.rec, b.names, b.fc)
+    b.d.shared(_choice_key(b.period, backtest_quarters), lambda: _choice_of(b, teams))
+    return teams
+
+
+def _choice_of(b: _Basis, teams: pd.DataFrame) -> CompanyChoice:
+    frame = pd.DataFrame(teams).reset_index(drop=True)
+    method = teams.attrs.get("method")
+    return CompanyChoice(b.target, b.week, b.rec, b.names, b.inputs, frame, method)
+
+
+def company_choice(data: SalesData, period: Period, backtest_quarters: int = 8) -> CompanyChoice:
+    """The company's recommended method and forecast by team, as its report 03 works them out.
+
+    Read from the run's shared results when the company's report 03 wrote them (it does,
+    :func:`build` without a team); otherwise worked out here, with the company's backtest.
+
+    Parameters
+    ----------
+    data
+        The company's data set (all teams).
+    period
+        The report's period (:func:`~salesops_lib.reports.base.period_of`).
+    backtest_quarters
+        As for :func:`build`.
+
+    Returns
+    -------
+    CompanyChoice
+    """
+
+    def make() -> CompanyChoice:
+        b = _basis(data, period, backtest_quarters)
+        teams = _team_forecast(data, b.target, period.as_of, b.decision, b.rec, b.names, b.fc)
+        return _choice_of(b, teams)
+
+    return data.shared(_choice_key(period, backtest_quarters), make)
+
+
+def team_share(choice: CompanyChoice, team: str) -> pd.DataFrame:
+    """The team's row of the company's forecast by team, as the company's page shows it.
+
+    Parameters
+    ----------
+    choice
+        :func:`company_choice`.
+    team
+        The team's name.
+
+    Returns
+    -------
+    DataFrame
+        One row (``method, label, point, lo80, hi80, goal, of_goal`` as the company's table
+        has them); no rows without a recommended method or when the team has no row.
+    """
+    t = choice.teams
+    if choice.method is None or choice.rec.method is None or "team" not in t:
+        return pd.DataFrame({"method": [], "label": [], "point": []})
+    row = t[t["team"] == team].reset_index(drop=True)
+    label = method_name(choice.method, choice.names)
+    return row.assign(method=choice.method, label=label).drop(columns=["team"])
+
+
+def team_forecast_sentence(
+    share: pd.DataFrame, choice: CompanyChoice, team: str, fmt: MoneyFormat
+) -> str:
+    """What a team's page says its forecast is: its share of the company's forecast.
+
+    Parameters
+    ----------
+    share
+        :func:`team_share` (``point``, and ``lo80, hi80, goal, of_goal`` when known).
+    choice
+        :func:`company_choice`.
+    team
+        The team's name.
+    fmt
+        The money formatter.
+
+    Returns
+    -------
+    str
+        The sentence (``**`` marks the figure).
+
+    Examples
+    --------
+    >>> team_forecast_sentence(share, choice, "West", fmt)  # doctest: +SKIP
+    "Team West's forecast for 2026Q4 is **$8.9M** (80% range $7.1M to $10.2M): its row in the company's forecast by team, by Blend of methods, the method the company's backtest recommends; 97% of its goal of $9.2M."
+    """
+    if not len(share):
+        return (
+            f"The company's forecast of {choice.target} has no figure for team {team} (no "
+            "method is recommended, or the team has no open or past deals); the company's "
+            "forecast page says why."
+        )
+    r = share.iloc[0]
+    text = f"Team {team}'s forecast for {choice.target} is **{fmt(float(r['point']))}**"
+    lo, hi = r.get("lo80"), r.get("hi80")
+    if isinstance(lo, float) and isinstance(hi, float) and np.isfinite(lo) and np.isfinite(hi):
+        text += f" (80% range {fmt(lo)} to {fmt(hi)})"
+    text += f": its row in the company's forecast by team, by {r['label']}"
+    if choice.method == choice.rec.method:
+        text += ", the method the company's backtest recommends"
+    else:
+        rec = method_name(str(choice.rec.method), choice.names)
+        text += f" (the company's recommended method, {rec}, is not split by team)"
+    goal = r.get("goal")
+    if isinstance(goal, float) and np.isfinite(goal) and goal > 0:
+        text += f"; {pct(float(r['point']) / goal, 0)} of its goal of {fmt(goal)}"
+    return text + "."
+
+
+def team_tiles(
+    share: pd.DataFrame, booked: float, as_of: pd.Timestamp, fmt: MoneyFormat
+) -> list[Tile]:
+    """A team page's headline figures: its forecast (the company's row), bookings, goal.
+
+    Parameters
+    ----------
+    share
+        :func:`team_share`.
+    booked
+        The team's bookings in the quarter so far.
+    as_of
+        The report's day.
+    fmt
+        The money formatter.
+
+    Returns
+    -------
+    list of Tile
+    """
+    tiles = [Tile("Booked so far", fmt(booked), f"as of {as_of.date()}")]
+    if not len(share):
+        return tiles
+    r = share.iloc[0]
+    tiles.insert(0, Tile("Forecast", fmt(float(r["point"])), f"{r['label']}, the company's method"))
+    goal = r.get("goal")
+    if isinstance(goal, float) and np.isfinite(goal) and goal > 0:
+        tiles.append(
+            Tile("Goal", fmt(goal), f"forecast at {pct(float(r['point']) / goal, 0)} of it")
+        )
+    return tiles
+
+
+def _team_close(b: _Basis, choice: CompanyChoice, team: str, outlook: Outlook) -> _Close:
+    """A team page's "What will the quarter close at?": its row of the company's forecast."""
+    share, fmt = b.forecasts, b.fmt
+    row = choice.teams[choice.teams["team"] == team] if "team" in choice.teams else share
+    spec = TEAM_SPEC if "goal" in row else TEAM_SPEC.without("goal", "of_goal")
+    if "lo80" in row and len(row) and row["lo80"].isna().all():
+        spec = spec.without("lo80", "hi80")
+    method = method_name(choice.method, choice.names) if choice.method else ""
+    caption = f"Team {team}'s row of the company's {b.target} forecast by team ({method})"
+    goal = outlook.goal if outlook.goal > 0 else None
+    return _Close(
+        forecasts=share,
+        recommendation=b.rec,
+        recommended_name=b.rec.name or "",
+        booked=float(outlook.booked),
+        tiles=team_tiles(share, float(outlook.booked), b.period.as_of, fmt),
+        recommendation_sentence=team_forecast_sentence(share, choice, team, fmt),
+        range_sentence=None,
+        season_sentence=None,
+        forecast_table=Table(
+            row.reset_index(drop=True), spec, caption if len(row) else "", b.d.currency
+        ),
+        forecast_chart=pd.DataFrame(),
+        forecast_title="",
+        goal=goal,
+        goal_label=goal_words(outlook, fmt) if goal else "",
+        rep_call_note=None,
+        outlook=outlook,
+        outlook_sentence=outlook_sentence(outlook, b.d.currency),
+        reconcile_sentence=None,
+    )
+
+
+def _company_only_fields(currency: str) -> dict[str, Any]:
+    """The fields of the sections only the company's page has, on a team's page: one line."""
+    empty = Table(pd.DataFrame(), FORECAST_SPEC, "", currency)
+    return {
+        "backtests": {},
+        "accuracy": empty,
+        "accuracy_sentence": COMPANY_ONLY,
+        "tested_sentence": None,
+        "accuracy_chart": pd.DataFrame(),
+        "accuracy_title": "",
+        "backtest_chart": pd.DataFrame(),
+        "backtest_title": "",
+        "errors_by_quarter": empty,
+        "monthly": empty,
+        "monthly_sentence": None,
+        "bridge": None,
+        "bridge_chart": pd.DataFrame(),
+        "bridge_title": "",
+        "bridge_sentence": "How the company's forecast moved since last week is on the company's "
+        "forecast page.",
+        "bridge_table": empty,
+        "bridge_definitions": {},
+        "weekly": Weekly(
+            None, blank_line(), "The forecast by week is on the company's forecast page."
+        ),
+    }
+
+
+def _team_build(data: SalesData, period: Period, team: str, backtest_quarters: int) -> Forecasting:
+    """Report 03 for one team: the company's forecast for it, no backtest of its own."""
+    choice = company_choice(data, period, backtest_quarters)
+    d = team_or_company(data, team)
+    target, as_of, fmt = choice.target, period.as_of, money_in(d.currency)
+    share = team_share(choice, team)
+    shown = set(share["method"])
+    b = _Basis(d, period, target, choice.week, fmt, {}, pd.DataFrame(), share, shown,
+               choice.inputs, choice.names, choice.rec, pd.DataFrame(), share)  # fmt: skip
+    outlook = quarter_outlook(d, quarter=target, as_of=as_of)
+    risk = forecast.risks(d, quarter=target, as_of=as_of, top=LARGEST)
+    risks = _risk_section(b, risk)
+    teams = choice.teams.copy()
+    teams.attrs["method"] = choice.method
+    start, end = d.calendar.bounds(target)
+    calls = calls_section(
+        d, quarter=target, as_of=as_of, week=choice.week, quarters=backtest_quarters
+    )
+    own = replace(choice.rec, method=(next(iter(shown)) if shown else None), ranged=0)
+    return Forecasting(
+        header=replace(header(data, period, team), scope=scope_sentence(team, period, target, start, end)),
+        period=period,
+        target_quarter=target,
+        gaps=_gaps(pd.DataFrame({"quarter": [target]}), bool(risk["has_history"]), teams, target, None, d),
+        intro_sentence=_intro(d, period, target, float(outlook.booked), fmt),
+        **_fields(_team_close(b, choice, team, outlook), risks, _push_section(b, risk)),
+        **_company_only_fields(d.currency),
+        by_team=Table(pd.DataFrame(), TEAM_SPEC, "", d.currency),
+        team_sentence=f"The other teams' rows are on the company's forecast page; team {team}'s is "
+        "above.",
+        calls=calls,
+        definitions=_definitions(
+            share, pd.DataFrame(), b.inputs, b.names,
+            deal_terms=table_definitions(risks.largest.frame, risks.past_due.frame),
+        )
+        | SECTION_DEFINITIONS,
+        findings=_findings(share, own, outlook, _frame(risk, "past_due"), _frame(risk, "undated"), target, fmt),
+        currency=d.currency,
+        names=choice.names,
+        inputs=choice.inputs,
+    )  # fmt: skip

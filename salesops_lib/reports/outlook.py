@@ -143,6 +143,30 @@ def _signed(x: float) -> str:
     return ("+" if x >= 0 else "−") + pct(abs(x))
 
 
+NOT_A_FORECAST = "Coverage is a rule of thumb, not a forecast"
+"""What reports 01 and 06 and the executive summary say beside a pipeline shortfall."""
+
+
+def shortfall_caveat() -> str:
+    """The words beside a pipeline shortfall finding: coverage is not the forecast.
+
+    So the executive summary, which shows the forecast against the goal beside the
+    findings, does not read "short of pipeline" and "forecast at 97% of goal" as a
+    contradiction.
+
+    Returns
+    -------
+    str
+        A clause in brackets, starting with a space.
+
+    Examples
+    --------
+    >>> shortfall_caveat()
+    ' (coverage is a rule of thumb, not a forecast: the forecast weighs each open deal by its own chance)'
+    """
+    return f" ({NOT_A_FORECAST[0].lower()}{NOT_A_FORECAST[1:]}: the forecast weighs each open deal by its own chance)"
+
+
 def coverage_not_forecast(quarter: str) -> str:
     """Why a team short of pipeline can be forecast at its goal in report 03, and the reverse.
 
@@ -167,7 +191,7 @@ def coverage_not_forecast(quarter: str) -> str:
     ' Coverage is a rule of thumb, not a forecast: report 03 fore'
     """
     return (
-        " Coverage is a rule of thumb, not a forecast: report 03 forecasts each team's "
+        f" {NOT_A_FORECAST}: report 03 forecasts each team's "
         f"{quarter} by other methods, which can weigh each open deal by its own "
         "chance and count deals this figure leaves out (dated in another quarter or without a "
         "close date), so a team short of pipeline here can still be forecast at or above its "

@@ -44,6 +44,7 @@ from salesops_lib.reports.definitions import pick
 from salesops_lib.reports.outlook import (
     coverage_not_forecast,
     outlook_sentence,
+    shortfall_caveat,
     shortfall_gap_words,
 )
 from salesops_lib.reports.rep_benchmarking import inactive_marks, inactive_who
@@ -1287,7 +1288,8 @@ def _findings(cov: pd.Series, due: pd.DataFrame, quarter: str, fmt: MoneyFormat)
     if cov["gap"] > 0 and cov["pipeline_short"] > 0:
         out.append(
             Finding(
-                f"The pipeline for {quarter} is short by {bold(fmt(cov['pipeline_short']))} at the usual win rate.",
+                f"The pipeline for {quarter} is short by {bold(fmt(cov['pipeline_short']))} at "
+                f"the usual win rate{shortfall_caveat()}.",
                 float(cov["pipeline_short"]),
                 "Is there enough pipeline to close the gap?",
             )

@@ -19,6 +19,7 @@ import pandas as pd
 
 from salesops_lib.config import load_config, mask, mask_url, secrets_of
 from salesops_lib.errors import ConfigError, SalesOpsError
+from salesops_lib.run.results import NotebookResult, RunResult
 from salesops_lib.run.stop import RunStopped
 
 DEFAULT_DEMO = Path("data/demo")
@@ -148,6 +149,14 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also print the summary and every report into one PDF, 00_pack.pdf, with headless "
         "Chromium when installed (default: no PDF; it adds the print's seconds to the run)",
+    )
+    r.add_argument(
+        "--teams",
+        action="store_true",
+        default=None,
+        help="also render the team-facing reports (01, 02, 03, 06, 07) for each team into "
+        "OUT/<quarter>/teams/<team>/, linked from the index and each report (default: as the "
+        "config's [report] teams says, else no team pages)",
     )
     r.add_argument(
         "--quiet",
@@ -303,29 +312,57 @@ def _report(args: argparse.Namespace) -> int:
         notebooks=args.notebooks or DEFAULT_NOTEBOOKS,
         progress=not args.quiet,
         pdf=args.pdf,
+        teams=args.teams,
     )
     index = result.folder / "index.html"
     for note in result.notes:
         print(note, file=sys.stderr)
     if result.ok:
+        teams = len({r.team for r in result.teams})
+        pages = f" and {len(result.teams)} team page(s) for {teams} team(s)" if teams else ""
         print(
-            f"{len(result.results)} report(s) for {result.quarter} (as of {result.as_of}): {index}"
+            f"{len(result.results)} report(s){pages} for {result.quarter} (as of "
+            f"{result.as_of}): {index}"
         )
         return 0
     for r in result.failed:
-        print(
-            f"FAILED {r.name}: {r.error} (details: {result.folder / 'logs' / (r.name + '.log')})",
-            file=sys.stderr,
-        )
+        print(failed_line(result, r), file=sys.stderr)
     if result.folder.name.endswith(".failed"):
         print(
             f"the last complete run in {result.folder.with_name(result.quarter)} was kept; this run is in {result.folder}",
             file=sys.stderr,
         )
     print(
-        f"{len(result.failed)} of {len(result.results)} report(s) failed: {index}", file=sys.stderr
+        f"{len(result.failed)} of {len(result.results) + len(result.teams)} report(s) failed: "
+        f"{index}",
+        file=sys.stderr,
     )
     return 1
+
+
+def failed_line(result: RunResult, r: NotebookResult) -> str:
+    """The line a run prints for a failed report or team page, with where its log is.
+
+    Parameters
+    ----------
+    result
+        The run's result.
+    r
+        The failed report or team page.
+
+    Returns
+    -------
+    str
+    """
+    logs = result.folder / "logs"
+    what = r.name
+    if r.team:
+        from salesops_lib.run.teams import TEAMS_FOLDER, team_folders
+
+        logs = result.folder / TEAMS_FOLDER / team_folders(t.team for t in result.teams)[r.team]
+        logs = logs / "logs"
+        what = f"{r.name} for team {r.team}"
+    return f"FAILED {what}: {r.error} (details: {logs / (r.name + '.log')})"
 
 
 def _console_log(*, quiet: bool = False) -> None:

@@ -316,6 +316,7 @@ def write_index(
     earlier: list[dict[str, Any]] | None = None,
     workbook: Path | None = None,
     pdf: Path | None = None,
+    teams: list[dict[str, Any]] | None = None,
 ) -> Path:
     """Write ``index.html``: the headline tiles and a card per report with its status.
 
@@ -341,6 +342,9 @@ def write_index(
         The workbook of key tables beside the index (None: none was written).
     pdf
         The PDF of the pack beside the index (None: none was made).
+    teams
+        The team pages per team (:func:`~salesops_lib.run.teams.write_team_pages`; None or
+        empty: no team pages, no such section).
 
     Returns
     -------
@@ -375,6 +379,7 @@ def write_index(
         pdf=pdf.name if pdf is not None else "",
         archive=archive_view(earlier or [], quarter, headline.get("raw", {}), data.currency),
         failed=sum(r.status != "ok" for r in results),
+        teams=teams or [],
         rendered=rendered_at(),
         version=meta["version"],
         fingerprint=meta["fingerprint"],

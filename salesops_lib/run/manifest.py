@@ -27,6 +27,7 @@ def build_manifest(
     started: dt.datetime,
     duration: float,
     summary: dict[str, Any] | None = None,
+    teams: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The manifest of a run, as a dict ready for JSON.
 
@@ -50,16 +51,22 @@ def build_manifest(
         Seconds the run has taken so far.
     summary
         The executive summary's page and the findings it lists (None: no summary).
+    teams
+        The team pages, per team (:func:`~salesops_lib.run.teams.write_team_pages`; None:
+        none rendered).
 
     Returns
     -------
     dict
-        With ``status`` "complete" when every report rendered, else "failed".
+        With ``status`` "complete" when every report and team page rendered, else "failed".
     """
+    team_failed = sum(int(t.get("failed", 0)) for t in teams or [])
     return {
         "quarter": quarter,
         "as_of": as_of,
-        "status": "complete" if all(r.status == "ok" for r in results) else "failed",
+        "status": "complete"
+        if all(r.status == "ok" for r in results) and not team_failed
+        else "failed",
         "parameters": parameters,
         "data_fingerprint": fingerprint,
         "library_version": __version__,
@@ -86,6 +93,7 @@ def build_manifest(
         ],
         "data_warnings": int(data_warnings),
         "summary": summary,
+        "teams": teams or [],
     }
 
 

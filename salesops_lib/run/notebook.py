@@ -234,6 +234,7 @@ def render_notebook(
         findings=_anchored(told.get("findings", []), page, secrets) if status == "ok" else [],
         outlook=_with_anchor(told.get("outlook"), page) if status == "ok" else None,
         table=told.get("table") if status == "ok" else None,
+        team=str(params.get("team") or ""),
     )
 
 

@@ -184,7 +184,8 @@ def page(title: str, body: str, meta: dict[str, str]) -> str:
     body
         HTML of the page's content.
     meta
-        As for :func:`notebook_html`.
+        As for :func:`notebook_html`; with ``team``, the page is that team's and its top
+        links the team's index and the company's.
 
     Returns
     -------
@@ -200,4 +201,5 @@ def page(title: str, body: str, meta: dict[str, str]) -> str:
         rendered=rendered_at(),
         version=meta["version"],
         fingerprint=meta["fingerprint"],
+        team=meta.get("team", ""),
     )

@@ -39,6 +39,61 @@ def find_chromium() -> str | None:
     return next((p for p in (shutil.which(c) for c in CHROMIUMS) if p), None)
 
 
+WIDE_COLUMNS = 9
+"""A table of this many columns or more prints in a smaller font (``table.wide``)."""
+VERY_WIDE_COLUMNS = 13
+"""A table of this many columns or more prints on a landscape page (``table.very-wide``)."""
+_TABLE = re.compile(r"<table\b([^>]*)>(.*?)</table>", re.S | re.I)
+_ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.S | re.I)
+_CELL = re.compile(r"<t[hd]\b([^>]*)>", re.I)
+_SPAN = re.compile(r'colspan="?(\d+)', re.I)
+
+
+def mark_wide_tables(body: str) -> str:
+    """Mark each table of many columns so the print stylesheet fits it on the page.
+
+    A narrow column wraps between words only (the print stylesheet never breaks a word),
+    so a table of many columns gets a smaller font (``wide``, :data:`WIDE_COLUMNS`) or a
+    landscape page (``very-wide``, :data:`VERY_WIDE_COLUMNS`) instead of running off the page.
+
+    Parameters
+    ----------
+    body
+        A page's HTML.
+
+    Returns
+    -------
+    str
+        The same HTML, each such ``<table>`` with the class added.
+
+    Examples
+    --------
+    >>> row = "<tr>" + "<th>x</th>" * 9 + "</tr>"
+    >>> mark_wide_tables(f'<table class="report-table"><thead>{row}</thead></table>')[:40]
+    '<table class="report-table wide"><thead>'
+    >>> mark_wide_tables("<table><tr><td>1</td></tr></table>")
+    '<table><tr><td>1</td></tr></table>'
+    """
+
+    def marked(m: re.Match[str]) -> str:
+        attrs, inner = m.group(1), m.group(2)
+        first = _ROW.search(inner)
+        cells = _CELL.findall(first.group(1)) if first else []
+        n = sum(int(s.group(1)) if (s := _SPAN.search(a)) else 1 for a in cells)
+        kind = "very-wide" if n >= VERY_WIDE_COLUMNS else "wide" if n >= WIDE_COLUMNS else ""
+        if not kind:
+            return m.group(0)
+        if re.search(r'\bclass="', attrs):
+            attrs = re.sub(
+                r'\bclass="([^"]*)"', lambda c: f'class="{c.group(1)} {kind}"', attrs, count=1
+            )
+        else:
+            attrs += f' class="{kind}"'
+        return f"<table{attrs}>{inner}</table>"
+
+    return _TABLE.sub(marked, body)
+
+
 def pack_html(folder: Path, names: list[str], title: str) -> str:
     """The pages ``names`` (stems in ``folder``) joined into one printable page.
 
@@ -63,7 +118,7 @@ def pack_html(folder: Path, names: list[str], title: str) -> str:
     for name in names:
         page = (Path(folder) / f"{name}.html").read_text(encoding="utf-8")
         found = _MAIN.search(page)
-        body = found.group(1) if found else page
+        body = mark_wide_tables(found.group(1) if found else page)
         sections.append(
             f'<section class="pack-report" id="pack-{html.escape(name)}">{body}</section>'
         )

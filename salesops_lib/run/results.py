@@ -23,6 +23,7 @@ class NotebookResult:
     """The builder's findings: ``text, at_stake, section, anchor`` (the section's id in the page)."""
     outlook: dict[str, Any] | None = None  # report 03's figures of the quarter ahead
     table: dict[str, Any] | None = None  # its key table for the workbook (handouts.table_record)
+    team: str = ""  # the team the page is narrowed to ("": the company's report)
 
     @property
     def partial(self) -> bool:
@@ -45,13 +46,15 @@ class RunResult:
     results: list[NotebookResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     """One line each about the files beside the reports (the PDF made, or why not)."""
+    teams: list[NotebookResult] = field(default_factory=list)
+    """The team pages (``--teams``), each with its ``team``."""
 
     @property
     def ok(self) -> bool:
-        """True when every report rendered."""
-        return all(r.status == "ok" for r in self.results)
+        """True when every report and every team page rendered."""
+        return all(r.status == "ok" for r in [*self.results, *self.teams])
 
     @property
     def failed(self) -> list[NotebookResult]:
-        """The reports that failed."""
-        return [r for r in self.results if r.status != "ok"]
+        """The reports and team pages that failed."""
+        return [r for r in [*self.results, *self.teams] if r.status != "ok"]

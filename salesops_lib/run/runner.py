@@ -26,7 +26,7 @@ import os
 import shutil
 import time
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +55,7 @@ from salesops_lib.run.publish import clean_leftovers, publish, rendering_folder,
 from salesops_lib.run.results import NotebookResult, RunResult
 from salesops_lib.run.stop import RunStopped, StopSignals, pause_point
 from salesops_lib.run.summary import summary_findings, write_key_tables, write_summary
+from salesops_lib.run.teams import team_folders, teams_in, write_team_pages
 from salesops_lib.run.workers import render_all
 
 __all__ = [
@@ -119,6 +120,8 @@ class _Run:
     tmp: Path
     secrets: list[str]
     pdf: bool = False
+    teams: dict[str, str] = field(default_factory=dict)
+    """Team name to its folder under ``teams/`` (empty: no team pages)."""
 
     @property
     def final(self) -> Path:
@@ -148,6 +151,7 @@ def run_quarter(
     progress: bool = True,
     timeout: int = 1800,
     pdf: bool = False,
+    teams: bool | None = None,
 ) -> RunResult:
     """Render every report for a quarter into ``out/<quarter>/``.
 
@@ -173,6 +177,9 @@ def run_quarter(
         Seconds one notebook cell may run.
     pdf
         Also print the pack to ``00_pack.pdf`` (:mod:`~salesops_lib.run.pdf`); ``notes`` say how.
+    teams
+        Also render each team's pages (:mod:`~salesops_lib.run.teams`); None: as
+        :func:`wants_teams` reads the config.
 
     Returns
     -------
@@ -192,6 +199,7 @@ def run_quarter(
     """
     started, t0 = dt.datetime.now(dt.UTC), time.perf_counter()
     cfg = load_config(config) if config else {}
+    teams = wants_teams(cfg, teams)
     secrets = secrets_of(cfg, str(source))
     books = list_notebooks(Path(notebooks), only)
     if not books:
@@ -207,18 +215,13 @@ def run_quarter(
             tmp = rendering_folder(out, q)
         except OSError as exc:
             raise unwritable(out, exc) from None
-        run = _Run(data, q, as_of_ts, out, tmp, secrets, pdf)
+        folders = team_folders(teams_in(data)) if teams else {}
+        run = _Run(data, q, as_of_ts, out, tmp, secrets, pdf, folders)
         try:
-            parameters = {
-                "source": data.source,
-                "preset": preset,
-                "config": None if not config else str(config),
-                "quarter": q,
-                "as_of": str(as_of_ts.date()),
-                "only": only,
-                "jobs": jobs or os.cpu_count(),
-            }
-            results, target, notes = _render_and_publish(
+            parameters = _parameters(
+                run, preset=preset, config=config, only=only, jobs=jobs, teams=teams
+            )
+            results, team_results, target, notes = _render_and_publish(
                 run, books, cfg, stop, parameters, started, t0,
                 only=only, jobs=jobs, progress=progress, timeout=timeout,
             )  # fmt: skip
@@ -232,7 +235,57 @@ def run_quarter(
             if readable is not None:
                 raise readable from None
             raise
-    return RunResult(q, str(as_of_ts.date()), target, results, notes)
+    return RunResult(q, str(as_of_ts.date()), target, results, notes, team_results)
+
+
+def _parameters(
+    run: _Run,
+    *,
+    preset: str | None,
+    config: str | Path | None,
+    only: list[str] | None,
+    jobs: int | None,
+    teams: bool,
+) -> dict[str, Any]:
+    """The run's parameters as ``manifest.json`` records them."""
+    return {
+        "source": run.data.source,
+        "preset": preset,
+        "config": None if not config else str(config),
+        "quarter": run.quarter,
+        "as_of": str(run.as_of.date()),
+        "only": only,
+        "jobs": jobs or os.cpu_count(),
+        "teams": teams,
+    }
+
+
+def wants_teams(cfg: dict, given: bool | None) -> bool:
+    """Whether the run renders team pages: ``--teams``, else the config's ``[report] teams``.
+
+    Parameters
+    ----------
+    cfg
+        The run's configuration.
+    given
+        ``run_quarter``'s ``teams`` (None: not said).
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    ConfigError
+        If ``[report] teams`` is not true or false.
+    """
+    if given is not None:
+        return bool(given)
+    section = cfg.get("report", {})
+    value = section.get("teams", False) if isinstance(section, dict) else False
+    if not isinstance(value, bool):
+        raise ConfigError(f"[report] teams must be true or false, not {value!r}")
+    return value
 
 
 def _render_and_publish(
@@ -248,26 +301,30 @@ def _render_and_publish(
     jobs: int | None,
     progress: bool,
     timeout: int,
-) -> tuple[list[NotebookResult], Path, list[str]]:
+) -> tuple[list[NotebookResult], list[NotebookResult], Path, list[str]]:
     """Freeze the data, render the notebooks, write the index and manifest, swap into place.
 
     The notebooks not rendered (``only``) are carried over from the last run; the results
-    come back sorted by name with the folder published.
+    (the company's, then the team pages) come back sorted by name with the folder published.
     """
     pause_point("snapshot")
     params = _freeze(run, cfg)
-    results = render_all(
+    rendered = render_all(
         books, run.tmp, params, run.meta, run.secrets, jobs=jobs, progress=progress,
-        timeout=timeout, stop=stop,
+        timeout=timeout, stop=stop, teams=run.teams,
     )  # fmt: skip
+    results = [r for r in rendered if not r.team]
+    team_results = sorted((r for r in rendered if r.team), key=lambda r: (r.team, r.name))
     if only:
         results += carry_over(run.final, run.tmp, {b.stem for b in books})
     results.sort(key=lambda r: r.name)
-    complete, notes = _write_outputs(run, results, parameters, started, time.perf_counter() - t0)
+    complete, notes = _write_outputs(
+        run, results, team_results, parameters, started, time.perf_counter() - t0
+    )
     pause_point("publish")
     with stop.deferred():  # the swap is never cut in half
         target = publish(run.tmp, run.final, ok=complete)
-    return results, target, notes
+    return results, team_results, target, notes
 
 
 def _reports_folder(out: Path) -> Path:
@@ -368,6 +425,7 @@ def _freeze(run: _Run, cfg: dict) -> dict[str, Any]:
 def _write_outputs(
     run: _Run,
     results: list[NotebookResult],
+    team_results: list[NotebookResult],
     parameters: dict[str, Any],
     started: dt.datetime,
     duration: float,
@@ -377,9 +435,12 @@ def _write_outputs(
     Returns whether the run is complete, and the notes about the files beside the reports.
     """
     headline = headline_figures(run.data, run.quarter, run.as_of)
+    teams = write_team_pages(run.tmp, run.teams, results, team_results, run.meta)
     summary = write_summary(run.tmp, results, headline, run.meta, run.data.currency)
     workbook = write_key_tables(run.tmp, results, run.quarter)
     pdf, notes = None, []
+    if parameters.get("teams") and not run.teams:
+        notes.append("no team pages: the data names no team (add each rep's team to the reps file)")
     if run.pdf:
         pdf, note = write_pack_pdf(
             run.tmp,
@@ -389,7 +450,7 @@ def _write_outputs(
         notes.append(note)
     write_index(
         run.tmp, run.data, run.quarter, run.as_of, results, headline, run.meta,
-        earlier=earlier_runs(run.out, run.quarter), workbook=workbook, pdf=pdf,
+        earlier=earlier_runs(run.out, run.quarter), workbook=workbook, pdf=pdf, teams=teams,
     )  # fmt: skip
     manifest = build_manifest(
         quarter=run.quarter,
@@ -408,6 +469,7 @@ def _write_outputs(
             "pdf": pdf.name if pdf else None,
             "notes": notes,
         },
+        teams=teams,
     )
     write_manifest(run.tmp, manifest, run.secrets)
     shutil.rmtree(run.tmp / "_snapshot")
