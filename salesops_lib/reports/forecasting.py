@@ -4943,7 +4943,7 @@ def _team_build(data: SalesData, period: Period, team: str, backtest_quarters: i
             deal_terms=table_definitions(risks.largest.frame, risks.past_due.frame),
         )
         | SECTION_DEFINITIONS,
-        findings=_findings(share, own, outlook, _frame(risk, "past_due"), _frame(risk, "undated"), target, fmt),
+        findings=_findings(share, own, outlook, _frame(risk, "past_due"), _frame(risk, "undated"), target, fmt, data=d),
         currency=d.currency,
         names=choice.names,
         inputs=choice.inputs,
