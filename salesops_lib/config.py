@@ -43,13 +43,6 @@ _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 SECRET_KEYS = re.compile(r"(password|passwd|secret|token|api_?key|credential)", re.IGNORECASE)
 MASK = "***"
 CONFIG_KEYS: dict[str, tuple[str, ...]] = {
-    "territory": (
-        "band",
-        "alternative_band",
-        "locked_accounts",
-        "allow_cross_region",
-        "time_limit",
-    ),
     "data": (
         "source",
         "preset",
@@ -65,6 +58,13 @@ CONFIG_KEYS: dict[str, tuple[str, ...]] = {
     "fiscal": ("start_month", "currency"),
     "stages": ("name", "closed", "won", "probability"),
     "comp": ("plans",),
+    "territory": (
+        "band",
+        "alternative_band",
+        "locked_accounts",
+        "allow_cross_region",
+        "time_limit",
+    ),
     "report": ("teams",),
 }
 """Every section of ``salesops.toml`` and the keys it may hold (``[[stages]]``: each entry's).

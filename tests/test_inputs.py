@@ -257,7 +257,7 @@ def test_methods_that_cannot_run_say_so_instead_of_no_objects_to_concatenate(tin
         (
             {"fiscl": {"start_month": 2}},
             "unknown section of salesops.toml 'fiscl' (did you mean 'fiscal'?); valid: data, "
-            "fiscal, stages, comp",
+            "fiscal, stages, comp, territory, report",
         ),
         (
             {"data": {"source": ".", "pasword": "x"}},

@@ -393,3 +393,35 @@ def test_blurbs_are_whole_sentences(text, want):
 
     got = _whole_sentences(text, 40)
     assert got == want and "…" not in got
+
+
+class _FakePapermill:
+    """Papermill whose kernel dies at start ``deaths`` times, then runs (or fails in a cell)."""
+
+    def __init__(self, deaths: int, cell_error: bool = False):
+        self.deaths, self.cell_error, self.calls = deaths, cell_error, 0
+
+    def execute_notebook(self, *args, **kwargs):
+        self.calls += 1
+        if self.calls <= self.deaths:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        if self.cell_error:
+            raise RuntimeError("a cell failed")
+
+
+def test_a_kernel_that_dies_at_start_is_started_again(tmp_path, monkeypatch):
+    """Kernels started side by side can collide on a port and die before any cell runs."""
+    from salesops_lib.run import notebook
+
+    monkeypatch.setattr(notebook.time, "sleep", lambda s: None)
+    pm = _FakePapermill(deaths=2)
+    notebook._execute(pm, tmp_path / "a.ipynb", tmp_path / "b.ipynb", {}, 60)
+    assert pm.calls == 3
+    pm = _FakePapermill(deaths=notebook.KERNEL_START_ATTEMPTS)
+    with pytest.raises(RuntimeError, match="Kernel died"):
+        notebook._execute(pm, tmp_path / "a.ipynb", tmp_path / "b.ipynb", {}, 60)
+    assert pm.calls == notebook.KERNEL_START_ATTEMPTS
+    pm = _FakePapermill(deaths=0, cell_error=True)  # a cell's error is the report's: never rerun
+    with pytest.raises(RuntimeError, match="a cell failed"):
+        notebook._execute(pm, tmp_path / "a.ipynb", tmp_path / "b.ipynb", {}, 60)
+    assert pm.calls == 1

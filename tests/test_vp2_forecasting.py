@@ -215,8 +215,8 @@ def test_allowance_sentence_says_the_basis_moved_not_the_deals():
     )
     assert s == (
         "The allowance for deals not yet created moved by +$1.8M because it rests on other "
-        "quarters: on 2026-09-23 the average of 2025Q3–2026Q2 (2026Q3 had not ended), on "
-        "2026-09-30 the average of 2025Q4–2026Q3 adjusted for the season; no deal changed it."
+        "quarters: on 2026-09-23 the average of 2025Q3 to 2026Q2 (2026Q3 had not ended), on "
+        "2026-09-30 the average of 2025Q4 to 2026Q3 adjusted for the season; no deal changed it."
     )
     same = (pd.Timestamp("2026-09-30"), ["2026Q3"], True)
     assert fr.allowance_sentence(5.0, same, same, FMT) is None

@@ -1454,7 +1454,7 @@ def departures_unseen_sentence(reps: pd.DataFrame) -> str | None:
     return (
         "No rep in this data has an end date or is marked inactive, so no deal is flagged as "
         "waiting for a new owner. If reps have left, this export does not say so: add their "
-        "leaving dates to the reps file (an end_date column), or export the CRM's users with "
+        "leaving dates to the reps file, or export the CRM's users with "
         "their active or archived flag."
     )
 

@@ -643,19 +643,7 @@ def build(
             _push_section(b, risk),
             *_closing_parts(b, backtest_quarters, outlook),
         ),
-        definitions=_definitions(
-            forecasts,
-            monthly,
-            b.inputs,
-            names,
-            deal_terms=table_definitions(risks.largest.frame, risks.past_due.frame),
-            filled=any(
-                bool(t.frame.get("amount_filled", pd.Series(dtype=bool)).any())
-                for t in (risks.largest, risks.past_due)
-            ),
-        )
-        | moved.bridge_definitions
-        | SECTION_DEFINITIONS,
+        definitions=_page_definitions(b, monthly, risks, moved),
         findings=_findings(
             forecasts,
             rec,
@@ -669,6 +657,27 @@ def build(
         currency=d.currency,
         names=names,
         inputs=b.inputs,
+    )
+
+
+def _page_definitions(
+    b: _Basis, monthly: pd.DataFrame, risks: _Risk, moved: _Moved
+) -> dict[str, str]:
+    """The page's definitions: the methods and inputs shown, the deal tables' terms, the bridge's."""
+    return (
+        _definitions(
+            b.forecasts,
+            monthly,
+            b.inputs,
+            b.names,
+            deal_terms=table_definitions(risks.largest.frame, risks.past_due.frame),
+            filled=any(
+                bool(t.frame.get("amount_filled", pd.Series(dtype=bool)).any())
+                for t in (risks.largest, risks.past_due)
+            ),
+        )
+        | moved.bridge_definitions
+        | SECTION_DEFINITIONS
     )
 
 
@@ -4200,14 +4209,14 @@ def allowance_sentence(
     Examples
     --------
     ``The allowance for deals not yet created moved by +$1.8M because it rests on other
-    quarters: on 2026-09-23 the average of 2025Q3–2026Q2 (2026Q3 had not ended), on
-    2026-09-30 the average of 2025Q4–2026Q3 adjusted for the season; no deal changed it.``
+    quarters: on 2026-09-23 the average of 2025Q3 to 2026Q2 (2026Q3 had not ended), on
+    2026-09-30 the average of 2025Q4 to 2026Q3 adjusted for the season; no deal changed it.``
     """
     if abs(change) < 0.005 or (then[1], then[2]) == (now[1], now[2]) or not then[1] or not now[1]:
         return None
 
     def basis(day: pd.Timestamp, qs: list[str], season: bool) -> str:
-        span_ = qs[0] if len(qs) == 1 else f"{qs[-1]}–{qs[0]}"
+        span_ = qs[0] if len(qs) == 1 else f"{qs[-1]} to {qs[0]}"
         return (
             f"on {day.date()} the average of {span_}{' adjusted for the season' if season else ''}"
         )

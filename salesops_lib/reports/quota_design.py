@@ -307,6 +307,7 @@ class QuotaDesign(HasGaps):
     share_title: str
     share_target: float
     simulation: pd.DataFrame | None
+    hard_sentence: str | None
     hard: Table | None
     fairness: pd.DataFrame | None
     team_fairness: Table | None
@@ -815,6 +816,7 @@ class _Reach(TypedDict):
     share_title: str
     share_target: float
     simulation: pd.DataFrame | None
+    hard_sentence: str | None
     hard: Table | None
 
 
@@ -854,6 +856,7 @@ def _reach_section(
         share_title=share_title(share_frame, choice.band) if teams_known else "",
         share_target=choice.band[0],
         simulation=basis.sim,
+        hard_sentence=hard_sentence(basis.sim, hard, fmt),
         hard=Table(
             hard.reset_index(drop=True),
             HARD_SPEC if teams_known else HARD_SPEC.without("team"),
@@ -994,6 +997,7 @@ def _without_plan(setup: _Setup, gaps: list[Gap]) -> QuotaDesign:
         share_title="",
         share_target=quota.HEALTHY_BAND[0],
         simulation=None,
+        hard_sentence=None,
         hard=None,
         fairness=None,
         team_fairness=None,
@@ -2481,8 +2485,9 @@ def split_sentence(
 
 
 def split_caption(years: list[int]) -> str:
-    """The quarter table's caption: what its seasonal shares rest on (the table travels alone,
-    into the key-tables workbook, without the sentence above it).
+    """The quarter table's caption: what its seasonal shares rest on.
+
+    The table travels alone, into the key-tables workbook, without the sentence above it.
 
     Parameters
     ----------
@@ -2832,6 +2837,36 @@ def _hard_clause(sim: pd.DataFrame, hard: pd.DataFrame, fmt: MoneyFormat) -> tup
         f"{fmt(float(hard['quota'].sum()))} of quota"
     )
     return clause, short
+
+
+def hard_sentence(sim: pd.DataFrame, hard: pd.DataFrame, fmt: MoneyFormat) -> str | None:
+    """The reps unlikely to reach their quota and what they are expected to book short of it.
+
+    Parameters
+    ----------
+    sim : pandas.DataFrame
+        :func:`quota.simulate_attainment` of the quotas handed out: ``quota``.
+    hard : pandas.DataFrame
+        Its rows below :data:`HARD_CHANCE`: ``quota``, ``expected_bookings``.
+    fmt : MoneyFormat
+        Formats money.
+
+    Returns
+    -------
+    str or None
+        The sentence the summary's reach finding links to; None when no rep is below
+        :data:`HARD_CHANCE`.
+
+    Examples
+    --------
+    >>> sim = pd.DataFrame({"quota": [100.0, 100.0, 50.0]})
+    >>> hard = pd.DataFrame({"quota": [100.0], "expected_bookings": [60.0]})
+    >>> hard_sentence(sim, hard, money_in("USD"))
+    '1 of 3 reps with a proposed quota has less than a 30% chance of reaching it: they are expected to book **$40** less than their $100 of quota.'
+    """
+    if not len(hard):
+        return None
+    return f"{_hard_clause(sim, hard, fmt)[0]}."
 
 
 def _reach_finding(

@@ -24,6 +24,16 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_NOTEBOOKS = PROJECT_ROOT / "notebooks"
 
 DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
+
+KERNEL_START_FAILURES = ("Kernel died before replying to kernel_info", "Kernel didn't respond")
+"""Errors of a kernel that never started: no cell ran, so the notebook is tried again.
+
+Kernels started side by side can pick the same free port (jupyter_client picks ports, closes
+them and hands them to the kernel, which may find one taken meanwhile); the kernel then dies
+at start."""
+
+KERNEL_START_ATTEMPTS = 3
+"""How many times a notebook whose kernel dies at start is run before it counts as failed."""
 """Errors of the output's disk: they stop the run instead of failing one report."""
 
 
@@ -187,16 +197,7 @@ def render_notebook(
     error = ""
     os.environ[REPORT_ENV] = book.stem  # names the kernel's report, for a look at its memory
     try:
-        pm.execute_notebook(
-            str(book),
-            str(out_nb),
-            parameters=params,
-            kernel_name="python3",
-            progress_bar=False,
-            log_output=False,
-            cwd=str(book.parent),
-            execution_timeout=timeout,
-        )
+        _execute(pm, book, out_nb, params, timeout)
         status = "ok"
     except Exception as exc:  # noqa: BLE001 - any failure becomes a failed report, never a crash
         if isinstance(exc, OSError) and exc.errno in DISK_ERRORS:
@@ -261,6 +262,33 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 def _plain(text: str) -> str:
     return _ANSI.sub("", text)
+
+
+def _execute(pm: Any, book: Path, out_nb: Path, params: dict[str, Any], timeout: int) -> None:
+    """Run ``book`` with Papermill into ``out_nb``; again when its kernel dies at start.
+
+    Raises
+    ------
+    Exception
+        Whatever Papermill raised on the last attempt (a cell's error is never retried).
+    """
+    for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+        try:
+            pm.execute_notebook(
+                str(book),
+                str(out_nb),
+                parameters=params,
+                kernel_name="python3",
+                progress_bar=False,
+                log_output=False,
+                cwd=str(book.parent),
+                execution_timeout=timeout,
+            )
+            return
+        except RuntimeError as exc:
+            if attempt == KERNEL_START_ATTEMPTS or not str(exc).startswith(KERNEL_START_FAILURES):
+                raise
+            time.sleep(0.5 * attempt)
 
 
 def _error_summary(exc: BaseException) -> str:
