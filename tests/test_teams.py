@@ -287,3 +287,27 @@ def test_report_teams_without_teams_in_the_data_says_so(demo, tmp_path):
     said = res.stdout + res.stderr + (out / "2026Q3" / "index.html").read_text()
     assert "no team pages: the data names no team" in said
     assert not (out / "2026Q3" / "teams").exists()
+
+
+def test_only_with_teams_keeps_the_other_team_pages(demo_dir, tmp_path):
+    out = tmp_path / "reports"
+    books = _tiny_books(tmp_path)
+    args = ["--data", str(demo_dir), "--out", str(out), "--notebooks", str(books), "--quiet"]
+    first = run_cli("report", *args, "--teams", "--jobs", "2")
+    assert first.returncode == 0, first.stderr
+    q = out / "2026Q3"
+    before = json.loads((q / "manifest.json").read_text())["teams"]
+    pages = {t["team"]: (q / t["reports"][0]["html"]).read_bytes() for t in before}
+    assert len(pages) == 6
+    again = run_cli("report", *args, "--teams", "--only", "04", "--jobs", "2")
+    assert again.returncode == 0, again.stderr
+    manifest = json.loads((q / "manifest.json").read_text())
+    assert manifest["status"] == "complete"
+    after = {t["team"]: t for t in manifest["teams"]}
+    assert set(after) == set(pages)
+    for name, t in after.items():
+        assert [r["name"] for r in t["reports"]] == ["01_tiny"]
+        assert (q / t["reports"][0]["html"]).read_bytes() == pages[name]
+        assert "01_tiny.html" in (q / t["index"]).read_text()
+    kept = {r["name"]: r["kept_from_previous_run"] for r in manifest["reports"]}
+    assert kept == {"01_tiny": True, "04_tiny": False}

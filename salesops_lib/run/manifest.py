@@ -187,24 +187,75 @@ def carry_over(final: Path, tmp: Path, rendered: set[str]) -> list[NotebookResul
     for r in previous.get("reports", []):
         if r["name"] in rendered:
             continue
-        for src in final.glob(f"{r['name']}*"):  # the page, the notebook, files beside it
-            if src.is_file():
-                shutil.copy2(src, tmp / src.name)
-        for log in (final / "logs").glob(f"{r['name']}.*log"):
-            shutil.copy2(log, tmp / "logs" / log.name)
-        kept.append(
-            NotebookResult(
-                r["name"],
-                r.get("title", r["name"]),
-                "",
-                r["status"],
-                0.0,
-                r.get("error", ""),
-                kept=True,
-                completeness=r.get("completeness", "Ready"),
-                findings=list(r.get("findings") or []),
-                outlook=r.get("outlook"),
-                table=r.get("table"),
-            )
-        )
+        _copy_report(final, tmp, r["name"])
+        kept.append(_kept(r))
     return kept
+
+
+def carry_over_team_pages(
+    final: Path, tmp: Path, rendered: set[str], folders: dict[str, str]
+) -> list[NotebookResult]:
+    """With ``--only`` and ``--teams``: keep the previous run's other team pages.
+
+    A team page is kept when its team is still in the data under the same folder and
+    this run did not render that report; a team new to the data has only the pages
+    rendered now.
+
+    Parameters
+    ----------
+    final
+        The quarter's published folder (the previous run).
+    tmp
+        The rendering folder (team pages under ``teams/<folder>/``).
+    rendered
+        Names of the reports this run rendered.
+    folders
+        Team name to folder name in this run (:func:`~salesops_lib.run.teams.team_folders`).
+
+    Returns
+    -------
+    list of NotebookResult
+        The team pages kept, each naming its ``team`` and marked ``kept``.
+    """
+    previous = read_manifest(final)
+    if previous is None:
+        return []
+    kept = []
+    for team in previous.get("teams", []):
+        name, where = str(team.get("team", "")), str(team.get("folder", ""))
+        if name not in folders or where != f"teams/{folders[name]}":
+            continue
+        for r in team.get("reports", []):
+            if r["name"] in rendered:
+                continue
+            _copy_report(final / where, tmp / where, r["name"])
+            kept.append(_kept(r, team=name))
+    return kept
+
+
+def _copy_report(src: Path, dst: Path, name: str) -> None:
+    """Copy one report's page, notebook, files beside it and logs from ``src`` to ``dst``."""
+    (dst / "logs").mkdir(parents=True, exist_ok=True)
+    for path in src.glob(f"{name}*"):
+        if path.is_file():
+            shutil.copy2(path, dst / path.name)
+    for log in (src / "logs").glob(f"{name}.*log"):
+        shutil.copy2(log, dst / "logs" / log.name)
+
+
+def _kept(r: dict[str, Any], team: str = "") -> NotebookResult:
+    """The result of a report kept from the previous run, from its manifest entry."""
+    return NotebookResult(
+        r["name"],
+        r.get("title", r["name"]),
+        "",
+        r["status"],
+        0.0,
+        r.get("error", ""),
+        kept=True,
+        completeness=r.get("completeness", "Ready"),
+        findings=list(r.get("findings") or []),
+        outlook=r.get("outlook"),
+        table=r.get("table"),
+        team=team,
+    )

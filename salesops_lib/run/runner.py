@@ -40,7 +40,12 @@ from salesops_lib.errors import ConfigError, ReportError, SalesOpsError
 from salesops_lib.periods import FiscalCalendar
 from salesops_lib.run.index import earlier_runs, headline_figures, write_index
 from salesops_lib.run.lock import reports_lock, unwritable
-from salesops_lib.run.manifest import build_manifest, carry_over, write_manifest
+from salesops_lib.run.manifest import (
+    build_manifest,
+    carry_over,
+    carry_over_team_pages,
+    write_manifest,
+)
 from salesops_lib.run.notebook import (
     DEFAULT_NOTEBOOKS,
     PROJECT_ROOT,
@@ -314,10 +319,13 @@ def _render_and_publish(
         timeout=timeout, stop=stop, teams=run.teams,
     )  # fmt: skip
     results = [r for r in rendered if not r.team]
-    team_results = sorted((r for r in rendered if r.team), key=lambda r: (r.team, r.name))
+    team_results = [r for r in rendered if r.team]
     if only:
-        results += carry_over(run.final, run.tmp, {b.stem for b in books})
+        now = {b.stem for b in books}
+        results += carry_over(run.final, run.tmp, now)
+        team_results += carry_over_team_pages(run.final, run.tmp, now, run.teams)
     results.sort(key=lambda r: r.name)
+    team_results.sort(key=lambda r: (r.team, r.name))
     complete, notes = _write_outputs(
         run, results, team_results, parameters, started, time.perf_counter() - t0
     )
