@@ -285,3 +285,12 @@ def test_a_territory_just_outside_is_moved_in_not_left_for_a_small_excess():
     )
     assert stuck.assignment.tolist() == [0, 1, 1]
     assert stuck.excess == pytest.approx(100 / 70 - 1.15, abs=1e-6)
+
+
+def test_a_large_company_curve_leaves_out_the_costly_narrow_bands():
+    small = pd.DataFrame({"account_id": ["a", "b"]})
+    large = pd.DataFrame({"account_id": [f"a{i}" for i in range(terr.CURVE_LARGE_ACCOUNTS + 1)]})
+    assert terr.curve_bands(small, terr.Rules()) == (0.05, 0.10, 0.15, 0.20, 0.30)
+    assert terr.curve_bands(large, terr.Rules()) == (0.15, 0.25, 0.30)
+    wide = terr.Rules(band=0.10, alternative_band=0.20)
+    assert terr.curve_bands(large, wide) == (0.10, 0.20, 0.30)
