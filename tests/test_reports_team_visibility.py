@@ -621,3 +621,15 @@ def test_the_rep_chart_says_what_it_and_the_table_show(reps, title):
     frame.loc[5:, "attainment"] = 0.5
     assert tv._rep_title(frame, has_quota=True).startswith(f"5 of {reps} reps at or above quota")
     assert tv._rep_chart(frame, "bookings").shape[0] == min(reps, 30)
+
+
+def test_the_shortfall_finding_names_the_rate_the_section_uses(demo):
+    cov = kpis.coverage(demo, quarter="2026Q4", as_of="2026-09-30").iloc[0]
+    found = tv._findings(cov, pd.DataFrame(columns=["amount"]), "2026Q4", tv.money_in("USD"))
+    text = found[0].text
+    rate = f"({cov['value_win_rate']:.0%})"
+    assert rate == "(25%)" and rate in text and "usual win rate" not in text
+    assert "counting what new deals usually add" in text
+    said = tv.coverage_sentence(cov, "2026Q4", scope="The company", fmt=tv.money_in("USD"))
+    assert f"by value of the last four quarters {rate}" in said
+    assert found[0].at_stake == pytest.approx(cov["pipeline_short"])

@@ -1823,7 +1823,7 @@ def _findings(
         out.append(
             Finding(
                 f"{nxt}'s open pipeline is short by {bold(fmt(total['pipeline_short']))} of what "
-                "its goal needs at the usual win rate.",
+                "its goal needs at the win rate by value of recent quarters.",
                 float(total["pipeline_short"]),
                 VELOCITY_SECTION,
             )

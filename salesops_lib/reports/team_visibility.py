@@ -1286,10 +1286,12 @@ def trend_sentence(
 def _findings(cov: pd.Series, due: pd.DataFrame, quarter: str, fmt: MoneyFormat) -> list[Finding]:
     out = []
     if cov["gap"] > 0 and cov["pipeline_short"] > 0:
+        new = float(cov.get("from_new_deals", 0.0) or 0.0) > 0
         out.append(
             Finding(
                 f"The pipeline for {quarter} is short by {bold(fmt(cov['pipeline_short']))} at "
-                f"the usual win rate{shortfall_caveat()}.",
+                f"the win rate by value of recent quarters ({pct(cov['value_win_rate'])})"
+                f"{', counting what new deals usually add' if new else ''}{shortfall_caveat()}.",
                 float(cov["pipeline_short"]),
                 "Is there enough pipeline to close the gap?",
             )
