@@ -301,3 +301,26 @@ def test_fit_on_counted_cells_equals_the_fit_on_every_deal(rng):
     per_deal = LogisticRegression(C=1.0, max_iter=1000).fit(x, deals["is_won"].astype(int))
     assert np.allclose(fit.model.coef_, per_deal.coef_, atol=1e-4)
     assert np.allclose(fit.model.intercept_, per_deal.intercept_, atol=1e-4)
+
+
+def test_segment_sentence_says_why_there_is_nothing_to_compare():
+    unknown = pd.DataFrame(
+        {
+            "trait": ["Product"],
+            "segment": [prof.UNKNOWN],
+            "closed": [120],
+            "shrunk_win_rate": [0.3],
+            "lift": [1.0],
+        }
+    )
+    text = cp.segment_sentence(unknown, 0.3, "2026Q1")
+    assert text == (
+        "Of 120 deals closed in 2026Q1, the company won **30%**. No closed deal names an "
+        "account with known traits or a product, so every deal falls in one unknown segment "
+        "and there are no segments to compare."
+    )
+    thin = pd.concat([unknown.assign(closed=100), unknown.assign(segment="Retail", closed=5)])
+    assert cp.segment_sentence(thin, 0.3, "2026Q1").endswith(
+        f"No segment has {cp.CHART_MIN_CLOSED} closed deals or more to compare."
+    )
+    assert cp.segment_sentence(unknown.iloc[0:0], 0.3, "2026Q1") is None

@@ -310,7 +310,12 @@ def segment_sentence(frame: pd.DataFrame, rate: float, span: str) -> str | None:
     known = frame[(frame["segment"] != prof.UNKNOWN) & (frame["closed"] >= CHART_MIN_CLOSED)]
     head = f"Of {count(n, 'deal')} closed in {span}, the company won {bold(pct(rate))}."
     if not len(known):
-        return head
+        if (frame["segment"] == prof.UNKNOWN).all():
+            return head + (
+                " No closed deal names an account with known traits or a product, so every "
+                "deal falls in one unknown segment and there are no segments to compare."
+            )
+        return head + f" No segment has {CHART_MIN_CLOSED} closed deals or more to compare."
     spread = known.groupby("trait")["shrunk_win_rate"].agg(lambda s: s.max() - s.min())
     trait = str(spread.idxmax())
     g = known[known["trait"] == trait]
