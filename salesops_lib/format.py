@@ -101,12 +101,15 @@ def pct(x: object, digits: int = 0) -> str:
 
     Examples
     --------
-    >>> pct(0.643), pct(0.643, 1), pct(None)
-    ('64%', '64.3%', '–')
+    >>> pct(0.643), pct(0.643, 1), pct(None), pct(-0.004)
+    ('64%', '64.3%', '–', '0%')
     """
     if _missing(x):
         return "–"
-    return f"{float(x) * 100:,.{digits}f}%"  # type: ignore[arg-type]
+    shown = float(x) * 100  # type: ignore[arg-type]
+    if round(shown, digits) == 0:
+        shown = 0.0  # never "-0%"
+    return f"{shown:,.{digits}f}%"
 
 
 def ratio(x: object) -> str:

@@ -315,6 +315,7 @@ def bookings_vs_quota(
     label: str = "quarter",
     line: str = "quota",
     line_label: str = "Quota",
+    bar_label: str = "Bookings",
     ax: Axes | None = None,
 ) -> Axes:
     """Bookings bars per quarter with the quota (or a trend) as a line, when there is one.
@@ -331,6 +332,9 @@ def bookings_vs_quota(
         The column naming each quarter on the x axis.
     line, line_label
         The column drawn as a line over the bars (NaN: no point) and its legend label.
+    bar_label
+        The bars' legend label (they are always the ``bookings`` column: expected bookings
+        in a plan, for instance).
     ax
         The Axes to draw on; None: a new figure.
 
@@ -341,7 +345,7 @@ def bookings_vs_quota(
     """
     ax = _ax(ax)
     x = np.arange(len(trend))
-    ax.bar(x, trend["bookings"], color=ACCENT, label="Bookings", width=0.65)
+    ax.bar(x, trend["bookings"], color=ACCENT, label=bar_label, width=0.65)
     if line in trend and trend[line].notna().any():
         ax.plot(x, trend[line], color=PALETTE[1], marker="o", lw=2, label=line_label)
     many = len(trend) > 6  # quarter labels side by side would overlap
