@@ -124,6 +124,21 @@ def measured_ramp(data: SalesData, as_of: pd.Timestamp) -> Ramp:
     return Ramp((*[float(round(s, 4)) for s in shares], 1.0), "measured", hires)
 
 
+def has_hire_dates(data: SalesData) -> bool:
+    """Whether any rep has a hire date (else seats start at the first deal, and nobody is a hire).
+
+    Parameters
+    ----------
+    data
+        The sales data.
+
+    Returns
+    -------
+    bool
+    """
+    return "hire_date" in data.reps and bool(data.reps["hire_date"].notna().any())
+
+
 def seats(data: SalesData, as_of: pd.Timestamp) -> pd.DataFrame:
     """Each rep's seat as far as the data shows on ``as_of``: start, end and ramp start.
 
@@ -701,7 +716,7 @@ class CapacityPlan:
         -1: no hire can).
     by_start
         Per month a hire could start in (quarter starts from ``earliest_start`` on):
-        ``start, per_hire, hires`` (base case).
+        ``start, per_hire, hires`` (base case; empty without a target).
     """
 
     as_of: pd.Timestamp
@@ -734,7 +749,21 @@ class CapacityPlan:
         return float("nan") if self.target is None else float(self.target - self.expected[case])
 
 
-def _case_values(att: Attrition, prod: Productivity) -> dict[str, tuple[float, float]]:
+def case_values(att: Attrition, prod: Productivity) -> dict[str, tuple[float, float]]:
+    """Each case's attrition a year and bookings per ramped-rep equivalent a year.
+
+    Parameters
+    ----------
+    att
+        The trailing year's attrition (its range gives the best and worst cases).
+    prod
+        The productivity (its range gives the best and worst cases).
+
+    Returns
+    -------
+    dict
+        Case (one of :data:`CASES`) -> ``(attrition, per_year)``.
+    """
     return {
         "best": (att.low, prod.high),
         "base": (att.rate, prod.per_year),
@@ -818,7 +847,11 @@ def plan_capacity(
         else {}
     )
     hires = {c: hires_needed(gap[c], bring[c]) for c in bring} if target is not None else {}
-    rows = _start_rows(roll, starts, plan_quarters[-1], gap["base"], expected["base"], cal)
+    rows = (
+        _start_rows(roll, starts, plan_quarters[-1], gap["base"], expected["base"], cal)
+        if target is not None
+        else pd.DataFrame(columns=["start", "per_hire", "hires"])
+    )
     return CapacityPlan(
         as_of=day,
         ramp=ramp,
@@ -832,7 +865,7 @@ def plan_capacity(
         earliest_start=months[first].start_time if first is not None else None,
         per_hire=bring,
         hires=hires,
-        by_start=rows if target is not None else rows.assign(hires=0),
+        by_start=rows,
     )
 
 
@@ -850,7 +883,7 @@ class _Roll:
     in_plan: frozenset[str]
 
     def run(self, case: str, hires: dict[int, float] | None = None) -> pd.DataFrame:
-        rate, per_year = _case_values(self.attrition, self.productivity)[case]
+        rate, per_year = case_values(self.attrition, self.productivity)[case]
         monthly = project(
             self.current,
             self.months,

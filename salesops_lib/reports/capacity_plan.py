@@ -264,7 +264,7 @@ def build(
     day = period.as_of
     plan_year = quota_analysis.next_fiscal_year(d, period.quarter)
     plan_period = quota_analysis.plan_period(d, plan_year)
-    has_dates = "hire_date" in d.reps and bool(d.reps["hire_date"].notna().any())
+    has_dates = cap.has_hire_dates(d)
     gaps: list[Gap] = []
     plan, source = None, None
     if has_dates:
@@ -294,8 +294,9 @@ def build(
         gaps.append(Gap(BACKTEST_SECTION, "a year of data before the plan date", _YEAR_BEFORE))
     people = _turnover_section(d, day, plan, fmt) if has_dates and plan else _NO_TURNOVER
     if has_dates and plan is None:
-        gaps += [Gap(s, NO_BOOKED_QUARTER, ADD_BOOKED_QUARTER) for s in (SURVIVAL_SECTION,)]
-        gaps += [Gap(COST_SECTION, NO_BOOKED_QUARTER, ADD_BOOKED_QUARTER)]
+        gaps += [
+            Gap(s, NO_BOOKED_QUARTER, ADD_BOOKED_QUARTER) for s in (SURVIVAL_SECTION, COST_SECTION)
+        ]
     consistency = _consistency_section(d, day, fmt)
     return CapacityReport(
         header=header(data, period, team),
@@ -410,18 +411,14 @@ def case_frame(plan: cap.CapacityPlan) -> pd.DataFrame:
     DataFrame
         ``case, attrition, per_year, expected, gap, per_hire, hires`` (worst, base, best).
     """
-    att, prod = plan.attrition, plan.productivity
-    values = {
-        "Worst": (att.high, prod.low, "worst"),
-        "Base": (att.rate, prod.per_year, "base"),
-        "Best": (att.low, prod.high, "best"),
-    }
+    values = cap.case_values(plan.attrition, plan.productivity)
     rows = []
-    for name, (rate, per_year, case) in values.items():
+    for case in reversed(cap.CASES):  # worst first
+        rate, per_year = values[case]
         gap = plan.gap(case)
         rows.append(
             {
-                "case": name,
+                "case": case.capitalize(),
                 "attrition": rate,
                 "per_year": per_year,
                 "expected": plan.expected[case],
@@ -707,14 +704,10 @@ def _turnover_section(
     spells = tv.tenure_spells(data, day)
     bands = tv.performance_bands(data, day, data.reps["rep_id"])
     spells = spells.assign(band=spells["rep_id"].map(bands["band"]))
-    curves = {
-        "Team": tv.survival_curve(spells, by="team") if "team" in spells else None,
-        "Role": tv.survival_curve(spells, by="role") if "role" in spells else None,
-        "Manager": tv.survival_curve(spells, by="manager") if "manager" in spells else None,
-        "Performance": tv.survival_curve(spells, by="band"),
-    }
+    splits = {"Team": "team", "Role": "role", "Manager": "manager", "Performance": "band"}
+    curves = {k: tv.survival_curve(spells, by=c) for k, c in splits.items() if c in spells}
     company = tv.survival_curve(spells)
-    wide = survival_rows({"Company": company, **{k: v for k, v in curves.items() if v is not None}})
+    wide = survival_rows({"Company": company, **curves})
     matches = cap.backfill_matches(data, day)
     costs = tv.departure_costs(
         matches,
@@ -740,7 +733,7 @@ def _turnover_section(
         .agg(departures=("rep_id", "size"), regretted=("regretted", "sum"), cost=("cost", "sum"))
         .reset_index()
     )
-    chart = curves["Team"] if curves["Team"] is not None and len(curves["Team"]) else company
+    chart = curves["Team"] if len(curves.get("Team", ())) else company
     return {
         "survival_frame": chart,
         "survival": Table(
@@ -976,7 +969,7 @@ def consistency_frame(data: SalesData, quarters: list[str], day: pd.Timestamp) -
     out = seats[["quarter", "headcount", "hires", "departures"]].merge(
         pd.DataFrame(rows), on="quarter", how="left"
     )
-    dated = "hire_date" in data.reps and bool(data.reps["hire_date"].notna().any())
+    dated = cap.has_hire_dates(data)
     if not dated:  # reps counted from their first deal: who was hired or left is not known
         out[["hires", "departures"]] = np.nan
     out.attrs["by_quota"] = by_quota
