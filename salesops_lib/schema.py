@@ -420,8 +420,45 @@ OWNER_CHANGES = Table(
     ),
 )
 
+ENABLEMENT = Table(
+    "enablement",
+    key=None,
+    required=False,
+    description=(
+        "Training completed by reps, one row per rep and programme (an LMS export of course"
+        " completions, mapped through the config like any other table)."
+    ),
+    columns=(
+        Column(
+            "rep_id",
+            "id",
+            required=True,
+            nullable=False,
+            description="The rep who completed the programme.",
+            used_by="11",
+        ),
+        Column(
+            "program",
+            "text",
+            required=True,
+            nullable=False,
+            description="The programme or course, e.g. Value Selling.",
+            used_by="11",
+        ),
+        Column(
+            "completed_date",
+            "date",
+            required=True,
+            nullable=False,
+            description="The day the rep completed it (a rep's first completion is used).",
+            used_by="11",
+        ),
+    ),
+)
+
 TABLES: dict[str, Table] = {
-    t.name: t for t in (REPS, OPPORTUNITIES, ACCOUNTS, HISTORY, QUOTAS, ACTIVITIES, OWNER_CHANGES)
+    t.name: t
+    for t in (REPS, OPPORTUNITIES, ACCOUNTS, HISTORY, QUOTAS, ACTIVITIES, OWNER_CHANGES, ENABLEMENT)
 }
 """All canonical tables by name, in load order."""
 
@@ -433,6 +470,7 @@ TABLE_FILE_ALIASES: dict[str, tuple[str, ...]] = {
     "quotas": ("quotas", "quota"),
     "activities": ("activities", "activity", "tasks", "events"),
     "owner_changes": ("owner_changes", "owner_history", "ownerchanges"),
+    "enablement": ("enablement", "training", "course_completions", "completions"),
 }
 """File stems (case-insensitive) recognised for each table in a folder source."""
 

@@ -39,6 +39,12 @@ How the company works
   its date (``rep_id``); activities are logged by whoever owned the deal that day.
 - Weekly history snapshots (Fridays) record every open deal, and each deal once more on
   the first snapshot after it closed.
+- Two training programmes are rolled out in waves to reps past 180 days of tenure
+  (:func:`_training`; the ``enablement`` table is the LMS export): Value Selling adds 0.25 to
+  the log-odds of winning every deal a rep creates from the day they complete it and goes
+  first to the weaker reps; Product Certification changes nothing and goes first to the
+  stronger ones. ``truth/enablement_by_rep.csv`` holds each trained rep's expected lift per
+  quarter, so an estimate of the programmes' effects can be graded.
 
 Quotas, as a company sets them
 ------------------------------
@@ -154,6 +160,17 @@ INDUSTRY_FIT = _frozen([1.0, -0.3, 0.3, -1.0, 0.6, -0.8, 0.0])
 SIZE_FIT = 0.8  # per standard deviation of log employees within the account's segment
 FIT_NOISE_SD = 0.45  # what no firmographic explains
 POTENTIAL_SHARE = 0.001  # yearly potential: this share of annual revenue x exp(true_fit / 2)
+# training programmes (truth/enablement.csv): one works, one changes nothing
+PROGRAMS = ("Value Selling", "Product Certification")
+PROGRAM_LIFT = _frozen([0.25, 0.0])  # log-odds added to the win propensity of later deals
+PROGRAM_WAVES = (
+    ("2024-10-01", "2025-04-01", "2025-10-01"),
+    ("2024-07-01", "2025-01-01", "2025-07-01", "2026-01-01"),
+)
+PROGRAM_TILT = _frozen([-1.0, 1.0])  # who goes first: the weaker reps, or the stronger ones
+PROGRAM_NEVER = 0.3  # share of reps never enrolled in a programme
+PROGRAM_MIN_TENURE_DAYS = 180  # reps are enrolled once past their ramp
+COMPLETION_SPREAD_DAYS = 45  # a wave's reps complete the course over these days
 FIRST = (
     "José",
     "Zoë",
@@ -303,7 +320,10 @@ def generate(out: str | Path, *, size: str = "small", seed: int = 7, fmt: str = 
         area = "Company" if n_chunks == 1 else f"{teams[0]} to {teams[-1]}"
         rng = np.random.default_rng(chunk_seeds[c])
         fit_rng = np.random.default_rng([seed, 22, c])
-        chunk = _chunk(seats.reset_index(drop=True), spec, days, rng, offsets, area, fit_rng)
+        train_rng = np.random.default_rng([seed, 23, c])
+        chunk = _chunk(
+            seats.reset_index(drop=True), spec, days, rng, offsets, area, fit_rng, train_rng
+        )
         for name, frame in chunk.tables.items():
             writers.write(name, frame)
         offsets = offsets.after(chunk)
@@ -394,6 +414,7 @@ class _ChunkOut:
     tables: dict[str, pd.DataFrame]  # reps, opportunities, accounts, history, quotas, ...
     truth_reps: pd.DataFrame
     truth_accounts: pd.DataFrame  # account_id, true_fit, potential
+    truth_training: pd.DataFrame  # program, rep_id, quarter, deals, win_rate_lift, ...
     truth_by_rep: pd.DataFrame  # rep_id, quarter, expected_bookings, expected_in_seat
     company_expected: np.ndarray  # expected bookings per day
     plan: pd.DataFrame  # the area's quota plan per fiscal year and segment
@@ -454,6 +475,12 @@ def _write_truth(out: Path, parts: list[_ChunkOut], days: _Timeline) -> None:
     pd.concat([p.truth_accounts for p in parts], ignore_index=True).to_csv(
         truth / "accounts_truth.csv", index=False
     )
+    pd.DataFrame(
+        {"program": PROGRAMS, "log_odds_lift": PROGRAM_LIFT, "first_to": ["weaker", "stronger"]}
+    ).to_csv(truth / "enablement.csv", index=False)
+    pd.concat([p.truth_training for p in parts], ignore_index=True).to_csv(
+        truth / "enablement_by_rep.csv", index=False
+    )
     (truth / "README.md").write_text(_TRUTH_README, encoding="utf-8")
 
 
@@ -505,6 +532,18 @@ current one); money is in the data set's currency.
   reps, amounts, dates, stages and outcomes are what they would be without fit.
   `potential` is the yearly spend the account could place with the company: 0.1% of its
   annual revenue times `exp(true_fit / 2)`.
+- `enablement.csv`: the two training programmes of `enablement` (the LMS export). Value
+  Selling adds 0.25 to the log-odds of winning every deal a rep creates from the day they
+  complete it (about +5 points of win rate); Product Certification changes nothing. Each is
+  rolled out in waves (Value Selling from 2024-10, 2025-04 and 2025-10; Product Certification
+  from 2024-07, 2025-01, 2025-07 and 2026-01) to reps past 180 days of tenure; 30% of reps are
+  never enrolled. Value Selling goes first to the weaker reps, Product Certification to the
+  stronger ones (`first_to`), so comparing trained with untrained reps misleads: the first
+  looks useless, the second useful. `reps.csv`'s `true_win_rate` is before any training.
+- `enablement_by_rep.csv`: per programme, trained rep and quarter after the quarter they
+  completed it (up to the export): `expected_deals` they create, the programme's expected
+  lift of the win rate of those deals (`win_rate_lift`, won over closed, as a share: 0.05 is
+  5 points) and of their won value (`bookings_lift`). The null programme's lifts are 0.
 """
 
 _DEMO_CONFIG = """# Configuration of the demo company (written by `salesops demo-data`).
@@ -729,6 +768,108 @@ def _reps(seats: pd.DataFrame, days: _Timeline, rng: np.random.Generator, offset
     )
 
 
+def _training(reps: _Reps, days: _Timeline, rng: np.random.Generator) -> np.ndarray:
+    """The day each rep completed each programme (rows: reps, columns: programmes; -1: never).
+
+    Per programme, reps are ranked by their skill, tilted (``PROGRAM_TILT``: the weaker reps
+    first, or the stronger ones) plus noise; the first ``1 - PROGRAM_NEVER`` of them are
+    spread over the programme's waves in that order, and each completes in the first wave,
+    from theirs on, where they are in the seat and past ``PROGRAM_MIN_TENURE_DAYS``; the
+    course takes up to ``COMPLETION_SPREAD_DAYS`` from the wave's start. Completion dates
+    after the extract are not known yet (-1).
+    """
+    base = np.log(BASE_WIN_RATE[reps.seg] / (1 - BASE_WIN_RATE[reps.seg]))
+    skill = (np.log(reps.p_win / (1 - reps.p_win)) - base) / SKILL_SD
+    out = np.full((reps.n, len(PROGRAMS)), -1)
+    for p, waves in enumerate(PROGRAM_WAVES):
+        starts = np.array([(pd.Timestamp(w) - SIM_START).days for w in waves])
+        score = PROGRAM_TILT[p] * skill + rng.normal(0, 1, reps.n)
+        order = np.argsort(-score, kind="stable")
+        enrolled = order[: int(round((1 - PROGRAM_NEVER) * reps.n))]
+        first_wave = np.zeros(reps.n, dtype=int)
+        first_wave[enrolled] = np.arange(len(enrolled)) * len(waves) // max(len(enrolled), 1)
+        spread = rng.integers(0, COMPLETION_SPREAD_DAYS, reps.n)
+        for r in enrolled:
+            for w in range(first_wave[r], len(waves)):
+                day = starts[w] + spread[r]
+                in_seat = reps.hire[r] + PROGRAM_MIN_TENURE_DAYS <= starts[w] and day < reps.end[r]
+                if in_seat and day <= days.extract:
+                    out[r, p] = day
+                    break
+    return out
+
+
+def _win_propensity(reps: _Reps, completed: np.ndarray, days: _Timeline) -> np.ndarray:
+    """Each rep's win propensity by created day: their skill plus the lift of the programmes
+    they completed before that day (log-odds)."""
+    d = np.arange(days.n)
+    logit = np.repeat(np.log(reps.p_win / (1 - reps.p_win))[:, None], days.n, axis=1)
+    for p, lift in enumerate(PROGRAM_LIFT):
+        done = completed[:, p]
+        logit += lift * ((done[:, None] >= 0) & (d[None, :] >= done[:, None]))
+    return 1 / (1 + np.exp(-logit))
+
+
+def _enablement_table(
+    reps: _Reps, completed: np.ndarray, days: _Timeline, known: pd.Series
+) -> pd.DataFrame:
+    """The LMS export: one row per known rep and programme completed (rep_id, program,
+    completed_date), in order of completion."""
+    rows, progs = np.nonzero(completed >= 0)
+    keep = np.isin(reps.ids[rows], known.to_numpy())
+    rows, progs = rows[keep], progs[keep]
+    day = completed[rows, progs]
+    order = np.lexsort((rows, day))
+    return pd.DataFrame(
+        {
+            "rep_id": reps.ids[rows[order]],
+            "program": np.array(PROGRAMS, dtype=object)[progs[order]],
+            "completed_date": days.to_dates(day[order]),
+        }
+    )
+
+
+def _training_truth(
+    reps: _Reps, completed: np.ndarray, rate: np.ndarray, p_win: np.ndarray, days: _Timeline
+) -> pd.DataFrame:
+    """Per programme, trained rep and quarter after the completion quarter: expected deals
+    created and the programme's expected lift of their win rate (won / closed, points) and of
+    the won value of the deals created (bookings from the quarter's new deals)."""
+    frames = []
+    z = 1 - ZOMBIE_SHARE
+    for p, lift in enumerate(PROGRAM_LIFT):
+        logit = np.log(p_win / (1 - p_win))
+        done = completed[:, p]
+        d = np.arange(days.n)
+        after = (done[:, None] >= 0) & (d[None, :] >= done[:, None])
+        without = 1 / (1 + np.exp(-(logit - lift * after)))
+        gain = z * (p_win - without) * rate
+        value = gain * MEAN_AMOUNT[reps.seg][:, None]
+        deals, _ = _period_sums(rate, days.quarter_index)
+        lift_q, _ = _period_sums(gain, days.quarter_index)
+        value_q, _ = _period_sums(value, days.quarter_index)
+        for r in np.flatnonzero(done >= 0):
+            first = days.quarter_index[done[r]] + 1
+            q = np.arange(first, len(days.quarters))
+            q = q[days.quarter_first[q] <= days.extract]
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "program": PROGRAMS[p],
+                        "rep_id": reps.ids[r],
+                        "quarter": days.quarters[q],
+                        "expected_deals": deals[r, q].round(3),
+                        "win_rate_lift": np.divide(
+                            lift_q[r, q], deals[r, q], out=np.zeros(len(q)), where=deals[r, q] > 0
+                        ).round(5),
+                        "bookings_lift": value_q[r, q].round(2),
+                    }
+                )
+            )
+    cols = ["program", "rep_id", "quarter", "expected_deals", "win_rate_lift", "bookings_lift"]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
+
+
 def _creation_rates(reps: _Reps, spec: Size, days: _Timeline) -> np.ndarray:
     """Expected deals created per rep (rows) and day (columns) over the whole horizon.
 
@@ -773,9 +914,11 @@ class _Deals:
 
 
 def _create_deals(
-    reps: _Reps, rate: np.ndarray, days: _Timeline, rng: np.random.Generator
+    reps: _Reps, rate: np.ndarray, p_win: np.ndarray, days: _Timeline, rng: np.random.Generator
 ) -> _Deals:
     """Draw the deals (Poisson per rep and day), their product, amount and outcome.
+
+    ``p_win`` is each rep's win propensity by created day (:func:`_win_propensity`).
 
     Returns
     -------
@@ -794,7 +937,7 @@ def _create_deals(
     noise = rng.lognormal(-0.5 * AMOUNT_SIGMA**2, AMOUNT_SIGMA, n)
     amount_final = np.maximum(np.round(MEAN_AMOUNT[seg] * mult * noise, 0), 500.0)
     amount_first = np.round(amount_final * rng.lognormal(0.05, 0.2, n), -2)
-    zombie, won, cycle, close = _outcomes(reps.p_win[rep], seg, created, days, rng)
+    zombie, won, cycle, close = _outcomes(p_win[rep, created], seg, created, days, rng)
     return _Deals(
         rep, created, seg, product, amount_final, amount_first, zombie, won, cycle, close, close
     )
@@ -1301,12 +1444,13 @@ def _activities(
 
 
 def _expected_bookings(
-    reps: _Reps, rate: np.ndarray, days: _Timeline
+    reps: _Reps, rate: np.ndarray, p_win: np.ndarray, days: _Timeline
 ) -> tuple[np.ndarray, np.ndarray]:
     """Expected won value per rep (rows) by close day (columns) under the generating process.
 
-    The creation rate times the won value of a deal, convolved with the segment's won-cycle
-    distribution, with the quarter-start pull-in applied.
+    The creation rate times the won value of a deal (its win propensity on the created day,
+    training included), convolved with the segment's won-cycle distribution, with the
+    quarter-start pull-in applied.
 
     Returns
     -------
@@ -1314,7 +1458,7 @@ def _expected_bookings(
         Of every deal the rep creates, and of those closing while the rep is in the seat.
     """
     lag = np.arange(0, 800)
-    won_value = rate * ((1 - ZOMBIE_SHARE) * reps.p_win * MEAN_AMOUNT[reps.seg])[:, None]
+    won_value = rate * p_win * ((1 - ZOMBIE_SHARE) * MEAN_AMOUNT[reps.seg])[:, None]
     by_close = np.zeros_like(won_value)
     for s in range(len(SEGMENTS)):
         rows = reps.seg == s
@@ -1682,6 +1826,7 @@ def _chunk(
     offsets: _Offsets,
     area: str,
     fit_rng: np.random.Generator,
+    train_rng: np.random.Generator,
 ) -> _ChunkOut:
     """Simulate one slice of seats from the simulation start to the extract.
 
@@ -1702,6 +1847,8 @@ def _chunk(
     fit_rng
         The slice's own stream for account fit and which account a won deal goes to (kept
         apart so that no other draw shifts).
+    train_rng
+        The slice's own stream for who completes which training programme when.
 
     Returns
     -------
@@ -1709,8 +1856,10 @@ def _chunk(
         The slice's tables (all but quotas) and what the truth and the quota plan need.
     """
     reps = _reps(seats, days, rng, offsets.rep)
+    completed = _training(reps, days, train_rng)
+    p_win = _win_propensity(reps, completed, days)
     rate = _creation_rates(reps, spec, days)
-    every = _create_deals(reps, rate, days, rng)
+    every = _create_deals(reps, rate, p_win, days, rng)
     capacity, ramped = _capacity(reps, days)
     every, plan, quotas = _plan_and_timing(every, reps, capacity, ramped, days, rng, area)
     deals = every.take(np.flatnonzero(every.close >= days.data_start))  # in the export
@@ -1730,7 +1879,7 @@ def _chunk(
     reps_out, truth_reps = _reps_tables(
         reps, territory, opps, owners.moves, days, rng, offsets.names
     )
-    by_close, in_seat = _expected_bookings(reps, rate, days)
+    by_close, in_seat = _expected_bookings(reps, rate, p_win, days)
     per_q, _ = _period_sums(by_close, days.quarter_index)
     in_seat_q, _ = _period_sums(in_seat, days.quarter_index)
     m = owners.moves
@@ -1742,8 +1891,10 @@ def _chunk(
             "history": history,
             "quotas": quotas,
             "activities": activities,
+            "enablement": _enablement_table(reps, completed, days, reps_out["rep_id"]),
         },
         truth_reps=truth_reps,
+        truth_training=_training_truth(reps, completed, rate, p_win, days),
         truth_accounts=truth_accounts,
         truth_by_rep=pd.DataFrame(
             {
@@ -1798,6 +1949,7 @@ class _Writers:
             },
             "quotas": {"quota": pa.float64()},
             "activities": {"activity_date": pa.date32()},
+            "enablement": {"completed_date": pa.date32()},
         }
     )
     TIME_COLUMN = MappingProxyType({"history": "snapshot_date", "activities": "activity_date"})

@@ -351,7 +351,7 @@ def test_demo_week8_bias_matches_pandas(demo, demo_dir):
     past = ca.past_calls(demo, before="2026Q4", weeks=(8,))
     got = ca.call_accuracy(past.assign(rep_id="Company")).loc[("Company", 8), "bias"]
     assert got == pytest.approx(diff / booked_total)
-    assert got == pytest.approx(-0.04, abs=0.01)  # the figure the report states: 4% below
+    assert got == pytest.approx(-0.06, abs=0.01)  # the figure the report states: 6% below
 
 
 def _record(mean, reached, at_risk, made, reps=50):

@@ -282,3 +282,28 @@ def test_maven_says_what_it_cannot_show(maven_report):
     assert "without hire dates, hires and departures are not known" in r.consistency_sentence
     assert "Without quotas" in r.consistency_sentence
     assert r.consistency_frame["hires"].isna().all()
+
+
+def test_quota_designs_capacity_method_ramps_new_hires_as_the_capacity_plan_measures(demo):
+    measured = cap.measured_ramp(demo, DAY)
+    assert measured.source == "measured"
+    sched = quota_analysis.plan_ramp(demo, DAY, "capacity", None)
+    assert sched == pytest.approx(measured.shares)
+    assert quota_analysis.plan_ramp(demo, DAY, "blend", "") == quota_analysis.DEFAULT_RAMP
+    assert quota_analysis.plan_ramp(demo, DAY, "even", "measured") == sched
+    assert quota_analysis.plan_ramp(demo, DAY, "capacity", "0/50/100") == (0.0, 0.5, 1.0)
+    plan = quota_analysis.plan_period(demo, 2027)
+    by_default = quota_analysis.propose(
+        demo, target=100e6, period=plan.label, method="capacity", as_of=DAY
+    )
+    given = quota_analysis.propose(
+        demo, target=100e6, period=plan.label, method="capacity", as_of=DAY, ramp=measured.shares
+    )
+    pd.testing.assert_frame_equal(by_default, given)
+    # a rep hired in the plan year's run-up carries the measured ramp's share, not 0/25/50/75/100
+    old = quota_analysis.propose(
+        demo, target=100e6, period=plan.label, method="capacity", as_of=DAY, ramp="0/25/50/75/100"
+    )
+    assert (by_default["ramp_factor"] < 1).sum() >= (old["ramp_factor"] < 1).sum()
+    r = quota_design.build(demo, quarter="2026Q3", method="capacity")
+    assert r.ramp == pytest.approx(measured.shares)

@@ -651,16 +651,16 @@ def test_demo_fix_list_is_every_flagged_deal_once_ranked_by_money(demo_quality, 
     flagged = set(r.problems["opp_id"])
     departed = set(r.fix_list.frame.loc[fix["owner_left"].notna(), "opp_id"])
     assert fix["opp_id"].is_unique and set(fix["opp_id"]) == (flagged | departed) - closed_later
-    assert len(flagged & closed_later) == 319  # the review's count
-    assert len(fix) == 824 - 319 + len(departed - flagged)  # + 8 only an owner who had left
+    assert len(flagged & closed_later) == 326
+    assert len(fix) == 842 - 326 + len(departed - flagged)  # + 8 only an owner who had left
     assert len(departed - flagged) == 8
-    # the fix list adds up in the sentence: 824 flagged - 319 closed since + 8 = 513
+    # the fix list adds up in the sentence: 842 flagged - 326 closed since + 8 = 524
     assert r.fix_sentence.startswith(
-        "The fix list holds **513 deals** with 803 problems, one row per deal: 505 flagged above "
+        "The fix list holds **524 deals** with 812 problems, one row per deal: 516 flagged above "
         "and still open, and 8 whose only problem is an owner who has left, which the counts by "
         "problem above do not include."
     )
-    assert r.problem_sentence.startswith("**824 of 2,187** open deals (38%) have at least one")
+    assert r.problem_sentence.startswith("**842 of 2,191** open deals (38%) have at least one")
     stake = fix.groupby("owner_key", sort=False)["amount"].sum()
     assert list(stake.index) == list(dict.fromkeys(fix["owner_key"]))  # grouped by owner
     assert stake.is_monotonic_decreasing
@@ -676,7 +676,7 @@ def test_demo_fix_list_is_every_flagged_deal_once_ranked_by_money(demo_quality, 
     won = gone["opp_id"].isin(set(raw.loc[raw["is_won"].astype(bool), "opp_id"]))
     fmt = money_in("USD")
     assert (
-        f"319 deals flagged on 2026-09-30 have closed since, by 2026-11-13 (the data's last "
+        f"326 deals flagged on 2026-09-30 have closed since, by 2026-11-13 (the data's last "
         f"date): {won.sum()} won ({fmt(gone.loc[won, 'amount'].sum())}) and {(~won).sum()} lost "
         f"({fmt(gone.loc[~won, 'amount'].sum())})"
     ) in r.fix_sentence
@@ -709,10 +709,10 @@ def test_demo_fix_list_agrees_with_the_deals_of_reps_who_had_left(demo_quality, 
     open_ = pd.concat([open_[["opp_id", "rep_id", "amount"]], late[["opp_id", "rep_id", "amount"]]])
     gone = set(reps.loc[reps["end_date"] <= as_of, "rep_id"])
     orphans = open_[open_["rep_id"].isin(gone)]
-    assert (len(orphans), orphans["rep_id"].nunique()) == (20, 1)
+    assert (len(orphans), orphans["rep_id"].nunique()) == (19, 1)
     fmt = money_in("USD")
     assert fmt(orphans["amount"].sum()) == "$1.7M"
-    assert "20 open deals worth $1.7M belong to 1 rep who had left" in r.score_sentence
+    assert "19 open deals worth $1.7M belong to 1 rep who had left" in r.score_sentence
     closed_later = set(opps.loc[is_closed & (opps["close_date"] > as_of), "opp_id"])
     still = orphans[~orphans["opp_id"].isin(closed_later)]
     fix = r.fix_list.frame
@@ -724,7 +724,7 @@ def test_demo_fix_list_agrees_with_the_deals_of_reps_who_had_left(demo_quality, 
     )
     n_later = len(orphans) - len(still)
     assert (
-        f"20 open deals worth $1.7M on 2026-09-30 belonged to 1 rep who had left by then: "
+        f"19 open deals worth $1.7M on 2026-09-30 belonged to 1 rep who had left by then: "
         f"{n_later} of them, worth {fmt(orphans['amount'].sum() - still['amount'].sum())}, have "
         f"closed since, and the other {len(still)}, worth {fmt(still['amount'].sum())}, need a "
         "new owner"

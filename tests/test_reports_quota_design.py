@@ -758,9 +758,10 @@ def test_demo_trailing_bookings_and_the_sentence(demo_report, raw):
 
 
 def test_demo_never_cuts_the_target_below_a_year_of_bookings(demo_report, raw, demo_dir):
-    # review 04.1: the reachable plan cut $146M to $112M, below the $123M booked in the last
-    # four quarters and the $143M the reps in seat are expected to book; such a cut is shown
-    # as a trade-off, and the plan as asked is the recommendation
+    # review 04.1: the reachable plan cut the target below what the reps in seat are expected
+    # to book (on today's demo: $159M to $136M, below the $164M expected, just above the $135M
+    # booked in the last four quarters); such a cut is shown as a trade-off, and the plan as
+    # asked is the recommendation
     _, opps = raw
     won = opps[opps["is_won"].astype(bool)]
     year = won.loc[
@@ -769,7 +770,7 @@ def test_demo_never_cuts_the_target_below_a_year_of_bookings(demo_report, raw, d
     r = demo_report
     c = r.choice
     assert c.year_booked == pytest.approx(year)
-    assert c.reachable_target < year  # the banded plan would plan a fall in bookings
+    assert year < c.reachable_target < c.expected  # below the floor: what reps will book
     assert c.reason == "below_floor" and not c.reachable
     assert round(c.quota * 100) == round(
         c.target * 1.1 * 100
@@ -781,7 +782,9 @@ def test_demo_never_cuts_the_target_below_a_year_of_bookings(demo_report, raw, d
     assert t.loc["no", "share"] == pytest.approx(0.625, abs=0.01)
     assert t.loc["no", "given_up"] == pytest.approx(c.reachable_target - c.target)
     assert "So the plan as asked is recommended and the letters carry it" in r.choice_sentence
-    assert f"below a year of bookings ({FMT(year)})" in r.choice_sentence
+    assert f"below what the reps in seat are expected to book ({FMT(c.expected)})" in (
+        r.choice_sentence
+    )
     # the quotas do not fall from the year before (FY2026 quotas in quotas.csv)
     q = pd.read_csv(demo_dir / "quotas.csv")
     assert c.quota > q.loc[q["period"].str.startswith("2026"), "quota"].sum()
@@ -918,14 +921,14 @@ def test_demo_reps_in_seat_ramp_and_history_from_the_raw_files(demo_report, raw)
 
 
 def test_demo_plan_knows_no_rep_hired_after_the_planning_date(demo_report, raw, tmp_path):
-    # issue 16: a plan made on 2026-09-30 does not know later hires (Lucas Schmidt, hired
+    # issue 16: a plan made on 2026-09-30 does not know later hires (Lucas García, hired
     # 2026-10-24): none of them is in a table, a frame, the letters or a sentence of 04
     from salesops_lib.render import page
 
     reps, _ = raw
     r = demo_report
     later = reps[reps["hire_date"] > pd.Timestamp("2026-09-30")]
-    assert "Lucas Schmidt" in set(later["rep_name"])  # the demo has such a hire
+    assert "Lucas García" in set(later["rep_name"])  # the demo has such a hire
     ids = set(later["rep_id"])
     names = set(later["rep_name"]) - set(reps.loc[~reps["rep_id"].isin(ids), "rep_name"])
     frames, texts = [], [f.text for f in r.findings]

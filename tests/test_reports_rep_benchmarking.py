@@ -730,7 +730,7 @@ def test_demo_departed_reps_are_marked_and_left_out_of_coaching(demo_r, demo_dir
     reps = pd.read_csv(demo_dir / "reps.csv", parse_dates=["end_date"])
     gone = reps[reps["end_date"] < "2026-09-30"].set_index("rep_id")
     compared = gone.loc[gone.index.intersection(demo_r.card.index)]
-    assert {"Aisha García", "José Okafor"} <= set(compared["rep_name"])
+    assert {"Amara Silva", "Priya Kowalski"} <= set(compared["rep_name"])
     coach_ids = set(demo_r.coaching.frame["rep_id"])
     assert not coach_ids & set(compared.index)
     assert not set(demo_r.heat.index) & set(compared["rep_name"])
@@ -758,8 +758,8 @@ def test_demo_pipeline_created_counts_each_deal_for_its_creator(demo_r, demo_dir
     np.testing.assert_allclose(
         card["pipeline_created_trailing"], by_hand.reindex(card.index).fillna(0.0)
     )
-    diego = card[card["rep_name"] == "Diego Kowalski"].iloc[0]
-    assert diego["pipeline_created_trailing"] == 0  # his $549K were all created before his hire
+    amara = card[card["rep_name"] == "Amara Novak"].iloc[0]
+    assert amara["pipeline_created_trailing"] == 0  # her $426K were all created before her hire
     # what no rep is credited with is said under the table
     lost = raw[~known & raw["created_date"].between("2025-10-01", "2026-09-30")]
     if len(lost):
@@ -775,8 +775,8 @@ def test_demo_percentiles_blank_where_they_say_nothing(demo_r):
     blank = (size < 3) | (closed == 0)
     assert card.loc[blank, ["pct_bookings", "pct_attainment", "pct_win_rate"]].isna().all().all()
     assert card.loc[~blank, "pct_bookings"].notna().all()
-    aisha = card[card["rep_name"] == "Aisha Murphy"].iloc[0]  # $0 and 0% in a group of one
-    assert np.isnan(aisha["pct_win_rate"]) and np.isnan(aisha["pct_bookings"])
+    chloe = card[card["rep_name"] == "Chloé Smith"].iloc[0]  # $0 and 0% in a group of one
+    assert np.isnan(chloe["pct_win_rate"]) and np.isnan(chloe["pct_bookings"])
 
 
 def test_demo_consistency_sentence_counts_the_reps_the_chart_plots(demo_r):
@@ -786,7 +786,7 @@ def test_demo_consistency_sentence_counts_the_reps_the_chart_plots(demo_r):
     text = demo_r.consistency_sentence
     assert text.startswith(f"Of {len(plotted)} reps")
     assert f"**{counts['Struggling and erratic']}** are both short and erratic" in text
-    assert "Mateo Novak has no quota in the window, so is not placed in the chart." in text
+    assert "Ingrid Novak has no quota in the window, so is not placed in the chart." in text
 
 
 def test_demo_attainment_table_agrees_with_the_results_table(demo_r):

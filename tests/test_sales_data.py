@@ -107,6 +107,7 @@ def test_a_data_set_prints_one_screen_summary(tmp_path):
         "  quotas                4 rows",
         "  activities            absent",
         "  owner_changes         absent",
+        "  enablement            absent",
         "Dates: 2025-12-31 (first close) to 2026-04-02 (last date)",
         "Quarters: 2025Q4 to 2026Q2 (3); latest complete: 2026Q1",
         "Stages: Open > Won > Lost",  # inferred: open stages first

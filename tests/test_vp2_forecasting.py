@@ -149,7 +149,7 @@ def test_chance_sentence_explains_blank_and_tiny_chances():
 
 def test_demo_push_list_blank_chances_are_the_deals_created_after_the_last_snapshot(demo_dir):
     """On the raw demo CSVs: deals open on 2026-09-30, expected in 2026Q4, created after the
-    2026-09-25 snapshot are the push list's "–" rows (50 deals, $2.7M in the main render)."""
+    2026-09-25 snapshot are the push list's "–" rows (50 deals, $2.9M in the main render)."""
     opps = pd.read_csv(demo_dir / "opportunities.csv", parse_dates=["created_date", "close_date"])
     hist = pd.read_csv(demo_dir / "history.csv", usecols=["snapshot_date"])
     snap = pd.to_datetime(hist["snapshot_date"])
@@ -157,7 +157,7 @@ def test_demo_push_list_blank_chances_are_the_deals_created_after_the_last_snaps
     assert last == pd.Timestamp("2026-09-25")
     late = opps[(opps["created_date"] > last) & (opps["created_date"] <= "2026-09-30")]
     q4 = late[late["close_date"].between("2026-10-01", "2026-12-31")]
-    assert "O0013759" in set(q4["opp_id"])  # the row shown with "–"
+    assert "O0013757" in set(q4["opp_id"])  # the row shown with "–"
 
 
 def test_no_quotas_is_said_once_by_the_gap_not_again_by_the_calls_sentence():

@@ -763,6 +763,49 @@ def ramp_matrix(
     return out
 
 
+MEASURED_RAMP = "measured"
+"""The ``ramp`` that asks for the ramp measured from the company's own hires."""
+
+
+def plan_ramp(
+    data: SalesData, as_of: pd.Timestamp, method: str, ramp: Sequence[float] | str | None
+) -> tuple[float, ...]:
+    """The ramp a plan uses: as given, or the one capacity planning measures.
+
+    The capacity method, without a ramp given, and any method with ``ramp="measured"``, use
+    the ramp report 10 measures from the company's own hires
+    (:func:`salesops_lib.analysis.capacity.measured_ramp` on ``as_of``), so quota design's
+    capacity and the capacity plan rest on the same numbers; without hire dates, or given a
+    schedule, it is :func:`check_ramp`'s.
+
+    Parameters
+    ----------
+    data
+        The sales data.
+    as_of
+        The planning date (the ramp is measured from the hires known then).
+    method
+        The quota method.
+    ramp
+        A schedule, ``"measured"``, or None / blank (the method's default).
+
+    Returns
+    -------
+    tuple of float
+        Shares from 0 to 1 by month of tenure, the last one 1.0.
+    """
+    text = ramp.strip().lower() if isinstance(ramp, str) else None
+    measured = text == MEASURED_RAMP or (method == "capacity" and (ramp is None or text == ""))
+    if not measured:
+        return check_ramp(ramp)
+    from salesops_lib.analysis.capacity import has_hire_dates, measured_ramp
+
+    if not has_hire_dates(data):
+        return DEFAULT_RAMP
+    shares = measured_ramp(data, as_of).shares
+    return tuple(float(min(max(v, 0.0), 1.0)) for v in shares[:-1]) + (1.0,)
+
+
 def check_ramp(ramp: Sequence[float] | str | None) -> tuple[float, ...]:
     """A ramp schedule from a list or text like ``"0/25/50/75/100"`` (percent or 0-1).
 
@@ -1301,7 +1344,9 @@ def propose(
     overassign
         Quotas add up to target × overassign (1.1: 10% more than the target).
     ramp
-        Share of full quota by month of tenure (default 0/25/50/75/100%).
+        Share of full quota by month of tenure (default 0/25/50/75/100%; for the capacity
+        method, and with ``"measured"``, the ramp measured from the company's hires:
+        :func:`plan_ramp`).
     as_of
         Planning date (default: the day before the period starts, or the data's last date
         when earlier).
@@ -1326,13 +1371,13 @@ def propose(
         When the data cannot support the method.
     """
     _check_plan_args(method, target, overassign)
-    sched = check_ramp(ramp)
     plan = plan_period(data, period)
     as_of_ts = (
         min(plan.start - pd.Timedelta(days=1), data.last_date.normalize())
         if as_of is None or as_of == ""
         else pd.Timestamp(as_of)
     )
+    sched = plan_ramp(data, as_of_ts, method, ramp)
     reps = in_seat(data, as_of_ts, plan)
     shares, skipped = method_shares(data, reps, as_of_ts)
     share, basis = _method_share(shares, skipped, method, blend)

@@ -17,7 +17,9 @@
    period, reps missing from reps;
 5. activities: reps missing from reps;
 6. owner changes: changes of unknown deals or without a date, reps missing from reps, a
-   deal's changes that do not follow on in date order.
+   deal's changes that do not follow on in date order;
+7. enablement: completions of reps missing from reps, a rep completing one programme more
+   than once (the first completion is used).
 """
 
 from __future__ import annotations
@@ -105,6 +107,9 @@ def check(
     changes = typed.get("owner_changes")
     if changes is not None and {"opp_id", "changed_date", "rep_id"} <= set(changes):
         problems.extend(_check_owner_changes(changes, opps, reps))
+    enablement = typed.get("enablement")
+    if enablement is not None and {"rep_id", "program"} <= set(enablement):
+        problems.extend(_check_enablement(enablement, reps))
 
 
 def _check_table(table: schema.Table, frame: pd.DataFrame, duplicated: bool | None) -> list[dict]:
@@ -569,6 +574,36 @@ def _check_activities(acts: pd.DataFrame, reps: pd.DataFrame) -> list[dict]:
             f"{int(unknown.sum()):,} activities of reps missing from the reps table",
         )
     ]
+
+
+def _check_enablement(enablement: pd.DataFrame, reps: pd.DataFrame) -> list[dict]:
+    """Completions of reps missing from reps, and repeated completions (warnings)."""
+    out = []
+    unknown = ~isin(enablement["rep_id"], reps["rep_id"])
+    if unknown.any():
+        out.append(
+            problem(
+                "warning",
+                "enablement",
+                "rep_id",
+                enablement.loc[unknown, "rep_id"].drop_duplicates(),
+                f"{int(unknown.sum()):,} completions of reps missing from the reps table "
+                "(not used)",
+            )
+        )
+    repeated = enablement.duplicated(["rep_id", "program"]) & enablement["rep_id"].notna()
+    if repeated.any():
+        out.append(
+            problem(
+                "warning",
+                "enablement",
+                "rep_id",
+                enablement.loc[repeated, "rep_id"].drop_duplicates(),
+                f"{int(repeated.sum()):,} repeated completions of a programme by the same rep "
+                "(the first completion is used)",
+            )
+        )
+    return out
 
 
 def _check_owner_changes(

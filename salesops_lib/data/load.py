@@ -661,6 +661,7 @@ def _assemble(
         quotas=typed.get("quotas"),
         activities=typed.get("activities"),
         owner_changes=typed.get("owner_changes"),
+        enablement=typed.get("enablement"),
         calendar=settings.calendar,
         warnings=warnings,
         stages=stages,

@@ -58,7 +58,7 @@ class SalesData:
     ----------
     reps, opportunities
         Always present (reps may be derived from the opportunities' owner columns).
-    accounts, history, quotas, activities, owner_changes
+    accounts, history, quotas, activities, owner_changes, enablement
         ``None`` when the source has no such table.
     calendar
         The fiscal calendar.
@@ -96,6 +96,7 @@ class SalesData:
     quotas: pd.DataFrame | None = None
     activities: pd.DataFrame | None = None
     owner_changes: pd.DataFrame | None = None
+    enablement: pd.DataFrame | None = None
     calendar: FiscalCalendar = field(default_factory=FiscalCalendar)
     warnings: pd.DataFrame = field(default_factory=_no_warnings)
     stages: tuple[Stage, ...] = ()
@@ -550,6 +551,7 @@ class SalesData:
             quotas=narrowed(self.quotas, "rep_id", ids),
             activities=narrowed(self.activities, "rep_id", ids),
             owner_changes=narrowed(self.owner_changes, "opp_id", opp_ids),
+            enablement=narrowed(self.enablement, "rep_id", ids),
         )
 
     def fingerprint(self) -> str:

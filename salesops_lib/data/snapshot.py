@@ -228,6 +228,7 @@ def read_snapshot(folder: str | Path) -> SalesData:
         quotas=frames["quotas"],
         activities=frames["activities"],
         owner_changes=frames["owner_changes"],
+        enablement=frames["enablement"],
         calendar=FiscalCalendar(int(meta["fiscal_start_month"])),
         warnings=warnings,
         stages=stages,

@@ -655,6 +655,7 @@ def range_bars(
     kind: str = "pct",
     target: float | None = None,
     currency: str = "USD",
+    mean_label: str = "team average",
     ax: Axes | None = None,
 ) -> Axes:
     """Horizontal mean markers with a min-max range per row (e.g. each manager's team).
@@ -677,6 +678,8 @@ def range_bars(
         Draw a dashed line here (None: none).
     currency
         ISO code of the money amounts (axis and labels as ``$1.2M``).
+    mean_label
+        What the marker is (its legend entry).
     ax
         The Axes to draw on; None: a new figure.
 
@@ -689,7 +692,7 @@ def range_bars(
     ax = _ax(ax, (9.0, max(2.2, 0.4 * len(data) + 1.0)))
     y = np.arange(len(data))
     ax.hlines(y, data[low], data[high], color=MUTED, lw=6)
-    ax.scatter(data[mean], y, color=ACCENT, zorder=3, s=40, label="team average")
+    ax.scatter(data[mean], y, color=ACCENT, zorder=3, s=40, label=mean_label)
     ax.set_yticks(y, data[label].astype("str"))
     if target is not None:
         ax.axvline(target, color="#444", lw=0.9, ls="--")

@@ -364,7 +364,7 @@ def build(
     growth: float = 0.0,
     method: str = "blend",
     overassign: float = 1.1,
-    ramp: str | None = "0/25/50/75/100",
+    ramp: str | None = "",
     use_plan: str = "rule",
 ) -> QuotaDesign:
     """Build report 04: quotas for the fiscal year after ``quarter``, planned on ``as_of``.
@@ -390,7 +390,8 @@ def build(
     overassign
         Quotas add up to target × overassign.
     ramp
-        Share of full quota by month of tenure, e.g. ``"0/25/50/75/100"``.
+        Share of full quota by month of tenure, e.g. ``"0/25/50/75/100"`` (blank or
+        ``"measured"``: :func:`~salesops_lib.analysis.quota.plan_ramp`).
     use_plan
         Which plan the quotas and letters carry: ``rule`` (the one the rule recommends),
         ``asked`` or ``reachable`` (either, against the rule); both are shown side by side.
@@ -406,19 +407,18 @@ def build(
 
     Examples
     --------
-    >>> r = build(load_dataset("data/demo"), quarter="2026Q3")  # doctest: +SKIP
-    >>> r.choice_sentence  # doctest: +SKIP
+    >>> build(load_dataset("data/demo"), quarter="2026Q3").choice_sentence  # doctest: +SKIP
     'That is below the healthy band. The reachable plan would put 62.5% of reps at quota ...'
     """
     check_names([use_plan], quota.USE_PLANS, "use_plan")
     period = period_of(data, quarter, as_of)
     d = team_or_company(data, team)
     fmt = money_in(d.currency)
-    sched = quota.check_ramp(ramp)
     if method not in quota.METHODS:
         raise ConfigError(f"quota method {method!r}: choose one of {', '.join(quota.METHODS)}")
     plan = quota.plan_period(d, quota.next_fiscal_year(d, period.quarter))
     day = period.as_of
+    sched = quota.plan_ramp(d, day, method, ramp)
     tgt = quota.plan_target(d, plan, day, target=target, growth=growth)
     trailing = quota.trailing_bookings(d, day)
     setup = _setup(
