@@ -222,6 +222,18 @@ def test_demo_backtest_equals_bookings_and_is_close(demo, demo_report):
     team_err = bt["with_actual_team"].sum() / bt["booked"].sum() - 1
     assert abs(team_err) < abs(err)
     assert "under" in demo_report.backtest_sentence
+    # the miss splits into hiring (the team it had against the plan's) and productivity
+    fmt = cp.money_in("USD")
+    total, team = bt["booked"].sum() - bt["planned"].sum(), bt["with_actual_team"].sum()
+    hiring, productivity = team - bt["planned"].sum(), bt["booked"].sum() - team
+    assert hiring + productivity == pytest.approx(total)
+    assert f"hiring accounts for +{fmt(hiring)}" in demo_report.backtest_sentence
+    assert f"productivity (bookings per ramped rep) for +{fmt(productivity)}" in (
+        demo_report.backtest_sentence
+    )
+    assert demo_report.backtest_sentence.endswith(
+        "mostly productivity." if productivity > hiring else "mostly hiring."
+    )
 
 
 def test_demo_turnover_figures_agree(demo, demo_report):
@@ -307,3 +319,47 @@ def test_quota_designs_capacity_method_ramps_new_hires_as_the_capacity_plan_meas
     assert (by_default["ramp_factor"] < 1).sum() >= (old["ramp_factor"] < 1).sum()
     r = quota_design.build(demo, quarter="2026Q3", method="capacity")
     assert r.ramp == pytest.approx(measured.shares)
+
+
+def test_median_tenure_is_not_read_off_a_tail_of_two_reps():
+    spells = pd.DataFrame(
+        {
+            "months": [1.0, 2.0, 2.0, 2.0, 50.0, 60.0],
+            "left": [True, False, False, False, True, False],
+            "entry": 0.0,
+        }
+    )
+    # Kaplan-Meier: 5/6 after month 1, then 5/6 x 1/2 at month 50 with 2 reps at risk
+    assert tv.still_in_seat(spells, 50.0) == pytest.approx(5 / 12)
+    assert tv.at_risk(spells, 50.0) == 2
+    assert np.isnan(tv.median_tenure(spells))  # 50 would rest on 2 reps
+    assert tv.median_tenure(spells, at_least=2) == pytest.approx(50.0)
+    assert tv.months_counted(spells) == 2.0  # the longest tenure with 5 reps counted
+    assert tv.still_in_seat(spells, 2.0) == pytest.approx(5 / 6)
+
+
+def test_demo_survival_sentence_says_only_what_enough_reps_show(demo, demo_report):
+    spells = tv.tenure_spells(demo, DAY)
+    text = demo_report.survival_sentence
+    med = tv.median_tenure(spells)
+    if np.isfinite(med):
+        assert tv.at_risk(spells, med) >= tv.MIN_GROUP_REPS
+        assert f"Half of the reps have left by month {med:.0f}." in text
+    else:
+        far = tv.months_counted(spells)
+        assert f"More than half are still in seat after {far:.0f} months" in text
+        assert tv.still_in_seat(spells, far) > 0.5
+
+
+def test_attainment_trend_is_kpi_trends_figures_without_the_pipeline(demo):
+    from salesops_lib.analysis.kpis import attainment_trend, kpi_trend
+
+    qs = ["2026Q2", "2026Q3"]
+    fast = attainment_trend(demo, quarters=qs).set_index(["quarter", "rep_id"])
+    full = kpi_trend(demo, quarters=qs, by="rep_id").set_index(["quarter", "rep_id"])
+    full = full[(full["won"] > 0) | (full["quota"] > 0)]
+    assert set(fast.index) == set(full.index)
+    for col in ("bookings", "won", "quota", "attainment"):
+        pd.testing.assert_series_equal(
+            fast[col].reindex(full.index), full[col], check_dtype=False, check_names=False
+        )

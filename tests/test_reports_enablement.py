@@ -127,8 +127,12 @@ def test_hand_case_by_quarter_since_training():
     data, true_effect = _hand_data()
     est = en.estimate(data, pd.Timestamp("2026-12-31"), draws=20, min_trained=2)
     t = est.by_quarter[est.by_quarter["measure"] == "win_rate"]
-    assert t["quarters_after"].tolist() == [1, 2, 3, 4]
-    assert t["effect"].tolist() == pytest.approx([true_effect] * 4)
+    assert t["quarters_after"].tolist() == [-2, -1, 1, 2, 3, 4]
+    after = t[t["quarters_after"] > 0]
+    assert after["effect"].tolist() == pytest.approx([true_effect] * 4)
+    assert after["cells"].tolist() == [2, 2, 1, 1]  # R1 2025Q3-2026Q2, R3 2026Q1-Q2
+    # before training the reps moved exactly like the untrained rep: no difference
+    assert t.loc[t["quarters_after"] < 0, "effect"].tolist() == pytest.approx([0, 0], abs=1e-9)
 
 
 def test_hand_case_with_too_few_trained_reps_is_not_estimated_and_says_why():
@@ -139,7 +143,10 @@ def test_hand_case_with_too_few_trained_reps_is_not_estimated_and_says_why():
     assert est.effects.empty
     r = r11.build(data, quarter="2026Q2")  # 2026Q1 is not measured yet: R3 has no quarter after
     assert r.effects is None and r.findings == []
-    assert r.effect_sentence.startswith("**Coaching** cannot be measured yet: only 1 of its 2")
+    assert r.effect_sentence.startswith(
+        "Measured on the deals reps created from 2025Q1 to 2025Q3 (later deals have not had 120 "
+        "days to close). **Coaching** cannot be measured yet: only 1 of its 2"
+    )
     assert r.rollout is not None and r.measures is not None
 
 
@@ -209,15 +216,15 @@ def test_program_sentence_names_what_moved_and_what_did_not():
     assert text == (
         "**Coaching** raised the win rate by 5.0 points (90% range +2.0 to +8.0 points) for the "
         "12 reps measured after it; no measurable effect on average deal, cycle days or "
-        "bookings per rep a quarter."
+        "won value of new deals per rep."
     )
 
 
 def test_program_sentence_says_no_measurable_effect():
     text = r11.program_sentence(_rows(False), r11.money_in("USD"))
     assert text.startswith(
-        "**Coaching**: no measurable effect on win rate, average deal, cycle days or bookings "
-        "per rep a quarter (12 reps measured after it; every 90% range holds zero; the win "
+        "**Coaching**: no measurable effect on win rate, average deal, cycle days or won value "
+        "of new deals per rep (12 reps measured after it; every 90% range holds zero; the win "
         "rate's range runs from −2.0 to +3.0 points)"
     )
 
@@ -238,20 +245,38 @@ def test_comparison_and_timing_sentences():
         {"program": ["Coaching"], "before": [-0.081], "naive": [-0.041], "effect": [0.055]}
     )
     text = r11.comparison_sentence(frame)
-    assert "before training its reps won 8.1 points less than untrained reps" in text
-    assert "after it, 4.1 points less" in text and "the effect is **+5.5 points**" in text
+    assert "before training its reps won 8.1 points less than reps who had not taken it" in text
+    assert "after it, 4.1 points less" in text
+    assert "A plain comparison would credit Coaching with −4.1 points" in text
+    assert "over the same quarters: Coaching **+5.5 points**" in text
     timing = pd.DataFrame(
         {
-            "program": ["Coaching"] * 2,
-            "quarters_after": [1, 2],
-            "after_label": ["1st", "2nd"],
-            "effect": [0.06, 0.01],
-            "low": [0.02, -0.03],
-            "high": [0.1, 0.05],
+            "program": ["Coaching"] * 3,
+            "quarters_after": [-1, 1, 2],
+            "after_label": ["1 quarter before", "1st after", "2nd after"],
+            "cells": [np.nan, 9, 4],
+            "effect": [0.003, 0.06, 0.01],
+            "low": [-0.02, 0.02, -0.03],
+            "high": [0.03, 0.1, 0.05],
         }
     )
-    assert "**Coaching** +6.0 and +1.0 points (the range excludes zero in the 1st quarter)" in (
-        r11.timing_sentence(timing)
+    timing["effect_text"] = [
+        r11.measure_value("win_rate", v, str, signed=True) for v in timing["effect"]
+    ]
+    timing["range_text"] = [
+        r11.range_text("win_rate", lo, hi, str)
+        for lo, hi in zip(timing["low"], timing["high"], strict=True)
+    ]
+    overall = pd.DataFrame(
+        {"program": ["Coaching"], "measure": ["win_rate"], "effect": [0.04], "measurable": [True]}
+    )
+    text = r11.timing_sentence(timing, overall)
+    assert text == (
+        "On the win rate. **Coaching**: before training its reps' win rates moved like the "
+        "untrained reps' (+0.3 points 1 quarter before); after it +6.0 and +1.0 points in the "
+        "1st and 2nd quarters after the completion quarter: no sign that it fades; the estimate "
+        "for the 2nd quarter rests on fewer reps (4 trained rep-quarters) and its range (−3.0 to "
+        "+5.0 points) holds the overall effect (+4.0 points)."
     )
 
 
@@ -294,7 +319,12 @@ def test_demo_report_tells_the_story(demo_report):
     assert f"{win['effect'] * 100:.1f} points" in r.effect_sentence
     assert win["verdict"] == "Raised"
     assert eff.loc[("Product Certification", "win_rate"), "verdict"] == "No measurable effect"
-    assert r.effect_title.startswith("Value Selling raised")
+    assert r.effect_title.startswith("Value Selling raised the win rate by")
+    # the check before training: every range holds zero, and the sentence says so
+    before = r.timing_frame[r.timing_frame["quarters_after"] < 0]
+    assert len(before) == 4 and ((before["low"] <= 0) & (before["high"] >= 0)).all()
+    assert "in the quarters just before training they did" in r.effect_sentence
+    assert "no sign that it fades" in r.timing_sentence
     assert [f.section for f in r.findings] == [r11.EFFECT_SECTION] * 2
     # the trained result minus the effect is the estimate without it
     assert (eff["trained_level"] - eff["effect"]).to_numpy() == pytest.approx(
@@ -312,9 +342,27 @@ def test_demo_rollout_equals_a_count_of_the_raw_files(demo_report, demo_dir):
         assert roll.loc[program, "first_completed"] == g["completed_date"].min()
         assert roll.loc[program, "in_seat"] == len(seat)
         assert roll.loc[program, "not_yet"] == len(seat) - seat["rep_id"].isin(g["rep_id"]).sum()
-        assert f"{roll.loc[program, 'not_yet']} of the {len(seat)} reps in seat" in (
+        have = len(seat) - roll.loc[program, "not_yet"]
+        gone = g["rep_id"].nunique() - have  # completed it, then left
+        assert f"{have} of the {len(seat)} reps in seat have taken it ({gone} of the " in (
             demo_report.rollout_sentence
         )
+    # who is left to train in what works: in seat, past 180 days, without Value Selling
+    ready = seat[seat["hire_date"] + pd.Timedelta(days=180) <= DAY]
+    vs = raw.loc[raw["program"] == "Value Selling", "rep_id"]
+    todo = ready[~ready["rep_id"].isin(vs)]
+    listed = demo_report.to_train.frame
+    assert set(listed["program"]) == {"Value Selling"}  # not the programme that does nothing
+    assert set(listed["rep_id"]) == set(todo["rep_id"])
+    eff = demo_report.effects_frame.set_index(["program", "measure"])
+    book = eff.loc[("Value Selling", "bookings")]
+    fmt = r11.money_in("USD")
+    assert (
+        f"Train the {len(todo)} reps in seat past their first 180 days who have not taken "
+        f"**Value Selling**" in demo_report.action_sentence
+    )
+    assert f"about **{fmt(len(todo) * book['effect'])}** a quarter" in demo_report.action_sentence
+    assert "**Product Certification** shows no measurable effect" in demo_report.action_sentence
     teams = demo_report.teams.frame
     assert teams.groupby("program")["trained"].sum().to_dict() == {
         p: int(seat["rep_id"].isin(g["rep_id"]).sum())

@@ -478,23 +478,33 @@ def backfill_matches(data: SalesData, as_of: pd.Timestamp) -> pd.DataFrame:
         three blank for a seat not filled by ``as_of``).
     """
     day = pd.Timestamp(as_of)
+    return data.derived(("backfill matches", day), lambda: _backfill_matches(data, day))
+
+
+def _backfill_matches(data: SalesData, day: pd.Timestamp) -> pd.DataFrame:
+    """:func:`backfill_matches`, worked out: per team, departures in date order each take
+    the earliest hire on or after their leaving day not taken yet (a later departure's pick
+    is never earlier than an earlier one's, so one pass over the sorted hires does it)."""
     s = seats(data, day)
-    gone = s[s["end"].notna() & (s["end"] >= data.first_date)].sort_values("end")
-    hired = s[s["hire_date"].notna()].sort_values("hire_date")
-    taken: set[str] = set()
+    gone = s[s["end"].notna() & (s["end"] >= data.first_date)].sort_values("end", kind="stable")
+    hired = s[s["hire_date"].notna()].sort_values("hire_date", kind="stable")
+    by_team = {t: g for t, g in hired.groupby("team", sort=False)}
+    next_free: dict[object, int] = {}
     rows = []
     for dep in gone.itertuples():
-        same = hired[(hired["team"] == dep.team) & (hired["hire_date"] >= dep.end)]
-        same = same[~same["rep_id"].isin(taken)]
         row = {"rep_id": dep.rep_id, "team": dep.team, "end_date": dep.end}
-        if len(same):
-            first = same.iloc[0]
-            taken.add(str(first["rep_id"]))
-            row |= {
-                "backfill_rep_id": first["rep_id"],
-                "backfill_hire_date": first["hire_date"],
-                "days": float((first["hire_date"] - dep.end).days),
-            }
+        team = by_team.get(dep.team)
+        if team is not None:
+            at = int(team["hire_date"].searchsorted(dep.end, side="left"))
+            j = max(next_free.get(dep.team, 0), at)
+            if j < len(team):
+                first = team.iloc[j]
+                next_free[dep.team] = j + 1
+                row |= {
+                    "backfill_rep_id": first["rep_id"],
+                    "backfill_hire_date": first["hire_date"],
+                    "days": float((first["hire_date"] - dep.end).days),
+                }
         rows.append(row)
     cols = ["rep_id", "team", "end_date", "backfill_rep_id", "backfill_hire_date", "days"]
     out = pd.DataFrame(rows, columns=cols)

@@ -10,7 +10,8 @@ difference-in-differences by imputation (Borusyak, Jaravel and Spiess, 2024):
    quarters whose deals have had time to close (:func:`panel`). Each of four measures is
    computed from the deals the rep created in that quarter and kept (deals handed over from
    a leaver are left out): the win rate (won over closed), the average won deal, the
-   cycle days of won deals, and their won value (bookings per rep a quarter).
+   cycle days of won deals, and their won value (the won value of a quarter's new deals per
+   rep, whenever they closed: not the quarter's bookings).
 2. A rep's cells before the quarter they completed a programme are untrained; the quarter of
    completion is left out (partly trained); the quarters after it are trained.
 3. A two-way fixed-effects model, rep plus quarter, is fitted on the untrained cells only
@@ -36,7 +37,7 @@ MEASURES: dict[str, str] = {
     "win_rate": "Win rate",
     "deal_size": "Average deal",
     "cycle_days": "Cycle days",
-    "bookings": "Bookings per rep a quarter",
+    "bookings": "Won value of new deals per rep",
 }
 """The measures an effect is estimated on, and their names on the page."""
 MATURE_DAYS = 120
@@ -51,6 +52,9 @@ DRAWS = 199
 """Bootstrap draws."""
 EVENT_QUARTERS = 4
 """Effects by quarter since training: 1, 2, 3 and 4 or more quarters after it."""
+LEAD_QUARTERS = 2
+"""The check before training: trained reps' difference from the model 1 and 2 quarters before
+the completion quarter (zero when they moved like the untrained reps)."""
 
 
 def completions(data: SalesData, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -327,7 +331,10 @@ class Estimate:
         difference between trained and untrained reps over the same quarters.
     by_quarter
         ``program, measure, quarters_after, cells, effect, low, high``: the effect 1, 2, 3
-        and 4 or more quarters after the completion quarter.
+        and 4 or more quarters after the completion quarter, with the trained cells behind
+        each; for the win rate also 1 and 2 quarters before it (``quarters_after`` -1, -2):
+        the trained reps' difference from the model while still untrained (a
+        difference-in-differences rests on it being about zero).
     programs
         ``program, completed, first_completed, last_completed, measured_reps, estimated,
         reason``: each programme, how many reps completed it, how many have a measured
@@ -391,13 +398,18 @@ def estimate(
     events = ev.to_numpy(float)
     values = {m: outcome(cells, m) for m in MEASURES}
     ones = np.ones(n_rep)
-    full = {m: _fit(*values[m], rep, quarter, events, n_rep, n_q, ones) for m in MEASURES}
+    full = {
+        m: _fit(*values[m], rep, quarter, events, n_rep, n_q, ones, leads=m == "win_rate")
+        for m in MEASURES
+    }
     rng = np.random.default_rng(seed)
     boot: dict[str, list[_Fit]] = {m: [] for m in MEASURES}
     for _ in range(draws if n_rep else 0):
         k = rng.multinomial(n_rep, ones / n_rep).astype(float)
         for m in MEASURES:
-            boot[m].append(_fit(*values[m], rep, quarter, events, n_rep, n_q, k))
+            boot[m].append(
+                _fit(*values[m], rep, quarter, events, n_rep, n_q, k, leads=m == "win_rate")
+            )
     measured = _measured_reps(cells, full["win_rate"].used, events, programs)
     table = _programs_table(done, programs, measured, min_trained)
     estimated = set(table.loc[table["estimated"], "program"])
@@ -444,6 +456,8 @@ class _Fit:
 
     effect: np.ndarray  # per programme
     by_event: np.ndarray  # programmes x EVENT_QUARTERS
+    event_cells: np.ndarray  # programmes x EVENT_QUARTERS: trained cells behind each
+    leads: np.ndarray  # programmes x LEAD_QUARTERS (NaN: not fitted)
     used: np.ndarray  # trained cells with a prediction (bool per cell)
     predicted: np.ndarray  # the untrained prediction per cell (NaN: none)
 
@@ -457,8 +471,13 @@ def _fit(
     n_rep: int,
     n_q: int,
     multiplier: np.ndarray,
+    *,
+    leads: bool = False,
 ) -> _Fit:
-    """Fit rep and quarter effects on the untrained cells; split the trained cells' residuals."""
+    """Fit rep and quarter effects on the untrained cells; split the trained cells' residuals.
+
+    With ``leads``, also the untrained cells' departures 1 and 2 quarters before completion
+    (:func:`_leads`)."""
     n_p = events.shape[1]
     ww = w * multiplier[rep]
     partial = (events == 0).any(axis=1)
@@ -477,7 +496,47 @@ def _fit(
         [(bucket == e).astype(float) for e in range(1, EVENT_QUARTERS + 1)], axis=1
     )  # programme-major within each event block
     by_event = _split(design, resid, root).reshape(EVENT_QUARTERS, n_p).T
-    return _Fit(effect, by_event, used, predicted)
+    counts = design.sum(axis=0).reshape(EVENT_QUARTERS, n_p).T
+    before = (
+        _leads(y, ww, rep, quarter, events, untrained, n_rep, n_q)
+        if leads
+        else np.full((n_p, LEAD_QUARTERS), np.nan)
+    )
+    return _Fit(effect, by_event, counts, before, used, predicted)
+
+
+def _leads(
+    y: np.ndarray,
+    w: np.ndarray,
+    rep: np.ndarray,
+    quarter: np.ndarray,
+    events: np.ndarray,
+    untrained: np.ndarray,
+    n_rep: int,
+    n_q: int,
+) -> np.ndarray:
+    """Rep and quarter effects plus one indicator per programme and quarter before completion,
+    on the untrained cells (least squares with the effects partialled out: Frisch-Waugh)."""
+    n_p = events.shape[1]
+    if n_p == 0:
+        return np.full((0, LEAD_QUARTERS), np.nan)
+    ev = np.nan_to_num(events[untrained], nan=0.0)
+    cols = [(ev == -(k + 1)).astype(float) for k in range(LEAD_QUARTERS)]
+    dummies = np.concatenate(cols, axis=1)  # lead-major: lead 1 of each programme, then 2
+    u_rep, u_q, u_w = rep[untrained], quarter[untrained], w[untrained]
+
+    def residual(v: np.ndarray) -> np.ndarray:
+        a, b = twoway_fit(v, u_w, u_rep, u_q, n_rep, n_q)
+        return v - (a[u_rep] + b[u_q])
+
+    ry = residual(y[untrained])
+    rx = np.column_stack([residual(dummies[:, c]) for c in range(dummies.shape[1])])
+    keep = dummies.sum(axis=0) > 0
+    out = np.full(dummies.shape[1], np.nan)
+    if keep.any():
+        root = np.sqrt(u_w)
+        out[keep] = np.linalg.lstsq(rx[:, keep] * root[:, None], ry * root, rcond=None)[0]
+    return out.reshape(LEAD_QUARTERS, n_p).T
 
 
 def _split(design: np.ndarray, resid: np.ndarray, root: np.ndarray) -> np.ndarray:
@@ -597,8 +656,23 @@ def _effect_row(
 def _event_rows(
     program: str, measure: str, j: int, fit: _Fit, boots: list[_Fit], level: float
 ) -> list[dict]:
-    """One programme's effect on one measure by quarter since training."""
+    """One programme's effect on one measure by quarter since training (and before it)."""
     rows = []
+    for k in reversed(range(LEAD_QUARTERS)):
+        if np.isnan(fit.leads[j, k]):
+            continue
+        low, high = _interval([b.leads[j, k] for b in boots], level)
+        rows.append(
+            {
+                "program": program,
+                "measure": measure,
+                "quarters_after": -(k + 1),
+                "cells": None,
+                "effect": float(fit.leads[j, k]),
+                "low": low,
+                "high": high,
+            }
+        )
     for e in range(EVENT_QUARTERS):
         if np.isnan(fit.by_event[j, e]):
             continue
@@ -608,7 +682,7 @@ def _event_rows(
                 "program": program,
                 "measure": measure,
                 "quarters_after": e + 1,
-                "cells": None,
+                "cells": int(fit.event_cells[j, e]),
                 "effect": float(fit.by_event[j, e]),
                 "low": low,
                 "high": high,

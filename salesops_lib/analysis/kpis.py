@@ -355,6 +355,43 @@ def kpi_trend(data: SalesData, *, quarters: list[str], by: str | None = None) ->
     return out.drop(columns=["scope"]) if by is None else out
 
 
+def attainment_trend(data: SalesData, *, quarters: list[str]) -> pd.DataFrame:
+    """Each rep's bookings, wins, quota and attainment per quarter: :func:`kpi_trend`'s figures
+    without the open pipeline (which costs the most to work out and is not needed here).
+
+    Parameters
+    ----------
+    data
+        The data set.
+    quarters
+        The quarters, in the order stacked (each counted to its end, or to the data's last
+        date while it runs).
+
+    Returns
+    -------
+    DataFrame
+        ``quarter, rep_id, bookings, won, quota, attainment``: one row per rep with a win or a
+        quota in the quarter (a rep with a quota and no win has 0 bookings).
+    """
+    frames = []
+    for q in quarters:
+        start, _end, as_of_ts = quarter_window(data, q, None)
+        closed = closed_deals(data, start=start, as_of=as_of_ts)
+        won = closed[closed["is_won"]].groupby("rep_id")["amount"].agg(["sum", "size"])
+        quota = quotas_of(data, q).rename("quota")
+        t = won.rename(columns={"sum": "bookings", "size": "won"}).join(quota, how="outer")
+        t[["bookings", "won"]] = t[["bookings", "won"]].fillna(0)
+        has = t["quota"].notna() & (t["quota"] > 0)
+        t["attainment"] = np.where(has, t["bookings"] / t["quota"].where(has, 1), np.nan)
+        frames.append(t.rename_axis("rep_id").reset_index().assign(quarter=q))
+    cols = ["quarter", "rep_id", "bookings", "won", "quota", "attainment"]
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(frames, ignore_index=True)[cols]
+    out["won"] = out["won"].astype("int64")
+    return out
+
+
 def pace(
     data: SalesData, *, quarter: str, as_of: object | None = None, lookback: int = 4
 ) -> pd.DataFrame:

@@ -128,13 +128,57 @@ def _log_log_range(s: float, se: float, z: float = 1.959964) -> tuple[float, flo
     return float(lo), float(hi)
 
 
-def median_tenure(spells: pd.DataFrame) -> float:
-    """Months of tenure by which half the reps have left (NaN while more than half stay).
+def at_risk(spells: pd.DataFrame, months: float) -> int:
+    """Reps counted in the curve at a month of tenure: in the data then, not yet left.
 
     Parameters
     ----------
     spells
         :func:`tenure_spells`.
+    months
+        The month of tenure.
+
+    Returns
+    -------
+    int
+    """
+    return int(((spells["entry"] <= months) & (spells["months"] >= months)).sum())
+
+
+def months_counted(spells: pd.DataFrame, *, at_least: int = MIN_GROUP_REPS) -> float:
+    """The longest tenure at which at least ``at_least`` reps are still counted (NaN: none).
+
+    Parameters
+    ----------
+    spells
+        :func:`tenure_spells`.
+    at_least
+        Reps at risk needed.
+
+    Returns
+    -------
+    float
+        Months.
+    """
+    ends = np.sort(spells["months"].to_numpy(float))[::-1]
+    for t in ends:
+        if at_risk(spells, t) >= at_least:
+            return float(t)
+    return float("nan")
+
+
+def median_tenure(spells: pd.DataFrame, *, at_least: int = MIN_GROUP_REPS) -> float:
+    """Months of tenure by which half the reps have left.
+
+    NaN while more than half stay, and when fewer than ``at_least`` reps are still counted
+    at that month (a curve that far out rests on a handful of reps).
+
+    Parameters
+    ----------
+    spells
+        :func:`tenure_spells`.
+    at_least
+        Reps at risk the median needs.
 
     Returns
     -------
@@ -142,13 +186,41 @@ def median_tenure(spells: pd.DataFrame) -> float:
     """
     if not len(spells) or not spells["left"].any():
         return float("nan")
-    sf = SurvfuncRight(
+    q = _survival(spells).quantile(0.5)
+    if q is None or not np.isfinite(q) or at_risk(spells, float(q)) < at_least:
+        return float("nan")
+    return float(q)
+
+
+def still_in_seat(spells: pd.DataFrame, months: float) -> float:
+    """The share of reps still in seat at a month of tenure (Kaplan–Meier).
+
+    Parameters
+    ----------
+    spells
+        :func:`tenure_spells`.
+    months
+        The month of tenure.
+
+    Returns
+    -------
+    float
+        1.0 before the first departure.
+    """
+    if not len(spells) or not spells["left"].any():
+        return 1.0
+    sf = _survival(spells)
+    before = np.asarray(sf.surv_times) <= months
+    return float(np.asarray(sf.surv_prob)[before][-1]) if before.any() else 1.0
+
+
+def _survival(spells: pd.DataFrame) -> SurvfuncRight:
+    """The Kaplan–Meier fit of the spells (left-truncated at their entry)."""
+    return SurvfuncRight(
         spells["months"].to_numpy(float),
         spells["left"].to_numpy(int),
         entry=spells["entry"].to_numpy(float),
     )
-    q = sf.quantile(0.5)
-    return float(q) if q is not None and np.isfinite(q) else float("nan")
 
 
 def performance_bands(data: SalesData, as_of: pd.Timestamp, reps: pd.Series) -> pd.DataFrame:
@@ -169,7 +241,7 @@ def performance_bands(data: SalesData, as_of: pd.Timestamp, reps: pd.Series) -> 
         Index ``rep_id``; ``attainment`` (NaN: no quarter with a quota) and ``band`` (one
         of :data:`BANDS`).
     """
-    from salesops_lib.analysis.kpis import kpi_trend
+    from salesops_lib.analysis.kpis import attainment_trend
 
     ids = pd.Index(reps.astype("str").unique(), name="rep_id")
     att = pd.Series(np.nan, index=ids)
@@ -177,7 +249,7 @@ def performance_bands(data: SalesData, as_of: pd.Timestamp, reps: pd.Series) -> 
         last = data.calendar.latest_complete_quarter(pd.Timestamp(as_of))
         qs = [q for q in data.quarters() if q <= last]
         if qs:
-            t = kpi_trend(data, quarters=qs, by="rep_id")
+            t = attainment_trend(data, quarters=qs)
             t = t[t["quota"] > 0].sort_values("quarter").groupby("rep_id").tail(4)
             g = t.groupby("rep_id")[["bookings", "quota"]].sum()
             att = (g["bookings"] / g["quota"]).reindex(ids)

@@ -87,6 +87,27 @@ def money_axis(ax: Axes, *, axis: str = "y", currency: str = "USD") -> Axes:
     return ax
 
 
+def points_axis(ax: Axes, *, axis: str = "y") -> Axes:
+    """Format an axis of share differences as signed percentage points (``+5``, ``−2``, ``0``).
+
+    Parameters
+    ----------
+    ax
+        The Axes whose axis is formatted (values are shares: 0.05 reads +5).
+    axis
+        ``y`` or ``x``.
+
+    Returns
+    -------
+    Axes
+        ``ax``.
+    """
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 5, 10]))
+    target.set_major_formatter(FuncFormatter(lambda v, _pos: points(v).replace("-", "−")))
+    return ax
+
+
 def pct_axis(ax: Axes, *, axis: str = "y") -> Axes:
     """Format an axis as whole percentages.
 
@@ -656,11 +677,14 @@ def range_bars(
     target: float | None = None,
     currency: str = "USD",
     mean_label: str = "team average",
+    xlabel: str | None = None,
+    sort: bool = True,
     ax: Axes | None = None,
 ) -> Axes:
     """Horizontal mean markers with a min-max range per row (e.g. each manager's team).
 
-    Rows are sorted by ``mean``, the largest at the top.
+    Rows are sorted by ``mean``, the largest at the top (with ``sort``; else in the frame's
+    order, the first at the top).
 
     Parameters
     ----------
@@ -673,13 +697,18 @@ def range_bars(
     title
         The chart's title (it states the finding).
     kind
-        ``pct``: a percentage axis; anything else: a money axis.
+        ``pct``: a percentage axis; ``points``: signed percentage points; anything else: a
+        money axis.
     target
         Draw a dashed line here (None: none).
     currency
         ISO code of the money amounts (axis and labels as ``$1.2M``).
     mean_label
         What the marker is (its legend entry).
+    xlabel
+        The value axis' label (None: none).
+    sort
+        Sort the rows by ``mean`` (else keep the frame's order).
     ax
         The Axes to draw on; None: a new figure.
 
@@ -688,7 +717,7 @@ def range_bars(
     Axes
         The Axes drawn on.
     """
-    data = frame.sort_values(mean)
+    data = frame.sort_values(mean) if sort else frame.iloc[::-1]
     ax = _ax(ax, (9.0, max(2.2, 0.4 * len(data) + 1.0)))
     y = np.arange(len(data))
     ax.hlines(y, data[low], data[high], color=MUTED, lw=6)
@@ -698,8 +727,12 @@ def range_bars(
         ax.axvline(target, color="#444", lw=0.9, ls="--")
     if kind == "pct":
         pct_axis(ax, axis="x")
+    elif kind == "points":
+        points_axis(ax, axis="x")
     else:
         money_axis(ax, axis="x", currency=currency)
+    if xlabel:
+        ax.set_xlabel(xlabel)
     _value_grid_on_x(ax)
     ax.set_title(title)
     return ax

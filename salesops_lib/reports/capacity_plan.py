@@ -22,7 +22,7 @@ import pandas as pd
 from salesops_lib.analysis import capacity as cap
 from salesops_lib.analysis import quota as quota_analysis
 from salesops_lib.analysis import turnover as tv
-from salesops_lib.analysis.kpis import kpi_trend, trailing_full_quarters
+from salesops_lib.analysis.kpis import attainment_trend, trailing_full_quarters
 from salesops_lib.data import SalesData
 from salesops_lib.format import number, pct
 from salesops_lib.reports.base import (
@@ -670,18 +670,26 @@ def backtest_sentence(frame: pd.DataFrame, made: pd.Timestamp, fmt: MoneyFormat)
     qs = list(frame["quarter"])
     err, team_err = planned / booked - 1, team / booked - 1
     word = "under" if err < 0 else "over"
+    hiring, productivity = team - planned, booked - team
+    larger = "hiring" if abs(hiring) > abs(productivity) else "productivity"
     return (
         f"Made on {made.date()} from the data known then, the plan expected {fmt(planned)} "
         f"for {quarter_span(qs)}; the team booked {bold(fmt(booked))}, so the plan was "
         f"{bold(pct(abs(err)) + ' ' + word)}. With the reps the team actually had (hires "
         f"and departures the plan could not know), the same productivity gives "
-        f"{fmt(team)}, {pct(abs(team_err))} {'under' if team_err < 0 else 'over'}: "
-        + (
-            "most of the miss was hiring the plan did not foresee, not productivity."
-            if abs(team_err) < abs(err)
-            else "the miss was productivity, not hiring."
-        )
+        f"{fmt(team)}, {pct(abs(team_err))} {'under' if team_err < 0 else 'over'}. Of the "
+        f"{_signed_money(booked - planned, fmt)} between bookings and plan, hiring accounts "
+        f"for {_signed_money(hiring, fmt)} and productivity (bookings per ramped rep) for "
+        f"{_signed_money(productivity, fmt)}: mostly {larger}."
     )
+
+
+def _signed_money(x: float, fmt: MoneyFormat) -> str:
+    """``+$4.0M`` or ``−$1.2M`` (``$0`` without a sign)."""
+    text = fmt(abs(x))
+    if text.lstrip("$€£¥") in ("0", "0.0"):
+        return text
+    return ("+" if x > 0 else "−") + text
 
 
 # ---- turnover -------------------------------------------------------------------------------
@@ -823,11 +831,15 @@ def survival_sentence(spells: pd.DataFrame, company: pd.DataFrame) -> str | None
     at = company.set_index("months")["still_in_seat"]
     parts = [f"{pct(at[m])} after {m} months" for m in (12, 24) if m in at]
     med = tv.median_tenure(spells)
-    tail = (
-        f" Half of the reps have left by month {number(med)}."
-        if np.isfinite(med)
-        else " More than half of the reps are still in seat at the longest tenure shown."
-    )
+    far = tv.months_counted(spells)
+    tail = ""
+    if np.isfinite(med):
+        tail = f" Half of the reps have left by month {number(med)}."
+    elif np.isfinite(far) and tv.still_in_seat(spells, far) > 0.5:
+        tail = (
+            f" More than half are still in seat after {number(far)} months, the longest tenure "
+            f"at which at least {tv.MIN_GROUP_REPS} reps are still counted."
+        )
     return (
         f"Of {count(len(spells), 'rep')} with a hire date, {left} left. Still in seat: "
         + " and ".join(parts)
@@ -948,7 +960,7 @@ def consistency_frame(data: SalesData, quarters: list[str], day: pd.Timestamp) -
         (``attrs["by_quota"]`` says which).
     """
     seats = cap.ramped_equivalents(data, quarters, cap.Ramp((1.0,), "default", 0), as_of=day)
-    t = kpi_trend(data, quarters=quarters, by="rep_id")
+    t = attainment_trend(data, quarters=quarters)
     by_quota = bool(t["quota"].gt(0).any())
     rows = []
     for q, g in t.groupby("quarter", sort=False):

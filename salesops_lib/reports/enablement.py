@@ -1,7 +1,7 @@
 """Report 11, enablement: did the training programmes change what the trained reps achieve?
 
 :func:`build` returns an :class:`EnablementReport`: each programme's effect on the win rate,
-the average deal, cycle days and bookings per rep, estimated by a staggered
+the average deal, cycle days and the won value of new deals per rep, estimated by a staggered
 difference-in-differences (:mod:`salesops_lib.analysis.enablement`) with 90% ranges; why a
 plain comparison of trained and untrained reps misleads; the effect quarter by quarter after
 training; who has been trained and who not yet; and how the four measures moved. Without an
@@ -66,25 +66,25 @@ EFFECT_SPEC = TableSpec(
         Column("without_text", "Without the programme (estimated)"),
         Column("effect_text", "Effect"),
         Column("range_text", "90% range"),
-        Column("relative", "Change", "pct"),
+        Column("relative_text", "Change"),
         Column("verdict", "Verdict"),
     )
 )
 COMPARISON_SPEC = TableSpec(
     (
         Column("program", "Programme"),
-        Column("before", "Trained vs untrained reps before training", "pp"),
-        Column("naive", "Trained vs untrained reps after training", "pp"),
-        Column("effect", "Estimated effect", "pp"),
+        Column("before_text", "Its reps vs reps without it, before training"),
+        Column("naive_text", "After training (the plain comparison)"),
+        Column("effect_text", "Estimated effect"),
     )
 )
 TIMING_SPEC = TableSpec(
     (
         Column("program", "Programme"),
-        Column("after_label", "Quarter after training"),
-        Column("effect", "Effect on the win rate", "pp"),
-        Column("low", "90% range from", "pp"),
-        Column("high", "to", "pp"),
+        Column("after_label", "Quarter"),
+        Column("cells", "Trained rep-quarters", "int"),
+        Column("effect_text", "Difference from untrained reps (win rate)"),
+        Column("range_text", "90% range"),
     )
 )
 ROLLOUT_SPEC = TableSpec(
@@ -109,6 +109,16 @@ TEAM_SPEC = TableSpec(
     ),
     max_rows=60,
 )
+TO_TRAIN_SPEC = TableSpec(
+    (
+        Column("program", "Programme"),
+        Column("manager", "Manager"),
+        Column("team", "Team"),
+        Column("rep_name", "Rep"),
+        Column("hire_date", "Hired", "date"),
+    ),
+    max_rows=80,
+)
 MEASURES_SPEC = TableSpec(
     (
         Column("quarter", "Quarter deals were created"),
@@ -116,8 +126,8 @@ MEASURES_SPEC = TableSpec(
         Column("win_rate", "Win rate", "pct"),
         Column("deal_size", "Average deal", "money"),
         Column("cycle_days", "Cycle days", "num1"),
-        Column("bookings", "Bookings per rep", "money"),
-        Column("trained_share", "Reps trained in a programme", "pct"),
+        Column("bookings", "Won value of new deals per rep", "money"),
+        Column("trained_share", "Reps trained before the quarter", "pct"),
     )
 )
 
@@ -133,6 +143,7 @@ class EnablementReport(HasGaps):
     effects_frame: pd.DataFrame
     effects: Table | None
     effect_sentence: str | None
+    action_sentence: str | None
     effect_chart: pd.DataFrame
     effect_title: str
     comparison_frame: pd.DataFrame
@@ -145,6 +156,7 @@ class EnablementReport(HasGaps):
     rollout_frame: pd.DataFrame
     rollout: Table | None
     teams: Table | None
+    to_train: Table | None
     rollout_sentence: str | None
     measures_frame: pd.DataFrame
     measures: Table | None
@@ -202,58 +214,140 @@ def build(
     fmt = money_in(d.currency)
     day = period.as_of
     est = en.estimate(d, day)
-    gaps: list[Gap] = []
-    if est.panel.empty:
-        gaps += [Gap(s, NO_QUARTERS, ADD_QUARTERS) for s in (*TRAINING_SECTIONS, MEASURES_SECTION)]
-    elif est.completions.empty:
-        gaps += [Gap(s, NO_ENABLEMENT, ADD_ENABLEMENT) for s in TRAINING_SECTIONS]
+    gaps = _gaps(est)
     has_training = not est.completions.empty and not est.panel.empty
-    effects = effect_frame(est, fmt) if has_training else pd.DataFrame()
-    comparison = comparison_frame(est) if has_training else pd.DataFrame()
-    timing = timing_frame(est) if has_training else pd.DataFrame()
-    rollout = rollout_frame(d, est, day) if has_training else pd.DataFrame()
-    measures = measures_frame(est)
+    sections = _training_sections(d, est, day, fmt) if has_training else dict(_NO_TRAINING)
     return EnablementReport(
         header=header(data, period, team),
         period=period,
         gaps=gaps,
         estimate=est,
-        effects_frame=effects,
-        effects=_table(effects, EFFECT_SPEC, "Each programme's effect on each measure.", d),
-        effect_sentence=effect_sentence(est, fmt) if has_training else None,
-        effect_chart=effects[effects["relative"].notna()] if len(effects) else effects,
-        effect_title=effect_title(effects) if len(effects) else "",
-        comparison_frame=comparison,
-        comparison=_table(
-            comparison, COMPARISON_SPEC, "Win rate, trained minus untrained reps (points).", d
-        ),
-        comparison_sentence=comparison_sentence(comparison) if len(comparison) else None,
-        timing_frame=timing,
-        timing=_table(timing, TIMING_SPEC, "The effect on the win rate by quarter since.", d),
-        timing_sentence=timing_sentence(timing) if len(timing) else None,
-        timing_title="Effect on the win rate by quarter after training (points)",
-        rollout_frame=rollout,
-        rollout=_table(rollout, ROLLOUT_SPEC, "Each programme's roll-out.", d),
-        teams=_table(team_frame(d, est, day), TEAM_SPEC, "Reps in seat trained, by team.", d)
-        if has_training
-        else None,
-        rollout_sentence=rollout_sentence(rollout, est) if len(rollout) else None,
-        measures_frame=measures,
-        measures=_table(
-            measures,
-            MEASURES_SPEC if has_training else MEASURES_SPEC.without("trained_share"),
-            "The four measures by quarter.",
-            d,
-        ),
-        measures_chart=_measures_chart(measures, has_training),
-        measures_sentence=measures_sentence(measures, fmt) if len(measures) else None,
-        measures_title="Win rate of the deals created each quarter"
-        + (", and the share of reps trained" if has_training else ""),
+        **sections,
+        **_measures_section(est, fmt, has_training, d.currency),
         **_spread(est),
-        definitions=_definitions(),
+        definitions=_definitions(has_training),
         findings=_findings(est, fmt),
         currency=d.currency,
     )
+
+
+def _gaps(est: en.Estimate) -> list[Gap]:
+    """What cannot be shown: no measured quarter at all, or no training to measure."""
+    if est.panel.empty:
+        return [Gap(s, NO_QUARTERS, ADD_QUARTERS) for s in (*TRAINING_SECTIONS, MEASURES_SECTION)]
+    if not est.completions.empty:
+        return []
+    quarters = sorted(est.panel["quarter"].unique())
+    missing = NO_ENABLEMENT
+    if len(quarters) < 2:
+        missing += (
+            f", and a measured quarter before and one after each completion (this data has "
+            f"{count(len(quarters), 'measured quarter')}, {quarters_span_words(quarters)})"
+        )
+    return [Gap(s, missing, ADD_ENABLEMENT) for s in TRAINING_SECTIONS]
+
+
+def quarters_span_words(quarters: list[str]) -> str:
+    """``2017Q2`` or ``2023Q4 to 2026Q1``.
+
+    Parameters
+    ----------
+    quarters
+        Quarter labels in order.
+
+    Returns
+    -------
+    str
+    """
+    return quarters[0] if len(quarters) == 1 else f"{quarters[0]} to {quarters[-1]}"
+
+
+_NO_TRAINING = {
+    "effects_frame": pd.DataFrame(),
+    "effects": None,
+    "effect_sentence": None,
+    "action_sentence": None,
+    "effect_chart": pd.DataFrame(),
+    "effect_title": "",
+    "comparison_frame": pd.DataFrame(),
+    "comparison": None,
+    "comparison_sentence": None,
+    "timing_frame": pd.DataFrame(),
+    "timing": None,
+    "timing_sentence": None,
+    "timing_title": "",
+    "rollout_frame": pd.DataFrame(),
+    "rollout": None,
+    "teams": None,
+    "to_train": None,
+    "rollout_sentence": None,
+}
+
+
+def _training_sections(d: SalesData, est: en.Estimate, day: pd.Timestamp, fmt: MoneyFormat) -> dict:
+    """The effects, the plain comparison, the effect over time and the roll-out."""
+    effects = effect_frame(est, fmt)
+    comparison = comparison_frame(est)
+    timing = timing_frame(est)
+    rollout = rollout_frame(d, est, day)
+    train = to_train_frame(d, est, day)
+    return {
+        "effects_frame": effects,
+        "effects": _table(
+            effects, EFFECT_SPEC, "Each programme's effect on each measure.", d.currency
+        ),
+        "effect_sentence": effect_sentence(est, fmt),
+        "action_sentence": action_sentence(effects, train, fmt),
+        "effect_chart": effects[effects["relative"].notna()] if len(effects) else effects,
+        "effect_title": effect_title(effects) if len(effects) else "",
+        "comparison_frame": comparison,
+        "comparison": _table(
+            comparison, COMPARISON_SPEC, "Win rate differences, in points.", d.currency
+        ),
+        "comparison_sentence": comparison_sentence(comparison) if len(comparison) else None,
+        "timing_frame": timing,
+        "timing": _table(
+            timing,
+            TIMING_SPEC,
+            "The trained reps' win rate against the model, before and after training.",
+            d.currency,
+        ),
+        "timing_sentence": timing_sentence(timing, est.effects) if len(timing) else None,
+        "timing_title": "Trained reps' win rate against untrained reps', by quarter from "
+        "training (points, 90% ranges)",
+        "rollout_frame": rollout,
+        "rollout": _table(rollout, ROLLOUT_SPEC, "Each programme's roll-out.", d.currency),
+        "teams": _table(
+            team_frame(d, est, day), TEAM_SPEC, "Reps in seat trained, by team.", d.currency
+        ),
+        "to_train": _table(
+            train[train["program"].isin(working_programs(effects))],
+            TO_TRAIN_SPEC,
+            f"Reps in seat past their first {en.RAMP_DAYS} days who have not taken a "
+            "programme that works, by manager.",
+            d.currency,
+        ),
+        "rollout_sentence": rollout_sentence(rollout, train) if len(rollout) else None,
+    }
+
+
+def _measures_section(
+    est: en.Estimate, fmt: MoneyFormat, has_training: bool, currency: str
+) -> dict:
+    """The four measures by quarter (shown with or without training data)."""
+    measures = measures_frame(est)
+    return {
+        "measures_frame": measures,
+        "measures": _table(
+            measures,
+            MEASURES_SPEC if has_training else MEASURES_SPEC.without("trained_share"),
+            "The four measures by quarter.",
+            currency,
+        ),
+        "measures_chart": _measures_chart(measures),
+        "measures_sentence": measures_sentence(measures, fmt) if len(measures) else None,
+        "measures_title": "Win rate of the deals created each quarter",
+    }
 
 
 def _spread(est: en.Estimate) -> dict:
@@ -262,11 +356,11 @@ def _spread(est: en.Estimate) -> dict:
     return {"spread_frame": frame, "spread_title": spread_title(frame) if len(frame) else ""}
 
 
-def _table(frame: pd.DataFrame, spec: TableSpec, caption: str, data: SalesData) -> Table | None:
+def _table(frame: pd.DataFrame, spec: TableSpec, caption: str, currency: str) -> Table | None:
     """The frame as a table, None when it is empty."""
     if frame is None or not len(frame):
         return None
-    return Table(frame, spec, caption=caption, currency=data.currency)
+    return Table(frame, spec, caption=caption, currency=currency)
 
 
 # ---- effects ---------------------------------------------------------------------------------
@@ -337,6 +431,14 @@ def range_text(measure: str, low: float, high: float, fmt: MoneyFormat) -> str:
     return f"{a} to {b}"
 
 
+def _signed_pct(x: float) -> str:
+    """``+23%``, ``−3%`` or ``0%``, with a true minus sign; a dash when unknown."""
+    if not np.isfinite(x):
+        return "–"
+    text = pct(abs(x))
+    return text if text == "0%" else ("+" if x > 0 else "−") + text
+
+
 def _signed(x: float, digits: int) -> str:
     """``+5.2``, ``−3.0`` or ``0``: never ``+0.0`` or ``−0.0``."""
     r = round(x, digits)
@@ -376,7 +478,8 @@ def effect_frame(est: en.Estimate, fmt: MoneyFormat) -> pd.DataFrame:
     -------
     DataFrame
         :attr:`~salesops_lib.analysis.enablement.Estimate.effects` plus ``measure_label,
-        trained_text, without_text, effect_text, range_text, verdict``.
+        trained_text, without_text, effect_text, range_text, relative_text, verdict,
+        row_label``.
     """
     e = est.effects.copy()
     if e.empty:
@@ -397,12 +500,13 @@ def effect_frame(est: en.Estimate, fmt: MoneyFormat) -> pd.DataFrame:
     e["range_text"] = [
         range_text(k, lo, hi, fmt) for k, lo, hi in zip(m, e["low"], e["high"], strict=True)
     ]
+    e["relative_text"] = [_signed_pct(v) for v in e["relative"]]
     e["verdict"] = e.apply(verdict, axis=1)
     e["row_label"] = e["program"] + " · " + e["measure_label"]
     return e.reset_index(drop=True)
 
 
-def program_sentence(rows: pd.DataFrame, fmt: MoneyFormat) -> str:
+def program_sentence(rows: pd.DataFrame, fmt: MoneyFormat, completed: int | None = None) -> str:
     """What one programme changed, in plain words ("no measurable effect" when nothing).
 
     Parameters
@@ -411,6 +515,8 @@ def program_sentence(rows: pd.DataFrame, fmt: MoneyFormat) -> str:
         The programme's rows of :func:`effect_frame` (one per measure).
     fmt
         Money formatter.
+    completed
+        Reps who completed it (said beside those measured); None: not said.
 
     Returns
     -------
@@ -418,6 +524,11 @@ def program_sentence(rows: pd.DataFrame, fmt: MoneyFormat) -> str:
     """
     name = bold(rows["program"].iloc[0])
     reps = int(rows["trained_reps"].max())
+    measured = (
+        f"{reps} of its {completed} reps"
+        if completed is not None and completed != reps
+        else count(reps, "rep")
+    )
     moved = rows[rows["measurable"]]
     still = rows[~rows["measurable"]]
     if moved.empty:
@@ -427,7 +538,7 @@ def program_sentence(rows: pd.DataFrame, fmt: MoneyFormat) -> str:
         )
         return (
             f"{name}: no measurable effect on {_either(list(rows['measure_label'].str.lower()))} "
-            f"({count(reps, 'rep')} measured after it; every 90% range holds zero{example})."
+            f"({measured} measured after it; every 90% range holds zero{example})."
         )
     parts = [
         f"{'raised' if r.effect > 0 else 'lowered'} {_measure_noun(r.measure)} by "
@@ -440,7 +551,7 @@ def program_sentence(rows: pd.DataFrame, fmt: MoneyFormat) -> str:
         if len(still)
         else ""
     )
-    return f"{name} {listing(parts)} for the {count(reps, 'rep')} measured after it{tail}."
+    return f"{name} {listing(parts)} for the {measured} measured after it{tail}."
 
 
 def _either(items: list[str]) -> str:
@@ -456,12 +567,15 @@ def _measure_noun(measure: str) -> str:
         "win_rate": "the win rate",
         "deal_size": "the average deal",
         "cycle_days": "cycle days",
-        "bookings": "bookings per rep a quarter",
+        "bookings": "the won value of new deals per rep a quarter",
     }[measure]
 
 
 def effect_sentence(est: en.Estimate, fmt: MoneyFormat) -> str:
-    """Every programme's effects, then the programmes that could not be estimated and why.
+    """What the estimate covers, every programme's effects, and the check before training.
+
+    Programmes that could not be estimated are named with the reason; the last sentence says
+    whether the trained reps moved like the others before training.
 
     Parameters
     ----------
@@ -475,10 +589,138 @@ def effect_sentence(est: en.Estimate, fmt: MoneyFormat) -> str:
     str
     """
     frame = effect_frame(est, fmt)
-    parts = [program_sentence(g, fmt) for _, g in frame.groupby("program", sort=True)]
+    quarters = sorted(est.panel["quarter"].unique())
+    head = (
+        f"Measured on the deals reps created from {quarters[0]} to {quarters[-1]} (later deals "
+        f"have not had {en.MATURE_DAYS} days to close)."
+    )
+    done = est.programs.set_index("program")["completed"]
+    parts = [
+        program_sentence(g, fmt, int(done.get(p, 0)))
+        for p, g in frame.groupby("program", sort=True)
+    ]
     for r in est.programs[~est.programs["estimated"]].itertuples():
         parts.append(f"{bold(r.program)} cannot be measured yet: {r.reason}.")
-    return " ".join(parts)
+    check = assumption_sentence(timing_frame(est))
+    return " ".join([head, *parts] + ([check] if check else []))
+
+
+def assumption_sentence(timing: pd.DataFrame) -> str | None:
+    """What the estimate assumes, and whether the quarters before training bear it out.
+
+    Parameters
+    ----------
+    timing
+        :func:`timing_frame` (its rows before training: ``quarters_after`` below 0).
+
+    Returns
+    -------
+    str or None
+        None when no programme has a quarter before training to check.
+    """
+    before = timing[timing["quarters_after"] < 0]
+    if before.empty:
+        return None
+    apart = before[(before["low"] > 0) | (before["high"] < 0)]
+    head = (
+        "The estimate assumes the trained reps' win rates would otherwise have moved like the "
+        "untrained reps'"
+    )
+    if apart.empty:
+        return (
+            f"{head}; in the quarters just before training they did (every 90% range of the "
+            "difference holds zero; see the table under “Does the effect last?”)."
+        )
+    names = listing(sorted(apart["program"].unique()))
+    return (
+        f"{head}; before training, {names}'s reps already differed from that (a 90% range "
+        "excludes zero in a quarter before it: see “Does the effect last?”), so read that "
+        "estimate with care."
+    )
+
+
+def action_sentence(effects: pd.DataFrame, to_train: pd.DataFrame, fmt: MoneyFormat) -> str | None:
+    """What to do: train the rest in what works (and what it is worth), rethink what does not.
+
+    Parameters
+    ----------
+    effects
+        :func:`effect_frame`.
+    to_train
+        :func:`to_train_frame`: the reps in seat past their ramp not yet trained, per
+        programme.
+    fmt
+        Money formatter.
+
+    Returns
+    -------
+    str or None
+        None when no programme was estimated.
+    """
+    if effects.empty:
+        return None
+    parts = []
+    for program, g in effects.groupby("program", sort=True):
+        rows = g.set_index("measure")
+        better = rows[rows["measurable"] & _improves(rows)]
+        if better.empty:
+            if not rows["measurable"].any():
+                parts.append(
+                    f"{bold(program)} shows no measurable effect on any of the four results: "
+                    "keep it only for what it is meant to do beyond them."
+                )
+            continue
+        n = int((to_train["program"] == program).sum())
+        if n == 0:
+            parts.append(f"Every rep in seat past their ramp has taken {bold(program)}.")
+            continue
+        book = rows.loc["bookings"]
+        worth = (
+            f": if its effect holds for them, about {bold(fmt(n * book['effect']))} a quarter "
+            f"more won value of new deals ({n} × {fmt(book['effect'])}; range "
+            f"{fmt(n * book['low'])} to {fmt(n * book['high'])})"
+            if book["measurable"] and book["effect"] > 0
+            else ""
+        )
+        parts.append(
+            f"Train the {count(n, 'rep')} in seat past their first {en.RAMP_DAYS} days who have "
+            f"not taken {bold(program)} (listed under “Who has been trained”){worth}."
+        )
+    if not parts:
+        return None
+    return " ".join(parts) + " What training costs is not in the data, so this is no return on it."
+
+
+def working_programs(effects: pd.DataFrame) -> list[str]:
+    """The programmes with a measurable effect for the better on at least one measure.
+
+    Parameters
+    ----------
+    effects
+        :func:`effect_frame`.
+
+    Returns
+    -------
+    list of str
+    """
+    if effects.empty:
+        return []
+    return sorted(
+        p for p, g in effects.groupby("program") if (g.set_index("measure").pipe(_better)).any()
+    )
+
+
+def _better(rows: pd.DataFrame) -> pd.Series:
+    """Per measure: measurable and for the better."""
+    return rows["measurable"] & _improves(rows)
+
+
+def _improves(rows: pd.DataFrame) -> pd.Series:
+    """Per measure, whether the effect is for the better (shorter cycles are better)."""
+    return pd.Series(
+        np.where(rows.index == "cycle_days", rows["effect"] < 0, rows["effect"] > 0),
+        index=rows.index,
+    )
 
 
 def effect_title(effects: pd.DataFrame) -> str:
@@ -499,8 +741,9 @@ def effect_title(effects: pd.DataFrame) -> str:
     top = moved.loc[moved["relative"].abs().idxmax()]
     way = "raised" if top["effect"] > 0 else "lowered"
     return (
-        f"{top['program']} {way} {_measure_noun(top['measure'])} by {pct(abs(top['relative']))} "
-        "against the estimate without it (changes with their 90% ranges)"
+        f"{top['program']} {way} {_measure_noun(top['measure'])} by "
+        f"{top['effect_text'].lstrip('+').lstrip('−')} ({pct(abs(top['relative']))} "
+        f"{'above' if top['effect'] > 0 else 'below'} the estimate without it)"
     )
 
 
@@ -535,7 +778,10 @@ def comparison_frame(est: en.Estimate) -> pd.DataFrame:
                 "effect": r.effect,
             }
         )
-    return pd.DataFrame(rows, columns=["program", "before", "naive", "effect"])
+    out = pd.DataFrame(rows, columns=["program", "before", "naive", "effect"])
+    for c in ("before", "naive", "effect"):
+        out[f"{c}_text"] = [_points(v) for v in out[c]]
+    return out
 
 
 def _same_quarter_gap(
@@ -560,22 +806,26 @@ def comparison_sentence(frame: pd.DataFrame) -> str:
     -------
     str
     """
-    parts = []
+    parts, plain = [], []
     for r in frame.itertuples():
         before = (
-            f"before training its reps won {_more_or_less(r.before)} than untrained reps in "
-            "the same quarters"
+            f"before training its reps won {_more_or_less(r.before)} than reps who had not "
+            "taken it (some took the other programme) in the same quarters"
             if np.isfinite(r.before)
             else "its reps have no quarter before training to compare"
         )
-        parts.append(
-            f"{bold(r.program)}: {before}; after it, {_more_or_less(r.naive)}. Taking out that "
-            f"starting difference and what changed for everyone, the effect is "
-            f"{bold(_points(r.effect))}."
-        )
+        parts.append(f"{bold(r.program)}: {before}; after it, {_more_or_less(r.naive)}.")
+        plain.append(f"{r.program} with {_points(r.naive)}")
     return (
         "Who takes a programme first is rarely chance, so comparing trained with untrained "
-        "reps measures who was picked. " + " ".join(parts)
+        "reps measures who was picked. "
+        + " ".join(parts)
+        + f" A plain comparison would credit {listing(plain)}. The estimate instead compares "
+        "each trained rep with their own quarters before training, moved by what changed for "
+        "the untrained reps over the same quarters: "
+        + listing([f"{r.program} {bold(_points(r.effect))}" for r in frame.itertuples()])
+        + ". (The rows above cover different reps and quarters, so after minus before is not "
+        "the effect.)"
     )
 
 
@@ -595,8 +845,33 @@ def _points(share: float) -> str:
 # ---- by quarter since training ----------------------------------------------------------------
 
 
+def after_label(quarters_after: int) -> str:
+    """A quarter relative to training as a manager says it.
+
+    Parameters
+    ----------
+    quarters_after
+        Quarters after the completion quarter (negative: before it).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> after_label(-2), after_label(1), after_label(4)
+    ('2 quarters before', '1st after', '4th or later')
+    """
+    if quarters_after < 0:
+        k = -quarters_after
+        return f"{k} quarter{'s' if k > 1 else ''} before"
+    if quarters_after >= en.EVENT_QUARTERS:
+        return f"{en.EVENT_QUARTERS}th or later"
+    return f"{quarters_after}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(quarters_after, 'th') } after"
+
+
 def timing_frame(est: en.Estimate) -> pd.DataFrame:
-    """The effect on the win rate by quarter after the completion quarter.
+    """The win rate's difference from the model before training and the effect after it.
 
     Parameters
     ----------
@@ -606,45 +881,82 @@ def timing_frame(est: en.Estimate) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``program, quarters_after, after_label, effect, low, high``.
+        ``program, quarters_after, after_label, row_label, cells, effect, low, high`` and
+        their texts (``effect_text``, ``range_text``); ``quarters_after`` below 0 are the
+        check before training.
     """
     t = est.by_quarter[est.by_quarter["measure"] == "win_rate"].copy()
-    last = en.EVENT_QUARTERS
-    t["after_label"] = [
-        f"{q}{'th or later' if q == last else {1: 'st', 2: 'nd', 3: 'rd'}.get(q, 'th')}"
-        for q in t["quarters_after"]
+    t["after_label"] = [after_label(int(q)) for q in t["quarters_after"]]
+    t["row_label"] = t["program"] + " · " + t["after_label"]
+    t["effect_text"] = [_points(v) for v in t["effect"]]
+    t["range_text"] = [
+        range_text("win_rate", lo, hi, str) for lo, hi in zip(t["low"], t["high"], strict=True)
     ]
-    return t[["program", "quarters_after", "after_label", "effect", "low", "high"]].reset_index(
-        drop=True
-    )
+    cols = ["program", "quarters_after", "after_label", "row_label", "cells", "effect", "low"]
+    cols += ["high", "effect_text", "range_text"]
+    return t.sort_values(["program", "quarters_after"], kind="stable")[cols].reset_index(drop=True)
 
 
-def timing_sentence(frame: pd.DataFrame) -> str:
-    """Per programme, the effect in each quarter after training and where its range holds zero.
+def timing_sentence(frame: pd.DataFrame, effects: pd.DataFrame) -> str:
+    """Per programme: its reps against the others before training, and whether the effect lasts.
 
     Parameters
     ----------
     frame
         :func:`timing_frame`.
+    effects
+        :attr:`~salesops_lib.analysis.enablement.Estimate.effects` (the overall effects).
 
     Returns
     -------
     str
     """
+    overall = effects[effects["measure"] == "win_rate"].set_index("program")
     parts = []
     for program, g in frame.groupby("program", sort=True):
-        values = listing([_points(v).replace(" points", "") for v in g["effect"]])
-        held = g[(g["low"] > 0) | (g["high"] < 0)]
-        where = (
-            "every range holds zero"
-            if held.empty
-            else f"the range excludes zero in the {listing(list(held['after_label']))} quarter"
-            + ("s" if len(held) > 1 else "")
+        before, after = g[g["quarters_after"] < 0], g[g["quarters_after"] > 0]
+        pre = ""
+        if len(before):
+            moved = ((before["low"] > 0) | (before["high"] < 0)).any()
+            pre = (
+                f"before training its reps' win rates {'did not move' if moved else 'moved'} "
+                "like the untrained reps' ("
+                + listing(
+                    [
+                        f"{t} {lab}"
+                        for t, lab in zip(before["effect_text"], before["after_label"], strict=True)
+                    ]
+                )
+                + "); "
+            )
+        values = listing([v.replace(" points", "") for v in after["effect_text"]])
+        parts.append(
+            f"{bold(program)}: {pre}after it {values} points in the "
+            f"{listing([x.replace(' after', '') for x in after['after_label']])} quarters after "
+            f"the completion quarter{_lasting(after, overall, program)}"
         )
-        parts.append(f"{bold(program)} {values} points ({where})")
+    return "On the win rate. " + "; ".join(parts) + "."
+
+
+def _lasting(after: pd.DataFrame, overall: pd.DataFrame, program: str) -> str:
+    """Whether a measurable effect is still there in the latest quarters since training."""
+    if program not in overall.index or not overall.loc[program, "measurable"] or after.empty:
+        return ""
+    last = after.iloc[-1]
+    effect = float(overall.loc[program, "effect"])
+    label = str(last["after_label"])
+    which = f"the {label} quarters" if label.endswith("later") else f"the {label[:-6]} quarter"
+    cells = f" ({int(last['cells'])} trained rep-quarters)" if pd.notna(last["cells"]) else ""
+    if last["low"] > 0:
+        return f": still there in {which}{cells}"
+    if last["low"] <= effect <= last["high"]:
+        return (
+            f": no sign that it fades; the estimate for {which} rests on fewer reps{cells} and "
+            f"its range ({last['range_text']}) holds the overall effect ({_points(effect)})"
+        )
     return (
-        "Effect on the win rate in the 1st, 2nd, 3rd and later quarters after the completion "
-        f"quarter: {'; '.join(parts)}. Later quarters rest on the reps trained earliest."
+        f": it fades; by {which} the range ({last['range_text']}) no longer holds the overall "
+        f"effect ({_points(effect)})"
     )
 
 
@@ -720,27 +1032,72 @@ def team_frame(data: SalesData, est: en.Estimate, as_of: pd.Timestamp) -> pd.Dat
     return out
 
 
-def rollout_sentence(frame: pd.DataFrame, est: en.Estimate) -> str:
-    """How far each programme has reached the team in seat.
+def rollout_sentence(frame: pd.DataFrame, to_train: pd.DataFrame) -> str:
+    """How far each programme has reached the team in seat, and who is left to train.
 
     Parameters
     ----------
     frame
         :func:`rollout_frame`.
-    est
-        The estimate.
+    to_train
+        :func:`to_train_frame`.
 
     Returns
     -------
     str
     """
-    parts = [
-        f"{bold(r.program)} was completed by {count(r.completed, 'rep')} between "
-        f"{r.first_completed.date()} and {r.last_completed.date()}; "
-        f"{r.not_yet} of the {r.in_seat} reps in seat have not taken it"
-        for r in frame.itertuples()
-    ]
+    parts = []
+    for r in frame.itertuples():
+        have = r.in_seat - r.not_yet
+        left = r.completed - have
+        gone = f" ({left} of the {r.completed} who completed it have since left)" if left else ""
+        ready = int((to_train["program"] == r.program).sum())
+        ramping = r.not_yet - ready
+        rest = (
+            f"; of the {r.not_yet} who have not, {ramping} "
+            f"{'is' if ramping == 1 else 'are'} still in their first {en.RAMP_DAYS} days"
+            if ramping > 0
+            else ""
+        )
+        parts.append(
+            f"{bold(r.program)} was completed by {count(r.completed, 'rep')} between "
+            f"{r.first_completed.date()} and {r.last_completed.date()}: {have} of the "
+            f"{r.in_seat} reps in seat have taken it{gone}{rest}"
+        )
     return "; ".join(parts) + "."
+
+
+def to_train_frame(data: SalesData, est: en.Estimate, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Per programme, the reps in seat past their first ``RAMP_DAYS`` who have not taken it.
+
+    Parameters
+    ----------
+    data
+        The sales data.
+    est
+        The estimate.
+    as_of
+        The day.
+
+    Returns
+    -------
+    DataFrame
+        ``program, manager, team, rep_name, rep_id, hire_date``, by programme, manager and
+        name.
+    """
+    reps = data.reps.drop_duplicates("rep_id")
+    seat = reps[reps["rep_id"].isin(_in_seat(data, as_of))]
+    if "hire_date" in seat and seat["hire_date"].notna().any():
+        seat = seat[seat["hire_date"] + pd.Timedelta(days=en.RAMP_DAYS) <= as_of]
+    cols = ["program", "manager", "team", "rep_name", "rep_id", "hire_date"]
+    frames = []
+    for p in sorted(est.completions["program"].unique()):
+        done = est.completions.loc[est.completions["program"] == p, "rep_id"]
+        frames.append(seat[~seat["rep_id"].isin(done)].assign(program=p))
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(frames, ignore_index=True).reindex(columns=cols)
+    return out.sort_values(["program", "manager", "rep_name"], kind="stable").reset_index(drop=True)
 
 
 # ---- the measures ---------------------------------------------------------------------------
@@ -780,18 +1137,13 @@ def measures_frame(est: en.Estimate) -> pd.DataFrame:
     return out.reset_index()[cols]
 
 
-def _measures_chart(frame: pd.DataFrame, trained: bool) -> pd.DataFrame:
-    """The win rate (and the share trained) per quarter, long, for a line chart; empty with
-    fewer than two quarters (a line needs two points)."""
-    lines = [("win_rate", "Win rate")] + ([("trained_share", "Reps trained")] if trained else [])
+def _measures_chart(frame: pd.DataFrame) -> pd.DataFrame:
+    """The win rate per quarter, long, for a line chart; empty with fewer than two quarters
+    (a line needs two points)."""
     if len(frame) < 2:
         return pd.DataFrame(columns=["quarter", "value", "measure"])
-    return pd.concat(
-        [
-            pd.DataFrame({"quarter": frame["quarter"], "value": frame[c], "measure": label})
-            for c, label in lines
-        ],
-        ignore_index=True,
+    return pd.DataFrame(
+        {"quarter": frame["quarter"], "value": frame["win_rate"], "measure": "Win rate"}
     )
 
 
@@ -815,18 +1167,19 @@ def measures_sentence(frame: pd.DataFrame, fmt: MoneyFormat) -> str:
         return (
             f"In {span} the win rate of the deals reps created was {pct(a.win_rate)}, the average "
             f"deal {fmt(a.deal_size)}, {number(a.cycle_days, 1)} cycle days and "
-            f"{fmt(a.bookings)} booked per rep from those deals."
+            f"{fmt(a.bookings)} won per rep from those deals."
         )
     return (
         f"Over the {count(len(frame), 'measured quarter')} from {a.quarter} to {b.quarter}, the "
         f"win rate of the deals reps created moved "
         f"from {pct(a.win_rate)} to {pct(b.win_rate)}, the average deal from {fmt(a.deal_size)} "
         f"to {fmt(b.deal_size)}, cycle days from {number(a.cycle_days, 1)} to "
-        f"{number(b.cycle_days, 1)} and bookings per rep a quarter from {fmt(a.bookings)} to "
+        f"{number(b.cycle_days, 1)} and the won value of new deals per rep from "
+        f"{fmt(a.bookings)} to "
         f"{fmt(b.bookings)}"
         + (
             f"; {pct(b.trained_share)} of the reps measured in {b.quarter} had completed a "
-            "programme."
+            "programme before the quarter began."
             if b.trained_share > 0
             else "."
         )
@@ -881,49 +1234,51 @@ def spread_title(frame: pd.DataFrame) -> str:
 # ---- definitions and findings ----------------------------------------------------------------
 
 
-def _definitions() -> dict[str, str]:
-    """The terms report 11 shows."""
-    return pick(
-        "Win rate",
-        **{
-            "Measured quarter": (
-                f"A fiscal quarter from the data's first full one that ended at least "
-                f"{en.MATURE_DAYS} days before the as-of date, so its deals have had time to "
-                "close. Each rep in seat for the whole quarter and past their first "
-                f"{en.RAMP_DAYS} days (from the hire date, or the first deal without one) is "
-                "measured on the deals they created in it and kept (deals handed over from "
-                "another rep are left out)."
-            ),
-            "Win rate (of a quarter's deals)": (
-                "Deals won over deals closed, among the deals created in the quarter, closed "
-                "by the as-of date."
-            ),
-            "Average deal": "Amount won over deals won, among the deals created in the quarter.",
-            "Cycle days": "Mean days from created to close of those won deals.",
-            "Bookings per rep a quarter": (
-                "Amount won of the deals a rep created in the quarter (a rep who created "
-                "nothing counts with 0)."
-            ),
-            "Effect": (
-                "The trained reps' result in the quarters after the one they completed the "
-                "programme in, minus what it would have been without it: each rep's own level "
-                "plus the quarter's common movement, both fitted on untrained quarters only "
-                "(reps never trained, and trained reps before their training; difference-in-"
-                "differences by imputation). Weighted by the deals behind each quarter; when a "
-                "rep took several programmes, their effects are taken to add up."
-            ),
-            "90% range": (
-                f"The 5th to 95th percentile of the effect over {en.DRAWS} bootstrap draws of "
-                "reps (each rep's quarters drawn together). No measurable effect: the range "
-                "holds zero."
-            ),
-            "Change": "The effect as a share of the result estimated without the programme.",
-            "Trained vs untrained reps": (
-                "The trained reps' win rate minus that of reps never trained in the programme, "
-                "over the same quarters, before or after training: the plain comparison."
-            ),
-        },
-    )
+def _definitions(has_training: bool) -> dict[str, str]:
+    """The terms report 11 shows (the effect's only when there is training to measure)."""
+    measures = {
+        "Measured quarter": (
+            f"A fiscal quarter from the data's first full one that ended at least "
+            f"{en.MATURE_DAYS} days before the as-of date, so its deals have had time to close. "
+            "A rep is measured in it when in seat the whole quarter: past their first "
+            f"{en.RAMP_DAYS} days after the hire date, or, without hire dates, from their first "
+            "deal to their last (no ramp can be told). Each rep's deals are those they created "
+            "in the quarter and kept: deals handed on to, or taken over from, another rep are "
+            "left out."
+        ),
+        "Win rate (of a quarter's deals)": (
+            "Deals won over deals closed, among the deals created in the quarter, closed by the "
+            "as-of date (deals still open are not counted)."
+        ),
+        "Average deal": "Amount won over deals won, among the deals created in the quarter.",
+        "Cycle days": "Mean days from created to close of those won deals (fewer is better).",
+        "Won value of new deals per rep": (
+            "Amount won of the deals a rep created in the quarter, whenever they closed (a rep "
+            "who created nothing counts with 0): not the quarter's bookings."
+        ),
+    }
+    effect = {
+        "Effect": (
+            "The trained reps' result in the quarters after the one they completed the "
+            "programme in, minus what it would have been without it: each rep's own level plus "
+            "the quarter's common movement, both fitted on untrained quarters only (reps never "
+            "trained, and trained reps before their training; difference-in-differences by "
+            "imputation). Weighted by the deals behind each quarter; when a rep took several "
+            "programmes, their effects are taken to add up. It assumes the trained reps would "
+            "otherwise have moved like the untrained reps: the quarters before training check "
+            "it."
+        ),
+        "90% range": (
+            f"The 5th to 95th percentile of the effect over {en.DRAWS} bootstrap draws of reps "
+            "(each rep's quarters drawn together). No measurable effect: the range holds zero."
+        ),
+        "Change": "The effect as a share of the result estimated without the programme.",
+        "Plain comparison": (
+            "The trained reps' win rate minus that of reps who had not taken the programme "
+            "(some took the other), over the same quarters, before or after training."
+        ),
+    }
+    return pick(**measures, **(effect if has_training else {}))
 
 
 def _findings(est: en.Estimate, fmt: MoneyFormat) -> list[Finding]:
