@@ -356,8 +356,9 @@ def kpi_trend(data: SalesData, *, quarters: list[str], by: str | None = None) ->
 
 
 def attainment_trend(data: SalesData, *, quarters: list[str]) -> pd.DataFrame:
-    """Each rep's bookings, wins, quota and attainment per quarter: :func:`kpi_trend`'s figures
-    without the open pipeline (which costs the most to work out and is not needed here).
+    """Each rep's bookings, wins, quota and attainment per quarter.
+
+    :func:`kpi_trend`'s figures without the open pipeline, which costs the most to work out.
 
     Parameters
     ----------
