@@ -802,12 +802,17 @@ def _training(reps: _Reps, days: _Timeline, rng: np.random.Generator) -> np.ndar
 def _win_propensity(reps: _Reps, completed: np.ndarray, days: _Timeline) -> np.ndarray:
     """Each rep's win propensity by created day: their skill plus the lift of the programmes
     they completed before that day (log-odds)."""
-    d = np.arange(days.n)
     logit = np.repeat(np.log(reps.p_win / (1 - reps.p_win))[:, None], days.n, axis=1)
     for p, lift in enumerate(PROGRAM_LIFT):
-        done = completed[:, p]
-        logit += lift * ((done[:, None] >= 0) & (d[None, :] >= done[:, None]))
+        logit += lift * _trained_by_day(completed[:, p], days)
     return 1 / (1 + np.exp(-logit))
+
+
+def _trained_by_day(done: np.ndarray, days: _Timeline) -> np.ndarray:
+    """Per rep (rows) and day (columns): completed the programme by then (``done``: the
+    completion day per rep, -1 never)."""
+    d = np.arange(days.n)
+    return (done[:, None] >= 0) & (d[None, :] >= done[:, None])
 
 
 def _enablement_table(
@@ -837,15 +842,13 @@ def _training_truth(
     the won value of the deals created (bookings from the quarter's new deals)."""
     frames = []
     z = 1 - ZOMBIE_SHARE
+    logit = np.log(p_win / (1 - p_win))
+    deals, _ = _period_sums(rate, days.quarter_index)
     for p, lift in enumerate(PROGRAM_LIFT):
-        logit = np.log(p_win / (1 - p_win))
         done = completed[:, p]
-        d = np.arange(days.n)
-        after = (done[:, None] >= 0) & (d[None, :] >= done[:, None])
-        without = 1 / (1 + np.exp(-(logit - lift * after)))
+        without = 1 / (1 + np.exp(-(logit - lift * _trained_by_day(done, days))))
         gain = z * (p_win - without) * rate
         value = gain * MEAN_AMOUNT[reps.seg][:, None]
-        deals, _ = _period_sums(rate, days.quarter_index)
         lift_q, _ = _period_sums(gain, days.quarter_index)
         value_q, _ = _period_sums(value, days.quarter_index)
         for r in np.flatnonzero(done >= 0):

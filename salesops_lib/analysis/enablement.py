@@ -109,16 +109,9 @@ def measured_quarters(data: SalesData, as_of: pd.Timestamp) -> list[str]:
     if created.empty or data_start(data) > pd.Timestamp(as_of):
         return []
     cal = data.calendar
-    first = first_full_quarter(data)
-    out = []
-    q = first
-    while True:
-        start, end = cal.bounds(q)
-        if end > pd.Timestamp(as_of) - pd.Timedelta(days=MATURE_DAYS):
-            break
-        out.append(q)
-        q = cal.quarter_of(end + pd.Timedelta(days=1))
-    return out
+    cutoff = pd.Timestamp(as_of) - pd.Timedelta(days=MATURE_DAYS)
+    candidates = cal.quarter_range(first_full_quarter(data), cal.quarter_of(cutoff))
+    return [q for q in candidates if cal.bounds(q)[1] <= cutoff]
 
 
 def panel(data: SalesData, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -446,6 +439,7 @@ EFFECT_COLUMNS = [
     "relative_high",
     "measurable",
     "naive",
+    "naive_before",
 ]
 EVENT_COLUMNS = ["program", "measure", "quarters_after", "cells", "effect", "low", "high"]
 
@@ -631,8 +625,8 @@ def _effect_row(
     effect = float(fit.effect[j])
     without = trained_level - effect
     low, high = _interval([b.effect[j] for b in boots], level)
-    never = np.isnan(events[:, j]) & (w > 0) & cells["quarter"].isin(cells.loc[sel, "quarter"])
-    untrained = (y[never] * w[never]).sum() / w[never].sum() if w[never].sum() > 0 else np.nan
+    never = np.isnan(events[:, j]) & (w > 0)
+    before = (events[:, j] < 0) & (w > 0)
     scale = without if without > 0 else np.nan
     tol = 1e-9 * max(1.0, abs(without)) if np.isfinite(without) else 0.0
     return {
@@ -649,8 +643,36 @@ def _effect_row(
         "relative_low": low / scale,
         "relative_high": high / scale,
         "measurable": bool(low > tol or high < -tol),
-        "naive": float(trained_level - untrained),
+        "naive": same_quarter_gap(cells, y, w, sel, never),
+        "naive_before": same_quarter_gap(cells, y, w, before, never),
     }
+
+
+def same_quarter_gap(
+    cells: pd.DataFrame, y: np.ndarray, w: np.ndarray, group: np.ndarray, other: np.ndarray
+) -> float:
+    """The plain comparison: a measure over ``group``'s cells minus ``other``'s, same quarters.
+
+    Weighted means; ``other``'s cells count only in quarters where ``group`` has cells.
+
+    Parameters
+    ----------
+    cells
+        The panel (its ``quarter``).
+    y, w
+        The measure and its weights per cell (:func:`outcome`).
+    group, other
+        Boolean masks of the cells compared.
+
+    Returns
+    -------
+    float
+        NaN when either side has no weight.
+    """
+    other = other & cells["quarter"].isin(cells.loc[group, "quarter"]).to_numpy()
+    if w[group].sum() <= 0 or w[other].sum() <= 0:
+        return np.nan
+    return float(np.average(y[group], weights=w[group]) - np.average(y[other], weights=w[other]))
 
 
 def _event_rows(

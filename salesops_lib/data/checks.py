@@ -562,35 +562,31 @@ def _check_quotas(quotas: pd.DataFrame, reps: pd.DataFrame) -> list[dict]:
 
 def _check_activities(acts: pd.DataFrame, reps: pd.DataFrame) -> list[dict]:
     """Activities of reps missing from the reps table (a warning)."""
-    unknown = ~isin(acts["rep_id"], reps["rep_id"])
+    return _rows_of_unknown_reps(acts, reps, "activities", "activities")
+
+
+def _rows_of_unknown_reps(
+    frame: pd.DataFrame, reps: pd.DataFrame, table: str, rows: str, then: str = ""
+) -> list[dict]:
+    """A warning naming the reps of ``frame``'s rows missing from the reps table, if any:
+    "<n> <rows> of reps missing from the reps table<then>"."""
+    unknown = ~isin(frame["rep_id"], reps["rep_id"])
     if not unknown.any():
         return []
     return [
         problem(
             "warning",
-            "activities",
+            table,
             "rep_id",
-            acts.loc[unknown, "rep_id"].drop_duplicates(),
-            f"{int(unknown.sum()):,} activities of reps missing from the reps table",
+            frame.loc[unknown, "rep_id"].drop_duplicates(),
+            f"{int(unknown.sum()):,} {rows} of reps missing from the reps table{then}",
         )
     ]
 
 
 def _check_enablement(enablement: pd.DataFrame, reps: pd.DataFrame) -> list[dict]:
     """Completions of reps missing from reps, and repeated completions (warnings)."""
-    out = []
-    unknown = ~isin(enablement["rep_id"], reps["rep_id"])
-    if unknown.any():
-        out.append(
-            problem(
-                "warning",
-                "enablement",
-                "rep_id",
-                enablement.loc[unknown, "rep_id"].drop_duplicates(),
-                f"{int(unknown.sum()):,} completions of reps missing from the reps table "
-                "(not used)",
-            )
-        )
+    out = _rows_of_unknown_reps(enablement, reps, "enablement", "completions", " (not used)")
     repeated = enablement.duplicated(["rep_id", "program"]) & enablement["rep_id"].notna()
     if repeated.any():
         out.append(

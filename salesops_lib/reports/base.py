@@ -690,6 +690,33 @@ def money_in(currency: str) -> MoneyFormat:
     return fmt
 
 
+def signed_money(x: float, fmt: MoneyFormat) -> str:
+    """A change of money with its sign and a true minus: ``+$4.0M``, ``−$1.2M``, ``$0``.
+
+    An amount that rounds to zero has no sign.
+
+    Parameters
+    ----------
+    x
+        The change.
+    fmt
+        Money formatter (:func:`money_in`).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> signed_money(-1_200_000, money_in("USD")), signed_money(0.2, money_in("USD"))
+    ('−$1.2M', '$0')
+    """
+    text = fmt(abs(x))
+    if text.lstrip("$€£¥") in ("0", "0.0"):
+        return text
+    return ("+" if x > 0 else "−") + text
+
+
 def listing(items: list[str]) -> str:
     """``a``, ``a and b``, ``a, b and c``.
 

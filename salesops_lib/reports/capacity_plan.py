@@ -39,6 +39,7 @@ from salesops_lib.reports.base import (
     money_in,
     period_of,
     quarter_span,
+    signed_money,
     team_or_company,
 )
 from salesops_lib.reports.definitions import pick
@@ -678,18 +679,10 @@ def backtest_sentence(frame: pd.DataFrame, made: pd.Timestamp, fmt: MoneyFormat)
         f"{bold(pct(abs(err)) + ' ' + word)}. With the reps the team actually had (hires "
         f"and departures the plan could not know), the same productivity gives "
         f"{fmt(team)}, {pct(abs(team_err))} {'under' if team_err < 0 else 'over'}. Of the "
-        f"{_signed_money(booked - planned, fmt)} between bookings and plan, hiring accounts "
-        f"for {_signed_money(hiring, fmt)} and productivity (bookings per ramped rep) for "
-        f"{_signed_money(productivity, fmt)}: mostly {larger}."
+        f"{signed_money(booked - planned, fmt)} between bookings and plan, hiring accounts "
+        f"for {signed_money(hiring, fmt)} and productivity (bookings per ramped rep) for "
+        f"{signed_money(productivity, fmt)}: mostly {larger}."
     )
-
-
-def _signed_money(x: float, fmt: MoneyFormat) -> str:
-    """``+$4.0M`` or ``−$1.2M`` (``$0`` without a sign)."""
-    text = fmt(abs(x))
-    if text.lstrip("$€£¥") in ("0", "0.0"):
-        return text
-    return ("+" if x > 0 else "−") + text
 
 
 # ---- turnover -------------------------------------------------------------------------------

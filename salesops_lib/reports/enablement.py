@@ -34,6 +34,7 @@ from salesops_lib.reports.base import (
     money_in,
     period_of,
     quarter_span,
+    signed_money,
     team_or_company,
 )
 from salesops_lib.reports.definitions import pick
@@ -242,24 +243,9 @@ def _gaps(est: en.Estimate) -> list[Gap]:
     if len(quarters) < 2:
         missing += (
             f", and a measured quarter before and one after each completion (this data has "
-            f"{count(len(quarters), 'measured quarter')}, {quarters_span_words(quarters)})"
+            f"{count(len(quarters), 'measured quarter')}, {quarter_span(quarters)})"
         )
     return [Gap(s, missing, ADD_ENABLEMENT) for s in TRAINING_SECTIONS]
-
-
-def quarters_span_words(quarters: list[str]) -> str:
-    """``2017Q2`` or ``2023Q4 to 2026Q1``.
-
-    Parameters
-    ----------
-    quarters
-        Quarter labels in order.
-
-    Returns
-    -------
-    str
-    """
-    return quarters[0] if len(quarters) == 1 else f"{quarters[0]} to {quarters[-1]}"
 
 
 _NO_TRAINING = {
@@ -296,7 +282,7 @@ def _training_sections(d: SalesData, est: en.Estimate, day: pd.Timestamp, fmt: M
         "effects": _table(
             effects, EFFECT_SPEC, "Each programme's effect on each measure.", d.currency
         ),
-        "effect_sentence": effect_sentence(est, fmt),
+        "effect_sentence": effect_sentence(est, effects, timing, fmt),
         "action_sentence": action_sentence(effects, train, fmt),
         "effect_chart": effects[effects["relative"].notna()] if len(effects) else effects,
         "effect_title": effect_title(effects) if len(effects) else "",
@@ -397,10 +383,7 @@ def measure_value(measure: str, value: float, fmt: MoneyFormat, *, signed: bool 
         return pct(value)
     if measure == "cycle_days":
         return f"{_signed(value, 1)} days" if signed else f"{number(value, 1)} days"
-    text = fmt(abs(value)) if signed else fmt(value)
-    if signed:
-        return ("+" if value > 0 else "−" if value < 0 else "") + text
-    return text
+    return signed_money(value, fmt) if signed else fmt(value)
 
 
 def range_text(measure: str, low: float, high: float, fmt: MoneyFormat) -> str:
@@ -571,7 +554,9 @@ def _measure_noun(measure: str) -> str:
     }[measure]
 
 
-def effect_sentence(est: en.Estimate, fmt: MoneyFormat) -> str:
+def effect_sentence(
+    est: en.Estimate, effects: pd.DataFrame, timing: pd.DataFrame, fmt: MoneyFormat
+) -> str:
     """What the estimate covers, every programme's effects, and the check before training.
 
     Programmes that could not be estimated are named with the reason; the last sentence says
@@ -581,6 +566,10 @@ def effect_sentence(est: en.Estimate, fmt: MoneyFormat) -> str:
     ----------
     est
         The estimate.
+    effects
+        :func:`effect_frame` of it.
+    timing
+        :func:`timing_frame` of it (its quarters before training are the check).
     fmt
         Money formatter.
 
@@ -588,7 +577,7 @@ def effect_sentence(est: en.Estimate, fmt: MoneyFormat) -> str:
     -------
     str
     """
-    frame = effect_frame(est, fmt)
+    frame = effects
     quarters = sorted(est.panel["quarter"].unique())
     head = (
         f"Measured on the deals reps created from {quarters[0]} to {quarters[-1]} (later deals "
@@ -601,7 +590,7 @@ def effect_sentence(est: en.Estimate, fmt: MoneyFormat) -> str:
     ]
     for r in est.programs[~est.programs["estimated"]].itertuples():
         parts.append(f"{bold(r.program)} cannot be measured yet: {r.reason}.")
-    check = assumption_sentence(timing_frame(est))
+    check = assumption_sentence(timing)
     return " ".join([head, *parts] + ([check] if check else []))
 
 
@@ -662,7 +651,7 @@ def action_sentence(effects: pd.DataFrame, to_train: pd.DataFrame, fmt: MoneyFor
     parts = []
     for program, g in effects.groupby("program", sort=True):
         rows = g.set_index("measure")
-        better = rows[rows["measurable"] & _improves(rows)]
+        better = rows[_better(rows)]
         if better.empty:
             if not rows["measurable"].any():
                 parts.append(
@@ -763,35 +752,18 @@ def comparison_frame(est: en.Estimate) -> pd.DataFrame:
     DataFrame
         ``program, before, naive, effect`` (shares: 0.05 is 5 points).
     """
-    rows = []
     win = est.effects[est.effects["measure"] == "win_rate"]
-    y, w = en.outcome(est.panel, "win_rate")
-    for r in win.itertuples():
-        after = est.panel[r.program].to_numpy(float)
-        trained_before = (after < 0) & (w > 0)
-        never = np.isnan(after) & (w > 0)
-        rows.append(
-            {
-                "program": r.program,
-                "before": _same_quarter_gap(est.panel, y, w, trained_before, never),
-                "naive": r.naive,
-                "effect": r.effect,
-            }
-        )
-    out = pd.DataFrame(rows, columns=["program", "before", "naive", "effect"])
+    out = pd.DataFrame(
+        {
+            "program": win["program"],
+            "before": win["naive_before"],
+            "naive": win["naive"],
+            "effect": win["effect"],
+        }
+    ).reset_index(drop=True)
     for c in ("before", "naive", "effect"):
         out[f"{c}_text"] = [_points(v) for v in out[c]]
     return out
-
-
-def _same_quarter_gap(
-    cells: pd.DataFrame, y: np.ndarray, w: np.ndarray, group: np.ndarray, other: np.ndarray
-) -> float:
-    """Weighted mean of ``group`` minus that of ``other`` in ``group``'s quarters."""
-    other = other & cells["quarter"].isin(cells.loc[group, "quarter"]).to_numpy()
-    if w[group].sum() <= 0 or w[other].sum() <= 0:
-        return np.nan
-    return float(np.average(y[group], weights=w[group]) - np.average(y[other], weights=w[other]))
 
 
 def comparison_sentence(frame: pd.DataFrame) -> str:
